@@ -1,0 +1,149 @@
+// Body fields a handler reads: `req.body.x`, `const { x } = req.body`, `await req.json()`,
+// `await request.formData()` + `.get('x')`, `c.req.json()`, `c.req.valid('json')`, and the keys of
+// a zod `z.object({...})` schema the body is parsed with.
+import { ts } from 'ts-morph';
+import type { BodyField, Framework, FunctionNode } from '../model.js';
+import { spanOf } from '../util.js';
+import { findDeclaration } from './scope.js';
+import { evalString } from './strings.js';
+import { propertyNameText, skipOuter, type ValueResolver } from './values.js';
+
+function paramName(fn: FunctionNode, i: number): string | undefined {
+  const p = fn.parameters[i];
+  return p && ts.isIdentifier(p.name) ? p.name.text : undefined;
+}
+
+/** Is `e` an expression that yields the request body? */
+function isBodySource(e: ts.Expression, framework: Framework, reqName: string | undefined): boolean {
+  const x = skipOuter(e);
+  const isReq = (r: ts.Expression): boolean => {
+    const y = skipOuter(r);
+    if (reqName) return ts.isIdentifier(y) && y.text === reqName;
+    return ts.isIdentifier(y) && /^(req|request|ctx|c|context)$/.test(y.text);
+  };
+  if (ts.isPropertyAccessExpression(x) && x.name.text === 'body' && isReq(x.expression) && (framework === 'express' || framework === 'next-pages')) return true;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
+    const m = x.expression.name.text;
+    const recv = skipOuter(x.expression.expression);
+    if ((m === 'json' || m === 'formData') && isReq(recv)) return true;
+    // Hono: c.req.json(), c.req.parseBody(), c.req.valid('json' | 'form'), c.req.formData()
+    if (ts.isPropertyAccessExpression(recv) && recv.name.text === 'req' && isReq(recv.expression)) {
+      if (m === 'json' || m === 'parseBody' || m === 'formData') return true;
+      if (m === 'valid' && x.arguments[0] && ts.isStringLiteralLike(x.arguments[0]) && ['json', 'form'].includes(x.arguments[0].text)) return true;
+    }
+  }
+  return false;
+}
+
+/** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`… */
+export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0): ts.PropertyName[] {
+  if (depth > 6) return [];
+  const x = skipOuter(expr);
+  if (ts.isCallExpression(x)) {
+    const callee = skipOuter(x.expression);
+    const out: ts.PropertyName[] = [];
+    if (ts.isPropertyAccessExpression(callee)) {
+      const m = callee.name.text;
+      if (['object', 'extend', 'merge', 'strictObject', 'looseObject'].includes(m)) {
+        for (const a of x.arguments) {
+          const obj = skipOuter(a);
+          if (ts.isObjectLiteralExpression(obj)) for (const p of obj.properties) if (p.name) out.push(p.name);
+          else if (m === 'merge') out.push(...schemaKeys(a, values, depth + 1));
+        }
+      }
+      if (m !== 'object' && m !== 'strictObject' && m !== 'looseObject') out.push(...schemaKeys(callee.expression, values, depth + 1));
+    }
+    return out;
+  }
+  if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
+    for (const v of values.resolve(x)) {
+      if (v.kind === 'unknown' && ts.isExpression(v.node) && v.node !== x) continue;
+      const node = 'node' in v ? v.node : undefined;
+      if (v.kind === 'call' && node && ts.isCallExpression(node)) {
+        const keys = schemaKeys(node, values, depth + 1);
+        if (keys.length) return keys;
+      }
+    }
+  }
+  return [];
+}
+
+export function readBodyFields(fn: FunctionNode, framework: Framework, values: ValueResolver, _method?: string, schemas: ts.Expression[] = []): BodyField[] {
+  const body = fn.body;
+  if (!body) return [];
+  const reqName = framework === 'hono' ? paramName(fn, 0) : paramName(fn, 0);
+  const fields = new Map<string, BodyField>();
+  const add = (name: string | undefined, node: ts.Node): void => {
+    if (!name || fields.has(name) || name === '*') return;
+    fields.set(name, { name, span: spanOf(node) });
+  };
+  const visitedDecls = new Set<ts.Node>();
+
+  const fromBinding = (pattern: ts.ObjectBindingPattern): void => {
+    for (const el of pattern.elements) {
+      if (el.dotDotDotToken) continue;
+      const n = el.propertyName ?? el.name;
+      add(propertyNameText(n as ts.PropertyName), el);
+    }
+  };
+
+  // Follow a body value: member reads, destructuring, aliases, schema parses, formData `.get`.
+  const follow = (e: ts.Expression, depth: number): void => {
+    if (depth > 4) return;
+    let cur: ts.Node = e;
+    while (cur.parent && (ts.isParenthesizedExpression(cur.parent) || ts.isAwaitExpression(cur.parent) || ts.isAsExpression(cur.parent) || ts.isNonNullExpression(cur.parent) || ts.isSatisfiesExpression(cur.parent))) cur = cur.parent;
+    const parent = cur.parent;
+    if (!parent) return;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === cur) {
+      const m = parent.name.text;
+      const call = parent.parent;
+      if ((m === 'get' || m === 'getAll') && ts.isCallExpression(call) && call.arguments[0]) add(evalString(call.arguments[0], values), call.arguments[0]);
+      else if (m !== 'then') add(m, parent.name);
+      return;
+    }
+    if (ts.isElementAccessExpression(parent) && parent.expression === cur && ts.isStringLiteralLike(parent.argumentExpression)) {
+      add(parent.argumentExpression.text, parent.argumentExpression);
+      return;
+    }
+    if (ts.isVariableDeclaration(parent) && parent.initializer === cur) {
+      if (ts.isObjectBindingPattern(parent.name)) fromBinding(parent.name);
+      else if (ts.isIdentifier(parent.name)) followIdentifierUses(parent, depth);
+      return;
+    }
+    if (ts.isBinaryExpression(parent) && parent.right === cur && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isObjectLiteralExpression(parent.left)) return;
+    // schema.parse(body) / schema.safeParse(body) / parseAsync
+    if (ts.isCallExpression(parent) && parent.arguments.includes(cur as ts.Expression) && ts.isPropertyAccessExpression(parent.expression)) {
+      const m = parent.expression.name.text;
+      if (/^(safe)?[pP]arse(Async)?$|^validate(Sync)?$|^cast$/.test(m)) {
+        for (const k of schemaKeys(parent.expression.expression, values)) add(propertyNameText(k), k);
+        follow(parent, depth + 1);
+      }
+    }
+  };
+
+  const followIdentifierUses = (decl: ts.VariableDeclaration, depth: number): void => {
+    if (visitedDecls.has(decl)) return;
+    visitedDecls.add(decl);
+    const name = (decl.name as ts.Identifier).text;
+    const scan = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) && n.text === name && n !== decl.name && findDeclaration(n) === decl) {
+        const p = n.parent;
+        // `.data` of a safeParse result is the body again
+        if (ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === 'data') follow(p, depth + 1);
+        else follow(n, depth + 1);
+      }
+      ts.forEachChild(n, scan);
+    };
+    scan(body);
+  };
+
+  const visit = (n: ts.Node): void => {
+    if (ts.isExpression(n) && isBodySource(n, framework, reqName)) {
+      follow(n, 0);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  for (const s of schemas) for (const k of schemaKeys(s, values)) add(propertyNameText(k), k);
+  return [...fields.values()];
+}

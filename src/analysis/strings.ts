@@ -1,0 +1,62 @@
+// Constant string evaluation: literals, templates and concatenations whose parts resolve to
+// constants (local or imported `const`, object-literal members, enum members, class fields).
+import { ts } from 'ts-morph';
+import { skipOuter, type Value, type ValueResolver } from './values.js';
+
+export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0): string | undefined {
+  if (depth > 10) return undefined;
+  const e = skipOuter(expr);
+  if (ts.isStringLiteralLike(e)) return e.text;
+  if (ts.isNumericLiteral(e)) return e.text;
+  if (ts.isTemplateExpression(e)) {
+    let out = e.head.text;
+    for (const span of e.templateSpans) {
+      const part = evalString(span.expression, values, depth + 1);
+      if (part === undefined) return undefined;
+      out += part + span.literal.text;
+    }
+    return out;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const l = evalString(e.left, values, depth + 1);
+    const r = l === undefined ? undefined : evalString(e.right, values, depth + 1);
+    return l !== undefined && r !== undefined ? l + r : undefined;
+  }
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isConditionalExpression(e) || ts.isBinaryExpression(e)) {
+    return stringFromValues(values.resolve(e), values, depth);
+  }
+  return undefined;
+}
+
+export function stringFromValues(vals: Value[], values: ValueResolver, depth = 0): string | undefined {
+  for (const v of vals) {
+    if (v.kind === 'literal' && (typeof v.value === 'string' || typeof v.value === 'number')) return String(v.value);
+  }
+  for (const v of vals) {
+    if (v.kind === 'literal') continue;
+    if ('node' in v && v.node && ts.isExpression(v.node) && (ts.isTemplateExpression(v.node) || ts.isBinaryExpression(v.node))) {
+      const s = evalString(v.node, values, depth + 1);
+      if (s !== undefined) return s;
+    }
+  }
+  return undefined;
+}
+
+/** Every constant string an expression may evaluate to (union), for method lists such as `['GET','POST']`. */
+export function evalStrings(expr: ts.Expression, values: ValueResolver): string[] | undefined {
+  const e = skipOuter(expr);
+  if (ts.isArrayLiteralExpression(e)) {
+    const out: string[] = [];
+    for (const el of e.elements) {
+      const s = evalString(el, values);
+      if (s === undefined) return undefined;
+      out.push(s);
+    }
+    return out;
+  }
+  const s = evalString(e, values);
+  if (s !== undefined) return [s];
+  const vals = values.resolve(e);
+  for (const v of vals) if (v.kind === 'array') return evalStrings(v.node, values);
+  return undefined;
+}

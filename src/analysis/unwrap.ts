@@ -1,0 +1,129 @@
+// Resolves a registered handler or middleware expression to the function that runs, seeing
+// through higher-order wrappers (`withStepUp(handler)`, `asyncHandler(fn)`, `compose(a)(b)`)
+// and middleware factories (`requireAuthLevel(2)` returns the middleware).
+import { ts } from 'ts-morph';
+import type { FunctionNode } from '../model.js';
+import { shortText } from '../util.js';
+import { isFunctionNode, returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
+
+export interface Wrapper {
+  call: ts.CallExpression;
+  /** The wrapper function itself (the callee), when visible. */
+  fn?: FunctionNode;
+  /** The function the wrapper returns (what actually runs around the handler), when visible. */
+  returned?: FunctionNode;
+  /** Index of the wrapped argument in `call`. */
+  argIndex: number;
+  name: string;
+  external?: { module: string; name: string };
+}
+
+export interface Unwrapped {
+  fn?: FunctionNode;
+  wrappers: Wrapper[];
+  /** For a factory call (`requireAuthLevel(2)`): the call and the factory function. */
+  factory?: { call: ts.CallExpression; fn?: FunctionNode };
+  external?: { module: string; name: string };
+  name: string;
+  unresolved?: string;
+}
+
+export function externalName(v: Value): { module: string; name: string } | undefined {
+  if (v.kind === 'external') return { module: v.module, name: v.path.join('.') };
+  if (v.kind === 'member') {
+    const base = externalName(v.base);
+    if (base) return { module: base.module, name: base.name ? `${base.name}.${v.name}` : v.name };
+  }
+  if (v.kind === 'call' && v.callee.length) {
+    const base = externalName(v.callee[0]);
+    if (base) return { module: base.module, name: `${base.name}()` };
+  }
+  return undefined;
+}
+
+function firstFunction(vals: Value[]): FunctionNode | undefined {
+  for (const v of vals) if (v.kind === 'function') return v.node;
+  return undefined;
+}
+
+/** Functions a wrapper function returns (`(h) => async (req) => …` → the inner arrow). */
+function returnedFunction(fn: FunctionNode, values: ValueResolver): FunctionNode | undefined {
+  for (const r of returnExpressions(fn)) {
+    const f = firstFunction(values.resolve(r));
+    if (f) return f;
+  }
+  return undefined;
+}
+
+function describe(vals: Value[]): string {
+  const v = vals[0];
+  if (!v) return 'nothing';
+  if (v.kind === 'unknown') return v.reason;
+  if (v.kind === 'param') return 'a function parameter';
+  return `a ${v.kind} value`;
+}
+
+export function unwrap(expr: ts.Expression, values: ValueResolver, depth = 0): Unwrapped {
+  const e = skipOuter(expr);
+  const name = shortText(e, 48);
+  if (depth > 8) return { wrappers: [], name, unresolved: 'wrapped too deeply' };
+  if (isFunctionNode(e)) return { fn: e, wrappers: [], name: ts.isArrowFunction(e) || ts.isFunctionExpression(e) ? 'inline handler' : name };
+  if (ts.isCallExpression(e)) {
+    // Find the wrapped argument: the last argument that is (or resolves to) a function or another wrapper call.
+    let argIndex = -1;
+    let inner: Unwrapped | undefined;
+    for (let i = e.arguments.length - 1; i >= 0; i--) {
+      const a = skipOuter(e.arguments[i]);
+      if (ts.isSpreadElement(a)) continue;
+      if (isFunctionNode(a)) {
+        argIndex = i;
+        inner = { fn: a, wrappers: [], name: 'inline handler' };
+        break;
+      }
+      if (ts.isIdentifier(a) || ts.isPropertyAccessExpression(a) || ts.isCallExpression(a)) {
+        const vals = values.resolve(a);
+        if (vals.some((v) => v.kind === 'function') || (ts.isCallExpression(a) && unwrap(a, values, depth + 1).fn)) {
+          argIndex = i;
+          inner = unwrap(a, values, depth + 1);
+          break;
+        }
+      }
+    }
+    const calleeVals = values.resolve(e.expression);
+    const calleeFn = firstFunction(calleeVals);
+    if (inner && argIndex >= 0) {
+      const wrapper: Wrapper = {
+        call: e,
+        fn: calleeFn,
+        returned: calleeFn ? returnedFunction(calleeFn, values) : undefined,
+        argIndex,
+        name: shortText(e.expression, 40),
+        external: calleeFn ? undefined : calleeVals.map(externalName).find(Boolean),
+      };
+      // Curried wrappers `compose(mw)(handler)`: the callee is itself a call returning the wrapper.
+      if (!calleeFn && ts.isCallExpression(skipOuter(e.expression))) {
+        const outer = skipOuter(e.expression) as ts.CallExpression;
+        const fac = firstFunction(values.resolve(outer.expression));
+        if (fac) {
+          const ret = returnedFunction(fac, values);
+          wrapper.fn = ret;
+          wrapper.returned = ret ? returnedFunction(ret, values) : undefined;
+        }
+      }
+      return { ...inner, wrappers: [wrapper, ...inner.wrappers] };
+    }
+    // A factory call: the value is whatever function the factory returns.
+    const vals = values.resolve(e);
+    const fn = firstFunction(vals);
+    if (fn) return { fn, wrappers: [], factory: { call: e, fn: calleeFn }, name };
+    const ext = calleeVals.map(externalName).find(Boolean);
+    if (ext) return { wrappers: [], factory: { call: e }, external: { module: ext.module, name: `${ext.name}()` }, name };
+    return { wrappers: [], factory: { call: e, fn: calleeFn }, name, unresolved: `cannot see what ${name} returns (${describe(vals)})` };
+  }
+  const vals = values.resolve(e);
+  const fn = firstFunction(vals);
+  if (fn) return { fn, wrappers: [], name };
+  const ext = vals.map(externalName).find(Boolean);
+  if (ext) return { wrappers: [], external: ext, name };
+  return { wrappers: [], name, unresolved: `cannot resolve ${name} (${describe(vals)})` };
+}

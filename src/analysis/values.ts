@@ -1,0 +1,518 @@
+// Abstract values: what an expression may evaluate to, resolved through local declarations,
+// imports and re-exports (ESM and CommonJS), object literals, classes and `this`, factory
+// functions' return values and destructuring. The result is a union (list) of values; anything
+// the analysis cannot see is an explicit `unknown`, `external`, `param` or opaque `call` value.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import type { FunctionNode } from '../model.js';
+import type { ModuleResolver } from '../project/resolve.js';
+import type { SourceStore } from '../project/sources.js';
+import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
+
+export type Value =
+  | { kind: 'function'; node: FunctionNode }
+  | { kind: 'class'; node: ts.ClassLikeDeclaration }
+  | { kind: 'instance'; cls: ts.ClassLikeDeclaration }
+  | { kind: 'object'; node: ts.ObjectLiteralExpression }
+  | { kind: 'array'; node: ts.ArrayLiteralExpression }
+  | { kind: 'enum'; node: ts.EnumDeclaration }
+  | { kind: 'module'; file: string }
+  | { kind: 'external'; module: string; path: string[]; node: ts.Node }
+  | { kind: 'param'; fn: ts.SignatureDeclaration; index: number; path: string[]; node: ts.Node }
+  | { kind: 'call'; node: ts.CallExpression | ts.NewExpression; callee: Value[] }
+  | { kind: 'member'; base: Value; name: string; node: ts.Node }
+  | { kind: 'literal'; value: string | number | boolean | null | undefined; node: ts.Node }
+  | { kind: 'unknown'; node: ts.Node; reason: string };
+
+interface ExportTable {
+  named: Map<string, { expr?: ts.Expression; decl?: ts.Node; reexport?: { spec: string; name: string } }>;
+  stars: string[];
+  cjs?: ts.Expression;
+}
+
+const MAX_DEPTH = 14;
+const MAX_VALUES = 24;
+
+export function isFunctionNode(node: ts.Node): node is FunctionNode {
+  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
+}
+
+/** Strips syntax that does not change a value: parentheses, type assertions, `!`, `satisfies`, `await`. */
+export function skipOuter(expr: ts.Expression): ts.Expression {
+  let e = expr;
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+    else return e;
+  }
+}
+
+export function propertyNameText(name: ts.PropertyName | ts.Expression): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) return name.expression.text;
+  return undefined;
+}
+
+/** The name a member access reads: `a.b` → b, `a['b']` → b. */
+export function accessName(e: ts.Expression): string | undefined {
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) return e.argumentExpression.text;
+  return undefined;
+}
+
+export function isRequireCall(e: ts.Node): boolean {
+  return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'require' && e.arguments.length === 1 && ts.isStringLiteralLike(e.arguments[0]);
+}
+
+/** Return expressions of a function (not of nested functions); an expression-bodied arrow returns its body. */
+export function returnExpressions(fn: ts.SignatureDeclaration): ts.Expression[] {
+  const body = (fn as ts.FunctionLikeDeclaration).body;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return [body];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isReturnStatement(n)) {
+      if (n.expression) out.push(n.expression);
+      return;
+    }
+    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return out;
+}
+
+export class ValueResolver {
+  private readonly exportTables = new Map<string, ExportTable>();
+  private readonly declCache = new Map<ts.Node, Value[]>();
+
+  constructor(
+    readonly store: SourceStore,
+    readonly resolver: ModuleResolver,
+  ) {}
+
+  sourceFile(file: string): ts.SourceFile | undefined {
+    return this.store.get(file);
+  }
+
+  /** Values an expression may take. */
+  resolve(expr: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    if (depth > MAX_DEPTH) return [{ kind: 'unknown', node: expr, reason: 'resolution too deep' }];
+    const e = ts.isExpression(expr) ? skipOuter(expr) : expr;
+    const out = this.resolveInner(e, depth, seen);
+    return out.length > MAX_VALUES ? out.slice(0, MAX_VALUES) : out;
+  }
+
+  private resolveInner(e: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
+    if (ts.isIdentifier(e)) {
+      if (e.text === 'undefined') return [{ kind: 'literal', value: undefined, node: e }];
+      const decl = findDeclaration(e);
+      if (!decl) return [{ kind: 'unknown', node: e, reason: `global ${e.text}` }];
+      return this.resolveDecl(decl, depth + 1, seen);
+    }
+    if (ts.isShorthandPropertyAssignment(e)) {
+      const decl = lookupName(e.name.text, e);
+      return decl ? this.resolveDecl(decl, depth + 1, seen) : [{ kind: 'unknown', node: e, reason: `global ${e.name.text}` }];
+    }
+    if (ts.isFunctionExpression(e) || ts.isArrowFunction(e) || ts.isFunctionDeclaration(e) || ts.isMethodDeclaration(e)) return [{ kind: 'function', node: e }];
+    if (ts.isClassExpression(e) || ts.isClassDeclaration(e)) return [{ kind: 'class', node: e }];
+    if (ts.isObjectLiteralExpression(e)) return [{ kind: 'object', node: e }];
+    if (ts.isArrayLiteralExpression(e)) return [{ kind: 'array', node: e }];
+    if (ts.isStringLiteralLike(e)) return [{ kind: 'literal', value: e.text, node: e }];
+    if (ts.isNumericLiteral(e)) return [{ kind: 'literal', value: Number(e.text), node: e }];
+    if (e.kind === ts.SyntaxKind.TrueKeyword) return [{ kind: 'literal', value: true, node: e }];
+    if (e.kind === ts.SyntaxKind.FalseKeyword) return [{ kind: 'literal', value: false, node: e }];
+    if (e.kind === ts.SyntaxKind.NullKeyword) return [{ kind: 'literal', value: null, node: e }];
+    if (e.kind === ts.SyntaxKind.ThisKeyword) {
+      const cls = enclosingClass(e);
+      return cls ? [{ kind: 'instance', cls }] : [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
+    }
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+      const name = accessName(e);
+      if (name === undefined) return [{ kind: 'unknown', node: e, reason: 'computed member' }];
+      // `module.exports` / `exports` inside a CommonJS module
+      if (ts.isIdentifier(e.expression) && e.expression.text === 'module' && name === 'exports' && !findDeclaration(e.expression)) {
+        return [{ kind: 'module', file: e.getSourceFile().fileName }];
+      }
+      const bases = this.resolve(e.expression, depth + 1, seen);
+      return bases.flatMap((b) => this.member(b, name, e, depth + 1, seen));
+    }
+    if (ts.isCallExpression(e)) return this.resolveCall(e, depth, seen);
+    if (ts.isNewExpression(e)) {
+      const callee = this.resolve(e.expression, depth + 1, seen);
+      const out: Value[] = [];
+      for (const c of callee) {
+        if (c.kind === 'class') out.push({ kind: 'instance', cls: c.node });
+        else out.push({ kind: 'call', node: e, callee: [c] });
+      }
+      return out;
+    }
+    if (ts.isConditionalExpression(e)) return [...this.resolve(e.whenTrue, depth + 1, seen), ...this.resolve(e.whenFalse, depth + 1, seen)];
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) return [...this.resolve(e.left, depth + 1, seen), ...this.resolve(e.right, depth + 1, seen)];
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken) return this.resolve(e.right, depth + 1, seen);
+      if (op === ts.SyntaxKind.EqualsToken) return this.resolve(e.right, depth + 1, seen);
+    }
+    return [{ kind: 'unknown', node: e, reason: ts.SyntaxKind[e.kind] }];
+  }
+
+  private resolveCall(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): Value[] {
+    if (isRequireCall(e)) return this.importValue((e.arguments[0] as ts.StringLiteral).text, e.getSourceFile().fileName, undefined, e, depth, seen);
+    if (e.expression.kind === ts.SyntaxKind.ImportKeyword && e.arguments.length === 1 && ts.isStringLiteralLike(e.arguments[0])) {
+      return this.importValue(e.arguments[0].text, e.getSourceFile().fileName, '*', e, depth, seen);
+    }
+    const callee = this.resolve(e.expression, depth + 1, seen);
+    const out: Value[] = [];
+    for (const c of callee) {
+      if (c.kind === 'function' && c.node.body && !seen.has(c.node) && depth < MAX_DEPTH - 2) {
+        seen.add(c.node);
+        const rets = returnExpressions(c.node);
+        for (const r of rets) {
+          for (const v of this.resolve(r, depth + 1, seen)) out.push(...this.bindParam(v, c.node, e, depth, seen));
+        }
+        seen.delete(c.node);
+        if (rets.length === 0) out.push({ kind: 'literal', value: undefined, node: e });
+      } else if (c.kind === 'function' && (c.node.body === undefined || seen.has(c.node))) {
+        out.push({ kind: 'call', node: e, callee: [c] });
+      } else {
+        out.push({ kind: 'call', node: e, callee: [c] });
+      }
+    }
+    return out;
+  }
+
+  /** A factory returning its own parameter (or a part of it) returns the call's argument. */
+  private bindParam(v: Value, fn: ts.SignatureDeclaration, call: ts.CallExpression, depth: number, seen: Set<ts.Node>): Value[] {
+    if (v.kind !== 'param' || v.fn !== fn) return [v];
+    const arg = call.arguments[v.index];
+    if (!arg) return [{ kind: 'literal', value: undefined, node: call }];
+    let vals = this.resolve(arg, depth + 1, seen);
+    for (const name of v.path) vals = vals.flatMap((b) => this.member(b, name, call, depth + 1, seen));
+    return vals;
+  }
+
+  /** The first parameter of a callback given to `arr.forEach/map/…` takes the array's elements. */
+  private iteratedElements(fn: ts.SignatureDeclaration, depth: number, seen: Set<ts.Node>): Value[] | undefined {
+    const call = fn.parent;
+    if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+    if (!['forEach', 'map', 'flatMap', 'filter', 'find', 'some', 'every'].includes(call.expression.name.text)) return undefined;
+    const arrays = this.resolve(call.expression.expression, depth + 1, seen).filter((v): v is Extract<Value, { kind: 'array' }> => v.kind === 'array');
+    if (!arrays.length) return undefined;
+    const out = arrays.flatMap((a) => a.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen))));
+    return out.length ? out : undefined;
+  }
+
+  resolveDecl(decl: Decl, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    const cached = this.declCache.get(decl);
+    if (cached) return cached;
+    if (seen.has(decl)) return [{ kind: 'unknown', node: decl, reason: 'cycle' }];
+    seen.add(decl);
+    const out = this.resolveDeclInner(decl, depth, seen);
+    seen.delete(decl);
+    if (!out.some((v) => v.kind === 'unknown' && (v.reason === 'cycle' || v.reason === 'resolution too deep'))) this.declCache.set(decl, out);
+    return out;
+  }
+
+  private resolveDeclInner(decl: Decl, depth: number, seen: Set<ts.Node>): Value[] {
+    if (ts.isVariableDeclaration(decl)) {
+      if (decl.initializer) return this.resolve(decl.initializer, depth + 1, seen);
+      const loop = decl.parent?.parent;
+      if (loop && ts.isForOfStatement(loop)) {
+        const arr = this.resolve(loop.expression, depth + 1, seen).filter((v) => v.kind === 'array');
+        if (arr.length) return arr.flatMap((a) => (a as { node: ts.ArrayLiteralExpression }).node.elements.flatMap((el) => this.resolve(el, depth + 1, seen)));
+      }
+      const assigned = findSingleAssignment(decl);
+      if (assigned) return this.resolve(assigned, depth + 1, seen);
+      return [{ kind: 'unknown', node: decl, reason: 'declared without a value' }];
+    }
+    if (ts.isBindingElement(decl)) {
+      const { root, path: p } = bindingPath(decl);
+      if (!root) return [{ kind: 'unknown', node: decl, reason: 'binding' }];
+      let vals: Value[];
+      if (ts.isParameter(root)) vals = this.resolveDecl(root, depth + 1, seen);
+      else if (root.initializer) vals = this.resolve(root.initializer, depth + 1, seen);
+      else if (root.parent?.parent && ts.isForOfStatement(root.parent.parent)) vals = this.resolveDecl(root, depth + 1, seen);
+      else return [{ kind: 'unknown', node: decl, reason: 'binding without initializer' }];
+      for (const name of p) vals = vals.flatMap((b) => this.member(b, name, decl, depth + 1, seen));
+      if (vals.every((v) => v.kind === 'unknown') && decl.initializer) return this.resolve(decl.initializer, depth + 1, seen);
+      return vals;
+    }
+    if (ts.isParameter(decl)) {
+      const fn = decl.parent;
+      const index = fn.parameters.indexOf(decl);
+      const elements = index === 0 ? this.iteratedElements(fn, depth, seen) : undefined;
+      if (elements) return elements;
+      return [{ kind: 'param', fn, index, path: [], node: decl }];
+    }
+    if (ts.isFunctionDeclaration(decl)) {
+      if (!decl.body && decl.name) {
+        const impl = decl.parent && 'statements' in decl.parent
+          ? (decl.parent as ts.Block).statements.find((s) => ts.isFunctionDeclaration(s) && s.name?.text === decl.name!.text && s.body)
+          : undefined;
+        if (impl) return [{ kind: 'function', node: impl as ts.FunctionDeclaration }];
+      }
+      return [{ kind: 'function', node: decl }];
+    }
+    if (ts.isFunctionExpression(decl)) return [{ kind: 'function', node: decl }];
+    if (ts.isClassDeclaration(decl) || ts.isClassExpression(decl)) return [{ kind: 'class', node: decl }];
+    if (ts.isEnumDeclaration(decl)) return [{ kind: 'enum', node: decl }];
+    if (ts.isImportClause(decl)) {
+      const spec = (decl.parent.moduleSpecifier as ts.StringLiteral).text;
+      return this.importValue(spec, decl.getSourceFile().fileName, 'default', decl, depth, seen);
+    }
+    if (ts.isImportSpecifier(decl)) {
+      const imp = decl.parent.parent.parent;
+      const spec = (imp.moduleSpecifier as ts.StringLiteral).text;
+      const name = (decl.propertyName ?? decl.name).text;
+      return this.importValue(spec, decl.getSourceFile().fileName, name, decl, depth, seen);
+    }
+    if (ts.isNamespaceImport(decl)) {
+      const imp = decl.parent.parent;
+      const spec = (imp.moduleSpecifier as ts.StringLiteral).text;
+      return this.importValue(spec, decl.getSourceFile().fileName, '*', decl, depth, seen);
+    }
+    if (ts.isImportEqualsDeclaration(decl)) {
+      const ref = decl.moduleReference;
+      if (ts.isExternalModuleReference(ref) && ts.isStringLiteralLike(ref.expression)) {
+        return this.importValue(ref.expression.text, decl.getSourceFile().fileName, undefined, decl, depth, seen);
+      }
+    }
+    return [{ kind: 'unknown', node: decl, reason: 'declaration' }];
+  }
+
+  /**
+   * The value of an import. `name` undefined = `require()` (module.exports, else the namespace);
+   * '*' = namespace; 'default' = default export (module.exports for CommonJS).
+   */
+  importValue(spec: string, fromFile: string, name: string | undefined, node: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
+    const r = this.resolver.resolve(spec, fromFile);
+    if (r.kind === 'external') {
+      const p = name === undefined || name === '*' || name === 'default' ? [] : [name];
+      return [{ kind: 'external', module: r.module, path: p, node }];
+    }
+    if (r.kind === 'missing') return [{ kind: 'unknown', node, reason: `cannot resolve module '${spec}'` }];
+    if (name === '*') return [{ kind: 'module', file: r.file }];
+    if (name === undefined) {
+      const table = this.exportsOf(r.file);
+      if (table?.cjs) return this.resolve(table.cjs, depth + 1, seen);
+      return [{ kind: 'module', file: r.file }];
+    }
+    return this.exportValue(r.file, name, depth + 1, seen);
+  }
+
+  exportsOf(file: string): ExportTable | undefined {
+    const cached = this.exportTables.get(file);
+    if (cached) return cached;
+    const sf = this.store.get(file);
+    if (!sf) return undefined;
+    const t: ExportTable = { named: new Map(), stars: [] };
+    for (const st of sf.statements) {
+      const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
+      const exported = mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      const isDefault = mods?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+      if (exported) {
+        if (ts.isVariableStatement(st)) {
+          for (const d of st.declarationList.declarations) {
+            if (ts.isIdentifier(d.name)) t.named.set(d.name.text, { decl: d });
+            else collectBindingExports(d.name, t);
+          }
+        } else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && (st.name || isDefault)) {
+          if (ts.isFunctionDeclaration(st) && !st.body && st.name) continue;
+          t.named.set(isDefault ? 'default' : st.name!.text, { decl: st });
+          if (isDefault && st.name) t.named.set(st.name.text, t.named.get(st.name.text) ?? { decl: st });
+        } else if (ts.isEnumDeclaration(st)) t.named.set(st.name.text, { decl: st });
+      }
+      if (ts.isExportAssignment(st)) {
+        if (st.isExportEquals) t.cjs = st.expression;
+        else t.named.set('default', { expr: st.expression });
+      } else if (ts.isExportDeclaration(st)) {
+        const spec = st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+        if (!st.exportClause) {
+          if (spec) t.stars.push(spec);
+        } else if (ts.isNamespaceExport(st.exportClause)) {
+          if (spec) t.named.set(st.exportClause.name.text, { reexport: { spec, name: '*' } });
+        } else {
+          for (const el of st.exportClause.elements) {
+            const local = (el.propertyName ?? el.name).text;
+            if (spec) t.named.set(el.name.text, { reexport: { spec, name: local } });
+            else {
+              const decl = lookupName(local, sf.statements[0] ?? sf);
+              if (decl) t.named.set(el.name.text, { decl });
+            }
+          }
+        }
+      } else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const left = st.expression.left;
+        const right = st.expression.right;
+        if (isModuleExports(left)) t.cjs = right;
+        else if ((ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) && (isModuleExports(left.expression) || (ts.isIdentifier(left.expression) && left.expression.text === 'exports'))) {
+          const n = accessName(left);
+          if (n) t.named.set(n, { expr: right });
+        }
+      }
+    }
+    this.exportTables.set(file, t);
+    return t;
+  }
+
+  /** Value of export `name` of a file, following re-exports and CommonJS `module.exports`. */
+  exportValue(file: string, name: string, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    const sf = this.store.get(file);
+    if (!sf) return [{ kind: 'unknown', node: sf ?? ts.factory.createIdentifier(name), reason: `cannot read ${path.basename(file)}` }];
+    if (depth > MAX_DEPTH) return [{ kind: 'unknown', node: sf, reason: 'resolution too deep' }];
+    const t = this.exportsOf(file)!;
+    const entry = t.named.get(name);
+    if (entry) {
+      if (entry.expr) return this.resolve(entry.expr, depth + 1, seen);
+      if (entry.decl) {
+        const d = entry.decl;
+        if (ts.isVariableDeclaration(d) || ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d) || ts.isEnumDeclaration(d) || ts.isBindingElement(d) || ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d) || ts.isImportEqualsDeclaration(d) || ts.isParameter(d)) {
+          return this.resolveDecl(d as Decl, depth + 1, seen);
+        }
+      }
+      if (entry.reexport) return this.importValue(entry.reexport.spec, file, entry.reexport.name, sf, depth + 1, seen);
+    }
+    if (t.cjs) {
+      const base = this.resolve(t.cjs, depth + 1, seen);
+      if (name === 'default') return base;
+      return base.flatMap((b) => this.member(b, name, sf, depth + 1, seen));
+    }
+    if (name !== 'default') {
+      for (const spec of t.stars) {
+        const r = this.resolver.resolve(spec, file);
+        if (r.kind !== 'file') continue;
+        const vals = this.exportValue(r.file, name, depth + 1, seen);
+        if (!vals.every((v) => v.kind === 'unknown')) return vals;
+      }
+    }
+    return [{ kind: 'unknown', node: sf, reason: `no export '${name}' in ${path.basename(file)}` }];
+  }
+
+  /** The value of property `name` of `base`. */
+  member(base: Value, name: string, node: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    switch (base.kind) {
+      case 'object':
+        return this.objectMember(base.node, name, node, depth, seen);
+      case 'module':
+        return this.exportValue(base.file, name, depth + 1, seen);
+      case 'instance':
+      case 'class':
+        return this.classMember(base.kind === 'instance' ? base.cls : base.node, name, base.kind === 'class', node, depth, seen);
+      case 'external':
+        return [{ kind: 'external', module: base.module, path: [...base.path, name], node }];
+      case 'param':
+        return [{ ...base, path: [...base.path, name], node }];
+      case 'array': {
+        const i = Number(name);
+        if (Number.isInteger(i) && base.node.elements[i]) return this.resolve(base.node.elements[i], depth + 1, seen);
+        return [{ kind: 'member', base, name, node }];
+      }
+      case 'enum': {
+        const m = base.node.members.find((mm) => propertyNameText(mm.name) === name);
+        if (m?.initializer) return this.resolve(m.initializer, depth + 1, seen);
+        return [{ kind: 'literal', value: m ? base.node.members.indexOf(m) : undefined, node }];
+      }
+      default:
+        return [{ kind: 'member', base, name, node }];
+    }
+  }
+
+  private objectMember(obj: ts.ObjectLiteralExpression, name: string, node: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
+    for (let i = obj.properties.length - 1; i >= 0; i--) {
+      const p = obj.properties[i];
+      if (ts.isSpreadAssignment(p)) {
+        const inner = this.resolve(p.expression, depth + 1, seen).flatMap((b) => this.member(b, name, node, depth + 1, seen));
+        if (!inner.every((v) => v.kind === 'unknown' || v.kind === 'member')) return inner;
+        continue;
+      }
+      if (!p.name || propertyNameText(p.name) !== name) continue;
+      if (ts.isPropertyAssignment(p)) return this.resolve(p.initializer, depth + 1, seen);
+      if (ts.isShorthandPropertyAssignment(p)) return this.resolve(p, depth + 1, seen);
+      if (ts.isMethodDeclaration(p)) return [{ kind: 'function', node: p }];
+      return [{ kind: 'unknown', node: p, reason: 'accessor' }];
+    }
+    return [{ kind: 'unknown', node, reason: `no property '${name}'` }];
+  }
+
+  private classMember(cls: ts.ClassLikeDeclaration, name: string, isStatic: boolean, node: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
+    for (const m of cls.members) {
+      if (!m.name || propertyNameText(m.name) !== name) continue;
+      const st = ts.canHaveModifiers(m) && ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+      if (Boolean(st) !== isStatic) continue;
+      if (ts.isMethodDeclaration(m) && m.body) return [{ kind: 'function', node: m }];
+      if (ts.isPropertyDeclaration(m)) {
+        if (m.initializer) return this.resolve(m.initializer, depth + 1, seen);
+        break;
+      }
+    }
+    // `this.x = expr` in the constructor, or a parameter property `constructor(private x: X)`
+    const ctor = cls.members.find(ts.isConstructorDeclaration);
+    if (ctor?.body) {
+      for (const st of ctor.body.statements) {
+        if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const l = st.expression.left;
+        if ((ts.isPropertyAccessExpression(l) || ts.isElementAccessExpression(l)) && l.expression.kind === ts.SyntaxKind.ThisKeyword && accessName(l) === name) {
+          return this.resolve(st.expression.right, depth + 1, seen);
+        }
+      }
+    }
+    if (ctor) {
+      const p = ctor.parameters.find((pp) => ts.isIdentifier(pp.name) && pp.name.text === name && ts.getModifiers(pp)?.length);
+      if (p) return [{ kind: 'param', fn: ctor, index: ctor.parameters.indexOf(p), path: [], node: p }];
+    }
+    const heritage = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+    if (heritage && depth < MAX_DEPTH) {
+      for (const b of this.resolve(heritage.expression, depth + 1, seen)) {
+        if (b.kind === 'class') {
+          const inherited = this.classMember(b.node, name, isStatic, node, depth + 1, seen);
+          if (!inherited.every((v) => v.kind === 'unknown')) return inherited;
+        } else if (b.kind === 'external') return [{ kind: 'external', module: b.module, path: [...b.path, name], node }];
+      }
+    }
+    return [{ kind: 'unknown', node, reason: `no member '${name}'` }];
+  }
+}
+
+function isModuleExports(e: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
+}
+
+function collectBindingExports(name: ts.BindingName, t: ExportTable): void {
+  if (ts.isIdentifier(name)) return;
+  for (const el of name.elements) {
+    if (!ts.isBindingElement(el)) continue;
+    if (ts.isIdentifier(el.name)) t.named.set(el.name.text, { decl: el });
+    else collectBindingExports(el.name, t);
+  }
+}
+
+export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  let n: ts.Node | undefined = node.parent;
+  while (n) {
+    if (ts.isClassLike(n)) return n;
+    // `this` inside a non-arrow function (not a class member) is not the class instance
+    if ((ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) && !ts.isClassLike(n.parent)) return undefined;
+    n = n.parent;
+  }
+  return undefined;
+}
+
+/** `let x; ... x = value` with exactly one assignment in the same scope. */
+function findSingleAssignment(decl: ts.VariableDeclaration): ts.Expression | undefined {
+  if (!ts.isIdentifier(decl.name)) return undefined;
+  const name = decl.name.text;
+  const scope = decl.parent?.parent?.parent;
+  if (!scope) return undefined;
+  let found: ts.Expression | undefined;
+  let count = 0;
+  const visit = (n: ts.Node): void => {
+    if (count > 1) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) {
+      count++;
+      found = n.right;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return count === 1 ? found : undefined;
+}

@@ -1,0 +1,145 @@
+// Express: `app|router.METHOD|all(path, ...handlers)`, `route('/x').get().post()` chains,
+// `express()` / `express.Router()` / `Router()`, mounts through `use('/prefix', router)` across
+// files, path-less and prefixed `use(mw)` in registration order.
+import { ts } from 'ts-morph';
+import { evalString, evalStrings } from '../../analysis/strings.js';
+import { skipOuter } from '../../analysis/values.js';
+import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
+import { loadRules, type ModuleExport } from '../../rules.js';
+import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
+import { buildEndpoint, chainLink, importsAny } from '../shared/endpoint.js';
+import { concretePath, joinPaths, RouterGraph } from '../shared/router-graph.js';
+import type { AdapterContext, FrameworkAdapter } from '../types.js';
+
+interface ExpressRules {
+  creators: ModuleExport[];
+  routeMethods: string[];
+  importHints: string[];
+}
+
+function methodOf(m: string): HttpMethod {
+  return m === 'all' ? 'ANY' : (m.toUpperCase() as HttpMethod);
+}
+
+/** A path argument as written: a constant string, a regex literal, or `{expression}` when dynamic. */
+export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
+  const strs = evalStrings(arg, ctx.values);
+  if (strs) return strs;
+  const x = skipOuter(arg);
+  if (ts.isRegularExpressionLiteral(x)) return [x.text];
+  return [`{${x.getText()}}`];
+}
+
+function isPathArg(arg: ts.Expression, ctx: AdapterContext): boolean {
+  const x = skipOuter(arg);
+  if (ts.isStringLiteralLike(x) || ts.isTemplateExpression(x) || ts.isRegularExpressionLiteral(x)) return true;
+  if (ts.isArrayLiteralExpression(x)) return x.elements.every((el) => isPathArg(el, ctx));
+  if (ts.isFunctionLike(x)) return false;
+  return evalString(x, ctx.values) !== undefined;
+}
+
+/** Express matches a `use` prefix on whole path segments. */
+export function expressMatches(pattern: string, full: string): boolean {
+  if (!pattern || pattern === '/' || pattern === '*' || pattern === '/*') return true;
+  if (pattern.startsWith('/^') || pattern.startsWith('{')) return false;
+  const p = concretePath(pattern).replace(/\/$/, '');
+  const f = concretePath(full);
+  return f === p || f.startsWith(`${p}/`);
+}
+
+export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialect {
+  const routeMethods = new Set(rules.routeMethods);
+  return {
+    creators: rules.creators,
+    paramTypes: /\b(Express|Router|Application|IRouter)\b/,
+    importHints: rules.importHints,
+    methods: new Set([...rules.routeMethods, 'use', 'route']),
+    chain(method, call, refs): RouterRef[] {
+      if (method === 'route') {
+        const arg = call.arguments[0];
+        if (!arg) return [];
+        const p = pathsOf(arg, ctx)[0];
+        return refs.map((r) => ({ router: r.router, routePath: p }));
+      }
+      if (routeMethods.has(method) || method === 'use') return refs;
+      return [];
+    },
+    register(method, call, refs, c): void {
+      const args = call.arguments;
+      const anchor = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
+      if (routeMethods.has(method)) {
+        for (const ref of refs) {
+          let paths: string[];
+          let handlers: ts.Expression[];
+          if (ref.routePath !== undefined) {
+            paths = [ref.routePath];
+            handlers = c.flattenArgs(args);
+          } else {
+            // `app.get('env')` is a settings read, not a route.
+            if (args.length < 2 || !isPathArg(args[0], ctx)) continue;
+            paths = pathsOf(args[0], ctx);
+            handlers = c.flattenArgs(args.slice(1));
+          }
+          if (!handlers.length) continue;
+          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], paths, args: handlers, anchor, order: orderOf(call) });
+        }
+        return;
+      }
+      if (method === 'use') {
+        let prefix: string | undefined;
+        let items = [...args];
+        if (items.length && isPathArg(items[0], ctx)) {
+          prefix = pathsOf(items[0], ctx)[0];
+          items = items.slice(1);
+        }
+        const flat = c.flattenArgs(items);
+        for (const ref of refs) {
+          let pending: ts.Expression[] = [];
+          const flush = (): void => {
+            if (pending.length) c.graph.add(ref.router, { kind: 'use', path: prefix, items: pending, anchor: call, order: orderOf(call) });
+            pending = [];
+          };
+          for (const item of flat) {
+            const sub = c.refs(item);
+            if (sub.length) {
+              flush();
+              for (const s of sub) if (s.router !== ref.router) c.graph.add(ref.router, { kind: 'mount', path: prefix ?? '', router: s.router, anchor: item, order: orderOf(call) });
+            } else pending.push(item);
+          }
+          flush();
+        }
+      }
+    },
+    guess(method, call, c): boolean {
+      if (!routeMethods.has(method) || call.arguments.length < 2) return false;
+      const sf = call.getSourceFile();
+      const appRoot = ctx.workspace.appRootOf(sf.fileName);
+      if (!importsAny(sf, rules.importHints) && !rules.importHints.some((h) => ctx.workspace.dependsOn(appRoot, h))) return false;
+      const p = evalString(call.arguments[0], ctx.values);
+      if (p === undefined || !(p.startsWith('/') || p === '*')) return false;
+      return looksLikeHandler(call.arguments[call.arguments.length - 1], c.values, 2);
+    },
+  };
+}
+
+export const expressAdapter: FrameworkAdapter = {
+  name: 'express',
+  extract(ctx: AdapterContext): Endpoint[] {
+    const rules = loadRules<{ express: ExpressRules }>('frameworks').express;
+    const graph = new RouterGraph('express');
+    const collector = new Collector(graph, ctx.values, expressDialect(ctx, rules));
+    for (const file of ctx.candidates) {
+      const sf = ctx.store.get(file);
+      if (sf) collector.collectFile(sf);
+    }
+    collector.linkRegistrars();
+    const out: Endpoint[] = [];
+    for (const r of graph.flatten(expressMatches, joinPaths)) {
+      const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
+      const ep = buildEndpoint({ framework: 'express', method: r.method, path: r.path || '/', anchor: r.anchor, handlerExpr: r.handler, chain }, ctx);
+      ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
+      out.push(ep);
+    }
+    return out;
+  },
+};

@@ -1,0 +1,263 @@
+// Hono: `app.METHOD|all|on(...)`, chained `.get().post()`, `app.route('/x', sub)` across files,
+// `new Hono().basePath('/v1')`, `app.use('/admin/*', mw)`, `createFactory().createHandlers`,
+// @hono/zod-openapi `app.openapi(createRoute({ method, path, middleware }), handler)`, and Hono
+// mounted inside Next.js (`export const POST = handle(app)` in an app-router route file).
+import { ts } from 'ts-morph';
+import { evalString, evalStrings } from '../../analysis/strings.js';
+import { schemaKeys } from '../../analysis/body.js';
+import { externalName, unwrap } from '../../analysis/unwrap.js';
+import { propertyNameText, skipOuter } from '../../analysis/values.js';
+import type { BodyField, Endpoint, HttpMethod } from '../../model.js';
+import { spanOf } from '../../util.js';
+import { loadRules, matchesExport, type ModuleExport } from '../../rules.js';
+import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
+import { buildEndpoint, chainLink, importsAny } from '../shared/endpoint.js';
+import { concretePath, joinPaths, RouterGraph, type RouterNode } from '../shared/router-graph.js';
+import { methodExports, mountedFramework } from '../next/app-router.js';
+import { classifyNextFile } from '../next/files.js';
+import type { AdapterContext, FrameworkAdapter } from '../types.js';
+import { pathsOf } from '../express/index.js';
+
+interface HonoRules {
+  creators: ModuleExport[];
+  routeMethods: string[];
+  nextAdapters: ModuleExport[];
+  createRoute: ModuleExport[];
+  createHandlers: string[];
+  importHints: string[];
+}
+
+function methodOf(m: string): HttpMethod {
+  const u = m.toUpperCase();
+  return u === 'ALL' ? 'ANY' : (u as HttpMethod);
+}
+
+function isPathLike(arg: ts.Expression | undefined, ctx: AdapterContext): boolean {
+  if (!arg) return false;
+  const x = skipOuter(arg);
+  if (ts.isStringLiteralLike(x) || ts.isTemplateExpression(x)) return true;
+  if (ts.isFunctionLike(x) || ts.isCallExpression(x)) return false;
+  return evalString(x, ctx.values) !== undefined;
+}
+
+/** Hono path patterns: `*` wildcards, `:param` segments; a trailing `/*` also matches the bare prefix. */
+export function honoMatches(pattern: string, full: string): boolean {
+  if (!pattern || pattern === '*' || pattern === '/*') return true;
+  const target = concretePath(full);
+  const pat = concretePath(pattern);
+  let re = '';
+  for (const ch of pat) re += ch === '*' ? '.*' : /[.^$|\\{}()[\]+?]/.test(ch) ? `\\${ch}` : ch;
+  if (re.endsWith('/.*')) re = `${re.slice(0, -3)}(?:/.*)?`;
+  try {
+    return new RegExp(`^${re}/?$`).test(target);
+  } catch {
+    return false;
+  }
+}
+
+interface OpenApiRoute {
+  method?: HttpMethod;
+  path?: string;
+  middleware: ts.Expression[];
+  schemas: ts.Expression[];
+}
+
+function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRules): OpenApiRoute | undefined {
+  let obj: ts.ObjectLiteralExpression | undefined;
+  const x = skipOuter(expr);
+  if (ts.isObjectLiteralExpression(x)) obj = x;
+  else {
+    for (const v of ctx.values.resolve(x)) {
+      if (v.kind === 'object') obj = v.node;
+      else if (v.kind === 'call' && ts.isCallExpression(v.node) && v.callee.some((c) => matchesExport(rules.createRoute, externalName(c)))) {
+        const a = v.node.arguments[0] && skipOuter(v.node.arguments[0]);
+        if (a && ts.isObjectLiteralExpression(a)) obj = a;
+      }
+      if (obj) break;
+    }
+  }
+  if (!obj) return undefined;
+  const out: OpenApiRoute = { middleware: [], schemas: [] };
+  for (const p of obj.properties) {
+    if (!ts.isPropertyAssignment(p) || !p.name) continue;
+    const key = propertyNameText(p.name);
+    if (key === 'method') {
+      const m = evalString(p.initializer, ctx.values);
+      if (m) out.method = methodOf(m);
+    } else if (key === 'path') out.path = evalString(p.initializer, ctx.values);
+    else if (key === 'middleware') {
+      const init = skipOuter(p.initializer);
+      out.middleware.push(...(ts.isArrayLiteralExpression(init) ? init.elements.map((e) => e as ts.Expression) : [init]));
+    } else if (key === 'request') {
+      // request.body.content['application/json'].schema
+      const visit = (n: ts.Node): void => {
+        if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'schema') out.schemas.push(n.initializer);
+        ts.forEachChild(n, visit);
+      };
+      visit(p.initializer);
+    }
+  }
+  return out;
+}
+
+function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
+  const routeMethods = new Set(rules.routeMethods);
+  return {
+    creators: rules.creators,
+    paramTypes: /\b(Hono|OpenAPIHono)\b/,
+    importHints: rules.importHints,
+    methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'openapi', 'basePath']),
+    chain(method, call, refs, c): RouterRef[] {
+      if (method === 'basePath') {
+        const p = call.arguments[0] ? evalString(call.arguments[0], ctx.values) : undefined;
+        if (p === undefined) return refs;
+        return refs.map((r) => {
+          const child = c.graph.node(call, call.getSourceFile().fileName, call.getStart(), { prefix: p });
+          c.graph.add(r.router, { kind: 'inline', router: child, anchor: call, order: orderOf(call) });
+          return { router: child };
+        });
+      }
+      if (routeMethods.has(method)) {
+        const p = isPathLike(call.arguments[0], ctx) ? pathsOf(call.arguments[0], ctx)[0] : undefined;
+        return refs.map((r) => ({ router: r.router, routePath: p ?? r.routePath }));
+      }
+      if (['use', 'on', 'route', 'openapi'].includes(method)) return refs.map((r) => ({ router: r.router }));
+      return [];
+    },
+    register(method, call, refs, c): void {
+      const args = [...call.arguments];
+      const anchor = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
+      const order = orderOf(call);
+      const flat = (xs: ts.Expression[]): ts.Expression[] => c.flattenArgs(xs, rules.createHandlers);
+      for (const ref of refs) {
+        if (routeMethods.has(method)) {
+          let paths: string[];
+          let handlers: ts.Expression[];
+          if (isPathLike(args[0], ctx)) {
+            paths = pathsOf(args[0], ctx);
+            handlers = flat(args.slice(1));
+          } else if (ref.routePath !== undefined) {
+            paths = [ref.routePath];
+            handlers = flat(args);
+          } else continue; // `c.get('user')` and friends: context reads, not routes
+          if (!handlers.length) continue;
+          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], paths, args: handlers, anchor, order });
+        } else if (method === 'on') {
+          if (args.length < 3) continue;
+          const ms = evalStrings(args[0], ctx.values);
+          const ps = evalStrings(args[1], ctx.values) ?? pathsOf(args[1], ctx);
+          if (!ms) continue;
+          const handlers = flat(args.slice(2));
+          if (!handlers.length) continue;
+          c.graph.add(ref.router, { kind: 'route', methods: ms.map(methodOf).filter((m) => m !== ('ALL' as HttpMethod)), paths: ps, args: handlers, anchor, order });
+        } else if (method === 'use') {
+          let path: string | undefined = '*';
+          let items = args;
+          if (isPathLike(args[0], ctx)) {
+            path = pathsOf(args[0], ctx)[0];
+            items = args.slice(1);
+          }
+          const mws = flat(items);
+          if (mws.length) c.graph.add(ref.router, { kind: 'use', path, items: mws, anchor: call, order });
+        } else if (method === 'route') {
+          if (args.length < 2) continue;
+          const p = evalString(args[0], ctx.values) ?? `{${args[0].getText()}}`;
+          for (const sub of c.refs(args[1])) if (sub.router !== ref.router) c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
+        } else if (method === 'openapi') {
+          if (args.length < 2) continue;
+          const route = readCreateRoute(args[0], ctx, rules);
+          if (!route?.method || route.path === undefined) continue;
+          c.graph.add(ref.router, { kind: 'route', methods: [route.method], paths: [route.path], args: [args[1]], anchor, order, extraMiddleware: route.middleware, schemas: route.schemas });
+        }
+      }
+    },
+    guess(method, call, c): boolean {
+      if (!routeMethods.has(method) || call.arguments.length < 2) return false;
+      const sf = call.getSourceFile();
+      if (!importsAny(sf, rules.importHints)) return false;
+      const p = evalString(call.arguments[0], ctx.values);
+      if (p === undefined || !(p.startsWith('/') || p === '*')) return false;
+      return looksLikeHandler(call.arguments[call.arguments.length - 1], c.values, 1);
+    },
+  };
+}
+
+export const honoAdapter: FrameworkAdapter = {
+  name: 'hono',
+  extract(ctx: AdapterContext): Endpoint[] {
+    const rules = loadRules<{ hono: HonoRules }>('frameworks').hono;
+    const graph = new RouterGraph('hono');
+    const collector = new Collector(graph, ctx.values, honoDialect(ctx, rules));
+    for (const file of ctx.candidates) {
+      const sf = ctx.store.get(file);
+      if (sf) collector.collectFile(sf);
+    }
+    collector.linkRegistrars();
+
+    // Hono apps mounted in Next route files: only the exported methods reach them.
+    const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>();
+    for (const file of ctx.candidates) {
+      const info = classifyNextFile(file, ctx);
+      if (info?.kind !== 'app-route') continue;
+      const sf = ctx.store.get(file);
+      if (!sf) continue;
+      for (const ex of methodExports(sf, ctx)) {
+        const u = unwrap(skipOuter(ex.handler), ctx.values);
+        if (mountedFramework(u) !== 'hono' || !u.factory) continue;
+        const appArg = u.factory.call.arguments[0];
+        if (!appArg) continue;
+        for (const ref of collector.refs(appArg)) {
+          let m = nextMounts.get(ref.router);
+          if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: info.config.basePath }));
+          m.methods.add(ex.method);
+        }
+      }
+    }
+
+    const out: Endpoint[] = [];
+    for (const r of graph.flatten(honoMatches, joinPaths)) {
+      const mount = findMount(r.root, nextMounts);
+      if (mount && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
+      const chain = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
+      const schemas = [...r.schemas, ...r.routeArgs.flatMap((a) => validatorSchemas(a))];
+      const path = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
+      const ep = buildEndpoint({ framework: 'hono', method: r.method, path: path || '/', anchor: r.anchor, handlerExpr: r.handler, chain, tags: mount ? ['next-mounted'] : [] }, ctx);
+      if (schemas.length && ep.handler.fn) {
+        for (const f of readSchemaFields(schemas, ctx)) if (!ep.bodyFields.some((b) => b.name === f.name)) ep.bodyFields.push(f);
+      }
+      ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
+      out.push(ep);
+    }
+    return out;
+  },
+};
+
+function findMount(root: RouterNode, mounts: Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>): { methods: Set<HttpMethod>; basePath: string } | undefined {
+  const direct = mounts.get(root);
+  if (direct) return direct;
+  // `handle(app)` where app = new Hono().basePath('/api'): the mount names the child, the root is its parent.
+  for (const [node, m] of mounts) {
+    if (root.entries.some((e) => e.kind === 'inline' && e.router === node)) return m;
+  }
+  return undefined;
+}
+
+/** `zValidator('json', schema)` / `validator('json', …)` arguments among a route's handlers. */
+function validatorSchemas(arg: ts.Expression): ts.Expression[] {
+  const x = skipOuter(arg);
+  if (!ts.isCallExpression(x)) return [];
+  const target = x.arguments[0] && skipOuter(x.arguments[0]);
+  if (target && ts.isStringLiteralLike(target) && (target.text === 'json' || target.text === 'form') && x.arguments[1]) return [x.arguments[1]];
+  return [];
+}
+
+
+function readSchemaFields(schemas: ts.Expression[], ctx: AdapterContext): BodyField[] {
+  const out: BodyField[] = [];
+  for (const s of schemas) for (const k of schemaKeys(s, ctx.values)) {
+    const name = propertyNameText(k);
+    if (name) out.push({ name, span: spanOf(k) });
+  }
+  return out;
+}
+

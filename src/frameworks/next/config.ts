@@ -1,0 +1,30 @@
+// Reads `basePath` and `pageExtensions` from next.config.* by walking its syntax tree. The
+// config is never executed: values must be constants (or resolve to constants) to be used.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { evalString, evalStrings } from '../../analysis/strings.js';
+import { propertyNameText } from '../../analysis/values.js';
+import type { AdapterContext, NextAppConfig } from '../types.js';
+
+export const DEFAULT_PAGE_EXTENSIONS = ['tsx', 'ts', 'jsx', 'js'];
+
+export function readNextConfig(file: string, ctx: Pick<AdapterContext, 'store' | 'values'>): NextAppConfig {
+  const cfg: NextAppConfig = { appRoot: path.dirname(file), basePath: '', pageExtensions: DEFAULT_PAGE_EXTENSIONS };
+  const sf = ctx.store.get(file);
+  if (!sf) return cfg;
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAssignment(n) && n.name) {
+      const key = propertyNameText(n.name);
+      if (key === 'basePath') {
+        const v = evalString(n.initializer, ctx.values);
+        if (v !== undefined && (v === '' || v.startsWith('/'))) cfg.basePath = v.replace(/\/$/, '');
+      } else if (key === 'pageExtensions') {
+        const v = evalStrings(n.initializer, ctx.values);
+        if (v && v.length) cfg.pageExtensions = v.map((e) => e.replace(/^\./, ''));
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return cfg;
+}

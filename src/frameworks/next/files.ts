@@ -1,0 +1,96 @@
+// Next.js file-system routing: which files are app-router route handlers, pages-router API
+// routes or middleware, and the URL path each one serves.
+import fs from 'node:fs';
+import path from 'node:path';
+import { toPosix } from '../../util.js';
+import type { AdapterContext, NextAppConfig } from '../types.js';
+import { DEFAULT_PAGE_EXTENSIONS } from './config.js';
+
+export interface NextFile {
+  kind: 'app-route' | 'pages-api' | 'middleware';
+  appRoot: string;
+  /** URL path with basePath applied (not for middleware). */
+  urlPath: string;
+  config: NextAppConfig;
+}
+
+const existsCache = new Map<string, boolean>();
+function isDir(p: string): boolean {
+  let hit = existsCache.get(p);
+  if (hit === undefined) {
+    try {
+      hit = fs.statSync(p).isDirectory();
+    } catch {
+      hit = false;
+    }
+    existsCache.set(p, hit);
+  }
+  return hit;
+}
+
+function configFor(appRoot: string, ctx: Pick<AdapterContext, 'nextConfigs'>): NextAppConfig {
+  return ctx.nextConfigs.get(appRoot) ?? { appRoot, basePath: '', pageExtensions: DEFAULT_PAGE_EXTENSIONS };
+}
+
+/** `base` minus one of the page extensions, or undefined when it has none of them. */
+function stripExtension(base: string, exts: string[]): string | undefined {
+  for (const e of [...exts].sort((a, b) => b.length - a.length)) {
+    if (base.endsWith(`.${e}`)) return base.slice(0, -(e.length + 1));
+  }
+  return undefined;
+}
+
+function appSegmentsToPath(segments: string[]): string | undefined {
+  const out: string[] = [];
+  for (const s of segments) {
+    if (s.startsWith('_')) return undefined; // private folder: not routable
+    if (s.startsWith('(') && s.endsWith(')')) continue; // route group
+    if (s.startsWith('@')) continue; // parallel route slot
+    if (/^\(\.+\)/.test(s)) return undefined; // intercepting route
+    out.push(s.replace(/%5F/gi, '_'));
+  }
+  return `/${out.join('/')}`;
+}
+
+export function classifyNextFile(file: string, ctx: Pick<AdapterContext, 'workspace' | 'nextConfigs' | 'root'>): NextFile | undefined {
+  const appRoot = ctx.workspace.appRootOf(file);
+  const config = configFor(appRoot, ctx);
+  const base = path.basename(file);
+  const stem = stripExtension(base, config.pageExtensions);
+  if (stem === undefined) return undefined;
+  const relToRoot = toPosix(path.relative(appRoot, file));
+  const parts = relToRoot.split('/');
+
+  // middleware.ts / proxy.ts at the app root or in src/
+  if ((stem === 'middleware' || stem === 'proxy') && (parts.length === 1 || (parts.length === 2 && parts[0] === 'src'))) {
+    return { kind: 'middleware', appRoot, urlPath: '', config };
+  }
+
+  // App router: <root>/app/**/route.ext or <root>/src/app/**/route.ext
+  if (stem === 'route') {
+    const appDirIndex = parts[0] === 'app' ? 0 : parts[0] === 'src' && parts[1] === 'app' ? 1 : -1;
+    if (appDirIndex < 0) return undefined;
+    // With both app/ and src/app/, Next uses app/.
+    if (appDirIndex === 1 && isDir(path.join(appRoot, 'app'))) return undefined;
+    const segs = parts.slice(appDirIndex + 1, -1);
+    const p = appSegmentsToPath(segs);
+    if (p === undefined) return undefined;
+    return { kind: 'app-route', appRoot, urlPath: joinBase(config.basePath, p), config };
+  }
+
+  // Pages router API routes: <root>/pages/api/** or <root>/src/pages/api/**
+  const pagesIndex = parts[0] === 'pages' ? 0 : parts[0] === 'src' && parts[1] === 'pages' ? 1 : -1;
+  if (pagesIndex >= 0 && parts[pagesIndex + 1] === 'api') {
+    if (pagesIndex === 1 && isDir(path.join(appRoot, 'pages'))) return undefined;
+    const segs = [...parts.slice(pagesIndex + 1, -1), stem];
+    if (segs.some((s) => s.startsWith('_') && ['_app', '_document', '_error', '_middleware'].includes(s))) return undefined;
+    if (segs[segs.length - 1] === 'index') segs.pop();
+    return { kind: 'pages-api', appRoot, urlPath: joinBase(config.basePath, `/${segs.join('/')}`), config };
+  }
+  return undefined;
+}
+
+function joinBase(basePath: string, p: string): string {
+  if (!basePath) return p;
+  return p === '/' ? basePath : basePath + p;
+}

@@ -1,0 +1,149 @@
+// Next.js pages router: `pages/api/**` default exports. Methods come from `req.method`
+// comparisons, `switch`, `[...].includes(req.method)`, method-keyed handler maps, and
+// next-connect routers; a handler that never looks at the method serves ANY.
+import { ts } from 'ts-morph';
+import { findDeclaration } from '../../analysis/scope.js';
+import { unwrap } from '../../analysis/unwrap.js';
+import { propertyNameText, skipOuter } from '../../analysis/values.js';
+import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from '../../model.js';
+import { Collector, orderOf, type Dialect } from '../shared/collect.js';
+import { buildEndpoint, chainLink } from '../shared/endpoint.js';
+import { joinPaths, RouterGraph } from '../shared/router-graph.js';
+import type { AdapterContext } from '../types.js';
+import type { NextFile } from './files.js';
+
+const METHOD_SET = new Set<string>(HTTP_METHODS);
+
+/** `req.method`, or a local bound from it (`const { method } = req`, `const m = req.method`). */
+export function isMethodExpr(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (ts.isPropertyAccessExpression(x) && x.name.text === 'method') return true;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['toUpperCase', 'toLowerCase'].includes(x.expression.name.text)) return isMethodExpr(x.expression.expression);
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (!d) return false;
+    if (ts.isBindingElement(d)) return (propertyNameText((d.propertyName ?? d.name) as ts.PropertyName) ?? '') === 'method';
+    if (ts.isVariableDeclaration(d) && d.initializer) return isMethodExpr(d.initializer);
+  }
+  return false;
+}
+
+function methodLiteral(e: ts.Expression): HttpMethod | undefined {
+  const x = skipOuter(e);
+  if (!ts.isStringLiteralLike(x)) return undefined;
+  const m = x.text.toUpperCase();
+  return METHOD_SET.has(m) ? (m as HttpMethod) : undefined;
+}
+
+/** Methods a handler distinguishes, from comparisons with `req.method`. Empty = never looks. */
+export function methodsCompared(fn: FunctionNode): HttpMethod[] {
+  const found = new Set<HttpMethod>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n)) {
+      const op = n.operatorToken.kind;
+      if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) {
+        const l = methodLiteral(n.right);
+        const r = methodLiteral(n.left);
+        if (l && isMethodExpr(n.left)) found.add(l);
+        if (r && isMethodExpr(n.right)) found.add(r);
+      }
+    } else if (ts.isSwitchStatement(n) && isMethodExpr(n.expression)) {
+      for (const c of n.caseBlock.clauses) if (ts.isCaseClause(c)) {
+        const m = methodLiteral(c.expression);
+        if (m) found.add(m);
+      }
+    } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'includes' && n.arguments[0] && isMethodExpr(n.arguments[0])) {
+      const arr = skipOuter(n.expression.expression);
+      if (ts.isArrayLiteralExpression(arr)) for (const el of arr.elements) {
+        const m = methodLiteral(el);
+        if (m) found.add(m);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return HTTP_METHODS.filter((m) => found.has(m));
+}
+
+function defaultExport(sf: ts.SourceFile): { anchor: ts.Node; expr: ts.Expression } | undefined {
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st)) return { anchor: st, expr: st.expression };
+    if (ts.isFunctionDeclaration(st) && st.body && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return { anchor: st, expr: st as unknown as ts.Expression };
+    if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const l = st.expression.left;
+      if (ts.isPropertyAccessExpression(l) && ts.isIdentifier(l.expression) && l.expression.text === 'module' && l.name.text === 'exports') return { anchor: st, expr: st.expression.right };
+    }
+    if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
+      const el = st.exportClause.elements.find((e) => e.name.text === 'default');
+      if (el && !st.moduleSpecifier) return { anchor: st, expr: (el.propertyName ?? el.name) as ts.Identifier };
+    }
+  }
+  return undefined;
+}
+
+const NEXT_CONNECT: Dialect['creators'] = [
+  { module: 'next-connect', path: '' },
+  { module: 'next-connect', path: 'createRouter' },
+  { module: 'next-connect', path: 'default' },
+];
+
+function nextConnectDialect(): Dialect {
+  const methods = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'];
+  return {
+    creators: NEXT_CONNECT,
+    paramTypes: /\bNextConnect\b/,
+    importHints: ['next-connect'],
+    methods: new Set([...methods, 'use']),
+    chain: (m, _call, refs) => (methods.includes(m) || m === 'use' || m === 'handler' ? refs : []),
+    register(m, call, refs, c): void {
+      const args = [...call.arguments];
+      if (args.length && ts.isStringLiteralLike(skipOuter(args[0]))) args.shift(); // path is the file's
+      const items = c.flattenArgs(args);
+      if (!items.length) return;
+      for (const ref of refs) {
+        if (m === 'use') c.graph.add(ref.router, { kind: 'use', items, anchor: call, order: orderOf(call) });
+        else c.graph.add(ref.router, { kind: 'route', methods: [m === 'all' ? 'ANY' : (m.toUpperCase() as HttpMethod)], paths: [''], args: items, anchor: ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, order: orderOf(call) });
+      }
+    },
+    guess: () => false,
+  };
+}
+
+export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): Endpoint[] {
+  const def = defaultExport(sf);
+  if (!def) return [];
+  const expr = skipOuter(def.expr);
+
+  // next-connect: registrations on a router created in this file
+  const graph = new RouterGraph('express');
+  const collector = new Collector(graph, ctx.values, nextConnectDialect());
+  if (sf.text.includes('next-connect')) collector.collectFile(sf);
+  const routes = graph.flatten(() => true, joinPaths);
+  if (routes.length) {
+    return routes.map((r) =>
+      buildEndpoint({ framework: 'next-pages', method: r.method, path: info.urlPath, anchor: def.anchor, handlerExpr: r.handler, chain: r.chain.map((m) => chainLink(m.expr, m.via, ctx.values)), tags: ['next-connect'] }, ctx),
+    );
+  }
+
+  // Method-keyed handler maps: `export default apiHandler({ GET: list, POST: create })`
+  if (ts.isCallExpression(expr)) {
+    const obj = expr.arguments.map(skipOuter).find(ts.isObjectLiteralExpression);
+    if (obj) {
+      const keyed = obj.properties.filter((p) => p.name && METHOD_SET.has((propertyNameText(p.name) ?? '').toUpperCase()));
+      if (keyed.length) {
+        return keyed.map((p) => {
+          const method = propertyNameText(p.name!)!.toUpperCase() as HttpMethod;
+          const h = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression);
+          return buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: h, chain: [chainLink(expr.expression, 'wrapper', ctx.values)], tags: ['method-map'] }, ctx);
+        });
+      }
+    }
+  }
+
+  const u = unwrap(expr, ctx.values);
+  const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn) : [];
+  const list: HttpMethod[] = methods.length ? methods : ['ANY'];
+  return list.map((method) =>
+    buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: methods.length ? ['method-dispatch'] : [] }, ctx),
+  );
+}

@@ -1,0 +1,212 @@
+// Collects router registrations for a router-style framework into a RouterGraph: every
+// `recv.method(...)` call whose receiver resolves (through variables, imports, classes, factory
+// returns, parameters) to a router of the framework, plus registrar functions called with a router.
+import { ts } from 'ts-morph';
+import { externalName } from '../../analysis/unwrap.js';
+import { skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
+import { matchesExport, type ModuleExport } from '../../rules.js';
+import type { Order, RouterGraph, RouterNode } from './router-graph.js';
+
+export interface RouterRef {
+  router: RouterNode;
+  /** Express `route('/x')` chain, or the last path of a Hono chained registration. */
+  routePath?: string;
+}
+
+export interface Dialect {
+  creators: ModuleExport[];
+  /** Methods whose call on a router returns something router-like (chains, basePath, route). */
+  chain(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector): RouterRef[];
+  /** Record the registration `call` (method `method`) on `refs`. */
+  register(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector): void;
+  /** Method names worth looking at on any receiver. */
+  methods: Set<string>;
+  /** Receivers that resolve to nothing known: may this call still be a route? */
+  guess(method: string, call: ts.CallExpression, c: Collector): boolean;
+  /** Type names that mark a parameter as this framework's router (`Express`, `Router`, `Hono`). */
+  paramTypes: RegExp;
+  /** Module names whose import marks a file as this framework's. */
+  importHints: string[];
+}
+
+export function orderOf(node: ts.Node): Order {
+  return { file: node.getSourceFile().fileName, pos: node.getStart() };
+}
+
+export class Collector {
+  private readonly paramRouters = new Map<ts.Node, { index: number; path: string[]; router: RouterNode }[]>();
+
+  constructor(
+    readonly graph: RouterGraph,
+    readonly values: ValueResolver,
+    readonly dialect: Dialect,
+  ) {}
+
+  isCreator(callee: Value): boolean {
+    return matchesExport(this.dialect.creators, externalName(callee));
+  }
+
+  /** Router references an expression may evaluate to. */
+  refs(expr: ts.Expression): RouterRef[] {
+    return this.values.resolve(expr).flatMap((v) => this.refsFromValue(v, 0));
+  }
+
+  refsFromValue(v: Value, depth: number): RouterRef[] {
+    if (depth > 10) return [];
+    if (v.kind === 'call') {
+      const out: RouterRef[] = [];
+      for (const c of v.callee) {
+        if (this.isCreator(c)) {
+          out.push({ router: this.graph.node(v.node, v.node.getSourceFile().fileName, v.node.getStart()) });
+        } else if (c.kind === 'member' && ts.isCallExpression(v.node)) {
+          const base = this.refsFromValue(c.base, depth + 1);
+          if (base.length) out.push(...this.dialect.chain(c.name, v.node, base, this));
+        }
+      }
+      return out;
+    }
+    if (v.kind === 'param') {
+      const key = v.path.length ? `${v.fn.pos}:${v.fn.getSourceFile().fileName}:${v.index}:${v.path.join('.')}` : v.fn.parameters[v.index] ?? v.node;
+      const router = this.graph.node(key, v.node.getSourceFile().fileName, v.node.getStart(), { param: true });
+      if (!router.evidence) router.evidence = this.paramEvidence(v);
+      let list = this.paramRouters.get(v.fn);
+      if (!list) this.paramRouters.set(v.fn, (list = []));
+      if (!list.some((p) => p.router === router)) list.push({ index: v.index, path: v.path, router });
+      return [{ router }];
+    }
+    return [];
+  }
+
+  /** Does a parameter used as a router belong to this framework (type annotation or file import)? */
+  private paramEvidence(v: Extract<Value, { kind: 'param' }>): boolean {
+    const p = v.fn.parameters[v.index];
+    if (this.dialect.paramTypes.test(typeText(p))) return true;
+    const sf = v.node.getSourceFile();
+    return this.dialect.importHints.some((h) => sf.text.includes(`'${h}`) || sf.text.includes(`"${h}`));
+  }
+
+  /** Look at every call in a file: registrations, then registrar calls. */
+  collectFile(sf: ts.SourceFile): void {
+    const calls: ts.CallExpression[] = [];
+    const newExprs: ts.NewExpression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) calls.push(n);
+      else if (ts.isNewExpression(n)) newExprs.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    for (const call of calls) {
+      const callee = skipOuter(call.expression);
+      if (!ts.isPropertyAccessExpression(callee)) continue;
+      const method = callee.name.text;
+      if (!this.dialect.methods.has(method)) continue;
+      const refs = this.refs(callee.expression);
+      if (refs.length) this.dialect.register(method, call, refs, this);
+      else if (this.dialect.guess(method, call, this)) {
+        const key = guessKey(callee.expression);
+        const router = this.graph.node(key, sf.fileName, call.getStart(), { guessed: true });
+        this.dialect.register(method, call, [{ router }], this);
+      }
+    }
+    this.pendingCalls.push(...calls, ...newExprs);
+  }
+
+  private readonly pendingCalls: (ts.CallExpression | ts.NewExpression)[] = [];
+
+  /** After every file is collected: link registrar functions to the routers they are called with. */
+  linkRegistrars(): void {
+    if (this.paramRouters.size === 0) return;
+    for (const call of this.pendingCalls) {
+      const args = call.arguments ?? [];
+      if (!args.length) continue;
+      // Cheap first: only calls passing a router-looking argument.
+      const argRefs = args.map((a) => (ts.isIdentifier(skipOuter(a)) || ts.isPropertyAccessExpression(skipOuter(a)) || ts.isCallExpression(skipOuter(a)) ? this.refs(a) : []));
+      if (!argRefs.some((r) => r.length)) continue;
+      const targets = this.calleeFunctions(call);
+      for (const fn of targets) {
+        const params = this.paramRouters.get(fn);
+        if (!params) continue;
+        for (const p of params) {
+          let vals = this.values.resolve(args[p.index] ?? call);
+          for (const name of p.path) vals = vals.flatMap((b) => this.values.member(b, name, call));
+          const refs = args[p.index] ? vals.flatMap((v) => this.refsFromValue(v, 0)) : [];
+          for (const r of refs) {
+            if (r.router === p.router) continue;
+            this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call) });
+          }
+        }
+      }
+    }
+  }
+
+  private calleeFunctions(call: ts.CallExpression | ts.NewExpression): ts.Node[] {
+    const out: ts.Node[] = [];
+    for (const v of this.values.resolve(call.expression)) {
+      if (v.kind === 'function') out.push(v.node);
+      else if (v.kind === 'class') {
+        const ctor = v.node.members.find(ts.isConstructorDeclaration);
+        if (ctor) out.push(ctor);
+      }
+    }
+    return out;
+  }
+
+  /** Flattens `[a, b]`, `...arr` and `...factory.createHandlers(a, b)` arguments into expressions. */
+  flattenArgs(args: readonly ts.Expression[], spreadCalls: string[] = []): ts.Expression[] {
+    const out: ts.Expression[] = [];
+    const add = (e: ts.Expression, depth: number): void => {
+      const x = skipOuter(e);
+      if (depth > 4) return void out.push(x);
+      if (ts.isArrayLiteralExpression(x)) {
+        for (const el of x.elements) add(el, depth + 1);
+        return;
+      }
+      if (ts.isSpreadElement(x)) {
+        const inner = skipOuter(x.expression);
+        if (ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && spreadCalls.includes(inner.expression.name.text)) {
+          for (const a of inner.arguments) add(a, depth + 1);
+          return;
+        }
+        const arr = this.values.resolve(inner).find((v) => v.kind === 'array');
+        if (arr && arr.kind === 'array') {
+          for (const el of arr.node.elements) add(el, depth + 1);
+          return;
+        }
+        out.push(inner);
+        return;
+      }
+      if (ts.isIdentifier(x)) {
+        const arr = this.values.resolve(x);
+        if (arr.length === 1 && arr[0].kind === 'array') {
+          for (const el of arr[0].node.elements) add(el, depth + 1);
+          return;
+        }
+      }
+      out.push(x);
+    };
+    for (const a of args) add(a, 0);
+    return out;
+  }
+}
+
+function typeText(p: ts.ParameterDeclaration | undefined): string {
+  return p?.type ? p.type.getText() : '';
+}
+
+function guessKey(recv: ts.Expression): string {
+  const sf = recv.getSourceFile();
+  return `guess:${sf.fileName}:${recv.getText(sf)}`;
+}
+
+/** True when `e` is (or resolves to) a function with at least `minParams` parameters. */
+export function looksLikeHandler(e: ts.Expression, values: ValueResolver, minParams: number): boolean {
+  const x = skipOuter(e);
+  if (ts.isArrowFunction(x) || ts.isFunctionExpression(x)) return x.parameters.length >= minParams;
+  if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
+    return values.resolve(x).some((v) => v.kind === 'function' && v.node.parameters.length >= minParams);
+  }
+  if (ts.isCallExpression(x)) {
+    return x.arguments.some((a) => looksLikeHandler(a, values, minParams));
+  }
+  return false;
+}

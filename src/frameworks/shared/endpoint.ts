@@ -1,0 +1,88 @@
+// Builds Endpoint records from resolved registrations: unwraps the handler and every middleware,
+// records wrappers as chain links, reads body fields.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { readBodyFields } from '../../analysis/body.js';
+import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
+import type { ValueResolver } from '../../analysis/values.js';
+import type { ChainLink, Endpoint, Framework, HandlerRef, HttpMethod } from '../../model.js';
+import { shortText, spanOf } from '../../util.js';
+import type { AdapterContext } from '../types.js';
+
+export function chainLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResolver): ChainLink {
+  const u = unwrap(expr, values);
+  return {
+    via,
+    name: shortText(expr, 48),
+    expr,
+    fn: u.fn,
+    factory: u.factory?.fn,
+    externalModule: u.external?.module,
+    externalName: u.external?.name,
+    span: spanOf(expr),
+  };
+}
+
+export function wrapperLinks(u: Unwrapped): ChainLink[] {
+  return u.wrappers.map((w) => ({
+    via: 'wrapper' as const,
+    name: w.name,
+    expr: w.call,
+    fn: w.returned ?? w.fn,
+    factory: w.fn,
+    externalModule: w.external?.module,
+    externalName: w.external?.name,
+    span: spanOf(w.call),
+  }));
+}
+
+export function handlerRef(u: Unwrapped, expr: ts.Node): HandlerRef {
+  return {
+    expr,
+    fn: u.fn,
+    name: u.name,
+    externalModule: u.external?.module,
+    externalName: u.external?.name,
+    unresolved: u.fn ? undefined : u.unresolved ?? (u.external ? `handler comes from package ${u.external.module}` : 'handler not resolved'),
+  };
+}
+
+export interface EndpointInput {
+  framework: Framework;
+  method: HttpMethod;
+  path: string;
+  anchor: ts.Node;
+  handlerExpr: ts.Expression;
+  chain: ChainLink[];
+  tags?: string[];
+  /** Pre-computed unwrap of the handler (saves a second resolution). */
+  unwrapped?: Unwrapped;
+}
+
+export function buildEndpoint(input: EndpointInput, ctx: AdapterContext): Endpoint {
+  const u = input.unwrapped ?? unwrap(input.handlerExpr, ctx.values);
+  const anchorFile = input.anchor.getSourceFile().fileName;
+  return {
+    id: '',
+    framework: input.framework,
+    method: input.method,
+    path: input.path,
+    anchor: spanOf(input.anchor),
+    appRoot: ctx.workspace.appRootOf(anchorFile),
+    handler: handlerRef(u, input.handlerExpr),
+    chain: [...input.chain, ...wrapperLinks(u)],
+    bodyFields: u.fn ? readBodyFields(u.fn, input.framework, ctx.values, input.method) : [],
+    tags: input.tags ?? [],
+  };
+}
+
+/** The file-level hint that a file belongs to a framework: an import of one of its modules. */
+export function importsAny(sf: ts.SourceFile, hints: string[]): boolean {
+  const text = sf.text;
+  return hints.some((h) => text.includes(`'${h}`) || text.includes(`"${h}`));
+}
+
+export function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
+}

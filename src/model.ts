@@ -1,0 +1,147 @@
+// The types every stage of the pipeline shares. Analysis-only fields hold syntax
+// nodes; the reporters serialise only the public fields (see report/json.ts).
+import type { ts } from 'ts-morph';
+
+export type Framework = 'next-app' | 'next-pages' | 'express' | 'hono';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
+export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+/** A position in a scanned file. `file` is absolute; reporters make it relative. Lines and columns are 1-based. */
+export interface Span {
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+/** A function-like syntax node with the file it lives in. */
+export type FunctionNode =
+  | ts.FunctionDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.MethodDeclaration;
+
+/** One step of the chain that runs before (or around) a handler. */
+export interface ChainLink {
+  /** How the link applies: route-level argument, router-level `use`, Next middleware.ts, or a higher-order wrapper. */
+  via: 'route' | 'router' | 'next-middleware' | 'wrapper';
+  /** Display name, e.g. `requireStepUp` or `requireAuthLevel(2)`. */
+  name: string;
+  /** The expression as registered (call or identifier). */
+  expr: ts.Expression;
+  /** The function the expression resolves to, when the analysis could see it. */
+  fn?: FunctionNode;
+  /** For a middleware factory call such as `requireAuthLevel(2)`: the factory function. */
+  factory?: FunctionNode;
+  /** Module the link was imported from when it comes from a package (e.g. `@clerk/express`). */
+  externalModule?: string;
+  /** Exported name in that module. */
+  externalName?: string;
+  span: Span;
+  /** Next middleware only: representative URL path the endpoint was matched with. */
+  matchedPath?: string;
+}
+
+export interface HandlerRef {
+  expr: ts.Expression | ts.Node;
+  fn?: FunctionNode;
+  name: string;
+  externalModule?: string;
+  externalName?: string;
+  /** Why the handler could not be resolved, when it could not. */
+  unresolved?: string;
+}
+
+export interface BodyField {
+  name: string;
+  span: Span;
+}
+
+export interface Endpoint {
+  id: string;
+  framework: Framework;
+  method: HttpMethod;
+  path: string;
+  anchor: Span;
+  /** Absolute path of the application root (folder with package.json) the endpoint belongs to. */
+  appRoot: string;
+  handler: HandlerRef;
+  /** Ordered chain: Next middleware, router `use`, route-level middleware, wrappers (outermost first). */
+  chain: ChainLink[];
+  /** Router-level middleware matching the path but registered after the route: it never runs first. */
+  lateChain?: ChainLink[];
+  bodyFields: BodyField[];
+  /** Extra facts an adapter knows (e.g. `authHandler` for Auth.js catch-alls). */
+  tags: string[];
+  classification?: Classification;
+  verdict?: Verdict;
+}
+
+export type Category = string;
+
+export interface Reason {
+  kind: 'path' | 'field' | 'call' | 'config' | 'exclusion' | 'method';
+  value: string;
+  category?: Category;
+  /** Human-readable explanation of the signal. */
+  detail?: string;
+  span?: Span;
+}
+
+export interface Classification {
+  sensitive: boolean;
+  categories: Category[];
+  reasons: Reason[];
+  /** Reasons that were seen but did not reach the threshold, or exclusions that applied. */
+  considered: Reason[];
+}
+
+export type VerdictStatus = 'enforced' | 'missing' | 'broken' | 'unverifiable' | 'not-required';
+
+export type Level = 'error' | 'warning' | 'note';
+
+export interface GuardUse {
+  name: string;
+  via: 'handler' | 'middleware' | 'wrapper' | 'next-middleware' | 'inline';
+  span: Span;
+}
+
+export interface Related {
+  role: 'guard' | 'side-effect' | 'defeated-branch' | 'middleware' | 'handler';
+  message: string;
+  span: Span;
+}
+
+export interface Finding {
+  ruleId: string;
+  level: Level;
+  message: string;
+  endpointId: string;
+  span: Span;
+  related: Related[];
+  suppressed?: { kind: 'inline' | 'baseline'; reason?: string };
+}
+
+export interface Verdict {
+  status: VerdictStatus;
+  guards: GuardUse[];
+  findings: Finding[];
+}
+
+export interface ScanError {
+  file: string;
+  phase: 'discover' | 'parse' | 'extract' | 'classify' | 'verify' | 'config';
+  message: string;
+}
+
+export interface ScanSummary {
+  files: number;
+  endpoints: number;
+  sensitive: number;
+  enforced: number;
+  missing: number;
+  broken: number;
+  unverifiable: number;
+  durationMs: number;
+}

@@ -1,0 +1,105 @@
+// File discovery: the only module that lists the file system. Skips dependency and build
+// folders, minified bundles, oversized files and every symbolic link (so a scan never leaves
+// the tree or goes round a loop).
+import fs from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import type { ScanError } from '../model.js';
+
+export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'mts', 'cts'];
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/** Folders never scanned: dependencies, build output, caches. */
+export const IGNORED_DIRS = ['node_modules', 'dist', 'build', '.next', 'out', 'coverage', '.git', '.turbo', '.vercel', '.output', '.stepup-tmp'];
+
+export interface DiscoveredFile {
+  abs: string;
+  /** POSIX path relative to the scan root. */
+  rel: string;
+  size: number;
+}
+
+export interface Discovery {
+  root: string;
+  sources: DiscoveredFile[];
+  packageJsons: string[];
+  tsconfigs: string[];
+  nextConfigs: string[];
+  skipped: { file: string; reason: string }[];
+}
+
+export interface DiscoverOptions {
+  /** Extra glob patterns (relative to the root) to leave out, from the configuration. */
+  ignore?: string[];
+}
+
+export async function discover(root: string, options: DiscoverOptions = {}): Promise<Discovery> {
+  const ignore = [
+    ...IGNORED_DIRS.map((d) => `**/${d}/**`),
+    '**/*.min.js',
+    '**/*.min.mjs',
+    '**/*.bundle.js',
+    '**/*.d.ts',
+    '**/*.d.mts',
+    '**/*.d.cts',
+    ...(options.ignore ?? []),
+  ];
+  const entries = await fg(
+    [`**/*.{${SOURCE_EXTENSIONS.join(',')}}`, '**/package.json', '**/tsconfig*.json', '**/jsconfig.json'],
+    {
+      cwd: root,
+      ignore,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      dot: false,
+      stats: true,
+      suppressErrors: true,
+      unique: true,
+    },
+  );
+  const out: Discovery = { root, sources: [], packageJsons: [], tsconfigs: [], nextConfigs: [], skipped: [] };
+  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const entry of entries) {
+    const abs = path.join(root, entry.path);
+    const stats = entry.stats;
+    // fast-glob reports symbolic links through lstat: never follow one.
+    if (!stats || stats.isSymbolicLink() || !stats.isFile()) continue;
+    const base = path.posix.basename(entry.path);
+    if (base === 'package.json') {
+      out.packageJsons.push(abs);
+      continue;
+    }
+    if (base.endsWith('.json')) {
+      out.tsconfigs.push(abs);
+      continue;
+    }
+    if (stats.size > MAX_FILE_BYTES) {
+      out.skipped.push({ file: abs, reason: `larger than ${MAX_FILE_BYTES} bytes` });
+      continue;
+    }
+    if (/^next\.config\.(js|mjs|cjs|ts|mts)$/.test(base)) out.nextConfigs.push(abs);
+    out.sources.push({ abs, rel: entry.path, size: stats.size });
+  }
+  return out;
+}
+
+/** Checks a user-supplied path; returns an error sentence or undefined. */
+export function checkScanPath(p: string): string | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return `path not found: ${p}`;
+  }
+  if (!st.isDirectory() && !st.isFile()) return `not a file or directory: ${p}`;
+  try {
+    fs.accessSync(p, fs.constants.R_OK);
+  } catch {
+    return `cannot read: ${p}`;
+  }
+  return undefined;
+}
+
+export function discoveryErrors(d: Discovery): ScanError[] {
+  return d.skipped.map((s) => ({ file: s.file, phase: 'discover' as const, message: `skipped: ${s.reason}` }));
+}

@@ -1,0 +1,195 @@
+// Module specifier → file. Relative paths, tsconfig `paths`/`baseUrl`, and workspace packages
+// (a monorepo's `@acme/auth` → packages/auth/src). Anything else is an external package.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadPathAliases, type PathAliases } from './tsconfig.js';
+import type { Workspace, PackageInfo } from './workspace.js';
+
+export type Resolution =
+  | { kind: 'file'; file: string }
+  | { kind: 'external'; module: string }
+  | { kind: 'missing'; spec: string };
+
+const EXTS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
+const JS_TO_TS: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx'],
+  '.jsx': ['.tsx'],
+  '.mjs': ['.mts'],
+  '.cjs': ['.cts'],
+};
+
+export class ModuleResolver {
+  private readonly fileCache = new Map<string, boolean>();
+  private readonly aliasCache = new Map<string, PathAliases | null>();
+  private readonly resolveCache = new Map<string, Resolution>();
+
+  constructor(
+    private readonly root: string,
+    private readonly workspace: Workspace,
+  ) {}
+
+  private isFile(p: string): boolean {
+    let hit = this.fileCache.get(p);
+    if (hit === undefined) {
+      try {
+        const st = fs.lstatSync(p);
+        hit = st.isFile() && !p.split(path.sep).includes('node_modules');
+      } catch {
+        hit = false;
+      }
+      this.fileCache.set(p, hit);
+    }
+    return hit;
+  }
+
+  /** Tries `p` as a file, with source extensions, as a folder index, and `.js` → `.ts`. */
+  probe(p: string): string | undefined {
+    const ext = path.extname(p);
+    if (ext && EXTS.includes(ext) && this.isFile(p)) return p;
+    if (JS_TO_TS[ext]) {
+      for (const alt of JS_TO_TS[ext]) {
+        const q = p.slice(0, -ext.length) + alt;
+        if (this.isFile(q)) return q;
+      }
+    }
+    for (const e of EXTS) if (this.isFile(p + e)) return p + e;
+    for (const e of EXTS) {
+      const q = path.join(p, `index${e}`);
+      if (this.isFile(q)) return q;
+    }
+    return undefined;
+  }
+
+  private aliasesFor(file: string): PathAliases | undefined {
+    let dir = path.dirname(file);
+    const visited: string[] = [];
+    let found: PathAliases | undefined;
+    for (;;) {
+      const cached = this.aliasCache.get(dir);
+      if (cached !== undefined) {
+        found = cached ?? undefined;
+        break;
+      }
+      visited.push(dir);
+      let cfg: string | undefined;
+      for (const name of ['tsconfig.json', 'jsconfig.json']) {
+        const c = path.join(dir, name);
+        if (this.isFile(c)) {
+          cfg = c;
+          break;
+        }
+      }
+      if (cfg) {
+        found = loadPathAliases(cfg);
+        break;
+      }
+      const parent = path.dirname(dir);
+      if (dir === this.root || parent === dir || !dir.startsWith(this.root)) break;
+      dir = parent;
+    }
+    for (const v of visited) this.aliasCache.set(v, found ?? null);
+    return found;
+  }
+
+  private packageEntry(pkg: PackageInfo, subpath: string): string | undefined {
+    const json = pkg.json;
+    const candidates: string[] = [];
+    const pick = (v: unknown): void => {
+      if (typeof v === 'string') candidates.push(v);
+      else if (Array.isArray(v)) v.forEach(pick);
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        for (const k of ['source', 'development', 'types', 'import', 'require', 'node', 'default']) if (k in o) pick(o[k]);
+      }
+    };
+    const exportsField = json.exports;
+    const key = subpath ? `./${subpath}` : '.';
+    if (typeof exportsField === 'string' && !subpath) pick(exportsField);
+    else if (exportsField && typeof exportsField === 'object') {
+      const ex = exportsField as Record<string, unknown>;
+      if (key in ex) pick(ex[key]);
+      else if (!subpath && !Object.keys(ex).some((k) => k.startsWith('.'))) pick(ex);
+      else {
+        for (const [k, v] of Object.entries(ex)) {
+          if (k.includes('*')) {
+            const [pre, post] = k.split('*');
+            if (key.startsWith(pre) && key.endsWith(post)) {
+              const star = key.slice(pre.length, key.length - post.length);
+              const sub: string[] = [];
+              const collect = (x: unknown): void => {
+                if (typeof x === 'string') sub.push(x.replace('*', star));
+                else if (x && typeof x === 'object') Object.values(x as object).forEach(collect);
+              };
+              collect(v);
+              candidates.push(...sub);
+            }
+          }
+        }
+      }
+    }
+    if (!subpath) for (const k of ['source', 'main', 'module', 'types', 'typings']) if (typeof json[k] === 'string') candidates.push(json[k] as string);
+    if (subpath) candidates.push(subpath, `src/${subpath}`);
+    else candidates.push('src/index', 'index');
+    for (const c of candidates) {
+      const abs = path.resolve(pkg.dir, c);
+      const hit = this.probe(abs) ?? this.probe(abs.replace(/([\\/])(dist|build|lib|out)([\\/])/, '$1src$3').replace(/\.d\.ts$/, '.ts'));
+      if (hit) return hit;
+      const noExt = abs.replace(/\.(d\.ts|js|mjs|cjs)$/, '');
+      const viaSrc = this.probe(noExt.replace(/([\\/])(dist|build|lib|out)([\\/])/, '$1src$3'));
+      if (viaSrc) return viaSrc;
+    }
+    return undefined;
+  }
+
+  resolve(spec: string, fromFile: string): Resolution {
+    const key = `${path.dirname(fromFile)}\0${spec}`;
+    const cached = this.resolveCache.get(key);
+    if (cached) return cached;
+    const r = this.resolveUncached(spec, fromFile);
+    this.resolveCache.set(key, r);
+    return r;
+  }
+
+  private resolveUncached(spec: string, fromFile: string): Resolution {
+    if (spec.startsWith('node:')) return { kind: 'external', module: spec };
+    if (spec.startsWith('.') || path.isAbsolute(spec)) {
+      const hit = this.probe(path.resolve(path.dirname(fromFile), spec));
+      return hit ? { kind: 'file', file: hit } : { kind: 'missing', spec };
+    }
+    const aliases = this.aliasesFor(fromFile);
+    if (aliases) {
+      let best: { pattern: string; targets: string[]; star: string } | undefined;
+      for (const { pattern, targets } of aliases.paths) {
+        const i = pattern.indexOf('*');
+        if (i < 0) {
+          if (pattern === spec) best = { pattern, targets, star: '' };
+          continue;
+        }
+        const pre = pattern.slice(0, i);
+        const post = pattern.slice(i + 1);
+        if (spec.startsWith(pre) && spec.endsWith(post) && spec.length >= pre.length + post.length) {
+          if (!best || pre.length > best.pattern.indexOf('*')) best = { pattern, targets, star: spec.slice(pre.length, spec.length - post.length) };
+        }
+      }
+      if (best) {
+        for (const t of best.targets) {
+          const hit = this.probe(path.resolve(aliases.base, t.replace('*', best.star)));
+          if (hit) return { kind: 'file', file: hit };
+        }
+      }
+      if (aliases.baseUrl) {
+        const hit = this.probe(path.resolve(aliases.baseUrl, spec));
+        if (hit) return { kind: 'file', file: hit };
+      }
+    }
+    const parts = spec.split('/');
+    const pkgName = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+    const pkg = this.workspace.packageNamed(pkgName);
+    if (pkg) {
+      const entry = this.packageEntry(pkg, spec.slice(pkgName.length + 1));
+      if (entry) return { kind: 'file', file: entry };
+      return { kind: 'missing', spec };
+    }
+    return { kind: 'external', module: spec };
+  }
+}

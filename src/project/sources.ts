@@ -1,0 +1,115 @@
+// Reads and parses source files on demand, once each. Never executes anything. Hostile input
+// (binary, UTF-16, syntax errors, pathological nesting) becomes an entry in `errors`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import type { ScanError } from '../model.js';
+import { errorMessage } from '../util.js';
+import { MAX_FILE_BYTES } from './discover.js';
+
+export function decodeSource(buf: Buffer): { text?: string; error?: string } {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: buf.subarray(2).toString('utf16le') };
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    const swapped = Buffer.from(buf.subarray(2));
+    swapped.swap16();
+    return { text: swapped.toString('utf16le') };
+  }
+  const probe = buf.subarray(0, 8192);
+  if (probe.includes(0)) return { error: 'not a text file (contains NUL bytes)' };
+  let text = buf.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text };
+}
+
+function scriptKind(file: string): ts.ScriptKind {
+  const ext = path.extname(file).toLowerCase();
+  switch (ext) {
+    case '.tsx':
+      return ts.ScriptKind.TSX;
+    case '.jsx':
+      return ts.ScriptKind.JSX;
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return ts.ScriptKind.JS;
+    default:
+      return ts.ScriptKind.TS;
+  }
+}
+
+/** Parses text into a syntax tree with parent pointers. Throws RangeError on pathological nesting. */
+export function parseText(file: string, text: string): ts.SourceFile {
+  return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+}
+
+export function firstParseError(sf: ts.SourceFile): string | undefined {
+  const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics;
+  if (!diags || diags.length === 0) return undefined;
+  const d = diags[0];
+  const { line, character } = sf.getLineAndCharacterOfPosition(d.start);
+  return `${line + 1}:${character + 1} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+}
+
+export class SourceStore {
+  private readonly cache = new Map<string, ts.SourceFile | null>();
+  private readonly texts = new Map<string, string>();
+  readonly errors: ScanError[] = [];
+  parsed = 0;
+  parseMs = 0;
+
+  /** Raw text of a file, decoded, or undefined when it is unreadable. Cached. */
+  text(file: string): string | undefined {
+    const cached = this.texts.get(file);
+    if (cached !== undefined) return cached;
+    let buf: Buffer;
+    try {
+      const st = fs.lstatSync(file);
+      if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+      buf = fs.readFileSync(file);
+    } catch (err) {
+      this.errors.push({ file, phase: 'parse', message: `cannot read: ${errorMessage(err)}` });
+      this.cache.set(file, null);
+      return undefined;
+    }
+    const decoded = decodeSource(buf);
+    if (decoded.error !== undefined || decoded.text === undefined) {
+      this.errors.push({ file, phase: 'parse', message: decoded.error ?? 'cannot decode' });
+      this.cache.set(file, null);
+      return undefined;
+    }
+    this.texts.set(file, decoded.text);
+    return decoded.text;
+  }
+
+  /** Parsed syntax tree of a file, or undefined when it cannot be read or parsed. Cached. */
+  get(file: string): ts.SourceFile | undefined {
+    const hit = this.cache.get(file);
+    if (hit !== undefined) return hit ?? undefined;
+    const text = this.text(file);
+    if (text === undefined) {
+      this.cache.set(file, null);
+      return undefined;
+    }
+    const t0 = performance.now();
+    let sf: ts.SourceFile;
+    try {
+      sf = parseText(file, text);
+    } catch (err) {
+      this.errors.push({ file, phase: 'parse', message: err instanceof RangeError ? 'too deeply nested to parse' : errorMessage(err) });
+      this.cache.set(file, null);
+      return undefined;
+    } finally {
+      this.parseMs += performance.now() - t0;
+    }
+    this.parsed++;
+    this.texts.delete(file);
+    const parseError = firstParseError(sf);
+    if (parseError) this.errors.push({ file, phase: 'parse', message: `syntax error at ${parseError}` });
+    this.cache.set(file, sf);
+    return sf;
+  }
+
+  has(file: string): boolean {
+    return this.cache.get(file) != null;
+  }
+}

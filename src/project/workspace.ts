@@ -1,0 +1,76 @@
+// Application roots and workspace packages, from every package.json in the scanned tree.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface PackageInfo {
+  dir: string;
+  name?: string;
+  deps: Set<string>;
+  json: Record<string, unknown>;
+}
+
+export function readPackage(file: string): PackageInfo | undefined {
+  try {
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (typeof json !== 'object' || json === null) return undefined;
+    const deps = new Set<string>();
+    for (const key of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+      const d = json[key];
+      if (d && typeof d === 'object') for (const k of Object.keys(d)) deps.add(k);
+    }
+    return { dir: path.dirname(file), name: typeof json.name === 'string' ? json.name : undefined, deps, json };
+  } catch {
+    return undefined;
+  }
+}
+
+export class Workspace {
+  readonly packages: PackageInfo[] = [];
+  private readonly byDir = new Map<string, PackageInfo>();
+  private readonly byName = new Map<string, PackageInfo>();
+
+  constructor(
+    readonly root: string,
+    packageJsons: string[],
+  ) {
+    for (const f of packageJsons) {
+      const p = readPackage(f);
+      if (!p) continue;
+      this.packages.push(p);
+      this.byDir.set(p.dir, p);
+      if (p.name && !this.byName.has(p.name)) this.byName.set(p.name, p);
+    }
+  }
+
+  /** The nearest folder with a package.json at or above `file`, within the scan root; else the root. */
+  appRootOf(file: string): string {
+    let dir = path.dirname(file);
+    for (;;) {
+      if (this.byDir.has(dir)) return dir;
+      if (dir === this.root || !dir.startsWith(this.root)) return this.root;
+      const parent = path.dirname(dir);
+      if (parent === dir) return this.root;
+      dir = parent;
+    }
+  }
+
+  packageAt(dir: string): PackageInfo | undefined {
+    return this.byDir.get(dir);
+  }
+
+  packageNamed(name: string): PackageInfo | undefined {
+    return this.byName.get(name);
+  }
+
+  /** True when the app (or the repository root above it) depends on `dep`. */
+  dependsOn(appRoot: string, dep: string): boolean {
+    let dir = appRoot;
+    for (;;) {
+      if (this.byDir.get(dir)?.deps.has(dep)) return true;
+      if (dir === this.root || !dir.startsWith(this.root)) return false;
+      const parent = path.dirname(dir);
+      if (parent === dir) return false;
+      dir = parent;
+    }
+  }
+}

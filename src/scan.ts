@@ -1,0 +1,226 @@
+// The pipeline: discover → parse → extract → classify → verify → findings.
+import path from 'node:path';
+import { ValueResolver } from './analysis/values.js';
+import { classifyEndpoint } from './classify/index.js';
+import type { ResolvedConfig } from './config/types.js';
+import { expressAdapter } from './frameworks/express/index.js';
+import { honoAdapter } from './frameworks/hono/index.js';
+import { classifyNextFile, nextAdapter } from './frameworks/next/index.js';
+import { readNextConfig } from './frameworks/next/config.js';
+import type { AdapterContext, FrameworkAdapter, NextAppConfig } from './frameworks/types.js';
+import type { Endpoint, Finding, ScanError, ScanSummary } from './model.js';
+import { discover } from './project/discover.js';
+import { isTestPath, mentionsRouting } from './project/prefilter.js';
+import { ModuleResolver } from './project/resolve.js';
+import { SourceStore } from './project/sources.js';
+import { Workspace } from './project/workspace.js';
+import { compareStrings, errorMessage, relPosix } from './util.js';
+import { verifyEndpoint } from './verify/index.js';
+import type { VerifyContext } from './verify/context.js';
+
+export interface ScanOptions {
+  paths: string[];
+  config: ResolvedConfig;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export type Phase = 'discover' | 'parse' | 'extract' | 'classify' | 'verify';
+
+export interface ScanRoot {
+  root: string;
+  ctx: AdapterContext;
+}
+
+export interface ScanResult {
+  /** Folder that reported file paths are relative to. */
+  base: string;
+  endpoints: Endpoint[];
+  findings: Finding[];
+  errors: ScanError[];
+  summary: ScanSummary;
+  frameworks: string[];
+  timings: Record<Phase, number>;
+  roots: ScanRoot[];
+}
+
+const ADAPTERS: FrameworkAdapter[] = [nextAdapter, expressAdapter, honoAdapter];
+
+export function commonBase(paths: string[]): string {
+  const abs = paths.map((p) => path.resolve(p));
+  let base = abs[0];
+  for (const p of abs.slice(1)) {
+    while (base !== path.dirname(base) && !(p === base || p.startsWith(base + path.sep))) base = path.dirname(base);
+  }
+  return base;
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const t0 = performance.now();
+  const timings: Record<Phase, number> = { discover: 0, parse: 0, extract: 0, classify: 0, verify: 0 };
+  const base = commonBase(options.paths);
+  const endpoints: Endpoint[] = [];
+  const errors: ScanError[] = [];
+  const roots: ScanRoot[] = [];
+  let files = 0;
+
+  for (const p of options.paths) {
+    let t = performance.now();
+    const root = path.resolve(p);
+    const discovery = await discover(root, { ignore: options.config.ignore });
+    files += discovery.sources.length;
+    const workspace = new Workspace(root, discovery.packageJsons);
+    const store = new SourceStore();
+    const values = new ValueResolver(store, new ModuleResolver(root, workspace));
+    const ctx: AdapterContext = { root, workspace, values, store, candidates: [], allSources: discovery.sources.map((s) => s.abs), nextConfigs: new Map<string, NextAppConfig>(), errors: store.errors };
+    for (const f of discovery.nextConfigs) {
+      const cfg = readNextConfig(f, ctx);
+      ctx.nextConfigs.set(cfg.appRoot, cfg);
+    }
+    for (const s of discovery.sources) {
+      if (isTestPath(s.rel)) continue;
+      if (classifyNextFile(s.abs, ctx)) {
+        ctx.candidates.push(s.abs);
+        continue;
+      }
+      const text = store.text(s.abs);
+      if (text !== undefined && mentionsRouting(text)) ctx.candidates.push(s.abs);
+    }
+    timings.discover += performance.now() - t;
+
+    let done = 0;
+    for (const f of ctx.candidates) {
+      store.get(f);
+      options.onProgress?.('parse', ++done, ctx.candidates.length);
+    }
+
+    t = performance.now();
+    const parseBefore = store.parseMs;
+    const found: Endpoint[] = [];
+    for (const adapter of ADAPTERS) {
+      try {
+        found.push(...adapter.extract(ctx));
+      } catch (err) {
+        errors.push({ file: root, phase: 'extract', message: `${adapter.name}: ${err instanceof RangeError ? 'input too deeply nested' : errorMessage(err)}` });
+      }
+    }
+    try {
+      nextAdapter.finalize(found, ctx);
+    } catch (err) {
+      errors.push({ file: root, phase: 'extract', message: `next middleware: ${errorMessage(err)}` });
+    }
+    timings.extract += performance.now() - t - (store.parseMs - parseBefore);
+    endpoints.push(...dedupe(found));
+    roots.push({ root, ctx });
+  }
+
+  // Identify endpoints (stable, never line-based), then classify and verify each.
+  assignIds(endpoints, base);
+  let t = performance.now();
+  for (const ep of endpoints) {
+    const ctx = rootFor(roots, ep).ctx;
+    try {
+      ep.classification = classifyEndpoint(ep, ctx, options.config);
+    } catch (err) {
+      errors.push({ file: ep.anchor.file, phase: 'classify', message: errorMessage(err) });
+      ep.classification = { sensitive: false, categories: [], reasons: [], considered: [] };
+    }
+  }
+  timings.classify = performance.now() - t;
+
+  t = performance.now();
+  const parseBeforeVerify = roots.reduce((a, r) => a + r.ctx.store.parseMs, 0);
+  const findings: Finding[] = [];
+  let done = 0;
+  const sensitiveCount = endpoints.filter((e) => e.classification?.sensitive).length;
+  for (const ep of endpoints) {
+    const root = rootFor(roots, ep);
+    const vctx: VerifyContext = { values: root.ctx.values, config: options.config, workspace: root.ctx.workspace };
+    try {
+      ep.verdict = verifyEndpoint(ep, vctx);
+    } catch (err) {
+      errors.push({ file: ep.anchor.file, phase: 'verify', message: err instanceof RangeError ? 'handler too deeply nested to analyse' : errorMessage(err) });
+      ep.verdict = ep.classification?.sensitive
+        ? { status: 'unverifiable', guards: [], findings: [{ ruleId: 'stepup/unverifiable', level: 'note', message: `the analysis failed on this endpoint (${errorMessage(err)}); step-up could not be verified`, endpointId: ep.id, span: ep.anchor, related: [] }] }
+        : { status: 'not-required', guards: [], findings: [] };
+    }
+    findings.push(...ep.verdict.findings);
+    if (ep.classification?.sensitive) options.onProgress?.('verify', ++done, sensitiveCount);
+  }
+  timings.verify = performance.now() - t - (roots.reduce((a, r) => a + r.ctx.store.parseMs, 0) - parseBeforeVerify);
+
+  for (const r of roots) errors.push(...r.ctx.errors.filter((e) => !errors.includes(e)));
+  timings.parse = roots.reduce((a, r) => a + r.ctx.store.parseMs, 0);
+
+  endpoints.sort(compareEndpoints);
+  findings.sort((a, b) => compareStrings(a.span.file, b.span.file) || a.span.line - b.span.line || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.endpointId, b.endpointId));
+  errors.sort((a, b) => compareStrings(a.file, b.file) || compareStrings(a.message, b.message));
+
+  const sensitive = endpoints.filter((e) => e.classification?.sensitive);
+  const count = (s: string): number => sensitive.filter((e) => e.verdict?.status === s).length;
+  const summary: ScanSummary = {
+    files,
+    endpoints: endpoints.length,
+    sensitive: sensitive.length,
+    enforced: count('enforced'),
+    missing: count('missing'),
+    broken: count('broken'),
+    unverifiable: count('unverifiable'),
+    durationMs: Math.round(performance.now() - t0),
+  };
+  const frameworks = [...new Set(endpoints.map((e) => (e.framework.startsWith('next') ? 'next' : e.framework)))].sort();
+  return { base, endpoints, findings, errors: uniqueErrors(errors), summary, frameworks, timings, roots };
+}
+
+function rootFor(roots: ScanRoot[], ep: Endpoint): ScanRoot {
+  let best = roots[0];
+  for (const r of roots) if (ep.anchor.file.startsWith(r.root + path.sep) && r.root.length >= best.root.length) best = r;
+  return best;
+}
+
+function uniqueErrors(errors: ScanError[]): ScanError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.file}\0${e.phase}\0${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function dedupe(eps: Endpoint[]): Endpoint[] {
+  const seen = new Set<string>();
+  return eps.filter((e) => {
+    const k = `${e.framework} ${e.method} ${e.path} ${e.anchor.file}:${e.anchor.line}:${e.anchor.column}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function compareEndpoints(a: Endpoint, b: Endpoint): number {
+  return compareStrings(a.anchor.file, b.anchor.file) || a.anchor.line - b.anchor.line || a.anchor.column - b.anchor.column || compareStrings(a.method, b.method) || compareStrings(a.path, b.path);
+}
+
+/** `framework METHOD path`; when two endpoints share that, the file tells them apart (never the line). */
+function assignIds(endpoints: Endpoint[], base: string): void {
+  const groups = new Map<string, Endpoint[]>();
+  for (const ep of endpoints) {
+    const id = `${ep.framework} ${ep.method} ${ep.path}`;
+    const g = groups.get(id);
+    if (g) g.push(ep);
+    else groups.set(id, [ep]);
+  }
+  for (const [id, eps] of groups) {
+    if (eps.length === 1) {
+      eps[0].id = id;
+      continue;
+    }
+    const byFile = new Map<string, number>();
+    for (const ep of [...eps].sort(compareEndpoints)) {
+      const rel = relPosix(base, ep.anchor.file);
+      const n = (byFile.get(rel) ?? 0) + 1;
+      byFile.set(rel, n);
+      ep.id = n === 1 ? `${id} (${rel})` : `${id} (${rel}#${n})`;
+    }
+  }
+}

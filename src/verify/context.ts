@@ -1,0 +1,9 @@
+import type { ValueResolver } from '../analysis/values.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { Workspace } from '../project/workspace.js';
+
+export interface VerifyContext {
+  values: ValueResolver;
+  config: ResolvedConfig;
+  workspace: Workspace;
+}
