@@ -10,7 +10,7 @@ import { readNextConfig } from './frameworks/next/config.js';
 import type { AdapterContext, FrameworkAdapter, NextAppConfig } from './frameworks/types.js';
 import type { Endpoint, Finding, ScanError, ScanSummary } from './model.js';
 import { discover } from './project/discover.js';
-import { isTestPath, mentionsRouting } from './project/prefilter.js';
+import { isTestFileName, isTestPath, mentionsRouting } from './project/prefilter.js';
 import { ModuleResolver } from './project/resolve.js';
 import { SourceStore } from './project/sources.js';
 import { Workspace } from './project/workspace.js';
@@ -77,11 +77,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       ctx.nextConfigs.set(cfg.appRoot, cfg);
     }
     for (const s of discovery.sources) {
-      if (isTestPath(s.rel)) continue;
-      if (classifyNextFile(s.abs, ctx)) {
-        ctx.candidates.push(s.abs);
+      const next = classifyNextFile(s.abs, ctx);
+      if (next) {
+        // Inside a route tree `test/` or `e2e/` are URL segments; above the app they mark test fixtures.
+        if (!isTestPath(`${relPosix(root, next.appRoot)}/`) && !isTestFileName(s.rel)) ctx.candidates.push(s.abs);
         continue;
       }
+      if (isTestPath(s.rel)) continue;
       const text = store.text(s.abs);
       if (text !== undefined && mentionsRouting(text)) ctx.candidates.push(s.abs);
     }

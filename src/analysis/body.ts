@@ -4,6 +4,7 @@
 import { ts } from 'ts-morph';
 import type { BodyField, Framework, FunctionNode } from '../model.js';
 import { spanOf } from '../util.js';
+import { reachableUnder } from './assume.js';
 import { findDeclaration } from './scope.js';
 import { evalString } from './strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from './values.js';
@@ -68,13 +69,15 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
   return [];
 }
 
-export function readBodyFields(fn: FunctionNode, framework: Framework, values: ValueResolver, _method?: string, schemas: ts.Expression[] = []): BodyField[] {
+export function readBodyFields(fn: FunctionNode, framework: Framework, values: ValueResolver, method?: string, schemas: ts.Expression[] = []): BodyField[] {
   const body = fn.body;
   if (!body) return [];
   const reqName = framework === 'hono' ? paramName(fn, 0) : paramName(fn, 0);
   const fields = new Map<string, BodyField>();
+  const assumptions = method && method !== 'ANY' ? { method } : {};
   const add = (name: string | undefined, node: ts.Node): void => {
     if (!name || fields.has(name) || name === '*') return;
+    if (!reachableUnder(node, fn, assumptions)) return;
     fields.set(name, { name, span: spanOf(node) });
   };
   const visitedDecls = new Set<ts.Node>();

@@ -1,25 +1,36 @@
 // Constant string evaluation: literals, templates and concatenations whose parts resolve to
 // constants (local or imported `const`, object-literal members, enum members, class fields).
 import { ts } from 'ts-morph';
+import { findDeclaration } from './scope.js';
 import { skipOuter, type Value, type ValueResolver } from './values.js';
 
-export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0): string | undefined {
+/** Parameter bindings known at a call site: parameter → the argument passed. */
+export type Env = Map<ts.ParameterDeclaration, ts.Expression>;
+
+export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0, env?: Env): string | undefined {
   if (depth > 10) return undefined;
   const e = skipOuter(expr);
+  if (env && ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (d && ts.isParameter(d)) {
+      const bound = env.get(d) ?? d.initializer;
+      if (bound) return evalString(bound, values, depth + 1, env);
+    }
+  }
   if (ts.isStringLiteralLike(e)) return e.text;
   if (ts.isNumericLiteral(e)) return e.text;
   if (ts.isTemplateExpression(e)) {
     let out = e.head.text;
     for (const span of e.templateSpans) {
-      const part = evalString(span.expression, values, depth + 1);
+      const part = evalString(span.expression, values, depth + 1, env);
       if (part === undefined) return undefined;
       out += part + span.literal.text;
     }
     return out;
   }
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-    const l = evalString(e.left, values, depth + 1);
-    const r = l === undefined ? undefined : evalString(e.right, values, depth + 1);
+    const l = evalString(e.left, values, depth + 1, env);
+    const r = l === undefined ? undefined : evalString(e.right, values, depth + 1, env);
     return l !== undefined && r !== undefined ? l + r : undefined;
   }
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isConditionalExpression(e) || ts.isBinaryExpression(e)) {
@@ -43,20 +54,20 @@ export function stringFromValues(vals: Value[], values: ValueResolver, depth = 0
 }
 
 /** Every constant string an expression may evaluate to (union), for method lists such as `['GET','POST']`. */
-export function evalStrings(expr: ts.Expression, values: ValueResolver): string[] | undefined {
+export function evalStrings(expr: ts.Expression, values: ValueResolver, env?: Env): string[] | undefined {
   const e = skipOuter(expr);
   if (ts.isArrayLiteralExpression(e)) {
     const out: string[] = [];
     for (const el of e.elements) {
-      const s = evalString(el, values);
+      const s = evalString(el, values, 0, env);
       if (s === undefined) return undefined;
       out.push(s);
     }
     return out;
   }
-  const s = evalString(e, values);
+  const s = evalString(e, values, 0, env);
   if (s !== undefined) return [s];
   const vals = values.resolve(e);
-  for (const v of vals) if (v.kind === 'array') return evalStrings(v.node, values);
+  for (const v of vals) if (v.kind === 'array') return evalStrings(v.node, values, env);
   return undefined;
 }

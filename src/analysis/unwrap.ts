@@ -67,8 +67,18 @@ export function unwrap(expr: ts.Expression, values: ValueResolver, depth = 0): U
   const e = skipOuter(expr);
   const name = shortText(e, 48);
   if (depth > 8) return { wrappers: [], name, unresolved: 'wrapped too deeply' };
-  if (isFunctionNode(e)) return { fn: e, wrappers: [], name: ts.isArrowFunction(e) || ts.isFunctionExpression(e) ? 'inline handler' : name };
+  if (isFunctionNode(e)) {
+    const node = e as ts.Node;
+    const declared = ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) ? node.name?.getText() : undefined;
+    return { fn: e, wrappers: [], name: declared ?? 'inline handler' };
+  }
   if (ts.isCallExpression(e)) {
+    // `fn.bind(thisArg)` runs `fn`
+    const callee = skipOuter(e.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind') {
+      const inner = unwrap(callee.expression, values, depth + 1);
+      return { ...inner, name };
+    }
     // Find the wrapped argument: the last argument that is (or resolves to) a function or another wrapper call.
     let argIndex = -1;
     let inner: Unwrapped | undefined;

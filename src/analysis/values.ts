@@ -196,7 +196,11 @@ export class ValueResolver {
     const call = fn.parent;
     if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression)) return undefined;
     if (!['forEach', 'map', 'flatMap', 'filter', 'find', 'some', 'every'].includes(call.expression.name.text)) return undefined;
-    const arrays = this.resolve(call.expression.expression, depth + 1, seen).filter((v): v is Extract<Value, { kind: 'array' }> => v.kind === 'array');
+    const source = this.resolve(call.expression.expression, depth + 1, seen);
+    // Iterating a parameter: each element of whatever the caller passes.
+    const params = source.filter((v): v is Extract<Value, { kind: 'param' }> => v.kind === 'param');
+    if (params.length) return params.map((p) => ({ ...p, path: [...p.path, '*'] }));
+    const arrays = source.filter((v): v is Extract<Value, { kind: 'array' }> => v.kind === 'array');
     if (!arrays.length) return undefined;
     const out = arrays.flatMap((a) => a.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen))));
     return out.length ? out : undefined;
@@ -403,6 +407,7 @@ export class ValueResolver {
       case 'param':
         return [{ ...base, path: [...base.path, name], node }];
       case 'array': {
+        if (name === '*') return base.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen)));
         const i = Number(name);
         if (Number.isInteger(i) && base.node.elements[i]) return this.resolve(base.node.elements[i], depth + 1, seen);
         return [{ kind: 'member', base, name, node }];

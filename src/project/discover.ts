@@ -9,8 +9,10 @@ import type { ScanError } from '../model.js';
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'mts', 'cts'];
 export const MAX_FILE_BYTES = 1024 * 1024;
 
-/** Folders never scanned: dependencies, build output, caches. */
-export const IGNORED_DIRS = ['node_modules', 'dist', 'build', '.next', 'out', 'coverage', '.git', '.turbo', '.vercel', '.output', '.stepup-tmp'];
+/** Folders never scanned: dependencies, caches, VCS. */
+export const IGNORED_DIRS = ['node_modules', '.next', '.git', '.turbo', '.vercel', '.output', '.stepup-tmp', '.svelte-kit', '.nuxt'];
+/** Build output folders: skipped, except inside a Next.js route tree where they are URL segments. */
+export const BUILD_DIRS = ['dist', 'build', 'out', 'coverage'];
 
 export interface DiscoveredFile {
   abs: string;
@@ -34,8 +36,10 @@ export interface DiscoverOptions {
 }
 
 export async function discover(root: string, options: DiscoverOptions = {}): Promise<Discovery> {
+  const always = IGNORED_DIRS.map((d) => `**/${d}/**`);
   const ignore = [
-    ...IGNORED_DIRS.map((d) => `**/${d}/**`),
+    ...always,
+    ...BUILD_DIRS.map((d) => `**/${d}/**`),
     '**/*.min.js',
     '**/*.min.mjs',
     '**/*.bundle.js',
@@ -57,6 +61,14 @@ export async function discover(root: string, options: DiscoverOptions = {}): Pro
       unique: true,
     },
   );
+  // Route trees may legitimately contain folders named like build output (app/api/build/route.ts).
+  const exts = SOURCE_EXTENSIONS.join(',');
+  const routeTrees = await fg(
+    BUILD_DIRS.flatMap((d) => [`**/app/**/${d}/**/route.{${exts}}`, `**/pages/api/**/${d}/**/*.{${exts}}`, `**/app/**/${d}/route.{${exts}}`, `**/pages/api/${d}/*.{${exts}}`]),
+    { cwd: root, ignore: [...always, ...(options.ignore ?? [])], onlyFiles: true, followSymbolicLinks: false, dot: false, stats: true, suppressErrors: true, unique: true },
+  );
+  const seen = new Set(entries.map((e) => e.path));
+  for (const e of routeTrees) if (!seen.has(e.path)) entries.push(e);
   const out: Discovery = { root, sources: [], packageJsons: [], tsconfigs: [], nextConfigs: [], skipped: [] };
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const entry of entries) {

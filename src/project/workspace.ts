@@ -33,13 +33,31 @@ export class Workspace {
     readonly root: string,
     packageJsons: string[],
   ) {
-    for (const f of packageJsons) {
-      const p = readPackage(f);
-      if (!p) continue;
-      this.packages.push(p);
-      this.byDir.set(p.dir, p);
-      if (p.name && !this.byName.has(p.name)) this.byName.set(p.name, p);
+    for (const f of packageJsons) this.register(f);
+    // Scanning a folder inside an application (`stepup-audit myapp/app`): its package.json is above.
+    if (!this.byDir.has(root)) {
+      let dir = path.dirname(root);
+      for (let i = 0; i < 8 && dir !== path.dirname(dir); i++, dir = path.dirname(dir)) {
+        const f = path.join(dir, 'package.json');
+        if (fs.existsSync(f)) {
+          const p = this.register(f);
+          if (p) this.outerRoot = p.dir;
+          break;
+        }
+      }
     }
+  }
+
+  /** The application folder above the scan root, when the scan starts inside an application. */
+  outerRoot?: string;
+
+  private register(file: string): PackageInfo | undefined {
+    const p = readPackage(file);
+    if (!p) return undefined;
+    this.packages.push(p);
+    this.byDir.set(p.dir, p);
+    if (p.name && !this.byName.has(p.name)) this.byName.set(p.name, p);
+    return p;
   }
 
   /** The nearest folder with a package.json at or above `file`, within the scan root; else the root. */
@@ -47,7 +65,7 @@ export class Workspace {
     let dir = path.dirname(file);
     for (;;) {
       if (this.byDir.has(dir)) return dir;
-      if (dir === this.root || !dir.startsWith(this.root)) return this.root;
+      if (dir === this.root || !dir.startsWith(this.root)) return this.outerRoot ?? this.root;
       const parent = path.dirname(dir);
       if (parent === dir) return this.root;
       dir = parent;
@@ -67,7 +85,7 @@ export class Workspace {
     let dir = appRoot;
     for (;;) {
       if (this.byDir.get(dir)?.deps.has(dep)) return true;
-      if (dir === this.root || !dir.startsWith(this.root)) return false;
+      if (dir === this.root || dir === this.outerRoot || !dir.startsWith(this.outerRoot ?? this.root)) return false;
       const parent = path.dirname(dir);
       if (parent === dir) return false;
       dir = parent;

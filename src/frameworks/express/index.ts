@@ -2,7 +2,7 @@
 // `express()` / `express.Router()` / `Router()`, mounts through `use('/prefix', router)` across
 // files, path-less and prefixed `use(mw)` in registration order.
 import { ts } from 'ts-morph';
-import { evalString, evalStrings } from '../../analysis/strings.js';
+import { evalString, evalStrings, type Env } from '../../analysis/strings.js';
 import { skipOuter } from '../../analysis/values.js';
 import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { loadRules, type ModuleExport } from '../../rules.js';
@@ -30,12 +30,30 @@ export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
   return [`{${x.getText()}}`];
 }
 
-function isPathArg(arg: ts.Expression, ctx: AdapterContext): boolean {
+/**
+ * Is the first argument a path (rather than a handler)? Constants, templates, regexes and arrays
+ * of them are; so is an expression that resolves to nothing callable (a registrar's parameter).
+ */
+export function isPathArg(arg: ts.Expression, ctx: AdapterContext): boolean {
   const x = skipOuter(arg);
   if (ts.isStringLiteralLike(x) || ts.isTemplateExpression(x) || ts.isRegularExpressionLiteral(x)) return true;
   if (ts.isArrayLiteralExpression(x)) return x.elements.every((el) => isPathArg(el, ctx));
-  if (ts.isFunctionLike(x)) return false;
-  return evalString(x, ctx.values) !== undefined;
+  if (ts.isFunctionLike(x) || ts.isObjectLiteralExpression(x)) return false;
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken) return true;
+  if (evalStrings(x, ctx.values) !== undefined) return true;
+  const vals = ctx.values.resolve(x);
+  return vals.length > 0 && vals.every((v) => v.kind === 'param' || v.kind === 'literal' || (v.kind === 'unknown' && !ts.isCallExpression(x)));
+}
+
+/** Paths of an argument, or the argument kept for evaluation with a registrar's call arguments. */
+function pathsAndExpr(arg: ts.Expression, ctx: AdapterContext): { paths: string[]; pathExpr?: ts.Expression } {
+  const strs = evalStrings(arg, ctx.values);
+  if (strs) return { paths: strs };
+  return { paths: pathsOf(arg, ctx), pathExpr: arg };
+}
+
+export function evalPathWithEnv(ctx: AdapterContext): (expr: ts.Expression, env: Env) => string[] | undefined {
+  return (expr, env) => evalStrings(expr, ctx.values, env);
 }
 
 /** Express matches a `use` prefix on whole path segments. */
@@ -70,6 +88,7 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
       if (routeMethods.has(method)) {
         for (const ref of refs) {
           let paths: string[];
+          let pathExpr: ts.Expression | undefined;
           let handlers: ts.Expression[];
           if (ref.routePath !== undefined) {
             paths = [ref.routePath];
@@ -77,36 +96,41 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
           } else {
             // `app.get('env')` is a settings read, not a route.
             if (args.length < 2 || !isPathArg(args[0], ctx)) continue;
-            paths = pathsOf(args[0], ctx);
+            ({ paths, pathExpr } = pathsAndExpr(args[0], ctx));
             handlers = c.flattenArgs(args.slice(1));
           }
           if (!handlers.length) continue;
-          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], paths, args: handlers, anchor, order: orderOf(call) });
+          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], paths, pathExpr, args: handlers, anchor, order: orderOf(call) });
         }
         return;
       }
       if (method === 'use') {
-        let prefix: string | undefined;
+        let prefixes: (string | undefined)[] = [undefined];
+        let pathExpr: ts.Expression | undefined;
         let items = [...args];
-        if (items.length && isPathArg(items[0], ctx)) {
-          prefix = pathsOf(items[0], ctx)[0];
+        if (items.length > 1 && isPathArg(items[0], ctx)) {
+          const r = pathsAndExpr(items[0], ctx);
+          prefixes = r.paths;
+          pathExpr = r.pathExpr;
           items = items.slice(1);
         }
         const flat = c.flattenArgs(items);
         for (const ref of refs) {
-          let pending: ts.Expression[] = [];
-          const flush = (): void => {
-            if (pending.length) c.graph.add(ref.router, { kind: 'use', path: prefix, items: pending, anchor: call, order: orderOf(call) });
-            pending = [];
-          };
-          for (const item of flat) {
-            const sub = c.refs(item);
-            if (sub.length) {
-              flush();
-              for (const s of sub) if (s.router !== ref.router) c.graph.add(ref.router, { kind: 'mount', path: prefix ?? '', router: s.router, anchor: item, order: orderOf(call) });
-            } else pending.push(item);
+          for (const prefix of prefixes) {
+            let pending: ts.Expression[] = [];
+            const flush = (): void => {
+              if (pending.length) c.graph.add(ref.router, { kind: 'use', path: prefix, pathExpr, items: pending, anchor: call, order: orderOf(call) });
+              pending = [];
+            };
+            for (const item of flat) {
+              const sub = c.refs(item);
+              if (sub.length) {
+                flush();
+                for (const s of sub) if (s.router !== ref.router) c.graph.add(ref.router, { kind: 'mount', path: prefix ?? '', pathExpr, router: s.router, anchor: item, order: orderOf(call) });
+              } else pending.push(item);
+            }
+            flush();
           }
-          flush();
         }
       }
     },
@@ -134,7 +158,7 @@ export const expressAdapter: FrameworkAdapter = {
     }
     collector.linkRegistrars();
     const out: Endpoint[] = [];
-    for (const r of graph.flatten(expressMatches, joinPaths)) {
+    for (const r of graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx))) {
       const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
       const ep = buildEndpoint({ framework: 'express', method: r.method, path: r.path || '/', anchor: r.anchor, handlerExpr: r.handler, chain }, ctx);
       ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));

@@ -16,7 +16,7 @@ import { concretePath, joinPaths, RouterGraph, type RouterNode } from '../shared
 import { methodExports, mountedFramework } from '../next/app-router.js';
 import { classifyNextFile } from '../next/files.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
-import { pathsOf } from '../express/index.js';
+import { evalPathWithEnv, pathsOf } from '../express/index.js';
 
 interface HonoRules {
   creators: ModuleExport[];
@@ -113,6 +113,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
         if (p === undefined) return refs;
         return refs.map((r) => {
           const child = c.graph.node(call, call.getSourceFile().fileName, call.getStart(), { prefix: p });
+          child.derived = true;
           c.graph.add(r.router, { kind: 'inline', router: child, anchor: call, order: orderOf(call) });
           return { router: child };
         });
@@ -215,7 +216,7 @@ export const honoAdapter: FrameworkAdapter = {
     }
 
     const out: Endpoint[] = [];
-    for (const r of graph.flatten(honoMatches, joinPaths)) {
+    for (const r of graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx))) {
       const mount = findMount(r.root, nextMounts);
       if (mount && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
       const chain = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));

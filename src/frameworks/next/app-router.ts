@@ -25,7 +25,7 @@ function hasExport(node: ts.Node): boolean {
 const METHOD_SET = new Set<string>(HTTP_METHODS);
 
 /** The expression a module export evaluates to, following `export … from` re-exports. */
-function exportedExpression(file: string, name: string, ctx: AdapterContext, depth = 0): ts.Expression | undefined {
+export function exportedExpression(file: string, name: string, ctx: AdapterContext, depth = 0): ts.Expression | undefined {
   if (depth > 6) return undefined;
   const sf = ctx.store.get(file);
   if (!sf) return undefined;
@@ -87,7 +87,11 @@ export function methodExports(sf: ts.SourceFile, ctx: AdapterContext): MethodExp
           push(el.name.text, el, r.kind === 'file' ? exportedExpression(r.file, local.text, ctx) ?? local : local);
         }
       }
-    } else if (ts.isExportDeclaration(st) && !st.exportClause && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) {
+    }
+  }
+  // `export * from './x'`: explicit exports shadow star exports, so these come last.
+  for (const st of sf.statements) {
+    if (ts.isExportDeclaration(st) && !st.exportClause && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) {
       const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, sf.fileName);
       if (r.kind === 'file') for (const m of HTTP_METHODS) push(m, st, exportedExpression(r.file, m, ctx));
     }

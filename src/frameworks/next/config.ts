@@ -13,13 +13,14 @@ export function readNextConfig(file: string, ctx: Pick<AdapterContext, 'store' |
   const sf = ctx.store.get(file);
   if (!sf) return cfg;
   const visit = (n: ts.Node): void => {
-    if (ts.isPropertyAssignment(n) && n.name) {
+    if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && n.name) {
       const key = propertyNameText(n.name);
+      const init = ts.isPropertyAssignment(n) ? n.initializer : n.name;
       if (key === 'basePath') {
-        const v = evalString(n.initializer, ctx.values);
+        const v = evalString(init, ctx.values);
         if (v !== undefined && (v === '' || v.startsWith('/'))) cfg.basePath = v.replace(/\/$/, '');
       } else if (key === 'pageExtensions') {
-        const v = evalStrings(n.initializer, ctx.values);
+        const v = evalStrings(init, ctx.values);
         if (v && v.length) cfg.pageExtensions = v.map((e) => e.replace(/^\./, ''));
       }
     }

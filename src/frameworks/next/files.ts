@@ -52,8 +52,14 @@ function appSegmentsToPath(segments: string[]): string | undefined {
   return `/${out.join('/')}`;
 }
 
+/** A Next.js application root: it depends on `next`, has a next.config, or is a bare folder without package.json. */
+export function isNextApp(appRoot: string, ctx: Pick<AdapterContext, 'workspace' | 'nextConfigs'>): boolean {
+  return ctx.nextConfigs.has(appRoot) || ctx.workspace.dependsOn(appRoot, 'next') || !ctx.workspace.packageAt(appRoot);
+}
+
 export function classifyNextFile(file: string, ctx: Pick<AdapterContext, 'workspace' | 'nextConfigs' | 'root'>): NextFile | undefined {
   const appRoot = ctx.workspace.appRootOf(file);
+  if (!isNextApp(appRoot, ctx)) return undefined;
   const config = configFor(appRoot, ctx);
   const base = path.basename(file);
   const stem = stripExtension(base, config.pageExtensions);
@@ -67,9 +73,8 @@ export function classifyNextFile(file: string, ctx: Pick<AdapterContext, 'worksp
   }
 
   // App router: <root>/app/**/route.ext or <root>/src/app/**/route.ext
-  if (stem === 'route') {
-    const appDirIndex = parts[0] === 'app' ? 0 : parts[0] === 'src' && parts[1] === 'app' ? 1 : -1;
-    if (appDirIndex < 0) return undefined;
+  const appDirIndex = parts[0] === 'app' ? 0 : parts[0] === 'src' && parts[1] === 'app' ? 1 : -1;
+  if (stem === 'route' && appDirIndex >= 0) {
     // With both app/ and src/app/, Next uses app/.
     if (appDirIndex === 1 && isDir(path.join(appRoot, 'app'))) return undefined;
     const segs = parts.slice(appDirIndex + 1, -1);

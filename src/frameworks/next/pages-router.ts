@@ -2,31 +2,19 @@
 // comparisons, `switch`, `[...].includes(req.method)`, method-keyed handler maps, and
 // next-connect routers; a handler that never looks at the method serves ANY.
 import { ts } from 'ts-morph';
-import { findDeclaration } from '../../analysis/scope.js';
+import { isMethodExpr } from '../../analysis/assume.js';
 import { unwrap } from '../../analysis/unwrap.js';
-import { propertyNameText, skipOuter } from '../../analysis/values.js';
+import { evalStrings } from '../../analysis/strings.js';
+import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from '../../model.js';
 import { Collector, orderOf, type Dialect } from '../shared/collect.js';
 import { buildEndpoint, chainLink } from '../shared/endpoint.js';
+import { exportedExpression } from './app-router.js';
 import { joinPaths, RouterGraph } from '../shared/router-graph.js';
 import type { AdapterContext } from '../types.js';
 import type { NextFile } from './files.js';
 
 const METHOD_SET = new Set<string>(HTTP_METHODS);
-
-/** `req.method`, or a local bound from it (`const { method } = req`, `const m = req.method`). */
-export function isMethodExpr(e: ts.Expression): boolean {
-  const x = skipOuter(e);
-  if (ts.isPropertyAccessExpression(x) && x.name.text === 'method') return true;
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['toUpperCase', 'toLowerCase'].includes(x.expression.name.text)) return isMethodExpr(x.expression.expression);
-  if (ts.isIdentifier(x)) {
-    const d = findDeclaration(x);
-    if (!d) return false;
-    if (ts.isBindingElement(d)) return (propertyNameText((d.propertyName ?? d.name) as ts.PropertyName) ?? '') === 'method';
-    if (ts.isVariableDeclaration(d) && d.initializer) return isMethodExpr(d.initializer);
-  }
-  return false;
-}
 
 function methodLiteral(e: ts.Expression): HttpMethod | undefined {
   const x = skipOuter(e);
@@ -36,7 +24,7 @@ function methodLiteral(e: ts.Expression): HttpMethod | undefined {
 }
 
 /** Methods a handler distinguishes, from comparisons with `req.method`. Empty = never looks. */
-export function methodsCompared(fn: FunctionNode): HttpMethod[] {
+export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMethod[] {
   const found = new Set<HttpMethod>();
   const visit = (n: ts.Node): void => {
     if (ts.isBinaryExpression(n)) {
@@ -53,10 +41,9 @@ export function methodsCompared(fn: FunctionNode): HttpMethod[] {
         if (m) found.add(m);
       }
     } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'includes' && n.arguments[0] && isMethodExpr(n.arguments[0])) {
-      const arr = skipOuter(n.expression.expression);
-      if (ts.isArrayLiteralExpression(arr)) for (const el of arr.elements) {
-        const m = methodLiteral(el);
-        if (m) found.add(m);
+      for (const m of evalStrings(n.expression.expression, values) ?? []) {
+        const up = m.toUpperCase();
+        if (METHOD_SET.has(up)) found.add(up as HttpMethod);
       }
     }
     ts.forEachChild(n, visit);
@@ -65,7 +52,30 @@ export function methodsCompared(fn: FunctionNode): HttpMethod[] {
   return HTTP_METHODS.filter((m) => found.has(m));
 }
 
-function defaultExport(sf: ts.SourceFile): { anchor: ts.Node; expr: ts.Expression } | undefined {
+/** `table[req.method]` where `table` is an object literal keyed by HTTP methods. */
+function dispatchTable(fn: FunctionNode, values: ValueResolver): { method: HttpMethod; handler: ts.Expression }[] | undefined {
+  let found: { method: HttpMethod; handler: ts.Expression }[] | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isElementAccessExpression(n) && isMethodExpr(skipOuter(n.argumentExpression))) {
+      const obj = values.resolve(n.expression).find((v) => v.kind === 'object');
+      if (obj && obj.kind === 'object') {
+        const entries = obj.node.properties
+          .filter((p) => p.name && METHOD_SET.has((propertyNameText(p.name) ?? '').toUpperCase()))
+          .map((p) => ({
+            method: propertyNameText(p.name!)!.toUpperCase() as HttpMethod,
+            handler: ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression),
+          }));
+        if (entries.length) found = entries;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
+function defaultExport(sf: ts.SourceFile, ctx: AdapterContext): { anchor: ts.Node; expr: ts.Expression } | undefined {
   for (const st of sf.statements) {
     if (ts.isExportAssignment(st)) return { anchor: st, expr: st.expression };
     if (ts.isFunctionDeclaration(st) && st.body && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return { anchor: st, expr: st as unknown as ts.Expression };
@@ -76,6 +86,18 @@ function defaultExport(sf: ts.SourceFile): { anchor: ts.Node; expr: ts.Expressio
     if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
       const el = st.exportClause.elements.find((e) => e.name.text === 'default');
       if (el && !st.moduleSpecifier) return { anchor: st, expr: (el.propertyName ?? el.name) as ts.Identifier };
+      // `export { default } from './impl'`, `export { handler as default } from '…'`
+      if (el && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) {
+        const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, sf.fileName);
+        const local = (el.propertyName ?? el.name).text;
+        if (r.kind === 'file') {
+          const target = ctx.store.get(r.file);
+          const inner = local === 'default' && target ? defaultExport(target, ctx) : undefined;
+          const expr = inner?.expr ?? exportedExpression(r.file, local, ctx);
+          if (expr) return { anchor: el, expr };
+        }
+        return { anchor: el, expr: (el.propertyName ?? el.name) as ts.Identifier };
+      }
     }
   }
   return undefined;
@@ -110,7 +132,7 @@ function nextConnectDialect(): Dialect {
 }
 
 export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): Endpoint[] {
-  const def = defaultExport(sf);
+  const def = defaultExport(sf, ctx);
   if (!def) return [];
   const expr = skipOuter(def.expr);
 
@@ -141,7 +163,12 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   }
 
   const u = unwrap(expr, ctx.values);
-  const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn) : [];
+  // Method dispatch tables inside the handler: `const handlers = { GET: list, POST: create }; handlers[req.method]`
+  const table = u.fn ? dispatchTable(u.fn, ctx.values) : undefined;
+  if (table && table.length) {
+    return table.map(({ method, handler }) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: handler, chain: [], tags: ['method-map'] }, ctx));
+  }
+  const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
   const list: HttpMethod[] = methods.length ? methods : ['ANY'];
   return list.map((method) =>
     buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: methods.length ? ['method-dispatch'] : [] }, ctx),

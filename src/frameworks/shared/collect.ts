@@ -85,6 +85,10 @@ export class Collector {
     return this.dialect.importHints.some((h) => sf.text.includes(`'${h}`) || sf.text.includes(`"${h}`));
   }
 
+  private isMountTarget(router: RouterNode): boolean {
+    return this.graph.all.some((n) => n.entries.some((e) => (e.kind === 'mount' || e.kind === 'inline') && e.router === router));
+  }
+
   /** Look at every call in a file: registrations, then registrar calls. */
   collectFile(sf: ts.SourceFile): void {
     const calls: ts.CallExpression[] = [];
@@ -102,7 +106,7 @@ export class Collector {
       if (!this.dialect.methods.has(method)) continue;
       const refs = this.refs(callee.expression);
       if (refs.length) this.dialect.register(method, call, refs, this);
-      else if (this.dialect.guess(method, call, this)) {
+      else if (this.unknownReceiver(callee.expression) && this.dialect.guess(method, call, this)) {
         const key = guessKey(callee.expression);
         const router = this.graph.node(key, sf.fileName, call.getStart(), { guessed: true });
         this.dialect.register(method, call, [{ router }], this);
@@ -113,26 +117,65 @@ export class Collector {
 
   private readonly pendingCalls: (ts.CallExpression | ts.NewExpression)[] = [];
 
+  /** A receiver the analysis knows nothing about (not an import from another package, not a local value). */
+  private unknownReceiver(recv: ts.Expression): boolean {
+    return this.values.resolve(recv).every((v) => v.kind === 'unknown' || (v.kind === 'member' && v.base.kind === 'unknown'));
+  }
+
+  private elementsOf(vals: Value[], node: ts.Node): Value[] {
+    return vals.flatMap((v) => (v.kind === 'array' ? this.values.member(v, '*', node) : v.kind === 'param' ? [{ ...v, path: [...v.path, '*'] }] : [v]));
+  }
+
   /** After every file is collected: link registrar functions to the routers they are called with. */
   linkRegistrars(): void {
+    // Linking can reveal new parameter routers (a registrar passing its parameter on): repeat until stable.
+    for (let round = 0; round < 4; round++) {
+      const before = this.countParamRouters();
+      this.linkRound();
+      if (this.countParamRouters() === before) break;
+    }
+  }
+
+  private countParamRouters(): number {
+    let n = 0;
+    for (const list of this.paramRouters.values()) n += list.length;
+    return n;
+  }
+
+  private linkRound(): void {
     if (this.paramRouters.size === 0) return;
     for (const call of this.pendingCalls) {
       const args = call.arguments ?? [];
       if (!args.length) continue;
-      // Cheap first: only calls passing a router-looking argument.
-      const argRefs = args.map((a) => (ts.isIdentifier(skipOuter(a)) || ts.isPropertyAccessExpression(skipOuter(a)) || ts.isCallExpression(skipOuter(a)) ? this.refs(a) : []));
-      if (!argRefs.some((r) => r.length)) continue;
+      // Cheap first: only calls passing something that may hold a router.
+      const structured = args.some((a) => {
+        const x = skipOuter(a);
+        return ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isNewExpression(x);
+      });
+      if (!structured) {
+        const argRefs = args.map((a) => (ts.isIdentifier(skipOuter(a)) || ts.isPropertyAccessExpression(skipOuter(a)) || ts.isCallExpression(skipOuter(a)) ? this.refs(a) : []));
+        if (!argRefs.some((r) => r.length)) continue;
+      }
       const targets = this.calleeFunctions(call);
       for (const fn of targets) {
         const params = this.paramRouters.get(fn);
         if (!params) continue;
         for (const p of params) {
-          let vals = this.values.resolve(args[p.index] ?? call);
-          for (const name of p.path) vals = vals.flatMap((b) => this.values.member(b, name, call));
-          const refs = args[p.index] ? vals.flatMap((v) => this.refsFromValue(v, 0)) : [];
-          for (const r of refs) {
+          const arg = args[p.index];
+          if (!arg) continue;
+          let vals = this.values.resolve(arg);
+          for (const name of p.path) vals = name === '*' ? this.elementsOf(vals, call) : vals.flatMap((b) => this.values.member(b, name, call));
+          for (const r of vals.flatMap((v) => this.refsFromValue(v, 0))) {
             if (r.router === p.router) continue;
-            this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call) });
+            const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline');
+            const standsFor = !receivesRegistrations && (p.router.entries.length > 0 || this.isMountTarget(p.router));
+            if (!standsFor) {
+              // The parameter receives registrations: they happen on the router passed in.
+              this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call), call, fn: fn as ts.SignatureDeclaration });
+            } else {
+              // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in.
+              this.graph.add(p.router, { kind: 'inline', router: r.router, anchor: call, order: orderOf(call) });
+            }
           }
         }
       }
@@ -167,9 +210,16 @@ export class Collector {
           for (const a of inner.arguments) add(a, depth + 1);
           return;
         }
-        const arr = this.values.resolve(inner).find((v) => v.kind === 'array');
+        const resolved = this.values.resolve(inner);
+        const arr = resolved.find((v) => v.kind === 'array');
         if (arr && arr.kind === 'array') {
           for (const el of arr.node.elements) add(el, depth + 1);
+          return;
+        }
+        // `const h = factory.createHandlers(a, b); app.post('/x', ...h)`
+        const made = resolved.find((v) => v.kind === 'call' && ts.isCallExpression(v.node) && ts.isPropertyAccessExpression(v.node.expression) && spreadCalls.includes(v.node.expression.name.text));
+        if (made && made.kind === 'call') {
+          for (const a of made.node.arguments ?? []) add(a, depth + 1);
           return;
         }
         out.push(inner);

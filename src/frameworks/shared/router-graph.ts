@@ -3,6 +3,7 @@
 // roots into endpoints with full paths and the middleware chain in force when each route was
 // registered. Middleware registered after a route is kept apart (`late`): it never runs first.
 import { ts } from 'ts-morph';
+import type { Env } from '../../analysis/strings.js';
 import type { HttpMethod } from '../../model.js';
 
 export interface Order {
@@ -10,11 +11,18 @@ export interface Order {
   pos: number;
 }
 
+/**
+ * Registrations. `pathExpr` keeps a path that could not be evaluated where it was written (it
+ * depends on a parameter of a registrar function); it is evaluated again with the arguments of
+ * each call that registers it (`inline` entries carry that call).
+ */
 export type Entry =
-  | { kind: 'route'; methods: HttpMethod[]; paths: string[]; args: ts.Expression[]; anchor: ts.Node; order: Order; extraMiddleware?: ts.Expression[]; schemas?: ts.Expression[] }
-  | { kind: 'use'; path?: string; items: ts.Expression[]; anchor: ts.Node; order: Order }
-  | { kind: 'mount'; path: string; router: RouterNode; anchor: ts.Node; order: Order }
-  | { kind: 'inline'; router: RouterNode; anchor: ts.Node; order: Order };
+  | { kind: 'route'; methods: HttpMethod[]; paths: string[]; pathExpr?: ts.Expression; args: ts.Expression[]; anchor: ts.Node; order: Order; extraMiddleware?: ts.Expression[]; schemas?: ts.Expression[] }
+  | { kind: 'use'; path?: string; pathExpr?: ts.Expression; items: ts.Expression[]; anchor: ts.Node; order: Order }
+  | { kind: 'mount'; path: string; pathExpr?: ts.Expression; router: RouterNode; anchor: ts.Node; order: Order }
+  | { kind: 'inline'; router: RouterNode; anchor: ts.Node; order: Order; call?: ts.CallExpression | ts.NewExpression; fn?: ts.SignatureDeclaration };
+
+export type PathEvaluator = (expr: ts.Expression, env: Env) => string[] | undefined;
 
 export interface RouterNode {
   id: number;
@@ -32,6 +40,10 @@ export interface RouterNode {
   param: boolean;
   /** For a parameter router: its type or its file ties it to this framework. */
   evidence?: boolean;
+  /** A view of another router with a prefix (Hono `basePath`): walked through its base. */
+  derived?: boolean;
+  /** Mounted somewhere with a prefix (then a derived view is not walked through its base again). */
+  mounted?: boolean;
 }
 
 export interface MiddlewareUse {
@@ -78,8 +90,9 @@ export class RouterGraph {
   }
 
   add(router: RouterNode, entry: Entry): void {
-    if (router.entries.some((e) => e.anchor === entry.anchor && e.kind === entry.kind && (e.kind !== 'mount' && e.kind !== 'inline' ? true : (e as { router: RouterNode }).router === (entry as { router: RouterNode }).router))) return;
+    if (router.entries.some((e) => sameEntry(e, entry))) return;
     if (entry.kind === 'mount' || entry.kind === 'inline') entry.router.attached = true;
+    if (entry.kind === 'mount') entry.router.mounted = true;
     router.entries.push(entry);
   }
 
@@ -88,11 +101,12 @@ export class RouterGraph {
     return this.all.filter((n) => !n.attached && n.entries.length > 0 && (!n.param || n.evidence)).sort((a, b) => a.id - b.id);
   }
 
-  flatten(matches: PathMatcher, join: (a: string, b: string) => string): FlatRoute[] {
+  flatten(matches: PathMatcher, join: (a: string, b: string) => string, evalPath: PathEvaluator = () => undefined): FlatRoute[] {
     const out: FlatRoute[] = [];
+    this.evalPath = evalPath;
     for (const root of this.roots()) {
       const start = out.length;
-      this.walk(root, '', [], matches, join, out, new Set());
+      this.walk(root, '', [], matches, join, out, new Set(), new Map());
       for (let i = start; i < out.length; i++) out[i].root = root;
     }
     return out;
@@ -108,7 +122,14 @@ export class RouterGraph {
     });
   }
 
-  private walk(router: RouterNode, prefix: string, chain: MiddlewareUse[], matches: PathMatcher, join: (a: string, b: string) => string, out: FlatRoute[], stack: Set<RouterNode>): void {
+  private evalPath: PathEvaluator = () => undefined;
+
+  private paths(fixed: string[], expr: ts.Expression | undefined, env: Env): string[] {
+    if (!expr || env.size === 0) return fixed;
+    return this.evalPath(expr, env) ?? fixed;
+  }
+
+  private walk(router: RouterNode, prefix: string, chain: MiddlewareUse[], matches: PathMatcher, join: (a: string, b: string) => string, out: FlatRoute[], stack: Set<RouterNode>, env: Env): void {
     if (stack.has(router) || stack.size > 24) return;
     stack.add(router);
     const base = join(prefix, router.prefix);
@@ -117,7 +138,7 @@ export class RouterGraph {
     const ownUses: MiddlewareUse[] = [];
     for (const entry of entries) {
       if (entry.kind === 'route') {
-        for (const p of entry.paths) {
+        for (const p of this.paths(entry.paths, entry.pathExpr, env)) {
           const full = join(base, p);
           const applicable = chain.filter((m) => matches(m.pattern, full));
           const handler = entry.args[entry.args.length - 1];
@@ -127,18 +148,26 @@ export class RouterGraph {
           }
         }
       } else if (entry.kind === 'use') {
-        const pattern = join(base, entry.path ?? '');
+        const path = entry.path === undefined ? undefined : this.paths([entry.path], entry.pathExpr, env)[0];
+        const pattern = path === undefined ? base || '' : join(base, path);
         for (const expr of entry.items) {
-          const m: MiddlewareUse = { expr, pattern: entry.path === undefined ? (base || '') : pattern, via: 'router', order: entry.order };
+          const m: MiddlewareUse = { expr, pattern, via: 'router', order: entry.order };
           chain.push(m);
           ownUses.push(m);
         }
       } else if (entry.kind === 'mount') {
-        this.walk(entry.router, join(base, entry.path), [...chain], matches, join, out, stack);
+        for (const p of this.paths([entry.path], entry.pathExpr, env)) this.walk(entry.router, join(base, p), [...chain], matches, join, out, stack, env);
       } else {
+        // A derived view (`basePath`) mounted elsewhere is walked from its mount, not from its base.
+        if (entry.router.derived && entry.router.mounted) continue;
         // A registrar function called with this router: its registrations happen here, in order,
-        // and its middleware stays in force for what follows.
-        this.walk(entry.router, base, chain, matches, join, out, stack);
+        // and its middleware stays in force for what follows. Its parameters take the call's arguments.
+        const inner: Env = new Map(env);
+        if (entry.call && entry.fn) entry.fn.parameters.forEach((p, i) => {
+          const a = entry.call!.arguments?.[i];
+          if (a) inner.set(p, a);
+        });
+        this.walk(entry.router, base, chain, matches, join, out, stack, inner);
       }
     }
     // Middleware registered on this router after a route still matches its path but never runs first.
@@ -150,6 +179,15 @@ export class RouterGraph {
     }
     stack.delete(router);
   }
+}
+
+function sameEntry(a: Entry, b: Entry): boolean {
+  if (a.anchor !== b.anchor || a.kind !== b.kind) return false;
+  if (a.kind === 'mount' && b.kind === 'mount') return a.router === b.router && a.path === b.path;
+  if (a.kind === 'inline' && b.kind === 'inline') return a.router === b.router;
+  if (a.kind === 'use' && b.kind === 'use') return a.path === b.path && a.items.length === b.items.length && a.items.every((x, i) => x === b.items[i]);
+  if (a.kind === 'route' && b.kind === 'route') return a.paths.join() === b.paths.join() && a.methods.join() === b.methods.join();
+  return true;
 }
 
 /** Joins a mount prefix and a route path the way Express and Hono do. */

@@ -1,0 +1,241 @@
+// Conditions evaluated under what is known about one endpoint: its HTTP method and its URL
+// path. `if (req.method === 'GET') …` is false for the POST endpoint of a pages handler;
+// `pathname.startsWith('/api/transfer')` is true in middleware matched for /api/transfer.
+// Three-valued: true, false, or undefined (unknown).
+import { ts } from 'ts-morph';
+import { findDeclaration } from './scope.js';
+import { propertyNameText, skipOuter } from './values.js';
+
+export interface Assumptions {
+  method?: string;
+  /** A concrete URL path (params replaced by segments). */
+  path?: string;
+}
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+function boundFrom(x: ts.Identifier, prop: string, depth: number): ts.Expression | 'bound' | undefined {
+  const d = findDeclaration(x);
+  if (!d) return undefined;
+  if (ts.isBindingElement(d)) return (propertyNameText((d.propertyName ?? d.name) as ts.PropertyName) ?? '') === prop ? 'bound' : undefined;
+  if (ts.isVariableDeclaration(d) && d.initializer && depth < 4) return d.initializer;
+  return undefined;
+}
+
+/** `req.method`, `request.method`, or a local bound from it. */
+export function isMethodExpr(e: ts.Expression, depth = 0): boolean {
+  const x = skipOuter(e);
+  if (ts.isPropertyAccessExpression(x) && x.name.text === 'method') {
+    const recv = skipOuter(x.expression);
+    return ts.isIdentifier(recv) || recv.kind === ts.SyntaxKind.ThisKeyword || (ts.isPropertyAccessExpression(recv) && ['req', 'request', 'raw'].includes(recv.name.text));
+  }
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['toUpperCase', 'toLowerCase'].includes(x.expression.name.text)) return isMethodExpr(x.expression.expression, depth + 1);
+  // `req.method ?? ''`, `req.method || 'GET'`
+  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return isMethodExpr(x.left, depth + 1);
+  if (ts.isIdentifier(x)) {
+    const b = boundFrom(x, 'method', depth);
+    return b === 'bound' || (b !== undefined && isMethodExpr(b, depth + 1));
+  }
+  return false;
+}
+
+/** `req.nextUrl.pathname`, `new URL(req.url).pathname`, `c.req.path`, or a local bound from one. */
+export function isPathExpr(e: ts.Expression, depth = 0): boolean {
+  const x = skipOuter(e);
+  if (ts.isPropertyAccessExpression(x) && (x.name.text === 'pathname' || (x.name.text === 'path' && /\breq$/.test(x.expression.getText())))) return true;
+  if (ts.isIdentifier(x)) {
+    const b = boundFrom(x, 'pathname', depth);
+    return b === 'bound' || (b !== undefined && isPathExpr(b, depth + 1));
+  }
+  return false;
+}
+
+function literal(e: ts.Expression): string | undefined {
+  const x = skipOuter(e);
+  return ts.isStringLiteralLike(x) ? x.text : undefined;
+}
+
+function not(v: boolean | undefined): boolean | undefined {
+  return v === undefined ? undefined : !v;
+}
+
+/** Evaluates `cond` under the assumptions: true, false, or undefined when it depends on more. */
+export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boolean | undefined {
+  if (depth > 12) return undefined;
+  const x = skipOuter(cond);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not(evalUnder(x.operand, a, depth + 1));
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
+      const l = evalUnder(x.left, a, depth + 1);
+      if (l === false) return false;
+      const r = evalUnder(x.right, a, depth + 1);
+      if (r === false) return false;
+      return l === true && r === true ? true : undefined;
+    }
+    if (op === ts.SyntaxKind.BarBarToken) {
+      const l = evalUnder(x.left, a, depth + 1);
+      if (l === true) return true;
+      const r = evalUnder(x.right, a, depth + 1);
+      if (r === true) return true;
+      return l === false && r === false ? false : undefined;
+    }
+    const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+    const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    if (eq || ne) {
+      for (const [side, other] of [
+        [x.left, x.right],
+        [x.right, x.left],
+      ] as const) {
+        const lit = literal(other);
+        if (lit === undefined) continue;
+        if (a.method && isMethodExpr(side) && METHODS.has(lit.toUpperCase())) {
+          if (a.method === 'ANY') return undefined;
+          const same = lit.toUpperCase() === a.method;
+          return eq ? same : !same;
+        }
+        if (a.path !== undefined && isPathExpr(side)) {
+          const same = lit === a.path || lit === `${a.path}/` || `${lit}/` === a.path;
+          return eq ? same : !same;
+        }
+      }
+    }
+    return undefined;
+  }
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
+    const m = x.expression.name.text;
+    const recv = x.expression.expression;
+    const arg = x.arguments[0];
+    if (a.path !== undefined && arg && isPathExpr(recv)) {
+      const lit = literal(arg);
+      if (lit !== undefined) {
+        if (m === 'startsWith') return a.path.startsWith(lit);
+        if (m === 'endsWith') return a.path.endsWith(lit);
+        if (m === 'includes') return a.path.includes(lit);
+        if (m === 'match') return undefined;
+      }
+    }
+    if (m === 'includes' && arg) {
+      const arr = skipOuter(recv);
+      if (ts.isArrayLiteralExpression(arr)) {
+        const lits = arr.elements.map((el) => literal(el));
+        if (lits.every((l) => l !== undefined)) {
+          if (a.method && a.method !== 'ANY' && isMethodExpr(arg)) return lits.some((l) => l!.toUpperCase() === a.method);
+          if (a.path !== undefined && isPathExpr(arg)) return lits.includes(a.path);
+        }
+      }
+    }
+    if (m === 'test' && a.path !== undefined && arg && isPathExpr(arg)) {
+      const re = skipOuter(recv);
+      if (ts.isRegularExpressionLiteral(re)) {
+        try {
+          const body = re.text.slice(1, re.text.lastIndexOf('/'));
+          const flags = re.text.slice(re.text.lastIndexOf('/') + 1);
+          return new RegExp(body, flags).test(a.path);
+        } catch {
+          return undefined;
+        }
+      }
+    }
+    // `.some((p) => pathname.startsWith(p))` over a literal array
+    if ((m === 'some' || m === 'every') && a.path !== undefined && arg) {
+      const arr = skipOuter(recv);
+      const fn = skipOuter(arg);
+      if (ts.isArrayLiteralExpression(arr) && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters.length >= 1 && ts.isIdentifier(fn.parameters[0].name)) {
+        const pname = fn.parameters[0].name.text;
+        const body = ts.isBlock(fn.body) ? undefined : fn.body;
+        if (body) {
+          const results = arr.elements.map((el) => {
+            const lit = literal(el);
+            if (lit === undefined) return undefined;
+            return evalWithBinding(body, pname, lit, a);
+          });
+          if (m === 'some') return results.some((r) => r === true) ? true : results.every((r) => r === false) ? false : undefined;
+          return results.every((r) => r === true) ? true : results.some((r) => r === false) ? false : undefined;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+function evalWithBinding(body: ts.Expression, name: string, value: string, a: Assumptions): boolean | undefined {
+  const x = skipOuter(body);
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && a.path !== undefined) {
+    const m = x.expression.name.text;
+    const arg = x.arguments[0] && skipOuter(x.arguments[0]);
+    if (arg && ts.isIdentifier(arg) && arg.text === name && isPathExpr(x.expression.expression)) {
+      if (m === 'startsWith') return a.path.startsWith(value);
+      if (m === 'includes') return a.path.includes(value);
+      if (m === 'endsWith') return a.path.endsWith(value);
+    }
+  }
+  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || x.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken) && a.path !== undefined) {
+    const l = skipOuter(x.left);
+    const r = skipOuter(x.right);
+    if ((ts.isIdentifier(l) && l.text === name && isPathExpr(r)) || (ts.isIdentifier(r) && r.text === name && isPathExpr(l))) return a.path === value;
+  }
+  return evalUnder(body, a);
+}
+
+function alwaysExits(st: ts.Statement): boolean {
+  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
+  if (ts.isBlock(st)) return st.statements.some(alwaysExits);
+  if (ts.isIfStatement(st)) return !!st.elseStatement && alwaysExits(st.thenStatement) && alwaysExits(st.elseStatement);
+  return false;
+}
+
+/**
+ * Can execution reach `node` (inside `root`) under the assumptions? False when it sits in a branch
+ * whose condition is false, or after a statement that always exits when its condition holds.
+ */
+export function reachableUnder(node: ts.Node, root: ts.Node, a: Assumptions): boolean {
+  if (!a.method && a.path === undefined) return true;
+  let child: ts.Node = node;
+  let cur: ts.Node | undefined = node.parent;
+  while (cur && child !== root) {
+    if (ts.isIfStatement(cur)) {
+      const v = evalUnder(cur.expression, a);
+      if (child === cur.thenStatement && v === false) return false;
+      if (child === cur.elseStatement && v === true) return false;
+    } else if (ts.isConditionalExpression(cur)) {
+      const v = evalUnder(cur.condition, a);
+      if (child === cur.whenTrue && v === false) return false;
+      if (child === cur.whenFalse && v === true) return false;
+    } else if (ts.isBinaryExpression(cur) && child === cur.right) {
+      const v = evalUnder(cur.left, a);
+      if (cur.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && v === false) return false;
+      if (cur.operatorToken.kind === ts.SyntaxKind.BarBarToken && v === true) return false;
+    } else if (ts.isCaseClause(cur) && cur.parent && ts.isCaseBlock(cur.parent)) {
+      const sw = cur.parent.parent;
+      if (a.method && a.method !== 'ANY' && isMethodExpr(sw.expression)) {
+        const lit = literal(cur.expression);
+        if (lit && METHODS.has(lit.toUpperCase()) && lit.toUpperCase() !== a.method) {
+          // fall-through from a matching case above still reaches here
+          const clauses = cur.parent.clauses;
+          const i = clauses.indexOf(cur);
+          const prevFalls = i > 0 && clauses[i - 1].statements.length === 0 && ts.isCaseClause(clauses[i - 1]) && literal((clauses[i - 1] as ts.CaseClause).expression)?.toUpperCase() === a.method;
+          if (!prevFalls) return false;
+        }
+      }
+    } else if (ts.isDefaultClause(cur) && cur.parent && ts.isCaseBlock(cur.parent)) {
+      const sw = cur.parent.parent;
+      if (a.method && a.method !== 'ANY' && isMethodExpr(sw.expression)) {
+        if (cur.parent.clauses.some((c) => ts.isCaseClause(c) && literal(c.expression)?.toUpperCase() === a.method)) return false;
+      }
+    }
+    // Earlier sibling statements that exit when their condition holds under the assumptions.
+    if ((ts.isBlock(cur) || ts.isSourceFile(cur) || ts.isCaseClause(cur) || ts.isDefaultClause(cur)) && 'statements' in cur) {
+      const stmts = (cur as ts.Block).statements;
+      const idx = stmts.indexOf(child as ts.Statement);
+      for (let i = 0; i < idx; i++) {
+        const st = stmts[i];
+        if (ts.isIfStatement(st) && evalUnder(st.expression, a) === true && alwaysExits(st.thenStatement)) return false;
+        if (ts.isIfStatement(st) && st.elseStatement && evalUnder(st.expression, a) === false && alwaysExits(st.elseStatement)) return false;
+      }
+    }
+    child = cur;
+    cur = cur.parent;
+  }
+  return true;
+}

@@ -1,0 +1,390 @@
+// Side effects a function performs, directly or through project functions it calls: database
+// writes (ORM delegates, models, repositories, query builders, SQL text), payment SDK calls,
+// state-changing outgoing requests, identity-provider admin calls and secret minting. Shapes
+// come from rules/effects.json. Summaries are computed once per function.
+import { ts } from 'ts-morph';
+import type { FunctionNode } from '../model.js';
+import { loadRules } from '../rules.js';
+import { externalName } from './unwrap.js';
+import { evalString } from './strings.js';
+import { isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from './values.js';
+
+export type EffectKind = 'db-write' | 'sql-write' | 'payment' | 'http' | 'identity' | 'mint' | 'call';
+
+export interface Effect {
+  kind: EffectKind;
+  /** The call in the analysed function (for `call` effects: the call into the project function). */
+  node: ts.CallExpression | ts.TaggedTemplateExpression;
+  /** Normalised model / table / SDK resource (`transfer`, `apikey`, `payouts`). */
+  model?: string;
+  /** create, update, delete, … */
+  action?: string;
+  /** Keys written (`data: { role }` → role). */
+  dataKeys: string[];
+  /** Display text of the callee, e.g. `prisma.transfer.create`. */
+  callee: string;
+  /** Identity calls: the category of what they change. */
+  category?: string;
+  /** For `call` effects: the effects inside the called function. */
+  via?: Effect[];
+}
+
+interface EffectRules {
+  orm: {
+    delegateRoots: string;
+    delegateMethods: string[];
+    staticMethods: string[];
+    instanceMethods: string[];
+    repoRoots: string;
+    repoMethods: string[];
+    builderRoots: string;
+    builderWrites: string[];
+    builderTableCalls: string[];
+    firestoreWrites: string[];
+  };
+  sql: { write: string };
+  payments: { roots: string; modules: string[]; verbs: string[] };
+  http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
+  identity: { calls: { pattern: string; category: string }[] };
+  mint: { calls: string[] };
+}
+
+interface Compiled {
+  r: EffectRules;
+  delegateRoots: RegExp;
+  repoRoots: RegExp;
+  builderRoots: RegExp;
+  payRoots: RegExp;
+  httpRoots: RegExp;
+  sql: RegExp;
+  identity: { re: RegExp; category: string }[];
+}
+
+let compiled: Compiled | undefined;
+function rules(): Compiled {
+  if (!compiled) {
+    const r = loadRules<EffectRules>('effects');
+    compiled = {
+      r,
+      delegateRoots: new RegExp(r.orm.delegateRoots),
+      repoRoots: new RegExp(r.orm.repoRoots),
+      builderRoots: new RegExp(r.orm.builderRoots),
+      payRoots: new RegExp(r.payments.roots),
+      httpRoots: new RegExp(r.http.clientRoots),
+      sql: new RegExp(r.sql.write, 'i'),
+      identity: r.identity.calls.map((c) => ({ re: new RegExp(c.pattern), category: c.category })),
+    };
+  }
+  return compiled;
+}
+
+export function normalizeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+}
+
+/** `a.b.c` → ['a','b','c']; `this.x.y` → ['this','x','y']; undefined when the chain has a call or computed part. */
+export function calleeParts(e: ts.Expression): string[] | undefined {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) return [x.text];
+  if (x.kind === ts.SyntaxKind.ThisKeyword) return ['this'];
+  if (ts.isPropertyAccessExpression(x)) {
+    const base = calleeParts(x.expression);
+    return base ? [...base, x.name.text] : undefined;
+  }
+  if (ts.isElementAccessExpression(x) && ts.isStringLiteralLike(x.argumentExpression)) {
+    const base = calleeParts(x.expression);
+    return base ? [...base, x.argumentExpression.text] : undefined;
+  }
+  return undefined;
+}
+
+/** The method name of a call `x.m()` and its receiver. */
+function methodCall(call: ts.CallExpression): { method: string; recv: ts.Expression } | undefined {
+  const c = skipOuter(call.expression);
+  if (ts.isPropertyAccessExpression(c)) return { method: c.name.text, recv: c.expression };
+  return undefined;
+}
+
+const SKIP_KEYS = new Set(['where', 'select', 'include', 'orderBy', 'take', 'skip', 'filter', 'options', 'returning']);
+
+function objectKeys(e: ts.Expression | undefined, values: ValueResolver, depth = 0): string[] {
+  if (!e || depth > 2) return [];
+  const x = skipOuter(e);
+  let obj: ts.ObjectLiteralExpression | undefined;
+  if (ts.isObjectLiteralExpression(x)) obj = x;
+  else if (ts.isIdentifier(x)) {
+    const v = values.resolve(x).find((y) => y.kind === 'object');
+    if (v && v.kind === 'object') obj = v.node;
+  }
+  if (!obj) return [];
+  const out: string[] = [];
+  for (const p of obj.properties) {
+    const name = p.name ? propertyNameText(p.name) : undefined;
+    if (ts.isSpreadAssignment(p)) {
+      out.push(...objectKeys(p.expression, values, depth + 1));
+      continue;
+    }
+    if (!name || SKIP_KEYS.has(name)) continue;
+    if ((name === 'data' || name === '$set' || name === 'set' || name === 'values' || name === 'update') && ts.isPropertyAssignment(p)) {
+      out.push(...objectKeys(p.initializer, values, depth + 1));
+      continue;
+    }
+    out.push(name);
+  }
+  return out;
+}
+
+function isCapitalized(s: string): boolean {
+  return /^[A-Z][A-Za-z0-9]*$/.test(s);
+}
+
+/** Model name behind a receiver: `new User()`, `User.findById()`, `userRepository`, `getRepository(User)`. */
+function modelOfReceiver(recv: ts.Expression, values: ValueResolver): string | undefined {
+  const x = skipOuter(recv);
+  if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
+    for (const v of values.resolve(x)) {
+      if (v.kind === 'call') {
+        const n = v.node;
+        if (ts.isNewExpression(n) && ts.isIdentifier(n.expression)) return n.expression.text;
+        if (ts.isCallExpression(n)) {
+          const parts = calleeParts(n.expression);
+          if (parts && parts.length >= 2 && isCapitalized(parts[parts.length - 2])) return parts[parts.length - 2];
+          if (parts && /getRepository|getCustomRepository/.test(parts[parts.length - 1]) && n.arguments[0]) return skipOuter(n.arguments[0]).getText();
+        }
+      }
+      if (v.kind === 'instance' && v.cls.name) return v.cls.name.text;
+    }
+    const name = ts.isIdentifier(x) ? x.text : x.name.text;
+    const m = /^(.*?)(Repo|Repository|Model|Doc|Document|Record|Entity)$/i.exec(name);
+    return m && m[1] ? m[1] : name;
+  }
+  if (ts.isCallExpression(x)) {
+    const parts = calleeParts(x.expression);
+    if (parts && /getRepository|getCustomRepository|repository/.test(parts[parts.length - 1]) && x.arguments[0]) return skipOuter(x.arguments[0]).getText();
+  }
+  return undefined;
+}
+
+function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: string[], values: ValueResolver): boolean {
+  void recvParts;
+  for (const v of values.resolve(node)) {
+    const ext = externalName(v);
+    if (ext && modules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`))) return true;
+    if (v.kind === 'call' && v.callee.some((c) => {
+      const e = externalName(c);
+      return !!e && modules.some((m) => e.module === m || e.module.startsWith(`${m}/`));
+    })) return true;
+  }
+  return false;
+}
+
+function stringArg(call: ts.CallExpression, values: ValueResolver): string | undefined {
+  const a = call.arguments[0];
+  if (!a) return undefined;
+  const s = evalString(a, values);
+  if (s !== undefined) return s;
+  const x = skipOuter(a);
+  return ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) ? x.getText() : undefined;
+}
+
+/** Keys written by a builder chain: `.values({...})`, `.set({...})`, `.update({...})`. */
+function chainDataKeys(call: ts.CallExpression, values: ValueResolver): string[] {
+  const out = call.arguments.flatMap((a) => objectKeys(a, values));
+  let cur: ts.Node = call;
+  for (let i = 0; i < 4; i++) {
+    const p = cur.parent;
+    if (!p || !ts.isPropertyAccessExpression(p) || !p.parent || !ts.isCallExpression(p.parent)) break;
+    if (['values', 'set', 'update', 'insert', 'upsert'].includes(p.name.text)) out.push(...p.parent.arguments.flatMap((a) => objectKeys(a, values)));
+    cur = p.parent;
+  }
+  return out;
+}
+
+/** Classifies one call as a direct side effect, or undefined. */
+export function directEffect(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
+  const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, identity } = rules();
+  const parts = calleeParts(call.expression);
+  const text = parts ? parts.join('.') : call.expression.getText().replace(/\s+/g, '');
+  const mc = methodCall(call);
+  const base = (kind: EffectKind, extra: Partial<Effect>): Effect => ({ kind, node: call, dataKeys: [], callee: text.length > 80 ? `${text.slice(0, 77)}...` : text, ...extra });
+
+  if (parts && parts.length >= 3) {
+    const method = parts[parts.length - 1];
+    const model = parts[parts.length - 2];
+    const root = parts.slice(0, -2).join('.');
+    // Payment SDKs: stripe.transfers.create(...)
+    if (r.payments.verbs.includes(method) && (payRoots.test(root) || rootResolvesTo(parts, (skipOuter(call.expression) as ts.PropertyAccessExpression).expression, r.payments.modules, values))) {
+      return base('payment', { model: normalizeName(model), action: method, dataKeys: objectKeys(call.arguments[0], values) });
+    }
+    // Prisma-style delegates: prisma.transfer.create({ data })
+    if (r.orm.delegateMethods.includes(method) && !model.startsWith('$') && (delegateRoots.test(root) || rootResolvesTo(parts, (skipOuter(call.expression) as ts.PropertyAccessExpression).expression, ['@prisma/client', '.prisma/client', '@repo/db', '@acme/db'], values))) {
+      return base('db-write', { model: normalizeName(model), action: method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+    }
+  }
+  for (const id of identity) {
+    if (id.re.test(text)) return base('identity', { category: id.category, action: parts?.[parts.length - 1], dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+  }
+  if (mc) {
+    const recvParts = calleeParts(mc.recv);
+    const recvText = recvParts?.join('.');
+    // Mongoose / Sequelize statics: User.updateOne(...)
+    if (recvParts && recvParts.length >= 1 && isCapitalized(recvParts[recvParts.length - 1]) && r.orm.staticMethods.includes(mc.method)) {
+      return base('db-write', { model: normalizeName(recvParts[recvParts.length - 1]), action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+    }
+    // Repositories: userRepository.save(...)
+    if (recvText && repoRoots.test(recvText) && r.orm.repoMethods.includes(mc.method)) {
+      const model = call.arguments[0] && isCapitalized(skipOuter(call.arguments[0]).getText()) ? skipOuter(call.arguments[0]).getText() : modelOfReceiver(mc.recv, values);
+      return base('db-write', { model: model ? normalizeName(model) : undefined, action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+    }
+    if (ts.isCallExpression(skipOuter(mc.recv))) {
+      const inner = skipOuter(mc.recv) as ts.CallExpression;
+      const innerParts = calleeParts(inner.expression);
+      const innerMc = methodCall(inner);
+      // getRepository(User).save(...)
+      if (innerParts && /getRepository|getCustomRepository|getMongoRepository/.test(innerParts[innerParts.length - 1]) && r.orm.repoMethods.includes(mc.method)) {
+        return base('db-write', { model: normalizeName(stringArg(inner, values) ?? ''), action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+      }
+      // supabase.from('users').update(), knex('users').insert(), db.collection('users').doc(id).set()
+      if (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) {
+        let table: string | undefined;
+        let cur: ts.Expression = inner;
+        for (let i = 0; i < 5 && ts.isCallExpression(cur); i++) {
+          const m = methodCall(cur);
+          const ps = calleeParts(cur.expression);
+          if (m && r.orm.builderTableCalls.includes(m.method)) {
+            if (m.method !== 'doc' || !table) table = stringArg(cur, values) ?? table;
+            if (m.method === 'collection' || m.method === 'from' || m.method === 'table' || m.method === 'into') break;
+          } else if (ps && ps.length === 1 && builderRoots.test(ps[0])) {
+            table = stringArg(cur, values);
+            break;
+          }
+          cur = m ? skipOuter(m.recv) : cur;
+          if (!ts.isCallExpression(cur)) break;
+        }
+        const root = calleeParts(cur) ?? (ts.isCallExpression(cur) ? calleeParts(cur.expression) : undefined);
+        if (table && (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) && root && builderRoots.test(root[0] === 'this' ? root.slice(0, 2).join('.') : root[0])) {
+          return base('db-write', { model: normalizeName(table), action: mc.method, dataKeys: chainDataKeys(call, values) });
+        }
+      }
+    }
+    // drizzle / kysely: db.insert(transfers).values(...), db.update(users).set(...), db.deleteFrom('x')
+    if (recvParts && builderRoots.test(recvText ?? '') && r.orm.builderWrites.includes(mc.method) && call.arguments.length >= 1) {
+      return base('db-write', { model: normalizeName(stringArg(call, values) ?? ''), action: mc.method, dataKeys: chainDataKeys(call, values) });
+    }
+    // Instances: user.save(), doc.destroy()
+    if (r.orm.instanceMethods.includes(mc.method) && call.arguments.length <= 2) {
+      const model = modelOfReceiver(mc.recv, values);
+      return base('db-write', { model: model ? normalizeName(model) : undefined, action: mc.method, dataKeys: [] });
+    }
+    // Outgoing writes: axios.post(url, body)
+    if (recvText && httpRoots.test(recvText) && r.http.clientWrites.includes(mc.method) && call.arguments.length >= 1) {
+      return base('http', { action: mc.method, dataKeys: objectKeys(call.arguments[1], values) });
+    }
+  }
+  // fetch(url, { method: 'POST' })
+  if (parts && r.http.fetchFunctions.includes(parts.join('.')) && call.arguments[1]) {
+    const opts = skipOuter(call.arguments[1]);
+    if (ts.isObjectLiteralExpression(opts)) {
+      const m = opts.properties.find((p) => p.name && propertyNameText(p.name) === 'method');
+      const method = m && ts.isPropertyAssignment(m) ? evalString(m.initializer, values) : undefined;
+      if (method && method.toUpperCase() !== 'GET' && method.toUpperCase() !== 'HEAD') return base('http', { action: method.toLowerCase(), dataKeys: [] });
+      if (m && !method) return base('http', { action: 'request', dataKeys: [] });
+    }
+  }
+  // SQL text with a write statement anywhere in the arguments
+  for (const a of call.arguments) {
+    const sql = sqlWrite(a);
+    if (sql) return base('sql-write', { model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns });
+  }
+  if (parts && r.mint.calls.includes(parts[parts.length - 1])) return base('mint', { action: 'mint', dataKeys: [] });
+  return undefined;
+}
+
+function sqlText(e: ts.Node): string | undefined {
+  const x = ts.isExpression(e) ? skipOuter(e) : e;
+  if (ts.isStringLiteralLike(x)) return x.text;
+  if (ts.isTemplateExpression(x)) return x.head.text + x.templateSpans.map((s) => ` ? ${s.literal.text}`).join('');
+  return undefined;
+}
+
+export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: string[] } | undefined {
+  const text = sqlText(e);
+  if (!text) return undefined;
+  const m = rules().sql.exec(text);
+  if (!m) return undefined;
+  const table = m.slice(2).find(Boolean) ?? '';
+  const verb = m[1].trim().split(/\s+/)[0].toLowerCase();
+  const columns: string[] = [];
+  const set = /\bset\s+(.+?)(?:\bwhere\b|$)/is.exec(text);
+  if (set) for (const c of set[1].split(',')) {
+    const col = /^\s*[`"']?(\w+)[`"']?\s*=/.exec(c);
+    if (col) columns.push(col[1]);
+  }
+  const ins = /insert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)/is.exec(text);
+  if (ins) for (const c of ins[1].split(',')) columns.push(c.trim().replace(/[`"']/g, ''));
+  return { verb, table, columns };
+}
+
+export interface EffectOptions {
+  /** How deep to follow project function calls. */
+  depth?: number;
+}
+
+const summaryCache = new WeakMap<ts.Node, Effect[]>();
+const inProgress = new WeakSet<ts.Node>();
+
+/** Calls a function makes, excluding those inside nested function declarations it does not call. */
+export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.TaggedTemplateExpression)[] {
+  const body = isFunctionNode(fn as ts.Node) ? (fn as FunctionNode).body : fn;
+  const out: (ts.CallExpression | ts.TaggedTemplateExpression)[] = [];
+  if (!body) return out;
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) || ts.isTaggedTemplateExpression(n)) out.push(n);
+    if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return out;
+}
+
+/** Every side effect of a function, in source order, following project calls `depth` levels. */
+export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 3): Effect[] {
+  const cached = summaryCache.get(fn);
+  if (cached) return cached;
+  if (inProgress.has(fn)) return [];
+  inProgress.add(fn);
+  const out: Effect[] = [];
+  for (const c of callsIn(fn)) {
+    const e = effectOfCall(c, values, depth);
+    if (e) out.push(e);
+  }
+  inProgress.delete(fn);
+  summaryCache.set(fn, out);
+  return out;
+}
+
+/** The effect of one call: direct, or through the project function it calls. */
+export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth = 3): Effect | undefined {
+  if (ts.isTaggedTemplateExpression(c)) {
+    const sql = sqlWrite(c.template);
+    return sql ? { kind: 'sql-write', node: c, model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns, callee: c.tag.getText() } : undefined;
+  }
+  const direct = directEffect(c, values);
+  if (direct) return direct;
+  if (depth <= 0) return undefined;
+  const fns = values.resolve(c.expression).filter((v) => v.kind === 'function');
+  for (const v of fns) {
+    if (v.kind !== 'function' || !v.node.body) continue;
+    const inner = effectsOf(v.node, values, depth - 1).filter((e) => e.kind !== 'mint');
+    if (inner.length) {
+      const parts = calleeParts(c.expression);
+      return { kind: 'call', node: c, dataKeys: [], callee: parts ? parts.join('.') : c.expression.getText().slice(0, 60), via: inner, model: inner[0].model, action: inner[0].action };
+    }
+  }
+  return undefined;
+}
+
+/** Flattens `call` effects to the direct effects they lead to. */
+export function leafEffects(effects: Effect[]): Effect[] {
+  return effects.flatMap((e) => (e.kind === 'call' && e.via ? leafEffects(e.via) : [e]));
+}

@@ -1,0 +1,116 @@
+// Endpoints that are not step-up targets: authentication entry points and callbacks, auth
+// library catch-all handlers, password reset by emailed token, signature-verified webhooks.
+import { ts } from 'ts-morph';
+import { callsIn, calleeParts } from '../analysis/effects.js';
+import { externalName } from '../analysis/unwrap.js';
+import { skipOuter, type ValueResolver } from '../analysis/values.js';
+import type { Endpoint, FunctionNode, Reason } from '../model.js';
+import { spanOf } from '../util.js';
+import type { ClassifierRules } from './rules.js';
+import { matchesTerm, norm, words } from './words.js';
+
+function rawSegments(p: string): string[] {
+  return p.split('/').filter(Boolean).map((s) => s.toLowerCase());
+}
+
+function isCatchAll(s: string): boolean {
+  return /^\[\[?\.\.\./.test(s) || s === '*' || /^:\w+\*$/.test(s);
+}
+
+function fromModule(ep: Endpoint, modules: string[]): string | undefined {
+  const mods = [ep.handler.externalModule, ...ep.chain.filter((l) => l.via === 'wrapper').map((l) => l.externalModule)].filter((m): m is string => !!m);
+  return mods.find((m) => modules.some((x) => m === x || m.startsWith(`${x}/`)));
+}
+
+/** Calls in a function and in project functions it calls (a few levels). */
+function deepCalls(fn: FunctionNode | undefined, values: ValueResolver, depth = 2, seen = new Set<ts.Node>()): ts.CallExpression[] {
+  if (!fn || seen.has(fn)) return [];
+  seen.add(fn);
+  const out: ts.CallExpression[] = [];
+  for (const c of callsIn(fn)) {
+    if (!ts.isCallExpression(c)) continue;
+    out.push(c);
+    if (depth > 0) {
+      for (const v of values.resolve(c.expression)) if (v.kind === 'function' && v.node.body) out.push(...deepCalls(v.node, values, depth - 1, seen));
+    }
+  }
+  return out;
+}
+
+function lastName(c: ts.CallExpression): string | undefined {
+  const parts = calleeParts(c.expression);
+  if (parts) return parts[parts.length - 1];
+  const e = skipOuter(c.expression);
+  return ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+}
+
+export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
+  const ex = rules.exclusions;
+  const segs = rawSegments(ep.path);
+
+  // 1. Authentication entry points and callbacks
+  for (const s of segs) {
+    const n = norm(s);
+    const hit = ex.entrySegments.find((t) => s === t || matchesTerm(n, norm(t)));
+    if (hit) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
+  }
+  // An auth catch-all: /api/auth/[...all], /api/auth/*
+  for (let i = 1; i < segs.length; i++) {
+    if (isCatchAll(segs[i]) && ['auth', 'authentication', 'oauth', 'session'].includes(norm(segs[i - 1]))) {
+      return { kind: 'exclusion', value: `${segs[i - 1]}/${segs[i]}`, detail: 'authentication library catch-all route', span: ep.anchor };
+    }
+  }
+
+  // 2. Auth library handlers mounted as routes
+  const mod = fromModule(ep, ex.catchAllHandlerModules);
+  if (mod) return { kind: 'exclusion', value: mod, detail: `handler comes from the authentication library ${mod}`, span: ep.anchor };
+  const calls = deepCalls(ep.handler.fn, values, 1);
+  for (const c of calls) {
+    const name = lastName(c);
+    if (!name) continue;
+    const recv = skipOuter(c.expression);
+    if (ex.authHandlerMethods.includes(name) && ts.isPropertyAccessExpression(recv)) {
+      const owner = recv.expression;
+      const isAuth = /auth/i.test(owner.getText()) || values.resolve(owner).some((v) => {
+        const e = externalName(v);
+        return !!e && ex.catchAllHandlerModules.some((m) => e.module === m || e.module.startsWith(`${m}/`));
+      });
+      if (isAuth) return { kind: 'exclusion', value: `${owner.getText()}.${name}`, detail: 'requests are handed to the authentication library handler', span: spanOf(c) };
+    }
+    if (ex.catchAllCalls.includes(name) && ep.handler.fn && c.parent && ts.isReturnStatement(c.parent)) {
+      return { kind: 'exclusion', value: name, detail: 'requests are handed to the authentication library handler', span: spanOf(c) };
+    }
+  }
+  if (ep.handler.externalName && ex.catchAllCalls.some((n) => ep.handler.externalName!.split('.')[0].replace(/\(\)$/, '') === n)) {
+    return { kind: 'exclusion', value: ep.handler.externalName, detail: 'authentication library handler', span: ep.anchor };
+  }
+
+  // 3. Password reset by emailed token
+  const resetSeg = segs.find((s) => ex.resetSegments.some((t) => norm(s) === norm(t) || words(s).join('') === norm(t)));
+  if (resetSeg) {
+    const tokenField = ep.bodyFields.find((f) => ex.resetTokenFields.includes(norm(f.name)));
+    const tokenParam = segs.find((s) => /^[:[{]\.{0,3}(token|code|key|resettoken)\]?\}?$/.test(s));
+    if (tokenField || tokenParam) {
+      return { kind: 'exclusion', value: `${resetSeg} + ${tokenField ? `body.${tokenField.name}` : tokenParam}`, detail: 'password reset proven by an emailed token, not by a session', span: tokenField?.span ?? ep.anchor };
+    }
+  }
+
+  // 4. Signature-verified webhooks
+  const webhookPath = segs.some((s) => ex.webhookSegments.some((t) => matchesTerm(norm(s), norm(t)) || words(s).some((w) => matchesTerm(w, norm(t)))));
+  for (const c of calls) {
+    const name = lastName(c);
+    if (!name) continue;
+    if (ex.webhookVerifiers.includes(name) || (webhookPath && ex.signatureChecks.includes(name))) {
+      return { kind: 'exclusion', value: name, detail: 'webhook whose signature is verified: the sender authenticates, not a user session', span: spanOf(c) };
+    }
+    if (name === 'verify' && ts.isPropertyAccessExpression(skipOuter(c.expression))) {
+      const owner = skipOuter((skipOuter(c.expression) as ts.PropertyAccessExpression).expression);
+      const created = ts.isNewExpression(owner) ? owner : undefined;
+      const ctor = created ?? values.resolve(owner).map((v) => (v.kind === 'call' && ts.isNewExpression(v.node) ? v.node : undefined)).find(Boolean);
+      if (ctor && ts.isIdentifier(ctor.expression) && ex.webhookConstructors.includes(ctor.expression.text)) {
+        return { kind: 'exclusion', value: `new ${ctor.expression.text}().verify`, detail: 'webhook whose signature is verified (svix / standard-webhooks)', span: spanOf(c) };
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,88 @@
+// Category rules from rules/categories.json merged with the configuration's additions.
+import type { ResolvedConfig } from '../config/types.js';
+import { loadRules } from '../rules.js';
+import { norm } from './words.js';
+
+export interface CategoryRule {
+  name: string;
+  severity: string;
+  description: string;
+  strongSegments: string[];
+  weakSegments: string[];
+  getSegments: string[];
+  strongFields: string[];
+  fields: string[];
+  fieldCombos: string[][];
+  models: string[];
+  weakModels: string[];
+  calls: string[];
+  strongPaymentResources: string[];
+  paymentResources: string[];
+  credentialDataKeys: string[];
+  roleDataKeys: string[];
+  deleteModels: string[];
+  deleteMethods: string[];
+  fieldsCorroborateOnCreate: boolean;
+}
+
+export interface ClassifierRules {
+  categories: CategoryRule[];
+  informational: Set<string>;
+  exclusions: {
+    entrySegments: string[];
+    resetSegments: string[];
+    resetTokenFields: string[];
+    catchAllHandlerModules: string[];
+    catchAllCalls: string[];
+    authHandlerMethods: string[];
+    webhookVerifiers: string[];
+    signatureChecks: string[];
+    webhookConstructors: string[];
+    webhookSegments: string[];
+  };
+  mutatingMethods: string[];
+}
+
+type RawCategory = Partial<Omit<CategoryRule, 'name'>>;
+
+const cache = new WeakMap<ResolvedConfig, ClassifierRules>();
+
+function list(v: unknown): string[] {
+  return Array.isArray(v) ? (v as string[]) : [];
+}
+
+export function classifierRules(config: ResolvedConfig): ClassifierRules {
+  const hit = cache.get(config);
+  if (hit) return hit;
+  const raw = loadRules<{ categories: Record<string, RawCategory>; informational: { words: string[] }; exclusions: ClassifierRules['exclusions']; mutatingMethods: string[] }>('categories');
+  const names = [...new Set([...Object.keys(raw.categories), ...Object.keys(config.categories)])];
+  const categories = names.map<CategoryRule>((name) => {
+    const base = raw.categories[name] ?? {};
+    const add = config.categories[name] ?? {};
+    const merged = (k: keyof RawCategory & string): string[] => [...list(base[k]), ...list((add as Record<string, unknown>)[k])];
+    return {
+      name,
+      severity: add.severity ?? (base.severity as string | undefined) ?? 'high',
+      description: add.description ?? (base.description as string | undefined) ?? name,
+      strongSegments: merged('strongSegments'),
+      weakSegments: merged('weakSegments'),
+      getSegments: merged('getSegments'),
+      strongFields: merged('strongFields').map(norm),
+      fields: merged('fields').map(norm),
+      fieldCombos: ((base.fieldCombos as string[][] | undefined) ?? []).map((c) => c.map(norm)),
+      models: [...merged('models'), ...list(add.models)].map(norm),
+      weakModels: list(base.weakModels).map(norm),
+      calls: merged('calls'),
+      strongPaymentResources: list(base.strongPaymentResources).map(norm),
+      paymentResources: list(base.paymentResources).map(norm),
+      credentialDataKeys: list(base.credentialDataKeys).map(norm),
+      roleDataKeys: list(base.roleDataKeys).map(norm),
+      deleteModels: list(base.deleteModels).map(norm),
+      deleteMethods: list(base.deleteMethods),
+      fieldsCorroborateOnCreate: base.fieldsCorroborateOnCreate !== false,
+    };
+  });
+  const rules: ClassifierRules = { categories, informational: new Set(raw.informational.words.map(norm)), exclusions: raw.exclusions, mutatingMethods: raw.mutatingMethods };
+  cache.set(config, rules);
+  return rules;
+}
