@@ -17,6 +17,10 @@ import { Workspace } from './project/workspace.js';
 import { compareStrings, errorMessage, relPosix } from './util.js';
 import { verifyEndpoint } from './verify/index.js';
 import type { VerifyContext } from './verify/context.js';
+import { SpecResolver } from './verify/spec.js';
+import { ts } from 'ts-morph';
+import { evalNumber } from './analysis/numbers.js';
+import { propertyNameText } from './analysis/values.js';
 
 export interface ScanOptions {
   paths: string[];
@@ -29,6 +33,29 @@ export type Phase = 'discover' | 'parse' | 'extract' | 'classify' | 'verify';
 export interface ScanRoot {
   root: string;
   ctx: AdapterContext;
+  specs: SpecResolver;
+}
+
+/** better-auth's `session.freshAge` (seconds) when the project sets it to a constant. */
+function lazyFreshAge(files: string[], ctx: AdapterContext): () => number | undefined {
+  let done = false;
+  let value: number | undefined;
+  return () => {
+    if (done) return value;
+    done = true;
+    for (const f of files) {
+      const sf = ctx.store.get(f);
+      if (!sf) continue;
+      const visit = (n: ts.Node): void => {
+        if (value !== undefined) return;
+        if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'freshAge') value = evalNumber(n.initializer, ctx.values);
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+      if (value !== undefined) break;
+    }
+    return value;
+  };
 }
 
 export interface ScanResult {
@@ -72,6 +99,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const store = new SourceStore();
     const values = new ValueResolver(store, new ModuleResolver(root, workspace));
     const ctx: AdapterContext = { root, workspace, values, store, candidates: [], allSources: discovery.sources.map((s) => s.abs), nextConfigs: new Map<string, NextAppConfig>(), errors: store.errors };
+    const freshAgeFiles: string[] = [];
     for (const f of discovery.nextConfigs) {
       const cfg = readNextConfig(f, ctx);
       ctx.nextConfigs.set(cfg.appRoot, cfg);
@@ -84,8 +112,13 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         continue;
       }
       if (isTestPath(s.rel)) continue;
-      const text = store.text(s.abs);
-      if (text !== undefined && mentionsRouting(text)) ctx.candidates.push(s.abs);
+      const text = store.text(s.abs, false);
+      if (text === undefined) continue;
+      if (text.includes('freshAge')) freshAgeFiles.push(s.abs);
+      if (mentionsRouting(text)) {
+        ctx.candidates.push(s.abs);
+        store.keep(s.abs, text);
+      }
     }
     timings.discover += performance.now() - t;
 
@@ -112,7 +145,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     }
     timings.extract += performance.now() - t - (store.parseMs - parseBefore);
     endpoints.push(...dedupe(found));
-    roots.push({ root, ctx });
+    const specs = new SpecResolver(values, options.config, lazyFreshAge(freshAgeFiles, ctx));
+    roots.push({ root, ctx, specs });
   }
 
   // Identify endpoints (stable, never line-based), then classify and verify each.
@@ -136,7 +170,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const sensitiveCount = endpoints.filter((e) => e.classification?.sensitive).length;
   for (const ep of endpoints) {
     const root = rootFor(roots, ep);
-    const vctx: VerifyContext = { values: root.ctx.values, config: options.config, workspace: root.ctx.workspace };
+    const vctx: VerifyContext = { values: root.ctx.values, config: options.config, workspace: root.ctx.workspace, specs: root.specs };
     try {
       ep.verdict = verifyEndpoint(ep, vctx);
     } catch (err) {

@@ -57,8 +57,8 @@ export class SourceStore {
   parsed = 0;
   parseMs = 0;
 
-  /** Raw text of a file, decoded, or undefined when it is unreadable. Cached. */
-  text(file: string): string | undefined {
+  /** Raw text of a file, decoded, or undefined when it is unreadable. Cached until parsed unless `keep` is false. */
+  text(file: string, keep = true): string | undefined {
     const cached = this.texts.get(file);
     if (cached !== undefined) return cached;
     let buf: Buffer;
@@ -77,7 +77,7 @@ export class SourceStore {
       this.cache.set(file, null);
       return undefined;
     }
-    this.texts.set(file, decoded.text);
+    if (keep) this.texts.set(file, decoded.text);
     return decoded.text;
   }
 
@@ -107,6 +107,11 @@ export class SourceStore {
     if (parseError) this.errors.push({ file, phase: 'parse', message: `syntax error at ${parseError}` });
     this.cache.set(file, sf);
     return sf;
+  }
+
+  /** Keeps an already-read text so that parsing does not read the file again. */
+  keep(file: string, text: string): void {
+    if (!this.cache.has(file)) this.texts.set(file, text);
   }
 
   has(file: string): boolean {

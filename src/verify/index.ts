@@ -1,6 +1,260 @@
-import type { Endpoint, Verdict } from '../model.js';
+// The verdict for one endpoint: enforced, missing, broken or unverifiable, with findings that
+// say what is wrong, why it matters and how to fix it, pointing at the lines involved.
+import { ts } from 'ts-morph';
+import type { Endpoint, Finding, GuardUse, Level, Related, Verdict } from '../model.js';
+import { ruleMeta } from '../report/rules-meta.js';
+import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
+import type { FlowPoint, GuardEvent } from './flow.js';
+import { fmtMinutes } from './spec.js';
+import { analyseStages, describeGuard, type StageResult } from './stages.js';
 
-export function verifyEndpoint(ep: Endpoint, _ctx: VerifyContext): Verdict {
-  return { status: ep.classification?.sensitive ? 'missing' : 'not-required', guards: [], findings: [] };
+const HARM: Record<string, string> = {
+  money: 'move money',
+  credentials: 'take over the account by changing how it signs in',
+  'keys-secrets': 'mint or read long-lived credentials',
+  'account-lifecycle': 'delete or hand over the account',
+  privilege: 'grant itself or others more privileges',
+  'data-export': 'export personal data in bulk',
+};
+
+function harm(ep: Endpoint): string {
+  const cats = ep.classification?.categories ?? [];
+  const h = cats.map((c) => HARM[c]).filter(Boolean);
+  return h.length ? h.join(' and ') : 'perform this sensitive operation';
+}
+
+function pointText(p: FlowPoint): string {
+  if (p.effect) return p.effect.callee;
+  if (p.kind === 'response') return 'the successful response';
+  if (p.kind === 'continuation') return shortText(p.node, 40);
+  return 'the end of the handler';
+}
+
+function line(n: ts.Node): number {
+  return spanOf(n).line;
+}
+
+interface Draft {
+  ruleId: string;
+  message: string;
+  related: Related[];
+}
+
+function finding(ep: Endpoint, d: Draft): Finding {
+  const meta = ruleMeta(d.ruleId);
+  return { ruleId: d.ruleId, level: meta.level as Level, message: d.message, endpointId: ep.id, span: ep.anchor, related: d.related };
+}
+
+function rel(role: Related['role'], node: ts.Node, message: string): Related {
+  return { role, message, span: spanOf(node) };
+}
+
+const FIX = 'Await a server-side step-up check (recent re-authentication, MFA, current password or one-time code) and return its 401/403 before any side effect.';
+
+function guardUses(stages: StageResult[], handler: StageResult): GuardUse[] {
+  const out: GuardUse[] = [];
+  for (const s of [...stages, handler]) {
+    const via: GuardUse['via'] = s.via === 'handler' ? 'handler' : s.via === 'next-middleware' ? 'next-middleware' : s.via === 'wrapper' ? 'wrapper' : 'middleware';
+    if (s.spec && s.link) out.push({ name: s.spec.name, via, span: s.link.span });
+    for (const e of s.protecting) out.push({ name: e.usage === 'inline' ? e.name : shortText(e.node, 60), via: e.usage === 'inline' ? 'inline' : via, span: spanOf(e.node) });
+  }
+  return out;
+}
+
+/** Weak or client-trusted guards that are all that protects an endpoint. */
+function qualityFindings(ep: Endpoint, guards: { name: string; node: ts.Node; spec: { weakness?: string; clientTrusted?: string; aalOnly?: boolean; hasFreshness?: boolean; windowMinutes?: number } }[], ctx: VerifyContext): Draft[] {
+  if (!guards.length) return [];
+  const strong = guards.filter((g) => !g.spec.weakness && !g.spec.clientTrusted && !g.spec.aalOnly);
+  if (strong.length) return [];
+  const out: Draft[] = [];
+  const client = guards.find((g) => g.spec.clientTrusted);
+  if (client) {
+    out.push({
+      ruleId: 'stepup/client-trusted',
+      message: `the step-up decision (${client.name}, line ${line(client.node)}) reads ${client.spec.clientTrusted}, which the client controls: an attacker with a stolen session just sends it. Decide on a server-side step-up record or a verified token claim.`,
+      related: [rel('guard', client.node, `decision based on ${client.spec.clientTrusted}`)],
+    });
+    return out;
+  }
+  const weak = guards.find((g) => g.spec.weakness) ?? guards[0];
+  const why = weak.spec.weakness ?? (weak.spec.aalOnly ? 'AAL2 proves MFA at sign-in, not a recent re-authentication, and no freshness bound is checked' : 'it asks for less than step-up');
+  out.push({
+    ruleId: 'stepup/weak-assurance',
+    message: `${weak.name} (line ${line(weak.node)}) ${why.startsWith('accepts') || why.startsWith('AAL2') || why.startsWith("better") || why.startsWith('freshAge') ? '' : 'is weak: '}${why}; a session that signed in long ago still passes. Require a re-authentication within ${fmtMinutes(ctx.config.maxFreshnessMinutes)} (or an elevated level with a freshness bound).`,
+    related: [rel('guard', weak.node, why)],
+  });
+  return out;
+}
+
+export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
+  if (!ep.classification?.sensitive) return { status: 'not-required', guards: [], findings: [] };
+  const { chain, handler, late } = analyseStages(ep, ctx);
+  const drafts: Draft[] = [];
+  const guards = guardUses(chain, handler);
+
+  // 1. A middleware or wrapper that protects everything after it.
+  const protector = chain.find((s) => s.protects);
+  if (protector) {
+    const qualityGuards = protector.spec ? [{ name: protector.spec.name, node: protector.link!.expr as ts.Node, spec: protector.spec }] : protector.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec }));
+    const q = qualityFindings(ep, qualityGuards, ctx);
+    const handlerGuards = handler.protects ? handler.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })) : [];
+    const stillWeak = q.length && !(handlerGuards.length && !qualityFindings(ep, handlerGuards, ctx).length);
+    const findings: Finding[] = stillWeak ? q.map((d) => finding(ep, d)) : [];
+    const onlyNextMiddleware = protector.via === 'next-middleware' && !chain.some((s) => s !== protector && s.protects) && !handler.protects;
+    if (onlyNextMiddleware && !stillWeak) {
+      findings.push(
+        finding(ep, {
+          ruleId: 'stepup/middleware-only',
+          message: `step-up is enforced only in Next.js middleware (${protector.name}); a middleware bypass (CVE-2025-29927) or a matcher change removes it silently. Repeat the check in the route handler.`,
+          related: [rel('middleware', protector.link!.expr, 'step-up enforced here')],
+        }),
+      );
+    }
+    return { status: stillWeak ? 'broken' : 'enforced', guards, findings };
+  }
+
+  // 2. The handler protects every side effect itself.
+  if (handler.protects) {
+    const q = qualityFindings(ep, handler.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })), ctx);
+    return { status: q.length ? 'broken' : 'enforced', guards, findings: q.map((d) => finding(ep, d)) };
+  }
+
+  // 3. Something is missing or broken: find out what.
+  const d = diagnose(ep, chain, handler, late);
+  drafts.push(d);
+  const status = d.ruleId === 'stepup/missing' ? 'missing' : d.ruleId === 'stepup/unverifiable' ? 'unverifiable' : 'broken';
+  return { status, guards, findings: drafts.map((x) => finding(ep, x)) };
+}
+
+function firstUnprotected(h: StageResult): FlowPoint | undefined {
+  return [...h.unprotected].sort((a, b) => a.node.getStart() - b.node.getStart())[0];
+}
+
+function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late: StageResult[]): Draft {
+  const p = firstUnprotected(handler);
+  const effectRel: Related[] = p ? [rel('side-effect', p.node, `${pointText(p)} runs without step-up`)] : [];
+  const where = p ? `${pointText(p)} (line ${line(p.node)})` : 'the handler';
+  const allEvents = [...chain.flatMap((s) => s.events), ...handler.events];
+
+  // A failure branch that falls through into the side effect
+  if (p && p.fall.size) {
+    const [id, fall] = [...p.fall.entries()][0];
+    const ev = handler.events.find((e) => e.id === id) ?? handler.flow?.events.find((e) => e.id === id);
+    const g = ev ? describeGuard(ev) : 'the step-up check';
+    if (fall.kind === 'caught') {
+      return {
+        ruleId: 'stepup/result-ignored',
+        message: `${g} throws when step-up fails, but the catch block (line ${line(fall.node)}) swallows the error and the handler carries on to ${where}: a stolen session can ${harm(ep)}. Return a 401/403 from the catch block (or let the error propagate).`,
+        related: [...(ev ? [rel('guard', ev.node, 'step-up check')] : []), rel('defeated-branch', fall.node, 'failure caught and ignored'), ...effectRel],
+      };
+    }
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `when ${g} fails, the failure branch (line ${line(fall.node)}) does not end the request: it sends or builds a refusal but execution continues to ${where}. Add \`return\` so the refusal ends the request.`,
+      related: [...(ev ? [rel('guard', ev.node, 'step-up check')] : []), rel('defeated-branch', fall.node, 'falls through after the refusal'), ...effectRel],
+    };
+  }
+
+  // Not awaited
+  const notAwaited = allEvents.find((e) => e.notAwaited);
+  if (notAwaited) {
+    return {
+      ruleId: 'stepup/not-awaited',
+      message: `${describeGuard(notAwaited)} (line ${line(notAwaited.node)}) is asynchronous but not awaited: its Promise is always truthy and a rejection is never seen, so ${where} runs whatever the check decides. Add \`await\`.`,
+      related: [rel('guard', notAwaited.node, 'not awaited'), ...effectRel],
+    };
+  }
+
+  // Called, result discarded
+  const ignored = allEvents.find((e) => !e.checked && !e.opaque && (e.usage === 'bare' || e.usage === 'var') && e.spec.mode !== 'throws' && e.spec.mode !== 'middleware' && e.spec.mode !== 'never-fails' && e.spec.mode !== 'unknown');
+  if (ignored) {
+    const what = ignored.spec.mode === 'returns-response' ? 'its 403 Response' : ignored.spec.mode === 'returns-falsy' ? 'its false result' : ignored.spec.mode === 'returns-null' ? 'its null result' : 'its failure value';
+    const fix = ignored.spec.mode === 'returns-response' ? `const block = await ${shortText(ignored.node, 40).replace(/^await\s+/, '')}; if (block) return block;` : `if (!(await ${shortText(ignored.node, 40).replace(/^await\s+/, '')})) return a 403`;
+    return {
+      ruleId: 'stepup/result-ignored',
+      message: `${describeGuard(ignored)} is called (line ${line(ignored.node)}) but ${what} is discarded; ${where} still runs, so a stolen session can ${harm(ep)}. Check the result and return it: ${fix}`,
+      related: [rel('guard', ignored.node, 'result discarded'), ...effectRel],
+    };
+  }
+
+  // A middleware that calls next() even when the check fails
+  const leaky = chain.find((s) => s.leak);
+  if (leaky && leaky.leak) {
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `${leaky.name} checks step-up but still calls next() when the check fails (line ${line(leaky.leak.node)}), so the handler runs anyway. End the request on failure instead of calling next().`,
+      related: [rel('middleware', leaky.link!.expr, 'step-up middleware'), rel('defeated-branch', leaky.leak.node, 'next() reached on failure'), ...effectRel],
+    };
+  }
+  const leakySpec = chain.find((s) => s.spec?.leaks);
+  if (leakySpec) {
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `${leakySpec.name} calls next() even when its step-up check fails (line ${line(leakySpec.spec!.leaks!)}), so the handler runs anyway. End the request on failure.`,
+      related: [rel('middleware', leakySpec.link!.expr, 'step-up middleware'), rel('defeated-branch', leakySpec.spec!.leaks!, 'next() reached on failure'), ...effectRel],
+    };
+  }
+
+  // The check comes after the side effect
+  const after = p ? handler.events.find((e) => (e.checked || e.established) && !e.opaque && e.node.getStart() > p.node.getStart()) : undefined;
+  if (p && after) {
+    return {
+      ruleId: 'stepup/after-side-effect',
+      message: `${describeGuard(after)} (line ${line(after.node)}) runs after ${where}: by the time the check can fail the operation has already happened. Move the step-up check before any side effect.`,
+      related: [rel('guard', after.node, 'step-up check, too late'), ...effectRel],
+    };
+  }
+
+  // A check on some paths only
+  if (p && [...p.may].length) {
+    const ev = handler.events.find((e) => p.may.has(e.id));
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `${ev ? describeGuard(ev) : 'the step-up check'} protects only some paths: ${where} is also reachable on a path that skips it. Run the check unconditionally before the side effect.`,
+      related: [...(ev ? [rel('guard', ev.node, 'check on one branch only')] : []), ...effectRel],
+    };
+  }
+
+  // The route was registered before a router-level guard
+  const lateGuard = late.find((s) => s.protects);
+  if (lateGuard && lateGuard.link) {
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `${lateGuard.name} is registered on the router (line ${lateGuard.link.span.line}) after this route, so it never runs before it. Register the guard before the route, or pass it in the route's own middleware list.`,
+      related: [rel('middleware', lateGuard.link.expr, 'guard registered after the route'), ...effectRel],
+    };
+  }
+
+  // A guard whose body never fails
+  const hollow = allEvents.find((e) => e.spec.mode === 'never-fails');
+  if (hollow) {
+    return {
+      ruleId: 'stepup/missing',
+      message: `${describeGuard(hollow)} (line ${line(hollow.node)}) looks like a step-up guard but never rejects: no path through it fails, so ${where} runs for any session. Make it return a 401/403 (or throw) when step-up is missing.`,
+      related: [rel('guard', hollow.node, 'never fails'), ...effectRel],
+    };
+  }
+
+  // Something we cannot see
+  const opaqueStage = chain.find((s) => s.opaque);
+  const opaqueEvent = allEvents.find((e) => e.opaque);
+  if (handler.opaque || opaqueStage || opaqueEvent) {
+    const what = handler.opaque
+      ? `the handler (${ep.handler.name}) cannot be resolved: ${handler.opaque}`
+      : opaqueStage
+        ? `${opaqueStage.opaque} looks like a step-up guard but its code is not in the scanned tree`
+        : `${describeGuard(opaqueEvent!)} looks like a step-up guard but its code is not in the scanned tree and its result is not checked here`;
+    return {
+      ruleId: 'stepup/unverifiable',
+      message: `step-up could not be verified: ${what}. Declare the guard in the configuration ("guards": [{ "name": …, "fails": … }]) or scan the folder that holds it.`,
+      related: opaqueEvent ? [rel('guard', opaqueEvent.node, 'not visible'), ...effectRel] : effectRel,
+    };
+  }
+
+  return {
+    ruleId: 'stepup/missing',
+    message: `no step-up guard before ${where}: a stolen session token is enough to ${harm(ep)}. ${FIX}`,
+    related: effectRel,
+  };
 }

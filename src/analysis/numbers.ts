@@ -1,0 +1,71 @@
+// Constant numeric evaluation: literals, arithmetic, constants (local or imported), parameter
+// bindings from a call site. Used for status codes, freshness windows and assurance levels.
+import { ts } from 'ts-morph';
+import { findDeclaration } from './scope.js';
+import type { Env } from './strings.js';
+import { skipOuter, type ValueResolver } from './values.js';
+
+export function evalNumber(expr: ts.Expression, values: ValueResolver, env?: Env, depth = 0): number | undefined {
+  if (depth > 12) return undefined;
+  const e = skipOuter(expr);
+  if (ts.isNumericLiteral(e)) return Number(e.text.replace(/_/g, ''));
+  if (ts.isStringLiteralLike(e) && /^\d+(\.\d+)?$/.test(e.text)) return Number(e.text);
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
+    const v = evalNumber(e.operand, values, env, depth + 1);
+    return v === undefined ? undefined : -v;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const l = evalNumber(e.left, values, env, depth + 1);
+    if (l === undefined) return undefined;
+    const r = evalNumber(e.right, values, env, depth + 1);
+    if (r === undefined) return undefined;
+    switch (e.operatorToken.kind) {
+      case ts.SyntaxKind.PlusToken:
+        return l + r;
+      case ts.SyntaxKind.MinusToken:
+        return l - r;
+      case ts.SyntaxKind.AsteriskToken:
+        return l * r;
+      case ts.SyntaxKind.SlashToken:
+        return r === 0 ? undefined : l / r;
+      case ts.SyntaxKind.AsteriskAsteriskToken:
+        return l ** r;
+      default:
+        return undefined;
+    }
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'Math' && e.arguments[0]) {
+    const v = evalNumber(e.arguments[0], values, env, depth + 1);
+    if (v === undefined) return undefined;
+    const m = e.expression.name.text;
+    if (m === 'floor') return Math.floor(v);
+    if (m === 'ceil') return Math.ceil(v);
+    if (m === 'round') return Math.round(v);
+    return undefined;
+  }
+  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && (e.expression.text === 'Number' || e.expression.text === 'parseInt') && e.arguments[0]) {
+    return evalNumber(e.arguments[0], values, env, depth + 1);
+  }
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (d && ts.isParameter(d)) {
+      const bound = env?.get(d) ?? d.initializer;
+      return bound ? evalNumber(bound, values, env, depth + 1) : undefined;
+    }
+  }
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+    for (const v of values.resolve(e)) {
+      if (v.kind === 'literal' && typeof v.value === 'number') return v.value;
+      if (v.kind === 'literal' && typeof v.value === 'string' && /^\d+$/.test(v.value)) return Number(v.value);
+      if (v.kind === 'unknown' && ts.isExpression(v.node) && v.node !== e && (ts.isBinaryExpression(v.node) || ts.isPrefixUnaryExpression(v.node) || ts.isCallExpression(v.node))) {
+        const n = evalNumber(v.node, values, env, depth + 1);
+        if (n !== undefined) return n;
+      }
+      if (v.kind === 'call' && ts.isCallExpression(v.node)) {
+        const n = evalNumber(v.node, values, env, depth + 1);
+        if (n !== undefined) return n;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,395 @@
+// Step-up evidence inside a condition: guard results, recent-authentication comparisons,
+// assurance levels and flags, each with the truth value that means "failed", the source it is
+// read from (server-side or client-controlled) and the window or level it accepts.
+import { ts } from 'ts-morph';
+import { calleeParts } from '../analysis/effects.js';
+import { evalNumber } from '../analysis/numbers.js';
+import { findDeclaration } from '../analysis/scope.js';
+import { evalString, type Env } from '../analysis/strings.js';
+import { accessName, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { vocab } from './vocab.js';
+
+export interface InlineEvidence {
+  kind: 'freshness' | 'level' | 'flag';
+  node: ts.Expression;
+  /** Truth value of `node` that means the check failed. */
+  failTruth: boolean;
+  label: string;
+  windowMinutes?: number;
+  level?: string;
+  /** The level accepted is only the base level (aal1, authLevel 1). */
+  baseLevel?: boolean;
+  /** Supabase-style AAL: proves MFA at sign-in, not a recent re-authentication. */
+  aal?: boolean;
+  clientTrusted?: string;
+}
+
+const COMPARE = new Set([
+  ts.SyntaxKind.LessThanToken,
+  ts.SyntaxKind.LessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.GreaterThanEqualsToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+]);
+
+/** Follows local constants: `const now = Date.now()` → `Date.now()`. */
+export function localInit(id: ts.Identifier): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name)) return d.initializer;
+  return undefined;
+}
+
+function someNode(e: ts.Node, pred: (n: ts.Node) => boolean, depth = 0): boolean {
+  if (depth > 3) return false;
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (pred(n)) {
+      hit = true;
+      return;
+    }
+    if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+      const init = localInit(n);
+      if (init && someNode(init, pred, depth + 1)) {
+        hit = true;
+        return;
+      }
+    }
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(e);
+  return hit;
+}
+
+export function isTimeSource(n: ts.Node): boolean {
+  if (ts.isCallExpression(n)) {
+    const parts = calleeParts(n.expression);
+    const t = parts?.join('.') ?? '';
+    if (t === 'Date.now' || t === 'performance.now' || t === 'dayjs' || t === 'moment' || t === 'Temporal.Now.instant') return true;
+    if (/^(sub|add)(Seconds|Minutes|Hours|Days|Milliseconds)$/.test(parts?.[parts.length - 1] ?? '')) return true;
+  }
+  if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'Date' && (!n.arguments || n.arguments.length === 0)) return true;
+  if (ts.isIdentifier(n) && /^(now|nowMs|nowSec|nowSeconds|currentTime|nowInSeconds|nowTs)$/i.test(n.text)) return true;
+  return false;
+}
+
+/** Is this property read a time of last authentication (on a session/token when the name is generic)? */
+function authTimeRead(n: ts.Node): ts.Expression | undefined {
+  const v = vocab();
+  let name: string | undefined;
+  let owner = '';
+  if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
+    name = accessName(n);
+    owner = n.expression.getText();
+  } else if (ts.isIdentifier(n)) {
+    name = n.text;
+    const d = findDeclaration(n);
+    if (d && ts.isBindingElement(d)) owner = d.parent.parent.getText();
+    else if (d && ts.isVariableDeclaration(d) && d.initializer) return authTimeRead(skipOuter(d.initializer));
+    else return undefined;
+  }
+  if (!name || !v.authTimeProps.test(name)) return undefined;
+  if (v.weakTimeProps.test(name) && !v.sessionTimeOwners.test(owner)) return undefined;
+  return n as ts.Expression;
+}
+
+function findAuthTime(e: ts.Node): ts.Expression | undefined {
+  let found: ts.Expression | undefined;
+  someNode(e, (n) => {
+    const r = authTimeRead(n);
+    if (r) found = r;
+    return !!r;
+  });
+  return found;
+}
+
+function hasTimeSource(e: ts.Node): boolean {
+  return someNode(e, isTimeSource);
+}
+
+/** Client-controlled sources: request body, query, headers, cookies, or an unverified token decode. */
+export function clientSource(e: ts.Node, depth = 0): string | undefined {
+  const v = vocab();
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || depth > 3) return;
+    if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
+      const text = n.getText().replace(/\s+/g, '');
+      if (v.clientRoots.test(text)) {
+        found = text;
+        return;
+      }
+    }
+    if (ts.isCallExpression(n)) {
+      const parts = calleeParts(n.expression);
+      const t = parts?.join('.') ?? n.expression.getText().replace(/\s+/g, '');
+      const last2 = parts ? parts.slice(-2).join('.') : t;
+      if (v.clientCalls.some((c) => t === c || t.endsWith(`.${c}`) || last2 === c)) {
+        found = n.getText().replace(/\s+/g, ' ').slice(0, 60);
+        return;
+      }
+      if (parts && v.decoders.some((d) => t === d || t.endsWith(`.${d}`))) {
+        found = `${t}() (decoded without verifying its signature)`;
+        return;
+      }
+    }
+    if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+      const d = findDeclaration(n);
+      if (d && (ts.isVariableDeclaration(d) || ts.isBindingElement(d))) {
+        const init = ts.isVariableDeclaration(d) ? d.initializer : d.parent.parent && ts.isVariableDeclaration(d.parent.parent) ? d.parent.parent.initializer : undefined;
+        if (init) {
+          const inner = clientSource(init, depth + 1);
+          if (inner) found = inner;
+        }
+      }
+    }
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(e);
+  return found;
+}
+
+/** Which side of a comparison holds what. */
+function sideHas(e: ts.Expression): { time: boolean; auth: boolean } {
+  return { time: hasTimeSource(e), auth: !!findAuthTime(e) };
+}
+
+/** Evaluates a time expression with every time source and auth-time read at 0: what is left is the window. */
+function windowOf(e: ts.Expression, values: ValueResolver, env: Env | undefined, depth = 0): number | undefined {
+  const x = skipOuter(e);
+  if (depth > 8) return undefined;
+  if (isTimeSource(x)) {
+    if (ts.isCallExpression(x)) {
+      const last = calleeParts(x.expression)?.pop() ?? '';
+      const m = /^(sub|add)(Seconds|Minutes|Hours|Days|Milliseconds)$/.exec(last);
+      if (m && x.arguments[1]) {
+        const n = evalNumber(x.arguments[1], values, env);
+        if (n === undefined) return undefined;
+        const factor = { Milliseconds: 1, Seconds: 1000, Minutes: 60000, Hours: 3600000, Days: 86400000 }[m[2] as 'Seconds'];
+        return (m[1] === 'sub' ? -1 : 1) * n * factor;
+      }
+    }
+    return 0;
+  }
+  if (authTimeRead(x)) return 0;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['getTime', 'valueOf'].includes(x.expression.name.text)) return windowOf(x.expression.expression, values, env, depth + 1);
+  if (ts.isNewExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'Date' && x.arguments?.[0]) return windowOf(x.arguments[0], values, env, depth + 1);
+  if (ts.isCallExpression(x) && calleeParts(x.expression)?.join('.') === 'Date.parse' && x.arguments[0]) return windowOf(x.arguments[0], values, env, depth + 1);
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.expression.getText() === 'Math' && x.arguments[0]) return windowOf(x.arguments[0], values, env, depth + 1);
+  if (ts.isBinaryExpression(x)) {
+    const l = windowOf(x.left, values, env, depth + 1);
+    const r = windowOf(x.right, values, env, depth + 1);
+    if (l === undefined || r === undefined) return undefined;
+    switch (x.operatorToken.kind) {
+      case ts.SyntaxKind.PlusToken:
+        return l + r;
+      case ts.SyntaxKind.MinusToken:
+        return l - r;
+      case ts.SyntaxKind.AsteriskToken:
+        return l * r;
+      case ts.SyntaxKind.SlashToken:
+        return r === 0 ? 0 : l / r;
+      default:
+        return undefined;
+    }
+  }
+  if (ts.isIdentifier(x)) {
+    const init = localInit(x);
+    if (init) return windowOf(init, values, env, depth + 1);
+  }
+  return evalNumber(x, values, env);
+}
+
+/** Milliseconds per unit of a freshness comparison: seconds when it divides by 1000 or reads auth_time/iat. */
+function unitMs(e: ts.Node): number {
+  let text = e.getText();
+  someNode(e, (n) => {
+    if (ts.isIdentifier(n)) {
+      const init = localInit(n);
+      if (init) text += ` ${init.getText()}`;
+    }
+    return false;
+  });
+  if (/differenceIn(Minutes)|'minutes?'|"minutes?"/.test(text)) return 60000;
+  if (/differenceIn(Hours)|'hours?'|"hours?"/.test(text)) return 3600000;
+  if (/differenceIn(Seconds)|'seconds?'|"seconds?"/.test(text)) return 1000;
+  if (/\/\s*1000\b|\/\s*1e3\b|getUnixTime|\bunix\(\)/.test(text)) return 1000;
+  if (/\b(auth_time|iat|exp|authTimeSeconds)\b/.test(text) && !/Date\.now\(\)|getTime\(\)/.test(text)) return 1000;
+  return 1;
+}
+
+function isLevelRead(n: ts.Expression): string | undefined {
+  const v = vocab();
+  const x = skipOuter(n);
+  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+    const name = accessName(x);
+    if (name && v.levelProps.test(name)) return name;
+  }
+  if (ts.isIdentifier(x)) {
+    if (v.levelProps.test(x.text)) return x.text;
+    const init = localInit(x);
+    if (init) return isLevelRead(init);
+    const d = findDeclaration(x);
+    if (d && ts.isBindingElement(d)) {
+      const prop = (d.propertyName ?? d.name).getText();
+      if (v.levelProps.test(prop)) return prop;
+    }
+  }
+  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return isLevelRead(x.left);
+  return undefined;
+}
+
+function isFlagRead(n: ts.Expression): string | undefined {
+  const v = vocab();
+  const x = skipOuter(n);
+  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+    const name = accessName(x);
+    if (name && v.flagProps.test(name)) return name;
+  }
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (d && ts.isBindingElement(d)) {
+      const prop = (d.propertyName ?? d.name).getText();
+      if (v.flagProps.test(prop)) return prop;
+    }
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return isFlagRead(d.initializer);
+  }
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'get' && x.arguments[0]) {
+    const k = ts.isStringLiteralLike(x.arguments[0]) ? x.arguments[0].text : '';
+    if (vocab().flagProps.test(k.replace(/[-]/g, '_')) || /step.?up|mfa|reauth|sudo|elevat/i.test(k)) return k;
+  }
+  return undefined;
+}
+
+function levelValue(e: ts.Expression, values: ValueResolver, env?: Env): string | undefined {
+  const n = evalNumber(e, values, env);
+  if (n !== undefined) return String(n);
+  return evalString(e, values, 0, env);
+}
+
+/** Recognises one comparison or read as inline step-up evidence. */
+export function inlineEvidence(e: ts.Expression, values: ValueResolver, env: Env | undefined, maxFreshnessMinutes: number): InlineEvidence | undefined {
+  const v = vocab();
+  const x = skipOuter(e);
+  // date-fns isBefore(authTime, cutoff) / isAfter(authTime, cutoff)
+  if (ts.isCallExpression(x)) {
+    const last = calleeParts(x.expression)?.pop() ?? '';
+    if ((last === 'isBefore' || last === 'isAfter') && x.arguments.length === 2) {
+      const [a, b] = x.arguments;
+      const aAuth = !!findAuthTime(a) && !hasTimeSource(a);
+      const bAuth = !!findAuthTime(b) && !hasTimeSource(b);
+      if ((aAuth && hasTimeSource(b)) || (bAuth && hasTimeSource(a))) {
+        const authFirst = aAuth;
+        // isBefore(auth, cutoff) = older than the cutoff = failed
+        const failTruth = (last === 'isBefore') === authFirst;
+        const w = windowOf(authFirst ? b : a, values, env);
+        return freshness(x, failTruth, w === undefined ? undefined : Math.abs(w) / 60000, clientSource(x), maxFreshnessMinutes);
+      }
+    }
+    // amr.includes('mfa'), acr.includes(...)
+    if (last === 'includes' && ts.isPropertyAccessExpression(x.expression) && x.arguments[0]) {
+      const recv = x.expression.expression;
+      const prop = isLevelRead(recv);
+      const lit = evalString(x.arguments[0], values, 0, env);
+      if (prop && lit) {
+        const weak = v.baseLevels.has(lit.toLowerCase());
+        return { kind: 'level', node: x, failTruth: false, label: `${prop} includes "${lit}"`, level: lit, baseLevel: weak, clientTrusted: clientSource(recv) };
+      }
+    }
+    // differenceInMinutes(new Date(), session.reauthAt) > … is handled as a comparison below
+  }
+  if (ts.isBinaryExpression(x) && COMPARE.has(x.operatorToken.kind)) {
+    const op = x.operatorToken.kind;
+    const L = sideHas(x.left);
+    const R = sideHas(x.right);
+    const lt = op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.LessThanEqualsToken;
+    const gt = op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.GreaterThanEqualsToken;
+    // Freshness: age compared with a window, or an auth time compared with a cutoff.
+    if ((lt || gt) && (L.auth || R.auth) && (L.time || R.time)) {
+      let failTruth: boolean | undefined;
+      let windowMs: number | undefined;
+      const unit = unitMs(x);
+      if (L.auth && L.time && !R.auth) {
+        // (now - t) > W  → true means stale
+        failTruth = gt;
+        const w = windowOf(x.right, values, env);
+        windowMs = w === undefined ? undefined : Math.abs(w) * unit;
+      } else if (R.auth && R.time && !L.auth) {
+        failTruth = lt;
+        const w = windowOf(x.left, values, env);
+        windowMs = w === undefined ? undefined : Math.abs(w) * unit;
+      } else if (L.auth && !L.time && R.time) {
+        // t < now - W  → true means stale
+        failTruth = lt;
+        const a = windowOf(x.left, values, env);
+        const b = windowOf(x.right, values, env);
+        windowMs = a === undefined || b === undefined ? undefined : Math.abs(a - b) * unit;
+      } else if (R.auth && !R.time && L.time) {
+        failTruth = gt;
+        const a = windowOf(x.left, values, env);
+        const b = windowOf(x.right, values, env);
+        windowMs = a === undefined || b === undefined ? undefined : Math.abs(a - b) * unit;
+      }
+      if (failTruth !== undefined) return freshness(x, failTruth, windowMs === undefined ? undefined : windowMs / 60000, clientSource(x), maxFreshnessMinutes);
+    }
+    // Assurance level: aal === 'aal2', authLevel >= 2, acr !== '…'
+    for (const [side, other, flipped] of [
+      [x.left, x.right, false],
+      [x.right, x.left, true],
+    ] as const) {
+      const prop = isLevelRead(side);
+      if (!prop) continue;
+      const lit = levelValue(other, values, env);
+      if (lit === undefined && !ts.isIdentifier(skipOuter(other))) continue;
+      const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+      const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+      const lower = lit?.toLowerCase();
+      const isBase = lower !== undefined && (v.baseLevels.has(lower) || (/^\d+$/.test(lower) && Number(lower) < 2));
+      let failTruth: boolean;
+      let accepted = lit;
+      if (eq || ne) failTruth = isBase ? eq : ne;
+      else {
+        // level >= N (or N <= level): true means enough
+        const sideIsLeft = !flipped;
+        const geLike = sideIsLeft ? gt : lt;
+        failTruth = !geLike;
+        const n = lit !== undefined ? Number(lit) : NaN;
+        const strict = op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.LessThanToken;
+        if (!Number.isNaN(n)) accepted = String(strict ? (failTruth ? n : n + 1) : failTruth ? n - 1 : n);
+        if (failTruth && !Number.isNaN(n)) accepted = String(strict ? n : n);
+      }
+      const acceptedNum = accepted !== undefined ? Number(accepted) : NaN;
+      const weak = accepted !== undefined && ((!Number.isNaN(acceptedNum) && acceptedNum < 2) || v.baseLevels.has(accepted.toLowerCase()));
+      const aal = /aal|currentLevel/i.test(prop) || (lower !== undefined && /^aal\d$/.test(lower));
+      return { kind: 'level', node: x, failTruth, label: `${prop} ${ts.tokenToString(op)} ${lit ?? skipOuter(other).getText()}`, level: accepted, baseLevel: weak, aal, clientTrusted: clientSource(side) };
+    }
+    // Flags compared with true/false/'true'
+    for (const [side, other] of [
+      [x.left, x.right],
+      [x.right, x.left],
+    ] as const) {
+      const flag = isFlagRead(side);
+      if (!flag) continue;
+      const o = skipOuter(other);
+      const truthy = o.kind === ts.SyntaxKind.TrueKeyword || (ts.isStringLiteralLike(o) && /^(true|1|yes|verified)$/i.test(o.text)) || (ts.isNumericLiteral(o) && o.text === '1');
+      const falsy = o.kind === ts.SyntaxKind.FalseKeyword || (ts.isStringLiteralLike(o) && /^(false|0|no)$/i.test(o.text));
+      if (!truthy && !falsy) continue;
+      const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+      return { kind: 'flag', node: x, failTruth: truthy ? !eq : eq, label: `${flag} flag`, clientTrusted: clientSource(side) };
+    }
+    return undefined;
+  }
+  // A flag read for truthiness: `session.stepUpVerified`, `req.cookies.mfa_ok`
+  const flag = isFlagRead(x);
+  if (flag) return { kind: 'flag', node: x, failTruth: false, label: `${flag} flag`, clientTrusted: clientSource(x) };
+  return undefined;
+}
+
+function freshness(node: ts.Expression, failTruth: boolean, windowMinutes: number | undefined, clientTrusted: string | undefined, max: number): InlineEvidence {
+  void max;
+  const auth = findAuthTime(node);
+  return { kind: 'freshness', node, failTruth, label: `${auth ? auth.getText() : 'authentication time'} freshness check`, windowMinutes, clientTrusted };
+}

@@ -1,0 +1,707 @@
+// The flow walk: a function's statements in evaluation order, with the set of step-up checks
+// that have succeeded on EVERY path so far (`must`), on SOME path (`may`), and the checks whose
+// failure branch fell through into this path (`fall`). Branches split the state, joins intersect
+// it, `return`/`throw` end a path. Every side effect, continuation (`next()`, the wrapped handler)
+// and answer is recorded with the state that reaches it.
+import { ts } from 'ts-morph';
+import { evalUnder, isMethodExpr, type Assumptions } from '../analysis/assume.js';
+import { effectOfCall, type Effect } from '../analysis/effects.js';
+import { findDeclaration } from '../analysis/scope.js';
+import type { Env } from '../analysis/strings.js';
+import { isFunctionNode, skipOuter } from '../analysis/values.js';
+import type { FunctionNode } from '../model.js';
+import { inlineEvidence, localInit, type InlineEvidence } from './evidence.js';
+import { answerOf, isNextResponseNext, type Answer } from './responses.js';
+import type { GuardSpec, SpecResolver } from './spec.js';
+
+export type Role = 'handler' | 'middleware' | 'next-middleware' | 'wrapper' | 'summary';
+
+export interface Fall {
+  kind: 'no-return' | 'caught';
+  node: ts.Node;
+}
+
+export interface GuardEvent {
+  id: number;
+  spec: GuardSpec;
+  /** The call, or the condition for inline evidence. */
+  node: ts.Node;
+  name: string;
+  usage: 'bare' | 'var' | 'cond' | 'return' | 'other' | 'inline';
+  awaited: boolean;
+  /** Its failure decides a branch. */
+  checked: boolean;
+  /** Established (succeeded) on at least one path. */
+  established: boolean;
+  notAwaited: boolean;
+  /** A catalogue-less guard whose body cannot be seen, used where its failure mode matters. */
+  opaque: boolean;
+  inline?: InlineEvidence;
+  /** Returned by a guard summary as its verdict. */
+  returned?: boolean;
+  /** Result variable declarations (`const block = await G()`). */
+  vars: ts.Node[];
+  field?: string;
+}
+
+export interface FlowPoint {
+  kind: 'effect' | 'continuation' | 'response' | 'end';
+  node: ts.Node;
+  effect?: Effect;
+  answer?: Answer;
+  must: Set<number>;
+  may: Set<number>;
+  fall: Map<number, Fall>;
+}
+
+export interface FlowExit {
+  kind: 'return' | 'throw' | 'end';
+  node: ts.Node;
+  value?: ts.Expression;
+  answer?: Answer;
+  must: Set<number>;
+  may: Set<number>;
+}
+
+export interface FlowResult {
+  fn: FunctionNode;
+  events: GuardEvent[];
+  points: FlowPoint[];
+  exits: FlowExit[];
+}
+
+interface St {
+  must: Set<number>;
+  may: Set<number>;
+  fall: Map<number, Fall>;
+}
+
+export interface FlowOptions {
+  fn: FunctionNode;
+  role: Role;
+  assumptions: Assumptions;
+  env?: Env;
+  specs: SpecResolver;
+  /** Is this call the continuation (next(), the wrapped handler)? */
+  isContinuation?: (call: ts.CallExpression) => boolean;
+  /** `next(err)`: hands the request to the error handler (a failure exit). */
+  isErrorContinuation?: (call: ts.CallExpression) => boolean;
+  maxFreshnessMinutes: number;
+  /** Record effects (handlers, wrappers) — guard summaries only need exits. */
+  effects: boolean;
+}
+
+function clone(s: St): St {
+  return { must: new Set(s.must), may: new Set(s.may), fall: new Map(s.fall) };
+}
+
+function merge(a: St | null, b: St | null): St | null {
+  if (!a) return b;
+  if (!b) return a;
+  const must = new Set([...a.must].filter((x) => b.must.has(x)));
+  const may = new Set([...a.may, ...b.may]);
+  const fall = new Map([...a.fall, ...b.fall]);
+  return { must, may, fall };
+}
+
+function mergeAll(list: (St | null)[]): St | null {
+  return list.reduce<St | null>((acc, s) => merge(acc, s), null);
+}
+
+/** The syntactic context of a call: how its value is used. */
+function usageOf(call: ts.Node): { usage: GuardEvent['usage']; awaited: boolean; decl?: ts.VariableDeclaration } {
+  let cur: ts.Node = call;
+  let awaited = false;
+  for (;;) {
+    const p = cur.parent;
+    if (!p) return { usage: 'other', awaited };
+    if (ts.isAwaitExpression(p)) awaited = true;
+    if (ts.isParenthesizedExpression(p) || ts.isAwaitExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p)) {
+      cur = p;
+      continue;
+    }
+    // `.then(...)` handles the promise
+    if (ts.isPropertyAccessExpression(p) && p.expression === cur && (p.name.text === 'then' || p.name.text === 'catch')) return { usage: 'other', awaited: true };
+    if (ts.isExpressionStatement(p)) return { usage: 'bare', awaited };
+    if (ts.isVariableDeclaration(p) && p.initializer === cur) return { usage: 'var', awaited, decl: p };
+    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === cur)) return { usage: 'return', awaited };
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === cur && ts.isIdentifier(p.left)) {
+      const d = findDeclaration(p.left);
+      if (d && ts.isVariableDeclaration(d)) return { usage: 'var', awaited, decl: d };
+    }
+    if (ts.isIfStatement(p) || ts.isConditionalExpression(p) || ts.isPrefixUnaryExpression(p) || (ts.isBinaryExpression(p) && p.operatorToken.kind !== ts.SyntaxKind.EqualsToken) || ts.isWhileStatement(p)) return { usage: 'cond', awaited };
+    return { usage: 'other', awaited };
+  }
+}
+
+export class Flow {
+  readonly events: GuardEvent[] = [];
+  readonly points: FlowPoint[] = [];
+  readonly exits: FlowExit[] = [];
+  private readonly callEvents = new Map<ts.Node, GuardEvent>();
+  private readonly inlineEvents = new Map<ts.Node, GuardEvent>();
+  /** Result-variable declarations → event. */
+  private readonly resultVars = new Map<ts.Node, GuardEvent>();
+  private readonly breakTargets: { breaks: St[]; label?: string; loop: boolean }[] = [];
+  private inlineDepth = 0;
+
+  constructor(private readonly o: FlowOptions) {}
+
+  run(): FlowResult {
+    const fn = this.o.fn;
+    const start: St = { must: new Set(), may: new Set(), fall: new Map() };
+    let out: St | null;
+    if (!fn.body) out = start;
+    else if (ts.isBlock(fn.body)) out = this.stmts(fn.body.statements, start);
+    else {
+      const st = this.expr(fn.body, start);
+      this.exit('return', fn.body, fn.body, st);
+      out = null;
+    }
+    if (out) {
+      this.exits.push({ kind: 'end', node: fn, must: out.must, may: out.may });
+      if (this.o.role === 'next-middleware') this.point('continuation', fn, out);
+      else this.point('end', fn, out);
+    }
+    return { fn, events: this.events, points: this.points, exits: this.exits };
+  }
+
+  // ---- statements -------------------------------------------------------------------------
+
+  private stmts(list: readonly ts.Statement[], st: St | null): St | null {
+    let cur = st;
+    for (const s of list) {
+      if (!cur) return null;
+      cur = this.stmt(s, cur);
+    }
+    return cur;
+  }
+
+  private stmt(s: ts.Statement, st: St): St | null {
+    if (ts.isBlock(s)) return this.stmts(s.statements, st);
+    if (ts.isExpressionStatement(s)) return this.expr(s.expression, st);
+    if (ts.isVariableStatement(s)) {
+      let cur = st;
+      for (const d of s.declarationList.declarations) if (d.initializer) cur = this.expr(d.initializer, cur);
+      return cur;
+    }
+    if (ts.isReturnStatement(s)) {
+      const cur = s.expression ? this.expr(s.expression, st) : st;
+      this.exit('return', s, s.expression, cur);
+      return null;
+    }
+    if (ts.isThrowStatement(s)) {
+      const cur = this.expr(s.expression, st);
+      this.exit('throw', s, s.expression, cur);
+      return null;
+    }
+    if (ts.isIfStatement(s)) return this.ifStmt(s, st);
+    if (ts.isTryStatement(s)) return this.tryStmt(s, st);
+    if (ts.isSwitchStatement(s)) return this.switchStmt(s, st);
+    if (ts.isForStatement(s) || ts.isForOfStatement(s) || ts.isForInStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.loop(s, st);
+    if (ts.isLabeledStatement(s)) {
+      this.breakTargets.push({ breaks: [], label: s.label.text, loop: false });
+      const out = this.stmt(s.statement, st);
+      const t = this.breakTargets.pop()!;
+      return mergeAll([out, ...t.breaks]);
+    }
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
+      const label = s.label?.text;
+      const target = [...this.breakTargets].reverse().find((t) => (label ? t.label === label : ts.isContinueStatement(s) ? t.loop : true));
+      if (target) target.breaks.push(clone(st));
+      return null;
+    }
+    if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) return st;
+    let cur = st;
+    ts.forEachChild(s, (c) => {
+      if (ts.isExpression(c)) cur = this.expr(c, cur);
+    });
+    return cur;
+  }
+
+  private ifStmt(s: ts.IfStatement, st: St): St | null {
+    const known = evalUnder(s.expression, this.o.assumptions);
+    const afterCond = this.expr(s.expression, st);
+    if (known === true) return this.stmt(s.thenStatement, afterCond);
+    if (known === false) return s.elseStatement ? this.stmt(s.elseStatement, afterCond) : afterCond;
+    const { thenSt, elseSt, failThen, failElse } = this.branch(s.expression, afterCond, s.thenStatement, s.elseStatement);
+    const outThen = this.stmt(s.thenStatement, thenSt);
+    const outElse = s.elseStatement ? this.stmt(s.elseStatement, elseSt) : elseSt;
+    if (outThen) for (const id of failThen) outThen.fall.set(id, { kind: 'no-return', node: s.thenStatement });
+    if (outElse) for (const id of failElse) outElse.fall.set(id, { kind: 'no-return', node: s.elseStatement ?? s });
+    return merge(outThen, outElse);
+  }
+
+  /**
+   * Splits the state at a condition. For every step-up check the condition makes, the success
+   * branch gets the check established; the failure branch is remembered (if it falls through, the
+   * check is defeated).
+   */
+  private branch(cond: ts.Expression, st: St, thenNode: ts.Node, elseNode: ts.Node | undefined): { thenSt: St; elseSt: St; failThen: number[]; failElse: number[] } {
+    const thenSt = clone(st);
+    const elseSt = clone(st);
+    const failThen: number[] = [];
+    const failElse: number[] = [];
+    for (const ev of this.atoms(cond)) {
+      let thenIsFailure = this.evalFailed(cond, ev);
+      if (thenIsFailure === undefined) thenIsFailure = this.structural(thenNode, elseNode);
+      if (thenIsFailure === undefined) continue;
+      ev.checked = true;
+      ev.established = true;
+      const success = thenIsFailure ? elseSt : thenSt;
+      success.must.add(ev.id);
+      success.may.add(ev.id);
+      (thenIsFailure ? failThen : failElse).push(ev.id);
+    }
+    return { thenSt, elseSt, failThen, failElse };
+  }
+
+  private tryStmt(s: ts.TryStatement, st: St): St | null {
+    const before = this.events.length;
+    const tryOut = this.stmts(s.tryBlock.statements, clone(st));
+    let out: St | null = tryOut;
+    if (s.catchClause) {
+      // A guard that throws inside the try lands here: a catch that carries on defeats it.
+      const thrown = this.events.slice(before).filter((e) => e.spec.mode === 'throws' && e.established);
+      const catchOut = this.stmts(s.catchClause.block.statements, clone(st));
+      if (catchOut) for (const e of thrown) catchOut.fall.set(e.id, { kind: 'caught', node: s.catchClause });
+      out = merge(tryOut, catchOut);
+    }
+    if (s.finallyBlock) {
+      if (!out) {
+        this.stmts(s.finallyBlock.statements, clone(st));
+        return null;
+      }
+      out = this.stmts(s.finallyBlock.statements, out);
+    }
+    return out;
+  }
+
+  private switchStmt(s: ts.SwitchStatement, st: St): St | null {
+    const afterExpr = this.expr(s.expression, st);
+    this.breakTargets.push({ breaks: [], loop: false });
+    const method = this.o.assumptions.method && this.o.assumptions.method !== 'ANY' && isMethodExpr(s.expression) ? this.o.assumptions.method : undefined;
+    const caseMethod = (c: ts.CaseOrDefaultClause): string | undefined => {
+      if (!ts.isCaseClause(c)) return undefined;
+      const lit = skipOuter(c.expression);
+      return ts.isStringLiteralLike(lit) ? lit.text.toUpperCase() : undefined;
+    };
+    const anyCaseMatches = method !== undefined && s.caseBlock.clauses.some((c) => caseMethod(c) === method);
+    let fallIn: St | null = null;
+    let hasDefault = false;
+    for (const clause of s.caseBlock.clauses) {
+      if (ts.isDefaultClause(clause)) hasDefault = true;
+      // Under a known method (`switch (req.method)`), only the matching case is entered; others
+      // are reached only by falling through.
+      let enters = true;
+      if (method !== undefined) {
+        const cm = caseMethod(clause);
+        enters = ts.isDefaultClause(clause) ? !anyCaseMatches : cm === undefined || cm === method;
+      }
+      const entry = mergeAll([enters ? clone(afterExpr) : null, fallIn]);
+      fallIn = entry ? this.stmts(clause.statements, entry) : null;
+    }
+    const t = this.breakTargets.pop()!;
+    return mergeAll([fallIn, ...t.breaks, hasDefault || anyCaseMatches ? null : afterExpr]);
+  }
+
+  private loop(s: ts.IterationStatement, st: St): St | null {
+    let cur = st;
+    if (ts.isForStatement(s)) {
+      const init = s.initializer;
+      if (init && ts.isVariableDeclarationList(init)) {
+        for (const d of init.declarations) if (d.initializer) cur = this.expr(d.initializer, cur);
+      } else if (init) cur = this.expr(init, cur);
+      if (s.condition) cur = this.expr(s.condition, cur);
+    } else if (ts.isForOfStatement(s) || ts.isForInStatement(s)) cur = this.expr(s.expression, cur);
+    else if (ts.isWhileStatement(s)) cur = this.expr(s.expression, cur);
+    this.breakTargets.push({ breaks: [], loop: true });
+    const body = this.stmt(s.statement, clone(cur));
+    const t = this.breakTargets.pop()!;
+    if (ts.isDoStatement(s)) return mergeAll([body ? this.expr(s.expression, body) : null, ...t.breaks]);
+    return mergeAll([cur, body, ...t.breaks]);
+  }
+
+  // ---- expressions ------------------------------------------------------------------------
+
+  private expr(e: ts.Expression, st: St): St {
+    const x = e;
+    if (isFunctionNode(x)) return st; // not called here
+    if (ts.isClassExpression(x)) return st;
+    if (ts.isConditionalExpression(x)) {
+      const known = evalUnder(x.condition, this.o.assumptions);
+      const afterCond = this.expr(x.condition, st);
+      if (known === true) return this.expr(x.whenTrue, afterCond);
+      if (known === false) return this.expr(x.whenFalse, afterCond);
+      const { thenSt, elseSt, failThen, failElse } = this.branch(x.condition, afterCond, x.whenTrue, x.whenFalse);
+      const a = this.expr(x.whenTrue, thenSt);
+      const b = this.expr(x.whenFalse, elseSt);
+      for (const id of failThen) a.fall.set(id, { kind: 'no-return', node: x.whenTrue });
+      for (const id of failElse) b.fall.set(id, { kind: 'no-return', node: x.whenFalse });
+      return merge(a, b)!;
+    }
+    if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+      const left = this.expr(x.left, st);
+      if (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) return merge(clone(left), this.expr(x.right, clone(left)))!;
+      // `ok && transfer()` runs the right side only when the left is truthy
+      const and = x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
+      const { thenSt, elseSt } = this.branch(x.left, left, and ? x.right : x.left, and ? undefined : x.right);
+      const rightIn = and ? thenSt : elseSt;
+      const right = this.expr(x.right, rightIn);
+      return merge(and ? elseSt : thenSt, right)!;
+    }
+    if (ts.isCallExpression(x)) return this.call(x, st);
+    if (ts.isNewExpression(x)) {
+      let cur = st;
+      for (const a of x.arguments ?? []) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
+      return cur;
+    }
+    if (ts.isTaggedTemplateExpression(x)) {
+      let cur = this.expr(x.template as ts.Expression, st);
+      const eff = this.o.effects ? effectOfCall(x, this.o.specs.values) : undefined;
+      if (eff) this.point('effect', x, cur, eff);
+      return cur;
+    }
+    let cur = st;
+    ts.forEachChild(x, (c) => {
+      if (ts.isExpression(c)) cur = this.expr(c, cur);
+    });
+    return cur;
+  }
+
+  /** A function passed as an argument (a transaction callback, a .then): its body runs here. */
+  private inline(fn: FunctionNode, st: St): St {
+    if (this.inlineDepth > 3 || !fn.body) return st;
+    this.inlineDepth++;
+    const savedExits = this.exits.length;
+    if (ts.isBlock(fn.body)) this.stmts(fn.body.statements, clone(st));
+    else this.expr(fn.body, clone(st));
+    this.exits.length = savedExits; // its returns end the callback, not the handler
+    this.inlineDepth--;
+    return st;
+  }
+
+  private call(c: ts.CallExpression, st: St): St {
+    let cur = st;
+    const callee = skipOuter(c.expression);
+    if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) cur = this.expr(callee.expression, cur);
+    else if (!ts.isIdentifier(callee)) cur = this.expr(callee, cur);
+    for (const a of c.arguments) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
+
+    if (this.o.isContinuation?.(c) || (this.o.role === 'next-middleware' && isNextResponseNext(c))) {
+      this.point('continuation', c, cur);
+      return cur;
+    }
+    const spec = this.o.specs.specOfCall(c, this.o.env);
+    if (spec) {
+      const u = usageOf(c);
+      const ev = this.event(c, spec, u.usage, u.awaited);
+      if (u.decl) this.bindResult(u.decl, ev);
+      if (u.usage === 'bare' || u.usage === 'other') {
+        if (spec.mode === 'throws' || spec.mode === 'middleware') {
+          if (spec.async && !u.awaited) ev.notAwaited = true;
+          else if (!spec.opaque) {
+            cur.must.add(ev.id);
+            cur.may.add(ev.id);
+            ev.established = true;
+            ev.checked = true;
+          }
+        }
+      }
+      return cur;
+    }
+    if (this.o.effects) {
+      const eff = effectOfCall(c, this.o.specs.values);
+      if (eff) {
+        this.point('effect', c, cur, eff);
+        return cur;
+      }
+      const ans = answerOf(c, this.o.specs.values, this.o.env);
+      if (ans && !ans.error && ans.kind === 'response' && ts.isExpressionStatement(c.parent)) this.point('response', c, cur, undefined, ans);
+    }
+    return cur;
+  }
+
+  // ---- events, points, exits --------------------------------------------------------------
+
+  private event(node: ts.Node, spec: GuardSpec, usage: GuardEvent['usage'], awaited: boolean): GuardEvent {
+    const existing = this.callEvents.get(node);
+    if (existing) return existing;
+    const ev: GuardEvent = { id: this.events.length, spec, node, name: spec.name, usage, awaited, checked: false, established: false, notAwaited: false, opaque: !!spec.opaque, vars: [] };
+    if (spec.async && !awaited && usage !== 'other') ev.notAwaited = true;
+    this.events.push(ev);
+    this.callEvents.set(node, ev);
+    return ev;
+  }
+
+  private bindResult(decl: ts.VariableDeclaration, ev: GuardEvent): void {
+    if (ts.isIdentifier(decl.name)) {
+      this.resultVars.set(decl, ev);
+      ev.vars.push(decl);
+    } else if (ts.isObjectBindingPattern(decl.name) || ts.isArrayBindingPattern(decl.name)) {
+      for (const el of decl.name.elements) {
+        if (ts.isBindingElement(el)) {
+          this.resultVars.set(el, ev);
+          ev.vars.push(el);
+        }
+      }
+    }
+  }
+
+  private point(kind: FlowPoint['kind'], node: ts.Node, st: St, effect?: Effect, answer?: Answer): void {
+    this.points.push({ kind, node, effect, answer, must: new Set(st.must), may: new Set(st.may), fall: new Map(st.fall) });
+  }
+
+  private exit(kind: FlowExit['kind'], node: ts.Node, value: ts.Expression | undefined, st: St): void {
+    const answer = value ? answerOf(value, this.o.specs.values, this.o.env) : undefined;
+    // A guard summary may return its evidence: `return Date.now() - s.authAt < FIVE_MIN`.
+    if (this.o.role === 'summary' && value && kind === 'return') for (const ev of this.atoms(value)) ev.returned = true;
+    this.exits.push({ kind, node, value, answer, must: new Set(st.must), may: new Set(st.may) });
+    if (kind !== 'return' || !value) {
+      if (kind === 'return' && !value && this.o.role === 'next-middleware') this.point('continuation', node, st);
+      return;
+    }
+    // A returned success answer (or any value from a handler) is the handler's result: it must be protected too.
+    if (this.o.role === 'next-middleware') {
+      if (isNextResponseNext(value)) return;
+      return;
+    }
+    if (this.o.role === 'handler' || this.o.role === 'wrapper') {
+      if (this.returnsGuardFailure(value)) return;
+      if (answer?.error || answer?.kind === 'redirect') return;
+      this.point('response', node, st, undefined, answer);
+    }
+  }
+
+  /** `return block` where block holds a guard's failure value. */
+  private returnsGuardFailure(value: ts.Expression): boolean {
+    const x = skipOuter(value);
+    if (ts.isIdentifier(x)) {
+      const d = findDeclaration(x);
+      if (d && this.resultVars.has(d)) return true;
+    }
+    return false;
+  }
+
+  // ---- conditions --------------------------------------------------------------------------
+
+  /** Step-up checks a condition makes: guard calls, guard results, inline evidence. */
+  private atoms(cond: ts.Expression): GuardEvent[] {
+    const out: GuardEvent[] = [];
+    const seen = new Set<ts.Node>();
+    const visit = (n: ts.Node, depth: number): void => {
+      if (depth > 4 || seen.has(n)) return;
+      seen.add(n);
+      if (isFunctionNode(n)) return;
+      const x = ts.isExpression(n) ? skipOuter(n) : n;
+      if (ts.isIdentifier(x)) {
+        const d = findDeclaration(x);
+        if (d) {
+          const ev = this.resultVars.get(d);
+          if (ev) {
+            if (!out.includes(ev)) out.push(ev);
+            return;
+          }
+          if (ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && isLocalTo(d, this.o.fn)) visit(d.initializer, depth + 1);
+        }
+        return;
+      }
+      if (ts.isCallExpression(x)) {
+        const ev = this.callEvents.get(x);
+        if (ev) {
+          if (!out.includes(ev)) out.push(ev);
+          return;
+        }
+      }
+      if (ts.isExpression(x)) {
+        const inl = inlineEvidence(x, this.o.specs.values, this.o.env, this.o.maxFreshnessMinutes);
+        if (inl) {
+          let ev = this.inlineEvents.get(inl.node);
+          if (!ev) {
+            ev = {
+              id: this.events.length,
+              spec: this.o.specs.inlineSpec(inl),
+              node: inl.node,
+              name: inl.label,
+              usage: 'inline',
+              awaited: true,
+              checked: false,
+              established: false,
+              notAwaited: false,
+              opaque: false,
+              inline: inl,
+              vars: [],
+            };
+            this.events.push(ev);
+            this.inlineEvents.set(inl.node, ev);
+          }
+          if (!out.includes(ev)) out.push(ev);
+          return;
+        }
+      }
+      ts.forEachChild(x, (c) => visit(c, depth));
+    };
+    visit(cond, 0);
+    return out;
+  }
+
+  /** Truth value of `cond` when `ev` has failed: true → the then-branch is the failure branch. */
+  private evalFailed(cond: ts.Expression, ev: GuardEvent, depth = 0): boolean | undefined {
+    if (depth > 8) return undefined;
+    const x = skipOuter(cond);
+    if (ev.inline && x === ev.inline.node) return ev.inline.failTruth;
+    if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+      const v = this.evalFailed(x.operand, ev, depth + 1);
+      return v === undefined ? undefined : !v;
+    }
+    if (ts.isBinaryExpression(x)) {
+      const op = x.operatorToken.kind;
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
+        const l = this.evalFailed(x.left, ev, depth + 1);
+        const r = this.evalFailed(x.right, ev, depth + 1);
+        if (op === ts.SyntaxKind.AmpersandAmpersandToken) return l === false || r === false ? false : l === true && r === true ? true : undefined;
+        return l === true || r === true ? true : l === false && r === false ? false : undefined;
+      }
+      if (op === ts.SyntaxKind.InstanceOfKeyword) {
+        const base = this.failedValue(x.left, ev, depth);
+        if (base === undefined) return undefined;
+        return base === 'response';
+      }
+      const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+      const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+      if (eq || ne) {
+        for (const [side, other] of [
+          [x.left, x.right],
+          [x.right, x.left],
+        ] as const) {
+          const o = skipOuter(other);
+          const isNullish = o.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(o) && o.text === 'undefined');
+          const isBool = o.kind === ts.SyntaxKind.TrueKeyword || o.kind === ts.SyntaxKind.FalseKeyword;
+          const base = this.failedValue(side, ev, depth);
+          if (base === undefined) continue;
+          let same: boolean | undefined;
+          if (isNullish) same = base === 'null';
+          else if (isBool) same = base === 'falsy' ? o.kind === ts.SyntaxKind.FalseKeyword : undefined;
+          else if (ts.isStringLiteralLike(o) && ev.spec.successValue !== undefined) same = o.text === ev.spec.successValue ? false : undefined;
+          if (same === undefined) return undefined;
+          return eq ? same : !same;
+        }
+        return undefined;
+      }
+      return undefined;
+    }
+    const v = this.failedValue(x, ev, depth);
+    if (v === undefined) {
+      if (ts.isIdentifier(x)) {
+        const init = localInit(x);
+        if (init) return this.evalFailed(init, ev, depth + 1);
+      }
+      return undefined;
+    }
+    return v === 'truthy' || v === 'response' || v === 'object';
+  }
+
+  /** What the guard's result (or a field of it) holds when the guard failed. */
+  private failedValue(e: ts.Expression, ev: GuardEvent, depth: number): 'truthy' | 'falsy' | 'null' | 'response' | 'object' | undefined {
+    const x = skipOuter(e);
+    const spec = ev.spec;
+    const whole = (): 'truthy' | 'falsy' | 'null' | 'response' | 'object' | undefined => {
+      switch (spec.mode) {
+        case 'returns-response':
+          return 'response';
+        case 'returns-error':
+          return 'truthy';
+        case 'returns-falsy':
+          return 'falsy';
+        case 'returns-null':
+          return 'null';
+        case 'returns-object':
+          return 'object';
+        default:
+          return undefined;
+      }
+    };
+    const field = (name: string): 'truthy' | 'falsy' | undefined => {
+      if (spec.mode === 'returns-object' && spec.field === name) return spec.successWhen === 'falsy' ? 'truthy' : 'falsy';
+      if (/^(error|err|errors)$/.test(name)) return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? 'truthy' : undefined;
+      if (/^(ok|valid|verified|success|isValid|isVerified|passed|fresh|isFresh)$/.test(name)) return 'falsy';
+      if (/^(isStale|stale|expired|required|needsReauth|requiresReauth)$/.test(name)) return 'truthy';
+      return undefined;
+    };
+    if (ts.isIdentifier(x)) {
+      const d = findDeclaration(x);
+      if (d && this.resultVars.get(d) === ev) {
+        if (ts.isBindingElement(d)) return field((d.propertyName ?? d.name).getText());
+        return whole();
+      }
+      if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6) return this.failedValue(d.initializer, ev, depth + 1);
+      return undefined;
+    }
+    if (ts.isCallExpression(x) && this.callEvents.get(x) === ev) return whole();
+    if ((ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && depth < 6) {
+      const name = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
+      const base = this.failedValue(x.expression, ev, depth + 1);
+      if (base && name) return field(name);
+    }
+    return undefined;
+  }
+
+  /** When the condition's meaning is unknown: the branch that answers with an error is the failure branch. */
+  private structural(thenNode: ts.Node, elseNode: ts.Node | undefined): boolean | undefined {
+    const t = this.errorish(thenNode);
+    const e = elseNode ? this.errorish(elseNode) : false;
+    if (t && !e) return true;
+    if (e && !t) return false;
+    const tc = this.proceeds(thenNode);
+    const ec = elseNode ? this.proceeds(elseNode) : false;
+    if (tc && !ec && elseNode) return false;
+    return undefined;
+  }
+
+  /** Does a branch answer with an error, throw, redirect, or return false? */
+  private errorish(n: ts.Node): boolean {
+    let hit = false;
+    const visit = (c: ts.Node): void => {
+      if (hit || isFunctionNode(c)) return;
+      if (ts.isThrowStatement(c)) hit = true;
+      else if (ts.isReturnStatement(c) && c.expression) {
+        const v = skipOuter(c.expression);
+        if (v.kind === ts.SyntaxKind.FalseKeyword || this.returnsGuardFailure(v)) hit = true;
+        const a = answerOf(v, this.o.specs.values, this.o.env);
+        if (a && (a.error || a.kind === 'redirect')) hit = true;
+      } else if (ts.isCallExpression(c)) {
+        const a = answerOf(c, this.o.specs.values, this.o.env);
+        if (a && (a.error || a.kind === 'redirect')) hit = true;
+        // next(err) hands an error on
+        if (this.o.isErrorContinuation?.(c)) hit = true;
+      }
+      if (!hit) ts.forEachChild(c, visit);
+    };
+    visit(n);
+    return hit;
+  }
+
+  /** Does a branch go on to side effects or the continuation? */
+  private proceeds(n: ts.Node): boolean {
+    let hit = false;
+    const visit = (c: ts.Node): void => {
+      if (hit || isFunctionNode(c)) return;
+      if (ts.isCallExpression(c)) {
+        if (this.o.isContinuation?.(c)) hit = true;
+        else if (this.o.effects && effectOfCall(c, this.o.specs.values)) hit = true;
+      }
+      if (!hit) ts.forEachChild(c, visit);
+    };
+    visit(n);
+    return hit;
+  }
+}
+
+function isLocalTo(d: ts.Node, fn: ts.Node): boolean {
+  let n: ts.Node | undefined = d;
+  while (n) {
+    if (n === fn) return true;
+    n = n.parent;
+  }
+  return false;
+}

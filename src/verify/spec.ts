@@ -1,0 +1,419 @@
+// What a called function is, as far as step-up goes: a catalogued library guard or verifier,
+// a guard declared in the configuration, a project function whose body makes a step-up check
+// and fails (summarised once per function and arguments), or an unseen function whose name says
+// it is one (opaque). Each comes with how it fails, whether it is async, and what it accepts.
+import { ts } from 'ts-morph';
+import { calleeParts } from '../analysis/effects.js';
+import { evalNumber } from '../analysis/numbers.js';
+import { evalString, type Env } from '../analysis/strings.js';
+import { externalName } from '../analysis/unwrap.js';
+import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../analysis/values.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { FunctionNode } from '../model.js';
+import type { InlineEvidence } from './evidence.js';
+import { Flow, type FlowResult, type GuardEvent } from './flow.js';
+import { vocab, type CatalogEntry } from './vocab.js';
+
+export type FailMode = 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware' | 'unknown' | 'never-fails';
+
+export interface GuardSpec {
+  name: string;
+  mode: FailMode;
+  field?: string;
+  successWhen?: 'truthy' | 'falsy';
+  successValue?: string;
+  async?: boolean;
+  source: 'catalog' | 'config' | 'project' | 'name' | 'inline';
+  kind: 'guard' | 'verifier' | 'inline';
+  /** The body cannot be seen and no catalogue or configuration entry describes it. */
+  opaque?: boolean;
+  windowMinutes?: number;
+  /** Why it accepts less than step-up. */
+  weakness?: string;
+  /** The client-controlled value it decides on. */
+  clientTrusted?: string;
+  /** A middleware guard that calls next() when the check fails too. */
+  leaks?: ts.Node;
+  /** Assurance only (AAL2) with no freshness bound. */
+  aalOnly?: boolean;
+  hasFreshness?: boolean;
+  catalogId?: string;
+  defNode?: ts.Node;
+  /** Inner guard it delegates to (for messages). */
+  via?: string;
+}
+
+function argObjectKey(call: ts.CallExpression, key: string): ts.Expression | undefined {
+  for (const a of call.arguments) {
+    const x = skipOuter(a);
+    if (!ts.isObjectLiteralExpression(x)) continue;
+    for (const p of x.properties) {
+      if (p.name && propertyNameText(p.name) === key) {
+        if (ts.isPropertyAssignment(p)) return p.initializer;
+        if (ts.isShorthandPropertyAssignment(p)) return p.name;
+      }
+    }
+  }
+  return undefined;
+}
+
+function moduleOf(vals: Value[]): string | undefined {
+  for (const v of vals) {
+    const e = externalName(v);
+    if (e) return e.module;
+    if (v.kind === 'call') {
+      const m = moduleOf(v.callee);
+      if (m) return m;
+    }
+    if (v.kind === 'member') {
+      const m = moduleOf([v.base]);
+      if (m) return m;
+    }
+  }
+  return undefined;
+}
+
+export function isMiddlewareShaped(fn: FunctionNode): ts.ParameterDeclaration | undefined {
+  const ps = fn.parameters;
+  const last = ps[ps.length - 1];
+  if (!last || !ts.isIdentifier(last.name)) return undefined;
+  if (ps.length >= 2 && /^(next|nxt|done|cb|callback|proceed)$/i.test(last.name.text)) return last;
+  return undefined;
+}
+
+export class SpecResolver {
+  private readonly callCache = new Map<ts.Node, GuardSpec | null>();
+  private readonly summaryCache = new Map<string, GuardSpec | null>();
+  private readonly inProgress = new Set<ts.Node>();
+
+  constructor(
+    readonly values: ValueResolver,
+    readonly config: ResolvedConfig,
+    /** better-auth `session.freshAge` in seconds, when the project sets it. */
+    readonly betterAuthFreshAge: () => number | undefined,
+  ) {}
+
+  get maxMinutes(): number {
+    return this.config.maxFreshnessMinutes;
+  }
+
+  specOfCall(call: ts.CallExpression, env?: Env): GuardSpec | undefined {
+    const hit = this.callCache.get(call);
+    if (hit !== undefined && !env) return hit ?? undefined;
+    const spec = this.compute(call, env);
+    if (!env) this.callCache.set(call, spec ?? null);
+    return spec;
+  }
+
+  private compute(call: ts.CallExpression, env?: Env): GuardSpec | undefined {
+    const parts = calleeParts(call.expression);
+    const text = parts?.join('.') ?? skipOuter(call.expression).getText().replace(/\s+/g, '');
+    const last = parts?.[parts.length - 1] ?? (ts.isPropertyAccessExpression(skipOuter(call.expression)) ? (skipOuter(call.expression) as ts.PropertyAccessExpression).name.text : text);
+    const calleeVals = this.values.resolve(call.expression);
+    const ext = calleeVals.map(externalName).find(Boolean);
+
+    // 1. Guards declared in the configuration
+    for (const g of this.config.guards) {
+      const nameOk = g.name === text || g.name === last || text.endsWith(`.${g.name}`);
+      const moduleOk = !g.module || (ext && ext.module === g.module && (!g.export || ext.name === g.export || ext.name.endsWith(`.${g.export}`)));
+      if (nameOk && moduleOk) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard', async: g.fails === 'throws' ? false : undefined };
+    }
+
+    // 2. The library catalogue
+    const fn = calleeVals.find((v) => v.kind === 'function' && v.node.body);
+    for (const entry of vocab().catalog) {
+      if (!this.matches(entry, call, parts, text, last, calleeVals, fn !== undefined)) continue;
+      return this.fromCatalog(entry, call, text, env);
+    }
+
+    // 3. A project function: what its body does
+    if (fn && fn.kind === 'function') {
+      const argEnv: Env = new Map();
+      fn.node.parameters.forEach((p, i) => {
+        const a = call.arguments[i];
+        if (a) argEnv.set(p, a);
+      });
+      const s = this.summarize(fn.node, argEnv, last);
+      if (s) return s;
+      return undefined;
+    }
+
+    // 4. Unseen, but named like a step-up check
+    if (!fn && vocab().guardNames.test(last) && !/^(set|send|create|generate|enroll|get|list|disable|enable|remove|delete|update|issue|start|begin|request|init)/i.test(last)) {
+      return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, async: undefined };
+    }
+    return undefined;
+  }
+
+  private matches(entry: CatalogEntry, call: ts.CallExpression, parts: string[] | undefined, text: string, last: string, calleeVals: Value[], isProject: boolean): boolean {
+    const m = entry.match;
+    if (m.method && last !== m.method) return false;
+    if (m.callee && !new RegExp(m.callee).test(text)) return false;
+    if (m.argKey && !argObjectKey(call, m.argKey)) return false;
+    if (m.argText && !new RegExp(m.argText).test(call.arguments.map((a) => a.getText()).join(','))) return false;
+    if (entry.requiresArgText && !new RegExp(entry.requiresArgText).test(call.arguments.map((a) => a.getText()).join(','))) return false;
+    if (m.modules) {
+      const mod = moduleOf(calleeVals);
+      if (!mod || !m.modules.some((x) => mod === x || mod.startsWith(`${x}/`))) return false;
+    } else if (isProject && !m.method) return false;
+    if (m.receiverFrom) {
+      const recv = ts.isPropertyAccessExpression(skipOuter(call.expression)) ? (skipOuter(call.expression) as ts.PropertyAccessExpression).expression : undefined;
+      const mod = recv ? moduleOf(this.values.resolve(recv)) : undefined;
+      if (!mod || !m.receiverFrom.some((x) => mod === x || mod.startsWith(`${x}/`))) return false;
+    }
+    void parts;
+    return true;
+  }
+
+  private fromCatalog(entry: CatalogEntry, call: ts.CallExpression, text: string, env?: Env): GuardSpec {
+    const spec: GuardSpec = { name: text, mode: entry.fails, field: entry.field, successWhen: entry.successWhen, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id };
+    if (entry.windowFromArg) {
+      const arg = argObjectKey(call, entry.windowFromArg.argKey);
+      if (arg) {
+        const preset = evalString(arg, this.values, 0, env);
+        if (preset !== undefined && entry.windowFromArg.presets[preset] !== undefined) spec.windowMinutes = entry.windowFromArg.presets[preset];
+        const x = skipOuter(arg);
+        if (ts.isObjectLiteralExpression(x)) {
+          const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === entry.windowFromArg!.objectKey);
+          if (p && ts.isPropertyAssignment(p)) spec.windowMinutes = evalNumber(p.initializer, this.values, env);
+        }
+      }
+      spec.hasFreshness = true;
+    }
+    if (entry.windowArg) {
+      const arg = argObjectKey(call, entry.windowArg.argKey);
+      const n = arg ? evalNumber(arg, this.values, env) : undefined;
+      if (n !== undefined) spec.windowMinutes = entry.windowArg.unit === 'seconds' ? n / 60 : entry.windowArg.unit === 'ms' ? n / 60000 : n;
+      spec.hasFreshness = true;
+    }
+    if (entry.freshAgeFromConfig) {
+      const fa = this.betterAuthFreshAge();
+      spec.windowMinutes = fa === undefined ? 24 * 60 : fa === 0 ? Infinity : fa / 60;
+      spec.hasFreshness = true;
+      if (fa === undefined) spec.weakness = "better-auth's default freshAge accepts a session created up to 24 hours ago";
+      else if (fa === 0) spec.weakness = 'freshAge is 0, which turns the freshness check off';
+    }
+    if (spec.windowMinutes !== undefined && spec.windowMinutes > this.maxMinutes && !spec.weakness) {
+      spec.weakness = `accepts a re-authentication up to ${fmtMinutes(spec.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
+    }
+    if (entry.predicateArg !== undefined) {
+      // claimCheck((req, claims) => …): the predicate must itself read step-up claims.
+      const pred = call.arguments[entry.predicateArg];
+      const fnv = pred ? this.values.resolve(pred).find((v) => v.kind === 'function') : undefined;
+      const body = fnv && fnv.kind === 'function' ? fnv.node.getText() : pred?.getText() ?? '';
+      if (!/auth_time|acr|amr|aal/.test(body)) return { ...spec, mode: 'never-fails', weakness: undefined };
+      if (fnv && fnv.kind === 'function' && fnv.node.modifiers?.some((mm) => mm.kind === ts.SyntaxKind.AsyncKeyword)) {
+        spec.weakness = undefined;
+        spec.mode = 'never-fails';
+      }
+    }
+    return spec;
+  }
+
+  /** A middleware or wrapper given by reference (`requireFresh`, `freshSessionMiddleware`) or by call. */
+  specOfReference(expr: ts.Expression): GuardSpec | undefined {
+    const x = skipOuter(expr);
+    if (ts.isCallExpression(x)) return this.specOfCall(x);
+    const parts = calleeParts(x);
+    const text = parts?.join('.') ?? x.getText();
+    const last = parts?.[parts.length - 1] ?? text;
+    const vals = this.values.resolve(x);
+    const ext = vals.map(externalName).find(Boolean);
+    for (const g of this.config.guards) {
+      const nameOk = g.name === text || g.name === last;
+      const moduleOk = !g.module || (ext && ext.module === g.module);
+      if (nameOk && moduleOk) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard' };
+    }
+    for (const entry of vocab().catalog) {
+      if (entry.fails !== 'middleware' || !entry.match.callee || entry.match.argText) continue;
+      if (!new RegExp(entry.match.callee).test(text)) continue;
+      const fake = { name: text, mode: entry.fails, async: entry.async, source: 'catalog' as const, kind: entry.kind, catalogId: entry.id };
+      if (entry.freshAgeFromConfig) {
+        const fa = this.betterAuthFreshAge();
+        return { ...fake, hasFreshness: true, windowMinutes: fa === undefined ? 1440 : fa / 60, weakness: fa === undefined ? "better-auth's default freshAge accepts a session created up to 24 hours ago" : fa / 60 > this.maxMinutes ? `accepts a session up to ${fmtMinutes(fa / 60)} old (maximum ${fmtMinutes(this.maxMinutes)})` : undefined };
+      }
+      return fake;
+    }
+    if (vocab().guardNames.test(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true };
+    return undefined;
+  }
+
+  inlineSpec(inl: InlineEvidence): GuardSpec {
+    const spec: GuardSpec = { name: inl.label, mode: 'returns-falsy', source: 'inline', kind: 'inline', async: false, clientTrusted: inl.clientTrusted, windowMinutes: inl.windowMinutes };
+    if (inl.kind === 'freshness') {
+      spec.hasFreshness = true;
+      if (inl.windowMinutes !== undefined && inl.windowMinutes > this.maxMinutes) spec.weakness = `accepts a re-authentication up to ${fmtMinutes(inl.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
+    }
+    if (inl.kind === 'level') {
+      if (inl.baseLevel) spec.weakness = `accepts the base assurance level (${inl.level})`;
+      if (inl.aal) spec.aalOnly = true;
+    }
+    return spec;
+  }
+
+  /**
+   * Summarises a project function: is it a step-up guard, and how does it fail? Computed once per
+   * function and argument texts; parameters take the call's arguments (windows, levels).
+   */
+  summarize(fn: FunctionNode, env: Env | undefined, displayName: string): GuardSpec | undefined {
+    const key = `${fn.getSourceFile().fileName}:${fn.pos}:${env ? [...env.values()].map((a) => a.getText()).join('\u0001') : ''}`;
+    const hit = this.summaryCache.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    if (this.inProgress.has(fn) || this.inProgress.size > 8) return undefined;
+    this.inProgress.add(fn);
+    let spec: GuardSpec | undefined;
+    try {
+      spec = this.summarizeInner(fn, env, displayName);
+    } finally {
+      this.inProgress.delete(fn);
+    }
+    this.summaryCache.set(key, spec ?? null);
+    return spec;
+  }
+
+  private summarizeInner(fn: FunctionNode, env: Env | undefined, displayName: string): GuardSpec | undefined {
+    const nextParam = isMiddlewareShaped(fn);
+    const flow = new Flow({
+      fn,
+      role: 'summary',
+      assumptions: {},
+      env,
+      specs: this,
+      isContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length === 0 : undefined,
+      isErrorContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length > 0 : undefined,
+      maxFreshnessMinutes: this.maxMinutes,
+      effects: false,
+    }).run();
+    const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+    const evidence = flow.events.filter((e) => e.checked || e.established || e.usage === 'return' || e.returned);
+    if (!evidence.length) return undefined;
+    const name = displayName;
+    const base: Partial<GuardSpec> = { name, source: 'project', kind: 'guard', async: isAsync, defNode: fn };
+    collectQuality(base, evidence, this.maxMinutes);
+
+    // A middleware: every next() must sit behind the check.
+    if (nextParam) {
+      const conts = flow.points.filter((p) => p.kind === 'continuation');
+      const ids = new Set(evidence.filter((e) => !e.opaque).map((e) => e.id));
+      if (!conts.length) return undefined;
+      const unprotected = conts.find((p) => ![...p.must].some((id) => ids.has(id)));
+      if (unprotected && !conts.some((p) => [...p.must].some((id) => ids.has(id)))) {
+        // the check decides nothing about next(): not a guard at all, unless it is broken (calls next anyway)
+        if (!conts.some((p) => [...p.may].some((id) => ids.has(id))) && !evidence.some((e) => e.checked)) return undefined;
+      }
+      const spec: GuardSpec = { ...(base as GuardSpec), mode: 'middleware', leaks: unprotected?.node };
+      if (evidence.every((e) => e.opaque)) spec.opaque = true;
+      return spec;
+    }
+
+    // The function returns the evidence itself: `return Date.now() - s.authAt < FIVE_MIN`
+    const evidenceReturn = flow.exits.find((x) => x.value && evidence.some((e) => e.returned && containsNode(x.value!, e.node)));
+    if (evidenceReturn && evidenceReturn.value) {
+      const ev = evidence.find((e) => e.returned && containsNode(evidenceReturn.value!, e.node))!;
+      const truthOnFail = evalReturnFailed(evidenceReturn.value, ev);
+      if (truthOnFail !== undefined) return { ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' };
+    }
+    // A wrapper around another guard: `return requireStepUp(req)`, `return bcrypt.compare(...)`
+    const returned = evidence.filter((e) => e.usage === 'return' && !e.inline);
+    const checked = evidence.filter((e) => e.checked && !e.opaque);
+    if (returned.length && !checked.length) {
+      const inner = returned[0].spec;
+      return { ...inner, name, async: isAsync || inner.async, source: inner.source === 'catalog' ? 'project' : inner.source, via: inner.name, defNode: fn };
+    }
+    const ids = new Set(evidence.map((e) => e.id));
+    const failure = flow.exits.filter((x) => ![...x.must].some((id) => ids.has(id)));
+    const success = flow.exits.filter((x) => [...x.must].some((id) => ids.has(id)));
+    const failingExits = failure.filter((x) => x.kind !== 'end' || !success.length);
+    if (!failingExits.length || evidence.every((e) => e.opaque && !e.checked)) {
+      if (evidence.some((e) => e.opaque)) return { ...(base as GuardSpec), mode: 'unknown', opaque: true };
+      return { ...(base as GuardSpec), mode: 'never-fails' };
+    }
+    if (failingExits.every((x) => x.kind === 'throw')) return { ...(base as GuardSpec), mode: 'throws' };
+    const shapes = failingExits.map((x) => exitShape(x.value, x.answer));
+    const okShapes = success.map((x) => exitShape(x.value, x.answer));
+    if (shapes.some((s) => s === 'response')) return { ...(base as GuardSpec), mode: 'returns-response' };
+    if (shapes.some((s) => s.startsWith('object:'))) {
+      const f = shapes.find((s) => s.startsWith('object:'))!.slice(7);
+      const [field, when] = f.split('=');
+      return { ...(base as GuardSpec), mode: 'returns-object', field, successWhen: when === 'falsy' ? 'falsy' : 'truthy' };
+    }
+    if (shapes.every((s) => s === 'falsy' || s === 'throw')) return { ...(base as GuardSpec), mode: 'returns-falsy' };
+    if (shapes.every((s) => s === 'truthy' || s === 'throw') && okShapes.every((s) => s === 'falsy')) return { ...(base as GuardSpec), mode: 'returns-error' };
+    return { ...(base as GuardSpec), mode: 'returns-falsy' };
+  }
+}
+
+export function isCallOf(c: ts.CallExpression, p: ts.ParameterDeclaration): boolean {
+  const x = skipOuter(c.expression);
+  return ts.isIdentifier(x) && ts.isIdentifier(p.name) && x.text === p.name.text;
+}
+
+function containsNode(root: ts.Node, n: ts.Node): boolean {
+  let cur: ts.Node | undefined = n;
+  while (cur) {
+    if (cur === root) return true;
+    cur = cur.parent;
+  }
+  return false;
+}
+
+function evalReturnFailed(value: ts.Expression, ev: GuardEvent): boolean | undefined {
+  const x = skipOuter(value);
+  if (ev.inline && x === ev.inline.node) return ev.inline.failTruth;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+    const v = evalReturnFailed(x.operand, ev);
+    return v === undefined ? undefined : !v;
+  }
+  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    const l = evalReturnFailed(x.left, ev);
+    const r = evalReturnFailed(x.right, ev);
+    if (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return l === false || r === false ? false : undefined;
+    return l === true || r === true ? true : undefined;
+  }
+  return undefined;
+}
+
+/** The shape of a returned value: response / falsy / truthy / object:<field>=<success truthiness>. */
+function exitShape(value: ts.Expression | undefined, answer: { error: boolean; kind: string } | undefined): string {
+  if (!value) return 'falsy';
+  if (answer) return 'response';
+  const x = skipOuter(value);
+  if (x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined') || (ts.isNumericLiteral(x) && x.text === '0')) return 'falsy';
+  if (x.kind === ts.SyntaxKind.TrueKeyword || ts.isStringLiteralLike(x) || ts.isNewExpression(x)) return 'truthy';
+  if (ts.isObjectLiteralExpression(x)) {
+    for (const p of x.properties) {
+      const n = p.name ? propertyNameText(p.name) : undefined;
+      if (!n || !ts.isPropertyAssignment(p)) continue;
+      const v = skipOuter(p.initializer);
+      const isFalse = v.kind === ts.SyntaxKind.FalseKeyword;
+      const isTrue = v.kind === ts.SyntaxKind.TrueKeyword;
+      if (/^(ok|valid|verified|success|fresh|allowed|passed)$/.test(n) && isFalse) return `object:${n}=truthy`;
+      if (/^(isStale|stale|required|needsReauth|expired)$/.test(n) && isTrue) return `object:${n}=falsy`;
+      if (/^(error|err|reason)$/.test(n) && v.kind !== ts.SyntaxKind.NullKeyword) return `object:${n}=falsy`;
+    }
+    return 'truthy';
+  }
+  return 'truthy';
+}
+
+function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: number): void {
+  const windows = evidence.map((e) => e.spec.windowMinutes).filter((w): w is number => w !== undefined);
+  if (windows.length) spec.windowMinutes = Math.min(...windows);
+  spec.hasFreshness = evidence.some((e) => e.spec.hasFreshness);
+  const weak = evidence.find((e) => e.spec.weakness);
+  if (weak && evidence.every((e) => e.spec.weakness || !e.spec.hasFreshness)) spec.weakness = weak.spec.weakness;
+  if (spec.windowMinutes !== undefined && spec.windowMinutes <= max && !evidence.some((e) => e.spec.weakness && !e.spec.hasFreshness)) spec.weakness = undefined;
+  const client = evidence.find((e) => e.spec.clientTrusted);
+  if (client && evidence.every((e) => e.spec.clientTrusted || e.opaque)) spec.clientTrusted = client.spec.clientTrusted;
+  spec.aalOnly = evidence.some((e) => e.spec.aalOnly) && !spec.hasFreshness;
+}
+
+export function fmtMinutes(m: number): string {
+  if (!Number.isFinite(m)) return 'any age';
+  if (m >= 60 * 24 && m % (60 * 24) === 0) return `${m / 1440} day${m === 1440 ? '' : 's'}`;
+  if (m >= 60 && m % 60 === 0) return `${m / 60} hour${m === 60 ? '' : 's'}`;
+  if (m < 1) return `${Math.round(m * 60)} seconds`;
+  return `${Math.round(m * 10) / 10} minutes`;
+}
+
+export type { FlowResult };

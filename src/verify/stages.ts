@@ -1,0 +1,147 @@
+// Analyses each stage of an endpoint's chain: Next.js middleware, router and route middleware,
+// higher-order wrappers, and the handler itself. A middleware or wrapper protects what follows
+// when every continuation (next(), the wrapped handler) sits behind a step-up check; the handler
+// is protected when every side effect (or, with none, every answer) does.
+import { ts } from 'ts-morph';
+import { findDeclaration } from '../analysis/scope.js';
+import type { Env } from '../analysis/strings.js';
+import { skipOuter } from '../analysis/values.js';
+import type { ChainLink, Endpoint, FunctionNode } from '../model.js';
+import { shortText } from '../util.js';
+import type { VerifyContext } from './context.js';
+import { Flow, type FlowPoint, type FlowResult, type GuardEvent } from './flow.js';
+import { isCallOf, isMiddlewareShaped, type GuardSpec } from './spec.js';
+
+export interface StageResult {
+  via: ChainLink['via'] | 'handler';
+  link?: ChainLink;
+  name: string;
+  flow?: FlowResult;
+  /** Step-up checks this stage makes (including broken ones). */
+  events: GuardEvent[];
+  /** Every continuation (or handler point) sits behind a check that can be seen. */
+  protects: boolean;
+  /** Checks that protect every continuation / point. */
+  protecting: GuardEvent[];
+  /** A guard known from the catalogue or configuration whose body cannot be seen. */
+  spec?: GuardSpec;
+  /** A step-up-looking piece the analysis cannot see into. */
+  opaque?: string;
+  /** A continuation reachable when the check fails. */
+  leak?: FlowPoint;
+  /** Handler: points that must be protected, and those that are not. */
+  points: FlowPoint[];
+  unprotected: FlowPoint[];
+}
+
+function envFor(link: ChainLink): Env | undefined {
+  if (!link.factory || !ts.isCallExpression(skipOuter(link.expr))) return undefined;
+  const call = skipOuter(link.expr) as ts.CallExpression;
+  const env: Env = new Map();
+  link.factory.parameters.forEach((p, i) => {
+    const a = call.arguments[i];
+    if (a) env.set(p, a);
+  });
+  return env;
+}
+
+/** Checks that count as protection: seen, or unseen but with a result that decides a refusal here. */
+function guardIds(events: GuardEvent[]): Set<number> {
+  return new Set(events.filter((e) => (!e.opaque || e.checked) && e.spec.mode !== 'never-fails').map((e) => e.id));
+}
+
+function evidenceOf(flow: FlowResult): GuardEvent[] {
+  return flow.events.filter((e) => e.checked || e.established || e.notAwaited || e.opaque || e.usage === 'bare' || e.usage === 'var' || e.spec.mode === 'never-fails');
+}
+
+function protectingOf(points: FlowPoint[], events: GuardEvent[]): GuardEvent[] {
+  if (!points.length) return [];
+  const ids = guardIds(events);
+  let common = new Set([...points[0].must].filter((id) => ids.has(id)));
+  for (const p of points.slice(1)) common = new Set([...common].filter((id) => p.must.has(id)));
+  return events.filter((e) => common.has(e.id));
+}
+
+/** A continuation-style stage: Next middleware, router/route middleware, wrapper. */
+function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): StageResult {
+  const base: StageResult = { via: link.via, link, name: link.name, events: [], protects: false, protecting: [], points: [], unprotected: [] };
+  const specs = ctx.specs;
+  const fn = link.fn;
+  if (!fn || !fn.body) {
+    const spec = specs.specOfReference(link.expr);
+    if (spec && !spec.opaque && spec.mode !== 'never-fails') return { ...base, spec, protects: spec.mode === 'middleware' || spec.mode === 'throws' };
+    if (spec?.opaque) return { ...base, opaque: `${link.name}${link.externalModule ? ` (from ${link.externalModule})` : ''}` };
+    return base;
+  }
+  let isContinuation: ((c: ts.CallExpression) => boolean) | undefined;
+  let isErrorContinuation: ((c: ts.CallExpression) => boolean) | undefined;
+  let role: 'middleware' | 'next-middleware' | 'wrapper' = 'middleware';
+  if (link.via === 'next-middleware') role = 'next-middleware';
+  else if (link.via === 'wrapper') {
+    role = 'wrapper';
+    const params = link.factory?.parameters ?? [];
+    isContinuation = (c) => callsParam(c, params);
+  } else {
+    const next = isMiddlewareShaped(fn);
+    if (!next) return base; // not a middleware signature: it cannot hold the request back in a way we can see
+    isContinuation = (c) => isCallOf(c, next) && (c.arguments.length === 0 || (c.arguments.length === 1 && ts.isStringLiteralLike(c.arguments[0])));
+    isErrorContinuation = (c) => isCallOf(c, next) && c.arguments.length > 0 && !ts.isStringLiteralLike(c.arguments[0]);
+  }
+  const assumptions = role === 'next-middleware' ? { path: link.matchedPath, method: ep.method } : ep.method !== 'ANY' ? { method: ep.method } : {};
+  const flow = new Flow({ fn, role, assumptions, env: envFor(link), specs, isContinuation, isErrorContinuation, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: false }).run();
+  const events = evidenceOf(flow);
+  const conts = flow.points.filter((p) => p.kind === 'continuation');
+  const ids = guardIds(events);
+  const unprotected = conts.filter((p) => ![...p.must].some((id) => ids.has(id)));
+  const protecting = protectingOf(conts, events);
+  const protects = conts.length > 0 && unprotected.length === 0 && protecting.length > 0;
+  const relevant = events.some((e) => e.checked || e.established || e.notAwaited);
+  return {
+    ...base,
+    flow,
+    events,
+    protects,
+    protecting,
+    leak: !protects && relevant ? unprotected.find((p) => p.fall.size > 0 || [...p.may].some((id) => ids.has(id))) ?? (unprotected.length && conts.length > unprotected.length ? unprotected[0] : undefined) : undefined,
+    opaque: events.some((e) => e.opaque) && !relevant ? events.find((e) => e.opaque)!.name : undefined,
+    points: conts,
+    unprotected,
+  };
+}
+
+function callsParam(c: ts.CallExpression, params: readonly ts.ParameterDeclaration[]): boolean {
+  let callee = skipOuter(c.expression);
+  if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply')) callee = skipOuter(callee.expression);
+  if (!ts.isIdentifier(callee)) return false;
+  const d = findDeclaration(callee);
+  return !!d && params.some((p) => p === d);
+}
+
+export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
+  const fn = ep.handler.fn as FunctionNode | undefined;
+  const base: StageResult = { via: 'handler', name: ep.handler.name, events: [], protects: false, protecting: [], points: [], unprotected: [] };
+  if (!fn) return { ...base, opaque: ep.handler.unresolved ?? 'the handler could not be resolved' };
+  const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
+  const flow = new Flow({ fn, role: 'handler', assumptions, specs: ctx.specs, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: true }).run();
+  const keys = ep.classification?.categories.includes('keys-secrets');
+  let points = flow.points.filter((p) => p.kind === 'effect' && (p.effect?.kind !== 'mint' || keys));
+  if (!points.length) points = flow.points.filter((p) => p.kind === 'response');
+  if (!points.length) points = flow.points.filter((p) => p.kind === 'end');
+  const events = evidenceOf(flow);
+  const ids = guardIds(events);
+  const unprotected = points.filter((p) => ![...p.must].some((id) => ids.has(id)));
+  const protecting = protectingOf(points, events);
+  return { ...base, flow, events, protects: points.length > 0 && unprotected.length === 0 && protecting.length > 0, protecting, points, unprotected };
+}
+
+export function analyseStages(ep: Endpoint, ctx: VerifyContext): { chain: StageResult[]; handler: StageResult; late: StageResult[] } {
+  const chain = ep.chain.map((l) => analyseAround(l, ep, ctx));
+  const handler = analyseHandler(ep, ctx);
+  const late = (ep.lateChain ?? []).map((l) => analyseAround(l, ep, ctx));
+  return { chain, handler, late };
+}
+
+export function describeGuard(e: GuardEvent): string {
+  if (e.usage === 'inline') return e.name;
+  return `${shortText(e.node, 60)}`;
+}
