@@ -133,6 +133,13 @@ export function unwrap(expr: ts.Expression, values: ValueResolver, depth = 0): U
   const vals = values.resolve(e);
   const fn = firstFunction(vals);
   if (fn) return { fn, wrappers: [], name };
+  // `const stepUp = createMiddleware(async (c, next) => …)`: the variable holds a wrapped function.
+  for (const v of vals) {
+    if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node.arguments.some((a) => isFunctionNode(skipOuter(a)) || ts.isIdentifier(skipOuter(a)))) {
+      const inner = unwrap(v.node, values, depth + 1);
+      if (inner.fn) return { ...inner, name };
+    }
+  }
   const ext = vals.map(externalName).find(Boolean);
   if (ext) return { wrappers: [], external: ext, name };
   return { wrappers: [], name, unresolved: `cannot resolve ${name} (${describe(vals)})` };

@@ -116,7 +116,7 @@ function effectSignals(effects: Effect[], rules: ClassifierRules): Signal[] {
     if (e.kind !== 'db-write' && e.kind !== 'sql-write') continue;
     for (const cat of rules.categories) {
       if (model && cat.models.some((m) => matchesTerm(model, m) || (model.endsWith(m) && model.length > m.length + 2 && m.length > 4))) sig(e, cat, 'strong', `writes ${e.model} (${e.callee})`);
-      else if (model && cat.weakModels.some((m) => matchesTerm(model, m))) sig(e, cat, 'weak', `writes ${e.model} (${e.callee})`);
+      else if (model && cat.weakModels.some((m) => matchesTerm(model, m)) && cat.weakModelActions.test(e.action ?? '')) sig(e, cat, 'weak', `writes ${e.model} (${e.callee})`);
       if (cat.credentialDataKeys.length && UPDATE_ACTIONS.test(e.action ?? '') && keys.some((k) => cat.credentialDataKeys.includes(k))) {
         sig(e, cat, 'strong', `updates ${keys.filter((k) => cat.credentialDataKeys.includes(k)).join(', ')} (${e.callee})`);
       }

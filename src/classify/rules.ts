@@ -23,6 +23,8 @@ export interface CategoryRule {
   deleteModels: string[];
   deleteMethods: string[];
   fieldsCorroborateOnCreate: boolean;
+  /** Actions for which a write on a weak model corroborates this category. */
+  weakModelActions: RegExp;
 }
 
 export interface ClassifierRules {
@@ -80,6 +82,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       deleteModels: list(base.deleteModels).map(norm),
       deleteMethods: list(base.deleteMethods),
       fieldsCorroborateOnCreate: base.fieldsCorroborateOnCreate !== false,
+      weakModelActions: new RegExp(typeof (base as Record<string, unknown>).weakModelActions === 'string' ? ((base as Record<string, unknown>).weakModelActions as string) : '.', 'i'),
     };
   });
   const rules: ClassifierRules = { categories, informational: new Set(raw.informational.words.map(norm)), exclusions: raw.exclusions, mutatingMethods: raw.mutatingMethods };

@@ -110,46 +110,55 @@ function hasTimeSource(e: ts.Node): boolean {
   return someNode(e, isTimeSource);
 }
 
-/** Client-controlled sources: request body, query, headers, cookies, or an unverified token decode. */
+/**
+ * Client-controlled sources: request body, query, headers, cookies, or an unverified token decode.
+ * Follows the data path of a value (member reads, local variables, awaits, decoders); a call to any
+ * other function (`loadSession(cookieValue)`, a database read) produces server-side data.
+ */
 export function clientSource(e: ts.Node, depth = 0): string | undefined {
+  if (depth > 6) return undefined;
   const v = vocab();
-  let found: string | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found || depth > 3) return;
-    if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) {
-      const text = n.getText().replace(/\s+/g, '');
-      if (v.clientRoots.test(text)) {
-        found = text;
-        return;
-      }
+  const x = ts.isExpression(e) ? skipOuter(e) : e;
+  const text = (): string => x.getText().replace(/\s+/g, ' ').slice(0, 60);
+  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+    if (v.clientRoots.test(x.getText().replace(/\s+/g, ''))) return text();
+    return clientSource(x.expression, depth + 1);
+  }
+  if (ts.isCallExpression(x)) {
+    const parts = calleeParts(x.expression);
+    const t = parts?.join('.') ?? x.expression.getText().replace(/\s+/g, '');
+    const last2 = parts ? parts.slice(-2).join('.') : t;
+    if (v.clientCalls.some((c) => t === c || t.endsWith(`.${c}`) || last2 === c)) return text();
+    if (v.decoders.some((d) => t === d || t.endsWith(`.${d}`))) return `${t}() (decoded without verifying its signature)`;
+    if (t === 'JSON.parse' || t === 'atob' || t === 'decodeURIComponent' || t === 'Number' || t === 'String' || t === 'Boolean' || t === 'parseInt') return x.arguments[0] ? clientSource(x.arguments[0], depth + 1) : undefined;
+    // `.toString()`, `.value` style accessors keep the data path
+    if (ts.isPropertyAccessExpression(x.expression) && ['toString', 'trim', 'toLowerCase', 'toUpperCase', 'valueOf', 'at'].includes(x.expression.name.text)) return clientSource(x.expression.expression, depth + 1);
+    return undefined;
+  }
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return clientSource(d.initializer, depth + 1);
+    if (d && ts.isBindingElement(d)) {
+      const root = d.parent.parent;
+      if (root && ts.isVariableDeclaration(root) && root.initializer) return clientSource(root.initializer, depth + 1);
     }
-    if (ts.isCallExpression(n)) {
-      const parts = calleeParts(n.expression);
-      const t = parts?.join('.') ?? n.expression.getText().replace(/\s+/g, '');
-      const last2 = parts ? parts.slice(-2).join('.') : t;
-      if (v.clientCalls.some((c) => t === c || t.endsWith(`.${c}`) || last2 === c)) {
-        found = n.getText().replace(/\s+/g, ' ').slice(0, 60);
-        return;
-      }
-      if (parts && v.decoders.some((d) => t === d || t.endsWith(`.${d}`))) {
-        found = `${t}() (decoded without verifying its signature)`;
-        return;
-      }
-    }
-    if (ts.isIdentifier(n) && !(n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
-      const d = findDeclaration(n);
-      if (d && (ts.isVariableDeclaration(d) || ts.isBindingElement(d))) {
-        const init = ts.isVariableDeclaration(d) ? d.initializer : d.parent.parent && ts.isVariableDeclaration(d.parent.parent) ? d.parent.parent.initializer : undefined;
-        if (init) {
-          const inner = clientSource(init, depth + 1);
-          if (inner) found = inner;
-        }
-      }
-    }
-    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
-  };
-  visit(e);
-  return found;
+    return undefined;
+  }
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind !== ts.SyntaxKind.EqualsToken) {
+    return clientSource(x.left, depth + 1) ?? clientSource(x.right, depth + 1);
+  }
+  if (ts.isPrefixUnaryExpression(x)) return clientSource(x.operand, depth + 1);
+  if (ts.isConditionalExpression(x)) return clientSource(x.whenTrue, depth + 1) ?? clientSource(x.whenFalse, depth + 1);
+  return undefined;
+}
+
+/** Client sources among the reads a comparison makes. */
+function clientSourceOfComparison(e: ts.Expression): string | undefined {
+  const x = skipOuter(e);
+  if (ts.isBinaryExpression(x)) return clientSourceOfComparison(x.left) ?? clientSourceOfComparison(x.right);
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['getTime', 'valueOf'].includes(x.expression.name.text)) return clientSource(x.expression.expression);
+  if (ts.isNewExpression(x) && x.arguments?.[0]) return clientSource(x.arguments[0]);
+  return clientSource(x);
 }
 
 /** Which side of a comparison holds what. */
@@ -286,7 +295,7 @@ export function inlineEvidence(e: ts.Expression, values: ValueResolver, env: Env
         // isBefore(auth, cutoff) = older than the cutoff = failed
         const failTruth = (last === 'isBefore') === authFirst;
         const w = windowOf(authFirst ? b : a, values, env);
-        return freshness(x, failTruth, w === undefined ? undefined : Math.abs(w) / 60000, clientSource(x), maxFreshnessMinutes);
+        return freshness(x, failTruth, w === undefined ? undefined : Math.abs(w) / 60000, clientSourceOfComparison(authFirst ? a : b), maxFreshnessMinutes);
       }
     }
     // amr.includes('mfa'), acr.includes(...)
@@ -333,7 +342,7 @@ export function inlineEvidence(e: ts.Expression, values: ValueResolver, env: Env
         const b = windowOf(x.right, values, env);
         windowMs = a === undefined || b === undefined ? undefined : Math.abs(a - b) * unit;
       }
-      if (failTruth !== undefined) return freshness(x, failTruth, windowMs === undefined ? undefined : windowMs / 60000, clientSource(x), maxFreshnessMinutes);
+      if (failTruth !== undefined) return freshness(x, failTruth, windowMs === undefined ? undefined : windowMs / 60000, clientSourceOfComparison(x), maxFreshnessMinutes);
     }
     // Assurance level: aal === 'aal2', authLevel >= 2, acr !== '…'
     for (const [side, other, flipped] of [
