@@ -74,14 +74,16 @@ interface Output {
 function planOutputs(opts: CliOptions): Output[] {
   for (const f of opts.format) if (!FORMATS.includes(f as Format)) throw new UsageError(`unknown format '${f}' (use ${FORMATS.join(', ')})`);
   const formats = opts.format as Format[];
+  let outs: Output[];
   if (formats.length === 0) {
     if (opts.output.length > 1) throw new UsageError('several -o files need a --format for each');
     const file = opts.output[0];
     const inferred: Format = file?.endsWith('.sarif') || file?.endsWith('.sarif.json') ? 'sarif' : file?.endsWith('.json') ? 'json' : 'text';
-    return [{ format: inferred, file }];
+    outs = [{ format: inferred, file }];
+  } else {
+    if (opts.output.length > formats.length) throw new UsageError('more -o files than --format values');
+    outs = formats.map((format, i) => ({ format, file: opts.output[i] }));
   }
-  if (opts.output.length > formats.length) throw new UsageError('more -o files than --format values');
-  const outs = formats.map((format, i) => ({ format, file: opts.output[i] }));
   if (outs.filter((o) => !o.file).length > 1) throw new UsageError('only one format can go to standard output: give -o files for the others');
   for (const o of outs) {
     if (!o.file) continue;
@@ -93,7 +95,7 @@ function planOutputs(opts: CliOptions): Output[] {
 }
 
 function render(format: Format, report: Report, opts: CliOptions, color: boolean, failOn: string): string {
-  const visible: Report = opts.includeSuppressed ? report : { ...report, findings: report.findings.filter((f) => !f.suppressed) };
+  const visible: Report = opts.includeSuppressed ? report : { ...report, findings: report.findings.filter((f) => !f.suppressed), hiddenSuppressed: report.findings.filter((f) => f.suppressed).length };
   switch (format) {
     case 'json':
       return renderJson(visible);

@@ -341,6 +341,9 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) || ts.isTaggedTemplateExpression(n)) out.push(n);
     if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return;
+    // A function defined but not run here (a callback stored in a config object, a local helper)
+    // is not this function's side effect; callbacks passed to a call are.
+    if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent)))) return;
     ts.forEachChild(n, visit);
   };
   ts.forEachChild(body, visit);

@@ -53,6 +53,11 @@ export function evalNumber(expr: ts.Expression, values: ValueResolver, env?: Env
       return bound ? evalNumber(bound, values, env, depth + 1) : undefined;
     }
   }
+  // `options.maxAgeSeconds` where `options` is a parameter bound to `{ maxAgeSeconds: 300 }`
+  if (env && (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e))) {
+    const bound = boundMember(e, env);
+    if (bound) return evalNumber(bound, values, env, depth + 1);
+  }
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
     for (const v of values.resolve(e)) {
       if (v.kind === 'literal' && typeof v.value === 'number') return v.value;
@@ -65,6 +70,25 @@ export function evalNumber(expr: ts.Expression, values: ValueResolver, env?: Env
         const n = evalNumber(v.node, values, env, depth + 1);
         if (n !== undefined) return n;
       }
+    }
+  }
+  return undefined;
+}
+
+/** `param.key` where `param` is bound (at the call site) to an object literal: the key's initializer. */
+export function boundMember(e: ts.PropertyAccessExpression | ts.ElementAccessExpression, env: Env): ts.Expression | undefined {
+  const base = skipOuter(e.expression);
+  const name = ts.isPropertyAccessExpression(e) ? e.name.text : ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : undefined;
+  if (!name || !ts.isIdentifier(base)) return undefined;
+  const d = findDeclaration(base);
+  if (!d || !ts.isParameter(d)) return undefined;
+  const bound = env.get(d);
+  const obj = bound && skipOuter(bound);
+  if (!obj || !ts.isObjectLiteralExpression(obj)) return undefined;
+  for (const p of obj.properties) {
+    if (p.name && ((ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) && p.name.text === name)) {
+      if (ts.isPropertyAssignment(p)) return p.initializer;
+      if (ts.isShorthandPropertyAssignment(p)) return p.name;
     }
   }
   return undefined;

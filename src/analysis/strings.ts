@@ -1,6 +1,7 @@
 // Constant string evaluation: literals, templates and concatenations whose parts resolve to
 // constants (local or imported `const`, object-literal members, enum members, class fields).
 import { ts } from 'ts-morph';
+import { boundMember } from './numbers.js';
 import { findDeclaration } from './scope.js';
 import { skipOuter, type Value, type ValueResolver } from './values.js';
 
@@ -18,6 +19,10 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
     }
   }
   if (ts.isStringLiteralLike(e)) return e.text;
+  if (env && (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e))) {
+    const bound = boundMember(e, env);
+    if (bound) return evalString(bound, values, depth + 1, env);
+  }
   if (ts.isNumericLiteral(e)) return e.text;
   if (ts.isTemplateExpression(e)) {
     let out = e.head.text;

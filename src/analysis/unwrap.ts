@@ -63,7 +63,38 @@ function describe(vals: Value[]): string {
   return `a ${v.kind} value`;
 }
 
+/**
+ * `(req, res) => ctrl.changePassword(req, res)`: a function that only forwards its parameters
+ * to another function is that function.
+ */
+function forwardTarget(fn: FunctionNode, values: ValueResolver): FunctionNode | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  let call: ts.Expression | undefined;
+  if (!ts.isBlock(body)) call = skipOuter(body);
+  else if (body.statements.length === 1) {
+    const st = body.statements[0];
+    if (ts.isReturnStatement(st) && st.expression) call = skipOuter(st.expression);
+    else if (ts.isExpressionStatement(st)) call = skipOuter(st.expression);
+  }
+  if (!call || !ts.isCallExpression(call) || !fn.parameters.length) return undefined;
+  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
+  if (call.arguments.length === 0 || call.arguments.length > names.length) return undefined;
+  if (!call.arguments.every((a, i) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === names[i])) return undefined;
+  const target = firstFunction(values.resolve(call.expression));
+  return target && target !== fn && target.body ? target : undefined;
+}
+
 export function unwrap(expr: ts.Expression, values: ValueResolver, depth = 0): Unwrapped {
+  const u = unwrapInner(expr, values, depth);
+  if (u.fn && depth < 4) {
+    const target = forwardTarget(u.fn, values);
+    if (target) return { ...u, fn: target };
+  }
+  return u;
+}
+
+function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unwrapped {
   const e = skipOuter(expr);
   const name = shortText(e, 48);
   if (depth > 8) return { wrappers: [], name, unresolved: 'wrapped too deeply' };

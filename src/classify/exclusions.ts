@@ -48,11 +48,19 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
   const ex = rules.exclusions;
   const segs = rawSegments(ep.path);
 
-  // 1. Authentication entry points and callbacks
+  // 1. Authentication entry points and callbacks (a segment, a word of one — `custom-signout` —, or a multi-segment phrase)
+  const lower = ep.path.toLowerCase();
   for (const s of segs) {
     const n = norm(s);
-    const hit = ex.entrySegments.find((t) => s === t || matchesTerm(n, norm(t)));
+    const ws = words(s);
+    const cands = [n, ...ws, ...ws.slice(1).map((w, i) => ws[i] + w)];
+    const hit = ex.entrySegments.find((t) => s === t || cands.some((c) => matchesTerm(c, norm(t))));
     if (hit) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
+    if (ex.alwaysExcludedSegments.some((t) => norm(t) === n)) return { kind: 'exclusion', value: s, detail: 'password-reset request: it only sends a reset e-mail', span: ep.anchor };
+  }
+  for (const p of ex.entryPatterns) {
+    const m = new RegExp(p).exec(lower);
+    if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up', span: ep.anchor };
   }
   // An auth catch-all: /api/auth/[...all], /api/auth/*
   for (let i = 1; i < segs.length; i++) {
@@ -90,8 +98,10 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
   if (resetSeg) {
     const tokenField = ep.bodyFields.find((f) => ex.resetTokenFields.includes(norm(f.name)));
     const tokenParam = segs.find((s) => /^[:[{]\.{0,3}(token|code|key|resettoken)\]?\}?$/.test(s));
-    if (tokenField || tokenParam) {
-      return { kind: 'exclusion', value: `${resetSeg} + ${tokenField ? `body.${tokenField.name}` : tokenParam}`, detail: 'password reset proven by an emailed token, not by a session', span: tokenField?.span ?? ep.anchor };
+    const tokenQuery = ep.handler.fn ? /(query|searchParams|params)\b[^;\n]{0,40}\b(token|code|resetToken)\b/.exec(ep.handler.fn.getText()) : null;
+    if (tokenField || tokenParam || tokenQuery) {
+      const via = tokenField ? `body.${tokenField.name}` : tokenParam ?? tokenQuery![0];
+      return { kind: 'exclusion', value: `${resetSeg} + ${via}`, detail: 'password reset proven by an emailed token, not by a session', span: tokenField?.span ?? ep.anchor };
     }
   }
 

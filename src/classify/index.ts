@@ -6,6 +6,7 @@ import { effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
 import type { Classification, Endpoint, Reason } from '../model.js';
+import { loadRules } from '../rules.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
 import { classifierRules, type CategoryRule, type ClassifierRules } from './rules.js';
@@ -14,6 +15,10 @@ import { findTerm, matchesTerm, norm, segmentsOf } from './words.js';
 interface Signal extends Reason {
   category: string;
   strength: 'strong' | 'weak';
+  /** A container word: corroborates, never decides. */
+  context?: boolean;
+  /** A strong word demoted by an informational path: fields do not corroborate it. */
+  demoted?: boolean;
   /** Path words that make a GET sensitive (reveal, export). */
   get?: boolean;
   /** A write effect: makes even a GET sensitive (it changes state). */
@@ -50,20 +55,39 @@ export function forcedBy(ep: Endpoint, config: ResolvedConfig): { pattern: strin
 function pathSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   const segs = segmentsOf(ep.path);
   const out: Signal[] = [];
-  const informationalPath = segs.some((s) => s.words.length === 1 && rules.informational.has(s.whole));
-  for (const cat of rules.categories) {
-    for (const seg of segs) {
-      const head = seg.words[seg.words.length - 1];
-      const demoted = informationalPath || (seg.words.length > 1 && !!head && rules.informational.has(head));
-      const strong = findTerm(seg.candidates, cat.strongSegments);
-      const get = !!findTerm(seg.candidates, cat.getSegments);
-      if (strong) {
-        out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: demoted ? 'weak' : 'strong', get, detail: demoted ? `"${strong}" in an informational path (demoted to weak)` : `path word "${strong}"`, span: ep.anchor });
-        continue;
-      }
-      const weak = findTerm(seg.candidates, cat.weakSegments);
-      if (weak) out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: 'weak', get, detail: `path word "${weak}"`, span: ep.anchor });
+  // Word positions across the path, for informational demotion (`/analytics/transfer-rate`).
+  const infoAfter = (segIndex: number, wordIndex: number): boolean =>
+    segs.some((s, i) => s.words.some((w, k) => (i > segIndex || (i === segIndex && k > wordIndex)) && rules.informational.has(w)));
+  // A compound strong term (`backup-codes`, `transfer-ownership`) owns its segment: its single words
+  // do not count for other categories.
+  const compoundOwner = segs.map((seg) => {
+    if (seg.words.length < 2) return undefined;
+    for (const cat of rules.categories) {
+      const t = findTerm([seg.whole, ...seg.candidates.filter((c) => !seg.words.includes(c))], cat.strongSegments);
+      if (t) return cat.name;
     }
+    return undefined;
+  });
+  for (const cat of rules.categories) {
+    segs.forEach((seg, i) => {
+      const owner = compoundOwner[i];
+      const candidates = owner && owner !== cat.name ? [seg.whole, ...seg.candidates.filter((c) => !seg.words.includes(c))] : seg.candidates;
+      const strong = findTerm(candidates, cat.strongSegments);
+      const get = !!findTerm(candidates, cat.getSegments);
+      if (strong) {
+        const k = Math.max(0, seg.words.findIndex((w) => norm(strong).startsWith(w)));
+        const demoted = !cat.notDemoted && infoAfter(i, k + norm(strong).length > 0 ? k : 0);
+        out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: demoted ? 'weak' : 'strong', demoted, get, detail: demoted ? `"${strong}" in an informational path (demoted to weak)` : `path word "${strong}"`, span: ep.anchor });
+        return;
+      }
+      const weak = findTerm(candidates, cat.weakSegments);
+      if (weak) {
+        out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: 'weak', get, detail: `path word "${weak}"`, span: ep.anchor });
+        return;
+      }
+      const ctx = findTerm(candidates, cat.contextSegments);
+      if (ctx) out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: 'weak', context: true, get, detail: `context word "${ctx}"`, span: ep.anchor });
+    });
   }
   return out;
 }
@@ -79,12 +103,14 @@ function fieldSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   const out: Signal[] = [];
   const names = ep.bodyFields.map((f) => ({ f, n: norm(f.name) }));
   for (const cat of rules.categories) {
+    const fieldMatches = (n: string, t: string): boolean => matchesTerm(n, t) || (cat.fieldSuffixes.includes(t) && n.endsWith(t) && n.length > t.length);
     for (const { f, n } of names) {
+      if (cat.proofFields.includes(n)) continue;
       if (cat.strongFields.some((t) => matchesTerm(n, t))) out.push({ kind: 'field', value: f.name, category: cat.name, strength: 'strong', detail: `body field "${f.name}"`, span: f.span });
-      else if (cat.fields.some((t) => matchesTerm(n, t)) && (cat.fieldsCorroborateOnCreate || !isCreate(ep))) out.push({ kind: 'field', value: f.name, category: cat.name, strength: 'weak', detail: `body field "${f.name}"`, span: f.span });
+      else if (cat.fields.some((t) => fieldMatches(n, t)) && (cat.fieldsCorroborateOnCreate || !isCreate(ep))) out.push({ kind: 'field', value: f.name, category: cat.name, strength: 'weak', detail: `body field "${f.name}"`, span: f.span });
     }
     for (const combo of cat.fieldCombos) {
-      const hits = combo.map((c) => names.find((x) => x.n === c));
+      const hits = combo.map((c) => names.find((x) => fieldMatches(x.n, c)));
       if (hits.every(Boolean)) out.push({ kind: 'field', value: combo.join('+'), category: cat.name, strength: 'strong', detail: `body fields ${hits.map((h) => `"${h!.f.name}"`).join(' + ')}`, span: hits[0]!.f.span });
     }
   }
@@ -120,7 +146,7 @@ function effectSignals(effects: Effect[], rules: ClassifierRules): Signal[] {
       if (cat.credentialDataKeys.length && UPDATE_ACTIONS.test(e.action ?? '') && keys.some((k) => cat.credentialDataKeys.includes(k))) {
         sig(e, cat, 'strong', `updates ${keys.filter((k) => cat.credentialDataKeys.includes(k)).join(', ')} (${e.callee})`);
       }
-      if (cat.roleDataKeys.length && keys.some((k) => cat.roleDataKeys.includes(k)) && (cat.models.some((m) => matchesTerm(model, m)) || cat.weakModels.some((m) => matchesTerm(model, m)))) {
+      if (cat.roleDataKeys.length && keys.some((k) => cat.roleDataKeys.includes(k)) && (cat.models.some((m) => matchesTerm(model, m)) || cat.weakModels.some((m) => matchesTerm(model, m)) || cat.roleModels.some((m) => matchesTerm(model, m)))) {
         sig(e, cat, 'strong', `writes ${keys.filter((k) => cat.roleDataKeys.includes(k)).join(', ')} on ${e.model} (${e.callee})`);
       }
       if (cat.deleteModels.length && DELETE_ACTIONS.test(e.action ?? '') && cat.deleteModels.some((m) => matchesTerm(model, m))) sig(e, cat, 'strong', `deletes ${e.model} (${e.callee})`);
@@ -146,6 +172,16 @@ function deleteMethodSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   const statics = parts.filter((p) => !/^[:[{*]/.test(p));
   const lastStatic = statics[statics.length - 1];
   if (!lastStatic) return out;
+  // `/websites/:id/transfer`: a resource handed to another owner
+  const last = parts[parts.length - 1];
+  const beforeLast = parts[parts.length - 2];
+  const money = rules.categories.find((c) => c.name === 'money');
+  for (const cat of rules.categories) {
+    if (!cat.ownershipVerbs.includes(norm(last ?? '')) || !beforeLast || !/^[:[{]/.test(beforeLast) || ep.method === 'GET') continue;
+    const resource = parts[parts.length - 3];
+    if (resource && money && segmentsOf(`/${resource}`)[0]?.candidates.some((c) => [...money.strongSegments, ...money.weakSegments].some((t) => matchesTerm(c, norm(t))))) continue;
+    out.push({ kind: 'path', value: `${resource}/${beforeLast}/${last}`, category: cat.name, strength: 'strong', detail: `hands the ${resource ?? 'resource'} over to another owner`, span: ep.anchor });
+  }
   for (const cat of rules.categories) {
     if (!cat.deleteMethods.includes(ep.method)) continue;
     if (cat.deleteModels.some((m) => matchesTerm(norm(lastStatic), m))) out.push({ kind: 'method', value: `${ep.method} ${lastStatic}`, category: cat.name, strength: 'strong', detail: `${ep.method} on the ${lastStatic} resource itself`, span: ep.anchor });
@@ -153,12 +189,25 @@ function deleteMethodSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   return out;
 }
 
+/**
+ * Thresholds: a strong signal decides; otherwise two distinct weak path words, or one weak path
+ * word with a corroborating container word, field or side effect. Container words alone never
+ * decide (they corroborate a credential field: `PATCH /me { email }`), and a demoted word is not
+ * corroborated by fields.
+ */
 function decide(cat: CategoryRule, signals: Signal[]): boolean {
   const mine = signals.filter((s) => s.category === cat.name);
   if (mine.some((s) => s.strength === 'strong')) return true;
-  const weakPaths = new Set(mine.filter((s) => s.kind === 'path').map((s) => s.detail));
-  if (weakPaths.size >= 2) return true;
-  if (weakPaths.size >= 1 && mine.some((s) => s.kind !== 'path')) return true;
+  const paths = mine.filter((s) => s.kind === 'path');
+  const real = new Set(paths.filter((s) => !s.context && !s.demoted).map((s) => s.detail));
+  const demoted = paths.filter((s) => s.demoted);
+  const context = paths.filter((s) => s.context);
+  const fields = mine.filter((s) => s.kind === 'field');
+  const effects = mine.filter((s) => s.kind !== 'path' && s.kind !== 'field');
+  if (real.size >= 2) return true;
+  if (real.size >= 1 && (context.length > 0 || demoted.length > 0 || fields.length > 0 || effects.length > 0)) return true;
+  if (demoted.length > 0 && effects.length > 0) return true;
+  if (context.length > 0 && fields.length > 0) return true;
   return false;
 }
 
@@ -174,7 +223,7 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   let effects: Effect[] = [];
   if (fn) {
     const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
-    effects = leafEffects(effectsOf(fn, ctx.values).filter((e) => reachableUnder(e.node, fn, assumptions)));
+    effects = leafEffects(effectsOf(fn, ctx.values).filter((e) => reachableUnder(e.node, fn, assumptions))).filter((e) => !isBookkeeping(e));
   }
   const signals: Signal[] = [
     ...pathSignals(ep, rules),
@@ -206,6 +255,14 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   if (exclusion) return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
   return { sensitive: categories.length > 0, categories, reasons, considered };
+}
+
+let bookkeeping: Set<string> | undefined;
+/** A write of last-use timestamps and counters only: bookkeeping, not what the endpoint does. */
+function isBookkeeping(e: Effect): boolean {
+  bookkeeping ??= new Set(loadRules<{ bookkeepingKeys: { keys: string[] } }>('effects').bookkeepingKeys.keys);
+  const keys = e.dataKeys.map(norm);
+  return (e.kind === 'db-write' || e.kind === 'sql-write') && /update|save|upsert|set|patch/i.test(e.action ?? '') && keys.length > 0 && keys.every((k) => bookkeeping!.has(k));
 }
 
 function stripSignal(s: Signal): Reason {

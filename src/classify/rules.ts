@@ -25,6 +25,18 @@ export interface CategoryRule {
   fieldsCorroborateOnCreate: boolean;
   /** Actions for which a write on a weak model corroborates this category. */
   weakModelActions: RegExp;
+  /** Container words (`account`, `me`): corroborate, never decide. */
+  contextSegments: string[];
+  /** Fields that are proof sent with a request (`password`, `otp`): never a signal. */
+  proofFields: string[];
+  /** Terms also matched as the end of a field name (`receivedAmount`). */
+  fieldSuffixes: string[];
+  /** Informational words never demote this category (exports are informational by nature). */
+  notDemoted: boolean;
+  /** Models on which writing a role key signals privilege. */
+  roleModels: string[];
+  /** Last path words that hand a resource over (`/websites/:id/transfer`). */
+  ownershipVerbs: string[];
 }
 
 export interface ClassifierRules {
@@ -41,6 +53,8 @@ export interface ClassifierRules {
     signatureChecks: string[];
     webhookConstructors: string[];
     webhookSegments: string[];
+    entryPatterns: string[];
+    alwaysExcludedSegments: string[];
   };
   mutatingMethods: string[];
 }
@@ -82,6 +96,12 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       deleteModels: list(base.deleteModels).map(norm),
       deleteMethods: list(base.deleteMethods),
       fieldsCorroborateOnCreate: base.fieldsCorroborateOnCreate !== false,
+      contextSegments: [...list((base as Record<string, unknown>).contextSegments)],
+      proofFields: list((base as Record<string, unknown>).proofFields).map(norm),
+      fieldSuffixes: list((base as Record<string, unknown>).fieldSuffixes).map(norm),
+      notDemoted: (base as Record<string, unknown>).notDemoted === true,
+      roleModels: list((base as Record<string, unknown>).roleModels).map(norm),
+      ownershipVerbs: list((base as Record<string, unknown>).ownershipVerbs).map(norm),
       weakModelActions: new RegExp(typeof (base as Record<string, unknown>).weakModelActions === 'string' ? ((base as Record<string, unknown>).weakModelActions as string) : '.', 'i'),
     };
   });

@@ -15,6 +15,8 @@ export interface Report {
   /** Inline suppressions that matched no finding. */
   unusedSuppressions: { file: string; line: number; ruleId: string }[];
   toolVersion: string;
+  /** Suppressed findings left out of `findings` (shown as a count). */
+  hiddenSuppressed?: number;
 }
 
 export function rel(report: Pick<Report, 'base'>, file: string): string {

@@ -69,7 +69,7 @@ export function renderText(report: Report, opts: TextOptions): string {
   }
   for (const s of report.staleBaseline) out.push(c.dim(`stale baseline entry (no longer found): ${s}`));
   for (const u of report.unusedSuppressions) out.push(c.yellow(`unused suppression: ${rel(report, u.file)}:${u.line} stepup-audit-ignore ${u.ruleId}`));
-  const suppressed = report.findings.length - activeFindings(report).length;
+  const suppressed = report.findings.length - activeFindings(report).length + (report.hiddenSuppressed ?? 0);
   const s = report.summary;
   const tail = [
     `${s.endpoints} endpoint${s.endpoints === 1 ? '' : 's'}`,

@@ -21,6 +21,8 @@ export interface InlineEvidence {
   baseLevel?: boolean;
   /** Supabase-style AAL: proves MFA at sign-in, not a recent re-authentication. */
   aal?: boolean;
+  /** The compared timestamp moves on every refresh (`updatedAt`). */
+  refreshed?: string;
   clientTrusted?: string;
 }
 
@@ -92,7 +94,7 @@ function authTimeRead(n: ts.Node): ts.Expression | undefined {
     else return undefined;
   }
   if (!name || !v.authTimeProps.test(name)) return undefined;
-  if (v.weakTimeProps.test(name) && !v.sessionTimeOwners.test(owner)) return undefined;
+  if (v.weakTimeProps.test(name) && !/^(iat|auth_?time)$/i.test(name) && !v.sessionTimeOwners.test(owner)) return undefined;
   return n as ts.Expression;
 }
 
@@ -129,6 +131,10 @@ export function clientSource(e: ts.Node, depth = 0): string | undefined {
     const t = parts?.join('.') ?? x.expression.getText().replace(/\s+/g, '');
     const last2 = parts ? parts.slice(-2).join('.') : t;
     if (v.clientCalls.some((c) => t === c || t.endsWith(`.${c}`) || last2 === c)) return text();
+    // `.get()` on a client container: `(await cookies()).get('x')`, `jar.get('x')`, `request.headers.get('x')`
+    if (ts.isPropertyAccessExpression(x.expression) && ['get', 'getAll', 'has'].includes(x.expression.name.text) && isClientContainer(x.expression.expression, depth + 1)) return text();
+    // the request body: `await request.json()`, `req.formData()`, `c.req.json()`, `c.req.valid('json')`
+    if (ts.isPropertyAccessExpression(x.expression) && ['json', 'formData', 'text', 'parseBody', 'valid', 'blob'].includes(x.expression.name.text) && isRequestObject(x.expression.expression)) return text();
     if (v.decoders.some((d) => t === d || t.endsWith(`.${d}`))) return `${t}() (decoded without verifying its signature)`;
     if (t === 'JSON.parse' || t === 'atob' || t === 'decodeURIComponent' || t === 'Number' || t === 'String' || t === 'Boolean' || t === 'parseInt') return x.arguments[0] ? clientSource(x.arguments[0], depth + 1) : undefined;
     // `.toString()`, `.value` style accessors keep the data path
@@ -150,6 +156,25 @@ export function clientSource(e: ts.Node, depth = 0): string | undefined {
   if (ts.isPrefixUnaryExpression(x)) return clientSource(x.operand, depth + 1);
   if (ts.isConditionalExpression(x)) return clientSource(x.whenTrue, depth + 1) ?? clientSource(x.whenFalse, depth + 1);
   return undefined;
+}
+
+/** Cookie and header collections the client controls: `cookies()`, `headers()`, `req.cookies`, `request.headers`. */
+function isClientContainer(e: ts.Expression, depth: number): boolean {
+  if (depth > 6) return false;
+  const x = skipOuter(e);
+  if (ts.isCallExpression(x) && ts.isIdentifier(skipOuter(x.expression)) && ['cookies', 'headers', 'draftMode'].includes((skipOuter(x.expression) as ts.Identifier).text)) return true;
+  if (ts.isPropertyAccessExpression(x) && ['cookies', 'headers', 'searchParams', 'query', 'signedCookies'].includes(x.name.text)) return true;
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return isClientContainer(d.initializer, depth + 1);
+  }
+  return false;
+}
+
+function isRequestObject(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  const text = x.getText();
+  return /^(req|request|ctx\.request|c\.req|context\.req|event\.request|r)$/.test(text);
 }
 
 /** Client sources among the reads a comparison makes. */
@@ -230,12 +255,17 @@ function unitMs(e: ts.Node): number {
   return 1;
 }
 
+/** `x-step-up-verified` → `step_up_verified`: header and cookie names in property form. */
+function propName(name: string): string {
+  return name.replace(/^x-/i, '').replace(/-/g, '_');
+}
+
 function isLevelRead(n: ts.Expression): string | undefined {
   const v = vocab();
   const x = skipOuter(n);
   if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
     const name = accessName(x);
-    if (name && v.levelProps.test(name)) return name;
+    if (name && v.levelProps.test(propName(name))) return name;
   }
   if (ts.isIdentifier(x)) {
     if (v.levelProps.test(x.text)) return x.text;
@@ -255,20 +285,27 @@ function isFlagRead(n: ts.Expression): string | undefined {
   const v = vocab();
   const x = skipOuter(n);
   if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+    // `db.stepUp.findFirst` names a model, not a flag: only the last read of a chain is a value.
+    const p = x.parent;
+    if (p && (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === x) return undefined;
     const name = accessName(x);
-    if (name && v.flagProps.test(name)) return name;
+    if (name && v.flagProps.test(propName(name))) return name;
   }
   if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
     if (d && ts.isBindingElement(d)) {
       const prop = (d.propertyName ?? d.name).getText();
-      if (v.flagProps.test(prop)) return prop;
+      if (v.flagProps.test(propName(prop))) return prop;
     }
     if (d && ts.isVariableDeclaration(d) && d.initializer) return isFlagRead(d.initializer);
   }
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'get' && x.arguments[0]) {
-    const k = ts.isStringLiteralLike(x.arguments[0]) ? x.arguments[0].text : '';
-    if (vocab().flagProps.test(k.replace(/[-]/g, '_')) || /step.?up|mfa|reauth|sudo|elevat/i.test(k)) return k;
+  // request accessors: headers.get('x-mfa'), c.req.header('x-step-up'), c.req.query('mfa_verified'), getCookie(c, 'stepup')
+  if (ts.isCallExpression(x)) {
+    const callee = skipOuter(x.expression);
+    const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    const keyArg = method === 'getCookie' || method === 'getSignedCookie' ? x.arguments[1] : ['get', 'header', 'query', 'param', 'cookie'].includes(method) ? x.arguments[0] : undefined;
+    const k = keyArg && ts.isStringLiteralLike(keyArg) ? keyArg.text : '';
+    if (k && (v.flagProps.test(propName(k)) || /step.?up|mfa|reauth|sudo|elevat|2fa|otp.?verified/i.test(k))) return k;
   }
   return undefined;
 }
@@ -400,5 +437,7 @@ export function inlineEvidence(e: ts.Expression, values: ValueResolver, env: Env
 function freshness(node: ts.Expression, failTruth: boolean, windowMinutes: number | undefined, clientTrusted: string | undefined, max: number): InlineEvidence {
   void max;
   const auth = findAuthTime(node);
-  return { kind: 'freshness', node, failTruth, label: `${auth ? auth.getText() : 'authentication time'} freshness check`, windowMinutes, clientTrusted };
+  const name = auth ? (ts.isPropertyAccessExpression(auth) ? auth.name.text : ts.isElementAccessExpression(auth) ? accessName(auth) ?? '' : auth.getText()) : '';
+  const refreshed = name && vocab().refreshedTimeProps.test(name) ? `${name} moves on every session refresh, so it does not bound the time of the last sign-in` : undefined;
+  return { kind: 'freshness', node, failTruth, label: `${auth ? auth.getText() : 'authentication time'} freshness check`, windowMinutes, clientTrusted, refreshed };
 }

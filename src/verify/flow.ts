@@ -39,6 +39,8 @@ export interface GuardEvent {
   inline?: InlineEvidence;
   /** Returned by a guard summary as its verdict. */
   returned?: boolean;
+  /** A condition that tests the result the wrong way (the whole object instead of its field). */
+  misread?: ts.Node;
   /** Result variable declarations (`const block = await G()`). */
   vars: ts.Node[];
   field?: string;
@@ -243,8 +245,17 @@ export class Flow {
     const failThen: number[] = [];
     const failElse: number[] = [];
     for (const ev of this.atoms(cond)) {
+      // A Promise is always truthy: an unawaited async check decides nothing; a hollow guard decides nothing either.
+      if (ev.notAwaited || ev.spec.mode === 'never-fails') continue;
       let thenIsFailure = this.evalFailed(cond, ev);
-      if (thenIsFailure === undefined) thenIsFailure = this.structural(thenNode, elseNode);
+      const structural = this.structural(thenNode, elseNode);
+      // The condition's meaning contradicts the code: it tests the whole result object (always
+      // truthy) instead of its deciding field, so the refusal never runs.
+      if (thenIsFailure !== undefined && structural !== undefined && thenIsFailure !== structural) {
+        ev.misread = cond;
+        continue;
+      }
+      if (thenIsFailure === undefined) thenIsFailure = structural;
       if (thenIsFailure === undefined) continue;
       ev.checked = true;
       ev.established = true;
@@ -388,24 +399,25 @@ export class Flow {
     else if (!ts.isIdentifier(callee)) cur = this.expr(callee, cur);
     for (const a of c.arguments) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
 
-    if (this.o.isContinuation?.(c) || (this.o.role === 'next-middleware' && isNextResponseNext(c))) {
+    if (this.o.isContinuation?.(c)) {
       this.point('continuation', c, cur);
       return cur;
     }
+    // In Next.js middleware the request goes on where `NextResponse.next()` is returned, not where it is built.
+    if (this.o.role === 'next-middleware' && isNextResponseNext(c)) return cur;
     const spec = this.o.specs.specOfCall(c, this.o.env);
     if (spec) {
       const u = usageOf(c);
       const ev = this.event(c, spec, u.usage, u.awaited);
       if (u.decl) this.bindResult(u.decl, ev);
-      if (u.usage === 'bare' || u.usage === 'other') {
-        if (spec.mode === 'throws' || spec.mode === 'middleware') {
-          if (spec.async && !u.awaited) ev.notAwaited = true;
-          else if (!spec.opaque) {
-            cur.must.add(ev.id);
-            cur.may.add(ev.id);
-            ev.established = true;
-            ev.checked = true;
-          }
+      // A throwing guard ends the request on failure whatever is done with its result.
+      if ((spec.mode === 'throws' || spec.mode === 'middleware') && u.usage !== 'cond') {
+        if (spec.async && !u.awaited) ev.notAwaited = true;
+        else if (!spec.opaque) {
+          cur.must.add(ev.id);
+          cur.may.add(ev.id);
+          ev.established = true;
+          ev.checked = true;
         }
       }
       return cur;
@@ -461,9 +473,11 @@ export class Flow {
       if (kind === 'return' && !value && this.o.role === 'next-middleware') this.point('continuation', node, st);
       return;
     }
-    // A returned success answer (or any value from a handler) is the handler's result: it must be protected too.
+    // Next.js middleware: returning `NextResponse.next()` (directly or through a variable) lets the request on.
     if (this.o.role === 'next-middleware') {
-      if (isNextResponseNext(value)) return;
+      let v = skipOuter(value);
+      if (ts.isIdentifier(v)) v = localInit(v) ?? v;
+      if (isNextResponseNext(v)) this.point('continuation', node, st);
       return;
     }
     if (this.o.role === 'handler' || this.o.role === 'wrapper') {
@@ -502,6 +516,15 @@ export class Flow {
             if (!out.includes(ev)) out.push(ev);
             return;
           }
+          // `const { stepUpVerified } = req.body` — a flag read through destructuring
+          if (ts.isBindingElement(d)) {
+            const inl = inlineEvidence(x, this.o.specs.values, this.o.env, this.o.maxFreshnessMinutes);
+            if (inl) {
+              const e = this.inlineEvent(inl);
+              if (!out.includes(e)) out.push(e);
+              return;
+            }
+          }
           if (ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && isLocalTo(d, this.o.fn)) visit(d.initializer, depth + 1);
         }
         return;
@@ -516,25 +539,7 @@ export class Flow {
       if (ts.isExpression(x)) {
         const inl = inlineEvidence(x, this.o.specs.values, this.o.env, this.o.maxFreshnessMinutes);
         if (inl) {
-          let ev = this.inlineEvents.get(inl.node);
-          if (!ev) {
-            ev = {
-              id: this.events.length,
-              spec: this.o.specs.inlineSpec(inl),
-              node: inl.node,
-              name: inl.label,
-              usage: 'inline',
-              awaited: true,
-              checked: false,
-              established: false,
-              notAwaited: false,
-              opaque: false,
-              inline: inl,
-              vars: [],
-            };
-            this.events.push(ev);
-            this.inlineEvents.set(inl.node, ev);
-          }
+          const ev = this.inlineEvent(inl);
           if (!out.includes(ev)) out.push(ev);
           return;
         }
@@ -543,6 +548,21 @@ export class Flow {
     };
     visit(cond, 0);
     return out;
+  }
+
+  private inlineEvent(inl: InlineEvidence): GuardEvent {
+    let ev = this.inlineEvents.get(inl.node);
+    if (!ev) {
+      ev = { id: this.events.length, spec: this.o.specs.inlineSpec(inl), node: inl.node, name: inl.label, usage: 'inline', awaited: true, checked: false, established: false, notAwaited: false, opaque: false, inline: inl, vars: [] };
+      this.events.push(ev);
+      this.inlineEvents.set(inl.node, ev);
+    }
+    return ev;
+  }
+
+  /** Truth value of an expression when `ev` has failed (for summaries of guards that return their verdict). */
+  evaluateFailed(cond: ts.Expression, ev: GuardEvent): boolean | undefined {
+    return this.evalFailed(cond, ev);
   }
 
   /** Truth value of `cond` when `ev` has failed: true → the then-branch is the failure branch. */
@@ -624,7 +644,7 @@ export class Flow {
     const field = (name: string): 'truthy' | 'falsy' | undefined => {
       if (spec.mode === 'returns-object' && spec.field === name) return spec.successWhen === 'falsy' ? 'truthy' : 'falsy';
       if (/^(error|err|errors)$/.test(name)) return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? 'truthy' : undefined;
-      if (/^(ok|valid|verified|success|isValid|isVerified|passed|fresh|isFresh)$/.test(name)) return 'falsy';
+      if (/^(ok|valid|verified|success|isValid|isVerified|passed|fresh|isFresh|authorized|allowed|granted|isAuthorized|isAllowed)$/.test(name)) return 'falsy';
       if (/^(isStale|stale|expired|required|needsReauth|requiresReauth)$/.test(name)) return 'truthy';
       return undefined;
     };

@@ -81,7 +81,7 @@ function qualityFindings(ep: Endpoint, guards: { name: string; node: ts.Node; sp
   const why = weak.spec.weakness ?? (weak.spec.aalOnly ? 'AAL2 proves MFA at sign-in, not a recent re-authentication, and no freshness bound is checked' : 'it asks for less than step-up');
   out.push({
     ruleId: 'stepup/weak-assurance',
-    message: `${weak.name} (line ${line(weak.node)}) ${why.startsWith('accepts') || why.startsWith('AAL2') || why.startsWith("better") || why.startsWith('freshAge') ? '' : 'is weak: '}${why}; a session that signed in long ago still passes. Require a re-authentication within ${fmtMinutes(ctx.config.maxFreshnessMinutes)} (or an elevated level with a freshness bound).`,
+    message: `${weak.name} (line ${line(weak.node)}) is not step-up: ${why}. A session that signed in long ago still passes; require a re-authentication within ${fmtMinutes(ctx.config.maxFreshnessMinutes)} (or an elevated level with a freshness bound).`,
     related: [rel('guard', weak.node, why)],
   });
   return out;
@@ -93,31 +93,26 @@ export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
   const drafts: Draft[] = [];
   const guards = guardUses(chain, handler);
 
-  // 1. A middleware or wrapper that protects everything after it.
-  const protector = chain.find((s) => s.protects);
-  if (protector) {
-    const qualityGuards = protector.spec ? [{ name: protector.spec.name, node: protector.link!.expr as ts.Node, spec: protector.spec }] : protector.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec }));
-    const q = qualityFindings(ep, qualityGuards, ctx);
-    const handlerGuards = handler.protects ? handler.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })) : [];
-    const stillWeak = q.length && !(handlerGuards.length && !qualityFindings(ep, handlerGuards, ctx).length);
-    const findings: Finding[] = stillWeak ? q.map((d) => finding(ep, d)) : [];
-    const onlyNextMiddleware = protector.via === 'next-middleware' && !chain.some((s) => s !== protector && s.protects) && !handler.protects;
-    if (onlyNextMiddleware && !stillWeak) {
+  // 1. Every stage that protects everything after it (middleware, wrappers, the handler itself).
+  //    One strong protection is enough; if all of them are weak or client-trusted, that is the finding.
+  const protectors = [...chain.filter((s) => s.protects), ...(handler.protects ? [handler] : [])];
+  if (protectors.length) {
+    const qualityOf = (st: StageResult): Draft[] =>
+      qualityFindings(ep, st.spec && st.link ? [{ name: st.spec.name, node: st.link.expr as ts.Node, spec: st.spec }] : st.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })), ctx);
+    const strong = protectors.filter((st) => qualityOf(st).length === 0);
+    if (!strong.length) return { status: 'broken', guards, findings: qualityOf(protectors[0]).map((d) => finding(ep, d)) };
+    const findings: Finding[] = [];
+    if (strong.every((st) => st.via === 'next-middleware')) {
+      const mw = strong[0];
       findings.push(
         finding(ep, {
           ruleId: 'stepup/middleware-only',
-          message: `step-up is enforced only in Next.js middleware (${protector.name}); a middleware bypass (CVE-2025-29927) or a matcher change removes it silently. Repeat the check in the route handler.`,
-          related: [rel('middleware', protector.link!.expr, 'step-up enforced here')],
+          message: `step-up is enforced only in Next.js middleware (${mw.name}); a middleware bypass (CVE-2025-29927) or a matcher change removes it silently. Repeat the check in the route handler.`,
+          related: [rel('middleware', mw.link!.expr, 'step-up enforced here')],
         }),
       );
     }
-    return { status: stillWeak ? 'broken' : 'enforced', guards, findings };
-  }
-
-  // 2. The handler protects every side effect itself.
-  if (handler.protects) {
-    const q = qualityFindings(ep, handler.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })), ctx);
-    return { status: q.length ? 'broken' : 'enforced', guards, findings: q.map((d) => finding(ep, d)) };
+    return { status: 'enforced', guards, findings };
   }
 
   // 3. Something is missing or broken: find out what.
@@ -156,6 +151,17 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     };
   }
 
+  // The result is tested the wrong way round (the whole object instead of its deciding field)
+  const misread = allEvents.find((e) => e.misread);
+  if (misread) {
+    const field = misread.spec.field ? `.${misread.spec.field}` : ' the deciding field';
+    return {
+      ruleId: 'stepup/result-ignored',
+      message: `${describeGuard(misread)} (line ${line(misread.node)}) returns an object that is always truthy, and the condition at line ${line(misread.misread!)} tests the object instead of${field}: the refusal never runs and ${where} goes ahead. Test${field}.`,
+      related: [rel('guard', misread.node, 'result tested the wrong way'), rel('defeated-branch', misread.misread!, 'condition never fails'), ...effectRel],
+    };
+  }
+
   // Not awaited
   const notAwaited = allEvents.find((e) => e.notAwaited);
   if (notAwaited) {
@@ -170,7 +176,9 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
   const ignored = allEvents.find((e) => !e.checked && !e.opaque && (e.usage === 'bare' || e.usage === 'var') && e.spec.mode !== 'throws' && e.spec.mode !== 'middleware' && e.spec.mode !== 'never-fails' && e.spec.mode !== 'unknown');
   if (ignored) {
     const what = ignored.spec.mode === 'returns-response' ? 'its 403 Response' : ignored.spec.mode === 'returns-falsy' ? 'its false result' : ignored.spec.mode === 'returns-null' ? 'its null result' : 'its failure value';
-    const fix = ignored.spec.mode === 'returns-response' ? `const block = await ${shortText(ignored.node, 40).replace(/^await\s+/, '')}; if (block) return block;` : `if (!(await ${shortText(ignored.node, 40).replace(/^await\s+/, '')})) return a 403`;
+    const callText = shortText(ignored.node, 40).replace(/^await\s+/, '');
+    const awaited = ignored.spec.async === false ? callText : `await ${callText}`;
+    const fix = ignored.spec.mode === 'returns-response' ? `const block = ${awaited}; if (block) return block;` : `if (!(${awaited})) return a 403`;
     return {
       ruleId: 'stepup/result-ignored',
       message: `${describeGuard(ignored)} is called (line ${line(ignored.node)}) but ${what} is discarded; ${where} still runs, so a stolen session can ${harm(ep)}. Check the result and return it: ${fix}`,
@@ -183,7 +191,9 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
   if (leaky && leaky.leak) {
     return {
       ruleId: 'stepup/incomplete',
-      message: `${leaky.name} checks step-up but still calls next() when the check fails (line ${line(leaky.leak.node)}), so the handler runs anyway. End the request on failure instead of calling next().`,
+      message: leaky.via === 'wrapper'
+        ? `${leaky.name} checks step-up but still calls the wrapped handler when the check fails (line ${line(leaky.leak.node)}). Return the refusal instead of calling the handler.`
+        : `${leaky.name} checks step-up but still calls next() when the check fails (line ${line(leaky.leak.node)}), so the handler runs anyway. End the request on failure instead of calling next().`,
       related: [rel('middleware', leaky.link!.expr, 'step-up middleware'), rel('defeated-branch', leaky.leak.node, 'next() reached on failure'), ...effectRel],
     };
   }
@@ -206,6 +216,16 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     };
   }
 
+  // A guard whose body never fails
+  const hollow = allEvents.find((e) => e.spec.mode === 'never-fails');
+  if (hollow) {
+    return {
+      ruleId: 'stepup/missing',
+      message: `${describeGuard(hollow)} (line ${line(hollow.node)}) looks like a step-up guard but never rejects: no path through it fails, so ${where} runs for any session. Make it return a 401/403 (or throw) when step-up is missing.`,
+      related: [rel('guard', hollow.node, 'never fails'), ...effectRel],
+    };
+  }
+
   // A check on some paths only
   if (p && [...p.may].length) {
     const ev = handler.events.find((e) => p.may.has(e.id));
@@ -223,16 +243,6 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
       ruleId: 'stepup/incomplete',
       message: `${lateGuard.name} is registered on the router (line ${lateGuard.link.span.line}) after this route, so it never runs before it. Register the guard before the route, or pass it in the route's own middleware list.`,
       related: [rel('middleware', lateGuard.link.expr, 'guard registered after the route'), ...effectRel],
-    };
-  }
-
-  // A guard whose body never fails
-  const hollow = allEvents.find((e) => e.spec.mode === 'never-fails');
-  if (hollow) {
-    return {
-      ruleId: 'stepup/missing',
-      message: `${describeGuard(hollow)} (line ${line(hollow.node)}) looks like a step-up guard but never rejects: no path through it fails, so ${where} runs for any session. Make it return a 401/403 (or throw) when step-up is missing.`,
-      related: [rel('guard', hollow.node, 'never fails'), ...effectRel],
     };
   }
 

@@ -135,21 +135,57 @@ export class SpecResolver {
       });
       const s = this.summarize(fn.node, argEnv, last);
       if (s) return s;
+      // Named like a step-up check, its evidence out of sight (a lookup we do not model): its body still says how it fails.
+      if (isGuardName(last)) return this.summarizeByName(fn.node, argEnv, last);
+      if (isStepUpRead(parts, last)) return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
       return undefined;
     }
 
-    // 4. Unseen, but named like a step-up check
-    if (!fn && vocab().guardNames.test(last) && !/^(set|send|create|generate|enroll|get|list|disable|enable|remove|delete|update|issue|start|begin|request|init)/i.test(last)) {
-      return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, async: undefined };
+    // 4. Unseen, but named like a step-up check: a read of a step-up record (`db.mfaChallenge.findFirst`,
+    //    `redis.get('stepup:…')`) is evidence whose absence (null) means failure; a named check is opaque.
+    if (!fn) {
+      if (isStepUpRead(parts, last)) {
+        return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', opaque: true, async: true };
+      }
+      if (isGuardName(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, async: undefined };
     }
     return undefined;
+  }
+
+  /** A project function named like a step-up check but with no evidence the analysis recognises. */
+  private summarizeByName(fn: FunctionNode, env: Env | undefined, name: string): GuardSpec | undefined {
+    const nextParam = isMiddlewareShaped(fn);
+    const flow = new Flow({
+      fn,
+      role: 'summary',
+      assumptions: {},
+      env,
+      specs: this,
+      isContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length === 0 : undefined,
+      maxFreshnessMinutes: this.maxMinutes,
+      effects: false,
+    }).run();
+    const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+    const base: GuardSpec = { name, mode: 'never-fails', source: 'name', kind: 'guard', async: isAsync, defNode: fn };
+    const shapes = flow.exits.map((x) => (x.kind === 'throw' ? 'throw' : exitShape(x.value, x.answer)));
+    if (nextParam) {
+      const ends = flow.exits.some((x) => x.kind !== 'end' || x.answer);
+      return ends ? { ...base, mode: 'middleware' } : base;
+    }
+    if (shapes.includes('throw') && !shapes.some((sh) => sh === 'response')) return { ...base, mode: 'throws' };
+    if (shapes.includes('response')) return { ...base, mode: 'returns-response' };
+    if (shapes.includes('falsy') && shapes.some((sh) => sh !== 'falsy')) return { ...base, mode: 'returns-falsy' };
+    const boolReturn = flow.exits.some((x) => x.value && /[!=<>]=|[<>]|^!|^(true|false)$/.test(skipOuter(x.value).getText()));
+    if (boolReturn) return { ...base, mode: 'returns-falsy' };
+    return base;
   }
 
   private matches(entry: CatalogEntry, call: ts.CallExpression, parts: string[] | undefined, text: string, last: string, calleeVals: Value[], isProject: boolean): boolean {
     const m = entry.match;
     if (m.method && last !== m.method) return false;
     if (m.callee && !new RegExp(m.callee).test(text)) return false;
-    if (m.argKey && !argObjectKey(call, m.argKey)) return false;
+    // an options object with the key, or a predicate using it: `auth.protect((has) => has({ reverification }))`
+    if (m.argKey && !argObjectKey(call, m.argKey) && !call.arguments.some((a) => ts.isFunctionLike(skipOuter(a)) && skipOuter(a).getText().includes(m.argKey!))) return false;
     if (m.argText && !new RegExp(m.argText).test(call.arguments.map((a) => a.getText()).join(','))) return false;
     if (entry.requiresArgText && !new RegExp(entry.requiresArgText).test(call.arguments.map((a) => a.getText()).join(','))) return false;
     if (m.modules) {
@@ -196,6 +232,10 @@ export class SpecResolver {
     if (spec.windowMinutes !== undefined && spec.windowMinutes > this.maxMinutes && !spec.weakness) {
       spec.weakness = `accepts a re-authentication up to ${fmtMinutes(spec.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
     }
+    if (entry.level === 'from-args') {
+      const levels = call.arguments.slice(1).map((a) => evalString(a, this.values, 0, env)?.toLowerCase()).filter((x): x is string => !!x);
+      if (levels.length && !levels.some((l) => vocab().strongLevels.has(l)) && levels.some((l) => vocab().baseLevels.has(l))) spec.weakness = `accepts the base assurance level (${levels.join(', ')})`;
+    }
     if (entry.predicateArg !== undefined) {
       // claimCheck((req, claims) => …): the predicate must itself read step-up claims.
       const pred = call.arguments[entry.predicateArg];
@@ -241,8 +281,9 @@ export class SpecResolver {
   inlineSpec(inl: InlineEvidence): GuardSpec {
     const spec: GuardSpec = { name: inl.label, mode: 'returns-falsy', source: 'inline', kind: 'inline', async: false, clientTrusted: inl.clientTrusted, windowMinutes: inl.windowMinutes };
     if (inl.kind === 'freshness') {
-      spec.hasFreshness = true;
-      if (inl.windowMinutes !== undefined && inl.windowMinutes > this.maxMinutes) spec.weakness = `accepts a re-authentication up to ${fmtMinutes(inl.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
+      spec.hasFreshness = !inl.refreshed;
+      if (inl.refreshed) spec.weakness = inl.refreshed;
+      else if (inl.windowMinutes !== undefined && inl.windowMinutes > this.maxMinutes) spec.weakness = `accepts a re-authentication up to ${fmtMinutes(inl.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
     }
     if (inl.kind === 'level') {
       if (inl.baseLevel) spec.weakness = `accepts the base assurance level (${inl.level})`;
@@ -273,7 +314,7 @@ export class SpecResolver {
 
   private summarizeInner(fn: FunctionNode, env: Env | undefined, displayName: string): GuardSpec | undefined {
     const nextParam = isMiddlewareShaped(fn);
-    const flow = new Flow({
+    const walker = new Flow({
       fn,
       role: 'summary',
       assumptions: {},
@@ -283,7 +324,8 @@ export class SpecResolver {
       isErrorContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length > 0 : undefined,
       maxFreshnessMinutes: this.maxMinutes,
       effects: false,
-    }).run();
+    });
+    const flow = walker.run();
     const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
     const evidence = flow.events.filter((e) => e.checked || e.established || e.usage === 'return' || e.returned);
     if (!evidence.length) return undefined;
@@ -307,10 +349,11 @@ export class SpecResolver {
     }
 
     // The function returns the evidence itself: `return Date.now() - s.authAt < FIVE_MIN`
-    const evidenceReturn = flow.exits.find((x) => x.value && evidence.some((e) => e.returned && containsNode(x.value!, e.node)));
-    if (evidenceReturn && evidenceReturn.value) {
-      const ev = evidence.find((e) => e.returned && containsNode(evidenceReturn.value!, e.node))!;
-      const truthOnFail = evalReturnFailed(evidenceReturn.value, ev);
+    for (const x of flow.exits) {
+      if (!x.value) continue;
+      const ev = evidence.find((e) => e.returned && (containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v))));
+      if (!ev) continue;
+      const truthOnFail = ev.inline ? evalReturnFailed(x.value, ev) ?? walker.evaluateFailed(x.value, ev) : walker.evaluateFailed(x.value, ev);
       if (truthOnFail !== undefined) return { ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' };
     }
     // A wrapper around another guard: `return requireStepUp(req)`, `return bcrypt.compare(...)`
@@ -338,14 +381,42 @@ export class SpecResolver {
       return { ...(base as GuardSpec), mode: 'returns-object', field, successWhen: when === 'falsy' ? 'falsy' : 'truthy' };
     }
     if (shapes.every((s) => s === 'falsy' || s === 'throw')) return { ...(base as GuardSpec), mode: 'returns-falsy' };
-    if (shapes.every((s) => s === 'truthy' || s === 'throw') && okShapes.every((s) => s === 'falsy')) return { ...(base as GuardSpec), mode: 'returns-error' };
+    if (shapes.every((s) => s === 'truthy' || s === 'throw') && okShapes.length > 0 && okShapes.every((s) => s === 'falsy')) return { ...(base as GuardSpec), mode: 'returns-error' };
     return { ...(base as GuardSpec), mode: 'returns-falsy' };
   }
+}
+
+export const READ_METHOD = /^(find|findFirst|findUnique|findOne|findById|findFirstOrThrow|findUniqueOrThrow|findByPk|get|hget|hgetall|count|exists|sismember|ttl|lookup|load|fetch)$/;
+
+/** A read of a step-up record: `db.stepUp.findFirst`, `prisma.mfaChallenge.findUnique`, `reauthStore.get`. */
+function isStepUpRead(parts: string[] | undefined, last: string): boolean {
+  // the record store is the member just before the read (`db.stepUp.findFirst`, `stepUpStore.get`)
+  return READ_METHOD.test(last) && !!parts && parts.length >= 2 && vocab().guardNames.test(parts[parts.length - 2]);
+}
+
+/** A name that says step-up and is not an enrolment, setup or sending action. */
+export function isGuardName(name: string): boolean {
+  // getters return data (`getAuthenticatorAssuranceLevel`), the decision is the comparison made with it
+  return vocab().guardNames.test(name) && !/^(get|set|send|create|generate|enroll|list|disable|enable|remove|delete|update|issue|start|begin|request|init|mark|record|save|store|clear|reset|fetch|load|find)/i.test(name);
 }
 
 export function isCallOf(c: ts.CallExpression, p: ts.ParameterDeclaration): boolean {
   const x = skipOuter(c.expression);
   return ts.isIdentifier(x) && ts.isIdentifier(p.name) && x.text === p.name.text;
+}
+
+/** Does `root` read the variable declared by `decl`? */
+function mentions(root: ts.Node, decl: ts.Node): boolean {
+  const name = ts.isVariableDeclaration(decl) || ts.isBindingElement(decl) ? decl.name.getText() : undefined;
+  if (!name) return false;
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (ts.isIdentifier(n) && n.text === name) hit = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return hit;
 }
 
 function containsNode(root: ts.Node, n: ts.Node): boolean {
@@ -387,7 +458,7 @@ function exitShape(value: ts.Expression | undefined, answer: { error: boolean; k
       const v = skipOuter(p.initializer);
       const isFalse = v.kind === ts.SyntaxKind.FalseKeyword;
       const isTrue = v.kind === ts.SyntaxKind.TrueKeyword;
-      if (/^(ok|valid|verified|success|fresh|allowed|passed)$/.test(n) && isFalse) return `object:${n}=truthy`;
+      if (/^(ok|valid|verified|success|fresh|allowed|passed|authorized|granted)$/.test(n) && isFalse) return `object:${n}=truthy`;
       if (/^(isStale|stale|required|needsReauth|expired)$/.test(n) && isTrue) return `object:${n}=falsy`;
       if (/^(error|err|reason)$/.test(n) && v.kind !== ts.SyntaxKind.NullKeyword) return `object:${n}=falsy`;
     }

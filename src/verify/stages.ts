@@ -47,11 +47,11 @@ function envFor(link: ChainLink): Env | undefined {
 
 /** Checks that count as protection: seen, or unseen but with a result that decides a refusal here. */
 function guardIds(events: GuardEvent[]): Set<number> {
-  return new Set(events.filter((e) => (!e.opaque || e.checked) && e.spec.mode !== 'never-fails').map((e) => e.id));
+  return new Set(events.filter((e) => (!e.opaque || e.checked) && !e.notAwaited && e.spec.mode !== 'never-fails').map((e) => e.id));
 }
 
 function evidenceOf(flow: FlowResult): GuardEvent[] {
-  return flow.events.filter((e) => e.checked || e.established || e.notAwaited || e.opaque || e.usage === 'bare' || e.usage === 'var' || e.spec.mode === 'never-fails');
+  return flow.events.filter((e) => e.checked || e.established || e.notAwaited || e.opaque || e.misread || e.usage === 'bare' || e.usage === 'var' || e.spec.mode === 'never-fails');
 }
 
 function protectingOf(points: FlowPoint[], events: GuardEvent[]): GuardEvent[] {

@@ -25,6 +25,7 @@ interface GuardRules {
     authTimeProps: string;
     sessionTimeOwners: string;
     weakTimeProps: string;
+    refreshedTimeProps: string;
     levelProps: string;
     flagProps: string;
     strongLevels: string[];
@@ -41,6 +42,7 @@ export interface Vocab {
   authTimeProps: RegExp;
   sessionTimeOwners: RegExp;
   weakTimeProps: RegExp;
+  refreshedTimeProps: RegExp;
   levelProps: RegExp;
   flagProps: RegExp;
   strongLevels: Set<string>;
@@ -66,6 +68,7 @@ export function vocab(): Vocab {
     authTimeProps: new RegExp(v.authTimeProps, 'i'),
     sessionTimeOwners: new RegExp(v.sessionTimeOwners, 'i'),
     weakTimeProps: new RegExp(v.weakTimeProps, 'i'),
+    refreshedTimeProps: new RegExp(v.refreshedTimeProps, 'i'),
     levelProps: new RegExp(v.levelProps, 'i'),
     flagProps: new RegExp(v.flagProps, 'i'),
     strongLevels: new Set(v.strongLevels.map((s) => s.toLowerCase())),

@@ -11,9 +11,11 @@ import type { AdapterContext } from '../types.js';
 
 export function chainLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResolver): ChainLink {
   const u = unwrap(expr, values);
+  const x = expr as ts.Node;
+  const declared = ts.isFunctionDeclaration(x) && x.name ? x.name.text : undefined;
   return {
     via,
-    name: shortText(expr, 48),
+    name: declared ?? shortText(expr, 48),
     expr,
     fn: u.fn,
     factory: u.factory?.fn,
