@@ -19,7 +19,7 @@ export type Value =
   | { kind: 'module'; file: string }
   | { kind: 'external'; module: string; path: string[]; node: ts.Node }
   | { kind: 'param'; fn: ts.SignatureDeclaration; index: number; path: string[]; node: ts.Node }
-  | { kind: 'call'; node: ts.CallExpression | ts.NewExpression; callee: Value[] }
+  | { kind: 'call'; node: ts.CallExpression | ts.NewExpression; callee: Value[]; site?: ts.Node }
   | { kind: 'member'; base: Value; name: string; node: ts.Node }
   | { kind: 'literal'; value: string | number | boolean | null | undefined; node: ts.Node }
   | { kind: 'unknown'; node: ts.Node; reason: string };
@@ -168,7 +168,11 @@ export class ValueResolver {
         seen.add(c.node);
         const rets = returnExpressions(c.node);
         for (const r of rets) {
-          for (const v of this.resolve(r, depth + 1, seen)) out.push(...this.bindParam(v, c.node, e, depth, seen));
+          for (const v of this.resolve(r, depth + 1, seen)) {
+            // An object created inside a factory is a new object per call: remember the call site.
+            const bound = this.bindParam(v, c.node, e, depth, seen);
+            out.push(...bound.map((b) => (b.kind === 'call' && !b.site && isInside(b.node, c.node) ? { ...b, site: e } : b)));
+          }
         }
         seen.delete(c.node);
         if (rets.length === 0) out.push({ kind: 'literal', value: undefined, node: e });
@@ -206,14 +210,28 @@ export class ValueResolver {
     return out.length ? out : undefined;
   }
 
+  private readonly bindings = new Map<ts.Node, ts.Expression>();
+
+  /** Runs `fn` with a parameter bound to one expression (one element of an iterated array). */
+  withBinding<T>(param: ts.Node, expr: ts.Expression, fn: () => T): T {
+    this.bindings.set(param, expr);
+    try {
+      return fn();
+    } finally {
+      this.bindings.delete(param);
+    }
+  }
+
   resolveDecl(decl: Decl, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
-    const cached = this.declCache.get(decl);
+    const bound = this.bindings.get(decl);
+    if (bound) return this.resolve(bound, depth + 1, seen);
+    const cached = this.bindings.size ? undefined : this.declCache.get(decl);
     if (cached) return cached;
     if (seen.has(decl)) return [{ kind: 'unknown', node: decl, reason: 'cycle' }];
     seen.add(decl);
     const out = this.resolveDeclInner(decl, depth, seen);
     seen.delete(decl);
-    if (!out.some((v) => v.kind === 'unknown' && (v.reason === 'cycle' || v.reason === 'resolution too deep'))) this.declCache.set(decl, out);
+    if (!this.bindings.size && !out.some((v) => v.kind === 'unknown' && (v.reason === 'cycle' || v.reason === 'resolution too deep'))) this.declCache.set(decl, out);
     return out;
   }
 
@@ -489,6 +507,15 @@ function collectBindingExports(name: ts.BindingName, t: ExportTable): void {
     if (ts.isIdentifier(el.name)) t.named.set(el.name.text, { decl: el });
     else collectBindingExports(el.name, t);
   }
+}
+
+function isInside(n: ts.Node, container: ts.Node): boolean {
+  let cur: ts.Node | undefined = n;
+  while (cur) {
+    if (cur === container) return true;
+    cur = cur.parent;
+  }
+  return false;
 }
 
 export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

@@ -152,11 +152,7 @@ export const expressAdapter: FrameworkAdapter = {
     const rules = loadRules<{ express: ExpressRules }>('frameworks').express;
     const graph = new RouterGraph('express');
     const collector = new Collector(graph, ctx.values, expressDialect(ctx, rules));
-    for (const file of ctx.candidates) {
-      const sf = ctx.store.get(file);
-      if (sf) collector.collectFile(sf);
-    }
-    collector.linkRegistrars();
+    collector.collectAll(ctx);
     const out: Endpoint[] = [];
     for (const r of graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx))) {
       const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));

@@ -32,12 +32,16 @@ function methodOf(m: string): HttpMethod {
   return u === 'ALL' ? 'ANY' : (u as HttpMethod);
 }
 
+/** A route path: starts with `/` or is `*` (a KV key such as `rootKey:${id}` is not). */
 function isPathLike(arg: ts.Expression | undefined, ctx: AdapterContext): boolean {
   if (!arg) return false;
   const x = skipOuter(arg);
-  if (ts.isStringLiteralLike(x) || ts.isTemplateExpression(x)) return true;
-  if (ts.isFunctionLike(x) || ts.isCallExpression(x)) return false;
-  return evalString(x, ctx.values) !== undefined;
+  const looksLikePath = (s: string): boolean => s === '' || s.startsWith('/') || s === '*';
+  if (ts.isStringLiteralLike(x)) return looksLikePath(x.text);
+  if (ts.isTemplateExpression(x)) return x.head.text === '' ? (evalString(x, ctx.values) ?? '/').startsWith('/') : looksLikePath(x.head.text);
+  if (ts.isFunctionLike(x) || ts.isCallExpression(x) || ts.isObjectLiteralExpression(x)) return false;
+  const v = evalString(x, ctx.values);
+  return v !== undefined && looksLikePath(v);
 }
 
 /** Hono path patterns: `*` wildcards, `:param` segments; a trailing `/*` also matches the bare prefix. */
@@ -106,7 +110,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
     creators: rules.creators,
     paramTypes: /\b(Hono|OpenAPIHono)\b/,
     importHints: rules.importHints,
-    methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'openapi', 'basePath']),
+    methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'openapi', 'basePath', 'doc', 'doc31']),
     chain(method, call, refs, c): RouterRef[] {
       if (method === 'basePath') {
         const p = call.arguments[0] ? evalString(call.arguments[0], ctx.values) : undefined;
@@ -122,7 +126,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
         const p = isPathLike(call.arguments[0], ctx) ? pathsOf(call.arguments[0], ctx)[0] : undefined;
         return refs.map((r) => ({ router: r.router, routePath: p ?? r.routePath }));
       }
-      if (['use', 'on', 'route', 'openapi'].includes(method)) return refs.map((r) => ({ router: r.router }));
+      if (['use', 'on', 'route', 'openapi', 'doc', 'doc31'].includes(method)) return refs.map((r) => ({ router: r.router }));
       return [];
     },
     register(method, call, refs, c): void {
@@ -164,6 +168,10 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
           if (args.length < 2) continue;
           const p = evalString(args[0], ctx.values) ?? `{${args[0].getText()}}`;
           for (const sub of c.refs(args[1])) if (sub.router !== ref.router) c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
+        } else if (method === 'doc' || method === 'doc31') {
+          // @hono/zod-openapi serves the generated document at this path
+          if (args.length < 2 || !isPathLike(args[0], ctx)) continue;
+          c.graph.add(ref.router, { kind: 'route', methods: ['GET'], paths: pathsOf(args[0], ctx), args: [args[1]], anchor, order });
         } else if (method === 'openapi') {
           if (args.length < 2) continue;
           const route = readCreateRoute(args[0], ctx, rules);
@@ -189,11 +197,7 @@ export const honoAdapter: FrameworkAdapter = {
     const rules = loadRules<{ hono: HonoRules }>('frameworks').hono;
     const graph = new RouterGraph('hono');
     const collector = new Collector(graph, ctx.values, honoDialect(ctx, rules));
-    for (const file of ctx.candidates) {
-      const sf = ctx.store.get(file);
-      if (sf) collector.collectFile(sf);
-    }
-    collector.linkRegistrars();
+    collector.collectAll(ctx);
 
     // Hono apps mounted in Next route files: only the exported methods reach them.
     const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>();

@@ -6,6 +6,9 @@ import { externalName } from '../../analysis/unwrap.js';
 import { skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
 import { matchesExport, type ModuleExport } from '../../rules.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
+import type { AdapterContext } from '../types.js';
+import { isTestPath } from '../../project/prefilter.js';
+import { relPosix } from '../../util.js';
 
 export interface RouterRef {
   router: RouterNode;
@@ -57,7 +60,15 @@ export class Collector {
       const out: RouterRef[] = [];
       for (const c of v.callee) {
         if (this.isCreator(c)) {
-          out.push({ router: this.graph.node(v.node, v.node.getSourceFile().fileName, v.node.getStart()) });
+          const made = this.graph.node(v.node, v.node.getSourceFile().fileName, v.node.getStart());
+          if (!v.site) {
+            out.push({ router: made });
+            continue;
+          }
+          // Built by a factory: one router per call site, carrying what the factory registers itself.
+          const site = this.graph.node(v.site, v.site.getSourceFile().fileName, v.site.getStart());
+          if (site !== made) this.graph.add(site, { kind: 'inline', router: made, anchor: v.site, order: orderOf(v.site), alias: true });
+          out.push({ router: site });
         } else if (c.kind === 'member' && ts.isCallExpression(v.node)) {
           const base = this.refsFromValue(c.base, depth + 1);
           if (base.length) out.push(...this.dialect.chain(c.name, v.node, base, this));
@@ -104,6 +115,19 @@ export class Collector {
       if (!ts.isPropertyAccessExpression(callee)) continue;
       const method = callee.name.text;
       if (!this.dialect.methods.has(method)) continue;
+      // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
+      const iter = iteration(call, this.values);
+      if (iter) {
+        for (const el of iter.elements) this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee, sf));
+        continue;
+      }
+      this.registerCall(method, call, callee, sf);
+    }
+    this.pendingCalls.push(...calls, ...newExprs);
+  }
+
+  private registerCall(method: string, call: ts.CallExpression, callee: ts.PropertyAccessExpression, sf: ts.SourceFile): void {
+    {
       const refs = this.refs(callee.expression);
       if (refs.length) this.dialect.register(method, call, refs, this);
       else if (this.unknownReceiver(callee.expression) && this.dialect.guess(method, call, this)) {
@@ -112,7 +136,28 @@ export class Collector {
         this.dialect.register(method, call, [{ router }], this);
       }
     }
-    this.pendingCalls.push(...calls, ...newExprs);
+  }
+
+  /** Files outside the candidates that call registrar functions (`getDomains(app)` in an entry file). */
+  registrarNames(): string[] {
+    const names = new Set<string>();
+    for (const fn of this.paramRouters.keys()) {
+      const f = fn as ts.SignatureDeclaration;
+      if ((ts.isFunctionDeclaration(f) || ts.isMethodDeclaration(f)) && f.name) names.add(f.name.getText());
+      const parent = f.parent;
+      if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) names.add(parent.name.text);
+      if (ts.isConstructorDeclaration(f) && f.parent.name) names.add(f.parent.name.text);
+    }
+    return [...names].filter((n) => n.length > 2);
+  }
+
+  /** Adds the calls of an extra file (one that only wires registrars) to the linking pass. */
+  addCallsOf(sf: ts.SourceFile): void {
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.pendingCalls.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
   }
 
   private readonly pendingCalls: (ts.CallExpression | ts.NewExpression)[] = [];
@@ -124,6 +169,30 @@ export class Collector {
 
   private elementsOf(vals: Value[], node: ts.Node): Value[] {
     return vals.flatMap((v) => (v.kind === 'array' ? this.values.member(v, '*', node) : v.kind === 'param' ? [{ ...v, path: [...v.path, '*'] }] : [v]));
+  }
+
+  /**
+   * Collects every candidate file, then files that only wire registrar functions to an app
+   * (`getDomains(app)` in an entry file), then links registrars to the routers they are called with.
+   */
+  collectAll(ctx: AdapterContext): void {
+    for (const file of ctx.candidates) {
+      const sf = ctx.store.get(file);
+      if (sf) this.collectFile(sf);
+    }
+    const names = this.registrarNames();
+    if (names.length) {
+      const re = new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`);
+      const done = new Set(ctx.candidates);
+      for (const file of ctx.allSources) {
+        if (done.has(file) || isTestPath(relPosix(ctx.root, file))) continue;
+        const text = ctx.store.text(file, false);
+        if (!text || !re.test(text)) continue;
+        const sf = ctx.store.get(file);
+        if (sf) this.addCallsOf(sf);
+      }
+    }
+    this.linkRegistrars();
   }
 
   /** After every file is collected: link registrar functions to the routers they are called with. */
@@ -167,14 +236,14 @@ export class Collector {
           for (const name of p.path) vals = name === '*' ? this.elementsOf(vals, call) : vals.flatMap((b) => this.values.member(b, name, call));
           for (const r of vals.flatMap((v) => this.refsFromValue(v, 0))) {
             if (r.router === p.router) continue;
-            const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline');
+            const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline' || !e.alias);
             const standsFor = !receivesRegistrations && (p.router.entries.length > 0 || this.isMountTarget(p.router));
             if (!standsFor) {
               // The parameter receives registrations: they happen on the router passed in.
               this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call), call, fn: fn as ts.SignatureDeclaration });
             } else {
               // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in.
-              this.graph.add(p.router, { kind: 'inline', router: r.router, anchor: call, order: orderOf(call) });
+              this.graph.add(p.router, { kind: 'inline', router: r.router, anchor: call, order: orderOf(call), alias: true });
             }
           }
         }
@@ -237,6 +306,26 @@ export class Collector {
     for (const a of args) add(a, 0);
     return out;
   }
+}
+
+/** The array a registration call iterates over, when it sits in `literalArray.forEach((x) => …)`. */
+function iteration(call: ts.CallExpression, values: ValueResolver): { param: ts.ParameterDeclaration; elements: ts.Expression[] } | undefined {
+  let n: ts.Node | undefined = call.parent;
+  while (n && !ts.isSourceFile(n)) {
+    if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.parameters[0] && ts.isCallExpression(n.parent) && n.parent.arguments[0] === n) {
+      const loop = n.parent;
+      if (!ts.isPropertyAccessExpression(loop.expression) || !['forEach', 'map'].includes(loop.expression.name.text)) return undefined;
+      const arr = values.resolve(loop.expression.expression).find((v) => v.kind === 'array');
+      if (!arr || arr.kind !== 'array' || arr.node.elements.length > 50) return undefined;
+      // only when the registration reads the element
+      const p = n.parameters[0];
+      if (!ts.isIdentifier(p.name) || !call.arguments.some((a) => a.getText().includes((p.name as ts.Identifier).text))) return undefined;
+      return { param: p, elements: arr.node.elements.filter((e) => !ts.isSpreadElement(e)) };
+    }
+    if (ts.isFunctionLike(n)) return undefined;
+    n = n.parent;
+  }
+  return undefined;
 }
 
 function typeText(p: ts.ParameterDeclaration | undefined): string {

@@ -20,7 +20,7 @@ export type Entry =
   | { kind: 'route'; methods: HttpMethod[]; paths: string[]; pathExpr?: ts.Expression; args: ts.Expression[]; anchor: ts.Node; order: Order; extraMiddleware?: ts.Expression[]; schemas?: ts.Expression[] }
   | { kind: 'use'; path?: string; pathExpr?: ts.Expression; items: ts.Expression[]; anchor: ts.Node; order: Order }
   | { kind: 'mount'; path: string; pathExpr?: ts.Expression; router: RouterNode; anchor: ts.Node; order: Order }
-  | { kind: 'inline'; router: RouterNode; anchor: ts.Node; order: Order; call?: ts.CallExpression | ts.NewExpression; fn?: ts.SignatureDeclaration };
+  | { kind: 'inline'; router: RouterNode; anchor: ts.Node; order: Order; call?: ts.CallExpression | ts.NewExpression; fn?: ts.SignatureDeclaration; alias?: boolean };
 
 export type PathEvaluator = (expr: ts.Expression, env: Env) => string[] | undefined;
 
