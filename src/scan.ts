@@ -97,9 +97,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     files += discovery.sources.length;
     const workspace = new Workspace(root, discovery.packageJsons);
     const store = new SourceStore();
+    for (const s of discovery.sources) store.known.add(s.abs);
     const values = new ValueResolver(store, new ModuleResolver(root, workspace));
     const ctx: AdapterContext = { root, workspace, values, store, candidates: [], allSources: discovery.sources.map((s) => s.abs), nextConfigs: new Map<string, NextAppConfig>(), errors: store.errors };
     const freshAgeFiles: string[] = [];
+    const routerDeps = ['express', 'hono', 'next-connect', 'express-promise-router', 'router', '@hono/zod-openapi', '@hono/node-server'];
+    const onlyNextCache = new Map<string, boolean>();
+    const nextOnly = (appRoot: string): boolean => {
+      let v = onlyNextCache.get(appRoot);
+      if (v === undefined) {
+        v = !!workspace.packageAt(appRoot) && workspace.dependsOn(appRoot, 'next') && !routerDeps.some((d) => workspace.dependsOn(appRoot, d) || workspace.anyDependsOn(d, appRoot));
+        onlyNextCache.set(appRoot, v);
+      }
+      return v;
+    };
     for (const f of discovery.nextConfigs) {
       const cfg = readNextConfig(f, ctx);
       ctx.nextConfigs.set(cfg.appRoot, cfg);
@@ -112,6 +123,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
         continue;
       }
       if (isTestPath(s.rel)) continue;
+      // In a Next.js-only application, routes come from file conventions: other files are parsed only when imported.
+      if (nextOnly(workspace.appRootOf(s.abs))) continue;
       const text = store.text(s.abs, false);
       if (text === undefined) continue;
       if (text.includes('freshAge')) freshAgeFiles.push(s.abs);

@@ -7,7 +7,7 @@ import { skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
 import type { ClassifierRules } from './rules.js';
-import { matchesTerm, norm, words } from './words.js';
+import { findTerm, norm, termSet, words, type TermSet } from './words.js';
 
 function rawSegments(p: string): string[] {
   return p.split('/').filter(Boolean).map((s) => s.toLowerCase());
@@ -22,9 +22,22 @@ function fromModule(ep: Endpoint, modules: string[]): string | undefined {
   return mods.find((m) => modules.some((x) => m === x || m.startsWith(`${x}/`)));
 }
 
-/** Calls in a function and in project functions it calls (a few levels). */
+const deepCache = new WeakMap<ts.Node, ts.CallExpression[]>();
+
+/** Calls in a function and in project functions it calls (a few levels). Cached per function. */
 function deepCalls(fn: FunctionNode | undefined, values: ValueResolver, depth = 2, seen = new Set<ts.Node>()): ts.CallExpression[] {
   if (!fn || seen.has(fn)) return [];
+  if (seen.size === 0) {
+    const hit = deepCache.get(fn);
+    if (hit) return hit;
+    const out = deepCallsInner(fn, values, depth, seen);
+    deepCache.set(fn, out);
+    return out;
+  }
+  return deepCallsInner(fn, values, depth, seen);
+}
+
+function deepCallsInner(fn: FunctionNode, values: ValueResolver, depth: number, seen: Set<ts.Node>): ts.CallExpression[] {
   seen.add(fn);
   const out: ts.CallExpression[] = [];
   for (const c of callsIn(fn)) {
@@ -44,8 +57,37 @@ function lastName(c: ts.CallExpression): string | undefined {
   return ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
 }
 
+interface ExclusionSets {
+  entry: TermSet;
+  entryRaw: Set<string>;
+  always: TermSet;
+  reset: TermSet;
+  webhook: TermSet;
+  patterns: RegExp[];
+}
+
+const setCache = new WeakMap<ClassifierRules, ExclusionSets>();
+
+function sets(rules: ClassifierRules): ExclusionSets {
+  let s = setCache.get(rules);
+  if (!s) {
+    const ex = rules.exclusions;
+    s = {
+      entry: termSet(ex.entrySegments),
+      entryRaw: new Set(ex.entrySegments),
+      always: termSet(ex.alwaysExcludedSegments),
+      reset: termSet(ex.resetSegments),
+      webhook: termSet(ex.webhookSegments),
+      patterns: ex.entryPatterns.map((p) => new RegExp(p)),
+    };
+    setCache.set(rules, s);
+  }
+  return s;
+}
+
 export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
   const ex = rules.exclusions;
+  const xs = sets(rules);
   const segs = rawSegments(ep.path);
 
   // 1. Authentication entry points and callbacks (a segment, a word of one — `custom-signout` —, or a multi-segment phrase)
@@ -54,12 +96,11 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
     const n = norm(s);
     const ws = words(s);
     const cands = [n, ...ws, ...ws.slice(1).map((w, i) => ws[i] + w)];
-    const hit = ex.entrySegments.find((t) => s === t || cands.some((c) => matchesTerm(c, norm(t))));
-    if (hit) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
-    if (ex.alwaysExcludedSegments.some((t) => norm(t) === n)) return { kind: 'exclusion', value: s, detail: 'password-reset request: it only sends a reset e-mail', span: ep.anchor };
+    if (xs.entryRaw.has(s) || findTerm(cands, xs.entry)) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
+    if (xs.always.has(n)) return { kind: 'exclusion', value: s, detail: 'password-reset request: it only sends a reset e-mail', span: ep.anchor };
   }
-  for (const p of ex.entryPatterns) {
-    const m = new RegExp(p).exec(lower);
+  for (const re of xs.patterns) {
+    const m = re.exec(lower);
     if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up', span: ep.anchor };
   }
   // An auth catch-all: /api/auth/[...all], /api/auth/*
@@ -94,7 +135,7 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
   }
 
   // 3. Password reset by emailed token
-  const resetSeg = segs.find((s) => ex.resetSegments.some((t) => norm(s) === norm(t) || words(s).join('') === norm(t)));
+  const resetSeg = segs.find((s) => xs.reset.has(norm(s)));
   if (resetSeg) {
     const tokenField = ep.bodyFields.find((f) => ex.resetTokenFields.includes(norm(f.name)));
     const tokenParam = segs.find((s) => /^[:[{]\.{0,3}(token|code|key|resettoken)\]?\}?$/.test(s));
@@ -106,7 +147,7 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
   }
 
   // 4. Signature-verified webhooks
-  const webhookPath = segs.some((s) => ex.webhookSegments.some((t) => matchesTerm(norm(s), norm(t)) || words(s).some((w) => matchesTerm(w, norm(t)))));
+  const webhookPath = segs.some((s) => !!findTerm([norm(s), ...words(s)], xs.webhook));
   for (const c of calls) {
     const name = lastName(c);
     if (!name) continue;

@@ -10,7 +10,7 @@ import { loadRules } from '../rules.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
 import { classifierRules, type CategoryRule, type ClassifierRules } from './rules.js';
-import { findTerm, matchesTerm, norm, segmentsOf } from './words.js';
+import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf } from './words.js';
 
 interface Signal extends Reason {
   category: string;
@@ -63,7 +63,7 @@ function pathSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   const compoundOwner = segs.map((seg) => {
     if (seg.words.length < 2) return undefined;
     for (const cat of rules.categories) {
-      const t = findTerm([seg.whole, ...seg.candidates.filter((c) => !seg.words.includes(c))], cat.strongSegments);
+      const t = findTerm([seg.whole, ...seg.candidates.filter((c) => !seg.words.includes(c))], cat.sets.strong);
       if (t) return cat.name;
     }
     return undefined;
@@ -72,20 +72,20 @@ function pathSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
     segs.forEach((seg, i) => {
       const owner = compoundOwner[i];
       const candidates = owner && owner !== cat.name ? [seg.whole, ...seg.candidates.filter((c) => !seg.words.includes(c))] : seg.candidates;
-      const strong = findTerm(candidates, cat.strongSegments);
-      const get = !!findTerm(candidates, cat.getSegments);
+      const strong = findTerm(candidates, cat.sets.strong);
+      const get = !!findTerm(candidates, cat.sets.get);
       if (strong) {
         const k = Math.max(0, seg.words.findIndex((w) => norm(strong).startsWith(w)));
         const demoted = !cat.notDemoted && infoAfter(i, k + norm(strong).length > 0 ? k : 0);
         out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: demoted ? 'weak' : 'strong', demoted, get, detail: demoted ? `"${strong}" in an informational path (demoted to weak)` : `path word "${strong}"`, span: ep.anchor });
         return;
       }
-      const weak = findTerm(candidates, cat.weakSegments);
+      const weak = findTerm(candidates, cat.sets.weak);
       if (weak) {
         out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: 'weak', get, detail: `path word "${weak}"`, span: ep.anchor });
         return;
       }
-      const ctx = findTerm(candidates, cat.contextSegments);
+      const ctx = findTerm(candidates, cat.sets.context);
       if (ctx) out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: 'weak', context: true, get, detail: `context word "${ctx}"`, span: ep.anchor });
     });
   }
@@ -179,7 +179,7 @@ function deleteMethodSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   for (const cat of rules.categories) {
     if (!cat.ownershipVerbs.includes(norm(last ?? '')) || !beforeLast || !/^[:[{]/.test(beforeLast) || ep.method === 'GET') continue;
     const resource = parts[parts.length - 3];
-    if (resource && money && segmentsOf(`/${resource}`)[0]?.candidates.some((c) => [...money.strongSegments, ...money.weakSegments].some((t) => matchesTerm(c, norm(t))))) continue;
+    if (resource && money && segmentsOf(`/${resource}`)[0]?.candidates.some((c) => lookupTerm(c, money.sets.strong) || lookupTerm(c, money.sets.weak))) continue;
     out.push({ kind: 'path', value: `${resource}/${beforeLast}/${last}`, category: cat.name, strength: 'strong', detail: `hands the ${resource ?? 'resource'} over to another owner`, span: ep.anchor });
   }
   for (const cat of rules.categories) {

@@ -1,10 +1,12 @@
 // Category rules from rules/categories.json merged with the configuration's additions.
 import type { ResolvedConfig } from '../config/types.js';
 import { loadRules } from '../rules.js';
-import { norm } from './words.js';
+import { norm, termSet, type TermSet } from './words.js';
 
 export interface CategoryRule {
   name: string;
+  /** Normalised sets for path matching. */
+  sets: { strong: TermSet; weak: TermSet; get: TermSet; context: TermSet };
   severity: string;
   description: string;
   strongSegments: string[];
@@ -76,8 +78,13 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     const base = raw.categories[name] ?? {};
     const add = config.categories[name] ?? {};
     const merged = (k: keyof RawCategory & string): string[] => [...list(base[k]), ...list((add as Record<string, unknown>)[k])];
+    const strongSegments = merged('strongSegments');
+    const weakSegments = merged('weakSegments');
+    const getSegments = merged('getSegments');
+    const contextSegments = list((base as Record<string, unknown>).contextSegments);
     return {
       name,
+      sets: { strong: termSet(strongSegments), weak: termSet(weakSegments), get: termSet(getSegments), context: termSet(contextSegments) },
       severity: add.severity ?? (base.severity as string | undefined) ?? 'high',
       description: add.description ?? (base.description as string | undefined) ?? name,
       strongSegments: merged('strongSegments'),

@@ -23,10 +23,26 @@ export function matchesTerm(w: string, term: string): boolean {
   return false;
 }
 
-export function findTerm(candidates: string[], terms: Iterable<string>): string | undefined {
-  for (const t of terms) {
-    const nt = norm(t);
-    if (candidates.some((c) => matchesTerm(c, nt))) return t;
+/** Normalised terms, for plural-tolerant lookups. */
+export type TermSet = ReadonlySet<string>;
+
+export function termSet(terms: Iterable<string>): TermSet {
+  return new Set([...terms].map(norm));
+}
+
+/** The term (normalised) a candidate word matches: itself or its singular (`keys` → `key`, `policies` → `policy`). */
+export function lookupTerm(c: string, set: TermSet): string | undefined {
+  if (set.has(c)) return c;
+  if (c.endsWith('s') && set.has(c.slice(0, -1))) return c.slice(0, -1);
+  if (c.endsWith('es') && set.has(c.slice(0, -2))) return c.slice(0, -2);
+  if (c.endsWith('ies') && set.has(`${c.slice(0, -3)}y`)) return `${c.slice(0, -3)}y`;
+  return undefined;
+}
+
+export function findTerm(candidates: string[], terms: TermSet): string | undefined {
+  for (const c of candidates) {
+    const t = lookupTerm(c, terms);
+    if (t) return t;
   }
   return undefined;
 }

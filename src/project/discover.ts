@@ -61,14 +61,22 @@ export async function discover(root: string, options: DiscoverOptions = {}): Pro
       unique: true,
     },
   );
-  // Route trees may legitimately contain folders named like build output (app/api/build/route.ts).
+  // Route trees may legitimately contain folders named like build output (app/api/build/route.ts):
+  // look inside the Next.js route trees of each application root for them.
   const exts = SOURCE_EXTENSIONS.join(',');
-  const routeTrees = await fg(
-    BUILD_DIRS.flatMap((d) => [`**/app/**/${d}/**/route.{${exts}}`, `**/pages/api/**/${d}/**/*.{${exts}}`, `**/app/**/${d}/route.{${exts}}`, `**/pages/api/${d}/*.{${exts}}`]),
-    { cwd: root, ignore: [...always, ...(options.ignore ?? [])], onlyFiles: true, followSymbolicLinks: false, dot: false, stats: true, suppressErrors: true, unique: true },
-  );
-  const seen = new Set(entries.map((e) => e.path));
-  for (const e of routeTrees) if (!seen.has(e.path)) entries.push(e);
+  const appRoots = ['', ...entries.filter((e) => path.posix.basename(e.path) === 'package.json').map((e) => path.posix.dirname(e.path)).filter((d) => d !== '.')];
+  const treePatterns: string[] = [];
+  for (const a of appRoots) {
+    for (const tree of ['app', 'src/app', 'pages/api', 'src/pages/api']) {
+      const rel = a ? `${a}/${tree}` : tree;
+      if (isDirectory(path.join(root, rel))) treePatterns.push(...BUILD_DIRS.map((d) => `${fg.escapePath(rel)}/**/${d}/**/*.{${exts}}`));
+    }
+  }
+  if (treePatterns.length) {
+    const routeTrees = await fg(treePatterns, { cwd: root, ignore: [...always, ...(options.ignore ?? [])], onlyFiles: true, followSymbolicLinks: false, dot: false, stats: true, suppressErrors: true, unique: true });
+    const seen = new Set(entries.map((e) => e.path));
+    for (const e of routeTrees) if (!seen.has(e.path)) entries.push(e);
+  }
   const out: Discovery = { root, sources: [], packageJsons: [], tsconfigs: [], nextConfigs: [], skipped: [] };
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const entry of entries) {
@@ -93,6 +101,14 @@ export async function discover(root: string, options: DiscoverOptions = {}): Pro
     out.sources.push({ abs, rel: entry.path, size: stats.size });
   }
   return out;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Checks a user-supplied path; returns an error sentence or undefined. */

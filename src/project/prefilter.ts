@@ -15,11 +15,17 @@ export function isTestFileName(rel: string): boolean {
   return TEST_FILE.test(rel);
 }
 
-/** A registration-shaped call: `.get(`, `.post(`, `.use(`, `.route(`, `.openapi(`, `.on(`… */
-const ROUTING_CALL = /\.\s*(get|post|put|patch|delete|all|use|route|on|openapi|basePath|options|head)\s*\(/;
+/**
+ * A registration-shaped call: a route method whose first argument is a path literal or a named
+ * path followed by handlers (`app.get('/x'`, `router.post(PATHS.x, …`), or a router-only method
+ * (`.use(`, `.route(`, `.openapi(`, `.basePath(`, `.doc(`), or Hono's `.on('POST', …`. `map.get(key)`
+ * and `searchParams.get(name)` do not qualify, so ordinary code is not parsed up front.
+ */
+const ROUTE_CALL = /\.\s*(get|post|put|patch|delete|all|options|head)\s*\(\s*(['"`\[]|[A-Za-z_$][\w$.]*\s*[,+])/;
+const ROUTER_CALL = /\.\s*(use|route|openapi|basePath|doc|doc31)\s*\(|\.\s*on\s*\(\s*\[?\s*['"`][A-Za-z]+['"`]/;
 /** Server entry points, where registrar functions and route modules are wired to the app. */
-const SERVER_ENTRY = /\.\s*listen\s*\(|\bcreateServer\s*\(|['"](express|hono)['"]|\bnew\s+Hono\b|\bexpress\s*\(\s*\)/;
+const SERVER_ENTRY = /\.\s*listen\s*\(|\bcreateServer\s*\(|['"](express|hono)['"]|\bnew\s+Hono\b|\bexpress\s*\(\s*\)|from\s+['"](next-connect|@hono\/|hono\/)/;
 
 export function mentionsRouting(text: string): boolean {
-  return ROUTING_CALL.test(text) || SERVER_ENTRY.test(text);
+  return ROUTE_CALL.test(text) || ROUTER_CALL.test(text) || SERVER_ENTRY.test(text);
 }

@@ -56,6 +56,8 @@ export class SourceStore {
   readonly errors: ScanError[] = [];
   parsed = 0;
   parseMs = 0;
+  /** Files discovery already vetted (regular files within the size limit). */
+  readonly known = new Set<string>();
 
   /** Raw text of a file, decoded, or undefined when it is unreadable. Cached until parsed unless `keep` is false. */
   text(file: string, keep = true): string | undefined {
@@ -63,8 +65,11 @@ export class SourceStore {
     if (cached !== undefined) return cached;
     let buf: Buffer;
     try {
-      const st = fs.lstatSync(file);
-      if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+      // Discovered files were already checked (regular file, size); files reached through imports are checked here.
+      if (!this.known.has(file)) {
+        const st = fs.lstatSync(file);
+        if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
+      }
       buf = fs.readFileSync(file);
     } catch (err) {
       this.errors.push({ file, phase: 'parse', message: `cannot read: ${errorMessage(err)}` });

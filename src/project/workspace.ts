@@ -80,6 +80,11 @@ export class Workspace {
     return this.byName.get(name);
   }
 
+  /** True when a package below `dir` depends on `dep` (a server nested inside an application). */
+  anyDependsOn(dep: string, dir: string): boolean {
+    return this.packages.some((p) => p.dir.startsWith(`${dir}/`) && p.deps.has(dep));
+  }
+
   /** True when the app (or the repository root above it) depends on `dep`. */
   dependsOn(appRoot: string, dep: string): boolean {
     let dir = appRoot;

@@ -72,6 +72,11 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
     paramTypes: /\b(Express|Router|Application|IRouter)\b/,
     importHints: rules.importHints,
     methods: new Set([...rules.routeMethods, 'use', 'route']),
+    plausible(method, call): boolean {
+      const a = call.arguments;
+      if (routeMethods.has(method)) return a.length >= 2 && isPathArg(a[0], ctx);
+      return a.length >= 1;
+    },
     chain(method, call, refs): RouterRef[] {
       if (method === 'route') {
         const arg = call.arguments[0];

@@ -111,6 +111,12 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
     paramTypes: /\b(Hono|OpenAPIHono)\b/,
     importHints: rules.importHints,
     methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'openapi', 'basePath', 'doc', 'doc31']),
+    plausible(method, call): boolean {
+      const a = call.arguments;
+      if (routeMethods.has(method)) return a.length >= 2 && isPathLike(a[0], ctx);
+      if (method === 'on' || method === 'route' || method === 'openapi' || method === 'doc') return a.length >= 2;
+      return a.length >= 1;
+    },
     chain(method, call, refs, c): RouterRef[] {
       if (method === 'basePath') {
         const p = call.arguments[0] ? evalString(call.arguments[0], ctx.values) : undefined;

@@ -116,6 +116,7 @@ function nextConnectDialect(): Dialect {
     paramTypes: /\bNextConnect\b/,
     importHints: ['next-connect'],
     methods: new Set([...methods, 'use']),
+    plausible: (_m, call) => call.arguments.length >= 1,
     chain: (m, _call, refs) => (methods.includes(m) || m === 'use' || m === 'handler' ? refs : []),
     register(m, call, refs, c): void {
       const args = [...call.arguments];

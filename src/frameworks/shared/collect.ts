@@ -28,6 +28,8 @@ export interface Dialect {
   guess(method: string, call: ts.CallExpression, c: Collector): boolean;
   /** Type names that mark a parameter as this framework's router (`Express`, `Router`, `Hono`). */
   paramTypes: RegExp;
+  /** Could this call register something at all (argument shape)? Parameters become routers only then. */
+  plausible(method: string, call: ts.CallExpression): boolean;
   /** Module names whose import marks a file as this framework's. */
   importHints: string[];
 }
@@ -50,11 +52,11 @@ export class Collector {
   }
 
   /** Router references an expression may evaluate to. */
-  refs(expr: ts.Expression): RouterRef[] {
-    return this.values.resolve(expr).flatMap((v) => this.refsFromValue(v, 0));
+  refs(expr: ts.Expression, params = true): RouterRef[] {
+    return this.values.resolve(expr).flatMap((v) => this.refsFromValue(v, 0, params));
   }
 
-  refsFromValue(v: Value, depth: number): RouterRef[] {
+  refsFromValue(v: Value, depth: number, params = true): RouterRef[] {
     if (depth > 10) return [];
     if (v.kind === 'call') {
       const out: RouterRef[] = [];
@@ -70,13 +72,14 @@ export class Collector {
           if (site !== made) this.graph.add(site, { kind: 'inline', router: made, anchor: v.site, order: orderOf(v.site), alias: true });
           out.push({ router: site });
         } else if (c.kind === 'member' && ts.isCallExpression(v.node)) {
-          const base = this.refsFromValue(c.base, depth + 1);
+          const base = this.refsFromValue(c.base, depth + 1, params);
           if (base.length) out.push(...this.dialect.chain(c.name, v.node, base, this));
         }
       }
       return out;
     }
     if (v.kind === 'param') {
+      if (!params) return [];
       const key = v.path.length ? `${v.fn.pos}:${v.fn.getSourceFile().fileName}:${v.index}:${v.path.join('.')}` : v.fn.parameters[v.index] ?? v.node;
       const router = this.graph.node(key, v.node.getSourceFile().fileName, v.node.getStart(), { param: true });
       if (!router.evidence) router.evidence = this.paramEvidence(v);
@@ -128,7 +131,7 @@ export class Collector {
 
   private registerCall(method: string, call: ts.CallExpression, callee: ts.PropertyAccessExpression, sf: ts.SourceFile): void {
     {
-      const refs = this.refs(callee.expression);
+      const refs = this.refs(callee.expression, this.dialect.plausible(method, call));
       if (refs.length) this.dialect.register(method, call, refs, this);
       else if (this.unknownReceiver(callee.expression) && this.dialect.guess(method, call, this)) {
         const key = guessKey(callee.expression);
@@ -142,11 +145,8 @@ export class Collector {
   registrarNames(): string[] {
     const names = new Set<string>();
     for (const fn of this.paramRouters.keys()) {
-      const f = fn as ts.SignatureDeclaration;
-      if ((ts.isFunctionDeclaration(f) || ts.isMethodDeclaration(f)) && f.name) names.add(f.name.getText());
-      const parent = f.parent;
-      if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) names.add(parent.name.text);
-      if (ts.isConstructorDeclaration(f) && f.parent.name) names.add(f.parent.name.text);
+      const n = nameOf(fn);
+      if (n) names.add(n);
     }
     return [...names].filter((n) => n.length > 2);
   }
@@ -213,9 +213,17 @@ export class Collector {
 
   private linkRound(): void {
     if (this.paramRouters.size === 0) return;
+    // Cheap filter: calls whose callee names a registrar (unless a registrar has no stable name).
+    const names = new Set(this.registrarNames());
+    const anonymous = [...this.paramRouters.keys()].some((fn) => !nameOf(fn));
     for (const call of this.pendingCalls) {
       const args = call.arguments ?? [];
       if (!args.length) continue;
+      if (!anonymous) {
+        const callee = skipOuter(call.expression);
+        const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+        if (last !== undefined && !names.has(last) && !ts.isCallExpression(callee)) continue;
+      }
       // Cheap first: only calls passing something that may hold a router.
       const structured = args.some((a) => {
         const x = skipOuter(a);
@@ -325,6 +333,19 @@ function iteration(call: ts.CallExpression, values: ValueResolver): { param: ts.
     if (ts.isFunctionLike(n)) return undefined;
     n = n.parent;
   }
+  return undefined;
+}
+
+/** The name a registrar function is called by, or undefined when callers may name it anything (default export, callback). */
+function nameOf(fn: ts.Node): string | undefined {
+  const f = fn as ts.SignatureDeclaration;
+  const isDefault = ts.canHaveModifiers(f) && ts.getModifiers(f)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  if (isDefault) return undefined;
+  if ((ts.isFunctionDeclaration(f) || ts.isMethodDeclaration(f)) && f.name) return f.name.getText();
+  if (ts.isConstructorDeclaration(f)) return f.parent.name?.text;
+  const parent = f.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   return undefined;
 }
 
