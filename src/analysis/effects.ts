@@ -7,7 +7,8 @@ import type { FunctionNode } from '../model.js';
 import { loadRules } from '../rules.js';
 import { externalName } from './unwrap.js';
 import { evalString } from './strings.js';
-import { isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from './values.js';
+import { findDeclaration } from './scope.js';
+import { accessName, isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from './values.js';
 
 export type EffectKind = 'db-write' | 'sql-write' | 'payment' | 'http' | 'identity' | 'mint' | 'call';
 
@@ -108,16 +109,21 @@ function methodCall(call: ts.CallExpression): { method: string; recv: ts.Express
 const SKIP_KEYS = new Set(['where', 'select', 'include', 'orderBy', 'take', 'skip', 'filter', 'options', 'returning']);
 
 function objectKeys(e: ts.Expression | undefined, values: ValueResolver, depth = 0): string[] {
-  if (!e || depth > 2) return [];
+  if (!e || depth > 3) return [];
   const x = skipOuter(e);
+  // `...(isAdmin ? { role } : {})`, `...(cond && { role })`
+  if (ts.isConditionalExpression(x)) return [...objectKeys(x.whenTrue, values, depth + 1), ...objectKeys(x.whenFalse, values, depth + 1)];
+  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return [...objectKeys(x.left, values, depth + 1), ...objectKeys(x.right, values, depth + 1)];
   let obj: ts.ObjectLiteralExpression | undefined;
+  const assigned: string[] = [];
   if (ts.isObjectLiteralExpression(x)) obj = x;
   else if (ts.isIdentifier(x)) {
     const v = values.resolve(x).find((y) => y.kind === 'object');
     if (v && v.kind === 'object') obj = v.node;
+    assigned.push(...fieldAssignments(x));
   }
-  if (!obj) return [];
-  const out: string[] = [];
+  if (!obj) return assigned;
+  const out: string[] = [...assigned];
   for (const p of obj.properties) {
     const name = p.name ? propertyNameText(p.name) : undefined;
     if (ts.isSpreadAssignment(p)) {
@@ -125,12 +131,33 @@ function objectKeys(e: ts.Expression | undefined, values: ValueResolver, depth =
       continue;
     }
     if (!name || SKIP_KEYS.has(name)) continue;
-    if ((name === 'data' || name === '$set' || name === 'set' || name === 'values' || name === 'update') && ts.isPropertyAssignment(p)) {
-      out.push(...objectKeys(p.initializer, values, depth + 1));
+    if (name === 'data' || name === '$set' || name === 'set' || name === 'values' || name === 'update') {
+      if (ts.isPropertyAssignment(p)) out.push(...objectKeys(p.initializer, values, depth + 1));
+      else if (ts.isShorthandPropertyAssignment(p)) out.push(...objectKeys(p.name, values, depth + 1));
       continue;
     }
     out.push(name);
   }
+  return out;
+}
+
+/** `data.password = hash; data.role = role;` before the write: keys assigned field by field. */
+function fieldAssignments(id: ts.Identifier): string[] {
+  const d = findDeclaration(id);
+  if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name)) return [];
+  const name = d.name.text;
+  let scope: ts.Node | undefined = d.parent;
+  while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  if (!scope) return [];
+  const out: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && ts.isIdentifier(n.left.expression) && n.left.expression.text === name) {
+      const k = accessName(n.left);
+      if (k) out.push(k);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
   return out;
 }
 
@@ -390,4 +417,12 @@ export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression,
 /** Flattens `call` effects to the direct effects they lead to. */
 export function leafEffects(effects: Effect[]): Effect[] {
   return effects.flatMap((e) => (e.kind === 'call' && e.via ? leafEffects(e.via) : [e]));
+}
+
+let machinery: RegExp | undefined;
+/** Writes of the step-up flow itself (challenges, verification codes): every leaf effect is one. */
+export function isStepUpMachinery(e: Effect): boolean {
+  machinery ??= new RegExp(loadRules<{ stepUpMachinery: { models: string } }>('effects').stepUpMachinery.models, 'i');
+  const leaves = leafEffects([e]);
+  return leaves.length > 0 && leaves.every((l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !!l.model && machinery!.test(l.model));
 }

@@ -444,8 +444,9 @@ export class ValueResolver {
     for (let i = obj.properties.length - 1; i >= 0; i--) {
       const p = obj.properties[i];
       if (ts.isSpreadAssignment(p)) {
+        // A spread may or may not carry the key: only a value it is known to hold overrides earlier properties.
         const inner = this.resolve(p.expression, depth + 1, seen).flatMap((b) => this.member(b, name, node, depth + 1, seen));
-        if (!inner.every((v) => v.kind === 'unknown' || v.kind === 'member')) return inner;
+        if (inner.some((v) => v.kind !== 'unknown' && v.kind !== 'member' && v.kind !== 'param' && v.kind !== 'external')) return inner;
         continue;
       }
       if (!p.name || propertyNameText(p.name) !== name) continue;

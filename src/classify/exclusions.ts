@@ -7,7 +7,7 @@ import { skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
 import type { ClassifierRules } from './rules.js';
-import { findTerm, norm, termSet, words, type TermSet } from './words.js';
+import { findTerm, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 
 function rawSegments(p: string): string[] {
   return p.split('/').filter(Boolean).map((s) => s.toLowerCase());
@@ -59,6 +59,7 @@ function lastName(c: ts.CallExpression): string | undefined {
 
 interface ExclusionSets {
   entry: TermSet;
+  entryWords: TermSet;
   entryRaw: Set<string>;
   always: TermSet;
   reset: TermSet;
@@ -74,6 +75,7 @@ function sets(rules: ClassifierRules): ExclusionSets {
     const ex = rules.exclusions;
     s = {
       entry: termSet(ex.entrySegments),
+      entryWords: termSet(ex.entryWordTerms),
       entryRaw: new Set(ex.entrySegments),
       always: termSet(ex.alwaysExcludedSegments),
       reset: termSet(ex.resetSegments),
@@ -96,7 +98,7 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
     const n = norm(s);
     const ws = words(s);
     const cands = [n, ...ws, ...ws.slice(1).map((w, i) => ws[i] + w)];
-    if (xs.entryRaw.has(s) || findTerm(cands, xs.entry)) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
+    if (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || findTerm(cands.slice(1), xs.entryWords)) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
     if (xs.always.has(n)) return { kind: 'exclusion', value: s, detail: 'password-reset request: it only sends a reset e-mail', span: ep.anchor };
   }
   for (const re of xs.patterns) {

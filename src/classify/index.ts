@@ -202,7 +202,9 @@ function decide(cat: CategoryRule, signals: Signal[]): boolean {
   const real = new Set(paths.filter((s) => !s.context && !s.demoted).map((s) => s.detail));
   const demoted = paths.filter((s) => s.demoted);
   const context = paths.filter((s) => s.context);
-  const fields = mine.filter((s) => s.kind === 'field');
+  // a body field that repeats a path word (`POST /email { email }`) says the same thing twice
+  const pathWords = new Set(paths.map((s) => norm(s.value)));
+  const fields = mine.filter((s) => s.kind === 'field' && !pathWords.has(norm(s.value)));
   const effects = mine.filter((s) => s.kind !== 'path' && s.kind !== 'field');
   if (real.size >= 2) return true;
   if (real.size >= 1 && (context.length > 0 || demoted.length > 0 || fields.length > 0 || effects.length > 0)) return true;

@@ -57,6 +57,7 @@ export interface ClassifierRules {
     webhookSegments: string[];
     entryPatterns: string[];
     alwaysExcludedSegments: string[];
+    entryWordTerms: string[];
   };
   mutatingMethods: string[];
 }

@@ -5,7 +5,7 @@
 // and answer is recorded with the state that reaches it.
 import { ts } from 'ts-morph';
 import { evalUnder, isMethodExpr, type Assumptions } from '../analysis/assume.js';
-import { effectOfCall, type Effect } from '../analysis/effects.js';
+import { effectOfCall, isStepUpMachinery, type Effect } from '../analysis/effects.js';
 import { findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { isFunctionNode, skipOuter } from '../analysis/values.js';
@@ -420,12 +420,24 @@ export class Flow {
           ev.checked = true;
         }
       }
+      // A self-protected operation: its side effects run behind its own check.
+      if (spec.guardsOwnEffects && this.o.effects && !ev.notAwaited) {
+        const eff = effectOfCall(c, this.o.specs.values);
+        if (eff) {
+          ev.checked = true;
+          ev.established = true;
+          const st = clone(cur);
+          st.must.add(ev.id);
+          this.point('effect', c, st, eff);
+        }
+      }
       return cur;
     }
     if (this.o.effects) {
       const eff = effectOfCall(c, this.o.specs.values);
       if (eff) {
-        this.point('effect', c, cur, eff);
+        // Issuing or recording a step-up challenge is part of the step-up flow, not the operation it protects.
+        if (!isStepUpMachinery(eff)) this.point('effect', c, cur, eff);
         return cur;
       }
       const ans = answerOf(c, this.o.specs.values, this.o.env);

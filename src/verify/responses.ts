@@ -39,6 +39,17 @@ function chainStatus(e: ts.Expression, values: ValueResolver, env?: Env): number
   return undefined;
 }
 
+function hasStatusCall(e: ts.Expression): boolean {
+  let cur: ts.Expression = skipOuter(e);
+  for (let i = 0; i < 6; i++) {
+    if (ts.isCallExpression(cur) && ts.isPropertyAccessExpression(cur.expression)) {
+      if (['status', 'sendStatus', 'code'].includes(cur.expression.name.text) && cur.arguments.length) return true;
+      cur = skipOuter(cur.expression.expression);
+    } else break;
+  }
+  return false;
+}
+
 export function answerOf(expr: ts.Expression, values: ValueResolver, env?: Env, depth = 0): Answer | undefined {
   const v = vocab();
   const e = skipOuter(expr);
@@ -66,6 +77,8 @@ export function answerOf(expr: ts.Expression, values: ValueResolver, env?: Env, 
       const status = last === 'sendStatus' ? evalNumber(e.arguments[0] ?? e, values, env) : chainStatus(e, values, env);
       if (last === 'redirect') return { kind: 'redirect', status: 302, error: false };
       if (status !== undefined) return { kind: 'response', status, error: status >= 400 };
+      // `res.status(err.status || 500)`: a status computed at run time is an error answer
+      if (hasStatusCall(e)) return { kind: 'response', error: true };
       if (ts.isPropertyAccessExpression(skipOuter(e.expression))) return { kind: 'response', status: 200, error: false };
     }
     if (last && v.errorHelpers.test(last)) return { kind: 'response', status: 403, error: true };

@@ -3,7 +3,7 @@
 // and fails (summarised once per function and arguments), or an unseen function whose name says
 // it is one (opaque). Each comes with how it fails, whether it is async, and what it accepts.
 import { ts } from 'ts-morph';
-import { calleeParts } from '../analysis/effects.js';
+import { calleeParts, effectsOf, isStepUpMachinery } from '../analysis/effects.js';
 import { evalNumber } from '../analysis/numbers.js';
 import { evalString, type Env } from '../analysis/strings.js';
 import { externalName } from '../analysis/unwrap.js';
@@ -41,6 +41,8 @@ export interface GuardSpec {
   defNode?: ts.Node;
   /** Inner guard it delegates to (for messages). */
   via?: string;
+  /** A project function that makes the check itself and then performs the operation behind it. */
+  guardsOwnEffects?: boolean;
 }
 
 function argObjectKey(call: ts.CallExpression, key: string): ts.Expression | undefined {
@@ -154,6 +156,8 @@ export class SpecResolver {
 
   /** A project function named like a step-up check but with no evidence the analysis recognises. */
   private summarizeByName(fn: FunctionNode, env: Env | undefined, name: string): GuardSpec | undefined {
+    // A function that writes is doing the operation, not checking for it (`disableMfa`, `saveMfaSettings`).
+    if (effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && e.kind !== 'http')) return undefined;
     const nextParam = isMiddlewareShaped(fn);
     const flow = new Flow({
       fn,
@@ -332,6 +336,15 @@ export class SpecResolver {
     const name = displayName;
     const base: Partial<GuardSpec> = { name, source: 'project', kind: 'guard', async: isAsync, defNode: fn };
     collectQuality(base, evidence, this.maxMinutes);
+    // Does the function also perform the operation? Then it is a guard only if every one of its side
+    // effects sits behind its own check (a self-protected operation); otherwise it is an operation.
+    if (!nextParam && effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && !isStepUpMachinery(e))) {
+      const own = new Flow({ fn, role: 'handler', assumptions: {}, env, specs: this, maxFreshnessMinutes: this.maxMinutes, effects: true }).run();
+      const ownIds = new Set(own.events.filter((e) => (e.checked || e.established) && !e.notAwaited && e.spec.mode !== 'never-fails').map((e) => e.id));
+      const points = own.points.filter((p) => p.kind === 'effect');
+      if (!points.length || !points.every((p) => [...p.must].some((id) => ownIds.has(id)))) return undefined;
+      base.guardsOwnEffects = true;
+    }
 
     // A middleware: every next() must sit behind the check.
     if (nextParam) {
@@ -397,7 +410,7 @@ function isStepUpRead(parts: string[] | undefined, last: string): boolean {
 /** A name that says step-up and is not an enrolment, setup or sending action. */
 export function isGuardName(name: string): boolean {
   // getters return data (`getAuthenticatorAssuranceLevel`), the decision is the comparison made with it
-  return vocab().guardNames.test(name) && !/^(get|set|send|create|generate|enroll|list|disable|enable|remove|delete|update|issue|start|begin|request|init|mark|record|save|store|clear|reset|fetch|load|find)/i.test(name);
+  return vocab().guardNames.test(name) && !/^(get|set|send|create|generate|enroll|unenroll|list|disable|enable|remove|delete|update|upsert|insert|add|toggle|rotate|revoke|regenerate|reveal|issue|start|begin|request|init|mark|record|save|persist|store|write|clear|reset|fetch|load|find|handle|process|apply|destroy|purge|sync|register)/i.test(name);
 }
 
 export function isCallOf(c: ts.CallExpression, p: ts.ParameterDeclaration): boolean {

@@ -10,7 +10,8 @@ import { propertyNameText, skipOuter } from '../../analysis/values.js';
 import type { BodyField, Endpoint, HttpMethod } from '../../model.js';
 import { spanOf } from '../../util.js';
 import { loadRules, matchesExport, type ModuleExport } from '../../rules.js';
-import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
+import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
+import type { Env } from '../../analysis/strings.js';
 import { buildEndpoint, chainLink, importsAny } from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type RouterNode } from '../shared/router-graph.js';
 import { methodExports, mountedFramework } from '../next/app-router.js';
@@ -27,6 +28,18 @@ interface HonoRules {
   importHints: string[];
 }
 
+/** Parameters of the function a call invokes, bound to the call's arguments. */
+function envOf(call: ts.CallExpression, ctx: AdapterContext): Env | undefined {
+  const fn = ctx.values.resolve(call.expression).find((v) => v.kind === 'function');
+  if (!fn || fn.kind !== 'function') return undefined;
+  const env: Env = new Map();
+  fn.node.parameters.forEach((p, i) => {
+    const a = call.arguments[i];
+    if (a) env.set(p, a);
+  });
+  return env;
+}
+
 function methodOf(m: string): HttpMethod {
   const u = m.toUpperCase();
   return u === 'ALL' ? 'ANY' : (u as HttpMethod);
@@ -38,7 +51,11 @@ function isPathLike(arg: ts.Expression | undefined, ctx: AdapterContext): boolea
   const x = skipOuter(arg);
   const looksLikePath = (s: string): boolean => s === '' || s.startsWith('/') || s === '*';
   if (ts.isStringLiteralLike(x)) return looksLikePath(x.text);
-  if (ts.isTemplateExpression(x)) return x.head.text === '' ? (evalString(x, ctx.values) ?? '/').startsWith('/') : looksLikePath(x.head.text);
+  if (ts.isTemplateExpression(x)) {
+    if (x.head.text !== '') return looksLikePath(x.head.text);
+    const v = evalString(x, ctx.values);
+    return v !== undefined ? looksLikePath(v) : x.templateSpans.some((sp) => sp.literal.text.startsWith('/'));
+  }
   if (ts.isFunctionLike(x) || ts.isCallExpression(x) || ts.isObjectLiteralExpression(x)) return false;
   const v = evalString(x, ctx.values);
   return v !== undefined && looksLikePath(v);
@@ -117,12 +134,16 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
       if (method === 'on' || method === 'route' || method === 'openapi' || method === 'doc') return a.length >= 2;
       return a.length >= 1;
     },
-    chain(method, call, refs, c): RouterRef[] {
+    chain(method, call, refs, c, site): RouterRef[] {
       if (method === 'basePath') {
-        const p = call.arguments[0] ? evalString(call.arguments[0], ctx.values) : undefined;
+        const arg = call.arguments[0];
+        // a factory parameter (`newRoute = (basePath = '/') => …basePath(basePath)`) takes the call's argument
+        const env = site && ts.isCallExpression(site) ? envOf(site, ctx) : undefined;
+        const p = arg ? evalString(arg, ctx.values, 0, env) : undefined;
         if (p === undefined) return refs;
         return refs.map((r) => {
-          const child = c.graph.node(call, call.getSourceFile().fileName, call.getStart(), { prefix: p });
+          const key = site ? siteKey(site, call) : call;
+          const child = c.graph.node(key, call.getSourceFile().fileName, call.getStart(), { prefix: p });
           child.derived = true;
           c.graph.add(r.router, { kind: 'inline', router: child, anchor: call, order: orderOf(call) });
           return { router: child };

@@ -18,8 +18,8 @@ export interface RouterRef {
 
 export interface Dialect {
   creators: ModuleExport[];
-  /** Methods whose call on a router returns something router-like (chains, basePath, route). */
-  chain(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector): RouterRef[];
+  /** Methods whose call on a router returns something router-like (chains, basePath, route). `site`: the factory call it was built for. */
+  chain(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector, site?: ts.Node): RouterRef[];
   /** Record the registration `call` (method `method`) on `refs`. */
   register(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector): void;
   /** Method names worth looking at on any receiver. */
@@ -56,24 +56,26 @@ export class Collector {
     return this.values.resolve(expr).flatMap((v) => this.refsFromValue(v, 0, params));
   }
 
-  refsFromValue(v: Value, depth: number, params = true): RouterRef[] {
+  refsFromValue(v: Value, depth: number, params = true, siteOverride?: ts.Node): RouterRef[] {
     if (depth > 10) return [];
     if (v.kind === 'call') {
+      const site = v.site ?? siteOverride;
       const out: RouterRef[] = [];
       for (const c of v.callee) {
         if (this.isCreator(c)) {
           const made = this.graph.node(v.node, v.node.getSourceFile().fileName, v.node.getStart());
-          if (!v.site) {
+          if (!site) {
             out.push({ router: made });
             continue;
           }
           // Built by a factory: one router per call site, carrying what the factory registers itself.
-          const site = this.graph.node(v.site, v.site.getSourceFile().fileName, v.site.getStart());
-          if (site !== made) this.graph.add(site, { kind: 'inline', router: made, anchor: v.site, order: orderOf(v.site), alias: true });
-          out.push({ router: site });
+          const perSite = this.graph.node(siteKey(site, v.node), site.getSourceFile().fileName, site.getStart());
+          if (perSite !== made) this.graph.add(perSite, { kind: 'inline', router: made, anchor: site, order: orderOf(site), alias: true });
+          out.push({ router: perSite });
         } else if (c.kind === 'member' && ts.isCallExpression(v.node)) {
-          const base = this.refsFromValue(c.base, depth + 1, params);
-          if (base.length) out.push(...this.dialect.chain(c.name, v.node, base, this));
+          // `new Hono().basePath(p)` returned by a factory: the whole chain is per call site.
+          const base = this.refsFromValue(c.base, depth + 1, params, site);
+          if (base.length) out.push(...this.dialect.chain(c.name, v.node, base, this, site));
         }
       }
       return out;
@@ -180,19 +182,30 @@ export class Collector {
       const sf = ctx.store.get(file);
       if (sf) this.collectFile(sf);
     }
-    const names = this.registrarNames();
-    if (names.length) {
-      const re = new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`);
-      const done = new Set(ctx.candidates);
-      for (const file of ctx.allSources) {
-        if (done.has(file) || isTestPath(relPosix(ctx.root, file))) continue;
-        const text = ctx.store.text(file, false);
-        if (!text || !re.test(text)) continue;
-        const sf = ctx.store.get(file);
-        if (sf) this.addCallsOf(sf);
+    // Linking reveals registrars that pass their router on; the files calling those are looked for in turn.
+    const searched = new Set<string>();
+    const done = new Set(ctx.candidates);
+    for (let round = 0; round < 5; round++) {
+      const names = this.registrarNames().filter((n) => !searched.has(n));
+      names.forEach((n) => searched.add(n));
+      if (names.length) {
+        const re = new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`);
+        for (const file of ctx.allSources) {
+          if (done.has(file) || isTestPath(relPosix(ctx.root, file))) continue;
+          const text = ctx.store.text(file, false);
+          if (!text || !re.test(text)) continue;
+          const sf = ctx.store.get(file);
+          if (sf) {
+            this.addCallsOf(sf);
+            done.add(file);
+          }
+        }
       }
+      const before = this.countParamRouters();
+      this.linkRound();
+      if (!names.length && this.countParamRouters() === before) break;
     }
-    this.linkRegistrars();
+    this.linkRound();
   }
 
   /** After every file is collected: link registrar functions to the routers they are called with. */
@@ -351,6 +364,11 @@ function nameOf(fn: ts.Node): string | undefined {
 
 function typeText(p: ts.ParameterDeclaration | undefined): string {
   return p?.type ? p.type.getText() : '';
+}
+
+/** Key of a router built at `node` for the factory call `site`. */
+export function siteKey(site: ts.Node, node: ts.Node): string {
+  return `site:${site.getSourceFile().fileName}:${site.pos}:${node.getSourceFile().fileName}:${node.pos}`;
 }
 
 function guessKey(recv: ts.Expression): string {

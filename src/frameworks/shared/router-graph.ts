@@ -66,6 +66,7 @@ export interface FlatRoute {
   /** Body schemas declared with the route (OpenAPI `request.body`). */
   schemas: ts.Expression[];
   root: RouterNode;
+  shadowed?: boolean;
 }
 
 export type PathMatcher = (pattern: string, path: string) => boolean;
@@ -107,9 +108,16 @@ export class RouterGraph {
     for (const root of this.roots()) {
       const start = out.length;
       this.walk(root, '', [], matches, join, out, new Set(), new Map());
-      for (let i = start; i < out.length; i++) out[i].root = root;
+      // A later registration of the same method and path is shadowed by the first: never reached.
+      const seen = new Set<string>();
+      for (let i = start; i < out.length; i++) {
+        out[i].root = root;
+        const k = `${out[i].method} ${out[i].path}`;
+        if (seen.has(k)) out[i].shadowed = true;
+        seen.add(k);
+      }
     }
-    return out;
+    return out.filter((r) => !r.shadowed);
   }
 
   private sorted(router: RouterNode): Entry[] {
