@@ -98,7 +98,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const workspace = new Workspace(root, discovery.packageJsons);
     const store = new SourceStore();
     for (const s of discovery.sources) store.known.add(s.abs);
-    const values = new ValueResolver(store, new ModuleResolver(root, workspace));
+    const values = new ValueResolver(store, new ModuleResolver(root, workspace, store.known));
     const ctx: AdapterContext = { root, workspace, values, store, candidates: [], allSources: discovery.sources.map((s) => s.abs), nextConfigs: new Map<string, NextAppConfig>(), errors: store.errors };
     const freshAgeFiles: string[] = [];
     const routerDeps = ['express', 'hono', 'next-connect', 'express-promise-router', 'router', '@hono/zod-openapi', '@hono/node-server'];

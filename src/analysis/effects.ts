@@ -239,14 +239,16 @@ export function directEffect(call: ts.CallExpression, values: ValueResolver): Ef
     const method = parts[parts.length - 1];
     const model = parts[parts.length - 2];
     const root = parts.slice(0, -2).join('.');
-    // Payment SDKs: stripe.transfers.create(...)
-    if (r.payments.verbs.includes(method) && (payRoots.test(root) || rootResolvesTo(parts, (skipOuter(call.expression) as ts.PropertyAccessExpression).expression, r.payments.modules, values))) {
-      return base('payment', { model: normalizeName(model), action: method, dataKeys: objectKeys(call.arguments[0], values) });
-    }
-    // Prisma-style delegates: prisma.transfer.create({ data })
-    if (r.orm.delegateMethods.includes(method) && !model.startsWith('$') && (delegateRoots.test(root) || rootResolvesTo(parts, (skipOuter(call.expression) as ts.PropertyAccessExpression).expression, ['@prisma/client', '.prisma/client', '@repo/db', '@acme/db'], values))) {
-      return base('db-write', { model: normalizeName(model), action: method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
-    }
+    const recv = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
+    const payment = (): Effect => base('payment', { model: normalizeName(model), action: method, dataKeys: objectKeys(call.arguments[0], values) });
+    const delegate = (): Effect => base('db-write', { model: normalizeName(model), action: method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+    const isPayVerb = r.payments.verbs.includes(method);
+    const isDelegate = r.orm.delegateMethods.includes(method) && !model.startsWith('$');
+    // names first (cheap), then what the root resolves to
+    if (isPayVerb && payRoots.test(root)) return payment();
+    if (isDelegate && delegateRoots.test(root)) return delegate();
+    if (isPayVerb && rootResolvesTo(parts, recv, r.payments.modules, values)) return payment();
+    if (isDelegate && rootResolvesTo(parts, recv, ['@prisma/client', '.prisma/client'], values)) return delegate();
   }
   for (const id of identity) {
     if (id.re.test(text)) return base('identity', { category: id.category, action: parts?.[parts.length - 1], dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
@@ -393,8 +395,19 @@ export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 3): E
   return out;
 }
 
-/** The effect of one call: direct, or through the project function it calls. */
+const callCache = new WeakMap<ts.Node, Effect | null>();
+
+/** The effect of one call: direct, or through the project function it calls. Cached per call. */
 export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth = 3): Effect | undefined {
+  if (depth !== 3) return effectOfCallUncached(c, values, depth);
+  const hit = callCache.get(c);
+  if (hit !== undefined) return hit ?? undefined;
+  const e = effectOfCallUncached(c, values, depth);
+  callCache.set(c, e ?? null);
+  return e;
+}
+
+function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth: number): Effect | undefined {
   if (ts.isTaggedTemplateExpression(c)) {
     const sql = sqlWrite(c.template);
     return sql ? { kind: 'sql-write', node: c, model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns, callee: c.tag.getText() } : undefined;
@@ -405,13 +418,37 @@ export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression,
   const fns = values.resolve(c.expression).filter((v) => v.kind === 'function');
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
-    const inner = effectsOf(v.node, values, depth - 1).filter((e) => e.kind !== 'mint');
+    let inner = effectsOf(v.node, values, depth - 1).filter((e) => e.kind !== 'mint');
+    // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
+    if (inner.some((e) => e.kind !== 'call' && e.dataKeys.length === 0) && ts.isCallExpression(c) && c.arguments.length) {
+      inner = rebind(inner, v.node, c, values);
+    }
     if (inner.length) {
       const parts = calleeParts(c.expression);
       return { kind: 'call', node: c, dataKeys: [], callee: parts ? parts.join('.') : c.expression.getText().slice(0, 60), via: inner, model: inner[0].model, action: inner[0].action };
     }
   }
   return undefined;
+}
+
+/** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */
+function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, values: ValueResolver): Effect[] {
+  const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
+  fn.parameters.forEach((p, i) => {
+    const a = call.arguments[i];
+    if (a && !ts.isSpreadElement(a)) bindings.push([p, a]);
+  });
+  const run = (k: number): Effect[] => {
+    if (k === bindings.length) {
+      return inner.map((e) => {
+        if (e.kind === 'call' || e.dataKeys.length || !ts.isCallExpression(e.node)) return e;
+        const again = directEffect(e.node, values);
+        return again && again.dataKeys.length ? again : e;
+      });
+    }
+    return values.withBinding(bindings[k][0], bindings[k][1], () => run(k + 1));
+  };
+  return run(0);
 }
 
 /** Flattens `call` effects to the direct effects they lead to. */

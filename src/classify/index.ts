@@ -52,7 +52,22 @@ export function forcedBy(ep: Endpoint, config: ResolvedConfig): { pattern: strin
   return undefined;
 }
 
+const pathCache = new Map<string, Signal[]>();
+
+/** Path signals depend on the path alone: computed once per path. */
 function pathSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
+  const key = `${rules.categories.length}\0${ep.path}`;
+  let hit = pathCache.get(key);
+  if (!hit) {
+    hit = pathSignalsOf(ep.path, rules);
+    if (pathCache.size > 50_000) pathCache.clear();
+    pathCache.set(key, hit);
+  }
+  return hit.map((s) => ({ ...s, span: ep.anchor }));
+}
+
+function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
+  const ep = { path, anchor: undefined as unknown as Endpoint['anchor'] };
   const segs = segmentsOf(ep.path);
   const out: Signal[] = [];
   // Word positions across the path, for informational demotion (`/analytics/transfer-rate`).
@@ -219,7 +234,6 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   if (forced && forced.value === false) {
     return { sensitive: false, categories: [], reasons: [], considered: [{ kind: 'config', value: forced.pattern, detail: `marked not sensitive by the configuration (${config.file ?? 'config'})` }] };
   }
-  const exclusion = forced ? undefined : exclusionFor(ep, rules, ctx.values);
 
   const fn = ep.handler.fn;
   let effects: Effect[] = [];
@@ -254,6 +268,8 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   considered.push(...signals.filter((s) => !categories.includes(s.category)).map(stripSignal));
   if (forced && forced.value !== false) reasons.unshift({ kind: 'config', value: forced.pattern, detail: `marked sensitive by the configuration (${config.file ?? 'config'})` });
 
+  // Exclusions only matter for an endpoint that would otherwise be sensitive (and they cost a walk of its calls).
+  const exclusion = forced || categories.length === 0 ? undefined : exclusionFor(ep, rules, ctx.values);
   if (exclusion) return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
   return { sensitive: categories.length > 0, categories, reasons, considered };

@@ -26,9 +26,16 @@ export class ModuleResolver {
   constructor(
     private readonly root: string,
     private readonly workspace: Workspace,
+    /** Files discovery listed: existence inside the scanned tree is a set lookup. */
+    private readonly known?: ReadonlySet<string>,
   ) {}
 
   private isFile(p: string): boolean {
+    if (this.known && EXTS.includes(path.extname(p)) && !p.endsWith('.d.ts') && p.startsWith(this.root + path.sep) && !p.includes(`${path.sep}node_modules${path.sep}`)) {
+      if (this.known.has(p)) return true;
+      // the tree was listed without build folders and dot folders: only those need the file system
+      if (!/[\\/](dist|build|out|coverage|\.[^\\/]+)[\\/]/.test(p.slice(this.root.length))) return false;
+    }
     let hit = this.fileCache.get(p);
     if (hit === undefined) {
       try {

@@ -107,14 +107,7 @@ export class Collector {
 
   /** Look at every call in a file: registrations, then registrar calls. */
   collectFile(sf: ts.SourceFile): void {
-    const calls: ts.CallExpression[] = [];
-    const newExprs: ts.NewExpression[] = [];
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n)) calls.push(n);
-      else if (ts.isNewExpression(n)) newExprs.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
+    const { calls, newExprs } = callIndex(sf);
     for (const call of calls) {
       const callee = skipOuter(call.expression);
       if (!ts.isPropertyAccessExpression(callee)) continue;
@@ -153,13 +146,22 @@ export class Collector {
     return [...names].filter((n) => n.length > 2);
   }
 
+  /** File stems of modules whose registrar has no stable name (`export default function (app) {…}`). */
+  anonymousRegistrarModules(): string[] {
+    const out = new Set<string>();
+    for (const fn of this.paramRouters.keys()) {
+      if (nameOf(fn)) continue;
+      const file = fn.getSourceFile().fileName;
+      const base = file.split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]sx?$/, '');
+      out.add(base === 'index' ? file.split(/[\\/]/).slice(-2, -1)[0] : base);
+    }
+    return [...out].filter((m) => m && m.length > 1);
+  }
+
   /** Adds the calls of an extra file (one that only wires registrars) to the linking pass. */
   addCallsOf(sf: ts.SourceFile): void {
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.pendingCalls.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
+    const { calls, newExprs } = callIndex(sf);
+    this.pendingCalls.push(...calls, ...newExprs);
   }
 
   private readonly pendingCalls: (ts.CallExpression | ts.NewExpression)[] = [];
@@ -188,8 +190,14 @@ export class Collector {
     for (let round = 0; round < 5; round++) {
       const names = this.registrarNames().filter((n) => !searched.has(n));
       names.forEach((n) => searched.add(n));
-      if (names.length) {
-        const re = new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`);
+      // Registrars without a stable name (default exports): look for the files importing their module.
+      const modules = this.anonymousRegistrarModules().filter((m) => !searched.has(`module:${m}`));
+      modules.forEach((m) => searched.add(`module:${m}`));
+      if (names.length || modules.length) {
+        const parts: string[] = [];
+        if (names.length) parts.push(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`);
+        if (modules.length) parts.push(`['"][^'"]*/(${modules.map((m) => m.replace(/[.$]/g, (c) => `\\${c}`)).join('|')})(\\.[cm]?[jt]sx?)?['"]`);
+        const re = new RegExp(parts.join('|'));
         for (const file of ctx.allSources) {
           if (done.has(file) || isTestPath(relPosix(ctx.root, file))) continue;
           const text = ctx.store.text(file, false);
@@ -203,7 +211,7 @@ export class Collector {
       }
       const before = this.countParamRouters();
       this.linkRound();
-      if (!names.length && this.countParamRouters() === before) break;
+      if (!names.length && !modules.length && this.countParamRouters() === before) break;
     }
     this.linkRound();
   }
@@ -366,9 +374,29 @@ function typeText(p: ts.ParameterDeclaration | undefined): string {
   return p?.type ? p.type.getText() : '';
 }
 
+const callIndexCache = new WeakMap<ts.SourceFile, { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] }>();
+
+/** Every call and `new` in a file, walked once and shared by every adapter. */
+export function callIndex(sf: ts.SourceFile): { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] } {
+  let hit = callIndexCache.get(sf);
+  if (!hit) {
+    const calls: ts.CallExpression[] = [];
+    const newExprs: ts.NewExpression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) calls.push(n);
+      else if (ts.isNewExpression(n)) newExprs.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+    hit = { calls, newExprs };
+    callIndexCache.set(sf, hit);
+  }
+  return hit;
+}
+
 /** Key of a router built at `node` for the factory call `site`. */
 export function siteKey(site: ts.Node, node: ts.Node): string {
-  return `site:${site.getSourceFile().fileName}:${site.pos}:${node.getSourceFile().fileName}:${node.pos}`;
+  return `site:${site.getSourceFile().fileName}:${site.pos}:${site.end}:${node.getSourceFile().fileName}:${node.pos}:${node.end}`;
 }
 
 function guessKey(recv: ts.Expression): string {
