@@ -115,6 +115,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       const cfg = readNextConfig(f, ctx);
       ctx.nextConfigs.set(cfg.appRoot, cfg);
     }
+    const toRead: string[] = [];
     for (const s of discovery.sources) {
       const next = classifyNextFile(s.abs, ctx);
       if (next) {
@@ -125,14 +126,21 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       if (isTestPath(s.rel)) continue;
       // In a Next.js-only application, routes come from file conventions: other files are parsed only when imported.
       if (nextOnly(workspace.appRootOf(s.abs))) continue;
-      const text = store.text(s.abs, false);
+      toRead.push(s.abs);
+    }
+    // Measured: sequential reads beat fs.promises concurrency here (each async read is several thread-pool hops).
+    for (const file of toRead) {
+      const text = store.text(file, false);
       if (text === undefined) continue;
-      if (text.includes('freshAge')) freshAgeFiles.push(s.abs);
+      if (text.includes('freshAge')) freshAgeFiles.push(file);
       if (mentionsRouting(text)) {
-        ctx.candidates.push(s.abs);
-        store.keep(s.abs, text);
+        ctx.candidates.push(file);
+        store.keep(file, text);
       }
     }
+    // deterministic order whatever the read order was
+    ctx.candidates.sort(compareStrings);
+    freshAgeFiles.sort(compareStrings);
     timings.discover += performance.now() - t;
 
     let done = 0;
@@ -164,7 +172,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   // Identify endpoints (stable, never line-based), then classify and verify each.
   assignIds(endpoints, base);
+  const parsed = (): number => roots.reduce((a, r) => a + r.ctx.store.parseMs, 0);
   let t = performance.now();
+  const parseBeforeClassify = parsed();
   for (const ep of endpoints) {
     const ctx = rootFor(roots, ep).ctx;
     try {
@@ -174,10 +184,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       ep.classification = { sensitive: false, categories: [], reasons: [], considered: [] };
     }
   }
-  timings.classify = performance.now() - t;
+  timings.classify = performance.now() - t - (parsed() - parseBeforeClassify);
 
   t = performance.now();
-  const parseBeforeVerify = roots.reduce((a, r) => a + r.ctx.store.parseMs, 0);
+  const parseBeforeVerify = parsed();
   const findings: Finding[] = [];
   let done = 0;
   const sensitiveCount = endpoints.filter((e) => e.classification?.sensitive).length;
@@ -195,10 +205,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     findings.push(...ep.verdict.findings);
     if (ep.classification?.sensitive) options.onProgress?.('verify', ++done, sensitiveCount);
   }
-  timings.verify = performance.now() - t - (roots.reduce((a, r) => a + r.ctx.store.parseMs, 0) - parseBeforeVerify);
+  timings.verify = performance.now() - t - (parsed() - parseBeforeVerify);
 
   for (const r of roots) errors.push(...r.ctx.errors.filter((e) => !errors.includes(e)));
-  timings.parse = roots.reduce((a, r) => a + r.ctx.store.parseMs, 0);
+  timings.parse = parsed();
 
   endpoints.sort(compareEndpoints);
   findings.sort((a, b) => compareStrings(a.span.file, b.span.file) || a.span.line - b.span.line || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.endpointId, b.endpointId));

@@ -359,8 +359,26 @@ export interface EffectOptions {
   depth?: number;
 }
 
-const summaryCache = new WeakMap<ts.Node, Effect[]>();
+/**
+ * What a look into another module must be able to find to be worth parsing it. Verification wants
+ * every write; classification only writes a category cares about (`terms`: normalised words).
+ */
+export interface EffectScope {
+  name: string;
+  terms?: readonly string[];
+}
+
+export const ALL_WRITES: EffectScope = { name: 'all' };
+
+const summaryCaches = new Map<string, WeakMap<ts.Node, Effect[]>>();
+const callCaches = new Map<string, WeakMap<ts.Node, Effect | null>>();
 const inProgress = new WeakSet<ts.Node>();
+
+function cacheOf<V>(caches: Map<string, WeakMap<ts.Node, V>>, scope: EffectScope): WeakMap<ts.Node, V> {
+  let c = caches.get(scope.name);
+  if (!c) caches.set(scope.name, (c = new WeakMap()));
+  return c;
+}
 
 /** Calls a function makes, excluding those inside nested function declarations it does not call. */
 export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.TaggedTemplateExpression)[] {
@@ -379,35 +397,49 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
   return out;
 }
 
-/** Every side effect of a function, in source order, following project calls `depth` levels. */
-export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 3): Effect[] {
-  const cached = summaryCache.get(fn);
+/**
+ * Every side effect of a function, in source order, following project calls `depth` levels
+ * (handler → service → repository is two).
+ */
+export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect[] {
+  const cache = cacheOf(summaryCaches, scope);
+  const cached = depth === 2 ? cache.get(fn) : undefined;
   if (cached) return cached;
   if (inProgress.has(fn)) return [];
   inProgress.add(fn);
   const out: Effect[] = [];
   for (const c of callsIn(fn)) {
-    const e = effectOfCall(c, values, depth);
+    const e = effectOfCall(c, values, depth, scope);
     if (e) out.push(e);
   }
   inProgress.delete(fn);
-  summaryCache.set(fn, out);
+  if (depth === 2) cache.set(fn, out);
   return out;
 }
 
-const callCache = new WeakMap<ts.Node, Effect | null>();
+
+/** Side effects a function performs itself, without following its calls. */
+export function directEffectsOf(fn: FunctionNode, values: ValueResolver): Effect[] {
+  const out: Effect[] = [];
+  for (const c of callsIn(fn)) {
+    const e = ts.isTaggedTemplateExpression(c) ? effectOfCall(c, values, 0) : directEffect(c, values);
+    if (e) out.push(e);
+  }
+  return out;
+}
 
 /** The effect of one call: direct, or through the project function it calls. Cached per call. */
-export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth = 3): Effect | undefined {
-  if (depth !== 3) return effectOfCallUncached(c, values, depth);
-  const hit = callCache.get(c);
+export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect | undefined {
+  if (depth !== 2) return effectOfCallUncached(c, values, depth, scope);
+  const cache = cacheOf(callCaches, scope);
+  const hit = cache.get(c);
   if (hit !== undefined) return hit ?? undefined;
-  const e = effectOfCallUncached(c, values, depth);
-  callCache.set(c, e ?? null);
+  const e = effectOfCallUncached(c, values, depth, scope);
+  cache.set(c, e ?? null);
   return e;
 }
 
-function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth: number): Effect | undefined {
+function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth: number, scope: EffectScope): Effect | undefined {
   if (ts.isTaggedTemplateExpression(c)) {
     const sql = sqlWrite(c.template);
     return sql ? { kind: 'sql-write', node: c, model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns, callee: c.tag.getText() } : undefined;
@@ -415,10 +447,16 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
   const direct = directEffect(c, values);
   if (direct) return direct;
   if (depth <= 0) return undefined;
+  // Before parsing an imported module to look into a call, check its text can write anything at all.
+  const target = values.importedFile(c.expression);
+  if (target && !values.isParsed(target)) {
+    if (!values.textMatches(target, WRITE_WORDS)) return undefined;
+    if (scope.terms && !values.textHasAnyTerm(target, scope.terms)) return undefined;
+  }
   const fns = values.resolve(c.expression).filter((v) => v.kind === 'function');
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
-    let inner = effectsOf(v.node, values, depth - 1).filter((e) => e.kind !== 'mint');
+    let inner = effectsOf(v.node, values, depth - 1, scope).filter((e) => e.kind !== 'mint');
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
     if (inner.some((e) => e.kind !== 'call' && e.dataKeys.length === 0) && ts.isCallExpression(c) && c.arguments.length) {
       inner = rebind(inner, v.node, c, values);
@@ -430,6 +468,8 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
   }
   return undefined;
 }
+
+const WRITE_WORDS = /\.(create|createMany|update|updateMany|upsert|delete|deleteMany|insert|insertMany|save|destroy|remove|set|add|put|patch|post|del|execute|exec|query|run|transfers|payouts|refunds|charges|paymentIntents)\s*\(|\b(fetch|axios|got|sql)\b|\b(insert\s+into|update\s+\w+\s+set|delete\s+from)\b|randomBytes|randomUUID|nanoid|\bimport\s*\(|require\s*\(/i;
 
 /** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */
 function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, values: ValueResolver): Effect[] {

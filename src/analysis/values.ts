@@ -377,6 +377,107 @@ export class ValueResolver {
     return t;
   }
 
+  private readonly quickExports = new Map<string, { names: Set<string>; stars: string[]; opaque: boolean }>();
+
+  /** Export names read from a file's text (no parse). `opaque` when the text cannot be read that way (CommonJS). */
+  private exportsFromText(file: string): { names: Set<string>; stars: string[]; opaque: boolean } {
+    let hit = this.quickExports.get(file);
+    if (hit) return hit;
+    const text = this.store.text(file, false) ?? '';
+    const names = new Set<string>();
+    const stars: string[] = [];
+    for (const m of text.matchAll(/export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|const|let|var|class|enum|abstract\s+class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+    for (const m of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
+      for (const part of m[1].split(',')) {
+        const as = part.trim().split(/\s+as\s+/);
+        const n = (as[1] ?? as[0]).trim();
+        if (n) names.add(n);
+      }
+    }
+    for (const m of text.matchAll(/export\s*\*\s*(?:as\s+([A-Za-z_$][\w$]*)\s*)?from\s*['"]([^'"]+)['"]/g)) {
+      if (m[1]) names.add(m[1]);
+      else stars.push(m[2]);
+    }
+    hit = { names, stars, opaque: /module\.exports|exports\.[A-Za-z_$]|export\s*=/.test(text) };
+    this.quickExports.set(file, hit);
+    return hit;
+  }
+
+  /**
+   * The module file an imported name (or a member of an imported namespace) comes from, found without
+   * parsing that module (through barrels by their text). Undefined when it is not a plain import.
+   */
+  importedFile(expr: ts.Expression): string | undefined {
+    let x = skipOuter(expr);
+    while (ts.isPropertyAccessExpression(x)) x = skipOuter(x.expression);
+    if (!ts.isIdentifier(x)) return undefined;
+    const d = findDeclaration(x);
+    if (!d || !(ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d))) return undefined;
+    const imp = ts.isImportSpecifier(d) ? d.parent.parent.parent : ts.isNamespaceImport(d) ? d.parent.parent : d.parent;
+    const spec = (imp.moduleSpecifier as ts.StringLiteral).text;
+    const r = this.resolver.resolve(spec, x.getSourceFile().fileName);
+    if (r.kind !== 'file') return undefined;
+    if (!ts.isImportSpecifier(d)) return r.file;
+    const name = (d.propertyName ?? d.name).text;
+    return this.declaringModule(r.file, name, 0) ?? r.file;
+  }
+
+  private declaringModule(file: string, name: string, depth: number): string | undefined {
+    if (depth > 8) return undefined;
+    const q = this.exportsFromText(file);
+    if (q.opaque || q.names.has(name)) return file;
+    for (const spec of q.stars) {
+      const r = this.resolver.resolve(spec, file);
+      if (r.kind !== 'file') continue;
+      const found = this.declaringModule(r.file, name, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Is a module already parsed? */
+  isParsed(file: string): boolean {
+    return this.store.has(file);
+  }
+
+  private readonly normTexts = new Map<string, string>();
+
+  /** Does a module's text, lower-cased without `_`/`-`, contain any of the (normalised) terms? No parse. */
+  textHasAnyTerm(file: string, terms: readonly string[]): boolean {
+    let t = this.normTexts.get(file);
+    if (t === undefined) {
+      t = (this.store.text(file, false) ?? '').toLowerCase().replace(/[_-]/g, '');
+      this.normTexts.set(file, t);
+    }
+    return terms.some((term) => t!.includes(term));
+  }
+
+  private readonly textTests = new Map<string, boolean>();
+
+  /** Does a module's text match `re`? Read once, answered from a cache afterwards (no parse). */
+  textMatches(file: string, re: RegExp): boolean {
+    const key = `${re.source}\0${file}`;
+    let hit = this.textTests.get(key);
+    if (hit === undefined) {
+      const text = this.store.text(file, false);
+      hit = text === undefined || re.test(text);
+      this.textTests.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Does a module (or one it star-re-exports) declare `name`? Decided from text where possible. */
+  private declaresExport(file: string, name: string, depth: number): boolean {
+    if (depth > 8) return true;
+    const q = this.exportsFromText(file);
+    if (q.opaque || q.names.has(name)) return true;
+    for (const spec of q.stars) {
+      const r = this.resolver.resolve(spec, file);
+      if (r.kind === 'file' && this.declaresExport(r.file, name, depth + 1)) return true;
+    }
+    return false;
+  }
+
   /** Value of export `name` of a file, following re-exports and CommonJS `module.exports`. */
   exportValue(file: string, name: string, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
     const sf = this.store.get(file);
@@ -403,6 +504,8 @@ export class ValueResolver {
       for (const spec of t.stars) {
         const r = this.resolver.resolve(spec, file);
         if (r.kind !== 'file') continue;
+        // A barrel re-exports many modules: parse only the one that declares the export (found from text).
+        if (!this.store.has(r.file) && !this.declaresExport(r.file, name, 0)) continue;
         const vals = this.exportValue(r.file, name, depth + 1, seen);
         if (!vals.every((v) => v.kind === 'unknown')) return vals;
       }

@@ -2,7 +2,7 @@
 // the path (strong and weak words), body fields, and the side effects the handler performs;
 // thresholds and exclusions decide, and every decision keeps its reasons.
 import { reachableUnder } from '../analysis/assume.js';
-import { effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
+import { directEffectsOf, effectsOf, leafEffects, type Effect, type EffectScope } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
 import type { Classification, Endpoint, Reason } from '../model.js';
@@ -50,6 +50,14 @@ export function forcedBy(ep: Endpoint, config: ResolvedConfig): { pattern: strin
     if (globToRegex(glob).test(ep.path)) return f;
   }
   return undefined;
+}
+
+const scopes = new WeakMap<ClassifierRules, EffectScope>();
+/** Classification looks into other modules only for writes some category cares about. */
+function classificationScope(rules: ClassifierRules): EffectScope {
+  let s = scopes.get(rules);
+  if (!s) scopes.set(rules, (s = { name: `classify:${rules.effectTerms.length}:${rules.categories.map((c) => c.name).join(',')}`, terms: rules.effectTerms }));
+  return s;
 }
 
 const pathCache = new Map<string, Signal[]>();
@@ -237,12 +245,18 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
 
   const fn = ep.handler.fn;
   let effects: Effect[] = [];
+  const paths = pathSignals(ep, rules);
   if (fn) {
     const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
-    effects = leafEffects(effectsOf(fn, ctx.values).filter((e) => reachableUnder(e.node, fn, assumptions))).filter((e) => !isBookkeeping(e));
+    // A read (GET/HEAD) is classified by the writes it makes itself; following its calls into other
+    // modules is kept for endpoints that can change state or whose path already suggests something.
+    const read = !rules.mutatingMethods.includes(ep.method);
+    const follow = !read || paths.length > 0;
+    const all = follow ? effectsOf(fn, ctx.values, 2, classificationScope(rules)) : directEffectsOf(fn, ctx.values);
+    effects = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions))).filter((e) => !isBookkeeping(e));
   }
   const signals: Signal[] = [
-    ...pathSignals(ep, rules),
+    ...paths,
     ...fieldSignals(ep, rules),
     ...effectSignals(effects, rules),
     ...identitySignals(effects, rules),

@@ -60,6 +60,8 @@ export interface ClassifierRules {
     entryWordTerms: string[];
   };
   mutatingMethods: string[];
+  /** Words a module must mention for its writes to matter to a category (normalised). */
+  effectTerms: string[];
 }
 
 type RawCategory = Partial<Omit<CategoryRule, 'name'>>;
@@ -113,7 +115,17 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       weakModelActions: new RegExp(typeof (base as Record<string, unknown>).weakModelActions === 'string' ? ((base as Record<string, unknown>).weakModelActions as string) : '.', 'i'),
     };
   });
-  const rules: ClassifierRules = { categories, informational: new Set(raw.informational.words.map(norm)), exclusions: raw.exclusions, mutatingMethods: raw.mutatingMethods };
+  const effectRules = loadRules<{ identity: { calls: { pattern: string }[] }; payments: { modules: string[] } }>('effects');
+  const stop = new Set((raw as unknown as { effectLookahead: { stopWords: string[] } }).effectLookahead.stopWords.map(norm));
+  const terms = new Set<string>();
+  for (const c of categories) {
+    for (const t of [...c.models, ...c.credentialDataKeys, ...c.roleDataKeys, ...c.strongPaymentResources, ...c.paymentResources]) if (t.length >= 3 && !stop.has(t)) terms.add(t);
+    for (const m of c.deleteModels) for (const t of [`${m}.delete`, `${m}.destroy`, `${m}.remove`, `delete${m}`, `remove${m}`, `destroy${m}`]) terms.add(t);
+  }
+  for (const id of effectRules.identity.calls) for (const w of id.pattern.match(/[A-Za-z]{6,}/g) ?? []) if (!stop.has(norm(w))) terms.add(norm(w));
+  for (const m of effectRules.payments.modules) terms.add(norm(m.split('/').pop() ?? m));
+  terms.add('stripe');
+  const rules: ClassifierRules = { categories, informational: new Set(raw.informational.words.map(norm)), exclusions: raw.exclusions, mutatingMethods: raw.mutatingMethods, effectTerms: [...terms] };
   cache.set(config, rules);
   return rules;
 }

@@ -56,8 +56,10 @@ export class SourceStore {
   readonly errors: ScanError[] = [];
   parsed = 0;
   parseMs = 0;
-  /** Files discovery already vetted (regular files within the size limit). */
+  /** Files discovery already vetted (regular files). */
   readonly known = new Set<string>();
+  /** Files left out for their size (over 1 MB). */
+  readonly skipped: string[] = [];
 
   /** Raw text of a file, decoded, or undefined when it is unreadable. Cached until parsed unless `keep` is false. */
   text(file: string, keep = true): string | undefined {
@@ -65,12 +67,14 @@ export class SourceStore {
     if (cached !== undefined) return cached;
     let buf: Buffer;
     try {
-      // Discovered files were already checked (regular file, size); files reached through imports are checked here.
-      if (!this.known.has(file)) {
-        const st = fs.lstatSync(file);
-        if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
-      }
+      // Discovered files are regular files (checked from their directory entry); files reached through imports are checked here.
+      if (!this.known.has(file) && !fs.lstatSync(file).isFile()) return undefined;
       buf = fs.readFileSync(file);
+      if (buf.length > MAX_FILE_BYTES) {
+        this.skipped.push(file);
+        this.cache.set(file, null);
+        return undefined;
+      }
     } catch (err) {
       this.errors.push({ file, phase: 'parse', message: `cannot read: ${errorMessage(err)}` });
       this.cache.set(file, null);

@@ -126,7 +126,10 @@ export class Collector {
 
   private registerCall(method: string, call: ts.CallExpression, callee: ts.PropertyAccessExpression, sf: ts.SourceFile): void {
     {
-      const refs = this.refs(callee.expression, this.dialect.plausible(method, call));
+      // `map.get(key)`, `headers.get('x')`: not a registration unless the receiver is a chain (`route('/x').get(h)`).
+      const plausible = this.dialect.plausible(method, call);
+      if (!plausible && !ts.isCallExpression(skipOuter(callee.expression))) return;
+      const refs = this.refs(callee.expression, plausible);
       if (refs.length) this.dialect.register(method, call, refs, this);
       else if (this.unknownReceiver(callee.expression) && this.dialect.guess(method, call, this)) {
         const key = guessKey(callee.expression);

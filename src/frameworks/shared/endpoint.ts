@@ -9,7 +9,20 @@ import type { ChainLink, Endpoint, Framework, HandlerRef, HttpMethod } from '../
 import { shortText, spanOf } from '../../util.js';
 import type { AdapterContext } from '../types.js';
 
+const linkCache = new WeakMap<ts.Node, Map<string, ChainLink>>();
+
+/** A chain link for a middleware expression; the same expression (app.use(express.json())) is resolved once. */
 export function chainLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResolver): ChainLink {
+  let byVia = linkCache.get(expr);
+  if (!byVia) linkCache.set(expr, (byVia = new Map()));
+  const hit = byVia.get(via);
+  if (hit) return { ...hit };
+  const link = makeLink(expr, via, values);
+  byVia.set(via, link);
+  return { ...link };
+}
+
+function makeLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResolver): ChainLink {
   const u = unwrap(expr, values);
   const x = expr as ts.Node;
   const declared = ts.isFunctionDeclaration(x) && x.name ? x.name.text : undefined;
