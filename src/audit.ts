@@ -25,10 +25,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const baselineEntries = options.baseline ? readBaseline(options.baseline) : undefined;
   const result = await scan({ paths: options.paths, config: options.config, onProgress: options.onProgress });
   const textOf = (file: string): string | undefined => {
-    for (const r of result.roots) {
-      const sf = r.ctx.store.get(file);
-      if (sf) return sf.text;
-    }
+    const known = result.textOf(file);
+    if (known !== undefined) return known;
     try {
       return fs.readFileSync(file, 'utf8');
     } catch {

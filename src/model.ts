@@ -28,7 +28,7 @@ export interface ChainLink {
   via: 'route' | 'router' | 'next-middleware' | 'wrapper';
   /** Display name, e.g. `requireStepUp` or `requireAuthLevel(2)`. */
   name: string;
-  /** The expression as registered (call or identifier). */
+  /** The expression as registered (call or identifier). Analysis only: removed when an endpoint crosses threads. */
   expr: ts.Expression;
   /** The function the expression resolves to, when the analysis could see it. */
   fn?: FunctionNode;
@@ -44,8 +44,11 @@ export interface ChainLink {
 }
 
 export interface HandlerRef {
-  expr: ts.Expression | ts.Node;
+  /** Analysis only (not carried across threads or into reports). */
+  expr?: ts.Expression | ts.Node;
   fn?: FunctionNode;
+  /** Where the handler function is (for reports). */
+  span?: Span;
   name: string;
   externalModule?: string;
   externalName?: string;

@@ -1,26 +1,23 @@
 // The pipeline: discover → parse → extract → classify → verify → findings.
+// Each scanned path is planned (discovery, next.config, the text pre-filter), then its candidate
+// files are analysed (analyse.ts). One thread: measured on two cores, a worker thread cost ~40%
+// more CPU than it saved, as V8's concurrent GC already keeps the second core busy.
 import path from 'node:path';
-import { ValueResolver } from './analysis/values.js';
-import { classifyEndpoint } from './classify/index.js';
+import { analyse, type Phase } from './analyse.js';
 import type { ResolvedConfig } from './config/types.js';
-import { expressAdapter } from './frameworks/express/index.js';
-import { honoAdapter } from './frameworks/hono/index.js';
-import { classifyNextFile, nextAdapter } from './frameworks/next/index.js';
+import { ValueResolver } from './analysis/values.js';
 import { readNextConfig } from './frameworks/next/config.js';
-import type { AdapterContext, FrameworkAdapter, NextAppConfig } from './frameworks/types.js';
+import { classifyNextFile } from './frameworks/next/index.js';
+import type { NextAppConfig } from './frameworks/types.js';
 import type { Endpoint, Finding, ScanError, ScanSummary } from './model.js';
 import { discover } from './project/discover.js';
 import { isTestFileName, isTestPath, mentionsRouting } from './project/prefilter.js';
 import { ModuleResolver } from './project/resolve.js';
 import { SourceStore } from './project/sources.js';
 import { Workspace } from './project/workspace.js';
-import { compareStrings, errorMessage, relPosix } from './util.js';
-import { verifyEndpoint } from './verify/index.js';
-import type { VerifyContext } from './verify/context.js';
-import { SpecResolver } from './verify/spec.js';
-import { ts } from 'ts-morph';
-import { evalNumber } from './analysis/numbers.js';
-import { propertyNameText } from './analysis/values.js';
+import { compareStrings, relPosix } from './util.js';
+
+export type { Phase } from './analyse.js';
 
 export interface ScanOptions {
   paths: string[];
@@ -28,34 +25,23 @@ export interface ScanOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
 }
 
-export type Phase = 'discover' | 'parse' | 'extract' | 'classify' | 'verify';
-
-export interface ScanRoot {
+/** What discovery and the pre-filter found for one scanned path (plain data). */
+export interface RootPlan {
   root: string;
-  ctx: AdapterContext;
-  specs: SpecResolver;
+  sources: string[];
+  packageJsons: string[];
+  /** next.config settings per application root (read, never executed). */
+  nextConfigs: NextAppConfig[];
+  candidates: string[];
+  /** Files that mention better-auth's `freshAge`. */
+  freshAgeFiles: string[];
+  /** Application roots whose routes come from Next.js file conventions only. */
+  nextOnlyRoots: string[];
 }
 
-/** better-auth's `session.freshAge` (seconds) when the project sets it to a constant. */
-function lazyFreshAge(files: string[], ctx: AdapterContext): () => number | undefined {
-  let done = false;
-  let value: number | undefined;
-  return () => {
-    if (done) return value;
-    done = true;
-    for (const f of files) {
-      const sf = ctx.store.get(f);
-      if (!sf) continue;
-      const visit = (n: ts.Node): void => {
-        if (value !== undefined) return;
-        if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'freshAge') value = evalNumber(n.initializer, ctx.values);
-        ts.forEachChild(n, visit);
-      };
-      visit(sf);
-      if (value !== undefined) break;
-    }
-    return value;
-  };
+export interface ScanStats {
+  candidates: number;
+  parsed: number;
 }
 
 export interface ScanResult {
@@ -67,10 +53,10 @@ export interface ScanResult {
   summary: ScanSummary;
   frameworks: string[];
   timings: Record<Phase, number>;
-  roots: ScanRoot[];
+  stats: ScanStats;
+  /** Source text of scanned files that were read (for suppression comments). */
+  textOf: (file: string) => string | undefined;
 }
-
-const ADAPTERS: FrameworkAdapter[] = [nextAdapter, expressAdapter, honoAdapter];
 
 export function commonBase(paths: string[]): string {
   const abs = paths.map((p) => path.resolve(p));
@@ -81,138 +67,103 @@ export function commonBase(paths: string[]): string {
   return base;
 }
 
+const ROUTER_DEPS = ['express', 'hono', 'next-connect', 'express-promise-router', 'router', '@hono/zod-openapi', '@hono/node-server'];
+
+/** Discovery and the cheap text pre-filter for one scanned path. */
+export function planRoot(root: string, config: ResolvedConfig, store: SourceStore): RootPlan {
+  const discovery = discover(root, { ignore: config.ignore });
+  const workspace = new Workspace(root, discovery.packageJsons);
+  for (const s of discovery.sources) store.known.add(s.abs);
+  const nextOnlyCache = new Map<string, boolean>();
+  const nextOnly = (appRoot: string): boolean => {
+    let v = nextOnlyCache.get(appRoot);
+    if (v === undefined) {
+      v = !!workspace.packageAt(appRoot) && workspace.dependsOn(appRoot, 'next') && !ROUTER_DEPS.some((d) => workspace.dependsOn(appRoot, d) || workspace.anyDependsOn(d, appRoot));
+      nextOnlyCache.set(appRoot, v);
+    }
+    return v;
+  };
+  // next.config files decide page extensions and basePath for file classification below
+  const values = new ValueResolver(store, new ModuleResolver(root, workspace, store.known));
+  const nextConfigs = new Map<string, NextAppConfig>();
+  for (const f of discovery.nextConfigs) {
+    const cfg = readNextConfig(f, { store, values });
+    nextConfigs.set(cfg.appRoot, cfg);
+  }
+  const classifyCtx = { workspace, root, nextConfigs };
+  const plan: RootPlan = { root, sources: discovery.sources.map((s) => s.abs), packageJsons: discovery.packageJsons, nextConfigs: [...nextConfigs.values()], candidates: [], freshAgeFiles: [], nextOnlyRoots: [] };
+  const toRead: string[] = [];
+  for (const s of discovery.sources) {
+    const next = classifyNextFile(s.abs, classifyCtx);
+    if (next) {
+      // Inside a route tree `test/` or `e2e/` are URL segments; above the app they mark test fixtures.
+      if (!isTestPath(`${relPosix(root, next.appRoot)}/`) && !isTestFileName(s.rel)) plan.candidates.push(s.abs);
+      continue;
+    }
+    if (isTestPath(s.rel)) continue;
+    // In a Next.js-only application, routes come from file conventions: other files are parsed only when imported.
+    if (nextOnly(workspace.appRootOf(s.abs))) continue;
+    toRead.push(s.abs);
+  }
+  // Measured: sequential reads beat fs.promises concurrency here (each async read is several thread-pool hops).
+  for (const file of toRead) {
+    const text = store.text(file, false);
+    if (text === undefined) continue;
+    if (text.includes('freshAge')) plan.freshAgeFiles.push(file);
+    if (mentionsRouting(text)) {
+      plan.candidates.push(file);
+      store.keep(file, text);
+    }
+  }
+  plan.candidates.sort(compareStrings);
+  plan.freshAgeFiles.sort(compareStrings);
+  plan.nextOnlyRoots = [...nextOnlyCache.entries()].filter(([, v]) => v).map(([k]) => k);
+  for (const c of plan.candidates) {
+    const a = workspace.appRootOf(c);
+    if (!nextOnlyCache.has(a) && nextOnly(a)) plan.nextOnlyRoots.push(a);
+  }
+  return plan;
+}
+
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const t0 = performance.now();
   const timings: Record<Phase, number> = { discover: 0, parse: 0, extract: 0, classify: 0, verify: 0 };
   const base = commonBase(options.paths);
   const endpoints: Endpoint[] = [];
   const errors: ScanError[] = [];
-  const roots: ScanRoot[] = [];
+  const stores: SourceStore[] = [];
+  const stats: ScanStats = { candidates: 0, parsed: 0 };
   let files = 0;
 
   for (const p of options.paths) {
-    let t = performance.now();
+    const t = performance.now();
     const root = path.resolve(p);
-    const discovery = await discover(root, { ignore: options.config.ignore });
-    files += discovery.sources.length;
-    const workspace = new Workspace(root, discovery.packageJsons);
     const store = new SourceStore();
-    for (const s of discovery.sources) store.known.add(s.abs);
-    const values = new ValueResolver(store, new ModuleResolver(root, workspace, store.known));
-    const ctx: AdapterContext = { root, workspace, values, store, candidates: [], allSources: discovery.sources.map((s) => s.abs), nextConfigs: new Map<string, NextAppConfig>(), errors: store.errors };
-    const freshAgeFiles: string[] = [];
-    const routerDeps = ['express', 'hono', 'next-connect', 'express-promise-router', 'router', '@hono/zod-openapi', '@hono/node-server'];
-    const onlyNextCache = new Map<string, boolean>();
-    const nextOnly = (appRoot: string): boolean => {
-      let v = onlyNextCache.get(appRoot);
-      if (v === undefined) {
-        v = !!workspace.packageAt(appRoot) && workspace.dependsOn(appRoot, 'next') && !routerDeps.some((d) => workspace.dependsOn(appRoot, d) || workspace.anyDependsOn(d, appRoot));
-        onlyNextCache.set(appRoot, v);
-      }
-      return v;
-    };
-    for (const f of discovery.nextConfigs) {
-      const cfg = readNextConfig(f, ctx);
-      ctx.nextConfigs.set(cfg.appRoot, cfg);
-    }
-    const toRead: string[] = [];
-    for (const s of discovery.sources) {
-      const next = classifyNextFile(s.abs, ctx);
-      if (next) {
-        // Inside a route tree `test/` or `e2e/` are URL segments; above the app they mark test fixtures.
-        if (!isTestPath(`${relPosix(root, next.appRoot)}/`) && !isTestFileName(s.rel)) ctx.candidates.push(s.abs);
-        continue;
-      }
-      if (isTestPath(s.rel)) continue;
-      // In a Next.js-only application, routes come from file conventions: other files are parsed only when imported.
-      if (nextOnly(workspace.appRootOf(s.abs))) continue;
-      toRead.push(s.abs);
-    }
-    // Measured: sequential reads beat fs.promises concurrency here (each async read is several thread-pool hops).
-    for (const file of toRead) {
-      const text = store.text(file, false);
-      if (text === undefined) continue;
-      if (text.includes('freshAge')) freshAgeFiles.push(file);
-      if (mentionsRouting(text)) {
-        ctx.candidates.push(file);
-        store.keep(file, text);
-      }
-    }
-    // deterministic order whatever the read order was
-    ctx.candidates.sort(compareStrings);
-    freshAgeFiles.sort(compareStrings);
+    stores.push(store);
+    const plan = planRoot(root, options.config, store);
+    files += plan.sources.length;
+    stats.candidates += plan.candidates.length;
     timings.discover += performance.now() - t;
 
-    let done = 0;
-    for (const f of ctx.candidates) {
-      store.get(f);
-      options.onProgress?.('parse', ++done, ctx.candidates.length);
-    }
-
-    t = performance.now();
-    const parseBefore = store.parseMs;
-    const found: Endpoint[] = [];
-    for (const adapter of ADAPTERS) {
-      try {
-        found.push(...adapter.extract(ctx));
-      } catch (err) {
-        errors.push({ file: root, phase: 'extract', message: `${adapter.name}: ${err instanceof RangeError ? 'input too deeply nested' : errorMessage(err)}` });
-      }
-    }
-    try {
-      nextAdapter.finalize(found, ctx);
-    } catch (err) {
-      errors.push({ file: root, phase: 'extract', message: `next middleware: ${errorMessage(err)}` });
-    }
-    timings.extract += performance.now() - t - (store.parseMs - parseBefore);
-    endpoints.push(...dedupe(found));
-    const specs = new SpecResolver(values, options.config, lazyFreshAge(freshAgeFiles, ctx));
-    roots.push({ root, ctx, specs });
+    const r = analyse(plan, plan.candidates, options.config, store, options.onProgress);
+    endpoints.push(...r.endpoints);
+    errors.push(...r.errors);
+    stats.parsed += r.parsed;
+    for (const k of Object.keys(timings) as Phase[]) if (k !== 'discover') timings[k] += r.timings[k];
   }
 
-  // Identify endpoints (stable, never line-based), then classify and verify each.
+  // Identify endpoints (stable, never line-based); findings refer to them by id.
   assignIds(endpoints, base);
-  const parsed = (): number => roots.reduce((a, r) => a + r.ctx.store.parseMs, 0);
-  let t = performance.now();
-  const parseBeforeClassify = parsed();
-  for (const ep of endpoints) {
-    const ctx = rootFor(roots, ep).ctx;
-    try {
-      ep.classification = classifyEndpoint(ep, ctx, options.config);
-    } catch (err) {
-      errors.push({ file: ep.anchor.file, phase: 'classify', message: errorMessage(err) });
-      ep.classification = { sensitive: false, categories: [], reasons: [], considered: [] };
-    }
-  }
-  timings.classify = performance.now() - t - (parsed() - parseBeforeClassify);
-
-  t = performance.now();
-  const parseBeforeVerify = parsed();
   const findings: Finding[] = [];
-  let done = 0;
-  const sensitiveCount = endpoints.filter((e) => e.classification?.sensitive).length;
   for (const ep of endpoints) {
-    const root = rootFor(roots, ep);
-    const vctx: VerifyContext = { values: root.ctx.values, config: options.config, workspace: root.ctx.workspace, specs: root.specs };
-    try {
-      ep.verdict = verifyEndpoint(ep, vctx);
-    } catch (err) {
-      errors.push({ file: ep.anchor.file, phase: 'verify', message: err instanceof RangeError ? 'handler too deeply nested to analyse' : errorMessage(err) });
-      ep.verdict = ep.classification?.sensitive
-        ? { status: 'unverifiable', guards: [], findings: [{ ruleId: 'stepup/unverifiable', level: 'note', message: `the analysis failed on this endpoint (${errorMessage(err)}); step-up could not be verified`, endpointId: ep.id, span: ep.anchor, related: [] }] }
-        : { status: 'not-required', guards: [], findings: [] };
+    for (const f of ep.verdict?.findings ?? []) {
+      f.endpointId = ep.id;
+      findings.push(f);
     }
-    findings.push(...ep.verdict.findings);
-    if (ep.classification?.sensitive) options.onProgress?.('verify', ++done, sensitiveCount);
   }
-  timings.verify = performance.now() - t - (parsed() - parseBeforeVerify);
-
-  for (const r of roots) errors.push(...r.ctx.errors.filter((e) => !errors.includes(e)));
-  timings.parse = parsed();
-
   endpoints.sort(compareEndpoints);
   findings.sort((a, b) => compareStrings(a.span.file, b.span.file) || a.span.line - b.span.line || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.endpointId, b.endpointId));
-  errors.sort((a, b) => compareStrings(a.file, b.file) || compareStrings(a.message, b.message));
+  const sortedErrors = uniqueErrors(errors).sort((a, b) => compareStrings(a.file, b.file) || compareStrings(a.message, b.message));
 
   const sensitive = endpoints.filter((e) => e.classification?.sensitive);
   const count = (s: string): number => sensitive.filter((e) => e.verdict?.status === s).length;
@@ -227,29 +178,20 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     durationMs: Math.round(performance.now() - t0),
   };
   const frameworks = [...new Set(endpoints.map((e) => (e.framework.startsWith('next') ? 'next' : e.framework)))].sort();
-  return { base, endpoints, findings, errors: uniqueErrors(errors), summary, frameworks, timings, roots };
-}
-
-function rootFor(roots: ScanRoot[], ep: Endpoint): ScanRoot {
-  let best = roots[0];
-  for (const r of roots) if (ep.anchor.file.startsWith(r.root + path.sep) && r.root.length >= best.root.length) best = r;
-  return best;
+  const textOf = (file: string): string | undefined => {
+    for (const s of stores) {
+      const sf = s.peek(file);
+      if (sf) return sf.text;
+    }
+    return undefined;
+  };
+  return { base, endpoints, findings, errors: sortedErrors, summary, frameworks, timings, stats, textOf };
 }
 
 function uniqueErrors(errors: ScanError[]): ScanError[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
     const k = `${e.file}\0${e.phase}\0${e.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-function dedupe(eps: Endpoint[]): Endpoint[] {
-  const seen = new Set<string>();
-  return eps.filter((e) => {
-    const k = `${e.framework} ${e.method} ${e.path} ${e.anchor.file}:${e.anchor.line}:${e.anchor.column}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -1,22 +1,28 @@
-// One scan in its own process: prints wall time, peak RSS and counts as JSON. The candidate list
-// is written for the floor measurement.
+// One scan in its own process: prints wall time, CPU time, peak RSS and counts as JSON. The
+// candidate list is written for the floor measurement.
 import fs from 'node:fs';
-import { scan } from '../../dist/scan.js';
+import path from 'node:path';
+import { planRoot, scan } from '../../dist/scan.js';
 import { defaults } from '../../dist/config/types.js';
+import { SourceStore } from '../../dist/project/sources.js';
 
 const [root, candidatesOut] = process.argv.slice(2);
+const config = defaults();
+const c0 = process.cpuUsage();
 const t0 = performance.now();
-const result = await scan({ paths: [root], config: defaults() });
+const result = await scan({ paths: [root], config });
 const ms = performance.now() - t0;
-if (candidatesOut) fs.writeFileSync(candidatesOut, JSON.stringify(result.roots.flatMap((r) => r.ctx.candidates)));
-const parsed = result.roots.reduce((a, r) => a + r.ctx.store.parsed, 0);
+const cpu = process.cpuUsage(c0);
+const maxRssMb = process.resourceUsage().maxRSS / 1024;
+if (candidatesOut) fs.writeFileSync(candidatesOut, JSON.stringify(planRoot(path.resolve(root), config, new SourceStore()).candidates));
 process.stdout.write(
   JSON.stringify({
     ms,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssMb,
     files: result.summary.files,
-    candidates: result.roots.reduce((a, r) => a + r.ctx.candidates.length, 0),
-    parsed,
+    candidates: result.stats.candidates,
+    parsed: result.stats.parsed,
     endpoints: result.summary.endpoints,
     sensitive: result.summary.sensitive,
     errors: result.errors.length,

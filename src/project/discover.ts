@@ -34,7 +34,7 @@ export interface DiscoverOptions {
   ignore?: string[];
 }
 
-export async function discover(root: string, options: DiscoverOptions = {}): Promise<Discovery> {
+export function discover(root: string, options: DiscoverOptions = {}): Discovery {
   const always = IGNORED_DIRS.map((d) => `**/${d}/**`);
   const ignore = [
     ...always,

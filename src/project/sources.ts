@@ -123,6 +123,11 @@ export class SourceStore {
     if (!this.cache.has(file)) this.texts.set(file, text);
   }
 
+  /** A parsed tree if this store already has it (never parses). */
+  peek(file: string): ts.SourceFile | undefined {
+    return this.cache.get(file) ?? undefined;
+  }
+
   has(file: string): boolean {
     return this.cache.get(file) != null;
   }

@@ -1,6 +1,6 @@
 // `--explain "POST /api/x"`: why an endpoint was or was not classified, and its verdict.
 import type { Endpoint } from '../model.js';
-import { rel, where, type Report } from './common.js';
+import { where, type Report } from './common.js';
 
 export function matchEndpoints(report: Report, query: string): Endpoint[] {
   const q = query.trim().replace(/\s+/g, ' ');
@@ -24,7 +24,7 @@ export function explainEndpoint(report: Report, query: string): { found: boolean
     const c = ep.classification;
     out.push(`${ep.method} ${ep.path}  (${ep.framework}, ${where(report, ep.anchor)})`);
     out.push(`  id: ${ep.id}`);
-    out.push(`  handler: ${ep.handler.name}${ep.handler.fn ? ` at ${rel(report, ep.handler.fn.getSourceFile().fileName)}:${ep.handler.fn.getSourceFile().getLineAndCharacterOfPosition(ep.handler.fn.getStart()).line + 1}` : ` (${ep.handler.unresolved ?? 'not resolved'})`}`);
+    out.push(`  handler: ${ep.handler.name}${ep.handler.span ? ` at ${where(report, ep.handler.span)}` : ` (${ep.handler.unresolved ?? 'not resolved'})`}`);
     if (ep.chain.length) out.push(`  chain: ${ep.chain.map((l) => `${l.name} [${l.via}]`).join(' → ')}`);
     if (ep.bodyFields.length) out.push(`  body fields: ${ep.bodyFields.map((b) => b.name).join(', ')}`);
     out.push(`  sensitive: ${c?.sensitive ? `yes — ${c.categories.join(', ')}` : 'no'}`);

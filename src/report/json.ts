@@ -24,7 +24,7 @@ function endpointJson(report: Report, ep: Endpoint): Record<string, unknown> {
     bodyFields: ep.bodyFields.map((b) => b.name),
     handler: {
       name: ep.handler.name,
-      ...(ep.handler.fn ? { file: rel(report, ep.handler.fn.getSourceFile().fileName), line: ep.handler.fn.getSourceFile().getLineAndCharacterOfPosition(ep.handler.fn.getStart()).line + 1 } : {}),
+      ...(ep.handler.span ? { file: rel(report, ep.handler.span.file), line: ep.handler.span.line } : {}),
       ...(ep.handler.unresolved ? { unresolved: ep.handler.unresolved } : {}),
     },
     middleware: ep.chain.map((l) => ({ name: l.name, via: l.via, file: rel(report, l.span.file), line: l.span.line })),

@@ -316,8 +316,19 @@ function levelValue(e: ts.Expression, values: ValueResolver, env?: Env): string 
   return evalString(e, values, 0, env);
 }
 
-/** Recognises one comparison or read as inline step-up evidence. */
+const evidenceCache = new WeakMap<ts.Node, InlineEvidence | null>();
+
+/** Recognises one comparison or read as inline step-up evidence (cached per node when no call-site bindings apply). */
 export function inlineEvidence(e: ts.Expression, values: ValueResolver, env: Env | undefined, maxFreshnessMinutes: number): InlineEvidence | undefined {
+  if (env && env.size) return inlineEvidenceOf(e, values, env, maxFreshnessMinutes);
+  const hit = evidenceCache.get(e);
+  if (hit !== undefined) return hit ?? undefined;
+  const r = inlineEvidenceOf(e, values, env, maxFreshnessMinutes);
+  evidenceCache.set(e, r ?? null);
+  return r;
+}
+
+function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | undefined, maxFreshnessMinutes: number): InlineEvidence | undefined {
   const v = vocab();
   const x = skipOuter(e);
   // date-fns isBefore(authTime, cutoff) / isAfter(authTime, cutoff)

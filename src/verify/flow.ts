@@ -93,16 +93,26 @@ export interface FlowOptions {
   effects: boolean;
 }
 
+// States are copy-on-write: a clone shares its sets, and adding replaces the set it changes.
 function clone(s: St): St {
-  return { must: new Set(s.must), may: new Set(s.may), fall: new Map(s.fall) };
+  return { must: s.must, may: s.may, fall: s.fall };
+}
+
+function establish(s: St, id: number): void {
+  if (!s.must.has(id)) s.must = new Set(s.must).add(id);
+  if (!s.may.has(id)) s.may = new Set(s.may).add(id);
+}
+
+function setFall(s: St, id: number, f: Fall): void {
+  s.fall = new Map(s.fall).set(id, f);
 }
 
 function merge(a: St | null, b: St | null): St | null {
   if (!a) return b;
   if (!b) return a;
-  const must = new Set([...a.must].filter((x) => b.must.has(x)));
-  const may = new Set([...a.may, ...b.may]);
-  const fall = new Map([...a.fall, ...b.fall]);
+  const must = a.must === b.must ? a.must : new Set([...a.must].filter((x) => b.must.has(x)));
+  const may = a.may === b.may ? a.may : new Set([...a.may, ...b.may]);
+  const fall = a.fall === b.fall || b.fall.size === 0 ? a.fall : a.fall.size === 0 ? b.fall : new Map([...a.fall, ...b.fall]);
   return { must, may, fall };
 }
 
@@ -229,8 +239,8 @@ export class Flow {
     const { thenSt, elseSt, failThen, failElse } = this.branch(s.expression, afterCond, s.thenStatement, s.elseStatement);
     const outThen = this.stmt(s.thenStatement, thenSt);
     const outElse = s.elseStatement ? this.stmt(s.elseStatement, elseSt) : elseSt;
-    if (outThen) for (const id of failThen) outThen.fall.set(id, { kind: 'no-return', node: s.thenStatement });
-    if (outElse) for (const id of failElse) outElse.fall.set(id, { kind: 'no-return', node: s.elseStatement ?? s });
+    if (outThen) for (const id of failThen) setFall(outThen, id, { kind: 'no-return', node: s.thenStatement });
+    if (outElse) for (const id of failElse) setFall(outElse, id, { kind: 'no-return', node: s.elseStatement ?? s });
     return merge(outThen, outElse);
   }
 
@@ -260,8 +270,7 @@ export class Flow {
       ev.checked = true;
       ev.established = true;
       const success = thenIsFailure ? elseSt : thenSt;
-      success.must.add(ev.id);
-      success.may.add(ev.id);
+      establish(success, ev.id);
       (thenIsFailure ? failThen : failElse).push(ev.id);
     }
     return { thenSt, elseSt, failThen, failElse };
@@ -275,7 +284,7 @@ export class Flow {
       // A guard that throws inside the try lands here: a catch that carries on defeats it.
       const thrown = this.events.slice(before).filter((e) => e.spec.mode === 'throws' && e.established);
       const catchOut = this.stmts(s.catchClause.block.statements, clone(st));
-      if (catchOut) for (const e of thrown) catchOut.fall.set(e.id, { kind: 'caught', node: s.catchClause });
+      if (catchOut) for (const e of thrown) setFall(catchOut, e.id, { kind: 'caught', node: s.catchClause });
       out = merge(tryOut, catchOut);
     }
     if (s.finallyBlock) {
@@ -347,8 +356,8 @@ export class Flow {
       const { thenSt, elseSt, failThen, failElse } = this.branch(x.condition, afterCond, x.whenTrue, x.whenFalse);
       const a = this.expr(x.whenTrue, thenSt);
       const b = this.expr(x.whenFalse, elseSt);
-      for (const id of failThen) a.fall.set(id, { kind: 'no-return', node: x.whenTrue });
-      for (const id of failElse) b.fall.set(id, { kind: 'no-return', node: x.whenFalse });
+      for (const id of failThen) setFall(a, id, { kind: 'no-return', node: x.whenTrue });
+      for (const id of failElse) setFall(b, id, { kind: 'no-return', node: x.whenFalse });
       return merge(a, b)!;
     }
     if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
@@ -414,8 +423,7 @@ export class Flow {
       if ((spec.mode === 'throws' || spec.mode === 'middleware') && u.usage !== 'cond') {
         if (spec.async && !u.awaited) ev.notAwaited = true;
         else if (!spec.opaque) {
-          cur.must.add(ev.id);
-          cur.may.add(ev.id);
+          establish(cur, ev.id);
           ev.established = true;
           ev.checked = true;
         }
@@ -427,7 +435,7 @@ export class Flow {
           ev.checked = true;
           ev.established = true;
           const st = clone(cur);
-          st.must.add(ev.id);
+          establish(st, ev.id);
           this.point('effect', c, st, eff);
         }
       }
@@ -473,14 +481,14 @@ export class Flow {
   }
 
   private point(kind: FlowPoint['kind'], node: ts.Node, st: St, effect?: Effect, answer?: Answer): void {
-    this.points.push({ kind, node, effect, answer, must: new Set(st.must), may: new Set(st.may), fall: new Map(st.fall) });
+    this.points.push({ kind, node, effect, answer, must: st.must, may: st.may, fall: st.fall });
   }
 
   private exit(kind: FlowExit['kind'], node: ts.Node, value: ts.Expression | undefined, st: St): void {
     const answer = value ? answerOf(value, this.o.specs.values, this.o.env) : undefined;
     // A guard summary may return its evidence: `return Date.now() - s.authAt < FIVE_MIN`.
     if (this.o.role === 'summary' && value && kind === 'return') for (const ev of this.atoms(value)) ev.returned = true;
-    this.exits.push({ kind, node, value, answer, must: new Set(st.must), may: new Set(st.may) });
+    this.exits.push({ kind, node, value, answer, must: st.must, may: st.may });
     if (kind !== 'return' || !value) {
       if (kind === 'return' && !value && this.o.role === 'next-middleware') this.point('continuation', node, st);
       return;

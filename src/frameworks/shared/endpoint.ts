@@ -55,6 +55,7 @@ export function handlerRef(u: Unwrapped, expr: ts.Node): HandlerRef {
   return {
     expr,
     fn: u.fn,
+    span: u.fn ? spanOf(u.fn) : undefined,
     name: u.name,
     externalModule: u.external?.module,
     externalName: u.external?.name,
