@@ -146,8 +146,8 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     }
     return {
       ruleId: 'stepup/incomplete',
-      message: `when ${g} fails, the failure branch (line ${line(fall.node)}) does not end the request: it sends or builds a refusal but execution continues to ${where}. Add \`return\` so the refusal ends the request.`,
-      related: [...(ev ? [rel('guard', ev.node, 'step-up check')] : []), rel('defeated-branch', fall.node, 'falls through after the refusal'), ...effectRel],
+      message: `when ${g} fails, the failure branch (line ${line(fall.node)}) does not end the request, so execution continues to ${where}. Return a 401/403 refusal from that branch.`,
+      related: [...(ev ? [rel('guard', ev.node, 'step-up check')] : []), rel('defeated-branch', fall.node, 'failure branch falls through'), ...effectRel],
     };
   }
 
