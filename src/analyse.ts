@@ -25,6 +25,7 @@ export interface AnalysisResult {
   errors: ScanError[];
   timings: Record<Phase, number>;
   parsed: number;
+  routers: number;
 }
 
 const ADAPTERS: FrameworkAdapter[] = [nextAdapter, expressAdapter, honoAdapter];
@@ -74,7 +75,7 @@ export function analyse(
   const workspace = new Workspace(root, plan.packageJsons);
   for (const f of plan.sources) store.known.add(f);
   const values = new ValueResolver(store, new ModuleResolver(root, workspace, store.known));
-  const ctx: AdapterContext = { root, workspace, values, store, candidates, allSources: plan.sources, nextConfigs: new Map<string, NextAppConfig>(plan.nextConfigs.map((c) => [c.appRoot, c])), errors: store.errors };
+  const ctx: AdapterContext = { root, workspace, values, store, candidates, allSources: plan.sources, nextConfigs: new Map<string, NextAppConfig>(plan.nextConfigs.map((c) => [c.appRoot, c])), errors: store.errors, stats: { routers: 0 } };
 
   let done = 0;
   for (const f of candidates) {
@@ -132,5 +133,5 @@ export function analyse(
   timings.verify = performance.now() - t - (store.parseMs - parseBefore);
   timings.parse = store.parseMs;
   errors.push(...store.errors);
-  return { endpoints, errors, timings, parsed: store.parsed };
+  return { endpoints, errors, timings, parsed: store.parsed, routers: ctx.stats.routers };
 }

@@ -189,6 +189,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(
         `phases: discover ${t.discover.toFixed(0)} ms · parse ${t.parse.toFixed(0)} ms · extract ${t.extract.toFixed(0)} ms · classify ${t.classify.toFixed(0)} ms · verify ${t.verify.toFixed(0)} ms · report ${(total - result.summary.durationMs).toFixed(0)} ms\n`,
       );
+      process.stderr.write(`work: ${result.summary.files} files · ${result.stats.candidates} candidates · ${result.stats.parsed} parsed · ${result.stats.routers} routers modelled\n`);
       if (config.file) process.stderr.write(`configuration: ${config.file}\n`);
     }
     return exitCodeFor(report.findings, config.failOn);

@@ -40,8 +40,12 @@ export interface RootPlan {
 }
 
 export interface ScanStats {
+  /** Files that passed the text pre-filter. */
   candidates: number;
+  /** Files parsed (candidates and the modules the analysis followed). */
   parsed: number;
+  /** Routers modelled by the Express, Hono and next-connect adapters. */
+  routers: number;
 }
 
 export interface ScanResult {
@@ -132,7 +136,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const endpoints: Endpoint[] = [];
   const errors: ScanError[] = [];
   const stores: SourceStore[] = [];
-  const stats: ScanStats = { candidates: 0, parsed: 0 };
+  const stats: ScanStats = { candidates: 0, parsed: 0, routers: 0 };
   let files = 0;
 
   for (const p of options.paths) {
@@ -149,6 +153,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     endpoints.push(...r.endpoints);
     errors.push(...r.errors);
     stats.parsed += r.parsed;
+    stats.routers += r.routers;
     for (const k of Object.keys(timings) as Phase[]) if (k !== 'discover') timings[k] += r.timings[k];
   }
 

@@ -23,6 +23,8 @@ export interface AdapterContext {
   /** Next.js settings per application root, read from next.config.* syntax. */
   nextConfigs: Map<string, NextAppConfig>;
   errors: ScanError[];
+  /** Counters for --verbose: routers the adapters modelled (routers, sub-routers, router parameters). */
+  stats: { routers: number };
 }
 
 export interface FrameworkAdapter {

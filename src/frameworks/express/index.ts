@@ -159,7 +159,9 @@ export const expressAdapter: FrameworkAdapter = {
     const collector = new Collector(graph, ctx.values, expressDialect(ctx, rules));
     collector.collectAll(ctx);
     const out: Endpoint[] = [];
-    for (const r of graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx))) {
+    const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx));
+    ctx.stats.routers += graph.all.length;
+    for (const r of routes) {
       const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
       const ep = buildEndpoint({ framework: 'express', method: r.method, path: r.path || '/', anchor: r.anchor, handlerExpr: r.handler, chain }, ctx);
       ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));

@@ -247,7 +247,9 @@ export const honoAdapter: FrameworkAdapter = {
     }
 
     const out: Endpoint[] = [];
-    for (const r of graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx))) {
+    const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx));
+    ctx.stats.routers += graph.all.length;
+    for (const r of routes) {
       const mount = findMount(r.root, nextMounts);
       if (mount && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
       const chain = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));

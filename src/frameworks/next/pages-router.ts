@@ -142,6 +142,7 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   const collector = new Collector(graph, ctx.values, nextConnectDialect());
   if (sf.text.includes('next-connect')) collector.collectFile(sf);
   const routes = graph.flatten(() => true, joinPaths);
+  ctx.stats.routers += graph.all.length;
   if (routes.length) {
     return routes.map((r) =>
       buildEndpoint({ framework: 'next-pages', method: r.method, path: info.urlPath, anchor: def.anchor, handlerExpr: r.handler, chain: r.chain.map((m) => chainLink(m.expr, m.via, ctx.values)), tags: ['next-connect'] }, ctx),

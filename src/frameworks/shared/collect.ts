@@ -254,8 +254,13 @@ export class Collector {
         return ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isNewExpression(x);
       });
       if (!structured) {
-        const argRefs = args.map((a) => (ts.isIdentifier(skipOuter(a)) || ts.isPropertyAccessExpression(skipOuter(a)) || ts.isCallExpression(skipOuter(a)) ? this.refs(a) : []));
-        if (!argRefs.some((r) => r.length)) continue;
+        // (a test only: a parameter becomes a router below, when it reaches a registrar's router parameter)
+        const mayHold = (a: ts.Expression): boolean => {
+          const x = skipOuter(a);
+          if (!(ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x))) return false;
+          return this.values.resolve(a).some((v) => v.kind === 'param' || this.refsFromValue(v, 0, false).length > 0);
+        };
+        if (!args.some(mayHold)) continue;
       }
       const targets = this.calleeFunctions(call);
       for (const fn of targets) {

@@ -1,0 +1,50 @@
+// The router graph models routers, sub-routers and router *parameters* of registrar functions.
+// A parameter becomes a router only when a router reaches it; ordinary values passed from one
+// helper to the next must not (they multiplied the graph and stalled linking on large apps).
+import { describe, expect, it } from 'vitest';
+import { HONO_PKG, scanFiles } from './helpers/project.js';
+
+/** `n` service helpers, each passing its destructured parameters on to the next. */
+function serviceChain(n: number): string {
+  const out = ['export const db: any = {};'];
+  for (let i = 0; i < n; i++) {
+    out.push(`export async function step${i}({ organizationId, documentId }: { organizationId: string; documentId: string }) {`);
+    out.push(i + 1 < n ? `  await step${i + 1}({ organizationId, documentId });` : '  await db.documents.delete({ where: { id: documentId } });');
+    out.push(`  return lookup${i}(organizationId, documentId);`);
+    out.push('}');
+    out.push(`function lookup${i}(organizationId: string, documentId: string) { return db.cache.get(organizationId + documentId); }`);
+  }
+  return out.join('\n');
+}
+
+const files = {
+  'package.json': HONO_PKG,
+  'src/server.ts': `import { Hono } from 'hono';
+import registerDocuments from './documents.routes';
+const app = new Hono();
+registerDocuments(app);
+export default app;
+`,
+  // A default-exported registrar: no stable name, so every call is a linking candidate.
+  'src/documents.routes.ts': `import type { Hono } from 'hono';
+import { step0 } from './documents.usecases';
+export default (app: Hono) => {
+  app.delete('/organizations/:organizationId/documents/:documentId', async (c) => {
+    const { organizationId, documentId } = c.req.param();
+    await step0({ organizationId, documentId });
+    return c.json({ ok: true });
+  });
+};
+`,
+  'src/documents.usecases.ts': serviceChain(12),
+};
+
+describe('router graph', () => {
+  it('makes router parameters only of parameters a router reaches', async () => {
+    const result = await scanFiles(files);
+    expect(result.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(['DELETE /organizations/:organizationId/documents/:documentId']);
+    // Hono: the app and the registrar's `app` parameter; Express: the same parameter (which yields
+    // nothing without Express evidence). Nothing for the helpers' parameters (51 before the fix).
+    expect(result.stats.routers).toBe(3);
+  });
+});
