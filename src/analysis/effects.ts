@@ -227,8 +227,19 @@ function chainDataKeys(call: ts.CallExpression, values: ValueResolver): string[]
   return out;
 }
 
-/** Classifies one call as a direct side effect, or undefined. */
+const directCache = new WeakMap<ts.CallExpression, Effect | null>();
+
+/** Classifies one call as a direct side effect, or undefined (cached per call unless call-site bindings apply). */
 export function directEffect(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
+  if (values.bound) return directEffectOf(call, values);
+  const hit = directCache.get(call);
+  if (hit !== undefined) return hit ?? undefined;
+  const e = directEffectOf(call, values);
+  directCache.set(call, e ?? null);
+  return e;
+}
+
+function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
   const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, identity } = rules();
   const parts = calleeParts(call.expression);
   const text = parts ? parts.join('.') : call.expression.getText().replace(/\s+/g, '');
@@ -381,9 +392,14 @@ function cacheOf<V>(caches: Map<string, WeakMap<ts.Node, V>>, scope: EffectScope
 }
 
 /** Calls a function makes, excluding those inside nested function declarations it does not call. */
+const callsCache = new WeakMap<ts.Node, (ts.CallExpression | ts.TaggedTemplateExpression)[]>();
+
 export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.TaggedTemplateExpression)[] {
+  const hit = callsCache.get(fn);
+  if (hit) return hit;
   const body = isFunctionNode(fn as ts.Node) ? (fn as FunctionNode).body : fn;
   const out: (ts.CallExpression | ts.TaggedTemplateExpression)[] = [];
+  callsCache.set(fn, out);
   if (!body) return out;
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) || ts.isTaggedTemplateExpression(n)) out.push(n);

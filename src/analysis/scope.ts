@@ -48,20 +48,21 @@ function addStatement(st: ts.Statement, map: Map<string, Decl>): void {
   }
 }
 
+const CONTAINER_KINDS = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.SourceFile,
+  ts.SyntaxKind.Block,
+  ts.SyntaxKind.ModuleBlock,
+  ts.SyntaxKind.CaseClause,
+  ts.SyntaxKind.DefaultClause,
+  ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForOfStatement,
+  ts.SyntaxKind.ForInStatement,
+  ts.SyntaxKind.CatchClause,
+  ts.SyntaxKind.ClassExpression,
+]);
+
 function isContainer(node: ts.Node): boolean {
-  return (
-    ts.isSourceFile(node) ||
-    ts.isBlock(node) ||
-    ts.isModuleBlock(node) ||
-    ts.isCaseClause(node) ||
-    ts.isDefaultClause(node) ||
-    ts.isFunctionLike(node) ||
-    ts.isForStatement(node) ||
-    ts.isForOfStatement(node) ||
-    ts.isForInStatement(node) ||
-    ts.isCatchClause(node) ||
-    ts.isClassExpression(node)
-  );
+  return CONTAINER_KINDS.has(node.kind) || ts.isFunctionLike(node);
 }
 
 function declarationsIn(node: ts.Node): Map<string, Decl> {
@@ -87,8 +88,15 @@ function declarationsIn(node: ts.Node): Map<string, Decl> {
 
 /** The declaration that binds `id` at its position, or undefined for globals and unknown names. */
 export function findDeclaration(id: ts.Identifier): Decl | undefined {
-  return lookupName(id.text, id);
+  const hit = idCache.get(id);
+  if (hit !== undefined) return hit ?? undefined;
+  const d = lookupName(id.text, id);
+  idCache.set(id, d ?? null);
+  return d;
 }
+
+/** Identifier → its declaration (syntax trees never change once parsed). */
+const idCache = new WeakMap<ts.Identifier, Decl | null>();
 
 export function lookupName(name: string, from: ts.Node): Decl | undefined {
   let node: ts.Node | undefined = from.parent;

@@ -213,6 +213,11 @@ export class ValueResolver {
   private readonly bindings = new Map<ts.Node, ts.Expression>();
 
   /** Runs `fn` with a parameter bound to one expression (one element of an iterated array). */
+  /** True while call-site bindings apply (results then must not be cached per node). */
+  get bound(): boolean {
+    return this.bindings.size > 0;
+  }
+
   withBinding<T>(param: ts.Node, expr: ts.Expression, fn: () => T): T {
     this.bindings.set(param, expr);
     try {
