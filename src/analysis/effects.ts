@@ -47,7 +47,7 @@ interface EffectRules {
   payments: { roots: string; modules: string[]; verbs: string[] };
   http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
   identity: { calls: { pattern: string; category: string }[] };
-  mint: { calls: string[] };
+  mint: { calls: string[]; identifierTargets: string };
 }
 
 interface Compiled {
@@ -58,6 +58,7 @@ interface Compiled {
   payRoots: RegExp;
   httpRoots: RegExp;
   sql: RegExp;
+  idTargets: RegExp;
   identity: { re: RegExp; category: string }[];
 }
 
@@ -73,6 +74,7 @@ function rules(): Compiled {
       payRoots: new RegExp(r.payments.roots),
       httpRoots: new RegExp(r.http.clientRoots),
       sql: new RegExp(r.sql.write, 'i'),
+      idTargets: new RegExp(r.mint.identifierTargets),
       identity: r.identity.calls.map((c) => ({ re: new RegExp(c.pattern), category: c.category })),
     };
   }
@@ -336,8 +338,26 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     const sql = sqlWrite(a);
     if (sql) return base('sql-write', { model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns });
   }
-  if (parts && r.mint.calls.includes(parts[parts.length - 1])) return base('mint', { action: 'mint', dataKeys: [] });
+  if (parts && r.mint.calls.includes(parts[parts.length - 1]) && !mintsIdentifier(call)) return base('mint', { action: 'mint', dataKeys: [] });
   return undefined;
+}
+
+/** The name a minted value is stored under (`const requestId = h.get('x') ?? randomUUID()`) says whether it is a secret. */
+function mintsIdentifier(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  for (let i = 0; i < 6 && n.parent; i++) {
+    const p: ts.Node = n.parent;
+    if (ts.isParenthesizedExpression(p) || ts.isAwaitExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p)) n = p;
+    else if (ts.isBinaryExpression(p) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(p.operatorToken.kind)) n = p;
+    else if (ts.isPropertyAccessExpression(p) && p.expression === n && ts.isCallExpression(p.parent) && /^(toString|slice|substring|replace|replaceAll|toLowerCase|toUpperCase)$/.test(p.name.text)) n = p.parent;
+    else break;
+  }
+  const p = n.parent;
+  let name: string | undefined;
+  if (p && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) name = p.name.text;
+  else if (p && ts.isPropertyAssignment(p) && p.initializer === n) name = propertyNameText(p.name);
+  else if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) name = accessName(p.left as ts.Expression) ?? (ts.isIdentifier(p.left) ? p.left.text : undefined);
+  return !!name && rules().idTargets.test(name);
 }
 
 function sqlText(e: ts.Node): string | undefined {

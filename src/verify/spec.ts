@@ -12,6 +12,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { FunctionNode } from '../model.js';
 import type { InlineEvidence } from './evidence.js';
 import { Flow, type FlowResult, type GuardEvent } from './flow.js';
+import { operandOrigins } from './operands.js';
 import { vocab, type CatalogEntry } from './vocab.js';
 
 export type FailMode = 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware' | 'unknown' | 'never-fails';
@@ -125,6 +126,7 @@ export class SpecResolver {
     const fn = calleeVals.find((v) => v.kind === 'function' && v.node.body);
     for (const entry of vocab().catalog) {
       if (!this.matches(entry, call, parts, text, last, calleeVals, fn !== undefined)) continue;
+      if (entry.kind === 'verifier' && !provesSecret(entry, call, env)) return undefined;
       return this.fromCatalog(entry, call, text, env);
     }
 
@@ -301,7 +303,7 @@ export class SpecResolver {
    * function and argument texts; parameters take the call's arguments (windows, levels).
    */
   summarize(fn: FunctionNode, env: Env | undefined, displayName: string): GuardSpec | undefined {
-    const key = `${fn.getSourceFile().fileName}:${fn.pos}:${env ? [...env.values()].map((a) => a.getText()).join('\u0001') : ''}`;
+    const key = `${fn.getSourceFile().fileName}:${fn.pos}:${env ? [...env.values()].map(argKey).join('\u0001') : ''}`;
     const hit = this.summaryCache.get(key);
     if (hit !== undefined) return hit ?? undefined;
     if (this.inProgress.has(fn) || this.inProgress.size > 8) return undefined;
@@ -397,6 +399,24 @@ export class SpecResolver {
     if (shapes.every((s) => s === 'truthy' || s === 'throw') && okShapes.length > 0 && okShapes.every((s) => s === 'falsy')) return { ...(base as GuardSpec), mode: 'returns-error' };
     return { ...(base as GuardSpec), mode: 'returns-falsy' };
   }
+}
+
+/** Literal arguments share a summary by value; any other argument is its own data path (where a secret comes from). */
+function argKey(a: ts.Expression): string {
+  const x = skipOuter(a);
+  if (ts.isLiteralExpression(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return x.getText();
+  return `@${x.getSourceFile().fileName}:${x.pos}`;
+}
+
+/**
+ * A verifier is step-up only when what it checks is not the bearer credential itself: a compare
+ * fed by a cookie or an Authorization/API-key header re-checks what a stolen session already holds.
+ */
+function provesSecret(entry: CatalogEntry, call: ts.CallExpression, env: Env | undefined): boolean {
+  const o = operandOrigins(call.arguments, env);
+  if (o.bearer) return false;
+  if (entry.operands === 'proves-secret') return !!(o.kdf || o.secretInput);
+  return true;
 }
 
 export const READ_METHOD = /^(find|findFirst|findUnique|findOne|findById|findFirstOrThrow|findUniqueOrThrow|findByPk|get|hget|hgetall|count|exists|sismember|ttl|lookup|load|fetch)$/;

@@ -17,6 +17,8 @@ export interface CatalogEntry {
   level?: string;
   freshAgeFromConfig?: boolean;
   baseLevelNote?: string;
+  /** `proves-secret`: counts only when a password derivation or a typed secret is on the compared data path. */
+  operands?: 'proves-secret';
 }
 
 interface GuardRules {
