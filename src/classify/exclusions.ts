@@ -1,11 +1,13 @@
 // Endpoints that are not step-up targets: authentication entry points and callbacks, auth
-// library catch-all handlers, password reset by emailed token, signature-verified webhooks.
+// library catch-all handlers, password reset by emailed token, signature-verified webhooks,
+// and service callers authenticated by a shared secret (cron jobs, queues).
 import { ts } from 'ts-morph';
 import { callsIn, calleeParts } from '../analysis/effects.js';
 import { externalName } from '../analysis/unwrap.js';
 import { skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
+import { machineCredential } from './machine-auth.js';
 import type { ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 
@@ -165,5 +167,6 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
       }
     }
   }
-  return undefined;
+  // 5. Service callers: a signature header or a shared environment secret authenticates the request
+  return machineCredential(ep, rules, values);
 }

@@ -1,6 +1,7 @@
 // Category rules from rules/categories.json merged with the configuration's additions.
 import type { ResolvedConfig } from '../config/types.js';
 import { loadRules } from '../rules.js';
+import type { MachineCredentialRules } from './machine-auth.js';
 import { norm, termSet, type TermSet } from './words.js';
 
 export interface CategoryRule {
@@ -58,6 +59,7 @@ export interface ClassifierRules {
     entryPatterns: string[];
     alwaysExcludedSegments: string[];
     entryWordTerms: string[];
+    machineCredential: MachineCredentialRules;
   };
   mutatingMethods: string[];
   /** Words a module must mention for its writes to matter to a category (normalised). */

@@ -1,0 +1,154 @@
+// Endpoints whose caller is a service, not a user: a request signature checked with a server
+// secret (webhooks, job queues) or a shared secret from the server environment compared with a
+// credential header or query parameter (cron jobs, internal calls). There is no user session to
+// step up from; the endpoint's own authentication is what a reviewer must look at.
+import { ts } from 'ts-morph';
+import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
+import { accessName, isFunctionNode, skipOuter, type ValueResolver } from '../analysis/values.js';
+import type { Endpoint, FunctionNode, Reason } from '../model.js';
+import { spanOf } from '../util.js';
+import type { ClassifierRules } from './rules.js';
+
+export interface MachineCredentialRules {
+  signatureHeaders: string;
+  credentialNames: string;
+  secretEnvNames: string;
+  compareCalls: string;
+}
+
+interface Compiled {
+  signature: RegExp;
+  credential: RegExp;
+  secretEnv: RegExp;
+  compare: RegExp;
+}
+
+const compiledCache = new WeakMap<ClassifierRules, Compiled>();
+function compiled(rules: ClassifierRules): Compiled {
+  let c = compiledCache.get(rules);
+  if (!c) {
+    const m = rules.exclusions.machineCredential;
+    c = { signature: new RegExp(m.signatureHeaders, 'i'), credential: new RegExp(m.credentialNames, 'i'), secretEnv: new RegExp(m.secretEnvNames, 'i'), compare: new RegExp(m.compareCalls, 'i') };
+    compiledCache.set(rules, c);
+  }
+  return c;
+}
+
+const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+
+/** A credential the request carries: a header or query parameter named like a key, secret, token or signature. */
+function requestCredential(n: ts.Node, c: Compiled): string | undefined {
+  const h = headerRead(n);
+  if (h) return c.credential.test(h) ? `${h} header` : undefined;
+  if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && /(^|\.)(query|searchParams)$/.test(skipOuter(n.expression).getText())) {
+    const name = accessName(n);
+    return name && c.credential.test(name) ? `${name} query parameter` : undefined;
+  }
+  if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression))) {
+    const callee = skipOuter(n.expression) as ts.PropertyAccessExpression;
+    const key = n.arguments[0];
+    if (key && ts.isStringLiteralLike(key) && ((callee.name.text === 'get' && /searchParams$/.test(callee.expression.getText())) || (callee.name.text === 'query' && /req$/.test(callee.expression.getText())))) {
+      return c.credential.test(key.text) ? `${key.text} query parameter` : undefined;
+    }
+  }
+  return undefined;
+}
+
+function calleeName(n: ts.CallExpression): string {
+  const x = skipOuter(n.expression);
+  return ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : '';
+}
+
+function findOnPath(e: ts.Expression, pred: (n: ts.Node) => string | undefined): string | undefined {
+  let found: string | undefined;
+  walkDataPath([e], undefined, (n) => {
+    found = pred(n);
+    return !!found;
+  }, 8);
+  return found;
+}
+
+const perFunction = new WeakMap<ts.Node, Reason | null>();
+
+/** Does this function verify a machine credential? */
+function checkFunction(fn: FunctionNode, c: Compiled): Reason | undefined {
+  const hit = perFunction.get(fn);
+  if (hit !== undefined) return hit ?? undefined;
+  let out: Reason | undefined;
+  const secretEnv = (n: ts.Node): string | undefined => {
+    const name = envRead(n);
+    return name && c.secretEnv.test(name) ? name : undefined;
+  };
+  const visit = (n: ts.Node): void => {
+    if (out) return;
+    if (ts.isCallExpression(n)) {
+      // a signature header handed to a verifier: `receiver.verify({ signature })`, `stripe.webhooks.constructEvent(body, sig, secret)`
+      for (const a of n.arguments) {
+        const sig = findOnPath(a, (x) => {
+          const h = headerRead(x);
+          return h && c.signature.test(h) ? h : undefined;
+        });
+        if (sig) {
+          out = { kind: 'exclusion', value: sig, detail: `the request signature (${sig} header) is verified: the caller is a service (webhook or job queue), not a user session`, span: spanOf(n) };
+          return;
+        }
+      }
+      // a credential compared with a server secret by a helper: `safeCompare(token, process.env.CRON_SECRET)`
+      if (n.arguments.length >= 2 && c.compare.test(calleeName(n))) {
+        const cred = n.arguments.map((a) => findOnPath(a, (x) => requestCredential(x, c))).find(Boolean);
+        const env = cred && n.arguments.map((a) => findOnPath(a, secretEnv)).find(Boolean);
+        if (cred && env) {
+          out = { kind: 'exclusion', value: env, detail: `the ${cred} is compared with the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(n) };
+          return;
+        }
+      }
+    }
+    if (ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind)) {
+      for (const [a, b] of [[n.left, n.right], [n.right, n.left]] as const) {
+        const cred = findOnPath(a, (x) => requestCredential(x, c));
+        const env = cred && findOnPath(b, secretEnv);
+        if (cred && env) {
+          out = { kind: 'exclusion', value: env, detail: `the ${cred} is compared with the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(n) };
+          return;
+        }
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  // Cheap text tests first: the credential is read in this function, the secret comes from the environment.
+  const text = fn.body?.getText() ?? '';
+  if (fn.body && /header|query|searchParams|get\(/i.test(text) && (/signature|svix/i.test(text) || /\benv\b/.test(fn.getSourceFile().text))) visit(fn.body);
+  perFunction.set(fn, out ?? null);
+  return out;
+}
+
+/** The handler, its route-level middleware and wrappers, and the project functions they call (two levels). */
+function functionsOf(ep: Endpoint, values: ValueResolver): FunctionNode[] {
+  const roots: FunctionNode[] = [];
+  if (ep.handler.fn) roots.push(ep.handler.fn);
+  for (const l of ep.chain) if (l.via !== 'next-middleware' && l.fn) roots.push(l.fn);
+  const out = new Set<FunctionNode>();
+  const add = (fn: FunctionNode, depth: number): void => {
+    if (out.has(fn)) return;
+    out.add(fn);
+    if (depth === 0 || !fn.body) return;
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        for (const v of values.resolve(n.expression)) if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) add(v.node, depth - 1);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(fn.body);
+  };
+  for (const r of roots) add(r, 2);
+  return [...out];
+}
+
+export function machineCredential(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
+  const c = compiled(rules);
+  for (const fn of functionsOf(ep, values)) {
+    const r = checkFunction(fn, c);
+    if (r) return r;
+  }
+  return undefined;
+}
