@@ -267,6 +267,11 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   const categories: string[] = [];
   const considered: Reason[] = [];
   for (const cat of rules.categories) {
+    if (cat.methods && !cat.methods.includes(ep.method)) {
+      const mine = signals.filter((sg) => sg.category === cat.name);
+      if (mine.length) considered.push({ kind: 'method', value: ep.method, category: cat.name, detail: `${cat.name} does not apply to a ${ep.method}` });
+      continue;
+    }
     if (!decide(cat, signals)) continue;
     const mine = signals.filter((s) => s.category === cat.name);
     if (isRead && !mine.some((s) => s.get || s.write)) {

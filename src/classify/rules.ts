@@ -40,6 +40,8 @@ export interface CategoryRule {
   roleModels: string[];
   /** Last path words that hand a resource over (`/websites/:id/transfer`). */
   ownershipVerbs: string[];
+  /** Methods the category can apply to (data-export: a PUT, PATCH or DELETE changes data, it does not export it). */
+  methods?: string[];
 }
 
 export interface ClassifierRules {
@@ -114,6 +116,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       notDemoted: (base as Record<string, unknown>).notDemoted === true,
       roleModels: list((base as Record<string, unknown>).roleModels).map(norm),
       ownershipVerbs: list((base as Record<string, unknown>).ownershipVerbs).map(norm),
+      methods: Array.isArray((base as Record<string, unknown>).methods) ? ((base as Record<string, unknown>).methods as string[]) : undefined,
       weakModelActions: new RegExp(typeof (base as Record<string, unknown>).weakModelActions === 'string' ? ((base as Record<string, unknown>).weakModelActions as string) : '.', 'i'),
     };
   });
