@@ -229,10 +229,14 @@ function decide(cat: CategoryRule, signals: Signal[]): boolean {
   const pathWords = new Set(paths.map((s) => norm(s.value)));
   const fields = mine.filter((s) => s.kind === 'field' && !pathWords.has(norm(s.value)));
   const effects = mine.filter((s) => s.kind !== 'path' && s.kind !== 'field');
+  // where the category says so, weak path words alone (`/apps/chat/webhook`) need a field or a write to agree
+  if (cat.weakPathsNeedEvidence && !fields.length && !effects.length) return false;
   if (real.size >= 2) return true;
   if (real.size >= 1 && (context.length > 0 || demoted.length > 0 || fields.length > 0 || effects.length > 0)) return true;
   if (demoted.length > 0 && effects.length > 0) return true;
   if (context.length > 0 && fields.length > 0) return true;
+  // where the category says so, a context word and a write it recognises (`DELETE /webhooks/:id` → webhook.delete)
+  if (cat.contextWithWrite && context.length > 0 && effects.some((e) => e.write)) return true;
   return false;
 }
 

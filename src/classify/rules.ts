@@ -42,6 +42,10 @@ export interface CategoryRule {
   ownershipVerbs: string[];
   /** Methods the category can apply to (data-export: a PUT, PATCH or DELETE changes data, it does not export it). */
   methods?: string[];
+  /** A context word and a recognised write decide together (keys-secrets: `DELETE /webhooks/:id` writing a webhook). */
+  contextWithWrite: boolean;
+  /** Weak path words alone never decide (keys-secrets: `apps`, `client`, `generate` name many other things). */
+  weakPathsNeedEvidence: boolean;
 }
 
 export interface ClassifierRules {
@@ -116,6 +120,8 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       notDemoted: (base as Record<string, unknown>).notDemoted === true,
       roleModels: list((base as Record<string, unknown>).roleModels).map(norm),
       ownershipVerbs: list((base as Record<string, unknown>).ownershipVerbs).map(norm),
+      weakPathsNeedEvidence: (base as Record<string, unknown>).weakPathsNeedEvidence === true,
+      contextWithWrite: (base as Record<string, unknown>).contextWithWrite === true,
       methods: Array.isArray((base as Record<string, unknown>).methods) ? ((base as Record<string, unknown>).methods as string[]) : undefined,
       weakModelActions: new RegExp(typeof (base as Record<string, unknown>).weakModelActions === 'string' ? ((base as Record<string, unknown>).weakModelActions as string) : '.', 'i'),
     };
