@@ -59,11 +59,15 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
   for (const a of appRoots) {
     for (const tree of ['app', 'src/app', 'pages/api', 'src/pages/api']) {
       const rel = a ? `${a}/${tree}` : tree;
-      if (isDirectory(path.join(root, rel))) treePatterns.push(...BUILD_DIRS.map((d) => `${fg.escapePath(rel)}/**/${d}/**/*.{${exts}}`));
+      if (isDirectory(path.join(root, rel))) {
+        treePatterns.push(...BUILD_DIRS.map((d) => `${fg.escapePath(rel)}/**/${d}/**/*.{${exts}}`));
+        // `.well-known` is a served route folder, though dot folders are skipped elsewhere
+        treePatterns.push(`${fg.escapePath(rel)}/**/.well-known/**/*.{${exts}}`);
+      }
     }
   }
   if (treePatterns.length) {
-    const routeTrees = fg.sync(treePatterns, { ...globOptions, ignore: [...always, ...(options.ignore ?? [])] });
+    const routeTrees = fg.sync(treePatterns, { ...globOptions, dot: true, ignore: [...always, ...(options.ignore ?? [])] });
     const seen = new Set(entries.map((e) => e.path));
     for (const e of routeTrees) if (!seen.has(e.path)) entries.push(e);
   }

@@ -22,10 +22,12 @@ export function isTestFileName(rel: string): boolean {
  * and `searchParams.get(name)` do not qualify, so ordinary code is not parsed up front.
  */
 const ROUTE_CALL = /\.\s*(get|post|put|patch|delete|all|options|head)\s*\(\s*(['"`\[]|[A-Za-z_$][\w$.]*\s*[,+])/;
+/** `router[verb](path, …)`: a computed route method (registrar helpers, route tables). */
+const COMPUTED_ROUTE_CALL = /[\w$)]\s*\[\s*[A-Za-z_$][\w$.]*\s*\]\s*\(\s*(['"`]\/|[A-Za-z_$][\w$.]*\s*,\s*[A-Za-z_$[(])/;
 const ROUTER_CALL = /\.\s*(use|route|openapi|basePath|doc|doc31)\s*\(|\.\s*on\s*\(\s*\[?\s*['"`][A-Za-z]+['"`]/;
 /** Server entry points, where registrar functions and route modules are wired to the app. */
 const SERVER_ENTRY = /\.\s*listen\s*\(|\bcreateServer\s*\(|['"](express|hono)['"]|\bnew\s+Hono\b|\bexpress\s*\(\s*\)|from\s+['"](next-connect|@hono\/|hono\/)/;
 
 export function mentionsRouting(text: string): boolean {
-  return ROUTE_CALL.test(text) || ROUTER_CALL.test(text) || SERVER_ENTRY.test(text);
+  return ROUTE_CALL.test(text) || ROUTER_CALL.test(text) || SERVER_ENTRY.test(text) || COMPUTED_ROUTE_CALL.test(text);
 }

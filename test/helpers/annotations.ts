@@ -23,7 +23,7 @@ const ANY_ANNOTATION = /^\s*\/\/\s*((?:todo-)?expect[\w-]*)\s*:(.*)$/;
 const LOOKS_LIKE = /^\s*\/\/\s*(todo-)?expect\b/;
 
 export function parseFixture(dir: string): { annotations: Annotation[]; problems: string[] } {
-  const files = fg.sync('**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts}', { cwd: dir, dot: false, followSymbolicLinks: false, ignore: ['**/node_modules/**'] }).sort();
+  const files = fg.sync('**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts}', { cwd: dir, dot: true, followSymbolicLinks: false, ignore: ['**/node_modules/**'] }).sort();
   const annotations: Annotation[] = [];
   const problems: string[] = [];
   for (const rel of files) {

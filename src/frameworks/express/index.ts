@@ -87,7 +87,7 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
       if (routeMethods.has(method) || method === 'use') return refs;
       return [];
     },
-    register(method, call, refs, c): void {
+    register(method, call, refs, c, methodExpr): void {
       const args = call.arguments;
       const anchor = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
       if (routeMethods.has(method)) {
@@ -105,7 +105,7 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
             handlers = c.flattenArgs(args.slice(1));
           }
           if (!handlers.length) continue;
-          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], paths, pathExpr, args: handlers, anchor, order: orderOf(call) });
+          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], methodExpr, paths, pathExpr, args: handlers, anchor, order: orderOf(call) });
         }
         return;
       }

@@ -156,7 +156,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
       if (['use', 'on', 'route', 'openapi', 'doc', 'doc31'].includes(method)) return refs.map((r) => ({ router: r.router }));
       return [];
     },
-    register(method, call, refs, c): void {
+    register(method, call, refs, c, methodExpr): void {
       const args = [...call.arguments];
       const anchor = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
       const order = orderOf(call);
@@ -173,7 +173,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
             handlers = flat(args);
           } else continue; // `c.get('user')` and friends: context reads, not routes
           if (!handlers.length) continue;
-          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], paths, args: handlers, anchor, order });
+          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], methodExpr, paths, args: handlers, anchor, order });
         } else if (method === 'on') {
           if (args.length < 3) continue;
           const ms = evalStrings(args[0], ctx.values);

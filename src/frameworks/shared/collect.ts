@@ -2,6 +2,7 @@
 // `recv.method(...)` call whose receiver resolves (through variables, imports, classes, factory
 // returns, parameters) to a router of the framework, plus registrar functions called with a router.
 import { ts } from 'ts-morph';
+import { evalStrings } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
 import { skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
 import { matchesExport, type ModuleExport } from '../../rules.js';
@@ -20,8 +21,11 @@ export interface Dialect {
   creators: ModuleExport[];
   /** Methods whose call on a router returns something router-like (chains, basePath, route). `site`: the factory call it was built for. */
   chain(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector, site?: ts.Node): RouterRef[];
-  /** Record the registration `call` (method `method`) on `refs`. */
-  register(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector): void;
+  /**
+   * Record the registration `call` (method `method`) on `refs`. `methodExpr`: the method was a
+   * computed key (`router[verb](…)`) that only a registrar's call arguments decide.
+   */
+  register(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector, methodExpr?: ts.Expression): void;
   /** Method names worth looking at on any receiver. */
   methods: Set<string>;
   /** Receivers that resolve to nothing known: may this call still be a route? */
@@ -110,33 +114,59 @@ export class Collector {
     const { calls, newExprs } = callIndex(sf);
     for (const call of calls) {
       const callee = skipOuter(call.expression);
+      if (ts.isElementAccessExpression(callee)) {
+        this.computedCall(call, callee, sf);
+        continue;
+      }
       if (!ts.isPropertyAccessExpression(callee)) continue;
       const method = callee.name.text;
       if (!this.dialect.methods.has(method)) continue;
       // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
       const iter = iteration(call, this.values);
       if (iter) {
-        for (const el of iter.elements) this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee, sf));
+        for (const el of iter.elements) this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee.expression, sf));
         continue;
       }
-      this.registerCall(method, call, callee, sf);
+      this.registerCall(method, call, callee.expression, sf);
     }
     this.pendingCalls.push(...calls, ...newExprs);
   }
 
-  private registerCall(method: string, call: ts.CallExpression, callee: ts.PropertyAccessExpression, sf: ts.SourceFile): void {
-    {
-      // `map.get(key)`, `headers.get('x')`: not a registration unless the receiver is a chain (`route('/x').get(h)`).
-      const plausible = this.dialect.plausible(method, call);
-      if (!plausible && !ts.isCallExpression(skipOuter(callee.expression))) return;
-      const refs = this.refs(callee.expression, plausible);
-      if (refs.length) this.dialect.register(method, call, refs, this);
-      else if (this.unknownReceiver(callee.expression) && this.dialect.guess(method, call, this)) {
-        const key = guessKey(callee.expression);
-        const router = this.graph.node(key, sf.fileName, call.getStart(), { guessed: true });
-        this.dialect.register(method, call, [{ router }], this);
-      }
+  private registerCall(method: string, call: ts.CallExpression, receiver: ts.Expression, sf: ts.SourceFile, methodExpr?: ts.Expression): void {
+    // `map.get(key)`, `headers.get('x')`: not a registration unless the receiver is a chain (`route('/x').get(h)`).
+    const plausible = this.dialect.plausible(method, call);
+    if (!plausible && !ts.isCallExpression(skipOuter(receiver))) return;
+    const refs = this.refs(receiver, plausible);
+    if (refs.length) this.dialect.register(method, call, refs, this, methodExpr);
+    else if (!methodExpr && this.unknownReceiver(receiver) && this.dialect.guess(method, call, this)) {
+      const key = guessKey(receiver);
+      const router = this.graph.node(key, sf.fileName, call.getStart(), { guessed: true });
+      this.dialect.register(method, call, [{ router }], this);
     }
+  }
+
+  /**
+   * `router[verb](path, …handlers)`: the method is a computed key. Known values (a constant, an
+   * iterated array) register one route each; a registrar's parameter (`function add(router, verb, …)`)
+   * registers a route whose method each call of the registrar decides.
+   */
+  private computedCall(call: ts.CallExpression, callee: ts.ElementAccessExpression, sf: ts.SourceFile): void {
+    const key = callee.argumentExpression;
+    if (ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)) {
+      if (this.dialect.methods.has(key.text)) this.registerCall(key.text, call, callee.expression, sf);
+      return;
+    }
+    const once = (): void => {
+      const names = evalStrings(key, this.values);
+      if (names) {
+        for (const n of new Set(names.map((x) => x.toLowerCase()))) if (this.dialect.methods.has(n) && n !== 'use' && n !== 'route') this.registerCall(n, call, callee.expression, sf);
+        return;
+      }
+      if (this.values.resolve(key).some((v) => v.kind === 'param')) this.registerCall('all', call, callee.expression, sf, key);
+    };
+    const iter = iteration(call, this.values);
+    if (iter) for (const el of iter.elements) this.values.withBinding(iter.param, el, once);
+    else once();
   }
 
   /** Files outside the candidates that call registrar functions (`getDomains(app)` in an entry file). */

@@ -3,6 +3,7 @@
 // roots into endpoints with full paths and the middleware chain in force when each route was
 // registered. Middleware registered after a route is kept apart (`late`): it never runs first.
 import { ts } from 'ts-morph';
+import { findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
 import type { HttpMethod } from '../../model.js';
 
@@ -17,10 +18,12 @@ export interface Order {
  * each call that registers it (`inline` entries carry that call).
  */
 export type Entry =
-  | { kind: 'route'; methods: HttpMethod[]; paths: string[]; pathExpr?: ts.Expression; args: ts.Expression[]; anchor: ts.Node; order: Order; extraMiddleware?: ts.Expression[]; schemas?: ts.Expression[] }
+  | { kind: 'route'; methods: HttpMethod[]; methodExpr?: ts.Expression; paths: string[]; pathExpr?: ts.Expression; args: ts.Expression[]; anchor: ts.Node; order: Order; extraMiddleware?: ts.Expression[]; schemas?: ts.Expression[] }
   | { kind: 'use'; path?: string; pathExpr?: ts.Expression; items: ts.Expression[]; anchor: ts.Node; order: Order }
   | { kind: 'mount'; path: string; pathExpr?: ts.Expression; router: RouterNode; anchor: ts.Node; order: Order }
   | { kind: 'inline'; router: RouterNode; anchor: ts.Node; order: Order; call?: ts.CallExpression | ts.NewExpression; fn?: ts.SignatureDeclaration; alias?: boolean };
+
+const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
 
 export type PathEvaluator = (expr: ts.Expression, env: Env) => string[] | undefined;
 
@@ -137,7 +140,15 @@ export class RouterGraph {
     return this.evalPath(expr, env) ?? fixed;
   }
 
-  private walk(router: RouterNode, prefix: string, chain: MiddlewareUse[], matches: PathMatcher, join: (a: string, b: string) => string, out: FlatRoute[], stack: Set<RouterNode>, env: Env): void {
+  /** A route's methods; a computed method (`router[verb]`) evaluated with the registrar call's arguments. */
+  private methods(entry: Extract<Entry, { kind: 'route' }>, env: Env): HttpMethod[] {
+    if (!entry.methodExpr || env.size === 0) return entry.methods;
+    const names = this.evalPath(entry.methodExpr, env);
+    const ms = names?.map((n) => n.toLowerCase()).filter((n) => HTTP_VERBS.has(n)).map((n) => (n === 'all' ? 'ANY' : n.toUpperCase()) as HttpMethod);
+    return ms && ms.length ? [...new Set(ms)] : entry.methods;
+  }
+
+  private walk(router: RouterNode, prefix: string, chain: MiddlewareUse[], matches: PathMatcher, join: (a: string, b: string) => string, out: FlatRoute[], stack: Set<RouterNode>, env: Env, site?: ts.CallExpression | ts.NewExpression): void {
     if (stack.has(router) || stack.size > 24) return;
     stack.add(router);
     const base = join(prefix, router.prefix);
@@ -149,10 +160,14 @@ export class RouterGraph {
         for (const p of this.paths(entry.paths, entry.pathExpr, env)) {
           const full = join(base, p);
           const applicable = chain.filter((m) => matches(m.pattern, full));
-          const handler = entry.args[entry.args.length - 1];
-          const routeMw = [...(entry.extraMiddleware ?? []), ...entry.args.slice(0, -1)].map<MiddlewareUse>((expr) => ({ expr, pattern: full, via: 'route', order: entry.order }));
-          for (const method of entry.methods) {
-            out.push({ method, path: full, anchor: entry.anchor, handler, chain: [...applicable, ...routeMw], late: [], routeArgs: entry.args, schemas: entry.schemas ?? [], root: router });
+          // Handlers and middleware passed into a registrar (`add(router, 'post', '/x', [auth], handler)`) are the call's arguments.
+          const args = env.size ? entry.args.flatMap((a) => bound(a, env)) : entry.args;
+          const handler = args[args.length - 1];
+          const routeMw = [...(entry.extraMiddleware ?? []), ...args.slice(0, -1)].map<MiddlewareUse>((expr) => ({ expr, pattern: full, via: 'route', order: entry.order }));
+          // A route whose whole path or method the registrar's caller supplied is anchored at that call.
+          const anchor = site && env.size && (entry.methodExpr || (entry.pathExpr && isParamRef(entry.pathExpr))) ? siteAnchor(site) : entry.anchor;
+          for (const method of this.methods(entry, env)) {
+            out.push({ method, path: full, anchor, handler, chain: [...applicable, ...routeMw], late: [], routeArgs: args, schemas: entry.schemas ?? [], root: router });
           }
         }
       } else if (entry.kind === 'use') {
@@ -164,7 +179,7 @@ export class RouterGraph {
           ownUses.push(m);
         }
       } else if (entry.kind === 'mount') {
-        for (const p of this.paths([entry.path], entry.pathExpr, env)) this.walk(entry.router, join(base, p), [...chain], matches, join, out, stack, env);
+        for (const p of this.paths([entry.path], entry.pathExpr, env)) this.walk(entry.router, join(base, p), [...chain], matches, join, out, stack, env, site);
       } else {
         // A derived view (`basePath`) mounted elsewhere is walked from its mount, not from its base.
         if (entry.router.derived && entry.router.mounted) continue;
@@ -175,7 +190,7 @@ export class RouterGraph {
           const a = entry.call!.arguments?.[i];
           if (a) inner.set(p, a);
         });
-        this.walk(entry.router, base, chain, matches, join, out, stack, inner);
+        this.walk(entry.router, base, chain, matches, join, out, stack, inner, entry.call ?? site);
       }
     }
     // Middleware registered on this router after a route still matches its path but never runs first.
@@ -189,12 +204,38 @@ export class RouterGraph {
   }
 }
 
+/** An argument as the registrar's caller wrote it: parameters replaced by call arguments, arrays spread. */
+function bound(e: ts.Expression, env: Env, depth = 0): ts.Expression[] {
+  if (depth > 8) return [e];
+  const x = ts.isSpreadElement(e) ? e.expression : e;
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    const a = d && ts.isParameter(d) ? env.get(d) : undefined;
+    if (a) return bound(a, env, depth + 1);
+  }
+  if (ts.isArrayLiteralExpression(x) && (x !== e || depth > 0)) return x.elements.flatMap((el) => bound(el, env, depth + 1));
+  return [x];
+}
+
+function isParamRef(e: ts.Expression): boolean {
+  let x: ts.Node = e;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x)) x = x.expression;
+  if (!ts.isIdentifier(x)) return false;
+  const d = findDeclaration(x);
+  return !!d && ts.isParameter(d);
+}
+
+function siteAnchor(call: ts.CallExpression | ts.NewExpression): ts.Node {
+  const c = call.expression;
+  return ts.isPropertyAccessExpression(c) ? c.name : ts.isIdentifier(c) ? c : call;
+}
+
 function sameEntry(a: Entry, b: Entry): boolean {
   if (a.anchor !== b.anchor || a.kind !== b.kind) return false;
   if (a.kind === 'mount' && b.kind === 'mount') return a.router === b.router && a.path === b.path;
   if (a.kind === 'inline' && b.kind === 'inline') return a.router === b.router;
   if (a.kind === 'use' && b.kind === 'use') return a.path === b.path && a.items.length === b.items.length && a.items.every((x, i) => x === b.items[i]);
-  if (a.kind === 'route' && b.kind === 'route') return a.paths.join() === b.paths.join() && a.methods.join() === b.methods.join();
+  if (a.kind === 'route' && b.kind === 'route') return a.paths.join() === b.paths.join() && a.methods.join() === b.methods.join() && a.methodExpr === b.methodExpr;
   return true;
 }
 
