@@ -333,6 +333,11 @@ export class ValueResolver {
     const sf = this.store.get(file);
     if (!sf) return undefined;
     const t: ExportTable = { named: new Map(), stars: [] };
+    // `const api = module.exports; api.x = …`: members of an alias are exports too
+    const aliases = new Set<string>();
+    for (const st of sf.statements) {
+      if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer && isModuleExports(skipOuter(d.initializer))) aliases.add(d.name.text);
+    }
     for (const st of sf.statements) {
       const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
       const exported = mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
@@ -372,7 +377,7 @@ export class ValueResolver {
         const left = st.expression.left;
         const right = st.expression.right;
         if (isModuleExports(left)) t.cjs = right;
-        else if ((ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) && (isModuleExports(left.expression) || (ts.isIdentifier(left.expression) && left.expression.text === 'exports'))) {
+        else if ((ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) && (isModuleExports(left.expression) || (ts.isIdentifier(left.expression) && (left.expression.text === 'exports' || aliases.has(left.expression.text))))) {
           const n = accessName(left);
           if (n) t.named.set(n, { expr: right });
         }
