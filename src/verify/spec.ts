@@ -12,6 +12,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { FunctionNode } from '../model.js';
 import type { InlineEvidence } from './evidence.js';
 import { Flow, type FlowResult, type GuardEvent } from './flow.js';
+import { loadRules } from '../rules.js';
 import { operandOrigins } from './operands.js';
 import { vocab, type CatalogEntry } from './vocab.js';
 
@@ -141,14 +142,14 @@ export class SpecResolver {
       if (s) return s;
       // Named like a step-up check, its evidence out of sight (a lookup we do not model): its body still says how it fails.
       if (isGuardName(last)) return this.summarizeByName(fn.node, argEnv, last);
-      if (isStepUpRead(parts, last)) return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
+      if (isStepUpRead(parts, last, call)) return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
       return undefined;
     }
 
     // 4. Unseen, but named like a step-up check: a read of a step-up record (`db.mfaChallenge.findFirst`,
     //    `redis.get('stepup:…')`) is evidence whose absence (null) means failure; a named check is opaque.
     if (!fn) {
-      if (isStepUpRead(parts, last)) {
+      if (isStepUpRead(parts, last, call)) {
         return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', opaque: true, async: true };
       }
       if (isGuardName(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, async: undefined };
@@ -422,9 +423,19 @@ function provesSecret(entry: CatalogEntry, call: ts.CallExpression, env: Env | u
 export const READ_METHOD = /^(find|findFirst|findUnique|findOne|findById|findFirstOrThrow|findUniqueOrThrow|findByPk|get|hget|hgetall|count|exists|sismember|ttl|lookup|load|fetch)$/;
 
 /** A read of a step-up record: `db.stepUp.findFirst`, `prisma.mfaChallenge.findUnique`, `reauthStore.get`. */
-function isStepUpRead(parts: string[] | undefined, last: string): boolean {
+function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallExpression): boolean {
   // the record store is the member just before the read (`db.stepUp.findFirst`, `stepUpStore.get`)
-  return READ_METHOD.test(last) && !!parts && parts.length >= 2 && vocab().guardNames.test(parts[parts.length - 2]);
+  if (!(READ_METHOD.test(last) && !!parts && parts.length >= 2 && vocab().guardNames.test(parts[parts.length - 2]))) return false;
+  // A query must bound the proof (verified since, not expired, not consumed): `webAuthnCredential.findFirst({ where: { id } })`
+  // looks up the credential an endpoint is about to delete, it proves nothing. Key-value reads expire by themselves.
+  if (!/^(find|count)/.test(last)) return true;
+  return stepUpProof().test(call.arguments.map((a) => a.getText()).join(','));
+}
+
+let proofRe: RegExp | undefined;
+function stepUpProof(): RegExp {
+  proofRe ??= new RegExp(loadRules<{ stepUpRecordProof: { pattern: string } }>('guards').stepUpRecordProof.pattern, 'i');
+  return proofRe;
 }
 
 /** A name that says step-up and is not an enrolment, setup or sending action. */
