@@ -7,8 +7,10 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
 import type { Classification, Endpoint, Reason } from '../model.js';
 import { loadRules } from '../rules.js';
+import type { ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
+import { namedWrites, namesTerm } from './named-writes.js';
 import { classifierRules, type CategoryRule, type ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf } from './words.js';
 
@@ -178,6 +180,25 @@ function effectSignals(effects: Effect[], rules: ClassifierRules): Signal[] {
   return out;
 }
 
+/** A write-named call on the resource the path names (`/sso` → `sso.createConnection`): corroborates the path word. */
+function namedWriteSignals(ep: Endpoint, paths: Signal[], rules: ClassifierRules, values: ValueResolver): Signal[] {
+  const fn = ep.handler.fn;
+  if (!fn || !paths.length || !rules.mutatingMethods.includes(ep.method)) return [];
+  const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
+  const calls = namedWrites(fn, values, assumptions, rules.namedWriteVerbs);
+  const out: Signal[] = [];
+  const statics = ep.path.split('/').filter((x) => x && !/^[:[{*]/.test(x));
+  const lastStatic = norm(statics[statics.length - 1] ?? '');
+  const opted = new Set(rules.categories.filter((c) => c.namedWrites).map((c) => c.name));
+  for (const p of paths) {
+    // only the resource the path ends on (`/teams/:slug/sso`), in categories that opt in
+    if (p.demoted || !opted.has(p.category) || norm(String(p.value)) !== lastStatic || out.some((s) => s.category === p.category)) continue;
+    const w = calls.find((c) => namesTerm(c, p.value as string));
+    if (w) out.push({ kind: 'call', value: w.callee, category: p.category, strength: 'weak', write: true, detail: `calls ${w.callee}, named after the path word "${p.value}"`, span: spanOf(w.call) });
+  }
+  return out;
+}
+
 function identitySignals(effects: Effect[], rules: ClassifierRules): Signal[] {
   const out: Signal[] = [];
   for (const e of effects) {
@@ -260,6 +281,7 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
     effects = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions))).filter((e) => !isBookkeeping(e));
   }
   const signals: Signal[] = [
+    ...namedWriteSignals(ep, paths, rules, ctx.values),
     ...paths,
     ...fieldSignals(ep, rules),
     ...effectSignals(effects, rules),

@@ -46,6 +46,8 @@ export interface CategoryRule {
   contextWithWrite: boolean;
   /** Weak path words alone never decide (keys-secrets: `apps`, `client`, `generate` name many other things). */
   weakPathsNeedEvidence: boolean;
+  /** A write-named call on the path's last resource corroborates it (`/sso` → `sso.createConnection`). */
+  namedWrites: boolean;
 }
 
 export interface ClassifierRules {
@@ -68,6 +70,8 @@ export interface ClassifierRules {
     machineCredential: MachineCredentialRules;
   };
   mutatingMethods: string[];
+  /** Method names that write (`createConnection`, `revokeToken`): named writes on a path's resource. */
+  namedWriteVerbs: RegExp;
   /** Words a module must mention for its writes to matter to a category (normalised). */
   effectTerms: string[];
 }
@@ -83,7 +87,7 @@ function list(v: unknown): string[] {
 export function classifierRules(config: ResolvedConfig): ClassifierRules {
   const hit = cache.get(config);
   if (hit) return hit;
-  const raw = loadRules<{ categories: Record<string, RawCategory>; informational: { words: string[] }; exclusions: ClassifierRules['exclusions']; mutatingMethods: string[] }>('categories');
+  const raw = loadRules<{ categories: Record<string, RawCategory>; informational: { words: string[] }; exclusions: ClassifierRules['exclusions']; mutatingMethods: string[]; namedWriteVerbs: string }>('categories');
   const names = [...new Set([...Object.keys(raw.categories), ...Object.keys(config.categories)])];
   const categories = names.map<CategoryRule>((name) => {
     const base = raw.categories[name] ?? {};
@@ -120,6 +124,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       notDemoted: (base as Record<string, unknown>).notDemoted === true,
       roleModels: list((base as Record<string, unknown>).roleModels).map(norm),
       ownershipVerbs: list((base as Record<string, unknown>).ownershipVerbs).map(norm),
+      namedWrites: (base as Record<string, unknown>).namedWrites === true,
       weakPathsNeedEvidence: (base as Record<string, unknown>).weakPathsNeedEvidence === true,
       contextWithWrite: (base as Record<string, unknown>).contextWithWrite === true,
       methods: Array.isArray((base as Record<string, unknown>).methods) ? ((base as Record<string, unknown>).methods as string[]) : undefined,
@@ -136,7 +141,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
   for (const id of effectRules.identity.calls) for (const w of id.pattern.match(/[A-Za-z]{6,}/g) ?? []) if (!stop.has(norm(w))) terms.add(norm(w));
   for (const m of effectRules.payments.modules) terms.add(norm(m.split('/').pop() ?? m));
   terms.add('stripe');
-  const rules: ClassifierRules = { categories, informational: new Set(raw.informational.words.map(norm)), exclusions: raw.exclusions, mutatingMethods: raw.mutatingMethods, effectTerms: [...terms] };
+  const rules: ClassifierRules = { categories, informational: new Set(raw.informational.words.map(norm)), exclusions: raw.exclusions, mutatingMethods: raw.mutatingMethods, namedWriteVerbs: new RegExp(raw.namedWriteVerbs), effectTerms: [...terms] };
   cache.set(config, rules);
   return rules;
 }

@@ -1,0 +1,75 @@
+// Writes through a service the analysis cannot see into, recognised by name: a call whose method
+// starts with a write verb and whose name or receiver names the resource the path is about
+// (`/teams/:slug/sso` → `sso.createConnection(…)`, `/webhooks` → `createWebhook(…)`). It
+// corroborates the path word; it never decides a category on its own.
+import { ts } from 'ts-morph';
+import { reachableUnder, type Assumptions } from '../analysis/assume.js';
+import { calleeParts, callsIn } from '../analysis/effects.js';
+import { isFunctionNode, skipOuter, type ValueResolver } from '../analysis/values.js';
+import type { FunctionNode } from '../model.js';
+import { norm, words } from './words.js';
+
+export interface NamedWrite {
+  call: ts.CallExpression;
+  callee: string;
+  /** Normalised words of the callee (receiver and method), singular. */
+  words: Set<string>;
+}
+
+function singular(w: string): string {
+  return w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w;
+}
+
+/** `createUserRepository`, `createStripeClient`, `createNotFoundError`: factories build a value, they write nothing. */
+const FACTORY = /(Error|Exception|Response|Payload|Message|Url|Repository|Repo|Service|Client|Store|Factory|Handler|Router|Context|Instance|Schema|Validator|Middleware|Logger|Provider|Adapter|Api|Sdk)$/;
+
+const cache = new WeakMap<ts.Node, NamedWrite[]>();
+
+function direct(fn: FunctionNode, verbs: RegExp): NamedWrite[] {
+  const hit = cache.get(fn);
+  if (hit) return hit;
+  const out: NamedWrite[] = [];
+  for (const c of callsIn(fn)) {
+    if (!ts.isCallExpression(c)) continue;
+    const parts = calleeParts(c.expression);
+    const x = skipOuter(c.expression);
+    const last = parts?.[parts.length - 1] ?? (ts.isPropertyAccessExpression(x) ? x.name.text : undefined);
+    if (!last || !verbs.test(last) || FACTORY.test(last)) continue;
+    const text = parts ? parts.join('.') : x.getText().replace(/\s+/g, '').slice(0, 80);
+    // the resource is named by the receiver and the method's noun, not by its verb (`revokeDevice` names a device)
+    const receiver = (parts ?? []).slice(0, -1).flatMap((p) => words(p));
+    const noun = words(last).slice(1);
+    const ws = new Set([...receiver, ...noun].map((w) => singular(norm(w))));
+    out.push({ call: c, callee: text, words: ws });
+  }
+  cache.set(fn, out);
+  return out;
+}
+
+/** Named writes of a handler (reachable under its method) and of the project functions it calls, two levels deep. */
+export function namedWrites(fn: FunctionNode, values: ValueResolver, assumptions: Assumptions, verbs: RegExp): NamedWrite[] {
+  const out: NamedWrite[] = [];
+  const seen = new Set<ts.Node>();
+  const visit = (f: FunctionNode, depth: number, top: boolean): void => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    out.push(...direct(f, verbs).filter((w) => !top || reachableUnder(w.call, fn, assumptions)));
+    if (depth === 0) return;
+    for (const c of callsIn(f)) {
+      if (!ts.isCallExpression(c) || (top && !reachableUnder(c, fn, assumptions))) continue;
+      for (const v of values.resolve(c.expression)) if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) visit(v.node, depth - 1, false);
+    }
+  };
+  visit(fn, 2, true);
+  return out;
+}
+
+/** Does a named write name this path term (`webhooks` ~ `createWebhook`, `sso` ~ `sso.createConnection`)? */
+export function namesTerm(w: NamedWrite, term: string): boolean {
+  const t = singular(norm(term));
+  if (t.length < 3) return false;
+  if (w.words.has(t)) return true;
+  // multi-word terms (`api-keys` → apikey) against joined neighbours
+  const joined = [...w.words].join('');
+  return t.length > 4 && joined.includes(t);
+}
