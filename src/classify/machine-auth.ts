@@ -14,6 +14,7 @@ export interface MachineCredentialRules {
   credentialNames: string;
   secretEnvNames: string;
   compareCalls: string;
+  staticCredentialMiddleware: string;
 }
 
 interface Compiled {
@@ -21,6 +22,7 @@ interface Compiled {
   credential: RegExp;
   secretEnv: RegExp;
   compare: RegExp;
+  staticAuth: RegExp;
 }
 
 const compiledCache = new WeakMap<ClassifierRules, Compiled>();
@@ -28,7 +30,7 @@ function compiled(rules: ClassifierRules): Compiled {
   let c = compiledCache.get(rules);
   if (!c) {
     const m = rules.exclusions.machineCredential;
-    c = { signature: new RegExp(m.signatureHeaders, 'i'), credential: new RegExp(m.credentialNames, 'i'), secretEnv: new RegExp(m.secretEnvNames, 'i'), compare: new RegExp(m.compareCalls, 'i') };
+    c = { signature: new RegExp(m.signatureHeaders, 'i'), credential: new RegExp(m.credentialNames, 'i'), secretEnv: new RegExp(m.secretEnvNames, 'i'), compare: new RegExp(m.compareCalls, 'i'), staticAuth: new RegExp(m.staticCredentialMiddleware) };
     compiledCache.set(rules, c);
   }
   return c;
@@ -68,6 +70,38 @@ function findOnPath(e: ts.Expression, pred: (n: ts.Node) => string | undefined):
   return found;
 }
 
+/**
+ * Is the shared secret the only way in? The branch taken when it does not match must end the request
+ * (`if (key !== SECRET) return 401`). A secret that only short-circuits (`if (token === SERVICE_KEY) return next()`)
+ * sits in front of user authentication, whose endpoints still need step-up.
+ */
+function refusesOnMismatch(cmp: ts.Expression, trueMeansMismatch: boolean): boolean {
+  let n: ts.Node = cmp;
+  let mismatch = trueMeansMismatch;
+  for (;;) {
+    const p: ts.Node = n.parent;
+    if (!p) return false;
+    if (ts.isParenthesizedExpression(p) || ts.isAwaitExpression(p)) n = p;
+    else if (ts.isPrefixUnaryExpression(p) && p.operator === ts.SyntaxKind.ExclamationToken) {
+      mismatch = !mismatch;
+      n = p;
+    } else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.BarBarToken && mismatch) n = p; // `!h || h !== secret`
+    else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && !mismatch) n = p; // `h && h === secret`
+    else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && findOnPath(p.left === n ? p.right : p.left, envRead)) n = p; // `SECRET && h !== SECRET`: only when the secret is configured
+    else if (ts.isIfStatement(p) && p.expression === n) {
+      const branch = mismatch ? p.thenStatement : p.elseStatement;
+      return !!branch && ends(branch);
+    } else return false;
+  }
+}
+
+function ends(s: ts.Statement): boolean {
+  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
+  if (ts.isBlock(s)) return s.statements.some((x) => ts.isReturnStatement(x) || ts.isThrowStatement(x));
+  if (ts.isExpressionStatement(s)) return false;
+  return false;
+}
+
 const perFunction = new WeakMap<ts.Node, Reason | null>();
 
 /** Does this function verify a machine credential? */
@@ -97,7 +131,7 @@ function checkFunction(fn: FunctionNode, c: Compiled): Reason | undefined {
       if (n.arguments.length >= 2 && c.compare.test(calleeName(n))) {
         const cred = n.arguments.map((a) => findOnPath(a, (x) => requestCredential(x, c))).find(Boolean);
         const env = cred && n.arguments.map((a) => findOnPath(a, secretEnv)).find(Boolean);
-        if (cred && env) {
+        if (cred && env && refusesOnMismatch(n, false)) {
           out = { kind: 'exclusion', value: env, detail: `the ${cred} is compared with the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(n) };
           return;
         }
@@ -107,7 +141,8 @@ function checkFunction(fn: FunctionNode, c: Compiled): Reason | undefined {
       for (const [a, b] of [[n.left, n.right], [n.right, n.left]] as const) {
         const cred = findOnPath(a, (x) => requestCredential(x, c));
         const env = cred && findOnPath(b, secretEnv);
-        if (cred && env) {
+        const ne = n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
+        if (cred && env && refusesOnMismatch(n, ne)) {
           out = { kind: 'exclusion', value: env, detail: `the ${cred} is compared with the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(n) };
           return;
         }
@@ -146,6 +181,16 @@ function functionsOf(ep: Endpoint, values: ValueResolver): FunctionNode[] {
 
 export function machineCredential(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
   const c = compiled(rules);
+  // a static-credential middleware configured with an environment secret: `bearerAuth({ token: process.env.CRON_SECRET })`
+  for (const l of ep.chain) {
+    const x = skipOuter(l.expr);
+    if (l.via === 'next-middleware' || !ts.isCallExpression(x) || !c.staticAuth.test(calleeName(x))) continue;
+    const env = x.arguments.map((a) => findOnPath(a, (n) => {
+      const name = envRead(n);
+      return name && c.secretEnv.test(name) ? name : undefined;
+    })).find(Boolean);
+    if (env) return { kind: 'exclusion', value: env, detail: `${calleeName(x)} accepts only the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(x) };
+  }
   for (const fn of functionsOf(ep, values)) {
     const r = checkFunction(fn, c);
     if (r) return r;

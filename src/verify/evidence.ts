@@ -281,6 +281,26 @@ function isLevelRead(n: ts.Expression): string | undefined {
   return undefined;
 }
 
+/**
+ * A generic name (`level`) is an assurance level only on a session or token and against a level
+ * value: `req.user.level < 2` is a role, `req.session.level !== 'staff'` a rank, `logger.level` a log level.
+ */
+function plausibleLevel(prop: string, side: ts.Expression, lit: string | undefined): boolean {
+  const v = vocab();
+  if (!v.genericLevelProps.test(propName(prop))) return true;
+  const x = skipOuter(side);
+  let owner = '';
+  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) owner = x.expression.getText();
+  else if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (d && ts.isBindingElement(d)) owner = d.parent.parent.getText();
+  }
+  if (!v.sessionTimeOwners.test(owner) || /log/i.test(owner)) return false;
+  if (lit === undefined) return false;
+  const l = lit.toLowerCase();
+  return /^\d+$/.test(l) || v.strongLevels.has(l) || v.baseLevels.has(l) || /^aal\d$/.test(l);
+}
+
 function isFlagRead(n: ts.Expression): string | undefined {
   const v = vocab();
   const x = skipOuter(n);
@@ -401,6 +421,7 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
       if (!prop) continue;
       const lit = levelValue(other, values, env);
       if (lit === undefined && !ts.isIdentifier(skipOuter(other))) continue;
+      if (!plausibleLevel(prop, side, lit)) continue;
       const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
       const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
       const lower = lit?.toLowerCase();

@@ -29,6 +29,7 @@ interface GuardRules {
     weakTimeProps: string;
     refreshedTimeProps: string;
     levelProps: string;
+    genericLevelProps: string;
     flagProps: string;
     strongLevels: string[];
     baseLevels: string[];
@@ -46,6 +47,7 @@ export interface Vocab {
   weakTimeProps: RegExp;
   refreshedTimeProps: RegExp;
   levelProps: RegExp;
+  genericLevelProps: RegExp;
   flagProps: RegExp;
   strongLevels: Set<string>;
   baseLevels: Set<string>;
@@ -72,6 +74,7 @@ export function vocab(): Vocab {
     weakTimeProps: new RegExp(v.weakTimeProps, 'i'),
     refreshedTimeProps: new RegExp(v.refreshedTimeProps, 'i'),
     levelProps: new RegExp(v.levelProps, 'i'),
+    genericLevelProps: new RegExp(v.genericLevelProps, 'i'),
     flagProps: new RegExp(v.flagProps, 'i'),
     strongLevels: new Set(v.strongLevels.map((s) => s.toLowerCase())),
     baseLevels: new Set(v.baseLevels.map((s) => s.toLowerCase())),
