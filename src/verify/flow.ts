@@ -136,7 +136,7 @@ function usageOf(call: ts.Node): { usage: GuardEvent['usage']; awaited: boolean;
     if (ts.isPropertyAccessExpression(p) && p.expression === cur && (p.name.text === 'then' || p.name.text === 'catch')) return { usage: 'other', awaited: true };
     if (ts.isExpressionStatement(p)) return { usage: 'bare', awaited };
     if (ts.isVariableDeclaration(p) && p.initializer === cur) return { usage: 'var', awaited, decl: p };
-    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === cur)) return { usage: 'return', awaited };
+    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === cur)) return { usage: 'return', awaited: true }; // a returned promise is the caller's to await
     if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === cur && ts.isIdentifier(p.left)) {
       const d = findDeclaration(p.left);
       if (d && ts.isVariableDeclaration(d)) return { usage: 'var', awaited, decl: d };

@@ -383,6 +383,10 @@ export class SpecResolver {
     const failure = flow.exits.filter((x) => ![...x.must].some((id) => ids.has(id)));
     const success = flow.exits.filter((x) => [...x.must].some((id) => ids.has(id)));
     const failingExits = failure.filter((x) => x.kind !== 'end' || !success.length);
+    // Nothing fails here, but a throwing check it awaits (`return changePassword(…)`) fails for it: it throws too.
+    if (!failingExits.length && evidence.some((e) => e.established && !e.opaque && !e.notAwaited && (e.spec.mode === 'throws' || e.spec.guardsOwnEffects))) {
+      return { ...(base as GuardSpec), mode: 'throws' };
+    }
     if (!failingExits.length || evidence.every((e) => e.opaque && !e.checked)) {
       if (evidence.some((e) => e.opaque)) return { ...(base as GuardSpec), mode: 'unknown', opaque: true };
       return { ...(base as GuardSpec), mode: 'never-fails' };
