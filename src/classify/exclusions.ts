@@ -148,7 +148,15 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
       const via = tokenField ? `body.${tokenField.name}` : tokenParam ?? tokenQuery![0];
       return { kind: 'exclusion', value: `${resetSeg} + ${via}`, detail: 'password reset proven by an emailed token, not by a session', span: tokenField?.span ?? ep.anchor };
     }
+    // The request step: only an address is sent, nothing is changed but a reset link issued.
+    const names = ep.bodyFields.map((f) => norm(f.name));
+    if (names.length && names.every((n) => ex.resetRequestFields.includes(n))) {
+      return { kind: 'exclusion', value: `${resetSeg} + body.${ep.bodyFields[0].name}`, detail: 'password-reset request: it only sends a reset e-mail', span: ep.bodyFields[0].span ?? ep.anchor };
+    }
   }
+  // A reset token named as such in the body (`reset_password_token`, `passwordResetCode`), on any path.
+  const named = ep.bodyFields.find((f) => new RegExp(ex.resetTokenNamePattern).test(norm(f.name)));
+  if (named) return { kind: 'exclusion', value: `body.${named.name}`, detail: 'password reset proven by an emailed token, not by a session', span: named.span ?? ep.anchor };
 
   // 4. Signature-verified webhooks
   const webhookPath = segs.some((s) => !!findTerm([norm(s), ...words(s)], xs.webhook));

@@ -57,6 +57,8 @@ export interface ClassifierRules {
     entrySegments: string[];
     resetSegments: string[];
     resetTokenFields: string[];
+    resetRequestFields: string[];
+    resetTokenNamePattern: string;
     catchAllHandlerModules: string[];
     catchAllCalls: string[];
     authHandlerMethods: string[];
