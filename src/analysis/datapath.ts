@@ -62,6 +62,19 @@ export function walkDataPath(exprs: readonly ts.Expression[], env: Env | undefin
 export function headerRead(n: ts.Node): string | undefined {
   if (ts.isCallExpression(n)) {
     const callee = skipOuter(n.expression);
+    // a project helper: `getHeader({ context, name: 'X-Signature' })`, `getHeader(req, 'authorization')`
+    const fname = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+    if (/^(get|read)?(request)?header$/i.test(fname) && !ts.isPropertyAccessExpression(callee)) {
+      for (const a of n.arguments) {
+        const x = skipOuter(a);
+        if (ts.isStringLiteralLike(x)) return x.text.toLowerCase();
+        if (ts.isObjectLiteralExpression(x)) {
+          for (const p of x.properties) {
+            if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && /^(name|key|header)$/.test(p.name.text) && ts.isStringLiteralLike(p.initializer)) return p.initializer.text.toLowerCase();
+          }
+        }
+      }
+    }
     const key = n.arguments[0];
     if (!key || !ts.isStringLiteralLike(key) || !ts.isPropertyAccessExpression(callee)) return undefined;
     const m = callee.name.text;
