@@ -263,6 +263,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (isPayVerb && rootResolvesTo(parts, recv, r.payments.modules, values)) return payment();
     if (isDelegate && rootResolvesTo(parts, recv, ['@prisma/client', '.prisma/client'], values)) return delegate();
   }
+  // a client object of a payment SDK: `new Preference(client).create(…)`, `payments.refund(…)`
+  if (parts && parts.length === 2 && r.payments.verbs.includes(parts[1])) {
+    const recv = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
+    if (rootResolvesTo(parts, recv, r.payments.modules, values)) return base('payment', { model: normalizeName(parts[0]), action: parts[1], dataKeys: objectKeys(call.arguments[0], values) });
+  }
   for (const id of identity) {
     if (id.re.test(text)) return base('identity', { category: id.category, action: parts?.[parts.length - 1], dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
   }
