@@ -184,15 +184,17 @@ function effectSignals(effects: Effect[], rules: ClassifierRules): Signal[] {
 function namedWriteSignals(ep: Endpoint, paths: Signal[], rules: ClassifierRules, values: ValueResolver): Signal[] {
   const fn = ep.handler.fn;
   if (!fn || !paths.length || !rules.mutatingMethods.includes(ep.method)) return [];
-  const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
-  const calls = namedWrites(fn, values, assumptions, rules.namedWriteVerbs);
-  const out: Signal[] = [];
+  // only the resource the path ends on (`/teams/:slug/sso`), in categories that opt in; decided before any call is resolved
   const statics = ep.path.split('/').filter((x) => x && !/^[:[{*]/.test(x));
   const lastStatic = norm(statics[statics.length - 1] ?? '');
   const opted = new Set(rules.categories.filter((c) => c.namedWrites).map((c) => c.name));
-  for (const p of paths) {
-    // only the resource the path ends on (`/teams/:slug/sso`), in categories that opt in
-    if (p.demoted || !opted.has(p.category) || norm(String(p.value)) !== lastStatic || out.some((s) => s.category === p.category)) continue;
+  const wanted = paths.filter((p) => !p.demoted && opted.has(p.category) && norm(String(p.value)) === lastStatic);
+  if (!wanted.length) return [];
+  const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
+  const calls = namedWrites(fn, values, assumptions, rules.namedWriteVerbs);
+  const out: Signal[] = [];
+  for (const p of wanted) {
+    if (out.some((s) => s.category === p.category)) continue;
     const w = calls.find((c) => namesTerm(c, p.value as string));
     if (w) out.push({ kind: 'call', value: w.callee, category: p.category, strength: 'weak', write: true, detail: `calls ${w.callee}, named after the path word "${p.value}"`, span: spanOf(w.call) });
   }

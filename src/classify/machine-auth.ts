@@ -102,6 +102,9 @@ function ends(s: ts.Statement): boolean {
   return false;
 }
 
+/** Text a module must contain to hold a signature or shared-secret check (or to call one). */
+const CREDENTIAL_TEXT = /signature|svix|\benv\b|header|secret|cron|webhook/i;
+
 const perFunction = new WeakMap<ts.Node, Reason | null>();
 
 /** Does this function verify a machine credential? */
@@ -169,7 +172,11 @@ function functionsOf(ep: Endpoint, values: ValueResolver): FunctionNode[] {
     if (depth === 0 || !fn.body) return;
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
-        for (const v of values.resolve(n.expression)) if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) add(v.node, depth - 1);
+        // an imported module is parsed only if its text could hold a machine credential check
+        const target = values.importedFile(n.expression);
+        if (!target || values.isParsed(target) || values.textMatches(target, CREDENTIAL_TEXT)) {
+          for (const v of values.resolve(n.expression)) if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) add(v.node, depth - 1);
+        }
       }
       ts.forEachChild(n, visit);
     };
