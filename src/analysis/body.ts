@@ -36,7 +36,31 @@ function isBodySource(e: ts.Expression, framework: Framework, reqName: string | 
   return false;
 }
 
-/** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`… */
+/**
+ * Body schemas handed to a validation middleware or helper: `validate(schema)`,
+ * `validate({ body: Joi.object().keys({…}) })`, `validate(userValidation.createUser)`.
+ */
+export function schemasInArgs(call: ts.CallExpression, values: ValueResolver): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  for (const a of call.arguments) {
+    if (schemaKeys(a, values).length) {
+      out.push(a);
+      continue;
+    }
+    // an object of request parts: only its body is the body
+    const objs = [skipOuter(a), ...values.resolve(a).map((v) => ('node' in v ? v.node : undefined))].filter((n): n is ts.Node => !!n);
+    for (const o of objs) {
+      if (!ts.isObjectLiteralExpression(o)) continue;
+      for (const p of o.properties) {
+        if (ts.isPropertyAssignment(p) && p.name && /^(body|json|form)$/.test(propertyNameText(p.name) ?? '') && schemaKeys(p.initializer, values).length) out.push(p.initializer);
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+/** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`…; Joi `object().keys({...})`. */
 export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0): ts.PropertyName[] {
   if (depth > 6) return [];
   const x = skipOuter(expr);
@@ -45,7 +69,7 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
     const out: ts.PropertyName[] = [];
     if (ts.isPropertyAccessExpression(callee)) {
       const m = callee.name.text;
-      if (['object', 'extend', 'merge', 'strictObject', 'looseObject'].includes(m)) {
+      if (['object', 'extend', 'merge', 'strictObject', 'looseObject', 'keys', 'append'].includes(m)) {
         for (const a of x.arguments) {
           const obj = skipOuter(a);
           if (ts.isObjectLiteralExpression(obj)) for (const p of obj.properties) if (p.name) out.push(p.name);
@@ -143,6 +167,10 @@ export function readBodyFields(fn: FunctionNode, framework: Framework, values: V
   const visit = (n: ts.Node): void => {
     if (ts.isExpression(n) && isBodySource(n, framework, reqName)) {
       follow(n, 0);
+    }
+    // a project helper given the request and a schema: `await parseRequest(request, schema)`
+    if (reqName && ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === reqName)) {
+      for (const sc of schemasInArgs(n, values)) for (const k of schemaKeys(sc, values)) add(propertyNameText(k), k);
     }
     ts.forEachChild(n, visit);
   };

@@ -3,7 +3,9 @@
 // files, path-less and prefixed `use(mw)` in registration order.
 import { ts } from 'ts-morph';
 import { evalString, evalStrings, type Env } from '../../analysis/strings.js';
-import { skipOuter } from '../../analysis/values.js';
+import { schemaKeys, schemasInArgs } from '../../analysis/body.js';
+import { propertyNameText, skipOuter } from '../../analysis/values.js';
+import { spanOf } from '../../util.js';
 import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { loadRules, type ModuleExport } from '../../rules.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
@@ -164,6 +166,15 @@ export const expressAdapter: FrameworkAdapter = {
     for (const r of routes) {
       const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
       const ep = buildEndpoint({ framework: 'express', method: r.method, path: r.path || '/', anchor: r.anchor, handlerExpr: r.handler, chain }, ctx);
+      // a validation middleware on the route names the body's fields: `validate(schemas.createUser)`
+      for (const a of r.routeArgs.slice(0, -1)) {
+        const x = skipOuter(a);
+        if (!ts.isCallExpression(x)) continue;
+        for (const sc of schemasInArgs(x, ctx.values)) for (const k of schemaKeys(sc, ctx.values)) {
+          const name = propertyNameText(k);
+          if (name && !ep.bodyFields.some((b) => b.name === name)) ep.bodyFields.push({ name, span: spanOf(k) });
+        }
+      }
       ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
       out.push(ep);
     }
