@@ -7,7 +7,7 @@ import type { Env } from './strings.js';
 import { skipOuter } from './values.js';
 
 /** Visits each node on the data path of `exprs`; `visit` returns true to stop the whole walk. */
-export function walkDataPath(exprs: readonly ts.Expression[], env: Env | undefined, visit: (n: ts.Node) => boolean | void, maxDepth = 12): void {
+export function walkDataPath(exprs: readonly ts.Expression[], env: Env | undefined, visit: (n: ts.Node) => boolean | void, maxDepth = 20): void {
   const seen = new Set<ts.Node>();
   let stop = false;
   const go = (n: ts.Node, depth: number): void => {

@@ -17,6 +17,8 @@ export interface OperandOrigins {
   secretInput?: string;
   /** A bearer credential: a cookie, an Authorization or API-key header. */
   bearer?: string;
+  /** A value read from the request body (`req.body.x`, `await request.json()`): typed by the user for this request. */
+  bodyInput?: string;
 }
 
 interface OperandRules {
@@ -34,6 +36,8 @@ function rx(): NonNullable<typeof compiled> {
   return compiled;
 }
 
+const REQUEST = /^(req|request|ctx\.request|c\.req|context\.req|event|event\.request|r)$/;
+
 /** Follows the data path of the compared values and records what it meets. */
 export function operandOrigins(exprs: readonly ts.Expression[], env: Env | undefined): OperandOrigins {
   const out: OperandOrigins = {};
@@ -41,14 +45,21 @@ export function operandOrigins(exprs: readonly ts.Expression[], env: Env | undef
   const short = (n: ts.Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 60);
   const nameSeen = (name: string | undefined, at: ts.Node): void => {
     if (!name) return;
-    if (!out.secretInput && r.secret.test(name)) out.secretInput = short(at);
+    // a secret's name, as a whole or as one of its words (`candidatePassword`, `otp_code`); not `footprint`
+    const parts = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean);
+    const forms = [name, ...parts, ...parts.slice(1).map((w, i) => parts[i] + w)];
+    if (!out.secretInput && forms.some((f) => r.secret.test(f))) out.secretInput = short(at);
     if (!out.bearer && (r.cookie.test(name) || /^authorization$/i.test(name))) out.bearer = short(at);
   };
   walkDataPath(exprs, env, (x) => {
     if (ts.isIdentifier(x)) nameSeen(x.text, x);
     else if (ts.isBindingElement(x)) nameSeen(x.propertyName ? propertyNameText(x.propertyName as ts.PropertyName) : undefined, x);
-    else if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) nameSeen(accessName(x), x);
-    else if (ts.isCallExpression(x)) {
+    else if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+      nameSeen(accessName(x), x);
+      if (!out.bodyInput && ts.isPropertyAccessExpression(x) && x.name.text === 'body' && REQUEST.test(x.expression.getText())) out.bodyInput = short(x);
+    } else if (ts.isCallExpression(x)) {
+      const callee = x.expression;
+      if (!out.bodyInput && ts.isPropertyAccessExpression(callee) && /^(json|formData|parseBody|valid|text)$/.test(callee.name.text) && REQUEST.test(callee.expression.getText())) out.bodyInput = short(x);
       const parts = calleeParts(x.expression);
       const last = parts?.[parts.length - 1] ?? '';
       if (!out.kdf && parts && parts.some((p) => r.kdf.test(p))) out.kdf = short(x);

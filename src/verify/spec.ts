@@ -127,7 +127,7 @@ export class SpecResolver {
     const fn = calleeVals.find((v) => v.kind === 'function' && v.node.body);
     for (const entry of vocab().catalog) {
       if (!this.matches(entry, call, parts, text, last, calleeVals, fn !== undefined)) continue;
-      if (entry.kind === 'verifier' && !provesSecret(entry, call, env)) return undefined;
+      if (entry.kind === 'verifier' && !provesSecret(call, env)) return undefined;
       return this.fromCatalog(entry, call, text, env);
     }
 
@@ -414,14 +414,16 @@ function argKey(a: ts.Expression): string {
 }
 
 /**
- * A verifier is step-up only when what it checks is not the bearer credential itself: a compare
- * fed by a cookie or an Authorization/API-key header re-checks what a stolen session already holds.
+ * A verifier is step-up only when what it checks is typed by the user for this request (a current
+ * password, a one-time code) and not the bearer credential itself: a compare fed by a cookie or an
+ * Authorization/API-key header re-checks what a stolen session already holds.
  */
-function provesSecret(entry: CatalogEntry, call: ts.CallExpression, env: Env | undefined): boolean {
+function provesSecret(call: ts.CallExpression, env: Env | undefined): boolean {
   const o = operandOrigins(call.arguments, env);
   if (o.bearer) return false;
-  if (entry.operands === 'proves-secret') return !!(o.kdf || o.secretInput);
-  return true;
+  // what is checked must be typed for this request: a secret's name or a body read on the data path.
+  // A derivation alone (scrypt of an API key from a header two calls up) proves nothing.
+  return !!(o.secretInput || o.bodyInput);
 }
 
 export const READ_METHOD = /^(find|findFirst|findUnique|findOne|findById|findFirstOrThrow|findUniqueOrThrow|findByPk|get|hget|hgetall|count|exists|sismember|ttl|lookup|load|fetch)$/;
