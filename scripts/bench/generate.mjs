@@ -116,9 +116,7 @@ function nextApp(root, r, a, routes, fillers, c) {
   write(root, `${base}/package.json`, JSON.stringify({ name: `@acme/web-${a}`, dependencies: { next: '15.0.0', '@acme/guards': '1.0.0', '@acme/db': '1.0.0' } }), c);
   write(root, `${base}/tsconfig.json`, JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { baseUrl: '../..', paths: { '@/*': [`${base}/*`], '@acme/guards': ['packages/guards/src/index.ts'], '@acme/db': ['packages/db/src/index.ts'] } } }), c);
   for (let i = 0; i < routes; i++) {
-    const sens = r() < 0.3 ? SENSITIVE[Math.floor(r() * SENSITIVE.length)] : undefined;
-    const res = sens ? sens[0] : RESOURCES[i % RESOURCES.length];
-    const model = sens ? sens[1] : 'post';
+    const { sens, res, model } = pickRoute(r, i);
     const dir = `${base}/app/api/v${i % 7}/${res}-${i}`;
     const mode = r();
     let text = `import { db } from '@acme/db';\n`;
@@ -131,6 +129,12 @@ function nextApp(root, r, a, routes, fillers, c) {
   for (let i = 0; i < fillers; i++) write(root, `${base}/components/area-${i % 40}/widget-${i}.tsx`, filler(r, i, 'component'), c);
 }
 
+/** One route's resource: sensitive three times in ten (a sensitive resource and its model), else an ordinary one. */
+function pickRoute(r, i) {
+  const sens = r() < 0.3 ? SENSITIVE[Math.floor(r() * SENSITIVE.length)] : undefined;
+  return { sens, res: sens ? sens[0] : RESOURCES[i % RESOURCES.length], model: sens ? sens[1] : 'post' };
+}
+
 function expressApp(root, r, a, routes, fillers, c) {
   const base = `apps/api-${a}`;
   write(root, `${base}/package.json`, JSON.stringify({ name: `@acme/api-${a}`, dependencies: { express: '4.21.0', '@acme/guards': '1.0.0', '@acme/db': '1.0.0' } }), c);
@@ -138,9 +142,7 @@ function expressApp(root, r, a, routes, fillers, c) {
   const imports = [];
   const mounts = [];
   for (let i = 0; i < routes; i++) {
-    const sens = r() < 0.3 ? SENSITIVE[Math.floor(r() * SENSITIVE.length)] : undefined;
-    const res = sens ? sens[0] : RESOURCES[i % RESOURCES.length];
-    const model = sens ? sens[1] : 'post';
+    const { sens, res, model } = pickRoute(r, i);
     const guarded = sens && r() < 0.5;
     let text = `import { Router } from 'express';\nimport { db } from '@acme/db';\n${guarded ? "import { requireRecentAuth } from '@acme/guards';\n" : ''}const router = Router();\n`;
     text += `router.get('/', async (req, res) => res.json(await db.${model}.findMany()));\n`;
@@ -161,9 +163,7 @@ function honoApp(root, r, a, routes, fillers, c) {
   const imports = [];
   const mounts = [];
   for (let i = 0; i < routes; i++) {
-    const sens = r() < 0.3 ? SENSITIVE[Math.floor(r() * SENSITIVE.length)] : undefined;
-    const res = sens ? sens[0] : RESOURCES[i % RESOURCES.length];
-    const model = sens ? sens[1] : 'post';
+    const { sens, res, model } = pickRoute(r, i);
     const guarded = sens && r() < 0.5;
     let text = `import { Hono } from 'hono';\nimport { db } from '@acme/db';\n${guarded ? "import { stepUp } from '@acme/guards/hono';\n" : ''}export const sub = new Hono();\n`;
     text += `sub.get('/', async (c) => c.json(await db.${model}.findMany()));\n`;

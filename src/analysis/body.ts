@@ -60,6 +60,14 @@ export function schemasInArgs(call: ts.CallExpression, values: ValueResolver): t
   return out;
 }
 
+/** Adds the keys of `schemas` to an endpoint's body fields (once per name). */
+export function addSchemaFields(fields: BodyField[], schemas: readonly ts.Expression[], values: ValueResolver): void {
+  for (const sc of schemas) for (const k of schemaKeys(sc, values)) {
+    const name = propertyNameText(k);
+    if (name && !fields.some((b) => b.name === name)) fields.push({ name, span: spanOf(k) });
+  }
+}
+
 /** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`…; Joi `object().keys({...})`. */
 export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0): ts.PropertyName[] {
   if (depth > 6) return [];

@@ -286,7 +286,6 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (ts.isCallExpression(skipOuter(mc.recv))) {
       const inner = skipOuter(mc.recv) as ts.CallExpression;
       const innerParts = calleeParts(inner.expression);
-      const innerMc = methodCall(inner);
       // getRepository(User).save(...)
       if (innerParts && /getRepository|getCustomRepository|getMongoRepository/.test(innerParts[innerParts.length - 1]) && r.orm.repoMethods.includes(mc.method)) {
         return base('db-write', { model: normalizeName(stringArg(inner, values) ?? ''), action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });

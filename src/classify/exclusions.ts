@@ -67,6 +67,7 @@ interface ExclusionSets {
   reset: TermSet;
   webhook: TermSet;
   patterns: RegExp[];
+  resetTokenName: RegExp;
 }
 
 const setCache = new WeakMap<ClassifierRules, ExclusionSets>();
@@ -83,6 +84,7 @@ function sets(rules: ClassifierRules): ExclusionSets {
       reset: termSet(ex.resetSegments),
       webhook: termSet(ex.webhookSegments),
       patterns: ex.entryPatterns.map((p) => new RegExp(p)),
+      resetTokenName: new RegExp(ex.resetTokenNamePattern),
     };
     setCache.set(rules, s);
   }
@@ -155,7 +157,7 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
     }
   }
   // A reset token named as such in the body (`reset_password_token`, `passwordResetCode`), on any path.
-  const named = ep.bodyFields.find((f) => new RegExp(ex.resetTokenNamePattern).test(norm(f.name)));
+  const named = ep.bodyFields.find((f) => xs.resetTokenName.test(norm(f.name)));
   if (named) return { kind: 'exclusion', value: `body.${named.name}`, detail: 'password reset proven by an emailed token, not by a session', span: named.span ?? ep.anchor };
 
   // 4. Signature-verified webhooks

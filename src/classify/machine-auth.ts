@@ -3,8 +3,9 @@
 // credential header or query parameter (cron jobs, internal calls). There is no user session to
 // step up from; the endpoint's own authentication is what a reviewer must look at.
 import { ts } from 'ts-morph';
+import { calleeClosure } from '../analysis/callees.js';
 import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
-import { accessName, isFunctionNode, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { accessName, skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
 import type { ClassifierRules } from './rules.js';
@@ -95,11 +96,10 @@ function refusesOnMismatch(cmp: ts.Expression, trueMeansMismatch: boolean): bool
   }
 }
 
+/** A branch that ends the request: a `return` or `throw`, alone or among the block's statements. */
 function ends(s: ts.Statement): boolean {
-  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
-  if (ts.isBlock(s)) return s.statements.some((x) => ts.isReturnStatement(x) || ts.isThrowStatement(x));
-  if (ts.isExpressionStatement(s)) return false;
-  return false;
+  const exits = (x: ts.Statement): boolean => ts.isReturnStatement(x) || ts.isThrowStatement(x);
+  return exits(s) || (ts.isBlock(s) && s.statements.some(exits));
 }
 
 /** Text a module must contain to hold a signature or shared-secret check (or to call one). */
@@ -165,25 +165,13 @@ function functionsOf(ep: Endpoint, values: ValueResolver): FunctionNode[] {
   const roots: FunctionNode[] = [];
   if (ep.handler.fn) roots.push(ep.handler.fn);
   for (const l of ep.chain) if (l.via !== 'next-middleware' && l.fn) roots.push(l.fn);
-  const out = new Set<FunctionNode>();
-  const add = (fn: FunctionNode, depth: number): void => {
-    if (out.has(fn)) return;
-    out.add(fn);
-    if (depth === 0 || !fn.body) return;
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n)) {
-        // an imported module is parsed only if its text could hold a machine credential check
-        const target = values.importedFile(n.expression);
-        if (!target || values.isParsed(target) || values.textMatches(target, CREDENTIAL_TEXT)) {
-          for (const v of values.resolve(n.expression)) if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) add(v.node, depth - 1);
-        }
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(fn.body);
-  };
-  for (const r of roots) add(r, 2);
-  return [...out];
+  // an imported module is parsed only if its text could hold a machine credential check
+  return calleeClosure(roots, values, 2, {
+    follow: (call) => {
+      const target = values.importedFile(call.expression);
+      return !target || values.isParsed(target) || values.textMatches(target, CREDENTIAL_TEXT);
+    },
+  });
 }
 
 export function machineCredential(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {

@@ -5,7 +5,8 @@
 import { ts } from 'ts-morph';
 import { reachableUnder, type Assumptions } from '../analysis/assume.js';
 import { calleeParts, callsIn } from '../analysis/effects.js';
-import { isFunctionNode, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { calleeClosure } from '../analysis/callees.js';
+import { skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { FunctionNode } from '../model.js';
 import { norm, words } from './words.js';
 
@@ -48,20 +49,9 @@ function direct(fn: FunctionNode, verbs: RegExp): NamedWrite[] {
 
 /** Named writes of a handler (reachable under its method) and of the project functions it calls, two levels deep. */
 export function namedWrites(fn: FunctionNode, values: ValueResolver, assumptions: Assumptions, verbs: RegExp): NamedWrite[] {
-  const out: NamedWrite[] = [];
-  const seen = new Set<ts.Node>();
-  const visit = (f: FunctionNode, depth: number, top: boolean): void => {
-    if (seen.has(f)) return;
-    seen.add(f);
-    out.push(...direct(f, verbs).filter((w) => !top || reachableUnder(w.call, fn, assumptions)));
-    if (depth === 0) return;
-    for (const c of callsIn(f)) {
-      if (!ts.isCallExpression(c) || (top && !reachableUnder(c, fn, assumptions))) continue;
-      for (const v of values.resolve(c.expression)) if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) visit(v.node, depth - 1, false);
-    }
-  };
-  visit(fn, 2, true);
-  return out;
+  // in the handler itself only what runs under its method counts
+  const reachable = (call: ts.CallExpression, from: FunctionNode): boolean => from !== fn || reachableUnder(call, fn, assumptions);
+  return calleeClosure([fn], values, 2, { calls: callsIn, follow: reachable }).flatMap((f) => direct(f, verbs).filter((w) => reachable(w.call, f)));
 }
 
 /** Does a named write name this path term (`webhooks` ~ `createWebhook`, `sso` ~ `sso.createConnection`)? */

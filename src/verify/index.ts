@@ -5,7 +5,7 @@ import type { Endpoint, Finding, GuardUse, Level, Related, Verdict } from '../mo
 import { ruleMeta } from '../report/rules-meta.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
-import type { FlowPoint, GuardEvent } from './flow.js';
+import type { FlowPoint } from './flow.js';
 import { fmtMinutes } from './spec.js';
 import { analyseStages, describeGuard, type StageResult } from './stages.js';
 

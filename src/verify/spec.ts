@@ -12,7 +12,6 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { FunctionNode } from '../model.js';
 import type { InlineEvidence } from './evidence.js';
 import { Flow, type FlowResult, type GuardEvent } from './flow.js';
-import { loadRules } from '../rules.js';
 import { operandOrigins } from './operands.js';
 import { vocab, type CatalogEntry } from './vocab.js';
 
@@ -157,21 +156,27 @@ export class SpecResolver {
     return undefined;
   }
 
-  /** A project function named like a step-up check but with no evidence the analysis recognises. */
-  private summarizeByName(fn: FunctionNode, env: Env | undefined, name: string): GuardSpec | undefined {
-    // A function that writes is doing the operation, not checking for it (`disableMfa`, `saveMfaSettings`).
-    if (effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && e.kind !== 'http')) return undefined;
-    const nextParam = isMiddlewareShaped(fn);
-    const flow = new Flow({
+  /** The flow walk a summary makes: no side effects; for a middleware, `next()` continues and `next(err)` optionally fails. */
+  private summaryFlow(fn: FunctionNode, env: Env | undefined, nextParam: ts.ParameterDeclaration | undefined, errorContinuation: boolean): Flow {
+    return new Flow({
       fn,
       role: 'summary',
       assumptions: {},
       env,
       specs: this,
       isContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length === 0 : undefined,
+      isErrorContinuation: nextParam && errorContinuation ? (c) => isCallOf(c, nextParam) && c.arguments.length > 0 : undefined,
       maxFreshnessMinutes: this.maxMinutes,
       effects: false,
-    }).run();
+    });
+  }
+
+  /** A project function named like a step-up check but with no evidence the analysis recognises. */
+  private summarizeByName(fn: FunctionNode, env: Env | undefined, name: string): GuardSpec | undefined {
+    // A function that writes is doing the operation, not checking for it (`disableMfa`, `saveMfaSettings`).
+    if (effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && e.kind !== 'http')) return undefined;
+    const nextParam = isMiddlewareShaped(fn);
+    const flow = this.summaryFlow(fn, env, nextParam, false).run();
     const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
     const base: GuardSpec = { name, mode: 'never-fails', source: 'name', kind: 'guard', async: isAsync, defNode: fn };
     const shapes = flow.exits.map((x) => (x.kind === 'throw' ? 'throw' : exitShape(x.value, x.answer)));
@@ -321,17 +326,7 @@ export class SpecResolver {
 
   private summarizeInner(fn: FunctionNode, env: Env | undefined, displayName: string): GuardSpec | undefined {
     const nextParam = isMiddlewareShaped(fn);
-    const walker = new Flow({
-      fn,
-      role: 'summary',
-      assumptions: {},
-      env,
-      specs: this,
-      isContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length === 0 : undefined,
-      isErrorContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length > 0 : undefined,
-      maxFreshnessMinutes: this.maxMinutes,
-      effects: false,
-    });
+    const walker = this.summaryFlow(fn, env, nextParam, true);
     const flow = walker.run();
     const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
     const evidence = flow.events.filter((e) => e.checked || e.established || e.usage === 'return' || e.returned);
@@ -435,13 +430,7 @@ function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallEx
   // A query must bound the proof (verified since, not expired, not consumed): `webAuthnCredential.findFirst({ where: { id } })`
   // looks up the credential an endpoint is about to delete, it proves nothing. Key-value reads expire by themselves.
   if (!/^(find|count)/.test(last)) return true;
-  return stepUpProof().test(call.arguments.map((a) => a.getText()).join(','));
-}
-
-let proofRe: RegExp | undefined;
-function stepUpProof(): RegExp {
-  proofRe ??= new RegExp(loadRules<{ stepUpRecordProof: { pattern: string } }>('guards').stepUpRecordProof.pattern, 'i');
-  return proofRe;
+  return vocab().stepUpRecordProof.test(call.arguments.map((a) => a.getText()).join(','));
 }
 
 /** A name that says step-up and is not an enrolment, setup or sending action. */

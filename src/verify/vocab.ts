@@ -17,8 +17,6 @@ export interface CatalogEntry {
   level?: string;
   freshAgeFromConfig?: boolean;
   baseLevelNote?: string;
-  /** `proves-secret`: counts only when a password derivation or a typed secret is on the compared data path. */
-  operands?: 'proves-secret';
 }
 
 interface GuardRules {
@@ -38,6 +36,8 @@ interface GuardRules {
   clientSources: { roots: string; calls: string[]; decoders: string[] };
   responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[] };
   catalog: CatalogEntry[];
+  operands: { secretInputs: string; bearerHeaders: string; cookieNames: string };
+  stepUpRecordProof: { pattern: string };
 }
 
 export interface Vocab {
@@ -59,6 +59,12 @@ export interface Vocab {
   factories: Set<string>;
   errorHelpers: RegExp;
   catalog: CatalogEntry[];
+  /** What a verifier's compared secret is made of (verify/operands.ts). */
+  secretInputs: RegExp;
+  bearerHeaders: RegExp;
+  cookieNames: RegExp;
+  /** A step-up record query that bounds the proof (time, expiry, state, challenge). */
+  stepUpRecordProof: RegExp;
 }
 
 let cached: Vocab | undefined;
@@ -86,6 +92,10 @@ export function vocab(): Vocab {
     factories: new Set(r.responses.factories),
     errorHelpers: new RegExp(r.responses.errorHelpers, 'i'),
     catalog: r.catalog,
+    secretInputs: new RegExp(r.operands.secretInputs, 'i'),
+    bearerHeaders: new RegExp(r.operands.bearerHeaders, 'i'),
+    cookieNames: new RegExp(r.operands.cookieNames, 'i'),
+    stepUpRecordProof: new RegExp(r.stepUpRecordProof.pattern, 'i'),
   };
   return cached;
 }

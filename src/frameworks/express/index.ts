@@ -3,9 +3,8 @@
 // files, path-less and prefixed `use(mw)` in registration order.
 import { ts } from 'ts-morph';
 import { evalString, evalStrings, type Env } from '../../analysis/strings.js';
-import { schemaKeys, schemasInArgs } from '../../analysis/body.js';
-import { propertyNameText, skipOuter } from '../../analysis/values.js';
-import { spanOf } from '../../util.js';
+import { addSchemaFields, schemasInArgs } from '../../analysis/body.js';
+import { skipOuter } from '../../analysis/values.js';
 import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { loadRules, type ModuleExport } from '../../rules.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
@@ -169,11 +168,7 @@ export const expressAdapter: FrameworkAdapter = {
       // a validation middleware on the route names the body's fields: `validate(schemas.createUser)`
       for (const a of r.routeArgs.slice(0, -1)) {
         const x = skipOuter(a);
-        if (!ts.isCallExpression(x)) continue;
-        for (const sc of schemasInArgs(x, ctx.values)) for (const k of schemaKeys(sc, ctx.values)) {
-          const name = propertyNameText(k);
-          if (name && !ep.bodyFields.some((b) => b.name === name)) ep.bodyFields.push({ name, span: spanOf(k) });
-        }
+        if (ts.isCallExpression(x)) addSchemaFields(ep.bodyFields, schemasInArgs(x, ctx.values), ctx.values);
       }
       ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
       out.push(ep);

@@ -4,11 +4,10 @@
 // mounted inside Next.js (`export const POST = handle(app)` in an app-router route file).
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
-import { schemaKeys } from '../../analysis/body.js';
+import { addSchemaFields } from '../../analysis/body.js';
 import { externalName, unwrap } from '../../analysis/unwrap.js';
 import { propertyNameText, skipOuter } from '../../analysis/values.js';
-import type { BodyField, Endpoint, HttpMethod } from '../../model.js';
-import { spanOf } from '../../util.js';
+import type { Endpoint, HttpMethod } from '../../model.js';
 import { loadRules, matchesExport, type ModuleExport } from '../../rules.js';
 import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
 import type { Env } from '../../analysis/strings.js';
@@ -256,9 +255,7 @@ export const honoAdapter: FrameworkAdapter = {
       const schemas = [...r.schemas, ...r.routeArgs.flatMap((a) => validatorSchemas(a))];
       const path = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
       const ep = buildEndpoint({ framework: 'hono', method: r.method, path: path || '/', anchor: r.anchor, handlerExpr: r.handler, chain, tags: mount ? ['next-mounted'] : [] }, ctx);
-      if (schemas.length && ep.handler.fn) {
-        for (const f of readSchemaFields(schemas, ctx)) if (!ep.bodyFields.some((b) => b.name === f.name)) ep.bodyFields.push(f);
-      }
+      if (schemas.length && ep.handler.fn) addSchemaFields(ep.bodyFields, schemas, ctx.values);
       ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
       out.push(ep);
     }
@@ -286,12 +283,4 @@ function validatorSchemas(arg: ts.Expression): ts.Expression[] {
 }
 
 
-function readSchemaFields(schemas: ts.Expression[], ctx: AdapterContext): BodyField[] {
-  const out: BodyField[] = [];
-  for (const s of schemas) for (const k of schemaKeys(s, ctx.values)) {
-    const name = propertyNameText(k);
-    if (name) out.push({ name, span: spanOf(k) });
-  }
-  return out;
-}
 
