@@ -6,7 +6,8 @@ import { applyInlineSuppressions } from './config/suppressions.js';
 import type { ResolvedConfig } from './config/types.js';
 import type { Finding, Level } from './model.js';
 import { activeFindings, type Report } from './report/common.js';
-import { scan, type ScanResult } from './scan.js';
+import { scan, type ScanResult } from './pipeline.js';
+import { gitTopLevel } from './project/gitroot.js';
 import { toolVersion } from './version.js';
 
 export interface AuditOptions {
@@ -40,6 +41,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const staleBaseline = baselineEntries ? applyBaseline(result.findings, baselineEntries) : [];
   const report: Report = {
     base: result.base,
+    repoRoot: gitTopLevel(result.base) ?? result.base,
     endpoints: result.endpoints,
     findings: result.findings,
     errors: result.errors,

@@ -1,14 +1,11 @@
 import fs from 'node:fs';
+import { compiled } from './rules/load.js';
 
-let cached: string | undefined;
-
-export function toolVersion(): string {
-  if (!cached) {
-    try {
-      cached = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      cached = '0.0.0';
-    }
+/** This package's version (a constant of the installed package). */
+export const toolVersion = compiled((): string => {
+  try {
+    return (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
   }
-  return cached;
-}
+});

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaults } from '../src/config/types.js';
-import { scan } from '../src/scan.js';
+import { scan } from '../src/pipeline.js';
 import { relPosix } from '../src/util.js';
 import { removeProject, writeProject } from './helpers/project.js';
 

@@ -2,9 +2,9 @@
 // candidate list is written for the floor measurement.
 import fs from 'node:fs';
 import path from 'node:path';
-import { planRoot, scan } from '../../dist/scan.js';
+import { planRoot, scan } from '../../dist/pipeline.js';
 import { defaults } from '../../dist/config/types.js';
-import { SourceStore } from '../../dist/project/sources.js';
+import { ScanSession } from '../../dist/session.js';
 
 const [root, candidatesOut] = process.argv.slice(2);
 const config = defaults();
@@ -14,7 +14,7 @@ const result = await scan({ paths: [root], config });
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(c0);
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
-if (candidatesOut) fs.writeFileSync(candidatesOut, JSON.stringify(planRoot(path.resolve(root), config, new SourceStore()).candidates));
+if (candidatesOut) fs.writeFileSync(candidatesOut, JSON.stringify(planRoot(new ScanSession(config), path.resolve(root)).candidates));
 process.stdout.write(
   JSON.stringify({
     ms,

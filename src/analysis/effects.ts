@@ -4,7 +4,9 @@
 // come from rules/effects.json. Summaries are computed once per function.
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
-import { loadRules } from '../rules.js';
+import { compiled, ruleFile } from '../rules/load.js';
+import type { EffectRules } from '../rules/types.js';
+import { memo } from '../memo.js';
 import { externalName } from './unwrap.js';
 import { evalString } from './strings.js';
 import { findDeclaration } from './scope.js';
@@ -30,25 +32,6 @@ export interface Effect {
   via?: Effect[];
 }
 
-interface EffectRules {
-  orm: {
-    delegateRoots: string;
-    delegateMethods: string[];
-    staticMethods: string[];
-    instanceMethods: string[];
-    repoRoots: string;
-    repoMethods: string[];
-    builderRoots: string;
-    builderWrites: string[];
-    builderTableCalls: string[];
-    firestoreWrites: string[];
-  };
-  sql: { write: string };
-  payments: { roots: string; modules: string[]; verbs: string[] };
-  http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
-  identity: { calls: { pattern: string; category: string }[] };
-  mint: { calls: string[]; identifierTargets: string };
-}
 
 interface Compiled {
   r: EffectRules;
@@ -60,13 +43,19 @@ interface Compiled {
   sql: RegExp;
   idTargets: RegExp;
   identity: { re: RegExp; category: string }[];
+  /** What an imported module's text must contain to be worth parsing for writes. */
+  lookAhead: RegExp;
+  /** Models of the step-up flow itself (challenges, codes). */
+  machinery: RegExp;
+  /** Keys whose writes are bookkeeping (last use, counters). */
+  bookkeeping: Set<string>;
+  updateActions: RegExp;
+  deleteActions: RegExp;
 }
 
-let compiled: Compiled | undefined;
-function rules(): Compiled {
-  if (!compiled) {
-    const r = loadRules<EffectRules>('effects');
-    compiled = {
+const rules = compiled<Compiled>(() => {
+    const r = ruleFile('effects');
+    return {
       r,
       delegateRoots: new RegExp(r.orm.delegateRoots),
       repoRoots: new RegExp(r.orm.repoRoots),
@@ -76,10 +65,16 @@ function rules(): Compiled {
       sql: new RegExp(r.sql.write, 'i'),
       idTargets: new RegExp(r.mint.identifierTargets),
       identity: r.identity.calls.map((c) => ({ re: new RegExp(c.pattern), category: c.category })),
+      lookAhead: new RegExp(r.lookAheadWrites.pattern, 'i'),
+      machinery: new RegExp(r.stepUpMachinery.models, 'i'),
+      bookkeeping: new Set(r.bookkeepingKeys.keys),
+      updateActions: new RegExp(r.orm.updateActions, 'i'),
+      deleteActions: new RegExp(r.orm.deleteActions, 'i'),
     };
-  }
-  return compiled;
-}
+});
+
+/** Compiled side-effect rules (rules/effects.json). */
+export const effectRules = rules;
 
 export function normalizeName(s: string): string {
   return s.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
@@ -229,15 +224,16 @@ function chainDataKeys(call: ts.CallExpression, values: ValueResolver): string[]
   return out;
 }
 
-const directCache = new WeakMap<ts.CallExpression, Effect | null>();
+const DIRECT = memo('effects.direct', () => new WeakMap<ts.CallExpression, Effect | null>());
 
 /** Classifies one call as a direct side effect, or undefined (cached per call unless call-site bindings apply). */
 export function directEffect(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
   if (values.bound) return directEffectOf(call, values);
-  const hit = directCache.get(call);
+  const cache = values.session.get(DIRECT);
+  const hit = cache.get(call);
   if (hit !== undefined) return hit ?? undefined;
   const e = directEffectOf(call, values);
-  directCache.set(call, e ?? null);
+  cache.set(call, e ?? null);
   return e;
 }
 
@@ -405,9 +401,10 @@ export interface EffectScope {
 
 export const ALL_WRITES: EffectScope = { name: 'all' };
 
-const summaryCaches = new Map<string, WeakMap<ts.Node, Effect[]>>();
-const callCaches = new Map<string, WeakMap<ts.Node, Effect | null>>();
-const inProgress = new WeakSet<ts.Node>();
+/** Per scan: effect summaries and per-call effects, one cache per scope; functions being summarised. */
+const SUMMARIES = memo('effects.summaries', () => new Map<string, WeakMap<ts.Node, Effect[]>>());
+const CALLS = memo('effects.calls', () => new Map<string, WeakMap<ts.Node, Effect | null>>());
+const IN_PROGRESS = memo('effects.inProgress', () => new WeakSet<ts.Node>());
 
 function cacheOf<V>(caches: Map<string, WeakMap<ts.Node, V>>, scope: EffectScope): WeakMap<ts.Node, V> {
   let c = caches.get(scope.name);
@@ -442,9 +439,10 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
  * (handler → service → repository is two).
  */
 export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect[] {
-  const cache = cacheOf(summaryCaches, scope);
+  const cache = cacheOf(values.session.get(SUMMARIES), scope);
   const cached = depth === 2 ? cache.get(fn) : undefined;
   if (cached) return cached;
+  const inProgress = values.session.get(IN_PROGRESS);
   if (inProgress.has(fn)) return [];
   inProgress.add(fn);
   const out: Effect[] = [];
@@ -471,7 +469,7 @@ export function directEffectsOf(fn: FunctionNode, values: ValueResolver): Effect
 /** The effect of one call: direct, or through the project function it calls. Cached per call. */
 export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect | undefined {
   if (depth !== 2) return effectOfCallUncached(c, values, depth, scope);
-  const cache = cacheOf(callCaches, scope);
+  const cache = cacheOf(values.session.get(CALLS), scope);
   const hit = cache.get(c);
   if (hit !== undefined) return hit ?? undefined;
   const e = effectOfCallUncached(c, values, depth, scope);
@@ -490,7 +488,7 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
   // Before parsing an imported module to look into a call, check its text can write anything at all.
   const target = values.importedFile(c.expression);
   if (target && !values.isParsed(target)) {
-    if (!values.textMatches(target, WRITE_WORDS)) return undefined;
+    if (!values.textMatches(target, rules().lookAhead)) return undefined;
     if (scope.terms && !values.textHasAnyTerm(target, scope.terms)) return undefined;
   }
   const fns = values.resolve(c.expression).filter((v) => v.kind === 'function');
@@ -509,7 +507,6 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
   return undefined;
 }
 
-const WRITE_WORDS = /\.(create|createMany|update|updateMany|upsert|delete|deleteMany|insert|insertMany|save|destroy|remove|set|add|put|patch|post|del|execute|exec|query|run|transfers|payouts|refunds|charges|paymentIntents)\s*\(|\b(fetch|axios|got|sql)\b|\b(insert\s+into|update\s+\w+\s+set|delete\s+from)\b|randomBytes|randomUUID|nanoid|\bimport\s*\(|require\s*\(/i;
 
 /** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */
 function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, values: ValueResolver): Effect[] {
@@ -536,10 +533,9 @@ export function leafEffects(effects: Effect[]): Effect[] {
   return effects.flatMap((e) => (e.kind === 'call' && e.via ? leafEffects(e.via) : [e]));
 }
 
-let machinery: RegExp | undefined;
 /** Writes of the step-up flow itself (challenges, verification codes): every leaf effect is one. */
 export function isStepUpMachinery(e: Effect): boolean {
-  machinery ??= new RegExp(loadRules<{ stepUpMachinery: { models: string } }>('effects').stepUpMachinery.models, 'i');
+  const { machinery } = rules();
   const leaves = leafEffects([e]);
-  return leaves.length > 0 && leaves.every((l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !!l.model && machinery!.test(l.model));
+  return leaves.length > 0 && leaves.every((l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !!l.model && machinery.test(l.model));
 }

@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import type { ModuleResolver } from '../project/resolve.js';
 import type { SourceStore } from '../project/sources.js';
+import type { ScanSession } from '../session.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
 
 export type Value =
@@ -85,10 +86,14 @@ export class ValueResolver {
   private readonly exportTables = new Map<string, ExportTable>();
   private readonly declCache = new Map<ts.Node, Value[]>();
 
+  readonly store: SourceStore;
+
   constructor(
-    readonly store: SourceStore,
+    readonly session: ScanSession,
     readonly resolver: ModuleResolver,
-  ) {}
+  ) {
+    this.store = session.store;
+  }
 
   sourceFile(file: string): ts.SourceFile | undefined {
     return this.store.get(file);

@@ -10,6 +10,7 @@ import { spanOf } from '../util.js';
 import { machineCredential } from './machine-auth.js';
 import type { ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
+import { memo } from '../memo.js';
 
 function rawSegments(p: string): string[] {
   return p.split('/').filter(Boolean).map((s) => s.toLowerCase());
@@ -24,16 +25,17 @@ function fromModule(ep: Endpoint, modules: string[]): string | undefined {
   return mods.find((m) => modules.some((x) => m === x || m.startsWith(`${x}/`)));
 }
 
-const deepCache = new WeakMap<ts.Node, ts.CallExpression[]>();
+const DEEP_CALLS = memo('exclusions.deepCalls', () => new WeakMap<ts.Node, ts.CallExpression[]>());
 
 /** Calls in a function and in project functions it calls (a few levels). Cached per function. */
 function deepCalls(fn: FunctionNode | undefined, values: ValueResolver, depth = 2, seen = new Set<ts.Node>()): ts.CallExpression[] {
   if (!fn || seen.has(fn)) return [];
   if (seen.size === 0) {
-    const hit = deepCache.get(fn);
+    const cache = values.session.get(DEEP_CALLS);
+    const hit = cache.get(fn);
     if (hit) return hit;
     const out = deepCallsInner(fn, values, depth, seen);
-    deepCache.set(fn, out);
+    cache.set(fn, out);
     return out;
   }
   return deepCallsInner(fn, values, depth, seen);
@@ -70,13 +72,10 @@ interface ExclusionSets {
   resetTokenName: RegExp;
 }
 
-const setCache = new WeakMap<ClassifierRules, ExclusionSets>();
-
-function sets(rules: ClassifierRules): ExclusionSets {
-  let s = setCache.get(rules);
-  if (!s) {
-    const ex = rules.exclusions;
-    s = {
+/** Per scan: the exclusion word sets compiled from the session's rules. */
+const SETS = memo('exclusions.sets', (session): ExclusionSets => {
+    const ex = session.classifierRules.exclusions;
+    return {
       entry: termSet(ex.entrySegments),
       entryWords: termSet(ex.entryWordTerms),
       entryRaw: new Set(ex.entrySegments),
@@ -86,14 +85,11 @@ function sets(rules: ClassifierRules): ExclusionSets {
       patterns: ex.entryPatterns.map((p) => new RegExp(p)),
       resetTokenName: new RegExp(ex.resetTokenNamePattern),
     };
-    setCache.set(rules, s);
-  }
-  return s;
-}
+});
 
 export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
   const ex = rules.exclusions;
-  const xs = sets(rules);
+  const xs = values.session.get(SETS);
   const segs = rawSegments(ep.path);
 
   // 1. Authentication entry points and callbacks (a segment, a word of one — `custom-signout` —, or a multi-segment phrase)
@@ -178,5 +174,5 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
     }
   }
   // 5. Service callers: a signature header or a shared environment secret authenticates the request
-  return machineCredential(ep, rules, values);
+  return machineCredential(ep, values);
 }

@@ -2,16 +2,19 @@
 // the path (strong and weak words), body fields, and the side effects the handler performs;
 // thresholds and exclusions decide, and every decision keeps its reasons.
 import { reachableUnder } from '../analysis/assume.js';
-import { directEffectsOf, effectsOf, leafEffects, type Effect, type EffectScope } from '../analysis/effects.js';
+import { ts } from 'ts-morph';
+import { calleeClosure } from '../analysis/callees.js';
+import { calleeParts, callsIn, directEffectsOf, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
 import type { Classification, Endpoint, Reason } from '../model.js';
-import { loadRules } from '../rules.js';
+import { effectRules } from '../analysis/effects.js';
+import { memo } from '../memo.js';
 import type { ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
 import { namedWrites, namesTerm } from './named-writes.js';
-import { classifierRules, type CategoryRule, type ClassifierRules } from './rules.js';
+import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf } from './words.js';
 
 interface Signal extends Reason {
@@ -27,8 +30,6 @@ interface Signal extends Reason {
   write?: boolean;
 }
 
-const UPDATE_ACTIONS = /^(update|updateone|updatemany|findoneandupdate|findbyidandupdate|upsert|save|set|patch|replaceone|nativeupdate)$/i;
-const DELETE_ACTIONS = /^(delete|deleteone|deletemany|destroy|remove|findbyidanddelete|findoneanddelete|findbyidandremove|findoneandremove|del|softdelete|softremove|deletefrom|nativedelete|drop|truncate)$/i;
 
 /** Glob over a path: `*` one segment, `**` any number. */
 export function globToRegex(glob: string): RegExp {
@@ -54,24 +55,15 @@ export function forcedBy(ep: Endpoint, config: ResolvedConfig): { pattern: strin
   return undefined;
 }
 
-const scopes = new WeakMap<ClassifierRules, EffectScope>();
-/** Classification looks into other modules only for writes some category cares about. */
-function classificationScope(rules: ClassifierRules): EffectScope {
-  let s = scopes.get(rules);
-  if (!s) scopes.set(rules, (s = { name: `classify:${rules.effectTerms.length}:${rules.categories.map((c) => c.name).join(',')}`, terms: rules.effectTerms }));
-  return s;
-}
+/** Per scan: path signals by path (they depend on the path and the scan's category rules alone). */
+const PATH_SIGNALS = memo('classify.pathSignals', () => new Map<string, Signal[]>());
 
-const pathCache = new Map<string, Signal[]>();
-
-/** Path signals depend on the path alone: computed once per path. */
-function pathSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
-  const key = `${rules.categories.length}\0${ep.path}`;
-  let hit = pathCache.get(key);
+function pathSignals(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Signal[] {
+  const cache = values.session.get(PATH_SIGNALS);
+  let hit = cache.get(ep.path);
   if (!hit) {
     hit = pathSignalsOf(ep.path, rules);
-    if (pathCache.size > 50_000) pathCache.clear();
-    pathCache.set(key, hit);
+    cache.set(ep.path, hit);
   }
   return hit.map((s) => ({ ...s, span: ep.anchor }));
 }
@@ -168,13 +160,13 @@ function effectSignals(effects: Effect[], rules: ClassifierRules): Signal[] {
     for (const cat of rules.categories) {
       if (model && cat.models.some((m) => matchesTerm(model, m) || (model.endsWith(m) && model.length > m.length + 2 && m.length > 4))) sig(e, cat, 'strong', `writes ${e.model} (${e.callee})`);
       else if (model && cat.weakModels.some((m) => matchesTerm(model, m)) && cat.weakModelActions.test(e.action ?? '')) sig(e, cat, 'weak', `writes ${e.model} (${e.callee})`);
-      if (cat.credentialDataKeys.length && UPDATE_ACTIONS.test(e.action ?? '') && keys.some((k) => cat.credentialDataKeys.includes(k))) {
+      if (cat.credentialDataKeys.length && effectRules().updateActions.test(e.action ?? '') && keys.some((k) => cat.credentialDataKeys.includes(k))) {
         sig(e, cat, 'strong', `updates ${keys.filter((k) => cat.credentialDataKeys.includes(k)).join(', ')} (${e.callee})`);
       }
       if (cat.roleDataKeys.length && keys.some((k) => cat.roleDataKeys.includes(k)) && (cat.models.some((m) => matchesTerm(model, m)) || cat.weakModels.some((m) => matchesTerm(model, m)) || cat.roleModels.some((m) => matchesTerm(model, m)))) {
         sig(e, cat, 'strong', `writes ${keys.filter((k) => cat.roleDataKeys.includes(k)).join(', ')} on ${e.model} (${e.callee})`);
       }
-      if (cat.deleteModels.length && DELETE_ACTIONS.test(e.action ?? '') && cat.deleteModels.some((m) => matchesTerm(model, m))) sig(e, cat, 'strong', `deletes ${e.model} (${e.callee})`);
+      if (cat.deleteModels.length && effectRules().deleteActions.test(e.action ?? '') && cat.deleteModels.some((m) => matchesTerm(model, m))) sig(e, cat, 'strong', `deletes ${e.model} (${e.callee})`);
     }
   }
   return out;
@@ -197,6 +189,26 @@ function namedWriteSignals(ep: Endpoint, paths: Signal[], rules: ClassifierRules
     if (out.some((s) => s.category === p.category)) continue;
     const w = calls.find((c) => namesTerm(c, p.value as string));
     if (w) out.push({ kind: 'call', value: w.callee, category: p.category, strength: 'weak', write: true, detail: `calls ${w.callee}, named after the path word "${p.value}"`, span: spanOf(w.call) });
+  }
+  return out;
+}
+
+/** Calls the configuration names for a category (`"calls": ["ledger.debit"]`): the user's policy, so they decide. */
+function configuredCallSignals(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Signal[] {
+  const fn = ep.handler.fn;
+  const wanted = rules.categories.filter((c) => c.calls.length);
+  if (!fn || !wanted.length) return [];
+  const out: Signal[] = [];
+  for (const f of calleeClosure([fn], values, 2, { calls: callsIn })) {
+    for (const c of callsIn(f)) {
+      if (!ts.isCallExpression(c)) continue;
+      const text = calleeParts(c.expression)?.join('.');
+      if (!text) continue;
+      for (const cat of wanted) {
+        const hit = cat.calls.find((name) => text === name || text.endsWith(`.${name}`));
+        if (hit && !out.some((o) => o.category === cat.name)) out.push({ kind: 'call', value: text, category: cat.name, strength: 'strong', write: true, detail: `calls ${text} (configured for ${cat.name})`, span: spanOf(c) });
+      }
+    }
   }
   return out;
 }
@@ -264,7 +276,7 @@ function decide(cat: CategoryRule, signals: Signal[]): boolean {
 }
 
 export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values'>, config: ResolvedConfig): Classification {
-  const rules = classifierRules(config);
+  const rules = ctx.values.session.classifierRules;
   const forced = forcedBy(ep, config);
   if (forced && forced.value === false) {
     return { sensitive: false, categories: [], reasons: [], considered: [{ kind: 'config', value: forced.pattern, detail: `marked not sensitive by the configuration (${config.file ?? 'config'})` }] };
@@ -272,18 +284,19 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
 
   const fn = ep.handler.fn;
   let effects: Effect[] = [];
-  const paths = pathSignals(ep, rules);
+  const paths = pathSignals(ep, rules, ctx.values);
   if (fn) {
     const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
     // A read (GET/HEAD) is classified by the writes it makes itself; following its calls into other
     // modules is kept for endpoints that can change state or whose path already suggests something.
     const read = !rules.mutatingMethods.includes(ep.method);
     const follow = !read || paths.length > 0;
-    const all = follow ? effectsOf(fn, ctx.values, 2, classificationScope(rules)) : directEffectsOf(fn, ctx.values);
+    const all = follow ? effectsOf(fn, ctx.values, 2, rules.effectScope) : directEffectsOf(fn, ctx.values);
     effects = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions))).filter((e) => !isBookkeeping(e));
   }
   const signals: Signal[] = [
     ...namedWriteSignals(ep, paths, rules, ctx.values),
+    ...configuredCallSignals(ep, rules, ctx.values),
     ...paths,
     ...fieldSignals(ep, rules),
     ...effectSignals(effects, rules),
@@ -322,12 +335,11 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   return { sensitive: categories.length > 0, categories, reasons, considered };
 }
 
-let bookkeeping: Set<string> | undefined;
 /** A write of last-use timestamps and counters only: bookkeeping, not what the endpoint does. */
 function isBookkeeping(e: Effect): boolean {
-  bookkeeping ??= new Set(loadRules<{ bookkeepingKeys: { keys: string[] } }>('effects').bookkeepingKeys.keys);
+  const { bookkeeping } = effectRules();
   const keys = e.dataKeys.map(norm);
-  return (e.kind === 'db-write' || e.kind === 'sql-write') && /update|save|upsert|set|patch/i.test(e.action ?? '') && keys.length > 0 && keys.every((k) => bookkeeping!.has(k));
+  return (e.kind === 'db-write' || e.kind === 'sql-write') && /update|save|upsert|set|patch/i.test(e.action ?? '') && keys.length > 0 && keys.every((k) => bookkeeping.has(k));
 }
 
 function stripSignal(s: Signal): Reason {

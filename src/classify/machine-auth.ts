@@ -7,16 +7,9 @@ import { calleeClosure } from '../analysis/callees.js';
 import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
 import { accessName, skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
+import { memo } from '../memo.js';
 import { spanOf } from '../util.js';
-import type { ClassifierRules } from './rules.js';
 
-export interface MachineCredentialRules {
-  signatureHeaders: string;
-  credentialNames: string;
-  secretEnvNames: string;
-  compareCalls: string;
-  staticCredentialMiddleware: string;
-}
 
 interface Compiled {
   signature: RegExp;
@@ -26,16 +19,12 @@ interface Compiled {
   staticAuth: RegExp;
 }
 
-const compiledCache = new WeakMap<ClassifierRules, Compiled>();
-function compiled(rules: ClassifierRules): Compiled {
-  let c = compiledCache.get(rules);
-  if (!c) {
-    const m = rules.exclusions.machineCredential;
-    c = { signature: new RegExp(m.signatureHeaders, 'i'), credential: new RegExp(m.credentialNames, 'i'), secretEnv: new RegExp(m.secretEnvNames, 'i'), compare: new RegExp(m.compareCalls, 'i'), staticAuth: new RegExp(m.staticCredentialMiddleware) };
-    compiledCache.set(rules, c);
-  }
-  return c;
-}
+/** Per scan: the machine-credential rules compiled, and each function's verdict. */
+const COMPILED = memo('machineAuth.compiled', (session): Compiled => {
+  const m = session.classifierRules.exclusions.machineCredential;
+  return { signature: new RegExp(m.signatureHeaders, 'i'), credential: new RegExp(m.credentialNames, 'i'), secretEnv: new RegExp(m.secretEnvNames, 'i'), compare: new RegExp(m.compareCalls, 'i'), staticAuth: new RegExp(m.staticCredentialMiddleware) };
+});
+const PER_FUNCTION = memo('machineAuth.perFunction', () => new WeakMap<ts.Node, Reason | null>());
 
 const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
 
@@ -105,10 +94,8 @@ function ends(s: ts.Statement): boolean {
 /** Text a module must contain to hold a signature or shared-secret check (or to call one). */
 const CREDENTIAL_TEXT = /signature|svix|\benv\b|header|secret|cron|webhook/i;
 
-const perFunction = new WeakMap<ts.Node, Reason | null>();
-
 /** Does this function verify a machine credential? */
-function checkFunction(fn: FunctionNode, c: Compiled): Reason | undefined {
+function checkFunction(fn: FunctionNode, c: Compiled, perFunction: WeakMap<ts.Node, Reason | null>): Reason | undefined {
   const hit = perFunction.get(fn);
   if (hit !== undefined) return hit ?? undefined;
   let out: Reason | undefined;
@@ -174,8 +161,8 @@ function functionsOf(ep: Endpoint, values: ValueResolver): FunctionNode[] {
   });
 }
 
-export function machineCredential(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
-  const c = compiled(rules);
+export function machineCredential(ep: Endpoint, values: ValueResolver): Reason | undefined {
+  const c = values.session.get(COMPILED);
   // a static-credential middleware configured with an environment secret: `bearerAuth({ token: process.env.CRON_SECRET })`
   for (const l of ep.chain) {
     const x = skipOuter(l.expr);
@@ -187,7 +174,7 @@ export function machineCredential(ep: Endpoint, rules: ClassifierRules, values: 
     if (env) return { kind: 'exclusion', value: env, detail: `${calleeName(x)} accepts only the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(x) };
   }
   for (const fn of functionsOf(ep, values)) {
-    const r = checkFunction(fn, c);
+    const r = checkFunction(fn, c, values.session.get(PER_FUNCTION));
     if (r) return r;
   }
   return undefined;

@@ -9,6 +9,7 @@ import { calleeClosure } from '../analysis/callees.js';
 import { skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { FunctionNode } from '../model.js';
 import { norm, words } from './words.js';
+import { memo } from '../memo.js';
 
 export interface NamedWrite {
   call: ts.CallExpression;
@@ -24,9 +25,10 @@ function singular(w: string): string {
 /** `createUserRepository`, `createStripeClient`, `createNotFoundError`: factories build a value, they write nothing. */
 const FACTORY = /(Error|Exception|Response|Payload|Message|Url|Repository|Repo|Service|Client|Store|Factory|Handler|Router|Context|Instance|Schema|Validator|Middleware|Logger|Provider|Adapter|Api|Sdk)$/;
 
-const cache = new WeakMap<ts.Node, NamedWrite[]>();
+/** A function's own write-named calls: the same for every endpoint, so summarised once per scan. */
+const DIRECT = memo('namedWrites.direct', () => new WeakMap<ts.Node, NamedWrite[]>());
 
-function direct(fn: FunctionNode, verbs: RegExp): NamedWrite[] {
+function direct(fn: FunctionNode, verbs: RegExp, cache: WeakMap<ts.Node, NamedWrite[]>): NamedWrite[] {
   const hit = cache.get(fn);
   if (hit) return hit;
   const out: NamedWrite[] = [];
@@ -51,7 +53,7 @@ function direct(fn: FunctionNode, verbs: RegExp): NamedWrite[] {
 export function namedWrites(fn: FunctionNode, values: ValueResolver, assumptions: Assumptions, verbs: RegExp): NamedWrite[] {
   // in the handler itself only what runs under its method counts
   const reachable = (call: ts.CallExpression, from: FunctionNode): boolean => from !== fn || reachableUnder(call, fn, assumptions);
-  return calleeClosure([fn], values, 2, { calls: callsIn, follow: reachable }).flatMap((f) => direct(f, verbs).filter((w) => reachable(w.call, f)));
+  return calleeClosure([fn], values, 2, { calls: callsIn, follow: reachable }).flatMap((f) => direct(f, verbs, values.session.get(DIRECT)).filter((w) => reachable(w.call, f)));
 }
 
 /** Does a named write name this path term (`webhooks` ~ `createWebhook`, `sso` ~ `sso.createConnection`)? */

@@ -1,15 +1,19 @@
-// Category rules from rules/categories.json merged with the configuration's additions.
+// Category rules from rules/categories.json merged with the configuration's additions: built once
+// per scan session (the configuration belongs to the scan).
+import type { EffectScope } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { loadRules } from '../rules.js';
-import type { MachineCredentialRules } from './machine-auth.js';
+import { ruleFile } from '../rules/load.js';
+import type { ExclusionRules, RawCategory } from '../rules/types.js';
 import { norm, termSet, type TermSet } from './words.js';
 
 export interface CategoryRule {
   name: string;
   /** Normalised sets for path matching. */
   sets: { strong: TermSet; weak: TermSet; get: TermSet; context: TermSet };
-  severity: string;
+  severity: 'high' | 'medium' | 'low';
   description: string;
+  /** What a stolen session can do through such an endpoint. */
+  harm: string;
   strongSegments: string[];
   weakSegments: string[];
   getSegments: string[];
@@ -18,6 +22,7 @@ export interface CategoryRule {
   fieldCombos: string[][];
   models: string[];
   weakModels: string[];
+  /** Calls the configuration says perform this category's operation (`ledger.debit`, `moveFunds`). */
   calls: string[];
   strongPaymentResources: string[];
   paymentResources: string[];
@@ -53,66 +58,51 @@ export interface CategoryRule {
 export interface ClassifierRules {
   categories: CategoryRule[];
   informational: Set<string>;
-  exclusions: {
-    entrySegments: string[];
-    resetSegments: string[];
-    resetTokenFields: string[];
-    resetRequestFields: string[];
-    resetTokenNamePattern: string;
-    catchAllHandlerModules: string[];
-    catchAllCalls: string[];
-    authHandlerMethods: string[];
-    webhookVerifiers: string[];
-    signatureChecks: string[];
-    webhookConstructors: string[];
-    webhookSegments: string[];
-    entryPatterns: string[];
-    alwaysExcludedSegments: string[];
-    entryWordTerms: string[];
-    machineCredential: MachineCredentialRules;
-  };
+  exclusions: ExclusionRules;
+
   mutatingMethods: string[];
   /** Method names that write (`createConnection`, `revokeToken`): named writes on a path's resource. */
   namedWriteVerbs: RegExp;
   /** Words a module must mention for its writes to matter to a category (normalised). */
   effectTerms: string[];
+  /** What classification looks for when it follows a call into another module. */
+  effectScope: EffectScope;
 }
 
-type RawCategory = Partial<Omit<CategoryRule, 'name'>>;
-
-const cache = new WeakMap<ResolvedConfig, ClassifierRules>();
-
-function list(v: unknown): string[] {
-  return Array.isArray(v) ? (v as string[]) : [];
+function list(v: readonly string[] | undefined): string[] {
+  return v ? [...v] : [];
 }
 
+/** The built-in categories with the configuration's additions (call once per scan: see ScanSession). */
 export function classifierRules(config: ResolvedConfig): ClassifierRules {
-  const hit = cache.get(config);
-  if (hit) return hit;
-  const raw = loadRules<{ categories: Record<string, RawCategory>; informational: { words: string[] }; exclusions: ClassifierRules['exclusions']; mutatingMethods: string[]; namedWriteVerbs: string }>('categories');
+  const raw = ruleFile('categories');
+  // Config keys are user data: look them up only as own keys (a category named `constructor` is a category).
+  const own = <T>(o: Record<string, T>, k: string): T | undefined => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
   const names = [...new Set([...Object.keys(raw.categories), ...Object.keys(config.categories)])];
   const categories = names.map<CategoryRule>((name) => {
-    const base = raw.categories[name] ?? {};
-    const add = config.categories[name] ?? {};
-    const merged = (k: keyof RawCategory & string): string[] => [...list(base[k]), ...list((add as Record<string, unknown>)[k])];
+    const base: Partial<RawCategory> = own(raw.categories, name) ?? {};
+    const add = own(config.categories, name) ?? {};
+    const merged = (k: 'strongSegments' | 'weakSegments' | 'getSegments' | 'strongFields' | 'fields' | 'models'): string[] => [...list(base[k]), ...list(add[k])];
     const strongSegments = merged('strongSegments');
     const weakSegments = merged('weakSegments');
     const getSegments = merged('getSegments');
-    const contextSegments = list((base as Record<string, unknown>).contextSegments);
+    const contextSegments = list(base.contextSegments);
+    const description = add.description ?? base.description ?? name;
     return {
       name,
       sets: { strong: termSet(strongSegments), weak: termSet(weakSegments), get: termSet(getSegments), context: termSet(contextSegments) },
-      severity: add.severity ?? (base.severity as string | undefined) ?? 'high',
-      description: add.description ?? (base.description as string | undefined) ?? name,
-      strongSegments: merged('strongSegments'),
-      weakSegments: merged('weakSegments'),
-      getSegments: merged('getSegments'),
+      severity: add.severity ?? base.severity ?? 'high',
+      description,
+      harm: base.harm ?? description,
+      strongSegments,
+      weakSegments,
+      getSegments,
       strongFields: merged('strongFields').map(norm),
       fields: merged('fields').map(norm),
-      fieldCombos: ((base.fieldCombos as string[][] | undefined) ?? []).map((c) => c.map(norm)),
-      models: [...merged('models'), ...list(add.models)].map(norm),
+      fieldCombos: (base.fieldCombos ?? []).map((c) => c.map(norm)),
+      models: merged('models').map(norm),
       weakModels: list(base.weakModels).map(norm),
-      calls: merged('calls'),
+      calls: list(add.calls),
       strongPaymentResources: list(base.strongPaymentResources).map(norm),
       paymentResources: list(base.paymentResources).map(norm),
       credentialDataKeys: list(base.credentialDataKeys).map(norm),
@@ -120,30 +110,37 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       deleteModels: list(base.deleteModels).map(norm),
       deleteMethods: list(base.deleteMethods),
       fieldsCorroborateOnCreate: base.fieldsCorroborateOnCreate !== false,
-      contextSegments: [...list((base as Record<string, unknown>).contextSegments)],
-      proofFields: list((base as Record<string, unknown>).proofFields).map(norm),
-      fieldSuffixes: list((base as Record<string, unknown>).fieldSuffixes).map(norm),
-      notDemoted: (base as Record<string, unknown>).notDemoted === true,
-      roleModels: list((base as Record<string, unknown>).roleModels).map(norm),
-      ownershipVerbs: list((base as Record<string, unknown>).ownershipVerbs).map(norm),
-      namedWrites: (base as Record<string, unknown>).namedWrites === true,
-      weakPathsNeedEvidence: (base as Record<string, unknown>).weakPathsNeedEvidence === true,
-      contextWithWrite: (base as Record<string, unknown>).contextWithWrite === true,
-      methods: Array.isArray((base as Record<string, unknown>).methods) ? ((base as Record<string, unknown>).methods as string[]) : undefined,
-      weakModelActions: new RegExp(typeof (base as Record<string, unknown>).weakModelActions === 'string' ? ((base as Record<string, unknown>).weakModelActions as string) : '.', 'i'),
+      contextSegments,
+      proofFields: list(base.proofFields).map(norm),
+      fieldSuffixes: list(base.fieldSuffixes).map(norm),
+      notDemoted: base.notDemoted === true,
+      roleModels: list(base.roleModels).map(norm),
+      ownershipVerbs: list(base.ownershipVerbs).map(norm),
+      namedWrites: base.namedWrites === true,
+      weakPathsNeedEvidence: base.weakPathsNeedEvidence === true,
+      contextWithWrite: base.contextWithWrite === true,
+      methods: base.methods ? [...base.methods] : undefined,
+      weakModelActions: new RegExp(base.weakModelActions ?? '.', 'i'),
     };
   });
-  const effectRules = loadRules<{ identity: { calls: { pattern: string }[] }; payments: { modules: string[] } }>('effects');
-  const stop = new Set((raw as unknown as { effectLookahead: { stopWords: string[] } }).effectLookahead.stopWords.map(norm));
+  const effects = ruleFile('effects');
+  const stop = new Set(raw.effectLookahead.stopWords.map(norm));
   const terms = new Set<string>();
   for (const c of categories) {
     for (const t of [...c.models, ...c.credentialDataKeys, ...c.roleDataKeys, ...c.strongPaymentResources, ...c.paymentResources]) if (t.length >= 3 && !stop.has(t)) terms.add(t);
     for (const m of c.deleteModels) for (const t of [`${m}.delete`, `${m}.destroy`, `${m}.remove`, `delete${m}`, `remove${m}`, `destroy${m}`]) terms.add(t);
+    for (const call of c.calls) terms.add(norm(call.split('.').pop() ?? call));
   }
-  for (const id of effectRules.identity.calls) for (const w of id.pattern.match(/[A-Za-z]{6,}/g) ?? []) if (!stop.has(norm(w))) terms.add(norm(w));
-  for (const m of effectRules.payments.modules) terms.add(norm(m.split('/').pop() ?? m));
-  terms.add('stripe');
-  const rules: ClassifierRules = { categories, informational: new Set(raw.informational.words.map(norm)), exclusions: raw.exclusions, mutatingMethods: raw.mutatingMethods, namedWriteVerbs: new RegExp(raw.namedWriteVerbs), effectTerms: [...terms] };
-  cache.set(config, rules);
-  return rules;
+  for (const id of effects.identity.calls) for (const w of id.pattern.match(/[A-Za-z]{6,}/g) ?? []) if (!stop.has(norm(w))) terms.add(norm(w));
+  for (const m of effects.payments.modules) terms.add(norm(m.split('/').pop() ?? m));
+  const effectTerms = [...terms];
+  return {
+    categories,
+    informational: new Set(raw.informational.words.map(norm)),
+    exclusions: raw.exclusions,
+    mutatingMethods: [...raw.mutatingMethods],
+    namedWriteVerbs: new RegExp(raw.namedWriteVerbs),
+    effectTerms,
+    effectScope: { name: `classify:${effectTerms.join(',')}`, terms: effectTerms },
+  };
 }

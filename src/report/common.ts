@@ -4,6 +4,8 @@ import { relPosix } from '../util.js';
 
 export interface Report {
   base: string;
+  /** Folder SARIF and annotation paths are relative to: the git top level holding `base`, else `base`. */
+  repoRoot: string;
   endpoints: Endpoint[];
   /** Every finding, suppressed ones included (their `suppressed` field set). */
   findings: Finding[];

@@ -17,7 +17,7 @@ export function escapeProperty(s: string): string {
 }
 
 export function annotation(report: Report, f: Finding): string {
-  const file = repoRelative(report.base, f.span.file);
+  const file = repoRelative(report.repoRoot, f.span.file);
   const props = [`file=${escapeProperty(file)}`, `line=${f.span.line}`, `col=${f.span.column}`, `title=${escapeProperty(f.ruleId)}`];
   if (f.span.endLine && f.span.endLine === f.span.line && f.span.endColumn) props.push(`endColumn=${f.span.endColumn}`);
   return `::${COMMAND[f.level]} ${props.join(',')}::${escapeData(f.message)}`;
@@ -50,7 +50,7 @@ export function stepSummaryMarkdown(report: Report): string {
   const out = [`### stepup-audit`, '', `**${headline(report.summary)}** · ${report.summary.endpoints} endpoints`, ''];
   if (active.length) {
     out.push('| Level | Rule | Endpoint | Location | Message |', '|---|---|---|---|---|');
-    for (const f of active) out.push(`| ${f.level} | \`${f.ruleId}\` | ${mdCell(f.endpointId)} | \`${repoRelative(report.base, f.span.file)}:${f.span.line}\` | ${mdCell(f.message)} |`);
+    for (const f of active) out.push(`| ${f.level} | \`${f.ruleId}\` | ${mdCell(f.endpointId)} | \`${repoRelative(report.repoRoot, f.span.file)}:${f.span.line}\` | ${mdCell(f.message)} |`);
   } else out.push('No unsuppressed findings.');
   return `${out.join('\n')}\n`;
 }

@@ -52,7 +52,7 @@ export function buildSarif(report: Report): Log {
   const eps = new Map<string, Endpoint>(report.endpoints.map((e) => [e.id, e]));
   const loc = (span: Span) => ({
     physicalLocation: {
-      artifactLocation: { uri: repoRelative(report.base, span.file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: { uri: repoRelative(report.repoRoot, span.file), uriBaseId: '%SRCROOT%' },
       region: region(span),
     },
   });
@@ -75,7 +75,7 @@ export function buildSarif(report: Report): Log {
   const notifications: Notification[] = report.errors.map((e) => ({
     level: e.phase === 'config' ? 'warning' : 'error',
     message: { text: `${e.phase}: ${e.message}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: repoRelative(report.base, e.file), uriBaseId: '%SRCROOT%' } } }],
+    locations: [{ physicalLocation: { artifactLocation: { uri: repoRelative(report.repoRoot, e.file), uriBaseId: '%SRCROOT%' } } }],
   }));
   if (report.findings.length > MAX_RESULTS) notifications.push({ level: 'warning', message: { text: `${report.findings.length - MAX_RESULTS} results left out (SARIF limit ${MAX_RESULTS} per run)` } });
   return {

@@ -7,6 +7,7 @@ import { evalNumber } from '../analysis/numbers.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { evalString, type Env } from '../analysis/strings.js';
 import { accessName, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { memo } from '../memo.js';
 import { vocab } from './vocab.js';
 
 export interface InlineEvidence {
@@ -70,11 +71,11 @@ export function isTimeSource(n: ts.Node): boolean {
   if (ts.isCallExpression(n)) {
     const parts = calleeParts(n.expression);
     const t = parts?.join('.') ?? '';
-    if (t === 'Date.now' || t === 'performance.now' || t === 'dayjs' || t === 'moment' || t === 'Temporal.Now.instant') return true;
+    if (vocab().timeSources.has(t)) return true;
     if (/^(sub|add)(Seconds|Minutes|Hours|Days|Milliseconds)$/.test(parts?.[parts.length - 1] ?? '')) return true;
   }
   if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'Date' && (!n.arguments || n.arguments.length === 0)) return true;
-  if (ts.isIdentifier(n) && /^(now|nowMs|nowSec|nowSeconds|currentTime|nowInSeconds|nowTs)$/i.test(n.text)) return true;
+  if (ts.isIdentifier(n) && vocab().nowNames.test(n.text)) return true;
   return false;
 }
 
@@ -336,15 +337,16 @@ function levelValue(e: ts.Expression, values: ValueResolver, env?: Env): string 
   return evalString(e, values, 0, env);
 }
 
-const evidenceCache = new WeakMap<ts.Node, InlineEvidence | null>();
+const EVIDENCE = memo('verify.inlineEvidence', () => new WeakMap<ts.Node, InlineEvidence | null>());
 
 /** Recognises one comparison or read as inline step-up evidence (cached per node when no call-site bindings apply). */
 export function inlineEvidence(e: ts.Expression, values: ValueResolver, env: Env | undefined, maxFreshnessMinutes: number): InlineEvidence | undefined {
   if (env && env.size) return inlineEvidenceOf(e, values, env, maxFreshnessMinutes);
-  const hit = evidenceCache.get(e);
+  const cache = values.session.get(EVIDENCE);
+  const hit = cache.get(e);
   if (hit !== undefined) return hit ?? undefined;
   const r = inlineEvidenceOf(e, values, env, maxFreshnessMinutes);
-  evidenceCache.set(e, r ?? null);
+  cache.set(e, r ?? null);
   return r;
 }
 

@@ -2,25 +2,18 @@
 // say what is wrong, why it matters and how to fix it, pointing at the lines involved.
 import { ts } from 'ts-morph';
 import type { Endpoint, Finding, GuardUse, Level, Related, Verdict } from '../model.js';
-import { ruleMeta } from '../report/rules-meta.js';
+import { ruleMeta } from '../rules/findings.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
 import type { FlowPoint } from './flow.js';
 import { fmtMinutes } from './spec.js';
 import { analyseStages, describeGuard, type StageResult } from './stages.js';
 
-const HARM: Record<string, string> = {
-  money: 'move money',
-  credentials: 'take over the account by changing how it signs in',
-  'keys-secrets': 'mint or read long-lived credentials',
-  'account-lifecycle': 'delete or hand over the account',
-  privilege: 'grant itself or others more privileges',
-  'data-export': 'export personal data in bulk',
-};
-
-function harm(ep: Endpoint): string {
+/** What a stolen session can do through the endpoint, from its categories' `harm` (rules/categories.json or the configuration). */
+function harm(ep: Endpoint, ctx: VerifyContext): string {
   const cats = ep.classification?.categories ?? [];
-  const h = cats.map((c) => HARM[c]).filter(Boolean);
+  const byName = new Map(ctx.values.session.classifierRules.categories.map((c) => [c.name, c.harm]));
+  const h = cats.map((c) => byName.get(c)).filter(Boolean);
   return h.length ? h.join(' and ') : 'perform this sensitive operation';
 }
 
@@ -50,7 +43,6 @@ function rel(role: Related['role'], node: ts.Node, message: string): Related {
   return { role, message, span: spanOf(node) };
 }
 
-const FIX = 'Await a server-side step-up check (recent re-authentication, MFA, current password or one-time code) and return its 401/403 before any side effect.';
 
 function guardUses(stages: StageResult[], handler: StageResult): GuardUse[] {
   const out: GuardUse[] = [];
@@ -116,7 +108,7 @@ export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
   }
 
   // 3. Something is missing or broken: find out what.
-  const d = diagnose(ep, chain, handler, late);
+  const d = diagnose(ep, chain, handler, late, ctx);
   drafts.push(d);
   const status = d.ruleId === 'stepup/missing' ? 'missing' : d.ruleId === 'stepup/unverifiable' ? 'unverifiable' : 'broken';
   return { status, guards, findings: drafts.map((x) => finding(ep, x)) };
@@ -126,7 +118,7 @@ function firstUnprotected(h: StageResult): FlowPoint | undefined {
   return [...h.unprotected].sort((a, b) => a.node.getStart() - b.node.getStart())[0];
 }
 
-function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late: StageResult[]): Draft {
+function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late: StageResult[], ctx: VerifyContext): Draft {
   const p = firstUnprotected(handler);
   const effectRel: Related[] = p ? [rel('side-effect', p.node, `${pointText(p)} runs without step-up`)] : [];
   const where = p ? `${pointText(p)} (line ${line(p.node)})` : 'the handler';
@@ -140,7 +132,7 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     if (fall.kind === 'caught') {
       return {
         ruleId: 'stepup/result-ignored',
-        message: `${g} throws when step-up fails, but the catch block (line ${line(fall.node)}) swallows the error and the handler carries on to ${where}: a stolen session can ${harm(ep)}. Return a 401/403 from the catch block (or let the error propagate).`,
+        message: `${g} throws when step-up fails, but the catch block (line ${line(fall.node)}) swallows the error and the handler carries on to ${where}: a stolen session can ${harm(ep, ctx)}. Return a 401/403 from the catch block (or let the error propagate).`,
         related: [...(ev ? [rel('guard', ev.node, 'step-up check')] : []), rel('defeated-branch', fall.node, 'failure caught and ignored'), ...effectRel],
       };
     }
@@ -181,7 +173,7 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     const fix = ignored.spec.mode === 'returns-response' ? `const block = ${awaited}; if (block) return block;` : `if (!(${awaited})) return a 403`;
     return {
       ruleId: 'stepup/result-ignored',
-      message: `${describeGuard(ignored)} is called (line ${line(ignored.node)}) but ${what} is discarded; ${where} still runs, so a stolen session can ${harm(ep)}. Check the result and return it: ${fix}`,
+      message: `${describeGuard(ignored)} is called (line ${line(ignored.node)}) but ${what} is discarded; ${where} still runs, so a stolen session can ${harm(ep, ctx)}. Check the result and return it: ${fix}`,
       related: [rel('guard', ignored.node, 'result discarded'), ...effectRel],
     };
   }
@@ -264,7 +256,7 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
 
   return {
     ruleId: 'stepup/missing',
-    message: `no step-up guard before ${where}: a stolen session token is enough to ${harm(ep)}. ${FIX}`,
+    message: `no step-up guard before ${where}: a stolen session token is enough to ${harm(ep, ctx)}. ${ruleMeta('stepup/missing').fix}`,
     related: effectRel,
   };
 }

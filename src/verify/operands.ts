@@ -19,7 +19,6 @@ export interface OperandOrigins {
   bodyInput?: string;
 }
 
-const REQUEST = /^(req|request|ctx\.request|c\.req|context\.req|event|event\.request|r)$/;
 
 /** Follows the data path of the compared values and records what it meets. */
 export function operandOrigins(exprs: readonly ts.Expression[], env: Env | undefined): OperandOrigins {
@@ -39,10 +38,10 @@ export function operandOrigins(exprs: readonly ts.Expression[], env: Env | undef
     else if (ts.isBindingElement(x)) nameSeen(x.propertyName ? propertyNameText(x.propertyName as ts.PropertyName) : undefined, x);
     else if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
       nameSeen(accessName(x), x);
-      if (!out.bodyInput && ts.isPropertyAccessExpression(x) && x.name.text === 'body' && REQUEST.test(x.expression.getText())) out.bodyInput = short(x);
+      if (!out.bodyInput && ts.isPropertyAccessExpression(x) && x.name.text === 'body' && vocab().requestObjects.test(x.expression.getText())) out.bodyInput = short(x);
     } else if (ts.isCallExpression(x)) {
       const callee = x.expression;
-      if (!out.bodyInput && ts.isPropertyAccessExpression(callee) && /^(json|formData|parseBody|valid|text)$/.test(callee.name.text) && REQUEST.test(callee.expression.getText())) out.bodyInput = short(x);
+      if (!out.bodyInput && ts.isPropertyAccessExpression(callee) && /^(json|formData|parseBody|valid|text)$/.test(callee.name.text) && vocab().requestObjects.test(callee.expression.getText())) out.bodyInput = short(x);
       const last = calleeParts(x.expression)?.pop() ?? '';
       if (!out.bearer && /cookie/i.test(last)) out.bearer = short(x);
       const header = headerRead(x);

@@ -13,6 +13,7 @@ import type { FunctionNode } from '../model.js';
 import type { InlineEvidence } from './evidence.js';
 import { Flow, type FlowResult, type GuardEvent } from './flow.js';
 import { operandOrigins } from './operands.js';
+import type { ProjectSetting } from './settings.js';
 import { vocab, type CatalogEntry } from './vocab.js';
 
 export type FailMode = 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware' | 'unknown' | 'never-fails';
@@ -92,8 +93,8 @@ export class SpecResolver {
   constructor(
     readonly values: ValueResolver,
     readonly config: ResolvedConfig,
-    /** better-auth `session.freshAge` in seconds, when the project sets it. */
-    readonly betterAuthFreshAge: () => number | undefined,
+    /** A numeric setting of the project's configuration a catalogued guard reads (better-auth `freshAge`, seconds). */
+    readonly settings: ProjectSetting,
   ) {}
 
   get maxMinutes(): number {
@@ -235,7 +236,7 @@ export class SpecResolver {
       spec.hasFreshness = true;
     }
     if (entry.freshAgeFromConfig) {
-      const fa = this.betterAuthFreshAge();
+      const fa = this.settings(entry.configKey ?? 'freshAge');
       spec.windowMinutes = fa === undefined ? 24 * 60 : fa === 0 ? Infinity : fa / 60;
       spec.hasFreshness = true;
       if (fa === undefined) spec.weakness = "better-auth's default freshAge accepts a session created up to 24 hours ago";
@@ -281,7 +282,7 @@ export class SpecResolver {
       if (!new RegExp(entry.match.callee).test(text)) continue;
       const fake = { name: text, mode: entry.fails, async: entry.async, source: 'catalog' as const, kind: entry.kind, catalogId: entry.id };
       if (entry.freshAgeFromConfig) {
-        const fa = this.betterAuthFreshAge();
+        const fa = this.settings(entry.configKey ?? 'freshAge');
         return { ...fake, hasFreshness: true, windowMinutes: fa === undefined ? 1440 : fa / 60, weakness: fa === undefined ? "better-auth's default freshAge accepts a session created up to 24 hours ago" : fa / 60 > this.maxMinutes ? `accepts a session up to ${fmtMinutes(fa / 60)} old (maximum ${fmtMinutes(this.maxMinutes)})` : undefined };
       }
       return fake;
@@ -421,12 +422,11 @@ function provesSecret(call: ts.CallExpression, env: Env | undefined): boolean {
   return !!(o.secretInput || o.bodyInput);
 }
 
-export const READ_METHOD = /^(find|findFirst|findUnique|findOne|findById|findFirstOrThrow|findUniqueOrThrow|findByPk|get|hget|hgetall|count|exists|sismember|ttl|lookup|load|fetch)$/;
 
 /** A read of a step-up record: `db.stepUp.findFirst`, `prisma.mfaChallenge.findUnique`, `reauthStore.get`. */
 function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallExpression): boolean {
   // the record store is the member just before the read (`db.stepUp.findFirst`, `stepUpStore.get`)
-  if (!(READ_METHOD.test(last) && !!parts && parts.length >= 2 && vocab().guardNames.test(parts[parts.length - 2]))) return false;
+  if (!(vocab().stepUpRecordReads.test(last) && !!parts && parts.length >= 2 && vocab().guardNames.test(parts[parts.length - 2]))) return false;
   // A query must bound the proof (verified since, not expired, not consumed): `webAuthnCredential.findFirst({ where: { id } })`
   // looks up the credential an endpoint is about to delete, it proves nothing. Key-value reads expire by themselves.
   if (!/^(find|count)/.test(last)) return true;
@@ -436,7 +436,7 @@ function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallEx
 /** A name that says step-up and is not an enrolment, setup or sending action. */
 export function isGuardName(name: string): boolean {
   // getters return data (`getAuthenticatorAssuranceLevel`), the decision is the comparison made with it
-  return vocab().guardNames.test(name) && !/^(get|set|send|create|generate|enroll|unenroll|list|disable|enable|remove|delete|update|upsert|insert|add|toggle|rotate|revoke|regenerate|reveal|issue|start|begin|request|init|mark|record|save|persist|store|write|clear|reset|fetch|load|find|handle|process|apply|destroy|purge|sync|register)/i.test(name);
+  return vocab().guardNames.test(name) && !vocab().guardNameExclusions.test(name);
 }
 
 export function isCallOf(c: ts.CallExpression, p: ts.ParameterDeclaration): boolean {

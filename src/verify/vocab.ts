@@ -1,44 +1,9 @@
 // Compiled vocabulary from rules/guards.json: what step-up evidence and client input look like.
-import { loadRules } from '../rules.js';
+import { compiled, ruleFile } from '../rules/load.js';
+import type { CatalogEntry } from '../rules/types.js';
 
-export interface CatalogEntry {
-  id: string;
-  doc?: string;
-  match: { method?: string; argKey?: string; callee?: string; modules?: string[]; argText?: string; receiverFrom?: string[] };
-  fails: 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware';
-  field?: string;
-  successWhen?: 'truthy' | 'falsy';
-  async: boolean;
-  kind: 'guard' | 'verifier';
-  windowFromArg?: { argKey: string; presets: Record<string, number>; objectKey: string };
-  windowArg?: { argKey: string; unit: 'seconds' | 'minutes' | 'ms' };
-  requiresArgText?: string;
-  predicateArg?: number;
-  level?: string;
-  freshAgeFromConfig?: boolean;
-  baseLevelNote?: string;
-}
+export type { CatalogEntry } from '../rules/types.js';
 
-interface GuardRules {
-  vocabulary: {
-    guardNames: string;
-    authTimeProps: string;
-    sessionTimeOwners: string;
-    weakTimeProps: string;
-    refreshedTimeProps: string;
-    levelProps: string;
-    genericLevelProps: string;
-    flagProps: string;
-    strongLevels: string[];
-    baseLevels: string[];
-    timeSources: string;
-  };
-  clientSources: { roots: string; calls: string[]; decoders: string[] };
-  responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[] };
-  catalog: CatalogEntry[];
-  operands: { secretInputs: string; bearerHeaders: string; cookieNames: string };
-  stepUpRecordProof: { pattern: string };
-}
 
 export interface Vocab {
   guardNames: RegExp;
@@ -65,15 +30,23 @@ export interface Vocab {
   cookieNames: RegExp;
   /** A step-up record query that bounds the proof (time, expiry, state, challenge). */
   stepUpRecordProof: RegExp;
+  /** Methods that read a record from a store. */
+  stepUpRecordReads: RegExp;
+  /** Names that start like an action (enrol, send, read), never a check. */
+  guardNameExclusions: RegExp;
+  /** Calls that read the current time. */
+  timeSources: Set<string>;
+  /** Local names that hold the current time. */
+  nowNames: RegExp;
+  /** Names of the request object. */
+  requestObjects: RegExp;
 }
 
-let cached: Vocab | undefined;
-
-export function vocab(): Vocab {
-  if (cached) return cached;
-  const r = loadRules<GuardRules>('guards');
+/** The compiled vocabulary (a package constant: rules/guards.json never changes during a run). */
+export const vocab = compiled<Vocab>(() => {
+  const r = ruleFile('guards');
   const v = r.vocabulary;
-  cached = {
+  return {
     guardNames: new RegExp(v.guardNames, 'i'),
     authTimeProps: new RegExp(v.authTimeProps, 'i'),
     sessionTimeOwners: new RegExp(v.sessionTimeOwners, 'i'),
@@ -96,6 +69,10 @@ export function vocab(): Vocab {
     bearerHeaders: new RegExp(r.operands.bearerHeaders, 'i'),
     cookieNames: new RegExp(r.operands.cookieNames, 'i'),
     stepUpRecordProof: new RegExp(r.stepUpRecordProof.pattern, 'i'),
+    stepUpRecordReads: new RegExp(r.stepUpRecordProof.readMethods),
+    guardNameExclusions: new RegExp(v.guardNameExclusions, 'i'),
+    timeSources: new Set(v.timeSources),
+    nowNames: new RegExp(v.nowNames, 'i'),
+    requestObjects: new RegExp(r.operands.requestObjects),
   };
-  return cached;
-}
+});

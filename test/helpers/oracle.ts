@@ -1,7 +1,7 @@
 // Compares a scan of a fixture with its annotations. Closed world: every endpoint, sensitivity
 // and finding reported must be annotated, and every annotation must be matched.
 import { defaults } from '../../src/config/types.js';
-import { scan } from '../../src/scan.js';
+import { scan } from '../../src/pipeline.js';
 import { relPosix } from '../../src/util.js';
 import { parseFixture, type Annotation } from './annotations.js';
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaults, type ResolvedConfig } from '../../src/config/types.js';
-import { scan, type ScanResult } from '../../src/scan.js';
+import { scan, type ScanResult } from '../../src/pipeline.js';
 
 export function writeProject(files: Record<string, string>, prefix = 'stepup-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -6,30 +6,20 @@ import { evalString, evalStrings, type Env } from '../../analysis/strings.js';
 import { addSchemaFields, schemasInArgs } from '../../analysis/body.js';
 import { skipOuter } from '../../analysis/values.js';
 import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
-import { loadRules, type ModuleExport } from '../../rules.js';
+import { ruleFile } from '../../rules/load.js';
+import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
 import { buildEndpoint, chainLink, importsAny } from '../shared/endpoint.js';
+import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
 import { concretePath, joinPaths, RouterGraph } from '../shared/router-graph.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
 
-interface ExpressRules {
-  creators: ModuleExport[];
-  routeMethods: string[];
-  importHints: string[];
-}
+type ExpressRules = FrameworkRules['express'];
 
 function methodOf(m: string): HttpMethod {
   return m === 'all' ? 'ANY' : (m.toUpperCase() as HttpMethod);
 }
 
-/** A path argument as written: a constant string, a regex literal, or `{expression}` when dynamic. */
-export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
-  const strs = evalStrings(arg, ctx.values);
-  if (strs) return strs;
-  const x = skipOuter(arg);
-  if (ts.isRegularExpressionLiteral(x)) return [x.text];
-  return [`{${x.getText()}}`];
-}
 
 /**
  * Is the first argument a path (rather than a handler)? Constants, templates, regexes and arrays
@@ -53,9 +43,6 @@ function pathsAndExpr(arg: ts.Expression, ctx: AdapterContext): { paths: string[
   return { paths: pathsOf(arg, ctx), pathExpr: arg };
 }
 
-export function evalPathWithEnv(ctx: AdapterContext): (expr: ts.Expression, env: Env) => string[] | undefined {
-  return (expr, env) => evalStrings(expr, ctx.values, env);
-}
 
 /** Express matches a `use` prefix on whole path segments. */
 export function expressMatches(pattern: string, full: string): boolean {
@@ -152,10 +139,10 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
   };
 }
 
-export const expressAdapter: FrameworkAdapter = {
+export const createExpressAdapter = (): FrameworkAdapter => ({
   name: 'express',
   extract(ctx: AdapterContext): Endpoint[] {
-    const rules = loadRules<{ express: ExpressRules }>('frameworks').express;
+    const rules = ruleFile('frameworks').express;
     const graph = new RouterGraph('express');
     const collector = new Collector(graph, ctx.values, expressDialect(ctx, rules));
     collector.collectAll(ctx);
@@ -175,4 +162,4 @@ export const expressAdapter: FrameworkAdapter = {
     }
     return out;
   },
-};
+});

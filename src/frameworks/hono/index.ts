@@ -5,27 +5,19 @@
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields } from '../../analysis/body.js';
-import { externalName, unwrap } from '../../analysis/unwrap.js';
+import { externalName } from '../../analysis/unwrap.js';
 import { propertyNameText, skipOuter } from '../../analysis/values.js';
 import type { Endpoint, HttpMethod } from '../../model.js';
-import { loadRules, matchesExport, type ModuleExport } from '../../rules.js';
+import { matchesExport, ruleFile } from '../../rules/load.js';
+import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
 import type { Env } from '../../analysis/strings.js';
 import { buildEndpoint, chainLink, importsAny } from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type RouterNode } from '../shared/router-graph.js';
-import { methodExports, mountedFramework } from '../next/app-router.js';
-import { classifyNextFile } from '../next/files.js';
+import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
-import { evalPathWithEnv, pathsOf } from '../express/index.js';
 
-interface HonoRules {
-  creators: ModuleExport[];
-  routeMethods: string[];
-  nextAdapters: ModuleExport[];
-  createRoute: ModuleExport[];
-  createHandlers: string[];
-  importHints: string[];
-}
+type HonoRules = FrameworkRules['hono'];
 
 /** Parameters of the function a call invokes, bound to the call's arguments. */
 function envOf(call: ts.CallExpression, ctx: AdapterContext): Env | undefined {
@@ -217,31 +209,22 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
   };
 }
 
-export const honoAdapter: FrameworkAdapter = {
+export const createHonoAdapter = (): FrameworkAdapter => ({
   name: 'hono',
   extract(ctx: AdapterContext): Endpoint[] {
-    const rules = loadRules<{ hono: HonoRules }>('frameworks').hono;
+    const rules = ruleFile('frameworks').hono;
     const graph = new RouterGraph('hono');
     const collector = new Collector(graph, ctx.values, honoDialect(ctx, rules));
     collector.collectAll(ctx);
 
-    // Hono apps mounted in Next route files: only the exported methods reach them.
+    // Hono apps mounted in another framework's routes (Next.js `handle(app)`): only the host's methods reach them.
     const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>();
-    for (const file of ctx.candidates) {
-      const info = classifyNextFile(file, ctx);
-      if (info?.kind !== 'app-route') continue;
-      const sf = ctx.store.get(file);
-      if (!sf) continue;
-      for (const ex of methodExports(sf, ctx)) {
-        const u = unwrap(skipOuter(ex.handler), ctx.values);
-        if (mountedFramework(u) !== 'hono' || !u.factory) continue;
-        const appArg = u.factory.call.arguments[0];
-        if (!appArg) continue;
-        for (const ref of collector.refs(appArg)) {
-          let m = nextMounts.get(ref.router);
-          if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: info.config.basePath }));
-          m.methods.add(ex.method);
-        }
+    for (const mount of ctx.mounts) {
+      if (mount.framework !== 'hono') continue;
+      for (const ref of collector.refs(mount.app)) {
+        let m = nextMounts.get(ref.router);
+        if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: mount.basePath }));
+        for (const x of mount.methods) m.methods.add(x);
       }
     }
 
@@ -261,7 +244,7 @@ export const honoAdapter: FrameworkAdapter = {
     }
     return out;
   },
-};
+});
 
 function findMount(root: RouterNode, mounts: Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>): { methods: Set<HttpMethod>; basePath: string } | undefined {
   const direct = mounts.get(root);

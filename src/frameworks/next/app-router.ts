@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
 import { skipOuter } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type HttpMethod } from '../../model.js';
-import { loadRules, matchesExport, type ModuleExport } from '../../rules.js';
+import { matchesExport, ruleFile } from '../../rules/load.js';
 import { buildEndpoint } from '../shared/endpoint.js';
 import type { AdapterContext } from '../types.js';
 import type { NextFile } from './files.js';
@@ -99,10 +99,11 @@ export function methodExports(sf: ts.SourceFile, ctx: AdapterContext): MethodExp
   return out;
 }
 
-/** Is this export Hono (or another framework) mounted into Next? Those routes come from that adapter. */
-export function mountedFramework(u: Unwrapped): 'hono' | undefined {
-  const rules = loadRules<{ hono: { nextAdapters: ModuleExport[] } }>('frameworks');
-  if (u.external && matchesExport(rules.hono.nextAdapters, { module: u.external.module, name: u.external.name.replace(/\(\)$/, '') })) return 'hono';
+/** The framework of an app mounted into this export (`handle(app)` from `hono/vercel`): its adapter lists those routes. */
+export function mountAdapter(u: Unwrapped): string | undefined {
+  if (!u.external) return undefined;
+  const ext = { module: u.external.module, name: u.external.name.replace(/\(\)$/, '') };
+  for (const m of ruleFile('frameworks').mountAdapters) if (matchesExport(m.adapters, ext)) return m.framework;
   return undefined;
 }
 
@@ -111,7 +112,7 @@ export function extractAppRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterC
   for (const ex of methodExports(sf, ctx)) {
     const expr = skipOuter(ex.handler);
     const u = unwrap(expr, ctx.values);
-    if (mountedFramework(u)) continue;
+    if (mountAdapter(u)) continue;
     out.push(buildEndpoint({ framework: 'next-app', method: ex.method, path: info.urlPath, anchor: ex.anchor, handlerExpr: expr, chain: [], unwrapped: u }, ctx));
   }
   return out;

@@ -4,11 +4,22 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { propertyNameText } from '../../analysis/values.js';
-import type { AdapterContext, NextAppConfig } from '../types.js';
+import type { ValueResolver } from '../../analysis/values.js';
+import type { SourceStore } from '../../project/sources.js';
+
+/** Next.js settings of one application, read from next.config.* syntax. */
+export interface NextAppConfig {
+  appRoot: string;
+  basePath: string;
+  pageExtensions: string[];
+}
+
+/** next.config file names. */
+export const NEXT_CONFIG_FILE = /^next\.config\.(js|mjs|cjs|ts|mts)$/;
 
 export const DEFAULT_PAGE_EXTENSIONS = ['tsx', 'ts', 'jsx', 'js'];
 
-export function readNextConfig(file: string, ctx: Pick<AdapterContext, 'store' | 'values'>): NextAppConfig {
+export function readNextConfig(file: string, ctx: { store: SourceStore; values: ValueResolver }): NextAppConfig {
   const cfg: NextAppConfig = { appRoot: path.dirname(file), basePath: '', pageExtensions: DEFAULT_PAGE_EXTENSIONS };
   const sf = ctx.store.get(file);
   if (!sf) return cfg;

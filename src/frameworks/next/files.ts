@@ -1,10 +1,9 @@
 // Next.js file-system routing: which files are app-router route handlers, pages-router API
 // routes or middleware, and the URL path each one serves.
-import fs from 'node:fs';
 import path from 'node:path';
+import type { Workspace } from '../../project/workspace.js';
 import { toPosix } from '../../util.js';
-import type { AdapterContext, NextAppConfig } from '../types.js';
-import { DEFAULT_PAGE_EXTENSIONS } from './config.js';
+import { DEFAULT_PAGE_EXTENSIONS, type NextAppConfig } from './config.js';
 
 export interface NextFile {
   kind: 'app-route' | 'pages-api' | 'middleware';
@@ -14,21 +13,15 @@ export interface NextFile {
   config: NextAppConfig;
 }
 
-const existsCache = new Map<string, boolean>();
-function isDir(p: string): boolean {
-  let hit = existsCache.get(p);
-  if (hit === undefined) {
-    try {
-      hit = fs.statSync(p).isDirectory();
-    } catch {
-      hit = false;
-    }
-    existsCache.set(p, hit);
-  }
-  return hit;
+/** What file classification needs: the packages, each app's next.config settings, and which folders hold sources. */
+export interface NextLayout {
+  workspace: Workspace;
+  nextConfigs: ReadonlyMap<string, NextAppConfig>;
+  /** Every folder that holds a discovered source file, directly or below it (from discovery's listing, never the file system). */
+  dirs: ReadonlySet<string>;
 }
 
-function configFor(appRoot: string, ctx: Pick<AdapterContext, 'nextConfigs'>): NextAppConfig {
+function configFor(appRoot: string, ctx: Pick<NextLayout, 'nextConfigs'>): NextAppConfig {
   return ctx.nextConfigs.get(appRoot) ?? { appRoot, basePath: '', pageExtensions: DEFAULT_PAGE_EXTENSIONS };
 }
 
@@ -53,11 +46,11 @@ function appSegmentsToPath(segments: string[]): string | undefined {
 }
 
 /** A Next.js application root: it depends on `next`, has a next.config, or is a bare folder without package.json. */
-export function isNextApp(appRoot: string, ctx: Pick<AdapterContext, 'workspace' | 'nextConfigs'>): boolean {
+export function isNextApp(appRoot: string, ctx: Pick<NextLayout, 'workspace' | 'nextConfigs'>): boolean {
   return ctx.nextConfigs.has(appRoot) || ctx.workspace.dependsOn(appRoot, 'next') || !ctx.workspace.packageAt(appRoot);
 }
 
-export function classifyNextFile(file: string, ctx: Pick<AdapterContext, 'workspace' | 'nextConfigs' | 'root'>): NextFile | undefined {
+export function classifyNextFile(file: string, ctx: NextLayout): NextFile | undefined {
   const appRoot = ctx.workspace.appRootOf(file);
   if (!isNextApp(appRoot, ctx)) return undefined;
   const config = configFor(appRoot, ctx);
@@ -76,7 +69,7 @@ export function classifyNextFile(file: string, ctx: Pick<AdapterContext, 'worksp
   const appDirIndex = parts[0] === 'app' ? 0 : parts[0] === 'src' && parts[1] === 'app' ? 1 : -1;
   if (stem === 'route' && appDirIndex >= 0) {
     // With both app/ and src/app/, Next uses app/.
-    if (appDirIndex === 1 && isDir(path.join(appRoot, 'app'))) return undefined;
+    if (appDirIndex === 1 && hasSourcesUnder(path.join(appRoot, 'app'), ctx.dirs)) return undefined;
     const segs = parts.slice(appDirIndex + 1, -1);
     const p = appSegmentsToPath(segs);
     if (p === undefined) return undefined;
@@ -86,7 +79,7 @@ export function classifyNextFile(file: string, ctx: Pick<AdapterContext, 'worksp
   // Pages router API routes: <root>/pages/api/** or <root>/src/pages/api/**
   const pagesIndex = parts[0] === 'pages' ? 0 : parts[0] === 'src' && parts[1] === 'pages' ? 1 : -1;
   if (pagesIndex >= 0 && parts[pagesIndex + 1] === 'api') {
-    if (pagesIndex === 1 && isDir(path.join(appRoot, 'pages'))) return undefined;
+    if (pagesIndex === 1 && hasSourcesUnder(path.join(appRoot, 'pages'), ctx.dirs)) return undefined;
     const segs = [...parts.slice(pagesIndex + 1, -1), stem];
     if (segs.some((s) => s.startsWith('_') && ['_app', '_document', '_error', '_middleware'].includes(s))) return undefined;
     if (segs[segs.length - 1] === 'index') segs.pop();
@@ -98,4 +91,9 @@ export function classifyNextFile(file: string, ctx: Pick<AdapterContext, 'worksp
 function joinBase(basePath: string, p: string): string {
   if (!basePath) return p;
   return p === '/' ? basePath : basePath + p;
+}
+
+/** Does a folder (or one below it) hold a discovered source file? `dirs` lists every ancestor of every source. */
+function hasSourcesUnder(dir: string, dirs: ReadonlySet<string>): boolean {
+  return dirs.has(dir);
 }

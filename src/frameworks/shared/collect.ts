@@ -5,7 +5,8 @@ import { ts } from 'ts-morph';
 import { evalStrings } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
 import { skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
-import { matchesExport, type ModuleExport } from '../../rules.js';
+import { matchesExport } from '../../rules/load.js';
+import type { ModuleExport } from '../../rules/types.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
 import type { AdapterContext } from '../types.js';
 import { isTestPath } from '../../project/prefilter.js';
@@ -18,7 +19,7 @@ export interface RouterRef {
 }
 
 export interface Dialect {
-  creators: ModuleExport[];
+  creators: readonly ModuleExport[];
   /** Methods whose call on a router returns something router-like (chains, basePath, route). `site`: the factory call it was built for. */
   chain(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector, site?: ts.Node): RouterRef[];
   /**

@@ -7,14 +7,16 @@ import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
 import type { ValueResolver } from '../../analysis/values.js';
 import type { ChainLink, Endpoint, Framework, HandlerRef, HttpMethod } from '../../model.js';
 import { shortText, spanOf } from '../../util.js';
+import { memo } from '../../memo.js';
 import type { AdapterContext } from '../types.js';
 
-const linkCache = new WeakMap<ts.Node, Map<string, ChainLink>>();
+const LINKS = memo('endpoint.chainLinks', () => new WeakMap<ts.Node, Map<string, ChainLink>>());
 
 /** A chain link for a middleware expression; the same expression (app.use(express.json())) is resolved once. */
 export function chainLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResolver): ChainLink {
-  let byVia = linkCache.get(expr);
-  if (!byVia) linkCache.set(expr, (byVia = new Map()));
+  const cache = values.session.get(LINKS);
+  let byVia = cache.get(expr);
+  if (!byVia) cache.set(expr, (byVia = new Map()));
   const hit = byVia.get(via);
   if (hit) return { ...hit };
   const link = makeLink(expr, via, values);

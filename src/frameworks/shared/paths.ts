@@ -1,0 +1,19 @@
+// Route paths as written at a registration, shared by the router-style adapters.
+import { ts } from 'ts-morph';
+import { evalStrings, type Env } from '../../analysis/strings.js';
+import { skipOuter } from '../../analysis/values.js';
+import type { AdapterContext } from '../types.js';
+
+/** A path argument as written: a constant string, a regex literal, or `{expression}` when dynamic. */
+export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
+  const strs = evalStrings(arg, ctx.values);
+  if (strs) return strs;
+  const x = skipOuter(arg);
+  if (ts.isRegularExpressionLiteral(x)) return [x.text];
+  return [`{${x.getText()}}`];
+}
+
+/** Evaluates a path expression with a registrar's parameters bound to one call's arguments. */
+export function evalPathWithEnv(ctx: AdapterContext): (expr: ts.Expression, env: Env) => string[] | undefined {
+  return (expr, env) => evalStrings(expr, ctx.values, env);
+}

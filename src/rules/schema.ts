@@ -1,0 +1,38 @@
+// JSON Schema validation (draft-07, ajv) for the rule files and the user configuration.
+// Validators are compiled once per schema file; errors come back as one line each, with the
+// JSON pointer of the offending key.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is a CommonJS module whose plugin is its `default` export.
+const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
+
+export type Validator = (data: unknown) => string[];
+
+/** Compiled validators, by schema file: compiled schemas are constants of the package. */
+const compiled = new Map<string, Validator>();
+
+function describe(e: ErrorObject): string {
+  const where = e.instancePath || '/';
+  if (e.keyword === 'additionalProperties') return `${where}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'enum') return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  return `${where}: ${e.message ?? e.keyword}`;
+}
+
+/** A validator for `file` in `dir`; schemas it references by `$id` are loaded from the same folder. */
+export function schemaValidator(dir: string, file: string): Validator {
+  const key = path.join(dir, file);
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  for (const f of fs.readdirSync(dir)) {
+    if (f.endsWith('.schema.json') && f !== file) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as object);
+  }
+  const validate: ValidateFunction = ajv.compile(JSON.parse(fs.readFileSync(key, 'utf8')) as object);
+  const v: Validator = (data) => (validate(data) ? [] : (validate.errors ?? []).map(describe));
+  compiled.set(key, v);
+  return v;
+}

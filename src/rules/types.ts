@@ -1,0 +1,187 @@
+// The shapes of the rule files in `rules/`. Each is checked against its JSON Schema
+// (`rules/schema/<name>.schema.json`) when it is loaded, so these types hold at run time.
+
+export interface ModuleExport {
+  module: string;
+  path: string;
+}
+
+export interface FrameworkRules {
+  routerPackages: string[];
+  mountAdapters: { framework: string; adapters: ModuleExport[] }[];
+  express: { creators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
+  hono: {
+    creators: ModuleExport[];
+    routeMethods: string[];
+    createRoute: ModuleExport[];
+    createHandlers: string[];
+    importHints: string[];
+  };
+}
+
+export interface EffectRules {
+  orm: {
+    delegateRoots: string;
+    delegateMethods: string[];
+    staticMethods: string[];
+    instanceMethods: string[];
+    repoRoots: string;
+    repoMethods: string[];
+    builderRoots: string;
+    builderWrites: string[];
+    builderTableCalls: string[];
+    firestoreWrites: string[];
+    updateActions: string;
+    deleteActions: string;
+  };
+  sql: { write: string };
+  payments: { roots: string; modules: string[]; verbs: string[] };
+  http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
+  identity: { calls: { pattern: string; category: string }[] };
+  mint: { calls: string[]; identifierTargets: string };
+  bookkeepingKeys: { keys: string[] };
+  stepUpMachinery: { models: string };
+  lookAheadWrites: { pattern: string };
+}
+
+export type GuardFailure = 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware';
+
+export interface CatalogEntry {
+  id: string;
+  doc?: string;
+  match: { method?: string; argKey?: string; callee?: string; modules?: string[]; argText?: string; receiverFrom?: string[] };
+  fails: GuardFailure;
+  field?: string;
+  successWhen?: 'truthy' | 'falsy';
+  async: boolean;
+  kind: 'guard' | 'verifier';
+  windowFromArg?: { argKey: string; presets: Record<string, number>; objectKey: string };
+  windowArg?: { argKey: string; unit: 'seconds' | 'minutes' | 'ms' };
+  requiresArgText?: string;
+  predicateArg?: number;
+  level?: string;
+  freshAgeFromConfig?: boolean;
+  /** A project configuration key whose constant value the guard reads (`freshAge`). */
+  configKey?: string;
+  baseLevelNote?: string;
+}
+
+export interface GuardRules {
+  vocabulary: {
+    guardNames: string;
+    guardNameExclusions: string;
+    authTimeProps: string;
+    sessionTimeOwners: string;
+    weakTimeProps: string;
+    refreshedTimeProps: string;
+    levelProps: string;
+    genericLevelProps: string;
+    flagProps: string;
+    strongLevels: string[];
+    baseLevels: string[];
+    timeSources: string[];
+    nowNames: string;
+  };
+  clientSources: { roots: string; calls: string[]; decoders: string[] };
+  responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[] };
+  catalog: CatalogEntry[];
+  operands: { secretInputs: string; bearerHeaders: string; cookieNames: string; requestObjects: string };
+  stepUpRecordProof: { pattern: string; readMethods: string };
+}
+
+export interface RuleMeta {
+  id: string;
+  name: string;
+  level: 'error' | 'warning' | 'note';
+  precision: 'very-high' | 'high' | 'medium' | 'low';
+  securitySeverity: string;
+  shortDescription: string;
+  fullDescription: string;
+  /** How to fix it, said once per rule in reports. */
+  fix: string;
+}
+
+export interface FindingRules {
+  informationUri: string;
+  tags: string[];
+  severityByCategory: Record<string, string>;
+  severityByLevel: Record<'high' | 'medium' | 'low', string>;
+  rules: RuleMeta[];
+}
+
+export interface RawCategory {
+  severity: 'high' | 'medium' | 'low';
+  description: string;
+  harm: string;
+  strongSegments?: string[];
+  weakSegments?: string[];
+  getSegments?: string[];
+  contextSegments?: string[];
+  strongFields?: string[];
+  fields?: string[];
+  fieldCombos?: string[][];
+  fieldSuffixes?: string[];
+  proofFields?: string[];
+  models?: string[];
+  weakModels?: string[];
+  weakModelActions?: string;
+  paymentResources?: string[];
+  strongPaymentResources?: string[];
+  credentialDataKeys?: string[];
+  roleDataKeys?: string[];
+  roleModels?: string[];
+  deleteModels?: string[];
+  deleteMethods?: string[];
+  ownershipVerbs?: string[];
+  methods?: string[];
+  fieldsCorroborateOnCreate?: boolean;
+  notDemoted?: boolean;
+  contextWithWrite?: boolean;
+  weakPathsNeedEvidence?: boolean;
+  namedWrites?: boolean;
+}
+
+export interface MachineCredentialRules {
+  signatureHeaders: string;
+  credentialNames: string;
+  secretEnvNames: string;
+  compareCalls: string;
+  staticCredentialMiddleware: string;
+}
+
+export interface ExclusionRules {
+  entrySegments: string[];
+  resetSegments: string[];
+  resetTokenFields: string[];
+  resetRequestFields: string[];
+  resetTokenNamePattern: string;
+  catchAllHandlerModules: string[];
+  catchAllCalls: string[];
+  authHandlerMethods: string[];
+  webhookVerifiers: string[];
+  signatureChecks: string[];
+  webhookConstructors: string[];
+  webhookSegments: string[];
+  entryPatterns: string[];
+  alwaysExcludedSegments: string[];
+  entryWordTerms: string[];
+  machineCredential: MachineCredentialRules;
+}
+
+export interface CategoryRules {
+  categories: Record<string, RawCategory>;
+  informational: { words: string[] };
+  exclusions: ExclusionRules;
+  mutatingMethods: string[];
+  effectLookahead: { stopWords: string[] };
+  namedWriteVerbs: string;
+}
+
+/** Every rule file by name. */
+export interface RuleFiles {
+  categories: CategoryRules;
+  effects: EffectRules;
+  findings: FindingRules;
+  frameworks: FrameworkRules;
+  guards: GuardRules;
+}
