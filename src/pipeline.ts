@@ -7,7 +7,8 @@
 // concurrent GC already keeps the second core busy.
 import path from 'node:path';
 import { classifyEndpoint } from './classify/index.js';
-import type { ResolvedConfig } from './config/types.js';
+import { ignoreFor } from './config/ignore.js';
+import { configFor, type ResolvedConfig } from './config/types.js';
 import { createAdapters } from './frameworks/index.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from './frameworks/types.js';
 import type { Endpoint, Finding, ScanError, ScanSummary } from './model.js';
@@ -84,7 +85,7 @@ function sourceDirs(root: string, sources: readonly string[]): Set<string> {
 
 /** Discovery, the adapters' plans and the cheap text pre-filter for one scanned path. */
 export function planRoot(session: ScanSession, root: string): PlannedRoot {
-  const discovery = discover(root, { ignore: session.config.ignore });
+  const discovery = discover(root, { ignore: ignoreFor(session.config, root) });
   const sources = discovery.sources.map((s) => s.abs);
   const ctx = session.rootContext(root, discovery.packageJsons, sources);
   const adapters = createAdapters();
@@ -178,7 +179,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   phase('classify', () => {
     for (const ep of endpoints) {
       try {
-        ep.classification = classifyEndpoint(ep, rootOf.get(ep)!.ctx, options.config);
+        ep.classification = classifyEndpoint(ep, rootOf.get(ep)!.ctx, configFor(options.config, ep.appRoot));
       } catch (err) {
         errors.push({ file: ep.anchor.file, phase: 'classify', message: errorMessage(err) });
         ep.classification = { sensitive: false, categories: [], reasons: [], considered: [] };
@@ -187,12 +188,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   });
 
   phase('verify', () => {
-    const contexts = new Map<PlannedRoot, VerifyContext>();
-    const verifyContext = (r: PlannedRoot): VerifyContext => {
-      let v = contexts.get(r);
+    // One context per root and configuration (each application may have its own configuration).
+    const contexts = new Map<PlannedRoot, Map<ResolvedConfig, VerifyContext>>();
+    const verifyContext = (r: PlannedRoot, config: ResolvedConfig): VerifyContext => {
+      let byConfig = contexts.get(r);
+      if (!byConfig) contexts.set(r, (byConfig = new Map()));
+      let v = byConfig.get(config);
       if (!v) {
-        const specs = new SpecResolver(r.ctx.values, options.config, projectSettings(r.sources, r.ctx.values));
-        contexts.set(r, (v = { values: r.ctx.values, config: options.config, workspace: r.ctx.workspace, specs }));
+        const specs = new SpecResolver(r.ctx.values, config, projectSettings(r.sources, r.ctx.values));
+        byConfig.set(config, (v = { values: r.ctx.values, config, workspace: r.ctx.workspace, specs }));
       }
       return v;
     };
@@ -200,7 +204,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     let done = 0;
     for (const ep of endpoints) {
       try {
-        ep.verdict = verifyEndpoint(ep, verifyContext(rootOf.get(ep)!));
+        ep.verdict = verifyEndpoint(ep, verifyContext(rootOf.get(ep)!, configFor(options.config, ep.appRoot)));
       } catch (err) {
         errors.push({ file: ep.anchor.file, phase: 'verify', message: err instanceof RangeError ? 'handler too deeply nested to analyse' : errorMessage(err) });
         ep.verdict = ep.classification?.sensitive

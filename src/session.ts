@@ -22,7 +22,7 @@ export interface RootContext {
 export class ScanSession {
   readonly store = new SourceStore();
   private readonly memos = new Map<Memo<unknown>, unknown>();
-  private classifier?: ClassifierRules;
+  private readonly classifiers = new Map<ResolvedConfig, ClassifierRules>();
 
   constructor(readonly config: ResolvedConfig) {}
 
@@ -38,7 +38,14 @@ export class ScanSession {
 
   /** Category rules merged with this scan's configuration. */
   get classifierRules(): ClassifierRules {
-    return (this.classifier ??= classifierRules(this.config));
+    return this.classifierRulesFor(this.config);
+  }
+
+  /** Category rules merged with one configuration (each application of a scan may have its own). */
+  classifierRulesFor(config: ResolvedConfig): ClassifierRules {
+    let rules = this.classifiers.get(config);
+    if (!rules) this.classifiers.set(config, (rules = classifierRules(config)));
+    return rules;
   }
 
   /** A resolver context for a scanned root whose package.json files discovery listed. */

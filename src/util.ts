@@ -1,5 +1,4 @@
 // Small helpers shared by every stage: spans, POSIX paths, stable sorting.
-import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { Span } from './model.js';
 
@@ -15,18 +14,7 @@ export function spanOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()):
   };
 }
 
-export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
-}
-
-export function relPosix(from: string, to: string): string {
-  const r = toPosix(path.relative(from, to));
-  return r === '' ? '.' : r;
-}
-
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareStrings, relPosix, toPosix } from './paths.js';
 
 export function uniq<T>(items: Iterable<T>): T[] {
   return [...new Set(items)];

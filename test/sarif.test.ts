@@ -83,6 +83,52 @@ describe('SARIF', () => {
     }
   });
 
+  it('percent-encodes URIs: dynamic segments, spaces, %, #, backslashes and non-ASCII names validate', async () => {
+    const route = "import { db } from '@/lib/db';\nexport async function POST(req: Request) {\n  const { amount, iban } = await req.json();\n  await db.transfer.create({ data: { amount, iban } });\n  return Response.json({ ok: true });\n}\n";
+    const names = ['teams/[teamId]/transfers', 'payouts/[...slug]', 'wire/[[...rest]]', 'my transfers', '100%/transfers', 'a#b/transfers', 'überweisung/transfers', 'back\\slash/transfers'];
+    const files: Record<string, string> = { 'package.json': '{"name":"weird","dependencies":{"next":"15.0.0"}}', 'tsconfig.json': '{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}', 'lib/db.ts': 'export const db: any = {};\n' };
+    for (const n of names) files[`app/api/${n}/route.ts`] = route;
+    const dir = writeProject(files);
+    try {
+      const { sarif, report } = await sarifOf(dir);
+      const ok = validate(sarif);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+      const uris = sarif.runs[0].results!.map((r) => r.locations![0].physicalLocation!.artifactLocation!.uri!);
+      expect(uris.length).toBe(names.length);
+      expect(uris).toContain('app/api/teams/%5BteamId%5D/transfers/route.ts');
+      expect(uris).toContain('app/api/payouts/%5B...slug%5D/route.ts');
+      expect(uris).toContain('app/api/my%20transfers/route.ts');
+      expect(uris).toContain('app/api/100%25/transfers/route.ts');
+      expect(uris).toContain('app/api/a%23b/transfers/route.ts');
+      expect(uris).toContain('app/api/%C3%BCberweisung/transfers/route.ts');
+      expect(uris).toContain('app/api/back%5Cslash/transfers/route.ts');
+      for (const u of uris) expect(decodeURIComponent(u.split('/').map((s) => s).join('/')).length).toBeGreaterThan(0);
+      // the JSON report keeps the file name as it is
+      expect(report.findings.map((f) => f.span.file).some((f) => f.includes('back\\slash'))).toBe(true);
+    } finally {
+      removeProject(dir);
+    }
+  });
+
+  it('a tree with no endpoint is not a successful run; a category names the run', async () => {
+    const dir = writeProject({ 'package.json': '{"name":"f","dependencies":{"fastify":"4"}}', 'src/a.ts': "import Fastify from 'fastify';\nconst app = Fastify();\napp.post('/transfers', async () => ({}));\n" });
+    try {
+      const { report } = await audit({ paths: [dir], config: defaults() });
+      report.sarifCategory = 'stepup/web';
+      const sarif = buildSarif(report);
+      expect(validate(sarif)).toBe(true);
+      const inv = sarif.runs[0].invocations![0];
+      expect(inv.executionSuccessful).toBe(false);
+      expect(inv.toolExecutionNotifications!.map((n) => n.message.text).join('\n')).toMatch(/no endpoints found in .*supported: Next\.js, Express, Hono; package\.json declares: Fastify/);
+      expect(sarif.runs[0].automationDetails).toEqual({ id: 'stepup/web/' });
+      const allowed = buildSarif({ ...report, allowEmpty: true });
+      expect(allowed.runs[0].invocations![0].executionSuccessful).toBe(true);
+    } finally {
+      removeProject(dir);
+    }
+  });
+
   it('leaves suppressed results out unless asked, and keeps them valid when included', async () => {
     const { report } = await audit({ paths: [demo], config: defaults() });
     report.findings[0].suppressed = { kind: 'inline', reason: 'reviewed' };

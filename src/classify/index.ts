@@ -56,10 +56,12 @@ export function forcedBy(ep: Endpoint, config: ResolvedConfig): { pattern: strin
 }
 
 /** Per scan: path signals by path (they depend on the path and the scan's category rules alone). */
-const PATH_SIGNALS = memo('classify.pathSignals', () => new Map<string, Signal[]>());
+const PATH_SIGNALS = memo('classify.pathSignals', () => new WeakMap<ClassifierRules, Map<string, Signal[]>>());
 
 function pathSignals(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Signal[] {
-  const cache = values.session.get(PATH_SIGNALS);
+  const byRules = values.session.get(PATH_SIGNALS);
+  let cache = byRules.get(rules);
+  if (!cache) byRules.set(rules, (cache = new Map()));
   let hit = cache.get(ep.path);
   if (!hit) {
     hit = pathSignalsOf(ep.path, rules);
@@ -276,7 +278,7 @@ function decide(cat: CategoryRule, signals: Signal[]): boolean {
 }
 
 export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values'>, config: ResolvedConfig): Classification {
-  const rules = ctx.values.session.classifierRules;
+  const rules = ctx.values.session.classifierRulesFor(config);
   const forced = forcedBy(ep, config);
   if (forced && forced.value === false) {
     return { sensitive: false, categories: [], reasons: [], considered: [{ kind: 'config', value: forced.pattern, detail: `marked not sensitive by the configuration (${config.file ?? 'config'})` }] };

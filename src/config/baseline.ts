@@ -2,8 +2,9 @@
 // baseline survives edits that move code and changes only when findings do.
 import fs from 'node:fs';
 import type { Finding } from '../model.js';
-import { compareStrings } from '../util.js';
-import { ConfigError } from './load.js';
+import { compareStrings } from '../paths.js';
+import { ConfigError } from '../errors.js';
+import { parseJson } from './jsonc.js';
 
 export interface BaselineEntry {
   ruleId: string;
@@ -16,14 +17,14 @@ export interface Baseline {
   findings: BaselineEntry[];
 }
 
-function key(e: BaselineEntry): string {
+export function key(e: BaselineEntry): string {
   return `${e.ruleId}\0${e.endpointId}`;
 }
 
 export function readBaseline(file: string): BaselineEntry[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = parseJson(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new ConfigError(`${file}: ${e.code === 'ENOENT' ? 'baseline file not found' : `cannot read baseline (${e.message})`}`);
@@ -37,7 +38,7 @@ export function readBaseline(file: string): BaselineEntry[] {
 }
 
 /** Marks baselined findings suppressed; returns the entries that matched nothing (stale). */
-export function applyBaseline(findings: Finding[], entries: BaselineEntry[]): string[] {
+export function applyBaseline(findings: Finding[], entries: BaselineEntry[], reason?: string): string[] {
   const wanted = new Map(entries.map((e) => [key(e), e]));
   const used = new Set<string>();
   for (const f of findings) {
@@ -45,7 +46,7 @@ export function applyBaseline(findings: Finding[], entries: BaselineEntry[]): st
     const k = key(f);
     if (wanted.has(k)) {
       used.add(k);
-      f.suppressed = { kind: 'baseline' };
+      f.suppressed = reason ? { kind: 'baseline', reason } : { kind: 'baseline' };
     }
   }
   return entries.filter((e) => !used.has(key(e))).map((e) => `${e.ruleId} ${e.endpointId}`).sort(compareStrings);

@@ -1,5 +1,7 @@
 // Inline suppressions: `// stepup-audit-ignore <ruleId> -- <reason>` on the line(s) directly above
-// an endpoint's anchor. A suppression needs a reason; one that matches no finding is reported.
+// an endpoint's anchor. A suppression needs a reason and names one known rule; one that matches no
+// finding is reported, and so is every comment that mentions `stepup-audit-ignore` but cannot be
+// used (a colon instead of ` -- `, a comma list, no rule id, an unknown rule, `-next-line`).
 import type { Endpoint, Finding } from '../model.js';
 
 export interface Suppression {
@@ -10,24 +12,48 @@ export interface Suppression {
   used: boolean;
 }
 
-const PATTERN = /^\s*(?:\/\/|\/\*|\*)\s*stepup-audit-ignore\s+(\S+)(?:\s+--\s*(.*?))?\s*(?:\*\/)?\s*$/;
-const COMMENT = /^\s*(\/\/|\/\*|\*|\*\/)/;
+export interface InvalidSuppressionComment {
+  file: string;
+  line: number;
+  message: string;
+}
 
-export function parseSuppressionLine(text: string): { ruleId: string; reason?: string } | undefined {
-  const m = PATTERN.exec(text);
-  if (!m) return undefined;
-  const reason = m[2]?.trim();
-  return { ruleId: m[1], reason: reason ? reason : undefined };
+const MENTION = /stepup-audit-ignore/;
+const COMMENT_LINE = /^\s*(?:\/\/+|\/\*+|\*)\s*(.*?)\s*(?:\*\/)?\s*$/;
+const COMMENT = /^\s*(\/\/|\/\*|\*|\*\/)/;
+const SHAPE = '// stepup-audit-ignore <rule-id> -- <reason>';
+
+export type ParsedSuppression = { ok: true; ruleId: string; reason?: string } | { ok: false; message: string };
+
+/** Parses one line that may hold a suppression comment. Undefined when it does not mention one. */
+export function parseSuppressionLine(text: string, knownRules?: ReadonlySet<string>): ParsedSuppression | undefined {
+  if (!MENTION.test(text)) return undefined;
+  const c = COMMENT_LINE.exec(text);
+  if (!c) return { ok: false, message: `a suppression must be a comment on its own line directly above the endpoint (${SHAPE})` };
+  const body = c[1];
+  const m = /^stepup-audit-ignore(\S*)\s*(.*)$/.exec(body);
+  if (!m) return { ok: false, message: `a suppression comment starts with stepup-audit-ignore (${SHAPE})` };
+  if (m[1]) return { ok: false, message: `unknown directive stepup-audit-ignore${m[1]}: use ${SHAPE} directly above the endpoint` };
+  const rest = m[2];
+  const parts = /^(.*?)(?:\s*--\s*(.*))?$/.exec(rest)!;
+  const idText = parts[1].trim();
+  const reason = parts[2]?.trim() || undefined;
+  if (!idText) return { ok: false, message: `no rule id (${SHAPE})` };
+  if (/^[^\s,;]+:(\s|$)/.test(idText)) return { ok: false, message: `separate the reason with " -- ", not a colon (${SHAPE})` };
+  if (/[,;\s]/.test(idText)) return { ok: false, message: `one rule id per comment, then " -- " and the reason (got "${idText}")` };
+  if (knownRules && !knownRules.has(idText)) return { ok: false, message: `unknown rule id ${idText}` };
+  return { ok: true, ruleId: idText, reason };
 }
 
 export interface SuppressionResult {
   unused: Suppression[];
-  invalid: Suppression[];
+  invalid: InvalidSuppressionComment[];
 }
 
 /** Marks findings suppressed by comments above their endpoint's anchor. */
-export function applyInlineSuppressions(endpoints: Endpoint[], findings: Finding[], textOf: (file: string) => string | undefined): SuppressionResult {
+export function applyInlineSuppressions(endpoints: Endpoint[], findings: Finding[], textOf: (file: string) => string | undefined, knownRules?: ReadonlySet<string>): SuppressionResult {
   const byFile = new Map<string, Suppression[]>();
+  const invalid: InvalidSuppressionComment[] = [];
   const lineCache = new Map<string, string[]>();
   const linesOf = (file: string): string[] => {
     let l = lineCache.get(file);
@@ -37,8 +63,11 @@ export function applyInlineSuppressions(endpoints: Endpoint[], findings: Finding
   for (const file of new Set(endpoints.map((e) => e.anchor.file))) {
     const list: Suppression[] = [];
     linesOf(file).forEach((text, i) => {
-      const s = parseSuppressionLine(text);
-      if (s) list.push({ file, line: i + 1, ruleId: s.ruleId, reason: s.reason, used: false });
+      const s = parseSuppressionLine(text, knownRules);
+      if (!s) return;
+      if (!s.ok) invalid.push({ file, line: i + 1, message: s.message });
+      else if (!s.reason) invalid.push({ file, line: i + 1, message: `suppression of ${s.ruleId} ignored: a reason is required (// stepup-audit-ignore ${s.ruleId} -- <reason>)` });
+      else list.push({ file, line: i + 1, ruleId: s.ruleId, reason: s.reason, used: false });
     });
     if (list.length) byFile.set(file, list);
   }
@@ -54,7 +83,7 @@ export function applyInlineSuppressions(endpoints: Endpoint[], findings: Finding
       const text = lines[ln - 1] ?? '';
       if (!COMMENT.test(text)) break;
       const s = sups.find((x) => x.line === ln);
-      if (s && s.reason && s.ruleId === f.ruleId) {
+      if (s && s.ruleId === f.ruleId) {
         s.used = true;
         f.suppressed = { kind: 'inline', reason: s.reason };
         break;
@@ -62,6 +91,6 @@ export function applyInlineSuppressions(endpoints: Endpoint[], findings: Finding
     }
   }
   const all = [...byFile.values()].flat();
-  return { unused: all.filter((s) => !s.used && s.reason), invalid: all.filter((s) => !s.reason) };
+  invalid.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  return { unused: all.filter((s) => !s.used), invalid };
 }
-

@@ -29,14 +29,34 @@ export interface ResolvedConfig {
   /** Configuration file the values came from, if any. */
   file?: string;
   ignore: string[];
+  /** Folder the `ignore` patterns are relative to (the configuration's own folder); absent: the scanned path. */
+  ignoreBase?: string;
   maxFreshnessMinutes: number;
   failOn: Level | 'none';
   /** `"METHOD /path/glob"` → false (never sensitive), true, or the categories to assign. */
   sensitive: { pattern: string; value: boolean | string[] }[];
+  /** Keyed by user-chosen category names: a null-prototype object (`constructor` is just a name). */
   categories: Record<string, CategoryOverride>;
   guards: UserGuard[];
+  /**
+   * When the applications of a scan have different configurations (each uses the nearest one
+   * upward from its root), the configuration of each application root. Absent: this one applies to all.
+   */
+  perApp?: PerAppConfig;
+}
+
+export interface PerAppConfig {
+  /** The configuration of an application root (absolute folder). */
+  of(appRoot: string): ResolvedConfig;
+  /** Every distinct configuration in use. */
+  all(): ResolvedConfig[];
 }
 
 export function defaults(): ResolvedConfig {
-  return { ignore: [], maxFreshnessMinutes: 15, failOn: 'warning', sensitive: [], categories: {}, guards: [] };
+  return { ignore: [], maxFreshnessMinutes: 15, failOn: 'warning', sensitive: [], categories: Object.create(null) as Record<string, CategoryOverride>, guards: [] };
+}
+
+/** The configuration that applies to an endpoint of the application at `appRoot`. */
+export function configFor(config: ResolvedConfig, appRoot: string): ResolvedConfig {
+  return config.perApp ? config.perApp.of(appRoot) : config;
 }

@@ -40,7 +40,10 @@ function scriptKind(file: string): ts.ScriptKind {
 /** Parses text into a syntax tree with parent pointers. Throws RangeError on pathological nesting. */
 export function parseText(file: string, text: string): ts.SourceFile {
   // JSDoc is never read: skipping its parse saves a tenth of the parse time.
-  return ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, scriptKind(file));
+  const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, scriptKind(file));
+  // TypeScript normalises `\` to `/` in file names; spans must name the file that was read.
+  if (sf.fileName !== file) sf.fileName = file;
+  return sf;
 }
 
 export function firstParseError(sf: ts.SourceFile): string | undefined {

@@ -1,6 +1,7 @@
 // `--explain "POST /api/x"`: why an endpoint was or was not classified, and its verdict.
 import type { Endpoint } from '../model.js';
 import { where, type Report } from './common.js';
+import { inertLine, visible } from './escape.js';
 
 export function matchEndpoints(report: Report, query: string): Endpoint[] {
   const q = query.trim().replace(/\s+/g, ' ');
@@ -17,7 +18,7 @@ export function explainEndpoint(report: Report, query: string): { found: boolean
   const eps = matchEndpoints(report, query);
   if (!eps.length) {
     const near = report.endpoints.filter((e) => e.path.includes(query.split(' ').pop() ?? '')).slice(0, 5);
-    return { found: false, output: `no endpoint matches "${query}"${near.length ? `; similar: ${near.map((e) => `${e.method} ${e.path}`).join(', ')}` : ''}\n` };
+    return { found: false, output: `${inertLine(visible(`no endpoint matches "${query}"${near.length ? `; similar: ${near.map((e) => `${e.method} ${e.path}`).join(', ')}` : ''}`))}\n` };
   }
   const out: string[] = [];
   for (const ep of eps) {
@@ -39,5 +40,5 @@ export function explainEndpoint(report: Report, query: string): { found: boolean
     }
     out.push('');
   }
-  return { found: true, output: out.join('\n') };
+  return { found: true, output: out.map((l) => inertLine(visible(l))).join('\n') };
 }

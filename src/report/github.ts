@@ -1,15 +1,18 @@
 // GitHub Actions workflow commands: at most 10 annotations per level (GitHub shows no more per
-// step); the complete list goes to $GITHUB_STEP_SUMMARY when that is set.
+// step); the markdown report goes to $GITHUB_STEP_SUMMARY when that is set.
 import fs from 'node:fs';
 import type { Finding, Level } from '../model.js';
 import { headline, type Report } from './common.js';
+import { inertLine, visible } from './escape.js';
 import { repoRelative } from './location.js';
+import { renderMarkdown } from './markdown.js';
 
 export const ANNOTATIONS_PER_LEVEL = 10;
 const COMMAND: Record<Level, string> = { error: 'error', warning: 'warning', note: 'notice' };
 
+/** Workflow-command data: `%`, CR and LF escaped as GitHub requires; other control characters shown visibly. */
 export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return visible(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 
 export function escapeProperty(s: string): string {
@@ -23,7 +26,7 @@ export function annotation(report: Report, f: Finding): string {
   return `::${COMMAND[f.level]} ${props.join(',')}::${escapeData(f.message)}`;
 }
 
-export function renderGithub(report: Report, _failOn?: string): string {
+export function renderGithub(report: Report): string {
   const lines: string[] = [];
   const counts: Record<Level, number> = { error: 0, warning: 0, note: 0 };
   let omitted = 0;
@@ -36,31 +39,17 @@ export function renderGithub(report: Report, _failOn?: string): string {
     counts[f.level]++;
     lines.push(annotation(report, f));
   }
-  lines.push(headline(report.summary));
+  lines.push(inertLine(headline(report)));
   if (omitted) lines.push(`${omitted} more finding(s) not annotated (GitHub shows ${ANNOTATIONS_PER_LEVEL} per level); see the job summary or the SARIF report.`);
   return `${lines.join('\n')}\n`;
 }
 
-function mdCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-export function stepSummaryMarkdown(report: Report): string {
-  const active = report.findings.filter((f) => !f.suppressed);
-  const out = [`### stepup-audit`, '', `**${headline(report.summary)}** · ${report.summary.endpoints} endpoints`, ''];
-  if (active.length) {
-    out.push('| Level | Rule | Endpoint | Location | Message |', '|---|---|---|---|---|');
-    for (const f of active) out.push(`| ${f.level} | \`${f.ruleId}\` | ${mdCell(f.endpointId)} | \`${repoRelative(report.repoRoot, f.span.file)}:${f.span.line}\` | ${mdCell(f.message)} |`);
-  } else out.push('No unsuppressed findings.');
-  return `${out.join('\n')}\n`;
-}
-
-/** Appends the full findings table to $GITHUB_STEP_SUMMARY when GitHub provides one. */
-export function writeStepSummary(report: Report): void {
-  const file = process.env.GITHUB_STEP_SUMMARY;
+/** Appends the markdown report to $GITHUB_STEP_SUMMARY when GitHub provides one (best effort). */
+export function writeStepSummary(report: Report, env: Record<string, string | undefined> = process.env): void {
+  const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return;
   try {
-    fs.appendFileSync(file, stepSummaryMarkdown(report));
+    fs.appendFileSync(file, renderMarkdown(report, { env }));
   } catch {
     /* the summary is best effort: annotations were printed */
   }

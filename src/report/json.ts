@@ -60,6 +60,9 @@ export function renderJson(report: Report): string {
     errors: report.errors.map((e) => ({ file: rel(report, e.file), phase: e.phase, message: e.message })),
     ...(report.staleBaseline.length ? { staleBaseline: report.staleBaseline } : {}),
     ...(report.unusedSuppressions.length ? { unusedSuppressions: report.unusedSuppressions.map((u) => ({ ...u, file: rel(report, u.file) })) } : {}),
+    ...(report.invalidSuppressions?.length ? { invalidSuppressions: report.invalidSuppressions.map((u) => ({ ...u, file: rel(report, u.file) })) } : {}),
+    ...(report.empty?.length ? { noEndpoints: report.empty.map((e) => ({ path: rel(report, e.root), declaredFrameworks: e.declared })) } : {}),
+    ...(report.baselineRef ? { baselineRef: report.baselineRef } : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -3,9 +3,10 @@
 import crypto from 'node:crypto';
 import type { Log, ReportingDescriptor, Result, Notification } from 'sarif';
 import type { Endpoint, Finding, Span } from '../model.js';
-import type { Report } from './common.js';
+import { emptyMessage, type Report } from './common.js';
+import { uriOfPath } from './escape.js';
 import { repoRelative } from './location.js';
-import { findingRules, ruleDoc, ruleHelpText, severityFor } from './rules-meta.js';
+import { findingRules, ruleDoc, ruleHelpText, ruleUrl, severityFor } from './rules-meta.js';
 
 export const MAX_RESULTS = 25_000;
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -31,7 +32,7 @@ function rules(): ReportingDescriptor[] {
     name: r.name,
     shortDescription: { text: r.shortDescription },
     fullDescription: { text: r.fullDescription },
-    helpUri: `${meta.informationUri}/blob/main/rules/${r.id}.md`,
+    helpUri: ruleUrl(r.id),
     help: { text: ruleHelpText(r.id), markdown: ruleDoc(r.id) || `${r.shortDescription}\n\n${r.fullDescription}` },
     defaultConfiguration: { level: r.level },
     properties: {
@@ -52,7 +53,7 @@ export function buildSarif(report: Report): Log {
   const eps = new Map<string, Endpoint>(report.endpoints.map((e) => [e.id, e]));
   const loc = (span: Span) => ({
     physicalLocation: {
-      artifactLocation: { uri: repoRelative(report.repoRoot, span.file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: { uri: uriOfPath(repoRelative(report.repoRoot, span.file)), uriBaseId: '%SRCROOT%' },
       region: region(span),
     },
   });
@@ -75,8 +76,17 @@ export function buildSarif(report: Report): Log {
   const notifications: Notification[] = report.errors.map((e) => ({
     level: e.phase === 'config' ? 'warning' : 'error',
     message: { text: `${e.phase}: ${e.message}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: repoRelative(report.repoRoot, e.file), uriBaseId: '%SRCROOT%' } } }],
+    locations: [{ physicalLocation: { artifactLocation: { uri: uriOfPath(repoRelative(report.repoRoot, e.file)), uriBaseId: '%SRCROOT%' } } }],
   }));
+  for (const i of report.invalidSuppressions ?? []) {
+    notifications.push({
+      level: 'warning',
+      message: { text: `suppression: ${i.message}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: uriOfPath(repoRelative(report.repoRoot, i.file)), uriBaseId: '%SRCROOT%' }, region: { startLine: Math.max(1, i.line) } } }],
+    });
+  }
+  const empty = emptyMessage(report, (abs) => repoRelative(report.repoRoot, abs));
+  if (empty) notifications.push({ level: report.allowEmpty ? 'note' : 'error', message: { text: `${empty}: nothing was analysed` } });
   if (report.findings.length > MAX_RESULTS) notifications.push({ level: 'warning', message: { text: `${report.findings.length - MAX_RESULTS} results left out (SARIF limit ${MAX_RESULTS} per run)` } });
   return {
     $schema: SCHEMA,
@@ -92,10 +102,11 @@ export function buildSarif(report: Report): Log {
             rules: declared,
           },
         },
+        ...(report.sarifCategory ? { automationDetails: { id: `${report.sarifCategory.replace(/\/+$/, '')}/` } } : {}),
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
-            executionSuccessful: report.errors.filter((e) => e.phase !== 'config').length === 0,
+            executionSuccessful: report.errors.filter((e) => e.phase !== 'config').length === 0 && !(empty && !report.allowEmpty),
             ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
           },
         ],

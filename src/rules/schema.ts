@@ -12,7 +12,7 @@ const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv 
 export type Validator = (data: unknown) => string[];
 
 /** Compiled validators, by schema file: compiled schemas are constants of the package. */
-const compiled = new Map<string, Validator>();
+const compiled = new Map<string, ValidateFunction>();
 
 function describe(e: ErrorObject): string {
   const where = e.instancePath || '/';
@@ -21,18 +21,29 @@ function describe(e: ErrorObject): string {
   return `${where}: ${e.message ?? e.keyword}`;
 }
 
-/** A validator for `file` in `dir`; schemas it references by `$id` are loaded from the same folder. */
-export function schemaValidator(dir: string, file: string): Validator {
+function compile(dir: string, file: string): ValidateFunction {
   const key = path.join(dir, file);
   const hit = compiled.get(key);
   if (hit) return hit;
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // verbose: errors carry the schema object that failed (the user configuration's messages are written there)
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   addFormats(ajv);
   for (const f of fs.readdirSync(dir)) {
     if (f.endsWith('.schema.json') && f !== file) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as object);
   }
   const validate: ValidateFunction = ajv.compile(JSON.parse(fs.readFileSync(key, 'utf8')) as object);
-  const v: Validator = (data) => (validate(data) ? [] : (validate.errors ?? []).map(describe));
-  compiled.set(key, v);
-  return v;
+  compiled.set(key, validate);
+  return validate;
+}
+
+/** A validator for `file` in `dir`; schemas it references by `$id` are loaded from the same folder. */
+export function schemaValidator(dir: string, file: string): Validator {
+  const validate = compile(dir, file);
+  return (data) => (validate(data) ? [] : (validate.errors ?? []).map(describe));
+}
+
+/** The same validation with ajv's error objects, for callers that word the errors themselves (the user configuration). */
+export function schemaErrors(dir: string, file: string): (data: unknown) => ErrorObject[] {
+  const validate = compile(dir, file);
+  return (data) => (validate(data) ? [] : [...(validate.errors ?? [])]);
 }

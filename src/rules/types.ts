@@ -8,6 +8,8 @@ export interface ModuleExport {
 
 export interface FrameworkRules {
   routerPackages: string[];
+  /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
+  webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
   mountAdapters: { framework: string; adapters: ModuleExport[] }[];
   express: { creators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
   hono: {

@@ -12,7 +12,7 @@ import { analyseStages, describeGuard, type StageResult } from './stages.js';
 /** What a stolen session can do through the endpoint, from its categories' `harm` (rules/categories.json or the configuration). */
 function harm(ep: Endpoint, ctx: VerifyContext): string {
   const cats = ep.classification?.categories ?? [];
-  const byName = new Map(ctx.values.session.classifierRules.categories.map((c) => [c.name, c.harm]));
+  const byName = new Map(ctx.values.session.classifierRulesFor(ctx.config).categories.map((c) => [c.name, c.harm]));
   const h = cats.map((c) => byName.get(c)).filter(Boolean);
   return h.length ? h.join(' and ') : 'perform this sensitive operation';
 }
