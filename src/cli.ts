@@ -314,7 +314,15 @@ async function run(opts: CliOptions, paths: string[], io: CliIO, out: Sink, err:
     return text.found ? 0 : 2;
   }
 
+  const { emptyMessage } = await import('./report/common.js');
+  const empty = emptyMessage(report, display);
+  const refuseEmpty = (): number => {
+    err.write(`stepup-audit: ${visible(empty ?? '')}: nothing was checked (use --allow-empty to accept)\n`);
+    return 2;
+  };
+
   if (updateBaseline) {
+    if (empty && !opts.allowEmpty) return refuseEmpty();
     const { renderBaseline } = await import('./config/baseline.js');
     writeFile(updateBaseline, renderBaseline(report.findings));
     if (!opts.quiet) err.write(`wrote ${report.findings.filter((f) => f.suppressed?.kind !== 'inline').length} finding(s) to ${visible(display(updateBaseline))}\n`);
@@ -363,11 +371,6 @@ async function run(opts: CliOptions, paths: string[], io: CliIO, out: Sink, err:
     if (opts.baselineRef) err.write(`baseline ref: ${visible(opts.baselineRef)} (${report.findings.filter((f) => f.suppressed?.kind === 'baseline').length} finding(s) present there)\n`);
   }
 
-  const { emptyMessage } = await import('./report/common.js');
-  const empty = emptyMessage(report, display);
-  if (empty && !opts.allowEmpty) {
-    err.write(`stepup-audit: ${visible(empty)}: nothing was checked (use --allow-empty to accept)\n`);
-    return 2;
-  }
+  if (empty && !opts.allowEmpty) return refuseEmpty();
   return result.exitCode;
 }

@@ -81,9 +81,12 @@ describe('never a silent pass', () => {
     expect((await run([dir, '--allow-empty'])).code).toBe(0);
   });
 
-  it('an empty folder is exit 2, and so is one scanned folder of two with nothing in it', async () => {
+  it('an empty folder is exit 2 (no baseline written from it), and so is one scanned folder of two with nothing in it', async () => {
     const empty = tmp({});
     expect((await run([empty])).code).toBe(2);
+    const base = path.join(empty, 'b.json');
+    expect((await run([empty, '--update-baseline', base])).code).toBe(2);
+    expect(fs.existsSync(base)).toBe(false);
     const r = await run(['fixtures/demo', empty]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no endpoints found in /);
@@ -205,10 +208,11 @@ describe('reports', () => {
     expect(md).toMatch(/<summary>Baselined and suppressed findings \(1\)<\/summary>/);
   });
 
-  it('with a baseline, the headline counts new findings only; --include-suppressed shows the rest in text', async () => {
+  it('with a baseline (BOM or not), the headline counts new findings only; --include-suppressed shows the rest in text', async () => {
     const dir = tmp({ 'package.json': NEXT, 'app/api/payees/route.ts': route('payee') });
     const base = path.join(dir, 'b.json');
     await run([dir, '--update-baseline', base]);
+    fs.writeFileSync(base, `\ufeff${fs.readFileSync(base, 'utf8')}`);
     const r = await run([dir, '--baseline', base]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/0 of 1 sensitive endpoint lack step-up \(0 missing, 0 broken\); 1 more baselined or suppressed · 1 endpoint · 1 framework · 1 baselined/);
