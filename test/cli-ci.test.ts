@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inertLine, mdCode, mdText, uriOfPath, visible } from '../src/report/escape.js';
 import { runCli, repoRoot } from './helpers/cli.js';
 import { removeProject, writeProject } from './helpers/project.js';
 
@@ -289,6 +290,19 @@ describe('usage', () => {
 });
 
 describe('inert output', () => {
+  it('escapes for each sink', () => {
+    expect(visible('a\nb\x1b[2J\x07\x7f\x9b\u202etxt.ts\u2066')).toBe('a\\nb\\x1b[2J\\x07\\x7f\\x9b\\u202etxt.ts\\u2066');
+    expect(visible('café ✓ 日本')).toBe('café ✓ 日本');
+    expect(inertLine('::error title=x::y')).toBe('\\x3a:error title=x::y');
+    expect(inertLine('   ::warning ::x')).toBe('   \\x3a:warning ::x');
+    expect(inertLine('a ##[error]b')).toBe('a #\\x23[error]b');
+    expect(inertLine('a :: b')).toBe('a :: b');
+    expect(mdText('a|b <img src=x> *c* [d](e)')).toBe('a\\|b &lt;img src=x&gt; \\*c\\* \\[d\\]\\(e\\)');
+    expect(mdCode('POST /a|b')).toBe('`POST /a\\|b`');
+    expect(mdCode('a`b')).toBe('``a`b``');
+    expect(uriOfPath("app/[id]/my file/100%/#/ü/a\\b/(x)!'*")).toBe('app/%5Bid%5D/my%20file/100%25/%23/%C3%BC/a%5Cb/%28x%29%21%27%2A');
+  });
+
   const hostile = `import express from 'express';\nconst app = express();\napp.post('/withdraw\\n::error title=pwned::owned\\u001b]0;title\\u0007\\u001b[2J|x', async (req, res) => { await db.payout.create({ data: req.body }); res.send(); });\nconst db: any = {};\n`;
 
   it('route strings with newlines, workflow commands and ESC bytes print neither raw', async () => {
