@@ -252,6 +252,18 @@ describe('reports', () => {
   });
 });
 
+describe('text report', () => {
+  it('prints a finding that belongs to no endpoint (a file-level finding) under its file', async () => {
+    const { renderText } = await import('../src/report/text.js');
+    const { audit } = await import('../src/audit.js');
+    const { report } = await audit({ paths: ['fixtures/demo/apps/web'], cwd: repoRoot });
+    const file = report.endpoints[0].anchor.file;
+    report.findings.push({ ruleId: 'stepup/unverifiable', level: 'note', message: 'this file could not be analysed', endpointId: '', span: { file, line: 3, column: 1 }, related: [] });
+    const text = renderText(report, { color: false, endpoints: false, verbose: false });
+    expect(text).toMatch(/\n\S*route\.ts:3\n {2}ℹ stepup\/unverifiable {2}this file could not be analysed/);
+  });
+});
+
 describe('usage', () => {
   it("commander's suggestion is kept on the one line", async () => {
     const r = await run(['--formt', 'json']);

@@ -113,9 +113,14 @@ export function renderText(report: Report, opts: TextOptions): string {
   const epById = new Map<string, Endpoint>(report.endpoints.map((e) => [e.id, e]));
   for (const [id, findings] of byEndpoint) {
     const ep = epById.get(id);
-    if (!ep) continue;
-    const cats = ep.classification?.categories.length ? `  [${v(ep.classification.categories.join(', '))}]` : '';
-    out.push(`${c.underline(`${show(ep.anchor.file)}:${ep.anchor.line}`)}  ${c.bold(`${ep.method} ${v(ep.path)}`)}${c.dim(cats)}`);
+    if (ep) {
+      const cats = ep.classification?.categories.length ? `  [${v(ep.classification.categories.join(', '))}]` : '';
+      out.push(`${c.underline(`${show(ep.anchor.file)}:${ep.anchor.line}`)}  ${c.bold(`${ep.method} ${v(ep.path)}`)}${c.dim(cats)}`);
+    } else {
+      // a finding about a file rather than one endpoint (a file that could not be analysed)
+      const f = findings[0];
+      out.push(`${c.underline(`${show(f.span.file)}:${f.span.line}`)}${id ? `  ${c.bold(v(id))}` : ''}`);
+    }
     for (const f of findings) {
       const col = f.suppressed ? c.dim : levelColor(c, f.level);
       out.push(`  ${col(ICON[f.level])} ${col(f.ruleId)}  ${v(f.message)}${c.dim(suppressionNote(f))}`);
