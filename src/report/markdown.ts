@@ -77,7 +77,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     const file = repoRelative(report.repoRoot, f.span.file);
     const loc = `${file}:${f.span.line}`;
     const where = base ? `[${mdText(loc)}](${base}${uriOfPath(file)}#L${f.span.line})` : mdCode(loc);
-    const what = ep ? mdCode(`${ep.method} ${ep.path}`) : mdCode(f.endpointId);
+    const what = ep ? mdCode(`${ep.method} ${ep.path}`) : f.endpointId ? mdCode(f.endpointId) : '(file)';
     const note = f.suppressed ? ` _(${f.suppressed.kind === 'inline' ? 'suppressed' : 'baselined'}${f.suppressed.reason ? `: ${mdText(f.suppressed.reason)}` : ''})_` : '';
     return `- ${ICON[f.level]} \`${f.ruleId}\` ${what} ${where} — ${mdText(f.message)}${note}`;
   };
