@@ -11,7 +11,7 @@ import type { ScanSession } from '../session.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
 
 export type Value =
-  | { kind: 'function'; node: FunctionNode }
+  | { kind: 'function'; node: FunctionNode; site?: ts.CallExpression }
   | { kind: 'class'; node: ts.ClassLikeDeclaration }
   | { kind: 'instance'; cls: ts.ClassLikeDeclaration }
   | { kind: 'object'; node: ts.ObjectLiteralExpression }
@@ -31,8 +31,23 @@ interface ExportTable {
   cjs?: ts.Expression;
 }
 
+/**
+ * Budgets. `depth` counts semantic hops only (a name to its declaration, a call to its return value,
+ * an import to its export): walking down one expression's own syntax (a call chain
+ * `new Hono().get(…).post(…)…`, a member access, a conditional) is bounded by the tree and costs
+ * nothing, so a chain of any length resolves. `MAX_NESTING` only guards the stack against
+ * generated code. Hitting a budget is recorded (`limits`) and never cached as an answer.
+ */
 const MAX_DEPTH = 14;
-const MAX_VALUES = 24;
+const MAX_VALUES = 64;
+const MAX_NESTING = 2000;
+
+/** Where a resolution budget was reached (reported by the adapters, never silent). */
+export interface LimitHit {
+  kind: 'depth' | 'values' | 'nesting';
+  file: string;
+  line: number;
+}
 
 export function isFunctionNode(node: ts.Node): node is FunctionNode {
   return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
@@ -99,12 +114,47 @@ export class ValueResolver {
     return this.store.get(file);
   }
 
+  /** Budget hits, in order (deduplicated per file, line and kind). */
+  readonly limits: LimitHit[] = [];
+  private readonly limitKeys = new Set<string>();
+  /** Incremented on every budget hit: a resolution that saw one must not be cached. */
+  private truncations = 0;
+  private nesting = 0;
+
+  private hit(kind: LimitHit['kind'], node: ts.Node): void {
+    this.truncations++;
+    const sf = node.getSourceFile();
+    if (!sf) return;
+    const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+    const key = `${kind}:${sf.fileName}:${line}`;
+    if (this.limitKeys.has(key)) return;
+    this.limitKeys.add(key);
+    this.limits.push({ kind, file: sf.fileName, line });
+  }
+
   /** Values an expression may take. */
   resolve(expr: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
-    if (depth > MAX_DEPTH) return [{ kind: 'unknown', node: expr, reason: 'resolution too deep' }];
+    if (depth > MAX_DEPTH) {
+      this.hit('depth', expr);
+      return [{ kind: 'unknown', node: expr, reason: 'resolution too deep' }];
+    }
+    if (this.nesting > MAX_NESTING) {
+      this.hit('nesting', expr);
+      return [{ kind: 'unknown', node: expr, reason: 'expression too deeply nested' }];
+    }
     const e = ts.isExpression(expr) ? skipOuter(expr) : expr;
-    const out = this.resolveInner(e, depth, seen);
-    return out.length > MAX_VALUES ? out.slice(0, MAX_VALUES) : out;
+    this.nesting++;
+    let out: Value[];
+    try {
+      out = this.resolveInner(e, depth, seen);
+    } finally {
+      this.nesting--;
+    }
+    if (out.length > MAX_VALUES) {
+      this.hit('values', e);
+      return out.slice(0, MAX_VALUES);
+    }
+    return out;
   }
 
   private resolveInner(e: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
@@ -138,12 +188,12 @@ export class ValueResolver {
       if (ts.isIdentifier(e.expression) && e.expression.text === 'module' && name === 'exports' && !findDeclaration(e.expression)) {
         return [{ kind: 'module', file: e.getSourceFile().fileName }];
       }
-      const bases = this.resolve(e.expression, depth + 1, seen);
+      const bases = this.resolve(e.expression, depth, seen);
       return bases.flatMap((b) => this.member(b, name, e, depth + 1, seen));
     }
     if (ts.isCallExpression(e)) return this.resolveCall(e, depth, seen);
     if (ts.isNewExpression(e)) {
-      const callee = this.resolve(e.expression, depth + 1, seen);
+      const callee = this.resolve(e.expression, depth, seen);
       const out: Value[] = [];
       for (const c of callee) {
         if (c.kind === 'class') out.push({ kind: 'instance', cls: c.node });
@@ -151,12 +201,12 @@ export class ValueResolver {
       }
       return out;
     }
-    if (ts.isConditionalExpression(e)) return [...this.resolve(e.whenTrue, depth + 1, seen), ...this.resolve(e.whenFalse, depth + 1, seen)];
+    if (ts.isConditionalExpression(e)) return [...this.resolve(e.whenTrue, depth, seen), ...this.resolve(e.whenFalse, depth, seen)];
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.kind;
-      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) return [...this.resolve(e.left, depth + 1, seen), ...this.resolve(e.right, depth + 1, seen)];
-      if (op === ts.SyntaxKind.AmpersandAmpersandToken) return this.resolve(e.right, depth + 1, seen);
-      if (op === ts.SyntaxKind.EqualsToken) return this.resolve(e.right, depth + 1, seen);
+      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) return [...this.resolve(e.left, depth, seen), ...this.resolve(e.right, depth, seen)];
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken) return this.resolve(e.right, depth, seen);
+      if (op === ts.SyntaxKind.EqualsToken) return this.resolve(e.right, depth, seen);
     }
     return [{ kind: 'unknown', node: e, reason: ts.SyntaxKind[e.kind] }];
   }
@@ -166,9 +216,10 @@ export class ValueResolver {
     if (e.expression.kind === ts.SyntaxKind.ImportKeyword && e.arguments.length === 1 && ts.isStringLiteralLike(e.arguments[0])) {
       return this.importValue(e.arguments[0].text, e.getSourceFile().fileName, '*', e, depth, seen);
     }
-    const callee = this.resolve(e.expression, depth + 1, seen);
+    const callee = this.resolve(e.expression, depth, seen);
     const out: Value[] = [];
     for (const c of callee) {
+      if (c.kind === 'function' && c.node.body && !seen.has(c.node) && depth >= MAX_DEPTH - 2) this.hit('depth', e);
       if (c.kind === 'function' && c.node.body && !seen.has(c.node) && depth < MAX_DEPTH - 2) {
         seen.add(c.node);
         const rets = returnExpressions(c.node);
@@ -176,7 +227,8 @@ export class ValueResolver {
           for (const v of this.resolve(r, depth + 1, seen)) {
             // An object created inside a factory is a new object per call: remember the call site.
             const bound = this.bindParam(v, c.node, e, depth, seen);
-            out.push(...bound.map((b) => (b.kind === 'call' && !b.site && isInside(b.node, c.node) ? { ...b, site: e } : b)));
+            // An object or a closure created inside a factory is a new one per call: remember the call site.
+            out.push(...bound.map((b) => ((b.kind === 'call' || b.kind === 'function') && !b.site && isInside(b.node, c.node) ? { ...b, site: e } : b)));
           }
         }
         seen.delete(c.node);
@@ -216,6 +268,9 @@ export class ValueResolver {
   }
 
   private readonly bindings = new Map<ts.Node, ts.Expression>();
+  /** Declarations being resolved (outermost first), and the highest of them a cycle led back to. */
+  private readonly declStack: ts.Node[] = [];
+  private cycleTop = Infinity;
 
   /** Runs `fn` with a parameter bound to one expression (one element of an iterated array). */
   /** True while call-site bindings apply (results then must not be cached per node). */
@@ -237,24 +292,45 @@ export class ValueResolver {
     if (bound) return this.resolve(bound, depth + 1, seen);
     const cached = this.bindings.size ? undefined : this.declCache.get(decl);
     if (cached) return cached;
-    if (seen.has(decl)) return [{ kind: 'unknown', node: decl, reason: 'cycle' }];
+    if (seen.has(decl)) {
+      const at = this.declStack.lastIndexOf(decl);
+      if (at >= 0) this.cycleTop = Math.min(this.cycleTop, at);
+      return [{ kind: 'unknown', node: decl, reason: 'cycle' }];
+    }
     seen.add(decl);
-    const out = this.resolveDeclInner(decl, depth, seen);
-    seen.delete(decl);
-    if (!this.bindings.size && !out.some((v) => v.kind === 'unknown' && (v.reason === 'cycle' || v.reason === 'resolution too deep'))) this.declCache.set(decl, out);
+    const truncated = this.truncations;
+    const outerCycle = this.cycleTop;
+    this.cycleTop = Infinity;
+    const pos = this.declStack.push(decl) - 1;
+    let out: Value[];
+    try {
+      out = this.resolveDeclInner(decl, depth, seen);
+    } finally {
+      this.declStack.pop();
+      seen.delete(decl);
+    }
+    // A cycle back to a declaration still being resolved further up makes this answer partial;
+    // one that closed here does not. A budget hit anywhere below makes it partial too.
+    const partialCycle = this.cycleTop < pos;
+    this.cycleTop = Math.min(outerCycle, partialCycle ? this.cycleTop : Infinity);
+    if (!this.bindings.size && this.truncations === truncated && !partialCycle) this.declCache.set(decl, out);
     return out;
   }
 
   private resolveDeclInner(decl: Decl, depth: number, seen: Set<ts.Node>): Value[] {
     if (ts.isVariableDeclaration(decl)) {
-      if (decl.initializer) return this.resolve(decl.initializer, depth + 1, seen);
+      // `let app; if (x) app = new Hono(); else app = new Hono().basePath('/v1')`: a variable that is
+      // assigned again takes every value it is given (the join), its initializer included.
+      const assigned = reassignable(decl) ? assignmentsOf(decl) : [];
+      if (decl.initializer && !assigned.length) return this.resolve(decl.initializer, depth + 1, seen);
       const loop = decl.parent?.parent;
-      if (loop && ts.isForOfStatement(loop)) {
+      if (!decl.initializer && loop && ts.isForOfStatement(loop)) {
         const arr = this.resolve(loop.expression, depth + 1, seen).filter((v) => v.kind === 'array');
         if (arr.length) return arr.flatMap((a) => (a as { node: ts.ArrayLiteralExpression }).node.elements.flatMap((el) => this.resolve(el, depth + 1, seen)));
       }
-      const assigned = findSingleAssignment(decl);
-      if (assigned) return this.resolve(assigned, depth + 1, seen);
+      const sources = [...(decl.initializer && !isNullish(decl.initializer) ? [decl.initializer] : []), ...assigned];
+      if (sources.length) return sources.flatMap((x) => this.resolve(x, depth + 1, seen));
+      if (decl.initializer) return this.resolve(decl.initializer, depth + 1, seen);
       return [{ kind: 'unknown', node: decl, reason: 'declared without a value' }];
     }
     if (ts.isBindingElement(decl)) {
@@ -648,22 +724,34 @@ export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefin
   return undefined;
 }
 
-/** `let x; ... x = value` with exactly one assignment in the same scope. */
-function findSingleAssignment(decl: ts.VariableDeclaration): ts.Expression | undefined {
-  if (!ts.isIdentifier(decl.name)) return undefined;
-  const name = decl.name.text;
-  const scope = decl.parent?.parent?.parent;
-  if (!scope) return undefined;
-  let found: ts.Expression | undefined;
-  let count = 0;
-  const visit = (n: ts.Node): void => {
-    if (count > 1) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name) {
-      count++;
-      found = n.right;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
-  return count === 1 ? found : undefined;
+/** `let` and `var` declarations can be assigned again (a `const` cannot). */
+function reassignable(decl: ts.VariableDeclaration): boolean {
+  const list = decl.parent;
+  return ts.isIdentifier(decl.name) && ts.isVariableDeclarationList(list) && !(list.flags & ts.NodeFlags.Const) && !(ts.isForOfStatement(list.parent) || ts.isForInStatement(list.parent));
+}
+
+function isNullish(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
+}
+
+/** Every `x = value` (plain assignment) to this variable in its scope, in source order. */
+function assignmentsOf(decl: ts.VariableDeclaration): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const name = (decl.name as ts.Identifier).text;
+  let scope: ts.Node | undefined = decl.parent?.parent?.parent;
+  // `var` is function-scoped
+  if (scope && !((decl.parent as ts.VariableDeclarationList).flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
+    while (scope && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
+  }
+  if (scope) {
+    const visit = (n: ts.Node): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name && findDeclaration(n.left) === decl) {
+        if (!isNullish(n.right)) out.push(n.right);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(scope);
+  }
+  return out;
 }

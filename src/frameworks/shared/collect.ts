@@ -62,7 +62,8 @@ export class Collector {
   }
 
   refsFromValue(v: Value, depth: number, params = true, siteOverride?: ts.Node): RouterRef[] {
-    if (depth > 10) return [];
+    // `depth` follows a value's own structure (one step per chained call): finite, so only a guard.
+    if (depth > 5000) return [];
     if (v.kind === 'call') {
       const site = v.site ?? siteOverride;
       const out: RouterRef[] = [];
