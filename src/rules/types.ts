@@ -17,6 +17,7 @@ export interface FrameworkRules {
     routeMethods: string[];
     createRoute: ModuleExport[];
     createHandlers: string[];
+    chainMethods: string[];
     importHints: string[];
   };
 }

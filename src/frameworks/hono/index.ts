@@ -6,7 +6,7 @@ import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields } from '../../analysis/body.js';
 import { externalName } from '../../analysis/unwrap.js';
-import { propertyNameText, skipOuter } from '../../analysis/values.js';
+import { propertyNameText, skipOuter, type Value } from '../../analysis/values.js';
 import type { Endpoint, HttpMethod } from '../../model.js';
 import { matchesExport, ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
@@ -36,11 +36,19 @@ function methodOf(m: string): HttpMethod {
   return u === 'ALL' ? 'ANY' : (u as HttpMethod);
 }
 
-/** A route path: starts with `/` or is `*` (a KV key such as `rootKey:${id}` is not). */
+/**
+ * A relative route path (`list`, `:id/pdf`): Hono joins it like `/list`. Not a KV key
+ * (`rootKey:${id}`, a colon inside a segment), a URL, or a sentence.
+ */
+function isRelativePath(s: string): boolean {
+  return /^:?[\w.~-]+\??(\/(:?[\w.~*{}+-]*\??))*$/.test(s);
+}
+
+/** A route path: starts with `/`, is `*`, or is a relative path (a KV key such as `rootKey:${id}` is not). */
 function isPathLike(arg: ts.Expression | undefined, ctx: AdapterContext): boolean {
   if (!arg) return false;
   const x = skipOuter(arg);
-  const looksLikePath = (s: string): boolean => s === '' || s.startsWith('/') || s === '*';
+  const looksLikePath = (s: string): boolean => s === '' || s.startsWith('/') || s === '*' || isRelativePath(s);
   if (ts.isStringLiteralLike(x)) return looksLikePath(x.text);
   if (ts.isTemplateExpression(x)) {
     if (x.head.text !== '') return looksLikePath(x.head.text);
@@ -74,40 +82,66 @@ interface OpenApiRoute {
   schemas: ts.Expression[];
 }
 
+/**
+ * The route object given to `app.openapi(route, …)`: an object literal, a `createRoute({ … })` call
+ * (possibly made inside a project helper, whose parameters then take the helper call's arguments),
+ * or an object spreading one of those (`{ ...route, middleware: [auth] }`, later keys win).
+ */
 function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRules): OpenApiRoute | undefined {
-  let obj: ts.ObjectLiteralExpression | undefined;
-  const x = skipOuter(expr);
-  if (ts.isObjectLiteralExpression(x)) obj = x;
-  else {
+  const props = new Map<string, { init: ts.Expression; env?: Env }>();
+  const isCreateRoute = (v: Value): v is Extract<Value, { kind: 'call' }> => v.kind === 'call' && ts.isCallExpression(v.node) && v.callee.some((c) => matchesExport(rules.createRoute, externalName(c)));
+  const sources = (e: ts.Expression, env: Env | undefined, depth: number): { obj: ts.ObjectLiteralExpression; env?: Env }[] => {
+    const x = skipOuter(e);
+    if (ts.isObjectLiteralExpression(x)) return [{ obj: x, env }];
+    if (depth > 6) return [];
     for (const v of ctx.values.resolve(x)) {
-      if (v.kind === 'object') obj = v.node;
-      else if (v.kind === 'call' && ts.isCallExpression(v.node) && v.callee.some((c) => matchesExport(rules.createRoute, externalName(c)))) {
-        const a = v.node.arguments[0] && skipOuter(v.node.arguments[0]);
-        if (a && ts.isObjectLiteralExpression(a)) obj = a;
+      if (v.kind === 'object') return [{ obj: v.node, env: undefined }];
+      if (isCreateRoute(v)) {
+        const arg = (v.node as ts.CallExpression).arguments[0];
+        if (!arg) continue;
+        // built inside a helper: its parameters are the helper call's arguments
+        const inner = v.site && ts.isCallExpression(v.site) ? envOf(v.site, ctx) : undefined;
+        return sources(arg, inner ?? env, depth + 1);
       }
-      if (obj) break;
     }
-  }
-  if (!obj) return undefined;
+    return [];
+  };
+  const add = (obj: ts.ObjectLiteralExpression, env: Env | undefined, depth: number): void => {
+    for (const p of obj.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        for (const s of sources(p.expression, env, depth + 1)) add(s.obj, s.env, depth + 1);
+        continue;
+      }
+      const key = p.name ? propertyNameText(p.name) : undefined;
+      if (!key) continue;
+      if (ts.isPropertyAssignment(p)) props.set(key, { init: p.initializer, env });
+      else if (ts.isShorthandPropertyAssignment(p)) props.set(key, { init: p.name, env });
+    }
+  };
+  const top = sources(expr, undefined, 0);
+  if (!top.length) return undefined;
+  add(top[0].obj, top[0].env, 0);
   const out: OpenApiRoute = { middleware: [], schemas: [] };
-  for (const p of obj.properties) {
-    if (!ts.isPropertyAssignment(p) || !p.name) continue;
-    const key = propertyNameText(p.name);
-    if (key === 'method') {
-      const m = evalString(p.initializer, ctx.values);
-      if (m) out.method = methodOf(m);
-    } else if (key === 'path') out.path = evalString(p.initializer, ctx.values);
-    else if (key === 'middleware') {
-      const init = skipOuter(p.initializer);
-      out.middleware.push(...(ts.isArrayLiteralExpression(init) ? init.elements.map((e) => e as ts.Expression) : [init]));
-    } else if (key === 'request') {
-      // request.body.content['application/json'].schema
-      const visit = (n: ts.Node): void => {
-        if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'schema') out.schemas.push(n.initializer);
-        ts.forEachChild(n, visit);
-      };
-      visit(p.initializer);
-    }
+  const method = props.get('method');
+  if (method) {
+    const m = evalString(method.init, ctx.values, 0, method.env);
+    if (m) out.method = methodOf(m);
+  }
+  const path = props.get('path');
+  if (path) out.path = evalString(path.init, ctx.values, 0, path.env);
+  const mw = props.get('middleware');
+  if (mw) {
+    const init = skipOuter(mw.init);
+    out.middleware.push(...(ts.isArrayLiteralExpression(init) ? init.elements.map((e) => e as ts.Expression) : [init]));
+  }
+  const request = props.get('request');
+  if (request) {
+    // request.body.content['application/json'].schema
+    const visit = (n: ts.Node): void => {
+      if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'schema') out.schemas.push(n.initializer);
+      ts.forEachChild(n, visit);
+    };
+    visit(request.init);
   }
   return out;
 }
@@ -144,7 +178,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
         const p = isPathLike(call.arguments[0], ctx) ? pathsOf(call.arguments[0], ctx)[0] : undefined;
         return refs.map((r) => ({ router: r.router, routePath: p ?? r.routePath }));
       }
-      if (['use', 'on', 'route', 'openapi', 'doc', 'doc31'].includes(method)) return refs.map((r) => ({ router: r.router }));
+      if (rules.chainMethods.includes(method)) return refs.map((r) => ({ router: r.router }));
       return [];
     },
     register(method, call, refs, c, methodExpr): void {
