@@ -9,7 +9,7 @@ import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
-import { buildEndpoint, chainLink, importsAny } from '../shared/endpoint.js';
+import { buildEndpoint, chainLink, handsOn, importsAny } from '../shared/endpoint.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
 import { concretePath, joinPaths, RouterGraph } from '../shared/router-graph.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
@@ -147,7 +147,7 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
     const collector = new Collector(graph, ctx.values, expressDialect(ctx, rules));
     collector.collectAll(ctx);
     const out: Endpoint[] = [];
-    const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx));
+    const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), (r) => handsOn(r.handler, ctx.values, 2));
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
       const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));

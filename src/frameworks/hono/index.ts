@@ -12,7 +12,7 @@ import { matchesExport, ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
 import type { Env } from '../../analysis/strings.js';
-import { buildEndpoint, chainLink, importsAny } from '../shared/endpoint.js';
+import { buildEndpoint, chainLink, handsOn, importsAny } from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type RouterNode } from '../shared/router-graph.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
@@ -263,7 +263,7 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     }
 
     const out: Endpoint[] = [];
-    const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx));
+    const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), (r) => handsOn(r.handler, ctx.values, 1));
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
       const mount = findMount(r.root, nextMounts);

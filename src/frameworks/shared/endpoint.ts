@@ -104,3 +104,22 @@ export function isInside(file: string, dir: string): boolean {
   const rel = path.relative(dir, file);
   return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
+
+/**
+ * Does a handler hand the request on? Its `next` parameter (position `index`: 1 for Hono `(c, next)`,
+ * 2 for Express `(req, res, next)`) is called with no argument (`next(err)` reports an error instead).
+ */
+export function handsOn(expr: ts.Expression, values: ValueResolver, index: number): boolean {
+  const fn = unwrap(expr, values).fn;
+  const p = fn?.parameters[index];
+  if (!fn?.body || !p || !ts.isIdentifier(p.name)) return false;
+  const name = p.name.text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === name && n.arguments.length === 0) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
+}

@@ -70,6 +70,8 @@ export interface FlatRoute {
   schemas: ts.Expression[];
   root: RouterNode;
   shadowed?: boolean;
+  /** A route-method registration whose handler hands on to a later route: middleware, not an endpoint. */
+  passthrough?: boolean;
 }
 
 export type PathMatcher = (pattern: string, path: string) => boolean;
@@ -105,22 +107,29 @@ export class RouterGraph {
     return this.all.filter((n) => !n.attached && n.entries.length > 0 && (!n.param || n.evidence)).sort((a, b) => a.id - b.id);
   }
 
-  flatten(matches: PathMatcher, join: (a: string, b: string) => string, evalPath: PathEvaluator = () => undefined): FlatRoute[] {
+  /**
+   * `passes`: does a route's handler hand the request on (`await next()`)? Such a registration
+   * (`app.put('/users/*', requireAdmin)`) is middleware for the later routes of that method whose
+   * path it matches, not an endpoint of its own, as long as one follows.
+   */
+  flatten(matches: PathMatcher, join: (a: string, b: string) => string, evalPath: PathEvaluator = () => undefined, passes?: (r: FlatRoute) => boolean): FlatRoute[] {
     const out: FlatRoute[] = [];
     this.evalPath = evalPath;
     for (const root of this.roots()) {
       const start = out.length;
       this.walk(root, '', [], matches, join, out, new Set(), new Map());
+      for (let i = start; i < out.length; i++) out[i].root = root;
+      if (passes) passThrough(out, start, passes);
       // A later registration of the same method and path is shadowed by the first: never reached.
       const seen = new Set<string>();
       for (let i = start; i < out.length; i++) {
-        out[i].root = root;
+        if (out[i].passthrough) continue;
         const k = `${out[i].method} ${out[i].path}`;
         if (seen.has(k)) out[i].shadowed = true;
         seen.add(k);
       }
     }
-    return out.filter((r) => !r.shadowed);
+    return out.filter((r) => !r.shadowed && !r.passthrough);
   }
 
   private sorted(router: RouterNode): Entry[] {
@@ -201,6 +210,47 @@ export class RouterGraph {
       }
     }
     stack.delete(router);
+  }
+}
+
+/** Turns route registrations that hand on (`app.get('/x', mw)` before the real `/x`) into route middleware of the routes they reach. */
+function passThrough(out: FlatRoute[], start: number, passes: (r: FlatRoute) => boolean): void {
+  const verdict = new Map<FlatRoute, boolean>();
+  const hands = (r: FlatRoute): boolean => {
+    let v = verdict.get(r);
+    if (v === undefined) verdict.set(r, (v = passes(r)));
+    return v;
+  };
+  for (let i = start; i < out.length; i++) {
+    const r = out[i];
+    const later: FlatRoute[] = [];
+    for (let j = i + 1; j < out.length; j++) {
+      const o = out[j];
+      if ((r.method === 'ANY' || o.method === r.method) && routePatternMatches(r.path, o.path)) later.push(o);
+    }
+    if (!later.length || !hands(r)) continue;
+    if (later.every((o) => hands(o))) continue;
+    r.passthrough = true;
+    const links: MiddlewareUse[] = r.routeArgs.map((expr) => ({ expr, pattern: r.path, via: 'route', order: r.chain[0]?.order ?? { file: r.anchor.getSourceFile().fileName, pos: r.anchor.getStart() } }));
+    for (const o of later) {
+      const at = o.chain.findIndex((m) => m.via === 'route');
+      o.chain.splice(at < 0 ? o.chain.length : at, 0, ...links);
+    }
+  }
+}
+
+/** Does a route path pattern (`/users/*`, `/users/:id`) match a concrete route path? Whole path, `*` any rest. */
+export function routePatternMatches(pattern: string, full: string): boolean {
+  if (pattern === full) return true;
+  const pat = concretePath(pattern.replace(/\{\*[A-Za-z_]*\}|\*[A-Za-z_]+/g, '*'));
+  const target = concretePath(full);
+  let re = '';
+  for (const ch of pat) re += ch === '*' ? '.*' : /[.^$|\\{}()[\]+?]/.test(ch) ? `\\${ch}` : ch;
+  if (re.endsWith('/.*')) re = `${re.slice(0, -3)}(?:/.*)?`;
+  try {
+    return new RegExp(`^${re}/?$`).test(target);
+  } catch {
+    return false;
   }
 }
 
