@@ -104,8 +104,9 @@ export function lookupName(name: string, from: ts.Node): Decl | undefined {
   while (node) {
     if (isContainer(node)) {
       const d = declarationsIn(node).get(name);
-      // A parameter's own name or a binding element must not resolve to itself via its initializer.
-      if (d && d !== prev) return d;
+      // A parameter's own name or a binding element must not resolve to itself via its initializer;
+      // a class or function named inside its own body (`return Cls.instance`, recursion) is itself.
+      if (d && (d !== prev || ts.isClassDeclaration(d) || ts.isFunctionDeclaration(d))) return d;
     }
     prev = node;
     node = node.parent;

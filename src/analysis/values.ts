@@ -659,21 +659,18 @@ export class ValueResolver {
       if (Boolean(st) !== isStatic) continue;
       if (ts.isMethodDeclaration(m) && m.body) return [{ kind: 'function', node: m }];
       if (ts.isPropertyDeclaration(m)) {
+        // `app = undefined;` then `this.app = express()` in a method: the field takes every value it is given
+        const sources = [...(m.initializer && !isNullish(m.initializer) ? [m.initializer] : []), ...memberAssignments(cls, name, isStatic)];
+        if (sources.length) return sources.flatMap((x) => this.resolve(x, depth + 1, seen));
         if (m.initializer) return this.resolve(m.initializer, depth + 1, seen);
         break;
       }
     }
-    // `this.x = expr` in the constructor, or a parameter property `constructor(private x: X)`
+    // `this.x = expr` in the constructor (else in other methods: `this.app = express()` in `init()`),
+    // `Cls.x = expr` for a static (`Cls.instance = new Cls()` in `getInstance()`), or a parameter property
+    const assigned = memberAssignments(cls, name, isStatic);
+    if (assigned.length) return assigned.flatMap((x) => this.resolve(x, depth + 1, seen));
     const ctor = cls.members.find(ts.isConstructorDeclaration);
-    if (ctor?.body) {
-      for (const st of ctor.body.statements) {
-        if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-        const l = st.expression.left;
-        if ((ts.isPropertyAccessExpression(l) || ts.isElementAccessExpression(l)) && l.expression.kind === ts.SyntaxKind.ThisKeyword && accessName(l) === name) {
-          return this.resolve(st.expression.right, depth + 1, seen);
-        }
-      }
-    }
     if (ctor) {
       const p = ctor.parameters.find((pp) => ts.isIdentifier(pp.name) && pp.name.text === name && ts.getModifiers(pp)?.length);
       if (p) return [{ kind: 'param', fn: ctor, index: ctor.parameters.indexOf(p), path: [], node: p }];
@@ -722,6 +719,47 @@ export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefin
     n = n.parent;
   }
   return undefined;
+}
+
+/**
+ * Values assigned to a class member: `this.name = …` in the constructor (any depth, arrows included),
+ * else in the other methods of the same kind; for statics also `Cls.name = …` anywhere in the file.
+ */
+function memberAssignments(cls: ts.ClassLikeDeclaration, name: string, isStatic: boolean): ts.Expression[] {
+  const clsName = cls.name?.text;
+  const fromBody = (body: ts.Node | undefined, thisCounts: boolean): ts.Expression[] => {
+    const out: ts.Expression[] = [];
+    if (!body) return out;
+    const visit = (n: ts.Node, inThis: boolean): void => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && accessName(n.left) === name) {
+        const target = skipOuter(n.left.expression);
+        if ((inThis && target.kind === ts.SyntaxKind.ThisKeyword) || (isStatic && clsName && ts.isIdentifier(target) && target.text === clsName)) out.push(n.right);
+      }
+      // a nested `function` has its own `this`; an arrow keeps the method's
+      const own = ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassLike(n);
+      ts.forEachChild(n, (c) => visit(c, inThis && !own));
+    };
+    visit(body, thisCounts);
+    return out;
+  };
+  const ctor = cls.members.find(ts.isConstructorDeclaration);
+  if (!isStatic) {
+    const inCtor = fromBody(ctor?.body, true);
+    if (inCtor.length) return inCtor;
+  }
+  const out: ts.Expression[] = [];
+  for (const m of cls.members) {
+    if (m === ctor || !(ts.isMethodDeclaration(m) || ts.isGetAccessor(m) || ts.isSetAccessor(m) || ts.isPropertyDeclaration(m))) continue;
+    const st = !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+    const body = ts.isPropertyDeclaration(m) ? m.initializer : m.body;
+    out.push(...fromBody(body, st === isStatic));
+  }
+  if (isStatic && clsName) {
+    for (const st of cls.getSourceFile().statements) {
+      if (st !== cls && ts.isExpressionStatement(st)) out.push(...fromBody(st, false));
+    }
+  }
+  return out;
 }
 
 /** `let` and `var` declarations can be assigned again (a `const` cannot). */
