@@ -48,3 +48,42 @@ describe('router graph', () => {
     expect(result.stats.routers).toBe(3);
   });
 });
+
+describe('unmounted routers', () => {
+  it('are reported once in errors[], with their routes, and are not endpoints', async () => {
+    const result = await scanFiles({
+      'package.json': HONO_PKG,
+      'src/archive.ts': `import { Hono } from 'hono';
+export const archive = new Hono();
+archive.get('/', (c) => c.json([]));
+archive.delete('/:id', (c) => c.body(null, 204));
+`,
+      'src/app.ts': `import { Hono } from 'hono';
+import { archive } from './archive';
+const app = new Hono();
+app.get('/health', (c) => c.text(String(typeof archive)));
+export default app;
+`,
+    });
+    expect(result.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(['GET /health']);
+    const notes = result.errors.filter((e) => /never mounted/.test(e.message));
+    expect(notes).toHaveLength(1);
+    expect(notes[0].file).toMatch(/src[\/]archive\.ts$/);
+    expect(notes[0].message).toContain('GET /, DELETE /:id');
+  });
+
+  it('an application module imported only to be served stays the application', async () => {
+    const result = await scanFiles({
+      'package.json': HONO_PKG,
+      'src/app.ts': `import { Hono } from 'hono';
+export const app = new Hono();
+app.get('/health', (c) => c.text('up'));
+`,
+      'src/index.ts': `import { app } from './app';
+export default { fetch: app.fetch };
+`,
+    });
+    expect(result.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(['GET /health']);
+    expect(result.errors).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ export interface FrameworkRules {
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
   webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
   mountAdapters: { framework: string; adapters: ModuleExport[] }[];
-  express: { creators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
+  express: { creators: ModuleExport[]; appCreators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
   hono: {
     creators: ModuleExport[];
     routeMethods: string[];

@@ -11,7 +11,8 @@ import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
 import { buildEndpoint, chainLink, handsOn, importsAny } from '../shared/endpoint.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
-import { concretePath, joinPaths, RouterGraph } from '../shared/router-graph.js';
+import { concretePath, joinPaths, RouterGraph, type FlatRoute } from '../shared/router-graph.js';
+import { reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
 
 type ExpressRules = FrameworkRules['express'];
@@ -57,6 +58,7 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
   const routeMethods = new Set(rules.routeMethods);
   return {
     creators: rules.creators,
+    appCreators: rules.appCreators,
     paramTypes: /\b(Express|Router|Application|IRouter)\b/,
     importHints: rules.importHints,
     methods: new Set([...rules.routeMethods, 'use', 'route']),
@@ -147,7 +149,10 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
     const collector = new Collector(graph, ctx.values, expressDialect(ctx, rules));
     collector.collectAll(ctx);
     const out: Endpoint[] = [];
-    const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), (r) => handsOn(r.handler, ctx.values, 2));
+    const unmounted = unmountedRoots(graph, ctx);
+    const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 2);
+    reportUnmounted(graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)), ctx, 'Express');
+    const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
       const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));

@@ -13,7 +13,8 @@ import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
 import type { Env } from '../../analysis/strings.js';
 import { buildEndpoint, chainLink, handsOn, importsAny } from '../shared/endpoint.js';
-import { concretePath, joinPaths, RouterGraph, type RouterNode } from '../shared/router-graph.js';
+import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
+import { reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
 
@@ -263,7 +264,13 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     }
 
     const out: Endpoint[] = [];
-    const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), (r) => handsOn(r.handler, ctx.values, 1));
+    const unmounted = unmountedRoots(graph, ctx);
+    // a Hono app handed to Next.js (`handle(app)`) is served there
+    for (const n of nextMounts.keys()) unmounted.delete(n);
+    for (const n of [...unmounted]) if ([...nextMounts.keys()].some((m) => n.entries.some((e) => e.kind === 'inline' && e.router === m))) unmounted.delete(n);
+    const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 1);
+    reportUnmounted(graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)), ctx, 'Hono');
+    const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
       const mount = findMount(r.root, nextMounts);

@@ -20,6 +20,8 @@ export interface RouterRef {
 
 export interface Dialect {
   creators: readonly ModuleExport[];
+  /** Creators of application objects (served by themselves) rather than routers to mount. */
+  appCreators?: readonly ModuleExport[];
   /** Methods whose call on a router returns something router-like (chains, basePath, route). `site`: the factory call it was built for. */
   chain(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector, site?: ts.Node): RouterRef[];
   /**
@@ -70,12 +72,16 @@ export class Collector {
       for (const c of v.callee) {
         if (this.isCreator(c)) {
           const made = this.graph.node(v.node, v.node.getSourceFile().fileName, v.node.getStart());
+          made.node ??= v.node;
+          if (matchesExport(this.dialect.appCreators ?? [], externalName(c))) made.app = true;
           if (!site) {
             out.push({ router: made });
             continue;
           }
           // Built by a factory: one router per call site, carrying what the factory registers itself.
           const perSite = this.graph.node(siteKey(site, v.node), site.getSourceFile().fileName, site.getStart());
+          perSite.node ??= site;
+          if (made.app) perSite.app = true;
           if (perSite !== made) this.graph.add(perSite, { kind: 'inline', router: made, anchor: site, order: orderOf(site), alias: true });
           out.push({ router: perSite });
         } else if (c.kind === 'member' && ts.isCallExpression(v.node)) {

@@ -47,6 +47,10 @@ export interface RouterNode {
   derived?: boolean;
   /** Mounted somewhere with a prefix (then a derived view is not walked through its base again). */
   mounted?: boolean;
+  /** The expression that creates it (or the factory call it was built for). */
+  node?: ts.Node;
+  /** An application object (`express()`), served by itself, rather than a router to mount. */
+  app?: boolean;
 }
 
 export interface MiddlewareUse {
@@ -112,10 +116,10 @@ export class RouterGraph {
    * (`app.put('/users/*', requireAdmin)`) is middleware for the later routes of that method whose
    * path it matches, not an endpoint of its own, as long as one follows.
    */
-  flatten(matches: PathMatcher, join: (a: string, b: string) => string, evalPath: PathEvaluator = () => undefined, passes?: (r: FlatRoute) => boolean): FlatRoute[] {
+  flatten(matches: PathMatcher, join: (a: string, b: string) => string, evalPath: PathEvaluator = () => undefined, passes?: (r: FlatRoute) => boolean, only: (root: RouterNode) => boolean = () => true): FlatRoute[] {
     const out: FlatRoute[] = [];
     this.evalPath = evalPath;
-    for (const root of this.roots()) {
+    for (const root of this.roots().filter(only)) {
       const start = out.length;
       this.walk(root, '', [], matches, join, out, new Set(), new Map());
       for (let i = start; i < out.length; i++) out[i].root = root;

@@ -1,0 +1,189 @@
+// Routers that are built and exported but never mounted are not endpoints. A root router of the
+// graph (nothing mounts or inlines it) is an application only when something can serve it: it is
+// an application object (`express()`), it is not exported (a script that serves it itself), no other
+// module imports it (an entry module: `export default app` for Workers and Bun), or a module that
+// imports it serves it (`serve({ fetch: app.fetch })`, `handle(app)`, `app.listen`, re-exported as
+// a default). Otherwise its mount could not be resolved (or there is none): its routes are reported
+// once as unmounted, in `errors[]`, never at root paths.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { findDeclaration } from '../../analysis/scope.js';
+import { skipOuter } from '../../analysis/values.js';
+import { isTestPath } from '../../project/prefilter.js';
+import { relPosix } from '../../util.js';
+import type { AdapterContext } from '../types.js';
+import type { FlatRoute, RouterGraph, RouterNode } from './router-graph.js';
+
+/** Calls and members that serve an application object given to them. */
+const SERVES = (name: string): RegExp => {
+  const n = name.replace(/[$]/g, '\\$');
+  return new RegExp(
+    `\\b${n}\\s*\\.\\s*(fetch|listen|request|handle|callback)\\b|\\b(serve|handle|fire|createServer|createAdaptorServer|toNodeHandler|serverless|getRequestListener|showRoutes)\\s*\\(\\s*(\\{[^)]*?)?\\b${n}\\b|export\\s+default\\s+${n}\\b|export\\s*\\{[^}]*\\b${n}\\s+as\\s+default\\b|module\\.exports\\s*=\\s*${n}\\b|\\bfetch\\s*:\\s*${n}\\b`,
+  );
+};
+
+interface Binding {
+  decl?: ts.VariableDeclaration;
+  name?: string;
+  /** Export names of the router in its module ('default' included). */
+  exports: string[];
+}
+
+/** The variable a router is created into and the names its module exports it under. */
+function bindingOf(node: ts.Node, ctx: AdapterContext): Binding {
+  let n: ts.Node = node;
+  while (n.parent && (ts.isCallExpression(n.parent) || ts.isPropertyAccessExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isSatisfiesExpression(n.parent) || ts.isNewExpression(n.parent) || ts.isAwaitExpression(n.parent))) {
+    if (ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as ts.Expression)) break;
+    n = n.parent;
+  }
+  const parent = n.parent;
+  const out: Binding = { exports: [] };
+  if (parent && ts.isExportAssignment(parent)) out.exports.push('default');
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    out.decl = parent;
+    out.name = parent.name.text;
+  }
+  if (parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && /^(module\.)?exports\b/.test(parent.left.getText())) out.exports.push(parent.left.getText() === 'module.exports' ? 'default' : parent.left.getText().split('.').pop()!);
+  const table = ctx.values.exportsOf(node.getSourceFile().fileName);
+  if (table && out.decl) {
+    for (const [name, entry] of table.named) {
+      if (entry.decl === out.decl) out.exports.push(name);
+      else if (entry.expr) {
+        const x = skipOuter(entry.expr);
+        if (ts.isIdentifier(x) && findDeclaration(x) === out.decl) out.exports.push(name);
+      }
+    }
+    if (table.cjs) {
+      const x = skipOuter(table.cjs);
+      if (ts.isIdentifier(x) && findDeclaration(x) === out.decl) out.exports.push('default');
+      if (ts.isObjectLiteralExpression(x)) {
+        for (const p of x.properties) {
+          const v = ts.isShorthandPropertyAssignment(p) ? p.name : ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+          if (v && ts.isIdentifier(v) && findDeclaration(v) === out.decl && p.name && ts.isIdentifier(p.name)) out.exports.push(p.name.text);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const SPEC = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/g;
+
+/** Which modules import which: specifiers read from text, resolved once. */
+class ImportIndex {
+  private readonly byTarget = new Map<string, string[]>();
+  constructor(private readonly ctx: AdapterContext) {
+    for (const file of ctx.allSources) {
+      if (isTestPath(relPosix(ctx.root, file))) continue;
+      const text = ctx.store.text(file, false);
+      if (!text) continue;
+      for (const m of text.matchAll(SPEC)) {
+        if (!m[1].startsWith('.') && !m[1].startsWith('@/') && !m[1].startsWith('~/') && !m[1].startsWith('#')) {
+          // a bare specifier reaches a project file only through tsconfig paths or a workspace package
+          if (!ctx.workspace || m[1].startsWith('node:')) continue;
+        }
+        const r = ctx.values.resolver.resolve(m[1], file);
+        if (r.kind !== 'file') continue;
+        const list = this.byTarget.get(r.file) ?? [];
+        if (!list.includes(file)) list.push(file);
+        this.byTarget.set(r.file, list);
+      }
+    }
+  }
+  importers(file: string): string[] {
+    return this.byTarget.get(file) ?? [];
+  }
+}
+
+/** Local names an importer gives to `exports` of `target` (type-only imports do not count); re-exports. */
+function localNames(importer: string, target: string, exports: string[], ctx: AdapterContext): { names: string[]; reexports: string[] } {
+  const text = ctx.store.text(importer, false) ?? '';
+  const names: string[] = [];
+  const reexports: string[] = [];
+  const stem = path.basename(target).replace(/\.[cm]?[jt]sx?$/, '');
+  const dir = path.basename(path.dirname(target));
+  const mentions = (spec: string): boolean => {
+    const last = spec.split('/').pop()!.replace(/\.[cm]?[jt]sx?$/, '');
+    return last === stem || (stem === 'index' && last === dir);
+  };
+  for (const m of text.matchAll(/import\s+(type\s+)?([\w$]+)?\s*,?\s*(?:\{([^}]*)\})?\s*(?:\*\s+as\s+([\w$]+))?\s*from\s*['"]([^'"]+)['"]/g)) {
+    if (m[1] || !mentions(m[5])) continue;
+    if (m[2] && exports.includes('default')) names.push(m[2]);
+    if (m[3]) for (const part of m[3].split(',')) {
+      if (/^\s*type\s/.test(part)) continue;
+      const [orig, alias] = part.trim().split(/\s+as\s+/);
+      if (orig && exports.includes(orig.trim())) names.push((alias ?? orig).trim());
+    }
+    if (m[4]) for (const e of exports) names.push(e === 'default' ? `${m[4]}.default` : `${m[4]}.${e}`);
+  }
+  for (const m of text.matchAll(/(?:const|let|var)\s+(?:([\w$]+)|\{([^}]*)\})\s*=\s*require\(\s*['"]([^'"]+)['"]\s*\)(?:\.([\w$]+))?/g)) {
+    if (!mentions(m[3])) continue;
+    if (m[1]) names.push(m[4] ? m[1] : m[1]);
+    if (m[2]) for (const part of m[2].split(',')) {
+      const [orig, alias] = part.trim().split(/\s*:\s*/);
+      if (orig && exports.includes(orig.trim())) names.push((alias ?? orig).trim());
+    }
+  }
+  for (const m of text.matchAll(/export\s*(\*|\{([^}]*)\})\s*from\s*['"]([^'"]+)['"]/g)) {
+    if (!mentions(m[3])) continue;
+    if (m[1] === '*') reexports.push(...exports.filter((e) => e !== 'default'));
+    else for (const part of m[2].split(',')) {
+      const [orig, alias] = part.trim().split(/\s+as\s+/);
+      if (orig && exports.includes(orig.trim())) reexports.push((alias ?? orig).trim());
+    }
+  }
+  // `require('./x')(app)`, `app.use(require('./x'))`: used in place, mounted or served there
+  if (new RegExp(`require\\(\\s*['"][^'"]*${stem.replace(/[.$]/g, '\\$&')}(\\.[cm]?[jt]sx?)?['"]\\s*\\)\\s*[(,)]`).test(text)) names.push('');
+  return { names, reexports };
+}
+
+/** Roots of the graph that nothing serves: exported, imported elsewhere, and never mounted or served there. */
+export function unmountedRoots(graph: RouterGraph, ctx: AdapterContext): Set<RouterNode> {
+  const out = new Set<RouterNode>();
+  let index: ImportIndex | undefined;
+  for (const root of graph.roots()) {
+    if (root.param || root.guessed || root.derived || root.app || !root.node) continue;
+    const b = bindingOf(root.node, ctx);
+    if (!b.exports.length) continue;
+    const sf = root.node.getSourceFile();
+    // its own module exporting it is not serving it: the importers decide
+    if (b.name && SERVES(b.name).test(sf.text.replace(/export\s+default\s+[\w$]+\s*;?|module\.exports\s*=\s*[\w$]+/g, ''))) continue;
+    index ??= new ImportIndex(ctx);
+    let served = false;
+    let imported = false;
+    const seen = new Set<string>();
+    const visit = (target: string, exports: string[], depth: number): void => {
+      if (served || depth > 3 || seen.has(target)) return;
+      seen.add(target);
+      for (const importer of index!.importers(target)) {
+        const { names, reexports } = localNames(importer, target, exports, ctx);
+        if (names.length || reexports.length) imported = true;
+        const text = ctx.store.text(importer, false) ?? '';
+        if (names.some((n) => n === '' || SERVES(n).test(text))) {
+          served = true;
+          return;
+        }
+        if (reexports.length) visit(importer, reexports, depth + 1);
+      }
+    };
+    visit(sf.fileName, b.exports, 0);
+    if (imported && !served) out.add(root);
+  }
+  return out;
+}
+
+/** One note per unmounted router, with its routes (never endpoints). */
+export function reportUnmounted(routes: FlatRoute[], ctx: AdapterContext, framework: string): void {
+  const byRoot = new Map<RouterNode, FlatRoute[]>();
+  for (const r of routes) {
+    const list = byRoot.get(r.root) ?? [];
+    list.push(r);
+    byRoot.set(r.root, list);
+  }
+  for (const [root, list] of byRoot) {
+    const shown = list.slice(0, 12).map((r) => `${r.method} ${r.path || '/'}`);
+    const more = list.length > shown.length ? `, … ${list.length - shown.length} more` : '';
+    const line = root.node ? root.node.getSourceFile().getLineAndCharacterOfPosition(root.node.getStart()).line + 1 : 0;
+    ctx.errors.push({ file: root.file, phase: 'extract', message: `${framework} router (line ${line}) is exported but never mounted: its ${list.length} route${list.length === 1 ? '' : 's'} are not reported as endpoints (${shown.join(', ')}${more})` });
+  }
+}
