@@ -162,6 +162,13 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     return { wrappers: [], factory: { call: e, fn: calleeFn }, name, unresolved: `cannot see what ${name} returns (${describe(vals)})` };
   }
   const vals = values.resolve(e);
+  // `exports.create = catchAsync(async (req, res) => …)` in another module: the name holds the closure
+  // the wrapper returned; the call that made it says what it wraps (the handler) and what wraps it.
+  const made = vals.find((v): v is Extract<Value, { kind: 'function' }> => v.kind === 'function' && !!v.site);
+  if (made?.site && made.site !== e) {
+    const inner = unwrap(made.site, values, depth + 1);
+    if (inner.fn) return { ...inner, name };
+  }
   const fn = firstFunction(vals);
   if (fn) return { fn, wrappers: [], name };
   // `const stepUp = createMiddleware(async (c, next) => …)`: the variable holds a wrapped function.
