@@ -629,6 +629,15 @@ export class ValueResolver {
         if (m?.initializer) return this.resolve(m.initializer, depth + 1, seen);
         return [{ kind: 'literal', value: m ? base.node.members.indexOf(m) : undefined, node }];
       }
+      case 'call': {
+        // `new Controller(db)` where Controller is a constructor function: its `this.x = …` and `Controller.prototype.x = …`
+        if (ts.isNewExpression(base.node)) {
+          const fns = base.callee.filter((c): c is Extract<Value, { kind: 'function' }> => c.kind === 'function');
+          const assigned = fns.flatMap((f) => constructorAssignments(f.node, name));
+          if (assigned.length) return assigned.flatMap((x) => this.resolve(x, depth + 1, seen));
+        }
+        return [{ kind: 'member', base, name, node }];
+      }
       default:
         return [{ kind: 'member', base, name, node }];
     }
@@ -649,6 +658,9 @@ export class ValueResolver {
       if (ts.isMethodDeclaration(p)) return [{ kind: 'function', node: p }];
       return [{ kind: 'unknown', node: p, reason: 'accessor' }];
     }
+    // `const exp = {}; exp.list = function …`: members assigned to the variable holding the object
+    const added = addedMembers(obj, name);
+    if (added.length) return added.flatMap((x) => this.resolve(x, depth + 1, seen));
     return [{ kind: 'unknown', node, reason: `no property '${name}'` }];
   }
 
@@ -760,6 +772,49 @@ function memberAssignments(cls: ts.ClassLikeDeclaration, name: string, isStatic:
     }
   }
   return out;
+}
+
+/** `this.name = …` in a constructor function's body (not in nested functions), and `F.prototype.name = …` in its file. */
+function constructorAssignments(fn: FunctionNode, name: string): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const fnName = (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+  const visit = (n: ts.Node, inThis: boolean): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && accessName(n.left) === name) {
+      const target = skipOuter(n.left.expression);
+      if (inThis && target.kind === ts.SyntaxKind.ThisKeyword) out.push(n.right);
+      else if (fnName && ts.isPropertyAccessExpression(target) && target.name.text === 'prototype' && ts.isIdentifier(target.expression) && target.expression.text === fnName) out.push(n.right);
+    }
+    const own = n !== fn && (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassLike(n));
+    ts.forEachChild(n, (c) => visit(c, inThis && !own));
+  };
+  if (fn.body) visit(fn.body, true);
+  if (fnName && !ts.isArrowFunction(fn)) for (const st of fn.getSourceFile().statements) if (ts.isExpressionStatement(st)) visit(st, false);
+  return out;
+}
+
+/** Members assigned after the fact to the variable an object literal initialises (`exp.x = …`). */
+function addedMembers(obj: ts.ObjectLiteralExpression, name: string): ts.Expression[] {
+  const decl = skipParents(obj);
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return [];
+  const scope = decl.parent?.parent?.parent;
+  if (!scope) return [];
+  const varName = decl.name.text;
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && accessName(n.left) === name) {
+      const target = skipOuter(n.left.expression);
+      if (ts.isIdentifier(target) && target.text === varName && findDeclaration(target) === decl) out.push(n.right);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return out;
+}
+
+function skipParents(e: ts.Expression): ts.Node | undefined {
+  let n: ts.Node = e;
+  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent))) n = n.parent;
+  return n.parent;
 }
 
 /** `let` and `var` declarations can be assigned again (a `const` cannot). */
