@@ -3,7 +3,7 @@
 import { ts } from 'ts-morph';
 import { boundMember } from './numbers.js';
 import { findDeclaration } from './scope.js';
-import { skipOuter, type Value, type ValueResolver } from './values.js';
+import { returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
 
 /** Parameter bindings known at a call site: parameter → the argument passed. */
 export type Env = Map<ts.ParameterDeclaration, ts.Expression>;
@@ -40,6 +40,22 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
   }
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isConditionalExpression(e) || ts.isBinaryExpression(e)) {
     return stringFromValues(values.resolve(e), values, depth);
+  }
+  // `loginPath(config)`, `` apiPath('users') ``: a project function returning one string expression,
+  // evaluated with its parameters bound to the call's arguments
+  if (ts.isCallExpression(e) && depth < 8) {
+    for (const v of values.resolve(e.expression)) {
+      if (v.kind !== 'function' || !v.node.body) continue;
+      const rets = returnExpressions(v.node);
+      if (rets.length !== 1) continue;
+      const inner: Env = new Map(env ?? []);
+      v.node.parameters.forEach((p, i) => {
+        const a = e.arguments[i];
+        if (a) inner.set(p, a);
+      });
+      const s = evalString(rets[0], values, depth + 1, inner);
+      if (s !== undefined) return s;
+    }
   }
   return undefined;
 }

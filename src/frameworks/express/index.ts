@@ -33,6 +33,9 @@ export function isPathArg(arg: ts.Expression, ctx: AdapterContext): boolean {
   if (ts.isFunctionLike(x) || ts.isObjectLiteralExpression(x)) return false;
   if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken) return true;
   if (evalStrings(x, ctx.values) !== undefined) return true;
+  // `router.get(loginPath(config), …)`: a path computed by a call (listed with a placeholder when it
+  // cannot be evaluated), unless the call is seen to return a function (then it is a handler)
+  if (ts.isCallExpression(x)) return !ctx.values.resolve(x).some((v) => v.kind === 'function');
   const vals = ctx.values.resolve(x);
   return vals.length > 0 && vals.every((v) => v.kind === 'param' || v.kind === 'literal' || (v.kind === 'unknown' && !ts.isCallExpression(x)));
 }

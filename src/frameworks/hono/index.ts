@@ -56,7 +56,12 @@ function isPathLike(arg: ts.Expression | undefined, ctx: AdapterContext): boolea
     const v = evalString(x, ctx.values);
     return v !== undefined ? looksLikePath(v) : x.templateSpans.some((sp) => sp.literal.text.startsWith('/'));
   }
-  if (ts.isFunctionLike(x) || ts.isCallExpression(x) || ts.isObjectLiteralExpression(x)) return false;
+  if (ts.isCallExpression(x)) {
+    // `app.get(apiPath('users'), …)`: a path only when the call evaluates to one
+    const v = evalString(x, ctx.values);
+    return v !== undefined && looksLikePath(v);
+  }
+  if (ts.isFunctionLike(x) || ts.isObjectLiteralExpression(x)) return false;
   const v = evalString(x, ctx.values);
   return v !== undefined && looksLikePath(v);
 }
