@@ -52,7 +52,21 @@ export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMe
   return HTTP_METHODS.filter((m) => found.has(m));
 }
 
-/** `table[req.method]` where `table` is an object literal keyed by HTTP methods. */
+/** The entries of an object literal keyed by HTTP methods. */
+function methodEntries(obj: ts.ObjectLiteralExpression): { method: HttpMethod; handler: ts.Expression }[] {
+  return obj.properties
+    .filter((p) => p.name && METHOD_SET.has((propertyNameText(p.name) ?? '').toUpperCase()))
+    .map((p) => ({
+      method: propertyNameText(p.name!)!.toUpperCase() as HttpMethod,
+      handler: ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression),
+    }));
+}
+
+/**
+ * A method map the handler dispatches through: `table[req.method]` where `table` is an object
+ * literal keyed by HTTP methods, or such an object handed to a dispatching helper
+ * (`return defaultHandler(req, res, { GET, POST })`): every key is a method.
+ */
 function dispatchTable(fn: FunctionNode, values: ValueResolver): { method: HttpMethod; handler: ts.Expression }[] | undefined {
   let found: { method: HttpMethod; handler: ts.Expression }[] | undefined;
   const visit = (n: ts.Node): void => {
@@ -60,19 +74,56 @@ function dispatchTable(fn: FunctionNode, values: ValueResolver): { method: HttpM
     if (ts.isElementAccessExpression(n) && isMethodExpr(skipOuter(n.argumentExpression))) {
       const obj = values.resolve(n.expression).find((v) => v.kind === 'object');
       if (obj && obj.kind === 'object') {
-        const entries = obj.node.properties
-          .filter((p) => p.name && METHOD_SET.has((propertyNameText(p.name) ?? '').toUpperCase()))
-          .map((p) => ({
-            method: propertyNameText(p.name!)!.toUpperCase() as HttpMethod,
-            handler: ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression),
-          }));
+        const entries = methodEntries(obj.node);
         if (entries.length) found = entries;
       }
+    } else if (ts.isCallExpression(n)) {
+      for (const a of n.arguments) {
+        const x = skipOuter(a);
+        const obj = ts.isObjectLiteralExpression(x) ? x : ts.isIdentifier(x) ? values.resolve(x).find((v) => v.kind === 'object')?.node : undefined;
+        if (!obj || !ts.isObjectLiteralExpression(obj) || !obj.properties.length) continue;
+        const entries = methodEntries(obj);
+        if (entries.length && entries.length === obj.properties.length) found = entries;
+      }
     }
-    ts.forEachChild(n, visit);
+    if (!found && !(n !== fn.body && ts.isFunctionLike(n))) ts.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
   return found;
+}
+
+/** Methods a wrapper is told to serve: `AuthedEndpoint(handler, ['POST'])`, `withMethods({ methods: ['GET'] }, h)`. */
+function listedMethods(call: ts.CallExpression, values: ValueResolver, depth = 0): HttpMethod[] {
+  const out = new Set<HttpMethod>();
+  const fromList = (e: ts.Expression): void => {
+    const names = evalStrings(e, values);
+    if (!names?.length) return;
+    const ms = names.map((n) => n.toUpperCase());
+    if (ms.every((m) => METHOD_SET.has(m))) for (const m of ms) out.add(m as HttpMethod);
+  };
+  for (const a of call.arguments) {
+    const x = skipOuter(a);
+    if (ts.isArrayLiteralExpression(x)) fromList(x);
+    else if (ts.isObjectLiteralExpression(x)) {
+      for (const p of x.properties) {
+        if (ts.isPropertyAssignment(p) && p.name && /^(allowed)?methods$/i.test(propertyNameText(p.name) ?? '')) fromList(p.initializer);
+      }
+    } else if (ts.isCallExpression(x) && depth < 3) for (const m of listedMethods(x, values, depth + 1)) out.add(m);
+  }
+  return HTTP_METHODS.filter((m) => out.has(m));
+}
+
+/** A method map's handler as written: `Promise.resolve(import('./_post'))` is that module's default export. */
+function mapHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
+  let x = skipOuter(h);
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'resolve' && x.arguments.length === 1) x = skipOuter(x.arguments[0]);
+  if (ts.isCallExpression(x) && x.expression.kind === ts.SyntaxKind.ImportKeyword && x.arguments[0] && ts.isStringLiteralLike(x.arguments[0])) {
+    const r = ctx.values.resolver.resolve(x.arguments[0].text, x.getSourceFile().fileName);
+    const target = r.kind === 'file' ? ctx.store.get(r.file) : undefined;
+    const def = target ? defaultExport(target, ctx) : undefined;
+    if (def) return def.expr;
+  }
+  return h;
 }
 
 function defaultExport(sf: ts.SourceFile, ctx: AdapterContext): { anchor: ts.Node; expr: ts.Expression } | undefined {
@@ -158,17 +209,23 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
         return keyed.map((p) => {
           const method = propertyNameText(p.name!)!.toUpperCase() as HttpMethod;
           const h = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression);
-          return buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: h, chain: [chainLink(expr.expression, 'wrapper', ctx.values)], tags: ['method-map'] }, ctx);
+          return buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: mapHandler(h, ctx), chain: [chainLink(expr.expression, 'wrapper', ctx.values)], tags: ['method-map'] }, ctx);
         });
       }
     }
   }
 
   const u = unwrap(expr, ctx.values);
-  // Method dispatch tables inside the handler: `const handlers = { GET: list, POST: create }; handlers[req.method]`
+  // Method dispatch tables inside the handler: `const handlers = { GET: list, POST: create }; handlers[req.method]`,
+  // or handed to a dispatching helper: `return defaultHandler(req, res, { GET, POST })`
   const table = u.fn ? dispatchTable(u.fn, ctx.values) : undefined;
   if (table && table.length) {
-    return table.map(({ method, handler }) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: handler, chain: [], tags: ['method-map'] }, ctx));
+    return table.map(({ method, handler }) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: mapHandler(handler, ctx), chain: [], tags: ['method-map'] }, ctx));
+  }
+  // Methods the wrapper is told to serve: `export default AuthedEndpoint(handler, ['POST'])`
+  const listed = ts.isCallExpression(expr) ? listedMethods(expr, ctx.values) : [];
+  if (listed.length) {
+    return listed.map((method) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: ['method-list'] }, ctx));
   }
   const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
   const list: HttpMethod[] = methods.length ? methods : ['ANY'];
