@@ -4,7 +4,7 @@
 import { ts } from 'ts-morph';
 import { evalStrings } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
-import { skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
+import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
 import { matchesExport } from '../../rules/load.js';
 import type { ModuleExport } from '../../rules/types.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
@@ -109,8 +109,27 @@ export class Collector {
   private paramEvidence(v: Extract<Value, { kind: 'param' }>): boolean {
     const p = v.fn.parameters[v.index];
     if (this.dialect.paramTypes.test(typeText(p))) return true;
+    // `({ app }: HookArgs)` with `interface HookArgs { app: Express }` in the project: the member's declared type
+    if (p?.type && v.path.length && this.dialect.paramTypes.test(this.memberTypeText(p.type, v.path[0]))) return true;
     const sf = v.node.getSourceFile();
     return this.dialect.importHints.some((h) => sf.text.includes(`'${h}`) || sf.text.includes(`"${h}`));
+  }
+
+  /** The declared type of property `name` of a named project type (interface or type literal alias), as text. */
+  private memberTypeText(type: ts.TypeNode, name: string): string {
+    if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return '';
+    const typeName = type.typeName.text;
+    const file = this.values.importedFile(type.typeName) ?? type.getSourceFile().fileName;
+    const sf = this.values.sourceFile(file);
+    if (!sf) return '';
+    for (const st of sf.statements) {
+      let members: ts.NodeArray<ts.TypeElement> | undefined;
+      if (ts.isInterfaceDeclaration(st) && st.name.text === typeName) members = st.members;
+      else if (ts.isTypeAliasDeclaration(st) && st.name.text === typeName && ts.isTypeLiteralNode(st.type)) members = st.type.members;
+      const m = members?.find((x) => x.name && propertyNameText(x.name) === name);
+      if (m && ts.isPropertySignature(m) && m.type) return m.type.getText(sf);
+    }
+    return '';
   }
 
   private isMountTarget(router: RouterNode): boolean {
