@@ -733,21 +733,51 @@ function list() {
       // a named route object no `.openapi(…)` call uses is declared, not registered
       if (r.routeName && !users && !registry.texts.some(([f, t]) => f !== file && new RegExp(`\\b${r.routeName.replace(/\$/g, '\\$')}\\b`).test(t)) && !new RegExp(`\\b${r.routeName.replace(/\$/g, '\\$')}\\b[^]*\\b${r.routeName.replace(/\$/g, '\\$')}\\b`).test(registry.textOf.get(file) ?? '')) continue;
       if (users) {
-        for (const u of users) for (const pre of prefixes(key(u.file, u.owner)).slice(0, 8)) out.push({ framework: info.fw, method: r.method, path: join(pre, r.path), own: r.path, file: rel(u.file), line: u.line, full: false });
+        for (const u of users) {
+          const uk = key(u.file, u.owner);
+          const resolved = parents.has(uk) || [...parents.values()].some((ps) => ps.some((p) => p.parentKey === uk));
+          for (const pre of prefixes(uk).slice(0, 8)) out.push({ framework: info.fw, method: r.method, path: join(pre, r.path), own: r.path, file: rel(u.file), line: u.line, full: false, resolved });
+        }
         continue;
       }
       const k = key(file, r.owner);
-      for (const pre of prefixes(k).slice(0, 8)) out.push({ framework: info.fw, method: r.method, path: join(pre, r.path), own: r.path, file: rel(file), line: r.line, full: false });
+      const mountedOrMounting = parents.has(k) || [...parents.values()].some((ps) => ps.some((p) => p.parentKey === k));
+      for (const pre of prefixes(k).slice(0, 8)) out.push({ framework: info.fw, method: r.method, path: join(pre, r.path), own: r.path, file: rel(file), line: r.line, full: false, resolved: mountedOrMounting });
     }
   }
-  // de-duplicate
+  // de-duplicate; one method and path registered twice (`app.get('/x', guard)` before the real `/x`)
+  // serves one endpoint; a wildcard registration (`app.put('/users/*', guard)`) with routes under it is
+  // their middleware
   const seen = new Set();
-  return out.filter((e) => {
+  const routerKeys = new Map();
+  const deduped = out.filter((e) => {
     const k2 = `${e.framework} ${e.method} ${e.path} ${e.file}:${e.line}`;
     if (seen.has(k2)) return false;
     seen.add(k2);
+    if (e.full || !e.resolved || /\{\?\}/.test(e.path)) return true;
+    const k3 = `${e.method} ${segs(e.path).join('/')}`;
+    routerKeys.set(k3, (routerKeys.get(k3) ?? 0) + 1);
     return true;
   });
+  const dropped = new Set();
+  return deduped.filter((e) => {
+    if (e.full || !e.resolved || /\{\?\}/.test(e.path)) return true;
+    const k3 = `${e.method} ${segs(e.path).join('/')}`;
+    if (routerKeys.get(k3) > 1 && !dropped.has(k3)) {
+      dropped.add(k3);
+      return false;
+    }
+    return true;
+  }).filter((e) => {
+    if (e.full || !/\*/.test(e.path)) return true;
+    return !deduped.some((o) => o !== e && !o.full && (o.resolved || o.file === e.file) && (e.method === 'ANY' || o.method === e.method) && !/\*/.test(o.path) && wildcardMatches(e.path, o.path));
+    return true;
+  });
+}
+
+function wildcardMatches(pattern, p) {
+  const re = new RegExp(`^${pattern.replace(/\{\*\w*\}|\*\w*/g, '\u0000').replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]*\}|:[\w]+/g, '[^/]+').replace(/\u0000/g, '.*')}$`);
+  return re.test(p);
 }
 
 function join(a, b) {
@@ -797,7 +827,7 @@ function endsWith(full, suffix) {
     let r = false;
     if (b === '?') r = go(i - 1, j - 1) || go(i - 1, j);
     else if (a === '?') r = go(i - 1, j - 1) || go(i, j - 1);
-    else if (a === b || a === ':' || b === ':' || a === '*' || b === '*') r = go(i - 1, j - 1);
+    else if (a === b || (a === '*' && b !== ':') || (b === '*' && a !== ':')) r = go(i - 1, j - 1);
     memo.set(k, r);
     return r;
   };
@@ -830,7 +860,8 @@ function compare(listed, endpoints) {
       missing.push(l);
       continue;
     }
-    cands.sort((a, b) => (a.file === l.file ? 0 : 1) - (b.file === l.file ? 0 : 1) || Math.abs(a.line - l.line) - Math.abs(b.line - l.line));
+    const wild = (e) => (segs(e.path).includes('?') ? 1 : 0);
+    cands.sort((a, b) => (a.file === l.file ? 0 : 1) - (b.file === l.file ? 0 : 1) || wild(a) - wild(b) || Math.abs(a.line - l.line) - Math.abs(b.line - l.line));
     if (l.method === 'ANY' && l.full) for (const c of cands) used.add(endpoints.indexOf(c));
     else used.add(endpoints.indexOf(cands[0]));
     matched.push({ listed: l, endpoint: cands[0] });
@@ -846,6 +877,7 @@ const listMs = Date.now() - t0;
 const scan = runScanner();
 const endpoints = (scan.report.endpoints ?? []).map((e) => ({ framework: e.framework, method: e.method, path: e.path, file: e.file, line: e.line }));
 const { matched, missing, extra } = compare(listed, endpoints);
+if (process.env.INV_DEBUG) for (const m of matched) console.error(`${m.listed.file}:${m.listed.line} ${m.listed.method} ${m.listed.path}  =>  ${m.endpoint.file}:${m.endpoint.line} ${m.endpoint.method} ${m.endpoint.path}`);
 const per = {};
 for (const l of listed) {
   per[l.framework] ??= { listed: 0, matched: 0 };
