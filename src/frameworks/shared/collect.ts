@@ -88,6 +88,10 @@ export class Collector {
           // `new Hono().basePath(p)` returned by a factory: the whole chain is per call site.
           const base = this.refsFromValue(c.base, depth + 1, params, site);
           if (base.length) out.push(...this.dialect.chain(c.name, v.node, base, this, site));
+        } else if (c.kind === 'param' && c.path.length && ts.isCallExpression(v.node)) {
+          // `app.basePath('/api/v1')` on a registrar's parameter: a method called on the parameter's router
+          const base = this.refsFromValue({ ...c, path: c.path.slice(0, -1) }, depth + 1, params, site);
+          if (base.length) out.push(...this.dialect.chain(c.path[c.path.length - 1], v.node, base, this, site));
         }
       }
       return out;
