@@ -136,6 +136,22 @@ export class Collector {
     return '';
   }
 
+  /**
+   * The name callers use for a registrar, or undefined when they may call it anything: a module's
+   * default export (`const index = (app, db) => {…}; module.exports = index` is `routes(app, db)` there).
+   */
+  private nameOf(fn: ts.Node): string | undefined {
+    const name = nameOf(fn);
+    if (!name) return undefined;
+    const table = this.values.exportsOf(fn.getSourceFile().fileName);
+    const isName = (e: ts.Expression | undefined): boolean => {
+      const x = e && skipOuter(e);
+      return !!x && ts.isIdentifier(x) && x.text === name;
+    };
+    if (table && (isName(table.cjs) || isName(table.named.get('default')?.expr))) return undefined;
+    return name;
+  }
+
   private isMountTarget(router: RouterNode): boolean {
     return this.graph.all.some((n) => n.entries.some((e) => (e.kind === 'mount' || e.kind === 'inline') && e.router === router));
   }
@@ -204,7 +220,7 @@ export class Collector {
   registrarNames(): string[] {
     const names = new Set<string>();
     for (const fn of this.paramRouters.keys()) {
-      const n = nameOf(fn);
+      const n = this.nameOf(fn);
       if (n) names.add(n);
     }
     return [...names].filter((n) => n.length > 2);
@@ -214,7 +230,7 @@ export class Collector {
   anonymousRegistrarModules(): string[] {
     const out = new Set<string>();
     for (const fn of this.paramRouters.keys()) {
-      if (nameOf(fn)) continue;
+      if (this.nameOf(fn)) continue;
       const file = fn.getSourceFile().fileName;
       const base = file.split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]sx?$/, '');
       out.add(base === 'index' ? file.split(/[\\/]/).slice(-2, -1)[0] : base);
@@ -300,7 +316,7 @@ export class Collector {
     if (this.paramRouters.size === 0) return;
     // Cheap filter: calls whose callee names a registrar (unless a registrar has no stable name).
     const names = new Set(this.registrarNames());
-    const anonymous = [...this.paramRouters.keys()].some((fn) => !nameOf(fn));
+    const anonymous = [...this.paramRouters.keys()].some((fn) => !this.nameOf(fn));
     for (const call of this.pendingCalls) {
       const args = call.arguments ?? [];
       if (!args.length) continue;
