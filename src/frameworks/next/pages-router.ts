@@ -113,6 +113,37 @@ function listedMethods(call: ts.CallExpression, values: ValueResolver, depth = 0
   return HTTP_METHODS.filter((m) => out.has(m));
 }
 
+/** Method links of a builder chain (`.GET(cfg).handler(fn)`): each method with the first function given after it. */
+function builderMethods(expr: ts.Expression): { method: HttpMethod; handler?: ts.Expression }[] {
+  const links: { name: string; call: ts.CallExpression }[] = [];
+  let x: ts.Expression = skipOuter(expr);
+  while (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
+    links.unshift({ name: x.expression.name.text, call: x });
+    x = skipOuter(x.expression.expression);
+  }
+  const out: { method: HttpMethod; handler?: ts.Expression }[] = [];
+  links.forEach((l, i) => {
+    if (!METHOD_SET.has(l.name) || l.name !== l.name.toUpperCase()) return;
+    let handler: ts.Expression | undefined;
+    for (let j = i; j < links.length && !handler; j++) {
+      if (j > i && METHOD_SET.has(links[j].name)) break;
+      handler = links[j].call.arguments.find((a) => ts.isFunctionLike(skipOuter(a)));
+    }
+    out.push({ method: l.name as HttpMethod, handler });
+  });
+  return out;
+}
+
+/** A method map entry that is a route config (`{ auth: true, handle: async (ctx) => … }`): its one function. */
+function entryHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
+  const obj = ctx.values.resolve(h).find((v) => v.kind === 'object');
+  if (!obj || obj.kind !== 'object') return h;
+  const fns = obj.node.properties.filter((p) => (ts.isPropertyAssignment(p) && ts.isFunctionLike(skipOuter(p.initializer))) || ts.isMethodDeclaration(p));
+  if (fns.length !== 1) return h;
+  const p = fns[0];
+  return ts.isPropertyAssignment(p) ? p.initializer : (p as unknown as ts.Expression);
+}
+
 /** A method map's handler as written: `Promise.resolve(import('./_post'))` is that module's default export. */
 function mapHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
   let x = skipOuter(h);
@@ -200,19 +231,29 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
     );
   }
 
-  // Method-keyed handler maps: `export default apiHandler({ GET: list, POST: create })`
+  // Method-keyed handler maps: `export default apiHandler({ GET: list, POST: create })`, or `apiHandler(api)`
+  // with `const api = { GET: { auth: true, handle: async (ctx) => … } }` (an entry's one function is its handler)
   if (ts.isCallExpression(expr)) {
-    const obj = expr.arguments.map(skipOuter).find(ts.isObjectLiteralExpression);
+    const obj = expr.arguments
+      .map(skipOuter)
+      .map((a) => (ts.isObjectLiteralExpression(a) ? a : ts.isIdentifier(a) ? ctx.values.resolve(a).find((v) => v.kind === 'object')?.node : undefined))
+      .find((o): o is ts.ObjectLiteralExpression => !!o && ts.isObjectLiteralExpression(o) && methodEntries(o).length > 0);
     if (obj) {
       const keyed = obj.properties.filter((p) => p.name && METHOD_SET.has((propertyNameText(p.name) ?? '').toUpperCase()));
       if (keyed.length) {
         return keyed.map((p) => {
           const method = propertyNameText(p.name!)!.toUpperCase() as HttpMethod;
           const h = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression);
-          return buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: mapHandler(h, ctx), chain: [chainLink(expr.expression, 'wrapper', ctx.values)], tags: ['method-map'] }, ctx);
+          return buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: entryHandler(mapHandler(h, ctx), ctx), chain: [chainLink(expr.expression, 'wrapper', ctx.values)], tags: ['method-map'] }, ctx);
         });
       }
     }
+  }
+
+  // A route builder: `createRoute().GET({ auth: true }).handler(async (ctx) => …)`, one endpoint per method link
+  const built = builderMethods(expr);
+  if (built.length) {
+    return built.map(({ method, handler }) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: handler ?? expr, chain: [], tags: ['method-builder'] }, ctx));
   }
 
   const u = unwrap(expr, ctx.values);
@@ -220,7 +261,7 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   // or handed to a dispatching helper: `return defaultHandler(req, res, { GET, POST })`
   const table = u.fn ? dispatchTable(u.fn, ctx.values) : undefined;
   if (table && table.length) {
-    return table.map(({ method, handler }) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: mapHandler(handler, ctx), chain: [], tags: ['method-map'] }, ctx));
+    return table.map(({ method, handler }) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: entryHandler(mapHandler(handler, ctx), ctx), chain: [], tags: ['method-map'] }, ctx));
   }
   // Methods the wrapper is told to serve: `export default AuthedEndpoint(handler, ['POST'])`
   const listed = ts.isCallExpression(expr) ? listedMethods(expr, ctx.values) : [];

@@ -423,9 +423,17 @@ export class Collector {
 }
 
 /** The array a registration call iterates over, when it sits in `literalArray.forEach((x) => …)`. */
-function iteration(call: ts.CallExpression, values: ValueResolver): { param: ts.ParameterDeclaration; elements: ts.Expression[] } | undefined {
+function iteration(call: ts.CallExpression, values: ValueResolver): { param: ts.Node; elements: ts.Expression[] } | undefined {
   let n: ts.Node | undefined = call.parent;
   while (n && !ts.isSourceFile(n)) {
+    // `for (const page of pages) router.get(`/${page}`, …)` over a constant array
+    if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) && n.initializer.declarations.length === 1) {
+      const d = n.initializer.declarations[0];
+      if (!ts.isIdentifier(d.name) || !call.arguments.some((a) => a.getText().includes((d.name as ts.Identifier).text))) return undefined;
+      const arr = values.resolve(n.expression).find((v) => v.kind === 'array');
+      if (!arr || arr.kind !== 'array') return undefined;
+      return { param: d, elements: arr.node.elements.filter((e) => !ts.isSpreadElement(e)) };
+    }
     if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.parameters[0] && ts.isCallExpression(n.parent) && n.parent.arguments[0] === n) {
       const loop = n.parent;
       if (!ts.isPropertyAccessExpression(loop.expression) || !['forEach', 'map'].includes(loop.expression.name.text)) return undefined;
