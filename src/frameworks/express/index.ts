@@ -12,7 +12,7 @@ import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } fr
 import { buildEndpoint, chainLink, handsOn, importsAny } from '../shared/endpoint.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
 import { concretePath, joinPaths, RouterGraph, type FlatRoute } from '../shared/router-graph.js';
-import { reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
+import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
 
 type ExpressRules = FrameworkRules['express'];
@@ -150,12 +150,14 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
     const rules = ruleFile('frameworks').express;
     const graph = new RouterGraph('express');
     const collector = new Collector(graph, ctx.values, expressDialect(ctx, rules));
+    const limitsBefore = ctx.values.limits.length;
     collector.collectAll(ctx);
     const out: Endpoint[] = [];
     const unmounted = unmountedRoots(graph, ctx);
     const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 2);
     reportUnmounted(graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)), ctx, 'Express');
     const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
+    reportLimits(ctx, limitsBefore, 'Express');
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
       const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));

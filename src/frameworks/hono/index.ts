@@ -14,7 +14,7 @@ import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type Route
 import type { Env } from '../../analysis/strings.js';
 import { buildEndpoint, chainLink, handsOn, importsAny } from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
-import { reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
+import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
 
@@ -255,6 +255,7 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     const rules = ruleFile('frameworks').hono;
     const graph = new RouterGraph('hono');
     const collector = new Collector(graph, ctx.values, honoDialect(ctx, rules));
+    const limitsBefore = ctx.values.limits.length;
     collector.collectAll(ctx);
 
     // Hono apps mounted in another framework's routes (Next.js `handle(app)`): only the host's methods reach them.
@@ -276,6 +277,7 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 1);
     reportUnmounted(graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)), ctx, 'Hono');
     const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
+    reportLimits(ctx, limitsBefore, 'Hono');
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
       const mount = findMount(r.root, nextMounts);

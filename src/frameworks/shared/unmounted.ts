@@ -187,3 +187,20 @@ export function reportUnmounted(routes: FlatRoute[], ctx: AdapterContext, framew
     ctx.errors.push({ file: root.file, phase: 'extract', message: `${framework} router (line ${line}) is exported but never mounted: its ${list.length} route${list.length === 1 ? '' : 's'} are not reported as endpoints (${shown.join(', ')}${more})` });
   }
 }
+
+/**
+ * Resolution budgets reached while this adapter extracted (`values.limits` from `from` on): one note
+ * per file, so a registration that may be missing because of a bound is never a silent drop.
+ */
+export function reportLimits(ctx: AdapterContext, from: number, framework: string): void {
+  const byFile = new Map<string, Set<string>>();
+  for (const l of ctx.values.limits.slice(from)) {
+    const set = byFile.get(l.file) ?? new Set<string>();
+    set.add(`${l.line} (${l.kind})`);
+    byFile.set(l.file, set);
+  }
+  for (const [file, lines] of byFile) {
+    const list = [...lines];
+    ctx.errors.push({ file, phase: 'extract', message: `${framework}: value resolution budget reached at line${list.length === 1 ? '' : 's'} ${list.slice(0, 8).join(', ')}${list.length > 8 ? ', …' : ''}; registrations that depend on these values may be missing` });
+  }
+}
