@@ -21,7 +21,10 @@ function isCatchAll(s: string): boolean {
 }
 
 function fromModule(ep: Endpoint, modules: string[]): string | undefined {
-  const mods = [ep.handler.externalModule, ...ep.chain.filter((l) => l.via === 'wrapper').map((l) => l.externalModule)].filter((m): m is string => !!m);
+  // A library wrapper around the project's own handler (next-auth v5 `auth(async (req) => …)`) adds a
+  // session to it: the handler is still the project's. Only a handler that is itself the library's counts.
+  const wrappers = ep.handler.fn ? [] : ep.chain.filter((l) => l.via === 'wrapper').map((l) => l.externalModule);
+  const mods = [ep.handler.externalModule, ...wrappers].filter((m): m is string => !!m);
   return mods.find((m) => modules.some((x) => m === x || m.startsWith(`${x}/`)));
 }
 
