@@ -791,7 +791,10 @@ function runScanner() {
   if (opts.scanner) return { report: JSON.parse(fs.readFileSync(opts.scanner, 'utf8')), ms: 0, status: 'given' };
   const bin = opts.bin ? path.resolve(opts.bin) : path.join(HERE, '..', 'bin', 'stepup-audit.js');
   const t = Date.now();
-  const r = spawnSync(process.execPath, [bin, ROOT, '--format', 'json', '--fail-on', 'none', '--quiet'], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, timeout: opts.timeout * 1000 });
+  // `--allow-empty`: a tree with no endpoint is a result here, not an error (older builds do not know the flag)
+  const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).stdout ?? '';
+  const extra = help.includes('--allow-empty') ? ['--allow-empty'] : [];
+  const r = spawnSync(process.execPath, [bin, ROOT, '--format', 'json', '--fail-on', 'none', '--quiet', ...extra], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, timeout: opts.timeout * 1000 });
   const ms = Date.now() - t;
   if (r.error || r.status === null) return { report: { endpoints: [], errors: [] }, ms, status: r.error?.code === 'ETIMEDOUT' || r.signal ? `timed out after ${opts.timeout}s` : String(r.error) };
   try {
