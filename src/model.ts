@@ -84,7 +84,7 @@ export interface Endpoint {
 export type Category = string;
 
 export interface Reason {
-  kind: 'path' | 'field' | 'call' | 'config' | 'exclusion' | 'method';
+  kind: 'path' | 'field' | 'call' | 'config' | 'exclusion' | 'method' | 'asset';
   value: string;
   category?: Category;
   /** Human-readable explanation of the signal. */
@@ -98,6 +98,11 @@ export interface Classification {
   reasons: Reason[];
   /** Reasons that were seen but did not reach the threshold, or exclusions that applied. */
   considered: Reason[];
+  /**
+   * Sensitive by its words while the write itself could not be seen (a call the analysis could not
+   * follow): the verdict is then `unverifiable` unless a step-up check is found.
+   */
+  unseen?: { call: string; span: Span };
 }
 
 export type VerdictStatus = 'enforced' | 'missing' | 'broken' | 'unverifiable' | 'not-required';

@@ -9,8 +9,9 @@ import type { EffectRules } from '../rules/types.js';
 import { memo } from '../memo.js';
 import { externalName } from './unwrap.js';
 import { evalString } from './strings.js';
+import { walkDataPath } from './datapath.js';
 import { findDeclaration } from './scope.js';
-import { accessName, isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from './values.js';
+import { accessName, isFunctionNode, propertyNameText, returnExpressions, skipOuter, type ValueResolver } from './values.js';
 
 export type EffectKind = 'db-write' | 'sql-write' | 'payment' | 'http' | 'identity' | 'mint' | 'call';
 
@@ -24,6 +25,16 @@ export interface Effect {
   action?: string;
   /** Keys written (`data: { role }` → role). */
   dataKeys: string[];
+  /** Numeric keys the write decreases (a balance debit). */
+  debits?: string[];
+  /** Part of what is written cannot be listed (the request body passed whole). */
+  opaqueData?: boolean;
+  /** Keys written with a constant string value. */
+  constants?: Record<string, string>;
+  /** Writes nested in this one's data (Prisma relation writes), on their own models. */
+  nested?: Effect[];
+  /** A nested create made together with the record that owns it (the creator's membership of a new workspace). */
+  withParentCreate?: boolean;
   /** Display text of the callee, e.g. `prisma.transfer.create`. */
   callee: string;
   /** Identity calls: the category of what they change. */
@@ -45,6 +56,8 @@ interface Compiled {
   identity: { re: RegExp; category: string }[];
   /** What an imported module's text must contain to be worth parsing for writes. */
   lookAhead: RegExp;
+  /** Calls that register a callback instead of running it. */
+  registration: RegExp;
   /** Models of the step-up flow itself (challenges, codes). */
   machinery: RegExp;
   /** Keys whose writes are bookkeeping (last use, counters). */
@@ -66,6 +79,7 @@ const rules = compiled<Compiled>(() => {
       idTargets: new RegExp(r.mint.identifierTargets),
       identity: r.identity.calls.map((c) => ({ re: new RegExp(c.pattern), category: c.category })),
       lookAhead: new RegExp(r.lookAheadWrites.pattern, 'i'),
+      registration: new RegExp(r.registrationCalls.pattern),
       machinery: new RegExp(r.stepUpMachinery.models, 'i'),
       bookkeeping: new Set(r.bookkeepingKeys.keys),
       updateActions: new RegExp(r.orm.updateActions, 'i'),
@@ -103,63 +117,307 @@ function methodCall(call: ts.CallExpression): { method: string; recv: ts.Express
   return undefined;
 }
 
-const SKIP_KEYS = new Set(['where', 'select', 'include', 'orderBy', 'take', 'skip', 'filter', 'options', 'returning']);
+const SKIP_KEYS = new Set(['where', 'select', 'include', 'orderBy', 'take', 'skip', 'filter', 'options', 'returning', 'skipDuplicates', 'upsert', 'new', 'runValidators', 'returnDocument', 'omit', 'relationLoadStrategy']);
 
-function objectKeys(e: ts.Expression | undefined, values: ValueResolver, depth = 0): string[] {
-  if (!e || depth > 3) return [];
+/** What a write writes: the keys, the numeric keys it decreases, and whether part of it could not be read. */
+export interface WriteData {
+  keys: string[];
+  /** Keys decreased: `{ balance: { decrement: n } }`, `$inc: { balance: -n }`, `balance: w.balance - n`, `SET balance = balance - ?`. */
+  debits: string[];
+  /** Part of the data is a value the analysis cannot list (the request body passed whole, a parameter). */
+  opaque: boolean;
+  /** Keys written with a constant string (`role: 'member'`, `role: Role.ADMIN`). */
+  constants: Record<string, string>;
+  /** Writes nested on a relation (Prisma): the relation's name, the nested operation and its data. */
+  nested: { relation: string; action: string; data: WriteData; node: ts.Node }[];
+}
+
+const CONTAINER_KEYS = new Set(['data', '$set', 'set', 'values', 'update', '$setOnInsert', 'create', '$push', '$addToSet', '$pull', '$pullAll', '$unset']);
+/** Prisma nested writes on a relation: `members: { createMany: { data } }`, `passkeys: { deleteMany: {} }`. */
+const NESTED_OPS = new Set(['create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', 'connectOrCreate', 'connect', 'disconnect', 'set']);
+
+function emptyData(): WriteData {
+  return { keys: [], debits: [], opaque: false, constants: Object.create(null) as Record<string, string>, nested: [] };
+}
+
+function mergeData(into: WriteData, from: WriteData): WriteData {
+  into.keys.push(...from.keys);
+  into.debits.push(...from.debits);
+  into.opaque ||= from.opaque;
+  Object.assign(into.constants, from.constants);
+  into.nested.push(...from.nested);
+  return into;
+}
+
+/** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
+function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
+  const x = skipOuter(e);
+  // a counter (`quota - 1`, `{ decrement: 1 }`) counts uses, it does not move an amount
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(skipOuter(x.right)) && Number((skipOuter(x.right) as ts.NumericLiteral).text) === 1) return false;
+  if (ts.isPrefixUnaryExpression(x) && ts.isNumericLiteral(x.operand) && Number(x.operand.text) === 1) return false;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken) return true;
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.MinusToken) return x.left.getText().toLowerCase().includes(key.toLowerCase()) || depth > 0;
+  if (ts.isCallExpression(x)) {
+    const parts = calleeParts(x.expression);
+    const last = parts?.[parts.length - 1] ?? '';
+    if (/^(minus|sub|subtract|decrement)$/i.test(last)) return true;
+  }
+  // `balance: newBalance` where `const newBalance = wallet.balance - amount`
+  if (ts.isIdentifier(x) && depth === 0) {
+    const d = findDeclaration(x);
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return isDecrease(d.initializer, key, depth + 1);
+  }
+  return false;
+}
+
+/** The data a write call argument carries (object literals, locals assigned field by field, conditional spreads). */
+export function writeData(e: ts.Expression | undefined, values: ValueResolver, depth = 0, out: WriteData = emptyData()): WriteData {
+  if (!e || depth > 6) return out;
   const x = skipOuter(e);
   // `...(isAdmin ? { role } : {})`, `...(cond && { role })`
-  if (ts.isConditionalExpression(x)) return [...objectKeys(x.whenTrue, values, depth + 1), ...objectKeys(x.whenFalse, values, depth + 1)];
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return [...objectKeys(x.left, values, depth + 1), ...objectKeys(x.right, values, depth + 1)];
-  let obj: ts.ObjectLiteralExpression | undefined;
-  const assigned: string[] = [];
-  if (ts.isObjectLiteralExpression(x)) obj = x;
-  else if (ts.isIdentifier(x)) {
-    const v = values.resolve(x).find((y) => y.kind === 'object');
-    if (v && v.kind === 'object') obj = v.node;
-    assigned.push(...fieldAssignments(x));
+  if (ts.isConditionalExpression(x)) {
+    writeData(x.whenTrue, values, depth + 1, out);
+    return writeData(x.whenFalse, values, depth + 1, out);
   }
-  if (!obj) return assigned;
-  const out: string[] = [...assigned];
+  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+    writeData(x.left, values, depth + 1, out);
+    return writeData(x.right, values, depth + 1, out);
+  }
+  // `list.map((m) => ({ email: m.email, role: m.role }))`: the objects the callback returns
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(skipOuter(x.expression)) && /^(map|flatMap)$/.test((skipOuter(x.expression) as ts.PropertyAccessExpression).name.text)) {
+    const cb = x.arguments[0] && skipOuter(x.arguments[0]);
+    if (cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) {
+      for (const r of returnExpressions(cb)) writeData(r, values, depth + 1, out);
+      return out;
+    }
+  }
+  if (ts.isArrayLiteralExpression(x)) {
+    for (const el of x.elements) writeData(ts.isSpreadElement(el) ? el.expression : el, values, depth + 1, out);
+    return out;
+  }
+  let obj: ts.ObjectLiteralExpression | undefined;
+  if (ts.isObjectLiteralExpression(x)) obj = x;
+  else if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x)) {
+    const vals = values.resolve(x);
+    const v = vals.find((y) => y.kind === 'object');
+    // a local holding the objects a `.map` callback builds
+    const mapped = !ts.isCallExpression(x) && vals.find((y) => y.kind === 'call' && ts.isCallExpression(y.node) && ts.isPropertyAccessExpression(skipOuter(y.node.expression)) && /^(map|flatMap)$/.test((skipOuter(y.node.expression) as ts.PropertyAccessExpression).name.text));
+    if (!v && mapped && mapped.kind === 'call') return writeData(mapped.node as ts.CallExpression, values, depth + 1, out);
+    if (v && v.kind === 'object') obj = v.node;
+    else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) out.opaque = true;
+    if (ts.isIdentifier(x)) mergeData(out, fieldAssignments(x));
+  } else if (!ts.isLiteralExpression(x) && x.kind !== ts.SyntaxKind.NullKeyword) out.opaque = true;
+  if (!obj) return out;
   for (const p of obj.properties) {
     const name = p.name ? propertyNameText(p.name) : undefined;
     if (ts.isSpreadAssignment(p)) {
-      out.push(...objectKeys(p.expression, values, depth + 1));
+      writeData(p.expression, values, depth + 1, out);
       continue;
     }
     if (!name || SKIP_KEYS.has(name)) continue;
-    if (name === 'data' || name === '$set' || name === 'set' || name === 'values' || name === 'update') {
-      if (ts.isPropertyAssignment(p)) out.push(...objectKeys(p.initializer, values, depth + 1));
-      else if (ts.isShorthandPropertyAssignment(p)) out.push(...objectKeys(p.name, values, depth + 1));
+    const init = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    if (CONTAINER_KEYS.has(name)) {
+      if (init) writeData(init, values, depth + 1, out);
       continue;
     }
-    out.push(name);
+    // Mongo `$inc: { balance: -amount }`
+    if (name === '$inc' && init && ts.isObjectLiteralExpression(skipOuter(init))) {
+      for (const q of (skipOuter(init) as ts.ObjectLiteralExpression).properties) {
+        const k = q.name ? propertyNameText(q.name) : undefined;
+        if (!k) continue;
+        out.keys.push(k);
+        if (ts.isPropertyAssignment(q) && isDecrease(q.initializer, k)) out.debits.push(k);
+      }
+      continue;
+    }
+    if (!init) {
+      out.keys.push(name);
+      continue;
+    }
+    const v = skipOuter(init);
+    // a nested write on a relation: its own effect, on the relation's model
+    if (ts.isObjectLiteralExpression(v) && v.properties.length && v.properties.every((q) => q.name && NESTED_OPS.has(propertyNameText(q.name) ?? ''))) {
+      for (const q of v.properties) {
+        if (!ts.isPropertyAssignment(q)) continue;
+        const action = propertyNameText(q.name)!;
+        // linking records (`roles: { connect: { id } }`) writes the relation field itself
+        if (/^(connect|disconnect|set)$/.test(action)) out.keys.push(name);
+        else out.nested.push({ relation: name, action, data: writeData(q.initializer, values, depth + 1), node: q });
+      }
+      continue;
+    }
+    out.keys.push(name);
+    // a column named anything that receives a hash of a typed password is a password column (`extra_data = hash(password)`)
+    if (isSecretHash(v)) out.keys.push(SECRET_HASH_KEY);
+    const constant = v.kind === ts.SyntaxKind.TrueKeyword ? 'true' : v.kind === ts.SyntaxKind.FalseKeyword ? 'false' : evalString(v, values);
+    if (constant !== undefined) out.constants[name] = constant;
+    else if (ts.isPropertyAccessExpression(v) && /^[A-Z]/.test(v.expression.getText())) out.constants[name] = v.name.text;
+    // Prisma `{ balance: { decrement: n } }` / `{ increment: -n }`
+    if (ts.isObjectLiteralExpression(v)) {
+      for (const q of v.properties) {
+        const k = q.name ? propertyNameText(q.name) : undefined;
+        const amount = ts.isPropertyAssignment(q) ? skipOuter(q.initializer) : undefined;
+        const one = !!amount && ts.isNumericLiteral(amount) && Number(amount.text) === 1;
+        if ((k === 'decrement' && !one) || (k === 'increment' && ts.isPropertyAssignment(q) && isDecrease(q.initializer, name))) out.debits.push(name);
+      }
+    } else if (isDecrease(v, name)) out.debits.push(name);
   }
   return out;
 }
 
-/** `data.password = hash; data.role = role;` before the write: keys assigned field by field. */
-function fieldAssignments(id: ts.Identifier): string[] {
+function objectKeys(e: ts.Expression | undefined, values: ValueResolver): string[] {
+  return writeData(e, values).keys;
+}
+
+/** Methods whose first argument selects the records and whose second is the update (Mongoose). */
+const FILTER_FIRST = /^(updateOne|updateMany|findOneAndUpdate|replaceOne|findOneAndReplace|update)$/;
+
+/** The data of a write call: its arguments, without a leading filter (`updateOne(filter, update)`). */
+function callData(call: ts.CallExpression, method: string, values: ValueResolver): Pick<Effect, 'dataKeys' | 'debits' | 'opaqueData' | 'constants' | 'nested'> {
+  let args = [...call.arguments];
+  if (FILTER_FIRST.test(method) && args.length >= 2) {
+    const second = skipOuter(args[1]);
+    // Sequelize `update(values, { where })` keeps its first argument; Mongoose `updateOne(filter, update)` drops it
+    const sequelize = ts.isObjectLiteralExpression(second) && second.properties.some((p) => p.name && propertyNameText(p.name) === 'where');
+    args = sequelize ? [args[0]] : args.slice(1);
+  }
+  const wd = emptyData();
+  for (const a of args) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
+  return { dataKeys: wd.keys, debits: wd.debits, opaqueData: wd.opaque, constants: wd.constants, nested: nestedEffects(call, wd) };
+}
+
+/** The writes nested in a write's data, as effects of their own on the relation's model. */
+function nestedEffects(call: ts.CallExpression, wd: WriteData, parentCreates = /^create/.test(methodCall(call)?.method ?? '')): Effect[] | undefined {
+  if (!wd.nested.length) return undefined;
+  const text = calleeParts(call.expression)?.join('.') ?? call.expression.getText().replace(/\s+/g, '').slice(0, 60);
+  return wd.nested.map((n) => ({
+    withParentCreate: parentCreates && /^create/.test(n.action) ? true : undefined,
+    kind: 'db-write' as const,
+    node: call,
+    model: normalizeName(n.relation),
+    action: n.action,
+    dataKeys: n.data.keys,
+    debits: n.data.debits,
+    opaqueData: n.data.opaque,
+    constants: n.data.constants,
+    callee: `${text} → ${n.relation}.${n.action}`,
+    nested: nestedEffects(call, { ...emptyData(), nested: n.data.nested }, /^create/.test(n.action)),
+  }));
+}
+
+/** `data.password = hash; user.balance -= n` before the write: keys assigned field by field to a local. */
+export function fieldAssignments(id: ts.Identifier): WriteData {
+  const out = emptyData();
   const d = findDeclaration(id);
-  if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name)) return [];
+  if (!d || !(ts.isVariableDeclaration(d) || ts.isParameter(d)) || !ts.isIdentifier(d.name)) return out;
   const name = d.name.text;
-  let scope: ts.Node | undefined = d.parent;
+  // a local: the block that declares it; a parameter (`function debit(account, n) { account.balance -= n; … }`): the function body
+  let scope: ts.Node | undefined = ts.isParameter(d) ? (d.parent as ts.FunctionLikeDeclaration).body : d.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
-  if (!scope) return [];
-  const out: string[] = [];
+  if (!scope) return out;
   const visit = (n: ts.Node): void => {
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && ts.isIdentifier(n.left.expression) && n.left.expression.text === name) {
+    if (ts.isBinaryExpression(n) && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && ts.isIdentifier(skipOuter(n.left.expression)) && (skipOuter(n.left.expression) as ts.Identifier).text === name) {
+      const op = n.operatorToken.kind;
       const k = accessName(n.left);
-      if (k) out.push(k);
+      if (k && (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.MinusEqualsToken || op === ts.SyntaxKind.PlusEqualsToken)) {
+        out.keys.push(k);
+        if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k))) out.debits.push(k);
+        if (op === ts.SyntaxKind.EqualsToken && ts.isStringLiteralLike(skipOuter(n.right))) out.constants[k] = (skipOuter(n.right) as ts.StringLiteral).text;
+      }
+      // `user[provider] = undefined`: a field the analysis cannot name
+      if (!k && op === ts.SyntaxKind.EqualsToken) out.opaque = true;
     }
+    const mutated = arrayMutation(n);
+    if (mutated && ts.isPropertyAccessExpression(mutated) && ts.isIdentifier(skipOuter(mutated.expression)) && (skipOuter(mutated.expression) as ts.Identifier).text === name) out.keys.push(mutated.name.text);
+    // `Object.assign(user, req.body)`: the whole body is written
+    if (ts.isCallExpression(n) && calleeParts(n.expression)?.join('.') === 'Object.assign' && n.arguments[0] && ts.isIdentifier(skipOuter(n.arguments[0])) && (skipOuter(n.arguments[0]) as ts.Identifier).text === name) out.opaque = true;
     ts.forEachChild(n, visit);
   };
   visit(scope);
   return out;
 }
 
+/** The key a write gets when it stores a hash of a typed password or PIN, whatever its column is called. */
+export const SECRET_HASH_KEY = 'passwordHash';
+
+/**
+ * Is `e` a hash of a password, passcode or PIN: a hashing call (`bcrypt.hash`, `argon2.hash`,
+ * `hashPassword`, `scryptSync`) on whose data path a password-named value lies?
+ */
+export function isSecretHash(e: ts.Expression): boolean {
+  let hashCall = false;
+  let secretName = false;
+  walkDataPath([e], undefined, (n) => {
+    if (ts.isCallExpression(n)) {
+      const parts = calleeParts(n.expression);
+      const last = parts?.[parts.length - 1] ?? '';
+      if (/^(hash|hashSync|hashPassword|hashPin|hashPasscode|genHash|hashpw|encryptPassword|scrypt|scryptSync|pbkdf2|pbkdf2Sync|hashSecret|argon2id|makeHash|createPasswordHash|generatePasswordHash|saltAndHashPassword)$/i.test(last)) hashCall = true;
+      if (parts?.some((p) => /^(bcrypt|bcryptjs|argon2|scrypt)$/i.test(p)) && /hash/i.test(last)) hashCall = true;
+    }
+    const name = ts.isIdentifier(n) ? n.text : ts.isPropertyAccessExpression(n) ? n.name.text : ts.isBindingElement(n) && ts.isIdentifier(n.name) ? n.name.text : undefined;
+    if (name && /pass(word|code|wd)|^pwd?$|(^|[^a-z])pin($|[^a-z])|^pin|pin$/i.test(name) && !/hash$/i.test(name)) secretName = true;
+    return hashCall && secretName;
+  }, 12);
+  return hashCall && secretName;
+}
+
+/** `req.user.password = hash; req.user.passkeys.push(c)` in the function that then saves `req.user`. */
+function memberAssignments(recv: ts.PropertyAccessExpression, at: ts.Node): WriteData {
+  const out = emptyData();
+  const text = recv.getText().replace(/\s+/g, '');
+  let fn: ts.Node | undefined = at.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  const body = fn && (fn as ts.FunctionLikeDeclaration).body;
+  if (!body) return out;
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && n.left.expression.getText().replace(/\s+/g, '') === text) {
+      const k = accessName(n.left);
+      const op = n.operatorToken.kind;
+      if (k && (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.MinusEqualsToken || op === ts.SyntaxKind.PlusEqualsToken)) {
+        out.keys.push(k);
+        if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k))) out.debits.push(k);
+      }
+      if (!k && op === ts.SyntaxKind.EqualsToken) out.opaque = true;
+    }
+    const mutated = arrayMutation(n);
+    if (mutated && ts.isPropertyAccessExpression(mutated) && mutated.expression.getText().replace(/\s+/g, '') === text) out.keys.push(mutated.name.text);
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return out;
+}
+
+/** The array a call mutates in place: `x.passkeys.push(c)`, `x.members.splice(i, 1)`. */
+function arrayMutation(n: ts.Node): ts.Expression | undefined {
+  if (!ts.isCallExpression(n)) return undefined;
+  const c = skipOuter(n.expression);
+  if (!ts.isPropertyAccessExpression(c) || !/^(push|unshift|splice|pop|shift|pull|addToSet|remove)$/.test(c.name.text)) return undefined;
+  return skipOuter(c.expression);
+}
+
+/** The model a static method of a model class writes through `this` (`class TeamClass { static removeMember() { this.updateOne(…) } }`). */
+function staticClassModel(call: ts.CallExpression): string | undefined {
+  let n: ts.Node | undefined = call.parent;
+  while (n && !ts.isMethodDeclaration(n)) n = n.parent;
+  if (!n || !ts.isMethodDeclaration(n) || !ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
+  const cls = n.parent;
+  const name = ts.isClassLike(cls) ? cls.name?.text : undefined;
+  return name?.replace(/(Class|Model|Schema|Statics)$/, '') || undefined;
+}
+
 function isCapitalized(s: string): boolean {
   return /^[A-Z][A-Za-z0-9]*$/.test(s);
+}
+
+/** A receiver holding a record a finder loaded: `const user = await User.findByPk(id)`, `await db.user.findUnique(…)`. */
+function loadedByFinder(recv: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(recv);
+  if (!ts.isIdentifier(x)) return false;
+  return values.resolve(x).some((v) => {
+    if (v.kind !== 'call' || !ts.isCallExpression(v.node)) return false;
+    const parts = calleeParts(v.node.expression);
+    return !!parts && parts.length >= 2 && /^find/.test(parts[parts.length - 1]);
+  });
 }
 
 /** Model name behind a receiver: `new User()`, `User.findById()`, `userRepository`, `getRepository(User)`. */
@@ -208,20 +466,24 @@ function stringArg(call: ts.CallExpression, values: ValueResolver): string | und
   const s = evalString(a, values);
   if (s !== undefined) return s;
   const x = skipOuter(a);
-  return ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) ? x.getText() : undefined;
+  // a table object (`users`, `schema.users`, `tables.providerKey`): its own name
+  return ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
 }
 
-/** Keys written by a builder chain: `.values({...})`, `.set({...})`, `.update({...})`. */
-function chainDataKeys(call: ts.CallExpression, values: ValueResolver): string[] {
-  const out = call.arguments.flatMap((a) => objectKeys(a, values));
+/** Data written by a builder chain: `.values({...})`, `.set({...})`, `.update({...})`. */
+function chainData(call: ts.CallExpression, values: ValueResolver): Pick<Effect, 'dataKeys' | 'debits' | 'opaqueData' | 'constants' | 'nested'> {
+  const wd = emptyData();
+  // the call's own arguments name the table (`db.update(users)`, `knex('users')`): keys only, never opaque data
+  for (const a of call.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
+  wd.opaque = false;
   let cur: ts.Node = call;
   for (let i = 0; i < 4; i++) {
     const p = cur.parent;
     if (!p || !ts.isPropertyAccessExpression(p) || !p.parent || !ts.isCallExpression(p.parent)) break;
-    if (['values', 'set', 'update', 'insert', 'upsert'].includes(p.name.text)) out.push(...p.parent.arguments.flatMap((a) => objectKeys(a, values)));
+    if (['values', 'set', 'update', 'insert', 'upsert'].includes(p.name.text)) for (const a of p.parent.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
     cur = p.parent;
   }
-  return out;
+  return { dataKeys: wd.keys, debits: wd.debits, opaqueData: wd.opaque, constants: wd.constants, nested: nestedEffects(call, wd) };
 }
 
 const DIRECT = memo('effects.direct', () => new WeakMap<ts.CallExpression, Effect | null>());
@@ -250,7 +512,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     const root = parts.slice(0, -2).join('.');
     const recv = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
     const payment = (): Effect => base('payment', { model: normalizeName(model), action: method, dataKeys: objectKeys(call.arguments[0], values) });
-    const delegate = (): Effect => base('db-write', { model: normalizeName(model), action: method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+    const delegate = (): Effect => base('db-write', { model: normalizeName(model), action: method, ...callData(call, method, values) });
     const isPayVerb = r.payments.verbs.includes(method);
     const isDelegate = r.orm.delegateMethods.includes(method) && !model.startsWith('$');
     // names first (cheap), then what the root resolves to
@@ -270,21 +532,23 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   if (mc) {
     const recvParts = calleeParts(mc.recv);
     const recvText = recvParts?.join('.');
-    // Mongoose / Sequelize statics: User.updateOne(...)
+    // Mongoose / Sequelize statics: User.updateOne(...), and `this.updateOne(...)` inside a static method of the model's class
     if (recvParts && recvParts.length >= 1 && isCapitalized(recvParts[recvParts.length - 1]) && r.orm.staticMethods.includes(mc.method)) {
-      return base('db-write', { model: normalizeName(recvParts[recvParts.length - 1]), action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+      return base('db-write', { model: normalizeName(recvParts[recvParts.length - 1]), action: mc.method, ...callData(call, mc.method, values) });
     }
+    const staticModel = recvParts?.length === 1 && recvParts[0] === 'this' && r.orm.staticMethods.includes(mc.method) ? staticClassModel(call) : undefined;
+    if (staticModel) return base('db-write', { model: normalizeName(staticModel), action: mc.method, ...callData(call, mc.method, values) });
     // Repositories: userRepository.save(...)
     if (recvText && repoRoots.test(recvText) && r.orm.repoMethods.includes(mc.method)) {
       const model = call.arguments[0] && isCapitalized(skipOuter(call.arguments[0]).getText()) ? skipOuter(call.arguments[0]).getText() : modelOfReceiver(mc.recv, values);
-      return base('db-write', { model: model ? normalizeName(model) : undefined, action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+      return base('db-write', { model: model ? normalizeName(model) : undefined, action: mc.method, ...callData(call, mc.method, values) });
     }
     if (ts.isCallExpression(skipOuter(mc.recv))) {
       const inner = skipOuter(mc.recv) as ts.CallExpression;
       const innerParts = calleeParts(inner.expression);
       // getRepository(User).save(...)
       if (innerParts && /getRepository|getCustomRepository|getMongoRepository/.test(innerParts[innerParts.length - 1]) && r.orm.repoMethods.includes(mc.method)) {
-        return base('db-write', { model: normalizeName(stringArg(inner, values) ?? ''), action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+        return base('db-write', { model: normalizeName(stringArg(inner, values) ?? ''), action: mc.method, ...callData(call, mc.method, values) });
       }
       // supabase.from('users').update(), knex('users').insert(), db.collection('users').doc(id).set()
       if (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) {
@@ -305,18 +569,23 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         }
         const root = calleeParts(cur) ?? (ts.isCallExpression(cur) ? calleeParts(cur.expression) : undefined);
         if (table && (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) && root && builderRoots.test(root[0] === 'this' ? root.slice(0, 2).join('.') : root[0])) {
-          return base('db-write', { model: normalizeName(table), action: mc.method, dataKeys: chainDataKeys(call, values) });
+          return base('db-write', { model: normalizeName(table), action: mc.method, ...chainData(call, values) });
         }
       }
     }
     // drizzle / kysely: db.insert(transfers).values(...), db.update(users).set(...), db.deleteFrom('x')
     if (recvParts && builderRoots.test(recvText ?? '') && r.orm.builderWrites.includes(mc.method) && call.arguments.length >= 1) {
-      return base('db-write', { model: normalizeName(stringArg(call, values) ?? ''), action: mc.method, dataKeys: chainDataKeys(call, values) });
+      return base('db-write', { model: normalizeName(stringArg(call, values) ?? ''), action: mc.method, ...chainData(call, values) });
     }
-    // Instances: user.save(), doc.destroy()
-    if (r.orm.instanceMethods.includes(mc.method) && call.arguments.length <= 2) {
+    // Instances: user.save() after `user.password = hash`, doc.destroy(), and a record loaded by a finder updated in place
+    // (`const user = await User.findByPk(id); await user.update({ role })`)
+    const instanceUpdate = r.orm.instanceUpdates.includes(mc.method) && (call.arguments.length >= 1 || /^(remove|deleteOne|destroy)$/.test(mc.method)) && loadedByFinder(mc.recv, values);
+    if ((r.orm.instanceMethods.includes(mc.method) && call.arguments.length <= 2) || instanceUpdate) {
       const model = modelOfReceiver(mc.recv, values);
-      return base('db-write', { model: model ? normalizeName(model) : undefined, action: mc.method, dataKeys: [] });
+      const recv = skipOuter(mc.recv);
+      const assigned = ts.isIdentifier(recv) ? fieldAssignments(recv) : ts.isPropertyAccessExpression(recv) ? memberAssignments(recv, call) : emptyData();
+      const data = instanceUpdate ? callData(call, mc.method, values) : { dataKeys: [], debits: [], opaqueData: false, constants: {} };
+      return base('db-write', { model: model ? normalizeName(model) : undefined, action: mc.method, dataKeys: [...assigned.keys, ...data.dataKeys], debits: [...assigned.debits, ...(data.debits ?? [])], opaqueData: assigned.opaque || data.opaqueData, constants: { ...assigned.constants, ...data.constants } });
     }
     // Outgoing writes: axios.post(url, body)
     if (recvText && httpRoots.test(recvText) && r.http.clientWrites.includes(mc.method) && call.arguments.length >= 1) {
@@ -336,7 +605,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   // SQL text with a write statement anywhere in the arguments
   for (const a of call.arguments) {
     const sql = sqlWrite(a);
-    if (sql) return base('sql-write', { model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns });
+    // positional parameters holding a password hash: the statement stores a password, whatever the column
+    const secret = call.arguments.some((b) => b !== a && (ts.isArrayLiteralExpression(skipOuter(b)) ? (skipOuter(b) as ts.ArrayLiteralExpression).elements.some((el) => isSecretHash(el)) : isSecretHash(b)));
+    if (sql) return base('sql-write', { model: normalizeName(sql.table), action: sql.verb, dataKeys: secret ? [...sql.columns, SECRET_HASH_KEY] : sql.columns, debits: sql.debits });
   }
   if (parts && r.mint.calls.includes(parts[parts.length - 1]) && !mintsIdentifier(call)) return base('mint', { action: 'mint', dataKeys: [] });
   return undefined;
@@ -367,22 +638,28 @@ function sqlText(e: ts.Node): string | undefined {
   return undefined;
 }
 
-export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: string[] } | undefined {
+export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: string[]; debits: string[] } | undefined {
   const text = sqlText(e);
   if (!text) return undefined;
   const m = rules().sql.exec(text);
   if (!m) return undefined;
-  const table = m.slice(2).find(Boolean) ?? '';
+  const found = m.slice(2).find(Boolean) ?? '';
+  const table = found === '?' ? '' : found;
   const verb = m[1].trim().split(/\s+/)[0].toLowerCase();
   const columns: string[] = [];
+  const debits: string[] = [];
   const set = /\bset\s+(.+?)(?:\bwhere\b|$)/is.exec(text);
   if (set) for (const c of set[1].split(',')) {
-    const col = /^\s*[`"']?(\w+)[`"']?\s*=/.exec(c);
-    if (col) columns.push(col[1]);
+    const col = /^\s*[`"']?(\w+)[`"']?\s*=\s*(.*)$/s.exec(c);
+    if (!col) continue;
+    columns.push(col[1]);
+    // `SET balance = balance - ?`
+    const minus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*(\\S+)`, 'i').exec(col[2].trim());
+    if (minus && minus[1] !== '1') debits.push(col[1]);
   }
   const ins = /insert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)/is.exec(text);
   if (ins) for (const c of ins[1].split(',')) columns.push(c.trim().replace(/[`"']/g, ''));
-  return { verb, table, columns };
+  return { verb, table, columns, debits };
 }
 
 export interface EffectOptions {
@@ -406,9 +683,10 @@ const SUMMARIES = memo('effects.summaries', () => new Map<string, WeakMap<ts.Nod
 const CALLS = memo('effects.calls', () => new Map<string, WeakMap<ts.Node, Effect | null>>());
 const IN_PROGRESS = memo('effects.inProgress', () => new WeakSet<ts.Node>());
 
-function cacheOf<V>(caches: Map<string, WeakMap<ts.Node, V>>, scope: EffectScope): WeakMap<ts.Node, V> {
-  let c = caches.get(scope.name);
-  if (!c) caches.set(scope.name, (c = new WeakMap()));
+function cacheOf<V>(caches: Map<string, WeakMap<ts.Node, V>>, scope: EffectScope, depth: number): WeakMap<ts.Node, V> {
+  const key = `${depth}\0${scope.name}`;
+  let c = caches.get(key);
+  if (!c) caches.set(key, (c = new WeakMap()));
   return c;
 }
 
@@ -428,10 +706,21 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
     // A function defined but not run here (a callback stored in a config object, a local helper)
     // is not this function's side effect; callbacks passed to a call are.
     if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent)))) return;
+    // A callback registered for later (`bot.command('x', cb)`, `emitter.on('y', cb)`) does not run as part of this call.
+    if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.parent && ts.isCallExpression(n.parent) && registers(n.parent)) return;
     ts.forEachChild(n, visit);
   };
-  ts.forEachChild(body, visit);
+  // an expression-bodied arrow (`(id) => prisma.key.delete(…)`): the body is itself a call
+  if (ts.isBlock(body)) ts.forEachChild(body, visit);
+  else visit(body);
   return out;
+}
+
+/** A call that registers a callback for later rather than running it (rules/effects.json `registrationCalls`). */
+function registers(call: ts.CallExpression): boolean {
+  const c = skipOuter(call.expression);
+  const name = ts.isPropertyAccessExpression(c) ? c.name.text : ts.isIdentifier(c) ? c.text : '';
+  return rules().registration.test(name);
 }
 
 /**
@@ -439,8 +728,8 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
  * (handler → service → repository is two).
  */
 export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect[] {
-  const cache = cacheOf(values.session.get(SUMMARIES), scope);
-  const cached = depth === 2 ? cache.get(fn) : undefined;
+  const cache = cacheOf(values.session.get(SUMMARIES), scope, depth);
+  const cached = values.bound ? undefined : cache.get(fn);
   if (cached) return cached;
   const inProgress = values.session.get(IN_PROGRESS);
   if (inProgress.has(fn)) return [];
@@ -451,7 +740,7 @@ export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, sc
     if (e) out.push(e);
   }
   inProgress.delete(fn);
-  if (depth === 2) cache.set(fn, out);
+  if (!values.bound) cache.set(fn, out);
   return out;
 }
 
@@ -468,8 +757,8 @@ export function directEffectsOf(fn: FunctionNode, values: ValueResolver): Effect
 
 /** The effect of one call: direct, or through the project function it calls. Cached per call. */
 export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect | undefined {
-  if (depth !== 2) return effectOfCallUncached(c, values, depth, scope);
-  const cache = cacheOf(values.session.get(CALLS), scope);
+  if (values.bound) return effectOfCallUncached(c, values, depth, scope);
+  const cache = cacheOf(values.session.get(CALLS), scope, depth);
   const hit = cache.get(c);
   if (hit !== undefined) return hit ?? undefined;
   const e = effectOfCallUncached(c, values, depth, scope);
@@ -480,7 +769,7 @@ export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression,
 function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth: number, scope: EffectScope): Effect | undefined {
   if (ts.isTaggedTemplateExpression(c)) {
     const sql = sqlWrite(c.template);
-    return sql ? { kind: 'sql-write', node: c, model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns, callee: c.tag.getText() } : undefined;
+    return sql ? { kind: 'sql-write', node: c, model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns, debits: sql.debits, callee: c.tag.getText() } : undefined;
   }
   const direct = directEffect(c, values);
   if (direct) return direct;
@@ -494,9 +783,9 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
   const fns = values.resolve(c.expression).filter((v) => v.kind === 'function');
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
-    let inner = effectsOf(v.node, values, depth - 1, scope).filter((e) => e.kind !== 'mint');
+    let inner = effectsOf(v.node, values, depth - 1, scope);
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
-    if (inner.some((e) => e.kind !== 'call' && e.dataKeys.length === 0) && ts.isCallExpression(c) && c.arguments.length) {
+    if (inner.some((e) => e.kind !== 'call' && (e.dataKeys.length === 0 || e.opaqueData)) && ts.isCallExpression(c) && c.arguments.length) {
       inner = rebind(inner, v.node, c, values);
     }
     if (inner.length) {
@@ -518,9 +807,9 @@ function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, valu
   const run = (k: number): Effect[] => {
     if (k === bindings.length) {
       return inner.map((e) => {
-        if (e.kind === 'call' || e.dataKeys.length || !ts.isCallExpression(e.node)) return e;
+        if (e.kind === 'call' || (e.dataKeys.length && !e.opaqueData) || !ts.isCallExpression(e.node)) return e;
         const again = directEffect(e.node, values);
-        return again && again.dataKeys.length ? again : e;
+        return again && (again.dataKeys.length > e.dataKeys.length || (e.opaqueData && !again.opaqueData)) ? again : e;
       });
     }
     return values.withBinding(bindings[k][0], bindings[k][1], () => run(k + 1));
@@ -530,7 +819,7 @@ function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, valu
 
 /** Flattens `call` effects to the direct effects they lead to. */
 export function leafEffects(effects: Effect[]): Effect[] {
-  return effects.flatMap((e) => (e.kind === 'call' && e.via ? leafEffects(e.via) : [e]));
+  return effects.flatMap((e) => (e.kind === 'call' && e.via ? leafEffects(e.via) : e.nested ? [e, ...leafEffects(e.nested)] : [e]));
 }
 
 /** Writes of the step-up flow itself (challenges, verification codes): every leaf effect is one. */

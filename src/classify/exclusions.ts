@@ -72,6 +72,7 @@ interface ExclusionSets {
   reset: TermSet;
   webhook: TermSet;
   patterns: RegExp[];
+  invitations: RegExp[];
   resetTokenName: RegExp;
 }
 
@@ -86,6 +87,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
       reset: termSet(ex.resetSegments),
       webhook: termSet(ex.webhookSegments),
       patterns: ex.entryPatterns.map((p) => new RegExp(p)),
+      invitations: ex.invitationPatterns.map((p) => new RegExp(p)),
       resetTokenName: new RegExp(ex.resetTokenNamePattern),
     };
 });
@@ -107,6 +109,10 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
   for (const re of xs.patterns) {
     const m = re.exec(lower);
     if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up', span: ep.anchor };
+  }
+  for (const re of xs.invitations) {
+    const m = re.exec(lower);
+    if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'accepting or declining an invitation: the invitation (its token or code) decides the membership and its role, not the session', span: ep.anchor };
   }
   // An auth catch-all: /api/auth/[...all], /api/auth/*
   for (let i = 1; i < segs.length; i++) {

@@ -4,20 +4,22 @@
 import { reachableUnder } from '../analysis/assume.js';
 import { ts } from 'ts-morph';
 import { calleeClosure } from '../analysis/callees.js';
-import { calleeParts, callsIn, directEffectsOf, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
+import { calleeParts, callsIn, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
-import type { Classification, Endpoint, Reason } from '../model.js';
+import type { Classification, Endpoint, FunctionNode, Reason } from '../model.js';
 import { effectRules } from '../analysis/effects.js';
 import { memo } from '../memo.js';
-import type { ValueResolver } from '../analysis/values.js';
+import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
-import { namedWrites, namesTerm } from './named-writes.js';
+import { assetHits, assetRules, isUnrecognisedWrite, returnedSecretName, type AssetHit } from './assets.js';
+import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf } from './words.js';
 
 interface Signal extends Reason {
+  kind: Reason['kind'];
   category: string;
   strength: 'strong' | 'weak';
   /** A container word: corroborates, never decides. */
@@ -28,6 +30,10 @@ interface Signal extends Reason {
   get?: boolean;
   /** A write effect: makes even a GET sensitive (it changes state). */
   write?: boolean;
+  /** An effect on a protected asset (rules/assets.json): decides the category. */
+  asset?: boolean;
+  /** A word the user's configuration added: the user's policy, so it decides. */
+  configured?: boolean;
 }
 
 
@@ -96,7 +102,8 @@ function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
       if (strong) {
         const k = Math.max(0, seg.words.findIndex((w) => norm(strong).startsWith(w)));
         const demoted = !cat.notDemoted && infoAfter(i, k + norm(strong).length > 0 ? k : 0);
-        out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: demoted ? 'weak' : 'strong', demoted, get, detail: demoted ? `"${strong}" in an informational path (demoted to weak)` : `path word "${strong}"`, span: ep.anchor });
+        const configured = !demoted && cat.configured.segments.has(strong) ? true : undefined;
+        out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: demoted ? 'weak' : 'strong', demoted, get, configured, detail: demoted ? `"${strong}" in an informational path (demoted to weak)` : `path word "${strong}"${configured ? ' (configured)' : ''}`, span: ep.anchor });
         return;
       }
       const weak = findTerm(candidates, cat.sets.weak);
@@ -125,7 +132,7 @@ function fieldSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
     const fieldMatches = (n: string, t: string): boolean => matchesTerm(n, t) || (cat.fieldSuffixes.includes(t) && n.endsWith(t) && n.length > t.length);
     for (const { f, n } of names) {
       if (cat.proofFields.includes(n)) continue;
-      if (cat.strongFields.some((t) => matchesTerm(n, t))) out.push({ kind: 'field', value: f.name, category: cat.name, strength: 'strong', detail: `body field "${f.name}"`, span: f.span });
+      if (cat.strongFields.some((t) => matchesTerm(n, t))) out.push({ kind: 'field', value: f.name, category: cat.name, strength: 'strong', configured: cat.configured.fields.some((t) => matchesTerm(n, t)) || undefined, detail: `body field "${f.name}"`, span: f.span });
       else if (cat.fields.some((t) => fieldMatches(n, t)) && (cat.fieldsCorroborateOnCreate || !isCreate(ep))) out.push({ kind: 'field', value: f.name, category: cat.name, strength: 'weak', detail: `body field "${f.name}"`, span: f.span });
     }
     for (const combo of cat.fieldCombos) {
@@ -136,64 +143,7 @@ function fieldSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   return out;
 }
 
-function effectSignals(effects: Effect[], rules: ClassifierRules): Signal[] {
-  const out: Signal[] = [];
-  const byName = new Map(rules.categories.map((c) => [c.name, c]));
-  const sig = (e: Effect, cat: CategoryRule, strength: 'strong' | 'weak', detail: string): void => {
-    out.push({ kind: 'call', value: e.callee, category: cat.name, strength, write: e.kind !== 'mint' && e.kind !== 'http', detail, span: spanOf(e.node) });
-  };
-  for (const e of effects) {
-    const model = e.model ?? '';
-    const keys = e.dataKeys.map(norm);
-    if (e.kind === 'payment') {
-      const money = byName.get('money');
-      if (money) sig(e, money, money.strongPaymentResources.some((r) => matchesTerm(model, r)) ? 'strong' : 'weak', `payment call ${e.callee}`);
-      continue;
-    }
-    if (e.kind === 'identity') {
-      continue; // handled by identity categories below
-    }
-    if (e.kind === 'mint') {
-      const keysCat = byName.get('keys-secrets');
-      if (keysCat) sig(e, keysCat, 'weak', `mints a secret (${e.callee})`);
-      continue;
-    }
-    if (e.kind !== 'db-write' && e.kind !== 'sql-write') continue;
-    for (const cat of rules.categories) {
-      if (model && cat.models.some((m) => matchesTerm(model, m) || (model.endsWith(m) && model.length > m.length + 2 && m.length > 4))) sig(e, cat, 'strong', `writes ${e.model} (${e.callee})`);
-      else if (model && cat.weakModels.some((m) => matchesTerm(model, m)) && cat.weakModelActions.test(e.action ?? '')) sig(e, cat, 'weak', `writes ${e.model} (${e.callee})`);
-      if (cat.credentialDataKeys.length && effectRules().updateActions.test(e.action ?? '') && keys.some((k) => cat.credentialDataKeys.includes(k))) {
-        sig(e, cat, 'strong', `updates ${keys.filter((k) => cat.credentialDataKeys.includes(k)).join(', ')} (${e.callee})`);
-      }
-      if (cat.roleDataKeys.length && keys.some((k) => cat.roleDataKeys.includes(k)) && (cat.models.some((m) => matchesTerm(model, m)) || cat.weakModels.some((m) => matchesTerm(model, m)) || cat.roleModels.some((m) => matchesTerm(model, m)))) {
-        sig(e, cat, 'strong', `writes ${keys.filter((k) => cat.roleDataKeys.includes(k)).join(', ')} on ${e.model} (${e.callee})`);
-      }
-      if (cat.deleteModels.length && effectRules().deleteActions.test(e.action ?? '') && cat.deleteModels.some((m) => matchesTerm(model, m))) sig(e, cat, 'strong', `deletes ${e.model} (${e.callee})`);
-    }
-  }
-  return out;
-}
 
-/** A write-named call on the resource the path names (`/sso` → `sso.createConnection`): corroborates the path word. */
-function namedWriteSignals(ep: Endpoint, paths: Signal[], rules: ClassifierRules, values: ValueResolver): Signal[] {
-  const fn = ep.handler.fn;
-  if (!fn || !paths.length || !rules.mutatingMethods.includes(ep.method)) return [];
-  // only the resource the path ends on (`/teams/:slug/sso`), in categories that opt in; decided before any call is resolved
-  const statics = ep.path.split('/').filter((x) => x && !/^[:[{*]/.test(x));
-  const lastStatic = norm(statics[statics.length - 1] ?? '');
-  const opted = new Set(rules.categories.filter((c) => c.namedWrites).map((c) => c.name));
-  const wanted = paths.filter((p) => !p.demoted && opted.has(p.category) && norm(String(p.value)) === lastStatic);
-  if (!wanted.length) return [];
-  const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
-  const calls = namedWrites(fn, values, assumptions, rules.namedWriteVerbs);
-  const out: Signal[] = [];
-  for (const p of wanted) {
-    if (out.some((s) => s.category === p.category)) continue;
-    const w = calls.find((c) => namesTerm(c, p.value as string));
-    if (w) out.push({ kind: 'call', value: w.callee, category: p.category, strength: 'weak', write: true, detail: `calls ${w.callee}, named after the path word "${p.value}"`, span: spanOf(w.call) });
-  }
-  return out;
-}
 
 /** Calls the configuration names for a category (`"calls": ["ledger.debit"]`): the user's policy, so they decide. */
 function configuredCallSignals(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Signal[] {
@@ -208,7 +158,7 @@ function configuredCallSignals(ep: Endpoint, rules: ClassifierRules, values: Val
       if (!text) continue;
       for (const cat of wanted) {
         const hit = cat.calls.find((name) => text === name || text.endsWith(`.${name}`));
-        if (hit && !out.some((o) => o.category === cat.name)) out.push({ kind: 'call', value: text, category: cat.name, strength: 'strong', write: true, detail: `calls ${text} (configured for ${cat.name})`, span: spanOf(c) });
+        if (hit && !out.some((o) => o.category === cat.name)) out.push({ kind: 'call', value: text, category: cat.name, strength: 'strong', write: true, configured: true, detail: `calls ${text} (configured for ${cat.name})`, span: spanOf(c) });
       }
     }
   }
@@ -221,7 +171,7 @@ function identitySignals(effects: Effect[], rules: ClassifierRules): Signal[] {
     if (e.kind !== 'identity') continue;
     const name = e.category;
     const cat = rules.categories.find((c) => c.name === name);
-    if (cat) out.push({ kind: 'call', value: e.callee, category: cat.name, strength: 'strong', write: true, detail: `identity provider call ${e.callee}`, span: spanOf(e.node) });
+    if (cat) out.push({ kind: 'call', value: e.callee, category: cat.name, strength: 'strong', write: true, asset: true, detail: `identity provider call ${e.callee}`, span: spanOf(e.node) });
   }
   return out;
 }
@@ -250,12 +200,11 @@ function deleteMethodSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
 }
 
 /**
- * Thresholds: a strong signal decides; otherwise two distinct weak path words, or one weak path
- * word with a corroborating container word, field or side effect. Container words alone never
- * decide (they corroborate a credential field: `PATCH /me { email }`), and a demoted word is not
- * corroborated by fields.
+ * Word thresholds, for the categories the asset model does not describe (data-export, and the
+ * categories a configuration defines): a strong signal decides; otherwise two distinct weak path
+ * words, or one weak path word with a corroborating container word, field or side effect.
  */
-function decide(cat: CategoryRule, signals: Signal[]): boolean {
+function decideByWords(cat: CategoryRule, signals: Signal[]): boolean {
   const mine = signals.filter((s) => s.category === cat.name);
   if (mine.some((s) => s.strength === 'strong')) return true;
   const paths = mine.filter((s) => s.kind === 'path');
@@ -266,15 +215,62 @@ function decide(cat: CategoryRule, signals: Signal[]): boolean {
   const pathWords = new Set(paths.map((s) => norm(s.value)));
   const fields = mine.filter((s) => s.kind === 'field' && !pathWords.has(norm(s.value)));
   const effects = mine.filter((s) => s.kind !== 'path' && s.kind !== 'field');
-  // where the category says so, weak path words alone (`/apps/chat/webhook`) need a field or a write to agree
   if (cat.weakPathsNeedEvidence && !fields.length && !effects.length) return false;
   if (real.size >= 2) return true;
   if (real.size >= 1 && (context.length > 0 || demoted.length > 0 || fields.length > 0 || effects.length > 0)) return true;
   if (demoted.length > 0 && effects.length > 0) return true;
   if (context.length > 0 && fields.length > 0) return true;
-  // where the category says so, a context word and a write it recognises (`DELETE /webhooks/:id` → webhook.delete)
   if (cat.contextWithWrite && context.length > 0 && effects.some((e) => e.write)) return true;
   return false;
+}
+
+/** What the endpoint's effects could not show: writes it cannot name, and write-named calls it could not follow. */
+interface Opacity {
+  /** A visible write whose asset cannot be named (no model, data it cannot list, an outgoing request). */
+  unrecognised?: Effect;
+  /** A write-named call the analysis could not follow into (a package, an unresolved service), or a handler it could not resolve. */
+  unseen?: { callee: string; node: ts.Node; write?: NamedWrite };
+}
+
+/**
+ * The decision for a category the asset model describes: an effect on one of its assets decides.
+ * Words decide only with the user's configuration behind them, or when the effects do not settle
+ * it — and then never one word alone, never weak words alone:
+ *  - a decisive word (a strong path word, or a strong field such as `toAccount`) with a write the
+ *    analysis recognises as the category's kind of record but not as an asset (`transaction.create`
+ *    on a transfer path), or with a write it cannot name, or with a write call it cannot follow
+ *    (then the verdict is unverifiable);
+ *  - a handler with no visible effect at all (a stub, or work done out of sight): a decisive word
+ *    corroborated by a second signal of the same category (a field, another path word).
+ */
+function decideByAssets(cat: CategoryRule, signals: Signal[], opacity: Opacity, effects: readonly Effect[]): 'asset' | 'configured' | 'words-related' | 'words-unrecognised' | 'words-unseen' | 'words-silent' | undefined {
+  const mine = signals.filter((s) => s.category === cat.name);
+  if (mine.some((s) => s.asset)) return 'asset';
+  if (mine.some((s) => s.configured)) return 'configured';
+  const decisive = mine.filter((s) => (s.kind === 'path' || s.kind === 'field' || s.kind === 'method') && s.strength === 'strong' && !s.demoted);
+  // a write the analysis cannot follow, named after the resource the path names (`/teams/:slug/sso` → `sso.createConnection`): two signals agree
+  const w = opacity.unseen?.write;
+  if (!decisive.length && w && mine.some((s) => s.kind === 'path' && !s.context && !s.demoted && namesTerm(w, String(s.value)))) return 'words-unseen';
+  if (!decisive.length) return undefined;
+  if (opacity.unseen) return 'words-unseen';
+  if (opacity.unrecognised) return 'words-unrecognised';
+  const writes = effects.filter((e) => e.kind === 'db-write' || e.kind === 'sql-write' || e.kind === 'payment' || e.kind === 'http');
+  // a payment-provider call is fully recognised: when it moves nothing (checkout, card removal) it is not related evidence
+  if (writes.some((e) => e.kind !== 'payment' && relatedModel(cat, e))) return 'words-related';
+  // a generated value handed back under a generic name (`{ token: randomBytes(32)… }`) on a path that names keys
+  if (cat.mintCorroborates && effects.some((e) => e.kind === 'mint' && returnedSecretName(e.node, true))) return 'words-related';
+  if (writes.length) return undefined;
+  // no visible effect: a second signal must agree (a field, another path word; container words do not count)
+  const pathWords = new Set(mine.filter((s) => s.kind === 'path').map((s) => norm(s.value)));
+  const corroborating = mine.filter((s) => !decisive.includes(s) && !s.context && !(s.kind === 'field' && pathWords.has(norm(s.value))));
+  return corroborating.length || decisive.length >= 2 ? 'words-silent' : undefined;
+}
+
+/** A write on a record of the category's kind that is not one of its assets (`transaction`, `member`, `webhook`). */
+function relatedModel(cat: CategoryRule, e: Effect): boolean {
+  const model = e.model ?? '';
+  if (!model) return false;
+  return [...cat.models, ...cat.weakModels].some((m) => matchesTerm(model, m) || (m.length > 4 && model.endsWith(m)));
 }
 
 export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values'>, config: ResolvedConfig): Classification {
@@ -289,19 +285,23 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   const paths = pathSignals(ep, rules, ctx.values);
   if (fn) {
     const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
-    // A read (GET/HEAD) is classified by the writes it makes itself; following its calls into other
-    // modules is kept for endpoints that can change state or whose path already suggests something.
-    const read = !rules.mutatingMethods.includes(ep.method);
-    const follow = !read || paths.length > 0;
-    const all = follow ? effectsOf(fn, ctx.values, 2, rules.effectScope) : directEffectsOf(fn, ctx.values);
+    const all = effectsOf(fn, ctx.values, assetRules().followDepth, rules.effectScope);
     effects = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions))).filter((e) => !isBookkeeping(e));
   }
+  const bodyFields = ep.bodyFields.map((f) => norm(f.name));
+  const hits = assetHits(effects, { values: ctx.values, bodyFields });
+  const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite) };
+  if (fn && !hits.length && !opacity.unrecognised) {
+    const w = unseenWrite(fn, ep, ctx.values, rules, effects);
+    if (w) opacity.unseen = { callee: w.callee, node: w.call, write: w };
+  }
+  // a handler the analysis cannot see: none of its effects can be seen
+  if (!fn && ep.handler.expr) opacity.unseen = { callee: ep.handler.name, node: ep.handler.expr };
   const signals: Signal[] = [
-    ...namedWriteSignals(ep, paths, rules, ctx.values),
+    ...assetSignals(hits),
     ...configuredCallSignals(ep, rules, ctx.values),
     ...paths,
     ...fieldSignals(ep, rules),
-    ...effectSignals(effects, rules),
     ...identitySignals(effects, rules),
     ...deleteMethodSignals(ep, rules),
   ];
@@ -309,15 +309,26 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   const isRead = !rules.mutatingMethods.includes(ep.method);
   const categories: string[] = [];
   const considered: Reason[] = [];
+  let unseen: Opacity['unseen'];
   for (const cat of rules.categories) {
     if (cat.methods && !cat.methods.includes(ep.method)) {
       const mine = signals.filter((sg) => sg.category === cat.name);
       if (mine.length) considered.push({ kind: 'method', value: ep.method, category: cat.name, detail: `${cat.name} does not apply to a ${ep.method}` });
       continue;
     }
-    if (!decide(cat, signals)) continue;
+    const byAssets = rules.assetCategories.has(cat.name);
+    if (byAssets) {
+      const how = decideByAssets(cat, signals, opacity, effects);
+      if (!how) continue;
+      if (how === 'words-unseen') unseen = opacity.unseen;
+      if (how === 'words-unrecognised' || how === 'words-unseen') {
+        const w = how === 'words-unseen' ? opacity.unseen! : undefined;
+        const e = opacity.unrecognised;
+        signals.push({ kind: 'call', value: w?.callee ?? e!.callee, category: cat.name, strength: 'weak', write: true, detail: w ? `calls ${w.callee}, which the analysis could not follow: its effect cannot be seen, the path names it` : `writes through ${e!.callee}, whose target the analysis cannot name; the path names it`, span: spanOf(w?.node ?? e!.node) });
+      }
+    } else if (!decideByWords(cat, signals)) continue;
     const mine = signals.filter((s) => s.category === cat.name);
-    if (isRead && !mine.some((s) => s.get || s.write)) {
+    if (isRead && !mine.some((s) => s.get || s.write || s.asset)) {
       considered.push({ kind: 'method', value: ep.method, category: cat.name, detail: `${cat.name} signals on a ${ep.method} that neither reveals nor changes anything` });
       continue;
     }
@@ -334,8 +345,52 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   const exclusion = forced || categories.length === 0 ? undefined : exclusionFor(ep, rules, ctx.values);
   if (exclusion) return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
-  return { sensitive: categories.length > 0, categories, reasons, considered };
+  const out: Classification = { sensitive: categories.length > 0, categories, reasons, considered };
+  if (unseen && categories.length) out.unseen = { call: unseen.callee, span: spanOf(unseen.node) };
+  return out;
 }
+
+function assetSignals(hits: AssetHit[]): Signal[] {
+  return hits.map((h) => ({ kind: 'asset' as const, value: h.rule.id, category: h.rule.category, strength: 'strong' as const, write: true, asset: true, detail: h.detail, span: spanOf(h.effect.node) }));
+}
+
+/**
+ * A write-named call in the handler's closure that the analysis could not follow: a package's API
+ * (`auth0.users.update`), an injected service (`this.users.changePassword`), a module it could not
+ * resolve. Calls on local values, built-ins and the chain of a write it did recognise do not count.
+ */
+function unseenWrite(fn: FunctionNode, ep: Endpoint, values: ValueResolver, rules: ClassifierRules, effects: readonly Effect[]): NamedWrite | undefined {
+  const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
+  const effectNodes = new Set<ts.Node>(effects.map((e) => e.node));
+  for (const w of namedWrites(fn, values, assumptions, rules.namedWriteVerbs)) {
+    const last = w.callee.split('.').pop() ?? '';
+    if (!rules.unseenWriteVerbs.test(last) || inChainOf(w.call, effectNodes)) continue;
+    const targets = values.resolve(w.call.expression);
+    if (targets.some((v) => v.kind === 'function' && v.node.body)) continue;
+    if (targets.some(cannotBeSeen)) return w;
+  }
+  return undefined;
+}
+
+/** Is a call part of the builder chain of a recognised write (`db.update(t).set(…)`, `knex('x').where(…).update(…)`)? */
+function inChainOf(call: ts.CallExpression, nodes: ReadonlySet<ts.Node>): boolean {
+  for (let x: ts.Node = call; ts.isCallExpression(x) || ts.isPropertyAccessExpression(x); x = ts.isCallExpression(x) ? x.expression : x.expression) if (nodes.has(x)) return true;
+  for (let p: ts.Node | undefined = call.parent; p && (ts.isPropertyAccessExpression(p) || ts.isCallExpression(p)); p = p.parent) if (nodes.has(p)) return true;
+  return false;
+}
+
+/** A callee the analysis cannot look into: a package (not a language or runtime built-in), an injected parameter, an unresolved module. */
+function cannotBeSeen(v: Value): boolean {
+  if (v.kind === 'external') return !v.module.startsWith('node:') && !BUILTIN_MODULES.has(v.module);
+  if (v.kind === 'param') return true;
+  if (v.kind === 'member') return cannotBeSeen(v.base);
+  // an object a package builds (`new SsoClient()`, `createClient()`): its methods are the package's
+  if (v.kind === 'call') return v.callee.some(cannotBeSeen);
+  if (v.kind === 'unknown') return /cannot resolve module|no export|cannot read/.test(v.reason);
+  return false;
+}
+
+const BUILTIN_MODULES = new Set(['fs', 'path', 'crypto', 'os', 'url', 'util', 'events', 'stream', 'buffer', 'querystring', 'zlib', 'http', 'https', 'child_process']);
 
 /** A write of last-use timestamps and counters only: bookkeeping, not what the endpoint does. */
 function isBookkeeping(e: Effect): boolean {

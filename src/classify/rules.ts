@@ -24,6 +24,8 @@ export interface CategoryRule {
   weakModels: string[];
   /** Calls the configuration says perform this category's operation (`ledger.debit`, `moveFunds`). */
   calls: string[];
+  /** Path words and fields the configuration added: the user's policy, so they decide. */
+  configured: { segments: TermSet; fields: string[] };
   strongPaymentResources: string[];
   paymentResources: string[];
   credentialDataKeys: string[];
@@ -53,6 +55,8 @@ export interface CategoryRule {
   weakPathsNeedEvidence: boolean;
   /** A write-named call on the path's last resource corroborates it (`/sso` → `sso.createConnection`). */
   namedWrites: boolean;
+  /** A generated value returned to the client corroborates the path words (keys-secrets). */
+  mintCorroborates: boolean;
 }
 
 export interface ClassifierRules {
@@ -63,10 +67,14 @@ export interface ClassifierRules {
   mutatingMethods: string[];
   /** Method names that write (`createConnection`, `revokeToken`): named writes on a path's resource. */
   namedWriteVerbs: RegExp;
+  /** Of those, the verbs whose call the analysis could not follow makes an endpoint's effect unseen. */
+  unseenWriteVerbs: RegExp;
   /** Words a module must mention for its writes to matter to a category (normalised). */
   effectTerms: string[];
   /** What classification looks for when it follows a call into another module. */
   effectScope: EffectScope;
+  /** Categories decided by effects on their assets (rules/assets.json, identity calls); the others by words. */
+  assetCategories: Set<string>;
 }
 
 function list(v: readonly string[] | undefined): string[] {
@@ -103,6 +111,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       models: merged('models').map(norm),
       weakModels: list(base.weakModels).map(norm),
       calls: list(add.calls),
+      configured: { segments: termSet(list(add.strongSegments)), fields: list(add.strongFields).map(norm) },
       strongPaymentResources: list(base.strongPaymentResources).map(norm),
       paymentResources: list(base.paymentResources).map(norm),
       credentialDataKeys: list(base.credentialDataKeys).map(norm),
@@ -117,6 +126,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       roleModels: list(base.roleModels).map(norm),
       ownershipVerbs: list(base.ownershipVerbs).map(norm),
       namedWrites: base.namedWrites === true,
+      mintCorroborates: base.mintCorroborates === true,
       weakPathsNeedEvidence: base.weakPathsNeedEvidence === true,
       contextWithWrite: base.contextWithWrite === true,
       methods: base.methods ? [...base.methods] : undefined,
@@ -132,6 +142,10 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     for (const call of c.calls) terms.add(norm(call.split('.').pop() ?? call));
   }
   for (const id of effects.identity.calls) for (const w of id.pattern.match(/[A-Za-z]{6,}/g) ?? []) if (!stop.has(norm(w))) terms.add(norm(w));
+  const assets = ruleFile('assets');
+  for (const a of assets.assets) for (const t of [...(a.models ?? []), ...(a.keys ?? []), ...(a.debitKeys ?? [])].map(norm)) if (t.length >= 3 && !stop.has(t)) terms.add(t);
+  for (const t of assets.roleKeys.map(norm)) if (t.length >= 4 && !stop.has(t)) terms.add(t);
+  for (const c of effects.mint.calls) terms.add(norm(c));
   for (const m of effects.payments.modules) terms.add(norm(m.split('/').pop() ?? m));
   const effectTerms = [...terms];
   return {
@@ -140,7 +154,9 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     exclusions: raw.exclusions,
     mutatingMethods: [...raw.mutatingMethods],
     namedWriteVerbs: new RegExp(raw.namedWriteVerbs),
+    unseenWriteVerbs: new RegExp(raw.unseenWriteVerbs),
     effectTerms,
     effectScope: { name: `classify:${effectTerms.join(',')}`, terms: effectTerms },
+    assetCategories: new Set([...assets.assets.map((a) => a.category), ...effects.identity.calls.map((c) => c.category)]),
   };
 }

@@ -39,7 +39,7 @@ export function ruleFile<K extends keyof RuleFiles>(name: K): RuleFiles[K] {
 }
 
 /** Every rule file name (for tests). */
-export const RULE_FILES: readonly (keyof RuleFiles)[] = ['categories', 'effects', 'findings', 'frameworks', 'guards'];
+export const RULE_FILES: readonly (keyof RuleFiles)[] = ['assets', 'categories', 'effects', 'findings', 'frameworks', 'guards'];
 
 /** The markdown help of a finding rule (`rules/stepup/<name>.md`), or '' when it has none. */
 export function ruleDocText(id: string): string {

@@ -28,6 +28,7 @@ export interface EffectRules {
     delegateMethods: string[];
     staticMethods: string[];
     instanceMethods: string[];
+    instanceUpdates: string[];
     repoRoots: string;
     repoMethods: string[];
     builderRoots: string;
@@ -45,6 +46,7 @@ export interface EffectRules {
   bookkeepingKeys: { keys: string[] };
   stepUpMachinery: { models: string };
   lookAheadWrites: { pattern: string };
+  registrationCalls: { pattern: string };
 }
 
 export type GuardFailure = 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware';
@@ -142,6 +144,7 @@ export interface RawCategory {
   contextWithWrite?: boolean;
   weakPathsNeedEvidence?: boolean;
   namedWrites?: boolean;
+  mintCorroborates?: boolean;
 }
 
 export interface MachineCredentialRules {
@@ -166,6 +169,7 @@ export interface ExclusionRules {
   webhookConstructors: string[];
   webhookSegments: string[];
   entryPatterns: string[];
+  invitationPatterns: string[];
   alwaysExcludedSegments: string[];
   entryWordTerms: string[];
   machineCredential: MachineCredentialRules;
@@ -178,10 +182,41 @@ export interface CategoryRules {
   mutatingMethods: string[];
   effectLookahead: { stopWords: string[] };
   namedWriteVerbs: string;
+  unseenWriteVerbs: string;
+}
+
+export interface AssetRule {
+  id: string;
+  category: string;
+  does: string;
+  kinds?: ('db-write' | 'sql-write' | 'payment' | 'identity' | 'http' | 'mint')[];
+  ops?: ('create' | 'update' | 'delete')[];
+  models?: string[];
+  modelMatch?: 'exact' | 'affix';
+  modelOptional?: boolean;
+  keys?: string[];
+  debitKeys?: string[];
+  keyValues?: Record<string, string>;
+  ignoreWhenOnly?: boolean;
+  withMint?: boolean;
+  roleWrite?: boolean;
+  calls?: string;
+  argKeys?: string[];
+  argKeysAlso?: string[];
+}
+
+export interface AssetRules {
+  followDepth: number;
+  bookkeepingModels: string[];
+  cosmeticKeys: string[];
+  roleKeys: string[];
+  ordinaryRoleValues: string;
+  assets: AssetRule[];
 }
 
 /** Every rule file by name. */
 export interface RuleFiles {
+  assets: AssetRules;
   categories: CategoryRules;
   effects: EffectRules;
   findings: FindingRules;

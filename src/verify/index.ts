@@ -108,7 +108,16 @@ export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
   }
 
   // 3. Something is missing or broken: find out what.
-  const d = diagnose(ep, chain, handler, late, ctx);
+  let d = diagnose(ep, chain, handler, late, ctx);
+  // Sensitive by its words while the operation itself could not be seen: nothing proves step-up is missing either.
+  const unseen = ep.classification.unseen;
+  if (d.ruleId === 'stepup/missing' && unseen) {
+    d = {
+      ruleId: 'stepup/unverifiable',
+      message: `the endpoint's path says it can ${harm(ep, ctx)}, but the operation happens in ${unseen.call} (line ${unseen.span.line}), which the analysis could not follow, and no step-up check was found before it. Make the code visible to the analysis (or declare the guard in the configuration) so that it can be verified.`,
+      related: [{ role: 'side-effect', message: 'not followed', span: unseen.span }],
+    };
+  }
   drafts.push(d);
   const status = d.ruleId === 'stepup/missing' ? 'missing' : d.ruleId === 'stepup/unverifiable' ? 'unverifiable' : 'broken';
   return { status, guards, findings: drafts.map((x) => finding(ep, x)) };

@@ -415,6 +415,13 @@ export class Collector {
           return;
         }
       }
+      // Inside an iteration (`table.forEach((r) => router[r.method](r.path, r.handler))`) the argument
+      // means this element's value: keep the expression it resolves to, not `r.handler`.
+      if (this.values.bound && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))) {
+        const vals = this.values.resolve(x);
+        const only = vals.length === 1 ? vals[0] : undefined;
+        if (only && only.kind === 'function') return void out.push(only.node as unknown as ts.Expression);
+      }
       out.push(x);
     };
     for (const a of args) add(a, 0);

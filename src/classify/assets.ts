@@ -1,0 +1,274 @@
+// The protected-asset model (rules/assets.json): which effects of an endpoint harm an asset a
+// stolen session must not reach — a credential column set, a balance debited, a secret minted and
+// stored, the account deleted, a role granted. Effects are matched on what they write (model,
+// keys, whether a value decreases, the provider call), never on what the endpoint is called.
+import { ts } from 'ts-morph';
+import type { Effect } from '../analysis/effects.js';
+import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { compiled, ruleFile } from '../rules/load.js';
+import type { AssetRule } from '../rules/types.js';
+import { matchesTerm, norm } from './words.js';
+
+export type Op = 'create' | 'update' | 'delete';
+
+export interface AssetHit {
+  rule: AssetRule;
+  effect: Effect;
+  /** What the effect does to the asset, for reasons and --explain. */
+  detail: string;
+}
+
+interface CompiledAssets {
+  rules: (AssetRule & { callsRe?: RegExp; modelSet: string[]; keySet: string[]; debitSet: string[]; valueRes: Map<string, RegExp> })[];
+  bookkeeping: Set<string>;
+  cosmetic: Set<string>;
+  roleKeys: string[];
+  ordinaryRole: RegExp;
+  roleDefinitionModels: string[];
+  followDepth: number;
+}
+
+export const assetRules = compiled((): CompiledAssets => {
+  const r = ruleFile('assets');
+  return {
+    rules: r.assets.map((a) => ({
+      ...a,
+      callsRe: a.calls ? new RegExp(a.calls) : undefined,
+      modelSet: (a.models ?? []).map(norm),
+      keySet: (a.keys ?? []).map(norm),
+      debitSet: (a.debitKeys ?? []).map(norm),
+      valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
+    })),
+    bookkeeping: new Set(r.bookkeepingModels.map(norm)),
+    cosmetic: new Set(r.cosmeticKeys.map(norm)),
+    roleKeys: r.roleKeys.map(norm),
+    ordinaryRole: new RegExp(r.ordinaryRoleValues, 'i'),
+    roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
+    followDepth: r.followDepth,
+  };
+});
+
+/** The operation class of a write: create, update or delete (an upsert or save is both create and update). */
+export function opsOf(e: Effect): Op[] {
+  const a = (e.action ?? '').toLowerCase();
+  if (/^(delete|deleteone|deletemany|destroy|remove|findbyidanddelete|findoneanddelete|findbyidandremove|findoneandremove|del|softdelete|softremove|deletefrom|nativedelete|drop|truncate|removeandflush)$/.test(a)) return ['delete'];
+  if (/^(upsert|save|\$save|persistandflush|replace|merge|set)$/.test(a)) return ['create', 'update'];
+  if (/^(create|createmany|createmanyandreturn|insert|insertmany|bulkcreate|add|insertinto|replaceinto|new|push)$/.test(a)) return ['create'];
+  if (/update|patch|increment|decrement|replaceone|findoneandreplace|restore|bulkwrite/.test(a)) return ['update'];
+  return [];
+}
+
+function modelMatches(model: string, terms: readonly string[], affix: boolean): boolean {
+  if (!model) return false;
+  return terms.some((t) => matchesTerm(model, t) || (affix && t.length >= 5 && (model.startsWith(t) || model.endsWith(t) || model.endsWith(`${t}s`))));
+}
+
+/** A written key matches a term exactly, as a plural, or as its end when the term is long (`hashedPassword`). */
+export function keyMatches(key: string, term: string): boolean {
+  return matchesTerm(key, term) || (term.length >= 6 && key.endsWith(term));
+}
+
+function isBookkeepingModel(model: string | undefined, c: CompiledAssets): boolean {
+  return !!model && (c.bookkeeping.has(model) || [...c.bookkeeping].some((b) => b.length >= 5 && model.endsWith(b)));
+}
+
+/** Property names of the object literals among a call's arguments, nested a few levels (`invoice_settings.default_payment_method`). */
+function argKeysOf(node: ts.Node, values: ValueResolver): Set<string> {
+  const out = new Set<string>();
+  const visit = (e: ts.Expression, depth: number): void => {
+    if (depth > 3) return;
+    let x = skipOuter(e);
+    if (ts.isIdentifier(x)) {
+      const obj = values.resolve(x).find((v) => v.kind === 'object');
+      if (obj && obj.kind === 'object') x = obj.node;
+    }
+    if (!ts.isObjectLiteralExpression(x)) return;
+    for (const p of x.properties) {
+      const name = p.name ? propertyNameText(p.name) : undefined;
+      if (name) out.add(name.toLowerCase());
+      if (ts.isPropertyAssignment(p)) visit(p.initializer, depth + 1);
+      if (ts.isSpreadAssignment(p)) visit(p.expression, depth + 1);
+    }
+  };
+  if (ts.isCallExpression(node)) for (const a of node.arguments) if (!ts.isSpreadElement(a)) visit(a, 0);
+  return out;
+}
+
+export interface AssetContext {
+  values: ValueResolver;
+  /** Body fields of the endpoint (normalised): what a write of the whole request body writes. */
+  bodyFields: readonly string[];
+}
+
+/** The assets the (leaf) effects of one endpoint touch. */
+export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetHit[] {
+  const c = assetRules();
+  const mints = effects.some((e) => e.kind === 'mint');
+  const hits: AssetHit[] = [];
+  for (const e of effects) {
+    if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
+    // a secret generated here and handed to the client (`c.json({ apiKey: randomBytes(24)… })`)
+    if (e.kind === 'mint') {
+      const name = returnedSecretName(e.node);
+      if (name) hits.push({ rule: MINT_RETURNED, effect: e, detail: `${MINT_RETURNED.does}: ${e.callee} returned as ${name}` });
+      continue;
+    }
+    const model = e.model ?? '';
+    if ((e.kind === 'db-write' || e.kind === 'sql-write') && isBookkeepingModel(model, c)) continue;
+    const ops = e.kind === 'sql-write' ? sqlOps(e.action) : opsOf(e);
+    // a write of the whole request body writes the body's fields
+    const keys = [...new Set([...e.dataKeys.map(norm), ...(e.opaqueData ? ctx.bodyFields : [])])];
+    let argKeys: Set<string> | undefined;
+    for (const r of c.rules) {
+      const kinds = r.kinds ?? ['db-write', 'sql-write'];
+      if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
+      if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
+      if (r.callsRe && !r.callsRe.test(e.callee)) continue;
+      if (r.argKeys || r.argKeysAlso) {
+        argKeys ??= argKeysOf(e.node, ctx.values);
+        if (r.argKeys && !r.argKeys.some((k) => argKeys!.has(k.toLowerCase()))) continue;
+        if (r.argKeysAlso && !r.argKeysAlso.some((k) => argKeys!.has(k.toLowerCase()))) continue;
+      }
+      if (r.modelSet.length) {
+        const ok = modelMatches(model, r.modelSet, r.modelMatch === 'affix') || (r.modelOptional && !model);
+        if (!ok) continue;
+      }
+      let matchedKeys: string[] = [];
+      if (r.keySet.length) {
+        const constants = constantsOf(e);
+        // a key with a value pattern (`status: 'revoked'`) counts only when written with a matching constant
+        matchedKeys = keys.filter((k) => r.keySet.some((t) => keyMatches(k, t)) && (!r.valueRes.has(k) || (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!))));
+        if (!matchedKeys.length) continue;
+      }
+      if (r.debitSet.length) {
+        const debited = (e.debits ?? []).map(norm).filter((k) => r.debitSet.some((t) => keyMatches(k, t)));
+        if (!debited.length) continue;
+        matchedKeys = debited;
+      }
+      if (r.ignoreWhenOnly && ops.length === 1 && ops[0] === 'update' && keys.length && !e.opaqueData && keys.every((k) => c.cosmetic.has(k))) continue;
+      if (r.withMint && !mints) continue;
+      if (r.roleWrite) {
+        const granted = roleGrant(e, keys, ops, c);
+        if (!granted.length) continue;
+        matchedKeys = granted;
+      }
+      const what = matchedKeys.length ? ` (${matchedKeys.join(', ')})` : '';
+      const on = model ? ` on ${model}` : '';
+      hits.push({ rule: r, effect: e, detail: `${r.does}: ${e.callee}${on}${what}` });
+    }
+  }
+  return hits;
+}
+
+const MINT_RETURNED: AssetRule = { id: 'minted-secret-returned', category: 'keys-secrets', does: 'generates a secret and returns it to the client' };
+
+/** Names a generated value is returned under that say it is a lasting secret (not a one-time token mailed or exchanged). */
+const SECRET_NAME = /((api|secret|private|signing|access|client|deploy|service)[_-]?key|secret|(api|access|personal|bearer|auth|cli|integration)[_-]?token|password|passcode|credentials?)s?$/i;
+/** Generic names (`token`, `key`): a generated value returned under one corroborates a path that names keys, it decides nothing alone. */
+const LOOSE_SECRET_NAME = /(key|secret|token|password|credential|passcode)s?$/i;
+const NOT_SECRET_NAME = /(csrf|nonce|state|challenge|request|trace|correlation|idempotency|session|invite|invitation|reset|verif|confirm|magic|oauth|refresh)/i;
+
+/**
+ * The name under which a generated value reaches the response: the property of a response call's
+ * argument it is written into (directly or through a local), when that name says it is a secret.
+ */
+export function returnedSecretName(node: ts.Node, loose = false): string | undefined {
+  // climb to the expression the value ends up in: `randomBytes(24).toString('hex')`, `await …`, `x ?? …`
+  let n: ts.Node = node;
+  while (n.parent && (ts.isPropertyAccessExpression(n.parent) || ts.isCallExpression(n.parent) && n.parent.expression === n || ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isTemplateSpan(n.parent) || ts.isTemplateExpression(n.parent) || ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken)) n = n.parent;
+  const p = n.parent;
+  let name: string | undefined;
+  let holder: ts.Node | undefined;
+  if (p && ts.isPropertyAssignment(p) && p.initializer === n) {
+    name = propertyNameText(p.name);
+    holder = p.parent;
+  } else if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) {
+    name = p.name.text;
+    holder = p;
+  }
+  if (!name || NOT_SECRET_NAME.test(name) || !(loose ? LOOSE_SECRET_NAME : SECRET_NAME).test(name)) return undefined;
+  // written straight into an object literal an answer is built from, or a local the answer uses
+  const fn = enclosingFunction(node);
+  if (!fn) return undefined;
+  if (holder && ts.isObjectLiteralExpression(holder)) return inResponse(holder, fn) ? name : undefined;
+  if (holder && ts.isVariableDeclaration(holder)) {
+    const local = name;
+    let used = false;
+    const visit = (x: ts.Node): void => {
+      if (used) return;
+      if (ts.isIdentifier(x) && x.text === local && x !== holder!.name && inResponse(x, fn)) used = true;
+      ts.forEachChild(x, visit);
+    };
+    visit(fn);
+    return used ? name : undefined;
+  }
+  return undefined;
+}
+
+function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  let p: ts.Node | undefined = n.parent;
+  while (p && !(ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isArrowFunction(p) || ts.isMethodDeclaration(p))) p = p.parent;
+  return p as ts.FunctionLikeDeclaration | undefined;
+}
+
+/** Is `n` part of what the function answers: a return value, or an argument of a response call (`c.json`, `res.json`, `NextResponse.json`)? */
+function inResponse(n: ts.Node, fn: ts.Node): boolean {
+  for (let p: ts.Node | undefined = n.parent; p && p !== fn; p = p.parent) {
+    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p.parent ?? p) && (p.parent as ts.ArrowFunction)?.body === p)) return true;
+    if (ts.isCallExpression(p)) {
+      const c = skipOuter(p.expression);
+      const m = ts.isPropertyAccessExpression(c) ? c.name.text : '';
+      if (/^(json|send|end|body|text|jsonp)$/.test(m)) return true;
+    }
+  }
+  return false;
+}
+
+/** Role keys a write grants: any role key, unless written as an ordinary role constant; never a role's own definition being created. */
+function roleGrant(e: Effect, keys: string[], ops: Op[], c: CompiledAssets): string[] {
+  const model = e.model ?? '';
+  // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
+  if (e.withParentCreate) return [];
+  // creating a role's definition grants it to nobody (an assignment table such as `userRole` does grant it)
+  const definition = c.roleDefinitionModels.some((t) => model === t || model.endsWith(t) || model.endsWith(`${t}s`)) && !/^(user|member|account|team|org|workspace|group)/.test(model);
+  if (ops.length === 1 && ops[0] === 'create' && definition) return [];
+  const constants = e.constants ?? {};
+  return keys.filter((k) => {
+    // any role column, whatever its prefix (`teamRole`, `org_role_id`)
+    if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t))) return false;
+    const raw = Object.keys(constants).find((ck) => norm(ck) === k);
+    const v = raw !== undefined ? constants[raw] : undefined;
+    return v === undefined || !c.ordinaryRole.test(v);
+  });
+}
+
+/** Constant values written, by normalised key. */
+function constantsOf(e: Effect): Map<string, string> {
+  return new Map(Object.entries(e.constants ?? {}).map(([k, v]) => [norm(k), v]));
+}
+
+function sqlOps(verb: string | undefined): Op[] {
+  switch ((verb ?? '').toLowerCase()) {
+    case 'insert':
+      return ['create'];
+    case 'update':
+      return ['update'];
+    case 'delete':
+    case 'truncate':
+    case 'drop':
+      return ['delete'];
+    case 'replace':
+    case 'merge':
+      return ['create', 'update'];
+    default:
+      return [];
+  }
+}
+
+/** A write the asset model cannot name: no model, or data it cannot list. */
+export function isUnrecognisedWrite(e: Effect): boolean {
+  const c = assetRules();
+  if (e.kind !== 'db-write' && e.kind !== 'sql-write') return false;
+  if (isBookkeepingModel(e.model, c)) return false;
+  return !e.model || !!e.opaqueData;
+}
