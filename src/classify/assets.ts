@@ -140,6 +140,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = keys.filter((k) => r.keySet.some((t) => keyMatches(k, t)) && (!r.valueRes.has(k) || (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!))));
         if (!matchedKeys.length) continue;
       }
+      if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;
       if (r.debitSet.length) {
         const debited = (e.debits ?? []).map(norm).filter((k) => r.debitSet.some((t) => keyMatches(k, t)));
         if (!debited.length) continue;
@@ -263,6 +264,15 @@ function sqlOps(verb: string | undefined): Op[] {
     default:
       return [];
   }
+}
+
+/**
+ * Does the asset model know this write's record for `category` and see everything it writes? Then
+ * it has decided (`passkey.update({ name })` renames a passkey), and words cannot overrule it.
+ */
+export function assetModelDecides(e: Effect, category: string): boolean {
+  if (!e.dataKeys.length || e.opaqueData || (e.kind !== 'db-write' && e.kind !== 'sql-write')) return false;
+  return assetRules().rules.some((r) => r.category === category && r.modelSet.length > 0 && modelMatches(e.model ?? '', r.modelSet, r.modelMatch === 'affix'));
 }
 
 /** A write the asset model cannot name: no model, or data it cannot list. */

@@ -67,6 +67,7 @@ function lastName(c: ts.CallExpression): string | undefined {
 interface ExclusionSets {
   entry: TermSet;
   entryWords: TermSet;
+  changeVerbs: Set<string>;
   entryRaw: Set<string>;
   always: TermSet;
   reset: TermSet;
@@ -82,6 +83,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     return {
       entry: termSet(ex.entrySegments),
       entryWords: termSet(ex.entryWordTerms),
+      changeVerbs: new Set(ex.changeVerbs),
       entryRaw: new Set(ex.entrySegments),
       always: termSet(ex.alwaysExcludedSegments),
       reset: termSet(ex.resetSegments),
@@ -103,7 +105,9 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
     const n = norm(s);
     const ws = words(s);
     const cands = [n, ...ws, ...ws.slice(1).map((w, i) => ws[i] + w)];
-    if (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || findTerm(cands.slice(1), xs.entryWords)) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
+    // `update-login-passcode`, `change-login-email`: the word names what changes, not a sign-in
+    const changes = ws.some((w) => xs.changeVerbs.has(w));
+    if (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords))) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
     if (xs.always.has(n)) return { kind: 'exclusion', value: s, detail: 'password-reset request: it only sends a reset e-mail', span: ep.anchor };
   }
   for (const re of xs.patterns) {

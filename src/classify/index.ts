@@ -13,7 +13,7 @@ import { memo } from '../memo.js';
 import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
-import { assetHits, assetRules, isUnrecognisedWrite, returnedSecretName, type AssetHit } from './assets.js';
+import { assetHits, assetModelDecides, assetRules, isUnrecognisedWrite, returnedSecretName, type AssetHit } from './assets.js';
 import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf } from './words.js';
@@ -269,7 +269,7 @@ function decideByAssets(cat: CategoryRule, signals: Signal[], opacity: Opacity, 
 /** A write on a record of the category's kind that is not one of its assets (`transaction`, `member`, `webhook`). */
 function relatedModel(cat: CategoryRule, e: Effect): boolean {
   const model = e.model ?? '';
-  if (!model) return false;
+  if (!model || assetModelDecides(e, cat.name)) return false;
   return [...cat.models, ...cat.weakModels].some((m) => matchesTerm(model, m) || (m.length > 4 && model.endsWith(m)));
 }
 

@@ -172,6 +172,7 @@ export interface ExclusionRules {
   invitationPatterns: string[];
   alwaysExcludedSegments: string[];
   entryWordTerms: string[];
+  changeVerbs: string[];
   machineCredential: MachineCredentialRules;
 }
 
@@ -195,6 +196,7 @@ export interface AssetRule {
   modelMatch?: 'exact' | 'affix';
   modelOptional?: boolean;
   keys?: string[];
+  alsoKeys?: string[];
   debitKeys?: string[];
   keyValues?: Record<string, string>;
   ignoreWhenOnly?: boolean;
