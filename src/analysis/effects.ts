@@ -607,7 +607,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     const sql = sqlWrite(a);
     // positional parameters holding a password hash: the statement stores a password, whatever the column
     const secret = call.arguments.some((b) => b !== a && (ts.isArrayLiteralExpression(skipOuter(b)) ? (skipOuter(b) as ts.ArrayLiteralExpression).elements.some((el) => isSecretHash(el)) : isSecretHash(b)));
-    if (sql) return base('sql-write', { model: normalizeName(sql.table), action: sql.verb, dataKeys: secret ? [...sql.columns, SECRET_HASH_KEY] : sql.columns, debits: sql.debits });
+    if (sql) return base('sql-write', { model: normalizeName(sql.table), action: sql.verb, dataKeys: secret ? [...sql.columns, SECRET_HASH_KEY] : sql.columns, debits: sql.debits, opaqueData: sql.opaque });
   }
   if (parts && r.mint.calls.includes(parts[parts.length - 1]) && !mintsIdentifier(call)) return base('mint', { action: 'mint', dataKeys: [] });
   return undefined;
@@ -638,7 +638,7 @@ function sqlText(e: ts.Node): string | undefined {
   return undefined;
 }
 
-export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: string[]; debits: string[] } | undefined {
+export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: string[]; debits: string[]; opaque: boolean } | undefined {
   const text = sqlText(e);
   if (!text) return undefined;
   const m = rules().sql.exec(text);
@@ -659,7 +659,9 @@ export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: st
   }
   const ins = /insert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)/is.exec(text);
   if (ins) for (const c of ins[1].split(',')) columns.push(c.trim().replace(/[`"']/g, ''));
-  return { verb, table, columns, debits };
+  // `SET ${assignments}`: the columns are built out of sight
+  const opaque = !!set && /^\s*\?/.test(set[1]);
+  return { verb, table, columns, debits, opaque };
 }
 
 export interface EffectOptions {
@@ -785,8 +787,12 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
     if (v.kind !== 'function' || !v.node.body) continue;
     let inner = effectsOf(v.node, values, depth - 1, scope);
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
-    if (inner.some((e) => e.kind !== 'call' && (e.dataKeys.length === 0 || e.opaqueData)) && ts.isCallExpression(c) && c.arguments.length) {
-      inner = rebind(inner, v.node, c, values);
+    const unknownData = (e: Effect): boolean => (e.kind === 'db-write' || e.kind === 'sql-write') && (e.dataKeys.length === 0 || !!e.opaqueData);
+    if (ts.isCallExpression(c) && c.arguments.length && leafEffects(inner).some(unknownData)) {
+      if (inner.some((e) => e.kind !== 'call' && unknownData(e))) inner = rebind(inner, v.node, c, values);
+      // Still not known (a SET clause built by a helper): what the caller hands over is what gets written.
+      const handed = callerData(c, values);
+      if (handed.keys.length) inner = inner.map((e) => withCallerData(e, handed));
     }
     if (inner.length) {
       const parts = calleeParts(c.expression);
@@ -796,6 +802,26 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
   return undefined;
 }
 
+
+/** The object data a call hands to a write helper (`repo.update({ id }, { login_passcode: hash })`). */
+function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
+  const wd = emptyData();
+  for (const a of call.arguments) {
+    if (ts.isSpreadElement(a)) continue;
+    const x = skipOuter(a);
+    const obj = ts.isObjectLiteralExpression(x) ? x : ts.isIdentifier(x) ? values.resolve(x).find((v) => v.kind === 'object')?.node : undefined;
+    if (obj && ts.isObjectLiteralExpression(obj)) writeData(obj, values, 0, wd);
+  }
+  wd.opaque = false;
+  return wd;
+}
+
+/** A write whose data the helper builds out of sight takes the keys its caller handed over. */
+function withCallerData(e: Effect, handed: WriteData): Effect {
+  if (e.kind === 'call' && e.via) return { ...e, via: e.via.map((x) => withCallerData(x, handed)) };
+  if ((e.kind !== 'db-write' && e.kind !== 'sql-write') || (e.dataKeys.length && !e.opaqueData)) return e;
+  return { ...e, dataKeys: [...new Set([...e.dataKeys, ...handed.keys])], debits: [...(e.debits ?? []), ...handed.debits], constants: { ...handed.constants, ...e.constants } };
+}
 
 /** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */
 function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, values: ValueResolver): Effect[] {

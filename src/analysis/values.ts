@@ -402,7 +402,8 @@ export class ValueResolver {
     if (name === '*') return [{ kind: 'module', file: r.file }];
     if (name === undefined) {
       const table = this.exportsOf(r.file);
-      if (table?.cjs) return this.resolve(table.cjs, depth + 1, seen);
+      // `module.exports = { a, b }` and later `module.exports.c = …`: the module's members are both
+      if (table?.cjs && !(ts.isObjectLiteralExpression(skipOuter(table.cjs)) && table.named.size > 0)) return this.resolve(table.cjs, depth + 1, seen);
       return [{ kind: 'module', file: r.file }];
     }
     return this.exportValue(r.file, name, depth + 1, seen);

@@ -19,7 +19,7 @@ export interface AssetHit {
 }
 
 interface CompiledAssets {
-  rules: (AssetRule & { callsRe?: RegExp; modelSet: string[]; keySet: string[]; debitSet: string[]; valueRes: Map<string, RegExp> })[];
+  rules: (AssetRule & { callsRe?: RegExp; notKeysRe?: RegExp; modelSet: string[]; keySet: string[]; debitSet: string[]; valueRes: Map<string, RegExp> })[];
   bookkeeping: Set<string>;
   cosmetic: Set<string>;
   roleKeys: string[];
@@ -34,6 +34,7 @@ export const assetRules = compiled((): CompiledAssets => {
     rules: r.assets.map((a) => ({
       ...a,
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
+      notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
       modelSet: (a.models ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
       debitSet: (a.debitKeys ?? []).map(norm),
@@ -137,7 +138,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.keySet.length) {
         const constants = constantsOf(e);
         // a key with a value pattern (`status: 'revoked'`) counts only when written with a matching constant
-        matchedKeys = keys.filter((k) => r.keySet.some((t) => keyMatches(k, t)) && (!r.valueRes.has(k) || (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!))));
+        matchedKeys = keys.filter((k) => r.keySet.some((t) => keyMatches(k, t)) && !r.notKeysRe?.test(k) && (!r.valueRes.has(k) || (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!))));
         if (!matchedKeys.length) continue;
       }
       if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;

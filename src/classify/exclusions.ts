@@ -150,7 +150,12 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
   }
 
   // 3. Password reset by emailed token
-  const resetSeg = segs.find((s) => xs.reset.has(norm(s)));
+  // a reset segment, or one whose words say it (`reset-login-passcode`, `forgot-pin`)
+  const resetSeg = segs.find((s) => {
+    if (xs.reset.has(norm(s))) return true;
+    const ws = words(s);
+    return ws.some((w) => ex.resetWords.includes(w)) && ws.some((w) => ex.resetCredentialWords.includes(w));
+  });
   if (resetSeg) {
     const tokenField = ep.bodyFields.find((f) => ex.resetTokenFields.includes(norm(f.name)));
     const tokenParam = segs.find((s) => /^[:[{]\.{0,3}(token|code|key|resettoken)\]?\}?$/.test(s));

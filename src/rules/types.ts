@@ -158,6 +158,8 @@ export interface MachineCredentialRules {
 export interface ExclusionRules {
   entrySegments: string[];
   resetSegments: string[];
+  resetWords: string[];
+  resetCredentialWords: string[];
   resetTokenFields: string[];
   resetRequestFields: string[];
   resetTokenNamePattern: string;
@@ -197,6 +199,7 @@ export interface AssetRule {
   modelOptional?: boolean;
   keys?: string[];
   alsoKeys?: string[];
+  notKeys?: string;
   debitKeys?: string[];
   keyValues?: Record<string, string>;
   ignoreWhenOnly?: boolean;
