@@ -2,6 +2,7 @@
 // the compiled rules and every cache the analysis keeps. Nothing that belongs to one scan lives
 // at module level: analysis code reaches its caches through `session.get(MEMO)`, where MEMO is a
 // module-level key holding only a factory (see `memo`). Two scans in one process share nothing.
+import { Budget, DEFAULT_LIMITS, type BudgetLimits } from './analysis/budget.js';
 import { ValueResolver } from './analysis/values.js';
 import { classifierRules, type ClassifierRules } from './classify/rules.js';
 import type { ResolvedConfig } from './config/types.js';
@@ -23,8 +24,15 @@ export class ScanSession {
   readonly store = new SourceStore();
   private readonly memos = new Map<Memo<unknown>, unknown>();
   private readonly classifiers = new Map<ResolvedConfig, ClassifierRules>();
+  /** Bounds the analysis: every recursive walk takes its steps from it (see analysis/budget.ts). */
+  readonly budget: Budget;
 
-  constructor(readonly config: ResolvedConfig) {}
+  constructor(
+    readonly config: ResolvedConfig,
+    limits: Readonly<BudgetLimits> = DEFAULT_LIMITS,
+  ) {
+    this.budget = new Budget(limits);
+  }
 
   /** The session's instance of a cache, created on first use. */
   get<T>(key: Memo<T>): T {

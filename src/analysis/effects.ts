@@ -735,11 +735,16 @@ export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, sc
   if (inProgress.has(fn)) return [];
   inProgress.add(fn);
   const out: Effect[] = [];
-  for (const c of callsIn(fn)) {
-    const e = effectOfCall(c, values, depth, scope);
-    if (e) out.push(e);
+  try {
+    for (const c of callsIn(fn)) {
+      values.budget.step('effect summaries');
+      const e = effectOfCall(c, values, depth, scope);
+      if (e) out.push(e);
+    }
+  } finally {
+    // a walk stopped by its budget must not leave the function marked as being summarised
+    inProgress.delete(fn);
   }
-  inProgress.delete(fn);
   if (!values.bound) cache.set(fn, out);
   return out;
 }

@@ -8,6 +8,7 @@ import type { FunctionNode } from '../model.js';
 import type { ModuleResolver } from '../project/resolve.js';
 import type { SourceStore } from '../project/sources.js';
 import type { ScanSession } from '../session.js';
+import type { Budget } from './budget.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
 
 export type Value =
@@ -102,12 +103,15 @@ export class ValueResolver {
   private readonly declCache = new Map<ts.Node, Value[]>();
 
   readonly store: SourceStore;
+  /** The session's work budget: bounds every walk that resolves values (see budget.ts). */
+  readonly budget: Budget;
 
   constructor(
     readonly session: ScanSession,
     readonly resolver: ModuleResolver,
   ) {
     this.store = session.store;
+    this.budget = session.budget;
   }
 
   sourceFile(file: string): ts.SourceFile | undefined {
@@ -134,6 +138,7 @@ export class ValueResolver {
 
   /** Values an expression may take. */
   resolve(expr: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    this.budget.step('value resolution');
     if (depth > MAX_DEPTH) {
       this.hit('depth', expr);
       return [{ kind: 'unknown', node: expr, reason: 'resolution too deep' }];
@@ -515,6 +520,7 @@ export class ValueResolver {
 
   private declaringModule(file: string, name: string, depth: number): string | undefined {
     if (depth > 8) return undefined;
+    this.budget.step('re-exports');
     const q = this.exportsFromText(file);
     if (q.opaque || q.names.has(name)) return file;
     for (const spec of q.stars) {
@@ -560,6 +566,7 @@ export class ValueResolver {
   /** Does a module (or one it star-re-exports) declare `name`? Decided from text where possible. */
   private declaresExport(file: string, name: string, depth: number): boolean {
     if (depth > 8) return true;
+    this.budget.step('re-exports');
     const q = this.exportsFromText(file);
     if (q.opaque || q.names.has(name)) return true;
     for (const spec of q.stars) {
@@ -571,6 +578,7 @@ export class ValueResolver {
 
   /** Value of export `name` of a file, following re-exports and CommonJS `module.exports`. */
   exportValue(file: string, name: string, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    this.budget.step('value resolution');
     const sf = this.store.get(file);
     if (!sf) return [{ kind: 'unknown', node: sf ?? ts.factory.createIdentifier(name), reason: `cannot read ${path.basename(file)}` }];
     if (depth > MAX_DEPTH) return [{ kind: 'unknown', node: sf, reason: 'resolution too deep' }];

@@ -190,6 +190,7 @@ export class Flow {
   }
 
   private stmt(s: ts.Statement, st: St): St | null {
+    this.o.specs.values.budget.step('flow');
     if (ts.isBlock(s)) return this.stmts(s.statements, st);
     if (ts.isExpressionStatement(s)) return this.expr(s.expression, st);
     if (ts.isVariableStatement(s)) {
@@ -345,6 +346,7 @@ export class Flow {
   // ---- expressions ------------------------------------------------------------------------
 
   private expr(e: ts.Expression, st: St): St {
+    this.o.specs.values.budget.step('flow');
     const x = e;
     if (isFunctionNode(x)) return st; // not called here
     if (ts.isClassExpression(x)) return st;
@@ -526,6 +528,7 @@ export class Flow {
     const visit = (n: ts.Node, depth: number): void => {
       if (depth > 4 || seen.has(n)) return;
       seen.add(n);
+      this.o.specs.values.budget.step('flow');
       if (isFunctionNode(n)) return;
       const x = ts.isExpression(n) ? skipOuter(n) : n;
       if (ts.isIdentifier(x)) {
@@ -703,6 +706,7 @@ export class Flow {
     let hit = false;
     const visit = (c: ts.Node): void => {
       if (hit || isFunctionNode(c)) return;
+      this.o.specs.values.budget.step('flow');
       if (ts.isThrowStatement(c)) hit = true;
       else if (ts.isReturnStatement(c) && c.expression) {
         const v = skipOuter(c.expression);
@@ -726,6 +730,7 @@ export class Flow {
     let hit = false;
     const visit = (c: ts.Node): void => {
       if (hit || isFunctionNode(c)) return;
+      this.o.specs.values.budget.step('flow');
       if (ts.isCallExpression(c)) {
         if (this.o.isContinuation?.(c)) hit = true;
         else if (this.o.effects && effectOfCall(c, this.o.specs.values)) hit = true;

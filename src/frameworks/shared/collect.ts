@@ -41,6 +41,9 @@ export interface Dialect {
   importHints: string[];
 }
 
+/** How many members deep a parameter may hold a router (`{ app }`, `deps.routers.api`). */
+const MAX_PARAM_PATH = 3;
+
 export function orderOf(node: ts.Node): Order {
   return { file: node.getSourceFile().fileName, pos: node.getStart() };
 }
@@ -52,7 +55,9 @@ export class Collector {
     readonly graph: RouterGraph,
     readonly values: ValueResolver,
     readonly dialect: Dialect,
-  ) {}
+  ) {
+    graph.budget = values.budget;
+  }
 
   isCreator(callee: Value): boolean {
     return matchesExport(this.dialect.creators, externalName(callee));
@@ -66,6 +71,7 @@ export class Collector {
   refsFromValue(v: Value, depth: number, params = true, siteOverride?: ts.Node): RouterRef[] {
     // `depth` follows a value's own structure (one step per chained call): finite, so only a guard.
     if (depth > 5000) return [];
+    this.values.budget.step('router references');
     if (v.kind === 'call') {
       const site = v.site ?? siteOverride;
       const out: RouterRef[] = [];
@@ -97,7 +103,9 @@ export class Collector {
       return out;
     }
     if (v.kind === 'param') {
-      if (!params) return [];
+      // A router handed over as a member of a parameter (`deps.routers.api`) is followed a few members
+      // deep; a deeper chain is a value passed back into its own function (`f(body.readable)`), not a router.
+      if (!params || v.path.length > MAX_PARAM_PATH) return [];
       const key = v.path.length ? `${v.fn.pos}:${v.fn.getSourceFile().fileName}:${v.index}:${v.path.join('.')}` : v.fn.parameters[v.index] ?? v.node;
       const router = this.graph.node(key, v.node.getSourceFile().fileName, v.node.getStart(), { param: true });
       if (!router.evidence) router.evidence = this.paramEvidence(v);
@@ -153,6 +161,7 @@ export class Collector {
   }
 
   private isMountTarget(router: RouterNode): boolean {
+    this.values.budget.step('router linking', this.graph.size);
     return this.graph.all.some((n) => n.entries.some((e) => (e.kind === 'mount' || e.kind === 'inline') && e.router === router));
   }
 
@@ -176,7 +185,7 @@ export class Collector {
       }
       this.registerCall(method, call, callee.expression, sf);
     }
-    this.pendingCalls.push(...calls, ...newExprs);
+    this.pending(sf).push(...calls, ...newExprs);
   }
 
   private registerCall(method: string, call: ts.CallExpression, receiver: ts.Expression, sf: ts.SourceFile, methodExpr?: ts.Expression): void {
@@ -241,10 +250,17 @@ export class Collector {
   /** Adds the calls of an extra file (one that only wires registrars) to the linking pass. */
   addCallsOf(sf: ts.SourceFile): void {
     const { calls, newExprs } = callIndex(sf);
-    this.pendingCalls.push(...calls, ...newExprs);
+    this.pending(sf).push(...calls, ...newExprs);
   }
 
-  private readonly pendingCalls: (ts.CallExpression | ts.NewExpression)[] = [];
+  /** Calls to link, per file (each file's linking is one unit of work). */
+  private readonly pendingCalls = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+
+  private pending(sf: ts.SourceFile): (ts.CallExpression | ts.NewExpression)[] {
+    let list = this.pendingCalls.get(sf.fileName);
+    if (!list) this.pendingCalls.set(sf.fileName, (list = []));
+    return list;
+  }
 
   /** A receiver the analysis knows nothing about (not an import from another package, not a local value). */
   private unknownReceiver(recv: ts.Expression): boolean {
@@ -260,9 +276,10 @@ export class Collector {
    * (`getDomains(app)` in an entry file), then links registrars to the routers they are called with.
    */
   collectAll(ctx: AdapterContext): void {
+    const budget = this.values.budget;
     for (const file of ctx.candidates) {
       const sf = ctx.store.get(file);
-      if (sf) this.collectFile(sf);
+      if (sf && !budget.exceeded.has(file)) budget.contain(file, () => this.collectFile(sf), undefined);
     }
     // Linking reveals registrars that pass their router on; the files calling those are looked for in turn.
     const searched = new Set<string>();
@@ -283,8 +300,8 @@ export class Collector {
           const text = ctx.store.text(file, false);
           if (!text || !re.test(text)) continue;
           const sf = ctx.store.get(file);
-          if (sf) {
-            this.addCallsOf(sf);
+          if (sf && !budget.exceeded.has(file)) {
+            budget.contain(file, () => this.addCallsOf(sf), undefined);
             done.add(file);
           }
         }
@@ -317,48 +334,58 @@ export class Collector {
     // Cheap filter: calls whose callee names a registrar (unless a registrar has no stable name).
     const names = new Set(this.registrarNames());
     const anonymous = [...this.paramRouters.keys()].some((fn) => !this.nameOf(fn));
-    for (const call of this.pendingCalls) {
-      const args = call.arguments ?? [];
-      if (!args.length) continue;
-      if (!anonymous) {
-        const callee = skipOuter(call.expression);
-        const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-        if (last !== undefined && !names.has(last) && !ts.isCallExpression(callee)) continue;
-      }
-      // Cheap first: only calls passing something that may hold a router.
-      const structured = args.some((a) => {
+    const budget = this.values.budget;
+    for (const [file, calls] of this.pendingCalls) {
+      if (budget.exceeded.has(file)) continue;
+      budget.contain(file, () => {
+        for (const call of calls) this.linkCall(call, names, anonymous);
+      }, undefined);
+    }
+  }
+
+  private linkCall(call: ts.CallExpression | ts.NewExpression, names: Set<string>, anonymous: boolean): void {
+    const args = call.arguments ?? [];
+    if (!args.length) return;
+    if (!anonymous) {
+      const callee = skipOuter(call.expression);
+      const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (last !== undefined && !names.has(last) && !ts.isCallExpression(callee)) return;
+    }
+    // Cheap first: only calls passing something that may hold a router.
+    const structured = args.some((a) => {
+      const x = skipOuter(a);
+      return ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isNewExpression(x);
+    });
+    if (!structured) {
+      // (a test only: a parameter becomes a router below, when it reaches a registrar's router parameter)
+      const mayHold = (a: ts.Expression): boolean => {
         const x = skipOuter(a);
-        return ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isNewExpression(x);
-      });
-      if (!structured) {
-        // (a test only: a parameter becomes a router below, when it reaches a registrar's router parameter)
-        const mayHold = (a: ts.Expression): boolean => {
-          const x = skipOuter(a);
-          if (!(ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x))) return false;
-          return this.values.resolve(a).some((v) => v.kind === 'param' || this.refsFromValue(v, 0, false).length > 0);
-        };
-        if (!args.some(mayHold)) continue;
-      }
-      const targets = this.calleeFunctions(call);
-      for (const fn of targets) {
-        const params = this.paramRouters.get(fn);
-        if (!params) continue;
-        for (const p of params) {
-          const arg = args[p.index];
-          if (!arg) continue;
-          let vals = this.values.resolve(arg);
-          for (const name of p.path) vals = name === '*' ? this.elementsOf(vals, call) : vals.flatMap((b) => this.values.member(b, name, call));
-          for (const r of vals.flatMap((v) => this.refsFromValue(v, 0))) {
-            if (r.router === p.router) continue;
-            const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline' || !e.alias);
-            const standsFor = !receivesRegistrations && (p.router.entries.length > 0 || this.isMountTarget(p.router));
-            if (!standsFor) {
-              // The parameter receives registrations: they happen on the router passed in.
-              this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call), call, fn: fn as ts.SignatureDeclaration });
-            } else {
-              // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in.
-              this.graph.add(p.router, { kind: 'inline', router: r.router, anchor: call, order: orderOf(call), alias: true });
-            }
+        if (!(ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x))) return false;
+        return this.values.resolve(a).some((v) => v.kind === 'param' || this.refsFromValue(v, 0, false).length > 0);
+      };
+      if (!args.some(mayHold)) return;
+    }
+    const targets = this.calleeFunctions(call);
+    for (const fn of targets) {
+      const params = this.paramRouters.get(fn);
+      if (!params) continue;
+      // A snapshot: linking a recursive function (`function f(body) { … f(body.readable) … }`) finds new
+      // parameter routers of the same function, which belong to the next round, not to this loop.
+      for (const p of [...params]) {
+        const arg = args[p.index];
+        if (!arg) continue;
+        let vals = this.values.resolve(arg);
+        for (const name of p.path) vals = name === '*' ? this.elementsOf(vals, call) : vals.flatMap((b) => this.values.member(b, name, call));
+        for (const r of vals.flatMap((v) => this.refsFromValue(v, 0))) {
+          if (r.router === p.router) continue;
+          const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline' || !e.alias);
+          const standsFor = !receivesRegistrations && (p.router.entries.length > 0 || this.isMountTarget(p.router));
+          if (!standsFor) {
+            // The parameter receives registrations: they happen on the router passed in.
+            this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call), call, fn: fn as ts.SignatureDeclaration });
+          } else {
+            // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in.
+            this.graph.add(p.router, { kind: 'inline', router: r.router, anchor: call, order: orderOf(call), alias: true });
           }
         }
       }
