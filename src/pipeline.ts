@@ -88,6 +88,8 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
   const discovery = discover(root, { ignore: ignoreFor(session.config, root) });
   const sources = discovery.sources.map((s) => s.abs);
   const ctx = session.rootContext(root, discovery.packageJsons, sources);
+  // nothing outside the tree that holds this root is read (resolution already stops there)
+  session.store.tree ??= ctx.workspace.tree;
   const adapters = createAdapters();
   const planCtx: PlanContext = { root, workspace: ctx.workspace, values: ctx.values, store: session.store, sources, dirs: sourceDirs(root, sources) };
   const plans = adapters.map((a) => a.plan?.(planCtx)).filter((p): p is AdapterPlan => !!p);

@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import type { ScanError } from '../model.js';
 import { errorMessage } from '../util.js';
 import { MAX_FILE_BYTES } from './discover.js';
+import type { Tree } from './tree.js';
 
 export function decodeSource(buf: Buffer): { text?: string; error?: string } {
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: buf.subarray(2).toString('utf16le') };
@@ -64,6 +65,8 @@ export class SourceStore {
   readonly known = new Set<string>();
   /** Files left out for their size (over 1 MB). */
   readonly skipped: string[] = [];
+  /** When set, no file outside it is read (resolution already stops there: this is the last line). */
+  tree?: Tree;
 
   /** Raw text of a file, decoded, or undefined when it is unreadable. Cached until parsed unless `keep` is false. */
   text(file: string, keep = true): string | undefined {
@@ -72,7 +75,7 @@ export class SourceStore {
     let buf: Buffer;
     try {
       // Discovered files are regular files (checked from their directory entry); files reached through imports are checked here.
-      if (!this.known.has(file) && !fs.lstatSync(file).isFile()) return undefined;
+      if (!this.known.has(file) && ((this.tree && !this.tree.contains(file)) || !fs.lstatSync(file).isFile())) return undefined;
       buf = fs.readFileSync(file);
       if (buf.length > MAX_FILE_BYTES) {
         this.skipped.push(file);
