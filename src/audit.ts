@@ -15,6 +15,7 @@ import { activeFindings, LEVEL_RANK, webFrameworks, type EmptyRoot, type Report 
 import { findingRules } from './report/rules-meta.js';
 import { scan, type ScanResult } from './pipeline.js';
 import { gitTopLevel } from './project/gitroot.js';
+import { auditOnThread } from './scan-thread.js';
 import { toolVersion } from './version.js';
 
 export interface AuditOptions {
@@ -103,6 +104,10 @@ export function declaredFrameworks(root: string): string[] {
 }
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
+  // The scan needs a deeper stack than the main thread has: the built package audits on a thread
+  // that has one (see scan-thread.ts), and renders here.
+  const threaded = await auditOnThread(options);
+  if (threaded) return threaded;
   const cwd = options.cwd ?? process.cwd();
   const targets = resolveTargets(options.paths.length ? options.paths : ['.'], cwd);
   const roots = targets.map((t) => t.root);
