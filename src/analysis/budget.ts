@@ -51,9 +51,6 @@ export class Budget {
     this.left = limits.free;
   }
 
-  /** Units that ran out, by name (a file path, an endpoint), with what stopped them. */
-  readonly exceeded = new Map<string, BudgetExceeded>();
-
   /** The unit running now, if any. */
   get current(): string | undefined {
     return this.unit;
@@ -76,20 +73,6 @@ export class Budget {
       this.unit = undefined;
       this.limit = this.limits.free;
       this.left = freeLeft;
-    }
-  }
-
-  /**
-   * Runs `fn` as a unit and contains its failure: when the unit runs out, the failure is recorded
-   * under the unit's name and `fallback` is returned. Other errors pass through.
-   */
-  contain<T>(unit: string, fn: () => T, fallback: T): T {
-    try {
-      return this.run(unit, fn);
-    } catch (err) {
-      if (!(err instanceof BudgetExceeded) || this.unit !== undefined) throw err;
-      if (!this.exceeded.has(unit)) this.exceeded.set(unit, err);
-      return fallback;
     }
   }
 

@@ -5,6 +5,7 @@ import { ts } from 'ts-morph';
 import { evalStrings } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
 import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
+import { forEachNode } from '../../analysis/walk.js';
 import { matchesExport } from '../../rules/load.js';
 import type { ModuleExport } from '../../rules/types.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
@@ -56,7 +57,7 @@ export class Collector {
     readonly values: ValueResolver,
     readonly dialect: Dialect,
   ) {
-    graph.budget = values.budget;
+    graph.session = values.session;
   }
 
   isCreator(callee: Value): boolean {
@@ -165,27 +166,33 @@ export class Collector {
     return this.graph.all.some((n) => n.entries.some((e) => (e.kind === 'mount' || e.kind === 'inline') && e.router === router));
   }
 
-  /** Look at every call in a file: registrations, then registrar calls. */
+  /**
+   * Look at every call in a file: registrations, then registrar calls. A call whose analysis fails
+   * (an expression nested deeper than the stack allows, an internal error) costs that registration
+   * only: it is reported and the file's other calls are still collected.
+   */
   collectFile(sf: ts.SourceFile): void {
     const { calls, newExprs } = callIndex(sf);
+    const session = this.values.session;
     for (const call of calls) {
       const callee = skipOuter(call.expression);
-      if (ts.isElementAccessExpression(callee)) {
-        this.computedCall(call, callee, sf);
-        continue;
-      }
-      if (!ts.isPropertyAccessExpression(callee)) continue;
-      const method = callee.name.text;
-      if (!this.dialect.methods.has(method)) continue;
-      // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
-      const iter = iteration(call, this.values);
-      if (iter) {
-        for (const el of iter.elements) this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee.expression, sf));
-        continue;
-      }
-      this.registerCall(method, call, callee.expression, sf);
+      if (!ts.isElementAccessExpression(callee) && !(ts.isPropertyAccessExpression(callee) && this.dialect.methods.has(callee.name.text))) continue;
+      session.contain(sf.fileName, 'extract', () => this.collectCall(call, callee, sf), () => undefined);
     }
     this.pending(sf).push(...calls, ...newExprs);
+  }
+
+  private collectCall(call: ts.CallExpression, callee: ts.Expression, sf: ts.SourceFile): void {
+    if (ts.isElementAccessExpression(callee)) return this.computedCall(call, callee, sf);
+    if (!ts.isPropertyAccessExpression(callee)) return;
+    const method = callee.name.text;
+    // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
+    const iter = iteration(call, this.values);
+    if (iter) {
+      for (const el of iter.elements) this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee.expression, sf));
+      return;
+    }
+    this.registerCall(method, call, callee.expression, sf);
   }
 
   private registerCall(method: string, call: ts.CallExpression, receiver: ts.Expression, sf: ts.SourceFile, methodExpr?: ts.Expression): void {
@@ -276,10 +283,11 @@ export class Collector {
    * (`getDomains(app)` in an entry file), then links registrars to the routers they are called with.
    */
   collectAll(ctx: AdapterContext): void {
-    const budget = this.values.budget;
+    // One file is one unit of work: a file that runs out of budget is reported, and its endpoints are unverifiable.
+    const session = this.values.session;
     for (const file of ctx.candidates) {
       const sf = ctx.store.get(file);
-      if (sf && !budget.exceeded.has(file)) budget.contain(file, () => this.collectFile(sf), undefined);
+      if (sf) session.contain(file, 'extract', () => this.collectFile(sf), () => undefined, true);
     }
     // Linking reveals registrars that pass their router on; the files calling those are looked for in turn.
     const searched = new Set<string>();
@@ -300,8 +308,8 @@ export class Collector {
           const text = ctx.store.text(file, false);
           if (!text || !re.test(text)) continue;
           const sf = ctx.store.get(file);
-          if (sf && !budget.exceeded.has(file)) {
-            budget.contain(file, () => this.addCallsOf(sf), undefined);
+          if (sf) {
+            session.contain(file, 'extract', () => this.addCallsOf(sf), () => undefined, true);
             done.add(file);
           }
         }
@@ -334,12 +342,13 @@ export class Collector {
     // Cheap filter: calls whose callee names a registrar (unless a registrar has no stable name).
     const names = new Set(this.registrarNames());
     const anonymous = [...this.paramRouters.keys()].some((fn) => !this.nameOf(fn));
-    const budget = this.values.budget;
+    // One file's linking is one unit of work (its allowance is its own in every round).
+    const session = this.values.session;
     for (const [file, calls] of this.pendingCalls) {
-      if (budget.exceeded.has(file)) continue;
-      budget.contain(file, () => {
+      if (session.incomplete.has(file)) continue;
+      session.contain(file, 'extract', () => {
         for (const call of calls) this.linkCall(call, names, anonymous);
-      }, undefined);
+      }, () => undefined, true);
     }
   }
 
@@ -503,18 +512,16 @@ function typeText(p: ts.ParameterDeclaration | undefined): string {
 
 const callIndexCache = new WeakMap<ts.SourceFile, { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] }>();
 
-/** Every call and `new` in a file, walked once and shared by every adapter. */
+/** Every call and `new` in a file, walked once (without recursion: files nest deep) and shared by every adapter. */
 export function callIndex(sf: ts.SourceFile): { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] } {
   let hit = callIndexCache.get(sf);
   if (!hit) {
     const calls: ts.CallExpression[] = [];
     const newExprs: ts.NewExpression[] = [];
-    const visit = (n: ts.Node): void => {
+    forEachNode(sf, (n) => {
       if (ts.isCallExpression(n)) calls.push(n);
       else if (ts.isNewExpression(n)) newExprs.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
+    });
     hit = { calls, newExprs };
     callIndexCache.set(sf, hit);
   }

@@ -3,10 +3,10 @@
 // roots into endpoints with full paths and the middleware chain in force when each route was
 // registered. Middleware registered after a route is kept apart (`late`): it never runs first.
 import { ts } from 'ts-morph';
-import type { Budget } from '../../analysis/budget.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
 import type { HttpMethod } from '../../model.js';
+import type { ScanSession } from '../../session.js';
 
 export interface Order {
   file: string;
@@ -85,8 +85,8 @@ export class RouterGraph {
   private readonly nodes = new Map<ts.Node | string, RouterNode>();
   private nextId = 0;
 
-  /** Bounds flattening (a graph whose mounts form many paths to the same router); set by the collector. */
-  budget?: Budget;
+  /** The scan whose budget bounds flattening (mounts can form many paths to one router); set by the collector. */
+  session?: ScanSession;
 
   constructor(readonly framework: 'express' | 'hono') {}
 
@@ -108,7 +108,7 @@ export class RouterGraph {
   }
 
   add(router: RouterNode, entry: Entry): void {
-    this.budget?.step('router graph', router.entries.length + 1);
+    this.session?.budget.step('router graph', router.entries.length + 1);
     if (router.entries.some((e) => sameEntry(e, entry))) return;
     if (entry.kind === 'mount' || entry.kind === 'inline') entry.router.attached = true;
     if (entry.kind === 'mount') entry.router.mounted = true;
@@ -131,8 +131,8 @@ export class RouterGraph {
     for (const root of this.roots().filter(only)) {
       const start = out.length;
       const walk = (): void => this.walk(root, '', [], matches, join, out, new Set(), new Map());
-      // One root is one unit of work: a root that runs out keeps the routes it reached and is reported.
-      if (this.budget) this.budget.contain(root.file, walk, undefined);
+      // One root is one unit of work: a root that fails keeps the routes it reached and is reported.
+      if (this.session) this.session.contain(root.file, 'extract', walk, () => undefined, true);
       else walk();
       for (let i = start; i < out.length; i++) out[i].root = root;
       if (passes) passThrough(out, start, passes);
@@ -178,7 +178,7 @@ export class RouterGraph {
     stack.add(router);
     const base = join(prefix, router.prefix);
     const entries = this.sorted(router);
-    this.budget?.step('router flattening', entries.length + 1);
+    this.session?.budget.step('router flattening', entries.length + 1);
     const startIndex = out.length;
     const ownUses: MiddlewareUse[] = [];
     for (const entry of entries) {
