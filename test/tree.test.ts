@@ -121,6 +121,21 @@ app.listen(3000);
     expect(opened.some((p) => p.startsWith(root + path.sep))).toBe(true); // the recorder saw the scan's reads
   });
 
+  it('a guard whose result the handler checks is not enforced when its code is outside the tree', async () => {
+    const dir = tempDir('stepup-tree-checked-');
+    const out = tempDir('stepup-tree-checked-out-');
+    write(out, { 'auth.ts': `export async function requireStepUp(req: Request): Promise<Response | null> {\n  const s = await loadSession(req);\n  if (!s || Date.now() - s.stepUpAt > 5 * 60 * 1000) return new Response('step-up required', { status: 403 });\n  return null;\n}\ndeclare function loadSession(req: Request): Promise<{ stepUpAt: number } | null>;\n` });
+    write(dir, {
+      'package.json': JSON.stringify({ name: 'web', dependencies: { next: '15.0.0' } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@shared/*': [`${path.relative(dir, out)}/*`] } } }),
+      'lib/db.ts': 'export const db: any = {};\n',
+      'app/api/transfers/route.ts': `import { requireStepUp } from '@shared/auth';\nimport { db } from '../../../lib/db';\nexport async function POST(req: Request) {\n  const denied = await requireStepUp(req);\n  if (denied) return denied;\n  await db.transfer.create({ data: await req.json() });\n  return Response.json({ ok: true });\n}\n`,
+    });
+    const { value: r, opened } = await recordingReads(() => scan({ paths: [dir], config: defaults() }));
+    expect(status(r, 'POST /api/transfers')).toBe('unverifiable');
+    expect(opened.filter((p) => p.startsWith(out + path.sep))).toEqual([]);
+  });
+
   it('resolves the same guard when it is inside the tree', async () => {
     const inside = tempDir('stepup-tree-in-');
     write(inside, {

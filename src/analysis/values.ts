@@ -19,7 +19,7 @@ export type Value =
   | { kind: 'array'; node: ts.ArrayLiteralExpression }
   | { kind: 'enum'; node: ts.EnumDeclaration }
   | { kind: 'module'; file: string }
-  | { kind: 'external'; module: string; path: string[]; node: ts.Node }
+  | { kind: 'external'; module: string; path: string[]; node: ts.Node; outside?: boolean }
   | { kind: 'param'; fn: ts.SignatureDeclaration; index: number; path: string[]; node: ts.Node }
   | { kind: 'call'; node: ts.CallExpression | ts.NewExpression; callee: Value[]; site?: ts.Node }
   | { kind: 'member'; base: Value; name: string; node: ts.Node }
@@ -401,7 +401,7 @@ export class ValueResolver {
     const r = this.resolver.resolve(spec, fromFile);
     if (r.kind === 'external') {
       const p = name === undefined || name === '*' || name === 'default' ? [] : [name];
-      return [{ kind: 'external', module: r.module, path: p, node }];
+      return [{ kind: 'external', module: r.module, path: p, node, ...(r.outside ? { outside: true } : {}) }];
     }
     if (r.kind === 'missing') return [{ kind: 'unknown', node, reason: `cannot resolve module '${spec}'` }];
     if (name === '*') return [{ kind: 'module', file: r.file }];
@@ -623,7 +623,7 @@ export class ValueResolver {
       case 'class':
         return this.classMember(base.kind === 'instance' ? base.cls : base.node, name, base.kind === 'class', node, depth, seen);
       case 'external':
-        return [{ kind: 'external', module: base.module, path: [...base.path, name], node }];
+        return [{ ...base, path: [...base.path, name], node }];
       case 'param':
         return [{ ...base, path: [...base.path, name], node }];
       case 'array': {
@@ -701,7 +701,7 @@ export class ValueResolver {
         if (b.kind === 'class') {
           const inherited = this.classMember(b.node, name, isStatic, node, depth + 1, seen);
           if (!inherited.every((v) => v.kind === 'unknown')) return inherited;
-        } else if (b.kind === 'external') return [{ kind: 'external', module: b.module, path: [...b.path, name], node }];
+        } else if (b.kind === 'external') return [{ ...b, path: [...b.path, name], node }];
       }
     }
     return [{ kind: 'unknown', node, reason: `no member '${name}'` }];

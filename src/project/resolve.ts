@@ -10,7 +10,8 @@ import type { Workspace, PackageInfo } from './workspace.js';
 
 export type Resolution =
   | { kind: 'file'; file: string }
-  | { kind: 'external'; module: string }
+  /** `outside`: the target exists, but outside the tree (never read: its guards cannot be verified). */
+  | { kind: 'external'; module: string; outside?: boolean }
   | { kind: 'missing'; spec: string };
 
 const EXTS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
@@ -181,7 +182,7 @@ export class ModuleResolver {
     this.leftTree = false;
     const r = this.resolveInTree(spec, fromFile);
     // a target that exists only outside the tree is a module the scan does not see, like a package
-    if (r.kind === 'missing' && this.leftTree) return { kind: 'external', module: spec };
+    if (r.kind === 'missing' && this.leftTree) return { kind: 'external', module: spec, outside: true };
     return r;
   }
 
@@ -212,6 +213,9 @@ export class ModuleResolver {
           const hit = this.probe(path.resolve(aliases.base, t.replace('*', best.star)));
           if (hit) return { kind: 'file', file: hit };
         }
+        // The project's own alias (`@shared/*`, not a catch-all `*`) leads out of the tree: a module
+        // the scan does not read. (A catch-all may stand for packages: those go on as usual.)
+        if (this.leftTree && best.pattern !== '*') return { kind: 'external', module: spec, outside: true };
       }
       if (aliases.baseUrl) {
         const hit = this.probe(path.resolve(aliases.baseUrl, spec));

@@ -257,7 +257,8 @@ export class Flow {
     const failElse: number[] = [];
     for (const ev of this.atoms(cond)) {
       // A Promise is always truthy: an unawaited async check decides nothing; a hollow guard decides nothing either.
-      if (ev.notAwaited || ev.spec.mode === 'never-fails') continue;
+      // A check whose code is outside the scanned tree decides nothing the analysis can vouch for.
+      if (ev.notAwaited || ev.spec.mode === 'never-fails' || ev.spec.outsideTree) continue;
       let thenIsFailure = this.evalFailed(cond, ev);
       const structural = this.structural(thenNode, elseNode);
       // The condition's meaning contradicts the code: it tests the whole result object (always

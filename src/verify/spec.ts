@@ -45,6 +45,8 @@ export interface GuardSpec {
   via?: string;
   /** A project function that makes the check itself and then performs the operation behind it. */
   guardsOwnEffects?: boolean;
+  /** Its code is outside the scanned tree: never verified, never protection. */
+  outsideTree?: boolean;
 }
 
 function argObjectKey(call: ts.CallExpression, key: string): ts.Expression | undefined {
@@ -123,8 +125,15 @@ export class SpecResolver {
       if (nameOk && moduleOk) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard', async: g.fails === 'throws' ? false : undefined };
     }
 
-    // 2. The library catalogue
+    // A function imported from outside the scanned tree (an import, alias or link that leads out of
+    // it): its code is never read, so whatever it is named, its check cannot be verified and never
+    // counts as step-up (the endpoint is unverifiable, not enforced).
     const fn = calleeVals.find((v) => v.kind === 'function' && v.node.body);
+    if (!fn && ext?.outside) {
+      return isGuardName(last) || isStepUpRead(parts, last, call) ? { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, outsideTree: true } : undefined;
+    }
+
+    // 2. The library catalogue
     for (const entry of vocab().catalog) {
       if (!this.matches(entry, call, parts, text, last, calleeVals, fn !== undefined)) continue;
       if (entry.kind === 'verifier' && !provesSecret(call, env, this.values)) return undefined;
