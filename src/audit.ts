@@ -13,7 +13,7 @@ import { configFor, type ResolvedConfig } from './config/types.js';
 import type { Finding, Level } from './model.js';
 import { activeFindings, LEVEL_RANK, webFrameworks, type EmptyRoot, type Report } from './report/common.js';
 import { findingRules } from './report/rules-meta.js';
-import { scan, type ScanResult } from './pipeline.js';
+import type { ScanResult } from './pipeline.js';
 import { gitTopLevel } from './project/gitroot.js';
 import { auditOnThread } from './scan-thread.js';
 import { toolVersion } from './version.js';
@@ -64,6 +64,8 @@ async function scanWithSuppressions(roots: string[], options: AuditOptions, cwd:
   } else {
     ({ config, used } = await planConfigs(roots, { explicit: options.config, cwd, overrides: options.overrides, stop }));
   }
+  // the engine (TypeScript's parser) loads where the scan runs: on the audit thread, not where reports are rendered
+  const { scan } = await import('./pipeline.js');
   const result = await scan({ paths: roots, config, onProgress: options.onProgress });
   const textOf = (file: string): string | undefined => {
     const known = result.textOf(file);

@@ -40,6 +40,9 @@ export interface ScanStats {
   parsed: number;
   /** Routers modelled by the Express, Hono and next-connect adapters. */
   routers: number;
+  /** Steps the analysis took (see analysis/budget.ts), and the most one unit took. */
+  steps: number;
+  largestUnit: number;
 }
 
 export interface ScanResult {
@@ -96,7 +99,7 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
   session.store.trees.push(ctx.workspace.tree);
   const adapters = createAdapters();
   const planCtx: PlanContext = { root, workspace: ctx.workspace, values: ctx.values, store: session.store, sources, dirs: sourceDirs(root, sources) };
-  const plans = adapters.map((a) => (a.plan ? session.contain(root, 'discover', () => a.plan!(planCtx), () => undefined, true) : undefined)).filter((p): p is AdapterPlan => !!p);
+  const plans = adapters.map((a) => (a.plan ? session.contain(root, 'discover', () => a.plan!(planCtx), () => undefined, { wholeFile: true, unit: false }) : undefined)).filter((p): p is AdapterPlan => !!p);
   const claimed = new Set(plans.flatMap((p) => p.routeFiles));
   const conventionOnly = new Set(plans.flatMap((p) => p.conventionOnlyApps));
   const candidates = [...claimed];
@@ -127,10 +130,10 @@ function extractRoot(planned: PlannedRoot, session: ScanSession, errors: ScanErr
   const found: Endpoint[] = [];
   // Adapters contain failures per file and per endpoint; what still escapes costs this adapter for this root, reported.
   for (const adapter of adapters) {
-    found.push(...session.contain(ctx.root, 'extract', () => adapter.extract(actx), () => [], true));
+    found.push(...session.contain(ctx.root, 'extract', () => adapter.extract(actx), () => [], { wholeFile: true, unit: false }));
   }
   for (const adapter of adapters) {
-    session.contain(ctx.root, 'extract', () => adapter.finalize?.(found, actx), () => undefined, true);
+    session.contain(ctx.root, 'extract', () => adapter.finalize?.(found, actx), () => undefined, { wholeFile: true, unit: false });
   }
   stats.routers += actx.stats.routers;
   return found;
@@ -143,7 +146,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const store = session.store;
   const base = commonBase(options.paths);
   const errors: ScanError[] = [];
-  const stats: ScanStats = { candidates: 0, parsed: 0, routers: 0 };
+  const stats: ScanStats = { candidates: 0, parsed: 0, routers: 0, steps: 0, largestUnit: 0 };
 
   let t = performance.now();
   const roots = options.paths.map((p) => planRoot(session, path.resolve(p)));
@@ -231,6 +234,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   });
   timings.parse = store.parseMs;
   stats.parsed = store.parsed;
+  stats.steps = session.budget.total;
+  stats.largestUnit = session.budget.peak;
   errors.push(...store.errors);
 
   // Every file the analysis needed and could not (fully) analyse is in errors[]; when it bears

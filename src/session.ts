@@ -41,18 +41,19 @@ export class ScanSession {
 
   /**
    * Runs one unit of analysis so that its failure costs that unit only. The unit takes its steps
-   * from the budget; whatever stops it (the budget, nesting deeper than the stack, an internal
-   * error) is recorded against `file` (an `errors[]` entry; with `wholeFile`, every endpoint
-   * anchored in the file becomes unverifiable) and answered by `onFail(reason)`.
+   * from its own budget allowance (`unit: false`: a container of units, such as an adapter's whole
+   * extraction, which only catches); whatever stops it (the budget, nesting deeper than the stack,
+   * an internal error) is recorded against `file` (an `errors[]` entry; with `wholeFile`, every
+   * endpoint anchored in the file becomes unverifiable) and answered by `onFail(reason)`.
    */
-  contain<T>(file: string, phase: ScanError['phase'], fn: () => T, onFail: (reason: string) => T, wholeFile = false): T {
+  contain<T>(file: string, phase: ScanError['phase'], fn: () => T, onFail: (reason: string) => T, opts: { wholeFile?: boolean; unit?: boolean } = {}): T {
     try {
-      return this.budget.run(file, fn);
+      return opts.unit === false ? fn() : this.budget.run(file, fn);
     } catch (err) {
       // Inside a unit whose allowance is spent, nothing can go on: the enclosing unit fails as a whole.
       if (err instanceof BudgetExceeded && this.budget.current !== undefined) throw err;
       const reason = failureReason(err);
-      this.fail(file, phase, reason, wholeFile);
+      this.fail(file, phase, reason, !!opts.wholeFile);
       return onFail(reason);
     }
   }

@@ -262,7 +262,7 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>();
     for (const mount of ctx.mounts) {
       if (mount.framework !== 'hono') continue;
-      const refs = ctx.values.session.contain(mount.app.getSourceFile().fileName, 'extract', () => collector.refs(mount.app), () => [], true);
+      const refs = ctx.values.session.contain(mount.app.getSourceFile().fileName, 'extract', () => collector.refs(mount.app), () => [], { wholeFile: true });
       for (const ref of refs) {
         let m = nextMounts.get(ref.router);
         if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: mount.basePath }));

@@ -69,7 +69,7 @@ export function createNextAdapter(): FrameworkAdapter {
             return found;
           },
           (reason) => conventionalEndpoints(sf, info).map((seed) => unanalysedEndpoint(seed, ctx, reason)),
-          true,
+          { wholeFile: true },
         );
         out.push(...eps);
       }
@@ -82,7 +82,7 @@ export function createNextAdapter(): FrameworkAdapter {
         const info = classify(file);
         if (info?.kind !== 'middleware') continue;
         const sf = ctx.store.get(file);
-        const mw = sf ? ctx.values.session.contain(file, 'extract', () => readMiddleware(sf, info, ctx), () => undefined, true) : undefined;
+        const mw = sf ? ctx.values.session.contain(file, 'extract', () => readMiddleware(sf, info, ctx), () => undefined, { wholeFile: true }) : undefined;
         if (mw && !middlewares.some((m) => m.appRoot === mw.appRoot)) middlewares.push(mw);
       }
       for (const mw of middlewares) {
@@ -90,7 +90,7 @@ export function createNextAdapter(): FrameworkAdapter {
         const file = mw.expr.getSourceFile().fileName;
         ctx.values.session.contain(file, 'extract', () => attachMiddleware(endpoints, [mw], ctx), (reason) => {
           for (const ep of endpoints) if (ep.appRoot === mw.appRoot) ep.unanalysed ??= `its middleware (${relPosix(ctx.root, file)}) could not be analysed: ${reason}`;
-        }, true);
+        }, { wholeFile: true });
       }
     },
   };

@@ -287,7 +287,7 @@ export class Collector {
     const session = this.values.session;
     for (const file of ctx.candidates) {
       const sf = ctx.store.get(file);
-      if (sf) session.contain(file, 'extract', () => this.collectFile(sf), () => undefined, true);
+      if (sf) session.contain(file, 'extract', () => this.collectFile(sf), () => undefined, { wholeFile: true });
     }
     // Linking reveals registrars that pass their router on; the files calling those are looked for in turn.
     const searched = new Set<string>();
@@ -309,7 +309,7 @@ export class Collector {
           if (!text || !re.test(text)) continue;
           const sf = ctx.store.get(file);
           if (sf) {
-            session.contain(file, 'extract', () => this.addCallsOf(sf), () => undefined, true);
+            session.contain(file, 'extract', () => this.addCallsOf(sf), () => undefined, { wholeFile: true });
             done.add(file);
           }
         }
@@ -348,7 +348,7 @@ export class Collector {
       if (session.incomplete.has(file)) continue;
       session.contain(file, 'extract', () => {
         for (const call of calls) this.linkCall(call, names, anonymous);
-      }, () => undefined, true);
+      }, () => undefined, { wholeFile: true });
     }
   }
 

@@ -132,7 +132,7 @@ export class RouterGraph {
       const start = out.length;
       const walk = (): void => this.walk(root, '', [], matches, join, out, new Set(), new Map());
       // One root is one unit of work: a root that fails keeps the routes it reached and is reported.
-      if (this.session) this.session.contain(root.file, 'extract', walk, () => undefined, true);
+      if (this.session) this.session.contain(root.file, 'extract', walk, () => undefined, { wholeFile: true });
       else walk();
       for (let i = start; i < out.length; i++) out[i].root = root;
       if (passes) passThrough(out, start, passes);
