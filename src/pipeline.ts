@@ -181,9 +181,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // Each endpoint's classification and verification is a unit: its failure costs that endpoint only.
   const unitOf = (ep: Endpoint): string => `${ep.anchor.file}#${ep.method} ${ep.path}`;
   const failedOn = (ep: Endpoint, phaseName: 'classify' | 'verify', reason: string): void => {
-    errors.push({ file: ep.anchor.file, phase: phaseName, message: `${ep.method} ${ep.path} not ${phaseName === 'classify' ? 'classified' : 'verified'}: ${reason}` });
+    session.fail(ep.anchor.file, phaseName, `${ep.method} ${ep.path} not ${phaseName === 'classify' ? 'classified' : 'verified'}: ${reason}`, false);
     ep.unanalysed ??= reason;
   };
+
   phase('classify', () => {
     for (const ep of endpoints) {
       ep.classification = session.budget.run(unitOf(ep), () => {
@@ -241,7 +242,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // Every file the analysis needed and could not (fully) analyse is in errors[]; when it bears
   // endpoints (it registers routes, serves them by convention, or anchors one), the gate fails.
   const bearing = new Set<string>([...roots.flatMap((r) => r.candidates), ...roots.map((r) => r.ctx.root), ...endpoints.map((e) => e.anchor.file)]);
-  const notAnalysed = notAnalysedFindings(uniqueErrors(errors), bearing, base, store);
+  // (not the notes adapters add to errors[], such as a router that is never mounted: those files were analysed)
+  const failed = new Map([...session.notAnalysed, ...store.failed]); // a read or parse failure says it first
+  const notAnalysed = notAnalysedFindings(failed, bearing, base, store);
   const findings = [...endpoints.flatMap((ep) => ep.verdict?.findings ?? []), ...notAnalysed];
   endpoints.sort(compareEndpoints);
   findings.sort((a, b) => compareStrings(a.span.file, b.span.file) || a.span.line - b.span.line || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.endpointId, b.endpointId));
@@ -277,25 +280,22 @@ function unverifiable(ep: Endpoint, why: string): Verdict {
  * One `stepup/not-analysed` finding per endpoint-bearing file that could not be (fully) analysed,
  * at the file (at its first syntax error when it has one). Its id is the file's, never a line.
  */
-function notAnalysedFindings(errors: ScanError[], bearing: ReadonlySet<string>, base: string, store: ScanSession['store']): Finding[] {
-  const first = new Map<string, ScanError>();
-  for (const e of errors) {
-    if (e.phase === 'config' || !bearing.has(e.file) || first.has(e.file)) continue;
-    first.set(e.file, e);
-  }
+function notAnalysedFindings(failed: ReadonlyMap<string, string>, bearing: ReadonlySet<string>, base: string, store: ScanSession['store']): Finding[] {
   const meta = ruleMeta('stepup/not-analysed');
-  return [...first.values()].map((e) => {
-    const rel = relPosix(base, e.file);
-    const at = store.syntaxErrorAt.get(e.file) ?? { line: 1, column: 1 };
-    return {
-      ruleId: meta.id,
-      level: meta.level,
-      message: `${rel} could not be analysed (${e.message}): the routes it declares may be missing from this report and none can be verified. ${meta.fix}`,
-      endpointId: `file ${rel}`,
-      span: { file: e.file, line: at.line, column: at.column },
-      related: [],
-    };
-  });
+  return [...failed]
+    .filter(([file]) => bearing.has(file))
+    .map(([file, why]) => {
+      const rel = relPosix(base, file);
+      const at = store.syntaxErrorAt.get(file) ?? { line: 1, column: 1 };
+      return {
+        ruleId: meta.id,
+        level: meta.level,
+        message: `${rel} could not be analysed (${why}): the routes it declares may be missing from this report and none can be verified. ${meta.fix}`,
+        endpointId: `file ${rel}`,
+        span: { file, line: at.line, column: at.column },
+        related: [],
+      };
+    });
 }
 
 function dedupe(eps: Endpoint[]): Endpoint[] {

@@ -38,6 +38,8 @@ export class ScanSession {
 
   /** Files whose analysis stopped part-way, with why: their endpoints cannot be verified. */
   readonly incomplete = new Map<string, string>();
+  /** Files some part of whose analysis failed (a unit of work, an endpoint), with the first reason. */
+  readonly notAnalysed = new Map<string, string>();
 
   /**
    * Runs one unit of analysis so that its failure costs that unit only. The unit takes its steps
@@ -61,6 +63,7 @@ export class ScanSession {
   /** Records that `file` was not (fully) analysed. */
   fail(file: string, phase: ScanError['phase'], reason: string, wholeFile = true): void {
     if (wholeFile && !this.incomplete.has(file)) this.incomplete.set(file, reason);
+    if (!this.notAnalysed.has(file)) this.notAnalysed.set(file, reason);
     this.store.errors.push({ file, phase, message: reason });
   }
 

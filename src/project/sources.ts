@@ -88,13 +88,13 @@ export class SourceStore {
         return undefined;
       }
     } catch (err) {
-      this.errors.push({ file, phase: 'parse', message: `cannot read: ${errorMessage(err)}` });
+      this.failure(file, `cannot read: ${errorMessage(err)}`);
       this.cache.set(file, null);
       return undefined;
     }
     const decoded = decodeSource(buf);
     if (decoded.error !== undefined || decoded.text === undefined) {
-      this.errors.push({ file, phase: 'parse', message: decoded.error ?? 'cannot decode' });
+      this.failure(file, decoded.error ?? 'cannot decode');
       this.cache.set(file, null);
       return undefined;
     }
@@ -120,7 +120,7 @@ export class SourceStore {
     try {
       sf = parseText(file, text);
     } catch (err) {
-      this.errors.push({ file, phase: 'parse', message: err instanceof RangeError ? 'too deeply nested to parse' : errorMessage(err) });
+      this.failure(file, err instanceof RangeError ? 'too deeply nested to parse' : errorMessage(err));
       this.cache.set(file, null);
       return undefined;
     } finally {
@@ -130,12 +130,20 @@ export class SourceStore {
     this.texts.delete(file);
     const parseError = firstParseError(sf);
     if (parseError) {
-      this.errors.push({ file, phase: 'parse', message: `syntax error at ${parseError}` });
+      this.failure(file, `syntax error at ${parseError}`);
       const [line, column] = parseError.split(' ')[0].split(':').map(Number);
       this.syntaxErrorAt.set(file, { line, column });
     }
     this.cache.set(file, sf);
     return sf;
+  }
+
+  /** Files that could not be (fully) read or parsed, with the first reason. */
+  readonly failed = new Map<string, string>();
+
+  private failure(file: string, message: string): void {
+    this.errors.push({ file, phase: 'parse', message });
+    if (!this.failed.has(file)) this.failed.set(file, message);
   }
 
   private readonly reported = new Set<string>();
@@ -146,7 +154,7 @@ export class SourceStore {
     if (!big || this.reported.has(file)) return;
     this.reported.add(file);
     const mib = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
-    this.errors.push({ file, phase: 'parse', message: `not analysed: ${mib(big.bytes)}, over the ${mib(MAX_FILE_BYTES)} limit` });
+    this.failure(file, `not analysed: ${mib(big.bytes)}, over the ${mib(MAX_FILE_BYTES)} limit`);
   }
 
   /** Keeps an already-read text so that parsing does not read the file again. */
