@@ -153,8 +153,7 @@ export class SourceStore {
     const big = this.oversized.get(file);
     if (!big || this.reported.has(file)) return;
     this.reported.add(file);
-    const mib = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
-    this.failure(file, `not analysed: ${mib(big.bytes)}, over the ${mib(MAX_FILE_BYTES)} limit`);
+    this.failure(file, `not analysed: ${big.bytes.toLocaleString('en-US')} bytes, over the ${MAX_FILE_BYTES / (1024 * 1024)} MiB limit`);
   }
 
   /** Keeps an already-read text so that parsing does not read the file again. */
