@@ -7,9 +7,11 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import type { ModuleResolver } from '../project/resolve.js';
 import type { SourceStore } from '../project/sources.js';
+import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { Budget } from './budget.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
+import { forEachNode } from './walk.js';
 
 export type Value =
   | { kind: 'function'; node: FunctionNode; site?: ts.CallExpression }
@@ -326,7 +328,7 @@ export class ValueResolver {
     if (ts.isVariableDeclaration(decl)) {
       // `let app; if (x) app = new Hono(); else app = new Hono().basePath('/v1')`: a variable that is
       // assigned again takes every value it is given (the join), its initializer included.
-      const assigned = reassignable(decl) ? assignmentsOf(decl) : [];
+      const assigned = reassignable(decl) ? assignmentsOf(decl, this.session.get(ASSIGNMENTS)) : [];
       if (decl.initializer && !assigned.length) return this.resolve(decl.initializer, depth + 1, seen);
       const loop = decl.parent?.parent;
       if (!decl.initializer && loop && ts.isForOfStatement(loop)) {
@@ -836,23 +838,36 @@ function isNullish(e: ts.Expression): boolean {
   return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
 }
 
-/** Every `x = value` (plain assignment) to this variable in its scope, in source order. */
-function assignmentsOf(decl: ts.VariableDeclaration): ts.Expression[] {
-  const out: ts.Expression[] = [];
+/** Plain assignments (`x = value`) in a scope, by the assigned name, in source order: indexed once per scope. */
+const ASSIGNMENTS = memo('values.assignments', () => new WeakMap<ts.Node, Map<string, ts.BinaryExpression[]>>());
+
+/**
+ * Every `x = value` (plain assignment) to this variable in its scope, in source order. The scope is
+ * walked once for all its variables (a bundle's one function scope holds thousands), without recursion.
+ */
+function assignmentsOf(decl: ts.VariableDeclaration, index: WeakMap<ts.Node, Map<string, ts.BinaryExpression[]>>): ts.Expression[] {
   const name = (decl.name as ts.Identifier).text;
   let scope: ts.Node | undefined = decl.parent?.parent?.parent;
   // `var` is function-scoped
   if (scope && !((decl.parent as ts.VariableDeclarationList).flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
     while (scope && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
   }
-  if (scope) {
-    const visit = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name && findDeclaration(n.left) === decl) {
-        if (!isNullish(n.right)) out.push(n.right);
+  if (!scope) return [];
+  let byName = index.get(scope);
+  if (!byName) {
+    const found = new Map<string, ts.BinaryExpression[]>();
+    forEachNode(scope, (n) => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) {
+        const list = found.get(n.left.text);
+        if (list) list.push(n);
+        else found.set(n.left.text, [n]);
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(scope);
+    });
+    index.set(scope, (byName = found));
+  }
+  const out: ts.Expression[] = [];
+  for (const n of byName.get(name) ?? []) {
+    if (findDeclaration(n.left as ts.Identifier) === decl && !isNullish(n.right)) out.push(n.right);
   }
   return out;
 }
