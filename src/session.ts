@@ -60,6 +60,11 @@ export class ScanSession {
     }
   }
 
+  /** Why `file` could not be (fully) read, parsed or analysed, if it could not. */
+  failureOf(file: string): string | undefined {
+    return this.store.failed.get(file) ?? this.notAnalysed.get(file);
+  }
+
   /** Records that `file` was not (fully) analysed. */
   fail(file: string, phase: ScanError['phase'], reason: string, wholeFile = true): void {
     if (wholeFile && !this.incomplete.has(file)) this.incomplete.set(file, reason);

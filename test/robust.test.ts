@@ -95,6 +95,23 @@ describe('failure is contained to the smallest unit', () => {
     expect(r.findings.filter((f) => f.ruleId === 'stepup/not-analysed').map((f) => relPosix(dir, f.span.file))).toEqual(['src/items.ts']);
   });
 
+  it("a router mounted by a file that cannot be analysed is listed (its mount unknown: unverifiable), not dropped as unmounted", async () => {
+    let nest = 'done()';
+    for (let i = 0; i < 300; i++) nest = `step(function () { ${nest} })`;
+    const dir = tmp({
+      'package.json': JSON.stringify({ name: 'mounts', dependencies: { hono: '4.6.0' } }),
+      // too deep for this thread's stack: its parse fails, so where it mounts `profiles` is unknown
+      'src/index.ts': `import { Hono } from 'hono';\nimport { profiles } from './profiles';\ndeclare function step(f: () => void): void;\ndeclare function done(): void;\nconst app = new Hono();\napp.route('/profiles', profiles);\nexport function deep() { ${nest}; }\nexport default app;\n`,
+      'src/profiles.ts': "import { Hono } from 'hono';\nexport const profiles = new Hono();\nconst db: any = {};\nprofiles.delete('/:id', async (c) => { await db.user.delete({ where: { id: c.req.param('id') } }); return c.json({ ok: true }); });\n",
+    });
+    const r = await scan({ paths: [dir], config: defaults() });
+    if (!r.errors.some((e) => relPosix(dir, e.file) === 'src/index.ts' && /nested/.test(e.message))) return; // this stack parsed it: nothing to contain
+    const ep = r.endpoints.find((e) => relPosix(dir, e.anchor.file) === 'src/profiles.ts');
+    expect(ep?.method).toBe('DELETE');
+    expect(ep?.verdict?.status).toBe('unverifiable');
+    expect(ep?.verdict?.findings[0]?.message).toMatch(/src\/index\.ts, which could not be analysed/);
+  });
+
   it('a Next.js route file that cannot be analysed keeps its methods listed, unverifiable', async () => {
     const dir = tmp({
       'package.json': JSON.stringify({ name: 'next-app', dependencies: { next: '15.0.0' } }),

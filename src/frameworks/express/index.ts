@@ -11,7 +11,7 @@ import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
 import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from '../shared/endpoint.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
-import { concretePath, joinPaths, RouterGraph, type FlatRoute } from '../shared/router-graph.js';
+import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
 import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
 
@@ -153,7 +153,8 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
     const limitsBefore = ctx.values.limits.length;
     collector.collectAll(ctx);
     const out: Endpoint[] = [];
-    const unmounted = unmountedRoots(graph, ctx);
+    const uncertain = new Map<RouterNode, string>();
+    const unmounted = unmountedRoots(graph, ctx, uncertain);
     const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 2);
     reportUnmounted(graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)), ctx, 'Express');
     const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
@@ -174,6 +175,8 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
           return ep;
         }),
       );
+      const why = uncertain.get(r.root);
+      if (why) out[out.length - 1].unanalysed ??= why;
     }
     return out;
   },

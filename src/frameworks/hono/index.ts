@@ -271,7 +271,8 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     }
 
     const out: Endpoint[] = [];
-    const unmounted = unmountedRoots(graph, ctx);
+    const uncertain = new Map<RouterNode, string>();
+    const unmounted = unmountedRoots(graph, ctx, uncertain);
     // a Hono app handed to Next.js (`handle(app)`) is served there
     for (const n of nextMounts.keys()) unmounted.delete(n);
     for (const n of [...unmounted]) if ([...nextMounts.keys()].some((m) => n.entries.some((e) => e.kind === 'inline' && e.router === m))) unmounted.delete(n);
@@ -295,6 +296,8 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
           return ep;
         }),
       );
+      const why = uncertain.get(r.root);
+      if (why) out[out.length - 1].unanalysed ??= why;
     }
     return out;
   },
