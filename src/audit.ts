@@ -13,8 +13,9 @@ import { configFor, type ResolvedConfig } from './config/types.js';
 import type { Finding, Level } from './model.js';
 import { activeFindings, LEVEL_RANK, webFrameworks, type EmptyRoot, type Report } from './report/common.js';
 import { findingRules } from './report/rules-meta.js';
-import { scan, type ScanResult } from './pipeline.js';
+import type { ScanResult } from './pipeline.js';
 import { gitTopLevel } from './project/gitroot.js';
+import { auditOnThread } from './scan-thread.js';
 import { toolVersion } from './version.js';
 
 export interface AuditOptions {
@@ -63,6 +64,8 @@ async function scanWithSuppressions(roots: string[], options: AuditOptions, cwd:
   } else {
     ({ config, used } = await planConfigs(roots, { explicit: options.config, cwd, overrides: options.overrides, stop }));
   }
+  // the engine (TypeScript's parser) loads where the scan runs: on the audit thread, not where reports are rendered
+  const { scan } = await import('./pipeline.js');
   const result = await scan({ paths: roots, config, onProgress: options.onProgress });
   const textOf = (file: string): string | undefined => {
     const known = result.textOf(file);
@@ -103,6 +106,10 @@ export function declaredFrameworks(root: string): string[] {
 }
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
+  // The scan needs a deeper stack than the main thread has: the built package audits on a thread
+  // that has one (see scan-thread.ts), and renders here.
+  const threaded = await auditOnThread(options);
+  if (threaded) return threaded;
   const cwd = options.cwd ?? process.cwd();
   const targets = resolveTargets(options.paths.length ? options.paths : ['.'], cwd);
   const roots = targets.map((t) => t.root);

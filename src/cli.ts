@@ -366,7 +366,7 @@ async function run(opts: CliOptions, paths: string[], io: CliIO, out: Sink, err:
     err.write(
       `phases: discover ${t.discover.toFixed(0)} ms · parse ${t.parse.toFixed(0)} ms · extract ${t.extract.toFixed(0)} ms · classify ${t.classify.toFixed(0)} ms · verify ${t.verify.toFixed(0)} ms · report ${(total - scanned.summary.durationMs).toFixed(0)} ms\n`,
     );
-    err.write(`work: ${scanned.summary.files} files · ${scanned.stats.candidates} candidates · ${scanned.stats.parsed} parsed · ${scanned.stats.routers} routers modelled\n`);
+    err.write(`work: ${scanned.summary.files} files · ${scanned.stats.candidates} candidates · ${scanned.stats.parsed} parsed · ${scanned.stats.routers} routers modelled · ${scanned.stats.steps} analysis steps (largest unit ${scanned.stats.largestUnit})\n`);
     for (const c of report.configs ?? []) err.write(`configuration: ${visible(display(c.appRoot))} → ${c.file ? visible(display(c.file.replace(/#stepupAudit$/, '')) + (c.file.endsWith('#stepupAudit') ? '#stepupAudit' : '')) : 'defaults (no configuration file)'}\n`);
     if (opts.baselineRef) err.write(`baseline ref: ${visible(opts.baselineRef)} (${report.findings.filter((f) => f.suppressed?.kind === 'baseline').length} finding(s) present there)\n`);
   }

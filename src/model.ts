@@ -79,6 +79,8 @@ export interface Endpoint {
   tags: string[];
   classification?: Classification;
   verdict?: Verdict;
+  /** Why its handler or chain could not be analysed (the endpoint is listed all the same, unverifiable). */
+  unanalysed?: string;
 }
 
 export type Category = string;

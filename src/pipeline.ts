@@ -11,11 +11,13 @@ import { ignoreFor } from './config/ignore.js';
 import { configFor, type ResolvedConfig } from './config/types.js';
 import { createAdapters } from './frameworks/index.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from './frameworks/types.js';
-import type { Endpoint, Finding, ScanError, ScanSummary } from './model.js';
+import type { BudgetLimits } from './analysis/budget.js';
+import type { Endpoint, Finding, ScanError, ScanSummary, Verdict } from './model.js';
 import { discover } from './project/discover.js';
 import { isTestPath, mentionsRouting } from './project/prefilter.js';
-import { ScanSession, type RootContext } from './session.js';
-import { compareStrings, errorMessage, relPosix } from './util.js';
+import { ruleMeta } from './rules/findings.js';
+import { failureReason, ScanSession, type RootContext } from './session.js';
+import { compareStrings, relPosix } from './util.js';
 import type { VerifyContext } from './verify/context.js';
 import { verifyEndpoint } from './verify/index.js';
 import { projectSettings } from './verify/settings.js';
@@ -27,6 +29,8 @@ export interface ScanOptions {
   paths: string[];
   config: ResolvedConfig;
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** The analysis budget (tests make it small; see analysis/budget.ts). */
+  limits?: BudgetLimits;
 }
 
 export interface ScanStats {
@@ -36,6 +40,9 @@ export interface ScanStats {
   parsed: number;
   /** Routers modelled by the Express, Hono and next-connect adapters. */
   routers: number;
+  /** Steps the analysis took (see analysis/budget.ts), and the most one unit took. */
+  steps: number;
+  largestUnit: number;
 }
 
 export interface ScanResult {
@@ -88,9 +95,11 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
   const discovery = discover(root, { ignore: ignoreFor(session.config, root) });
   const sources = discovery.sources.map((s) => s.abs);
   const ctx = session.rootContext(root, discovery.packageJsons, sources);
+  // nothing outside the tree that holds this root is read (resolution already stops there)
+  session.store.trees.push(ctx.workspace.tree);
   const adapters = createAdapters();
   const planCtx: PlanContext = { root, workspace: ctx.workspace, values: ctx.values, store: session.store, sources, dirs: sourceDirs(root, sources) };
-  const plans = adapters.map((a) => a.plan?.(planCtx)).filter((p): p is AdapterPlan => !!p);
+  const plans = adapters.map((a) => (a.plan ? session.contain(root, 'discover', () => a.plan!(planCtx), () => undefined, { wholeFile: true, unit: false }) : undefined)).filter((p): p is AdapterPlan => !!p);
   const claimed = new Set(plans.flatMap((p) => p.routeFiles));
   const conventionOnly = new Set(plans.flatMap((p) => p.conventionOnlyApps));
   const candidates = [...claimed];
@@ -103,7 +112,7 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
     if (text !== undefined && mentionsRouting(text)) {
       candidates.push(s.abs);
       session.store.keep(s.abs, text);
-    }
+    } else if (session.store.oversized.get(s.abs)?.routing) candidates.push(s.abs); // not analysed, and reported as such
   }
   candidates.sort(compareStrings);
   return { ctx, sources, candidates, adapters };
@@ -119,19 +128,12 @@ function extractRoot(planned: PlannedRoot, session: ScanSession, errors: ScanErr
   }
   const actx: AdapterContext = { root: ctx.root, workspace: ctx.workspace, values: ctx.values, store: session.store, candidates, allSources: planned.sources, errors: session.store.errors, stats: { routers: 0 }, mounts: [] };
   const found: Endpoint[] = [];
+  // Adapters contain failures per file and per endpoint; what still escapes costs this adapter for this root, reported.
   for (const adapter of adapters) {
-    try {
-      found.push(...adapter.extract(actx));
-    } catch (err) {
-      errors.push({ file: ctx.root, phase: 'extract', message: `${adapter.name}: ${err instanceof RangeError ? 'input too deeply nested' : errorMessage(err)}` });
-    }
+    found.push(...session.contain(ctx.root, 'extract', () => adapter.extract(actx), () => [], { wholeFile: true, unit: false }));
   }
   for (const adapter of adapters) {
-    try {
-      adapter.finalize?.(found, actx);
-    } catch (err) {
-      errors.push({ file: ctx.root, phase: 'extract', message: `${adapter.name}: ${errorMessage(err)}` });
-    }
+    session.contain(ctx.root, 'extract', () => adapter.finalize?.(found, actx), () => undefined, { wholeFile: true, unit: false });
   }
   stats.routers += actx.stats.routers;
   return found;
@@ -140,11 +142,11 @@ function extractRoot(planned: PlannedRoot, session: ScanSession, errors: ScanErr
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const t0 = performance.now();
   const timings: Record<Phase, number> = { discover: 0, parse: 0, extract: 0, classify: 0, verify: 0 };
-  const session = new ScanSession(options.config);
+  const session = new ScanSession(options.config, options.limits);
   const store = session.store;
   const base = commonBase(options.paths);
   const errors: ScanError[] = [];
-  const stats: ScanStats = { candidates: 0, parsed: 0, routers: 0 };
+  const stats: ScanStats = { candidates: 0, parsed: 0, routers: 0, steps: 0, largestUnit: 0 };
 
   let t = performance.now();
   const roots = options.paths.map((p) => planRoot(session, path.resolve(p)));
@@ -176,14 +178,23 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // Stable ids (never line-based) before any finding is made: findings refer to them.
   assignIds(endpoints, base);
 
+  // Each endpoint's classification and verification is a unit: its failure costs that endpoint only.
+  const unitOf = (ep: Endpoint): string => `${ep.anchor.file}#${ep.method} ${ep.path}`;
+  const failedOn = (ep: Endpoint, phaseName: 'classify' | 'verify', reason: string): void => {
+    session.fail(ep.anchor.file, phaseName, `${ep.method} ${ep.path} not ${phaseName === 'classify' ? 'classified' : 'verified'}: ${reason}`, false);
+    ep.unanalysed ??= reason;
+  };
+
   phase('classify', () => {
     for (const ep of endpoints) {
-      try {
-        ep.classification = classifyEndpoint(ep, rootOf.get(ep)!.ctx, configFor(options.config, ep.appRoot));
-      } catch (err) {
-        errors.push({ file: ep.anchor.file, phase: 'classify', message: errorMessage(err) });
-        ep.classification = { sensitive: false, categories: [], reasons: [], considered: [] };
-      }
+      ep.classification = session.budget.run(unitOf(ep), () => {
+        try {
+          return classifyEndpoint(ep, rootOf.get(ep)!.ctx, configFor(options.config, ep.appRoot));
+        } catch (err) {
+          failedOn(ep, 'classify', failureReason(err));
+          return { sensitive: false, categories: [], reasons: [], considered: [] };
+        }
+      });
     }
   });
 
@@ -203,22 +214,38 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const total = endpoints.filter((e) => e.classification?.sensitive).length;
     let done = 0;
     for (const ep of endpoints) {
-      try {
-        ep.verdict = verifyEndpoint(ep, verifyContext(rootOf.get(ep)!, configFor(options.config, ep.appRoot)));
-      } catch (err) {
-        errors.push({ file: ep.anchor.file, phase: 'verify', message: err instanceof RangeError ? 'handler too deeply nested to analyse' : errorMessage(err) });
-        ep.verdict = ep.classification?.sensitive
-          ? { status: 'unverifiable', guards: [], findings: [{ ruleId: 'stepup/unverifiable', level: 'note', message: `the analysis failed on this endpoint (${errorMessage(err)}); step-up could not be verified`, endpointId: ep.id, span: ep.anchor, related: [] }] }
-          : { status: 'not-required', guards: [], findings: [] };
+      // An endpoint the analysis could not see through (its handler, its chain, the file that
+      // registers it) is listed, never verified: unverifiable, with the reason.
+      const incomplete = session.incomplete.get(ep.anchor.file);
+      const why = ep.unanalysed ?? (incomplete !== undefined ? `the analysis of ${relPosix(base, ep.anchor.file)} stopped part-way (${incomplete})` : undefined);
+      if (why !== undefined) ep.verdict = unverifiable(ep, why);
+      else {
+        ep.verdict = session.budget.run(unitOf(ep), () => {
+          try {
+            return verifyEndpoint(ep, verifyContext(rootOf.get(ep)!, configFor(options.config, ep.appRoot)));
+          } catch (err) {
+            const reason = failureReason(err);
+            failedOn(ep, 'verify', reason);
+            return ep.classification?.sensitive ? unverifiable(ep, reason) : { status: 'not-required', guards: [], findings: [] };
+          }
+        });
       }
       if (ep.classification?.sensitive) options.onProgress?.('verify', ++done, total);
     }
   });
   timings.parse = store.parseMs;
   stats.parsed = store.parsed;
+  stats.steps = session.budget.total;
+  stats.largestUnit = session.budget.peak;
   errors.push(...store.errors);
 
-  const findings = endpoints.flatMap((ep) => ep.verdict?.findings ?? []);
+  // Every file the analysis needed and could not (fully) analyse is in errors[]; when it bears
+  // endpoints (it registers routes, serves them by convention, or anchors one), the gate fails.
+  const bearing = new Set<string>([...roots.flatMap((r) => r.candidates), ...roots.map((r) => r.ctx.root), ...endpoints.map((e) => e.anchor.file)]);
+  // (not the notes adapters add to errors[], such as a router that is never mounted: those files were analysed)
+  const failed = new Map([...session.notAnalysed, ...store.failed]); // a read or parse failure says it first
+  const notAnalysed = notAnalysedFindings(failed, bearing, base, store);
+  const findings = [...endpoints.flatMap((ep) => ep.verdict?.findings ?? []), ...notAnalysed];
   endpoints.sort(compareEndpoints);
   findings.sort((a, b) => compareStrings(a.span.file, b.span.file) || a.span.line - b.span.line || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.endpointId, b.endpointId));
   const sortedErrors = uniqueErrors(errors).sort((a, b) => compareStrings(a.file, b.file) || compareStrings(a.message, b.message));
@@ -239,6 +266,36 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const frameworks = [...new Set(endpoints.map((e) => e.framework.split('-')[0]))].sort();
   const textOf = (file: string): string | undefined => store.peek(file)?.text;
   return { base, endpoints, findings, errors: sortedErrors, summary, frameworks, timings, stats, textOf };
+}
+
+function unverifiable(ep: Endpoint, why: string): Verdict {
+  return {
+    status: 'unverifiable',
+    guards: [],
+    findings: [{ ruleId: 'stepup/unverifiable', level: ruleMeta('stepup/unverifiable').level, message: `step-up could not be verified: ${why}.`, endpointId: ep.id, span: ep.anchor, related: [] }],
+  };
+}
+
+/**
+ * One `stepup/not-analysed` finding per endpoint-bearing file that could not be (fully) analysed,
+ * at the file (at its first syntax error when it has one). Its id is the file's, never a line.
+ */
+function notAnalysedFindings(failed: ReadonlyMap<string, string>, bearing: ReadonlySet<string>, base: string, store: ScanSession['store']): Finding[] {
+  const meta = ruleMeta('stepup/not-analysed');
+  return [...failed]
+    .filter(([file]) => bearing.has(file))
+    .map(([file, why]) => {
+      const rel = relPosix(base, file);
+      const at = store.syntaxErrorAt.get(file) ?? { line: 1, column: 1 };
+      return {
+        ruleId: meta.id,
+        level: meta.level,
+        message: `${rel} could not be analysed (${why}): the routes it declares may be missing from this report and none can be verified. ${meta.fix}`,
+        endpointId: `file ${rel}`,
+        span: { file, line: at.line, column: at.column },
+        related: [],
+      };
+    });
 }
 
 function dedupe(eps: Endpoint[]): Endpoint[] {

@@ -70,14 +70,30 @@ describe('SARIF', () => {
     expect(sarif.runs[0].invocations![0].executionSuccessful).toBe(true);
   });
 
-  it('is empty but valid when clean, and reports files that could not be analysed', async () => {
-    const dir = writeProject({ 'package.json': '{"name":"c","dependencies":{"express":"4"}}', 'src/a.ts': "import express from 'express';\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\n", 'src/broken.ts': "import express from 'express';\nconst r = express.Router();\nr.post('/api/x', (req, res) => { res.send( });\n" });
+  it('is empty but valid when clean', async () => {
+    const dir = writeProject({ 'package.json': '{"name":"c","dependencies":{"express":"4"}}', 'src/a.ts': "import express from 'express';\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\n" });
     try {
       const { sarif } = await sarifOf(dir);
       expect(validate(sarif)).toBe(true);
       expect(sarif.runs[0].results).toEqual([]);
+      expect(sarif.runs[0].invocations![0].executionSuccessful).toBe(true);
+    } finally {
+      removeProject(dir);
+    }
+  });
+
+  it('reports a route file that could not be analysed: a notification and an error-level result at the file', async () => {
+    const dir = writeProject({ 'package.json': '{"name":"c","dependencies":{"express":"4"}}', 'src/a.ts': "import express from 'express';\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\n", 'src/broken.ts': "import express from 'express';\nconst r = express.Router();\nr.post('/api/x', (req, res) => { res.send( });\n" });
+    try {
+      const { sarif } = await sarifOf(dir);
+      expect(validate(sarif)).toBe(true);
       expect(sarif.runs[0].invocations![0].executionSuccessful).toBe(false);
       expect(sarif.runs[0].invocations![0].toolExecutionNotifications![0].message.text).toMatch(/syntax error/);
+      const results = sarif.runs[0].results!;
+      expect(results.map((r) => [r.ruleId, r.level])).toEqual([['stepup/not-analysed', 'error']]);
+      const loc = results[0].locations![0].physicalLocation!;
+      expect(loc.artifactLocation!.uri).toMatch(/(^|\/)src\/broken\.ts$/);
+      expect(loc.region!.startLine).toBe(3); // at the syntax error
     } finally {
       removeProject(dir);
     }

@@ -2,17 +2,22 @@
 // destructuring, parameters bound at a call site, member reads and call receivers and arguments.
 // Visitors decide what they are looking for (a cookie, a signature header, an environment secret).
 import { ts } from 'ts-morph';
+import type { Budget } from './budget.js';
 import { findDeclaration } from './scope.js';
 import type { Env } from './strings.js';
 import { skipOuter } from './values.js';
 
-/** Visits each node on the data path of `exprs`; `visit` returns true to stop the whole walk. */
-export function walkDataPath(exprs: readonly ts.Expression[], env: Env | undefined, visit: (n: ts.Node) => boolean | void, maxDepth = 20): void {
+/**
+ * Visits each node on the data path of `exprs` once (`visit` returns true to stop the whole walk),
+ * `maxDepth` steps from the start, each node counted against `budget` when one is given.
+ */
+export function walkDataPath(exprs: readonly ts.Expression[], env: Env | undefined, visit: (n: ts.Node) => boolean | void, maxDepth = 20, budget?: Budget): void {
   const seen = new Set<ts.Node>();
   let stop = false;
   const go = (n: ts.Node, depth: number): void => {
     if (stop || depth > maxDepth || seen.has(n)) return;
     seen.add(n);
+    budget?.step('data paths');
     const x = ts.isExpression(n) ? skipOuter(n) : n;
     if (visit(x)) {
       stop = true;

@@ -12,6 +12,7 @@ import { evalString } from './strings.js';
 import { walkDataPath } from './datapath.js';
 import { findDeclaration } from './scope.js';
 import { accessName, isFunctionNode, propertyNameText, returnExpressions, skipOuter, type ValueResolver } from './values.js';
+import { forEachNode } from './walk.js';
 
 export type EffectKind = 'db-write' | 'sql-write' | 'payment' | 'http' | 'identity' | 'mint' | 'call';
 
@@ -700,21 +701,23 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
   if (hit) return hit;
   const body = isFunctionNode(fn as ts.Node) ? (fn as FunctionNode).body : fn;
   const out: (ts.CallExpression | ts.TaggedTemplateExpression)[] = [];
+  if (body) {
+    // without recursion: a body may nest deeper than the stack
+    const visit = (n: ts.Node): boolean | void => {
+      if (ts.isCallExpression(n) || ts.isTaggedTemplateExpression(n)) out.push(n);
+      if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return false;
+      // A function defined but not run here (a callback stored in a config object, a local helper)
+      // is not this function's side effect; callbacks passed to a call are.
+      if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent)))) return false;
+      // A callback registered for later (`bot.command('x', cb)`, `emitter.on('y', cb)`) does not run as part of this call.
+      if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.parent && ts.isCallExpression(n.parent) && registers(n.parent)) return false;
+    };
+    // an expression-bodied arrow (`(id) => prisma.key.delete(…)`): the body is itself a call
+    if (ts.isBlock(body)) forEachNode(body, (n) => (n === body ? undefined : visit(n)));
+    else forEachNode(body, visit);
+  }
+  // cached once complete (a walk stopped part-way must not leave a partial list behind)
   callsCache.set(fn, out);
-  if (!body) return out;
-  const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) || ts.isTaggedTemplateExpression(n)) out.push(n);
-    if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return;
-    // A function defined but not run here (a callback stored in a config object, a local helper)
-    // is not this function's side effect; callbacks passed to a call are.
-    if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent)))) return;
-    // A callback registered for later (`bot.command('x', cb)`, `emitter.on('y', cb)`) does not run as part of this call.
-    if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.parent && ts.isCallExpression(n.parent) && registers(n.parent)) return;
-    ts.forEachChild(n, visit);
-  };
-  // an expression-bodied arrow (`(id) => prisma.key.delete(…)`): the body is itself a call
-  if (ts.isBlock(body)) ts.forEachChild(body, visit);
-  else visit(body);
   return out;
 }
 
@@ -737,11 +740,16 @@ export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, sc
   if (inProgress.has(fn)) return [];
   inProgress.add(fn);
   const out: Effect[] = [];
-  for (const c of callsIn(fn)) {
-    const e = effectOfCall(c, values, depth, scope);
-    if (e) out.push(e);
+  try {
+    for (const c of callsIn(fn)) {
+      values.budget.step('effect summaries');
+      const e = effectOfCall(c, values, depth, scope);
+      if (e) out.push(e);
+    }
+  } finally {
+    // a walk stopped by its budget must not leave the function marked as being summarised
+    inProgress.delete(fn);
   }
-  inProgress.delete(fn);
   if (!values.bound) cache.set(fn, out);
   return out;
 }

@@ -28,15 +28,16 @@ export interface Unwrapped {
   unresolved?: string;
 }
 
-export function externalName(v: Value): { module: string; name: string } | undefined {
-  if (v.kind === 'external') return { module: v.module, name: v.path.join('.') };
+/** The package export a value comes from; `outside`: a module outside the scanned tree (see project/tree.ts). */
+export function externalName(v: Value): { module: string; name: string; outside?: boolean } | undefined {
+  if (v.kind === 'external') return { module: v.module, name: v.path.join('.'), ...(v.outside ? { outside: true } : {}) };
   if (v.kind === 'member') {
     const base = externalName(v.base);
-    if (base) return { module: base.module, name: base.name ? `${base.name}.${v.name}` : v.name };
+    if (base) return { ...base, name: base.name ? `${base.name}.${v.name}` : v.name };
   }
   if (v.kind === 'call' && v.callee.length) {
     const base = externalName(v.callee[0]);
-    if (base) return { module: base.module, name: `${base.name}()` };
+    if (base) return { ...base, name: `${base.name}()` };
   }
   return undefined;
 }

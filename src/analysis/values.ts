@@ -7,8 +7,11 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import type { ModuleResolver } from '../project/resolve.js';
 import type { SourceStore } from '../project/sources.js';
+import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
+import type { Budget } from './budget.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
+import { forEachNode } from './walk.js';
 
 export type Value =
   | { kind: 'function'; node: FunctionNode; site?: ts.CallExpression }
@@ -18,7 +21,7 @@ export type Value =
   | { kind: 'array'; node: ts.ArrayLiteralExpression }
   | { kind: 'enum'; node: ts.EnumDeclaration }
   | { kind: 'module'; file: string }
-  | { kind: 'external'; module: string; path: string[]; node: ts.Node }
+  | { kind: 'external'; module: string; path: string[]; node: ts.Node; outside?: boolean }
   | { kind: 'param'; fn: ts.SignatureDeclaration; index: number; path: string[]; node: ts.Node }
   | { kind: 'call'; node: ts.CallExpression | ts.NewExpression; callee: Value[]; site?: ts.Node }
   | { kind: 'member'; base: Value; name: string; node: ts.Node }
@@ -102,12 +105,15 @@ export class ValueResolver {
   private readonly declCache = new Map<ts.Node, Value[]>();
 
   readonly store: SourceStore;
+  /** The session's work budget: bounds every walk that resolves values (see budget.ts). */
+  readonly budget: Budget;
 
   constructor(
     readonly session: ScanSession,
     readonly resolver: ModuleResolver,
   ) {
     this.store = session.store;
+    this.budget = session.budget;
   }
 
   sourceFile(file: string): ts.SourceFile | undefined {
@@ -134,6 +140,7 @@ export class ValueResolver {
 
   /** Values an expression may take. */
   resolve(expr: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    this.budget.step('value resolution');
     if (depth > MAX_DEPTH) {
       this.hit('depth', expr);
       return [{ kind: 'unknown', node: expr, reason: 'resolution too deep' }];
@@ -321,7 +328,7 @@ export class ValueResolver {
     if (ts.isVariableDeclaration(decl)) {
       // `let app; if (x) app = new Hono(); else app = new Hono().basePath('/v1')`: a variable that is
       // assigned again takes every value it is given (the join), its initializer included.
-      const assigned = reassignable(decl) ? assignmentsOf(decl) : [];
+      const assigned = reassignable(decl) ? assignmentsOf(decl, this.session.get(ASSIGNMENTS)) : [];
       if (decl.initializer && !assigned.length) return this.resolve(decl.initializer, depth + 1, seen);
       const loop = decl.parent?.parent;
       if (!decl.initializer && loop && ts.isForOfStatement(loop)) {
@@ -396,7 +403,7 @@ export class ValueResolver {
     const r = this.resolver.resolve(spec, fromFile);
     if (r.kind === 'external') {
       const p = name === undefined || name === '*' || name === 'default' ? [] : [name];
-      return [{ kind: 'external', module: r.module, path: p, node }];
+      return [{ kind: 'external', module: r.module, path: p, node, ...(r.outside ? { outside: true } : {}) }];
     }
     if (r.kind === 'missing') return [{ kind: 'unknown', node, reason: `cannot resolve module '${spec}'` }];
     if (name === '*') return [{ kind: 'module', file: r.file }];
@@ -516,6 +523,7 @@ export class ValueResolver {
 
   private declaringModule(file: string, name: string, depth: number): string | undefined {
     if (depth > 8) return undefined;
+    this.budget.step('re-exports');
     const q = this.exportsFromText(file);
     if (q.opaque || q.names.has(name)) return file;
     for (const spec of q.stars) {
@@ -561,6 +569,7 @@ export class ValueResolver {
   /** Does a module (or one it star-re-exports) declare `name`? Decided from text where possible. */
   private declaresExport(file: string, name: string, depth: number): boolean {
     if (depth > 8) return true;
+    this.budget.step('re-exports');
     const q = this.exportsFromText(file);
     if (q.opaque || q.names.has(name)) return true;
     for (const spec of q.stars) {
@@ -572,6 +581,7 @@ export class ValueResolver {
 
   /** Value of export `name` of a file, following re-exports and CommonJS `module.exports`. */
   exportValue(file: string, name: string, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    this.budget.step('value resolution');
     const sf = this.store.get(file);
     if (!sf) return [{ kind: 'unknown', node: sf ?? ts.factory.createIdentifier(name), reason: `cannot read ${path.basename(file)}` }];
     if (depth > MAX_DEPTH) return [{ kind: 'unknown', node: sf, reason: 'resolution too deep' }];
@@ -616,7 +626,7 @@ export class ValueResolver {
       case 'class':
         return this.classMember(base.kind === 'instance' ? base.cls : base.node, name, base.kind === 'class', node, depth, seen);
       case 'external':
-        return [{ kind: 'external', module: base.module, path: [...base.path, name], node }];
+        return [{ ...base, path: [...base.path, name], node }];
       case 'param':
         return [{ ...base, path: [...base.path, name], node }];
       case 'array': {
@@ -694,7 +704,7 @@ export class ValueResolver {
         if (b.kind === 'class') {
           const inherited = this.classMember(b.node, name, isStatic, node, depth + 1, seen);
           if (!inherited.every((v) => v.kind === 'unknown')) return inherited;
-        } else if (b.kind === 'external') return [{ kind: 'external', module: b.module, path: [...b.path, name], node }];
+        } else if (b.kind === 'external') return [{ ...b, path: [...b.path, name], node }];
       }
     }
     return [{ kind: 'unknown', node, reason: `no member '${name}'` }];
@@ -829,23 +839,36 @@ function isNullish(e: ts.Expression): boolean {
   return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
 }
 
-/** Every `x = value` (plain assignment) to this variable in its scope, in source order. */
-function assignmentsOf(decl: ts.VariableDeclaration): ts.Expression[] {
-  const out: ts.Expression[] = [];
+/** Plain assignments (`x = value`) in a scope, by the assigned name, in source order: indexed once per scope. */
+const ASSIGNMENTS = memo('values.assignments', () => new WeakMap<ts.Node, Map<string, ts.BinaryExpression[]>>());
+
+/**
+ * Every `x = value` (plain assignment) to this variable in its scope, in source order. The scope is
+ * walked once for all its variables (a bundle's one function scope holds thousands), without recursion.
+ */
+function assignmentsOf(decl: ts.VariableDeclaration, index: WeakMap<ts.Node, Map<string, ts.BinaryExpression[]>>): ts.Expression[] {
   const name = (decl.name as ts.Identifier).text;
   let scope: ts.Node | undefined = decl.parent?.parent?.parent;
   // `var` is function-scoped
   if (scope && !((decl.parent as ts.VariableDeclarationList).flags & (ts.NodeFlags.Let | ts.NodeFlags.Const))) {
     while (scope && !ts.isSourceFile(scope) && !ts.isFunctionLike(scope)) scope = scope.parent;
   }
-  if (scope) {
-    const visit = (n: ts.Node): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === name && findDeclaration(n.left) === decl) {
-        if (!isNullish(n.right)) out.push(n.right);
+  if (!scope) return [];
+  let byName = index.get(scope);
+  if (!byName) {
+    const found = new Map<string, ts.BinaryExpression[]>();
+    forEachNode(scope, (n) => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) {
+        const list = found.get(n.left.text);
+        if (list) list.push(n);
+        else found.set(n.left.text, [n]);
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(scope);
+    });
+    index.set(scope, (byName = found));
+  }
+  const out: ts.Expression[] = [];
+  for (const n of byName.get(name) ?? []) {
+    if (findDeclaration(n.left as ts.Identifier) === decl && !isNullish(n.right)) out.push(n.right);
   }
   return out;
 }

@@ -1,13 +1,17 @@
 // Module specifier → file. Relative paths, tsconfig `paths`/`baseUrl`, and workspace packages
-// (a monorepo's `@acme/auth` → packages/auth/src). Anything else is an external package.
+// (a monorepo's `@acme/auth` → packages/auth/src). Anything else is an external package, and so
+// is a target outside the tree (tree.ts): a `..` or absolute import that climbs out, an alias or a
+// workspace entry pointing out, a symbolic link leading out. Nothing outside the tree is opened.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadPathAliases, type PathAliases } from './tsconfig.js';
+import type { Tree } from './tree.js';
+import { TsconfigReader, type PathAliases } from './tsconfig.js';
 import type { Workspace, PackageInfo } from './workspace.js';
 
 export type Resolution =
   | { kind: 'file'; file: string }
-  | { kind: 'external'; module: string }
+  /** `outside`: the target exists, but outside the tree (never read: its guards cannot be verified). */
+  | { kind: 'external'; module: string; outside?: boolean }
   | { kind: 'missing'; spec: string };
 
 const EXTS = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
@@ -19,16 +23,24 @@ const JS_TO_TS: Record<string, string[]> = {
 };
 
 export class ModuleResolver {
-  private readonly fileCache = new Map<string, boolean>();
+  private readonly fileCache = new Map<string, 'file' | 'none' | 'outside'>();
   private readonly aliasCache = new Map<string, PathAliases | null>();
   private readonly resolveCache = new Map<string, Resolution>();
+  private readonly tsconfigs: TsconfigReader;
+  /** What resolution may reach. */
+  readonly tree: Tree;
+  /** Set by `isFile` when a candidate exists but lies outside the tree. */
+  private leftTree = false;
 
   constructor(
     private readonly root: string,
     private readonly workspace: Workspace,
     /** Files discovery listed: existence inside the scanned tree is a set lookup. */
     private readonly known?: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.tree = workspace.tree;
+    this.tsconfigs = new TsconfigReader(this.tree);
+  }
 
   private isFile(p: string): boolean {
     if (this.known && EXTS.includes(path.extname(p)) && !p.endsWith('.d.ts') && p.startsWith(this.root + path.sep) && !p.includes(`${path.sep}node_modules${path.sep}`)) {
@@ -36,17 +48,25 @@ export class ModuleResolver {
       // the tree was listed without build folders and dot folders: only those need the file system
       if (!/[\\/](dist|build|out|coverage|\.[^\\/]+)[\\/]/.test(p.slice(this.root.length))) return false;
     }
+    // outside the tree: not looked at
+    if (!this.tree.containsPath(p)) {
+      this.leftTree = true;
+      return false;
+    }
     let hit = this.fileCache.get(p);
     if (hit === undefined) {
       try {
         const st = fs.lstatSync(p);
-        hit = st.isFile() && !p.split(path.sep).includes('node_modules');
+        hit = st.isFile() && !p.split(path.sep).includes('node_modules') ? 'file' : 'none';
       } catch {
-        hit = false;
+        hit = 'none';
       }
+      // a folder on the way may be a symbolic link that leads out of the tree
+      if (hit === 'file' && !this.tree.contains(p)) hit = 'outside';
       this.fileCache.set(p, hit);
     }
-    return hit;
+    if (hit === 'outside') this.leftTree = true;
+    return hit === 'file';
   }
 
   /** Tries `p` as a file, with source extensions, as a folder index, and `.js` → `.ts`. */
@@ -87,11 +107,12 @@ export class ModuleResolver {
         }
       }
       if (cfg) {
-        found = loadPathAliases(cfg);
+        found = this.tsconfigs.load(cfg);
         break;
       }
+      // the nearest config upward, as tsc finds it, up to the top of the tree
       const parent = path.dirname(dir);
-      if (dir === this.root || parent === dir || !dir.startsWith(this.root)) break;
+      if (dir === this.tree.root || dir === this.tree.realRoot || parent === dir || !this.tree.containsPath(parent)) break;
       dir = parent;
     }
     for (const v of visited) this.aliasCache.set(v, found ?? null);
@@ -158,6 +179,15 @@ export class ModuleResolver {
   }
 
   private resolveUncached(spec: string, fromFile: string): Resolution {
+    this.leftTree = false;
+    const r = this.resolveInTree(spec, fromFile);
+    // a target that exists only outside the tree is a module the scan does not see, like a package
+    if (r.kind === 'missing' && this.leftTree) return { kind: 'external', module: spec, outside: true };
+    return r;
+  }
+
+  private resolveInTree(spec: string, fromFile: string): Resolution {
+    if (typeof spec !== 'string' || spec === '') return { kind: 'missing', spec: String(spec ?? '') };
     if (spec.startsWith('node:')) return { kind: 'external', module: spec };
     if (spec.startsWith('.') || path.isAbsolute(spec)) {
       const hit = this.probe(path.resolve(path.dirname(fromFile), spec));
@@ -183,6 +213,9 @@ export class ModuleResolver {
           const hit = this.probe(path.resolve(aliases.base, t.replace('*', best.star)));
           if (hit) return { kind: 'file', file: hit };
         }
+        // The project's own alias (`@shared/*`, not a catch-all `*`) leads out of the tree: a module
+        // the scan does not read. (A catch-all may stand for packages: those go on as usual.)
+        if (this.leftTree && best.pattern !== '*') return { kind: 'external', module: spec, outside: true };
       }
       if (aliases.baseUrl) {
         const hit = this.probe(path.resolve(aliases.baseUrl, spec));

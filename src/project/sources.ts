@@ -6,6 +6,8 @@ import { ts } from 'ts-morph';
 import type { ScanError } from '../model.js';
 import { errorMessage } from '../util.js';
 import { MAX_FILE_BYTES } from './discover.js';
+import { mentionsRouting } from './prefilter.js';
+import type { Tree } from './tree.js';
 
 export function decodeSource(buf: Buffer): { text?: string; error?: string } {
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return { text: buf.subarray(2).toString('utf16le') };
@@ -62,8 +64,12 @@ export class SourceStore {
   parseMs = 0;
   /** Files discovery already vetted (regular files). */
   readonly known = new Set<string>();
-  /** Files left out for their size (over 1 MB). */
-  readonly skipped: string[] = [];
+  /** Files left out for their size (over 1 MiB), and whether their text registers routes. */
+  readonly oversized = new Map<string, { bytes: number; routing: boolean }>();
+  /** Where the first syntax error of a file is (1-based), for reports that point at it. */
+  readonly syntaxErrorAt = new Map<string, { line: number; column: number }>();
+  /** The trees of the scanned roots: no file outside them is read (resolution already stops there: this is the last line). */
+  readonly trees: Tree[] = [];
 
   /** Raw text of a file, decoded, or undefined when it is unreadable. Cached until parsed unless `keep` is false. */
   text(file: string, keep = true): string | undefined {
@@ -72,21 +78,23 @@ export class SourceStore {
     let buf: Buffer;
     try {
       // Discovered files are regular files (checked from their directory entry); files reached through imports are checked here.
-      if (!this.known.has(file) && !fs.lstatSync(file).isFile()) return undefined;
+      if (!this.known.has(file) && ((this.trees.length > 0 && !this.trees.some((t) => t.contains(file))) || !fs.lstatSync(file).isFile())) return undefined;
       buf = fs.readFileSync(file);
       if (buf.length > MAX_FILE_BYTES) {
-        this.skipped.push(file);
+        // Not analysed; reported when the analysis needs it (a route file, an import it follows).
+        const text = decodeSource(buf).text;
+        this.oversized.set(file, { bytes: buf.length, routing: text !== undefined && mentionsRouting(text) });
         this.cache.set(file, null);
         return undefined;
       }
     } catch (err) {
-      this.errors.push({ file, phase: 'parse', message: `cannot read: ${errorMessage(err)}` });
+      this.failure(file, `cannot read: ${errorMessage(err)}`);
       this.cache.set(file, null);
       return undefined;
     }
     const decoded = decodeSource(buf);
     if (decoded.error !== undefined || decoded.text === undefined) {
-      this.errors.push({ file, phase: 'parse', message: decoded.error ?? 'cannot decode' });
+      this.failure(file, decoded.error ?? 'cannot decode');
       this.cache.set(file, null);
       return undefined;
     }
@@ -97,10 +105,14 @@ export class SourceStore {
   /** Parsed syntax tree of a file, or undefined when it cannot be read or parsed. Cached. */
   get(file: string): ts.SourceFile | undefined {
     const hit = this.cache.get(file);
-    if (hit !== undefined) return hit ?? undefined;
+    if (hit !== undefined) {
+      if (hit === null) this.reportOversized(file);
+      return hit ?? undefined;
+    }
     const text = this.text(file);
     if (text === undefined) {
       this.cache.set(file, null);
+      this.reportOversized(file);
       return undefined;
     }
     const t0 = performance.now();
@@ -108,7 +120,7 @@ export class SourceStore {
     try {
       sf = parseText(file, text);
     } catch (err) {
-      this.errors.push({ file, phase: 'parse', message: err instanceof RangeError ? 'too deeply nested to parse' : errorMessage(err) });
+      this.failure(file, err instanceof RangeError ? 'too deeply nested to parse' : errorMessage(err));
       this.cache.set(file, null);
       return undefined;
     } finally {
@@ -117,9 +129,31 @@ export class SourceStore {
     this.parsed++;
     this.texts.delete(file);
     const parseError = firstParseError(sf);
-    if (parseError) this.errors.push({ file, phase: 'parse', message: `syntax error at ${parseError}` });
+    if (parseError) {
+      this.failure(file, `syntax error at ${parseError}`);
+      const [line, column] = parseError.split(' ')[0].split(':').map(Number);
+      this.syntaxErrorAt.set(file, { line, column });
+    }
     this.cache.set(file, sf);
     return sf;
+  }
+
+  /** Files that could not be (fully) read or parsed, with the first reason. */
+  readonly failed = new Map<string, string>();
+
+  private failure(file: string, message: string): void {
+    this.errors.push({ file, phase: 'parse', message });
+    if (!this.failed.has(file)) this.failed.set(file, message);
+  }
+
+  private readonly reported = new Set<string>();
+
+  /** A file the analysis wanted but left out for its size: an error, once. */
+  private reportOversized(file: string): void {
+    const big = this.oversized.get(file);
+    if (!big || this.reported.has(file)) return;
+    this.reported.add(file);
+    this.failure(file, `not analysed: ${big.bytes.toLocaleString('en-US')} bytes, over the ${MAX_FILE_BYTES / (1024 * 1024)} MiB limit`);
   }
 
   /** Keeps an already-read text so that parsing does not read the file again. */

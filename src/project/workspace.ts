@@ -1,6 +1,9 @@
-// Application roots and workspace packages, from every package.json in the scanned tree.
-import fs from 'node:fs';
+// Application roots and workspace packages, from every package.json in the scanned path, and
+// the members of the workspace that holds it (scanning `apps/web` still resolves `@acme/auth`
+// to `packages/auth`). Nothing outside the tree (tree.ts) is read.
 import path from 'node:path';
+import fg from 'fast-glob';
+import { findTree, readJsonFile, workspacePatterns, type Tree } from './tree.js';
 
 export interface PackageInfo {
   dir: string;
@@ -9,19 +12,16 @@ export interface PackageInfo {
   json: Record<string, unknown>;
 }
 
+/** A package.json (BOM or not); undefined when it cannot be read or is not an object. */
 export function readPackage(file: string): PackageInfo | undefined {
-  try {
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    if (typeof json !== 'object' || json === null) return undefined;
-    const deps = new Set<string>();
-    for (const key of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
-      const d = json[key];
-      if (d && typeof d === 'object') for (const k of Object.keys(d)) deps.add(k);
-    }
-    return { dir: path.dirname(file), name: typeof json.name === 'string' ? json.name : undefined, deps, json };
-  } catch {
-    return undefined;
+  const json = readJsonFile(file) as Record<string, unknown> | undefined;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const deps = new Set<string>();
+  for (const key of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+    const d = json[key];
+    if (d && typeof d === 'object') for (const k of Object.keys(d)) deps.add(k);
   }
+  return { dir: path.dirname(file), name: typeof json.name === 'string' ? json.name : undefined, deps, json };
 }
 
 export class Workspace {
@@ -29,19 +29,24 @@ export class Workspace {
   private readonly byDir = new Map<string, PackageInfo>();
   private readonly byName = new Map<string, PackageInfo>();
 
+  /** What the scan may read: the repository holding the scanned path. */
+  readonly tree: Tree;
+
   constructor(
     readonly root: string,
     packageJsons: string[],
+    tree?: Tree,
   ) {
+    this.tree = tree ?? findTree(root);
     for (const f of packageJsons) this.register(f);
-    // Scanning a folder inside an application (`stepup-audit myapp/app`): its package.json is above.
+    // Scanning a folder inside an application (`stepup-audit myapp/app`): its manifest is above, inside
+    // the tree (or, outside any repository or workspace, a few folders up: its dependencies only, never code).
     if (!this.byDir.has(root)) {
-      let dir = path.dirname(root);
-      for (let i = 0; i < 8 && dir !== path.dirname(dir); i++, dir = path.dirname(dir)) {
-        const f = path.join(dir, 'package.json');
-        if (fs.existsSync(f)) {
-          const p = this.register(f);
-          if (p) this.outerRoot = p.dir;
+      for (let dir = path.dirname(root), i = 0; dir !== path.dirname(dir) && (this.tree.containsPath(dir) || (this.tree.kind === 'path' && i < 8)); dir = path.dirname(dir), i++) {
+        const p = readPackage(path.join(dir, 'package.json'));
+        if (p) {
+          this.add(p);
+          this.outerRoot = p.dir;
           break;
         }
       }
@@ -53,11 +58,37 @@ export class Workspace {
 
   private register(file: string): PackageInfo | undefined {
     const p = readPackage(file);
-    if (!p) return undefined;
+    if (p) this.add(p);
+    return p;
+  }
+
+  private add(p: PackageInfo): void {
     this.packages.push(p);
     this.byDir.set(p.dir, p);
     if (p.name && !this.byName.has(p.name)) this.byName.set(p.name, p);
-    return p;
+  }
+
+  private members?: Map<string, PackageInfo>;
+
+  /**
+   * Packages of the workspace that holds the scanned path, outside the scanned path itself
+   * (listed once, on the first name the scanned packages do not have). Used for resolution only.
+   */
+  private workspaceMembers(): Map<string, PackageInfo> {
+    if (this.members) return this.members;
+    this.members = new Map();
+    const wsRoot = this.tree.workspaceRoot;
+    if (!wsRoot || wsRoot === this.root || isBelow(wsRoot, this.root) || !this.tree.containsPath(wsRoot)) return this.members;
+    const patterns = (workspacePatterns(wsRoot) ?? []).filter((p) => !p.startsWith('!') && !p.split('/').includes('..') && !/^[\\/]/.test(p));
+    if (!patterns.length) return this.members;
+    const manifests = fg.sync(patterns.map((p) => `${p.replace(/\/+$/, '')}/package.json`), { cwd: wsRoot, ignore: ['**/node_modules/**'], followSymbolicLinks: false, onlyFiles: true, suppressErrors: true, absolute: true, dot: false });
+    for (const f of manifests.sort()) {
+      const file = path.resolve(f);
+      if (!this.tree.contains(file)) continue;
+      const p = readPackage(file);
+      if (p?.name && !this.members.has(p.name)) this.members.set(p.name, p);
+    }
+    return this.members;
   }
 
   /** The nearest folder with a package.json at or above `file`, within the scan root; else the root. */
@@ -77,7 +108,7 @@ export class Workspace {
   }
 
   packageNamed(name: string): PackageInfo | undefined {
-    return this.byName.get(name);
+    return this.byName.get(name) ?? this.workspaceMembers().get(name);
   }
 
   /** True when a package below `dir` depends on `dep` (a server nested inside an application). */
@@ -96,4 +127,8 @@ export class Workspace {
       dir = parent;
     }
   }
+}
+
+function isBelow(dir: string, ancestor: string): boolean {
+  return dir.startsWith(ancestor + path.sep);
 }

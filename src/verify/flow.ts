@@ -190,6 +190,7 @@ export class Flow {
   }
 
   private stmt(s: ts.Statement, st: St): St | null {
+    this.o.specs.values.budget.step('flow');
     if (ts.isBlock(s)) return this.stmts(s.statements, st);
     if (ts.isExpressionStatement(s)) return this.expr(s.expression, st);
     if (ts.isVariableStatement(s)) {
@@ -256,7 +257,8 @@ export class Flow {
     const failElse: number[] = [];
     for (const ev of this.atoms(cond)) {
       // A Promise is always truthy: an unawaited async check decides nothing; a hollow guard decides nothing either.
-      if (ev.notAwaited || ev.spec.mode === 'never-fails') continue;
+      // A check whose code is outside the scanned tree decides nothing the analysis can vouch for.
+      if (ev.notAwaited || ev.spec.mode === 'never-fails' || ev.spec.outsideTree) continue;
       let thenIsFailure = this.evalFailed(cond, ev);
       const structural = this.structural(thenNode, elseNode);
       // The condition's meaning contradicts the code: it tests the whole result object (always
@@ -345,6 +347,7 @@ export class Flow {
   // ---- expressions ------------------------------------------------------------------------
 
   private expr(e: ts.Expression, st: St): St {
+    this.o.specs.values.budget.step('flow');
     const x = e;
     if (isFunctionNode(x)) return st; // not called here
     if (ts.isClassExpression(x)) return st;
@@ -526,6 +529,7 @@ export class Flow {
     const visit = (n: ts.Node, depth: number): void => {
       if (depth > 4 || seen.has(n)) return;
       seen.add(n);
+      this.o.specs.values.budget.step('flow');
       if (isFunctionNode(n)) return;
       const x = ts.isExpression(n) ? skipOuter(n) : n;
       if (ts.isIdentifier(x)) {
@@ -703,6 +707,7 @@ export class Flow {
     let hit = false;
     const visit = (c: ts.Node): void => {
       if (hit || isFunctionNode(c)) return;
+      this.o.specs.values.budget.step('flow');
       if (ts.isThrowStatement(c)) hit = true;
       else if (ts.isReturnStatement(c) && c.expression) {
         const v = skipOuter(c.expression);
@@ -726,6 +731,7 @@ export class Flow {
     let hit = false;
     const visit = (c: ts.Node): void => {
       if (hit || isFunctionNode(c)) return;
+      this.o.specs.values.budget.step('flow');
       if (ts.isCallExpression(c)) {
         if (this.o.isContinuation?.(c)) hit = true;
         else if (this.o.effects && effectOfCall(c, this.o.specs.values)) hit = true;

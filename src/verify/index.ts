@@ -255,7 +255,9 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
       ? `the handler (${ep.handler.name}) cannot be resolved: ${handler.opaque}`
       : opaqueStage
         ? `${opaqueStage.opaque} looks like a step-up guard but its code is not in the scanned tree`
-        : `${describeGuard(opaqueEvent!)} looks like a step-up guard but its code is not in the scanned tree and its result is not checked here`;
+        : opaqueEvent!.spec.outsideTree
+          ? `${describeGuard(opaqueEvent!)} looks like a step-up guard but its code is outside the scanned tree, which is never read`
+          : `${describeGuard(opaqueEvent!)} looks like a step-up guard but its code is not in the scanned tree and its result is not checked here`;
     return {
       ruleId: 'stepup/unverifiable',
       message: `step-up could not be verified: ${what}. Declare the guard in the configuration ("guards": [{ "name": …, "fails": … }]) or scan the folder that holds it.`,

@@ -5,6 +5,7 @@
 // the credential a stolen session already holds, so it is primary authentication, not step-up.
 import { ts } from 'ts-morph';
 import { calleeParts } from '../analysis/effects.js';
+import type { Budget } from '../analysis/budget.js';
 import { headerRead, walkDataPath } from '../analysis/datapath.js';
 import type { Env } from '../analysis/strings.js';
 import { accessName, propertyNameText } from '../analysis/values.js';
@@ -21,7 +22,7 @@ export interface OperandOrigins {
 
 
 /** Follows the data path of the compared values and records what it meets. */
-export function operandOrigins(exprs: readonly ts.Expression[], env: Env | undefined): OperandOrigins {
+export function operandOrigins(exprs: readonly ts.Expression[], env: Env | undefined, budget?: Budget): OperandOrigins {
   const out: OperandOrigins = {};
   const v = vocab();
   const short = (n: ts.Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 60);
@@ -50,6 +51,6 @@ export function operandOrigins(exprs: readonly ts.Expression[], env: Env | undef
         nameSeen(header, x);
       }
     }
-  });
+  }, undefined, budget);
   return out;
 }

@@ -4,6 +4,7 @@
 import { ts } from 'ts-morph';
 import { evalNumber } from '../analysis/numbers.js';
 import { propertyNameText, type ValueResolver } from '../analysis/values.js';
+import { forEachNode } from '../analysis/walk.js';
 
 export type ProjectSetting = (key: string) => number | undefined;
 
@@ -16,12 +17,10 @@ export function projectSettings(sources: readonly string[], values: ValueResolve
       if (!values.textMatches(f, new RegExp(`\\b${key}\\b`))) continue;
       const sf = values.store.get(f);
       if (!sf) continue;
-      const visit = (n: ts.Node): void => {
-        if (value !== undefined) return;
+      forEachNode(sf, (n) => {
+        if (value !== undefined) return false;
         if (ts.isPropertyAssignment(n) && propertyNameText(n.name) === key) value = evalNumber(n.initializer, values);
-        ts.forEachChild(n, visit);
-      };
-      visit(sf);
+      });
       if (value !== undefined) break;
     }
     found.set(key, value);

@@ -45,6 +45,8 @@ export interface GuardSpec {
   via?: string;
   /** A project function that makes the check itself and then performs the operation behind it. */
   guardsOwnEffects?: boolean;
+  /** Its code is outside the scanned tree: never verified, never protection. */
+  outsideTree?: boolean;
 }
 
 function argObjectKey(call: ts.CallExpression, key: string): ts.Expression | undefined {
@@ -123,11 +125,18 @@ export class SpecResolver {
       if (nameOk && moduleOk) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard', async: g.fails === 'throws' ? false : undefined };
     }
 
-    // 2. The library catalogue
+    // A function imported from outside the scanned tree (an import, alias or link that leads out of
+    // it): its code is never read, so whatever it is named, its check cannot be verified and never
+    // counts as step-up (the endpoint is unverifiable, not enforced).
     const fn = calleeVals.find((v) => v.kind === 'function' && v.node.body);
+    if (!fn && ext?.outside) {
+      return isGuardName(last) || isStepUpRead(parts, last, call) ? { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, outsideTree: true } : undefined;
+    }
+
+    // 2. The library catalogue
     for (const entry of vocab().catalog) {
       if (!this.matches(entry, call, parts, text, last, calleeVals, fn !== undefined)) continue;
-      if (entry.kind === 'verifier' && !provesSecret(call, env)) return undefined;
+      if (entry.kind === 'verifier' && !provesSecret(call, env, this.values)) return undefined;
       return this.fromCatalog(entry, call, text, env);
     }
 
@@ -314,6 +323,7 @@ export class SpecResolver {
     const hit = this.summaryCache.get(key);
     if (hit !== undefined) return hit ?? undefined;
     if (this.inProgress.has(fn) || this.inProgress.size > 8) return undefined;
+    this.values.budget.step('guard summaries');
     this.inProgress.add(fn);
     let spec: GuardSpec | undefined;
     try {
@@ -414,8 +424,8 @@ function argKey(a: ts.Expression): string {
  * password, a one-time code) and not the bearer credential itself: a compare fed by a cookie or an
  * Authorization/API-key header re-checks what a stolen session already holds.
  */
-function provesSecret(call: ts.CallExpression, env: Env | undefined): boolean {
-  const o = operandOrigins(call.arguments, env);
+function provesSecret(call: ts.CallExpression, env: Env | undefined, values: ValueResolver): boolean {
+  const o = operandOrigins(call.arguments, env, values.budget);
   if (o.bearer) return false;
   // what is checked must be typed for this request: a secret's name or a body read on the data path.
   // A derivation alone (scrypt of an API key from a header two calls up) proves nothing.

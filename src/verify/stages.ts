@@ -45,9 +45,9 @@ function envFor(link: ChainLink): Env | undefined {
   return env;
 }
 
-/** Checks that count as protection: seen, or unseen but with a result that decides a refusal here. */
+/** Checks that count as protection: seen, or unseen but with a result that decides a refusal here (unless their code is outside the tree). */
 function guardIds(events: GuardEvent[]): Set<number> {
-  return new Set(events.filter((e) => (!e.opaque || e.checked) && !e.notAwaited && e.spec.mode !== 'never-fails').map((e) => e.id));
+  return new Set(events.filter((e) => (!e.opaque || (e.checked && !e.spec.outsideTree)) && !e.notAwaited && e.spec.mode !== 'never-fails').map((e) => e.id));
 }
 
 function evidenceOf(flow: FlowResult): GuardEvent[] {

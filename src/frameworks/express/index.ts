@@ -9,9 +9,9 @@ import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
-import { buildEndpoint, chainLink, handsOn, importsAny } from '../shared/endpoint.js';
+import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from '../shared/endpoint.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
-import { concretePath, joinPaths, RouterGraph, type FlatRoute } from '../shared/router-graph.js';
+import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
 import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
 
@@ -153,22 +153,30 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
     const limitsBefore = ctx.values.limits.length;
     collector.collectAll(ctx);
     const out: Endpoint[] = [];
-    const unmounted = unmountedRoots(graph, ctx);
+    const uncertain = new Map<RouterNode, string>();
+    const unmounted = unmountedRoots(graph, ctx, uncertain);
     const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 2);
     reportUnmounted(graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)), ctx, 'Express');
     const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
     reportLimits(ctx, limitsBefore, 'Express');
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
-      const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
-      const ep = buildEndpoint({ framework: 'express', method: r.method, path: r.path || '/', anchor: r.anchor, handlerExpr: r.handler, chain }, ctx);
-      // a validation middleware on the route names the body's fields: `validate(schemas.createUser)`
-      for (const a of r.routeArgs.slice(0, -1)) {
-        const x = skipOuter(a);
-        if (ts.isCallExpression(x)) addSchemaFields(ep.bodyFields, schemasInArgs(x, ctx.values), ctx.values);
-      }
-      ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
-      out.push(ep);
+      const seed = { framework: 'express' as const, method: r.method, path: r.path || '/', anchor: r.anchor, handlerExpr: r.handler };
+      out.push(
+        containedEndpoint(seed, ctx, () => {
+          const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
+          const ep = buildEndpoint({ ...seed, chain }, ctx);
+          // a validation middleware on the route names the body's fields: `validate(schemas.createUser)`
+          for (const a of r.routeArgs.slice(0, -1)) {
+            const x = skipOuter(a);
+            if (ts.isCallExpression(x)) addSchemaFields(ep.bodyFields, schemasInArgs(x, ctx.values), ctx.values);
+          }
+          ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
+          return ep;
+        }),
+      );
+      const why = uncertain.get(r.root);
+      if (why) out[out.length - 1].unanalysed ??= why;
     }
     return out;
   },

@@ -12,7 +12,7 @@ import { matchesExport, ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
 import type { Env } from '../../analysis/strings.js';
-import { buildEndpoint, chainLink, handsOn, importsAny } from '../shared/endpoint.js';
+import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
 import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
@@ -262,7 +262,8 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>();
     for (const mount of ctx.mounts) {
       if (mount.framework !== 'hono') continue;
-      for (const ref of collector.refs(mount.app)) {
+      const refs = ctx.values.session.contain(mount.app.getSourceFile().fileName, 'extract', () => collector.refs(mount.app), () => [], { wholeFile: true });
+      for (const ref of refs) {
         let m = nextMounts.get(ref.router);
         if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: mount.basePath }));
         for (const x of mount.methods) m.methods.add(x);
@@ -270,7 +271,8 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     }
 
     const out: Endpoint[] = [];
-    const unmounted = unmountedRoots(graph, ctx);
+    const uncertain = new Map<RouterNode, string>();
+    const unmounted = unmountedRoots(graph, ctx, uncertain);
     // a Hono app handed to Next.js (`handle(app)`) is served there
     for (const n of nextMounts.keys()) unmounted.delete(n);
     for (const n of [...unmounted]) if ([...nextMounts.keys()].some((m) => n.entries.some((e) => e.kind === 'inline' && e.router === m))) unmounted.delete(n);
@@ -282,13 +284,20 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     for (const r of routes) {
       const mount = findMount(r.root, nextMounts);
       if (mount && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
-      const chain = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
-      const schemas = [...r.schemas, ...r.routeArgs.flatMap((a) => validatorSchemas(a))];
       const path = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
-      const ep = buildEndpoint({ framework: 'hono', method: r.method, path: path || '/', anchor: r.anchor, handlerExpr: r.handler, chain, tags: mount ? ['next-mounted'] : [] }, ctx);
-      if (schemas.length && ep.handler.fn) addSchemaFields(ep.bodyFields, schemas, ctx.values);
-      ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
-      out.push(ep);
+      const seed = { framework: 'hono' as const, method: r.method, path: path || '/', anchor: r.anchor, handlerExpr: r.handler, tags: mount ? ['next-mounted'] : [] };
+      out.push(
+        containedEndpoint(seed, ctx, () => {
+          const chain = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
+          const schemas = [...r.schemas, ...r.routeArgs.flatMap((a) => validatorSchemas(a))];
+          const ep = buildEndpoint({ ...seed, chain }, ctx);
+          if (schemas.length && ep.handler.fn) addSchemaFields(ep.bodyFields, schemas, ctx.values);
+          ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
+          return ep;
+        }),
+      );
+      const why = uncertain.get(r.root);
+      if (why) out[out.length - 1].unanalysed ??= why;
     }
     return out;
   },

@@ -6,7 +6,7 @@ import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
 import { skipOuter } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type HttpMethod } from '../../model.js';
 import { matchesExport, ruleFile } from '../../rules/load.js';
-import { buildEndpoint } from '../shared/endpoint.js';
+import { buildEndpoint, containedEndpoint } from '../shared/endpoint.js';
 import type { AdapterContext } from '../types.js';
 import type { NextFile } from './files.js';
 
@@ -111,9 +111,13 @@ export function extractAppRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterC
   const out: Endpoint[] = [];
   for (const ex of methodExports(sf, ctx)) {
     const expr = skipOuter(ex.handler);
-    const u = unwrap(expr, ctx.values);
-    if (mountAdapter(u)) continue;
-    out.push(buildEndpoint({ framework: 'next-app', method: ex.method, path: info.urlPath, anchor: ex.anchor, handlerExpr: expr, chain: [], unwrapped: u }, ctx));
+    const seed = { framework: 'next-app' as const, method: ex.method, path: info.urlPath, anchor: ex.anchor, handlerExpr: expr };
+    const ep = containedEndpoint(seed, ctx, () => {
+      const u = unwrap(expr, ctx.values);
+      // an app of another framework mounted here: that adapter lists its routes
+      return mountAdapter(u) ? undefined : buildEndpoint({ ...seed, chain: [], unwrapped: u }, ctx);
+    });
+    if (ep) out.push(ep);
   }
   return out;
 }

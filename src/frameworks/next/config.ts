@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { propertyNameText } from '../../analysis/values.js';
+import { forEachNode } from '../../analysis/walk.js';
 import type { ValueResolver } from '../../analysis/values.js';
 import type { SourceStore } from '../../project/sources.js';
 
@@ -23,7 +24,7 @@ export function readNextConfig(file: string, ctx: { store: SourceStore; values: 
   const cfg: NextAppConfig = { appRoot: path.dirname(file), basePath: '', pageExtensions: DEFAULT_PAGE_EXTENSIONS };
   const sf = ctx.store.get(file);
   if (!sf) return cfg;
-  const visit = (n: ts.Node): void => {
+  forEachNode(sf, (n) => {
     if ((ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n)) && n.name) {
       const key = propertyNameText(n.name);
       const init = ts.isPropertyAssignment(n) ? n.initializer : n.name;
@@ -35,8 +36,6 @@ export function readNextConfig(file: string, ctx: { store: SourceStore; values: 
         if (v && v.length) cfg.pageExtensions = v.map((e) => e.replace(/^\./, ''));
       }
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  });
   return cfg;
 }

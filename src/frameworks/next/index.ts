@@ -3,15 +3,17 @@
 // frameworks mounted in Next.js routes are covered too). Planning reads next.config.* and claims
 // the files that serve routes by convention.
 import path from 'node:path';
+import { ts } from 'ts-morph';
 import { unwrap } from '../../analysis/unwrap.js';
 import { skipOuter } from '../../analysis/values.js';
-import type { Endpoint } from '../../model.js';
+import { HTTP_METHODS, type Endpoint, type HttpMethod } from '../../model.js';
 import { isTestFileName, isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
-import { errorMessage, relPosix } from '../../util.js';
+import { relPosix } from '../../util.js';
+import { unanalysedEndpoint, type EndpointSeed } from '../shared/endpoint.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { extractAppRoute, methodExports, mountAdapter } from './app-router.js';
-import { NEXT_CONFIG_FILE, readNextConfig, type NextAppConfig } from './config.js';
+import { DEFAULT_PAGE_EXTENSIONS, NEXT_CONFIG_FILE, readNextConfig, type NextAppConfig } from './config.js';
 import { classifyNextFile, type NextFile, type NextLayout } from './files.js';
 import { attachMiddleware, readMiddleware, type NextMiddleware } from './middleware.js';
 import { extractPagesRoute } from './pages-router.js';
@@ -27,7 +29,8 @@ export function createNextAdapter(): FrameworkAdapter {
       const nextConfigs = new Map<string, NextAppConfig>();
       for (const f of ctx.sources) {
         if (!NEXT_CONFIG_FILE.test(path.basename(f))) continue;
-        const cfg = readNextConfig(f, ctx);
+        // a config that cannot be read leaves the defaults (reported)
+        const cfg = ctx.values.session.contain(f, 'extract', () => readNextConfig(f, ctx), () => ({ appRoot: path.dirname(f), basePath: '', pageExtensions: DEFAULT_PAGE_EXTENSIONS }));
         nextConfigs.set(cfg.appRoot, cfg);
       }
       layout = { workspace: ctx.workspace, nextConfigs, dirs: ctx.dirs };
@@ -55,14 +58,20 @@ export function createNextAdapter(): FrameworkAdapter {
         if (!info || info.kind === 'middleware') continue;
         const sf = ctx.store.get(file);
         if (!sf) continue;
-        try {
-          if (info.kind === 'app-route') {
-            out.push(...extractAppRoute(sf, info, ctx));
+        // One route file is one unit: if it fails, the methods it visibly exports are still listed, unverifiable.
+        const eps = ctx.values.session.contain(
+          file,
+          'extract',
+          () => {
+            if (info.kind !== 'app-route') return extractPagesRoute(sf, info, ctx);
+            const found = extractAppRoute(sf, info, ctx);
             publishMounts(sf, info, ctx);
-          } else out.push(...extractPagesRoute(sf, info, ctx));
-        } catch (err) {
-          ctx.errors.push({ file, phase: 'extract', message: errorMessage(err) });
-        }
+            return found;
+          },
+          (reason) => conventionalEndpoints(sf, info).map((seed) => unanalysedEndpoint(seed, ctx, reason)),
+          { wholeFile: true },
+        );
+        out.push(...eps);
       }
       return out;
     },
@@ -73,16 +82,52 @@ export function createNextAdapter(): FrameworkAdapter {
         const info = classify(file);
         if (info?.kind !== 'middleware') continue;
         const sf = ctx.store.get(file);
-        const mw = sf ? readMiddleware(sf, info, ctx) : undefined;
+        const mw = sf ? ctx.values.session.contain(file, 'extract', () => readMiddleware(sf, info, ctx), () => undefined, { wholeFile: true }) : undefined;
         if (mw && !middlewares.some((m) => m.appRoot === mw.appRoot)) middlewares.push(mw);
       }
-      attachMiddleware(endpoints, middlewares, ctx);
+      for (const mw of middlewares) {
+        // a middleware that cannot be attached leaves the endpoints of its app without it: they are unverifiable
+        const file = mw.expr.getSourceFile().fileName;
+        ctx.values.session.contain(file, 'extract', () => attachMiddleware(endpoints, [mw], ctx), (reason) => {
+          for (const ep of endpoints) if (ep.appRoot === mw.appRoot) ep.unanalysed ??= `its middleware (${relPosix(ctx.root, file)}) could not be analysed: ${reason}`;
+        }, { wholeFile: true });
+      }
     },
   };
 }
 
+/**
+ * The endpoints a route file visibly declares, read from its statements alone (no resolution):
+ * what is listed when the file's analysis fails. An app route's exported method names; a pages
+ * route's default export (any method).
+ */
+function conventionalEndpoints(sf: ts.SourceFile, info: NextFile): EndpointSeed[] {
+  const out: EndpointSeed[] = [];
+  const exported = (st: ts.Statement): boolean => ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const isDefault = (st: ts.Statement): boolean => ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  for (const st of sf.statements) {
+    if (info.kind === 'pages-api') {
+      if (ts.isExportAssignment(st) || (exported(st) && isDefault(st))) {
+        out.push({ framework: 'next-pages', method: 'ANY', path: info.urlPath, anchor: st, handlerExpr: ts.isExportAssignment(st) ? st.expression : (st as unknown as ts.Expression) });
+        break;
+      }
+      continue;
+    }
+    const add = (name: string, anchor: ts.Node, handler: ts.Node): void => {
+      if ((HTTP_METHODS as readonly string[]).includes(name) && !out.some((o) => o.method === name)) out.push({ framework: 'next-app', method: name as HttpMethod, path: info.urlPath, anchor, handlerExpr: handler as ts.Expression });
+    };
+    if (ts.isFunctionDeclaration(st) && exported(st) && st.name) add(st.name.text, st, st);
+    else if (ts.isVariableStatement(st) && exported(st)) {
+      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) add(d.name.text, st, d.initializer ?? d.name);
+    } else if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
+      for (const el of st.exportClause.elements) add(el.name.text, el, el.name);
+    }
+  }
+  return out;
+}
+
 /** Apps of another framework mounted in this route file (`export const POST = handle(app)`): only the exported methods reach them. */
-function publishMounts(sf: import('ts-morph').ts.SourceFile, info: NextFile, ctx: AdapterContext): void {
+function publishMounts(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): void {
   for (const ex of methodExports(sf, ctx)) {
     const u = unwrap(skipOuter(ex.handler), ctx.values);
     const framework = mountAdapter(u);

@@ -8,7 +8,7 @@ import { evalStrings } from '../../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from '../../model.js';
 import { Collector, orderOf, type Dialect } from '../shared/collect.js';
-import { buildEndpoint, chainLink } from '../shared/endpoint.js';
+import { buildEndpoint, chainLink, containedEndpoint, type EndpointInput } from '../shared/endpoint.js';
 import { exportedExpression } from './app-router.js';
 import { joinPaths, RouterGraph } from '../shared/router-graph.js';
 import type { AdapterContext } from '../types.js';
@@ -215,6 +215,8 @@ function nextConnectDialect(): Dialect {
 }
 
 export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): Endpoint[] {
+  // each endpoint's analysis is a unit: one that fails is listed all the same, unverifiable
+  const build = (input: EndpointInput): Endpoint => containedEndpoint(input, ctx, () => buildEndpoint(input, ctx));
   const def = defaultExport(sf, ctx);
   if (!def) return [];
   const expr = skipOuter(def.expr);
@@ -226,9 +228,7 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   const routes = graph.flatten(() => true, joinPaths);
   ctx.stats.routers += graph.all.length;
   if (routes.length) {
-    return routes.map((r) =>
-      buildEndpoint({ framework: 'next-pages', method: r.method, path: info.urlPath, anchor: def.anchor, handlerExpr: r.handler, chain: r.chain.map((m) => chainLink(m.expr, m.via, ctx.values)), tags: ['next-connect'] }, ctx),
-    );
+    return routes.map((r) => build({ framework: 'next-pages', method: r.method, path: info.urlPath, anchor: def.anchor, handlerExpr: r.handler, chain: r.chain.map((m) => chainLink(m.expr, m.via, ctx.values)), tags: ['next-connect'] }));
   }
 
   // Method-keyed handler maps: `export default apiHandler({ GET: list, POST: create })`, or `apiHandler(api)`
@@ -244,7 +244,7 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
         return keyed.map((p) => {
           const method = propertyNameText(p.name!)!.toUpperCase() as HttpMethod;
           const h = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression);
-          return buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: entryHandler(mapHandler(h, ctx), ctx), chain: [chainLink(expr.expression, 'wrapper', ctx.values)], tags: ['method-map'] }, ctx);
+          return build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: entryHandler(mapHandler(h, ctx), ctx), chain: [chainLink(expr.expression, 'wrapper', ctx.values)], tags: ['method-map'] });
         });
       }
     }
@@ -253,7 +253,7 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   // A route builder: `createRoute().GET({ auth: true }).handler(async (ctx) => …)`, one endpoint per method link
   const built = builderMethods(expr);
   if (built.length) {
-    return built.map(({ method, handler }) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: handler ?? expr, chain: [], tags: ['method-builder'] }, ctx));
+    return built.map(({ method, handler }) => build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: handler ?? expr, chain: [], tags: ['method-builder'] }));
   }
 
   const u = unwrap(expr, ctx.values);
@@ -261,16 +261,14 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   // or handed to a dispatching helper: `return defaultHandler(req, res, { GET, POST })`
   const table = u.fn ? dispatchTable(u.fn, ctx.values) : undefined;
   if (table && table.length) {
-    return table.map(({ method, handler }) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: entryHandler(mapHandler(handler, ctx), ctx), chain: [], tags: ['method-map'] }, ctx));
+    return table.map(({ method, handler }) => build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: entryHandler(mapHandler(handler, ctx), ctx), chain: [], tags: ['method-map'] }));
   }
   // Methods the wrapper is told to serve: `export default AuthedEndpoint(handler, ['POST'])`
   const listed = ts.isCallExpression(expr) ? listedMethods(expr, ctx.values) : [];
   if (listed.length) {
-    return listed.map((method) => buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: ['method-list'] }, ctx));
+    return listed.map((method) => build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: ['method-list'] }));
   }
   const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
   const list: HttpMethod[] = methods.length ? methods : ['ANY'];
-  return list.map((method) =>
-    buildEndpoint({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: methods.length ? ['method-dispatch'] : [] }, ctx),
-  );
+  return list.map((method) => build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: methods.length ? ['method-dispatch'] : [] }));
 }

@@ -5,6 +5,7 @@ import { ts } from 'ts-morph';
 import { evalStrings } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
 import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
+import { forEachNode } from '../../analysis/walk.js';
 import { matchesExport } from '../../rules/load.js';
 import type { ModuleExport } from '../../rules/types.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
@@ -41,6 +42,9 @@ export interface Dialect {
   importHints: string[];
 }
 
+/** How many members deep a parameter may hold a router (`{ app }`, `deps.routers.api`). */
+const MAX_PARAM_PATH = 3;
+
 export function orderOf(node: ts.Node): Order {
   return { file: node.getSourceFile().fileName, pos: node.getStart() };
 }
@@ -52,7 +56,9 @@ export class Collector {
     readonly graph: RouterGraph,
     readonly values: ValueResolver,
     readonly dialect: Dialect,
-  ) {}
+  ) {
+    graph.session = values.session;
+  }
 
   isCreator(callee: Value): boolean {
     return matchesExport(this.dialect.creators, externalName(callee));
@@ -66,6 +72,7 @@ export class Collector {
   refsFromValue(v: Value, depth: number, params = true, siteOverride?: ts.Node): RouterRef[] {
     // `depth` follows a value's own structure (one step per chained call): finite, so only a guard.
     if (depth > 5000) return [];
+    this.values.budget.step('router references');
     if (v.kind === 'call') {
       const site = v.site ?? siteOverride;
       const out: RouterRef[] = [];
@@ -97,7 +104,9 @@ export class Collector {
       return out;
     }
     if (v.kind === 'param') {
-      if (!params) return [];
+      // A router handed over as a member of a parameter (`deps.routers.api`) is followed a few members
+      // deep; a deeper chain is a value passed back into its own function (`f(body.readable)`), not a router.
+      if (!params || v.path.length > MAX_PARAM_PATH) return [];
       const key = v.path.length ? `${v.fn.pos}:${v.fn.getSourceFile().fileName}:${v.index}:${v.path.join('.')}` : v.fn.parameters[v.index] ?? v.node;
       const router = this.graph.node(key, v.node.getSourceFile().fileName, v.node.getStart(), { param: true });
       if (!router.evidence) router.evidence = this.paramEvidence(v);
@@ -153,30 +162,37 @@ export class Collector {
   }
 
   private isMountTarget(router: RouterNode): boolean {
+    this.values.budget.step('router linking', this.graph.size);
     return this.graph.all.some((n) => n.entries.some((e) => (e.kind === 'mount' || e.kind === 'inline') && e.router === router));
   }
 
-  /** Look at every call in a file: registrations, then registrar calls. */
+  /**
+   * Look at every call in a file: registrations, then registrar calls. A call whose analysis fails
+   * (an expression nested deeper than the stack allows, an internal error) costs that registration
+   * only: it is reported and the file's other calls are still collected.
+   */
   collectFile(sf: ts.SourceFile): void {
     const { calls, newExprs } = callIndex(sf);
+    const session = this.values.session;
     for (const call of calls) {
       const callee = skipOuter(call.expression);
-      if (ts.isElementAccessExpression(callee)) {
-        this.computedCall(call, callee, sf);
-        continue;
-      }
-      if (!ts.isPropertyAccessExpression(callee)) continue;
-      const method = callee.name.text;
-      if (!this.dialect.methods.has(method)) continue;
-      // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
-      const iter = iteration(call, this.values);
-      if (iter) {
-        for (const el of iter.elements) this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee.expression, sf));
-        continue;
-      }
-      this.registerCall(method, call, callee.expression, sf);
+      if (!ts.isElementAccessExpression(callee) && !(ts.isPropertyAccessExpression(callee) && this.dialect.methods.has(callee.name.text))) continue;
+      session.contain(sf.fileName, 'extract', () => this.collectCall(call, callee, sf), () => undefined);
     }
-    this.pendingCalls.push(...calls, ...newExprs);
+    this.pending(sf).push(...calls, ...newExprs);
+  }
+
+  private collectCall(call: ts.CallExpression, callee: ts.Expression, sf: ts.SourceFile): void {
+    if (ts.isElementAccessExpression(callee)) return this.computedCall(call, callee, sf);
+    if (!ts.isPropertyAccessExpression(callee)) return;
+    const method = callee.name.text;
+    // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
+    const iter = iteration(call, this.values);
+    if (iter) {
+      for (const el of iter.elements) this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee.expression, sf));
+      return;
+    }
+    this.registerCall(method, call, callee.expression, sf);
   }
 
   private registerCall(method: string, call: ts.CallExpression, receiver: ts.Expression, sf: ts.SourceFile, methodExpr?: ts.Expression): void {
@@ -241,10 +257,17 @@ export class Collector {
   /** Adds the calls of an extra file (one that only wires registrars) to the linking pass. */
   addCallsOf(sf: ts.SourceFile): void {
     const { calls, newExprs } = callIndex(sf);
-    this.pendingCalls.push(...calls, ...newExprs);
+    this.pending(sf).push(...calls, ...newExprs);
   }
 
-  private readonly pendingCalls: (ts.CallExpression | ts.NewExpression)[] = [];
+  /** Calls to link, per file (each file's linking is one unit of work). */
+  private readonly pendingCalls = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+
+  private pending(sf: ts.SourceFile): (ts.CallExpression | ts.NewExpression)[] {
+    let list = this.pendingCalls.get(sf.fileName);
+    if (!list) this.pendingCalls.set(sf.fileName, (list = []));
+    return list;
+  }
 
   /** A receiver the analysis knows nothing about (not an import from another package, not a local value). */
   private unknownReceiver(recv: ts.Expression): boolean {
@@ -260,9 +283,11 @@ export class Collector {
    * (`getDomains(app)` in an entry file), then links registrars to the routers they are called with.
    */
   collectAll(ctx: AdapterContext): void {
+    // One file is one unit of work: a file that runs out of budget is reported, and its endpoints are unverifiable.
+    const session = this.values.session;
     for (const file of ctx.candidates) {
       const sf = ctx.store.get(file);
-      if (sf) this.collectFile(sf);
+      if (sf) session.contain(file, 'extract', () => this.collectFile(sf), () => undefined, { wholeFile: true });
     }
     // Linking reveals registrars that pass their router on; the files calling those are looked for in turn.
     const searched = new Set<string>();
@@ -284,7 +309,7 @@ export class Collector {
           if (!text || !re.test(text)) continue;
           const sf = ctx.store.get(file);
           if (sf) {
-            this.addCallsOf(sf);
+            session.contain(file, 'extract', () => this.addCallsOf(sf), () => undefined, { wholeFile: true });
             done.add(file);
           }
         }
@@ -317,48 +342,59 @@ export class Collector {
     // Cheap filter: calls whose callee names a registrar (unless a registrar has no stable name).
     const names = new Set(this.registrarNames());
     const anonymous = [...this.paramRouters.keys()].some((fn) => !this.nameOf(fn));
-    for (const call of this.pendingCalls) {
-      const args = call.arguments ?? [];
-      if (!args.length) continue;
-      if (!anonymous) {
-        const callee = skipOuter(call.expression);
-        const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-        if (last !== undefined && !names.has(last) && !ts.isCallExpression(callee)) continue;
-      }
-      // Cheap first: only calls passing something that may hold a router.
-      const structured = args.some((a) => {
+    // One file's linking is one unit of work (its allowance is its own in every round).
+    const session = this.values.session;
+    for (const [file, calls] of this.pendingCalls) {
+      if (session.incomplete.has(file)) continue;
+      session.contain(file, 'extract', () => {
+        for (const call of calls) this.linkCall(call, names, anonymous);
+      }, () => undefined, { wholeFile: true });
+    }
+  }
+
+  private linkCall(call: ts.CallExpression | ts.NewExpression, names: Set<string>, anonymous: boolean): void {
+    const args = call.arguments ?? [];
+    if (!args.length) return;
+    if (!anonymous) {
+      const callee = skipOuter(call.expression);
+      const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (last !== undefined && !names.has(last) && !ts.isCallExpression(callee)) return;
+    }
+    // Cheap first: only calls passing something that may hold a router.
+    const structured = args.some((a) => {
+      const x = skipOuter(a);
+      return ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isNewExpression(x);
+    });
+    if (!structured) {
+      // (a test only: a parameter becomes a router below, when it reaches a registrar's router parameter)
+      const mayHold = (a: ts.Expression): boolean => {
         const x = skipOuter(a);
-        return ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isNewExpression(x);
-      });
-      if (!structured) {
-        // (a test only: a parameter becomes a router below, when it reaches a registrar's router parameter)
-        const mayHold = (a: ts.Expression): boolean => {
-          const x = skipOuter(a);
-          if (!(ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x))) return false;
-          return this.values.resolve(a).some((v) => v.kind === 'param' || this.refsFromValue(v, 0, false).length > 0);
-        };
-        if (!args.some(mayHold)) continue;
-      }
-      const targets = this.calleeFunctions(call);
-      for (const fn of targets) {
-        const params = this.paramRouters.get(fn);
-        if (!params) continue;
-        for (const p of params) {
-          const arg = args[p.index];
-          if (!arg) continue;
-          let vals = this.values.resolve(arg);
-          for (const name of p.path) vals = name === '*' ? this.elementsOf(vals, call) : vals.flatMap((b) => this.values.member(b, name, call));
-          for (const r of vals.flatMap((v) => this.refsFromValue(v, 0))) {
-            if (r.router === p.router) continue;
-            const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline' || !e.alias);
-            const standsFor = !receivesRegistrations && (p.router.entries.length > 0 || this.isMountTarget(p.router));
-            if (!standsFor) {
-              // The parameter receives registrations: they happen on the router passed in.
-              this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call), call, fn: fn as ts.SignatureDeclaration });
-            } else {
-              // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in.
-              this.graph.add(p.router, { kind: 'inline', router: r.router, anchor: call, order: orderOf(call), alias: true });
-            }
+        if (!(ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x))) return false;
+        return this.values.resolve(a).some((v) => v.kind === 'param' || this.refsFromValue(v, 0, false).length > 0);
+      };
+      if (!args.some(mayHold)) return;
+    }
+    const targets = this.calleeFunctions(call);
+    for (const fn of targets) {
+      const params = this.paramRouters.get(fn);
+      if (!params) continue;
+      // A snapshot: linking a recursive function (`function f(body) { … f(body.readable) … }`) finds new
+      // parameter routers of the same function, which belong to the next round, not to this loop.
+      for (const p of [...params]) {
+        const arg = args[p.index];
+        if (!arg) continue;
+        let vals = this.values.resolve(arg);
+        for (const name of p.path) vals = name === '*' ? this.elementsOf(vals, call) : vals.flatMap((b) => this.values.member(b, name, call));
+        for (const r of vals.flatMap((v) => this.refsFromValue(v, 0))) {
+          if (r.router === p.router) continue;
+          const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline' || !e.alias);
+          const standsFor = !receivesRegistrations && (p.router.entries.length > 0 || this.isMountTarget(p.router));
+          if (!standsFor) {
+            // The parameter receives registrations: they happen on the router passed in.
+            this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call), call, fn: fn as ts.SignatureDeclaration });
+          } else {
+            // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in.
+            this.graph.add(p.router, { kind: 'inline', router: r.router, anchor: call, order: orderOf(call), alias: true });
           }
         }
       }
@@ -476,18 +512,16 @@ function typeText(p: ts.ParameterDeclaration | undefined): string {
 
 const callIndexCache = new WeakMap<ts.SourceFile, { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] }>();
 
-/** Every call and `new` in a file, walked once and shared by every adapter. */
+/** Every call and `new` in a file, walked once (without recursion: files nest deep) and shared by every adapter. */
 export function callIndex(sf: ts.SourceFile): { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] } {
   let hit = callIndexCache.get(sf);
   if (!hit) {
     const calls: ts.CallExpression[] = [];
     const newExprs: ts.NewExpression[] = [];
-    const visit = (n: ts.Node): void => {
+    forEachNode(sf, (n) => {
       if (ts.isCallExpression(n)) calls.push(n);
       else if (ts.isNewExpression(n)) newExprs.push(n);
-      ts.forEachChild(n, visit);
-    };
-    visit(sf);
+    });
     hit = { calls, newExprs };
     callIndexCache.set(sf, hit);
   }

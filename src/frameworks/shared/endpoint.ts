@@ -94,6 +94,37 @@ export function buildEndpoint(input: EndpointInput, ctx: AdapterContext): Endpoi
   };
 }
 
+/**
+ * Builds one endpoint with `build` so that a failure (an expression nested too deep, the budget,
+ * an internal error) costs this endpoint's analysis only: it is still listed, with its handler
+ * unresolved and `unanalysed` saying why, and the pipeline makes it unverifiable. `build` may
+ * decide there is no endpoint (undefined).
+ */
+export function containedEndpoint<T extends Endpoint | undefined>(seed: EndpointSeed, ctx: AdapterContext, build: () => T): T | Endpoint {
+  const file = seed.anchor.getSourceFile().fileName;
+  return ctx.values.session.contain<T | Endpoint>(file, 'extract', build, (reason) => unanalysedEndpoint(seed, ctx, reason));
+}
+
+export type EndpointSeed = Pick<EndpointInput, 'framework' | 'method' | 'path' | 'anchor' | 'handlerExpr' | 'tags'>;
+
+/** An endpoint whose handler and chain could not be analysed: listed, with the reason. */
+export function unanalysedEndpoint(seed: EndpointSeed, ctx: AdapterContext, reason: string): Endpoint {
+  const file = seed.anchor.getSourceFile().fileName;
+  return {
+    id: '',
+    framework: seed.framework,
+    method: seed.method,
+    path: seed.path,
+    anchor: spanOf(seed.anchor),
+    appRoot: ctx.workspace.appRootOf(file),
+    handler: { expr: seed.handlerExpr, name: shortText(seed.handlerExpr, 48), unresolved: reason },
+    chain: [],
+    bodyFields: [],
+    tags: seed.tags ?? [],
+    unanalysed: reason,
+  };
+}
+
 /** The file-level hint that a file belongs to a framework: an import of one of its modules. */
 export function importsAny(sf: ts.SourceFile, hints: string[]): boolean {
   const text = sf.text;

@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
 import type { HttpMethod } from '../../model.js';
+import type { ScanSession } from '../../session.js';
 
 export interface Order {
   file: string;
@@ -84,6 +85,9 @@ export class RouterGraph {
   private readonly nodes = new Map<ts.Node | string, RouterNode>();
   private nextId = 0;
 
+  /** The scan whose budget bounds flattening (mounts can form many paths to one router); set by the collector. */
+  session?: ScanSession;
+
   constructor(readonly framework: 'express' | 'hono') {}
 
   node(key: ts.Node | string, file: string, pos: number, opts: Partial<Pick<RouterNode, 'prefix' | 'guessed' | 'param'>> = {}): RouterNode {
@@ -95,11 +99,16 @@ export class RouterGraph {
     return n;
   }
 
+  get size(): number {
+    return this.nodes.size;
+  }
+
   get all(): RouterNode[] {
     return [...this.nodes.values()];
   }
 
   add(router: RouterNode, entry: Entry): void {
+    this.session?.budget.step('router graph', router.entries.length + 1);
     if (router.entries.some((e) => sameEntry(e, entry))) return;
     if (entry.kind === 'mount' || entry.kind === 'inline') entry.router.attached = true;
     if (entry.kind === 'mount') entry.router.mounted = true;
@@ -121,7 +130,10 @@ export class RouterGraph {
     this.evalPath = evalPath;
     for (const root of this.roots().filter(only)) {
       const start = out.length;
-      this.walk(root, '', [], matches, join, out, new Set(), new Map());
+      const walk = (): void => this.walk(root, '', [], matches, join, out, new Set(), new Map());
+      // One root is one unit of work: a root that fails keeps the routes it reached and is reported.
+      if (this.session) this.session.contain(root.file, 'extract', walk, () => undefined, { wholeFile: true });
+      else walk();
       for (let i = start; i < out.length; i++) out[i].root = root;
       if (passes) passThrough(out, start, passes);
       // A later registration of the same method and path is shadowed by the first: never reached.
@@ -166,6 +178,7 @@ export class RouterGraph {
     stack.add(router);
     const base = join(prefix, router.prefix);
     const entries = this.sorted(router);
+    this.session?.budget.step('router flattening', entries.length + 1);
     const startIndex = out.length;
     const ownUses: MiddlewareUse[] = [];
     for (const entry of entries) {

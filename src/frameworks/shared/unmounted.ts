@@ -137,8 +137,12 @@ function localNames(importer: string, target: string, exports: string[], ctx: Ad
   return { names, reexports };
 }
 
-/** Roots of the graph that nothing serves: exported, imported elsewhere, and never mounted or served there. */
-export function unmountedRoots(graph: RouterGraph, ctx: AdapterContext): Set<RouterNode> {
+/**
+ * Roots of the graph that nothing serves: exported, imported elsewhere, and never mounted or served
+ * there. A root imported by a file that could not be analysed may be mounted there: it is kept, and
+ * `uncertain` says why its mount (prefix, middleware) is unknown.
+ */
+export function unmountedRoots(graph: RouterGraph, ctx: AdapterContext, uncertain?: Map<RouterNode, string>): Set<RouterNode> {
   const out = new Set<RouterNode>();
   let index: ImportIndex | undefined;
   for (const root of graph.roots()) {
@@ -158,6 +162,13 @@ export function unmountedRoots(graph: RouterGraph, ctx: AdapterContext): Set<Rou
       for (const importer of index!.importers(target)) {
         const { names, reexports } = localNames(importer, target, exports, ctx);
         if (names.length || reexports.length) imported = true;
+        // a broken importer never hides the router's routes: they are listed, their mount unknown
+        const failure = ctx.values.session.failureOf(importer);
+        if (failure !== undefined && (names.length || reexports.length)) {
+          uncertain?.set(root, `it is imported by ${relPosix(ctx.root, importer)}, which could not be analysed (${failure}): where it is mounted and behind which middleware is unknown`);
+          served = true;
+          return;
+        }
         const text = ctx.store.text(importer, false) ?? '';
         if (names.some((n) => n === '' || SERVES(n).test(text))) {
           served = true;
