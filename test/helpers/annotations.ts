@@ -1,12 +1,24 @@
 // Fixture annotations (DESIGN §6): comments alone on their line describe the next non-blank,
-// non-comment line. Kinds: expect-endpoint, expect-sensitive, expect, expect-not, todo-expect
-// (reason after ` -- ` required) and expect-status.
+// non-comment line. Kinds: expect-endpoint, expect-sensitive, expect, expect-not, expect-status,
+// expect-related (a related location of a finding on the next line, by role) and the known limits:
+// todo-expect (a finding not reported yet), todo-expect-endpoint (an endpoint not listed yet) and
+// todo-expect-status (the verdict a correct analysis would give); every todo needs a reason after ` -- `.
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 
-export type Kind = 'expect-endpoint' | 'expect-sensitive' | 'expect' | 'expect-not' | 'todo-expect' | 'expect-status';
-export const KINDS: Kind[] = ['expect-endpoint', 'expect-sensitive', 'expect', 'expect-not', 'todo-expect', 'expect-status'];
+export type Kind =
+  | 'expect-endpoint'
+  | 'expect-sensitive'
+  | 'expect'
+  | 'expect-not'
+  | 'expect-status'
+  | 'expect-related'
+  | 'todo-expect'
+  | 'todo-expect-endpoint'
+  | 'todo-expect-status';
+export const KINDS: Kind[] = ['expect-endpoint', 'expect-sensitive', 'expect', 'expect-not', 'expect-status', 'expect-related', 'todo-expect', 'todo-expect-endpoint', 'todo-expect-status'];
+const ROLES = ['guard', 'side-effect', 'defeated-branch', 'middleware', 'handler'];
 const STATUSES = ['enforced', 'missing', 'broken', 'unverifiable', 'not-required'];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
 
@@ -50,13 +62,14 @@ export function parseFixture(dir: string): { annotations: Annotation[]; problems
         problems.push(`${rel}:${i + 1}: ${kind} needs a value`);
         return;
       }
-      if (kind === 'todo-expect' && !reason) problems.push(`${rel}:${i + 1}: todo-expect needs a reason after " -- "`);
-      if (kind === 'expect-endpoint') {
+      if (kind.startsWith('todo-') && !reason) problems.push(`${rel}:${i + 1}: ${kind} needs a reason after " -- "`);
+      if (kind === 'expect-endpoint' || kind === 'todo-expect-endpoint') {
         const [method, p, ...rest] = value.split(/\s+/);
-        if (!METHODS.includes(method) || !p || rest.length) problems.push(`${rel}:${i + 1}: expect-endpoint must be "METHOD /path" (got "${value}")`);
+        if (!METHODS.includes(method) || !p || rest.length) problems.push(`${rel}:${i + 1}: ${kind} must be "METHOD /path" (got "${value}")`);
       }
       if ((kind === 'expect' || kind === 'expect-not' || kind === 'todo-expect') && !/^stepup\/[a-z-]+$/.test(value)) problems.push(`${rel}:${i + 1}: ${kind} needs a rule id like stepup/missing (got "${value}")`);
-      if (kind === 'expect-status' && !STATUSES.includes(value)) problems.push(`${rel}:${i + 1}: expect-status must be one of ${STATUSES.join(', ')}`);
+      if ((kind === 'expect-status' || kind === 'todo-expect-status') && !STATUSES.includes(value)) problems.push(`${rel}:${i + 1}: ${kind} must be one of ${STATUSES.join(', ')}`);
+      if (kind === 'expect-related' && !ROLES.includes(value)) problems.push(`${rel}:${i + 1}: expect-related must be one of ${ROLES.join(', ')}`);
       let target = -1;
       for (let j = i + 1; j < lines.length; j++) {
         const t = lines[j].trim();
