@@ -3,7 +3,7 @@
 // `ignore` patterns re-rooted from the configuration's folder.
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rerootPattern } from '../src/config/ignore.js';
 import { parseJsonc } from '../src/config/jsonc.js';

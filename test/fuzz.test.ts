@@ -10,8 +10,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { audit } from '../src/audit.js';
 import { defaults } from '../src/config/types.js';
@@ -19,6 +17,7 @@ import type { Endpoint } from '../src/model.js';
 import { scan } from '../src/pipeline.js';
 import { renderJson } from '../src/report/json.js';
 import { buildSarif } from '../src/report/sarif.js';
+import { sarifValidator } from './helpers/sarif-schema.js';
 import { listFixtures } from './helpers/annotations.js';
 import { copyTree, makeCase } from './helpers/fuzz.js';
 
@@ -27,10 +26,7 @@ const SEED = Number(process.env.STEPUP_FUZZ_SEED ?? 16);
 const repo = path.resolve(__dirname, '..');
 const fixtures = listFixtures(path.join(repo, 'fixtures'));
 
-const schema = JSON.parse(fs.readFileSync(path.join(__dirname, 'schemas/sarif-schema-2.1.0.json'), 'utf8'));
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-const validateSarif = ajv.compile(schema);
+const validateSarif = sarifValidator();
 
 const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stepup-fuzz-')));
 // Outside every tree: a real step-up guard, which a scan that read it could take for the tree's own.

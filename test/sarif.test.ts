@@ -1,19 +1,15 @@
 // SARIF 2.1.0 output: valid against the official schema and GitHub's ingestion rules.
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../src/audit.js';
 import { defaults } from '../src/config/types.js';
 import { buildSarif } from '../src/report/sarif.js';
 import { findingRules } from '../src/report/rules-meta.js';
+import { sarifValidator } from './helpers/sarif-schema.js';
 import { removeProject, writeProject } from './helpers/project.js';
 
-const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, 'schemas/sarif-schema-2.1.0.json'), 'utf8'));
-const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats(ajv);
-const validate = ajv.compile(schema);
+const validate = sarifValidator();
 const demo = path.resolve(__dirname, '../fixtures/demo');
 
 async function sarifOf(dir: string) {
