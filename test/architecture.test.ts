@@ -50,6 +50,7 @@ describe('scan session', () => {
       ['analysis/effects.ts:callsCache', 'calls in a function body (syntax alone)'],
       ['frameworks/shared/collect.ts:callIndexCache', 'calls in a source file (syntax alone)'],
       ['rules/schema.ts:compiled', 'compiled JSON Schemas of the package'],
+      ['rules/schema.ts:instances', 'the ajv instance holding the package schemas of one folder'],
     ]);
     const found: string[] = [];
     for (const f of sourceFiles(src)) {

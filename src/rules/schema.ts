@@ -11,6 +11,8 @@ const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv 
 
 export type Validator = (data: unknown) => string[];
 
+/** One ajv instance per schema folder, holding every schema of it: a schema referenced by several is compiled once. */
+const instances = new Map<string, Ajv>();
 /** Compiled validators, by schema file: compiled schemas are constants of the package. */
 const compiled = new Map<string, ValidateFunction>();
 
@@ -21,17 +23,25 @@ function describe(e: ErrorObject): string {
   return `${where}: ${e.message ?? e.keyword}`;
 }
 
-function compile(dir: string, file: string): ValidateFunction {
-  const key = path.join(dir, file);
-  const hit = compiled.get(key);
+function instanceFor(dir: string): Ajv {
+  const hit = instances.get(dir);
   if (hit) return hit;
   // verbose: errors carry the schema object that failed (the user configuration's messages are written there)
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   addFormats(ajv);
-  for (const f of fs.readdirSync(dir)) {
-    if (f.endsWith('.schema.json') && f !== file) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as object);
+  for (const f of fs.readdirSync(dir).sort()) {
+    if (f.endsWith('.schema.json')) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as object, `file:${f}`);
   }
-  const validate: ValidateFunction = ajv.compile(JSON.parse(fs.readFileSync(key, 'utf8')) as object);
+  instances.set(dir, ajv);
+  return ajv;
+}
+
+function compile(dir: string, file: string): ValidateFunction {
+  const key = path.join(dir, file);
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const validate = instanceFor(dir).getSchema(`file:${file}`);
+  if (!validate) throw new Error(`no schema ${file} in ${dir}`);
   compiled.set(key, validate);
   return validate;
 }
