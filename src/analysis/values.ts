@@ -683,7 +683,7 @@ export class ValueResolver {
       if (ts.isMethodDeclaration(m) && m.body) return [{ kind: 'function', node: m }];
       if (ts.isPropertyDeclaration(m)) {
         // `app = undefined;` then `this.app = express()` in a method: the field takes every value it is given
-        const sources = [...(m.initializer && !isNullish(m.initializer) ? [m.initializer] : []), ...memberAssignments(cls, name, isStatic)];
+        const sources = [...(m.initializer && !isNullish(m.initializer) ? [m.initializer] : []), ...memberAssignments(cls, name, isStatic, this.session.get(MEMBER_WRITES))];
         if (sources.length) return sources.flatMap((x) => this.resolve(x, depth + 1, seen));
         if (m.initializer) return this.resolve(m.initializer, depth + 1, seen);
         break;
@@ -691,7 +691,7 @@ export class ValueResolver {
     }
     // `this.x = expr` in the constructor (else in other methods: `this.app = express()` in `init()`),
     // `Cls.x = expr` for a static (`Cls.instance = new Cls()` in `getInstance()`), or a parameter property
-    const assigned = memberAssignments(cls, name, isStatic);
+    const assigned = memberAssignments(cls, name, isStatic, this.session.get(MEMBER_WRITES));
     if (assigned.length) return assigned.flatMap((x) => this.resolve(x, depth + 1, seen));
     const ctor = cls.members.find(ts.isConstructorDeclaration);
     if (ctor) {
@@ -748,41 +748,75 @@ export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefin
  * Values assigned to a class member: `this.name = …` in the constructor (any depth, arrows included),
  * else in the other methods of the same kind; for statics also `Cls.name = …` anywhere in the file.
  */
-function memberAssignments(cls: ts.ClassLikeDeclaration, name: string, isStatic: boolean): ts.Expression[] {
+/** One assignment to a member of a class, found where the class's `this` or its name is assigned to. */
+interface MemberWrite {
+  value: ts.Expression;
+  /** `this.x =` in the constructor, `this.x =` in an instance member, `this.x =` in a static member, `Cls.x =` anywhere. */
+  where: 'ctor' | 'instance' | 'static' | 'class';
+}
+
+const MEMBER_WRITES = memo('values.memberWrites', () => new WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>());
+
+/**
+ * Every `this.name = …` and `Cls.name = …` of a class, by member name, in source order: the class
+ * (and for statics its file's top-level statements) is walked once for all its members.
+ */
+function memberWritesOf(cls: ts.ClassLikeDeclaration, index: WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>): Map<string, MemberWrite[]> {
+  const hit = index.get(cls);
+  if (hit) return hit;
   const clsName = cls.name?.text;
-  const fromBody = (body: ts.Node | undefined, thisCounts: boolean): ts.Expression[] => {
-    const out: ts.Expression[] = [];
-    if (!body) return out;
+  const byName = new Map<string, MemberWrite[]>();
+  const add = (name: string, w: MemberWrite): void => {
+    const list = byName.get(name);
+    if (list) list.push(w);
+    else byName.set(name, [w]);
+  };
+  const fromBody = (body: ts.Node | undefined, thisKind: MemberWrite['where'] | undefined): void => {
+    if (!body) return;
     const visit = (n: ts.Node, inThis: boolean): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && accessName(n.left) === name) {
-        const target = skipOuter(n.left.expression);
-        if ((inThis && target.kind === ts.SyntaxKind.ThisKeyword) || (isStatic && clsName && ts.isIdentifier(target) && target.text === clsName)) out.push(n.right);
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left))) {
+        const name = accessName(n.left);
+        if (name !== undefined) {
+          const target = skipOuter(n.left.expression);
+          if (inThis && thisKind && target.kind === ts.SyntaxKind.ThisKeyword) add(name, { value: n.right, where: thisKind });
+          // (the constructor's `Cls.x =` is not read for statics, as before the index)
+          else if (clsName && thisKind !== 'ctor' && ts.isIdentifier(target) && target.text === clsName) add(name, { value: n.right, where: 'class' });
+        }
       }
       // a nested `function` has its own `this`; an arrow keeps the method's
       const own = ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassLike(n);
       ts.forEachChild(n, (c) => visit(c, inThis && !own));
     };
-    visit(body, thisCounts);
-    return out;
+    visit(body, true);
   };
   const ctor = cls.members.find(ts.isConstructorDeclaration);
-  if (!isStatic) {
-    const inCtor = fromBody(ctor?.body, true);
-    if (inCtor.length) return inCtor;
-  }
-  const out: ts.Expression[] = [];
+  fromBody(ctor?.body, 'ctor');
   for (const m of cls.members) {
     if (m === ctor || !(ts.isMethodDeclaration(m) || ts.isGetAccessor(m) || ts.isSetAccessor(m) || ts.isPropertyDeclaration(m))) continue;
     const st = !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
-    const body = ts.isPropertyDeclaration(m) ? m.initializer : m.body;
-    out.push(...fromBody(body, st === isStatic));
+    fromBody(ts.isPropertyDeclaration(m) ? m.initializer : m.body, st ? 'static' : 'instance');
   }
-  if (isStatic && clsName) {
+  if (clsName) {
     for (const st of cls.getSourceFile().statements) {
-      if (st !== cls && ts.isExpressionStatement(st)) out.push(...fromBody(st, false));
+      if (st !== cls && ts.isExpressionStatement(st)) fromBody(st, undefined);
     }
   }
-  return out;
+  index.set(cls, byName);
+  return byName;
+}
+
+/**
+ * The values assigned to a member outside its declaration: for an instance member, `this.name = …`
+ * in the constructor (else in the other instance members); for a static, `this.name = …` in static
+ * members and `Cls.name = …` in the class's members and its file's top-level statements.
+ */
+function memberAssignments(cls: ts.ClassLikeDeclaration, name: string, isStatic: boolean, index: WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>): ts.Expression[] {
+  const writes = memberWritesOf(cls, index).get(name) ?? [];
+  if (!isStatic) {
+    const inCtor = writes.filter((w) => w.where === 'ctor');
+    return (inCtor.length ? inCtor : writes.filter((w) => w.where === 'instance')).map((w) => w.value);
+  }
+  return writes.filter((w) => w.where === 'static' || w.where === 'class').map((w) => w.value);
 }
 
 /** `this.name = …` in a constructor function's body (not in nested functions), and `F.prototype.name = …` in its file. */

@@ -25,6 +25,9 @@ const JS_TO_TS: Record<string, string[]> = {
 export class ModuleResolver {
   private readonly fileCache = new Map<string, 'file' | 'none' | 'outside'>();
   private readonly aliasCache = new Map<string, PathAliases | null>();
+  /** Resolutions by importing file, then specifier (asked again for every lookup through an import). */
+  private readonly byFile = new Map<string, Map<string, Resolution>>();
+  /** Resolutions by importing folder and specifier: files of one folder share them. */
   private readonly resolveCache = new Map<string, Resolution>();
   private readonly tsconfigs: TsconfigReader;
   /** What resolution may reach. */
@@ -170,11 +173,14 @@ export class ModuleResolver {
   }
 
   resolve(spec: string, fromFile: string): Resolution {
+    let mine = this.byFile.get(fromFile);
+    if (!mine) this.byFile.set(fromFile, (mine = new Map()));
+    const known = mine.get(spec);
+    if (known) return known;
     const key = `${path.dirname(fromFile)}\0${spec}`;
-    const cached = this.resolveCache.get(key);
-    if (cached) return cached;
-    const r = this.resolveUncached(spec, fromFile);
-    this.resolveCache.set(key, r);
+    let r = this.resolveCache.get(key);
+    if (!r) this.resolveCache.set(key, (r = this.resolveUncached(spec, fromFile)));
+    mine.set(spec, r);
     return r;
   }
 
