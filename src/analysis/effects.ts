@@ -682,15 +682,15 @@ export interface EffectScope {
 export const ALL_WRITES: EffectScope = { name: 'all' };
 
 /** Per scan: effect summaries and per-call effects, one cache per scope; functions being summarised. */
-const SUMMARIES = memo('effects.summaries', () => new Map<string, WeakMap<ts.Node, Effect[]>>());
-const CALLS = memo('effects.calls', () => new Map<string, WeakMap<ts.Node, Effect | null>>());
+const SUMMARIES = memo('effects.summaries', () => new Map<string, WeakMap<ts.Node, Effect[]>[]>());
+const CALLS = memo('effects.calls', () => new Map<string, WeakMap<ts.Node, Effect | null>[]>());
 const IN_PROGRESS = memo('effects.inProgress', () => new WeakSet<ts.Node>());
 
-function cacheOf<V>(caches: Map<string, WeakMap<ts.Node, V>>, scope: EffectScope, depth: number): WeakMap<ts.Node, V> {
-  const key = `${depth}\0${scope.name}`;
-  let c = caches.get(key);
-  if (!c) caches.set(key, (c = new WeakMap()));
-  return c;
+/** The cache of one scope at one depth (by scope name, then depth: no key string built per call). */
+function cacheOf<V>(caches: Map<string, WeakMap<ts.Node, V>[]>, scope: EffectScope, depth: number): WeakMap<ts.Node, V> {
+  let byDepth = caches.get(scope.name);
+  if (!byDepth) caches.set(scope.name, (byDepth = []));
+  return (byDepth[depth] ??= new WeakMap());
 }
 
 /** Calls a function makes, excluding those inside nested function declarations it does not call. */

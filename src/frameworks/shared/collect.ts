@@ -2,9 +2,10 @@
 // `recv.method(...)` call whose receiver resolves (through variables, imports, classes, factory
 // returns, parameters) to a router of the framework, plus registrar functions called with a router.
 import { ts } from 'ts-morph';
+import { findDeclaration } from '../../analysis/scope.js';
 import { evalStrings } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
-import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
+import { accessName, propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import { matchesExport } from '../../rules/load.js';
 import type { ModuleExport } from '../../rules/types.js';
@@ -342,23 +343,40 @@ export class Collector {
     // Cheap filter: calls whose callee names a registrar (unless a registrar has no stable name).
     const names = new Set(this.registrarNames());
     const anonymous = [...this.paramRouters.keys()].some((fn) => !this.nameOf(fn));
+    // Registrars without a stable name that are members of an object (`exports.register = function (app)`):
+    // the property name a caller reaches them through.
+    const members = new Set<string>();
+    for (const fn of this.paramRouters.keys()) {
+      if (this.nameOf(fn)) continue;
+      const at = fn.parent;
+      if (at && ts.isBinaryExpression(at) && at.right === fn && (ts.isPropertyAccessExpression(at.left) || ts.isElementAccessExpression(at.left))) {
+        const n = accessName(at.left);
+        if (n) members.add(n);
+      } else if (at && (ts.isPropertyAssignment(at) || ts.isMethodDeclaration(at)) && at.name) {
+        members.add(propertyNameText(at.name) ?? '');
+      } else if (ts.isMethodDeclaration(fn) && fn.name) members.add(propertyNameText(fn.name) ?? '');
+    }
     // One file's linking is one unit of work (its allowance is its own in every round).
     const session = this.values.session;
     for (const [file, calls] of this.pendingCalls) {
       if (session.incomplete.has(file)) continue;
       session.contain(file, 'extract', () => {
-        for (const call of calls) this.linkCall(call, names, anonymous);
+        for (const call of calls) this.linkCall(call, names, anonymous, members);
       }, () => undefined, { wholeFile: true });
     }
   }
 
-  private linkCall(call: ts.CallExpression | ts.NewExpression, names: Set<string>, anonymous: boolean): void {
+  private linkCall(call: ts.CallExpression | ts.NewExpression, names: Set<string>, anonymous: boolean, members: Set<string>): void {
     const args = call.arguments ?? [];
     if (!args.length) return;
-    if (!anonymous) {
-      const callee = skipOuter(call.expression);
-      const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-      if (last !== undefined && !names.has(last) && !ts.isCallExpression(callee)) return;
+    const callee = skipOuter(call.expression);
+    const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    if (last !== undefined && !names.has(last)) {
+      // A registrar without a stable name (a default export, `module.exports = function (app) …`) is
+      // called through a name of the caller's choosing (`setup(app)`, `require('./x')(app)`) or as
+      // `.default(app)`; a method call by another name (`db.user.findMany(q)`) cannot reach it.
+      if (!anonymous || (ts.isPropertyAccessExpression(callee) && last !== 'default' && !members.has(last))) return;
+      if (ts.isIdentifier(callee) && !this.mayBeRegistrar(callee)) return;
     }
     // Cheap first: only calls passing something that may hold a router.
     const structured = args.some((a) => {
@@ -399,6 +417,28 @@ export class Collector {
         }
       }
     }
+  }
+
+  /**
+   * Whether a called name may stand for a registrar, judged from its declaration alone: a binding
+   * imported from a package, or a function of this file that takes no router, cannot.
+   */
+  private mayBeRegistrar(id: ts.Identifier): boolean {
+    const decl = findDeclaration(id);
+    if (!decl) return true;
+    const fromPackage = (spec: ts.Expression | undefined): boolean =>
+      !!spec && ts.isStringLiteralLike(spec) && this.values.resolver.resolve(spec.text, id.getSourceFile().fileName).kind === 'external';
+    if (ts.isImportClause(decl) || ts.isImportSpecifier(decl) || ts.isNamespaceImport(decl)) {
+      const imp = ts.isImportClause(decl) ? decl.parent : ts.isNamespaceImport(decl) ? decl.parent.parent : decl.parent.parent.parent;
+      return !fromPackage(imp.moduleSpecifier);
+    }
+    if (ts.isFunctionDeclaration(decl)) return this.paramRouters.has(decl);
+    if (ts.isVariableDeclaration(decl) && decl.initializer) {
+      const init = skipOuter(decl.initializer);
+      if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return this.paramRouters.has(init);
+      if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require') return !fromPackage(init.arguments[0]);
+    }
+    return true;
   }
 
   private calleeFunctions(call: ts.CallExpression | ts.NewExpression): ts.Node[] {
