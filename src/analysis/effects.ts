@@ -51,6 +51,8 @@ interface Compiled {
   repoRoots: RegExp;
   builderRoots: RegExp;
   payRoots: RegExp;
+  /** Methods that move money whatever the client (rules/effects.json payments.moveMethods). */
+  moveMethods: RegExp | undefined;
   httpRoots: RegExp;
   sql: RegExp;
   idTargets: RegExp;
@@ -75,6 +77,7 @@ const rules = compiled<Compiled>(() => {
       repoRoots: new RegExp(r.orm.repoRoots),
       builderRoots: new RegExp(r.orm.builderRoots),
       payRoots: new RegExp(r.payments.roots),
+      moveMethods: r.payments.moveMethods ? new RegExp(r.payments.moveMethods) : undefined,
       httpRoots: new RegExp(r.http.clientRoots),
       sql: new RegExp(r.sql.write, 'i'),
       idTargets: new RegExp(r.mint.identifierTargets),
@@ -501,7 +504,7 @@ export function directEffect(call: ts.CallExpression, values: ValueResolver): Ef
 }
 
 function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
-  const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, identity } = rules();
+  const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, identity, moveMethods } = rules();
   const parts = calleeParts(call.expression);
   const text = parts ? parts.join('.') : call.expression.getText().replace(/\s+/g, '');
   const mc = methodCall(call);
@@ -526,6 +529,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   if (parts && parts.length === 2 && r.payments.verbs.includes(parts[1])) {
     const recv = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
     if (rootResolvesTo(parts, recv, r.payments.modules, values)) return base('payment', { model: normalizeName(parts[0]), action: parts[1], dataKeys: objectKeys(call.arguments[0], values) });
+  }
+  // a method that moves money whatever the client (`lightning.sendPayment()`, `wallet.sendTransaction(tx)`)
+  if (mc && moveMethods?.test(mc.method) && skipOuter(mc.recv).kind !== ts.SyntaxKind.ThisKeyword) {
+    const recvParts = calleeParts(mc.recv);
+    return base('payment', { model: normalizeName(recvParts?.[recvParts.length - 1] ?? 'client'), action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
   }
   for (const id of identity) {
     if (id.re.test(text)) return base('identity', { category: id.category, action: parts?.[parts.length - 1], dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });

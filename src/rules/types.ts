@@ -39,7 +39,7 @@ export interface EffectRules {
     deleteActions: string;
   };
   sql: { write: string };
-  payments: { roots: string; modules: string[]; verbs: string[] };
+  payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string };
   http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
   identity: { calls: { pattern: string; category: string }[] };
   mint: { calls: string[]; identifierTargets: string };
