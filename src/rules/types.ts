@@ -6,11 +6,35 @@ export interface ModuleExport {
   path: string;
 }
 
+export type BuilderStepKind = 'middleware' | 'input' | 'stage' | 'concat' | 'terminal';
+
+export interface ProcedureBuilder {
+  roots: ModuleExport[];
+  /** Step name → its kind, or the name of another builder the chain becomes. */
+  steps: Record<string, BuilderStepKind | string>;
+  /** The option of a middleware's argument that continues the request (`next`). */
+  continuation?: string;
+  /** The option of the handler's argument that holds the parsed input. */
+  inputOption?: string;
+  parentArgument?: number;
+}
+
 export interface FrameworkRules {
   routerPackages: string[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
   webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
-  mountAdapters: { framework: string; adapters: ModuleExport[] }[];
+  mountAdapters: { framework: string; adapters: ModuleExport[]; appOption?: string }[];
+  procedureBuilders: { configurationCalls: string[]; builders: Record<string, ProcedureBuilder> };
+  trpc: {
+    routers: ModuleExport[];
+    mergers: ModuleExport[];
+    builder: string;
+    procedureTypes: Record<string, 'GET' | 'POST'>;
+    routerOption: string;
+    serverMounts: (ModuleExport & { prefix: 'use' | 'root' | 'endpoint' })[];
+    defaultPrefix: string;
+  };
+  serverActions: { directive: string };
   express: { creators: ModuleExport[]; appCreators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
   hono: {
     creators: ModuleExport[];

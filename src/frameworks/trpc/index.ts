@@ -1,0 +1,188 @@
+// tRPC: every procedure of a mounted router is an endpoint. Mounts come from Next.js route files
+// (`fetchRequestHandler({ router })`, `createNextApiHandler({ router })`, published by the Next.js
+// adapter with the route's path) and from server adapters registered in code
+// (`app.use('/trpc', createExpressMiddleware({ router }))`, Hono `trpcServer`, the standalone
+// server). A procedure is served at `<mount>/<dotted.path>`: POST for a mutation, GET for a query
+// or subscription. Its handler is the resolver; its chain is the middleware of its base procedures
+// (`t.procedure.use(isAuthed)`, across files) in the order they run; its body fields are the keys
+// of its input schemas. With no mount in the scanned tree, root routers are served under the
+// Next.js convention (`/api/trpc`).
+import { ts } from 'ts-morph';
+import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
+import { evalString } from '../../analysis/strings.js';
+import { unwrap } from '../../analysis/unwrap.js';
+import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { findDeclaration } from '../../analysis/scope.js';
+import type { Endpoint, HttpMethod } from '../../model.js';
+import { isTestPath } from '../../project/prefilter.js';
+import { ruleFile } from '../../rules/load.js';
+import type { FrameworkRules } from '../../rules/types.js';
+import { relPosix, spanOf } from '../../util.js';
+import { builderRules, commonSteps, inputSchemas, isExport, isInputOption, stepLinks } from '../shared/builders.js';
+import { callIndex } from '../shared/collect.js';
+import { handlerRef, wrapperLinks } from '../shared/endpoint.js';
+import { optionExpr } from '../shared/options.js';
+import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
+import { RouterWalker, type ProcedureSite } from './routers.js';
+
+type TrpcRules = FrameworkRules['trpc'];
+
+interface Mount {
+  router: ts.Expression;
+  /** The adapter call. */
+  call?: ts.CallExpression;
+  prefix: string;
+  /** The application that serves the mount (the Next.js app of the route file). */
+  appRoot?: string;
+  nextMounted: boolean;
+}
+
+/** A file that defines a router with procedures (read only when no mount is in the tree). */
+const ROUTER_TEXT = /[rR]outer\s*\(/;
+const PROCEDURE_TEXT = /\.\s*(query|mutation|subscription)\s*\(/;
+
+export function createTrpcAdapter(): FrameworkAdapter {
+  return {
+    name: 'trpc',
+
+    plan(ctx: PlanContext): AdapterPlan {
+      const rules = ruleFile('frameworks');
+      const serverNames = rules.trpc.serverMounts.map((m) => m.path);
+      const mountFiles: string[] = [];
+      const routerFiles: string[] = [];
+      for (const f of ctx.sources) {
+        if (isTestPath(relPosix(ctx.root, f))) continue;
+        const text = ctx.store.text(f, false);
+        if (!text || !(text.includes('trpc') || text.includes('TRPC') || ROUTER_TEXT.test(text))) continue;
+        if (serverNames.some((n) => text.includes(n))) mountFiles.push(f);
+        else if (PROCEDURE_TEXT.test(text) && ROUTER_TEXT.test(text)) routerFiles.push(f);
+      }
+      return { routeFiles: [...mountFiles, ...routerFiles], conventionOnlyApps: [] };
+    },
+
+    extract(ctx: AdapterContext): Endpoint[] {
+      const all = ruleFile('frameworks');
+      const rules = all.trpc;
+      const walker = new RouterWalker(ctx.values, rules);
+      const mounts: Mount[] = [];
+      for (const m of ctx.mounts) {
+        if (m.framework !== 'trpc') continue;
+        mounts.push({ router: m.app, call: m.call, prefix: hostPrefix(m.hostPath ?? ''), appRoot: m.call ? ctx.workspace.appRootOf(m.call.getSourceFile().fileName) : undefined, nextMounted: true });
+      }
+      const names = rules.serverMounts.map((m) => m.path);
+      for (const file of ctx.candidates) {
+        const sf = ctx.store.get(file);
+        if (!sf || !names.some((n) => sf.text.includes(n))) continue;
+        mounts.push(...serverMounts(sf, rules, ctx.values).filter((m) => !ctx.mounts.some((x) => x.call === m.call)));
+      }
+      // No mount in the tree (a package that only defines the API): its root routers, by convention.
+      if (!mounts.length) {
+        const routers: ts.CallExpression[] = [];
+        for (const file of ctx.candidates) {
+          const sf = ctx.store.get(file);
+          if (!sf || !PROCEDURE_TEXT.test(sf.text)) continue;
+          for (const call of callIndex(sf).calls) if (walker.routerKind(call)) routers.push(call);
+        }
+        for (const r of routers) walker.procedures(r);
+        for (const r of routers) if (!walker.nested.has(r)) mounts.push({ router: r, prefix: rules.defaultPrefix, nextMounted: false });
+      }
+
+      const out: Endpoint[] = [];
+      const seen = new Set<string>();
+      for (const m of mounts) {
+        let sites: ProcedureSite[];
+        try {
+          sites = walker.procedures(m.router);
+        } catch (err) {
+          if (err instanceof RangeError) continue;
+          throw err;
+        }
+        ctx.stats.routers++;
+        for (const site of sites) {
+          const ep = procedureEndpoint(site, m, rules, ctx);
+          const k = `${ep.method} ${ep.path} ${ep.anchor.file}:${ep.anchor.line}:${ep.anchor.column}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          out.push(ep);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** `/api/trpc/[trpc]` → `/api/trpc`: the route's folder serves the procedures. */
+function hostPrefix(hostPath: string): string {
+  const parts = hostPath.split('/');
+  if (parts.length > 1 && /^\[.*\]$/.test(parts[parts.length - 1])) parts.pop();
+  const p = parts.join('/');
+  return p === '/' ? '' : p;
+}
+
+function joinPrefix(prefix: string, dotted: string): string {
+  const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+  return `${base}/${dotted}`;
+}
+
+/** Server adapters in a file (`createExpressMiddleware({ router })`) and the prefix each is registered under. */
+function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver): Mount[] {
+  const out: Mount[] = [];
+  for (const call of callIndex(sf).calls) {
+    const m = rules.serverMounts.find((s) => isExport(call.expression, [s], values));
+    if (!m) continue;
+    const router = optionExpr(call.arguments[0], rules.routerOption, values);
+    if (!router) continue;
+    const endpoint = m.prefix === 'endpoint' ? optionExpr(call.arguments[0], 'endpoint', values) : undefined;
+    const prefix = m.prefix === 'root' ? '' : m.prefix === 'endpoint' ? (endpoint && evalString(endpoint, values)) ?? '' : usePrefix(call, values) ?? '';
+    out.push({ router, call, prefix: prefix.replace(/\/$/, ''), nextMounted: false });
+  }
+  return out;
+}
+
+function isUseCall(c: ts.CallExpression): boolean {
+  const callee = skipOuter(c.expression);
+  return (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && accessName(callee) === 'use';
+}
+
+/** The path of the `use(path, …, adapter)` call an adapter is registered with (wildcard removed). */
+function usePrefix(call: ts.CallExpression, values: ValueResolver): string | undefined {
+  let n: ts.Node = call;
+  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isAwaitExpression(n.parent))) n = n.parent;
+  const parent = n.parent;
+  let use: ts.CallExpression | undefined;
+  if (parent && ts.isCallExpression(parent) && parent.arguments.includes(n as ts.Expression) && isUseCall(parent)) use = parent;
+  else if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    // `const trpc = createExpressMiddleware(…); app.use('/trpc', trpc)`
+    const decl = parent;
+    use = callIndex(call.getSourceFile()).calls.find((c) => isUseCall(c) && c.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && findDeclaration(skipOuter(a) as ts.Identifier) === decl));
+  }
+  if (!use || use.arguments.length < 2) return undefined;
+  const p = evalString(use.arguments[0], values);
+  if (p === undefined) return undefined;
+  return p.replace(/\/?\*$/, '').replace(/\/$/, '');
+}
+
+function procedureEndpoint(site: ProcedureSite, mount: Mount, rules: TrpcRules, ctx: AdapterContext): Endpoint {
+  const main = site.chains[0];
+  const terminal = main.terminal!;
+  const method: HttpMethod = rules.procedureTypes[terminal.name] ?? 'POST';
+  const u = unwrap(terminal.handler, ctx.values);
+  const steps = commonSteps(site.chains);
+  const inputOption = builderRules(main.builder)?.inputOption;
+  const fn = u.fn;
+  const bodyFields = fn ? readBodyFields(fn, 'trpc', ctx.values, method, [], inputOption ? isInputOption(fn, inputOption) : undefined) : [];
+  addSchemaFields(bodyFields, inputSchemas(main.steps), ctx.values);
+  const keyFile = site.key.getSourceFile().fileName;
+  return {
+    id: '',
+    framework: 'trpc',
+    method,
+    path: joinPrefix(mount.prefix, site.path.join('.')),
+    anchor: spanOf(site.key),
+    appRoot: mount.appRoot ?? ctx.workspace.appRootOf(keyFile),
+    handler: { ...handlerRef(u, terminal.handler), name: u.fn ? `${site.path.join('.')} (${terminal.name})` : u.name },
+    chain: [...stepLinks(steps, ctx.values), ...wrapperLinks(u)],
+    bodyFields,
+    tags: mount.nextMounted ? ['next-mounted'] : [],
+  };
+}

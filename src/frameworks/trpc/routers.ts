@@ -1,0 +1,104 @@
+// tRPC routers: `t.router({...})` / `createTRPCRouter({...})`, nested routers (an object nested in
+// place, a router imported from another file, a plain object of procedures spread or nested),
+// `mergeRouters(a, b)`; walked down to the procedures, each with its dotted path and its key.
+import { ts } from 'ts-morph';
+import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import type { FrameworkRules } from '../../rules/types.js';
+import { builtChains, isExport, type BuiltChain } from '../shared/builders.js';
+
+export interface ProcedureSite {
+  /** Keys from the root router down to the procedure. */
+  path: string[];
+  /** The procedure's key in its router object: the anchor. */
+  key: ts.Node;
+  /** How the procedure is built (one per alternative of a conditional base). */
+  chains: BuiltChain[];
+}
+
+export class RouterWalker {
+  /** Router calls reached as a part of another router. */
+  readonly nested = new Set<ts.Node>();
+  private readonly kinds = new Map<ts.Node, 'router' | 'merge' | null>();
+
+  constructor(
+    private readonly values: ValueResolver,
+    private readonly rules: FrameworkRules['trpc'],
+  ) {}
+
+  /** `t.router(…)` (however it is exported and named) or `mergeRouters(…)`. */
+  routerKind(call: ts.CallExpression): 'router' | 'merge' | undefined {
+    let k = this.kinds.get(call);
+    if (k === undefined) {
+      k = isExport(call.expression, this.rules.routers, this.values) ? 'router' : isExport(call.expression, this.rules.mergers, this.values) ? 'merge' : null;
+      this.kinds.set(call, k);
+    }
+    return k ?? undefined;
+  }
+
+  /** Every procedure a router expression serves, with its path below `prefix`. */
+  procedures(expr: ts.Node, prefix: string[] = [], depth = 0, stack: Set<ts.Node> = new Set()): ProcedureSite[] {
+    if (depth > 16) return [];
+    const x = ts.isExpression(expr) ? skipOuter(expr) : expr;
+    if (ts.isCallExpression(x)) {
+      const kind = this.routerKind(x);
+      if (kind) {
+        if (stack.has(x)) return [];
+        stack.add(x);
+        try {
+          if (kind === 'merge') return x.arguments.flatMap((a) => this.procedures(a, prefix, depth + 1, stack));
+          return x.arguments[0] ? this.objectProcedures(x.arguments[0], prefix, depth + 1, stack) : [];
+        } finally {
+          stack.delete(x);
+        }
+      }
+    }
+    if (ts.isObjectLiteralExpression(x)) return this.entries(x, prefix, depth + 1, stack);
+    const out: ProcedureSite[] = [];
+    for (const v of this.values.resolve(x)) {
+      if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x && this.routerKind(v.node)) {
+        this.nested.add(v.node);
+        out.push(...this.procedures(v.node, prefix, depth + 1, stack));
+      } else if (v.kind === 'object' && v.node !== x) out.push(...this.entries(v.node, prefix, depth + 1, stack));
+    }
+    return out;
+  }
+
+  private objectProcedures(arg: ts.Expression, prefix: string[], depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    const x = skipOuter(arg);
+    if (ts.isObjectLiteralExpression(x)) return this.entries(x, prefix, depth, stack);
+    return this.values
+      .resolve(x)
+      .filter((v) => v.kind === 'object')
+      .flatMap((v) => this.entries((v as { node: ts.ObjectLiteralExpression }).node, prefix, depth, stack));
+  }
+
+  private entries(obj: ts.ObjectLiteralExpression, prefix: string[], depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    if (stack.has(obj)) return [];
+    stack.add(obj);
+    const out: ProcedureSite[] = [];
+    try {
+      for (const p of obj.properties) {
+        if (ts.isSpreadAssignment(p)) {
+          out.push(...this.procedures(p.expression, prefix, depth + 1, stack));
+          continue;
+        }
+        if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
+        const name = propertyNameText(p.name);
+        if (name === undefined) continue;
+        const value: ts.Expression = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+        out.push(...this.member(value, [...prefix, name], p.name, depth + 1, stack));
+      }
+    } finally {
+      stack.delete(obj);
+    }
+    return out;
+  }
+
+  private member(value: ts.Expression, path: string[], key: ts.Node, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    const chains = builtChains(value, this.values).filter((c) => c.terminal && c.builder === this.rules.builder);
+    if (chains.length) return [{ path, key, chains }];
+    const x = skipOuter(value);
+    if (ts.isCallExpression(x) && this.routerKind(x)) this.nested.add(x);
+    return this.procedures(value, path, depth, stack);
+  }
+}
