@@ -83,6 +83,12 @@ export interface Endpoint {
   /** Router-level middleware matching the path but registered after the route: it never runs first. */
   lateChain?: ChainLink[];
   bodyFields: BodyField[];
+  /**
+   * The path as words, when `path` is an identity rather than a URL: a server action's route
+   * folders and name (`/dashboard/settings/delete-account`), a tRPC procedure's keys
+   * (`/api/trpc/user/api-keys/create`). Classification reads these words; reports show `path`.
+   */
+  wordsPath?: string;
   /** Extra facts an adapter knows (e.g. `authHandler` for Auth.js catch-alls). */
   tags: string[];
   classification?: Classification;

@@ -34,7 +34,7 @@ export interface FrameworkRules {
     serverMounts: (ModuleExport & { prefix: 'use' | 'root' | 'endpoint' })[];
     defaultPrefix: string;
   };
-  serverActions: { directive: string };
+  serverActions: { directive: string; structuralSegments: string[] };
   express: { creators: ModuleExport[]; appCreators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
   hono: {
     creators: ModuleExport[];

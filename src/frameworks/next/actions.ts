@@ -15,7 +15,7 @@ import type { BodyField, Endpoint, FunctionNode } from '../../model.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
 import { errorMessage, relPosix, spanOf } from '../../util.js';
-import { builderRules, builtChains, commonSteps, inputSchemas, isInputOption, stepLinks, type BuiltChain } from '../shared/builders.js';
+import { builderRules, builtChains, commonSteps, inputSchemas, isInputOption, kebab, stepLinks, type BuiltChain } from '../shared/builders.js';
 import { handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { exportedExpression } from './app-router.js';
@@ -169,6 +169,19 @@ function paramFields(fn: FunctionNode, ctx: AdapterContext): BodyField[] {
   return fields;
 }
 
+/**
+ * The words an action is classified on: the route folders of its file and its name
+ * (`src/app/(main)/settings/danger/actions.ts#deleteAccountAction` → `/settings/danger/delete-account-action`).
+ */
+export function actionWords(relFile: string, name: string, structural: readonly string[]): string {
+  const parts = relFile.replace(/\.[cm]?[jt]sx?$/, '').split('/');
+  const stem = parts.pop() ?? '';
+  const keep = (seg: string): boolean => !!seg && !structural.includes(seg.toLowerCase()) && !/^[(@_]/.test(seg);
+  const segs = parts.filter(keep);
+  const stemWords = stem.split('.').filter(keep);
+  return `/${[...segs, ...stemWords, ...name.split('.').map(kebab)].join('/')}`;
+}
+
 function actionEndpoint(site: ActionSite, file: string, ctx: AdapterContext): Endpoint {
   const appRoot = ctx.workspace.appRootOf(file);
   const chains: BuiltChain[] = builtChains(site.value, ctx.values).filter((c) => c.terminal);
@@ -182,11 +195,13 @@ function actionEndpoint(site: ActionSite, file: string, ctx: AdapterContext): En
     bodyFields = built ? readBodyFields(u.fn, 'next-action', ctx.values, 'ACTION', [], inputOption ? isInputOption(u.fn, inputOption) : undefined) : paramFields(u.fn, ctx);
   }
   if (built) addSchemaFields(bodyFields, inputSchemas(built.steps), ctx.values);
+  const rel = relPosix(appRoot, file);
   return {
     id: '',
     framework: 'next-action',
     method: 'ACTION',
-    path: `${relPosix(appRoot, file)}#${site.name}`,
+    path: `${rel}#${site.name}`,
+    wordsPath: actionWords(rel, site.name, ruleFile('frameworks').serverActions.structuralSegments),
     anchor: spanOf(site.anchor),
     appRoot,
     handler: { ...handlerRef(u, handlerExpr), name: u.fn ? site.name : u.name },

@@ -7,6 +7,7 @@
 import { ts } from 'ts-morph';
 import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import { accessName, isFunctionNode, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { words } from '../../classify/words.js';
 import { memo } from '../../memo.js';
 import type { ChainLink, FunctionNode } from '../../model.js';
 import { compiled, matchesExport, ruleFile } from '../../rules/load.js';
@@ -292,4 +293,9 @@ export function isInputOption(fn: FunctionNode, option: string): (e: ts.Expressi
     }
     return false;
   };
+}
+
+/** `camelCase`/`snake_case` → `kebab-case`, so each word of a name is a word of a path. */
+export function kebab(name: string): string {
+  return words(name).join('-');
 }
