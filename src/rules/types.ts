@@ -28,6 +28,7 @@ export interface FrameworkRules {
   trpc: {
     routers: ModuleExport[];
     mergers: ModuleExport[];
+    lazy: ModuleExport[];
     builder: string;
     procedureTypes: Record<string, 'GET' | 'POST'>;
     routerOption: string;

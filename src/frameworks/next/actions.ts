@@ -17,6 +17,7 @@ import { ruleFile } from '../../rules/load.js';
 import { errorMessage, relPosix, spanOf } from '../../util.js';
 import { builderRules, builtChains, commonSteps, inputSchemas, isInputOption, kebab, stepLinks, type BuiltChain } from '../shared/builders.js';
 import { handlerRef, wrapperLinks } from '../shared/endpoint.js';
+import { textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { exportedExpression } from './app-router.js';
 
@@ -211,8 +212,6 @@ function actionEndpoint(site: ActionSite, file: string, ctx: AdapterContext): En
   };
 }
 
-const DIRECTIVE_TEXT = /['"]use server['"]/;
-
 export function createServerActionsAdapter(): FrameworkAdapter {
   const files = new Set<string>();
   return {
@@ -224,8 +223,7 @@ export function createServerActionsAdapter(): FrameworkAdapter {
         // server actions belong to Next.js applications (a bare folder without package.json may be one)
         if (ctx.workspace.packageAt(appRoot) && !ctx.workspace.dependsOn(appRoot, 'next')) continue;
         if (isTestPath(relPosix(ctx.root, f))) continue;
-        const text = ctx.store.text(f, false);
-        if (text && DIRECTIVE_TEXT.test(text)) files.add(f);
+        if (textMarks(ctx, f)?.useServer) files.add(f);
       }
       return { routeFiles: [...files], conventionOnlyApps: [] };
     },

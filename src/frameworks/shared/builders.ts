@@ -85,7 +85,7 @@ function declaredValue(d: ts.Node): ts.Expression | undefined {
 }
 
 /** The node a module exports under `name` (through re-exports and star exports), read from syntax. */
-function exportedNode(file: string, name: string, values: ValueResolver, depth = 0): ts.Node | undefined {
+export function exportedNode(file: string, name: string, values: ValueResolver, depth = 0): ts.Node | undefined {
   if (depth > 8) return undefined;
   const t = values.exportsOf(file);
   if (!t) return undefined;

@@ -22,6 +22,7 @@ import { builderRules, commonSteps, inputSchemas, isExport, isInputOption, kebab
 import { callIndex } from '../shared/collect.js';
 import { handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
+import { textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { RouterWalker, type ProcedureSite } from './routers.js';
 
@@ -37,8 +38,6 @@ interface Mount {
   nextMounted: boolean;
 }
 
-/** A file that defines a router with procedures (read only when no mount is in the tree). */
-const ROUTER_TEXT = /[rR]outer\s*\(/;
 const PROCEDURE_TEXT = /\.\s*(query|mutation|subscription)\s*\(/;
 
 export function createTrpcAdapter(): FrameworkAdapter {
@@ -46,18 +45,20 @@ export function createTrpcAdapter(): FrameworkAdapter {
     name: 'trpc',
 
     plan(ctx: PlanContext): AdapterPlan {
-      const rules = ruleFile('frameworks');
-      const serverNames = rules.trpc.serverMounts.map((m) => m.path);
+      // Server adapters are claimed; routers are reached from their mounts, and claimed only when no
+      // mount is in the tree (a package that only defines the API).
       const mountFiles: string[] = [];
       const routerFiles: string[] = [];
+      let mounted = false;
       for (const f of ctx.sources) {
         if (isTestPath(relPosix(ctx.root, f))) continue;
-        const text = ctx.store.text(f, false);
-        if (!text || !(text.includes('trpc') || text.includes('TRPC') || ROUTER_TEXT.test(text))) continue;
-        if (serverNames.some((n) => text.includes(n))) mountFiles.push(f);
-        else if (PROCEDURE_TEXT.test(text) && ROUTER_TEXT.test(text)) routerFiles.push(f);
+        const marks = textMarks(ctx, f);
+        if (!marks) continue;
+        if (marks.trpcMount) mounted = true;
+        if (marks.trpcServerMount) mountFiles.push(f);
+        else if (marks.trpcRouter) routerFiles.push(f);
       }
-      return { routeFiles: [...mountFiles, ...routerFiles], conventionOnlyApps: [] };
+      return { routeFiles: mounted ? mountFiles : routerFiles, conventionOnlyApps: [] };
     },
 
     extract(ctx: AdapterContext): Endpoint[] {

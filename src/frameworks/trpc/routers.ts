@@ -2,9 +2,9 @@
 // place, a router imported from another file, a plain object of procedures spread or nested),
 // `mergeRouters(a, b)`; walked down to the procedures, each with its dotted path and its key.
 import { ts } from 'ts-morph';
-import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { accessName, isFunctionNode, propertyNameText, returnExpressions, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import type { FrameworkRules } from '../../rules/types.js';
-import { builtChains, isExport, type BuiltChain } from '../shared/builders.js';
+import { builtChains, exportedNode, isExport, type BuiltChain } from '../shared/builders.js';
 
 export interface ProcedureSite {
   /** Keys from the root router down to the procedure. */
@@ -18,21 +18,44 @@ export interface ProcedureSite {
 export class RouterWalker {
   /** Router calls reached as a part of another router. */
   readonly nested = new Set<ts.Node>();
-  private readonly kinds = new Map<ts.Node, 'router' | 'merge' | null>();
+  private readonly kinds = new Map<ts.Node, 'router' | 'merge' | 'lazy' | null>();
 
   constructor(
     private readonly values: ValueResolver,
     private readonly rules: FrameworkRules['trpc'],
   ) {}
 
-  /** `t.router(…)` (however it is exported and named) or `mergeRouters(…)`. */
-  routerKind(call: ts.CallExpression): 'router' | 'merge' | undefined {
+  /** `t.router(…)` (however it is exported and named), `mergeRouters(…)` or `lazy(() => import(…))`. */
+  routerKind(call: ts.CallExpression): 'router' | 'merge' | 'lazy' | undefined {
     let k = this.kinds.get(call);
     if (k === undefined) {
-      k = isExport(call.expression, this.rules.routers, this.values) ? 'router' : isExport(call.expression, this.rules.mergers, this.values) ? 'merge' : null;
+      const r = this.rules;
+      k = isExport(call.expression, r.routers, this.values) ? 'router' : isExport(call.expression, r.mergers, this.values) ? 'merge' : isExport(call.expression, r.lazy, this.values) ? 'lazy' : null;
       this.kinds.set(call, k);
     }
     return k ?? undefined;
+  }
+
+  /** `lazy(() => import('./user').then((m) => m.userRouter))` (or the module's default export): the router it loads. */
+  private lazyTarget(call: ts.CallExpression): ts.Node | undefined {
+    const loader = call.arguments[0] && skipOuter(call.arguments[0]);
+    if (!loader || !isFunctionNode(loader)) return undefined;
+    let x: ts.Expression | undefined = returnExpressions(loader)[0];
+    if (!x) return undefined;
+    x = skipOuter(x);
+    let name = 'default';
+    if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'then') {
+      const pick = x.arguments[0] && skipOuter(x.arguments[0]);
+      const picked = pick && isFunctionNode(pick) ? returnExpressions(pick)[0] : undefined;
+      const member = picked && skipOuter(picked);
+      const n = member && (ts.isPropertyAccessExpression(member) || ts.isElementAccessExpression(member)) ? accessName(member) : undefined;
+      if (!n) return undefined;
+      name = n;
+      x = skipOuter(x.expression.expression);
+    }
+    if (!ts.isCallExpression(x) || x.expression.kind !== ts.SyntaxKind.ImportKeyword || !x.arguments[0] || !ts.isStringLiteralLike(x.arguments[0])) return undefined;
+    const r = this.values.resolver.resolve(x.arguments[0].text, call.getSourceFile().fileName);
+    return r.kind === 'file' ? exportedNode(r.file, name, this.values) : undefined;
   }
 
   /** Every procedure a router expression serves, with its path below `prefix`. */
@@ -46,6 +69,10 @@ export class RouterWalker {
         stack.add(x);
         try {
           if (kind === 'merge') return x.arguments.flatMap((a) => this.procedures(a, prefix, depth + 1, stack));
+          if (kind === 'lazy') {
+            const target = this.lazyTarget(x);
+            return target ? this.procedures(target, prefix, depth + 1, stack) : [];
+          }
           return x.arguments[0] ? this.objectProcedures(x.arguments[0], prefix, depth + 1, stack) : [];
         } finally {
           stack.delete(x);
