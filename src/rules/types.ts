@@ -32,7 +32,7 @@ export interface FrameworkRules {
     builder: string;
     procedureTypes: Record<string, 'GET' | 'POST'>;
     routerOption: string;
-    serverMounts: (ModuleExport & { prefix: 'use' | 'root' | 'endpoint' })[];
+    serverMounts: (ModuleExport & { prefix: 'use' | 'root'; endpointOption?: string })[];
     defaultPrefix: string;
   };
   serverActions: { directive: string; structuralSegments: string[] };

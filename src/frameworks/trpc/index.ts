@@ -133,8 +133,10 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
     if (!m) continue;
     const router = optionExpr(call.arguments[0], rules.routerOption, values);
     if (!router) continue;
-    const endpoint = m.prefix === 'endpoint' ? optionExpr(call.arguments[0], 'endpoint', values) : undefined;
-    const prefix = m.prefix === 'root' ? '' : m.prefix === 'endpoint' ? (endpoint && evalString(endpoint, values)) ?? '' : usePrefix(call, values) ?? '';
+    // the prefix the adapter strips (`endpoint`) wins over where it is registered
+    const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
+    const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
+    const prefix = endpoint ?? (m.prefix === 'root' ? '' : usePrefix(call, values) ?? '');
     out.push({ router, call, prefix: prefix.replace(/\/$/, ''), nextMounted: false });
   }
   return out;
