@@ -44,6 +44,8 @@ export interface ForeignMount {
   hostPath?: string;
   /** The adapter call that mounts the app, when it is not the route's export itself. */
   call?: ts.CallExpression;
+  /** What the mount exposes when it is not the app's own routes (`openapi`: procedures with an OpenAPI path). */
+  serves?: 'openapi';
 }
 
 export interface AdapterContext {

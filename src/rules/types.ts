@@ -6,7 +6,7 @@ export interface ModuleExport {
   path: string;
 }
 
-export type BuilderStepKind = 'middleware' | 'input' | 'stage' | 'concat' | 'terminal';
+export type BuilderStepKind = 'middleware' | 'input' | 'stage' | 'concat' | 'meta' | 'terminal';
 
 export interface ProcedureBuilder {
   roots: ModuleExport[];
@@ -23,7 +23,7 @@ export interface FrameworkRules {
   routerPackages: string[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
   webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
-  mountAdapters: { framework: string; adapters: ModuleExport[]; appOption?: string }[];
+  mountAdapters: { framework: string; adapters: ModuleExport[]; appOption?: string; serves?: 'openapi' }[];
   procedureBuilders: { configurationCalls: string[]; builders: Record<string, ProcedureBuilder> };
   trpc: {
     routers: ModuleExport[];
@@ -32,8 +32,9 @@ export interface FrameworkRules {
     builder: string;
     procedureTypes: Record<string, 'GET' | 'POST'>;
     routerOption: string;
-    serverMounts: (ModuleExport & { prefix: 'use' | 'root'; endpointOption?: string })[];
+    serverMounts: (ModuleExport & { prefix: 'use' | 'root'; endpointOption?: string; serves?: 'openapi' })[];
     defaultPrefix: string;
+    openApiMeta: string;
   };
   serverActions: { directive: string; structuralSegments: string[] };
   express: { creators: ModuleExport[]; appCreators: ModuleExport[]; routeMethods: string[]; importHints: string[] };

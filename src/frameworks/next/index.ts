@@ -159,6 +159,6 @@ function publishOptionMounts(sf: ts.SourceFile, info: NextFile, ctx: AdapterCont
     const m = ext && adapters.find((a) => matchesExport(a.adapters, ext));
     const app = m ? optionExpr(call.arguments[0], m.appOption!, ctx.values) : undefined;
     if (!m || !app || ctx.mounts.some((x) => x.call === call)) continue;
-    ctx.mounts.push({ framework: m.framework, app, methods: new Set(methods), basePath: info.config.basePath, hostPath: info.urlPath, call });
+    ctx.mounts.push({ framework: m.framework, app, methods: new Set(methods), basePath: info.config.basePath, hostPath: info.urlPath, call, serves: m.serves });
   }
 }

@@ -16,7 +16,7 @@ import { shortText } from '../../util.js';
 import { chainLink } from './endpoint.js';
 
 export interface BuilderStep {
-  kind: 'middleware' | 'stage' | 'input';
+  kind: 'middleware' | 'stage' | 'input' | 'meta';
   /** The step's argument: a middleware, a context-producing function, a schema. */
   expr: ts.Expression;
   call: ts.CallExpression;
@@ -219,10 +219,11 @@ function applyStep(base: BuiltChain, step: string, call: ts.CallExpression, all:
     case 'middleware':
     case 'stage':
     case 'input':
+    case 'meta':
       return { ...base, steps: [...base.steps, { kind, expr: arg, call, builder: base.builder }] };
     case 'concat': {
       const other = builtChains(arg, values, depth + 1, stack)[0];
-      return other ? { ...base, steps: [...base.steps, ...other.steps.filter((s) => s.kind !== 'input')] } : base;
+      return other ? { ...base, steps: [...base.steps, ...other.steps.filter((s) => s.kind === 'middleware' || s.kind === 'stage')] } : base;
     }
     case 'terminal':
       return { ...base, terminal: { name: step, handler: arg, call } };
@@ -260,7 +261,7 @@ function stepName(step: BuilderStep): string {
 export function stepLinks(steps: BuilderStep[], values: ValueResolver): ChainLink[] {
   const out: ChainLink[] = [];
   for (const s of steps) {
-    if (s.kind === 'input') continue;
+    if (s.kind === 'input' || s.kind === 'meta') continue;
     const link = chainLink(s.expr, 'route', values);
     link.name = stepName(s);
     if (s.kind === 'stage') link.handsOn = { returns: true };

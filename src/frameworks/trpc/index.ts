@@ -30,6 +30,8 @@ type TrpcRules = FrameworkRules['trpc'];
 
 interface Mount {
   router: ts.Expression;
+  /** An OpenAPI adapter: procedures are served at the method and path of their meta. */
+  openapi?: boolean;
   /** The adapter call. */
   call?: ts.CallExpression;
   prefix: string;
@@ -68,7 +70,7 @@ export function createTrpcAdapter(): FrameworkAdapter {
       const mounts: Mount[] = [];
       for (const m of ctx.mounts) {
         if (m.framework !== 'trpc') continue;
-        mounts.push({ router: m.app, call: m.call, prefix: hostPrefix(m.hostPath ?? ''), appRoot: m.call ? ctx.workspace.appRootOf(m.call.getSourceFile().fileName) : undefined, nextMounted: true });
+        mounts.push({ router: m.app, call: m.call, openapi: m.serves === 'openapi', prefix: hostPrefix(m.hostPath ?? ''), appRoot: m.call ? ctx.workspace.appRootOf(m.call.getSourceFile().fileName) : undefined, nextMounted: true });
       }
       const names = rules.serverMounts.map((m) => m.path);
       for (const file of ctx.candidates) {
@@ -101,6 +103,7 @@ export function createTrpcAdapter(): FrameworkAdapter {
         ctx.stats.routers++;
         for (const site of sites) {
           const ep = procedureEndpoint(site, m, rules, ctx);
+          if (!ep) continue;
           const k = `${ep.method} ${ep.path} ${ep.anchor.file}:${ep.anchor.line}:${ep.anchor.column}`;
           if (seen.has(k)) continue;
           seen.add(k);
@@ -137,7 +140,7 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
     const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
     const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
     const prefix = endpoint ?? (m.prefix === 'root' ? '' : usePrefix(call, values) ?? '');
-    out.push({ router, call, prefix: prefix.replace(/\/$/, ''), nextMounted: false });
+    out.push({ router, call, prefix: prefix.replace(/\/$/, ''), nextMounted: false, openapi: m.serves === 'openapi' });
   }
   return out;
 }
@@ -165,10 +168,26 @@ function usePrefix(call: ts.CallExpression, values: ValueResolver): string | und
   return p.replace(/\/?\*$/, '').replace(/\/$/, '');
 }
 
-function procedureEndpoint(site: ProcedureSite, mount: Mount, rules: TrpcRules, ctx: AdapterContext): Endpoint {
+/** `.meta({ openapi: { method: 'POST', path: '/report' } })`: the REST method and path an OpenAPI adapter serves a procedure at. */
+function openApiRoute(site: ProcedureSite, rules: TrpcRules, values: ValueResolver): { method: HttpMethod; path: string } | undefined {
+  for (const step of [...site.chains[0].steps].reverse()) {
+    if (step.kind !== 'meta') continue;
+    const o = optionExpr(step.expr, rules.openApiMeta, values);
+    const method = o && optionExpr(o, 'method', values);
+    const path = o && optionExpr(o, 'path', values);
+    const m = method && evalString(method, values);
+    const p = path && evalString(path, values);
+    if (m && p !== undefined) return { method: m.toUpperCase() as HttpMethod, path: p.startsWith('/') ? p : `/${p}` };
+  }
+  return undefined;
+}
+
+function procedureEndpoint(site: ProcedureSite, mount: Mount, rules: TrpcRules, ctx: AdapterContext): Endpoint | undefined {
   const main = site.chains[0];
   const terminal = main.terminal!;
-  const method: HttpMethod = rules.procedureTypes[terminal.name] ?? 'POST';
+  const rest = mount.openapi ? openApiRoute(site, rules, ctx.values) : undefined;
+  if (mount.openapi && !rest) return undefined; // an OpenAPI adapter serves only procedures that declare a route
+  const method: HttpMethod = rest?.method ?? rules.procedureTypes[terminal.name] ?? 'POST';
   const u = unwrap(terminal.handler, ctx.values);
   const steps = commonSteps(site.chains);
   const inputOption = builderRules(main.builder)?.inputOption;
@@ -180,8 +199,8 @@ function procedureEndpoint(site: ProcedureSite, mount: Mount, rules: TrpcRules, 
     id: '',
     framework: 'trpc',
     method,
-    path: joinPrefix(mount.prefix, site.path.join('.')),
-    wordsPath: joinPrefix(mount.prefix, site.path.map(kebab).join('/')),
+    path: rest ? joinPrefix(mount.prefix, rest.path.slice(1)) : joinPrefix(mount.prefix, site.path.join('.')),
+    wordsPath: rest ? undefined : joinPrefix(mount.prefix, site.path.map(kebab).join('/')),
     anchor: spanOf(site.key),
     appRoot: mount.appRoot ?? ctx.workspace.appRootOf(keyFile),
     handler: { ...handlerRef(u, terminal.handler), name: u.fn ? `${site.path.join('.')} (${terminal.name})` : u.name },
