@@ -114,7 +114,7 @@ export interface GuardRules {
     nowNames: string;
   };
   clientSources: { roots: string; calls: string[]; decoders: string[] };
-  responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[] };
+  responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[]; throwingCalls: ModuleExport[] };
   catalog: CatalogEntry[];
   operands: { secretInputs: string; bearerHeaders: string; cookieNames: string; requestObjects: string };
   stepUpRecordProof: { pattern: string; readMethods: string };
