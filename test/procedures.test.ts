@@ -151,6 +151,26 @@ export const stepUp = process.env.DEMO ? t.procedure : t.procedure.use(fresh);
   });
 });
 
+describe('hostile shapes end', () => {
+  it('self-referencing routers, procedures and re-exports terminate', async () => {
+    const r = await scanFiles({
+      'package.json': NEXT_TRPC,
+      'server/cycle.ts': `export { a as b } from './cycle2';\nexport { b as a } from './cycle2';\n`,
+      'server/cycle2.ts': `export { b as a, a as b } from './cycle';\n`,
+      'server/root.ts': `import { initTRPC } from '@trpc/server';
+import { a } from './cycle';
+const t = initTRPC.create();
+const p1: any = p2.use(a);
+const p2: any = p1.use(a);
+const loop: any = t.router({ again: loop, nested: { deeper: loop } });
+export const appRouter: any = t.router({ loop, p: p1.mutation(async () => 1), ok: t.procedure.query(() => 1), self: appRouter });
+`,
+      'app/api/trpc/[trpc]/route.ts': ROUTE,
+    });
+    expect(r.endpoints.filter((e) => e.framework === 'trpc').map((e) => `${e.method} ${e.path}`)).toEqual(['GET /api/trpc/ok']);
+  });
+});
+
 describe('identity: ids, anchors, suppressions and baselines', () => {
   const files = {
     'package.json': NEXT_TRPC,
