@@ -186,6 +186,11 @@ export async function deleteAccount(formData: FormData) {
 `,
   };
 
+  it('the configuration marks an action or a procedure by its path', async () => {
+    const r = await scanFiles(files, { sensitive: [{ pattern: 'ACTION app/settings/*#deleteAccount', value: false }, { pattern: 'POST /api/trpc/security.*', value: false }] });
+    expect(r.endpoints.filter((e) => e.classification?.sensitive).map((e) => e.id)).toEqual([]);
+  });
+
   it('ids carry no line; the anchor is the procedure key and the action export', async () => {
     const r = await scanFiles(files);
     const ids = r.endpoints.map((e) => e.id).sort();
