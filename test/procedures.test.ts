@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Endpoint } from '../src/model.js';
+import { actionWords } from '../src/frameworks/next/actions.js';
+import { wordsPath } from '../src/frameworks/shared/builders.js';
+import { ruleFile } from '../src/rules/load.js';
 import { runCli } from './helpers/cli.js';
 import { removeProject, scanFiles, writeProject } from './helpers/project.js';
 
@@ -148,6 +151,20 @@ export const stepUp = process.env.DEMO ? t.procedure : t.procedure.use(fresh);
     const ep = r.endpoints.find((e) => e.framework === 'trpc')!;
     expect(ep.chain).toEqual([]);
     expect(ep.verdict?.status).toBe('missing');
+  });
+});
+
+describe('the words an action or a procedure is classified on', () => {
+  const structural = ruleFile('frameworks').serverActions.structuralSegments;
+  it('route folders and the name, without code-organising folders, route groups or repeated names', () => {
+    expect(actionWords('src/app/(main)/settings/danger/actions.ts', 'deleteAccountAction', structural)).toBe('/settings/danger/delete-account-action');
+    expect(actionWords('src/features/password/actions/password-change.ts', 'passwordChange', structural)).toBe('/password-change');
+    expect(actionWords('src/app/(main)/dashboard/groups/[groupId]/actions.ts', 'sendInviteAction', structural)).toBe('/dashboard/groups/[groupId]/send-invite-action');
+    expect(actionWords('app/danger/page.tsx', 'DangerZonePage.deleteWorkspace', structural)).toBe('/danger-zone-page/delete-workspace');
+  });
+  it("a procedure's keys, each a segment", () => {
+    expect(wordsPath(['user', 'apiKeys', 'create'])).toBe('/user/api-keys/create');
+    expect(wordsPath(['admin', 'payouts', 'startPayoutBatch'])).toBe('/admin/start-payout-batch');
   });
 });
 

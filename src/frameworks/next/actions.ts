@@ -15,7 +15,7 @@ import type { BodyField, Endpoint, FunctionNode } from '../../model.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
 import { errorMessage, relPosix, spanOf } from '../../util.js';
-import { builderRules, builtChains, commonSteps, inputSchemas, isInputOption, kebab, stepLinks, type BuiltChain } from '../shared/builders.js';
+import { builderRules, builtChains, commonSteps, inputSchemas, isInputOption, stepLinks, wordsPath, type BuiltChain } from '../shared/builders.js';
 import { handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import { textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
@@ -180,7 +180,7 @@ export function actionWords(relFile: string, name: string, structural: readonly 
   const keep = (seg: string): boolean => !!seg && !structural.includes(seg.toLowerCase()) && !/^[(@_]/.test(seg);
   const segs = parts.filter(keep);
   const stemWords = stem.split('.').filter(keep);
-  return `/${[...segs, ...stemWords, ...name.split('.').map(kebab)].join('/')}`;
+  return wordsPath([...segs, ...stemWords, ...name.split('.')]);
 }
 
 function actionEndpoint(site: ActionSite, file: string, ctx: AdapterContext): Endpoint {

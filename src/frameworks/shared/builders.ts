@@ -300,3 +300,18 @@ export function isInputOption(fn: FunctionNode, option: string): (e: ts.Expressi
 export function kebab(name: string): string {
   return words(name).join('-');
 }
+
+/**
+ * A words path from name segments (route folders, a file stem, keys, an export name): each in
+ * kebab-case, and a segment whose words a later one repeats left out
+ * (`password/password-change/passwordChange` → `/password-change`), so one name does not count
+ * as several words.
+ */
+export function wordsPath(segments: readonly string[]): string {
+  const sing = (w: string): string => (w.length > 3 && w.endsWith('s') ? w.slice(0, -1) : w);
+  // a parameter (`[groupId]`) stays as written: it is not a word
+  const param = (seg: string): boolean => /^[[:{]/.test(seg);
+  const sets = segments.map((seg) => new Set(param(seg) ? [] : words(seg).map(sing)));
+  const keep = segments.filter((seg, i) => param(seg) || (sets[i].size > 0 && !sets.slice(i + 1).some((later) => [...sets[i]].every((w) => later.has(w)))));
+  return `/${keep.map((seg) => (param(seg) ? seg : kebab(seg))).join('/')}`;
+}

@@ -18,7 +18,7 @@ import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { relPosix, spanOf } from '../../util.js';
-import { builderRules, commonSteps, inputSchemas, isExport, isInputOption, kebab, stepLinks } from '../shared/builders.js';
+import { builderRules, commonSteps, inputSchemas, isExport, isInputOption, stepLinks, wordsPath } from '../shared/builders.js';
 import { callIndex } from '../shared/collect.js';
 import { handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
@@ -200,7 +200,7 @@ function procedureEndpoint(site: ProcedureSite, mount: Mount, rules: TrpcRules, 
     framework: 'trpc',
     method,
     path: rest ? joinPrefix(mount.prefix, rest.path.slice(1)) : joinPrefix(mount.prefix, site.path.join('.')),
-    wordsPath: rest ? undefined : joinPrefix(mount.prefix, site.path.map(kebab).join('/')),
+    wordsPath: rest ? undefined : joinPrefix(mount.prefix, wordsPath(site.path).slice(1)),
     anchor: spanOf(site.key),
     appRoot: mount.appRoot ?? ctx.workspace.appRootOf(keyFile),
     handler: { ...handlerRef(u, terminal.handler), name: u.fn ? `${site.path.join('.')} (${terminal.name})` : u.name },
