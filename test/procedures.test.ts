@@ -4,7 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaults } from '../src/config/types.js';
 import type { Endpoint } from '../src/model.js';
+import { scan, type ScanResult } from '../src/pipeline.js';
+import { relPosix } from '../src/util.js';
 import { actionWords } from '../src/frameworks/next/actions.js';
 import { wordsPath } from '../src/frameworks/shared/builders.js';
 import { ruleFile } from '../src/rules/load.js';
@@ -185,6 +188,31 @@ export const appRouter: any = t.router({ loop, p: p1.mutation(async () => 1), ok
       'app/api/trpc/[trpc]/route.ts': ROUTE,
     });
     expect(r.endpoints.filter((e) => e.framework === 'trpc').map((e) => `${e.method} ${e.path}`)).toEqual(['GET /api/trpc/ok']);
+  });
+});
+
+describe('failure is contained to one action, one procedure, one part of a router', () => {
+  const limits = { unit: 3, free: 100_000, total: 10_000_000 };
+  const repo = path.resolve(__dirname, '..');
+  const listed = (r: ScanResult, fw: string): string[] => r.endpoints.filter((e) => e.framework === fw).map((e) => `${e.method} ${e.path}`).sort();
+
+  it('server actions whose analysis cannot finish are listed at their identity, unverifiable, and the gate fails', async () => {
+    const dir = path.join(repo, 'fixtures/next/server-actions');
+    const full = await scan({ paths: [dir], config: defaults() });
+    const starved = await scan({ paths: [dir], config: defaults(), limits });
+    expect(listed(starved, 'next-action')).toEqual(listed(full, 'next-action'));
+    expect(starved.endpoints.filter((e) => e.framework === 'next-action').every((e) => e.verdict?.status === 'unverifiable')).toBe(true);
+    expect(starved.findings.some((f) => f.ruleId === 'stepup/not-analysed')).toBe(true);
+  });
+
+  it('a part of a router that cannot be walked is reported against the file mounting it; the procedures written in place are listed', async () => {
+    const dir = path.join(repo, 'fixtures/trpc/next-routers');
+    const starved = await scan({ paths: [dir], config: defaults(), limits });
+    expect(listed(starved, 'trpc')).toEqual(expect.arrayContaining(['GET /api/trpc/ping', 'POST /api/trpc/requestPayout']));
+    expect(starved.endpoints.filter((e) => e.framework === 'trpc').every((e) => e.verdict?.status === 'unverifiable' || e.verdict?.status === 'not-required')).toBe(true);
+    const route = 'src/app/api/trpc/[trpc]/route.ts';
+    expect(starved.errors.some((e) => relPosix(dir, e.file) === route && /router it mounts could not be walked/.test(e.message))).toBe(true);
+    expect(starved.findings.filter((f) => f.ruleId === 'stepup/not-analysed').map((f) => relPosix(dir, f.span.file))).toContain(route);
   });
 });
 

@@ -14,15 +14,17 @@ import { isFunctionNode, propertyNameText, skipOuter } from '../../analysis/valu
 import type { BodyField, Endpoint, FunctionNode } from '../../model.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
-import { errorMessage, relPosix, spanOf } from '../../util.js';
+import { relPosix, spanOf } from '../../util.js';
 import { builderRules, builtChains, commonSteps, inputSchemas, isInputOption, stepLinks, wordsPath, type BuiltChain } from '../shared/builders.js';
-import { handlerRef, wrapperLinks } from '../shared/endpoint.js';
+import { containedEndpoint, handlerRef, unanalysedEndpoint, wrapperLinks } from '../shared/endpoint.js';
 import { textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { exportedExpression } from './app-router.js';
 
 interface ActionSite {
   name: string;
+  /** Listed from the module's statements alone, after finding its actions failed. */
+  unanalysed?: boolean;
   anchor: ts.Node;
   /** The exported or inline value: a function, a wrapper call, an action-client chain. */
   value: ts.Expression;
@@ -97,6 +99,27 @@ function moduleActions(sf: ts.SourceFile, ctx: AdapterContext): ActionSite[] {
         }
       }
     } else if (ts.isExportAssignment(st) && !st.isExportEquals) push('default', st, st.expression);
+  }
+  return out;
+}
+
+/**
+ * The functions a `'use server'` module visibly exports, read from its statements alone (no
+ * resolution): what is listed when finding its actions fails.
+ */
+function visibleExports(sf: ts.SourceFile): ActionSite[] {
+  const out: ActionSite[] = [];
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && hasModifier(st, ts.SyntaxKind.ExportKeyword) && st.body && isAsyncFunction(st)) {
+      const name = hasModifier(st, ts.SyntaxKind.DefaultKeyword) ? 'default' : st.name?.text;
+      if (name) out.push({ name, anchor: st, value: st as unknown as ts.Expression });
+    } else if (ts.isVariableStatement(st) && hasModifier(st, ts.SyntaxKind.ExportKeyword)) {
+      for (const d of st.declarationList.declarations) {
+        const init = d.initializer && skipOuter(d.initializer);
+        // an async function or a call (an action client's chain, a wrapper): a constant or a schema is not an action
+        if (ts.isIdentifier(d.name) && init && ((isFunctionNode(init) && isAsyncFunction(init)) || ts.isCallExpression(init))) out.push({ name: d.name.text, anchor: st.declarationList.declarations.length > 1 ? d : st, value: d.initializer! });
+      }
+    }
   }
   return out;
 }
@@ -235,13 +258,24 @@ export function createServerActionsAdapter(): FrameworkAdapter {
         if (!files.has(file)) continue;
         const sf = ctx.store.get(file);
         if (!sf) continue;
-        try {
-          const sites = hasDirective(sf.statements, rules.directive) ? moduleActions(sf, ctx) : [];
-          const exported = new Set<ts.Node>(sites.flatMap((s) => [s.value as ts.Node, ...(isFunctionNode(skipOuter(s.value)) ? [skipOuter(s.value)] : [])]));
-          sites.push(...inlineActions(sf, rules.directive, exported));
-          for (const site of sites) out.push(actionEndpoint(site, file, ctx));
-        } catch (err) {
-          ctx.errors.push({ file, phase: 'extract', message: errorMessage(err) });
+        // Finding a file's actions is one unit (if it fails, the functions the module visibly exports
+        // are listed, unverifiable); each action's analysis is another.
+        const moduleLevel = hasDirective(sf.statements, rules.directive);
+        const sites = ctx.values.session.contain(
+          file,
+          'extract',
+          () => {
+            const found = moduleLevel ? moduleActions(sf, ctx) : [];
+            const exported = new Set<ts.Node>(found.flatMap((s) => [s.value as ts.Node, ...(isFunctionNode(skipOuter(s.value)) ? [skipOuter(s.value)] : [])]));
+            return [...found, ...inlineActions(sf, rules.directive, exported)];
+          },
+          () => [...(moduleLevel ? visibleExports(sf) : []), ...inlineActions(sf, rules.directive, new Set())].map((s) => ({ ...s, unanalysed: true })),
+          { wholeFile: true },
+        );
+        for (const site of sites) {
+          const appRoot = ctx.workspace.appRootOf(file);
+          const seed = { framework: 'next-action' as const, method: 'ACTION' as const, path: `${relPosix(appRoot, file)}#${site.name}`, anchor: site.anchor, handlerExpr: site.value };
+          out.push(site.unanalysed ? unanalysedEndpoint(seed, ctx, ctx.values.session.failureOf(file) ?? 'not analysed') : containedEndpoint(seed, ctx, () => actionEndpoint(site, file, ctx)));
         }
       }
       return out;

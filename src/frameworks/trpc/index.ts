@@ -20,7 +20,7 @@ import type { FrameworkRules } from '../../rules/types.js';
 import { relPosix, spanOf } from '../../util.js';
 import { builderRules, commonSteps, inputSchemas, isExport, isInputOption, stepLinks, wordsPath } from '../shared/builders.js';
 import { callIndex } from '../shared/collect.js';
-import { handlerRef, wrapperLinks } from '../shared/endpoint.js';
+import { containedEndpoint, handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
 import { textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
@@ -86,23 +86,21 @@ export function createTrpcAdapter(): FrameworkAdapter {
           if (!sf || !PROCEDURE_TEXT.test(sf.text)) continue;
           for (const call of callIndex(sf).calls) if (walker.routerKind(call)) routers.push(call);
         }
-        for (const r of routers) walker.procedures(r);
+        for (const r of routers) ctx.values.session.contain(r.getSourceFile().fileName, 'extract', () => walker.procedures(r), () => [], { wholeFile: true, unit: false });
         for (const r of routers) if (!walker.nested.has(r)) mounts.push({ router: r, prefix: rules.defaultPrefix, nextMounted: false });
       }
 
       const out: Endpoint[] = [];
       const seen = new Set<string>();
       for (const m of mounts) {
-        let sites: ProcedureSite[];
-        try {
-          sites = walker.procedures(m.router);
-        } catch (err) {
-          if (err instanceof RangeError) continue;
-          throw err;
-        }
+        // Each part of a mounted router is walked as a unit (routers.ts): a part that cannot be walked
+        // is reported against the file that mounts it (its procedures may be missing), the rest is listed.
+        const mountFile = (m.call ?? m.router).getSourceFile().fileName;
+        walker.onFail = (reason) => ctx.values.session.fail(mountFile, 'extract', `a router it mounts could not be walked: ${reason}`, false);
+        const sites = ctx.values.session.contain(mountFile, 'extract', () => walker.procedures(m.router), () => [] as ProcedureSite[], { wholeFile: true, unit: false });
         ctx.stats.routers++;
         for (const site of sites) {
-          const ep = procedureEndpoint(site, m, rules, ctx);
+          const ep = containedProcedure(site, m, rules, ctx);
           if (!ep) continue;
           const k = `${ep.method} ${ep.path} ${ep.anchor.file}:${ep.anchor.line}:${ep.anchor.column}`;
           if (seen.has(k)) continue;
@@ -182,12 +180,27 @@ function openApiRoute(site: ProcedureSite, rules: TrpcRules, values: ValueResolv
   return undefined;
 }
 
-function procedureEndpoint(site: ProcedureSite, mount: Mount, rules: TrpcRules, ctx: AdapterContext): Endpoint | undefined {
-  const main = site.chains[0];
-  const terminal = main.terminal!;
-  const rest = mount.openapi ? openApiRoute(site, rules, ctx.values) : undefined;
+/**
+ * One procedure is one unit: if its analysis fails (its handler nested too deep, the budget), it is
+ * still listed at its identity, unverifiable. An OpenAPI route that cannot be read is reported
+ * against the procedure's file.
+ */
+function containedProcedure(site: ProcedureSite, mount: Mount, rules: TrpcRules, ctx: AdapterContext): Endpoint | undefined {
+  const terminal = site.chains[0].terminal!;
+  const file = site.key.getSourceFile().fileName;
+  const rest = mount.openapi ? ctx.values.session.contain(file, 'extract', () => openApiRoute(site, rules, ctx.values), () => undefined) : undefined;
   if (mount.openapi && !rest) return undefined; // an OpenAPI adapter serves only procedures that declare a route
   const method: HttpMethod = rest?.method ?? rules.procedureTypes[terminal.name] ?? 'POST';
+  const path = rest ? joinPrefix(mount.prefix, rest.path.slice(1)) : joinPrefix(mount.prefix, site.path.join('.'));
+  const seed = { framework: 'trpc' as const, method, path, anchor: site.key, handlerExpr: terminal.handler, tags: mount.nextMounted ? ['next-mounted'] : [] };
+  const ep = containedEndpoint(seed, ctx, () => procedureEndpoint(site, mount, rest, method, path, ctx));
+  if (ep.unanalysed && mount.appRoot) ep.appRoot = mount.appRoot;
+  return ep;
+}
+
+function procedureEndpoint(site: ProcedureSite, mount: Mount, rest: { method: HttpMethod; path: string } | undefined, method: HttpMethod, path: string, ctx: AdapterContext): Endpoint {
+  const main = site.chains[0];
+  const terminal = main.terminal!;
   const u = unwrap(terminal.handler, ctx.values);
   const steps = commonSteps(site.chains);
   const inputOption = builderRules(main.builder)?.inputOption;
@@ -199,7 +212,7 @@ function procedureEndpoint(site: ProcedureSite, mount: Mount, rules: TrpcRules, 
     id: '',
     framework: 'trpc',
     method,
-    path: rest ? joinPrefix(mount.prefix, rest.path.slice(1)) : joinPrefix(mount.prefix, site.path.join('.')),
+    path,
     wordsPath: rest ? undefined : joinPrefix(mount.prefix, wordsPath(site.path).slice(1)),
     anchor: spanOf(site.key),
     appRoot: mount.appRoot ?? ctx.workspace.appRootOf(keyFile),

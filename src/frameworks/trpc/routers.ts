@@ -20,6 +20,9 @@ export class RouterWalker {
   readonly nested = new Set<ts.Node>();
   private readonly kinds = new Map<ts.Node, 'router' | 'merge' | 'lazy' | null>();
 
+  /** Called when a part of a router could not be walked (its procedures may be missing). */
+  onFail: (reason: string) => void = () => undefined;
+
   constructor(
     private readonly values: ValueResolver,
     private readonly rules: FrameworkRules['trpc'],
@@ -121,7 +124,21 @@ export class RouterWalker {
     return out;
   }
 
+  /**
+   * A member of a router: a procedure, or a router whose walk is a unit of its own when no unit is
+   * running (each part of the root router), so a part that cannot be walked costs that part only.
+   */
   private member(value: ts.Expression, path: string[], key: ts.Node, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    const session = this.values.session;
+    if (session.budget.current !== undefined) return this.memberInner(value, path, key, depth, stack);
+    const file = key.getSourceFile().fileName;
+    return session.contain(file, 'extract', () => this.memberInner(value, path, key, depth, stack), (reason) => {
+      this.onFail(reason);
+      return [];
+    }, { wholeFile: true });
+  }
+
+  private memberInner(value: ts.Expression, path: string[], key: ts.Node, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
     const chains = builtChains(value, this.values).filter((c) => c.terminal && c.builder === this.rules.builder);
     if (chains.length) return [{ path, key, chains }];
     const x = skipOuter(value);
