@@ -17,6 +17,8 @@ export interface ProcedureBuilder {
   /** The option of the handler's argument that holds the parsed input. */
   inputOption?: string;
   parentArgument?: number;
+  /** Methods that compose two middleware into one (`a.unstable_pipe(b)`: `a`, then `b`). */
+  middlewarePipes?: string[];
 }
 
 export interface FrameworkRules {

@@ -216,7 +216,11 @@ function applyStep(base: BuiltChain, step: string, call: ts.CallExpression, all:
   if (all[kind]) return { ...base, builder: kind };
   if (!arg) return base;
   switch (kind) {
-    case 'middleware':
+    case 'middleware': {
+      // `a.unstable_pipe(b)` is two middleware, `a` then `b`, each verified as it runs
+      const pieces = pipedMiddleware(arg, all[base.builder]?.middlewarePipes ?? [], values);
+      return { ...base, steps: [...base.steps, ...pieces.map((expr) => ({ kind, expr, call, builder: base.builder }) as BuilderStep)] };
+    }
     case 'stage':
     case 'input':
     case 'meta':
@@ -230,6 +234,29 @@ function applyStep(base: BuiltChain, step: string, call: ts.CallExpression, all:
     default:
       return base;
   }
+}
+
+/**
+ * The middleware a composed middleware runs, in order: `a.unstable_pipe(b)` (written in place or
+ * held by a variable) is `a`'s then `b`'s. Anything else is itself.
+ */
+function pipedMiddleware(expr: ts.Expression, pipes: readonly string[], values: ValueResolver, depth = 0): ts.Expression[] {
+  if (!pipes.length || depth > 8) return [expr];
+  const x = skipOuter(expr);
+  const pipeOf = (c: ts.Node): ts.CallExpression | undefined => {
+    if (!ts.isCallExpression(c) || !c.arguments[0]) return undefined;
+    const callee = skipOuter(c.expression);
+    return ts.isPropertyAccessExpression(callee) && pipes.includes(callee.name.text) ? c : undefined;
+  };
+  let call = pipeOf(x);
+  if (!call && ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+    call = init && pipeOf(init);
+  }
+  if (!call) return [expr];
+  const receiver = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
+  return [...pipedMiddleware(receiver, pipes, values, depth + 1), ...pipedMiddleware(call.arguments[0], pipes, values, depth + 1)];
 }
 
 /** The steps every alternative shares (a middleware on one branch of a conditional protects nothing for sure). */
