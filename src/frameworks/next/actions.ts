@@ -117,7 +117,7 @@ function visibleExports(sf: ts.SourceFile): ActionSite[] {
       for (const d of st.declarationList.declarations) {
         const init = d.initializer && skipOuter(d.initializer);
         // an async function or a call (an action client's chain, a wrapper): a constant or a schema is not an action
-        if (ts.isIdentifier(d.name) && init && ((isFunctionNode(init) && isAsyncFunction(init)) || ts.isCallExpression(init))) out.push({ name: d.name.text, anchor: st.declarationList.declarations.length > 1 ? d : st, value: d.initializer! });
+        if (ts.isIdentifier(d.name) && init && ((isFunctionNode(init) && isAsyncFunction(init)) || ts.isCallExpression(init))) out.push({ name: d.name.text, anchor: st.declarationList.declarations.length > 1 ? d : st, value: d.initializer });
       }
     }
   }

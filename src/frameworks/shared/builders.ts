@@ -219,7 +219,7 @@ function applyStep(base: BuiltChain, step: string, call: ts.CallExpression, all:
     case 'middleware': {
       // `a.unstable_pipe(b)` is two middleware, `a` then `b`, each verified as it runs
       const pieces = pipedMiddleware(arg, all[base.builder]?.middlewarePipes ?? [], values);
-      return { ...base, steps: [...base.steps, ...pieces.map((expr) => ({ kind, expr, call, builder: base.builder }) as BuilderStep)] };
+      return { ...base, steps: [...base.steps, ...pieces.map((expr) => ({ kind, expr, call, builder: base.builder }))] };
     }
     case 'stage':
     case 'input':
@@ -280,7 +280,7 @@ function stepName(step: BuilderStep): string {
   const decl = n.parent && ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name) ? n.parent.name.text : undefined;
   const arg = skipOuter(step.expr);
   const own = ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg) ? shortText(arg, 48) : undefined;
-  if (step.kind === 'stage') return decl ? `${decl} (${accessName(step.call.expression as ts.PropertyAccessExpression) ?? 'handler'})` : shortText(step.call.expression, 48);
+  if (step.kind === 'stage') return decl ? `${decl} (${accessName(step.call.expression) ?? 'handler'})` : shortText(step.call.expression, 48);
   return own ?? (decl ? `${decl}.use(…)` : shortText(step.expr, 48));
 }
 
