@@ -2,8 +2,9 @@
 // nodes; the reporters serialise only the public fields (see report/json.ts).
 import type { ts } from 'ts-morph';
 
-export type Framework = 'next-app' | 'next-pages' | 'express' | 'hono';
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY';
+export type Framework = 'next-app' | 'next-pages' | 'next-action' | 'trpc' | 'express' | 'hono';
+/** `ACTION`: a Next.js server action (a POST to the page that renders it, identified by the action, not by a URL). */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'ANY' | 'ACTION';
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 /** A position in a scanned file. `file` is absolute; reporters make it relative. Lines and columns are 1-based. */
@@ -41,6 +42,13 @@ export interface ChainLink {
   span: Span;
   /** Next middleware only: representative URL path the endpoint was matched with. */
   matchedPath?: string;
+  /**
+   * How the link hands the request on when it is not by a `next` last parameter: `option` = a
+   * function among the properties of its first parameter (tRPC and action-client middleware:
+   * `({ ctx, next }) => next({ ctx })`); `returns` = by returning (a procedure step that produces
+   * the context: its throws end the request, its returns go on).
+   */
+  handsOn?: { option: string } | { returns: true };
 }
 
 export interface HandlerRef {
@@ -75,6 +83,12 @@ export interface Endpoint {
   /** Router-level middleware matching the path but registered after the route: it never runs first. */
   lateChain?: ChainLink[];
   bodyFields: BodyField[];
+  /**
+   * The path as words, when `path` is an identity rather than a URL: a server action's route
+   * folders and name (`/dashboard/settings/delete-account`), a tRPC procedure's keys
+   * (`/api/trpc/user/api-keys/create`). Classification reads these words; reports show `path`.
+   */
+  wordsPath?: string;
   /** Extra facts an adapter knows (e.g. `authHandler` for Auth.js catch-alls). */
   tags: string[];
   classification?: Classification;

@@ -190,7 +190,7 @@ describe('reports', () => {
     expect(md).toMatch(/\| category \| sensitive \| enforced \| missing \| broken \| unverifiable \|/);
     expect(md).toMatch(/\| money \| \d+ \| \d+ \| \d+ \| \d+ \| \d+ \|/);
     const items = md.split('\n').filter((l) => /^- (❌|⚠️|ℹ️) /.test(l));
-    expect(items).toHaveLength(6);
+    expect(items).toHaveLength(7);
     for (const l of items) expect(l).toMatch(/\]\(https:\/\/github\.example\/acme\/bank\/blob\/a{40}\/fixtures\/demo\/apps\/[^)]+#L\d+\)/);
     expect(md.match(/^- \[`stepup\/missing`\]\(https:\/\/github\.com\/stepup-audit\/stepup-audit\/blob\/main\/rules\/stepup\/missing\.md\): /gm)).toHaveLength(1);
     const plain = await run(['fixtures/demo', '--format', 'markdown']);
@@ -236,7 +236,7 @@ describe('reports', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
     for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(80);
-    expect(lines.filter((l) => /^fixtures\/demo\/\S+:\d+:\d+ [✖⚠ℹ] stepup\//.test(l))).toHaveLength(6);
+    expect(lines.filter((l) => /^fixtures\/demo\/\S+:\d+:\d+ [✖⚠ℹ] stepup\//.test(l))).toHaveLength(7);
     expect(lines.filter((l) => l.startsWith('stepup/missing: '))).toHaveLength(1);
   });
 

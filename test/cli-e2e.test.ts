@@ -32,7 +32,7 @@ describe('stepup-audit binary', () => {
   it('scans the demo, prints findings and the headline, and exits 1', () => {
     const r = run(['fixtures/demo']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/6 of 10 sensitive endpoints lack step-up \(4 missing, 2 broken\)/);
+    expect(r.stdout).toMatch(/7 of 12 sensitive endpoints lack step-up \(5 missing, 2 broken\)/);
     expect(r.stderr).toBe('');
   });
 
@@ -51,8 +51,8 @@ describe('stepup-audit binary', () => {
       expect(r.code).toBe(1);
       const sarif = JSON.parse(fs.readFileSync(path.join(out, 'r.sarif'), 'utf8'));
       expect(sarif.version).toBe('2.1.0');
-      expect(sarif.runs[0].results.length).toBe(6);
-      expect(r.stdout).toMatch(/6 of 10 sensitive endpoints lack step-up/);
+      expect(sarif.runs[0].results.length).toBe(7);
+      expect(r.stdout).toMatch(/7 of 12 sensitive endpoints lack step-up/);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }

@@ -56,7 +56,7 @@ describe('stepup-audit CLI', async () => {
     const r = await run(['fixtures/demo']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/stepup\/result-ignored/);
-    expect(r.stdout).toMatch(/6 of 10 sensitive endpoints lack step-up \(4 missing, 2 broken\)/);
+    expect(r.stdout).toMatch(/7 of 12 sensitive endpoints lack step-up \(5 missing, 2 broken\)/);
     expect(r.stderr).toBe('');
   });
 
@@ -128,7 +128,7 @@ const db: any = {};
     expect(ja.version).toBe(1);
     expect(ja.tool.name).toBe('stepup-audit');
     expect(Object.keys(ja.summary)).toEqual(expect.arrayContaining(['files', 'endpoints', 'sensitive', 'enforced', 'missing', 'broken', 'durationMs']));
-    expect(ja.summary).toMatchObject({ endpoints: 13, sensitive: 10, enforced: 4, missing: 4, broken: 2 });
+    expect(ja.summary).toMatchObject({ endpoints: 17, sensitive: 12, enforced: 5, missing: 5, broken: 2 });
     const ep = ja.endpoints.find((e: { id: string }) => e.id === 'next-app POST /api/transfers');
     expect(ep).toMatchObject({ framework: 'next-app', method: 'POST', path: '/api/transfers', file: 'apps/web/app/api/transfers/route.ts', line: 8, sensitive: true, categories: ['money'] });
     expect(ep.stepUp.status).toBe('enforced');
@@ -149,7 +149,7 @@ const db: any = {};
     const md = fs.readFileSync(summary, 'utf8');
     fs.rmSync(summary);
     expect(md).toMatch(/\| category \| sensitive \| enforced \| missing \| broken \| unverifiable \|/);
-    expect(md.split('\n').filter((l) => /^- (❌|⚠️) /.test(l)).length).toBe(6);
+    expect(md.split('\n').filter((l) => /^- (❌|⚠️) /.test(l)).length).toBe(7);
   });
 
   it('several --format / -o pairs in one run, text still on the terminal', async () => {
@@ -244,7 +244,7 @@ const db: any = {};
   it('--endpoints prints the inventory', async () => {
     const r = await run(['fixtures/demo', '--endpoints', '--fail-on', 'none']);
     expect(r.stdout).toMatch(/METHOD\s+PATH\s+FRAMEWORK/);
-    expect(r.stdout.match(/^(GET|POST|PUT|PATCH|DELETE)\s/gm)).toHaveLength(13);
+    expect(r.stdout.match(/^(GET|POST|PUT|PATCH|DELETE|ACTION)\s/gm)).toHaveLength(17);
   });
 
   it('honours NO_COLOR and --no-color; colours only when asked', async () => {

@@ -37,7 +37,7 @@ describe('npm package', () => {
       fs.cpSync(path.join(root, 'fixtures/demo'), path.join(cwd, 'demo'), { recursive: true });
       const r = spawnSync('npx', ['--no-install', 'stepup-audit', 'demo', '--format', 'json'], { cwd, encoding: 'utf8', env: npmEnv, timeout: 120_000 });
       expect(r.status, r.stderr).toBe(1);
-      expect(JSON.parse(r.stdout).summary).toMatchObject({ endpoints: 13, sensitive: 10 });
+      expect(JSON.parse(r.stdout).summary).toMatchObject({ endpoints: 17, sensitive: 12 });
 
       fs.writeFileSync(
         path.join(cwd, 'use.mjs'),
@@ -45,7 +45,7 @@ describe('npm package', () => {
       );
       const api = spawnSync(process.execPath, ['use.mjs'], { cwd, encoding: 'utf8', timeout: 120_000 });
       expect(api.status, api.stderr).toBe(0);
-      expect(JSON.parse(api.stdout)).toEqual({ exitCode: 1, endpoints: 13, text: true });
+      expect(JSON.parse(api.stdout)).toEqual({ exitCode: 1, endpoints: 17, text: true });
 
       fs.writeFileSync(
         path.join(cwd, 'typed.ts'),

@@ -101,7 +101,11 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
   return [];
 }
 
-export function readBodyFields(fn: FunctionNode, framework: Framework, values: ValueResolver, method?: string, schemas: ts.Expression[] = []): BodyField[] {
+/**
+ * `bodySource`: expressions that hold the body besides the request's (a tRPC procedure's `input`,
+ * a server action's parameters); their reads are followed the same way.
+ */
+export function readBodyFields(fn: FunctionNode, framework: Framework, values: ValueResolver, method?: string, schemas: ts.Expression[] = [], bodySource?: (e: ts.Expression) => boolean): BodyField[] {
   const body = fn.body;
   if (!body) return [];
   const reqName = framework === 'hono' ? paramName(fn, 0) : paramName(fn, 0);
@@ -173,7 +177,7 @@ export function readBodyFields(fn: FunctionNode, framework: Framework, values: V
   };
 
   const visit = (n: ts.Node): void => {
-    if (ts.isExpression(n) && isBodySource(n, framework, reqName)) {
+    if (ts.isExpression(n) && (isBodySource(n, framework, reqName) || bodySource?.(n))) {
       follow(n, 0);
     }
     // a project helper given the request and a schema: `await parseRequest(request, schema)`

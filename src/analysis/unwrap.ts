@@ -158,6 +158,14 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     const vals = values.resolve(e);
     const fn = firstFunction(vals);
     if (fn) return { fn, wrappers: [], factory: { call: e, fn: calleeFn }, name };
+    // …also when it returns it wrapped: `requireFreshAuth(300)` returning `t.middleware(async ({ next }) => …)`
+    if (calleeFn) {
+      for (const v of vals) {
+        if (v.kind !== 'call' || !ts.isCallExpression(v.node) || v.node === e || !v.node.arguments.some((a) => isFunctionNode(skipOuter(a)))) continue;
+        const inner = unwrap(v.node, values, depth + 1);
+        if (inner.fn) return { fn: inner.fn, wrappers: [], factory: { call: e, fn: calleeFn }, name };
+      }
+    }
     const ext = calleeVals.map(externalName).find(Boolean);
     if (ext) return { wrappers: [], factory: { call: e }, external: { module: ext.module, name: `${ext.name}()` }, name };
     return { wrappers: [], factory: { call: e, fn: calleeFn }, name, unresolved: `cannot see what ${name} returns (${describe(vals)})` };

@@ -273,9 +273,11 @@ function relatedModel(cat: CategoryRule, e: Effect): boolean {
   return [...cat.models, ...cat.weakModels].some((m) => matchesTerm(model, m) || (m.length > 4 && model.endsWith(m)));
 }
 
-export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values'>, config: ResolvedConfig): Classification {
+export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values'>, config: ResolvedConfig, configured: Endpoint = ep): Classification {
+  // A path that is an identity (a server action, a tRPC procedure) is read through its words; the configuration matches the path itself.
+  if (ep.wordsPath !== undefined && ep.wordsPath !== ep.path) return classifyEndpoint({ ...ep, path: ep.wordsPath, wordsPath: undefined }, ctx, config, ep);
   const rules = ctx.values.session.classifierRulesFor(config);
-  const forced = forcedBy(ep, config);
+  const forced = forcedBy(configured, config);
   if (forced && forced.value === false) {
     return { sensitive: false, categories: [], reasons: [], considered: [{ kind: 'config', value: forced.pattern, detail: `marked not sensitive by the configuration (${config.file ?? 'config'})` }] };
   }

@@ -40,6 +40,12 @@ export interface ForeignMount {
   methods: Set<HttpMethod>;
   /** Path prefix the host applies (Next.js `basePath`). */
   basePath: string;
+  /** URL path of the host route (with `basePath`), for adapters called from inside it (`appOption`). */
+  hostPath?: string;
+  /** The adapter call that mounts the app, when it is not the route's export itself. */
+  call?: ts.CallExpression;
+  /** What the mount exposes when it is not the app's own routes (`openapi`: procedures with an OpenAPI path). */
+  serves?: 'openapi';
 }
 
 export interface AdapterContext {

@@ -6,11 +6,39 @@ export interface ModuleExport {
   path: string;
 }
 
+export type BuilderStepKind = 'middleware' | 'input' | 'stage' | 'concat' | 'meta' | 'terminal';
+
+export interface ProcedureBuilder {
+  roots: ModuleExport[];
+  /** Step name → its kind, or the name of another builder the chain becomes. */
+  steps: Record<string, BuilderStepKind | string>;
+  /** The option of a middleware's argument that continues the request (`next`). */
+  continuation?: string;
+  /** The option of the handler's argument that holds the parsed input. */
+  inputOption?: string;
+  parentArgument?: number;
+  /** Methods that compose two middleware into one (`a.unstable_pipe(b)`: `a`, then `b`). */
+  middlewarePipes?: string[];
+}
+
 export interface FrameworkRules {
   routerPackages: string[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
   webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
-  mountAdapters: { framework: string; adapters: ModuleExport[] }[];
+  mountAdapters: { framework: string; adapters: ModuleExport[]; appOption?: string; serves?: 'openapi' }[];
+  procedureBuilders: { configurationCalls: string[]; builders: Record<string, ProcedureBuilder> };
+  trpc: {
+    routers: ModuleExport[];
+    mergers: ModuleExport[];
+    lazy: ModuleExport[];
+    builder: string;
+    procedureTypes: Record<string, 'GET' | 'POST'>;
+    routerOption: string;
+    serverMounts: (ModuleExport & { prefix: 'use' | 'root'; endpointOption?: string; serves?: 'openapi' })[];
+    defaultPrefix: string;
+    openApiMeta: string;
+  };
+  serverActions: { directive: string; structuralSegments: string[] };
   express: { creators: ModuleExport[]; appCreators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
   hono: {
     creators: ModuleExport[];
@@ -88,7 +116,7 @@ export interface GuardRules {
     nowNames: string;
   };
   clientSources: { roots: string; calls: string[]; decoders: string[] };
-  responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[] };
+  responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[]; throwingCalls: ModuleExport[] };
   catalog: CatalogEntry[];
   operands: { secretInputs: string; bearerHeaders: string; cookieNames: string; requestObjects: string };
   stepUpRecordProof: { pattern: string; readMethods: string };

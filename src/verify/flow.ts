@@ -11,7 +11,7 @@ import type { Env } from '../analysis/strings.js';
 import { isFunctionNode, skipOuter } from '../analysis/values.js';
 import type { FunctionNode } from '../model.js';
 import { inlineEvidence, localInit, type InlineEvidence } from './evidence.js';
-import { answerOf, isNextResponseNext, type Answer } from './responses.js';
+import { answerOf, isNextResponseNext, neverReturns, type Answer } from './responses.js';
 import type { GuardSpec, SpecResolver } from './spec.js';
 
 export type Role = 'handler' | 'middleware' | 'next-middleware' | 'wrapper' | 'summary';
@@ -192,7 +192,15 @@ export class Flow {
   private stmt(s: ts.Statement, st: St): St | null {
     this.o.specs.values.budget.step('flow');
     if (ts.isBlock(s)) return this.stmts(s.statements, st);
-    if (ts.isExpressionStatement(s)) return this.expr(s.expression, st);
+    if (ts.isExpressionStatement(s)) {
+      const cur = this.expr(s.expression, st);
+      // `redirect('/reauth')`, `notFound()`: the call throws, the path ends here
+      if (neverReturns(s.expression, this.o.specs.values)) {
+        this.exit('throw', s, s.expression, cur);
+        return null;
+      }
+      return cur;
+    }
     if (ts.isVariableStatement(s)) {
       let cur = st;
       for (const d of s.declarationList.declarations) if (d.initializer) cur = this.expr(d.initializer, cur);
@@ -708,7 +716,7 @@ export class Flow {
     const visit = (c: ts.Node): void => {
       if (hit || isFunctionNode(c)) return;
       this.o.specs.values.budget.step('flow');
-      if (ts.isThrowStatement(c)) hit = true;
+      if (ts.isThrowStatement(c) || (ts.isExpressionStatement(c) && neverReturns(c.expression, this.o.specs.values))) hit = true;
       else if (ts.isReturnStatement(c) && c.expression) {
         const v = skipOuter(c.expression);
         if (v.kind === ts.SyntaxKind.FalseKeyword || this.returnsGuardFailure(v)) hit = true;

@@ -194,7 +194,9 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
       ruleId: 'stepup/incomplete',
       message: leaky.via === 'wrapper'
         ? `${leaky.name} checks step-up but still calls the wrapped handler when the check fails (line ${line(leaky.leak.node)}). Return the refusal instead of calling the handler.`
-        : `${leaky.name} checks step-up but still calls next() when the check fails (line ${line(leaky.leak.node)}), so the handler runs anyway. End the request on failure instead of calling next().`,
+        : leaky.link?.handsOn && 'returns' in leaky.link.handsOn
+          ? `${leaky.name} checks step-up but still returns normally when the check fails (line ${line(leaky.leak.node)}), so the action runs anyway. Throw on failure instead of returning.`
+          : `${leaky.name} checks step-up but still calls next() when the check fails (line ${line(leaky.leak.node)}), so the handler runs anyway. End the request on failure instead of calling next().`,
       related: [rel('middleware', leaky.link!.expr, 'step-up middleware'), rel('defeated-branch', leaky.leak.node, 'next() reached on failure'), ...effectRel],
     };
   }

@@ -5,6 +5,8 @@ import { calleeParts } from '../analysis/effects.js';
 import { evalNumber } from '../analysis/numbers.js';
 import type { Env } from '../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { externalName } from '../analysis/unwrap.js';
+import { matchesExport, ruleFile } from '../rules/load.js';
 import { vocab } from './vocab.js';
 
 export interface Answer {
@@ -119,4 +121,12 @@ export function isNextResponseNext(e: ts.Expression): boolean {
   if (!ts.isCallExpression(x)) return false;
   const parts = calleeParts(x.expression);
   return !!parts && parts.length === 2 && parts[0] === 'NextResponse' && (parts[1] === 'next' || parts[1] === 'rewrite');
+}
+
+/** `redirect('/reauth')`, `notFound()` (next/navigation): a call that never returns, it throws to end the request. */
+export function neverReturns(e: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(e);
+  if (!ts.isCallExpression(x)) return false;
+  const list = ruleFile('guards').responses.throwingCalls;
+  return values.resolve(x.expression).some((v) => matchesExport(list, externalName(v)));
 }

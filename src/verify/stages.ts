@@ -3,7 +3,7 @@
 // when every continuation (next(), the wrapped handler) sits behind a step-up check; the handler
 // is protected when every side effect (or, with none, every answer) does.
 import { ts } from 'ts-morph';
-import { findDeclaration } from '../analysis/scope.js';
+import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { skipOuter } from '../analysis/values.js';
 import type { ChainLink, Endpoint, FunctionNode } from '../model.js';
@@ -81,7 +81,10 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
     role = 'wrapper';
     const params = link.factory?.parameters ?? [];
     isContinuation = (c) => callsParam(c, params);
-  } else {
+  } else if (link.handsOn && 'option' in link.handsOn) {
+    // tRPC / action-client middleware: `({ ctx, next }) => next({ ctx })`; a throw (TRPCError) or any other return ends the request
+    isContinuation = optionCall(fn, link.handsOn.option);
+  } else if (!link.handsOn) {
     const next = isMiddlewareShaped(fn);
     if (!next) return base; // not a middleware signature: it cannot hold the request back in a way we can see
     isContinuation = (c) => isCallOf(c, next) && (c.arguments.length === 0 || (c.arguments.length === 1 && ts.isStringLiteralLike(c.arguments[0])));
@@ -90,7 +93,8 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
   const assumptions = role === 'next-middleware' ? { path: link.matchedPath, method: ep.method } : ep.method !== 'ANY' ? { method: ep.method } : {};
   const flow = new Flow({ fn, role, assumptions, env: envFor(link), specs, isContinuation, isErrorContinuation, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: false }).run();
   const events = evidenceOf(flow);
-  const conts = flow.points.filter((p) => p.kind === 'continuation');
+  // A stage that produces the context (zsa procedure handler): the request goes on wherever it returns.
+  const conts = link.handsOn && 'returns' in link.handsOn ? returnsAsContinuations(flow) : flow.points.filter((p) => p.kind === 'continuation');
   const ids = guardIds(events);
   const unprotected = conts.filter((p) => ![...p.must].some((id) => ids.has(id)));
   const protecting = protectingOf(conts, events);
@@ -107,6 +111,35 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
     points: conts,
     unprotected,
   };
+}
+
+/** `({ next }) => next()`, `(opts) => opts.next()`: a call of option `name` of the function's first parameter. */
+function optionCall(fn: FunctionNode, name: string): (c: ts.CallExpression) => boolean {
+  const first = fn.parameters[0];
+  return (c) => {
+    if (!first) return false;
+    const callee = skipOuter(c.expression);
+    if (ts.isIdentifier(callee)) {
+      const d = findDeclaration(callee);
+      if (!d || !ts.isBindingElement(d)) return false;
+      const { root, path } = bindingPath(d);
+      if (path.length !== 1 || path[0] !== name || !root) return false;
+      if (root === first) return true;
+      // `const { next } = opts`
+      const init = ts.isVariableDeclaration(root) && root.initializer ? skipOuter(root.initializer) : undefined;
+      return !!init && ts.isIdentifier(init) && findDeclaration(init) === first;
+    }
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === name) {
+      const recv = skipOuter(callee.expression);
+      return ts.isIdentifier(recv) && findDeclaration(recv) === first;
+    }
+    return false;
+  };
+}
+
+/** Every way out of a function but a throw, as a continuation point. */
+function returnsAsContinuations(flow: FlowResult): FlowPoint[] {
+  return flow.exits.filter((x) => x.kind !== 'throw').map((x) => ({ kind: 'continuation' as const, node: x.node, must: x.must, may: x.may, fall: new Map() }));
 }
 
 function callsParam(c: ts.CallExpression, params: readonly ts.ParameterDeclaration[]): boolean {

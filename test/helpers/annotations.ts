@@ -20,7 +20,7 @@ export type Kind =
 export const KINDS: Kind[] = ['expect-endpoint', 'expect-sensitive', 'expect', 'expect-not', 'expect-status', 'expect-related', 'todo-expect', 'todo-expect-endpoint', 'todo-expect-status'];
 const ROLES = ['guard', 'side-effect', 'defeated-branch', 'middleware', 'handler'];
 const STATUSES = ['enforced', 'missing', 'broken', 'unverifiable', 'not-required'];
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY', 'ACTION'];
 
 export interface Annotation {
   kind: Kind;

@@ -103,7 +103,8 @@ export function methodExports(sf: ts.SourceFile, ctx: AdapterContext): MethodExp
 export function mountAdapter(u: Unwrapped): string | undefined {
   if (!u.external) return undefined;
   const ext = { module: u.external.module, name: u.external.name.replace(/\(\)$/, '') };
-  for (const m of ruleFile('frameworks').mountAdapters) if (matchesExport(m.adapters, ext)) return m.framework;
+  // adapters called with an options object (`appOption`) leave the route listed as it is
+  for (const m of ruleFile('frameworks').mountAdapters) if (!m.appOption && matchesExport(m.adapters, ext)) return m.framework;
   return undefined;
 }
 

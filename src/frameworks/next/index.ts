@@ -4,13 +4,15 @@
 // the files that serve routes by convention.
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { unwrap } from '../../analysis/unwrap.js';
+import { externalName, unwrap } from '../../analysis/unwrap.js';
 import { skipOuter } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type HttpMethod } from '../../model.js';
 import { isTestFileName, isTestPath } from '../../project/prefilter.js';
-import { ruleFile } from '../../rules/load.js';
+import { matchesExport, ruleFile } from '../../rules/load.js';
 import { relPosix } from '../../util.js';
+import { callIndex } from '../shared/collect.js';
 import { unanalysedEndpoint, type EndpointSeed } from '../shared/endpoint.js';
+import { optionExpr } from '../shared/options.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { extractAppRoute, methodExports, mountAdapter } from './app-router.js';
 import { DEFAULT_PAGE_EXTENSIONS, NEXT_CONFIG_FILE, readNextConfig, type NextAppConfig } from './config.js';
@@ -63,9 +65,14 @@ export function createNextAdapter(): FrameworkAdapter {
           file,
           'extract',
           () => {
-            if (info.kind !== 'app-route') return extractPagesRoute(sf, info, ctx);
+            if (info.kind !== 'app-route') {
+              const pages = extractPagesRoute(sf, info, ctx);
+              publishOptionMounts(sf, info, ctx, ['ANY']);
+              return pages;
+            }
             const found = extractAppRoute(sf, info, ctx);
             publishMounts(sf, info, ctx);
+            publishOptionMounts(sf, info, ctx, methodExports(sf, ctx).map((m) => m.method));
             return found;
           },
           (reason) => conventionalEndpoints(sf, info).map((seed) => unanalysedEndpoint(seed, ctx, reason)),
@@ -136,5 +143,22 @@ function publishMounts(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): 
     let m = ctx.mounts.find((x) => x.app === app && x.framework === framework);
     if (!m) ctx.mounts.push((m = { framework, app, methods: new Set(), basePath: info.config.basePath }));
     m.methods.add(ex.method);
+  }
+}
+
+/**
+ * Adapters called from inside a route file with an options object (`fetchRequestHandler({ router })`
+ * in a handler, `createNextApiHandler({ router })` at module level): the option names the mounted
+ * app, served under the route's path. The route itself stays listed.
+ */
+function publishOptionMounts(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext, methods: HttpMethod[]): void {
+  const adapters = ruleFile('frameworks').mountAdapters.filter((m) => m.appOption);
+  if (!adapters.some((a) => a.adapters.some((x) => sf.text.includes(x.path.split('.').pop() ?? x.path)))) return;
+  for (const call of callIndex(sf).calls) {
+    const ext = ctx.values.resolve(call.expression).map(externalName).find(Boolean);
+    const m = ext && adapters.find((a) => matchesExport(a.adapters, ext));
+    const app = m ? optionExpr(call.arguments[0], m.appOption!, ctx.values) : undefined;
+    if (!m || !app || ctx.mounts.some((x) => x.call === call)) continue;
+    ctx.mounts.push({ framework: m.framework, app, methods: new Set(methods), basePath: info.config.basePath, hostPath: info.urlPath, call, serves: m.serves });
   }
 }

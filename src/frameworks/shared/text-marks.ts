@@ -1,0 +1,54 @@
+// What the planning hooks look for in a file's text, read once per file for every adapter that
+// asks. Only the marks are kept, never the text.
+import { memo } from '../../memo.js';
+import { compiled, ruleFile } from '../../rules/load.js';
+import type { PlanContext } from '../types.js';
+
+export interface TextMarks {
+  /** The server-action directive somewhere (a module or an inline action). */
+  useServer: boolean;
+  /** Names a tRPC server adapter (`createExpressMiddleware`, `trpcServer`, …). */
+  trpcServerMount: boolean;
+  /** Names any tRPC adapter, Next.js route adapters included. */
+  trpcMount: boolean;
+  /** Defines a router with procedures (`router(`/`createTRPCRouter(` and `.query(`/`.mutation(`). */
+  trpcRouter: boolean;
+}
+
+const MARKS = memo('frameworks.textMarks', () => new Map<string, TextMarks | null>());
+
+const PATTERNS = compiled(() => {
+  const rules = ruleFile('frameworks');
+  const lastName = (p: string): string => p.split('.').pop() ?? p;
+  const server = rules.trpc.serverMounts.map((m) => lastName(m.path));
+  const next = rules.mountAdapters.filter((m) => m.framework === 'trpc').flatMap((m) => m.adapters.map((a) => lastName(a.path)));
+  return {
+    directive: new RegExp(`['"]${rules.serverActions.directive}['"]`),
+    server,
+    any: [...new Set([...server, ...next])],
+  };
+});
+
+const ROUTER_CALL = /[rR]outer\s*\(/;
+const PROCEDURES = /\.\s*(query|mutation|subscription)\s*\(/;
+
+/** The marks of a file's text (read on the first question, remembered for the scan). */
+export function textMarks(ctx: PlanContext, file: string): TextMarks | undefined {
+  const cache = ctx.values.session.get(MARKS);
+  const hit = cache.get(file);
+  if (hit !== undefined) return hit ?? undefined;
+  const text = ctx.store.text(file, false);
+  let marks: TextMarks | null = null;
+  if (text !== undefined) {
+    const p = PATTERNS();
+    const trpc = /trpc/i.test(text);
+    marks = {
+      useServer: p.directive.test(text),
+      trpcServerMount: trpc && p.server.some((n) => text.includes(n)),
+      trpcMount: trpc && p.any.some((n) => text.includes(n)),
+      trpcRouter: ROUTER_CALL.test(text) && PROCEDURES.test(text),
+    };
+  }
+  cache.set(file, marks);
+  return marks ?? undefined;
+}

@@ -1,0 +1,224 @@
+// tRPC: every procedure of a mounted router is an endpoint. Mounts come from Next.js route files
+// (`fetchRequestHandler({ router })`, `createNextApiHandler({ router })`, published by the Next.js
+// adapter with the route's path) and from server adapters registered in code
+// (`app.use('/trpc', createExpressMiddleware({ router }))`, Hono `trpcServer`, the standalone
+// server). A procedure is served at `<mount>/<dotted.path>`: POST for a mutation, GET for a query
+// or subscription. Its handler is the resolver; its chain is the middleware of its base procedures
+// (`t.procedure.use(isAuthed)`, across files) in the order they run; its body fields are the keys
+// of its input schemas. With no mount in the scanned tree, root routers are served under the
+// Next.js convention (`/api/trpc`).
+import { ts } from 'ts-morph';
+import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
+import { evalString } from '../../analysis/strings.js';
+import { unwrap } from '../../analysis/unwrap.js';
+import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { findDeclaration } from '../../analysis/scope.js';
+import type { Endpoint, HttpMethod } from '../../model.js';
+import { isTestPath } from '../../project/prefilter.js';
+import { ruleFile } from '../../rules/load.js';
+import type { FrameworkRules } from '../../rules/types.js';
+import { relPosix, spanOf } from '../../util.js';
+import { builderRules, commonSteps, inputSchemas, isExport, isInputOption, stepLinks, wordsPath } from '../shared/builders.js';
+import { callIndex } from '../shared/collect.js';
+import { containedEndpoint, handlerRef, wrapperLinks } from '../shared/endpoint.js';
+import { optionExpr } from '../shared/options.js';
+import { textMarks } from '../shared/text-marks.js';
+import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
+import { RouterWalker, type ProcedureSite } from './routers.js';
+
+type TrpcRules = FrameworkRules['trpc'];
+
+interface Mount {
+  router: ts.Expression;
+  /** An OpenAPI adapter: procedures are served at the method and path of their meta. */
+  openapi?: boolean;
+  /** The adapter call. */
+  call?: ts.CallExpression;
+  prefix: string;
+  /** The application that serves the mount (the Next.js app of the route file). */
+  appRoot?: string;
+  nextMounted: boolean;
+}
+
+const PROCEDURE_TEXT = /\.\s*(query|mutation|subscription)\s*\(/;
+
+export function createTrpcAdapter(): FrameworkAdapter {
+  return {
+    name: 'trpc',
+
+    plan(ctx: PlanContext): AdapterPlan {
+      // Server adapters are claimed; routers are reached from their mounts, and claimed only when no
+      // mount is in the tree (a package that only defines the API).
+      const mountFiles: string[] = [];
+      const routerFiles: string[] = [];
+      let mounted = false;
+      for (const f of ctx.sources) {
+        if (isTestPath(relPosix(ctx.root, f))) continue;
+        const marks = textMarks(ctx, f);
+        if (!marks) continue;
+        if (marks.trpcMount) mounted = true;
+        if (marks.trpcServerMount) mountFiles.push(f);
+        else if (marks.trpcRouter) routerFiles.push(f);
+      }
+      return { routeFiles: mounted ? mountFiles : routerFiles, conventionOnlyApps: [] };
+    },
+
+    extract(ctx: AdapterContext): Endpoint[] {
+      const all = ruleFile('frameworks');
+      const rules = all.trpc;
+      const walker = new RouterWalker(ctx.values, rules);
+      const mounts: Mount[] = [];
+      for (const m of ctx.mounts) {
+        if (m.framework !== 'trpc') continue;
+        mounts.push({ router: m.app, call: m.call, openapi: m.serves === 'openapi', prefix: hostPrefix(m.hostPath ?? ''), appRoot: m.call ? ctx.workspace.appRootOf(m.call.getSourceFile().fileName) : undefined, nextMounted: true });
+      }
+      const names = rules.serverMounts.map((m) => m.path);
+      for (const file of ctx.candidates) {
+        const sf = ctx.store.get(file);
+        if (!sf || !names.some((n) => sf.text.includes(n))) continue;
+        mounts.push(...serverMounts(sf, rules, ctx.values).filter((m) => !ctx.mounts.some((x) => x.call === m.call)));
+      }
+      // No mount in the tree (a package that only defines the API): its root routers, by convention.
+      if (!mounts.length) {
+        const routers: ts.CallExpression[] = [];
+        for (const file of ctx.candidates) {
+          const sf = ctx.store.get(file);
+          if (!sf || !PROCEDURE_TEXT.test(sf.text)) continue;
+          for (const call of callIndex(sf).calls) if (walker.routerKind(call)) routers.push(call);
+        }
+        for (const r of routers) ctx.values.session.contain(r.getSourceFile().fileName, 'extract', () => walker.procedures(r), () => [], { wholeFile: true, unit: false });
+        for (const r of routers) if (!walker.nested.has(r)) mounts.push({ router: r, prefix: rules.defaultPrefix, nextMounted: false });
+      }
+
+      const out: Endpoint[] = [];
+      const seen = new Set<string>();
+      for (const m of mounts) {
+        // Each part of a mounted router is walked as a unit (routers.ts): a part that cannot be walked
+        // is reported against the file that mounts it (its procedures may be missing), the rest is listed.
+        const mountFile = (m.call ?? m.router).getSourceFile().fileName;
+        walker.onFail = (reason) => ctx.values.session.fail(mountFile, 'extract', `a router it mounts could not be walked: ${reason}`, false);
+        const sites = ctx.values.session.contain(mountFile, 'extract', () => walker.procedures(m.router), () => [] as ProcedureSite[], { wholeFile: true, unit: false });
+        ctx.stats.routers++;
+        for (const site of sites) {
+          const ep = containedProcedure(site, m, rules, ctx);
+          if (!ep) continue;
+          const k = `${ep.method} ${ep.path} ${ep.anchor.file}:${ep.anchor.line}:${ep.anchor.column}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          out.push(ep);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** `/api/trpc/[trpc]` → `/api/trpc`: the route's folder serves the procedures. */
+function hostPrefix(hostPath: string): string {
+  const parts = hostPath.split('/');
+  if (parts.length > 1 && /^\[.*\]$/.test(parts[parts.length - 1])) parts.pop();
+  const p = parts.join('/');
+  return p === '/' ? '' : p;
+}
+
+function joinPrefix(prefix: string, dotted: string): string {
+  const base = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+  return `${base}/${dotted}`;
+}
+
+/** Server adapters in a file (`createExpressMiddleware({ router })`) and the prefix each is registered under. */
+function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver): Mount[] {
+  const out: Mount[] = [];
+  for (const call of callIndex(sf).calls) {
+    const m = rules.serverMounts.find((s) => isExport(call.expression, [s], values));
+    if (!m) continue;
+    const router = optionExpr(call.arguments[0], rules.routerOption, values);
+    if (!router) continue;
+    // the prefix the adapter strips (`endpoint`) wins over where it is registered
+    const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
+    const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
+    const prefix = endpoint ?? (m.prefix === 'root' ? '' : usePrefix(call, values) ?? '');
+    out.push({ router, call, prefix: prefix.replace(/\/$/, ''), nextMounted: false, openapi: m.serves === 'openapi' });
+  }
+  return out;
+}
+
+function isUseCall(c: ts.CallExpression): boolean {
+  const callee = skipOuter(c.expression);
+  return (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && accessName(callee) === 'use';
+}
+
+/** The path of the `use(path, …, adapter)` call an adapter is registered with (wildcard removed). */
+function usePrefix(call: ts.CallExpression, values: ValueResolver): string | undefined {
+  let n: ts.Node = call;
+  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isAwaitExpression(n.parent))) n = n.parent;
+  const parent = n.parent;
+  let use: ts.CallExpression | undefined;
+  if (parent && ts.isCallExpression(parent) && parent.arguments.includes(n as ts.Expression) && isUseCall(parent)) use = parent;
+  else if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    // `const trpc = createExpressMiddleware(…); app.use('/trpc', trpc)`
+    const decl = parent;
+    use = callIndex(call.getSourceFile()).calls.find((c) => isUseCall(c) && c.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && findDeclaration(skipOuter(a) as ts.Identifier) === decl));
+  }
+  if (!use || use.arguments.length < 2) return undefined;
+  const p = evalString(use.arguments[0], values);
+  if (p === undefined) return undefined;
+  return p.replace(/\/?\*$/, '').replace(/\/$/, '');
+}
+
+/** `.meta({ openapi: { method: 'POST', path: '/report' } })`: the REST method and path an OpenAPI adapter serves a procedure at. */
+function openApiRoute(site: ProcedureSite, rules: TrpcRules, values: ValueResolver): { method: HttpMethod; path: string } | undefined {
+  for (const step of [...site.chains[0].steps].reverse()) {
+    if (step.kind !== 'meta') continue;
+    const o = optionExpr(step.expr, rules.openApiMeta, values);
+    const method = o && optionExpr(o, 'method', values);
+    const path = o && optionExpr(o, 'path', values);
+    const m = method && evalString(method, values);
+    const p = path && evalString(path, values);
+    if (m && p !== undefined) return { method: m.toUpperCase() as HttpMethod, path: p.startsWith('/') ? p : `/${p}` };
+  }
+  return undefined;
+}
+
+/**
+ * One procedure is one unit: if its analysis fails (its handler nested too deep, the budget), it is
+ * still listed at its identity, unverifiable. An OpenAPI route that cannot be read is reported
+ * against the procedure's file.
+ */
+function containedProcedure(site: ProcedureSite, mount: Mount, rules: TrpcRules, ctx: AdapterContext): Endpoint | undefined {
+  const terminal = site.chains[0].terminal!;
+  const file = site.key.getSourceFile().fileName;
+  const rest = mount.openapi ? ctx.values.session.contain(file, 'extract', () => openApiRoute(site, rules, ctx.values), () => undefined) : undefined;
+  if (mount.openapi && !rest) return undefined; // an OpenAPI adapter serves only procedures that declare a route
+  const method: HttpMethod = rest?.method ?? rules.procedureTypes[terminal.name] ?? 'POST';
+  const path = rest ? joinPrefix(mount.prefix, rest.path.slice(1)) : joinPrefix(mount.prefix, site.path.join('.'));
+  const seed = { framework: 'trpc' as const, method, path, anchor: site.key, handlerExpr: terminal.handler, tags: mount.nextMounted ? ['next-mounted'] : [] };
+  const ep = containedEndpoint(seed, ctx, () => procedureEndpoint(site, mount, rest, method, path, ctx));
+  if (ep.unanalysed && mount.appRoot) ep.appRoot = mount.appRoot;
+  return ep;
+}
+
+function procedureEndpoint(site: ProcedureSite, mount: Mount, rest: { method: HttpMethod; path: string } | undefined, method: HttpMethod, path: string, ctx: AdapterContext): Endpoint {
+  const main = site.chains[0];
+  const terminal = main.terminal!;
+  const u = unwrap(terminal.handler, ctx.values);
+  const steps = commonSteps(site.chains);
+  const inputOption = builderRules(main.builder)?.inputOption;
+  const fn = u.fn;
+  const bodyFields = fn ? readBodyFields(fn, 'trpc', ctx.values, method, [], inputOption ? isInputOption(fn, inputOption) : undefined) : [];
+  addSchemaFields(bodyFields, inputSchemas(main.steps), ctx.values);
+  const keyFile = site.key.getSourceFile().fileName;
+  return {
+    id: '',
+    framework: 'trpc',
+    method,
+    path,
+    wordsPath: rest ? undefined : joinPrefix(mount.prefix, wordsPath(site.path).slice(1)),
+    anchor: spanOf(site.key),
+    appRoot: mount.appRoot ?? ctx.workspace.appRootOf(keyFile),
+    handler: { ...handlerRef(u, terminal.handler), name: u.fn ? `${site.path.join('.')} (${terminal.name})` : u.name },
+    chain: [...stepLinks(steps, ctx.values), ...wrapperLinks(u)],
+    bodyFields,
+    tags: mount.nextMounted ? ['next-mounted'] : [],
+  };
+}

@@ -1,0 +1,148 @@
+// tRPC routers: `t.router({...})` / `createTRPCRouter({...})`, nested routers (an object nested in
+// place, a router imported from another file, a plain object of procedures spread or nested),
+// `mergeRouters(a, b)`; walked down to the procedures, each with its dotted path and its key.
+import { ts } from 'ts-morph';
+import { accessName, isFunctionNode, propertyNameText, returnExpressions, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import type { FrameworkRules } from '../../rules/types.js';
+import { builtChains, exportedNode, isExport, type BuiltChain } from '../shared/builders.js';
+
+export interface ProcedureSite {
+  /** Keys from the root router down to the procedure. */
+  path: string[];
+  /** The procedure's key in its router object: the anchor. */
+  key: ts.Node;
+  /** How the procedure is built (one per alternative of a conditional base). */
+  chains: BuiltChain[];
+}
+
+export class RouterWalker {
+  /** Router calls reached as a part of another router. */
+  readonly nested = new Set<ts.Node>();
+  private readonly kinds = new Map<ts.Node, 'router' | 'merge' | 'lazy' | null>();
+
+  /** Called when a part of a router could not be walked (its procedures may be missing). */
+  onFail: (reason: string) => void = () => undefined;
+
+  constructor(
+    private readonly values: ValueResolver,
+    private readonly rules: FrameworkRules['trpc'],
+  ) {}
+
+  /** `t.router(…)` (however it is exported and named), `mergeRouters(…)` or `lazy(() => import(…))`. */
+  routerKind(call: ts.CallExpression): 'router' | 'merge' | 'lazy' | undefined {
+    let k = this.kinds.get(call);
+    if (k === undefined) {
+      const r = this.rules;
+      k = isExport(call.expression, r.routers, this.values) ? 'router' : isExport(call.expression, r.mergers, this.values) ? 'merge' : isExport(call.expression, r.lazy, this.values) ? 'lazy' : null;
+      this.kinds.set(call, k);
+    }
+    return k ?? undefined;
+  }
+
+  /** `lazy(() => import('./user').then((m) => m.userRouter))` (or the module's default export): the router it loads. */
+  private lazyTarget(call: ts.CallExpression): ts.Node | undefined {
+    const loader = call.arguments[0] && skipOuter(call.arguments[0]);
+    if (!loader || !isFunctionNode(loader)) return undefined;
+    let x: ts.Expression | undefined = returnExpressions(loader)[0];
+    if (!x) return undefined;
+    x = skipOuter(x);
+    let name = 'default';
+    if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'then') {
+      const pick = x.arguments[0] && skipOuter(x.arguments[0]);
+      const picked = pick && isFunctionNode(pick) ? returnExpressions(pick)[0] : undefined;
+      const member = picked && skipOuter(picked);
+      const n = member && (ts.isPropertyAccessExpression(member) || ts.isElementAccessExpression(member)) ? accessName(member) : undefined;
+      if (!n) return undefined;
+      name = n;
+      x = skipOuter(x.expression.expression);
+    }
+    if (!ts.isCallExpression(x) || x.expression.kind !== ts.SyntaxKind.ImportKeyword || !x.arguments[0] || !ts.isStringLiteralLike(x.arguments[0])) return undefined;
+    const r = this.values.resolver.resolve(x.arguments[0].text, call.getSourceFile().fileName);
+    return r.kind === 'file' ? exportedNode(r.file, name, this.values) : undefined;
+  }
+
+  /** Every procedure a router expression serves, with its path below `prefix`. */
+  procedures(expr: ts.Node, prefix: string[] = [], depth = 0, stack: Set<ts.Node> = new Set()): ProcedureSite[] {
+    if (depth > 16) return [];
+    const x = ts.isExpression(expr) ? skipOuter(expr) : expr;
+    if (ts.isCallExpression(x)) {
+      const kind = this.routerKind(x);
+      if (kind) {
+        if (stack.has(x)) return [];
+        stack.add(x);
+        try {
+          if (kind === 'merge') return x.arguments.flatMap((a) => this.procedures(a, prefix, depth + 1, stack));
+          if (kind === 'lazy') {
+            const target = this.lazyTarget(x);
+            return target ? this.procedures(target, prefix, depth + 1, stack) : [];
+          }
+          return x.arguments[0] ? this.objectProcedures(x.arguments[0], prefix, depth + 1, stack) : [];
+        } finally {
+          stack.delete(x);
+        }
+      }
+    }
+    if (ts.isObjectLiteralExpression(x)) return this.entries(x, prefix, depth + 1, stack);
+    const out: ProcedureSite[] = [];
+    for (const v of this.values.resolve(x)) {
+      if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x && this.routerKind(v.node)) {
+        this.nested.add(v.node);
+        out.push(...this.procedures(v.node, prefix, depth + 1, stack));
+      } else if (v.kind === 'object' && v.node !== x) out.push(...this.entries(v.node, prefix, depth + 1, stack));
+    }
+    return out;
+  }
+
+  private objectProcedures(arg: ts.Expression, prefix: string[], depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    const x = skipOuter(arg);
+    if (ts.isObjectLiteralExpression(x)) return this.entries(x, prefix, depth, stack);
+    return this.values
+      .resolve(x)
+      .filter((v) => v.kind === 'object')
+      .flatMap((v) => this.entries((v as { node: ts.ObjectLiteralExpression }).node, prefix, depth, stack));
+  }
+
+  private entries(obj: ts.ObjectLiteralExpression, prefix: string[], depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    if (stack.has(obj)) return [];
+    stack.add(obj);
+    const out: ProcedureSite[] = [];
+    try {
+      for (const p of obj.properties) {
+        if (ts.isSpreadAssignment(p)) {
+          out.push(...this.procedures(p.expression, prefix, depth + 1, stack));
+          continue;
+        }
+        if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
+        const name = propertyNameText(p.name);
+        if (name === undefined) continue;
+        const value: ts.Expression = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+        out.push(...this.member(value, [...prefix, name], p.name, depth + 1, stack));
+      }
+    } finally {
+      stack.delete(obj);
+    }
+    return out;
+  }
+
+  /**
+   * A member of a router: a procedure, or a router whose walk is a unit of its own when no unit is
+   * running (each part of the root router), so a part that cannot be walked costs that part only.
+   */
+  private member(value: ts.Expression, path: string[], key: ts.Node, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    const session = this.values.session;
+    if (session.budget.current !== undefined) return this.memberInner(value, path, key, depth, stack);
+    const file = key.getSourceFile().fileName;
+    return session.contain(file, 'extract', () => this.memberInner(value, path, key, depth, stack), (reason) => {
+      this.onFail(reason);
+      return [];
+    }, { wholeFile: true });
+  }
+
+  private memberInner(value: ts.Expression, path: string[], key: ts.Node, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    const chains = builtChains(value, this.values).filter((c) => c.terminal && c.builder === this.rules.builder);
+    if (chains.length) return [{ path, key, chains }];
+    const x = skipOuter(value);
+    if (ts.isCallExpression(x) && this.routerKind(x)) this.nested.add(x);
+    return this.procedures(value, path, depth, stack);
+  }
+}
