@@ -25,6 +25,7 @@ interface CompiledAssets {
   roleKeys: string[];
   ordinaryRole: RegExp;
   roleDefinitionModels: string[];
+  groupModels: string[];
   followDepth: number;
 }
 
@@ -45,6 +46,7 @@ export const assetRules = compiled((): CompiledAssets => {
     roleKeys: r.roleKeys.map(norm),
     ordinaryRole: new RegExp(r.ordinaryRoleValues, 'i'),
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
+    groupModels: (r.groupModels ?? []).map(norm),
     followDepth: r.followDepth,
   };
 });
@@ -59,14 +61,35 @@ export function opsOf(e: Effect): Op[] {
   return [];
 }
 
+/** Words a record of people can be named with, on the left of a join table's `to` (`userToTeam`). */
+const PERSON = /(user|member|account|person|people|profile|admin|staff|employee|collaborator)s?$/;
+
 function modelMatches(model: string, terms: readonly string[], affix: boolean): boolean {
   if (!model) return false;
-  return terms.some((t) => matchesTerm(model, t) || (affix && t.length >= 5 && (model.startsWith(t) || model.endsWith(t) || model.endsWith(`${t}s`))));
+  return terms.some((t) => matchesTerm(model, t) || (affix && t.length >= 5 && (model.startsWith(t) || endsWithTerm(model, t))));
 }
+
+/**
+ * `model` ends with `term` (or its plural) as a record of its own: not as the right side of a join
+ * table of another record (`cardToWorkspaceMembers` assigns members to a card; `userToTeam` is a membership).
+ */
+function endsWithTerm(model: string, term: string): boolean {
+  const rest = model.endsWith(term) ? model.slice(0, -term.length) : model.endsWith(`${term}s`) ? model.slice(0, -term.length - 1) : undefined;
+  if (rest === undefined) return false;
+  // `<left>to<…><term>`: a join of `left` with the term's record, a membership only when `left` names people
+  const at = rest.lastIndexOf('to');
+  if (at >= 3) return PERSON.test(rest.slice(0, at));
+  return true;
+}
+
+/** A prefix that makes a key about something else: `showEmailsToMembers`, `visibleForAdmins`. */
+const PREPOSITION = /(to|for|of|with|by|from)$/;
 
 /** A written key matches a term exactly, as a plural, or as its end when the term is long (`hashedPassword`). */
 export function keyMatches(key: string, term: string): boolean {
-  return matchesTerm(key, term) || (term.length >= 6 && key.endsWith(term));
+  if (matchesTerm(key, term)) return true;
+  if (term.length < 6 || !key.endsWith(term)) return false;
+  return !PREPOSITION.test(key.slice(0, -term.length));
 }
 
 function isBookkeepingModel(model: string | undefined, c: CompiledAssets): boolean {
@@ -105,6 +128,9 @@ export interface AssetContext {
 export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetHit[] {
   const c = assetRules();
   const mints = effects.some((e) => e.kind === 'mint');
+  // a team, organisation or household created in the same operation: a member written with a role
+  // there is its creator's founding membership
+  const foundsGroup = effects.some((e) => e.kind === 'db-write' && opsOf(e).includes('create') && !opsOf(e).includes('update') && modelMatches(e.model ?? '', c.groupModels, false));
   const hits: AssetHit[] = [];
   for (const e of effects) {
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
@@ -150,6 +176,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.ignoreWhenOnly && ops.length === 1 && ops[0] === 'update' && keys.length && !e.opaqueData && keys.every((k) => c.cosmetic.has(k))) continue;
       if (r.withMint && !mints) continue;
       if (r.roleWrite) {
+        if (foundsGroup && ops.length === 1 && ops[0] === 'create') continue;
         const granted = roleGrant(e, keys, ops, c);
         if (!granted.length) continue;
         matchedKeys = granted;

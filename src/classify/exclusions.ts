@@ -74,6 +74,7 @@ interface ExclusionSets {
   webhook: TermSet;
   patterns: RegExp[];
   invitations: RegExp[];
+  selfRemoval: RegExp[];
   resetTokenName: RegExp;
 }
 
@@ -90,6 +91,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
       webhook: termSet(ex.webhookSegments),
       patterns: ex.entryPatterns.map((p) => new RegExp(p)),
       invitations: ex.invitationPatterns.map((p) => new RegExp(p)),
+      selfRemoval: (ex.selfRemovalPatterns ?? []).map((p) => new RegExp(p)),
       resetTokenName: new RegExp(ex.resetTokenNamePattern),
     };
 });
@@ -117,6 +119,10 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
   for (const re of xs.invitations) {
     const m = re.exec(lower);
     if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'accepting or declining an invitation: the invitation (its token or code) decides the membership and its role, not the session', span: ep.anchor };
+  }
+  for (const re of xs.selfRemoval) {
+    const m = re.exec(lower);
+    if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'leaving a team oneself: the caller gives up their own membership, which grants nothing', span: ep.anchor };
   }
   // An auth catch-all: /api/auth/[...all], /api/auth/*
   for (let i = 1; i < segs.length; i++) {

@@ -200,6 +200,7 @@ export interface ExclusionRules {
   webhookSegments: string[];
   entryPatterns: string[];
   invitationPatterns: string[];
+  selfRemovalPatterns?: string[];
   alwaysExcludedSegments: string[];
   entryWordTerms: string[];
   changeVerbs: string[];
@@ -241,6 +242,8 @@ export interface AssetRule {
 export interface AssetRules {
   followDepth: number;
   bookkeepingModels: string[];
+  /** Records a membership belongs to: a role written with one's creation is the founder's own. */
+  groupModels?: string[];
   cosmeticKeys: string[];
   roleKeys: string[];
   ordinaryRoleValues: string;
