@@ -56,7 +56,7 @@ interface Compiled {
   httpRoots: RegExp;
   sql: RegExp;
   idTargets: RegExp;
-  identity: { re: RegExp; category: string }[];
+  identity: { re: RegExp; category: string; keys?: string[] }[];
   /** What an imported module's text must contain to be worth parsing for writes. */
   lookAhead: RegExp;
   /** Calls that register a callback instead of running it. */
@@ -81,7 +81,7 @@ const rules = compiled<Compiled>(() => {
       httpRoots: new RegExp(r.http.clientRoots),
       sql: new RegExp(r.sql.write, 'i'),
       idTargets: new RegExp(r.mint.identifierTargets),
-      identity: r.identity.calls.map((c) => ({ re: new RegExp(c.pattern), category: c.category })),
+      identity: r.identity.calls.map((c) => ({ re: new RegExp(c.pattern), category: c.category, keys: c.keys?.map((k) => k.toLowerCase()) })),
       lookAhead: new RegExp(r.lookAheadWrites.pattern, 'i'),
       registration: new RegExp(r.registrationCalls.pattern),
       machinery: new RegExp(r.stepUpMachinery.models, 'i'),
@@ -536,7 +536,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     return base('payment', { model: normalizeName(recvParts?.[recvParts.length - 1] ?? 'client'), action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
   }
   for (const id of identity) {
-    if (id.re.test(text)) return base('identity', { category: id.category, action: parts?.[parts.length - 1], dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+    if (!id.re.test(text)) continue;
+    const dataKeys = call.arguments.flatMap((a) => objectKeys(a, values));
+    // a call whose written keys are all seen and name none of the credentials (`updateUser({ data: { name } })`) changes no credential
+    if (id.keys && dataKeys.length && !dataKeys.some((k) => id.keys!.includes(k.toLowerCase()))) continue;
+    return base('identity', { category: id.category, action: parts?.[parts.length - 1], dataKeys });
   }
   if (mc) {
     const recvParts = calleeParts(mc.recv);

@@ -174,7 +174,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = debited;
       }
       if (r.ignoreWhenOnly && ops.length === 1 && ops[0] === 'update' && keys.length && !e.opaqueData && keys.every((k) => c.cosmetic.has(k))) continue;
-      if (r.withMint && !mints) continue;
+      if (r.withMint) {
+        if (!mints) continue;
+        // a secret the request supplies is stored, not minted
+        matchedKeys = matchedKeys.filter((k) => !ctx.bodyFields.includes(k));
+        if (r.keySet.length && !matchedKeys.length) continue;
+      }
       if (r.roleWrite) {
         if (foundsGroup && ops.length === 1 && ops[0] === 'create') continue;
         const granted = roleGrant(e, keys, ops, c);

@@ -69,7 +69,7 @@ export interface EffectRules {
   sql: { write: string };
   payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string };
   http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
-  identity: { calls: { pattern: string; category: string }[] };
+  identity: { calls: { pattern: string; category: string; keys?: string[] }[] };
   mint: { calls: string[]; identifierTargets: string };
   bookkeepingKeys: { keys: string[] };
   stepUpMachinery: { models: string };
