@@ -180,8 +180,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = matchedKeys.filter((k) => !ctx.bodyFields.includes(k));
         if (r.keySet.length && !matchedKeys.length) continue;
       }
+      // what is created with a new team (its founder's membership, its default roles, its first invitations) belongs to the new team
+      if (foundsGroup && r.category === 'privilege' && ops.length === 1 && ops[0] === 'create') continue;
       if (r.roleWrite) {
-        if (foundsGroup && ops.length === 1 && ops[0] === 'create') continue;
         const granted = roleGrant(e, keys, ops, c);
         if (!granted.length) continue;
         matchedKeys = granted;
