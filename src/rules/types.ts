@@ -114,11 +114,14 @@ export interface GuardRules {
     baseLevels: string[];
     timeSources: string[];
     nowNames: string;
+    middlewareNextParams: string;
+    stepUpKeys: string;
   };
   clientSources: { roots: string; calls: string[]; decoders: string[] };
   responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[]; throwingCalls: ModuleExport[] };
   catalog: CatalogEntry[];
-  operands: { secretInputs: string; bearerHeaders: string; cookieNames: string; requestObjects: string };
+  operands: { secretInputs: string; bearerHeaders: string; cookieNames: string; requestObjects: string; bodyReaders: string[] };
+  results: { successFields: string; failureFields: string; errorFields: string };
   stepUpRecordProof: { pattern: string; readMethods: string };
 }
 

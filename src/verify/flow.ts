@@ -10,9 +10,8 @@ import { findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { isFunctionNode, skipOuter } from '../analysis/values.js';
 import type { FunctionNode } from '../model.js';
-import { inlineEvidence, localInit, type InlineEvidence } from './evidence.js';
+import { failTruth, inlineEvidence, localInit, type Check, type GuardRecogniser, type GuardSpec, type InlineEvidence, type ResultLookup } from './guard/index.js';
 import { answerOf, isNextResponseNext, neverReturns, type Answer } from './responses.js';
-import type { GuardSpec, SpecResolver } from './spec.js';
 
 export type Role = 'handler' | 'middleware' | 'next-middleware' | 'wrapper' | 'summary';
 
@@ -21,7 +20,7 @@ export interface Fall {
   node: ts.Node;
 }
 
-export interface GuardEvent {
+export interface GuardEvent extends Check {
   id: number;
   spec: GuardSpec;
   /** The call, or the condition for inline evidence. */
@@ -83,7 +82,7 @@ export interface FlowOptions {
   role: Role;
   assumptions: Assumptions;
   env?: Env;
-  specs: SpecResolver;
+  specs: GuardRecogniser;
   /** Is this call the continuation (next(), the wrapped handler)? */
   isContinuation?: (call: ts.CallExpression) => boolean;
   /** `next(err)`: hands the request to the error handler (a failure exit). */
@@ -146,7 +145,7 @@ function usageOf(call: ts.Node): { usage: GuardEvent['usage']; awaited: boolean;
   }
 }
 
-export class Flow {
+export class Flow implements ResultLookup {
   readonly events: GuardEvent[] = [];
   readonly points: FlowPoint[] = [];
   readonly exits: FlowExit[] = [];
@@ -267,7 +266,7 @@ export class Flow {
       // A Promise is always truthy: an unawaited async check decides nothing; a hollow guard decides nothing either.
       // A check whose code is outside the scanned tree decides nothing the analysis can vouch for.
       if (ev.notAwaited || ev.spec.mode === 'never-fails' || ev.spec.outsideTree) continue;
-      let thenIsFailure = this.evalFailed(cond, ev);
+      let thenIsFailure = failTruth(cond, ev, this);
       const structural = this.structural(thenNode, elseNode);
       // The condition's meaning contradicts the code: it tests the whole result object (always
       // truthy) instead of its deciding field, so the refusal never runs.
@@ -592,110 +591,12 @@ export class Flow {
     return ev;
   }
 
-  /** Truth value of an expression when `ev` has failed (for summaries of guards that return their verdict). */
-  evaluateFailed(cond: ts.Expression, ev: GuardEvent): boolean | undefined {
-    return this.evalFailed(cond, ev);
+  resultOf(decl: ts.Node): GuardEvent | undefined {
+    return this.resultVars.get(decl);
   }
 
-  /** Truth value of `cond` when `ev` has failed: true → the then-branch is the failure branch. */
-  private evalFailed(cond: ts.Expression, ev: GuardEvent, depth = 0): boolean | undefined {
-    if (depth > 8) return undefined;
-    const x = skipOuter(cond);
-    if (ev.inline && x === ev.inline.node) return ev.inline.failTruth;
-    if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-      const v = this.evalFailed(x.operand, ev, depth + 1);
-      return v === undefined ? undefined : !v;
-    }
-    if (ts.isBinaryExpression(x)) {
-      const op = x.operatorToken.kind;
-      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
-        const l = this.evalFailed(x.left, ev, depth + 1);
-        const r = this.evalFailed(x.right, ev, depth + 1);
-        if (op === ts.SyntaxKind.AmpersandAmpersandToken) return l === false || r === false ? false : l === true && r === true ? true : undefined;
-        return l === true || r === true ? true : l === false && r === false ? false : undefined;
-      }
-      if (op === ts.SyntaxKind.InstanceOfKeyword) {
-        const base = this.failedValue(x.left, ev, depth);
-        if (base === undefined) return undefined;
-        return base === 'response';
-      }
-      const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
-      const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
-      if (eq || ne) {
-        for (const [side, other] of [
-          [x.left, x.right],
-          [x.right, x.left],
-        ] as const) {
-          const o = skipOuter(other);
-          const isNullish = o.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(o) && o.text === 'undefined');
-          const isBool = o.kind === ts.SyntaxKind.TrueKeyword || o.kind === ts.SyntaxKind.FalseKeyword;
-          const base = this.failedValue(side, ev, depth);
-          if (base === undefined) continue;
-          let same: boolean | undefined;
-          if (isNullish) same = base === 'null';
-          else if (isBool) same = base === 'falsy' ? o.kind === ts.SyntaxKind.FalseKeyword : undefined;
-          else if (ts.isStringLiteralLike(o) && ev.spec.successValue !== undefined) same = o.text === ev.spec.successValue ? false : undefined;
-          if (same === undefined) return undefined;
-          return eq ? same : !same;
-        }
-        return undefined;
-      }
-      return undefined;
-    }
-    const v = this.failedValue(x, ev, depth);
-    if (v === undefined) {
-      if (ts.isIdentifier(x)) {
-        const init = localInit(x);
-        if (init) return this.evalFailed(init, ev, depth + 1);
-      }
-      return undefined;
-    }
-    return v === 'truthy' || v === 'response' || v === 'object';
-  }
-
-  /** What the guard's result (or a field of it) holds when the guard failed. */
-  private failedValue(e: ts.Expression, ev: GuardEvent, depth: number): 'truthy' | 'falsy' | 'null' | 'response' | 'object' | undefined {
-    const x = skipOuter(e);
-    const spec = ev.spec;
-    const whole = (): 'truthy' | 'falsy' | 'null' | 'response' | 'object' | undefined => {
-      switch (spec.mode) {
-        case 'returns-response':
-          return 'response';
-        case 'returns-error':
-          return 'truthy';
-        case 'returns-falsy':
-          return 'falsy';
-        case 'returns-null':
-          return 'null';
-        case 'returns-object':
-          return 'object';
-        default:
-          return undefined;
-      }
-    };
-    const field = (name: string): 'truthy' | 'falsy' | undefined => {
-      if (spec.mode === 'returns-object' && spec.field === name) return spec.successWhen === 'falsy' ? 'truthy' : 'falsy';
-      if (/^(error|err|errors)$/.test(name)) return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? 'truthy' : undefined;
-      if (/^(ok|valid|verified|success|isValid|isVerified|passed|fresh|isFresh|authorized|allowed|granted|isAuthorized|isAllowed)$/.test(name)) return 'falsy';
-      if (/^(isStale|stale|expired|required|needsReauth|requiresReauth)$/.test(name)) return 'truthy';
-      return undefined;
-    };
-    if (ts.isIdentifier(x)) {
-      const d = findDeclaration(x);
-      if (d && this.resultVars.get(d) === ev) {
-        if (ts.isBindingElement(d)) return field((d.propertyName ?? d.name).getText());
-        return whole();
-      }
-      if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6) return this.failedValue(d.initializer, ev, depth + 1);
-      return undefined;
-    }
-    if (ts.isCallExpression(x) && this.callEvents.get(x) === ev) return whole();
-    if ((ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && depth < 6) {
-      const name = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
-      const base = this.failedValue(x.expression, ev, depth + 1);
-      if (base && name) return field(name);
-    }
-    return undefined;
+  checkOf(call: ts.Node): GuardEvent | undefined {
+    return this.callEvents.get(call);
   }
 
   /** When the condition's meaning is unknown: the branch that answers with an error is the failure branch. */

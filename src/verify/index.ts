@@ -6,7 +6,7 @@ import { ruleMeta } from '../rules/findings.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
 import type { FlowPoint } from './flow.js';
-import { fmtMinutes } from './spec.js';
+import { fmtMinutes } from './guard/index.js';
 import { analyseStages, describeGuard, type StageResult } from './stages.js';
 
 /** What a stolen session can do through the endpoint, from its categories' `harm` (rules/categories.json or the configuration). */

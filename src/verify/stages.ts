@@ -10,7 +10,7 @@ import type { ChainLink, Endpoint, FunctionNode } from '../model.js';
 import { shortText } from '../util.js';
 import type { VerifyContext } from './context.js';
 import { Flow, type FlowPoint, type FlowResult, type GuardEvent } from './flow.js';
-import { isCallOf, isMiddlewareShaped, type GuardSpec } from './spec.js';
+import { middlewareContinuation, type GuardSpec } from './guard/index.js';
 
 export interface StageResult {
   via: ChainLink['via'] | 'handler';
@@ -85,10 +85,10 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
     // tRPC / action-client middleware: `({ ctx, next }) => next({ ctx })`; a throw (TRPCError) or any other return ends the request
     isContinuation = optionCall(fn, link.handsOn.option);
   } else if (!link.handsOn) {
-    const next = isMiddlewareShaped(fn);
+    const next = middlewareContinuation(fn);
     if (!next) return base; // not a middleware signature: it cannot hold the request back in a way we can see
-    isContinuation = (c) => isCallOf(c, next) && (c.arguments.length === 0 || (c.arguments.length === 1 && ts.isStringLiteralLike(c.arguments[0])));
-    isErrorContinuation = (c) => isCallOf(c, next) && c.arguments.length > 0 && !ts.isStringLiteralLike(c.arguments[0]);
+    isContinuation = (c) => next.kind(c) === 'continue';
+    isErrorContinuation = (c) => next.kind(c) === 'error';
   }
   const assumptions = role === 'next-middleware' ? { path: link.matchedPath, method: ep.method } : ep.method !== 'ANY' ? { method: ep.method } : {};
   const flow = new Flow({ fn, role, assumptions, env: envFor(link), specs, isContinuation, isErrorContinuation, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: false }).run();

@@ -3,51 +3,20 @@
 // and fails (summarised once per function and arguments), or an unseen function whose name says
 // it is one (opaque). Each comes with how it fails, whether it is async, and what it accepts.
 import { ts } from 'ts-morph';
-import { calleeParts, effectsOf, isStepUpMachinery } from '../analysis/effects.js';
-import { evalNumber } from '../analysis/numbers.js';
-import { evalString, type Env } from '../analysis/strings.js';
-import { externalName } from '../analysis/unwrap.js';
-import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../analysis/values.js';
-import type { ResolvedConfig } from '../config/types.js';
-import type { FunctionNode } from '../model.js';
-import type { InlineEvidence } from './evidence.js';
-import { Flow, type FlowResult, type GuardEvent } from './flow.js';
-import { operandOrigins } from './operands.js';
-import type { ProjectSetting } from './settings.js';
+import { calleeParts, effectsOf, isStepUpMachinery } from '../../analysis/effects.js';
+import { evalNumber } from '../../analysis/numbers.js';
+import { findDeclaration } from '../../analysis/scope.js';
+import { evalString, type Env } from '../../analysis/strings.js';
+import { externalName } from '../../analysis/unwrap.js';
+import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
+import type { ResolvedConfig, UserGuard } from '../../config/types.js';
+import type { FunctionNode } from '../../model.js';
+import { Flow, type GuardEvent } from '../flow.js';
+import { failTruth, returnShape } from './logic.js';
+import { operandOrigins } from './sources.js';
+import type { GuardSpec, InlineEvidence } from './types.js';
 import { vocab, type CatalogEntry } from './vocab.js';
-
-export type FailMode = 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware' | 'unknown' | 'never-fails';
-
-export interface GuardSpec {
-  name: string;
-  mode: FailMode;
-  field?: string;
-  successWhen?: 'truthy' | 'falsy';
-  successValue?: string;
-  async?: boolean;
-  source: 'catalog' | 'config' | 'project' | 'name' | 'inline';
-  kind: 'guard' | 'verifier' | 'inline';
-  /** The body cannot be seen and no catalogue or configuration entry describes it. */
-  opaque?: boolean;
-  windowMinutes?: number;
-  /** Why it accepts less than step-up. */
-  weakness?: string;
-  /** The client-controlled value it decides on. */
-  clientTrusted?: string;
-  /** A middleware guard that calls next() when the check fails too. */
-  leaks?: ts.Node;
-  /** Assurance only (AAL2) with no freshness bound. */
-  aalOnly?: boolean;
-  hasFreshness?: boolean;
-  catalogId?: string;
-  defNode?: ts.Node;
-  /** Inner guard it delegates to (for messages). */
-  via?: string;
-  /** A project function that makes the check itself and then performs the operation behind it. */
-  guardsOwnEffects?: boolean;
-  /** Its code is outside the scanned tree: never verified, never protection. */
-  outsideTree?: boolean;
-}
+import { freshAgeWindow, fmtMinutes, toMinutes, windowWeakness, type ProjectSetting } from './windows.js';
 
 function argObjectKey(call: ts.CallExpression, key: string): ts.Expression | undefined {
   for (const a of call.arguments) {
@@ -79,15 +48,54 @@ function moduleOf(vals: Value[]): string | undefined {
   return undefined;
 }
 
-export function isMiddlewareShaped(fn: FunctionNode): ts.ParameterDeclaration | undefined {
-  const ps = fn.parameters;
-  const last = ps[ps.length - 1];
-  if (!last || !ts.isIdentifier(last.name)) return undefined;
-  if (ps.length >= 2 && /^(next|nxt|done|cb|callback|proceed)$/i.test(last.name.text)) return last;
-  return undefined;
+/** A middleware's continuation: what calling it does with the request. */
+export interface Continuation {
+  /** The parameter (or destructured `next`) that holds it. */
+  param: ts.ParameterDeclaration | ts.BindingElement;
+  /** `next()` and Express's `next('route')` hand the request on; `next(err)` hands it to the error handler. */
+  kind(c: ts.CallExpression): 'continue' | 'error' | undefined;
 }
 
-export class SpecResolver {
+/**
+ * The continuation of a middleware-shaped function: its last parameter named like `next`
+ * (`(req, res, next)`, `(c, next)`), or a `next` destructured from a parameter (`({ ctx, next })`).
+ */
+export function middlewareContinuation(fn: FunctionNode): Continuation | undefined {
+  const ps = fn.parameters;
+  const names = vocab().middlewareNextParams;
+  const last = ps[ps.length - 1];
+  let param: ts.ParameterDeclaration | ts.BindingElement | undefined;
+  if (last && ts.isIdentifier(last.name) && ps.length >= 2 && names.test(last.name.text)) param = last;
+  else {
+    for (const p of ps) {
+      if (!ts.isObjectBindingPattern(p.name)) continue;
+      param = p.name.elements.find((el) => !el.propertyName && ts.isIdentifier(el.name) && names.test(el.name.text));
+      if (param) break;
+    }
+  }
+  if (!param) return undefined;
+  const decl = param;
+  return {
+    param: decl,
+    kind: (c) => {
+      const x = skipOuter(c.expression);
+      if (!ts.isIdentifier(x) || findDeclaration(x) !== decl) return undefined;
+      const a = c.arguments[0];
+      return !a || (c.arguments.length === 1 && ts.isStringLiteralLike(a)) ? 'continue' : 'error';
+    },
+  };
+}
+
+/** A guard declared in the configuration that this callee (`text`, last name `last`, package export `ext`) is. */
+function configuredGuard(guards: readonly UserGuard[], text: string, last: string, ext: { module: string; name: string } | undefined): UserGuard | undefined {
+  return guards.find((g) => {
+    const nameOk = g.name === text || g.name === last || text.endsWith(`.${g.name}`);
+    const moduleOk = !g.module || (ext && ext.module === g.module && (!g.export || ext.name === g.export || ext.name.endsWith(`.${g.export}`)));
+    return nameOk && moduleOk;
+  });
+}
+
+export class GuardRecogniser {
   private readonly callCache = new Map<ts.Node, GuardSpec | null>();
   private readonly summaryCache = new Map<string, GuardSpec | null>();
   private readonly inProgress = new Set<ts.Node>();
@@ -119,11 +127,8 @@ export class SpecResolver {
     const ext = calleeVals.map(externalName).find(Boolean);
 
     // 1. Guards declared in the configuration
-    for (const g of this.config.guards) {
-      const nameOk = g.name === text || g.name === last || text.endsWith(`.${g.name}`);
-      const moduleOk = !g.module || (ext && ext.module === g.module && (!g.export || ext.name === g.export || ext.name.endsWith(`.${g.export}`)));
-      if (nameOk && moduleOk) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard', async: g.fails === 'throws' ? false : undefined };
-    }
+    const g = configuredGuard(this.config.guards, text, last, ext);
+    if (g) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard', async: g.fails === 'throws' ? false : undefined };
 
     // A function imported from outside the scanned tree (an import, alias or link that leads out of
     // it): its code is never read, so whatever it is named, its check cannot be verified and never
@@ -167,15 +172,15 @@ export class SpecResolver {
   }
 
   /** The flow walk a summary makes: no side effects; for a middleware, `next()` continues and `next(err)` optionally fails. */
-  private summaryFlow(fn: FunctionNode, env: Env | undefined, nextParam: ts.ParameterDeclaration | undefined, errorContinuation: boolean): Flow {
+  private summaryFlow(fn: FunctionNode, env: Env | undefined, next: Continuation | undefined, errorContinuation: boolean): Flow {
     return new Flow({
       fn,
       role: 'summary',
       assumptions: {},
       env,
       specs: this,
-      isContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length === 0 : undefined,
-      isErrorContinuation: nextParam && errorContinuation ? (c) => isCallOf(c, nextParam) && c.arguments.length > 0 : undefined,
+      isContinuation: next ? (c) => next.kind(c) === 'continue' : undefined,
+      isErrorContinuation: next && errorContinuation ? (c) => next.kind(c) === 'error' : undefined,
       maxFreshnessMinutes: this.maxMinutes,
       effects: false,
     });
@@ -185,11 +190,11 @@ export class SpecResolver {
   private summarizeByName(fn: FunctionNode, env: Env | undefined, name: string): GuardSpec | undefined {
     // A function that writes is doing the operation, not checking for it (`disableMfa`, `saveMfaSettings`).
     if (effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && e.kind !== 'http')) return undefined;
-    const nextParam = isMiddlewareShaped(fn);
+    const nextParam = middlewareContinuation(fn);
     const flow = this.summaryFlow(fn, env, nextParam, false).run();
     const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
     const base: GuardSpec = { name, mode: 'never-fails', source: 'name', kind: 'guard', async: isAsync, defNode: fn };
-    const shapes = flow.exits.map((x) => (x.kind === 'throw' ? 'throw' : exitShape(x.value, x.answer)));
+    const shapes = flow.exits.map((x) => (x.kind === 'throw' ? 'throw' : returnShape(x.value, x.answer)));
     if (nextParam) {
       const ends = flow.exits.some((x) => x.kind !== 'end' || x.answer);
       return ends ? { ...base, mode: 'middleware' } : base;
@@ -241,19 +246,11 @@ export class SpecResolver {
     if (entry.windowArg) {
       const arg = argObjectKey(call, entry.windowArg.argKey);
       const n = arg ? evalNumber(arg, this.values, env) : undefined;
-      if (n !== undefined) spec.windowMinutes = entry.windowArg.unit === 'seconds' ? n / 60 : entry.windowArg.unit === 'ms' ? n / 60000 : n;
+      if (n !== undefined) spec.windowMinutes = toMinutes(n, entry.windowArg.unit);
       spec.hasFreshness = true;
     }
-    if (entry.freshAgeFromConfig) {
-      const fa = this.settings(entry.configKey ?? 'freshAge');
-      spec.windowMinutes = fa === undefined ? 24 * 60 : fa === 0 ? Infinity : fa / 60;
-      spec.hasFreshness = true;
-      if (fa === undefined) spec.weakness = "better-auth's default freshAge accepts a session created up to 24 hours ago";
-      else if (fa === 0) spec.weakness = 'freshAge is 0, which turns the freshness check off';
-    }
-    if (spec.windowMinutes !== undefined && spec.windowMinutes > this.maxMinutes && !spec.weakness) {
-      spec.weakness = `accepts a re-authentication up to ${fmtMinutes(spec.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
-    }
+    if (entry.freshAgeFromConfig) Object.assign(spec, this.freshAge(entry));
+    spec.weakness ??= windowWeakness(spec.windowMinutes, this.maxMinutes);
     if (entry.level === 'from-args') {
       const levels = call.arguments.slice(1).map((a) => evalString(a, this.values, 0, env)?.toLowerCase()).filter((x): x is string => !!x);
       if (levels.length && !levels.some((l) => vocab().strongLevels.has(l)) && levels.some((l) => vocab().baseLevels.has(l))) spec.weakness = `accepts the base assurance level (${levels.join(', ')})`;
@@ -281,23 +278,21 @@ export class SpecResolver {
     const last = parts?.[parts.length - 1] ?? text;
     const vals = this.values.resolve(x);
     const ext = vals.map(externalName).find(Boolean);
-    for (const g of this.config.guards) {
-      const nameOk = g.name === text || g.name === last;
-      const moduleOk = !g.module || (ext && ext.module === g.module);
-      if (nameOk && moduleOk) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard' };
-    }
+    const g = configuredGuard(this.config.guards, text, last, ext);
+    if (g) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard' };
     for (const entry of vocab().catalog) {
       if (entry.fails !== 'middleware' || !entry.match.callee || entry.match.argText) continue;
       if (!new RegExp(entry.match.callee).test(text)) continue;
-      const fake = { name: text, mode: entry.fails, async: entry.async, source: 'catalog' as const, kind: entry.kind, catalogId: entry.id };
-      if (entry.freshAgeFromConfig) {
-        const fa = this.settings(entry.configKey ?? 'freshAge');
-        return { ...fake, hasFreshness: true, windowMinutes: fa === undefined ? 1440 : fa / 60, weakness: fa === undefined ? "better-auth's default freshAge accepts a session created up to 24 hours ago" : fa / 60 > this.maxMinutes ? `accepts a session up to ${fmtMinutes(fa / 60)} old (maximum ${fmtMinutes(this.maxMinutes)})` : undefined };
-      }
-      return fake;
+      const spec: GuardSpec = { name: text, mode: entry.fails, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id };
+      return entry.freshAgeFromConfig ? { ...spec, ...this.freshAge(entry) } : spec;
     }
     if (vocab().guardNames.test(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true };
     return undefined;
+  }
+
+  /** A catalogued guard that reads the project's fresh-session setting (better-auth `freshAge`). */
+  private freshAge(entry: CatalogEntry): Pick<GuardSpec, 'hasFreshness' | 'windowMinutes' | 'weakness'> {
+    return { hasFreshness: true, ...freshAgeWindow(this.settings(entry.configKey ?? 'freshAge'), this.maxMinutes) };
   }
 
   inlineSpec(inl: InlineEvidence): GuardSpec {
@@ -305,7 +300,7 @@ export class SpecResolver {
     if (inl.kind === 'freshness') {
       spec.hasFreshness = !inl.refreshed;
       if (inl.refreshed) spec.weakness = inl.refreshed;
-      else if (inl.windowMinutes !== undefined && inl.windowMinutes > this.maxMinutes) spec.weakness = `accepts a re-authentication up to ${fmtMinutes(inl.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
+      else spec.weakness = windowWeakness(inl.windowMinutes, this.maxMinutes);
     }
     if (inl.kind === 'level') {
       if (inl.baseLevel) spec.weakness = `accepts the base assurance level (${inl.level})`;
@@ -336,7 +331,7 @@ export class SpecResolver {
   }
 
   private summarizeInner(fn: FunctionNode, env: Env | undefined, displayName: string): GuardSpec | undefined {
-    const nextParam = isMiddlewareShaped(fn);
+    const nextParam = middlewareContinuation(fn);
     const walker = this.summaryFlow(fn, env, nextParam, true);
     const flow = walker.run();
     const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
@@ -375,7 +370,7 @@ export class SpecResolver {
       if (!x.value) continue;
       const ev = evidence.find((e) => e.returned && (containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v))));
       if (!ev) continue;
-      const truthOnFail = ev.inline ? evalReturnFailed(x.value, ev) ?? walker.evaluateFailed(x.value, ev) : walker.evaluateFailed(x.value, ev);
+      const truthOnFail = failTruth(x.value, ev, walker);
       if (truthOnFail !== undefined) return { ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' };
     }
     // A wrapper around another guard: `return requireStepUp(req)`, `return bcrypt.compare(...)`
@@ -398,8 +393,8 @@ export class SpecResolver {
       return { ...(base as GuardSpec), mode: 'never-fails' };
     }
     if (failingExits.every((x) => x.kind === 'throw')) return { ...(base as GuardSpec), mode: 'throws' };
-    const shapes = failingExits.map((x) => exitShape(x.value, x.answer));
-    const okShapes = success.map((x) => exitShape(x.value, x.answer));
+    const shapes = failingExits.map((x) => returnShape(x.value, x.answer));
+    const okShapes = success.map((x) => returnShape(x.value, x.answer));
     if (shapes.some((s) => s === 'response')) return { ...(base as GuardSpec), mode: 'returns-response' };
     if (shapes.some((s) => s.startsWith('object:'))) {
       const f = shapes.find((s) => s.startsWith('object:'))!.slice(7);
@@ -449,10 +444,6 @@ export function isGuardName(name: string): boolean {
   return vocab().guardNames.test(name) && !vocab().guardNameExclusions.test(name);
 }
 
-export function isCallOf(c: ts.CallExpression, p: ts.ParameterDeclaration): boolean {
-  const x = skipOuter(c.expression);
-  return ts.isIdentifier(x) && ts.isIdentifier(p.name) && x.text === p.name.text;
-}
 
 /** Does `root` read the variable declared by `decl`? */
 function mentions(root: ts.Node, decl: ts.Node): boolean {
@@ -477,45 +468,6 @@ function containsNode(root: ts.Node, n: ts.Node): boolean {
   return false;
 }
 
-function evalReturnFailed(value: ts.Expression, ev: GuardEvent): boolean | undefined {
-  const x = skipOuter(value);
-  if (ev.inline && x === ev.inline.node) return ev.inline.failTruth;
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-    const v = evalReturnFailed(x.operand, ev);
-    return v === undefined ? undefined : !v;
-  }
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-    const l = evalReturnFailed(x.left, ev);
-    const r = evalReturnFailed(x.right, ev);
-    if (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return l === false || r === false ? false : undefined;
-    return l === true || r === true ? true : undefined;
-  }
-  return undefined;
-}
-
-/** The shape of a returned value: response / falsy / truthy / object:<field>=<success truthiness>. */
-function exitShape(value: ts.Expression | undefined, answer: { error: boolean; kind: string } | undefined): string {
-  if (!value) return 'falsy';
-  if (answer) return 'response';
-  const x = skipOuter(value);
-  if (x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined') || (ts.isNumericLiteral(x) && x.text === '0')) return 'falsy';
-  if (x.kind === ts.SyntaxKind.TrueKeyword || ts.isStringLiteralLike(x) || ts.isNewExpression(x)) return 'truthy';
-  if (ts.isObjectLiteralExpression(x)) {
-    for (const p of x.properties) {
-      const n = p.name ? propertyNameText(p.name) : undefined;
-      if (!n || !ts.isPropertyAssignment(p)) continue;
-      const v = skipOuter(p.initializer);
-      const isFalse = v.kind === ts.SyntaxKind.FalseKeyword;
-      const isTrue = v.kind === ts.SyntaxKind.TrueKeyword;
-      if (/^(ok|valid|verified|success|fresh|allowed|passed|authorized|granted)$/.test(n) && isFalse) return `object:${n}=truthy`;
-      if (/^(isStale|stale|required|needsReauth|expired)$/.test(n) && isTrue) return `object:${n}=falsy`;
-      if (/^(error|err|reason)$/.test(n) && v.kind !== ts.SyntaxKind.NullKeyword) return `object:${n}=falsy`;
-    }
-    return 'truthy';
-  }
-  return 'truthy';
-}
-
 function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: number): void {
   const windows = evidence.map((e) => e.spec.windowMinutes).filter((w): w is number => w !== undefined);
   if (windows.length) spec.windowMinutes = Math.min(...windows);
@@ -528,12 +480,4 @@ function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: n
   spec.aalOnly = evidence.some((e) => e.spec.aalOnly) && !spec.hasFreshness;
 }
 
-export function fmtMinutes(m: number): string {
-  if (!Number.isFinite(m)) return 'any age';
-  if (m >= 60 * 24 && m % (60 * 24) === 0) return `${m / 1440} day${m === 1440 ? '' : 's'}`;
-  if (m >= 60 && m % 60 === 0) return `${m / 60} hour${m === 60 ? '' : 's'}`;
-  if (m < 1) return `${Math.round(m * 60)} seconds`;
-  return `${Math.round(m * 10) / 10} minutes`;
-}
 
-export type { FlowResult };

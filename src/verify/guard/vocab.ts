@@ -1,9 +1,9 @@
-// Compiled vocabulary from rules/guards.json: what step-up evidence and client input look like.
-import { compiled, ruleFile } from '../rules/load.js';
-import type { CatalogEntry } from '../rules/types.js';
+// Compiled vocabulary from rules/guards.json: what step-up evidence, guard results, request
+// reads and client input look like. Every word list guard recognition uses comes from here.
+import { compiled, ruleFile } from '../../rules/load.js';
+import type { CatalogEntry } from '../../rules/types.js';
 
-export type { CatalogEntry } from '../rules/types.js';
-
+export type { CatalogEntry } from '../../rules/types.js';
 
 export interface Vocab {
   guardNames: RegExp;
@@ -21,10 +21,9 @@ export interface Vocab {
   decoders: string[];
   senders: Set<string>;
   constructors: Set<string>;
-  factories: Set<string>;
   errorHelpers: RegExp;
   catalog: CatalogEntry[];
-  /** What a verifier's compared secret is made of (verify/operands.ts). */
+  /** What a verifier's compared secret is made of (guard/sources.ts). */
   secretInputs: RegExp;
   bearerHeaders: RegExp;
   cookieNames: RegExp;
@@ -40,6 +39,16 @@ export interface Vocab {
   nowNames: RegExp;
   /** Names of the request object. */
   requestObjects: RegExp;
+  /** Methods of the request object that read the body. */
+  bodyReaders: Set<string>;
+  /** A middleware's continuation parameter. */
+  middlewareNextParams: RegExp;
+  /** Words of a header, cookie or query key that name a step-up flag. */
+  stepUpKeys: RegExp;
+  /** Fields of a guard's result: false on failure / true on failure / set on failure. */
+  successFields: RegExp;
+  failureFields: RegExp;
+  errorFields: RegExp;
 }
 
 /** The compiled vocabulary (a package constant: rules/guards.json never changes during a run). */
@@ -62,7 +71,6 @@ export const vocab = compiled<Vocab>(() => {
     decoders: r.clientSources.decoders,
     senders: new Set(r.responses.senders),
     constructors: new Set(r.responses.constructors),
-    factories: new Set(r.responses.factories),
     errorHelpers: new RegExp(r.responses.errorHelpers, 'i'),
     catalog: r.catalog,
     secretInputs: new RegExp(r.operands.secretInputs, 'i'),
@@ -74,5 +82,11 @@ export const vocab = compiled<Vocab>(() => {
     timeSources: new Set(v.timeSources),
     nowNames: new RegExp(v.nowNames, 'i'),
     requestObjects: new RegExp(r.operands.requestObjects),
+    bodyReaders: new Set(r.operands.bodyReaders),
+    middlewareNextParams: new RegExp(v.middlewareNextParams, 'i'),
+    stepUpKeys: new RegExp(v.stepUpKeys, 'i'),
+    successFields: new RegExp(r.results.successFields),
+    failureFields: new RegExp(r.results.failureFields),
+    errorFields: new RegExp(r.results.errorFields),
   };
 });
