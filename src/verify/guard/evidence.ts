@@ -9,6 +9,7 @@ import { evalString, type Env } from '../../analysis/strings.js';
 import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { memo } from '../../memo.js';
 import { localInit } from './logic.js';
+import { judgeCompare } from './secrets.js';
 import { clientSource, propName } from './sources.js';
 import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
@@ -372,6 +373,24 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
       if (!truthy && !falsy) continue;
       const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
       return { kind: 'flag', node: x, failTruth: truthy ? !eq : eq, label: `${flag} flag`, clientTrusted: clientSource(side) };
+    }
+    // A typed secret compared with a stored one: `user.password !== hash(req.body.password)`
+    const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+    const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    if (eq || ne) {
+      const verdict = judgeCompare({ candidates: [x.left, x.right], requireStoredSecret: true }, env);
+      if (verdict.kind !== 'none') {
+        const label = `${verdict.typed} compared with ${verdict.stored ?? 'the stored secret'}`;
+        return {
+          kind: 'secret',
+          node: x,
+          failTruth: ne,
+          label,
+          clientTrusted: verdict.kind === 'client-trusted' ? `the stored side of the compare, ${verdict.stored}` : undefined,
+          enrolling: verdict.kind === 'enrolling' ? verdict.stored : undefined,
+          factor: verdict.otp ? 'otp' : undefined,
+        };
+      }
     }
     return undefined;
   }

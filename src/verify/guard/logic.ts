@@ -16,29 +16,31 @@ export function localInit(id: ts.Identifier): ts.Expression | undefined {
   return undefined;
 }
 
-/** What a field of a guard's result holds when the guard failed. */
-export function fieldOnFailure(name: string, spec: GuardSpec): 'truthy' | 'falsy' | undefined {
+/** What a value holds: truthy, falsy, null, a Response, an object (truthy), or non-null of unknown truthiness. */
+export type Held = 'truthy' | 'falsy' | 'null' | 'response' | 'object' | 'nonnull';
+
+/** What a field of a guard's result holds when the guard failed (`failed`) or succeeded. */
+export function fieldHolds(name: string, spec: GuardSpec, failed: boolean): 'truthy' | 'falsy' | undefined {
   const v = vocab();
-  if (spec.mode === 'returns-object' && spec.field === name) return spec.successWhen === 'falsy' ? 'truthy' : 'falsy';
-  if (v.errorFields.test(name)) return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? 'truthy' : undefined;
-  if (v.successFields.test(name)) return 'falsy';
-  if (v.failureFields.test(name)) return 'truthy';
+  const flip = (x: 'truthy' | 'falsy'): 'truthy' | 'falsy' => (failed ? x : x === 'truthy' ? 'falsy' : 'truthy');
+  if (spec.mode === 'returns-object' && spec.field === name) return flip(spec.successWhen === 'falsy' ? 'truthy' : 'falsy');
+  if (v.errorFields.test(name)) return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? flip('truthy') : undefined;
+  if (v.successFields.test(name)) return flip('falsy');
+  if (v.failureFields.test(name)) return flip('truthy');
   return undefined;
 }
 
-export type FailedValue = 'truthy' | 'falsy' | 'null' | 'response' | 'object';
-
-/** What a guard's whole result holds when it failed. */
-export function resultOnFailure(spec: GuardSpec): FailedValue | undefined {
+/** What a guard's whole result holds when it failed (`failed`) or succeeded. */
+export function resultHolds(spec: GuardSpec, failed: boolean): Held | undefined {
   switch (spec.mode) {
     case 'returns-response':
-      return 'response';
+      return failed ? 'response' : 'falsy';
     case 'returns-error':
-      return 'truthy';
+      return failed ? 'truthy' : 'falsy';
     case 'returns-falsy':
-      return 'falsy';
+      return failed ? 'falsy' : 'truthy';
     case 'returns-null':
-      return 'null';
+      return failed ? 'null' : 'nonnull';
     case 'returns-object':
       return 'object';
     default:
@@ -54,39 +56,43 @@ export interface ResultLookup {
   checkOf(call: ts.Node): Check | undefined;
 }
 
-/** What `e` (the check's result, a field of it, a local holding it) holds when `check` failed. */
-function failedValue(e: ts.Expression, check: Check, lookup: ResultLookup, depth: number): FailedValue | undefined {
+/** What `e` (the check's result, a field of it, a local holding it) holds when `check` failed / succeeded. */
+function heldUnder(e: ts.Expression, check: Check, failed: boolean, lookup: ResultLookup, depth: number, spec: GuardSpec): Held | undefined {
   const x = skipOuter(e);
   if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
     if (d && lookup.resultOf(d) === check) {
-      if (ts.isBindingElement(d)) return fieldOnFailure((d.propertyName ?? d.name).getText(), check.spec);
-      return resultOnFailure(check.spec);
+      if (ts.isBindingElement(d)) return fieldHolds((d.propertyName ?? d.name).getText(), spec, failed);
+      return resultHolds(spec, failed);
     }
-    if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6) return failedValue(d.initializer, check, lookup, depth + 1);
+    if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6) return heldUnder(d.initializer, check, failed, lookup, depth + 1, spec);
     return undefined;
   }
-  if (ts.isCallExpression(x) && lookup.checkOf(x) === check) return resultOnFailure(check.spec);
+  if (ts.isCallExpression(x) && lookup.checkOf(x) === check) return resultHolds(spec, failed);
   if ((ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && depth < 6) {
     const name = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
-    const base = failedValue(x.expression, check, lookup, depth + 1);
-    if (base && name) return fieldOnFailure(name, check.spec);
+    const base = heldUnder(x.expression, check, failed, lookup, depth + 1, spec);
+    if (base && name) return fieldHolds(name, spec, failed);
   }
   return undefined;
 }
 
-/** Truth value of `cond` when `check` has failed (true: the then-branch is the failure branch), or undefined. */
-export function failTruth(cond: ts.Expression, check: Check, lookup: ResultLookup, depth = 0): Tri {
+/**
+ * Truth value of `cond` when `check` failed (`failed` true) or succeeded, everything else unknown:
+ * true, false, or undefined when it depends on more.
+ */
+export function truthUnder(cond: ts.Expression, check: Check, failed: boolean, lookup: ResultLookup, depth = 0, spec: GuardSpec = check.spec): Tri {
   if (depth > 8) return undefined;
   const x = skipOuter(cond);
-  if (check.inline && x === check.inline.node) return check.inline.failTruth;
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not3(failTruth(x.operand, check, lookup, depth + 1));
+  const again = (e: ts.Expression): Tri => truthUnder(e, check, failed, lookup, depth + 1, spec);
+  if (check.inline && x === check.inline.node) return failed ? check.inline.failTruth : !check.inline.failTruth;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not3(again(x.operand));
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
-    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return and3(failTruth(x.left, check, lookup, depth + 1), failTruth(x.right, check, lookup, depth + 1));
-    if (op === ts.SyntaxKind.BarBarToken) return or3(failTruth(x.left, check, lookup, depth + 1), failTruth(x.right, check, lookup, depth + 1));
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return and3(again(x.left), again(x.right));
+    if (op === ts.SyntaxKind.BarBarToken) return or3(again(x.left), again(x.right));
     if (op === ts.SyntaxKind.InstanceOfKeyword) {
-      const base = failedValue(x.left, check, lookup, depth);
+      const base = heldUnder(x.left, check, failed, lookup, depth, spec);
       return base === undefined ? undefined : base === 'response';
     }
     const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
@@ -99,12 +105,12 @@ export function failTruth(cond: ts.Expression, check: Check, lookup: ResultLooku
         const o = skipOuter(other);
         const isNullish = o.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(o) && o.text === 'undefined');
         const isBool = o.kind === ts.SyntaxKind.TrueKeyword || o.kind === ts.SyntaxKind.FalseKeyword;
-        const base = failedValue(side, check, lookup, depth);
+        const base = heldUnder(side, check, failed, lookup, depth, spec);
         if (base === undefined) continue;
         let same: Tri;
-        if (isNullish) same = base === 'null';
-        else if (isBool) same = base === 'falsy' ? o.kind === ts.SyntaxKind.FalseKeyword : undefined;
-        else if (ts.isStringLiteralLike(o) && check.spec.successValue !== undefined) same = o.text === check.spec.successValue ? false : undefined;
+        if (isNullish) same = base === 'null' ? true : base === 'falsy' && !failed ? undefined : false;
+        else if (isBool) same = base === 'falsy' && failed ? o.kind === ts.SyntaxKind.FalseKeyword : base === 'truthy' && !failed && spec.mode === 'returns-falsy' ? o.kind === ts.SyntaxKind.TrueKeyword : undefined;
+        else if (ts.isStringLiteralLike(o) && spec.successValue !== undefined) same = o.text === spec.successValue ? !failed : failed ? undefined : false;
         if (same === undefined) return undefined;
         return eq ? same : !same;
       }
@@ -112,15 +118,21 @@ export function failTruth(cond: ts.Expression, check: Check, lookup: ResultLooku
     }
     return undefined;
   }
-  const v = failedValue(x, check, lookup, depth);
+  const v = heldUnder(x, check, failed, lookup, depth, spec);
   if (v === undefined) {
     if (ts.isIdentifier(x)) {
       const init = localInit(x);
-      if (init) return failTruth(init, check, lookup, depth + 1);
+      if (init) return again(init);
     }
     return undefined;
   }
+  if (v === 'nonnull') return undefined;
   return v === 'truthy' || v === 'response' || v === 'object';
+}
+
+/** Truth value of `cond` when `check` has failed (true: the then-branch is the failure branch), or undefined. */
+export function failTruth(cond: ts.Expression, check: Check, lookup: ResultLookup): Tri {
+  return truthUnder(cond, check, true, lookup);
 }
 
 /** The shape of a value a guard returns: response / falsy / truthy / object:<field>=<success truthiness>. */

@@ -11,9 +11,10 @@ import { externalName } from '../../analysis/unwrap.js';
 import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
 import type { ResolvedConfig, UserGuard } from '../../config/types.js';
 import type { FunctionNode } from '../../model.js';
-import { Flow, type GuardEvent } from '../flow.js';
-import { failTruth, returnShape } from './logic.js';
-import { operandOrigins } from './sources.js';
+import { counts, Flow, type FlowExit, type GuardEvent } from '../flow.js';
+import { failTruth, localInit, returnShape } from './logic.js';
+import { enablesFactor, judgeCompare, type CompareOperands, type SecretVerdict } from './secrets.js';
+import { nameHas } from './sources.js';
 import type { GuardSpec, InlineEvidence } from './types.js';
 import { vocab, type CatalogEntry } from './vocab.js';
 import { freshAgeWindow, fmtMinutes, toMinutes, windowWeakness, type ProjectSetting } from './windows.js';
@@ -141,13 +142,15 @@ export class GuardRecogniser {
     // 2. The library catalogue
     for (const entry of vocab().catalog) {
       if (!this.matches(entry, call, parts, text, last, calleeVals, fn !== undefined)) continue;
-      if (entry.kind === 'verifier' && !provesSecret(call, env, this.values)) return undefined;
-      return this.fromCatalog(entry, call, text, env);
+      const spec = this.fromCatalog(entry, call, text, env);
+      if (entry.kind !== 'verifier') return spec;
+      const verdict = judgeCompare(cataloguedOperands(entry, call), env);
+      return withSecretVerdict(spec, verdict);
     }
 
     // 3. A project function: what its body does
     if (fn && fn.kind === 'function') {
-      const argEnv: Env = new Map();
+      const argEnv: Env = new Map(env);
       fn.node.parameters.forEach((p, i) => {
         const a = call.arguments[i];
         if (a) argEnv.set(p, a);
@@ -163,10 +166,21 @@ export class GuardRecogniser {
     // 4. Unseen, but named like a step-up check: a read of a step-up record (`db.mfaChallenge.findFirst`,
     //    `redis.get('stepup:…')`) is evidence whose absence (null) means failure; a named check is opaque.
     if (!fn) {
+      // An unseen verifier no catalogue knows (`password.verify(plain, hash)`, `user.passwordMatch(pw)`):
+      // it is one when it is given a secret typed for this request and a stored secret of the user.
+      if (nameHas(last, vocab().verifierNames)) {
+        const callee = skipOuter(call.expression);
+        const receiver = ts.isPropertyAccessExpression(callee) ? [callee.expression] : [];
+        const verdict = judgeCompare({ candidates: [...call.arguments], storedOnly: receiver, requireStoredSecret: true, callee: last }, env);
+        if (verdict.kind !== 'none') {
+          const spec: GuardSpec = { name: text, mode: 'returns-falsy', source: 'inferred', kind: 'verifier', opaque: true, inferred: true, async: /Sync$/.test(last) ? false : undefined };
+          return withSecretVerdict(spec, verdict);
+        }
+      }
       if (isStepUpRead(parts, last, call)) {
         return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', opaque: true, async: true };
       }
-      if (isGuardName(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, async: undefined };
+      if (isGuardName(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, unrecognised: true, async: undefined };
     }
     return undefined;
   }
@@ -192,8 +206,10 @@ export class GuardRecogniser {
     if (effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && e.kind !== 'http')) return undefined;
     const nextParam = middlewareContinuation(fn);
     const flow = this.summaryFlow(fn, env, nextParam, false).run();
-    const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
-    const base: GuardSpec = { name, mode: 'never-fails', source: 'name', kind: 'guard', async: isAsync, defNode: fn };
+    const isAsync = isAsyncFunction(fn);
+    // Named like a check, but nothing in it is recognised as re-verification: how it fails is known,
+    // what it checks is not (never counted as step-up; `unverifiable` when its result decides).
+    const base: GuardSpec = { name, mode: 'never-fails', source: 'name', kind: 'guard', async: isAsync, defNode: fn, unrecognised: true };
     const shapes = flow.exits.map((x) => (x.kind === 'throw' ? 'throw' : returnShape(x.value, x.answer)));
     if (nextParam) {
       const ends = flow.exits.some((x) => x.kind !== 'end' || x.answer);
@@ -202,8 +218,12 @@ export class GuardRecogniser {
     if (shapes.includes('throw') && !shapes.some((sh) => sh === 'response')) return { ...base, mode: 'throws' };
     if (shapes.includes('response')) return { ...base, mode: 'returns-response' };
     if (shapes.includes('falsy') && shapes.some((sh) => sh !== 'falsy')) return { ...base, mode: 'returns-falsy' };
+    // Every path says yes outright (`return true`): it never fails.
+    if (flow.exits.every((x) => x.kind === 'end' || !x.value || isConstantTruthy(x.value))) return base;
     const boolReturn = flow.exits.some((x) => x.value && /[!=<>]=|[<>]|^!|^(true|false)$/.test(skipOuter(x.value).getText()));
     if (boolReturn) return { ...base, mode: 'returns-falsy' };
+    // It returns what something else computed: whether that can fail cannot be seen.
+    if (flow.exits.some((x) => x.value && !isConstantTruthy(x.value) && x.value.kind !== ts.SyntaxKind.NullKeyword)) return { ...base, mode: 'unknown' };
     return base;
   }
 
@@ -229,7 +249,7 @@ export class GuardRecogniser {
   }
 
   private fromCatalog(entry: CatalogEntry, call: ts.CallExpression, text: string, env?: Env): GuardSpec {
-    const spec: GuardSpec = { name: text, mode: entry.fails, field: entry.field, successWhen: entry.successWhen, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id };
+    const spec: GuardSpec = { name: text, mode: entry.fails, field: entry.field, successWhen: entry.successWhen, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id, factor: entry.factor };
     if (entry.windowFromArg) {
       const arg = argObjectKey(call, entry.windowFromArg.argKey);
       if (arg) {
@@ -286,7 +306,7 @@ export class GuardRecogniser {
       const spec: GuardSpec = { name: text, mode: entry.fails, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id };
       return entry.freshAgeFromConfig ? { ...spec, ...this.freshAge(entry) } : spec;
     }
-    if (vocab().guardNames.test(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true };
+    if (vocab().guardNames.test(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, unrecognised: true };
     return undefined;
   }
 
@@ -296,7 +316,7 @@ export class GuardRecogniser {
   }
 
   inlineSpec(inl: InlineEvidence): GuardSpec {
-    const spec: GuardSpec = { name: inl.label, mode: 'returns-falsy', source: 'inline', kind: 'inline', async: false, clientTrusted: inl.clientTrusted, windowMinutes: inl.windowMinutes };
+    const spec: GuardSpec = { name: inl.label, mode: 'returns-falsy', source: 'inline', kind: 'inline', async: false, clientTrusted: inl.clientTrusted, enrolling: inl.enrolling, factor: inl.factor, windowMinutes: inl.windowMinutes };
     if (inl.kind === 'freshness') {
       spec.hasFreshness = !inl.refreshed;
       if (inl.refreshed) spec.weakness = inl.refreshed;
@@ -334,17 +354,20 @@ export class GuardRecogniser {
     const nextParam = middlewareContinuation(fn);
     const walker = this.summaryFlow(fn, env, nextParam, true);
     const flow = walker.run();
-    const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+    const isAsync = isAsyncFunction(fn);
     const evidence = flow.events.filter((e) => e.checked || e.established || e.usage === 'return' || e.returned);
     if (!evidence.length) return undefined;
     const name = displayName;
     const base: Partial<GuardSpec> = { name, source: 'project', kind: 'guard', async: isAsync, defNode: fn };
     collectQuality(base, evidence, this.maxMinutes);
+    // A function that checks a code and switches the code's factor on is enrolling it.
+    const enabled = base.factor === 'otp' && !base.enrolling ? enablesFactor(fn) : undefined;
+    if (enabled) base.enrolling = `the factor it switches on (${enabled.getText().replace(/\s+/g, ' ').slice(0, 60)})`;
     // Does the function also perform the operation? Then it is a guard only if every one of its side
     // effects sits behind its own check (a self-protected operation); otherwise it is an operation.
     if (!nextParam && effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && !isStepUpMachinery(e))) {
       const own = new Flow({ fn, role: 'handler', assumptions: {}, env, specs: this, maxFreshnessMinutes: this.maxMinutes, effects: true }).run();
-      const ownIds = new Set(own.events.filter((e) => (e.checked || e.established) && !e.notAwaited && e.spec.mode !== 'never-fails').map((e) => e.id));
+      const ownIds = new Set(own.events.filter((e) => (e.checked || e.established) && counts(e)).map((e) => e.id));
       const points = own.points.filter((p) => p.kind === 'effect');
       if (!points.length || !points.every((p) => [...p.must].some((id) => ownIds.has(id)))) return undefined;
       base.guardsOwnEffects = true;
@@ -360,7 +383,10 @@ export class GuardRecogniser {
         // the check decides nothing about next(): not a guard at all, unless it is broken (calls next anyway)
         if (!conts.some((p) => [...p.may].some((id) => ids.has(id))) && !evidence.some((e) => e.checked)) return undefined;
       }
-      const spec: GuardSpec = { ...(base as GuardSpec), mode: 'middleware', leaks: unprotected?.node };
+      // next() reached when the check failed is a leak; reached without the check ever running, a skipped branch
+      const failedInto = conts.find((p) => ![...p.must].some((id) => ids.has(id)) && (p.fall.size > 0 || [...p.may].some((id) => ids.has(id))));
+      const spec: GuardSpec = { ...(base as GuardSpec), mode: 'middleware', leaks: failedInto?.node ?? (unprotected && !conts.some((p) => [...p.must].some((id) => ids.has(id))) ? unprotected.node : undefined) };
+      if (unprotected && !spec.leaks) spec.skip = { node: unprotected.node, why: branchText(unprotected.node) };
       if (evidence.every((e) => e.opaque)) spec.opaque = true;
       return spec;
     }
@@ -371,14 +397,22 @@ export class GuardRecogniser {
       const ev = evidence.find((e) => e.returned && (containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v))));
       if (!ev) continue;
       const truthOnFail = failTruth(x.value, ev, walker);
-      if (truthOnFail !== undefined) return { ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' };
+      if (truthOnFail !== undefined) return withSkip({ ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' }, flow.exits, evidence);
     }
     // A wrapper around another guard: `return requireStepUp(req)`, `return bcrypt.compare(...)`
     const returned = evidence.filter((e) => e.usage === 'return' && !e.inline);
     const checked = evidence.filter((e) => e.checked && !e.opaque);
     if (returned.length && !checked.length) {
       const inner = returned[0].spec;
-      return { ...inner, name, async: isAsync || inner.async, source: inner.source === 'catalog' ? 'project' : inner.source, via: inner.name, defNode: fn };
+      // An unseen verifier whose asynchrony is unknown is known to be awaited when this helper is async.
+      const known = isAsync || inner.async !== undefined;
+      const spec: GuardSpec = { ...inner, name, async: isAsync || inner.async, source: inner.source === 'catalog' ? 'project' : inner.source, via: inner.name, defNode: fn };
+      if (inner.inferred && known) {
+        spec.inferred = false;
+        spec.opaque = false;
+      }
+      if (base.enrolling) spec.enrolling ??= base.enrolling;
+      return withSkip(spec, flow.exits, evidence);
     }
     const ids = new Set(evidence.map((e) => e.id));
     const failure = flow.exits.filter((x) => ![...x.must].some((id) => ids.has(id)));
@@ -413,20 +447,6 @@ function argKey(a: ts.Expression): string {
   if (ts.isLiteralExpression(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return x.getText();
   return `@${x.getSourceFile().fileName}:${x.pos}`;
 }
-
-/**
- * A verifier is step-up only when what it checks is typed by the user for this request (a current
- * password, a one-time code) and not the bearer credential itself: a compare fed by a cookie or an
- * Authorization/API-key header re-checks what a stolen session already holds.
- */
-function provesSecret(call: ts.CallExpression, env: Env | undefined, values: ValueResolver): boolean {
-  const o = operandOrigins(call.arguments, env, values.budget);
-  if (o.bearer) return false;
-  // what is checked must be typed for this request: a secret's name or a body read on the data path.
-  // A derivation alone (scrypt of an API key from a header two calls up) proves nothing.
-  return !!(o.secretInput || o.bodyInput);
-}
-
 
 /** A read of a step-up record: `db.stepUp.findFirst`, `prisma.mfaChallenge.findUnique`, `reauthStore.get`. */
 function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallExpression): boolean {
@@ -478,6 +498,118 @@ function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: n
   const client = evidence.find((e) => e.spec.clientTrusted);
   if (client && evidence.every((e) => e.spec.clientTrusted || e.opaque)) spec.clientTrusted = client.spec.clientTrusted;
   spec.aalOnly = evidence.some((e) => e.spec.aalOnly) && !spec.hasFreshness;
+  // What it checks counts only as much as its evidence does: the factor being enrolled, or nothing recognised.
+  const counted = evidence.filter((e) => !e.notAwaited && e.spec.mode !== 'never-fails');
+  const enrolling = counted.find((e) => e.spec.enrolling);
+  if (enrolling && counted.every((e) => e.spec.enrolling || e.spec.unrecognised)) spec.enrolling = enrolling.spec.enrolling;
+  if (counted.length && counted.every((e) => e.spec.unrecognised)) spec.unrecognised = true;
+  if (counted.length && counted.every((e) => e.spec.factor === 'otp')) spec.factor = 'otp';
 }
 
 
+
+/** One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with). */
+function selectOperand(call: ts.CallExpression, selector: string): ts.Expression | undefined {
+  const [head, ...keys] = selector.split('.');
+  let cur: ts.Expression | undefined;
+  if (head === 'receiver') {
+    const callee = skipOuter(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    cur = callee.expression;
+    if (keys.length) {
+      let r = skipOuter(cur);
+      if (ts.isIdentifier(r)) r = localInit(r) ?? r;
+      r = skipOuter(r);
+      if (!ts.isNewExpression(r) || !r.arguments?.[0]) return undefined;
+      cur = r.arguments[0];
+    }
+  } else cur = call.arguments[Number(head)];
+  for (const k of keys) {
+    if (!cur) return undefined;
+    cur = objectKey(cur, k);
+  }
+  return cur;
+}
+
+/** `key` of an object literal (directly or through a local constant). */
+function objectKey(e: ts.Expression, key: string): ts.Expression | undefined {
+  let x = skipOuter(e);
+  if (ts.isIdentifier(x)) x = skipOuter(localInit(x) ?? x);
+  if (!ts.isObjectLiteralExpression(x)) return undefined;
+  for (const p of x.properties) {
+    if (!p.name || propertyNameText(p.name) !== key) continue;
+    if (ts.isPropertyAssignment(p)) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p)) return p.name;
+  }
+  return undefined;
+}
+
+/** A catalogued verifier's operands: by its declared roles when they can be found, else every argument. */
+function cataloguedOperands(entry: CatalogEntry, call: ts.CallExpression): CompareOperands {
+  const roles = entry.operands;
+  const typed = roles?.typed.map((sel) => selectOperand(call, sel)).find(Boolean);
+  if (!roles || !typed) return { candidates: [...call.arguments] };
+  const stored = roles.stored ? roles.stored.map((sel) => selectOperand(call, sel)).filter((e): e is ts.Expression => !!e) : [];
+  return { typed, stored, libraryLooksUp: !roles.stored };
+}
+
+/** A verifier's spec once what it compares is known: not step-up at all, client-trusted, or a check of the factor being enrolled. */
+function withSecretVerdict(spec: GuardSpec, verdict: SecretVerdict): GuardSpec | undefined {
+  if (verdict.kind === 'none') return undefined;
+  const factor = spec.factor ?? (verdict.otp ? 'otp' : undefined);
+  if (verdict.kind === 'client-trusted') return { ...spec, factor, clientTrusted: `the stored side of the compare, ${verdict.stored}` };
+  if (verdict.kind === 'enrolling') return { ...spec, factor, enrolling: verdict.stored };
+  return { ...spec, factor };
+}
+
+/** An async function, or one that returns `new Promise(…)`. */
+function isAsyncFunction(fn: FunctionNode): boolean {
+  if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return true;
+  const isPromise = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    return ts.isNewExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'Promise';
+  };
+  if (fn.body && !ts.isBlock(fn.body)) return isPromise(fn.body);
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit || ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression && isPromise(n.expression)) hit = true;
+    else ts.forEachChild(n, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  return hit;
+}
+
+/** The condition under which `node` runs: `when \`!user.passwordHash\``, from its nearest enclosing `if`. */
+export function branchText(node: ts.Node): string {
+  let child: ts.Node = node;
+  for (let cur = node.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent) {
+    if (ts.isIfStatement(cur) && (child === cur.thenStatement || child === cur.elseStatement)) {
+      const cond = cur.expression.getText().replace(/\s+/g, ' ');
+      return child === cur.thenStatement ? `when \`${cond}\`` : `unless \`${cond}\``;
+    }
+  }
+  return 'on a path that never runs the check';
+}
+
+/**
+ * A guard that reports success on a path that never ran its check (`if (!user.passwordHash) return
+ * true`): the check is skipped there.
+ */
+function withSkip(spec: GuardSpec, exits: FlowExit[], evidence: GuardEvent[]): GuardSpec {
+  const ids = new Set(evidence.map((e) => e.id));
+  const success = spec.mode === 'returns-error' ? ['falsy'] : spec.mode === 'returns-falsy' || spec.mode === 'returns-null' ? ['truthy'] : [];
+  for (const x of exits) {
+    if (x.kind === 'throw' || [...x.must].some((id) => ids.has(id))) continue;
+    if (x.value && evidence.some((e) => containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v)))) continue;
+    const shape = returnShape(x.value, x.answer);
+    if (success.includes(shape) && x.value && (spec.mode !== 'returns-falsy' || isConstantTruthy(x.value))) return { ...spec, skip: { node: x.node, why: branchText(x.node) } };
+  }
+  return spec;
+}
+
+/** `true`, a non-empty literal: success said outright, not computed. */
+function isConstantTruthy(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return x.kind === ts.SyntaxKind.TrueKeyword || (ts.isStringLiteralLike(x) && x.text !== '') || (ts.isNumericLiteral(x) && x.text !== '0') || ts.isObjectLiteralExpression(x);
+}

@@ -11,7 +11,7 @@
 import { ts } from 'ts-morph';
 import { calleeParts } from '../../analysis/effects.js';
 import type { Budget } from '../../analysis/budget.js';
-import { headerRead, walkDataPath } from '../../analysis/datapath.js';
+import { envRead, headerRead, walkDataPath } from '../../analysis/datapath.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
 import { accessName, propertyNameText, skipOuter } from '../../analysis/values.js';
@@ -130,4 +130,219 @@ export function clientSource(e: ts.Node, depth = 0): string | undefined {
   if (ts.isPrefixUnaryExpression(x)) return clientSource(x.operand, depth + 1);
   if (ts.isConditionalExpression(x)) return clientSource(x.whenTrue, depth + 1) ?? clientSource(x.whenFalse, depth + 1);
   return undefined;
+}
+
+/** A name as words and adjacent pairs: `candidatePassword` → candidatePassword, candidate, password, candidatepassword. */
+export function nameForms(name: string): string[] {
+  const parts = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return [name, ...parts, ...parts.slice(1).map((w, i) => parts[i] + w)];
+}
+
+/** Does a name (as a whole, a word or two adjacent words) match? */
+export function nameHas(name: string | undefined, re: RegExp): boolean {
+  return !!name && nameForms(name).some((f) => re.test(f));
+}
+
+/**
+ * Where a compared value comes from, as much as the syntax tells. Each field holds the read that
+ * showed it (for messages).
+ */
+export interface Origin {
+  /** Read from the request itself: the body, the query, route params or a header that is not a credential. */
+  request?: string;
+  /** The bearer credential: a cookie, an Authorization or API-key header. */
+  bearer?: string;
+  /** Returned by a helper given the request object (`await readBody(req)`, `getUser(c)`). */
+  requestCall?: string;
+  /** Held in the session container (`req.session.x`, `session.x`). */
+  session?: string;
+  /** Named as a factor being enrolled (`pendingSecret`, `tempTotpSecret`, `mfaSetup`). */
+  pending?: string;
+  /** Server-side data: a lookup's result, a model instance's field (`this.password`), the authenticated user. */
+  stored?: string;
+  /** Named like a secret the user types (`password`, `currentPassword`, `otp`, `pin`). */
+  secretName?: string;
+  /** Named like a stored secret (`passwordHash`, `pinHash`, `totpSecret`, `credential`). */
+  storedSecretName?: string;
+  /** A constant or a server environment value. */
+  constant?: string;
+}
+
+/** A call given the request object (or the Hono context) reads from the request. */
+function givenRequest(c: ts.CallExpression): boolean {
+  return c.arguments.some((a) => {
+    const x = skipOuter(a);
+    return isRequestObject(x) || (ts.isIdentifier(x) && /^(c|ctx|context)$/.test(x.text));
+  });
+}
+
+/** The request object a member chain starts from, and what it reads of it (`req.body.x` → body). */
+function requestPart(x: ts.PropertyAccessExpression | ts.ElementAccessExpression): { part: string; key?: string } | undefined {
+  const names: (string | undefined)[] = [];
+  let cur: ts.Expression = x;
+  while (ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) {
+    names.unshift(accessName(cur));
+    cur = skipOuter(cur.expression);
+  }
+  let prefix = cur.getText();
+  for (let i = 0; i < names.length; i++) {
+    if (isRequestText(prefix) && names[i]) return { part: names[i]!, key: names[i + 1] };
+    prefix += `.${names[i] ?? '?'}`;
+  }
+  return undefined;
+}
+
+function isRequestText(text: string): boolean {
+  return vocab().requestObjects.test(text);
+}
+
+/** What the data path of `exprs` reaches (locals, destructuring, parameters bound at a call site, derivations). */
+export function originOf(exprs: readonly ts.Expression[], env: Env | undefined): Origin {
+  const v = vocab();
+  const o: Origin = {};
+  const short = (n: ts.Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 60);
+  const seen = new Set<ts.Node>();
+  const names = (name: string | undefined, at: ts.Node): void => {
+    if (!name) return;
+    if (!o.secretName && nameHas(name, v.secretInputs)) o.secretName = short(at);
+    if (!o.storedSecretName && nameHas(name, v.storedSecrets)) o.storedSecretName = short(at);
+    if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
+    if (!o.session && nameHas(name, v.sessionWords)) o.session = short(at);
+  };
+  const header = (name: string, at: ts.Node): void => {
+    if (v.bearerHeaders.test(name) || v.cookieNames.test(name)) o.bearer ??= short(at);
+    else {
+      o.request ??= short(at);
+      names(name, at);
+    }
+  };
+  const go = (n: ts.Node, depth: number): void => {
+    if (depth > 20 || seen.has(n)) return;
+    seen.add(n);
+    const x = ts.isExpression(n) ? skipOuter(n) : n;
+    if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) {
+      o.constant ??= short(x);
+      return;
+    }
+    if (x.kind === ts.SyntaxKind.ThisKeyword) {
+      o.stored ??= 'this';
+      return;
+    }
+    if (ts.isIdentifier(x)) {
+      names(x.text, x);
+      const d = findDeclaration(x);
+      if (!d) return;
+      if (ts.isParameter(d)) {
+        const bound = env?.get(d);
+        if (bound) go(bound, depth + 1);
+        return;
+      }
+      if (ts.isVariableDeclaration(d)) {
+        if (d.initializer) go(d.initializer, depth + 1);
+        return;
+      }
+      if (ts.isBindingElement(d)) {
+        names(d.propertyName ? propertyNameText(d.propertyName as ts.PropertyName) : undefined, d);
+        let root: ts.Node = d.parent.parent;
+        while (ts.isBindingElement(root)) root = root.parent.parent;
+        if (ts.isVariableDeclaration(root) && root.initializer) go(root.initializer, depth + 1);
+        else if (ts.isParameter(root)) {
+          const bound = env?.get(root);
+          if (bound) go(bound, depth + 1);
+        }
+      }
+      return;
+    }
+    if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+      const envName = envRead(x);
+      if (envName) {
+        o.constant ??= short(x);
+        return;
+      }
+      names(accessName(x), x);
+      const h = headerRead(x);
+      if (h) return header(h, x);
+      const rp = requestPart(x);
+      if (rp) {
+        if (/^(body|query|params|searchParams)$/.test(rp.part)) {
+          o.request ??= short(x);
+          return;
+        }
+        if (/^(cookies|signedCookies)$/.test(rp.part)) {
+          o.bearer ??= short(x);
+          return;
+        }
+        if (v.sessionWords.test(rp.part)) {
+          o.session ??= short(x);
+          return;
+        }
+        if (/^(user|auth|locals)$/.test(rp.part)) {
+          o.stored ??= short(x);
+          return;
+        }
+      }
+      return go(x.expression, depth + 1);
+    }
+    if (ts.isCallExpression(x)) {
+      if (isBodyRead(x)) {
+        o.request ??= short(x);
+        return;
+      }
+      const h = headerRead(x);
+      if (h) return header(h, x);
+      const parts = calleeParts(x.expression) ?? [];
+      const last = parts[parts.length - 1] ?? '';
+      const text = parts.join('.');
+      if (/cookie/i.test(last) || v.clientCalls.some((c) => /cookie/i.test(c) && (text === c || text.endsWith(`.${c}`)))) {
+        o.bearer ??= short(x);
+        return;
+      }
+      if (v.clientCalls.some((c) => text === c || text.endsWith(`.${c}`))) {
+        o.request ??= short(x);
+        return;
+      }
+      if (v.decoders.some((d) => text === d || text.endsWith(`.${d}`))) {
+        o.request ??= short(x);
+        return;
+      }
+      // Hono context variables set by an auth middleware: `c.get('user')`, `c.get('session')`
+      if (last === 'get' && parts.length === 2 && /^(c|ctx|context)$/.test(parts[0]) && x.arguments[0] && ts.isStringLiteralLike(x.arguments[0])) {
+        const key = x.arguments[0].text;
+        names(key, x);
+        if (v.sessionWords.test(key)) o.session ??= short(x);
+        else o.stored ??= short(x);
+        return;
+      }
+      names(last, x);
+      if (nameHas(last, v.derivations) || !last) {
+        const callee = skipOuter(x.expression);
+        if (ts.isPropertyAccessExpression(callee)) go(callee.expression, depth + 1);
+        for (const a of x.arguments) go(a, depth + 1);
+        return;
+      }
+      if (givenRequest(x)) o.requestCall ??= short(x);
+      // a lookup in a store named as an enrolment in progress: `db.pendingTotp.findUnique(…)`
+      for (const part of parts.slice(0, -1)) if (!o.pending && nameHas(part, v.enrolmentWords)) o.pending = short(x);
+      o.stored ??= short(x);
+      return;
+    }
+    if (ts.isNewExpression(x)) {
+      for (const a of x.arguments ?? []) go(a, depth + 1);
+      return;
+    }
+    if (ts.isBinaryExpression(x) || ts.isConditionalExpression(x) || ts.isTemplateExpression(x) || ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isSpreadElement(x) || ts.isPropertyAssignment(x) || ts.isShorthandPropertyAssignment(x) || ts.isTemplateSpan(x)) {
+      if (ts.isShorthandPropertyAssignment(x)) return go(x.name, depth + 1);
+      ts.forEachChild(x, (c) => {
+        if (!ts.isFunctionLike(c) && !(ts.isConditionalExpression(x) && c === x.condition)) go(c, depth + 1);
+      });
+    }
+  };
+  for (const e of exprs) go(e, 0);
+  return o;
+}
+
+/** A value typed by the user for this request (and not the bearer credential). */
+export function isTyped(o: Origin): boolean {
+  if (o.bearer) return false;
+  return !!(o.request || (o.secretName && !o.stored && !o.session) || (o.requestCall && o.secretName));
 }

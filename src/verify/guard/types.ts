@@ -11,7 +11,7 @@ export interface GuardSpec {
   successWhen?: 'truthy' | 'falsy';
   successValue?: string;
   async?: boolean;
-  source: 'catalog' | 'config' | 'project' | 'name' | 'inline';
+  source: 'catalog' | 'config' | 'project' | 'name' | 'inline' | 'inferred';
   kind: 'guard' | 'verifier' | 'inline';
   /** The body cannot be seen and no catalogue or configuration entry describes it. */
   opaque?: boolean;
@@ -20,6 +20,16 @@ export interface GuardSpec {
   weakness?: string;
   /** The client-controlled value it decides on. */
   clientTrusted?: string;
+  /** The factor a verifier checks (a one-time code proves a factor only when it existed before the request). */
+  factor?: 'password' | 'otp' | 'webauthn';
+  /** The code is checked against the factor being enrolled (held in the session, a pending record): it proves the new factor, not the account. */
+  enrolling?: string;
+  /** An unseen, uncatalogued verifier recognised by what it is given (a typed secret and a stored one): whether it is asynchronous is unknown. */
+  inferred?: boolean;
+  /** Named like a check, but nothing in its body is recognised as re-verification. */
+  unrecognised?: boolean;
+  /** A path through the guard that succeeds without the check (an account without a password, an admin override). */
+  skip?: { node: ts.Node; why: string };
   /** A middleware guard that calls next() when the check fails too. */
   leaks?: ts.Node;
   /** Assurance only (AAL2) with no freshness bound. */
@@ -37,7 +47,7 @@ export interface GuardSpec {
 
 /** Step-up evidence inside a condition: a recent-authentication comparison, an assurance level, a flag. */
 export interface InlineEvidence {
-  kind: 'freshness' | 'level' | 'flag';
+  kind: 'freshness' | 'level' | 'flag' | 'secret';
   node: ts.Expression;
   /** Truth value of `node` that means the check failed. */
   failTruth: boolean;
@@ -51,6 +61,8 @@ export interface InlineEvidence {
   /** The compared timestamp moves on every refresh (`updatedAt`). */
   refreshed?: string;
   clientTrusted?: string;
+  enrolling?: string;
+  factor?: 'otp';
 }
 
 /** One check as the logic of conditions sees it: its spec, and its inline evidence when it is one. */

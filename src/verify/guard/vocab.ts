@@ -45,6 +45,18 @@ export interface Vocab {
   middlewareNextParams: RegExp;
   /** Words of a header, cookie or query key that name a step-up flag. */
   stepUpKeys: RegExp;
+  /** Words naming a stored secret, an enrolment in progress, the session container. */
+  storedSecrets: RegExp;
+  enrolmentWords: RegExp;
+  sessionWords: RegExp;
+  /** Words of a callee that computes its result from its arguments (hash, encode, copy). */
+  derivations: RegExp;
+  /** Words of a callee that compares or verifies. */
+  verifierNames: RegExp;
+  /** Words naming a one-time-code factor. */
+  otpSecrets: RegExp;
+  /** A field set to true when a one-time-code factor is switched on. */
+  factorEnabledFlags: RegExp;
   /** Fields of a guard's result: false on failure / true on failure / set on failure. */
   successFields: RegExp;
   failureFields: RegExp;
@@ -85,6 +97,13 @@ export const vocab = compiled<Vocab>(() => {
     bodyReaders: new Set(r.operands.bodyReaders),
     middlewareNextParams: new RegExp(v.middlewareNextParams, 'i'),
     stepUpKeys: new RegExp(v.stepUpKeys, 'i'),
+    storedSecrets: new RegExp(r.operands.storedSecrets, 'i'),
+    enrolmentWords: new RegExp(r.operands.enrolmentWords, 'i'),
+    sessionWords: new RegExp(r.operands.sessionWords, 'i'),
+    derivations: new RegExp(r.operands.derivations, 'i'),
+    verifierNames: new RegExp(r.operands.verifierNames, 'i'),
+    otpSecrets: new RegExp(r.operands.otpSecrets, 'i'),
+    factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
     successFields: new RegExp(r.results.successFields),
     failureFields: new RegExp(r.results.failureFields),
     errorFields: new RegExp(r.results.errorFields),
