@@ -173,7 +173,9 @@ export class GuardRecogniser {
         const receiver = ts.isPropertyAccessExpression(callee) ? [callee.expression] : [];
         const verdict = judgeCompare({ candidates: [...call.arguments], storedOnly: receiver, requireStoredSecret: true, callee: last }, env);
         if (verdict.kind !== 'none') {
-          const spec: GuardSpec = { name: text, mode: 'returns-falsy', source: 'inferred', kind: 'verifier', opaque: true, inferred: true, async: /Sync$/.test(last) ? false : undefined };
+          // A package's export is taken at its word when used as a value (its documentation says whether it is
+          // asynchronous); an unseen method of a dynamic object (`doc.passwordMatch`) is not.
+          const spec: GuardSpec = { name: text, mode: 'returns-falsy', source: 'inferred', kind: 'verifier', opaque: true, inferred: true, async: /Sync$/.test(last) || (ext && !ext.name.includes('(')) ? false : undefined };
           return withSecretVerdict(spec, verdict);
         }
       }
