@@ -143,6 +143,11 @@ export interface GuardRules {
     derivations: string;
     verifierNames: string;
     otpSecrets: string;
+    foreignRecords: string;
+    bearerHeaderWords: string;
+    credentialVerifiers: string;
+    credentialModules: string[];
+    replacementWords: string;
   };
   results: { successFields: string; failureFields: string; errorFields: string };
   stepUpRecordProof: { pattern: string; readMethods: string };

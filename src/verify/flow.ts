@@ -67,6 +67,8 @@ export interface FlowPoint {
   must: Set<number>;
   may: Set<number>;
   fall: Map<number, Fall>;
+  /** Checks whose failure branch this point is in (recording a failed attempt is not the operation they protect). */
+  failing: Set<number>;
 }
 
 export interface FlowExit {
@@ -338,6 +340,9 @@ export class Flow implements ResultLookup {
     const outElse = s.elseStatement ? this.stmt(s.elseStatement, elseSt) : elseSt;
     if (outThen) for (const id of failThen) setFall(outThen, id, { kind: 'no-return', node: s.thenStatement });
     if (outElse) for (const id of failElse) setFall(outElse, id, { kind: 'no-return', node: s.elseStatement ?? s });
+    // Past the `if`, no path is inside its failure branch any more.
+    if (outThen) outThen.failing = afterCond.failing;
+    if (outElse) outElse.failing = afterCond.failing;
     return merge(outThen, outElse);
   }
 
@@ -520,6 +525,8 @@ export class Flow implements ResultLookup {
       const b = this.expr(x.whenFalse, elseSt);
       for (const id of failThen) setFall(a, id, { kind: 'no-return', node: x.whenTrue });
       for (const id of failElse) setFall(b, id, { kind: 'no-return', node: x.whenFalse });
+      a.failing = afterCond.failing;
+      b.failing = afterCond.failing;
       return merge(a, b)!;
     }
     if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
@@ -530,7 +537,10 @@ export class Flow implements ResultLookup {
       const { thenSt, elseSt } = this.branch(x.left, left, and ? x.right : x.left, and ? undefined : x.right);
       const rightIn = and ? thenSt : elseSt;
       const right = this.expr(x.right, rightIn);
-      return merge(and ? elseSt : thenSt, right)!;
+      const other = and ? elseSt : thenSt;
+      right.failing = left.failing;
+      other.failing = left.failing;
+      return merge(other, right)!;
     }
     if (ts.isCallExpression(x)) return this.call(x, st);
     if (ts.isNewExpression(x)) {
@@ -666,7 +676,7 @@ export class Flow implements ResultLookup {
   }
 
   private point(kind: FlowPoint['kind'], node: ts.Node, st: St, effect?: Effect, answer?: Answer): void {
-    this.points.push({ kind, node, effect, answer, must: st.must, may: st.may, fall: st.fall });
+    this.points.push({ kind, node, effect, answer, must: st.must, may: st.may, fall: st.fall, failing: st.failing });
   }
 
   private exit(kind: FlowExit['kind'], node: ts.Node, value: ts.Expression | undefined, st: St): void {
@@ -694,7 +704,9 @@ export class Flow implements ResultLookup {
 
   /** `return block` where block holds a guard's failure value. */
   private returnsGuardFailure(value: ts.Expression): boolean {
-    const x = skipOuter(value);
+    let x = skipOuter(value);
+    // `return auth.response`: a field of the guard's result
+    while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
     if (ts.isIdentifier(x)) {
       const d = findDeclaration(x);
       if (d && this.resultVars.has(d)) return true;

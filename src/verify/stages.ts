@@ -165,7 +165,10 @@ export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
     for (const e of flow.events) if (e.spec.factor === 'otp' && !e.spec.enrolling) e.spec = { ...e.spec, enrolling: `the factor this request switches on (${shortText(enabled, 60)}, line ${spanOf(enabled).line})` };
   }
   const keys = ep.classification?.categories.includes('keys-secrets');
-  let points = flow.points.filter((p) => p.kind === 'effect' && (p.effect?.kind !== 'mint' || keys));
+  // What runs in a check's failure branch (recording the failed attempt) is not what the check protects.
+  const live = new Set(flow.events.filter((e) => e.checked && counts(e)).map((e) => e.id));
+  const inFailure = (p: FlowPoint): boolean => [...p.failing].some((id) => live.has(id));
+  let points = flow.points.filter((p) => p.kind === 'effect' && (p.effect?.kind !== 'mint' || keys) && !inFailure(p));
   if (!points.length) points = flow.points.filter((p) => p.kind === 'response');
   if (!points.length) points = flow.points.filter((p) => p.kind === 'end');
   const events = evidenceOf(flow);

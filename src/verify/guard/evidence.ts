@@ -336,7 +336,9 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
       const prop = isLevelRead(side);
       if (!prop) continue;
       const lit = levelValue(other, values, env);
-      if (lit === undefined && !ts.isIdentifier(skipOuter(other))) continue;
+      // a level is compared with a level: `claims.amr === undefined` checks the claim's shape, not its value
+      const o = skipOuter(other);
+      if (lit === undefined && (!ts.isIdentifier(o) || o.text === 'undefined')) continue;
       if (!plausibleLevel(prop, side, lit)) continue;
       const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
       const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;

@@ -157,6 +157,13 @@ export class GuardRecogniser {
       });
       const s = this.summarize(fn.node, argEnv, last);
       if (s) return s;
+      // A project helper named like a compare whose body the analysis does not read as one (a hand-written
+      // constant-time loop): given a typed and a stored secret, it is a verifier returning its answer.
+      if (nameHas(last, vocab().verifierNames) && !vocab().credentialVerifiers.test(text)) {
+        const verdict = judgeCompare({ candidates: [...call.arguments], requireStoredSecret: true, callee: last, calleeText: text }, env);
+        const spec = verdict.kind === 'none' ? undefined : withSecretVerdict({ name: text, mode: 'returns-falsy', source: 'inferred', kind: 'verifier', async: isAsyncFunction(fn.node), defNode: fn.node }, verdict);
+        if (spec) return spec;
+      }
       // Named like a step-up check, its evidence out of sight (a lookup we do not model): its body still says how it fails.
       if (isGuardName(last)) return this.summarizeByName(fn.node, argEnv, last);
       if (isStepUpRead(parts, last, call)) return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
@@ -168,10 +175,11 @@ export class GuardRecogniser {
     if (!fn) {
       // An unseen verifier no catalogue knows (`password.verify(plain, hash)`, `user.passwordMatch(pw)`):
       // it is one when it is given a secret typed for this request and a stored secret of the user.
-      if (nameHas(last, vocab().verifierNames)) {
+      const credentialCheck = vocab().credentialVerifiers.test(text) || (!!ext && vocab().credentialModules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`)));
+      if (nameHas(last, vocab().verifierNames) && !credentialCheck) {
         const callee = skipOuter(call.expression);
         const receiver = ts.isPropertyAccessExpression(callee) ? [callee.expression] : [];
-        const verdict = judgeCompare({ candidates: [...call.arguments], storedOnly: receiver, requireStoredSecret: true, callee: last }, env);
+        const verdict = judgeCompare({ candidates: [...call.arguments], storedOnly: receiver, requireStoredSecret: true, callee: last, calleeText: text }, env);
         if (verdict.kind !== 'none') {
           // A package's export is taken at its word when used as a value (its documentation says whether it is
           // asynchronous); an unseen method of a dynamic object (`doc.passwordMatch`) is not.
@@ -435,7 +443,7 @@ export class GuardRecogniser {
     if (shapes.some((s) => s.startsWith('object:'))) {
       const f = shapes.find((s) => s.startsWith('object:'))!.slice(7);
       const [field, when] = f.split('=');
-      return { ...(base as GuardSpec), mode: 'returns-object', field, successWhen: when === 'falsy' ? 'falsy' : 'truthy' };
+      return withSkip({ ...(base as GuardSpec), mode: 'returns-object', field, successWhen: when === 'falsy' ? 'falsy' : 'truthy' }, flow.exits, evidence);
     }
     if (shapes.every((s) => s === 'falsy' || s === 'throw')) return { ...(base as GuardSpec), mode: 'returns-falsy' };
     if (shapes.every((s) => s === 'truthy' || s === 'throw') && okShapes.length > 0 && okShapes.every((s) => s === 'falsy')) return { ...(base as GuardSpec), mode: 'returns-error' };
@@ -504,7 +512,8 @@ function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: n
   const counted = evidence.filter((e) => !e.notAwaited && e.spec.mode !== 'never-fails');
   const enrolling = counted.find((e) => e.spec.enrolling);
   if (enrolling && counted.every((e) => e.spec.enrolling || e.spec.unrecognised)) spec.enrolling = enrolling.spec.enrolling;
-  if (counted.length && counted.every((e) => e.spec.unrecognised)) spec.unrecognised = true;
+  // Nothing it checks is recognised as re-verification (only hollow or unrecognised guards): neither is it.
+  if (counted.every((e) => e.spec.unrecognised)) spec.unrecognised = true;
   if (counted.length && counted.every((e) => e.spec.factor === 'otp')) spec.factor = 'otp';
 }
 
@@ -605,9 +614,22 @@ function withSkip(spec: GuardSpec, exits: FlowExit[], evidence: GuardEvent[]): G
     if (x.kind === 'throw' || [...x.must].some((id) => ids.has(id))) continue;
     if (x.value && evidence.some((e) => containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v)))) continue;
     const shape = returnShape(x.value, x.answer);
-    if (success.includes(shape) && x.value && (spec.mode !== 'returns-falsy' || isConstantTruthy(x.value))) return { ...spec, skip: { node: x.node, why: branchText(x.node) } };
+    const said = spec.mode === 'returns-object' ? objectSaysSuccess(x.value, spec) : success.includes(shape) && !!x.value && (spec.mode !== 'returns-falsy' || isConstantTruthy(x.value));
+    if (said) return { ...spec, skip: { node: x.node, why: branchText(x.node) } };
   }
   return spec;
+}
+
+/** `{ error: false, … }` for a guard whose `error` field decides: success said outright. */
+function objectSaysSuccess(value: ts.Expression | undefined, spec: GuardSpec): boolean {
+  const x = value && skipOuter(value);
+  if (!x || !ts.isObjectLiteralExpression(x) || !spec.field) return false;
+  const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === spec.field);
+  if (!p || !ts.isPropertyAssignment(p)) return false;
+  const v = skipOuter(p.initializer);
+  const falsy = v.kind === ts.SyntaxKind.FalseKeyword || v.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(v) && v.text === 'undefined');
+  const truthy = v.kind === ts.SyntaxKind.TrueKeyword;
+  return spec.successWhen === 'falsy' ? falsy : truthy;
 }
 
 /** `true`, a non-empty literal: success said outright, not computed. */

@@ -33,6 +33,8 @@ export interface CompareOperands {
   requireStoredSecret?: boolean;
   /** The callee's name (`passwordMatch`, `checkPin`) for `requireStoredSecret`. */
   callee?: string;
+  /** The callee as written (`password.verify`): its receiver may say what is checked. */
+  calleeText?: string;
 }
 
 function text(e: ts.Expression): string {
@@ -59,19 +61,27 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   }
   if (!typed && ops.candidates) {
     const c = ops.candidates;
-    typed = c.find((e) => isTyped(origin(e)) && !!origin(e).request) ?? c.find((e) => isTyped(origin(e)));
+    // the typed one: named as a secret and read from the request, then either
+    const score = (e: ts.Expression): number => (isTyped(origin(e)) ? 1 + (origin(e).secretName ? 2 : 0) + (origin(e).request ? 1 : 0) : 0);
+    typed = c.reduce<ts.Expression | undefined>((best, e) => (score(e) > (best ? score(best) : 0) ? e : best), undefined);
     stored.push(...c.filter((e) => e !== typed));
   }
   stored.push(...(ops.storedOnly ?? []));
   if (!typed) return { kind: 'none' };
   const t = origin(typed);
   if (!isTyped(t)) return { kind: 'none' };
+  // With no catalogue to vouch for the compare, what is typed must be named as a secret, or the
+  // compare itself must say what it checks (`password.verify`, `checkPin`): an amount read from the
+  // body checked against a balance is validation, not re-verification.
+  if (ops.requireStoredSecret && !t.secretName && !nameHas(ops.calleeText ?? ops.callee, v.secretInputs)) return { kind: 'none' };
   const typedAt = text(typed);
   const storedAt = stored.map(text).join(', ');
   if (!stored.length) return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
   const s = originOf(stored, env);
   const otp = [...stored, typed].some((e) => nameHas(e.getText().replace(/[^\w$]+/g, '_'), v.otpSecrets));
   if (s.bearer) return { kind: 'none' };
+  // A secret of something else (a gift card's PIN, a share link's password) says nothing about who holds the session.
+  if (s.foreign) return { kind: 'none' };
   if (s.request && !s.stored) {
     // Two values from the request compared with each other (`newPassword !== confirmPassword`) validate
     // input; with no catalogue to say which side is the stored one, only a side named like a stored

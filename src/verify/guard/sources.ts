@@ -12,7 +12,7 @@ import { ts } from 'ts-morph';
 import { calleeParts } from '../../analysis/effects.js';
 import type { Budget } from '../../analysis/budget.js';
 import { envRead, headerRead, walkDataPath } from '../../analysis/datapath.js';
-import { findDeclaration } from '../../analysis/scope.js';
+import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
 import { accessName, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { vocab } from './vocab.js';
@@ -166,13 +166,23 @@ export interface Origin {
   storedSecretName?: string;
   /** A constant or a server environment value. */
   constant?: string;
+  /** Read from a record that is not the account (`card.pin`, `db.shareLink.findUnique(…)`). */
+  foreign?: string;
+  /** Named as the replacement secret being set (`newPassword`). */
+  replacement?: string;
 }
 
-/** A call given the request object (or the Hono context) reads from the request. */
+/** A call given the request object, a part of it (`c.req.raw`) or the Hono context reads from the request. */
 function givenRequest(c: ts.CallExpression): boolean {
   return c.arguments.some((a) => {
-    const x = skipOuter(a);
-    return isRequestObject(x) || (ts.isIdentifier(x) && /^(c|ctx|context)$/.test(x.text));
+    let x = skipOuter(a);
+    if (ts.isIdentifier(x) && /^(c|ctx|context)$/.test(x.text)) return true;
+    for (let i = 0; i < 4; i++) {
+      if (isRequestObject(x)) return true;
+      if (!ts.isPropertyAccessExpression(x)) return false;
+      x = skipOuter(x.expression);
+    }
+    return false;
   });
 }
 
@@ -202,26 +212,30 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
   const o: Origin = {};
   const short = (n: ts.Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 60);
   const seen = new Set<ts.Node>();
-  const names = (name: string | undefined, at: ts.Node): void => {
+  // `holder`: the name of a value or container (a variable, a field), not of a function that computes one
+  const names = (name: string | undefined, at: ts.Node, holder = true): void => {
     if (!name) return;
-    if (!o.secretName && nameHas(name, v.secretInputs)) o.secretName = short(at);
+    if (nameHas(name, v.secretInputs) && nameHas(name, v.replacementWords)) o.replacement ??= short(at);
+    else if (!o.secretName && nameHas(name, v.secretInputs)) o.secretName = short(at);
     if (!o.storedSecretName && nameHas(name, v.storedSecrets)) o.storedSecretName = short(at);
     if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
-    if (!o.session && nameHas(name, v.sessionWords)) o.session = short(at);
+    if (holder && !o.session && nameHas(name, v.sessionWords)) o.session = short(at);
+    if (!o.foreign && nameHas(name, v.foreignRecords)) o.foreign = short(at);
   };
   const header = (name: string, at: ts.Node): void => {
-    if (v.bearerHeaders.test(name) || v.cookieNames.test(name)) o.bearer ??= short(at);
+    if (v.bearerHeaders.test(name) || v.cookieNames.test(name) || nameForms(name).slice(1).some((w) => v.bearerHeaderWords.test(w))) o.bearer ??= short(at);
     else {
       o.request ??= short(at);
       names(name, at);
     }
   };
-  const go = (n: ts.Node, depth: number): void => {
+  // `literalIsValue`: false for the arguments of a derivation (`split(':')`, `digest('hex')`): a separator or an encoding is not what is compared
+  const go = (n: ts.Node, depth: number, literalIsValue = true): void => {
     if (depth > 20 || seen.has(n)) return;
     seen.add(n);
     const x = ts.isExpression(n) ? skipOuter(n) : n;
     if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) {
-      o.constant ??= short(x);
+      if (literalIsValue) o.constant ??= short(x);
       return;
     }
     if (x.kind === ts.SyntaxKind.ThisKeyword) {
@@ -243,13 +257,10 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
       }
       if (ts.isBindingElement(d)) {
         names(d.propertyName ? propertyNameText(d.propertyName as ts.PropertyName) : undefined, d);
-        let root: ts.Node = d.parent.parent;
-        while (ts.isBindingElement(root)) root = root.parent.parent;
-        if (ts.isVariableDeclaration(root) && root.initializer) go(root.initializer, depth + 1);
-        else if (ts.isParameter(root)) {
-          const bound = env?.get(root);
-          if (bound) go(bound, depth + 1);
-        }
+        // `const { user } = data` with `data` an object literal: only its `user` is this value
+        const { root, path } = bindingPath(d);
+        const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
+        if (value) go(selectPath(value, path, env), depth + 1);
       }
       return;
     }
@@ -313,16 +324,24 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
         else o.stored ??= short(x);
         return;
       }
-      names(last, x);
-      if (nameHas(last, v.derivations) || !last) {
-        const callee = skipOuter(x.expression);
-        if (ts.isPropertyAccessExpression(callee)) go(callee.expression, depth + 1);
-        for (const a of x.arguments) go(a, depth + 1);
+      names(last, x, false);
+      // a helper given the request reads from it (`await parseRequest(request, schema)`, `getUser(c)`)
+      if (givenRequest(x)) {
+        o.requestCall ??= short(x);
         return;
       }
-      if (givenRequest(x)) o.requestCall ??= short(x);
+      if (nameHas(last, v.derivations) || !last) {
+        const callee = skipOuter(x.expression);
+        const method = ts.isPropertyAccessExpression(callee);
+        if (method) go(callee.expression, depth + 1);
+        for (const a of x.arguments) go(a, depth + 1, !method);
+        return;
+      }
       // a lookup in a store named as an enrolment in progress: `db.pendingTotp.findUnique(…)`
-      for (const part of parts.slice(0, -1)) if (!o.pending && nameHas(part, v.enrolmentWords)) o.pending = short(x);
+      for (const part of parts.slice(0, -1)) {
+        if (!o.pending && nameHas(part, v.enrolmentWords)) o.pending = short(x);
+        if (!o.foreign && nameHas(part, v.foreignRecords)) o.foreign = short(x);
+      }
       o.stored ??= short(x);
       return;
     }
@@ -343,6 +362,25 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
 
 /** A value typed by the user for this request (and not the bearer credential). */
 export function isTyped(o: Origin): boolean {
-  if (o.bearer) return false;
+  if (o.bearer || o.replacement) return false;
   return !!(o.request || (o.secretName && !o.stored && !o.session) || (o.requestCall && o.secretName));
+}
+
+/** The part of an object literal a destructuring path names (`{ user: req.user, pin }` + ['user'] → `req.user`); the whole value when it cannot be told. */
+function selectPath(value: ts.Expression, path: readonly string[], env: Env | undefined): ts.Expression {
+  let cur = value;
+  for (const key of path) {
+    let x = skipOuter(cur);
+    for (let i = 0; i < 4 && ts.isIdentifier(x); i++) {
+      const d = findDeclaration(x);
+      const next = d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) ? d.initializer : d && ts.isParameter(d) ? env?.get(d) : undefined;
+      if (!next) break;
+      x = skipOuter(next);
+    }
+    if (!ts.isObjectLiteralExpression(x)) return cur;
+    const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === key);
+    if (!p || (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p))) return cur;
+    cur = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+  }
+  return cur;
 }

@@ -55,6 +55,15 @@ export interface Vocab {
   verifierNames: RegExp;
   /** Words naming a one-time-code factor. */
   otpSecrets: RegExp;
+  /** Words naming a record that is not the account (a gift card, a share link). */
+  foreignRecords: RegExp;
+  /** Words of a header name that make it a credential. */
+  bearerHeaderWords: RegExp;
+  /** Calls (and packages) that verify a credential's signature, never a typed secret. */
+  credentialVerifiers: RegExp;
+  credentialModules: string[];
+  /** Words that mark a typed secret as the replacement being set. */
+  replacementWords: RegExp;
   /** A field set to true when a one-time-code factor is switched on. */
   factorEnabledFlags: RegExp;
   /** Fields of a guard's result: false on failure / true on failure / set on failure. */
@@ -103,6 +112,11 @@ export const vocab = compiled<Vocab>(() => {
     derivations: new RegExp(r.operands.derivations, 'i'),
     verifierNames: new RegExp(r.operands.verifierNames, 'i'),
     otpSecrets: new RegExp(r.operands.otpSecrets, 'i'),
+    foreignRecords: new RegExp(r.operands.foreignRecords, 'i'),
+    bearerHeaderWords: new RegExp(r.operands.bearerHeaderWords, 'i'),
+    credentialVerifiers: new RegExp(r.operands.credentialVerifiers),
+    credentialModules: r.operands.credentialModules,
+    replacementWords: new RegExp(r.operands.replacementWords, 'i'),
     factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
     successFields: new RegExp(r.results.successFields),
     failureFields: new RegExp(r.results.failureFields),
