@@ -144,6 +144,7 @@ export interface GuardRules {
     verifierNames: string;
     otpSecrets: string;
     foreignRecords: string;
+    recordLookups: string;
     bearerHeaderWords: string;
     credentialVerifiers: string;
     credentialModules: string[];

@@ -9,7 +9,7 @@ import { evalString, type Env } from '../../analysis/strings.js';
 import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { memo } from '../../memo.js';
 import { localInit } from './logic.js';
-import { judgeCompare } from './secrets.js';
+import { clientTrustedText, judgeCompare } from './secrets.js';
 import { clientSource, propName } from './sources.js';
 import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
@@ -388,7 +388,7 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
           node: x,
           failTruth: ne,
           label,
-          clientTrusted: verdict.kind === 'client-trusted' ? `the stored side of the compare, ${verdict.stored}` : undefined,
+          clientTrusted: verdict.kind === 'client-trusted' ? clientTrustedText(verdict) : undefined,
           enrolling: verdict.kind === 'enrolling' ? verdict.stored : undefined,
           factor: verdict.otp ? 'otp' : undefined,
         };

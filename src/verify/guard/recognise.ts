@@ -13,7 +13,7 @@ import type { ResolvedConfig, UserGuard } from '../../config/types.js';
 import type { FunctionNode } from '../../model.js';
 import { counts, Flow, type FlowExit, type GuardEvent } from '../flow.js';
 import { failTruth, localInit, returnShape } from './logic.js';
-import { enablesFactor, judgeCompare, type CompareOperands, type SecretVerdict } from './secrets.js';
+import { clientTrustedText, enablesFactor, judgeCompare, type CompareOperands, type SecretVerdict } from './secrets.js';
 import { nameHas } from './sources.js';
 import type { GuardSpec, InlineEvidence } from './types.js';
 import { vocab, type CatalogEntry } from './vocab.js';
@@ -568,7 +568,7 @@ function cataloguedOperands(entry: CatalogEntry, call: ts.CallExpression): Compa
 function withSecretVerdict(spec: GuardSpec, verdict: SecretVerdict): GuardSpec | undefined {
   if (verdict.kind === 'none') return undefined;
   const factor = spec.factor ?? (verdict.otp ? 'otp' : undefined);
-  if (verdict.kind === 'client-trusted') return { ...spec, factor, clientTrusted: `the stored side of the compare, ${verdict.stored}` };
+  if (verdict.kind === 'client-trusted') return { ...spec, factor, clientTrusted: clientTrustedText(verdict) };
   if (verdict.kind === 'enrolling') return { ...spec, factor, enrolling: verdict.stored };
   return { ...spec, factor };
 }

@@ -5,6 +5,7 @@
 // `verify`, a project helper, `===` / `!==` on a hash, `timingSafeEqual`); what is compared does:
 //   - the bearer credential on the typed side is the session a thief already holds: not step-up;
 //   - a stored side that comes from the request lets the caller pick both sides: client-trusted;
+//     so does one read from a record the request names (looked up by what it sends, not by who is signed in);
 //   - a stored side held in the session or named as a pending enrolment is the factor being
 //     enrolled: the code proves possession of the new factor, not of the account.
 import { ts } from 'ts-morph';
@@ -16,7 +17,12 @@ import { vocab } from './vocab.js';
 
 export type SecretVerdict =
   | { kind: 'none' }
-  | { kind: 'proof' | 'client-trusted' | 'enrolling'; typed: string; stored: string; /** A one-time-code factor, by its names. */ otp?: boolean };
+  | { kind: 'proof' | 'client-trusted' | 'enrolling'; typed: string; stored: string; /** A one-time-code factor, by its names. */ otp?: boolean; /** client-trusted: the stored side is of a record the request names, not sent itself. */ chosenBy?: string };
+
+/** What a client-trusted verdict lets the caller control, for messages. */
+export function clientTrustedText(v: { stored: string; chosenBy?: string }): string {
+  return v.chosenBy ? `the stored secret of a record the request chooses (${v.stored}, looked up by ${v.chosenBy})` : `the stored side of the compare, ${v.stored}`;
+}
 
 export interface CompareOperands {
   /** The typed side, when the verifier says which it is. */
@@ -96,6 +102,9 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   if (ops.requireStoredSecret && !s.storedSecretName && !nameHas(ops.callee, v.storedSecrets)) return { kind: 'none' };
   // A constant or the server's environment is a shared secret (a service credential), not one of this user's.
   if (s.constant && !s.stored) return { kind: 'none' };
+  // The secret of an account the request names (looked up by an id or an email it sends, not by who is
+  // signed in): the caller picks whose secret it proves, so it proves nothing about the session's user.
+  if (s.chosenBy && !s.identity) return { kind: 'client-trusted', typed: typedAt, stored: storedAt, chosenBy: s.chosenBy, otp };
   return { kind: 'proof', typed: typedAt, stored: storedAt, otp };
 }
 

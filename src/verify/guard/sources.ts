@@ -170,6 +170,12 @@ export interface Origin {
   foreign?: string;
   /** Named as the replacement secret being set (`newPassword`). */
   replacement?: string;
+  /** Sent in the request's payload (the body, the query, route params): what the user fills in, unlike a header a proxy or middleware may set. */
+  payload?: string;
+  /** Who the request is from, as the server knows it: the session, the authenticated user (`req.user`, `c.get('userId')`). */
+  identity?: string;
+  /** Read from a record looked up by a key the request supplies and not by who is signed in (`findFirst({ where: { id: body.recoveryId } })`): whose record it is, the caller chooses. */
+  chosenBy?: string;
 }
 
 /** A call given the request object, a part of it (`c.req.raw`) or the Hono context reads from the request. */
@@ -207,7 +213,7 @@ function isRequestText(text: string): boolean {
 }
 
 /** What the data path of `exprs` reaches (locals, destructuring, parameters bound at a call site, derivations). */
-export function originOf(exprs: readonly ts.Expression[], env: Env | undefined): Origin {
+export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, startDepth = 0): Origin {
   const v = vocab();
   const o: Origin = {};
   const short = (n: ts.Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 60);
@@ -231,7 +237,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
   };
   // `literalIsValue`: false for the arguments of a derivation (`split(':')`, `digest('hex')`): a separator or an encoding is not what is compared
   const go = (n: ts.Node, depth: number, literalIsValue = true): void => {
-    if (depth > 20 || seen.has(n)) return;
+    if (depth > MAX_ORIGIN_DEPTH || seen.has(n)) return;
     seen.add(n);
     const x = ts.isExpression(n) ? skipOuter(n) : n;
     if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) {
@@ -277,6 +283,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
       if (rp) {
         if (/^(body|query|params|searchParams)$/.test(rp.part)) {
           o.request ??= short(x);
+          o.payload ??= short(x);
           return;
         }
         if (/^(cookies|signedCookies)$/.test(rp.part)) {
@@ -285,10 +292,12 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
         }
         if (v.sessionWords.test(rp.part)) {
           o.session ??= short(x);
+          o.identity ??= short(x);
           return;
         }
         if (/^(user|auth|locals)$/.test(rp.part)) {
           o.stored ??= short(x);
+          o.identity ??= short(x);
           return;
         }
       }
@@ -297,6 +306,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
     if (ts.isCallExpression(x)) {
       if (isBodyRead(x)) {
         o.request ??= short(x);
+        o.payload ??= short(x);
         return;
       }
       const h = headerRead(x);
@@ -308,8 +318,10 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
         o.bearer ??= short(x);
         return;
       }
-      if (v.clientCalls.some((c) => text === c || text.endsWith(`.${c}`))) {
+      const client = v.clientCalls.find((c) => text === c || text.endsWith(`.${c}`));
+      if (client) {
         o.request ??= short(x);
+        if (!/header/i.test(client)) o.payload ??= short(x);
         return;
       }
       if (v.decoders.some((d) => text === d || text.endsWith(`.${d}`))) {
@@ -322,6 +334,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
         names(key, x);
         if (v.sessionWords.test(key)) o.session ??= short(x);
         else o.stored ??= short(x);
+        o.identity ??= short(x);
         return;
       }
       names(last, x, false);
@@ -342,6 +355,23 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
         if (!o.pending && nameHas(part, v.enrolmentWords)) o.pending = short(x);
         if (!o.foreign && nameHas(part, v.foreignRecords)) o.foreign = short(x);
       }
+      // whose record it is: a lookup keyed by what the request sends, and by nothing that says who is
+      // signed in, reads the record the caller names (or one reached from such a record)
+      if (!o.chosenBy && v.recordLookups.test(last) && depth + KEY_STEP <= MAX_ORIGIN_DEPTH) {
+        const leaves = keyLeaves(x.arguments);
+        const keys = originOf(leaves, env, depth + KEY_STEP);
+        const callee = skipOuter(x.expression);
+        if (keys.identity) {
+          // looked up by who is signed in
+        } else if (keys.payload) {
+          // name the key the request sends (`body.recoveryId`), not where the body was read; an id in a
+          // header is left alone (a proxy or the app's middleware commonly sets it from the session)
+          const key = leaves.find((l) => originOf([l], env, depth + KEY_STEP).payload);
+          o.chosenBy = key ? short(key) : keys.payload;
+        } else {
+          o.chosenBy = keys.chosenBy ?? (ts.isPropertyAccessExpression(callee) ? originOf([callee.expression], env, depth + KEY_STEP).chosenBy : undefined);
+        }
+      }
       o.stored ??= short(x);
       return;
     }
@@ -356,8 +386,33 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined):
       });
     }
   };
-  for (const e of exprs) go(e, 0);
+  for (const e of exprs) go(e, startDepth);
   return o;
+}
+
+const MAX_ORIGIN_DEPTH = 20;
+/** What a lookup's key reaches is followed in a walk of its own that starts this much deeper: nested lookups stay bounded. */
+const KEY_STEP = 3;
+
+/**
+ * The values a lookup's arguments are made of, inside callbacks too (`where: (t, { eq }) => eq(t.id,
+ * body.recoveryId)`): whole member chains and identifiers, not callees, property names or parameters.
+ */
+function keyLeaves(args: readonly ts.Expression[]): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (out.length >= 32) return;
+    if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isIdentifier(n)) {
+      const p = n.parent;
+      if (ts.isCallExpression(p) && p.expression === n) return;
+      if (ts.isIdentifier(n) && (ts.isParameter(p) || ts.isBindingElement(p) || ((ts.isPropertyAssignment(p) || ts.isPropertyAccessExpression(p)) && p.name === n))) return;
+      out.push(n);
+      return;
+    }
+    n.forEachChild(visit);
+  };
+  for (const a of args) visit(a);
+  return out;
 }
 
 /** A value typed by the user for this request (and not the bearer credential). */

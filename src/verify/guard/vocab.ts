@@ -57,6 +57,7 @@ export interface Vocab {
   otpSecrets: RegExp;
   /** Words naming a record that is not the account (a gift card, a share link). */
   foreignRecords: RegExp;
+  recordLookups: RegExp;
   /** Words of a header name that make it a credential. */
   bearerHeaderWords: RegExp;
   /** Calls (and packages) that verify a credential's signature, never a typed secret. */
@@ -113,6 +114,7 @@ export const vocab = compiled<Vocab>(() => {
     verifierNames: new RegExp(r.operands.verifierNames, 'i'),
     otpSecrets: new RegExp(r.operands.otpSecrets, 'i'),
     foreignRecords: new RegExp(r.operands.foreignRecords, 'i'),
+    recordLookups: new RegExp(r.operands.recordLookups, 'i'),
     bearerHeaderWords: new RegExp(r.operands.bearerHeaderWords, 'i'),
     credentialVerifiers: new RegExp(r.operands.credentialVerifiers),
     credentialModules: r.operands.credentialModules,
