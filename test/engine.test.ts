@@ -410,6 +410,21 @@ ${body}
     expect(hollow.f.message).toContain('never rejects');
   });
 
+  it("the secret of a record the request names is client-trusted, with the key that names it", async () => {
+    const { ep, f } = await finding({
+      name: 'chosen record',
+      code: route(`  const { email, currentPassword, to, amount } = await req.json();
+  const owner = await db.user.findFirst({ where: { email } });
+  if (!(await bcrypt.compare(currentPassword, owner.passwordHash))) return Response.json({}, { status: 403 });
+  await db.transfer.create({ data: { to, amount } });
+  return Response.json({ ok: true });`),
+    });
+    expect(ep.verdict?.status).toBe('broken');
+    expect(f.ruleId).toBe('stepup/client-trusted');
+    expect(f.message).toContain('looked up by email');
+    expect(f.message).toContain("not the signed-in user's");
+  });
+
   it('a stored hash sent by the caller is client-trusted, named as the stored side', async () => {
     const { ep, f } = await finding({
       name: 'client hash',

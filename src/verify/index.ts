@@ -66,7 +66,7 @@ function qualityFindings(ep: Endpoint, guards: { name: string; node: ts.Node; sp
     out.push({
       ruleId: 'stepup/client-trusted',
       message: client.spec.clientTrusted?.startsWith('the stored secret of a record the request chooses')
-        ? `the step-up decision (${client.name}, line ${line(client.node)}) checks ${client.spec.clientTrusted}: an attacker with a stolen session names an account whose secret they know. Check the secret of the signed-in user (look the record up by the session's user), never of an account the request names.`
+        ? `the step-up decision (${client.name}, line ${line(client.node)}) checks ${client.spec.clientTrusted}, not the signed-in user's: the caller picks whose secret it proves, so it says nothing about who holds the session. Check the secret of the signed-in user (look the record up by the session's user), never of an account the request names.`
         : `the step-up decision (${client.name}, line ${line(client.node)}) reads ${client.spec.clientTrusted}, which the client controls: an attacker with a stolen session just sends it. ${client.spec.kind === 'verifier' || client.spec.clientTrusted?.startsWith('the stored side') ? "Compare with the secret stored on the user's record, never one the request supplies." : 'Decide on a server-side step-up record or a verified token claim.'}`,
       related: [rel('guard', client.node, `decision based on ${client.spec.clientTrusted}`)],
     });
