@@ -178,13 +178,25 @@ export interface Origin {
   chosenBy?: string;
 }
 
+/**
+ * A local named like the request that holds a record (`const request = await db.recoveryRequest.findFirst(…)`):
+ * its name says nothing about where it comes from.
+ */
+function isRecordNamedLikeRequest(x: ts.Expression): boolean {
+  if (!ts.isIdentifier(x)) return false;
+  const d = findDeclaration(x);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+  const init = skipOuter(d.initializer);
+  return ts.isCallExpression(init) && !isBodyRead(init);
+}
+
 /** A call given the request object, a part of it (`c.req.raw`) or the Hono context reads from the request. */
 function givenRequest(c: ts.CallExpression): boolean {
   return c.arguments.some((a) => {
     let x = skipOuter(a);
     if (ts.isIdentifier(x) && /^(c|ctx|context)$/.test(x.text)) return true;
     for (let i = 0; i < 4; i++) {
-      if (isRequestObject(x)) return true;
+      if (isRequestObject(x)) return !isRecordNamedLikeRequest(x);
       if (!ts.isPropertyAccessExpression(x)) return false;
       x = skipOuter(x.expression);
     }
