@@ -20,8 +20,7 @@ import { failureReason, ScanSession, type RootContext } from './session.js';
 import { compareStrings, relPosix } from './util.js';
 import type { VerifyContext } from './verify/context.js';
 import { verifyEndpoint } from './verify/index.js';
-import { projectSettings } from './verify/settings.js';
-import { SpecResolver } from './verify/spec.js';
+import { GuardRecogniser, projectSettings } from './verify/guard/index.js';
 
 export type Phase = 'discover' | 'parse' | 'extract' | 'classify' | 'verify';
 
@@ -206,7 +205,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       if (!byConfig) contexts.set(r, (byConfig = new Map()));
       let v = byConfig.get(config);
       if (!v) {
-        const specs = new SpecResolver(r.ctx.values, config, projectSettings(r.sources, r.ctx.values));
+        const specs = new GuardRecogniser(r.ctx.values, config, projectSettings(r.sources, r.ctx.values));
         byConfig.set(config, (v = { values: r.ctx.values, config, workspace: r.ctx.workspace, specs }));
       }
       return v;

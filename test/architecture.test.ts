@@ -107,6 +107,15 @@ describe('layering', () => {
     expect(bad).toEqual([]);
   });
 
+  it('guard recognition has one door: code outside src/verify/guard imports only its index', () => {
+    const bad: string[] = [];
+    for (const f of sourceFiles(src)) {
+      if (f.startsWith(path.join(src, 'verify', 'guard') + path.sep)) continue;
+      for (const i of importsOf(f)) if (/verify\/guard\/|^\.\/guard\/|^\.\.\/guard\//.test(i) && !/guard\/index\.js$/.test(i)) bad.push(`${path.relative(src, f)} → ${i}`);
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('the pipeline never names a framework or an auth library', () => {
     const text = fs.readFileSync(path.join(src, 'pipeline.ts'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
     expect(text).not.toMatch(/\b(next|express|hono|better-auth|freshAge|clerk)\b/i);

@@ -352,3 +352,89 @@ describe('guard engine', () => {
     expect(valid.length).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('messages say what is true', () => {
+  const route = (body: string, imports = ''): string => `import bcrypt from 'bcryptjs';
+import { db } from '../../../lib/db';
+${imports}
+export async function POST(req: Request) {
+${body}
+}
+`;
+  const finding = async (c: Valid) => {
+    const ep = await verdict(c);
+    expect(ep.verdict!.findings).toHaveLength(1);
+    return { ep, f: ep.verdict!.findings[0] };
+  };
+
+  it('a check an administrator skips is incomplete, with the branch named', async () => {
+    const { ep, f } = await finding({
+      name: 'admin override',
+      code: route(`  const user = await db.user.findUnique({ where: { id: 1 } });
+  const { password, to, amount } = await req.json();
+  if (!user.isAdmin) {
+    if (!(await bcrypt.compare(password, user.passwordHash))) return Response.json({}, { status: 403 });
+  }
+  await db.transfer.create({ data: { to, amount } });
+  return Response.json({ ok: true });`),
+    });
+    expect(ep.verdict?.status).toBe('broken');
+    expect(f.ruleId).toBe('stepup/incomplete');
+    expect(f.message).toContain('!user.isAdmin');
+    expect(f.related.find((r) => r.role === 'defeated-branch')?.span.line).toBe(7);
+  });
+
+  it('a code checked against the secret being enrolled is not step-up, and says so', async () => {
+    const { ep, f } = await finding({
+      name: 'enrolment',
+      code: route(`  const { code, to, amount } = await req.json();
+  const pending = await db.pendingTotp.findUnique({ where: { userId: 1 } });
+  if (!authenticator.check(code, pending.secret)) return Response.json({}, { status: 400 });
+  await db.transfer.create({ data: { to, amount } });
+  return Response.json({ ok: true });`, "import { authenticator } from 'otplib';"),
+    });
+    expect(ep.verdict?.status).toBe('missing');
+    expect(f.message).toMatch(/enrolling .*new factor/);
+  });
+
+  it('"never rejects" only for a guard that says yes on every path; one whose answer cannot be read is unverifiable', async () => {
+    const files = { 'lib/reauth.ts': "import { client } from 'reauth-sdk';\nexport async function requireReauth(id: number) { return client.isRecent(id); }\nexport async function requireRecentAuth(id: number) { return true; }\n" };
+    const body = (fn: string): string => `  if (!(await ${fn}(1))) return Response.json({}, { status: 403 });
+  await db.transfer.create({ data: await req.json() });
+  return Response.json({ ok: true });`;
+    const unseen = await finding({ name: 'computed', files, code: route(body('requireReauth'), "import { requireReauth } from '../../../lib/reauth';") });
+    expect(unseen.ep.verdict?.status).toBe('unverifiable');
+    expect(unseen.f.message).not.toContain('never rejects');
+    const hollow = await finding({ name: 'always yes', files, code: route(body('requireRecentAuth'), "import { requireRecentAuth } from '../../../lib/reauth';") });
+    expect(hollow.ep.verdict?.status).toBe('missing');
+    expect(hollow.f.message).toContain('never rejects');
+  });
+
+  it("the secret of a record the request names is client-trusted, with the key that names it", async () => {
+    const { ep, f } = await finding({
+      name: 'chosen record',
+      code: route(`  const { email, currentPassword, to, amount } = await req.json();
+  const owner = await db.user.findFirst({ where: { email } });
+  if (!(await bcrypt.compare(currentPassword, owner.passwordHash))) return Response.json({}, { status: 403 });
+  await db.transfer.create({ data: { to, amount } });
+  return Response.json({ ok: true });`),
+    });
+    expect(ep.verdict?.status).toBe('broken');
+    expect(f.ruleId).toBe('stepup/client-trusted');
+    expect(f.message).toContain('looked up by email');
+    expect(f.message).toContain("not the signed-in user's");
+  });
+
+  it('a stored hash sent by the caller is client-trusted, named as the stored side', async () => {
+    const { ep, f } = await finding({
+      name: 'client hash',
+      code: route(`  const { currentPassword, hash, to, amount } = await req.json();
+  if (!(await bcrypt.compare(currentPassword, hash))) return Response.json({}, { status: 403 });
+  await db.transfer.create({ data: { to, amount } });
+  return Response.json({ ok: true });`),
+    });
+    expect(ep.verdict?.status).toBe('broken');
+    expect(f.ruleId).toBe('stepup/client-trusted');
+    expect(f.message).toContain('stored side');
+  });
+});

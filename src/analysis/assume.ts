@@ -4,6 +4,7 @@
 // Three-valued: true, false, or undefined (unknown).
 import { ts } from 'ts-morph';
 import { findDeclaration } from './scope.js';
+import { and3, not3, or3 } from './tri.js';
 import { propertyNameText, skipOuter } from './values.js';
 
 export interface Assumptions {
@@ -55,30 +56,20 @@ function literal(e: ts.Expression): string | undefined {
   return ts.isStringLiteralLike(x) ? x.text : undefined;
 }
 
-function not(v: boolean | undefined): boolean | undefined {
-  return v === undefined ? undefined : !v;
-}
-
 /** Evaluates `cond` under the assumptions: true, false, or undefined when it depends on more. */
 export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boolean | undefined {
   if (depth > 12) return undefined;
   const x = skipOuter(cond);
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not(evalUnder(x.operand, a, depth + 1));
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not3(evalUnder(x.operand, a, depth + 1));
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
     if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
       const l = evalUnder(x.left, a, depth + 1);
-      if (l === false) return false;
-      const r = evalUnder(x.right, a, depth + 1);
-      if (r === false) return false;
-      return l === true && r === true ? true : undefined;
+      return l === false ? false : and3(l, evalUnder(x.right, a, depth + 1));
     }
     if (op === ts.SyntaxKind.BarBarToken) {
       const l = evalUnder(x.left, a, depth + 1);
-      if (l === true) return true;
-      const r = evalUnder(x.right, a, depth + 1);
-      if (r === true) return true;
-      return l === false && r === false ? false : undefined;
+      return l === true ? true : or3(l, evalUnder(x.right, a, depth + 1));
     }
     const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
     const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;

@@ -3,8 +3,9 @@
 // and middleware factories (`requireAuthLevel(2)` returns the middleware).
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
+import { ruleFile } from '../rules/load.js';
 import { shortText } from '../util.js';
-import { isFunctionNode, returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
+import { isFunctionNode, propertyNameText, returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
 
 export interface Wrapper {
   call: ts.CallExpression;
@@ -122,6 +123,16 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
         inner = { fn: a, wrappers: [], name: 'inline handler' };
         break;
       }
+      // an options object holding the handler: `apiRoute({ method: 'POST', handler: async (req, res) => … })`
+      if (ts.isObjectLiteralExpression(a)) {
+        const held = handlerInOptions(a, values, depth);
+        if (held) {
+          argIndex = i;
+          inner = held;
+          break;
+        }
+        continue;
+      }
       if (ts.isIdentifier(a) || ts.isPropertyAccessExpression(a) || ts.isCallExpression(a)) {
         const vals = values.resolve(a);
         if (vals.some((v) => v.kind === 'function') || (ts.isCallExpression(a) && unwrap(a, values, depth + 1).fn)) {
@@ -158,13 +169,11 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     const vals = values.resolve(e);
     const fn = firstFunction(vals);
     if (fn) return { fn, wrappers: [], factory: { call: e, fn: calleeFn }, name };
-    // …also when it returns it wrapped: `requireFreshAuth(300)` returning `t.middleware(async ({ next }) => …)`
-    if (calleeFn) {
-      for (const v of vals) {
-        if (v.kind !== 'call' || !ts.isCallExpression(v.node) || v.node === e || !v.node.arguments.some((a) => isFunctionNode(skipOuter(a)))) continue;
-        const inner = unwrap(v.node, values, depth + 1);
-        if (inner.fn) return { fn: inner.fn, wrappers: [], factory: { call: e, fn: calleeFn }, name };
-      }
+    // …or the function a wrapper it returns wraps: `const stepUp = () => createMiddleware(async (c, next) => …)`
+    for (const v of vals) {
+      if (v.kind !== 'call' || !ts.isCallExpression(v.node) || v.node === e || !v.node.arguments.some((a) => isFunctionNode(skipOuter(a)))) continue;
+      const made = unwrap(v.node, values, depth + 1);
+      if (made.fn) return { ...made, factory: { call: e, fn: calleeFn }, name };
     }
     const ext = calleeVals.map(externalName).find(Boolean);
     if (ext) return { wrappers: [], factory: { call: e }, external: { module: ext.module, name: `${ext.name}()` }, name };
@@ -190,4 +199,21 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
   const ext = vals.map(externalName).find(Boolean);
   if (ext) return { wrappers: [], external: ext, name };
   return { wrappers: [], name, unresolved: `cannot resolve ${name} (${describe(vals)})` };
+}
+
+/** The handler an options object holds under a handler key (rules/frameworks.json `wrappedHandlerKeys`). */
+function handlerInOptions(obj: ts.ObjectLiteralExpression, values: ValueResolver, depth: number): Unwrapped | undefined {
+  const keys = ruleFile('frameworks').wrappedHandlerKeys;
+  for (const p of obj.properties) {
+    const key = p.name ? propertyNameText(p.name) : undefined;
+    if (!key || !keys.includes(key)) continue;
+    if (ts.isMethodDeclaration(p)) return { fn: p, wrappers: [], name: key };
+    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    if (!value) continue;
+    const x = skipOuter(value);
+    if (isFunctionNode(x)) return { fn: x, wrappers: [], name: 'inline handler' };
+    const u = unwrap(value, values, depth + 1);
+    if (u.fn) return u;
+  }
+  return undefined;
 }

@@ -25,6 +25,8 @@ export interface FrameworkRules {
   routerPackages: string[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
   webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
+  /** Keys of a wrapper's options object that hold the request handler (`apiRoute({ handler })`). */
+  wrappedHandlerKeys: string[];
   mountAdapters: { framework: string; adapters: ModuleExport[]; appOption?: string; serves?: 'openapi' }[];
   procedureBuilders: { configurationCalls: string[]; builders: Record<string, ProcedureBuilder> };
   trpc: {
@@ -88,9 +90,17 @@ export interface CatalogEntry {
   successWhen?: 'truthy' | 'falsy';
   async: boolean;
   kind: 'guard' | 'verifier';
+  /** The factor a verifier checks: a one-time code proves a factor only when it existed before the request. */
+  factor?: 'password' | 'otp' | 'webauthn';
   windowFromArg?: { argKey: string; presets: Record<string, number>; objectKey: string };
   windowArg?: { argKey: string; unit: 'seconds' | 'minutes' | 'ms' };
   requiresArgText?: string;
+  /**
+   * Where a verifier's operands are: the secret typed for this request and the stored secret it is
+   * compared with (`0` the first argument, `0.token` its `token` key, `receiver.secret` the `secret`
+   * its receiver was constructed with). No `stored`: the library looks the stored secret up itself.
+   */
+  operands?: { typed: string[]; stored?: string[] };
   predicateArg?: number;
   level?: string;
   freshAgeFromConfig?: boolean;
@@ -114,11 +124,33 @@ export interface GuardRules {
     baseLevels: string[];
     timeSources: string[];
     nowNames: string;
+    middlewareNextParams: string;
+    stepUpKeys: string;
+    factorEnabledFlags: string;
   };
   clientSources: { roots: string; calls: string[]; decoders: string[] };
   responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[]; throwingCalls: ModuleExport[] };
   catalog: CatalogEntry[];
-  operands: { secretInputs: string; bearerHeaders: string; cookieNames: string; requestObjects: string };
+  operands: {
+    secretInputs: string;
+    bearerHeaders: string;
+    cookieNames: string;
+    requestObjects: string;
+    bodyReaders: string[];
+    storedSecrets: string;
+    enrolmentWords: string;
+    sessionWords: string;
+    derivations: string;
+    verifierNames: string;
+    otpSecrets: string;
+    foreignRecords: string;
+    recordLookups: string;
+    bearerHeaderWords: string;
+    credentialVerifiers: string;
+    credentialModules: string[];
+    replacementWords: string;
+  };
+  results: { successFields: string; failureFields: string; errorFields: string };
   stepUpRecordProof: { pattern: string; readMethods: string };
 }
 

@@ -1,11 +1,11 @@
 import type { ValueResolver } from '../analysis/values.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { Workspace } from '../project/workspace.js';
-import type { SpecResolver } from './spec.js';
+import type { GuardRecogniser } from './guard/index.js';
 
 export interface VerifyContext {
   values: ValueResolver;
   config: ResolvedConfig;
   workspace: Workspace;
-  specs: SpecResolver;
+  specs: GuardRecogniser;
 }

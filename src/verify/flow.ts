@@ -10,9 +10,8 @@ import { findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { isFunctionNode, skipOuter } from '../analysis/values.js';
 import type { FunctionNode } from '../model.js';
-import { inlineEvidence, localInit, type InlineEvidence } from './evidence.js';
+import { inlineEvidence, localInit, resultHolds, truthUnder, type Check, type GuardRecogniser, type GuardSpec, type InlineEvidence, type ResultLookup } from './guard/index.js';
 import { answerOf, isNextResponseNext, neverReturns, type Answer } from './responses.js';
-import type { GuardSpec, SpecResolver } from './spec.js';
 
 export type Role = 'handler' | 'middleware' | 'next-middleware' | 'wrapper' | 'summary';
 
@@ -21,7 +20,7 @@ export interface Fall {
   node: ts.Node;
 }
 
-export interface GuardEvent {
+export interface GuardEvent extends Check {
   id: number;
   spec: GuardSpec;
   /** The call, or the condition for inline evidence. */
@@ -41,9 +40,23 @@ export interface GuardEvent {
   returned?: boolean;
   /** A condition that tests the result the wrong way (the whole object instead of its field). */
   misread?: ts.Node;
-  /** Result variable declarations (`const block = await G()`). */
+  /** A condition that lets a request through without a passed check (`pin && !ok`, `!ok && !isAdmin`). */
+  bypass?: ts.Expression;
+  /** An unseen verifier used without `await` whose asynchrony cannot be seen. */
+  unknownAsync?: boolean;
+  /** Result variable declarations (`const block = await G()`, the parameter of `.then((ok) => …)`). */
   vars: ts.Node[];
   field?: string;
+}
+
+/**
+ * Does a check count as step-up where it succeeded? Not when it is not awaited, never fails, is
+ * skipped on a branch, checks the factor being enrolled, is named like a check but recognised as
+ * nothing, or cannot be seen and decides nothing here.
+ */
+export function counts(e: GuardEvent): boolean {
+  const s = e.spec;
+  return (!e.opaque || (e.checked && !s.outsideTree)) && !e.notAwaited && !e.unknownAsync && s.mode !== 'never-fails' && !s.enrolling && !s.skip && !s.unrecognised;
 }
 
 export interface FlowPoint {
@@ -54,6 +67,8 @@ export interface FlowPoint {
   must: Set<number>;
   may: Set<number>;
   fall: Map<number, Fall>;
+  /** Checks whose failure branch this point is in (recording a failed attempt is not the operation they protect). */
+  failing: Set<number>;
 }
 
 export interface FlowExit {
@@ -76,14 +91,19 @@ interface St {
   must: Set<number>;
   may: Set<number>;
   fall: Map<number, Fall>;
+  /** Checks whose failure branch this path is in (a throw here reports their failure). */
+  failing: Set<number>;
+  /** What conditions taken on this path say about plain references (`if (!hash) return` → `hash` is truthy after). */
+  facts: Map<string, boolean>;
 }
+
 
 export interface FlowOptions {
   fn: FunctionNode;
   role: Role;
   assumptions: Assumptions;
   env?: Env;
-  specs: SpecResolver;
+  specs: GuardRecogniser;
   /** Is this call the continuation (next(), the wrapped handler)? */
   isContinuation?: (call: ts.CallExpression) => boolean;
   /** `next(err)`: hands the request to the error handler (a failure exit). */
@@ -95,7 +115,7 @@ export interface FlowOptions {
 
 // States are copy-on-write: a clone shares its sets, and adding replaces the set it changes.
 function clone(s: St): St {
-  return { must: s.must, may: s.may, fall: s.fall };
+  return { must: s.must, may: s.may, fall: s.fall, failing: s.failing, facts: s.facts };
 }
 
 function establish(s: St, id: number): void {
@@ -113,7 +133,55 @@ function merge(a: St | null, b: St | null): St | null {
   const must = a.must === b.must ? a.must : new Set([...a.must].filter((x) => b.must.has(x)));
   const may = a.may === b.may ? a.may : new Set([...a.may, ...b.may]);
   const fall = a.fall === b.fall || b.fall.size === 0 ? a.fall : a.fall.size === 0 ? b.fall : new Map([...a.fall, ...b.fall]);
-  return { must, may, fall };
+  const failing = a.failing === b.failing || b.failing.size === 0 ? a.failing : a.failing.size === 0 ? b.failing : new Set([...a.failing, ...b.failing]);
+  const facts = a.facts === b.facts ? a.facts : new Map([...a.facts].filter(([k, v]) => b.facts.get(k) === v));
+  return { must, may, fall, failing, facts };
+}
+
+/** A plain reference (`hash`, `user.passwordHash`) a condition can say something about. */
+function refKey(e: ts.Expression): string | undefined {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) return x.text;
+  if (ts.isPropertyAccessExpression(x) && refKey(x.expression)) return x.getText().replace(/\s+/g, '');
+  return undefined;
+}
+
+/** What `cond` being `truth` says about plain references: `!a || !b` false → a and b truthy. */
+function factsOf(cond: ts.Expression, truth: boolean, out: Map<string, boolean>): void {
+  const x = skipOuter(cond);
+  const key = refKey(x);
+  if (key) {
+    out.set(key, truth);
+    return;
+  }
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return factsOf(x.operand, !truth, out);
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    // both sides hold: `a && b` true, `a || b` false
+    if ((op === ts.SyntaxKind.AmpersandAmpersandToken && truth) || (op === ts.SyntaxKind.BarBarToken && !truth)) {
+      factsOf(x.left, truth, out);
+      factsOf(x.right, truth, out);
+    }
+  }
+}
+
+function withFacts(s: St, cond: ts.Expression, truth: boolean): void {
+  const add = new Map<string, boolean>();
+  factsOf(cond, truth, add);
+  if (add.size) s.facts = new Map([...s.facts, ...add]);
+}
+
+/** A condition's value from the facts of the path: `hash` after `if (!hash) return`. */
+function evalFacts(cond: ts.Expression, facts: Map<string, boolean>): boolean | undefined {
+  if (!facts.size) return undefined;
+  const x = skipOuter(cond);
+  const key = refKey(x);
+  if (key) return facts.get(key);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+    const v = evalFacts(x.operand, facts);
+    return v === undefined ? undefined : !v;
+  }
+  return undefined;
 }
 
 function mergeAll(list: (St | null)[]): St | null {
@@ -121,7 +189,7 @@ function mergeAll(list: (St | null)[]): St | null {
 }
 
 /** The syntactic context of a call: how its value is used. */
-function usageOf(call: ts.Node): { usage: GuardEvent['usage']; awaited: boolean; decl?: ts.VariableDeclaration } {
+function usageOf(call: ts.Node, isResolve?: (c: ts.CallExpression) => boolean): { usage: GuardEvent['usage']; awaited: boolean; decl?: ts.VariableDeclaration | ts.ParameterDeclaration } {
   let cur: ts.Node = call;
   let awaited = false;
   for (;;) {
@@ -132,8 +200,19 @@ function usageOf(call: ts.Node): { usage: GuardEvent['usage']; awaited: boolean;
       cur = p;
       continue;
     }
-    // `.then(...)` handles the promise
+    // `.then((ok) => …)`: the callback's parameter holds the result (none: the result is dropped)
+    if (ts.isPropertyAccessExpression(p) && p.expression === cur && p.name.text === 'then' && ts.isCallExpression(p.parent) && p.parent.expression === p) {
+      const cb = p.parent.arguments[0] && skipOuter(p.parent.arguments[0]);
+      if (cb && isFunctionNode(cb)) return cb.parameters[0] ? { usage: 'var', awaited: true, decl: cb.parameters[0] } : { usage: 'bare', awaited: true };
+    }
     if (ts.isPropertyAccessExpression(p) && p.expression === cur && (p.name.text === 'then' || p.name.text === 'catch')) return { usage: 'other', awaited: true };
+    // `(await check()) || {}`: the default only stands in when the result is missing
+    if (ts.isBinaryExpression(p) && p.left === cur && (p.operatorToken.kind === ts.SyntaxKind.BarBarToken || p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) && (ts.isObjectLiteralExpression(skipOuter(p.right)) || ts.isArrayLiteralExpression(skipOuter(p.right)))) {
+      cur = p;
+      continue;
+    }
+    // `resolve(check())` in a Promise executor: the promise's value
+    if (ts.isCallExpression(p) && p.arguments.includes(cur as ts.Expression) && isResolve?.(p)) return { usage: 'return', awaited: true };
     if (ts.isExpressionStatement(p)) return { usage: 'bare', awaited };
     if (ts.isVariableDeclaration(p) && p.initializer === cur) return { usage: 'var', awaited, decl: p };
     if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === cur)) return { usage: 'return', awaited: true }; // a returned promise is the caller's to await
@@ -146,7 +225,7 @@ function usageOf(call: ts.Node): { usage: GuardEvent['usage']; awaited: boolean;
   }
 }
 
-export class Flow {
+export class Flow implements ResultLookup {
   readonly events: GuardEvent[] = [];
   readonly points: FlowPoint[] = [];
   readonly exits: FlowExit[] = [];
@@ -155,19 +234,22 @@ export class Flow {
   /** Result-variable declarations → event. */
   private readonly resultVars = new Map<ts.Node, GuardEvent>();
   private readonly breakTargets: { breaks: St[]; label?: string; loop: boolean }[] = [];
+  /** Inside a Promise executor: `resolve(v)` is the function's return, `reject(e)` its throw. */
+  private executor?: { resolve?: ts.ParameterDeclaration; reject?: ts.ParameterDeclaration };
+  /** Per enclosing `try`: the checks whose failure branch throws into its catch. */
+  private readonly tryFrames: Set<number>[] = [];
   private inlineDepth = 0;
 
   constructor(private readonly o: FlowOptions) {}
 
   run(): FlowResult {
     const fn = this.o.fn;
-    const start: St = { must: new Set(), may: new Set(), fall: new Map() };
+    const start: St = { must: new Set(), may: new Set(), fall: new Map(), failing: new Set(), facts: new Map() };
     let out: St | null;
     if (!fn.body) out = start;
     else if (ts.isBlock(fn.body)) out = this.stmts(fn.body.statements, start);
     else {
-      const st = this.expr(fn.body, start);
-      this.exit('return', fn.body, fn.body, st);
+      if (!this.promiseBody(fn.body, start)) this.exit('return', fn.body, fn.body, this.expr(fn.body, start));
       out = null;
     }
     if (out) {
@@ -207,6 +289,12 @@ export class Flow {
       return cur;
     }
     if (ts.isReturnStatement(s)) {
+      // a return inside a Promise executor settles nothing
+      if (this.executor) {
+        if (s.expression) this.expr(s.expression, st);
+        return null;
+      }
+      if (s.expression && this.promiseBody(s.expression, st)) return null;
       const cur = s.expression ? this.expr(s.expression, st) : st;
       this.exit('return', s, s.expression, cur);
       return null;
@@ -214,6 +302,8 @@ export class Flow {
     if (ts.isThrowStatement(s)) {
       const cur = this.expr(s.expression, st);
       this.exit('throw', s, s.expression, cur);
+      const frame = this.tryFrames[this.tryFrames.length - 1];
+      if (frame) for (const id of cur.failing) frame.add(id);
       return null;
     }
     if (ts.isIfStatement(s)) return this.ifStmt(s, st);
@@ -241,7 +331,7 @@ export class Flow {
   }
 
   private ifStmt(s: ts.IfStatement, st: St): St | null {
-    const known = evalUnder(s.expression, this.o.assumptions);
+    const known = evalUnder(s.expression, this.o.assumptions) ?? evalFacts(s.expression, st.facts);
     const afterCond = this.expr(s.expression, st);
     if (known === true) return this.stmt(s.thenStatement, afterCond);
     if (known === false) return s.elseStatement ? this.stmt(s.elseStatement, afterCond) : afterCond;
@@ -250,51 +340,110 @@ export class Flow {
     const outElse = s.elseStatement ? this.stmt(s.elseStatement, elseSt) : elseSt;
     if (outThen) for (const id of failThen) setFall(outThen, id, { kind: 'no-return', node: s.thenStatement });
     if (outElse) for (const id of failElse) setFall(outElse, id, { kind: 'no-return', node: s.elseStatement ?? s });
+    // Past the `if`, no path is inside its failure branch any more.
+    if (outThen) outThen.failing = afterCond.failing;
+    if (outElse) outElse.failing = afterCond.failing;
     return merge(outThen, outElse);
   }
 
   /**
-   * Splits the state at a condition. For every step-up check the condition makes, the success
-   * branch gets the check established; the failure branch is remembered (if it falls through, the
-   * check is defeated).
+   * Splits the state at a condition. For every step-up check the condition makes, each branch gets
+   * the check established when the condition's value there is impossible had the check failed; a
+   * branch the condition can reach with the check failed is a failure branch (if it falls through,
+   * the check is defeated). `pin && !ok`: the then-branch is a failure branch, and the else-branch
+   * does not establish the check (a request without a PIN never ran it).
    */
   private branch(cond: ts.Expression, st: St, thenNode: ts.Node, elseNode: ts.Node | undefined): { thenSt: St; elseSt: St; failThen: number[]; failElse: number[] } {
     const thenSt = clone(st);
     const elseSt = clone(st);
     const failThen: number[] = [];
     const failElse: number[] = [];
+    withFacts(thenSt, cond, true);
+    withFacts(elseSt, cond, false);
     for (const ev of this.atoms(cond)) {
       // A Promise is always truthy: an unawaited async check decides nothing; a hollow guard decides nothing either.
       // A check whose code is outside the scanned tree decides nothing the analysis can vouch for.
       if (ev.notAwaited || ev.spec.mode === 'never-fails' || ev.spec.outsideTree) continue;
-      let thenIsFailure = this.evalFailed(cond, ev);
-      const structural = this.structural(thenNode, elseNode);
-      // The condition's meaning contradicts the code: it tests the whole result object (always
-      // truthy) instead of its deciding field, so the refusal never runs.
-      if (thenIsFailure !== undefined && structural !== undefined && thenIsFailure !== structural) {
-        ev.misread = cond;
+      // An unseen verifier tested without `await`: if it is asynchronous, the test never fails.
+      if (ev.spec.inferred && !ev.awaited && ev.spec.async !== false) {
+        ev.unknownAsync = true;
         continue;
       }
-      if (thenIsFailure === undefined) thenIsFailure = structural;
-      if (thenIsFailure === undefined) continue;
+      const structural = this.structural(thenNode, elseNode);
+      let whenFailed: boolean | undefined;
+      let whenOk: boolean | undefined;
+      if (ev.inline || resultHolds(ev.spec, true) !== undefined) {
+        whenFailed = truthUnder(cond, ev, true, this);
+        whenOk = truthUnder(cond, ev, false, this);
+      } else {
+        // How the result fails is not known (an unseen guard): the branch that answers with an error
+        // says which value of the result is the failure, when the condition depends on it alone there.
+        if (structural === undefined) continue;
+        const asBool: GuardSpec = { ...ev.spec, mode: 'returns-falsy' };
+        const onFalsy = truthUnder(cond, ev, true, this, 0, asBool);
+        const onTruthy = truthUnder(cond, ev, false, this, 0, asBool);
+        const fits = (fail: boolean | undefined, ok: boolean | undefined): boolean => fail !== !structural && ok !== structural;
+        const f = fits(onFalsy, onTruthy);
+        const t = fits(onTruthy, onFalsy);
+        if (f && !t) [whenFailed, whenOk] = [onFalsy, onTruthy];
+        else if (t && !f) [whenFailed, whenOk] = [onTruthy, onFalsy];
+      }
+      let estThen: boolean;
+      let estElse: boolean;
+      let isFailThen: boolean;
+      let isFailElse: boolean;
+      if (whenFailed === undefined && whenOk === undefined) {
+        if (structural === undefined) continue;
+        if (this.onlyCheck(cond, ev)) {
+          // Nothing else decides (`flag?.value === '1'`): the branch that answers with an error is the failure branch.
+          [estThen, estElse, isFailThen, isFailElse] = [!structural, structural, structural, !structural];
+        } else {
+          // Other parts of the condition decide too (`user.password && !ok`): the check decides nothing alone.
+          [estThen, estElse, isFailThen, isFailElse] = [false, false, structural, !structural];
+          ev.bypass ??= cond;
+        }
+      } else {
+        // The condition's meaning contradicts the code: it tests the whole result object (always
+        // truthy) instead of its deciding field, so the refusal never runs.
+        if (whenFailed !== undefined && structural !== undefined && whenFailed !== structural) {
+          ev.misread = cond;
+          continue;
+        }
+        estThen = whenFailed === false;
+        estElse = whenFailed === true;
+        isFailThen = whenFailed === true || whenOk === false;
+        isFailElse = whenFailed === false || whenOk === true;
+      }
       ev.checked = true;
-      ev.established = true;
-      const success = thenIsFailure ? elseSt : thenSt;
-      establish(success, ev.id);
-      (thenIsFailure ? failThen : failElse).push(ev.id);
+      if (estThen) establish(thenSt, ev.id);
+      if (estElse) establish(elseSt, ev.id);
+      if (estThen || estElse) ev.established = true;
+      // A failure branch whose other side does not establish the check: something else in the condition lets requests through.
+      if ((isFailThen && !estElse) || (isFailElse && !estThen)) ev.bypass ??= cond;
+      if (isFailThen) {
+        failThen.push(ev.id);
+        thenSt.failing = new Set(thenSt.failing).add(ev.id);
+      }
+      if (isFailElse) {
+        failElse.push(ev.id);
+        elseSt.failing = new Set(elseSt.failing).add(ev.id);
+      }
     }
     return { thenSt, elseSt, failThen, failElse };
   }
 
   private tryStmt(s: ts.TryStatement, st: St): St | null {
     const before = this.events.length;
+    const frame = new Set<number>();
+    if (s.catchClause) this.tryFrames.push(frame);
     const tryOut = this.stmts(s.tryBlock.statements, clone(st));
+    if (s.catchClause) this.tryFrames.pop();
     let out: St | null = tryOut;
     if (s.catchClause) {
-      // A guard that throws inside the try lands here: a catch that carries on defeats it.
-      const thrown = this.events.slice(before).filter((e) => e.spec.mode === 'throws' && e.established);
+      // A guard that throws inside the try, or a check whose failure branch throws, lands here: a catch that carries on defeats it.
+      const thrown = new Set([...this.events.slice(before).filter((e) => e.spec.mode === 'throws' && e.established).map((e) => e.id), ...frame]);
       const catchOut = this.stmts(s.catchClause.block.statements, clone(st));
-      if (catchOut) for (const e of thrown) setFall(catchOut, e.id, { kind: 'caught', node: s.catchClause });
+      if (catchOut) for (const id of thrown) setFall(catchOut, id, { kind: 'caught', node: s.catchClause });
       out = merge(tryOut, catchOut);
     }
     if (s.finallyBlock) {
@@ -359,6 +508,13 @@ export class Flow {
     const x = e;
     if (isFunctionNode(x)) return st; // not called here
     if (ts.isClassExpression(x)) return st;
+    // An assignment makes what the path knew about its target stale.
+    if (ts.isBinaryExpression(x) && x.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && x.operatorToken.kind <= ts.SyntaxKind.LastAssignment && st.facts.size) {
+      const key = refKey(x.left);
+      const cur = this.expr(x.right, this.expr(x.left, st));
+      if (key) cur.facts = new Map([...cur.facts].filter(([k]) => k !== key && !k.startsWith(`${key}.`)));
+      return cur;
+    }
     if (ts.isConditionalExpression(x)) {
       const known = evalUnder(x.condition, this.o.assumptions);
       const afterCond = this.expr(x.condition, st);
@@ -369,6 +525,8 @@ export class Flow {
       const b = this.expr(x.whenFalse, elseSt);
       for (const id of failThen) setFall(a, id, { kind: 'no-return', node: x.whenTrue });
       for (const id of failElse) setFall(b, id, { kind: 'no-return', node: x.whenFalse });
+      a.failing = afterCond.failing;
+      b.failing = afterCond.failing;
       return merge(a, b)!;
     }
     if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
@@ -379,7 +537,10 @@ export class Flow {
       const { thenSt, elseSt } = this.branch(x.left, left, and ? x.right : x.left, and ? undefined : x.right);
       const rightIn = and ? thenSt : elseSt;
       const right = this.expr(x.right, rightIn);
-      return merge(and ? elseSt : thenSt, right)!;
+      const other = and ? elseSt : thenSt;
+      right.failing = left.failing;
+      other.failing = left.failing;
+      return merge(other, right)!;
     }
     if (ts.isCallExpression(x)) return this.call(x, st);
     if (ts.isNewExpression(x)) {
@@ -412,12 +573,35 @@ export class Flow {
     return st;
   }
 
+  /** `return new Promise((resolve, reject) => …)`: the executor's settlements are the function's exits. */
+  private promiseBody(value: ts.Expression, st: St): boolean {
+    const x = skipOuter(value);
+    if (!ts.isNewExpression(x) || !ts.isIdentifier(x.expression) || x.expression.text !== 'Promise') return false;
+    const fn = x.arguments?.[0] ? skipOuter(x.arguments[0]) : undefined;
+    if (!fn || !isFunctionNode(fn) || !fn.parameters.length || !fn.body) return false;
+    const saved = this.executor;
+    this.executor = { resolve: fn.parameters[0], reject: fn.parameters[1] };
+    if (ts.isBlock(fn.body)) this.stmts(fn.body.statements, clone(st));
+    else this.expr(fn.body, clone(st));
+    this.executor = saved;
+    return true;
+  }
+
   private call(c: ts.CallExpression, st: St): St {
     let cur = st;
     const callee = skipOuter(c.expression);
     if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) cur = this.expr(callee.expression, cur);
     else if (!ts.isIdentifier(callee)) cur = this.expr(callee, cur);
     for (const a of c.arguments) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
+
+    if (this.executor && callsDecl(c, this.executor.resolve)) {
+      this.exit('return', c, c.arguments[0], cur);
+      return cur;
+    }
+    if (this.executor && callsDecl(c, this.executor.reject)) {
+      this.exit('throw', c, c.arguments[0], cur);
+      return cur;
+    }
 
     if (this.o.isContinuation?.(c)) {
       this.point('continuation', c, cur);
@@ -427,7 +611,7 @@ export class Flow {
     if (this.o.role === 'next-middleware' && isNextResponseNext(c)) return cur;
     const spec = this.o.specs.specOfCall(c, this.o.env);
     if (spec) {
-      const u = usageOf(c);
+      const u = usageOf(c, (r) => !!this.executor && callsDecl(r, this.executor.resolve));
       const ev = this.event(c, spec, u.usage, u.awaited);
       if (u.decl) this.bindResult(u.decl, ev);
       // A throwing guard ends the request on failure whatever is done with its result.
@@ -477,7 +661,7 @@ export class Flow {
     return ev;
   }
 
-  private bindResult(decl: ts.VariableDeclaration, ev: GuardEvent): void {
+  private bindResult(decl: ts.VariableDeclaration | ts.ParameterDeclaration, ev: GuardEvent): void {
     if (ts.isIdentifier(decl.name)) {
       this.resultVars.set(decl, ev);
       ev.vars.push(decl);
@@ -492,7 +676,7 @@ export class Flow {
   }
 
   private point(kind: FlowPoint['kind'], node: ts.Node, st: St, effect?: Effect, answer?: Answer): void {
-    this.points.push({ kind, node, effect, answer, must: st.must, may: st.may, fall: st.fall });
+    this.points.push({ kind, node, effect, answer, must: st.must, may: st.may, fall: st.fall, failing: st.failing });
   }
 
   private exit(kind: FlowExit['kind'], node: ts.Node, value: ts.Expression | undefined, st: St): void {
@@ -520,7 +704,9 @@ export class Flow {
 
   /** `return block` where block holds a guard's failure value. */
   private returnsGuardFailure(value: ts.Expression): boolean {
-    const x = skipOuter(value);
+    let x = skipOuter(value);
+    // `return auth.response`: a field of the guard's result
+    while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
     if (ts.isIdentifier(x)) {
       const d = findDeclaration(x);
       if (d && this.resultVars.has(d)) return true;
@@ -592,110 +778,33 @@ export class Flow {
     return ev;
   }
 
-  /** Truth value of an expression when `ev` has failed (for summaries of guards that return their verdict). */
-  evaluateFailed(cond: ts.Expression, ev: GuardEvent): boolean | undefined {
-    return this.evalFailed(cond, ev);
+  /** Does `cond` read nothing but the check (its call, its result, the locals computed from them) and constants? */
+  private onlyCheck(cond: ts.Node, ev: GuardEvent, depth = 0): boolean {
+    if (depth > 6) return false;
+    let ok = true;
+    const visit = (n: ts.Node): void => {
+      if (!ok || n === ev.node) return;
+      if (ts.isIdentifier(n)) {
+        if (n.text === 'undefined' || (n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) return;
+        const d = findDeclaration(n);
+        if (d && this.resultVars.get(d) === ev) return;
+        const init = d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) ? d.initializer : undefined;
+        if (!init || !this.onlyCheck(init, ev, depth + 1)) ok = false;
+        return;
+      }
+      if (n.kind === ts.SyntaxKind.ThisKeyword) ok = false;
+      else ts.forEachChild(n, visit);
+    };
+    visit(cond);
+    return ok;
   }
 
-  /** Truth value of `cond` when `ev` has failed: true → the then-branch is the failure branch. */
-  private evalFailed(cond: ts.Expression, ev: GuardEvent, depth = 0): boolean | undefined {
-    if (depth > 8) return undefined;
-    const x = skipOuter(cond);
-    if (ev.inline && x === ev.inline.node) return ev.inline.failTruth;
-    if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-      const v = this.evalFailed(x.operand, ev, depth + 1);
-      return v === undefined ? undefined : !v;
-    }
-    if (ts.isBinaryExpression(x)) {
-      const op = x.operatorToken.kind;
-      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) {
-        const l = this.evalFailed(x.left, ev, depth + 1);
-        const r = this.evalFailed(x.right, ev, depth + 1);
-        if (op === ts.SyntaxKind.AmpersandAmpersandToken) return l === false || r === false ? false : l === true && r === true ? true : undefined;
-        return l === true || r === true ? true : l === false && r === false ? false : undefined;
-      }
-      if (op === ts.SyntaxKind.InstanceOfKeyword) {
-        const base = this.failedValue(x.left, ev, depth);
-        if (base === undefined) return undefined;
-        return base === 'response';
-      }
-      const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
-      const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
-      if (eq || ne) {
-        for (const [side, other] of [
-          [x.left, x.right],
-          [x.right, x.left],
-        ] as const) {
-          const o = skipOuter(other);
-          const isNullish = o.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(o) && o.text === 'undefined');
-          const isBool = o.kind === ts.SyntaxKind.TrueKeyword || o.kind === ts.SyntaxKind.FalseKeyword;
-          const base = this.failedValue(side, ev, depth);
-          if (base === undefined) continue;
-          let same: boolean | undefined;
-          if (isNullish) same = base === 'null';
-          else if (isBool) same = base === 'falsy' ? o.kind === ts.SyntaxKind.FalseKeyword : undefined;
-          else if (ts.isStringLiteralLike(o) && ev.spec.successValue !== undefined) same = o.text === ev.spec.successValue ? false : undefined;
-          if (same === undefined) return undefined;
-          return eq ? same : !same;
-        }
-        return undefined;
-      }
-      return undefined;
-    }
-    const v = this.failedValue(x, ev, depth);
-    if (v === undefined) {
-      if (ts.isIdentifier(x)) {
-        const init = localInit(x);
-        if (init) return this.evalFailed(init, ev, depth + 1);
-      }
-      return undefined;
-    }
-    return v === 'truthy' || v === 'response' || v === 'object';
+  resultOf(decl: ts.Node): GuardEvent | undefined {
+    return this.resultVars.get(decl);
   }
 
-  /** What the guard's result (or a field of it) holds when the guard failed. */
-  private failedValue(e: ts.Expression, ev: GuardEvent, depth: number): 'truthy' | 'falsy' | 'null' | 'response' | 'object' | undefined {
-    const x = skipOuter(e);
-    const spec = ev.spec;
-    const whole = (): 'truthy' | 'falsy' | 'null' | 'response' | 'object' | undefined => {
-      switch (spec.mode) {
-        case 'returns-response':
-          return 'response';
-        case 'returns-error':
-          return 'truthy';
-        case 'returns-falsy':
-          return 'falsy';
-        case 'returns-null':
-          return 'null';
-        case 'returns-object':
-          return 'object';
-        default:
-          return undefined;
-      }
-    };
-    const field = (name: string): 'truthy' | 'falsy' | undefined => {
-      if (spec.mode === 'returns-object' && spec.field === name) return spec.successWhen === 'falsy' ? 'truthy' : 'falsy';
-      if (/^(error|err|errors)$/.test(name)) return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? 'truthy' : undefined;
-      if (/^(ok|valid|verified|success|isValid|isVerified|passed|fresh|isFresh|authorized|allowed|granted|isAuthorized|isAllowed)$/.test(name)) return 'falsy';
-      if (/^(isStale|stale|expired|required|needsReauth|requiresReauth)$/.test(name)) return 'truthy';
-      return undefined;
-    };
-    if (ts.isIdentifier(x)) {
-      const d = findDeclaration(x);
-      if (d && this.resultVars.get(d) === ev) {
-        if (ts.isBindingElement(d)) return field((d.propertyName ?? d.name).getText());
-        return whole();
-      }
-      if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6) return this.failedValue(d.initializer, ev, depth + 1);
-      return undefined;
-    }
-    if (ts.isCallExpression(x) && this.callEvents.get(x) === ev) return whole();
-    if ((ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && depth < 6) {
-      const name = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
-      const base = this.failedValue(x.expression, ev, depth + 1);
-      if (base && name) return field(name);
-    }
-    return undefined;
+  checkOf(call: ts.Node): GuardEvent | undefined {
+    return this.callEvents.get(call);
   }
 
   /** When the condition's meaning is unknown: the branch that answers with an error is the failure branch. */
@@ -749,6 +858,12 @@ export class Flow {
     visit(n);
     return hit;
   }
+}
+
+/** Is `c` a call of the function held by `p` (a parameter)? */
+function callsDecl(c: ts.CallExpression, p: ts.ParameterDeclaration | undefined): boolean {
+  const x = skipOuter(c.expression);
+  return !!p && ts.isIdentifier(x) && findDeclaration(x) === p;
 }
 
 function isLocalTo(d: ts.Node, fn: ts.Node): boolean {

@@ -1,12 +1,13 @@
 // The verdict for one endpoint: enforced, missing, broken or unverifiable, with findings that
 // say what is wrong, why it matters and how to fix it, pointing at the lines involved.
+import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { Endpoint, Finding, GuardUse, Level, Related, Verdict } from '../model.js';
 import { ruleMeta } from '../rules/findings.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
-import type { FlowPoint } from './flow.js';
-import { fmtMinutes } from './spec.js';
+import { counts, type FlowPoint } from './flow.js';
+import { fmtMinutes } from './guard/index.js';
 import { analyseStages, describeGuard, type StageResult } from './stages.js';
 
 /** What a stolen session can do through the endpoint, from its categories' `harm` (rules/categories.json or the configuration). */
@@ -55,7 +56,7 @@ function guardUses(stages: StageResult[], handler: StageResult): GuardUse[] {
 }
 
 /** Weak or client-trusted guards that are all that protects an endpoint. */
-function qualityFindings(ep: Endpoint, guards: { name: string; node: ts.Node; spec: { weakness?: string; clientTrusted?: string; aalOnly?: boolean; hasFreshness?: boolean; windowMinutes?: number } }[], ctx: VerifyContext): Draft[] {
+function qualityFindings(ep: Endpoint, guards: { name: string; node: ts.Node; spec: { kind?: string; weakness?: string; clientTrusted?: string; aalOnly?: boolean; hasFreshness?: boolean; windowMinutes?: number } }[], ctx: VerifyContext): Draft[] {
   if (!guards.length) return [];
   const strong = guards.filter((g) => !g.spec.weakness && !g.spec.clientTrusted && !g.spec.aalOnly);
   if (strong.length) return [];
@@ -64,7 +65,9 @@ function qualityFindings(ep: Endpoint, guards: { name: string; node: ts.Node; sp
   if (client) {
     out.push({
       ruleId: 'stepup/client-trusted',
-      message: `the step-up decision (${client.name}, line ${line(client.node)}) reads ${client.spec.clientTrusted}, which the client controls: an attacker with a stolen session just sends it. Decide on a server-side step-up record or a verified token claim.`,
+      message: client.spec.clientTrusted?.startsWith('the stored secret of a record the request chooses')
+        ? `the step-up decision (${client.name}, line ${line(client.node)}) checks ${client.spec.clientTrusted}, not the signed-in user's: the caller picks whose secret it proves, so it says nothing about who holds the session. Check the secret of the signed-in user (look the record up by the session's user), never of an account the request names.`
+        : `the step-up decision (${client.name}, line ${line(client.node)}) reads ${client.spec.clientTrusted}, which the client controls: an attacker with a stolen session just sends it. ${client.spec.kind === 'verifier' || client.spec.clientTrusted?.startsWith('the stored side') ? "Compare with the secret stored on the user's record, never one the request supplies." : 'Decide on a server-side step-up record or a verified token claim.'}`,
       related: [rel('guard', client.node, `decision based on ${client.spec.clientTrusted}`)],
     });
     return out;
@@ -152,6 +155,17 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     };
   }
 
+  // A condition that lets the base assurance level through (`aal !== 'aal1' && aal !== 'aal2'` refuses neither)
+  const baseLevel = allEvents.find((e) => e.misread && e.inline?.kind === 'level' && e.inline.baseLevel);
+  if (baseLevel) {
+    const why = `accepts the base assurance level (${baseLevel.inline!.level})`;
+    return {
+      ruleId: 'stepup/weak-assurance',
+      message: `the condition at line ${line(baseLevel.misread!)} is not step-up: it ${why}, so a session that signed in with one factor long ago still passes. Require an elevated level with a freshness bound (or a re-authentication within ${fmtMinutes(ctx.config.maxFreshnessMinutes)}).`,
+      related: [rel('guard', baseLevel.misread!, why), ...effectRel],
+    };
+  }
+
   // The result is tested the wrong way round (the whole object instead of its deciding field)
   const misread = allEvents.find((e) => e.misread);
   if (misread) {
@@ -173,6 +187,16 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     };
   }
 
+  // An unseen verifier tested without `await`: a Promise would always pass the test
+  const unsure = allEvents.find((e) => e.unknownAsync);
+  if (unsure) {
+    return {
+      ruleId: 'stepup/unverifiable',
+      message: `${describeGuard(unsure)} (line ${line(unsure.node)}) compares the secret typed for this request with the stored one, but it is not awaited and its code is not in the scanned tree: if it is asynchronous, its Promise is always truthy and ${where} runs whatever it decides. Add \`await\` (or scan the folder that defines it).`,
+      related: [rel('guard', unsure.node, 'not awaited, asynchrony unknown'), ...effectRel],
+    };
+  }
+
   // Called, result discarded
   const ignored = allEvents.find((e) => !e.checked && !e.opaque && (e.usage === 'bare' || e.usage === 'var') && e.spec.mode !== 'throws' && e.spec.mode !== 'middleware' && e.spec.mode !== 'never-fails' && e.spec.mode !== 'unknown');
   if (ignored) {
@@ -184,6 +208,45 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
       ruleId: 'stepup/result-ignored',
       message: `${describeGuard(ignored)} is called (line ${line(ignored.node)}) but ${what} is discarded; ${where} still runs, so a stolen session can ${harm(ep, ctx)}. Check the result and return it: ${fix}`,
       related: [rel('guard', ignored.node, 'result discarded'), ...effectRel],
+    };
+  }
+
+  // A check that a branch skips: inside a guard (an account without a password, an admin override) or in the condition itself
+  const skipped = allEvents.find((e) => e.spec.skip && (e.checked || e.established || e.spec.mode === 'middleware'));
+  if (skipped && skipped.spec.skip) {
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `${describeGuard(skipped)} (line ${line(skipped.node)}) skips its check ${skipped.spec.skip.why} (line ${line(skipped.spec.skip.node)}) and lets the request through, so on that branch ${where} runs without step-up. Check on every branch, or refuse the request where the check cannot run.`,
+      related: [rel('guard', skipped.node, 'step-up check'), rel('defeated-branch', skipped.spec.skip.node, `check skipped ${skipped.spec.skip.why}`), ...effectRel],
+    };
+  }
+  const skippingSpec = chain.find((s) => s.spec?.skip);
+  if (skippingSpec && skippingSpec.spec?.skip && skippingSpec.link) {
+    const sk = skippingSpec.spec.skip;
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `${skippingSpec.name} skips its step-up check ${sk.why} (line ${line(sk.node)}) and calls the handler anyway, so on that branch ${where} runs without step-up. Check on every branch.`,
+      related: [rel('middleware', skippingSpec.link.expr, 'step-up middleware'), rel('defeated-branch', sk.node, `check skipped ${sk.why}`), ...effectRel],
+    };
+  }
+  // The side effect sits on a branch that never runs the check, or the check on a branch the side effect does not need
+  const decisive = p ? allEvents.filter((e) => (e.checked || e.established) && counts(e) && e.node.getSourceFile() === p.node.getSourceFile()) : [];
+  for (const e of decisive) {
+    const branch = skippingBranch(e.node, p!.node);
+    if (!branch) continue;
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `${describeGuard(e)} (line ${line(e.node)}) does not protect every path: ${branch.text} (line ${line(branch.node)}), and ${where} runs without it. Run the check unconditionally before the side effect.`,
+      related: [rel('guard', e.node, 'step-up check'), rel('defeated-branch', branch.node, `check skipped: ${branch.text}`), ...effectRel],
+    };
+  }
+  const bypassed = allEvents.find((e) => e.bypass && !e.misread);
+  if (bypassed && bypassed.bypass) {
+    const others = otherOperands(bypassed.bypass, bypassed.node);
+    return {
+      ruleId: 'stepup/incomplete',
+      message: `the condition at line ${line(bypassed.bypass)} (\`${shortText(bypassed.bypass, 80)}\`) lets a request through without a passed ${describeGuard(bypassed)}${others ? ` whenever ${others} decides it` : ''}, so ${where} can run without step-up. Refuse the request unless the check itself passed.`,
+      related: [rel('guard', bypassed.node, 'step-up check'), rel('defeated-branch', bypassed.bypass, 'condition lets the request through without the check'), ...effectRel],
     };
   }
 
@@ -209,6 +272,16 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     };
   }
 
+  // A code checked against the factor being enrolled proves that factor, not the account
+  const enrolling = allEvents.find((e) => e.spec.enrolling && (e.checked || e.established));
+  if (enrolling) {
+    return {
+      ruleId: 'stepup/missing',
+      message: `${describeGuard(enrolling)} (line ${line(enrolling.node)}) checks the code against the secret this request is enrolling (${enrolling.spec.enrolling}): it proves possession of the new factor, not that the caller owns the account, so a stolen session can still ${harm(ep, ctx)}. Ask for the current password or a code from a factor the account already has before ${where}.`,
+      related: [rel('guard', enrolling.node, 'checks the factor being enrolled'), ...effectRel],
+    };
+  }
+
   // The check comes after the side effect
   const after = p ? handler.events.find((e) => (e.checked || e.established) && !e.opaque && e.node.getStart() > p.node.getStart()) : undefined;
   if (p && after) {
@@ -229,13 +302,27 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     };
   }
 
+  // Named like a check and deciding the request, but what it checks is not recognised as re-verification
+  const unrecognised = allEvents.find((e) => e.spec.unrecognised && (e.checked || e.spec.mode === 'throws' || e.spec.mode === 'middleware'));
+  if (unrecognised) {
+    const def = unrecognised.spec.defNode;
+    const seen = def ? ` (defined in ${path.basename(def.getSourceFile().fileName)}:${line(def)})` : ' (its code is not in the scanned tree)';
+    return {
+      ruleId: 'stepup/unverifiable',
+      message: `step-up could not be verified: ${describeGuard(unrecognised)} (line ${line(unrecognised.node)}) is named like a step-up check and its result decides the request, but what it checks${seen} is not recognised as re-verification (a secret typed for this request compared with a stored one, or a server-side time or level of the session compared with a bound). Declare it in the configuration ("guards": [{ "name": …, "fails": … }]) if it is one.`,
+      related: [rel('guard', unrecognised.node, 'not recognised as re-verification'), ...effectRel],
+    };
+  }
+
   // A check on some paths only
-  if (p && [...p.may].length) {
-    const ev = handler.events.find((e) => p.may.has(e.id));
+  const mayIds = p ? [...p.may].filter((id) => handler.events.some((e) => e.id === id && counts(e))) : [];
+  if (p && mayIds.length) {
+    const ev = handler.events.find((e) => mayIds.includes(e.id));
+    const branch = ev ? skippingBranch(ev.node, p.node) : undefined;
     return {
       ruleId: 'stepup/incomplete',
-      message: `${ev ? describeGuard(ev) : 'the step-up check'} protects only some paths: ${where} is also reachable on a path that skips it. Run the check unconditionally before the side effect.`,
-      related: [...(ev ? [rel('guard', ev.node, 'check on one branch only')] : []), ...effectRel],
+      message: `${ev ? describeGuard(ev) : 'the step-up check'} protects only some paths: ${where} is also reachable on a path that skips it${branch ? ` (${branch.text}, line ${line(branch.node)})` : ''}. Run the check unconditionally before the side effect.`,
+      related: [...(ev ? [rel('guard', ev.node, 'check on one branch only')] : []), ...(branch ? [rel('defeated-branch', branch.node, `check skipped ${branch.text}`)] : []), ...effectRel],
     };
   }
 
@@ -272,4 +359,41 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     message: `no step-up guard before ${where}: a stolen session token is enough to ${harm(ep, ctx)}. ${ruleMeta('stepup/missing').fix}`,
     related: effectRel,
   };
+}
+
+/** The operands of a condition other than the one holding `check` (`pin` in `pin && !ok`). */
+function otherOperands(cond: ts.Expression, check: ts.Node): string | undefined {
+  const parts: string[] = [];
+  const visit = (e: ts.Expression): void => {
+    const x = e;
+    if (ts.isParenthesizedExpression(x)) return visit(x.expression);
+    if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      visit(x.left);
+      visit(x.right);
+      return;
+    }
+    if (!(x.pos <= check.pos && check.end <= x.end)) parts.push(`\`${shortText(x, 40)}\``);
+  };
+  visit(cond);
+  return parts.length ? parts.join(' or ') : undefined;
+}
+
+/** The branch that skips a check on the way to a point: the `if` holding the check but not the point, or the point but not the check. */
+function skippingBranch(check: ts.Node, point: ts.Node): { node: ts.Node; text: string } | undefined {
+  const inside = (n: ts.Node, root: ts.Node): boolean => n.pos >= root.pos && n.end <= root.end;
+  for (const [from, other, holds] of [
+    [check, point, 'only'],
+    [point, check, 'skip'],
+  ] as const) {
+    let child: ts.Node = from;
+    for (let cur = from.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent) {
+      if (!ts.isIfStatement(cur) || (child !== cur.thenStatement && child !== cur.elseStatement)) continue;
+      if (inside(other, child)) continue;
+      const cond = `\`${shortText(cur.expression, 60)}\``;
+      const thenSide = child === cur.thenStatement;
+      const text = holds === 'only' ? `the check runs only ${thenSide ? 'when' : 'unless'} ${cond}` : `${thenSide ? 'when' : 'unless'} ${cond} the check is not run`;
+      return { node: cur.expression, text };
+    }
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@ import type { Env } from '../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { externalName } from '../analysis/unwrap.js';
 import { matchesExport, ruleFile } from '../rules/load.js';
-import { vocab } from './vocab.js';
+import { vocab } from './guard/index.js';
 
 export interface Answer {
   kind: 'response' | 'redirect';

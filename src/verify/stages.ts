@@ -7,10 +7,10 @@ import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { skipOuter } from '../analysis/values.js';
 import type { ChainLink, Endpoint, FunctionNode } from '../model.js';
-import { shortText } from '../util.js';
+import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
-import { Flow, type FlowPoint, type FlowResult, type GuardEvent } from './flow.js';
-import { isCallOf, isMiddlewareShaped, type GuardSpec } from './spec.js';
+import { counts, Flow, type FlowPoint, type FlowResult, type GuardEvent } from './flow.js';
+import { enablesFactor, middlewareContinuation, type GuardSpec } from './guard/index.js';
 
 export interface StageResult {
   via: ChainLink['via'] | 'handler';
@@ -47,7 +47,7 @@ function envFor(link: ChainLink): Env | undefined {
 
 /** Checks that count as protection: seen, or unseen but with a result that decides a refusal here (unless their code is outside the tree). */
 function guardIds(events: GuardEvent[]): Set<number> {
-  return new Set(events.filter((e) => (!e.opaque || (e.checked && !e.spec.outsideTree)) && !e.notAwaited && e.spec.mode !== 'never-fails').map((e) => e.id));
+  return new Set(events.filter(counts).map((e) => e.id));
 }
 
 function evidenceOf(flow: FlowResult): GuardEvent[] {
@@ -69,7 +69,7 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
   const fn = link.fn;
   if (!fn || !fn.body) {
     const spec = specs.specOfReference(link.expr);
-    if (spec && !spec.opaque && spec.mode !== 'never-fails') return { ...base, spec, protects: spec.mode === 'middleware' || spec.mode === 'throws' };
+    if (spec && !spec.opaque && spec.mode !== 'never-fails') return { ...base, spec, protects: (spec.mode === 'middleware' || spec.mode === 'throws') && !spec.enrolling && !spec.skip && !spec.unrecognised };
     if (spec?.opaque) return { ...base, opaque: `${link.name}${link.externalModule ? ` (from ${link.externalModule})` : ''}` };
     return base;
   }
@@ -85,10 +85,10 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
     // tRPC / action-client middleware: `({ ctx, next }) => next({ ctx })`; a throw (TRPCError) or any other return ends the request
     isContinuation = optionCall(fn, link.handsOn.option);
   } else if (!link.handsOn) {
-    const next = isMiddlewareShaped(fn);
+    const next = middlewareContinuation(fn);
     if (!next) return base; // not a middleware signature: it cannot hold the request back in a way we can see
-    isContinuation = (c) => isCallOf(c, next) && (c.arguments.length === 0 || (c.arguments.length === 1 && ts.isStringLiteralLike(c.arguments[0])));
-    isErrorContinuation = (c) => isCallOf(c, next) && c.arguments.length > 0 && !ts.isStringLiteralLike(c.arguments[0]);
+    isContinuation = (c) => next.kind(c) === 'continue';
+    isErrorContinuation = (c) => next.kind(c) === 'error';
   }
   const assumptions = role === 'next-middleware' ? { path: link.matchedPath, method: ep.method } : ep.method !== 'ANY' ? { method: ep.method } : {};
   const flow = new Flow({ fn, role, assumptions, env: envFor(link), specs, isContinuation, isErrorContinuation, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: false }).run();
@@ -139,7 +139,7 @@ function optionCall(fn: FunctionNode, name: string): (c: ts.CallExpression) => b
 
 /** Every way out of a function but a throw, as a continuation point. */
 function returnsAsContinuations(flow: FlowResult): FlowPoint[] {
-  return flow.exits.filter((x) => x.kind !== 'throw').map((x) => ({ kind: 'continuation' as const, node: x.node, must: x.must, may: x.may, fall: new Map() }));
+  return flow.exits.filter((x) => x.kind !== 'throw').map((x) => ({ kind: 'continuation' as const, node: x.node, must: x.must, may: x.may, fall: new Map(), failing: new Set<number>() }));
 }
 
 function callsParam(c: ts.CallExpression, params: readonly ts.ParameterDeclaration[]): boolean {
@@ -155,9 +155,20 @@ export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
   const base: StageResult = { via: 'handler', name: ep.handler.name, events: [], protects: false, protecting: [], points: [], unprotected: [] };
   if (!fn) return { ...base, opaque: ep.handler.unresolved ?? 'the handler could not be resolved' };
   const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
-  const flow = new Flow({ fn, role: 'handler', assumptions, specs: ctx.specs, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: true }).run();
+  // An Express handler's `next(err)` hands the request to the error handler: it ends it with an error.
+  const next = middlewareContinuation(fn);
+  const isErrorContinuation = next ? (c: ts.CallExpression): boolean => next.kind(c) === 'error' : undefined;
+  const flow = new Flow({ fn, role: 'handler', assumptions, specs: ctx.specs, isErrorContinuation, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: true }).run();
+  // A handler that switches a one-time-code factor on enrols it: a code it checks proves that factor, not the account.
+  const enabled = enablesFactor(fn);
+  if (enabled) {
+    for (const e of flow.events) if (e.spec.factor === 'otp' && !e.spec.enrolling) e.spec = { ...e.spec, enrolling: `the factor this request switches on (${shortText(enabled, 60)}, line ${spanOf(enabled).line})` };
+  }
   const keys = ep.classification?.categories.includes('keys-secrets');
-  let points = flow.points.filter((p) => p.kind === 'effect' && (p.effect?.kind !== 'mint' || keys));
+  // What runs in a check's failure branch (recording the failed attempt) is not what the check protects.
+  const live = new Set(flow.events.filter((e) => e.checked && counts(e)).map((e) => e.id));
+  const inFailure = (p: FlowPoint): boolean => [...p.failing].some((id) => live.has(id));
+  let points = flow.points.filter((p) => p.kind === 'effect' && (p.effect?.kind !== 'mint' || keys) && !inFailure(p));
   if (!points.length) points = flow.points.filter((p) => p.kind === 'response');
   if (!points.length) points = flow.points.filter((p) => p.kind === 'end');
   const events = evidenceOf(flow);

@@ -2,30 +2,19 @@
 // assurance levels and flags, each with the truth value that means "failed", the source it is
 // read from (server-side or client-controlled) and the window or level it accepts.
 import { ts } from 'ts-morph';
-import { calleeParts } from '../analysis/effects.js';
-import { evalNumber } from '../analysis/numbers.js';
-import { findDeclaration } from '../analysis/scope.js';
-import { evalString, type Env } from '../analysis/strings.js';
-import { accessName, skipOuter, type ValueResolver } from '../analysis/values.js';
-import { memo } from '../memo.js';
+import { calleeParts } from '../../analysis/effects.js';
+import { evalNumber } from '../../analysis/numbers.js';
+import { findDeclaration } from '../../analysis/scope.js';
+import { evalString, type Env } from '../../analysis/strings.js';
+import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { memo } from '../../memo.js';
+import { localInit } from './logic.js';
+import { clientTrustedText, judgeCompare } from './secrets.js';
+import { clientSource, propName } from './sources.js';
+import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
+import { MS_PER, unitOfWord } from './windows.js';
 
-export interface InlineEvidence {
-  kind: 'freshness' | 'level' | 'flag';
-  node: ts.Expression;
-  /** Truth value of `node` that means the check failed. */
-  failTruth: boolean;
-  label: string;
-  windowMinutes?: number;
-  level?: string;
-  /** The level accepted is only the base level (aal1, authLevel 1). */
-  baseLevel?: boolean;
-  /** Supabase-style AAL: proves MFA at sign-in, not a recent re-authentication. */
-  aal?: boolean;
-  /** The compared timestamp moves on every refresh (`updatedAt`). */
-  refreshed?: string;
-  clientTrusted?: string;
-}
 
 const COMPARE = new Set([
   ts.SyntaxKind.LessThanToken,
@@ -38,12 +27,6 @@ const COMPARE = new Set([
   ts.SyntaxKind.ExclamationEqualsToken,
 ]);
 
-/** Follows local constants: `const now = Date.now()` → `Date.now()`. */
-export function localInit(id: ts.Identifier): ts.Expression | undefined {
-  const d = findDeclaration(id);
-  if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name)) return d.initializer;
-  return undefined;
-}
 
 function someNode(e: ts.Node, pred: (n: ts.Node) => boolean, depth = 0): boolean {
   if (depth > 3) return false;
@@ -113,71 +96,6 @@ function hasTimeSource(e: ts.Node): boolean {
   return someNode(e, isTimeSource);
 }
 
-/**
- * Client-controlled sources: request body, query, headers, cookies, or an unverified token decode.
- * Follows the data path of a value (member reads, local variables, awaits, decoders); a call to any
- * other function (`loadSession(cookieValue)`, a database read) produces server-side data.
- */
-export function clientSource(e: ts.Node, depth = 0): string | undefined {
-  if (depth > 6) return undefined;
-  const v = vocab();
-  const x = ts.isExpression(e) ? skipOuter(e) : e;
-  const text = (): string => x.getText().replace(/\s+/g, ' ').slice(0, 60);
-  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
-    if (v.clientRoots.test(x.getText().replace(/\s+/g, ''))) return text();
-    return clientSource(x.expression, depth + 1);
-  }
-  if (ts.isCallExpression(x)) {
-    const parts = calleeParts(x.expression);
-    const t = parts?.join('.') ?? x.expression.getText().replace(/\s+/g, '');
-    const last2 = parts ? parts.slice(-2).join('.') : t;
-    if (v.clientCalls.some((c) => t === c || t.endsWith(`.${c}`) || last2 === c)) return text();
-    // `.get()` on a client container: `(await cookies()).get('x')`, `jar.get('x')`, `request.headers.get('x')`
-    if (ts.isPropertyAccessExpression(x.expression) && ['get', 'getAll', 'has'].includes(x.expression.name.text) && isClientContainer(x.expression.expression, depth + 1)) return text();
-    // the request body: `await request.json()`, `req.formData()`, `c.req.json()`, `c.req.valid('json')`
-    if (ts.isPropertyAccessExpression(x.expression) && ['json', 'formData', 'text', 'parseBody', 'valid', 'blob'].includes(x.expression.name.text) && isRequestObject(x.expression.expression)) return text();
-    if (v.decoders.some((d) => t === d || t.endsWith(`.${d}`))) return `${t}() (decoded without verifying its signature)`;
-    if (t === 'JSON.parse' || t === 'atob' || t === 'decodeURIComponent' || t === 'Number' || t === 'String' || t === 'Boolean' || t === 'parseInt') return x.arguments[0] ? clientSource(x.arguments[0], depth + 1) : undefined;
-    // `.toString()`, `.value` style accessors keep the data path
-    if (ts.isPropertyAccessExpression(x.expression) && ['toString', 'trim', 'toLowerCase', 'toUpperCase', 'valueOf', 'at'].includes(x.expression.name.text)) return clientSource(x.expression.expression, depth + 1);
-    return undefined;
-  }
-  if (ts.isIdentifier(x)) {
-    const d = findDeclaration(x);
-    if (d && ts.isVariableDeclaration(d) && d.initializer) return clientSource(d.initializer, depth + 1);
-    if (d && ts.isBindingElement(d)) {
-      const root = d.parent.parent;
-      if (root && ts.isVariableDeclaration(root) && root.initializer) return clientSource(root.initializer, depth + 1);
-    }
-    return undefined;
-  }
-  if (ts.isBinaryExpression(x) && x.operatorToken.kind !== ts.SyntaxKind.EqualsToken) {
-    return clientSource(x.left, depth + 1) ?? clientSource(x.right, depth + 1);
-  }
-  if (ts.isPrefixUnaryExpression(x)) return clientSource(x.operand, depth + 1);
-  if (ts.isConditionalExpression(x)) return clientSource(x.whenTrue, depth + 1) ?? clientSource(x.whenFalse, depth + 1);
-  return undefined;
-}
-
-/** Cookie and header collections the client controls: `cookies()`, `headers()`, `req.cookies`, `request.headers`. */
-function isClientContainer(e: ts.Expression, depth: number): boolean {
-  if (depth > 6) return false;
-  const x = skipOuter(e);
-  if (ts.isCallExpression(x) && ts.isIdentifier(skipOuter(x.expression)) && ['cookies', 'headers', 'draftMode'].includes((skipOuter(x.expression) as ts.Identifier).text)) return true;
-  if (ts.isPropertyAccessExpression(x) && ['cookies', 'headers', 'searchParams', 'query', 'signedCookies'].includes(x.name.text)) return true;
-  if (ts.isIdentifier(x)) {
-    const d = findDeclaration(x);
-    if (d && ts.isVariableDeclaration(d) && d.initializer) return isClientContainer(d.initializer, depth + 1);
-  }
-  return false;
-}
-
-function isRequestObject(e: ts.Expression): boolean {
-  const x = skipOuter(e);
-  const text = x.getText();
-  return /^(req|request|ctx\.request|c\.req|context\.req|event\.request|r)$/.test(text);
-}
-
 /** Client sources among the reads a comparison makes. */
 function clientSourceOfComparison(e: ts.Expression): string | undefined {
   const x = skipOuter(e);
@@ -203,7 +121,7 @@ function windowOf(e: ts.Expression, values: ValueResolver, env: Env | undefined,
       if (m && x.arguments[1]) {
         const n = evalNumber(x.arguments[1], values, env);
         if (n === undefined) return undefined;
-        const factor = { Milliseconds: 1, Seconds: 1000, Minutes: 60000, Hours: 3600000, Days: 86400000 }[m[2] as 'Seconds'];
+        const factor = MS_PER[unitOfWord(m[2]) ?? 'ms'];
         return (m[1] === 'sub' ? -1 : 1) * n * factor;
       }
     }
@@ -248,18 +166,14 @@ function unitMs(e: ts.Node): number {
     }
     return false;
   });
-  if (/differenceIn(Minutes)|'minutes?'|"minutes?"/.test(text)) return 60000;
-  if (/differenceIn(Hours)|'hours?'|"hours?"/.test(text)) return 3600000;
-  if (/differenceIn(Seconds)|'seconds?'|"seconds?"/.test(text)) return 1000;
-  if (/\/\s*1000\b|\/\s*1e3\b|getUnixTime|\bunix\(\)/.test(text)) return 1000;
-  if (/\b(auth_time|iat|exp|authTimeSeconds)\b/.test(text) && !/Date\.now\(\)|getTime\(\)/.test(text)) return 1000;
-  return 1;
+  if (/differenceIn(Minutes)|'minutes?'|"minutes?"/.test(text)) return MS_PER.minutes;
+  if (/differenceIn(Hours)|'hours?'|"hours?"/.test(text)) return MS_PER.hours;
+  if (/differenceIn(Seconds)|'seconds?'|"seconds?"/.test(text)) return MS_PER.seconds;
+  if (/\/\s*1000\b|\/\s*1e3\b|getUnixTime|\bunix\(\)/.test(text)) return MS_PER.seconds;
+  if (/\b(auth_time|iat|exp|authTimeSeconds)\b/.test(text) && !/Date\.now\(\)|getTime\(\)/.test(text)) return MS_PER.seconds;
+  return MS_PER.ms;
 }
 
-/** `x-step-up-verified` → `step_up_verified`: header and cookie names in property form. */
-function propName(name: string): string {
-  return name.replace(/^x-/i, '').replace(/-/g, '_');
-}
 
 function isLevelRead(n: ts.Expression): string | undefined {
   const v = vocab();
@@ -326,7 +240,7 @@ function isFlagRead(n: ts.Expression): string | undefined {
     const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     const keyArg = method === 'getCookie' || method === 'getSignedCookie' ? x.arguments[1] : ['get', 'header', 'query', 'param', 'cookie'].includes(method) ? x.arguments[0] : undefined;
     const k = keyArg && ts.isStringLiteralLike(keyArg) ? keyArg.text : '';
-    if (k && (v.flagProps.test(propName(k)) || /step.?up|mfa|reauth|sudo|elevat|2fa|otp.?verified/i.test(k))) return k;
+    if (k && (v.flagProps.test(propName(k)) || v.stepUpKeys.test(k))) return k;
   }
   return undefined;
 }
@@ -422,7 +336,9 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
       const prop = isLevelRead(side);
       if (!prop) continue;
       const lit = levelValue(other, values, env);
-      if (lit === undefined && !ts.isIdentifier(skipOuter(other))) continue;
+      // a level is compared with a level: `claims.amr === undefined` checks the claim's shape, not its value
+      const o = skipOuter(other);
+      if (lit === undefined && (!ts.isIdentifier(o) || o.text === 'undefined')) continue;
       if (!plausibleLevel(prop, side, lit)) continue;
       const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
       const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
@@ -459,6 +375,24 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
       if (!truthy && !falsy) continue;
       const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
       return { kind: 'flag', node: x, failTruth: truthy ? !eq : eq, label: `${flag} flag`, clientTrusted: clientSource(side) };
+    }
+    // A typed secret compared with a stored one: `user.password !== hash(req.body.password)`
+    const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+    const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    if (eq || ne) {
+      const verdict = judgeCompare({ candidates: [x.left, x.right], requireStoredSecret: true }, env);
+      if (verdict.kind !== 'none') {
+        const label = `${verdict.typed} compared with ${verdict.stored ?? 'the stored secret'}`;
+        return {
+          kind: 'secret',
+          node: x,
+          failTruth: ne,
+          label,
+          clientTrusted: verdict.kind === 'client-trusted' ? clientTrustedText(verdict) : undefined,
+          enrolling: verdict.kind === 'enrolling' ? verdict.stored : undefined,
+          factor: verdict.otp ? 'otp' : undefined,
+        };
+      }
     }
     return undefined;
   }

@@ -3,51 +3,21 @@
 // and fails (summarised once per function and arguments), or an unseen function whose name says
 // it is one (opaque). Each comes with how it fails, whether it is async, and what it accepts.
 import { ts } from 'ts-morph';
-import { calleeParts, effectsOf, isStepUpMachinery } from '../analysis/effects.js';
-import { evalNumber } from '../analysis/numbers.js';
-import { evalString, type Env } from '../analysis/strings.js';
-import { externalName } from '../analysis/unwrap.js';
-import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../analysis/values.js';
-import type { ResolvedConfig } from '../config/types.js';
-import type { FunctionNode } from '../model.js';
-import type { InlineEvidence } from './evidence.js';
-import { Flow, type FlowResult, type GuardEvent } from './flow.js';
-import { operandOrigins } from './operands.js';
-import type { ProjectSetting } from './settings.js';
+import { calleeParts, effectsOf, isStepUpMachinery } from '../../analysis/effects.js';
+import { evalNumber } from '../../analysis/numbers.js';
+import { findDeclaration } from '../../analysis/scope.js';
+import { evalString, type Env } from '../../analysis/strings.js';
+import { externalName } from '../../analysis/unwrap.js';
+import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
+import type { ResolvedConfig, UserGuard } from '../../config/types.js';
+import type { FunctionNode } from '../../model.js';
+import { counts, Flow, type FlowExit, type GuardEvent } from '../flow.js';
+import { failTruth, localInit, returnShape } from './logic.js';
+import { clientTrustedText, enablesFactor, judgeCompare, type CompareOperands, type SecretVerdict } from './secrets.js';
+import { nameHas } from './sources.js';
+import type { GuardSpec, InlineEvidence } from './types.js';
 import { vocab, type CatalogEntry } from './vocab.js';
-
-export type FailMode = 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware' | 'unknown' | 'never-fails';
-
-export interface GuardSpec {
-  name: string;
-  mode: FailMode;
-  field?: string;
-  successWhen?: 'truthy' | 'falsy';
-  successValue?: string;
-  async?: boolean;
-  source: 'catalog' | 'config' | 'project' | 'name' | 'inline';
-  kind: 'guard' | 'verifier' | 'inline';
-  /** The body cannot be seen and no catalogue or configuration entry describes it. */
-  opaque?: boolean;
-  windowMinutes?: number;
-  /** Why it accepts less than step-up. */
-  weakness?: string;
-  /** The client-controlled value it decides on. */
-  clientTrusted?: string;
-  /** A middleware guard that calls next() when the check fails too. */
-  leaks?: ts.Node;
-  /** Assurance only (AAL2) with no freshness bound. */
-  aalOnly?: boolean;
-  hasFreshness?: boolean;
-  catalogId?: string;
-  defNode?: ts.Node;
-  /** Inner guard it delegates to (for messages). */
-  via?: string;
-  /** A project function that makes the check itself and then performs the operation behind it. */
-  guardsOwnEffects?: boolean;
-  /** Its code is outside the scanned tree: never verified, never protection. */
-  outsideTree?: boolean;
-}
+import { freshAgeWindow, fmtMinutes, toMinutes, windowWeakness, type ProjectSetting } from './windows.js';
 
 function argObjectKey(call: ts.CallExpression, key: string): ts.Expression | undefined {
   for (const a of call.arguments) {
@@ -79,15 +49,54 @@ function moduleOf(vals: Value[]): string | undefined {
   return undefined;
 }
 
-export function isMiddlewareShaped(fn: FunctionNode): ts.ParameterDeclaration | undefined {
-  const ps = fn.parameters;
-  const last = ps[ps.length - 1];
-  if (!last || !ts.isIdentifier(last.name)) return undefined;
-  if (ps.length >= 2 && /^(next|nxt|done|cb|callback|proceed)$/i.test(last.name.text)) return last;
-  return undefined;
+/** A middleware's continuation: what calling it does with the request. */
+export interface Continuation {
+  /** The parameter (or destructured `next`) that holds it. */
+  param: ts.ParameterDeclaration | ts.BindingElement;
+  /** `next()` and Express's `next('route')` hand the request on; `next(err)` hands it to the error handler. */
+  kind(c: ts.CallExpression): 'continue' | 'error' | undefined;
 }
 
-export class SpecResolver {
+/**
+ * The continuation of a middleware-shaped function: its last parameter named like `next`
+ * (`(req, res, next)`, `(c, next)`), or a `next` destructured from a parameter (`({ ctx, next })`).
+ */
+export function middlewareContinuation(fn: FunctionNode): Continuation | undefined {
+  const ps = fn.parameters;
+  const names = vocab().middlewareNextParams;
+  const last = ps[ps.length - 1];
+  let param: ts.ParameterDeclaration | ts.BindingElement | undefined;
+  if (last && ts.isIdentifier(last.name) && ps.length >= 2 && names.test(last.name.text)) param = last;
+  else {
+    for (const p of ps) {
+      if (!ts.isObjectBindingPattern(p.name)) continue;
+      param = p.name.elements.find((el) => !el.propertyName && ts.isIdentifier(el.name) && names.test(el.name.text));
+      if (param) break;
+    }
+  }
+  if (!param) return undefined;
+  const decl = param;
+  return {
+    param: decl,
+    kind: (c) => {
+      const x = skipOuter(c.expression);
+      if (!ts.isIdentifier(x) || findDeclaration(x) !== decl) return undefined;
+      const a = c.arguments[0];
+      return !a || (c.arguments.length === 1 && ts.isStringLiteralLike(a)) ? 'continue' : 'error';
+    },
+  };
+}
+
+/** A guard declared in the configuration that this callee (`text`, last name `last`, package export `ext`) is. */
+function configuredGuard(guards: readonly UserGuard[], text: string, last: string, ext: { module: string; name: string } | undefined): UserGuard | undefined {
+  return guards.find((g) => {
+    const nameOk = g.name === text || g.name === last || text.endsWith(`.${g.name}`);
+    const moduleOk = !g.module || (ext && ext.module === g.module && (!g.export || ext.name === g.export || ext.name.endsWith(`.${g.export}`)));
+    return nameOk && moduleOk;
+  });
+}
+
+export class GuardRecogniser {
   private readonly callCache = new Map<ts.Node, GuardSpec | null>();
   private readonly summaryCache = new Map<string, GuardSpec | null>();
   private readonly inProgress = new Set<ts.Node>();
@@ -119,11 +128,8 @@ export class SpecResolver {
     const ext = calleeVals.map(externalName).find(Boolean);
 
     // 1. Guards declared in the configuration
-    for (const g of this.config.guards) {
-      const nameOk = g.name === text || g.name === last || text.endsWith(`.${g.name}`);
-      const moduleOk = !g.module || (ext && ext.module === g.module && (!g.export || ext.name === g.export || ext.name.endsWith(`.${g.export}`)));
-      if (nameOk && moduleOk) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard', async: g.fails === 'throws' ? false : undefined };
-    }
+    const g = configuredGuard(this.config.guards, text, last, ext);
+    if (g) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard', async: g.fails === 'throws' ? false : undefined };
 
     // A function imported from outside the scanned tree (an import, alias or link that leads out of
     // it): its code is never read, so whatever it is named, its check cannot be verified and never
@@ -136,19 +142,28 @@ export class SpecResolver {
     // 2. The library catalogue
     for (const entry of vocab().catalog) {
       if (!this.matches(entry, call, parts, text, last, calleeVals, fn !== undefined)) continue;
-      if (entry.kind === 'verifier' && !provesSecret(call, env, this.values)) return undefined;
-      return this.fromCatalog(entry, call, text, env);
+      const spec = this.fromCatalog(entry, call, text, env);
+      if (entry.kind !== 'verifier') return spec;
+      const verdict = judgeCompare(cataloguedOperands(entry, call), env);
+      return withSecretVerdict(spec, verdict);
     }
 
     // 3. A project function: what its body does
     if (fn && fn.kind === 'function') {
-      const argEnv: Env = new Map();
+      const argEnv: Env = new Map(env);
       fn.node.parameters.forEach((p, i) => {
         const a = call.arguments[i];
         if (a) argEnv.set(p, a);
       });
       const s = this.summarize(fn.node, argEnv, last);
       if (s) return s;
+      // A project helper named like a compare whose body the analysis does not read as one (a hand-written
+      // constant-time loop): given a typed and a stored secret, it is a verifier returning its answer.
+      if (nameHas(last, vocab().verifierNames) && !vocab().credentialVerifiers.test(text)) {
+        const verdict = judgeCompare({ candidates: [...call.arguments], requireStoredSecret: true, callee: last, calleeText: text }, env);
+        const spec = verdict.kind === 'none' ? undefined : withSecretVerdict({ name: text, mode: 'returns-falsy', source: 'inferred', kind: 'verifier', async: isAsyncFunction(fn.node), defNode: fn.node }, verdict);
+        if (spec) return spec;
+      }
       // Named like a step-up check, its evidence out of sight (a lookup we do not model): its body still says how it fails.
       if (isGuardName(last)) return this.summarizeByName(fn.node, argEnv, last);
       if (isStepUpRead(parts, last, call)) return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
@@ -158,24 +173,38 @@ export class SpecResolver {
     // 4. Unseen, but named like a step-up check: a read of a step-up record (`db.mfaChallenge.findFirst`,
     //    `redis.get('stepup:…')`) is evidence whose absence (null) means failure; a named check is opaque.
     if (!fn) {
+      // An unseen verifier no catalogue knows (`password.verify(plain, hash)`, `user.passwordMatch(pw)`):
+      // it is one when it is given a secret typed for this request and a stored secret of the user.
+      const credentialCheck = vocab().credentialVerifiers.test(text) || (!!ext && vocab().credentialModules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`)));
+      if (nameHas(last, vocab().verifierNames) && !credentialCheck) {
+        const callee = skipOuter(call.expression);
+        const receiver = ts.isPropertyAccessExpression(callee) ? [callee.expression] : [];
+        const verdict = judgeCompare({ candidates: [...call.arguments], storedOnly: receiver, requireStoredSecret: true, callee: last, calleeText: text }, env);
+        if (verdict.kind !== 'none') {
+          // A package's export is taken at its word when used as a value (its documentation says whether it is
+          // asynchronous); an unseen method of a dynamic object (`doc.passwordMatch`) is not.
+          const spec: GuardSpec = { name: text, mode: 'returns-falsy', source: 'inferred', kind: 'verifier', opaque: true, inferred: true, async: /Sync$/.test(last) || (ext && !ext.name.includes('(')) ? false : undefined };
+          return withSecretVerdict(spec, verdict);
+        }
+      }
       if (isStepUpRead(parts, last, call)) {
         return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', opaque: true, async: true };
       }
-      if (isGuardName(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, async: undefined };
+      if (isGuardName(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, unrecognised: true, async: undefined };
     }
     return undefined;
   }
 
   /** The flow walk a summary makes: no side effects; for a middleware, `next()` continues and `next(err)` optionally fails. */
-  private summaryFlow(fn: FunctionNode, env: Env | undefined, nextParam: ts.ParameterDeclaration | undefined, errorContinuation: boolean): Flow {
+  private summaryFlow(fn: FunctionNode, env: Env | undefined, next: Continuation | undefined, errorContinuation: boolean): Flow {
     return new Flow({
       fn,
       role: 'summary',
       assumptions: {},
       env,
       specs: this,
-      isContinuation: nextParam ? (c) => isCallOf(c, nextParam) && c.arguments.length === 0 : undefined,
-      isErrorContinuation: nextParam && errorContinuation ? (c) => isCallOf(c, nextParam) && c.arguments.length > 0 : undefined,
+      isContinuation: next ? (c) => next.kind(c) === 'continue' : undefined,
+      isErrorContinuation: next && errorContinuation ? (c) => next.kind(c) === 'error' : undefined,
       maxFreshnessMinutes: this.maxMinutes,
       effects: false,
     });
@@ -185,11 +214,13 @@ export class SpecResolver {
   private summarizeByName(fn: FunctionNode, env: Env | undefined, name: string): GuardSpec | undefined {
     // A function that writes is doing the operation, not checking for it (`disableMfa`, `saveMfaSettings`).
     if (effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && e.kind !== 'http')) return undefined;
-    const nextParam = isMiddlewareShaped(fn);
+    const nextParam = middlewareContinuation(fn);
     const flow = this.summaryFlow(fn, env, nextParam, false).run();
-    const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
-    const base: GuardSpec = { name, mode: 'never-fails', source: 'name', kind: 'guard', async: isAsync, defNode: fn };
-    const shapes = flow.exits.map((x) => (x.kind === 'throw' ? 'throw' : exitShape(x.value, x.answer)));
+    const isAsync = isAsyncFunction(fn);
+    // Named like a check, but nothing in it is recognised as re-verification: how it fails is known,
+    // what it checks is not (never counted as step-up; `unverifiable` when its result decides).
+    const base: GuardSpec = { name, mode: 'never-fails', source: 'name', kind: 'guard', async: isAsync, defNode: fn, unrecognised: true };
+    const shapes = flow.exits.map((x) => (x.kind === 'throw' ? 'throw' : returnShape(x.value, x.answer)));
     if (nextParam) {
       const ends = flow.exits.some((x) => x.kind !== 'end' || x.answer);
       return ends ? { ...base, mode: 'middleware' } : base;
@@ -197,8 +228,12 @@ export class SpecResolver {
     if (shapes.includes('throw') && !shapes.some((sh) => sh === 'response')) return { ...base, mode: 'throws' };
     if (shapes.includes('response')) return { ...base, mode: 'returns-response' };
     if (shapes.includes('falsy') && shapes.some((sh) => sh !== 'falsy')) return { ...base, mode: 'returns-falsy' };
+    // Every path says yes outright (`return true`): it never fails.
+    if (flow.exits.every((x) => x.kind === 'end' || !x.value || isConstantTruthy(x.value))) return base;
     const boolReturn = flow.exits.some((x) => x.value && /[!=<>]=|[<>]|^!|^(true|false)$/.test(skipOuter(x.value).getText()));
     if (boolReturn) return { ...base, mode: 'returns-falsy' };
+    // It returns what something else computed: whether that can fail cannot be seen.
+    if (flow.exits.some((x) => x.value && !isConstantTruthy(x.value) && x.value.kind !== ts.SyntaxKind.NullKeyword)) return { ...base, mode: 'unknown' };
     return base;
   }
 
@@ -224,7 +259,7 @@ export class SpecResolver {
   }
 
   private fromCatalog(entry: CatalogEntry, call: ts.CallExpression, text: string, env?: Env): GuardSpec {
-    const spec: GuardSpec = { name: text, mode: entry.fails, field: entry.field, successWhen: entry.successWhen, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id };
+    const spec: GuardSpec = { name: text, mode: entry.fails, field: entry.field, successWhen: entry.successWhen, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id, factor: entry.factor };
     if (entry.windowFromArg) {
       const arg = argObjectKey(call, entry.windowFromArg.argKey);
       if (arg) {
@@ -241,19 +276,11 @@ export class SpecResolver {
     if (entry.windowArg) {
       const arg = argObjectKey(call, entry.windowArg.argKey);
       const n = arg ? evalNumber(arg, this.values, env) : undefined;
-      if (n !== undefined) spec.windowMinutes = entry.windowArg.unit === 'seconds' ? n / 60 : entry.windowArg.unit === 'ms' ? n / 60000 : n;
+      if (n !== undefined) spec.windowMinutes = toMinutes(n, entry.windowArg.unit);
       spec.hasFreshness = true;
     }
-    if (entry.freshAgeFromConfig) {
-      const fa = this.settings(entry.configKey ?? 'freshAge');
-      spec.windowMinutes = fa === undefined ? 24 * 60 : fa === 0 ? Infinity : fa / 60;
-      spec.hasFreshness = true;
-      if (fa === undefined) spec.weakness = "better-auth's default freshAge accepts a session created up to 24 hours ago";
-      else if (fa === 0) spec.weakness = 'freshAge is 0, which turns the freshness check off';
-    }
-    if (spec.windowMinutes !== undefined && spec.windowMinutes > this.maxMinutes && !spec.weakness) {
-      spec.weakness = `accepts a re-authentication up to ${fmtMinutes(spec.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
-    }
+    if (entry.freshAgeFromConfig) Object.assign(spec, this.freshAge(entry));
+    spec.weakness ??= windowWeakness(spec.windowMinutes, this.maxMinutes);
     if (entry.level === 'from-args') {
       const levels = call.arguments.slice(1).map((a) => evalString(a, this.values, 0, env)?.toLowerCase()).filter((x): x is string => !!x);
       if (levels.length && !levels.some((l) => vocab().strongLevels.has(l)) && levels.some((l) => vocab().baseLevels.has(l))) spec.weakness = `accepts the base assurance level (${levels.join(', ')})`;
@@ -281,31 +308,29 @@ export class SpecResolver {
     const last = parts?.[parts.length - 1] ?? text;
     const vals = this.values.resolve(x);
     const ext = vals.map(externalName).find(Boolean);
-    for (const g of this.config.guards) {
-      const nameOk = g.name === text || g.name === last;
-      const moduleOk = !g.module || (ext && ext.module === g.module);
-      if (nameOk && moduleOk) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard' };
-    }
+    const g = configuredGuard(this.config.guards, text, last, ext);
+    if (g) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard' };
     for (const entry of vocab().catalog) {
       if (entry.fails !== 'middleware' || !entry.match.callee || entry.match.argText) continue;
       if (!new RegExp(entry.match.callee).test(text)) continue;
-      const fake = { name: text, mode: entry.fails, async: entry.async, source: 'catalog' as const, kind: entry.kind, catalogId: entry.id };
-      if (entry.freshAgeFromConfig) {
-        const fa = this.settings(entry.configKey ?? 'freshAge');
-        return { ...fake, hasFreshness: true, windowMinutes: fa === undefined ? 1440 : fa / 60, weakness: fa === undefined ? "better-auth's default freshAge accepts a session created up to 24 hours ago" : fa / 60 > this.maxMinutes ? `accepts a session up to ${fmtMinutes(fa / 60)} old (maximum ${fmtMinutes(this.maxMinutes)})` : undefined };
-      }
-      return fake;
+      const spec: GuardSpec = { name: text, mode: entry.fails, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id };
+      return entry.freshAgeFromConfig ? { ...spec, ...this.freshAge(entry) } : spec;
     }
-    if (vocab().guardNames.test(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true };
+    if (vocab().guardNames.test(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, unrecognised: true };
     return undefined;
   }
 
+  /** A catalogued guard that reads the project's fresh-session setting (better-auth `freshAge`). */
+  private freshAge(entry: CatalogEntry): Pick<GuardSpec, 'hasFreshness' | 'windowMinutes' | 'weakness'> {
+    return { hasFreshness: true, ...freshAgeWindow(this.settings(entry.configKey ?? 'freshAge'), this.maxMinutes) };
+  }
+
   inlineSpec(inl: InlineEvidence): GuardSpec {
-    const spec: GuardSpec = { name: inl.label, mode: 'returns-falsy', source: 'inline', kind: 'inline', async: false, clientTrusted: inl.clientTrusted, windowMinutes: inl.windowMinutes };
+    const spec: GuardSpec = { name: inl.label, mode: 'returns-falsy', source: 'inline', kind: 'inline', async: false, clientTrusted: inl.clientTrusted, enrolling: inl.enrolling, factor: inl.factor, windowMinutes: inl.windowMinutes };
     if (inl.kind === 'freshness') {
       spec.hasFreshness = !inl.refreshed;
       if (inl.refreshed) spec.weakness = inl.refreshed;
-      else if (inl.windowMinutes !== undefined && inl.windowMinutes > this.maxMinutes) spec.weakness = `accepts a re-authentication up to ${fmtMinutes(inl.windowMinutes)} old (maximum ${fmtMinutes(this.maxMinutes)})`;
+      else spec.weakness = windowWeakness(inl.windowMinutes, this.maxMinutes);
     }
     if (inl.kind === 'level') {
       if (inl.baseLevel) spec.weakness = `accepts the base assurance level (${inl.level})`;
@@ -336,20 +361,23 @@ export class SpecResolver {
   }
 
   private summarizeInner(fn: FunctionNode, env: Env | undefined, displayName: string): GuardSpec | undefined {
-    const nextParam = isMiddlewareShaped(fn);
+    const nextParam = middlewareContinuation(fn);
     const walker = this.summaryFlow(fn, env, nextParam, true);
     const flow = walker.run();
-    const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+    const isAsync = isAsyncFunction(fn);
     const evidence = flow.events.filter((e) => e.checked || e.established || e.usage === 'return' || e.returned);
     if (!evidence.length) return undefined;
     const name = displayName;
     const base: Partial<GuardSpec> = { name, source: 'project', kind: 'guard', async: isAsync, defNode: fn };
     collectQuality(base, evidence, this.maxMinutes);
+    // A function that checks a code and switches the code's factor on is enrolling it.
+    const enabled = base.factor === 'otp' && !base.enrolling ? enablesFactor(fn) : undefined;
+    if (enabled) base.enrolling = `the factor it switches on (${enabled.getText().replace(/\s+/g, ' ').slice(0, 60)})`;
     // Does the function also perform the operation? Then it is a guard only if every one of its side
     // effects sits behind its own check (a self-protected operation); otherwise it is an operation.
     if (!nextParam && effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && !isStepUpMachinery(e))) {
       const own = new Flow({ fn, role: 'handler', assumptions: {}, env, specs: this, maxFreshnessMinutes: this.maxMinutes, effects: true }).run();
-      const ownIds = new Set(own.events.filter((e) => (e.checked || e.established) && !e.notAwaited && e.spec.mode !== 'never-fails').map((e) => e.id));
+      const ownIds = new Set(own.events.filter((e) => (e.checked || e.established) && counts(e)).map((e) => e.id));
       const points = own.points.filter((p) => p.kind === 'effect');
       if (!points.length || !points.every((p) => [...p.must].some((id) => ownIds.has(id)))) return undefined;
       base.guardsOwnEffects = true;
@@ -365,7 +393,10 @@ export class SpecResolver {
         // the check decides nothing about next(): not a guard at all, unless it is broken (calls next anyway)
         if (!conts.some((p) => [...p.may].some((id) => ids.has(id))) && !evidence.some((e) => e.checked)) return undefined;
       }
-      const spec: GuardSpec = { ...(base as GuardSpec), mode: 'middleware', leaks: unprotected?.node };
+      // next() reached when the check failed is a leak; reached without the check ever running, a skipped branch
+      const failedInto = conts.find((p) => ![...p.must].some((id) => ids.has(id)) && (p.fall.size > 0 || [...p.may].some((id) => ids.has(id))));
+      const spec: GuardSpec = { ...(base as GuardSpec), mode: 'middleware', leaks: failedInto?.node ?? (unprotected && !conts.some((p) => [...p.must].some((id) => ids.has(id))) ? unprotected.node : undefined) };
+      if (unprotected && !spec.leaks) spec.skip = { node: unprotected.node, why: branchText(unprotected.node) };
       if (evidence.every((e) => e.opaque)) spec.opaque = true;
       return spec;
     }
@@ -375,15 +406,23 @@ export class SpecResolver {
       if (!x.value) continue;
       const ev = evidence.find((e) => e.returned && (containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v))));
       if (!ev) continue;
-      const truthOnFail = ev.inline ? evalReturnFailed(x.value, ev) ?? walker.evaluateFailed(x.value, ev) : walker.evaluateFailed(x.value, ev);
-      if (truthOnFail !== undefined) return { ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' };
+      const truthOnFail = failTruth(x.value, ev, walker);
+      if (truthOnFail !== undefined) return withSkip({ ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' }, flow.exits, evidence);
     }
     // A wrapper around another guard: `return requireStepUp(req)`, `return bcrypt.compare(...)`
     const returned = evidence.filter((e) => e.usage === 'return' && !e.inline);
     const checked = evidence.filter((e) => e.checked && !e.opaque);
     if (returned.length && !checked.length) {
       const inner = returned[0].spec;
-      return { ...inner, name, async: isAsync || inner.async, source: inner.source === 'catalog' ? 'project' : inner.source, via: inner.name, defNode: fn };
+      // An unseen verifier whose asynchrony is unknown is known to be awaited when this helper is async.
+      const known = isAsync || inner.async !== undefined;
+      const spec: GuardSpec = { ...inner, name, async: isAsync || inner.async, source: inner.source === 'catalog' ? 'project' : inner.source, via: inner.name, defNode: fn };
+      if (inner.inferred && known) {
+        spec.inferred = false;
+        spec.opaque = false;
+      }
+      if (base.enrolling) spec.enrolling ??= base.enrolling;
+      return withSkip(spec, flow.exits, evidence);
     }
     const ids = new Set(evidence.map((e) => e.id));
     const failure = flow.exits.filter((x) => ![...x.must].some((id) => ids.has(id)));
@@ -398,13 +437,13 @@ export class SpecResolver {
       return { ...(base as GuardSpec), mode: 'never-fails' };
     }
     if (failingExits.every((x) => x.kind === 'throw')) return { ...(base as GuardSpec), mode: 'throws' };
-    const shapes = failingExits.map((x) => exitShape(x.value, x.answer));
-    const okShapes = success.map((x) => exitShape(x.value, x.answer));
+    const shapes = failingExits.map((x) => returnShape(x.value, x.answer));
+    const okShapes = success.map((x) => returnShape(x.value, x.answer));
     if (shapes.some((s) => s === 'response')) return { ...(base as GuardSpec), mode: 'returns-response' };
     if (shapes.some((s) => s.startsWith('object:'))) {
       const f = shapes.find((s) => s.startsWith('object:'))!.slice(7);
       const [field, when] = f.split('=');
-      return { ...(base as GuardSpec), mode: 'returns-object', field, successWhen: when === 'falsy' ? 'falsy' : 'truthy' };
+      return withSkip({ ...(base as GuardSpec), mode: 'returns-object', field, successWhen: when === 'falsy' ? 'falsy' : 'truthy' }, flow.exits, evidence);
     }
     if (shapes.every((s) => s === 'falsy' || s === 'throw')) return { ...(base as GuardSpec), mode: 'returns-falsy' };
     if (shapes.every((s) => s === 'truthy' || s === 'throw') && okShapes.length > 0 && okShapes.every((s) => s === 'falsy')) return { ...(base as GuardSpec), mode: 'returns-error' };
@@ -418,20 +457,6 @@ function argKey(a: ts.Expression): string {
   if (ts.isLiteralExpression(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return x.getText();
   return `@${x.getSourceFile().fileName}:${x.pos}`;
 }
-
-/**
- * A verifier is step-up only when what it checks is typed by the user for this request (a current
- * password, a one-time code) and not the bearer credential itself: a compare fed by a cookie or an
- * Authorization/API-key header re-checks what a stolen session already holds.
- */
-function provesSecret(call: ts.CallExpression, env: Env | undefined, values: ValueResolver): boolean {
-  const o = operandOrigins(call.arguments, env, values.budget);
-  if (o.bearer) return false;
-  // what is checked must be typed for this request: a secret's name or a body read on the data path.
-  // A derivation alone (scrypt of an API key from a header two calls up) proves nothing.
-  return !!(o.secretInput || o.bodyInput);
-}
-
 
 /** A read of a step-up record: `db.stepUp.findFirst`, `prisma.mfaChallenge.findUnique`, `reauthStore.get`. */
 function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallExpression): boolean {
@@ -449,10 +474,6 @@ export function isGuardName(name: string): boolean {
   return vocab().guardNames.test(name) && !vocab().guardNameExclusions.test(name);
 }
 
-export function isCallOf(c: ts.CallExpression, p: ts.ParameterDeclaration): boolean {
-  const x = skipOuter(c.expression);
-  return ts.isIdentifier(x) && ts.isIdentifier(p.name) && x.text === p.name.text;
-}
 
 /** Does `root` read the variable declared by `decl`? */
 function mentions(root: ts.Node, decl: ts.Node): boolean {
@@ -477,45 +498,6 @@ function containsNode(root: ts.Node, n: ts.Node): boolean {
   return false;
 }
 
-function evalReturnFailed(value: ts.Expression, ev: GuardEvent): boolean | undefined {
-  const x = skipOuter(value);
-  if (ev.inline && x === ev.inline.node) return ev.inline.failTruth;
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-    const v = evalReturnFailed(x.operand, ev);
-    return v === undefined ? undefined : !v;
-  }
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
-    const l = evalReturnFailed(x.left, ev);
-    const r = evalReturnFailed(x.right, ev);
-    if (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return l === false || r === false ? false : undefined;
-    return l === true || r === true ? true : undefined;
-  }
-  return undefined;
-}
-
-/** The shape of a returned value: response / falsy / truthy / object:<field>=<success truthiness>. */
-function exitShape(value: ts.Expression | undefined, answer: { error: boolean; kind: string } | undefined): string {
-  if (!value) return 'falsy';
-  if (answer) return 'response';
-  const x = skipOuter(value);
-  if (x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined') || (ts.isNumericLiteral(x) && x.text === '0')) return 'falsy';
-  if (x.kind === ts.SyntaxKind.TrueKeyword || ts.isStringLiteralLike(x) || ts.isNewExpression(x)) return 'truthy';
-  if (ts.isObjectLiteralExpression(x)) {
-    for (const p of x.properties) {
-      const n = p.name ? propertyNameText(p.name) : undefined;
-      if (!n || !ts.isPropertyAssignment(p)) continue;
-      const v = skipOuter(p.initializer);
-      const isFalse = v.kind === ts.SyntaxKind.FalseKeyword;
-      const isTrue = v.kind === ts.SyntaxKind.TrueKeyword;
-      if (/^(ok|valid|verified|success|fresh|allowed|passed|authorized|granted)$/.test(n) && isFalse) return `object:${n}=truthy`;
-      if (/^(isStale|stale|required|needsReauth|expired)$/.test(n) && isTrue) return `object:${n}=falsy`;
-      if (/^(error|err|reason)$/.test(n) && v.kind !== ts.SyntaxKind.NullKeyword) return `object:${n}=falsy`;
-    }
-    return 'truthy';
-  }
-  return 'truthy';
-}
-
 function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: number): void {
   const windows = evidence.map((e) => e.spec.windowMinutes).filter((w): w is number => w !== undefined);
   if (windows.length) spec.windowMinutes = Math.min(...windows);
@@ -526,14 +508,132 @@ function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: n
   const client = evidence.find((e) => e.spec.clientTrusted);
   if (client && evidence.every((e) => e.spec.clientTrusted || e.opaque)) spec.clientTrusted = client.spec.clientTrusted;
   spec.aalOnly = evidence.some((e) => e.spec.aalOnly) && !spec.hasFreshness;
+  // What it checks counts only as much as its evidence does: the factor being enrolled, or nothing recognised.
+  const counted = evidence.filter((e) => !e.notAwaited && e.spec.mode !== 'never-fails');
+  const enrolling = counted.find((e) => e.spec.enrolling);
+  if (enrolling && counted.every((e) => e.spec.enrolling || e.spec.unrecognised)) spec.enrolling = enrolling.spec.enrolling;
+  // Nothing it checks is recognised as re-verification (only hollow or unrecognised guards): neither is it.
+  if (counted.every((e) => e.spec.unrecognised)) spec.unrecognised = true;
+  if (counted.length && counted.every((e) => e.spec.factor === 'otp')) spec.factor = 'otp';
 }
 
-export function fmtMinutes(m: number): string {
-  if (!Number.isFinite(m)) return 'any age';
-  if (m >= 60 * 24 && m % (60 * 24) === 0) return `${m / 1440} day${m === 1440 ? '' : 's'}`;
-  if (m >= 60 && m % 60 === 0) return `${m / 60} hour${m === 60 ? '' : 's'}`;
-  if (m < 1) return `${Math.round(m * 60)} seconds`;
-  return `${Math.round(m * 10) / 10} minutes`;
+
+
+/** One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with). */
+function selectOperand(call: ts.CallExpression, selector: string): ts.Expression | undefined {
+  const [head, ...keys] = selector.split('.');
+  let cur: ts.Expression | undefined;
+  if (head === 'receiver') {
+    const callee = skipOuter(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    cur = callee.expression;
+    if (keys.length) {
+      let r = skipOuter(cur);
+      if (ts.isIdentifier(r)) r = localInit(r) ?? r;
+      r = skipOuter(r);
+      if (!ts.isNewExpression(r) || !r.arguments?.[0]) return undefined;
+      cur = r.arguments[0];
+    }
+  } else cur = call.arguments[Number(head)];
+  for (const k of keys) {
+    if (!cur) return undefined;
+    cur = objectKey(cur, k);
+  }
+  return cur;
 }
 
-export type { FlowResult };
+/** `key` of an object literal (directly or through a local constant). */
+function objectKey(e: ts.Expression, key: string): ts.Expression | undefined {
+  let x = skipOuter(e);
+  if (ts.isIdentifier(x)) x = skipOuter(localInit(x) ?? x);
+  if (!ts.isObjectLiteralExpression(x)) return undefined;
+  for (const p of x.properties) {
+    if (!p.name || propertyNameText(p.name) !== key) continue;
+    if (ts.isPropertyAssignment(p)) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p)) return p.name;
+  }
+  return undefined;
+}
+
+/** A catalogued verifier's operands: by its declared roles when they can be found, else every argument. */
+function cataloguedOperands(entry: CatalogEntry, call: ts.CallExpression): CompareOperands {
+  const roles = entry.operands;
+  const typed = roles?.typed.map((sel) => selectOperand(call, sel)).find(Boolean);
+  if (!roles || !typed) return { candidates: [...call.arguments] };
+  const stored = roles.stored ? roles.stored.map((sel) => selectOperand(call, sel)).filter((e): e is ts.Expression => !!e) : [];
+  return { typed, stored, libraryLooksUp: !roles.stored };
+}
+
+/** A verifier's spec once what it compares is known: not step-up at all, client-trusted, or a check of the factor being enrolled. */
+function withSecretVerdict(spec: GuardSpec, verdict: SecretVerdict): GuardSpec | undefined {
+  if (verdict.kind === 'none') return undefined;
+  const factor = spec.factor ?? (verdict.otp ? 'otp' : undefined);
+  if (verdict.kind === 'client-trusted') return { ...spec, factor, clientTrusted: clientTrustedText(verdict) };
+  if (verdict.kind === 'enrolling') return { ...spec, factor, enrolling: verdict.stored };
+  return { ...spec, factor };
+}
+
+/** An async function, or one that returns `new Promise(…)`. */
+function isAsyncFunction(fn: FunctionNode): boolean {
+  if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return true;
+  const isPromise = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    return ts.isNewExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'Promise';
+  };
+  if (fn.body && !ts.isBlock(fn.body)) return isPromise(fn.body);
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit || ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression && isPromise(n.expression)) hit = true;
+    else ts.forEachChild(n, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  return hit;
+}
+
+/** The condition under which `node` runs: `when \`!user.passwordHash\``, from its nearest enclosing `if`. */
+export function branchText(node: ts.Node): string {
+  let child: ts.Node = node;
+  for (let cur = node.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent) {
+    if (ts.isIfStatement(cur) && (child === cur.thenStatement || child === cur.elseStatement)) {
+      const cond = cur.expression.getText().replace(/\s+/g, ' ');
+      return child === cur.thenStatement ? `when \`${cond}\`` : `unless \`${cond}\``;
+    }
+  }
+  return 'on a path that never runs the check';
+}
+
+/**
+ * A guard that reports success on a path that never ran its check (`if (!user.passwordHash) return
+ * true`): the check is skipped there.
+ */
+function withSkip(spec: GuardSpec, exits: FlowExit[], evidence: GuardEvent[]): GuardSpec {
+  const ids = new Set(evidence.map((e) => e.id));
+  const success = spec.mode === 'returns-error' ? ['falsy'] : spec.mode === 'returns-falsy' || spec.mode === 'returns-null' ? ['truthy'] : [];
+  for (const x of exits) {
+    if (x.kind === 'throw' || [...x.must].some((id) => ids.has(id))) continue;
+    if (x.value && evidence.some((e) => containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v)))) continue;
+    const shape = returnShape(x.value, x.answer);
+    const said = spec.mode === 'returns-object' ? objectSaysSuccess(x.value, spec) : success.includes(shape) && !!x.value && (spec.mode !== 'returns-falsy' || isConstantTruthy(x.value));
+    if (said) return { ...spec, skip: { node: x.node, why: branchText(x.node) } };
+  }
+  return spec;
+}
+
+/** `{ error: false, … }` for a guard whose `error` field decides: success said outright. */
+function objectSaysSuccess(value: ts.Expression | undefined, spec: GuardSpec): boolean {
+  const x = value && skipOuter(value);
+  if (!x || !ts.isObjectLiteralExpression(x) || !spec.field) return false;
+  const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === spec.field);
+  if (!p || !ts.isPropertyAssignment(p)) return false;
+  const v = skipOuter(p.initializer);
+  const falsy = v.kind === ts.SyntaxKind.FalseKeyword || v.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(v) && v.text === 'undefined');
+  const truthy = v.kind === ts.SyntaxKind.TrueKeyword;
+  return spec.successWhen === 'falsy' ? falsy : truthy;
+}
+
+/** `true`, a non-empty literal: success said outright, not computed. */
+function isConstantTruthy(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return x.kind === ts.SyntaxKind.TrueKeyword || (ts.isStringLiteralLike(x) && x.text !== '') || (ts.isNumericLiteral(x) && x.text !== '0') || ts.isObjectLiteralExpression(x);
+}

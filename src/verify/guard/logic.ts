@@ -1,0 +1,158 @@
+// The meaning of a check's result: which value (or field of it) a failed check leaves, and the
+// truth value a condition built from it takes when the check failed. Used where a caller tests a
+// guard's result and where a guard's own returns are summarised, so both read results the same way.
+import { ts } from 'ts-morph';
+import { and3, not3, or3, type Tri } from '../../analysis/tri.js';
+import { findDeclaration } from '../../analysis/scope.js';
+import { propertyNameText, skipOuter } from '../../analysis/values.js';
+import type { Answer } from '../responses.js';
+import type { Check, GuardSpec } from './types.js';
+import { vocab } from './vocab.js';
+
+/** Follows local constants: `const now = Date.now()` → `Date.now()`. */
+export function localInit(id: ts.Identifier): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name)) return d.initializer;
+  return undefined;
+}
+
+/** What a value holds: truthy, falsy, null, a Response, an object (truthy), or non-null of unknown truthiness. */
+export type Held = 'truthy' | 'falsy' | 'null' | 'response' | 'object' | 'nonnull';
+
+/** What a field of a guard's result holds when the guard failed (`failed`) or succeeded. */
+export function fieldHolds(name: string, spec: GuardSpec, failed: boolean): 'truthy' | 'falsy' | undefined {
+  const v = vocab();
+  const flip = (x: 'truthy' | 'falsy'): 'truthy' | 'falsy' => (failed ? x : x === 'truthy' ? 'falsy' : 'truthy');
+  if (spec.mode === 'returns-object' && spec.field === name) return flip(spec.successWhen === 'falsy' ? 'truthy' : 'falsy');
+  if (v.errorFields.test(name)) return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? flip('truthy') : undefined;
+  if (v.successFields.test(name)) return flip('falsy');
+  if (v.failureFields.test(name)) return flip('truthy');
+  return undefined;
+}
+
+/** What a guard's whole result holds when it failed (`failed`) or succeeded. */
+export function resultHolds(spec: GuardSpec, failed: boolean): Held | undefined {
+  switch (spec.mode) {
+    case 'returns-response':
+      return failed ? 'response' : 'falsy';
+    case 'returns-error':
+      return failed ? 'truthy' : 'falsy';
+    case 'returns-falsy':
+      return failed ? 'falsy' : 'truthy';
+    case 'returns-null':
+      return failed ? 'null' : 'nonnull';
+    case 'returns-object':
+      return 'object';
+    default:
+      return undefined;
+  }
+}
+
+/** Where the results of checks are held: the walk that made them knows. */
+export interface ResultLookup {
+  /** The check a declaration holds the result of (`const ok = await verify(…)`, `const { valid } = …`). */
+  resultOf(decl: ts.Node): Check | undefined;
+  /** The check a call is. */
+  checkOf(call: ts.Node): Check | undefined;
+}
+
+/** What `e` (the check's result, a field of it, a local holding it) holds when `check` failed / succeeded. */
+function heldUnder(e: ts.Expression, check: Check, failed: boolean, lookup: ResultLookup, depth: number, spec: GuardSpec): Held | undefined {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (d && lookup.resultOf(d) === check) {
+      if (ts.isBindingElement(d)) return fieldHolds((d.propertyName ?? d.name).getText(), spec, failed);
+      return resultHolds(spec, failed);
+    }
+    if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6) return heldUnder(d.initializer, check, failed, lookup, depth + 1, spec);
+    return undefined;
+  }
+  if (ts.isCallExpression(x) && lookup.checkOf(x) === check) return resultHolds(spec, failed);
+  if ((ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && depth < 6) {
+    const name = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
+    const base = heldUnder(x.expression, check, failed, lookup, depth + 1, spec);
+    if (base && name) return fieldHolds(name, spec, failed);
+  }
+  return undefined;
+}
+
+/**
+ * Truth value of `cond` when `check` failed (`failed` true) or succeeded, everything else unknown:
+ * true, false, or undefined when it depends on more.
+ */
+export function truthUnder(cond: ts.Expression, check: Check, failed: boolean, lookup: ResultLookup, depth = 0, spec: GuardSpec = check.spec): Tri {
+  if (depth > 8) return undefined;
+  const x = skipOuter(cond);
+  const again = (e: ts.Expression): Tri => truthUnder(e, check, failed, lookup, depth + 1, spec);
+  if (check.inline && x === check.inline.node) return failed ? check.inline.failTruth : !check.inline.failTruth;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not3(again(x.operand));
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return and3(again(x.left), again(x.right));
+    if (op === ts.SyntaxKind.BarBarToken) return or3(again(x.left), again(x.right));
+    if (op === ts.SyntaxKind.InstanceOfKeyword) {
+      const base = heldUnder(x.left, check, failed, lookup, depth, spec);
+      return base === undefined ? undefined : base === 'response';
+    }
+    const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+    const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    if (eq || ne) {
+      for (const [side, other] of [
+        [x.left, x.right],
+        [x.right, x.left],
+      ] as const) {
+        const o = skipOuter(other);
+        const isNullish = o.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(o) && o.text === 'undefined');
+        const isBool = o.kind === ts.SyntaxKind.TrueKeyword || o.kind === ts.SyntaxKind.FalseKeyword;
+        const base = heldUnder(side, check, failed, lookup, depth, spec);
+        if (base === undefined) continue;
+        let same: Tri;
+        if (isNullish) same = base === 'null' ? true : base === 'falsy' && !failed ? undefined : false;
+        else if (isBool) same = base === 'falsy' && failed ? o.kind === ts.SyntaxKind.FalseKeyword : base === 'truthy' && !failed && spec.mode === 'returns-falsy' ? o.kind === ts.SyntaxKind.TrueKeyword : undefined;
+        else if (ts.isStringLiteralLike(o) && spec.successValue !== undefined) same = o.text === spec.successValue ? !failed : failed ? undefined : false;
+        if (same === undefined) return undefined;
+        return eq ? same : !same;
+      }
+      return undefined;
+    }
+    return undefined;
+  }
+  const v = heldUnder(x, check, failed, lookup, depth, spec);
+  if (v === undefined) {
+    if (ts.isIdentifier(x)) {
+      const init = localInit(x);
+      if (init) return again(init);
+    }
+    return undefined;
+  }
+  if (v === 'nonnull') return undefined;
+  return v === 'truthy' || v === 'response' || v === 'object';
+}
+
+/** Truth value of `cond` when `check` has failed (true: the then-branch is the failure branch), or undefined. */
+export function failTruth(cond: ts.Expression, check: Check, lookup: ResultLookup): Tri {
+  return truthUnder(cond, check, true, lookup);
+}
+
+/** The shape of a value a guard returns: response / falsy / truthy / object:<field>=<success truthiness>. */
+export function returnShape(value: ts.Expression | undefined, answer: Answer | undefined): string {
+  if (!value) return 'falsy';
+  if (answer) return 'response';
+  const v = vocab();
+  const x = skipOuter(value);
+  if (x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined') || (ts.isNumericLiteral(x) && x.text === '0')) return 'falsy';
+  if (x.kind === ts.SyntaxKind.TrueKeyword || ts.isStringLiteralLike(x) || ts.isNewExpression(x)) return 'truthy';
+  if (ts.isObjectLiteralExpression(x)) {
+    for (const p of x.properties) {
+      const n = p.name ? propertyNameText(p.name) : undefined;
+      if (!n || !ts.isPropertyAssignment(p)) continue;
+      const init = skipOuter(p.initializer);
+      if (v.successFields.test(n) && init.kind === ts.SyntaxKind.FalseKeyword) return `object:${n}=truthy`;
+      if (v.failureFields.test(n) && init.kind === ts.SyntaxKind.TrueKeyword) return `object:${n}=falsy`;
+      if (v.errorFields.test(n) && init.kind !== ts.SyntaxKind.NullKeyword) return `object:${n}=falsy`;
+    }
+    return 'truthy';
+  }
+  return 'truthy';
+}

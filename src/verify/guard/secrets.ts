@@ -1,0 +1,132 @@
+// Re-verification by a secret: a value the user typed for this request (named as a secret, read
+// from the body or the query, or from a header that is not the credential) compared with a stored
+// secret of the same user (a password hash, a PIN hash, the TOTP secret of an existing factor, a
+// WebAuthn credential). How it is compared does not matter (a catalogued verifier, an unknown
+// `verify`, a project helper, `===` / `!==` on a hash, `timingSafeEqual`); what is compared does:
+//   - the bearer credential on the typed side is the session a thief already holds: not step-up;
+//   - a stored side that comes from the request lets the caller pick both sides: client-trusted;
+//     so does one read from a record the request names (looked up by what it sends, not by who is signed in);
+//   - a stored side held in the session or named as a pending enrolment is the factor being
+//     enrolled: the code proves possession of the new factor, not of the account.
+import { ts } from 'ts-morph';
+
+const { SyntaxKind } = ts;
+import type { Env } from '../../analysis/strings.js';
+import { isTyped, nameHas, originOf, type Origin } from './sources.js';
+import { vocab } from './vocab.js';
+
+export type SecretVerdict =
+  | { kind: 'none' }
+  | { kind: 'proof' | 'client-trusted' | 'enrolling'; typed: string; stored: string; /** A one-time-code factor, by its names. */ otp?: boolean; /** client-trusted: the stored side is of a record the request names, not sent itself. */ chosenBy?: string };
+
+/** What a client-trusted verdict lets the caller control, for messages. */
+export function clientTrustedText(v: { stored: string; chosenBy?: string }): string {
+  return v.chosenBy ? `the stored secret of a record the request chooses (${v.stored}, looked up by ${v.chosenBy})` : `the stored side of the compare, ${v.stored}`;
+}
+
+export interface CompareOperands {
+  /** The typed side, when the verifier says which it is. */
+  typed?: ts.Expression;
+  /** The stored side, when the verifier says which it is. */
+  stored?: ts.Expression[];
+  /** Operands whose roles are not known: the typed one is picked from them, the rest is the stored side. */
+  candidates?: ts.Expression[];
+  /** Only ever the stored side (the receiver of `member.passwordMatch(pw)`). */
+  storedOnly?: ts.Expression[];
+  /** A catalogued library that looks the stored secret up itself when none is passed. */
+  libraryLooksUp?: boolean;
+  /** No catalogue vouches for the compare: the stored side must be named like a stored secret (or the callee must say which). */
+  requireStoredSecret?: boolean;
+  /** The callee's name (`passwordMatch`, `checkPin`) for `requireStoredSecret`. */
+  callee?: string;
+  /** The callee as written (`password.verify`): its receiver may say what is checked. */
+  calleeText?: string;
+}
+
+function text(e: ts.Expression): string {
+  return e.getText().replace(/\s+/g, ' ').slice(0, 60);
+}
+
+/** Is this compare a re-verification, and if not, why not? */
+export function judgeCompare(ops: CompareOperands, env: Env | undefined): SecretVerdict {
+  const v = vocab();
+  const origins = new Map<ts.Expression, Origin>();
+  const origin = (e: ts.Expression): Origin => {
+    let o = origins.get(e);
+    if (!o) origins.set(e, (o = originOf([e], env)));
+    return o;
+  };
+  let typed = ops.typed;
+  let stored = [...(ops.stored ?? [])];
+  if (typed && !isTyped(origin(typed))) {
+    // The catalogued order does not hold (another package's argument order): swap when the stored side is the typed one.
+    const alt = stored.find((s) => isTyped(origin(s)));
+    if (!alt) return { kind: 'none' };
+    stored = [typed, ...stored.filter((s) => s !== alt)];
+    typed = alt;
+  }
+  if (!typed && ops.candidates) {
+    const c = ops.candidates;
+    // the typed one: named as a secret and read from the request, then either
+    const score = (e: ts.Expression): number => (isTyped(origin(e)) ? 1 + (origin(e).secretName ? 2 : 0) + (origin(e).request ? 1 : 0) : 0);
+    typed = c.reduce<ts.Expression | undefined>((best, e) => (score(e) > (best ? score(best) : 0) ? e : best), undefined);
+    stored.push(...c.filter((e) => e !== typed));
+  }
+  stored.push(...(ops.storedOnly ?? []));
+  if (!typed) return { kind: 'none' };
+  const t = origin(typed);
+  if (!isTyped(t)) return { kind: 'none' };
+  // With no catalogue to vouch for the compare, what is typed must be named as a secret, or the
+  // compare itself must say what it checks (`password.verify`, `checkPin`): an amount read from the
+  // body checked against a balance is validation, not re-verification.
+  if (ops.requireStoredSecret && !t.secretName && !nameHas(ops.calleeText ?? ops.callee, v.secretInputs)) return { kind: 'none' };
+  const typedAt = text(typed);
+  const storedAt = stored.map(text).join(', ');
+  if (!stored.length) return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
+  const s = originOf(stored, env);
+  const otp = [...stored, typed].some((e) => nameHas(e.getText().replace(/[^\w$]+/g, '_'), v.otpSecrets));
+  if (s.bearer) return { kind: 'none' };
+  // A secret of something else (a gift card's PIN, a share link's password) says nothing about who holds the session.
+  if (s.foreign) return { kind: 'none' };
+  if (s.request && !s.stored) {
+    // Two values from the request compared with each other (`newPassword !== confirmPassword`) validate
+    // input; with no catalogue to say which side is the stored one, only a side named like a stored
+    // secret and not like a typed one (`body.hash`) is the caller choosing what it is checked against.
+    if (ops.requireStoredSecret && !(s.storedSecretName && !s.secretName)) return { kind: 'none' };
+    return { kind: 'client-trusted', typed: typedAt, stored: storedAt === s.request ? storedAt : `${storedAt} (from ${s.request})`, otp };
+  }
+  if (s.session || s.pending) {
+    const from = (s.session ?? s.pending)!;
+    return { kind: 'enrolling', typed: typedAt, stored: storedAt === from ? storedAt : `${storedAt}, from ${from}`, otp };
+  }
+  if (ops.requireStoredSecret && !s.storedSecretName && !nameHas(ops.callee, v.storedSecrets)) return { kind: 'none' };
+  // A constant or the server's environment is a shared secret (a service credential), not one of this user's.
+  if (s.constant && !s.stored) return { kind: 'none' };
+  // The secret of an account the request names (looked up by an id or an email it sends, not by who is
+  // signed in): the caller picks whose secret it proves, so it proves nothing about the session's user.
+  if (s.chosenBy && !s.identity) return { kind: 'client-trusted', typed: typedAt, stored: storedAt, chosenBy: s.chosenBy, otp };
+  return { kind: 'proof', typed: typedAt, stored: storedAt, otp };
+}
+
+/**
+ * Where a function switches a one-time-code factor on (`twoFactorEnabled: true`, `user.totpVerified =
+ * true`): a code checked there belongs to the factor being enrolled.
+ */
+export function enablesFactor(fn: ts.Node): ts.Node | undefined {
+  const re = vocab().factorEnabledFlags;
+  let found: ts.Node | undefined;
+  const isTrue = (e: ts.Expression): boolean => e.kind === SyntaxKind.TrueKeyword;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (n.kind === SyntaxKind.PropertyAssignment) {
+      const p = n as ts.PropertyAssignment;
+      if (isTrue(p.initializer) && re.test(p.name.getText().replace(/['"]/g, ''))) found = n;
+    } else if (n.kind === SyntaxKind.BinaryExpression) {
+      const b = n as ts.BinaryExpression;
+      if (b.operatorToken.kind === SyntaxKind.EqualsToken && isTrue(b.right) && b.left.kind === SyntaxKind.PropertyAccessExpression && re.test((b.left as ts.PropertyAccessExpression).name.text)) found = n;
+    }
+    n.forEachChild(visit);
+  };
+  fn.forEachChild(visit);
+  return found;
+}

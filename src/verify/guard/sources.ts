@@ -1,0 +1,453 @@
+// Where a value comes from, as far as step-up goes: the request (body, query, headers, cookies:
+// client-controlled), the bearer credential a stolen session already holds, or a secret the user
+// typed for this request. One definition of the request object, of a body read and of a header
+// read serves every rule that asks.
+//
+// A constant-time compare or a hash check is step-up only when the secret is one the user proves
+// again for this request (a current password, a one-time code: by its name or read from the body).
+// The same primitives also check the bearer credential itself (a signed session cookie, an API key
+// in a header): that is the credential a stolen session already holds, so it is primary
+// authentication, not step-up.
+import { ts } from 'ts-morph';
+import { calleeParts } from '../../analysis/effects.js';
+import type { Budget } from '../../analysis/budget.js';
+import { envRead, headerRead, walkDataPath } from '../../analysis/datapath.js';
+import { bindingPath, findDeclaration } from '../../analysis/scope.js';
+import type { Env } from '../../analysis/strings.js';
+import { accessName, propertyNameText, skipOuter } from '../../analysis/values.js';
+import { vocab } from './vocab.js';
+
+/** The request object: `req`, `request`, `c.req`, `event.request`… */
+export function isRequestObject(e: ts.Expression): boolean {
+  return vocab().requestObjects.test(skipOuter(e).getText());
+}
+
+/** A read of the request body: `await request.json()`, `req.formData()`, `c.req.json()`, `c.req.valid('json')`. */
+export function isBodyRead(x: ts.Node): boolean {
+  return ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && vocab().bodyReaders.has(x.expression.name.text) && isRequestObject(x.expression.expression);
+}
+
+/** `x-step-up-verified` → `step_up_verified`: header and cookie names in property form. */
+export function propName(name: string): string {
+  return name.replace(/^x-/i, '').replace(/-/g, '_');
+}
+
+export interface OperandOrigins {
+  /** A field named like a secret the user types (password, otp, code, pin). */
+  secretInput?: string;
+  /** A bearer credential: a cookie, an Authorization or API-key header. */
+  bearer?: string;
+  /** A value read from the request body (`req.body.x`, `await request.json()`): typed by the user for this request. */
+  bodyInput?: string;
+}
+
+/** Follows the data path of the compared values and records what it meets. */
+export function operandOrigins(exprs: readonly ts.Expression[], env: Env | undefined, budget?: Budget): OperandOrigins {
+  const out: OperandOrigins = {};
+  const v = vocab();
+  const short = (n: ts.Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 60);
+  const nameSeen = (name: string | undefined, at: ts.Node): void => {
+    if (!name) return;
+    // a secret's name, as a whole or as one of its words (`candidatePassword`, `otp_code`); not `footprint`
+    const parts = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean);
+    const forms = [name, ...parts, ...parts.slice(1).map((w, i) => parts[i] + w)];
+    if (!out.secretInput && forms.some((f) => v.secretInputs.test(f))) out.secretInput = short(at);
+    if (!out.bearer && (v.cookieNames.test(name) || /^authorization$/i.test(name))) out.bearer = short(at);
+  };
+  walkDataPath(exprs, env, (x) => {
+    if (ts.isIdentifier(x)) nameSeen(x.text, x);
+    else if (ts.isBindingElement(x)) nameSeen(x.propertyName ? propertyNameText(x.propertyName as ts.PropertyName) : undefined, x);
+    else if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+      nameSeen(accessName(x), x);
+      if (!out.bodyInput && ts.isPropertyAccessExpression(x) && x.name.text === 'body' && isRequestObject(x.expression)) out.bodyInput = short(x);
+    } else if (ts.isCallExpression(x)) {
+      if (!out.bodyInput && isBodyRead(x)) out.bodyInput = short(x);
+      const last = calleeParts(x.expression)?.pop() ?? '';
+      if (!out.bearer && /cookie/i.test(last)) out.bearer = short(x);
+      const header = headerRead(x);
+      if (header) {
+        if (!out.bearer && v.bearerHeaders.test(header)) out.bearer = short(x);
+        nameSeen(header, x);
+      }
+    }
+  }, undefined, budget);
+  return out;
+}
+
+/** Cookie and header collections the client controls: `cookies()`, `headers()`, `req.cookies`, `request.headers`. */
+function isClientContainer(e: ts.Expression, depth: number): boolean {
+  if (depth > 6) return false;
+  const x = skipOuter(e);
+  if (ts.isCallExpression(x) && ts.isIdentifier(skipOuter(x.expression)) && ['cookies', 'headers', 'draftMode'].includes((skipOuter(x.expression) as ts.Identifier).text)) return true;
+  if (ts.isPropertyAccessExpression(x) && ['cookies', 'headers', 'searchParams', 'query', 'signedCookies'].includes(x.name.text)) return true;
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return isClientContainer(d.initializer, depth + 1);
+  }
+  return false;
+}
+
+/**
+ * Client-controlled sources: request body, query, headers, cookies, or an unverified token decode.
+ * Follows the data path of a value (member reads, local variables, awaits, decoders); a call to any
+ * other function (`loadSession(cookieValue)`, a database read) produces server-side data.
+ */
+export function clientSource(e: ts.Node, depth = 0): string | undefined {
+  if (depth > 6) return undefined;
+  const v = vocab();
+  const x = ts.isExpression(e) ? skipOuter(e) : e;
+  const text = (): string => x.getText().replace(/\s+/g, ' ').slice(0, 60);
+  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+    if (v.clientRoots.test(x.getText().replace(/\s+/g, ''))) return text();
+    return clientSource(x.expression, depth + 1);
+  }
+  if (ts.isCallExpression(x)) {
+    const parts = calleeParts(x.expression);
+    const t = parts?.join('.') ?? x.expression.getText().replace(/\s+/g, '');
+    const last2 = parts ? parts.slice(-2).join('.') : t;
+    if (v.clientCalls.some((c) => t === c || t.endsWith(`.${c}`) || last2 === c)) return text();
+    // `.get()` on a client container: `(await cookies()).get('x')`, `jar.get('x')`, `request.headers.get('x')`
+    if (ts.isPropertyAccessExpression(x.expression) && ['get', 'getAll', 'has'].includes(x.expression.name.text) && isClientContainer(x.expression.expression, depth + 1)) return text();
+    if (isBodyRead(x)) return text();
+    if (v.decoders.some((d) => t === d || t.endsWith(`.${d}`))) return `${t}() (decoded without verifying its signature)`;
+    if (t === 'JSON.parse' || t === 'atob' || t === 'decodeURIComponent' || t === 'Number' || t === 'String' || t === 'Boolean' || t === 'parseInt') return x.arguments[0] ? clientSource(x.arguments[0], depth + 1) : undefined;
+    // `.toString()`, `.value` style accessors keep the data path
+    if (ts.isPropertyAccessExpression(x.expression) && ['toString', 'trim', 'toLowerCase', 'toUpperCase', 'valueOf', 'at'].includes(x.expression.name.text)) return clientSource(x.expression.expression, depth + 1);
+    return undefined;
+  }
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return clientSource(d.initializer, depth + 1);
+    if (d && ts.isBindingElement(d)) {
+      const root = d.parent.parent;
+      if (root && ts.isVariableDeclaration(root) && root.initializer) return clientSource(root.initializer, depth + 1);
+    }
+    return undefined;
+  }
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind !== ts.SyntaxKind.EqualsToken) {
+    return clientSource(x.left, depth + 1) ?? clientSource(x.right, depth + 1);
+  }
+  if (ts.isPrefixUnaryExpression(x)) return clientSource(x.operand, depth + 1);
+  if (ts.isConditionalExpression(x)) return clientSource(x.whenTrue, depth + 1) ?? clientSource(x.whenFalse, depth + 1);
+  return undefined;
+}
+
+/** A name as words and adjacent pairs: `candidatePassword` → candidatePassword, candidate, password, candidatepassword. */
+export function nameForms(name: string): string[] {
+  const parts = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return [name, ...parts, ...parts.slice(1).map((w, i) => parts[i] + w)];
+}
+
+/** Does a name (as a whole, a word or two adjacent words) match? */
+export function nameHas(name: string | undefined, re: RegExp): boolean {
+  return !!name && nameForms(name).some((f) => re.test(f));
+}
+
+/**
+ * Where a compared value comes from, as much as the syntax tells. Each field holds the read that
+ * showed it (for messages).
+ */
+export interface Origin {
+  /** Read from the request itself: the body, the query, route params or a header that is not a credential. */
+  request?: string;
+  /** The bearer credential: a cookie, an Authorization or API-key header. */
+  bearer?: string;
+  /** Returned by a helper given the request object (`await readBody(req)`, `getUser(c)`). */
+  requestCall?: string;
+  /** Held in the session container (`req.session.x`, `session.x`). */
+  session?: string;
+  /** Named as a factor being enrolled (`pendingSecret`, `tempTotpSecret`, `mfaSetup`). */
+  pending?: string;
+  /** Server-side data: a lookup's result, a model instance's field (`this.password`), the authenticated user. */
+  stored?: string;
+  /** Named like a secret the user types (`password`, `currentPassword`, `otp`, `pin`). */
+  secretName?: string;
+  /** Named like a stored secret (`passwordHash`, `pinHash`, `totpSecret`, `credential`). */
+  storedSecretName?: string;
+  /** A constant or a server environment value. */
+  constant?: string;
+  /** Read from a record that is not the account (`card.pin`, `db.shareLink.findUnique(…)`). */
+  foreign?: string;
+  /** Named as the replacement secret being set (`newPassword`). */
+  replacement?: string;
+  /** Sent in the request's payload (the body, the query, route params): what the user fills in, unlike a header a proxy or middleware may set. */
+  payload?: string;
+  /** Who the request is from, as the server knows it: the session, the authenticated user (`req.user`, `c.get('userId')`). */
+  identity?: string;
+  /** Read from a record looked up by a key the request supplies and not by who is signed in (`findFirst({ where: { id: body.recoveryId } })`): whose record it is, the caller chooses. */
+  chosenBy?: string;
+}
+
+/**
+ * A local named like the request that holds a record (`const request = await db.recoveryRequest.findFirst(…)`):
+ * its name says nothing about where it comes from.
+ */
+function isRecordNamedLikeRequest(x: ts.Expression): boolean {
+  if (!ts.isIdentifier(x)) return false;
+  const d = findDeclaration(x);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+  const init = skipOuter(d.initializer);
+  return ts.isCallExpression(init) && !isBodyRead(init);
+}
+
+/** A call given the request object, a part of it (`c.req.raw`) or the Hono context reads from the request. */
+function givenRequest(c: ts.CallExpression): boolean {
+  return c.arguments.some((a) => {
+    let x = skipOuter(a);
+    if (ts.isIdentifier(x) && /^(c|ctx|context)$/.test(x.text)) return true;
+    for (let i = 0; i < 4; i++) {
+      if (isRequestObject(x)) return !isRecordNamedLikeRequest(x);
+      if (!ts.isPropertyAccessExpression(x)) return false;
+      x = skipOuter(x.expression);
+    }
+    return false;
+  });
+}
+
+/** The request object a member chain starts from, and what it reads of it (`req.body.x` → body). */
+function requestPart(x: ts.PropertyAccessExpression | ts.ElementAccessExpression): { part: string; key?: string } | undefined {
+  const names: (string | undefined)[] = [];
+  let cur: ts.Expression = x;
+  while (ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) {
+    names.unshift(accessName(cur));
+    cur = skipOuter(cur.expression);
+  }
+  let prefix = cur.getText();
+  for (let i = 0; i < names.length; i++) {
+    if (isRequestText(prefix) && names[i]) return { part: names[i]!, key: names[i + 1] };
+    prefix += `.${names[i] ?? '?'}`;
+  }
+  return undefined;
+}
+
+function isRequestText(text: string): boolean {
+  return vocab().requestObjects.test(text);
+}
+
+/** What the data path of `exprs` reaches (locals, destructuring, parameters bound at a call site, derivations). */
+export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, startDepth = 0): Origin {
+  const v = vocab();
+  const o: Origin = {};
+  const short = (n: ts.Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 60);
+  const seen = new Set<ts.Node>();
+  // `holder`: the name of a value or container (a variable, a field), not of a function that computes one
+  const names = (name: string | undefined, at: ts.Node, holder = true): void => {
+    if (!name) return;
+    if (nameHas(name, v.secretInputs) && nameHas(name, v.replacementWords)) o.replacement ??= short(at);
+    else if (!o.secretName && nameHas(name, v.secretInputs)) o.secretName = short(at);
+    if (!o.storedSecretName && nameHas(name, v.storedSecrets)) o.storedSecretName = short(at);
+    if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
+    if (holder && !o.session && nameHas(name, v.sessionWords)) o.session = short(at);
+    if (!o.foreign && nameHas(name, v.foreignRecords)) o.foreign = short(at);
+  };
+  const header = (name: string, at: ts.Node): void => {
+    if (v.bearerHeaders.test(name) || v.cookieNames.test(name) || nameForms(name).slice(1).some((w) => v.bearerHeaderWords.test(w))) o.bearer ??= short(at);
+    else {
+      o.request ??= short(at);
+      names(name, at);
+    }
+  };
+  // `literalIsValue`: false for the arguments of a derivation (`split(':')`, `digest('hex')`): a separator or an encoding is not what is compared
+  const go = (n: ts.Node, depth: number, literalIsValue = true): void => {
+    if (depth > MAX_ORIGIN_DEPTH || seen.has(n)) return;
+    seen.add(n);
+    const x = ts.isExpression(n) ? skipOuter(n) : n;
+    if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) {
+      if (literalIsValue) o.constant ??= short(x);
+      return;
+    }
+    if (x.kind === ts.SyntaxKind.ThisKeyword) {
+      o.stored ??= 'this';
+      return;
+    }
+    if (ts.isIdentifier(x)) {
+      names(x.text, x);
+      const d = findDeclaration(x);
+      if (!d) return;
+      if (ts.isParameter(d)) {
+        const bound = env?.get(d);
+        if (bound) go(bound, depth + 1);
+        return;
+      }
+      if (ts.isVariableDeclaration(d)) {
+        if (d.initializer) go(d.initializer, depth + 1);
+        return;
+      }
+      if (ts.isBindingElement(d)) {
+        names(d.propertyName ? propertyNameText(d.propertyName as ts.PropertyName) : undefined, d);
+        // `const { user } = data` with `data` an object literal: only its `user` is this value
+        const { root, path } = bindingPath(d);
+        const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
+        if (value) go(selectPath(value, path, env), depth + 1);
+      }
+      return;
+    }
+    if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+      const envName = envRead(x);
+      if (envName) {
+        o.constant ??= short(x);
+        return;
+      }
+      names(accessName(x), x);
+      const h = headerRead(x);
+      if (h) return header(h, x);
+      const rp = requestPart(x);
+      if (rp) {
+        if (/^(body|query|params|searchParams)$/.test(rp.part)) {
+          o.request ??= short(x);
+          o.payload ??= short(x);
+          return;
+        }
+        if (/^(cookies|signedCookies)$/.test(rp.part)) {
+          o.bearer ??= short(x);
+          return;
+        }
+        if (v.sessionWords.test(rp.part)) {
+          o.session ??= short(x);
+          o.identity ??= short(x);
+          return;
+        }
+        if (/^(user|auth|locals)$/.test(rp.part)) {
+          o.stored ??= short(x);
+          o.identity ??= short(x);
+          return;
+        }
+      }
+      return go(x.expression, depth + 1);
+    }
+    if (ts.isCallExpression(x)) {
+      if (isBodyRead(x)) {
+        o.request ??= short(x);
+        o.payload ??= short(x);
+        return;
+      }
+      const h = headerRead(x);
+      if (h) return header(h, x);
+      const parts = calleeParts(x.expression) ?? [];
+      const last = parts[parts.length - 1] ?? '';
+      const text = parts.join('.');
+      if (/cookie/i.test(last) || v.clientCalls.some((c) => /cookie/i.test(c) && (text === c || text.endsWith(`.${c}`)))) {
+        o.bearer ??= short(x);
+        return;
+      }
+      const client = v.clientCalls.find((c) => text === c || text.endsWith(`.${c}`));
+      if (client) {
+        o.request ??= short(x);
+        if (!/header/i.test(client)) o.payload ??= short(x);
+        return;
+      }
+      if (v.decoders.some((d) => text === d || text.endsWith(`.${d}`))) {
+        o.request ??= short(x);
+        return;
+      }
+      // Hono context variables set by an auth middleware: `c.get('user')`, `c.get('session')`
+      if (last === 'get' && parts.length === 2 && /^(c|ctx|context)$/.test(parts[0]) && x.arguments[0] && ts.isStringLiteralLike(x.arguments[0])) {
+        const key = x.arguments[0].text;
+        names(key, x);
+        if (v.sessionWords.test(key)) o.session ??= short(x);
+        else o.stored ??= short(x);
+        o.identity ??= short(x);
+        return;
+      }
+      names(last, x, false);
+      // a helper given the request reads from it (`await parseRequest(request, schema)`, `getUser(c)`)
+      if (givenRequest(x)) {
+        o.requestCall ??= short(x);
+        return;
+      }
+      if (nameHas(last, v.derivations) || !last) {
+        const callee = skipOuter(x.expression);
+        const method = ts.isPropertyAccessExpression(callee);
+        if (method) go(callee.expression, depth + 1);
+        for (const a of x.arguments) go(a, depth + 1, !method);
+        return;
+      }
+      // a lookup in a store named as an enrolment in progress: `db.pendingTotp.findUnique(…)`
+      for (const part of parts.slice(0, -1)) {
+        if (!o.pending && nameHas(part, v.enrolmentWords)) o.pending = short(x);
+        if (!o.foreign && nameHas(part, v.foreignRecords)) o.foreign = short(x);
+      }
+      // whose record it is: a lookup keyed by what the request sends, and by nothing that says who is
+      // signed in, reads the record the caller names (or one reached from such a record)
+      if (!o.chosenBy && v.recordLookups.test(last) && depth + KEY_STEP <= MAX_ORIGIN_DEPTH) {
+        const leaves = keyLeaves(x.arguments);
+        const keys = originOf(leaves, env, depth + KEY_STEP);
+        const callee = skipOuter(x.expression);
+        if (keys.identity) {
+          // looked up by who is signed in
+        } else if (keys.payload) {
+          // name the key the request sends (`body.recoveryId`), not where the body was read; an id in a
+          // header is left alone (a proxy or the app's middleware commonly sets it from the session)
+          const key = leaves.find((l) => originOf([l], env, depth + KEY_STEP).payload);
+          o.chosenBy = key ? short(key) : keys.payload;
+        } else {
+          o.chosenBy = keys.chosenBy ?? (ts.isPropertyAccessExpression(callee) ? originOf([callee.expression], env, depth + KEY_STEP).chosenBy : undefined);
+        }
+      }
+      o.stored ??= short(x);
+      return;
+    }
+    if (ts.isNewExpression(x)) {
+      for (const a of x.arguments ?? []) go(a, depth + 1);
+      return;
+    }
+    if (ts.isBinaryExpression(x) || ts.isConditionalExpression(x) || ts.isTemplateExpression(x) || ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isSpreadElement(x) || ts.isPropertyAssignment(x) || ts.isShorthandPropertyAssignment(x) || ts.isTemplateSpan(x)) {
+      if (ts.isShorthandPropertyAssignment(x)) return go(x.name, depth + 1);
+      ts.forEachChild(x, (c) => {
+        if (!ts.isFunctionLike(c) && !(ts.isConditionalExpression(x) && c === x.condition)) go(c, depth + 1);
+      });
+    }
+  };
+  for (const e of exprs) go(e, startDepth);
+  return o;
+}
+
+const MAX_ORIGIN_DEPTH = 20;
+/** What a lookup's key reaches is followed in a walk of its own that starts this much deeper: nested lookups stay bounded. */
+const KEY_STEP = 3;
+
+/**
+ * The values a lookup's arguments are made of, inside callbacks too (`where: (t, { eq }) => eq(t.id,
+ * body.recoveryId)`): whole member chains and identifiers, not callees, property names or parameters.
+ */
+function keyLeaves(args: readonly ts.Expression[]): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (out.length >= 32) return;
+    if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isIdentifier(n)) {
+      const p = n.parent;
+      if (ts.isCallExpression(p) && p.expression === n) return;
+      if (ts.isIdentifier(n) && (ts.isParameter(p) || ts.isBindingElement(p) || ((ts.isPropertyAssignment(p) || ts.isPropertyAccessExpression(p)) && p.name === n))) return;
+      out.push(n);
+      return;
+    }
+    n.forEachChild(visit);
+  };
+  for (const a of args) visit(a);
+  return out;
+}
+
+/** A value typed by the user for this request (and not the bearer credential). */
+export function isTyped(o: Origin): boolean {
+  if (o.bearer || o.replacement) return false;
+  return !!(o.request || (o.secretName && !o.stored && !o.session) || (o.requestCall && o.secretName));
+}
+
+/** The part of an object literal a destructuring path names (`{ user: req.user, pin }` + ['user'] → `req.user`); the whole value when it cannot be told. */
+function selectPath(value: ts.Expression, path: readonly string[], env: Env | undefined): ts.Expression {
+  let cur = value;
+  for (const key of path) {
+    let x = skipOuter(cur);
+    for (let i = 0; i < 4 && ts.isIdentifier(x); i++) {
+      const d = findDeclaration(x);
+      const next = d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) ? d.initializer : d && ts.isParameter(d) ? env?.get(d) : undefined;
+      if (!next) break;
+      x = skipOuter(next);
+    }
+    if (!ts.isObjectLiteralExpression(x)) return cur;
+    const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === key);
+    if (!p || (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p))) return cur;
+    cur = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+  }
+  return cur;
+}

@@ -1,0 +1,127 @@
+// Compiled vocabulary from rules/guards.json: what step-up evidence, guard results, request
+// reads and client input look like. Every word list guard recognition uses comes from here.
+import { compiled, ruleFile } from '../../rules/load.js';
+import type { CatalogEntry } from '../../rules/types.js';
+
+export type { CatalogEntry } from '../../rules/types.js';
+
+export interface Vocab {
+  guardNames: RegExp;
+  authTimeProps: RegExp;
+  sessionTimeOwners: RegExp;
+  weakTimeProps: RegExp;
+  refreshedTimeProps: RegExp;
+  levelProps: RegExp;
+  genericLevelProps: RegExp;
+  flagProps: RegExp;
+  strongLevels: Set<string>;
+  baseLevels: Set<string>;
+  clientRoots: RegExp;
+  clientCalls: string[];
+  decoders: string[];
+  senders: Set<string>;
+  constructors: Set<string>;
+  errorHelpers: RegExp;
+  catalog: CatalogEntry[];
+  /** What a verifier's compared secret is made of (guard/sources.ts). */
+  secretInputs: RegExp;
+  bearerHeaders: RegExp;
+  cookieNames: RegExp;
+  /** A step-up record query that bounds the proof (time, expiry, state, challenge). */
+  stepUpRecordProof: RegExp;
+  /** Methods that read a record from a store. */
+  stepUpRecordReads: RegExp;
+  /** Names that start like an action (enrol, send, read), never a check. */
+  guardNameExclusions: RegExp;
+  /** Calls that read the current time. */
+  timeSources: Set<string>;
+  /** Local names that hold the current time. */
+  nowNames: RegExp;
+  /** Names of the request object. */
+  requestObjects: RegExp;
+  /** Methods of the request object that read the body. */
+  bodyReaders: Set<string>;
+  /** A middleware's continuation parameter. */
+  middlewareNextParams: RegExp;
+  /** Words of a header, cookie or query key that name a step-up flag. */
+  stepUpKeys: RegExp;
+  /** Words naming a stored secret, an enrolment in progress, the session container. */
+  storedSecrets: RegExp;
+  enrolmentWords: RegExp;
+  sessionWords: RegExp;
+  /** Words of a callee that computes its result from its arguments (hash, encode, copy). */
+  derivations: RegExp;
+  /** Words of a callee that compares or verifies. */
+  verifierNames: RegExp;
+  /** Words naming a one-time-code factor. */
+  otpSecrets: RegExp;
+  /** Words naming a record that is not the account (a gift card, a share link). */
+  foreignRecords: RegExp;
+  recordLookups: RegExp;
+  /** Words of a header name that make it a credential. */
+  bearerHeaderWords: RegExp;
+  /** Calls (and packages) that verify a credential's signature, never a typed secret. */
+  credentialVerifiers: RegExp;
+  credentialModules: string[];
+  /** Words that mark a typed secret as the replacement being set. */
+  replacementWords: RegExp;
+  /** A field set to true when a one-time-code factor is switched on. */
+  factorEnabledFlags: RegExp;
+  /** Fields of a guard's result: false on failure / true on failure / set on failure. */
+  successFields: RegExp;
+  failureFields: RegExp;
+  errorFields: RegExp;
+}
+
+/** The compiled vocabulary (a package constant: rules/guards.json never changes during a run). */
+export const vocab = compiled<Vocab>(() => {
+  const r = ruleFile('guards');
+  const v = r.vocabulary;
+  return {
+    guardNames: new RegExp(v.guardNames, 'i'),
+    authTimeProps: new RegExp(v.authTimeProps, 'i'),
+    sessionTimeOwners: new RegExp(v.sessionTimeOwners, 'i'),
+    weakTimeProps: new RegExp(v.weakTimeProps, 'i'),
+    refreshedTimeProps: new RegExp(v.refreshedTimeProps, 'i'),
+    levelProps: new RegExp(v.levelProps, 'i'),
+    genericLevelProps: new RegExp(v.genericLevelProps, 'i'),
+    flagProps: new RegExp(v.flagProps, 'i'),
+    strongLevels: new Set(v.strongLevels.map((s) => s.toLowerCase())),
+    baseLevels: new Set(v.baseLevels.map((s) => s.toLowerCase())),
+    clientRoots: new RegExp(r.clientSources.roots),
+    clientCalls: r.clientSources.calls,
+    decoders: r.clientSources.decoders,
+    senders: new Set(r.responses.senders),
+    constructors: new Set(r.responses.constructors),
+    errorHelpers: new RegExp(r.responses.errorHelpers, 'i'),
+    catalog: r.catalog,
+    secretInputs: new RegExp(r.operands.secretInputs, 'i'),
+    bearerHeaders: new RegExp(r.operands.bearerHeaders, 'i'),
+    cookieNames: new RegExp(r.operands.cookieNames, 'i'),
+    stepUpRecordProof: new RegExp(r.stepUpRecordProof.pattern, 'i'),
+    stepUpRecordReads: new RegExp(r.stepUpRecordProof.readMethods),
+    guardNameExclusions: new RegExp(v.guardNameExclusions, 'i'),
+    timeSources: new Set(v.timeSources),
+    nowNames: new RegExp(v.nowNames, 'i'),
+    requestObjects: new RegExp(r.operands.requestObjects),
+    bodyReaders: new Set(r.operands.bodyReaders),
+    middlewareNextParams: new RegExp(v.middlewareNextParams, 'i'),
+    stepUpKeys: new RegExp(v.stepUpKeys, 'i'),
+    storedSecrets: new RegExp(r.operands.storedSecrets, 'i'),
+    enrolmentWords: new RegExp(r.operands.enrolmentWords, 'i'),
+    sessionWords: new RegExp(r.operands.sessionWords, 'i'),
+    derivations: new RegExp(r.operands.derivations, 'i'),
+    verifierNames: new RegExp(r.operands.verifierNames, 'i'),
+    otpSecrets: new RegExp(r.operands.otpSecrets, 'i'),
+    foreignRecords: new RegExp(r.operands.foreignRecords, 'i'),
+    recordLookups: new RegExp(r.operands.recordLookups, 'i'),
+    bearerHeaderWords: new RegExp(r.operands.bearerHeaderWords, 'i'),
+    credentialVerifiers: new RegExp(r.operands.credentialVerifiers),
+    credentialModules: r.operands.credentialModules,
+    replacementWords: new RegExp(r.operands.replacementWords, 'i'),
+    factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
+    successFields: new RegExp(r.results.successFields),
+    failureFields: new RegExp(r.results.failureFields),
+    errorFields: new RegExp(r.results.errorFields),
+  };
+});
