@@ -11,7 +11,7 @@ import { applyInlineSuppressions } from './config/suppressions.js';
 import { planConfigs, resolveTargets, type ConfigOverrides } from './config/targets.js';
 import { configFor, type ResolvedConfig } from './config/types.js';
 import type { Finding, Level } from './model.js';
-import { activeFindings, LEVEL_RANK, webFrameworks, type EmptyRoot, type Report } from './report/common.js';
+import { LEVEL_RANK, webFrameworks, type EmptyRoot, type Report } from './report/common.js';
 import { findingRules } from './report/rules-meta.js';
 import type { ScanResult } from './pipeline.js';
 import { gitTopLevel } from './project/gitroot.js';
@@ -182,4 +182,3 @@ export function exitCodeFor(findings: Finding[], failOn: Level | 'none' | ((f: F
     : 0;
 }
 
-export { activeFindings };

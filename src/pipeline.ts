@@ -147,7 +147,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const errors: ScanError[] = [];
   const stats: ScanStats = { candidates: 0, parsed: 0, routers: 0, steps: 0, largestUnit: 0 };
 
-  let t = performance.now();
+  const t = performance.now();
   const roots = options.paths.map((p) => planRoot(session, path.resolve(p)));
   timings.discover = performance.now() - t;
 
@@ -202,7 +202,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     const contexts = new Map<PlannedRoot, Map<ResolvedConfig, VerifyContext>>();
     const verifyContext = (r: PlannedRoot, config: ResolvedConfig): VerifyContext => {
       let byConfig = contexts.get(r);
-      if (!byConfig) contexts.set(r, (byConfig = new Map()));
+      if (!byConfig) contexts.set(r, (byConfig = new Map<ResolvedConfig, VerifyContext>()));
       let v = byConfig.get(config);
       if (!v) {
         const specs = new GuardRecogniser(r.ctx.values, config, projectSettings(r.sources, r.ctx.values));

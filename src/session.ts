@@ -74,10 +74,10 @@ export class ScanSession {
 
   /** The session's instance of a cache, created on first use. */
   get<T>(key: Memo<T>): T {
-    let v = this.memos.get(key as Memo<unknown>);
+    let v = this.memos.get(key);
     if (v === undefined) {
       v = key.create(this);
-      this.memos.set(key as Memo<unknown>, v);
+      this.memos.set(key, v);
     }
     return v as T;
   }

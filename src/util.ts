@@ -16,10 +16,6 @@ export function spanOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()):
 
 export { compareStrings, relPosix, toPosix } from './paths.js';
 
-export function uniq<T>(items: Iterable<T>): T[] {
-  return [...new Set(items)];
-}
-
 /** Text of a node, collapsed to one line and clipped, for messages. */
 export function shortText(node: ts.Node, max = 60): string {
   const t = node.getText().replace(/\s+/g, ' ').trim();

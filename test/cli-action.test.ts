@@ -96,7 +96,7 @@ describe('action.yml', () => {
     expect(install).toMatch(/npm ci --omit=dev --ignore-scripts/);
     expect(install).not.toMatch(/npm (ci|install)(?![^\n]*--omit=dev)/);
     expect(install).toMatch(/mkdir -p -- "\$\(dirname -- "\$INPUT_SARIF_FILE"\)"/);
-    const upload = steps.find((s) => typeof s.uses === 'string' && (s.uses as string).startsWith('github/codeql-action/upload-sarif'));
+    const upload = steps.find((s) => typeof s.uses === 'string' && (s.uses).startsWith('github/codeql-action/upload-sarif'));
     expect((upload?.with as Obj).category).toBe('${{ inputs.category }}');
     expect(upload?.if).toMatch(/always\(\)/);
   });

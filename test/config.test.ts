@@ -144,7 +144,8 @@ describe('configuration', () => {
     const plan = await planConfigs([dir], { cwd: dir });
     const used = Object.fromEntries(plan.used.map((u) => [path.relative(dir, u.appRoot) || '.', u.file && path.relative(dir, u.file)]));
     expect(used).toEqual({ '.': 'stepup-audit.config.json', 'apps/api': 'stepup-audit.config.json', 'apps/web': 'apps/web/stepup-audit.config.json', 'packages/x': 'packages/x/package.json#stepupAudit' });
-    const of = plan.config.perApp!.of;
+    const perApp = plan.config.perApp!;
+    const of = (d: string) => perApp.of(d);
     expect(of(path.join(dir, 'apps/web')).failOn).toBe('note');
     expect(of(path.join(dir, 'apps/api')).failOn).toBe('error');
     expect(of(path.join(dir, 'packages/x')).maxFreshnessMinutes).toBe(3);

@@ -68,7 +68,7 @@ export default app;
     expect(result.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(['GET /health']);
     const notes = result.errors.filter((e) => /never mounted/.test(e.message));
     expect(notes).toHaveLength(1);
-    expect(notes[0].file).toMatch(/src[\/]archive\.ts$/);
+    expect(notes[0].file).toMatch(/src[/]archive\.ts$/);
     expect(notes[0].message).toContain('GET /, DELETE /:id');
   });
 

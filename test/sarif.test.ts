@@ -1,5 +1,4 @@
 // SARIF 2.1.0 output: valid against the official schema and GitHub's ingestion rules.
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { audit } from '../src/audit.js';

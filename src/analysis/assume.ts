@@ -111,7 +111,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
       if (ts.isArrayLiteralExpression(arr)) {
         const lits = arr.elements.map((el) => literal(el));
         if (lits.every((l) => l !== undefined)) {
-          if (a.method && a.method !== 'ANY' && isMethodExpr(arg)) return lits.some((l) => l!.toUpperCase() === a.method);
+          if (a.method && a.method !== 'ANY' && isMethodExpr(arg)) return lits.some((l) => l.toUpperCase() === a.method);
           if (a.path !== undefined && isPathExpr(arg)) return lits.includes(a.path);
         }
       }

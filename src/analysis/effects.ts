@@ -206,7 +206,7 @@ export function writeData(e: ts.Expression | undefined, values: ValueResolver, d
     const v = vals.find((y) => y.kind === 'object');
     // a local holding the objects a `.map` callback builds
     const mapped = !ts.isCallExpression(x) && vals.find((y) => y.kind === 'call' && ts.isCallExpression(y.node) && ts.isPropertyAccessExpression(skipOuter(y.node.expression)) && /^(map|flatMap)$/.test((skipOuter(y.node.expression) as ts.PropertyAccessExpression).name.text));
-    if (!v && mapped && mapped.kind === 'call') return writeData(mapped.node as ts.CallExpression, values, depth + 1, out);
+    if (!v && mapped && mapped.kind === 'call') return writeData(mapped.node, values, depth + 1, out);
     if (v && v.kind === 'object') obj = v.node;
     else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) out.opaque = true;
     if (ts.isIdentifier(x)) mergeData(out, fieldAssignments(x));
@@ -640,7 +640,7 @@ function mintsIdentifier(call: ts.CallExpression): boolean {
   let name: string | undefined;
   if (p && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) name = p.name.text;
   else if (p && ts.isPropertyAssignment(p) && p.initializer === n) name = propertyNameText(p.name);
-  else if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) name = accessName(p.left as ts.Expression) ?? (ts.isIdentifier(p.left) ? p.left.text : undefined);
+  else if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) name = accessName(p.left) ?? (ts.isIdentifier(p.left) ? p.left.text : undefined);
   return !!name && rules().idTargets.test(name);
 }
 
@@ -677,11 +677,6 @@ export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: st
   return { verb, table, columns, debits, opaque };
 }
 
-export interface EffectOptions {
-  /** How deep to follow project function calls. */
-  depth?: number;
-}
-
 /**
  * What a look into another module must be able to find to be worth parsing it. Verification wants
  * every write; classification only writes a category cares about (`terms`: normalised words).
@@ -711,7 +706,7 @@ const callsCache = new WeakMap<ts.Node, (ts.CallExpression | ts.TaggedTemplateEx
 export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.TaggedTemplateExpression)[] {
   const hit = callsCache.get(fn);
   if (hit) return hit;
-  const body = isFunctionNode(fn as ts.Node) ? (fn as FunctionNode).body : fn;
+  const body = isFunctionNode(fn) ? (fn).body : fn;
   const out: (ts.CallExpression | ts.TaggedTemplateExpression)[] = [];
   if (body) {
     // without recursion: a body may nest deeper than the stack
@@ -766,16 +761,6 @@ export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, sc
   return out;
 }
 
-
-/** Side effects a function performs itself, without following its calls. */
-export function directEffectsOf(fn: FunctionNode, values: ValueResolver): Effect[] {
-  const out: Effect[] = [];
-  for (const c of callsIn(fn)) {
-    const e = ts.isTaggedTemplateExpression(c) ? effectOfCall(c, values, 0) : directEffect(c, values);
-    if (e) out.push(e);
-  }
-  return out;
-}
 
 /** The effect of one call: direct, or through the project function it calls. Cached per call. */
 export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect | undefined {

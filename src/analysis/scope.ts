@@ -114,11 +114,6 @@ export function lookupName(name: string, from: ts.Node): Decl | undefined {
   return undefined;
 }
 
-/** The top-level or nested declarations of a block-like container (used for `this.x = ...` scans etc.). */
-export function localDeclarations(container: ts.Node): ReadonlyMap<string, Decl> {
-  return declarationsIn(container);
-}
-
 /** Walks binding-pattern ancestry of a BindingElement, returning the property path from the initializer root. */
 export function bindingPath(el: ts.BindingElement): { root: ts.VariableDeclaration | ts.ParameterDeclaration | undefined; path: string[] } {
   const path: string[] = [];
@@ -131,7 +126,7 @@ export function bindingPath(el: ts.BindingElement): { root: ts.VariableDeclarati
       else if (ts.isComputedPropertyName(prop) && ts.isStringLiteralLike(prop.expression)) path.unshift(prop.expression.text);
       else path.unshift('*');
     } else if (ts.isArrayBindingPattern(pattern)) {
-      path.unshift(String(pattern.elements.indexOf(cur as ts.BindingElement)));
+      path.unshift(String(pattern.elements.indexOf(cur)));
     }
     cur = pattern.parent;
   }

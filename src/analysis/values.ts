@@ -549,7 +549,7 @@ export class ValueResolver {
       t = (this.store.text(file, false) ?? '').toLowerCase().replace(/[_-]/g, '');
       this.normTexts.set(file, t);
     }
-    return terms.some((term) => t!.includes(term));
+    return terms.some((term) => t.includes(term));
   }
 
   private readonly textTests = new Map<string, boolean>();
@@ -592,7 +592,7 @@ export class ValueResolver {
       if (entry.decl) {
         const d = entry.decl;
         if (ts.isVariableDeclaration(d) || ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d) || ts.isEnumDeclaration(d) || ts.isBindingElement(d) || ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d) || ts.isImportEqualsDeclaration(d) || ts.isParameter(d)) {
-          return this.resolveDecl(d as Decl, depth + 1, seen);
+          return this.resolveDecl(d, depth + 1, seen);
         }
       }
       if (entry.reexport) return this.importValue(entry.reexport.spec, file, entry.reexport.name, sf, depth + 1, seen);

@@ -231,7 +231,7 @@ export function returnedSecretName(node: ts.Node, loose = false): string | undef
     let used = false;
     const visit = (x: ts.Node): void => {
       if (used) return;
-      if (ts.isIdentifier(x) && x.text === local && x !== holder!.name && inResponse(x, fn)) used = true;
+      if (ts.isIdentifier(x) && x.text === local && x !== holder.name && inResponse(x, fn)) used = true;
       ts.forEachChild(x, visit);
     };
     visit(fn);
@@ -243,7 +243,7 @@ export function returnedSecretName(node: ts.Node, loose = false): string | undef
 function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {
   let p: ts.Node | undefined = n.parent;
   while (p && !(ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isArrowFunction(p) || ts.isMethodDeclaration(p))) p = p.parent;
-  return p as ts.FunctionLikeDeclaration | undefined;
+  return p;
 }
 
 /** Is `n` part of what the function answers: a return value, or an argument of a response call (`c.json`, `res.json`, `NextResponse.json`)? */

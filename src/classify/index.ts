@@ -67,7 +67,7 @@ const PATH_SIGNALS = memo('classify.pathSignals', () => new WeakMap<ClassifierRu
 function pathSignals(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Signal[] {
   const byRules = values.session.get(PATH_SIGNALS);
   let cache = byRules.get(rules);
-  if (!cache) byRules.set(rules, (cache = new Map()));
+  if (!cache) byRules.set(rules, (cache = new Map<string, Signal[]>()));
   let hit = cache.get(ep.path);
   if (!hit) {
     hit = pathSignalsOf(ep.path, rules);

@@ -11,7 +11,7 @@ const GIT_ENV = { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: 
 
 function git(args: string[], cwd: string): { ok: boolean; out: string; err: string; missing: boolean } {
   const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
-  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim().split('\n')[0] ?? '', missing: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' };
+  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim().split('\n')[0] ?? '', missing: errorCode(r.error) === 'ENOENT' };
 }
 
 export interface TreeAtRef {
@@ -81,4 +81,9 @@ export async function withTreeAt<T>(ref: string, roots: string[], fn: (tree: Tre
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The system error code of a failed spawn (`ENOENT` when git is not installed). */
+function errorCode(err: Error | undefined): string | undefined {
+  return err && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 }

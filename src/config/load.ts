@@ -129,7 +129,7 @@ function schemaNode(pointer: string): Record<string, unknown> | undefined {
 function describe(raw: unknown, e: ErrorObject): string | undefined {
   const where = keyPath(raw, e.instancePath);
   const at = (p: string) => (p ? `${p}: ` : '');
-  const parent = e.parentSchema as Record<string, unknown> | undefined;
+  const parent = e.parentSchema;
   const expected = parent?.['x-message'] as string | undefined;
   switch (e.keyword) {
     case 'additionalProperties': {

@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import type { ScanError } from '../model.js';
 
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'mts', 'cts'];
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -122,25 +121,4 @@ function isDirectory(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Checks a user-supplied path; returns an error sentence or undefined. */
-export function checkScanPath(p: string): string | undefined {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    return `path not found: ${p}`;
-  }
-  if (!st.isDirectory() && !st.isFile()) return `not a file or directory: ${p}`;
-  try {
-    fs.accessSync(p, fs.constants.R_OK);
-  } catch {
-    return `cannot read: ${p}`;
-  }
-  return undefined;
-}
-
-export function discoveryErrors(d: Discovery): ScanError[] {
-  return d.skipped.map((s) => ({ file: s.file, phase: 'discover' as const, message: `skipped: ${s.reason}` }));
 }

@@ -22,7 +22,7 @@ export function isTestFileName(rel: string): boolean {
  * (`.use(`, `.route(`, `.openapi(`, `.basePath(`, `.doc(`), or Hono's `.on('POST', …`. `map.get(key)`
  * and `searchParams.get(name)` do not qualify, so ordinary code is not parsed up front.
  */
-const ROUTE_CALL = /\.\s*(get|post|put|patch|delete|all|options|head)\s*\(\s*(['"`\[]|[A-Za-z_$][\w$.]*\s*[,+]|[A-Za-z_$][\w$.]*\s*\([^()]*\)\s*,)/;
+const ROUTE_CALL = /\.\s*(get|post|put|patch|delete|all|options|head)\s*\(\s*(['"`[]|[A-Za-z_$][\w$.]*\s*[,+]|[A-Za-z_$][\w$.]*\s*\([^()]*\)\s*,)/;
 /** `router[verb](path, …)`: a computed route method (registrar helpers, route tables). */
 const COMPUTED_ROUTE_CALL = /[\w$)]\s*\[\s*[A-Za-z_$][\w$.]*\s*\]\s*\(\s*(['"`]\/|[A-Za-z_$][\w$.]*\s*,\s*[A-Za-z_$[(])/;
 const ROUTER_CALL = /\.\s*(use|route|openapi|basePath|doc|doc31)\s*\(|\.\s*on\s*\(\s*\[?\s*['"`][A-Za-z]+['"`]/;

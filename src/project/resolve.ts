@@ -149,7 +149,7 @@ export class ModuleResolver {
               const sub: string[] = [];
               const collect = (x: unknown): void => {
                 if (typeof x === 'string') sub.push(x.replace('*', star));
-                else if (x && typeof x === 'object') Object.values(x as object).forEach(collect);
+                else if (x && typeof x === 'object') Object.values(x).forEach(collect);
               };
               collect(v);
               candidates.push(...sub);
@@ -158,7 +158,7 @@ export class ModuleResolver {
         }
       }
     }
-    if (!subpath) for (const k of ['source', 'main', 'module', 'types', 'typings']) if (typeof json[k] === 'string') candidates.push(json[k] as string);
+    if (!subpath) for (const k of ['source', 'main', 'module', 'types', 'typings']) if (typeof json[k] === 'string') candidates.push(json[k]);
     if (subpath) candidates.push(subpath, `src/${subpath}`);
     else candidates.push('src/index', 'index');
     for (const c of candidates) {
@@ -174,7 +174,7 @@ export class ModuleResolver {
 
   resolve(spec: string, fromFile: string): Resolution {
     let mine = this.byFile.get(fromFile);
-    if (!mine) this.byFile.set(fromFile, (mine = new Map()));
+    if (!mine) this.byFile.set(fromFile, (mine = new Map<string, Resolution>()));
     const known = mine.get(spec);
     if (known) return known;
     const key = `${path.dirname(fromFile)}\0${spec}`;

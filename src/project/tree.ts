@@ -51,7 +51,7 @@ export function workspacePatterns(dir: string): string[] | undefined {
   }
   const pnpm = path.join(dir, 'pnpm-workspace.yaml');
   if (isFile(pnpm)) {
-    let text = '';
+    let text: string;
     try {
       text = stripBom(fs.readFileSync(pnpm, 'utf8'));
     } catch {

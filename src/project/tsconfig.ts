@@ -112,8 +112,3 @@ export class TsconfigReader {
     return { base: inherited?.base ?? dir, baseUrl, paths: inherited?.paths ?? [] };
   }
 }
-
-/** Path aliases of one config (a reader of its own, no tree bound). */
-export function loadPathAliases(file: string, tree?: Tree): PathAliases | undefined {
-  return new TsconfigReader(tree).load(file);
-}

@@ -57,10 +57,6 @@ export function where(report: Pick<Report, 'base'>, span: Span): string {
   return `${rel(report, span.file)}:${span.line}`;
 }
 
-export function activeFindings(report: Pick<Report, 'findings'>): Finding[] {
-  return report.findings.filter((f) => !f.suppressed);
-}
-
 export function allFindings(report: Pick<Report, 'findings' | 'hidden'>): Finding[] {
   return [...report.findings, ...(report.hidden ?? [])];
 }
@@ -118,14 +114,6 @@ export function headline(report: Report): string {
   let s = `${t.lacking} of ${plural(t.sensitive, 'sensitive endpoint')} ${t.lacking === 1 ? 'lacks' : 'lack'} step-up (${parts.join(', ')})`;
   if (t.accepted) s += `; ${t.accepted} more ${report.baselineRef || t.baselined ? 'baselined or suppressed' : 'suppressed'}`;
   return s;
-}
-
-/** `headline()` from summary counts alone (no suppression information). */
-export function summaryHeadline(s: ScanSummary): string {
-  const lacking = s.missing + s.broken + s.unverifiable;
-  const parts = [`${s.missing} missing`, `${s.broken} broken`];
-  if (s.unverifiable) parts.push(`${s.unverifiable} unverifiable`);
-  return `${lacking} of ${plural(s.sensitive, 'sensitive endpoint')} ${lacking === 1 ? 'lacks' : 'lack'} step-up (${parts.join(', ')})`;
 }
 
 export function webFrameworks(): { supported: Record<string, string>; known: Record<string, string> } {

@@ -1,7 +1,7 @@
 // Rule metadata for the reporters: re-exported from the rules module, where verification reads it too.
 import { findingRules, ruleMeta } from '../rules/findings.js';
 
-export { findingRules, ruleDoc, ruleHelpText, ruleMeta, severityFor, type RuleMeta } from '../rules/findings.js';
+export { findingRules, ruleDoc, ruleHelpText, severityFor } from '../rules/findings.js';
 
 /** How to fix a rule's findings, said once per rule in reports. */
 export function ruleFix(id: string): string {

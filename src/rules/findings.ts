@@ -1,6 +1,5 @@
 // Finding-rule metadata (rules/findings.json) and each rule's help (rules/stepup/<name>.md): what
 // verification uses to make findings and what every reporter prints about them.
-import type { Level } from '../model.js';
 import { compiled, ruleDocText, ruleFile } from './load.js';
 import type { FindingRules, RuleMeta } from './types.js';
 
@@ -16,10 +15,6 @@ export function ruleMeta(id: string): RuleMeta {
   const r = byId().get(id);
   if (!r) throw new Error(`unknown rule id ${id}`);
   return r;
-}
-
-export function ruleLevel(id: string): Level {
-  return ruleMeta(id).level;
 }
 
 /** The markdown documentation of a rule (rules/<id>.md). */

@@ -50,10 +50,6 @@ export function ruleDocText(id: string): string {
   }
 }
 
-export function rulesPath(name: string): string {
-  return `${rulesDir}${name}`;
-}
-
 export function matchesExport(list: readonly ModuleExport[], ext: { module: string; name: string } | undefined): boolean {
   if (!ext) return false;
   return list.some((m) => m.module === ext.module && m.path === ext.name);

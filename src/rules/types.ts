@@ -6,12 +6,11 @@ export interface ModuleExport {
   path: string;
 }
 
-export type BuilderStepKind = 'middleware' | 'input' | 'stage' | 'concat' | 'meta' | 'terminal';
 
 export interface ProcedureBuilder {
   roots: ModuleExport[];
-  /** Step name → its kind, or the name of another builder the chain becomes. */
-  steps: Record<string, BuilderStepKind | string>;
+  /** Step name → its kind (middleware, input, stage, concat, meta, terminal), or the name of another builder the chain becomes. */
+  steps: Record<string, string>;
   /** The option of a middleware's argument that continues the request (`next`). */
   continuation?: string;
   /** The option of the handler's argument that holds the parsed input. */

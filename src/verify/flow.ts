@@ -549,7 +549,7 @@ export class Flow implements ResultLookup {
       return cur;
     }
     if (ts.isTaggedTemplateExpression(x)) {
-      let cur = this.expr(x.template as ts.Expression, st);
+      const cur = this.expr(x.template, st);
       const eff = this.o.effects ? effectOfCall(x, this.o.specs.values) : undefined;
       if (eff) this.point('effect', x, cur, eff);
       return cur;

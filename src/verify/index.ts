@@ -2,7 +2,7 @@
 // say what is wrong, why it matters and how to fix it, pointing at the lines involved.
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import type { Endpoint, Finding, GuardUse, Level, Related, Verdict } from '../model.js';
+import type { Endpoint, Finding, GuardUse, Related, Verdict } from '../model.js';
 import { ruleMeta } from '../rules/findings.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
@@ -37,7 +37,7 @@ interface Draft {
 
 function finding(ep: Endpoint, d: Draft): Finding {
   const meta = ruleMeta(d.ruleId);
-  return { ruleId: d.ruleId, level: meta.level as Level, message: d.message, endpointId: ep.id, span: ep.anchor, related: d.related };
+  return { ruleId: d.ruleId, level: meta.level, message: d.message, endpointId: ep.id, span: ep.anchor, related: d.related };
 }
 
 function rel(role: Related['role'], node: ts.Node, message: string): Related {
@@ -93,7 +93,7 @@ export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
   const protectors = [...chain.filter((s) => s.protects), ...(handler.protects ? [handler] : [])];
   if (protectors.length) {
     const qualityOf = (st: StageResult): Draft[] =>
-      qualityFindings(ep, st.spec && st.link ? [{ name: st.spec.name, node: st.link.expr as ts.Node, spec: st.spec }] : st.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })), ctx);
+      qualityFindings(ep, st.spec && st.link ? [{ name: st.spec.name, node: st.link.expr, spec: st.spec }] : st.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })), ctx);
     const strong = protectors.filter((st) => qualityOf(st).length === 0);
     if (!strong.length) return { status: 'broken', guards, findings: qualityOf(protectors[0]).map((d) => finding(ep, d)) };
     const findings: Finding[] = [];

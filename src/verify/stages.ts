@@ -151,7 +151,7 @@ function callsParam(c: ts.CallExpression, params: readonly ts.ParameterDeclarati
 }
 
 export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
-  const fn = ep.handler.fn as FunctionNode | undefined;
+  const fn = ep.handler.fn;
   const base: StageResult = { via: 'handler', name: ep.handler.name, events: [], protects: false, protecting: [], points: [], unprotected: [] };
   if (!fn) return { ...base, opaque: ep.handler.unresolved ?? 'the handler could not be resolved' };
   const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};

@@ -60,7 +60,7 @@ const TOKEN = /[A-Za-z_$][\w$]*|\d+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`[^`
 
 function tokens(text: string): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
-  for (const m of text.matchAll(TOKEN)) out.push({ start: m.index!, end: m.index! + m[0].length });
+  for (const m of text.matchAll(TOKEN)) out.push({ start: m.index, end: m.index + m[0].length });
   return out;
 }
 
@@ -158,7 +158,7 @@ export const MUTATIONS: Mutation[] = [
       const imports = [...text.matchAll(/(from\s*|require\(\s*|import\(\s*)(['"])(\.{1,2}\/[^'"]*|@\/[^'"]*|~\/[^'"]*)\2/g)];
       if (!imports.length) return `import { requireStepUp as outsideGuard } from '${spec}';\n${text}`;
       const m = pick(r, imports);
-      return text.slice(0, m.index!) + `${m[1]}'${spec}'` + text.slice(m.index! + m[0].length);
+      return text.slice(0, m.index) + `${m[1]}'${spec}'` + text.slice(m.index + m[0].length);
     },
   },
 ];

@@ -2,7 +2,7 @@
 // `express()` / `express.Router()` / `Router()`, mounts through `use('/prefix', router)` across
 // files, path-less and prefixed `use(mw)` in registration order.
 import { ts } from 'ts-morph';
-import { evalString, evalStrings, type Env } from '../../analysis/strings.js';
+import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields, schemasInArgs } from '../../analysis/body.js';
 import { skipOuter } from '../../analysis/values.js';
 import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';

@@ -138,7 +138,7 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
   const mw = props.get('middleware');
   if (mw) {
     const init = skipOuter(mw.init);
-    out.middleware.push(...(ts.isArrayLiteralExpression(init) ? init.elements.map((e) => e as ts.Expression) : [init]));
+    out.middleware.push(...(ts.isArrayLiteralExpression(init) ? init.elements.map((e) => e) : [init]));
   }
   const request = props.get('request');
   if (request) {

@@ -43,10 +43,10 @@ export function exportedExpression(file: string, name: string, ctx: AdapterConte
       for (const el of st.exportClause.elements) {
         if (el.name.text !== name) continue;
         const local = el.propertyName ?? el.name;
-        if (!st.moduleSpecifier) return local as ts.Identifier;
+        if (!st.moduleSpecifier) return local;
         const r = ctx.values.resolver.resolve((st.moduleSpecifier as ts.StringLiteral).text, file);
         if (r.kind === 'file') return exportedExpression(r.file, (local as ts.Identifier).text, ctx, depth + 1);
-        return local as ts.Identifier;
+        return local;
       }
     }
   }

@@ -62,7 +62,7 @@ export function matcherToRegex(src: string): RegExp | undefined {
       i++;
       continue;
     }
-    out += /[.^$|\\{}\[\]+?]/.test(ch) ? `\\${ch}` : ch;
+    out += /[.^$|\\{}[\]+?]/.test(ch) ? `\\${ch}` : ch;
     i++;
   }
   try {
@@ -97,7 +97,7 @@ function exported(sf: ts.SourceFile, names: string[]): ts.Expression | undefined
       for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && names.includes(d.name.text) && d.initializer) return d.initializer;
     }
     if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause) && !st.moduleSpecifier) {
-      for (const el of st.exportClause.elements) if (names.includes(el.name.text)) return (el.propertyName ?? el.name) as ts.Identifier;
+      for (const el of st.exportClause.elements) if (names.includes(el.name.text)) return (el.propertyName ?? el.name);
     }
   }
   return undefined;

@@ -167,7 +167,7 @@ function defaultExport(sf: ts.SourceFile, ctx: AdapterContext): { anchor: ts.Nod
     }
     if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
       const el = st.exportClause.elements.find((e) => e.name.text === 'default');
-      if (el && !st.moduleSpecifier) return { anchor: st, expr: (el.propertyName ?? el.name) as ts.Identifier };
+      if (el && !st.moduleSpecifier) return { anchor: st, expr: (el.propertyName ?? el.name) };
       // `export { default } from './impl'`, `export { handler as default } from '…'`
       if (el && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) {
         const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, sf.fileName);
@@ -178,7 +178,7 @@ function defaultExport(sf: ts.SourceFile, ctx: AdapterContext): { anchor: ts.Nod
           const expr = inner?.expr ?? exportedExpression(r.file, local, ctx);
           if (expr) return { anchor: el, expr };
         }
-        return { anchor: el, expr: (el.propertyName ?? el.name) as ts.Identifier };
+        return { anchor: el, expr: (el.propertyName ?? el.name) };
       }
     }
   }

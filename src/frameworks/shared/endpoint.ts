@@ -1,6 +1,5 @@
 // Builds Endpoint records from resolved registrations: unwraps the handler and every middleware,
 // records wrappers as chain links, reads body fields.
-import path from 'node:path';
 import { ts } from 'ts-morph';
 import { readBodyFields } from '../../analysis/body.js';
 import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
@@ -16,7 +15,7 @@ const LINKS = memo('endpoint.chainLinks', () => new WeakMap<ts.Node, Map<string,
 export function chainLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResolver): ChainLink {
   const cache = values.session.get(LINKS);
   let byVia = cache.get(expr);
-  if (!byVia) cache.set(expr, (byVia = new Map()));
+  if (!byVia) cache.set(expr, (byVia = new Map<string, ChainLink>()));
   const hit = byVia.get(via);
   if (hit) return { ...hit };
   const link = makeLink(expr, via, values);
@@ -129,11 +128,6 @@ export function unanalysedEndpoint(seed: EndpointSeed, ctx: AdapterContext, reas
 export function importsAny(sf: ts.SourceFile, hints: string[]): boolean {
   const text = sf.text;
   return hints.some((h) => text.includes(`'${h}`) || text.includes(`"${h}`));
-}
-
-export function isInside(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /**

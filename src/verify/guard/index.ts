@@ -6,10 +6,10 @@
 //   windows.ts    freshness windows: units, the configured maximum, better-auth's freshAge
 //   evidence.ts   inline evidence in a condition: freshness, assurance level, flags
 //   recognise.ts  a called function: configured guard, catalogued library, project function (summarised once), name
-export { failTruth, localInit, resultHolds, truthUnder, type ResultLookup } from './logic.js';
-export { GuardRecogniser, middlewareContinuation, type Continuation } from './recognise.js';
+export { localInit, resultHolds, truthUnder, type ResultLookup } from './logic.js';
+export { GuardRecogniser, middlewareContinuation } from './recognise.js';
 export { inlineEvidence } from './evidence.js';
 export { enablesFactor } from './secrets.js';
-export type { Check, FailMode, GuardSpec, InlineEvidence } from './types.js';
+export type { Check, GuardSpec, InlineEvidence } from './types.js';
 export { vocab } from './vocab.js';
 export { fmtMinutes, projectSettings } from './windows.js';

@@ -17,7 +17,7 @@ import { clientTrustedText, enablesFactor, judgeCompare, type CompareOperands, t
 import { nameHas } from './sources.js';
 import type { GuardSpec, InlineEvidence } from './types.js';
 import { vocab, type CatalogEntry } from './vocab.js';
-import { freshAgeWindow, fmtMinutes, toMinutes, windowWeakness, type ProjectSetting } from './windows.js';
+import { freshAgeWindow, toMinutes, windowWeakness, type ProjectSetting } from './windows.js';
 
 function argObjectKey(call: ts.CallExpression, key: string): ts.Expression | undefined {
   for (const a of call.arguments) {
