@@ -18,7 +18,10 @@ export default tseslint.config(
       // `async` marks an API that returns a promise, whether or not its body awaits today.
       '@typescript-eslint/require-await': 'off',
       // `const { expr: _expr, ...rest } = x` drops a field: the underscore says it is unused on purpose.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

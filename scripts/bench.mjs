@@ -25,7 +25,12 @@ const runs = Number(opt('--runs', '3'));
 const repos = args;
 
 function node(script, ...a) {
-  return JSON.parse(execFileSync(process.execPath, [path.join(here, 'bench', script), ...a], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }));
+  return JSON.parse(
+    execFileSync(process.execPath, [path.join(here, 'bench', script), ...a], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  );
 }
 
 function measure(root, label) {
@@ -59,7 +64,11 @@ function measure(root, label) {
     `${label.padEnd(28)} files ${String(row.files).padStart(6)}  candidates ${String(row.candidates).padStart(5)}  parsed ${String(row.parsed).padStart(5)}  endpoints ${String(row.endpoints).padStart(5)}  ` +
       `scan ${String(row.scanMs).padStart(6)} ms  floor ${String(row.floorMs).padStart(6)} ms  ratio ${row.ratio.toFixed(2)}  peak RSS ${row.peakRssMb} MB`,
   );
-  console.log(`${' '.repeat(28)} phases: ${Object.entries(row.phases).map(([k, v]) => `${k} ${v} ms`).join(' · ')}`);
+  console.log(
+    `${' '.repeat(28)} phases: ${Object.entries(row.phases)
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(' · ')}`,
+  );
   return row;
 }
 
@@ -79,6 +88,8 @@ try {
 for (let i = 1; i < rows.length; i++) {
   const a = rows[i - 1];
   const b = rows[i];
-  console.log(`growth ${a.size}× → ${b.size}×: files ×${(b.files / a.files).toFixed(2)}, time ×${(b.scanMs / a.scanMs).toFixed(2)}, RSS ×${(b.peakRssMb / a.peakRssMb).toFixed(2)}`);
+  console.log(
+    `growth ${a.size}× → ${b.size}×: files ×${(b.files / a.files).toFixed(2)}, time ×${(b.scanMs / a.scanMs).toFixed(2)}, RSS ×${(b.peakRssMb / a.peakRssMb).toFixed(2)}`,
+  );
 }
 for (const repo of repos) measure(path.resolve(repo), path.basename(path.resolve(repo)));

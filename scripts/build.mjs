@@ -23,7 +23,12 @@ export function buildDist() {
         else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
           const out = ts.transpileModule(fs.readFileSync(p, 'utf8'), {
             fileName: p,
-            compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, esModuleInterop: true, sourceMap: false },
+            compilerOptions: {
+              target: ts.ScriptTarget.ES2022,
+              module: ts.ModuleKind.ESNext,
+              esModuleInterop: true,
+              sourceMap: false,
+            },
           });
           const dest = path.join(tmp, path.relative(src, p)).replace(/\.ts$/, '.js');
           fs.mkdirSync(path.dirname(dest), { recursive: true });

@@ -38,8 +38,25 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'];
 const UPPER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'];
-const SKIP_DIRS = new Set(['node_modules', '.git', '.next', 'dist', 'out', 'coverage', '.turbo', '.vercel', '.output', '.svelte-kit', '.nuxt', '.wrangler', '.cache', '.yarn', 'vendor']);
-const NOT_SERVED = /(^|\/)(__tests__|__mocks__|__fixtures__|tests?|spec|e2e|cypress|playwright|fixtures|mocks?|examples?|stories|scripts)\//;
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.next',
+  'dist',
+  'out',
+  'coverage',
+  '.turbo',
+  '.vercel',
+  '.output',
+  '.svelte-kit',
+  '.nuxt',
+  '.wrangler',
+  '.cache',
+  '.yarn',
+  'vendor',
+]);
+const NOT_SERVED =
+  /(^|\/)(__tests__|__mocks__|__fixtures__|tests?|spec|e2e|cypress|playwright|fixtures|mocks?|examples?|stories|scripts)\//;
 const NOT_SERVED_FILE = /\.(test|spec|e2e|stories|story|cy)\.[cm]?[jt]sx?$/;
 const SOURCE = /\.(ts|js|mjs|cjs|mts|cts|tsx|jsx)$/;
 
@@ -75,7 +92,8 @@ function walk(dir, out) {
       if (SKIP_DIRS.has(e.name) || (e.name.startsWith('.') && e.name !== '.well-known')) continue;
       if (e.name === 'build' && !holdsTypeScript(p)) continue;
       walk(p, out);
-    } else if (e.isFile() && SOURCE.test(e.name) && !e.name.endsWith('.d.ts') && !/\.min\.js$/.test(e.name)) out.push(p);
+    } else if (e.isFile() && SOURCE.test(e.name) && !e.name.endsWith('.d.ts') && !/\.min\.js$/.test(e.name))
+      out.push(p);
   }
 }
 function holdsTypeScript(dir, depth = 0) {
@@ -86,7 +104,11 @@ function holdsTypeScript(dir, depth = 0) {
   } catch {
     return false;
   }
-  return entries.some((e) => (e.isFile() && /\.(ts|mts|cts)$/.test(e.name) && !e.name.endsWith('.d.ts')) || (e.isDirectory() && !SKIP_DIRS.has(e.name) && holdsTypeScript(path.join(dir, e.name), depth + 1)));
+  return entries.some(
+    (e) =>
+      (e.isFile() && /\.(ts|mts|cts)$/.test(e.name) && !e.name.endsWith('.d.ts')) ||
+      (e.isDirectory() && !SKIP_DIRS.has(e.name) && holdsTypeScript(path.join(dir, e.name), depth + 1)),
+  );
 }
 const rel = (f) => path.relative(ROOT, f).split(path.sep).join('/');
 
@@ -101,30 +123,72 @@ function stripComments(src) {
     const d = src[i + 1];
     const inTemplate = stack[stack.length - 1] === '`';
     if (inTemplate) {
-      if (c === '\\') { out += c + (d ?? ''); i += 2; continue; }
-      if (c === '`') { stack.pop(); out += c; i++; continue; }
-      if (c === '$' && d === '{') { stack.push('{'); out += '${'; i += 2; continue; }
-      out += c; i++; continue;
+      if (c === '\\') {
+        out += c + (d ?? '');
+        i += 2;
+        continue;
+      }
+      if (c === '`') {
+        stack.pop();
+        out += c;
+        i++;
+        continue;
+      }
+      if (c === '$' && d === '{') {
+        stack.push('{');
+        out += '${';
+        i += 2;
+        continue;
+      }
+      out += c;
+      i++;
+      continue;
     }
     if (c === '/' && d === '/') {
-      while (i < n && src[i] !== '\n') { out += ' '; i++; }
+      while (i < n && src[i] !== '\n') {
+        out += ' ';
+        i++;
+      }
       continue;
     }
     if (c === '/' && d === '*') {
-      out += '  '; i += 2;
-      while (i < n && !(src[i] === '*' && src[i + 1] === '/')) { out += src[i] === '\n' ? '\n' : ' '; i++; }
-      out += '  '; i += 2;
+      out += '  ';
+      i += 2;
+      while (i < n && !(src[i] === '*' && src[i + 1] === '/')) {
+        out += src[i] === '\n' ? '\n' : ' ';
+        i++;
+      }
+      out += '  ';
+      i += 2;
       continue;
     }
     if (c === "'" || c === '"') {
       let j = i + 1;
       while (j < n && src[j] !== c && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1;
-      out += src.slice(i, j + 1); i = j + 1; continue;
+      out += src.slice(i, j + 1);
+      i = j + 1;
+      continue;
     }
-    if (c === '`') { stack.push('`'); out += c; i++; continue; }
-    if (c === '{' && stack.length) { stack.push('{'); out += c; i++; continue; }
-    if (c === '}' && stack.length && stack[stack.length - 1] === '{') { stack.pop(); out += c; i++; continue; }
-    out += c; i++;
+    if (c === '`') {
+      stack.push('`');
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === '{' && stack.length) {
+      stack.push('{');
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === '}' && stack.length && stack[stack.length - 1] === '{') {
+      stack.pop();
+      out += c;
+      i++;
+      continue;
+    }
+    out += c;
+    i++;
   }
   return out;
 }
@@ -163,7 +227,11 @@ function literalAt(text, i) {
   let j = i + 1;
   let value = '';
   while (j < text.length && text[j] !== q) {
-    if (text[j] === '\\') { value += text[j + 1]; j += 2; continue; }
+    if (text[j] === '\\') {
+      value += text[j + 1];
+      j += 2;
+      continue;
+    }
     if (q === '`' && text[j] === '$' && text[j + 1] === '{') {
       const end = closeOf(text, j + 1);
       value += '{?}';
@@ -214,7 +282,12 @@ function aliasesFor(file) {
         const base = path.resolve(dir, j.compilerOptions?.baseUrl ?? '.');
         if (j.compilerOptions?.baseUrl) list.push({ from: '', to: base, star: true, baseUrl: true });
         for (const [k, v] of Object.entries(j.compilerOptions?.paths ?? {})) {
-          for (const target of v) list.push({ from: k.replace(/\*$/, ''), to: path.resolve(base, target.replace(/\*$/, '')), star: k.endsWith('*') });
+          for (const target of v)
+            list.push({
+              from: k.replace(/\*$/, ''),
+              to: path.resolve(base, target.replace(/\*$/, '')),
+              star: k.endsWith('*'),
+            });
         }
       } catch {}
       aliasCache.set(dir, list);
@@ -235,7 +308,12 @@ function declaringFile(file, name, depth = 0) {
   } catch {
     return undefined;
   }
-  if (new RegExp(`export\\s+(?:const|let|var|function|async\\s+function|class)\\s+${name.replace(/\$/g, '\\$')}\\b`).test(text)) return file;
+  if (
+    new RegExp(`export\\s+(?:const|let|var|function|async\\s+function|class)\\s+${name.replace(/\$/g, '\\$')}\\b`).test(
+      text,
+    )
+  )
+    return file;
   for (const m of text.matchAll(/export\s*\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
     for (const part of m[1].split(',')) {
       const [orig, alias] = part.trim().split(/\s+as\s+/);
@@ -271,7 +349,8 @@ function packageNamed(spec) {
             const j = JSON.parse(fs.readFileSync(path.join(dir, e.name), 'utf8'));
             if (j.name) workspacePackages.set(j.name, { dir, main: j.main, types: j.types });
           } catch {}
-        } else if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) visit(path.join(dir, e.name), depth + 1);
+        } else if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.'))
+          visit(path.join(dir, e.name), depth + 1);
       }
     };
     visit(ROOT, 0);
@@ -282,7 +361,12 @@ function packageNamed(spec) {
   if (!pkg) return [];
   const sub = spec.slice(name.length + 1);
   if (sub) return [path.join(pkg.dir, 'src', sub), path.join(pkg.dir, sub)];
-  return [path.join(pkg.dir, 'src', 'index'), path.join(pkg.dir, 'index'), ...(pkg.types ? [path.join(pkg.dir, pkg.types.replace(/\.d\.ts$/, '.ts'))] : []), ...(pkg.main ? [path.join(pkg.dir, pkg.main)] : [])];
+  return [
+    path.join(pkg.dir, 'src', 'index'),
+    path.join(pkg.dir, 'index'),
+    ...(pkg.types ? [path.join(pkg.dir, pkg.types.replace(/\.d\.ts$/, '.ts'))] : []),
+    ...(pkg.main ? [path.join(pkg.dir, pkg.main)] : []),
+  ];
 }
 
 function resolveModule(spec, fromFile) {
@@ -290,7 +374,8 @@ function resolveModule(spec, fromFile) {
   if (spec.startsWith('.')) bases = [path.resolve(path.dirname(fromFile), spec)];
   else {
     for (const a of aliasesFor(fromFile)) {
-      if (a.star ? spec.startsWith(a.from) : spec === a.from) bases.push(path.join(a.to, a.star ? spec.slice(a.from.length) : ''));
+      if (a.star ? spec.startsWith(a.from) : spec === a.from)
+        bases.push(path.join(a.to, a.star ? spec.slice(a.from.length) : ''));
     }
     // baseUrl last: a package name is not a folder under it
     bases.sort((x, y) => (x.baseUrl ? 1 : 0) - (y.baseUrl ? 1 : 0));
@@ -302,7 +387,11 @@ function resolveModule(spec, fromFile) {
   }
   for (const b of bases) {
     const stem = b.replace(/\.(js|mjs|cjs)$/, '');
-    for (const c of [b, ...['.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.jsx'].map((e) => stem + e), ...['index.ts', 'index.js', 'index.tsx', 'index.mjs'].map((i) => path.join(b, i))]) {
+    for (const c of [
+      b,
+      ...['.ts', '.tsx', '.js', '.mjs', '.cjs', '.mts', '.jsx'].map((e) => stem + e),
+      ...['index.ts', 'index.js', 'index.tsx', 'index.mjs'].map((i) => path.join(b, i)),
+    ]) {
       try {
         if (fs.statSync(c).isFile()) return c;
       } catch {}
@@ -312,8 +401,10 @@ function resolveModule(spec, fromFile) {
 }
 
 // ---------------------------------------------------------------- router files
-const ROUTERISH = /^(app|router|api|route|routes|r|server|v1|v2|this\.router|this\.app|this\.route|[\w$]*(Router|router|App|Routes|routes|Route|Api|api))$/;
-const CLIENTS = /^(axios|http|https|request|superagent|supertest|agent|fetch|ky|got|client|\$http|\$fetch|ofetch|cy|page|instance|api\.client|this\.http|this\.client|apiClient|httpClient|redis|cache|store|map|params|searchParams|headers|cookies|formData|url|query|c|ctx|context|req|res|request|response|env|config|db)$/;
+const ROUTERISH =
+  /^(app|router|api|route|routes|r|server|v1|v2|this\.router|this\.app|this\.route|[\w$]*(Router|router|App|Routes|routes|Route|Api|api))$/;
+const CLIENTS =
+  /^(axios|http|https|request|superagent|supertest|agent|fetch|ky|got|client|\$http|\$fetch|ofetch|cy|page|instance|api\.client|this\.http|this\.client|apiClient|httpClient|redis|cache|store|map|params|searchParams|headers|cookies|formData|url|query|c|ctx|context|req|res|request|response|env|config|db)$/;
 
 /** The receiver chain before the `.` at index `dot`: its root expression text and start index. */
 function receiverRoot(text, dot) {
@@ -380,7 +471,10 @@ function boundName(text, start) {
 }
 
 function frameworkOf(file, text) {
-  const hono = /from\s+['"](hono|hono\/[\w/-]+|@hono\/[\w-]+)['"]|require\(\s*['"]hono['"]|\bnew\s+(OpenAPI)?Hono\b|\bOpenAPIHono\b/.test(text);
+  const hono =
+    /from\s+['"](hono|hono\/[\w/-]+|@hono\/[\w-]+)['"]|require\(\s*['"]hono['"]|\bnew\s+(OpenAPI)?Hono\b|\bOpenAPIHono\b/.test(
+      text,
+    );
   const express = /['"](express|express-promise-router)['"]|\bexpress\.Router\b/.test(text);
   if (hono && !express) return 'hono';
   if (express && !hono) return 'express';
@@ -393,25 +487,34 @@ function frameworkOf(file, text) {
 /** Imports of a file: local name → { file, name } (name 'default' or the export name). */
 function importsOf(file, text) {
   const out = new Map();
-  for (const m of text.matchAll(/import\s+(?:type\s+)?([\w$]+)?\s*,?\s*(?:\{([^}]*)\})?\s*(?:\*\s+as\s+([\w$]+))?\s*from\s*['"]([^'"]+)['"]/g)) {
+  for (const m of text.matchAll(
+    /import\s+(?:type\s+)?([\w$]+)?\s*,?\s*(?:\{([^}]*)\})?\s*(?:\*\s+as\s+([\w$]+))?\s*from\s*['"]([^'"]+)['"]/g,
+  )) {
     if (/^import\s+type\b/.test(m[0])) continue;
     const target = resolveModule(m[4], file);
     if (!target) continue;
     if (m[1]) out.set(m[1], { file: target, name: 'default' });
-    if (m[2]) for (const part of m[2].split(',')) {
-      const [orig, alias] = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/);
-      if (orig) out.set((alias ?? orig).trim(), { file: target, name: orig.trim() });
-    }
+    if (m[2])
+      for (const part of m[2].split(',')) {
+        const [orig, alias] = part
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/);
+        if (orig) out.set((alias ?? orig).trim(), { file: target, name: orig.trim() });
+      }
     if (m[3]) out.set(m[3], { file: target, name: '*' });
   }
-  for (const m of text.matchAll(/(?:const|let|var)\s+(?:([\w$]+)|\{([^}]*)\})\s*=\s*require\(\s*['"]([^'"]+)['"]\s*\)(\.[\w$]+)?/g)) {
+  for (const m of text.matchAll(
+    /(?:const|let|var)\s+(?:([\w$]+)|\{([^}]*)\})\s*=\s*require\(\s*['"]([^'"]+)['"]\s*\)(\.[\w$]+)?/g,
+  )) {
     const target = resolveModule(m[3], file);
     if (!target) continue;
     if (m[1]) out.set(m[1], { file: target, name: m[4] ? m[4].slice(1) : 'default' });
-    if (m[2]) for (const part of m[2].split(',')) {
-      const [orig, alias] = part.trim().split(/\s*:\s*/);
-      if (orig) out.set((alias ?? orig).trim(), { file: target, name: orig.trim() });
-    }
+    if (m[2])
+      for (const part of m[2].split(',')) {
+        const [orig, alias] = part.trim().split(/\s*:\s*/);
+        if (orig) out.set((alias ?? orig).trim(), { file: target, name: orig.trim() });
+      }
   }
   return out;
 }
@@ -440,7 +543,8 @@ function scanRouterFile(file, text, registry) {
   const bases = [];
   const ownerOf = (dot) => {
     const { root, start } = receiverRoot(text, dot);
-    if (root.startsWith('new ') || /^[\w$]+$/.test(root) === false) return { owner: boundName(text, start) ?? `@${start}`, root };
+    if (root.startsWith('new ') || /^[\w$]+$/.test(root) === false)
+      return { owner: boundName(text, start) ?? `@${start}`, root };
     // a chain rooted at a call (`createRouter().get(…)`) or a name
     const bound = boundName(text, start);
     if (bound && text.slice(start).match(/^[\w$.]+\s*(<[^>]*>)?\s*\(/)) return { owner: bound, root };
@@ -459,7 +563,13 @@ function scanRouterFile(file, text, registry) {
     // `app.get(['/a', '/a/*'], …)`: one route per path
     const arr = text.slice(argStart).match(/^\s*\[\s*((?:(['"`])[^'"`]*\2\s*,?\s*)+)\]\s*,/);
     if (arr) {
-      for (const x of arr[1].matchAll(/(['"`])([^'"`]*)\1/g)) routes.push({ method: m[1] === 'all' ? 'ANY' : m[1].toUpperCase(), path: x[2], line: lineAt(text, dot), owner });
+      for (const x of arr[1].matchAll(/(['"`])([^'"`]*)\1/g))
+        routes.push({
+          method: m[1] === 'all' ? 'ANY' : m[1].toUpperCase(),
+          path: x[2],
+          line: lineAt(text, dot),
+          owner,
+        });
       continue;
     }
     if (lit) {
@@ -471,15 +581,32 @@ function scanRouterFile(file, text, registry) {
       if (text[k] === '{' || text[k] === ')') continue; // client options object / nothing
       p = lit.value;
       // a fully computed template (`${props.url}`) only on a router-looking receiver, never in a browser package
-      if (/^(\{\?\})+$/.test(p) && (!ROUTERISH.test(rootName) || packageOf(file).deps.axios || packageOf(file).deps.react)) continue;
-      const ok = p === '' || p.startsWith('/') || p === '*' || p.startsWith('{?}') || (fw === 'hono' && /^[\w:{}.*-]+(\/[\w:{}.*-]*)*$/.test(p) && !/^\w+:\/\//.test(p));
+      if (
+        /^(\{\?\})+$/.test(p) &&
+        (!ROUTERISH.test(rootName) || packageOf(file).deps.axios || packageOf(file).deps.react)
+      )
+        continue;
+      const ok =
+        p === '' ||
+        p.startsWith('/') ||
+        p === '*' ||
+        p.startsWith('{?}') ||
+        (fw === 'hono' && /^[\w:{}.*-]+(\/[\w:{}.*-]*)*$/.test(p) && !/^\w+:\/\//.test(p));
       if (!ok) continue;
       if (fw === 'express' && !p.startsWith('/') && p !== '*' && !p.startsWith('{?}') && p !== '') continue;
     } else {
       // a name or a call as the path: only on a router-looking receiver, with handlers after it
       const rest = text.slice(argStart, argStart + 200);
       const mm = rest.match(/^\s*([A-Za-z_$][\w$.]*)\s*(\(([^()]|\([^()]*\))*\))?\s*,\s*[^\s{)]/);
-      if (!mm || !(ROUTERISH.test(rootName) || /^new (OpenAPI)?Hono$/.test(root) || /^(express|Router|createRouter|createApp)$/.test(rootName))) continue;
+      if (
+        !mm ||
+        !(
+          ROUTERISH.test(rootName) ||
+          /^new (OpenAPI)?Hono$/.test(root) ||
+          /^(express|Router|createRouter|createApp)$/.test(rootName)
+        )
+      )
+        continue;
       if (/^[a-z]+$/.test(mm[1]) && !mm[2] && ['req', 'c', 'ctx', 'key', 'name', 'id'].includes(mm[1])) continue;
       p = '{?}';
     }
@@ -508,7 +635,14 @@ function scanRouterFile(file, text, registry) {
       const mm = text.slice(i).match(/^\.\s*([\w$]+)\s*\(/);
       if (!mm) break;
       const open = i + mm[0].length - 1;
-      if (METHODS.includes(mm[1])) routes.push({ method: mm[1] === 'all' ? 'ANY' : mm[1].toUpperCase(), path: lit.value, line: lineAt(text, i), owner, viaRoute: true });
+      if (METHODS.includes(mm[1]))
+        routes.push({
+          method: mm[1] === 'all' ? 'ANY' : mm[1].toUpperCase(),
+          path: lit.value,
+          line: lineAt(text, i),
+          owner,
+          viaRoute: true,
+        });
       i = closeOf(text, open);
     }
   }
@@ -519,17 +653,30 @@ function scanRouterFile(file, text, registry) {
     const open = m.index + m[0].length - 1;
     const close = closeOf(text, open);
     const inner = text.slice(lit.end, close - 1);
-    const parts = inner.split(',').map((s) => s.trim()).filter(Boolean);
+    const parts = inner
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const last = parts[parts.length - 1];
     if (!last) continue;
     const { owner } = ownerOf(m.index);
     const req = last.match(/^require\(\s*['"]([^'"]+)['"]\s*\)(\.[\w$]+)?$/);
-    if (req) mounts.push({ owner, prefix: lit.value, childFile: resolveModule(req[1], file), childName: req[2] ? req[2].slice(1) : 'default', line: lineAt(text, m.index) });
-    else if (/^[\w$]+(\.[\w$]+)*$/.test(last)) mounts.push({ owner, prefix: lit.value, child: last, line: lineAt(text, m.index) });
+    if (req)
+      mounts.push({
+        owner,
+        prefix: lit.value,
+        childFile: resolveModule(req[1], file),
+        childName: req[2] ? req[2].slice(1) : 'default',
+        line: lineAt(text, m.index),
+      });
+    else if (/^[\w$]+(\.[\w$]+)*$/.test(last))
+      mounts.push({ owner, prefix: lit.value, child: last, line: lineAt(text, m.index) });
   }
   // Hono `.on('POST' | ['GET', 'POST'], '/path', …)`
   for (const m of text.matchAll(/\.\s*on\s*\(\s*(\[[^\]]*\]|['"][A-Za-z]+['"])\s*,/g)) {
-    const ms = [...m[1].matchAll(/['"]([A-Za-z]+)['"]/g)].map((x) => x[1].toUpperCase()).filter((x) => UPPER.includes(x));
+    const ms = [...m[1].matchAll(/['"]([A-Za-z]+)['"]/g)]
+      .map((x) => x[1].toUpperCase())
+      .filter((x) => UPPER.includes(x));
     const lit = literalAt(text, m.index + m[0].length);
     if (!ms.length || !lit || !(lit.value.startsWith('/') || lit.value === '*')) continue;
     const { owner } = ownerOf(m.index);
@@ -537,7 +684,8 @@ function scanRouterFile(file, text, registry) {
   }
   // `.openapi(name, …)` uses: a route object declared in another module takes this router's prefixes
   const openapiUses = [];
-  for (const m of text.matchAll(/\.\s*openapi\s*\(\s*(?:\{\s*\.\.\.\s*)?([\w$]+)(?:\.([\w$]+))?\s*,/g)) openapiUses.push({ head: m[1], member: m[2], owner: ownerOf(m.index).owner, line: lineAt(text, m.index) });
+  for (const m of text.matchAll(/\.\s*openapi\s*\(\s*(?:\{\s*\.\.\.\s*)?([\w$]+)(?:\.([\w$]+))?\s*,/g))
+    openapiUses.push({ head: m[1], member: m[2], owner: ownerOf(m.index).owner, line: lineAt(text, m.index) });
   // @hono/zod-openapi `createRoute({ method, path })`: owner from the `.openapi(` call using it, when visible
   for (const m of text.matchAll(/\bcreateRoute\s*\(\s*\{/g)) {
     const open = m.index + m[0].length - 1;
@@ -564,7 +712,14 @@ function scanRouterFile(file, text, registry) {
         line = lineAt(text, m.index - 40 + use.index);
       }
     }
-    routes.push({ method: mm[1].toUpperCase() === 'ALL' ? 'ANY' : mm[1].toUpperCase(), path: lit.value, line, owner, openapi: true, routeName: owner === '@openapi' ? name : undefined });
+    routes.push({
+      method: mm[1].toUpperCase() === 'ALL' ? 'ANY' : mm[1].toUpperCase(),
+      path: lit.value,
+      line,
+      owner,
+      openapi: true,
+      routeName: owner === '@openapi' ? name : undefined,
+    });
   }
   // Hono `.basePath('/x')` on a chain bound to a name
   for (const m of text.matchAll(/\.\s*basePath\s*\(/g)) {
@@ -574,7 +729,15 @@ function scanRouterFile(file, text, registry) {
     const after = text.slice(closeOf(text, m.index + m[0].length - 1));
     bases.push({ owner, prefix: lit.value, continues: /^\s*\./.test(after) });
   }
-  registry.files.set(file, { fw, routes, mounts, bases, openapiUses, imports: importsOf(file, text), exports: exportsOf(text) });
+  registry.files.set(file, {
+    fw,
+    routes,
+    mounts,
+    bases,
+    openapiUses,
+    imports: importsOf(file, text),
+    exports: exportsOf(text),
+  });
 }
 
 // ---------------------------------------------------------------- Next.js
@@ -592,7 +755,12 @@ function nextBasePath(pkgDir) {
   return bp;
 }
 function isNextPackage(pkg) {
-  return !!pkg.deps.next || ['next.config.js', 'next.config.mjs', 'next.config.ts', 'next.config.cjs'].some((n) => fs.existsSync(path.join(pkg.dir, n)));
+  return (
+    !!pkg.deps.next ||
+    ['next.config.js', 'next.config.mjs', 'next.config.ts', 'next.config.cjs'].some((n) =>
+      fs.existsSync(path.join(pkg.dir, n)),
+    )
+  );
 }
 
 function nextRoutes(file, text, out) {
@@ -605,21 +773,33 @@ function nextRoutes(file, text, out) {
     if (r.startsWith('src/') && fs.existsSync(path.join(pkg.dir, 'app'))) return true;
     const segs = (m[1] ?? '').split('/').filter(Boolean);
     if (segs.some((s) => s.startsWith('_') || /^\(\.+\)/.test(s))) return true;
-    const urlPath = base + '/' + segs.filter((s) => !(s.startsWith('(') && s.endsWith(')')) && !s.startsWith('@')).join('/');
+    const urlPath =
+      base + '/' + segs.filter((s) => !(s.startsWith('(') && s.endsWith(')')) && !s.startsWith('@')).join('/');
     // Hono mounted in Next (`export const GET = handle(app)`): the Hono routes are listed instead
     if (/from\s+['"](hono\/vercel|hono\/nextjs|@hono\/node-server\/vercel)['"]/.test(text)) return true;
     const methods = new Set();
-    for (const x of text.matchAll(/export\s+(?:async\s+)?function\s*\*?\s*(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD)\b/g)) methods.add(x[1]);
-    for (const x of text.matchAll(/export\s+(?:const|let|var)\s+(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD)\b/g)) methods.add(x[1]);
-    for (const x of text.matchAll(/export\s+(?:const|let|var)\s*\{([^}]*)\}\s*=/g)) for (const n of x[1].split(',')) {
-      const name = n.trim().split(/\s*:\s*/).pop();
-      if (UPPER.includes(name)) methods.add(name);
-    }
-    for (const x of text.matchAll(/export\s*\{([^}]*)\}/g)) for (const n of x[1].split(',')) {
-      const name = n.trim().split(/\s+as\s+/).pop();
-      if (UPPER.includes(name)) methods.add(name);
-    }
-    for (const method of methods) out.push({ framework: 'next-app', method, path: urlPath || '/', file: rel(file), line: 0, full: true });
+    for (const x of text.matchAll(/export\s+(?:async\s+)?function\s*\*?\s*(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD)\b/g))
+      methods.add(x[1]);
+    for (const x of text.matchAll(/export\s+(?:const|let|var)\s+(GET|POST|PUT|PATCH|DELETE|OPTIONS|HEAD)\b/g))
+      methods.add(x[1]);
+    for (const x of text.matchAll(/export\s+(?:const|let|var)\s*\{([^}]*)\}\s*=/g))
+      for (const n of x[1].split(',')) {
+        const name = n
+          .trim()
+          .split(/\s*:\s*/)
+          .pop();
+        if (UPPER.includes(name)) methods.add(name);
+      }
+    for (const x of text.matchAll(/export\s*\{([^}]*)\}/g))
+      for (const n of x[1].split(',')) {
+        const name = n
+          .trim()
+          .split(/\s+as\s+/)
+          .pop();
+        if (UPPER.includes(name)) methods.add(name);
+      }
+    for (const method of methods)
+      out.push({ framework: 'next-app', method, path: urlPath || '/', file: rel(file), line: 0, full: true });
     return true;
   }
   m = r.match(/^(?:src\/)?pages\/(api\/.*)\.(ts|js|tsx|jsx|mjs)$/);
@@ -637,11 +817,14 @@ function nextRoutes(file, text, out) {
     for (const x of text.matchAll(/\bmethod\s*(?:===?|!==?)\s*['"](\w+)['"]/g)) add(x[1]);
     for (const x of text.matchAll(/['"](\w+)['"]\s*(?:===?|!==?)\s*[\w.]*method\b/g)) add(x[1]);
     if (/\bmethod\b/.test(text)) for (const x of text.matchAll(/\bcase\s+['"](\w+)['"]\s*:/g)) add(x[1]);
-    for (const x of text.matchAll(/\[\s*((?:['"](?:GET|POST|PUT|PATCH|DELETE)['"]\s*,?\s*)+)\]/g)) for (const y of x[1].matchAll(/['"](\w+)['"]/g)) add(y[1]);
+    for (const x of text.matchAll(/\[\s*((?:['"](?:GET|POST|PUT|PATCH|DELETE)['"]\s*,?\s*)+)\]/g))
+      for (const y of x[1].matchAll(/['"](\w+)['"]/g)) add(y[1]);
     for (const x of text.matchAll(/[{,]\s*(GET|POST|PUT|PATCH|DELETE)\s*[:,}]/g)) add(x[1]);
-    if (/next-connect|createRouter\s*\(/.test(text)) for (const x of text.matchAll(/\.\s*(get|post|put|patch|delete)\s*\(\s*(?!['"`])/g)) add(x[1]);
+    if (/next-connect|createRouter\s*\(/.test(text))
+      for (const x of text.matchAll(/\.\s*(get|post|put|patch|delete)\s*\(\s*(?!['"`])/g)) add(x[1]);
     const list = methods.size ? [...methods] : ['ANY'];
-    for (const method of list) out.push({ framework: 'next-pages', method, path: urlPath, file: rel(file), line: 0, full: true });
+    for (const method of list)
+      out.push({ framework: 'next-pages', method, path: urlPath, file: rel(file), line: 0, full: true });
     return true;
   }
   return false;
@@ -671,7 +854,15 @@ function list() {
     registry.textOf.set(f, text);
     scanRouterFile(f, text, registry);
   }
-  if (process.env.INV_DEBUG) for (const [f, i] of registry.files) console.error(rel(f), i.fw, i.routes.length, i.openapiUses.length, [...i.imports.entries()].map(([k, v]) => k + "=" + rel(v.file) + ":" + v.name).join(" "));
+  if (process.env.INV_DEBUG)
+    for (const [f, i] of registry.files)
+      console.error(
+        rel(f),
+        i.fw,
+        i.routes.length,
+        i.openapiUses.length,
+        [...i.imports.entries()].map(([k, v]) => k + '=' + rel(v.file) + ':' + v.name).join(' '),
+      );
   // prefixes of each router (file, owner), from mounts
   const key = (file, owner) => `${file}\0${owner}`;
   const parents = new Map(); // child key → [{ parentKey, prefix }]
@@ -689,7 +880,8 @@ function list() {
         const head = m.child.split('.')[0];
         const imp = info.imports.get(head);
         if (imp && imp.name !== '*') childKey = key(imp.file, ownerForExport(imp.file, imp.name));
-        else if (imp && imp.name === '*') childKey = key(imp.file, ownerForExport(imp.file, m.child.split('.')[1] ?? 'default'));
+        else if (imp && imp.name === '*')
+          childKey = key(imp.file, ownerForExport(imp.file, m.child.split('.')[1] ?? 'default'));
         else childKey = key(file, m.child);
       }
       if (!childKey) continue;
@@ -709,7 +901,10 @@ function list() {
     const ps = parents.get(k);
     let res;
     if (!ps || !ps.length) res = [own];
-    else res = [...new Set(ps.flatMap((p) => prefixes(p.parentKey, depth + 1).map((pp) => join(join(pp, p.prefix), own))))];
+    else
+      res = [
+        ...new Set(ps.flatMap((p) => prefixes(p.parentKey, depth + 1).map((pp) => join(join(pp, p.prefix), own)))),
+      ];
     prefixMemo.set(k, res);
     return res;
   };
@@ -731,18 +926,48 @@ function list() {
     for (const r of info.routes) {
       const users = r.routeName ? usedBy.get(`${file}\0${r.routeName}`) : undefined;
       // a named route object no `.openapi(…)` call uses is declared, not registered
-      if (r.routeName && !users && !registry.texts.some(([f, t]) => f !== file && new RegExp(`\\b${r.routeName.replace(/\$/g, '\\$')}\\b`).test(t)) && !new RegExp(`\\b${r.routeName.replace(/\$/g, '\\$')}\\b[^]*\\b${r.routeName.replace(/\$/g, '\\$')}\\b`).test(registry.textOf.get(file) ?? '')) continue;
+      if (
+        r.routeName &&
+        !users &&
+        !registry.texts.some(
+          ([f, t]) => f !== file && new RegExp(`\\b${r.routeName.replace(/\$/g, '\\$')}\\b`).test(t),
+        ) &&
+        !new RegExp(`\\b${r.routeName.replace(/\$/g, '\\$')}\\b[^]*\\b${r.routeName.replace(/\$/g, '\\$')}\\b`).test(
+          registry.textOf.get(file) ?? '',
+        )
+      )
+        continue;
       if (users) {
         for (const u of users) {
           const uk = key(u.file, u.owner);
           const resolved = parents.has(uk) || [...parents.values()].some((ps) => ps.some((p) => p.parentKey === uk));
-          for (const pre of prefixes(uk).slice(0, 8)) out.push({ framework: info.fw, method: r.method, path: join(pre, r.path), own: r.path, file: rel(u.file), line: u.line, full: false, resolved });
+          for (const pre of prefixes(uk).slice(0, 8))
+            out.push({
+              framework: info.fw,
+              method: r.method,
+              path: join(pre, r.path),
+              own: r.path,
+              file: rel(u.file),
+              line: u.line,
+              full: false,
+              resolved,
+            });
         }
         continue;
       }
       const k = key(file, r.owner);
       const mountedOrMounting = parents.has(k) || [...parents.values()].some((ps) => ps.some((p) => p.parentKey === k));
-      for (const pre of prefixes(k).slice(0, 8)) out.push({ framework: info.fw, method: r.method, path: join(pre, r.path), own: r.path, file: rel(file), line: r.line, full: false, resolved: mountedOrMounting });
+      for (const pre of prefixes(k).slice(0, 8))
+        out.push({
+          framework: info.fw,
+          method: r.method,
+          path: join(pre, r.path),
+          own: r.path,
+          file: rel(file),
+          line: r.line,
+          full: false,
+          resolved: mountedOrMounting,
+        });
     }
   }
   // de-duplicate; one method and path registered twice (`app.get('/x', guard)` before the real `/x`)
@@ -760,23 +985,39 @@ function list() {
     return true;
   });
   const dropped = new Set();
-  return deduped.filter((e) => {
-    if (e.full || !e.resolved || /\{\?\}/.test(e.path)) return true;
-    const k3 = `${e.method} ${segs(e.path).join('/')}`;
-    if (routerKeys.get(k3) > 1 && !dropped.has(k3)) {
-      dropped.add(k3);
-      return false;
-    }
-    return true;
-  }).filter((e) => {
-    if (e.full || !/\*/.test(e.path)) return true;
-    return !deduped.some((o) => o !== e && !o.full && (o.resolved || o.file === e.file) && (e.method === 'ANY' || o.method === e.method) && !/\*/.test(o.path) && wildcardMatches(e.path, o.path));
-    return true;
-  });
+  return deduped
+    .filter((e) => {
+      if (e.full || !e.resolved || /\{\?\}/.test(e.path)) return true;
+      const k3 = `${e.method} ${segs(e.path).join('/')}`;
+      if (routerKeys.get(k3) > 1 && !dropped.has(k3)) {
+        dropped.add(k3);
+        return false;
+      }
+      return true;
+    })
+    .filter((e) => {
+      if (e.full || !/\*/.test(e.path)) return true;
+      return !deduped.some(
+        (o) =>
+          o !== e &&
+          !o.full &&
+          (o.resolved || o.file === e.file) &&
+          (e.method === 'ANY' || o.method === e.method) &&
+          !/\*/.test(o.path) &&
+          wildcardMatches(e.path, o.path),
+      );
+      return true;
+    });
 }
 
 function wildcardMatches(pattern, p) {
-  const re = new RegExp(`^${pattern.replace(/\{\*\w*\}|\*\w*/g, '\u0000').replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]*\}|:[\w]+/g, '[^/]+').replace(/\u0000/g, '.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/\{\*\w*\}|\*\w*/g, '\u0000')
+      .replace(/[.+?^$()|[\]\\]/g, '\\$&')
+      .replace(/\{[^}]*\}|:[\w]+/g, '[^/]+')
+      .replace(/\u0000/g, '.*')}$`,
+  );
   return re.test(p);
 }
 
@@ -794,13 +1035,26 @@ function runScanner() {
   // `--allow-empty`: a tree with no endpoint is a result here, not an error (older builds do not know the flag)
   const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).stdout ?? '';
   const extra = help.includes('--allow-empty') ? ['--allow-empty'] : [];
-  const r = spawnSync(process.execPath, [bin, ROOT, '--format', 'json', '--fail-on', 'none', '--quiet', ...extra], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024, timeout: opts.timeout * 1000 });
+  const r = spawnSync(process.execPath, [bin, ROOT, '--format', 'json', '--fail-on', 'none', '--quiet', ...extra], {
+    encoding: 'utf8',
+    maxBuffer: 1024 * 1024 * 1024,
+    timeout: opts.timeout * 1000,
+  });
   const ms = Date.now() - t;
-  if (r.error || r.status === null) return { report: { endpoints: [], errors: [] }, ms, status: r.error?.code === 'ETIMEDOUT' || r.signal ? `timed out after ${opts.timeout}s` : String(r.error) };
+  if (r.error || r.status === null)
+    return {
+      report: { endpoints: [], errors: [] },
+      ms,
+      status: r.error?.code === 'ETIMEDOUT' || r.signal ? `timed out after ${opts.timeout}s` : String(r.error),
+    };
   try {
     return { report: JSON.parse(r.stdout), ms, status: `exit ${r.status}` };
   } catch {
-    return { report: { endpoints: [], errors: [] }, ms, status: `exit ${r.status}; no JSON (${(r.stderr || '').trim().slice(0, 200)})` };
+    return {
+      report: { endpoints: [], errors: [] },
+      ms,
+      status: `exit ${r.status}; no JSON (${(r.stderr || '').trim().slice(0, 200)})`,
+    };
   }
 }
 
@@ -810,7 +1064,7 @@ function segs(p) {
     .split('/')
     .filter((s) => s !== '')
     .map((s) => {
-      if (s === '{?}' || /^\{[^}]*\}$/.test(s) && s.includes('(')) return '?';
+      if (s === '{?}' || (/^\{[^}]*\}$/.test(s) && s.includes('('))) return '?';
       if (/^:|^\{[\w-]+\}$|^\[/.test(s)) return ':';
       if (/\{\?\}/.test(s) || /^\{.*\}$/.test(s)) return '?';
       return s.replace(/\{(\w+)\}/g, ':').toLowerCase();
@@ -864,7 +1118,12 @@ function compare(listed, endpoints) {
       continue;
     }
     const wild = (e) => (segs(e.path).includes('?') ? 1 : 0);
-    cands.sort((a, b) => (a.file === l.file ? 0 : 1) - (b.file === l.file ? 0 : 1) || wild(a) - wild(b) || Math.abs(a.line - l.line) - Math.abs(b.line - l.line));
+    cands.sort(
+      (a, b) =>
+        (a.file === l.file ? 0 : 1) - (b.file === l.file ? 0 : 1) ||
+        wild(a) - wild(b) ||
+        Math.abs(a.line - l.line) - Math.abs(b.line - l.line),
+    );
     if (l.method === 'ANY' && l.full) for (const c of cands) used.add(endpoints.indexOf(c));
     else used.add(endpoints.indexOf(cands[0]));
     matched.push({ listed: l, endpoint: cands[0] });
@@ -878,9 +1137,19 @@ const t0 = Date.now();
 const listed = list();
 const listMs = Date.now() - t0;
 const scan = runScanner();
-const endpoints = (scan.report.endpoints ?? []).map((e) => ({ framework: e.framework, method: e.method, path: e.path, file: e.file, line: e.line }));
+const endpoints = (scan.report.endpoints ?? []).map((e) => ({
+  framework: e.framework,
+  method: e.method,
+  path: e.path,
+  file: e.file,
+  line: e.line,
+}));
 const { matched, missing, extra } = compare(listed, endpoints);
-if (process.env.INV_DEBUG) for (const m of matched) console.error(`${m.listed.file}:${m.listed.line} ${m.listed.method} ${m.listed.path}  =>  ${m.endpoint.file}:${m.endpoint.line} ${m.endpoint.method} ${m.endpoint.path}`);
+if (process.env.INV_DEBUG)
+  for (const m of matched)
+    console.error(
+      `${m.listed.file}:${m.listed.line} ${m.listed.method} ${m.listed.path}  =>  ${m.endpoint.file}:${m.endpoint.line} ${m.endpoint.method} ${m.endpoint.path}`,
+    );
 const per = {};
 for (const l of listed) {
   per[l.framework] ??= { listed: 0, matched: 0 };
@@ -888,11 +1157,18 @@ for (const l of listed) {
 }
 for (const m of matched) per[m.listed.framework].matched++;
 const total = { listed: listed.length, matched: matched.length };
-for (const v of [...Object.values(per), total]) v.recall = v.listed ? Math.round((v.matched / v.listed) * 1000) / 1000 : null;
+for (const v of [...Object.values(per), total])
+  v.recall = v.listed ? Math.round((v.matched / v.listed) * 1000) / 1000 : null;
 const unmountedNotes = (scan.report.errors ?? []).filter((e) => /never mounted|unmounted/i.test(e.message ?? ''));
 const result = {
   dir: ROOT,
-  scanner: { status: scan.status, ms: scan.ms, endpoints: endpoints.length, errors: (scan.report.errors ?? []).length, unmounted: unmountedNotes.length },
+  scanner: {
+    status: scan.status,
+    ms: scan.ms,
+    endpoints: endpoints.length,
+    errors: (scan.report.errors ?? []).length,
+    unmounted: unmountedNotes.length,
+  },
   lister: { entries: listed.length, ms: listMs },
   recall: { overall: total.recall, perFramework: per },
   missing: missing.map((l) => ({ framework: l.framework, method: l.method, path: l.path, file: l.file, line: l.line })),
@@ -902,16 +1178,20 @@ if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 else {
   const w = (s) => process.stdout.write(`${s}\n`);
   w(`inventory-diff ${ROOT}`);
-  w(`  scanner: ${endpoints.length} endpoints (${scan.status}, ${(scan.ms / 1000).toFixed(1)} s, ${result.scanner.errors} errors, ${result.scanner.unmounted} unmounted-router notes)`);
+  w(
+    `  scanner: ${endpoints.length} endpoints (${scan.status}, ${(scan.ms / 1000).toFixed(1)} s, ${result.scanner.errors} errors, ${result.scanner.unmounted} unmounted-router notes)`,
+  );
   w(`  lister:  ${listed.length} registrations`);
   w(`  recall:  ${total.matched}/${total.listed} = ${total.recall}`);
   for (const [fw, v] of Object.entries(per).sort()) w(`    ${fw.padEnd(11)} ${v.matched}/${v.listed} = ${v.recall}`);
   if (missing.length) {
     w(`\nlisted, not in the scanner's inventory (${missing.length}):`);
-    for (const l of missing.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))) w(`  ${l.file}:${l.line}  ${l.framework} ${l.method} ${l.path}`);
+    for (const l of missing.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)))
+      w(`  ${l.file}:${l.line}  ${l.framework} ${l.method} ${l.path}`);
   }
   if (extra.length) {
     w(`\nin the scanner's inventory, not listed (${extra.length}):`);
-    for (const e of extra.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))) w(`  ${e.file}:${e.line}  ${e.framework} ${e.method} ${e.path}`);
+    for (const e of extra.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)))
+      w(`  ${e.file}:${e.line}  ${e.framework} ${e.method} ${e.path}`);
   }
 }

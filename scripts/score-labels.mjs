@@ -48,7 +48,9 @@ export function splitOf(repo) {
 }
 
 function normPath(p) {
-  let s = p.replace(/\[\[\.\.\.[^\]]+\]\]|\[\.\.\.[^\]]+\]|\[[^\]]+\]|\{[^}]+\}|:[A-Za-z_$][\w$]*\??/g, ':').replace(/\/+$/, '');
+  let s = p
+    .replace(/\[\[\.\.\.[^\]]+\]\]|\[\.\.\.[^\]]+\]|\[[^\]]+\]|\{[^}]+\}|:[A-Za-z_$][\w$]*\??/g, ':')
+    .replace(/\/+$/, '');
   return s === '' ? '/' : s;
 }
 
@@ -65,16 +67,29 @@ function sameAction(a, b) {
 
 function scanRepo(dir) {
   try {
-    const out = execFileSync(process.execPath, [bin, dir, '--format', 'json', '--fail-on', 'none', '--allow-empty'], { maxBuffer: 1 << 28, timeout: 600_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(process.execPath, [bin, dir, '--format', 'json', '--fail-on', 'none', '--allow-empty'], {
+      maxBuffer: 1 << 28,
+      timeout: 600_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return JSON.parse(out.toString());
   } catch (err) {
     // older builds without --allow-empty, or exit codes other than 0
     try {
-      const out = execFileSync(process.execPath, [bin, dir, '--format', 'json', '--fail-on', 'none'], { maxBuffer: 1 << 28, timeout: 600_000, stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync(process.execPath, [bin, dir, '--format', 'json', '--fail-on', 'none'], {
+        maxBuffer: 1 << 28,
+        timeout: 600_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       return JSON.parse(out.toString());
     } catch (err2) {
       const stdout = err2.stdout?.toString();
-      if (stdout) try { return JSON.parse(stdout); } catch { /* fall through */ }
+      if (stdout)
+        try {
+          return JSON.parse(stdout);
+        } catch {
+          /* fall through */
+        }
       return { endpoints: [], error: String(err2.message).split('\n')[0] };
     }
   }
@@ -84,8 +99,21 @@ const ratio = (a, b) => (b ? a / b : NaN);
 const f1 = (tp, fp, fn) => ratio(2 * tp, 2 * tp + fp + fn);
 const fmt = (x) => (Number.isNaN(x) ? '  -  ' : x.toFixed(3));
 
-const files = fs.readdirSync(labelsDir).filter((f) => f.endsWith('.json')).sort();
-const total = { inv: {}, sens: { tp: 0, fp: 0, fn: 0 }, find: { tp: 0, fp: 0, fn: 0 }, present: 0, credited: 0, falseEnforced: 0, unverifiable: 0, repos: 0, extra: 0 };
+const files = fs
+  .readdirSync(labelsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const total = {
+  inv: {},
+  sens: { tp: 0, fp: 0, fn: 0 },
+  find: { tp: 0, fp: 0, fn: 0 },
+  present: 0,
+  credited: 0,
+  falseEnforced: 0,
+  unverifiable: 0,
+  repos: 0,
+  extra: 0,
+};
 const rows = [];
 for (const f of files) {
   const label = JSON.parse(fs.readFileSync(path.join(labelsDir, f), 'utf8'));
@@ -99,7 +127,9 @@ for (const f of files) {
   const dir = path.join(checkout, label.root || '');
   const result = scanRepo(dir);
   total.repos++;
-  const scanned = (result.endpoints ?? []).filter((e) => !(e.framework?.startsWith('next') && /\/api\/trpc\/\[[^\]]+\]$/.test(e.path)));
+  const scanned = (result.endpoints ?? []).filter(
+    (e) => !(e.framework?.startsWith('next') && /\/api\/trpc\/\[[^\]]+\]$/.test(e.path)),
+  );
   const used = new Set();
   const repo = { inv: 0, n: 0, sens: { tp: 0, fp: 0, fn: 0 }, find: { tp: 0, fp: 0, fn: 0 } };
   const notes = [];
@@ -110,7 +140,9 @@ for (const f of files) {
     total.inv[fw].n++;
     repo.n++;
     const isAction = le.method === 'ACTION';
-    const candidates = scanned.filter((se) => (isAction ? se.method === 'ACTION' && sameAction(se.path, le.path) : normPath(se.path) === normPath(le.path)));
+    const candidates = scanned.filter((se) =>
+      isAction ? se.method === 'ACTION' && sameAction(se.path, le.path) : normPath(se.path) === normPath(le.path),
+    );
     let se = candidates.find((c) => c.method === le.method && !used.has(c));
     const exact = !!se;
     if (!se) se = candidates.find((c) => c.method === 'ANY') ?? candidates.find((c) => le.method === 'ANY');
@@ -125,10 +157,19 @@ for (const f of files) {
     if (le.sensitive && reported) repo.sens.tp++;
     else if (le.sensitive) {
       repo.sens.fn++;
-      if (show) notes.push(`  FN sensitive: ${le.method} ${le.path} [${le.categories.join(',')}]${se ? '' : ' (not found)'} — ${le.why ?? ''}`);
+      if (show)
+        notes.push(
+          `  FN sensitive: ${le.method} ${le.path} [${le.categories.join(',')}]${se ? '' : ' (not found)'} — ${le.why ?? ''}`,
+        );
     } else if (reported) {
       repo.sens.fp++;
-      if (show) notes.push(`  FP sensitive: ${le.method} ${le.path} → [${se.categories.join(',')}] ${se.reasons?.map((r) => r.detail ?? r.value).slice(0, 3).join('; ')} — label: ${le.why ?? ''}`);
+      if (show)
+        notes.push(
+          `  FP sensitive: ${le.method} ${le.path} → [${se.categories.join(',')}] ${se.reasons
+            ?.map((r) => r.detail ?? r.value)
+            .slice(0, 3)
+            .join('; ')} — label: ${le.why ?? ''}`,
+        );
     }
     const expected = le.sensitive && (le.stepUp === 'absent' || le.stepUp === 'broken');
     const predicted = reported && (status === 'missing' || status === 'broken');
@@ -158,16 +199,26 @@ for (const f of files) {
     total.sens[k] += repo.sens[k];
     total.find[k] += repo.find[k];
   }
-  rows.push(`${label.repo.padEnd(48)} inv ${repo.inv}/${repo.n}  sens P ${fmt(ratio(repo.sens.tp, repo.sens.tp + repo.sens.fp))} R ${fmt(ratio(repo.sens.tp, repo.sens.tp + repo.sens.fn))}  find F1 ${fmt(f1(repo.find.tp, repo.find.fp, repo.find.fn))}${result.error ? `  ERROR ${result.error}` : ''}`);
+  rows.push(
+    `${label.repo.padEnd(48)} inv ${repo.inv}/${repo.n}  sens P ${fmt(ratio(repo.sens.tp, repo.sens.tp + repo.sens.fp))} R ${fmt(ratio(repo.sens.tp, repo.sens.tp + repo.sens.fn))}  find F1 ${fmt(f1(repo.find.tp, repo.find.fp, repo.find.fn))}${result.error ? `  ERROR ${result.error}` : ''}`,
+  );
   rows.push(...notes);
 }
 console.log(rows.join('\n'));
 console.log(`\n== ${split}: ${total.repos} repositories`);
 const inv = Object.entries(total.inv).sort();
 const invAll = inv.reduce((a, [, v]) => ({ found: a.found + v.found, n: a.n + v.n }), { found: 0, n: 0 });
-console.log(`inventory recall ${fmt(ratio(invAll.found, invAll.n))} (${invAll.found}/${invAll.n}); ${inv.map(([k, v]) => `${k} ${fmt(ratio(v.found, v.n))} (${v.found}/${v.n})`).join(', ')}`);
+console.log(
+  `inventory recall ${fmt(ratio(invAll.found, invAll.n))} (${invAll.found}/${invAll.n}); ${inv.map(([k, v]) => `${k} ${fmt(ratio(v.found, v.n))} (${v.found}/${v.n})`).join(', ')}`,
+);
 const s = total.sens;
-console.log(`sensitivity precision ${fmt(ratio(s.tp, s.tp + s.fp))} recall ${fmt(ratio(s.tp, s.tp + s.fn))} (tp ${s.tp}, fp ${s.fp} of which ${total.extra} not in labels, fn ${s.fn})`);
+console.log(
+  `sensitivity precision ${fmt(ratio(s.tp, s.tp + s.fp))} recall ${fmt(ratio(s.tp, s.tp + s.fn))} (tp ${s.tp}, fp ${s.fp} of which ${total.extra} not in labels, fn ${s.fn})`,
+);
 const d = total.find;
-console.log(`finding F1 ${fmt(f1(d.tp, d.fp, d.fn))} (tp ${d.tp}, fp ${d.fp}, fn ${d.fn}); unverifiable among reported sensitive: ${total.unverifiable}`);
-console.log(`step-up credited ${total.credited}/${total.present} of labelled-present reported sensitive; false enforced ${total.falseEnforced}`);
+console.log(
+  `finding F1 ${fmt(f1(d.tp, d.fp, d.fn))} (tp ${d.tp}, fp ${d.fp}, fn ${d.fn}); unverifiable among reported sensitive: ${total.unverifiable}`,
+);
+console.log(
+  `step-up credited ${total.credited}/${total.present} of labelled-present reported sensitive; false enforced ${total.falseEnforced}`,
+);

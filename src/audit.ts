@@ -54,15 +54,29 @@ interface Scanned {
   unused: { file: string; line: number; ruleId: string }[];
 }
 
-async function scanWithSuppressions(roots: string[], options: AuditOptions, cwd: string, stop?: string): Promise<Scanned> {
+async function scanWithSuppressions(
+  roots: string[],
+  options: AuditOptions,
+  cwd: string,
+  stop?: string,
+): Promise<Scanned> {
   let config: ResolvedConfig;
   let used: Scanned['used'];
   if (options.config && typeof options.config === 'object') {
     const o = options.overrides ?? {};
-    config = { ...options.config, ...(o.failOn !== undefined ? { failOn: o.failOn } : {}), ...(o.maxFreshnessMinutes !== undefined ? { maxFreshnessMinutes: o.maxFreshnessMinutes } : {}) };
+    config = {
+      ...options.config,
+      ...(o.failOn !== undefined ? { failOn: o.failOn } : {}),
+      ...(o.maxFreshnessMinutes !== undefined ? { maxFreshnessMinutes: o.maxFreshnessMinutes } : {}),
+    };
     used = roots.map((appRoot) => ({ appRoot, file: config.file }));
   } else {
-    ({ config, used } = await planConfigs(roots, { explicit: options.config, cwd, overrides: options.overrides, stop }));
+    ({ config, used } = await planConfigs(roots, {
+      explicit: options.config,
+      cwd,
+      overrides: options.overrides,
+      stop,
+    }));
   }
   // the engine (TypeScript's parser) loads where the scan runs: on the audit thread, not where reports are rendered
   const { scan } = await import('./pipeline.js');
@@ -78,7 +92,13 @@ async function scanWithSuppressions(roots: string[], options: AuditOptions, cwd:
   };
   const known = new Set(findingRules().rules.map((r) => r.id));
   const sup = applyInlineSuppressions(result.endpoints, result.findings, textOf, known);
-  return { result, config, used, invalid: sup.invalid, unused: sup.unused.map((s) => ({ file: s.file, line: s.line, ruleId: s.ruleId })) };
+  return {
+    result,
+    config,
+    used,
+    invalid: sup.invalid,
+    unused: sup.unused.map((s) => ({ file: s.file, line: s.line, ruleId: s.ruleId })),
+  };
 }
 
 function inside(file: string, root: string): boolean {
@@ -89,10 +109,20 @@ function inside(file: string, root: string): boolean {
 export function declaredFrameworks(root: string): string[] {
   const known = webFrameworks().known;
   const names = new Set<string>();
-  const files = fg.sync('**/package.json', { cwd: root, ignore: ['**/node_modules/**', '**/.git/**'], deep: 8, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true });
+  const files = fg.sync('**/package.json', {
+    cwd: root,
+    ignore: ['**/node_modules/**', '**/.git/**'],
+    deep: 8,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    suppressErrors: true,
+  });
   for (const f of files) {
     try {
-      const pkg = parseJson(fs.readFileSync(path.join(root, f), 'utf8')) as Record<string, Record<string, string> | undefined>;
+      const pkg = parseJson(fs.readFileSync(path.join(root, f), 'utf8')) as Record<
+        string,
+        Record<string, string> | undefined
+      >;
       for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
         const deps = pkg?.[field];
         if (!deps || typeof deps !== 'object') continue;
@@ -124,7 +154,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const there = tree.roots.filter((r): r is string => r !== undefined);
       if (!there.length) return [];
       const s = await scanWithSuppressions(there, options, cwd, tree.dir);
-      return s.result.findings.filter((f) => f.suppressed?.kind !== 'inline').map((f) => ({ ruleId: f.ruleId, endpointId: f.endpointId }));
+      return s.result.findings
+        .filter((f) => f.suppressed?.kind !== 'inline')
+        .map((f) => ({ ruleId: f.ruleId, endpointId: f.endpointId }));
     });
     const keys = new Set(before.map(key));
     applyBaseline(
@@ -137,7 +169,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     );
   }
 
-  const empty: EmptyRoot[] = roots.filter((root) => !result.endpoints.some((e) => inside(e.anchor.file, root))).map((root) => ({ root, declared: declaredFrameworks(root) }));
+  const empty: EmptyRoot[] = roots
+    .filter((root) => !result.endpoints.some((e) => inside(e.anchor.file, root)))
+    .map((root) => ({ root, declared: declaredFrameworks(root) }));
   const report: Report = {
     base: result.base,
     repoRoot: gitTopLevel(result.base) ?? result.base,
@@ -162,7 +196,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 }
 
 /** The fail-on level of each finding: its application's configuration (or the one for the whole run). */
-export function failOnResolver(report: Pick<Report, 'endpoints'>, config: ResolvedConfig): (f: Finding) => Level | 'none' {
+export function failOnResolver(
+  report: Pick<Report, 'endpoints'>,
+  config: ResolvedConfig,
+): (f: Finding) => Level | 'none' {
   if (!config.perApp) return () => config.failOn;
   const appOf = new Map(report.endpoints.map((e) => [e.id, e.appRoot]));
   return (f) => {
@@ -181,4 +218,3 @@ export function exitCodeFor(findings: Finding[], failOn: Level | 'none' | ((f: F
     ? 1
     : 0;
 }
-

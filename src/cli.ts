@@ -51,7 +51,8 @@ interface CliOptions {
 /** The package version, read directly: version.ts reaches the rules loader, which --version does not need. */
 function packageVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '0.0.0';
   }
@@ -66,23 +67,46 @@ function buildProgram(io: CliIO, sinks: { out: Sink; err: Sink }): Command {
     .name('stepup-audit')
     .description('Audit Next.js, Express and Hono endpoints for missing server-side step-up authentication.')
     .version(packageVersion(), '-V, --version')
-    .argument('[paths...]', 'folders to scan (each may hold several apps); a file stands for the project around it', ['.'])
-    .addOption(new Option('-f, --format <format>', `report format: ${FORMATS.join(', ')} (repeatable, paired with -o in order)`).argParser(collect).default([]))
-    .addOption(new Option('-o, --output <file>', 'write the report to this file (repeatable)').argParser(collect).default([]))
-    .option('--config <file>', 'configuration file for every application (default: the nearest stepup-audit.config.json, .stepupauditrc.json or package.json#stepupAudit upward from each application)')
-    .option('--fail-on <level>', 'exit 1 when an unsuppressed finding is at or above: error, warning, note, none (default: warning)')
+    .argument('[paths...]', 'folders to scan (each may hold several apps); a file stands for the project around it', [
+      '.',
+    ])
+    .addOption(
+      new Option('-f, --format <format>', `report format: ${FORMATS.join(', ')} (repeatable, paired with -o in order)`)
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option('-o, --output <file>', 'write the report to this file (repeatable)').argParser(collect).default([]),
+    )
+    .option(
+      '--config <file>',
+      'configuration file for every application (default: the nearest stepup-audit.config.json, .stepupauditrc.json or package.json#stepupAudit upward from each application)',
+    )
+    .option(
+      '--fail-on <level>',
+      'exit 1 when an unsuppressed finding is at or above: error, warning, note, none (default: warning)',
+    )
     .option('--baseline <file>', 'only findings not in this baseline count')
-    .option('--baseline-ref <git-ref>', 'only findings not present in the tree at this git ref count (pull requests: the base branch)')
+    .option(
+      '--baseline-ref <git-ref>',
+      'only findings not present in the tree at this git ref count (pull requests: the base branch)',
+    )
     .option('--update-baseline <file>', 'write the current findings to this baseline file and exit 0')
     .option('--include-suppressed', 'show suppressed and baselined findings in reports')
     .option('--allow-empty', 'a scanned folder with no endpoint is not an error (exit 0 instead of 2)')
     .option('--endpoints', 'print the full endpoint inventory, not only findings')
     .option('--explain <endpoint>', 'explain the classification and verdict of one endpoint, e.g. "POST /api/transfer"')
     .option('--max-freshness <minutes>', 'longest re-authentication window accepted as step-up (default 15)')
-    .option('--sarif-category <id>', 'SARIF run category (automationDetails.id), to keep several analyses of one commit apart')
+    .option(
+      '--sarif-category <id>',
+      'SARIF run category (automationDetails.id), to keep several analyses of one commit apart',
+    )
     .option('--no-color', 'disable colours (NO_COLOR and FORCE_COLOR=0 are honoured too)')
     .option('-q, --quiet', 'print nothing but errors; reports still go to -o files')
-    .option('--verbose', 'phase timings, the configuration of each application, every unreadable file, stack traces on internal errors')
+    .option(
+      '--verbose',
+      'phase timings, the configuration of each application, every unreadable file, stack traces on internal errors',
+    )
     .showHelpAfterError(false)
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -176,7 +200,8 @@ function checkWritable(file: string, what: string): void {
 }
 
 function planOutputs(opts: CliOptions, cwd: string): Output[] {
-  for (const f of opts.format) if (!FORMATS.includes(f as Format)) throw new UsageError(`unknown format '${f}' (use ${FORMATS.join(', ')})`);
+  for (const f of opts.format)
+    if (!FORMATS.includes(f as Format)) throw new UsageError(`unknown format '${f}' (use ${FORMATS.join(', ')})`);
   const formats = opts.format as Format[];
   let outs: Output[];
   if (formats.length === 0) {
@@ -187,7 +212,8 @@ function planOutputs(opts: CliOptions, cwd: string): Output[] {
     if (opts.output.length > formats.length) throw new UsageError('more -o files than --format values');
     outs = formats.map((format, i) => ({ format, file: opts.output[i] }));
   }
-  if (outs.filter((o) => !o.file).length > 1) throw new UsageError('only one format can go to standard output: give -o files for the others');
+  if (outs.filter((o) => !o.file).length > 1)
+    throw new UsageError('only one format can go to standard output: give -o files for the others');
   for (const o of outs) {
     if (!o.file) continue;
     o.file = path.resolve(cwd, o.file);
@@ -217,7 +243,12 @@ function writeFile(file: string, text: string): void {
 
 /** Runs the command line. `args` are the arguments after the program name. Resolves to the exit code. */
 export async function main(args: string[] = process.argv.slice(2), io: Partial<CliIO> = {}): Promise<number> {
-  const cio: CliIO = { stdout: io.stdout ?? process.stdout, stderr: io.stderr ?? process.stderr, env: io.env ?? process.env, cwd: io.cwd ?? process.cwd() };
+  const cio: CliIO = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+  };
   const out = new Sink(cio.stdout);
   const err = new Sink(cio.stderr);
   const finish = async (code: number): Promise<number> => {
@@ -239,7 +270,8 @@ export async function main(args: string[] = process.argv.slice(2), io: Partial<C
     paths = program.args.length ? program.args : ['.'];
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return finish(0);
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return finish(0);
       return finish(2);
     }
     throw e;
@@ -266,18 +298,23 @@ async function run(opts: CliOptions, paths: string[], io: CliIO, out: Sink, err:
   const outputs = planOutputs(opts, io.cwd);
   let failOn: (typeof FAIL_LEVELS)[number] | undefined;
   if (opts.failOn !== undefined) {
-    if (!(FAIL_LEVELS as readonly string[]).includes(opts.failOn)) throw new UsageError(`--fail-on must be error, warning, note or none (got '${opts.failOn}')`);
+    if (!(FAIL_LEVELS as readonly string[]).includes(opts.failOn))
+      throw new UsageError(`--fail-on must be error, warning, note or none (got '${opts.failOn}')`);
     failOn = opts.failOn as (typeof FAIL_LEVELS)[number];
   }
   let maxFreshnessMinutes: number | undefined;
   if (opts.maxFreshness !== undefined) {
     const n = Number(opts.maxFreshness);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--max-freshness must be a positive number of minutes (got '${opts.maxFreshness}')`);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new UsageError(`--max-freshness must be a positive number of minutes (got '${opts.maxFreshness}')`);
     maxFreshnessMinutes = n;
   }
-  if (opts.baseline && opts.updateBaseline) throw new UsageError('use either --baseline or --update-baseline, not both');
-  if (opts.baselineRef !== undefined && (!opts.baselineRef.trim() || opts.baselineRef.startsWith('-'))) throw new UsageError(`--baseline-ref needs a git ref such as origin/main or HEAD~1 (got '${opts.baselineRef}')`);
-  if (opts.sarifCategory !== undefined && !/^[\w.@:/+-]+$/.test(opts.sarifCategory)) throw new UsageError(`--sarif-category may hold letters, digits and . _ - / : @ + (got '${opts.sarifCategory}')`);
+  if (opts.baseline && opts.updateBaseline)
+    throw new UsageError('use either --baseline or --update-baseline, not both');
+  if (opts.baselineRef !== undefined && (!opts.baselineRef.trim() || opts.baselineRef.startsWith('-')))
+    throw new UsageError(`--baseline-ref needs a git ref such as origin/main or HEAD~1 (got '${opts.baselineRef}')`);
+  if (opts.sarifCategory !== undefined && !/^[\w.@:/+-]+$/.test(opts.sarifCategory))
+    throw new UsageError(`--sarif-category may hold letters, digits and . _ - / : @ + (got '${opts.sarifCategory}')`);
   const updateBaseline = opts.updateBaseline ? path.resolve(io.cwd, opts.updateBaseline) : undefined;
   if (updateBaseline) checkWritable(updateBaseline, 'baseline');
   const { resolveTargets } = await import('./config/targets.js');
@@ -325,12 +362,21 @@ async function run(opts: CliOptions, paths: string[], io: CliIO, out: Sink, err:
     if (empty && !opts.allowEmpty) return refuseEmpty();
     const { renderBaseline } = await import('./config/baseline.js');
     writeFile(updateBaseline, renderBaseline(report.findings));
-    if (!opts.quiet) err.write(`wrote ${report.findings.filter((f) => f.suppressed?.kind !== 'inline').length} finding(s) to ${visible(display(updateBaseline))}\n`);
+    if (!opts.quiet)
+      err.write(
+        `wrote ${report.findings.filter((f) => f.suppressed?.kind !== 'inline').length} finding(s) to ${visible(display(updateBaseline))}\n`,
+      );
     return 0;
   }
 
   // Suppressed and baselined findings are counted, and shown only when asked for.
-  const shown = opts.includeSuppressed ? report : { ...report, findings: report.findings.filter((f) => !f.suppressed), hidden: report.findings.filter((f) => f.suppressed) };
+  const shown = opts.includeSuppressed
+    ? report
+    : {
+        ...report,
+        findings: report.findings.filter((f) => !f.suppressed),
+        hidden: report.findings.filter((f) => f.suppressed),
+      };
   const stdoutColor = useColor(opts, io.stdout, io.env);
   const render = async (format: Format, color: boolean): Promise<string> => {
     switch (format) {
@@ -343,9 +389,20 @@ async function run(opts: CliOptions, paths: string[], io: CliIO, out: Sink, err:
       case 'markdown':
         return (await import('./report/markdown.js')).renderMarkdown(shown, { env: io.env });
       case 'compact':
-        return (await import('./report/text.js')).renderCompact(shown, { color, endpoints: !!opts.endpoints, verbose: !!opts.verbose, display, width: io.stdout.isTTY ? io.stdout.columns : undefined });
+        return (await import('./report/text.js')).renderCompact(shown, {
+          color,
+          endpoints: !!opts.endpoints,
+          verbose: !!opts.verbose,
+          display,
+          width: io.stdout.isTTY ? io.stdout.columns : undefined,
+        });
       default:
-        return (await import('./report/text.js')).renderText(shown, { color, endpoints: !!opts.endpoints, verbose: !!opts.verbose, display });
+        return (await import('./report/text.js')).renderText(shown, {
+          color,
+          endpoints: !!opts.endpoints,
+          verbose: !!opts.verbose,
+          display,
+        });
     }
   };
   let wroteTextToStdout = false;
@@ -366,9 +423,17 @@ async function run(opts: CliOptions, paths: string[], io: CliIO, out: Sink, err:
     err.write(
       `phases: discover ${t.discover.toFixed(0)} ms · parse ${t.parse.toFixed(0)} ms · extract ${t.extract.toFixed(0)} ms · classify ${t.classify.toFixed(0)} ms · verify ${t.verify.toFixed(0)} ms · report ${(total - scanned.summary.durationMs).toFixed(0)} ms\n`,
     );
-    err.write(`work: ${scanned.summary.files} files · ${scanned.stats.candidates} candidates · ${scanned.stats.parsed} parsed · ${scanned.stats.routers} routers modelled · ${scanned.stats.steps} analysis steps (largest unit ${scanned.stats.largestUnit})\n`);
-    for (const c of report.configs ?? []) err.write(`configuration: ${visible(display(c.appRoot))} → ${c.file ? visible(display(c.file.replace(/#stepupAudit$/, '')) + (c.file.endsWith('#stepupAudit') ? '#stepupAudit' : '')) : 'defaults (no configuration file)'}\n`);
-    if (opts.baselineRef) err.write(`baseline ref: ${visible(opts.baselineRef)} (${report.findings.filter((f) => f.suppressed?.kind === 'baseline').length} finding(s) present there)\n`);
+    err.write(
+      `work: ${scanned.summary.files} files · ${scanned.stats.candidates} candidates · ${scanned.stats.parsed} parsed · ${scanned.stats.routers} routers modelled · ${scanned.stats.steps} analysis steps (largest unit ${scanned.stats.largestUnit})\n`,
+    );
+    for (const c of report.configs ?? [])
+      err.write(
+        `configuration: ${visible(display(c.appRoot))} → ${c.file ? visible(display(c.file.replace(/#stepupAudit$/, '')) + (c.file.endsWith('#stepupAudit') ? '#stepupAudit' : '')) : 'defaults (no configuration file)'}\n`,
+      );
+    if (opts.baselineRef)
+      err.write(
+        `baseline ref: ${visible(opts.baselineRef)} (${report.findings.filter((f) => f.suppressed?.kind === 'baseline').length} finding(s) present there)\n`,
+      );
   }
 
   if (empty && !opts.allowEmpty) return refuseEmpty();

@@ -9,7 +9,13 @@
 // (UsageError, ConfigError); the command line prints their message and exits 2.
 export { audit, exitCodeFor, type AuditOptions, type AuditResult } from './audit.js';
 export type { ConfigOverrides } from './config/targets.js';
-export { defaults as defaultConfig, type ResolvedConfig, type UserGuard, type CategoryOverride, type FailureMode } from './config/types.js';
+export {
+  defaults as defaultConfig,
+  type ResolvedConfig,
+  type UserGuard,
+  type CategoryOverride,
+  type FailureMode,
+} from './config/types.js';
 export { resolveConfig, validateConfig } from './config/load.js';
 export { renderBaseline, type BaselineEntry } from './config/baseline.js';
 export { ConfigError, OutputError, UsageError, UserError } from './errors.js';
@@ -19,5 +25,15 @@ export { renderJson } from './report/json.js';
 export { renderSarif } from './report/sarif.js';
 export { renderMarkdown, type MarkdownOptions } from './report/markdown.js';
 export { renderGithub } from './report/github.js';
-export type { Endpoint, Finding, Level, ScanError, ScanSummary, Span, VerdictStatus, Framework, HttpMethod } from './model.js';
+export type {
+  Endpoint,
+  Finding,
+  Level,
+  ScanError,
+  ScanSummary,
+  Span,
+  VerdictStatus,
+  Framework,
+  HttpMethod,
+} from './model.js';
 export { toolVersion } from './version.js';

@@ -17,11 +17,7 @@ export interface Span {
 }
 
 /** A function-like syntax node with the file it lives in. */
-export type FunctionNode =
-  | ts.FunctionDeclaration
-  | ts.FunctionExpression
-  | ts.ArrowFunction
-  | ts.MethodDeclaration;
+export type FunctionNode = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
 
 /** One step of the chain that runs before (or around) a handler. */
 export interface ChainLink {

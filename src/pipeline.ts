@@ -97,8 +97,27 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
   // nothing outside the tree that holds this root is read (resolution already stops there)
   session.store.trees.push(ctx.workspace.tree);
   const adapters = createAdapters();
-  const planCtx: PlanContext = { root, workspace: ctx.workspace, values: ctx.values, store: session.store, sources, dirs: sourceDirs(root, sources) };
-  const plans = adapters.map((a) => (a.plan ? session.contain(root, 'discover', () => a.plan!(planCtx), () => undefined, { wholeFile: true, unit: false }) : undefined)).filter((p): p is AdapterPlan => !!p);
+  const planCtx: PlanContext = {
+    root,
+    workspace: ctx.workspace,
+    values: ctx.values,
+    store: session.store,
+    sources,
+    dirs: sourceDirs(root, sources),
+  };
+  const plans = adapters
+    .map((a) =>
+      a.plan
+        ? session.contain(
+            root,
+            'discover',
+            () => a.plan!(planCtx),
+            () => undefined,
+            { wholeFile: true, unit: false },
+          )
+        : undefined,
+    )
+    .filter((p): p is AdapterPlan => !!p);
   const claimed = new Set(plans.flatMap((p) => p.routeFiles));
   const conventionOnly = new Set(plans.flatMap((p) => p.conventionOnlyApps));
   const candidates = [...claimed];
@@ -118,21 +137,51 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
 }
 
 /** Parses a root's candidates and runs its adapters: extract (in order), then finalize. */
-function extractRoot(planned: PlannedRoot, session: ScanSession, errors: ScanError[], stats: ScanStats, onProgress: ScanOptions['onProgress']): Endpoint[] {
+function extractRoot(
+  planned: PlannedRoot,
+  session: ScanSession,
+  errors: ScanError[],
+  stats: ScanStats,
+  onProgress: ScanOptions['onProgress'],
+): Endpoint[] {
   const { ctx, candidates, adapters } = planned;
   let done = 0;
   for (const f of candidates) {
     session.store.get(f);
     onProgress?.('parse', ++done, candidates.length);
   }
-  const actx: AdapterContext = { root: ctx.root, workspace: ctx.workspace, values: ctx.values, store: session.store, candidates, allSources: planned.sources, errors: session.store.errors, stats: { routers: 0 }, mounts: [] };
+  const actx: AdapterContext = {
+    root: ctx.root,
+    workspace: ctx.workspace,
+    values: ctx.values,
+    store: session.store,
+    candidates,
+    allSources: planned.sources,
+    errors: session.store.errors,
+    stats: { routers: 0 },
+    mounts: [],
+  };
   const found: Endpoint[] = [];
   // Adapters contain failures per file and per endpoint; what still escapes costs this adapter for this root, reported.
   for (const adapter of adapters) {
-    found.push(...session.contain(ctx.root, 'extract', () => adapter.extract(actx), () => [], { wholeFile: true, unit: false }));
+    found.push(
+      ...session.contain(
+        ctx.root,
+        'extract',
+        () => adapter.extract(actx),
+        () => [],
+        { wholeFile: true, unit: false },
+      ),
+    );
   }
   for (const adapter of adapters) {
-    session.contain(ctx.root, 'extract', () => adapter.finalize?.(found, actx), () => undefined, { wholeFile: true, unit: false });
+    session.contain(
+      ctx.root,
+      'extract',
+      () => adapter.finalize?.(found, actx),
+      () => undefined,
+      { wholeFile: true, unit: false },
+    );
   }
   stats.routers += actx.stats.routers;
   return found;
@@ -180,7 +229,12 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // Each endpoint's classification and verification is a unit: its failure costs that endpoint only.
   const unitOf = (ep: Endpoint): string => `${ep.anchor.file}#${ep.method} ${ep.path}`;
   const failedOn = (ep: Endpoint, phaseName: 'classify' | 'verify', reason: string): void => {
-    session.fail(ep.anchor.file, phaseName, `${ep.method} ${ep.path} not ${phaseName === 'classify' ? 'classified' : 'verified'}: ${reason}`, false);
+    session.fail(
+      ep.anchor.file,
+      phaseName,
+      `${ep.method} ${ep.path} not ${phaseName === 'classify' ? 'classified' : 'verified'}: ${reason}`,
+      false,
+    );
     ep.unanalysed ??= reason;
   };
 
@@ -216,7 +270,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       // An endpoint the analysis could not see through (its handler, its chain, the file that
       // registers it) is listed, never verified: unverifiable, with the reason.
       const incomplete = session.incomplete.get(ep.anchor.file);
-      const why = ep.unanalysed ?? (incomplete !== undefined ? `the analysis of ${relPosix(base, ep.anchor.file)} stopped part-way (${incomplete})` : undefined);
+      const why =
+        ep.unanalysed ??
+        (incomplete !== undefined
+          ? `the analysis of ${relPosix(base, ep.anchor.file)} stopped part-way (${incomplete})`
+          : undefined);
       if (why !== undefined) ep.verdict = unverifiable(ep, why);
       else {
         ep.verdict = session.budget.run(unitOf(ep), () => {
@@ -225,7 +283,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
           } catch (err) {
             const reason = failureReason(err);
             failedOn(ep, 'verify', reason);
-            return ep.classification?.sensitive ? unverifiable(ep, reason) : { status: 'not-required', guards: [], findings: [] };
+            return ep.classification?.sensitive
+              ? unverifiable(ep, reason)
+              : { status: 'not-required', guards: [], findings: [] };
           }
         });
       }
@@ -240,14 +300,26 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 
   // Every file the analysis needed and could not (fully) analyse is in errors[]; when it bears
   // endpoints (it registers routes, serves them by convention, or anchors one), the gate fails.
-  const bearing = new Set<string>([...roots.flatMap((r) => r.candidates), ...roots.map((r) => r.ctx.root), ...endpoints.map((e) => e.anchor.file)]);
+  const bearing = new Set<string>([
+    ...roots.flatMap((r) => r.candidates),
+    ...roots.map((r) => r.ctx.root),
+    ...endpoints.map((e) => e.anchor.file),
+  ]);
   // (not the notes adapters add to errors[], such as a router that is never mounted: those files were analysed)
   const failed = new Map([...session.notAnalysed, ...store.failed]); // a read or parse failure says it first
   const notAnalysed = notAnalysedFindings(failed, bearing, base, store);
   const findings = [...endpoints.flatMap((ep) => ep.verdict?.findings ?? []), ...notAnalysed];
   endpoints.sort(compareEndpoints);
-  findings.sort((a, b) => compareStrings(a.span.file, b.span.file) || a.span.line - b.span.line || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.endpointId, b.endpointId));
-  const sortedErrors = uniqueErrors(errors).sort((a, b) => compareStrings(a.file, b.file) || compareStrings(a.message, b.message));
+  findings.sort(
+    (a, b) =>
+      compareStrings(a.span.file, b.span.file) ||
+      a.span.line - b.span.line ||
+      compareStrings(a.ruleId, b.ruleId) ||
+      compareStrings(a.endpointId, b.endpointId),
+  );
+  const sortedErrors = uniqueErrors(errors).sort(
+    (a, b) => compareStrings(a.file, b.file) || compareStrings(a.message, b.message),
+  );
 
   const sensitive = endpoints.filter((e) => e.classification?.sensitive);
   const count = (s: string): number => sensitive.filter((e) => e.verdict?.status === s).length;
@@ -271,7 +343,16 @@ function unverifiable(ep: Endpoint, why: string): Verdict {
   return {
     status: 'unverifiable',
     guards: [],
-    findings: [{ ruleId: 'stepup/unverifiable', level: ruleMeta('stepup/unverifiable').level, message: `step-up could not be verified: ${why}.`, endpointId: ep.id, span: ep.anchor, related: [] }],
+    findings: [
+      {
+        ruleId: 'stepup/unverifiable',
+        level: ruleMeta('stepup/unverifiable').level,
+        message: `step-up could not be verified: ${why}.`,
+        endpointId: ep.id,
+        span: ep.anchor,
+        related: [],
+      },
+    ],
   };
 }
 
@@ -279,7 +360,12 @@ function unverifiable(ep: Endpoint, why: string): Verdict {
  * One `stepup/not-analysed` finding per endpoint-bearing file that could not be (fully) analysed,
  * at the file (at its first syntax error when it has one). Its id is the file's, never a line.
  */
-function notAnalysedFindings(failed: ReadonlyMap<string, string>, bearing: ReadonlySet<string>, base: string, store: ScanSession['store']): Finding[] {
+function notAnalysedFindings(
+  failed: ReadonlyMap<string, string>,
+  bearing: ReadonlySet<string>,
+  base: string,
+  store: ScanSession['store'],
+): Finding[] {
   const meta = ruleMeta('stepup/not-analysed');
   return [...failed]
     .filter(([file]) => bearing.has(file))
@@ -318,7 +404,13 @@ function uniqueErrors(errors: ScanError[]): ScanError[] {
 }
 
 export function compareEndpoints(a: Endpoint, b: Endpoint): number {
-  return compareStrings(a.anchor.file, b.anchor.file) || a.anchor.line - b.anchor.line || a.anchor.column - b.anchor.column || compareStrings(a.method, b.method) || compareStrings(a.path, b.path);
+  return (
+    compareStrings(a.anchor.file, b.anchor.file) ||
+    a.anchor.line - b.anchor.line ||
+    a.anchor.column - b.anchor.column ||
+    compareStrings(a.method, b.method) ||
+    compareStrings(a.path, b.path)
+  );
 }
 
 /** `framework METHOD path`; when two endpoints share that, the file tells them apart (never the line). */

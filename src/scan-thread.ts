@@ -31,7 +31,16 @@ export function userErrorKind(err: unknown): UserErrorKind | undefined {
 }
 
 function rebuild(m: Extract<ThreadMessage, { type: 'error' }>): Error {
-  const Kind = m.kind === 'usage' ? UsageError : m.kind === 'config' ? ConfigError : m.kind === 'output' ? OutputError : m.kind === 'user' ? UserError : Error;
+  const Kind =
+    m.kind === 'usage'
+      ? UsageError
+      : m.kind === 'config'
+        ? ConfigError
+        : m.kind === 'output'
+          ? OutputError
+          : m.kind === 'user'
+            ? UserError
+            : Error;
   const err = new Kind(m.message);
   if (m.stack) err.stack = m.stack;
   return err;
@@ -45,7 +54,12 @@ function plainLink(l: ChainLink): ChainLink {
 /** An endpoint without the syntax nodes only the analysis uses. */
 export function plainEndpoint(ep: Endpoint): Endpoint {
   const { expr: _expr, fn: _fn, ...handler } = ep.handler;
-  return { ...ep, handler, chain: ep.chain.map(plainLink), ...(ep.lateChain ? { lateChain: ep.lateChain.map(plainLink) } : {}) };
+  return {
+    ...ep,
+    handler,
+    chain: ep.chain.map(plainLink),
+    ...(ep.lateChain ? { lateChain: ep.lateChain.map(plainLink) } : {}),
+  };
 }
 
 /** An audit result that can be posted to another thread (the scan's `textOf` stays behind: suppressions are applied). */

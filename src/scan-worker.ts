@@ -7,8 +7,16 @@ const port = parentPort!;
 const post = (m: ThreadMessage): void => port.postMessage(m);
 
 try {
-  const result = await audit({ ...(workerData as AuditOptions), onProgress: (phase, done, total) => post({ type: 'progress', phase, done, total }) });
+  const result = await audit({
+    ...(workerData as AuditOptions),
+    onProgress: (phase, done, total) => post({ type: 'progress', phase, done, total }),
+  });
   post({ type: 'done', result: plainAudit(result) });
 } catch (err) {
-  post({ type: 'error', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined, kind: userErrorKind(err) });
+  post({
+    type: 'error',
+    message: err instanceof Error ? err.message : String(err),
+    stack: err instanceof Error ? err.stack : undefined,
+    kind: userErrorKind(err),
+  });
 }

@@ -13,7 +13,6 @@ import { SourceStore } from './project/sources.js';
 import { Workspace } from './project/workspace.js';
 import { errorMessage } from './util.js';
 
-
 /** Per scanned root: its packages, module resolution and value resolution. */
 export interface RootContext {
   root: string;
@@ -48,7 +47,13 @@ export class ScanSession {
    * an internal error) is recorded against `file` (an `errors[]` entry; with `wholeFile`, every
    * endpoint anchored in the file becomes unverifiable) and answered by `onFail(reason)`.
    */
-  contain<T>(file: string, phase: ScanError['phase'], fn: () => T, onFail: (reason: string) => T, opts: { wholeFile?: boolean; unit?: boolean } = {}): T {
+  contain<T>(
+    file: string,
+    phase: ScanError['phase'],
+    fn: () => T,
+    onFail: (reason: string) => T,
+    opts: { wholeFile?: boolean; unit?: boolean } = {},
+  ): T {
     try {
       return opts.unit === false ? fn() : this.budget.run(file, fn);
     } catch (err) {

@@ -14,7 +14,11 @@ const src = path.resolve(__dirname, '../src');
 const rules = path.resolve(__dirname, '../rules');
 
 function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 function importsOf(file: string): string[] {
@@ -26,7 +30,8 @@ describe('scan session', () => {
   it('a second scan in the same process sees its own configuration (path signals are not shared)', async () => {
     const dir = writeProject({
       'package.json': JSON.stringify({ name: 'gift', dependencies: { express: '4' } }),
-      'src/app.ts': "import express from 'express';\nconst app = express();\napp.post('/api/gift-cards/redeem-to-friend', (req, res) => { res.json({ ok: true }); });\napp.listen(3000);\n",
+      'src/app.ts':
+        "import express from 'express';\nconst app = express();\napp.post('/api/gift-cards/redeem-to-friend', (req, res) => { res.json({ ok: true }); });\napp.listen(3000);\n",
     });
     try {
       const plain = await scan({ paths: [dir], config: defaults() });
@@ -56,7 +61,9 @@ describe('scan session', () => {
     for (const f of sourceFiles(src)) {
       const rel = path.relative(src, f).split(path.sep).join('/');
       const text = fs.readFileSync(f, 'utf8');
-      for (const m of text.matchAll(/^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\b[^=\n]*=\s*new\s+(?:Weak)?(?:Map|Set)\b/gm)) {
+      for (const m of text.matchAll(
+        /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\b[^=\n]*=\s*new\s+(?:Weak)?(?:Map|Set)\b/gm,
+      )) {
         // constant sets of literal words (`new Set(['GET', …])`) are immutable in practice; their contents are listed inline
         const decl = text.slice(m.index, text.indexOf('\n', m.index));
         if (/new\s+Set(<[^>]*>)?\(\[/.test(decl) || /new\s+Set<string>\(HTTP_METHODS\)/.test(decl)) continue;
@@ -89,21 +96,33 @@ describe('rule files', () => {
   });
 
   it('every schema is used by a rule file and every rule file has a schema', () => {
-    const schemas = fs.readdirSync(path.join(rules, 'schema')).filter((f) => f.endsWith('.schema.json')).map((f) => f.replace('.schema.json', ''));
+    const schemas = fs
+      .readdirSync(path.join(rules, 'schema'))
+      .filter((f) => f.endsWith('.schema.json'))
+      .map((f) => f.replace('.schema.json', ''));
     expect(schemas.filter((s) => s !== 'common').sort()).toEqual([...RULE_FILES].sort());
   });
 });
 
 describe('layering', () => {
   it('adapters never touch the file system', () => {
-    const offenders = sourceFiles(path.join(src, 'frameworks')).filter((f) => importsOf(f).some((i) => /^(node:)?fs(\/promises)?$/.test(i) || /project\/(discover|resolve|sources)\.js$/.test(i) && !/sources\.js$/.test(i)));
+    const offenders = sourceFiles(path.join(src, 'frameworks')).filter((f) =>
+      importsOf(f).some(
+        (i) =>
+          /^(node:)?fs(\/promises)?$/.test(i) ||
+          (/project\/(discover|resolve|sources)\.js$/.test(i) && !/sources\.js$/.test(i)),
+      ),
+    );
     expect(offenders.map((f) => path.relative(src, f))).toEqual([]);
   });
 
   it('verification never imports the reporters; analysis never imports classification or verification', () => {
     const bad: string[] = [];
-    for (const f of sourceFiles(path.join(src, 'verify'))) for (const i of importsOf(f)) if (i.includes('/report/')) bad.push(`${path.relative(src, f)} → ${i}`);
-    for (const f of sourceFiles(path.join(src, 'analysis'))) for (const i of importsOf(f)) if (/\/(classify|verify|report|frameworks)\//.test(i)) bad.push(`${path.relative(src, f)} → ${i}`);
+    for (const f of sourceFiles(path.join(src, 'verify')))
+      for (const i of importsOf(f)) if (i.includes('/report/')) bad.push(`${path.relative(src, f)} → ${i}`);
+    for (const f of sourceFiles(path.join(src, 'analysis')))
+      for (const i of importsOf(f))
+        if (/\/(classify|verify|report|frameworks)\//.test(i)) bad.push(`${path.relative(src, f)} → ${i}`);
     expect(bad).toEqual([]);
   });
 
@@ -111,13 +130,18 @@ describe('layering', () => {
     const bad: string[] = [];
     for (const f of sourceFiles(src)) {
       if (f.startsWith(path.join(src, 'verify', 'guard') + path.sep)) continue;
-      for (const i of importsOf(f)) if (/verify\/guard\/|^\.\/guard\/|^\.\.\/guard\//.test(i) && !/guard\/index\.js$/.test(i)) bad.push(`${path.relative(src, f)} → ${i}`);
+      for (const i of importsOf(f))
+        if (/verify\/guard\/|^\.\/guard\/|^\.\.\/guard\//.test(i) && !/guard\/index\.js$/.test(i))
+          bad.push(`${path.relative(src, f)} → ${i}`);
     }
     expect(bad).toEqual([]);
   });
 
   it('the pipeline never names a framework or an auth library', () => {
-    const text = fs.readFileSync(path.join(src, 'pipeline.ts'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const text = fs
+      .readFileSync(path.join(src, 'pipeline.ts'), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
     expect(text).not.toMatch(/\b(next|express|hono|better-auth|freshAge|clerk)\b/i);
   });
 });

@@ -64,20 +64,22 @@ describe('action.yml', () => {
     const ids = new Set<string>();
     for (const [i, step] of steps.entries()) {
       for (const k of Object.keys(step)) expect(STEP, `steps[${i}].${k}`).toContain(k);
-      expect(('run' in step) !== ('uses' in step), `steps[${i}] has run or uses`).toBe(true);
+      expect('run' in step !== 'uses' in step, `steps[${i}] has run or uses`).toBe(true);
       if ('run' in step) {
         expect(typeof step.run).toBe('string');
         expect(step.shell, `steps[${i}] needs a shell (composite)`).toBe('bash');
         // inputs reach the script through env, never interpolated into it
         expect(step.run as string, `steps[${i}].run`).not.toMatch(/\$\{\{/);
       } else expect(step.uses as string).toMatch(/^[\w.-]+\/[\w./-]+@[\w.-]+$/);
-      if (step.env) for (const [k, v] of Object.entries(step.env as Obj)) expect(typeof v, `steps[${i}].env.${k}`).toBe('string');
+      if (step.env)
+        for (const [k, v] of Object.entries(step.env as Obj)) expect(typeof v, `steps[${i}].env.${k}`).toBe('string');
       if (step.id) ids.add(step.id as string);
     }
 
     // Every expression names a declared input, a declared step, or a known context.
     for (const m of text.matchAll(/\$\{\{([^}]*)\}\}/g)) {
-      for (const ref of m[1].matchAll(/\binputs\.([\w-]+)/g)) expect(Object.keys(inputs), `inputs.${ref[1]}`).toContain(ref[1]);
+      for (const ref of m[1].matchAll(/\binputs\.([\w-]+)/g))
+        expect(Object.keys(inputs), `inputs.${ref[1]}`).toContain(ref[1]);
       for (const ref of m[1].matchAll(/\bsteps\.([\w-]+)/g)) expect([...ids], `steps.${ref[1]}`).toContain(ref[1]);
     }
     for (const m of text.matchAll(/^\s+if: (.*)$/gm)) {
@@ -96,7 +98,9 @@ describe('action.yml', () => {
     expect(install).toMatch(/npm ci --omit=dev --ignore-scripts/);
     expect(install).not.toMatch(/npm (ci|install)(?![^\n]*--omit=dev)/);
     expect(install).toMatch(/mkdir -p -- "\$\(dirname -- "\$INPUT_SARIF_FILE"\)"/);
-    const upload = steps.find((s) => typeof s.uses === 'string' && (s.uses).startsWith('github/codeql-action/upload-sarif'));
+    const upload = steps.find(
+      (s) => typeof s.uses === 'string' && s.uses.startsWith('github/codeql-action/upload-sarif'),
+    );
     expect((upload?.with as Obj).category).toBe('${{ inputs.category }}');
     expect(upload?.if).toMatch(/always\(\)/);
   });

@@ -17,11 +17,13 @@ function tmp(files: Record<string, string>): string {
   temps.push(d);
   return d;
 }
-const run = (args: string[], opts: Parameters<typeof runCli>[1] = {}) => runCli(args, { ...opts, env: { GITHUB_STEP_SUMMARY: '', ...opts.env } });
+const run = (args: string[], opts: Parameters<typeof runCli>[1] = {}) =>
+  runCli(args, { ...opts, env: { GITHUB_STEP_SUMMARY: '', ...opts.env } });
 
 const NEXT = JSON.stringify({ name: 'web', dependencies: { next: '15.0.0' } });
 const EXPRESS = JSON.stringify({ name: 'api', dependencies: { express: '4.21.0' } });
-const route = (model: string) => `export async function POST(req: Request) {\n  const { iban } = await req.json();\n  await db.${model}.create({ data: { iban } });\n  return Response.json({ ok: true });\n}\nconst db: any = {};\n`;
+const route = (model: string) =>
+  `export async function POST(req: Request) {\n  const { iban } = await req.json();\n  await db.${model}.create({ data: { iban } });\n  return Response.json({ ok: true });\n}\nconst db: any = {};\n`;
 
 function digest(dir: string): string {
   const h = crypto.createHash('sha256');
@@ -39,7 +41,13 @@ function digest(dir: string): string {
 
 const jsonOf = async (args: string[], opts: Parameters<typeof runCli>[1] = {}) => {
   const r = await run([...args, '--format', 'json'], opts);
-  return { ...r, json: JSON.parse(r.stdout) as { endpoints: { id: string }[]; findings: { ruleId: string; endpointId: string; suppressed: boolean }[] } };
+  return {
+    ...r,
+    json: JSON.parse(r.stdout) as {
+      endpoints: { id: string }[];
+      findings: { ruleId: string; endpointId: string; suppressed: boolean }[];
+    },
+  };
 };
 
 describe('never a silent pass', () => {
@@ -74,10 +82,16 @@ describe('never a silent pass', () => {
   });
 
   it('an unsupported framework is named, exit 2; --allow-empty accepts it', async () => {
-    const dir = tmp({ 'package.json': JSON.stringify({ name: 'f', dependencies: { fastify: '4', '@nestjs/core': '10' } }), 'src/app.ts': "import Fastify from 'fastify';\nconst app = Fastify();\napp.post('/transfers', async () => ({}));\n" });
+    const dir = tmp({
+      'package.json': JSON.stringify({ name: 'f', dependencies: { fastify: '4', '@nestjs/core': '10' } }),
+      'src/app.ts':
+        "import Fastify from 'fastify';\nconst app = Fastify();\napp.post('/transfers', async () => ({}));\n",
+    });
     const r = await run([dir, '--format', 'sarif']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^stepup-audit: no endpoints found in .* \(supported: Next\.js, Express, Hono; package\.json declares: Fastify, NestJS\): nothing was checked \(use --allow-empty to accept\)\n$/);
+    expect(r.stderr).toMatch(
+      /^stepup-audit: no endpoints found in .* \(supported: Next\.js, Express, Hono; package\.json declares: Fastify, NestJS\): nothing was checked \(use --allow-empty to accept\)\n$/,
+    );
     expect(JSON.parse(r.stdout).runs[0].invocations[0].executionSuccessful).toBe(false);
     expect((await run([dir, '--allow-empty'])).code).toBe(0);
   });
@@ -98,14 +112,17 @@ describe('per-app configuration', () => {
   it('each application uses the nearest configuration upward from its root, whatever the path order', async () => {
     const dir = tmp({
       'apps/web/package.json': NEXT,
-      'apps/web/stepup-audit.config.json': '{ // web marks payees as internal\n "sensitive": { "POST /api/payees": false } }',
+      'apps/web/stepup-audit.config.json':
+        '{ // web marks payees as internal\n "sensitive": { "POST /api/payees": false } }',
       'apps/web/app/api/payees/route.ts': route('payee'),
       'apps/other/package.json': NEXT,
       'apps/other/app/api/payees/route.ts': route('payee'),
     });
     fs.mkdirSync(path.join(dir, '.git'));
     const a = await jsonOf([dir]);
-    expect(a.json.findings.map((f) => f.endpointId)).toEqual(['next-app POST /api/payees (apps/other/app/api/payees/route.ts)']);
+    expect(a.json.findings.map((f) => f.endpointId)).toEqual([
+      'next-app POST /api/payees (apps/other/app/api/payees/route.ts)',
+    ]);
     const b = await jsonOf([path.join(dir, 'apps/web'), path.join(dir, 'apps/other')]);
     const c = await jsonOf([path.join(dir, 'apps/other'), path.join(dir, 'apps/web')]);
     expect(b.json.findings.length).toBe(1);
@@ -120,9 +137,11 @@ describe('per-app configuration', () => {
       'apps/web/package.json': NEXT,
       'apps/web/stepup-audit.config.json': '{"failOn": "none", "ignore": ["legacy/**"]}',
       'apps/web/app/api/payees/route.ts': route('payee'),
-      'apps/web/legacy/app.ts': "import express from 'express';\nconst app = express();\napp.post('/api/wires', async (req, res) => { await db.wire.create({ data: req.body }); res.send(); });\nconst db: any = {};\n",
+      'apps/web/legacy/app.ts':
+        "import express from 'express';\nconst app = express();\napp.post('/api/wires', async (req, res) => { await db.wire.create({ data: req.body }); res.send(); });\nconst db: any = {};\n",
       'apps/api/package.json': EXPRESS,
-      'apps/api/legacy/app.ts': "import express from 'express';\nconst app = express();\napp.post('/api/payouts', async (req, res) => { await db.payout.create({ data: req.body }); res.send(); });\nconst db: any = {};\n",
+      'apps/api/legacy/app.ts':
+        "import express from 'express';\nconst app = express();\napp.post('/api/payouts', async (req, res) => { await db.payout.create({ data: req.body }); res.send(); });\nconst db: any = {};\n",
     });
     fs.mkdirSync(path.join(dir, '.git'));
     const r = await jsonOf([dir]);
@@ -138,7 +157,12 @@ describe('per-app configuration', () => {
 describe('PR mode: --baseline-ref', () => {
   function repo(): string {
     const dir = tmp({ 'package.json': NEXT, 'app/api/payees/route.ts': route('payee') });
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'pipe' });
+    const git = (...args: string[]) =>
+      execFileSync(
+        'git',
+        ['-c', 'user.email=ci@example.invalid', '-c', 'user.name=ci', '-c', 'commit.gpgsign=false', ...args],
+        { cwd: dir, stdio: 'pipe' },
+      );
     git('init', '-q');
     git('add', '.');
     git('commit', '-q', '-m', 'one finding');
@@ -156,11 +180,15 @@ describe('PR mode: --baseline-ref', () => {
     const treeBefore = refDirs();
     const r = await jsonOf(['.', '--baseline-ref', 'HEAD~1'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.json.findings.filter((f) => !f.suppressed).map((f) => f.endpointId)).toEqual(['next-app POST /api/payouts']);
+    expect(r.json.findings.filter((f) => !f.suppressed).map((f) => f.endpointId)).toEqual([
+      'next-app POST /api/payouts',
+    ]);
     const text = await run(['.', '--baseline-ref', 'HEAD~1'], { cwd: dir });
     expect(text.stdout).toMatch(/POST \/api\/payouts/);
     expect(text.stdout).not.toMatch(/POST \/api\/payees/);
-    expect(text.stdout).toMatch(/1 of 2 sensitive endpoints lacks step-up \(1 missing, 0 broken\); 1 more baselined or suppressed/);
+    expect(text.stdout).toMatch(
+      /1 of 2 sensitive endpoints lacks step-up \(1 missing, 0 broken\); 1 more baselined or suppressed/,
+    );
     const same = await run(['.', '--baseline-ref', 'HEAD'], { cwd: dir });
     expect(same.code).toBe(0);
     expect(digest(path.join(dir, '.git'))).toBe(gitBefore);
@@ -182,7 +210,11 @@ describe('PR mode: --baseline-ref', () => {
 
 describe('reports', () => {
   it('--format markdown: a category × status matrix, one linked line per finding, each fix once', async () => {
-    const env = { GITHUB_SERVER_URL: 'https://github.example', GITHUB_REPOSITORY: 'acme/bank', GITHUB_SHA: 'a'.repeat(40) };
+    const env = {
+      GITHUB_SERVER_URL: 'https://github.example',
+      GITHUB_REPOSITORY: 'acme/bank',
+      GITHUB_SHA: 'a'.repeat(40),
+    };
     const r = await run(['fixtures/demo', '--format', 'markdown'], { env });
     expect(r.code).toBe(1);
     const md = r.stdout;
@@ -191,8 +223,13 @@ describe('reports', () => {
     expect(md).toMatch(/\| money \| \d+ \| \d+ \| \d+ \| \d+ \| \d+ \|/);
     const items = md.split('\n').filter((l) => /^- (❌|⚠️|ℹ️) /.test(l));
     expect(items).toHaveLength(7);
-    for (const l of items) expect(l).toMatch(/\]\(https:\/\/github\.example\/acme\/bank\/blob\/a{40}\/fixtures\/demo\/apps\/[^)]+#L\d+\)/);
-    expect(md.match(/^- \[`stepup\/missing`\]\(https:\/\/github\.com\/stepup-audit\/stepup-audit\/blob\/main\/rules\/stepup\/missing\.md\): /gm)).toHaveLength(1);
+    for (const l of items)
+      expect(l).toMatch(/\]\(https:\/\/github\.example\/acme\/bank\/blob\/a{40}\/fixtures\/demo\/apps\/[^)]+#L\d+\)/);
+    expect(
+      md.match(
+        /^- \[`stepup\/missing`\]\(https:\/\/github\.com\/stepup-audit\/stepup-audit\/blob\/main\/rules\/stepup\/missing\.md\): /gm,
+      ),
+    ).toHaveLength(1);
     const plain = await run(['fixtures/demo', '--format', 'markdown']);
     expect(plain.stdout).not.toMatch(/\]\(https:\/\/github\.example/);
   });
@@ -216,7 +253,9 @@ describe('reports', () => {
     fs.writeFileSync(base, `\ufeff${fs.readFileSync(base, 'utf8')}`);
     const r = await run([dir, '--baseline', base]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/0 of 1 sensitive endpoint lack step-up \(0 missing, 0 broken\); 1 more baselined or suppressed · 1 endpoint · 1 framework · 1 baselined/);
+    expect(r.stdout).toMatch(
+      /0 of 1 sensitive endpoint lack step-up \(0 missing, 0 broken\); 1 more baselined or suppressed · 1 endpoint · 1 framework · 1 baselined/,
+    );
     expect(r.stdout).not.toMatch(/stepup\/missing/);
     const all = await run([dir, '--baseline', base, '--include-suppressed']);
     expect(all.stdout).toMatch(/stepup\/missing .*\(baselined\)/);
@@ -242,7 +281,9 @@ describe('reports', () => {
 
   it('FORCE_COLOR=0 turns colours off even on a terminal', async () => {
     expect((await run(['fixtures/demo'], { tty: true, env: { NO_COLOR: '' } })).stdout).toMatch(/\x1b\[/);
-    expect((await run(['fixtures/demo'], { tty: true, env: { NO_COLOR: '', FORCE_COLOR: '0' } })).stdout).not.toMatch(/\x1b\[/);
+    expect((await run(['fixtures/demo'], { tty: true, env: { NO_COLOR: '', FORCE_COLOR: '0' } })).stdout).not.toMatch(
+      /\x1b\[/,
+    );
   });
 
   it('--sarif-category sets the SARIF run category', async () => {
@@ -258,7 +299,14 @@ describe('text report', () => {
     const { audit } = await import('../src/audit.js');
     const { report } = await audit({ paths: ['fixtures/demo/apps/web'], cwd: repoRoot });
     const file = report.endpoints[0].anchor.file;
-    report.findings.push({ ruleId: 'stepup/unverifiable', level: 'note', message: 'this file could not be analysed', endpointId: '', span: { file, line: 3, column: 1 }, related: [] });
+    report.findings.push({
+      ruleId: 'stepup/unverifiable',
+      level: 'note',
+      message: 'this file could not be analysed',
+      endpointId: '',
+      span: { file, line: 3, column: 1 },
+      related: [],
+    });
     const text = renderText(report, { color: false, endpoints: false, verbose: false });
     expect(text).toMatch(/\n\S*route\.ts:3\n {2}ℹ stepup\/unverifiable {2}this file could not be analysed/);
   });
@@ -276,7 +324,10 @@ describe('usage', () => {
       ['// stepup-audit-ignore stepup/missing: internal tool', /separate the reason with " -- ", not a colon/],
       ['// stepup-audit-ignore stepup/missing, stepup/incomplete -- reviewed', /one rule id per comment/],
       ['// stepup-audit-ignore -- reviewed', /no rule id/],
-      ['// stepup-audit-ignore-next-line stepup/missing -- reviewed', /unknown directive stepup-audit-ignore-next-line/],
+      [
+        '// stepup-audit-ignore-next-line stepup/missing -- reviewed',
+        /unknown directive stepup-audit-ignore-next-line/,
+      ],
       ['// stepup-audit-ignore stepup/mising -- reviewed', /unknown rule id stepup\/mising/],
       ['// stepup-audit-ignore stepup/missing', /a reason is required/],
     ] as const;
@@ -293,7 +344,11 @@ describe('usage', () => {
   });
 
   it('a config category named "constructor" is just a category', async () => {
-    const dir = tmp({ 'package.json': NEXT, 'stepup-audit.config.json': '{"sensitive": {"POST /api/gift": ["constructor"]}}', 'app/api/gift/route.ts': route('giftCard') });
+    const dir = tmp({
+      'package.json': NEXT,
+      'stepup-audit.config.json': '{"sensitive": {"POST /api/gift": ["constructor"]}}',
+      'app/api/gift/route.ts': route('giftCard'),
+    });
     const r = await run([dir, '--format', 'sarif']);
     expect(r.stdout).not.toMatch(/function Object|native code/);
     const res = JSON.parse(r.stdout).runs[0].results[0];
@@ -303,7 +358,9 @@ describe('usage', () => {
 
 describe('inert output', () => {
   it('escapes for each sink', () => {
-    expect(visible('a\nb\x1b[2J\x07\x7f\x9b\u202etxt.ts\u2066')).toBe('a\\nb\\x1b[2J\\x07\\x7f\\x9b\\u202etxt.ts\\u2066');
+    expect(visible('a\nb\x1b[2J\x07\x7f\x9b\u202etxt.ts\u2066')).toBe(
+      'a\\nb\\x1b[2J\\x07\\x7f\\x9b\\u202etxt.ts\\u2066',
+    );
     expect(visible('café ✓ 日本')).toBe('café ✓ 日本');
     expect(inertLine('::error title=x::y')).toBe('\\x3a:error title=x::y');
     expect(inertLine('   ::warning ::x')).toBe('   \\x3a:warning ::x');
@@ -312,7 +369,9 @@ describe('inert output', () => {
     expect(mdText('a|b <img src=x> *c* [d](e)')).toBe('a\\|b &lt;img src=x&gt; \\*c\\* \\[d\\]\\(e\\)');
     expect(mdCode('POST /a|b')).toBe('`POST /a\\|b`');
     expect(mdCode('a`b')).toBe('``a`b``');
-    expect(uriOfPath("app/[id]/my file/100%/#/ü/a\\b/(x)!'*")).toBe('app/%5Bid%5D/my%20file/100%25/%23/%C3%BC/a%5Cb/%28x%29%21%27%2A');
+    expect(uriOfPath("app/[id]/my file/100%/#/ü/a\\b/(x)!'*")).toBe(
+      'app/%5Bid%5D/my%20file/100%25/%23/%C3%BC/a%5Cb/%28x%29%21%27%2A',
+    );
   });
 
   const hostile = `import express from 'express';\nconst app = express();\napp.post('/withdraw\\n::error title=pwned::owned\\u001b]0;title\\u0007\\u001b[2J|x', async (req, res) => { await db.payout.create({ data: req.body }); res.send(); });\nconst db: any = {};\n`;
@@ -367,7 +426,10 @@ describe('I/O errors are I/O errors', () => {
       [['-o', path.join(dir, 'nope', 'r.json')], /output folder does not exist/],
       [['--update-baseline', path.join(dir, 'out')], /baseline path is a folder/],
       [['--update-baseline', path.join(dir, 'nope', 'b.json')], /baseline folder does not exist/],
-      [['--format', 'json', '-o', path.join(dir, 'r.json'), '--format', 'sarif', '-o', path.join(dir, 'r.json')], /same file/],
+      [
+        ['--format', 'json', '-o', path.join(dir, 'r.json'), '--format', 'sarif', '-o', path.join(dir, 'r.json')],
+        /same file/,
+      ],
     ];
     for (const [args, re] of cases) {
       const t0 = performance.now();

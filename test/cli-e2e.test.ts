@@ -13,7 +13,12 @@ const bin = path.join(root, 'bin/stepup-audit.js');
 const env = { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' };
 
 function run(args: string[], opts: { cwd?: string } = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: opts.cwd ?? root, encoding: 'utf8', env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: opts.cwd ?? root,
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -40,7 +45,9 @@ describe('stepup-audit binary', () => {
     const node = bestOf(3, ['-e', '0']);
     const version = bestOf(3, [bin, '--version']);
     const help = bestOf(2, [bin, '--help']);
-    expect(version, `--version ${version.toFixed(0)} ms vs node -e 0 ${node.toFixed(0)} ms`).toBeLessThan(Math.max(4 * node, node + 150));
+    expect(version, `--version ${version.toFixed(0)} ms vs node -e 0 ${node.toFixed(0)} ms`).toBeLessThan(
+      Math.max(4 * node, node + 150),
+    );
     expect(help).toBeLessThan(Math.max(4 * node, node + 150));
   });
 
@@ -59,7 +66,11 @@ describe('stepup-audit binary', () => {
   });
 
   it('piped into a reader that has gone away: no stack trace, the scan result as exit code', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" fixtures/demo --format json | true; echo "status=\${PIPESTATUS[0]}"`], { cwd: root, encoding: 'utf8', env });
+    const r = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${bin}" fixtures/demo --format json | true; echo "status=\${PIPESTATUS[0]}"`],
+      { cwd: root, encoding: 'utf8', env },
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('status=1\n');
   });
@@ -74,7 +85,21 @@ describe('stepup-audit binary', () => {
       const r = spawnSync('bash', ['-c', step.run], {
         cwd: root,
         encoding: 'utf8',
-        env: { ...env, ACTION_PATH: root, INPUT_PATHS: 'fixtures/demo', INPUT_FAIL_ON: 'warning', INPUT_BASELINE: '', INPUT_BASELINE_REF: 'auto', INPUT_CONFIG: '', INPUT_ALLOW_EMPTY: 'false', INPUT_SARIF_FILE: sarif, INPUT_CATEGORY: 'stepup-audit', EVENT_NAME: 'push', PR_BASE_SHA: '', GITHUB_OUTPUT: outputs },
+        env: {
+          ...env,
+          ACTION_PATH: root,
+          INPUT_PATHS: 'fixtures/demo',
+          INPUT_FAIL_ON: 'warning',
+          INPUT_BASELINE: '',
+          INPUT_BASELINE_REF: 'auto',
+          INPUT_CONFIG: '',
+          INPUT_ALLOW_EMPTY: 'false',
+          INPUT_SARIF_FILE: sarif,
+          INPUT_CATEGORY: 'stepup-audit',
+          EVENT_NAME: 'push',
+          PR_BASE_SHA: '',
+          GITHUB_OUTPUT: outputs,
+        },
       });
       expect(r.status, r.stderr).toBe(1);
       expect(JSON.parse(fs.readFileSync(sarif, 'utf8')).runs[0].automationDetails.id).toBe('stepup-audit/');

@@ -10,7 +10,8 @@ import { removeProject, writeProject } from './helpers/project.js';
 const demo = path.join(root, 'fixtures/demo');
 const temps: string[] = [];
 
-const run = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) => runCli(args, { ...opts, env: { GITHUB_STEP_SUMMARY: '', ...opts.env } });
+const run = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) =>
+  runCli(args, { ...opts, env: { GITHUB_STEP_SUMMARY: '', ...opts.env } });
 
 function tmp(files: Record<string, string>): string {
   const d = writeProject(files, 'stepup-cli-');
@@ -94,7 +95,12 @@ const db: any = {};
   });
 
   it('usage errors exit 2 with one line', async () => {
-    for (const args of [['--bogus'], ['--format', 'xml', 'fixtures/demo'], ['--fail-on', 'loud', 'fixtures/demo'], ['--max-freshness', 'soon', 'fixtures/demo']]) {
+    for (const args of [
+      ['--bogus'],
+      ['--format', 'xml', 'fixtures/demo'],
+      ['--fail-on', 'loud', 'fixtures/demo'],
+      ['--max-freshness', 'soon', 'fixtures/demo'],
+    ]) {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
@@ -106,7 +112,9 @@ const db: any = {};
     const r = await run([dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/stepup-audit\.config\.json: unknown key "maxFreshnesMinutes"/);
-    const bad = smallApp({ 'stepup-audit.config.json': JSON.stringify({ guards: [{ name: 'x', fails: 'sometimes' }] }) });
+    const bad = smallApp({
+      'stepup-audit.config.json': JSON.stringify({ guards: [{ name: 'x', fails: 'sometimes' }] }),
+    });
     expect((await run([bad])).stderr).toMatch(/"guards"\[0\]\."fails": expected one of/);
     const broken = smallApp({ 'stepup-audit.config.json': '{ not json' });
     expect((await run([broken])).stderr).toMatch(/invalid JSON/);
@@ -127,12 +135,33 @@ const db: any = {};
     const jb = JSON.parse(b.stdout);
     expect(ja.version).toBe(1);
     expect(ja.tool.name).toBe('stepup-audit');
-    expect(Object.keys(ja.summary)).toEqual(expect.arrayContaining(['files', 'endpoints', 'sensitive', 'enforced', 'missing', 'broken', 'durationMs']));
+    expect(Object.keys(ja.summary)).toEqual(
+      expect.arrayContaining(['files', 'endpoints', 'sensitive', 'enforced', 'missing', 'broken', 'durationMs']),
+    );
     expect(ja.summary).toMatchObject({ endpoints: 17, sensitive: 12, enforced: 5, missing: 5, broken: 2 });
     const ep = ja.endpoints.find((e: { id: string }) => e.id === 'next-app POST /api/transfers');
-    expect(ep).toMatchObject({ framework: 'next-app', method: 'POST', path: '/api/transfers', file: 'apps/web/app/api/transfers/route.ts', line: 8, sensitive: true, categories: ['money'] });
+    expect(ep).toMatchObject({
+      framework: 'next-app',
+      method: 'POST',
+      path: '/api/transfers',
+      file: 'apps/web/app/api/transfers/route.ts',
+      line: 8,
+      sensitive: true,
+      categories: ['money'],
+    });
     expect(ep.stepUp.status).toBe('enforced');
-    for (const f of ja.findings) expect(f).toEqual(expect.objectContaining({ ruleId: expect.stringMatching(/^stepup\//), level: expect.any(String), endpointId: expect.any(String), file: expect.any(String), line: expect.any(Number), column: expect.any(Number), suppressed: false }));
+    for (const f of ja.findings)
+      expect(f).toEqual(
+        expect.objectContaining({
+          ruleId: expect.stringMatching(/^stepup\//),
+          level: expect.any(String),
+          endpointId: expect.any(String),
+          file: expect.any(String),
+          line: expect.any(Number),
+          column: expect.any(Number),
+          suppressed: false,
+        }),
+      );
     delete ja.summary.durationMs;
     delete jb.summary.durationMs;
     expect(ja).toEqual(jb);
@@ -145,7 +174,9 @@ const db: any = {};
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('::'));
     expect(lines.length).toBeGreaterThan(0);
-    expect(lines[0]).toMatch(/^::error file=fixtures\/demo\/apps\/[^,]+,line=\d+,col=\d+,title=stepup\/[a-z-]+(,endColumn=\d+)?::/);
+    expect(lines[0]).toMatch(
+      /^::error file=fixtures\/demo\/apps\/[^,]+,line=\d+,col=\d+,title=stepup\/[a-z-]+(,endColumn=\d+)?::/,
+    );
     const md = fs.readFileSync(summary, 'utf8');
     fs.rmSync(summary);
     expect(md).toMatch(/\| category \| sensitive \| enforced \| missing \| broken \| unverifiable \|/);
@@ -156,7 +187,17 @@ const db: any = {};
     const dir = smallApp();
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stepup-out-'));
     temps.push(out);
-    const r = await run([dir, '--format', 'json', '-o', path.join(out, 'r.json'), '--format', 'sarif', '-o', path.join(out, 'r.sarif')]);
+    const r = await run([
+      dir,
+      '--format',
+      'json',
+      '-o',
+      path.join(out, 'r.json'),
+      '--format',
+      'sarif',
+      '-o',
+      path.join(out, 'r.sarif'),
+    ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'r.json'), 'utf8')).findings).toHaveLength(1);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'r.sarif'), 'utf8')).version).toBe('2.1.0');
@@ -199,14 +240,23 @@ const db: any = {};
     expect(r.stdout).toMatch(/POST \/api\/payouts/);
     expect(r.stdout).not.toMatch(/POST \/api\/payees/);
     // --include-suppressed shows the baselined one too
-    expect((await run([dir, '--baseline', base, '--include-suppressed', '--format', 'json'])).stdout).toMatch(/"kind": "baseline"/);
+    expect((await run([dir, '--baseline', base, '--include-suppressed', '--format', 'json'])).stdout).toMatch(
+      /"kind": "baseline"/,
+    );
   });
 
   it('baseline: stale entries are reported, a missing baseline is an error', async () => {
     const dir = smallApp();
     const base = path.join(dir, '..', `${path.basename(dir)}-stale.json`);
     temps.push(base);
-    fs.writeFileSync(base, JSON.stringify({ version: 1, tool: 'stepup-audit', findings: [{ ruleId: 'stepup/missing', endpointId: 'express POST /gone' }] }));
+    fs.writeFileSync(
+      base,
+      JSON.stringify({
+        version: 1,
+        tool: 'stepup-audit',
+        findings: [{ ruleId: 'stepup/missing', endpointId: 'express POST /gone' }],
+      }),
+    );
     const r = await run([dir, '--baseline', base]);
     expect(r.stdout).toMatch(/stale baseline entry \(no longer found\): stepup\/missing express POST \/gone/);
     const m = await run([dir, '--baseline', path.join(dir, 'nope.json')]);
@@ -215,16 +265,29 @@ const db: any = {};
   });
 
   it('inline suppressions need a reason, apply to their endpoint only, and unused ones are reported', async () => {
-    const suppressed = PAYEE_ROUTE.replace('export async function POST', '// stepup-audit-ignore stepup/missing -- payees are confirmed out of band (SEC-1)\nexport async function POST');
+    const suppressed = PAYEE_ROUTE.replace(
+      'export async function POST',
+      '// stepup-audit-ignore stepup/missing -- payees are confirmed out of band (SEC-1)\nexport async function POST',
+    );
     const dir = smallApp({ 'app/api/payees/route.ts': suppressed });
     const r = await run([dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1 suppressed/);
-    const noReason = smallApp({ 'app/api/payees/route.ts': PAYEE_ROUTE.replace('export async function POST', '// stepup-audit-ignore stepup/missing\nexport async function POST') });
+    const noReason = smallApp({
+      'app/api/payees/route.ts': PAYEE_ROUTE.replace(
+        'export async function POST',
+        '// stepup-audit-ignore stepup/missing\nexport async function POST',
+      ),
+    });
     const r2 = await run([noReason]);
     expect(r2.code).toBe(1);
     expect(r2.stdout).toMatch(/a reason is required/);
-    const wrongRule = smallApp({ 'app/api/payees/route.ts': PAYEE_ROUTE.replace('export async function POST', '// stepup-audit-ignore stepup/weak-assurance -- not applicable\nexport async function POST') });
+    const wrongRule = smallApp({
+      'app/api/payees/route.ts': PAYEE_ROUTE.replace(
+        'export async function POST',
+        '// stepup-audit-ignore stepup/weak-assurance -- not applicable\nexport async function POST',
+      ),
+    });
     const r3 = await run([wrongRule]);
     expect(r3.code).toBe(1);
     expect(r3.stdout).toMatch(/unused suppression: .*stepup-audit-ignore stepup\/weak-assurance/);
@@ -249,13 +312,17 @@ const db: any = {};
 
   it('honours NO_COLOR and --no-color; colours only when asked', async () => {
     expect((await run(['fixtures/demo'])).stdout).not.toMatch(/\x1b\[/);
-    expect((await run(['fixtures/demo', '--no-color'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } })).stdout).not.toMatch(/\x1b\[/);
+    expect(
+      (await run(['fixtures/demo', '--no-color'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } })).stdout,
+    ).not.toMatch(/\x1b\[/);
     expect((await run(['fixtures/demo'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } })).stdout).toMatch(/\x1b\[/);
   });
 
   it('--verbose prints phase timings', async () => {
     const r = await run(['fixtures/demo', '--verbose', '--fail-on', 'none']);
-    expect(r.stderr).toMatch(/phases: discover \d+ ms · parse \d+ ms · extract \d+ ms · classify \d+ ms · verify \d+ ms · report \d+ ms/);
+    expect(r.stderr).toMatch(
+      /phases: discover \d+ ms · parse \d+ ms · extract \d+ ms · classify \d+ ms · verify \d+ ms · report \d+ ms/,
+    );
   });
 
   it('--version and --help exit 0', async () => {
@@ -270,7 +337,9 @@ const db: any = {};
     const r = await run([dir]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/no endpoints found in .*\(supported: Next\.js, Express, Hono; package\.json declares: no web framework\)/);
+    expect(r.stderr).toMatch(
+      /no endpoints found in .*\(supported: Next\.js, Express, Hono; package\.json declares: no web framework\)/,
+    );
     const ok = await run([dir, '--allow-empty']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/0 of 0 sensitive endpoints lack step-up/);

@@ -62,7 +62,9 @@ describe('configuration', () => {
   });
 
   it('reports every problem of a file at once, on one line', async () => {
-    const err = await validateConfig({ nope: 1, failOn: 'loud', guards: [{ name: 'x' }] }, 'cfg.json').catch((e: Error) => e);
+    const err = await validateConfig({ nope: 1, failOn: 'loud', guards: [{ name: 'x' }] }, 'cfg.json').catch(
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     const msg = (err as Error).message;
     expect(msg).toMatch(/^cfg\.json: 3 problems: /);
@@ -80,7 +82,10 @@ describe('configuration', () => {
         maxFreshnessMinutes: 10,
         failOn: 'error',
         sensitive: { 'POST /api/internal/**': false, '* /api/gift-cards': ['money'] },
-        categories: { money: { strongSegments: ['top-up'] }, crypto: { severity: 'high', strongSegments: ['withdraw-crypto'] } },
+        categories: {
+          money: { strongSegments: ['top-up'] },
+          crypto: { severity: 'high', strongSegments: ['withdraw-crypto'] },
+        },
         guards: [{ name: 'requireSudo', module: '@acme/auth', fails: 'throws' }],
       },
       'cfg.json',
@@ -93,7 +98,11 @@ describe('configuration', () => {
   });
 
   it('reads JSON with comments and trailing commas, and files that start with a BOM', async () => {
-    const text = '\ufeff{\n  // a comment\n  "failOn": "error", /* block */\n  "ignore": ["a/**", "b/**",],\n  "note": "// not a comment",\n}\n'.replace('  "note": "// not a comment",\n', '');
+    const text =
+      '\ufeff{\n  // a comment\n  "failOn": "error", /* block */\n  "ignore": ["a/**", "b/**",],\n  "note": "// not a comment",\n}\n'.replace(
+        '  "note": "// not a comment",\n',
+        '',
+      );
     expect(parseJsonc(text)).toEqual({ failOn: 'error', ignore: ['a/**', 'b/**'] });
     expect(parseJsonc('{"url": "http://x/*y*/", "s": "a,]"}')).toEqual({ url: 'http://x/*y*/', s: 'a,]' });
     const dir = project({ 'stepup-audit.config.json': text, 'package.json': '\ufeff{"name":"bom"}' });
@@ -142,8 +151,15 @@ describe('configuration', () => {
     });
     fs.mkdirSync(path.join(dir, '.git'));
     const plan = await planConfigs([dir], { cwd: dir });
-    const used = Object.fromEntries(plan.used.map((u) => [path.relative(dir, u.appRoot) || '.', u.file && path.relative(dir, u.file)]));
-    expect(used).toEqual({ '.': 'stepup-audit.config.json', 'apps/api': 'stepup-audit.config.json', 'apps/web': 'apps/web/stepup-audit.config.json', 'packages/x': 'packages/x/package.json#stepupAudit' });
+    const used = Object.fromEntries(
+      plan.used.map((u) => [path.relative(dir, u.appRoot) || '.', u.file && path.relative(dir, u.file)]),
+    );
+    expect(used).toEqual({
+      '.': 'stepup-audit.config.json',
+      'apps/api': 'stepup-audit.config.json',
+      'apps/web': 'apps/web/stepup-audit.config.json',
+      'packages/x': 'packages/x/package.json#stepupAudit',
+    });
     const perApp = plan.config.perApp!;
     const of = (d: string) => perApp.of(d);
     expect(of(path.join(dir, 'apps/web')).failOn).toBe('note');

@@ -42,7 +42,14 @@ const RECENT = `export async function assertRecentAuth(req: Request): Promise<vo
 `;
 
 async function verdict(c: Valid) {
-  const result = await scanFiles({ 'package.json': PKG, 'lib/db.ts': DB, 'lib/step-up.ts': STEP_UP, 'lib/recent.ts': RECENT, [ROUTE]: c.code, ...c.files });
+  const result = await scanFiles({
+    'package.json': PKG,
+    'lib/db.ts': DB,
+    'lib/step-up.ts': STEP_UP,
+    'lib/recent.ts': RECENT,
+    [ROUTE]: c.code,
+    ...c.files,
+  });
   const ep = result.endpoints.find((e) => e.path === '/api/transfers' && e.method === 'POST');
   if (!ep) throw new Error(`no POST /api/transfers endpoint in case "${c.name}"`);
   return ep;
@@ -300,7 +307,10 @@ export async function POST(req: Request) {
     rule: 'stepup/missing',
     status: 'missing',
     related: { guard: 4 },
-    files: { 'lib/hollow.ts': 'export async function requireStepUp(req: Request): Promise<Response | null> {\n  return null;\n}\n' },
+    files: {
+      'lib/hollow.ts':
+        'export async function requireStepUp(req: Request): Promise<Response | null> {\n  return null;\n}\n',
+    },
     code: `import { db } from '../../../lib/db';
 import { requireStepUp } from '../../../lib/hollow';
 export async function POST(req: Request) {
@@ -348,7 +358,17 @@ describe('guard engine', () => {
   it('every invalid case has a passing neighbour', () => {
     // the fixes of the invalid cases above are the valid cases (same shapes, one change each)
     const rulesCovered = new Set(invalid.map((c) => c.rule));
-    for (const r of ['stepup/missing', 'stepup/result-ignored', 'stepup/not-awaited', 'stepup/after-side-effect', 'stepup/incomplete', 'stepup/client-trusted', 'stepup/weak-assurance', 'stepup/unverifiable']) expect(rulesCovered).toContain(r);
+    for (const r of [
+      'stepup/missing',
+      'stepup/result-ignored',
+      'stepup/not-awaited',
+      'stepup/after-side-effect',
+      'stepup/incomplete',
+      'stepup/client-trusted',
+      'stepup/weak-assurance',
+      'stepup/unverifiable',
+    ])
+      expect(rulesCovered).toContain(r);
     expect(valid.length).toBeGreaterThanOrEqual(6);
   });
 });
@@ -387,30 +407,44 @@ ${body}
   it('a code checked against the secret being enrolled is not step-up, and says so', async () => {
     const { ep, f } = await finding({
       name: 'enrolment',
-      code: route(`  const { code, to, amount } = await req.json();
+      code: route(
+        `  const { code, to, amount } = await req.json();
   const pending = await db.pendingTotp.findUnique({ where: { userId: 1 } });
   if (!authenticator.check(code, pending.secret)) return Response.json({}, { status: 400 });
   await db.transfer.create({ data: { to, amount } });
-  return Response.json({ ok: true });`, "import { authenticator } from 'otplib';"),
+  return Response.json({ ok: true });`,
+        "import { authenticator } from 'otplib';",
+      ),
     });
     expect(ep.verdict?.status).toBe('missing');
     expect(f.message).toMatch(/enrolling .*new factor/);
   });
 
   it('"never rejects" only for a guard that says yes on every path; one whose answer cannot be read is unverifiable', async () => {
-    const files = { 'lib/reauth.ts': "import { client } from 'reauth-sdk';\nexport async function requireReauth(id: number) { return client.isRecent(id); }\nexport async function requireRecentAuth(id: number) { return true; }\n" };
+    const files = {
+      'lib/reauth.ts':
+        "import { client } from 'reauth-sdk';\nexport async function requireReauth(id: number) { return client.isRecent(id); }\nexport async function requireRecentAuth(id: number) { return true; }\n",
+    };
     const body = (fn: string): string => `  if (!(await ${fn}(1))) return Response.json({}, { status: 403 });
   await db.transfer.create({ data: await req.json() });
   return Response.json({ ok: true });`;
-    const unseen = await finding({ name: 'computed', files, code: route(body('requireReauth'), "import { requireReauth } from '../../../lib/reauth';") });
+    const unseen = await finding({
+      name: 'computed',
+      files,
+      code: route(body('requireReauth'), "import { requireReauth } from '../../../lib/reauth';"),
+    });
     expect(unseen.ep.verdict?.status).toBe('unverifiable');
     expect(unseen.f.message).not.toContain('never rejects');
-    const hollow = await finding({ name: 'always yes', files, code: route(body('requireRecentAuth'), "import { requireRecentAuth } from '../../../lib/reauth';") });
+    const hollow = await finding({
+      name: 'always yes',
+      files,
+      code: route(body('requireRecentAuth'), "import { requireRecentAuth } from '../../../lib/reauth';"),
+    });
     expect(hollow.ep.verdict?.status).toBe('missing');
     expect(hollow.f.message).toContain('never rejects');
   });
 
-  it("the secret of a record the request names is client-trusted, with the key that names it", async () => {
+  it('the secret of a record the request names is client-trusted, with the key that names it', async () => {
     const { ep, f } = await finding({
       name: 'chosen record',
       code: route(`  const { email, currentPassword, to, amount } = await req.json();

@@ -32,13 +32,17 @@ const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'stepup-fuzz-
 // Outside every tree: a real step-up guard, which a scan that read it could take for the tree's own.
 const sentinel = path.join(work, 'sentinel');
 fs.mkdirSync(sentinel);
-fs.writeFileSync(path.join(sentinel, 'guard.ts'), "export function requireStepUp(req: any, res: any, next: any) {\n  if (Date.now() - req.session.stepUpAt > 60_000) return res.status(403).end();\n  next();\n}\n");
+fs.writeFileSync(
+  path.join(sentinel, 'guard.ts'),
+  'export function requireStepUp(req: any, res: any, next: any) {\n  if (Date.now() - req.session.stepUpAt > 60_000) return res.status(403).end();\n  next();\n}\n',
+);
 fs.writeFileSync(path.join(sentinel, 'package.json'), JSON.stringify({ name: 'sentinel', main: 'guard.ts' }));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const inside = (p: string, dir: string): boolean => p === dir || p.startsWith(dir + path.sep);
 // An endpoint by where it is declared (a pages route's methods come from its handler, which may be the mutated code).
-const key = (dir: string, e: Endpoint): string => `${e.framework} ${path.relative(dir, e.anchor.file).split(path.sep).join('/')}:${e.anchor.line}`;
+const key = (dir: string, e: Endpoint): string =>
+  `${e.framework} ${path.relative(dir, e.anchor.file).split(path.sep).join('/')}:${e.anchor.line}`;
 
 /** Paths handed to node:fs file-opening calls while `fn` runs. */
 async function recordingReads<T>(fn: () => Promise<T>): Promise<{ value: T; opened: string[] }> {
@@ -95,19 +99,28 @@ describe(`fuzz: ${TREES} mutated trees (seed ${SEED})`, () => {
       fs.mkdirSync(dir);
       const c = makeCase(SEED, i, fixtures, dir, sentinel);
       const label = `${path.relative(repo, c.fixture)}: ${c.mutated.map((m) => `${m.file} (${m.mutation})`).join(', ')}${c.links.length ? ` + link ${c.links.join(', ')}` : ''}`;
-      const emptied = await expected(c.fixture, c.mutated.map((m) => m.file));
+      const emptied = await expected(
+        c.fixture,
+        c.mutated.map((m) => m.file),
+      );
       const before = await original(c.fixture);
       const want = new Set([...emptied].filter((k) => before.has(k)));
 
       const t0 = performance.now();
-      const { value: result, opened } = await recordingReads(() => audit({ paths: [dir], config: defaults(), allowEmpty: true }));
+      const { value: result, opened } = await recordingReads(() =>
+        audit({ paths: [dir], config: defaults(), allowEmpty: true }),
+      );
       const ms = performance.now() - t0;
       const { report } = result;
 
       // every endpoint of every unmutated file is still listed (or, when the mutated code still imports
       // its router but no longer mounts it, reported in errors[] as a router never mounted: not silent)
       const got = new Set(report.endpoints.map((e) => key(dir, e)));
-      const unmountedFiles = new Set(report.errors.filter((e) => /never mounted/.test(e.message)).map((e) => path.relative(dir, e.file).split(path.sep).join('/')));
+      const unmountedFiles = new Set(
+        report.errors
+          .filter((e) => /never mounted/.test(e.message))
+          .map((e) => path.relative(dir, e.file).split(path.sep).join('/')),
+      );
       const lost = [...want].filter((k) => !got.has(k) && !unmountedFiles.has(k.split(' ')[1].replace(/:\d+$/, '')));
       expect(lost, label).toEqual([]);
 
@@ -117,15 +130,27 @@ describe(`fuzz: ${TREES} mutated trees (seed ${SEED})`, () => {
       for (const m of c.mutated.filter((x) => x.preserving && c.mutated.length === 1)) {
         const before = [...(await original(c.fixture))].filter((k) => k.split(' ')[1].startsWith(`${m.file}:`));
         const missing = before.filter((k) => !got.has(k));
-        if (missing.length) expect(errored.has(m.file), `${label}: ${missing.join(', ')} gone without a report`).toBe(true);
-        if (missing.length) expect(report.findings.some((f) => f.ruleId === 'stepup/not-analysed' && path.relative(dir, f.span.file).split(path.sep).join('/') === m.file), label).toBe(true);
+        if (missing.length)
+          expect(errored.has(m.file), `${label}: ${missing.join(', ')} gone without a report`).toBe(true);
+        if (missing.length)
+          expect(
+            report.findings.some(
+              (f) =>
+                f.ruleId === 'stepup/not-analysed' &&
+                path.relative(dir, f.span.file).split(path.sep).join('/') === m.file,
+            ),
+            label,
+          ).toBe(true);
       }
 
       // the reports are valid
       const json = JSON.parse(renderJson(report));
       expect(json.version, label).toBe(1);
-      expect(Array.isArray(json.endpoints) && Array.isArray(json.findings) && Array.isArray(json.errors), label).toBe(true);
-      for (const e of json.endpoints) expect(typeof e.id === 'string' && typeof e.file === 'string' && Number.isInteger(e.line), label).toBe(true);
+      expect(Array.isArray(json.endpoints) && Array.isArray(json.findings) && Array.isArray(json.errors), label).toBe(
+        true,
+      );
+      for (const e of json.endpoints)
+        expect(typeof e.id === 'string' && typeof e.file === 'string' && Number.isInteger(e.line), label).toBe(true);
       const sarif = buildSarif(report);
       const ok = validateSarif(JSON.parse(JSON.stringify(sarif)));
       expect(validateSarif.errors ?? [], label).toEqual([]);
@@ -134,7 +159,10 @@ describe(`fuzz: ${TREES} mutated trees (seed ${SEED})`, () => {
       // nothing outside the tree was opened (the package's own rule files aside), the sentinel never
       const outside = opened.filter((p) => !inside(p, dir) && !inside(p, repo));
       expect(outside, label).toEqual([]);
-      expect(opened.filter((p) => inside(p, sentinel)), label).toEqual([]);
+      expect(
+        opened.filter((p) => inside(p, sentinel)),
+        label,
+      ).toEqual([]);
 
       stats.trees++;
       for (const m of c.mutated) stats.mutations.set(m.mutation, (stats.mutations.get(m.mutation) ?? 0) + 1);
@@ -147,7 +175,12 @@ describe(`fuzz: ${TREES} mutated trees (seed ${SEED})`, () => {
   }
 
   afterAll(() => {
-    const kinds = [...stats.mutations.entries()].sort().map(([k, n]) => `${k} ${n}`).join(', ');
-    process.stdout.write(`fuzz (seed ${SEED}): ${stats.trees}/${TREES} trees passed; ${stats.checked} endpoints of unmutated files checked; ${stats.errors} errors[] entries, ${stats.notAnalysed} not-analysed findings; slowest tree ${Math.round(stats.maxMs)} ms; mutations: ${kinds}\n`);
+    const kinds = [...stats.mutations.entries()]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+    process.stdout.write(
+      `fuzz (seed ${SEED}): ${stats.trees}/${TREES} trees passed; ${stats.checked} endpoints of unmutated files checked; ${stats.errors} errors[] entries, ${stats.notAnalysed} not-analysed findings; slowest tree ${Math.round(stats.maxMs)} ms; mutations: ${kinds}\n`,
+    );
   });
 });

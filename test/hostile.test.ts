@@ -15,9 +15,11 @@ beforeAll(() => {
   dir = writeProject(
     {
       'package.json': JSON.stringify({ name: 'hostile', dependencies: { express: '4', next: '15' } }),
-      'src/app.ts': "import express from 'express';\nconst app = express();\napp.post('/api/transfers', async (req, res) => { await db.transfer.create({ data: req.body }); res.sendStatus(201); });\nconst db: any = {};\n",
+      'src/app.ts':
+        "import express from 'express';\nconst app = express();\napp.post('/api/transfers', async (req, res) => { await db.transfer.create({ data: req.body }); res.sendStatus(201); });\nconst db: any = {};\n",
       // a route file with a syntax error: reported, the rest still scanned
-      'src/broken.ts': "import express from 'express';\nconst r = express.Router();\nr.post('/api/payouts', (req, res) => { res.send( });\n",
+      'src/broken.ts':
+        "import express from 'express';\nconst r = express.Router();\nr.post('/api/payouts', (req, res) => { res.send( });\n",
       'app/api/health/route.ts': 'export async function GET() { return Response.json({ ok: true }); }\n',
     },
     'stepup-hostile-',
@@ -27,14 +29,27 @@ beforeAll(() => {
   for (let i = 0; i < bin.length; i++) bin[i] = (i * 7919 + 13) % 256;
   fs.writeFileSync(path.join(dir, 'src/blob.ts'), bin);
   // a one-line bundle just under 1 MB, and one over it
-  fs.writeFileSync(path.join(dir, 'src/bundle.js'), `var a=[${'1,'.repeat(480_000)}1];app.get('/x',function(q,s){s.end()});\n`);
+  fs.writeFileSync(
+    path.join(dir, 'src/bundle.js'),
+    `var a=[${'1,'.repeat(480_000)}1];app.get('/x',function(q,s){s.end()});\n`,
+  );
   fs.writeFileSync(path.join(dir, 'src/huge.js'), `var b="${'x'.repeat(1_100_000)}";\n`);
   // 3,000-deep nesting
-  fs.writeFileSync(path.join(dir, 'src/deep.ts'), `export const v = ${'['.repeat(3000)}1${']'.repeat(3000)};\napp.get('/deep', (req, res) => res.end());\n`);
-  fs.writeFileSync(path.join(dir, 'src/deep-calls.ts'), `app.get('/calls', (req, res) => ${'f('.repeat(3000)}1${')'.repeat(3000)});\n`);
+  fs.writeFileSync(
+    path.join(dir, 'src/deep.ts'),
+    `export const v = ${'['.repeat(3000)}1${']'.repeat(3000)};\napp.get('/deep', (req, res) => res.end());\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'src/deep-calls.ts'),
+    `app.get('/calls', (req, res) => ${'f('.repeat(3000)}1${')'.repeat(3000)});\n`,
+  );
   // UTF-16 (with BOM) source declaring a route
-  const utf16 = "import express from 'express';\nconst app = express();\napp.delete('/api/account', (req, res) => res.end());\n";
-  fs.writeFileSync(path.join(dir, 'src/utf16.ts'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(utf16, 'utf16le')]));
+  const utf16 =
+    "import express from 'express';\nconst app = express();\napp.delete('/api/account', (req, res) => res.end());\n";
+  fs.writeFileSync(
+    path.join(dir, 'src/utf16.ts'),
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(utf16, 'utf16le')]),
+  );
   // a symlink loop and a symlink out of the tree
   fs.mkdirSync(path.join(dir, 'loop'));
   fs.symlinkSync(path.join(dir, 'loop'), path.join(dir, 'loop', 'again'));

@@ -64,7 +64,8 @@ async function procedure(mw: string, param?: string): Promise<Endpoint> {
 
 describe('tRPC middleware hands the request on through next()', () => {
   it('a refusal thrown as TRPCError before next() is enforced', async () => {
-    const ep = await procedure(`  if (!(await recentlyReauthenticated(ctx.sessionId))) throw new TRPCError({ code: 'FORBIDDEN' });
+    const ep =
+      await procedure(`  if (!(await recentlyReauthenticated(ctx.sessionId))) throw new TRPCError({ code: 'FORBIDDEN' });
   return next({ ctx });`);
     expect(ep.framework).toBe('trpc');
     expect(ep.method).toBe('POST');
@@ -88,16 +89,22 @@ describe('tRPC middleware hands the request on through next()', () => {
   });
 
   it('opts.next() on an options parameter is the continuation', async () => {
-    const ep = await procedure(`  if (!(await recentlyReauthenticated(opts.ctx.sessionId))) throw new TRPCError({ code: 'UNAUTHORIZED' });
-  return opts.next();`, 'opts');
+    const ep = await procedure(
+      `  if (!(await recentlyReauthenticated(opts.ctx.sessionId))) throw new TRPCError({ code: 'UNAUTHORIZED' });
+  return opts.next();`,
+      'opts',
+    );
     expect(ep.verdict?.status).toBe('enforced');
   });
 
   it('next taken out of the options inside the body is the continuation', async () => {
-    const ep = await procedure(`  const { ctx, next } = opts;
+    const ep = await procedure(
+      `  const { ctx, next } = opts;
   if (!(await recentlyReauthenticated(ctx.sessionId))) throw new TRPCError({ code: 'FORBIDDEN' });
   const result = await next();
-  return result;`, 'opts');
+  return result;`,
+      'opts',
+    );
     expect(ep.verdict?.status).toBe('enforced');
   });
 
@@ -120,7 +127,10 @@ import { appRouter } from '../../../server/root';
 export default createNextApiHandler({ router: appRouter, createContext: () => ({ sessionId: '' }) });
 `,
     });
-    expect(r.endpoints.map((e) => `${e.framework} ${e.method} ${e.path}`).sort()).toEqual(['next-pages ANY /api/rpc/[trpc]', 'trpc POST /api/rpc/security.disableMfa']);
+    expect(r.endpoints.map((e) => `${e.framework} ${e.method} ${e.path}`).sort()).toEqual([
+      'next-pages ANY /api/rpc/[trpc]',
+      'trpc POST /api/rpc/security.disableMfa',
+    ]);
   });
 
   it('with no mount in the tree, root routers are served under /api/trpc (sub-routers are not roots)', async () => {
@@ -160,10 +170,18 @@ export const stepUp = process.env.DEMO ? t.procedure : t.procedure.use(fresh);
 describe('the words an action or a procedure is classified on', () => {
   const structural = ruleFile('frameworks').serverActions.structuralSegments;
   it('route folders and the name, without code-organising folders, route groups or repeated names', () => {
-    expect(actionWords('src/app/(main)/settings/danger/actions.ts', 'deleteAccountAction', structural)).toBe('/settings/danger/delete-account-action');
-    expect(actionWords('src/features/password/actions/password-change.ts', 'passwordChange', structural)).toBe('/password-change');
-    expect(actionWords('src/app/(main)/dashboard/groups/[groupId]/actions.ts', 'sendInviteAction', structural)).toBe('/dashboard/groups/[groupId]/send-invite-action');
-    expect(actionWords('app/danger/page.tsx', 'DangerZonePage.deleteWorkspace', structural)).toBe('/danger-zone-page/delete-workspace');
+    expect(actionWords('src/app/(main)/settings/danger/actions.ts', 'deleteAccountAction', structural)).toBe(
+      '/settings/danger/delete-account-action',
+    );
+    expect(actionWords('src/features/password/actions/password-change.ts', 'passwordChange', structural)).toBe(
+      '/password-change',
+    );
+    expect(actionWords('src/app/(main)/dashboard/groups/[groupId]/actions.ts', 'sendInviteAction', structural)).toBe(
+      '/dashboard/groups/[groupId]/send-invite-action',
+    );
+    expect(actionWords('app/danger/page.tsx', 'DangerZonePage.deleteWorkspace', structural)).toBe(
+      '/danger-zone-page/delete-workspace',
+    );
   });
   it("a procedure's keys, each a segment", () => {
     expect(wordsPath(['user', 'apiKeys', 'create'])).toBe('/user/api-keys/create');
@@ -187,32 +205,52 @@ export const appRouter: any = t.router({ loop, p: p1.mutation(async () => 1), ok
 `,
       'app/api/trpc/[trpc]/route.ts': ROUTE,
     });
-    expect(r.endpoints.filter((e) => e.framework === 'trpc').map((e) => `${e.method} ${e.path}`)).toEqual(['GET /api/trpc/ok']);
+    expect(r.endpoints.filter((e) => e.framework === 'trpc').map((e) => `${e.method} ${e.path}`)).toEqual([
+      'GET /api/trpc/ok',
+    ]);
   });
 });
 
 describe('failure is contained to one action, one procedure, one part of a router', () => {
   const limits = { unit: 3, free: 100_000, total: 10_000_000 };
   const repo = path.resolve(__dirname, '..');
-  const listed = (r: ScanResult, fw: string): string[] => r.endpoints.filter((e) => e.framework === fw).map((e) => `${e.method} ${e.path}`).sort();
+  const listed = (r: ScanResult, fw: string): string[] =>
+    r.endpoints
+      .filter((e) => e.framework === fw)
+      .map((e) => `${e.method} ${e.path}`)
+      .sort();
 
   it('server actions whose analysis cannot finish are listed at their identity, unverifiable, and the gate fails', async () => {
     const dir = path.join(repo, 'fixtures/next/server-actions');
     const full = await scan({ paths: [dir], config: defaults() });
     const starved = await scan({ paths: [dir], config: defaults(), limits });
     expect(listed(starved, 'next-action')).toEqual(listed(full, 'next-action'));
-    expect(starved.endpoints.filter((e) => e.framework === 'next-action').every((e) => e.verdict?.status === 'unverifiable')).toBe(true);
+    expect(
+      starved.endpoints.filter((e) => e.framework === 'next-action').every((e) => e.verdict?.status === 'unverifiable'),
+    ).toBe(true);
     expect(starved.findings.some((f) => f.ruleId === 'stepup/not-analysed')).toBe(true);
   });
 
   it('a part of a router that cannot be walked is reported against the file mounting it; the procedures written in place are listed', async () => {
     const dir = path.join(repo, 'fixtures/trpc/next-routers');
     const starved = await scan({ paths: [dir], config: defaults(), limits });
-    expect(listed(starved, 'trpc')).toEqual(expect.arrayContaining(['GET /api/trpc/ping', 'POST /api/trpc/requestPayout']));
-    expect(starved.endpoints.filter((e) => e.framework === 'trpc').every((e) => e.verdict?.status === 'unverifiable' || e.verdict?.status === 'not-required')).toBe(true);
+    expect(listed(starved, 'trpc')).toEqual(
+      expect.arrayContaining(['GET /api/trpc/ping', 'POST /api/trpc/requestPayout']),
+    );
+    expect(
+      starved.endpoints
+        .filter((e) => e.framework === 'trpc')
+        .every((e) => e.verdict?.status === 'unverifiable' || e.verdict?.status === 'not-required'),
+    ).toBe(true);
     const route = 'src/app/api/trpc/[trpc]/route.ts';
-    expect(starved.errors.some((e) => relPosix(dir, e.file) === route && /router it mounts could not be walked/.test(e.message))).toBe(true);
-    expect(starved.findings.filter((f) => f.ruleId === 'stepup/not-analysed').map((f) => relPosix(dir, f.span.file))).toContain(route);
+    expect(
+      starved.errors.some(
+        (e) => relPosix(dir, e.file) === route && /router it mounts could not be walked/.test(e.message),
+      ),
+    ).toBe(true);
+    expect(
+      starved.findings.filter((f) => f.ruleId === 'stepup/not-analysed').map((f) => relPosix(dir, f.span.file)),
+    ).toContain(route);
   });
 });
 
@@ -232,14 +270,24 @@ export async function deleteAccount(formData: FormData) {
   };
 
   it('the configuration marks an action or a procedure by its path', async () => {
-    const r = await scanFiles(files, { sensitive: [{ pattern: 'ACTION app/settings/*#deleteAccount', value: false }, { pattern: 'POST /api/trpc/security.*', value: false }] });
+    const r = await scanFiles(files, {
+      sensitive: [
+        { pattern: 'ACTION app/settings/*#deleteAccount', value: false },
+        { pattern: 'POST /api/trpc/security.*', value: false },
+      ],
+    });
     expect(r.endpoints.filter((e) => e.classification?.sensitive).map((e) => e.id)).toEqual([]);
   });
 
   it('ids carry no line; the anchor is the procedure key and the action export', async () => {
     const r = await scanFiles(files);
     const ids = r.endpoints.map((e) => e.id).sort();
-    expect(ids).toEqual(['next-action ACTION app/settings/actions.ts#deleteAccount', 'next-app GET /api/trpc/[trpc]', 'next-app POST /api/trpc/[trpc]', 'trpc POST /api/trpc/security.disableMfa']);
+    expect(ids).toEqual([
+      'next-action ACTION app/settings/actions.ts#deleteAccount',
+      'next-app GET /api/trpc/[trpc]',
+      'next-app POST /api/trpc/[trpc]',
+      'trpc POST /api/trpc/security.disableMfa',
+    ]);
     const proc = r.endpoints.find((e) => e.framework === 'trpc')!;
     expect([path.basename(proc.anchor.file), proc.anchor.line, proc.anchor.column]).toEqual(['root.ts', 6, 5]);
     const action = r.endpoints.find((e) => e.framework === 'next-action')!;
@@ -251,8 +299,16 @@ export async function deleteAccount(formData: FormData) {
     const base = `${dir}-baseline.json`;
     try {
       const sarif = await runCli([dir, '--format', 'sarif', '--fail-on', 'none']);
-      const results = JSON.parse(sarif.stdout).runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
-      const where = results.map((x) => `${x.ruleId} ${x.locations[0].physicalLocation.artifactLocation.uri}:${x.locations[0].physicalLocation.region.startLine}`).sort();
+      const results = JSON.parse(sarif.stdout).runs[0].results as {
+        ruleId: string;
+        locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+      }[];
+      const where = results
+        .map(
+          (x) =>
+            `${x.ruleId} ${x.locations[0].physicalLocation.artifactLocation.uri}:${x.locations[0].physicalLocation.region.startLine}`,
+        )
+        .sort();
       expect(where).toEqual(['stepup/missing app/settings/actions.ts:3', 'stepup/missing server/root.ts:6']);
 
       expect((await runCli([dir, '--update-baseline', base])).code).toBe(0);
@@ -262,12 +318,23 @@ export async function deleteAccount(formData: FormData) {
       ]);
       // moving the code down does not invalidate the baseline
       fs.writeFileSync(path.join(dir, 'server/root.ts'), `// routers\n\n${ROUTER}`);
-      fs.writeFileSync(path.join(dir, 'app/settings/actions.ts'), files['app/settings/actions.ts'].replace("'use server';\n", "'use server';\n\n// account\n"));
+      fs.writeFileSync(
+        path.join(dir, 'app/settings/actions.ts'),
+        files['app/settings/actions.ts'].replace("'use server';\n", "'use server';\n\n// account\n"),
+      );
       expect((await runCli([dir, '--baseline', base])).code).toBe(0);
 
       // a suppression on the line above the procedure key
-      fs.writeFileSync(path.join(dir, 'server/root.ts'), ROUTER.replace('    disableMfa:', '    // stepup-audit-ignore stepup/missing -- recovery codes are re-checked by the identity provider\n    disableMfa:'));
-      const json = JSON.parse((await runCli([dir, '--format', 'json', '--fail-on', 'none', '--include-suppressed'])).stdout);
+      fs.writeFileSync(
+        path.join(dir, 'server/root.ts'),
+        ROUTER.replace(
+          '    disableMfa:',
+          '    // stepup-audit-ignore stepup/missing -- recovery codes are re-checked by the identity provider\n    disableMfa:',
+        ),
+      );
+      const json = JSON.parse(
+        (await runCli([dir, '--format', 'json', '--fail-on', 'none', '--include-suppressed'])).stdout,
+      );
       const f = json.findings.find((x: { endpointId: string }) => x.endpointId.startsWith('trpc '));
       expect(f.suppressed).toBe(true);
     } finally {

@@ -20,9 +20,18 @@ function tmp(files: Record<string, string>): string {
   return d;
 }
 
-function cli(args: string[], limitMs: number): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number } {
+function cli(
+  args: string[],
+  limitMs: number,
+): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: limitMs, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' }, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    timeout: limitMs,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, NO_COLOR: '1', GITHUB_STEP_SUMMARY: '' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
 }
 
@@ -41,7 +50,10 @@ describe('bounded analysis, under a time limit the test enforces', () => {
     const r = cli([path.join(repo, 'fixtures/express/regress-recursive-stream-util'), '--format', 'json'], 30_000);
     expect(r.signal, `killed after ${Math.round(r.ms)} ms`).toBeNull();
     const json = JSON.parse(r.stdout);
-    expect(json.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`)).toEqual(['POST /api/payouts', 'POST /api/uploads']);
+    expect(json.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`)).toEqual([
+      'POST /api/payouts',
+      'POST /api/uploads',
+    ]);
     expect(json.errors).toEqual([]);
   });
 });
@@ -54,18 +66,29 @@ describe('failure is contained to the smallest unit (the CLI, on its large stack
     expect(r.status).toBe(1);
     const json = JSON.parse(r.stdout);
     const listed = json.endpoints.map((e: { method: string; path: string }) => `${e.method} ${e.path}`);
-    for (const route of ['POST /api/payouts', 'POST /concat/wires', 'DELETE /concat/account', 'POST /nest/api-keys', 'POST /list/transfers']) expect(listed).toContain(route);
-    const statusOf = (route: string): string => json.endpoints.find((e: { method: string; path: string }) => `${e.method} ${e.path}` === route).stepUp.status;
+    for (const route of [
+      'POST /api/payouts',
+      'POST /concat/wires',
+      'DELETE /concat/account',
+      'POST /nest/api-keys',
+      'POST /list/transfers',
+    ])
+      expect(listed).toContain(route);
+    const statusOf = (route: string): string =>
+      json.endpoints.find((e: { method: string; path: string }) => `${e.method} ${e.path}` === route).stepUp.status;
     expect(statusOf('POST /api/payouts')).toBe('missing');
     const errored = json.errors.map((e: { file: string }) => e.file);
     expect(errored).toEqual(expect.arrayContaining(['src/list.ts', 'src/big.ts']));
-    const notAnalysed = json.findings.filter((f: { ruleId: string }) => f.ruleId === 'stepup/not-analysed').map((f: { file: string }) => f.file);
+    const notAnalysed = json.findings
+      .filter((f: { ruleId: string }) => f.ruleId === 'stepup/not-analysed')
+      .map((f: { file: string }) => f.file);
     expect(notAnalysed).toEqual(expect.arrayContaining(['src/list.ts', 'src/big.ts']));
     // SARIF: a notification per file, an error-level result per endpoint-bearing one
     const sarif = cli([dir, '--format', 'sarif'], 120_000);
     const run = JSON.parse(sarif.stdout).runs[0];
     expect(run.invocations[0].executionSuccessful).toBe(false);
-    expect(run.results.filter((x: { ruleId: string }) => x.ruleId === 'stepup/not-analysed').length).toBeGreaterThanOrEqual(2);
+    expect(
+      run.results.filter((x: { ruleId: string }) => x.ruleId === 'stepup/not-analysed').length,
+    ).toBeGreaterThanOrEqual(2);
   });
-
 });

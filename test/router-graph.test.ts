@@ -8,11 +8,19 @@ import { HONO_PKG, scanFiles } from './helpers/project.js';
 function serviceChain(n: number): string {
   const out = ['export const db: any = {};'];
   for (let i = 0; i < n; i++) {
-    out.push(`export async function step${i}({ organizationId, documentId }: { organizationId: string; documentId: string }) {`);
-    out.push(i + 1 < n ? `  await step${i + 1}({ organizationId, documentId });` : '  await db.documents.delete({ where: { id: documentId } });');
+    out.push(
+      `export async function step${i}({ organizationId, documentId }: { organizationId: string; documentId: string }) {`,
+    );
+    out.push(
+      i + 1 < n
+        ? `  await step${i + 1}({ organizationId, documentId });`
+        : '  await db.documents.delete({ where: { id: documentId } });',
+    );
     out.push(`  return lookup${i}(organizationId, documentId);`);
     out.push('}');
-    out.push(`function lookup${i}(organizationId: string, documentId: string) { return db.cache.get(organizationId + documentId); }`);
+    out.push(
+      `function lookup${i}(organizationId: string, documentId: string) { return db.cache.get(organizationId + documentId); }`,
+    );
   }
   return out.join('\n');
 }
@@ -42,7 +50,9 @@ export default (app: Hono) => {
 describe('router graph', () => {
   it('makes router parameters only of parameters a router reaches', async () => {
     const result = await scanFiles(files);
-    expect(result.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(['DELETE /organizations/:organizationId/documents/:documentId']);
+    expect(result.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual([
+      'DELETE /organizations/:organizationId/documents/:documentId',
+    ]);
     // Hono: the app and the registrar's `app` parameter; Express: the same parameter (which yields
     // nothing without Express evidence). Nothing for the helpers' parameters (51 before the fix).
     expect(result.stats.routers).toBe(3);

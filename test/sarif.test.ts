@@ -27,7 +27,11 @@ describe('SARIF', () => {
   it('declares every rule with GitHub metadata', async () => {
     const { sarif } = await sarifOf(demo);
     const rules = sarif.runs[0].tool.driver.rules!;
-    expect(rules.map((r) => r.id).sort()).toEqual(findingRules().rules.map((r) => r.id).sort());
+    expect(rules.map((r) => r.id).sort()).toEqual(
+      findingRules()
+        .rules.map((r) => r.id)
+        .sort(),
+    );
     for (const r of rules) {
       expect(r.name).toMatch(/^[A-Z][A-Za-z]+$/);
       expect(r.shortDescription?.text.length).toBeGreaterThan(10);
@@ -66,7 +70,11 @@ describe('SARIF', () => {
   });
 
   it('is empty but valid when clean', async () => {
-    const dir = writeProject({ 'package.json': '{"name":"c","dependencies":{"express":"4"}}', 'src/a.ts': "import express from 'express';\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\n" });
+    const dir = writeProject({
+      'package.json': '{"name":"c","dependencies":{"express":"4"}}',
+      'src/a.ts':
+        "import express from 'express';\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\n",
+    });
     try {
       const { sarif } = await sarifOf(dir);
       expect(validate(sarif)).toBe(true);
@@ -78,7 +86,13 @@ describe('SARIF', () => {
   });
 
   it('reports a route file that could not be analysed: a notification and an error-level result at the file', async () => {
-    const dir = writeProject({ 'package.json': '{"name":"c","dependencies":{"express":"4"}}', 'src/a.ts': "import express from 'express';\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\n", 'src/broken.ts': "import express from 'express';\nconst r = express.Router();\nr.post('/api/x', (req, res) => { res.send( });\n" });
+    const dir = writeProject({
+      'package.json': '{"name":"c","dependencies":{"express":"4"}}',
+      'src/a.ts':
+        "import express from 'express';\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\n",
+      'src/broken.ts':
+        "import express from 'express';\nconst r = express.Router();\nr.post('/api/x', (req, res) => { res.send( });\n",
+    });
     try {
       const { sarif } = await sarifOf(dir);
       expect(validate(sarif)).toBe(true);
@@ -95,9 +109,23 @@ describe('SARIF', () => {
   });
 
   it('percent-encodes URIs: dynamic segments, spaces, %, #, backslashes and non-ASCII names validate', async () => {
-    const route = "import { db } from '@/lib/db';\nexport async function POST(req: Request) {\n  const { amount, iban } = await req.json();\n  await db.transfer.create({ data: { amount, iban } });\n  return Response.json({ ok: true });\n}\n";
-    const names = ['teams/[teamId]/transfers', 'payouts/[...slug]', 'wire/[[...rest]]', 'my transfers', '100%/transfers', 'a#b/transfers', 'überweisung/transfers', 'back\\slash/transfers'];
-    const files: Record<string, string> = { 'package.json': '{"name":"weird","dependencies":{"next":"15.0.0"}}', 'tsconfig.json': '{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}', 'lib/db.ts': 'export const db: any = {};\n' };
+    const route =
+      "import { db } from '@/lib/db';\nexport async function POST(req: Request) {\n  const { amount, iban } = await req.json();\n  await db.transfer.create({ data: { amount, iban } });\n  return Response.json({ ok: true });\n}\n";
+    const names = [
+      'teams/[teamId]/transfers',
+      'payouts/[...slug]',
+      'wire/[[...rest]]',
+      'my transfers',
+      '100%/transfers',
+      'a#b/transfers',
+      'überweisung/transfers',
+      'back\\slash/transfers',
+    ];
+    const files: Record<string, string> = {
+      'package.json': '{"name":"weird","dependencies":{"next":"15.0.0"}}',
+      'tsconfig.json': '{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./*"]}}}',
+      'lib/db.ts': 'export const db: any = {};\n',
+    };
     for (const n of names) files[`app/api/${n}/route.ts`] = route;
     const dir = writeProject(files);
     try {
@@ -114,7 +142,15 @@ describe('SARIF', () => {
       expect(uris).toContain('app/api/a%23b/transfers/route.ts');
       expect(uris).toContain('app/api/%C3%BCberweisung/transfers/route.ts');
       expect(uris).toContain('app/api/back%5Cslash/transfers/route.ts');
-      for (const u of uris) expect(decodeURIComponent(u.split('/').map((s) => s).join('/')).length).toBeGreaterThan(0);
+      for (const u of uris)
+        expect(
+          decodeURIComponent(
+            u
+              .split('/')
+              .map((s) => s)
+              .join('/'),
+          ).length,
+        ).toBeGreaterThan(0);
       // the JSON report keeps the file name as it is
       expect(report.findings.map((f) => f.span.file).some((f) => f.includes('back\\slash'))).toBe(true);
     } finally {
@@ -123,7 +159,10 @@ describe('SARIF', () => {
   });
 
   it('a tree with no endpoint is not a successful run; a category names the run', async () => {
-    const dir = writeProject({ 'package.json': '{"name":"f","dependencies":{"fastify":"4"}}', 'src/a.ts': "import Fastify from 'fastify';\nconst app = Fastify();\napp.post('/transfers', async () => ({}));\n" });
+    const dir = writeProject({
+      'package.json': '{"name":"f","dependencies":{"fastify":"4"}}',
+      'src/a.ts': "import Fastify from 'fastify';\nconst app = Fastify();\napp.post('/transfers', async () => ({}));\n",
+    });
     try {
       const { report } = await audit({ paths: [dir], config: defaults() });
       report.sarifCategory = 'stepup/web';
@@ -131,7 +170,9 @@ describe('SARIF', () => {
       expect(validate(sarif)).toBe(true);
       const inv = sarif.runs[0].invocations![0];
       expect(inv.executionSuccessful).toBe(false);
-      expect(inv.toolExecutionNotifications!.map((n) => n.message.text).join('\n')).toMatch(/no endpoints found in .*supported: Next\.js, Express, Hono; package\.json declares: Fastify/);
+      expect(inv.toolExecutionNotifications!.map((n) => n.message.text).join('\n')).toMatch(
+        /no endpoints found in .*supported: Next\.js, Express, Hono; package\.json declares: Fastify/,
+      );
       expect(sarif.runs[0].automationDetails).toEqual({ id: 'stepup/web/' });
       const allowed = buildSarif({ ...report, allowEmpty: true });
       expect(allowed.runs[0].invocations![0].executionSuccessful).toBe(true);
@@ -147,6 +188,9 @@ describe('SARIF', () => {
     expect(buildSarif(visible).runs[0].results!.length).toBe(report.findings.length - 1);
     const all = buildSarif(report);
     expect(validate(all)).toBe(true);
-    expect(all.runs[0].results!.find((r) => r.suppressions)?.suppressions![0]).toEqual({ kind: 'inSource', justification: 'reviewed' });
+    expect(all.runs[0].results!.find((r) => r.suppressions)?.suppressions![0]).toEqual({
+      kind: 'inSource',
+      justification: 'reviewed',
+    });
   });
 });

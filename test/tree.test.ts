@@ -57,7 +57,8 @@ export function requireStepUp(req: Request, res: Response, next: NextFunction) {
 }
 `;
 
-const status = (r: ScanResult, route: string): string | undefined => r.endpoints.find((e) => `${e.method} ${e.path}` === route)?.verdict?.status;
+const status = (r: ScanResult, route: string): string | undefined =>
+  r.endpoints.find((e) => `${e.method} ${e.path}` === route)?.verdict?.status;
 
 describe('the scan stays in its tree', () => {
   let base = '';
@@ -77,8 +78,16 @@ describe('the scan stays in its tree', () => {
       'pkg/index.ts': `export { requireStepUp } from '../guard';\n`,
     });
     write(root, {
-      'package.json': JSON.stringify({ name: 'api', private: true, workspaces: ['packages/*'], dependencies: { express: '4.21.0' } }),
-      'tsconfig.json': JSON.stringify({ extends: '../outside/tsconfig.base.json', compilerOptions: { baseUrl: '.', paths: { '@out/*': ['../outside/*'] } } }),
+      'package.json': JSON.stringify({
+        name: 'api',
+        private: true,
+        workspaces: ['packages/*'],
+        dependencies: { express: '4.21.0' },
+      }),
+      'tsconfig.json': JSON.stringify({
+        extends: '../outside/tsconfig.base.json',
+        compilerOptions: { baseUrl: '.', paths: { '@out/*': ['../outside/*'] } },
+      }),
       'packages/evil/package.json': JSON.stringify({ name: '@evil/entry', main: '../../../outside/guard.ts' }),
       'src/db.ts': 'export const db: any = {};\n',
       'src/app.ts': `import express from 'express';
@@ -112,7 +121,9 @@ app.listen(3000);
 
   it('never opens a file outside the tree, and a guard found only there is not enforced', async () => {
     const { value: r, opened } = await recordingReads(() => scan({ paths: [root], config: defaults() }));
-    const routes = ['alias', 'dotdot', 'absolute', 'link', 'dist', 'extends', 'workspace'].map((k) => `POST /api/${k}/transfers`);
+    const routes = ['alias', 'dotdot', 'absolute', 'link', 'dist', 'extends', 'workspace'].map(
+      (k) => `POST /api/${k}/transfers`,
+    );
     for (const route of routes) {
       expect(status(r, route), route).toBeDefined();
       expect(status(r, route), route).not.toBe('enforced');
@@ -124,10 +135,14 @@ app.listen(3000);
   it('a guard whose result the handler checks is not enforced when its code is outside the tree', async () => {
     const dir = tempDir('stepup-tree-checked-');
     const out = tempDir('stepup-tree-checked-out-');
-    write(out, { 'auth.ts': `export async function requireStepUp(req: Request): Promise<Response | null> {\n  const s = await loadSession(req);\n  if (!s || Date.now() - s.stepUpAt > 5 * 60 * 1000) return new Response('step-up required', { status: 403 });\n  return null;\n}\ndeclare function loadSession(req: Request): Promise<{ stepUpAt: number } | null>;\n` });
+    write(out, {
+      'auth.ts': `export async function requireStepUp(req: Request): Promise<Response | null> {\n  const s = await loadSession(req);\n  if (!s || Date.now() - s.stepUpAt > 5 * 60 * 1000) return new Response('step-up required', { status: 403 });\n  return null;\n}\ndeclare function loadSession(req: Request): Promise<{ stepUpAt: number } | null>;\n`,
+    });
     write(dir, {
       'package.json': JSON.stringify({ name: 'web', dependencies: { next: '15.0.0' } }),
-      'tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@shared/*': [`${path.relative(dir, out)}/*`] } } }),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { baseUrl: '.', paths: { '@shared/*': [`${path.relative(dir, out)}/*`] } },
+      }),
       'lib/db.ts': 'export const db: any = {};\n',
       'app/api/transfers/route.ts': `import { requireStepUp } from '@shared/auth';\nimport { db } from '../../../lib/db';\nexport async function POST(req: Request) {\n  const denied = await requireStepUp(req);\n  if (denied) return denied;\n  await db.transfer.create({ data: await req.json() });\n  return Response.json({ ok: true });\n}\n`,
     });
@@ -155,7 +170,10 @@ describe('a monorepo scanned one application at a time', () => {
   const auth = `export async function requireStepUp(req: Request): Promise<Response | null> {\n  const s = await loadSession(req);\n  if (!s || Date.now() - s.stepUpAt > 5 * 60 * 1000) return new Response('step-up required', { status: 403 });\n  return null;\n}\ndeclare function loadSession(req: Request): Promise<{ stepUpAt: number } | null>;\n`;
   const files = (rootManifest: object): Record<string, string> => ({
     'package.json': JSON.stringify(rootManifest),
-    'apps/web/package.json': JSON.stringify({ name: '@acme/web', dependencies: { next: '15.0.0', '@acme/auth': '*', '@acme/db': '*' } }),
+    'apps/web/package.json': JSON.stringify({
+      name: '@acme/web',
+      dependencies: { next: '15.0.0', '@acme/auth': '*', '@acme/db': '*' },
+    }),
     'apps/web/app/api/transfers/route.ts': app,
     'packages/auth/package.json': JSON.stringify({ name: '@acme/auth', main: 'src/index.ts' }),
     'packages/auth/src/index.ts': auth,
@@ -174,7 +192,10 @@ describe('a monorepo scanned one application at a time', () => {
 
   it('follows packages/auth from apps/web under a workspace root (pnpm, no git)', async () => {
     const repo = tempDir('stepup-mono-pnpm-');
-    write(repo, { ...files({ name: 'acme', private: true }), 'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n  - \"packages/*\" # libraries\n" });
+    write(repo, {
+      ...files({ name: 'acme', private: true }),
+      'pnpm-workspace.yaml': 'packages:\n  - \'apps/*\'\n  - "packages/*" # libraries\n',
+    });
     expect(findTree(path.join(repo, 'apps/web')).root).toBe(repo);
     const r = await scan({ paths: [path.join(repo, 'apps/web')], config: defaults() });
     expect(status(r, 'POST /api/transfers')).toBe('enforced');
@@ -187,8 +208,14 @@ describe('manifests and tsconfig chains', () => {
   it('reads a package.json and a tsconfig.json that start with a BOM', async () => {
     const dir = tempDir('stepup-bom-');
     write(dir, {
-      'package.json': Buffer.concat([BOM, Buffer.from(JSON.stringify({ name: 'bom-app', dependencies: { next: '15.0.0' } }))]),
-      'tsconfig.json': Buffer.concat([BOM, Buffer.from(JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['./*'] } } }))]),
+      'package.json': Buffer.concat([
+        BOM,
+        Buffer.from(JSON.stringify({ name: 'bom-app', dependencies: { next: '15.0.0' } })),
+      ]),
+      'tsconfig.json': Buffer.concat([
+        BOM,
+        Buffer.from(JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@/*': ['./*'] } } })),
+      ]),
       'lib/step-up.ts': `export async function requireStepUp(req: Request): Promise<Response | null> {\n  const s = await loadSession(req);\n  if (!s || Date.now() - s.stepUpAt > 5 * 60 * 1000) return new Response('step-up required', { status: 403 });\n  return null;\n}\ndeclare function loadSession(req: Request): Promise<{ stepUpAt: number } | null>;\n`,
       'lib/db.ts': 'export const db: any = {};\n',
       'app/api/payees/route.ts': `import { db } from '@/lib/db';\nimport { requireStepUp } from '@/lib/step-up';\nexport async function POST(req: Request) {\n  const denied = await requireStepUp(req);\n  if (denied) return denied;\n  await db.payee.create({ data: await req.json() });\n  return Response.json({ ok: true });\n}\n`,
@@ -212,7 +239,10 @@ describe('manifests and tsconfig chains', () => {
     };
     for (let i = 1; i < 60; i++) files[`configs/c${i}.json`] = JSON.stringify({ extends: `./c${i + 1}.json` });
     // the last one declares the alias (relative to itself) and closes a cycle back to the first
-    files['configs/c60.json'] = JSON.stringify({ extends: './c1.json', compilerOptions: { baseUrl: '..', paths: { '@deep/*': ['lib/*'] } } });
+    files['configs/c60.json'] = JSON.stringify({
+      extends: './c1.json',
+      compilerOptions: { baseUrl: '..', paths: { '@deep/*': ['lib/*'] } },
+    });
     write(dir, files);
     const r = await scan({ paths: [dir], config: defaults() });
     expect(status(r, 'POST /api/transfers')).toBe('enforced');

@@ -15,7 +15,23 @@ function rng(seed) {
   };
 }
 
-const RESOURCES = ['posts', 'comments', 'books', 'notes', 'tags', 'projects', 'tasks', 'invoices', 'reports', 'files', 'events', 'teams', 'orders', 'products', 'reviews'];
+const RESOURCES = [
+  'posts',
+  'comments',
+  'books',
+  'notes',
+  'tags',
+  'projects',
+  'tasks',
+  'invoices',
+  'reports',
+  'files',
+  'events',
+  'teams',
+  'orders',
+  'products',
+  'reviews',
+];
 const SENSITIVE = [
   ['transfers', 'transfer', 'money'],
   ['payouts', 'payout', 'money'],
@@ -36,7 +52,9 @@ function filler(r, i, kind) {
   const n = 3 + Math.floor(r() * 8);
   const lines = [`// ${kind} module ${i}`, `import { useState } from 'react';`, ''];
   for (let k = 0; k < n; k++) {
-    lines.push(`export function helper${i}_${k}(items: Array<{ id: string; value: number }>, options: { limit?: number } = {}) {`);
+    lines.push(
+      `export function helper${i}_${k}(items: Array<{ id: string; value: number }>, options: { limit?: number } = {}) {`,
+    );
     lines.push(`  const map = new Map<string, number>();`);
     lines.push(`  for (const item of items.slice(0, options.limit ?? 100)) map.set(item.id, item.value * ${k + 1});`);
     lines.push(`  const total = [...map.values()].reduce((a, b) => a + b, 0);`);
@@ -47,17 +65,47 @@ function filler(r, i, kind) {
   if (kind === 'component') {
     lines.push(`export default function Widget${i}({ title }: { title: string }) {`);
     lines.push(`  const [open, setOpen] = useState(false);`);
-    lines.push(`  return <section className="widget"><h2 onClick={() => setOpen(!open)}>{title}</h2>{open && <p>${i}</p>}</section>;`);
+    lines.push(
+      `  return <section className="widget"><h2 onClick={() => setOpen(!open)}>{title}</h2>{open && <p>${i}</p>}</section>;`,
+    );
     lines.push(`}`);
   }
   return lines.join('\n');
 }
 
 function sharedPackages(root, c) {
-  write(root, 'package.json', JSON.stringify({ name: 'bench-monorepo', private: true, workspaces: ['apps/*', 'packages/*'] }, null, 2), c);
-  write(root, 'tsconfig.base.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@acme/guards': ['packages/guards/src/index.ts'], '@acme/guards/*': ['packages/guards/src/*'], '@acme/db': ['packages/db/src/index.ts'] } } }, null, 2), c);
+  write(
+    root,
+    'package.json',
+    JSON.stringify({ name: 'bench-monorepo', private: true, workspaces: ['apps/*', 'packages/*'] }, null, 2),
+    c,
+  );
+  write(
+    root,
+    'tsconfig.base.json',
+    JSON.stringify(
+      {
+        compilerOptions: {
+          baseUrl: '.',
+          paths: {
+            '@acme/guards': ['packages/guards/src/index.ts'],
+            '@acme/guards/*': ['packages/guards/src/*'],
+            '@acme/db': ['packages/db/src/index.ts'],
+          },
+        },
+      },
+      null,
+      2,
+    ),
+    c,
+  );
   write(root, 'packages/db/package.json', JSON.stringify({ name: '@acme/db', main: 'src/index.ts' }), c);
-  write(root, 'packages/db/src/index.ts', `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`, c);
+  write(
+    root,
+    'packages/db/src/index.ts',
+    `import { PrismaClient } from '@prisma/client';\nexport const db = new PrismaClient();\n`,
+    c,
+  );
   write(root, 'packages/guards/package.json', JSON.stringify({ name: '@acme/guards', main: 'src/index.ts' }), c);
   write(
     root,
@@ -113,20 +161,47 @@ export const stepUp = createMiddleware(async (c, next) => {
 
 function nextApp(root, r, a, routes, fillers, c) {
   const base = `apps/web-${a}`;
-  write(root, `${base}/package.json`, JSON.stringify({ name: `@acme/web-${a}`, dependencies: { next: '15.0.0', '@acme/guards': '1.0.0', '@acme/db': '1.0.0' } }), c);
-  write(root, `${base}/tsconfig.json`, JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { baseUrl: '../..', paths: { '@/*': [`${base}/*`], '@acme/guards': ['packages/guards/src/index.ts'], '@acme/db': ['packages/db/src/index.ts'] } } }), c);
+  write(
+    root,
+    `${base}/package.json`,
+    JSON.stringify({
+      name: `@acme/web-${a}`,
+      dependencies: { next: '15.0.0', '@acme/guards': '1.0.0', '@acme/db': '1.0.0' },
+    }),
+    c,
+  );
+  write(
+    root,
+    `${base}/tsconfig.json`,
+    JSON.stringify({
+      extends: '../../tsconfig.base.json',
+      compilerOptions: {
+        baseUrl: '../..',
+        paths: {
+          '@/*': [`${base}/*`],
+          '@acme/guards': ['packages/guards/src/index.ts'],
+          '@acme/db': ['packages/db/src/index.ts'],
+        },
+      },
+    }),
+    c,
+  );
   for (let i = 0; i < routes; i++) {
     const { sens, res, model } = pickRoute(r, i);
     const dir = `${base}/app/api/v${i % 7}/${res}-${i}`;
     const mode = r();
     let text = `import { db } from '@acme/db';\n`;
-    if (sens && mode < 0.4) text += `import { requireStepUp } from '@acme/guards';\nexport async function POST(req: Request) {\n  const block = await requireStepUp(req);\n  if (block) return block;\n  const body = await req.json();\n  return Response.json(await db.${model}.create({ data: body }), { status: 201 });\n}\n`;
-    else if (sens && mode < 0.7) text += `import { withStepUp } from '@acme/guards';\nexport const POST = withStepUp(async (req: Request) => {\n  const { amount, toAccount } = await req.json();\n  return Response.json(await db.${model}.create({ data: { amount, toAccount } }));\n});\n`;
-    else text += `export async function POST(req: Request) {\n  const body = await req.json();\n  return Response.json(await db.${model}.create({ data: body }), { status: 201 });\n}\n`;
+    if (sens && mode < 0.4)
+      text += `import { requireStepUp } from '@acme/guards';\nexport async function POST(req: Request) {\n  const block = await requireStepUp(req);\n  if (block) return block;\n  const body = await req.json();\n  return Response.json(await db.${model}.create({ data: body }), { status: 201 });\n}\n`;
+    else if (sens && mode < 0.7)
+      text += `import { withStepUp } from '@acme/guards';\nexport const POST = withStepUp(async (req: Request) => {\n  const { amount, toAccount } = await req.json();\n  return Response.json(await db.${model}.create({ data: { amount, toAccount } }));\n});\n`;
+    else
+      text += `export async function POST(req: Request) {\n  const body = await req.json();\n  return Response.json(await db.${model}.create({ data: body }), { status: 201 });\n}\n`;
     text += `export async function GET() {\n  return Response.json(await db.${model}.findMany({ take: 20 }));\n}\n`;
     write(root, `${dir}/route.ts`, text, c);
   }
-  for (let i = 0; i < fillers; i++) write(root, `${base}/components/area-${i % 40}/widget-${i}.tsx`, filler(r, i, 'component'), c);
+  for (let i = 0; i < fillers; i++)
+    write(root, `${base}/components/area-${i % 40}/widget-${i}.tsx`, filler(r, i, 'component'), c);
 }
 
 /** One route's resource: sensitive three times in ten (a sensitive resource and its model), else an ordinary one. */
@@ -137,7 +212,15 @@ function pickRoute(r, i) {
 
 function expressApp(root, r, a, routes, fillers, c) {
   const base = `apps/api-${a}`;
-  write(root, `${base}/package.json`, JSON.stringify({ name: `@acme/api-${a}`, dependencies: { express: '4.21.0', '@acme/guards': '1.0.0', '@acme/db': '1.0.0' } }), c);
+  write(
+    root,
+    `${base}/package.json`,
+    JSON.stringify({
+      name: `@acme/api-${a}`,
+      dependencies: { express: '4.21.0', '@acme/guards': '1.0.0', '@acme/db': '1.0.0' },
+    }),
+    c,
+  );
   write(root, `${base}/tsconfig.json`, JSON.stringify({ extends: '../../tsconfig.base.json' }), c);
   const imports = [];
   const mounts = [];
@@ -152,13 +235,27 @@ function expressApp(root, r, a, routes, fillers, c) {
     imports.push(`import r${i} from './routes/${res}-${i}';`);
     mounts.push(`app.use('/api/${res}-${i}', r${i});`);
   }
-  write(root, `${base}/src/app.ts`, `import express from 'express';\n${imports.join('\n')}\nconst app = express();\napp.use(express.json());\n${mounts.join('\n')}\napp.listen(3000);\n`, c);
-  for (let i = 0; i < fillers; i++) write(root, `${base}/src/services/domain-${i % 30}/service-${i}.ts`, filler(r, i, 'service'), c);
+  write(
+    root,
+    `${base}/src/app.ts`,
+    `import express from 'express';\n${imports.join('\n')}\nconst app = express();\napp.use(express.json());\n${mounts.join('\n')}\napp.listen(3000);\n`,
+    c,
+  );
+  for (let i = 0; i < fillers; i++)
+    write(root, `${base}/src/services/domain-${i % 30}/service-${i}.ts`, filler(r, i, 'service'), c);
 }
 
 function honoApp(root, r, a, routes, fillers, c) {
   const base = `apps/edge-${a}`;
-  write(root, `${base}/package.json`, JSON.stringify({ name: `@acme/edge-${a}`, dependencies: { hono: '4.6.0', '@acme/guards': '1.0.0', '@acme/db': '1.0.0' } }), c);
+  write(
+    root,
+    `${base}/package.json`,
+    JSON.stringify({
+      name: `@acme/edge-${a}`,
+      dependencies: { hono: '4.6.0', '@acme/guards': '1.0.0', '@acme/db': '1.0.0' },
+    }),
+    c,
+  );
   write(root, `${base}/tsconfig.json`, JSON.stringify({ extends: '../../tsconfig.base.json' }), c);
   const imports = [];
   const mounts = [];
@@ -172,7 +269,12 @@ function honoApp(root, r, a, routes, fillers, c) {
     imports.push(`import { sub as s${i} } from './routes/${res}-${i}';`);
     mounts.push(`app.route('/${res}-${i}', s${i});`);
   }
-  write(root, `${base}/src/index.ts`, `import { Hono } from 'hono';\n${imports.join('\n')}\nconst app = new Hono().basePath('/v1');\n${mounts.join('\n')}\nexport default app;\n`, c);
+  write(
+    root,
+    `${base}/src/index.ts`,
+    `import { Hono } from 'hono';\n${imports.join('\n')}\nconst app = new Hono().basePath('/v1');\n${mounts.join('\n')}\nexport default app;\n`,
+    c,
+  );
   for (let i = 0; i < fillers; i++) write(root, `${base}/src/lib/part-${i % 30}/util-${i}.ts`, filler(r, i, 'util'), c);
 }
 

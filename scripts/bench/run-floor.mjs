@@ -16,4 +16,6 @@ for (const f of candidates) {
   nodes += sf.statements.length;
 }
 const ms = performance.now() - t0;
-process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, parsed: candidates.length, nodes }));
+process.stdout.write(
+  JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, parsed: candidates.length, nodes }),
+);

@@ -14,7 +14,8 @@ const result = await scan({ paths: [root], config });
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(c0);
 const maxRssMb = process.resourceUsage().maxRSS / 1024;
-if (candidatesOut) fs.writeFileSync(candidatesOut, JSON.stringify(planRoot(new ScanSession(config), path.resolve(root)).candidates));
+if (candidatesOut)
+  fs.writeFileSync(candidatesOut, JSON.stringify(planRoot(new ScanSession(config), path.resolve(root)).candidates));
 process.stdout.write(
   JSON.stringify({
     ms,

@@ -18,7 +18,8 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIO
 function boundFrom(x: ts.Identifier, prop: string, depth: number): ts.Expression | 'bound' | undefined {
   const d = findDeclaration(x);
   if (!d) return undefined;
-  if (ts.isBindingElement(d)) return (propertyNameText((d.propertyName ?? d.name) as ts.PropertyName) ?? '') === prop ? 'bound' : undefined;
+  if (ts.isBindingElement(d))
+    return (propertyNameText((d.propertyName ?? d.name) as ts.PropertyName) ?? '') === prop ? 'bound' : undefined;
   if (ts.isVariableDeclaration(d) && d.initializer && depth < 4) return d.initializer;
   return undefined;
 }
@@ -28,11 +29,24 @@ export function isMethodExpr(e: ts.Expression, depth = 0): boolean {
   const x = skipOuter(e);
   if (ts.isPropertyAccessExpression(x) && x.name.text === 'method') {
     const recv = skipOuter(x.expression);
-    return ts.isIdentifier(recv) || recv.kind === ts.SyntaxKind.ThisKeyword || (ts.isPropertyAccessExpression(recv) && ['req', 'request', 'raw'].includes(recv.name.text));
+    return (
+      ts.isIdentifier(recv) ||
+      recv.kind === ts.SyntaxKind.ThisKeyword ||
+      (ts.isPropertyAccessExpression(recv) && ['req', 'request', 'raw'].includes(recv.name.text))
+    );
   }
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['toUpperCase', 'toLowerCase'].includes(x.expression.name.text)) return isMethodExpr(x.expression.expression, depth + 1);
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    ['toUpperCase', 'toLowerCase'].includes(x.expression.name.text)
+  )
+    return isMethodExpr(x.expression.expression, depth + 1);
   // `req.method ?? ''`, `req.method || 'GET'`
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) return isMethodExpr(x.left, depth + 1);
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  )
+    return isMethodExpr(x.left, depth + 1);
   if (ts.isIdentifier(x)) {
     const b = boundFrom(x, 'method', depth);
     return b === 'bound' || (b !== undefined && isMethodExpr(b, depth + 1));
@@ -43,7 +57,11 @@ export function isMethodExpr(e: ts.Expression, depth = 0): boolean {
 /** `req.nextUrl.pathname`, `new URL(req.url).pathname`, `c.req.path`, or a local bound from one. */
 export function isPathExpr(e: ts.Expression, depth = 0): boolean {
   const x = skipOuter(e);
-  if (ts.isPropertyAccessExpression(x) && (x.name.text === 'pathname' || (x.name.text === 'path' && /\breq$/.test(x.expression.getText())))) return true;
+  if (
+    ts.isPropertyAccessExpression(x) &&
+    (x.name.text === 'pathname' || (x.name.text === 'path' && /\breq$/.test(x.expression.getText())))
+  )
+    return true;
   if (ts.isIdentifier(x)) {
     const b = boundFrom(x, 'pathname', depth);
     return b === 'bound' || (b !== undefined && isPathExpr(b, depth + 1));
@@ -60,7 +78,8 @@ function literal(e: ts.Expression): string | undefined {
 export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boolean | undefined {
   if (depth > 12) return undefined;
   const x = skipOuter(cond);
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not3(evalUnder(x.operand, a, depth + 1));
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
+    return not3(evalUnder(x.operand, a, depth + 1));
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
     if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
@@ -111,7 +130,8 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
       if (ts.isArrayLiteralExpression(arr)) {
         const lits = arr.elements.map((el) => literal(el));
         if (lits.every((l) => l !== undefined)) {
-          if (a.method && a.method !== 'ANY' && isMethodExpr(arg)) return lits.some((l) => l.toUpperCase() === a.method);
+          if (a.method && a.method !== 'ANY' && isMethodExpr(arg))
+            return lits.some((l) => l.toUpperCase() === a.method);
           if (a.path !== undefined && isPathExpr(arg)) return lits.includes(a.path);
         }
       }
@@ -132,7 +152,12 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
     if ((m === 'some' || m === 'every') && a.path !== undefined && arg) {
       const arr = skipOuter(recv);
       const fn = skipOuter(arg);
-      if (ts.isArrayLiteralExpression(arr) && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters.length >= 1 && ts.isIdentifier(fn.parameters[0].name)) {
+      if (
+        ts.isArrayLiteralExpression(arr) &&
+        (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) &&
+        fn.parameters.length >= 1 &&
+        ts.isIdentifier(fn.parameters[0].name)
+      ) {
         const pname = fn.parameters[0].name.text;
         const body = ts.isBlock(fn.body) ? undefined : fn.body;
         if (body) {
@@ -141,7 +166,8 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
             if (lit === undefined) return undefined;
             return evalWithBinding(body, pname, lit, a);
           });
-          if (m === 'some') return results.some((r) => r === true) ? true : results.every((r) => r === false) ? false : undefined;
+          if (m === 'some')
+            return results.some((r) => r === true) ? true : results.every((r) => r === false) ? false : undefined;
           return results.every((r) => r === true) ? true : results.some((r) => r === false) ? false : undefined;
         }
       }
@@ -161,10 +187,19 @@ function evalWithBinding(body: ts.Expression, name: string, value: string, a: As
       if (m === 'endsWith') return a.path.endsWith(value);
     }
   }
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken || x.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken) && a.path !== undefined) {
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+      x.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken) &&
+    a.path !== undefined
+  ) {
     const l = skipOuter(x.left);
     const r = skipOuter(x.right);
-    if ((ts.isIdentifier(l) && l.text === name && isPathExpr(r)) || (ts.isIdentifier(r) && r.text === name && isPathExpr(l))) return a.path === value;
+    if (
+      (ts.isIdentifier(l) && l.text === name && isPathExpr(r)) ||
+      (ts.isIdentifier(r) && r.text === name && isPathExpr(l))
+    )
+      return a.path === value;
   }
   return evalUnder(body, a);
 }
@@ -205,24 +240,38 @@ export function reachableUnder(node: ts.Node, root: ts.Node, a: Assumptions): bo
           // fall-through from a matching case above still reaches here
           const clauses = cur.parent.clauses;
           const i = clauses.indexOf(cur);
-          const prevFalls = i > 0 && clauses[i - 1].statements.length === 0 && ts.isCaseClause(clauses[i - 1]) && literal((clauses[i - 1] as ts.CaseClause).expression)?.toUpperCase() === a.method;
+          const prevFalls =
+            i > 0 &&
+            clauses[i - 1].statements.length === 0 &&
+            ts.isCaseClause(clauses[i - 1]) &&
+            literal((clauses[i - 1] as ts.CaseClause).expression)?.toUpperCase() === a.method;
           if (!prevFalls) return false;
         }
       }
     } else if (ts.isDefaultClause(cur) && cur.parent && ts.isCaseBlock(cur.parent)) {
       const sw = cur.parent.parent;
       if (a.method && a.method !== 'ANY' && isMethodExpr(sw.expression)) {
-        if (cur.parent.clauses.some((c) => ts.isCaseClause(c) && literal(c.expression)?.toUpperCase() === a.method)) return false;
+        if (cur.parent.clauses.some((c) => ts.isCaseClause(c) && literal(c.expression)?.toUpperCase() === a.method))
+          return false;
       }
     }
     // Earlier sibling statements that exit when their condition holds under the assumptions.
-    if ((ts.isBlock(cur) || ts.isSourceFile(cur) || ts.isCaseClause(cur) || ts.isDefaultClause(cur)) && 'statements' in cur) {
+    if (
+      (ts.isBlock(cur) || ts.isSourceFile(cur) || ts.isCaseClause(cur) || ts.isDefaultClause(cur)) &&
+      'statements' in cur
+    ) {
       const stmts = (cur as ts.Block).statements;
       const idx = stmts.indexOf(child as ts.Statement);
       for (let i = 0; i < idx; i++) {
         const st = stmts[i];
         if (ts.isIfStatement(st) && evalUnder(st.expression, a) === true && alwaysExits(st.thenStatement)) return false;
-        if (ts.isIfStatement(st) && st.elseStatement && evalUnder(st.expression, a) === false && alwaysExits(st.elseStatement)) return false;
+        if (
+          ts.isIfStatement(st) &&
+          st.elseStatement &&
+          evalUnder(st.expression, a) === false &&
+          alwaysExits(st.elseStatement)
+        )
+          return false;
       }
     }
     child = cur;

@@ -22,7 +22,13 @@ function isBodySource(e: ts.Expression, framework: Framework, reqName: string | 
     if (reqName) return ts.isIdentifier(y) && y.text === reqName;
     return ts.isIdentifier(y) && /^(req|request|ctx|c|context)$/.test(y.text);
   };
-  if (ts.isPropertyAccessExpression(x) && x.name.text === 'body' && isReq(x.expression) && (framework === 'express' || framework === 'next-pages')) return true;
+  if (
+    ts.isPropertyAccessExpression(x) &&
+    x.name.text === 'body' &&
+    isReq(x.expression) &&
+    (framework === 'express' || framework === 'next-pages')
+  )
+    return true;
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
     const m = x.expression.name.text;
     const recv = skipOuter(x.expression.expression);
@@ -30,7 +36,13 @@ function isBodySource(e: ts.Expression, framework: Framework, reqName: string | 
     // Hono: c.req.json(), c.req.parseBody(), c.req.valid('json' | 'form'), c.req.formData()
     if (ts.isPropertyAccessExpression(recv) && recv.name.text === 'req' && isReq(recv.expression)) {
       if (m === 'json' || m === 'parseBody' || m === 'formData') return true;
-      if (m === 'valid' && x.arguments[0] && ts.isStringLiteralLike(x.arguments[0]) && ['json', 'form'].includes(x.arguments[0].text)) return true;
+      if (
+        m === 'valid' &&
+        x.arguments[0] &&
+        ts.isStringLiteralLike(x.arguments[0]) &&
+        ['json', 'form'].includes(x.arguments[0].text)
+      )
+        return true;
     }
   }
   return false;
@@ -48,11 +60,19 @@ export function schemasInArgs(call: ts.CallExpression, values: ValueResolver): t
       continue;
     }
     // an object of request parts: only its body is the body
-    const objs = [skipOuter(a), ...values.resolve(a).map((v) => ('node' in v ? v.node : undefined))].filter((n): n is ts.Node => !!n);
+    const objs = [skipOuter(a), ...values.resolve(a).map((v) => ('node' in v ? v.node : undefined))].filter(
+      (n): n is ts.Node => !!n,
+    );
     for (const o of objs) {
       if (!ts.isObjectLiteralExpression(o)) continue;
       for (const p of o.properties) {
-        if (ts.isPropertyAssignment(p) && p.name && /^(body|json|form)$/.test(propertyNameText(p.name) ?? '') && schemaKeys(p.initializer, values).length) out.push(p.initializer);
+        if (
+          ts.isPropertyAssignment(p) &&
+          p.name &&
+          /^(body|json|form)$/.test(propertyNameText(p.name) ?? '') &&
+          schemaKeys(p.initializer, values).length
+        )
+          out.push(p.initializer);
       }
       break;
     }
@@ -62,10 +82,11 @@ export function schemasInArgs(call: ts.CallExpression, values: ValueResolver): t
 
 /** Adds the keys of `schemas` to an endpoint's body fields (once per name). */
 export function addSchemaFields(fields: BodyField[], schemas: readonly ts.Expression[], values: ValueResolver): void {
-  for (const sc of schemas) for (const k of schemaKeys(sc, values)) {
-    const name = propertyNameText(k);
-    if (name && !fields.some((b) => b.name === name)) fields.push({ name, span: spanOf(k) });
-  }
+  for (const sc of schemas)
+    for (const k of schemaKeys(sc, values)) {
+      const name = propertyNameText(k);
+      if (name && !fields.some((b) => b.name === name)) fields.push({ name, span: spanOf(k) });
+    }
 }
 
 /** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`…; Joi `object().keys({...})`. */
@@ -80,11 +101,14 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
       if (['object', 'extend', 'merge', 'strictObject', 'looseObject', 'keys', 'append'].includes(m)) {
         for (const a of x.arguments) {
           const obj = skipOuter(a);
-          if (ts.isObjectLiteralExpression(obj)) for (const p of obj.properties) if (p.name) out.push(p.name);
-          else if (m === 'merge') out.push(...schemaKeys(a, values, depth + 1));
+          if (ts.isObjectLiteralExpression(obj))
+            for (const p of obj.properties)
+              if (p.name) out.push(p.name);
+              else if (m === 'merge') out.push(...schemaKeys(a, values, depth + 1));
         }
       }
-      if (m !== 'object' && m !== 'strictObject' && m !== 'looseObject') out.push(...schemaKeys(callee.expression, values, depth + 1));
+      if (m !== 'object' && m !== 'strictObject' && m !== 'looseObject')
+        out.push(...schemaKeys(callee.expression, values, depth + 1));
     }
     return out;
   }
@@ -105,7 +129,14 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
  * `bodySource`: expressions that hold the body besides the request's (a tRPC procedure's `input`,
  * a server action's parameters); their reads are followed the same way.
  */
-export function readBodyFields(fn: FunctionNode, framework: Framework, values: ValueResolver, method?: string, schemas: ts.Expression[] = [], bodySource?: (e: ts.Expression) => boolean): BodyField[] {
+export function readBodyFields(
+  fn: FunctionNode,
+  framework: Framework,
+  values: ValueResolver,
+  method?: string,
+  schemas: ts.Expression[] = [],
+  bodySource?: (e: ts.Expression) => boolean,
+): BodyField[] {
   const body = fn.body;
   if (!body) return [];
   const reqName = framework === 'hono' ? paramName(fn, 0) : paramName(fn, 0);
@@ -130,17 +161,30 @@ export function readBodyFields(fn: FunctionNode, framework: Framework, values: V
   const follow = (e: ts.Expression, depth: number): void => {
     if (depth > 4) return;
     let cur: ts.Node = e;
-    while (cur.parent && (ts.isParenthesizedExpression(cur.parent) || ts.isAwaitExpression(cur.parent) || ts.isAsExpression(cur.parent) || ts.isNonNullExpression(cur.parent) || ts.isSatisfiesExpression(cur.parent))) cur = cur.parent;
+    while (
+      cur.parent &&
+      (ts.isParenthesizedExpression(cur.parent) ||
+        ts.isAwaitExpression(cur.parent) ||
+        ts.isAsExpression(cur.parent) ||
+        ts.isNonNullExpression(cur.parent) ||
+        ts.isSatisfiesExpression(cur.parent))
+    )
+      cur = cur.parent;
     const parent = cur.parent;
     if (!parent) return;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === cur) {
       const m = parent.name.text;
       const call = parent.parent;
-      if ((m === 'get' || m === 'getAll') && ts.isCallExpression(call) && call.arguments[0]) add(evalString(call.arguments[0], values), call.arguments[0]);
+      if ((m === 'get' || m === 'getAll') && ts.isCallExpression(call) && call.arguments[0])
+        add(evalString(call.arguments[0], values), call.arguments[0]);
       else if (m !== 'then') add(m, parent.name);
       return;
     }
-    if (ts.isElementAccessExpression(parent) && parent.expression === cur && ts.isStringLiteralLike(parent.argumentExpression)) {
+    if (
+      ts.isElementAccessExpression(parent) &&
+      parent.expression === cur &&
+      ts.isStringLiteralLike(parent.argumentExpression)
+    ) {
       add(parent.argumentExpression.text, parent.argumentExpression);
       return;
     }
@@ -149,9 +193,19 @@ export function readBodyFields(fn: FunctionNode, framework: Framework, values: V
       else if (ts.isIdentifier(parent.name)) followIdentifierUses(parent, depth);
       return;
     }
-    if (ts.isBinaryExpression(parent) && parent.right === cur && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isObjectLiteralExpression(parent.left)) return;
+    if (
+      ts.isBinaryExpression(parent) &&
+      parent.right === cur &&
+      parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isObjectLiteralExpression(parent.left)
+    )
+      return;
     // schema.parse(body) / schema.safeParse(body) / parseAsync
-    if (ts.isCallExpression(parent) && parent.arguments.includes(cur as ts.Expression) && ts.isPropertyAccessExpression(parent.expression)) {
+    if (
+      ts.isCallExpression(parent) &&
+      parent.arguments.includes(cur as ts.Expression) &&
+      ts.isPropertyAccessExpression(parent.expression)
+    ) {
       const m = parent.expression.name.text;
       if (/^(safe)?[pP]arse(Async)?$|^validate(Sync)?$|^cast$/.test(m)) {
         for (const k of schemaKeys(parent.expression.expression, values)) add(propertyNameText(k), k);
@@ -181,7 +235,11 @@ export function readBodyFields(fn: FunctionNode, framework: Framework, values: V
       follow(n, 0);
     }
     // a project helper given the request and a schema: `await parseRequest(request, schema)`
-    if (reqName && ts.isCallExpression(n) && n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === reqName)) {
+    if (
+      reqName &&
+      ts.isCallExpression(n) &&
+      n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === reqName)
+    ) {
       for (const sc of schemasInArgs(n, values)) for (const k of schemaKeys(sc, values)) add(propertyNameText(k), k);
     }
     ts.forEachChild(n, visit);

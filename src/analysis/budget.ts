@@ -85,7 +85,11 @@ export class Budget {
     if (this.left < 0) throw new BudgetExceeded(this.unit ?? 'the scan', walk, this.limit);
     if (this.total > this.limits.total) {
       this.left = -1;
-      throw new BudgetExceeded(this.unit ?? 'the scan', `${walk}, after the whole scan's allowance was spent`, this.limits.total);
+      throw new BudgetExceeded(
+        this.unit ?? 'the scan',
+        `${walk}, after the whole scan's allowance was spent`,
+        this.limits.total,
+      );
     }
   }
 }

@@ -21,7 +21,12 @@ function everyCall(fn: FunctionNode): ts.CallExpression[] {
 }
 
 /** `roots` and the project functions they call, `depth` levels down, each once, roots first. */
-export function calleeClosure(roots: readonly FunctionNode[], values: ValueResolver, depth: number, opts: ClosureOptions = {}): FunctionNode[] {
+export function calleeClosure(
+  roots: readonly FunctionNode[],
+  values: ValueResolver,
+  depth: number,
+  opts: ClosureOptions = {},
+): FunctionNode[] {
   const calls = opts.calls ?? everyCall;
   const out = new Set<FunctionNode>();
   const add = (fn: FunctionNode, left: number): void => {
@@ -30,7 +35,8 @@ export function calleeClosure(roots: readonly FunctionNode[], values: ValueResol
     if (left === 0 || !fn.body) return;
     for (const c of calls(fn)) {
       if (!ts.isCallExpression(c) || (opts.follow && !opts.follow(c, fn))) continue;
-      for (const v of values.resolve(c.expression)) if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) add(v.node, left - 1);
+      for (const v of values.resolve(c.expression))
+        if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) add(v.node, left - 1);
     }
   };
   for (const r of roots) add(r, depth);

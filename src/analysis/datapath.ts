@@ -11,7 +11,13 @@ import { skipOuter } from './values.js';
  * Visits each node on the data path of `exprs` once (`visit` returns true to stop the whole walk),
  * `maxDepth` steps from the start, each node counted against `budget` when one is given.
  */
-export function walkDataPath(exprs: readonly ts.Expression[], env: Env | undefined, visit: (n: ts.Node) => boolean | void, maxDepth = 20, budget?: Budget): void {
+export function walkDataPath(
+  exprs: readonly ts.Expression[],
+  env: Env | undefined,
+  visit: (n: ts.Node) => boolean | void,
+  maxDepth = 20,
+  budget?: Budget,
+): void {
   const seen = new Set<ts.Node>();
   let stop = false;
   const go = (n: ts.Node, depth: number): void => {
@@ -75,7 +81,13 @@ export function headerRead(n: ts.Node): string | undefined {
         if (ts.isStringLiteralLike(x)) return x.text.toLowerCase();
         if (ts.isObjectLiteralExpression(x)) {
           for (const p of x.properties) {
-            if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && /^(name|key|header)$/.test(p.name.text) && ts.isStringLiteralLike(p.initializer)) return p.initializer.text.toLowerCase();
+            if (
+              ts.isPropertyAssignment(p) &&
+              ts.isIdentifier(p.name) &&
+              /^(name|key|header)$/.test(p.name.text) &&
+              ts.isStringLiteralLike(p.initializer)
+            )
+              return p.initializer.text.toLowerCase();
           }
         }
       }
@@ -85,19 +97,33 @@ export function headerRead(n: ts.Node): string | undefined {
     const m = callee.name.text;
     const recv = callee.expression.getText();
     if (m === 'get' && /headers(\(\))?$/i.test(recv)) return key.text.toLowerCase();
-    if ((m === 'header' || m === 'getHeader') && /(req|request|ctx|context)$/i.test(recv)) return key.text.toLowerCase();
+    if ((m === 'header' || m === 'getHeader') && /(req|request|ctx|context)$/i.test(recv))
+      return key.text.toLowerCase();
     if (m === 'get' && /^(req|request)$/.test(recv)) return key.text.toLowerCase();
     return undefined;
   }
-  if (ts.isElementAccessExpression(n) && ts.isStringLiteralLike(n.argumentExpression) && /headers$/i.test(skipOuter(n.expression).getText())) return n.argumentExpression.text.toLowerCase();
-  if (ts.isPropertyAccessExpression(n) && /headers$/i.test(skipOuter(n.expression).getText())) return n.name.text.toLowerCase();
+  if (
+    ts.isElementAccessExpression(n) &&
+    ts.isStringLiteralLike(n.argumentExpression) &&
+    /headers$/i.test(skipOuter(n.expression).getText())
+  )
+    return n.argumentExpression.text.toLowerCase();
+  if (ts.isPropertyAccessExpression(n) && /headers$/i.test(skipOuter(n.expression).getText()))
+    return n.name.text.toLowerCase();
   return undefined;
 }
 
 /** A read of the server's environment: `process.env.X`, `process.env['X']`, `env.X` from a config module, `Deno.env.get`. */
 export function envRead(n: ts.Node): string | undefined {
-  if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && /^(process\.env|import\.meta\.env|env|c\.env|ctx\.env|Bun\.env)$/.test(skipOuter(n.expression).getText())) {
-    return ts.isPropertyAccessExpression(n) ? n.name.text : ts.isStringLiteralLike(n.argumentExpression) ? n.argumentExpression.text : 'env';
+  if (
+    (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) &&
+    /^(process\.env|import\.meta\.env|env|c\.env|ctx\.env|Bun\.env)$/.test(skipOuter(n.expression).getText())
+  ) {
+    return ts.isPropertyAccessExpression(n)
+      ? n.name.text
+      : ts.isStringLiteralLike(n.argumentExpression)
+        ? n.argumentExpression.text
+        : 'env';
   }
   return undefined;
 }

@@ -11,7 +11,14 @@ import { externalName } from './unwrap.js';
 import { evalString } from './strings.js';
 import { walkDataPath } from './datapath.js';
 import { findDeclaration } from './scope.js';
-import { accessName, isFunctionNode, propertyNameText, returnExpressions, skipOuter, type ValueResolver } from './values.js';
+import {
+  accessName,
+  isFunctionNode,
+  propertyNameText,
+  returnExpressions,
+  skipOuter,
+  type ValueResolver,
+} from './values.js';
 import { forEachNode } from './walk.js';
 
 export type EffectKind = 'db-write' | 'sql-write' | 'payment' | 'http' | 'identity' | 'mint' | 'call';
@@ -44,7 +51,6 @@ export interface Effect {
   via?: Effect[];
 }
 
-
 interface Compiled {
   r: EffectRules;
   delegateRoots: RegExp;
@@ -70,25 +76,29 @@ interface Compiled {
 }
 
 const rules = compiled<Compiled>(() => {
-    const r = ruleFile('effects');
-    return {
-      r,
-      delegateRoots: new RegExp(r.orm.delegateRoots),
-      repoRoots: new RegExp(r.orm.repoRoots),
-      builderRoots: new RegExp(r.orm.builderRoots),
-      payRoots: new RegExp(r.payments.roots),
-      moveMethods: r.payments.moveMethods ? new RegExp(r.payments.moveMethods) : undefined,
-      httpRoots: new RegExp(r.http.clientRoots),
-      sql: new RegExp(r.sql.write, 'i'),
-      idTargets: new RegExp(r.mint.identifierTargets),
-      identity: r.identity.calls.map((c) => ({ re: new RegExp(c.pattern), category: c.category, keys: c.keys?.map((k) => k.toLowerCase()) })),
-      lookAhead: new RegExp(r.lookAheadWrites.pattern, 'i'),
-      registration: new RegExp(r.registrationCalls.pattern),
-      machinery: new RegExp(r.stepUpMachinery.models, 'i'),
-      bookkeeping: new Set(r.bookkeepingKeys.keys),
-      updateActions: new RegExp(r.orm.updateActions, 'i'),
-      deleteActions: new RegExp(r.orm.deleteActions, 'i'),
-    };
+  const r = ruleFile('effects');
+  return {
+    r,
+    delegateRoots: new RegExp(r.orm.delegateRoots),
+    repoRoots: new RegExp(r.orm.repoRoots),
+    builderRoots: new RegExp(r.orm.builderRoots),
+    payRoots: new RegExp(r.payments.roots),
+    moveMethods: r.payments.moveMethods ? new RegExp(r.payments.moveMethods) : undefined,
+    httpRoots: new RegExp(r.http.clientRoots),
+    sql: new RegExp(r.sql.write, 'i'),
+    idTargets: new RegExp(r.mint.identifierTargets),
+    identity: r.identity.calls.map((c) => ({
+      re: new RegExp(c.pattern),
+      category: c.category,
+      keys: c.keys?.map((k) => k.toLowerCase()),
+    })),
+    lookAhead: new RegExp(r.lookAheadWrites.pattern, 'i'),
+    registration: new RegExp(r.registrationCalls.pattern),
+    machinery: new RegExp(r.stepUpMachinery.models, 'i'),
+    bookkeeping: new Set(r.bookkeepingKeys.keys),
+    updateActions: new RegExp(r.orm.updateActions, 'i'),
+    deleteActions: new RegExp(r.orm.deleteActions, 'i'),
+  };
 });
 
 /** Compiled side-effect rules (rules/effects.json). */
@@ -121,7 +131,24 @@ function methodCall(call: ts.CallExpression): { method: string; recv: ts.Express
   return undefined;
 }
 
-const SKIP_KEYS = new Set(['where', 'select', 'include', 'orderBy', 'take', 'skip', 'filter', 'options', 'returning', 'skipDuplicates', 'upsert', 'new', 'runValidators', 'returnDocument', 'omit', 'relationLoadStrategy']);
+const SKIP_KEYS = new Set([
+  'where',
+  'select',
+  'include',
+  'orderBy',
+  'take',
+  'skip',
+  'filter',
+  'options',
+  'returning',
+  'skipDuplicates',
+  'upsert',
+  'new',
+  'runValidators',
+  'returnDocument',
+  'omit',
+  'relationLoadStrategy',
+]);
 
 /** What a write writes: the keys, the numeric keys it decreases, and whether part of it could not be read. */
 export interface WriteData {
@@ -136,9 +163,34 @@ export interface WriteData {
   nested: { relation: string; action: string; data: WriteData; node: ts.Node }[];
 }
 
-const CONTAINER_KEYS = new Set(['data', '$set', 'set', 'values', 'update', '$setOnInsert', 'create', '$push', '$addToSet', '$pull', '$pullAll', '$unset']);
+const CONTAINER_KEYS = new Set([
+  'data',
+  '$set',
+  'set',
+  'values',
+  'update',
+  '$setOnInsert',
+  'create',
+  '$push',
+  '$addToSet',
+  '$pull',
+  '$pullAll',
+  '$unset',
+]);
 /** Prisma nested writes on a relation: `members: { createMany: { data } }`, `passkeys: { deleteMany: {} }`. */
-const NESTED_OPS = new Set(['create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', 'connectOrCreate', 'connect', 'disconnect', 'set']);
+const NESTED_OPS = new Set([
+  'create',
+  'createMany',
+  'update',
+  'updateMany',
+  'upsert',
+  'delete',
+  'deleteMany',
+  'connectOrCreate',
+  'connect',
+  'disconnect',
+  'set',
+]);
 
 function emptyData(): WriteData {
   return { keys: [], debits: [], opaque: false, constants: Object.create(null) as Record<string, string>, nested: [] };
@@ -157,10 +209,17 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
 function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   const x = skipOuter(e);
   // a counter (`quota - 1`, `{ decrement: 1 }`) counts uses, it does not move an amount
-  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(skipOuter(x.right)) && Number((skipOuter(x.right) as ts.NumericLiteral).text) === 1) return false;
+  if (
+    ts.isBinaryExpression(x) &&
+    x.operatorToken.kind === ts.SyntaxKind.MinusToken &&
+    ts.isNumericLiteral(skipOuter(x.right)) &&
+    Number((skipOuter(x.right) as ts.NumericLiteral).text) === 1
+  )
+    return false;
   if (ts.isPrefixUnaryExpression(x) && ts.isNumericLiteral(x.operand) && Number(x.operand.text) === 1) return false;
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken) return true;
-  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.MinusToken) return x.left.getText().toLowerCase().includes(key.toLowerCase()) || depth > 0;
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.MinusToken)
+    return x.left.getText().toLowerCase().includes(key.toLowerCase()) || depth > 0;
   if (ts.isCallExpression(x)) {
     const parts = calleeParts(x.expression);
     const last = parts?.[parts.length - 1] ?? '';
@@ -175,7 +234,12 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
 }
 
 /** The data a write call argument carries (object literals, locals assigned field by field, conditional spreads). */
-export function writeData(e: ts.Expression | undefined, values: ValueResolver, depth = 0, out: WriteData = emptyData()): WriteData {
+export function writeData(
+  e: ts.Expression | undefined,
+  values: ValueResolver,
+  depth = 0,
+  out: WriteData = emptyData(),
+): WriteData {
   if (!e || depth > 6) return out;
   const x = skipOuter(e);
   // `...(isAdmin ? { role } : {})`, `...(cond && { role })`
@@ -183,12 +247,21 @@ export function writeData(e: ts.Expression | undefined, values: ValueResolver, d
     writeData(x.whenTrue, values, depth + 1, out);
     return writeData(x.whenFalse, values, depth + 1, out);
   }
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ||
+      x.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+      x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+  ) {
     writeData(x.left, values, depth + 1, out);
     return writeData(x.right, values, depth + 1, out);
   }
   // `list.map((m) => ({ email: m.email, role: m.role }))`: the objects the callback returns
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(skipOuter(x.expression)) && /^(map|flatMap)$/.test((skipOuter(x.expression) as ts.PropertyAccessExpression).name.text)) {
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(skipOuter(x.expression)) &&
+    /^(map|flatMap)$/.test((skipOuter(x.expression) as ts.PropertyAccessExpression).name.text)
+  ) {
     const cb = x.arguments[0] && skipOuter(x.arguments[0]);
     if (cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) {
       for (const r of returnExpressions(cb)) writeData(r, values, depth + 1, out);
@@ -205,7 +278,15 @@ export function writeData(e: ts.Expression | undefined, values: ValueResolver, d
     const vals = values.resolve(x);
     const v = vals.find((y) => y.kind === 'object');
     // a local holding the objects a `.map` callback builds
-    const mapped = !ts.isCallExpression(x) && vals.find((y) => y.kind === 'call' && ts.isCallExpression(y.node) && ts.isPropertyAccessExpression(skipOuter(y.node.expression)) && /^(map|flatMap)$/.test((skipOuter(y.node.expression) as ts.PropertyAccessExpression).name.text));
+    const mapped =
+      !ts.isCallExpression(x) &&
+      vals.find(
+        (y) =>
+          y.kind === 'call' &&
+          ts.isCallExpression(y.node) &&
+          ts.isPropertyAccessExpression(skipOuter(y.node.expression)) &&
+          /^(map|flatMap)$/.test((skipOuter(y.node.expression) as ts.PropertyAccessExpression).name.text),
+      );
     if (!v && mapped && mapped.kind === 'call') return writeData(mapped.node, values, depth + 1, out);
     if (v && v.kind === 'object') obj = v.node;
     else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) out.opaque = true;
@@ -240,7 +321,11 @@ export function writeData(e: ts.Expression | undefined, values: ValueResolver, d
     }
     const v = skipOuter(init);
     // a nested write on a relation: its own effect, on the relation's model
-    if (ts.isObjectLiteralExpression(v) && v.properties.length && v.properties.every((q) => q.name && NESTED_OPS.has(propertyNameText(q.name) ?? ''))) {
+    if (
+      ts.isObjectLiteralExpression(v) &&
+      v.properties.length &&
+      v.properties.every((q) => q.name && NESTED_OPS.has(propertyNameText(q.name) ?? ''))
+    ) {
       for (const q of v.properties) {
         if (!ts.isPropertyAssignment(q)) continue;
         const action = propertyNameText(q.name)!;
@@ -253,16 +338,26 @@ export function writeData(e: ts.Expression | undefined, values: ValueResolver, d
     out.keys.push(name);
     // a column named anything that receives a hash of a typed password is a password column (`extra_data = hash(password)`)
     if (isSecretHash(v)) out.keys.push(SECRET_HASH_KEY);
-    const constant = v.kind === ts.SyntaxKind.TrueKeyword ? 'true' : v.kind === ts.SyntaxKind.FalseKeyword ? 'false' : evalString(v, values);
+    const constant =
+      v.kind === ts.SyntaxKind.TrueKeyword
+        ? 'true'
+        : v.kind === ts.SyntaxKind.FalseKeyword
+          ? 'false'
+          : evalString(v, values);
     if (constant !== undefined) out.constants[name] = constant;
-    else if (ts.isPropertyAccessExpression(v) && /^[A-Z]/.test(v.expression.getText())) out.constants[name] = v.name.text;
+    else if (ts.isPropertyAccessExpression(v) && /^[A-Z]/.test(v.expression.getText()))
+      out.constants[name] = v.name.text;
     // Prisma `{ balance: { decrement: n } }` / `{ increment: -n }`
     if (ts.isObjectLiteralExpression(v)) {
       for (const q of v.properties) {
         const k = q.name ? propertyNameText(q.name) : undefined;
         const amount = ts.isPropertyAssignment(q) ? skipOuter(q.initializer) : undefined;
         const one = !!amount && ts.isNumericLiteral(amount) && Number(amount.text) === 1;
-        if ((k === 'decrement' && !one) || (k === 'increment' && ts.isPropertyAssignment(q) && isDecrease(q.initializer, name))) out.debits.push(name);
+        if (
+          (k === 'decrement' && !one) ||
+          (k === 'increment' && ts.isPropertyAssignment(q) && isDecrease(q.initializer, name))
+        )
+          out.debits.push(name);
       }
     } else if (isDecrease(v, name)) out.debits.push(name);
   }
@@ -277,21 +372,37 @@ function objectKeys(e: ts.Expression | undefined, values: ValueResolver): string
 const FILTER_FIRST = /^(updateOne|updateMany|findOneAndUpdate|replaceOne|findOneAndReplace|update)$/;
 
 /** The data of a write call: its arguments, without a leading filter (`updateOne(filter, update)`). */
-function callData(call: ts.CallExpression, method: string, values: ValueResolver): Pick<Effect, 'dataKeys' | 'debits' | 'opaqueData' | 'constants' | 'nested'> {
+function callData(
+  call: ts.CallExpression,
+  method: string,
+  values: ValueResolver,
+): Pick<Effect, 'dataKeys' | 'debits' | 'opaqueData' | 'constants' | 'nested'> {
   let args = [...call.arguments];
   if (FILTER_FIRST.test(method) && args.length >= 2) {
     const second = skipOuter(args[1]);
     // Sequelize `update(values, { where })` keeps its first argument; Mongoose `updateOne(filter, update)` drops it
-    const sequelize = ts.isObjectLiteralExpression(second) && second.properties.some((p) => p.name && propertyNameText(p.name) === 'where');
+    const sequelize =
+      ts.isObjectLiteralExpression(second) &&
+      second.properties.some((p) => p.name && propertyNameText(p.name) === 'where');
     args = sequelize ? [args[0]] : args.slice(1);
   }
   const wd = emptyData();
   for (const a of args) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
-  return { dataKeys: wd.keys, debits: wd.debits, opaqueData: wd.opaque, constants: wd.constants, nested: nestedEffects(call, wd) };
+  return {
+    dataKeys: wd.keys,
+    debits: wd.debits,
+    opaqueData: wd.opaque,
+    constants: wd.constants,
+    nested: nestedEffects(call, wd),
+  };
 }
 
 /** The writes nested in a write's data, as effects of their own on the relation's model. */
-function nestedEffects(call: ts.CallExpression, wd: WriteData, parentCreates = /^create/.test(methodCall(call)?.method ?? '')): Effect[] | undefined {
+function nestedEffects(
+  call: ts.CallExpression,
+  wd: WriteData,
+  parentCreates = /^create/.test(methodCall(call)?.method ?? ''),
+): Effect[] | undefined {
   if (!wd.nested.length) return undefined;
   const text = calleeParts(call.expression)?.join('.') ?? call.expression.getText().replace(/\s+/g, '').slice(0, 60);
   return wd.nested.map((n) => ({
@@ -320,21 +431,46 @@ export function fieldAssignments(id: ts.Identifier): WriteData {
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return out;
   const visit = (n: ts.Node): void => {
-    if (ts.isBinaryExpression(n) && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && ts.isIdentifier(skipOuter(n.left.expression)) && (skipOuter(n.left.expression) as ts.Identifier).text === name) {
+    if (
+      ts.isBinaryExpression(n) &&
+      (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
+      ts.isIdentifier(skipOuter(n.left.expression)) &&
+      (skipOuter(n.left.expression) as ts.Identifier).text === name
+    ) {
       const op = n.operatorToken.kind;
       const k = accessName(n.left);
-      if (k && (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.MinusEqualsToken || op === ts.SyntaxKind.PlusEqualsToken)) {
+      if (
+        k &&
+        (op === ts.SyntaxKind.EqualsToken ||
+          op === ts.SyntaxKind.MinusEqualsToken ||
+          op === ts.SyntaxKind.PlusEqualsToken)
+      ) {
         out.keys.push(k);
-        if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k))) out.debits.push(k);
-        if (op === ts.SyntaxKind.EqualsToken && ts.isStringLiteralLike(skipOuter(n.right))) out.constants[k] = (skipOuter(n.right) as ts.StringLiteral).text;
+        if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k)))
+          out.debits.push(k);
+        if (op === ts.SyntaxKind.EqualsToken && ts.isStringLiteralLike(skipOuter(n.right)))
+          out.constants[k] = (skipOuter(n.right) as ts.StringLiteral).text;
       }
       // `user[provider] = undefined`: a field the analysis cannot name
       if (!k && op === ts.SyntaxKind.EqualsToken) out.opaque = true;
     }
     const mutated = arrayMutation(n);
-    if (mutated && ts.isPropertyAccessExpression(mutated) && ts.isIdentifier(skipOuter(mutated.expression)) && (skipOuter(mutated.expression) as ts.Identifier).text === name) out.keys.push(mutated.name.text);
+    if (
+      mutated &&
+      ts.isPropertyAccessExpression(mutated) &&
+      ts.isIdentifier(skipOuter(mutated.expression)) &&
+      (skipOuter(mutated.expression) as ts.Identifier).text === name
+    )
+      out.keys.push(mutated.name.text);
     // `Object.assign(user, req.body)`: the whole body is written
-    if (ts.isCallExpression(n) && calleeParts(n.expression)?.join('.') === 'Object.assign' && n.arguments[0] && ts.isIdentifier(skipOuter(n.arguments[0])) && (skipOuter(n.arguments[0]) as ts.Identifier).text === name) out.opaque = true;
+    if (
+      ts.isCallExpression(n) &&
+      calleeParts(n.expression)?.join('.') === 'Object.assign' &&
+      n.arguments[0] &&
+      ts.isIdentifier(skipOuter(n.arguments[0])) &&
+      (skipOuter(n.arguments[0]) as ts.Identifier).text === name
+    )
+      out.opaque = true;
     ts.forEachChild(n, visit);
   };
   visit(scope);
@@ -351,17 +487,34 @@ export const SECRET_HASH_KEY = 'passwordHash';
 export function isSecretHash(e: ts.Expression): boolean {
   let hashCall = false;
   let secretName = false;
-  walkDataPath([e], undefined, (n) => {
-    if (ts.isCallExpression(n)) {
-      const parts = calleeParts(n.expression);
-      const last = parts?.[parts.length - 1] ?? '';
-      if (/^(hash|hashSync|hashPassword|hashPin|hashPasscode|genHash|hashpw|encryptPassword|scrypt|scryptSync|pbkdf2|pbkdf2Sync|hashSecret|argon2id|makeHash|createPasswordHash|generatePasswordHash|saltAndHashPassword)$/i.test(last)) hashCall = true;
-      if (parts?.some((p) => /^(bcrypt|bcryptjs|argon2|scrypt)$/i.test(p)) && /hash/i.test(last)) hashCall = true;
-    }
-    const name = ts.isIdentifier(n) ? n.text : ts.isPropertyAccessExpression(n) ? n.name.text : ts.isBindingElement(n) && ts.isIdentifier(n.name) ? n.name.text : undefined;
-    if (name && /pass(word|code|wd)|^pwd?$|(^|[^a-z])pin($|[^a-z])|^pin|pin$/i.test(name) && !/hash$/i.test(name)) secretName = true;
-    return hashCall && secretName;
-  }, 12);
+  walkDataPath(
+    [e],
+    undefined,
+    (n) => {
+      if (ts.isCallExpression(n)) {
+        const parts = calleeParts(n.expression);
+        const last = parts?.[parts.length - 1] ?? '';
+        if (
+          /^(hash|hashSync|hashPassword|hashPin|hashPasscode|genHash|hashpw|encryptPassword|scrypt|scryptSync|pbkdf2|pbkdf2Sync|hashSecret|argon2id|makeHash|createPasswordHash|generatePasswordHash|saltAndHashPassword)$/i.test(
+            last,
+          )
+        )
+          hashCall = true;
+        if (parts?.some((p) => /^(bcrypt|bcryptjs|argon2|scrypt)$/i.test(p)) && /hash/i.test(last)) hashCall = true;
+      }
+      const name = ts.isIdentifier(n)
+        ? n.text
+        : ts.isPropertyAccessExpression(n)
+          ? n.name.text
+          : ts.isBindingElement(n) && ts.isIdentifier(n.name)
+            ? n.name.text
+            : undefined;
+      if (name && /pass(word|code|wd)|^pwd?$|(^|[^a-z])pin($|[^a-z])|^pin|pin$/i.test(name) && !/hash$/i.test(name))
+        secretName = true;
+      return hashCall && secretName;
+    },
+    12,
+  );
   return hashCall && secretName;
 }
 
@@ -374,17 +527,28 @@ function memberAssignments(recv: ts.PropertyAccessExpression, at: ts.Node): Writ
   const body = fn && (fn as ts.FunctionLikeDeclaration).body;
   if (!body) return out;
   const visit = (n: ts.Node): void => {
-    if (ts.isBinaryExpression(n) && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && n.left.expression.getText().replace(/\s+/g, '') === text) {
+    if (
+      ts.isBinaryExpression(n) &&
+      (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
+      n.left.expression.getText().replace(/\s+/g, '') === text
+    ) {
       const k = accessName(n.left);
       const op = n.operatorToken.kind;
-      if (k && (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.MinusEqualsToken || op === ts.SyntaxKind.PlusEqualsToken)) {
+      if (
+        k &&
+        (op === ts.SyntaxKind.EqualsToken ||
+          op === ts.SyntaxKind.MinusEqualsToken ||
+          op === ts.SyntaxKind.PlusEqualsToken)
+      ) {
         out.keys.push(k);
-        if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k))) out.debits.push(k);
+        if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k)))
+          out.debits.push(k);
       }
       if (!k && op === ts.SyntaxKind.EqualsToken) out.opaque = true;
     }
     const mutated = arrayMutation(n);
-    if (mutated && ts.isPropertyAccessExpression(mutated) && mutated.expression.getText().replace(/\s+/g, '') === text) out.keys.push(mutated.name.text);
+    if (mutated && ts.isPropertyAccessExpression(mutated) && mutated.expression.getText().replace(/\s+/g, '') === text)
+      out.keys.push(mutated.name.text);
     if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   visit(body);
@@ -395,7 +559,8 @@ function memberAssignments(recv: ts.PropertyAccessExpression, at: ts.Node): Writ
 function arrayMutation(n: ts.Node): ts.Expression | undefined {
   if (!ts.isCallExpression(n)) return undefined;
   const c = skipOuter(n.expression);
-  if (!ts.isPropertyAccessExpression(c) || !/^(push|unshift|splice|pop|shift|pull|addToSet|remove)$/.test(c.name.text)) return undefined;
+  if (!ts.isPropertyAccessExpression(c) || !/^(push|unshift|splice|pop|shift|pull|addToSet|remove)$/.test(c.name.text))
+    return undefined;
   return skipOuter(c.expression);
 }
 
@@ -403,7 +568,8 @@ function arrayMutation(n: ts.Node): ts.Expression | undefined {
 function staticClassModel(call: ts.CallExpression): string | undefined {
   let n: ts.Node | undefined = call.parent;
   while (n && !ts.isMethodDeclaration(n)) n = n.parent;
-  if (!n || !ts.isMethodDeclaration(n) || !ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
+  if (!n || !ts.isMethodDeclaration(n) || !ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword))
+    return undefined;
   const cls = n.parent;
   const name = ts.isClassLike(cls) ? cls.name?.text : undefined;
   return name?.replace(/(Class|Model|Schema|Statics)$/, '') || undefined;
@@ -435,7 +601,8 @@ function modelOfReceiver(recv: ts.Expression, values: ValueResolver): string | u
         if (ts.isCallExpression(n)) {
           const parts = calleeParts(n.expression);
           if (parts && parts.length >= 2 && isCapitalized(parts[parts.length - 2])) return parts[parts.length - 2];
-          if (parts && /getRepository|getCustomRepository/.test(parts[parts.length - 1]) && n.arguments[0]) return skipOuter(n.arguments[0]).getText();
+          if (parts && /getRepository|getCustomRepository/.test(parts[parts.length - 1]) && n.arguments[0])
+            return skipOuter(n.arguments[0]).getText();
         }
       }
       if (v.kind === 'instance' && v.cls.name) return v.cls.name.text;
@@ -446,7 +613,8 @@ function modelOfReceiver(recv: ts.Expression, values: ValueResolver): string | u
   }
   if (ts.isCallExpression(x)) {
     const parts = calleeParts(x.expression);
-    if (parts && /getRepository|getCustomRepository|repository/.test(parts[parts.length - 1]) && x.arguments[0]) return skipOuter(x.arguments[0]).getText();
+    if (parts && /getRepository|getCustomRepository|repository/.test(parts[parts.length - 1]) && x.arguments[0])
+      return skipOuter(x.arguments[0]).getText();
   }
   return undefined;
 }
@@ -456,10 +624,14 @@ function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: strin
   for (const v of values.resolve(node)) {
     const ext = externalName(v);
     if (ext && modules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`))) return true;
-    if (v.kind === 'call' && v.callee.some((c) => {
-      const e = externalName(c);
-      return !!e && modules.some((m) => e.module === m || e.module.startsWith(`${m}/`));
-    })) return true;
+    if (
+      v.kind === 'call' &&
+      v.callee.some((c) => {
+        const e = externalName(c);
+        return !!e && modules.some((m) => e.module === m || e.module.startsWith(`${m}/`));
+      })
+    )
+      return true;
   }
   return false;
 }
@@ -475,7 +647,10 @@ function stringArg(call: ts.CallExpression, values: ValueResolver): string | und
 }
 
 /** Data written by a builder chain: `.values({...})`, `.set({...})`, `.update({...})`. */
-function chainData(call: ts.CallExpression, values: ValueResolver): Pick<Effect, 'dataKeys' | 'debits' | 'opaqueData' | 'constants' | 'nested'> {
+function chainData(
+  call: ts.CallExpression,
+  values: ValueResolver,
+): Pick<Effect, 'dataKeys' | 'debits' | 'opaqueData' | 'constants' | 'nested'> {
   const wd = emptyData();
   // the call's own arguments name the table (`db.update(users)`, `knex('users')`): keys only, never opaque data
   for (const a of call.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
@@ -484,10 +659,17 @@ function chainData(call: ts.CallExpression, values: ValueResolver): Pick<Effect,
   for (let i = 0; i < 4; i++) {
     const p = cur.parent;
     if (!p || !ts.isPropertyAccessExpression(p) || !p.parent || !ts.isCallExpression(p.parent)) break;
-    if (['values', 'set', 'update', 'insert', 'upsert'].includes(p.name.text)) for (const a of p.parent.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
+    if (['values', 'set', 'update', 'insert', 'upsert'].includes(p.name.text))
+      for (const a of p.parent.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
     cur = p.parent;
   }
-  return { dataKeys: wd.keys, debits: wd.debits, opaqueData: wd.opaque, constants: wd.constants, nested: nestedEffects(call, wd) };
+  return {
+    dataKeys: wd.keys,
+    debits: wd.debits,
+    opaqueData: wd.opaque,
+    constants: wd.constants,
+    nested: nestedEffects(call, wd),
+  };
 }
 
 const DIRECT = memo('effects.direct', () => new WeakMap<ts.CallExpression, Effect | null>());
@@ -508,15 +690,23 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   const parts = calleeParts(call.expression);
   const text = parts ? parts.join('.') : call.expression.getText().replace(/\s+/g, '');
   const mc = methodCall(call);
-  const base = (kind: EffectKind, extra: Partial<Effect>): Effect => ({ kind, node: call, dataKeys: [], callee: text.length > 80 ? `${text.slice(0, 77)}...` : text, ...extra });
+  const base = (kind: EffectKind, extra: Partial<Effect>): Effect => ({
+    kind,
+    node: call,
+    dataKeys: [],
+    callee: text.length > 80 ? `${text.slice(0, 77)}...` : text,
+    ...extra,
+  });
 
   if (parts && parts.length >= 3) {
     const method = parts[parts.length - 1];
     const model = parts[parts.length - 2];
     const root = parts.slice(0, -2).join('.');
     const recv = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
-    const payment = (): Effect => base('payment', { model: normalizeName(model), action: method, dataKeys: objectKeys(call.arguments[0], values) });
-    const delegate = (): Effect => base('db-write', { model: normalizeName(model), action: method, ...callData(call, method, values) });
+    const payment = (): Effect =>
+      base('payment', { model: normalizeName(model), action: method, dataKeys: objectKeys(call.arguments[0], values) });
+    const delegate = (): Effect =>
+      base('db-write', { model: normalizeName(model), action: method, ...callData(call, method, values) });
     const isPayVerb = r.payments.verbs.includes(method);
     const isDelegate = r.orm.delegateMethods.includes(method) && !model.startsWith('$');
     // names first (cheap), then what the root resolves to
@@ -528,12 +718,21 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   // a client object of a payment SDK: `new Preference(client).create(…)`, `payments.refund(…)`
   if (parts && parts.length === 2 && r.payments.verbs.includes(parts[1])) {
     const recv = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
-    if (rootResolvesTo(parts, recv, r.payments.modules, values)) return base('payment', { model: normalizeName(parts[0]), action: parts[1], dataKeys: objectKeys(call.arguments[0], values) });
+    if (rootResolvesTo(parts, recv, r.payments.modules, values))
+      return base('payment', {
+        model: normalizeName(parts[0]),
+        action: parts[1],
+        dataKeys: objectKeys(call.arguments[0], values),
+      });
   }
   // a method that moves money whatever the client (`lightning.sendPayment()`, `wallet.sendTransaction(tx)`)
   if (mc && moveMethods?.test(mc.method) && skipOuter(mc.recv).kind !== ts.SyntaxKind.ThisKeyword) {
     const recvParts = calleeParts(mc.recv);
-    return base('payment', { model: normalizeName(recvParts?.[recvParts.length - 1] ?? 'client'), action: mc.method, dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)) });
+    return base('payment', {
+      model: normalizeName(recvParts?.[recvParts.length - 1] ?? 'client'),
+      action: mc.method,
+      dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)),
+    });
   }
   for (const id of identity) {
     if (!id.re.test(text)) continue;
@@ -546,22 +745,54 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     const recvParts = calleeParts(mc.recv);
     const recvText = recvParts?.join('.');
     // Mongoose / Sequelize statics: User.updateOne(...), and `this.updateOne(...)` inside a static method of the model's class
-    if (recvParts && recvParts.length >= 1 && isCapitalized(recvParts[recvParts.length - 1]) && r.orm.staticMethods.includes(mc.method)) {
-      return base('db-write', { model: normalizeName(recvParts[recvParts.length - 1]), action: mc.method, ...callData(call, mc.method, values) });
+    if (
+      recvParts &&
+      recvParts.length >= 1 &&
+      isCapitalized(recvParts[recvParts.length - 1]) &&
+      r.orm.staticMethods.includes(mc.method)
+    ) {
+      return base('db-write', {
+        model: normalizeName(recvParts[recvParts.length - 1]),
+        action: mc.method,
+        ...callData(call, mc.method, values),
+      });
     }
-    const staticModel = recvParts?.length === 1 && recvParts[0] === 'this' && r.orm.staticMethods.includes(mc.method) ? staticClassModel(call) : undefined;
-    if (staticModel) return base('db-write', { model: normalizeName(staticModel), action: mc.method, ...callData(call, mc.method, values) });
+    const staticModel =
+      recvParts?.length === 1 && recvParts[0] === 'this' && r.orm.staticMethods.includes(mc.method)
+        ? staticClassModel(call)
+        : undefined;
+    if (staticModel)
+      return base('db-write', {
+        model: normalizeName(staticModel),
+        action: mc.method,
+        ...callData(call, mc.method, values),
+      });
     // Repositories: userRepository.save(...)
     if (recvText && repoRoots.test(recvText) && r.orm.repoMethods.includes(mc.method)) {
-      const model = call.arguments[0] && isCapitalized(skipOuter(call.arguments[0]).getText()) ? skipOuter(call.arguments[0]).getText() : modelOfReceiver(mc.recv, values);
-      return base('db-write', { model: model ? normalizeName(model) : undefined, action: mc.method, ...callData(call, mc.method, values) });
+      const model =
+        call.arguments[0] && isCapitalized(skipOuter(call.arguments[0]).getText())
+          ? skipOuter(call.arguments[0]).getText()
+          : modelOfReceiver(mc.recv, values);
+      return base('db-write', {
+        model: model ? normalizeName(model) : undefined,
+        action: mc.method,
+        ...callData(call, mc.method, values),
+      });
     }
     if (ts.isCallExpression(skipOuter(mc.recv))) {
       const inner = skipOuter(mc.recv) as ts.CallExpression;
       const innerParts = calleeParts(inner.expression);
       // getRepository(User).save(...)
-      if (innerParts && /getRepository|getCustomRepository|getMongoRepository/.test(innerParts[innerParts.length - 1]) && r.orm.repoMethods.includes(mc.method)) {
-        return base('db-write', { model: normalizeName(stringArg(inner, values) ?? ''), action: mc.method, ...callData(call, mc.method, values) });
+      if (
+        innerParts &&
+        /getRepository|getCustomRepository|getMongoRepository/.test(innerParts[innerParts.length - 1]) &&
+        r.orm.repoMethods.includes(mc.method)
+      ) {
+        return base('db-write', {
+          model: normalizeName(stringArg(inner, values) ?? ''),
+          action: mc.method,
+          ...callData(call, mc.method, values),
+        });
       }
       // supabase.from('users').update(), knex('users').insert(), db.collection('users').doc(id).set()
       if (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) {
@@ -581,24 +812,54 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           if (!ts.isCallExpression(cur)) break;
         }
         const root = calleeParts(cur) ?? (ts.isCallExpression(cur) ? calleeParts(cur.expression) : undefined);
-        if (table && (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) && root && builderRoots.test(root[0] === 'this' ? root.slice(0, 2).join('.') : root[0])) {
+        if (
+          table &&
+          (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) &&
+          root &&
+          builderRoots.test(root[0] === 'this' ? root.slice(0, 2).join('.') : root[0])
+        ) {
           return base('db-write', { model: normalizeName(table), action: mc.method, ...chainData(call, values) });
         }
       }
     }
     // drizzle / kysely: db.insert(transfers).values(...), db.update(users).set(...), db.deleteFrom('x')
-    if (recvParts && builderRoots.test(recvText ?? '') && r.orm.builderWrites.includes(mc.method) && call.arguments.length >= 1) {
-      return base('db-write', { model: normalizeName(stringArg(call, values) ?? ''), action: mc.method, ...chainData(call, values) });
+    if (
+      recvParts &&
+      builderRoots.test(recvText ?? '') &&
+      r.orm.builderWrites.includes(mc.method) &&
+      call.arguments.length >= 1
+    ) {
+      return base('db-write', {
+        model: normalizeName(stringArg(call, values) ?? ''),
+        action: mc.method,
+        ...chainData(call, values),
+      });
     }
     // Instances: user.save() after `user.password = hash`, doc.destroy(), and a record loaded by a finder updated in place
     // (`const user = await User.findByPk(id); await user.update({ role })`)
-    const instanceUpdate = r.orm.instanceUpdates.includes(mc.method) && (call.arguments.length >= 1 || /^(remove|deleteOne|destroy)$/.test(mc.method)) && loadedByFinder(mc.recv, values);
+    const instanceUpdate =
+      r.orm.instanceUpdates.includes(mc.method) &&
+      (call.arguments.length >= 1 || /^(remove|deleteOne|destroy)$/.test(mc.method)) &&
+      loadedByFinder(mc.recv, values);
     if ((r.orm.instanceMethods.includes(mc.method) && call.arguments.length <= 2) || instanceUpdate) {
       const model = modelOfReceiver(mc.recv, values);
       const recv = skipOuter(mc.recv);
-      const assigned = ts.isIdentifier(recv) ? fieldAssignments(recv) : ts.isPropertyAccessExpression(recv) ? memberAssignments(recv, call) : emptyData();
-      const data = instanceUpdate ? callData(call, mc.method, values) : { dataKeys: [], debits: [], opaqueData: false, constants: {} };
-      return base('db-write', { model: model ? normalizeName(model) : undefined, action: mc.method, dataKeys: [...assigned.keys, ...data.dataKeys], debits: [...assigned.debits, ...(data.debits ?? [])], opaqueData: assigned.opaque || data.opaqueData, constants: { ...assigned.constants, ...data.constants } });
+      const assigned = ts.isIdentifier(recv)
+        ? fieldAssignments(recv)
+        : ts.isPropertyAccessExpression(recv)
+          ? memberAssignments(recv, call)
+          : emptyData();
+      const data = instanceUpdate
+        ? callData(call, mc.method, values)
+        : { dataKeys: [], debits: [], opaqueData: false, constants: {} };
+      return base('db-write', {
+        model: model ? normalizeName(model) : undefined,
+        action: mc.method,
+        dataKeys: [...assigned.keys, ...data.dataKeys],
+        debits: [...assigned.debits, ...(data.debits ?? [])],
+        opaqueData: assigned.opaque || data.opaqueData,
+        constants: { ...assigned.constants, ...data.constants },
+      });
     }
     // Outgoing writes: axios.post(url, body)
     if (recvText && httpRoots.test(recvText) && r.http.clientWrites.includes(mc.method) && call.arguments.length >= 1) {
@@ -611,7 +872,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (ts.isObjectLiteralExpression(opts)) {
       const m = opts.properties.find((p) => p.name && propertyNameText(p.name) === 'method');
       const method = m && ts.isPropertyAssignment(m) ? evalString(m.initializer, values) : undefined;
-      if (method && method.toUpperCase() !== 'GET' && method.toUpperCase() !== 'HEAD') return base('http', { action: method.toLowerCase(), dataKeys: [] });
+      if (method && method.toUpperCase() !== 'GET' && method.toUpperCase() !== 'HEAD')
+        return base('http', { action: method.toLowerCase(), dataKeys: [] });
       if (m && !method) return base('http', { action: 'request', dataKeys: [] });
     }
   }
@@ -619,10 +881,24 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   for (const a of call.arguments) {
     const sql = sqlWrite(a);
     // positional parameters holding a password hash: the statement stores a password, whatever the column
-    const secret = call.arguments.some((b) => b !== a && (ts.isArrayLiteralExpression(skipOuter(b)) ? (skipOuter(b) as ts.ArrayLiteralExpression).elements.some((el) => isSecretHash(el)) : isSecretHash(b)));
-    if (sql) return base('sql-write', { model: normalizeName(sql.table), action: sql.verb, dataKeys: secret ? [...sql.columns, SECRET_HASH_KEY] : sql.columns, debits: sql.debits, opaqueData: sql.opaque });
+    const secret = call.arguments.some(
+      (b) =>
+        b !== a &&
+        (ts.isArrayLiteralExpression(skipOuter(b))
+          ? (skipOuter(b) as ts.ArrayLiteralExpression).elements.some((el) => isSecretHash(el))
+          : isSecretHash(b)),
+    );
+    if (sql)
+      return base('sql-write', {
+        model: normalizeName(sql.table),
+        action: sql.verb,
+        dataKeys: secret ? [...sql.columns, SECRET_HASH_KEY] : sql.columns,
+        debits: sql.debits,
+        opaqueData: sql.opaque,
+      });
   }
-  if (parts && r.mint.calls.includes(parts[parts.length - 1]) && !mintsIdentifier(call)) return base('mint', { action: 'mint', dataKeys: [] });
+  if (parts && r.mint.calls.includes(parts[parts.length - 1]) && !mintsIdentifier(call))
+    return base('mint', { action: 'mint', dataKeys: [] });
   return undefined;
 }
 
@@ -631,16 +907,28 @@ function mintsIdentifier(call: ts.CallExpression): boolean {
   let n: ts.Node = call;
   for (let i = 0; i < 6 && n.parent; i++) {
     const p: ts.Node = n.parent;
-    if (ts.isParenthesizedExpression(p) || ts.isAwaitExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p)) n = p;
-    else if (ts.isBinaryExpression(p) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(p.operatorToken.kind)) n = p;
-    else if (ts.isPropertyAccessExpression(p) && p.expression === n && ts.isCallExpression(p.parent) && /^(toString|slice|substring|replace|replaceAll|toLowerCase|toUpperCase)$/.test(p.name.text)) n = p.parent;
+    if (ts.isParenthesizedExpression(p) || ts.isAwaitExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p))
+      n = p;
+    else if (
+      ts.isBinaryExpression(p) &&
+      [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(p.operatorToken.kind)
+    )
+      n = p;
+    else if (
+      ts.isPropertyAccessExpression(p) &&
+      p.expression === n &&
+      ts.isCallExpression(p.parent) &&
+      /^(toString|slice|substring|replace|replaceAll|toLowerCase|toUpperCase)$/.test(p.name.text)
+    )
+      n = p.parent;
     else break;
   }
   const p = n.parent;
   let name: string | undefined;
   if (p && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) name = p.name.text;
   else if (p && ts.isPropertyAssignment(p) && p.initializer === n) name = propertyNameText(p.name);
-  else if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) name = accessName(p.left) ?? (ts.isIdentifier(p.left) ? p.left.text : undefined);
+  else if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n)
+    name = accessName(p.left) ?? (ts.isIdentifier(p.left) ? p.left.text : undefined);
   return !!name && rules().idTargets.test(name);
 }
 
@@ -651,7 +939,9 @@ function sqlText(e: ts.Node): string | undefined {
   return undefined;
 }
 
-export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: string[]; debits: string[]; opaque: boolean } | undefined {
+export function sqlWrite(
+  e: ts.Node,
+): { verb: string; table: string; columns: string[]; debits: string[]; opaque: boolean } | undefined {
   const text = sqlText(e);
   if (!text) return undefined;
   const m = rules().sql.exec(text);
@@ -662,14 +952,15 @@ export function sqlWrite(e: ts.Node): { verb: string; table: string; columns: st
   const columns: string[] = [];
   const debits: string[] = [];
   const set = /\bset\s+(.+?)(?:\bwhere\b|$)/is.exec(text);
-  if (set) for (const c of set[1].split(',')) {
-    const col = /^\s*[`"']?(\w+)[`"']?\s*=\s*(.*)$/s.exec(c);
-    if (!col) continue;
-    columns.push(col[1]);
-    // `SET balance = balance - ?`
-    const minus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*(\\S+)`, 'i').exec(col[2].trim());
-    if (minus && minus[1] !== '1') debits.push(col[1]);
-  }
+  if (set)
+    for (const c of set[1].split(',')) {
+      const col = /^\s*[`"']?(\w+)[`"']?\s*=\s*(.*)$/s.exec(c);
+      if (!col) continue;
+      columns.push(col[1]);
+      // `SET balance = balance - ?`
+      const minus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*(\\S+)`, 'i').exec(col[2].trim());
+      if (minus && minus[1] !== '1') debits.push(col[1]);
+    }
   const ins = /insert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)/is.exec(text);
   if (ins) for (const c of ins[1].split(',')) columns.push(c.trim().replace(/[`"']/g, ''));
   // `SET ${assignments}`: the columns are built out of sight
@@ -694,7 +985,11 @@ const CALLS = memo('effects.calls', () => new Map<string, WeakMap<ts.Node, Effec
 const IN_PROGRESS = memo('effects.inProgress', () => new WeakSet<ts.Node>());
 
 /** The cache of one scope at one depth (by scope name, then depth: no key string built per call). */
-function cacheOf<V>(caches: Map<string, WeakMap<ts.Node, V>[]>, scope: EffectScope, depth: number): WeakMap<ts.Node, V> {
+function cacheOf<V>(
+  caches: Map<string, WeakMap<ts.Node, V>[]>,
+  scope: EffectScope,
+  depth: number,
+): WeakMap<ts.Node, V> {
   let byDepth = caches.get(scope.name);
   if (!byDepth) caches.set(scope.name, (byDepth = []));
   return (byDepth[depth] ??= new WeakMap());
@@ -706,7 +1001,7 @@ const callsCache = new WeakMap<ts.Node, (ts.CallExpression | ts.TaggedTemplateEx
 export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.TaggedTemplateExpression)[] {
   const hit = callsCache.get(fn);
   if (hit) return hit;
-  const body = isFunctionNode(fn) ? (fn).body : fn;
+  const body = isFunctionNode(fn) ? fn.body : fn;
   const out: (ts.CallExpression | ts.TaggedTemplateExpression)[] = [];
   if (body) {
     // without recursion: a body may nest deeper than the stack
@@ -715,9 +1010,19 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
       if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return false;
       // A function defined but not run here (a callback stored in a config object, a local helper)
       // is not this function's side effect; callbacks passed to a call are.
-      if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent)))) return false;
+      if (
+        (ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) &&
+        !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent)))
+      )
+        return false;
       // A callback registered for later (`bot.command('x', cb)`, `emitter.on('y', cb)`) does not run as part of this call.
-      if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.parent && ts.isCallExpression(n.parent) && registers(n.parent)) return false;
+      if (
+        (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
+        n.parent &&
+        ts.isCallExpression(n.parent) &&
+        registers(n.parent)
+      )
+        return false;
     };
     // an expression-bodied arrow (`(id) => prisma.key.delete(…)`): the body is itself a call
     if (ts.isBlock(body)) forEachNode(body, (n) => (n === body ? undefined : visit(n)));
@@ -739,7 +1044,12 @@ function registers(call: ts.CallExpression): boolean {
  * Every side effect of a function, in source order, following project calls `depth` levels
  * (handler → service → repository is two).
  */
-export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect[] {
+export function effectsOf(
+  fn: FunctionNode,
+  values: ValueResolver,
+  depth = 2,
+  scope: EffectScope = ALL_WRITES,
+): Effect[] {
   const cache = cacheOf(values.session.get(SUMMARIES), scope, depth);
   const cached = values.bound ? undefined : cache.get(fn);
   if (cached) return cached;
@@ -761,9 +1071,13 @@ export function effectsOf(fn: FunctionNode, values: ValueResolver, depth = 2, sc
   return out;
 }
 
-
 /** The effect of one call: direct, or through the project function it calls. Cached per call. */
-export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth = 2, scope: EffectScope = ALL_WRITES): Effect | undefined {
+export function effectOfCall(
+  c: ts.CallExpression | ts.TaggedTemplateExpression,
+  values: ValueResolver,
+  depth = 2,
+  scope: EffectScope = ALL_WRITES,
+): Effect | undefined {
   if (values.bound) return effectOfCallUncached(c, values, depth, scope);
   const cache = cacheOf(values.session.get(CALLS), scope, depth);
   const hit = cache.get(c);
@@ -773,10 +1087,25 @@ export function effectOfCall(c: ts.CallExpression | ts.TaggedTemplateExpression,
   return e;
 }
 
-function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression, values: ValueResolver, depth: number, scope: EffectScope): Effect | undefined {
+function effectOfCallUncached(
+  c: ts.CallExpression | ts.TaggedTemplateExpression,
+  values: ValueResolver,
+  depth: number,
+  scope: EffectScope,
+): Effect | undefined {
   if (ts.isTaggedTemplateExpression(c)) {
     const sql = sqlWrite(c.template);
-    return sql ? { kind: 'sql-write', node: c, model: normalizeName(sql.table), action: sql.verb, dataKeys: sql.columns, debits: sql.debits, callee: c.tag.getText() } : undefined;
+    return sql
+      ? {
+          kind: 'sql-write',
+          node: c,
+          model: normalizeName(sql.table),
+          action: sql.verb,
+          dataKeys: sql.columns,
+          debits: sql.debits,
+          callee: c.tag.getText(),
+        }
+      : undefined;
   }
   const direct = directEffect(c, values);
   if (direct) return direct;
@@ -792,7 +1121,8 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
     if (v.kind !== 'function' || !v.node.body) continue;
     let inner = effectsOf(v.node, values, depth - 1, scope);
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
-    const unknownData = (e: Effect): boolean => (e.kind === 'db-write' || e.kind === 'sql-write') && (e.dataKeys.length === 0 || !!e.opaqueData);
+    const unknownData = (e: Effect): boolean =>
+      (e.kind === 'db-write' || e.kind === 'sql-write') && (e.dataKeys.length === 0 || !!e.opaqueData);
     if (ts.isCallExpression(c) && c.arguments.length && leafEffects(inner).some(unknownData)) {
       if (inner.some((e) => e.kind !== 'call' && unknownData(e))) inner = rebind(inner, v.node, c, values);
       // Still not known (a SET clause built by a helper): what the caller hands over is what gets written.
@@ -801,12 +1131,19 @@ function effectOfCallUncached(c: ts.CallExpression | ts.TaggedTemplateExpression
     }
     if (inner.length) {
       const parts = calleeParts(c.expression);
-      return { kind: 'call', node: c, dataKeys: [], callee: parts ? parts.join('.') : c.expression.getText().slice(0, 60), via: inner, model: inner[0].model, action: inner[0].action };
+      return {
+        kind: 'call',
+        node: c,
+        dataKeys: [],
+        callee: parts ? parts.join('.') : c.expression.getText().slice(0, 60),
+        via: inner,
+        model: inner[0].model,
+        action: inner[0].action,
+      };
     }
   }
   return undefined;
 }
-
 
 /** The object data a call hands to a write helper (`repo.update({ id }, { login_passcode: hash })`). */
 function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
@@ -814,7 +1151,11 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
   for (const a of call.arguments) {
     if (ts.isSpreadElement(a)) continue;
     const x = skipOuter(a);
-    const obj = ts.isObjectLiteralExpression(x) ? x : ts.isIdentifier(x) ? values.resolve(x).find((v) => v.kind === 'object')?.node : undefined;
+    const obj = ts.isObjectLiteralExpression(x)
+      ? x
+      : ts.isIdentifier(x)
+        ? values.resolve(x).find((v) => v.kind === 'object')?.node
+        : undefined;
     if (obj && ts.isObjectLiteralExpression(obj)) writeData(obj, values, 0, wd);
   }
   wd.opaque = false;
@@ -825,7 +1166,12 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
 function withCallerData(e: Effect, handed: WriteData): Effect {
   if (e.kind === 'call' && e.via) return { ...e, via: e.via.map((x) => withCallerData(x, handed)) };
   if ((e.kind !== 'db-write' && e.kind !== 'sql-write') || (e.dataKeys.length && !e.opaqueData)) return e;
-  return { ...e, dataKeys: [...new Set([...e.dataKeys, ...handed.keys])], debits: [...(e.debits ?? []), ...handed.debits], constants: { ...handed.constants, ...e.constants } };
+  return {
+    ...e,
+    dataKeys: [...new Set([...e.dataKeys, ...handed.keys])],
+    debits: [...(e.debits ?? []), ...handed.debits],
+    constants: { ...handed.constants, ...e.constants },
+  };
 }
 
 /** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */
@@ -850,12 +1196,17 @@ function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, valu
 
 /** Flattens `call` effects to the direct effects they lead to. */
 export function leafEffects(effects: Effect[]): Effect[] {
-  return effects.flatMap((e) => (e.kind === 'call' && e.via ? leafEffects(e.via) : e.nested ? [e, ...leafEffects(e.nested)] : [e]));
+  return effects.flatMap((e) =>
+    e.kind === 'call' && e.via ? leafEffects(e.via) : e.nested ? [e, ...leafEffects(e.nested)] : [e],
+  );
 }
 
 /** Writes of the step-up flow itself (challenges, verification codes): every leaf effect is one. */
 export function isStepUpMachinery(e: Effect): boolean {
   const { machinery } = rules();
   const leaves = leafEffects([e]);
-  return leaves.length > 0 && leaves.every((l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !!l.model && machinery.test(l.model));
+  return (
+    leaves.length > 0 &&
+    leaves.every((l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !!l.model && machinery.test(l.model))
+  );
 }

@@ -34,7 +34,13 @@ export function evalNumber(expr: ts.Expression, values: ValueResolver, env?: Env
         return undefined;
     }
   }
-  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === 'Math' && e.arguments[0]) {
+  if (
+    ts.isCallExpression(e) &&
+    ts.isPropertyAccessExpression(e.expression) &&
+    ts.isIdentifier(e.expression.expression) &&
+    e.expression.expression.text === 'Math' &&
+    e.arguments[0]
+  ) {
     const v = evalNumber(e.arguments[0], values, env, depth + 1);
     if (v === undefined) return undefined;
     const m = e.expression.name.text;
@@ -43,7 +49,12 @@ export function evalNumber(expr: ts.Expression, values: ValueResolver, env?: Env
     if (m === 'round') return Math.round(v);
     return undefined;
   }
-  if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && (e.expression.text === 'Number' || e.expression.text === 'parseInt') && e.arguments[0]) {
+  if (
+    ts.isCallExpression(e) &&
+    ts.isIdentifier(e.expression) &&
+    (e.expression.text === 'Number' || e.expression.text === 'parseInt') &&
+    e.arguments[0]
+  ) {
     return evalNumber(e.arguments[0], values, env, depth + 1);
   }
   if (ts.isIdentifier(e)) {
@@ -62,7 +73,12 @@ export function evalNumber(expr: ts.Expression, values: ValueResolver, env?: Env
     for (const v of values.resolve(e)) {
       if (v.kind === 'literal' && typeof v.value === 'number') return v.value;
       if (v.kind === 'literal' && typeof v.value === 'string' && /^\d+$/.test(v.value)) return Number(v.value);
-      if (v.kind === 'unknown' && ts.isExpression(v.node) && v.node !== e && (ts.isBinaryExpression(v.node) || ts.isPrefixUnaryExpression(v.node) || ts.isCallExpression(v.node))) {
+      if (
+        v.kind === 'unknown' &&
+        ts.isExpression(v.node) &&
+        v.node !== e &&
+        (ts.isBinaryExpression(v.node) || ts.isPrefixUnaryExpression(v.node) || ts.isCallExpression(v.node))
+      ) {
         const n = evalNumber(v.node, values, env, depth + 1);
         if (n !== undefined) return n;
       }
@@ -76,9 +92,16 @@ export function evalNumber(expr: ts.Expression, values: ValueResolver, env?: Env
 }
 
 /** `param.key` where `param` is bound (at the call site) to an object literal: the key's initializer. */
-export function boundMember(e: ts.PropertyAccessExpression | ts.ElementAccessExpression, env: Env): ts.Expression | undefined {
+export function boundMember(
+  e: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+  env: Env,
+): ts.Expression | undefined {
   const base = skipOuter(e.expression);
-  const name = ts.isPropertyAccessExpression(e) ? e.name.text : ts.isStringLiteralLike(e.argumentExpression) ? e.argumentExpression.text : undefined;
+  const name = ts.isPropertyAccessExpression(e)
+    ? e.name.text
+    : ts.isStringLiteralLike(e.argumentExpression)
+      ? e.argumentExpression.text
+      : undefined;
   if (!name || !ts.isIdentifier(base)) return undefined;
   const d = findDeclaration(base);
   if (!d || !ts.isParameter(d)) return undefined;
@@ -86,7 +109,7 @@ export function boundMember(e: ts.PropertyAccessExpression | ts.ElementAccessExp
   const obj = bound && skipOuter(bound);
   if (!obj || !ts.isObjectLiteralExpression(obj)) return undefined;
   for (const p of obj.properties) {
-    if (p.name && ((ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) && p.name.text === name)) {
+    if (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) && p.name.text === name) {
       if (ts.isPropertyAssignment(p)) return p.initializer;
       if (ts.isShorthandPropertyAssignment(p)) return p.name;
     }

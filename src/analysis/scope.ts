@@ -69,7 +69,13 @@ function declarationsIn(node: ts.Node): Map<string, Decl> {
   let map = cache.get(node);
   if (map) return map;
   map = new Map();
-  if (ts.isSourceFile(node) || ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseClause(node) || ts.isDefaultClause(node)) {
+  if (
+    ts.isSourceFile(node) ||
+    ts.isBlock(node) ||
+    ts.isModuleBlock(node) ||
+    ts.isCaseClause(node) ||
+    ts.isDefaultClause(node)
+  ) {
     for (const st of node.statements) addStatement(st, map);
   } else if (ts.isFunctionLike(node)) {
     for (const p of node.parameters) addBinding(p.name, p, map);
@@ -115,7 +121,10 @@ export function lookupName(name: string, from: ts.Node): Decl | undefined {
 }
 
 /** Walks binding-pattern ancestry of a BindingElement, returning the property path from the initializer root. */
-export function bindingPath(el: ts.BindingElement): { root: ts.VariableDeclaration | ts.ParameterDeclaration | undefined; path: string[] } {
+export function bindingPath(el: ts.BindingElement): {
+  root: ts.VariableDeclaration | ts.ParameterDeclaration | undefined;
+  path: string[];
+} {
   const path: string[] = [];
   let cur: ts.Node = el;
   while (ts.isBindingElement(cur)) {
@@ -123,7 +132,8 @@ export function bindingPath(el: ts.BindingElement): { root: ts.VariableDeclarati
     if (ts.isObjectBindingPattern(pattern)) {
       const prop = cur.propertyName ?? cur.name;
       if (ts.isIdentifier(prop) || ts.isStringLiteral(prop)) path.unshift(prop.text);
-      else if (ts.isComputedPropertyName(prop) && ts.isStringLiteralLike(prop.expression)) path.unshift(prop.expression.text);
+      else if (ts.isComputedPropertyName(prop) && ts.isStringLiteralLike(prop.expression))
+        path.unshift(prop.expression.text);
       else path.unshift('*');
     } else if (ts.isArrayBindingPattern(pattern)) {
       path.unshift(String(pattern.elements.indexOf(cur)));

@@ -38,7 +38,13 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
     const r = l === undefined ? undefined : evalString(e.right, values, depth + 1, env);
     return l !== undefined && r !== undefined ? l + r : undefined;
   }
-  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isConditionalExpression(e) || ts.isBinaryExpression(e)) {
+  if (
+    ts.isIdentifier(e) ||
+    ts.isPropertyAccessExpression(e) ||
+    ts.isElementAccessExpression(e) ||
+    ts.isConditionalExpression(e) ||
+    ts.isBinaryExpression(e)
+  ) {
     return stringFromValues(values.resolve(e), values, depth);
   }
   // `loginPath(config)`, `` apiPath('users') ``: a project function returning one string expression,
@@ -66,7 +72,12 @@ export function stringFromValues(vals: Value[], values: ValueResolver, depth = 0
   }
   for (const v of vals) {
     if (v.kind === 'literal') continue;
-    if ('node' in v && v.node && ts.isExpression(v.node) && (ts.isTemplateExpression(v.node) || ts.isBinaryExpression(v.node))) {
+    if (
+      'node' in v &&
+      v.node &&
+      ts.isExpression(v.node) &&
+      (ts.isTemplateExpression(v.node) || ts.isBinaryExpression(v.node))
+    ) {
       const s = evalString(v.node, values, depth + 1);
       if (s !== undefined) return s;
     }

@@ -5,7 +5,14 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { ruleFile } from '../rules/load.js';
 import { shortText } from '../util.js';
-import { isFunctionNode, propertyNameText, returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
+import {
+  isFunctionNode,
+  propertyNameText,
+  returnExpressions,
+  skipOuter,
+  type Value,
+  type ValueResolver,
+} from './values.js';
 
 export interface Wrapper {
   call: ts.CallExpression;
@@ -31,7 +38,8 @@ export interface Unwrapped {
 
 /** The package export a value comes from; `outside`: a module outside the scanned tree (see project/tree.ts). */
 export function externalName(v: Value): { module: string; name: string; outside?: boolean } | undefined {
-  if (v.kind === 'external') return { module: v.module, name: v.path.join('.'), ...(v.outside ? { outside: true } : {}) };
+  if (v.kind === 'external')
+    return { module: v.module, name: v.path.join('.'), ...(v.outside ? { outside: true } : {}) };
   if (v.kind === 'member') {
     const base = externalName(v.base);
     if (base) return { ...base, name: base.name ? `${base.name}.${v.name}` : v.name };
@@ -82,7 +90,10 @@ function forwardTarget(fn: FunctionNode, values: ValueResolver): FunctionNode | 
   if (!call || !ts.isCallExpression(call) || !fn.parameters.length) return undefined;
   const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
   if (call.arguments.length === 0 || call.arguments.length > names.length) return undefined;
-  if (!call.arguments.every((a, i) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === names[i])) return undefined;
+  if (
+    !call.arguments.every((a, i) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === names[i])
+  )
+    return undefined;
   const target = firstFunction(values.resolve(call.expression));
   return target && target !== fn && target.body ? target : undefined;
 }
@@ -171,13 +182,25 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     if (fn) return { fn, wrappers: [], factory: { call: e, fn: calleeFn }, name };
     // …or the function a wrapper it returns wraps: `const stepUp = () => createMiddleware(async (c, next) => …)`
     for (const v of vals) {
-      if (v.kind !== 'call' || !ts.isCallExpression(v.node) || v.node === e || !v.node.arguments.some((a) => isFunctionNode(skipOuter(a)))) continue;
+      if (
+        v.kind !== 'call' ||
+        !ts.isCallExpression(v.node) ||
+        v.node === e ||
+        !v.node.arguments.some((a) => isFunctionNode(skipOuter(a)))
+      )
+        continue;
       const made = unwrap(v.node, values, depth + 1);
       if (made.fn) return { ...made, factory: { call: e, fn: calleeFn }, name };
     }
     const ext = calleeVals.map(externalName).find(Boolean);
-    if (ext) return { wrappers: [], factory: { call: e }, external: { module: ext.module, name: `${ext.name}()` }, name };
-    return { wrappers: [], factory: { call: e, fn: calleeFn }, name, unresolved: `cannot see what ${name} returns (${describe(vals)})` };
+    if (ext)
+      return { wrappers: [], factory: { call: e }, external: { module: ext.module, name: `${ext.name}()` }, name };
+    return {
+      wrappers: [],
+      factory: { call: e, fn: calleeFn },
+      name,
+      unresolved: `cannot see what ${name} returns (${describe(vals)})`,
+    };
   }
   const vals = values.resolve(e);
   // `exports.create = catchAsync(async (req, res) => …)` in another module: the name holds the closure
@@ -191,7 +214,11 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
   if (fn) return { fn, wrappers: [], name };
   // `const stepUp = createMiddleware(async (c, next) => …)`: the variable holds a wrapped function.
   for (const v of vals) {
-    if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node.arguments.some((a) => isFunctionNode(skipOuter(a)) || ts.isIdentifier(skipOuter(a)))) {
+    if (
+      v.kind === 'call' &&
+      ts.isCallExpression(v.node) &&
+      v.node.arguments.some((a) => isFunctionNode(skipOuter(a)) || ts.isIdentifier(skipOuter(a)))
+    ) {
       const inner = unwrap(v.node, values, depth + 1);
       if (inner.fn) return { ...inner, name };
     }
@@ -202,7 +229,11 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
 }
 
 /** The handler an options object holds under a handler key (rules/frameworks.json `wrappedHandlerKeys`). */
-function handlerInOptions(obj: ts.ObjectLiteralExpression, values: ValueResolver, depth: number): Unwrapped | undefined {
+function handlerInOptions(
+  obj: ts.ObjectLiteralExpression,
+  values: ValueResolver,
+  depth: number,
+): Unwrapped | undefined {
   const keys = ruleFile('frameworks').wrappedHandlerKeys;
   for (const p of obj.properties) {
     const key = p.name ? propertyNameText(p.name) : undefined;

@@ -53,20 +53,39 @@ export interface LimitHit {
 }
 
 export function isFunctionNode(node: ts.Node): node is FunctionNode {
-  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node)
+  );
 }
 
 /** Strips syntax that does not change a value: parentheses, type assertions, `!`, `satisfies`, `await`. */
 export function skipOuter(expr: ts.Expression): ts.Expression {
   let e = expr;
   for (;;) {
-    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+    if (
+      ts.isParenthesizedExpression(e) ||
+      ts.isAsExpression(e) ||
+      ts.isNonNullExpression(e) ||
+      ts.isTypeAssertionExpression(e) ||
+      ts.isSatisfiesExpression(e) ||
+      ts.isAwaitExpression(e)
+    )
+      e = e.expression;
     else return e;
   }
 }
 
 export function propertyNameText(name: ts.PropertyName | ts.Expression): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (
+    ts.isIdentifier(name) ||
+    ts.isStringLiteralLike(name) ||
+    ts.isNumericLiteral(name) ||
+    ts.isPrivateIdentifier(name)
+  )
+    return name.text;
   if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) return name.expression.text;
   return undefined;
 }
@@ -79,7 +98,13 @@ export function accessName(e: ts.Expression): string | undefined {
 }
 
 export function isRequireCall(e: ts.Node): boolean {
-  return ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'require' && e.arguments.length === 1 && ts.isStringLiteralLike(e.arguments[0]);
+  return (
+    ts.isCallExpression(e) &&
+    ts.isIdentifier(e.expression) &&
+    e.expression.text === 'require' &&
+    e.arguments.length === 1 &&
+    ts.isStringLiteralLike(e.arguments[0])
+  );
 }
 
 /** Return expressions of a function (not of nested functions); an expression-bodied arrow returns its body. */
@@ -173,9 +198,12 @@ export class ValueResolver {
     }
     if (ts.isShorthandPropertyAssignment(e)) {
       const decl = lookupName(e.name.text, e);
-      return decl ? this.resolveDecl(decl, depth + 1, seen) : [{ kind: 'unknown', node: e, reason: `global ${e.name.text}` }];
+      return decl
+        ? this.resolveDecl(decl, depth + 1, seen)
+        : [{ kind: 'unknown', node: e, reason: `global ${e.name.text}` }];
     }
-    if (ts.isFunctionExpression(e) || ts.isArrowFunction(e) || ts.isFunctionDeclaration(e) || ts.isMethodDeclaration(e)) return [{ kind: 'function', node: e }];
+    if (ts.isFunctionExpression(e) || ts.isArrowFunction(e) || ts.isFunctionDeclaration(e) || ts.isMethodDeclaration(e))
+      return [{ kind: 'function', node: e }];
     if (ts.isClassExpression(e) || ts.isClassDeclaration(e)) return [{ kind: 'class', node: e }];
     if (ts.isObjectLiteralExpression(e)) return [{ kind: 'object', node: e }];
     if (ts.isArrayLiteralExpression(e)) return [{ kind: 'array', node: e }];
@@ -192,7 +220,12 @@ export class ValueResolver {
       const name = accessName(e);
       if (name === undefined) return [{ kind: 'unknown', node: e, reason: 'computed member' }];
       // `module.exports` / `exports` inside a CommonJS module
-      if (ts.isIdentifier(e.expression) && e.expression.text === 'module' && name === 'exports' && !findDeclaration(e.expression)) {
+      if (
+        ts.isIdentifier(e.expression) &&
+        e.expression.text === 'module' &&
+        name === 'exports' &&
+        !findDeclaration(e.expression)
+      ) {
         return [{ kind: 'module', file: e.getSourceFile().fileName }];
       }
       const bases = this.resolve(e.expression, depth, seen);
@@ -208,10 +241,12 @@ export class ValueResolver {
       }
       return out;
     }
-    if (ts.isConditionalExpression(e)) return [...this.resolve(e.whenTrue, depth, seen), ...this.resolve(e.whenFalse, depth, seen)];
+    if (ts.isConditionalExpression(e))
+      return [...this.resolve(e.whenTrue, depth, seen), ...this.resolve(e.whenFalse, depth, seen)];
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.kind;
-      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) return [...this.resolve(e.left, depth, seen), ...this.resolve(e.right, depth, seen)];
+      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken)
+        return [...this.resolve(e.left, depth, seen), ...this.resolve(e.right, depth, seen)];
       if (op === ts.SyntaxKind.AmpersandAmpersandToken) return this.resolve(e.right, depth, seen);
       if (op === ts.SyntaxKind.EqualsToken) return this.resolve(e.right, depth, seen);
     }
@@ -219,8 +254,20 @@ export class ValueResolver {
   }
 
   private resolveCall(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): Value[] {
-    if (isRequireCall(e)) return this.importValue((e.arguments[0] as ts.StringLiteral).text, e.getSourceFile().fileName, undefined, e, depth, seen);
-    if (e.expression.kind === ts.SyntaxKind.ImportKeyword && e.arguments.length === 1 && ts.isStringLiteralLike(e.arguments[0])) {
+    if (isRequireCall(e))
+      return this.importValue(
+        (e.arguments[0] as ts.StringLiteral).text,
+        e.getSourceFile().fileName,
+        undefined,
+        e,
+        depth,
+        seen,
+      );
+    if (
+      e.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      e.arguments.length === 1 &&
+      ts.isStringLiteralLike(e.arguments[0])
+    ) {
       return this.importValue(e.arguments[0].text, e.getSourceFile().fileName, '*', e, depth, seen);
     }
     const callee = this.resolve(e.expression, depth, seen);
@@ -235,7 +282,13 @@ export class ValueResolver {
             // An object created inside a factory is a new object per call: remember the call site.
             const bound = this.bindParam(v, c.node, e, depth, seen);
             // An object or a closure created inside a factory is a new one per call: remember the call site.
-            out.push(...bound.map((b) => ((b.kind === 'call' || b.kind === 'function') && !b.site && isInside(b.node, c.node) ? { ...b, site: e } : b)));
+            out.push(
+              ...bound.map((b) =>
+                (b.kind === 'call' || b.kind === 'function') && !b.site && isInside(b.node, c.node)
+                  ? { ...b, site: e }
+                  : b,
+              ),
+            );
           }
         }
         seen.delete(c.node);
@@ -250,7 +303,13 @@ export class ValueResolver {
   }
 
   /** A factory returning its own parameter (or a part of it) returns the call's argument. */
-  private bindParam(v: Value, fn: ts.SignatureDeclaration, call: ts.CallExpression, depth: number, seen: Set<ts.Node>): Value[] {
+  private bindParam(
+    v: Value,
+    fn: ts.SignatureDeclaration,
+    call: ts.CallExpression,
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] {
     if (v.kind !== 'param' || v.fn !== fn) return [v];
     const arg = call.arguments[v.index];
     if (!arg) return [{ kind: 'literal', value: undefined, node: call }];
@@ -262,15 +321,24 @@ export class ValueResolver {
   /** The first parameter of a callback given to `arr.forEach/map/…` takes the array's elements. */
   private iteratedElements(fn: ts.SignatureDeclaration, depth: number, seen: Set<ts.Node>): Value[] | undefined {
     const call = fn.parent;
-    if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn || !ts.isPropertyAccessExpression(call.expression)) return undefined;
-    if (!['forEach', 'map', 'flatMap', 'filter', 'find', 'some', 'every'].includes(call.expression.name.text)) return undefined;
+    if (
+      !call ||
+      !ts.isCallExpression(call) ||
+      call.arguments[0] !== fn ||
+      !ts.isPropertyAccessExpression(call.expression)
+    )
+      return undefined;
+    if (!['forEach', 'map', 'flatMap', 'filter', 'find', 'some', 'every'].includes(call.expression.name.text))
+      return undefined;
     const source = this.resolve(call.expression.expression, depth + 1, seen);
     // Iterating a parameter: each element of whatever the caller passes.
     const params = source.filter((v): v is Extract<Value, { kind: 'param' }> => v.kind === 'param');
     if (params.length) return params.map((p) => ({ ...p, path: [...p.path, '*'] }));
     const arrays = source.filter((v): v is Extract<Value, { kind: 'array' }> => v.kind === 'array');
     if (!arrays.length) return undefined;
-    const out = arrays.flatMap((a) => a.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen))));
+    const out = arrays.flatMap((a) =>
+      a.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen))),
+    );
     return out.length ? out : undefined;
   }
 
@@ -333,7 +401,10 @@ export class ValueResolver {
       const loop = decl.parent?.parent;
       if (!decl.initializer && loop && ts.isForOfStatement(loop)) {
         const arr = this.resolve(loop.expression, depth + 1, seen).filter((v) => v.kind === 'array');
-        if (arr.length) return arr.flatMap((a) => (a as { node: ts.ArrayLiteralExpression }).node.elements.flatMap((el) => this.resolve(el, depth + 1, seen)));
+        if (arr.length)
+          return arr.flatMap((a) =>
+            (a as { node: ts.ArrayLiteralExpression }).node.elements.flatMap((el) => this.resolve(el, depth + 1, seen)),
+          );
       }
       const sources = [...(decl.initializer && !isNullish(decl.initializer) ? [decl.initializer] : []), ...assigned];
       if (sources.length) return sources.flatMap((x) => this.resolve(x, depth + 1, seen));
@@ -346,10 +417,12 @@ export class ValueResolver {
       let vals: Value[];
       if (ts.isParameter(root)) vals = this.resolveDecl(root, depth + 1, seen);
       else if (root.initializer) vals = this.resolve(root.initializer, depth + 1, seen);
-      else if (root.parent?.parent && ts.isForOfStatement(root.parent.parent)) vals = this.resolveDecl(root, depth + 1, seen);
+      else if (root.parent?.parent && ts.isForOfStatement(root.parent.parent))
+        vals = this.resolveDecl(root, depth + 1, seen);
       else return [{ kind: 'unknown', node: decl, reason: 'binding without initializer' }];
       for (const name of p) vals = vals.flatMap((b) => this.member(b, name, decl, depth + 1, seen));
-      if (vals.every((v) => v.kind === 'unknown') && decl.initializer) return this.resolve(decl.initializer, depth + 1, seen);
+      if (vals.every((v) => v.kind === 'unknown') && decl.initializer)
+        return this.resolve(decl.initializer, depth + 1, seen);
       return vals;
     }
     if (ts.isParameter(decl)) {
@@ -361,9 +434,12 @@ export class ValueResolver {
     }
     if (ts.isFunctionDeclaration(decl)) {
       if (!decl.body && decl.name) {
-        const impl = decl.parent && 'statements' in decl.parent
-          ? (decl.parent as ts.Block).statements.find((s) => ts.isFunctionDeclaration(s) && s.name?.text === decl.name!.text && s.body)
-          : undefined;
+        const impl =
+          decl.parent && 'statements' in decl.parent
+            ? (decl.parent as ts.Block).statements.find(
+                (s) => ts.isFunctionDeclaration(s) && s.name?.text === decl.name!.text && s.body,
+              )
+            : undefined;
         if (impl) return [{ kind: 'function', node: impl as ts.FunctionDeclaration }];
       }
       return [{ kind: 'function', node: decl }];
@@ -399,7 +475,14 @@ export class ValueResolver {
    * The value of an import. `name` undefined = `require()` (module.exports, else the namespace);
    * '*' = namespace; 'default' = default export (module.exports for CommonJS).
    */
-  importValue(spec: string, fromFile: string, name: string | undefined, node: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
+  importValue(
+    spec: string,
+    fromFile: string,
+    name: string | undefined,
+    node: ts.Node,
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] {
     const r = this.resolver.resolve(spec, fromFile);
     if (r.kind === 'external') {
       const p = name === undefined || name === '*' || name === 'default' ? [] : [name];
@@ -410,7 +493,8 @@ export class ValueResolver {
     if (name === undefined) {
       const table = this.exportsOf(r.file);
       // `module.exports = { a, b }` and later `module.exports.c = …`: the module's members are both
-      if (table?.cjs && !(ts.isObjectLiteralExpression(skipOuter(table.cjs)) && table.named.size > 0)) return this.resolve(table.cjs, depth + 1, seen);
+      if (table?.cjs && !(ts.isObjectLiteralExpression(skipOuter(table.cjs)) && table.named.size > 0))
+        return this.resolve(table.cjs, depth + 1, seen);
       return [{ kind: 'module', file: r.file }];
     }
     return this.exportValue(r.file, name, depth + 1, seen);
@@ -425,7 +509,10 @@ export class ValueResolver {
     // `const api = module.exports; api.x = …`: members of an alias are exports too
     const aliases = new Set<string>();
     for (const st of sf.statements) {
-      if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.initializer && isModuleExports(skipOuter(d.initializer))) aliases.add(d.name.text);
+      if (ts.isVariableStatement(st))
+        for (const d of st.declarationList.declarations)
+          if (ts.isIdentifier(d.name) && d.initializer && isModuleExports(skipOuter(d.initializer)))
+            aliases.add(d.name.text);
     }
     for (const st of sf.statements) {
       const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
@@ -447,7 +534,8 @@ export class ValueResolver {
         if (st.isExportEquals) t.cjs = st.expression;
         else t.named.set('default', { expr: st.expression });
       } else if (ts.isExportDeclaration(st)) {
-        const spec = st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+        const spec =
+          st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
         if (!st.exportClause) {
           if (spec) t.stars.push(spec);
         } else if (ts.isNamespaceExport(st.exportClause)) {
@@ -462,11 +550,20 @@ export class ValueResolver {
             }
           }
         }
-      } else if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      } else if (
+        ts.isExpressionStatement(st) &&
+        ts.isBinaryExpression(st.expression) &&
+        st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      ) {
         const left = st.expression.left;
         const right = st.expression.right;
         if (isModuleExports(left)) t.cjs = right;
-        else if ((ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) && (isModuleExports(left.expression) || (ts.isIdentifier(left.expression) && (left.expression.text === 'exports' || aliases.has(left.expression.text))))) {
+        else if (
+          (ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) &&
+          (isModuleExports(left.expression) ||
+            (ts.isIdentifier(left.expression) &&
+              (left.expression.text === 'exports' || aliases.has(left.expression.text))))
+        ) {
           const n = accessName(left);
           if (n) t.named.set(n, { expr: right });
         }
@@ -485,7 +582,10 @@ export class ValueResolver {
     const text = this.store.text(file, false) ?? '';
     const names = new Set<string>();
     const stars: string[] = [];
-    for (const m of text.matchAll(/export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|const|let|var|class|enum|abstract\s+class)\s+([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+    for (const m of text.matchAll(
+      /export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|const|let|var|class|enum|abstract\s+class)\s+([A-Za-z_$][\w$]*)/g,
+    ))
+      names.add(m[1]);
     for (const m of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
       for (const part of m[1].split(',')) {
         const as = part.trim().split(/\s+as\s+/);
@@ -583,7 +683,14 @@ export class ValueResolver {
   exportValue(file: string, name: string, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
     this.budget.step('value resolution');
     const sf = this.store.get(file);
-    if (!sf) return [{ kind: 'unknown', node: sf ?? ts.factory.createIdentifier(name), reason: `cannot read ${path.basename(file)}` }];
+    if (!sf)
+      return [
+        {
+          kind: 'unknown',
+          node: sf ?? ts.factory.createIdentifier(name),
+          reason: `cannot read ${path.basename(file)}`,
+        },
+      ];
     if (depth > MAX_DEPTH) return [{ kind: 'unknown', node: sf, reason: 'resolution too deep' }];
     const t = this.exportsOf(file)!;
     const entry = t.named.get(name);
@@ -591,7 +698,18 @@ export class ValueResolver {
       if (entry.expr) return this.resolve(entry.expr, depth + 1, seen);
       if (entry.decl) {
         const d = entry.decl;
-        if (ts.isVariableDeclaration(d) || ts.isFunctionDeclaration(d) || ts.isClassDeclaration(d) || ts.isEnumDeclaration(d) || ts.isBindingElement(d) || ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d) || ts.isImportEqualsDeclaration(d) || ts.isParameter(d)) {
+        if (
+          ts.isVariableDeclaration(d) ||
+          ts.isFunctionDeclaration(d) ||
+          ts.isClassDeclaration(d) ||
+          ts.isEnumDeclaration(d) ||
+          ts.isBindingElement(d) ||
+          ts.isImportSpecifier(d) ||
+          ts.isImportClause(d) ||
+          ts.isNamespaceImport(d) ||
+          ts.isImportEqualsDeclaration(d) ||
+          ts.isParameter(d)
+        ) {
           return this.resolveDecl(d, depth + 1, seen);
         }
       }
@@ -624,13 +742,21 @@ export class ValueResolver {
         return this.exportValue(base.file, name, depth + 1, seen);
       case 'instance':
       case 'class':
-        return this.classMember(base.kind === 'instance' ? base.cls : base.node, name, base.kind === 'class', node, depth, seen);
+        return this.classMember(
+          base.kind === 'instance' ? base.cls : base.node,
+          name,
+          base.kind === 'class',
+          node,
+          depth,
+          seen,
+        );
       case 'external':
         return [{ ...base, path: [...base.path, name], node }];
       case 'param':
         return [{ ...base, path: [...base.path, name], node }];
       case 'array': {
-        if (name === '*') return base.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen)));
+        if (name === '*')
+          return base.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen)));
         const i = Number(name);
         if (Number.isInteger(i) && base.node.elements[i]) return this.resolve(base.node.elements[i], depth + 1, seen);
         return [{ kind: 'member', base, name, node }];
@@ -654,13 +780,24 @@ export class ValueResolver {
     }
   }
 
-  private objectMember(obj: ts.ObjectLiteralExpression, name: string, node: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
+  private objectMember(
+    obj: ts.ObjectLiteralExpression,
+    name: string,
+    node: ts.Node,
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] {
     for (let i = obj.properties.length - 1; i >= 0; i--) {
       const p = obj.properties[i];
       if (ts.isSpreadAssignment(p)) {
         // A spread may or may not carry the key: only a value it is known to hold overrides earlier properties.
-        const inner = this.resolve(p.expression, depth + 1, seen).flatMap((b) => this.member(b, name, node, depth + 1, seen));
-        if (inner.some((v) => v.kind !== 'unknown' && v.kind !== 'member' && v.kind !== 'param' && v.kind !== 'external')) return inner;
+        const inner = this.resolve(p.expression, depth + 1, seen).flatMap((b) =>
+          this.member(b, name, node, depth + 1, seen),
+        );
+        if (
+          inner.some((v) => v.kind !== 'unknown' && v.kind !== 'member' && v.kind !== 'param' && v.kind !== 'external')
+        )
+          return inner;
         continue;
       }
       if (!p.name || propertyNameText(p.name) !== name) continue;
@@ -675,7 +812,14 @@ export class ValueResolver {
     return [{ kind: 'unknown', node, reason: `no property '${name}'` }];
   }
 
-  private classMember(cls: ts.ClassLikeDeclaration, name: string, isStatic: boolean, node: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
+  private classMember(
+    cls: ts.ClassLikeDeclaration,
+    name: string,
+    isStatic: boolean,
+    node: ts.Node,
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] {
     for (const m of cls.members) {
       if (!m.name || propertyNameText(m.name) !== name) continue;
       const st = ts.canHaveModifiers(m) && ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
@@ -683,7 +827,10 @@ export class ValueResolver {
       if (ts.isMethodDeclaration(m) && m.body) return [{ kind: 'function', node: m }];
       if (ts.isPropertyDeclaration(m)) {
         // `app = undefined;` then `this.app = express()` in a method: the field takes every value it is given
-        const sources = [...(m.initializer && !isNullish(m.initializer) ? [m.initializer] : []), ...memberAssignments(cls, name, isStatic, this.session.get(MEMBER_WRITES))];
+        const sources = [
+          ...(m.initializer && !isNullish(m.initializer) ? [m.initializer] : []),
+          ...memberAssignments(cls, name, isStatic, this.session.get(MEMBER_WRITES)),
+        ];
         if (sources.length) return sources.flatMap((x) => this.resolve(x, depth + 1, seen));
         if (m.initializer) return this.resolve(m.initializer, depth + 1, seen);
         break;
@@ -695,7 +842,9 @@ export class ValueResolver {
     if (assigned.length) return assigned.flatMap((x) => this.resolve(x, depth + 1, seen));
     const ctor = cls.members.find(ts.isConstructorDeclaration);
     if (ctor) {
-      const p = ctor.parameters.find((pp) => ts.isIdentifier(pp.name) && pp.name.text === name && ts.getModifiers(pp)?.length);
+      const p = ctor.parameters.find(
+        (pp) => ts.isIdentifier(pp.name) && pp.name.text === name && ts.getModifiers(pp)?.length,
+      );
       if (p) return [{ kind: 'param', fn: ctor, index: ctor.parameters.indexOf(p), path: [], node: p }];
     }
     const heritage = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
@@ -712,7 +861,12 @@ export class ValueResolver {
 }
 
 function isModuleExports(e: ts.Expression): boolean {
-  return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
+  return (
+    ts.isPropertyAccessExpression(e) &&
+    ts.isIdentifier(e.expression) &&
+    e.expression.text === 'module' &&
+    e.name.text === 'exports'
+  );
 }
 
 function collectBindingExports(name: ts.BindingName, t: ExportTable): void {
@@ -755,13 +909,19 @@ interface MemberWrite {
   where: 'ctor' | 'instance' | 'static' | 'class';
 }
 
-const MEMBER_WRITES = memo('values.memberWrites', () => new WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>());
+const MEMBER_WRITES = memo(
+  'values.memberWrites',
+  () => new WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>(),
+);
 
 /**
  * Every `this.name = …` and `Cls.name = …` of a class, by member name, in source order: the class
  * (and for statics its file's top-level statements) is walked once for all its members.
  */
-function memberWritesOf(cls: ts.ClassLikeDeclaration, index: WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>): Map<string, MemberWrite[]> {
+function memberWritesOf(
+  cls: ts.ClassLikeDeclaration,
+  index: WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>,
+): Map<string, MemberWrite[]> {
   const hit = index.get(cls);
   if (hit) return hit;
   const clsName = cls.name?.text;
@@ -774,13 +934,19 @@ function memberWritesOf(cls: ts.ClassLikeDeclaration, index: WeakMap<ts.ClassLik
   const fromBody = (body: ts.Node | undefined, thisKind: MemberWrite['where'] | undefined): void => {
     if (!body) return;
     const visit = (n: ts.Node, inThis: boolean): void => {
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left))) {
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left))
+      ) {
         const name = accessName(n.left);
         if (name !== undefined) {
           const target = skipOuter(n.left.expression);
-          if (inThis && thisKind && target.kind === ts.SyntaxKind.ThisKeyword) add(name, { value: n.right, where: thisKind });
+          if (inThis && thisKind && target.kind === ts.SyntaxKind.ThisKeyword)
+            add(name, { value: n.right, where: thisKind });
           // (the constructor's `Cls.x =` is not read for statics, as before the index)
-          else if (clsName && thisKind !== 'ctor' && ts.isIdentifier(target) && target.text === clsName) add(name, { value: n.right, where: 'class' });
+          else if (clsName && thisKind !== 'ctor' && ts.isIdentifier(target) && target.text === clsName)
+            add(name, { value: n.right, where: 'class' });
         }
       }
       // a nested `function` has its own `this`; an arrow keeps the method's
@@ -792,7 +958,11 @@ function memberWritesOf(cls: ts.ClassLikeDeclaration, index: WeakMap<ts.ClassLik
   const ctor = cls.members.find(ts.isConstructorDeclaration);
   fromBody(ctor?.body, 'ctor');
   for (const m of cls.members) {
-    if (m === ctor || !(ts.isMethodDeclaration(m) || ts.isGetAccessor(m) || ts.isSetAccessor(m) || ts.isPropertyDeclaration(m))) continue;
+    if (
+      m === ctor ||
+      !(ts.isMethodDeclaration(m) || ts.isGetAccessor(m) || ts.isSetAccessor(m) || ts.isPropertyDeclaration(m))
+    )
+      continue;
     const st = !!ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
     fromBody(ts.isPropertyDeclaration(m) ? m.initializer : m.body, st ? 'static' : 'instance');
   }
@@ -810,7 +980,12 @@ function memberWritesOf(cls: ts.ClassLikeDeclaration, index: WeakMap<ts.ClassLik
  * in the constructor (else in the other instance members); for a static, `this.name = …` in static
  * members and `Cls.name = …` in the class's members and its file's top-level statements.
  */
-function memberAssignments(cls: ts.ClassLikeDeclaration, name: string, isStatic: boolean, index: WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>): ts.Expression[] {
+function memberAssignments(
+  cls: ts.ClassLikeDeclaration,
+  name: string,
+  isStatic: boolean,
+  index: WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrite[]>>,
+): ts.Expression[] {
   const writes = memberWritesOf(cls, index).get(name) ?? [];
   if (!isStatic) {
     const inCtor = writes.filter((w) => w.where === 'ctor');
@@ -822,18 +997,36 @@ function memberAssignments(cls: ts.ClassLikeDeclaration, name: string, isStatic:
 /** `this.name = …` in a constructor function's body (not in nested functions), and `F.prototype.name = …` in its file. */
 function constructorAssignments(fn: FunctionNode, name: string): ts.Expression[] {
   const out: ts.Expression[] = [];
-  const fnName = (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+  const fnName =
+    (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name
+      ? fn.name.text
+      : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)
+        ? fn.parent.name.text
+        : undefined;
   const visit = (n: ts.Node, inThis: boolean): void => {
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && accessName(n.left) === name) {
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
+      accessName(n.left) === name
+    ) {
       const target = skipOuter(n.left.expression);
       if (inThis && target.kind === ts.SyntaxKind.ThisKeyword) out.push(n.right);
-      else if (fnName && ts.isPropertyAccessExpression(target) && target.name.text === 'prototype' && ts.isIdentifier(target.expression) && target.expression.text === fnName) out.push(n.right);
+      else if (
+        fnName &&
+        ts.isPropertyAccessExpression(target) &&
+        target.name.text === 'prototype' &&
+        ts.isIdentifier(target.expression) &&
+        target.expression.text === fnName
+      )
+        out.push(n.right);
     }
     const own = n !== fn && (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassLike(n));
     ts.forEachChild(n, (c) => visit(c, inThis && !own));
   };
   if (fn.body) visit(fn.body, true);
-  if (fnName && !ts.isArrowFunction(fn)) for (const st of fn.getSourceFile().statements) if (ts.isExpressionStatement(st)) visit(st, false);
+  if (fnName && !ts.isArrowFunction(fn))
+    for (const st of fn.getSourceFile().statements) if (ts.isExpressionStatement(st)) visit(st, false);
   return out;
 }
 
@@ -846,7 +1039,12 @@ function addedMembers(obj: ts.ObjectLiteralExpression, name: string): ts.Express
   const varName = decl.name.text;
   const out: ts.Expression[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) && accessName(n.left) === name) {
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
+      accessName(n.left) === name
+    ) {
       const target = skipOuter(n.left.expression);
       if (ts.isIdentifier(target) && target.text === varName && findDeclaration(target) === decl) out.push(n.right);
     }
@@ -858,14 +1056,23 @@ function addedMembers(obj: ts.ObjectLiteralExpression, name: string): ts.Express
 
 function skipParents(e: ts.Expression): ts.Node | undefined {
   let n: ts.Node = e;
-  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent))) n = n.parent;
+  while (
+    n.parent &&
+    (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent))
+  )
+    n = n.parent;
   return n.parent;
 }
 
 /** `let` and `var` declarations can be assigned again (a `const` cannot). */
 function reassignable(decl: ts.VariableDeclaration): boolean {
   const list = decl.parent;
-  return ts.isIdentifier(decl.name) && ts.isVariableDeclarationList(list) && !(list.flags & ts.NodeFlags.Const) && !(ts.isForOfStatement(list.parent) || ts.isForInStatement(list.parent));
+  return (
+    ts.isIdentifier(decl.name) &&
+    ts.isVariableDeclarationList(list) &&
+    !(list.flags & ts.NodeFlags.Const) &&
+    !(ts.isForOfStatement(list.parent) || ts.isForInStatement(list.parent))
+  );
 }
 
 function isNullish(e: ts.Expression): boolean {
@@ -880,7 +1087,10 @@ const ASSIGNMENTS = memo('values.assignments', () => new WeakMap<ts.Node, Map<st
  * Every `x = value` (plain assignment) to this variable in its scope, in source order. The scope is
  * walked once for all its variables (a bundle's one function scope holds thousands), without recursion.
  */
-function assignmentsOf(decl: ts.VariableDeclaration, index: WeakMap<ts.Node, Map<string, ts.BinaryExpression[]>>): ts.Expression[] {
+function assignmentsOf(
+  decl: ts.VariableDeclaration,
+  index: WeakMap<ts.Node, Map<string, ts.BinaryExpression[]>>,
+): ts.Expression[] {
   const name = (decl.name as ts.Identifier).text;
   let scope: ts.Node | undefined = decl.parent?.parent?.parent;
   // `var` is function-scoped

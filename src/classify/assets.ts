@@ -19,7 +19,14 @@ export interface AssetHit {
 }
 
 interface CompiledAssets {
-  rules: (AssetRule & { callsRe?: RegExp; notKeysRe?: RegExp; modelSet: string[]; keySet: string[]; debitSet: string[]; valueRes: Map<string, RegExp> })[];
+  rules: (AssetRule & {
+    callsRe?: RegExp;
+    notKeysRe?: RegExp;
+    modelSet: string[];
+    keySet: string[];
+    debitSet: string[];
+    valueRes: Map<string, RegExp>;
+  })[];
   bookkeeping: Set<string>;
   cosmetic: Set<string>;
   roleKeys: string[];
@@ -54,9 +61,17 @@ export const assetRules = compiled((): CompiledAssets => {
 /** The operation class of a write: create, update or delete (an upsert or save is both create and update). */
 export function opsOf(e: Effect): Op[] {
   const a = (e.action ?? '').toLowerCase();
-  if (/^(delete|deleteone|deletemany|destroy|remove|findbyidanddelete|findoneanddelete|findbyidandremove|findoneandremove|del|softdelete|softremove|deletefrom|nativedelete|drop|truncate|removeandflush)$/.test(a)) return ['delete'];
+  if (
+    /^(delete|deleteone|deletemany|destroy|remove|findbyidanddelete|findoneanddelete|findbyidandremove|findoneandremove|del|softdelete|softremove|deletefrom|nativedelete|drop|truncate|removeandflush)$/.test(
+      a,
+    )
+  )
+    return ['delete'];
   if (/^(upsert|save|\$save|persistandflush|replace|merge|set)$/.test(a)) return ['create', 'update'];
-  if (/^(create|createmany|createmanyandreturn|insert|insertmany|bulkcreate|add|insertinto|replaceinto|new|push)$/.test(a)) return ['create'];
+  if (
+    /^(create|createmany|createmanyandreturn|insert|insertmany|bulkcreate|add|insertinto|replaceinto|new|push)$/.test(a)
+  )
+    return ['create'];
   if (/update|patch|increment|decrement|replaceone|findoneandreplace|restore|bulkwrite/.test(a)) return ['update'];
   return [];
 }
@@ -66,7 +81,9 @@ const PERSON = /(user|member|account|person|people|profile|admin|staff|employee|
 
 function modelMatches(model: string, terms: readonly string[], affix: boolean): boolean {
   if (!model) return false;
-  return terms.some((t) => matchesTerm(model, t) || (affix && t.length >= 5 && (model.startsWith(t) || endsWithTerm(model, t))));
+  return terms.some(
+    (t) => matchesTerm(model, t) || (affix && t.length >= 5 && (model.startsWith(t) || endsWithTerm(model, t))),
+  );
 }
 
 /**
@@ -74,7 +91,11 @@ function modelMatches(model: string, terms: readonly string[], affix: boolean): 
  * table of another record (`cardToWorkspaceMembers` assigns members to a card; `userToTeam` is a membership).
  */
 function endsWithTerm(model: string, term: string): boolean {
-  const rest = model.endsWith(term) ? model.slice(0, -term.length) : model.endsWith(`${term}s`) ? model.slice(0, -term.length - 1) : undefined;
+  const rest = model.endsWith(term)
+    ? model.slice(0, -term.length)
+    : model.endsWith(`${term}s`)
+      ? model.slice(0, -term.length - 1)
+      : undefined;
   if (rest === undefined) return false;
   // `<left>to<…><term>`: a join of `left` with the term's record, a membership only when `left` names people
   const at = rest.lastIndexOf('to');
@@ -130,14 +151,21 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
   const mints = effects.some((e) => e.kind === 'mint');
   // a team, organisation or household created in the same operation: a member written with a role
   // there is its creator's founding membership
-  const foundsGroup = effects.some((e) => e.kind === 'db-write' && opsOf(e).includes('create') && !opsOf(e).includes('update') && modelMatches(e.model ?? '', c.groupModels, false));
+  const foundsGroup = effects.some(
+    (e) =>
+      e.kind === 'db-write' &&
+      opsOf(e).includes('create') &&
+      !opsOf(e).includes('update') &&
+      modelMatches(e.model ?? '', c.groupModels, false),
+  );
   const hits: AssetHit[] = [];
   for (const e of effects) {
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
     // a secret generated here and handed to the client (`c.json({ apiKey: randomBytes(24)… })`)
     if (e.kind === 'mint') {
       const name = returnedSecretName(e.node);
-      if (name) hits.push({ rule: MINT_RETURNED, effect: e, detail: `${MINT_RETURNED.does}: ${e.callee} returned as ${name}` });
+      if (name)
+        hits.push({ rule: MINT_RETURNED, effect: e, detail: `${MINT_RETURNED.does}: ${e.callee} returned as ${name}` });
       continue;
     }
     const model = e.model ?? '';
@@ -164,7 +192,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.keySet.length) {
         const constants = constantsOf(e);
         // a key with a value pattern (`status: 'revoked'`) counts only when written with a matching constant
-        matchedKeys = keys.filter((k) => r.keySet.some((t) => keyMatches(k, t)) && !r.notKeysRe?.test(k) && (!r.valueRes.has(k) || (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!))));
+        matchedKeys = keys.filter(
+          (k) =>
+            r.keySet.some((t) => keyMatches(k, t)) &&
+            !r.notKeysRe?.test(k) &&
+            (!r.valueRes.has(k) || (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!))),
+        );
         if (!matchedKeys.length) continue;
       }
       if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;
@@ -173,7 +206,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (!debited.length) continue;
         matchedKeys = debited;
       }
-      if (r.ignoreWhenOnly && ops.length === 1 && ops[0] === 'update' && keys.length && !e.opaqueData && keys.every((k) => c.cosmetic.has(k))) continue;
+      if (
+        r.ignoreWhenOnly &&
+        ops.length === 1 &&
+        ops[0] === 'update' &&
+        keys.length &&
+        !e.opaqueData &&
+        keys.every((k) => c.cosmetic.has(k))
+      )
+        continue;
       if (r.withMint) {
         if (!mints) continue;
         // a secret the request supplies is stored, not minted
@@ -195,13 +236,19 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
   return hits;
 }
 
-const MINT_RETURNED: AssetRule = { id: 'minted-secret-returned', category: 'keys-secrets', does: 'generates a secret and returns it to the client' };
+const MINT_RETURNED: AssetRule = {
+  id: 'minted-secret-returned',
+  category: 'keys-secrets',
+  does: 'generates a secret and returns it to the client',
+};
 
 /** Names a generated value is returned under that say it is a lasting secret (not a one-time token mailed or exchanged). */
-const SECRET_NAME = /((api|secret|private|signing|access|client|deploy|service)[_-]?key|secret|(api|access|personal|bearer|auth|cli|integration)[_-]?token|password|passcode|credentials?)s?$/i;
+const SECRET_NAME =
+  /((api|secret|private|signing|access|client|deploy|service)[_-]?key|secret|(api|access|personal|bearer|auth|cli|integration)[_-]?token|password|passcode|credentials?)s?$/i;
 /** Generic names (`token`, `key`): a generated value returned under one corroborates a path that names keys, it decides nothing alone. */
 const LOOSE_SECRET_NAME = /(key|secret|token|password|credential|passcode)s?$/i;
-const NOT_SECRET_NAME = /(csrf|nonce|state|challenge|request|trace|correlation|idempotency|session|invite|invitation|reset|verif|confirm|magic|oauth|refresh)/i;
+const NOT_SECRET_NAME =
+  /(csrf|nonce|state|challenge|request|trace|correlation|idempotency|session|invite|invitation|reset|verif|confirm|magic|oauth|refresh)/i;
 
 /**
  * The name under which a generated value reaches the response: the property of a response call's
@@ -210,7 +257,17 @@ const NOT_SECRET_NAME = /(csrf|nonce|state|challenge|request|trace|correlation|i
 export function returnedSecretName(node: ts.Node, loose = false): string | undefined {
   // climb to the expression the value ends up in: `randomBytes(24).toString('hex')`, `await …`, `x ?? …`
   let n: ts.Node = node;
-  while (n.parent && (ts.isPropertyAccessExpression(n.parent) || ts.isCallExpression(n.parent) && n.parent.expression === n || ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isTemplateSpan(n.parent) || ts.isTemplateExpression(n.parent) || ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken)) n = n.parent;
+  while (
+    n.parent &&
+    (ts.isPropertyAccessExpression(n.parent) ||
+      (ts.isCallExpression(n.parent) && n.parent.expression === n) ||
+      ts.isAwaitExpression(n.parent) ||
+      ts.isParenthesizedExpression(n.parent) ||
+      ts.isTemplateSpan(n.parent) ||
+      ts.isTemplateExpression(n.parent) ||
+      (ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken))
+  )
+    n = n.parent;
   const p = n.parent;
   let name: string | undefined;
   let holder: ts.Node | undefined;
@@ -242,14 +299,19 @@ export function returnedSecretName(node: ts.Node, loose = false): string | undef
 
 function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {
   let p: ts.Node | undefined = n.parent;
-  while (p && !(ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isArrowFunction(p) || ts.isMethodDeclaration(p))) p = p.parent;
+  while (
+    p &&
+    !(ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isArrowFunction(p) || ts.isMethodDeclaration(p))
+  )
+    p = p.parent;
   return p;
 }
 
 /** Is `n` part of what the function answers: a return value, or an argument of a response call (`c.json`, `res.json`, `NextResponse.json`)? */
 function inResponse(n: ts.Node, fn: ts.Node): boolean {
   for (let p: ts.Node | undefined = n.parent; p && p !== fn; p = p.parent) {
-    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p.parent ?? p) && (p.parent as ts.ArrowFunction)?.body === p)) return true;
+    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p.parent ?? p) && (p.parent as ts.ArrowFunction)?.body === p))
+      return true;
     if (ts.isCallExpression(p)) {
       const c = skipOuter(p.expression);
       const m = ts.isPropertyAccessExpression(c) ? c.name.text : '';
@@ -265,7 +327,9 @@ function roleGrant(e: Effect, keys: string[], ops: Op[], c: CompiledAssets): str
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
   if (e.withParentCreate) return [];
   // creating a role's definition grants it to nobody (an assignment table such as `userRole` does grant it)
-  const definition = c.roleDefinitionModels.some((t) => model === t || model.endsWith(t) || model.endsWith(`${t}s`)) && !/^(user|member|account|team|org|workspace|group)/.test(model);
+  const definition =
+    c.roleDefinitionModels.some((t) => model === t || model.endsWith(t) || model.endsWith(`${t}s`)) &&
+    !/^(user|member|account|team|org|workspace|group)/.test(model);
   if (ops.length === 1 && ops[0] === 'create' && definition) return [];
   const constants = e.constants ?? {};
   return keys.filter((k) => {
@@ -306,7 +370,12 @@ function sqlOps(verb: string | undefined): Op[] {
  */
 export function assetModelDecides(e: Effect, category: string): boolean {
   if (!e.dataKeys.length || e.opaqueData || (e.kind !== 'db-write' && e.kind !== 'sql-write')) return false;
-  return assetRules().rules.some((r) => r.category === category && r.modelSet.length > 0 && modelMatches(e.model ?? '', r.modelSet, r.modelMatch === 'affix'));
+  return assetRules().rules.some(
+    (r) =>
+      r.category === category &&
+      r.modelSet.length > 0 &&
+      modelMatches(e.model ?? '', r.modelSet, r.modelMatch === 'affix'),
+  );
 }
 
 /** A write the asset model cannot name: no model, or data it cannot list. */

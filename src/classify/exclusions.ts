@@ -13,7 +13,10 @@ import { findTerm, lookupTerm, norm, termSet, words, type TermSet } from './word
 import { memo } from '../memo.js';
 
 function rawSegments(p: string): string[] {
-  return p.split('/').filter(Boolean).map((s) => s.toLowerCase());
+  return p
+    .split('/')
+    .filter(Boolean)
+    .map((s) => s.toLowerCase());
 }
 
 function isCatchAll(s: string): boolean {
@@ -31,7 +34,12 @@ function fromModule(ep: Endpoint, modules: string[]): string | undefined {
 const DEEP_CALLS = memo('exclusions.deepCalls', () => new WeakMap<ts.Node, ts.CallExpression[]>());
 
 /** Calls in a function and in project functions it calls (a few levels). Cached per function. */
-function deepCalls(fn: FunctionNode | undefined, values: ValueResolver, depth = 2, seen = new Set<ts.Node>()): ts.CallExpression[] {
+function deepCalls(
+  fn: FunctionNode | undefined,
+  values: ValueResolver,
+  depth = 2,
+  seen = new Set<ts.Node>(),
+): ts.CallExpression[] {
   if (!fn || seen.has(fn)) return [];
   if (seen.size === 0) {
     const cache = values.session.get(DEEP_CALLS);
@@ -44,14 +52,20 @@ function deepCalls(fn: FunctionNode | undefined, values: ValueResolver, depth = 
   return deepCallsInner(fn, values, depth, seen);
 }
 
-function deepCallsInner(fn: FunctionNode, values: ValueResolver, depth: number, seen: Set<ts.Node>): ts.CallExpression[] {
+function deepCallsInner(
+  fn: FunctionNode,
+  values: ValueResolver,
+  depth: number,
+  seen: Set<ts.Node>,
+): ts.CallExpression[] {
   seen.add(fn);
   const out: ts.CallExpression[] = [];
   for (const c of callsIn(fn)) {
     if (!ts.isCallExpression(c)) continue;
     out.push(c);
     if (depth > 0) {
-      for (const v of values.resolve(c.expression)) if (v.kind === 'function' && v.node.body) out.push(...deepCalls(v.node, values, depth - 1, seen));
+      for (const v of values.resolve(c.expression))
+        if (v.kind === 'function' && v.node.body) out.push(...deepCalls(v.node, values, depth - 1, seen));
     }
   }
   return out;
@@ -80,20 +94,20 @@ interface ExclusionSets {
 
 /** Per scan: the exclusion word sets compiled from the session's rules. */
 const SETS = memo('exclusions.sets', (session): ExclusionSets => {
-    const ex = session.classifierRules.exclusions;
-    return {
-      entry: termSet(ex.entrySegments),
-      entryWords: termSet(ex.entryWordTerms),
-      changeVerbs: new Set(ex.changeVerbs),
-      entryRaw: new Set(ex.entrySegments),
-      always: termSet(ex.alwaysExcludedSegments),
-      reset: termSet(ex.resetSegments),
-      webhook: termSet(ex.webhookSegments),
-      patterns: ex.entryPatterns.map((p) => new RegExp(p)),
-      invitations: ex.invitationPatterns.map((p) => new RegExp(p)),
-      selfRemoval: (ex.selfRemovalPatterns ?? []).map((p) => new RegExp(p)),
-      resetTokenName: new RegExp(ex.resetTokenNamePattern),
-    };
+  const ex = session.classifierRules.exclusions;
+  return {
+    entry: termSet(ex.entrySegments),
+    entryWords: termSet(ex.entryWordTerms),
+    changeVerbs: new Set(ex.changeVerbs),
+    entryRaw: new Set(ex.entrySegments),
+    always: termSet(ex.alwaysExcludedSegments),
+    reset: termSet(ex.resetSegments),
+    webhook: termSet(ex.webhookSegments),
+    patterns: ex.entryPatterns.map((p) => new RegExp(p)),
+    invitations: ex.invitationPatterns.map((p) => new RegExp(p)),
+    selfRemoval: (ex.selfRemovalPatterns ?? []).map((p) => new RegExp(p)),
+    resetTokenName: new RegExp(ex.resetTokenNamePattern),
+  };
 });
 
 export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
@@ -109,31 +123,74 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
     const cands = [n, ...ws, ...ws.slice(1).map((w, i) => ws[i] + w)];
     // `update-login-passcode`, `change-login-email`: the word names what changes, not a sign-in
     const changes = ws.some((w) => xs.changeVerbs.has(w));
-    if (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords))) return { kind: 'exclusion', value: s, detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one', span: ep.anchor };
-    if (xs.always.has(n)) return { kind: 'exclusion', value: s, detail: 'password-reset request: it only sends a reset e-mail', span: ep.anchor };
+    if (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords)))
+      return {
+        kind: 'exclusion',
+        value: s,
+        detail: 'authentication entry point or callback: it creates a session, so it cannot demand step-up from one',
+        span: ep.anchor,
+      };
+    if (xs.always.has(n))
+      return {
+        kind: 'exclusion',
+        value: s,
+        detail: 'password-reset request: it only sends a reset e-mail',
+        span: ep.anchor,
+      };
   }
   for (const re of xs.patterns) {
     const m = re.exec(lower);
-    if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up', span: ep.anchor };
+    if (m)
+      return {
+        kind: 'exclusion',
+        value: m[0].replace(/^\/|\/$/g, ''),
+        detail:
+          'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up',
+        span: ep.anchor,
+      };
   }
   for (const re of xs.invitations) {
     const m = re.exec(lower);
-    if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'accepting or declining an invitation: the invitation (its token or code) decides the membership and its role, not the session', span: ep.anchor };
+    if (m)
+      return {
+        kind: 'exclusion',
+        value: m[0].replace(/^\/|\/$/g, ''),
+        detail:
+          'accepting or declining an invitation: the invitation (its token or code) decides the membership and its role, not the session',
+        span: ep.anchor,
+      };
   }
   for (const re of xs.selfRemoval) {
     const m = re.exec(lower);
-    if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail: 'leaving a team oneself: the caller gives up their own membership, which grants nothing', span: ep.anchor };
+    if (m)
+      return {
+        kind: 'exclusion',
+        value: m[0].replace(/^\/|\/$/g, ''),
+        detail: 'leaving a team oneself: the caller gives up their own membership, which grants nothing',
+        span: ep.anchor,
+      };
   }
   // An auth catch-all: /api/auth/[...all], /api/auth/*
   for (let i = 1; i < segs.length; i++) {
     if (isCatchAll(segs[i]) && ['auth', 'authentication', 'oauth', 'session'].includes(norm(segs[i - 1]))) {
-      return { kind: 'exclusion', value: `${segs[i - 1]}/${segs[i]}`, detail: 'authentication library catch-all route', span: ep.anchor };
+      return {
+        kind: 'exclusion',
+        value: `${segs[i - 1]}/${segs[i]}`,
+        detail: 'authentication library catch-all route',
+        span: ep.anchor,
+      };
     }
   }
 
   // 2. Auth library handlers mounted as routes
   const mod = fromModule(ep, ex.catchAllHandlerModules);
-  if (mod) return { kind: 'exclusion', value: mod, detail: `handler comes from the authentication library ${mod}`, span: ep.anchor };
+  if (mod)
+    return {
+      kind: 'exclusion',
+      value: mod,
+      detail: `handler comes from the authentication library ${mod}`,
+      span: ep.anchor,
+    };
   const calls = deepCalls(ep.handler.fn, values, 1);
   for (const c of calls) {
     const name = lastName(c);
@@ -141,18 +198,39 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
     const recv = skipOuter(c.expression);
     if (ex.authHandlerMethods.includes(name) && ts.isPropertyAccessExpression(recv)) {
       const owner = recv.expression;
-      const isAuth = /auth/i.test(owner.getText()) || values.resolve(owner).some((v) => {
-        const e = externalName(v);
-        return !!e && ex.catchAllHandlerModules.some((m) => e.module === m || e.module.startsWith(`${m}/`));
-      });
-      if (isAuth) return { kind: 'exclusion', value: `${owner.getText()}.${name}`, detail: 'requests are handed to the authentication library handler', span: spanOf(c) };
+      const isAuth =
+        /auth/i.test(owner.getText()) ||
+        values.resolve(owner).some((v) => {
+          const e = externalName(v);
+          return !!e && ex.catchAllHandlerModules.some((m) => e.module === m || e.module.startsWith(`${m}/`));
+        });
+      if (isAuth)
+        return {
+          kind: 'exclusion',
+          value: `${owner.getText()}.${name}`,
+          detail: 'requests are handed to the authentication library handler',
+          span: spanOf(c),
+        };
     }
     if (ex.catchAllCalls.includes(name) && ep.handler.fn && c.parent && ts.isReturnStatement(c.parent)) {
-      return { kind: 'exclusion', value: name, detail: 'requests are handed to the authentication library handler', span: spanOf(c) };
+      return {
+        kind: 'exclusion',
+        value: name,
+        detail: 'requests are handed to the authentication library handler',
+        span: spanOf(c),
+      };
     }
   }
-  if (ep.handler.externalName && ex.catchAllCalls.some((n) => ep.handler.externalName!.split('.')[0].replace(/\(\)$/, '') === n)) {
-    return { kind: 'exclusion', value: ep.handler.externalName, detail: 'authentication library handler', span: ep.anchor };
+  if (
+    ep.handler.externalName &&
+    ex.catchAllCalls.some((n) => ep.handler.externalName!.split('.')[0].replace(/\(\)$/, '') === n)
+  ) {
+    return {
+      kind: 'exclusion',
+      value: ep.handler.externalName,
+      detail: 'authentication library handler',
+      span: ep.anchor,
+    };
   }
 
   // 3. Password reset by emailed token
@@ -165,20 +243,38 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
   if (resetSeg) {
     const tokenField = ep.bodyFields.find((f) => ex.resetTokenFields.includes(norm(f.name)));
     const tokenParam = segs.find((s) => /^[:[{]\.{0,3}(token|code|key|resettoken)\]?\}?$/.test(s));
-    const tokenQuery = ep.handler.fn ? /(query|searchParams|params)\b[^;\n]{0,40}\b(token|code|resetToken)\b/.exec(ep.handler.fn.getText()) : null;
+    const tokenQuery = ep.handler.fn
+      ? /(query|searchParams|params)\b[^;\n]{0,40}\b(token|code|resetToken)\b/.exec(ep.handler.fn.getText())
+      : null;
     if (tokenField || tokenParam || tokenQuery) {
-      const via = tokenField ? `body.${tokenField.name}` : tokenParam ?? tokenQuery![0];
-      return { kind: 'exclusion', value: `${resetSeg} + ${via}`, detail: 'password reset proven by an emailed token, not by a session', span: tokenField?.span ?? ep.anchor };
+      const via = tokenField ? `body.${tokenField.name}` : (tokenParam ?? tokenQuery![0]);
+      return {
+        kind: 'exclusion',
+        value: `${resetSeg} + ${via}`,
+        detail: 'password reset proven by an emailed token, not by a session',
+        span: tokenField?.span ?? ep.anchor,
+      };
     }
     // The request step: only an address is sent, nothing is changed but a reset link issued.
     const names = ep.bodyFields.map((f) => norm(f.name));
     if (names.length && names.every((n) => ex.resetRequestFields.includes(n))) {
-      return { kind: 'exclusion', value: `${resetSeg} + body.${ep.bodyFields[0].name}`, detail: 'password-reset request: it only sends a reset e-mail', span: ep.bodyFields[0].span ?? ep.anchor };
+      return {
+        kind: 'exclusion',
+        value: `${resetSeg} + body.${ep.bodyFields[0].name}`,
+        detail: 'password-reset request: it only sends a reset e-mail',
+        span: ep.bodyFields[0].span ?? ep.anchor,
+      };
     }
   }
   // A reset token named as such in the body (`reset_password_token`, `passwordResetCode`), on any path.
   const named = ep.bodyFields.find((f) => xs.resetTokenName.test(norm(f.name)));
-  if (named) return { kind: 'exclusion', value: `body.${named.name}`, detail: 'password reset proven by an emailed token, not by a session', span: named.span ?? ep.anchor };
+  if (named)
+    return {
+      kind: 'exclusion',
+      value: `body.${named.name}`,
+      detail: 'password reset proven by an emailed token, not by a session',
+      span: named.span ?? ep.anchor,
+    };
 
   // 4. Signature-verified webhooks
   const webhookPath = segs.some((s) => !!findTerm([norm(s), ...words(s)], xs.webhook));
@@ -186,14 +282,29 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
     const name = lastName(c);
     if (!name) continue;
     if (ex.webhookVerifiers.includes(name) || (webhookPath && ex.signatureChecks.includes(name))) {
-      return { kind: 'exclusion', value: name, detail: 'webhook whose signature is verified: the sender authenticates, not a user session', span: spanOf(c) };
+      return {
+        kind: 'exclusion',
+        value: name,
+        detail: 'webhook whose signature is verified: the sender authenticates, not a user session',
+        span: spanOf(c),
+      };
     }
     if (name === 'verify' && ts.isPropertyAccessExpression(skipOuter(c.expression))) {
       const owner = skipOuter((skipOuter(c.expression) as ts.PropertyAccessExpression).expression);
       const created = ts.isNewExpression(owner) ? owner : undefined;
-      const ctor = created ?? values.resolve(owner).map((v) => (v.kind === 'call' && ts.isNewExpression(v.node) ? v.node : undefined)).find(Boolean);
+      const ctor =
+        created ??
+        values
+          .resolve(owner)
+          .map((v) => (v.kind === 'call' && ts.isNewExpression(v.node) ? v.node : undefined))
+          .find(Boolean);
       if (ctor && ts.isIdentifier(ctor.expression) && ex.webhookConstructors.includes(ctor.expression.text)) {
-        return { kind: 'exclusion', value: `new ${ctor.expression.text}().verify`, detail: 'webhook whose signature is verified (svix / standard-webhooks)', span: spanOf(c) };
+        return {
+          kind: 'exclusion',
+          value: `new ${ctor.expression.text}().verify`,
+          detail: 'webhook whose signature is verified (svix / standard-webhooks)',
+          span: spanOf(c),
+        };
       }
     }
   }

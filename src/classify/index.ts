@@ -13,7 +13,14 @@ import { memo } from '../memo.js';
 import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
-import { assetHits, assetModelDecides, assetRules, isUnrecognisedWrite, returnedSecretName, type AssetHit } from './assets.js';
+import {
+  assetHits,
+  assetModelDecides,
+  assetRules,
+  isUnrecognisedWrite,
+  returnedSecretName,
+  type AssetHit,
+} from './assets.js';
 import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf } from './words.js';
@@ -36,7 +43,6 @@ interface Signal extends Reason {
   configured?: boolean;
 }
 
-
 /** Glob over a path: `*` one segment, `**` any number. */
 export function globToRegex(glob: string): RegExp {
   let re = '';
@@ -51,7 +57,10 @@ export function globToRegex(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-export function forcedBy(ep: Endpoint, config: ResolvedConfig): { pattern: string; value: boolean | string[] } | undefined {
+export function forcedBy(
+  ep: Endpoint,
+  config: ResolvedConfig,
+): { pattern: string; value: boolean | string[] } | undefined {
   for (const f of config.sensitive) {
     const [method, ...rest] = f.pattern.split(/\s+/);
     const glob = rest.join(' ');
@@ -82,7 +91,9 @@ function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
   const out: Signal[] = [];
   // Word positions across the path, for informational demotion (`/analytics/transfer-rate`).
   const infoAfter = (segIndex: number, wordIndex: number): boolean =>
-    segs.some((s, i) => s.words.some((w, k) => (i > segIndex || (i === segIndex && k > wordIndex)) && rules.informational.has(w)));
+    segs.some((s, i) =>
+      s.words.some((w, k) => (i > segIndex || (i === segIndex && k > wordIndex)) && rules.informational.has(w)),
+    );
   // A compound strong term (`backup-codes`, `transfer-ownership`) owns its segment: its single words
   // do not count for other categories.
   const compoundOwner = segs.map((seg) => {
@@ -96,23 +107,59 @@ function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
   for (const cat of rules.categories) {
     segs.forEach((seg, i) => {
       const owner = compoundOwner[i];
-      const candidates = owner && owner !== cat.name ? [seg.whole, ...seg.candidates.filter((c) => !seg.words.includes(c))] : seg.candidates;
+      const candidates =
+        owner && owner !== cat.name
+          ? [seg.whole, ...seg.candidates.filter((c) => !seg.words.includes(c))]
+          : seg.candidates;
       const strong = findTerm(candidates, cat.sets.strong);
       const get = !!findTerm(candidates, cat.sets.get);
       if (strong) {
-        const k = Math.max(0, seg.words.findIndex((w) => norm(strong).startsWith(w)));
+        const k = Math.max(
+          0,
+          seg.words.findIndex((w) => norm(strong).startsWith(w)),
+        );
         const demoted = !cat.notDemoted && infoAfter(i, k + norm(strong).length > 0 ? k : 0);
         const configured = !demoted && cat.configured.segments.has(strong) ? true : undefined;
-        out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: demoted ? 'weak' : 'strong', demoted, get, configured, detail: demoted ? `"${strong}" in an informational path (demoted to weak)` : `path word "${strong}"${configured ? ' (configured)' : ''}`, span: ep.anchor });
+        out.push({
+          kind: 'path',
+          value: seg.raw,
+          category: cat.name,
+          strength: demoted ? 'weak' : 'strong',
+          demoted,
+          get,
+          configured,
+          detail: demoted
+            ? `"${strong}" in an informational path (demoted to weak)`
+            : `path word "${strong}"${configured ? ' (configured)' : ''}`,
+          span: ep.anchor,
+        });
         return;
       }
       const weak = findTerm(candidates, cat.sets.weak);
       if (weak) {
-        out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: 'weak', get, detail: `path word "${weak}"`, span: ep.anchor });
+        out.push({
+          kind: 'path',
+          value: seg.raw,
+          category: cat.name,
+          strength: 'weak',
+          get,
+          detail: `path word "${weak}"`,
+          span: ep.anchor,
+        });
         return;
       }
       const ctx = findTerm(candidates, cat.sets.context);
-      if (ctx) out.push({ kind: 'path', value: seg.raw, category: cat.name, strength: 'weak', context: true, get, detail: `context word "${ctx}"`, span: ep.anchor });
+      if (ctx)
+        out.push({
+          kind: 'path',
+          value: seg.raw,
+          category: cat.name,
+          strength: 'weak',
+          context: true,
+          get,
+          detail: `context word "${ctx}"`,
+          span: ep.anchor,
+        });
     });
   }
   return out;
@@ -129,21 +176,45 @@ function fieldSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   const out: Signal[] = [];
   const names = ep.bodyFields.map((f) => ({ f, n: norm(f.name) }));
   for (const cat of rules.categories) {
-    const fieldMatches = (n: string, t: string): boolean => matchesTerm(n, t) || (cat.fieldSuffixes.includes(t) && n.endsWith(t) && n.length > t.length);
+    const fieldMatches = (n: string, t: string): boolean =>
+      matchesTerm(n, t) || (cat.fieldSuffixes.includes(t) && n.endsWith(t) && n.length > t.length);
     for (const { f, n } of names) {
       if (cat.proofFields.includes(n)) continue;
-      if (cat.strongFields.some((t) => matchesTerm(n, t))) out.push({ kind: 'field', value: f.name, category: cat.name, strength: 'strong', configured: cat.configured.fields.some((t) => matchesTerm(n, t)) || undefined, detail: `body field "${f.name}"`, span: f.span });
-      else if (cat.fields.some((t) => fieldMatches(n, t)) && (cat.fieldsCorroborateOnCreate || !isCreate(ep))) out.push({ kind: 'field', value: f.name, category: cat.name, strength: 'weak', detail: `body field "${f.name}"`, span: f.span });
+      if (cat.strongFields.some((t) => matchesTerm(n, t)))
+        out.push({
+          kind: 'field',
+          value: f.name,
+          category: cat.name,
+          strength: 'strong',
+          configured: cat.configured.fields.some((t) => matchesTerm(n, t)) || undefined,
+          detail: `body field "${f.name}"`,
+          span: f.span,
+        });
+      else if (cat.fields.some((t) => fieldMatches(n, t)) && (cat.fieldsCorroborateOnCreate || !isCreate(ep)))
+        out.push({
+          kind: 'field',
+          value: f.name,
+          category: cat.name,
+          strength: 'weak',
+          detail: `body field "${f.name}"`,
+          span: f.span,
+        });
     }
     for (const combo of cat.fieldCombos) {
       const hits = combo.map((c) => names.find((x) => fieldMatches(x.n, c)));
-      if (hits.every(Boolean)) out.push({ kind: 'field', value: combo.join('+'), category: cat.name, strength: 'strong', detail: `body fields ${hits.map((h) => `"${h!.f.name}"`).join(' + ')}`, span: hits[0]!.f.span });
+      if (hits.every(Boolean))
+        out.push({
+          kind: 'field',
+          value: combo.join('+'),
+          category: cat.name,
+          strength: 'strong',
+          detail: `body fields ${hits.map((h) => `"${h!.f.name}"`).join(' + ')}`,
+          span: hits[0]!.f.span,
+        });
     }
   }
   return out;
 }
-
-
 
 /** Calls the configuration names for a category (`"calls": ["ledger.debit"]`): the user's policy, so they decide. */
 function configuredCallSignals(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Signal[] {
@@ -158,7 +229,17 @@ function configuredCallSignals(ep: Endpoint, rules: ClassifierRules, values: Val
       if (!text) continue;
       for (const cat of wanted) {
         const hit = cat.calls.find((name) => text === name || text.endsWith(`.${name}`));
-        if (hit && !out.some((o) => o.category === cat.name)) out.push({ kind: 'call', value: text, category: cat.name, strength: 'strong', write: true, configured: true, detail: `calls ${text} (configured for ${cat.name})`, span: spanOf(c) });
+        if (hit && !out.some((o) => o.category === cat.name))
+          out.push({
+            kind: 'call',
+            value: text,
+            category: cat.name,
+            strength: 'strong',
+            write: true,
+            configured: true,
+            detail: `calls ${text} (configured for ${cat.name})`,
+            span: spanOf(c),
+          });
       }
     }
   }
@@ -171,7 +252,17 @@ function identitySignals(effects: Effect[], rules: ClassifierRules): Signal[] {
     if (e.kind !== 'identity') continue;
     const name = e.category;
     const cat = rules.categories.find((c) => c.name === name);
-    if (cat) out.push({ kind: 'call', value: e.callee, category: cat.name, strength: 'strong', write: true, asset: true, detail: `identity provider call ${e.callee}`, span: spanOf(e.node) });
+    if (cat)
+      out.push({
+        kind: 'call',
+        value: e.callee,
+        category: cat.name,
+        strength: 'strong',
+        write: true,
+        asset: true,
+        detail: `identity provider call ${e.callee}`,
+        span: spanOf(e.node),
+      });
   }
   return out;
 }
@@ -187,14 +278,42 @@ function deleteMethodSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
   const beforeLast = parts[parts.length - 2];
   const money = rules.categories.find((c) => c.name === 'money');
   for (const cat of rules.categories) {
-    if (!cat.ownershipVerbs.includes(norm(last ?? '')) || !beforeLast || !/^[:[{]/.test(beforeLast) || ep.method === 'GET') continue;
+    if (
+      !cat.ownershipVerbs.includes(norm(last ?? '')) ||
+      !beforeLast ||
+      !/^[:[{]/.test(beforeLast) ||
+      ep.method === 'GET'
+    )
+      continue;
     const resource = parts[parts.length - 3];
-    if (resource && money && segmentsOf(`/${resource}`)[0]?.candidates.some((c) => lookupTerm(c, money.sets.strong) || lookupTerm(c, money.sets.weak))) continue;
-    out.push({ kind: 'path', value: `${resource}/${beforeLast}/${last}`, category: cat.name, strength: 'strong', detail: `hands the ${resource ?? 'resource'} over to another owner`, span: ep.anchor });
+    if (
+      resource &&
+      money &&
+      segmentsOf(`/${resource}`)[0]?.candidates.some(
+        (c) => lookupTerm(c, money.sets.strong) || lookupTerm(c, money.sets.weak),
+      )
+    )
+      continue;
+    out.push({
+      kind: 'path',
+      value: `${resource}/${beforeLast}/${last}`,
+      category: cat.name,
+      strength: 'strong',
+      detail: `hands the ${resource ?? 'resource'} over to another owner`,
+      span: ep.anchor,
+    });
   }
   for (const cat of rules.categories) {
     if (!cat.deleteMethods.includes(ep.method)) continue;
-    if (cat.deleteModels.some((m) => matchesTerm(norm(lastStatic), m))) out.push({ kind: 'method', value: `${ep.method} ${lastStatic}`, category: cat.name, strength: 'strong', detail: `${ep.method} on the ${lastStatic} resource itself`, span: ep.anchor });
+    if (cat.deleteModels.some((m) => matchesTerm(norm(lastStatic), m)))
+      out.push({
+        kind: 'method',
+        value: `${ep.method} ${lastStatic}`,
+        category: cat.name,
+        strength: 'strong',
+        detail: `${ep.method} on the ${lastStatic} resource itself`,
+        span: ep.anchor,
+      });
   }
   return out;
 }
@@ -217,7 +336,8 @@ function decideByWords(cat: CategoryRule, signals: Signal[]): boolean {
   const effects = mine.filter((s) => s.kind !== 'path' && s.kind !== 'field');
   if (cat.weakPathsNeedEvidence && !fields.length && !effects.length) return false;
   if (real.size >= 2) return true;
-  if (real.size >= 1 && (context.length > 0 || demoted.length > 0 || fields.length > 0 || effects.length > 0)) return true;
+  if (real.size >= 1 && (context.length > 0 || demoted.length > 0 || fields.length > 0 || effects.length > 0))
+    return true;
   if (demoted.length > 0 && effects.length > 0) return true;
   if (context.length > 0 && fields.length > 0) return true;
   if (cat.contextWithWrite && context.length > 0 && effects.some((e) => e.write)) return true;
@@ -243,26 +363,43 @@ interface Opacity {
  *  - a handler with no visible effect at all (a stub, or work done out of sight): a decisive word
  *    corroborated by a second signal of the same category (a field, another path word).
  */
-function decideByAssets(cat: CategoryRule, signals: Signal[], opacity: Opacity, effects: readonly Effect[]): 'asset' | 'configured' | 'words-related' | 'words-unrecognised' | 'words-unseen' | 'words-silent' | undefined {
+function decideByAssets(
+  cat: CategoryRule,
+  signals: Signal[],
+  opacity: Opacity,
+  effects: readonly Effect[],
+): 'asset' | 'configured' | 'words-related' | 'words-unrecognised' | 'words-unseen' | 'words-silent' | undefined {
   const mine = signals.filter((s) => s.category === cat.name);
   if (mine.some((s) => s.asset)) return 'asset';
   if (mine.some((s) => s.configured)) return 'configured';
-  const decisive = mine.filter((s) => (s.kind === 'path' || s.kind === 'field' || s.kind === 'method') && s.strength === 'strong' && !s.demoted);
+  const decisive = mine.filter(
+    (s) => (s.kind === 'path' || s.kind === 'field' || s.kind === 'method') && s.strength === 'strong' && !s.demoted,
+  );
   // a write the analysis cannot follow, named after the resource the path names (`/teams/:slug/sso` → `sso.createConnection`): two signals agree
   const w = opacity.unseen?.write;
-  if (!decisive.length && w && mine.some((s) => s.kind === 'path' && !s.context && !s.demoted && namesTerm(w, String(s.value)))) return 'words-unseen';
+  if (
+    !decisive.length &&
+    w &&
+    mine.some((s) => s.kind === 'path' && !s.context && !s.demoted && namesTerm(w, String(s.value)))
+  )
+    return 'words-unseen';
   if (!decisive.length) return undefined;
   if (opacity.unseen) return 'words-unseen';
   if (opacity.unrecognised) return 'words-unrecognised';
-  const writes = effects.filter((e) => e.kind === 'db-write' || e.kind === 'sql-write' || e.kind === 'payment' || e.kind === 'http');
+  const writes = effects.filter(
+    (e) => e.kind === 'db-write' || e.kind === 'sql-write' || e.kind === 'payment' || e.kind === 'http',
+  );
   // a payment-provider call is fully recognised: when it moves nothing (checkout, card removal) it is not related evidence
   if (writes.some((e) => e.kind !== 'payment' && relatedModel(cat, e))) return 'words-related';
   // a generated value handed back under a generic name (`{ token: randomBytes(32)… }`) on a path that names keys
-  if (cat.mintCorroborates && effects.some((e) => e.kind === 'mint' && returnedSecretName(e.node, true))) return 'words-related';
+  if (cat.mintCorroborates && effects.some((e) => e.kind === 'mint' && returnedSecretName(e.node, true)))
+    return 'words-related';
   if (writes.length) return undefined;
   // no visible effect: a second signal must agree (a field, another path word; container words do not count)
   const pathWords = new Set(mine.filter((s) => s.kind === 'path').map((s) => norm(s.value)));
-  const corroborating = mine.filter((s) => !decisive.includes(s) && !s.context && !(s.kind === 'field' && pathWords.has(norm(s.value))));
+  const corroborating = mine.filter(
+    (s) => !decisive.includes(s) && !s.context && !(s.kind === 'field' && pathWords.has(norm(s.value))),
+  );
   return corroborating.length || decisive.length >= 2 ? 'words-silent' : undefined;
 }
 
@@ -273,13 +410,30 @@ function relatedModel(cat: CategoryRule, e: Effect): boolean {
   return [...cat.models, ...cat.weakModels].some((m) => matchesTerm(model, m) || (m.length > 4 && model.endsWith(m)));
 }
 
-export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values'>, config: ResolvedConfig, configured: Endpoint = ep): Classification {
+export function classifyEndpoint(
+  ep: Endpoint,
+  ctx: Pick<AdapterContext, 'values'>,
+  config: ResolvedConfig,
+  configured: Endpoint = ep,
+): Classification {
   // A path that is an identity (a server action, a tRPC procedure) is read through its words; the configuration matches the path itself.
-  if (ep.wordsPath !== undefined && ep.wordsPath !== ep.path) return classifyEndpoint({ ...ep, path: ep.wordsPath, wordsPath: undefined }, ctx, config, ep);
+  if (ep.wordsPath !== undefined && ep.wordsPath !== ep.path)
+    return classifyEndpoint({ ...ep, path: ep.wordsPath, wordsPath: undefined }, ctx, config, ep);
   const rules = ctx.values.session.classifierRulesFor(config);
   const forced = forcedBy(configured, config);
   if (forced && forced.value === false) {
-    return { sensitive: false, categories: [], reasons: [], considered: [{ kind: 'config', value: forced.pattern, detail: `marked not sensitive by the configuration (${config.file ?? 'config'})` }] };
+    return {
+      sensitive: false,
+      categories: [],
+      reasons: [],
+      considered: [
+        {
+          kind: 'config',
+          value: forced.pattern,
+          detail: `marked not sensitive by the configuration (${config.file ?? 'config'})`,
+        },
+      ],
+    };
   }
 
   const fn = ep.handler.fn;
@@ -315,7 +469,13 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   for (const cat of rules.categories) {
     if (cat.methods && !cat.methods.includes(ep.method)) {
       const mine = signals.filter((sg) => sg.category === cat.name);
-      if (mine.length) considered.push({ kind: 'method', value: ep.method, category: cat.name, detail: `${cat.name} does not apply to a ${ep.method}` });
+      if (mine.length)
+        considered.push({
+          kind: 'method',
+          value: ep.method,
+          category: cat.name,
+          detail: `${cat.name} does not apply to a ${ep.method}`,
+        });
       continue;
     }
     const byAssets = rules.assetCategories.has(cat.name);
@@ -326,12 +486,27 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
       if (how === 'words-unrecognised' || how === 'words-unseen') {
         const w = how === 'words-unseen' ? opacity.unseen! : undefined;
         const e = opacity.unrecognised;
-        signals.push({ kind: 'call', value: w?.callee ?? e!.callee, category: cat.name, strength: 'weak', write: true, detail: w ? `calls ${w.callee}, which the analysis could not follow: its effect cannot be seen, the path names it` : `writes through ${e!.callee}, whose target the analysis cannot name; the path names it`, span: spanOf(w?.node ?? e!.node) });
+        signals.push({
+          kind: 'call',
+          value: w?.callee ?? e!.callee,
+          category: cat.name,
+          strength: 'weak',
+          write: true,
+          detail: w
+            ? `calls ${w.callee}, which the analysis could not follow: its effect cannot be seen, the path names it`
+            : `writes through ${e!.callee}, whose target the analysis cannot name; the path names it`,
+          span: spanOf(w?.node ?? e!.node),
+        });
       }
     } else if (!decideByWords(cat, signals)) continue;
     const mine = signals.filter((s) => s.category === cat.name);
     if (isRead && !mine.some((s) => s.get || s.write || s.asset)) {
-      considered.push({ kind: 'method', value: ep.method, category: cat.name, detail: `${cat.name} signals on a ${ep.method} that neither reveals nor changes anything` });
+      considered.push({
+        kind: 'method',
+        value: ep.method,
+        category: cat.name,
+        detail: `${cat.name} signals on a ${ep.method} that neither reveals nor changes anything`,
+      });
       continue;
     }
     categories.push(cat.name);
@@ -341,11 +516,17 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
   }
   const reasons: Reason[] = signals.filter((s) => categories.includes(s.category)).map(stripSignal);
   considered.push(...signals.filter((s) => !categories.includes(s.category)).map(stripSignal));
-  if (forced && forced.value !== false) reasons.unshift({ kind: 'config', value: forced.pattern, detail: `marked sensitive by the configuration (${config.file ?? 'config'})` });
+  if (forced && forced.value !== false)
+    reasons.unshift({
+      kind: 'config',
+      value: forced.pattern,
+      detail: `marked sensitive by the configuration (${config.file ?? 'config'})`,
+    });
 
   // Exclusions only matter for an endpoint that would otherwise be sensitive (and they cost a walk of its calls).
   const exclusion = forced || categories.length === 0 ? undefined : exclusionFor(ep, rules, ctx.values);
-  if (exclusion) return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
+  if (exclusion)
+    return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
   const out: Classification = { sensitive: categories.length > 0, categories, reasons, considered };
   if (unseen && categories.length) out.unseen = { call: unseen.callee, span: spanOf(unseen.node) };
@@ -353,7 +534,16 @@ export function classifyEndpoint(ep: Endpoint, ctx: Pick<AdapterContext, 'values
 }
 
 function assetSignals(hits: AssetHit[]): Signal[] {
-  return hits.map((h) => ({ kind: 'asset' as const, value: h.rule.id, category: h.rule.category, strength: 'strong' as const, write: true, asset: true, detail: h.detail, span: spanOf(h.effect.node) }));
+  return hits.map((h) => ({
+    kind: 'asset' as const,
+    value: h.rule.id,
+    category: h.rule.category,
+    strength: 'strong' as const,
+    write: true,
+    asset: true,
+    detail: h.detail,
+    span: spanOf(h.effect.node),
+  }));
 }
 
 /**
@@ -361,7 +551,13 @@ function assetSignals(hits: AssetHit[]): Signal[] {
  * (`auth0.users.update`), an injected service (`this.users.changePassword`), a module it could not
  * resolve. Calls on local values, built-ins and the chain of a write it did recognise do not count.
  */
-function unseenWrite(fn: FunctionNode, ep: Endpoint, values: ValueResolver, rules: ClassifierRules, effects: readonly Effect[]): NamedWrite | undefined {
+function unseenWrite(
+  fn: FunctionNode,
+  ep: Endpoint,
+  values: ValueResolver,
+  rules: ClassifierRules,
+  effects: readonly Effect[],
+): NamedWrite | undefined {
   const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
   const effectNodes = new Set<ts.Node>(effects.map((e) => e.node));
   for (const w of namedWrites(fn, values, assumptions, rules.namedWriteVerbs)) {
@@ -376,8 +572,18 @@ function unseenWrite(fn: FunctionNode, ep: Endpoint, values: ValueResolver, rule
 
 /** Is a call part of the builder chain of a recognised write (`db.update(t).set(…)`, `knex('x').where(…).update(…)`)? */
 function inChainOf(call: ts.CallExpression, nodes: ReadonlySet<ts.Node>): boolean {
-  for (let x: ts.Node = call; ts.isCallExpression(x) || ts.isPropertyAccessExpression(x); x = ts.isCallExpression(x) ? x.expression : x.expression) if (nodes.has(x)) return true;
-  for (let p: ts.Node | undefined = call.parent; p && (ts.isPropertyAccessExpression(p) || ts.isCallExpression(p)); p = p.parent) if (nodes.has(p)) return true;
+  for (
+    let x: ts.Node = call;
+    ts.isCallExpression(x) || ts.isPropertyAccessExpression(x);
+    x = ts.isCallExpression(x) ? x.expression : x.expression
+  )
+    if (nodes.has(x)) return true;
+  for (
+    let p: ts.Node | undefined = call.parent;
+    p && (ts.isPropertyAccessExpression(p) || ts.isCallExpression(p));
+    p = p.parent
+  )
+    if (nodes.has(p)) return true;
   return false;
 }
 
@@ -392,16 +598,41 @@ function cannotBeSeen(v: Value): boolean {
   return false;
 }
 
-const BUILTIN_MODULES = new Set(['fs', 'path', 'crypto', 'os', 'url', 'util', 'events', 'stream', 'buffer', 'querystring', 'zlib', 'http', 'https', 'child_process']);
+const BUILTIN_MODULES = new Set([
+  'fs',
+  'path',
+  'crypto',
+  'os',
+  'url',
+  'util',
+  'events',
+  'stream',
+  'buffer',
+  'querystring',
+  'zlib',
+  'http',
+  'https',
+  'child_process',
+]);
 
 /** A write of last-use timestamps and counters only: bookkeeping, not what the endpoint does. */
 function isBookkeeping(e: Effect): boolean {
   const { bookkeeping } = effectRules();
   const keys = e.dataKeys.map(norm);
-  return (e.kind === 'db-write' || e.kind === 'sql-write') && /update|save|upsert|set|patch/i.test(e.action ?? '') && keys.length > 0 && keys.every((k) => bookkeeping.has(k));
+  return (
+    (e.kind === 'db-write' || e.kind === 'sql-write') &&
+    /update|save|upsert|set|patch/i.test(e.action ?? '') &&
+    keys.length > 0 &&
+    keys.every((k) => bookkeeping.has(k))
+  );
 }
 
 function stripSignal(s: Signal): Reason {
-  return { kind: s.kind, value: s.value, category: s.category, detail: s.strength === 'weak' ? `${s.detail} (weak)` : s.detail, span: s.span };
+  return {
+    kind: s.kind,
+    value: s.value,
+    category: s.category,
+    detail: s.strength === 'weak' ? `${s.detail} (weak)` : s.detail,
+    span: s.span,
+  };
 }
-

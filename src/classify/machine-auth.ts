@@ -10,7 +10,6 @@ import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { memo } from '../memo.js';
 import { spanOf } from '../util.js';
 
-
 interface Compiled {
   signature: RegExp;
   credential: RegExp;
@@ -22,24 +21,43 @@ interface Compiled {
 /** Per scan: the machine-credential rules compiled, and each function's verdict. */
 const COMPILED = memo('machineAuth.compiled', (session): Compiled => {
   const m = session.classifierRules.exclusions.machineCredential;
-  return { signature: new RegExp(m.signatureHeaders, 'i'), credential: new RegExp(m.credentialNames, 'i'), secretEnv: new RegExp(m.secretEnvNames, 'i'), compare: new RegExp(m.compareCalls, 'i'), staticAuth: new RegExp(m.staticCredentialMiddleware) };
+  return {
+    signature: new RegExp(m.signatureHeaders, 'i'),
+    credential: new RegExp(m.credentialNames, 'i'),
+    secretEnv: new RegExp(m.secretEnvNames, 'i'),
+    compare: new RegExp(m.compareCalls, 'i'),
+    staticAuth: new RegExp(m.staticCredentialMiddleware),
+  };
 });
 const PER_FUNCTION = memo('machineAuth.perFunction', () => new WeakMap<ts.Node, Reason | null>());
 
-const EQUALITY = new Set([ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken, ts.SyntaxKind.EqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsToken]);
+const EQUALITY = new Set([
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+]);
 
 /** A credential the request carries: a header or query parameter named like a key, secret, token or signature. */
 function requestCredential(n: ts.Node, c: Compiled): string | undefined {
   const h = headerRead(n);
   if (h) return c.credential.test(h) ? `${h} header` : undefined;
-  if ((ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) && /(^|\.)(query|searchParams)$/.test(skipOuter(n.expression).getText())) {
+  if (
+    (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) &&
+    /(^|\.)(query|searchParams)$/.test(skipOuter(n.expression).getText())
+  ) {
     const name = accessName(n);
     return name && c.credential.test(name) ? `${name} query parameter` : undefined;
   }
   if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression))) {
     const callee = skipOuter(n.expression) as ts.PropertyAccessExpression;
     const key = n.arguments[0];
-    if (key && ts.isStringLiteralLike(key) && ((callee.name.text === 'get' && /searchParams$/.test(callee.expression.getText())) || (callee.name.text === 'query' && /req$/.test(callee.expression.getText())))) {
+    if (
+      key &&
+      ts.isStringLiteralLike(key) &&
+      ((callee.name.text === 'get' && /searchParams$/.test(callee.expression.getText())) ||
+        (callee.name.text === 'query' && /req$/.test(callee.expression.getText())))
+    ) {
       return c.credential.test(key.text) ? `${key.text} query parameter` : undefined;
     }
   }
@@ -53,10 +71,15 @@ function calleeName(n: ts.CallExpression): string {
 
 function findOnPath(e: ts.Expression, pred: (n: ts.Node) => string | undefined): string | undefined {
   let found: string | undefined;
-  walkDataPath([e], undefined, (n) => {
-    found = pred(n);
-    return !!found;
-  }, 8);
+  walkDataPath(
+    [e],
+    undefined,
+    (n) => {
+      found = pred(n);
+      return !!found;
+    },
+    8,
+  );
   return found;
 }
 
@@ -75,9 +98,16 @@ function refusesOnMismatch(cmp: ts.Expression, trueMeansMismatch: boolean): bool
     else if (ts.isPrefixUnaryExpression(p) && p.operator === ts.SyntaxKind.ExclamationToken) {
       mismatch = !mismatch;
       n = p;
-    } else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.BarBarToken && mismatch) n = p; // `!h || h !== secret`
-    else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && !mismatch) n = p; // `h && h === secret`
-    else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && findOnPath(p.left === n ? p.right : p.left, envRead)) n = p; // `SECRET && h !== SECRET`: only when the secret is configured
+    } else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.BarBarToken && mismatch)
+      n = p; // `!h || h !== secret`
+    else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken && !mismatch)
+      n = p; // `h && h === secret`
+    else if (
+      ts.isBinaryExpression(p) &&
+      p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken &&
+      findOnPath(p.left === n ? p.right : p.left, envRead)
+    )
+      n = p; // `SECRET && h !== SECRET`: only when the secret is configured
     else if (ts.isIfStatement(p) && p.expression === n) {
       const branch = mismatch ? p.thenStatement : p.elseStatement;
       return !!branch && ends(branch);
@@ -95,7 +125,11 @@ function ends(s: ts.Statement): boolean {
 const CREDENTIAL_TEXT = /signature|svix|\benv\b|header|secret|cron|webhook/i;
 
 /** Does this function verify a machine credential? */
-function checkFunction(fn: FunctionNode, c: Compiled, perFunction: WeakMap<ts.Node, Reason | null>): Reason | undefined {
+function checkFunction(
+  fn: FunctionNode,
+  c: Compiled,
+  perFunction: WeakMap<ts.Node, Reason | null>,
+): Reason | undefined {
   const hit = perFunction.get(fn);
   if (hit !== undefined) return hit ?? undefined;
   let out: Reason | undefined;
@@ -113,7 +147,12 @@ function checkFunction(fn: FunctionNode, c: Compiled, perFunction: WeakMap<ts.No
           return h && c.signature.test(h) ? h : undefined;
         });
         if (sig) {
-          out = { kind: 'exclusion', value: sig, detail: `the request signature (${sig} header) is verified: the caller is a service (webhook or job queue), not a user session`, span: spanOf(n) };
+          out = {
+            kind: 'exclusion',
+            value: sig,
+            detail: `the request signature (${sig} header) is verified: the caller is a service (webhook or job queue), not a user session`,
+            span: spanOf(n),
+          };
           return;
         }
       }
@@ -122,18 +161,33 @@ function checkFunction(fn: FunctionNode, c: Compiled, perFunction: WeakMap<ts.No
         const cred = n.arguments.map((a) => findOnPath(a, (x) => requestCredential(x, c))).find(Boolean);
         const env = cred && n.arguments.map((a) => findOnPath(a, secretEnv)).find(Boolean);
         if (cred && env && refusesOnMismatch(n, false)) {
-          out = { kind: 'exclusion', value: env, detail: `the ${cred} is compared with the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(n) };
+          out = {
+            kind: 'exclusion',
+            value: env,
+            detail: `the ${cred} is compared with the server secret ${env}: the caller is a service (cron job or internal call), not a user session`,
+            span: spanOf(n),
+          };
           return;
         }
       }
     }
     if (ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind)) {
-      for (const [a, b] of [[n.left, n.right], [n.right, n.left]] as const) {
+      for (const [a, b] of [
+        [n.left, n.right],
+        [n.right, n.left],
+      ] as const) {
         const cred = findOnPath(a, (x) => requestCredential(x, c));
         const env = cred && findOnPath(b, secretEnv);
-        const ne = n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
+        const ne =
+          n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+          n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
         if (cred && env && refusesOnMismatch(n, ne)) {
-          out = { kind: 'exclusion', value: env, detail: `the ${cred} is compared with the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(n) };
+          out = {
+            kind: 'exclusion',
+            value: env,
+            detail: `the ${cred} is compared with the server secret ${env}: the caller is a service (cron job or internal call), not a user session`,
+            span: spanOf(n),
+          };
           return;
         }
       }
@@ -142,7 +196,12 @@ function checkFunction(fn: FunctionNode, c: Compiled, perFunction: WeakMap<ts.No
   };
   // Cheap text tests first: the credential is read in this function, the secret comes from the environment.
   const text = fn.body?.getText() ?? '';
-  if (fn.body && /header|query|searchParams|get\(/i.test(text) && (/signature|svix/i.test(text) || /\benv\b/.test(fn.getSourceFile().text))) visit(fn.body);
+  if (
+    fn.body &&
+    /header|query|searchParams|get\(/i.test(text) &&
+    (/signature|svix/i.test(text) || /\benv\b/.test(fn.getSourceFile().text))
+  )
+    visit(fn.body);
   perFunction.set(fn, out ?? null);
   return out;
 }
@@ -167,11 +226,21 @@ export function machineCredential(ep: Endpoint, values: ValueResolver): Reason |
   for (const l of ep.chain) {
     const x = skipOuter(l.expr);
     if (l.via === 'next-middleware' || !ts.isCallExpression(x) || !c.staticAuth.test(calleeName(x))) continue;
-    const env = x.arguments.map((a) => findOnPath(a, (n) => {
-      const name = envRead(n);
-      return name && c.secretEnv.test(name) ? name : undefined;
-    })).find(Boolean);
-    if (env) return { kind: 'exclusion', value: env, detail: `${calleeName(x)} accepts only the server secret ${env}: the caller is a service (cron job or internal call), not a user session`, span: spanOf(x) };
+    const env = x.arguments
+      .map((a) =>
+        findOnPath(a, (n) => {
+          const name = envRead(n);
+          return name && c.secretEnv.test(name) ? name : undefined;
+        }),
+      )
+      .find(Boolean);
+    if (env)
+      return {
+        kind: 'exclusion',
+        value: env,
+        detail: `${calleeName(x)} accepts only the server secret ${env}: the caller is a service (cron job or internal call), not a user session`,
+        span: spanOf(x),
+      };
   }
   for (const fn of functionsOf(ep, values)) {
     const r = checkFunction(fn, c, values.session.get(PER_FUNCTION));

@@ -23,7 +23,8 @@ function singular(w: string): string {
 }
 
 /** `createUserRepository`, `createStripeClient`, `createNotFoundError`: factories build a value, they write nothing. */
-const FACTORY = /(Error|Exception|Response|Payload|Message|Url|Repository|Repo|Service|Client|Store|Factory|Handler|Router|Context|Instance|Schema|Validator|Middleware|Logger|Provider|Adapter|Api|Sdk)$/;
+const FACTORY =
+  /(Error|Exception|Response|Payload|Message|Url|Repository|Repo|Service|Client|Store|Factory|Handler|Router|Context|Instance|Schema|Validator|Middleware|Logger|Provider|Adapter|Api|Sdk)$/;
 
 /** A function's own write-named calls: the same for every endpoint, so summarised once per scan. */
 const DIRECT = memo('namedWrites.direct', () => new WeakMap<ts.Node, NamedWrite[]>());
@@ -50,10 +51,18 @@ function direct(fn: FunctionNode, verbs: RegExp, cache: WeakMap<ts.Node, NamedWr
 }
 
 /** Named writes of a handler (reachable under its method) and of the project functions it calls, two levels deep. */
-export function namedWrites(fn: FunctionNode, values: ValueResolver, assumptions: Assumptions, verbs: RegExp): NamedWrite[] {
+export function namedWrites(
+  fn: FunctionNode,
+  values: ValueResolver,
+  assumptions: Assumptions,
+  verbs: RegExp,
+): NamedWrite[] {
   // in the handler itself only what runs under its method counts
-  const reachable = (call: ts.CallExpression, from: FunctionNode): boolean => from !== fn || reachableUnder(call, fn, assumptions);
-  return calleeClosure([fn], values, 2, { calls: callsIn, follow: reachable }).flatMap((f) => direct(f, verbs, values.session.get(DIRECT)).filter((w) => reachable(w.call, f)));
+  const reachable = (call: ts.CallExpression, from: FunctionNode): boolean =>
+    from !== fn || reachableUnder(call, fn, assumptions);
+  return calleeClosure([fn], values, 2, { calls: callsIn, follow: reachable }).flatMap((f) =>
+    direct(f, verbs, values.session.get(DIRECT)).filter((w) => reachable(w.call, f)),
+  );
 }
 
 /** Does a named write name this path term (`webhooks` ~ `createWebhook`, `sso` ~ `sso.createConnection`)? */

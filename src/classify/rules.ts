@@ -85,12 +85,15 @@ function list(v: readonly string[] | undefined): string[] {
 export function classifierRules(config: ResolvedConfig): ClassifierRules {
   const raw = ruleFile('categories');
   // Config keys are user data: look them up only as own keys (a category named `constructor` is a category).
-  const own = <T>(o: Record<string, T>, k: string): T | undefined => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+  const own = <T>(o: Record<string, T>, k: string): T | undefined =>
+    Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
   const names = [...new Set([...Object.keys(raw.categories), ...Object.keys(config.categories)])];
   const categories = names.map<CategoryRule>((name) => {
     const base: Partial<RawCategory> = own(raw.categories, name) ?? {};
     const add = own(config.categories, name) ?? {};
-    const merged = (k: 'strongSegments' | 'weakSegments' | 'getSegments' | 'strongFields' | 'fields' | 'models'): string[] => [...list(base[k]), ...list(add[k])];
+    const merged = (
+      k: 'strongSegments' | 'weakSegments' | 'getSegments' | 'strongFields' | 'fields' | 'models',
+    ): string[] => [...list(base[k]), ...list(add[k])];
     const strongSegments = merged('strongSegments');
     const weakSegments = merged('weakSegments');
     const getSegments = merged('getSegments');
@@ -98,7 +101,12 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     const description = add.description ?? base.description ?? name;
     return {
       name,
-      sets: { strong: termSet(strongSegments), weak: termSet(weakSegments), get: termSet(getSegments), context: termSet(contextSegments) },
+      sets: {
+        strong: termSet(strongSegments),
+        weak: termSet(weakSegments),
+        get: termSet(getSegments),
+        context: termSet(contextSegments),
+      },
       severity: add.severity ?? base.severity ?? 'high',
       description,
       harm: base.harm ?? description,
@@ -137,13 +145,25 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
   const stop = new Set(raw.effectLookahead.stopWords.map(norm));
   const terms = new Set<string>();
   for (const c of categories) {
-    for (const t of [...c.models, ...c.credentialDataKeys, ...c.roleDataKeys, ...c.strongPaymentResources, ...c.paymentResources]) if (t.length >= 3 && !stop.has(t)) terms.add(t);
-    for (const m of c.deleteModels) for (const t of [`${m}.delete`, `${m}.destroy`, `${m}.remove`, `delete${m}`, `remove${m}`, `destroy${m}`]) terms.add(t);
+    for (const t of [
+      ...c.models,
+      ...c.credentialDataKeys,
+      ...c.roleDataKeys,
+      ...c.strongPaymentResources,
+      ...c.paymentResources,
+    ])
+      if (t.length >= 3 && !stop.has(t)) terms.add(t);
+    for (const m of c.deleteModels)
+      for (const t of [`${m}.delete`, `${m}.destroy`, `${m}.remove`, `delete${m}`, `remove${m}`, `destroy${m}`])
+        terms.add(t);
     for (const call of c.calls) terms.add(norm(call.split('.').pop() ?? call));
   }
-  for (const id of effects.identity.calls) for (const w of id.pattern.match(/[A-Za-z]{6,}/g) ?? []) if (!stop.has(norm(w))) terms.add(norm(w));
+  for (const id of effects.identity.calls)
+    for (const w of id.pattern.match(/[A-Za-z]{6,}/g) ?? []) if (!stop.has(norm(w))) terms.add(norm(w));
   const assets = ruleFile('assets');
-  for (const a of assets.assets) for (const t of [...(a.models ?? []), ...(a.keys ?? []), ...(a.debitKeys ?? [])].map(norm)) if (t.length >= 3 && !stop.has(t)) terms.add(t);
+  for (const a of assets.assets)
+    for (const t of [...(a.models ?? []), ...(a.keys ?? []), ...(a.debitKeys ?? [])].map(norm))
+      if (t.length >= 3 && !stop.has(t)) terms.add(t);
   for (const t of assets.roleKeys.map(norm)) if (t.length >= 4 && !stop.has(t)) terms.add(t);
   for (const c of effects.mint.calls) terms.add(norm(c));
   for (const m of effects.payments.modules) terms.add(norm(m.split('/').pop() ?? m));
@@ -157,6 +177,9 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     unseenWriteVerbs: new RegExp(raw.unseenWriteVerbs),
     effectTerms,
     effectScope: { name: `classify:${effectTerms.join(',')}`, terms: effectTerms },
-    assetCategories: new Set([...assets.assets.map((a) => a.category), ...effects.identity.calls.map((c) => c.category)]),
+    assetCategories: new Set([
+      ...assets.assets.map((a) => a.category),
+      ...effects.identity.calls.map((c) => c.category),
+    ]),
   };
 }

@@ -27,12 +27,16 @@ export function readBaseline(file: string): BaselineEntry[] {
     raw = parseJson(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(`${file}: ${e.code === 'ENOENT' ? 'baseline file not found' : `cannot read baseline (${e.message})`}`);
+    throw new ConfigError(
+      `${file}: ${e.code === 'ENOENT' ? 'baseline file not found' : `cannot read baseline (${e.message})`}`,
+    );
   }
   const b = raw as Partial<Baseline>;
-  if (!b || typeof b !== 'object' || !Array.isArray(b.findings)) throw new ConfigError(`${file}: not a stepup-audit baseline (expected an object with a "findings" array)`);
+  if (!b || typeof b !== 'object' || !Array.isArray(b.findings))
+    throw new ConfigError(`${file}: not a stepup-audit baseline (expected an object with a "findings" array)`);
   return b.findings.map((f, i) => {
-    if (!f || typeof f.ruleId !== 'string' || typeof f.endpointId !== 'string') throw new ConfigError(`${file}: "findings"[${i}] needs string "ruleId" and "endpointId"`);
+    if (!f || typeof f.ruleId !== 'string' || typeof f.endpointId !== 'string')
+      throw new ConfigError(`${file}: "findings"[${i}] needs string "ruleId" and "endpointId"`);
     return { ruleId: f.ruleId, endpointId: f.endpointId };
   });
 }
@@ -49,7 +53,10 @@ export function applyBaseline(findings: Finding[], entries: BaselineEntry[], rea
       f.suppressed = reason ? { kind: 'baseline', reason } : { kind: 'baseline' };
     }
   }
-  return entries.filter((e) => !used.has(key(e))).map((e) => `${e.ruleId} ${e.endpointId}`).sort(compareStrings);
+  return entries
+    .filter((e) => !used.has(key(e)))
+    .map((e) => `${e.ruleId} ${e.endpointId}`)
+    .sort(compareStrings);
 }
 
 export function renderBaseline(findings: Finding[]): string {

@@ -10,8 +10,19 @@ import { UsageError } from '../errors.js';
 const GIT_ENV = { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 
 function git(args: string[], cwd: string): { ok: boolean; out: string; err: string; missing: boolean } {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
-  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim().split('\n')[0] ?? '', missing: errorCode(r.error) === 'ENOENT' };
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: GIT_ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return {
+    ok: r.status === 0,
+    out: (r.stdout ?? '').trim(),
+    err: (r.stderr ?? '').trim().split('\n')[0] ?? '',
+    missing: errorCode(r.error) === 'ENOENT',
+  };
 }
 
 export interface TreeAtRef {
@@ -25,7 +36,11 @@ export interface TreeAtRef {
 
 function extract(commit: string, top: string, dest: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const archive = spawn('git', ['archive', '--format=tar', commit], { cwd: top, env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const archive = spawn('git', ['archive', '--format=tar', commit], {
+      cwd: top,
+      env: GIT_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tar = spawn('tar', ['-x', '-f', '-', '-C', dest], { stdio: ['pipe', 'ignore', 'pipe'] });
     let gitErr = '';
     let tarErr = '';
@@ -47,8 +62,12 @@ function extract(commit: string, top: string, dest: string): Promise<void> {
     tar.on('error', (e) => fail(`cannot run tar (${e.message})`));
     tar.stdin.on('error', () => undefined);
     archive.stdout.pipe(tar.stdin);
-    archive.on('close', (code) => (code === 0 ? done() : fail(`git archive failed: ${gitErr.trim().split('\n')[0] || `exit ${code}`}`)));
-    tar.on('close', (code) => (code === 0 ? done() : fail(`tar failed: ${tarErr.trim().split('\n')[0] || `exit ${code}`}`)));
+    archive.on('close', (code) =>
+      code === 0 ? done() : fail(`git archive failed: ${gitErr.trim().split('\n')[0] || `exit ${code}`}`),
+    );
+    tar.on('close', (code) =>
+      code === 0 ? done() : fail(`tar failed: ${tarErr.trim().split('\n')[0] || `exit ${code}`}`),
+    );
   });
 }
 
@@ -61,7 +80,8 @@ export async function withTreeAt<T>(ref: string, roots: string[], fn: (tree: Tre
   const topReal = fs.realpathSync(top.out);
   const rels = roots.map((r) => {
     const rel = path.relative(topReal, fs.realpathSync(r));
-    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`--baseline-ref: ${r} is not inside the repository at ${topReal}`);
+    if (rel.startsWith('..') || path.isAbsolute(rel))
+      throw new UsageError(`--baseline-ref: ${r} is not inside the repository at ${topReal}`);
     return rel;
   });
   const commit = git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], topReal);

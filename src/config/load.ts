@@ -30,7 +30,8 @@ export function configIn(dir: string): FoundConfig | undefined {
   const pkg = path.join(dir, 'package.json');
   if (isFile(pkg) && readText(pkg).includes('"stepupAudit"')) {
     const json = readJsonFile(pkg, parseJson);
-    if (json && typeof json === 'object' && !Array.isArray(json) && Object.hasOwn(json, 'stepupAudit')) return { file: `${pkg}#stepupAudit`, raw: (json as Record<string, unknown>).stepupAudit };
+    if (json && typeof json === 'object' && !Array.isArray(json) && Object.hasOwn(json, 'stepupAudit'))
+      return { file: `${pkg}#stepupAudit`, raw: (json as Record<string, unknown>).stepupAudit };
   }
   return undefined;
 }
@@ -84,7 +85,10 @@ export function loadConfigFile(file: string): FoundConfig {
   if (!isFile(file)) throw new ConfigError(`${file}: configuration file not found`);
   if (path.basename(file) === 'package.json') {
     const raw = readJsonFile(file, parseJson) as Record<string, unknown> | null;
-    return { file: `${file}#stepupAudit`, raw: raw && typeof raw === 'object' && Object.hasOwn(raw, 'stepupAudit') ? raw.stepupAudit : {} };
+    return {
+      file: `${file}#stepupAudit`,
+      raw: raw && typeof raw === 'object' && Object.hasOwn(raw, 'stepupAudit') ? raw.stepupAudit : {},
+    };
   }
   return { file, raw: readConfigJson(file) };
 }
@@ -94,7 +98,9 @@ export function loadConfigFile(file: string): FoundConfig {
 const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
 const SCHEMA_NAME = 'stepup-audit.config.schema.json';
 
-export const configSchema = compiled((): Record<string, unknown> => JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>);
+export const configSchema = compiled(
+  (): Record<string, unknown> => JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>,
+);
 
 /** `"guards"[0]."fails"` for the instance path `/guards/0/fails` of `raw`. */
 function keyPath(raw: unknown, instancePath: string): string {
@@ -108,7 +114,10 @@ function keyPath(raw: unknown, instancePath: string): string {
       node = node[Number(key)];
     } else {
       out.push(`${out.length ? '.' : ''}${JSON.stringify(key)}`);
-      node = node && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+      node =
+        node && typeof node === 'object' && Object.hasOwn(node, key)
+          ? (node as Record<string, unknown>)[key]
+          : undefined;
     }
   }
   return out.join('');
@@ -122,7 +131,8 @@ function schemaNode(pointer: string): Record<string, unknown> | undefined {
     node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
   const ref = node && typeof node === 'object' ? (node as Record<string, unknown>).$ref : undefined;
-  if (typeof ref === 'string' && ref.startsWith('#/')) return { ...schemaNode(ref), ...(node as Record<string, unknown>) };
+  if (typeof ref === 'string' && ref.startsWith('#/'))
+    return { ...schemaNode(ref), ...(node as Record<string, unknown>) };
   return node && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
 }
 
@@ -176,7 +186,8 @@ export function fromRaw(raw: Record<string, unknown>, file: string): ResolvedCon
   for (const [pattern, value] of Object.entries((raw.sensitive ?? {}) as Record<string, boolean | string[]>)) {
     cfg.sensitive.push({ pattern: pattern.trim(), value: typeof value === 'boolean' ? value : [...value] });
   }
-  for (const [name, value] of Object.entries((raw.categories ?? {}) as Record<string, CategoryOverride>)) cfg.categories[name] = { ...value };
+  for (const [name, value] of Object.entries((raw.categories ?? {}) as Record<string, CategoryOverride>))
+    cfg.categories[name] = { ...value };
   for (const g of (raw.guards ?? []) as { name: string; module?: string; export?: string; fails: FailureMode }[]) {
     cfg.guards.push({ name: g.name, module: g.module, export: g.export, fails: g.fails });
   }

@@ -29,18 +29,28 @@ export type ParsedSuppression = { ok: true; ruleId: string; reason?: string } | 
 export function parseSuppressionLine(text: string, knownRules?: ReadonlySet<string>): ParsedSuppression | undefined {
   if (!MENTION.test(text)) return undefined;
   const c = COMMENT_LINE.exec(text);
-  if (!c) return { ok: false, message: `a suppression must be a comment on its own line directly above the endpoint (${SHAPE})` };
+  if (!c)
+    return {
+      ok: false,
+      message: `a suppression must be a comment on its own line directly above the endpoint (${SHAPE})`,
+    };
   const body = c[1];
   const m = /^stepup-audit-ignore(\S*)\s*(.*)$/.exec(body);
   if (!m) return { ok: false, message: `a suppression comment starts with stepup-audit-ignore (${SHAPE})` };
-  if (m[1]) return { ok: false, message: `unknown directive stepup-audit-ignore${m[1]}: use ${SHAPE} directly above the endpoint` };
+  if (m[1])
+    return {
+      ok: false,
+      message: `unknown directive stepup-audit-ignore${m[1]}: use ${SHAPE} directly above the endpoint`,
+    };
   const rest = m[2];
   const parts = /^(.*?)(?:\s*--\s*(.*))?$/.exec(rest)!;
   const idText = parts[1].trim();
   const reason = parts[2]?.trim() || undefined;
   if (!idText) return { ok: false, message: `no rule id (${SHAPE})` };
-  if (/^[^\s,;]+:(\s|$)/.test(idText)) return { ok: false, message: `separate the reason with " -- ", not a colon (${SHAPE})` };
-  if (/[,;\s]/.test(idText)) return { ok: false, message: `one rule id per comment, then " -- " and the reason (got "${idText}")` };
+  if (/^[^\s,;]+:(\s|$)/.test(idText))
+    return { ok: false, message: `separate the reason with " -- ", not a colon (${SHAPE})` };
+  if (/[,;\s]/.test(idText))
+    return { ok: false, message: `one rule id per comment, then " -- " and the reason (got "${idText}")` };
   if (knownRules && !knownRules.has(idText)) return { ok: false, message: `unknown rule id ${idText}` };
   return { ok: true, ruleId: idText, reason };
 }
@@ -51,7 +61,12 @@ export interface SuppressionResult {
 }
 
 /** Marks findings suppressed by comments above their endpoint's anchor. */
-export function applyInlineSuppressions(endpoints: Endpoint[], findings: Finding[], textOf: (file: string) => string | undefined, knownRules?: ReadonlySet<string>): SuppressionResult {
+export function applyInlineSuppressions(
+  endpoints: Endpoint[],
+  findings: Finding[],
+  textOf: (file: string) => string | undefined,
+  knownRules?: ReadonlySet<string>,
+): SuppressionResult {
   const byFile = new Map<string, Suppression[]>();
   const invalid: InvalidSuppressionComment[] = [];
   const lineCache = new Map<string, string[]>();
@@ -66,7 +81,12 @@ export function applyInlineSuppressions(endpoints: Endpoint[], findings: Finding
       const s = parseSuppressionLine(text, knownRules);
       if (!s) return;
       if (!s.ok) invalid.push({ file, line: i + 1, message: s.message });
-      else if (!s.reason) invalid.push({ file, line: i + 1, message: `suppression of ${s.ruleId} ignored: a reason is required (// stepup-audit-ignore ${s.ruleId} -- <reason>)` });
+      else if (!s.reason)
+        invalid.push({
+          file,
+          line: i + 1,
+          message: `suppression of ${s.ruleId} ignored: a reason is required (// stepup-audit-ignore ${s.ruleId} -- <reason>)`,
+        });
       else list.push({ file, line: i + 1, ruleId: s.ruleId, reason: s.reason, used: false });
     });
     if (list.length) byFile.set(file, list);

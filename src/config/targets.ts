@@ -52,7 +52,8 @@ export function resolveTargets(args: string[], cwd: string): ScanTarget[] {
     if (st.isDirectory()) root = abs;
     else if (st.isFile()) {
       const project = projectAround(path.dirname(abs));
-      if (!project) throw new UsageError(`${arg} is a file with no package.json above it: give the project folder to scan`);
+      if (!project)
+        throw new UsageError(`${arg} is a file with no package.json above it: give the project folder to scan`);
       root = project;
     } else throw new UsageError(`not a file or folder: ${arg}`);
     try {
@@ -65,10 +66,26 @@ export function resolveTargets(args: string[], cwd: string): ScanTarget[] {
     else found.push({ root, args: [arg] });
   }
   // Nested paths: the outermost one covers the others.
-  return found.filter((t) => !found.some((o) => o !== t && o.root !== t.root && inside(t.root, o.root))).map((t) => ({ root: t.root, args: [...t.args, ...found.filter((o) => o !== t && inside(o.root, t.root)).flatMap((o) => o.args)] }));
+  return found
+    .filter((t) => !found.some((o) => o !== t && o.root !== t.root && inside(t.root, o.root)))
+    .map((t) => ({
+      root: t.root,
+      args: [...t.args, ...found.filter((o) => o !== t && inside(o.root, t.root)).flatMap((o) => o.args)],
+    }));
 }
 
-const WALK_IGNORE = ['**/node_modules/**', '**/.git/**', '**/.next/**', '**/.turbo/**', '**/.vercel/**', '**/.output/**', '**/dist/**', '**/build/**', '**/out/**', '**/coverage/**'];
+const WALK_IGNORE = [
+  '**/node_modules/**',
+  '**/.git/**',
+  '**/.next/**',
+  '**/.turbo/**',
+  '**/.vercel/**',
+  '**/.output/**',
+  '**/dist/**',
+  '**/build/**',
+  '**/out/**',
+  '**/coverage/**',
+];
 
 export interface ConfigPlan {
   config: ResolvedConfig;
@@ -93,7 +110,10 @@ function applyOverrides(c: ResolvedConfig, o: ConfigOverrides): ResolvedConfig {
  * each scanned folder) uses the nearest configuration upward from it; `ignore` patterns are
  * relative to the configuration's folder. `stop` bounds the upward search (besides `.git`).
  */
-export async function planConfigs(roots: string[], options: { explicit?: string; cwd: string; overrides?: ConfigOverrides; stop?: string }): Promise<ConfigPlan> {
+export async function planConfigs(
+  roots: string[],
+  options: { explicit?: string; cwd: string; overrides?: ConfigOverrides; stop?: string },
+): Promise<ConfigPlan> {
   const overrides = options.overrides ?? {};
   if (options.explicit) {
     const f = loadConfigFile(path.resolve(options.cwd, options.explicit));
@@ -114,7 +134,14 @@ export async function planConfigs(roots: string[], options: { explicit?: string;
     const above = findConfig(root, options.stop);
     if (above) await add(path.dirname(above.file.replace(/#stepupAudit$/, '')), above);
     const names = [...CONFIG_FILES, 'package.json'];
-    const entries = fg.sync(`**/{${names.join(',')}}`, { cwd: root, dot: true, ignore: WALK_IGNORE, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true });
+    const entries = fg.sync(`**/{${names.join(',')}}`, {
+      cwd: root,
+      dot: true,
+      ignore: WALK_IGNORE,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+    });
     const dirs = new Set<string>();
     for (const e of entries.sort()) {
       const dir = path.join(root, path.dirname(e));

@@ -53,7 +53,14 @@ export interface PerAppConfig {
 }
 
 export function defaults(): ResolvedConfig {
-  return { ignore: [], maxFreshnessMinutes: 15, failOn: 'warning', sensitive: [], categories: Object.create(null) as Record<string, CategoryOverride>, guards: [] };
+  return {
+    ignore: [],
+    maxFreshnessMinutes: 15,
+    failOn: 'warning',
+    sensitive: [],
+    categories: Object.create(null) as Record<string, CategoryOverride>,
+    guards: [],
+  };
 }
 
 /** The configuration that applies to an endpoint of the application at `appRoot`. */

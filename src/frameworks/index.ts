@@ -8,5 +8,11 @@ import type { FrameworkAdapter } from './types.js';
 
 /** Fresh adapters for one scanned root (an adapter may keep what it planned). Hosts that publish mounts come first. */
 export function createAdapters(): FrameworkAdapter[] {
-  return [createNextAdapter(), createServerActionsAdapter(), createTrpcAdapter(), createExpressAdapter(), createHonoAdapter()];
+  return [
+    createNextAdapter(),
+    createServerActionsAdapter(),
+    createTrpcAdapter(),
+    createExpressAdapter(),
+    createHonoAdapter(),
+  ];
 }

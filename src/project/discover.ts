@@ -9,7 +9,17 @@ export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'mts',
 export const MAX_FILE_BYTES = 1024 * 1024;
 
 /** Folders never scanned: dependencies, caches, VCS. */
-export const IGNORED_DIRS = ['node_modules', '.next', '.git', '.turbo', '.vercel', '.output', '.stepup-tmp', '.svelte-kit', '.nuxt'];
+export const IGNORED_DIRS = [
+  'node_modules',
+  '.next',
+  '.git',
+  '.turbo',
+  '.vercel',
+  '.output',
+  '.stepup-tmp',
+  '.svelte-kit',
+  '.nuxt',
+];
 /** Build output folders: skipped, except inside a Next.js route tree where they are URL segments. */
 export const BUILD_DIRS = ['dist', 'build', 'out', 'coverage'];
 /**
@@ -54,12 +64,32 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
   ];
   // Directory entries only (no lstat per file): symbolic links are recognised from the dirent and
   // skipped, sizes are checked when a file is read. Measured 3–4× faster than `stats: true`.
-  const globOptions = { cwd: root, ignore, onlyFiles: true, followSymbolicLinks: false, dot: false, objectMode: true, suppressErrors: true, unique: true } as const;
-  const entries = dropOutputFolders(fg.sync([`**/*.{${SOURCE_EXTENSIONS.join(',')}}`, '**/package.json', '**/tsconfig*.json', '**/jsconfig.json'], globOptions));
+  const globOptions = {
+    cwd: root,
+    ignore,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    dot: false,
+    objectMode: true,
+    suppressErrors: true,
+    unique: true,
+  } as const;
+  const entries = dropOutputFolders(
+    fg.sync(
+      [`**/*.{${SOURCE_EXTENSIONS.join(',')}}`, '**/package.json', '**/tsconfig*.json', '**/jsconfig.json'],
+      globOptions,
+    ),
+  );
   // Route trees may legitimately contain folders named like build output (app/api/build/route.ts):
   // look inside the Next.js route trees of each application root for them.
   const exts = SOURCE_EXTENSIONS.join(',');
-  const appRoots = ['', ...entries.filter((e) => path.posix.basename(e.path) === 'package.json').map((e) => path.posix.dirname(e.path)).filter((d) => d !== '.')];
+  const appRoots = [
+    '',
+    ...entries
+      .filter((e) => path.posix.basename(e.path) === 'package.json')
+      .map((e) => path.posix.dirname(e.path))
+      .filter((d) => d !== '.'),
+  ];
   const treePatterns: string[] = [];
   for (const a of appRoots) {
     for (const tree of ['app', 'src/app', 'pages/api', 'src/pages/api']) {
@@ -72,7 +102,11 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
     }
   }
   if (treePatterns.length) {
-    const routeTrees = fg.sync(treePatterns, { ...globOptions, dot: true, ignore: [...always, ...(options.ignore ?? [])] });
+    const routeTrees = fg.sync(treePatterns, {
+      ...globOptions,
+      dot: true,
+      ignore: [...always, ...(options.ignore ?? [])],
+    });
     const seen = new Set(entries.map((e) => e.path));
     for (const e of routeTrees) if (!seen.has(e.path)) entries.push(e);
   }
@@ -101,7 +135,8 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
 function dropOutputFolders<T extends { path: string }>(entries: T[]): T[] {
   const folderOf = (p: string): string | undefined => {
     const parts = p.split('/');
-    for (let i = parts.length - 2; i >= 0; i--) if (OUTPUT_UNLESS_SOURCE.has(parts[i])) return parts.slice(0, i + 1).join('/');
+    for (let i = parts.length - 2; i >= 0; i--)
+      if (OUTPUT_UNLESS_SOURCE.has(parts[i])) return parts.slice(0, i + 1).join('/');
     return undefined;
   };
   const sourceFolders = new Set<string>();

@@ -2,7 +2,8 @@
 // when an import is followed into it.
 
 /** Tests, mocks, stories and e2e suites never declare served routes. */
-const TEST_PATH = /(^|\/)(__tests__|__mocks__|__fixtures__|test|tests|spec|e2e|cypress|playwright)\/|\.(test|spec|e2e|stories|story|cy)\.[cm]?[jt]sx?$/;
+const TEST_PATH =
+  /(^|\/)(__tests__|__mocks__|__fixtures__|test|tests|spec|e2e|cypress|playwright)\/|\.(test|spec|e2e|stories|story|cy)\.[cm]?[jt]sx?$/;
 
 export function isTestPath(rel: string): boolean {
   return TEST_PATH.test(rel);
@@ -22,12 +23,15 @@ export function isTestFileName(rel: string): boolean {
  * (`.use(`, `.route(`, `.openapi(`, `.basePath(`, `.doc(`), or Hono's `.on('POST', …`. `map.get(key)`
  * and `searchParams.get(name)` do not qualify, so ordinary code is not parsed up front.
  */
-const ROUTE_CALL = /\.\s*(get|post|put|patch|delete|all|options|head)\s*\(\s*(['"`[]|[A-Za-z_$][\w$.]*\s*[,+]|[A-Za-z_$][\w$.]*\s*\([^()]*\)\s*,)/;
+const ROUTE_CALL =
+  /\.\s*(get|post|put|patch|delete|all|options|head)\s*\(\s*(['"`[]|[A-Za-z_$][\w$.]*\s*[,+]|[A-Za-z_$][\w$.]*\s*\([^()]*\)\s*,)/;
 /** `router[verb](path, …)`: a computed route method (registrar helpers, route tables). */
-const COMPUTED_ROUTE_CALL = /[\w$)]\s*\[\s*[A-Za-z_$][\w$.]*\s*\]\s*\(\s*(['"`]\/|[A-Za-z_$][\w$.]*\s*,\s*[A-Za-z_$[(])/;
+const COMPUTED_ROUTE_CALL =
+  /[\w$)]\s*\[\s*[A-Za-z_$][\w$.]*\s*\]\s*\(\s*(['"`]\/|[A-Za-z_$][\w$.]*\s*,\s*[A-Za-z_$[(])/;
 const ROUTER_CALL = /\.\s*(use|route|openapi|basePath|doc|doc31)\s*\(|\.\s*on\s*\(\s*\[?\s*['"`][A-Za-z]+['"`]/;
 /** Server entry points, where registrar functions and route modules are wired to the app. */
-const SERVER_ENTRY = /\.\s*listen\s*\(|\bcreateServer\s*\(|['"](express|hono)['"]|\bnew\s+Hono\b|\bexpress\s*\(\s*\)|from\s+['"](next-connect|@hono\/|hono\/)/;
+const SERVER_ENTRY =
+  /\.\s*listen\s*\(|\bcreateServer\s*\(|['"](express|hono)['"]|\bnew\s+Hono\b|\bexpress\s*\(\s*\)|from\s+['"](next-connect|@hono\/|hono\/)/;
 
 export function mentionsRouting(text: string): boolean {
   return ROUTE_CALL.test(text) || ROUTER_CALL.test(text) || SERVER_ENTRY.test(text) || COMPUTED_ROUTE_CALL.test(text);

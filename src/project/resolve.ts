@@ -46,7 +46,13 @@ export class ModuleResolver {
   }
 
   private isFile(p: string): boolean {
-    if (this.known && EXTS.includes(path.extname(p)) && !p.endsWith('.d.ts') && p.startsWith(this.root + path.sep) && !p.includes(`${path.sep}node_modules${path.sep}`)) {
+    if (
+      this.known &&
+      EXTS.includes(path.extname(p)) &&
+      !p.endsWith('.d.ts') &&
+      p.startsWith(this.root + path.sep) &&
+      !p.includes(`${path.sep}node_modules${path.sep}`)
+    ) {
       if (this.known.has(p)) return true;
       // the tree was listed without build folders and dot folders: only those need the file system
       if (!/[\\/](dist|build|out|coverage|\.[^\\/]+)[\\/]/.test(p.slice(this.root.length))) return false;
@@ -115,7 +121,8 @@ export class ModuleResolver {
       }
       // the nearest config upward, as tsc finds it, up to the top of the tree
       const parent = path.dirname(dir);
-      if (dir === this.tree.root || dir === this.tree.realRoot || parent === dir || !this.tree.containsPath(parent)) break;
+      if (dir === this.tree.root || dir === this.tree.realRoot || parent === dir || !this.tree.containsPath(parent))
+        break;
       dir = parent;
     }
     for (const v of visited) this.aliasCache.set(v, found ?? null);
@@ -130,7 +137,8 @@ export class ModuleResolver {
       else if (Array.isArray(v)) v.forEach(pick);
       else if (v && typeof v === 'object') {
         const o = v as Record<string, unknown>;
-        for (const k of ['source', 'development', 'types', 'import', 'require', 'node', 'default']) if (k in o) pick(o[k]);
+        for (const k of ['source', 'development', 'types', 'import', 'require', 'node', 'default'])
+          if (k in o) pick(o[k]);
       }
     };
     const exportsField = json.exports;
@@ -158,12 +166,16 @@ export class ModuleResolver {
         }
       }
     }
-    if (!subpath) for (const k of ['source', 'main', 'module', 'types', 'typings']) if (typeof json[k] === 'string') candidates.push(json[k]);
+    if (!subpath)
+      for (const k of ['source', 'main', 'module', 'types', 'typings'])
+        if (typeof json[k] === 'string') candidates.push(json[k]);
     if (subpath) candidates.push(subpath, `src/${subpath}`);
     else candidates.push('src/index', 'index');
     for (const c of candidates) {
       const abs = path.resolve(pkg.dir, c);
-      const hit = this.probe(abs) ?? this.probe(abs.replace(/([\\/])(dist|build|lib|out)([\\/])/, '$1src$3').replace(/\.d\.ts$/, '.ts'));
+      const hit =
+        this.probe(abs) ??
+        this.probe(abs.replace(/([\\/])(dist|build|lib|out)([\\/])/, '$1src$3').replace(/\.d\.ts$/, '.ts'));
       if (hit) return hit;
       const noExt = abs.replace(/\.(d\.ts|js|mjs|cjs)$/, '');
       const viaSrc = this.probe(noExt.replace(/([\\/])(dist|build|lib|out)([\\/])/, '$1src$3'));
@@ -211,7 +223,8 @@ export class ModuleResolver {
         const pre = pattern.slice(0, i);
         const post = pattern.slice(i + 1);
         if (spec.startsWith(pre) && spec.endsWith(post) && spec.length >= pre.length + post.length) {
-          if (!best || pre.length > best.pattern.indexOf('*')) best = { pattern, targets, star: spec.slice(pre.length, spec.length - post.length) };
+          if (!best || pre.length > best.pattern.indexOf('*'))
+            best = { pattern, targets, star: spec.slice(pre.length, spec.length - post.length) };
         }
       }
       if (best) {

@@ -42,7 +42,13 @@ function scriptKind(file: string): ts.ScriptKind {
 /** Parses text into a syntax tree with parent pointers. Throws RangeError on pathological nesting. */
 export function parseText(file: string, text: string): ts.SourceFile {
   // JSDoc is never read: skipping its parse saves a tenth of the parse time.
-  const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, scriptKind(file));
+  const sf = ts.createSourceFile(
+    file,
+    text,
+    { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+    true,
+    scriptKind(file),
+  );
   // TypeScript normalises `\` to `/` in file names; spans must name the file that was read.
   if (sf.fileName !== file) sf.fileName = file;
   return sf;
@@ -78,7 +84,11 @@ export class SourceStore {
     let buf: Buffer;
     try {
       // Discovered files are regular files (checked from their directory entry); files reached through imports are checked here.
-      if (!this.known.has(file) && ((this.trees.length > 0 && !this.trees.some((t) => t.contains(file))) || !fs.lstatSync(file).isFile())) return undefined;
+      if (
+        !this.known.has(file) &&
+        ((this.trees.length > 0 && !this.trees.some((t) => t.contains(file))) || !fs.lstatSync(file).isFile())
+      )
+        return undefined;
       buf = fs.readFileSync(file);
       if (buf.length > MAX_FILE_BYTES) {
         // Not analysed; reported when the analysis needs it (a route file, an import it follows).
@@ -153,7 +163,10 @@ export class SourceStore {
     const big = this.oversized.get(file);
     if (!big || this.reported.has(file)) return;
     this.reported.add(file);
-    this.failure(file, `not analysed: ${big.bytes.toLocaleString('en-US')} bytes, over the ${MAX_FILE_BYTES / (1024 * 1024)} MiB limit`);
+    this.failure(
+      file,
+      `not analysed: ${big.bytes.toLocaleString('en-US')} bytes, over the ${MAX_FILE_BYTES / (1024 * 1024)} MiB limit`,
+    );
   }
 
   /** Keeps an already-read text so that parsing does not read the file again. */

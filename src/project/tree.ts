@@ -46,7 +46,11 @@ export function workspacePatterns(dir: string): string[] | undefined {
   if (isFile(pkgFile)) {
     const pkg = readJsonFile(pkgFile) as Record<string, unknown> | undefined;
     const ws = pkg && typeof pkg === 'object' ? pkg.workspaces : undefined;
-    const list = Array.isArray(ws) ? ws : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages) ? (ws as { packages: unknown[] }).packages : undefined;
+    const list = Array.isArray(ws)
+      ? ws
+      : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages)
+        ? (ws as { packages: unknown[] }).packages
+        : undefined;
     if (list) return list.filter((x): x is string => typeof x === 'string');
   }
   const pnpm = path.join(dir, 'pnpm-workspace.yaml');
@@ -66,7 +70,12 @@ export function workspacePatterns(dir: string): string[] | undefined {
         inPackages = true;
         const inline = /\[(.*)\]/.exec(line);
         if (inline) {
-          out.push(...inline[1].split(',').map((s) => s.trim().replace(/^['"]|['"]$/g, '')).filter(Boolean));
+          out.push(
+            ...inline[1]
+              .split(',')
+              .map((s) => s.trim().replace(/^['"]|['"]$/g, ''))
+              .filter(Boolean),
+          );
           inPackages = false;
         }
         continue;
@@ -150,7 +159,7 @@ export function findTree(scanPath: string): Tree {
   }
   let git: string | undefined;
   const workspaces: string[] = [];
-  for (let dir = start; ; ) {
+  for (let dir = start; ;) {
     if (workspacePatterns(dir)) workspaces.push(dir);
     if (exists(path.join(dir, '.git'))) {
       git = dir;

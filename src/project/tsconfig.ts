@@ -23,7 +23,8 @@ function readJsonc(file: string): RawConfig | undefined {
   try {
     const text = stripBom(fs.readFileSync(file, 'utf8'));
     const parsed = ts.parseConfigFileTextToJson(file, text);
-    if (parsed.error || typeof parsed.config !== 'object' || parsed.config === null || Array.isArray(parsed.config)) return undefined;
+    if (parsed.error || typeof parsed.config !== 'object' || parsed.config === null || Array.isArray(parsed.config))
+      return undefined;
     return parsed.config as RawConfig;
   } catch {
     return undefined;
@@ -46,7 +47,7 @@ function resolveExtends(spec: string, fromDir: string, tree: Tree | undefined): 
   };
   if (spec.startsWith('.') || path.isAbsolute(spec)) push(path.resolve(fromDir, spec));
   else {
-    for (let dir = fromDir; ; ) {
+    for (let dir = fromDir; ;) {
       push(path.join(dir, 'node_modules', spec));
       const parent = path.dirname(dir);
       if (parent === dir || (tree && (dir === tree.root || dir === tree.realRoot || !tree.containsPath(parent)))) break;

@@ -42,7 +42,11 @@ export class Workspace {
     // Scanning a folder inside an application (`stepup-audit myapp/app`): its manifest is above, inside
     // the tree (or, outside any repository or workspace, a few folders up: its dependencies only, never code).
     if (!this.byDir.has(root)) {
-      for (let dir = path.dirname(root), i = 0; dir !== path.dirname(dir) && (this.tree.containsPath(dir) || (this.tree.kind === 'path' && i < 8)); dir = path.dirname(dir), i++) {
+      for (
+        let dir = path.dirname(root), i = 0;
+        dir !== path.dirname(dir) && (this.tree.containsPath(dir) || (this.tree.kind === 'path' && i < 8));
+        dir = path.dirname(dir), i++
+      ) {
         const p = readPackage(path.join(dir, 'package.json'));
         if (p) {
           this.add(p);
@@ -78,10 +82,24 @@ export class Workspace {
     if (this.members) return this.members;
     this.members = new Map();
     const wsRoot = this.tree.workspaceRoot;
-    if (!wsRoot || wsRoot === this.root || isBelow(wsRoot, this.root) || !this.tree.containsPath(wsRoot)) return this.members;
-    const patterns = (workspacePatterns(wsRoot) ?? []).filter((p) => !p.startsWith('!') && !p.split('/').includes('..') && !/^[\\/]/.test(p));
+    if (!wsRoot || wsRoot === this.root || isBelow(wsRoot, this.root) || !this.tree.containsPath(wsRoot))
+      return this.members;
+    const patterns = (workspacePatterns(wsRoot) ?? []).filter(
+      (p) => !p.startsWith('!') && !p.split('/').includes('..') && !/^[\\/]/.test(p),
+    );
     if (!patterns.length) return this.members;
-    const manifests = fg.sync(patterns.map((p) => `${p.replace(/\/+$/, '')}/package.json`), { cwd: wsRoot, ignore: ['**/node_modules/**'], followSymbolicLinks: false, onlyFiles: true, suppressErrors: true, absolute: true, dot: false });
+    const manifests = fg.sync(
+      patterns.map((p) => `${p.replace(/\/+$/, '')}/package.json`),
+      {
+        cwd: wsRoot,
+        ignore: ['**/node_modules/**'],
+        followSymbolicLinks: false,
+        onlyFiles: true,
+        suppressErrors: true,
+        absolute: true,
+        dot: false,
+      },
+    );
     for (const f of manifests.sort()) {
       const file = path.resolve(f);
       if (!this.tree.contains(file)) continue;

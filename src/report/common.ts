@@ -81,7 +81,16 @@ const LACKING = new Set(['missing', 'broken', 'unverifiable']);
 export function tally(report: Report): Tally {
   const all = allFindings(report);
   const activeBy = new Set(all.filter((f) => !f.suppressed).map((f) => f.endpointId));
-  const t: Tally = { sensitive: 0, lacking: 0, missing: 0, broken: 0, unverifiable: 0, accepted: 0, suppressed: 0, baselined: 0 };
+  const t: Tally = {
+    sensitive: 0,
+    lacking: 0,
+    missing: 0,
+    broken: 0,
+    unverifiable: 0,
+    accepted: 0,
+    suppressed: 0,
+    baselined: 0,
+  };
   for (const e of report.endpoints) {
     if (!e.classification?.sensitive) continue;
     t.sensitive++;
@@ -112,7 +121,8 @@ export function headline(report: Report): string {
   const parts = [`${t.missing} missing`, `${t.broken} broken`];
   if (t.unverifiable) parts.push(`${t.unverifiable} unverifiable`);
   let s = `${t.lacking} of ${plural(t.sensitive, 'sensitive endpoint')} ${t.lacking === 1 ? 'lacks' : 'lack'} step-up (${parts.join(', ')})`;
-  if (t.accepted) s += `; ${t.accepted} more ${report.baselineRef || t.baselined ? 'baselined or suppressed' : 'suppressed'}`;
+  if (t.accepted)
+    s += `; ${t.accepted} more ${report.baselineRef || t.baselined ? 'baselined or suppressed' : 'suppressed'}`;
   return s;
 }
 
@@ -124,7 +134,10 @@ export function webFrameworks(): { supported: Record<string, string>; known: Rec
 export function emptyMessage(report: Report, display: (abs: string) => string): string | undefined {
   if (!report.empty?.length) return undefined;
   return report.empty
-    .map((e) => `no endpoints found in ${display(e.root)} (supported: ${[...new Set(Object.values(webFrameworks().supported))].join(', ')}; package.json declares: ${e.declared.length ? e.declared.join(', ') : 'no web framework'})`)
+    .map(
+      (e) =>
+        `no endpoints found in ${display(e.root)} (supported: ${[...new Set(Object.values(webFrameworks().supported))].join(', ')}; package.json declares: ${e.declared.length ? e.declared.join(', ') : 'no web framework'})`,
+    )
     .join('; ');
 }
 

@@ -21,7 +21,12 @@ export function escapeProperty(s: string): string {
 
 export function annotation(report: Report, f: Finding): string {
   const file = repoRelative(report.repoRoot, f.span.file);
-  const props = [`file=${escapeProperty(file)}`, `line=${f.span.line}`, `col=${f.span.column}`, `title=${escapeProperty(f.ruleId)}`];
+  const props = [
+    `file=${escapeProperty(file)}`,
+    `line=${f.span.line}`,
+    `col=${f.span.column}`,
+    `title=${escapeProperty(f.ruleId)}`,
+  ];
   if (f.span.endLine && f.span.endLine === f.span.line && f.span.endColumn) props.push(`endColumn=${f.span.endColumn}`);
   return `::${COMMAND[f.level]} ${props.join(',')}::${escapeData(f.message)}`;
 }
@@ -40,7 +45,10 @@ export function renderGithub(report: Report): string {
     lines.push(annotation(report, f));
   }
   lines.push(inertLine(headline(report)));
-  if (omitted) lines.push(`${omitted} more finding(s) not annotated (GitHub shows ${ANNOTATIONS_PER_LEVEL} per level); see the job summary or the SARIF report.`);
+  if (omitted)
+    lines.push(
+      `${omitted} more finding(s) not annotated (GitHub shows ${ANNOTATIONS_PER_LEVEL} per level); see the job summary or the SARIF report.`,
+    );
   return `${lines.join('\n')}\n`;
 }
 

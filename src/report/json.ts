@@ -30,7 +30,12 @@ function endpointJson(report: Report, ep: Endpoint): Record<string, unknown> {
     middleware: ep.chain.map((l) => ({ name: l.name, via: l.via, file: rel(report, l.span.file), line: l.span.line })),
     stepUp: {
       status: ep.verdict?.status ?? 'not-required',
-      guards: (ep.verdict?.guards ?? []).map((g) => ({ name: g.name, via: g.via, file: rel(report, g.span.file), line: g.span.line })),
+      guards: (ep.verdict?.guards ?? []).map((g) => ({
+        name: g.name,
+        via: g.via,
+        file: rel(report, g.span.file),
+        line: g.span.line,
+      })),
     },
   };
 }
@@ -45,8 +50,16 @@ export function findingJson(report: Report, f: Finding): Record<string, unknown>
     line: f.span.line,
     column: f.span.column,
     suppressed: !!f.suppressed,
-    ...(f.suppressed ? { suppression: { kind: f.suppressed.kind, ...(f.suppressed.reason ? { reason: f.suppressed.reason } : {}) } } : {}),
-    related: f.related.map((r) => ({ role: r.role, message: r.message, file: rel(report, r.span.file), line: r.span.line, column: r.span.column })),
+    ...(f.suppressed
+      ? { suppression: { kind: f.suppressed.kind, ...(f.suppressed.reason ? { reason: f.suppressed.reason } : {}) } }
+      : {}),
+    related: f.related.map((r) => ({
+      role: r.role,
+      message: r.message,
+      file: rel(report, r.span.file),
+      line: r.span.line,
+      column: r.span.column,
+    })),
   };
 }
 
@@ -59,9 +72,15 @@ export function renderJson(report: Report): string {
     findings: report.findings.map((f) => findingJson(report, f)),
     errors: report.errors.map((e) => ({ file: rel(report, e.file), phase: e.phase, message: e.message })),
     ...(report.staleBaseline.length ? { staleBaseline: report.staleBaseline } : {}),
-    ...(report.unusedSuppressions.length ? { unusedSuppressions: report.unusedSuppressions.map((u) => ({ ...u, file: rel(report, u.file) })) } : {}),
-    ...(report.invalidSuppressions?.length ? { invalidSuppressions: report.invalidSuppressions.map((u) => ({ ...u, file: rel(report, u.file) })) } : {}),
-    ...(report.empty?.length ? { noEndpoints: report.empty.map((e) => ({ path: rel(report, e.root), declaredFrameworks: e.declared })) } : {}),
+    ...(report.unusedSuppressions.length
+      ? { unusedSuppressions: report.unusedSuppressions.map((u) => ({ ...u, file: rel(report, u.file) })) }
+      : {}),
+    ...(report.invalidSuppressions?.length
+      ? { invalidSuppressions: report.invalidSuppressions.map((u) => ({ ...u, file: rel(report, u.file) })) }
+      : {}),
+    ...(report.empty?.length
+      ? { noEndpoints: report.empty.map((e) => ({ path: rel(report, e.root), declaredFrameworks: e.declared })) }
+      : {}),
     ...(report.baselineRef ? { baselineRef: report.baselineRef } : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;

@@ -22,7 +22,15 @@ function linkBase(env: Record<string, string | undefined> | undefined): string |
   const server = env?.GITHUB_SERVER_URL;
   const repo = env?.GITHUB_REPOSITORY;
   const sha = env?.GITHUB_SHA;
-  if (!server || !repo || !sha || !/^[\w.-]+\/[\w.-]+$/.test(repo) || !/^[0-9a-f]{7,64}$/i.test(sha) || !/^https?:\/\/[^\s()<>]+$/.test(server)) return undefined;
+  if (
+    !server ||
+    !repo ||
+    !sha ||
+    !/^[\w.-]+\/[\w.-]+$/.test(repo) ||
+    !/^[0-9a-f]{7,64}$/i.test(sha) ||
+    !/^https?:\/\/[^\s()<>]+$/.test(server)
+  )
+    return undefined;
   return `${server.replace(/\/+$/, '')}/${repo}/blob/${sha}/`;
 }
 
@@ -46,7 +54,10 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
 
   const out = ['### stepup-audit', ''];
   const s = report.summary;
-  out.push(`**${mdText(headline(report))}** · ${s.endpoints} endpoint${s.endpoints === 1 ? '' : 's'} · ${report.frameworks.length} framework${report.frameworks.length === 1 ? '' : 's'}${report.baselineRef ? ` · compared with ${mdCode(report.baselineRef)}` : ''}`, '');
+  out.push(
+    `**${mdText(headline(report))}** · ${s.endpoints} endpoint${s.endpoints === 1 ? '' : 's'} · ${report.frameworks.length} framework${report.frameworks.length === 1 ? '' : 's'}${report.baselineRef ? ` · compared with ${mdCode(report.baselineRef)}` : ''}`,
+    '',
+  );
   const empty = emptyMessage(report, (abs) => repoRelative(report.repoRoot, abs));
   if (empty) out.push(`> [!WARNING]`, `> ${mdText(empty)}`, '');
 
@@ -59,7 +70,10 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
       if (status === 'enforced') return String(hit.length);
       const n = { new: 0, baselined: 0, suppressed: 0 };
       for (const e of hit) n[acceptance(e)]++;
-      const extra = [n.baselined ? `${n.baselined} baselined` : '', n.suppressed ? `${n.suppressed} suppressed` : ''].filter(Boolean);
+      const extra = [
+        n.baselined ? `${n.baselined} baselined` : '',
+        n.suppressed ? `${n.suppressed} suppressed` : '',
+      ].filter(Boolean);
       return extra.length ? `${n.new} new · ${extra.join(' · ')}` : String(n.new);
     };
     out.push('| category | sensitive | enforced | missing | broken | unverifiable |', '|---|--:|--:|--:|--:|--:|');
@@ -67,7 +81,8 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
       const eps = sensitive.filter((e) => e.classification?.categories.includes(c));
       out.push(`| ${mdText(c)} | ${eps.length} | ${STATUSES.map((st) => cell(eps, st)).join(' | ')} |`);
     }
-    if (cats.length > 1) out.push(`| **all** | ${sensitive.length} | ${STATUSES.map((st) => cell(sensitive, st)).join(' | ')} |`);
+    if (cats.length > 1)
+      out.push(`| **all** | ${sensitive.length} | ${STATUSES.map((st) => cell(sensitive, st)).join(' | ')} |`);
     out.push('');
   }
 
@@ -78,13 +93,21 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     const loc = `${file}:${f.span.line}`;
     const where = base ? `[${mdText(loc)}](${base}${uriOfPath(file)}#L${f.span.line})` : mdCode(loc);
     const what = ep ? mdCode(`${ep.method} ${ep.path}`) : f.endpointId ? mdCode(f.endpointId) : '(file)';
-    const note = f.suppressed ? ` _(${f.suppressed.kind === 'inline' ? 'suppressed' : 'baselined'}${f.suppressed.reason ? `: ${mdText(f.suppressed.reason)}` : ''})_` : '';
+    const note = f.suppressed
+      ? ` _(${f.suppressed.kind === 'inline' ? 'suppressed' : 'baselined'}${f.suppressed.reason ? `: ${mdText(f.suppressed.reason)}` : ''})_`
+      : '';
     return `- ${ICON[f.level]} \`${f.ruleId}\` ${what} ${where} — ${mdText(f.message)}${note}`;
   };
-  const list = (items: Finding[]): string[] => [...items.slice(0, max).map(line), ...(items.length > max ? [`- … ${items.length - max} more (see the SARIF or JSON report)`] : [])];
+  const list = (items: Finding[]): string[] => [
+    ...items.slice(0, max).map(line),
+    ...(items.length > max ? [`- … ${items.length - max} more (see the SARIF or JSON report)`] : []),
+  ];
 
   const fresh = report.findings.filter((f) => !f.suppressed);
-  out.push(`#### ${report.baselineRef || all.some((f) => f.suppressed?.kind === 'baseline') ? 'New findings' : 'Findings'} (${fresh.length})`, '');
+  out.push(
+    `#### ${report.baselineRef || all.some((f) => f.suppressed?.kind === 'baseline') ? 'New findings' : 'Findings'} (${fresh.length})`,
+    '',
+  );
   if (fresh.length) out.push(...list(fresh), '');
   else out.push('No unsuppressed findings.', '');
   const accepted = all.filter((f) => f.suppressed);
@@ -101,9 +124,13 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   }
 
   const problems: string[] = [];
-  for (const e of report.errors.slice(0, max)) problems.push(`- ${mdCode(repoRelative(report.repoRoot, e.file))} (${e.phase}): ${mdText(e.message)}`);
+  for (const e of report.errors.slice(0, max))
+    problems.push(`- ${mdCode(repoRelative(report.repoRoot, e.file))} (${e.phase}): ${mdText(e.message)}`);
   if (report.errors.length > max) problems.push(`- … ${report.errors.length - max} more`);
-  for (const i of report.invalidSuppressions ?? []) problems.push(`- invalid suppression ${mdCode(`${repoRelative(report.repoRoot, i.file)}:${i.line}`)}: ${mdText(i.message)}`);
+  for (const i of report.invalidSuppressions ?? [])
+    problems.push(
+      `- invalid suppression ${mdCode(`${repoRelative(report.repoRoot, i.file)}:${i.line}`)}: ${mdText(i.message)}`,
+    );
   if (problems.length) out.push('#### Not analysed or not understood', '', ...problems, '');
   return `${out.join('\n')}\n`;
 }

@@ -12,7 +12,10 @@ export const MAX_RESULTS = 25_000;
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 function region(span: Span): { startLine: number; startColumn: number; endLine?: number; endColumn?: number } {
-  const r: { startLine: number; startColumn: number; endLine?: number; endColumn?: number } = { startLine: Math.max(1, span.line), startColumn: Math.max(1, span.column) };
+  const r: { startLine: number; startColumn: number; endLine?: number; endColumn?: number } = {
+    startLine: Math.max(1, span.line),
+    startColumn: Math.max(1, span.column),
+  };
   if (span.endLine && span.endLine >= r.startLine) {
     r.endLine = span.endLine;
     if (span.endColumn && (span.endLine > r.startLine || span.endColumn > r.startColumn)) r.endColumn = span.endColumn;
@@ -69,25 +72,59 @@ export function buildSarif(report: Report): Log {
       partialFingerprints: { 'stepupAuditEndpoint/v1': fingerprint(f) },
       properties: { endpointId: f.endpointId, categories, 'security-severity': severityFor(categories) },
     };
-    if (f.related.length) res.relatedLocations = f.related.map((r, i) => ({ id: i + 1, ...loc(r.span), message: { text: `${r.role}: ${r.message}` } }));
-    if (f.suppressed) res.suppressions = [{ kind: f.suppressed.kind === 'inline' ? 'inSource' : 'external', ...(f.suppressed.reason ? { justification: f.suppressed.reason } : {}) }];
+    if (f.related.length)
+      res.relatedLocations = f.related.map((r, i) => ({
+        id: i + 1,
+        ...loc(r.span),
+        message: { text: `${r.role}: ${r.message}` },
+      }));
+    if (f.suppressed)
+      res.suppressions = [
+        {
+          kind: f.suppressed.kind === 'inline' ? 'inSource' : 'external',
+          ...(f.suppressed.reason ? { justification: f.suppressed.reason } : {}),
+        },
+      ];
     return res;
   });
   const notifications: Notification[] = report.errors.map((e) => ({
     level: e.phase === 'config' ? 'warning' : 'error',
     message: { text: `${e.phase}: ${e.message}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: uriOfPath(repoRelative(report.repoRoot, e.file)), uriBaseId: '%SRCROOT%' } } }],
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: uriOfPath(repoRelative(report.repoRoot, e.file)), uriBaseId: '%SRCROOT%' },
+        },
+      },
+    ],
   }));
   for (const i of report.invalidSuppressions ?? []) {
     notifications.push({
       level: 'warning',
       message: { text: `suppression: ${i.message}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: uriOfPath(repoRelative(report.repoRoot, i.file)), uriBaseId: '%SRCROOT%' }, region: { startLine: Math.max(1, i.line) } } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: uriOfPath(repoRelative(report.repoRoot, i.file)), uriBaseId: '%SRCROOT%' },
+            region: { startLine: Math.max(1, i.line) },
+          },
+        },
+      ],
     });
   }
   const empty = emptyMessage(report, (abs) => repoRelative(report.repoRoot, abs));
-  if (empty) notifications.push({ level: report.allowEmpty ? 'note' : 'error', message: { text: `${empty}: nothing was analysed` } });
-  if (report.findings.length > MAX_RESULTS) notifications.push({ level: 'warning', message: { text: `${report.findings.length - MAX_RESULTS} results left out (SARIF limit ${MAX_RESULTS} per run)` } });
+  if (empty)
+    notifications.push({
+      level: report.allowEmpty ? 'note' : 'error',
+      message: { text: `${empty}: nothing was analysed` },
+    });
+  if (report.findings.length > MAX_RESULTS)
+    notifications.push({
+      level: 'warning',
+      message: {
+        text: `${report.findings.length - MAX_RESULTS} results left out (SARIF limit ${MAX_RESULTS} per run)`,
+      },
+    });
   return {
     $schema: SCHEMA,
     version: '2.1.0',
@@ -106,7 +143,8 @@ export function buildSarif(report: Report): Log {
         columnKind: 'utf16CodeUnits',
         invocations: [
           {
-            executionSuccessful: report.errors.filter((e) => e.phase !== 'config').length === 0 && !(empty && !report.allowEmpty),
+            executionSuccessful:
+              report.errors.filter((e) => e.phase !== 'config').length === 0 && !(empty && !report.allowEmpty),
             ...(notifications.length ? { toolExecutionNotifications: notifications } : {}),
           },
         ],

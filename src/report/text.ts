@@ -39,7 +39,11 @@ function suppressionNote(f: Finding): string {
   return f.suppressed.reason ? ` (baselined: ${v(f.suppressed.reason)})` : ' (baselined)';
 }
 
-export function renderInventory(report: Report, c: ChalkInstance, show: (file: string) => string = displayer(report, {})): string {
+export function renderInventory(
+  report: Report,
+  c: ChalkInstance,
+  show: (file: string) => string = displayer(report, {}),
+): string {
   const rows = report.endpoints.map((e) => [
     e.method,
     v(e.path),
@@ -50,8 +54,21 @@ export function renderInventory(report: Report, c: ChalkInstance, show: (file: s
   ]);
   const head = ['METHOD', 'PATH', 'FRAMEWORK', 'LOCATION', 'SENSITIVE', 'STEP-UP'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const lines = [c.bold(head.map((h, i) => pad(h, widths[i])).join('  ').trimEnd())];
-  for (const r of rows) lines.push(r.map((x, i) => pad(x, widths[i])).join('  ').trimEnd());
+  const lines = [
+    c.bold(
+      head
+        .map((h, i) => pad(h, widths[i]))
+        .join('  ')
+        .trimEnd(),
+    ),
+  ];
+  for (const r of rows)
+    lines.push(
+      r
+        .map((x, i) => pad(x, widths[i]))
+        .join('  ')
+        .trimEnd(),
+    );
   return lines.join('\n');
 }
 
@@ -59,14 +76,19 @@ export function renderInventory(report: Report, c: ChalkInstance, show: (file: s
 function trailer(report: Report, c: ChalkInstance, show: (file: string) => string, verbose: boolean): string[] {
   const out: string[] = [];
   if (report.errors.length) {
-    out.push(c.yellow(`${report.errors.length} file${report.errors.length === 1 ? '' : 's'} could not be fully analysed:`));
+    out.push(
+      c.yellow(`${report.errors.length} file${report.errors.length === 1 ? '' : 's'} could not be fully analysed:`),
+    );
     const shown = verbose ? report.errors : report.errors.slice(0, 5);
     for (const e of shown) out.push(c.dim(`  ${show(e.file)} (${e.phase}): ${v(e.message)}`));
-    if (shown.length < report.errors.length) out.push(c.dim(`  … ${report.errors.length - shown.length} more (--verbose lists them all)`));
+    if (shown.length < report.errors.length)
+      out.push(c.dim(`  … ${report.errors.length - shown.length} more (--verbose lists them all)`));
     out.push('');
   }
-  for (const s of report.invalidSuppressions ?? []) out.push(c.yellow(`invalid suppression: ${show(s.file)}:${s.line}: ${v(s.message)}`));
-  for (const u of report.unusedSuppressions) out.push(c.yellow(`unused suppression: ${show(u.file)}:${u.line} stepup-audit-ignore ${v(u.ruleId)}`));
+  for (const s of report.invalidSuppressions ?? [])
+    out.push(c.yellow(`invalid suppression: ${show(s.file)}:${s.line}: ${v(s.message)}`));
+  for (const u of report.unusedSuppressions)
+    out.push(c.yellow(`unused suppression: ${show(u.file)}:${u.line} stepup-audit-ignore ${v(u.ruleId)}`));
   for (const s of report.staleBaseline) out.push(c.dim(`stale baseline entry (no longer found): ${v(s)}`));
   const empty = emptyMessage(report, (abs) => show(abs));
   if (empty) out.push(c.yellow(empty));
@@ -115,7 +137,9 @@ export function renderText(report: Report, opts: TextOptions): string {
     const ep = epById.get(id);
     if (ep) {
       const cats = ep.classification?.categories.length ? `  [${v(ep.classification.categories.join(', '))}]` : '';
-      out.push(`${c.underline(`${show(ep.anchor.file)}:${ep.anchor.line}`)}  ${c.bold(`${ep.method} ${v(ep.path)}`)}${c.dim(cats)}`);
+      out.push(
+        `${c.underline(`${show(ep.anchor.file)}:${ep.anchor.line}`)}  ${c.bold(`${ep.method} ${v(ep.path)}`)}${c.dim(cats)}`,
+      );
     } else {
       // a finding about a file rather than one endpoint (a file that could not be analysed)
       const f = findings[0];
@@ -124,7 +148,8 @@ export function renderText(report: Report, opts: TextOptions): string {
     for (const f of findings) {
       const col = f.suppressed ? c.dim : levelColor(c, f.level);
       out.push(`  ${col(ICON[f.level])} ${col(f.ruleId)}  ${v(f.message)}${c.dim(suppressionNote(f))}`);
-      for (const r of f.related) out.push(c.dim(`      ${r.role}: ${v(r.message)} (${show(r.span.file)}:${r.span.line})`));
+      for (const r of f.related)
+        out.push(c.dim(`      ${r.role}: ${v(r.message)} (${show(r.span.file)}:${r.span.line})`));
     }
   }
   if (byEndpoint.size) out.push('');
@@ -154,7 +179,11 @@ export function renderCompact(report: Report, opts: TextOptions): string {
     const col = f.suppressed ? c.dim : levelColor(c, f.level);
     // colour the level icon and rule id only; the clipped text is otherwise plain
     const at = line.indexOf(` ${ICON[f.level]} ${f.ruleId}`);
-    out.push(at >= 0 ? `${line.slice(0, at)} ${col(`${ICON[f.level]} ${f.ruleId}`)}${line.slice(at + 3 + f.ruleId.length)}` : line);
+    out.push(
+      at >= 0
+        ? `${line.slice(0, at)} ${col(`${ICON[f.level]} ${f.ruleId}`)}${line.slice(at + 3 + f.ruleId.length)}`
+        : line,
+    );
   }
   if (rules.length) {
     out.push('');

@@ -10,7 +10,17 @@ import { findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { isFunctionNode, skipOuter } from '../analysis/values.js';
 import type { FunctionNode } from '../model.js';
-import { inlineEvidence, localInit, resultHolds, truthUnder, type Check, type GuardRecogniser, type GuardSpec, type InlineEvidence, type ResultLookup } from './guard/index.js';
+import {
+  inlineEvidence,
+  localInit,
+  resultHolds,
+  truthUnder,
+  type Check,
+  type GuardRecogniser,
+  type GuardSpec,
+  type InlineEvidence,
+  type ResultLookup,
+} from './guard/index.js';
 import { answerOf, isNextResponseNext, neverReturns, type Answer } from './responses.js';
 
 export type Role = 'handler' | 'middleware' | 'next-middleware' | 'wrapper' | 'summary';
@@ -56,7 +66,15 @@ export interface GuardEvent extends Check {
  */
 export function counts(e: GuardEvent): boolean {
   const s = e.spec;
-  return (!e.opaque || (e.checked && !s.outsideTree)) && !e.notAwaited && !e.unknownAsync && s.mode !== 'never-fails' && !s.enrolling && !s.skip && !s.unrecognised;
+  return (
+    (!e.opaque || (e.checked && !s.outsideTree)) &&
+    !e.notAwaited &&
+    !e.unknownAsync &&
+    s.mode !== 'never-fails' &&
+    !s.enrolling &&
+    !s.skip &&
+    !s.unrecognised
+  );
 }
 
 export interface FlowPoint {
@@ -97,7 +115,6 @@ interface St {
   facts: Map<string, boolean>;
 }
 
-
 export interface FlowOptions {
   fn: FunctionNode;
   role: Role;
@@ -132,8 +149,14 @@ function merge(a: St | null, b: St | null): St | null {
   if (!b) return a;
   const must = a.must === b.must ? a.must : new Set([...a.must].filter((x) => b.must.has(x)));
   const may = a.may === b.may ? a.may : new Set([...a.may, ...b.may]);
-  const fall = a.fall === b.fall || b.fall.size === 0 ? a.fall : a.fall.size === 0 ? b.fall : new Map([...a.fall, ...b.fall]);
-  const failing = a.failing === b.failing || b.failing.size === 0 ? a.failing : a.failing.size === 0 ? b.failing : new Set([...a.failing, ...b.failing]);
+  const fall =
+    a.fall === b.fall || b.fall.size === 0 ? a.fall : a.fall.size === 0 ? b.fall : new Map([...a.fall, ...b.fall]);
+  const failing =
+    a.failing === b.failing || b.failing.size === 0
+      ? a.failing
+      : a.failing.size === 0
+        ? b.failing
+        : new Set([...a.failing, ...b.failing]);
   const facts = a.facts === b.facts ? a.facts : new Map([...a.facts].filter(([k, v]) => b.facts.get(k) === v));
   return { must, may, fall, failing, facts };
 }
@@ -154,7 +177,8 @@ function factsOf(cond: ts.Expression, truth: boolean, out: Map<string, boolean>)
     out.set(key, truth);
     return;
   }
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return factsOf(x.operand, !truth, out);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
+    return factsOf(x.operand, !truth, out);
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
     // both sides hold: `a && b` true, `a || b` false
@@ -189,38 +213,77 @@ function mergeAll(list: (St | null)[]): St | null {
 }
 
 /** The syntactic context of a call: how its value is used. */
-function usageOf(call: ts.Node, isResolve?: (c: ts.CallExpression) => boolean): { usage: GuardEvent['usage']; awaited: boolean; decl?: ts.VariableDeclaration | ts.ParameterDeclaration } {
+function usageOf(
+  call: ts.Node,
+  isResolve?: (c: ts.CallExpression) => boolean,
+): { usage: GuardEvent['usage']; awaited: boolean; decl?: ts.VariableDeclaration | ts.ParameterDeclaration } {
   let cur: ts.Node = call;
   let awaited = false;
   for (;;) {
     const p = cur.parent;
     if (!p) return { usage: 'other', awaited };
     if (ts.isAwaitExpression(p)) awaited = true;
-    if (ts.isParenthesizedExpression(p) || ts.isAwaitExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isTypeAssertionExpression(p)) {
+    if (
+      ts.isParenthesizedExpression(p) ||
+      ts.isAwaitExpression(p) ||
+      ts.isAsExpression(p) ||
+      ts.isNonNullExpression(p) ||
+      ts.isSatisfiesExpression(p) ||
+      ts.isTypeAssertionExpression(p)
+    ) {
       cur = p;
       continue;
     }
     // `.then((ok) => …)`: the callback's parameter holds the result (none: the result is dropped)
-    if (ts.isPropertyAccessExpression(p) && p.expression === cur && p.name.text === 'then' && ts.isCallExpression(p.parent) && p.parent.expression === p) {
+    if (
+      ts.isPropertyAccessExpression(p) &&
+      p.expression === cur &&
+      p.name.text === 'then' &&
+      ts.isCallExpression(p.parent) &&
+      p.parent.expression === p
+    ) {
       const cb = p.parent.arguments[0] && skipOuter(p.parent.arguments[0]);
-      if (cb && isFunctionNode(cb)) return cb.parameters[0] ? { usage: 'var', awaited: true, decl: cb.parameters[0] } : { usage: 'bare', awaited: true };
+      if (cb && isFunctionNode(cb))
+        return cb.parameters[0]
+          ? { usage: 'var', awaited: true, decl: cb.parameters[0] }
+          : { usage: 'bare', awaited: true };
     }
-    if (ts.isPropertyAccessExpression(p) && p.expression === cur && (p.name.text === 'then' || p.name.text === 'catch')) return { usage: 'other', awaited: true };
+    if (ts.isPropertyAccessExpression(p) && p.expression === cur && (p.name.text === 'then' || p.name.text === 'catch'))
+      return { usage: 'other', awaited: true };
     // `(await check()) || {}`: the default only stands in when the result is missing
-    if (ts.isBinaryExpression(p) && p.left === cur && (p.operatorToken.kind === ts.SyntaxKind.BarBarToken || p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) && (ts.isObjectLiteralExpression(skipOuter(p.right)) || ts.isArrayLiteralExpression(skipOuter(p.right)))) {
+    if (
+      ts.isBinaryExpression(p) &&
+      p.left === cur &&
+      (p.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+        p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) &&
+      (ts.isObjectLiteralExpression(skipOuter(p.right)) || ts.isArrayLiteralExpression(skipOuter(p.right)))
+    ) {
       cur = p;
       continue;
     }
     // `resolve(check())` in a Promise executor: the promise's value
-    if (ts.isCallExpression(p) && p.arguments.includes(cur as ts.Expression) && isResolve?.(p)) return { usage: 'return', awaited: true };
+    if (ts.isCallExpression(p) && p.arguments.includes(cur as ts.Expression) && isResolve?.(p))
+      return { usage: 'return', awaited: true };
     if (ts.isExpressionStatement(p)) return { usage: 'bare', awaited };
     if (ts.isVariableDeclaration(p) && p.initializer === cur) return { usage: 'var', awaited, decl: p };
     if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === cur)) return { usage: 'return', awaited: true }; // a returned promise is the caller's to await
-    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === cur && ts.isIdentifier(p.left)) {
+    if (
+      ts.isBinaryExpression(p) &&
+      p.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      p.right === cur &&
+      ts.isIdentifier(p.left)
+    ) {
       const d = findDeclaration(p.left);
       if (d && ts.isVariableDeclaration(d)) return { usage: 'var', awaited, decl: d };
     }
-    if (ts.isIfStatement(p) || ts.isConditionalExpression(p) || ts.isPrefixUnaryExpression(p) || (ts.isBinaryExpression(p) && p.operatorToken.kind !== ts.SyntaxKind.EqualsToken) || ts.isWhileStatement(p)) return { usage: 'cond', awaited };
+    if (
+      ts.isIfStatement(p) ||
+      ts.isConditionalExpression(p) ||
+      ts.isPrefixUnaryExpression(p) ||
+      (ts.isBinaryExpression(p) && p.operatorToken.kind !== ts.SyntaxKind.EqualsToken) ||
+      ts.isWhileStatement(p)
+    )
+      return { usage: 'cond', awaited };
     return { usage: 'other', awaited };
   }
 }
@@ -309,7 +372,14 @@ export class Flow implements ResultLookup {
     if (ts.isIfStatement(s)) return this.ifStmt(s, st);
     if (ts.isTryStatement(s)) return this.tryStmt(s, st);
     if (ts.isSwitchStatement(s)) return this.switchStmt(s, st);
-    if (ts.isForStatement(s) || ts.isForOfStatement(s) || ts.isForInStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) return this.loop(s, st);
+    if (
+      ts.isForStatement(s) ||
+      ts.isForOfStatement(s) ||
+      ts.isForInStatement(s) ||
+      ts.isWhileStatement(s) ||
+      ts.isDoStatement(s)
+    )
+      return this.loop(s, st);
     if (ts.isLabeledStatement(s)) {
       this.breakTargets.push({ breaks: [], label: s.label.text, loop: false });
       const out = this.stmt(s.statement, st);
@@ -318,11 +388,20 @@ export class Flow implements ResultLookup {
     }
     if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
       const label = s.label?.text;
-      const target = [...this.breakTargets].reverse().find((t) => (label ? t.label === label : ts.isContinueStatement(s) ? t.loop : true));
+      const target = [...this.breakTargets]
+        .reverse()
+        .find((t) => (label ? t.label === label : ts.isContinueStatement(s) ? t.loop : true));
       if (target) target.breaks.push(clone(st));
       return null;
     }
-    if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) return st;
+    if (
+      ts.isFunctionDeclaration(s) ||
+      ts.isClassDeclaration(s) ||
+      ts.isInterfaceDeclaration(s) ||
+      ts.isTypeAliasDeclaration(s) ||
+      ts.isEnumDeclaration(s)
+    )
+      return st;
     let cur = st;
     ts.forEachChild(s, (c) => {
       if (ts.isExpression(c)) cur = this.expr(c, cur);
@@ -335,7 +414,12 @@ export class Flow implements ResultLookup {
     const afterCond = this.expr(s.expression, st);
     if (known === true) return this.stmt(s.thenStatement, afterCond);
     if (known === false) return s.elseStatement ? this.stmt(s.elseStatement, afterCond) : afterCond;
-    const { thenSt, elseSt, failThen, failElse } = this.branch(s.expression, afterCond, s.thenStatement, s.elseStatement);
+    const { thenSt, elseSt, failThen, failElse } = this.branch(
+      s.expression,
+      afterCond,
+      s.thenStatement,
+      s.elseStatement,
+    );
     const outThen = this.stmt(s.thenStatement, thenSt);
     const outElse = s.elseStatement ? this.stmt(s.elseStatement, elseSt) : elseSt;
     if (outThen) for (const id of failThen) setFall(outThen, id, { kind: 'no-return', node: s.thenStatement });
@@ -353,7 +437,12 @@ export class Flow implements ResultLookup {
    * the check is defeated). `pin && !ok`: the then-branch is a failure branch, and the else-branch
    * does not establish the check (a request without a PIN never ran it).
    */
-  private branch(cond: ts.Expression, st: St, thenNode: ts.Node, elseNode: ts.Node | undefined): { thenSt: St; elseSt: St; failThen: number[]; failElse: number[] } {
+  private branch(
+    cond: ts.Expression,
+    st: St,
+    thenNode: ts.Node,
+    elseNode: ts.Node | undefined,
+  ): { thenSt: St; elseSt: St; failThen: number[]; failElse: number[] } {
     const thenSt = clone(st);
     const elseSt = clone(st);
     const failThen: number[] = [];
@@ -382,7 +471,8 @@ export class Flow implements ResultLookup {
         const asBool: GuardSpec = { ...ev.spec, mode: 'returns-falsy' };
         const onFalsy = truthUnder(cond, ev, true, this, 0, asBool);
         const onTruthy = truthUnder(cond, ev, false, this, 0, asBool);
-        const fits = (fail: boolean | undefined, ok: boolean | undefined): boolean => fail !== !structural && ok !== structural;
+        const fits = (fail: boolean | undefined, ok: boolean | undefined): boolean =>
+          fail !== !structural && ok !== structural;
         const f = fits(onFalsy, onTruthy);
         const t = fits(onTruthy, onFalsy);
         if (f && !t) [whenFailed, whenOk] = [onFalsy, onTruthy];
@@ -441,7 +531,13 @@ export class Flow implements ResultLookup {
     let out: St | null = tryOut;
     if (s.catchClause) {
       // A guard that throws inside the try, or a check whose failure branch throws, lands here: a catch that carries on defeats it.
-      const thrown = new Set([...this.events.slice(before).filter((e) => e.spec.mode === 'throws' && e.established).map((e) => e.id), ...frame]);
+      const thrown = new Set([
+        ...this.events
+          .slice(before)
+          .filter((e) => e.spec.mode === 'throws' && e.established)
+          .map((e) => e.id),
+        ...frame,
+      ]);
       const catchOut = this.stmts(s.catchClause.block.statements, clone(st));
       if (catchOut) for (const id of thrown) setFall(catchOut, id, { kind: 'caught', node: s.catchClause });
       out = merge(tryOut, catchOut);
@@ -459,7 +555,10 @@ export class Flow implements ResultLookup {
   private switchStmt(s: ts.SwitchStatement, st: St): St | null {
     const afterExpr = this.expr(s.expression, st);
     this.breakTargets.push({ breaks: [], loop: false });
-    const method = this.o.assumptions.method && this.o.assumptions.method !== 'ANY' && isMethodExpr(s.expression) ? this.o.assumptions.method : undefined;
+    const method =
+      this.o.assumptions.method && this.o.assumptions.method !== 'ANY' && isMethodExpr(s.expression)
+        ? this.o.assumptions.method
+        : undefined;
     const caseMethod = (c: ts.CaseOrDefaultClause): string | undefined => {
       if (!ts.isCaseClause(c)) return undefined;
       const lit = skipOuter(c.expression);
@@ -509,7 +608,12 @@ export class Flow implements ResultLookup {
     if (isFunctionNode(x)) return st; // not called here
     if (ts.isClassExpression(x)) return st;
     // An assignment makes what the path knew about its target stale.
-    if (ts.isBinaryExpression(x) && x.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && x.operatorToken.kind <= ts.SyntaxKind.LastAssignment && st.facts.size) {
+    if (
+      ts.isBinaryExpression(x) &&
+      x.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      x.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+      st.facts.size
+    ) {
       const key = refKey(x.left);
       const cur = this.expr(x.right, this.expr(x.left, st));
       if (key) cur.facts = new Map([...cur.facts].filter(([k]) => k !== key && !k.startsWith(`${key}.`)));
@@ -529,9 +633,15 @@ export class Flow implements ResultLookup {
       b.failing = afterCond.failing;
       return merge(a, b)!;
     }
-    if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+    if (
+      ts.isBinaryExpression(x) &&
+      (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ||
+        x.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+        x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+    ) {
       const left = this.expr(x.left, st);
-      if (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) return merge(clone(left), this.expr(x.right, clone(left)))!;
+      if (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+        return merge(clone(left), this.expr(x.right, clone(left)))!;
       // `ok && transfer()` runs the right side only when the left is truthy
       const and = x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken;
       const { thenSt, elseSt } = this.branch(x.left, left, and ? x.right : x.left, and ? undefined : x.right);
@@ -590,7 +700,8 @@ export class Flow implements ResultLookup {
   private call(c: ts.CallExpression, st: St): St {
     let cur = st;
     const callee = skipOuter(c.expression);
-    if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) cur = this.expr(callee.expression, cur);
+    if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
+      cur = this.expr(callee.expression, cur);
     else if (!ts.isIdentifier(callee)) cur = this.expr(callee, cur);
     for (const a of c.arguments) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
 
@@ -644,7 +755,8 @@ export class Flow implements ResultLookup {
         return cur;
       }
       const ans = answerOf(c, this.o.specs.values, this.o.env);
-      if (ans && !ans.error && ans.kind === 'response' && ts.isExpressionStatement(c.parent)) this.point('response', c, cur, undefined, ans);
+      if (ans && !ans.error && ans.kind === 'response' && ts.isExpressionStatement(c.parent))
+        this.point('response', c, cur, undefined, ans);
     }
     return cur;
   }
@@ -654,7 +766,19 @@ export class Flow implements ResultLookup {
   private event(node: ts.Node, spec: GuardSpec, usage: GuardEvent['usage'], awaited: boolean): GuardEvent {
     const existing = this.callEvents.get(node);
     if (existing) return existing;
-    const ev: GuardEvent = { id: this.events.length, spec, node, name: spec.name, usage, awaited, checked: false, established: false, notAwaited: false, opaque: !!spec.opaque, vars: [] };
+    const ev: GuardEvent = {
+      id: this.events.length,
+      spec,
+      node,
+      name: spec.name,
+      usage,
+      awaited,
+      checked: false,
+      established: false,
+      notAwaited: false,
+      opaque: !!spec.opaque,
+      vars: [],
+    };
     if (spec.async && !awaited && usage !== 'other') ev.notAwaited = true;
     this.events.push(ev);
     this.callEvents.set(node, ev);
@@ -743,7 +867,8 @@ export class Flow implements ResultLookup {
               return;
             }
           }
-          if (ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && isLocalTo(d, this.o.fn)) visit(d.initializer, depth + 1);
+          if (ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && isLocalTo(d, this.o.fn))
+            visit(d.initializer, depth + 1);
         }
         return;
       }
@@ -771,7 +896,20 @@ export class Flow implements ResultLookup {
   private inlineEvent(inl: InlineEvidence): GuardEvent {
     let ev = this.inlineEvents.get(inl.node);
     if (!ev) {
-      ev = { id: this.events.length, spec: this.o.specs.inlineSpec(inl), node: inl.node, name: inl.label, usage: 'inline', awaited: true, checked: false, established: false, notAwaited: false, opaque: false, inline: inl, vars: [] };
+      ev = {
+        id: this.events.length,
+        spec: this.o.specs.inlineSpec(inl),
+        node: inl.node,
+        name: inl.label,
+        usage: 'inline',
+        awaited: true,
+        checked: false,
+        established: false,
+        notAwaited: false,
+        opaque: false,
+        inline: inl,
+        vars: [],
+      };
       this.events.push(ev);
       this.inlineEvents.set(inl.node, ev);
     }
@@ -785,7 +923,8 @@ export class Flow implements ResultLookup {
     const visit = (n: ts.Node): void => {
       if (!ok || n === ev.node) return;
       if (ts.isIdentifier(n)) {
-        if (n.text === 'undefined' || (n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) return;
+        if (n.text === 'undefined' || (n.parent && ts.isPropertyAccessExpression(n.parent) && n.parent.name === n))
+          return;
         const d = findDeclaration(n);
         if (d && this.resultVars.get(d) === ev) return;
         const init = d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) ? d.initializer : undefined;
@@ -825,7 +964,8 @@ export class Flow implements ResultLookup {
     const visit = (c: ts.Node): void => {
       if (hit || isFunctionNode(c)) return;
       this.o.specs.values.budget.step('flow');
-      if (ts.isThrowStatement(c) || (ts.isExpressionStatement(c) && neverReturns(c.expression, this.o.specs.values))) hit = true;
+      if (ts.isThrowStatement(c) || (ts.isExpressionStatement(c) && neverReturns(c.expression, this.o.specs.values)))
+        hit = true;
       else if (ts.isReturnStatement(c) && c.expression) {
         const v = skipOuter(c.expression);
         if (v.kind === ts.SyntaxKind.FalseKeyword || this.returnsGuardFailure(v)) hit = true;

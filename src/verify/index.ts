@@ -37,26 +37,59 @@ interface Draft {
 
 function finding(ep: Endpoint, d: Draft): Finding {
   const meta = ruleMeta(d.ruleId);
-  return { ruleId: d.ruleId, level: meta.level, message: d.message, endpointId: ep.id, span: ep.anchor, related: d.related };
+  return {
+    ruleId: d.ruleId,
+    level: meta.level,
+    message: d.message,
+    endpointId: ep.id,
+    span: ep.anchor,
+    related: d.related,
+  };
 }
 
 function rel(role: Related['role'], node: ts.Node, message: string): Related {
   return { role, message, span: spanOf(node) };
 }
 
-
 function guardUses(stages: StageResult[], handler: StageResult): GuardUse[] {
   const out: GuardUse[] = [];
   for (const s of [...stages, handler]) {
-    const via: GuardUse['via'] = s.via === 'handler' ? 'handler' : s.via === 'next-middleware' ? 'next-middleware' : s.via === 'wrapper' ? 'wrapper' : 'middleware';
+    const via: GuardUse['via'] =
+      s.via === 'handler'
+        ? 'handler'
+        : s.via === 'next-middleware'
+          ? 'next-middleware'
+          : s.via === 'wrapper'
+            ? 'wrapper'
+            : 'middleware';
     if (s.spec && s.link) out.push({ name: s.spec.name, via, span: s.link.span });
-    for (const e of s.protecting) out.push({ name: e.usage === 'inline' ? e.name : shortText(e.node, 60), via: e.usage === 'inline' ? 'inline' : via, span: spanOf(e.node) });
+    for (const e of s.protecting)
+      out.push({
+        name: e.usage === 'inline' ? e.name : shortText(e.node, 60),
+        via: e.usage === 'inline' ? 'inline' : via,
+        span: spanOf(e.node),
+      });
   }
   return out;
 }
 
 /** Weak or client-trusted guards that are all that protects an endpoint. */
-function qualityFindings(ep: Endpoint, guards: { name: string; node: ts.Node; spec: { kind?: string; weakness?: string; clientTrusted?: string; aalOnly?: boolean; hasFreshness?: boolean; windowMinutes?: number } }[], ctx: VerifyContext): Draft[] {
+function qualityFindings(
+  ep: Endpoint,
+  guards: {
+    name: string;
+    node: ts.Node;
+    spec: {
+      kind?: string;
+      weakness?: string;
+      clientTrusted?: string;
+      aalOnly?: boolean;
+      hasFreshness?: boolean;
+      windowMinutes?: number;
+    };
+  }[],
+  ctx: VerifyContext,
+): Draft[] {
   if (!guards.length) return [];
   const strong = guards.filter((g) => !g.spec.weakness && !g.spec.clientTrusted && !g.spec.aalOnly);
   if (strong.length) return [];
@@ -73,7 +106,11 @@ function qualityFindings(ep: Endpoint, guards: { name: string; node: ts.Node; sp
     return out;
   }
   const weak = guards.find((g) => g.spec.weakness) ?? guards[0];
-  const why = weak.spec.weakness ?? (weak.spec.aalOnly ? 'AAL2 proves MFA at sign-in, not a recent re-authentication, and no freshness bound is checked' : 'it asks for less than step-up');
+  const why =
+    weak.spec.weakness ??
+    (weak.spec.aalOnly
+      ? 'AAL2 proves MFA at sign-in, not a recent re-authentication, and no freshness bound is checked'
+      : 'it asks for less than step-up');
   out.push({
     ruleId: 'stepup/weak-assurance',
     message: `${weak.name} (line ${line(weak.node)}) is not step-up: ${why}. A session that signed in long ago still passes; require a re-authentication within ${fmtMinutes(ctx.config.maxFreshnessMinutes)} (or an elevated level with a freshness bound).`,
@@ -93,9 +130,16 @@ export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
   const protectors = [...chain.filter((s) => s.protects), ...(handler.protects ? [handler] : [])];
   if (protectors.length) {
     const qualityOf = (st: StageResult): Draft[] =>
-      qualityFindings(ep, st.spec && st.link ? [{ name: st.spec.name, node: st.link.expr, spec: st.spec }] : st.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })), ctx);
+      qualityFindings(
+        ep,
+        st.spec && st.link
+          ? [{ name: st.spec.name, node: st.link.expr, spec: st.spec }]
+          : st.protecting.map((e) => ({ name: describeGuard(e), node: e.node, spec: e.spec })),
+        ctx,
+      );
     const strong = protectors.filter((st) => qualityOf(st).length === 0);
-    if (!strong.length) return { status: 'broken', guards, findings: qualityOf(protectors[0]).map((d) => finding(ep, d)) };
+    if (!strong.length)
+      return { status: 'broken', guards, findings: qualityOf(protectors[0]).map((d) => finding(ep, d)) };
     const findings: Finding[] = [];
     if (strong.every((st) => st.via === 'next-middleware')) {
       const mw = strong[0];
@@ -122,7 +166,8 @@ export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
     };
   }
   drafts.push(d);
-  const status = d.ruleId === 'stepup/missing' ? 'missing' : d.ruleId === 'stepup/unverifiable' ? 'unverifiable' : 'broken';
+  const status =
+    d.ruleId === 'stepup/missing' ? 'missing' : d.ruleId === 'stepup/unverifiable' ? 'unverifiable' : 'broken';
   return { status, guards, findings: drafts.map((x) => finding(ep, x)) };
 }
 
@@ -130,7 +175,13 @@ function firstUnprotected(h: StageResult): FlowPoint | undefined {
   return [...h.unprotected].sort((a, b) => a.node.getStart() - b.node.getStart())[0];
 }
 
-function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late: StageResult[], ctx: VerifyContext): Draft {
+function diagnose(
+  ep: Endpoint,
+  chain: StageResult[],
+  handler: StageResult,
+  late: StageResult[],
+  ctx: VerifyContext,
+): Draft {
   const p = firstUnprotected(handler);
   const effectRel: Related[] = p ? [rel('side-effect', p.node, `${pointText(p)} runs without step-up`)] : [];
   const where = p ? `${pointText(p)} (line ${line(p.node)})` : 'the handler';
@@ -145,13 +196,21 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
       return {
         ruleId: 'stepup/result-ignored',
         message: `${g} throws when step-up fails, but the catch block (line ${line(fall.node)}) swallows the error and the handler carries on to ${where}: a stolen session can ${harm(ep, ctx)}. Return a 401/403 from the catch block (or let the error propagate).`,
-        related: [...(ev ? [rel('guard', ev.node, 'step-up check')] : []), rel('defeated-branch', fall.node, 'failure caught and ignored'), ...effectRel],
+        related: [
+          ...(ev ? [rel('guard', ev.node, 'step-up check')] : []),
+          rel('defeated-branch', fall.node, 'failure caught and ignored'),
+          ...effectRel,
+        ],
       };
     }
     return {
       ruleId: 'stepup/incomplete',
       message: `when ${g} fails, the failure branch (line ${line(fall.node)}) does not end the request, so execution continues to ${where}. Return a 401/403 refusal from that branch.`,
-      related: [...(ev ? [rel('guard', ev.node, 'step-up check')] : []), rel('defeated-branch', fall.node, 'failure branch falls through'), ...effectRel],
+      related: [
+        ...(ev ? [rel('guard', ev.node, 'step-up check')] : []),
+        rel('defeated-branch', fall.node, 'failure branch falls through'),
+        ...effectRel,
+      ],
     };
   }
 
@@ -173,7 +232,11 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     return {
       ruleId: 'stepup/result-ignored',
       message: `${describeGuard(misread)} (line ${line(misread.node)}) returns an object that is always truthy, and the condition at line ${line(misread.misread!)} tests the object instead of${field}: the refusal never runs and ${where} goes ahead. Test${field}.`,
-      related: [rel('guard', misread.node, 'result tested the wrong way'), rel('defeated-branch', misread.misread!, 'condition never fails'), ...effectRel],
+      related: [
+        rel('guard', misread.node, 'result tested the wrong way'),
+        rel('defeated-branch', misread.misread!, 'condition never fails'),
+        ...effectRel,
+      ],
     };
   }
 
@@ -198,12 +261,31 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
   }
 
   // Called, result discarded
-  const ignored = allEvents.find((e) => !e.checked && !e.opaque && (e.usage === 'bare' || e.usage === 'var') && e.spec.mode !== 'throws' && e.spec.mode !== 'middleware' && e.spec.mode !== 'never-fails' && e.spec.mode !== 'unknown');
+  const ignored = allEvents.find(
+    (e) =>
+      !e.checked &&
+      !e.opaque &&
+      (e.usage === 'bare' || e.usage === 'var') &&
+      e.spec.mode !== 'throws' &&
+      e.spec.mode !== 'middleware' &&
+      e.spec.mode !== 'never-fails' &&
+      e.spec.mode !== 'unknown',
+  );
   if (ignored) {
-    const what = ignored.spec.mode === 'returns-response' ? 'its 403 Response' : ignored.spec.mode === 'returns-falsy' ? 'its false result' : ignored.spec.mode === 'returns-null' ? 'its null result' : 'its failure value';
+    const what =
+      ignored.spec.mode === 'returns-response'
+        ? 'its 403 Response'
+        : ignored.spec.mode === 'returns-falsy'
+          ? 'its false result'
+          : ignored.spec.mode === 'returns-null'
+            ? 'its null result'
+            : 'its failure value';
     const callText = shortText(ignored.node, 40).replace(/^await\s+/, '');
     const awaited = ignored.spec.async === false ? callText : `await ${callText}`;
-    const fix = ignored.spec.mode === 'returns-response' ? `const block = ${awaited}; if (block) return block;` : `if (!(${awaited})) return a 403`;
+    const fix =
+      ignored.spec.mode === 'returns-response'
+        ? `const block = ${awaited}; if (block) return block;`
+        : `if (!(${awaited})) return a 403`;
     return {
       ruleId: 'stepup/result-ignored',
       message: `${describeGuard(ignored)} is called (line ${line(ignored.node)}) but ${what} is discarded; ${where} still runs, so a stolen session can ${harm(ep, ctx)}. Check the result and return it: ${fix}`,
@@ -217,7 +299,11 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     return {
       ruleId: 'stepup/incomplete',
       message: `${describeGuard(skipped)} (line ${line(skipped.node)}) skips its check ${skipped.spec.skip.why} (line ${line(skipped.spec.skip.node)}) and lets the request through, so on that branch ${where} runs without step-up. Check on every branch, or refuse the request where the check cannot run.`,
-      related: [rel('guard', skipped.node, 'step-up check'), rel('defeated-branch', skipped.spec.skip.node, `check skipped ${skipped.spec.skip.why}`), ...effectRel],
+      related: [
+        rel('guard', skipped.node, 'step-up check'),
+        rel('defeated-branch', skipped.spec.skip.node, `check skipped ${skipped.spec.skip.why}`),
+        ...effectRel,
+      ],
     };
   }
   const skippingSpec = chain.find((s) => s.spec?.skip);
@@ -226,18 +312,30 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     return {
       ruleId: 'stepup/incomplete',
       message: `${skippingSpec.name} skips its step-up check ${sk.why} (line ${line(sk.node)}) and calls the handler anyway, so on that branch ${where} runs without step-up. Check on every branch.`,
-      related: [rel('middleware', skippingSpec.link.expr, 'step-up middleware'), rel('defeated-branch', sk.node, `check skipped ${sk.why}`), ...effectRel],
+      related: [
+        rel('middleware', skippingSpec.link.expr, 'step-up middleware'),
+        rel('defeated-branch', sk.node, `check skipped ${sk.why}`),
+        ...effectRel,
+      ],
     };
   }
   // The side effect sits on a branch that never runs the check, or the check on a branch the side effect does not need
-  const decisive = p ? allEvents.filter((e) => (e.checked || e.established) && counts(e) && e.node.getSourceFile() === p.node.getSourceFile()) : [];
+  const decisive = p
+    ? allEvents.filter(
+        (e) => (e.checked || e.established) && counts(e) && e.node.getSourceFile() === p.node.getSourceFile(),
+      )
+    : [];
   for (const e of decisive) {
     const branch = skippingBranch(e.node, p!.node);
     if (!branch) continue;
     return {
       ruleId: 'stepup/incomplete',
       message: `${describeGuard(e)} (line ${line(e.node)}) does not protect every path: ${branch.text} (line ${line(branch.node)}), and ${where} runs without it. Run the check unconditionally before the side effect.`,
-      related: [rel('guard', e.node, 'step-up check'), rel('defeated-branch', branch.node, `check skipped: ${branch.text}`), ...effectRel],
+      related: [
+        rel('guard', e.node, 'step-up check'),
+        rel('defeated-branch', branch.node, `check skipped: ${branch.text}`),
+        ...effectRel,
+      ],
     };
   }
   const bypassed = allEvents.find((e) => e.bypass && !e.misread);
@@ -246,7 +344,11 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     return {
       ruleId: 'stepup/incomplete',
       message: `the condition at line ${line(bypassed.bypass)} (\`${shortText(bypassed.bypass, 80)}\`) lets a request through without a passed ${describeGuard(bypassed)}${others ? ` whenever ${others} decides it` : ''}, so ${where} can run without step-up. Refuse the request unless the check itself passed.`,
-      related: [rel('guard', bypassed.node, 'step-up check'), rel('defeated-branch', bypassed.bypass, 'condition lets the request through without the check'), ...effectRel],
+      related: [
+        rel('guard', bypassed.node, 'step-up check'),
+        rel('defeated-branch', bypassed.bypass, 'condition lets the request through without the check'),
+        ...effectRel,
+      ],
     };
   }
 
@@ -255,12 +357,17 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
   if (leaky && leaky.leak) {
     return {
       ruleId: 'stepup/incomplete',
-      message: leaky.via === 'wrapper'
-        ? `${leaky.name} checks step-up but still calls the wrapped handler when the check fails (line ${line(leaky.leak.node)}). Return the refusal instead of calling the handler.`
-        : leaky.link?.handsOn && 'returns' in leaky.link.handsOn
-          ? `${leaky.name} checks step-up but still returns normally when the check fails (line ${line(leaky.leak.node)}), so the action runs anyway. Throw on failure instead of returning.`
-          : `${leaky.name} checks step-up but still calls next() when the check fails (line ${line(leaky.leak.node)}), so the handler runs anyway. End the request on failure instead of calling next().`,
-      related: [rel('middleware', leaky.link!.expr, 'step-up middleware'), rel('defeated-branch', leaky.leak.node, 'next() reached on failure'), ...effectRel],
+      message:
+        leaky.via === 'wrapper'
+          ? `${leaky.name} checks step-up but still calls the wrapped handler when the check fails (line ${line(leaky.leak.node)}). Return the refusal instead of calling the handler.`
+          : leaky.link?.handsOn && 'returns' in leaky.link.handsOn
+            ? `${leaky.name} checks step-up but still returns normally when the check fails (line ${line(leaky.leak.node)}), so the action runs anyway. Throw on failure instead of returning.`
+            : `${leaky.name} checks step-up but still calls next() when the check fails (line ${line(leaky.leak.node)}), so the handler runs anyway. End the request on failure instead of calling next().`,
+      related: [
+        rel('middleware', leaky.link!.expr, 'step-up middleware'),
+        rel('defeated-branch', leaky.leak.node, 'next() reached on failure'),
+        ...effectRel,
+      ],
     };
   }
   const leakySpec = chain.find((s) => s.spec?.leaks);
@@ -268,7 +375,11 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     return {
       ruleId: 'stepup/incomplete',
       message: `${leakySpec.name} calls next() even when its step-up check fails (line ${line(leakySpec.spec!.leaks!)}), so the handler runs anyway. End the request on failure.`,
-      related: [rel('middleware', leakySpec.link!.expr, 'step-up middleware'), rel('defeated-branch', leakySpec.spec!.leaks!, 'next() reached on failure'), ...effectRel],
+      related: [
+        rel('middleware', leakySpec.link!.expr, 'step-up middleware'),
+        rel('defeated-branch', leakySpec.spec!.leaks!, 'next() reached on failure'),
+        ...effectRel,
+      ],
     };
   }
 
@@ -283,7 +394,9 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
   }
 
   // The check comes after the side effect
-  const after = p ? handler.events.find((e) => (e.checked || e.established) && !e.opaque && e.node.getStart() > p.node.getStart()) : undefined;
+  const after = p
+    ? handler.events.find((e) => (e.checked || e.established) && !e.opaque && e.node.getStart() > p.node.getStart())
+    : undefined;
   if (p && after) {
     return {
       ruleId: 'stepup/after-side-effect',
@@ -303,10 +416,14 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
   }
 
   // Named like a check and deciding the request, but what it checks is not recognised as re-verification
-  const unrecognised = allEvents.find((e) => e.spec.unrecognised && (e.checked || e.spec.mode === 'throws' || e.spec.mode === 'middleware'));
+  const unrecognised = allEvents.find(
+    (e) => e.spec.unrecognised && (e.checked || e.spec.mode === 'throws' || e.spec.mode === 'middleware'),
+  );
   if (unrecognised) {
     const def = unrecognised.spec.defNode;
-    const seen = def ? ` (defined in ${path.basename(def.getSourceFile().fileName)}:${line(def)})` : ' (its code is not in the scanned tree)';
+    const seen = def
+      ? ` (defined in ${path.basename(def.getSourceFile().fileName)}:${line(def)})`
+      : ' (its code is not in the scanned tree)';
     return {
       ruleId: 'stepup/unverifiable',
       message: `step-up could not be verified: ${describeGuard(unrecognised)} (line ${line(unrecognised.node)}) is named like a step-up check and its result decides the request, but what it checks${seen} is not recognised as re-verification (a secret typed for this request compared with a stored one, or a server-side time or level of the session compared with a bound). Declare it in the configuration ("guards": [{ "name": …, "fails": … }]) if it is one.`,
@@ -322,7 +439,11 @@ function diagnose(ep: Endpoint, chain: StageResult[], handler: StageResult, late
     return {
       ruleId: 'stepup/incomplete',
       message: `${ev ? describeGuard(ev) : 'the step-up check'} protects only some paths: ${where} is also reachable on a path that skips it${branch ? ` (${branch.text}, line ${line(branch.node)})` : ''}. Run the check unconditionally before the side effect.`,
-      related: [...(ev ? [rel('guard', ev.node, 'check on one branch only')] : []), ...(branch ? [rel('defeated-branch', branch.node, `check skipped ${branch.text}`)] : []), ...effectRel],
+      related: [
+        ...(ev ? [rel('guard', ev.node, 'check on one branch only')] : []),
+        ...(branch ? [rel('defeated-branch', branch.node, `check skipped ${branch.text}`)] : []),
+        ...effectRel,
+      ],
     };
   }
 
@@ -367,7 +488,11 @@ function otherOperands(cond: ts.Expression, check: ts.Node): string | undefined 
   const visit = (e: ts.Expression): void => {
     const x = e;
     if (ts.isParenthesizedExpression(x)) return visit(x.expression);
-    if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    if (
+      ts.isBinaryExpression(x) &&
+      (x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ||
+        x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+    ) {
       visit(x.left);
       visit(x.right);
       return;
@@ -391,7 +516,10 @@ function skippingBranch(check: ts.Node, point: ts.Node): { node: ts.Node; text: 
       if (inside(other, child)) continue;
       const cond = `\`${shortText(cur.expression, 60)}\``;
       const thenSide = child === cur.thenStatement;
-      const text = holds === 'only' ? `the check runs only ${thenSide ? 'when' : 'unless'} ${cond}` : `${thenSide ? 'when' : 'unless'} ${cond} the check is not run`;
+      const text =
+        holds === 'only'
+          ? `the check runs only ${thenSide ? 'when' : 'unless'} ${cond}`
+          : `${thenSide ? 'when' : 'unless'} ${cond} the check is not run`;
       return { node: cur.expression, text };
     }
   }

@@ -33,7 +33,8 @@ function chainStatus(e: ts.Expression, values: ValueResolver, env?: Env): number
   for (let i = 0; i < 6; i++) {
     if (ts.isCallExpression(cur) && ts.isPropertyAccessExpression(cur.expression)) {
       const m = cur.expression.name.text;
-      if ((m === 'status' || m === 'code' || m === 'sendStatus' || m === 'writeHead') && cur.arguments[0]) return evalNumber(cur.arguments[0], values, env);
+      if ((m === 'status' || m === 'code' || m === 'sendStatus' || m === 'writeHead') && cur.arguments[0])
+        return evalNumber(cur.arguments[0], values, env);
       cur = skipOuter(cur.expression.expression);
     } else if (ts.isPropertyAccessExpression(cur)) cur = skipOuter(cur.expression);
     else break;
@@ -63,14 +64,24 @@ export function answerOf(expr: ts.Expression, values: ValueResolver, env?: Env, 
   if (ts.isCallExpression(e)) {
     const parts = calleeParts(e.expression);
     const text = parts?.join('.') ?? '';
-    const last = parts?.[parts.length - 1] ?? (ts.isPropertyAccessExpression(skipOuter(e.expression)) ? (skipOuter(e.expression) as ts.PropertyAccessExpression).name.text : '');
-    if (/^(Response|NextResponse)\.(redirect)$/.test(text) || (last === 'redirect' && parts && parts.length >= 2)) return { kind: 'redirect', status: 302, error: false };
+    const last =
+      parts?.[parts.length - 1] ??
+      (ts.isPropertyAccessExpression(skipOuter(e.expression))
+        ? (skipOuter(e.expression) as ts.PropertyAccessExpression).name.text
+        : '');
+    if (/^(Response|NextResponse)\.(redirect)$/.test(text) || (last === 'redirect' && parts && parts.length >= 2))
+      return { kind: 'redirect', status: 302, error: false };
     if (/^(Response|NextResponse|HttpResponse)\.json$/.test(text)) {
       const status = statusFromInit(e.arguments[1], values, env) ?? 200;
       return { kind: 'response', status, error: status >= 400 };
     }
     // Hono: c.json(body, 403), c.text(msg, 401), c.body(null, 204), c.newResponse(b, 403)
-    if (parts && parts.length === 2 && ['json', 'text', 'body', 'html', 'newResponse'].includes(last) && !['Response', 'NextResponse', 'res', 'response', 'reply'].includes(parts[0])) {
+    if (
+      parts &&
+      parts.length === 2 &&
+      ['json', 'text', 'body', 'html', 'newResponse'].includes(last) &&
+      !['Response', 'NextResponse', 'res', 'response', 'reply'].includes(parts[0])
+    ) {
       const status = e.arguments[1] ? statusFromInit(e.arguments[1], values, env) : undefined;
       return { kind: 'response', status: status ?? 200, error: (status ?? 200) >= 400 };
     }
@@ -81,7 +92,8 @@ export function answerOf(expr: ts.Expression, values: ValueResolver, env?: Env, 
       if (status !== undefined) return { kind: 'response', status, error: status >= 400 };
       // `res.status(err.status || 500)`: a status computed at run time is an error answer
       if (hasStatusCall(e)) return { kind: 'response', error: true };
-      if (ts.isPropertyAccessExpression(skipOuter(e.expression))) return { kind: 'response', status: 200, error: false };
+      if (ts.isPropertyAccessExpression(skipOuter(e.expression)))
+        return { kind: 'response', status: 200, error: false };
     }
     if (last && v.errorHelpers.test(last)) return { kind: 'response', status: 403, error: true };
     // Local helpers that build a response: follow one level into the function's returns.
@@ -120,7 +132,9 @@ export function isNextResponseNext(e: ts.Expression): boolean {
   const x = skipOuter(e);
   if (!ts.isCallExpression(x)) return false;
   const parts = calleeParts(x.expression);
-  return !!parts && parts.length === 2 && parts[0] === 'NextResponse' && (parts[1] === 'next' || parts[1] === 'rewrite');
+  return (
+    !!parts && parts.length === 2 && parts[0] === 'NextResponse' && (parts[1] === 'next' || parts[1] === 'rewrite')
+  );
 }
 
 /** `redirect('/reauth')`, `notFound()` (next/navigation): a call that never returns, it throws to end the request. */

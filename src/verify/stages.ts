@@ -51,7 +51,17 @@ function guardIds(events: GuardEvent[]): Set<number> {
 }
 
 function evidenceOf(flow: FlowResult): GuardEvent[] {
-  return flow.events.filter((e) => e.checked || e.established || e.notAwaited || e.opaque || e.misread || e.usage === 'bare' || e.usage === 'var' || e.spec.mode === 'never-fails');
+  return flow.events.filter(
+    (e) =>
+      e.checked ||
+      e.established ||
+      e.notAwaited ||
+      e.opaque ||
+      e.misread ||
+      e.usage === 'bare' ||
+      e.usage === 'var' ||
+      e.spec.mode === 'never-fails',
+  );
 }
 
 function protectingOf(points: FlowPoint[], events: GuardEvent[]): GuardEvent[] {
@@ -64,13 +74,29 @@ function protectingOf(points: FlowPoint[], events: GuardEvent[]): GuardEvent[] {
 
 /** A continuation-style stage: Next middleware, router/route middleware, wrapper. */
 function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): StageResult {
-  const base: StageResult = { via: link.via, link, name: link.name, events: [], protects: false, protecting: [], points: [], unprotected: [] };
+  const base: StageResult = {
+    via: link.via,
+    link,
+    name: link.name,
+    events: [],
+    protects: false,
+    protecting: [],
+    points: [],
+    unprotected: [],
+  };
   const specs = ctx.specs;
   const fn = link.fn;
   if (!fn || !fn.body) {
     const spec = specs.specOfReference(link.expr);
-    if (spec && !spec.opaque && spec.mode !== 'never-fails') return { ...base, spec, protects: (spec.mode === 'middleware' || spec.mode === 'throws') && !spec.enrolling && !spec.skip && !spec.unrecognised };
-    if (spec?.opaque) return { ...base, opaque: `${link.name}${link.externalModule ? ` (from ${link.externalModule})` : ''}` };
+    if (spec && !spec.opaque && spec.mode !== 'never-fails')
+      return {
+        ...base,
+        spec,
+        protects:
+          (spec.mode === 'middleware' || spec.mode === 'throws') && !spec.enrolling && !spec.skip && !spec.unrecognised,
+      };
+    if (spec?.opaque)
+      return { ...base, opaque: `${link.name}${link.externalModule ? ` (from ${link.externalModule})` : ''}` };
     return base;
   }
   let isContinuation: ((c: ts.CallExpression) => boolean) | undefined;
@@ -90,11 +116,29 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
     isContinuation = (c) => next.kind(c) === 'continue';
     isErrorContinuation = (c) => next.kind(c) === 'error';
   }
-  const assumptions = role === 'next-middleware' ? { path: link.matchedPath, method: ep.method } : ep.method !== 'ANY' ? { method: ep.method } : {};
-  const flow = new Flow({ fn, role, assumptions, env: envFor(link), specs, isContinuation, isErrorContinuation, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: false }).run();
+  const assumptions =
+    role === 'next-middleware'
+      ? { path: link.matchedPath, method: ep.method }
+      : ep.method !== 'ANY'
+        ? { method: ep.method }
+        : {};
+  const flow = new Flow({
+    fn,
+    role,
+    assumptions,
+    env: envFor(link),
+    specs,
+    isContinuation,
+    isErrorContinuation,
+    maxFreshnessMinutes: ctx.config.maxFreshnessMinutes,
+    effects: false,
+  }).run();
   const events = evidenceOf(flow);
   // A stage that produces the context (zsa procedure handler): the request goes on wherever it returns.
-  const conts = link.handsOn && 'returns' in link.handsOn ? returnsAsContinuations(flow) : flow.points.filter((p) => p.kind === 'continuation');
+  const conts =
+    link.handsOn && 'returns' in link.handsOn
+      ? returnsAsContinuations(flow)
+      : flow.points.filter((p) => p.kind === 'continuation');
   const ids = guardIds(events);
   const unprotected = conts.filter((p) => ![...p.must].some((id) => ids.has(id)));
   const protecting = protectingOf(conts, events);
@@ -106,7 +150,11 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
     events,
     protects,
     protecting,
-    leak: !protects && relevant ? unprotected.find((p) => p.fall.size > 0 || [...p.may].some((id) => ids.has(id))) ?? (unprotected.length && conts.length > unprotected.length ? unprotected[0] : undefined) : undefined,
+    leak:
+      !protects && relevant
+        ? (unprotected.find((p) => p.fall.size > 0 || [...p.may].some((id) => ids.has(id))) ??
+          (unprotected.length && conts.length > unprotected.length ? unprotected[0] : undefined))
+        : undefined,
     opaque: events.some((e) => e.opaque) && !relevant ? events.find((e) => e.opaque)!.name : undefined,
     points: conts,
     unprotected,
@@ -139,12 +187,22 @@ function optionCall(fn: FunctionNode, name: string): (c: ts.CallExpression) => b
 
 /** Every way out of a function but a throw, as a continuation point. */
 function returnsAsContinuations(flow: FlowResult): FlowPoint[] {
-  return flow.exits.filter((x) => x.kind !== 'throw').map((x) => ({ kind: 'continuation' as const, node: x.node, must: x.must, may: x.may, fall: new Map(), failing: new Set<number>() }));
+  return flow.exits
+    .filter((x) => x.kind !== 'throw')
+    .map((x) => ({
+      kind: 'continuation' as const,
+      node: x.node,
+      must: x.must,
+      may: x.may,
+      fall: new Map(),
+      failing: new Set<number>(),
+    }));
 }
 
 function callsParam(c: ts.CallExpression, params: readonly ts.ParameterDeclaration[]): boolean {
   let callee = skipOuter(c.expression);
-  if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply')) callee = skipOuter(callee.expression);
+  if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply'))
+    callee = skipOuter(callee.expression);
   if (!ts.isIdentifier(callee)) return false;
   const d = findDeclaration(callee);
   return !!d && params.some((p) => p === d);
@@ -152,17 +210,38 @@ function callsParam(c: ts.CallExpression, params: readonly ts.ParameterDeclarati
 
 export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
   const fn = ep.handler.fn;
-  const base: StageResult = { via: 'handler', name: ep.handler.name, events: [], protects: false, protecting: [], points: [], unprotected: [] };
+  const base: StageResult = {
+    via: 'handler',
+    name: ep.handler.name,
+    events: [],
+    protects: false,
+    protecting: [],
+    points: [],
+    unprotected: [],
+  };
   if (!fn) return { ...base, opaque: ep.handler.unresolved ?? 'the handler could not be resolved' };
   const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
   // An Express handler's `next(err)` hands the request to the error handler: it ends it with an error.
   const next = middlewareContinuation(fn);
   const isErrorContinuation = next ? (c: ts.CallExpression): boolean => next.kind(c) === 'error' : undefined;
-  const flow = new Flow({ fn, role: 'handler', assumptions, specs: ctx.specs, isErrorContinuation, maxFreshnessMinutes: ctx.config.maxFreshnessMinutes, effects: true }).run();
+  const flow = new Flow({
+    fn,
+    role: 'handler',
+    assumptions,
+    specs: ctx.specs,
+    isErrorContinuation,
+    maxFreshnessMinutes: ctx.config.maxFreshnessMinutes,
+    effects: true,
+  }).run();
   // A handler that switches a one-time-code factor on enrols it: a code it checks proves that factor, not the account.
   const enabled = enablesFactor(fn);
   if (enabled) {
-    for (const e of flow.events) if (e.spec.factor === 'otp' && !e.spec.enrolling) e.spec = { ...e.spec, enrolling: `the factor this request switches on (${shortText(enabled, 60)}, line ${spanOf(enabled).line})` };
+    for (const e of flow.events)
+      if (e.spec.factor === 'otp' && !e.spec.enrolling)
+        e.spec = {
+          ...e.spec,
+          enrolling: `the factor this request switches on (${shortText(enabled, 60)}, line ${spanOf(enabled).line})`,
+        };
   }
   const keys = ep.classification?.categories.includes('keys-secrets');
   // What runs in a check's failure branch (recording the failed attempt) is not what the check protects.
@@ -175,10 +254,21 @@ export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
   const ids = guardIds(events);
   const unprotected = points.filter((p) => ![...p.must].some((id) => ids.has(id)));
   const protecting = protectingOf(points, events);
-  return { ...base, flow, events, protects: points.length > 0 && unprotected.length === 0 && protecting.length > 0, protecting, points, unprotected };
+  return {
+    ...base,
+    flow,
+    events,
+    protects: points.length > 0 && unprotected.length === 0 && protecting.length > 0,
+    protecting,
+    points,
+    unprotected,
+  };
 }
 
-export function analyseStages(ep: Endpoint, ctx: VerifyContext): { chain: StageResult[]; handler: StageResult; late: StageResult[] } {
+export function analyseStages(
+  ep: Endpoint,
+  ctx: VerifyContext,
+): { chain: StageResult[]; handler: StageResult; late: StageResult[] } {
   const chain = ep.chain.map((l) => analyseAround(l, ep, ctx));
   const handler = analyseHandler(ep, ctx);
   const late = (ep.lateChain ?? []).map((l) => analyseAround(l, ep, ctx));

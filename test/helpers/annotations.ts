@@ -17,7 +17,17 @@ export type Kind =
   | 'todo-expect'
   | 'todo-expect-endpoint'
   | 'todo-expect-status';
-export const KINDS: Kind[] = ['expect-endpoint', 'expect-sensitive', 'expect', 'expect-not', 'expect-status', 'expect-related', 'todo-expect', 'todo-expect-endpoint', 'todo-expect-status'];
+export const KINDS: Kind[] = [
+  'expect-endpoint',
+  'expect-sensitive',
+  'expect',
+  'expect-not',
+  'expect-status',
+  'expect-related',
+  'todo-expect',
+  'todo-expect-endpoint',
+  'todo-expect-status',
+];
 const ROLES = ['guard', 'side-effect', 'defeated-branch', 'middleware', 'handler'];
 const STATUSES = ['enforced', 'missing', 'broken', 'unverifiable', 'not-required'];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY', 'ACTION'];
@@ -35,7 +45,14 @@ const ANY_ANNOTATION = /^\s*\/\/\s*((?:todo-)?expect[\w-]*)\s*:(.*)$/;
 const LOOKS_LIKE = /^\s*\/\/\s*(todo-)?expect\b/;
 
 export function parseFixture(dir: string): { annotations: Annotation[]; problems: string[] } {
-  const files = fg.sync('**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts}', { cwd: dir, dot: true, followSymbolicLinks: false, ignore: ['**/node_modules/**'] }).sort();
+  const files = fg
+    .sync('**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts}', {
+      cwd: dir,
+      dot: true,
+      followSymbolicLinks: false,
+      ignore: ['**/node_modules/**'],
+    })
+    .sort();
   const annotations: Annotation[] = [];
   const problems: string[] = [];
   for (const rel of files) {
@@ -65,11 +82,15 @@ export function parseFixture(dir: string): { annotations: Annotation[]; problems
       if (kind.startsWith('todo-') && !reason) problems.push(`${rel}:${i + 1}: ${kind} needs a reason after " -- "`);
       if (kind === 'expect-endpoint' || kind === 'todo-expect-endpoint') {
         const [method, p, ...rest] = value.split(/\s+/);
-        if (!METHODS.includes(method) || !p || rest.length) problems.push(`${rel}:${i + 1}: ${kind} must be "METHOD /path" (got "${value}")`);
+        if (!METHODS.includes(method) || !p || rest.length)
+          problems.push(`${rel}:${i + 1}: ${kind} must be "METHOD /path" (got "${value}")`);
       }
-      if ((kind === 'expect' || kind === 'expect-not' || kind === 'todo-expect') && !/^stepup\/[a-z-]+$/.test(value)) problems.push(`${rel}:${i + 1}: ${kind} needs a rule id like stepup/missing (got "${value}")`);
-      if ((kind === 'expect-status' || kind === 'todo-expect-status') && !STATUSES.includes(value)) problems.push(`${rel}:${i + 1}: ${kind} must be one of ${STATUSES.join(', ')}`);
-      if (kind === 'expect-related' && !ROLES.includes(value)) problems.push(`${rel}:${i + 1}: expect-related must be one of ${ROLES.join(', ')}`);
+      if ((kind === 'expect' || kind === 'expect-not' || kind === 'todo-expect') && !/^stepup\/[a-z-]+$/.test(value))
+        problems.push(`${rel}:${i + 1}: ${kind} needs a rule id like stepup/missing (got "${value}")`);
+      if ((kind === 'expect-status' || kind === 'todo-expect-status') && !STATUSES.includes(value))
+        problems.push(`${rel}:${i + 1}: ${kind} must be one of ${STATUSES.join(', ')}`);
+      if (kind === 'expect-related' && !ROLES.includes(value))
+        problems.push(`${rel}:${i + 1}: expect-related must be one of ${ROLES.join(', ')}`);
       let target = -1;
       for (let j = i + 1; j < lines.length; j++) {
         const t = lines[j].trim();

@@ -39,7 +39,9 @@ export interface RunResult {
 }
 
 export async function runCli(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const failure = opts.stdoutError ? Object.assign(new Error(`write ${opts.stdoutError}`), { code: opts.stdoutError }) : undefined;
+  const failure = opts.stdoutError
+    ? Object.assign(new Error(`write ${opts.stdoutError}`), { code: opts.stdoutError })
+    : undefined;
   const stdout = new Capture(!!opts.tty, opts.columns, failure);
   const stderr = new Capture();
   const code = await main(args, { stdout, stderr, env: { NO_COLOR: '1', ...opts.env }, cwd: opts.cwd ?? repoRoot });

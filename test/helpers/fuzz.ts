@@ -108,14 +108,38 @@ export const MUTATIONS: Mutation[] = [
       return text.slice(0, at) + piece + text.slice(at);
     },
   },
-  { name: 'huge line', apply: (text, r) => insertAt(text, r, `const huge${int(r, 1000)} = '${'x'.repeat(200_000 + int(r, 100_000))}';`) },
+  {
+    name: 'huge line',
+    apply: (text, r) => insertAt(text, r, `const huge${int(r, 1000)} = '${'x'.repeat(200_000 + int(r, 100_000))}';`),
+  },
   // appended statements: the file means the same, only bigger or deeper
   { name: 'huge comment line', preserving: true, apply: (text) => `${text}\n// ${'y'.repeat(300_000)}\n` },
-  { name: 'huge concatenation', preserving: true, apply: (text, r) => `${text}\nconst banner${int(r, 1000)} = ${Array.from({ length: 2500 + int(r, 1000) }, (_, i) => `'t${i}'`).join(' + ')};\n` },
-  { name: 'deep callbacks', preserving: true, apply: (text, r) => `${text}\nfunction nested${int(r, 1000)}() { ${deepNest(250 + int(r, 100))}; }\n` },
-  { name: 'deep brackets', preserving: true, apply: (text, r) => `${text}\nconst deep${int(r, 1000)} = ${'['.repeat(3000)}1${']'.repeat(3000)};\n` },
+  {
+    name: 'huge concatenation',
+    preserving: true,
+    apply: (text, r) =>
+      `${text}\nconst banner${int(r, 1000)} = ${Array.from({ length: 2500 + int(r, 1000) }, (_, i) => `'t${i}'`).join(' + ')};\n`,
+  },
+  {
+    name: 'deep callbacks',
+    preserving: true,
+    apply: (text, r) => `${text}\nfunction nested${int(r, 1000)}() { ${deepNest(250 + int(r, 100))}; }\n`,
+  },
+  {
+    name: 'deep brackets',
+    preserving: true,
+    apply: (text, r) => `${text}\nconst deep${int(r, 1000)} = ${'['.repeat(3000)}1${']'.repeat(3000)};\n`,
+  },
   // a deep expression inside the code (a handler's body, an object, a call): costs that expression at most
-  { name: 'huge concatenation inside', apply: (text, r) => insertAt(text, r, `const inside${int(r, 1000)} = ${Array.from({ length: 2500 + int(r, 1000) }, (_, i) => `'u${i}'`).join(' + ')};`) },
+  {
+    name: 'huge concatenation inside',
+    apply: (text, r) =>
+      insertAt(
+        text,
+        r,
+        `const inside${int(r, 1000)} = ${Array.from({ length: 2500 + int(r, 1000) }, (_, i) => `'u${i}'`).join(' + ')};`,
+      ),
+  },
   { name: 'deep callbacks inside', apply: (text, r) => insertAt(text, r, `${deepNest(250 + int(r, 100))};`) },
   {
     name: 'BOM',
@@ -135,7 +159,23 @@ export const MUTATIONS: Mutation[] = [
     apply(text, r) {
       let t = text;
       for (let k = 1 + int(r, 5); k > 0; k--) {
-        const piece = pick(r, ['\u202e', '\u2066', '\u200b', '\ufeff', '\u2028', '\u2029', '\ud800', '\udfff', '\u{1F4B8}', 'é', '\u0301', '\u00a0', '\u3000', '\x1b[2J', '\x85']);
+        const piece = pick(r, [
+          '\u202e',
+          '\u2066',
+          '\u200b',
+          '\ufeff',
+          '\u2028',
+          '\u2029',
+          '\ud800',
+          '\udfff',
+          '\u{1F4B8}',
+          'é',
+          '\u0301',
+          '\u00a0',
+          '\u3000',
+          '\x1b[2J',
+          '\x85',
+        ]);
         const at = int(r, t.length + 1);
         t = t.slice(0, at) + piece + t.slice(at);
       }
@@ -152,10 +192,16 @@ export const MUTATIONS: Mutation[] = [
         const p = path.relative(path.dirname(ctx.file), to).split(path.sep).join('/');
         return p.startsWith('.') ? p : `./${p}`;
       };
-      const specs = [rel(path.join(ctx.sentinel, 'guard')), path.join(ctx.sentinel, 'guard').split(path.sep).join('/'), '../'.repeat(12) + 'etc/passwd'];
+      const specs = [
+        rel(path.join(ctx.sentinel, 'guard')),
+        path.join(ctx.sentinel, 'guard').split(path.sep).join('/'),
+        '../'.repeat(12) + 'etc/passwd',
+      ];
       if (ctx.link) specs.push(rel(path.join(ctx.link, 'guard')), rel(path.join(ctx.link, 'guard')));
       const spec = pick(r, specs);
-      const imports = [...text.matchAll(/(from\s*|require\(\s*|import\(\s*)(['"])(\.{1,2}\/[^'"]*|@\/[^'"]*|~\/[^'"]*)\2/g)];
+      const imports = [
+        ...text.matchAll(/(from\s*|require\(\s*|import\(\s*)(['"])(\.{1,2}\/[^'"]*|@\/[^'"]*|~\/[^'"]*)\2/g),
+      ];
       if (!imports.length) return `import { requireStepUp as outsideGuard } from '${spec}';\n${text}`;
       const m = pick(r, imports);
       return text.slice(0, m.index) + `${m[1]}'${spec}'` + text.slice(m.index + m[0].length);
@@ -176,7 +222,13 @@ export interface FuzzCase {
  * Writes case `index` (deterministic for a seed) into `dir`: a copy of a fixture with one or two
  * source files mutated, and sometimes a symbolic link to the sentinel folder.
  */
-export function makeCase(seed: number, index: number, fixtures: readonly string[], dir: string, sentinel: string): FuzzCase {
+export function makeCase(
+  seed: number,
+  index: number,
+  fixtures: readonly string[],
+  dir: string,
+  sentinel: string,
+): FuzzCase {
   const r = rng((seed * 1_000_003 + index) >>> 0);
   const fixture = pick(r, fixtures);
   copyTree(fixture, dir);
@@ -203,13 +255,21 @@ export function makeCase(seed: number, index: number, fixtures: readonly string[
     const file = sources.splice(int(r, sources.length), 1)[0];
     const m = pick(r, MUTATIONS);
     const abs = path.join(dir, file);
-    fs.writeFileSync(abs, m.apply(fs.readFileSync(abs, 'utf8'), r, { sentinel, file: abs, link: links.length ? path.join(dir, links[0]) : undefined }));
+    fs.writeFileSync(
+      abs,
+      m.apply(fs.readFileSync(abs, 'utf8'), r, {
+        sentinel,
+        file: abs,
+        link: links.length ? path.join(dir, links[0]) : undefined,
+      }),
+    );
     mutated.push({ file, mutation: m.name, preserving: !!m.preserving });
   }
   // package.json: a BOM keeps its meaning (and must keep the application)
   if (r() < 0.15) {
     const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) fs.writeFileSync(pkg, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fs.readFileSync(pkg)]));
+    if (fs.existsSync(pkg))
+      fs.writeFileSync(pkg, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fs.readFileSync(pkg)]));
   }
   return { index, fixture, mutated, links };
 }

@@ -23,10 +23,10 @@ export function hostileFiles(): Record<string, string> {
       '',
     ].join('\n'),
     // an import without its opening quote (moduleSpecifier without text)
-    'src/list.ts': "import { Hono } from 'hono';\nimport { list } from ../x';\nimport { db } from './db';\nexport const listRoutes = new Hono();\nlistRoutes.get('/', (c) => c.json(list()));\nlistRoutes.post('/transfers', async (c) => { await db.transfer.create({ data: await c.req.json() }); return c.json({}); });\n",
+    'src/list.ts':
+      "import { Hono } from 'hono';\nimport { list } from ../x';\nimport { db } from './db';\nexport const listRoutes = new Hono();\nlistRoutes.get('/', (c) => c.json(list()));\nlistRoutes.post('/transfers', async (c) => { await db.transfer.create({ data: await c.req.json() }); return c.json({}); });\n",
     'src/concat.ts': `import { Hono } from 'hono';\nimport { db } from './db';\nexport const concatRoutes = new Hono();\nconst banner = ${terms};\nconcatRoutes.post('/wires', async (c) => { await db.wire.create({ data: { note: banner } }); return c.json({}); });\nconcatRoutes.delete('/account', async (c) => { await db.user.delete({ where: { id: 1 } }); return c.json({}); });\n`,
     'src/nest.ts': `import { Hono } from 'hono';\nimport { db } from './db';\nexport const nestRoutes = new Hono();\ndeclare function step(f: () => void): void;\ndeclare function done(): void;\nexport function deep() { ${nest}; }\nnestRoutes.post('/api-keys', async (c) => { await db.apiKey.create({ data: {} }); return c.json({}); });\n`,
     'src/big.ts': `import { Hono } from 'hono';\nimport { db } from './db';\nconst big = new Hono();\nbig.post('/api/big/withdrawals', async (c) => { await db.withdrawal.create({ data: {} }); return c.json({}); });\nexport default big;\n// ${'x'.repeat(1_100_000)}\n`,
   };
 }
-

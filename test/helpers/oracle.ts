@@ -18,7 +18,8 @@ export interface OracleResult {
 export async function checkFixture(dir: string): Promise<OracleResult> {
   const { annotations, problems } = parseFixture(dir);
   const result = await scan({ paths: [dir], config: defaults() });
-  const at = (file: string, line: number): Annotation[] => annotations.filter((a) => a.file === file && a.target === line);
+  const at = (file: string, line: number): Annotation[] =>
+    annotations.filter((a) => a.file === file && a.target === line);
   const matched = new Set<Annotation>();
 
   for (const ep of result.endpoints) {
@@ -38,42 +39,77 @@ export async function checkFixture(dir: string): Promise<OracleResult> {
     const cats = ep.classification?.sensitive ? [...ep.classification.categories].sort().join(',') : '';
     if (sens) {
       matched.add(sens);
-      const want = sens.value.split(/\s*,\s*/).sort().join(',');
-      if (want !== cats) problems.push(`${file}:${ep.anchor.line}: ${label} sensitive as [${cats || 'not sensitive'}], expected [${want}]`);
-    } else if (cats) problems.push(`${file}:${ep.anchor.line}: ${label} unexpectedly sensitive [${cats}] (${ep.classification?.reasons.map((r) => `${r.kind}:${r.value}`).join(' ')})`);
+      const want = sens.value
+        .split(/\s*,\s*/)
+        .sort()
+        .join(',');
+      if (want !== cats)
+        problems.push(
+          `${file}:${ep.anchor.line}: ${label} sensitive as [${cats || 'not sensitive'}], expected [${want}]`,
+        );
+    } else if (cats)
+      problems.push(
+        `${file}:${ep.anchor.line}: ${label} unexpectedly sensitive [${cats}] (${ep.classification?.reasons.map((r) => `${r.kind}:${r.value}`).join(' ')})`,
+      );
     const status = group.find((a) => a.kind === 'expect-status');
     if (status) {
       matched.add(status);
-      if (ep.verdict?.status !== status.value) problems.push(`${file}:${ep.anchor.line}: ${label} step-up ${ep.verdict?.status}, expected ${status.value}`);
+      if (ep.verdict?.status !== status.value)
+        problems.push(`${file}:${ep.anchor.line}: ${label} step-up ${ep.verdict?.status}, expected ${status.value}`);
     }
     const todoStatus = group.find((a) => a.kind === 'todo-expect-status');
     if (todoStatus) {
       matched.add(todoStatus);
-      if (ep.verdict?.status === todoStatus.value) problems.push(`${file}:${ep.anchor.line}: ${label}: step-up is now ${todoStatus.value} (a todo-expect-status now passes: promote it to expect-status)`);
+      if (ep.verdict?.status === todoStatus.value)
+        problems.push(
+          `${file}:${ep.anchor.line}: ${label}: step-up is now ${todoStatus.value} (a todo-expect-status now passes: promote it to expect-status)`,
+        );
     }
     const rules = new Set((ep.verdict?.findings ?? []).map((f) => f.ruleId));
     for (const a of group) {
       if (a.kind === 'expect') {
         matched.add(a);
-        if (!rules.has(a.value)) problems.push(`${file}:${ep.anchor.line}: ${label}: expected ${a.value}, got [${[...rules].join(', ') || 'nothing'}]`);
+        if (!rules.has(a.value))
+          problems.push(
+            `${file}:${ep.anchor.line}: ${label}: expected ${a.value}, got [${[...rules].join(', ') || 'nothing'}]`,
+          );
       } else if (a.kind === 'expect-not' || a.kind === 'todo-expect') {
         matched.add(a);
-        if (rules.has(a.value)) problems.push(`${file}:${ep.anchor.line}: ${label}: ${a.value} reported${a.kind === 'todo-expect' ? ' (a todo-expect now passes: promote it to expect)' : ' but marked expect-not'}`);
+        if (rules.has(a.value))
+          problems.push(
+            `${file}:${ep.anchor.line}: ${label}: ${a.value} reported${a.kind === 'todo-expect' ? ' (a todo-expect now passes: promote it to expect)' : ' but marked expect-not'}`,
+          );
       }
     }
     for (const f of ep.verdict?.findings ?? []) {
-      if (!group.some((a) => a.kind === 'expect' && a.value === f.ruleId)) problems.push(`${file}:${ep.anchor.line}: ${label}: unexpected ${f.ruleId}: ${f.message}`);
+      if (!group.some((a) => a.kind === 'expect' && a.value === f.ruleId))
+        problems.push(`${file}:${ep.anchor.line}: ${label}: unexpected ${f.ruleId}: ${f.message}`);
     }
   }
   for (const a of annotations.filter((x) => x.kind === 'todo-expect-endpoint')) {
     matched.add(a);
-    const listed = result.endpoints.some((ep) => `${ep.method} ${ep.path}` === a.value && relPosix(dir, ep.anchor.file) === a.file && ep.anchor.line === a.target);
-    if (listed) problems.push(`${a.file}:${a.line}: ${a.value} is now listed (a todo-expect-endpoint now passes: promote it to expect-endpoint)`);
+    const listed = result.endpoints.some(
+      (ep) =>
+        `${ep.method} ${ep.path}` === a.value &&
+        relPosix(dir, ep.anchor.file) === a.file &&
+        ep.anchor.line === a.target,
+    );
+    if (listed)
+      problems.push(
+        `${a.file}:${a.line}: ${a.value} is now listed (a todo-expect-endpoint now passes: promote it to expect-endpoint)`,
+      );
   }
   problems.push(...relatedProblems(dir, result.findings, annotations, matched));
   for (const a of annotations) {
-    if (a.kind === 'expect-endpoint' && !matched.has(a)) problems.push(`${a.file}:${a.line}: expected endpoint ${a.value} was not found`);
-    else if (a.kind !== 'expect-endpoint' && !matched.has(a) && !annotations.some((b) => b.kind === 'expect-endpoint' && matched.has(b) && endpointGroup(annotations, b).includes(a))) {
+    if (a.kind === 'expect-endpoint' && !matched.has(a))
+      problems.push(`${a.file}:${a.line}: expected endpoint ${a.value} was not found`);
+    else if (
+      a.kind !== 'expect-endpoint' &&
+      !matched.has(a) &&
+      !annotations.some(
+        (b) => b.kind === 'expect-endpoint' && matched.has(b) && endpointGroup(annotations, b).includes(a),
+      )
+    ) {
       problems.push(`${a.file}:${a.line}: ${a.kind} annotation belongs to no endpoint`);
     }
   }
@@ -94,13 +130,17 @@ export function contradictions(group: Annotation[]): string[] {
   const expected = values('expect');
   for (const v of values('expect-not')) if (expected.has(v)) out.push(`${v} is both expected and expect-not`);
   for (const v of values('todo-expect')) if (expected.has(v)) out.push(`${v} is both expected and todo-expect`);
-  for (const v of values('todo-expect-status')) if (values('expect-status').has(v)) out.push(`expect-status and todo-expect-status both say ${v}`);
+  for (const v of values('todo-expect-status'))
+    if (values('expect-status').has(v)) out.push(`expect-status and todo-expect-status both say ${v}`);
   const status = group.find((a) => a.kind === 'expect-status')?.value;
   if (status === 'enforced' || status === 'not-required') {
-    for (const v of expected) if (levelOf(v) === 'error') out.push(`expect-status ${status} with an error finding ${v}`);
+    for (const v of expected)
+      if (levelOf(v) === 'error') out.push(`expect-status ${status} with an error finding ${v}`);
   }
-  if (status && status !== 'not-required' && !group.some((a) => a.kind === 'expect-sensitive')) out.push(`expect-status ${status} on an endpoint annotated not sensitive`);
-  if (status === 'not-required' && group.some((a) => a.kind === 'expect-sensitive')) out.push('expect-status not-required on an endpoint annotated sensitive');
+  if (status && status !== 'not-required' && !group.some((a) => a.kind === 'expect-sensitive'))
+    out.push(`expect-status ${status} on an endpoint annotated not sensitive`);
+  if (status === 'not-required' && group.some((a) => a.kind === 'expect-sensitive'))
+    out.push('expect-status not-required on an endpoint annotated sensitive');
   return out;
 }
 
@@ -116,7 +156,12 @@ function levelOf(id: string): string | undefined {
  * Related locations of findings point at a line of a file in the fixture; an `expect-related: <role>`
  * annotation is matched by a related location of that role on the line it describes.
  */
-function relatedProblems(dir: string, findings: Finding[], annotations: Annotation[], matched: Set<Annotation>): string[] {
+function relatedProblems(
+  dir: string,
+  findings: Finding[],
+  annotations: Annotation[],
+  matched: Set<Annotation>,
+): string[] {
   const out: string[] = [];
   const lineCount = new Map<string, number>();
   const seen = new Set<string>();
@@ -127,14 +172,22 @@ function relatedProblems(dir: string, findings: Finding[], annotations: Annotati
         out.push(`${f.ruleId}: related ${r.role} location outside the fixture: ${r.span.file}`);
         continue;
       }
-      if (!lineCount.has(file)) lineCount.set(file, fs.existsSync(r.span.file) ? fs.readFileSync(r.span.file, 'utf8').split(/\r?\n/).length : 0);
-      if (r.span.line < 1 || r.span.line > (lineCount.get(file) ?? 0)) out.push(`${file}: ${f.ruleId}: related ${r.role} location at line ${r.span.line}, which the file does not have`);
+      if (!lineCount.has(file))
+        lineCount.set(
+          file,
+          fs.existsSync(r.span.file) ? fs.readFileSync(r.span.file, 'utf8').split(/\r?\n/).length : 0,
+        );
+      if (r.span.line < 1 || r.span.line > (lineCount.get(file) ?? 0))
+        out.push(
+          `${file}: ${f.ruleId}: related ${r.role} location at line ${r.span.line}, which the file does not have`,
+        );
       seen.add(`${file}:${r.span.line}:${r.role}`);
     }
   }
   for (const a of annotations.filter((x) => x.kind === 'expect-related')) {
     matched.add(a);
-    if (!seen.has(`${a.file}:${a.target}:${a.value}`)) out.push(`${a.file}:${a.line}: no finding has a related ${a.value} location on line ${a.target}`);
+    if (!seen.has(`${a.file}:${a.target}:${a.value}`))
+      out.push(`${a.file}:${a.line}: no finding has a related ${a.value} location on line ${a.target}`);
   }
   return out;
 }

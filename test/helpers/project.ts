@@ -19,7 +19,10 @@ export function removeProject(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-export async function scanFiles(files: Record<string, string>, config: Partial<ResolvedConfig> = {}): Promise<ScanResult> {
+export async function scanFiles(
+  files: Record<string, string>,
+  config: Partial<ResolvedConfig> = {},
+): Promise<ScanResult> {
   const dir = writeProject(files);
   try {
     return await scan({ paths: [dir], config: { ...defaults(), ...config } });

@@ -21,6 +21,8 @@ export function sarifValidator(): ValidateFunction {
   const addFormats = unwrap<(ajv: AjvLike) => void>(formats);
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
-  const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../schemas/sarif-schema-2.1.0.json'), 'utf8')) as object;
+  const schema = JSON.parse(
+    fs.readFileSync(path.resolve(__dirname, '../schemas/sarif-schema-2.1.0.json'), 'utf8'),
+  ) as object;
   return ajv.compile(schema);
 }

@@ -21,7 +21,6 @@ function methodOf(m: string): HttpMethod {
   return m === 'all' ? 'ANY' : (m.toUpperCase() as HttpMethod);
 }
 
-
 /**
  * Is the first argument a path (rather than a handler)? Constants, templates, regexes and arrays
  * of them are; so is an expression that resolves to nothing callable (a registrar's parameter).
@@ -37,7 +36,10 @@ export function isPathArg(arg: ts.Expression, ctx: AdapterContext): boolean {
   // cannot be evaluated), unless the call is seen to return a function (then it is a handler)
   if (ts.isCallExpression(x)) return !ctx.values.resolve(x).some((v) => v.kind === 'function');
   const vals = ctx.values.resolve(x);
-  return vals.length > 0 && vals.every((v) => v.kind === 'param' || v.kind === 'literal' || (v.kind === 'unknown' && !ts.isCallExpression(x)));
+  return (
+    vals.length > 0 &&
+    vals.every((v) => v.kind === 'param' || v.kind === 'literal' || (v.kind === 'unknown' && !ts.isCallExpression(x)))
+  );
 }
 
 /** Paths of an argument, or the argument kept for evaluation with a registrar's call arguments. */
@@ -46,7 +48,6 @@ function pathsAndExpr(arg: ts.Expression, ctx: AdapterContext): { paths: string[
   if (strs) return { paths: strs };
   return { paths: pathsOf(arg, ctx), pathExpr: arg };
 }
-
 
 /** Express matches a `use` prefix on whole path segments. */
 export function expressMatches(pattern: string, full: string): boolean {
@@ -98,7 +99,16 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
             handlers = c.flattenArgs(args.slice(1));
           }
           if (!handlers.length) continue;
-          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], methodExpr, paths, pathExpr, args: handlers, anchor, order: orderOf(call) });
+          c.graph.add(ref.router, {
+            kind: 'route',
+            methods: [methodOf(method)],
+            methodExpr,
+            paths,
+            pathExpr,
+            args: handlers,
+            anchor,
+            order: orderOf(call),
+          });
         }
         return;
       }
@@ -117,14 +127,31 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
           for (const prefix of prefixes) {
             let pending: ts.Expression[] = [];
             const flush = (): void => {
-              if (pending.length) c.graph.add(ref.router, { kind: 'use', path: prefix, pathExpr, items: pending, anchor: call, order: orderOf(call) });
+              if (pending.length)
+                c.graph.add(ref.router, {
+                  kind: 'use',
+                  path: prefix,
+                  pathExpr,
+                  items: pending,
+                  anchor: call,
+                  order: orderOf(call),
+                });
               pending = [];
             };
             for (const item of flat) {
               const sub = c.refs(item);
               if (sub.length) {
                 flush();
-                for (const s of sub) if (s.router !== ref.router) c.graph.add(ref.router, { kind: 'mount', path: prefix ?? '', pathExpr, router: s.router, anchor: item, order: orderOf(call) });
+                for (const s of sub)
+                  if (s.router !== ref.router)
+                    c.graph.add(ref.router, {
+                      kind: 'mount',
+                      path: prefix ?? '',
+                      pathExpr,
+                      router: s.router,
+                      anchor: item,
+                      order: orderOf(call),
+                    });
               } else pending.push(item);
             }
             flush();
@@ -136,7 +163,8 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
       if (!routeMethods.has(method) || call.arguments.length < 2) return false;
       const sf = call.getSourceFile();
       const appRoot = ctx.workspace.appRootOf(sf.fileName);
-      if (!importsAny(sf, rules.importHints) && !rules.importHints.some((h) => ctx.workspace.dependsOn(appRoot, h))) return false;
+      if (!importsAny(sf, rules.importHints) && !rules.importHints.some((h) => ctx.workspace.dependsOn(appRoot, h)))
+        return false;
       const p = evalString(call.arguments[0], ctx.values);
       if (p === undefined || !(p.startsWith('/') || p === '*')) return false;
       return looksLikeHandler(call.arguments[call.arguments.length - 1], c.values, 2);
@@ -156,12 +184,22 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
     const uncertain = new Map<RouterNode, string>();
     const unmounted = unmountedRoots(graph, ctx, uncertain);
     const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 2);
-    reportUnmounted(graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)), ctx, 'Express');
+    reportUnmounted(
+      graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)),
+      ctx,
+      'Express',
+    );
     const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
     reportLimits(ctx, limitsBefore, 'Express');
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
-      const seed = { framework: 'express' as const, method: r.method, path: r.path || '/', anchor: r.anchor, handlerExpr: r.handler };
+      const seed = {
+        framework: 'express' as const,
+        method: r.method,
+        path: r.path || '/',
+        anchor: r.anchor,
+        handlerExpr: r.handler,
+      };
       out.push(
         containedEndpoint(seed, ctx, () => {
           const chain: ChainLink[] = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));

@@ -95,8 +95,15 @@ interface OpenApiRoute {
  */
 function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRules): OpenApiRoute | undefined {
   const props = new Map<string, { init: ts.Expression; env?: Env }>();
-  const isCreateRoute = (v: Value): v is Extract<Value, { kind: 'call' }> => v.kind === 'call' && ts.isCallExpression(v.node) && v.callee.some((c) => matchesExport(rules.createRoute, externalName(c)));
-  const sources = (e: ts.Expression, env: Env | undefined, depth: number): { obj: ts.ObjectLiteralExpression; env?: Env }[] => {
+  const isCreateRoute = (v: Value): v is Extract<Value, { kind: 'call' }> =>
+    v.kind === 'call' &&
+    ts.isCallExpression(v.node) &&
+    v.callee.some((c) => matchesExport(rules.createRoute, externalName(c)));
+  const sources = (
+    e: ts.Expression,
+    env: Env | undefined,
+    depth: number,
+  ): { obj: ts.ObjectLiteralExpression; env?: Env }[] => {
     const x = skipOuter(e);
     if (ts.isObjectLiteralExpression(x)) return [{ obj: x, env }];
     if (depth > 6) return [];
@@ -144,7 +151,8 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
   if (request) {
     // request.body.content['application/json'].schema
     const visit = (n: ts.Node): void => {
-      if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'schema') out.schemas.push(n.initializer);
+      if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'schema')
+        out.schemas.push(n.initializer);
       ts.forEachChild(n, visit);
     };
     visit(request.init);
@@ -204,7 +212,15 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
             handlers = flat(args);
           } else continue; // `c.get('user')` and friends: context reads, not routes
           if (!handlers.length) continue;
-          c.graph.add(ref.router, { kind: 'route', methods: [methodOf(method)], methodExpr, paths, args: handlers, anchor, order });
+          c.graph.add(ref.router, {
+            kind: 'route',
+            methods: [methodOf(method)],
+            methodExpr,
+            paths,
+            args: handlers,
+            anchor,
+            order,
+          });
         } else if (method === 'on') {
           if (args.length < 3) continue;
           const ms = evalStrings(args[0], ctx.values);
@@ -212,7 +228,14 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
           if (!ms) continue;
           const handlers = flat(args.slice(2));
           if (!handlers.length) continue;
-          c.graph.add(ref.router, { kind: 'route', methods: ms.map(methodOf).filter((m) => m !== ('ALL' as HttpMethod)), paths: ps, args: handlers, anchor, order });
+          c.graph.add(ref.router, {
+            kind: 'route',
+            methods: ms.map(methodOf).filter((m) => m !== ('ALL' as HttpMethod)),
+            paths: ps,
+            args: handlers,
+            anchor,
+            order,
+          });
         } else if (method === 'use') {
           let path: string | undefined = '*';
           let items = args;
@@ -225,16 +248,34 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
         } else if (method === 'route') {
           if (args.length < 2) continue;
           const p = evalString(args[0], ctx.values) ?? `{${args[0].getText()}}`;
-          for (const sub of c.refs(args[1])) if (sub.router !== ref.router) c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
+          for (const sub of c.refs(args[1]))
+            if (sub.router !== ref.router)
+              c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
         } else if (method === 'doc' || method === 'doc31') {
           // @hono/zod-openapi serves the generated document at this path
           if (args.length < 2 || !isPathLike(args[0], ctx)) continue;
-          c.graph.add(ref.router, { kind: 'route', methods: ['GET'], paths: pathsOf(args[0], ctx), args: [args[1]], anchor, order });
+          c.graph.add(ref.router, {
+            kind: 'route',
+            methods: ['GET'],
+            paths: pathsOf(args[0], ctx),
+            args: [args[1]],
+            anchor,
+            order,
+          });
         } else if (method === 'openapi') {
           if (args.length < 2) continue;
           const route = readCreateRoute(args[0], ctx, rules);
           if (!route?.method || route.path === undefined) continue;
-          c.graph.add(ref.router, { kind: 'route', methods: [route.method], paths: [route.path], args: [args[1]], anchor, order, extraMiddleware: route.middleware, schemas: route.schemas });
+          c.graph.add(ref.router, {
+            kind: 'route',
+            methods: [route.method],
+            paths: [route.path],
+            args: [args[1]],
+            anchor,
+            order,
+            extraMiddleware: route.middleware,
+            schemas: route.schemas,
+          });
         }
       }
     },
@@ -262,7 +303,13 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>();
     for (const mount of ctx.mounts) {
       if (mount.framework !== 'hono') continue;
-      const refs = ctx.values.session.contain(mount.app.getSourceFile().fileName, 'extract', () => collector.refs(mount.app), () => [], { wholeFile: true });
+      const refs = ctx.values.session.contain(
+        mount.app.getSourceFile().fileName,
+        'extract',
+        () => collector.refs(mount.app),
+        () => [],
+        { wholeFile: true },
+      );
       for (const ref of refs) {
         let m = nextMounts.get(ref.router);
         if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: mount.basePath }));
@@ -275,9 +322,15 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     const unmounted = unmountedRoots(graph, ctx, uncertain);
     // a Hono app handed to Next.js (`handle(app)`) is served there
     for (const n of nextMounts.keys()) unmounted.delete(n);
-    for (const n of [...unmounted]) if ([...nextMounts.keys()].some((m) => n.entries.some((e) => e.kind === 'inline' && e.router === m))) unmounted.delete(n);
+    for (const n of [...unmounted])
+      if ([...nextMounts.keys()].some((m) => n.entries.some((e) => e.kind === 'inline' && e.router === m)))
+        unmounted.delete(n);
     const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 1);
-    reportUnmounted(graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)), ctx, 'Hono');
+    reportUnmounted(
+      graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)),
+      ctx,
+      'Hono',
+    );
     const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
     reportLimits(ctx, limitsBefore, 'Hono');
     ctx.stats.routers += graph.all.length;
@@ -285,7 +338,14 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
       const mount = findMount(r.root, nextMounts);
       if (mount && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
       const path = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
-      const seed = { framework: 'hono' as const, method: r.method, path: path || '/', anchor: r.anchor, handlerExpr: r.handler, tags: mount ? ['next-mounted'] : [] };
+      const seed = {
+        framework: 'hono' as const,
+        method: r.method,
+        path: path || '/',
+        anchor: r.anchor,
+        handlerExpr: r.handler,
+        tags: mount ? ['next-mounted'] : [],
+      };
       out.push(
         containedEndpoint(seed, ctx, () => {
           const chain = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
@@ -303,7 +363,10 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
   },
 });
 
-function findMount(root: RouterNode, mounts: Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>): { methods: Set<HttpMethod>; basePath: string } | undefined {
+function findMount(
+  root: RouterNode,
+  mounts: Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>,
+): { methods: Set<HttpMethod>; basePath: string } | undefined {
   const direct = mounts.get(root);
   if (direct) return direct;
   // `handle(app)` where app = new Hono().basePath('/api'): the mount names the child, the root is its parent.
@@ -318,9 +381,7 @@ function validatorSchemas(arg: ts.Expression): ts.Expression[] {
   const x = skipOuter(arg);
   if (!ts.isCallExpression(x)) return [];
   const target = x.arguments[0] && skipOuter(x.arguments[0]);
-  if (target && ts.isStringLiteralLike(target) && (target.text === 'json' || target.text === 'form') && x.arguments[1]) return [x.arguments[1]];
+  if (target && ts.isStringLiteralLike(target) && (target.text === 'json' || target.text === 'form') && x.arguments[1])
+    return [x.arguments[1]];
   return [];
 }
-
-
-

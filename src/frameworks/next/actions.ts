@@ -15,7 +15,16 @@ import type { BodyField, Endpoint, FunctionNode } from '../../model.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
 import { relPosix, spanOf } from '../../util.js';
-import { builderRules, builtChains, commonSteps, inputSchemas, isInputOption, stepLinks, wordsPath, type BuiltChain } from '../shared/builders.js';
+import {
+  builderRules,
+  builtChains,
+  commonSteps,
+  inputSchemas,
+  isInputOption,
+  stepLinks,
+  wordsPath,
+  type BuiltChain,
+} from '../shared/builders.js';
 import { containedEndpoint, handlerRef, unanalysedEndpoint, wrapperLinks } from '../shared/endpoint.js';
 import { textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
@@ -62,7 +71,15 @@ function isActionValue(expr: ts.Expression, ctx: AdapterContext, depth = 0): boo
     return !!u.fn && (u.wrappers.length > 0 || !!u.factory);
   }
   if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
-    return ctx.values.resolve(x).some((v) => (v.kind === 'function' ? isAsyncFunction(v.node) : v.kind === 'call' && ts.isCallExpression(v.node) ? isActionValue(v.node, ctx, depth + 1) : false));
+    return ctx.values
+      .resolve(x)
+      .some((v) =>
+        v.kind === 'function'
+          ? isAsyncFunction(v.node)
+          : v.kind === 'call' && ts.isCallExpression(v.node)
+            ? isActionValue(v.node, ctx, depth + 1)
+            : false,
+      );
   }
   return false;
 }
@@ -87,7 +104,8 @@ function moduleActions(sf: ts.SourceFile, ctx: AdapterContext): ActionSite[] {
       if (name) push(name, st, st as unknown as ts.Expression);
     } else if (ts.isVariableStatement(st) && hasModifier(st, ts.SyntaxKind.ExportKeyword)) {
       const many = st.declarationList.declarations.length > 1;
-      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) push(d.name.text, many ? d : st, d.initializer);
+      for (const d of st.declarationList.declarations)
+        if (ts.isIdentifier(d.name)) push(d.name.text, many ? d : st, d.initializer);
     } else if (ts.isExportDeclaration(st) && !st.isTypeOnly && st.exportClause && ts.isNamedExports(st.exportClause)) {
       for (const el of st.exportClause.elements) {
         if (el.isTypeOnly) continue;
@@ -110,14 +128,28 @@ function moduleActions(sf: ts.SourceFile, ctx: AdapterContext): ActionSite[] {
 function visibleExports(sf: ts.SourceFile): ActionSite[] {
   const out: ActionSite[] = [];
   for (const st of sf.statements) {
-    if (ts.isFunctionDeclaration(st) && hasModifier(st, ts.SyntaxKind.ExportKeyword) && st.body && isAsyncFunction(st)) {
+    if (
+      ts.isFunctionDeclaration(st) &&
+      hasModifier(st, ts.SyntaxKind.ExportKeyword) &&
+      st.body &&
+      isAsyncFunction(st)
+    ) {
       const name = hasModifier(st, ts.SyntaxKind.DefaultKeyword) ? 'default' : st.name?.text;
       if (name) out.push({ name, anchor: st, value: st as unknown as ts.Expression });
     } else if (ts.isVariableStatement(st) && hasModifier(st, ts.SyntaxKind.ExportKeyword)) {
       for (const d of st.declarationList.declarations) {
         const init = d.initializer && skipOuter(d.initializer);
         // an async function or a call (an action client's chain, a wrapper): a constant or a schema is not an action
-        if (ts.isIdentifier(d.name) && init && ((isFunctionNode(init) && isAsyncFunction(init)) || ts.isCallExpression(init))) out.push({ name: d.name.text, anchor: st.declarationList.declarations.length > 1 ? d : st, value: d.initializer });
+        if (
+          ts.isIdentifier(d.name) &&
+          init &&
+          ((isFunctionNode(init) && isAsyncFunction(init)) || ts.isCallExpression(init))
+        )
+          out.push({
+            name: d.name.text,
+            anchor: st.declarationList.declarations.length > 1 ? d : st,
+            value: d.initializer,
+          });
       }
     }
   }
@@ -126,9 +158,14 @@ function visibleExports(sf: ts.SourceFile): ActionSite[] {
 
 /** The name a function is known by where it is written: its own, its variable's, its key's, or the form attribute it is passed to. */
 function ownName(fn: FunctionNode): string | undefined {
-  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name) return fn.name.getText();
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name)
+    return fn.name.getText();
   let n: ts.Node = fn;
-  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent))) n = n.parent;
+  while (
+    n.parent &&
+    (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent))
+  )
+    n = n.parent;
   const p = n.parent;
   if (!p) return undefined;
   if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
@@ -163,7 +200,13 @@ function enclosingName(fn: ts.Node): string | undefined {
 function inlineActions(sf: ts.SourceFile, directive: string, exported: Set<ts.Node>): ActionSite[] {
   const out: ActionSite[] = [];
   const visit = (n: ts.Node): void => {
-    if (isFunctionNode(n) && n.body && ts.isBlock(n.body) && hasDirective(n.body.statements, directive) && !exported.has(n)) {
+    if (
+      isFunctionNode(n) &&
+      n.body &&
+      ts.isBlock(n.body) &&
+      hasDirective(n.body.statements, directive) &&
+      !exported.has(n)
+    ) {
       const own = ownName(n) ?? 'action';
       const outer = enclosingName(n);
       out.push({ name: outer ? `${outer}.${own}` : own, anchor: n, value: n as unknown as ts.Expression });
@@ -216,7 +259,16 @@ function actionEndpoint(site: ActionSite, file: string, ctx: AdapterContext): En
   let bodyFields: BodyField[] = [];
   if (u.fn) {
     const inputOption = built ? builderRules(built.builder)?.inputOption : undefined;
-    bodyFields = built ? readBodyFields(u.fn, 'next-action', ctx.values, 'ACTION', [], inputOption ? isInputOption(u.fn, inputOption) : undefined) : paramFields(u.fn, ctx);
+    bodyFields = built
+      ? readBodyFields(
+          u.fn,
+          'next-action',
+          ctx.values,
+          'ACTION',
+          [],
+          inputOption ? isInputOption(u.fn, inputOption) : undefined,
+        )
+      : paramFields(u.fn, ctx);
   }
   if (built) addSchemaFields(bodyFields, inputSchemas(built.steps), ctx.values);
   const rel = relPosix(appRoot, file);
@@ -266,16 +318,35 @@ export function createServerActionsAdapter(): FrameworkAdapter {
           'extract',
           () => {
             const found = moduleLevel ? moduleActions(sf, ctx) : [];
-            const exported = new Set<ts.Node>(found.flatMap((s) => [s.value as ts.Node, ...(isFunctionNode(skipOuter(s.value)) ? [skipOuter(s.value)] : [])]));
+            const exported = new Set<ts.Node>(
+              found.flatMap((s) => [
+                s.value as ts.Node,
+                ...(isFunctionNode(skipOuter(s.value)) ? [skipOuter(s.value)] : []),
+              ]),
+            );
             return [...found, ...inlineActions(sf, rules.directive, exported)];
           },
-          () => [...(moduleLevel ? visibleExports(sf) : []), ...inlineActions(sf, rules.directive, new Set())].map((s) => ({ ...s, unanalysed: true })),
+          () =>
+            [...(moduleLevel ? visibleExports(sf) : []), ...inlineActions(sf, rules.directive, new Set())].map((s) => ({
+              ...s,
+              unanalysed: true,
+            })),
           { wholeFile: true },
         );
         for (const site of sites) {
           const appRoot = ctx.workspace.appRootOf(file);
-          const seed = { framework: 'next-action' as const, method: 'ACTION' as const, path: `${relPosix(appRoot, file)}#${site.name}`, anchor: site.anchor, handlerExpr: site.value };
-          out.push(site.unanalysed ? unanalysedEndpoint(seed, ctx, ctx.values.session.failureOf(file) ?? 'not analysed') : containedEndpoint(seed, ctx, () => actionEndpoint(site, file, ctx)));
+          const seed = {
+            framework: 'next-action' as const,
+            method: 'ACTION' as const,
+            path: `${relPosix(appRoot, file)}#${site.name}`,
+            anchor: site.anchor,
+            handlerExpr: site.value,
+          };
+          out.push(
+            site.unanalysed
+              ? unanalysedEndpoint(seed, ctx, ctx.values.session.failureOf(file) ?? 'not analysed')
+              : containedEndpoint(seed, ctx, () => actionEndpoint(site, file, ctx)),
+          );
         }
       }
       return out;

@@ -25,12 +25,18 @@ function hasExport(node: ts.Node): boolean {
 const METHOD_SET = new Set<string>(HTTP_METHODS);
 
 /** The expression a module export evaluates to, following `export … from` re-exports. */
-export function exportedExpression(file: string, name: string, ctx: AdapterContext, depth = 0): ts.Expression | undefined {
+export function exportedExpression(
+  file: string,
+  name: string,
+  ctx: AdapterContext,
+  depth = 0,
+): ts.Expression | undefined {
   if (depth > 6) return undefined;
   const sf = ctx.store.get(file);
   if (!sf) return undefined;
   for (const st of sf.statements) {
-    if (ts.isFunctionDeclaration(st) && hasExport(st) && st.name?.text === name && st.body) return st as unknown as ts.Expression;
+    if (ts.isFunctionDeclaration(st) && hasExport(st) && st.name?.text === name && st.body)
+      return st as unknown as ts.Expression;
     if (ts.isVariableStatement(st) && hasExport(st)) {
       for (const d of st.declarationList.declarations) {
         if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) return d.initializer;
@@ -51,7 +57,12 @@ export function exportedExpression(file: string, name: string, ctx: AdapterConte
     }
   }
   for (const st of sf.statements) {
-    if (ts.isExportDeclaration(st) && !st.exportClause && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) {
+    if (
+      ts.isExportDeclaration(st) &&
+      !st.exportClause &&
+      st.moduleSpecifier &&
+      ts.isStringLiteralLike(st.moduleSpecifier)
+    ) {
       const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, file);
       if (r.kind === 'file') {
         const e = exportedExpression(r.file, name, ctx, depth + 1);
@@ -70,7 +81,8 @@ export function methodExports(sf: ts.SourceFile, ctx: AdapterContext): MethodExp
     out.push({ method: name as HttpMethod, anchor, handler });
   };
   for (const st of sf.statements) {
-    if (ts.isFunctionDeclaration(st) && hasExport(st) && st.name && st.body) push(st.name.text, st, st as unknown as ts.Expression);
+    if (ts.isFunctionDeclaration(st) && hasExport(st) && st.name && st.body)
+      push(st.name.text, st, st as unknown as ts.Expression);
     else if (ts.isVariableStatement(st) && hasExport(st)) {
       for (const d of st.declarationList.declarations) {
         if (ts.isIdentifier(d.name)) push(d.name.text, st, d.initializer);
@@ -84,14 +96,19 @@ export function methodExports(sf: ts.SourceFile, ctx: AdapterContext): MethodExp
         if (!st.moduleSpecifier) push(el.name.text, el, local);
         else {
           const r = ctx.values.resolver.resolve((st.moduleSpecifier as ts.StringLiteral).text, sf.fileName);
-          push(el.name.text, el, r.kind === 'file' ? exportedExpression(r.file, local.text, ctx) ?? local : local);
+          push(el.name.text, el, r.kind === 'file' ? (exportedExpression(r.file, local.text, ctx) ?? local) : local);
         }
       }
     }
   }
   // `export * from './x'`: explicit exports shadow star exports, so these come last.
   for (const st of sf.statements) {
-    if (ts.isExportDeclaration(st) && !st.exportClause && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) {
+    if (
+      ts.isExportDeclaration(st) &&
+      !st.exportClause &&
+      st.moduleSpecifier &&
+      ts.isStringLiteralLike(st.moduleSpecifier)
+    ) {
       const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, sf.fileName);
       if (r.kind === 'file') for (const m of HTTP_METHODS) push(m, st, exportedExpression(r.file, m, ctx));
     }
@@ -104,7 +121,8 @@ export function mountAdapter(u: Unwrapped): string | undefined {
   if (!u.external) return undefined;
   const ext = { module: u.external.module, name: u.external.name.replace(/\(\)$/, '') };
   // adapters called with an options object (`appOption`) leave the route listed as it is
-  for (const m of ruleFile('frameworks').mountAdapters) if (!m.appOption && matchesExport(m.adapters, ext)) return m.framework;
+  for (const m of ruleFile('frameworks').mountAdapters)
+    if (!m.appOption && matchesExport(m.adapters, ext)) return m.framework;
   return undefined;
 }
 
@@ -112,7 +130,13 @@ export function extractAppRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterC
   const out: Endpoint[] = [];
   for (const ex of methodExports(sf, ctx)) {
     const expr = skipOuter(ex.handler);
-    const seed = { framework: 'next-app' as const, method: ex.method, path: info.urlPath, anchor: ex.anchor, handlerExpr: expr };
+    const seed = {
+      framework: 'next-app' as const,
+      method: ex.method,
+      path: info.urlPath,
+      anchor: ex.anchor,
+      handlerExpr: expr,
+    };
     const ep = containedEndpoint(seed, ctx, () => {
       const u = unwrap(expr, ctx.values);
       // an app of another framework mounted here: that adapter lists its routes

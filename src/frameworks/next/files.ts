@@ -61,7 +61,10 @@ export function classifyNextFile(file: string, ctx: NextLayout): NextFile | unde
   const parts = relToRoot.split('/');
 
   // middleware.ts / proxy.ts at the app root or in src/
-  if ((stem === 'middleware' || stem === 'proxy') && (parts.length === 1 || (parts.length === 2 && parts[0] === 'src'))) {
+  if (
+    (stem === 'middleware' || stem === 'proxy') &&
+    (parts.length === 1 || (parts.length === 2 && parts[0] === 'src'))
+  ) {
     return { kind: 'middleware', appRoot, urlPath: '', config };
   }
 
@@ -81,7 +84,8 @@ export function classifyNextFile(file: string, ctx: NextLayout): NextFile | unde
   if (pagesIndex >= 0 && parts[pagesIndex + 1] === 'api') {
     if (pagesIndex === 1 && hasSourcesUnder(path.join(appRoot, 'pages'), ctx.dirs)) return undefined;
     const segs = [...parts.slice(pagesIndex + 1, -1), stem];
-    if (segs.some((s) => s.startsWith('_') && ['_app', '_document', '_error', '_middleware'].includes(s))) return undefined;
+    if (segs.some((s) => s.startsWith('_') && ['_app', '_document', '_error', '_middleware'].includes(s)))
+      return undefined;
     if (segs[segs.length - 1] === 'index') segs.pop();
     return { kind: 'pages-api', appRoot, urlPath: joinBase(config.basePath, `/${segs.join('/')}`), config };
   }

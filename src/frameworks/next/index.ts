@@ -32,7 +32,12 @@ export function createNextAdapter(): FrameworkAdapter {
       for (const f of ctx.sources) {
         if (!NEXT_CONFIG_FILE.test(path.basename(f))) continue;
         // a config that cannot be read leaves the defaults (reported)
-        const cfg = ctx.values.session.contain(f, 'extract', () => readNextConfig(f, ctx), () => ({ appRoot: path.dirname(f), basePath: '', pageExtensions: DEFAULT_PAGE_EXTENSIONS }));
+        const cfg = ctx.values.session.contain(
+          f,
+          'extract',
+          () => readNextConfig(f, ctx),
+          () => ({ appRoot: path.dirname(f), basePath: '', pageExtensions: DEFAULT_PAGE_EXTENSIONS }),
+        );
         nextConfigs.set(cfg.appRoot, cfg);
       }
       layout = { workspace: ctx.workspace, nextConfigs, dirs: ctx.dirs };
@@ -41,14 +46,18 @@ export function createNextAdapter(): FrameworkAdapter {
         const info = classify(f);
         if (!info) continue;
         // Inside a route tree `test/` or `e2e/` are URL segments; above the app they mark test fixtures.
-        if (!isTestPath(`${relPosix(ctx.root, info.appRoot)}/`) && !isTestFileName(relPosix(ctx.root, f))) routeFiles.push(f);
+        if (!isTestPath(`${relPosix(ctx.root, info.appRoot)}/`) && !isTestFileName(relPosix(ctx.root, f)))
+          routeFiles.push(f);
       }
       // An application that depends on Next.js and on no package that registers routes in code
       // serves routes only through file conventions.
       const routers = ruleFile('frameworks').routerPackages;
       const apps = new Set([ctx.root, ...ctx.workspace.packages.map((p) => p.dir)]);
       const conventionOnlyApps = [...apps].filter(
-        (a) => !!ctx.workspace.packageAt(a) && ctx.workspace.dependsOn(a, 'next') && !routers.some((d) => ctx.workspace.dependsOn(a, d) || ctx.workspace.anyDependsOn(d, a)),
+        (a) =>
+          !!ctx.workspace.packageAt(a) &&
+          ctx.workspace.dependsOn(a, 'next') &&
+          !routers.some((d) => ctx.workspace.dependsOn(a, d) || ctx.workspace.anyDependsOn(d, a)),
       );
       return { routeFiles, conventionOnlyApps };
     },
@@ -72,7 +81,12 @@ export function createNextAdapter(): FrameworkAdapter {
             }
             const found = extractAppRoute(sf, info, ctx);
             publishMounts(sf, info, ctx);
-            publishOptionMounts(sf, info, ctx, methodExports(sf, ctx).map((m) => m.method));
+            publishOptionMounts(
+              sf,
+              info,
+              ctx,
+              methodExports(sf, ctx).map((m) => m.method),
+            );
             return found;
           },
           (reason) => conventionalEndpoints(sf, info).map((seed) => unanalysedEndpoint(seed, ctx, reason)),
@@ -89,15 +103,31 @@ export function createNextAdapter(): FrameworkAdapter {
         const info = classify(file);
         if (info?.kind !== 'middleware') continue;
         const sf = ctx.store.get(file);
-        const mw = sf ? ctx.values.session.contain(file, 'extract', () => readMiddleware(sf, info, ctx), () => undefined, { wholeFile: true }) : undefined;
+        const mw = sf
+          ? ctx.values.session.contain(
+              file,
+              'extract',
+              () => readMiddleware(sf, info, ctx),
+              () => undefined,
+              { wholeFile: true },
+            )
+          : undefined;
         if (mw && !middlewares.some((m) => m.appRoot === mw.appRoot)) middlewares.push(mw);
       }
       for (const mw of middlewares) {
         // a middleware that cannot be attached leaves the endpoints of its app without it: they are unverifiable
         const file = mw.expr.getSourceFile().fileName;
-        ctx.values.session.contain(file, 'extract', () => attachMiddleware(endpoints, [mw], ctx), (reason) => {
-          for (const ep of endpoints) if (ep.appRoot === mw.appRoot) ep.unanalysed ??= `its middleware (${relPosix(ctx.root, file)}) could not be analysed: ${reason}`;
-        }, { wholeFile: true });
+        ctx.values.session.contain(
+          file,
+          'extract',
+          () => attachMiddleware(endpoints, [mw], ctx),
+          (reason) => {
+            for (const ep of endpoints)
+              if (ep.appRoot === mw.appRoot)
+                ep.unanalysed ??= `its middleware (${relPosix(ctx.root, file)}) could not be analysed: ${reason}`;
+          },
+          { wholeFile: true },
+        );
       }
     },
   };
@@ -110,22 +140,38 @@ export function createNextAdapter(): FrameworkAdapter {
  */
 function conventionalEndpoints(sf: ts.SourceFile, info: NextFile): EndpointSeed[] {
   const out: EndpointSeed[] = [];
-  const exported = (st: ts.Statement): boolean => ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-  const isDefault = (st: ts.Statement): boolean => ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  const exported = (st: ts.Statement): boolean =>
+    ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const isDefault = (st: ts.Statement): boolean =>
+    ts.canHaveModifiers(st) && !!ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
   for (const st of sf.statements) {
     if (info.kind === 'pages-api') {
       if (ts.isExportAssignment(st) || (exported(st) && isDefault(st))) {
-        out.push({ framework: 'next-pages', method: 'ANY', path: info.urlPath, anchor: st, handlerExpr: ts.isExportAssignment(st) ? st.expression : (st as unknown as ts.Expression) });
+        out.push({
+          framework: 'next-pages',
+          method: 'ANY',
+          path: info.urlPath,
+          anchor: st,
+          handlerExpr: ts.isExportAssignment(st) ? st.expression : (st as unknown as ts.Expression),
+        });
         break;
       }
       continue;
     }
     const add = (name: string, anchor: ts.Node, handler: ts.Node): void => {
-      if ((HTTP_METHODS as readonly string[]).includes(name) && !out.some((o) => o.method === name)) out.push({ framework: 'next-app', method: name as HttpMethod, path: info.urlPath, anchor, handlerExpr: handler as ts.Expression });
+      if ((HTTP_METHODS as readonly string[]).includes(name) && !out.some((o) => o.method === name))
+        out.push({
+          framework: 'next-app',
+          method: name as HttpMethod,
+          path: info.urlPath,
+          anchor,
+          handlerExpr: handler as ts.Expression,
+        });
     };
     if (ts.isFunctionDeclaration(st) && exported(st) && st.name) add(st.name.text, st, st);
     else if (ts.isVariableStatement(st) && exported(st)) {
-      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name)) add(d.name.text, st, d.initializer ?? d.name);
+      for (const d of st.declarationList.declarations)
+        if (ts.isIdentifier(d.name)) add(d.name.text, st, d.initializer ?? d.name);
     } else if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
       for (const el of st.exportClause.elements) add(el.name.text, el, el.name);
     }
@@ -159,6 +205,14 @@ function publishOptionMounts(sf: ts.SourceFile, info: NextFile, ctx: AdapterCont
     const m = ext && adapters.find((a) => matchesExport(a.adapters, ext));
     const app = m ? optionExpr(call.arguments[0], m.appOption!, ctx.values) : undefined;
     if (!m || !app || ctx.mounts.some((x) => x.call === call)) continue;
-    ctx.mounts.push({ framework: m.framework, app, methods: new Set(methods), basePath: info.config.basePath, hostPath: info.urlPath, call, serves: m.serves });
+    ctx.mounts.push({
+      framework: m.framework,
+      app,
+      methods: new Set(methods),
+      basePath: info.config.basePath,
+      hostPath: info.urlPath,
+      call,
+      serves: m.serves,
+    });
   }
 }

@@ -90,14 +90,21 @@ function exported(sf: ts.SourceFile, names: string[]): ts.Expression | undefined
     const exp = ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     if (names.includes('default')) {
       if (ts.isExportAssignment(st) && !st.isExportEquals) return st.expression;
-      if (ts.isFunctionDeclaration(st) && exp && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return st as unknown as ts.Expression;
+      if (
+        ts.isFunctionDeclaration(st) &&
+        exp &&
+        ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)
+      )
+        return st as unknown as ts.Expression;
     }
-    if (ts.isFunctionDeclaration(st) && exp && st.name && names.includes(st.name.text)) return st as unknown as ts.Expression;
+    if (ts.isFunctionDeclaration(st) && exp && st.name && names.includes(st.name.text))
+      return st as unknown as ts.Expression;
     if (ts.isVariableStatement(st) && exp) {
-      for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && names.includes(d.name.text) && d.initializer) return d.initializer;
+      for (const d of st.declarationList.declarations)
+        if (ts.isIdentifier(d.name) && names.includes(d.name.text) && d.initializer) return d.initializer;
     }
     if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause) && !st.moduleSpecifier) {
-      for (const el of st.exportClause.elements) if (names.includes(el.name.text)) return (el.propertyName ?? el.name);
+      for (const el of st.exportClause.elements) if (names.includes(el.name.text)) return el.propertyName ?? el.name;
     }
   }
   return undefined;

@@ -29,18 +29,30 @@ export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMe
   const visit = (n: ts.Node): void => {
     if (ts.isBinaryExpression(n)) {
       const op = n.operatorToken.kind;
-      if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) {
+      if (
+        op === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+        op === ts.SyntaxKind.EqualsEqualsToken ||
+        op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+        op === ts.SyntaxKind.ExclamationEqualsToken
+      ) {
         const l = methodLiteral(n.right);
         const r = methodLiteral(n.left);
         if (l && isMethodExpr(n.left)) found.add(l);
         if (r && isMethodExpr(n.right)) found.add(r);
       }
     } else if (ts.isSwitchStatement(n) && isMethodExpr(n.expression)) {
-      for (const c of n.caseBlock.clauses) if (ts.isCaseClause(c)) {
-        const m = methodLiteral(c.expression);
-        if (m) found.add(m);
-      }
-    } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'includes' && n.arguments[0] && isMethodExpr(n.arguments[0])) {
+      for (const c of n.caseBlock.clauses)
+        if (ts.isCaseClause(c)) {
+          const m = methodLiteral(c.expression);
+          if (m) found.add(m);
+        }
+    } else if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'includes' &&
+      n.arguments[0] &&
+      isMethodExpr(n.arguments[0])
+    ) {
       for (const m of evalStrings(n.expression.expression, values) ?? []) {
         const up = m.toUpperCase();
         if (METHOD_SET.has(up)) found.add(up as HttpMethod);
@@ -58,7 +70,11 @@ function methodEntries(obj: ts.ObjectLiteralExpression): { method: HttpMethod; h
     .filter((p) => p.name && METHOD_SET.has((propertyNameText(p.name) ?? '').toUpperCase()))
     .map((p) => ({
       method: propertyNameText(p.name!)!.toUpperCase() as HttpMethod,
-      handler: ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression),
+      handler: ts.isPropertyAssignment(p)
+        ? p.initializer
+        : ts.isShorthandPropertyAssignment(p)
+          ? p.name
+          : (p as unknown as ts.Expression),
     }));
 }
 
@@ -67,7 +83,10 @@ function methodEntries(obj: ts.ObjectLiteralExpression): { method: HttpMethod; h
  * literal keyed by HTTP methods, or such an object handed to a dispatching helper
  * (`return defaultHandler(req, res, { GET, POST })`): every key is a method.
  */
-function dispatchTable(fn: FunctionNode, values: ValueResolver): { method: HttpMethod; handler: ts.Expression }[] | undefined {
+function dispatchTable(
+  fn: FunctionNode,
+  values: ValueResolver,
+): { method: HttpMethod; handler: ts.Expression }[] | undefined {
   let found: { method: HttpMethod; handler: ts.Expression }[] | undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
@@ -80,7 +99,11 @@ function dispatchTable(fn: FunctionNode, values: ValueResolver): { method: HttpM
     } else if (ts.isCallExpression(n)) {
       for (const a of n.arguments) {
         const x = skipOuter(a);
-        const obj = ts.isObjectLiteralExpression(x) ? x : ts.isIdentifier(x) ? values.resolve(x).find((v) => v.kind === 'object')?.node : undefined;
+        const obj = ts.isObjectLiteralExpression(x)
+          ? x
+          : ts.isIdentifier(x)
+            ? values.resolve(x).find((v) => v.kind === 'object')?.node
+            : undefined;
         if (!obj || !ts.isObjectLiteralExpression(obj) || !obj.properties.length) continue;
         const entries = methodEntries(obj);
         if (entries.length && entries.length === obj.properties.length) found = entries;
@@ -106,7 +129,8 @@ function listedMethods(call: ts.CallExpression, values: ValueResolver, depth = 0
     if (ts.isArrayLiteralExpression(x)) fromList(x);
     else if (ts.isObjectLiteralExpression(x)) {
       for (const p of x.properties) {
-        if (ts.isPropertyAssignment(p) && p.name && /^(allowed)?methods$/i.test(propertyNameText(p.name) ?? '')) fromList(p.initializer);
+        if (ts.isPropertyAssignment(p) && p.name && /^(allowed)?methods$/i.test(propertyNameText(p.name) ?? ''))
+          fromList(p.initializer);
       }
     } else if (ts.isCallExpression(x) && depth < 3) for (const m of listedMethods(x, values, depth + 1)) out.add(m);
   }
@@ -138,7 +162,9 @@ function builderMethods(expr: ts.Expression): { method: HttpMethod; handler?: ts
 function entryHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
   const obj = ctx.values.resolve(h).find((v) => v.kind === 'object');
   if (!obj || obj.kind !== 'object') return h;
-  const fns = obj.node.properties.filter((p) => (ts.isPropertyAssignment(p) && ts.isFunctionLike(skipOuter(p.initializer))) || ts.isMethodDeclaration(p));
+  const fns = obj.node.properties.filter(
+    (p) => (ts.isPropertyAssignment(p) && ts.isFunctionLike(skipOuter(p.initializer))) || ts.isMethodDeclaration(p),
+  );
   if (fns.length !== 1) return h;
   const p = fns[0];
   return ts.isPropertyAssignment(p) ? p.initializer : (p as unknown as ts.Expression);
@@ -147,8 +173,19 @@ function entryHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
 /** A method map's handler as written: `Promise.resolve(import('./_post'))` is that module's default export. */
 function mapHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
   let x = skipOuter(h);
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'resolve' && x.arguments.length === 1) x = skipOuter(x.arguments[0]);
-  if (ts.isCallExpression(x) && x.expression.kind === ts.SyntaxKind.ImportKeyword && x.arguments[0] && ts.isStringLiteralLike(x.arguments[0])) {
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    x.expression.name.text === 'resolve' &&
+    x.arguments.length === 1
+  )
+    x = skipOuter(x.arguments[0]);
+  if (
+    ts.isCallExpression(x) &&
+    x.expression.kind === ts.SyntaxKind.ImportKeyword &&
+    x.arguments[0] &&
+    ts.isStringLiteralLike(x.arguments[0])
+  ) {
     const r = ctx.values.resolver.resolve(x.arguments[0].text, x.getSourceFile().fileName);
     const target = r.kind === 'file' ? ctx.store.get(r.file) : undefined;
     const def = target ? defaultExport(target, ctx) : undefined;
@@ -160,14 +197,29 @@ function mapHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
 function defaultExport(sf: ts.SourceFile, ctx: AdapterContext): { anchor: ts.Node; expr: ts.Expression } | undefined {
   for (const st of sf.statements) {
     if (ts.isExportAssignment(st)) return { anchor: st, expr: st.expression };
-    if (ts.isFunctionDeclaration(st) && st.body && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return { anchor: st, expr: st as unknown as ts.Expression };
-    if (ts.isExpressionStatement(st) && ts.isBinaryExpression(st.expression) && st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    if (
+      ts.isFunctionDeclaration(st) &&
+      st.body &&
+      ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)
+    )
+      return { anchor: st, expr: st as unknown as ts.Expression };
+    if (
+      ts.isExpressionStatement(st) &&
+      ts.isBinaryExpression(st.expression) &&
+      st.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken
+    ) {
       const l = st.expression.left;
-      if (ts.isPropertyAccessExpression(l) && ts.isIdentifier(l.expression) && l.expression.text === 'module' && l.name.text === 'exports') return { anchor: st, expr: st.expression.right };
+      if (
+        ts.isPropertyAccessExpression(l) &&
+        ts.isIdentifier(l.expression) &&
+        l.expression.text === 'module' &&
+        l.name.text === 'exports'
+      )
+        return { anchor: st, expr: st.expression.right };
     }
     if (ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause)) {
       const el = st.exportClause.elements.find((e) => e.name.text === 'default');
-      if (el && !st.moduleSpecifier) return { anchor: st, expr: (el.propertyName ?? el.name) };
+      if (el && !st.moduleSpecifier) return { anchor: st, expr: el.propertyName ?? el.name };
       // `export { default } from './impl'`, `export { handler as default } from '…'`
       if (el && st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier)) {
         const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, sf.fileName);
@@ -178,7 +230,7 @@ function defaultExport(sf: ts.SourceFile, ctx: AdapterContext): { anchor: ts.Nod
           const expr = inner?.expr ?? exportedExpression(r.file, local, ctx);
           if (expr) return { anchor: el, expr };
         }
-        return { anchor: el, expr: (el.propertyName ?? el.name) };
+        return { anchor: el, expr: el.propertyName ?? el.name };
       }
     }
   }
@@ -207,7 +259,15 @@ function nextConnectDialect(): Dialect {
       if (!items.length) return;
       for (const ref of refs) {
         if (m === 'use') c.graph.add(ref.router, { kind: 'use', items, anchor: call, order: orderOf(call) });
-        else c.graph.add(ref.router, { kind: 'route', methods: [m === 'all' ? 'ANY' : (m.toUpperCase() as HttpMethod)], paths: [''], args: items, anchor: ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, order: orderOf(call) });
+        else
+          c.graph.add(ref.router, {
+            kind: 'route',
+            methods: [m === 'all' ? 'ANY' : (m.toUpperCase() as HttpMethod)],
+            paths: [''],
+            args: items,
+            anchor: ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call,
+            order: orderOf(call),
+          });
       }
     },
     guess: () => false,
@@ -228,7 +288,17 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   const routes = graph.flatten(() => true, joinPaths);
   ctx.stats.routers += graph.all.length;
   if (routes.length) {
-    return routes.map((r) => build({ framework: 'next-pages', method: r.method, path: info.urlPath, anchor: def.anchor, handlerExpr: r.handler, chain: r.chain.map((m) => chainLink(m.expr, m.via, ctx.values)), tags: ['next-connect'] }));
+    return routes.map((r) =>
+      build({
+        framework: 'next-pages',
+        method: r.method,
+        path: info.urlPath,
+        anchor: def.anchor,
+        handlerExpr: r.handler,
+        chain: r.chain.map((m) => chainLink(m.expr, m.via, ctx.values)),
+        tags: ['next-connect'],
+      }),
+    );
   }
 
   // Method-keyed handler maps: `export default apiHandler({ GET: list, POST: create })`, or `apiHandler(api)`
@@ -236,15 +306,37 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   if (ts.isCallExpression(expr)) {
     const obj = expr.arguments
       .map(skipOuter)
-      .map((a) => (ts.isObjectLiteralExpression(a) ? a : ts.isIdentifier(a) ? ctx.values.resolve(a).find((v) => v.kind === 'object')?.node : undefined))
-      .find((o): o is ts.ObjectLiteralExpression => !!o && ts.isObjectLiteralExpression(o) && methodEntries(o).length > 0);
+      .map((a) =>
+        ts.isObjectLiteralExpression(a)
+          ? a
+          : ts.isIdentifier(a)
+            ? ctx.values.resolve(a).find((v) => v.kind === 'object')?.node
+            : undefined,
+      )
+      .find(
+        (o): o is ts.ObjectLiteralExpression => !!o && ts.isObjectLiteralExpression(o) && methodEntries(o).length > 0,
+      );
     if (obj) {
-      const keyed = obj.properties.filter((p) => p.name && METHOD_SET.has((propertyNameText(p.name) ?? '').toUpperCase()));
+      const keyed = obj.properties.filter(
+        (p) => p.name && METHOD_SET.has((propertyNameText(p.name) ?? '').toUpperCase()),
+      );
       if (keyed.length) {
         return keyed.map((p) => {
           const method = propertyNameText(p.name!)!.toUpperCase() as HttpMethod;
-          const h = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : (p as unknown as ts.Expression);
-          return build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: entryHandler(mapHandler(h, ctx), ctx), chain: [chainLink(expr.expression, 'wrapper', ctx.values)], tags: ['method-map'] });
+          const h = ts.isPropertyAssignment(p)
+            ? p.initializer
+            : ts.isShorthandPropertyAssignment(p)
+              ? p.name
+              : (p as unknown as ts.Expression);
+          return build({
+            framework: 'next-pages',
+            method,
+            path: info.urlPath,
+            anchor: def.anchor,
+            handlerExpr: entryHandler(mapHandler(h, ctx), ctx),
+            chain: [chainLink(expr.expression, 'wrapper', ctx.values)],
+            tags: ['method-map'],
+          });
         });
       }
     }
@@ -253,7 +345,17 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   // A route builder: `createRoute().GET({ auth: true }).handler(async (ctx) => …)`, one endpoint per method link
   const built = builderMethods(expr);
   if (built.length) {
-    return built.map(({ method, handler }) => build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: handler ?? expr, chain: [], tags: ['method-builder'] }));
+    return built.map(({ method, handler }) =>
+      build({
+        framework: 'next-pages',
+        method,
+        path: info.urlPath,
+        anchor: def.anchor,
+        handlerExpr: handler ?? expr,
+        chain: [],
+        tags: ['method-builder'],
+      }),
+    );
   }
 
   const u = unwrap(expr, ctx.values);
@@ -261,14 +363,46 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   // or handed to a dispatching helper: `return defaultHandler(req, res, { GET, POST })`
   const table = u.fn ? dispatchTable(u.fn, ctx.values) : undefined;
   if (table && table.length) {
-    return table.map(({ method, handler }) => build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: entryHandler(mapHandler(handler, ctx), ctx), chain: [], tags: ['method-map'] }));
+    return table.map(({ method, handler }) =>
+      build({
+        framework: 'next-pages',
+        method,
+        path: info.urlPath,
+        anchor: def.anchor,
+        handlerExpr: entryHandler(mapHandler(handler, ctx), ctx),
+        chain: [],
+        tags: ['method-map'],
+      }),
+    );
   }
   // Methods the wrapper is told to serve: `export default AuthedEndpoint(handler, ['POST'])`
   const listed = ts.isCallExpression(expr) ? listedMethods(expr, ctx.values) : [];
   if (listed.length) {
-    return listed.map((method) => build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: ['method-list'] }));
+    return listed.map((method) =>
+      build({
+        framework: 'next-pages',
+        method,
+        path: info.urlPath,
+        anchor: def.anchor,
+        handlerExpr: expr,
+        chain: [],
+        unwrapped: u,
+        tags: ['method-list'],
+      }),
+    );
   }
   const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
   const list: HttpMethod[] = methods.length ? methods : ['ANY'];
-  return list.map((method) => build({ framework: 'next-pages', method, path: info.urlPath, anchor: def.anchor, handlerExpr: expr, chain: [], unwrapped: u, tags: methods.length ? ['method-dispatch'] : [] }));
+  return list.map((method) =>
+    build({
+      framework: 'next-pages',
+      method,
+      path: info.urlPath,
+      anchor: def.anchor,
+      handlerExpr: expr,
+      chain: [],
+      unwrapped: u,
+      tags: methods.length ? ['method-dispatch'] : [],
+    }),
+  );
 }

@@ -42,13 +42,18 @@ const builders = compiled(() => ruleFile('frameworks').procedureBuilders);
 export function exportPaths(expr: ts.Node, values: ValueResolver, depth = 0): { module: string; name: string }[] {
   if (depth > 24) return [];
   const x = ts.isExpression(expr) ? skipOuter(expr) : expr;
-  const join = (base: { module: string; name: string }[], part: string): { module: string; name: string }[] => base.map((b) => ({ module: b.module, name: b.name ? `${b.name}.${part}` : part }));
+  const join = (base: { module: string; name: string }[], part: string): { module: string; name: string }[] =>
+    base.map((b) => ({ module: b.module, name: b.name ? `${b.name}.${part}` : part }));
   if (ts.isIdentifier(x) || ts.isShorthandPropertyAssignment(x)) {
     const id = ts.isIdentifier(x) ? x : x.name;
     const d = findDeclaration(id);
     if (!d) return [];
     if (ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d)) {
-      const imp = ts.isImportSpecifier(d) ? d.parent.parent.parent : ts.isNamespaceImport(d) ? d.parent.parent : d.parent;
+      const imp = ts.isImportSpecifier(d)
+        ? d.parent.parent.parent
+        : ts.isNamespaceImport(d)
+          ? d.parent.parent
+          : d.parent;
       const spec = (imp.moduleSpecifier as ts.StringLiteral).text;
       const name = ts.isImportSpecifier(d) ? (d.propertyName ?? d.name).text : ts.isImportClause(d) ? 'default' : '*';
       const r = values.resolver.resolve(spec, d.getSourceFile().fileName);
@@ -69,8 +74,10 @@ export function exportPaths(expr: ts.Node, values: ValueResolver, depth = 0): { 
     const name = accessName(x);
     return name === undefined ? [] : join(exportPaths(x.expression, values, depth + 1), name);
   }
-  if (ts.isCallExpression(x)) return exportPaths(x.expression, values, depth + 1).map((b) => ({ module: b.module, name: `${b.name}()` }));
-  if (ts.isConditionalExpression(x)) return [...exportPaths(x.whenTrue, values, depth + 1), ...exportPaths(x.whenFalse, values, depth + 1)];
+  if (ts.isCallExpression(x))
+    return exportPaths(x.expression, values, depth + 1).map((b) => ({ module: b.module, name: `${b.name}()` }));
+  if (ts.isConditionalExpression(x))
+    return [...exportPaths(x.whenTrue, values, depth + 1), ...exportPaths(x.whenFalse, values, depth + 1)];
   return [];
 }
 
@@ -100,7 +107,9 @@ export function exportedNode(file: string, name: string, values: ValueResolver, 
   }
   if (entry?.reexport) {
     const r = values.resolver.resolve(entry.reexport.spec, file);
-    return r.kind === 'file' && entry.reexport.name !== '*' ? exportedNode(r.file, entry.reexport.name, values, depth + 1) : undefined;
+    return r.kind === 'file' && entry.reexport.name !== '*'
+      ? exportedNode(r.file, entry.reexport.name, values, depth + 1)
+      : undefined;
   }
   for (const spec of t.stars) {
     const r = values.resolver.resolve(spec, file);
@@ -122,7 +131,11 @@ function normalised(e: { module: string; name: string }): { module: string; name
 }
 
 /** Does an expression evaluate to one of these module exports (configuration calls left out)? */
-export function isExport(expr: ts.Node, list: readonly { module: string; path: string }[], values: ValueResolver): boolean {
+export function isExport(
+  expr: ts.Node,
+  list: readonly { module: string; path: string }[],
+  values: ValueResolver,
+): boolean {
   return exportPaths(expr, values).some((e) => matchesExport(list, normalised(e)));
 }
 
@@ -143,7 +156,12 @@ const CHAINS = memo('builders.chains', () => new WeakMap<ts.Node, BuiltChain[]>(
  * Every way an expression may be built by a procedure builder (one per alternative of a
  * conditional: `dev ? t.procedure.use(log) : t.procedure`). Empty when it is not a builder chain.
  */
-export function builtChains(expr: ts.Expression, values: ValueResolver, depth = 0, stack: Set<ts.Node> = new Set()): BuiltChain[] {
+export function builtChains(
+  expr: ts.Expression,
+  values: ValueResolver,
+  depth = 0,
+  stack: Set<ts.Node> = new Set(),
+): BuiltChain[] {
   const x = skipOuter(expr);
   if (depth > 24 || stack.has(x)) return [];
   const cache = values.bound ? undefined : values.session.get(CHAINS);
@@ -161,14 +179,24 @@ export function builtChains(expr: ts.Expression, values: ValueResolver, depth = 
 }
 
 function chainsInner(x: ts.Expression, values: ValueResolver, depth: number, stack: Set<ts.Node>): BuiltChain[] {
-  if (ts.isConditionalExpression(x)) return [...builtChains(x.whenTrue, values, depth + 1, stack), ...builtChains(x.whenFalse, values, depth + 1, stack)];
+  if (ts.isConditionalExpression(x))
+    return [
+      ...builtChains(x.whenTrue, values, depth + 1, stack),
+      ...builtChains(x.whenFalse, values, depth + 1, stack),
+    ];
   if (isFunctionNode(x) || ts.isObjectLiteralExpression(x) || ts.isLiteralExpression(x)) return [];
   const all = builders().builders;
   if (ts.isCallExpression(x)) {
     const callee = skipOuter(x.expression);
-    const step = ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee) ? accessName(callee) : undefined;
+    const step =
+      ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee) ? accessName(callee) : undefined;
     if (step !== undefined && STEP_NAMES().has(step)) {
-      const bases = builtChains((callee as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression, values, depth + 1, stack);
+      const bases = builtChains(
+        (callee as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression,
+        values,
+        depth + 1,
+        stack,
+      );
       if (bases.length) return bases.map((b) => applyStep(b, step, x, all, values, depth, stack));
     }
   }
@@ -194,7 +222,8 @@ function chainsInner(x: ts.Expression, values: ValueResolver, depth: number, sta
     if (d && (ts.isImportSpecifier(d) || ts.isImportClause(d))) {
       const imp = ts.isImportSpecifier(d) ? d.parent.parent.parent : d.parent;
       const r = values.resolver.resolve((imp.moduleSpecifier as ts.StringLiteral).text, d.getSourceFile().fileName);
-      if (r.kind === 'file') held = exportedNode(r.file, ts.isImportSpecifier(d) ? (d.propertyName ?? d.name).text : 'default', values);
+      if (r.kind === 'file')
+        held = exportedNode(r.file, ts.isImportSpecifier(d) ? (d.propertyName ?? d.name).text : 'default', values);
       else return [];
     } else if (d && ts.isVariableDeclaration(d)) held = d.initializer;
     if (held && ts.isExpression(held)) return builtChains(held, values, depth + 1, stack);
@@ -203,12 +232,21 @@ function chainsInner(x: ts.Expression, values: ValueResolver, depth: number, sta
   // A factory's return value, a destructured value: the call that built it.
   const out: BuiltChain[] = [];
   for (const v of values.resolve(x)) {
-    if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x) out.push(...builtChains(v.node, values, depth + 1, stack));
+    if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x)
+      out.push(...builtChains(v.node, values, depth + 1, stack));
   }
   return out;
 }
 
-function applyStep(base: BuiltChain, step: string, call: ts.CallExpression, all: Record<string, ProcedureBuilder>, values: ValueResolver, depth: number, stack: Set<ts.Node>): BuiltChain {
+function applyStep(
+  base: BuiltChain,
+  step: string,
+  call: ts.CallExpression,
+  all: Record<string, ProcedureBuilder>,
+  values: ValueResolver,
+  depth: number,
+  stack: Set<ts.Node>,
+): BuiltChain {
   if (base.terminal) return base;
   const kind = all[base.builder]?.steps[step];
   const arg = call.arguments[0];
@@ -219,7 +257,10 @@ function applyStep(base: BuiltChain, step: string, call: ts.CallExpression, all:
     case 'middleware': {
       // `a.unstable_pipe(b)` is two middleware, `a` then `b`, each verified as it runs
       const pieces = pipedMiddleware(arg, all[base.builder]?.middlewarePipes ?? [], values);
-      return { ...base, steps: [...base.steps, ...pieces.map((expr) => ({ kind, expr, call, builder: base.builder }))] };
+      return {
+        ...base,
+        steps: [...base.steps, ...pieces.map((expr) => ({ kind, expr, call, builder: base.builder }))],
+      };
     }
     case 'stage':
     case 'input':
@@ -227,7 +268,12 @@ function applyStep(base: BuiltChain, step: string, call: ts.CallExpression, all:
       return { ...base, steps: [...base.steps, { kind, expr: arg, call, builder: base.builder }] };
     case 'concat': {
       const other = builtChains(arg, values, depth + 1, stack)[0];
-      return other ? { ...base, steps: [...base.steps, ...other.steps.filter((s) => s.kind === 'middleware' || s.kind === 'stage')] } : base;
+      return other
+        ? {
+            ...base,
+            steps: [...base.steps, ...other.steps.filter((s) => s.kind === 'middleware' || s.kind === 'stage')],
+          }
+        : base;
     }
     case 'terminal':
       return { ...base, terminal: { name: step, handler: arg, call } };
@@ -240,7 +286,12 @@ function applyStep(base: BuiltChain, step: string, call: ts.CallExpression, all:
  * The middleware a composed middleware runs, in order: `a.unstable_pipe(b)` (written in place or
  * held by a variable) is `a`'s then `b`'s. Anything else is itself.
  */
-function pipedMiddleware(expr: ts.Expression, pipes: readonly string[], values: ValueResolver, depth = 0): ts.Expression[] {
+function pipedMiddleware(
+  expr: ts.Expression,
+  pipes: readonly string[],
+  values: ValueResolver,
+  depth = 0,
+): ts.Expression[] {
   if (!pipes.length || depth > 8) return [expr];
   const x = skipOuter(expr);
   const pipeOf = (c: ts.Node): ts.CallExpression | undefined => {
@@ -256,7 +307,10 @@ function pipedMiddleware(expr: ts.Expression, pipes: readonly string[], values: 
   }
   if (!call) return [expr];
   const receiver = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
-  return [...pipedMiddleware(receiver, pipes, values, depth + 1), ...pipedMiddleware(call.arguments[0], pipes, values, depth + 1)];
+  return [
+    ...pipedMiddleware(receiver, pipes, values, depth + 1),
+    ...pipedMiddleware(call.arguments[0], pipes, values, depth + 1),
+  ];
 }
 
 /** The steps every alternative shares (a middleware on one branch of a conditional protects nothing for sure). */
@@ -273,14 +327,22 @@ export function builderRules(name: string): ProcedureBuilder | undefined {
 /** The name a step is known by: the variable its chain is assigned to (`protectedProcedure`), else its text. */
 function stepName(step: BuilderStep): string {
   let n: ts.Node = step.call;
-  while (n.parent && (ts.isCallExpression(n.parent) || ts.isPropertyAccessExpression(n.parent) || ts.isParenthesizedExpression(n.parent)) && !ts.isVariableDeclaration(n.parent)) {
+  while (
+    n.parent &&
+    (ts.isCallExpression(n.parent) ||
+      ts.isPropertyAccessExpression(n.parent) ||
+      ts.isParenthesizedExpression(n.parent)) &&
+    !ts.isVariableDeclaration(n.parent)
+  ) {
     if (ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as ts.Expression)) break;
     n = n.parent;
   }
-  const decl = n.parent && ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name) ? n.parent.name.text : undefined;
+  const decl =
+    n.parent && ts.isVariableDeclaration(n.parent) && ts.isIdentifier(n.parent.name) ? n.parent.name.text : undefined;
   const arg = skipOuter(step.expr);
   const own = ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg) ? shortText(arg, 48) : undefined;
-  if (step.kind === 'stage') return decl ? `${decl} (${accessName(step.call.expression) ?? 'handler'})` : shortText(step.call.expression, 48);
+  if (step.kind === 'stage')
+    return decl ? `${decl} (${accessName(step.call.expression) ?? 'handler'})` : shortText(step.call.expression, 48);
   return own ?? (decl ? `${decl}.use(…)` : shortText(step.expr, 48));
 }
 
@@ -339,6 +401,9 @@ export function wordsPath(segments: readonly string[]): string {
   // a parameter (`[groupId]`) stays as written: it is not a word
   const param = (seg: string): boolean => /^[[:{]/.test(seg);
   const sets = segments.map((seg) => new Set(param(seg) ? [] : words(seg).map(sing)));
-  const keep = segments.filter((seg, i) => param(seg) || (sets[i].size > 0 && !sets.slice(i + 1).some((later) => [...sets[i]].every((w) => later.has(w)))));
+  const keep = segments.filter(
+    (seg, i) =>
+      param(seg) || (sets[i].size > 0 && !sets.slice(i + 1).some((later) => [...sets[i]].every((w) => later.has(w)))),
+  );
   return `/${keep.map((seg) => (param(seg) ? seg : kebab(seg))).join('/')}`;
 }

@@ -90,7 +90,8 @@ export class Collector {
           const perSite = this.graph.node(siteKey(site, v.node), site.getSourceFile().fileName, site.getStart());
           perSite.node ??= site;
           if (made.app) perSite.app = true;
-          if (perSite !== made) this.graph.add(perSite, { kind: 'inline', router: made, anchor: site, order: orderOf(site), alias: true });
+          if (perSite !== made)
+            this.graph.add(perSite, { kind: 'inline', router: made, anchor: site, order: orderOf(site), alias: true });
           out.push({ router: perSite });
         } else if (c.kind === 'member' && ts.isCallExpression(v.node)) {
           // `new Hono().basePath(p)` returned by a factory: the whole chain is per call site.
@@ -108,7 +109,9 @@ export class Collector {
       // A router handed over as a member of a parameter (`deps.routers.api`) is followed a few members
       // deep; a deeper chain is a value passed back into its own function (`f(body.readable)`), not a router.
       if (!params || v.path.length > MAX_PARAM_PATH) return [];
-      const key = v.path.length ? `${v.fn.pos}:${v.fn.getSourceFile().fileName}:${v.index}:${v.path.join('.')}` : v.fn.parameters[v.index] ?? v.node;
+      const key = v.path.length
+        ? `${v.fn.pos}:${v.fn.getSourceFile().fileName}:${v.index}:${v.path.join('.')}`
+        : (v.fn.parameters[v.index] ?? v.node);
       const router = this.graph.node(key, v.node.getSourceFile().fileName, v.node.getStart(), { param: true });
       if (!router.evidence) router.evidence = this.paramEvidence(v);
       let list = this.paramRouters.get(v.fn);
@@ -139,7 +142,8 @@ export class Collector {
     for (const st of sf.statements) {
       let members: ts.NodeArray<ts.TypeElement> | undefined;
       if (ts.isInterfaceDeclaration(st) && st.name.text === typeName) members = st.members;
-      else if (ts.isTypeAliasDeclaration(st) && st.name.text === typeName && ts.isTypeLiteralNode(st.type)) members = st.type.members;
+      else if (ts.isTypeAliasDeclaration(st) && st.name.text === typeName && ts.isTypeLiteralNode(st.type))
+        members = st.type.members;
       const m = members?.find((x) => x.name && propertyNameText(x.name) === name);
       if (m && ts.isPropertySignature(m) && m.type) return m.type.getText(sf);
     }
@@ -164,7 +168,9 @@ export class Collector {
 
   private isMountTarget(router: RouterNode): boolean {
     this.values.budget.step('router linking', this.graph.size);
-    return this.graph.all.some((n) => n.entries.some((e) => (e.kind === 'mount' || e.kind === 'inline') && e.router === router));
+    return this.graph.all.some((n) =>
+      n.entries.some((e) => (e.kind === 'mount' || e.kind === 'inline') && e.router === router),
+    );
   }
 
   /**
@@ -177,8 +183,17 @@ export class Collector {
     const session = this.values.session;
     for (const call of calls) {
       const callee = skipOuter(call.expression);
-      if (!ts.isElementAccessExpression(callee) && !(ts.isPropertyAccessExpression(callee) && this.dialect.methods.has(callee.name.text))) continue;
-      session.contain(sf.fileName, 'extract', () => this.collectCall(call, callee, sf), () => undefined);
+      if (
+        !ts.isElementAccessExpression(callee) &&
+        !(ts.isPropertyAccessExpression(callee) && this.dialect.methods.has(callee.name.text))
+      )
+        continue;
+      session.contain(
+        sf.fileName,
+        'extract',
+        () => this.collectCall(call, callee, sf),
+        () => undefined,
+      );
     }
     this.pending(sf).push(...calls, ...newExprs);
   }
@@ -190,13 +205,20 @@ export class Collector {
     // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
     const iter = iteration(call, this.values);
     if (iter) {
-      for (const el of iter.elements) this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee.expression, sf));
+      for (const el of iter.elements)
+        this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee.expression, sf));
       return;
     }
     this.registerCall(method, call, callee.expression, sf);
   }
 
-  private registerCall(method: string, call: ts.CallExpression, receiver: ts.Expression, sf: ts.SourceFile, methodExpr?: ts.Expression): void {
+  private registerCall(
+    method: string,
+    call: ts.CallExpression,
+    receiver: ts.Expression,
+    sf: ts.SourceFile,
+    methodExpr?: ts.Expression,
+  ): void {
     // `map.get(key)`, `headers.get('x')`: not a registration unless the receiver is a chain (`route('/x').get(h)`).
     const plausible = this.dialect.plausible(method, call);
     if (!plausible && !ts.isCallExpression(skipOuter(receiver))) return;
@@ -223,10 +245,13 @@ export class Collector {
     const once = (): void => {
       const names = evalStrings(key, this.values);
       if (names) {
-        for (const n of new Set(names.map((x) => x.toLowerCase()))) if (this.dialect.methods.has(n) && n !== 'use' && n !== 'route') this.registerCall(n, call, callee.expression, sf);
+        for (const n of new Set(names.map((x) => x.toLowerCase())))
+          if (this.dialect.methods.has(n) && n !== 'use' && n !== 'route')
+            this.registerCall(n, call, callee.expression, sf);
         return;
       }
-      if (this.values.resolve(key).some((v) => v.kind === 'param')) this.registerCall('all', call, callee.expression, sf, key);
+      if (this.values.resolve(key).some((v) => v.kind === 'param'))
+        this.registerCall('all', call, callee.expression, sf, key);
     };
     const iter = iteration(call, this.values);
     if (iter) for (const el of iter.elements) this.values.withBinding(iter.param, el, once);
@@ -249,7 +274,10 @@ export class Collector {
     for (const fn of this.paramRouters.keys()) {
       if (this.nameOf(fn)) continue;
       const file = fn.getSourceFile().fileName;
-      const base = file.split(/[\\/]/).pop()!.replace(/\.[cm]?[jt]sx?$/, '');
+      const base = file
+        .split(/[\\/]/)
+        .pop()!
+        .replace(/\.[cm]?[jt]sx?$/, '');
       out.add(base === 'index' ? file.split(/[\\/]/).slice(-2, -1)[0] : base);
     }
     return [...out].filter((m) => m && m.length > 1);
@@ -272,11 +300,19 @@ export class Collector {
 
   /** A receiver the analysis knows nothing about (not an import from another package, not a local value). */
   private unknownReceiver(recv: ts.Expression): boolean {
-    return this.values.resolve(recv).every((v) => v.kind === 'unknown' || (v.kind === 'member' && v.base.kind === 'unknown'));
+    return this.values
+      .resolve(recv)
+      .every((v) => v.kind === 'unknown' || (v.kind === 'member' && v.base.kind === 'unknown'));
   }
 
   private elementsOf(vals: Value[], node: ts.Node): Value[] {
-    return vals.flatMap((v) => (v.kind === 'array' ? this.values.member(v, '*', node) : v.kind === 'param' ? [{ ...v, path: [...v.path, '*'] }] : [v]));
+    return vals.flatMap((v) =>
+      v.kind === 'array'
+        ? this.values.member(v, '*', node)
+        : v.kind === 'param'
+          ? [{ ...v, path: [...v.path, '*'] }]
+          : [v],
+    );
   }
 
   /**
@@ -288,7 +324,14 @@ export class Collector {
     const session = this.values.session;
     for (const file of ctx.candidates) {
       const sf = ctx.store.get(file);
-      if (sf) session.contain(file, 'extract', () => this.collectFile(sf), () => undefined, { wholeFile: true });
+      if (sf)
+        session.contain(
+          file,
+          'extract',
+          () => this.collectFile(sf),
+          () => undefined,
+          { wholeFile: true },
+        );
     }
     // Linking reveals registrars that pass their router on; the files calling those are looked for in turn.
     const searched = new Set<string>();
@@ -302,7 +345,10 @@ export class Collector {
       if (names.length || modules.length) {
         const parts: string[] = [];
         if (names.length) parts.push(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`);
-        if (modules.length) parts.push(`['"][^'"]*/(${modules.map((m) => m.replace(/[.$]/g, (c) => `\\${c}`)).join('|')})(\\.[cm]?[jt]sx?)?['"]`);
+        if (modules.length)
+          parts.push(
+            `['"][^'"]*/(${modules.map((m) => m.replace(/[.$]/g, (c) => `\\${c}`)).join('|')})(\\.[cm]?[jt]sx?)?['"]`,
+          );
         const re = new RegExp(parts.join('|'));
         for (const file of ctx.allSources) {
           if (done.has(file) || isTestPath(relPosix(ctx.root, file))) continue;
@@ -310,7 +356,13 @@ export class Collector {
           if (!text || !re.test(text)) continue;
           const sf = ctx.store.get(file);
           if (sf) {
-            session.contain(file, 'extract', () => this.addCallsOf(sf), () => undefined, { wholeFile: true });
+            session.contain(
+              file,
+              'extract',
+              () => this.addCallsOf(sf),
+              () => undefined,
+              { wholeFile: true },
+            );
             done.add(file);
           }
         }
@@ -349,7 +401,12 @@ export class Collector {
     for (const fn of this.paramRouters.keys()) {
       if (this.nameOf(fn)) continue;
       const at = fn.parent;
-      if (at && ts.isBinaryExpression(at) && at.right === fn && (ts.isPropertyAccessExpression(at.left) || ts.isElementAccessExpression(at.left))) {
+      if (
+        at &&
+        ts.isBinaryExpression(at) &&
+        at.right === fn &&
+        (ts.isPropertyAccessExpression(at.left) || ts.isElementAccessExpression(at.left))
+      ) {
         const n = accessName(at.left);
         if (n) members.add(n);
       } else if (at && (ts.isPropertyAssignment(at) || ts.isMethodDeclaration(at)) && at.name) {
@@ -360,17 +417,32 @@ export class Collector {
     const session = this.values.session;
     for (const [file, calls] of this.pendingCalls) {
       if (session.incomplete.has(file)) continue;
-      session.contain(file, 'extract', () => {
-        for (const call of calls) this.linkCall(call, names, anonymous, members);
-      }, () => undefined, { wholeFile: true });
+      session.contain(
+        file,
+        'extract',
+        () => {
+          for (const call of calls) this.linkCall(call, names, anonymous, members);
+        },
+        () => undefined,
+        { wholeFile: true },
+      );
     }
   }
 
-  private linkCall(call: ts.CallExpression | ts.NewExpression, names: Set<string>, anonymous: boolean, members: Set<string>): void {
+  private linkCall(
+    call: ts.CallExpression | ts.NewExpression,
+    names: Set<string>,
+    anonymous: boolean,
+    members: Set<string>,
+  ): void {
     const args = call.arguments ?? [];
     if (!args.length) return;
     const callee = skipOuter(call.expression);
-    const last = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    const last = ts.isIdentifier(callee)
+      ? callee.text
+      : ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : undefined;
     if (last !== undefined && !names.has(last)) {
       // A registrar without a stable name (a default export, `module.exports = function (app) …`) is
       // called through a name of the caller's choosing (`setup(app)`, `require('./x')(app)`) or as
@@ -402,17 +474,31 @@ export class Collector {
         const arg = args[p.index];
         if (!arg) continue;
         let vals = this.values.resolve(arg);
-        for (const name of p.path) vals = name === '*' ? this.elementsOf(vals, call) : vals.flatMap((b) => this.values.member(b, name, call));
+        for (const name of p.path)
+          vals = name === '*' ? this.elementsOf(vals, call) : vals.flatMap((b) => this.values.member(b, name, call));
         for (const r of vals.flatMap((v) => this.refsFromValue(v, 0))) {
           if (r.router === p.router) continue;
           const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline' || !e.alias);
           const standsFor = !receivesRegistrations && (p.router.entries.length > 0 || this.isMountTarget(p.router));
           if (!standsFor) {
             // The parameter receives registrations: they happen on the router passed in.
-            this.graph.add(r.router, { kind: 'inline', router: p.router, anchor: call, order: orderOf(call), call, fn: fn as ts.SignatureDeclaration });
+            this.graph.add(r.router, {
+              kind: 'inline',
+              router: p.router,
+              anchor: call,
+              order: orderOf(call),
+              call,
+              fn: fn as ts.SignatureDeclaration,
+            });
           } else {
             // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in.
-            this.graph.add(p.router, { kind: 'inline', router: r.router, anchor: call, order: orderOf(call), alias: true });
+            this.graph.add(p.router, {
+              kind: 'inline',
+              router: r.router,
+              anchor: call,
+              order: orderOf(call),
+              alias: true,
+            });
           }
         }
       }
@@ -427,16 +513,23 @@ export class Collector {
     const decl = findDeclaration(id);
     if (!decl) return true;
     const fromPackage = (spec: ts.Expression | undefined): boolean =>
-      !!spec && ts.isStringLiteralLike(spec) && this.values.resolver.resolve(spec.text, id.getSourceFile().fileName).kind === 'external';
+      !!spec &&
+      ts.isStringLiteralLike(spec) &&
+      this.values.resolver.resolve(spec.text, id.getSourceFile().fileName).kind === 'external';
     if (ts.isImportClause(decl) || ts.isImportSpecifier(decl) || ts.isNamespaceImport(decl)) {
-      const imp = ts.isImportClause(decl) ? decl.parent : ts.isNamespaceImport(decl) ? decl.parent.parent : decl.parent.parent.parent;
+      const imp = ts.isImportClause(decl)
+        ? decl.parent
+        : ts.isNamespaceImport(decl)
+          ? decl.parent.parent
+          : decl.parent.parent.parent;
       return !fromPackage(imp.moduleSpecifier);
     }
     if (ts.isFunctionDeclaration(decl)) return this.paramRouters.has(decl);
     if (ts.isVariableDeclaration(decl) && decl.initializer) {
       const init = skipOuter(decl.initializer);
       if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return this.paramRouters.has(init);
-      if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require') return !fromPackage(init.arguments[0]);
+      if (ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require')
+        return !fromPackage(init.arguments[0]);
     }
     return true;
   }
@@ -465,7 +558,11 @@ export class Collector {
       }
       if (ts.isSpreadElement(x)) {
         const inner = skipOuter(x.expression);
-        if (ts.isCallExpression(inner) && ts.isPropertyAccessExpression(inner.expression) && spreadCalls.includes(inner.expression.name.text)) {
+        if (
+          ts.isCallExpression(inner) &&
+          ts.isPropertyAccessExpression(inner.expression) &&
+          spreadCalls.includes(inner.expression.name.text)
+        ) {
           for (const a of inner.arguments) add(a, depth + 1);
           return;
         }
@@ -476,7 +573,13 @@ export class Collector {
           return;
         }
         // `const h = factory.createHandlers(a, b); app.post('/x', ...h)`
-        const made = resolved.find((v) => v.kind === 'call' && ts.isCallExpression(v.node) && ts.isPropertyAccessExpression(v.node.expression) && spreadCalls.includes(v.node.expression.name.text));
+        const made = resolved.find(
+          (v) =>
+            v.kind === 'call' &&
+            ts.isCallExpression(v.node) &&
+            ts.isPropertyAccessExpression(v.node.expression) &&
+            spreadCalls.includes(v.node.expression.name.text),
+        );
         if (made && made.kind === 'call') {
           for (const a of made.node.arguments ?? []) add(a, depth + 1);
           return;
@@ -506,25 +609,40 @@ export class Collector {
 }
 
 /** The array a registration call iterates over, when it sits in `literalArray.forEach((x) => …)`. */
-function iteration(call: ts.CallExpression, values: ValueResolver): { param: ts.Node; elements: ts.Expression[] } | undefined {
+function iteration(
+  call: ts.CallExpression,
+  values: ValueResolver,
+): { param: ts.Node; elements: ts.Expression[] } | undefined {
   let n: ts.Node | undefined = call.parent;
   while (n && !ts.isSourceFile(n)) {
     // `for (const page of pages) router.get(`/${page}`, …)` over a constant array
-    if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer) && n.initializer.declarations.length === 1) {
+    if (
+      ts.isForOfStatement(n) &&
+      ts.isVariableDeclarationList(n.initializer) &&
+      n.initializer.declarations.length === 1
+    ) {
       const d = n.initializer.declarations[0];
-      if (!ts.isIdentifier(d.name) || !call.arguments.some((a) => a.getText().includes((d.name as ts.Identifier).text))) return undefined;
+      if (!ts.isIdentifier(d.name) || !call.arguments.some((a) => a.getText().includes((d.name as ts.Identifier).text)))
+        return undefined;
       const arr = values.resolve(n.expression).find((v) => v.kind === 'array');
       if (!arr || arr.kind !== 'array') return undefined;
       return { param: d, elements: arr.node.elements.filter((e) => !ts.isSpreadElement(e)) };
     }
-    if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && n.parameters[0] && ts.isCallExpression(n.parent) && n.parent.arguments[0] === n) {
+    if (
+      (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
+      n.parameters[0] &&
+      ts.isCallExpression(n.parent) &&
+      n.parent.arguments[0] === n
+    ) {
       const loop = n.parent;
-      if (!ts.isPropertyAccessExpression(loop.expression) || !['forEach', 'map'].includes(loop.expression.name.text)) return undefined;
+      if (!ts.isPropertyAccessExpression(loop.expression) || !['forEach', 'map'].includes(loop.expression.name.text))
+        return undefined;
       const arr = values.resolve(loop.expression.expression).find((v) => v.kind === 'array');
       if (!arr || arr.kind !== 'array' || arr.node.elements.length > 50) return undefined;
       // only when the registration reads the element
       const p = n.parameters[0];
-      if (!ts.isIdentifier(p.name) || !call.arguments.some((a) => a.getText().includes((p.name as ts.Identifier).text))) return undefined;
+      if (!ts.isIdentifier(p.name) || !call.arguments.some((a) => a.getText().includes((p.name as ts.Identifier).text)))
+        return undefined;
       return { param: p, elements: arr.node.elements.filter((e) => !ts.isSpreadElement(e)) };
     }
     if (ts.isFunctionLike(n)) return undefined;

@@ -60,7 +60,9 @@ export function handlerRef(u: Unwrapped, expr: ts.Node): HandlerRef {
     name: u.name,
     externalModule: u.external?.module,
     externalName: u.external?.name,
-    unresolved: u.fn ? undefined : u.unresolved ?? (u.external ? `handler comes from package ${u.external.module}` : 'handler not resolved'),
+    unresolved: u.fn
+      ? undefined
+      : (u.unresolved ?? (u.external ? `handler comes from package ${u.external.module}` : 'handler not resolved')),
   };
 }
 
@@ -99,9 +101,15 @@ export function buildEndpoint(input: EndpointInput, ctx: AdapterContext): Endpoi
  * unresolved and `unanalysed` saying why, and the pipeline makes it unverifiable. `build` may
  * decide there is no endpoint (undefined).
  */
-export function containedEndpoint<T extends Endpoint | undefined>(seed: EndpointSeed, ctx: AdapterContext, build: () => T): T | Endpoint {
+export function containedEndpoint<T extends Endpoint | undefined>(
+  seed: EndpointSeed,
+  ctx: AdapterContext,
+  build: () => T,
+): T | Endpoint {
   const file = seed.anchor.getSourceFile().fileName;
-  return ctx.values.session.contain<T | Endpoint>(file, 'extract', build, (reason) => unanalysedEndpoint(seed, ctx, reason));
+  return ctx.values.session.contain<T | Endpoint>(file, 'extract', build, (reason) =>
+    unanalysedEndpoint(seed, ctx, reason),
+  );
 }
 
 export type EndpointSeed = Pick<EndpointInput, 'framework' | 'method' | 'path' | 'anchor' | 'handlerExpr' | 'tags'>;
@@ -142,7 +150,13 @@ export function handsOn(expr: ts.Expression, values: ValueResolver, index: numbe
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === name && n.arguments.length === 0) found = true;
+    if (
+      ts.isCallExpression(n) &&
+      ts.isIdentifier(n.expression) &&
+      n.expression.text === name &&
+      n.arguments.length === 0
+    )
+      found = true;
     else ts.forEachChild(n, visit);
   };
   visit(fn.body);

@@ -4,7 +4,11 @@ import { ts } from 'ts-morph';
 import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 
 /** The expression of option `name` in an options object (written in place or held by a variable). */
-export function optionExpr(arg: ts.Expression | undefined, name: string, values: ValueResolver): ts.Expression | undefined {
+export function optionExpr(
+  arg: ts.Expression | undefined,
+  name: string,
+  values: ValueResolver,
+): ts.Expression | undefined {
   if (!arg) return undefined;
   const objects: ts.ObjectLiteralExpression[] = [];
   const x = skipOuter(arg);

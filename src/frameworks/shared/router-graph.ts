@@ -19,10 +19,29 @@ export interface Order {
  * each call that registers it (`inline` entries carry that call).
  */
 export type Entry =
-  | { kind: 'route'; methods: HttpMethod[]; methodExpr?: ts.Expression; paths: string[]; pathExpr?: ts.Expression; args: ts.Expression[]; anchor: ts.Node; order: Order; extraMiddleware?: ts.Expression[]; schemas?: ts.Expression[] }
+  | {
+      kind: 'route';
+      methods: HttpMethod[];
+      methodExpr?: ts.Expression;
+      paths: string[];
+      pathExpr?: ts.Expression;
+      args: ts.Expression[];
+      anchor: ts.Node;
+      order: Order;
+      extraMiddleware?: ts.Expression[];
+      schemas?: ts.Expression[];
+    }
   | { kind: 'use'; path?: string; pathExpr?: ts.Expression; items: ts.Expression[]; anchor: ts.Node; order: Order }
   | { kind: 'mount'; path: string; pathExpr?: ts.Expression; router: RouterNode; anchor: ts.Node; order: Order }
-  | { kind: 'inline'; router: RouterNode; anchor: ts.Node; order: Order; call?: ts.CallExpression | ts.NewExpression; fn?: ts.SignatureDeclaration; alias?: boolean };
+  | {
+      kind: 'inline';
+      router: RouterNode;
+      anchor: ts.Node;
+      order: Order;
+      call?: ts.CallExpression | ts.NewExpression;
+      fn?: ts.SignatureDeclaration;
+      alias?: boolean;
+    };
 
 const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
 
@@ -90,10 +109,25 @@ export class RouterGraph {
 
   constructor(readonly framework: 'express' | 'hono') {}
 
-  node(key: ts.Node | string, file: string, pos: number, opts: Partial<Pick<RouterNode, 'prefix' | 'guessed' | 'param'>> = {}): RouterNode {
+  node(
+    key: ts.Node | string,
+    file: string,
+    pos: number,
+    opts: Partial<Pick<RouterNode, 'prefix' | 'guessed' | 'param'>> = {},
+  ): RouterNode {
     let n = this.nodes.get(key);
     if (!n) {
-      n = { id: this.nextId++, framework: this.framework, prefix: opts.prefix ?? '', file, pos, entries: [], attached: false, guessed: opts.guessed ?? false, param: opts.param ?? false };
+      n = {
+        id: this.nextId++,
+        framework: this.framework,
+        prefix: opts.prefix ?? '',
+        file,
+        pos,
+        entries: [],
+        attached: false,
+        guessed: opts.guessed ?? false,
+        param: opts.param ?? false,
+      };
       this.nodes.set(key, n);
     }
     return n;
@@ -117,7 +151,9 @@ export class RouterGraph {
 
   roots(): RouterNode[] {
     // A parameter router never linked to a real router counts only with framework evidence.
-    return this.all.filter((n) => !n.attached && n.entries.length > 0 && (!n.param || n.evidence)).sort((a, b) => a.id - b.id);
+    return this.all
+      .filter((n) => !n.attached && n.entries.length > 0 && (!n.param || n.evidence))
+      .sort((a, b) => a.id - b.id);
   }
 
   /**
@@ -125,7 +161,13 @@ export class RouterGraph {
    * (`app.put('/users/*', requireAdmin)`) is middleware for the later routes of that method whose
    * path it matches, not an endpoint of its own, as long as one follows.
    */
-  flatten(matches: PathMatcher, join: (a: string, b: string) => string, evalPath: PathEvaluator = () => undefined, passes?: (r: FlatRoute) => boolean, only: (root: RouterNode) => boolean = () => true): FlatRoute[] {
+  flatten(
+    matches: PathMatcher,
+    join: (a: string, b: string) => string,
+    evalPath: PathEvaluator = () => undefined,
+    passes?: (r: FlatRoute) => boolean,
+    only: (root: RouterNode) => boolean = () => true,
+  ): FlatRoute[] {
     const out: FlatRoute[] = [];
     this.evalPath = evalPath;
     for (const root of this.roots().filter(only)) {
@@ -169,11 +211,24 @@ export class RouterGraph {
   private methods(entry: Extract<Entry, { kind: 'route' }>, env: Env): HttpMethod[] {
     if (!entry.methodExpr || env.size === 0) return entry.methods;
     const names = this.evalPath(entry.methodExpr, env);
-    const ms = names?.map((n) => n.toLowerCase()).filter((n) => HTTP_VERBS.has(n)).map((n) => (n === 'all' ? 'ANY' : n.toUpperCase()) as HttpMethod);
+    const ms = names
+      ?.map((n) => n.toLowerCase())
+      .filter((n) => HTTP_VERBS.has(n))
+      .map((n) => (n === 'all' ? 'ANY' : n.toUpperCase()) as HttpMethod);
     return ms && ms.length ? [...new Set(ms)] : entry.methods;
   }
 
-  private walk(router: RouterNode, prefix: string, chain: MiddlewareUse[], matches: PathMatcher, join: (a: string, b: string) => string, out: FlatRoute[], stack: Set<RouterNode>, env: Env, site?: ts.CallExpression | ts.NewExpression): void {
+  private walk(
+    router: RouterNode,
+    prefix: string,
+    chain: MiddlewareUse[],
+    matches: PathMatcher,
+    join: (a: string, b: string) => string,
+    out: FlatRoute[],
+    stack: Set<RouterNode>,
+    env: Env,
+    site?: ts.CallExpression | ts.NewExpression,
+  ): void {
     if (stack.has(router) || stack.size > 24) return;
     stack.add(router);
     const base = join(prefix, router.prefix);
@@ -189,11 +244,29 @@ export class RouterGraph {
           // Handlers and middleware passed into a registrar (`add(router, 'post', '/x', [auth], handler)`) are the call's arguments.
           const args = env.size ? entry.args.flatMap((a) => bound(a, env)) : entry.args;
           const handler = args[args.length - 1];
-          const routeMw = [...(entry.extraMiddleware ?? []), ...args.slice(0, -1)].map<MiddlewareUse>((expr) => ({ expr, pattern: full, via: 'route', order: entry.order }));
+          const routeMw = [...(entry.extraMiddleware ?? []), ...args.slice(0, -1)].map<MiddlewareUse>((expr) => ({
+            expr,
+            pattern: full,
+            via: 'route',
+            order: entry.order,
+          }));
           // A route whose whole path or method the registrar's caller supplied is anchored at that call.
-          const anchor = site && env.size && (entry.methodExpr || (entry.pathExpr && isParamRef(entry.pathExpr))) ? siteAnchor(site) : entry.anchor;
+          const anchor =
+            site && env.size && (entry.methodExpr || (entry.pathExpr && isParamRef(entry.pathExpr)))
+              ? siteAnchor(site)
+              : entry.anchor;
           for (const method of this.methods(entry, env)) {
-            out.push({ method, path: full, anchor, handler, chain: [...applicable, ...routeMw], late: [], routeArgs: args, schemas: entry.schemas ?? [], root: router });
+            out.push({
+              method,
+              path: full,
+              anchor,
+              handler,
+              chain: [...applicable, ...routeMw],
+              late: [],
+              routeArgs: args,
+              schemas: entry.schemas ?? [],
+              root: router,
+            });
           }
         }
       } else if (entry.kind === 'use') {
@@ -205,17 +278,19 @@ export class RouterGraph {
           ownUses.push(m);
         }
       } else if (entry.kind === 'mount') {
-        for (const p of this.paths([entry.path], entry.pathExpr, env)) this.walk(entry.router, join(base, p), [...chain], matches, join, out, stack, env, site);
+        for (const p of this.paths([entry.path], entry.pathExpr, env))
+          this.walk(entry.router, join(base, p), [...chain], matches, join, out, stack, env, site);
       } else {
         // A derived view (`basePath`) mounted elsewhere is walked from its mount, not from its base.
         if (entry.router.derived && entry.router.mounted) continue;
         // A registrar function called with this router: its registrations happen here, in order,
         // and its middleware stays in force for what follows. Its parameters take the call's arguments.
         const inner: Env = new Map(env);
-        if (entry.call && entry.fn) entry.fn.parameters.forEach((p, i) => {
-          const a = entry.call!.arguments?.[i];
-          if (a) inner.set(p, a);
-        });
+        if (entry.call && entry.fn)
+          entry.fn.parameters.forEach((p, i) => {
+            const a = entry.call!.arguments?.[i];
+            if (a) inner.set(p, a);
+          });
         this.walk(entry.router, base, chain, matches, join, out, stack, inner, entry.call ?? site);
       }
     }
@@ -248,7 +323,12 @@ function passThrough(out: FlatRoute[], start: number, passes: (r: FlatRoute) => 
     if (!later.length || !hands(r)) continue;
     if (later.every((o) => hands(o))) continue;
     r.passthrough = true;
-    const links: MiddlewareUse[] = r.routeArgs.map((expr) => ({ expr, pattern: r.path, via: 'route', order: r.chain[0]?.order ?? { file: r.anchor.getSourceFile().fileName, pos: r.anchor.getStart() } }));
+    const links: MiddlewareUse[] = r.routeArgs.map((expr) => ({
+      expr,
+      pattern: r.path,
+      via: 'route',
+      order: r.chain[0]?.order ?? { file: r.anchor.getSourceFile().fileName, pos: r.anchor.getStart() },
+    }));
     for (const o of later) {
       const at = o.chain.findIndex((m) => m.via === 'route');
       o.chain.splice(at < 0 ? o.chain.length : at, 0, ...links);
@@ -280,7 +360,8 @@ function bound(e: ts.Expression, env: Env, depth = 0): ts.Expression[] {
     const a = d && ts.isParameter(d) ? env.get(d) : undefined;
     if (a) return bound(a, env, depth + 1);
   }
-  if (ts.isArrayLiteralExpression(x) && (x !== e || depth > 0)) return x.elements.flatMap((el) => bound(el, env, depth + 1));
+  if (ts.isArrayLiteralExpression(x) && (x !== e || depth > 0))
+    return x.elements.flatMap((el) => bound(el, env, depth + 1));
   return [x];
 }
 
@@ -301,8 +382,10 @@ function sameEntry(a: Entry, b: Entry): boolean {
   if (a.anchor !== b.anchor || a.kind !== b.kind) return false;
   if (a.kind === 'mount' && b.kind === 'mount') return a.router === b.router && a.path === b.path;
   if (a.kind === 'inline' && b.kind === 'inline') return a.router === b.router;
-  if (a.kind === 'use' && b.kind === 'use') return a.path === b.path && a.items.length === b.items.length && a.items.every((x, i) => x === b.items[i]);
-  if (a.kind === 'route' && b.kind === 'route') return a.paths.join() === b.paths.join() && a.methods.join() === b.methods.join() && a.methodExpr === b.methodExpr;
+  if (a.kind === 'use' && b.kind === 'use')
+    return a.path === b.path && a.items.length === b.items.length && a.items.every((x, i) => x === b.items[i]);
+  if (a.kind === 'route' && b.kind === 'route')
+    return a.paths.join() === b.paths.join() && a.methods.join() === b.methods.join() && a.methodExpr === b.methodExpr;
   return true;
 }
 

@@ -21,7 +21,9 @@ const PATTERNS = compiled(() => {
   const rules = ruleFile('frameworks');
   const lastName = (p: string): string => p.split('.').pop() ?? p;
   const server = rules.trpc.serverMounts.map((m) => lastName(m.path));
-  const next = rules.mountAdapters.filter((m) => m.framework === 'trpc').flatMap((m) => m.adapters.map((a) => lastName(a.path)));
+  const next = rules.mountAdapters
+    .filter((m) => m.framework === 'trpc')
+    .flatMap((m) => m.adapters.map((a) => lastName(a.path)));
   return {
     directive: new RegExp(`['"]${rules.serverActions.directive}['"]`),
     server,

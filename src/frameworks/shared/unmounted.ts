@@ -32,7 +32,17 @@ interface Binding {
 /** The variable a router is created into and the names its module exports it under. */
 function bindingOf(node: ts.Node, ctx: AdapterContext): Binding {
   let n: ts.Node = node;
-  while (n.parent && (ts.isCallExpression(n.parent) || ts.isPropertyAccessExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent) || ts.isSatisfiesExpression(n.parent) || ts.isNewExpression(n.parent) || ts.isAwaitExpression(n.parent))) {
+  while (
+    n.parent &&
+    (ts.isCallExpression(n.parent) ||
+      ts.isPropertyAccessExpression(n.parent) ||
+      ts.isParenthesizedExpression(n.parent) ||
+      ts.isAsExpression(n.parent) ||
+      ts.isNonNullExpression(n.parent) ||
+      ts.isSatisfiesExpression(n.parent) ||
+      ts.isNewExpression(n.parent) ||
+      ts.isAwaitExpression(n.parent))
+  ) {
     if (ts.isCallExpression(n.parent) && n.parent.arguments.includes(n as ts.Expression)) break;
     n = n.parent;
   }
@@ -43,7 +53,13 @@ function bindingOf(node: ts.Node, ctx: AdapterContext): Binding {
     out.decl = parent;
     out.name = parent.name.text;
   }
-  if (parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && /^(module\.)?exports\b/.test(parent.left.getText())) out.exports.push(parent.left.getText() === 'module.exports' ? 'default' : parent.left.getText().split('.').pop()!);
+  if (
+    parent &&
+    ts.isBinaryExpression(parent) &&
+    parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    /^(module\.)?exports\b/.test(parent.left.getText())
+  )
+    out.exports.push(parent.left.getText() === 'module.exports' ? 'default' : parent.left.getText().split('.').pop()!);
   const table = ctx.values.exportsOf(node.getSourceFile().fileName);
   if (table && out.decl) {
     for (const [name, entry] of table.named) {
@@ -58,8 +74,13 @@ function bindingOf(node: ts.Node, ctx: AdapterContext): Binding {
       if (ts.isIdentifier(x) && findDeclaration(x) === out.decl) out.exports.push('default');
       if (ts.isObjectLiteralExpression(x)) {
         for (const p of x.properties) {
-          const v = ts.isShorthandPropertyAssignment(p) ? p.name : ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
-          if (v && ts.isIdentifier(v) && findDeclaration(v) === out.decl && p.name && ts.isIdentifier(p.name)) out.exports.push(p.name.text);
+          const v = ts.isShorthandPropertyAssignment(p)
+            ? p.name
+            : ts.isPropertyAssignment(p)
+              ? skipOuter(p.initializer)
+              : undefined;
+          if (v && ts.isIdentifier(v) && findDeclaration(v) === out.decl && p.name && ts.isIdentifier(p.name))
+            out.exports.push(p.name.text);
         }
       }
     }
@@ -96,44 +117,64 @@ class ImportIndex {
 }
 
 /** Local names an importer gives to `exports` of `target` (type-only imports do not count); re-exports. */
-function localNames(importer: string, target: string, exports: string[], ctx: AdapterContext): { names: string[]; reexports: string[] } {
+function localNames(
+  importer: string,
+  target: string,
+  exports: string[],
+  ctx: AdapterContext,
+): { names: string[]; reexports: string[] } {
   const text = ctx.store.text(importer, false) ?? '';
   const names: string[] = [];
   const reexports: string[] = [];
   const stem = path.basename(target).replace(/\.[cm]?[jt]sx?$/, '');
   const dir = path.basename(path.dirname(target));
   const mentions = (spec: string): boolean => {
-    const last = spec.split('/').pop()!.replace(/\.[cm]?[jt]sx?$/, '');
+    const last = spec
+      .split('/')
+      .pop()!
+      .replace(/\.[cm]?[jt]sx?$/, '');
     return last === stem || (stem === 'index' && last === dir);
   };
-  for (const m of text.matchAll(/import\s+(type\s+)?([\w$]+)?\s*,?\s*(?:\{([^}]*)\})?\s*(?:\*\s+as\s+([\w$]+))?\s*from\s*['"]([^'"]+)['"]/g)) {
+  for (const m of text.matchAll(
+    /import\s+(type\s+)?([\w$]+)?\s*,?\s*(?:\{([^}]*)\})?\s*(?:\*\s+as\s+([\w$]+))?\s*from\s*['"]([^'"]+)['"]/g,
+  )) {
     if (m[1] || !mentions(m[5])) continue;
     if (m[2] && exports.includes('default')) names.push(m[2]);
-    if (m[3]) for (const part of m[3].split(',')) {
-      if (/^\s*type\s/.test(part)) continue;
-      const [orig, alias] = part.trim().split(/\s+as\s+/);
-      if (orig && exports.includes(orig.trim())) names.push((alias ?? orig).trim());
-    }
+    if (m[3])
+      for (const part of m[3].split(',')) {
+        if (/^\s*type\s/.test(part)) continue;
+        const [orig, alias] = part.trim().split(/\s+as\s+/);
+        if (orig && exports.includes(orig.trim())) names.push((alias ?? orig).trim());
+      }
     if (m[4]) for (const e of exports) names.push(e === 'default' ? `${m[4]}.default` : `${m[4]}.${e}`);
   }
-  for (const m of text.matchAll(/(?:const|let|var)\s+(?:([\w$]+)|\{([^}]*)\})\s*=\s*require\(\s*['"]([^'"]+)['"]\s*\)(?:\.([\w$]+))?/g)) {
+  for (const m of text.matchAll(
+    /(?:const|let|var)\s+(?:([\w$]+)|\{([^}]*)\})\s*=\s*require\(\s*['"]([^'"]+)['"]\s*\)(?:\.([\w$]+))?/g,
+  )) {
     if (!mentions(m[3])) continue;
     if (m[1]) names.push(m[4] ? m[1] : m[1]);
-    if (m[2]) for (const part of m[2].split(',')) {
-      const [orig, alias] = part.trim().split(/\s*:\s*/);
-      if (orig && exports.includes(orig.trim())) names.push((alias ?? orig).trim());
-    }
+    if (m[2])
+      for (const part of m[2].split(',')) {
+        const [orig, alias] = part.trim().split(/\s*:\s*/);
+        if (orig && exports.includes(orig.trim())) names.push((alias ?? orig).trim());
+      }
   }
   for (const m of text.matchAll(/export\s*(\*|\{([^}]*)\})\s*from\s*['"]([^'"]+)['"]/g)) {
     if (!mentions(m[3])) continue;
     if (m[1] === '*') reexports.push(...exports.filter((e) => e !== 'default'));
-    else for (const part of m[2].split(',')) {
-      const [orig, alias] = part.trim().split(/\s+as\s+/);
-      if (orig && exports.includes(orig.trim())) reexports.push((alias ?? orig).trim());
-    }
+    else
+      for (const part of m[2].split(',')) {
+        const [orig, alias] = part.trim().split(/\s+as\s+/);
+        if (orig && exports.includes(orig.trim())) reexports.push((alias ?? orig).trim());
+      }
   }
   // `require('./x')(app)`, `app.use(require('./x'))`: used in place, mounted or served there
-  if (new RegExp(`require\\(\\s*['"][^'"]*${stem.replace(/[.$]/g, '\\$&')}(\\.[cm]?[jt]sx?)?['"]\\s*\\)\\s*[(,)]`).test(text)) names.push('');
+  if (
+    new RegExp(`require\\(\\s*['"][^'"]*${stem.replace(/[.$]/g, '\\$&')}(\\.[cm]?[jt]sx?)?['"]\\s*\\)\\s*[(,)]`).test(
+      text,
+    )
+  )
+    names.push('');
   return { names, reexports };
 }
 
@@ -142,7 +183,11 @@ function localNames(importer: string, target: string, exports: string[], ctx: Ad
  * there. A root imported by a file that could not be analysed may be mounted there: it is kept, and
  * `uncertain` says why its mount (prefix, middleware) is unknown.
  */
-export function unmountedRoots(graph: RouterGraph, ctx: AdapterContext, uncertain?: Map<RouterNode, string>): Set<RouterNode> {
+export function unmountedRoots(
+  graph: RouterGraph,
+  ctx: AdapterContext,
+  uncertain?: Map<RouterNode, string>,
+): Set<RouterNode> {
   const out = new Set<RouterNode>();
   let index: ImportIndex | undefined;
   for (const root of graph.roots()) {
@@ -151,7 +196,11 @@ export function unmountedRoots(graph: RouterGraph, ctx: AdapterContext, uncertai
     if (!b.exports.length) continue;
     const sf = root.node.getSourceFile();
     // its own module exporting it is not serving it: the importers decide
-    if (b.name && SERVES(b.name).test(sf.text.replace(/export\s+default\s+[\w$]+\s*;?|module\.exports\s*=\s*[\w$]+/g, ''))) continue;
+    if (
+      b.name &&
+      SERVES(b.name).test(sf.text.replace(/export\s+default\s+[\w$]+\s*;?|module\.exports\s*=\s*[\w$]+/g, ''))
+    )
+      continue;
     index ??= new ImportIndex(ctx);
     let served = false;
     let imported = false;
@@ -165,7 +214,10 @@ export function unmountedRoots(graph: RouterGraph, ctx: AdapterContext, uncertai
         // a broken importer never hides the router's routes: they are listed, their mount unknown
         const failure = ctx.values.session.failureOf(importer);
         if (failure !== undefined && (names.length || reexports.length)) {
-          uncertain?.set(root, `it is imported by ${relPosix(ctx.root, importer)}, which could not be analysed (${failure}): where it is mounted and behind which middleware is unknown`);
+          uncertain?.set(
+            root,
+            `it is imported by ${relPosix(ctx.root, importer)}, which could not be analysed (${failure}): where it is mounted and behind which middleware is unknown`,
+          );
           served = true;
           return;
         }
@@ -195,7 +247,11 @@ export function reportUnmounted(routes: FlatRoute[], ctx: AdapterContext, framew
     const shown = list.slice(0, 12).map((r) => `${r.method} ${r.path || '/'}`);
     const more = list.length > shown.length ? `, … ${list.length - shown.length} more` : '';
     const line = root.node ? root.node.getSourceFile().getLineAndCharacterOfPosition(root.node.getStart()).line + 1 : 0;
-    ctx.errors.push({ file: root.file, phase: 'extract', message: `${framework} router (line ${line}) is exported but never mounted: its ${list.length} route${list.length === 1 ? '' : 's'} are not reported as endpoints (${shown.join(', ')}${more})` });
+    ctx.errors.push({
+      file: root.file,
+      phase: 'extract',
+      message: `${framework} router (line ${line}) is exported but never mounted: its ${list.length} route${list.length === 1 ? '' : 's'} are not reported as endpoints (${shown.join(', ')}${more})`,
+    });
   }
 }
 
@@ -212,6 +268,10 @@ export function reportLimits(ctx: AdapterContext, from: number, framework: strin
   }
   for (const [file, lines] of byFile) {
     const list = [...lines];
-    ctx.errors.push({ file, phase: 'extract', message: `${framework}: value resolution budget reached at line${list.length === 1 ? '' : 's'} ${list.slice(0, 8).join(', ')}${list.length > 8 ? ', …' : ''}; registrations that depend on these values may be missing` });
+    ctx.errors.push({
+      file,
+      phase: 'extract',
+      message: `${framework}: value resolution budget reached at line${list.length === 1 ? '' : 's'} ${list.slice(0, 8).join(', ')}${list.length > 8 ? ', …' : ''}; registrations that depend on these values may be missing`,
+    });
   }
 }

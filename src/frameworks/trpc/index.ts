@@ -18,7 +18,15 @@ import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { relPosix, spanOf } from '../../util.js';
-import { builderRules, commonSteps, inputSchemas, isExport, isInputOption, stepLinks, wordsPath } from '../shared/builders.js';
+import {
+  builderRules,
+  commonSteps,
+  inputSchemas,
+  isExport,
+  isInputOption,
+  stepLinks,
+  wordsPath,
+} from '../shared/builders.js';
 import { callIndex } from '../shared/collect.js';
 import { containedEndpoint, handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
@@ -70,7 +78,14 @@ export function createTrpcAdapter(): FrameworkAdapter {
       const mounts: Mount[] = [];
       for (const m of ctx.mounts) {
         if (m.framework !== 'trpc') continue;
-        mounts.push({ router: m.app, call: m.call, openapi: m.serves === 'openapi', prefix: hostPrefix(m.hostPath ?? ''), appRoot: m.call ? ctx.workspace.appRootOf(m.call.getSourceFile().fileName) : undefined, nextMounted: true });
+        mounts.push({
+          router: m.app,
+          call: m.call,
+          openapi: m.serves === 'openapi',
+          prefix: hostPrefix(m.hostPath ?? ''),
+          appRoot: m.call ? ctx.workspace.appRootOf(m.call.getSourceFile().fileName) : undefined,
+          nextMounted: true,
+        });
       }
       const names = rules.serverMounts.map((m) => m.path);
       for (const file of ctx.candidates) {
@@ -86,8 +101,16 @@ export function createTrpcAdapter(): FrameworkAdapter {
           if (!sf || !PROCEDURE_TEXT.test(sf.text)) continue;
           for (const call of callIndex(sf).calls) if (walker.routerKind(call)) routers.push(call);
         }
-        for (const r of routers) ctx.values.session.contain(r.getSourceFile().fileName, 'extract', () => walker.procedures(r), () => [], { wholeFile: true, unit: false });
-        for (const r of routers) if (!walker.nested.has(r)) mounts.push({ router: r, prefix: rules.defaultPrefix, nextMounted: false });
+        for (const r of routers)
+          ctx.values.session.contain(
+            r.getSourceFile().fileName,
+            'extract',
+            () => walker.procedures(r),
+            () => [],
+            { wholeFile: true, unit: false },
+          );
+        for (const r of routers)
+          if (!walker.nested.has(r)) mounts.push({ router: r, prefix: rules.defaultPrefix, nextMounted: false });
       }
 
       const out: Endpoint[] = [];
@@ -96,8 +119,15 @@ export function createTrpcAdapter(): FrameworkAdapter {
         // Each part of a mounted router is walked as a unit (routers.ts): a part that cannot be walked
         // is reported against the file that mounts it (its procedures may be missing), the rest is listed.
         const mountFile = (m.call ?? m.router).getSourceFile().fileName;
-        walker.onFail = (reason) => ctx.values.session.fail(mountFile, 'extract', `a router it mounts could not be walked: ${reason}`, false);
-        const sites = ctx.values.session.contain(mountFile, 'extract', () => walker.procedures(m.router), () => [] as ProcedureSite[], { wholeFile: true, unit: false });
+        walker.onFail = (reason) =>
+          ctx.values.session.fail(mountFile, 'extract', `a router it mounts could not be walked: ${reason}`, false);
+        const sites = ctx.values.session.contain(
+          mountFile,
+          'extract',
+          () => walker.procedures(m.router),
+          () => [] as ProcedureSite[],
+          { wholeFile: true, unit: false },
+        );
         ctx.stats.routers++;
         for (const site of sites) {
           const ep = containedProcedure(site, m, rules, ctx);
@@ -137,7 +167,7 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
     // the prefix the adapter strips (`endpoint`) wins over where it is registered
     const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
     const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
-    const prefix = endpoint ?? (m.prefix === 'root' ? '' : usePrefix(call, values) ?? '');
+    const prefix = endpoint ?? (m.prefix === 'root' ? '' : (usePrefix(call, values) ?? ''));
     out.push({ router, call, prefix: prefix.replace(/\/$/, ''), nextMounted: false, openapi: m.serves === 'openapi' });
   }
   return out;
@@ -145,20 +175,33 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
 
 function isUseCall(c: ts.CallExpression): boolean {
   const callee = skipOuter(c.expression);
-  return (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && accessName(callee) === 'use';
+  return (
+    (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && accessName(callee) === 'use'
+  );
 }
 
 /** The path of the `use(path, …, adapter)` call an adapter is registered with (wildcard removed). */
 function usePrefix(call: ts.CallExpression, values: ValueResolver): string | undefined {
   let n: ts.Node = call;
-  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isAwaitExpression(n.parent))) n = n.parent;
+  while (
+    n.parent &&
+    (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isAwaitExpression(n.parent))
+  )
+    n = n.parent;
   const parent = n.parent;
   let use: ts.CallExpression | undefined;
-  if (parent && ts.isCallExpression(parent) && parent.arguments.includes(n as ts.Expression) && isUseCall(parent)) use = parent;
+  if (parent && ts.isCallExpression(parent) && parent.arguments.includes(n as ts.Expression) && isUseCall(parent))
+    use = parent;
   else if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
     // `const trpc = createExpressMiddleware(…); app.use('/trpc', trpc)`
     const decl = parent;
-    use = callIndex(call.getSourceFile()).calls.find((c) => isUseCall(c) && c.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && findDeclaration(skipOuter(a) as ts.Identifier) === decl));
+    use = callIndex(call.getSourceFile()).calls.find(
+      (c) =>
+        isUseCall(c) &&
+        c.arguments.some(
+          (a) => ts.isIdentifier(skipOuter(a)) && findDeclaration(skipOuter(a) as ts.Identifier) === decl,
+        ),
+    );
   }
   if (!use || use.arguments.length < 2) return undefined;
   const p = evalString(use.arguments[0], values);
@@ -167,7 +210,11 @@ function usePrefix(call: ts.CallExpression, values: ValueResolver): string | und
 }
 
 /** `.meta({ openapi: { method: 'POST', path: '/report' } })`: the REST method and path an OpenAPI adapter serves a procedure at. */
-function openApiRoute(site: ProcedureSite, rules: TrpcRules, values: ValueResolver): { method: HttpMethod; path: string } | undefined {
+function openApiRoute(
+  site: ProcedureSite,
+  rules: TrpcRules,
+  values: ValueResolver,
+): { method: HttpMethod; path: string } | undefined {
   for (const step of [...site.chains[0].steps].reverse()) {
     if (step.kind !== 'meta') continue;
     const o = optionExpr(step.expr, rules.openApiMeta, values);
@@ -185,27 +232,55 @@ function openApiRoute(site: ProcedureSite, rules: TrpcRules, values: ValueResolv
  * still listed at its identity, unverifiable. An OpenAPI route that cannot be read is reported
  * against the procedure's file.
  */
-function containedProcedure(site: ProcedureSite, mount: Mount, rules: TrpcRules, ctx: AdapterContext): Endpoint | undefined {
+function containedProcedure(
+  site: ProcedureSite,
+  mount: Mount,
+  rules: TrpcRules,
+  ctx: AdapterContext,
+): Endpoint | undefined {
   const terminal = site.chains[0].terminal!;
   const file = site.key.getSourceFile().fileName;
-  const rest = mount.openapi ? ctx.values.session.contain(file, 'extract', () => openApiRoute(site, rules, ctx.values), () => undefined) : undefined;
+  const rest = mount.openapi
+    ? ctx.values.session.contain(
+        file,
+        'extract',
+        () => openApiRoute(site, rules, ctx.values),
+        () => undefined,
+      )
+    : undefined;
   if (mount.openapi && !rest) return undefined; // an OpenAPI adapter serves only procedures that declare a route
   const method: HttpMethod = rest?.method ?? rules.procedureTypes[terminal.name] ?? 'POST';
   const path = rest ? joinPrefix(mount.prefix, rest.path.slice(1)) : joinPrefix(mount.prefix, site.path.join('.'));
-  const seed = { framework: 'trpc' as const, method, path, anchor: site.key, handlerExpr: terminal.handler, tags: mount.nextMounted ? ['next-mounted'] : [] };
+  const seed = {
+    framework: 'trpc' as const,
+    method,
+    path,
+    anchor: site.key,
+    handlerExpr: terminal.handler,
+    tags: mount.nextMounted ? ['next-mounted'] : [],
+  };
   const ep = containedEndpoint(seed, ctx, () => procedureEndpoint(site, mount, rest, method, path, ctx));
   if (ep.unanalysed && mount.appRoot) ep.appRoot = mount.appRoot;
   return ep;
 }
 
-function procedureEndpoint(site: ProcedureSite, mount: Mount, rest: { method: HttpMethod; path: string } | undefined, method: HttpMethod, path: string, ctx: AdapterContext): Endpoint {
+function procedureEndpoint(
+  site: ProcedureSite,
+  mount: Mount,
+  rest: { method: HttpMethod; path: string } | undefined,
+  method: HttpMethod,
+  path: string,
+  ctx: AdapterContext,
+): Endpoint {
   const main = site.chains[0];
   const terminal = main.terminal!;
   const u = unwrap(terminal.handler, ctx.values);
   const steps = commonSteps(site.chains);
   const inputOption = builderRules(main.builder)?.inputOption;
   const fn = u.fn;
-  const bodyFields = fn ? readBodyFields(fn, 'trpc', ctx.values, method, [], inputOption ? isInputOption(fn, inputOption) : undefined) : [];
+  const bodyFields = fn
+    ? readBodyFields(fn, 'trpc', ctx.values, method, [], inputOption ? isInputOption(fn, inputOption) : undefined)
+    : [];
   addSchemaFields(bodyFields, inputSchemas(main.steps), ctx.values);
   const keyFile = site.key.getSourceFile().fileName;
   return {

@@ -2,7 +2,14 @@
 // place, a router imported from another file, a plain object of procedures spread or nested),
 // `mergeRouters(a, b)`; walked down to the procedures, each with its dotted path and its key.
 import { ts } from 'ts-morph';
-import { accessName, isFunctionNode, propertyNameText, returnExpressions, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import {
+  accessName,
+  isFunctionNode,
+  propertyNameText,
+  returnExpressions,
+  skipOuter,
+  type ValueResolver,
+} from '../../analysis/values.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { builtChains, exportedNode, isExport, type BuiltChain } from '../shared/builders.js';
 
@@ -33,7 +40,13 @@ export class RouterWalker {
     let k = this.kinds.get(call);
     if (k === undefined) {
       const r = this.rules;
-      k = isExport(call.expression, r.routers, this.values) ? 'router' : isExport(call.expression, r.mergers, this.values) ? 'merge' : isExport(call.expression, r.lazy, this.values) ? 'lazy' : null;
+      k = isExport(call.expression, r.routers, this.values)
+        ? 'router'
+        : isExport(call.expression, r.mergers, this.values)
+          ? 'merge'
+          : isExport(call.expression, r.lazy, this.values)
+            ? 'lazy'
+            : null;
       this.kinds.set(call, k);
     }
     return k ?? undefined;
@@ -51,12 +64,21 @@ export class RouterWalker {
       const pick = x.arguments[0] && skipOuter(x.arguments[0]);
       const picked = pick && isFunctionNode(pick) ? returnExpressions(pick)[0] : undefined;
       const member = picked && skipOuter(picked);
-      const n = member && (ts.isPropertyAccessExpression(member) || ts.isElementAccessExpression(member)) ? accessName(member) : undefined;
+      const n =
+        member && (ts.isPropertyAccessExpression(member) || ts.isElementAccessExpression(member))
+          ? accessName(member)
+          : undefined;
       if (!n) return undefined;
       name = n;
       x = skipOuter(x.expression.expression);
     }
-    if (!ts.isCallExpression(x) || x.expression.kind !== ts.SyntaxKind.ImportKeyword || !x.arguments[0] || !ts.isStringLiteralLike(x.arguments[0])) return undefined;
+    if (
+      !ts.isCallExpression(x) ||
+      x.expression.kind !== ts.SyntaxKind.ImportKeyword ||
+      !x.arguments[0] ||
+      !ts.isStringLiteralLike(x.arguments[0])
+    )
+      return undefined;
     const r = this.values.resolver.resolve(x.arguments[0].text, call.getSourceFile().fileName);
     return r.kind === 'file' ? exportedNode(r.file, name, this.values) : undefined;
   }
@@ -102,7 +124,12 @@ export class RouterWalker {
       .flatMap((v) => this.entries((v as { node: ts.ObjectLiteralExpression }).node, prefix, depth, stack));
   }
 
-  private entries(obj: ts.ObjectLiteralExpression, prefix: string[], depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+  private entries(
+    obj: ts.ObjectLiteralExpression,
+    prefix: string[],
+    depth: number,
+    stack: Set<ts.Node>,
+  ): ProcedureSite[] {
     if (stack.has(obj)) return [];
     stack.add(obj);
     const out: ProcedureSite[] = [];
@@ -128,17 +155,35 @@ export class RouterWalker {
    * A member of a router: a procedure, or a router whose walk is a unit of its own when no unit is
    * running (each part of the root router), so a part that cannot be walked costs that part only.
    */
-  private member(value: ts.Expression, path: string[], key: ts.Node, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+  private member(
+    value: ts.Expression,
+    path: string[],
+    key: ts.Node,
+    depth: number,
+    stack: Set<ts.Node>,
+  ): ProcedureSite[] {
     const session = this.values.session;
     if (session.budget.current !== undefined) return this.memberInner(value, path, key, depth, stack);
     const file = key.getSourceFile().fileName;
-    return session.contain(file, 'extract', () => this.memberInner(value, path, key, depth, stack), (reason) => {
-      this.onFail(reason);
-      return [];
-    }, { wholeFile: true });
+    return session.contain(
+      file,
+      'extract',
+      () => this.memberInner(value, path, key, depth, stack),
+      (reason) => {
+        this.onFail(reason);
+        return [];
+      },
+      { wholeFile: true },
+    );
   }
 
-  private memberInner(value: ts.Expression, path: string[], key: ts.Node, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+  private memberInner(
+    value: ts.Expression,
+    path: string[],
+    key: ts.Node,
+    depth: number,
+    stack: Set<ts.Node>,
+  ): ProcedureSite[] {
     const chains = builtChains(value, this.values).filter((c) => c.terminal && c.builder === this.rules.builder);
     if (chains.length) return [{ path, key, chains }];
     const x = skipOuter(value);

@@ -15,7 +15,6 @@ import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
 import { MS_PER, unitOfWord } from './windows.js';
 
-
 const COMPARE = new Set([
   ts.SyntaxKind.LessThanToken,
   ts.SyntaxKind.LessThanEqualsToken,
@@ -26,7 +25,6 @@ const COMPARE = new Set([
   ts.SyntaxKind.ExclamationEqualsEqualsToken,
   ts.SyntaxKind.ExclamationEqualsToken,
 ]);
-
 
 function someNode(e: ts.Node, pred: (n: ts.Node) => boolean, depth = 0): boolean {
   if (depth > 3) return false;
@@ -57,7 +55,13 @@ export function isTimeSource(n: ts.Node): boolean {
     if (vocab().timeSources.has(t)) return true;
     if (/^(sub|add)(Seconds|Minutes|Hours|Days|Milliseconds)$/.test(parts?.[parts.length - 1] ?? '')) return true;
   }
-  if (ts.isNewExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'Date' && (!n.arguments || n.arguments.length === 0)) return true;
+  if (
+    ts.isNewExpression(n) &&
+    ts.isIdentifier(n.expression) &&
+    n.expression.text === 'Date' &&
+    (!n.arguments || n.arguments.length === 0)
+  )
+    return true;
   if (ts.isIdentifier(n) && vocab().nowNames.test(n.text)) return true;
   return false;
 }
@@ -78,7 +82,8 @@ function authTimeRead(n: ts.Node): ts.Expression | undefined {
     else return undefined;
   }
   if (!name || !v.authTimeProps.test(name)) return undefined;
-  if (v.weakTimeProps.test(name) && !/^(iat|auth_?time)$/i.test(name) && !v.sessionTimeOwners.test(owner)) return undefined;
+  if (v.weakTimeProps.test(name) && !/^(iat|auth_?time)$/i.test(name) && !v.sessionTimeOwners.test(owner))
+    return undefined;
   return n as ts.Expression;
 }
 
@@ -100,7 +105,12 @@ function hasTimeSource(e: ts.Node): boolean {
 function clientSourceOfComparison(e: ts.Expression): string | undefined {
   const x = skipOuter(e);
   if (ts.isBinaryExpression(x)) return clientSourceOfComparison(x.left) ?? clientSourceOfComparison(x.right);
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['getTime', 'valueOf'].includes(x.expression.name.text)) return clientSource(x.expression.expression);
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    ['getTime', 'valueOf'].includes(x.expression.name.text)
+  )
+    return clientSource(x.expression.expression);
   if (ts.isNewExpression(x) && x.arguments?.[0]) return clientSource(x.arguments[0]);
   return clientSource(x);
 }
@@ -128,10 +138,23 @@ function windowOf(e: ts.Expression, values: ValueResolver, env: Env | undefined,
     return 0;
   }
   if (authTimeRead(x)) return 0;
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ['getTime', 'valueOf'].includes(x.expression.name.text)) return windowOf(x.expression.expression, values, env, depth + 1);
-  if (ts.isNewExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'Date' && x.arguments?.[0]) return windowOf(x.arguments[0], values, env, depth + 1);
-  if (ts.isCallExpression(x) && calleeParts(x.expression)?.join('.') === 'Date.parse' && x.arguments[0]) return windowOf(x.arguments[0], values, env, depth + 1);
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.expression.getText() === 'Math' && x.arguments[0]) return windowOf(x.arguments[0], values, env, depth + 1);
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    ['getTime', 'valueOf'].includes(x.expression.name.text)
+  )
+    return windowOf(x.expression.expression, values, env, depth + 1);
+  if (ts.isNewExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'Date' && x.arguments?.[0])
+    return windowOf(x.arguments[0], values, env, depth + 1);
+  if (ts.isCallExpression(x) && calleeParts(x.expression)?.join('.') === 'Date.parse' && x.arguments[0])
+    return windowOf(x.arguments[0], values, env, depth + 1);
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    x.expression.expression.getText() === 'Math' &&
+    x.arguments[0]
+  )
+    return windowOf(x.arguments[0], values, env, depth + 1);
   if (ts.isBinaryExpression(x)) {
     const l = windowOf(x.left, values, env, depth + 1);
     const r = windowOf(x.right, values, env, depth + 1);
@@ -170,10 +193,10 @@ function unitMs(e: ts.Node): number {
   if (/differenceIn(Hours)|'hours?'|"hours?"/.test(text)) return MS_PER.hours;
   if (/differenceIn(Seconds)|'seconds?'|"seconds?"/.test(text)) return MS_PER.seconds;
   if (/\/\s*1000\b|\/\s*1e3\b|getUnixTime|\bunix\(\)/.test(text)) return MS_PER.seconds;
-  if (/\b(auth_time|iat|exp|authTimeSeconds)\b/.test(text) && !/Date\.now\(\)|getTime\(\)/.test(text)) return MS_PER.seconds;
+  if (/\b(auth_time|iat|exp|authTimeSeconds)\b/.test(text) && !/Date\.now\(\)|getTime\(\)/.test(text))
+    return MS_PER.seconds;
   return MS_PER.ms;
 }
-
 
 function isLevelRead(n: ts.Expression): string | undefined {
   const v = vocab();
@@ -192,7 +215,11 @@ function isLevelRead(n: ts.Expression): string | undefined {
       if (v.levelProps.test(prop)) return prop;
     }
   }
-  if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return isLevelRead(x.left);
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.BarBarToken || x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+  )
+    return isLevelRead(x.left);
   return undefined;
 }
 
@@ -222,7 +249,8 @@ function isFlagRead(n: ts.Expression): string | undefined {
   if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
     // `db.stepUp.findFirst` names a model, not a flag: only the last read of a chain is a value.
     const p = x.parent;
-    if (p && (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === x) return undefined;
+    if (p && (ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === x)
+      return undefined;
     const name = accessName(x);
     if (name && v.flagProps.test(propName(name))) return name;
   }
@@ -237,8 +265,17 @@ function isFlagRead(n: ts.Expression): string | undefined {
   // request accessors: headers.get('x-mfa'), c.req.header('x-step-up'), c.req.query('mfa_verified'), getCookie(c, 'stepup')
   if (ts.isCallExpression(x)) {
     const callee = skipOuter(x.expression);
-    const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-    const keyArg = method === 'getCookie' || method === 'getSignedCookie' ? x.arguments[1] : ['get', 'header', 'query', 'param', 'cookie'].includes(method) ? x.arguments[0] : undefined;
+    const method = ts.isPropertyAccessExpression(callee)
+      ? callee.name.text
+      : ts.isIdentifier(callee)
+        ? callee.text
+        : '';
+    const keyArg =
+      method === 'getCookie' || method === 'getSignedCookie'
+        ? x.arguments[1]
+        : ['get', 'header', 'query', 'param', 'cookie'].includes(method)
+          ? x.arguments[0]
+          : undefined;
     const k = keyArg && ts.isStringLiteralLike(keyArg) ? keyArg.text : '';
     if (k && (v.flagProps.test(propName(k)) || v.stepUpKeys.test(k))) return k;
   }
@@ -254,7 +291,12 @@ function levelValue(e: ts.Expression, values: ValueResolver, env?: Env): string 
 const EVIDENCE = memo('verify.inlineEvidence', () => new WeakMap<ts.Node, InlineEvidence | null>());
 
 /** Recognises one comparison or read as inline step-up evidence (cached per node when no call-site bindings apply). */
-export function inlineEvidence(e: ts.Expression, values: ValueResolver, env: Env | undefined, maxFreshnessMinutes: number): InlineEvidence | undefined {
+export function inlineEvidence(
+  e: ts.Expression,
+  values: ValueResolver,
+  env: Env | undefined,
+  maxFreshnessMinutes: number,
+): InlineEvidence | undefined {
   if (env && env.size) return inlineEvidenceOf(e, values, env, maxFreshnessMinutes);
   const cache = values.session.get(EVIDENCE);
   const hit = cache.get(e);
@@ -264,7 +306,12 @@ export function inlineEvidence(e: ts.Expression, values: ValueResolver, env: Env
   return r;
 }
 
-function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | undefined, maxFreshnessMinutes: number): InlineEvidence | undefined {
+function inlineEvidenceOf(
+  e: ts.Expression,
+  values: ValueResolver,
+  env: Env | undefined,
+  maxFreshnessMinutes: number,
+): InlineEvidence | undefined {
   const v = vocab();
   const x = skipOuter(e);
   // date-fns isBefore(authTime, cutoff) / isAfter(authTime, cutoff)
@@ -279,7 +326,13 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
         // isBefore(auth, cutoff) = older than the cutoff = failed
         const failTruth = (last === 'isBefore') === authFirst;
         const w = windowOf(authFirst ? b : a, values, env);
-        return freshness(x, failTruth, w === undefined ? undefined : Math.abs(w) / 60000, clientSourceOfComparison(authFirst ? a : b), maxFreshnessMinutes);
+        return freshness(
+          x,
+          failTruth,
+          w === undefined ? undefined : Math.abs(w) / 60000,
+          clientSourceOfComparison(authFirst ? a : b),
+          maxFreshnessMinutes,
+        );
       }
     }
     // amr.includes('mfa'), acr.includes(...)
@@ -289,7 +342,15 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
       const lit = evalString(x.arguments[0], values, 0, env);
       if (prop && lit) {
         const weak = v.baseLevels.has(lit.toLowerCase());
-        return { kind: 'level', node: x, failTruth: false, label: `${prop} includes "${lit}"`, level: lit, baseLevel: weak, clientTrusted: clientSource(recv) };
+        return {
+          kind: 'level',
+          node: x,
+          failTruth: false,
+          label: `${prop} includes "${lit}"`,
+          level: lit,
+          baseLevel: weak,
+          clientTrusted: clientSource(recv),
+        };
       }
     }
     // differenceInMinutes(new Date(), session.reauthAt) > … is handled as a comparison below
@@ -326,7 +387,14 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
         const b = windowOf(x.right, values, env);
         windowMs = a === undefined || b === undefined ? undefined : Math.abs(a - b) * unit;
       }
-      if (failTruth !== undefined) return freshness(x, failTruth, windowMs === undefined ? undefined : windowMs / 60000, clientSourceOfComparison(x), maxFreshnessMinutes);
+      if (failTruth !== undefined)
+        return freshness(
+          x,
+          failTruth,
+          windowMs === undefined ? undefined : windowMs / 60000,
+          clientSourceOfComparison(x),
+          maxFreshnessMinutes,
+        );
     }
     // Assurance level: aal === 'aal2', authLevel >= 2, acr !== '…'
     for (const [side, other, flipped] of [
@@ -358,9 +426,20 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
         if (failTruth && !Number.isNaN(n)) accepted = String(strict ? n : n);
       }
       const acceptedNum = accepted !== undefined ? Number(accepted) : NaN;
-      const weak = accepted !== undefined && ((!Number.isNaN(acceptedNum) && acceptedNum < 2) || v.baseLevels.has(accepted.toLowerCase()));
+      const weak =
+        accepted !== undefined &&
+        ((!Number.isNaN(acceptedNum) && acceptedNum < 2) || v.baseLevels.has(accepted.toLowerCase()));
       const aal = /aal|currentLevel/i.test(prop) || (lower !== undefined && /^aal\d$/.test(lower));
-      return { kind: 'level', node: x, failTruth, label: `${prop} ${ts.tokenToString(op)} ${lit ?? skipOuter(other).getText()}`, level: accepted, baseLevel: weak, aal, clientTrusted: clientSource(side) };
+      return {
+        kind: 'level',
+        node: x,
+        failTruth,
+        label: `${prop} ${ts.tokenToString(op)} ${lit ?? skipOuter(other).getText()}`,
+        level: accepted,
+        baseLevel: weak,
+        aal,
+        clientTrusted: clientSource(side),
+      };
     }
     // Flags compared with true/false/'true'
     for (const [side, other] of [
@@ -370,11 +449,21 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
       const flag = isFlagRead(side);
       if (!flag) continue;
       const o = skipOuter(other);
-      const truthy = o.kind === ts.SyntaxKind.TrueKeyword || (ts.isStringLiteralLike(o) && /^(true|1|yes|verified)$/i.test(o.text)) || (ts.isNumericLiteral(o) && o.text === '1');
-      const falsy = o.kind === ts.SyntaxKind.FalseKeyword || (ts.isStringLiteralLike(o) && /^(false|0|no)$/i.test(o.text));
+      const truthy =
+        o.kind === ts.SyntaxKind.TrueKeyword ||
+        (ts.isStringLiteralLike(o) && /^(true|1|yes|verified)$/i.test(o.text)) ||
+        (ts.isNumericLiteral(o) && o.text === '1');
+      const falsy =
+        o.kind === ts.SyntaxKind.FalseKeyword || (ts.isStringLiteralLike(o) && /^(false|0|no)$/i.test(o.text));
       if (!truthy && !falsy) continue;
       const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
-      return { kind: 'flag', node: x, failTruth: truthy ? !eq : eq, label: `${flag} flag`, clientTrusted: clientSource(side) };
+      return {
+        kind: 'flag',
+        node: x,
+        failTruth: truthy ? !eq : eq,
+        label: `${flag} flag`,
+        clientTrusted: clientSource(side),
+      };
     }
     // A typed secret compared with a stored one: `user.password !== hash(req.body.password)`
     const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
@@ -402,10 +491,33 @@ function inlineEvidenceOf(e: ts.Expression, values: ValueResolver, env: Env | un
   return undefined;
 }
 
-function freshness(node: ts.Expression, failTruth: boolean, windowMinutes: number | undefined, clientTrusted: string | undefined, max: number): InlineEvidence {
+function freshness(
+  node: ts.Expression,
+  failTruth: boolean,
+  windowMinutes: number | undefined,
+  clientTrusted: string | undefined,
+  max: number,
+): InlineEvidence {
   void max;
   const auth = findAuthTime(node);
-  const name = auth ? (ts.isPropertyAccessExpression(auth) ? auth.name.text : ts.isElementAccessExpression(auth) ? accessName(auth) ?? '' : auth.getText()) : '';
-  const refreshed = name && vocab().refreshedTimeProps.test(name) ? `${name} moves on every session refresh, so it does not bound the time of the last sign-in` : undefined;
-  return { kind: 'freshness', node, failTruth, label: `${auth ? auth.getText() : 'authentication time'} freshness check`, windowMinutes, clientTrusted, refreshed };
+  const name = auth
+    ? ts.isPropertyAccessExpression(auth)
+      ? auth.name.text
+      : ts.isElementAccessExpression(auth)
+        ? (accessName(auth) ?? '')
+        : auth.getText()
+    : '';
+  const refreshed =
+    name && vocab().refreshedTimeProps.test(name)
+      ? `${name} moves on every session refresh, so it does not bound the time of the last sign-in`
+      : undefined;
+  return {
+    kind: 'freshness',
+    node,
+    failTruth,
+    label: `${auth ? auth.getText() : 'authentication time'} freshness check`,
+    windowMinutes,
+    clientTrusted,
+    refreshed,
+  };
 }

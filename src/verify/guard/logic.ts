@@ -23,8 +23,10 @@ export type Held = 'truthy' | 'falsy' | 'null' | 'response' | 'object' | 'nonnul
 export function fieldHolds(name: string, spec: GuardSpec, failed: boolean): 'truthy' | 'falsy' | undefined {
   const v = vocab();
   const flip = (x: 'truthy' | 'falsy'): 'truthy' | 'falsy' => (failed ? x : x === 'truthy' ? 'falsy' : 'truthy');
-  if (spec.mode === 'returns-object' && spec.field === name) return flip(spec.successWhen === 'falsy' ? 'truthy' : 'falsy');
-  if (v.errorFields.test(name)) return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? flip('truthy') : undefined;
+  if (spec.mode === 'returns-object' && spec.field === name)
+    return flip(spec.successWhen === 'falsy' ? 'truthy' : 'falsy');
+  if (v.errorFields.test(name))
+    return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? flip('truthy') : undefined;
   if (v.successFields.test(name)) return flip('falsy');
   if (v.failureFields.test(name)) return flip('truthy');
   return undefined;
@@ -57,7 +59,14 @@ export interface ResultLookup {
 }
 
 /** What `e` (the check's result, a field of it, a local holding it) holds when `check` failed / succeeded. */
-function heldUnder(e: ts.Expression, check: Check, failed: boolean, lookup: ResultLookup, depth: number, spec: GuardSpec): Held | undefined {
+function heldUnder(
+  e: ts.Expression,
+  check: Check,
+  failed: boolean,
+  lookup: ResultLookup,
+  depth: number,
+  spec: GuardSpec,
+): Held | undefined {
   const x = skipOuter(e);
   if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
@@ -65,12 +74,17 @@ function heldUnder(e: ts.Expression, check: Check, failed: boolean, lookup: Resu
       if (ts.isBindingElement(d)) return fieldHolds((d.propertyName ?? d.name).getText(), spec, failed);
       return resultHolds(spec, failed);
     }
-    if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6) return heldUnder(d.initializer, check, failed, lookup, depth + 1, spec);
+    if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6)
+      return heldUnder(d.initializer, check, failed, lookup, depth + 1, spec);
     return undefined;
   }
   if (ts.isCallExpression(x) && lookup.checkOf(x) === check) return resultHolds(spec, failed);
   if ((ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && depth < 6) {
-    const name = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
+    const name = ts.isPropertyAccessExpression(x)
+      ? x.name.text
+      : ts.isStringLiteralLike(x.argumentExpression)
+        ? x.argumentExpression.text
+        : undefined;
     const base = heldUnder(x.expression, check, failed, lookup, depth + 1, spec);
     if (base && name) return fieldHolds(name, spec, failed);
   }
@@ -81,7 +95,14 @@ function heldUnder(e: ts.Expression, check: Check, failed: boolean, lookup: Resu
  * Truth value of `cond` when `check` failed (`failed` true) or succeeded, everything else unknown:
  * true, false, or undefined when it depends on more.
  */
-export function truthUnder(cond: ts.Expression, check: Check, failed: boolean, lookup: ResultLookup, depth = 0, spec: GuardSpec = check.spec): Tri {
+export function truthUnder(
+  cond: ts.Expression,
+  check: Check,
+  failed: boolean,
+  lookup: ResultLookup,
+  depth = 0,
+  spec: GuardSpec = check.spec,
+): Tri {
   if (depth > 8) return undefined;
   const x = skipOuter(cond);
   const again = (e: ts.Expression): Tri => truthUnder(e, check, failed, lookup, depth + 1, spec);
@@ -109,8 +130,15 @@ export function truthUnder(cond: ts.Expression, check: Check, failed: boolean, l
         if (base === undefined) continue;
         let same: Tri;
         if (isNullish) same = base === 'null' ? true : base === 'falsy' && !failed ? undefined : false;
-        else if (isBool) same = base === 'falsy' && failed ? o.kind === ts.SyntaxKind.FalseKeyword : base === 'truthy' && !failed && spec.mode === 'returns-falsy' ? o.kind === ts.SyntaxKind.TrueKeyword : undefined;
-        else if (ts.isStringLiteralLike(o) && spec.successValue !== undefined) same = o.text === spec.successValue ? !failed : failed ? undefined : false;
+        else if (isBool)
+          same =
+            base === 'falsy' && failed
+              ? o.kind === ts.SyntaxKind.FalseKeyword
+              : base === 'truthy' && !failed && spec.mode === 'returns-falsy'
+                ? o.kind === ts.SyntaxKind.TrueKeyword
+                : undefined;
+        else if (ts.isStringLiteralLike(o) && spec.successValue !== undefined)
+          same = o.text === spec.successValue ? !failed : failed ? undefined : false;
         if (same === undefined) return undefined;
         return eq ? same : !same;
       }
@@ -141,7 +169,13 @@ export function returnShape(value: ts.Expression | undefined, answer: Answer | u
   if (answer) return 'response';
   const v = vocab();
   const x = skipOuter(value);
-  if (x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined') || (ts.isNumericLiteral(x) && x.text === '0')) return 'falsy';
+  if (
+    x.kind === ts.SyntaxKind.FalseKeyword ||
+    x.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(x) && x.text === 'undefined') ||
+    (ts.isNumericLiteral(x) && x.text === '0')
+  )
+    return 'falsy';
   if (x.kind === ts.SyntaxKind.TrueKeyword || ts.isStringLiteralLike(x) || ts.isNewExpression(x)) return 'truthy';
   if (ts.isObjectLiteralExpression(x)) {
     for (const p of x.properties) {

@@ -88,10 +88,17 @@ export function middlewareContinuation(fn: FunctionNode): Continuation | undefin
 }
 
 /** A guard declared in the configuration that this callee (`text`, last name `last`, package export `ext`) is. */
-function configuredGuard(guards: readonly UserGuard[], text: string, last: string, ext: { module: string; name: string } | undefined): UserGuard | undefined {
+function configuredGuard(
+  guards: readonly UserGuard[],
+  text: string,
+  last: string,
+  ext: { module: string; name: string } | undefined,
+): UserGuard | undefined {
   return guards.find((g) => {
     const nameOk = g.name === text || g.name === last || text.endsWith(`.${g.name}`);
-    const moduleOk = !g.module || (ext && ext.module === g.module && (!g.export || ext.name === g.export || ext.name.endsWith(`.${g.export}`)));
+    const moduleOk =
+      !g.module ||
+      (ext && ext.module === g.module && (!g.export || ext.name === g.export || ext.name.endsWith(`.${g.export}`)));
     return nameOk && moduleOk;
   });
 }
@@ -123,20 +130,33 @@ export class GuardRecogniser {
   private compute(call: ts.CallExpression, env?: Env): GuardSpec | undefined {
     const parts = calleeParts(call.expression);
     const text = parts?.join('.') ?? skipOuter(call.expression).getText().replace(/\s+/g, '');
-    const last = parts?.[parts.length - 1] ?? (ts.isPropertyAccessExpression(skipOuter(call.expression)) ? (skipOuter(call.expression) as ts.PropertyAccessExpression).name.text : text);
+    const last =
+      parts?.[parts.length - 1] ??
+      (ts.isPropertyAccessExpression(skipOuter(call.expression))
+        ? (skipOuter(call.expression) as ts.PropertyAccessExpression).name.text
+        : text);
     const calleeVals = this.values.resolve(call.expression);
     const ext = calleeVals.map(externalName).find(Boolean);
 
     // 1. Guards declared in the configuration
     const g = configuredGuard(this.config.guards, text, last, ext);
-    if (g) return { name: g.name, mode: g.fails, source: 'config', kind: 'guard', async: g.fails === 'throws' ? false : undefined };
+    if (g)
+      return {
+        name: g.name,
+        mode: g.fails,
+        source: 'config',
+        kind: 'guard',
+        async: g.fails === 'throws' ? false : undefined,
+      };
 
     // A function imported from outside the scanned tree (an import, alias or link that leads out of
     // it): its code is never read, so whatever it is named, its check cannot be verified and never
     // counts as step-up (the endpoint is unverifiable, not enforced).
     const fn = calleeVals.find((v) => v.kind === 'function' && v.node.body);
     if (!fn && ext?.outside) {
-      return isGuardName(last) || isStepUpRead(parts, last, call) ? { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, outsideTree: true } : undefined;
+      return isGuardName(last) || isStepUpRead(parts, last, call)
+        ? { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, outsideTree: true }
+        : undefined;
     }
 
     // 2. The library catalogue
@@ -160,13 +180,30 @@ export class GuardRecogniser {
       // A project helper named like a compare whose body the analysis does not read as one (a hand-written
       // constant-time loop): given a typed and a stored secret, it is a verifier returning its answer.
       if (nameHas(last, vocab().verifierNames) && !vocab().credentialVerifiers.test(text)) {
-        const verdict = judgeCompare({ candidates: [...call.arguments], requireStoredSecret: true, callee: last, calleeText: text }, env);
-        const spec = verdict.kind === 'none' ? undefined : withSecretVerdict({ name: text, mode: 'returns-falsy', source: 'inferred', kind: 'verifier', async: isAsyncFunction(fn.node), defNode: fn.node }, verdict);
+        const verdict = judgeCompare(
+          { candidates: [...call.arguments], requireStoredSecret: true, callee: last, calleeText: text },
+          env,
+        );
+        const spec =
+          verdict.kind === 'none'
+            ? undefined
+            : withSecretVerdict(
+                {
+                  name: text,
+                  mode: 'returns-falsy',
+                  source: 'inferred',
+                  kind: 'verifier',
+                  async: isAsyncFunction(fn.node),
+                  defNode: fn.node,
+                },
+                verdict,
+              );
         if (spec) return spec;
       }
       // Named like a step-up check, its evidence out of sight (a lookup we do not model): its body still says how it fails.
       if (isGuardName(last)) return this.summarizeByName(fn.node, argEnv, last);
-      if (isStepUpRead(parts, last, call)) return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
+      if (isStepUpRead(parts, last, call))
+        return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
       return undefined;
     }
 
@@ -175,28 +212,61 @@ export class GuardRecogniser {
     if (!fn) {
       // An unseen verifier no catalogue knows (`password.verify(plain, hash)`, `user.passwordMatch(pw)`):
       // it is one when it is given a secret typed for this request and a stored secret of the user.
-      const credentialCheck = vocab().credentialVerifiers.test(text) || (!!ext && vocab().credentialModules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`)));
+      const credentialCheck =
+        vocab().credentialVerifiers.test(text) ||
+        (!!ext && vocab().credentialModules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`)));
       if (nameHas(last, vocab().verifierNames) && !credentialCheck) {
         const callee = skipOuter(call.expression);
         const receiver = ts.isPropertyAccessExpression(callee) ? [callee.expression] : [];
-        const verdict = judgeCompare({ candidates: [...call.arguments], storedOnly: receiver, requireStoredSecret: true, callee: last, calleeText: text }, env);
+        const verdict = judgeCompare(
+          {
+            candidates: [...call.arguments],
+            storedOnly: receiver,
+            requireStoredSecret: true,
+            callee: last,
+            calleeText: text,
+          },
+          env,
+        );
         if (verdict.kind !== 'none') {
           // A package's export is taken at its word when used as a value (its documentation says whether it is
           // asynchronous); an unseen method of a dynamic object (`doc.passwordMatch`) is not.
-          const spec: GuardSpec = { name: text, mode: 'returns-falsy', source: 'inferred', kind: 'verifier', opaque: true, inferred: true, async: /Sync$/.test(last) || (ext && !ext.name.includes('(')) ? false : undefined };
+          const spec: GuardSpec = {
+            name: text,
+            mode: 'returns-falsy',
+            source: 'inferred',
+            kind: 'verifier',
+            opaque: true,
+            inferred: true,
+            async: /Sync$/.test(last) || (ext && !ext.name.includes('(')) ? false : undefined,
+          };
           return withSecretVerdict(spec, verdict);
         }
       }
       if (isStepUpRead(parts, last, call)) {
         return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', opaque: true, async: true };
       }
-      if (isGuardName(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, unrecognised: true, async: undefined };
+      if (isGuardName(last))
+        return {
+          name: text,
+          mode: 'unknown',
+          source: 'name',
+          kind: 'guard',
+          opaque: true,
+          unrecognised: true,
+          async: undefined,
+        };
     }
     return undefined;
   }
 
   /** The flow walk a summary makes: no side effects; for a middleware, `next()` continues and `next(err)` optionally fails. */
-  private summaryFlow(fn: FunctionNode, env: Env | undefined, next: Continuation | undefined, errorContinuation: boolean): Flow {
+  private summaryFlow(
+    fn: FunctionNode,
+    env: Env | undefined,
+    next: Continuation | undefined,
+    errorContinuation: boolean,
+  ): Flow {
     return new Flow({
       fn,
       role: 'summary',
@@ -219,7 +289,15 @@ export class GuardRecogniser {
     const isAsync = isAsyncFunction(fn);
     // Named like a check, but nothing in it is recognised as re-verification: how it fails is known,
     // what it checks is not (never counted as step-up; `unverifiable` when its result decides).
-    const base: GuardSpec = { name, mode: 'never-fails', source: 'name', kind: 'guard', async: isAsync, defNode: fn, unrecognised: true };
+    const base: GuardSpec = {
+      name,
+      mode: 'never-fails',
+      source: 'name',
+      kind: 'guard',
+      async: isAsync,
+      defNode: fn,
+      unrecognised: true,
+    };
     const shapes = flow.exits.map((x) => (x.kind === 'throw' ? 'throw' : returnShape(x.value, x.answer)));
     if (nextParam) {
       const ends = flow.exits.some((x) => x.kind !== 'end' || x.answer);
@@ -230,27 +308,49 @@ export class GuardRecogniser {
     if (shapes.includes('falsy') && shapes.some((sh) => sh !== 'falsy')) return { ...base, mode: 'returns-falsy' };
     // Every path says yes outright (`return true`): it never fails.
     if (flow.exits.every((x) => x.kind === 'end' || !x.value || isConstantTruthy(x.value))) return base;
-    const boolReturn = flow.exits.some((x) => x.value && /[!=<>]=|[<>]|^!|^(true|false)$/.test(skipOuter(x.value).getText()));
+    const boolReturn = flow.exits.some(
+      (x) => x.value && /[!=<>]=|[<>]|^!|^(true|false)$/.test(skipOuter(x.value).getText()),
+    );
     if (boolReturn) return { ...base, mode: 'returns-falsy' };
     // It returns what something else computed: whether that can fail cannot be seen.
-    if (flow.exits.some((x) => x.value && !isConstantTruthy(x.value) && x.value.kind !== ts.SyntaxKind.NullKeyword)) return { ...base, mode: 'unknown' };
+    if (flow.exits.some((x) => x.value && !isConstantTruthy(x.value) && x.value.kind !== ts.SyntaxKind.NullKeyword))
+      return { ...base, mode: 'unknown' };
     return base;
   }
 
-  private matches(entry: CatalogEntry, call: ts.CallExpression, parts: string[] | undefined, text: string, last: string, calleeVals: Value[], isProject: boolean): boolean {
+  private matches(
+    entry: CatalogEntry,
+    call: ts.CallExpression,
+    parts: string[] | undefined,
+    text: string,
+    last: string,
+    calleeVals: Value[],
+    isProject: boolean,
+  ): boolean {
     const m = entry.match;
     if (m.method && last !== m.method) return false;
     if (m.callee && !new RegExp(m.callee).test(text)) return false;
     // an options object with the key, or a predicate using it: `auth.protect((has) => has({ reverification }))`
-    if (m.argKey && !argObjectKey(call, m.argKey) && !call.arguments.some((a) => ts.isFunctionLike(skipOuter(a)) && skipOuter(a).getText().includes(m.argKey!))) return false;
+    if (
+      m.argKey &&
+      !argObjectKey(call, m.argKey) &&
+      !call.arguments.some((a) => ts.isFunctionLike(skipOuter(a)) && skipOuter(a).getText().includes(m.argKey!))
+    )
+      return false;
     if (m.argText && !new RegExp(m.argText).test(call.arguments.map((a) => a.getText()).join(','))) return false;
-    if (entry.requiresArgText && !new RegExp(entry.requiresArgText).test(call.arguments.map((a) => a.getText()).join(','))) return false;
+    if (
+      entry.requiresArgText &&
+      !new RegExp(entry.requiresArgText).test(call.arguments.map((a) => a.getText()).join(','))
+    )
+      return false;
     if (m.modules) {
       const mod = moduleOf(calleeVals);
       if (!mod || !m.modules.some((x) => mod === x || mod.startsWith(`${x}/`))) return false;
     } else if (isProject && !m.method) return false;
     if (m.receiverFrom) {
-      const recv = ts.isPropertyAccessExpression(skipOuter(call.expression)) ? (skipOuter(call.expression) as ts.PropertyAccessExpression).expression : undefined;
+      const recv = ts.isPropertyAccessExpression(skipOuter(call.expression))
+        ? (skipOuter(call.expression) as ts.PropertyAccessExpression).expression
+        : undefined;
       const mod = recv ? moduleOf(this.values.resolve(recv)) : undefined;
       if (!mod || !m.receiverFrom.some((x) => mod === x || mod.startsWith(`${x}/`))) return false;
     }
@@ -259,12 +359,23 @@ export class GuardRecogniser {
   }
 
   private fromCatalog(entry: CatalogEntry, call: ts.CallExpression, text: string, env?: Env): GuardSpec {
-    const spec: GuardSpec = { name: text, mode: entry.fails, field: entry.field, successWhen: entry.successWhen, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id, factor: entry.factor };
+    const spec: GuardSpec = {
+      name: text,
+      mode: entry.fails,
+      field: entry.field,
+      successWhen: entry.successWhen,
+      async: entry.async,
+      source: 'catalog',
+      kind: entry.kind,
+      catalogId: entry.id,
+      factor: entry.factor,
+    };
     if (entry.windowFromArg) {
       const arg = argObjectKey(call, entry.windowFromArg.argKey);
       if (arg) {
         const preset = evalString(arg, this.values, 0, env);
-        if (preset !== undefined && entry.windowFromArg.presets[preset] !== undefined) spec.windowMinutes = entry.windowFromArg.presets[preset];
+        if (preset !== undefined && entry.windowFromArg.presets[preset] !== undefined)
+          spec.windowMinutes = entry.windowFromArg.presets[preset];
         const x = skipOuter(arg);
         if (ts.isObjectLiteralExpression(x)) {
           const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === entry.windowFromArg!.objectKey);
@@ -282,14 +393,22 @@ export class GuardRecogniser {
     if (entry.freshAgeFromConfig) Object.assign(spec, this.freshAge(entry));
     spec.weakness ??= windowWeakness(spec.windowMinutes, this.maxMinutes);
     if (entry.level === 'from-args') {
-      const levels = call.arguments.slice(1).map((a) => evalString(a, this.values, 0, env)?.toLowerCase()).filter((x): x is string => !!x);
-      if (levels.length && !levels.some((l) => vocab().strongLevels.has(l)) && levels.some((l) => vocab().baseLevels.has(l))) spec.weakness = `accepts the base assurance level (${levels.join(', ')})`;
+      const levels = call.arguments
+        .slice(1)
+        .map((a) => evalString(a, this.values, 0, env)?.toLowerCase())
+        .filter((x): x is string => !!x);
+      if (
+        levels.length &&
+        !levels.some((l) => vocab().strongLevels.has(l)) &&
+        levels.some((l) => vocab().baseLevels.has(l))
+      )
+        spec.weakness = `accepts the base assurance level (${levels.join(', ')})`;
     }
     if (entry.predicateArg !== undefined) {
       // claimCheck((req, claims) => …): the predicate must itself read step-up claims.
       const pred = call.arguments[entry.predicateArg];
       const fnv = pred ? this.values.resolve(pred).find((v) => v.kind === 'function') : undefined;
-      const body = fnv && fnv.kind === 'function' ? fnv.node.getText() : pred?.getText() ?? '';
+      const body = fnv && fnv.kind === 'function' ? fnv.node.getText() : (pred?.getText() ?? '');
       if (!/auth_time|acr|amr|aal/.test(body)) return { ...spec, mode: 'never-fails', weakness: undefined };
       if (fnv && fnv.kind === 'function' && fnv.node.modifiers?.some((mm) => mm.kind === ts.SyntaxKind.AsyncKeyword)) {
         spec.weakness = undefined;
@@ -313,10 +432,18 @@ export class GuardRecogniser {
     for (const entry of vocab().catalog) {
       if (entry.fails !== 'middleware' || !entry.match.callee || entry.match.argText) continue;
       if (!new RegExp(entry.match.callee).test(text)) continue;
-      const spec: GuardSpec = { name: text, mode: entry.fails, async: entry.async, source: 'catalog', kind: entry.kind, catalogId: entry.id };
+      const spec: GuardSpec = {
+        name: text,
+        mode: entry.fails,
+        async: entry.async,
+        source: 'catalog',
+        kind: entry.kind,
+        catalogId: entry.id,
+      };
       return entry.freshAgeFromConfig ? { ...spec, ...this.freshAge(entry) } : spec;
     }
-    if (vocab().guardNames.test(last)) return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, unrecognised: true };
+    if (vocab().guardNames.test(last))
+      return { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, unrecognised: true };
     return undefined;
   }
 
@@ -326,7 +453,17 @@ export class GuardRecogniser {
   }
 
   inlineSpec(inl: InlineEvidence): GuardSpec {
-    const spec: GuardSpec = { name: inl.label, mode: 'returns-falsy', source: 'inline', kind: 'inline', async: false, clientTrusted: inl.clientTrusted, enrolling: inl.enrolling, factor: inl.factor, windowMinutes: inl.windowMinutes };
+    const spec: GuardSpec = {
+      name: inl.label,
+      mode: 'returns-falsy',
+      source: 'inline',
+      kind: 'inline',
+      async: false,
+      clientTrusted: inl.clientTrusted,
+      enrolling: inl.enrolling,
+      factor: inl.factor,
+      windowMinutes: inl.windowMinutes,
+    };
     if (inl.kind === 'freshness') {
       spec.hasFreshness = !inl.refreshed;
       if (inl.refreshed) spec.weakness = inl.refreshed;
@@ -376,7 +513,15 @@ export class GuardRecogniser {
     // Does the function also perform the operation? Then it is a guard only if every one of its side
     // effects sits behind its own check (a self-protected operation); otherwise it is an operation.
     if (!nextParam && effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && !isStepUpMachinery(e))) {
-      const own = new Flow({ fn, role: 'handler', assumptions: {}, env, specs: this, maxFreshnessMinutes: this.maxMinutes, effects: true }).run();
+      const own = new Flow({
+        fn,
+        role: 'handler',
+        assumptions: {},
+        env,
+        specs: this,
+        maxFreshnessMinutes: this.maxMinutes,
+        effects: true,
+      }).run();
       const ownIds = new Set(own.events.filter((e) => (e.checked || e.established) && counts(e)).map((e) => e.id));
       const points = own.points.filter((p) => p.kind === 'effect');
       if (!points.length || !points.every((p) => [...p.must].some((id) => ownIds.has(id)))) return undefined;
@@ -391,11 +536,20 @@ export class GuardRecogniser {
       const unprotected = conts.find((p) => ![...p.must].some((id) => ids.has(id)));
       if (unprotected && !conts.some((p) => [...p.must].some((id) => ids.has(id)))) {
         // the check decides nothing about next(): not a guard at all, unless it is broken (calls next anyway)
-        if (!conts.some((p) => [...p.may].some((id) => ids.has(id))) && !evidence.some((e) => e.checked)) return undefined;
+        if (!conts.some((p) => [...p.may].some((id) => ids.has(id))) && !evidence.some((e) => e.checked))
+          return undefined;
       }
       // next() reached when the check failed is a leak; reached without the check ever running, a skipped branch
-      const failedInto = conts.find((p) => ![...p.must].some((id) => ids.has(id)) && (p.fall.size > 0 || [...p.may].some((id) => ids.has(id))));
-      const spec: GuardSpec = { ...(base as GuardSpec), mode: 'middleware', leaks: failedInto?.node ?? (unprotected && !conts.some((p) => [...p.must].some((id) => ids.has(id))) ? unprotected.node : undefined) };
+      const failedInto = conts.find(
+        (p) => ![...p.must].some((id) => ids.has(id)) && (p.fall.size > 0 || [...p.may].some((id) => ids.has(id))),
+      );
+      const spec: GuardSpec = {
+        ...(base as GuardSpec),
+        mode: 'middleware',
+        leaks:
+          failedInto?.node ??
+          (unprotected && !conts.some((p) => [...p.must].some((id) => ids.has(id))) ? unprotected.node : undefined),
+      };
       if (unprotected && !spec.leaks) spec.skip = { node: unprotected.node, why: branchText(unprotected.node) };
       if (evidence.every((e) => e.opaque)) spec.opaque = true;
       return spec;
@@ -404,10 +558,17 @@ export class GuardRecogniser {
     // The function returns the evidence itself: `return Date.now() - s.authAt < FIVE_MIN`
     for (const x of flow.exits) {
       if (!x.value) continue;
-      const ev = evidence.find((e) => e.returned && (containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v))));
+      const ev = evidence.find(
+        (e) => e.returned && (containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v))),
+      );
       if (!ev) continue;
       const truthOnFail = failTruth(x.value, ev, walker);
-      if (truthOnFail !== undefined) return withSkip({ ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' }, flow.exits, evidence);
+      if (truthOnFail !== undefined)
+        return withSkip(
+          { ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' },
+          flow.exits,
+          evidence,
+        );
     }
     // A wrapper around another guard: `return requireStepUp(req)`, `return bcrypt.compare(...)`
     const returned = evidence.filter((e) => e.usage === 'return' && !e.inline);
@@ -416,7 +577,14 @@ export class GuardRecogniser {
       const inner = returned[0].spec;
       // An unseen verifier whose asynchrony is unknown is known to be awaited when this helper is async.
       const known = isAsync || inner.async !== undefined;
-      const spec: GuardSpec = { ...inner, name, async: isAsync || inner.async, source: inner.source === 'catalog' ? 'project' : inner.source, via: inner.name, defNode: fn };
+      const spec: GuardSpec = {
+        ...inner,
+        name,
+        async: isAsync || inner.async,
+        source: inner.source === 'catalog' ? 'project' : inner.source,
+        via: inner.name,
+        defNode: fn,
+      };
       if (inner.inferred && known) {
         spec.inferred = false;
         spec.opaque = false;
@@ -429,7 +597,12 @@ export class GuardRecogniser {
     const success = flow.exits.filter((x) => [...x.must].some((id) => ids.has(id)));
     const failingExits = failure.filter((x) => x.kind !== 'end' || !success.length);
     // Nothing fails here, but a throwing check it awaits (`return changePassword(…)`) fails for it: it throws too.
-    if (!failingExits.length && evidence.some((e) => e.established && !e.opaque && !e.notAwaited && (e.spec.mode === 'throws' || e.spec.guardsOwnEffects))) {
+    if (
+      !failingExits.length &&
+      evidence.some(
+        (e) => e.established && !e.opaque && !e.notAwaited && (e.spec.mode === 'throws' || e.spec.guardsOwnEffects),
+      )
+    ) {
       return { ...(base as GuardSpec), mode: 'throws' };
     }
     if (!failingExits.length || evidence.every((e) => e.opaque && !e.checked)) {
@@ -443,10 +616,19 @@ export class GuardRecogniser {
     if (shapes.some((s) => s.startsWith('object:'))) {
       const f = shapes.find((s) => s.startsWith('object:'))!.slice(7);
       const [field, when] = f.split('=');
-      return withSkip({ ...(base as GuardSpec), mode: 'returns-object', field, successWhen: when === 'falsy' ? 'falsy' : 'truthy' }, flow.exits, evidence);
+      return withSkip(
+        { ...(base as GuardSpec), mode: 'returns-object', field, successWhen: when === 'falsy' ? 'falsy' : 'truthy' },
+        flow.exits,
+        evidence,
+      );
     }
     if (shapes.every((s) => s === 'falsy' || s === 'throw')) return { ...(base as GuardSpec), mode: 'returns-falsy' };
-    if (shapes.every((s) => s === 'truthy' || s === 'throw') && okShapes.length > 0 && okShapes.every((s) => s === 'falsy')) return { ...(base as GuardSpec), mode: 'returns-error' };
+    if (
+      shapes.every((s) => s === 'truthy' || s === 'throw') &&
+      okShapes.length > 0 &&
+      okShapes.every((s) => s === 'falsy')
+    )
+      return { ...(base as GuardSpec), mode: 'returns-error' };
     return { ...(base as GuardSpec), mode: 'returns-falsy' };
   }
 }
@@ -454,14 +636,26 @@ export class GuardRecogniser {
 /** Literal arguments share a summary by value; any other argument is its own data path (where a secret comes from). */
 function argKey(a: ts.Expression): string {
   const x = skipOuter(a);
-  if (ts.isLiteralExpression(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return x.getText();
+  if (
+    ts.isLiteralExpression(x) ||
+    x.kind === ts.SyntaxKind.TrueKeyword ||
+    x.kind === ts.SyntaxKind.FalseKeyword ||
+    x.kind === ts.SyntaxKind.NullKeyword
+  )
+    return x.getText();
   return `@${x.getSourceFile().fileName}:${x.pos}`;
 }
 
 /** A read of a step-up record: `db.stepUp.findFirst`, `prisma.mfaChallenge.findUnique`, `reauthStore.get`. */
 function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallExpression): boolean {
   // the record store is the member just before the read (`db.stepUp.findFirst`, `stepUpStore.get`)
-  if (!(vocab().stepUpRecordReads.test(last) && !!parts && parts.length >= 2 && vocab().guardNames.test(parts[parts.length - 2]))) return false;
+  if (!(
+    vocab().stepUpRecordReads.test(last) &&
+    !!parts &&
+    parts.length >= 2 &&
+    vocab().guardNames.test(parts[parts.length - 2])
+  ))
+    return false;
   // A query must bound the proof (verified since, not expired, not consumed): `webAuthnCredential.findFirst({ where: { id } })`
   // looks up the credential an endpoint is about to delete, it proves nothing. Key-value reads expire by themselves.
   if (!/^(find|count)/.test(last)) return true;
@@ -473,7 +667,6 @@ export function isGuardName(name: string): boolean {
   // getters return data (`getAuthenticatorAssuranceLevel`), the decision is the comparison made with it
   return vocab().guardNames.test(name) && !vocab().guardNameExclusions.test(name);
 }
-
 
 /** Does `root` read the variable declared by `decl`? */
 function mentions(root: ts.Node, decl: ts.Node): boolean {
@@ -504,20 +697,24 @@ function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: n
   spec.hasFreshness = evidence.some((e) => e.spec.hasFreshness);
   const weak = evidence.find((e) => e.spec.weakness);
   if (weak && evidence.every((e) => e.spec.weakness || !e.spec.hasFreshness)) spec.weakness = weak.spec.weakness;
-  if (spec.windowMinutes !== undefined && spec.windowMinutes <= max && !evidence.some((e) => e.spec.weakness && !e.spec.hasFreshness)) spec.weakness = undefined;
+  if (
+    spec.windowMinutes !== undefined &&
+    spec.windowMinutes <= max &&
+    !evidence.some((e) => e.spec.weakness && !e.spec.hasFreshness)
+  )
+    spec.weakness = undefined;
   const client = evidence.find((e) => e.spec.clientTrusted);
   if (client && evidence.every((e) => e.spec.clientTrusted || e.opaque)) spec.clientTrusted = client.spec.clientTrusted;
   spec.aalOnly = evidence.some((e) => e.spec.aalOnly) && !spec.hasFreshness;
   // What it checks counts only as much as its evidence does: the factor being enrolled, or nothing recognised.
   const counted = evidence.filter((e) => !e.notAwaited && e.spec.mode !== 'never-fails');
   const enrolling = counted.find((e) => e.spec.enrolling);
-  if (enrolling && counted.every((e) => e.spec.enrolling || e.spec.unrecognised)) spec.enrolling = enrolling.spec.enrolling;
+  if (enrolling && counted.every((e) => e.spec.enrolling || e.spec.unrecognised))
+    spec.enrolling = enrolling.spec.enrolling;
   // Nothing it checks is recognised as re-verification (only hollow or unrecognised guards): neither is it.
   if (counted.every((e) => e.spec.unrecognised)) spec.unrecognised = true;
   if (counted.length && counted.every((e) => e.spec.factor === 'otp')) spec.factor = 'otp';
 }
-
-
 
 /** One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with). */
 function selectOperand(call: ts.CallExpression, selector: string): ts.Expression | undefined {
@@ -560,7 +757,9 @@ function cataloguedOperands(entry: CatalogEntry, call: ts.CallExpression): Compa
   const roles = entry.operands;
   const typed = roles?.typed.map((sel) => selectOperand(call, sel)).find(Boolean);
   if (!roles || !typed) return { candidates: [...call.arguments] };
-  const stored = roles.stored ? roles.stored.map((sel) => selectOperand(call, sel)).filter((e): e is ts.Expression => !!e) : [];
+  const stored = roles.stored
+    ? roles.stored.map((sel) => selectOperand(call, sel)).filter((e): e is ts.Expression => !!e)
+    : [];
   return { typed, stored, libraryLooksUp: !roles.stored };
 }
 
@@ -609,12 +808,21 @@ export function branchText(node: ts.Node): string {
  */
 function withSkip(spec: GuardSpec, exits: FlowExit[], evidence: GuardEvent[]): GuardSpec {
   const ids = new Set(evidence.map((e) => e.id));
-  const success = spec.mode === 'returns-error' ? ['falsy'] : spec.mode === 'returns-falsy' || spec.mode === 'returns-null' ? ['truthy'] : [];
+  const success =
+    spec.mode === 'returns-error'
+      ? ['falsy']
+      : spec.mode === 'returns-falsy' || spec.mode === 'returns-null'
+        ? ['truthy']
+        : [];
   for (const x of exits) {
     if (x.kind === 'throw' || [...x.must].some((id) => ids.has(id))) continue;
-    if (x.value && evidence.some((e) => containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v)))) continue;
+    if (x.value && evidence.some((e) => containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v))))
+      continue;
     const shape = returnShape(x.value, x.answer);
-    const said = spec.mode === 'returns-object' ? objectSaysSuccess(x.value, spec) : success.includes(shape) && !!x.value && (spec.mode !== 'returns-falsy' || isConstantTruthy(x.value));
+    const said =
+      spec.mode === 'returns-object'
+        ? objectSaysSuccess(x.value, spec)
+        : success.includes(shape) && !!x.value && (spec.mode !== 'returns-falsy' || isConstantTruthy(x.value));
     if (said) return { ...spec, skip: { node: x.node, why: branchText(x.node) } };
   }
   return spec;
@@ -627,7 +835,10 @@ function objectSaysSuccess(value: ts.Expression | undefined, spec: GuardSpec): b
   const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === spec.field);
   if (!p || !ts.isPropertyAssignment(p)) return false;
   const v = skipOuter(p.initializer);
-  const falsy = v.kind === ts.SyntaxKind.FalseKeyword || v.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(v) && v.text === 'undefined');
+  const falsy =
+    v.kind === ts.SyntaxKind.FalseKeyword ||
+    v.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(v) && v.text === 'undefined');
   const truthy = v.kind === ts.SyntaxKind.TrueKeyword;
   return spec.successWhen === 'falsy' ? falsy : truthy;
 }
@@ -635,5 +846,10 @@ function objectSaysSuccess(value: ts.Expression | undefined, spec: GuardSpec): b
 /** `true`, a non-empty literal: success said outright, not computed. */
 function isConstantTruthy(e: ts.Expression): boolean {
   const x = skipOuter(e);
-  return x.kind === ts.SyntaxKind.TrueKeyword || (ts.isStringLiteralLike(x) && x.text !== '') || (ts.isNumericLiteral(x) && x.text !== '0') || ts.isObjectLiteralExpression(x);
+  return (
+    x.kind === ts.SyntaxKind.TrueKeyword ||
+    (ts.isStringLiteralLike(x) && x.text !== '') ||
+    (ts.isNumericLiteral(x) && x.text !== '0') ||
+    ts.isObjectLiteralExpression(x)
+  );
 }

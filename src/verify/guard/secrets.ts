@@ -17,11 +17,19 @@ import { vocab } from './vocab.js';
 
 export type SecretVerdict =
   | { kind: 'none' }
-  | { kind: 'proof' | 'client-trusted' | 'enrolling'; typed: string; stored: string; /** A one-time-code factor, by its names. */ otp?: boolean; /** client-trusted: the stored side is of a record the request names, not sent itself. */ chosenBy?: string };
+  | {
+      kind: 'proof' | 'client-trusted' | 'enrolling';
+      typed: string;
+      stored: string;
+      /** A one-time-code factor, by its names. */ otp?: boolean;
+      /** client-trusted: the stored side is of a record the request names, not sent itself. */ chosenBy?: string;
+    };
 
 /** What a client-trusted verdict lets the caller control, for messages. */
 export function clientTrustedText(v: { stored: string; chosenBy?: string }): string {
-  return v.chosenBy ? `the stored secret of a record the request chooses (${v.stored}, looked up by ${v.chosenBy})` : `the stored side of the compare, ${v.stored}`;
+  return v.chosenBy
+    ? `the stored secret of a record the request chooses (${v.stored}, looked up by ${v.chosenBy})`
+    : `the stored side of the compare, ${v.stored}`;
 }
 
 export interface CompareOperands {
@@ -68,8 +76,12 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   if (!typed && ops.candidates) {
     const c = ops.candidates;
     // the typed one: named as a secret and read from the request, then either
-    const score = (e: ts.Expression): number => (isTyped(origin(e)) ? 1 + (origin(e).secretName ? 2 : 0) + (origin(e).request ? 1 : 0) : 0);
-    typed = c.reduce<ts.Expression | undefined>((best, e) => (score(e) > (best ? score(best) : 0) ? e : best), undefined);
+    const score = (e: ts.Expression): number =>
+      isTyped(origin(e)) ? 1 + (origin(e).secretName ? 2 : 0) + (origin(e).request ? 1 : 0) : 0;
+    typed = c.reduce<ts.Expression | undefined>(
+      (best, e) => (score(e) > (best ? score(best) : 0) ? e : best),
+      undefined,
+    );
     stored.push(...c.filter((e) => e !== typed));
   }
   stored.push(...(ops.storedOnly ?? []));
@@ -79,10 +91,12 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   // With no catalogue to vouch for the compare, what is typed must be named as a secret, or the
   // compare itself must say what it checks (`password.verify`, `checkPin`): an amount read from the
   // body checked against a balance is validation, not re-verification.
-  if (ops.requireStoredSecret && !t.secretName && !nameHas(ops.calleeText ?? ops.callee, v.secretInputs)) return { kind: 'none' };
+  if (ops.requireStoredSecret && !t.secretName && !nameHas(ops.calleeText ?? ops.callee, v.secretInputs))
+    return { kind: 'none' };
   const typedAt = text(typed);
   const storedAt = stored.map(text).join(', ');
-  if (!stored.length) return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
+  if (!stored.length)
+    return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
   const s = originOf(stored, env);
   const otp = [...stored, typed].some((e) => nameHas(e.getText().replace(/[^\w$]+/g, '_'), v.otpSecrets));
   if (s.bearer) return { kind: 'none' };
@@ -93,18 +107,29 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
     // input; with no catalogue to say which side is the stored one, only a side named like a stored
     // secret and not like a typed one (`body.hash`) is the caller choosing what it is checked against.
     if (ops.requireStoredSecret && !(s.storedSecretName && !s.secretName)) return { kind: 'none' };
-    return { kind: 'client-trusted', typed: typedAt, stored: storedAt === s.request ? storedAt : `${storedAt} (from ${s.request})`, otp };
+    return {
+      kind: 'client-trusted',
+      typed: typedAt,
+      stored: storedAt === s.request ? storedAt : `${storedAt} (from ${s.request})`,
+      otp,
+    };
   }
   if (s.session || s.pending) {
     const from = (s.session ?? s.pending)!;
-    return { kind: 'enrolling', typed: typedAt, stored: storedAt === from ? storedAt : `${storedAt}, from ${from}`, otp };
+    return {
+      kind: 'enrolling',
+      typed: typedAt,
+      stored: storedAt === from ? storedAt : `${storedAt}, from ${from}`,
+      otp,
+    };
   }
   if (ops.requireStoredSecret && !s.storedSecretName && !nameHas(ops.callee, v.storedSecrets)) return { kind: 'none' };
   // A constant or the server's environment is a shared secret (a service credential), not one of this user's.
   if (s.constant && !s.stored) return { kind: 'none' };
   // The secret of an account the request names (looked up by an id or an email it sends, not by who is
   // signed in): the caller picks whose secret it proves, so it proves nothing about the session's user.
-  if (s.chosenBy && !s.identity) return { kind: 'client-trusted', typed: typedAt, stored: storedAt, chosenBy: s.chosenBy, otp };
+  if (s.chosenBy && !s.identity)
+    return { kind: 'client-trusted', typed: typedAt, stored: storedAt, chosenBy: s.chosenBy, otp };
   return { kind: 'proof', typed: typedAt, stored: storedAt, otp };
 }
 
@@ -123,7 +148,13 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       if (isTrue(p.initializer) && re.test(p.name.getText().replace(/['"]/g, ''))) found = n;
     } else if (n.kind === SyntaxKind.BinaryExpression) {
       const b = n as ts.BinaryExpression;
-      if (b.operatorToken.kind === SyntaxKind.EqualsToken && isTrue(b.right) && b.left.kind === SyntaxKind.PropertyAccessExpression && re.test((b.left as ts.PropertyAccessExpression).name.text)) found = n;
+      if (
+        b.operatorToken.kind === SyntaxKind.EqualsToken &&
+        isTrue(b.right) &&
+        b.left.kind === SyntaxKind.PropertyAccessExpression &&
+        re.test((b.left as ts.PropertyAccessExpression).name.text)
+      )
+        found = n;
     }
     n.forEachChild(visit);
   };

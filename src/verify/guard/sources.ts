@@ -23,7 +23,12 @@ export function isRequestObject(e: ts.Expression): boolean {
 
 /** A read of the request body: `await request.json()`, `req.formData()`, `c.req.json()`, `c.req.valid('json')`. */
 export function isBodyRead(x: ts.Node): boolean {
-  return ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && vocab().bodyReaders.has(x.expression.name.text) && isRequestObject(x.expression.expression);
+  return (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    vocab().bodyReaders.has(x.expression.name.text) &&
+    isRequestObject(x.expression.expression)
+  );
 }
 
 /** `x-step-up-verified` → `step_up_verified`: header and cookie names in property form. */
@@ -35,8 +40,17 @@ export function propName(name: string): string {
 function isClientContainer(e: ts.Expression, depth: number): boolean {
   if (depth > 6) return false;
   const x = skipOuter(e);
-  if (ts.isCallExpression(x) && ts.isIdentifier(skipOuter(x.expression)) && ['cookies', 'headers', 'draftMode'].includes((skipOuter(x.expression) as ts.Identifier).text)) return true;
-  if (ts.isPropertyAccessExpression(x) && ['cookies', 'headers', 'searchParams', 'query', 'signedCookies'].includes(x.name.text)) return true;
+  if (
+    ts.isCallExpression(x) &&
+    ts.isIdentifier(skipOuter(x.expression)) &&
+    ['cookies', 'headers', 'draftMode'].includes((skipOuter(x.expression) as ts.Identifier).text)
+  )
+    return true;
+  if (
+    ts.isPropertyAccessExpression(x) &&
+    ['cookies', 'headers', 'searchParams', 'query', 'signedCookies'].includes(x.name.text)
+  )
+    return true;
   if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
     if (d && ts.isVariableDeclaration(d) && d.initializer) return isClientContainer(d.initializer, depth + 1);
@@ -64,12 +78,31 @@ export function clientSource(e: ts.Node, depth = 0): string | undefined {
     const last2 = parts ? parts.slice(-2).join('.') : t;
     if (v.clientCalls.some((c) => t === c || t.endsWith(`.${c}`) || last2 === c)) return text();
     // `.get()` on a client container: `(await cookies()).get('x')`, `jar.get('x')`, `request.headers.get('x')`
-    if (ts.isPropertyAccessExpression(x.expression) && ['get', 'getAll', 'has'].includes(x.expression.name.text) && isClientContainer(x.expression.expression, depth + 1)) return text();
+    if (
+      ts.isPropertyAccessExpression(x.expression) &&
+      ['get', 'getAll', 'has'].includes(x.expression.name.text) &&
+      isClientContainer(x.expression.expression, depth + 1)
+    )
+      return text();
     if (isBodyRead(x)) return text();
-    if (v.decoders.some((d) => t === d || t.endsWith(`.${d}`))) return `${t}() (decoded without verifying its signature)`;
-    if (t === 'JSON.parse' || t === 'atob' || t === 'decodeURIComponent' || t === 'Number' || t === 'String' || t === 'Boolean' || t === 'parseInt') return x.arguments[0] ? clientSource(x.arguments[0], depth + 1) : undefined;
+    if (v.decoders.some((d) => t === d || t.endsWith(`.${d}`)))
+      return `${t}() (decoded without verifying its signature)`;
+    if (
+      t === 'JSON.parse' ||
+      t === 'atob' ||
+      t === 'decodeURIComponent' ||
+      t === 'Number' ||
+      t === 'String' ||
+      t === 'Boolean' ||
+      t === 'parseInt'
+    )
+      return x.arguments[0] ? clientSource(x.arguments[0], depth + 1) : undefined;
     // `.toString()`, `.value` style accessors keep the data path
-    if (ts.isPropertyAccessExpression(x.expression) && ['toString', 'trim', 'toLowerCase', 'toUpperCase', 'valueOf', 'at'].includes(x.expression.name.text)) return clientSource(x.expression.expression, depth + 1);
+    if (
+      ts.isPropertyAccessExpression(x.expression) &&
+      ['toString', 'trim', 'toLowerCase', 'toUpperCase', 'valueOf', 'at'].includes(x.expression.name.text)
+    )
+      return clientSource(x.expression.expression, depth + 1);
     return undefined;
   }
   if (ts.isIdentifier(x)) {
@@ -91,7 +124,11 @@ export function clientSource(e: ts.Node, depth = 0): string | undefined {
 
 /** A name as words and adjacent pairs: `candidatePassword` → candidatePassword, candidate, password, candidatepassword. */
 export function nameForms(name: string): string[] {
-  const parts = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const parts = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
   return [name, ...parts, ...parts.slice(1).map((w, i) => parts[i] + w)];
 }
 
@@ -162,7 +199,9 @@ function givenRequest(c: ts.CallExpression): boolean {
 }
 
 /** The request object a member chain starts from, and what it reads of it (`req.body.x` → body). */
-function requestPart(x: ts.PropertyAccessExpression | ts.ElementAccessExpression): { part: string; key?: string } | undefined {
+function requestPart(
+  x: ts.PropertyAccessExpression | ts.ElementAccessExpression,
+): { part: string; key?: string } | undefined {
   const names: (string | undefined)[] = [];
   let cur: ts.Expression = x;
   while (ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) {
@@ -198,7 +237,14 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     if (!o.foreign && nameHas(name, v.foreignRecords)) o.foreign = short(at);
   };
   const header = (name: string, at: ts.Node): void => {
-    if (v.bearerHeaders.test(name) || v.cookieNames.test(name) || nameForms(name).slice(1).some((w) => v.bearerHeaderWords.test(w))) o.bearer ??= short(at);
+    if (
+      v.bearerHeaders.test(name) ||
+      v.cookieNames.test(name) ||
+      nameForms(name)
+        .slice(1)
+        .some((w) => v.bearerHeaderWords.test(w))
+    )
+      o.bearer ??= short(at);
     else {
       o.request ??= short(at);
       names(name, at);
@@ -209,7 +255,13 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     if (depth > MAX_ORIGIN_DEPTH || seen.has(n)) return;
     seen.add(n);
     const x = ts.isExpression(n) ? skipOuter(n) : n;
-    if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) {
+    if (
+      ts.isStringLiteralLike(x) ||
+      ts.isNumericLiteral(x) ||
+      x.kind === ts.SyntaxKind.TrueKeyword ||
+      x.kind === ts.SyntaxKind.FalseKeyword ||
+      x.kind === ts.SyntaxKind.NullKeyword
+    ) {
       if (literalIsValue) o.constant ??= short(x);
       return;
     }
@@ -283,7 +335,10 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       const parts = calleeParts(x.expression) ?? [];
       const last = parts[parts.length - 1] ?? '';
       const text = parts.join('.');
-      if (/cookie/i.test(last) || v.clientCalls.some((c) => /cookie/i.test(c) && (text === c || text.endsWith(`.${c}`)))) {
+      if (
+        /cookie/i.test(last) ||
+        v.clientCalls.some((c) => /cookie/i.test(c) && (text === c || text.endsWith(`.${c}`)))
+      ) {
         o.bearer ??= short(x);
         return;
       }
@@ -298,7 +353,13 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         return;
       }
       // Hono context variables set by an auth middleware: `c.get('user')`, `c.get('session')`
-      if (last === 'get' && parts.length === 2 && /^(c|ctx|context)$/.test(parts[0]) && x.arguments[0] && ts.isStringLiteralLike(x.arguments[0])) {
+      if (
+        last === 'get' &&
+        parts.length === 2 &&
+        /^(c|ctx|context)$/.test(parts[0]) &&
+        x.arguments[0] &&
+        ts.isStringLiteralLike(x.arguments[0])
+      ) {
         const key = x.arguments[0].text;
         names(key, x);
         if (v.sessionWords.test(key)) o.session ??= short(x);
@@ -338,7 +399,11 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
           const key = leaves.find((l) => originOf([l], env, depth + KEY_STEP).payload);
           o.chosenBy = key ? short(key) : keys.payload;
         } else {
-          o.chosenBy = keys.chosenBy ?? (ts.isPropertyAccessExpression(callee) ? originOf([callee.expression], env, depth + KEY_STEP).chosenBy : undefined);
+          o.chosenBy =
+            keys.chosenBy ??
+            (ts.isPropertyAccessExpression(callee)
+              ? originOf([callee.expression], env, depth + KEY_STEP).chosenBy
+              : undefined);
         }
       }
       o.stored ??= short(x);
@@ -348,7 +413,17 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       for (const a of x.arguments ?? []) go(a, depth + 1);
       return;
     }
-    if (ts.isBinaryExpression(x) || ts.isConditionalExpression(x) || ts.isTemplateExpression(x) || ts.isArrayLiteralExpression(x) || ts.isObjectLiteralExpression(x) || ts.isSpreadElement(x) || ts.isPropertyAssignment(x) || ts.isShorthandPropertyAssignment(x) || ts.isTemplateSpan(x)) {
+    if (
+      ts.isBinaryExpression(x) ||
+      ts.isConditionalExpression(x) ||
+      ts.isTemplateExpression(x) ||
+      ts.isArrayLiteralExpression(x) ||
+      ts.isObjectLiteralExpression(x) ||
+      ts.isSpreadElement(x) ||
+      ts.isPropertyAssignment(x) ||
+      ts.isShorthandPropertyAssignment(x) ||
+      ts.isTemplateSpan(x)
+    ) {
       if (ts.isShorthandPropertyAssignment(x)) return go(x.name, depth + 1);
       ts.forEachChild(x, (c) => {
         if (!ts.isFunctionLike(c) && !(ts.isConditionalExpression(x) && c === x.condition)) go(c, depth + 1);
@@ -374,7 +449,13 @@ function keyLeaves(args: readonly ts.Expression[]): ts.Expression[] {
     if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isIdentifier(n)) {
       const p = n.parent;
       if (ts.isCallExpression(p) && p.expression === n) return;
-      if (ts.isIdentifier(n) && (ts.isParameter(p) || ts.isBindingElement(p) || ((ts.isPropertyAssignment(p) || ts.isPropertyAccessExpression(p)) && p.name === n))) return;
+      if (
+        ts.isIdentifier(n) &&
+        (ts.isParameter(p) ||
+          ts.isBindingElement(p) ||
+          ((ts.isPropertyAssignment(p) || ts.isPropertyAccessExpression(p)) && p.name === n))
+      )
+        return;
       out.push(n);
       return;
     }
@@ -397,7 +478,12 @@ function selectPath(value: ts.Expression, path: readonly string[], env: Env | un
     let x = skipOuter(cur);
     for (let i = 0; i < 4 && ts.isIdentifier(x); i++) {
       const d = findDeclaration(x);
-      const next = d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) ? d.initializer : d && ts.isParameter(d) ? env?.get(d) : undefined;
+      const next =
+        d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name)
+          ? d.initializer
+          : d && ts.isParameter(d)
+            ? env?.get(d)
+            : undefined;
       if (!next) break;
       x = skipOuter(next);
     }

@@ -1,7 +1,16 @@
 // What guard recognition tells the flow walk about a call or a condition.
 import type { ts } from 'ts-morph';
 
-export type FailMode = 'throws' | 'returns-response' | 'returns-falsy' | 'returns-error' | 'returns-object' | 'returns-null' | 'middleware' | 'unknown' | 'never-fails';
+export type FailMode =
+  | 'throws'
+  | 'returns-response'
+  | 'returns-falsy'
+  | 'returns-error'
+  | 'returns-object'
+  | 'returns-null'
+  | 'middleware'
+  | 'unknown'
+  | 'never-fails';
 
 /** A step-up check a called function makes: how it fails, whether it is async, what it accepts. */
 export interface GuardSpec {

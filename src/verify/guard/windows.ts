@@ -32,9 +32,21 @@ export function projectSettings(sources: readonly string[], values: ValueResolve
 export type TimeUnit = 'ms' | 'seconds' | 'minutes' | 'hours' | 'days';
 
 /** Milliseconds per unit. */
-export const MS_PER: Readonly<Record<TimeUnit, number>> = { ms: 1, seconds: 1000, minutes: 60000, hours: 3600000, days: 86400000 };
+export const MS_PER: Readonly<Record<TimeUnit, number>> = {
+  ms: 1,
+  seconds: 1000,
+  minutes: 60000,
+  hours: 3600000,
+  days: 86400000,
+};
 
-const UNIT_WORDS: Readonly<Record<string, TimeUnit>> = { milliseconds: 'ms', seconds: 'seconds', minutes: 'minutes', hours: 'hours', days: 'days' };
+const UNIT_WORDS: Readonly<Record<string, TimeUnit>> = {
+  milliseconds: 'ms',
+  seconds: 'seconds',
+  minutes: 'minutes',
+  hours: 'hours',
+  days: 'days',
+};
 
 /** `Seconds` (from `subSeconds`, `differenceInSeconds`) → `seconds`. */
 export function unitOfWord(word: string): TimeUnit | undefined {
@@ -64,9 +76,17 @@ export function windowWeakness(windowMinutes: number | undefined, maxMinutes: nu
  * better-auth's fresh-session rule: `session.freshAge` seconds (24 hours when unset; 0 turns the
  * check off). The window it accepts and, when too long, why.
  */
-export function freshAgeWindow(freshAgeSeconds: number | undefined, maxMinutes: number): { windowMinutes: number; weakness?: string } {
-  if (freshAgeSeconds === undefined) return { windowMinutes: 24 * 60, weakness: "better-auth's default freshAge accepts a session created up to 24 hours ago" };
-  if (freshAgeSeconds === 0) return { windowMinutes: Infinity, weakness: 'freshAge is 0, which turns the freshness check off' };
+export function freshAgeWindow(
+  freshAgeSeconds: number | undefined,
+  maxMinutes: number,
+): { windowMinutes: number; weakness?: string } {
+  if (freshAgeSeconds === undefined)
+    return {
+      windowMinutes: 24 * 60,
+      weakness: "better-auth's default freshAge accepts a session created up to 24 hours ago",
+    };
+  if (freshAgeSeconds === 0)
+    return { windowMinutes: Infinity, weakness: 'freshAge is 0, which turns the freshness check off' };
   const windowMinutes = toMinutes(freshAgeSeconds, 'seconds');
   return { windowMinutes, weakness: windowWeakness(windowMinutes, maxMinutes) };
 }
