@@ -64,6 +64,69 @@ export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMe
   return HTTP_METHODS.filter((m) => found.has(m));
 }
 
+/**
+ * A handler that answers some methods early and serves every other one with what follows:
+ * top-level `if (req.method === 'X') { … return }` statements, no else, then statements that do
+ * more than refuse (no 405 among them).
+ */
+function servesTheRest(fn: FunctionNode): boolean {
+  const body = fn.body;
+  if (!body || !ts.isBlock(body)) return false;
+  const stmts = body.statements;
+  let last = -1;
+  stmts.forEach((st, i) => {
+    if (ts.isIfStatement(st) && !st.elseStatement && positiveMethodTest(st.expression) && alwaysReturns(st.thenStatement)) last = i;
+  });
+  if (last < 0) return false;
+  const rest = stmts.slice(last + 1);
+  if (!rest.length) return false;
+  // a handler that refuses methods anywhere (a 405, an Allow header, `req.method !== 'POST'`) restricts them
+  if (/\b405\b|['"]Allow['"]/.test(body.getText()) || negativeMethodTest(body)) return false;
+  // a rest that compares the method again is a dispatch of its own
+  return !rest.some((st) => containsMethodTest(st));
+}
+
+function negativeMethodTest(n: ts.Node): boolean {
+  let found = false;
+  const visit = (x: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken) && (isMethodExpr(x.left) || isMethodExpr(x.right))) found = true;
+    else if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken && containsMethodTest(x.operand)) found = true;
+    else ts.forEachChild(x, visit);
+  };
+  visit(n);
+  return found;
+}
+
+function positiveMethodTest(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    if (op === ts.SyntaxKind.BarBarToken) return positiveMethodTest(x.left) && positiveMethodTest(x.right);
+    if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) {
+      return (!!methodLiteral(x.right) && isMethodExpr(x.left)) || (!!methodLiteral(x.left) && isMethodExpr(x.right));
+    }
+  }
+  return false;
+}
+
+function alwaysReturns(st: ts.Statement): boolean {
+  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
+  if (ts.isBlock(st)) return st.statements.length > 0 && alwaysReturns(st.statements[st.statements.length - 1]);
+  return false;
+}
+
+function containsMethodTest(n: ts.Node): boolean {
+  let found = false;
+  const visit = (x: ts.Node): void => {
+    if (found) return;
+    if (isMethodExpr(x as ts.Expression) && ts.isExpression(x)) found = true;
+    else ts.forEachChild(x, visit);
+  };
+  visit(n);
+  return found;
+}
+
 /** The entries of an object literal keyed by HTTP methods. */
 function methodEntries(obj: ts.ObjectLiteralExpression): { method: HttpMethod; handler: ts.Expression }[] {
   return obj.properties
@@ -392,7 +455,8 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
     );
   }
   const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
-  const list: HttpMethod[] = methods.length ? methods : ['ANY'];
+  // `if (req.method === 'OPTIONS') return …;` then work for every other method: those are served too
+  const list: HttpMethod[] = methods.length ? (u.fn && servesTheRest(u.fn) ? [...methods, 'ANY'] : methods) : ['ANY'];
   return list.map((method) =>
     build({
       framework: 'next-pages',
