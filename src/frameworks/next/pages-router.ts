@@ -75,7 +75,13 @@ function servesTheRest(fn: FunctionNode): boolean {
   const stmts = body.statements;
   let last = -1;
   stmts.forEach((st, i) => {
-    if (ts.isIfStatement(st) && !st.elseStatement && positiveMethodTest(st.expression) && alwaysReturns(st.thenStatement)) last = i;
+    if (
+      ts.isIfStatement(st) &&
+      !st.elseStatement &&
+      positiveMethodTest(st.expression) &&
+      alwaysReturns(st.thenStatement)
+    )
+      last = i;
   });
   if (last < 0) return false;
   const rest = stmts.slice(last + 1);
@@ -90,8 +96,19 @@ function negativeMethodTest(n: ts.Node): boolean {
   let found = false;
   const visit = (x: ts.Node): void => {
     if (found) return;
-    if (ts.isBinaryExpression(x) && (x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken) && (isMethodExpr(x.left) || isMethodExpr(x.right))) found = true;
-    else if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken && containsMethodTest(x.operand)) found = true;
+    if (
+      ts.isBinaryExpression(x) &&
+      (x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+        x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken) &&
+      (isMethodExpr(x.left) || isMethodExpr(x.right))
+    )
+      found = true;
+    else if (
+      ts.isPrefixUnaryExpression(x) &&
+      x.operator === ts.SyntaxKind.ExclamationToken &&
+      containsMethodTest(x.operand)
+    )
+      found = true;
     else ts.forEachChild(x, visit);
   };
   visit(n);
