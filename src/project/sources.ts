@@ -62,9 +62,15 @@ export function firstParseError(sf: ts.SourceFile): string | undefined {
   return `${line + 1}:${character + 1} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
 }
 
+/** How much text read for a look (not for parsing) stays in memory: beyond it, a second look reads the file again. */
+const READ_CACHE_CHARS = 64 * 1024 * 1024;
+
 export class SourceStore {
   private readonly cache = new Map<string, ts.SourceFile | null>();
   private readonly texts = new Map<string, string>();
+  /** Texts read without being kept for parsing, up to READ_CACHE_CHARS in all. */
+  private readonly read = new Map<string, string>();
+  private readBytes = 0;
   readonly errors: ScanError[] = [];
   parsed = 0;
   parseMs = 0;
@@ -79,7 +85,7 @@ export class SourceStore {
 
   /** Raw text of a file, decoded, or undefined when it is unreadable. Cached until parsed unless `keep` is false. */
   text(file: string, keep = true): string | undefined {
-    const cached = this.texts.get(file);
+    const cached = this.texts.get(file) ?? this.cache.get(file)?.text ?? this.read.get(file);
     if (cached !== undefined) return cached;
     let buf: Buffer;
     try {
@@ -109,6 +115,11 @@ export class SourceStore {
       return undefined;
     }
     if (keep) this.texts.set(file, decoded.text);
+    else if (this.readBytes + decoded.text.length <= READ_CACHE_CHARS) {
+      // several plan hooks and indexes read every file's text: read it from disk once
+      this.read.set(file, decoded.text);
+      this.readBytes += decoded.text.length;
+    }
     return decoded.text;
   }
 

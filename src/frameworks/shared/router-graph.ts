@@ -313,12 +313,23 @@ function passThrough(out: FlatRoute[], start: number, passes: (r: FlatRoute) => 
     if (v === undefined) verdict.set(r, (v = passes(r)));
     return v;
   };
+  // each path is compiled or made concrete once, not once per pair of routes
+  const patterns = new Map<string, RegExp | undefined>();
+  const targets = new Map<string, string>();
+  const matchesRoute = (pattern: string, full: string): boolean => {
+    if (pattern === full) return true;
+    let re = patterns.get(pattern);
+    if (!patterns.has(pattern)) patterns.set(pattern, (re = patternRegex(pattern)));
+    let target = targets.get(full);
+    if (target === undefined) targets.set(full, (target = concretePath(full)));
+    return !!re && re.test(target);
+  };
   for (let i = start; i < out.length; i++) {
     const r = out[i];
     const later: FlatRoute[] = [];
     for (let j = i + 1; j < out.length; j++) {
       const o = out[j];
-      if ((r.method === 'ANY' || o.method === r.method) && routePatternMatches(r.path, o.path)) later.push(o);
+      if ((r.method === 'ANY' || o.method === r.method) && matchesRoute(r.path, o.path)) later.push(o);
     }
     if (!later.length || !hands(r)) continue;
     if (later.every((o) => hands(o))) continue;
@@ -339,15 +350,19 @@ function passThrough(out: FlatRoute[], start: number, passes: (r: FlatRoute) => 
 /** Does a route path pattern (`/users/*`, `/users/:id`) match a concrete route path? Whole path, `*` any rest. */
 export function routePatternMatches(pattern: string, full: string): boolean {
   if (pattern === full) return true;
+  return patternRegex(pattern)?.test(concretePath(full)) ?? false;
+}
+
+/** The regular expression of a route path pattern (whole path, `*` any rest), or undefined when it cannot be built. */
+function patternRegex(pattern: string): RegExp | undefined {
   const pat = concretePath(pattern.replace(/\{\*[A-Za-z_]*\}|\*[A-Za-z_]+/g, '*'));
-  const target = concretePath(full);
   let re = '';
   for (const ch of pat) re += ch === '*' ? '.*' : /[.^$|\\{}()[\]+?]/.test(ch) ? `\\${ch}` : ch;
   if (re.endsWith('/.*')) re = `${re.slice(0, -3)}(?:/.*)?`;
   try {
-    return new RegExp(`^${re}/?$`).test(target);
+    return new RegExp(`^${re}/?$`);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
