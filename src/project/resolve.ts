@@ -249,6 +249,13 @@ export class ModuleResolver {
       if (entry) return { kind: 'file', file: entry };
       return { kind: 'missing', spec };
     }
+    // The package's own folder on the module path (module-alias `addPath('.')`, NODE_PATH=.):
+    // `require('routes/v1/account.js')` names a file of the package when no dependency has that name.
+    const own = this.workspace.packageAt(this.workspace.appRootOf(fromFile));
+    if (own && !own.deps.has(pkgName) && !spec.startsWith('@') && parts.length > 1) {
+      const hit = this.probe(path.resolve(own.dir, spec));
+      if (hit) return { kind: 'file', file: hit };
+    }
     return { kind: 'external', module: spec };
   }
 }
