@@ -455,10 +455,8 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
       }),
     );
   }
-  // Methods the wrapper is told to serve: `export default AuthedEndpoint(handler, ['POST'])`
-  const listed = ts.isCallExpression(expr) ? listedMethods(expr, ctx.values) : [];
-  if (listed.length) {
-    return listed.map((method) =>
+  const endpoints = (methods: HttpMethod[], tags: string[]): Endpoint[] =>
+    methods.map((method) =>
       build({
         framework: 'next-pages',
         method,
@@ -467,23 +465,14 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
         handlerExpr: expr,
         chain: [],
         unwrapped: u,
-        tags: ['method-list'],
+        tags,
       }),
     );
-  }
+  // Methods the wrapper is told to serve: `export default AuthedEndpoint(handler, ['POST'])`
+  const listed = ts.isCallExpression(expr) ? listedMethods(expr, ctx.values) : [];
+  if (listed.length) return endpoints(listed, ['method-list']);
   const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
+  if (!methods.length) return endpoints(['ANY'], []);
   // `if (req.method === 'OPTIONS') return …;` then work for every other method: those are served too
-  const list: HttpMethod[] = methods.length ? (u.fn && servesTheRest(u.fn) ? [...methods, 'ANY'] : methods) : ['ANY'];
-  return list.map((method) =>
-    build({
-      framework: 'next-pages',
-      method,
-      path: info.urlPath,
-      anchor: def.anchor,
-      handlerExpr: expr,
-      chain: [],
-      unwrapped: u,
-      tags: methods.length ? ['method-dispatch'] : [],
-    }),
-  );
+  return endpoints(u.fn && servesTheRest(u.fn) ? [...methods, 'ANY'] : methods, ['method-dispatch']);
 }
