@@ -347,12 +347,6 @@ function passThrough(out: FlatRoute[], start: number, passes: (r: FlatRoute) => 
   }
 }
 
-/** Does a route path pattern (`/users/*`, `/users/:id`) match a concrete route path? Whole path, `*` any rest. */
-export function routePatternMatches(pattern: string, full: string): boolean {
-  if (pattern === full) return true;
-  return patternRegex(pattern)?.test(concretePath(full)) ?? false;
-}
-
 /** The regular expression of a route path pattern (whole path, `*` any rest), or undefined when it cannot be built. */
 function patternRegex(pattern: string): RegExp | undefined {
   const pat = concretePath(pattern.replace(/\{\*[A-Za-z_]*\}|\*[A-Za-z_]+/g, '*'));
