@@ -65,6 +65,8 @@ export interface PlannedRoot {
   sources: string[];
   /** Files parsed up front: convention files the adapters claimed and files the pre-filter kept. */
   candidates: string[];
+  /** Files that declare endpoints reached through other files (adapter plans): they bear endpoints too. */
+  declaring: string[];
   adapters: FrameworkAdapter[];
 }
 
@@ -119,6 +121,7 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
     )
     .filter((p): p is AdapterPlan => !!p);
   const claimed = new Set(plans.flatMap((p) => p.routeFiles));
+  const declaring = plans.flatMap((p) => p.declaringFiles ?? []);
   const conventionOnly = new Set(plans.flatMap((p) => p.conventionOnlyApps));
   const candidates = [...claimed];
   // Measured: sequential reads beat fs.promises concurrency here (each async read is several thread-pool hops).
@@ -133,7 +136,7 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
     } else if (session.store.oversized.get(s.abs)?.routing) candidates.push(s.abs); // not analysed, and reported as such
   }
   candidates.sort(compareStrings);
-  return { ctx, sources, candidates, adapters };
+  return { ctx, sources, candidates, declaring, adapters };
 }
 
 /** Parses a root's candidates and runs its adapters: extract (in order), then finalize. */
@@ -302,6 +305,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   // endpoints (it registers routes, serves them by convention, or anchors one), the gate fails.
   const bearing = new Set<string>([
     ...roots.flatMap((r) => r.candidates),
+    ...roots.flatMap((r) => r.declaring),
     ...roots.map((r) => r.ctx.root),
     ...endpoints.map((e) => e.anchor.file),
   ]);

@@ -343,3 +343,38 @@ export async function deleteAccount(formData: FormData) {
     }
   });
 });
+
+describe('a broken mount or router file never loses procedures in silence', () => {
+  const files = (route: string, root = ROUTER): Record<string, string> => ({
+    'package.json': NEXT_TRPC,
+    'server/db.ts': DB,
+    'server/trpc.ts': trpcWith('  return next();'),
+    'server/root.ts': root,
+    'app/api/trpc/[trpc]/route.ts': route,
+  });
+
+  it('a mount file with a syntax error: its routers are listed under the default prefix, and the file fails the gate', async () => {
+    const r = await scanFiles(files(ROUTE.replace('router: appRouter', 'router: app\u200bRouter')));
+    expect(r.endpoints.map((e) => `${e.method} ${e.path}`)).toContain('POST /api/trpc/security.disableMfa');
+    expect(r.findings.some((f) => f.ruleId === 'stepup/not-analysed' && f.span.file.endsWith('route.ts'))).toBe(true);
+  });
+
+  it('a mount whose router import no longer resolves: the router is reported as never mounted', async () => {
+    const r = await scanFiles(files(ROUTE.replace("'../../../../server/root'", "'../../../../server/r\u00f6ot'")));
+    expect(r.endpoints.some((e) => e.path.includes('disableMfa'))).toBe(false);
+    expect(r.errors.some((e) => e.file.endsWith('root.ts') && /never mounted/.test(e.message))).toBe(true);
+  });
+
+  it('a router file that cannot be parsed bears endpoints: it fails the gate (stepup/not-analysed)', async () => {
+    const deep = `${'['.repeat(20000)}${']'.repeat(20000)};\n`;
+    const r = await scanFiles(files(ROUTE, ROUTER + deep));
+    const listed = r.endpoints.some((e) => e.path.includes('disableMfa'));
+    const reported = r.findings.some((f) => f.ruleId === 'stepup/not-analysed' && f.span.file.endsWith('root.ts'));
+    expect(listed || reported).toBe(true);
+  });
+
+  it('a healthy tree reports no router as never mounted', async () => {
+    const r = await scanFiles(files(ROUTE));
+    expect(r.errors.filter((e) => /never mounted/.test(e.message))).toEqual([]);
+  });
+});

@@ -25,6 +25,11 @@ export interface AdapterPlan {
   routeFiles: string[];
   /** Application roots whose routes come from file conventions only: their other files are parsed only when imported. */
   conventionOnlyApps: string[];
+  /**
+   * Files whose text declares endpoints this adapter lists (tRPC routers) though they are reached
+   * through another file: when one cannot be analysed, the gate fails (`stepup/not-analysed`).
+   */
+  declaringFiles?: string[];
 }
 
 /**

@@ -51,6 +51,9 @@ interface Mount {
 const PROCEDURE_TEXT = /\.\s*(query|mutation|subscription)\s*\(/;
 
 export function createTrpcAdapter(): FrameworkAdapter {
+  // router files found when planning: with a mount in the tree they are reached from it, and when
+  // that mount cannot be read they are still listed under the default prefix
+  let plannedRouters: string[] = [];
   return {
     name: 'trpc',
 
@@ -68,7 +71,8 @@ export function createTrpcAdapter(): FrameworkAdapter {
         if (marks.trpcServerMount) mountFiles.push(f);
         else if (marks.trpcRouter) routerFiles.push(f);
       }
-      return { routeFiles: mounted ? mountFiles : routerFiles, conventionOnlyApps: [] };
+      plannedRouters = routerFiles;
+      return { routeFiles: mounted ? mountFiles : routerFiles, conventionOnlyApps: [], declaringFiles: routerFiles };
     },
 
     extract(ctx: AdapterContext): Endpoint[] {
@@ -93,10 +97,12 @@ export function createTrpcAdapter(): FrameworkAdapter {
         if (!sf || !names.some((n) => sf.text.includes(n))) continue;
         mounts.push(...serverMounts(sf, rules, ctx.values).filter((m) => !ctx.mounts.some((x) => x.call === m.call)));
       }
-      // No mount in the tree (a package that only defines the API): its root routers, by convention.
-      if (!mounts.length) {
+      // No mount in the tree (a package that only defines the API), or none in a file that could be
+      // read whole (a mount whose file has a syntax error may name no router): its root routers, by convention.
+      const usedFallback = !mounts.some((m) => !ctx.store.failed.has((m.call ?? m.router).getSourceFile().fileName));
+      if (usedFallback) {
         const routers: ts.CallExpression[] = [];
-        for (const file of ctx.candidates) {
+        for (const file of new Set([...ctx.candidates, ...plannedRouters])) {
           const sf = ctx.store.get(file);
           if (!sf || !PROCEDURE_TEXT.test(sf.text)) continue;
           for (const call of callIndex(sf).calls) if (walker.routerKind(call)) routers.push(call);
@@ -138,9 +144,49 @@ export function createTrpcAdapter(): FrameworkAdapter {
           out.push(ep);
         }
       }
+      if (!usedFallback) reportUnreached(plannedRouters, out, walker, ctx);
       return out;
     },
   };
+}
+
+/**
+ * Root routers of the planned router files that no mount reached while mounts exist (a mount whose
+ * router import no longer resolves, a router left over): reported, as for Express and Hono routers
+ * never mounted, so their procedures are not lost in silence.
+ */
+function reportUnreached(
+  files: readonly string[],
+  listed: readonly Endpoint[],
+  walker: RouterWalker,
+  ctx: AdapterContext,
+): void {
+  const at = (s: { file: string; line: number; column: number }): string => `${s.file}:${s.line}:${s.column}`;
+  const anchored = new Set(listed.map((e) => e.anchor.file));
+  const reached = new Set(listed.map((e) => at(e.anchor)));
+  for (const file of files) {
+    if (anchored.has(file)) continue;
+    const sf = ctx.store.get(file);
+    if (!sf || !PROCEDURE_TEXT.test(sf.text)) continue;
+    const roots = callIndex(sf).calls.filter((c) => walker.routerKind(c) && !walker.nested.has(c));
+    const sites = roots.flatMap((r) =>
+      ctx.values.session.contain(
+        file,
+        'extract',
+        () => walker.procedures(r),
+        () => [] as ProcedureSite[],
+        { wholeFile: true, unit: false },
+      ),
+    );
+    // a root router whose procedures a mount lists (through its parts, in other files) is mounted
+    if (!sites.length || sites.some((s) => reached.has(at(spanOf(s.key))))) continue;
+    const line = sf.getLineAndCharacterOfPosition(roots[0].getStart()).line + 1;
+    ctx.errors.push({
+      file,
+      phase: 'extract',
+      message: `tRPC router (line ${line}) is never mounted where the scan can see it: its ${sites.length} procedure${sites.length === 1 ? '' : 's'} are not reported as endpoints`,
+    });
+  }
 }
 
 /** `/api/trpc/[trpc]` → `/api/trpc`: the route's folder serves the procedures. */
