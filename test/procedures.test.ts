@@ -378,3 +378,42 @@ describe('a broken mount or router file never loses procedures in silence', () =
     expect(r.errors.filter((e) => /never mounted/.test(e.message))).toEqual([]);
   });
 });
+
+describe('server actions in a tree with a file nested deeper than the stack', () => {
+  it("another module's actions are still listed, and the deep page's inline action too", async () => {
+    const deep = Array.from({ length: 6000 }, (_, i) => `'p${i}'`).join(' + ');
+    const r = await scanFiles({
+      'package.json': JSON.stringify({ name: 'web', dependencies: { next: '15.0.0' } }),
+      'app/account/actions.ts': `'use server';
+export async function deleteAccount() { return 1; }
+export async function changeEmail(email: string) { return email; }
+`,
+      'app/workspace/page.tsx': `export default function Page() {
+  async function removeWorkspace() {
+    'use server';
+    return 1;
+  }
+  const banner = ${deep};
+  return banner + String(removeWorkspace);
+}
+`,
+    });
+    const paths = r.endpoints.map((e) => e.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['app/account/actions.ts#deleteAccount', 'app/account/actions.ts#changeEmail']),
+    );
+    expect(paths).toContain('app/workspace/page.tsx#Page.removeWorkspace');
+  });
+});
+
+describe('a server-action module over the size limit', () => {
+  it('is reported as not analysed (the gate fails), not left out in silence', async () => {
+    const filler = `// ${'x'.repeat(1000)}\n`.repeat(1100);
+    const r = await scanFiles({
+      'package.json': JSON.stringify({ name: 'web', dependencies: { next: '15.0.0' } }),
+      'app/account/actions.ts': `'use server';\nexport async function deleteAccount() { return 1; }\n${filler}`,
+      'app/api/health/route.ts': 'export async function GET() { return Response.json({ ok: true }); }\n',
+    });
+    expect(r.findings.some((f) => f.ruleId === 'stepup/not-analysed' && f.span.file.endsWith('actions.ts'))).toBe(true);
+  });
+});

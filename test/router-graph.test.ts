@@ -97,3 +97,29 @@ export default { fetch: app.fetch };
     expect(result.errors).toEqual([]);
   });
 });
+
+describe('a registration in a file that cannot be parsed whole shadows nothing', () => {
+  it('a later route of the same method and path is still listed when the earlier one may hand on', async () => {
+    const r = await scanFiles({
+      'package.json': HONO_PKG,
+      'src/members.ts': `import { Hono } from 'hono';
+const members = new Hono();
+members.get('/', (c) => c.json([]));
+export default members;
+`,
+      'src/index.ts': `import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import members from './members';
+const requireManager = createMiddleware(async (c, next) => {
+  if (c.req.header'x-role') != 'manager')  c.text('forbidden', 403);
+  await next();
+});
+const app = new Hono();
+app.get('/api/members', requireManager);
+app.route('/api/members', members);
+export default app;
+`,
+    });
+    expect(r.endpoints.some((e) => e.path === '/api/members' && e.anchor.file.endsWith('members.ts'))).toBe(true);
+  });
+});

@@ -64,6 +64,8 @@ export function firstParseError(sf: ts.SourceFile): string | undefined {
 
 /** How much text read for a look (not for parsing) stays in memory: beyond it, a second look reads the file again. */
 const READ_CACHE_CHARS = 64 * 1024 * 1024;
+/** How much of a file over the size limit is kept for the planning hooks to look at. */
+const OVERSIZED_HEAD_CHARS = 8 * 1024;
 
 export class SourceStore {
   private readonly cache = new Map<string, ts.SourceFile | null>();
@@ -77,7 +79,7 @@ export class SourceStore {
   /** Files discovery already vetted (regular files). */
   readonly known = new Set<string>();
   /** Files left out for their size (over 1 MiB), and whether their text registers routes. */
-  readonly oversized = new Map<string, { bytes: number; routing: boolean }>();
+  readonly oversized = new Map<string, { bytes: number; routing: boolean; head?: string }>();
   /** Where the first syntax error of a file is (1-based), for reports that point at it. */
   readonly syntaxErrorAt = new Map<string, { line: number; column: number }>();
   /** The trees of the scanned roots: no file outside them is read (resolution already stops there: this is the last line). */
@@ -99,7 +101,12 @@ export class SourceStore {
       if (buf.length > MAX_FILE_BYTES) {
         // Not analysed; reported when the analysis needs it (a route file, an import it follows).
         const text = decodeSource(buf).text;
-        this.oversized.set(file, { bytes: buf.length, routing: text !== undefined && mentionsRouting(text) });
+        // the head stays for planning hooks that read directives (`'use server'` opens a module)
+        this.oversized.set(file, {
+          bytes: buf.length,
+          routing: text !== undefined && mentionsRouting(text),
+          head: text?.slice(0, OVERSIZED_HEAD_CHARS),
+        });
         this.cache.set(file, null);
         return undefined;
       }

@@ -7,6 +7,7 @@
 // Identity: method `ACTION`, path `<file relative to the application root>#<export name>`, inline
 // actions `#<enclosing function>.<action name>`.
 import { ts } from 'ts-morph';
+import { forEachNode } from '../../analysis/walk.js';
 import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
 import { findDeclaration, lookupName } from '../../analysis/scope.js';
 import { unwrap } from '../../analysis/unwrap.js';
@@ -199,7 +200,8 @@ function enclosingName(fn: ts.Node): string | undefined {
 /** Functions whose body starts with the directive (not the module's own exports). */
 function inlineActions(sf: ts.SourceFile, directive: string, exported: Set<ts.Node>): ActionSite[] {
   const out: ActionSite[] = [];
-  const visit = (n: ts.Node): void => {
+  // a whole-file walk without recursion: a file nested deeper than the stack still yields its actions
+  forEachNode(sf, (n) => {
     if (
       isFunctionNode(n) &&
       n.body &&
@@ -211,9 +213,7 @@ function inlineActions(sf: ts.SourceFile, directive: string, exported: Set<ts.No
       const outer = enclosingName(n);
       out.push({ name: outer ? `${outer}.${own}` : own, anchor: n, value: n as unknown as ts.Expression });
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(sf);
+  });
   return out;
 }
 

@@ -179,12 +179,14 @@ export class RouterGraph {
       for (let i = start; i < out.length; i++) out[i].root = root;
       if (passes) passThrough(out, start, passes);
       // A later registration of the same method and path is shadowed by the first: never reached.
+      // (Not by one in a file that could not be parsed whole: whether it hands on cannot be read.)
       const seen = new Set<string>();
+      const failed = this.session?.store.failed;
       for (let i = start; i < out.length; i++) {
         if (out[i].passthrough) continue;
         const k = `${out[i].method} ${out[i].path}`;
         if (seen.has(k)) out[i].shadowed = true;
-        seen.add(k);
+        if (!failed?.has(out[i].anchor.getSourceFile().fileName)) seen.add(k);
       }
     }
     return out.filter((r) => !r.shadowed && !r.passthrough);

@@ -39,7 +39,9 @@ export function textMarks(ctx: PlanContext, file: string): TextMarks | undefined
   const cache = ctx.values.session.get(MARKS);
   const hit = cache.get(file);
   if (hit !== undefined) return hit ?? undefined;
-  const text = ctx.store.text(file, false);
+  // a file over the size limit is looked at by its head (a module's directive opens it): claimed,
+  // it is reported as not analysed instead of being left out in silence
+  const text = ctx.store.text(file, false) ?? ctx.store.oversized.get(file)?.head;
   let marks: TextMarks | null = null;
   if (text !== undefined) {
     const p = PATTERNS();
