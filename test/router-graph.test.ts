@@ -123,3 +123,24 @@ export default app;
     expect(r.endpoints.some((e) => e.path === '/api/members' && e.anchor.file.endsWith('members.ts'))).toBe(true);
   });
 });
+
+describe('a Hono app handed to a Next.js route file that cannot be parsed whole', () => {
+  it('keeps every route of the app: the methods the host exports cannot all be read', async () => {
+    const r = await scanFiles({
+      'package.json': JSON.stringify({ name: 'web', dependencies: { next: '15.0.0', hono: '4.6.0' } }),
+      'server/rpc.ts': `import { Hono } from 'hono';
+export const rpc = new Hono().basePath('/rpc');
+rpc.get('/todos', (c) => c.json([]));
+rpc.delete('/todos/:id', (c) => c.json({ ok: true }));
+`,
+      'app/rpc/[[...route]]/route.ts': `import { handle } from 'hono/vercel';
+import { rpc } from '../../../server/rpc';
+export const GET = handle(rpc);
+export const DELE"TE = handle(rpc);
+`,
+    });
+    expect(r.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(
+      expect.arrayContaining(['GET /rpc/todos', 'DELETE /rpc/todos/:id']),
+    );
+  });
+});

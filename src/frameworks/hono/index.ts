@@ -300,7 +300,7 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     collector.collectAll(ctx);
 
     // Hono apps mounted in another framework's routes (Next.js `handle(app)`): only the host's methods reach them.
-    const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>();
+    const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string; anyMethod?: boolean }>();
     for (const mount of ctx.mounts) {
       if (mount.framework !== 'hono') continue;
       const refs = ctx.values.session.contain(
@@ -314,6 +314,8 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
         let m = nextMounts.get(ref.router);
         if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: mount.basePath }));
         for (const x of mount.methods) m.methods.add(x);
+        // a host route file that could not be parsed whole may export more methods than were read
+        if (ctx.store.failed.has(mount.app.getSourceFile().fileName)) m.anyMethod = true;
       }
     }
 
@@ -336,7 +338,7 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
     ctx.stats.routers += graph.all.length;
     for (const r of routes) {
       const mount = findMount(r.root, nextMounts);
-      if (mount && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
+      if (mount && !mount.anyMethod && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
       const path = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
       const seed = {
         framework: 'hono' as const,
@@ -365,8 +367,8 @@ export const createHonoAdapter = (): FrameworkAdapter => ({
 
 function findMount(
   root: RouterNode,
-  mounts: Map<RouterNode, { methods: Set<HttpMethod>; basePath: string }>,
-): { methods: Set<HttpMethod>; basePath: string } | undefined {
+  mounts: Map<RouterNode, { methods: Set<HttpMethod>; basePath: string; anyMethod?: boolean }>,
+): { methods: Set<HttpMethod>; basePath: string; anyMethod?: boolean } | undefined {
   const direct = mounts.get(root);
   if (direct) return direct;
   // `handle(app)` where app = new Hono().basePath('/api'): the mount names the child, the root is its parent.
