@@ -417,3 +417,28 @@ describe('a server-action module over the size limit', () => {
     expect(r.findings.some((f) => f.ruleId === 'stepup/not-analysed' && f.span.file.endsWith('actions.ts'))).toBe(true);
   });
 });
+
+describe('a tRPC router no mount reaches', () => {
+  it('is reported in the files that hold its procedures, the parts in other files included', async () => {
+    const r = await scanFiles({
+      'package.json': NEXT_TRPC,
+      'server/db.ts': DB,
+      'server/trpc.ts': trpcWith('  return next();'),
+      'server/security.ts': `import { z } from 'zod';
+import { db } from './db';
+import { router, stepUp } from './trpc';
+export const securityRouter = router({
+  disableMfa: stepUp.input(z.object({ factorId: z.string() })).mutation(async ({ input }) => db.mfaFactor.delete({ where: { id: input.factorId } })),
+});
+`,
+      'server/root.ts': `import { router, stepUp } from './trpc';
+import { securityRouter } from './security';
+export const appRouter = router({ security: securityRouter, ping: stepUp.query(() => 'pong') });
+`,
+      'app/api/trpc/[trpc]/route.ts': ROUTE.replace("'../../../../server/root'", "'../../../../server/gone'"),
+    });
+    const noted = r.errors.filter((e) => /never mounted/.test(e.message)).map((e) => e.file.split('/').pop());
+    expect(noted).toEqual(expect.arrayContaining(['root.ts', 'security.ts']));
+    expect(r.endpoints.some((e) => e.path.includes('disableMfa'))).toBe(false);
+  });
+});

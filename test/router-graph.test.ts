@@ -144,3 +144,18 @@ export const DELE"TE = handle(rpc);
     );
   });
 });
+
+describe('a router never mounted is reported in every file its routes are written in', () => {
+  it('the sub-router files are named, not only the root router file', async () => {
+    const r = await scanFiles({
+      'package.json': JSON.stringify({ name: 'api', dependencies: { express: '4.21.0' } }),
+      'src/app.js': `const express = require('e\u3000xpress');\nconst routes = require('./routes');\nconst app = express();\napp.use('/v1', routes);\n`,
+      'src/routes/index.js': `const express = require('express');\nconst users = require('./users');\nconst router = express.Router();\nrouter.use('/users', users);\nmodule.exports = router;\n`,
+      'src/routes/users.js': `const express = require('express');\nconst router = express.Router();\nrouter.delete('/:id', (req, res) => res.end());\nmodule.exports = router;\n`,
+    });
+    const noted = r.errors
+      .filter((e) => /never mounted/.test(e.message))
+      .map((e) => e.file.split('/').slice(-2).join('/'));
+    expect(noted).toEqual(expect.arrayContaining(['routes/index.js', 'routes/users.js']));
+  });
+});

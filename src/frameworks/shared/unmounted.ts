@@ -252,6 +252,18 @@ export function reportUnmounted(routes: FlatRoute[], ctx: AdapterContext, framew
       phase: 'extract',
       message: `${framework} router (line ${line}) is exported but never mounted: its ${list.length} route${list.length === 1 ? '' : 's'} are not reported as endpoints (${shown.join(', ')}${more})`,
     });
+    // the files its routes are written in (sub-routers, registrars) are named too: each says what it loses
+    const byFile = new Map<string, number>();
+    for (const r of list) {
+      const f = r.anchor.getSourceFile().fileName;
+      if (f !== root.file) byFile.set(f, (byFile.get(f) ?? 0) + 1);
+    }
+    for (const [f, n] of byFile)
+      ctx.errors.push({
+        file: f,
+        phase: 'extract',
+        message: `${framework}: ${n} route${n === 1 ? '' : 's'} written here ${n === 1 ? 'belongs' : 'belong'} to the router at ${relPosix(ctx.root, root.file)}:${line}, which is exported but never mounted: not reported as endpoints`,
+      });
   }
 }
 

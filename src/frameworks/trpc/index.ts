@@ -181,11 +181,21 @@ function reportUnreached(
     // a root router whose procedures a mount lists (through its parts, in other files) is mounted
     if (!sites.length || sites.some((s) => reached.has(at(spanOf(s.key))))) continue;
     const line = sf.getLineAndCharacterOfPosition(roots[0].getStart()).line + 1;
-    ctx.errors.push({
-      file,
-      phase: 'extract',
-      message: `tRPC router (line ${line}) is never mounted where the scan can see it: its ${sites.length} procedure${sites.length === 1 ? '' : 's'} are not reported as endpoints`,
-    });
+    // one note per file that holds its procedures (its parts may be written in other files)
+    const byFile = new Map<string, number>();
+    for (const site of sites) {
+      const f = site.key.getSourceFile().fileName;
+      byFile.set(f, (byFile.get(f) ?? 0) + 1);
+    }
+    if (!byFile.has(file)) byFile.set(file, 0);
+    for (const [f, n] of byFile) {
+      const part = f === file ? '' : ` (a part of the router at ${relPosix(ctx.root, file)}:${line})`;
+      ctx.errors.push({
+        file: f,
+        phase: 'extract',
+        message: `tRPC router${part || ` (line ${line})`} is never mounted where the scan can see it: ${f === file ? `its ${sites.length}` : n} procedure${(f === file ? sites.length : n) === 1 ? '' : 's'} ${f === file ? 'are' : 'here are'} not reported as endpoints`,
+      });
+    }
   }
 }
 
