@@ -437,22 +437,11 @@ export function fieldAssignments(id: ts.Identifier): WriteData {
       ts.isIdentifier(skipOuter(n.left.expression)) &&
       (skipOuter(n.left.expression) as ts.Identifier).text === name
     ) {
-      const op = n.operatorToken.kind;
-      const k = accessName(n.left);
-      if (
-        k &&
-        (op === ts.SyntaxKind.EqualsToken ||
-          op === ts.SyntaxKind.MinusEqualsToken ||
-          op === ts.SyntaxKind.PlusEqualsToken)
-      ) {
-        out.keys.push(k);
-        if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k)))
-          out.debits.push(k);
-        if (op === ts.SyntaxKind.EqualsToken && ts.isStringLiteralLike(skipOuter(n.right)))
-          out.constants[k] = (skipOuter(n.right) as ts.StringLiteral).text;
-      }
-      // `user[provider] = undefined`: a field the analysis cannot name
-      if (!k && op === ts.SyntaxKind.EqualsToken) out.opaque = true;
+      recordFieldWrite(
+        n as ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
+        out,
+        true,
+      );
     }
     const mutated = arrayMutation(n);
     if (
@@ -518,6 +507,31 @@ export function isSecretHash(e: ts.Expression): boolean {
   return hashCall && secretName;
 }
 
+/**
+ * One `record.field = v` / `-=` / `+=` into `out`: the key, a debit when the field decreases, the
+ * constant written (when `constants`), and opaque data when the field cannot be named
+ * (`user[provider] = undefined`).
+ */
+function recordFieldWrite(
+  n: ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
+  out: WriteData,
+  constants: boolean,
+): void {
+  const k = accessName(n.left);
+  const op = n.operatorToken.kind;
+  if (!k) {
+    if (op === ts.SyntaxKind.EqualsToken) out.opaque = true;
+    return;
+  }
+  if (op !== ts.SyntaxKind.EqualsToken && op !== ts.SyntaxKind.MinusEqualsToken && op !== ts.SyntaxKind.PlusEqualsToken)
+    return;
+  out.keys.push(k);
+  if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k)))
+    out.debits.push(k);
+  if (constants && op === ts.SyntaxKind.EqualsToken && ts.isStringLiteralLike(skipOuter(n.right)))
+    out.constants[k] = (skipOuter(n.right) as ts.StringLiteral).text;
+}
+
 /** `req.user.password = hash; req.user.passkeys.push(c)` in the function that then saves `req.user`. */
 function memberAssignments(recv: ts.PropertyAccessExpression, at: ts.Node): WriteData {
   const out = emptyData();
@@ -532,19 +546,11 @@ function memberAssignments(recv: ts.PropertyAccessExpression, at: ts.Node): Writ
       (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
       n.left.expression.getText().replace(/\s+/g, '') === text
     ) {
-      const k = accessName(n.left);
-      const op = n.operatorToken.kind;
-      if (
-        k &&
-        (op === ts.SyntaxKind.EqualsToken ||
-          op === ts.SyntaxKind.MinusEqualsToken ||
-          op === ts.SyntaxKind.PlusEqualsToken)
-      ) {
-        out.keys.push(k);
-        if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k)))
-          out.debits.push(k);
-      }
-      if (!k && op === ts.SyntaxKind.EqualsToken) out.opaque = true;
+      recordFieldWrite(
+        n as ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
+        out,
+        false,
+      );
     }
     const mutated = arrayMutation(n);
     if (mutated && ts.isPropertyAccessExpression(mutated) && mutated.expression.getText().replace(/\s+/g, '') === text)

@@ -138,37 +138,23 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
         span: ep.anchor,
       };
   }
-  for (const re of xs.patterns) {
-    const m = re.exec(lower);
-    if (m)
-      return {
-        kind: 'exclusion',
-        value: m[0].replace(/^\/|\/$/g, ''),
-        detail:
-          'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up',
-        span: ep.anchor,
-      };
-  }
-  for (const re of xs.invitations) {
-    const m = re.exec(lower);
-    if (m)
-      return {
-        kind: 'exclusion',
-        value: m[0].replace(/^\/|\/$/g, ''),
-        detail:
-          'accepting or declining an invitation: the invitation (its token or code) decides the membership and its role, not the session',
-        span: ep.anchor,
-      };
-  }
-  for (const re of xs.selfRemoval) {
-    const m = re.exec(lower);
-    if (m)
-      return {
-        kind: 'exclusion',
-        value: m[0].replace(/^\/|\/$/g, ''),
-        detail: 'leaving a team oneself: the caller gives up their own membership, which grants nothing',
-        span: ep.anchor,
-      };
+  // path patterns of steps that are not step-up targets, each with why
+  const steps: [RegExp[], string][] = [
+    [
+      xs.patterns,
+      'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up',
+    ],
+    [
+      xs.invitations,
+      'accepting or declining an invitation: the invitation (its token or code) decides the membership and its role, not the session',
+    ],
+    [xs.selfRemoval, 'leaving a team oneself: the caller gives up their own membership, which grants nothing'],
+  ];
+  for (const [res, detail] of steps) {
+    for (const re of res) {
+      const m = re.exec(lower);
+      if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail, span: ep.anchor };
+    }
   }
   // An auth catch-all: /api/auth/[...all], /api/auth/*
   for (let i = 1; i < segs.length; i++) {

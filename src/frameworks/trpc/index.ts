@@ -189,12 +189,12 @@ function reportUnreached(
     }
     if (!byFile.has(file)) byFile.set(file, 0);
     for (const [f, n] of byFile) {
-      const part = f === file ? '' : ` (a part of the router at ${relPosix(ctx.root, file)}:${line})`;
-      ctx.errors.push({
-        file: f,
-        phase: 'extract',
-        message: `tRPC router${part || ` (line ${line})`} is never mounted where the scan can see it: ${f === file ? `its ${sites.length}` : n} procedure${(f === file ? sites.length : n) === 1 ? '' : 's'} ${f === file ? 'are' : 'here are'} not reported as endpoints`,
-      });
+      const plural = (k: number): string => `${k} procedure${k === 1 ? '' : 's'}`;
+      const message =
+        f === file
+          ? `tRPC router (line ${line}) is never mounted where the scan can see it: its ${plural(sites.length)} are not reported as endpoints`
+          : `tRPC router (a part of the router at ${relPosix(ctx.root, file)}:${line}) is never mounted where the scan can see it: ${plural(n)} here not reported as endpoints`;
+      ctx.errors.push({ file: f, phase: 'extract', message });
     }
   }
 }
