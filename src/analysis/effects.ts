@@ -124,6 +124,17 @@ export function calleeParts(e: ts.Expression): string[] | undefined {
   return undefined;
 }
 
+/** `calleeParts` through argument-less getter calls in the chain: `db.prisma().user.update` → db, prisma, user, update. */
+export function getterParts(e: ts.Expression): string[] | undefined {
+  const x = skipOuter(e);
+  if (ts.isCallExpression(x) && x.arguments.length === 0) return getterParts(x.expression);
+  if (ts.isPropertyAccessExpression(x)) {
+    const base = getterParts(x.expression);
+    return base ? [...base, x.name.text] : undefined;
+  }
+  return calleeParts(x);
+}
+
 /** The method name of a call `x.m()` and its receiver. */
 function methodCall(call: ts.CallExpression): { method: string; recv: ts.Expression } | undefined {
   const c = skipOuter(call.expression);
@@ -693,8 +704,11 @@ export function directEffect(call: ts.CallExpression, values: ValueResolver): Ef
 
 function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
   const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, identity, moveMethods } = rules();
-  const parts = calleeParts(call.expression);
-  const text = parts ? parts.join('.') : call.expression.getText().replace(/\s+/g, '');
+  const direct = calleeParts(call.expression);
+  // a client reached through a getter (`db.prisma().user.update`, `getDb().apiKey.create`)
+  const gotten = direct ? undefined : getterParts(call.expression);
+  const parts = direct ?? gotten;
+  const text = direct ? direct.join('.') : call.expression.getText().replace(/\s+/g, '');
   const mc = methodCall(call);
   const base = (kind: EffectKind, extra: Partial<Effect>): Effect => ({
     kind,
@@ -717,7 +731,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     const isDelegate = r.orm.delegateMethods.includes(method) && !model.startsWith('$');
     // names first (cheap), then what the root resolves to
     if (isPayVerb && payRoots.test(root)) return payment();
-    if (isDelegate && delegateRoots.test(root)) return delegate();
+    if (isDelegate && (delegateRoots.test(root) || (gotten && delegateRoots.test(parts[parts.length - 3]))))
+      return delegate();
     if (isPayVerb && rootResolvesTo(parts, recv, r.payments.modules, values)) return payment();
     if (isDelegate && rootResolvesTo(parts, recv, ['@prisma/client', '.prisma/client'], values)) return delegate();
   }

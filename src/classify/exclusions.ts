@@ -2,7 +2,8 @@
 // library catch-all handlers, password reset by emailed token, signature-verified webhooks,
 // and service callers authenticated by a shared secret (cron jobs, queues).
 import { ts } from 'ts-morph';
-import { callsIn, calleeParts } from '../analysis/effects.js';
+import { callsIn, calleeParts, getterParts } from '../analysis/effects.js';
+import { assetRules } from './assets.js';
 import { externalName } from '../analysis/unwrap.js';
 import { skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
@@ -110,6 +111,36 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
   };
 });
 
+const LOOKUP = /^(find|get|fetch|load|select)\w*$/i;
+const TOKEN_KEY = /^(token|code|hash|secret|invitetoken|invitationtoken|invitecode|invitationcode|tokenhash|joincode)$/;
+
+/** The keys of an object literal, one level into a `where`. */
+function lookupKeys(arg: ts.Expression | undefined): string[] {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return [];
+  const out: string[] = [];
+  for (const p of x.properties) {
+    if (!p.name) continue;
+    const name = ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) ? p.name.text : '';
+    if (name === 'where' && ts.isPropertyAssignment(p)) out.push(...lookupKeys(p.initializer));
+    else if (name) out.push(norm(name));
+  }
+  return out;
+}
+
+/** A read of an invitation record by a token or code (`prisma.invitation.findFirst({ where: { token } })`). */
+function invitationLookup(calls: readonly ts.CallExpression[]): ts.CallExpression | undefined {
+  const models = assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [];
+  for (const c of calls) {
+    const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+    if (!parts || parts.length < 2 || !LOOKUP.test(parts[parts.length - 1])) continue;
+    const model = norm(parts[parts.length - 2]);
+    if (!models.some((m) => model === m || model === `${m}s`)) continue;
+    if (lookupKeys(c.arguments[0]).some((k) => TOKEN_KEY.test(k))) return c;
+  }
+  return undefined;
+}
+
 export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
@@ -156,6 +187,16 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
       if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail, span: ep.anchor };
     }
   }
+  // Redeeming an invitation: the invitation record is looked up by the token or code the request carries
+  const redeemed = invitationLookup(deepCalls(ep.handler.fn, values, 1));
+  if (redeemed)
+    return {
+      kind: 'exclusion',
+      value: redeemed.getText().replace(/\s+/g, ' ').slice(0, 80),
+      detail:
+        'accepting an invitation by its token: the invitation (its token or code) decides the membership and its role, not the session',
+      span: spanOf(redeemed),
+    };
   // An auth catch-all: /api/auth/[...all], /api/auth/*
   for (let i = 1; i < segs.length; i++) {
     if (isCatchAll(segs[i]) && ['auth', 'authentication', 'oauth', 'session'].includes(norm(segs[i - 1]))) {

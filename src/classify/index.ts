@@ -13,6 +13,7 @@ import { memo } from '../memo.js';
 import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
+import { revealedSecrets } from './reveals.js';
 import {
   assetHits,
   assetModelDecides,
@@ -455,6 +456,7 @@ export function classifyEndpoint(
   if (!fn && ep.handler.expr) opacity.unseen = { callee: ep.handler.name, node: ep.handler.expr };
   const signals: Signal[] = [
     ...assetSignals(hits),
+    ...revealSignals(fn, ctx.values),
     ...configuredCallSignals(ep, rules, ctx.values),
     ...paths,
     ...fieldSignals(ep, rules),
@@ -531,6 +533,21 @@ export function classifyEndpoint(
   const out: Classification = { sensitive: categories.length > 0, categories, reasons, considered };
   if (unseen && categories.length) out.unseen = { call: unseen.callee, span: spanOf(unseen.node) };
   return out;
+}
+
+/** A stored secret the endpoint answers with (keys-secrets without a write). */
+function revealSignals(fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
+  if (!fn) return [];
+  return revealedSecrets(fn, values).map((r) => ({
+    kind: 'asset' as const,
+    value: 'secret-revealed',
+    category: 'keys-secrets',
+    strength: 'strong' as const,
+    get: true,
+    asset: true,
+    detail: `reveals a stored secret: ${r.what} reaches the response`,
+    span: spanOf(r.node),
+  }));
 }
 
 function assetSignals(hits: AssetHit[]): Signal[] {

@@ -270,8 +270,20 @@ export interface AssetRule {
   argKeysAlso?: string[];
 }
 
+export interface RevealRules {
+  secretNames: string;
+  notSecretNames: string;
+  notReceivers: string;
+  derivations: string;
+  envSecrets: string;
+  responseMethods: string;
+  followDepth: number;
+}
+
 export interface AssetRules {
   followDepth: number;
+  /** Stored secrets that reach an answer (src/classify/reveals.ts). */
+  reveals: RevealRules;
   bookkeepingModels: string[];
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
   groupModels?: string[];

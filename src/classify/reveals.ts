@@ -1,0 +1,213 @@
+// What an endpoint hands out: a stored secret read from a record (or the server's environment)
+// that reaches the response. Revealing an API key, a client secret or a password is a keys-secrets
+// effect even though nothing is written (policy: "creating, rotating or revealing"). Followed by
+// data flow: the answer's expressions (return values, `res.json(…)`, `c.json(…)`,
+// `NextResponse.json(…)`), through locals, fields assigned on an answered object, and project
+// functions whose result is answered. Masked, hashed, compared or boolean-ified reads reveal nothing.
+import { ts } from 'ts-morph';
+import type { FunctionNode } from '../model.js';
+import { isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { compiled, ruleFile } from '../rules/load.js';
+
+export interface Reveal {
+  node: ts.Node;
+  /** What reaches the answer, e.g. `provisionedDbCredentials.password`. */
+  what: string;
+}
+
+const rules = compiled(() => {
+  const r = ruleFile('assets').reveals;
+  const re = (s: string): RegExp => new RegExp(s, 'i');
+  return {
+    secretNames: re(r.secretNames),
+    notSecretNames: re(r.notSecretNames),
+    notReceivers: re(r.notReceivers),
+    derivations: re(r.derivations),
+    envSecrets: re(r.envSecrets),
+    responseMethods: re(r.responseMethods),
+    followDepth: r.followDepth,
+  };
+});
+
+type Rules = ReturnType<typeof rules>;
+
+/** The expressions a function answers with: its return values and the arguments of response calls in its own body. */
+function answers(fn: FunctionNode, r: Rules): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  if (!fn.body) return out;
+  if (!ts.isBlock(fn.body)) {
+    out.push(fn.body);
+    return out;
+  }
+  const visit = (n: ts.Node): void => {
+    if (isFunctionNode(n) || ts.isClassLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
+      const callee = skipOuter(n.expression);
+      const name = ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : ts.isIdentifier(callee)
+          ? callee.text
+          : '';
+      if (r.responseMethods.test(name)) for (const a of n.arguments ?? []) out.push(a);
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return out;
+}
+
+function rootName(e: ts.Expression): string {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isCallExpression(x))
+    x = skipOuter(x.expression);
+  return ts.isIdentifier(x) ? x.text : x.kind === ts.SyntaxKind.ThisKeyword ? 'this' : '';
+}
+
+function isProcessEnv(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return (
+    ts.isPropertyAccessExpression(x) &&
+    x.name.text === 'env' &&
+    ts.isIdentifier(x.expression) &&
+    x.expression.text === 'process'
+  );
+}
+
+/** Stored secrets among the values that reach the answers of `fn` (and of the project functions whose result it answers). */
+export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal[] {
+  const r = rules();
+  const out: Reveal[] = [];
+  const seen = new Set<ts.Node>();
+  const fnsSeen = new Set<ts.Node>();
+
+  const hit = (node: ts.Node): void => {
+    if (!out.some((o) => o.node === node)) out.push({ node, what: node.getText().replace(/\s+/g, ' ').slice(0, 80) });
+  };
+
+  const fieldsAssigned = (id: ts.Identifier, scope: ts.Node, depth: number, answered: string | undefined): void => {
+    // `ret.accessToken = user.accessToken` on an object that is answered
+    const visit = (n: ts.Node): void => {
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(n.left) &&
+        ts.isIdentifier(n.left.expression) &&
+        n.left.expression.text === id.text
+      )
+        value(n.right, depth, n.left.name.text ?? answered);
+      ts.forEachChild(n, visit);
+    };
+    visit(scope);
+  };
+
+  /** `key`: the name the value is answered under (a property of the answer), if any. */
+  const value = (expr: ts.Expression, depth: number, key: string | undefined): void => {
+    const e = skipOuter(expr);
+    if (seen.has(e) || depth > 6) return;
+    seen.add(e);
+    if (isProcessEnv(e)) {
+      hit(e);
+      return;
+    }
+    if (ts.isObjectLiteralExpression(e)) {
+      for (const p of e.properties) {
+        if (ts.isPropertyAssignment(p)) value(p.initializer, depth, propertyNameText(p.name));
+        else if (ts.isShorthandPropertyAssignment(p)) value(p.name, depth, p.name.text);
+        else if (ts.isSpreadAssignment(p)) value(p.expression, depth, key);
+      }
+      return;
+    }
+    if (ts.isArrayLiteralExpression(e)) {
+      for (const x of e.elements) value(ts.isSpreadElement(x) ? x.expression : x, depth, key);
+      return;
+    }
+    if (ts.isConditionalExpression(e)) {
+      value(e.whenTrue, depth, key);
+      value(e.whenFalse, depth, key);
+      return;
+    }
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      if (
+        op === ts.SyntaxKind.QuestionQuestionToken ||
+        op === ts.SyntaxKind.BarBarToken ||
+        op === ts.SyntaxKind.AmpersandAmpersandToken
+      ) {
+        if (op !== ts.SyntaxKind.AmpersandAmpersandToken) value(e.left, depth, key);
+        value(e.right, depth, key);
+      }
+      return; // comparisons, arithmetic, concatenation with other text: a derivation
+    }
+    if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+      const name = ts.isPropertyAccessExpression(e)
+        ? e.name.text
+        : ts.isStringLiteralLike(e.argumentExpression)
+          ? e.argumentExpression.text
+          : undefined;
+      if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) {
+        if (name && r.envSecrets.test(name)) hit(e);
+        return;
+      }
+      const named = (n: string | undefined): boolean => !!n && r.secretNames.test(n) && !r.notSecretNames.test(n);
+      const receiver = e.expression.getText();
+      if (
+        name &&
+        (named(name) || (named(key) && !r.notSecretNames.test(name))) &&
+        !r.notReceivers.test(rootName(e.expression)) &&
+        !r.notSecretNames.test(receiver)
+      )
+        hit(e);
+      return;
+    }
+    if (ts.isIdentifier(e)) {
+      const decl = declarationOf(e);
+      if (decl?.initializer) value(decl.initializer, depth + 1, key ?? e.text);
+      if (decl) fieldsAssigned(e, decl.parent.parent?.parent ?? decl, depth + 1, key);
+      return;
+    }
+    if (ts.isCallExpression(e)) {
+      const callee = skipOuter(e.expression);
+      const name = ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : ts.isIdentifier(callee)
+          ? callee.text
+          : '';
+      if (r.derivations.test(name)) return; // masked, hashed, counted, compared
+      // a project function whose result is answered: what it answers is answered
+      if (depth < r.followDepth) {
+        for (const v of values.resolve(e.expression)) {
+          if (v.kind === 'function' && v.node.body && isFunctionNode(v.node) && !fnsSeen.has(v.node)) {
+            fnsSeen.add(v.node);
+            for (const a of answers(v.node, r)) value(a, depth + 1, key);
+          }
+        }
+      }
+      // a wrapper of the value (`sortByKey(process.env)`, `NextResponse.json(x)`)
+      for (const a of e.arguments) if (isProcessEnv(a)) hit(a);
+      if (r.responseMethods.test(name)) for (const a of e.arguments) value(a, depth, key);
+      return;
+    }
+  };
+
+  fnsSeen.add(fn);
+  for (const a of answers(fn, r)) value(a, 0, undefined);
+  return out;
+}
+
+/** The variable declaration of a local name (not a parameter, import or function). */
+function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
+  let scope: ts.Node | undefined = id.parent;
+  while (scope) {
+    if (ts.isBlock(scope) || ts.isSourceFile(scope)) {
+      for (const st of scope.statements) {
+        if (!ts.isVariableStatement(st)) continue;
+        for (const d of st.declarationList.declarations)
+          if (ts.isIdentifier(d.name) && d.name.text === id.text && d.getStart() < id.getStart()) return d;
+      }
+    }
+    if (isFunctionNode(scope)) return undefined;
+    scope = scope.parent;
+  }
+  return undefined;
+}
