@@ -135,6 +135,25 @@ export function getterParts(e: ts.Expression): string[] | undefined {
   return calleeParts(x);
 }
 
+/** The collection a receiver is a handle on: it resolves to `<x>.collection('name')` (or `from`/`table`). */
+function collectionHandle(
+  recv: ts.Expression,
+  values: ValueResolver,
+  tableCalls: readonly string[],
+): string | undefined {
+  const x = skipOuter(recv);
+  if (!ts.isIdentifier(x) && !ts.isPropertyAccessExpression(x)) return undefined;
+  for (const v of values.resolve(x)) {
+    if (v.kind !== 'call' || !ts.isCallExpression(v.node)) continue;
+    const m = methodCall(v.node);
+    if (m && tableCalls.includes(m.method) && m.method !== 'doc') {
+      const name = stringArg(v.node, values);
+      if (name) return name;
+    }
+  }
+  return undefined;
+}
+
 /** The method name of a call `x.m()` and its receiver. */
 function methodCall(call: ts.CallExpression): { method: string; recv: ts.Expression } | undefined {
   const c = skipOuter(call.expression);
@@ -788,6 +807,16 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         action: mc.method,
         ...callData(call, mc.method, values),
       });
+    // a handle on a collection kept in a local or a field (`const users = db.collection('users')`; `users.updateOne(…)`)
+    if (r.orm.staticMethods.includes(mc.method) && !ts.isCallExpression(skipOuter(mc.recv))) {
+      const table = collectionHandle(mc.recv, values, r.orm.builderTableCalls);
+      if (table)
+        return base('db-write', {
+          model: normalizeName(table),
+          action: mc.method,
+          ...callData(call, mc.method, values),
+        });
+    }
     // Repositories: userRepository.save(...)
     if (recvText && repoRoots.test(recvText) && r.orm.repoMethods.includes(mc.method)) {
       const model =

@@ -196,7 +196,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           (k) =>
             r.keySet.some((t) => keyMatches(k, t)) &&
             !r.notKeysRe?.test(k) &&
-            (!r.valueRes.has(k) || (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!))),
+            (!r.valueRes.has(k) ||
+              (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!)) ||
+              // the caller chooses the value (`status` from the request body): it can be the revoking one
+              (!!r.chosenValues && !constants.has(k) && ctx.bodyFields.includes(k))),
         );
         if (!matchedKeys.length) continue;
       }

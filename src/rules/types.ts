@@ -262,6 +262,8 @@ export interface AssetRule {
   notKeys?: string;
   debitKeys?: string[];
   keyValues?: Record<string, string>;
+  /** A keyValues key written with a value from the request counts too. */
+  chosenValues?: boolean;
   ignoreWhenOnly?: boolean;
   withMint?: boolean;
   roleWrite?: boolean;
