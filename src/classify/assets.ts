@@ -158,6 +158,17 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       !opsOf(e).includes('update') &&
       modelMatches(e.model ?? '', c.groupModels, false),
   );
+  // records created by this endpoint: setting a credential on one (`INSERT INTO address …; UPDATE address SET
+  // password = …`) completes its creation (a sign-up, a new mailbox), it changes nobody's existing credential
+  const created = new Set(
+    effects
+      .filter((e) => (e.kind === 'db-write' || e.kind === 'sql-write') && e.model)
+      .filter((e) => {
+        const ops = e.kind === 'sql-write' ? sqlOps(e.action) : opsOf(e);
+        return ops.length === 1 && ops[0] === 'create';
+      })
+      .map((e) => e.model!),
+  );
   const hits: AssetHit[] = [];
   for (const e of effects) {
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
@@ -224,6 +235,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = matchedKeys.filter((k) => !ctx.bodyFields.includes(k));
         if (r.keySet.length && !matchedKeys.length) continue;
       }
+      if (r.category === 'credentials' && ops.length === 1 && ops[0] === 'update' && created.has(model)) continue;
       // what is created with a new team (its founder's membership, its default roles, its first invitations) belongs to the new team
       if (foundsGroup && r.category === 'privilege' && ops.length === 1 && ops[0] === 'create') continue;
       if (r.roleWrite) {

@@ -345,6 +345,13 @@ function decideByWords(cat: CategoryRule, signals: Signal[]): boolean {
   return false;
 }
 
+/** Visible writes, every one on a record that is not the category's own (an export that writes a status flag is no export). */
+function overruledByWrites(cat: CategoryRule, effects: readonly Effect[]): boolean {
+  if (!cat.unrelatedWritesOverrule) return false;
+  const writes = effects.filter((e) => (e.kind === 'db-write' || e.kind === 'sql-write') && e.model);
+  return writes.length > 0 && !writes.some((e) => relatedModel(cat, e));
+}
+
 /** What the endpoint's effects could not show: writes it cannot name, and write-named calls it could not follow. */
 interface Opacity {
   /** A visible write whose asset cannot be named (no model, data it cannot list, an outgoing request). */
@@ -500,7 +507,7 @@ export function classifyEndpoint(
           span: spanOf(w?.node ?? e!.node),
         });
       }
-    } else if (!decideByWords(cat, signals)) continue;
+    } else if (!decideByWords(cat, signals) || overruledByWrites(cat, effects)) continue;
     const mine = signals.filter((s) => s.category === cat.name);
     if (isRead && !mine.some((s) => s.get || s.write || s.asset)) {
       considered.push({

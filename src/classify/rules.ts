@@ -43,6 +43,7 @@ export interface CategoryRule {
   fieldSuffixes: string[];
   /** Informational words never demote this category (exports are informational by nature). */
   notDemoted: boolean;
+  unrelatedWritesOverrule: boolean;
   /** Models on which writing a role key signals privilege. */
   roleModels: string[];
   /** Last path words that hand a resource over (`/websites/:id/transfer`). */
@@ -131,6 +132,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       proofFields: list(base.proofFields).map(norm),
       fieldSuffixes: list(base.fieldSuffixes).map(norm),
       notDemoted: base.notDemoted === true,
+      unrelatedWritesOverrule: base.unrelatedWritesOverrule === true,
       roleModels: list(base.roleModels).map(norm),
       ownershipVerbs: list(base.ownershipVerbs).map(norm),
       namedWrites: base.namedWrites === true,

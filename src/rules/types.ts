@@ -200,6 +200,8 @@ export interface RawCategory {
   methods?: string[];
   fieldsCorroborateOnCreate?: boolean;
   notDemoted?: boolean;
+  /** Visible writes, none on the category's records, overrule its words (an export writes nothing). */
+  unrelatedWritesOverrule?: boolean;
   contextWithWrite?: boolean;
   weakPathsNeedEvidence?: boolean;
   namedWrites?: boolean;
