@@ -128,9 +128,8 @@ function lookupKeys(arg: ts.Expression | undefined): string[] {
   return out;
 }
 
-/** A read of an invitation record by a token or code (`prisma.invitation.findFirst({ where: { token } })`). */
-function invitationLookup(calls: readonly ts.CallExpression[]): ts.CallExpression | undefined {
-  const models = assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [];
+/** A read of one of `models` by a token or code (`prisma.invitation.findFirst({ where: { token } })`). */
+function tokenLookup(calls: readonly ts.CallExpression[], models: readonly string[]): ts.CallExpression | undefined {
   for (const c of calls) {
     const parts = calleeParts(c.expression) ?? getterParts(c.expression);
     if (!parts || parts.length < 2 || !LOOKUP.test(parts[parts.length - 1])) continue;
@@ -187,16 +186,26 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
       if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail, span: ep.anchor };
     }
   }
-  // Redeeming an invitation: the invitation record is looked up by the token or code the request carries
-  const redeemed = invitationLookup(deepCalls(ep.handler.fn, values, 1));
-  if (redeemed)
-    return {
-      kind: 'exclusion',
-      value: redeemed.getText().replace(/\s+/g, ' ').slice(0, 80),
-      detail:
-        'accepting an invitation by its token: the invitation (its token or code) decides the membership and its role, not the session',
-      span: spanOf(redeemed),
-    };
+  // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries
+  const invitations = assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [];
+  const resets = (ex.resetTokenModels ?? []).map(norm);
+  const calls = ep.handler.fn ? deepCalls(ep.handler.fn, values, 1) : [];
+  for (const [models, detail] of [
+    [
+      invitations,
+      'accepting an invitation by its token: the invitation (its token or code) decides the membership and its role, not the session',
+    ],
+    [resets, 'password reset proven by an emailed token, not by a session'],
+  ] as const) {
+    const redeemed = tokenLookup(calls, models);
+    if (redeemed)
+      return {
+        kind: 'exclusion',
+        value: redeemed.getText().replace(/\s+/g, ' ').slice(0, 80),
+        detail,
+        span: spanOf(redeemed),
+      };
+  }
   // An auth catch-all: /api/auth/[...all], /api/auth/*
   for (let i = 1; i < segs.length; i++) {
     if (isCatchAll(segs[i]) && ['auth', 'authentication', 'oauth', 'session'].includes(norm(segs[i - 1]))) {
@@ -218,8 +227,8 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
       detail: `handler comes from the authentication library ${mod}`,
       span: ep.anchor,
     };
-  const calls = deepCalls(ep.handler.fn, values, 1);
-  for (const c of calls) {
+  const handlerCalls = deepCalls(ep.handler.fn, values, 1);
+  for (const c of handlerCalls) {
     const name = lastName(c);
     if (!name) continue;
     const recv = skipOuter(c.expression);

@@ -222,6 +222,7 @@ export interface ExclusionRules {
   resetWords: string[];
   resetCredentialWords: string[];
   resetTokenFields: string[];
+  resetTokenModels?: string[];
   resetRequestFields: string[];
   resetTokenNamePattern: string;
   catchAllHandlerModules: string[];
