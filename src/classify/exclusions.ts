@@ -140,7 +140,13 @@ function tokenLookup(calls: readonly ts.CallExpression[], models: readonly strin
   return undefined;
 }
 
-export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: ValueResolver): Reason | undefined {
+export function exclusionFor(
+  ep: Endpoint,
+  rules: ClassifierRules,
+  values: ValueResolver,
+  /** The endpoint's categories rest on an effect on an asset, not on words alone. */
+  assetDecided = false,
+): Reason | undefined {
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
   const segs = rawSegments(ep.path);
@@ -185,6 +191,21 @@ export function exclusionFor(ep: Endpoint, rules: ClassifierRules, values: Value
       const m = re.exec(lower);
       if (m) return { kind: 'exclusion', value: m[0].replace(/^\/|\/$/g, ''), detail, span: ep.anchor };
     }
+  }
+  // The reset request step by what it calls: an identity provider's "e-mail a reset link" (words alone said credentials)
+  if (!assetDecided && ex.resetMailCalls) {
+    const re = new RegExp(ex.resetMailCalls);
+    const mail = deepCalls(ep.handler.fn, values, 1).find((c) => {
+      const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+      return !!parts && re.test(parts.join('.'));
+    });
+    if (mail)
+      return {
+        kind: 'exclusion',
+        value: mail.expression.getText().replace(/\s+/g, ''),
+        detail: 'password-reset request: it only sends a reset e-mail',
+        span: spanOf(mail),
+      };
   }
   // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries
   const invitations = assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [];

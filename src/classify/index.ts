@@ -533,7 +533,15 @@ export function classifyEndpoint(
     });
 
   // Exclusions only matter for an endpoint that would otherwise be sensitive (and they cost a walk of its calls).
-  const exclusion = forced || categories.length === 0 ? undefined : exclusionFor(ep, rules, ctx.values);
+  const exclusion =
+    forced || categories.length === 0
+      ? undefined
+      : exclusionFor(
+          ep,
+          rules,
+          ctx.values,
+          reasons.some((r) => r.kind === 'asset'),
+        );
   if (exclusion)
     return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');

@@ -223,6 +223,7 @@ export interface ExclusionRules {
   resetCredentialWords: string[];
   resetTokenFields: string[];
   resetTokenModels?: string[];
+  resetMailCalls?: string;
   resetRequestFields: string[];
   resetTokenNamePattern: string;
   catchAllHandlerModules: string[];
