@@ -14,6 +14,7 @@ import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
 import { revealedSecrets } from './reveals.js';
+import { bulkExport } from './exports.js';
 import {
   assetHits,
   assetModelDecides,
@@ -464,6 +465,7 @@ export function classifyEndpoint(
   const signals: Signal[] = [
     ...assetSignals(hits),
     ...revealSignals(fn, ctx.values),
+    ...exportSignals(fn, ctx.values),
     ...configuredCallSignals(ep, rules, ctx.values),
     ...paths,
     ...fieldSignals(ep, rules),
@@ -507,7 +509,11 @@ export function classifyEndpoint(
           span: spanOf(w?.node ?? e!.node),
         });
       }
-    } else if (!decideByWords(cat, signals) || overruledByWrites(cat, effects)) continue;
+    } else if (
+      !decideByWords(cat, signals) ||
+      (overruledByWrites(cat, effects) && !signals.some((s) => s.category === cat.name && s.asset))
+    )
+      continue;
     const mine = signals.filter((s) => s.category === cat.name);
     if (isRead && !mine.some((s) => s.get || s.write || s.asset)) {
       considered.push({
@@ -563,6 +569,24 @@ function revealSignals(fn: FunctionNode | undefined, values: ValueResolver): Sig
     detail: `reveals a stored secret: ${r.what} reaches the response`,
     span: spanOf(r.node),
   }));
+}
+
+/** A whole collection of people's records handed out as a file (data-export without a write). */
+function exportSignals(fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
+  const x = fn ? bulkExport(fn, values) : undefined;
+  if (!x) return [];
+  return [
+    {
+      kind: 'asset' as const,
+      value: 'bulk-export',
+      category: 'data-export',
+      strength: 'strong' as const,
+      get: true,
+      asset: true,
+      detail: `hands out a whole collection as a file: ${x.what} read, then ${x.marker.getText().replace(/\s+/g, ' ').slice(0, 60)}`,
+      span: spanOf(x.read),
+    },
+  ];
 }
 
 function assetSignals(hits: AssetHit[]): Signal[] {

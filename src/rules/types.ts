@@ -286,10 +286,23 @@ export interface RevealRules {
   followDepth: number;
 }
 
+export interface ExportRules {
+  readMany: string;
+  listMethod: string;
+  personalModels: string[];
+  pagingKeys: string;
+  fileCalls: string;
+  fileText: string;
+  delimiters: string;
+  followDepth: number;
+}
+
 export interface AssetRules {
   followDepth: number;
   /** Stored secrets that reach an answer (src/classify/reveals.ts). */
   reveals: RevealRules;
+  /** Bulk exports by a collection read turned into a file (src/classify/exports.ts). */
+  exports: ExportRules;
   bookkeepingModels: string[];
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
   groupModels?: string[];

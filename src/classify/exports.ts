@@ -1,0 +1,142 @@
+// A bulk export by what the endpoint does: a whole collection of people's records read (no page
+// size, not one record, not a count) and turned into a file (CSV/TSV rows joined by a delimiter, a
+// CSV or spreadsheet writer, an attachment header). Policy: "a bulk export of the account's personal
+// data (a download of everything, a whole-collection CSV/JSON)" is data-export; aggregate
+// statistics, a single record and a paginated list are not. Patterns in rules/assets.json `exports`.
+import { ts } from 'ts-morph';
+import type { FunctionNode } from '../model.js';
+import { calleeClosure } from '../analysis/callees.js';
+import { calleeParts, callsIn, getterParts } from '../analysis/effects.js';
+import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { compiled, ruleFile } from '../rules/load.js';
+import { norm } from './words.js';
+
+export interface BulkExport {
+  /** The collection read. */
+  read: ts.CallExpression;
+  /** What makes the answer a file. */
+  marker: ts.Node;
+  what: string;
+}
+
+const rules = compiled(() => {
+  const r = ruleFile('assets').exports;
+  return {
+    readMany: new RegExp(r.readMany),
+    listMethod: new RegExp(r.listMethod, 'i'),
+    people: r.personalModels.map(norm),
+    paging: new RegExp(r.pagingKeys, 'i'),
+    fileCalls: new RegExp(r.fileCalls, 'i'),
+    fileText: new RegExp(r.fileText, 'i'),
+    delimiter: new RegExp(r.delimiters),
+    followDepth: r.followDepth,
+  };
+});
+
+type Rules = ReturnType<typeof rules>;
+
+function isPeople(model: string, r: Rules): boolean {
+  const m = norm(model);
+  return r.people.some((p) => m === p || m === `${p}s` || (p.length >= 4 && (m.endsWith(p) || m.endsWith(`${p}s`))));
+}
+
+/** The keys of an object literal argument, one level into `where`. */
+function argKeys(arg: ts.Expression | undefined): string[] {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return [];
+  const out: string[] = [];
+  for (const p of x.properties) {
+    const name = p.name ? propertyNameText(p.name) : undefined;
+    if (!name) continue;
+    out.push(name);
+    if (name === 'where' && ts.isPropertyAssignment(p)) out.push(...argKeys(p.initializer).map((k) => `where.${k}`));
+  }
+  return out;
+}
+
+/** A read of a whole collection of people's records: `db.user.findMany({ where: { createdAt } })`, `auth().listUsers(1000)`. */
+function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
+  const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+  if (!parts || !parts.length) return undefined;
+  const method = parts[parts.length - 1];
+  let model: string | undefined;
+  const listed = r.listMethod.exec(method);
+  if (listed) model = listed[1];
+  else if (r.readMany.test(method) && parts.length >= 2) model = parts[parts.length - 2];
+  // drizzle: db.select().from(users)
+  else if (method === 'from' && c.arguments[0] && ts.isIdentifier(skipOuter(c.arguments[0])))
+    model = (skipOuter(c.arguments[0]) as ts.Identifier).text;
+  if (!model || !isPeople(model, r)) return undefined;
+  const keys = argKeys(c.arguments[0]);
+  // a page, or one record by its id
+  if (keys.some((k) => r.paging.test(k.replace(/^where\./, '')) && !k.startsWith('where.'))) return undefined;
+  const where = keys.filter((k) => k.startsWith('where.')).map((k) => k.slice(6));
+  if (where.length && where.every((k) => /^(id|_id|uuid)$/i.test(k))) return undefined;
+  // a limit further down the chain: `.from(users).limit(50)`
+  for (let p: ts.Node = c; p.parent && ts.isPropertyAccessExpression(p.parent);) {
+    const call = p.parent.parent;
+    if (!call || !ts.isCallExpression(call)) break;
+    if (r.paging.test(p.parent.name.text)) return undefined;
+    p = call;
+  }
+  return `${parts.join('.')}(…)`;
+}
+
+/** A sign that the answer is a file: rows joined by a delimiter, a CSV/spreadsheet writer, an attachment or CSV content type. */
+function fileMarker(c: ts.CallExpression, r: Rules): boolean {
+  const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+  const callee = skipOuter(c.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : (parts?.[parts.length - 1] ?? '');
+  if (name === 'join') {
+    const a = c.arguments[0] && skipOuter(c.arguments[0]);
+    // the row idiom: fields joined by a delimiter inside a `.map(…)` over records, or mapped rows joined
+    return !!a && ts.isStringLiteralLike(a) && r.delimiter.test(a.text) && (inMapCallback(c) || joinsMapped(c));
+  }
+  if (parts && r.fileCalls.test(parts.join('.'))) return true;
+  return c.arguments.some((a) => {
+    const x = skipOuter(a);
+    return ts.isStringLiteralLike(x) && r.fileText.test(x.text);
+  });
+}
+
+function isMapCall(n: ts.Node): boolean {
+  if (!ts.isCallExpression(n)) return false;
+  const e = skipOuter(n.expression);
+  return ts.isPropertyAccessExpression(e) && /^(map|flatMap|forEach)$/.test(e.name.text);
+}
+
+function inMapCallback(c: ts.Node): boolean {
+  for (let p = c.parent; p; p = p.parent) {
+    if ((ts.isArrowFunction(p) || ts.isFunctionExpression(p)) && p.parent && isMapCall(p.parent)) return true;
+    if (ts.isFunctionDeclaration(p) || ts.isMethodDeclaration(p)) return false;
+  }
+  return false;
+}
+
+function joinsMapped(c: ts.CallExpression): boolean {
+  const e = skipOuter(c.expression);
+  return ts.isPropertyAccessExpression(e) && isMapCall(skipOuter(e.expression));
+}
+
+/** A whole collection of people's records handed out as a file, in the handler or the functions it calls. */
+export function bulkExport(fn: FunctionNode, values: ValueResolver): BulkExport | undefined {
+  const r = rules();
+  let read: ts.CallExpression | undefined;
+  let what = '';
+  let marker: ts.Node | undefined;
+  for (const f of calleeClosure([fn], values, r.followDepth)) {
+    for (const c of callsIn(f)) {
+      if (!ts.isCallExpression(c)) continue;
+      if (!read) {
+        const w = collectionRead(c, r);
+        if (w) {
+          read = c;
+          what = w;
+        }
+      }
+      if (!marker && fileMarker(c, r)) marker = c;
+      if (read && marker) return { read, marker, what };
+    }
+  }
+  return undefined;
+}
