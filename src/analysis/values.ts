@@ -773,6 +773,16 @@ export class ValueResolver {
           const assigned = fns.flatMap((f) => constructorAssignments(f.node, name));
           if (assigned.length) return assigned.flatMap((x) => this.resolve(x, depth + 1, seen));
         }
+        // `mongoose.model('Invitation', schema)`: the schema's statics (`schema.loadClass(Cls)`, `schema.statics.x = …`)
+        if (ts.isCallExpression(base.node)) {
+          const statics = schemaStatics(base.node, name);
+          if (statics.length)
+            return statics.flatMap((x) =>
+              ts.isClassLike(x)
+                ? this.classMember(x, name, true, node, depth + 1, seen)
+                : this.resolve(x as ts.Expression, depth + 1, seen),
+            );
+        }
         return [{ kind: 'member', base, name, node }];
       }
       default:
@@ -1114,5 +1124,53 @@ function assignmentsOf(
   for (const n of byName.get(name) ?? []) {
     if (findDeclaration(n.left as ts.Identifier) === decl && !isNullish(n.right)) out.push(n.right);
   }
+  return out;
+}
+
+/**
+ * The statics a Mongoose model gets from its schema, for `name`: `model(name, schema)` where the
+ * schema (a local of the same file) has `schema.loadClass(Cls)` (the class, whose static member is
+ * looked up), `schema.statics.name = fn`, `schema.static('name', fn)` or `schema.statics = { name }`.
+ */
+function schemaStatics(call: ts.CallExpression, name: string): (ts.Node | ts.ClassLikeDeclaration)[] {
+  const callee = skipOuter(call.expression);
+  const fn = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+  if (fn !== 'model' || call.arguments.length < 2) return [];
+  const schema = skipOuter(call.arguments[1]);
+  if (!ts.isIdentifier(schema)) return [];
+  const sf = call.getSourceFile();
+  const out: ts.Node[] = [];
+  const isSchema = (e: ts.Expression): boolean =>
+    ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === schema.text;
+  forEachNode(sf, (n) => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && isSchema(n.expression.expression)) {
+      const m = n.expression.name.text;
+      const a0 = n.arguments[0] && skipOuter(n.arguments[0]);
+      if (m === 'loadClass' && a0 && ts.isIdentifier(a0)) {
+        const d = lookupName(a0.text, a0);
+        if (d && ts.isClassLike(d)) out.push(d);
+      } else if (m === 'static' && a0 && ts.isStringLiteralLike(a0) && a0.text === name && n.arguments[1])
+        out.push(n.arguments[1]);
+    }
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const l = n.left;
+      // schema.statics.name = fn
+      if (
+        ts.isPropertyAccessExpression(l) &&
+        l.name.text === name &&
+        ts.isPropertyAccessExpression(l.expression) &&
+        l.expression.name.text === 'statics' &&
+        isSchema(l.expression.expression)
+      )
+        out.push(n.right);
+      // schema.statics = { name() {…} }
+      if (ts.isPropertyAccessExpression(l) && l.name.text === 'statics' && isSchema(l.expression)) {
+        const o = skipOuter(n.right);
+        if (ts.isObjectLiteralExpression(o))
+          for (const p of o.properties)
+            if (p.name && propertyNameText(p.name) === name) out.push(ts.isPropertyAssignment(p) ? p.initializer : p);
+      }
+    }
+  });
   return out;
 }

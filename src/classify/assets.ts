@@ -203,15 +203,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.keySet.length) {
         const constants = constantsOf(e);
         // a key with a value pattern (`status: 'revoked'`) counts only when written with a matching constant
-        matchedKeys = keys.filter(
-          (k) =>
-            r.keySet.some((t) => keyMatches(k, t)) &&
-            !r.notKeysRe?.test(k) &&
-            (!r.valueRes.has(k) ||
-              (constants.has(k) && r.valueRes.get(k)!.test(constants.get(k)!)) ||
-              // the caller chooses the value (`status` from the request body): it can be the revoking one
-              (!!r.chosenValues && !constants.has(k) && ctx.bodyFields.includes(k))),
-        );
+        matchedKeys = keys.filter((k) => {
+          const terms = r.keySet.filter((t) => keyMatches(k, t));
+          if (!terms.length || r.notKeysRe?.test(k)) return false;
+          // a value pattern belongs to the term matched (`isSubscriptionActive` matched by `active` must be written false)
+          const pattern = r.valueRes.get(k) ?? terms.map((t) => r.valueRes.get(t)).find((x) => x);
+          if (!pattern) return true;
+          if (constants.has(k)) return pattern.test(constants.get(k)!);
+          // the caller chooses the value (`status` from the request body): it can be the revoking one
+          return !!r.chosenValues && ctx.bodyFields.includes(k);
+        });
         if (!matchedKeys.length) continue;
       }
       if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;

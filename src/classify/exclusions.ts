@@ -128,12 +128,23 @@ function lookupKeys(arg: ts.Expression | undefined): string[] {
   return out;
 }
 
+/** The model a static method's class stands for (`class InvitationClass { static add() {…} }` → Invitation). */
+function staticOwner(n: ts.Node): string | undefined {
+  let p: ts.Node | undefined = n.parent;
+  while (p && !ts.isMethodDeclaration(p)) p = p.parent;
+  if (!p || !ts.getModifiers(p as ts.MethodDeclaration)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword))
+    return undefined;
+  const cls = p.parent;
+  return ts.isClassLike(cls) ? cls.name?.text.replace(/(Class|Model|Schema|Statics)$/, '') : undefined;
+}
+
 /** A read of one of `models` by a token or code (`prisma.invitation.findFirst({ where: { token } })`). */
 function tokenLookup(calls: readonly ts.CallExpression[], models: readonly string[]): ts.CallExpression | undefined {
   for (const c of calls) {
     const parts = calleeParts(c.expression) ?? getterParts(c.expression);
     if (!parts || parts.length < 2 || !LOOKUP.test(parts[parts.length - 1])) continue;
-    const model = norm(parts[parts.length - 2]);
+    // `this.findOne({ token })` inside a static method of the model's class
+    const model = norm(parts.length === 2 && parts[0] === 'this' ? (staticOwner(c) ?? '') : parts[parts.length - 2]);
     if (!models.some((m) => model === m || model === `${m}s`)) continue;
     if (lookupKeys(c.arguments[0]).some((k) => TOKEN_KEY.test(k))) return c;
   }
