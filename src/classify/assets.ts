@@ -117,6 +117,13 @@ function isBookkeepingModel(model: string | undefined, c: CompiledAssets): boole
   return !!model && (c.bookkeeping.has(model) || [...c.bookkeeping].some((b) => b.length >= 5 && model.endsWith(b)));
 }
 
+/** A key that only names or decorates a record: a cosmetic key, or one ending in one (`passkeyName`, `keyLabel`), never a login name. */
+function isCosmetic(k: string, c: CompiledAssets): boolean {
+  if (c.cosmetic.has(k)) return true;
+  if (/(user|login|account|screen|host|domain|file|path)name$/.test(k)) return false;
+  return [...c.cosmetic].some((t) => t.length >= 4 && k.endsWith(t) && k.length > t.length);
+}
+
 /** Property names of the object literals among a call's arguments, nested a few levels (`invoice_settings.default_payment_method`). */
 function argKeysOf(node: ts.Node, values: ValueResolver): Set<string> {
   const out = new Set<string>();
@@ -227,7 +234,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         ops[0] === 'update' &&
         keys.length &&
         !e.opaqueData &&
-        keys.every((k) => c.cosmetic.has(k))
+        keys.every((k) => isCosmetic(k, c))
       )
         continue;
       if (r.withMint) {
