@@ -22,6 +22,7 @@ interface CompiledAssets {
   rules: (AssetRule & {
     callsRe?: RegExp;
     notKeysRe?: RegExp;
+    notModelsRe?: RegExp;
     modelSet: string[];
     keySet: string[];
     debitSet: string[];
@@ -42,6 +43,7 @@ export const assetRules = compiled((): CompiledAssets => {
     rules: r.assets.map((a) => ({
       ...a,
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
+      notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
       modelSet: (a.models ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
@@ -197,6 +199,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
       if (r.callsRe && !r.callsRe.test(e.callee)) continue;
+      if (r.notModelsRe && model && r.notModelsRe.test(model)) continue;
       if (r.argKeys || r.argKeysAlso) {
         argKeys ??= argKeysOf(e.node, ctx.values);
         if (r.argKeys && !r.argKeys.some((k) => argKeys!.has(k.toLowerCase()))) continue;

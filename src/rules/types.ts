@@ -261,6 +261,8 @@ export interface AssetRule {
   models?: string[];
   modelMatch?: 'exact' | 'affix';
   modelOptional?: boolean;
+  /** Records the rule never applies to (normalised model name). */
+  notModels?: string;
   keys?: string[];
   alsoKeys?: string[];
   notKeys?: string;
