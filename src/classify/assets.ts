@@ -225,6 +225,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         });
         if (!matchedKeys.length) continue;
       }
+      // the account credited is one the request names (`projectId` from the body), not the caller's own
+      if (r.targetFromRequest && !keys.some((k) => /.id$/.test(k) && k.length > 2 && ctx.bodyFields.includes(k)))
+        continue;
       if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;
       if (r.debitSet.length) {
         const debited = (e.debits ?? []).map(norm).filter((k) => r.debitSet.some((t) => keyMatches(k, t)));

@@ -261,6 +261,8 @@ export interface AssetRule {
   models?: string[];
   modelMatch?: 'exact' | 'affix';
   modelOptional?: boolean;
+  /** Counts only when an owner id key written is a body field (the request names the account). */
+  targetFromRequest?: boolean;
   /** Records the rule never applies to (normalised model name). */
   notModels?: string;
   keys?: string[];
