@@ -447,17 +447,20 @@ export function classifyEndpoint(
 
   const fn = ep.handler.fn;
   let effects: Effect[] = [];
+  // every recognised write, bookkeeping included: a write seen as bookkeeping is not a write the analysis could not follow
+  let recognised: Effect[] = [];
   const paths = pathSignals(ep, rules, ctx.values);
   if (fn) {
     const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
     const all = effectsOf(fn, ctx.values, assetRules().followDepth, rules.effectScope);
-    effects = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions))).filter((e) => !isBookkeeping(e));
+    recognised = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions)));
+    effects = recognised.filter((e) => !isBookkeeping(e));
   }
   const bodyFields = ep.bodyFields.map((f) => norm(f.name));
   const hits = assetHits(effects, { values: ctx.values, bodyFields });
   const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite) };
   if (fn && !hits.length && !opacity.unrecognised) {
-    const w = unseenWrite(fn, ep, ctx.values, rules, effects);
+    const w = unseenWrite(fn, ep, ctx.values, rules, recognised);
     if (w) opacity.unseen = { callee: w.callee, node: w.call, write: w };
   }
   // a handler the analysis cannot see: none of its effects can be seen
@@ -679,6 +682,8 @@ function isBookkeeping(e: Effect): boolean {
     (e.kind === 'db-write' || e.kind === 'sql-write') &&
     /update|save|upsert|set|patch/i.test(e.action ?? '') &&
     keys.length > 0 &&
+    // `{ ...data, updatedAt }`: what the spread writes cannot be listed, so it is not only bookkeeping
+    !e.opaqueData &&
     keys.every((k) => bookkeeping.has(k))
   );
 }
