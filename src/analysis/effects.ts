@@ -875,9 +875,10 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     // drizzle / kysely: db.insert(transfers).values(...), db.update(users).set(...), db.deleteFrom('x')
     if (
       recvParts &&
-      builderRoots.test(recvText ?? '') &&
       r.orm.builderWrites.includes(mc.method) &&
-      call.arguments.length >= 1
+      call.arguments.length >= 1 &&
+      // a client of any name made by a query-builder package (`const kdb = new Kysely(…)`, `export const orm = drizzle(…)`)
+      (builderRoots.test(recvText ?? '') || rootResolvesTo(recvParts, mc.recv, r.orm.builderModules ?? [], values))
     ) {
       return base('db-write', {
         model: normalizeName(stringArg(call, values) ?? ''),

@@ -61,6 +61,8 @@ export interface EffectRules {
     repoRoots: string;
     repoMethods: string[];
     builderRoots: string;
+    /** Packages whose clients, whatever the variable is called, write through builder chains. */
+    builderModules?: string[];
     builderWrites: string[];
     builderTableCalls: string[];
     firestoreWrites: string[];
