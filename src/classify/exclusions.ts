@@ -132,8 +132,7 @@ function lookupKeys(arg: ts.Expression | undefined): string[] {
 function staticOwner(n: ts.Node): string | undefined {
   let p: ts.Node | undefined = n.parent;
   while (p && !ts.isMethodDeclaration(p)) p = p.parent;
-  if (!p || !ts.getModifiers(p as ts.MethodDeclaration)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword))
-    return undefined;
+  if (!p || !ts.getModifiers(p)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
   const cls = p.parent;
   return ts.isClassLike(cls) ? cls.name?.text.replace(/(Class|Model|Schema|Statics)$/, '') : undefined;
 }
