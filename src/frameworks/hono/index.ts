@@ -88,6 +88,25 @@ interface OpenApiRoute {
   schemas: ts.Expression[];
 }
 
+/** The argument bound to a parameter of the enclosing helper that `call` derives its value from, if any. */
+function boundParameter(call: ts.CallExpression, env: Env): ts.Expression | undefined {
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      for (const [param, arg] of env)
+        if (ts.isIdentifier(param.name) && param.name.text === n.text) {
+          found = arg;
+          return;
+        }
+    }
+    if (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) return; // a callback's own parameters
+    ts.forEachChild(n, visit);
+  };
+  visit(call);
+  return found;
+}
+
 /**
  * The route object given to `app.openapi(route, …)`: an object literal, a `createRoute({ … })` call
  * (possibly made inside a project helper, whose parameters then take the helper call's arguments),
@@ -115,6 +134,17 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
         // built inside a helper: its parameters are the helper call's arguments
         const inner = v.site && ts.isCallExpression(v.site) ? envOf(v.site, ctx) : undefined;
         return sources(arg, inner ?? env, depth + 1);
+      }
+    }
+    // a copy of a helper's parameter (`Object.fromEntries(Object.entries(config).filter(…))`, `omit(config, …)`):
+    // it carries the keys of the object the helper was called with
+    if (env) {
+      const calls = ts.isCallExpression(x)
+        ? [x]
+        : ctx.values.resolve(x).flatMap((v) => (v.kind === 'call' && ts.isCallExpression(v.node) ? [v.node] : []));
+      for (const c of calls) {
+        const param = boundParameter(c, env);
+        if (param) return sources(param, undefined, depth + 1);
       }
     }
     return [];

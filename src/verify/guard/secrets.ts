@@ -95,6 +95,9 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
     return { kind: 'none' };
   const typedAt = text(typed);
   const storedAt = stored.map(text).join(', ');
+  // the stored side is then written as a factor's secret: the code proves the factor being enrolled
+  const enrolled = storedAfterwards(stored, env);
+  if (enrolled) return { kind: 'enrolling', typed: typedAt, stored: `${storedAt}, ${enrolled}`, otp: true };
   if (!stored.length)
     return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
   const s = originOf(stored, env);
@@ -160,4 +163,89 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   };
   fn.forEachChild(visit);
   return found;
+}
+
+/**
+ * The stored side is the factor being enrolled when the same local is written into a record after the
+ * check (`const secret = …cookie…; verify(code, secret); insertTotp({ secret })`): the code proves the
+ * new factor, not the account. The write that stores it, for the reason.
+ */
+function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined): string | undefined {
+  for (const e of stored) {
+    let x: ts.Expression = ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e) ? e.expression : e;
+    // through a one-argument wrapper (`Buffer.from(expected)`)
+    while (ts.isCallExpression(x) && x.arguments.length === 1) x = x.arguments[0];
+    // a parameter of a helper the guard was summarised in: the caller's argument (`signInWithTotp(code, encodedSecret)`)
+    for (let hops = 0; hops < 4 && env && ts.isIdentifier(x); hops++) {
+      const id: ts.Identifier = x;
+      const bound = [...env].find(([p]) => ts.isIdentifier(p.name) && p.name.text === id.text);
+      if (bound) {
+        x = bound[1];
+        continue;
+      }
+      // a local derived from a parameter (`const secretBytes = decodeBase32(secret)`)
+      const from = derivedParameter(id, env);
+      if (!from) break;
+      x = from;
+    }
+    if (!ts.isIdentifier(x)) continue;
+    let fn: ts.Node | undefined = x.parent;
+    while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+    if (!fn) continue;
+    let found: string | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isCallExpression(n) && n.getStart() > x.getEnd() && n.arguments.some((a) => writesValue(a, x.text))) {
+        found = `${x.text}, stored by ${n.expression.getText().replace(/\s+/g, '').slice(0, 60)}`;
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(fn);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The caller's argument for the parameter a local is derived from, when its initializer reads exactly one bound parameter. */
+function derivedParameter(id: ts.Identifier, env: Env): ts.Expression | undefined {
+  let scope: ts.Node | undefined = id.parent;
+  while (scope && !ts.isFunctionLike(scope)) scope = scope.parent;
+  if (!scope) return undefined;
+  let init: ts.Expression | undefined;
+  const find = (n: ts.Node): void => {
+    if (init) return;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === id.text && n.initializer)
+      init = n.initializer;
+    ts.forEachChild(n, find);
+  };
+  find(scope);
+  if (!init) return undefined;
+  const hits = new Set<ts.Expression>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n))
+      for (const [p, arg] of env) if (ts.isIdentifier(p.name) && p.name.text === n.text) hits.add(arg);
+    ts.forEachChild(n, visit);
+  };
+  visit(init);
+  if (hits.size === 1) return [...hits][0];
+  // several parameters (`generateHOTP(key, interval, digits)`): the one named as the secret
+  const named = [...env].filter(([p, arg]) => hits.has(arg) && /secret|key|seed/i.test(p.name.getText()));
+  return named.length === 1 ? named[0][1] : undefined;
+}
+
+/** Words that say a written value is a factor's secret. */
+const FACTOR_SECRET = /secret|totp|otp|mfa|2fa|factor|seed|authenticator/i;
+
+/** An object literal argument (nested a level) that writes the local `name` as a factor's secret (`{ secret }`, `{ totpSecret: name }`). */
+function writesValue(arg: ts.Expression, name: string, depth = 0): boolean {
+  if (!ts.isObjectLiteralExpression(arg) || depth > 2) return false;
+  return arg.properties.some((p) => {
+    if (ts.isShorthandPropertyAssignment(p)) return p.name.text === name && FACTOR_SECRET.test(name);
+    if (!ts.isPropertyAssignment(p)) return false;
+    const init = p.initializer;
+    if (ts.isIdentifier(init) && init.text === name)
+      return FACTOR_SECRET.test(p.name.getText()) || FACTOR_SECRET.test(name);
+    return ts.isObjectLiteralExpression(init) && writesValue(init, name, depth + 1);
+  });
 }
