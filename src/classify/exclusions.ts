@@ -137,6 +137,47 @@ function staticOwner(n: ts.Node): string | undefined {
   return ts.isClassLike(cls) ? cls.name?.text.replace(/(Class|Model|Schema|Statics)$/, '') : undefined;
 }
 
+const LOGIN_CALL = /^(login|logIn|signIn|createSession|setSession|startSession|issueSession|setUserSession)$/;
+const BY_IDENTIFIER =
+  /\b(body|input|data|credentials|payload|params)\??\.(email|username|userName|login|phone|emailAddress)\b|[{,]\s*(email|username|login)\s*[,}:]/;
+
+/**
+ * A sign-in by what the handler does: a lookup of the account by an identifier from the request
+ * (`findOne({ where: { email: body.email } })`) and a session established for it (`req.session.userId = …`,
+ * `req.login(user)`). The evidence, or undefined.
+ */
+function signInFlow(calls: readonly ts.CallExpression[], fn: FunctionNode | undefined): string | undefined {
+  if (!fn?.body) return undefined;
+  const lookup = calls.find((c) => {
+    const callee = skipOuter(c.expression);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+    return (
+      /^(find\w*|get\w*By\w*|where|select)$/.test(name) && c.arguments.some((a) => BY_IDENTIFIER.test(a.getText()))
+    );
+  });
+  if (!lookup) return undefined;
+  let session: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (session) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(n.left) &&
+      /(^|\.)session\.\w+$/.test(n.left.getText()) &&
+      n.right.kind !== ts.SyntaxKind.NullKeyword &&
+      n.right.kind !== ts.SyntaxKind.UndefinedKeyword
+    )
+      session = n.left.getText();
+    if (ts.isCallExpression(n)) {
+      const callee = skipOuter(n.expression);
+      if (ts.isPropertyAccessExpression(callee) && LOGIN_CALL.test(callee.name.text)) session = callee.getText();
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return session ? `${lookup.expression.getText().replace(/\s+/g, '')} + ${session}` : undefined;
+}
+
 /** A read of one of `models` by a token or code (`prisma.invitation.findFirst({ where: { token } })`). */
 function tokenLookup(calls: readonly ts.CallExpression[], models: readonly string[]): ts.CallExpression | undefined {
   for (const c of calls) {
@@ -217,6 +258,16 @@ export function exclusionFor(
         span: spanOf(mail),
       };
   }
+  // A sign-in by its flow: the account is looked up by the identifier the request sends and a session is set up for it
+  const signIn = signInFlow(deepCalls(ep.handler.fn, values, 1), ep.handler.fn);
+  if (signIn)
+    return {
+      kind: 'exclusion',
+      value: signIn,
+      detail:
+        'authentication entry point: it looks the account up by the identifier the request sends and signs it in, so it cannot demand step-up from a session',
+      span: ep.anchor,
+    };
   // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries
   const invitations = assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [];
   const resets = (ex.resetTokenModels ?? []).map(norm);
