@@ -13,7 +13,8 @@
 // Matching: endpoints match on method and path, with parameter syntax normalised (`:id`, `[id]`,
 // `{id}`, `[...x]` → `:`), trailing slashes removed; server actions on `<file>#<export>` (suffix
 // match, since app roots differ); an `ANY` the scanner reports for a handler the label splits by
-// method is an inventory miss for each method (classification is still scored on it).
+// method is an inventory miss for each method (classification is still scored on it). A label's `ALL`
+// (app.all) is the scanner's `ANY`.
 // Metrics:
 //   inventory recall   labelled endpoints found at the right method and path, per framework
 //   sensitivity P/R    TP: labelled and reported sensitive; FN: labelled sensitive, reported not (or
@@ -143,9 +144,11 @@ for (const f of files) {
     const candidates = scanned.filter((se) =>
       isAction ? se.method === 'ACTION' && sameAction(se.path, le.path) : normPath(se.path) === normPath(le.path),
     );
-    let se = candidates.find((c) => c.method === le.method && !used.has(c));
+    // `ALL` (Express/Hono `app.all`) and `ANY` name the same thing: a handler that answers every method
+    const method = le.method === 'ALL' ? 'ANY' : le.method;
+    let se = candidates.find((c) => c.method === method && !used.has(c));
     const exact = !!se;
-    if (!se) se = candidates.find((c) => c.method === 'ANY') ?? candidates.find((c) => le.method === 'ANY');
+    if (!se) se = candidates.find((c) => c.method === 'ANY') ?? candidates.find(() => method === 'ANY');
     if (exact) {
       used.add(se);
       total.inv[fw].found++;
