@@ -61,6 +61,12 @@ export function isFunctionNode(node: ts.Node): node is FunctionNode {
   );
 }
 
+/** The name a call is made by: `f(…)` → f, `a.b.m(…)` → m; '' for anything else. */
+export function calleeName(call: ts.CallExpression | ts.NewExpression): string {
+  const x = skipOuter(call.expression);
+  return ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : '';
+}
+
 /** Strips syntax that does not change a value: parentheses, type assertions, `!`, `satisfies`, `await`. */
 export function skipOuter(expr: ts.Expression): ts.Expression {
   let e = expr;

@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { callsIn, calleeParts, getterParts } from '../analysis/effects.js';
 import { assetRules } from './assets.js';
 import { externalName } from '../analysis/unwrap.js';
-import { skipOuter, type ValueResolver } from '../analysis/values.js';
+import { calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
 import { machineCredential } from './machine-auth.js';
@@ -148,13 +148,11 @@ const BY_IDENTIFIER =
  */
 function signInFlow(calls: readonly ts.CallExpression[], fn: FunctionNode | undefined): string | undefined {
   if (!fn?.body) return undefined;
-  const lookup = calls.find((c) => {
-    const callee = skipOuter(c.expression);
-    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-    return (
-      /^(find\w*|get\w*By\w*|where|select)$/.test(name) && c.arguments.some((a) => BY_IDENTIFIER.test(a.getText()))
-    );
-  });
+  const lookup = calls.find(
+    (c) =>
+      /^(find\w*|get\w*By\w*|where|select)$/.test(calleeName(c)) &&
+      c.arguments.some((a) => BY_IDENTIFIER.test(a.getText())),
+  );
   if (!lookup) return undefined;
   let session: string | undefined;
   const visit = (n: ts.Node): void => {

@@ -7,7 +7,7 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, getterParts } from '../analysis/effects.js';
-import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
 
@@ -85,8 +85,7 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
 /** A sign that the answer is a file: rows joined by a delimiter, a CSV/spreadsheet writer, an attachment or CSV content type. */
 function fileMarker(c: ts.CallExpression, r: Rules): boolean {
   const parts = calleeParts(c.expression) ?? getterParts(c.expression);
-  const callee = skipOuter(c.expression);
-  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : (parts?.[parts.length - 1] ?? '');
+  const name = calleeName(c) || (parts?.[parts.length - 1] ?? '');
   if (name === 'join') {
     const a = c.arguments[0] && skipOuter(c.arguments[0]);
     // the row idiom: fields joined by a delimiter inside a `.map(…)` over records, or mapped rows joined

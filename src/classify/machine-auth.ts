@@ -5,7 +5,7 @@
 import { ts } from 'ts-morph';
 import { calleeClosure } from '../analysis/callees.js';
 import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
-import { accessName, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { accessName, calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { memo } from '../memo.js';
 import { spanOf } from '../util.js';
@@ -62,11 +62,6 @@ function requestCredential(n: ts.Node, c: Compiled): string | undefined {
     }
   }
   return undefined;
-}
-
-function calleeName(n: ts.CallExpression): string {
-  const x = skipOuter(n.expression);
-  return ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : '';
 }
 
 function findOnPath(e: ts.Expression, pred: (n: ts.Node) => string | undefined): string | undefined {

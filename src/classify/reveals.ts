@@ -6,7 +6,8 @@
 // functions whose result is answered. Masked, hashed, compared or boolean-ified reads reveal nothing.
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
-import { isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { calleeName, isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { lookupName } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
 
 export interface Reveal {
@@ -43,13 +44,7 @@ function answers(fn: FunctionNode, r: Rules): ts.Expression[] {
     if (isFunctionNode(n) || ts.isClassLike(n)) return;
     if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
-      const callee = skipOuter(n.expression);
-      const name = ts.isPropertyAccessExpression(callee)
-        ? callee.name.text
-        : ts.isIdentifier(callee)
-          ? callee.text
-          : '';
-      if (r.responseMethods.test(name)) for (const a of n.arguments ?? []) out.push(a);
+      if (r.responseMethods.test(calleeName(n))) for (const a of n.arguments ?? []) out.push(a);
     }
     ts.forEachChild(n, visit);
   };
@@ -167,12 +162,7 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
       return;
     }
     if (ts.isCallExpression(e)) {
-      const callee = skipOuter(e.expression);
-      const name = ts.isPropertyAccessExpression(callee)
-        ? callee.name.text
-        : ts.isIdentifier(callee)
-          ? callee.text
-          : '';
+      const name = calleeName(e);
       if (r.derivations.test(name)) return; // masked, hashed, counted, compared
       // a project function whose result is answered: what it answers is answered
       if (depth < r.followDepth) {
@@ -195,19 +185,8 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
   return out;
 }
 
-/** The variable declaration of a local name (not a parameter, import or function). */
+/** The variable declaration of a local name (not a parameter, import or function), declared before the use. */
 function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
-  let scope: ts.Node | undefined = id.parent;
-  while (scope) {
-    if (ts.isBlock(scope) || ts.isSourceFile(scope)) {
-      for (const st of scope.statements) {
-        if (!ts.isVariableStatement(st)) continue;
-        for (const d of st.declarationList.declarations)
-          if (ts.isIdentifier(d.name) && d.name.text === id.text && d.getStart() < id.getStart()) return d;
-      }
-    }
-    if (isFunctionNode(scope)) return undefined;
-    scope = scope.parent;
-  }
-  return undefined;
+  const d = lookupName(id.text, id);
+  return d && ts.isVariableDeclaration(d) && d.getStart() < id.getStart() ? d : undefined;
 }
