@@ -57,6 +57,9 @@ function text(e: ts.Expression): string {
 
 /** Is this compare a re-verification, and if not, why not? */
 export function judgeCompare(ops: CompareOperands, env: Env | undefined): SecretVerdict {
+  // a length or a count compared (`otp.length !== digits`) checks the shape of the input, never a secret
+  const operands = [...(ops.candidates ?? []), ...(ops.stored ?? []), ...(ops.typed ? [ops.typed] : [])];
+  if (operands.some(isLengthRead)) return { kind: 'none' };
   const v = vocab();
   const origins = new Map<ts.Expression, Origin>();
   const origin = (e: ts.Expression): Origin => {
@@ -248,4 +251,11 @@ function writesValue(arg: ts.Expression, name: string, depth = 0): boolean {
       return FACTOR_SECRET.test(p.name.getText()) || FACTOR_SECRET.test(name);
     return ts.isObjectLiteralExpression(init) && writesValue(init, name, depth + 1);
   });
+}
+
+/** `x.length`, `x.size`, `x.byteLength` (through parentheses and `!`). */
+function isLengthRead(e: ts.Expression): boolean {
+  let x: ts.Expression = e;
+  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x)) x = x.expression;
+  return ts.isPropertyAccessExpression(x) && /^(length|size|byteLength)$/.test(x.name.text);
 }
