@@ -32,9 +32,9 @@ function fromModule(ep: Endpoint, modules: string[]): string | undefined {
   return mods.find((m) => modules.some((x) => m === x || m.startsWith(`${x}/`)));
 }
 
-const DEEP_CALLS = memo('exclusions.deepCalls', () => new WeakMap<ts.Node, ts.CallExpression[]>());
+const DEEP_CALLS = memo('exclusions.deepCalls', () => new Map<number, WeakMap<ts.Node, ts.CallExpression[]>>());
 
-/** Calls in a function and in project functions it calls (a few levels). Cached per function. */
+/** Calls in a function and in project functions it calls (a few levels). Cached per function and depth. */
 function deepCalls(
   fn: FunctionNode | undefined,
   values: ValueResolver,
@@ -43,7 +43,9 @@ function deepCalls(
 ): ts.CallExpression[] {
   if (!fn || seen.has(fn)) return [];
   if (seen.size === 0) {
-    const cache = values.session.get(DEEP_CALLS);
+    const byDepth = values.session.get(DEEP_CALLS);
+    let cache = byDepth.get(depth);
+    if (!cache) byDepth.set(depth, (cache = new WeakMap()));
     const hit = cache.get(fn);
     if (hit) return hit;
     const out = deepCallsInner(fn, values, depth, seen);
@@ -269,7 +271,7 @@ export function exclusionFor(
   // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries
   const invitations = assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [];
   const resets = (ex.resetTokenModels ?? []).map(norm);
-  const calls = ep.handler.fn ? deepCalls(ep.handler.fn, values, 1) : [];
+  const calls = ep.handler.fn ? deepCalls(ep.handler.fn, values, 2) : [];
   for (const [models, detail] of [
     [
       invitations,
