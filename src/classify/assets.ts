@@ -339,7 +339,11 @@ function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {
 /** Is `n` part of what the function answers: a return value, or an argument of a response call (`c.json`, `res.json`, `NextResponse.json`)? */
 function inResponse(n: ts.Node, fn: ts.Node): boolean {
   for (let p: ts.Node | undefined = n.parent; p && p !== fn; p = p.parent) {
-    if (ts.isReturnStatement(p) || (ts.isArrowFunction(p.parent ?? p) && (p.parent as ts.ArrowFunction)?.body === p))
+    // a return, or the expression body of an arrow (`(c) => c.json(…)`), never a block body
+    if (
+      ts.isReturnStatement(p) ||
+      (!ts.isBlock(p) && ts.isArrowFunction(p.parent ?? p) && (p.parent as ts.ArrowFunction)?.body === p)
+    )
       return true;
     if (ts.isCallExpression(p)) {
       const c = skipOuter(p.expression);
