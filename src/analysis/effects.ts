@@ -601,8 +601,9 @@ function arrayMutation(n: ts.Node): ts.Expression | undefined {
 }
 
 /** The model a static method of a model class writes through `this` (`class TeamClass { static removeMember() { this.updateOne(…) } }`). */
-function staticClassModel(call: ts.CallExpression): string | undefined {
-  let n: ts.Node | undefined = call.parent;
+/** The model a static method's class stands for (`class InvitationClass { static add() {…} }` → Invitation), for a node inside one. */
+export function staticClassModel(node: ts.Node): string | undefined {
+  let n: ts.Node | undefined = node.parent;
   while (n && !ts.isMethodDeclaration(n)) n = n.parent;
   if (!n || !ts.isMethodDeclaration(n) || !ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword))
     return undefined;

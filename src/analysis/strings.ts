@@ -8,6 +8,12 @@ import { returnExpressions, skipOuter, type Value, type ValueResolver } from './
 /** Parameter bindings known at a call site: parameter → the argument passed. */
 export type Env = Map<ts.ParameterDeclaration, ts.Expression>;
 
+/** The argument a call site passed for the parameter `id` names, if `env` binds it. */
+export function boundArgument(id: ts.Identifier, env: Env | undefined): ts.Expression | undefined {
+  const d = env && findDeclaration(id);
+  return d && ts.isParameter(d) ? env.get(d) : undefined;
+}
+
 export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0, env?: Env): string | undefined {
   if (depth > 10) return undefined;
   const e = skipOuter(expr);

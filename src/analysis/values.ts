@@ -1139,9 +1139,7 @@ function assignmentsOf(
  * looked up), `schema.statics.name = fn`, `schema.static('name', fn)` or `schema.statics = { name }`.
  */
 function schemaStatics(call: ts.CallExpression, name: string): (ts.Node | ts.ClassLikeDeclaration)[] {
-  const callee = skipOuter(call.expression);
-  const fn = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-  if (fn !== 'model' || call.arguments.length < 2) return [];
+  if (calleeName(call) !== 'model' || call.arguments.length < 2) return [];
   const schema = skipOuter(call.arguments[1]);
   if (!ts.isIdentifier(schema)) return [];
   const sf = call.getSourceFile();

@@ -30,6 +30,10 @@ interface CompiledAssets {
   })[];
   bookkeeping: Set<string>;
   cosmetic: Set<string>;
+  /** Cosmetic keys long enough to end another key (`passkeyName`). */
+  cosmeticSuffixes: string[];
+  /** Keys ending in a cosmetic word that name an identifier (`username`). */
+  notCosmetic: RegExp;
   roleKeys: string[];
   ordinaryRole: RegExp;
   roleDefinitionModels: string[];
@@ -52,6 +56,8 @@ export const assetRules = compiled((): CompiledAssets => {
     })),
     bookkeeping: new Set(r.bookkeepingModels.map(norm)),
     cosmetic: new Set(r.cosmeticKeys.map(norm)),
+    cosmeticSuffixes: r.cosmeticKeys.map(norm).filter((t) => t.length >= 4),
+    notCosmetic: new RegExp(r.notCosmeticKeys),
     roleKeys: r.roleKeys.map(norm),
     ordinaryRole: new RegExp(r.ordinaryRoleValues, 'i'),
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
@@ -122,8 +128,8 @@ function isBookkeepingModel(model: string | undefined, c: CompiledAssets): boole
 /** A key that only names or decorates a record: a cosmetic key, or one ending in one (`passkeyName`, `keyLabel`), never a login name. */
 function isCosmetic(k: string, c: CompiledAssets): boolean {
   if (c.cosmetic.has(k)) return true;
-  if (/(user|login|account|screen|host|domain|file|path)name$/.test(k)) return false;
-  return [...c.cosmetic].some((t) => t.length >= 4 && k.endsWith(t) && k.length > t.length);
+  if (c.notCosmetic.test(k)) return false;
+  return c.cosmeticSuffixes.some((t) => k.endsWith(t) && k.length > t.length);
 }
 
 /** Property names of the object literals among a call's arguments, nested a few levels (`invoice_settings.default_payment_method`). */
@@ -169,15 +175,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
   );
   // records created by this endpoint: setting a credential on one (`INSERT INTO address …; UPDATE address SET
   // password = …`) completes its creation (a sign-up, a new mailbox), it changes nobody's existing credential
-  const created = new Set(
-    effects
-      .filter((e) => (e.kind === 'db-write' || e.kind === 'sql-write') && e.model)
-      .filter((e) => {
-        const ops = e.kind === 'sql-write' ? sqlOps(e.action) : opsOf(e);
-        return ops.length === 1 && ops[0] === 'create';
-      })
-      .map((e) => e.model!),
-  );
+  const created = new Set(effects.filter((e) => e.model && writeOps(e).join() === 'create').map((e) => e.model!));
   const hits: AssetHit[] = [];
   for (const e of effects) {
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
@@ -377,6 +375,12 @@ function roleGrant(e: Effect, keys: string[], ops: Op[], c: CompiledAssets): str
 /** Constant values written, by normalised key. */
 function constantsOf(e: Effect): Map<string, string> {
   return new Map(Object.entries(e.constants ?? {}).map(([k, v]) => [norm(k), v]));
+}
+
+/** The operations of a database write (ORM call or SQL statement); none for other effects. */
+function writeOps(e: Effect): Op[] {
+  if (e.kind === 'sql-write') return sqlOps(e.action);
+  return e.kind === 'db-write' ? opsOf(e) : [];
 }
 
 function sqlOps(verb: string | undefined): Op[] {

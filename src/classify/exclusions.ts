@@ -2,8 +2,9 @@
 // library catch-all handlers, password reset by emailed token, signature-verified webhooks,
 // and service callers authenticated by a shared secret (cron jobs, queues).
 import { ts } from 'ts-morph';
-import { callsIn, calleeParts, getterParts } from '../analysis/effects.js';
+import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis/effects.js';
 import { assetRules } from './assets.js';
+import { queryKeys } from './query.js';
 import { externalName } from '../analysis/unwrap.js';
 import { calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
@@ -93,6 +94,17 @@ interface ExclusionSets {
   invitations: RegExp[];
   selfRemoval: RegExp[];
   resetTokenName: RegExp;
+  /** An identity provider's e-mail-a-reset-link call. */
+  resetMail?: RegExp;
+  /** Records an e-mailed token redeems: invitations (the asset model's), reset tokens. */
+  invitationModels: string[];
+  resetTokenModels: string[];
+  tokenLookups: RegExp;
+  tokenKeys: RegExp;
+  signInLookups: RegExp;
+  signInArgs: RegExp;
+  signInCalls: RegExp;
+  sessionWrites: RegExp;
 }
 
 /** Per scan: the exclusion word sets compiled from the session's rules. */
@@ -110,50 +122,31 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     invitations: ex.invitationPatterns.map((p) => new RegExp(p)),
     selfRemoval: (ex.selfRemovalPatterns ?? []).map((p) => new RegExp(p)),
     resetTokenName: new RegExp(ex.resetTokenNamePattern),
+    resetMail: ex.resetMailCalls ? new RegExp(ex.resetMailCalls) : undefined,
+    invitationModels: assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [],
+    resetTokenModels: (ex.resetTokenModels ?? []).map(norm),
+    tokenLookups: new RegExp(ex.tokenRedemption.lookupMethods, 'i'),
+    tokenKeys: new RegExp(ex.tokenRedemption.tokenKeys),
+    signInLookups: new RegExp(ex.signInFlow.lookupMethods),
+    signInArgs: new RegExp(ex.signInFlow.identifierArgs),
+    signInCalls: new RegExp(ex.signInFlow.sessionCalls),
+    sessionWrites: new RegExp(ex.signInFlow.sessionWrites),
   };
 });
-
-const LOOKUP = /^(find|get|fetch|load|select)\w*$/i;
-const TOKEN_KEY = /^(token|code|hash|secret|invitetoken|invitationtoken|invitecode|invitationcode|tokenhash|joincode)$/;
-
-/** The keys of an object literal, one level into a `where`. */
-function lookupKeys(arg: ts.Expression | undefined): string[] {
-  const x = arg && skipOuter(arg);
-  if (!x || !ts.isObjectLiteralExpression(x)) return [];
-  const out: string[] = [];
-  for (const p of x.properties) {
-    if (!p.name) continue;
-    const name = ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) ? p.name.text : '';
-    if (name === 'where' && ts.isPropertyAssignment(p)) out.push(...lookupKeys(p.initializer));
-    else if (name) out.push(norm(name));
-  }
-  return out;
-}
-
-/** The model a static method's class stands for (`class InvitationClass { static add() {…} }` → Invitation). */
-function staticOwner(n: ts.Node): string | undefined {
-  let p: ts.Node | undefined = n.parent;
-  while (p && !ts.isMethodDeclaration(p)) p = p.parent;
-  if (!p || !ts.getModifiers(p)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
-  const cls = p.parent;
-  return ts.isClassLike(cls) ? cls.name?.text.replace(/(Class|Model|Schema|Statics)$/, '') : undefined;
-}
-
-const LOGIN_CALL = /^(login|logIn|signIn|createSession|setSession|startSession|issueSession|setUserSession)$/;
-const BY_IDENTIFIER =
-  /\b(body|input|data|credentials|payload|params)\??\.(email|username|userName|login|phone|emailAddress)\b|[{,]\s*(email|username|login)\s*[,}:]/;
 
 /**
  * A sign-in by what the handler does: a lookup of the account by an identifier from the request
  * (`findOne({ where: { email: body.email } })`) and a session established for it (`req.session.userId = …`,
  * `req.login(user)`). The evidence, or undefined.
  */
-function signInFlow(calls: readonly ts.CallExpression[], fn: FunctionNode | undefined): string | undefined {
+function signInFlow(
+  calls: readonly ts.CallExpression[],
+  fn: FunctionNode | undefined,
+  xs: ExclusionSets,
+): string | undefined {
   if (!fn?.body) return undefined;
   const lookup = calls.find(
-    (c) =>
-      /^(find\w*|get\w*By\w*|where|select)$/.test(calleeName(c)) &&
-      c.arguments.some((a) => BY_IDENTIFIER.test(a.getText())),
+    (c) => xs.signInLookups.test(calleeName(c)) && c.arguments.some((a) => xs.signInArgs.test(a.getText())),
   );
   if (!lookup) return undefined;
   let session: string | undefined;
@@ -163,14 +156,14 @@ function signInFlow(calls: readonly ts.CallExpression[], fn: FunctionNode | unde
       ts.isBinaryExpression(n) &&
       n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
       ts.isPropertyAccessExpression(n.left) &&
-      /(^|\.)session\.\w+$/.test(n.left.getText()) &&
+      xs.sessionWrites.test(n.left.getText()) &&
       n.right.kind !== ts.SyntaxKind.NullKeyword &&
       n.right.kind !== ts.SyntaxKind.UndefinedKeyword
     )
       session = n.left.getText();
     if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
-      if (ts.isPropertyAccessExpression(callee) && LOGIN_CALL.test(callee.name.text)) session = callee.getText();
+      if (ts.isPropertyAccessExpression(callee) && xs.signInCalls.test(callee.name.text)) session = callee.getText();
     }
     ts.forEachChild(n, visit);
   };
@@ -179,14 +172,21 @@ function signInFlow(calls: readonly ts.CallExpression[], fn: FunctionNode | unde
 }
 
 /** A read of one of `models` by a token or code (`prisma.invitation.findFirst({ where: { token } })`). */
-function tokenLookup(calls: readonly ts.CallExpression[], models: readonly string[]): ts.CallExpression | undefined {
+function tokenLookup(
+  calls: readonly ts.CallExpression[],
+  models: readonly string[],
+  xs: ExclusionSets,
+): ts.CallExpression | undefined {
   for (const c of calls) {
     const parts = calleeParts(c.expression) ?? getterParts(c.expression);
-    if (!parts || parts.length < 2 || !LOOKUP.test(parts[parts.length - 1])) continue;
+    if (!parts || parts.length < 2 || !xs.tokenLookups.test(parts[parts.length - 1])) continue;
     // `this.findOne({ token })` inside a static method of the model's class
-    const model = norm(parts.length === 2 && parts[0] === 'this' ? (staticOwner(c) ?? '') : parts[parts.length - 2]);
+    const model = norm(
+      parts.length === 2 && parts[0] === 'this' ? (staticClassModel(c) ?? '') : parts[parts.length - 2],
+    );
     if (!models.some((m) => model === m || model === `${m}s`)) continue;
-    if (lookupKeys(c.arguments[0]).some((k) => TOKEN_KEY.test(k))) return c;
+    const q = queryKeys(c.arguments[0]);
+    if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)))) return c;
   }
   return undefined;
 }
@@ -244,11 +244,11 @@ export function exclusionFor(
     }
   }
   // The reset request step by what it calls: an identity provider's "e-mail a reset link" (words alone said credentials)
-  if (!assetDecided && ex.resetMailCalls) {
-    const re = new RegExp(ex.resetMailCalls);
+  const resetMail = xs.resetMail;
+  if (!assetDecided && resetMail) {
     const mail = deepCalls(ep.handler.fn, values, 1).find((c) => {
       const parts = calleeParts(c.expression) ?? getterParts(c.expression);
-      return !!parts && re.test(parts.join('.'));
+      return !!parts && resetMail.test(parts.join('.'));
     });
     if (mail)
       return {
@@ -259,7 +259,7 @@ export function exclusionFor(
       };
   }
   // A sign-in by its flow: the account is looked up by the identifier the request sends and a session is set up for it
-  const signIn = signInFlow(deepCalls(ep.handler.fn, values, 1), ep.handler.fn);
+  const signIn = signInFlow(deepCalls(ep.handler.fn, values, 1), ep.handler.fn, xs);
   if (signIn)
     return {
       kind: 'exclusion',
@@ -269,17 +269,15 @@ export function exclusionFor(
       span: ep.anchor,
     };
   // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries
-  const invitations = assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [];
-  const resets = (ex.resetTokenModels ?? []).map(norm);
-  const calls = ep.handler.fn ? deepCalls(ep.handler.fn, values, 2) : [];
+  const calls = deepCalls(ep.handler.fn, values, 2);
   for (const [models, detail] of [
     [
-      invitations,
+      xs.invitationModels,
       'accepting an invitation by its token: the invitation (its token or code) decides the membership and its role, not the session',
     ],
-    [resets, 'password reset proven by an emailed token, not by a session'],
+    [xs.resetTokenModels, 'password reset proven by an emailed token, not by a session'],
   ] as const) {
-    const redeemed = tokenLookup(calls, models);
+    const redeemed = tokenLookup(calls, models, xs);
     if (redeemed)
       return {
         kind: 'exclusion',

@@ -7,7 +7,8 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, getterParts } from '../analysis/effects.js';
-import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { queryKeys } from './query.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
 
@@ -40,20 +41,6 @@ function isPeople(model: string, r: Rules): boolean {
   return r.people.some((p) => m === p || m === `${p}s` || (p.length >= 4 && (m.endsWith(p) || m.endsWith(`${p}s`))));
 }
 
-/** The keys of an object literal argument, one level into `where`. */
-function argKeys(arg: ts.Expression | undefined): string[] {
-  const x = arg && skipOuter(arg);
-  if (!x || !ts.isObjectLiteralExpression(x)) return [];
-  const out: string[] = [];
-  for (const p of x.properties) {
-    const name = p.name ? propertyNameText(p.name) : undefined;
-    if (!name) continue;
-    out.push(name);
-    if (name === 'where' && ts.isPropertyAssignment(p)) out.push(...argKeys(p.initializer).map((k) => `where.${k}`));
-  }
-  return out;
-}
-
 /** A read of a whole collection of people's records: `db.user.findMany({ where: { createdAt } })`, `auth().listUsers(1000)`. */
 function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   const parts = calleeParts(c.expression) ?? getterParts(c.expression);
@@ -67,10 +54,9 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   else if (method === 'from' && c.arguments[0] && ts.isIdentifier(skipOuter(c.arguments[0])))
     model = (skipOuter(c.arguments[0]) as ts.Identifier).text;
   if (!model || !isPeople(model, r)) return undefined;
-  const keys = argKeys(c.arguments[0]);
+  const { keys, where } = queryKeys(c.arguments[0]);
   // a page, or one record by its id
-  if (keys.some((k) => r.paging.test(k.replace(/^where\./, '')) && !k.startsWith('where.'))) return undefined;
-  const where = keys.filter((k) => k.startsWith('where.')).map((k) => k.slice(6));
+  if (keys.some((k) => r.paging.test(k))) return undefined;
   if (where.length && where.every((k) => /^(id|_id|uuid)$/i.test(k))) return undefined;
   // a limit further down the chain: `.from(users).limit(50)`
   for (let p: ts.Node = c; p.parent && ts.isPropertyAccessExpression(p.parent);) {
@@ -85,8 +71,7 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
 /** A sign that the answer is a file: rows joined by a delimiter, a CSV/spreadsheet writer, an attachment or CSV content type. */
 function fileMarker(c: ts.CallExpression, r: Rules): boolean {
   const parts = calleeParts(c.expression) ?? getterParts(c.expression);
-  const name = calleeName(c) || (parts?.[parts.length - 1] ?? '');
-  if (name === 'join') {
+  if (calleeName(c) === 'join') {
     const a = c.arguments[0] && skipOuter(c.arguments[0]);
     // the row idiom: fields joined by a delimiter inside a `.map(…)` over records, or mapped rows joined
     return !!a && ts.isStringLiteralLike(a) && r.delimiter.test(a.text) && (inMapCallback(c) || joinsMapped(c));

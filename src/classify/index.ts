@@ -559,36 +559,31 @@ export function classifyEndpoint(
   return out;
 }
 
+/** An asset the endpoint harms by what it answers, not by a write. */
+function answerSignal(value: string, category: string, detail: string, node: ts.Node): Signal {
+  return { kind: 'asset', value, category, strength: 'strong', get: true, asset: true, detail, span: spanOf(node) };
+}
+
 /** A stored secret the endpoint answers with (keys-secrets without a write). */
 function revealSignals(fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
   if (!fn) return [];
-  return revealedSecrets(fn, values).map((r) => ({
-    kind: 'asset' as const,
-    value: 'secret-revealed',
-    category: 'keys-secrets',
-    strength: 'strong' as const,
-    get: true,
-    asset: true,
-    detail: `reveals a stored secret: ${r.what} reaches the response`,
-    span: spanOf(r.node),
-  }));
+  return revealedSecrets(fn, values).map((r) =>
+    answerSignal('secret-revealed', 'keys-secrets', `reveals a stored secret: ${r.what} reaches the response`, r.node),
+  );
 }
 
 /** A whole collection of people's records handed out as a file (data-export without a write). */
 function exportSignals(fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
   const x = fn ? bulkExport(fn, values) : undefined;
   if (!x) return [];
+  const marker = x.marker.getText().replace(/\s+/g, ' ').slice(0, 60);
   return [
-    {
-      kind: 'asset' as const,
-      value: 'bulk-export',
-      category: 'data-export',
-      strength: 'strong' as const,
-      get: true,
-      asset: true,
-      detail: `hands out a whole collection as a file: ${x.what} read, then ${x.marker.getText().replace(/\s+/g, ' ').slice(0, 60)}`,
-      span: spanOf(x.read),
-    },
+    answerSignal(
+      'bulk-export',
+      'data-export',
+      `hands out a whole collection as a file: ${x.what} read, then ${marker}`,
+      x.read,
+    ),
   ];
 }
 

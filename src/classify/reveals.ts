@@ -80,7 +80,7 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
     if (!out.some((o) => o.node === node)) out.push({ node, what: node.getText().replace(/\s+/g, ' ').slice(0, 80) });
   };
 
-  const fieldsAssigned = (id: ts.Identifier, scope: ts.Node, depth: number, answered: string | undefined): void => {
+  const fieldsAssigned = (id: ts.Identifier, scope: ts.Node, depth: number): void => {
     // `ret.accessToken = user.accessToken` on an object that is answered
     const visit = (n: ts.Node): void => {
       if (
@@ -90,7 +90,7 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
         ts.isIdentifier(n.left.expression) &&
         n.left.expression.text === id.text
       )
-        value(n.right, depth, n.left.name.text ?? answered);
+        value(n.right, depth, n.left.name.text);
       ts.forEachChild(n, visit);
     };
     visit(scope);
@@ -158,7 +158,7 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
     if (ts.isIdentifier(e)) {
       const decl = declarationOf(e);
       if (decl?.initializer) value(decl.initializer, depth + 1, key ?? e.text);
-      if (decl) fieldsAssigned(e, decl.parent.parent?.parent ?? decl, depth + 1, key);
+      if (decl) fieldsAssigned(e, decl.parent.parent?.parent ?? decl, depth + 1);
       return;
     }
     if (ts.isCallExpression(e)) {

@@ -144,6 +144,8 @@ export interface GuardRules {
     derivations: string;
     verifierNames: string;
     otpSecrets: string;
+    factorSecrets: string;
+    secretParams: string;
     foreignRecords: string;
     recordLookups: string;
     bearerHeaderWords: string;
@@ -226,6 +228,8 @@ export interface ExclusionRules {
   resetTokenFields: string[];
   resetTokenModels?: string[];
   resetMailCalls?: string;
+  tokenRedemption: { lookupMethods: string; tokenKeys: string };
+  signInFlow: { lookupMethods: string; identifierArgs: string; sessionCalls: string; sessionWrites: string };
   resetRequestFields: string[];
   resetTokenNamePattern: string;
   catchAllHandlerModules: string[];
@@ -313,6 +317,8 @@ export interface AssetRules {
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
   groupModels?: string[];
   cosmeticKeys: string[];
+  /** Keys ending in a cosmetic word that still name an identifier (regex). */
+  notCosmeticKeys: string;
   roleKeys: string[];
   ordinaryRoleValues: string;
   assets: AssetRule[];

@@ -11,7 +11,7 @@ import type { Endpoint, HttpMethod } from '../../model.js';
 import { matchesExport, ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
-import type { Env } from '../../analysis/strings.js';
+import { boundArgument, type Env } from '../../analysis/strings.js';
 import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
 import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
@@ -93,15 +93,8 @@ function boundParameter(call: ts.CallExpression, env: Env): ts.Expression | unde
   let found: ts.Expression | undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n)) {
-      for (const [param, arg] of env)
-        if (ts.isIdentifier(param.name) && param.name.text === n.text) {
-          found = arg;
-          return;
-        }
-    }
-    if (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) return; // a callback's own parameters
-    ts.forEachChild(n, visit);
+    if (ts.isIdentifier(n)) found = boundArgument(n, env);
+    else if (!ts.isArrowFunction(n) && !ts.isFunctionExpression(n)) ts.forEachChild(n, visit); // not a callback's own parameters
   };
   visit(call);
   return found;

@@ -11,7 +11,9 @@
 import { ts } from 'ts-morph';
 
 const { SyntaxKind } = ts;
-import type { Env } from '../../analysis/strings.js';
+import { boundArgument, type Env } from '../../analysis/strings.js';
+import { findDeclaration } from '../../analysis/scope.js';
+import { skipOuter } from '../../analysis/values.js';
 import { isTyped, nameHas, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
 
@@ -175,31 +177,26 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
  */
 function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined): string | undefined {
   for (const e of stored) {
-    let x: ts.Expression = ts.isParenthesizedExpression(e) || ts.isAwaitExpression(e) ? e.expression : e;
+    let x = skipOuter(e);
     // through a one-argument wrapper (`Buffer.from(expected)`)
-    while (ts.isCallExpression(x) && x.arguments.length === 1) x = x.arguments[0];
-    // a parameter of a helper the guard was summarised in: the caller's argument (`signInWithTotp(code, encodedSecret)`)
-    for (let hops = 0; hops < 4 && env && ts.isIdentifier(x); hops++) {
-      const id: ts.Identifier = x;
-      const bound = [...env].find(([p]) => ts.isIdentifier(p.name) && p.name.text === id.text);
-      if (bound) {
-        x = bound[1];
-        continue;
-      }
-      // a local derived from a parameter (`const secretBytes = decodeBase32(secret)`)
-      const from = derivedParameter(id, env);
-      if (!from) break;
-      x = from;
+    while (ts.isCallExpression(x) && x.arguments.length === 1) x = skipOuter(x.arguments[0]);
+    // a parameter of a helper the guard was summarised in is the caller's argument
+    // (`signInWithTotp(code, encodedSecret)`), and so is a local derived from one (`decodeBase32(secret)`)
+    for (let hops = 0; hops < 4 && ts.isIdentifier(x); hops++) {
+      const next = boundArgument(x, env) ?? derivedParameter(x, env);
+      if (!next) break;
+      x = skipOuter(next);
     }
     if (!ts.isIdentifier(x)) continue;
-    let fn: ts.Node | undefined = x.parent;
+    const id = x;
+    let fn: ts.Node | undefined = id.parent;
     while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
     if (!fn) continue;
     let found: string | undefined;
     const visit = (n: ts.Node): void => {
       if (found) return;
-      if (ts.isCallExpression(n) && n.getStart() > x.getEnd() && n.arguments.some((a) => writesValue(a, x.text))) {
-        found = `${x.text}, stored by ${n.expression.getText().replace(/\s+/g, '').slice(0, 60)}`;
+      if (ts.isCallExpression(n) && n.getStart() > id.getEnd() && n.arguments.some((a) => writesValue(a, id.text))) {
+        found = `${id.text}, stored by ${n.expression.getText().replace(/\s+/g, '').slice(0, 60)}`;
         return;
       }
       ts.forEachChild(n, visit);
@@ -210,52 +207,41 @@ function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined
   return undefined;
 }
 
-/** The caller's argument for the parameter a local is derived from, when its initializer reads exactly one bound parameter. */
-function derivedParameter(id: ts.Identifier, env: Env): ts.Expression | undefined {
-  let scope: ts.Node | undefined = id.parent;
-  while (scope && !ts.isFunctionLike(scope)) scope = scope.parent;
-  if (!scope) return undefined;
-  let init: ts.Expression | undefined;
-  const find = (n: ts.Node): void => {
-    if (init) return;
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === id.text && n.initializer)
-      init = n.initializer;
-    ts.forEachChild(n, find);
-  };
-  find(scope);
+/** The caller's argument for the parameter a local is derived from: its initializer reads one bound parameter, or one named as the secret. */
+function derivedParameter(id: ts.Identifier, env: Env | undefined): ts.Expression | undefined {
+  const d = env && findDeclaration(id);
+  const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
   if (!init) return undefined;
-  const hits = new Set<ts.Expression>();
+  const hits = new Map<ts.Expression, string>();
   const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n))
-      for (const [p, arg] of env) if (ts.isIdentifier(p.name) && p.name.text === n.text) hits.add(arg);
+    if (ts.isIdentifier(n)) {
+      const arg = boundArgument(n, env);
+      if (arg) hits.set(arg, n.text);
+    }
     ts.forEachChild(n, visit);
   };
   visit(init);
-  if (hits.size === 1) return [...hits][0];
+  if (hits.size === 1) return [...hits.keys()][0];
   // several parameters (`generateHOTP(key, interval, digits)`): the one named as the secret
-  const named = [...env].filter(([p, arg]) => hits.has(arg) && /secret|key|seed/i.test(p.name.getText()));
-  return named.length === 1 ? named[0][1] : undefined;
+  const named = [...hits].filter(([, name]) => vocab().secretParams.test(name));
+  return named.length === 1 ? named[0][0] : undefined;
 }
-
-/** Words that say a written value is a factor's secret. */
-const FACTOR_SECRET = /secret|totp|otp|mfa|2fa|factor|seed|authenticator/i;
 
 /** An object literal argument (nested a level) that writes the local `name` as a factor's secret (`{ secret }`, `{ totpSecret: name }`). */
 function writesValue(arg: ts.Expression, name: string, depth = 0): boolean {
   if (!ts.isObjectLiteralExpression(arg) || depth > 2) return false;
   return arg.properties.some((p) => {
-    if (ts.isShorthandPropertyAssignment(p)) return p.name.text === name && FACTOR_SECRET.test(name);
+    if (ts.isShorthandPropertyAssignment(p)) return p.name.text === name && vocab().factorSecrets.test(name);
     if (!ts.isPropertyAssignment(p)) return false;
     const init = p.initializer;
     if (ts.isIdentifier(init) && init.text === name)
-      return FACTOR_SECRET.test(p.name.getText()) || FACTOR_SECRET.test(name);
+      return vocab().factorSecrets.test(p.name.getText()) || vocab().factorSecrets.test(name);
     return ts.isObjectLiteralExpression(init) && writesValue(init, name, depth + 1);
   });
 }
 
-/** `x.length`, `x.size`, `x.byteLength` (through parentheses and `!`). */
+/** `x.length`, `x.size`, `x.byteLength` (through parentheses, `!` and `await`). */
 function isLengthRead(e: ts.Expression): boolean {
-  let x: ts.Expression = e;
-  while (ts.isParenthesizedExpression(x) || ts.isNonNullExpression(x)) x = x.expression;
+  const x = skipOuter(e);
   return ts.isPropertyAccessExpression(x) && /^(length|size|byteLength)$/.test(x.name.text);
 }

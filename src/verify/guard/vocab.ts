@@ -55,6 +55,10 @@ export interface Vocab {
   verifierNames: RegExp;
   /** Words naming a one-time-code factor. */
   otpSecrets: RegExp;
+  /** A written key or local that holds a factor's secret (`{ secret }`, `totpSecret`): storing the checked value enrols it. */
+  factorSecrets: RegExp;
+  /** A parameter that carries the secret among several a derivation reads (`generateHOTP(key, interval, digits)`). */
+  secretParams: RegExp;
   /** Words naming a record that is not the account (a gift card, a share link). */
   foreignRecords: RegExp;
   recordLookups: RegExp;
@@ -113,6 +117,8 @@ export const vocab = compiled<Vocab>(() => {
     derivations: new RegExp(r.operands.derivations, 'i'),
     verifierNames: new RegExp(r.operands.verifierNames, 'i'),
     otpSecrets: new RegExp(r.operands.otpSecrets, 'i'),
+    factorSecrets: new RegExp(r.operands.factorSecrets, 'i'),
+    secretParams: new RegExp(r.operands.secretParams, 'i'),
     foreignRecords: new RegExp(r.operands.foreignRecords, 'i'),
     recordLookups: new RegExp(r.operands.recordLookups, 'i'),
     bearerHeaderWords: new RegExp(r.operands.bearerHeaderWords, 'i'),
