@@ -13,6 +13,7 @@ import { walkDataPath } from './datapath.js';
 import { findDeclaration } from './scope.js';
 import {
   accessName,
+  calleeName,
   isFunctionNode,
   propertyNameText,
   returnExpressions,
@@ -73,6 +74,8 @@ interface Compiled {
   bookkeeping: Set<string>;
   updateActions: RegExp;
   deleteActions: RegExp;
+  tableDefinitions: RegExp | undefined;
+  tableSuffix: RegExp | undefined;
 }
 
 const rules = compiled<Compiled>(() => {
@@ -98,6 +101,8 @@ const rules = compiled<Compiled>(() => {
     bookkeeping: new Set(r.bookkeepingKeys.keys),
     updateActions: new RegExp(r.orm.updateActions, 'i'),
     deleteActions: new RegExp(r.orm.deleteActions, 'i'),
+    tableDefinitions: r.orm.tableDefinitions ? new RegExp(r.orm.tableDefinitions) : undefined,
+    tableSuffix: r.orm.tableNameSuffix ? new RegExp(r.orm.tableNameSuffix, 'i') : undefined,
   };
 });
 
@@ -679,8 +684,20 @@ function stringArg(call: ts.CallExpression, values: ValueResolver): string | und
   const s = evalString(a, values);
   if (s !== undefined) return s;
   const x = skipOuter(a);
-  // a table object (`users`, `schema.users`, `tables.providerKey`): its own name
-  return ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
+  // a table object (`users`, `schema.users`, `tables.providerKey`): its own name less a `Table` suffix
+  // (`usersTable`); a name too short to say anything (`t`) gives way to the one its definition gives it
+  // (`pgTable('users', …)`), which may carry a project prefix (`gf_user`) and so comes second
+  const own = ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
+  if (own === undefined) return undefined;
+  const { tableDefinitions, tableSuffix } = rules();
+  const bare = (tableSuffix ? own.replace(tableSuffix, '') : own) || own;
+  if (bare.length >= 3 || !tableDefinitions) return bare;
+  for (const v of values.resolve(x)) {
+    if (v.kind !== 'call' || !ts.isCallExpression(v.node) || !tableDefinitions.test(calleeName(v.node))) continue;
+    const first = v.node.arguments[0];
+    if (first && ts.isStringLiteralLike(first)) return first.text;
+  }
+  return bare;
 }
 
 /** Data written by a builder chain: `.values({...})`, `.set({...})`, `.update({...})`. */

@@ -436,7 +436,7 @@ export class ValueResolver {
       const index = fn.parameters.indexOf(decl);
       const elements = index === 0 ? this.iteratedElements(fn, depth, seen) : undefined;
       if (elements) return elements;
-      return [{ kind: 'param', fn, index, path: [], node: decl }];
+      return [{ kind: 'param', fn, index, path: [], node: decl }, ...this.injected(decl, depth, seen)];
     }
     if (ts.isFunctionDeclaration(decl)) {
       if (!decl.body && decl.name) {
@@ -789,11 +789,54 @@ export class ValueResolver {
                 : this.resolve(x as ts.Expression, depth + 1, seen),
             );
         }
+        const handed = this.handedBack(base, name, node, depth, seen);
+        if (handed) return handed;
         return [{ kind: 'member', base, name, node }];
       }
       default:
         return [{ kind: 'member', base, name, node }];
     }
+  }
+
+  /**
+   * A constructor parameter typed with one of the project's classes (`constructor(private users: UserService)`):
+   * whatever a dependency-injection container passes, it is an instance of that class. The class's methods are
+   * then followed like any other; the parameter's own value stays among the possibilities.
+   */
+  private injected(p: ts.ParameterDeclaration, depth: number, seen: Set<ts.Node>): Value[] {
+    if (!ts.isConstructorDeclaration(p.parent) || !p.type || !ts.isTypeReferenceNode(p.type)) return [];
+    const name = p.type.typeName;
+    const expr = ts.isIdentifier(name) ? name : undefined;
+    if (!expr || depth >= MAX_DEPTH - 2) return [];
+    return this.resolve(expr, depth + 1, seen).flatMap((v) =>
+      v.kind === 'class' ? [{ kind: 'instance' as const, cls: v.node }] : [],
+    );
+  }
+
+  /**
+   * A call the analysis cannot look into (a package's `injectArguments({ saveUser, deleteUser }, { db })`,
+   * `bindAll(…)`, `Object.freeze(…)`) given an object of the project's functions: what it returns is read
+   * as handing those functions back under the same keys. Only a function value is taken, so a key the
+   * object does not hold, or holds as data, stays unknown.
+   */
+  private handedBack(
+    base: Extract<Value, { kind: 'call' }>,
+    name: string,
+    node: ts.Node,
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] | undefined {
+    if (!ts.isCallExpression(base.node) || base.callee.some((c) => c.kind === 'function' && c.node.body))
+      return undefined;
+    for (const arg of base.node.arguments) {
+      if (ts.isSpreadElement(arg)) continue;
+      for (const o of this.resolve(arg, depth + 1, seen)) {
+        if (o.kind !== 'object') continue;
+        const got = this.objectMember(o.node, name, node, depth + 1, seen).filter((v) => v.kind === 'function');
+        if (got.length) return got;
+      }
+    }
+    return undefined;
   }
 
   private objectMember(
@@ -861,7 +904,11 @@ export class ValueResolver {
       const p = ctor.parameters.find(
         (pp) => ts.isIdentifier(pp.name) && pp.name.text === name && ts.getModifiers(pp)?.length,
       );
-      if (p) return [{ kind: 'param', fn: ctor, index: ctor.parameters.indexOf(p), path: [], node: p }];
+      if (p)
+        return [
+          { kind: 'param', fn: ctor, index: ctor.parameters.indexOf(p), path: [], node: p },
+          ...this.injected(p, depth, seen),
+        ];
     }
     const heritage = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
     if (heritage && depth < MAX_DEPTH) {

@@ -8,6 +8,7 @@ import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/val
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { matchesTerm, norm } from './words.js';
+import { identifierFamily, signInFamilies } from './sign-in.js';
 
 export type Op = 'create' | 'update' | 'delete';
 
@@ -214,12 +215,19 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = keys.filter((k) => {
           const terms = r.keySet.filter((t) => keyMatches(k, t));
           if (!terms.length || r.notKeysRe?.test(k)) return false;
+          // a username or a phone is a login identifier only where the application signs in by it
+          if (r.signInKeys?.some((t) => keyMatches(k, t))) {
+            const family = identifierFamily(k);
+            if (!family || !signInFamilies(ctx.values).has(family)) return false;
+          }
+          // the request names the value (`expiresAt` from the body): an edit of the record's setting
+          if (r.requestEdits?.some((t) => keyMatches(k, t)) && ctx.bodyFields.includes(k)) return false;
           // a value pattern belongs to the term matched (`isSubscriptionActive` matched by `active` must be written false)
           const pattern = r.valueRes.get(k) ?? terms.map((t) => r.valueRes.get(t)).find((x) => x);
           if (!pattern) return true;
           if (constants.has(k)) return pattern.test(constants.get(k)!);
           // the caller chooses the value (`status` from the request body): it can be the revoking one
-          return !!r.chosenValues && ctx.bodyFields.includes(k);
+          return !!r.chosenValues?.some((t) => terms.includes(t)) && ctx.bodyFields.includes(k);
         });
         if (!matchedKeys.length) continue;
       }

@@ -358,7 +358,7 @@ interface Opacity {
   /** A visible write whose asset cannot be named (no model, data it cannot list, an outgoing request). */
   unrecognised?: Effect;
   /** A write-named call the analysis could not follow into (a package, an unresolved service), or a handler it could not resolve. */
-  unseen?: { callee: string; node: ts.Node; write?: NamedWrite };
+  unseen?: { callee: string; node: ts.Node; write?: NamedWrite; pkg?: boolean };
 }
 
 /**
@@ -372,11 +372,19 @@ interface Opacity {
  *  - a handler with no visible effect at all (a stub, or work done out of sight): a decisive word
  *    corroborated by a second signal of the same category (a field, another path word).
  */
+/** Does a call's name say it acts on the category (one of its words or records)? */
+function namesCategory(w: NamedWrite, cat: CategoryRule): boolean {
+  return [...cat.strongSegments, ...cat.weakSegments, ...cat.models, ...cat.weakModels].some(
+    (t) => !cat.handleWords.has(norm(t)) && namesTerm(w, t),
+  );
+}
+
 function decideByAssets(
   cat: CategoryRule,
   signals: Signal[],
   opacity: Opacity,
   effects: readonly Effect[],
+  resource: string | undefined,
 ): 'asset' | 'configured' | 'words-related' | 'words-unrecognised' | 'words-unseen' | 'words-silent' | undefined {
   const mine = signals.filter((s) => s.category === cat.name);
   if (mine.some((s) => s.asset)) return 'asset';
@@ -384,16 +392,22 @@ function decideByAssets(
   const decisive = mine.filter(
     (s) => (s.kind === 'path' || s.kind === 'field' || s.kind === 'method') && s.strength === 'strong' && !s.demoted,
   );
-  // a write the analysis cannot follow, named after the resource the path names (`/teams/:slug/sso` → `sso.createConnection`): two signals agree
+  // a write the analysis cannot follow, named after the resource the path ends on (`/teams/:slug/sso` →
+  // `sso.createConnection`): two signals agree. A container the path passes through (`/organizations/:id/tags`
+  // → `repo.deleteOrganizationTag`) names whose record it is, not what is written.
   const w = opacity.unseen?.write;
   if (
     !decisive.length &&
     w &&
-    mine.some((s) => s.kind === 'path' && !s.context && !s.demoted && namesTerm(w, String(s.value)))
+    mine.some(
+      (s) => s.kind === 'path' && !s.context && !s.demoted && s.value === resource && namesTerm(w, String(s.value)),
+    )
   )
     return 'words-unseen';
   if (!decisive.length) return undefined;
-  if (opacity.unseen) return 'words-unseen';
+  // a package's API named after nothing of the category (`openai.chat.completions.create` on a path that
+  // takes an `apiKey`) does something else: it is not where the category's harm would happen
+  if (opacity.unseen && !(opacity.unseen.pkg && w && !namesCategory(w, cat))) return 'words-unseen';
   if (opacity.unrecognised) return 'words-unrecognised';
   const writes = effects.filter(
     (e) => e.kind === 'db-write' || e.kind === 'sql-write' || e.kind === 'payment' || e.kind === 'http',
@@ -461,7 +475,7 @@ export function classifyEndpoint(
   const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite) };
   if (fn && !hits.length && !opacity.unrecognised) {
     const w = unseenWrite(fn, ep, ctx.values, rules, recognised);
-    if (w) opacity.unseen = { callee: w.callee, node: w.call, write: w };
+    if (w) opacity.unseen = { callee: w.callee, node: w.call, write: w, pkg: w.pkg };
   }
   // a handler the analysis cannot see: none of its effects can be seen
   if (!fn && ep.handler.expr) opacity.unseen = { callee: ep.handler.name, node: ep.handler.expr };
@@ -477,6 +491,7 @@ export function classifyEndpoint(
   ];
 
   const isRead = !rules.mutatingMethods.includes(ep.method);
+  const resource = segmentsOf(ep.path).at(-1)?.raw;
   const categories: string[] = [];
   const considered: Reason[] = [];
   let unseen: Opacity['unseen'];
@@ -494,7 +509,7 @@ export function classifyEndpoint(
     }
     const byAssets = rules.assetCategories.has(cat.name);
     if (byAssets) {
-      const how = decideByAssets(cat, signals, opacity, effects);
+      const how = decideByAssets(cat, signals, opacity, effects, resource);
       if (!how) continue;
       if (how === 'words-unseen') unseen = opacity.unseen;
       if (how === 'words-unrecognised' || how === 'words-unseen') {
@@ -505,7 +520,8 @@ export function classifyEndpoint(
           value: w?.callee ?? e!.callee,
           category: cat.name,
           strength: 'weak',
-          write: true,
+          // a handler the analysis cannot see at all, on a read: nothing says it changes anything
+          write: !(w && !w.write && isRead),
           detail: w
             ? `calls ${w.callee}, which the analysis could not follow: its effect cannot be seen, the path names it`
             : `writes through ${e!.callee}, whose target the analysis cannot name; the path names it`,
@@ -611,7 +627,7 @@ function unseenWrite(
   values: ValueResolver,
   rules: ClassifierRules,
   effects: readonly Effect[],
-): NamedWrite | undefined {
+): (NamedWrite & { pkg: boolean }) | undefined {
   const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
   const effectNodes = new Set<ts.Node>(effects.map((e) => e.node));
   for (const w of namedWrites(fn, values, assumptions, rules.namedWriteVerbs)) {
@@ -619,7 +635,8 @@ function unseenWrite(
     if (!rules.unseenWriteVerbs.test(last) || inChainOf(w.call, effectNodes)) continue;
     const targets = values.resolve(w.call.expression);
     if (targets.some((v) => v.kind === 'function' && v.node.body)) continue;
-    if (targets.some(cannotBeSeen)) return w;
+    // `pkg`: only a package is behind it (not an injected service or a module the analysis could not find)
+    if (targets.some(cannotBeSeen)) return { ...w, pkg: targets.every(isPackage) };
   }
   return undefined;
 }
@@ -649,6 +666,14 @@ function cannotBeSeen(v: Value): boolean {
   // an object a package builds (`new SsoClient()`, `createClient()`): its methods are the package's
   if (v.kind === 'call') return v.callee.some(cannotBeSeen);
   if (v.kind === 'unknown') return /cannot resolve module|no export|cannot read/.test(v.reason);
+  return false;
+}
+
+/** A value that only a package provides: its export, a member of it, or an object it builds. */
+function isPackage(v: Value): boolean {
+  if (v.kind === 'external') return true;
+  if (v.kind === 'member') return isPackage(v.base);
+  if (v.kind === 'call') return v.callee.length > 0 && v.callee.every(isPackage);
   return false;
 }
 

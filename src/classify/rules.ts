@@ -58,6 +58,8 @@ export interface CategoryRule {
   namedWrites: boolean;
   /** A generated value returned to the client corroborates the path words (keys-secrets). */
   mintCorroborates: boolean;
+  /** Words that also name a package's handle (`client`): they do not tie a package call to the category. */
+  handleWords: Set<string>;
 }
 
 export interface ClassifierRules {
@@ -137,6 +139,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       ownershipVerbs: list(base.ownershipVerbs).map(norm),
       namedWrites: base.namedWrites === true,
       mintCorroborates: base.mintCorroborates === true,
+      handleWords: new Set(list(base.handleWords).map(norm)),
       weakPathsNeedEvidence: base.weakPathsNeedEvidence === true,
       contextWithWrite: base.contextWithWrite === true,
       methods: base.methods ? [...base.methods] : undefined,

@@ -65,6 +65,10 @@ export interface EffectRules {
     builderModules?: string[];
     builderWrites: string[];
     builderTableCalls: string[];
+    /** Calls that define a table object from its database name (`pgTable('users', …)`). */
+    tableDefinitions?: string;
+    /** A suffix of a table object's name that is not the model's (`usersTable`). */
+    tableNameSuffix?: string;
     firestoreWrites: string[];
     updateActions: string;
     deleteActions: string;
@@ -210,6 +214,8 @@ export interface RawCategory {
   weakPathsNeedEvidence?: boolean;
   namedWrites?: boolean;
   mintCorroborates?: boolean;
+  /** Words that also name a package's handle (`client`): they do not tie a package call to the category. */
+  handleWords?: string[];
 }
 
 export interface MachineCredentialRules {
@@ -276,8 +282,12 @@ export interface AssetRule {
   notKeys?: string;
   debitKeys?: string[];
   keyValues?: Record<string, string>;
-  /** A keyValues key written with a value from the request counts too. */
-  chosenValues?: boolean;
+  /** keyValues keys that count also when written with a value from the request (a terminal status the caller picks). */
+  chosenValues?: string[];
+  /** Keys that do not count when the request supplies them by name (the caller edits the record's setting). */
+  requestEdits?: string[];
+  /** Keys that count only when the application signs in by them (a username, a phone). */
+  signInKeys?: string[];
   ignoreWhenOnly?: boolean;
   withMint?: boolean;
   roleWrite?: boolean;
@@ -321,7 +331,16 @@ export interface AssetRules {
   notCosmeticKeys: string;
   roleKeys: string[];
   ordinaryRoleValues: string;
+  /** How the application's own sign-in code shows which identifiers sign in (src/classify/sign-in.ts). */
+  signIn: SignInRules;
   assets: AssetRule[];
+}
+
+export interface SignInRules {
+  passwordCheck: string;
+  lookups: string[];
+  families: Record<string, string>;
+  defaultStrategy: string;
 }
 
 /** Every rule file by name. */
