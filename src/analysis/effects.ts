@@ -76,6 +76,7 @@ interface Compiled {
   deleteActions: RegExp;
   tableDefinitions: RegExp | undefined;
   tableSuffix: RegExp | undefined;
+  modelSuffix: RegExp | undefined;
 }
 
 const rules = compiled<Compiled>(() => {
@@ -103,6 +104,7 @@ const rules = compiled<Compiled>(() => {
     deleteActions: new RegExp(r.orm.deleteActions, 'i'),
     tableDefinitions: r.orm.tableDefinitions ? new RegExp(r.orm.tableDefinitions) : undefined,
     tableSuffix: r.orm.tableNameSuffix ? new RegExp(r.orm.tableNameSuffix, 'i') : undefined,
+    modelSuffix: r.orm.modelNameSuffix ? new RegExp(r.orm.modelNameSuffix) : undefined,
   };
 });
 
@@ -111,6 +113,13 @@ export const effectRules = rules;
 
 export function normalizeName(s: string): string {
   return s.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+}
+
+/** A record's name without the word the code adds to its handle (`UserModel`, `usersTable`, `InviteSchema` → user, users, invite). */
+function modelName(model: string): string {
+  const { modelSuffix } = rules();
+  const bare = modelSuffix ? model.replace(modelSuffix, '') : model;
+  return bare.length >= 3 ? bare : model;
 }
 
 /** `a.b.c` → ['a','b','c']; `this.x.y` → ['this','x','y']; undefined when the chain has a call or computed part. */
@@ -229,6 +238,18 @@ const NESTED_OPS = new Set([
 
 function emptyData(): WriteData {
   return { keys: [], debits: [], opaque: false, constants: Object.create(null) as Record<string, string>, nested: [] };
+}
+
+/** The data a record held in a local was constructed from (`new Model({ … })`, `new Model(data)`). */
+function constructedData(recv: ts.Identifier, values: ValueResolver): { data: WriteData; constructed: boolean } {
+  const data = emptyData();
+  let constructed = false;
+  for (const v of values.resolve(recv)) {
+    if (v.kind !== 'call' || !ts.isNewExpression(v.node)) continue;
+    constructed = true;
+    if (v.node.arguments?.[0]) writeData(v.node.arguments[0], values, 0, data);
+  }
+  return { data, constructed };
 }
 
 function mergeData(into: WriteData, from: WriteData): WriteData {
@@ -753,6 +774,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     dataKeys: [],
     callee: text.length > 80 ? `${text.slice(0, 77)}...` : text,
     ...extra,
+    ...(extra.model ? { model: modelName(extra.model) } : {}),
   });
 
   if (parts && parts.length >= 3) {
@@ -918,12 +940,16 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         : ts.isPropertyAccessExpression(recv)
           ? memberAssignments(recv, call)
           : emptyData();
+      // `const doc = new UserModel(data); await doc.save()`: what the record was built from is written
+      // too, and the save creates it
+      const built = ts.isIdentifier(recv) && !instanceUpdate ? constructedData(recv, values) : undefined;
+      if (built) mergeData(assigned, built.data);
       const data = instanceUpdate
         ? callData(call, mc.method, values)
         : { dataKeys: [], debits: [], opaqueData: false, constants: {} };
       return base('db-write', {
         model: model ? normalizeName(model) : undefined,
-        action: mc.method,
+        action: built?.constructed && /^(save|\$save)$/.test(mc.method) ? 'create' : mc.method,
         dataKeys: [...assigned.keys, ...data.dataKeys],
         debits: [...assigned.debits, ...(data.debits ?? [])],
         opaqueData: assigned.opaque || data.opaqueData,
@@ -1189,6 +1215,12 @@ function effectOfCallUncached(
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
     let inner = effectsOf(v.node, values, depth - 1, scope);
+    // A helper that calls what its caller hands it (`removeMember({ memberId, membersRepository })`):
+    // its calls through those parameters are followed with this call's arguments bound.
+    if (ts.isCallExpression(c) && c.arguments.length && callsThroughParams(v.node, values)) {
+      const bound = withArguments(v.node, c, values, () => effectsOf(v.node, values, depth - 1, scope));
+      if (leafEffects(bound).length > leafEffects(inner).length) inner = bound;
+    }
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
     const unknownData = (e: Effect): boolean =>
       (e.kind === 'db-write' || e.kind === 'sql-write') && (e.dataKeys.length === 0 || !!e.opaqueData);
@@ -1241,6 +1273,45 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
     debits: [...(e.debits ?? []), ...handed.debits],
     constants: { ...handed.constants, ...e.constants },
   };
+}
+
+/** Runs `run` with `fn`'s parameters bound to one call's arguments. */
+function withArguments<T>(fn: FunctionNode, call: ts.CallExpression, values: ValueResolver, run: () => T): T {
+  const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
+  fn.parameters.forEach((p, i) => {
+    const a = call.arguments[i];
+    if (a && !ts.isSpreadElement(a)) bindings.push([p, a]);
+  });
+  const step = (k: number): T =>
+    k === bindings.length ? run() : values.withBinding(bindings[k][0], bindings[k][1], () => step(k + 1));
+  return step(0);
+}
+
+const THROUGH_PARAMS = memo('effects.throughParams', () => new WeakMap<FunctionNode, boolean>());
+
+/** Does the function call a method of one of its own parameters (a dependency its caller passes)? */
+function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
+  const throughParams = values.session.get(THROUGH_PARAMS);
+  const hit = throughParams.get(fn);
+  if (hit !== undefined) return hit;
+  let found = false;
+  for (const c of callsIn(fn)) {
+    if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression)) continue;
+    const root = calleeParts(c.expression)?.[0];
+    if (!root || root === 'this') continue;
+    let id: ts.Expression = c.expression;
+    while (ts.isPropertyAccessExpression(id)) id = id.expression;
+    if (!ts.isIdentifier(id)) continue;
+    const decl = findDeclaration(id);
+    let p: ts.Node | undefined = decl;
+    while (p && ts.isBindingElement(p)) p = p.parent?.parent;
+    if (p && ts.isParameter(p) && p.parent === fn) {
+      found = true;
+      break;
+    }
+  }
+  throughParams.set(fn, found);
+  return found;
 }
 
 /** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */

@@ -799,18 +799,22 @@ export class ValueResolver {
   }
 
   /**
-   * A constructor parameter typed with one of the project's classes (`constructor(private users: UserService)`):
-   * whatever a dependency-injection container passes, it is an instance of that class. The class's methods are
-   * then followed like any other; the parameter's own value stays among the possibilities.
+   * A parameter or field typed with one of the project's classes (`constructor(private users: UserService)`,
+   * `(controller: AuthController) => Router`), or with an interface exactly one of its classes
+   * implements (`IAuthController`): whatever a dependency-injection container or a wiring function
+   * passes, it is an instance of that class. Its methods are then followed like any other; the
+   * parameter's own value stays among the possibilities.
    */
-  private injected(p: ts.ParameterDeclaration, depth: number, seen: Set<ts.Node>): Value[] {
-    if (!ts.isConstructorDeclaration(p.parent) || !p.type || !ts.isTypeReferenceNode(p.type)) return [];
+  private injected(p: ts.ParameterDeclaration | ts.PropertyDeclaration, depth: number, seen: Set<ts.Node>): Value[] {
+    if (!p.type || !ts.isTypeReferenceNode(p.type) || !ts.isIdentifier(p.type.typeName)) return [];
+    if (depth >= MAX_DEPTH - 2) return [];
     const name = p.type.typeName;
-    const expr = ts.isIdentifier(name) ? name : undefined;
-    if (!expr || depth >= MAX_DEPTH - 2) return [];
-    return this.resolve(expr, depth + 1, seen).flatMap((v) =>
-      v.kind === 'class' ? [{ kind: 'instance' as const, cls: v.node }] : [],
-    );
+    const classes = this.resolve(name, depth + 1, seen).flatMap((v) => (v.kind === 'class' ? [v.node] : []));
+    if (!classes.length) {
+      const impl = implementingClasses(this.session, this.store, name.text);
+      if (impl.length === 1) classes.push(impl[0]);
+    }
+    return classes.map((cls) => ({ kind: 'instance' as const, cls }));
   }
 
   /**
@@ -890,8 +894,11 @@ export class ValueResolver {
           ...(m.initializer && !isNullish(m.initializer) ? [m.initializer] : []),
           ...memberAssignments(cls, name, isStatic, this.session.get(MEMBER_WRITES)),
         ];
-        if (sources.length) return sources.flatMap((x) => this.resolve(x, depth + 1, seen));
+        // `private users: IUsersRepository;` set from the constructor's arguments: the declared class too
+        const typed = this.injected(m, depth, seen);
+        if (sources.length) return [...sources.flatMap((x) => this.resolve(x, depth + 1, seen)), ...typed];
         if (m.initializer) return this.resolve(m.initializer, depth + 1, seen);
+        if (typed.length) return typed;
         break;
       }
     }
@@ -921,6 +928,42 @@ export class ValueResolver {
     }
     return [{ kind: 'unknown', node, reason: `no member '${name}'` }];
   }
+}
+
+const IMPLEMENTS = memo('values.implements', () => ({ index: undefined as Map<string, string[]> | undefined }));
+
+/**
+ * The project's classes that declare `implements <name>`, found once per scan from the sources' text
+ * (a file is parsed only when it declares one for the interface asked about).
+ */
+function implementingClasses(session: ScanSession, store: SourceStore, name: string): ts.ClassLikeDeclaration[] {
+  const slot = session.get(IMPLEMENTS);
+  if (!slot.index) {
+    const index = new Map<string, string[]>();
+    const re = /\bclass\s+\w+[^{]*?\bimplements\s+([\w\s,.<>]+?)\s*\{/g;
+    for (const file of [...store.known].sort()) {
+      const text = store.text(file, false);
+      if (!text || !text.includes('implements')) continue;
+      for (const m of text.matchAll(re))
+        for (const iface of m[1].split(',').map((x) => x.trim().replace(/<.*$/, '').split('.').pop() ?? ''))
+          if (iface && !index.get(iface)?.includes(file)) index.set(iface, [...(index.get(iface) ?? []), file]);
+    }
+    slot.index = index;
+  }
+  const out: ts.ClassLikeDeclaration[] = [];
+  for (const file of slot.index.get(name) ?? []) {
+    const sf = store.get(file);
+    if (!sf) continue;
+    forEachClass(sf, (c) => {
+      const impl = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ImplementsKeyword);
+      if (impl?.types.some((t) => ts.isIdentifier(t.expression) && t.expression.text === name)) out.push(c);
+    });
+  }
+  return out;
+}
+
+function forEachClass(sf: ts.SourceFile, fn: (c: ts.ClassDeclaration) => void): void {
+  for (const st of sf.statements) if (ts.isClassDeclaration(st)) fn(st);
 }
 
 function isModuleExports(e: ts.Expression): boolean {

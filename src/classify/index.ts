@@ -407,7 +407,14 @@ function decideByAssets(
   if (!decisive.length) return undefined;
   // a package's API named after nothing of the category (`openai.chat.completions.create` on a path that
   // takes an `apiKey`) does something else: it is not where the category's harm would happen
-  if (opacity.unseen && !(opacity.unseen.pkg && w && !namesCategory(w, cat))) return 'words-unseen';
+  // a strong body field alone (`secret` on a monitor) is tied to a write the analysis cannot follow only
+  // when that write's name says it acts on the category; a strong path word is tied to any
+  const pathDecides = decisive.some((s) => s.kind !== 'field');
+  if (
+    opacity.unseen &&
+    (!w || ((pathDecides || namesCategory(w, cat)) && !(opacity.unseen.pkg && !namesCategory(w, cat))))
+  )
+    return 'words-unseen';
   if (opacity.unrecognised) return 'words-unrecognised';
   const writes = effects.filter(
     (e) => e.kind === 'db-write' || e.kind === 'sql-write' || e.kind === 'payment' || e.kind === 'http',

@@ -67,6 +67,8 @@ export interface EffectRules {
     builderTableCalls: string[];
     /** Calls that define a table object from its database name (`pgTable('users', …)`). */
     tableDefinitions?: string;
+    /** A suffix of a normalised model name that is not the record's (`usermodel`). */
+    modelNameSuffix?: string;
     /** A suffix of a table object's name that is not the model's (`usersTable`). */
     tableNameSuffix?: string;
     firestoreWrites: string[];
