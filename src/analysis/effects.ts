@@ -66,6 +66,8 @@ interface Compiled {
   identity: { re: RegExp; category: string; keys?: string[] }[];
   /** What an imported module's text must contain to be worth parsing for writes. */
   lookAhead: RegExp;
+  /** Parameter methods worth a second walk with the caller's arguments bound. */
+  throughParams: RegExp;
   /** Calls that register a callback instead of running it. */
   registration: RegExp;
   /** Models of the step-up flow itself (challenges, codes). */
@@ -97,6 +99,7 @@ const rules = compiled<Compiled>(() => {
       keys: c.keys?.map((k) => k.toLowerCase()),
     })),
     lookAhead: new RegExp(r.lookAheadWrites.pattern, 'i'),
+    throughParams: new RegExp(r.throughParamsWrites, 'i'),
     registration: new RegExp(r.registrationCalls.pattern),
     machinery: new RegExp(r.stepUpMachinery.models, 'i'),
     bookkeeping: new Set(r.bookkeepingKeys.keys),
@@ -1217,7 +1220,8 @@ function effectOfCallUncached(
     let inner = effectsOf(v.node, values, depth - 1, scope);
     // A helper that calls what its caller hands it (`removeMember({ memberId, membersRepository })`):
     // its calls through those parameters are followed with this call's arguments bound.
-    if (ts.isCallExpression(c) && c.arguments.length && callsThroughParams(v.node, values)) {
+    // (one level: a helper reached while a caller's arguments are bound is not bound again)
+    if (ts.isCallExpression(c) && c.arguments.length && !values.bound && callsThroughParams(v.node, values)) {
       const bound = withArguments(v.node, c, values, () => effectsOf(v.node, values, depth - 1, scope));
       if (leafEffects(bound).length > leafEffects(inner).length) inner = bound;
     }
@@ -1298,17 +1302,20 @@ function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
   for (const c of callsIn(fn)) {
     if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression)) continue;
     const root = calleeParts(c.expression)?.[0];
-    if (!root || root === 'this') continue;
+    if (!root || root === 'this' || !rules().throughParams.test(c.expression.name.text)) continue;
     let id: ts.Expression = c.expression;
     while (ts.isPropertyAccessExpression(id)) id = id.expression;
     if (!ts.isIdentifier(id)) continue;
     const decl = findDeclaration(id);
     let p: ts.Node | undefined = decl;
     while (p && ts.isBindingElement(p)) p = p.parent?.parent;
-    if (p && ts.isParameter(p) && p.parent === fn) {
-      found = true;
-      break;
-    }
+    if (!p || !ts.isParameter(p) || p.parent !== fn) continue;
+    // only a call the analysis can neither recognise nor follow as it stands (`prisma.user.update`
+    // on a `prisma` parameter is recognised; a parameter typed with a project class is followed)
+    if (directEffect(c, values)) continue;
+    if (values.resolve(c.expression).some((v) => v.kind === 'function' && v.node.body)) continue;
+    found = true;
+    break;
   }
   throughParams.set(fn, found);
   return found;

@@ -83,6 +83,8 @@ export interface EffectRules {
   bookkeepingKeys: { keys: string[] };
   stepUpMachinery: { models: string };
   lookAheadWrites: { pattern: string };
+  /** Methods of a parameter whose call makes a helper worth following with its caller's arguments bound. */
+  throughParamsWrites: string;
   registrationCalls: { pattern: string };
 }
 
