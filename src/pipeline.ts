@@ -96,6 +96,7 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
   const discovery = discover(root, { ignore: ignoreFor(session.config, root) });
   const sources = discovery.sources.map((s) => s.abs);
   const ctx = session.rootContext(root, discovery.packageJsons, sources);
+  session.schemas.push(...discovery.schemas);
   // nothing outside the tree that holds this root is read (resolution already stops there)
   session.store.trees.push(ctx.workspace.tree);
   const adapters = createAdapters();

@@ -37,6 +37,8 @@ export class ScanSession {
 
   /** Files whose analysis stopped part-way, with why: their endpoints cannot be verified. */
   readonly incomplete = new Map<string, string>();
+  /** Schema files discovery found (Prisma): their text names each record's columns. */
+  readonly schemas: string[] = [];
   /** Files some part of whose analysis failed (a unit of work, an endpoint), with the first reason. */
   readonly notAnalysed = new Map<string, string>();
 

@@ -9,6 +9,7 @@ import type { FunctionNode } from '../model.js';
 import { calleeName, isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { lookupName } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
+import { schemaColumns } from './schema-columns.js';
 
 export interface Reveal {
   node: ts.Node;
@@ -27,6 +28,8 @@ const rules = compiled(() => {
     envSecrets: re(r.envSecrets),
     responseMethods: re(r.responseMethods),
     followDepth: r.followDepth,
+    recordSecretNames: r.recordSecretNames ? re(r.recordSecretNames) : undefined,
+    recordReads: r.recordReads ? new RegExp(r.recordReads) : undefined,
   };
 });
 
@@ -76,8 +79,9 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
   const seen = new Set<ts.Node>();
   const fnsSeen = new Set<ts.Node>();
 
-  const hit = (node: ts.Node): void => {
-    if (!out.some((o) => o.node === node)) out.push({ node, what: node.getText().replace(/\s+/g, ' ').slice(0, 80) });
+  const hit = (node: ts.Node, what?: string): void => {
+    if (!out.some((o) => o.node === node))
+      out.push({ node, what: what ?? node.getText().replace(/\s+/g, ' ').slice(0, 80) });
   };
 
   const fieldsAssigned = (id: ts.Identifier, scope: ts.Node, depth: number): void => {
@@ -164,6 +168,9 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
     if (ts.isCallExpression(e)) {
       const name = calleeName(e);
       if (r.derivations.test(name)) return; // masked, hashed, counted, compared
+      // a whole record read and answered (`prisma.integration.findUnique(…)`): the secret columns its
+      // schema declares, less those a `select` leaves out or an `omit` drops
+      for (const col of recordSecrets(e, values, r)) hit(e, `${e.expression.getText()} → ${col}`);
       // a project function whose result is answered: what it answers is answered
       if (depth < r.followDepth) {
         for (const v of values.resolve(e.expression)) {
@@ -183,6 +190,34 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
   fnsSeen.add(fn);
   for (const a of answers(fn, r)) value(a, 0, undefined);
   return out;
+}
+
+/** Secret columns of the records an ORM read returns whole (from the schema files). */
+function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules): string[] {
+  if (!r.recordReads || !r.recordSecretNames || !ts.isPropertyAccessExpression(call.expression)) return [];
+  if (!r.recordReads.test(call.expression.name.text)) return [];
+  const recv = skipOuter(call.expression.expression);
+  if (!ts.isPropertyAccessExpression(recv) || r.notReceivers.test(rootName(recv.expression))) return [];
+  const columns = schemaColumns(values.session, recv.name.text);
+  if (!columns) return [];
+  const args = call.arguments[0] ? skipOuter(call.arguments[0]) : undefined;
+  const listed = (key: string): Set<string> | undefined => {
+    if (!args || !ts.isObjectLiteralExpression(args)) return undefined;
+    const p = args.properties.find((x) => x.name && propertyNameText(x.name) === key);
+    if (!p) return undefined;
+    const v = ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+    const out = new Set<string>();
+    if (v && ts.isObjectLiteralExpression(v))
+      for (const q of v.properties)
+        if (q.name && ts.isPropertyAssignment(q) && q.initializer.kind === ts.SyntaxKind.TrueKeyword)
+          out.add(propertyNameText(q.name) ?? '');
+    return out;
+  };
+  const select = listed('select');
+  const omit = listed('omit');
+  return columns.filter(
+    (c) => r.recordSecretNames!.test(c) && !r.notSecretNames.test(c) && (!select || select.has(c)) && !omit?.has(c),
+  );
 }
 
 /** The variable declaration of a local name (not a parameter, import or function), declared before the use. */

@@ -41,6 +41,8 @@ export interface Discovery {
   packageJsons: string[];
   tsconfigs: string[];
   nextConfigs: string[];
+  /** Prisma schema files: read as text for the records' column names, never run. */
+  schemas: string[];
   skipped: { file: string; reason: string }[];
 }
 
@@ -76,7 +78,13 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
   } as const;
   const entries = dropOutputFolders(
     fg.sync(
-      [`**/*.{${SOURCE_EXTENSIONS.join(',')}}`, '**/package.json', '**/tsconfig*.json', '**/jsconfig.json'],
+      [
+        `**/*.{${SOURCE_EXTENSIONS.join(',')}}`,
+        '**/package.json',
+        '**/tsconfig*.json',
+        '**/jsconfig.json',
+        '**/*.prisma',
+      ],
       globOptions,
     ),
   );
@@ -110,7 +118,15 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
     const seen = new Set(entries.map((e) => e.path));
     for (const e of routeTrees) if (!seen.has(e.path)) entries.push(e);
   }
-  const out: Discovery = { root, sources: [], packageJsons: [], tsconfigs: [], nextConfigs: [], skipped: [] };
+  const out: Discovery = {
+    root,
+    sources: [],
+    packageJsons: [],
+    tsconfigs: [],
+    nextConfigs: [],
+    schemas: [],
+    skipped: [],
+  };
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const entry of entries) {
     const abs = path.join(root, entry.path);
@@ -123,6 +139,10 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
     }
     if (base.endsWith('.json')) {
       out.tsconfigs.push(abs);
+      continue;
+    }
+    if (base.endsWith('.prisma')) {
+      out.schemas.push(abs);
       continue;
     }
     if (/^next\.config\.(js|mjs|cjs|ts|mts)$/.test(base)) out.nextConfigs.push(abs);

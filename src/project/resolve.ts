@@ -36,7 +36,7 @@ export class ModuleResolver {
   private leftTree = false;
 
   constructor(
-    private readonly root: string,
+    readonly root: string,
     private readonly workspace: Workspace,
     /** Files discovery listed: existence inside the scanned tree is a set lookup. */
     private readonly known?: ReadonlySet<string>,

@@ -308,6 +308,10 @@ export interface RevealRules {
   envSecrets: string;
   responseMethods: string;
   followDepth: number;
+  /** Columns of a whole answered record that count as a stored secret. */
+  recordSecretNames?: string;
+  /** ORM reads whose result is whole records of the model they are called on. */
+  recordReads?: string;
 }
 
 export interface ExportRules {
