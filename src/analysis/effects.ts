@@ -283,6 +283,11 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
     const parts = calleeParts(x.expression);
     const last = parts?.[parts.length - 1] ?? '';
     if (/^(minus|sub|subtract|decrement)$/i.test(last)) return true;
+    // a conversion keeps the amount (`newBalance.toString()`, `String(next)`, `Number(x).toFixed(2)`)
+    if (/^(toString|toFixed|toPrecision|valueOf)$/.test(last) && ts.isPropertyAccessExpression(x.expression))
+      return isDecrease(x.expression.expression, key, depth);
+    if (/^(String|Number|parseFloat|parseInt|BigInt)$/.test(last) && x.arguments[0])
+      return isDecrease(x.arguments[0], key, depth);
   }
   // `balance: newBalance` where `const newBalance = wallet.balance - amount`
   if (ts.isIdentifier(x) && depth === 0) {
