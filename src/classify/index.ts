@@ -14,6 +14,7 @@ import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
 import { revealedSecrets } from './reveals.js';
+import { libraryServes } from './library-handlers.js';
 import { bulkExport } from './exports.js';
 import {
   assetHits,
@@ -489,6 +490,7 @@ export function classifyEndpoint(
   const signals: Signal[] = [
     ...assetSignals(hits),
     ...revealSignals(fn, ctx.values),
+    ...librarySignals(ep, fn, ctx.values),
     ...exportSignals(fn, ctx.values),
     ...configuredCallSignals(ep, rules, ctx.values),
     ...paths,
@@ -565,8 +567,10 @@ export function classifyEndpoint(
     });
 
   // Exclusions only matter for an endpoint that would otherwise be sensitive (and they cost a walk of its calls).
+  // a library's catch-all is its own sign-in entry point too: what its configuration serves decides
+  const byLibrary = reasons.some((r) => r.kind === 'asset' && String(r.value).startsWith('library:'));
   const exclusion =
-    forced || categories.length === 0
+    forced || categories.length === 0 || byLibrary
       ? undefined
       : exclusionFor(
           ep,
@@ -585,6 +589,20 @@ export function classifyEndpoint(
 /** An asset the endpoint harms by what it answers, not by a write. */
 function answerSignal(value: string, category: string, detail: string, node: ts.Node): Signal {
   return { kind: 'asset', value, category, strength: 'strong', get: true, asset: true, detail, span: spanOf(node) };
+}
+
+/** What an authentication library mounted here serves, by its configuration (rules/assets.json libraryHandlers). */
+function librarySignals(ep: Endpoint, fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
+  return libraryServes(ep, fn, values).map((l) => ({
+    kind: 'asset' as const,
+    value: `library:${l.library}`,
+    category: l.category,
+    strength: 'strong' as const,
+    write: true,
+    asset: true,
+    detail: l.detail,
+    span: spanOf(l.node),
+  }));
 }
 
 /** A stored secret the endpoint answers with (keys-secrets without a write). */

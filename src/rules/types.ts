@@ -341,7 +341,19 @@ export interface AssetRules {
   ordinaryRoleValues: string;
   /** How the application's own sign-in code shows which identifiers sign in (src/classify/sign-in.ts). */
   signIn: SignInRules;
+  /** Authentication libraries mounted as catch-alls, characterised by their configuration (src/classify/library-handlers.ts). */
+  libraryHandlers?: LibraryHandlerRule[];
   assets: AssetRule[];
+}
+
+export interface LibraryHandlerRule {
+  library: string;
+  factory: string;
+  handlerMethods: string;
+  handlerFunctions: string;
+  methods: string[];
+  plugins: Record<string, { categories: string[]; serves: string }>;
+  options: { path: string[]; categories: string[]; serves: string }[];
 }
 
 export interface SignInRules {

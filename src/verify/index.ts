@@ -460,7 +460,12 @@ function diagnose(
   // Something we cannot see
   const opaqueStage = chain.find((s) => s.opaque);
   const opaqueEvent = allEvents.find((e) => e.opaque);
-  if (handler.opaque || opaqueStage || opaqueEvent) {
+  // an authentication library's own handler (its routes known from its configuration, which never ask
+  // for re-verification): what cannot be seen is the library, and nothing in front of it checks
+  const libraryServed = (ep.classification?.reasons ?? []).some(
+    (r) => r.kind === 'asset' && String(r.value).startsWith('library:'),
+  );
+  if ((handler.opaque && !libraryServed) || opaqueStage || opaqueEvent) {
     const what = handler.opaque
       ? `the handler (${ep.handler.name}) cannot be resolved: ${handler.opaque}`
       : opaqueStage

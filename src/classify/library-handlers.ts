@@ -1,0 +1,126 @@
+// An authentication library mounted as a catch-all serves the routes its configuration turns on
+// (rules/assets.json libraryHandlers). `app.on(['POST','GET'], '/api/auth/*', (c) => auth.handler(c.req.raw))`
+// and `export const { GET, POST } = toNextJsHandler(auth)` hand every request to `auth`; what the
+// instance was built with (`betterAuth({ plugins: [organization(), apiKey()], user: { deleteUser: { enabled: true } } })`)
+// says which of those routes a stolen session can use: member and role changes, API keys, passkeys,
+// account deletion. The configuration is read by value resolution, never run.
+import { ts } from 'ts-morph';
+import { callsIn } from '../analysis/effects.js';
+import { calleeName, skipOuter, type Value, type ValueResolver } from '../analysis/values.js';
+import { findDeclaration } from '../analysis/scope.js';
+import type { Endpoint, FunctionNode } from '../model.js';
+import { compiled, ruleFile } from '../rules/load.js';
+import type { LibraryHandlerRule } from '../rules/types.js';
+
+export interface LibraryServes {
+  library: string;
+  category: string;
+  /** What the library serves for the category, with the configuration that turns it on. */
+  detail: string;
+  node: ts.Node;
+}
+
+const rules = compiled(() =>
+  (ruleFile('assets').libraryHandlers ?? []).map((r) => ({
+    ...r,
+    factoryRe: new RegExp(r.factory),
+    methodsRe: new RegExp(r.handlerMethods),
+    functionsRe: new RegExp(r.handlerFunctions),
+  })),
+);
+
+type Compiled = ReturnType<typeof rules>[number];
+
+/** Expressions the endpoint hands its requests to: `x` of `x.handler(…)` and of `toNextJsHandler(x)`. */
+function handedTo(fn: FunctionNode | undefined, expr: ts.Node | undefined, r: Compiled): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const consider = (c: ts.CallExpression): void => {
+    const x = skipOuter(c.expression);
+    if (ts.isPropertyAccessExpression(x) && r.methodsRe.test(x.name.text)) out.push(x.expression);
+    else if (r.functionsRe.test(calleeName(c)) && c.arguments[0]) {
+      const a = skipOuter(c.arguments[0]);
+      // `toNextJsHandler(auth.handler)` as well as `toNextJsHandler(auth)`
+      out.push(ts.isPropertyAccessExpression(a) && r.methodsRe.test(a.name.text) ? a.expression : a);
+    }
+  };
+  if (fn) for (const c of callsIn(fn)) if (ts.isCallExpression(c)) consider(c);
+  // `export const { GET, POST } = toNextJsHandler(auth)`: the export is a part of the adapter's result
+  let e: ts.Node | undefined = expr && ts.isExpression(expr) ? skipOuter(expr) : expr;
+  if (e && ts.isIdentifier(e)) e = findDeclaration(e);
+  while (e && (ts.isBindingElement(e) || ts.isObjectBindingPattern(e))) e = e.parent;
+  if (e && ts.isVariableDeclaration(e) && e.initializer) e = skipOuter(e.initializer);
+  if (e && ts.isCallExpression(e)) consider(e);
+  return out;
+}
+
+/** The configuration object a library instance was built from. */
+function configsOf(x: ts.Expression, values: ValueResolver, r: Compiled): Value[] {
+  const out: Value[] = [];
+  for (const v of values.resolve(x)) {
+    if (v.kind !== 'call' || !ts.isCallExpression(v.node) || !r.factoryRe.test(calleeName(v.node))) continue;
+    const arg = v.node.arguments[0];
+    if (arg) out.push(...values.resolve(arg).filter((c) => c.kind === 'object'));
+  }
+  return out;
+}
+
+function member(base: Value[], name: string, values: ValueResolver, at: ts.Node): Value[] {
+  return base.flatMap((b) => values.member(b, name, at));
+}
+
+/** The plugin calls of a `plugins` list, through spreads of other lists (`[...(options.plugins ?? [])]`). */
+function pluginCalls(lists: Value[], values: ValueResolver, depth: number): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  if (depth > 3) return out;
+  for (const list of lists) {
+    if (list.kind !== 'array') continue;
+    for (const el of list.node.elements) {
+      if (ts.isSpreadElement(el)) {
+        out.push(...pluginCalls(values.resolve(el.expression), values, depth + 1));
+        continue;
+      }
+      const x = skipOuter(el);
+      if (ts.isCallExpression(x)) out.push(x);
+      else for (const v of values.resolve(x)) if (v.kind === 'call' && ts.isCallExpression(v.node)) out.push(v.node);
+    }
+  }
+  return out;
+}
+
+/** What the catch-all serves, by category, from the instance's plugins and options. */
+export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values: ValueResolver): LibraryServes[] {
+  const out: LibraryServes[] = [];
+  for (const r of rules() as (Compiled & LibraryHandlerRule)[]) {
+    if (!r.methods.includes(ep.method)) continue;
+    for (const x of handedTo(fn, ep.handler.expr, r)) {
+      for (const config of configsOf(x, values, r)) {
+        const at = config.kind === 'object' ? config.node : x;
+        for (const call of pluginCalls(member([config], 'plugins', values, at), values, 0)) {
+          const plugin = r.plugins[calleeName(call)];
+          if (!plugin) continue;
+          for (const category of plugin.categories)
+            out.push({
+              library: r.library,
+              category,
+              detail: `the ${r.library} handler ${plugin.serves} (plugin ${calleeName(call)}())`,
+              node: call,
+            });
+        }
+        for (const o of r.options) {
+          let cur: Value[] = [config];
+          for (const k of o.path) cur = member(cur, k, values, at);
+          const on = cur.find((v) => v.kind === 'literal' && v.value === true);
+          if (!on || on.kind !== 'literal') continue;
+          for (const category of o.categories)
+            out.push({
+              library: r.library,
+              category,
+              detail: `the ${r.library} handler ${o.serves} (${o.path.join('.')}: true)`,
+              node: on.node,
+            });
+        }
+      }
+    }
+  }
+  return out;
+}
