@@ -515,7 +515,7 @@ export function fieldAssignments(id: ts.Identifier): WriteData {
       (skipOuter(mutated.expression) as ts.Identifier).text === name
     )
       out.keys.push(mutated.name.text);
-    // `Object.assign(user, req.body)`: the whole body is written
+    // `Object.assign(user, req.body)`: the whole body is written; `Object.assign(user, { role })`: its keys
     if (
       ts.isCallExpression(n) &&
       calleeParts(n.expression)?.join('.') === 'Object.assign' &&
@@ -523,7 +523,18 @@ export function fieldAssignments(id: ts.Identifier): WriteData {
       ts.isIdentifier(skipOuter(n.arguments[0])) &&
       (skipOuter(n.arguments[0]) as ts.Identifier).text === name
     )
-      out.opaque = true;
+      for (const src of n.arguments.slice(1)) {
+        const o = skipOuter(src);
+        if (!ts.isObjectLiteralExpression(o)) {
+          out.opaque = true;
+          continue;
+        }
+        for (const p of o.properties) {
+          const key = p.name ? propertyNameText(p.name) : undefined;
+          if (key && (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) out.keys.push(key);
+          else out.opaque = true;
+        }
+      }
     ts.forEachChild(n, visit);
   };
   visit(scope);
@@ -673,7 +684,7 @@ function modelOfReceiver(recv: ts.Expression, values: ValueResolver): string | u
           const parts = calleeParts(n.expression);
           if (parts && parts.length >= 2 && isCapitalized(parts[parts.length - 2])) return parts[parts.length - 2];
           if (parts && /getRepository|getCustomRepository/.test(parts[parts.length - 1]) && n.arguments[0])
-            return skipOuter(n.arguments[0]).getText();
+            return siteArgument(n.arguments[0], v.site).getText();
         }
       }
       if (v.kind === 'instance' && v.cls.name) return v.cls.name.text;
@@ -688,6 +699,20 @@ function modelOfReceiver(recv: ts.Expression, values: ValueResolver): string | u
       return skipOuter(x.arguments[0]).getText();
   }
   return undefined;
+}
+
+/**
+ * An argument of a call made inside a factory (`dataSource.getRepository(target)` in
+ * `getRepository = (target) => …`): when it is the factory's parameter, the caller's argument
+ * at the call site (`getRepository(User)`).
+ */
+function siteArgument(arg: ts.Expression, site: ts.Node | undefined): ts.Expression {
+  const a = skipOuter(arg);
+  if (!site || !ts.isCallExpression(site) || !ts.isIdentifier(a)) return a;
+  const d = findDeclaration(a);
+  if (!d || !ts.isParameter(d) || !isFunctionNode(d.parent)) return a;
+  const given = site.arguments[d.parent.parameters.indexOf(d)];
+  return given ? skipOuter(given) : a;
 }
 
 function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: string[], values: ValueResolver): boolean {

@@ -28,6 +28,7 @@ interface CompiledAssets {
     keySet: string[];
     debitSet: string[];
     valueRes: Map<string, RegExp>;
+    notConstantRes: [RegExp, RegExp][];
   })[];
   bookkeeping: Set<string>;
   cosmetic: Set<string>;
@@ -54,6 +55,7 @@ export const assetRules = compiled((): CompiledAssets => {
       keySet: (a.keys ?? []).map(norm),
       debitSet: (a.debitKeys ?? []).map(norm),
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
+      notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
     })),
     bookkeeping: new Set(r.bookkeepingModels.map(norm)),
     cosmetic: new Set(r.cosmeticKeys.map(norm)),
@@ -199,6 +201,14 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
       if (r.callsRe && !r.callsRe.test(e.callee)) continue;
       if (r.notModelsRe && model && r.notModelsRe.test(model)) continue;
+      // a row whose own type says what it is (`type: 'magic'` on a tokens table)
+      if (
+        r.notConstantRes.length &&
+        Object.entries(e.constants ?? {}).some(([k, v]) =>
+          r.notConstantRes.some(([kr, vr]) => kr.test(norm(k)) && vr.test(String(v))),
+        )
+      )
+        continue;
       if (r.argKeys || r.argKeysAlso) {
         argKeys ??= argKeysOf(e.node, ctx.values);
         if (r.argKeys && !r.argKeys.some((k) => argKeys!.has(k.toLowerCase()))) continue;

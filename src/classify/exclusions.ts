@@ -176,6 +176,8 @@ function tokenLookup(
   calls: readonly ts.CallExpression[],
   models: readonly string[],
   xs: ExclusionSets,
+  /** The record's id is its secret (a reset link's request id). */
+  byId = false,
 ): ts.CallExpression | undefined {
   for (const c of calls) {
     const parts = calleeParts(c.expression) ?? getterParts(c.expression);
@@ -186,7 +188,7 @@ function tokenLookup(
     );
     if (!models.some((m) => model === m || model === `${m}s`)) continue;
     const q = queryKeys(c.arguments[0]);
-    if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)))) return c;
+    if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)) || (byId && norm(k) === 'id'))) return c;
   }
   return undefined;
 }
@@ -270,14 +272,15 @@ export function exclusionFor(
     };
   // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries
   const calls = deepCalls(ep.handler.fn, values, 2);
-  for (const [models, detail] of [
+  for (const [models, detail, byId] of [
     [
       xs.invitationModels,
       'accepting an invitation by its token: the invitation (its token or code) decides the membership and its role, not the session',
+      false,
     ],
-    [xs.resetTokenModels, 'password reset proven by an emailed token, not by a session'],
+    [xs.resetTokenModels, 'password reset proven by an emailed token, not by a session', true],
   ] as const) {
-    const redeemed = tokenLookup(calls, models, xs);
+    const redeemed = tokenLookup(calls, models, xs, byId);
     if (redeemed)
       return {
         kind: 'exclusion',

@@ -290,6 +290,8 @@ export interface AssetRule {
   chosenValues?: string[];
   /** Keys that do not count when the request supplies them by name (the caller edits the record's setting). */
   requestEdits?: string[];
+  /** The rule does not apply when a constant matching the value pattern is written under a key matching the name pattern. */
+  notConstants?: Record<string, string>;
   /** Keys that count only when the application signs in by them (a username, a phone). */
   signInKeys?: string[];
   ignoreWhenOnly?: boolean;
