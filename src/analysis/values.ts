@@ -276,7 +276,9 @@ export class ValueResolver {
     ) {
       return this.importValue(e.arguments[0].text, e.getSourceFile().fileName, '*', e, depth, seen);
     }
-    const callee = this.resolve(e.expression, depth, seen);
+    // `once(() => …)`, `cache(async () => …)`, `memoize(fn)`: a package's wrapper of a function is called
+    // as the function it wraps
+    const callee = this.resolve(e.expression, depth, seen).flatMap((c) => this.unwrapped(c, depth, seen) ?? [c]);
     const out: Value[] = [];
     for (const c of callee) {
       if (c.kind === 'function' && c.node.body && !seen.has(c.node) && depth >= MAX_DEPTH - 2) this.hit('depth', e);
@@ -306,6 +308,14 @@ export class ValueResolver {
       }
     }
     return out;
+  }
+
+  /** The function a package's call was given, when that call's result is itself called (`once(fn)()`). */
+  private unwrapped(c: Value, depth: number, seen: Set<ts.Node>): Value[] | undefined {
+    if (c.kind !== 'call' || !ts.isCallExpression(c.node) || c.node.arguments.length !== 1) return undefined;
+    if (!c.callee.length || !c.callee.every((x) => x.kind === 'external')) return undefined;
+    const fns = this.resolve(c.node.arguments[0], depth + 1, seen).filter((v) => v.kind === 'function');
+    return fns.length ? fns : undefined;
   }
 
   /** A factory returning its own parameter (or a part of it) returns the call's argument. */

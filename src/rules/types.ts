@@ -35,7 +35,13 @@ export interface FrameworkRules {
     builder: string;
     procedureTypes: Record<string, 'GET' | 'POST'>;
     routerOption: string;
-    serverMounts: (ModuleExport & { prefix: 'use' | 'root'; endpointOption?: string; serves?: 'openapi' })[];
+    serverMounts: (ModuleExport & {
+      prefix: 'use' | 'root' | 'register';
+      endpointOption?: string;
+      /** For a registered plugin: the option that holds the adapter's own options (the router). */
+      optionsOption?: string;
+      serves?: 'openapi';
+    })[];
     defaultPrefix: string;
     openApiMeta: string;
   };

@@ -216,7 +216,29 @@ function joinPrefix(prefix: string, dotted: string): string {
 function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver): Mount[] {
   const out: Mount[] = [];
   for (const call of callIndex(sf).calls) {
-    const m = rules.serverMounts.find((s) => isExport(call.expression, [s], values));
+    // a plugin handed to the server: `fastify.register(fastifyTRPCPlugin, { prefix, trpcOptions: { router } })`
+    const registered = rules.serverMounts.filter((s) => s.prefix === 'register');
+    const at = registered.length
+      ? call.arguments.findIndex((a) => registered.some((s) => isExport(a, [s], values)))
+      : -1;
+    if (at >= 0 && call.arguments[at + 1]) {
+      const m = registered.find((s) => isExport(call.arguments[at], [s], values))!;
+      const opts = call.arguments[at + 1];
+      const inner = m.optionsOption ? optionExpr(opts, m.optionsOption, values) : opts;
+      const router = inner ? optionExpr(inner, rules.routerOption, values) : undefined;
+      if (!router) continue;
+      const prefixExpr = m.endpointOption ? optionExpr(opts, m.endpointOption, values) : undefined;
+      const prefix = (prefixExpr ? evalString(prefixExpr, values) : undefined) ?? '';
+      out.push({
+        router,
+        call,
+        prefix: prefix.replace(/\/$/, ''),
+        nextMounted: false,
+        openapi: m.serves === 'openapi',
+      });
+      continue;
+    }
+    const m = rules.serverMounts.find((s) => s.prefix !== 'register' && isExport(call.expression, [s], values));
     if (!m) continue;
     const router = optionExpr(call.arguments[0], rules.routerOption, values);
     if (!router) continue;

@@ -13,7 +13,7 @@ import { ts } from 'ts-morph';
 const { SyntaxKind } = ts;
 import { boundArgument, type Env } from '../../analysis/strings.js';
 import { findDeclaration } from '../../analysis/scope.js';
-import { skipOuter } from '../../analysis/values.js';
+import { calleeName, skipOuter } from '../../analysis/values.js';
 import { isTyped, nameHas, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
 
@@ -187,16 +187,25 @@ function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined
       if (!next) break;
       x = skipOuter(next);
     }
-    if (!ts.isIdentifier(x)) continue;
+    // a local (`secret`) or a field of the input (`parsedInput.secret`)
+    if (!ts.isIdentifier(x) && !ts.isPropertyAccessExpression(x)) continue;
     const id = x;
+    const target = id.getText().replace(/\s+/g, '');
+    const name = ts.isIdentifier(id) ? id.text : id.name.text;
     let fn: ts.Node | undefined = id.parent;
     while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
     if (!fn) continue;
     let found: string | undefined;
     const visit = (n: ts.Node): void => {
       if (found) return;
-      if (ts.isCallExpression(n) && n.getStart() > id.getEnd() && n.arguments.some((a) => writesValue(a, id.text))) {
-        found = `${id.text}, stored by ${n.expression.getText().replace(/\s+/g, '').slice(0, 60)}`;
+      // stored: handed to a write, not to the response or a log (`res.json({ totpSecret: user.totpSecret })`)
+      if (
+        ts.isCallExpression(n) &&
+        n.getStart() > id.getEnd() &&
+        !NOT_A_STORE.test(calleeName(n)) &&
+        n.arguments.some((a) => writesValue(a, target, name))
+      ) {
+        found = `${target}, stored by ${n.expression.getText().replace(/\s+/g, '').slice(0, 60)}`;
         return;
       }
       ts.forEachChild(n, visit);
@@ -228,16 +237,28 @@ function derivedParameter(id: ts.Identifier, env: Env | undefined): ts.Expressio
 }
 
 /** An object literal argument (nested a level) that writes the local `name` as a factor's secret (`{ secret }`, `{ totpSecret: name }`). */
-function writesValue(arg: ts.Expression, name: string, depth = 0): boolean {
-  if (!ts.isObjectLiteralExpression(arg) || depth > 2) return false;
-  return arg.properties.some((p) => {
-    if (ts.isShorthandPropertyAssignment(p)) return p.name.text === name && vocab().factorSecrets.test(name);
+function writesValue(arg: ts.Expression, target: string, name: string, depth = 0): boolean {
+  const a = skipOuter(arg);
+  if (!ts.isObjectLiteralExpression(a) || depth > 2) return false;
+  return a.properties.some((p) => {
+    if (ts.isShorthandPropertyAssignment(p)) return p.name.text === target && vocab().factorSecrets.test(name);
     if (!ts.isPropertyAssignment(p)) return false;
     const init = p.initializer;
-    if (ts.isIdentifier(init) && init.text === name)
+    if (holdsValue(init, target))
       return vocab().factorSecrets.test(p.name.getText()) || vocab().factorSecrets.test(name);
-    return ts.isObjectLiteralExpression(init) && writesValue(init, name, depth + 1);
+    return ts.isObjectLiteralExpression(skipOuter(init)) && writesValue(init, target, name, depth + 1);
   });
+}
+
+/** Calls that answer, log or serialise a value rather than store it. */
+const NOT_A_STORE =
+  /^(json|jsonp|send|end|render|redirect|text|body|Response|respond|reply|stringify|log|info|warn|error|debug|trace)$/;
+
+/** The value itself, or a call made with it (`symmetricEncrypt(parsedInput.secret, key)`, `encrypt(secret)`). */
+function holdsValue(e: ts.Expression, target: string, depth = 0): boolean {
+  const x = skipOuter(e);
+  if (x.getText().replace(/\s+/g, '') === target) return true;
+  return depth < 3 && ts.isCallExpression(x) && x.arguments.some((a) => holdsValue(a, target, depth + 1));
 }
 
 /** `x.length`, `x.size`, `x.byteLength` (through parentheses, `!` and `await`). */
