@@ -815,10 +815,20 @@ export class ValueResolver {
    * passes, it is an instance of that class. Its methods are then followed like any other; the
    * parameter's own value stays among the possibilities.
    */
+  private readonly injectedCache = new Map<ts.Node, Value[]>();
+
   private injected(p: ts.ParameterDeclaration | ts.PropertyDeclaration, depth: number, seen: Set<ts.Node>): Value[] {
     if (!p.type || !ts.isTypeReferenceNode(p.type) || !ts.isIdentifier(p.type.typeName)) return [];
     if (depth >= MAX_DEPTH - 2) return [];
-    const name = p.type.typeName;
+    const hit = this.bindings.size ? undefined : this.injectedCache.get(p);
+    if (hit) return hit;
+    const truncated = this.truncations;
+    const out = this.injectedUncached(p.type.typeName, depth, seen);
+    if (!this.bindings.size && this.truncations === truncated) this.injectedCache.set(p, out);
+    return out;
+  }
+
+  private injectedUncached(name: ts.Identifier, depth: number, seen: Set<ts.Node>): Value[] {
     const classes = this.resolve(name, depth + 1, seen).flatMap((v) => (v.kind === 'class' ? [v.node] : []));
     if (!classes.length) {
       const impl = implementingClasses(this.session, this.store, name.text);
@@ -843,8 +853,10 @@ export class ValueResolver {
     if (!ts.isCallExpression(base.node) || base.callee.some((c) => c.kind === 'function' && c.node.body))
       return undefined;
     for (const arg of base.node.arguments) {
-      if (ts.isSpreadElement(arg)) continue;
-      for (const o of this.resolve(arg, depth + 1, seen)) {
+      // an object literal, or a name that may hold one (calls, functions and literals cannot)
+      const a = skipOuter(arg);
+      if (!ts.isObjectLiteralExpression(a) && !ts.isIdentifier(a)) continue;
+      for (const o of this.resolve(a, depth + 1, seen)) {
         if (o.kind !== 'object') continue;
         const got = this.objectMember(o.node, name, node, depth + 1, seen).filter((v) => v.kind === 'function');
         if (got.length) return got;
