@@ -9,6 +9,7 @@ import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { matchesTerm, norm } from './words.js';
 import { identifierFamily, signInFamilies } from './sign-in.js';
+import { schemaColumns } from './schema-columns.js';
 
 export type Op = 'create' | 'update' | 'delete';
 
@@ -277,8 +278,37 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       const on = model ? ` on ${model}` : '';
       hits.push({ rule: r, effect: e, detail: `${r.does}: ${e.callee}${on}${what}` });
     }
+    // a record deleted with the signing or client secret its schema declares: the secret is revoked
+    if ((e.kind === 'db-write' || e.kind === 'sql-write') && model && ops.includes('delete') && ops.length === 1) {
+      const secret = revokedColumn(ctx.values, model);
+      if (secret)
+        hits.push({
+          rule: REVOKED_WITH_RECORD,
+          effect: e,
+          detail: `${REVOKED_WITH_RECORD.does}: ${e.callee} on ${model} (its ${secret})`,
+        });
+    }
   }
   return hits;
+}
+
+const REVOKED_WITH_RECORD: AssetRule = {
+  id: 'secret-revoked-with-record',
+  category: 'keys-secrets',
+  does: 'deletes a record together with the signing or client secret it holds',
+};
+
+const REVOKED = compiled(() => {
+  const re = ruleFile('assets').reveals.revokedWithRecord;
+  return re ? new RegExp(re, 'i') : undefined;
+});
+
+/** The secret column a record's schema declares that its deletion revokes, if any. */
+function revokedColumn(values: ValueResolver, model: string): string | undefined {
+  const re = REVOKED();
+  if (!re) return undefined;
+  const cols = schemaColumns(values.session, model) ?? schemaColumns(values.session, model.replace(/s$/, ''));
+  return cols?.find((c) => re.test(c));
 }
 
 const MINT_RETURNED: AssetRule = {

@@ -320,6 +320,8 @@ export interface RevealRules {
   recordSecretNames?: string;
   /** ORM reads whose result is whole records of the model they are called on. */
   recordReads?: string;
+  /** Secret columns whose record's deletion revokes the secret. */
+  revokedWithRecord?: string;
 }
 
 export interface ExportRules {
