@@ -40,6 +40,8 @@ export interface Effect {
   opaqueData?: boolean;
   /** Keys written with a constant string value. */
   constants?: Record<string, string>;
+  /** Keys the opaque data is known not to hold (taken out beside a rest element). */
+  notKeys?: string[];
   /** Writes nested in this one's data (Prisma relation writes), on their own models. */
   nested?: Effect[];
   /** A nested create made together with the record that owns it (the creator's membership of a new workspace). */
@@ -208,6 +210,8 @@ export interface WriteData {
   constants: Record<string, string>;
   /** Writes nested on a relation (Prisma): the relation's name, the nested operation and its data. */
   nested: { relation: string; action: string; data: WriteData; node: ts.Node }[];
+  /** Keys the opaque part is known not to hold: taken out beside a rest (`const { role, ...data } = body`). */
+  excluded: string[];
 }
 
 const CONTAINER_KEYS = new Set([
@@ -240,7 +244,14 @@ const NESTED_OPS = new Set([
 ]);
 
 function emptyData(): WriteData {
-  return { keys: [], debits: [], opaque: false, constants: Object.create(null) as Record<string, string>, nested: [] };
+  return {
+    keys: [],
+    debits: [],
+    opaque: false,
+    constants: Object.create(null) as Record<string, string>,
+    nested: [],
+    excluded: [],
+  };
 }
 
 /** The data a record held in a local was constructed from (`new Model({ … })`, `new Model(data)`). */
@@ -256,6 +267,7 @@ function constructedData(recv: ts.Identifier, values: ValueResolver): { data: Wr
 }
 
 function mergeData(into: WriteData, from: WriteData): WriteData {
+  into.excluded.push(...from.excluded);
   into.keys.push(...from.keys);
   into.debits.push(...from.debits);
   into.opaque ||= from.opaque;
@@ -306,6 +318,26 @@ export function writeData(
 ): WriteData {
   if (!e || depth > 6) return out;
   const x = skipOuter(e);
+  // `const { id, ownerTeamId, ...data } = body`: `data` is the body less the keys taken out beside it
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    // a helper's parameter bound to its caller's argument (`updateStore(id, data)` → `.set(storeData)`)
+    const bound = d && ts.isParameter(d) ? values.boundTo(d) : undefined;
+    if (bound && bound !== x) return writeData(bound, values, depth + 1, out);
+    if (d && ts.isBindingElement(d) && d.dotDotDotToken && ts.isObjectBindingPattern(d.parent)) {
+      out.opaque = true;
+      for (const el of d.parent.elements) {
+        if (el === d) continue;
+        const key = el.propertyName
+          ? propertyNameText(el.propertyName)
+          : ts.isIdentifier(el.name)
+            ? el.name.text
+            : undefined;
+        if (key) out.excluded.push(key);
+      }
+      return out;
+    }
+  }
   // `...(isAdmin ? { role } : {})`, `...(cond && { role })`
   if (ts.isConditionalExpression(x)) {
     writeData(x.whenTrue, values, depth + 1, out);
@@ -458,6 +490,7 @@ function callData(
     opaqueData: wd.opaque,
     constants: wd.constants,
     nested: nestedEffects(call, wd),
+    ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
   };
 }
 
@@ -777,6 +810,7 @@ function chainData(
     opaqueData: wd.opaque,
     constants: wd.constants,
     nested: nestedEffects(call, wd),
+    ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
   };
 }
 
@@ -1363,7 +1397,12 @@ function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, valu
       return inner.map((e) => {
         if (e.kind === 'call' || (e.dataKeys.length && !e.opaqueData) || !ts.isCallExpression(e.node)) return e;
         const again = directEffect(e.node, values);
-        return again && (again.dataKeys.length > e.dataKeys.length || (e.opaqueData && !again.opaqueData)) ? again : e;
+        return again &&
+          (again.dataKeys.length > e.dataKeys.length ||
+            (e.opaqueData && !again.opaqueData) ||
+            (again.notKeys?.length && !e.notKeys?.length))
+          ? again
+          : e;
       });
     }
     return values.withBinding(bindings[k][0], bindings[k][1], () => run(k + 1));

@@ -369,6 +369,11 @@ export class ValueResolver {
     return this.bindings.size > 0;
   }
 
+  /** The expression a parameter is bound to at the call site being followed, if any. */
+  boundTo(param: ts.Node): ts.Expression | undefined {
+    return this.bindings.get(param);
+  }
+
   withBinding<T>(param: ts.Node, expr: ts.Expression, fn: () => T): T {
     this.bindings.set(param, expr);
     try {

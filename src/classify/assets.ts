@@ -194,7 +194,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     if ((e.kind === 'db-write' || e.kind === 'sql-write') && isBookkeepingModel(model, c)) continue;
     const ops = e.kind === 'sql-write' ? sqlOps(e.action) : opsOf(e);
     // a write of the whole request body writes the body's fields
-    const keys = [...new Set([...e.dataKeys.map(norm), ...(e.opaqueData ? ctx.bodyFields : [])])];
+    // less the keys taken out beside a rest (`const { ownerTeamId, ...data } = body`)
+    const notKeys = new Set((e.notKeys ?? []).map(norm));
+    const keys = [
+      ...new Set([...e.dataKeys.map(norm), ...(e.opaqueData ? ctx.bodyFields.filter((f) => !notKeys.has(f)) : [])]),
+    ];
     let argKeys: Set<string> | undefined;
     for (const r of c.rules) {
       const kinds = r.kinds ?? ['db-write', 'sql-write'];
