@@ -26,6 +26,7 @@ const rules = compiled(() => {
     notReceivers: re(r.notReceivers),
     derivations: re(r.derivations),
     envSecrets: re(r.envSecrets),
+    publicEnv: r.publicEnv ? new RegExp(r.publicEnv) : undefined,
     responseMethods: re(r.responseMethods),
     followDepth: r.followDepth,
     recordSecretNames: r.recordSecretNames ? re(r.recordSecretNames) : undefined,
@@ -145,7 +146,8 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
           ? e.argumentExpression.text
           : undefined;
       if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) {
-        if (name && r.envSecrets.test(name)) hit(e);
+        // a variable the framework ships to the browser (`NEXT_PUBLIC_…`) is no secret
+        if (name && r.envSecrets.test(name) && !r.publicEnv?.test(name)) hit(e);
         return;
       }
       const named = (n: string | undefined): boolean => !!n && r.secretNames.test(n) && !r.notSecretNames.test(n);

@@ -322,6 +322,8 @@ export interface RevealRules {
   recordReads?: string;
   /** Secret columns whose record's deletion revokes the secret. */
   revokedWithRecord?: string;
+  /** Environment variable names the framework ships to the browser (`NEXT_PUBLIC_`). */
+  publicEnv?: string;
 }
 
 export interface ExportRules {
