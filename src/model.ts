@@ -115,6 +115,12 @@ export interface Classification {
    * follow): the verdict is then `unverifiable` unless a step-up check is found.
    */
   unseen?: { call: string; span: Span };
+  /**
+   * Sensitive by what an authentication library's configuration serves through this catch-all
+   * (better-auth plugins): the library's routes ask for no re-verification, so its own handler
+   * being out of sight does not make the verdict unverifiable.
+   */
+  library?: string;
 }
 
 export type VerdictStatus = 'enforced' | 'missing' | 'broken' | 'unverifiable' | 'not-required';

@@ -79,7 +79,6 @@ interface Compiled {
   updateActions: RegExp;
   deleteActions: RegExp;
   tableDefinitions: RegExp | undefined;
-  tableSuffix: RegExp | undefined;
   modelSuffix: RegExp | undefined;
 }
 
@@ -108,7 +107,6 @@ const rules = compiled<Compiled>(() => {
     updateActions: new RegExp(r.orm.updateActions, 'i'),
     deleteActions: new RegExp(r.orm.deleteActions, 'i'),
     tableDefinitions: r.orm.tableDefinitions ? new RegExp(r.orm.tableDefinitions) : undefined,
-    tableSuffix: r.orm.tableNameSuffix ? new RegExp(r.orm.tableNameSuffix, 'i') : undefined,
     modelSuffix: r.orm.modelNameSuffix ? new RegExp(r.orm.modelNameSuffix) : undefined,
   };
 });
@@ -776,8 +774,8 @@ function stringArg(call: ts.CallExpression, values: ValueResolver): string | und
   // (`pgTable('users', …)`), which may carry a project prefix (`gf_user`) and so comes second
   const own = ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
   if (own === undefined) return undefined;
-  const { tableDefinitions, tableSuffix } = rules();
-  const bare = (tableSuffix ? own.replace(tableSuffix, '') : own) || own;
+  const { tableDefinitions } = rules();
+  const bare = modelName(normalizeName(own));
   if (bare.length >= 3 || !tableDefinitions) return bare;
   for (const v of values.resolve(x)) {
     if (v.kind !== 'call' || !ts.isCallExpression(v.node) || !tableDefinitions.test(calleeName(v.node))) continue;
@@ -1387,27 +1385,18 @@ function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
 
 /** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */
 function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, values: ValueResolver): Effect[] {
-  const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
-  fn.parameters.forEach((p, i) => {
-    const a = call.arguments[i];
-    if (a && !ts.isSpreadElement(a)) bindings.push([p, a]);
-  });
-  const run = (k: number): Effect[] => {
-    if (k === bindings.length) {
-      return inner.map((e) => {
-        if (e.kind === 'call' || (e.dataKeys.length && !e.opaqueData) || !ts.isCallExpression(e.node)) return e;
-        const again = directEffect(e.node, values);
-        return again &&
-          (again.dataKeys.length > e.dataKeys.length ||
-            (e.opaqueData && !again.opaqueData) ||
-            (again.notKeys?.length && !e.notKeys?.length))
-          ? again
-          : e;
-      });
-    }
-    return values.withBinding(bindings[k][0], bindings[k][1], () => run(k + 1));
-  };
-  return run(0);
+  return withArguments(fn, call, values, () =>
+    inner.map((e) => {
+      if (e.kind === 'call' || (e.dataKeys.length && !e.opaqueData) || !ts.isCallExpression(e.node)) return e;
+      const again = directEffect(e.node, values);
+      return again &&
+        (again.dataKeys.length > e.dataKeys.length ||
+          (e.opaqueData && !again.opaqueData) ||
+          (again.notKeys?.length && !e.notKeys?.length))
+        ? again
+        : e;
+    }),
+  );
 }
 
 /** Flattens `call` effects to the direct effects they lead to. */

@@ -813,6 +813,8 @@ export class ValueResolver {
     }
   }
 
+  private readonly injectedCache = new Map<ts.Node, Value[]>();
+
   /**
    * A parameter or field typed with one of the project's classes (`constructor(private users: UserService)`,
    * `(controller: AuthController) => Router`), or with an interface exactly one of its classes
@@ -820,8 +822,6 @@ export class ValueResolver {
    * passes, it is an instance of that class. Its methods are then followed like any other; the
    * parameter's own value stays among the possibilities.
    */
-  private readonly injectedCache = new Map<ts.Node, Value[]>();
-
   private injected(p: ts.ParameterDeclaration | ts.PropertyDeclaration, depth: number, seen: Set<ts.Node>): Value[] {
     if (!p.type || !ts.isTypeReferenceNode(p.type) || !ts.isIdentifier(p.type.typeName)) return [];
     if (depth >= MAX_DEPTH - 2) return [];
@@ -972,25 +972,21 @@ function implementingClasses(session: ScanSession, store: SourceStore, name: str
       const text = store.text(file, false);
       if (!text || !text.includes('implements')) continue;
       for (const m of text.matchAll(re))
-        for (const iface of m[1].split(',').map((x) => x.trim().replace(/<.*$/, '').split('.').pop() ?? ''))
-          if (iface && !index.get(iface)?.includes(file)) index.set(iface, [...(index.get(iface) ?? []), file]);
+        for (const iface of m[1].split(',').map((x) => x.trim().replace(/<.*$/, '').split('.').pop() ?? '')) {
+          const files = index.get(iface) ?? [];
+          if (iface && !files.includes(file)) index.set(iface, [...files, file]);
+        }
     }
     slot.index = index;
   }
   const out: ts.ClassLikeDeclaration[] = [];
   for (const file of slot.index.get(name) ?? []) {
-    const sf = store.get(file);
-    if (!sf) continue;
-    forEachClass(sf, (c) => {
+    for (const c of store.get(file)?.statements.filter(ts.isClassDeclaration) ?? []) {
       const impl = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ImplementsKeyword);
       if (impl?.types.some((t) => ts.isIdentifier(t.expression) && t.expression.text === name)) out.push(c);
-    });
+    }
   }
   return out;
-}
-
-function forEachClass(sf: ts.SourceFile, fn: (c: ts.ClassDeclaration) => void): void {
-  for (const st of sf.statements) if (ts.isClassDeclaration(st)) fn(st);
 }
 
 function isModuleExports(e: ts.Expression): boolean {

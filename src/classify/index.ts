@@ -44,6 +44,8 @@ interface Signal extends Reason {
   asset?: boolean;
   /** A word the user's configuration added: the user's policy, so it decides. */
   configured?: boolean;
+  /** What an authentication library's configuration serves through this catch-all: the library's name. */
+  library?: string;
 }
 
 /** Glob over a path: `*` one segment, `**` any number. */
@@ -362,6 +364,13 @@ interface Opacity {
   unseen?: { callee: string; node: ts.Node; write?: NamedWrite; pkg?: boolean };
 }
 
+/** Does a call's name say it acts on the category (one of its words or records)? */
+function namesCategory(w: NamedWrite, cat: CategoryRule): boolean {
+  return [...cat.strongSegments, ...cat.weakSegments, ...cat.models, ...cat.weakModels].some(
+    (t) => !cat.handleWords.has(norm(t)) && namesTerm(w, t),
+  );
+}
+
 /**
  * The decision for a category the asset model describes: an effect on one of its assets decides.
  * Words decide only with the user's configuration behind them, or when the effects do not settle
@@ -373,13 +382,6 @@ interface Opacity {
  *  - a handler with no visible effect at all (a stub, or work done out of sight): a decisive word
  *    corroborated by a second signal of the same category (a field, another path word).
  */
-/** Does a call's name say it acts on the category (one of its words or records)? */
-function namesCategory(w: NamedWrite, cat: CategoryRule): boolean {
-  return [...cat.strongSegments, ...cat.weakSegments, ...cat.models, ...cat.weakModels].some(
-    (t) => !cat.handleWords.has(norm(t)) && namesTerm(w, t),
-  );
-}
-
 function decideByAssets(
   cat: CategoryRule,
   signals: Signal[],
@@ -406,16 +408,14 @@ function decideByAssets(
   )
     return 'words-unseen';
   if (!decisive.length) return undefined;
-  // a package's API named after nothing of the category (`openai.chat.completions.create` on a path that
-  // takes an `apiKey`) does something else: it is not where the category's harm would happen
-  // a strong body field alone (`secret` on a monitor) is tied to a write the analysis cannot follow only
-  // when that write's name says it acts on the category; a strong path word is tied to any
-  const pathDecides = decisive.some((s) => s.kind !== 'field');
-  if (
-    opacity.unseen &&
-    (!w || ((pathDecides || namesCategory(w, cat)) && !(opacity.unseen.pkg && !namesCategory(w, cat))))
-  )
-    return 'words-unseen';
+  // A write the analysis cannot follow is where the category's harm happens when its name says so. A
+  // strong path word also ties it to a project call it cannot see (an injected service), but not to a
+  // package's API named after something else (`openai.chat.completions.create` on a path taking an
+  // `apiKey`); a strong body field alone (`secret` on a monitor) ties it to neither.
+  if (opacity.unseen) {
+    const pathDecides = decisive.some((s) => s.kind !== 'field');
+    if (!w || namesCategory(w, cat) || (pathDecides && !opacity.unseen.pkg)) return 'words-unseen';
+  }
   if (opacity.unrecognised) return 'words-unrecognised';
   const writes = effects.filter(
     (e) => e.kind === 'db-write' || e.kind === 'sql-write' || e.kind === 'payment' || e.kind === 'http',
@@ -568,7 +568,7 @@ export function classifyEndpoint(
 
   // Exclusions only matter for an endpoint that would otherwise be sensitive (and they cost a walk of its calls).
   // a library's catch-all is its own sign-in entry point too: what its configuration serves decides
-  const byLibrary = reasons.some((r) => r.kind === 'asset' && String(r.value).startsWith('library:'));
+  const byLibrary = signals.find((s) => categories.includes(s.category) && s.library)?.library;
   const exclusion =
     forced || categories.length === 0 || byLibrary
       ? undefined
@@ -583,6 +583,7 @@ export function classifyEndpoint(
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
   const out: Classification = { sensitive: categories.length > 0, categories, reasons, considered };
   if (unseen && categories.length) out.unseen = { call: unseen.callee, span: spanOf(unseen.node) };
+  if (byLibrary) out.library = byLibrary;
   return out;
 }
 
@@ -600,6 +601,7 @@ function librarySignals(ep: Endpoint, fn: FunctionNode | undefined, values: Valu
     strength: 'strong' as const,
     write: true,
     asset: true,
+    library: l.library,
     detail: l.detail,
     span: spanOf(l.node),
   }));

@@ -10,7 +10,6 @@ import { calleeName, skipOuter, type Value, type ValueResolver } from '../analys
 import { findDeclaration } from '../analysis/scope.js';
 import type { Endpoint, FunctionNode } from '../model.js';
 import { compiled, ruleFile } from '../rules/load.js';
-import type { LibraryHandlerRule } from '../rules/types.js';
 
 export interface LibraryServes {
   library: string;
@@ -90,7 +89,7 @@ function pluginCalls(lists: Value[], values: ValueResolver, depth: number): ts.C
 /** What the catch-all serves, by category, from the instance's plugins and options. */
 export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values: ValueResolver): LibraryServes[] {
   const out: LibraryServes[] = [];
-  for (const r of rules() as (Compiled & LibraryHandlerRule)[]) {
+  for (const r of rules()) {
     if (!r.methods.includes(ep.method)) continue;
     for (const x of handedTo(fn, ep.handler.expr, r)) {
       for (const config of configsOf(x, values, r)) {

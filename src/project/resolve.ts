@@ -36,7 +36,7 @@ export class ModuleResolver {
   private leftTree = false;
 
   constructor(
-    readonly root: string,
+    private readonly root: string,
     private readonly workspace: Workspace,
     /** Files discovery listed: existence inside the scanned tree is a set lookup. */
     private readonly known?: ReadonlySet<string>,

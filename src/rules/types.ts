@@ -75,8 +75,6 @@ export interface EffectRules {
     tableDefinitions?: string;
     /** A suffix of a normalised model name that is not the record's (`usermodel`). */
     modelNameSuffix?: string;
-    /** A suffix of a table object's name that is not the model's (`usersTable`). */
-    tableNameSuffix?: string;
     firestoreWrites: string[];
     updateActions: string;
     deleteActions: string;
@@ -160,6 +158,8 @@ export interface GuardRules {
     otpSecrets: string;
     factorSecrets: string;
     secretParams: string;
+    /** Calls that answer, log or serialise a value rather than store it. */
+    notStores: string;
     foreignRecords: string;
     recordLookups: string;
     bearerHeaderWords: string;

@@ -462,10 +462,7 @@ function diagnose(
   const opaqueEvent = allEvents.find((e) => e.opaque);
   // an authentication library's own handler (its routes known from its configuration, which never ask
   // for re-verification): what cannot be seen is the library, and nothing in front of it checks
-  const libraryServed = (ep.classification?.reasons ?? []).some(
-    (r) => r.kind === 'asset' && String(r.value).startsWith('library:'),
-  );
-  if ((handler.opaque && !libraryServed) || opaqueStage || opaqueEvent) {
+  if ((handler.opaque && !ep.classification?.library) || opaqueStage || opaqueEvent) {
     const what = handler.opaque
       ? `the handler (${ep.handler.name}) cannot be resolved: ${handler.opaque}`
       : opaqueStage

@@ -215,26 +215,24 @@ function joinPrefix(prefix: string, dotted: string): string {
 /** Server adapters in a file (`createExpressMiddleware({ router })`) and the prefix each is registered under. */
 function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver): Mount[] {
   const out: Mount[] = [];
+  const registered = rules.serverMounts.filter((s) => s.prefix === 'register');
   for (const call of callIndex(sf).calls) {
     // a plugin handed to the server: `fastify.register(fastifyTRPCPlugin, { prefix, trpcOptions: { router } })`
-    const registered = rules.serverMounts.filter((s) => s.prefix === 'register');
-    const at = registered.length
-      ? call.arguments.findIndex((a) => registered.some((s) => isExport(a, [s], values)))
-      : -1;
-    if (at >= 0 && call.arguments[at + 1]) {
-      const m = registered.find((s) => isExport(call.arguments[at], [s], values))!;
+    const at = registered.length ? call.arguments.findIndex((a) => isExport(a, registered, values)) : -1;
+    const plugin = at >= 0 ? registered.find((s) => isExport(call.arguments[at], [s], values)) : undefined;
+    if (plugin && call.arguments[at + 1]) {
       const opts = call.arguments[at + 1];
-      const inner = m.optionsOption ? optionExpr(opts, m.optionsOption, values) : opts;
+      const inner = plugin.optionsOption ? optionExpr(opts, plugin.optionsOption, values) : opts;
       const router = inner ? optionExpr(inner, rules.routerOption, values) : undefined;
       if (!router) continue;
-      const prefixExpr = m.endpointOption ? optionExpr(opts, m.endpointOption, values) : undefined;
+      const prefixExpr = plugin.endpointOption ? optionExpr(opts, plugin.endpointOption, values) : undefined;
       const prefix = (prefixExpr ? evalString(prefixExpr, values) : undefined) ?? '';
       out.push({
         router,
         call,
         prefix: prefix.replace(/\/$/, ''),
         nextMounted: false,
-        openapi: m.serves === 'openapi',
+        openapi: plugin.serves === 'openapi',
       });
       continue;
     }

@@ -202,7 +202,7 @@ function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined
       if (
         ts.isCallExpression(n) &&
         n.getStart() > id.getEnd() &&
-        !NOT_A_STORE.test(calleeName(n)) &&
+        !vocab().notStores.test(calleeName(n)) &&
         n.arguments.some((a) => writesValue(a, target, name))
       ) {
         found = `${target}, stored by ${n.expression.getText().replace(/\s+/g, '').slice(0, 60)}`;
@@ -236,7 +236,10 @@ function derivedParameter(id: ts.Identifier, env: Env | undefined): ts.Expressio
   return named.length === 1 ? named[0][0] : undefined;
 }
 
-/** An object literal argument (nested a level) that writes the local `name` as a factor's secret (`{ secret }`, `{ totpSecret: name }`). */
+/**
+ * An object literal argument (nested a level) that writes `target` (a local, or a field of the input:
+ * `parsedInput.secret`; `name` is its last name) as a factor's secret (`{ secret }`, `{ totpSecret: encrypt(target) }`).
+ */
 function writesValue(arg: ts.Expression, target: string, name: string, depth = 0): boolean {
   const a = skipOuter(arg);
   if (!ts.isObjectLiteralExpression(a) || depth > 2) return false;
@@ -249,10 +252,6 @@ function writesValue(arg: ts.Expression, target: string, name: string, depth = 0
     return ts.isObjectLiteralExpression(skipOuter(init)) && writesValue(init, target, name, depth + 1);
   });
 }
-
-/** Calls that answer, log or serialise a value rather than store it. */
-const NOT_A_STORE =
-  /^(json|jsonp|send|end|render|redirect|text|body|Response|respond|reply|stringify|log|info|warn|error|debug|trace)$/;
 
 /** The value itself, or a call made with it (`symmetricEncrypt(parsedInput.secret, key)`, `encrypt(secret)`). */
 function holdsValue(e: ts.Expression, target: string, depth = 0): boolean {

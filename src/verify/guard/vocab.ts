@@ -59,6 +59,8 @@ export interface Vocab {
   factorSecrets: RegExp;
   /** A parameter that carries the secret among several a derivation reads (`generateHOTP(key, interval, digits)`). */
   secretParams: RegExp;
+  /** Calls that answer, log or serialise a value rather than store it. */
+  notStores: RegExp;
   /** Words naming a record that is not the account (a gift card, a share link). */
   foreignRecords: RegExp;
   recordLookups: RegExp;
@@ -119,6 +121,7 @@ export const vocab = compiled<Vocab>(() => {
     otpSecrets: new RegExp(r.operands.otpSecrets, 'i'),
     factorSecrets: new RegExp(r.operands.factorSecrets, 'i'),
     secretParams: new RegExp(r.operands.secretParams, 'i'),
+    notStores: new RegExp(r.operands.notStores),
     foreignRecords: new RegExp(r.operands.foreignRecords, 'i'),
     recordLookups: new RegExp(r.operands.recordLookups, 'i'),
     bearerHeaderWords: new RegExp(r.operands.bearerHeaderWords, 'i'),
