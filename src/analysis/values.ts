@@ -11,6 +11,7 @@ import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { Budget } from './budget.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
+import { underTestRunner } from './test-runs.js';
 import { forEachNode } from './walk.js';
 
 export type Value =
@@ -247,8 +248,11 @@ export class ValueResolver {
       }
       return out;
     }
-    if (ts.isConditionalExpression(e))
+    if (ts.isConditionalExpression(e)) {
+      const tests = underTestRunner(e.condition);
+      if (tests !== undefined) return this.resolve(tests ? e.whenFalse : e.whenTrue, depth, seen);
       return [...this.resolve(e.whenTrue, depth, seen), ...this.resolve(e.whenFalse, depth, seen)];
+    }
     if (ts.isBinaryExpression(e)) {
       const op = e.operatorToken.kind;
       if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken)
@@ -773,8 +777,12 @@ export class ValueResolver {
         );
       case 'external':
         return [{ ...base, path: [...base.path, name], node }];
-      case 'param':
-        return [{ ...base, path: [...base.path, name], node }];
+      case 'param': {
+        const own: Value = { ...base, path: [...base.path, name], node };
+        const given = base.path.length ? undefined : this.provided.get(base.fn.parameters[base.index])?.get(name);
+        if (!given?.length) return [own];
+        return [own, ...given.flatMap((b) => this.builtBy(b, depth + 1, seen))];
+      }
       case 'array': {
         if (name === '*')
           return base.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen)));
@@ -811,6 +819,35 @@ export class ValueResolver {
       default:
         return [{ kind: 'member', base, name, node }];
     }
+  }
+
+  private readonly provided = new Map<ts.Node, Map<string, ts.Expression[]>>();
+
+  /**
+   * A framework calls `param`'s function with an object whose member `name` is what `builder` (a
+   * function) returns: tRPC hands every procedure and middleware `{ ctx }` built by the adapter's
+   * `createContext`. The parameter's own value stays among the possibilities. Call before the
+   * parameter is first resolved.
+   */
+  provideMember(param: ts.ParameterDeclaration, name: string, builder: ts.Expression): void {
+    let m = this.provided.get(param);
+    if (!m) this.provided.set(param, (m = new Map()));
+    const list = m.get(name) ?? [];
+    if (!list.includes(builder)) list.push(builder);
+    m.set(name, list);
+  }
+
+  /** What calling the function `builder` evaluates to returns (its return values). */
+  private builtBy(builder: ts.Expression, depth: number, seen: Set<ts.Node>): Value[] {
+    if (depth >= MAX_DEPTH - 2) return [];
+    const out: Value[] = [];
+    for (const f of this.resolve(builder, depth + 1, seen)) {
+      if (f.kind !== 'function' || !f.node.body || seen.has(f.node)) continue;
+      seen.add(f.node);
+      for (const r of returnExpressions(f.node)) out.push(...this.resolve(r, depth + 1, seen));
+      seen.delete(f.node);
+    }
+    return out;
   }
 
   private readonly injectedCache = new Map<ts.Node, Value[]>();

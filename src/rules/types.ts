@@ -23,6 +23,8 @@ export interface ProcedureBuilder {
 export interface FrameworkRules {
   routerPackages: string[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
+  /** Environment reads true only under a test runner: a condition on one takes its production branch. */
+  testRuns: { variables: string[]; nodeEnv: string[] };
   webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
   /** Keys of a wrapper's options object that hold the request handler (`apiRoute({ handler })`). */
   wrappedHandlerKeys: string[];
@@ -35,6 +37,8 @@ export interface FrameworkRules {
     builder: string;
     procedureTypes: Record<string, 'GET' | 'POST'>;
     routerOption: string;
+    /** The adapter option whose function builds each procedure's `ctx`. */
+    contextOption: string;
     serverMounts: (ModuleExport & {
       prefix: 'use' | 'root' | 'register';
       endpointOption?: string;

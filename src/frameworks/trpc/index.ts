@@ -13,7 +13,7 @@ import { evalString } from '../../analysis/strings.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { findDeclaration } from '../../analysis/scope.js';
-import type { Endpoint, HttpMethod } from '../../model.js';
+import type { Endpoint, FunctionNode, HttpMethod } from '../../model.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
@@ -46,6 +46,8 @@ interface Mount {
   /** The application that serves the mount (the Next.js app of the route file). */
   appRoot?: string;
   nextMounted: boolean;
+  /** The adapter's `createContext`: what every procedure's `ctx` is built from. */
+  context?: ts.Expression;
 }
 
 const PROCEDURE_TEXT = /\.\s*(query|mutation|subscription)\s*\(/;
@@ -89,6 +91,7 @@ export function createTrpcAdapter(): FrameworkAdapter {
           prefix: hostPrefix(m.hostPath ?? ''),
           appRoot: m.call ? ctx.workspace.appRootOf(m.call.getSourceFile().fileName) : undefined,
           nextMounted: true,
+          context: m.call ? contextOption(m.call.arguments[0], rules, ctx.values) : undefined,
         });
       }
       const names = rules.serverMounts.map((m) => m.path);
@@ -233,6 +236,7 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
         prefix: prefix.replace(/\/$/, ''),
         nextMounted: false,
         openapi: plugin.serves === 'openapi',
+        context: contextOption(inner, rules, values),
       });
       continue;
     }
@@ -244,9 +248,33 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
     const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
     const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
     const prefix = endpoint ?? (m.prefix === 'root' ? '' : (usePrefix(call, values) ?? ''));
-    out.push({ router, call, prefix: prefix.replace(/\/$/, ''), nextMounted: false, openapi: m.serves === 'openapi' });
+    out.push({
+      router,
+      call,
+      prefix: prefix.replace(/\/$/, ''),
+      nextMounted: false,
+      openapi: m.serves === 'openapi',
+      context: contextOption(call.arguments[0], rules, values),
+    });
   }
   return out;
+}
+
+/** The `createContext` of an adapter's options object, when it names one. */
+function contextOption(opts: ts.Expression | undefined, rules: TrpcRules, values: ValueResolver): ts.Expression | undefined {
+  return opts ? optionExpr(opts, rules.contextOption, values) : undefined;
+}
+
+/**
+ * tRPC calls the handler and each middleware with `{ ctx, … }`, `ctx` built by the mount's
+ * `createContext`: `ctx.db`, `ctx.assertCorrectPassword(…)` are then the project's own values.
+ */
+function provideContext(fns: (FunctionNode | undefined)[], mount: Mount, values: ValueResolver): void {
+  if (!mount.context) return;
+  for (const fn of fns) {
+    const p = fn?.parameters[0];
+    if (p) values.provideMember(p, 'ctx', mount.context);
+  }
 }
 
 function isUseCall(c: ts.CallExpression): boolean {
@@ -354,6 +382,7 @@ function procedureEndpoint(
   const steps = commonSteps(site.chains);
   const inputOption = builderRules(main.builder)?.inputOption;
   const fn = u.fn;
+  provideContext([fn, ...steps.map((st) => (st.kind === 'middleware' ? unwrap(st.expr, ctx.values).fn : undefined))], mount, ctx.values);
   const bodyFields = fn
     ? readBodyFields(fn, 'trpc', ctx.values, method, [], inputOption ? isInputOption(fn, inputOption) : undefined)
     : [];

@@ -333,7 +333,12 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       const h = headerRead(x);
       if (h) return header(h, x);
       const parts = calleeParts(x.expression) ?? [];
-      const last = parts[parts.length - 1] ?? '';
+      // a method of a chain the callee's parts cannot name (`db.selectFrom('t').where(…).executeTakeFirst()`)
+      // is still named by its own name: only a call with no name at all is taken as passing its input on
+      const calleeX = skipOuter(x.expression);
+      const last =
+        parts[parts.length - 1] ??
+        (ts.isPropertyAccessExpression(calleeX) || ts.isElementAccessExpression(calleeX) ? (accessName(calleeX) ?? '') : '');
       const text = parts.join('.');
       if (
         /cookie/i.test(last) ||
@@ -376,6 +381,13 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       if (nameHas(last, v.derivations) || !last) {
         const callee = skipOuter(x.expression);
         const method = ts.isPropertyAccessExpression(callee);
+        // A hash of what the user typed, salted or keyed with a stored value (`derive({ password, salt:
+        // user.salt })`, `scrypt(pwd, user.salt)`), is still what the user typed: only its typed input counts.
+        const typedInput = derivationInput(x, method ? callee.expression : undefined, env, depth);
+        if (typedInput) {
+          names(typedInput.key, typedInput.expr);
+          return go(typedInput.expr, depth + 1);
+        }
         if (method) go(callee.expression, depth + 1);
         for (const a of x.arguments) go(a, depth + 1, !method);
         return;
@@ -432,6 +444,47 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
   };
   for (const e of exprs) go(e, startDepth);
   return o;
+}
+
+/**
+ * The one input of a derivation that the user typed for this request, when its other inputs (a salt, a
+ * key, an encoding) are neither typed nor a bearer credential. Arguments given as an object literal
+ * count property by property.
+ */
+function derivationInput(
+  call: ts.CallExpression,
+  receiver: ts.Expression | undefined,
+  env: Env | undefined,
+  depth: number,
+): { expr: ts.Expression; key?: string } | undefined {
+  if (depth + KEY_STEP > MAX_ORIGIN_DEPTH) return undefined;
+  const parts: ts.Expression[] = receiver ? [receiver] : [];
+  // the key an input is passed under names it (`{ password: input.loginHash }`)
+  const keys: (string | undefined)[] = receiver ? [undefined] : [];
+  for (const a of call.arguments) {
+    const o = skipOuter(a);
+    if (!ts.isObjectLiteralExpression(o)) {
+      parts.push(a);
+      keys.push(undefined);
+      continue;
+    }
+    for (const p of o.properties) {
+      if (ts.isPropertyAssignment(p)) parts.push(p.initializer);
+      else if (ts.isShorthandPropertyAssignment(p)) parts.push(p.name);
+      else return undefined;
+      keys.push(propertyNameText(p.name));
+    }
+  }
+  if (parts.length < 2) return undefined;
+  const v = vocab();
+  const origins = parts.map((p) => originOf([p], env, depth + KEY_STEP));
+  if (origins.some((o) => o.bearer || o.replacement)) return undefined;
+  const named = (o: Origin, key: string | undefined): boolean =>
+    !!key && nameHas(key, v.secretInputs) && !o.stored && !o.session && !o.constant && !o.pending;
+  const typed = parts.flatMap((expr, i) =>
+    isTyped(origins[i]) || named(origins[i], keys[i]) ? [{ expr, key: keys[i] }] : [],
+  );
+  return typed.length === 1 ? typed[0] : undefined;
 }
 
 const MAX_ORIGIN_DEPTH = 20;
