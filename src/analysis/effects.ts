@@ -746,6 +746,29 @@ function siteArgument(arg: ts.Expression, site: ts.Node | undefined): ts.Express
   return given ? skipOuter(given) : a;
 }
 
+/**
+ * Is `e` the root of a query builder: a client named like one (`db`, `knex`, `this.db`), one made by a
+ * query-builder package under any name (`knexRead`), or either of two (`trx || knex`, `tx ?? db`)?
+ */
+function isBuilderRoot(e: ts.Expression, names: RegExp, modules: string[], values: ValueResolver, depth = 0): boolean {
+  const x = skipOuter(e);
+  if (depth < 3 && ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    if (op !== ts.SyntaxKind.BarBarToken && op !== ts.SyntaxKind.QuestionQuestionToken) return false;
+    return isBuilderRoot(x.left, names, modules, values, depth + 1) || isBuilderRoot(x.right, names, modules, values, depth + 1);
+  }
+  if (depth < 3 && ts.isConditionalExpression(x))
+    return (
+      isBuilderRoot(x.whenTrue, names, modules, values, depth + 1) ||
+      isBuilderRoot(x.whenFalse, names, modules, values, depth + 1)
+    );
+  const ps = calleeParts(x);
+  if (!ps) return false;
+  const head = ps[0] === 'this' ? ps.slice(0, 2).join('.') : ps[0];
+  if (names.test(head)) return true;
+  return (ps.length === 1 || (ps[0] === 'this' && ps.length === 2)) && rootResolvesTo(ps, x, modules, values);
+}
+
 function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: string[], values: ValueResolver): boolean {
   void recvParts;
   for (const v of values.resolve(node)) {
@@ -955,23 +978,22 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         let cur: ts.Expression = inner;
         for (let i = 0; i < 5 && ts.isCallExpression(cur); i++) {
           const m = methodCall(cur);
-          const ps = calleeParts(cur.expression);
           if (m && r.orm.builderTableCalls.includes(m.method)) {
             if (m.method !== 'doc' || !table) table = stringArg(cur, values) ?? table;
             if (m.method === 'collection' || m.method === 'from' || m.method === 'table' || m.method === 'into') break;
-          } else if (ps && ps.length === 1 && builderRoots.test(ps[0])) {
+          } else if (!m && isBuilderRoot(cur.expression, builderRoots, r.orm.builderModules ?? [], values)) {
+            // `knex('users')`, and `(trx || knex)('users')`: a transaction or the client, whichever is given
             table = stringArg(cur, values);
             break;
           }
           cur = m ? skipOuter(m.recv) : cur;
           if (!ts.isCallExpression(cur)) break;
         }
-        const root = calleeParts(cur) ?? (ts.isCallExpression(cur) ? calleeParts(cur.expression) : undefined);
+        const rootX = ts.isCallExpression(cur) ? (methodCall(cur)?.recv ?? cur.expression) : cur;
         if (
           table &&
           (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) &&
-          root &&
-          builderRoots.test(root[0] === 'this' ? root.slice(0, 2).join('.') : root[0])
+          isBuilderRoot(rootX, builderRoots, r.orm.builderModules ?? [], values)
         ) {
           return base('db-write', { model: normalizeName(table), action: mc.method, ...chainData(call, values) });
         }
