@@ -427,6 +427,31 @@ export function exclusionFor(
       }
     }
   }
-  // 5. Service callers: a signature header or a shared environment secret authenticates the request
+  // 5. A provider's callback, by where it is served: its caller is a service, not a user session
+  const receiver = webhookReceiver(ep, segs, ex.webhookReceiver);
+  if (receiver) return receiver;
+  // 6. Service callers: a signature header or a shared environment secret authenticates the request
   return machineCredential(ep, values);
+}
+
+/** `POST /webhook/payout/<provider>`: only literal segments after the webhook segment, none a management word. */
+function webhookReceiver(
+  ep: Endpoint,
+  segs: string[],
+  rule: { segments: string[]; notWords: string[] },
+): Reason | undefined {
+  if (ep.method !== 'POST') return undefined;
+  const at = segs.findIndex((s) => rule.segments.includes(s.toLowerCase()));
+  if (at < 0) return undefined;
+  const after = segs.slice(at + 1);
+  if (!after.length) return undefined;
+  const isParam = (s: string): boolean => /^[:{[]|^\*|\$/.test(s);
+  if (after.some(isParam)) return undefined;
+  if (after.some((s) => words(s).some((w) => rule.notWords.includes(w)) || rule.notWords.includes(norm(s)))) return undefined;
+  return {
+    kind: 'exclusion',
+    value: segs.slice(at).join('/'),
+    detail: "a provider's webhook callback: its caller is a service, not a user session",
+    span: ep.anchor,
+  };
 }

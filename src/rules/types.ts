@@ -259,6 +259,8 @@ export interface ExclusionRules {
   signatureChecks: string[];
   webhookConstructors: string[];
   webhookSegments: string[];
+  /** A provider's callback by its path: POST to `webhook/<provider>` (literal segments only, none a management word). */
+  webhookReceiver: { segments: string[]; notWords: string[] };
   entryPatterns: string[];
   invitationPatterns: string[];
   selfRemovalPatterns?: string[];
