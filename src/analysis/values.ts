@@ -831,7 +831,7 @@ export class ValueResolver {
    */
   provideMember(param: ts.ParameterDeclaration, name: string, builder: ts.Expression): void {
     let m = this.provided.get(param);
-    if (!m) this.provided.set(param, (m = new Map()));
+    if (!m) this.provided.set(param, (m = new Map<string, ts.Expression[]>()));
     const list = m.get(name) ?? [];
     if (!list.includes(builder)) list.push(builder);
     m.set(name, list);
