@@ -755,7 +755,10 @@ function isBuilderRoot(e: ts.Expression, names: RegExp, modules: string[], value
   if (depth < 3 && ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
     if (op !== ts.SyntaxKind.BarBarToken && op !== ts.SyntaxKind.QuestionQuestionToken) return false;
-    return isBuilderRoot(x.left, names, modules, values, depth + 1) || isBuilderRoot(x.right, names, modules, values, depth + 1);
+    return (
+      isBuilderRoot(x.left, names, modules, values, depth + 1) ||
+      isBuilderRoot(x.right, names, modules, values, depth + 1)
+    );
   }
   if (depth < 3 && ts.isConditionalExpression(x))
     return (

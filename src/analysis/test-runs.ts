@@ -35,7 +35,8 @@ export function underTestRunner(cond: ts.Expression): boolean | undefined {
     const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
     if (!eq && !ne) return undefined;
     const [v, lit] = ts.isStringLiteralLike(bare(x.right)) ? [x.left, bare(x.right)] : [x.right, bare(x.left)];
-    if (!ts.isStringLiteralLike(lit) || envName(v) !== 'NODE_ENV' || !rules.nodeEnv.includes(lit.text)) return undefined;
+    if (!ts.isStringLiteralLike(lit) || envName(v) !== 'NODE_ENV' || !rules.nodeEnv.includes(lit.text))
+      return undefined;
     return eq;
   }
   return undefined;

@@ -447,7 +447,8 @@ function webhookReceiver(
   if (!after.length) return undefined;
   const isParam = (s: string): boolean => /^[:{[]|^\*|\$/.test(s);
   if (after.some(isParam)) return undefined;
-  if (after.some((s) => words(s).some((w) => rule.notWords.includes(w)) || rule.notWords.includes(norm(s)))) return undefined;
+  if (after.some((s) => words(s).some((w) => rule.notWords.includes(w)) || rule.notWords.includes(norm(s))))
+    return undefined;
   return {
     kind: 'exclusion',
     value: segs.slice(at).join('/'),

@@ -261,7 +261,11 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
 }
 
 /** The `createContext` of an adapter's options object, when it names one. */
-function contextOption(opts: ts.Expression | undefined, rules: TrpcRules, values: ValueResolver): ts.Expression | undefined {
+function contextOption(
+  opts: ts.Expression | undefined,
+  rules: TrpcRules,
+  values: ValueResolver,
+): ts.Expression | undefined {
   return opts ? optionExpr(opts, rules.contextOption, values) : undefined;
 }
 
@@ -382,7 +386,11 @@ function procedureEndpoint(
   const steps = commonSteps(site.chains);
   const inputOption = builderRules(main.builder)?.inputOption;
   const fn = u.fn;
-  provideContext([fn, ...steps.map((st) => (st.kind === 'middleware' ? unwrap(st.expr, ctx.values).fn : undefined))], mount, ctx.values);
+  provideContext(
+    [fn, ...steps.map((st) => (st.kind === 'middleware' ? unwrap(st.expr, ctx.values).fn : undefined))],
+    mount,
+    ctx.values,
+  );
   const bodyFields = fn
     ? readBodyFields(fn, 'trpc', ctx.values, method, [], inputOption ? isInputOption(fn, inputOption) : undefined)
     : [];

@@ -338,7 +338,9 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       const calleeX = skipOuter(x.expression);
       const last =
         parts[parts.length - 1] ??
-        (ts.isPropertyAccessExpression(calleeX) || ts.isElementAccessExpression(calleeX) ? (accessName(calleeX) ?? '') : '');
+        (ts.isPropertyAccessExpression(calleeX) || ts.isElementAccessExpression(calleeX)
+          ? (accessName(calleeX) ?? '')
+          : '');
       const text = parts.join('.');
       if (
         /cookie/i.test(last) ||
