@@ -14,6 +14,22 @@ function paramName(fn: FunctionNode, i: number): string | undefined {
   return p && ts.isIdentifier(p.name) ? p.name.text : undefined;
 }
 
+/** `const parsed = schema.safeParse(body)`: a result object, not the body. */
+function safeParsed(decl: ts.VariableDeclaration | ts.BindingElement): boolean {
+  const init = decl.initializer && skipOuter(decl.initializer);
+  return (
+    !!init &&
+    ts.isCallExpression(init) &&
+    ts.isPropertyAccessExpression(init.expression) &&
+    /^safeParse(Async)?$/.test(init.expression.name.text)
+  );
+}
+
+function isRequestName(e: ts.Expression, reqName: string | undefined): boolean {
+  const y = skipOuter(e);
+  return ts.isIdentifier(y) && (reqName ? y.text === reqName : /^(req|request)$/.test(y.text));
+}
+
 /** Is `e` an expression that yields the request body? */
 function isBodySource(e: ts.Expression, framework: Framework, reqName: string | undefined): boolean {
   const x = skipOuter(e);
@@ -200,6 +216,17 @@ export function readBodyFields(
       ts.isObjectLiteralExpression(parent.left)
     )
       return;
+    // `let body; … body = await req.json()`: the variable holds the body from then on
+    if (
+      ts.isBinaryExpression(parent) &&
+      parent.right === cur &&
+      parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(parent.left)
+    ) {
+      const d = findDeclaration(parent.left);
+      if (d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name)) followIdentifierUses(d, depth);
+      return;
+    }
     // schema.parse(body) / schema.safeParse(body) / parseAsync
     if (
       ts.isCallExpression(parent) &&
@@ -214,16 +241,16 @@ export function readBodyFields(
     }
   };
 
-  const followIdentifierUses = (decl: ts.VariableDeclaration, depth: number): void => {
+  const followIdentifierUses = (decl: ts.VariableDeclaration | ts.BindingElement, depth: number): void => {
     if (visitedDecls.has(decl)) return;
     visitedDecls.add(decl);
     const name = (decl.name as ts.Identifier).text;
     const scan = (n: ts.Node): void => {
       if (ts.isIdentifier(n) && n.text === name && n !== decl.name && findDeclaration(n) === decl) {
         const p = n.parent;
-        // `.data` of a safeParse result is the body again
+        // `.data` of a safeParse result is the body again; its `.success` and `.error` are not body fields
         if (ts.isPropertyAccessExpression(p) && p.expression === n && p.name.text === 'data') follow(p, depth + 1);
-        else follow(n, depth + 1);
+        else if (!(ts.isPropertyAccessExpression(p) && p.expression === n && safeParsed(decl))) follow(n, depth + 1);
       }
       ts.forEachChild(n, scan);
     };
@@ -233,6 +260,20 @@ export function readBodyFields(
   const visit = (n: ts.Node): void => {
     if (ts.isExpression(n) && (isBodySource(n, framework, reqName) || bodySource?.(n))) {
       follow(n, 0);
+    }
+    // `const { body } = req`, `const { body: { email } } = req`: the body taken out of the request
+    if (
+      ts.isVariableDeclaration(n) &&
+      ts.isObjectBindingPattern(n.name) &&
+      n.initializer &&
+      (framework === 'express' || framework === 'next-pages') &&
+      isRequestName(n.initializer, reqName)
+    ) {
+      for (const el of n.name.elements) {
+        if (el.dotDotDotToken || propertyNameText((el.propertyName ?? el.name) as ts.PropertyName) !== 'body') continue;
+        if (ts.isIdentifier(el.name)) followIdentifierUses(el, 0);
+        else if (ts.isObjectBindingPattern(el.name)) fromBinding(el.name);
+      }
     }
     // a project helper given the request and a schema: `await parseRequest(request, schema)`
     if (

@@ -178,6 +178,8 @@ function tokenLookup(
   xs: ExclusionSets,
   /** The record's id is its secret (a reset link's request id). */
   byId = false,
+  /** A key naming the token itself (`resetToken`) makes any record the token's holder (`User.findOne({ where: { resetToken } })`). */
+  namedKey?: RegExp,
 ): ts.CallExpression | undefined {
   for (const c of calls) {
     const parts = calleeParts(c.expression) ?? getterParts(c.expression);
@@ -186,8 +188,9 @@ function tokenLookup(
     const model = norm(
       parts.length === 2 && parts[0] === 'this' ? (staticClassModel(c) ?? '') : parts[parts.length - 2],
     );
-    if (!models.some((m) => model === m || model === `${m}s`)) continue;
     const q = queryKeys(c.arguments[0]);
+    if (namedKey && [...q.keys, ...q.where].some((k) => namedKey.test(norm(k)))) return c;
+    if (!models.some((m) => model === m || model === `${m}s`)) continue;
     if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)) || (byId && norm(k) === 'id'))) return c;
   }
   return undefined;
@@ -272,15 +275,16 @@ export function exclusionFor(
     };
   // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries
   const calls = deepCalls(ep.handler.fn, values, 2);
-  for (const [models, detail, byId] of [
+  for (const [models, detail, byId, namedKey] of [
     [
       xs.invitationModels,
       'accepting an invitation by its token: the invitation (its token or code) decides the membership and its role, not the session',
       false,
+      undefined,
     ],
-    [xs.resetTokenModels, 'password reset proven by an emailed token, not by a session', true],
+    [xs.resetTokenModels, 'password reset proven by an emailed token, not by a session', true, xs.resetTokenName],
   ] as const) {
-    const redeemed = tokenLookup(calls, models, xs, byId);
+    const redeemed = tokenLookup(calls, models, xs, byId, namedKey);
     if (redeemed)
       return {
         kind: 'exclusion',
