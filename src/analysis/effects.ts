@@ -1082,9 +1082,34 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         opaqueData: sql.opaque,
       });
   }
-  if (parts && r.mint.calls.includes(parts[parts.length - 1]) && !mintsIdentifier(call))
+  // a package's minting call by its name; the project's own `createApiKey()` is followed into instead
+  if (
+    parts &&
+    r.mint.calls.includes(parts[parts.length - 1]) &&
+    !mintsIdentifier(call) &&
+    !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body && !mintsOnly(v.node))
+  )
     return base('mint', { action: 'mint', dataKeys: [] });
   return undefined;
+}
+
+/** A project function that only computes and returns a value (`generateApiKey()`: random bytes, formatted): a mint, with no write of its own to follow. */
+function mintsOnly(fn: FunctionNode): boolean {
+  let writes = false;
+  const visit = (n: ts.Node): void => {
+    if (writes) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression))) {
+      const name = (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text;
+      if (
+        ruleFile('effects').orm.builderWrites.includes(name) ||
+        /^(create|insert|save|update|upsert|set|put|add)/.test(name)
+      )
+        writes = true;
+    }
+    if (!writes) ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return !writes;
 }
 
 /** The name a minted value is stored under (`const requestId = h.get('x') ?? randomUUID()`) says whether it is a secret. */
