@@ -105,6 +105,41 @@ export function addSchemaFields(fields: BodyField[], schemas: readonly ts.Expres
     }
 }
 
+/**
+ * The keys of what a schema parse produced, at a member path: `const data = schema.parse(body)` then
+ * `data.form` gives the keys of the schema's `form` object (`schema.safeParse(body).data` too).
+ * Undefined when `e` is not such a value.
+ */
+export function parsedKeys(e: ts.Expression, values: ValueResolver): string[] | undefined {
+  const path: string[] = [];
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x)) {
+    path.unshift(x.name.text);
+    x = skipOuter(x.expression);
+  }
+  if (!ts.isIdentifier(x)) return undefined;
+  const d = findDeclaration(x);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+  if (!init || !ts.isCallExpression(init) || !ts.isPropertyAccessExpression(init.expression)) return undefined;
+  const m = init.expression.name.text;
+  if (!/^(safe)?[pP]arse(Async)?$/.test(m)) return undefined;
+  if (m.startsWith('safe')) {
+    if (path[0] !== 'data') return undefined;
+    path.shift();
+  }
+  let schema: ts.Expression = init.expression.expression;
+  for (const step of path) {
+    const key = schemaKeys(schema, values).find((k) => propertyNameText(k) === step);
+    const holder = key?.parent;
+    if (!holder || !ts.isPropertyAssignment(holder)) return undefined;
+    schema = holder.initializer;
+  }
+  const keys = schemaKeys(schema, values)
+    .map((k) => propertyNameText(k))
+    .filter((k): k is string => !!k);
+  return keys.length ? keys : undefined;
+}
+
 /** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`…; Joi `object().keys({...})`. */
 export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0): ts.PropertyName[] {
   if (depth > 6) return [];

@@ -10,6 +10,7 @@ import { memo } from '../memo.js';
 import { externalName } from './unwrap.js';
 import { evalString } from './strings.js';
 import { walkDataPath } from './datapath.js';
+import { parsedKeys } from './body.js';
 import { findDeclaration } from './scope.js';
 import {
   accessName,
@@ -367,6 +368,12 @@ export function writeData(
     return out;
   }
   let obj: ts.ObjectLiteralExpression | undefined;
+  // what a schema parse produced (`...data.form` with `data = schema.parse(body)`): the schema's keys
+  const parsed = ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) ? parsedKeys(x, values) : undefined;
+  if (parsed) {
+    out.keys.push(...parsed);
+    return out;
+  }
   if (ts.isObjectLiteralExpression(x)) obj = x;
   else if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x)) {
     const vals = values.resolve(x);
