@@ -37,6 +37,8 @@ export interface Effect {
   dataKeys: string[];
   /** Numeric keys the write decreases (a balance debit). */
   debits?: string[];
+  /** Numeric keys the write increases by an amount (a balance credit): `balance: bal + amount`, `{ increment: n }`. */
+  credits?: string[];
   /** Part of what is written cannot be listed (the request body passed whole). */
   opaqueData?: boolean;
   /** Keys written with a constant string value. */
@@ -203,6 +205,8 @@ export interface WriteData {
   keys: string[];
   /** Keys decreased: `{ balance: { decrement: n } }`, `$inc: { balance: -n }`, `balance: w.balance - n`, `SET balance = balance - ?`. */
   debits: string[];
+  /** Keys increased by an amount: `{ balance: { increment: n } }`, `balance: w.balance + n`, `SET balance = balance + ?`. */
+  credits: string[];
   /** Part of the data is a value the analysis cannot list (the request body passed whole, a parameter). */
   opaque: boolean;
   /** Keys written with a constant string (`role: 'member'`, `role: Role.ADMIN`). */
@@ -246,6 +250,7 @@ function emptyData(): WriteData {
   return {
     keys: [],
     debits: [],
+    credits: [],
     opaque: false,
     constants: Object.create(null) as Record<string, string>,
     nested: [],
@@ -269,6 +274,7 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
   into.excluded.push(...from.excluded);
   into.keys.push(...from.keys);
   into.debits.push(...from.debits);
+  into.credits.push(...from.credits);
   into.opaque ||= from.opaque;
   Object.assign(into.constants, from.constants);
   into.nested.push(...from.nested);
@@ -276,6 +282,72 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
 }
 
 /** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
+function isOne(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return ts.isNumericLiteral(x) && Number(x.text) === 1;
+}
+
+/**
+ * Does `e` raise `key` by an amount: `bal + amount`, `parseFloat(user.btcBal) + parseFloat(amount)`,
+ * `Number(x).plus(n)`? A counter raised by one (`count + 1`) is not an amount. With `amountOnly`, `e`
+ * is the increment itself (`$inc: { balance: n }`): any amount but 1 and no negation.
+ */
+function isIncrease(e: ts.Expression, key: string, amountOnly = false, depth = 0): boolean {
+  const x = skipOuter(e);
+  if (amountOnly)
+    return (
+      !isOne(x) &&
+      !(ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken) &&
+      !ts.isLiteralExpression(x)
+    );
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    if (isOne(x.left) || isOne(x.right)) return false;
+    const k = key.toLowerCase();
+    return x.left.getText().toLowerCase().includes(k) || x.right.getText().toLowerCase().includes(k) || depth > 0;
+  }
+  if (ts.isCallExpression(x)) {
+    const parts = calleeParts(x.expression);
+    const last = parts?.[parts.length - 1] ?? '';
+    if (
+      /^(plus|add)$/i.test(last) &&
+      x.arguments[0] &&
+      !isOne(x.arguments[0]) &&
+      ts.isPropertyAccessExpression(x.expression)
+    )
+      return x.expression.expression.getText().toLowerCase().includes(key.toLowerCase()) || depth > 0;
+    if (/^(toString|toFixed|toPrecision|valueOf)$/.test(last) && ts.isPropertyAccessExpression(x.expression))
+      return isIncrease(x.expression.expression, key, false, depth);
+    if (/^(String|Number|parseFloat|parseInt|BigInt)$/.test(last) && x.arguments[0])
+      return isIncrease(x.arguments[0], key, false, depth);
+  }
+  if (ts.isIdentifier(x) && depth === 0) return valuesOfLocal(x).some((v) => isIncrease(v, key, false, depth + 1));
+  return false;
+}
+
+/** What a local is given: its initializer and every later `x = …` in its scope (`let next; next = bal + n`). */
+function valuesOfLocal(x: ts.Identifier): ts.Expression[] {
+  const d = findDeclaration(x);
+  if (!d || !ts.isVariableDeclaration(d)) return [];
+  const out = d.initializer ? [d.initializer] : [];
+  const list = d.parent;
+  if (!ts.isVariableDeclarationList(list) || list.flags & ts.NodeFlags.Const) return out;
+  const scope = ts.findAncestor(d, (n) => ts.isBlock(n) || ts.isSourceFile(n));
+  if (!scope) return out;
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(n.left) &&
+      n.left.text === x.text &&
+      findDeclaration(n.left) === d
+    )
+      out.push(n.right);
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return out;
+}
+
 function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   const x = skipOuter(e);
   // a counter (`quota - 1`, `{ decrement: 1 }`) counts uses, it does not move an amount
@@ -300,11 +372,8 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
     if (/^(String|Number|parseFloat|parseInt|BigInt)$/.test(last) && x.arguments[0])
       return isDecrease(x.arguments[0], key, depth);
   }
-  // `balance: newBalance` where `const newBalance = wallet.balance - amount`
-  if (ts.isIdentifier(x) && depth === 0) {
-    const d = findDeclaration(x);
-    if (d && ts.isVariableDeclaration(d) && d.initializer) return isDecrease(d.initializer, key, depth + 1);
-  }
+  // `balance: newBalance` where `const newBalance = wallet.balance - amount` (or `let` assigned later)
+  if (ts.isIdentifier(x) && depth === 0) return valuesOfLocal(x).some((v) => isDecrease(v, key, depth + 1));
   return false;
 }
 
@@ -413,6 +482,7 @@ export function writeData(
         if (!k) continue;
         out.keys.push(k);
         if (ts.isPropertyAssignment(q) && isDecrease(q.initializer, k)) out.debits.push(k);
+        else if (ts.isPropertyAssignment(q) && isIncrease(q.initializer, k, true)) out.credits.push(k);
       }
       continue;
     }
@@ -459,8 +529,10 @@ export function writeData(
           (k === 'increment' && ts.isPropertyAssignment(q) && isDecrease(q.initializer, name))
         )
           out.debits.push(name);
+        else if (k === 'increment' && !one) out.credits.push(name);
       }
     } else if (isDecrease(v, name)) out.debits.push(name);
+    else if (isIncrease(v, name)) out.credits.push(name);
   }
   return out;
 }
@@ -477,7 +549,7 @@ function callData(
   call: ts.CallExpression,
   method: string,
   values: ValueResolver,
-): Pick<Effect, 'dataKeys' | 'debits' | 'opaqueData' | 'constants' | 'nested'> {
+): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'constants' | 'nested'> {
   let args = [...call.arguments];
   if (FILTER_FIRST.test(method) && args.length >= 2) {
     const second = skipOuter(args[1]);
@@ -492,6 +564,7 @@ function callData(
   return {
     dataKeys: wd.keys,
     debits: wd.debits,
+    credits: wd.credits,
     opaqueData: wd.opaque,
     constants: wd.constants,
     nested: nestedEffects(call, wd),
@@ -515,6 +588,7 @@ function nestedEffects(
     action: n.action,
     dataKeys: n.data.keys,
     debits: n.data.debits,
+    credits: n.data.credits,
     opaqueData: n.data.opaque,
     constants: n.data.constants,
     callee: `${text} → ${n.relation}.${n.action}`,
@@ -641,6 +715,11 @@ function recordFieldWrite(
   out.keys.push(k);
   if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k)))
     out.debits.push(k);
+  else if (
+    (op === ts.SyntaxKind.PlusEqualsToken && !isOne(n.right)) ||
+    (op === ts.SyntaxKind.EqualsToken && isIncrease(n.right, k))
+  )
+    out.credits.push(k);
   if (constants && op === ts.SyntaxKind.EqualsToken && ts.isStringLiteralLike(skipOuter(n.right)))
     out.constants[k] = (skipOuter(n.right) as ts.StringLiteral).text;
 }
@@ -822,7 +901,7 @@ function stringArg(call: ts.CallExpression, values: ValueResolver): string | und
 function chainData(
   call: ts.CallExpression,
   values: ValueResolver,
-): Pick<Effect, 'dataKeys' | 'debits' | 'opaqueData' | 'constants' | 'nested'> {
+): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'constants' | 'nested'> {
   const wd = emptyData();
   // the call's own arguments name the table (`db.update(users)`, `knex('users')`): keys only, never opaque data
   for (const a of call.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
@@ -838,6 +917,7 @@ function chainData(
   return {
     dataKeys: wd.keys,
     debits: wd.debits,
+    credits: wd.credits,
     opaqueData: wd.opaque,
     constants: wd.constants,
     nested: nestedEffects(call, wd),
@@ -1043,12 +1123,13 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       if (built) mergeData(assigned, built.data);
       const data = instanceUpdate
         ? callData(call, mc.method, values)
-        : { dataKeys: [], debits: [], opaqueData: false, constants: {} };
+        : { dataKeys: [], debits: [], credits: [], opaqueData: false, constants: {} };
       return base('db-write', {
         model: model ? normalizeName(model) : undefined,
         action: built?.constructed && /^(save|\$save)$/.test(mc.method) ? 'create' : mc.method,
         dataKeys: [...assigned.keys, ...data.dataKeys],
         debits: [...assigned.debits, ...(data.debits ?? [])],
+        credits: [...assigned.credits, ...(data.credits ?? [])],
         opaqueData: assigned.opaque || data.opaqueData,
         constants: { ...assigned.constants, ...data.constants },
       });
@@ -1086,6 +1167,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         action: sql.verb,
         dataKeys: secret ? [...sql.columns, SECRET_HASH_KEY] : sql.columns,
         debits: sql.debits,
+        credits: sql.credits,
         opaqueData: sql.opaque,
       });
   }
@@ -1158,7 +1240,8 @@ function sqlText(e: ts.Node): string | undefined {
 
 export function sqlWrite(
   e: ts.Node,
-): { verb: string; table: string; columns: string[]; debits: string[]; opaque: boolean } | undefined {
+):
+  { verb: string; table: string; columns: string[]; debits: string[]; credits: string[]; opaque: boolean } | undefined {
   const text = sqlText(e);
   if (!text) return undefined;
   const m = rules().sql.exec(text);
@@ -1168,6 +1251,7 @@ export function sqlWrite(
   const verb = m[1].trim().split(/\s+/)[0].toLowerCase();
   const columns: string[] = [];
   const debits: string[] = [];
+  const credits: string[] = [];
   const set = /\bset\s+(.+?)(?:\bwhere\b|$)/is.exec(text);
   if (set)
     for (const c of set[1].split(',')) {
@@ -1177,12 +1261,15 @@ export function sqlWrite(
       // `SET balance = balance - ?`
       const minus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*(\\S+)`, 'i').exec(col[2].trim());
       if (minus && minus[1] !== '1') debits.push(col[1]);
+      // `SET balance = balance + ?`
+      const plus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*\\+\\s*(\\S+)`, 'i').exec(col[2].trim());
+      if (plus && plus[1] !== '1') credits.push(col[1]);
     }
   const ins = /insert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)/is.exec(text);
   if (ins) for (const c of ins[1].split(',')) columns.push(c.trim().replace(/[`"']/g, ''));
   // `SET ${assignments}`: the columns are built out of sight
   const opaque = !!set && /^\s*\?/.test(set[1]);
-  return { verb, table, columns, debits, opaque };
+  return { verb, table, columns, debits, credits, opaque };
 }
 
 /**
@@ -1320,6 +1407,7 @@ function effectOfCallUncached(
           action: sql.verb,
           dataKeys: sql.columns,
           debits: sql.debits,
+          credits: sql.credits,
           callee: c.tag.getText(),
         }
       : undefined;
@@ -1394,6 +1482,7 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
     ...e,
     dataKeys: [...new Set([...e.dataKeys, ...handed.keys])],
     debits: [...(e.debits ?? []), ...handed.debits],
+    credits: [...(e.credits ?? []), ...handed.credits],
     constants: { ...handed.constants, ...e.constants },
   };
 }

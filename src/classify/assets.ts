@@ -28,6 +28,8 @@ interface CompiledAssets {
     modelSet: string[];
     keySet: string[];
     debitSet: string[];
+    creditSet: string[];
+    balanceWordSet: ReadonlySet<string>;
     valueRes: Map<string, RegExp>;
     notConstantRes: [RegExp, RegExp][];
   })[];
@@ -55,6 +57,8 @@ export const assetRules = compiled((): CompiledAssets => {
       modelSet: (a.models ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
       debitSet: (a.debitKeys ?? []).map(norm),
+      creditSet: (a.creditKeys ?? []).map(norm),
+      balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
     })),
@@ -162,6 +166,32 @@ export interface AssetContext {
   values: ValueResolver;
   /** Body fields of the endpoint (normalised): what a write of the whole request body writes. */
   bodyFields: readonly string[];
+  /** The endpoint's path (its parameters name records the request chooses). */
+  path?: string;
+}
+
+/** A key whose last word names a balance (`btcBal`, `usdt_balance`), or one of the listed keys. */
+function balanceKey(key: string, listed: readonly string[], balanceWords: ReadonlySet<string>): boolean {
+  const n = norm(key);
+  if (listed.some((t) => keyMatches(n, t))) return true;
+  const ws = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return ws.length > 0 && balanceWords.has(ws[ws.length - 1].toLowerCase());
+}
+
+/** Does the request name the account (a path parameter or body field such as `:userId`, `username`, or `/users/:id`)? */
+function targetNamed(ctx: AssetContext, t: { names: string[]; segments: string[] }): boolean {
+  const names = t.names.map(norm);
+  if (ctx.bodyFields.some((f) => names.includes(f))) return true;
+  const segs = (ctx.path ?? '').split('/').filter(Boolean);
+  return segs.some((s, i) => {
+    const param = /^[:[{]/.exec(s) ? norm(s.replace(/[[\]{}:.?*]/g, '')) : undefined;
+    if (!param) return false;
+    if (names.includes(param)) return true;
+    return param === 'id' && i > 0 && t.segments.includes(segs[i - 1].toLowerCase());
+  });
 }
 
 /** The assets the (leaf) effects of one endpoint touch. */
@@ -251,10 +281,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         continue;
       if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;
       if (r.debitSet.length) {
-        const debited = (e.debits ?? []).map(norm).filter((k) => r.debitSet.some((t) => keyMatches(k, t)));
+        const debited = (e.debits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet)).map(norm);
         if (!debited.length) continue;
         matchedKeys = debited;
       }
+      if (r.creditSet.length) {
+        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet)).map(norm);
+        if (!credited.length) continue;
+        matchedKeys = credited;
+      }
+      if (r.targetNamed && !targetNamed(ctx, r.targetNamed)) continue;
       if (
         r.ignoreWhenOnly &&
         ops.length === 1 &&

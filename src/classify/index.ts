@@ -479,7 +479,7 @@ export function classifyEndpoint(
     effects = recognised.filter((e) => !isBookkeeping(e));
   }
   const bodyFields = ep.bodyFields.map((f) => norm(f.name));
-  const hits = assetHits(effects, { values: ctx.values, bodyFields });
+  const hits = assetHits(effects, { values: ctx.values, bodyFields, path: ep.path });
   const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite) };
   if (fn && !hits.length && !opacity.unrecognised) {
     const w = unseenWrite(fn, ep, ctx.values, rules, recognised);
