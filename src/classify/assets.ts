@@ -347,7 +347,7 @@ const REVOKED = compiled(() => {
 function revokedColumn(values: ValueResolver, model: string): string | undefined {
   const re = REVOKED();
   if (!re) return undefined;
-  const cols = schemaColumns(values.session, model) ?? schemaColumns(values.session, model.replace(/s$/, ''));
+  const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
   return cols?.find((c) => re.test(c));
 }
 

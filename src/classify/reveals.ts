@@ -200,7 +200,7 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
   if (!r.recordReads.test(call.expression.name.text)) return [];
   const recv = skipOuter(call.expression.expression);
   if (!ts.isPropertyAccessExpression(recv) || r.notReceivers.test(rootName(recv.expression))) return [];
-  const columns = schemaColumns(values.session, recv.name.text);
+  const columns = schemaColumns(values, recv.name.text);
   if (!columns) return [];
   const args = call.arguments[0] ? skipOuter(call.arguments[0]) : undefined;
   const listed = (key: string): Set<string> | undefined => {

@@ -1,13 +1,15 @@
-// The columns each record has, read from the project's Prisma schema files as text (never run):
-// what a whole record returned to the client carries. Used to see a stored secret reach the answer
-// when the handler returns the record itself (`return Response.json(integration)`).
+// The columns each record has, read as text (never run) from the project's Prisma schema files and
+// from its Drizzle table definitions (`pgTable('webhooks', { secret: text('secret') })`): what a whole
+// record returned to the client carries, and what deleting one takes with it.
 import fs from 'node:fs';
+import type { ValueResolver } from '../analysis/values.js';
 import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
+import type { SourceStore } from '../project/sources.js';
 
 const MAX_SCHEMA_BYTES = 2 * 1024 * 1024;
 
-const COLUMNS = memo('classify.schemaColumns', (session: ScanSession) => {
+const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
   const byModel = new Map<string, string[]>();
   for (const file of [...session.schemas].sort()) {
     let text: string;
@@ -30,7 +32,54 @@ const COLUMNS = memo('classify.schemaColumns', (session: ScanSession) => {
   return byModel;
 });
 
-/** The text columns of a record (`integrationSettings` → apiKey, secretKey, …), if a schema declares it. */
-export function schemaColumns(session: ScanSession, model: string): readonly string[] | undefined {
-  return session.get(COLUMNS).get(model.toLowerCase());
+/** `export const webhooks = pgTable('webhooks', {`: the variable, the table name, and where its columns start. */
+const TABLE_START = /\b(\w+)\s*=\s*(?:\w+\.)?(?:pg|sqlite|mysql|singlestore)Table\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{/g;
+/** A text column of a Drizzle table (`secret: text('secret')`, `signingKey: varchar('signing_key', …)`). */
+const TEXT_COLUMN = /^(\w+)\s*:\s*(?:text|varchar|char|json|jsonb|uuid|bytea|blob|string)\s*\(/;
+
+const DRIZZLE = memo('classify.drizzleColumns', () => ({ byTable: undefined as Map<string, string[]> | undefined }));
+
+function drizzleTables(session: ScanSession, store: SourceStore): Map<string, string[]> {
+  const slot = session.get(DRIZZLE);
+  if (slot.byTable) return slot.byTable;
+  const byTable = new Map<string, string[]>();
+  for (const file of [...store.known].sort()) {
+    const text = store.text(file, false);
+    if (!text || !text.includes('Table(')) continue;
+    for (const m of text.matchAll(TABLE_START)) {
+      const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length);
+      for (const name of [m[1], m[2]]) {
+        const key = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+        if (!byTable.has(key)) byTable.set(key, cols);
+      }
+    }
+  }
+  slot.byTable = byTable;
+  return byTable;
+}
+
+/** The text columns declared at the top level of the object literal that starts at `from`. */
+function topLevelColumns(text: string, from: number): string[] {
+  const cols: string[] = [];
+  let depth = 1;
+  let entry = true;
+  for (let i = from; i < text.length && depth > 0; i++) {
+    const ch = text[i];
+    if (ch === '{' || ch === '(' || ch === '[') depth++;
+    else if (ch === '}' || ch === ')' || ch === ']') depth--;
+    else if (ch === ',' && depth === 1) entry = true;
+    else if (entry && depth === 1 && /\w/.test(ch)) {
+      entry = false;
+      const m = TEXT_COLUMN.exec(text.slice(i, i + 120));
+      if (m) cols.push(m[1]);
+    }
+  }
+  return cols;
+}
+
+/** The text columns of a record (`integrationSettings` → apiKey, secretKey, …), if a schema or table definition declares it. */
+export function schemaColumns(values: ValueResolver, model: string): readonly string[] | undefined {
+  const prisma = values.session.get(PRISMA).get(model.toLowerCase());
+  if (prisma) return prisma;
+  return drizzleTables(values.session, values.store).get(model.toLowerCase().replace(/[^a-z0-9]/g, ''));
 }
