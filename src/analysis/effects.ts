@@ -1414,12 +1414,14 @@ function effectOfCallUncached(
   }
   const direct = directEffect(c, values);
   if (direct) return direct;
-  if (depth <= 0) return undefined;
+  // the project's own minting helper whose writes cannot be seen is still a mint (`createApiKey()` around a package)
+  const mintByName = (): Effect | undefined => (ts.isCallExpression(c) ? namedMint(c) : undefined);
+  if (depth <= 0) return mintByName();
   // Before parsing an imported module to look into a call, check its text can write anything at all.
   const target = values.importedFile(c.expression);
   if (target && !values.isParsed(target)) {
-    if (!values.textMatches(target, rules().lookAhead)) return undefined;
-    if (scope.terms && !values.textHasAnyTerm(target, scope.terms)) return undefined;
+    if (!values.textMatches(target, rules().lookAhead)) return mintByName();
+    if (scope.terms && !values.textHasAnyTerm(target, scope.terms)) return mintByName();
   }
   const fns = values.resolve(c.expression).filter((v) => v.kind === 'function');
   for (const v of fns) {
@@ -1443,6 +1445,9 @@ function effectOfCallUncached(
     }
     if (inner.length) {
       const parts = calleeParts(c.expression);
+      // a helper that only mints (`createApiKey()` around a package's): its result is the minted value
+      if (ts.isCallExpression(c) && leafEffects(inner).every((e) => e.kind === 'mint'))
+        return { kind: 'mint', node: c, action: 'mint', dataKeys: [], callee: parts ? parts.join('.') : 'mint' };
       return {
         kind: 'call',
         node: c,
@@ -1454,7 +1459,14 @@ function effectOfCallUncached(
       };
     }
   }
-  return undefined;
+  return mintByName();
+}
+
+/** A call named like a minting call (`generateApiKey`, `createApiKey`), taken as a mint when nothing else is seen. */
+function namedMint(call: ts.CallExpression): Effect | undefined {
+  const parts = calleeParts(call.expression);
+  if (!parts || !rules().r.mint.calls.includes(parts[parts.length - 1]) || mintsIdentifier(call)) return undefined;
+  return { kind: 'mint', node: call, action: 'mint', dataKeys: [], callee: parts.join('.') };
 }
 
 /** The object data a call hands to a write helper (`repo.update({ id }, { login_passcode: hash })`). */

@@ -348,7 +348,9 @@ function revokedColumn(values: ValueResolver, model: string): string | undefined
   const re = REVOKED();
   if (!re) return undefined;
   const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
-  return cols?.find((c) => re.test(c));
+  // a client secret is an OAuth client's only beside its client id (a payment intent's `clientSecret` is not one)
+  const paired = (c: string): boolean => !/client/i.test(c) || !!cols?.some((x) => /^client[_-]?id$/i.test(x));
+  return cols?.find((c) => re.test(c) && paired(c));
 }
 
 const MINT_RETURNED: AssetRule = {
