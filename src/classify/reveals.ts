@@ -24,7 +24,9 @@ const rules = compiled(() => {
     secretNames: re(r.secretNames),
     notSecretNames: re(r.notSecretNames),
     notReceivers: re(r.notReceivers),
+    notSecretReceivers: re(r.notSecretReceivers ?? r.notSecretNames),
     derivations: re(r.derivations),
+    passThrough: r.passThrough ? new RegExp(r.passThrough) : undefined,
     envSecrets: re(r.envSecrets),
     publicEnv: r.publicEnv ? new RegExp(r.publicEnv) : undefined,
     responseMethods: re(r.responseMethods),
@@ -156,7 +158,7 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
         name &&
         (named(name) || (named(key) && !r.notSecretNames.test(name))) &&
         !r.notReceivers.test(rootName(e.expression)) &&
-        !r.notSecretNames.test(receiver)
+        !r.notSecretReceivers.test(receiver)
       )
         hit(e);
       return;
@@ -170,6 +172,11 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
     if (ts.isCallExpression(e)) {
       const name = calleeName(e);
       if (r.derivations.test(name)) return; // masked, hashed, counted, compared
+      // made readable again (`decrypt(row.secret_key)`): what it is given is what is answered
+      if (r.passThrough?.test(name)) {
+        for (const a of e.arguments) value(a, depth, key);
+        return;
+      }
       // a whole record read and answered (`prisma.integration.findUnique(…)`): the secret columns its
       // schema declares, less those a `select` leaves out or an `omit` drops
       for (const col of recordSecrets(e, values, r)) hit(e, `${e.expression.getText()} → ${col}`);

@@ -325,6 +325,10 @@ export interface RevealRules {
   notSecretNames: string;
   notReceivers: string;
   derivations: string;
+  /** Receivers whose fields are not stored secrets (a CSRF or invitation record); notSecretNames when absent. */
+  notSecretReceivers?: string;
+  /** Calls whose result is their argument made readable (`decrypt(row.secret_key)`): what they are given is answered. */
+  passThrough?: string;
   envSecrets: string;
   responseMethods: string;
   followDepth: number;
