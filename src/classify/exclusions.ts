@@ -94,6 +94,8 @@ interface ExclusionSets {
   invitations: RegExp[];
   selfRemoval: RegExp[];
   resetTokenName: RegExp;
+  /** A column holding a token e-mailed to the account: a record looked up by one is redeeming it. */
+  emailedTokenColumn: RegExp;
   /** An identity provider's e-mail-a-reset-link call. */
   resetMail?: RegExp;
   /** Records an e-mailed token redeems: invitations (the asset model's), reset tokens. */
@@ -122,6 +124,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     invitations: ex.invitationPatterns.map((p) => new RegExp(p)),
     selfRemoval: (ex.selfRemovalPatterns ?? []).map((p) => new RegExp(p)),
     resetTokenName: new RegExp(ex.resetTokenNamePattern),
+    emailedTokenColumn: new RegExp(ex.emailedTokenColumnPattern),
     resetMail: ex.resetMailCalls ? new RegExp(ex.resetMailCalls) : undefined,
     invitationModels: assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [],
     resetTokenModels: (ex.resetTokenModels ?? []).map(norm),
@@ -182,6 +185,17 @@ function tokenLookup(
   namedKey?: RegExp,
 ): ts.CallExpression | undefined {
   for (const c of calls) {
+    // a query builder's `.where('confirmationToken', '=', token)` / `.where(eq(accounts.resetToken, token))`
+    const callee = skipOuter(c.expression);
+    const method = ts.isPropertyAccessExpression(callee)
+      ? callee.name.text
+      : ts.isIdentifier(callee)
+        ? callee.text
+        : '';
+    if (namedKey && /^(where|andWhere|orWhere|eq)$/.test(method)) {
+      const col = columnOf(c.arguments[0]);
+      if (col && namedKey.test(norm(col))) return c;
+    }
     const parts = calleeParts(c.expression) ?? getterParts(c.expression);
     if (!parts || parts.length < 2 || !xs.tokenLookups.test(parts[parts.length - 1])) continue;
     // `this.findOne({ token })` inside a static method of the model's class
@@ -190,9 +204,20 @@ function tokenLookup(
     );
     const q = queryKeys(c.arguments[0]);
     if (namedKey && [...q.keys, ...q.where].some((k) => namedKey.test(norm(k)))) return c;
+
     if (!models.some((m) => model === m || model === `${m}s`)) continue;
     if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)) || (byId && norm(k) === 'id'))) return c;
   }
+  return undefined;
+}
+
+/** The column a query-builder condition names: `'confirmationToken'`, `accounts.resetToken`. */
+function columnOf(a: ts.Expression | undefined): string | undefined {
+  if (!a) return undefined;
+  const x = skipOuter(a);
+  if (ts.isStringLiteralLike(x)) return x.text.split('.').pop();
+  if (ts.isPropertyAccessExpression(x)) return x.name.text;
+  if (ts.isCallExpression(x)) return columnOf(x.arguments[0]);
   return undefined;
 }
 
@@ -282,7 +307,12 @@ export function exclusionFor(
       false,
       undefined,
     ],
-    [xs.resetTokenModels, 'password reset proven by an emailed token, not by a session', true, xs.resetTokenName],
+    [
+      xs.resetTokenModels,
+      'proven by a token e-mailed to the account (a reset, a confirmation), not by a session',
+      true,
+      xs.emailedTokenColumn,
+    ],
   ] as const) {
     const redeemed = tokenLookup(calls, models, xs, byId, namedKey);
     if (redeemed)

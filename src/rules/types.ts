@@ -259,6 +259,8 @@ export interface ExclusionRules {
   signatureChecks: string[];
   webhookConstructors: string[];
   webhookSegments: string[];
+  /** A column holding a token e-mailed to the account (reset, confirmation, magic link). */
+  emailedTokenColumnPattern: string;
   /** A provider's callback by its path: POST to `webhook/<provider>` (literal segments only, none a management word). */
   webhookReceiver: { segments: string[]; notWords: string[] };
   entryPatterns: string[];
