@@ -291,6 +291,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = credited;
       }
       if (r.targetNamed && !targetNamed(ctx, r.targetNamed)) continue;
+      // a soft delete of the record (`is_deleted: true`) is its removal
+      if (
+        r.notWhenOnlyKeys &&
+        ops.length === 1 &&
+        ops[0] === 'update' &&
+        keys.length &&
+        !e.opaqueData &&
+        keys.every((k) => r.notWhenOnlyKeys!.some((t) => norm(t) === k))
+      )
+        continue;
       if (
         r.ignoreWhenOnly &&
         ops.length === 1 &&

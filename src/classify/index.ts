@@ -90,6 +90,22 @@ function pathSignals(ep: Endpoint, rules: ClassifierRules, values: ValueResolver
   return hit.map((s) => ({ ...s, span: ep.anchor }));
 }
 
+/** A DELETE (or a removal named in the path) of a payee or a card: those path words say nothing sensitive. */
+function harmlessRemovals(ep: Endpoint, signals: Signal[], rules: ClassifierRules): Signal[] {
+  const removal =
+    ep.method === 'DELETE' || segmentsOf(ep.path).some((s) => s.words.some((w) => rules.removals.verbs.has(w)));
+  if (!removal) return signals;
+  return signals.filter((s) => {
+    const words = rules.removals.notHarm.get(s.category);
+    if (!words || s.kind !== 'path') return true;
+    const seg = segmentsOf(`/${s.value}`)[0];
+    return (
+      !seg ||
+      !(words.has(norm(s.value)) || seg.words.some((w) => words.has(w)) || seg.candidates.some((c) => words.has(c)))
+    );
+  });
+}
+
 function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
   const ep = { path, anchor: undefined as unknown as Endpoint['anchor'] };
   const segs = segmentsOf(ep.path);
@@ -471,7 +487,7 @@ export function classifyEndpoint(
   let effects: Effect[] = [];
   // every recognised write, bookkeeping included: a write seen as bookkeeping is not a write the analysis could not follow
   let recognised: Effect[] = [];
-  const paths = pathSignals(ep, rules, ctx.values);
+  const paths = harmlessRemovals(ep, pathSignals(ep, rules, ctx.values), rules);
   if (fn) {
     const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
     const all = effectsOf(fn, ctx.values, assetRules().followDepth, rules.effectScope);

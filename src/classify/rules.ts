@@ -65,6 +65,8 @@ export interface CategoryRule {
 export interface ClassifierRules {
   categories: CategoryRule[];
   informational: Set<string>;
+  /** Removal verbs, and per category the path words a removal does not harm with (rules/categories.json removals). */
+  removals: { verbs: Set<string>; notHarm: Map<string, Set<string>> };
   exclusions: ExclusionRules;
 
   mutatingMethods: string[];
@@ -176,6 +178,10 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
   return {
     categories,
     informational: new Set(raw.informational.words.map(norm)),
+    removals: {
+      verbs: new Set((raw.removals?.verbs ?? []).map(norm)),
+      notHarm: new Map(Object.entries(raw.removals?.notHarm ?? {}).map(([k, v]) => [k, new Set(v.map(norm))])),
+    },
     exclusions: raw.exclusions,
     mutatingMethods: [...raw.mutatingMethods],
     namedWriteVerbs: new RegExp(raw.namedWriteVerbs),

@@ -275,6 +275,8 @@ export interface ExclusionRules {
 export interface CategoryRules {
   categories: Record<string, RawCategory>;
   informational: { words: string[] };
+  /** Path words that name what a removal takes away harmlessly (a payee, a card), per category. */
+  removals?: { verbs: string[]; notHarm: Record<string, string[]> };
   exclusions: ExclusionRules;
   mutatingMethods: string[];
   effectLookahead: { stopWords: string[] };
@@ -299,6 +301,8 @@ export interface AssetRule {
   alsoKeys?: string[];
   notKeys?: string;
   debitKeys?: string[];
+  /** An update writing only these keys (a soft delete, an on/off flag) is not this asset's harm. */
+  notWhenOnlyKeys?: string[];
   /** Keys raised by an amount (a balance credit) that count: listed, or named by balanceWords. */
   creditKeys?: string[];
   /** Last words of a key that name a balance whatever its prefix (`btcBal`, `usdt_balance`): debits and credits of them count. */
