@@ -901,11 +901,14 @@ function stringArg(call: ts.CallExpression, values: ValueResolver): string | und
 function chainData(
   call: ts.CallExpression,
   values: ValueResolver,
+  /** The call's own arguments are the data (`knex('users').insert(object)`), not the table. */
+  argsAreData = false,
 ): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'constants' | 'nested'> {
   const wd = emptyData();
-  // the call's own arguments name the table (`db.update(users)`, `knex('users')`): keys only, never opaque data
+  // the call's own arguments name the table (`db.update(users)`): keys only, never opaque data;
+  // at the end of a chain that named the table already (`knex('users').insert(object)`) they are the data
   for (const a of call.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
-  wd.opaque = false;
+  if (!argsAreData) wd.opaque = false;
   let cur: ts.Node = call;
   for (let i = 0; i < 4; i++) {
     const p = cur.parent;
@@ -1085,7 +1088,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) &&
           isBuilderRoot(rootX, builderRoots, r.orm.builderModules ?? [], values)
         ) {
-          return base('db-write', { model: normalizeName(table), action: mc.method, ...chainData(call, values) });
+          return base('db-write', { model: normalizeName(table), action: mc.method, ...chainData(call, values, true) });
         }
       }
     }
