@@ -57,6 +57,9 @@ function text(e: ts.Expression): string {
   return e.getText().replace(/\s+/g, ' ').slice(0, 60);
 }
 
+/** A stored value named as the one-time code itself (`cachedOtp`, `user.totp`), not a setting about MFA (`mfaMethod`). */
+const ONE_TIME_CODE = /^(otp|totp|hotp)$/i;
+
 /** Is this compare a re-verification, and if not, why not? */
 export function judgeCompare(ops: CompareOperands, env: Env | undefined): SecretVerdict {
   // a length or a count compared (`otp.length !== digits`) checks the shape of the input, never a secret
@@ -96,7 +99,12 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   // With no catalogue to vouch for the compare, what is typed must be named as a secret, or the
   // compare itself must say what it checks (`password.verify`, `checkPin`): an amount read from the
   // body checked against a balance is validation, not re-verification.
-  if (ops.requireStoredSecret && !t.secretName && !nameHas(ops.calleeText ?? ops.callee, v.secretInputs))
+  // …or the stored side must be named as a one-time code (`cachedOtp`, `user.totpSecret`): a value
+  // typed for this request checked against it is the code, whatever the request calls it (`token`)
+  const storedOtp = [...stored, ...(ops.storedOnly ?? [])].some((e) =>
+    nameHas(e.getText().replace(/[^\w$]+/g, '_'), ONE_TIME_CODE),
+  );
+  if (ops.requireStoredSecret && !t.secretName && !storedOtp && !nameHas(ops.calleeText ?? ops.callee, v.secretInputs))
     return { kind: 'none' };
   const typedAt = text(typed);
   const storedAt = stored.map(text).join(', ');
