@@ -170,7 +170,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   }
 
   const empty: EmptyRoot[] = roots
-    .filter((root) => !result.endpoints.some((e) => inside(e.anchor.file, root)))
+    // an endpoint written in a shared package is the root's when an application in the root serves it
+    .filter(
+      (root) => !result.endpoints.some((e) => inside(e.anchor.file, root) || (!!e.appRoot && inside(e.appRoot, root))),
+    )
     .map((root) => ({ root, declared: declaredFrameworks(root) }));
   const report: Report = {
     base: result.base,

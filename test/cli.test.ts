@@ -61,6 +61,14 @@ describe('stepup-audit CLI', async () => {
     expect(r.stderr).toBe('');
   });
 
+  it('an application folder whose procedures live in a shared package is not reported empty', async () => {
+    const r = await run(['fixtures/trpc/regress-nuxt-namespace-router/apps/web']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/POST \/api\/trpc\/auth\.changePassword/);
+    expect(r.stdout).toMatch(/1 of 1 sensitive endpoint lacks step-up/);
+    expect(r.stderr).not.toMatch(/no endpoints found/);
+  });
+
   it('--fail-on none exits 0 with the same findings', async () => {
     const r = await run(['fixtures/demo', '--fail-on', 'none']);
     expect(r.code).toBe(0);

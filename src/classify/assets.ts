@@ -291,25 +291,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = credited;
       }
       if (r.targetNamed && !targetNamed(ctx, r.targetNamed)) continue;
-      // a soft delete of the record (`is_deleted: true`) is its removal
-      if (
-        r.notWhenOnlyKeys &&
-        ops.length === 1 &&
-        ops[0] === 'update' &&
-        keys.length &&
-        !e.opaqueData &&
-        keys.every((k) => r.notWhenOnlyKeys!.some((t) => norm(t) === k))
-      )
-        continue;
-      if (
-        r.ignoreWhenOnly &&
-        ops.length === 1 &&
-        ops[0] === 'update' &&
-        keys.length &&
-        !e.opaqueData &&
-        keys.every((k) => isCosmetic(k, c))
-      )
-        continue;
+      // an update that writes only these keys: a soft delete (`is_deleted: true`) removes the record,
+      // cosmetic keys (a name, a description) leave what the rule guards alone
+      const updatesOnly = (pred: (k: string) => boolean): boolean =>
+        ops.length === 1 && ops[0] === 'update' && keys.length > 0 && !e.opaqueData && keys.every(pred);
+      if (r.notWhenOnlyKeys && updatesOnly((k) => r.notWhenOnlyKeys!.some((t) => norm(t) === k))) continue;
+      if (r.ignoreWhenOnly && updatesOnly((k) => isCosmetic(k, c))) continue;
       if (r.withMint) {
         if (!mints) continue;
         // a secret the request supplies is stored, not minted

@@ -186,13 +186,7 @@ function tokenLookup(
 ): ts.CallExpression | undefined {
   for (const c of calls) {
     // a query builder's `.where('confirmationToken', '=', token)` / `.where(eq(accounts.resetToken, token))`
-    const callee = skipOuter(c.expression);
-    const method = ts.isPropertyAccessExpression(callee)
-      ? callee.name.text
-      : ts.isIdentifier(callee)
-        ? callee.text
-        : '';
-    if (namedKey && /^(where|andWhere|orWhere|eq)$/.test(method)) {
+    if (namedKey && /^(where|andWhere|orWhere|eq)$/.test(calleeName(c))) {
       const col = columnOf(c.arguments[0]);
       if (col && namedKey.test(norm(col))) return c;
     }

@@ -40,7 +40,8 @@ export interface FrameworkRules {
     /** The adapter option whose function builds each procedure's `ctx`. */
     contextOption: string;
     serverMounts: (ModuleExport & {
-      prefix: 'use' | 'root' | 'register';
+      /** `file`: served at the path of the file it is exported from (Nuxt `server/api/trpc/[trpc].ts` → `/api/trpc`). */
+      prefix: 'use' | 'root' | 'register' | 'file';
       endpointOption?: string;
       /** For a registered plugin: the option that holds the adapter's own options (the router). */
       optionsOption?: string;

@@ -98,7 +98,12 @@ export function createTrpcAdapter(): FrameworkAdapter {
       for (const file of ctx.candidates) {
         const sf = ctx.store.get(file);
         if (!sf || !names.some((n) => sf.text.includes(n))) continue;
-        mounts.push(...serverMounts(sf, rules, ctx.values).filter((m) => !ctx.mounts.some((x) => x.call === m.call)));
+        mounts.push(
+          ...serverMounts(sf, rules, ctx.values)
+            .filter((m) => !ctx.mounts.some((x) => x.call === m.call))
+            // the application that serves the mount (its procedures may live in a shared package)
+            .map((m) => ({ ...m, appRoot: ctx.workspace.appRootOf(file) })),
+        );
       }
       // No mount in the tree (a package that only defines the API), or none in a file that could be
       // read whole (a mount whose file has a syntax error may name no router): its root routers, by convention.
@@ -247,7 +252,8 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
     // the prefix the adapter strips (`endpoint`) wins over where it is registered
     const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
     const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
-    const prefix = endpoint ?? (m.prefix === 'root' ? '' : (usePrefix(call, values) ?? ''));
+    const prefix =
+      endpoint ?? (m.prefix === 'root' ? '' : m.prefix === 'file' ? filePrefix(sf) : (usePrefix(call, values) ?? ''));
     out.push({
       router,
       call,
@@ -279,6 +285,18 @@ function provideContext(fns: (FunctionNode | undefined)[], mount: Mount, values:
     const p = fn?.parameters[0];
     if (p) values.provideMember(p, 'ctx', mount.context);
   }
+}
+
+/**
+ * The path a file-routed server serves its handler at: Nuxt/Nitro `server/api/trpc/[trpc].ts` → `/api/trpc`,
+ * `server/routes/rpc/[...path].ts` → `/rpc` (the catch-all segment is the procedure path).
+ */
+function filePrefix(sf: ts.SourceFile): string {
+  const m = /(?:^|\/)server\/(api|routes)\/(.*)$/.exec(sf.fileName.replace(/\\/g, '/'));
+  if (!m) return '';
+  const segs = m[2].replace(/\.[cm]?[jt]s$/, '').split('/');
+  if (segs.length && /^\[.*\]$|^index$/.test(segs[segs.length - 1])) segs.pop();
+  return `${m[1] === 'api' ? '/api' : ''}${segs.length ? `/${segs.join('/')}` : ''}`;
 }
 
 function isUseCall(c: ts.CallExpression): boolean {

@@ -120,8 +120,46 @@ export class RouterWalker {
     if (ts.isObjectLiteralExpression(x)) return this.entries(x, prefix, depth, stack);
     return this.values
       .resolve(x)
-      .filter((v) => v.kind === 'object')
-      .flatMap((v) => this.entries((v as { node: ts.ObjectLiteralExpression }).node, prefix, depth, stack));
+      .flatMap((v) =>
+        v.kind === 'object'
+          ? this.entries(v.node, prefix, depth, stack)
+          : v.kind === 'module'
+            ? this.moduleProcedures(v.file, prefix, depth, stack, new Set())
+            : [],
+      );
+  }
+
+  /**
+   * `router(authProcedures)` with `import * as authProcedures from './procedures'`: every export of
+   * the module (through `export * from './change-email'` too) is a member under its exported name.
+   */
+  private moduleProcedures(
+    file: string,
+    prefix: string[],
+    depth: number,
+    stack: Set<ts.Node>,
+    seen: Set<string>,
+  ): ProcedureSite[] {
+    if (seen.has(file) || seen.size > 64) return [];
+    seen.add(file);
+    const t = this.values.exportsOf(file);
+    if (!t) return [];
+    const out: ProcedureSite[] = [];
+    for (const [name, entry] of t.named) {
+      if (name === 'default') continue;
+      const d = entry.decl;
+      const node =
+        entry.expr ??
+        (d && (ts.isVariableDeclaration(d) || ts.isFunctionDeclaration(d)) && d.name && ts.isIdentifier(d.name)
+          ? d.name
+          : undefined);
+      if (node) out.push(...this.member(node, [...prefix, name], node, depth + 1, stack));
+    }
+    for (const spec of t.stars) {
+      const r = this.values.resolver.resolve(spec, file);
+      if (r.kind === 'file') out.push(...this.moduleProcedures(r.file, prefix, depth, stack, seen));
+    }
+    return out;
   }
 
   private entries(

@@ -6,7 +6,7 @@ import { calleeParts } from '../../analysis/effects.js';
 import { evalNumber } from '../../analysis/numbers.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { evalString, type Env } from '../../analysis/strings.js';
-import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { accessName, calleeName, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { memo } from '../../memo.js';
 import { localInit } from './logic.js';
 import { clientTrustedText, judgeCompare } from './secrets.js';
@@ -264,12 +264,7 @@ function isFlagRead(n: ts.Expression): string | undefined {
   }
   // request accessors: headers.get('x-mfa'), c.req.header('x-step-up'), c.req.query('mfa_verified'), getCookie(c, 'stepup')
   if (ts.isCallExpression(x)) {
-    const callee = skipOuter(x.expression);
-    const method = ts.isPropertyAccessExpression(callee)
-      ? callee.name.text
-      : ts.isIdentifier(callee)
-        ? callee.text
-        : '';
+    const method = calleeName(x);
     const keyArg =
       method === 'getCookie' || method === 'getSignedCookie'
         ? x.arguments[1]
