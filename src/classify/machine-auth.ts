@@ -215,12 +215,33 @@ function functionsOf(ep: Endpoint, values: ValueResolver): FunctionNode[] {
   });
 }
 
+/**
+ * The static-credential middleware a chain link is (`bearerAuth({ token })`) or that an inline
+ * middleware hands the request to (`async (c, next) => bearerAuth({ token: env.CRON_SECRET })(c, next)`).
+ */
+function staticAuthCall(x: ts.Expression, c: Compiled): ts.CallExpression | undefined {
+  if (ts.isCallExpression(x)) return c.staticAuth.test(calleeName(x)) ? x : undefined;
+  if (!ts.isArrowFunction(x) && !ts.isFunctionExpression(x)) return undefined;
+  let found: ts.CallExpression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (ts.isCallExpression(n) && ts.isCallExpression(skipOuter(n.expression))) {
+      const inner = skipOuter(n.expression) as ts.CallExpression;
+      if (c.staticAuth.test(calleeName(inner))) found = inner;
+    }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(x.body, visit);
+  return found;
+}
+
 export function machineCredential(ep: Endpoint, values: ValueResolver): Reason | undefined {
   const c = values.session.get(COMPILED);
   // a static-credential middleware configured with an environment secret: `bearerAuth({ token: process.env.CRON_SECRET })`
   for (const l of ep.chain) {
-    const x = skipOuter(l.expr);
-    if (l.via === 'next-middleware' || !ts.isCallExpression(x) || !c.staticAuth.test(calleeName(x))) continue;
+    if (l.via === 'next-middleware') continue;
+    const x = staticAuthCall(skipOuter(l.expr), c);
+    if (!x) continue;
     const env = x.arguments
       .map((a) =>
         findOnPath(a, (n) => {
