@@ -350,10 +350,12 @@ export class Collector {
             `['"][^'"]*/(${modules.map((m) => m.replace(/[.$]/g, (c) => `\\${c}`)).join('|')})(\\.[cm]?[jt]sx?)?['"]`,
           );
         const re = new RegExp(parts.join('|'));
+        // the regular expression backtracks over every quoted string: a plain substring test first
+        const needles = [...names, ...modules];
         for (const file of ctx.allSources) {
           if (done.has(file) || isTestPath(relPosix(ctx.root, file))) continue;
           const text = ctx.store.text(file, false);
-          if (!text || !re.test(text)) continue;
+          if (!text || !needles.some((n) => text.includes(n)) || !re.test(text)) continue;
           const sf = ctx.store.get(file);
           if (sf) {
             session.contain(
