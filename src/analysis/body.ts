@@ -25,19 +25,16 @@ function safeParsed(decl: ts.VariableDeclaration | ts.BindingElement): boolean {
   );
 }
 
+/** Is `e` the handler's request object (its first parameter, or a name a request goes by)? */
 function isRequestName(e: ts.Expression, reqName: string | undefined): boolean {
   const y = skipOuter(e);
-  return ts.isIdentifier(y) && (reqName ? y.text === reqName : /^(req|request)$/.test(y.text));
+  return ts.isIdentifier(y) && (reqName ? y.text === reqName : /^(req|request|ctx|c|context)$/.test(y.text));
 }
 
 /** Is `e` an expression that yields the request body? */
 function isBodySource(e: ts.Expression, framework: Framework, reqName: string | undefined): boolean {
   const x = skipOuter(e);
-  const isReq = (r: ts.Expression): boolean => {
-    const y = skipOuter(r);
-    if (reqName) return ts.isIdentifier(y) && y.text === reqName;
-    return ts.isIdentifier(y) && /^(req|request|ctx|c|context)$/.test(y.text);
-  };
+  const isReq = (r: ts.Expression): boolean => isRequestName(r, reqName);
   if (
     ts.isPropertyAccessExpression(x) &&
     x.name.text === 'body' &&

@@ -68,6 +68,8 @@ interface Compiled {
   httpRoots: RegExp;
   sql: RegExp;
   idTargets: RegExp;
+  /** Method names of a write, in a function named like a minting call (rules `mint.writeMethods`). */
+  mintWrites?: RegExp;
   identity: { re: RegExp; category: string; keys?: string[] }[];
   /** What an imported module's text must contain to be worth parsing for writes. */
   lookAhead: RegExp;
@@ -97,6 +99,7 @@ const rules = compiled<Compiled>(() => {
     httpRoots: new RegExp(r.http.clientRoots),
     sql: new RegExp(r.sql.write, 'i'),
     idTargets: new RegExp(r.mint.identifierTargets),
+    mintWrites: r.mint.writeMethods ? new RegExp(r.mint.writeMethods) : undefined,
     identity: r.identity.calls.map((c) => ({
       re: new RegExp(c.pattern),
       category: c.category,
@@ -281,7 +284,6 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
   return into;
 }
 
-/** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
 function isOne(e: ts.Expression): boolean {
   const x = skipOuter(e);
   return ts.isNumericLiteral(x) && Number(x.text) === 1;
@@ -348,6 +350,7 @@ function valuesOfLocal(x: ts.Identifier): ts.Expression[] {
   return out;
 }
 
+/** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
 function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   const x = skipOuter(e);
   // a counter (`quota - 1`, `{ decrement: 1 }`) counts uses, it does not move an amount
@@ -1177,8 +1180,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   // a package's minting call by its name; the project's own `createApiKey()` is followed into instead
   if (
     parts &&
-    r.mint.calls.includes(parts[parts.length - 1]) &&
-    !mintsIdentifier(call) &&
+    mintNamed(call, parts) &&
     !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body && !mintsOnly(v.node))
   )
     return base('mint', { action: 'mint', dataKeys: [] });
@@ -1192,11 +1194,7 @@ function mintsOnly(fn: FunctionNode): boolean {
     if (writes) return;
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(skipOuter(n.expression))) {
       const name = (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text;
-      if (
-        ruleFile('effects').orm.builderWrites.includes(name) ||
-        /^(create|insert|save|update|upsert|set|put|add)/.test(name)
-      )
-        writes = true;
+      if (rules().r.orm.builderWrites.includes(name) || rules().mintWrites?.test(name)) writes = true;
     }
     if (!writes) ts.forEachChild(n, visit);
   };
@@ -1465,10 +1463,15 @@ function effectOfCallUncached(
   return mintByName();
 }
 
+/** Is the call named like a minting call (`generateApiKey`, `randomBytes`), its result not stored as an identifier? */
+function mintNamed(call: ts.CallExpression, parts: string[]): boolean {
+  return rules().r.mint.calls.includes(parts[parts.length - 1]) && !mintsIdentifier(call);
+}
+
 /** A call named like a minting call (`generateApiKey`, `createApiKey`), taken as a mint when nothing else is seen. */
 function namedMint(call: ts.CallExpression): Effect | undefined {
   const parts = calleeParts(call.expression);
-  if (!parts || !rules().r.mint.calls.includes(parts[parts.length - 1]) || mintsIdentifier(call)) return undefined;
+  if (!parts || !mintNamed(call, parts)) return undefined;
   return { kind: 'mint', node: call, action: 'mint', dataKeys: [], callee: parts.join('.') };
 }
 

@@ -7,7 +7,7 @@ import type { Effect } from '../analysis/effects.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
-import { matchesTerm, norm } from './words.js';
+import { isParamSegment, matchesTerm, norm, words } from './words.js';
 import { identifierFamily, signInFamilies } from './sign-in.js';
 import { schemaColumns } from './schema-columns.js';
 
@@ -174,11 +174,8 @@ export interface AssetContext {
 function balanceKey(key: string, listed: readonly string[], balanceWords: ReadonlySet<string>): boolean {
   const n = norm(key);
   if (listed.some((t) => keyMatches(n, t))) return true;
-  const ws = key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean);
-  return ws.length > 0 && balanceWords.has(ws[ws.length - 1].toLowerCase());
+  const last = words(key).pop();
+  return !!last && balanceWords.has(last);
 }
 
 /** Does the request name the account (a path parameter or body field such as `:userId`, `username`, or `/users/:id`)? */
@@ -187,8 +184,8 @@ function targetNamed(ctx: AssetContext, t: { names: string[]; segments: string[]
   if (ctx.bodyFields.some((f) => names.includes(f))) return true;
   const segs = (ctx.path ?? '').split('/').filter(Boolean);
   return segs.some((s, i) => {
-    const param = /^[:[{]/.exec(s) ? norm(s.replace(/[[\]{}:.?*]/g, '')) : undefined;
-    if (!param) return false;
+    if (!isParamSegment(s)) return false;
+    const param = norm(s);
     if (names.includes(param)) return true;
     return param === 'id' && i > 0 && t.segments.includes(segs[i - 1].toLowerCase());
   });

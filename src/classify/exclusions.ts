@@ -11,7 +11,7 @@ import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
 import { machineCredential } from './machine-auth.js';
 import type { ClassifierRules } from './rules.js';
-import { findTerm, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
+import { findTerm, isParamSegment, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 import { memo } from '../memo.js';
 
 function rawSegments(p: string): string[] {
@@ -198,7 +198,6 @@ function tokenLookup(
     );
     const q = queryKeys(c.arguments[0]);
     if (namedKey && [...q.keys, ...q.where].some((k) => namedKey.test(norm(k)))) return c;
-
     if (!models.some((m) => model === m || model === `${m}s`)) continue;
     if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)) || (byId && norm(k) === 'id'))) return c;
   }
@@ -473,8 +472,7 @@ function webhookReceiver(
   if (at < 0) return undefined;
   const after = segs.slice(at + 1);
   if (!after.length) return undefined;
-  const isParam = (s: string): boolean => /^[:{[]|^\*|\$/.test(s);
-  if (after.some(isParam)) return undefined;
+  if (after.some(isParamSegment)) return undefined;
   if (after.some((s) => words(s).some((w) => rule.notWords.includes(w)) || rule.notWords.includes(norm(s))))
     return undefined;
   return {

@@ -99,10 +99,7 @@ function harmlessRemovals(ep: Endpoint, signals: Signal[], rules: ClassifierRule
     const words = rules.removals.notHarm.get(s.category);
     if (!words || s.kind !== 'path') return true;
     const seg = segmentsOf(`/${s.value}`)[0];
-    return (
-      !seg ||
-      !(words.has(norm(s.value)) || seg.words.some((w) => words.has(w)) || seg.candidates.some((c) => words.has(c)))
-    );
+    return !seg || !findTerm(seg.candidates, words);
   });
 }
 

@@ -6,6 +6,8 @@ import type { ValueResolver } from '../analysis/values.js';
 import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { SourceStore } from '../project/sources.js';
+import { ruleFile } from '../rules/load.js';
+import { norm } from './words.js';
 
 const MAX_SCHEMA_BYTES = 2 * 1024 * 1024;
 
@@ -32,8 +34,11 @@ const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
   return byModel;
 });
 
-/** `export const webhooks = pgTable('webhooks', {`: the variable, the table name, and where its columns start. */
-const TABLE_START = /\b(\w+)\s*=\s*(?:\w+\.)?(?:pg|sqlite|mysql|singlestore)Table\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{/g;
+/**
+ * `export const webhooks = pgTable('webhooks', {`: the variable, the definition call (a name in rules
+ * `orm.tableDefinitions`), the table name, and where its columns start.
+ */
+const TABLE_START = /\b(\w+)\s*=\s*(?:\w+\.)?(\w+)\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{/g;
 /** A text column of a Drizzle table (`secret: text('secret')`, `signingKey: varchar('signing_key', …)`). */
 const TEXT_COLUMN = /^(\w+)\s*:\s*(?:text|varchar|char|json|jsonb|uuid|bytea|blob|string)\s*\(/;
 
@@ -43,15 +48,16 @@ function drizzleTables(session: ScanSession, store: SourceStore): Map<string, st
   const slot = session.get(DRIZZLE);
   if (slot.byTable) return slot.byTable;
   const byTable = new Map<string, string[]>();
+  const defs = ruleFile('effects').orm.tableDefinitions;
+  if (!defs) return (slot.byTable = byTable);
+  const isDefinition = new RegExp(defs);
   for (const file of [...store.known].sort()) {
     const text = store.text(file, false);
-    if (!text || !text.includes('Table(')) continue;
+    if (!text || !/table\(/i.test(text)) continue;
     for (const m of text.matchAll(TABLE_START)) {
+      if (!isDefinition.test(m[2])) continue;
       const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length);
-      for (const name of [m[1], m[2]]) {
-        const key = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-        if (!byTable.has(key)) byTable.set(key, cols);
-      }
+      for (const name of [m[1], m[3]]) if (!byTable.has(norm(name))) byTable.set(norm(name), cols);
     }
   }
   slot.byTable = byTable;
@@ -81,5 +87,5 @@ function topLevelColumns(text: string, from: number): string[] {
 export function schemaColumns(values: ValueResolver, model: string): readonly string[] | undefined {
   const prisma = values.session.get(PRISMA).get(model.toLowerCase());
   if (prisma) return prisma;
-  return drizzleTables(values.session, values.store).get(model.toLowerCase().replace(/[^a-z0-9]/g, ''));
+  return drizzleTables(values.session, values.store).get(norm(model));
 }

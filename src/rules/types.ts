@@ -88,7 +88,7 @@ export interface EffectRules {
   payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string };
   http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
   identity: { calls: { pattern: string; category: string; keys?: string[] }[] };
-  mint: { calls: string[]; identifierTargets: string };
+  mint: { calls: string[]; identifierTargets: string; writeMethods?: string };
   bookkeepingKeys: { keys: string[] };
   stepUpMachinery: { models: string };
   lookAheadWrites: { pattern: string };

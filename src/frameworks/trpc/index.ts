@@ -223,6 +223,21 @@ function joinPrefix(prefix: string, dotted: string): string {
 /** Server adapters in a file (`createExpressMiddleware({ router })`) and the prefix each is registered under. */
 function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver): Mount[] {
   const out: Mount[] = [];
+  // `options`: the adapter's own options (router, createContext)
+  const mount = (
+    call: ts.CallExpression,
+    router: ts.Expression,
+    prefix: string,
+    serves: string | undefined,
+    options: ts.Expression | undefined,
+  ): Mount => ({
+    router,
+    call,
+    prefix: prefix.replace(/\/$/, ''),
+    nextMounted: false,
+    openapi: serves === 'openapi',
+    context: contextOption(options, rules, values),
+  });
   const registered = rules.serverMounts.filter((s) => s.prefix === 'register');
   for (const call of callIndex(sf).calls) {
     // a plugin handed to the server: `fastify.register(fastifyTRPCPlugin, { prefix, trpcOptions: { router } })`
@@ -235,14 +250,7 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
       if (!router) continue;
       const prefixExpr = plugin.endpointOption ? optionExpr(opts, plugin.endpointOption, values) : undefined;
       const prefix = (prefixExpr ? evalString(prefixExpr, values) : undefined) ?? '';
-      out.push({
-        router,
-        call,
-        prefix: prefix.replace(/\/$/, ''),
-        nextMounted: false,
-        openapi: plugin.serves === 'openapi',
-        context: contextOption(inner, rules, values),
-      });
+      out.push(mount(call, router, prefix, plugin.serves, inner));
       continue;
     }
     const m = rules.serverMounts.find((s) => s.prefix !== 'register' && isExport(call.expression, [s], values));
@@ -254,14 +262,7 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
     const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
     const prefix =
       endpoint ?? (m.prefix === 'root' ? '' : m.prefix === 'file' ? filePrefix(sf) : (usePrefix(call, values) ?? ''));
-    out.push({
-      router,
-      call,
-      prefix: prefix.replace(/\/$/, ''),
-      nextMounted: false,
-      openapi: m.serves === 'openapi',
-      context: contextOption(call.arguments[0], rules, values),
-    });
+    out.push(mount(call, router, prefix, m.serves, call.arguments[0]));
   }
   return out;
 }
