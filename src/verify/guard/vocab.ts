@@ -6,7 +6,8 @@ import type { CatalogEntry } from '../../rules/types.js';
 export type { CatalogEntry } from '../../rules/types.js';
 
 export interface Vocab {
-  guardNames: RegExp;
+  /** Tested on a name with its camel-case words split by `-` (`requireAuth` → `require-Auth`), so a word boundary is one. */
+  guardNames: { test(name: string): boolean };
   authTimeProps: RegExp;
   sessionTimeOwners: RegExp;
   weakTimeProps: RegExp;
@@ -79,12 +80,20 @@ export interface Vocab {
   errorFields: RegExp;
 }
 
+/**
+ * A name test that sees camel-case word boundaries: `requireAuth` is `require-Auth`, so `\bre-?auth`
+ * matches `reAuth` and `verifyReauth` but not the `re` that ends `require` or `ensure`.
+ */
+function wordsTest(re: RegExp): { test(name: string): boolean } {
+  return { test: (name) => re.test(name.replace(/([a-z0-9])(?=[A-Z])/g, '$1-')) };
+}
+
 /** The compiled vocabulary (a package constant: rules/guards.json never changes during a run). */
 export const vocab = compiled<Vocab>(() => {
   const r = ruleFile('guards');
   const v = r.vocabulary;
   return {
-    guardNames: new RegExp(v.guardNames, 'i'),
+    guardNames: wordsTest(new RegExp(v.guardNames, 'i')),
     authTimeProps: new RegExp(v.authTimeProps, 'i'),
     sessionTimeOwners: new RegExp(v.sessionTimeOwners, 'i'),
     weakTimeProps: new RegExp(v.weakTimeProps, 'i'),
