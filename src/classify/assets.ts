@@ -25,6 +25,7 @@ interface CompiledAssets {
     callsRe?: RegExp;
     notKeysRe?: RegExp;
     notModelsRe?: RegExp;
+    modelRe?: RegExp;
     modelSet: string[];
     keySet: string[];
     debitSet: string[];
@@ -53,6 +54,7 @@ export const assetRules = compiled((): CompiledAssets => {
       ...a,
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
       notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
+      modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
       modelSet: (a.models ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
@@ -100,6 +102,11 @@ function modelMatches(model: string, terms: readonly string[], affix: boolean): 
   return terms.some(
     (t) => matchesTerm(model, t) || (affix && t.length >= 5 && (model.startsWith(t) || endsWithTerm(model, t))),
   );
+}
+
+/** Does a rule name this record, by its list of records (`models`) or by the shape of its name (`modelPattern`)? */
+function ruleModelMatches(r: CompiledAssets['rules'][number], model: string): boolean {
+  return modelMatches(model, r.modelSet, r.modelMatch === 'affix') || (!!model && !!r.modelRe?.test(model));
 }
 
 /**
@@ -246,8 +253,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.argKeys && !r.argKeys.some((k) => argKeys!.has(k.toLowerCase()))) continue;
         if (r.argKeysAlso && !r.argKeysAlso.some((k) => argKeys!.has(k.toLowerCase()))) continue;
       }
-      if (r.modelSet.length) {
-        const ok = modelMatches(model, r.modelSet, r.modelMatch === 'affix') || (r.modelOptional && !model);
+      if (r.modelSet.length || r.modelRe) {
+        const ok = ruleModelMatches(r, model) || (r.modelOptional && !model);
         if (!ok) continue;
       }
       let matchedKeys: string[] = [];
@@ -492,10 +499,7 @@ function sqlOps(verb: string | undefined): Op[] {
 export function assetModelDecides(e: Effect, category: string): boolean {
   if (!e.dataKeys.length || e.opaqueData || (e.kind !== 'db-write' && e.kind !== 'sql-write')) return false;
   return assetRules().rules.some(
-    (r) =>
-      r.category === category &&
-      r.modelSet.length > 0 &&
-      modelMatches(e.model ?? '', r.modelSet, r.modelMatch === 'affix'),
+    (r) => r.category === category && (r.modelSet.length > 0 || !!r.modelRe) && ruleModelMatches(r, e.model ?? ''),
   );
 }
 

@@ -59,6 +59,7 @@ export interface FrameworkRules {
     createHandlers: string[];
     chainMethods: string[];
     importHints: string[];
+    context: { responses: string[]; requestReads: string[] };
   };
 }
 
@@ -298,6 +299,7 @@ export interface AssetRule {
   targetFromRequest?: boolean;
   /** Records the rule never applies to (normalised model name). */
   notModels?: string;
+  modelPattern?: string;
   keys?: string[];
   alsoKeys?: string[];
   notKeys?: string;

@@ -5,7 +5,7 @@
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields } from '../../analysis/body.js';
-import { externalName } from '../../analysis/unwrap.js';
+import { externalName, unwrap } from '../../analysis/unwrap.js';
 import { propertyNameText, skipOuter, type Value } from '../../analysis/values.js';
 import type { Endpoint, HttpMethod } from '../../model.js';
 import { matchesExport, ruleFile } from '../../rules/load.js';
@@ -183,9 +183,52 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
   return out;
 }
 
+/**
+ * Does a handler use its first parameter as a Hono context: answer with `c.json(…)` (one of
+ * `context.responses`) or read the request with `c.req.valid('json')` (one of `context.requestReads`)?
+ */
+function usesHonoContext(expr: ts.Expression, ctx: AdapterContext, rules: HonoRules): boolean {
+  const fn = unwrap(expr, ctx.values).fn;
+  const p = fn?.parameters[0];
+  if (!fn?.body || !p || !ts.isIdentifier(p.name) || fn.parameters.length > 2) return false;
+  const name = p.name.text;
+  const responses = new Set(rules.context.responses);
+  const reads = new Set(rules.context.requestReads);
+  const isCtx = (e: ts.Expression): boolean => ts.isIdentifier(e) && e.text === name;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
+      const callee = n.expression;
+      if (isCtx(callee.expression) && responses.has(callee.name.text)) found = true;
+      else if (
+        ts.isPropertyAccessExpression(callee.expression) &&
+        callee.expression.name.text === 'req' &&
+        isCtx(callee.expression.expression) &&
+        reads.has(callee.name.text)
+      )
+        found = true;
+    }
+    // a nested function with its own parameter of the same name is another context
+    if (!found && !(ts.isFunctionLike(n) && n !== fn && n.parameters.some((q) => q.name.getText() === name)))
+      ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
+}
+
+/** Packages that are other web frameworks: an object they build is not a Hono app. */
+function otherFrameworkModule(module: string): boolean {
+  const web = ruleFile('frameworks').webFrameworks;
+  const pkg = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : module.split('/')[0];
+  return pkg in web.known && web.known[pkg] !== 'Hono';
+}
+
 function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
   const routeMethods = new Set(rules.routeMethods);
   return {
+    builtElsewhere: (callee) =>
+      !otherFrameworkModule(callee.module) && !ruleFile('frameworks').express.importHints.includes(callee.module),
     creators: rules.creators,
     paramTypes: /\b(Hono|OpenAPIHono)\b/,
     importHints: rules.importHints,
@@ -223,7 +266,14 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
       const anchor = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
       const order = orderOf(call);
       const flat = (xs: ts.Expression[]): ts.Expression[] => c.flattenArgs(xs, rules.createHandlers);
+      // a router known only by its use answers routes whose handler is a Hono handler
+      const honoHandler = (hs: ts.Expression[]): boolean =>
+        hs.length > 0 && usesHonoContext(hs[hs.length - 1], ctx, rules);
       for (const ref of refs) {
+        if (ref.router.duck && method !== 'use' && method !== 'route') {
+          const hs = routeMethods.has(method) ? args.slice(1) : method === 'on' ? args.slice(2) : args.slice(1, 2);
+          if (!honoHandler(hs)) continue;
+        }
         if (routeMethods.has(method)) {
           let paths: string[];
           let handlers: ts.Expression[];

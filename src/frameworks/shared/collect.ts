@@ -33,6 +33,11 @@ export interface Dialect {
   register(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector, methodExpr?: ts.Expression): void;
   /** Method names worth looking at on any receiver. */
   methods: Set<string>;
+  /**
+   * An object built by a call into a package the analysis cannot read: may it be this framework's
+   * router (then its routes are accepted by their handlers' shape, see `RouterNode.duck`)?
+   */
+  builtElsewhere?(callee: { module: string; name: string }): boolean;
   /** Receivers that resolve to nothing known: may this call still be a route? */
   guess(method: string, call: ts.CallExpression, c: Collector): boolean;
   /** Type names that mark a parameter as this framework's router (`Express`, `Router`, `Hono`). */
@@ -63,6 +68,11 @@ export class Collector {
 
   isCreator(callee: Value): boolean {
     return matchesExport(this.dialect.creators, externalName(callee));
+  }
+
+  private builtElsewhere(c: Value): boolean {
+    const ext = externalName(c);
+    return !!ext && !!this.dialect.builtElsewhere?.(ext);
   }
 
   /** Router references an expression may evaluate to. */
@@ -97,6 +107,11 @@ export class Collector {
           // `new Hono().basePath(p)` returned by a factory: the whole chain is per call site.
           const base = this.refsFromValue(c.base, depth + 1, params, site);
           if (base.length) out.push(...this.dialect.chain(c.name, v.node, base, this, site));
+        } else if (c.kind === 'external' && this.builtElsewhere(c)) {
+          const made = this.graph.node(v.node, v.node.getSourceFile().fileName, v.node.getStart(), { guessed: true });
+          made.node ??= v.node;
+          made.duck = true;
+          out.push({ router: made });
         } else if (c.kind === 'param' && c.path.length && ts.isCallExpression(v.node)) {
           // `app.basePath('/api/v1')` on a registrar's parameter: a method called on the parameter's router
           const base = this.refsFromValue({ ...c, path: c.path.slice(0, -1) }, depth + 1, params, site);

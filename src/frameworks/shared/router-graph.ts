@@ -61,6 +61,12 @@ export interface RouterNode {
   guessed: boolean;
   /** A function parameter used as a router: a registrar function's input. */
   param: boolean;
+  /**
+   * Built by a package the analysis cannot read (`new Server()` from a workspace library outside the
+   * tree): a router only by how it is used, so a route counts only when its handler uses the framework's
+   * request context.
+   */
+  duck?: boolean;
   /** For a parameter router: its type or its file ties it to this framework. */
   evidence?: boolean;
   /** A view of another router with a prefix (Hono `basePath`): walked through its base. */
