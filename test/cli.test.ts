@@ -69,6 +69,13 @@ describe('stepup-audit CLI', async () => {
     expect(r.stderr).not.toMatch(/no endpoints found/);
   });
 
+  it('follows a workspace member that only pnpm-workspace.yaml lists (a stale package.json workspaces beside it)', async () => {
+    const r = await run(['fixtures/trpc/regress-pnpm-workspace-members/apps/web']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/POST \/api\/trpc\/apikeys\.revoke/);
+    expect(r.stdout).toMatch(/1 of 1 sensitive endpoint lacks step-up \(1 missing/);
+  });
+
   it('--fail-on none exits 0 with the same findings', async () => {
     const r = await run(['fixtures/demo', '--fail-on', 'none']);
     expect(r.code).toBe(0);

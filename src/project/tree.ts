@@ -40,55 +40,66 @@ function isFile(p: string): boolean {
   }
 }
 
-/** Workspace member patterns a folder declares (package.json `workspaces`, pnpm-workspace.yaml), or undefined. */
+/**
+ * Workspace member patterns a folder declares, or undefined: package.json `workspaces` and
+ * pnpm-workspace.yaml together (pnpm reads only its own file, so a stale `workspaces` list beside it
+ * may name fewer folders; a member either one lists is a package of the repository).
+ */
 export function workspacePatterns(dir: string): string[] | undefined {
+  const fromPackage = packageJsonWorkspaces(dir);
+  const fromPnpm = pnpmWorkspaces(dir);
+  if (!fromPackage && !fromPnpm) return undefined;
+  return [...new Set([...(fromPackage ?? []), ...(fromPnpm ?? [])])];
+}
+
+function packageJsonWorkspaces(dir: string): string[] | undefined {
   const pkgFile = path.join(dir, 'package.json');
-  if (isFile(pkgFile)) {
-    const pkg = readJsonFile(pkgFile) as Record<string, unknown> | undefined;
-    const ws = pkg && typeof pkg === 'object' ? pkg.workspaces : undefined;
-    const list = Array.isArray(ws)
-      ? ws
-      : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages)
-        ? (ws as { packages: unknown[] }).packages
-        : undefined;
-    if (list) return list.filter((x): x is string => typeof x === 'string');
-  }
+  if (!isFile(pkgFile)) return undefined;
+  const pkg = readJsonFile(pkgFile) as Record<string, unknown> | undefined;
+  const ws = pkg && typeof pkg === 'object' ? pkg.workspaces : undefined;
+  const list = Array.isArray(ws)
+    ? ws
+    : ws && typeof ws === 'object' && Array.isArray((ws as { packages?: unknown }).packages)
+      ? (ws as { packages: unknown[] }).packages
+      : undefined;
+  return list?.filter((x): x is string => typeof x === 'string');
+}
+
+function pnpmWorkspaces(dir: string): string[] | undefined {
   const pnpm = path.join(dir, 'pnpm-workspace.yaml');
-  if (isFile(pnpm)) {
-    let text: string;
-    try {
-      text = stripBom(fs.readFileSync(pnpm, 'utf8'));
-    } catch {
-      return undefined;
-    }
-    // `packages:` followed by `- 'apps/*'` items (the only part of the file that matters here)
-    const out: string[] = [];
-    let inPackages = false;
-    for (const raw of text.split(/\r?\n/)) {
-      const line = raw.replace(/\s+#.*$/, '');
-      if (/^packages\s*:/.test(line)) {
-        inPackages = true;
-        const inline = /\[(.*)\]/.exec(line);
-        if (inline) {
-          out.push(
-            ...inline[1]
-              .split(',')
-              .map((s) => s.trim().replace(/^['"]|['"]$/g, ''))
-              .filter(Boolean),
-          );
-          inPackages = false;
-        }
-        continue;
-      }
-      if (inPackages) {
-        const m = /^\s+-\s*(.+?)\s*$/.exec(line);
-        if (m) out.push(m[1].replace(/^['"]|['"]$/g, ''));
-        else if (/^\S/.test(line)) inPackages = false;
-      }
-    }
-    return out;
+  if (!isFile(pnpm)) return undefined;
+  let text: string;
+  try {
+    text = stripBom(fs.readFileSync(pnpm, 'utf8'));
+  } catch {
+    return undefined;
   }
-  return undefined;
+  // `packages:` followed by `- 'apps/*'` items (the only part of the file that matters here)
+  const out: string[] = [];
+  let inPackages = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\s+#.*$/, '');
+    if (/^packages\s*:/.test(line)) {
+      inPackages = true;
+      const inline = /\[(.*)\]/.exec(line);
+      if (inline) {
+        out.push(
+          ...inline[1]
+            .split(',')
+            .map((s) => s.trim().replace(/^['"]|['"]$/g, ''))
+            .filter(Boolean),
+        );
+        inPackages = false;
+      }
+      continue;
+    }
+    if (inPackages) {
+      const m = /^\s+-\s*(.+?)\s*$/.exec(line);
+      if (m) out.push(m[1].replace(/^['"]|['"]$/g, ''));
+      else if (/^\S/.test(line)) inPackages = false;
+    }
+  }
+  return out;
 }
 
 export class Tree {
