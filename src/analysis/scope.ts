@@ -14,7 +14,8 @@ export type Decl =
   | ts.NamespaceImport
   | ts.ImportEqualsDeclaration
   | ts.FunctionExpression
-  | ts.ClassExpression;
+  | ts.ClassExpression
+  | ts.ModuleDeclaration;
 
 const cache = new WeakMap<ts.Node, Map<string, Decl>>();
 
@@ -45,6 +46,9 @@ function addStatement(st: ts.Statement, map: Map<string, Decl>): void {
     else if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) map.set(el.name.text, el);
   } else if (ts.isImportEqualsDeclaration(st)) {
     map.set(st.name.text, st);
+  } else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name) && st.body) {
+    // `namespace Api { export const route = … }`; a class or function of the same name is what the name calls
+    if (!map.has(st.name.text)) map.set(st.name.text, st);
   }
 }
 

@@ -21,6 +21,7 @@ export type Value =
   | { kind: 'object'; node: ts.ObjectLiteralExpression }
   | { kind: 'array'; node: ts.ArrayLiteralExpression }
   | { kind: 'enum'; node: ts.EnumDeclaration }
+  | { kind: 'namespace'; node: ts.ModuleDeclaration }
   | { kind: 'module'; file: string }
   | { kind: 'external'; module: string; path: string[]; node: ts.Node; outside?: boolean }
   | { kind: 'param'; fn: ts.SignatureDeclaration; index: number; path: string[]; node: ts.Node }
@@ -472,6 +473,7 @@ export class ValueResolver {
     if (ts.isFunctionExpression(decl)) return [{ kind: 'function', node: decl }];
     if (ts.isClassDeclaration(decl) || ts.isClassExpression(decl)) return [{ kind: 'class', node: decl }];
     if (ts.isEnumDeclaration(decl)) return [{ kind: 'enum', node: decl }];
+    if (ts.isModuleDeclaration(decl)) return [{ kind: 'namespace', node: decl }];
     if (ts.isImportClause(decl)) {
       const spec = (decl.parent.moduleSpecifier as ts.StringLiteral).text;
       return this.importValue(spec, decl.getSourceFile().fileName, 'default', decl, depth, seen);
@@ -554,6 +556,8 @@ export class ValueResolver {
           t.named.set(isDefault ? 'default' : st.name!.text, { decl: st });
           if (isDefault && st.name) t.named.set(st.name.text, t.named.get(st.name.text) ?? { decl: st });
         } else if (ts.isEnumDeclaration(st)) t.named.set(st.name.text, { decl: st });
+        else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name) && st.body && !t.named.has(st.name.text))
+          t.named.set(st.name.text, { decl: st });
       }
       if (ts.isExportAssignment(st)) {
         if (st.isExportEquals) t.cjs = st.expression;
@@ -728,6 +732,7 @@ export class ValueResolver {
           ts.isFunctionDeclaration(d) ||
           ts.isClassDeclaration(d) ||
           ts.isEnumDeclaration(d) ||
+          ts.isModuleDeclaration(d) ||
           ts.isBindingElement(d) ||
           ts.isImportSpecifier(d) ||
           ts.isImportClause(d) ||
@@ -790,6 +795,8 @@ export class ValueResolver {
         if (Number.isInteger(i) && base.node.elements[i]) return this.resolve(base.node.elements[i], depth + 1, seen);
         return [{ kind: 'member', base, name, node }];
       }
+      case 'namespace':
+        return this.namespaceMember(base, name, node, depth, seen);
       case 'enum': {
         const m = base.node.members.find((mm) => propertyNameText(mm.name) === name);
         if (m?.initializer) return this.resolve(m.initializer, depth + 1, seen);
@@ -819,6 +826,39 @@ export class ValueResolver {
       default:
         return [{ kind: 'member', base, name, node }];
     }
+  }
+
+  /** An exported member of a namespace (`namespace Api { export const route = … }`; `namespace A.B` nests). */
+  private namespaceMember(
+    base: Extract<Value, { kind: 'namespace' }>,
+    name: string,
+    node: ts.Node,
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] {
+    const body = base.node.body;
+    if (body && ts.isModuleDeclaration(body))
+      return body.name.text === name ? [{ kind: 'namespace', node: body }] : [{ kind: 'member', base, name, node }];
+    if (!body || !ts.isModuleBlock(body)) return [{ kind: 'member', base, name, node }];
+    for (const st of body.statements) {
+      const exported =
+        ts.canHaveModifiers(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+      if (!exported) continue;
+      if (ts.isVariableStatement(st)) {
+        const d = st.declarationList.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === name);
+        if (d) return this.resolveDecl(d, depth + 1, seen);
+      } else if (
+        (ts.isFunctionDeclaration(st) ||
+          ts.isClassDeclaration(st) ||
+          ts.isEnumDeclaration(st) ||
+          ts.isModuleDeclaration(st)) &&
+        st.name &&
+        ts.isIdentifier(st.name) &&
+        st.name.text === name
+      )
+        return this.resolveDecl(st, depth + 1, seen);
+    }
+    return [{ kind: 'member', base, name, node }];
   }
 
   private readonly provided = new Map<ts.Node, Map<string, ts.Expression[]>>();
