@@ -308,8 +308,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.keySet.length && !matchedKeys.length) continue;
       }
       if (r.category === 'credentials' && ops.length === 1 && ops[0] === 'update' && created.has(model)) continue;
-      // what is created with a new team (its founder's membership, its default roles, its first invitations) belongs to the new team
-      if (foundsGroup && r.category === 'privilege' && ops.length === 1 && ops[0] === 'create') continue;
+      // what is created with a new team (its founder's membership, its default roles, its first invitations,
+      // the key it is born with) belongs to the new team, which holds nothing yet
+      if (
+        foundsGroup &&
+        (r.category === 'privilege' || r.category === 'keys-secrets') &&
+        ops.length === 1 &&
+        ops[0] === 'create'
+      )
+        continue;
       if (r.roleWrite) {
         const granted = roleGrant(e, keys, ops, c);
         if (!granted.length) continue;

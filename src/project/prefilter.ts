@@ -33,6 +33,15 @@ const ROUTER_CALL = /\.\s*(use|route|openapi|basePath|doc|doc31)\s*\(|\.\s*on\s*
 const SERVER_ENTRY =
   /\.\s*listen\s*\(|\bcreateServer\s*\(|['"](express|hono)['"]|\bnew\s+Hono\b|\bexpress\s*\(\s*\)|from\s+['"](next-connect|@hono\/|hono\/)/;
 
+/** A controller class of a decorator-routing library (`@Controller('x')`, `@controller('/x')`, `@Route('x')`). */
+const CONTROLLER_DECORATOR = /@\s*(Controller|JsonController|controller|Route)\s*\(/;
+
 export function mentionsRouting(text: string): boolean {
-  return ROUTE_CALL.test(text) || ROUTER_CALL.test(text) || SERVER_ENTRY.test(text) || COMPUTED_ROUTE_CALL.test(text);
+  return (
+    CONTROLLER_DECORATOR.test(text) ||
+    ROUTE_CALL.test(text) ||
+    ROUTER_CALL.test(text) ||
+    SERVER_ENTRY.test(text) ||
+    COMPUTED_ROUTE_CALL.test(text)
+  );
 }

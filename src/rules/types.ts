@@ -52,6 +52,7 @@ export interface FrameworkRules {
   };
   serverActions: { directive: string; structuralSegments: string[] };
   express: { creators: ModuleExport[]; appCreators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
+  decoratorRouting: DecoratorRouting[];
   hono: {
     creators: ModuleExport[];
     routeMethods: string[];
@@ -61,6 +62,18 @@ export interface FrameworkRules {
     importHints: string[];
     context: { responses: string[]; requestReads: string[] };
   };
+}
+
+/** Express routes declared by decorators on controller classes, for one library. */
+export interface DecoratorRouting {
+  module: string;
+  controllers: string[];
+  routes: Record<string, string>;
+  middleware?: string[];
+  children?: string[];
+  middlewareAfterPath?: boolean;
+  braceParams?: boolean;
+  serverOptions?: { call: string; argument: number; option: string }[];
 }
 
 export interface EffectRules {

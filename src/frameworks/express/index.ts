@@ -2,6 +2,7 @@
 // `express()` / `express.Router()` / `Router()`, mounts through `use('/prefix', router)` across
 // files, path-less and prefixed `use(mw)` in registration order.
 import { ts } from 'ts-morph';
+import { decoratorEndpoints } from './decorators.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields, schemasInArgs } from '../../analysis/body.js';
 import { skipOuter } from '../../analysis/values.js';
@@ -216,6 +217,7 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
       const why = uncertain.get(r.root);
       if (why) out[out.length - 1].unanalysed ??= why;
     }
+    out.push(...decoratorEndpoints(ctx));
     return out;
   },
 });
