@@ -285,7 +285,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         continue;
       if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;
       if (r.debitSet.length) {
-        const debited = (e.debits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet)).map(norm);
+        // the same write crediting another balance of the record (`balance` down, `tradingBalance` up) moves
+        // money between the holder's own balances; a tally credited beside it (`withdrawnFunds`) is money leaving
+        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet)).map(norm);
+        const debited = (e.debits ?? [])
+          .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet))
+          .map(norm)
+          .filter((k) => !credited.some((c) => c !== k));
         if (!debited.length) continue;
         matchedKeys = debited;
       }
@@ -308,15 +314,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.keySet.length && !matchedKeys.length) continue;
       }
       if (r.category === 'credentials' && ops.length === 1 && ops[0] === 'update' && created.has(model)) continue;
-      // what is created with a new team (its founder's membership, its default roles, its first invitations,
-      // the key it is born with) belongs to the new team, which holds nothing yet
-      if (
-        foundsGroup &&
-        (r.category === 'privilege' || r.category === 'keys-secrets') &&
-        ops.length === 1 &&
-        ops[0] === 'create'
-      )
-        continue;
+      // what is created with a new team (its founder's membership, its default roles, its first invitations)
+      // belongs to the new team; so does the key a new team or project record is born with, which reaches
+      // nothing yet (a key in a record of its own is minted for whatever the caller already holds)
+      const createOnly = ops.length === 1 && ops[0] === 'create';
+      if (foundsGroup && r.category === 'privilege' && createOnly) continue;
+      if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;
       if (r.roleWrite) {
         const granted = roleGrant(e, keys, ops, c);
         if (!granted.length) continue;
