@@ -1013,7 +1013,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       recvParts &&
       recvParts.length >= 1 &&
       isCapitalized(recvParts[recvParts.length - 1]) &&
-      r.orm.staticMethods.includes(mc.method)
+      r.orm.staticMethods.includes(mc.method) &&
+      // a project namespace or object whose member is a function (`Card.create` in `namespace Card`) is followed instead
+      !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)
     ) {
       return base('db-write', {
         model: normalizeName(recvParts[recvParts.length - 1]),
@@ -1424,10 +1426,18 @@ function effectOfCallUncached(
     if (!values.textMatches(target, rules().lookAhead)) return mintByName();
     if (scope.terms && !values.textHasAnyTerm(target, scope.terms)) return mintByName();
   }
-  const fns = values.resolve(c.expression).filter((v) => v.kind === 'function');
+  const fns = values.resolve(invokedExpression(c.expression)).filter((v) => v.kind === 'function');
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
     let inner = effectsOf(v.node, values, depth - 1, scope);
+    // A function a project factory built (`export const create = fn(schema, async (input) => …)`, whose
+    // returned function calls `cb(parsed)`): its body is walked with the factory's parameters bound to
+    // that factory call's arguments, so the callback it was handed is followed.
+    const factory = v.site && ts.isCallExpression(v.site) && !values.bound ? enclosingFunction(v.node) : undefined;
+    if (factory && v.site && ts.isCallExpression(v.site) && leafEffects(inner).length === 0) {
+      const site = v.site;
+      inner = withArguments(factory, site, values, () => effectsOf(v.node, values, depth - 1, scope));
+    }
     // A helper that calls what its caller hands it (`removeMember({ memberId, membersRepository })`):
     // its calls through those parameters are followed with this call's arguments bound.
     // (one level: a helper reached while a caller's arguments are bound is not bound again)
@@ -1506,6 +1516,20 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
 }
 
 /** Runs `run` with `fn`'s parameters bound to one call's arguments. */
+/** `cb.apply(thisArg, args)` and `cb.call(thisArg, …)` invoke `cb`. */
+function invokedExpression(callee: ts.Expression): ts.Expression {
+  const x = skipOuter(callee);
+  return ts.isPropertyAccessExpression(x) && (x.name.text === 'apply' || x.name.text === 'call')
+    ? x.expression
+    : callee;
+}
+
+/** The function a nested function is declared in (a factory whose parameters it closes over). */
+function enclosingFunction(fn: FunctionNode): FunctionNode | undefined {
+  for (let n: ts.Node | undefined = fn.parent; n; n = n.parent) if (isFunctionNode(n)) return n;
+  return undefined;
+}
+
 function withArguments<T>(fn: FunctionNode, call: ts.CallExpression, values: ValueResolver, run: () => T): T {
   const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
   fn.parameters.forEach((p, i) => {

@@ -612,7 +612,7 @@ export class ValueResolver {
     const names = new Set<string>();
     const stars: string[] = [];
     for (const m of text.matchAll(
-      /export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|const|let|var|class|enum|abstract\s+class)\s+([A-Za-z_$][\w$]*)/g,
+      /export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|const|let|var|class|enum|abstract\s+class|namespace|module)\s+([A-Za-z_$][\w$]*)/g,
     ))
       names.add(m[1]);
     for (const m of text.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)) {
