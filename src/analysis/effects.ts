@@ -3,6 +3,7 @@
 // state-changing outgoing requests, identity-provider admin calls and secret minting. Shapes
 // come from rules/effects.json. Summaries are computed once per function.
 import { ts } from 'ts-morph';
+import { collectionWrite } from './kv.js';
 import type { FunctionNode } from '../model.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { EffectRules } from '../rules/types.js';
@@ -1043,6 +1044,30 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           ...callData(call, mc.method, values),
         });
     }
+    // a collection kept whole under one key of a key-value store (`users.push(u); await db.set('users', users)`)
+    const kv = r.keyValue;
+    if (kv?.writeMethods.includes(mc.method) && recvParts && rootResolvesTo(recvParts, mc.recv, kv.modules, values)) {
+      const w = collectionWrite(call, values);
+      if (w) {
+        const data = emptyData();
+        for (const rec of w.records) {
+          const d = writeData(rec, values);
+          // `{ ...user, password }` in `users.map((user) => …)`: the record's other fields are kept, not written
+          if (d.opaque && spreadsOnlyItsParameter(rec)) d.opaque = false;
+          mergeData(data, d);
+        }
+        data.keys.push(...w.assigned);
+        return base('db-write', {
+          model: normalizeName(w.collection),
+          action: w.op,
+          dataKeys: data.keys,
+          debits: data.debits,
+          credits: data.credits,
+          opaqueData: w.opaque || data.opaque,
+          constants: data.constants,
+        });
+      }
+    }
     // Repositories: userRepository.save(...)
     if (recvText && repoRoots.test(recvText) && r.orm.repoMethods.includes(mc.method)) {
       const model =
@@ -1516,6 +1541,19 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
 }
 
 /** Runs `run` with `fn`'s parameters bound to one call's arguments. */
+/** An object literal whose only spreads are of a parameter of the function it is built in (`(u) => ({ ...u, name })`). */
+function spreadsOnlyItsParameter(rec: ts.Expression): boolean {
+  const x = skipOuter(rec);
+  if (!ts.isObjectLiteralExpression(x)) return false;
+  const spreads = x.properties.filter(ts.isSpreadAssignment);
+  return spreads.every((sp) => {
+    const e = skipOuter(sp.expression);
+    if (!ts.isIdentifier(e)) return false;
+    const d = findDeclaration(e);
+    return !!d && ts.isParameter(d);
+  });
+}
+
 /** `cb.apply(thisArg, args)` and `cb.call(thisArg, …)` invoke `cb`. */
 function invokedExpression(callee: ts.Expression): ts.Expression {
   const x = skipOuter(callee);

@@ -77,6 +77,7 @@ export interface DecoratorRouting {
 }
 
 export interface EffectRules {
+  keyValue?: { modules: string[]; writeMethods: string[] };
   orm: {
     delegateRoots: string;
     delegateMethods: string[];
