@@ -36,6 +36,8 @@ interface Signal extends Reason {
   context?: boolean;
   /** A strong word demoted by an informational path: fields do not corroborate it. */
   demoted?: boolean;
+  /** Body fields that decide together (`amount` + `currency`): the shape of any priced record, not of a transfer. */
+  combo?: boolean;
   /** Path words that make a GET sensitive (reveal, export). */
   get?: boolean;
   /** A write effect: makes even a GET sensitive (it changes state). */
@@ -226,6 +228,7 @@ function fieldSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
           value: combo.join('+'),
           category: cat.name,
           strength: 'strong',
+          combo: true,
           detail: `body fields ${hits.map((h) => `"${h!.f.name}"`).join(' + ')}`,
           span: hits[0]!.f.span,
         });
@@ -434,7 +437,9 @@ function decideByAssets(
     (e) => e.kind === 'db-write' || e.kind === 'sql-write' || e.kind === 'payment' || e.kind === 'http',
   );
   // a payment-provider call is fully recognised: when it moves nothing (checkout, card removal) it is not related evidence
-  if (writes.some((e) => e.kind !== 'payment' && relatedModel(cat, e))) return 'words-related';
+  // (fields that only together say money, `amount` + `currency`, describe an expense entry just as well)
+  if (decisive.some((s) => !s.combo) && writes.some((e) => e.kind !== 'payment' && relatedModel(cat, e)))
+    return 'words-related';
   // a generated value handed back under a generic name (`{ token: randomBytes(32)… }`) on a path that names keys
   if (cat.mintCorroborates && effects.some((e) => e.kind === 'mint' && returnedSecretName(e.node, true)))
     return 'words-related';
