@@ -114,9 +114,13 @@ export function parsedKeys(e: ts.Expression, values: ValueResolver): string[] | 
     path.unshift(x.name.text);
     x = skipOuter(x.expression);
   }
-  if (!ts.isIdentifier(x)) return undefined;
-  const d = findDeclaration(x);
-  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+  let init: ts.Expression | undefined;
+  // the parse call itself (`usersService.update(id, schema.parse(details))`), or a local holding its result
+  if (ts.isCallExpression(x)) init = x;
+  else if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+  } else return undefined;
   if (!init || !ts.isCallExpression(init) || !ts.isPropertyAccessExpression(init.expression)) return undefined;
   const m = init.expression.name.text;
   if (!/^(safe)?[pP]arse(Async)?$/.test(m)) return undefined;

@@ -442,7 +442,10 @@ export function writeData(
   }
   let obj: ts.ObjectLiteralExpression | undefined;
   // what a schema parse produced (`...data.form` with `data = schema.parse(body)`): the schema's keys
-  const parsed = ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) ? parsedKeys(x, values) : undefined;
+  const parsed =
+    ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x)
+      ? parsedKeys(x, values)
+      : undefined;
   if (parsed) {
     out.keys.push(...parsed);
     return out;
@@ -1522,6 +1525,8 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
         ? values.resolve(x).find((v) => v.kind === 'object')?.node
         : undefined;
     if (obj && ts.isObjectLiteralExpression(obj)) writeData(obj, values, 0, wd);
+    // what a schema parse produced (`schema.parse(details)`): the schema's keys
+    else wd.keys.push(...(parsedKeys(x, values) ?? []));
   }
   wd.opaque = false;
   return wd;
@@ -1540,7 +1545,6 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
   };
 }
 
-/** Runs `run` with `fn`'s parameters bound to one call's arguments. */
 /** An object literal whose only spreads are of a parameter of the function it is built in (`(u) => ({ ...u, name })`). */
 function spreadsOnlyItsParameter(rec: ts.Expression): boolean {
   const x = skipOuter(rec);
@@ -1568,6 +1572,7 @@ function enclosingFunction(fn: FunctionNode): FunctionNode | undefined {
   return undefined;
 }
 
+/** Runs `run` with `fn`'s parameters bound to one call's arguments. */
 function withArguments<T>(fn: FunctionNode, call: ts.CallExpression, values: ValueResolver, run: () => T): T {
   const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
   fn.parameters.forEach((p, i) => {
