@@ -432,7 +432,9 @@ function decideByAssets(
     const pathDecides = decisive.some((s) => s.kind !== 'field');
     if (!w || namesCategory(w, cat) || (pathDecides && !opacity.unseen.pkg)) return 'words-unseen';
   }
-  if (opacity.unrecognised) return 'words-unrecognised';
+  // fields that only together say money describe the record being written when the write names one
+  if (opacity.unrecognised && (decisive.some((s) => !s.combo) || !opacity.unrecognised.model))
+    return 'words-unrecognised';
   const writes = effects.filter(
     (e) => e.kind === 'db-write' || e.kind === 'sql-write' || e.kind === 'payment' || e.kind === 'http',
   );
