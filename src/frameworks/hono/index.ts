@@ -200,7 +200,8 @@ function usesHonoContext(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
     if (found) return;
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
       const callee = n.expression;
-      if (isCtx(callee.expression) && responses.has(callee.name.text)) found = true;
+      // `c.json(body)` answers; `request.json()` (a fetch Request, itty-router, Bun) reads a body instead
+      if (isCtx(callee.expression) && responses.has(callee.name.text) && n.arguments.length > 0) found = true;
       else if (
         ts.isPropertyAccessExpression(callee.expression) &&
         callee.expression.name.text === 'req' &&
