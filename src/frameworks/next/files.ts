@@ -50,8 +50,20 @@ export function isNextApp(appRoot: string, ctx: Pick<NextLayout, 'workspace' | '
   return ctx.nextConfigs.has(appRoot) || ctx.workspace.dependsOn(appRoot, 'next') || !ctx.workspace.packageAt(appRoot);
 }
 
+/**
+ * The Next.js application a file belongs to: the nearest folder with a next.config between the file and
+ * its package (an Nx or Turborepo app without a package.json of its own: `apps/admin/next.config.js`
+ * under a root package.json), else the package folder.
+ */
+export function nextAppRootOf(file: string, ctx: Pick<NextLayout, 'workspace' | 'nextConfigs'>): string {
+  const pkgRoot = ctx.workspace.appRootOf(file);
+  for (let dir = path.dirname(file); dir.length > pkgRoot.length && dir.startsWith(pkgRoot); dir = path.dirname(dir))
+    if (ctx.nextConfigs.has(dir)) return dir;
+  return pkgRoot;
+}
+
 export function classifyNextFile(file: string, ctx: NextLayout): NextFile | undefined {
-  const appRoot = ctx.workspace.appRootOf(file);
+  const appRoot = nextAppRootOf(file, ctx);
   if (!isNextApp(appRoot, ctx)) return undefined;
   const config = configFor(appRoot, ctx);
   const base = path.basename(file);
