@@ -1016,7 +1016,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (
       recvParts &&
       recvParts.length >= 1 &&
-      isCapitalized(recvParts[recvParts.length - 1]) &&
+      (isCapitalized(recvParts[recvParts.length - 1]) ||
+        // a model held by a registry of models (`models.usersTeam`, `db.models.user`)
+        (recvParts.length >= 2 && !!r.orm.modelRegistries?.includes(recvParts[recvParts.length - 2]))) &&
       r.orm.staticMethods.includes(mc.method) &&
       // a project namespace or object whose member is a function (`Card.create` in `namespace Card`) is followed instead
       !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)

@@ -79,6 +79,7 @@ export interface DecoratorRouting {
 export interface EffectRules {
   keyValue?: { modules: string[]; writeMethods: string[] };
   orm: {
+    modelRegistries?: string[];
     delegateRoots: string;
     delegateMethods: string[];
     staticMethods: string[];
