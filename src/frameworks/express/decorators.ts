@@ -47,14 +47,15 @@ function decoratorsOf(node: ts.Node): readonly ts.Decorator[] {
 }
 
 /** A decorator's path argument (`@Get('id/:id')`, `@Get()` is the controller's own path). */
-function pathArg(call: ts.CallExpression | undefined, ctx: AdapterContext, lib: DecoratorRouting): string | undefined {
+function pathArg(call: ts.CallExpression | undefined, ctx: AdapterContext, lib: DecoratorRouting): string {
   const a = call?.arguments[0];
   if (!a) return '';
   const x = skipOuter(a);
   // routing-controllers and overnightjs accept options objects or arrays of middleware in the first place
   if (ts.isObjectLiteralExpression(x) || ts.isArrayLiteralExpression(x)) return '';
   const p = evalString(a, ctx.values);
-  if (p === undefined) return undefined;
+  // a path that cannot be evaluated is listed as written (`{PATHS.account}`), as route registrations are
+  if (p === undefined) return `{${a.getText().replace(/\s+/g, ' ')}}`;
   return lib.braceParams ? p.replace(/\{([^}]+)\}/g, ':$1') : p;
 }
 
@@ -140,8 +141,7 @@ export function decoratorEndpoints(ctx: AdapterContext): Endpoint[] {
             const dec = decoratorOf(d, ctx, libs);
             if (!dec) continue;
             if (dec.lib.controllers.includes(dec.name)) {
-              const path = pathArg(dec.call, ctx, dec.lib);
-              found = { cls: st, lib: dec.lib, path: path ?? '', middleware, children: [] };
+              found = { cls: st, lib: dec.lib, path: pathArg(dec.call, ctx, dec.lib), middleware, children: [] };
               if (dec.lib.middlewareAfterPath) middleware.push(...middlewareArgs(dec.call, 1));
             } else if (dec.lib.children?.includes(dec.name) && dec.call?.arguments[0])
               children.push(dec.call.arguments[0]);
@@ -194,11 +194,9 @@ export function decoratorEndpoints(ctx: AdapterContext): Endpoint[] {
         if (!dec) continue;
         const verb = c.lib.routes[dec.name];
         if (verb) {
-          const path = pathArg(dec.call, ctx, c.lib);
-          if (path === undefined) continue;
           routes.push({
             method: verb as HttpMethod,
-            path,
+            path: pathArg(dec.call, ctx, c.lib),
             anchor: d,
             middleware: c.lib.middlewareAfterPath ? middlewareArgs(dec.call, 1) : [],
           });
