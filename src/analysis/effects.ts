@@ -604,6 +604,70 @@ function nestedEffects(
 }
 
 /** `data.password = hash; user.balance -= n` before the write: keys assigned field by field to a local. */
+/**
+ * The document method a call is made in, and its model's name: a function assigned to
+ * `schema.methods.name` (or given to `schema.method('name', fn)`) of a schema that `model('Wallet', schema)`
+ * in the same file turns into a model.
+ */
+function schemaMethodOf(call: ts.Node): { fn: FunctionNode; model: string } | undefined {
+  let fn: ts.Node | undefined = call.parent;
+  while (fn && !(ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)))
+    fn = fn.parent;
+  if (!fn || !isFunctionNode(fn)) return undefined;
+  const at = fn.parent;
+  let schema: string | undefined;
+  if (
+    at &&
+    ts.isBinaryExpression(at) &&
+    at.right === fn &&
+    ts.isPropertyAccessExpression(at.left) &&
+    ts.isPropertyAccessExpression(at.left.expression) &&
+    at.left.expression.name.text === 'methods'
+  )
+    schema = at.left.expression.expression.getText();
+  else if (
+    at &&
+    ts.isCallExpression(at) &&
+    at.arguments[1] === fn &&
+    ts.isPropertyAccessExpression(at.expression) &&
+    at.expression.name.text === 'method'
+  )
+    schema = at.expression.expression.getText();
+  if (!schema) return undefined;
+  let model: string | undefined;
+  forEachNode(call.getSourceFile(), (n) => {
+    if (
+      !model &&
+      ts.isCallExpression(n) &&
+      calleeName(n) === 'model' &&
+      n.arguments.length >= 2 &&
+      ts.isStringLiteralLike(n.arguments[0]) &&
+      n.arguments[1].getText() === schema
+    )
+      model = n.arguments[0].text;
+  });
+  return model ? { fn, model } : undefined;
+}
+
+/** Fields a function writes on `this` (`this.totalBalance += amount`). */
+function thisAssignments(fn: FunctionNode): WriteData {
+  const out = emptyData();
+  if (!fn.body) return out;
+  forEachNode(fn.body, (n) => {
+    if (
+      ts.isBinaryExpression(n) &&
+      (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
+      skipOuter(n.left.expression).kind === ts.SyntaxKind.ThisKeyword
+    )
+      recordFieldWrite(
+        n as ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
+        out,
+        true,
+      );
+  });
+  return out;
+}
+
 export function fieldAssignments(id: ts.Identifier): WriteData {
   const out = emptyData();
   const d = findDeclaration(id);
@@ -1148,13 +1212,17 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       (call.arguments.length >= 1 || /^(remove|deleteOne|destroy)$/.test(mc.method)) &&
       loadedByFinder(mc.recv, values);
     if ((r.orm.instanceMethods.includes(mc.method) && call.arguments.length <= 2) || instanceUpdate) {
-      const model = modelOfReceiver(mc.recv, values);
       const recv = skipOuter(mc.recv);
-      const assigned = ts.isIdentifier(recv)
-        ? fieldAssignments(recv)
-        : ts.isPropertyAccessExpression(recv)
-          ? memberAssignments(recv, call)
-          : emptyData();
+      // `this.save()` in a schema's document method (`walletSchema.methods.deposit = function (n) { this.totalBalance += n; … }`)
+      const own = recv.kind === ts.SyntaxKind.ThisKeyword ? schemaMethodOf(call) : undefined;
+      const model = own?.model ?? modelOfReceiver(mc.recv, values);
+      const assigned = own
+        ? thisAssignments(own.fn)
+        : ts.isIdentifier(recv)
+          ? fieldAssignments(recv)
+          : ts.isPropertyAccessExpression(recv)
+            ? memberAssignments(recv, call)
+            : emptyData();
       // `const doc = new UserModel(data); await doc.save()`: what the record was built from is written
       // too, and the save creates it
       const built = ts.isIdentifier(recv) && !instanceUpdate ? constructedData(recv, values) : undefined;

@@ -811,11 +811,23 @@ export class ValueResolver {
         }
         // `mongoose.model('Invitation', schema)`: the schema's statics (`schema.loadClass(Cls)`, `schema.statics.x = …`)
         if (ts.isCallExpression(base.node)) {
-          const statics = schemaStatics(base.node, name);
+          const statics = schemaMembers(base.node, name, 'statics');
           if (statics.length)
             return statics.flatMap((x) =>
               ts.isClassLike(x)
                 ? this.classMember(x, name, true, node, depth + 1, seen)
+                : this.resolve(x as ts.Expression, depth + 1, seen),
+            );
+        }
+        // a document of a Mongoose model (`await Wallet.findOne(…)`, `new Wallet(…)`): the schema's methods
+        // (`walletSchema.methods.deposit = function …`)
+        const model = documentModel(base);
+        if (model) {
+          const methods = schemaMembers(model, name, 'methods');
+          if (methods.length)
+            return methods.flatMap((x) =>
+              ts.isClassLike(x)
+                ? this.classMember(x, name, false, node, depth + 1, seen)
                 : this.resolve(x as ts.Expression, depth + 1, seen),
             );
         }
@@ -1323,17 +1335,46 @@ function assignmentsOf(
   return out;
 }
 
+/** Methods that hand back a document of the model they are called on (`Wallet.findOne(…)`). */
+const DOCUMENT_FINDERS = /^(findOne|findById|findOneAndUpdate|findByIdAndUpdate|findOrCreate|create)$/;
+
 /**
- * The statics a Mongoose model gets from its schema, for `name`: `model(name, schema)` where the
- * schema (a local of the same file) has `schema.loadClass(Cls)` (the class, whose static member is
- * looked up), `schema.statics.name = fn`, `schema.static('name', fn)` or `schema.statics = { name }`.
+ * The `mongoose.model(name, schema)` call a document comes from: the result of one of the model's
+ * finders (`await Wallet.findOne(…)`) or of `new Wallet(…)`.
  */
-function schemaStatics(call: ts.CallExpression, name: string): (ts.Node | ts.ClassLikeDeclaration)[] {
+function documentModel(base: Extract<Value, { kind: 'call' }>): ts.CallExpression | undefined {
+  const isModel = (v: Value): ts.CallExpression | undefined =>
+    v.kind === 'call' && ts.isCallExpression(v.node) && calleeName(v.node) === 'model' && v.node.arguments.length >= 2
+      ? v.node
+      : undefined;
+  for (const c of base.callee) {
+    if (ts.isNewExpression(base.node)) {
+      const m = isModel(c);
+      if (m) return m;
+    } else if (c.kind === 'member' && DOCUMENT_FINDERS.test(c.name)) {
+      const m = isModel(c.base);
+      if (m) return m;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Members a Mongoose schema gives the model `model(name, schema)` builds: its statics
+ * (`schema.statics.x = …`, `schema.static('x', fn)`, a class loaded with `schema.loadClass(Cls)`) or its
+ * documents' methods (`schema.methods.x = …`, `schema.method('x', fn)`, the loaded class's methods).
+ */
+function schemaMembers(
+  call: ts.CallExpression,
+  name: string,
+  kind: 'statics' | 'methods',
+): (ts.Node | ts.ClassLikeDeclaration)[] {
   if (calleeName(call) !== 'model' || call.arguments.length < 2) return [];
   const schema = skipOuter(call.arguments[1]);
   if (!ts.isIdentifier(schema)) return [];
   const sf = call.getSourceFile();
   const out: ts.Node[] = [];
+  const one = kind === 'statics' ? 'static' : 'method';
   const isSchema = (e: ts.Expression): boolean =>
     ts.isIdentifier(skipOuter(e)) && (skipOuter(e) as ts.Identifier).text === schema.text;
   forEachNode(sf, (n) => {
@@ -1343,22 +1384,22 @@ function schemaStatics(call: ts.CallExpression, name: string): (ts.Node | ts.Cla
       if (m === 'loadClass' && a0 && ts.isIdentifier(a0)) {
         const d = lookupName(a0.text, a0);
         if (d && ts.isClassLike(d)) out.push(d);
-      } else if (m === 'static' && a0 && ts.isStringLiteralLike(a0) && a0.text === name && n.arguments[1])
+      } else if (m === one && a0 && ts.isStringLiteralLike(a0) && a0.text === name && n.arguments[1])
         out.push(n.arguments[1]);
     }
     if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       const l = n.left;
-      // schema.statics.name = fn
+      // schema.statics.name = fn, schema.methods.name = fn
       if (
         ts.isPropertyAccessExpression(l) &&
         l.name.text === name &&
         ts.isPropertyAccessExpression(l.expression) &&
-        l.expression.name.text === 'statics' &&
+        l.expression.name.text === kind &&
         isSchema(l.expression.expression)
       )
         out.push(n.right);
       // schema.statics = { name() {…} }
-      if (ts.isPropertyAccessExpression(l) && l.name.text === 'statics' && isSchema(l.expression)) {
+      if (ts.isPropertyAccessExpression(l) && l.name.text === kind && isSchema(l.expression)) {
         const o = skipOuter(n.right);
         if (ts.isObjectLiteralExpression(o))
           for (const p of o.properties)
