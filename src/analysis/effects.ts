@@ -17,6 +17,7 @@ import {
   accessName,
   calleeName,
   isFunctionNode,
+  isModelCall,
   propertyNameText,
   returnExpressions,
   skipOuter,
@@ -603,7 +604,6 @@ function nestedEffects(
   }));
 }
 
-/** `data.password = hash; user.balance -= n` before the write: keys assigned field by field to a local. */
 /**
  * The document method a call is made in, and its model's name: a function assigned to
  * `schema.methods.name` (or given to `schema.method('name', fn)`) of a schema that `model('Wallet', schema)`
@@ -639,8 +639,7 @@ function schemaMethodOf(call: ts.Node): { fn: FunctionNode; model: string } | un
     if (
       !model &&
       ts.isCallExpression(n) &&
-      calleeName(n) === 'model' &&
-      n.arguments.length >= 2 &&
+      isModelCall(n) &&
       ts.isStringLiteralLike(n.arguments[0]) &&
       n.arguments[1].getText() === schema
     )
@@ -651,23 +650,10 @@ function schemaMethodOf(call: ts.Node): { fn: FunctionNode; model: string } | un
 
 /** Fields a function writes on `this` (`this.totalBalance += amount`). */
 function thisAssignments(fn: FunctionNode): WriteData {
-  const out = emptyData();
-  if (!fn.body) return out;
-  forEachNode(fn.body, (n) => {
-    if (
-      ts.isBinaryExpression(n) &&
-      (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
-      skipOuter(n.left.expression).kind === ts.SyntaxKind.ThisKeyword
-    )
-      recordFieldWrite(
-        n as ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
-        out,
-        true,
-      );
-  });
-  return out;
+  return fn.body ? assignmentsIn(fn.body, (e) => e.kind === ts.SyntaxKind.ThisKeyword) : emptyData();
 }
 
+/** `data.password = hash; user.balance -= n` before the write: keys assigned field by field to a local. */
 export function fieldAssignments(id: ts.Identifier): WriteData {
   const out = emptyData();
   const d = findDeclaration(id);
@@ -677,12 +663,20 @@ export function fieldAssignments(id: ts.Identifier): WriteData {
   let scope: ts.Node | undefined = ts.isParameter(d) ? (d.parent as ts.FunctionLikeDeclaration).body : d.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return out;
+  return assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name);
+}
+
+/**
+ * What `scope` writes on the record `isRecord` recognises: field assignments (`user.role = r`,
+ * `this.balance -= n`), array mutations of a field, and `Object.assign(record, …)`.
+ */
+function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean): WriteData {
+  const out = emptyData();
   const visit = (n: ts.Node): void => {
     if (
       ts.isBinaryExpression(n) &&
       (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
-      ts.isIdentifier(skipOuter(n.left.expression)) &&
-      (skipOuter(n.left.expression) as ts.Identifier).text === name
+      isRecord(skipOuter(n.left.expression))
     ) {
       recordFieldWrite(
         n as ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
@@ -691,20 +685,14 @@ export function fieldAssignments(id: ts.Identifier): WriteData {
       );
     }
     const mutated = arrayMutation(n);
-    if (
-      mutated &&
-      ts.isPropertyAccessExpression(mutated) &&
-      ts.isIdentifier(skipOuter(mutated.expression)) &&
-      (skipOuter(mutated.expression) as ts.Identifier).text === name
-    )
+    if (mutated && ts.isPropertyAccessExpression(mutated) && isRecord(skipOuter(mutated.expression)))
       out.keys.push(mutated.name.text);
     // `Object.assign(user, req.body)`: the whole body is written; `Object.assign(user, { role })`: its keys
     if (
       ts.isCallExpression(n) &&
       calleeParts(n.expression)?.join('.') === 'Object.assign' &&
       n.arguments[0] &&
-      ts.isIdentifier(skipOuter(n.arguments[0])) &&
-      (skipOuter(n.arguments[0]) as ts.Identifier).text === name
+      isRecord(skipOuter(n.arguments[0]))
     )
       for (const src of n.arguments.slice(1)) {
         const o = skipOuter(src);
@@ -1531,11 +1519,10 @@ function effectOfCallUncached(
     // A function a project factory built (`export const create = fn(schema, async (input) => …)`, whose
     // returned function calls `cb(parsed)`): its body is walked with the factory's parameters bound to
     // that factory call's arguments, so the callback it was handed is followed.
-    const factory = v.site && ts.isCallExpression(v.site) && !values.bound ? enclosingFunction(v.node) : undefined;
-    if (factory && v.site && ts.isCallExpression(v.site) && leafEffects(inner).length === 0) {
-      const site = v.site;
+    const site = v.site && ts.isCallExpression(v.site) && !values.bound ? v.site : undefined;
+    const factory = site && enclosingFunction(v.node);
+    if (site && factory && leafEffects(inner).length === 0)
       inner = withArguments(factory, site, values, () => effectsOf(v.node, values, depth - 1, scope));
-    }
     // A helper that calls what its caller hands it (`removeMember({ memberId, membersRepository })`):
     // its calls through those parameters are followed with this call's arguments bound.
     // (one level: a helper reached while a caller's arguments are bound is not bound again)

@@ -1335,6 +1335,11 @@ function assignmentsOf(
   return out;
 }
 
+/** `mongoose.model('Wallet', walletSchema)`: a model built from a schema. */
+export function isModelCall(call: ts.CallExpression): boolean {
+  return calleeName(call) === 'model' && call.arguments.length >= 2;
+}
+
 /** Methods that hand back a document of the model they are called on (`Wallet.findOne(…)`). */
 const DOCUMENT_FINDERS = /^(findOne|findById|findOneAndUpdate|findByIdAndUpdate|findOrCreate|create)$/;
 
@@ -1344,9 +1349,7 @@ const DOCUMENT_FINDERS = /^(findOne|findById|findOneAndUpdate|findByIdAndUpdate|
  */
 function documentModel(base: Extract<Value, { kind: 'call' }>): ts.CallExpression | undefined {
   const isModel = (v: Value): ts.CallExpression | undefined =>
-    v.kind === 'call' && ts.isCallExpression(v.node) && calleeName(v.node) === 'model' && v.node.arguments.length >= 2
-      ? v.node
-      : undefined;
+    v.kind === 'call' && ts.isCallExpression(v.node) && isModelCall(v.node) ? v.node : undefined;
   for (const c of base.callee) {
     if (ts.isNewExpression(base.node)) {
       const m = isModel(c);
@@ -1369,7 +1372,7 @@ function schemaMembers(
   name: string,
   kind: 'statics' | 'methods',
 ): (ts.Node | ts.ClassLikeDeclaration)[] {
-  if (calleeName(call) !== 'model' || call.arguments.length < 2) return [];
+  if (!isModelCall(call)) return [];
   const schema = skipOuter(call.arguments[1]);
   if (!ts.isIdentifier(schema)) return [];
   const sf = call.getSourceFile();

@@ -7,7 +7,7 @@
 import { ts } from 'ts-morph';
 import { evalString } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
-import { propertyNameText, skipOuter } from '../../analysis/values.js';
+import { calleeName, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { ruleFile } from '../../rules/load.js';
@@ -92,14 +92,7 @@ function serverPrefix(lib: DecoratorRouting, ctx: AdapterContext): string {
       const sf = ctx.store.get(file);
       if (!sf) continue;
       forEachNode(sf, (n) => {
-        if (!(ts.isCallExpression(n) || ts.isNewExpression(n))) return;
-        const callee = skipOuter(n.expression);
-        const name = ts.isIdentifier(callee)
-          ? callee.text
-          : ts.isPropertyAccessExpression(callee)
-            ? callee.name.text
-            : '';
-        if (name !== opt.call) return;
+        if (!(ts.isCallExpression(n) || ts.isNewExpression(n)) || calleeName(n) !== opt.call) return;
         const arg = n.arguments?.[opt.argument];
         const obj = arg && skipOuter(arg);
         if (!obj || !ts.isObjectLiteralExpression(obj)) return;

@@ -187,13 +187,16 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
  * Does a handler use its first parameter as a Hono context: answer with `c.json(…)` (one of
  * `context.responses`) or read the request with `c.req.valid('json')` (one of `context.requestReads`)?
  */
-function usesHonoContext(expr: ts.Expression, ctx: AdapterContext, rules: HonoRules): boolean {
+function usesHonoContext(
+  expr: ts.Expression,
+  ctx: AdapterContext,
+  responses: ReadonlySet<string>,
+  reads: ReadonlySet<string>,
+): boolean {
   const fn = unwrap(expr, ctx.values).fn;
   const p = fn?.parameters[0];
   if (!fn?.body || !p || !ts.isIdentifier(p.name) || fn.parameters.length > 2) return false;
   const name = p.name.text;
-  const responses = new Set(rules.context.responses);
-  const reads = new Set(rules.context.requestReads);
   const isCtx = (e: ts.Expression): boolean => ts.isIdentifier(e) && e.text === name;
   let found = false;
   const visit = (n: ts.Node): void => {
@@ -227,6 +230,8 @@ function otherFrameworkModule(module: string): boolean {
 
 function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
   const routeMethods = new Set(rules.routeMethods);
+  const responses = new Set(rules.context.responses);
+  const reads = new Set(rules.context.requestReads);
   return {
     builtElsewhere: (callee) =>
       !otherFrameworkModule(callee.module) && !ruleFile('frameworks').express.importHints.includes(callee.module),
@@ -269,7 +274,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
       const flat = (xs: ts.Expression[]): ts.Expression[] => c.flattenArgs(xs, rules.createHandlers);
       // a router known only by its use answers routes whose handler is a Hono handler
       const honoHandler = (hs: ts.Expression[]): boolean =>
-        hs.length > 0 && usesHonoContext(hs[hs.length - 1], ctx, rules);
+        hs.length > 0 && usesHonoContext(hs[hs.length - 1], ctx, responses, reads);
       for (const ref of refs) {
         if (ref.router.duck && method !== 'use' && method !== 'route') {
           const hs = routeMethods.has(method) ? args.slice(1) : method === 'on' ? args.slice(2) : args.slice(1, 2);
