@@ -177,6 +177,23 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
   return [];
 }
 
+/** How far the body (or the request) was handed into project functions, and the functions already read. */
+interface HandedOver {
+  depth: number;
+  seen: Set<FunctionNode>;
+  /** The request object's name in a helper it was handed to (`handlePOST(req, res)` → its own parameter). */
+  reqName?: string;
+}
+
+/** How many project functions deep a body or request handed over as an argument is followed. */
+const MAX_HANDED_OVER = 2;
+
+/** The parameter of `fn` an argument at `index` binds (not a rest parameter: that is an array). */
+function parameterAt(fn: FunctionNode, index: number): ts.ParameterDeclaration | undefined {
+  const p = fn.parameters[index];
+  return p && !p.dotDotDotToken ? p : undefined;
+}
+
 /**
  * `bodySource`: expressions that hold the body besides the request's (a tRPC procedure's `input`,
  * a server action's parameters); their reads are followed the same way.
@@ -188,10 +205,11 @@ export function readBodyFields(
   method?: string,
   schemas: ts.Expression[] = [],
   bodySource?: (e: ts.Expression) => boolean,
+  handedOver: HandedOver = { depth: 0, seen: new Set() },
 ): BodyField[] {
   const body = fn.body;
   if (!body) return [];
-  const reqName = framework === 'hono' ? paramName(fn, 0) : paramName(fn, 0);
+  const reqName = handedOver.reqName ?? paramName(fn, 0);
   const fields = new Map<string, BodyField>();
   const assumptions = method && method !== 'ANY' ? { method } : {};
   const add = (name: string | undefined, node: ts.Node): void => {
@@ -200,6 +218,49 @@ export function readBodyFields(
     fields.set(name, { name, span: spanOf(node) });
   };
   const visitedDecls = new Set<ts.Node>();
+  handedOver.seen.add(fn);
+  const merge = (more: readonly BodyField[], at: ts.Node): void => {
+    if (!reachableUnder(at, fn, assumptions)) return;
+    for (const f of more) if (!fields.has(f.name)) fields.set(f.name, f);
+  };
+  /**
+   * The body (or the request) handed to a project function (`manager.addFunds(req.body, adminId)`,
+   * `handlePOST(req, res)`): what that function reads of its parameter is read of the body.
+   */
+  const handOver = (call: ts.CallExpression, arg: ts.Node, asRequest: boolean): void => {
+    if (handedOver.depth >= MAX_HANDED_OVER) return;
+    const index = call.arguments.indexOf(arg as ts.Expression);
+    if (index < 0) return;
+    for (const v of values.resolve(call.expression)) {
+      if (v.kind !== 'function' || !v.node.body || handedOver.seen.has(v.node)) continue;
+      const param = parameterAt(v.node, index);
+      if (!param) continue;
+      if (ts.isObjectBindingPattern(param.name) && !asRequest) {
+        for (const el of param.name.elements) {
+          if (el.dotDotDotToken) continue;
+          const n = propertyNameText((el.propertyName ?? el.name) as ts.PropertyName);
+          if (n && !fields.has(n) && reachableUnder(call, fn, assumptions))
+            fields.set(n, { name: n, span: spanOf(el) });
+        }
+        continue;
+      }
+      if (!ts.isIdentifier(param.name)) continue;
+      const name = param.name.text;
+      const next = { depth: handedOver.depth + 1, seen: handedOver.seen };
+      const more = asRequest
+        ? readBodyFields(v.node, framework, values, undefined, [], undefined, { ...next, reqName: name })
+        : readBodyFields(
+            v.node,
+            framework,
+            values,
+            undefined,
+            [],
+            (x) => ts.isIdentifier(x) && x.text === name && findDeclaration(x) === param,
+            next,
+          );
+      merge(more, call);
+    }
+  };
 
   const fromBinding = (pattern: ts.ObjectBindingPattern): void => {
     for (const el of pattern.elements) {
@@ -264,16 +325,15 @@ export function readBodyFields(
       return;
     }
     // schema.parse(body) / schema.safeParse(body) / parseAsync
-    if (
-      ts.isCallExpression(parent) &&
-      parent.arguments.includes(cur as ts.Expression) &&
-      ts.isPropertyAccessExpression(parent.expression)
-    ) {
-      const m = parent.expression.name.text;
-      if (/^(safe)?[pP]arse(Async)?$|^validate(Sync)?$|^cast$/.test(m)) {
+    if (ts.isCallExpression(parent) && parent.arguments.includes(cur as ts.Expression)) {
+      const m = ts.isPropertyAccessExpression(parent.expression) ? parent.expression.name.text : '';
+      if (
+        ts.isPropertyAccessExpression(parent.expression) &&
+        /^(safe)?[pP]arse(Async)?$|^validate(Sync)?$|^cast$/.test(m)
+      ) {
         for (const k of schemaKeys(parent.expression.expression, values)) add(propertyNameText(k), k);
         follow(parent, depth + 1);
-      }
+      } else handOver(parent, cur, false);
     }
   };
 
@@ -318,6 +378,11 @@ export function readBodyFields(
       n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === reqName)
     ) {
       for (const sc of schemasInArgs(n, values)) for (const k of schemaKeys(sc, values)) add(propertyNameText(k), k);
+      // a dispatch helper given the request (`handlePOST(req, res)`) reads the body itself
+      const arg = n.arguments.find(
+        (a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === reqName,
+      );
+      if (arg && (framework === 'express' || framework === 'next-pages')) handOver(n, arg, true);
     }
     ts.forEachChild(n, visit);
   };

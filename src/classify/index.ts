@@ -40,6 +40,8 @@ interface Signal extends Reason {
   combo?: boolean;
   /** Path words that make a GET sensitive (reveal, export). */
   get?: boolean;
+  /** The word a path signal matched (`banktransfer` in `/bank_transfer/get_all_bank_transfer` twice): one word repeated is one signal. */
+  term?: string;
   /** A write effect: makes even a GET sensitive (it changes state). */
   write?: boolean;
   /** An effect on a protected asset (rules/assets.json): decides the category. */
@@ -148,6 +150,7 @@ function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
           demoted,
           get,
           configured,
+          term: norm(strong),
           detail: demoted
             ? `"${strong}" in an informational path (demoted to weak)`
             : `path word "${strong}"${configured ? ' (configured)' : ''}`,
@@ -163,6 +166,7 @@ function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
           category: cat.name,
           strength: 'weak',
           get,
+          term: norm(weak),
           detail: `path word "${weak}"`,
           span: ep.anchor,
         });
@@ -446,12 +450,20 @@ function decideByAssets(
   if (cat.mintCorroborates && effects.some((e) => e.kind === 'mint' && returnedSecretName(e.node, true)))
     return 'words-related';
   if (writes.length) return undefined;
-  // no visible effect: a second signal must agree (a field, another path word; container words do not count)
+  // no visible effect: fields that only together say money (`amount` + `currency`) price anything, so
+  // they do not decide alone; a second signal must agree (a field, another path word; container words do not count)
+  if (!decisive.some((s) => !s.combo)) return undefined;
   const pathWords = new Set(mine.filter((s) => s.kind === 'path').map((s) => norm(s.value)));
+  // one word in two segments (`/bank_transfer/get_all_bank_transfer`) is one signal
+  const decisiveTerms = new Set(decisive.map((s) => s.term ?? norm(s.value)));
   const corroborating = mine.filter(
-    (s) => !decisive.includes(s) && !s.context && !(s.kind === 'field' && pathWords.has(norm(s.value))),
+    (s) =>
+      !decisive.includes(s) &&
+      !s.context &&
+      !(s.kind === 'field' && pathWords.has(norm(s.value))) &&
+      !(s.kind === 'path' && s.term && decisiveTerms.has(s.term)),
   );
-  return corroborating.length || decisive.length >= 2 ? 'words-silent' : undefined;
+  return corroborating.length || decisiveTerms.size >= 2 ? 'words-silent' : undefined;
 }
 
 /** A write on a record of the category's kind that is not one of its assets (`transaction`, `member`, `webhook`). */

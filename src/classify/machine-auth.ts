@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import { calleeClosure } from '../analysis/callees.js';
 import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
 import { accessName, calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { isRequestObject } from '../verify/guard/index.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { memo } from '../memo.js';
 import { spanOf } from '../util.js';
@@ -16,6 +17,7 @@ interface Compiled {
   secretEnv: RegExp;
   compare: RegExp;
   staticAuth: RegExp;
+  signedInUser: RegExp;
 }
 
 /** Per scan: the machine-credential rules compiled, and each function's verdict. */
@@ -27,6 +29,7 @@ const COMPILED = memo('machineAuth.compiled', (session): Compiled => {
     secretEnv: new RegExp(m.secretEnvNames, 'i'),
     compare: new RegExp(m.compareCalls, 'i'),
     staticAuth: new RegExp(m.staticCredentialMiddleware),
+    signedInUser: new RegExp(m.signedInUser),
   };
 });
 const PER_FUNCTION = memo('machineAuth.perFunction', () => new WeakMap<ts.Node, Reason | null>());
@@ -235,8 +238,45 @@ function staticAuthCall(x: ts.Expression, c: Compiled): ts.CallExpression | unde
   return found;
 }
 
+/** Does this function read who the request is from: `req.user`, `req.session.userId`, `c.get('user')`? */
+function readsSignedInUser(fn: FunctionNode, c: Compiled): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAccessExpression(n) && c.signedInUser.test(n.name.text) && isRequestObject(n.expression)) {
+      found = true;
+      return;
+    }
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'get' &&
+      /^(c|ctx|context)$/.test(skipOuter(n.expression.expression).getText()) &&
+      n.arguments[0] &&
+      ts.isStringLiteralLike(n.arguments[0]) &&
+      c.signedInUser.test(n.arguments[0].text)
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
 export function machineCredential(ep: Endpoint, values: ValueResolver): Reason | undefined {
   const c = values.session.get(COMPILED);
+  const found = serviceCredential(ep, values, c);
+  if (!found) return undefined;
+  // A shared secret in front of a user session (an app-wide client key in a header, then the session's
+  // user read by the route) does not make the caller a service.
+  const own = [ep.handler.fn, ...ep.chain.filter((l) => l.via !== 'next-middleware').map((l) => l.fn)];
+  if (own.some((fn) => fn && readsSignedInUser(fn, c))) return undefined;
+  return found;
+}
+
+function serviceCredential(ep: Endpoint, values: ValueResolver, c: Compiled): Reason | undefined {
   // a static-credential middleware configured with an environment secret: `bearerAuth({ token: process.env.CRON_SECRET })`
   for (const l of ep.chain) {
     if (l.via === 'next-middleware') continue;

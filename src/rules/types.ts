@@ -51,7 +51,14 @@ export interface FrameworkRules {
     openApiMeta: string;
   };
   serverActions: { directive: string; structuralSegments: string[] };
-  express: { creators: ModuleExport[]; appCreators: ModuleExport[]; routeMethods: string[]; importHints: string[] };
+  express: {
+    creators: ModuleExport[];
+    appCreators: ModuleExport[];
+    routeMethods: string[];
+    methodAliases?: Record<string, string>;
+    routerWrappers?: ModuleExport[];
+    importHints: string[];
+  };
   decoratorRouting: DecoratorRouting[];
   hono: {
     creators: ModuleExport[];
@@ -255,6 +262,8 @@ export interface MachineCredentialRules {
   secretEnvNames: string;
   compareCalls: string;
   staticCredentialMiddleware: string;
+  /** What the request's signed-in user is read as (`req.user`, `c.get('user')`). */
+  signedInUser: string;
 }
 
 export interface ExclusionRules {

@@ -67,6 +67,8 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
     paramTypes: /\b(Express|Router|Application|IRouter)\b/,
     importHints: rules.importHints,
     methods: new Set([...rules.routeMethods, 'use', 'route']),
+    methodAliases: rules.methodAliases,
+    routerWrappers: rules.routerWrappers,
     plausible(method, call): boolean {
       const a = call.arguments;
       if (routeMethods.has(method)) return a.length >= 2 && isPathArg(a[0], ctx);

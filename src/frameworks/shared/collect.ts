@@ -33,6 +33,10 @@ export interface Dialect {
   register(method: string, call: ts.CallExpression, refs: RouterRef[], c: Collector, methodExpr?: ts.Expression): void;
   /** Method names worth looking at on any receiver. */
   methods: Set<string>;
+  /** Other names of those methods (`postAsync` → `post`), from packages that add them to a router. */
+  methodAliases?: Readonly<Record<string, string>>;
+  /** Calls that return the router they are given (`decorateRouter(express.Router())`). */
+  routerWrappers?: readonly ModuleExport[];
   /**
    * An object built by a call into a package the analysis cannot read: may it be this framework's
    * router (then its routes are accepted by their handlers' shape, see `RouterNode.duck`)?
@@ -68,6 +72,12 @@ export class Collector {
 
   isCreator(callee: Value): boolean {
     return matchesExport(this.dialect.creators, externalName(callee));
+  }
+
+  /** The method a name stands for (`postAsync` → `post`), or undefined when it is not one. */
+  methodName(name: string): string | undefined {
+    const m = this.dialect.methodAliases?.[name] ?? name;
+    return this.dialect.methods.has(m) ? m : undefined;
   }
 
   private builtElsewhere(c: Value): boolean {
@@ -107,6 +117,13 @@ export class Collector {
           // `new Hono().basePath(p)` returned by a factory: the whole chain is per call site.
           const base = this.refsFromValue(c.base, depth + 1, params, site);
           if (base.length) out.push(...this.dialect.chain(c.name, v.node, base, this, site));
+        } else if (
+          ts.isCallExpression(v.node) &&
+          v.node.arguments.length &&
+          matchesExport(this.dialect.routerWrappers ?? [], externalName(c))
+        ) {
+          // `decorateRouter(express.Router())`: the wrapper returns the router it was given
+          out.push(...this.refs(v.node.arguments[0], params));
         } else if (c.kind === 'external' && this.builtElsewhere(c)) {
           const made = this.graph.node(v.node, v.node.getSourceFile().fileName, v.node.getStart(), { guessed: true });
           made.node ??= v.node;
@@ -200,7 +217,7 @@ export class Collector {
       const callee = skipOuter(call.expression);
       if (
         !ts.isElementAccessExpression(callee) &&
-        !(ts.isPropertyAccessExpression(callee) && this.dialect.methods.has(callee.name.text))
+        !(ts.isPropertyAccessExpression(callee) && this.methodName(callee.name.text))
       )
         continue;
       session.contain(
@@ -216,7 +233,8 @@ export class Collector {
   private collectCall(call: ts.CallExpression, callee: ts.Expression, sf: ts.SourceFile): void {
     if (ts.isElementAccessExpression(callee)) return this.computedCall(call, callee, sf);
     if (!ts.isPropertyAccessExpression(callee)) return;
-    const method = callee.name.text;
+    const method = this.methodName(callee.name.text);
+    if (!method) return;
     // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
     const iter = iteration(call, this.values);
     if (iter) {
@@ -254,7 +272,8 @@ export class Collector {
   private computedCall(call: ts.CallExpression, callee: ts.ElementAccessExpression, sf: ts.SourceFile): void {
     const key = callee.argumentExpression;
     if (ts.isStringLiteralLike(key) || ts.isNumericLiteral(key)) {
-      if (this.dialect.methods.has(key.text)) this.registerCall(key.text, call, callee.expression, sf);
+      const m = this.methodName(key.text);
+      if (m) this.registerCall(m, call, callee.expression, sf);
       return;
     }
     const once = (): void => {

@@ -12,4 +12,5 @@ export { inlineEvidence } from './evidence.js';
 export { enablesFactor } from './secrets.js';
 export type { Check, GuardSpec, InlineEvidence } from './types.js';
 export { vocab } from './vocab.js';
+export { isRequestObject } from './sources.js';
 export { fmtMinutes, projectSettings } from './windows.js';
