@@ -44,6 +44,7 @@ interface CompiledAssets {
   ordinaryRole: RegExp;
   roleDefinitionModels: string[];
   groupModels: string[];
+  aboutRecordTails: readonly string[];
   followDepth: number;
 }
 
@@ -72,6 +73,7 @@ export const assetRules = compiled((): CompiledAssets => {
     ordinaryRole: new RegExp(r.ordinaryRoleValues, 'i'),
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
     groupModels: (r.groupModels ?? []).map(norm),
+    aboutRecordTails: r.aboutRecordTails ?? [],
     followDepth: r.followDepth,
   };
 });
@@ -100,8 +102,17 @@ const PERSON = /(user|member|account|person|people|profile|admin|staff|employee|
 function modelMatches(model: string, terms: readonly string[], affix: boolean): boolean {
   if (!model) return false;
   return terms.some(
-    (t) => matchesTerm(model, t) || (affix && t.length >= 5 && (model.startsWith(t) || endsWithTerm(model, t))),
+    (t) =>
+      matchesTerm(model, t) ||
+      (affix &&
+        t.length >= 5 &&
+        ((model.startsWith(t) && !aboutRecord(model.slice(t.length))) || endsWithTerm(model, t))),
   );
+}
+
+/** What follows an asset's word in a record's name makes it a record about the asset (`apiKey` + `UsageWindow`). */
+function aboutRecord(tail: string): boolean {
+  return assetRules().aboutRecordTails.some((w) => tail.startsWith(w));
 }
 
 /** Does a rule name this record, by its list of records (`models`) or by the shape of its name (`modelPattern`)? */

@@ -395,6 +395,8 @@ export interface AssetRules {
   bookkeepingModels: string[];
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
   groupModels?: string[];
+  /** Words that, following an asset's word in a record's name, make it a record about the asset (`apiKeyUsage`). */
+  aboutRecordTails?: string[];
   cosmeticKeys: string[];
   /** Keys ending in a cosmetic word that still name an identifier (regex). */
   notCosmeticKeys: string;
