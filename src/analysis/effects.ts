@@ -235,6 +235,13 @@ const CONTAINER_KEYS = new Set([
   '$pull',
   '$pullAll',
   '$unset',
+  // an identity provider's metadata objects (Supabase, Clerk): the keys inside are what is written
+  'user_metadata',
+  'app_metadata',
+  'publicMetadata',
+  'privateMetadata',
+  'public_metadata',
+  'private_metadata',
 ]);
 /** Prisma nested writes on a relation: `members: { createMany: { data } }`, `passkeys: { deleteMany: {} }`. */
 const NESTED_OPS = new Set([
