@@ -198,8 +198,17 @@ function tokenLookup(
     );
     const q = queryKeys(c.arguments[0]);
     if (namedKey && [...q.keys, ...q.where].some((k) => namedKey.test(norm(k)))) return c;
-    if (!models.some((m) => model === m || model === `${m}s`)) continue;
+    // the record, or one named after it (`InviteOrganization`, `organizationInvite`)
+    if (
+      !models.some(
+        (m) => model === m || model === `${m}s` || (m.length >= 5 && (model.startsWith(m) || model.endsWith(m))),
+      )
+    )
+      continue;
     if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)) || (byId && norm(k) === 'id'))) return c;
+    // the key named by the method: `InviteOrganization.findByConfirmationToken(req.body.token)`
+    const byKey = /By([A-Z]\w*)$/.exec(parts[parts.length - 1])?.[1];
+    if (byKey && c.arguments.length && xs.tokenKeys.test(norm(byKey))) return c;
   }
   return undefined;
 }
