@@ -8,6 +8,7 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeName, isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { lookupName } from '../analysis/scope.js';
+import { evalString } from '../analysis/strings.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { schemaColumns } from './schema-columns.js';
 
@@ -222,11 +223,45 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
           out.add(propertyNameText(q.name) ?? '');
     return out;
   };
-  const select = listed('select');
-  const omit = listed('omit');
+  const select = listed('select') ?? attributeNames(args, values, 'select');
+  const omit = listed('omit') ?? attributeNames(args, values, 'omit');
   return columns.filter(
     (c) => r.recordSecretNames!.test(c) && !r.notSecretNames.test(c) && (!select || select.has(c)) && !omit?.has(c),
   );
+}
+
+/**
+ * Sequelize's `attributes` option: a list of the columns read (`attributes: ['id', 'name']`), or
+ * `{ exclude: [...] }` of the columns left out; through a constant (`attributes: appAttributes`).
+ */
+function attributeNames(
+  args: ts.Expression | undefined,
+  values: ValueResolver,
+  want: 'select' | 'omit',
+): Set<string> | undefined {
+  if (!args || !ts.isObjectLiteralExpression(args)) return undefined;
+  const p = args.properties.find((x) => x.name && propertyNameText(x.name) === 'attributes');
+  if (!p || !ts.isPropertyAssignment(p)) return undefined;
+  const strings = (e: ts.Expression): Set<string> | undefined => {
+    for (const v of values.resolve(e)) {
+      if (v.kind !== 'array') continue;
+      const out = new Set<string>();
+      for (const el of v.node.elements) {
+        const s = evalString(el, values);
+        if (s) out.add(s);
+      }
+      return out;
+    }
+    return undefined;
+  };
+  for (const v of values.resolve(p.initializer)) {
+    if (v.kind === 'array') return want === 'select' ? strings(v.node) : undefined;
+    if (v.kind === 'object' && want === 'omit') {
+      const ex = v.node.properties.find((x) => x.name && propertyNameText(x.name) === 'exclude');
+      if (ex && ts.isPropertyAssignment(ex)) return strings(ex.initializer);
+    }
+  }
+  return undefined;
 }
 
 /** The variable declaration of a local name (not a parameter, import or function), declared before the use. */

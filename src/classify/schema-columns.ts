@@ -41,6 +41,11 @@ const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
 const TABLE_START = /\b(\w+)\s*=\s*(?:\w+\.)?(\w+)\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{/g;
 /** A text column of a Drizzle table (`secret: text('secret')`, `signingKey: varchar('signing_key', …)`). */
 const TEXT_COLUMN = /^(\w+)\s*:\s*(?:text|varchar|char|json|jsonb|uuid|bytea|blob|string)\s*\(/;
+/** `const App = sequelize.define('app', {` / `App.init({`: a Sequelize model and where its attributes start. */
+const SEQUELIZE_START = /\b(\w+)\s*=\s*\w+\.define\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{|\b(\w+)\.init\(\s*\{/g;
+/** A text attribute of a Sequelize model (`clientSecret: { type: DataTypes.TEXT`, `token: DataTypes.STRING`). */
+const SEQUELIZE_TEXT =
+  /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|DataType)\.(?:STRING|TEXT|CHAR|JSON|JSONB|UUID|BLOB|CITEXT)\b/;
 
 const DRIZZLE = memo('classify.drizzleColumns', () => ({ byTable: undefined as Map<string, string[]> | undefined }));
 
@@ -53,19 +58,25 @@ function drizzleTables(session: ScanSession, store: SourceStore): Map<string, st
   const isDefinition = new RegExp(defs);
   for (const file of [...store.known].sort()) {
     const text = store.text(file, false);
-    if (!text || !/table\(/i.test(text)) continue;
-    for (const m of text.matchAll(TABLE_START)) {
-      if (!isDefinition.test(m[2])) continue;
-      const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length);
-      for (const name of [m[1], m[3]]) if (!byTable.has(norm(name))) byTable.set(norm(name), cols);
-    }
+    if (!text) continue;
+    if (/table\(/i.test(text))
+      for (const m of text.matchAll(TABLE_START)) {
+        if (!isDefinition.test(m[2])) continue;
+        const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, TEXT_COLUMN);
+        for (const name of [m[1], m[3]]) if (!byTable.has(norm(name))) byTable.set(norm(name), cols);
+      }
+    if (/DataTypes?\.|Sequelize\./.test(text))
+      for (const m of text.matchAll(SEQUELIZE_START)) {
+        const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, SEQUELIZE_TEXT);
+        for (const name of [m[1], m[2], m[3]]) if (name && !byTable.has(norm(name))) byTable.set(norm(name), cols);
+      }
   }
   slot.byTable = byTable;
   return byTable;
 }
 
 /** The text columns declared at the top level of the object literal that starts at `from`. */
-function topLevelColumns(text: string, from: number): string[] {
+function topLevelColumns(text: string, from: number, column: RegExp): string[] {
   const cols: string[] = [];
   let depth = 1;
   let entry = true;
@@ -76,14 +87,14 @@ function topLevelColumns(text: string, from: number): string[] {
     else if (ch === ',' && depth === 1) entry = true;
     else if (entry && depth === 1 && /\w/.test(ch)) {
       entry = false;
-      const m = TEXT_COLUMN.exec(text.slice(i, i + 120));
+      const m = column.exec(text.slice(i, i + 120));
       if (m) cols.push(m[1]);
     }
   }
   return cols;
 }
 
-/** The text columns of a record (`integrationSettings` → apiKey, secretKey, …), if a schema or table definition declares it. */
+/** The text columns of a record (`integrationSettings` → apiKey, secretKey, …), if a schema, a Drizzle table or a Sequelize model declares it. */
 export function schemaColumns(values: ValueResolver, model: string): readonly string[] | undefined {
   const prisma = values.session.get(PRISMA).get(model.toLowerCase());
   if (prisma) return prisma;
