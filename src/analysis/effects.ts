@@ -1132,6 +1132,20 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         });
       }
     }
+    // a Sequelize association mixin on a record: `user.setRoles(roles)`, `role.addPermission(p)` (not a project function)
+    const mixin = /^(set|add|remove)([A-Z]\w*)$/.exec(mc.method);
+    if (
+      mixin &&
+      call.arguments.length &&
+      r.orm.associationMixins?.includes(mixin[2].toLowerCase()) &&
+      skipOuter(mc.recv).kind !== ts.SyntaxKind.ThisKeyword &&
+      !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)
+    )
+      return base('db-write', {
+        model: normalizeName(recvParts?.[recvParts.length - 1] ?? 'record'),
+        action: mixin[1] === 'remove' ? 'update' : mixin[1] === 'add' ? 'create' : 'update',
+        dataKeys: [mixin[2].toLowerCase()],
+      });
     // Repositories: userRepository.save(...)
     if (recvText && repoRoots.test(recvText) && r.orm.repoMethods.includes(mc.method)) {
       const model =

@@ -772,6 +772,8 @@ export class ValueResolver {
         return this.exportValue(base.file, name, depth + 1, seen);
       case 'instance':
       case 'class':
+        // `UserController.prototype`: what every instance has (`UserController.prototype.createUser`)
+        if (base.kind === 'class' && name === 'prototype') return [{ kind: 'instance', cls: base.node }];
         return this.classMember(
           base.kind === 'instance' ? base.cls : base.node,
           name,

@@ -87,6 +87,8 @@ export interface EffectRules {
   keyValue?: { modules: string[]; writeMethods: string[] };
   orm: {
     modelRegistries?: string[];
+    /** Associations whose Sequelize mixins (`setRoles`, `addRole`) are writes. */
+    associationMixins?: string[];
     delegateRoots: string;
     delegateMethods: string[];
     staticMethods: string[];

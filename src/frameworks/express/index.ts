@@ -175,6 +175,30 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
   };
 }
 
+/**
+ * A generated route that names the controller method it dispatches to (tsoa's
+ * `fetchMiddlewares(UserController.prototype.createUser)` beside a handler that calls it by name
+ * through a template service): that method is the route's implementation.
+ */
+function implementationOf(args: readonly ts.Expression[], ctx: AdapterContext): ts.Expression | undefined {
+  let found: ts.PropertyAccessExpression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (
+      ts.isPropertyAccessExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'prototype'
+    ) {
+      found = n;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const a of args.slice(0, -1)) visit(a);
+  if (!found) return undefined;
+  return ctx.values.resolve(found).some((v) => v.kind === 'function' && !!v.node.body) ? found : undefined;
+}
+
 export const createExpressAdapter = (): FrameworkAdapter => ({
   name: 'express',
   extract(ctx: AdapterContext): Endpoint[] {
@@ -201,7 +225,7 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
         method: r.method,
         path: r.path || '/',
         anchor: r.anchor,
-        handlerExpr: r.handler,
+        handlerExpr: implementationOf(r.routeArgs, ctx) ?? r.handler,
       };
       out.push(
         containedEndpoint(seed, ctx, () => {
