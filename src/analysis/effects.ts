@@ -9,7 +9,7 @@ import { compiled, ruleFile } from '../rules/load.js';
 import type { EffectRules } from '../rules/types.js';
 import { memo } from '../memo.js';
 import { externalName } from './unwrap.js';
-import { evalString } from './strings.js';
+import { evalString, evalStrings } from './strings.js';
 import { walkDataPath } from './datapath.js';
 import { parsedKeys } from './body.js';
 import { findDeclaration } from './scope.js';
@@ -374,6 +374,8 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken) return true;
   if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.MinusToken)
     return x.left.getText().toLowerCase().includes(key.toLowerCase()) || depth > 0;
+  // `isCredit ? amount : -amount`: one branch takes the amount away
+  if (ts.isConditionalExpression(x)) return isDecrease(x.whenTrue, key, depth) || isDecrease(x.whenFalse, key, depth);
   if (ts.isCallExpression(x)) {
     const parts = calleeParts(x.expression);
     const last = parts?.[parts.length - 1] ?? '';
@@ -490,14 +492,19 @@ export function writeData(
       if (init) writeData(init, values, depth + 1, out);
       continue;
     }
-    // Mongo `$inc: { balance: -amount }`
+    // Mongo `$inc: { balance: -amount }`, also under a computed key (`{ [balanceField]: increment }`)
     if (name === '$inc' && init && ts.isObjectLiteralExpression(skipOuter(init))) {
       for (const q of (skipOuter(init) as ts.ObjectLiteralExpression).properties) {
-        const k = q.name ? propertyNameText(q.name) : undefined;
-        if (!k) continue;
-        out.keys.push(k);
-        if (ts.isPropertyAssignment(q) && isDecrease(q.initializer, k)) out.debits.push(k);
-        else if (ts.isPropertyAssignment(q) && isIncrease(q.initializer, k, true)) out.credits.push(k);
+        const ks = !q.name
+          ? []
+          : ts.isComputedPropertyName(q.name)
+            ? (evalStrings(q.name.expression, values) ?? [])
+            : [propertyNameText(q.name)].filter((k): k is string => !!k);
+        for (const k of ks) {
+          out.keys.push(k);
+          if (ts.isPropertyAssignment(q) && isDecrease(q.initializer, k)) out.debits.push(k);
+          else if (ts.isPropertyAssignment(q) && isIncrease(q.initializer, k, true)) out.credits.push(k);
+        }
       }
       continue;
     }
