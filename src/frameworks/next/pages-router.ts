@@ -250,6 +250,20 @@ function entryHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
   return ts.isPropertyAssignment(p) ? p.initializer : (p as unknown as ts.Expression);
 }
 
+/** A method map entry written as a list: its last element is the handler, the ones before (lists flattened) its middleware. */
+function arrayEntry(h: ts.Expression): { handler: ts.Expression; middleware: ts.Expression[] } {
+  const x = skipOuter(h);
+  if (!ts.isArrayLiteralExpression(x) || x.elements.length < 2) return { handler: h, middleware: [] };
+  const els = x.elements.filter((e) => !ts.isSpreadElement(e));
+  const middleware: ts.Expression[] = [];
+  for (const e of els.slice(0, -1)) {
+    const y = skipOuter(e);
+    if (ts.isArrayLiteralExpression(y)) middleware.push(...y.elements.filter((z) => !ts.isSpreadElement(z)));
+    else middleware.push(e);
+  }
+  return { handler: els[els.length - 1], middleware };
+}
+
 /** A method map's handler as written: `Promise.resolve(import('./_post'))` is that module's default export. */
 function mapHandler(h: ts.Expression, ctx: AdapterContext): ts.Expression {
   let x = skipOuter(h);
@@ -408,13 +422,18 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
             : ts.isShorthandPropertyAssignment(p)
               ? p.name
               : (p as unknown as ts.Expression);
+          // `PATCH: [[withAuth, requireAdmin, withValidation(schema)], handlers.update]`: middleware, then the handler
+          const { handler, middleware } = arrayEntry(h);
           return build({
             framework: 'next-pages',
             method,
             path: info.urlPath,
             anchor: def.anchor,
-            handlerExpr: entryHandler(mapHandler(h, ctx), ctx),
-            chain: [chainLink(expr.expression, 'wrapper', ctx.values)],
+            handlerExpr: entryHandler(mapHandler(handler, ctx), ctx),
+            chain: [
+              chainLink(expr.expression, 'wrapper', ctx.values),
+              ...middleware.map((m) => chainLink(m, 'route', ctx.values)),
+            ],
             tags: ['method-map'],
           });
         });
