@@ -212,9 +212,10 @@ export function readBodyFields(
   const reqName = handedOver.reqName ?? paramName(fn, 0);
   const fields = new Map<string, BodyField>();
   const assumptions = method && method !== 'ANY' ? { method } : {};
-  const add = (name: string | undefined, node: ts.Node): void => {
+  // `reach`: the node of this function whose reachability counts (a call handing the body to a helper)
+  const add = (name: string | undefined, node: ts.Node, reach: ts.Node = node): void => {
     if (!name || fields.has(name) || name === '*') return;
-    if (!reachableUnder(node, fn, assumptions)) return;
+    if (!reachableUnder(reach, fn, assumptions)) return;
     fields.set(name, { name, span: spanOf(node) });
   };
   const visitedDecls = new Set<ts.Node>();
@@ -236,12 +237,7 @@ export function readBodyFields(
       const param = parameterAt(v.node, index);
       if (!param) continue;
       if (ts.isObjectBindingPattern(param.name) && !asRequest) {
-        for (const el of param.name.elements) {
-          if (el.dotDotDotToken) continue;
-          const n = propertyNameText((el.propertyName ?? el.name) as ts.PropertyName);
-          if (n && !fields.has(n) && reachableUnder(call, fn, assumptions))
-            fields.set(n, { name: n, span: spanOf(el) });
-        }
+        fromBinding(param.name, call);
         continue;
       }
       if (!ts.isIdentifier(param.name)) continue;
@@ -262,11 +258,11 @@ export function readBodyFields(
     }
   };
 
-  const fromBinding = (pattern: ts.ObjectBindingPattern): void => {
+  const fromBinding = (pattern: ts.ObjectBindingPattern, reach?: ts.Node): void => {
     for (const el of pattern.elements) {
       if (el.dotDotDotToken) continue;
       const n = el.propertyName ?? el.name;
-      add(propertyNameText(n as ts.PropertyName), el);
+      add(propertyNameText(n as ts.PropertyName), el, reach);
     }
   };
 

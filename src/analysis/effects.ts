@@ -1150,7 +1150,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     )
       return base('db-write', {
         model: normalizeName(recvParts?.[recvParts.length - 1] ?? 'record'),
-        action: mixin[1] === 'remove' ? 'update' : mixin[1] === 'add' ? 'create' : 'update',
+        action: mixin[1] === 'add' ? 'create' : 'update',
         dataKeys: [mixin[2].toLowerCase()],
       });
     // Repositories: userRepository.save(...)
