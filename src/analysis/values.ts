@@ -650,8 +650,35 @@ export class ValueResolver {
     return this.declaringModule(r.file, name, 0) ?? r.file;
   }
 
+  /**
+   * Is `expr` a name imported from a project module that is not parsed and declares it itself (no
+   * `export … from` in its text)? Decided without parsing.
+   */
+  importsUnparsed(expr: ts.Expression): boolean {
+    const file = this.importedFile(expr);
+    return (
+      !!file &&
+      !this.store.has(file) &&
+      !this.textMatches(
+        file,
+        /export\s*(?:\*|\{[^}]*\}|\*\s*as\s+[\w$]+)\s*from\b|module\.exports|exports\.|export\s*=/,
+      )
+    );
+  }
+
+  private readonly declaringModules = new Map<string, string | undefined>();
+
+  /** The module that declares export `name` of `file`, through star re-exports (from text; remembered). */
   private declaringModule(file: string, name: string, depth: number): string | undefined {
     if (depth > 8) return undefined;
+    const key = `${file}\0${name}`;
+    if (this.declaringModules.has(key)) return this.declaringModules.get(key);
+    const found = this.declaringModuleUncached(file, name, depth);
+    this.declaringModules.set(key, found);
+    return found;
+  }
+
+  private declaringModuleUncached(file: string, name: string, depth: number): string | undefined {
     this.budget.step('re-exports');
     const q = this.exportsFromText(file);
     if (q.opaque || q.names.has(name)) return file;

@@ -486,6 +486,12 @@ export class Collector {
       if (!anonymous || (ts.isPropertyAccessExpression(callee) && last !== 'default' && !members.has(last))) return;
       if (ts.isIdentifier(callee) && !this.mayBeRegistrar(callee)) return;
     }
+    // A registrar is in a parsed file: a callee imported from a module not parsed yet (known from its text) is none.
+    if (this.values.importsUnparsed(callee)) return;
+    // The callee is resolved once per call (linking runs in rounds): a call reaching no registrar is done.
+    let targets = this.calleesOf.get(call);
+    if (!targets) this.calleesOf.set(call, (targets = this.calleeFunctions(call)));
+    if (!targets.some((fn) => this.paramRouters.has(fn))) return;
     // Cheap first: only calls passing something that may hold a router.
     const structured = args.some((a) => {
       const x = skipOuter(a);
@@ -500,7 +506,6 @@ export class Collector {
       };
       if (!args.some(mayHold)) return;
     }
-    const targets = this.calleeFunctions(call);
     for (const fn of targets) {
       const params = this.paramRouters.get(fn);
       if (!params) continue;
@@ -569,6 +574,8 @@ export class Collector {
     }
     return true;
   }
+
+  private readonly calleesOf = new Map<ts.CallExpression | ts.NewExpression, ts.Node[]>();
 
   private calleeFunctions(call: ts.CallExpression | ts.NewExpression): ts.Node[] {
     const out: ts.Node[] = [];
