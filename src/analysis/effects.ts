@@ -11,7 +11,7 @@ import { memo } from '../memo.js';
 import { externalName } from './unwrap.js';
 import { evalString, evalStrings } from './strings.js';
 import { walkDataPath } from './datapath.js';
-import { parsedKeys } from './body.js';
+import { parsedKeys, schemaKeys } from './body.js';
 import { findDeclaration } from './scope.js';
 import {
   accessName,
@@ -475,7 +475,14 @@ export function writeData(
           /^(map|flatMap)$/.test((skipOuter(y.node.expression) as ts.PropertyAccessExpression).name.text),
       );
     if (!v && mapped && mapped.kind === 'call') return writeData(mapped.node, values, depth + 1, out);
-    if (v && v.kind === 'object') obj = v.node;
+    // a parameter no call binds here, whose declared type names exactly what it holds
+    // (`data: Pick<Member, 'role'>`, `{ role: Role }`, `z.infer<typeof s>`): those keys
+    const typed =
+      !v && ts.isIdentifier(x) && vals.length && vals.every((y) => y.kind === 'param')
+        ? parameterTypeKeys(x, values)
+        : undefined;
+    if (typed) out.keys.push(...typed);
+    else if (v && v.kind === 'object') obj = v.node;
     else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) out.opaque = true;
     if (ts.isIdentifier(x)) mergeData(out, fieldAssignments(x));
   } else if (!ts.isLiteralExpression(x) && x.kind !== ts.SyntaxKind.NullKeyword) out.opaque = true;
@@ -531,15 +538,8 @@ export function writeData(
     out.keys.push(name);
     // a column named anything that receives a hash of a typed password is a password column (`extra_data = hash(password)`)
     if (isSecretHash(v)) out.keys.push(SECRET_HASH_KEY);
-    const constant =
-      v.kind === ts.SyntaxKind.TrueKeyword
-        ? 'true'
-        : v.kind === ts.SyntaxKind.FalseKeyword
-          ? 'false'
-          : evalString(v, values);
+    const constant = literalConstant(v) ?? evalString(v, values) ?? enumMemberName(v);
     if (constant !== undefined) out.constants[name] = constant;
-    else if (ts.isPropertyAccessExpression(v) && /^[A-Z]/.test(v.expression.getText()))
-      out.constants[name] = v.name.text;
     // Prisma `{ balance: { decrement: n } }` / `{ increment: -n }`
     if (ts.isObjectLiteralExpression(v)) {
       for (const q of v.properties) {
@@ -793,8 +793,23 @@ function recordFieldWrite(
     (op === ts.SyntaxKind.EqualsToken && isIncrease(n.right, k))
   )
     out.credits.push(k);
-  if (constants && op === ts.SyntaxKind.EqualsToken && ts.isStringLiteralLike(skipOuter(n.right)))
-    out.constants[k] = (skipOuter(n.right) as ts.StringLiteral).text;
+  if (constants && op === ts.SyntaxKind.EqualsToken) {
+    const v = skipOuter(n.right);
+    const constant = literalConstant(v) ?? enumMemberName(v);
+    if (constant !== undefined) out.constants[k] = constant;
+  }
+}
+
+/** The constant a literal writes: `true`, `false`, a string. */
+function literalConstant(v: ts.Expression): string | undefined {
+  if (v.kind === ts.SyntaxKind.TrueKeyword) return 'true';
+  if (v.kind === ts.SyntaxKind.FalseKeyword) return 'false';
+  return ts.isStringLiteralLike(v) ? v.text : undefined;
+}
+
+/** The member an enum-like constant names (`UserStatus.SUSPENDED` → `SUSPENDED`). */
+function enumMemberName(v: ts.Expression): string | undefined {
+  return ts.isPropertyAccessExpression(v) && /^[A-Z]/.test(v.expression.getText()) ? v.name.text : undefined;
 }
 
 /** `req.user.password = hash; req.user.passkeys.push(c)` in the function that then saves `req.user`. */
@@ -1087,7 +1102,13 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         (recvParts.length >= 2 && !!r.orm.modelRegistries?.includes(recvParts[recvParts.length - 2]))) &&
       r.orm.staticMethods.includes(mc.method) &&
       // a project namespace or object whose member is a function (`Card.create` in `namespace Card`) is followed instead
-      !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)
+      !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body) &&
+      // a query-builder client named like a model (`Database.update(members)`, made by `drizzle(…)`) takes the table
+      !(
+        r.orm.builderWrites.includes(mc.method) &&
+        call.arguments.length >= 1 &&
+        rootResolvesTo(recvParts, mc.recv, r.orm.builderModules ?? [], values)
+      )
     ) {
       return base('db-write', {
         model: normalizeName(recvParts[recvParts.length - 1]),
@@ -1248,7 +1269,14 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         : { dataKeys: [], debits: [], credits: [], opaqueData: false, constants: {} };
       return base('db-write', {
         model: model ? normalizeName(model) : undefined,
-        action: built?.constructed && /^(save|\$save)$/.test(mc.method) ? 'create' : mc.method,
+        // the save creates a record built here, and updates one a finder loaded (`findById(id)` … `invitation.save()`)
+        action: /^(save|\$save)$/.test(mc.method)
+          ? built?.constructed
+            ? 'create'
+            : loadedByFinder(mc.recv, values)
+              ? 'update'
+              : mc.method
+          : mc.method,
         dataKeys: [...assigned.keys, ...data.dataKeys],
         debits: [...assigned.debits, ...(data.debits ?? [])],
         credits: [...assigned.credits, ...(data.credits ?? [])],
@@ -1730,4 +1758,66 @@ export function isStepUpMachinery(e: Effect): boolean {
     leaves.length > 0 &&
     leaves.every((l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !!l.model && machinery.test(l.model))
   );
+}
+
+/**
+ * The keys a parameter's declared type lists, when it lists them: a type literal, `Pick<T, 'a' | 'b'>`,
+ * `Partial`/`Readonly`/`Required` of one, an intersection of such, or `z.infer<typeof schema>`.
+ * Undefined when the type does not say (a named entity type says what may be written, not what is).
+ */
+function parameterTypeKeys(id: ts.Identifier, values: ValueResolver): string[] | undefined {
+  const d = findDeclaration(id);
+  if (!d || !ts.isParameter(d) || !d.type || !ts.isIdentifier(d.name)) return undefined;
+  const keys = typeKeys(d.type, values, 0);
+  return keys?.length ? keys : undefined;
+}
+
+function typeKeys(t: ts.TypeNode, values: ValueResolver, depth: number): string[] | undefined {
+  if (depth > 4) return undefined;
+  if (ts.isParenthesizedTypeNode(t)) return typeKeys(t.type, values, depth + 1);
+  if (ts.isTypeLiteralNode(t)) {
+    const out: string[] = [];
+    for (const m of t.members) {
+      const n = m.name && propertyNameText(m.name);
+      // an optional member says what may be given (`{ password?: string; email?: string }` of a general update)
+      if (!n || !ts.isPropertySignature(m) || m.questionToken) return undefined;
+      out.push(n);
+    }
+    return out;
+  }
+  if (ts.isIntersectionTypeNode(t)) {
+    const out: string[] = [];
+    for (const part of t.types) {
+      const k = typeKeys(part, values, depth + 1);
+      if (!k) return undefined;
+      out.push(...k);
+    }
+    return out;
+  }
+  if (!ts.isTypeReferenceNode(t)) return undefined;
+  const name = ts.isIdentifier(t.typeName) ? t.typeName.text : t.typeName.right.text;
+  const args = t.typeArguments ?? [];
+  if (name === 'Pick' && args.length === 2) return literalKeys(args[1]);
+  if (/^(Partial|Readonly|Required)$/.test(name) && args.length === 1) return typeKeys(args[0], values, depth + 1);
+  // zod: `z.infer<typeof schema>` (also input/output)
+  if (/^(infer|input|output|Infer|TypeOf)$/.test(name) && args.length === 1 && ts.isTypeQueryNode(args[0])) {
+    const q = args[0].exprName;
+    if (!ts.isIdentifier(q)) return undefined;
+    const keys = schemaKeys(q, values)
+      .map((k) => propertyNameText(k))
+      .filter((k): k is string => !!k);
+    return keys.length ? keys : undefined;
+  }
+  return undefined;
+}
+
+/** `'a' | 'b'` as keys. */
+function literalKeys(t: ts.TypeNode): string[] | undefined {
+  const parts = ts.isUnionTypeNode(t) ? t.types : [t];
+  const out: string[] = [];
+  for (const p of parts) {
+    if (!ts.isLiteralTypeNode(p) || !ts.isStringLiteral(p.literal)) return undefined;
+    out.push(p.literal.text);
+  }
+  return out;
 }

@@ -158,7 +158,7 @@ function isCosmetic(k: string, c: CompiledAssets): boolean {
   return c.cosmeticSuffixes.some((t) => k.endsWith(t) && k.length > t.length);
 }
 
-/** Property names of the object literals among a call's arguments, nested a few levels (`invoice_settings.default_payment_method`). */
+/** Property names of the object literals among a call's arguments, nested a few levels (`invoice_settings.default_payment_method`); one written `false` is left out. */
 function argKeysOf(node: ts.Node, values: ValueResolver): Set<string> {
   const out = new Set<string>();
   const visit = (e: ts.Expression, depth: number): void => {
@@ -171,7 +171,9 @@ function argKeysOf(node: ts.Node, values: ValueResolver): Set<string> {
     if (!ts.isObjectLiteralExpression(x)) return;
     for (const p of x.properties) {
       const name = p.name ? propertyNameText(p.name) : undefined;
-      if (name) out.add(name.toLowerCase());
+      // an option written false is not asked for (`confirm: false`: the payer confirms later)
+      const off = ts.isPropertyAssignment(p) && skipOuter(p.initializer).kind === ts.SyntaxKind.FalseKeyword;
+      if (name && !off) out.add(name.toLowerCase());
       if (ts.isPropertyAssignment(p)) visit(p.initializer, depth + 1);
       if (ts.isSpreadAssignment(p)) visit(p.expression, depth + 1);
     }

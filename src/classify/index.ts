@@ -26,7 +26,7 @@ import {
 } from './assets.js';
 import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
-import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf } from './words.js';
+import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf, words } from './words.js';
 
 interface Signal extends Reason {
   kind: Reason['kind'];
@@ -466,6 +466,12 @@ function decideByAssets(
   return corroborating.length || decisiveTerms.size >= 2 ? 'words-silent' : undefined;
 }
 
+/** Is the path's last segment named for a read (`fetch-roles`, `getApiKeys`)? */
+function namedForRead(resource: string | undefined, rules: ClassifierRules): boolean {
+  const first = resource ? words(resource)[0] : undefined;
+  return !!first && !!rules.readNameVerbs?.test(first);
+}
+
 /** A write on a record of the category's kind that is not one of its assets (`transaction`, `member`, `webhook`). */
 function relatedModel(cat: CategoryRule, e: Effect): boolean {
   const model = e.model ?? '';
@@ -551,6 +557,8 @@ export function classifyEndpoint(
     const byAssets = rules.assetCategories.has(cat.name);
     if (byAssets) {
       const how = decideByAssets(cat, signals, opacity, effects, resource);
+      // an action or procedure named for a read (`fetchRoles`) with no visible effect: its words say what it reads
+      if (how === 'words-silent' && cat.name !== 'data-export' && namedForRead(resource, rules)) continue;
       if (!how) continue;
       if (how === 'words-unseen') unseen = opacity.unseen;
       if (how === 'words-unrecognised' || how === 'words-unseen') {

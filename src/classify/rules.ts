@@ -70,6 +70,7 @@ export interface ClassifierRules {
   exclusions: ExclusionRules;
 
   mutatingMethods: string[];
+  readNameVerbs?: RegExp;
   /** Method names that write (`createConnection`, `revokeToken`): named writes on a path's resource. */
   namedWriteVerbs: RegExp;
   /** Of those, the verbs whose call the analysis could not follow makes an endpoint's effect unseen. */
@@ -184,6 +185,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     },
     exclusions: raw.exclusions,
     mutatingMethods: [...raw.mutatingMethods],
+    readNameVerbs: raw.readNameVerbs ? new RegExp(raw.readNameVerbs) : undefined,
     namedWriteVerbs: new RegExp(raw.namedWriteVerbs),
     unseenWriteVerbs: new RegExp(raw.unseenWriteVerbs),
     effectTerms,

@@ -308,6 +308,8 @@ export interface CategoryRules {
   exclusions: ExclusionRules;
   mutatingMethods: string[];
   effectLookahead: { stopWords: string[] };
+  /** The first word of an action or procedure named for a read (`fetchRoles`). */
+  readNameVerbs?: string;
   namedWriteVerbs: string;
   unseenWriteVerbs: string;
 }
