@@ -21,6 +21,7 @@ import {
   propertyNameText,
   returnExpressions,
   skipOuter,
+  type Value,
   type ValueResolver,
 } from './values.js';
 import { forEachNode } from './walk.js';
@@ -43,6 +44,8 @@ export interface Effect {
   credits?: string[];
   /** Part of what is written cannot be listed (the request body passed whole). */
   opaqueData?: boolean;
+  /** The request body itself is written, unvalidated (`User.findByIdAndUpdate(id, req.body)`): any column it names. */
+  rawBody?: boolean;
   /** Keys written with a constant string value. */
   constants?: Record<string, string>;
   /** Keys the opaque data is known not to hold (taken out beside a rest element). */
@@ -220,6 +223,8 @@ export interface WriteData {
   nested: { relation: string; action: string; data: WriteData; node: ts.Node }[];
   /** Keys the opaque part is known not to hold: taken out beside a rest (`const { role, ...data } = body`). */
   excluded: string[];
+  /** The opaque part is the request body itself, as the client sent it. */
+  rawBody?: boolean;
 }
 
 const CONTAINER_KEYS = new Set([
@@ -288,6 +293,7 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
   into.debits.push(...from.debits);
   into.credits.push(...from.credits);
   into.opaque ||= from.opaque;
+  if (from.rawBody) into.rawBody = true;
   Object.assign(into.constants, from.constants);
   into.nested.push(...from.nested);
   return into;
@@ -483,7 +489,10 @@ export function writeData(
         : undefined;
     if (typed) out.keys.push(...typed);
     else if (v && v.kind === 'object') obj = v.node;
-    else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) out.opaque = true;
+    else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) {
+      out.opaque = true;
+      if (vals.some(isRawBody)) out.rawBody = true;
+    }
     if (ts.isIdentifier(x)) mergeData(out, fieldAssignments(x));
   } else if (!ts.isLiteralExpression(x) && x.kind !== ts.SyntaxKind.NullKeyword) out.opaque = true;
   if (!obj) return out;
@@ -571,7 +580,7 @@ function callData(
   call: ts.CallExpression,
   method: string,
   values: ValueResolver,
-): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'constants' | 'nested'> {
+): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'constants' | 'nested'> {
   let args = [...call.arguments];
   if (FILTER_FIRST.test(method) && args.length >= 2) {
     const second = skipOuter(args[1]);
@@ -588,6 +597,7 @@ function callData(
     debits: wd.debits,
     credits: wd.credits,
     opaqueData: wd.opaque,
+    ...(wd.rawBody ? { rawBody: true } : {}),
     constants: wd.constants,
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
@@ -991,7 +1001,7 @@ function chainData(
   values: ValueResolver,
   /** The call's own arguments are the data (`knex('users').insert(object)`), not the table. */
   argsAreData = false,
-): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'constants' | 'nested'> {
+): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'constants' | 'nested'> {
   const wd = emptyData();
   // the call's own arguments name the table (`db.update(users)`): keys only, never opaque data;
   // at the end of a chain that named the table already (`knex('users').insert(object)`) they are the data
@@ -1010,6 +1020,7 @@ function chainData(
     debits: wd.debits,
     credits: wd.credits,
     opaqueData: wd.opaque,
+    ...(wd.rawBody ? { rawBody: true } : {}),
     constants: wd.constants,
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
@@ -1281,6 +1292,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         debits: [...assigned.debits, ...(data.debits ?? [])],
         credits: [...assigned.credits, ...(data.credits ?? [])],
         opaqueData: assigned.opaque || data.opaqueData,
+        ...(data.rawBody ? { rawBody: true } : {}),
         constants: { ...assigned.constants, ...data.constants },
       });
     }
@@ -1762,7 +1774,7 @@ export function isStepUpMachinery(e: Effect): boolean {
 
 /**
  * The keys a parameter's declared type lists, when it lists them: a type literal, `Pick<T, 'a' | 'b'>`,
- * `Partial`/`Readonly`/`Required` of one, an intersection of such, or `z.infer<typeof schema>`.
+ * `Readonly`/`Required` of one, an intersection of such, or `z.infer<typeof schema>`.
  * Undefined when the type does not say (a named entity type says what may be written, not what is).
  */
 function parameterTypeKeys(id: ts.Identifier, values: ValueResolver): string[] | undefined {
@@ -1798,7 +1810,8 @@ function typeKeys(t: ts.TypeNode, values: ValueResolver, depth: number): string[
   const name = ts.isIdentifier(t.typeName) ? t.typeName.text : t.typeName.right.text;
   const args = t.typeArguments ?? [];
   if (name === 'Pick' && args.length === 2) return literalKeys(args[1]);
-  if (/^(Partial|Readonly|Required)$/.test(name) && args.length === 1) return typeKeys(args[0], values, depth + 1);
+  // (`Partial<T>` says what may be given, like optional members)
+  if (/^(Readonly|Required)$/.test(name) && args.length === 1) return typeKeys(args[0], values, depth + 1);
   // zod: `z.infer<typeof schema>` (also input/output)
   if (/^(infer|input|output|Infer|TypeOf)$/.test(name) && args.length === 1 && ts.isTypeQueryNode(args[0])) {
     const q = args[0].exprName;
@@ -1820,4 +1833,17 @@ function literalKeys(t: ts.TypeNode): string[] | undefined {
     out.push(p.literal.text);
   }
   return out;
+}
+
+/** The request body as the client sent it: `req.body` of a handler's request, `await c.req.json()`, `await request.json()`. */
+function isRawBody(v: Value): boolean {
+  if (v.kind === 'param') return v.path.length === 1 && v.path[0] === 'body';
+  if (v.kind !== 'call' || !ts.isCallExpression(v.node)) return false;
+  const callee = skipOuter(v.node.expression);
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.name.text === 'json' &&
+    v.node.arguments.length === 0 &&
+    /^(req|request|c\.req|ctx\.req|context\.req)$/.test(skipOuter(callee.expression).getText())
+  );
 }

@@ -225,7 +225,7 @@ export class ValueResolver {
       return cls ? [{ kind: 'instance', cls }] : [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
     }
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
-      const name = accessName(e);
+      const name = accessName(e) ?? (ts.isElementAccessExpression(e) ? this.constantKey(e, depth, seen) : undefined);
       if (name === undefined) return [{ kind: 'unknown', node: e, reason: 'computed member' }];
       // `module.exports` / `exports` inside a CommonJS module
       if (
@@ -262,6 +262,15 @@ export class ValueResolver {
       if (op === ts.SyntaxKind.EqualsToken) return this.resolve(e.right, depth, seen);
     }
     return [{ kind: 'unknown', node: e, reason: ts.SyntaxKind[e.kind] }];
+  }
+
+  /** `routes[k]` where `k` takes one string here (a loop variable bound to a key): that key. */
+  private constantKey(e: ts.ElementAccessExpression, depth: number, seen: Set<ts.Node>): string | undefined {
+    if (!this.bindings.size || !ts.isIdentifier(skipOuter(e.argumentExpression))) return undefined;
+    const keys = this.resolve(e.argumentExpression, depth + 1, seen);
+    return keys.length === 1 && keys[0].kind === 'literal' && typeof keys[0].value === 'string'
+      ? keys[0].value
+      : undefined;
   }
 
   private resolveCall(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): Value[] {

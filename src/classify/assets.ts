@@ -243,8 +243,19 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     // a write of the whole request body writes the body's fields
     // less the keys taken out beside a rest (`const { ownerTeamId, ...data } = body`)
     const notKeys = new Set((e.notKeys ?? []).map(norm));
+    // the body as the client sent it, with no field known, written into a record whose columns are
+    // declared: the client may name any of them (`User.findByIdAndUpdate(id, req.body)`)
+    // (a record of people: what a client may set on itself there is its sign-in, its role)
+    const anyColumn =
+      e.opaqueData && e.rawBody && !ctx.bodyFields.length && PERSON.test(model)
+        ? (schemaColumns(ctx.values, model) ?? [])
+        : [];
     const keys = [
-      ...new Set([...e.dataKeys.map(norm), ...(e.opaqueData ? ctx.bodyFields.filter((f) => !notKeys.has(f)) : [])]),
+      ...new Set([
+        ...e.dataKeys.map(norm),
+        ...(e.opaqueData ? ctx.bodyFields.filter((f) => !notKeys.has(f)) : []),
+        ...anyColumn.map(norm).filter((k) => !notKeys.has(k)),
+      ]),
     ];
     let argKeys: Set<string> | undefined;
     for (const r of c.rules) {

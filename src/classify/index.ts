@@ -140,7 +140,9 @@ function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
           0,
           seg.words.findIndex((w) => norm(strong).startsWith(w)),
         );
-        const demoted = !cat.notDemoted && infoAfter(i, k + norm(strong).length > 0 ? k : 0);
+        const demoted =
+          (!cat.notDemoted && infoAfter(i, k + norm(strong).length > 0 ? k : 0)) ||
+          segs.some((s) => s.words.some((w) => cat.aggregate.has(w)));
         const configured = !demoted && cat.configured.segments.has(strong) ? true : undefined;
         out.push({
           kind: 'path',

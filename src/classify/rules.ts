@@ -43,6 +43,8 @@ export interface CategoryRule {
   fieldSuffixes: string[];
   /** Informational words never demote this category (exports are informational by nature). */
   notDemoted: boolean;
+  /** Path words saying what is handed out is a tally (`analytics`, `usage`): the category's path words do not decide. */
+  aggregate: Set<string>;
   unrelatedWritesOverrule: boolean;
   /** Models on which writing a role key signals privilege. */
   roleModels: string[];
@@ -137,6 +139,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       proofFields: list(base.proofFields).map(norm),
       fieldSuffixes: list(base.fieldSuffixes).map(norm),
       notDemoted: base.notDemoted === true,
+      aggregate: new Set(list(base.aggregateSegments).map(norm)),
       unrelatedWritesOverrule: base.unrelatedWritesOverrule === true,
       roleModels: list(base.roleModels).map(norm),
       ownershipVerbs: list(base.ownershipVerbs).map(norm),

@@ -1,5 +1,6 @@
 // The columns each record has, read as text (never run) from the project's Prisma schema files and
-// from its Drizzle table definitions (`pgTable('webhooks', { secret: text('secret') })`): what a whole
+// from its Drizzle table definitions (`pgTable('webhooks', { secret: text('secret') })`), Sequelize models and
+// Mongoose schemas (`new Schema({ email: String })`): what a whole
 // record returned to the client carries, and what deleting one takes with it.
 import fs from 'node:fs';
 import type { ValueResolver } from '../analysis/values.js';
@@ -47,6 +48,13 @@ const SEQUELIZE_START = /\b(\w+)\s*=\s*\w+\.define\(\s*["'`]([\w.-]+)["'`]\s*,\s
 const SEQUELIZE_TEXT =
   /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|DataType)\.(?:STRING|TEXT|CHAR|JSON|JSONB|UUID|BLOB|CITEXT)\b/;
 
+/** `const userSchema = new mongoose.Schema({` / `new Schema({`: a Mongoose schema and where its paths start. */
+const MONGOOSE_START = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
+/** A text path of a Mongoose schema (`email: String`, `role: { type: String, enum: […] }`). */
+const MONGOOSE_TEXT = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:String|(?:mongoose\.)?Schema\.Types\.String)\b/;
+/** `mongoose.model('User', userSchema)`, `model<IUser>('User', UserSchema)`: the model a schema makes. */
+const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
+
 const DRIZZLE = memo('classify.drizzleColumns', () => ({ byTable: undefined as Map<string, string[]> | undefined }));
 
 function drizzleTables(session: ScanSession, store: SourceStore): Map<string, string[]> {
@@ -70,6 +78,19 @@ function drizzleTables(session: ScanSession, store: SourceStore): Map<string, st
         const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, SEQUELIZE_TEXT);
         for (const name of [m[1], m[2], m[3]]) if (name && !byTable.has(norm(name))) byTable.set(norm(name), cols);
       }
+    if (/Schema\s*(<[^>]*>)?\(/.test(text)) {
+      const schemas = new Map<string, string[]>();
+      for (const m of text.matchAll(MONGOOSE_START)) {
+        const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, MONGOOSE_TEXT);
+        schemas.set(m[1], cols);
+        const own = norm(m[1]).replace(/schema$/, '');
+        if (own && !byTable.has(own)) byTable.set(own, cols);
+      }
+      for (const m of text.matchAll(MONGOOSE_MODEL)) {
+        const cols = schemas.get(m[2]);
+        if (cols && !byTable.has(norm(m[1]))) byTable.set(norm(m[1]), cols);
+      }
+    }
   }
   slot.byTable = byTable;
   return byTable;
@@ -94,7 +115,7 @@ function topLevelColumns(text: string, from: number, column: RegExp): string[] {
   return cols;
 }
 
-/** The text columns of a record (`integrationSettings` → apiKey, secretKey, …), if a schema, a Drizzle table or a Sequelize model declares it. */
+/** The text columns of a record (`integrationSettings` → apiKey, secretKey, …), if a schema, a Drizzle table, a Sequelize model or a Mongoose schema declares it. */
 export function schemaColumns(values: ValueResolver, model: string): readonly string[] | undefined {
   const prisma = values.session.get(PRISMA).get(model.toLowerCase());
   if (prisma) return prisma;

@@ -248,6 +248,7 @@ export interface RawCategory {
   methods?: string[];
   fieldsCorroborateOnCreate?: boolean;
   notDemoted?: boolean;
+  aggregateSegments?: string[];
   /** Visible writes, none on the category's records, overrule its words (an export writes nothing). */
   unrelatedWritesOverrule?: boolean;
   contextWithWrite?: boolean;

@@ -238,8 +238,7 @@ export class Collector {
     // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
     const iter = iteration(call, this.values);
     if (iter) {
-      for (const el of iter.elements)
-        this.values.withBinding(iter.param, el, () => this.registerCall(method, call, callee.expression, sf));
+      for (const b of iter) withBindings(this.values, b, () => this.registerCall(method, call, callee.expression, sf));
       return;
     }
     this.registerCall(method, call, callee.expression, sf);
@@ -288,7 +287,7 @@ export class Collector {
         this.registerCall('all', call, callee.expression, sf, key);
     };
     const iter = iteration(call, this.values);
-    if (iter) for (const el of iter.elements) this.values.withBinding(iter.param, el, once);
+    if (iter) for (const b of iter) withBindings(this.values, b, once);
     else once();
   }
 
@@ -651,25 +650,39 @@ export class Collector {
   }
 }
 
-/** The array a registration call iterates over, when it sits in `literalArray.forEach((x) => …)`. */
-function iteration(
-  call: ts.CallExpression,
-  values: ValueResolver,
-): { param: ts.Node; elements: ts.Expression[] } | undefined {
+/** One iteration's bindings: each loop variable and the expression it stands for. */
+type Bindings = [ts.Node, ts.Expression][];
+
+function withBindings<T>(values: ValueResolver, b: Bindings, fn: () => T, i = 0): T {
+  return i === b.length ? fn() : values.withBinding(b[i][0], b[i][1], () => withBindings(values, b, fn, i + 1));
+}
+
+/**
+ * The iterations a registration call sits in, one set of bindings each: `for (const page of pages)` and
+ * `list.forEach((r) => …)` over a constant array (the variable is each element); over an object keyed by
+ * path, `for (const k in routes)`, `Object.keys(routes).forEach((k) => …)` (the variable is each key) and
+ * `Object.entries(routes).forEach(([k, r]) => …)` (each key and its value). Only when the registration
+ * reads the variable.
+ */
+function iteration(call: ts.CallExpression, values: ValueResolver): Bindings[] | undefined {
+  const reads = (name: ts.BindingName): boolean => {
+    const ids = ts.isIdentifier(name)
+      ? [name.text]
+      : name.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name.text] : []));
+    return ids.some((id) => call.arguments.some((a) => a.getText().includes(id)));
+  };
   let n: ts.Node | undefined = call.parent;
   while (n && !ts.isSourceFile(n)) {
-    // `for (const page of pages) router.get(`/${page}`, …)` over a constant array
+    // `for (const page of pages)`, `for (const k in routes)`, `for (const [k, r] of Object.entries(routes))`
     if (
-      ts.isForOfStatement(n) &&
+      (ts.isForOfStatement(n) || ts.isForInStatement(n)) &&
       ts.isVariableDeclarationList(n.initializer) &&
       n.initializer.declarations.length === 1
     ) {
       const d = n.initializer.declarations[0];
-      if (!ts.isIdentifier(d.name) || !call.arguments.some((a) => a.getText().includes((d.name as ts.Identifier).text)))
-        return undefined;
-      const arr = values.resolve(n.expression).find((v) => v.kind === 'array');
-      if (!arr || arr.kind !== 'array') return undefined;
-      return { param: d, elements: arr.node.elements.filter((e) => !ts.isSpreadElement(e)) };
+      if (!reads(d.name)) return undefined;
+      if (ts.isForInStatement(n)) return ts.isIdentifier(d.name) ? keyBindings(n.expression, d, values) : undefined;
+      return loopBindings(d.name, d, n.expression, values);
     }
     if (
       (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
@@ -680,18 +693,72 @@ function iteration(
       const loop = n.parent;
       if (!ts.isPropertyAccessExpression(loop.expression) || !['forEach', 'map'].includes(loop.expression.name.text))
         return undefined;
-      const arr = values.resolve(loop.expression.expression).find((v) => v.kind === 'array');
-      if (!arr || arr.kind !== 'array' || arr.node.elements.length > 50) return undefined;
-      // only when the registration reads the element
       const p = n.parameters[0];
-      if (!ts.isIdentifier(p.name) || !call.arguments.some((a) => a.getText().includes((p.name as ts.Identifier).text)))
-        return undefined;
-      return { param: p, elements: arr.node.elements.filter((e) => !ts.isSpreadElement(e)) };
+      if (!reads(p.name)) return undefined;
+      return loopBindings(p.name, p, loop.expression.expression, values);
     }
     if (ts.isFunctionLike(n)) return undefined;
     n = n.parent;
   }
   return undefined;
+}
+
+/** The bindings of a loop variable (`decl`, named `name`) over `source`: an array, or `Object.keys/entries(obj)`. */
+function loopBindings(
+  name: ts.BindingName,
+  decl: ts.Node,
+  source: ts.Expression,
+  values: ValueResolver,
+): Bindings[] | undefined {
+  const src = skipOuter(source);
+  const over = objectIteration(src);
+  if (over === 'keys')
+    return ts.isIdentifier(name) ? keyBindings((src as ts.CallExpression).arguments[0], decl, values) : undefined;
+  if (over === 'entries') {
+    if (!ts.isArrayBindingPattern(name)) return undefined;
+    const [k, v] = name.elements;
+    const obj = objectOf((src as ts.CallExpression).arguments[0], values);
+    if (!obj) return undefined;
+    return pathKeyed(obj).map(([key, value]) => [
+      ...(k && ts.isBindingElement(k) ? ([[k, key]] as Bindings) : []),
+      ...(v && ts.isBindingElement(v) ? ([[v, value]] as Bindings) : []),
+    ]);
+  }
+  if (!ts.isIdentifier(name)) return undefined;
+  const arr = values.resolve(src).find((v) => v.kind === 'array');
+  if (!arr || arr.kind !== 'array' || arr.node.elements.length > 50) return undefined;
+  return arr.node.elements.filter((e) => !ts.isSpreadElement(e)).map((e) => [[decl, e]]);
+}
+
+/** `Object.keys(x)` / `Object.entries(x)`. */
+function objectIteration(x: ts.Expression): 'keys' | 'entries' | undefined {
+  if (!ts.isCallExpression(x) || x.arguments.length !== 1 || !ts.isPropertyAccessExpression(x.expression))
+    return undefined;
+  const recv = x.expression.expression;
+  if (!ts.isIdentifier(recv) || recv.text !== 'Object') return undefined;
+  const m = x.expression.name.text;
+  return m === 'keys' ? 'keys' : m === 'entries' ? 'entries' : undefined;
+}
+
+/** Each key of an object keyed by path bound to `decl`. */
+function keyBindings(objExpr: ts.Expression, decl: ts.Node, values: ValueResolver): Bindings[] | undefined {
+  const obj = objectOf(objExpr, values);
+  return obj ? pathKeyed(obj).map(([key]) => [[decl, key]]) : undefined;
+}
+
+function objectOf(x: ts.Expression, values: ValueResolver): ts.ObjectLiteralExpression | undefined {
+  const v = values.resolve(x).find((y) => y.kind === 'object');
+  return v && v.kind === 'object' ? v.node : undefined;
+}
+
+/** The entries of an object whose keys are written as strings (`{ '/user': userRouter }`), at most 50. */
+function pathKeyed(obj: ts.ObjectLiteralExpression): [ts.Expression, ts.Expression][] {
+  const out: [ts.Expression, ts.Expression][] = [];
+  for (const p of obj.properties) {
+    if (!ts.isPropertyAssignment(p) || !ts.isStringLiteral(p.name)) continue;
+    out.push([p.name, p.initializer]);
+  }
+  return out.length <= 50 ? out : [];
 }
 
 /** The name a registrar function is called by, or undefined when callers may name it anything (default export, callback). */
