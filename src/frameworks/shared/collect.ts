@@ -697,10 +697,53 @@ function iteration(call: ts.CallExpression, values: ValueResolver): Bindings[] |
       if (!reads(p.name)) return undefined;
       return loopBindings(p.name, p, loop.expression.expression, values);
     }
-    if (ts.isFunctionLike(n)) return undefined;
+    if (ts.isFunctionLike(n)) return callSiteBindings(n, call);
     n = n.parent;
   }
   return undefined;
+}
+
+/**
+ * A registration whose path reads a parameter of the function it is in (`function mount(prefix) {
+ * app.use(`${prefix}/users`, users) }`), called in its own file with the prefix (`mount('/api');
+ * mount('/api/v1')`): one set of bindings per call, the path parameters bound to that call's arguments.
+ */
+function callSiteBindings(fn: ts.SignatureDeclaration, call: ts.CallExpression): Bindings[] | undefined {
+  const first = call.arguments[0];
+  if (!first) return undefined;
+  // a router given as a parameter (`(r, base) => r.use(base + …)`): each call links its own router and path
+  let recv: ts.Expression = skipOuter(call.expression);
+  while (ts.isPropertyAccessExpression(recv) || ts.isCallExpression(recv) || ts.isElementAccessExpression(recv))
+    recv = skipOuter(recv.expression);
+  if (ts.isIdentifier(recv) && fn.parameters.some((p) => p === findDeclaration(recv as ts.Identifier)))
+    return undefined;
+  const pathText = first.getText();
+  const params = fn.parameters.filter(
+    (p) => ts.isIdentifier(p.name) && new RegExp(`\\b${p.name.text.replace(/[$]/g, '\\$')}\\b`).test(pathText),
+  );
+  if (!params.length) return undefined;
+  const name =
+    ts.isFunctionDeclaration(fn) && fn.name
+      ? fn.name
+      : fn.parent && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)
+        ? fn.parent.name
+        : undefined;
+  if (!name) return undefined;
+  const decl = ts.isFunctionDeclaration(fn) ? fn : fn.parent;
+  const out: Bindings[] = [];
+  for (const site of callIndex(call.getSourceFile()).calls) {
+    const callee = skipOuter(site.expression);
+    if (!ts.isIdentifier(callee) || callee.text !== name.text || findDeclaration(callee) !== decl) continue;
+    const b: Bindings = [];
+    for (const p of params) {
+      const arg = site.arguments[fn.parameters.indexOf(p)];
+      if (!arg || ts.isSpreadElement(arg)) return undefined;
+      b.push([p, arg]);
+    }
+    out.push(b);
+    if (out.length > 20) return undefined;
+  }
+  return out.length ? out : undefined;
 }
 
 /** The bindings of a loop variable (`decl`, named `name`) over `source`: an array, or `Object.keys/entries(obj)`. */
