@@ -336,6 +336,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a secret the request supplies is stored, not minted
         matchedKeys = matchedKeys.filter((k) => !ctx.bodyFields.includes(k));
         if (r.keySet.length && !matchedKeys.length) continue;
+        // a secret stored where no one gets it (the record and the generated value both discarded)
+        if (neverLeaves(e, matchedKeys)) continue;
       }
       if (r.category === 'credentials' && ops.length === 1 && ops[0] === 'update' && created.has(model)) continue;
       // what is created with a new team (its founder's membership, its default roles, its first invitations)
@@ -543,4 +545,50 @@ export function isUnrecognisedWrite(e: Effect): boolean {
   if (e.kind !== 'db-write' && e.kind !== 'sql-write') return false;
   if (isBookkeepingModel(e.model, c)) return false;
   return !e.model || !!e.opaqueData;
+}
+
+/**
+ * Is the secret a write stores discarded with it: the write's result unused (`await X.create({ …, apiKey })`
+ * as a statement) and each matched key's value a local used nowhere else in its function? Then the
+ * secret is never handed to anyone. False whenever that cannot be seen.
+ */
+function neverLeaves(e: Effect, keys: readonly string[]): boolean {
+  if (!keys.length || !ts.isCallExpression(e.node)) return false;
+  let at: ts.Node = e.node;
+  while (at.parent && (ts.isAwaitExpression(at.parent) || ts.isParenthesizedExpression(at.parent))) at = at.parent;
+  if (!at.parent || !ts.isExpressionStatement(at.parent)) return false;
+  const data = e.node.arguments.map((a) => skipOuter(a)).find(ts.isObjectLiteralExpression);
+  if (!data) return false;
+  let fn: ts.Node | undefined = e.node.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return false;
+  for (const k of keys) {
+    const p = data.properties.find((q) => q.name && norm(propertyNameText(q.name) ?? '') === k);
+    const value =
+      p && ts.isPropertyAssignment(p)
+        ? skipOuter(p.initializer)
+        : p && ts.isShorthandPropertyAssignment(p)
+          ? p.name
+          : undefined;
+    if (!value || !ts.isIdentifier(value)) return false;
+    let uses = 0;
+    const name = value.text;
+    const visit = (n: ts.Node): void => {
+      if (uses > 0) return;
+      if (ts.isIdentifier(n) && n.text === name && !isInside(n, e.node) && !isDeclarationName(n)) uses++;
+      else ts.forEachChild(n, visit);
+    };
+    visit(fn);
+    if (uses > 0) return false;
+  }
+  return true;
+}
+
+function isInside(n: ts.Node, outer: ts.Node): boolean {
+  for (let x: ts.Node | undefined = n; x; x = x.parent) if (x === outer) return true;
+  return false;
+}
+
+function isDeclarationName(n: ts.Identifier): boolean {
+  return !!n.parent && ts.isVariableDeclaration(n.parent) && n.parent.name === n;
 }

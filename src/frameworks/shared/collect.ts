@@ -715,8 +715,7 @@ function callSiteBindings(fn: ts.SignatureDeclaration, call: ts.CallExpression):
   let recv: ts.Expression = skipOuter(call.expression);
   while (ts.isPropertyAccessExpression(recv) || ts.isCallExpression(recv) || ts.isElementAccessExpression(recv))
     recv = skipOuter(recv.expression);
-  if (ts.isIdentifier(recv) && fn.parameters.some((p) => p === findDeclaration(recv)))
-    return undefined;
+  if (ts.isIdentifier(recv) && fn.parameters.some((p) => p === findDeclaration(recv))) return undefined;
   const pathText = first.getText();
   const params = fn.parameters.filter(
     (p) => ts.isIdentifier(p.name) && new RegExp(`\\b${p.name.text.replace(/[$]/g, '\\$')}\\b`).test(pathText),
