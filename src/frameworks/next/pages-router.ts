@@ -368,6 +368,13 @@ function nextConnectDialect(): Dialect {
   };
 }
 
+/** Does a default export hand out a next-connect router (`handler`, `base().put(x)`, `withSession(handler)`)? */
+function exportsRouter(e: ts.Expression, c: Collector, depth = 0): boolean {
+  const x = skipOuter(e);
+  if (c.refs(x, false).length) return true;
+  return depth < 3 && ts.isCallExpression(x) && x.arguments.some((a) => exportsRouter(a, c, depth + 1));
+}
+
 export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): Endpoint[] {
   // each endpoint's analysis is a unit: one that fails is listed all the same, unverifiable
   const build = (input: EndpointInput): Endpoint => containedEndpoint(input, ctx, () => buildEndpoint(input, ctx));
@@ -375,10 +382,11 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   if (!def) return [];
   const expr = skipOuter(def.expr);
 
-  // next-connect: registrations on a router created in this file
+  // next-connect: registrations this file makes on a router, created here or in another module
+  // (`import handler from '../utils/handler'`, `createHandler()`): a shared instance gets each page's own
   const graph = new RouterGraph('express');
   const collector = new Collector(graph, ctx.values, nextConnectDialect());
-  if (sf.text.includes('next-connect')) collector.collectFile(sf);
+  if (sf.text.includes('next-connect') || exportsRouter(expr, collector)) collector.collectFile(sf);
   const routes = graph.flatten(() => true, joinPaths);
   ctx.stats.routers += graph.all.length;
   if (routes.length) {

@@ -55,8 +55,13 @@ export interface Dialect {
 /** How many members deep a parameter may hold a router (`{ app }`, `deps.routers.api`). */
 const MAX_PARAM_PATH = 3;
 
+/**
+ * Where a registration happens in its file. A method call is placed at its method's name: in a chain
+ * (`handler.use(auth).post(create)`) every call starts where the chain does, but runs in name order.
+ */
 export function orderOf(node: ts.Node): Order {
-  return { file: node.getSourceFile().fileName, pos: node.getStart() };
+  const at = ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node;
+  return { file: node.getSourceFile().fileName, pos: at.getStart() };
 }
 
 export class Collector {
