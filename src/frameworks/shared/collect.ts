@@ -643,11 +643,16 @@ export class Collector {
         }
       }
       // Inside an iteration (`table.forEach((r) => router[r.method](r.path, r.handler))`) the argument
-      // means this element's value: keep the expression it resolves to, not `r.handler`.
+      // means this element's value: keep the expression it resolves to, not `r.handler`; a list
+      // (`r.middleware` written `[auth]`) is its elements.
       if (this.values.bound && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))) {
         const vals = this.values.resolve(x);
         const only = vals.length === 1 ? vals[0] : undefined;
         if (only && only.kind === 'function') return void out.push(only.node as unknown as ts.Expression);
+        if (only && only.kind === 'array') {
+          for (const el of only.node.elements) add(el, depth + 1);
+          return;
+        }
       }
       out.push(x);
     };
@@ -672,9 +677,8 @@ function iteration(
       const d = n.initializer.declarations[0];
       if (!ts.isIdentifier(d.name) || !call.arguments.some((a) => a.getText().includes((d.name as ts.Identifier).text)))
         return undefined;
-      const arr = values.resolve(n.expression).find((v) => v.kind === 'array');
-      if (!arr || arr.kind !== 'array') return undefined;
-      return { param: d, elements: arr.node.elements.filter((e) => !ts.isSpreadElement(e)) };
+      const elements = iteratedElements(n.expression, values);
+      return elements && { param: d, elements };
     }
     if (
       (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
@@ -685,18 +689,58 @@ function iteration(
       const loop = n.parent;
       if (!ts.isPropertyAccessExpression(loop.expression) || !['forEach', 'map'].includes(loop.expression.name.text))
         return undefined;
-      const arr = values.resolve(loop.expression.expression).find((v) => v.kind === 'array');
-      if (!arr || arr.kind !== 'array' || arr.node.elements.length > 50) return undefined;
+      const elements = iteratedElements(loop.expression.expression, values);
+      if (!elements || elements.length > 50) return undefined;
       // only when the registration reads the element
       const p = n.parameters[0];
       if (!ts.isIdentifier(p.name) || !call.arguments.some((a) => a.getText().includes((p.name as ts.Identifier).text)))
         return undefined;
-      return { param: p, elements: arr.node.elements.filter((e) => !ts.isSpreadElement(e)) };
+      return { param: p, elements };
     }
     if (ts.isFunctionLike(n)) return undefined;
     n = n.parent;
   }
   return undefined;
+}
+
+/**
+ * The elements of the array a loop goes over: a constant array, or a function's parameter
+ * (`const register = (list) => list.map(…)`) bound to the arrays its calls in the same file pass.
+ */
+function iteratedElements(expr: ts.Expression, values: ValueResolver): ts.Expression[] | undefined {
+  const out: ts.Expression[] = [];
+  let found = false;
+  for (const v of values.resolve(expr)) {
+    if (v.kind === 'array') {
+      found = true;
+      out.push(...v.node.elements.filter((e) => !ts.isSpreadElement(e)));
+    } else if (v.kind === 'param' && !v.path.length && !values.bound) {
+      const param = v.fn.parameters[v.index];
+      for (const call of callersInFile(v.fn, values)) {
+        const arg = call.arguments[v.index];
+        if (!param || !arg || ts.isSpreadElement(arg)) continue;
+        const arr = values.resolve(arg).find((a) => a.kind === 'array');
+        if (!arr || arr.kind !== 'array') continue;
+        found = true;
+        out.push(...arr.node.elements.filter((e) => !ts.isSpreadElement(e)));
+      }
+    }
+  }
+  return found ? out : undefined;
+}
+
+/** Calls of a named function in the file that declares it. */
+function callersInFile(fn: ts.SignatureDeclaration, values: ValueResolver): ts.CallExpression[] {
+  const name = nameOf(fn);
+  if (!name) return [];
+  return callIndex(fn.getSourceFile()).calls.filter((c) => {
+    const callee = skipOuter(c.expression);
+    return (
+      ts.isIdentifier(callee) &&
+      callee.text === name &&
+      values.resolve(callee).some((x) => x.kind === 'function' && x.node === fn)
+    );
+  });
 }
 
 /** The name a registrar function is called by, or undefined when callers may name it anything (default export, callback). */
