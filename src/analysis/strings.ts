@@ -14,6 +14,14 @@ export function boundArgument(id: ts.Identifier, env: Env | undefined): ts.Expre
   return d && ts.isParameter(d) ? env.get(d) : undefined;
 }
 
+/** String methods that change only the case of a string (the language's own, not a package's). */
+const CASE_CHANGES: Readonly<Record<string, (s: string) => string>> = {
+  toLowerCase: (s) => s.toLowerCase(),
+  toUpperCase: (s) => s.toUpperCase(),
+  toLocaleLowerCase: (s) => s.toLowerCase(),
+  toLocaleUpperCase: (s) => s.toUpperCase(),
+};
+
 export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0, env?: Env): string | undefined {
   if (depth > 10) return undefined;
   const e = skipOuter(expr);
@@ -52,6 +60,14 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
     ts.isBinaryExpression(e)
   ) {
     return stringFromValues(values.resolve(e), values, depth);
+  }
+  // `r.method.toLowerCase()`: a case change of a constant string
+  if (ts.isCallExpression(e) && !e.arguments.length && ts.isPropertyAccessExpression(e.expression)) {
+    const change = CASE_CHANGES[e.expression.name.text];
+    if (change) {
+      const inner = evalString(e.expression.expression, values, depth + 1, env);
+      return inner === undefined ? undefined : change(inner);
+    }
   }
   // `loginPath(config)`, `` apiPath('users') ``: a project function returning one string expression,
   // evaluated with its parameters bound to the call's arguments

@@ -57,6 +57,8 @@ export interface FrameworkRules {
     routeMethods: string[];
     methodAliases?: Record<string, string>;
     routerWrappers?: ModuleExport[];
+    /** Method name → the fewest arguments with which it returns its receiver (`app.set(name, value)`). */
+    chainMethods?: Record<string, number>;
     importHints: string[];
   };
   decoratorRouting: DecoratorRouting[];

@@ -81,7 +81,12 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
         const p = pathsOf(arg, ctx)[0];
         return refs.map((r) => ({ router: r.router, routePath: p }));
       }
+      // `app.get('env')`: `get` with one argument, off a `route('/x')` chain, reads a setting and is not the app
+      if (method === 'get' && call.arguments.length < 2) return refs.filter((r) => r.routePath !== undefined);
       if (routeMethods.has(method) || method === 'use') return refs;
+      // `app.disable('x-powered-by')`, `app.set('trust proxy', 1)` return the app; `app.set('views')` reads a setting
+      const least = rules.chainMethods?.[method];
+      if (least !== undefined && call.arguments.length >= least) return refs.map((r) => ({ router: r.router }));
       return [];
     },
     register(method, call, refs, c, methodExpr): void {

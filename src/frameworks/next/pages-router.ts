@@ -7,10 +7,9 @@ import { unwrap } from '../../analysis/unwrap.js';
 import { evalStrings } from '../../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from '../../model.js';
-import { Collector, orderOf, type Dialect } from '../shared/collect.js';
 import { buildEndpoint, chainLink, containedEndpoint, type EndpointInput } from '../shared/endpoint.js';
 import { exportedExpression } from './app-router.js';
-import { joinPaths, RouterGraph } from '../shared/router-graph.js';
+import { nextConnectRoutes } from './next-connect.js';
 import type { AdapterContext } from '../types.js';
 import type { NextFile } from './files.js';
 
@@ -331,43 +330,6 @@ function defaultExport(sf: ts.SourceFile, ctx: AdapterContext): { anchor: ts.Nod
   return undefined;
 }
 
-const NEXT_CONNECT: Dialect['creators'] = [
-  { module: 'next-connect', path: '' },
-  { module: 'next-connect', path: 'createRouter' },
-  { module: 'next-connect', path: 'default' },
-];
-
-function nextConnectDialect(): Dialect {
-  const methods = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'];
-  return {
-    creators: NEXT_CONNECT,
-    paramTypes: /\bNextConnect\b/,
-    importHints: ['next-connect'],
-    methods: new Set([...methods, 'use']),
-    plausible: (_m, call) => call.arguments.length >= 1,
-    chain: (m, _call, refs) => (methods.includes(m) || m === 'use' || m === 'handler' ? refs : []),
-    register(m, call, refs, c): void {
-      const args = [...call.arguments];
-      if (args.length && ts.isStringLiteralLike(skipOuter(args[0]))) args.shift(); // path is the file's
-      const items = c.flattenArgs(args);
-      if (!items.length) return;
-      for (const ref of refs) {
-        if (m === 'use') c.graph.add(ref.router, { kind: 'use', items, anchor: call, order: orderOf(call) });
-        else
-          c.graph.add(ref.router, {
-            kind: 'route',
-            methods: [m === 'all' ? 'ANY' : (m.toUpperCase() as HttpMethod)],
-            paths: [''],
-            args: items,
-            anchor: ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call,
-            order: orderOf(call),
-          });
-      }
-    },
-    guess: () => false,
-  };
-}
-
 export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): Endpoint[] {
   // each endpoint's analysis is a unit: one that fails is listed all the same, unverifiable
   const build = (input: EndpointInput): Endpoint => containedEndpoint(input, ctx, () => buildEndpoint(input, ctx));
@@ -375,12 +337,8 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   if (!def) return [];
   const expr = skipOuter(def.expr);
 
-  // next-connect: registrations on a router created in this file
-  const graph = new RouterGraph('express');
-  const collector = new Collector(graph, ctx.values, nextConnectDialect());
-  if (sf.text.includes('next-connect')) collector.collectFile(sf);
-  const routes = graph.flatten(() => true, joinPaths);
-  ctx.stats.routers += graph.all.length;
+  // next-connect: registrations this file makes on a router, created here or in another module
+  const routes = nextConnectRoutes(sf, expr, ctx);
   if (routes.length) {
     return routes.map((r) =>
       build({

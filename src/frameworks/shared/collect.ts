@@ -55,8 +55,13 @@ export interface Dialect {
 /** How many members deep a parameter may hold a router (`{ app }`, `deps.routers.api`). */
 const MAX_PARAM_PATH = 3;
 
+/**
+ * Where a registration happens in its file. A method call is placed at its method's name: in a chain
+ * (`handler.use(auth).post(create)`) every call starts where the chain does, but runs in name order.
+ */
 export function orderOf(node: ts.Node): Order {
-  return { file: node.getSourceFile().fileName, pos: node.getStart() };
+  const at = ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node;
+  return { file: node.getSourceFile().fileName, pos: at.getStart() };
 }
 
 export class Collector {
@@ -637,11 +642,16 @@ export class Collector {
         }
       }
       // Inside an iteration (`table.forEach((r) => router[r.method](r.path, r.handler))`) the argument
-      // means this element's value: keep the expression it resolves to, not `r.handler`.
+      // means this element's value: keep the expression it resolves to, not `r.handler`; a list
+      // (`r.middleware` written `[auth]`) is its elements.
       if (this.values.bound && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))) {
         const vals = this.values.resolve(x);
         const only = vals.length === 1 ? vals[0] : undefined;
         if (only && only.kind === 'function') return void out.push(only.node as unknown as ts.Expression);
+        if (only && only.kind === 'array') {
+          for (const el of only.node.elements) add(el, depth + 1);
+          return;
+        }
       }
       out.push(x);
     };
@@ -697,7 +707,7 @@ function iteration(call: ts.CallExpression, values: ValueResolver): Bindings[] |
       if (!reads(p.name)) return undefined;
       return loopBindings(p.name, p, loop.expression.expression, values);
     }
-    if (ts.isFunctionLike(n)) return callSiteBindings(n, call);
+    if (ts.isFunctionLike(n)) return callSiteBindings(n, call, values);
     n = n.parent;
   }
   return undefined;
@@ -708,7 +718,11 @@ function iteration(call: ts.CallExpression, values: ValueResolver): Bindings[] |
  * app.use(`${prefix}/users`, users) }`), called in its own file with the prefix (`mount('/api');
  * mount('/api/v1')`): one set of bindings per call, the path parameters bound to that call's arguments.
  */
-function callSiteBindings(fn: ts.SignatureDeclaration, call: ts.CallExpression): Bindings[] | undefined {
+function callSiteBindings(
+  fn: ts.SignatureDeclaration,
+  call: ts.CallExpression,
+  values: ValueResolver,
+): Bindings[] | undefined {
   const first = call.arguments[0];
   if (!first) return undefined;
   // a router given as a parameter (`(r, base) => r.use(base + …)`): each call links its own router and path
@@ -721,18 +735,8 @@ function callSiteBindings(fn: ts.SignatureDeclaration, call: ts.CallExpression):
     (p) => ts.isIdentifier(p.name) && new RegExp(`\\b${p.name.text.replace(/[$]/g, '\\$')}\\b`).test(pathText),
   );
   if (!params.length) return undefined;
-  const name =
-    ts.isFunctionDeclaration(fn) && fn.name
-      ? fn.name
-      : fn.parent && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)
-        ? fn.parent.name
-        : undefined;
-  if (!name) return undefined;
-  const decl = ts.isFunctionDeclaration(fn) ? fn : fn.parent;
   const out: Bindings[] = [];
-  for (const site of callIndex(call.getSourceFile()).calls) {
-    const callee = skipOuter(site.expression);
-    if (!ts.isIdentifier(callee) || callee.text !== name.text || findDeclaration(callee) !== decl) continue;
+  for (const site of callersInFile(fn, values)) {
     const b: Bindings = [];
     for (const p of params) {
       const arg = site.arguments[fn.parameters.indexOf(p)];
@@ -767,9 +771,49 @@ function loopBindings(
     ]);
   }
   if (!ts.isIdentifier(name)) return undefined;
-  const arr = values.resolve(src).find((v) => v.kind === 'array');
-  if (!arr || arr.kind !== 'array' || arr.node.elements.length > 50) return undefined;
-  return arr.node.elements.filter((e) => !ts.isSpreadElement(e)).map((e) => [[decl, e]]);
+  const elements = iteratedElements(src, values);
+  if (!elements || elements.length > 50) return undefined;
+  return elements.map((e) => [[decl, e]]);
+}
+
+/**
+ * The elements of the array a loop goes over: a constant array, or a function's parameter
+ * (`const register = (list) => list.map(…)`) bound to the arrays its calls in the same file pass.
+ */
+function iteratedElements(expr: ts.Expression, values: ValueResolver): ts.Expression[] | undefined {
+  const out: ts.Expression[] = [];
+  let found = false;
+  for (const v of values.resolve(expr)) {
+    if (v.kind === 'array') {
+      found = true;
+      out.push(...v.node.elements.filter((e) => !ts.isSpreadElement(e)));
+    } else if (v.kind === 'param' && !v.path.length && !values.bound) {
+      const param = v.fn.parameters[v.index];
+      for (const call of callersInFile(v.fn, values)) {
+        const arg = call.arguments[v.index];
+        if (!param || !arg || ts.isSpreadElement(arg)) continue;
+        const arr = values.resolve(arg).find((a) => a.kind === 'array');
+        if (!arr || arr.kind !== 'array') continue;
+        found = true;
+        out.push(...arr.node.elements.filter((e) => !ts.isSpreadElement(e)));
+      }
+    }
+  }
+  return found ? out : undefined;
+}
+
+/** Calls of a named function in the file that declares it. */
+function callersInFile(fn: ts.SignatureDeclaration, values: ValueResolver): ts.CallExpression[] {
+  const name = nameOf(fn);
+  if (!name) return [];
+  return callIndex(fn.getSourceFile()).calls.filter((c) => {
+    const callee = skipOuter(c.expression);
+    return (
+      ts.isIdentifier(callee) &&
+      callee.text === name &&
+      values.resolve(callee).some((x) => x.kind === 'function' && x.node === fn)
+    );
+  });
 }
 
 /** `Object.keys(x)` / `Object.entries(x)`. */
