@@ -245,10 +245,14 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     const notKeys = new Set((e.notKeys ?? []).map(norm));
     // the body as the client sent it, with no field known, written into a record whose columns are
     // declared: the client may name any of them (`User.findByIdAndUpdate(id, req.body)`)
-    // (a record of people: what a client may set on itself there is its sign-in, its role)
+    // (a record of people, or any record that signs in — its schema has a password: what a client may
+    // set on itself there is its sign-in, its role, where its money goes)
+    const declared =
+      e.opaqueData && e.rawBody && !ctx.bodyFields.length && model ? schemaColumns(ctx.values, model) : undefined;
     const anyColumn =
-      e.opaqueData && e.rawBody && !ctx.bodyFields.length && PERSON.test(model)
-        ? (schemaColumns(ctx.values, model) ?? [])
+      declared &&
+      (PERSON.test(model) || declared.some((k) => /^(password|passwordhash|hashedpassword|passwd)$/.test(norm(k))))
+        ? declared
         : [];
     const keys = [
       ...new Set([
