@@ -223,9 +223,24 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
       if (inner.fn) return { ...inner, name };
     }
   }
+  // a handler given as a class (`api.get('/tasks', ListTasks)` with `class ListTasks { async handle(c) … }`)
+  const method = classHandler(vals);
+  if (method) return { fn: method, wrappers: [], name };
   const ext = vals.map(externalName).find(Boolean);
   if (ext) return { wrappers: [], external: ext, name };
   return { wrappers: [], name, unresolved: `cannot resolve ${name} (${describe(vals)})` };
+}
+
+/** The method a request runs on a handler class (rules/frameworks.json `endpointClassMethods`). */
+function classHandler(vals: readonly Value[]): FunctionNode | undefined {
+  const names = ruleFile('frameworks').endpointClassMethods ?? [];
+  for (const v of vals) {
+    if (v.kind !== 'class') continue;
+    for (const m of v.node.members)
+      if (ts.isMethodDeclaration(m) && m.body && m.name && ts.isIdentifier(m.name) && names.includes(m.name.text))
+        return m;
+  }
+  return undefined;
 }
 
 /** The handler an options object holds under a handler key (rules/frameworks.json `wrappedHandlerKeys`). */

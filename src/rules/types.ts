@@ -27,6 +27,8 @@ export interface FrameworkRules {
   testRuns: { variables: string[]; nodeEnv: string[] };
   webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
   /** Keys of a wrapper's options object that hold the request handler (`apiRoute({ handler })`). */
+  /** The method a handler given as a class runs (`handle`). */
+  endpointClassMethods?: string[];
   wrappedHandlerKeys: string[];
   mountAdapters: { framework: string; adapters: ModuleExport[]; appOption?: string; serves?: 'openapi' }[];
   procedureBuilders: { configurationCalls: string[]; builders: Record<string, ProcedureBuilder> };
@@ -63,6 +65,7 @@ export interface FrameworkRules {
   };
   decoratorRouting: DecoratorRouting[];
   hono: {
+    routerWrappers?: ModuleExport[];
     creators: ModuleExport[];
     routeMethods: string[];
     createRoute: ModuleExport[];

@@ -236,6 +236,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
     builtElsewhere: (callee) =>
       !otherFrameworkModule(callee.module) && !ruleFile('frameworks').express.importHints.includes(callee.module),
     creators: rules.creators,
+    routerWrappers: rules.routerWrappers,
     paramTypes: /\b(Hono|OpenAPIHono)\b/,
     importHints: rules.importHints,
     methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'openapi', 'basePath', 'doc', 'doc31']),
