@@ -11,7 +11,8 @@ import {
   type ValueResolver,
 } from '../../analysis/values.js';
 import type { FrameworkRules } from '../../rules/types.js';
-import { builtChains, exportedNode, isExport, type BuiltChain } from '../shared/builders.js';
+import { builtChains, isExport, type BuiltChain } from '../shared/builders.js';
+import { exportedNode } from '../shared/export-paths.js';
 
 export interface ProcedureSite {
   /** Keys from the root router down to the procedure. */
