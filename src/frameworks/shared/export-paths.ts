@@ -139,7 +139,7 @@ function factoryReturns<T>(
 }
 
 /** The node a name is defined by: a variable's initializer, a function declaration, an imported module's export. */
-function definitionOf(id: ts.Identifier, values: ValueResolver): ts.Node | undefined {
+export function definitionOf(id: ts.Identifier, values: ValueResolver): ts.Node | undefined {
   const d = findDeclaration(id);
   if (!d) return undefined;
   if (ts.isFunctionDeclaration(d)) return d;
