@@ -6,7 +6,14 @@
 // before the merge.
 import { ts } from 'ts-morph';
 import { evalString } from '../../analysis/strings.js';
-import { accessName, isFunctionNode, returnExpressions, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import {
+  accessName,
+  isFunctionNode,
+  propertyNameText,
+  returnExpressions,
+  skipOuter,
+  type ValueResolver,
+} from '../../analysis/values.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { isExport, type BuilderStep } from '../shared/builders.js';
 import { definitionOf } from '../shared/export-paths.js';
@@ -116,12 +123,14 @@ export class ChainedRouters {
   }
 }
 
-/** The handler option of a procedure's options (`resolve: fn`, `resolve({ input }) {…}`). */
+/** The handler option of a procedure's options (`resolve: fn`, `resolve({ input }) {…}`, in place or held by a variable). */
 function handlerOption(opts: ts.Expression, name: string, values: ValueResolver): ts.Expression | undefined {
   const x = skipOuter(opts);
-  if (ts.isObjectLiteralExpression(x))
-    for (const p of x.properties)
-      if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name) && p.name.text === name)
-        return p as unknown as ts.Expression; // a method is the handler function itself
+  const objects = ts.isObjectLiteralExpression(x)
+    ? [x]
+    : values.resolve(x).flatMap((v) => (v.kind === 'object' ? [v.node] : []));
+  for (const o of objects)
+    for (const p of o.properties)
+      if (ts.isMethodDeclaration(p) && propertyNameText(p.name) === name) return p as unknown as ts.Expression; // a method is the handler function itself
   return optionExpr(opts, name, values);
 }
