@@ -36,7 +36,8 @@ function mountsValue(arg: ts.Expression, call: ts.CallExpression, values: ValueR
 
 /**
  * The paths (wildcard removed) of the `use` calls that register an adapter call: the call itself
- * as an argument, or its value by name in its own file or in one of `files`. Empty when none is found.
+ * as an argument, or its value (held by a variable, or a module's default export) by name in its
+ * own file or in one of `files`. Empty when none is found.
  */
 export function usePrefixes(
   call: ts.CallExpression,
@@ -49,7 +50,7 @@ export function usePrefixes(
   let uses: ts.CallExpression[] = [];
   if (parent && ts.isCallExpression(parent) && parent.arguments.includes(n as ts.Expression) && isUseCall(parent))
     uses = [parent];
-  else if (parent && ts.isVariableDeclaration(parent)) {
+  else if (parent && (ts.isVariableDeclaration(parent) || ts.isExportAssignment(parent))) {
     const own = call.getSourceFile();
     for (const sf of [own, ...files.filter((f) => f !== own.fileName).map((f) => store.get(f))]) {
       if (!sf || !USE_TEXT.test(sf.text)) continue;
