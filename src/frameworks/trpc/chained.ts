@@ -44,8 +44,11 @@ export class ChainedRouters {
     return this.steps(call) !== undefined;
   }
 
-  /** Every procedure a chained router serves, with its full name (a merge's prefix prepended). */
-  procedures(expr: ts.Expression, stack: Set<ts.Node> = new Set(), depth = 0): ProcedureSite[] {
+  /**
+   * Every procedure a chained router serves, with its full name (a merge's prefix prepended). The
+   * last call of each router merged into it is added to `nested` (it is not a root router).
+   */
+  procedures(expr: ts.Expression, nested: Set<ts.Node>, stack: Set<ts.Node> = new Set(), depth = 0): ProcedureSite[] {
     const r = this.rules.chainedRouters;
     const steps = r && depth <= MAX_DEPTH ? this.steps(expr) : undefined;
     if (!r || !steps) return [];
@@ -64,7 +67,10 @@ export class ChainedRouters {
           // `merge(router)` or `merge('admin.', router)`
           const prefix = second ? evalString(first, this.values) : '';
           if (prefix === undefined) continue;
-          for (const site of this.procedures(second ?? first, stack, depth + 1)) {
+          const merged = second ?? first;
+          const end = this.lastCall(merged);
+          if (end) nested.add(end);
+          for (const site of this.procedures(merged, nested, stack, depth + 1)) {
             const chains = site.chains.map((c) => ({ ...c, steps: [...middleware, ...c.steps] }));
             out.push({ ...site, path: (prefix + site.path.join('.')).split('.'), chains });
           }
@@ -85,6 +91,17 @@ export class ChainedRouters {
       stack.delete(x);
     }
     return out;
+  }
+
+  /** The call a router expression is written as (through the variables and imports that hold it). */
+  private lastCall(expr: ts.Expression): ts.CallExpression | undefined {
+    let x = skipOuter(expr);
+    for (let i = 0; i < MAX_DEPTH && ts.isIdentifier(x); i++) {
+      const d = definitionOf(x, this.values);
+      if (!d || !ts.isExpression(d)) return undefined;
+      x = skipOuter(d);
+    }
+    return ts.isCallExpression(x) ? x : undefined;
   }
 
   /** The steps of the chain an expression is built by, its root's first; undefined when it is not a chained router. */

@@ -103,7 +103,8 @@ export class RouterWalker {
         if (stack.has(x)) return [];
         stack.add(x);
         try {
-          if (kind === 'chain') return this.chained.procedures(x).map((s) => ({ ...s, path: [...prefix, ...s.path] }));
+          if (kind === 'chain')
+            return this.chained.procedures(x, this.nested).map((s) => ({ ...s, path: [...prefix, ...s.path] }));
           if (kind === 'merge') return x.arguments.flatMap((a) => this.procedures(a, prefix, depth + 1, stack));
           if (kind === 'lazy') {
             const target = this.lazyTarget(x);
