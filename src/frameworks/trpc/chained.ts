@@ -4,6 +4,7 @@
 // project's factories (`createProtectedRouter = () => createRouter().middleware(…)`); a procedure
 // runs the middleware added before it, and a merged router's procedures the middleware added
 // before the merge.
+import path from 'node:path';
 import { ts } from 'ts-morph';
 import { evalString } from '../../analysis/strings.js';
 import {
@@ -33,6 +34,8 @@ export class ChainedRouters {
   constructor(
     private readonly values: ValueResolver,
     private readonly rules: FrameworkRules['trpc'],
+    /** Called when a step cannot be read (its procedures are missing). */
+    private readonly onSkip: (reason: string) => void,
   ) {}
 
   /** The last call of a chained router (not the base of a further step). */
@@ -66,7 +69,10 @@ export class ChainedRouters {
         } else if (name === r.mergeStep && first) {
           // `merge(router)` or `merge('admin.', router)`
           const prefix = second ? evalString(first, this.values) : '';
-          if (prefix === undefined) continue;
+          if (prefix === undefined) {
+            this.onSkip(`the prefix of a merged v9 router is not a known string (${where(first)})`);
+            continue;
+          }
           const merged = second ?? first;
           const end = this.lastCall(merged);
           if (end) nested.add(end);
@@ -74,10 +80,13 @@ export class ChainedRouters {
             const chains = site.chains.map((c) => ({ ...c, steps: [...middleware, ...c.steps] }));
             out.push({ ...site, path: (prefix + site.path.join('.')).split('.'), chains });
           }
-        } else if (name in this.rules.procedureTypes && first && second) {
+        } else if (Object.hasOwn(this.rules.procedureTypes, name) && first && second) {
           const procName = evalString(first, this.values);
           const handler = handlerOption(second, r.handlerOption, this.values);
-          if (procName === undefined || !handler) continue;
+          if (procName === undefined || !handler) {
+            this.onSkip(`a v9 procedure's name or \`${r.handlerOption}\` cannot be read (${where(first)})`);
+            continue;
+          }
           const input = optionExpr(second, r.inputOption, this.values);
           const inputStep: BuilderStep[] = input ? [{ kind: 'input', expr: input, call, builder }] : [];
           out.push({
@@ -138,6 +147,12 @@ export class ChainedRouters {
     }
     return undefined;
   }
+}
+
+/** `router.ts:12`: where a step is written (the note is reported against the file that mounts the router). */
+function where(n: ts.Node): string {
+  const sf = n.getSourceFile();
+  return `${path.basename(sf.fileName)}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
 }
 
 /** The handler option of a procedure's options (`resolve: fn`, `resolve({ input }) {…}`, in place or held by a variable). */

@@ -37,7 +37,7 @@ export class RouterWalker {
     private readonly values: ValueResolver,
     private readonly rules: FrameworkRules['trpc'],
   ) {
-    this.chained = new ChainedRouters(values, rules);
+    this.chained = new ChainedRouters(values, rules, (reason) => this.onFail(reason));
   }
 
   /**
