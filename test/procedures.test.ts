@@ -373,6 +373,24 @@ describe('a broken mount or router file never loses procedures in silence', () =
     expect(listed || reported).toBe(true);
   });
 
+  it('a v9 merge whose prefix is not a known string is reported against the mount, not dropped in silence', async () => {
+    const r = await scanFiles({
+      'package.json': JSON.stringify({ name: 'v9', dependencies: { next: '12.3.0', '@trpc/server': '9.27.0' } }),
+      'server/router.ts': `import * as trpc from '@trpc/server';
+const sub = trpc.router().mutation('wipe', { resolve: () => null });
+export const appRouter = trpc.router().query('ping', { resolve: () => 'pong' }).merge(process.env.NS as string, sub);
+`,
+      'pages/api/trpc/[trpc].ts': `import { createNextApiHandler } from '@trpc/server/adapters/next';
+import { appRouter } from '../../../server/router';
+export default createNextApiHandler({ router: appRouter });
+`,
+    });
+    expect(r.endpoints.map((e) => `${e.method} ${e.path}`)).toContain('GET /api/trpc/ping');
+    expect(
+      r.errors.some((e) => e.file.endsWith('[trpc].ts') && /merged v9 router .*router\.ts:3/.test(e.message)),
+    ).toBe(true);
+  });
+
   it('a healthy tree reports no router as never mounted', async () => {
     const r = await scanFiles(files(ROUTE));
     expect(r.errors.filter((e) => /never mounted/.test(e.message))).toEqual([]);

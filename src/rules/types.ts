@@ -49,6 +49,14 @@ export interface FrameworkRules {
       optionsOption?: string;
       serves?: 'openapi';
     })[];
+    /** tRPC v9 routers built by a chain of steps on a root (`trpc.router<Ctx>().query(name, { resolve })`). */
+    chainedRouters?: {
+      roots: ModuleExport[];
+      mergeStep: string;
+      middlewareStep: string;
+      handlerOption: string;
+      inputOption: string;
+    };
     defaultPrefix: string;
     openApiMeta: string;
   };

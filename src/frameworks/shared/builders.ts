@@ -14,6 +14,7 @@ import { compiled, matchesExport, ruleFile } from '../../rules/load.js';
 import type { ProcedureBuilder } from '../../rules/types.js';
 import { shortText } from '../../util.js';
 import { chainLink } from './endpoint.js';
+import { exportedNode, exportPaths, type ExportPath } from './export-paths.js';
 
 export interface BuilderStep {
   kind: 'middleware' | 'stage' | 'input' | 'meta';
@@ -33,95 +34,8 @@ export interface BuiltChain {
 
 const builders = compiled(() => ruleFile('frameworks').procedureBuilders);
 
-/**
- * The module exports an expression evaluates to, read through variables, destructuring, imports
- * and re-exports, member accesses and calls (`t.router` where `t = initTRPC.context<C>().create()`
- * → `@trpc/server` `initTRPC.context().create().router`). Syntactic and bounded, so a long chain of
- * files does not exhaust the value resolver's depth.
- */
-export function exportPaths(expr: ts.Node, values: ValueResolver, depth = 0): { module: string; name: string }[] {
-  if (depth > 24) return [];
-  const x = ts.isExpression(expr) ? skipOuter(expr) : expr;
-  const join = (base: { module: string; name: string }[], part: string): { module: string; name: string }[] =>
-    base.map((b) => ({ module: b.module, name: b.name ? `${b.name}.${part}` : part }));
-  if (ts.isIdentifier(x) || ts.isShorthandPropertyAssignment(x)) {
-    const id = ts.isIdentifier(x) ? x : x.name;
-    const d = findDeclaration(id);
-    if (!d) return [];
-    if (ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d)) {
-      const imp = ts.isImportSpecifier(d)
-        ? d.parent.parent.parent
-        : ts.isNamespaceImport(d)
-          ? d.parent.parent
-          : d.parent;
-      const spec = (imp.moduleSpecifier as ts.StringLiteral).text;
-      const name = ts.isImportSpecifier(d) ? (d.propertyName ?? d.name).text : ts.isImportClause(d) ? 'default' : '*';
-      const r = values.resolver.resolve(spec, d.getSourceFile().fileName);
-      if (r.kind === 'external') return [{ module: r.module, name: name === 'default' || name === '*' ? '' : name }];
-      if (r.kind !== 'file' || name === '*') return [];
-      const e = exportedNode(r.file, name, values);
-      return e ? exportPaths(e, values, depth + 1) : [];
-    }
-    const v = declaredValue(d);
-    if (!v) return [];
-    if (ts.isBindingElement(d)) {
-      const { path } = bindingPath(d);
-      return path.reduce((acc, part) => join(acc, part), exportPaths(v, values, depth + 1));
-    }
-    return exportPaths(v, values, depth + 1);
-  }
-  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
-    const name = accessName(x);
-    return name === undefined ? [] : join(exportPaths(x.expression, values, depth + 1), name);
-  }
-  if (ts.isCallExpression(x))
-    return exportPaths(x.expression, values, depth + 1).map((b) => ({ module: b.module, name: `${b.name}()` }));
-  if (ts.isConditionalExpression(x))
-    return [...exportPaths(x.whenTrue, values, depth + 1), ...exportPaths(x.whenFalse, values, depth + 1)];
-  return [];
-}
-
-/** The expression a declaration binds (a variable's initializer, the root initializer of a destructuring). */
-function declaredValue(d: ts.Node): ts.Expression | undefined {
-  if (ts.isVariableDeclaration(d)) return d.initializer;
-  if (ts.isBindingElement(d)) {
-    const { root } = bindingPath(d);
-    return root && ts.isVariableDeclaration(root) ? root.initializer : undefined;
-  }
-  return undefined;
-}
-
-/** The node a module exports under `name` (through re-exports and star exports), read from syntax. */
-export function exportedNode(file: string, name: string, values: ValueResolver, depth = 0): ts.Node | undefined {
-  if (depth > 8) return undefined;
-  const t = values.exportsOf(file);
-  if (!t) return undefined;
-  const entry = t.named.get(name);
-  if (entry?.expr) return entry.expr;
-  if (entry?.decl) {
-    const d = entry.decl;
-    if (ts.isVariableDeclaration(d)) return d.initializer;
-    if (ts.isBindingElement(d)) return d.name;
-    if (ts.isImportSpecifier(d) || ts.isImportClause(d)) return ts.isImportSpecifier(d) ? d.name : d.name;
-    return d;
-  }
-  if (entry?.reexport) {
-    const r = values.resolver.resolve(entry.reexport.spec, file);
-    return r.kind === 'file' && entry.reexport.name !== '*'
-      ? exportedNode(r.file, entry.reexport.name, values, depth + 1)
-      : undefined;
-  }
-  for (const spec of t.stars) {
-    const r = values.resolver.resolve(spec, file);
-    if (r.kind !== 'file') continue;
-    const hit = exportedNode(r.file, name, values, depth + 1);
-    if (hit) return hit;
-  }
-  return undefined;
-}
-
 /** An export path without the calls that only configure a builder (`initTRPC.context().create()` → `initTRPC.create()`). */
-function normalised(e: { module: string; name: string }): { module: string; name: string } {
+function normalised(e: ExportPath): ExportPath {
   const drop = builders().configurationCalls;
   const name = e.name
     .split('.')

@@ -31,7 +31,8 @@ const PATTERNS = compiled(() => {
   };
 });
 
-const ROUTER_CALL = /[rR]outer\s*\(/;
+// a router call, type arguments too (`trpc.router<Context>()`)
+const ROUTER_CALL = /[rR]outer\s*(?:<[^()]*>)?\s*\(/;
 const PROCEDURES = /\.\s*(query|mutation|subscription)\s*\(/;
 
 /** The marks of a file's text (read on the first question, remembered for the scan). */

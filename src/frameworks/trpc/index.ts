@@ -11,8 +11,7 @@ import { ts } from 'ts-morph';
 import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
 import { evalString } from '../../analysis/strings.js';
 import { unwrap } from '../../analysis/unwrap.js';
-import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
-import { findDeclaration } from '../../analysis/scope.js';
+import type { ValueResolver } from '../../analysis/values.js';
 import type { Endpoint, FunctionNode, HttpMethod } from '../../model.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
@@ -33,6 +32,7 @@ import { optionExpr } from '../shared/options.js';
 import { textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { RouterWalker, type ProcedureSite } from './routers.js';
+import { usePrefixes } from './use-sites.js';
 
 type TrpcRules = FrameworkRules['trpc'];
 
@@ -99,7 +99,7 @@ export function createTrpcAdapter(): FrameworkAdapter {
         const sf = ctx.store.get(file);
         if (!sf || !names.some((n) => sf.text.includes(n))) continue;
         mounts.push(
-          ...serverMounts(sf, rules, ctx.values)
+          ...serverMounts(sf, rules, ctx)
             .filter((m) => !ctx.mounts.some((x) => x.call === m.call))
             // the application that serves the mount (its procedures may live in a shared package)
             .map((m) => ({ ...m, appRoot: ctx.workspace.appRootOf(file) })),
@@ -221,7 +221,8 @@ function joinPrefix(prefix: string, dotted: string): string {
 }
 
 /** Server adapters in a file (`createExpressMiddleware({ router })`) and the prefix each is registered under. */
-function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver): Mount[] {
+function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext): Mount[] {
+  const values = ctx.values;
   const out: Mount[] = [];
   // `options`: the adapter's own options (router, createContext)
   const mount = (
@@ -260,9 +261,16 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, values: ValueResolver
     // the prefix the adapter strips (`endpoint`) wins over where it is registered
     const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
     const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
-    const prefix =
-      endpoint ?? (m.prefix === 'root' ? '' : m.prefix === 'file' ? filePrefix(sf) : (usePrefix(call, values) ?? ''));
-    out.push(mount(call, router, prefix, m.serves, call.arguments[0]));
+    const prefixes =
+      endpoint !== undefined
+        ? [endpoint]
+        : m.prefix === 'root'
+          ? ['']
+          : m.prefix === 'file'
+            ? [filePrefix(sf)]
+            : usePrefixes(call, ctx.candidates, ctx.store, values);
+    for (const prefix of prefixes.length ? prefixes : [''])
+      out.push(mount(call, router, prefix, m.serves, call.arguments[0]));
   }
   return out;
 }
@@ -298,42 +306,6 @@ function filePrefix(sf: ts.SourceFile): string {
   const segs = m[2].replace(/\.[cm]?[jt]s$/, '').split('/');
   if (segs.length && /^\[.*\]$|^index$/.test(segs[segs.length - 1])) segs.pop();
   return `${m[1] === 'api' ? '/api' : ''}${segs.length ? `/${segs.join('/')}` : ''}`;
-}
-
-function isUseCall(c: ts.CallExpression): boolean {
-  const callee = skipOuter(c.expression);
-  return (
-    (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) && accessName(callee) === 'use'
-  );
-}
-
-/** The path of the `use(path, …, adapter)` call an adapter is registered with (wildcard removed). */
-function usePrefix(call: ts.CallExpression, values: ValueResolver): string | undefined {
-  let n: ts.Node = call;
-  while (
-    n.parent &&
-    (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isAwaitExpression(n.parent))
-  )
-    n = n.parent;
-  const parent = n.parent;
-  let use: ts.CallExpression | undefined;
-  if (parent && ts.isCallExpression(parent) && parent.arguments.includes(n as ts.Expression) && isUseCall(parent))
-    use = parent;
-  else if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
-    // `const trpc = createExpressMiddleware(…); app.use('/trpc', trpc)`
-    const decl = parent;
-    use = callIndex(call.getSourceFile()).calls.find(
-      (c) =>
-        isUseCall(c) &&
-        c.arguments.some(
-          (a) => ts.isIdentifier(skipOuter(a)) && findDeclaration(skipOuter(a) as ts.Identifier) === decl,
-        ),
-    );
-  }
-  if (!use || use.arguments.length < 2) return undefined;
-  const p = evalString(use.arguments[0], values);
-  if (p === undefined) return undefined;
-  return p.replace(/\/?\*$/, '').replace(/\/$/, '');
 }
 
 /** `.meta({ openapi: { method: 'POST', path: '/report' } })`: the REST method and path an OpenAPI adapter serves a procedure at. */

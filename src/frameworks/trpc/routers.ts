@@ -11,7 +11,9 @@ import {
   type ValueResolver,
 } from '../../analysis/values.js';
 import type { FrameworkRules } from '../../rules/types.js';
-import { builtChains, exportedNode, isExport, type BuiltChain } from '../shared/builders.js';
+import { builtChains, isExport, type BuiltChain } from '../shared/builders.js';
+import { exportedNode } from '../shared/export-paths.js';
+import { ChainedRouters } from './chained.js';
 
 export interface ProcedureSite {
   /** Keys from the root router down to the procedure. */
@@ -25,7 +27,8 @@ export interface ProcedureSite {
 export class RouterWalker {
   /** Router calls reached as a part of another router. */
   readonly nested = new Set<ts.Node>();
-  private readonly kinds = new Map<ts.Node, 'router' | 'merge' | 'lazy' | null>();
+  private readonly kinds = new Map<ts.Node, 'router' | 'merge' | 'lazy' | 'chain' | null>();
+  private readonly chained: ChainedRouters;
 
   /** Called when a part of a router could not be walked (its procedures may be missing). */
   onFail: (reason: string) => void = () => undefined;
@@ -33,10 +36,15 @@ export class RouterWalker {
   constructor(
     private readonly values: ValueResolver,
     private readonly rules: FrameworkRules['trpc'],
-  ) {}
+  ) {
+    this.chained = new ChainedRouters(values, rules, (reason) => this.onFail(reason));
+  }
 
-  /** `t.router(…)` (however it is exported and named), `mergeRouters(…)` or `lazy(() => import(…))`. */
-  routerKind(call: ts.CallExpression): 'router' | 'merge' | 'lazy' | undefined {
+  /**
+   * `t.router(…)` (however it is exported and named), `mergeRouters(…)`, `lazy(() => import(…))` or
+   * the last call of a v9 chain (`createRouter().query(…)`).
+   */
+  routerKind(call: ts.CallExpression): 'router' | 'merge' | 'lazy' | 'chain' | undefined {
     let k = this.kinds.get(call);
     if (k === undefined) {
       const r = this.rules;
@@ -46,7 +54,9 @@ export class RouterWalker {
           ? 'merge'
           : isExport(call.expression, r.lazy, this.values)
             ? 'lazy'
-            : null;
+            : this.chained.isRouter(call)
+              ? 'chain'
+              : null;
       this.kinds.set(call, k);
     }
     return k ?? undefined;
@@ -93,6 +103,8 @@ export class RouterWalker {
         if (stack.has(x)) return [];
         stack.add(x);
         try {
+          if (kind === 'chain')
+            return this.chained.procedures(x, this.nested).map((s) => ({ ...s, path: [...prefix, ...s.path] }));
           if (kind === 'merge') return x.arguments.flatMap((a) => this.procedures(a, prefix, depth + 1, stack));
           if (kind === 'lazy') {
             const target = this.lazyTarget(x);
