@@ -290,8 +290,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         const constants = constantsOf(e);
         // a key with a value pattern (`status: 'revoked'`) counts only when written with a matching constant
         matchedKeys = keys.filter((k) => {
-          const terms = r.keySet.filter((t) => keyMatches(k, t));
+          const terms = r.keySet.filter((t) => keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)));
           if (!terms.length || r.notKeysRe?.test(k)) return false;
+          // a credit granted to an account the request names: an amount taken away (`tokens_delta: -cost`) is spending
+          if (r.targetFromRequest && (e.debits ?? []).some((d) => norm(d) === k)) return false;
           // a username or a phone is a login identifier only where the application signs in by it
           if (r.signInKeys?.some((t) => keyMatches(k, t))) {
             const family = identifierFamily(k);

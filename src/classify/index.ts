@@ -4,7 +4,7 @@
 import { reachableUnder } from '../analysis/assume.js';
 import { ts } from 'ts-morph';
 import { calleeClosure } from '../analysis/callees.js';
-import { calleeParts, callsIn, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
+import { calleeParts, callsIn, directEffect, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
 import type { Classification, Endpoint, FunctionNode, Reason } from '../model.js';
@@ -702,6 +702,9 @@ function unseenWrite(
   for (const w of namedWrites(fn, values, assumptions, rules.namedWriteVerbs)) {
     const last = w.callee.split('.').pop() ?? '';
     if (!rules.unseenWriteVerbs.test(last) || inChainOf(w.call, effectNodes)) continue;
+    // a write the effect model recognises where it is (`prisma.auditLog.create` in a module the
+    // classification did not need to open) was seen, whatever it writes
+    if (directEffect(w.call, values)) continue;
     const targets = values.resolve(w.call.expression);
     if (targets.some((v) => v.kind === 'function' && v.node.body)) continue;
     // `pkg`: only a package is behind it (not an injected service or a module the analysis could not find)

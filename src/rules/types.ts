@@ -338,6 +338,8 @@ export interface AssetRule {
   modelMatch?: 'exact' | 'affix';
   modelOptional?: boolean;
   /** Counts only when an owner id key written is a body field (the request names the account). */
+  /** A key counts when it ends with one of the keys (`tokens_delta` for `delta`). */
+  keyEndings?: boolean;
   targetFromRequest?: boolean;
   /** Records the rule never applies to (normalised model name). */
   notModels?: string;
