@@ -17,7 +17,8 @@ import { forEachNode } from './walk.js';
 export type Value =
   | { kind: 'function'; node: FunctionNode; site?: ts.CallExpression }
   | { kind: 'class'; node: ts.ClassLikeDeclaration }
-  | { kind: 'instance'; cls: ts.ClassLikeDeclaration }
+  /** `site`: the `new` expression that made this instance, when one did (each `new` is its own object). */
+  | { kind: 'instance'; cls: ts.ClassLikeDeclaration; site?: ts.NewExpression }
   | { kind: 'object'; node: ts.ObjectLiteralExpression }
   | { kind: 'array'; node: ts.ArrayLiteralExpression }
   | { kind: 'enum'; node: ts.EnumDeclaration }
@@ -222,7 +223,10 @@ export class ValueResolver {
     if (e.kind === ts.SyntaxKind.NullKeyword) return [{ kind: 'literal', value: null, node: e }];
     if (e.kind === ts.SyntaxKind.ThisKeyword) {
       const cls = enclosingClass(e);
-      return cls ? [{ kind: 'instance', cls }] : [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
+      if (!cls) return [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
+      // evaluating the class for one of its instantiations (`withBinding(cls, newExpr)`): that instance
+      const site = this.bindings.get(cls);
+      return [site && ts.isNewExpression(site) ? { kind: 'instance', cls, site } : { kind: 'instance', cls }];
     }
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
       const name = accessName(e) ?? (ts.isElementAccessExpression(e) ? this.constantKey(e, depth, seen) : undefined);
@@ -244,7 +248,7 @@ export class ValueResolver {
       const callee = this.resolve(e.expression, depth, seen);
       const out: Value[] = [];
       for (const c of callee) {
-        if (c.kind === 'class') out.push({ kind: 'instance', cls: c.node });
+        if (c.kind === 'class') out.push({ kind: 'instance', cls: c.node, site: e });
         else out.push({ kind: 'call', node: e, callee: [c] });
       }
       return out;
@@ -398,7 +402,8 @@ export class ValueResolver {
   }
 
   resolveDecl(decl: Decl, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
-    const bound = this.bindings.get(decl);
+    // (a class is bound to the `new` it is evaluated for: that changes its `this`, not its name)
+    const bound = ts.isClassLike(decl) ? undefined : this.bindings.get(decl);
     if (bound) return this.resolve(bound, depth + 1, seen);
     const cached = this.bindings.size ? undefined : this.declCache.get(decl);
     if (cached) return cached;
@@ -799,6 +804,13 @@ export class ValueResolver {
     return [{ kind: 'unknown', node: sf, reason: `no export '${name}' in ${path.basename(file)}` }];
   }
 
+  /** A call made by the class of an instance built by a `new` (`router = Router()`) is made once per `new`. */
+  private ofInstance(base: Value, vals: Value[]): Value[] {
+    if (base.kind !== 'instance' || !base.site) return vals;
+    const site = base.site;
+    return vals.map((v) => (v.kind === 'call' && !v.site && isInside(v.node, base.cls) ? { ...v, site } : v));
+  }
+
   /** The value of property `name` of `base`. */
   member(base: Value, name: string, node: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
     switch (base.kind) {
@@ -810,13 +822,9 @@ export class ValueResolver {
       case 'class':
         // `UserController.prototype`: what every instance has (`UserController.prototype.createUser`)
         if (base.kind === 'class' && name === 'prototype') return [{ kind: 'instance', cls: base.node }];
-        return this.classMember(
-          base.kind === 'instance' ? base.cls : base.node,
-          name,
-          base.kind === 'class',
-          node,
-          depth,
-          seen,
+        return this.ofInstance(
+          base,
+          this.classMember(base.kind === 'instance' ? base.cls : base.node, name, base.kind === 'class', node, depth, seen),
         );
       case 'external':
         return [{ ...base, path: [...base.path, name], node }];
@@ -1065,6 +1073,8 @@ export class ValueResolver {
       const p = ctor.parameters.find(
         (pp) => ts.isIdentifier(pp.name) && pp.name.text === name && ts.getModifiers(pp)?.length,
       );
+      const given = p && this.bindings.get(p);
+      if (given) return this.resolve(given, depth + 1, seen);
       if (p)
         return [
           { kind: 'param', fn: ctor, index: ctor.parameters.indexOf(p), path: [], node: p },
