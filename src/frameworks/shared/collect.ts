@@ -68,7 +68,7 @@ export function orderOf(node: ts.Node): Order {
 export class Collector {
   private readonly paramRouters = new Map<ts.Node, { index: number; path: string[]; router: RouterNode }[]>();
   /** Classes whose routers are one per `new` (paths from the constructor's arguments). */
-  readonly instances: Instantiations;
+  private readonly instances: Instantiations;
 
   constructor(
     readonly graph: RouterGraph,
@@ -171,7 +171,7 @@ export class Collector {
     if (!v.site || !ts.isNewExpression(v.site)) return v.site;
     let cls: ts.Node | undefined = v.node.parent;
     while (cls && !ts.isClassLike(cls)) cls = cls.parent;
-    return cls && this.instances.perInstance(cls as ts.ClassLikeDeclaration) ? v.site : undefined;
+    return cls && this.instances.perInstance(cls) ? v.site : undefined;
   }
 
   /** Does a parameter used as a router belong to this framework (type annotation or file import)? */

@@ -97,7 +97,7 @@ export class Instantiations {
             (skipOuter(n.expression) as ts.Identifier).text === name &&
             this.values.resolve(n.expression).some((v) => v.kind === 'class' && v.node === cls)
           )
-            hit!.push(n);
+            hit.push(n);
         });
       }
     }
@@ -134,11 +134,9 @@ function calledByConstructor(fn: ts.Node, ctor: ts.ConstructorDeclaration): bool
  * parameter (`this.path = path`)?
  */
 function readsConstructor(expr: ts.Expression, ctor: ts.ConstructorDeclaration): boolean {
-  const isParam = (n: ts.Node): boolean =>
-    ts.isIdentifier(n) && ctor.parameters.some((p) => p === findDeclaration(n));
+  const isParam = (n: ts.Node): boolean => ts.isIdentifier(n) && ctor.parameters.some((p) => p === findDeclaration(n));
   const fields = new Set<string>();
-  for (const p of ctor.parameters)
-    if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) fields.add(p.name.text);
+  for (const p of ctor.parameters) if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) fields.add(p.name.text);
   forEachNode(ctor.body!, (n) => {
     if (
       ts.isBinaryExpression(n) &&
@@ -153,9 +151,7 @@ function readsConstructor(expr: ts.Expression, ctor: ts.ConstructorDeclaration):
     expr,
     (n) =>
       isParam(n) ||
-      (ts.isPropertyAccessExpression(n) &&
-        n.expression.kind === ts.SyntaxKind.ThisKeyword &&
-        fields.has(n.name.text)),
+      (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && fields.has(n.name.text)),
   );
 }
 
