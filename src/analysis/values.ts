@@ -287,6 +287,9 @@ export class ValueResolver {
         depth,
         seen,
       );
+    // `require(`./${name}`)` with `name` bound to one file name (a folder's modules mounted in a loop)
+    const spec = this.bindings.size ? this.requiredSpec(e, depth, seen) : undefined;
+    if (spec !== undefined) return this.importValue(spec, e.getSourceFile().fileName, undefined, e, depth, seen);
     if (
       e.expression.kind === ts.SyntaxKind.ImportKeyword &&
       e.arguments.length === 1 &&
@@ -334,6 +337,35 @@ export class ValueResolver {
     if (!c.callee.length || !c.callee.every((x) => x.kind === 'external')) return undefined;
     const fns = this.resolve(c.node.arguments[0], depth + 1, seen).filter((v) => v.kind === 'function');
     return fns.length ? fns : undefined;
+  }
+
+  /** The module a `require` of a template or concatenation names, when each part is one constant string. */
+  private requiredSpec(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): string | undefined {
+    if (!ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return undefined;
+    if (findDeclaration(e.expression)) return undefined;
+    const text = (x: ts.Expression): string | undefined => {
+      const y = skipOuter(x);
+      if (ts.isStringLiteralLike(y)) return y.text;
+      if (ts.isTemplateExpression(y)) {
+        let out = y.head.text;
+        for (const span of y.templateSpans) {
+          const part = text(span.expression);
+          if (part === undefined) return undefined;
+          out += part + span.literal.text;
+        }
+        return out;
+      }
+      if (ts.isBinaryExpression(y) && y.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+        const [l, r] = [text(y.left), text(y.right)];
+        return l === undefined || r === undefined ? undefined : l + r;
+      }
+      if (!ts.isIdentifier(y)) return undefined;
+      const vals = this.resolve(y, depth + 1, seen);
+      return vals.length === 1 && vals[0].kind === 'literal' && typeof vals[0].value === 'string'
+        ? vals[0].value
+        : undefined;
+    };
+    return text(e.arguments[0]);
   }
 
   /** A factory returning its own parameter (or a part of it) returns the call's argument. */
@@ -824,7 +856,14 @@ export class ValueResolver {
         if (base.kind === 'class' && name === 'prototype') return [{ kind: 'instance', cls: base.node }];
         return this.ofInstance(
           base,
-          this.classMember(base.kind === 'instance' ? base.cls : base.node, name, base.kind === 'class', node, depth, seen),
+          this.classMember(
+            base.kind === 'instance' ? base.cls : base.node,
+            name,
+            base.kind === 'class',
+            node,
+            depth,
+            seen,
+          ),
         );
       case 'external':
         return [{ ...base, path: [...base.path, name], node }];

@@ -9,6 +9,7 @@ import { accessName, propertyNameText, skipOuter, type Value, type ValueResolver
 import { forEachNode } from '../../analysis/walk.js';
 import { matchesExport } from '../../rules/load.js';
 import type { ModuleExport } from '../../rules/types.js';
+import { FolderListing } from './folder-listing.js';
 import { Instantiations, type Bindings } from './instances.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
 import type { AdapterContext } from '../types.js';
@@ -69,6 +70,8 @@ export class Collector {
   private readonly paramRouters = new Map<ts.Node, { index: number; path: string[]; router: RouterNode }[]>();
   /** Classes whose routers are one per `new` (paths from the constructor's arguments). */
   private readonly instances: Instantiations;
+  /** Folders whose modules a loop mounts (`fs.readdirSync(__dirname).forEach(…)`). */
+  private readonly folders: FolderListing;
 
   constructor(
     readonly graph: RouterGraph,
@@ -77,6 +80,7 @@ export class Collector {
   ) {
     graph.session = values.session;
     this.instances = new Instantiations(values, (name) => !!this.methodName(name));
+    this.folders = new FolderListing(values);
   }
 
   isCreator(callee: Value): boolean {
@@ -256,7 +260,7 @@ export class Collector {
     const method = this.methodName(callee.name.text);
     if (!method) return;
     // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
-    const iter = iteration(call, this.values, this.instances);
+    const iter = iteration(call, this.values, this.instances, this.folders);
     if (iter) {
       for (const b of iter) withBindings(this.values, b, () => this.registerCall(method, call, callee.expression, sf));
       return;
@@ -306,7 +310,7 @@ export class Collector {
       if (this.values.resolve(key).some((v) => v.kind === 'param'))
         this.registerCall('all', call, callee.expression, sf, key);
     };
-    const iter = iteration(call, this.values, this.instances);
+    const iter = iteration(call, this.values, this.instances, this.folders);
     if (iter) for (const b of iter) withBindings(this.values, b, once);
     else once();
   }
@@ -376,6 +380,7 @@ export class Collector {
     // One file is one unit of work: a file that runs out of budget is reported, and its endpoints are unverifiable.
     const session = this.values.session;
     this.instances.sources = ctx;
+    this.folders.sources = ctx;
     for (const file of ctx.candidates) {
       const sf = ctx.store.get(file);
       if (sf)
@@ -687,7 +692,12 @@ function withBindings<T>(values: ValueResolver, b: Bindings, fn: () => T, i = 0)
  * `Object.entries(routes).forEach(([k, r]) => …)` (each key and its value). Only when the registration
  * reads the variable.
  */
-function iteration(call: ts.CallExpression, values: ValueResolver, instances: Instantiations): Bindings[] | undefined {
+function iteration(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  instances: Instantiations,
+  folders: FolderListing,
+): Bindings[] | undefined {
   const reads = (name: ts.BindingName): boolean => {
     const ids = ts.isIdentifier(name)
       ? [name.text]
@@ -705,7 +715,10 @@ function iteration(call: ts.CallExpression, values: ValueResolver, instances: In
       const d = n.initializer.declarations[0];
       if (!reads(d.name)) return undefined;
       if (ts.isForInStatement(n)) return ts.isIdentifier(d.name) ? keyBindings(n.expression, d, values) : undefined;
-      return loopBindings(d.name, d, n.expression, values);
+      return (
+        (ts.isIdentifier(d.name) ? folders.bindings(d, n.expression, n, call) : undefined) ??
+        loopBindings(d.name, d, n.expression, values)
+      );
     }
     if (
       (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
@@ -718,7 +731,10 @@ function iteration(call: ts.CallExpression, values: ValueResolver, instances: In
         return undefined;
       const p = n.parameters[0];
       if (!reads(p.name)) return undefined;
-      return loopBindings(p.name, p, loop.expression.expression, values);
+      return (
+        (ts.isIdentifier(p.name) ? folders.bindings(p, loop.expression.expression, n, call) : undefined) ??
+        loopBindings(p.name, p, loop.expression.expression, values)
+      );
     }
     if (ts.isFunctionLike(n)) return instances.bindingsFor(n, call) ?? callSiteBindings(n, call, values);
     n = n.parent;
