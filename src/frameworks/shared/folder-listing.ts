@@ -17,6 +17,7 @@ const MAX_ENTRIES = 50;
 const SOURCE = /\.[cm]?[jt]sx?$/;
 const INDEX = /^index\.[cm]?[jt]sx?$/;
 const FS_MODULES = new Set(['fs', 'node:fs', 'fs-extra', 'graceful-fs']);
+const PATH_MODULES = new Set(['path', 'node:path']);
 
 export class FolderListing {
   /** The project's files (set when collection starts). */
@@ -53,7 +54,7 @@ export class FolderListing {
       break;
     }
     if (!ts.isCallExpression(src) || !this.isReaddir(src) || !src.arguments[0]) return undefined;
-    const dir = folderOf(src.arguments[0], path.dirname(src.getSourceFile().fileName));
+    const dir = this.folderOf(src.arguments[0], path.dirname(src.getSourceFile().fileName));
     if (!dir || !this.sources) return undefined;
     const names = this.namesIn(dir);
     if (!names) return undefined;
@@ -104,6 +105,22 @@ export class FolderListing {
     return true;
   }
 
+  /** `__dirname`, `path.join(__dirname, 'x')`, `resolve(__dirname, 'x')` (Node's `path`): the folder, else undefined. */
+  private folderOf(e: ts.Expression, here: string): string | undefined {
+    const x = skipOuter(e);
+    if (ts.isIdentifier(x) && x.text === '__dirname' && !findDeclaration(x)) return here;
+    if (!ts.isCallExpression(x) || !x.arguments.length) return undefined;
+    const joins = this.values.resolve(x.expression).some((v) => {
+      const ext = externalName(v);
+      return !!ext && PATH_MODULES.has(ext.module) && (ext.name === 'join' || ext.name === 'resolve');
+    });
+    if (!joins) return undefined;
+    const base = this.folderOf(x.arguments[0], here);
+    const rest = x.arguments.slice(1);
+    if (!base || !rest.every((a) => ts.isStringLiteralLike(a))) return undefined;
+    return path.join(base, ...rest.map((a) => a.text));
+  }
+
   /** The module names of a folder, as string literals (made once per folder). */
   private namesIn(dir: string): ts.NodeArray<ts.Expression> | undefined {
     let hit = this.names.get(dir);
@@ -128,26 +145,6 @@ export class FolderListing {
     this.names.set(dir, hit);
     return hit.length ? hit : undefined;
   }
-}
-
-/** `__dirname`, `path.join(__dirname, 'x')`, `path.resolve(__dirname, 'x')`: the folder, else undefined. */
-function folderOf(e: ts.Expression, here: string): string | undefined {
-  const x = skipOuter(e);
-  if (ts.isIdentifier(x) && x.text === '__dirname' && !findDeclaration(x)) return here;
-  if (
-    ts.isCallExpression(x) &&
-    ts.isPropertyAccessExpression(x.expression) &&
-    ts.isIdentifier(x.expression.expression) &&
-    x.expression.expression.text === 'path' &&
-    ['join', 'resolve'].includes(x.expression.name.text) &&
-    x.arguments.length >= 1
-  ) {
-    const base = folderOf(x.arguments[0], here);
-    const rest = x.arguments.slice(1);
-    if (!base || !rest.every((a) => ts.isStringLiteralLike(a))) return undefined;
-    return path.join(base, ...rest.map((a) => a.text));
-  }
-  return undefined;
 }
 
 function singleReturn(b: ts.Block): ts.Expression | undefined {
