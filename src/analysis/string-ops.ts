@@ -6,9 +6,11 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 
 type Eval = (e: ts.Expression) => string | undefined;
+/** Is this callee Node's `path` function `name` (`path.parse`, or `parse` imported from 'path')? */
+export type IsPathFunction = (callee: ts.Expression, name: string) => boolean;
 
 /** `x.replace(a, b)`, `x.split(s)[i]`, `path.parse(x).name`, `path.basename(x, ext)`, `path.extname(x)`. */
-export function stringOperation(e: ts.Expression, ev: Eval): string | undefined {
+export function stringOperation(e: ts.Expression, ev: Eval, isPath: IsPathFunction): string | undefined {
   // `name.split('.')[0]`
   if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
     const split = methodCall(e.expression, 'split');
@@ -18,18 +20,18 @@ export function stringOperation(e: ts.Expression, ev: Eval): string | undefined 
   }
   // `path.parse(name).name`
   if (ts.isPropertyAccessExpression(e) && ['name', 'ext', 'base'].includes(e.name.text)) {
-    const parse = pathCall(e.expression, 'parse');
+    const parse = pathCall(e.expression, 'parse', isPath);
     if (!parse || parse.length !== 1) return undefined;
     const s = ev(parse[0]);
     return s === undefined ? undefined : path.posix.parse(s)[e.name.text as 'name' | 'ext' | 'base'];
   }
-  const base = pathCall(e, 'basename');
+  const base = pathCall(e, 'basename', isPath);
   if (base?.length) {
     const parts = base.map(ev);
     if (parts.some((p) => p === undefined)) return undefined;
     return path.posix.basename(parts[0]!, parts[1]);
   }
-  const ext = pathCall(e, 'extname');
+  const ext = pathCall(e, 'extname', isPath);
   if (ext?.length === 1) {
     const s = ev(ext[0]);
     return s === undefined ? undefined : path.posix.extname(s);
@@ -92,10 +94,10 @@ function methodCall(e: ts.Expression, name: string): { recv: ts.Expression; args
   return { recv: e.expression.expression, args: [...e.arguments] };
 }
 
-/** `path.<name>(…)` (the module imported under any name is not checked: `path` is what it is called). */
-function pathCall(e: ts.Expression, name: string): ts.Expression[] | undefined {
-  if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression) || e.expression.name.text !== name)
-    return undefined;
-  const recv = e.expression.expression;
-  return ts.isIdentifier(recv) && recv.text === 'path' ? [...e.arguments] : undefined;
+/** The arguments of a call of Node's `path.<name>`. */
+function pathCall(e: ts.Expression, name: string, isPath: IsPathFunction): ts.Expression[] | undefined {
+  if (!ts.isCallExpression(e)) return undefined;
+  const callee = e.expression;
+  const named = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  return named === name && isPath(callee, name) ? [...e.arguments] : undefined;
 }
