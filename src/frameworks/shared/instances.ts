@@ -5,7 +5,9 @@ import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
 import { skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
+import { isTestPath } from '../../project/prefilter.js';
 import type { SourceStore } from '../../project/sources.js';
+import { relPosix } from '../../util.js';
 
 /** One evaluation's bindings: each parameter (or class, for its `this`) and the expression it stands for. */
 export type Bindings = [ts.Node, ts.Expression][];
@@ -17,7 +19,7 @@ export class Instantiations {
   private readonly sites = new Map<ts.ClassLikeDeclaration, ts.NewExpression[]>();
   private readonly perClass = new Map<ts.ClassLikeDeclaration, boolean>();
   /** The project's files and how to read them (set when collection starts). */
-  sources?: { store: SourceStore; allSources: readonly string[] };
+  sources?: { store: SourceStore; allSources: readonly string[]; root: string };
 
   constructor(
     private readonly values: ValueResolver,
@@ -76,7 +78,7 @@ export class Instantiations {
     return hit;
   }
 
-  /** Every `new` of the class in the project (found from the files' text, then resolved). */
+  /** Every `new` of the class in the project outside tests (found from the files' text, then resolved). */
   private sitesOf(cls: ts.ClassLikeDeclaration): ts.NewExpression[] {
     let hit = this.sites.get(cls);
     if (hit) return hit;
@@ -86,6 +88,8 @@ export class Instantiations {
     if (name && src) {
       const needle = new RegExp(`\\bnew\\s+${name.replace(/[$]/g, '\\$')}\\s*[(<]`);
       for (const file of src.allSources) {
+        // a test's instance is not served
+        if (isTestPath(relPosix(src.root, file))) continue;
         const text = src.store.text(file, false);
         if (!text || !text.includes(name) || !needle.test(text)) continue;
         const sf = src.store.get(file);
