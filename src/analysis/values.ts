@@ -306,8 +306,10 @@ export class ValueResolver {
       if (c.kind === 'function' && c.node.body && !seen.has(c.node) && depth < MAX_DEPTH - 2) {
         seen.add(c.node);
         const rets = returnExpressions(c.node);
+        // `new UserRoute('/users').getRouter()`: what the method returns of its class is that instance's
+        const owner = this.instanceOf(e, c.node, depth, seen);
         for (const r of rets) {
-          for (const v of this.resolve(r, depth + 1, seen)) {
+          for (const v of this.ofInstance(owner, this.resolve(r, depth + 1, seen))) {
             // An object created inside a factory is a new object per call: remember the call site.
             const bound = this.bindParam(v, c.node, e, depth, seen);
             // An object or a closure created inside a factory is a new one per call: remember the call site.
@@ -836,9 +838,17 @@ export class ValueResolver {
     return [{ kind: 'unknown', node: sf, reason: `no export '${name}' in ${path.basename(file)}` }];
   }
 
+  /** The instance made by a `new` that a method is called on (`x.getRouter()` with `x = new C()`), if any. */
+  private instanceOf(e: ts.CallExpression, fn: FunctionNode, depth: number, seen: Set<ts.Node>): Value | undefined {
+    const cls = fn.parent;
+    const recv = skipOuter(e.expression);
+    if (!ts.isMethodDeclaration(fn) || !ts.isClassLike(cls) || !ts.isPropertyAccessExpression(recv)) return undefined;
+    return this.resolve(recv.expression, depth, seen).find((v) => v.kind === 'instance' && v.site && v.cls === cls);
+  }
+
   /** A call made by the class of an instance built by a `new` (`router = Router()`) is made once per `new`. */
-  private ofInstance(base: Value, vals: Value[]): Value[] {
-    if (base.kind !== 'instance' || !base.site) return vals;
+  private ofInstance(base: Value | undefined, vals: Value[]): Value[] {
+    if (base?.kind !== 'instance' || !base.site) return vals;
     const site = base.site;
     return vals.map((v) => (v.kind === 'call' && !v.site && isInside(v.node, base.cls) ? { ...v, site } : v));
   }
