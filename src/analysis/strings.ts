@@ -2,6 +2,8 @@
 // constants (local or imported `const`, object-literal members, enum members, class fields).
 import { ts } from 'ts-morph';
 import { boundMember } from './numbers.js';
+import { stringOperation } from './string-ops.js';
+import { externalName } from './unwrap.js';
 import { findDeclaration } from './scope.js';
 import { returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
 
@@ -52,6 +54,17 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
     const r = l === undefined ? undefined : evalString(e.right, values, depth + 1, env);
     return l !== undefined && r !== undefined ? l + r : undefined;
   }
+  // `name.replace('.js', '')`, `name.split('.')[0]`, `path.parse(name).name`
+  const op = stringOperation(
+    e,
+    (x) => evalString(x, values, depth + 1, env),
+    (callee, name) =>
+      values.resolve(callee).some((v) => {
+        const ext = externalName(v);
+        return !!ext && (ext.module === 'path' || ext.module === 'node:path') && ext.name === name;
+      }),
+  );
+  if (op !== undefined) return op;
   if (
     ts.isIdentifier(e) ||
     ts.isPropertyAccessExpression(e) ||

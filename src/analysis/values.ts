@@ -17,7 +17,8 @@ import { forEachNode } from './walk.js';
 export type Value =
   | { kind: 'function'; node: FunctionNode; site?: ts.CallExpression }
   | { kind: 'class'; node: ts.ClassLikeDeclaration }
-  | { kind: 'instance'; cls: ts.ClassLikeDeclaration }
+  /** `site`: the `new` expression that made this instance, when one did (each `new` is its own object). */
+  | { kind: 'instance'; cls: ts.ClassLikeDeclaration; site?: ts.NewExpression }
   | { kind: 'object'; node: ts.ObjectLiteralExpression }
   | { kind: 'array'; node: ts.ArrayLiteralExpression }
   | { kind: 'enum'; node: ts.EnumDeclaration }
@@ -222,7 +223,10 @@ export class ValueResolver {
     if (e.kind === ts.SyntaxKind.NullKeyword) return [{ kind: 'literal', value: null, node: e }];
     if (e.kind === ts.SyntaxKind.ThisKeyword) {
       const cls = enclosingClass(e);
-      return cls ? [{ kind: 'instance', cls }] : [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
+      if (!cls) return [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
+      // evaluating the class for one of its instantiations (`withBinding(cls, newExpr)`): that instance
+      const site = this.bindings.get(cls);
+      return [site && ts.isNewExpression(site) ? { kind: 'instance', cls, site } : { kind: 'instance', cls }];
     }
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
       const name = accessName(e) ?? (ts.isElementAccessExpression(e) ? this.constantKey(e, depth, seen) : undefined);
@@ -244,7 +248,7 @@ export class ValueResolver {
       const callee = this.resolve(e.expression, depth, seen);
       const out: Value[] = [];
       for (const c of callee) {
-        if (c.kind === 'class') out.push({ kind: 'instance', cls: c.node });
+        if (c.kind === 'class') out.push({ kind: 'instance', cls: c.node, site: e });
         else out.push({ kind: 'call', node: e, callee: [c] });
       }
       return out;
@@ -283,6 +287,9 @@ export class ValueResolver {
         depth,
         seen,
       );
+    // `require(`./${name}`)` with `name` bound to one file name (a folder's modules mounted in a loop)
+    const spec = this.bindings.size ? this.requiredSpec(e, depth, seen) : undefined;
+    if (spec !== undefined) return this.importValue(spec, e.getSourceFile().fileName, undefined, e, depth, seen);
     if (
       e.expression.kind === ts.SyntaxKind.ImportKeyword &&
       e.arguments.length === 1 &&
@@ -299,8 +306,10 @@ export class ValueResolver {
       if (c.kind === 'function' && c.node.body && !seen.has(c.node) && depth < MAX_DEPTH - 2) {
         seen.add(c.node);
         const rets = returnExpressions(c.node);
+        // `new UserRoute('/users').getRouter()`: what the method returns of its class is that instance's
+        const owner = this.instanceOf(e, c.node, depth, seen);
         for (const r of rets) {
-          for (const v of this.resolve(r, depth + 1, seen)) {
+          for (const v of this.ofInstance(owner, this.resolve(r, depth + 1, seen))) {
             // An object created inside a factory is a new object per call: remember the call site.
             const bound = this.bindParam(v, c.node, e, depth, seen);
             // An object or a closure created inside a factory is a new one per call: remember the call site.
@@ -330,6 +339,35 @@ export class ValueResolver {
     if (!c.callee.length || !c.callee.every((x) => x.kind === 'external')) return undefined;
     const fns = this.resolve(c.node.arguments[0], depth + 1, seen).filter((v) => v.kind === 'function');
     return fns.length ? fns : undefined;
+  }
+
+  /** The module a `require` of a template or concatenation names, when each part is one constant string. */
+  private requiredSpec(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): string | undefined {
+    if (!ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return undefined;
+    if (findDeclaration(e.expression)) return undefined;
+    const text = (x: ts.Expression): string | undefined => {
+      const y = skipOuter(x);
+      if (ts.isStringLiteralLike(y)) return y.text;
+      if (ts.isTemplateExpression(y)) {
+        let out = y.head.text;
+        for (const span of y.templateSpans) {
+          const part = text(span.expression);
+          if (part === undefined) return undefined;
+          out += part + span.literal.text;
+        }
+        return out;
+      }
+      if (ts.isBinaryExpression(y) && y.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+        const [l, r] = [text(y.left), text(y.right)];
+        return l === undefined || r === undefined ? undefined : l + r;
+      }
+      if (!ts.isIdentifier(y)) return undefined;
+      const vals = this.resolve(y, depth + 1, seen);
+      return vals.length === 1 && vals[0].kind === 'literal' && typeof vals[0].value === 'string'
+        ? vals[0].value
+        : undefined;
+    };
+    return text(e.arguments[0]);
   }
 
   /** A factory returning its own parameter (or a part of it) returns the call's argument. */
@@ -398,7 +436,8 @@ export class ValueResolver {
   }
 
   resolveDecl(decl: Decl, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
-    const bound = this.bindings.get(decl);
+    // (a class is bound to the `new` it is evaluated for: that changes its `this`, not its name)
+    const bound = ts.isClassLike(decl) ? undefined : this.bindings.get(decl);
     if (bound) return this.resolve(bound, depth + 1, seen);
     const cached = this.bindings.size ? undefined : this.declCache.get(decl);
     if (cached) return cached;
@@ -799,6 +838,21 @@ export class ValueResolver {
     return [{ kind: 'unknown', node: sf, reason: `no export '${name}' in ${path.basename(file)}` }];
   }
 
+  /** The instance made by a `new` that a method is called on (`x.getRouter()` with `x = new C()`), if any. */
+  private instanceOf(e: ts.CallExpression, fn: FunctionNode, depth: number, seen: Set<ts.Node>): Value | undefined {
+    const cls = fn.parent;
+    const recv = skipOuter(e.expression);
+    if (!ts.isMethodDeclaration(fn) || !ts.isClassLike(cls) || !ts.isPropertyAccessExpression(recv)) return undefined;
+    return this.resolve(recv.expression, depth, seen).find((v) => v.kind === 'instance' && v.site && v.cls === cls);
+  }
+
+  /** A call made by the class of an instance built by a `new` (`router = Router()`) is made once per `new`. */
+  private ofInstance(base: Value | undefined, vals: Value[]): Value[] {
+    if (base?.kind !== 'instance' || !base.site) return vals;
+    const site = base.site;
+    return vals.map((v) => (v.kind === 'call' && !v.site && isInside(v.node, base.cls) ? { ...v, site } : v));
+  }
+
   /** The value of property `name` of `base`. */
   member(base: Value, name: string, node: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
     switch (base.kind) {
@@ -810,13 +864,16 @@ export class ValueResolver {
       case 'class':
         // `UserController.prototype`: what every instance has (`UserController.prototype.createUser`)
         if (base.kind === 'class' && name === 'prototype') return [{ kind: 'instance', cls: base.node }];
-        return this.classMember(
-          base.kind === 'instance' ? base.cls : base.node,
-          name,
-          base.kind === 'class',
-          node,
-          depth,
-          seen,
+        return this.ofInstance(
+          base,
+          this.classMember(
+            base.kind === 'instance' ? base.cls : base.node,
+            name,
+            base.kind === 'class',
+            node,
+            depth,
+            seen,
+          ),
         );
       case 'external':
         return [{ ...base, path: [...base.path, name], node }];
@@ -1065,6 +1122,8 @@ export class ValueResolver {
       const p = ctor.parameters.find(
         (pp) => ts.isIdentifier(pp.name) && pp.name.text === name && ts.getModifiers(pp)?.length,
       );
+      const given = p && this.bindings.get(p);
+      if (given) return this.resolve(given, depth + 1, seen);
       if (p)
         return [
           { kind: 'param', fn: ctor, index: ctor.parameters.indexOf(p), path: [], node: p },

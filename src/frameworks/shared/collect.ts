@@ -9,6 +9,8 @@ import { accessName, propertyNameText, skipOuter, type Value, type ValueResolver
 import { forEachNode } from '../../analysis/walk.js';
 import { matchesExport } from '../../rules/load.js';
 import type { ModuleExport } from '../../rules/types.js';
+import { FolderListing } from './folder-listing.js';
+import { Instantiations, type Bindings } from './instances.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
 import type { AdapterContext } from '../types.js';
 import { isTestPath } from '../../project/prefilter.js';
@@ -66,6 +68,10 @@ export function orderOf(node: ts.Node): Order {
 
 export class Collector {
   private readonly paramRouters = new Map<ts.Node, { index: number; path: string[]; router: RouterNode }[]>();
+  /** Classes whose routers are one per `new` (paths from the constructor's arguments). */
+  private readonly instances: Instantiations;
+  /** Folders whose modules a loop mounts (`fs.readdirSync(__dirname).forEach(…)`). */
+  private readonly folders: FolderListing;
 
   constructor(
     readonly graph: RouterGraph,
@@ -73,6 +79,8 @@ export class Collector {
     readonly dialect: Dialect,
   ) {
     graph.session = values.session;
+    this.instances = new Instantiations(values, (name) => !!this.methodName(name));
+    this.folders = new FolderListing(values);
   }
 
   isCreator(callee: Value): boolean {
@@ -100,7 +108,7 @@ export class Collector {
     if (depth > 5000) return [];
     this.values.budget.step('router references');
     if (v.kind === 'call') {
-      const site = v.site ?? siteOverride;
+      const site = this.ownSite(v) ?? siteOverride;
       const out: RouterRef[] = [];
       for (const c of v.callee) {
         if (this.isCreator(c)) {
@@ -157,6 +165,17 @@ export class Collector {
       return [{ router }];
     }
     return [];
+  }
+
+  /**
+   * The call site a router value was made for: a factory's call, or the `new` of a class whose routes
+   * are built from its constructor's arguments (another class's instances share one router).
+   */
+  private ownSite(v: Extract<Value, { kind: 'call' }>): ts.Node | undefined {
+    if (!v.site || !ts.isNewExpression(v.site)) return v.site;
+    let cls: ts.Node | undefined = v.node.parent;
+    while (cls && !ts.isClassLike(cls)) cls = cls.parent;
+    return cls && this.instances.perInstance(cls) ? v.site : undefined;
   }
 
   /** Does a parameter used as a router belong to this framework (type annotation or file import)? */
@@ -241,7 +260,7 @@ export class Collector {
     const method = this.methodName(callee.name.text);
     if (!method) return;
     // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
-    const iter = iteration(call, this.values);
+    const iter = iteration(call, this.values, this.instances, this.folders);
     if (iter) {
       for (const b of iter) withBindings(this.values, b, () => this.registerCall(method, call, callee.expression, sf));
       return;
@@ -291,7 +310,7 @@ export class Collector {
       if (this.values.resolve(key).some((v) => v.kind === 'param'))
         this.registerCall('all', call, callee.expression, sf, key);
     };
-    const iter = iteration(call, this.values);
+    const iter = iteration(call, this.values, this.instances, this.folders);
     if (iter) for (const b of iter) withBindings(this.values, b, once);
     else once();
   }
@@ -360,6 +379,8 @@ export class Collector {
   collectAll(ctx: AdapterContext): void {
     // One file is one unit of work: a file that runs out of budget is reported, and its endpoints are unverifiable.
     const session = this.values.session;
+    this.instances.sources = ctx;
+    this.folders.sources = ctx;
     for (const file of ctx.candidates) {
       const sf = ctx.store.get(file);
       if (sf)
@@ -660,9 +681,6 @@ export class Collector {
   }
 }
 
-/** One iteration's bindings: each loop variable and the expression it stands for. */
-type Bindings = [ts.Node, ts.Expression][];
-
 function withBindings<T>(values: ValueResolver, b: Bindings, fn: () => T, i = 0): T {
   return i === b.length ? fn() : values.withBinding(b[i][0], b[i][1], () => withBindings(values, b, fn, i + 1));
 }
@@ -674,7 +692,12 @@ function withBindings<T>(values: ValueResolver, b: Bindings, fn: () => T, i = 0)
  * `Object.entries(routes).forEach(([k, r]) => …)` (each key and its value). Only when the registration
  * reads the variable.
  */
-function iteration(call: ts.CallExpression, values: ValueResolver): Bindings[] | undefined {
+function iteration(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  instances: Instantiations,
+  folders: FolderListing,
+): Bindings[] | undefined {
   const reads = (name: ts.BindingName): boolean => {
     const ids = ts.isIdentifier(name)
       ? [name.text]
@@ -692,7 +715,10 @@ function iteration(call: ts.CallExpression, values: ValueResolver): Bindings[] |
       const d = n.initializer.declarations[0];
       if (!reads(d.name)) return undefined;
       if (ts.isForInStatement(n)) return ts.isIdentifier(d.name) ? keyBindings(n.expression, d, values) : undefined;
-      return loopBindings(d.name, d, n.expression, values);
+      return (
+        (ts.isIdentifier(d.name) ? folders.bindings(d, n.expression, n, call) : undefined) ??
+        loopBindings(d.name, d, n.expression, values)
+      );
     }
     if (
       (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
@@ -705,9 +731,12 @@ function iteration(call: ts.CallExpression, values: ValueResolver): Bindings[] |
         return undefined;
       const p = n.parameters[0];
       if (!reads(p.name)) return undefined;
-      return loopBindings(p.name, p, loop.expression.expression, values);
+      return (
+        (ts.isIdentifier(p.name) ? folders.bindings(p, loop.expression.expression, n, call) : undefined) ??
+        loopBindings(p.name, p, loop.expression.expression, values)
+      );
     }
-    if (ts.isFunctionLike(n)) return callSiteBindings(n, call, values);
+    if (ts.isFunctionLike(n)) return instances.bindingsFor(n, call) ?? callSiteBindings(n, call, values);
     n = n.parent;
   }
   return undefined;
