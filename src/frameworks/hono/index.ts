@@ -119,6 +119,9 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
     const x = skipOuter(e);
     if (ts.isObjectLiteralExpression(x)) return [{ obj: x, env }];
     if (depth > 6) return [];
+    // a helper's parameter spread into the route (`(x) => createRoute({ ...x, tags })`): the call's argument
+    const bound = ts.isIdentifier(x) ? boundArgument(x, env) : undefined;
+    if (bound) return sources(bound, undefined, depth + 1);
     for (const v of ctx.values.resolve(x)) {
       if (v.kind === 'object') return [{ obj: v.node, env: undefined }];
       if (isCreateRoute(v)) {
