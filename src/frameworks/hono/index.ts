@@ -242,11 +242,11 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
     routerWrappers: rules.routerWrappers,
     paramTypes: /\b(Hono|OpenAPIHono)\b/,
     importHints: rules.importHints,
-    methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'openapi', 'basePath', 'doc', 'doc31']),
+    methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'mount', 'openapi', 'basePath', 'doc', 'doc31']),
     plausible(method, call): boolean {
       const a = call.arguments;
       if (routeMethods.has(method)) return a.length >= 2 && isPathLike(a[0], ctx);
-      if (method === 'on' || method === 'route' || method === 'openapi' || method === 'doc') return a.length >= 2;
+      if (['on', 'route', 'mount', 'openapi', 'doc'].includes(method)) return a.length >= 2;
       return a.length >= 1;
     },
     chain(method, call, refs, c, site): RouterRef[] {
@@ -332,6 +332,14 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
           if (args.length < 2) continue;
           const p = evalString(args[0], ctx.values) ?? `{${args[0].getText()}}`;
           for (const sub of c.refs(args[1]))
+            if (sub.router !== ref.router)
+              c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
+        } else if (method === 'mount') {
+          // `app.mount('/x', other.fetch)`: another app of the project served under the prefix
+          const target = fetchedApp(args[1]);
+          if (args.length < 2 || !target) continue;
+          const p = evalString(args[0], ctx.values) ?? `{${args[0].getText()}}`;
+          for (const sub of c.refs(target))
             if (sub.router !== ref.router)
               c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
         } else if (method === 'doc' || method === 'doc31') {
@@ -457,6 +465,30 @@ function findMount(
   // `handle(app)` where app = new Hono().basePath('/api'): the mount names the child, the root is its parent.
   for (const [node, m] of mounts) {
     if (root.entries.some((e) => e.kind === 'inline' && e.router === node)) return m;
+  }
+  return undefined;
+}
+
+/**
+ * The app whose fetch function a mount hands requests to: `app.fetch`, `app.fetch.bind(app)`,
+ * `(req, env) => app.fetch(req, env)` (a function whose body is that one call).
+ */
+function fetchedApp(arg: ts.Expression | undefined, depth = 0): ts.Expression | undefined {
+  if (!arg || depth > 3) return undefined;
+  const x = skipOuter(arg);
+  if (ts.isPropertyAccessExpression(x)) return x.name.text === 'fetch' ? x.expression : undefined;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
+    const callee = x.expression;
+    if (callee.name.text === 'bind') return fetchedApp(callee.expression, depth + 1);
+    return callee.name.text === 'fetch' ? callee.expression : undefined;
+  }
+  if (ts.isArrowFunction(x) || ts.isFunctionExpression(x)) {
+    const body = ts.isBlock(x.body)
+      ? x.body.statements.length === 1 && ts.isReturnStatement(x.body.statements[0])
+        ? x.body.statements[0].expression
+        : undefined
+      : x.body;
+    return body && ts.isCallExpression(skipOuter(body)) ? fetchedApp(body, depth + 1) : undefined;
   }
   return undefined;
 }
