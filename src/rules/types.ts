@@ -81,7 +81,21 @@ export interface FrameworkRules {
     chainMethods: string[];
     importHints: string[];
     context: { responses: string[]; requestReads: string[] };
+    fileRoutes?: HonoFileRoutes;
   };
+}
+
+/** File-system routes of a Hono meta-framework (HonoX): see `$comment_fileRoutes` in rules/frameworks.json. */
+export interface HonoFileRoutes {
+  package: string;
+  serverModule: string;
+  routesDir: string;
+  extensions: string[];
+  ignoredPrefixes: string[];
+  middlewareFile: string;
+  createRoute: ModuleExport[];
+  apps: ModuleExport[];
+  appOption: string;
 }
 
 /** Express routes declared by decorators on controller classes, for one library. */

@@ -1,7 +1,8 @@
 // Hono: `app.METHOD|all|on(...)`, chained `.get().post()`, `app.route('/x', sub)` across files,
 // `new Hono().basePath('/v1')`, `app.use('/admin/*', mw)`, `createFactory().createHandlers`,
 // @hono/zod-openapi `app.openapi(createRoute({ method, path, middleware }), handler)`, and Hono
-// mounted inside Next.js (`export const POST = handle(app)` in an app-router route file).
+// mounted inside Next.js (`export const POST = handle(app)` in an app-router route file),
+// `app.mount('/x', other.fetch)`, and HonoX file-system routes (`file-routes.ts`).
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields } from '../../analysis/body.js';
@@ -16,7 +17,8 @@ import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from
 import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
 import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
 import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
-import type { AdapterContext, FrameworkAdapter } from '../types.js';
+import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
+import { addFileRoutes, planFileRoutes, type RouteFile } from './file-routes.js';
 
 type HonoRules = FrameworkRules['hono'];
 
@@ -119,6 +121,9 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
     const x = skipOuter(e);
     if (ts.isObjectLiteralExpression(x)) return [{ obj: x, env }];
     if (depth > 6) return [];
+    // a helper's parameter spread into the route (`(x) => createRoute({ ...x, tags })`): the call's argument
+    const bound = ts.isIdentifier(x) ? boundArgument(x, env) : undefined;
+    if (bound) return sources(bound, undefined, depth + 1);
     for (const v of ctx.values.resolve(x)) {
       if (v.kind === 'object') return [{ obj: v.node, env: undefined }];
       if (isCreateRoute(v)) {
@@ -239,11 +244,11 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
     routerWrappers: rules.routerWrappers,
     paramTypes: /\b(Hono|OpenAPIHono)\b/,
     importHints: rules.importHints,
-    methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'openapi', 'basePath', 'doc', 'doc31']),
+    methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'mount', 'openapi', 'basePath', 'doc', 'doc31']),
     plausible(method, call): boolean {
       const a = call.arguments;
       if (routeMethods.has(method)) return a.length >= 2 && isPathLike(a[0], ctx);
-      if (method === 'on' || method === 'route' || method === 'openapi' || method === 'doc') return a.length >= 2;
+      if (['on', 'route', 'mount', 'openapi', 'doc'].includes(method)) return a.length >= 2;
       return a.length >= 1;
     },
     chain(method, call, refs, c, site): RouterRef[] {
@@ -331,6 +336,14 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
           for (const sub of c.refs(args[1]))
             if (sub.router !== ref.router)
               c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
+        } else if (method === 'mount') {
+          // `app.mount('/x', other.fetch)`: another app of the project served under the prefix
+          const target = fetchedApp(args[1]);
+          if (args.length < 2 || !target) continue;
+          const p = evalString(args[0], ctx.values) ?? `{${args[0].getText()}}`;
+          for (const sub of c.refs(target))
+            if (sub.router !== ref.router)
+              c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
         } else if (method === 'doc' || method === 'doc31') {
           // @hono/zod-openapi serves the generated document at this path
           if (args.length < 2 || !isPathLike(args[0], ctx)) continue;
@@ -370,80 +383,93 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
   };
 }
 
-export const createHonoAdapter = (): FrameworkAdapter => ({
-  name: 'hono',
-  extract(ctx: AdapterContext): Endpoint[] {
-    const rules = ruleFile('frameworks').hono;
-    const graph = new RouterGraph('hono');
-    const collector = new Collector(graph, ctx.values, honoDialect(ctx, rules));
-    const limitsBefore = ctx.values.limits.length;
-    collector.collectAll(ctx);
+export function createHonoAdapter(): FrameworkAdapter {
+  let fileRoutes: RouteFile[] = [];
+  return {
+    name: 'hono',
+    plan(ctx: PlanContext): AdapterPlan {
+      const rules = ruleFile('frameworks').hono.fileRoutes;
+      fileRoutes = rules ? planFileRoutes(ctx, rules) : [];
+      return { routeFiles: fileRoutes.map((f) => f.file), conventionOnlyApps: [] };
+    },
+    extract: (ctx) => extractHono(ctx, fileRoutes),
+  };
+}
 
-    // Hono apps mounted in another framework's routes (Next.js `handle(app)`): only the host's methods reach them.
-    const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string; anyMethod?: boolean }>();
-    for (const mount of ctx.mounts) {
-      if (mount.framework !== 'hono') continue;
-      const refs = ctx.values.session.contain(
-        mount.app.getSourceFile().fileName,
-        'extract',
-        () => collector.refs(mount.app),
-        () => [],
-        { wholeFile: true },
-      );
-      for (const ref of refs) {
-        let m = nextMounts.get(ref.router);
-        if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: mount.basePath }));
-        for (const x of mount.methods) m.methods.add(x);
-        // a host route file that could not be parsed whole may export more methods than were read
-        if (ctx.store.failed.has(mount.app.getSourceFile().fileName)) m.anyMethod = true;
-      }
-    }
+function extractHono(ctx: AdapterContext, fileRoutes: readonly RouteFile[]): Endpoint[] {
+  const rules = ruleFile('frameworks').hono;
+  const graph = new RouterGraph('hono');
+  const collector = new Collector(graph, ctx.values, honoDialect(ctx, rules));
+  const limitsBefore = ctx.values.limits.length;
+  collector.collectAll(ctx);
+  // HonoX: routes declared by files under app/routes, added to the app createApp builds
+  if (rules.fileRoutes && fileRoutes.length)
+    addFileRoutes(fileRoutes, collector, ctx, rules.fileRoutes, rules.createHandlers);
 
-    const out: Endpoint[] = [];
-    const uncertain = new Map<RouterNode, string>();
-    const unmounted = unmountedRoots(graph, ctx, uncertain);
-    // a Hono app handed to Next.js (`handle(app)`) is served there
-    for (const n of nextMounts.keys()) unmounted.delete(n);
-    for (const n of [...unmounted])
-      if ([...nextMounts.keys()].some((m) => n.entries.some((e) => e.kind === 'inline' && e.router === m)))
-        unmounted.delete(n);
-    const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 1);
-    reportUnmounted(
-      graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)),
-      ctx,
-      'Hono',
+  // Hono apps mounted in another framework's routes (Next.js `handle(app)`): only the host's methods reach them.
+  const nextMounts = new Map<RouterNode, { methods: Set<HttpMethod>; basePath: string; anyMethod?: boolean }>();
+  for (const mount of ctx.mounts) {
+    if (mount.framework !== 'hono') continue;
+    const refs = ctx.values.session.contain(
+      mount.app.getSourceFile().fileName,
+      'extract',
+      () => collector.refs(mount.app),
+      () => [],
+      { wholeFile: true },
     );
-    const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
-    reportLimits(ctx, limitsBefore, 'Hono');
-    ctx.stats.routers += graph.all.length;
-    for (const r of routes) {
-      const mount = findMount(r.root, nextMounts);
-      if (mount && !mount.anyMethod && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
-      const path = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
-      const seed = {
-        framework: 'hono' as const,
-        method: r.method,
-        path: path || '/',
-        anchor: r.anchor,
-        handlerExpr: r.handler,
-        tags: mount ? ['next-mounted'] : [],
-      };
-      out.push(
-        containedEndpoint(seed, ctx, () => {
-          const chain = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
-          const schemas = [...r.schemas, ...r.routeArgs.flatMap((a) => validatorSchemas(a))];
-          const ep = buildEndpoint({ ...seed, chain }, ctx);
-          if (schemas.length && ep.handler.fn) addSchemaFields(ep.bodyFields, schemas, ctx.values);
-          ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
-          return ep;
-        }),
-      );
-      const why = uncertain.get(r.root);
-      if (why) out[out.length - 1].unanalysed ??= why;
+    for (const ref of refs) {
+      let m = nextMounts.get(ref.router);
+      if (!m) nextMounts.set(ref.router, (m = { methods: new Set(), basePath: mount.basePath }));
+      for (const x of mount.methods) m.methods.add(x);
+      // a host route file that could not be parsed whole may export more methods than were read
+      if (ctx.store.failed.has(mount.app.getSourceFile().fileName)) m.anyMethod = true;
     }
-    return out;
-  },
-});
+  }
+
+  const out: Endpoint[] = [];
+  const uncertain = new Map<RouterNode, string>();
+  const unmounted = unmountedRoots(graph, ctx, uncertain);
+  // a Hono app handed to Next.js (`handle(app)`) is served there
+  for (const n of nextMounts.keys()) unmounted.delete(n);
+  for (const n of [...unmounted])
+    if ([...nextMounts.keys()].some((m) => n.entries.some((e) => e.kind === 'inline' && e.router === m)))
+      unmounted.delete(n);
+  const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 1);
+  reportUnmounted(
+    graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)),
+    ctx,
+    'Hono',
+  );
+  const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
+  reportLimits(ctx, limitsBefore, 'Hono');
+  ctx.stats.routers += graph.all.length;
+  for (const r of routes) {
+    const mount = findMount(r.root, nextMounts);
+    if (mount && !mount.anyMethod && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
+    const path = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
+    const seed = {
+      framework: 'hono' as const,
+      method: r.method,
+      path: path || '/',
+      anchor: r.anchor,
+      handlerExpr: r.handler,
+      tags: mount ? ['next-mounted'] : [],
+    };
+    out.push(
+      containedEndpoint(seed, ctx, () => {
+        const chain = r.chain.map((m) => chainLink(m.expr, m.via, ctx.values));
+        const schemas = [...r.schemas, ...r.routeArgs.flatMap((a) => validatorSchemas(a))];
+        const ep = buildEndpoint({ ...seed, chain }, ctx);
+        if (schemas.length && ep.handler.fn) addSchemaFields(ep.bodyFields, schemas, ctx.values);
+        ep.lateChain = r.late.map((m) => chainLink(m.expr, 'router', ctx.values));
+        return ep;
+      }),
+    );
+    const why = uncertain.get(r.root);
+    if (why) out[out.length - 1].unanalysed ??= why;
+  }
+  return out;
+}
 
 function findMount(
   root: RouterNode,
@@ -454,6 +480,30 @@ function findMount(
   // `handle(app)` where app = new Hono().basePath('/api'): the mount names the child, the root is its parent.
   for (const [node, m] of mounts) {
     if (root.entries.some((e) => e.kind === 'inline' && e.router === node)) return m;
+  }
+  return undefined;
+}
+
+/**
+ * The app whose fetch function a mount hands requests to: `app.fetch`, `app.fetch.bind(app)`,
+ * `(req, env) => app.fetch(req, env)` (a function whose body is that one call).
+ */
+function fetchedApp(arg: ts.Expression | undefined, depth = 0): ts.Expression | undefined {
+  if (!arg || depth > 3) return undefined;
+  const x = skipOuter(arg);
+  if (ts.isPropertyAccessExpression(x)) return x.name.text === 'fetch' ? x.expression : undefined;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
+    const callee = x.expression;
+    if (callee.name.text === 'bind') return fetchedApp(callee.expression, depth + 1);
+    return callee.name.text === 'fetch' ? callee.expression : undefined;
+  }
+  if (ts.isArrowFunction(x) || ts.isFunctionExpression(x)) {
+    const body = ts.isBlock(x.body)
+      ? x.body.statements.length === 1 && ts.isReturnStatement(x.body.statements[0])
+        ? x.body.statements[0].expression
+        : undefined
+      : x.body;
+    return body && ts.isCallExpression(skipOuter(body)) ? fetchedApp(body, depth + 1) : undefined;
   }
   return undefined;
 }
