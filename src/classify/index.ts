@@ -702,9 +702,10 @@ function unseenWrite(
   for (const w of namedWrites(fn, values, assumptions, rules.namedWriteVerbs)) {
     const last = w.callee.split('.').pop() ?? '';
     if (!rules.unseenWriteVerbs.test(last) || inChainOf(w.call, effectNodes)) continue;
-    // a write the effect model recognises where it is (`prisma.auditLog.create` in a module the
-    // classification did not need to open) was seen, whatever it writes
-    if (directEffect(w.call, values)) continue;
+    // a database write the effect model recognises where it is (`prisma.auditLog.create` in a module
+    // the classification did not need to open) was seen, whatever it writes
+    const seen = directEffect(w.call, values);
+    if (seen && (seen.kind === 'db-write' || seen.kind === 'sql-write')) continue;
     const targets = values.resolve(w.call.expression);
     if (targets.some((v) => v.kind === 'function' && v.node.body)) continue;
     // `pkg`: only a package is behind it (not an injected service or a module the analysis could not find)
