@@ -45,6 +45,9 @@ export interface FrameworkRules {
       /** `file`: served at the path of the file it is exported from (Nuxt `server/api/trpc/[trpc].ts` → `/api/trpc`). */
       prefix: 'use' | 'root' | 'register' | 'file';
       endpointOption?: string;
+      /** The prefix the adapter strips when it is given no `endpointOption` (`trpcServer`: `/trpc`); the
+       * prefix when no `use` registration of the adapter is found. */
+      endpointDefault?: string;
       /** For a registered plugin: the option that holds the adapter's own options (the router). */
       optionsOption?: string;
       serves?: 'openapi';

@@ -269,7 +269,9 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext):
           : m.prefix === 'file'
             ? [filePrefix(sf)]
             : usePrefixes(call, ctx.candidates, ctx.store, values);
-    for (const prefix of prefixes.length ? prefixes : [''])
+    // registered some other way (`app.all('/trpc/*', adapter)`, a route, not middleware): the adapter
+    // serves under the prefix it strips by default, if it has one
+    for (const prefix of prefixes.length ? prefixes : [m.endpointDefault ?? ''])
       out.push(mount(call, router, prefix, m.serves, call.arguments[0]));
   }
   return out;
