@@ -746,14 +746,23 @@ export class ValueResolver {
 
   private readonly normTexts = new Map<string, string>();
 
-  /** Does a module's text, lower-cased without `_`/`-`, contain any of the (normalised) terms? No parse. */
+  private readonly termTests = new WeakMap<readonly string[], Map<string, boolean>>();
+
+  /** Does a module's text, lower-cased without `_`/`-`, contain any of the (normalised) terms? No parse; answered once per file and term list. */
   textHasAnyTerm(file: string, terms: readonly string[]): boolean {
+    let byFile = this.termTests.get(terms);
+    if (!byFile) this.termTests.set(terms, (byFile = new Map<string, boolean>()));
+    const hit = byFile.get(file);
+    if (hit !== undefined) return hit;
     let t = this.normTexts.get(file);
     if (t === undefined) {
       t = (this.store.text(file, false) ?? '').toLowerCase().replace(/[_-]/g, '');
       this.normTexts.set(file, t);
     }
-    return terms.some((term) => t.includes(term));
+    const text = t;
+    const found = terms.some((term) => text.includes(term));
+    byFile.set(file, found);
+    return found;
   }
 
   private readonly textTests = new Map<string, boolean>();
