@@ -714,15 +714,17 @@ export class ValueResolver {
     );
   }
 
-  private readonly declaringModules = new Map<string, string | undefined>();
+  private readonly declaringModules = new Map<string, Map<string, string | null>>();
 
-  /** The module that declares export `name` of `file`, through star re-exports (from text; remembered). */
+  /** The module that declares export `name` of `file`, through star re-exports (from text; remembered per file and name). */
   private declaringModule(file: string, name: string, depth: number): string | undefined {
     if (depth > 8) return undefined;
-    const key = `${file}\0${name}`;
-    if (this.declaringModules.has(key)) return this.declaringModules.get(key);
+    let byName = this.declaringModules.get(file);
+    if (!byName) this.declaringModules.set(file, (byName = new Map<string, string | null>()));
+    const hit = byName.get(name);
+    if (hit !== undefined) return hit ?? undefined;
     const found = this.declaringModuleUncached(file, name, depth);
-    this.declaringModules.set(key, found);
+    byName.set(name, found ?? null);
     return found;
   }
 
