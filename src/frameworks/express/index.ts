@@ -11,9 +11,9 @@ import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
 import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from '../shared/endpoint.js';
-import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
-import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
-import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
+import { pathsOf } from '../shared/paths.js';
+import { concretePath, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
+import { servedRoutes, unmountedRoots } from '../shared/unmounted.js';
 import type { AdapterContext, FrameworkAdapter } from '../types.js';
 
 type ExpressRules = FrameworkRules['express'];
@@ -215,15 +215,12 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
     const out: Endpoint[] = [];
     const uncertain = new Map<RouterNode, string>();
     const unmounted = unmountedRoots(graph, ctx, uncertain);
-    const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 2);
-    reportUnmounted(
-      graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)),
-      ctx,
-      'Express',
-    );
-    const routes = graph.flatten(expressMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
-    reportLimits(ctx, limitsBefore, 'Express');
-    ctx.stats.routers += graph.all.length;
+    const routes = servedRoutes(graph, ctx, 'Express', {
+      matches: expressMatches,
+      passes: (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 2),
+      unmounted,
+      limitsBefore,
+    });
     for (const r of routes) {
       const seed = {
         framework: 'express' as const,

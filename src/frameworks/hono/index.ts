@@ -15,8 +15,8 @@ import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type Route
 import { boundArgument, type Env } from '../../analysis/strings.js';
 import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
-import { reportLimits, reportUnmounted, unmountedRoots } from '../shared/unmounted.js';
-import { evalPathWithEnv, pathsOf } from '../shared/paths.js';
+import { servedRoutes, unmountedRoots } from '../shared/unmounted.js';
+import { pathsOf } from '../shared/paths.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { addFileRoutes, planFileRoutes, type RouteFile } from './file-routes.js';
 
@@ -434,15 +434,12 @@ function extractHono(ctx: AdapterContext, fileRoutes: readonly RouteFile[]): End
   for (const n of [...unmounted])
     if ([...nextMounts.keys()].some((m) => n.entries.some((e) => e.kind === 'inline' && e.router === m)))
       unmounted.delete(n);
-  const passes = (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 1);
-  reportUnmounted(
-    graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => unmounted.has(n)),
-    ctx,
-    'Hono',
-  );
-  const routes = graph.flatten(honoMatches, joinPaths, evalPathWithEnv(ctx), passes, (n) => !unmounted.has(n));
-  reportLimits(ctx, limitsBefore, 'Hono');
-  ctx.stats.routers += graph.all.length;
+  const routes = servedRoutes(graph, ctx, 'Hono', {
+    matches: honoMatches,
+    passes: (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 1),
+    unmounted,
+    limitsBefore,
+  });
   for (const r of routes) {
     const mount = findMount(r.root, nextMounts);
     if (mount && !mount.anyMethod && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;

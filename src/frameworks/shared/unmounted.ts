@@ -12,7 +12,8 @@ import { skipOuter } from '../../analysis/values.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { relPosix } from '../../util.js';
 import type { AdapterContext } from '../types.js';
-import type { FlatRoute, RouterGraph, RouterNode } from './router-graph.js';
+import { evalPathWithEnv } from './paths.js';
+import { joinPaths, type FlatRoute, type PathMatcher, type RouterGraph, type RouterNode } from './router-graph.js';
 
 /** Calls and members that serve an application object given to them. */
 const SERVES = (name: string): RegExp => {
@@ -286,4 +287,36 @@ export function reportLimits(ctx: AdapterContext, from: number, framework: strin
       message: `${framework}: value resolution budget reached at line${list.length === 1 ? '' : 's'} ${list.slice(0, 8).join(', ')}${list.length > 8 ? ', …' : ''}; registrations that depend on these values may be missing`,
     });
   }
+}
+
+/**
+ * The routes a router framework serves: routes of unmounted roots are reported once (not served),
+ * the rest flattened with their full paths; the analysis limits hit while collecting are reported.
+ */
+export function servedRoutes(
+  graph: RouterGraph,
+  ctx: AdapterContext,
+  framework: string,
+  opts: {
+    matches: PathMatcher;
+    passes: (r: FlatRoute) => boolean;
+    unmounted: ReadonlySet<RouterNode>;
+    limitsBefore: number;
+  },
+): FlatRoute[] {
+  reportUnmounted(
+    graph.flatten(opts.matches, joinPaths, evalPathWithEnv(ctx), opts.passes, (n) => opts.unmounted.has(n)),
+    ctx,
+    framework,
+  );
+  const routes = graph.flatten(
+    opts.matches,
+    joinPaths,
+    evalPathWithEnv(ctx),
+    opts.passes,
+    (n) => !opts.unmounted.has(n),
+  );
+  reportLimits(ctx, opts.limitsBefore, framework);
+  ctx.stats.routers += graph.all.length;
+  return routes;
 }
