@@ -42,23 +42,30 @@ function isBodySource(e: ts.Expression, framework: Framework, reqName: string | 
     (framework === 'express' || framework === 'next-pages')
   )
     return true;
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
-    const m = x.expression.name.text;
-    const recv = skipOuter(x.expression.expression);
-    if ((m === 'json' || m === 'formData') && isReq(recv)) return true;
-    // Hono: c.req.json(), c.req.parseBody(), c.req.valid('json' | 'form'), c.req.formData()
-    if (ts.isPropertyAccessExpression(recv) && recv.name.text === 'req' && isReq(recv.expression)) {
-      if (m === 'json' || m === 'parseBody' || m === 'formData') return true;
-      if (
-        m === 'valid' &&
-        x.arguments[0] &&
-        ts.isStringLiteralLike(x.arguments[0]) &&
-        ['json', 'form'].includes(x.arguments[0].text)
-      )
-        return true;
-    }
-  }
-  return false;
+  return ts.isCallExpression(x) && bodyReadCall(x, reqName) !== undefined;
+}
+
+/**
+ * A call that reads the request body: `'raw'` as the client sent it (`await req.json()`,
+ * `request.formData()`, Hono `c.req.json()`, `c.req.parseBody()`), `'validated'` through a
+ * validator (`c.req.valid('json' | 'form')`); undefined for any other call.
+ */
+export function bodyReadCall(x: ts.CallExpression, reqName?: string): 'raw' | 'validated' | undefined {
+  if (!ts.isPropertyAccessExpression(x.expression)) return undefined;
+  const isReq = (r: ts.Expression): boolean => isRequestName(r, reqName);
+  const m = x.expression.name.text;
+  const recv = skipOuter(x.expression.expression);
+  if ((m === 'json' || m === 'formData') && isReq(recv)) return 'raw';
+  if (!ts.isPropertyAccessExpression(recv) || recv.name.text !== 'req' || !isReq(recv.expression)) return undefined;
+  if (m === 'json' || m === 'parseBody' || m === 'formData') return 'raw';
+  if (
+    m === 'valid' &&
+    x.arguments[0] &&
+    ts.isStringLiteralLike(x.arguments[0]) &&
+    ['json', 'form'].includes(x.arguments[0].text)
+  )
+    return 'validated';
+  return undefined;
 }
 
 /**

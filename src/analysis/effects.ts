@@ -11,7 +11,7 @@ import { memo } from '../memo.js';
 import { externalName } from './unwrap.js';
 import { evalString, evalStrings } from './strings.js';
 import { walkDataPath } from './datapath.js';
-import { parsedKeys, schemaKeys } from './body.js';
+import { bodyReadCall, parsedKeys, schemaKeys } from './body.js';
 import { findDeclaration } from './scope.js';
 import {
   accessName,
@@ -1838,12 +1838,5 @@ function literalKeys(t: ts.TypeNode): string[] | undefined {
 /** The request body as the client sent it: `req.body` of a handler's request, `await c.req.json()`, `await request.json()`. */
 function isRawBody(v: Value): boolean {
   if (v.kind === 'param') return v.path.length === 1 && v.path[0] === 'body';
-  if (v.kind !== 'call' || !ts.isCallExpression(v.node)) return false;
-  const callee = skipOuter(v.node.expression);
-  return (
-    ts.isPropertyAccessExpression(callee) &&
-    callee.name.text === 'json' &&
-    v.node.arguments.length === 0 &&
-    /^(req|request|c\.req|ctx\.req|context\.req)$/.test(skipOuter(callee.expression).getText())
-  );
+  return v.kind === 'call' && ts.isCallExpression(v.node) && bodyReadCall(v.node) === 'raw';
 }

@@ -10,7 +10,7 @@ import { HTTP_METHODS, type Endpoint, type HttpMethod } from '../../model.js';
 import { isTestFileName, isTestPath } from '../../project/prefilter.js';
 import { matchesExport, ruleFile } from '../../rules/load.js';
 import { relPosix } from '../../util.js';
-import { callIndex } from '../shared/collect.js';
+import { callIndex } from '../shared/iterations.js';
 import { unanalysedEndpoint, type EndpointSeed } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';

@@ -26,7 +26,7 @@ import {
   stepLinks,
   wordsPath,
 } from '../shared/builders.js';
-import { callIndex } from '../shared/collect.js';
+import { callIndex } from '../shared/iterations.js';
 import { containedEndpoint, handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
 import { textMarks } from '../shared/text-marks.js';

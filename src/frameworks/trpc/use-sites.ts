@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { evalString } from '../../analysis/strings.js';
 import { accessName, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import type { SourceStore } from '../../project/sources.js';
-import { callIndex } from '../shared/collect.js';
+import { callIndex } from '../shared/iterations.js';
 
 const USE_TEXT = /\.\s*use\s*\(/;
 

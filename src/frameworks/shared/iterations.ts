@@ -1,0 +1,235 @@
+// The evaluations one registration call stands for: once per element of the array or object a loop
+// goes over, per file a folder-scanning loop mounts, per `new` of a class whose routes its constructor's
+// arguments build, and per call of the function it sits in when its path reads that function's parameter.
+import { ts } from 'ts-morph';
+import { findDeclaration } from '../../analysis/scope.js';
+import { skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { forEachNode } from '../../analysis/walk.js';
+import type { FolderListing } from './folder-listing.js';
+import type { Bindings, Instantiations } from './instances.js';
+
+export function withBindings<T>(values: ValueResolver, b: Bindings, fn: () => T, i = 0): T {
+  return i === b.length ? fn() : values.withBinding(b[i][0], b[i][1], () => withBindings(values, b, fn, i + 1));
+}
+
+/**
+ * The iterations a registration call sits in, one set of bindings each: `for (const page of pages)` and
+ * `list.forEach((r) => …)` over a constant array (the variable is each element); over an object keyed by
+ * path, `for (const k in routes)`, `Object.keys(routes).forEach((k) => …)` (the variable is each key) and
+ * `Object.entries(routes).forEach(([k, r]) => …)` (each key and its value). Only when the registration
+ * reads the variable.
+ */
+export function iteration(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  instances: Instantiations,
+  folders: FolderListing,
+): Bindings[] | undefined {
+  const reads = (name: ts.BindingName): boolean => {
+    const ids = ts.isIdentifier(name)
+      ? [name.text]
+      : name.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name.text] : []));
+    return ids.some((id) => call.arguments.some((a) => a.getText().includes(id)));
+  };
+  let n: ts.Node | undefined = call.parent;
+  while (n && !ts.isSourceFile(n)) {
+    // `for (const page of pages)`, `for (const k in routes)`, `for (const [k, r] of Object.entries(routes))`
+    if (
+      (ts.isForOfStatement(n) || ts.isForInStatement(n)) &&
+      ts.isVariableDeclarationList(n.initializer) &&
+      n.initializer.declarations.length === 1
+    ) {
+      const d = n.initializer.declarations[0];
+      if (!reads(d.name)) return undefined;
+      if (ts.isForInStatement(n)) return ts.isIdentifier(d.name) ? keyBindings(n.expression, d, values) : undefined;
+      return (
+        (ts.isIdentifier(d.name) ? folders.bindings(d, n.expression, n, call) : undefined) ??
+        loopBindings(d.name, d, n.expression, values)
+      );
+    }
+    if (
+      (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
+      n.parameters[0] &&
+      ts.isCallExpression(n.parent) &&
+      n.parent.arguments[0] === n
+    ) {
+      const loop = n.parent;
+      if (!ts.isPropertyAccessExpression(loop.expression) || !['forEach', 'map'].includes(loop.expression.name.text))
+        return undefined;
+      const p = n.parameters[0];
+      if (!reads(p.name)) return undefined;
+      return (
+        (ts.isIdentifier(p.name) ? folders.bindings(p, loop.expression.expression, n, call) : undefined) ??
+        loopBindings(p.name, p, loop.expression.expression, values)
+      );
+    }
+    if (ts.isFunctionLike(n)) return instances.bindingsFor(n, call) ?? callSiteBindings(n, call, values);
+    n = n.parent;
+  }
+  return undefined;
+}
+
+/**
+ * A registration whose path reads a parameter of the function it is in (`function mount(prefix) {
+ * app.use(`${prefix}/users`, users) }`), called in its own file with the prefix (`mount('/api');
+ * mount('/api/v1')`): one set of bindings per call, the path parameters bound to that call's arguments.
+ */
+function callSiteBindings(
+  fn: ts.SignatureDeclaration,
+  call: ts.CallExpression,
+  values: ValueResolver,
+): Bindings[] | undefined {
+  const first = call.arguments[0];
+  if (!first) return undefined;
+  // a router given as a parameter (`(r, base) => r.use(base + …)`): each call links its own router and path
+  let recv: ts.Expression = skipOuter(call.expression);
+  while (ts.isPropertyAccessExpression(recv) || ts.isCallExpression(recv) || ts.isElementAccessExpression(recv))
+    recv = skipOuter(recv.expression);
+  if (ts.isIdentifier(recv) && fn.parameters.some((p) => p === findDeclaration(recv))) return undefined;
+  const pathText = first.getText();
+  const params = fn.parameters.filter(
+    (p) => ts.isIdentifier(p.name) && new RegExp(`\\b${p.name.text.replace(/[$]/g, '\\$')}\\b`).test(pathText),
+  );
+  if (!params.length) return undefined;
+  const out: Bindings[] = [];
+  for (const site of callersInFile(fn, values)) {
+    const b: Bindings = [];
+    for (const p of params) {
+      const arg = site.arguments[fn.parameters.indexOf(p)];
+      if (!arg || ts.isSpreadElement(arg)) return undefined;
+      b.push([p, arg]);
+    }
+    out.push(b);
+    if (out.length > 20) return undefined;
+  }
+  return out.length ? out : undefined;
+}
+
+/** The bindings of a loop variable (`decl`, named `name`) over `source`: an array, or `Object.keys/entries(obj)`. */
+function loopBindings(
+  name: ts.BindingName,
+  decl: ts.Node,
+  source: ts.Expression,
+  values: ValueResolver,
+): Bindings[] | undefined {
+  const src = skipOuter(source);
+  const over = objectIteration(src);
+  if (over === 'keys')
+    return ts.isIdentifier(name) ? keyBindings((src as ts.CallExpression).arguments[0], decl, values) : undefined;
+  if (over === 'entries') {
+    if (!ts.isArrayBindingPattern(name)) return undefined;
+    const [k, v] = name.elements;
+    const obj = objectOf((src as ts.CallExpression).arguments[0], values);
+    if (!obj) return undefined;
+    return pathKeyed(obj).map(([key, value]) => [
+      ...(k && ts.isBindingElement(k) ? ([[k, key]] as Bindings) : []),
+      ...(v && ts.isBindingElement(v) ? ([[v, value]] as Bindings) : []),
+    ]);
+  }
+  if (!ts.isIdentifier(name)) return undefined;
+  const elements = iteratedElements(src, values);
+  if (!elements || elements.length > 50) return undefined;
+  return elements.map((e) => [[decl, e]]);
+}
+
+/**
+ * The elements of the array a loop goes over: a constant array, or a function's parameter
+ * (`const register = (list) => list.map(…)`) bound to the arrays its calls in the same file pass.
+ */
+function iteratedElements(expr: ts.Expression, values: ValueResolver): ts.Expression[] | undefined {
+  const out: ts.Expression[] = [];
+  let found = false;
+  for (const v of values.resolve(expr)) {
+    if (v.kind === 'array') {
+      found = true;
+      out.push(...v.node.elements.filter((e) => !ts.isSpreadElement(e)));
+    } else if (v.kind === 'param' && !v.path.length && !values.bound) {
+      const param = v.fn.parameters[v.index];
+      for (const call of callersInFile(v.fn, values)) {
+        const arg = call.arguments[v.index];
+        if (!param || !arg || ts.isSpreadElement(arg)) continue;
+        const arr = values.resolve(arg).find((a) => a.kind === 'array');
+        if (!arr || arr.kind !== 'array') continue;
+        found = true;
+        out.push(...arr.node.elements.filter((e) => !ts.isSpreadElement(e)));
+      }
+    }
+  }
+  return found ? out : undefined;
+}
+
+/** Calls of a named function in the file that declares it. */
+function callersInFile(fn: ts.SignatureDeclaration, values: ValueResolver): ts.CallExpression[] {
+  const name = nameOf(fn);
+  if (!name) return [];
+  return callIndex(fn.getSourceFile()).calls.filter((c) => {
+    const callee = skipOuter(c.expression);
+    return (
+      ts.isIdentifier(callee) &&
+      callee.text === name &&
+      values.resolve(callee).some((x) => x.kind === 'function' && x.node === fn)
+    );
+  });
+}
+
+/** `Object.keys(x)` / `Object.entries(x)`. */
+function objectIteration(x: ts.Expression): 'keys' | 'entries' | undefined {
+  if (!ts.isCallExpression(x) || x.arguments.length !== 1 || !ts.isPropertyAccessExpression(x.expression))
+    return undefined;
+  const recv = x.expression.expression;
+  if (!ts.isIdentifier(recv) || recv.text !== 'Object') return undefined;
+  const m = x.expression.name.text;
+  return m === 'keys' ? 'keys' : m === 'entries' ? 'entries' : undefined;
+}
+
+/** Each key of an object keyed by path bound to `decl`. */
+function keyBindings(objExpr: ts.Expression, decl: ts.Node, values: ValueResolver): Bindings[] | undefined {
+  const obj = objectOf(objExpr, values);
+  return obj ? pathKeyed(obj).map(([key]) => [[decl, key]]) : undefined;
+}
+
+function objectOf(x: ts.Expression, values: ValueResolver): ts.ObjectLiteralExpression | undefined {
+  const v = values.resolve(x).find((y) => y.kind === 'object');
+  return v && v.kind === 'object' ? v.node : undefined;
+}
+
+/** The entries of an object whose keys are written as strings (`{ '/user': userRouter }`), at most 50. */
+function pathKeyed(obj: ts.ObjectLiteralExpression): [ts.Expression, ts.Expression][] {
+  const out: [ts.Expression, ts.Expression][] = [];
+  for (const p of obj.properties) {
+    if (!ts.isPropertyAssignment(p) || !ts.isStringLiteral(p.name)) continue;
+    out.push([p.name, p.initializer]);
+  }
+  return out.length <= 50 ? out : [];
+}
+
+const callIndexCache = new WeakMap<ts.SourceFile, { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] }>();
+
+/** Every call and `new` in a file, walked once (without recursion: files nest deep) and shared by every adapter. */
+export function callIndex(sf: ts.SourceFile): { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] } {
+  let hit = callIndexCache.get(sf);
+  if (!hit) {
+    const calls: ts.CallExpression[] = [];
+    const newExprs: ts.NewExpression[] = [];
+    forEachNode(sf, (n) => {
+      if (ts.isCallExpression(n)) calls.push(n);
+      else if (ts.isNewExpression(n)) newExprs.push(n);
+    });
+    hit = { calls, newExprs };
+    callIndexCache.set(sf, hit);
+  }
+  return hit;
+}
+
+/** The name a registrar function is called by, or undefined when callers may name it anything (default export, callback). */
+export function nameOf(fn: ts.Node): string | undefined {
+  const f = fn as ts.SignatureDeclaration;
+  const isDefault = ts.canHaveModifiers(f) && ts.getModifiers(f)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  if (isDefault) return undefined;
+  if ((ts.isFunctionDeclaration(f) || ts.isMethodDeclaration(f)) && f.name) return f.name.getText();
+  if (ts.isConstructorDeclaration(f)) return f.parent.name?.text;
+  const parent = f.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return undefined;
+}
