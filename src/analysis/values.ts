@@ -1204,7 +1204,8 @@ function collectBindingExports(name: ts.BindingName, t: ExportTable): void {
   }
 }
 
-function isInside(n: ts.Node, container: ts.Node): boolean {
+/** Is `n` the `container` node or inside it? */
+export function isInside(n: ts.Node, container: ts.Node): boolean {
   let cur: ts.Node | undefined = n;
   while (cur) {
     if (cur === container) return true;

@@ -4,7 +4,7 @@
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
 import type { Effect } from '../analysis/effects.js';
-import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { isInside, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
@@ -41,6 +41,8 @@ interface CompiledAssets {
   /** Keys ending in a cosmetic word that name an identifier (`username`). */
   notCosmetic: RegExp;
   roleKeys: string[];
+  /** Columns whose presence says a record signs in (`password`). */
+  signInColumns: Set<string>;
   ordinaryRole: RegExp;
   roleDefinitionModels: string[];
   groupModels: string[];
@@ -70,6 +72,7 @@ export const assetRules = compiled((): CompiledAssets => {
     cosmeticSuffixes: r.cosmeticKeys.map(norm).filter((t) => t.length >= 4),
     notCosmetic: new RegExp(r.notCosmeticKeys),
     roleKeys: r.roleKeys.map(norm),
+    signInColumns: new Set((r.signInColumns ?? []).map(norm)),
     ordinaryRole: new RegExp(r.ordinaryRoleValues, 'i'),
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
     groupModels: (r.groupModels ?? []).map(norm),
@@ -250,10 +253,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     const declared =
       e.opaqueData && e.rawBody && !ctx.bodyFields.length && model ? schemaColumns(ctx.values, model) : undefined;
     const anyColumn =
-      declared &&
-      (PERSON.test(model) || declared.some((k) => /^(password|passwordhash|hashedpassword|passwd)$/.test(norm(k))))
-        ? declared
-        : [];
+      declared && (PERSON.test(model) || declared.some((k) => c.signInColumns.has(norm(k)))) ? declared : [];
     const keys = [
       ...new Set([
         ...e.dataKeys.map(norm),
@@ -588,11 +588,6 @@ function neverLeaves(e: Effect, keys: readonly string[]): boolean {
     if (uses > 0) return false;
   }
   return true;
-}
-
-function isInside(n: ts.Node, outer: ts.Node): boolean {
-  for (let x: ts.Node | undefined = n; x; x = x.parent) if (x === outer) return true;
-  return false;
 }
 
 function isDeclarationName(n: ts.Identifier): boolean {

@@ -438,6 +438,8 @@ export interface AssetRules {
   /** Keys ending in a cosmetic word that still name an identifier (regex). */
   notCosmeticKeys: string;
   roleKeys: string[];
+  /** Columns whose presence in a record's schema says the record signs in (`password`). */
+  signInColumns?: string[];
   ordinaryRoleValues: string;
   /** How the application's own sign-in code shows which identifiers sign in (src/classify/sign-in.ts). */
   signIn: SignInRules;
