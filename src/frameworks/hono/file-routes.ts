@@ -15,7 +15,7 @@ import { orderOf, type Collector } from '../shared/collect.js';
 import { callIndex } from '../shared/iterations.js';
 import type { RouterNode } from '../shared/router-graph.js';
 import type { AdapterContext, PlanContext } from '../types.js';
-import { methodExports } from '../next/app-router.js';
+import { methodExports } from '../shared/method-exports.js';
 
 /** A file of the routes folder: a route file (its URL path) or a folder's middleware. */
 export interface RouteFile {

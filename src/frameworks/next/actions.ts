@@ -29,7 +29,7 @@ import {
 import { containedEndpoint, handlerRef, unanalysedEndpoint, wrapperLinks } from '../shared/endpoint.js';
 import { textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
-import { exportedExpression } from './app-router.js';
+import { exportedExpression } from '../shared/method-exports.js';
 
 interface ActionSite {
   name: string;

@@ -8,7 +8,7 @@ import { evalStrings } from '../../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from '../../model.js';
 import { buildEndpoint, chainLink, containedEndpoint, type EndpointInput } from '../shared/endpoint.js';
-import { exportedExpression } from './app-router.js';
+import { exportedExpression } from '../shared/method-exports.js';
 import { nextConnectRoutes } from './next-connect.js';
 import type { AdapterContext } from '../types.js';
 import type { NextFile } from './files.js';
