@@ -5,12 +5,27 @@
 import { ts } from 'ts-morph';
 import { findDeclaration } from './scope.js';
 import { and3, not3, or3 } from './tri.js';
-import { propertyNameText, skipOuter } from './values.js';
+import { evalString } from './strings.js';
+import { propertyNameText, skipOuter, type ValueResolver } from './values.js';
 
 export interface Assumptions {
   method?: string;
   /** A concrete URL path (params replaced by segments). */
   path?: string;
+  /**
+   * The string a non-literal operand stands for (`HTTP_METHODS.PUT`, `METHOD_POST` from another
+   * module), when the caller can resolve values; without it only literals are compared.
+   */
+  constant?: (e: ts.Expression) => string | undefined;
+}
+
+/** The assumptions of an endpoint served for `method` (none for ANY), resolving constants with `values`. */
+export function assumeMethod(method: string | undefined, values?: ValueResolver, path?: string): Assumptions {
+  const a: Assumptions = {};
+  if (method && (method !== 'ANY' || path !== undefined)) a.method = method;
+  if (path !== undefined) a.path = path;
+  if (values && (a.method || a.path !== undefined)) a.constant = (e) => evalString(e, values);
+  return a;
 }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -69,9 +84,13 @@ export function isPathExpr(e: ts.Expression, depth = 0): boolean {
   return false;
 }
 
-function literal(e: ts.Expression): string | undefined {
+/** A literal string, or the constant the assumptions resolve `e` to. */
+export function literal(e: ts.Expression, a?: Assumptions): string | undefined {
   const x = skipOuter(e);
-  return ts.isStringLiteralLike(x) ? x.text : undefined;
+  if (ts.isStringLiteralLike(x)) return x.text;
+  return a?.constant && (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))
+    ? a.constant(x)
+    : undefined;
 }
 
 /** Evaluates `cond` under the assumptions: true, false, or undefined when it depends on more. */
@@ -97,7 +116,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
         [x.left, x.right],
         [x.right, x.left],
       ] as const) {
-        const lit = literal(other);
+        const lit = literal(other, a);
         if (lit === undefined) continue;
         if (a.method && isMethodExpr(side) && METHODS.has(lit.toUpperCase())) {
           if (a.method === 'ANY') return undefined;
@@ -117,7 +136,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
     const recv = x.expression.expression;
     const arg = x.arguments[0];
     if (a.path !== undefined && arg && isPathExpr(recv)) {
-      const lit = literal(arg);
+      const lit = literal(arg, a);
       if (lit !== undefined) {
         if (m === 'startsWith') return a.path.startsWith(lit);
         if (m === 'endsWith') return a.path.endsWith(lit);
@@ -128,7 +147,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
     if (m === 'includes' && arg) {
       const arr = skipOuter(recv);
       if (ts.isArrayLiteralExpression(arr)) {
-        const lits = arr.elements.map((el) => literal(el));
+        const lits = arr.elements.map((el) => literal(el, a));
         if (lits.every((l) => l !== undefined)) {
           if (a.method && a.method !== 'ANY' && isMethodExpr(arg))
             return lits.some((l) => l.toUpperCase() === a.method);
@@ -162,7 +181,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
         const body = ts.isBlock(fn.body) ? undefined : fn.body;
         if (body) {
           const results = arr.elements.map((el) => {
-            const lit = literal(el);
+            const lit = literal(el, a);
             if (lit === undefined) return undefined;
             return evalWithBinding(body, pname, lit, a);
           });
@@ -235,7 +254,7 @@ export function reachableUnder(node: ts.Node, root: ts.Node, a: Assumptions): bo
     } else if (ts.isCaseClause(cur) && cur.parent && ts.isCaseBlock(cur.parent)) {
       const sw = cur.parent.parent;
       if (a.method && a.method !== 'ANY' && isMethodExpr(sw.expression)) {
-        const lit = literal(cur.expression);
+        const lit = literal(cur.expression, a);
         if (lit && METHODS.has(lit.toUpperCase()) && lit.toUpperCase() !== a.method) {
           // fall-through from a matching case above still reaches here
           const clauses = cur.parent.clauses;
@@ -244,14 +263,14 @@ export function reachableUnder(node: ts.Node, root: ts.Node, a: Assumptions): bo
             i > 0 &&
             clauses[i - 1].statements.length === 0 &&
             ts.isCaseClause(clauses[i - 1]) &&
-            literal((clauses[i - 1] as ts.CaseClause).expression)?.toUpperCase() === a.method;
+            literal((clauses[i - 1] as ts.CaseClause).expression, a)?.toUpperCase() === a.method;
           if (!prevFalls) return false;
         }
       }
     } else if (ts.isDefaultClause(cur) && cur.parent && ts.isCaseBlock(cur.parent)) {
       const sw = cur.parent.parent;
       if (a.method && a.method !== 'ANY' && isMethodExpr(sw.expression)) {
-        if (cur.parent.clauses.some((c) => ts.isCaseClause(c) && literal(c.expression)?.toUpperCase() === a.method))
+        if (cur.parent.clauses.some((c) => ts.isCaseClause(c) && literal(c.expression, a)?.toUpperCase() === a.method))
           return false;
       }
     }

@@ -4,7 +4,7 @@
 import { ts } from 'ts-morph';
 import type { BodyField, Framework, FunctionNode } from '../model.js';
 import { spanOf } from '../util.js';
-import { reachableUnder } from './assume.js';
+import { assumeMethod, reachableUnder } from './assume.js';
 import { findDeclaration } from './scope.js';
 import { evalString } from './strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from './values.js';
@@ -218,7 +218,7 @@ export function readBodyFields(
   if (!body) return [];
   const reqName = handedOver.reqName ?? paramName(fn, 0);
   const fields = new Map<string, BodyField>();
-  const assumptions = method && method !== 'ANY' ? { method } : {};
+  const assumptions = assumeMethod(method, values);
   // `reach`: the node of this function whose reachability counts (a call handing the body to a helper)
   const add = (name: string | undefined, node: ts.Node, reach: ts.Node = node): void => {
     if (!name || fields.has(name) || name === '*') return;

@@ -1,7 +1,7 @@
 // Sensitivity: does a stolen session do serious harm through this endpoint? Signals come from
 // the path (strong and weak words), body fields, and the side effects the handler performs;
 // thresholds and exclusions decide, and every decision keeps its reasons.
-import { reachableUnder } from '../analysis/assume.js';
+import { assumeMethod, reachableUnder } from '../analysis/assume.js';
 import { ts } from 'ts-morph';
 import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, directEffect, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
@@ -513,7 +513,7 @@ export function classifyEndpoint(
   let recognised: Effect[] = [];
   const paths = harmlessRemovals(ep, pathSignals(ep, rules, ctx.values), rules);
   if (fn) {
-    const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
+    const assumptions = assumeMethod(ep.method, ctx.values);
     const all = effectsOf(fn, ctx.values, assetRules().followDepth, rules.effectScope);
     recognised = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions)));
     effects = recognised.filter((e) => !isBookkeeping(e));
@@ -697,7 +697,7 @@ function unseenWrite(
   rules: ClassifierRules,
   effects: readonly Effect[],
 ): (NamedWrite & { pkg: boolean }) | undefined {
-  const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
+  const assumptions = assumeMethod(ep.method, values);
   const effectNodes = new Set<ts.Node>(effects.map((e) => e.node));
   for (const w of namedWrites(fn, values, assumptions, rules.namedWriteVerbs)) {
     const last = w.callee.split('.').pop() ?? '';

@@ -4,7 +4,7 @@
 // it, `return`/`throw` end a path. Every side effect, continuation (`next()`, the wrapped handler)
 // and answer is recorded with the state that reaches it.
 import { ts } from 'ts-morph';
-import { evalUnder, isMethodExpr, type Assumptions } from '../analysis/assume.js';
+import { evalUnder, isMethodExpr, literal, type Assumptions } from '../analysis/assume.js';
 import { effectOfCall, isStepUpMachinery, type Effect } from '../analysis/effects.js';
 import { findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
@@ -561,8 +561,7 @@ export class Flow implements ResultLookup {
         : undefined;
     const caseMethod = (c: ts.CaseOrDefaultClause): string | undefined => {
       if (!ts.isCaseClause(c)) return undefined;
-      const lit = skipOuter(c.expression);
-      return ts.isStringLiteralLike(lit) ? lit.text.toUpperCase() : undefined;
+      return literal(c.expression, this.o.assumptions)?.toUpperCase();
     };
     const anyCaseMatches = method !== undefined && s.caseBlock.clauses.some((c) => caseMethod(c) === method);
     let fallIn: St | null = null;

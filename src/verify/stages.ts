@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { skipOuter } from '../analysis/values.js';
+import { assumeMethod } from '../analysis/assume.js';
 import type { ChainLink, Endpoint, FunctionNode } from '../model.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
@@ -118,10 +119,8 @@ function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): Stage
   }
   const assumptions =
     role === 'next-middleware'
-      ? { path: link.matchedPath, method: ep.method }
-      : ep.method !== 'ANY'
-        ? { method: ep.method }
-        : {};
+      ? assumeMethod(ep.method, ctx.values, link.matchedPath)
+      : assumeMethod(ep.method, ctx.values);
   const flow = new Flow({
     fn,
     role,
@@ -220,7 +219,7 @@ export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
     unprotected: [],
   };
   if (!fn) return { ...base, opaque: ep.handler.unresolved ?? 'the handler could not be resolved' };
-  const assumptions = ep.method !== 'ANY' ? { method: ep.method } : {};
+  const assumptions = assumeMethod(ep.method, ctx.values);
   // An Express handler's `next(err)` hands the request to the error handler: it ends it with an error.
   const next = middlewareContinuation(fn);
   const isErrorContinuation = next ? (c: ts.CallExpression): boolean => next.kind(c) === 'error' : undefined;

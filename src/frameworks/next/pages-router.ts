@@ -4,7 +4,7 @@
 import { ts } from 'ts-morph';
 import { isMethodExpr } from '../../analysis/assume.js';
 import { unwrap } from '../../analysis/unwrap.js';
-import { evalStrings } from '../../analysis/strings.js';
+import { evalString, evalStrings } from '../../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from '../../model.js';
 import { buildEndpoint, chainLink, containedEndpoint, type EndpointInput } from '../shared/endpoint.js';
@@ -15,10 +15,16 @@ import type { NextFile } from './files.js';
 
 const METHOD_SET = new Set<string>(HTTP_METHODS);
 
-function methodLiteral(e: ts.Expression): HttpMethod | undefined {
+/** `'PUT'`, or a constant standing for it (`HTTP_METHODS.PUT` from another module). */
+function methodLiteral(e: ts.Expression, values: ValueResolver): HttpMethod | undefined {
   const x = skipOuter(e);
-  if (!ts.isStringLiteralLike(x)) return undefined;
-  const m = x.text.toUpperCase();
+  const text = ts.isStringLiteralLike(x)
+    ? x.text
+    : ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)
+      ? evalString(x, values)
+      : undefined;
+  if (text === undefined) return undefined;
+  const m = text.toUpperCase();
   return METHOD_SET.has(m) ? (m as HttpMethod) : undefined;
 }
 
@@ -34,15 +40,15 @@ export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMe
         op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
         op === ts.SyntaxKind.ExclamationEqualsToken
       ) {
-        const l = methodLiteral(n.right);
-        const r = methodLiteral(n.left);
+        const l = methodLiteral(n.right, values);
+        const r = methodLiteral(n.left, values);
         if (l && isMethodExpr(n.left)) found.add(l);
         if (r && isMethodExpr(n.right)) found.add(r);
       }
     } else if (ts.isSwitchStatement(n) && isMethodExpr(n.expression)) {
       for (const c of n.caseBlock.clauses)
         if (ts.isCaseClause(c)) {
-          const m = methodLiteral(c.expression);
+          const m = methodLiteral(c.expression, values);
           if (m) found.add(m);
         }
     } else if (
@@ -68,7 +74,7 @@ export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMe
  * top-level `if (req.method === 'X') { … return }` statements, no else, then statements that do
  * more than refuse (no 405 among them).
  */
-function servesTheRest(fn: FunctionNode): boolean {
+function servesTheRest(fn: FunctionNode, values: ValueResolver): boolean {
   const body = fn.body;
   if (!body || !ts.isBlock(body)) return false;
   const stmts = body.statements;
@@ -77,7 +83,7 @@ function servesTheRest(fn: FunctionNode): boolean {
     if (
       ts.isIfStatement(st) &&
       !st.elseStatement &&
-      positiveMethodTest(st.expression) &&
+      positiveMethodTest(st.expression, values) &&
       alwaysReturns(st.thenStatement)
     )
       last = i;
@@ -114,13 +120,17 @@ function negativeMethodTest(n: ts.Node): boolean {
   return found;
 }
 
-function positiveMethodTest(e: ts.Expression): boolean {
+function positiveMethodTest(e: ts.Expression, values: ValueResolver): boolean {
   const x = skipOuter(e);
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
-    if (op === ts.SyntaxKind.BarBarToken) return positiveMethodTest(x.left) && positiveMethodTest(x.right);
+    if (op === ts.SyntaxKind.BarBarToken)
+      return positiveMethodTest(x.left, values) && positiveMethodTest(x.right, values);
     if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) {
-      return (!!methodLiteral(x.right) && isMethodExpr(x.left)) || (!!methodLiteral(x.left) && isMethodExpr(x.right));
+      return (
+        (!!methodLiteral(x.right, values) && isMethodExpr(x.left)) ||
+        (!!methodLiteral(x.left, values) && isMethodExpr(x.right))
+      );
     }
   }
   return false;
@@ -451,5 +461,5 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
   if (!methods.length) return endpoints(['ANY'], []);
   // `if (req.method === 'OPTIONS') return …;` then work for every other method: those are served too
-  return endpoints(u.fn && servesTheRest(u.fn) ? [...methods, 'ANY'] : methods, ['method-dispatch']);
+  return endpoints(u.fn && servesTheRest(u.fn, ctx.values) ? [...methods, 'ANY'] : methods, ['method-dispatch']);
 }

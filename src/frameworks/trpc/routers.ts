@@ -29,6 +29,7 @@ export class RouterWalker {
   readonly nested = new Set<ts.Node>();
   private readonly kinds = new Map<ts.Node, 'router' | 'merge' | 'lazy' | 'chain' | null>();
   private readonly chained: ChainedRouters;
+  private readonly wrapping = new Set<ts.Node>();
 
   /** Called when a part of a router could not be walked (its procedures may be missing). */
   onFail: (reason: string) => void = () => undefined;
@@ -123,8 +124,33 @@ export class RouterWalker {
         this.nested.add(v.node);
         out.push(...this.procedures(v.node, prefix, depth + 1, stack));
       } else if (v.kind === 'object' && v.node !== x) out.push(...this.entries(v.node, prefix, depth + 1, stack));
+      else if (v.kind === 'call' && ts.isCallExpression(v.node) && !this.routerKind(v.node))
+        for (const inner of this.wrappedRouters(v.node)) out.push(...this.procedures(inner, prefix, depth + 1, stack));
     }
     return out;
+  }
+
+  /**
+   * A call the analysis cannot follow (a package's `withIntrospection(t, router, options)`, a
+   * project's decorator) that is handed a router serves that router: such wrappers return it,
+   * augmented. Only arguments that are routers count; options objects are not procedures.
+   */
+  private wrappedRouters(call: ts.CallExpression): ts.Expression[] {
+    if (this.wrapping.has(call)) return [];
+    this.wrapping.add(call);
+    try {
+      return call.arguments.filter((a) => {
+        const x = skipOuter(a);
+        if (ts.isCallExpression(x)) return !!this.routerKind(x);
+        return this.values
+          .resolve(x)
+          .some(
+            (v) => v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== call && !!this.routerKind(v.node),
+          );
+      });
+    } finally {
+      this.wrapping.delete(call);
+    }
   }
 
   private objectProcedures(arg: ts.Expression, prefix: string[], depth: number, stack: Set<ts.Node>): ProcedureSite[] {
