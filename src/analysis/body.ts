@@ -293,6 +293,9 @@ export function readBodyFields(
       const call = parent.parent;
       if ((m === 'get' || m === 'getAll') && ts.isCallExpression(call) && call.arguments[0])
         add(evalString(call.arguments[0], values), call.arguments[0]);
+      // `await req.json().catch(() => ({}))`: the body, or a fallback in its place
+      else if ((m === 'catch' || m === 'finally') && ts.isCallExpression(call) && call.expression === parent)
+        follow(call, depth + 1);
       else if (m !== 'then') add(m, parent.name);
       return;
     }

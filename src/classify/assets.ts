@@ -396,8 +396,11 @@ function revokedColumn(values: ValueResolver, model: string): string | undefined
   return cols?.find((c) => re.test(c) && paired(c));
 }
 
+/** The asset of a generated secret handed back in the response. */
+export const MINTED_SECRET_RETURNED = 'minted-secret-returned';
+
 const MINT_RETURNED: AssetRule = {
-  id: 'minted-secret-returned',
+  id: MINTED_SECRET_RETURNED,
   category: 'keys-secrets',
   does: 'generates a secret and returns it to the client',
 };
@@ -425,7 +428,8 @@ export function returnedSecretName(node: ts.Node, loose = false): string | undef
       ts.isParenthesizedExpression(n.parent) ||
       ts.isTemplateSpan(n.parent) ||
       ts.isTemplateExpression(n.parent) ||
-      (ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken))
+      (ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken) ||
+      encodes(n.parent, n))
   )
     n = n.parent;
   const p = n.parent;
@@ -455,6 +459,17 @@ export function returnedSecretName(node: ts.Node, loose = false): string | undef
     return used ? name : undefined;
   }
   return undefined;
+}
+
+/** Callees that re-encode the bytes they are handed (`Array.from(bytes)`, `Buffer.from(raw)`, `base64url(b)`, `btoa(s)`). */
+const ENCODER = /^(from|btoa|encode\w*|toString|hex|base\d+\w*|String)$/i;
+
+/** Is `parent` a call that re-encodes `child`, its value the same secret in another form? */
+function encodes(parent: ts.Node, child: ts.Node): boolean {
+  if (!ts.isCallExpression(parent) || parent.arguments[0] !== child) return false;
+  const c = skipOuter(parent.expression);
+  const name = ts.isPropertyAccessExpression(c) ? c.name.text : ts.isIdentifier(c) ? c.text : '';
+  return ENCODER.test(name);
 }
 
 function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {

@@ -229,6 +229,8 @@ export function exclusionFor(
   values: ValueResolver,
   /** The endpoint's categories rest on an effect on an asset, not on words alone. */
   assetDecided = false,
+  /** It hands the caller a secret it has just generated: a user's request, whoever it is addressed to. */
+  answersMintedSecret = false,
 ): Reason | undefined {
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
@@ -463,8 +465,9 @@ export function exclusionFor(
       }
     }
   }
-  // 5. A provider's callback, by where it is served: its caller is a service, not a user session
-  const receiver = webhookReceiver(ep, segs, ex.webhookReceiver);
+  // 5. A provider's callback, by where it is served: its caller is a service, not a user session.
+  // A provider is not handed a secret generated for it: an endpoint that answers with one serves a user.
+  const receiver = answersMintedSecret ? undefined : webhookReceiver(ep, segs, ex.webhookReceiver);
   if (receiver) return receiver;
   // 6. Service callers: a signature header or a shared environment secret authenticates the request
   return machineCredential(ep, values);

@@ -21,6 +21,7 @@ import {
   assetModelDecides,
   assetRules,
   isUnrecognisedWrite,
+  MINTED_SECRET_RETURNED,
   returnedSecretName,
   type AssetHit,
 } from './assets.js';
@@ -619,6 +620,7 @@ export function classifyEndpoint(
           rules,
           ctx.values,
           reasons.some((r) => r.kind === 'asset'),
+          reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
         );
   if (exclusion)
     return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
