@@ -94,6 +94,8 @@ interface ExclusionSets {
   invitations: RegExp[];
   selfRemoval: RegExp[];
   resetTokenName: RegExp;
+  /** A verification key named for resets (`PASSWORD_RESET_SECRET`). */
+  resetTokenKey?: RegExp;
   /** A column holding a token e-mailed to the account: a record looked up by one is redeeming it. */
   emailedTokenColumn: RegExp;
   /** An identity provider's e-mail-a-reset-link call. */
@@ -124,6 +126,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     invitations: ex.invitationPatterns.map((p) => new RegExp(p)),
     selfRemoval: (ex.selfRemovalPatterns ?? []).map((p) => new RegExp(p)),
     resetTokenName: new RegExp(ex.resetTokenNamePattern),
+    resetTokenKey: ex.resetTokenKeyPattern ? new RegExp(ex.resetTokenKeyPattern, 'i') : undefined,
     emailedTokenColumn: new RegExp(ex.emailedTokenColumnPattern),
     resetMail: ex.resetMailCalls ? new RegExp(ex.resetMailCalls) : undefined,
     invitationModels: assetRules().rules.find((r) => r.id === 'invitation-create')?.modelSet ?? [],
@@ -398,7 +401,13 @@ export function exclusionFor(
     return ws.some((w) => ex.resetWords.includes(w)) && ws.some((w) => ex.resetCredentialWords.includes(w));
   });
   if (resetSeg) {
-    const tokenField = ep.bodyFields.find((f) => ex.resetTokenFields.includes(norm(f.name)));
+    // `token`, or a name ending in one of those words (`verificationToken`, `reset_pin`)
+    const tokenField = ep.bodyFields.find((f) => {
+      const ws = words(f.name);
+      return (
+        ex.resetTokenFields.includes(norm(f.name)) || (ws.length > 1 && ex.resetTokenFields.includes(ws[ws.length - 1]))
+      );
+    });
     const tokenParam = segs.find((s) => /^[:[{]\.{0,3}(token|code|key|resettoken)\]?\}?$/.test(s));
     const tokenQuery = ep.handler.fn
       ? /(query|searchParams|params)\b[^;\n]{0,40}\b(token|code|resetToken)\b/.exec(ep.handler.fn.getText())
@@ -432,6 +441,28 @@ export function exclusionFor(
       detail: 'password reset proven by an emailed token, not by a session',
       span: named.span ?? ep.anchor,
     };
+
+  // A token checked with a key named for resets: the reset link's token proves the request
+  if (xs.resetTokenKey) {
+    const keyRe = xs.resetTokenKey;
+    for (const c of calls) {
+      const name = lastName(c) ?? '';
+      const verifies = (ex.tokenVerifiers ?? []).includes(name);
+      // signing one is issuing the link: the request step, which only mails it
+      const signs = (ex.tokenSigners ?? []).includes(name);
+      if (!verifies && !signs) continue;
+      const key = c.arguments.slice(1).find((a) => keyRe.test(a.getText()));
+      if (key)
+        return {
+          kind: 'exclusion',
+          value: key.getText().slice(0, 60),
+          detail: verifies
+            ? 'password reset proven by a token checked with a reset key, not by a session'
+            : 'password-reset request: it issues a reset link signed with a reset key',
+          span: spanOf(c),
+        };
+    }
+  }
 
   // 4. Signature-verified webhooks
   const webhookPath = segs.some((s) => !!findTerm([norm(s), ...words(s)], xs.webhook));

@@ -311,6 +311,12 @@ export interface ExclusionRules {
   signInFlow: { lookupMethods: string; identifierArgs: string; sessionCalls: string; sessionWrites: string };
   resetRequestFields: string[];
   resetTokenNamePattern: string;
+  /** A verification key named for resets: a token it checks is a reset link's. */
+  resetTokenKeyPattern?: string;
+  /** Calls that check a signed token (`jwt.verify`, jose's `jwtVerify`). */
+  tokenVerifiers?: string[];
+  /** Calls that sign a token (`jwt.sign`): with a reset key, issuing a reset link. */
+  tokenSigners?: string[];
   catchAllHandlerModules: string[];
   catchAllCalls: string[];
   authHandlerMethods: string[];
