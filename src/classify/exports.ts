@@ -26,6 +26,7 @@ const rules = compiled(() => {
     readMany: new RegExp(r.readMany),
     listMethod: new RegExp(r.listMethod, 'i'),
     people: r.personalModels.map(norm),
+    personalColumns: new Set((r.personalColumns ?? []).map(norm)),
     paging: new RegExp(r.pagingKeys, 'i'),
     fileCalls: new RegExp(r.fileCalls, 'i'),
     fileText: new RegExp(r.fileText, 'i'),
@@ -45,6 +46,8 @@ function isPeople(model: string, r: Rules): boolean {
 function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   const parts = calleeParts(c.expression) ?? getterParts(c.expression);
   if (!parts || !parts.length) return undefined;
+  const sql = sqlCollectionRead(c, r);
+  if (sql) return sql;
   const method = parts[parts.length - 1];
   let model: string | undefined;
   const listed = r.listMethod.exec(method);
@@ -66,6 +69,42 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
     p = call;
   }
   return `${parts.join('.')}(…)`;
+}
+
+/** SQL text handed to a call: a string or template literal, its `${…}` parts left blank. */
+function sqlText(c: ts.CallExpression): string | undefined {
+  const a = c.arguments[0] && skipOuter(c.arguments[0]);
+  if (!a) return undefined;
+  if (ts.isStringLiteralLike(a)) return a.text;
+  if (ts.isTemplateExpression(a)) return a.head.text + a.templateSpans.map((s) => ` ${s.literal.text}`).join('');
+  return undefined;
+}
+
+/**
+ * A raw SQL read of many people's records: `db.query('SELECT c.ip, c.user_agent FROM click_events c …')`
+ * reading a table of people or selecting a personal column, neither a page (OFFSET, a small LIMIT),
+ * one record by its id, nor an aggregate (COUNT, SUM, GROUP BY).
+ */
+function sqlCollectionRead(c: ts.CallExpression, r: Rules): string | undefined {
+  const text = sqlText(c);
+  if (!text) return undefined;
+  const m = /^\s*select\s+([\s\S]*?)\s+from\s+["`]?(\w+)/i.exec(text);
+  if (!m) return undefined;
+  if (/\boffset\b/i.test(text) || /\b(count|sum|avg|min|max)\s*\(|\bgroup\s+by\b/i.test(text)) return undefined;
+  const small = /\blimit\s+(\d+)/i.exec(text);
+  if (small && Number(small[1]) <= 100) return undefined;
+  if (/\bwhere\s+(\w+\.)?(id|uuid)\s*=\s*[$?:@]?\w*\s*(limit\b|$)/i.test(text)) return undefined;
+  const tables = [...text.matchAll(/\b(?:from|join)\s+["`]?(\w+)/gi)].map((t) => t[1]);
+  const columns = m[1].split(',').map((col) => {
+    const ids = col.match(/\w+/g) ?? [];
+    // `c.ip::text AS ip`: the name the row carries
+    const as = /\bas\s+["`]?(\w+)["`]?\s*$/i.exec(col);
+    return norm(as ? as[1] : (ids.filter((w) => !/^(text|varchar|distinct)$/i.test(w)).pop() ?? ''));
+  });
+  const people = tables.find((t) => isPeople(t, r));
+  const personal = columns.find((col) => r.personalColumns.has(col));
+  if (!people && !personal) return undefined;
+  return `SELECT … FROM ${m[2]}${personal ? ` (${personal})` : ''}`;
 }
 
 /** A sign that the answer is a file: rows joined by a delimiter, a CSV/spreadsheet writer, an attachment or CSV content type. */

@@ -422,6 +422,8 @@ export interface ExportRules {
   readMany: string;
   listMethod: string;
   personalModels: string[];
+  /** Columns that make a raw SQL read one of people's records. */
+  personalColumns?: string[];
   pagingKeys: string;
   fileCalls: string;
   fileText: string;
