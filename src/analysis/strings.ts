@@ -72,12 +72,7 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
     ts.isConditionalExpression(e) ||
     ts.isBinaryExpression(e)
   ) {
-    const s = stringFromValues(values.resolve(e), values, depth);
-    if (s !== undefined || !ts.isIdentifier(e)) return s;
-    // a parameter whose callers' arguments cannot be read (`(app, prefix = '/api') => …` called
-    // with a setting from the environment): its declared default is the value the code expects
-    const d = findDeclaration(e);
-    return d && ts.isParameter(d) && d.initializer ? evalString(d.initializer, values, depth + 1, env) : undefined;
+    return stringFromValues(values.resolve(e), values, depth);
   }
   // `r.method.toLowerCase()`: a case change of a constant string
   if (ts.isCallExpression(e) && !e.arguments.length && ts.isPropertyAccessExpression(e.expression)) {

@@ -8,6 +8,10 @@ import type { AdapterContext } from '../types.js';
 export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
   const strs = evalStrings(arg, ctx.values);
   if (strs) return strs;
+  // a parameter whose callers' arguments cannot be read (`(app, prefix = '/api') => …` called with a
+  // setting from the environment): its declared default is the path the code expects
+  const byDefault = evalStrings(arg, ctx.values, new Map());
+  if (byDefault) return byDefault;
   const x = skipOuter(arg);
   if (ts.isRegularExpressionLiteral(x)) return [x.text];
   return [`{${x.getText()}}`];
