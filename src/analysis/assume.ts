@@ -116,14 +116,18 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
         [x.left, x.right],
         [x.right, x.left],
       ] as const) {
+        // the side first: the other is resolved (a constant through `a.constant`) only when it matters
+        const byMethod = !!a.method && isMethodExpr(side);
+        const byPath = !byMethod && a.path !== undefined && isPathExpr(side);
+        if (!byMethod && !byPath) continue;
         const lit = literal(other, a);
         if (lit === undefined) continue;
-        if (a.method && isMethodExpr(side) && METHODS.has(lit.toUpperCase())) {
+        if (byMethod && METHODS.has(lit.toUpperCase())) {
           if (a.method === 'ANY') return undefined;
           const same = lit.toUpperCase() === a.method;
           return eq ? same : !same;
         }
-        if (a.path !== undefined && isPathExpr(side)) {
+        if (byPath) {
           const same = lit === a.path || lit === `${a.path}/` || `${lit}/` === a.path;
           return eq ? same : !same;
         }
@@ -146,12 +150,13 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
     }
     if (m === 'includes' && arg) {
       const arr = skipOuter(recv);
-      if (ts.isArrayLiteralExpression(arr)) {
+      const byMethod = !!a.method && a.method !== 'ANY' && isMethodExpr(arg);
+      const byPath = !byMethod && a.path !== undefined && isPathExpr(arg);
+      if (ts.isArrayLiteralExpression(arr) && (byMethod || byPath)) {
         const lits = arr.elements.map((el) => literal(el, a));
         if (lits.every((l) => l !== undefined)) {
-          if (a.method && a.method !== 'ANY' && isMethodExpr(arg))
-            return lits.some((l) => l.toUpperCase() === a.method);
-          if (a.path !== undefined && isPathExpr(arg)) return lits.includes(a.path);
+          if (byMethod) return lits.some((l) => l.toUpperCase() === a.method);
+          return lits.includes(a.path!);
         }
       }
     }

@@ -2,7 +2,7 @@
 // comparisons, `switch`, `[...].includes(req.method)`, method-keyed handler maps, and
 // next-connect routers; a handler that never looks at the method serves ANY.
 import { ts } from 'ts-morph';
-import { isMethodExpr } from '../../analysis/assume.js';
+import { isMethodExpr, literal } from '../../analysis/assume.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
@@ -17,12 +17,7 @@ const METHOD_SET = new Set<string>(HTTP_METHODS);
 
 /** `'PUT'`, or a constant standing for it (`HTTP_METHODS.PUT` from another module). */
 function methodLiteral(e: ts.Expression, values: ValueResolver): HttpMethod | undefined {
-  const x = skipOuter(e);
-  const text = ts.isStringLiteralLike(x)
-    ? x.text
-    : ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)
-      ? evalString(x, values)
-      : undefined;
+  const text = literal(e, { constant: (x) => evalString(x, values) });
   if (text === undefined) return undefined;
   const m = text.toUpperCase();
   return METHOD_SET.has(m) ? (m as HttpMethod) : undefined;

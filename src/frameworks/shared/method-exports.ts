@@ -51,6 +51,16 @@ export function exportedExpression(
       }
     }
   }
+  for (const [, target] of starExports(sf, ctx)) {
+    const e = exportedExpression(target, name, ctx, depth + 1);
+    if (e) return e;
+  }
+  return undefined;
+}
+
+/** `export * from './x'` statements of a file, each with the project file it resolves to. */
+function starExports(sf: ts.SourceFile, ctx: AdapterContext): [ts.ExportDeclaration, string][] {
+  const out: [ts.ExportDeclaration, string][] = [];
   for (const st of sf.statements) {
     if (
       ts.isExportDeclaration(st) &&
@@ -58,14 +68,11 @@ export function exportedExpression(
       st.moduleSpecifier &&
       ts.isStringLiteralLike(st.moduleSpecifier)
     ) {
-      const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, file);
-      if (r.kind === 'file') {
-        const e = exportedExpression(r.file, name, ctx, depth + 1);
-        if (e) return e;
-      }
+      const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, sf.fileName);
+      if (r.kind === 'file') out.push([st, r.file]);
     }
   }
-  return undefined;
+  return out;
 }
 
 /** Every HTTP-method export of a route file with its anchor. */
@@ -97,16 +104,7 @@ export function methodExports(sf: ts.SourceFile, ctx: AdapterContext): MethodExp
     }
   }
   // `export * from './x'`: explicit exports shadow star exports, so these come last.
-  for (const st of sf.statements) {
-    if (
-      ts.isExportDeclaration(st) &&
-      !st.exportClause &&
-      st.moduleSpecifier &&
-      ts.isStringLiteralLike(st.moduleSpecifier)
-    ) {
-      const r = ctx.values.resolver.resolve(st.moduleSpecifier.text, sf.fileName);
-      if (r.kind === 'file') for (const m of HTTP_METHODS) push(m, st, exportedExpression(r.file, m, ctx));
-    }
-  }
+  for (const [st, target] of starExports(sf, ctx))
+    for (const m of HTTP_METHODS) push(m, st, exportedExpression(target, m, ctx));
   return out;
 }
