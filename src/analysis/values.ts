@@ -11,7 +11,7 @@ import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { Budget } from './budget.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
-import { underTestRunner } from './test-runs.js';
+import { holdsWhenDeployed } from './deployment.js';
 import { forEachNode } from './walk.js';
 
 export type Value =
@@ -254,8 +254,8 @@ export class ValueResolver {
       return out;
     }
     if (ts.isConditionalExpression(e)) {
-      const tests = underTestRunner(e.condition);
-      if (tests !== undefined) return this.resolve(tests ? e.whenFalse : e.whenTrue, depth, seen);
+      const deployed = holdsWhenDeployed(e.condition);
+      if (deployed !== undefined) return this.resolve(deployed ? e.whenTrue : e.whenFalse, depth, seen);
       return [...this.resolve(e.whenTrue, depth, seen), ...this.resolve(e.whenFalse, depth, seen)];
     }
     if (ts.isBinaryExpression(e)) {

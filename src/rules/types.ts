@@ -24,7 +24,7 @@ export interface FrameworkRules {
   routerPackages: string[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
   /** Environment reads true only under a test runner: a condition on one takes its production branch. */
-  testRuns: { variables: string[]; nodeEnv: string[] };
+  deployment: { testVariables: string[]; environmentNames: string; nonProduction: string[]; production: string[] };
   webFrameworks: { supported: Record<string, string>; known: Record<string, string> };
   /** Keys of a wrapper's options object that hold the request handler (`apiRoute({ handler })`). */
   /** The method a handler given as a class runs (`handle`). */
@@ -360,6 +360,10 @@ export interface AssetRule {
   models?: string[];
   modelMatch?: 'exact' | 'affix';
   modelOptional?: boolean;
+  /** Records named only where the application keeps members of them (`ProjectMember`): a tenant, not content. */
+  tenantModels?: string[];
+  /** Records of people kept for the application's users (customers, member rows): counted only where no account record is declared or they sign in themselves. */
+  ownedPeopleModels?: string[];
   /** Counts only when an owner id key written is a body field (the request names the account). */
   /** A key counts when it ends with one of the keys (`tokens_delta` for `delta`). */
   keyEndings?: boolean;
@@ -373,6 +377,8 @@ export interface AssetRule {
   debitKeys?: string[];
   /** An update writing only these keys (a soft delete, an on/off flag) is not this asset's harm. */
   notWhenOnlyKeys?: string[];
+  /** An update that writes every matched key empty (null, false, '') removes the asset: it does not count. */
+  notWhenCleared?: boolean;
   /** Keys raised by an amount (a balance credit) that count: listed, or named by balanceWords. */
   creditKeys?: string[];
   /** Last words of a key that name a balance whatever its prefix (`btcBal`, `usdt_balance`): debits and credits of them count. */
@@ -440,6 +446,8 @@ export interface AssetRules {
   bookkeepingModels: string[];
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
   groupModels?: string[];
+  /** Words naming the members' records of a record (`ProjectMember`, `project_users`). */
+  membershipTails?: string[];
   /** Words that, following an asset's word in a record's name, make it a record about the asset (`apiKeyUsage`). */
   aboutRecordTails?: string[];
   cosmeticKeys: string[];

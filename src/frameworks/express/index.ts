@@ -204,6 +204,12 @@ function implementationOf(args: readonly ts.Expression[], ctx: AdapterContext): 
   return ctx.values.resolve(found).some((v) => v.kind === 'function' && !!v.node.body) ? found : undefined;
 }
 
+/** Express 5 names its wildcards (`/files/*splat`, `/{*rest}`); an endpoint's path spells every named
+ *  parameter `:name`, as Next.js catch-alls (`[...slug]`) are. */
+function namedWildcards(path: string): string {
+  return path.replace(/\{\*([A-Za-z_$][\w$]*)\}|\*([A-Za-z_$][\w$]*)/g, (_m, a?: string, b?: string) => `:${a ?? b}`);
+}
+
 export const createExpressAdapter = (): FrameworkAdapter => ({
   name: 'express',
   extract(ctx: AdapterContext): Endpoint[] {
@@ -225,7 +231,7 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
       const seed = {
         framework: 'express' as const,
         method: r.method,
-        path: r.path || '/',
+        path: namedWildcards(r.path || '/'),
         anchor: r.anchor,
         handlerExpr: implementationOf(r.routeArgs, ctx) ?? r.handler,
       };
