@@ -814,6 +814,7 @@ function recordFieldWrite(
 function literalConstant(v: ts.Expression): string | undefined {
   if (v.kind === ts.SyntaxKind.TrueKeyword) return 'true';
   if (v.kind === ts.SyntaxKind.FalseKeyword) return 'false';
+  if (v.kind === ts.SyntaxKind.NullKeyword) return 'null';
   return ts.isStringLiteralLike(v) ? v.text : undefined;
 }
 
@@ -953,7 +954,54 @@ function isBuilderRoot(e: ts.Expression, names: RegExp, modules: string[], value
   if (!ps) return false;
   const head = ps[0] === 'this' ? ps.slice(0, 2).join('.') : ps[0];
   if (names.test(head)) return true;
+  if (ps.length === 1 && ts.isIdentifier(x) && typedFromModule(x, modules, values)) return true;
   return (ps.length === 1 || (ps[0] === 'this' && ps.length === 2)) && rootResolvesTo(ps, x, modules, values);
+}
+
+/**
+ * A parameter declared with a builder package's type (`client: SupabaseClient`, or a member of the
+ * parameter's own interface: `{ serviceClient }: CreateInvitationParams` where that interface says
+ * `serviceClient: SupabaseClient`): whatever the callers pass, it is that package's client.
+ */
+function typedFromModule(id: ts.Identifier, modules: string[], values: ValueResolver): boolean {
+  const d = findDeclaration(id);
+  if (d && ts.isParameter(d) && d.type && ts.isIdentifier(d.name)) return typeNamesModule(d.type, modules, values);
+  // `{ serviceClient }: Params`: the member the binding takes from the parameter's type
+  if (!d || !ts.isBindingElement(d) || !ts.isObjectBindingPattern(d.parent)) return false;
+  const param = d.parent.parent;
+  if (!ts.isParameter(param) || !param.type) return false;
+  const key = d.propertyName ?? d.name;
+  if (!ts.isIdentifier(key)) return false;
+  const type = memberType(param.type, key.text);
+  return !!type && typeNamesModule(type, modules, values);
+}
+
+function typeNamesModule(t: ts.TypeNode, modules: string[], values: ValueResolver): boolean {
+  if (ts.isUnionTypeNode(t)) return t.types.some((u) => typeNamesModule(u, modules, values));
+  if (!ts.isTypeReferenceNode(t)) return false;
+  const head = ts.isIdentifier(t.typeName) ? t.typeName : t.typeName.left;
+  if (!ts.isIdentifier(head)) return false;
+  return values.resolve(head).some((v) => {
+    const ext = externalName(v);
+    return !!ext && modules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`));
+  });
+}
+
+/** The declared type of `name` inside a type literal, or an interface or type alias of the same file. */
+function memberType(t: ts.TypeNode, name: string): ts.TypeNode | undefined {
+  let members: ts.NodeArray<ts.TypeElement> | undefined;
+  if (ts.isTypeLiteralNode(t)) members = t.members;
+  else if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName)) {
+    const wanted = t.typeName.text;
+    for (const st of t.getSourceFile().statements) {
+      if (ts.isInterfaceDeclaration(st) && st.name.text === wanted) members = st.members;
+      else if (ts.isTypeAliasDeclaration(st) && st.name.text === wanted && ts.isTypeLiteralNode(st.type))
+        members = st.type.members;
+    }
+  }
+  for (const m of members ?? [])
+    if (ts.isPropertySignature(m) && m.type && m.name && ts.isIdentifier(m.name) && m.name.text === name) return m.type;
+  return undefined;
 }
 
 function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: string[], values: ValueResolver): boolean {

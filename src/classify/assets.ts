@@ -9,7 +9,7 @@ import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
 import { identifierFamily, signInFamilies } from './sign-in.js';
-import { schemaColumns } from './schema-columns.js';
+import { hasMembers, schemaColumns } from './schema-columns.js';
 
 export type Op = 'create' | 'update' | 'delete';
 
@@ -27,6 +27,8 @@ interface CompiledAssets {
     notModelsRe?: RegExp;
     modelRe?: RegExp;
     modelSet: string[];
+    tenantSet: string[];
+    ownedPeopleSet: string[];
     keySet: string[];
     debitSet: string[];
     creditSet: string[];
@@ -60,6 +62,8 @@ export const assetRules = compiled((): CompiledAssets => {
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
       modelSet: (a.models ?? []).map(norm),
+      tenantSet: (a.tenantModels ?? []).map(norm),
+      ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
       debitSet: (a.debitKeys ?? []).map(norm),
       creditSet: (a.creditKeys ?? []).map(norm),
@@ -116,6 +120,19 @@ function modelMatches(model: string, terms: readonly string[], affix: boolean): 
 /** What follows an asset's word in a record's name makes it a record about the asset (`apiKey` + `UsageWindow`). */
 function aboutRecord(tail: string): boolean {
   return assetRules().aboutRecordTails.some((w) => tail.startsWith(w));
+}
+
+/**
+ * Is a record of people one that signs in (a shop's customers with their own password) rather than one an
+ * account keeps (an organisation's customer list)? Where the application declares an account record of its
+ * own (the rule's first models), only a schema with a sign-in column says so; where it declares none, or the
+ * record's schema is unknown, the record is taken to be the account.
+ */
+function signsInItself(values: ValueResolver, model: string, accounts: readonly string[], c: CompiledAssets): boolean {
+  const own = schemaColumns(values, model);
+  if (!own) return true;
+  if (own.some((k) => c.signInColumns.has(norm(k)))) return true;
+  return !accounts.slice(0, 4).some((a) => schemaColumns(values, a) !== undefined);
 }
 
 /** Does a rule name this record, by its list of records (`models`) or by the shape of its name (`modelPattern`)? */
@@ -282,7 +299,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.argKeysAlso && !r.argKeysAlso.some((k) => argKeys!.has(k.toLowerCase()))) continue;
       }
       if (r.modelSet.length || r.modelRe) {
-        const ok = ruleModelMatches(r, model) || (r.modelOptional && !model);
+        const ok =
+          ruleModelMatches(r, model) ||
+          (r.modelOptional && !model) ||
+          (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
+          (modelMatches(model, r.ownedPeopleSet, false) && signsInItself(ctx.values, model, r.modelSet, c));
         if (!ok) continue;
       }
       let matchedKeys: string[] = [];
@@ -336,6 +357,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       const updatesOnly = (pred: (k: string) => boolean): boolean =>
         ops.length === 1 && ops[0] === 'update' && keys.length > 0 && !e.opaqueData && keys.every(pred);
       if (r.notWhenOnlyKeys && updatesOnly((k) => r.notWhenOnlyKeys!.some((t) => norm(t) === k))) continue;
+      // every key of the asset written empty (`payout_method: null`, `stripe_account_id: null`): the
+      // destination is removed, not set
+      if (r.notWhenCleared && ops.every((o) => o === 'update') && cleared(e, matchedKeys.length ? matchedKeys : keys))
+        continue;
       if (r.ignoreWhenOnly && updatesOnly((k) => isCosmetic(k, c))) continue;
       if (r.withMint) {
         if (!mints) continue;
@@ -521,6 +546,13 @@ function roleGrant(e: Effect, keys: string[], ops: Op[], c: CompiledAssets): str
 }
 
 /** Constant values written, by normalised key. */
+/** Every key written with an empty constant (null, false, '') — a timestamp beside them aside. */
+function cleared(e: Effect, keys: readonly string[]): boolean {
+  const constants = constantsOf(e);
+  const asset = keys.filter((k) => !/(at|on|date|time)$/.test(k));
+  return asset.length > 0 && asset.every((k) => ['null', 'false', ''].includes(constants.get(k) ?? 'x'));
+}
+
 function constantsOf(e: Effect): Map<string, string> {
   return new Map(Object.entries(e.constants ?? {}).map(([k, v]) => [norm(k), v]));
 }

@@ -40,8 +40,8 @@ const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
  * `orm.tableDefinitions`), the table name, and where its columns start.
  */
 const TABLE_START = /\b(\w+)\s*=\s*(?:\w+\.)?(\w+)\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{/g;
-/** A text column of a Drizzle table (`secret: text('secret')`, `signingKey: varchar('signing_key', …)`). */
-const TEXT_COLUMN = /^(\w+)\s*:\s*(?:text|varchar|char|json|jsonb|uuid|bytea|blob|string)\s*\(/;
+/** A text column of a Drizzle table (`secret: text('secret')`, `signingKey: varchar('signing_key', …)`, `email: t.text()`). */
+const TEXT_COLUMN = /^(\w+)\s*:\s*(?:\w+\.)?(?:text|varchar|char|json|jsonb|uuid|bytea|blob|string)\s*\(/;
 /** `const App = sequelize.define('app', {` / `App.init({`: a Sequelize model and where its attributes start. */
 const SEQUELIZE_START = /\b(\w+)\s*=\s*\w+\.define\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{|\b(\w+)\.init\(\s*\{/g;
 /** A text attribute of a Sequelize model (`clientSecret: { type: DataTypes.TEXT`, `token: DataTypes.STRING`). */
@@ -120,4 +120,51 @@ export function schemaColumns(values: ValueResolver, model: string): readonly st
   const prisma = values.session.get(PRISMA).get(model.toLowerCase());
   if (prisma) return prisma;
   return drizzleTables(values.session, values.store).get(norm(model));
+}
+
+const MEMBERSHIP_TAILS = memo('classify.membershipTails', () => new Map<string, boolean>());
+
+/** A record's declaration: a Prisma model's block, or the text after a table definition up to the next one. */
+const RECORD_BLOCKS = [
+  /^\s*model\s+\w+\s*\{[^}]*\}/gm,
+  /\b\w+\s*=\s*(?:\w+\.)?\w*[Tt]able\(\s*["'`][\w.-]+["'`][\s\S]{0,1500}?(?=\b\w+\s*=\s*(?:\w+\.)?\w*[Tt]able\(|(?![\s\S]))/g,
+];
+
+/**
+ * Does the application keep members of this record? Either a record named for them (`ProjectMember`,
+ * `project_users`, `projectCollaborators`, anywhere in its sources or schema files), or a record that ties
+ * a person to it with a role (`model Access { userId projectId role }`). A project or a group with members
+ * of its own is the tenant that holds people, roles and keys; one without is a single owner's content.
+ */
+export function hasMembers(values: ValueResolver, model: string): boolean {
+  const stem = norm(model).replace(/s$/, '');
+  const cache = values.session.get(MEMBERSHIP_TAILS);
+  const known = cache.get(stem);
+  if (known !== undefined) return known;
+  const r = ruleFile('assets');
+  const named = new RegExp(`\\b${stem}_?(?:${(r.membershipTails ?? []).join('|')})s?\\b`, 'i');
+  const ref = new RegExp(`\\b${stem}_?id\\b`, 'i');
+  const person = /\b(?:user|member|profile|account|person)_?id\b/i;
+  const role = new RegExp(`\\b(?:${r.roleKeys.join('|')})\\b`, 'i');
+  const texts = function* (): Generator<string> {
+    for (const file of [...values.session.schemas].sort()) {
+      try {
+        if (fs.statSync(file).size <= MAX_SCHEMA_BYTES) yield fs.readFileSync(file, 'utf8');
+      } catch {
+        /* unreadable schema: no evidence */
+      }
+    }
+    for (const file of [...values.store.known].sort()) yield values.store.text(file, false) ?? '';
+  };
+  let found = false;
+  for (const text of texts()) {
+    if (named.test(text)) found = true;
+    else if (ref.test(text))
+      found = RECORD_BLOCKS.some((re) =>
+        [...text.matchAll(re)].some((m) => ref.test(m[0]) && person.test(m[0]) && role.test(m[0])),
+      );
+    if (found) break;
+  }
+  cache.set(stem, found);
+  return found;
 }
