@@ -106,19 +106,23 @@ export function opsOf(e: Effect): Op[] {
 /** Words a record of people can be named with, on the left of a join table's `to` (`userToTeam`). */
 const PERSON = /(user|member|account|person|people|profile|admin|staff|employee|collaborator)s?$/;
 
-function modelMatches(model: string, terms: readonly string[], affix: boolean): boolean {
+function modelMatches(model: string, terms: readonly string[], affix: boolean, ownTails?: readonly string[]): boolean {
   if (!model) return false;
   return terms.some(
     (t) =>
       matchesTerm(model, t) ||
       (affix &&
         t.length >= 5 &&
-        ((model.startsWith(t) && !aboutRecord(model.slice(t.length))) || endsWithTerm(model, t))),
+        ((model.startsWith(t) && !aboutRecord(model.slice(t.length), ownTails)) || endsWithTerm(model, t))),
   );
 }
 
-/** What follows an asset's word in a record's name makes it a record about the asset (`apiKey` + `UsageWindow`). */
-function aboutRecord(tail: string): boolean {
+/**
+ * What follows an asset's word in a record's name makes it a record about the asset (`apiKey` + `UsageWindow`),
+ * unless the rule says that tail names the asset itself (a `payoutRequest` is the payout asked for).
+ */
+function aboutRecord(tail: string, ownTails?: readonly string[]): boolean {
+  if (ownTails?.some((w) => tail === w || tail === `${w}s`)) return false;
   return assetRules().aboutRecordTails.some((w) => tail.startsWith(w));
 }
 
@@ -137,7 +141,7 @@ function signsInItself(values: ValueResolver, model: string, accounts: readonly 
 
 /** Does a rule name this record, by its list of records (`models`) or by the shape of its name (`modelPattern`)? */
 function ruleModelMatches(r: CompiledAssets['rules'][number], model: string): boolean {
-  return modelMatches(model, r.modelSet, r.modelMatch === 'affix') || (!!model && !!r.modelRe?.test(model));
+  return modelMatches(model, r.modelSet, r.modelMatch === 'affix', r.ownTails) || (!!model && !!r.modelRe?.test(model));
 }
 
 /**

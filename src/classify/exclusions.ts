@@ -234,6 +234,8 @@ export function exclusionFor(
   assetDecided = false,
   /** It hands the caller a secret it has just generated: a user's request, whoever it is addressed to. */
   answersMintedSecret = false,
+  /** It writes an MFA factor or its switch: an enrolment, whatever its path says. */
+  writesFactor = false,
 ): Reason | undefined {
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
@@ -263,9 +265,10 @@ export function exclusionFor(
       };
   }
   // path patterns of steps that are not step-up targets, each with why
+  // (a second factor checked at sign-in writes no factor: a path like `auth/2fa/verify` that turns TOTP on is an enrolment)
   const steps: [RegExp[], string][] = [
     [
-      xs.patterns,
+      writesFactor ? [] : xs.patterns,
       'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up',
     ],
     [

@@ -621,6 +621,7 @@ export function classifyEndpoint(
           ctx.values,
           reasons.some((r) => r.kind === 'asset'),
           reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
+          reasons.some(switchesFactor),
         );
   if (exclusion)
     return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
@@ -629,6 +630,16 @@ export function classifyEndpoint(
   if (unseen && categories.length) out.unseen = { call: unseen.callee, span: spanOf(unseen.node) };
   if (byLibrary) out.library = byLibrary;
   return out;
+}
+
+/**
+ * A write of a factor's secret or its switch (`totpEnabled`, `twoFactorSecret`, `twoFactorVerified`):
+ * an enrolment or a removal. A sign-in's second step writes none (spending a recovery code writes the codes).
+ */
+function switchesFactor(r: Reason): boolean {
+  if (r.kind !== 'asset' || r.value !== 'mfa-fields') return false;
+  const keys = /\(([^()]*)\)$/.exec(r.detail ?? '')?.[1].split(', ') ?? [];
+  return keys.some((k) => /(enabled|secret|verified|active|enforced)$/.test(k));
 }
 
 /** An asset the endpoint harms by what it answers, not by a write. */

@@ -158,7 +158,7 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
       if (
         name &&
         (named(name) || (named(key) && !r.notSecretNames.test(name))) &&
-        !r.notReceivers.test(rootName(e.expression)) &&
+        !fromRequest(e.expression, r.notReceivers) &&
         !r.notSecretReceivers.test(receiver)
       )
         hit(e);
@@ -265,6 +265,27 @@ function attributeNames(
 }
 
 /** The variable declaration of a local name (not a parameter, import or function), declared before the use. */
+/**
+ * Is this the request itself or a part of it (`req.query`, `const searchParams = req.query`,
+ * `const { searchParams } = new URL(request.url)`)? What the caller sent and gets back is no stored secret.
+ */
+function fromRequest(e: ts.Expression, receivers: RegExp, depth = 0): boolean {
+  if (receivers.test(rootName(e))) return true;
+  if (depth > 3) return false;
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isCallExpression(x))
+    x = skipOuter(x.expression);
+  if (!ts.isIdentifier(x)) return false;
+  const d = lookupName(x.text, x);
+  const decl = d && ts.isBindingElement(d) ? d.parent.parent : d;
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return false;
+  let init = skipOuter(decl.initializer);
+  if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+  // `new URL(request.url)`: the URL the request names
+  if (ts.isNewExpression(init) && init.arguments?.length === 1) init = skipOuter(init.arguments[0]);
+  return fromRequest(init, receivers, depth + 1);
+}
+
 function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
   const d = lookupName(id.text, id);
   return d && ts.isVariableDeclaration(d) && d.getStart() < id.getStart() ? d : undefined;

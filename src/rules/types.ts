@@ -359,6 +359,8 @@ export interface AssetRule {
   ops?: ('create' | 'update' | 'delete')[];
   models?: string[];
   modelMatch?: 'exact' | 'affix';
+  /** Tails that, after an affix-matched word, still name the asset (`payoutRequest`), not a record about it. */
+  ownTails?: string[];
   modelOptional?: boolean;
   /** Records named only where the application keeps members of them (`ProjectMember`): a tenant, not content. */
   tenantModels?: string[];
