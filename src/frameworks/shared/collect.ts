@@ -15,6 +15,7 @@ import type { Order, RouterGraph, RouterNode } from './router-graph.js';
 import type { AdapterContext } from '../types.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { relPosix } from '../../util.js';
+import { forEachNode } from '../../analysis/walk.js';
 
 export interface RouterRef {
   router: RouterNode;
@@ -279,7 +280,9 @@ export class Collector {
     const plausible = this.dialect.plausible(method, call);
     if (!plausible && !ts.isCallExpression(skipOuter(receiver))) return;
     const refs = this.refs(receiver, plausible);
+    const forwarded = refs.length || methodExpr ? [] : this.forwardedRefs(method, call);
     if (refs.length) this.dialect.register(method, call, refs, this, methodExpr);
+    else if (forwarded.length) this.dialect.register(method, call, forwarded, this);
     else if (!methodExpr && this.unknownReceiver(receiver) && this.dialect.guess(method, call, this)) {
       const key = guessKey(receiver);
       const router = this.graph.node(key, sf.fileName, call.getStart(), { guessed: true });
@@ -353,6 +356,42 @@ export class Collector {
     let list = this.pendingCalls.get(sf.fileName);
     if (!list) this.pendingCalls.set(sf.fileName, (list = []));
     return list;
+  }
+
+  private readonly forwardCache = new Map<ts.Node, RouterRef[]>();
+
+  /**
+   * A project method or function of the same name that hands its own parameters, in order, to a router's
+   * method (`class RouteBuilder { openapi(route, handler, level) { …; this.router.openapi(route, handler);
+   * return this } }`): each call of it (`createRouteBuilder().openapi(routes.list, handlers.list, 'admin')`)
+   * registers on the routers that method registers on, with the call's own arguments.
+   */
+  private forwardedRefs(method: string, call: ts.CallExpression): RouterRef[] {
+    const callee = skipOuter(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return [];
+    const out: RouterRef[] = [];
+    for (const v of this.values.resolve(callee)) {
+      if (v.kind !== 'function' || !v.node.body) continue;
+      let refs = this.forwardCache.get(v.node);
+      if (!refs) {
+        this.forwardCache.set(v.node, (refs = []));
+        const fn = v.node;
+        forEachNode(fn.body!, (n) => {
+          if (!ts.isCallExpression(n) || n === call) return;
+          const inner = skipOuter(n.expression);
+          if (!ts.isPropertyAccessExpression(inner) || this.methodName(inner.name.text) !== method) return;
+          const passesOwn =
+            n.arguments.length > 0 &&
+            n.arguments.every((a, i) => {
+              const x = skipOuter(a);
+              return ts.isIdentifier(x) && !!fn.parameters[i] && findDeclaration(x) === fn.parameters[i];
+            });
+          if (passesOwn) refs!.push(...this.refs(inner.expression, false));
+        });
+      }
+      out.push(...refs);
+    }
+    return out;
   }
 
   /** A receiver the analysis knows nothing about (not an import from another package, not a local value). */
