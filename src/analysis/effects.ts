@@ -1024,7 +1024,7 @@ function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: strin
 function stringArg(call: ts.CallExpression, values: ValueResolver): string | undefined {
   const a = call.arguments[0];
   if (!a) return undefined;
-  const s = evalString(a, values);
+  const s = evalString(a, values) ?? documentPathHead(a);
   if (s !== undefined) return s;
   const x = skipOuter(a);
   // a table object (`users`, `schema.users`, `tables.providerKey`): its own name less a `Table` suffix
@@ -1088,6 +1088,77 @@ export function directEffect(call: ts.CallExpression, values: ValueResolver): Ef
   return e;
 }
 
+/**
+ * A document store's modular write (`updateDoc(doc(db, 'User', id), { apikey: null })`, `deleteDoc(ref)`): the
+ * collection the reference names is the record, the second argument the data.
+ */
+function documentWrite(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  rules: EffectRules['orm']['documentWrites'],
+): Partial<Effect> | undefined {
+  const callee = skipOuter(call.expression);
+  if (!rules || !ts.isIdentifier(callee) || !call.arguments.length) return undefined;
+  const op = rules.writes[callee.text];
+  if (!op) return undefined;
+  const fromStore = (e: ts.Expression): boolean =>
+    values.resolve(e).some((v) => {
+      const ext = externalName(v);
+      return !!ext && rules.modules.includes(ext.module);
+    });
+  if (!fromStore(callee)) return undefined;
+  const data = call.arguments[1] && op !== 'delete' ? writeData(call.arguments[1], values) : emptyData();
+  const collection = documentCollection(call.arguments[0], values, rules, fromStore, 0);
+  return {
+    model: collection ? normalizeName(collection) : undefined,
+    action: op,
+    dataKeys: data.keys,
+    debits: data.debits,
+    credits: data.credits,
+    opaqueData: data.opaque,
+    constants: data.constants,
+  };
+}
+
+/** The collection at the head of a document path built around an id (`/Company/${id}`, `'User/' + uid`). */
+function documentPathHead(e: ts.Expression): string | undefined {
+  const x = skipOuter(e);
+  const head = ts.isTemplateExpression(x)
+    ? x.head.text
+    : ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken && ts.isStringLiteralLike(x.left)
+      ? x.left.text
+      : undefined;
+  const m = head === undefined ? null : /^\/?([A-Za-z_][\w-]*)\/$/.exec(head);
+  return m ? m[1] : undefined;
+}
+
+/** The collection a document reference names: `doc(db, 'User', id)`, `doc(db, 'User/' + id)`, `doc(collection(db, 'User'), id)`. */
+function documentCollection(
+  ref: ts.Expression,
+  values: ValueResolver,
+  rules: NonNullable<EffectRules['orm']['documentWrites']>,
+  fromStore: (e: ts.Expression) => boolean,
+  depth: number,
+): string | undefined {
+  if (depth > 3) return undefined;
+  const x = skipOuter(ref);
+  const calls = ts.isCallExpression(x)
+    ? [x]
+    : values.resolve(x).flatMap((v) => (v.kind === 'call' && ts.isCallExpression(v.node) ? [v.node] : []));
+  for (const c of calls) {
+    const name = skipOuter(c.expression);
+    if (!ts.isIdentifier(name) || !rules.refs.includes(name.text) || !fromStore(name)) continue;
+    const [first, second] = c.arguments;
+    if (second) {
+      const s = evalString(second, values) ?? documentPathHead(second);
+      if (s !== undefined) return s.replace(/^\//, '').split('/')[0];
+      const inner = first ? documentCollection(first, values, rules, fromStore, depth + 1) : undefined;
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
 function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
   const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, identity, moveMethods } = rules();
   const direct = calleeParts(call.expression);
@@ -1104,6 +1175,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     ...extra,
     ...(extra.model ? { model: modelName(extra.model) } : {}),
   });
+
+  const doc = documentWrite(call, values, r.orm.documentWrites);
+  if (doc) return base('db-write', doc);
 
   if (parts && parts.length >= 3) {
     const method = parts[parts.length - 1];
@@ -1796,6 +1870,8 @@ function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, valu
       return again &&
         (again.dataKeys.length > e.dataKeys.length ||
           (e.opaqueData && !again.opaqueData) ||
+          // the record is the caller's argument (`deleteData('User', id)` around `doc(db, collection, id)`)
+          (!e.model && !!again.model) ||
           (again.notKeys?.length && !e.notKeys?.length))
         ? again
         : e;

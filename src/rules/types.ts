@@ -136,6 +136,8 @@ export interface EffectRules {
     /** A suffix of a normalised model name that is not the record's (`usermodel`). */
     modelNameSuffix?: string;
     firestoreWrites: string[];
+    /** A document store's modular write functions (`updateDoc(doc(db, 'users', id), data)`). */
+    documentWrites?: { modules: string[]; writes: Record<string, 'create' | 'update' | 'set' | 'delete'>; refs: string[] };
     updateActions: string;
     deleteActions: string;
   };
