@@ -368,7 +368,7 @@ export class Collector {
    */
   private forwardedRefs(method: string, call: ts.CallExpression): RouterRef[] {
     const callee = skipOuter(call.expression);
-    if (!ts.isPropertyAccessExpression(callee)) return [];
+    if (!ts.isPropertyAccessExpression(callee) || !this.declaresMethod(callee.name.text)) return [];
     const out: RouterRef[] = [];
     for (const v of this.values.resolve(callee)) {
       if (v.kind !== 'function' || !v.node.body) continue;
@@ -392,6 +392,25 @@ export class Collector {
       out.push(...refs);
     }
     return out;
+  }
+
+  private readonly declared = new Map<string, boolean>();
+
+  /**
+   * Does any parsed source declare a function or method of this name (`openapi(route, handler) {`,
+   * `get = (path, h) =>`)? Read from the text, so that calls of a package's method of the same name
+   * (`z.string().openapi({ … })`) cost no resolution when the project defines none.
+   */
+  private declaresMethod(name: string): boolean {
+    const hit = this.declared.get(name);
+    if (hit !== undefined) return hit;
+    const re = new RegExp(
+      `(?<![.\\w$])${name}\\s*(?:<[^()]*>)?\\s*(?:\\([^()]*\\)\\s*(?::[^{;=]*)?\\{|[:=]\\s*(?:async\\s*)?(?:function\\b|\\([^()]*\\)\\s*(?::[^=;]*)?=>))`,
+    );
+    const store = this.values.store;
+    const found = [...store.known].some((f) => this.values.isParsed(f) && re.test(store.text(f, false) ?? ''));
+    this.declared.set(name, found);
+    return found;
   }
 
   /** A receiver the analysis knows nothing about (not an import from another package, not a local value). */
