@@ -707,6 +707,17 @@ function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean):
         out,
         true,
       );
+      // `update.$set = setUpdate` with `setUpdate.role = role` above: the container's own fields are written
+      const key = ts.isPropertyAccessExpression(n.left) ? n.left.name.text : undefined;
+      const right = skipOuter(n.right);
+      if (key && CONTAINER_KEYS.has(key) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        if (ts.isIdentifier(right)) mergeData(out, fieldAssignments(right));
+        else if (ts.isObjectLiteralExpression(right))
+          for (const p of right.properties) {
+            const k = p.name ? propertyNameText(p.name) : undefined;
+            if (k) out.keys.push(k);
+          }
+      }
     }
     const mutated = arrayMutation(n);
     if (mutated && ts.isPropertyAccessExpression(mutated) && isRecord(skipOuter(mutated.expression)))
