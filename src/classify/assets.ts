@@ -379,7 +379,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       // belongs to the new team; so does the key a new team or project record is born with, which reaches
       // nothing yet (a key in a record of its own is minted for whatever the caller already holds)
       const createOnly = ops.length === 1 && ops[0] === 'create';
-      if (foundsGroup && r.category === 'privilege' && createOnly) continue;
+      // (an upsert of the founder's membership too: `organization_members.upsert({ role: 'owner' })` beside the new team)
+      if (foundsGroup && r.category === 'privilege' && ops.includes('create')) continue;
+      // a record deleted by the request that creates it is rolled back on failure, not an account ended
+      if (r.category === 'account-lifecycle' && ops.length === 1 && ops[0] === 'delete' && created.has(model)) continue;
       if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;
       if (r.roleWrite) {
         const granted = roleGrant(e, keys, ops, c);
