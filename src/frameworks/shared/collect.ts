@@ -394,23 +394,28 @@ export class Collector {
     return out;
   }
 
-  private readonly declared = new Map<string, boolean>();
+  private declared: Set<string> | undefined;
 
   /**
    * Does any parsed source declare a function or method of this name (`openapi(route, handler) {`,
-   * `get = (path, h) =>`)? Read from the text, so that calls of a package's method of the same name
-   * (`z.string().openapi({ … })`) cost no resolution when the project defines none.
+   * `get = (path, h) =>`)? Read from the text in one pass, so that calls of a package's method of the same
+   * name (`z.string().openapi({ … })`) cost no resolution when the project defines none.
    */
   private declaresMethod(name: string): boolean {
-    const hit = this.declared.get(name);
-    if (hit !== undefined) return hit;
-    const re = new RegExp(
-      `(?<![.\\w$])${name}\\s*(?:<[^()]*>)?\\s*(?:\\([^()]*\\)\\s*(?::[^{;=]*)?\\{|[:=]\\s*(?:async\\s*)?(?:function\\b|\\([^()]*\\)\\s*(?::[^=;]*)?=>))`,
-    );
-    const store = this.values.store;
-    const found = [...store.known].some((f) => this.values.isParsed(f) && re.test(store.text(f, false) ?? ''));
-    this.declared.set(name, found);
-    return found;
+    if (!this.declared) {
+      const names = new Set<string>();
+      const re =
+        /(?<![.\w$])([A-Za-z_$][\w$]*)\s*(?:<[^()]*>)?\s*(?:\([^()]*\)\s*(?::[^{;=]*)?\{|[:=]\s*(?:async\s*)?(?:function\b|\([^()]*\)\s*(?::[^=;]*)?=>))/g;
+      const store = this.values.store;
+      for (const f of store.known) {
+        if (!this.values.isParsed(f)) continue;
+        const text = store.text(f, false) ?? '';
+        // only names that are also router methods matter
+        for (const m of text.matchAll(re)) if (this.methodName(m[1])) names.add(m[1]);
+      }
+      this.declared = names;
+    }
+    return this.declared.has(name);
   }
 
   /** A receiver the analysis knows nothing about (not an import from another package, not a local value). */
