@@ -633,13 +633,13 @@ export function classifyEndpoint(
 }
 
 /**
- * A write of a factor's secret or its switch (`totpEnabled`, `twoFactorSecret`, `twoFactorVerified`):
+ * A write of a factor's secret or its switch (`totpEnabled`, `twoFactorSecret`):
  * an enrolment or a removal. A sign-in's second step writes none (spending a recovery code writes the codes).
  */
 function switchesFactor(r: Reason): boolean {
   if (r.kind !== 'asset' || r.value !== 'mfa-fields') return false;
   const keys = /\(([^()]*)\)$/.exec(r.detail ?? '')?.[1].split(', ') ?? [];
-  return keys.some((k) => /(enabled|secret|verified|active|enforced)$/.test(k));
+  return keys.some((k) => /(enabled|secret|active|enforced)$/.test(k));
 }
 
 /** An asset the endpoint harms by what it answers, not by a write. */

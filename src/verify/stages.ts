@@ -11,7 +11,7 @@ import type { ChainLink, Endpoint, FunctionNode } from '../model.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
 import { counts, Flow, type FlowPoint, type FlowResult, type GuardEvent } from './flow.js';
-import { enablesFactor, middlewareContinuation, type GuardSpec } from './guard/index.js';
+import { enablesFactor, factorSwitchedOn, middlewareContinuation, type GuardSpec } from './guard/index.js';
 
 export interface StageResult {
   via: ChainLink['via'] | 'handler';
@@ -233,7 +233,9 @@ export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
     effects: true,
   }).run();
   // A handler that switches a one-time-code factor on enrols it: a code it checks proves that factor, not the account.
-  const enabled = enablesFactor(fn);
+  const enabled =
+    enablesFactor(fn) ??
+    factorSwitchedOn(flow.points.flatMap((p) => (p.kind === 'effect' && p.effect ? [p.effect] : [])));
   if (enabled) {
     for (const e of flow.events)
       if (e.spec.factor === 'otp' && !e.spec.enrolling)

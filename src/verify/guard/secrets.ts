@@ -16,6 +16,7 @@ import { findDeclaration } from '../../analysis/scope.js';
 import { calleeName, skipOuter } from '../../analysis/values.js';
 import { isTyped, nameHas, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
+import { leafEffects, type Effect } from '../../analysis/effects.js';
 
 export type SecretVerdict =
   | { kind: 'none' }
@@ -272,4 +273,19 @@ function holdsValue(e: ts.Expression, target: string, depth = 0): boolean {
 function isLengthRead(e: ts.Expression): boolean {
   const x = skipOuter(e);
   return ts.isPropertyAccessExpression(x) && /^(length|size|byteLength)$/.test(x.name.text);
+}
+
+/**
+ * A write among the handler's effects, in a function it calls, that switches a one-time-code factor on
+ * (`totpEnabled: true`, `UPDATE users SET totp_enabled = true`): the node that does it.
+ */
+export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
+  const re = vocab().factorEnabledFlags;
+  for (const e of leafEffects(effects)) {
+    if (e.kind !== 'db-write' && e.kind !== 'sql-write') continue;
+    if (Object.entries(e.constants ?? {}).some(([k, v]) => v === 'true' && re.test(k))) return e.node;
+    if (e.kind === 'sql-write')
+      for (const m of e.node.getText().matchAll(/\b(\w+)\s*=\s*(?:true|1)\b/gi)) if (re.test(m[1])) return e.node;
+  }
+  return undefined;
 }
