@@ -159,3 +159,34 @@ describe('a router never mounted is reported in every file its routes are writte
     expect(noted).toEqual(expect.arrayContaining(['routes/index.js', 'routes/users.js']));
   });
 });
+
+describe('files importing an anonymous registrar', () => {
+  // `mount` is a default-exported registrar in src/routes/server.ts, called from the entry. Many files import `hono/server`-like package paths ending in the same name:
+  // they are not importers of the registrar and must not be parsed to find its caller.
+  const many: Record<string, string> = {};
+  for (let i = 0; i < 20; i++)
+    many[`src/lib/helper${i}.ts`] = `import { thing } from 'some-kit/server';\nexport const helper${i} = () => thing(${i});\n`;
+  const project = {
+    'package.json': HONO_PKG,
+    'src/app.ts': `import { Hono } from 'hono';\nexport const app = new Hono();\n`,
+    'src/routes/server.ts': `import type { Hono } from 'hono';
+export default (app: Hono) => {
+  app.post('/wallet/withdraw', async (c) => c.json({ ok: true }));
+};
+`,
+    'src/main.ts': `import { serve } from '@hono/node-server';
+import { app } from './app';
+import mount from './routes/server';
+mount(app);
+serve({ fetch: app.fetch, port: 3000 });
+`,
+    ...many,
+  };
+
+  it('finds the caller through a specifier that resolves to the registrar, and only there', async () => {
+    const result = await scanFiles(project);
+    expect(result.endpoints.map((e) => `${e.method} ${e.path}`)).toEqual(['POST /wallet/withdraw']);
+    // app.ts, routes/server.ts and main.ts, and none of the 20 package importers (23 before)
+    expect(result.stats.parsed).toBe(3);
+  });
+});

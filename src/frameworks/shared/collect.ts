@@ -329,18 +329,34 @@ export class Collector {
   }
 
   /** File stems of modules whose registrar has no stable name (`export default function (app) {…}`). */
-  anonymousRegistrarModules(): string[] {
-    const out = new Set<string>();
+  anonymousRegistrarModules(): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
     for (const fn of this.paramRouters.keys()) {
       if (this.nameOf(fn)) continue;
       const file = fn.getSourceFile().fileName;
-      const base = file
-        .split(/[\\/]/)
-        .pop()!
-        .replace(/\.[cm]?[jt]sx?$/, '');
-      out.add(base === 'index' ? file.split(/[\\/]/).slice(-2, -1)[0] : base);
+      const parts = file.split(/[\\/]/);
+      const base = parts[parts.length - 1].replace(/\.[cm]?[jt]sx?$/, '');
+      const key = base === 'index' ? parts[parts.length - 2] : base;
+      if (!key || key.length < 2) continue;
+      let files = out.get(key);
+      if (!files) out.set(key, (files = new Set()));
+      files.add(file);
     }
-    return [...out].filter((m) => m && m.length > 1);
+    return out;
+  }
+
+  /**
+   * Does `text` (of `file`) name one of these registrar modules in a specifier that resolves to it?
+   * A specifier ending like the module is not enough: `next/server` is not `./server`.
+   */
+  private importsModule(text: string, file: string, modules: Map<string, Set<string>>, re: RegExp): boolean {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const r = this.values.resolver.resolve(m[1], file);
+      // an unresolvable specifier may still be the registrar's: kept, as before
+      if (r.kind === 'missing' || (r.kind === 'file' && modules.get(m[2])?.has(r.file))) return true;
+    }
+    return false;
   }
 
   /** Adds the calls of an extra file (one that only wires registrars) to the linking pass. */
@@ -462,22 +478,25 @@ export class Collector {
       const names = this.registrarNames().filter((n) => !searched.has(n));
       names.forEach((n) => searched.add(n));
       // Registrars without a stable name (default exports): look for the files importing their module.
-      const modules = this.anonymousRegistrarModules().filter((m) => !searched.has(`module:${m}`));
-      modules.forEach((m) => searched.add(`module:${m}`));
-      if (names.length || modules.length) {
-        const parts: string[] = [];
-        if (names.length) parts.push(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`);
-        if (modules.length)
-          parts.push(
-            `['"][^'"]*/(${modules.map((m) => m.replace(/[.$]/g, (c) => `\\${c}`)).join('|')})(\\.[cm]?[jt]sx?)?['"]`,
-          );
-        const re = new RegExp(parts.join('|'));
-        // the regular expression backtracks over every quoted string: a plain substring test first
-        const needles = [...names, ...modules];
+      const modules = new Map(
+        [...this.anonymousRegistrarModules()].filter(([m]) => !searched.has(`module:${m}`)),
+      );
+      for (const m of modules.keys()) searched.add(`module:${m}`);
+      if (names.length || modules.size) {
+        const escape = (m: string) => m.replace(/[.$]/g, (c) => `\\${c}`);
+        const called = names.length
+          ? new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`)
+          : undefined;
+        const imported = modules.size
+          ? new RegExp(`['"]([^'"]*/(${[...modules.keys()].map(escape).join('|')})(?:\\.[cm]?[jt]sx?)?)['"]`, 'g')
+          : undefined;
+        // the regular expressions backtrack over every quoted string: a plain substring test first
+        const needles = [...names, ...modules.keys()];
         for (const file of ctx.allSources) {
           if (done.has(file) || isTestPath(relPosix(ctx.root, file))) continue;
           const text = ctx.store.text(file, false);
-          if (!text || !needles.some((n) => text.includes(n)) || !re.test(text)) continue;
+          if (!text || !needles.some((n) => text.includes(n))) continue;
+          if (!called?.test(text) && !(imported && this.importsModule(text, file, modules, imported))) continue;
           const sf = ctx.store.get(file);
           if (sf) {
             session.contain(
@@ -493,7 +512,7 @@ export class Collector {
       }
       const before = this.countParamRouters();
       this.linkRound();
-      if (!names.length && !modules.length && this.countParamRouters() === before) break;
+      if (!names.length && !modules.size && this.countParamRouters() === before) break;
     }
     this.linkRound();
   }
