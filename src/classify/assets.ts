@@ -25,6 +25,8 @@ interface CompiledAssets {
     callsRe?: RegExp;
     notKeysRe?: RegExp;
     notModelsRe?: RegExp;
+    suppliedRe?: RegExp;
+    nestedRe?: RegExp;
     modelRe?: RegExp;
     modelSet: string[];
     tenantSet: string[];
@@ -59,6 +61,8 @@ export const assetRules = compiled((): CompiledAssets => {
       ...a,
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
       notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
+      suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
+      nestedRe: a.nestedIn?.length ? new RegExp(`^(${a.nestedIn.join('|')})_?id$`, 'i') : undefined,
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
       modelSet: (a.models ?? []).map(norm),
@@ -309,7 +313,14 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) && signsInItself(ctx.values, model, r.modelSet, c));
         if (!ok) continue;
+        // a group whose record belongs to another group (a team's `workspaceId`) is a part of the organisation
+        // (a person's record naming its team is still the account)
+        if (r.nestedRe && !PERSON.test(norm(model)) && nestedGroup(ctx.values, model, r.nestedRe)) continue;
       }
+      // members removed in bulk with the record they belong to (`membersOnTeams.deleteMany` beside
+      // `team.delete`) go with it: nobody's membership is taken away from a group that goes on
+      if (r.notWithContainer && e.kind === 'db-write' && /many$/i.test(e.action ?? '') && containerDeleted(effects, e, r))
+        continue;
       let matchedKeys: string[] = [];
       if (r.keySet.length) {
         const constants = constantsOf(e);
@@ -380,10 +391,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       // nothing yet (a key in a record of its own is minted for whatever the caller already holds)
       const createOnly = ops.length === 1 && ops[0] === 'create';
       // (an upsert of the founder's membership too: `organization_members.upsert({ role: 'owner' })` beside the new team)
-      if (foundsGroup && r.category === 'privilege' && ops.includes('create')) continue;
+      if ((foundsGroup || foundsOwnRecord(created, model, r)) && r.category === 'privilege' && ops.includes('create'))
+        continue;
       // a record deleted by the request that creates it is rolled back on failure, not an account ended
       if (r.category === 'account-lifecycle' && ops.length === 1 && ops[0] === 'delete' && created.has(model)) continue;
       if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;
+      // a key record created with its secret from the request (a provider's key the user pasted in) stores
+      // someone else's credential: nothing of this application's is minted
+      if (r.suppliedRe && createOnly && !mints && keys.some((k) => r.suppliedRe!.test(k) && ctx.bodyFields.includes(k)))
+        continue;
       if (r.roleWrite) {
         const granted = roleGrant(e, keys, ops, c);
         if (!granted.length) continue;
@@ -405,6 +421,44 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     }
   }
   return hits;
+}
+
+/**
+ * Is `membership` the membership of a record the endpoint creates (`membersOnTasks` beside a new
+ * `task`)? Its creator's first membership comes with the new record: nobody's role changes.
+ */
+function foundsOwnRecord(created: ReadonlySet<string>, membership: string, r: CompiledAssets['rules'][number]): boolean {
+  const m = norm(membership);
+  return [...created].some((c) => {
+    const stem = norm(c).replace(/s$/, '');
+    // a new person added with a role is a grant: only a record of content or a group is founded
+    return stem.length > 2 && stem !== m && m.includes(stem) && !PERSON.test(c) && !ruleModelMatches(r, c);
+  });
+}
+
+/** Do the declared columns of `model` reference another group (`workspaceId` on a team)? */
+function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): boolean {
+  const stem = norm(model).replace(/s$/, '');
+  return !!schemaColumns(values, model)?.some((col) => {
+    const m = parentRe.exec(col);
+    return !!m && norm(m[1]).replace(/s$/, '') !== stem;
+  });
+}
+
+/** Does the endpoint delete one record of a group or content model other than the rule's own (what `e`'s rows hang off)? */
+function containerDeleted(effects: readonly Effect[], e: Effect, r: CompiledAssets['rules'][number]): boolean {
+  return effects.some(
+    (o) =>
+      o !== e &&
+      o.kind === 'db-write' &&
+      !!o.model &&
+      o.model !== e.model &&
+      opsOf(o).join() === 'delete' &&
+      !/many$/i.test(o.action ?? '') &&
+      // the member's own record deleted (a user removed): its memberships go with the person, not a group
+      !PERSON.test(o.model) &&
+      !ruleModelMatches(r, o.model),
+  );
 }
 
 const REVOKED_WITH_RECORD: AssetRule = {

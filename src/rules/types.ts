@@ -400,6 +400,12 @@ export interface AssetRule {
   signInKeys?: string[];
   ignoreWhenOnly?: boolean;
   withMint?: boolean;
+  /** Keys holding the secret of a key record: created from a body field of that name with nothing minted, the record stores a key the user supplied. */
+  suppliedKeys?: string;
+  /** Group words: a record whose declared columns hold `<word>Id` of another group is nested in it (a team of a workspace), not the organisation. */
+  nestedIn?: string[];
+  /** A bulk delete of these records beside the delete of one record of another model (the group they belong to) does not count. */
+  notWithContainer?: boolean;
   roleWrite?: boolean;
   calls?: string;
   argKeys?: string[];

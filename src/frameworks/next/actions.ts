@@ -58,6 +58,22 @@ function isAsyncFunction(fn: ts.Node): boolean {
 }
 
 /**
+ * The built procedures an action runs: its own chain (`actionClient.schema(s).action(fn)`), or the
+ * procedure a wrapper call is handed (`createAction(router.inviteMember)`, tRPC's server-action
+ * handler): the wrapper adds a context, the procedure's steps and handler are the action's.
+ */
+function actionChains(value: ts.Expression, ctx: AdapterContext): BuiltChain[] {
+  const own = builtChains(value, ctx.values).filter((c) => c.terminal);
+  const x = skipOuter(value);
+  if (own.length || !ts.isCallExpression(x)) return own;
+  for (const a of x.arguments) {
+    const handed = builtChains(a, ctx.values).filter((c) => c.terminal);
+    if (handed.length) return handed;
+  }
+  return [];
+}
+
+/**
  * Can an exported value be a server action? An async function, a wrapper or action-client call
  * whose result runs a function, or a name for one of those. (A schema, a constant or a sync
  * function cannot be exported from a `'use server'` module.)
@@ -67,7 +83,7 @@ function isActionValue(expr: ts.Expression, ctx: AdapterContext, depth = 0): boo
   if (depth > 6) return false;
   if (isFunctionNode(x)) return isAsyncFunction(x);
   if (ts.isCallExpression(x)) {
-    if (builtChains(x, ctx.values).some((c) => c.terminal)) return true;
+    if (actionChains(x, ctx).length) return true;
     const u = unwrap(x, ctx.values);
     return !!u.fn && (u.wrappers.length > 0 || !!u.factory);
   }
@@ -251,7 +267,7 @@ export function actionWords(relFile: string, name: string, structural: readonly 
 
 function actionEndpoint(site: ActionSite, file: string, ctx: AdapterContext): Endpoint {
   const appRoot = ctx.workspace.appRootOf(file);
-  const chains: BuiltChain[] = builtChains(site.value, ctx.values).filter((c) => c.terminal);
+  const chains = actionChains(site.value, ctx);
   const built = chains[0];
   const handlerExpr = built ? built.terminal!.handler : site.value;
   const u = unwrap(handlerExpr, ctx.values);
