@@ -323,8 +323,7 @@ function isIncrease(e: ts.Expression, key: string, amountOnly = false, depth = 0
     return x.left.getText().toLowerCase().includes(k) || x.right.getText().toLowerCase().includes(k) || depth > 0;
   }
   if (ts.isCallExpression(x)) {
-    const parts = calleeParts(x.expression);
-    const last = parts?.[parts.length - 1] ?? '';
+    const last = calledName(x);
     if (
       /^(plus|add)$/i.test(last) &&
       x.arguments[0] &&
@@ -337,7 +336,7 @@ function isIncrease(e: ts.Expression, key: string, amountOnly = false, depth = 0
     if (/^(String|Number|parseFloat|parseInt|BigInt)$/.test(last) && x.arguments[0])
       return isIncrease(x.arguments[0], key, false, depth);
   }
-  if (ts.isIdentifier(x) && depth === 0) return valuesOfLocal(x).some((v) => isIncrease(v, key, false, depth + 1));
+  if (ts.isIdentifier(x) && depth < 2) return valuesOfLocal(x).some((v) => isIncrease(v, key, false, depth + 1));
   return false;
 }
 
@@ -365,6 +364,14 @@ function valuesOfLocal(x: ts.Identifier): ts.Expression[] {
   return out;
 }
 
+/** The name a call is made by, whatever it is called on (`(a - b).toString()` has no callee path). */
+function calledName(x: ts.CallExpression): string {
+  const callee = skipOuter(x.expression);
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  const parts = calleeParts(x.expression);
+  return parts?.[parts.length - 1] ?? '';
+}
+
 /** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
 function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   const x = skipOuter(e);
@@ -383,8 +390,7 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   // `isCredit ? amount : -amount`: one branch takes the amount away
   if (ts.isConditionalExpression(x)) return isDecrease(x.whenTrue, key, depth) || isDecrease(x.whenFalse, key, depth);
   if (ts.isCallExpression(x)) {
-    const parts = calleeParts(x.expression);
-    const last = parts?.[parts.length - 1] ?? '';
+    const last = calledName(x);
     if (/^(minus|sub|subtract|decrement)$/i.test(last)) return true;
     // a conversion keeps the amount (`newBalance.toString()`, `String(next)`, `Number(x).toFixed(2)`)
     if (/^(toString|toFixed|toPrecision|valueOf)$/.test(last) && ts.isPropertyAccessExpression(x.expression))
@@ -392,9 +398,33 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
     if (/^(String|Number|parseFloat|parseInt|BigInt)$/.test(last) && x.arguments[0])
       return isDecrease(x.arguments[0], key, depth);
   }
-  // `balance: newBalance` where `const newBalance = wallet.balance - amount` (or `let` assigned later)
-  if (ts.isIdentifier(x) && depth === 0) return valuesOfLocal(x).some((v) => isDecrease(v, key, depth + 1));
+  // `balance: newBalance` where `const newBalance = wallet.balance - amount` (or `let` assigned later), through one more local (`next = sum.toString()`)
+  if (ts.isIdentifier(x) && depth < 2) return valuesOfLocal(x).some((v) => isDecrease(v, key, depth + 1));
   return false;
+}
+
+/** Keys taken off a local object with `delete obj.key` (or `delete obj['key']`) in the function declaring it. */
+function deletedKeys(x: ts.Identifier, d: ts.VariableDeclaration): string[] {
+  const scope = ts.findAncestor(d, (n) => isFunctionNode(n) || ts.isSourceFile(n));
+  if (!scope) return [];
+  const out: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isDeleteExpression(n)) {
+      const target = skipOuter(n.expression);
+      if (
+        (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) &&
+        ts.isIdentifier(skipOuter(target.expression)) &&
+        (skipOuter(target.expression) as ts.Identifier).text === x.text &&
+        findDeclaration(skipOuter(target.expression) as ts.Identifier) === d
+      ) {
+        const key = accessName(target);
+        if (key) out.push(key);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return out;
 }
 
 /** The data a write call argument carries (object literals, locals assigned field by field, conditional spreads). */
@@ -425,6 +455,8 @@ export function writeData(
       }
       return out;
     }
+    // `delete updateData.role` before the write: the object written no longer has the key
+    if (d && ts.isVariableDeclaration(d)) out.excluded.push(...deletedKeys(x, d));
   }
   // `...(isAdmin ? { role } : {})`, `...(cond && { role })`
   if (ts.isConditionalExpression(x)) {
@@ -1738,7 +1770,7 @@ function effectOfCallUncached(
       if (inner.some((e) => e.kind !== 'call' && unknownData(e))) inner = rebind(inner, v.node, c, values);
       // Still not known (a SET clause built by a helper): what the caller hands over is what gets written.
       const handed = callerData(c, values);
-      if (handed.keys.length) inner = inner.map((e) => withCallerData(e, handed));
+      if (handed.keys.length || handed.rawBody) inner = inner.map((e) => withCallerData(e, handed));
     }
     if (inner.length) {
       const parts = calleeParts(c.expression);
@@ -1783,6 +1815,12 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
         ? values.resolve(x).find((v) => v.kind === 'object')?.node
         : undefined;
     if (obj && ts.isObjectLiteralExpression(obj)) writeData(obj, values, 0, wd);
+    // the request body as the client sent it (`const data = await c.req.json()`), less what is deleted from it
+    else if (ts.isIdentifier(x) && values.resolve(x).some(isRawBody)) {
+      wd.rawBody = true;
+      const d = findDeclaration(x);
+      if (d && ts.isVariableDeclaration(d)) wd.excluded.push(...deletedKeys(x, d));
+    }
     // what a schema parse produced (`schema.parse(details)`): the schema's keys
     else wd.keys.push(...(parsedKeys(x, values) ?? []));
   }
@@ -1800,6 +1838,8 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
     debits: [...(e.debits ?? []), ...handed.debits],
     credits: [...(e.credits ?? []), ...handed.credits],
     constants: { ...handed.constants, ...e.constants },
+    ...(handed.rawBody && e.opaqueData ? { rawBody: true } : {}),
+    ...(handed.excluded.length ? { notKeys: [...(e.notKeys ?? []), ...handed.excluded] } : {}),
   };
 }
 

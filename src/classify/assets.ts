@@ -26,6 +26,7 @@ interface CompiledAssets {
     notKeysRe?: RegExp;
     notModelsRe?: RegExp;
     suppliedRe?: RegExp;
+    suppliedModelsRe?: RegExp;
     nestedRe?: RegExp;
     modelRe?: RegExp;
     modelSet: string[];
@@ -62,6 +63,7 @@ export const assetRules = compiled((): CompiledAssets => {
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
       notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
       suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
+      suppliedModelsRe: a.suppliedModels ? new RegExp(a.suppliedModels, 'i') : undefined,
       nestedRe: a.nestedIn?.length ? new RegExp(`^(${a.nestedIn.join('|')})_?id$`, 'i') : undefined,
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
@@ -219,11 +221,24 @@ export interface AssetContext {
 }
 
 /** A key whose last word names a balance (`btcBal`, `usdt_balance`), or one of the listed keys. */
-function balanceKey(key: string, listed: readonly string[], balanceWords: ReadonlySet<string>): boolean {
+function balanceKey(
+  key: string,
+  listed: readonly string[],
+  balanceWords: ReadonlySet<string>,
+  ledger?: { model: string; r: CompiledAssets['rules'][number] },
+): boolean {
   const n = norm(key);
   if (listed.some((t) => keyMatches(n, t))) return true;
+  // the amount of a record that is itself the balance (`balance.amount`, a wallet's `value`)
+  if (ledger?.r.ledgerKeys?.includes(n) && ledgerModel(ledger.model, ledger.r, balanceWords)) return true;
   const last = words(key).pop();
   return !!last && balanceWords.has(last);
+}
+
+/** Is the record itself a balance (`balance`, `user_balances`, `wallet`)? */
+function ledgerModel(model: string, r: CompiledAssets['rules'][number], balanceWords: ReadonlySet<string>): boolean {
+  const last = words(model).pop();
+  return (!!last && balanceWords.has(last)) || (r.ledgerModels ?? []).some((m) => modelMatches(model, [norm(m)], false));
 }
 
 /** Does the request name the account (a path parameter or body field such as `:userId`, `username`, or `/users/:id`)? */
@@ -353,16 +368,19 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.debitSet.length) {
         // the same write crediting another balance of the record (`balance` down, `tradingBalance` up) moves
         // money between the holder's own balances; a tally credited beside it (`withdrawnFunds`) is money leaving
-        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet)).map(norm);
+        const ledger = { model, r };
+        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger)).map(norm);
         const debited = (e.debits ?? [])
-          .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet))
+          .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger))
           .map(norm)
           .filter((k) => !credited.some((c) => c !== k));
         if (!debited.length) continue;
         matchedKeys = debited;
       }
       if (r.creditSet.length) {
-        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet)).map(norm);
+        const credited = (e.credits ?? [])
+          .filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }))
+          .map(norm);
         if (!credited.length) continue;
         matchedKeys = credited;
       }
@@ -398,7 +416,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;
       // a key record created with its secret from the request (a provider's key the user pasted in) stores
       // someone else's credential: nothing of this application's is minted
-      if (r.suppliedRe && createOnly && !mints && keys.some((k) => r.suppliedRe!.test(k) && ctx.bodyFields.includes(k)))
+      if (
+        r.suppliedRe &&
+        createOnly &&
+        !mints &&
+        (!r.suppliedModelsRe || r.suppliedModelsRe.test(model)) &&
+        keys.some((k) => r.suppliedRe!.test(k) && ctx.bodyFields.includes(k))
+      )
         continue;
       if (r.roleWrite) {
         const granted = roleGrant(e, keys, ops, c);

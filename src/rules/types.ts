@@ -385,6 +385,10 @@ export interface AssetRule {
   notWhenCleared?: boolean;
   /** Keys raised by an amount (a balance credit) that count: listed, or named by balanceWords. */
   creditKeys?: string[];
+  /** Records that are a balance themselves (beside those whose last word is a balanceWord): their ledgerKeys are the balance. */
+  ledgerModels?: string[];
+  /** Amount keys of a record that is itself a balance (`balance.amount`). */
+  ledgerKeys?: string[];
   /** Last words of a key that name a balance whatever its prefix (`btcBal`, `usdt_balance`): debits and credits of them count. */
   balanceWords?: string[];
   /** Counts only when the request names the account written (a path parameter or body field in targetNames, or an `:id` under targetSegments). */
@@ -402,6 +406,8 @@ export interface AssetRule {
   withMint?: boolean;
   /** Keys holding the secret of a key record: created from a body field of that name with nothing minted, the record stores a key the user supplied. */
   suppliedKeys?: string;
+  /** The records suppliedKeys applies to (keys for calling another system): a signing secret the application trusts is not among them. */
+  suppliedModels?: string;
   /** Group words: a record whose declared columns hold `<word>Id` of another group is nested in it (a team of a workspace), not the organisation. */
   nestedIn?: string[];
   /** A bulk delete of these records beside the delete of one record of another model (the group they belong to) does not count. */
