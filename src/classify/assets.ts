@@ -8,7 +8,7 @@ import { isInside, propertyNameText, skipOuter, type ValueResolver } from '../an
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
-import { identifierFamily, signInFamilies } from './sign-in.js';
+import { identifierFamily, signsInBy } from './sign-in.js';
 import { hasMembers, schemaColumns } from './schema-columns.js';
 
 export type Op = 'create' | 'update' | 'delete';
@@ -348,7 +348,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           // a username or a phone is a login identifier only where the application signs in by it
           if (r.signInKeys?.some((t) => keyMatches(k, t))) {
             const family = identifierFamily(k);
-            if (!family || !signInFamilies(ctx.values).has(family)) return false;
+            if (!family || !signsInBy(ctx.values, family, model)) return false;
           }
           // the request names the value (`expiresAt` from the body): an edit of the record's setting
           if (r.requestEdits?.some((t) => keyMatches(k, t)) && ctx.bodyFields.includes(k)) return false;

@@ -30,27 +30,83 @@ export function identifierFamily(key: string): string | undefined {
   return rules().families.find(([, re]) => re.test(k))?.[0];
 }
 
-const FAMILIES = memo('classify.signInFamilies', () => ({ found: undefined as Set<string> | undefined }));
+/** Per family, the records the sign-in looks up by it; `undefined` where a lookup names no record (any may sign in). */
+type Families = Map<string, Set<string> | undefined>;
 
-/** Identifier families the scanned sources sign in by (computed on first use, once per scan). */
-export function signInFamilies(values: ValueResolver): ReadonlySet<string> {
+const FAMILIES = memo('classify.signInFamilies', () => ({ found: undefined as Families | undefined }));
+
+/** What names the record a lookup reads: a SQL `FROM`, a client's model (`prisma.admin.find…`), a model class (`Admin.findOne`). */
+const RECORD_NAMES = [/\bFROM\s+[`"]?(\w+)/gi, /\b(?:prisma|db|tx|client)\.(\w+)\.find\w*/g, /\b([A-Z]\w*)\.find\w*/g];
+
+/**
+ * The record a lookup reads, where the statement holding it says so (`SELECT … FROM admins WHERE
+ * username = ?`, `prisma.admin.findUnique({ where: { username } })`, `Admin.findOne({ username })`);
+ * undefined when nothing does (a helper, a query built elsewhere): then any record may sign in.
+ */
+function lookedUpRecord(text: string, at: number, length: number): string | undefined {
+  const start = Math.max(0, at - 160);
+  const window = text.slice(start, at + length);
+  let best: { index: number; name: string } | undefined;
+  for (const re of RECORD_NAMES) {
+    re.lastIndex = 0;
+    for (const m of window.matchAll(re)) {
+      // in the same statement as the lookup
+      if (m.index! > at - start || /;/.test(window.slice(m.index!, at - start))) continue;
+      if (!best || m.index! > best.index) best = { index: m.index!, name: m[1] };
+    }
+  }
+  return best?.name;
+}
+
+const AFFIX = compiled(() => new RegExp(ruleFile('effects').orm.modelNameSuffix ?? '$^'));
+
+/** A record name without its handle's affixes (`UserModel`, `tbl_users` → `user`). */
+function bare(name: string): string {
+  const s = stem(name).replace(/^tbl/, '');
+  const cut = s.replace(AFFIX(), '').replace(/s$/, '');
+  return cut.length > 2 ? cut : s;
+}
+
+const stem = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '').toLowerCase().replace(/s$/, '');
+
+/** Identifier families the scanned sources sign in by, each with the records looked up (computed once per scan). */
+function families(values: ValueResolver): Families {
   const slot = values.session.get(FAMILIES);
   if (slot.found) return slot.found;
-  const found = new Set<string>();
+  const found: Families = new Map();
+  const add = (family: string, record: string | undefined): void => {
+    if (found.has(family) && found.get(family) === undefined) return;
+    if (record === undefined) found.set(family, undefined);
+    else found.set(family, new Set([...(found.get(family) ?? []), stem(record)]));
+  };
   const r = rules();
   const store = values.store;
   for (const file of [...store.known].sort()) {
     const text = store.text(file, false);
     if (!text || !r.passwordCheck.test(text)) continue;
-    if (r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) found.add('username');
+    if (r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
     for (const re of r.lookups) {
       re.lastIndex = 0;
       for (const m of text.matchAll(re)) {
         const family = identifierFamily(m[1]);
-        if (family) found.add(family);
+        if (family) add(family, lookedUpRecord(text, m.index ?? 0, m[0].length));
       }
     }
   }
   slot.found = found;
   return found;
+}
+
+/**
+ * Does the application sign in by this family of identifier on this record? A username written on
+ * a `users` table is no credential where only the `admins` table is looked up by username at sign-in.
+ */
+export function signsInBy(values: ValueResolver, family: string, model: string): boolean {
+  const f = families(values);
+  if (!f.has(family)) return false;
+  const records = f.get(family);
+  if (!records || !model) return true;
+  // a handle's word that is not the record's name (`UserModel` looked up, `user` written; `tbl_users`)
+  const m = bare(model);
+  return [...records].some((r) => bare(r) === m);
 }
