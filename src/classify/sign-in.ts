@@ -51,8 +51,8 @@ function lookedUpRecord(text: string, at: number, length: number): string | unde
     re.lastIndex = 0;
     for (const m of window.matchAll(re)) {
       // in the same statement as the lookup
-      if (m.index! > at - start || /;/.test(window.slice(m.index!, at - start))) continue;
-      if (!best || m.index! > best.index) best = { index: m.index!, name: m[1] };
+      if (m.index > at - start || /;/.test(window.slice(m.index, at - start))) continue;
+      if (!best || m.index > best.index) best = { index: m.index, name: m[1] };
     }
   }
   return best?.name;
