@@ -165,7 +165,8 @@ describe('files importing an anonymous registrar', () => {
   // they are not importers of the registrar and must not be parsed to find its caller.
   const many: Record<string, string> = {};
   for (let i = 0; i < 20; i++)
-    many[`src/lib/helper${i}.ts`] = `import { thing } from 'some-kit/server';\nexport const helper${i} = () => thing(${i});\n`;
+    many[`src/lib/helper${i}.ts`] =
+      `import { thing } from 'some-kit/server';\nexport const helper${i} = () => thing(${i});\n`;
   const project = {
     'package.json': HONO_PKG,
     'src/app.ts': `import { Hono } from 'hono';\nexport const app = new Hono();\n`,

@@ -238,7 +238,9 @@ function balanceKey(
 /** Is the record itself a balance (`balance`, `user_balances`, `wallet`)? */
 function ledgerModel(model: string, r: CompiledAssets['rules'][number], balanceWords: ReadonlySet<string>): boolean {
   const last = words(model).pop();
-  return (!!last && balanceWords.has(last)) || (r.ledgerModels ?? []).some((m) => modelMatches(model, [norm(m)], false));
+  return (
+    (!!last && balanceWords.has(last)) || (r.ledgerModels ?? []).some((m) => modelMatches(model, [norm(m)], false))
+  );
 }
 
 /** Does the request name the account (a path parameter or body field such as `:userId`, `username`, or `/users/:id`)? */
@@ -334,7 +336,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       }
       // members removed in bulk with the record they belong to (`membersOnTeams.deleteMany` beside
       // `team.delete`) go with it: nobody's membership is taken away from a group that goes on
-      if (r.notWithContainer && e.kind === 'db-write' && /many$/i.test(e.action ?? '') && containerDeleted(effects, e, r))
+      if (
+        r.notWithContainer &&
+        e.kind === 'db-write' &&
+        /many$/i.test(e.action ?? '') &&
+        containerDeleted(effects, e, r)
+      )
         continue;
       let matchedKeys: string[] = [];
       if (r.keySet.length) {
@@ -451,7 +458,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
  * Is `membership` the membership of a record the endpoint creates (`membersOnTasks` beside a new
  * `task`)? Its creator's first membership comes with the new record: nobody's role changes.
  */
-function foundsOwnRecord(created: ReadonlySet<string>, membership: string, r: CompiledAssets['rules'][number]): boolean {
+function foundsOwnRecord(
+  created: ReadonlySet<string>,
+  membership: string,
+  r: CompiledAssets['rules'][number],
+): boolean {
   const m = norm(membership);
   return [...created].some((c) => {
     const stem = norm(c).replace(/s$/, '');

@@ -67,7 +67,11 @@ function bare(name: string): string {
   return cut.length > 2 ? cut : s;
 }
 
-const stem = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '').toLowerCase().replace(/s$/, '');
+const stem = (name: string): string =>
+  name
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toLowerCase()
+    .replace(/s$/, '');
 
 /** Identifier families the scanned sources sign in by, each with the records looked up (computed once per scan). */
 function families(values: ValueResolver): Families {

@@ -478,9 +478,7 @@ export class Collector {
       const names = this.registrarNames().filter((n) => !searched.has(n));
       names.forEach((n) => searched.add(n));
       // Registrars without a stable name (default exports): look for the files importing their module.
-      const modules = new Map(
-        [...this.anonymousRegistrarModules()].filter(([m]) => !searched.has(`module:${m}`)),
-      );
+      const modules = new Map([...this.anonymousRegistrarModules()].filter(([m]) => !searched.has(`module:${m}`)));
       for (const m of modules.keys()) searched.add(`module:${m}`);
       if (names.length || modules.size) {
         const escape = (m: string) => m.replace(/[.$]/g, (c) => `\\${c}`);
