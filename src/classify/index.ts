@@ -479,7 +479,13 @@ function namedForRead(resource: string | undefined, rules: ClassifierRules): boo
 function relatedModel(cat: CategoryRule, e: Effect): boolean {
   const model = e.model ?? '';
   if (!model || assetModelDecides(e, cat.name)) return false;
-  return [...cat.models, ...cat.weakModels].some((m) => matchesTerm(model, m) || (m.length > 4 && model.endsWith(m)));
+  if ([...cat.models, ...cat.weakModels].some((m) => matchesTerm(model, m) || (m.length > 4 && model.endsWith(m))))
+    return true;
+  // written with the category's own kind of value (`transactionAmount` on a withdrawal request)
+  return e.dataKeys.some((k) => {
+    const last = words(k).pop();
+    return !!last && cat.recordKeys.includes(norm(last));
+  });
 }
 
 export function classifyEndpoint(

@@ -22,6 +22,8 @@ export interface CategoryRule {
   fieldCombos: string[][];
   models: string[];
   weakModels: string[];
+  /** Keys (last words) that make a written record this category's own when a decisive word names it (`transactionAmount`). */
+  recordKeys: string[];
   /** Calls the configuration says perform this category's operation (`ledger.debit`, `moveFunds`). */
   calls: string[];
   /** Path words and fields the configuration added: the user's policy, so they decide. */
@@ -126,6 +128,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       fieldCombos: (base.fieldCombos ?? []).map((c) => c.map(norm)),
       models: merged('models').map(norm),
       weakModels: list(base.weakModels).map(norm),
+      recordKeys: list(base.recordKeys).map(norm),
       calls: list(add.calls),
       configured: { segments: termSet(list(add.strongSegments)), fields: list(add.strongFields).map(norm) },
       strongPaymentResources: list(base.strongPaymentResources).map(norm),

@@ -268,6 +268,8 @@ export interface RawCategory {
   proofFields?: string[];
   models?: string[];
   weakModels?: string[];
+  /** Last words of written keys that tie a record to the category on a path a decisive word names (`transactionAmount`). */
+  recordKeys?: string[];
   weakModelActions?: string;
   paymentResources?: string[];
   strongPaymentResources?: string[];
