@@ -159,7 +159,8 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
         name &&
         (named(name) || (named(key) && !r.notSecretNames.test(name))) &&
         !fromRequest(e.expression, r.notReceivers) &&
-        !r.notSecretReceivers.test(receiver)
+        !r.notSecretReceivers.test(receiver) &&
+        !r.notSecretReceivers.test(originCallee(e.expression))
       )
         hit(e);
       return;
@@ -284,6 +285,20 @@ function fromRequest(e: ts.Expression, receivers: RegExp, depth = 0): boolean {
   // `new URL(request.url)`: the URL the request names
   if (ts.isNewExpression(init) && init.arguments?.length === 1) init = skipOuter(init.arguments[0]);
   return fromRequest(init, receivers, depth + 1);
+}
+
+/**
+ * The call a local's value came from (`si` of `const si = await stripe.setupIntents.create(…)`):
+ * a provider's fresh intent or session hands out a client secret for one payment, not a stored one.
+ */
+function originCallee(e: ts.Expression): string {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
+  if (!ts.isIdentifier(x)) return '';
+  const decl = declarationOf(x);
+  let init = decl?.initializer && skipOuter(decl.initializer);
+  if (init && ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+  return init && ts.isCallExpression(init) ? init.expression.getText() : '';
 }
 
 function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
