@@ -416,7 +416,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       // nothing yet (a key in a record of its own is minted for whatever the caller already holds)
       const createOnly = ops.length === 1 && ops[0] === 'create';
       // (an upsert of the founder's membership too: `organization_members.upsert({ role: 'owner' })` beside the new team)
-      if ((foundsGroup || foundsOwnRecord(created, model, r)) && r.category === 'privilege' && ops.includes('create'))
+      if (
+        (foundsGroup || foundsOwnRecord(created, model, r) || joinsNewRecord(e)) &&
+        r.category === 'privilege' &&
+        ops.includes('create')
+      )
         continue;
       // a record deleted by the request that creates it is rolled back on failure, not an account ended
       if (r.category === 'account-lifecycle' && ops.length === 1 && ops[0] === 'delete' && created.has(model)) continue;
@@ -469,6 +473,53 @@ function foundsOwnRecord(
     // a new person added with a role is a grant: only a record of content or a group is founded
     return stem.length > 2 && stem !== m && m.includes(stem) && !PERSON.test(c) && !ruleModelMatches(r, c);
   });
+}
+
+/**
+ * Does a membership written here name a record this handler has just created (`Employee.create({
+ * user, institute, role: 'OWNER' })` after `const institute = await Institute.create(…)`)? Its
+ * creator's first membership comes with the new record. A new person is excluded: an account
+ * created and given a role is a grant.
+ */
+function joinsNewRecord(e: Effect): boolean {
+  if (!ts.isCallExpression(e.node)) return false;
+  const arg = e.node.arguments[0] && skipOuter(e.node.arguments[0]);
+  if (!arg || !ts.isObjectLiteralExpression(arg)) return false;
+  return arg.properties.some((p) => {
+    const v = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    let x = v && skipOuter(v);
+    while (x && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))) x = skipOuter(x.expression);
+    if (!x || !ts.isIdentifier(x)) return false;
+    const made = createdBy(x);
+    return !!made && !PERSON.test(norm(made));
+  });
+}
+
+/** The model a local was created in (`institute` of `const institute = await Institute.create(…)`). */
+function createdBy(id: ts.Identifier): string | undefined {
+  const fn = ts.findAncestor(id, (n) => ts.isFunctionLike(n));
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === id.text && n.initializer) {
+      let init = skipOuter(n.initializer);
+      if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+      if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(skipOuter(init.expression))) {
+        const callee = skipOuter(init.expression) as ts.PropertyAccessExpression;
+        const recv = skipOuter(callee.expression);
+        const model = ts.isIdentifier(recv)
+          ? recv.text
+          : ts.isPropertyAccessExpression(recv)
+            ? recv.name.text
+            : undefined;
+        if (model && /^(create|insert|insertOne)$/.test(callee.name.text)) found = model;
+      }
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn) visit(fn);
+  return found;
 }
 
 /** Do the declared columns of `model` reference another group (`workspaceId` on a team)? */
