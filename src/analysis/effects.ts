@@ -1479,7 +1479,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   }
   // SQL text with a write statement anywhere in the arguments
   for (const a of call.arguments) {
-    const sql = sqlWrite(a);
+    const sql = sqlWrite(a, values);
     // positional parameters holding a password hash: the statement stores a password, whatever the column
     const secret = call.arguments.some(
       (b) =>
@@ -1553,18 +1553,39 @@ function mintsIdentifier(call: ts.CallExpression): boolean {
   return !!name && rules().idTargets.test(name);
 }
 
-function sqlText(e: ts.Node): string | undefined {
+function sqlText(e: ts.Node, values?: ValueResolver): string | undefined {
   const x = ts.isExpression(e) ? skipOuter(e) : e;
   if (ts.isStringLiteralLike(x)) return x.text;
-  if (ts.isTemplateExpression(x)) return x.head.text + x.templateSpans.map((s) => ` ? ${s.literal.text}`).join('');
+  if (ts.isTemplateExpression(x))
+    return (
+      x.head.text + x.templateSpans.map((s) => ` ${tableNamed(s.expression, values) ?? '?'} ${s.literal.text}`).join('')
+    );
   return undefined;
+}
+
+/**
+ * A table object interpolated into SQL text (drizzle's `` sql`INSERT INTO ${conversations} …` ``):
+ * the table, named as the query builder names it (the object's name).
+ */
+function tableNamed(e: ts.Expression, values: ValueResolver | undefined): string | undefined {
+  const x = skipOuter(e);
+  const name = ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
+  if (!name || !values) return undefined;
+  const { tableDefinitions } = rules();
+  const defined = values.resolve(x).some((v) => {
+    if (!tableDefinitions || v.kind !== 'call' || !ts.isCallExpression(v.node)) return false;
+    const parts = calleeParts(v.node.expression);
+    return !!parts && tableDefinitions.test(parts[parts.length - 1]);
+  });
+  return defined ? name : undefined;
 }
 
 export function sqlWrite(
   e: ts.Node,
+  values?: ValueResolver,
 ):
   { verb: string; table: string; columns: string[]; debits: string[]; credits: string[]; opaque: boolean } | undefined {
-  const text = sqlText(e);
+  const text = sqlText(e, values);
   if (!text) return undefined;
   const m = rules().sql.exec(text);
   if (!m) return undefined;
@@ -1720,7 +1741,7 @@ function effectOfCallUncached(
   scope: EffectScope,
 ): Effect | undefined {
   if (ts.isTaggedTemplateExpression(c)) {
-    const sql = sqlWrite(c.template);
+    const sql = sqlWrite(c.template, values);
     return sql
       ? {
           kind: 'sql-write',
