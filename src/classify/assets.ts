@@ -3,7 +3,7 @@
 // stored, the account deleted, a role granted. Effects are matched on what they write (model,
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
-import type { Effect } from '../analysis/effects.js';
+import { fieldAssignments, type Effect } from '../analysis/effects.js';
 import { isInside, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
@@ -195,6 +195,8 @@ function argKeysOf(node: ts.Node, values: ValueResolver): Set<string> {
     if (depth > 3) return;
     let x = skipOuter(e);
     if (ts.isIdentifier(x)) {
+      // options set field by field (`params.payment_method = id`) before the call
+      for (const k of fieldAssignments(x).keys) out.add(k.toLowerCase());
       const obj = values.resolve(x).find((v) => v.kind === 'object');
       if (obj && obj.kind === 'object') x = obj.node;
     }
