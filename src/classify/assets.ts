@@ -404,13 +404,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.notWhenCleared && ops.every((o) => o === 'update') && cleared(e, matchedKeys.length ? matchedKeys : keys))
         continue;
       if (r.ignoreWhenOnly && updatesOnly((k) => isCosmetic(k, c))) continue;
+      // a key column emptied (`apikey: null`) revokes the key, whichever record holds it
+      if (r.onlyWhenCleared && !(ops.every((o) => o === 'update') && writtenEmpty(e, matchedKeys))) continue;
       if (r.withMint) {
         if (!mints) continue;
         // a secret the request supplies is stored, not minted
         matchedKeys = matchedKeys.filter((k) => !ctx.bodyFields.includes(k));
         if (r.keySet.length && !matchedKeys.length) continue;
-        // a secret stored where no one gets it (the record and the generated value both discarded)
-        if (neverLeaves(e, matchedKeys)) continue;
+        // a secret stored where no one gets it (a new record and the generated value both discarded);
+        // a key written over an existing record's is rotated: the old one stops working, the new one is read there
+        if (ops.every((o) => o === 'create') && neverLeaves(e, matchedKeys)) continue;
       }
       if (r.category === 'credentials' && ops.length === 1 && ops[0] === 'update' && created.has(model)) continue;
       // what is created with a new team (its founder's membership, its default roles, its first invitations)
@@ -700,6 +703,36 @@ function cleared(e: Effect, keys: readonly string[]): boolean {
   const constants = constantsOf(e);
   const asset = keys.filter((k) => !/(at|on|date|time)$/.test(k));
   return asset.length > 0 && asset.every((k) => ['null', 'false', ''].includes(constants.get(k) ?? 'x'));
+}
+
+/**
+ * Is every one of these keys written as a literal empty value (`apikey: null`, `''`, `undefined`) in
+ * the write's arguments? Only what is written there counts: a helper's result is not evaluated.
+ */
+function writtenEmpty(e: Effect, keys: readonly string[]): boolean {
+  if (!keys.length || !ts.isCallExpression(e.node)) return false;
+  const found = new Map<string, boolean>();
+  const visit = (n: ts.Node, depth: number): void => {
+    if (depth > 4) return;
+    const x = ts.isExpression(n) ? skipOuter(n) : n;
+    if (!ts.isObjectLiteralExpression(x)) return;
+    for (const p of x.properties) {
+      if (!ts.isPropertyAssignment(p) || !p.name) continue;
+      const k = norm(propertyNameText(p.name) ?? '');
+      const v = skipOuter(p.initializer);
+      if (keys.includes(k))
+        found.set(
+          k,
+          (found.get(k) ?? true) &&
+            (v.kind === ts.SyntaxKind.NullKeyword ||
+              (ts.isStringLiteralLike(v) && v.text === '') ||
+              (ts.isIdentifier(v) && v.text === 'undefined')),
+        );
+      else visit(v, depth + 1);
+    }
+  };
+  for (const a of e.node.arguments) visit(a, 0);
+  return keys.every((k) => found.get(k) === true);
 }
 
 function constantsOf(e: Effect): Map<string, string> {

@@ -385,6 +385,8 @@ export interface AssetRule {
   notWhenOnlyKeys?: string[];
   /** An update that writes every matched key empty (null, false, '') removes the asset: it does not count. */
   notWhenCleared?: boolean;
+  /** Counts only when an update writes every matched key empty (a key column cleared: the key revoked). */
+  onlyWhenCleared?: boolean;
   /** Keys raised by an amount (a balance credit) that count: listed, or named by balanceWords. */
   creditKeys?: string[];
   /** Records that are a balance themselves (beside those whose last word is a balanceWord): their ledgerKeys are the balance. */
