@@ -155,6 +155,18 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
   if (ts.isCallExpression(x)) {
     const callee = skipOuter(x.expression);
     const out: ts.PropertyName[] = [];
+    // a schema generated from a table (drizzle-zod `createInsertSchema(users)`): the table's columns
+    if (ts.isIdentifier(callee) && /^create(Insert|Update)Schema$/.test(callee.text) && x.arguments[0])
+      return tableColumns(x.arguments[0], values);
+    if (ts.isPropertyAccessExpression(callee) && /^(omit|pick)$/.test(callee.name.text)) {
+      // `schema.omit({ role: true })` leaves the key out; `schema.pick({ name: true })` keeps only those
+      const base = schemaKeys(callee.expression, values, depth + 1);
+      const arg = x.arguments[0] && skipOuter(x.arguments[0]);
+      if (!arg || !ts.isObjectLiteralExpression(arg)) return base;
+      const named = new Set(arg.properties.flatMap((p) => (p.name ? [propertyNameText(p.name)] : [])));
+      const omit = callee.name.text === 'omit';
+      return base.filter((k) => named.has(propertyNameText(k)) !== omit);
+    }
     if (ts.isPropertyAccessExpression(callee)) {
       const m = callee.name.text;
       if (['object', 'extend', 'merge', 'strictObject', 'looseObject', 'keys', 'append'].includes(m)) {
@@ -180,6 +192,16 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
         if (keys.length) return keys;
       }
     }
+  }
+  return [];
+}
+
+/** The columns of a table object (`pgTable('users', { id: …, email: … })`): the keys of its column map. */
+function tableColumns(table: ts.Expression, values: ValueResolver): ts.PropertyName[] {
+  for (const v of values.resolve(table)) {
+    if (v.kind !== 'call' || !ts.isCallExpression(v.node)) continue;
+    const cols = v.node.arguments[1] && skipOuter(v.node.arguments[1]);
+    if (cols && ts.isObjectLiteralExpression(cols)) return cols.properties.flatMap((p) => (p.name ? [p.name] : []));
   }
   return [];
 }

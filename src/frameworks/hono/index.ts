@@ -181,6 +181,13 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
     const visit = (n: ts.Node): void => {
       if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'schema')
         out.schemas.push(n.initializer);
+      // a helper builds the body's content (`body: jsonContentRequired(schema, 'description')`): its schema argument
+      if (ts.isPropertyAssignment(n) && n.name && propertyNameText(n.name) === 'body') {
+        const init = skipOuter(n.initializer);
+        const first = ts.isCallExpression(init) ? init.arguments[0] : undefined;
+        if (first && !ts.isObjectLiteralExpression(skipOuter(first)) && !ts.isStringLiteralLike(skipOuter(first)))
+          out.schemas.push(first);
+      }
       ts.forEachChild(n, visit);
     };
     visit(request.init);
