@@ -9,7 +9,7 @@ import { externalName } from '../analysis/unwrap.js';
 import { calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
-import { machineCredential } from './machine-auth.js';
+import { machineCredential, routeSetsSignedInUser } from './machine-auth.js';
 import type { ClassifierRules } from './rules.js';
 import { findTerm, isParamSegment, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 import { memo } from '../memo.js';
@@ -249,7 +249,12 @@ export function exclusionFor(
     const cands = [n, ...ws, ...ws.slice(1).map((w, i) => ws[i] + w)];
     // `update-login-passcode`, `change-login-email`: the word names what changes, not a sign-in
     const changes = ws.some((w) => xs.changeVerbs.has(w));
-    if (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords)))
+    // a route whose own middleware establishes the signed-in user serves a session (an admin's `/register`
+    // of a user with a role): what it does decides, not the entry word
+    if (
+      (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords))) &&
+      !(assetDecided && routeSetsSignedInUser(ep, values))
+    )
       return {
         kind: 'exclusion',
         value: s,

@@ -304,3 +304,43 @@ function serviceCredential(ep: Endpoint, values: ValueResolver, c: Compiled): Re
   }
   return undefined;
 }
+
+/**
+ * Does a route-level middleware of this endpoint establish who is signed in (`req.user = decoded`,
+ * `res.locals.user = …`, `c.set('user', …)`)? Then the route serves a session: it is not where one
+ * is created. Router-level middleware is left out (it often lets the sign-in paths through).
+ */
+export function routeSetsSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
+  const c = values.session.get(COMPILED);
+  return ep.chain.some((l) => {
+    if (l.via !== 'route') return false;
+    const fn = l.fn ?? l.factory;
+    if (!fn?.body) return false;
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(n.left) &&
+        c.signedInUser.test(n.left.name.text)
+      ) {
+        const target = skipOuter(n.left.expression);
+        // `req.user = …`, `res.locals.user = …`
+        if (ts.isIdentifier(target) || (ts.isPropertyAccessExpression(target) && target.name.text === 'locals'))
+          found = true;
+      } else if (
+        ts.isCallExpression(n) &&
+        ts.isPropertyAccessExpression(n.expression) &&
+        n.expression.name.text === 'set' &&
+        n.arguments[0] &&
+        ts.isStringLiteralLike(n.arguments[0]) &&
+        c.signedInUser.test(n.arguments[0].text)
+      )
+        found = true;
+      if (!found) ts.forEachChild(n, visit);
+    };
+    visit(fn.body);
+    return found;
+  });
+}
