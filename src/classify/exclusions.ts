@@ -236,6 +236,8 @@ export function exclusionFor(
   answersMintedSecret = false,
   /** It writes an MFA factor or its switch: an enrolment, whatever its path says. */
   writesFactor = false,
+  /** It grants a role (an effect on a privilege asset). */
+  grantsRole = false,
 ): Reason | undefined {
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
@@ -249,11 +251,11 @@ export function exclusionFor(
     const cands = [n, ...ws, ...ws.slice(1).map((w, i) => ws[i] + w)];
     // `update-login-passcode`, `change-login-email`: the word names what changes, not a sign-in
     const changes = ws.some((w) => xs.changeVerbs.has(w));
-    // a route whose own middleware establishes the signed-in user serves a session (an admin's `/register`
-    // of a user with a role): what it does decides, not the entry word
+    // a route whose own middleware establishes the signed-in user serves a session: an admin's `/register`
+    // of a user with a role is a grant, not a sign-up (a sign-out behind the same middleware stays one)
     if (
       (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords))) &&
-      !(assetDecided && routeSetsSignedInUser(ep, values))
+      !(grantsRole && routeSetsSignedInUser(ep, values))
     )
       return {
         kind: 'exclusion',

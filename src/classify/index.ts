@@ -628,6 +628,7 @@ export function classifyEndpoint(
           reasons.some((r) => r.kind === 'asset'),
           reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
           reasons.some(switchesFactor),
+          reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
         );
   if (exclusion)
     return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
