@@ -66,8 +66,13 @@ export function isFunctionNode(node: ts.Node): node is FunctionNode {
 
 /** The name a call is made by: `f(…)` → f, `a.b.m(…)` → m; '' for anything else. */
 export function calleeName(call: ts.CallExpression | ts.NewExpression): string {
-  const x = skipOuter(call.expression);
-  return ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : '';
+  return lastName(call.expression) ?? '';
+}
+
+/** The name an expression ends on: `users` of `users` and of `db.users`; none for anything else. */
+export function lastName(e: ts.Expression): string | undefined {
+  const x = skipOuter(e);
+  return ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
 }
 
 /** Strips syntax that does not change a value: parentheses, type assertions, `!`, `satisfies`, `await`. */

@@ -4,7 +4,7 @@
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
 import { fieldAssignments, type Effect } from '../analysis/effects.js';
-import { isInside, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { isInside, lastName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
@@ -511,12 +511,7 @@ function createdBy(id: ts.Identifier): string | undefined {
       if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
       if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(skipOuter(init.expression))) {
         const callee = skipOuter(init.expression) as ts.PropertyAccessExpression;
-        const recv = skipOuter(callee.expression);
-        const model = ts.isIdentifier(recv)
-          ? recv.text
-          : ts.isPropertyAccessExpression(recv)
-            ? recv.name.text
-            : undefined;
+        const model = lastName(callee.expression);
         if (model && /^(create|insert|insertOne)$/.test(callee.name.text)) found = model;
       }
       return;

@@ -5,7 +5,14 @@ import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
 import { evalStrings } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
-import { accessName, propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
+import {
+  accessName,
+  lastName,
+  propertyNameText,
+  skipOuter,
+  type Value,
+  type ValueResolver,
+} from '../../analysis/values.js';
 import { matchesExport } from '../../rules/load.js';
 import type { ModuleExport } from '../../rules/types.js';
 import { FolderListing } from './folder-listing.js';
@@ -579,11 +586,7 @@ export class Collector {
     const args = call.arguments ?? [];
     if (!args.length) return;
     const callee = skipOuter(call.expression);
-    const last = ts.isIdentifier(callee)
-      ? callee.text
-      : ts.isPropertyAccessExpression(callee)
-        ? callee.name.text
-        : undefined;
+    const last = lastName(callee);
     if (last !== undefined && !names.has(last)) {
       // A registrar without a stable name (a default export, `module.exports = function (app) …`) is
       // called through a name of the caller's choosing (`setup(app)`, `require('./x')(app)`) or as
