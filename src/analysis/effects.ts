@@ -1553,14 +1553,55 @@ function mintsIdentifier(call: ts.CallExpression): boolean {
   return !!name && rules().idTargets.test(name);
 }
 
-function sqlText(e: ts.Node, values?: ValueResolver): string | undefined {
+function sqlText(e: ts.Node, values?: ValueResolver, depth = 0): string | undefined {
   const x = ts.isExpression(e) ? skipOuter(e) : e;
+  // the statement held in a local first (`const query = `UPDATE users SET …`; pool.query(query, values)`)
+  if (ts.isIdentifier(x) && depth === 0) {
+    const d = findDeclaration(x);
+    return d && ts.isVariableDeclaration(d) && d.initializer ? sqlText(d.initializer, values, 1) : undefined;
+  }
   if (ts.isStringLiteralLike(x)) return x.text;
   if (ts.isTemplateExpression(x))
     return (
-      x.head.text + x.templateSpans.map((s) => ` ${tableNamed(s.expression, values) ?? '?'} ${s.literal.text}`).join('')
+      x.head.text +
+      x.templateSpans
+        .map((s) => ` ${tableNamed(s.expression, values) ?? joinedPushes(s.expression) ?? '?'} ${s.literal.text}`)
+        .join('')
     );
   return undefined;
+}
+
+/**
+ * A list of clauses built one push at a time and joined into the text (`updates.push(`email = $${i++}`)`,
+ * then `SET ${updates.join(', ')}`): the clauses' literal heads, so that their columns are read.
+ */
+function joinedPushes(e: ts.Expression): string | undefined {
+  const x = skipOuter(e);
+  if (!ts.isCallExpression(x) || !ts.isPropertyAccessExpression(x.expression) || x.expression.name.text !== 'join')
+    return undefined;
+  const list = skipOuter(x.expression.expression);
+  if (!ts.isIdentifier(list)) return undefined;
+  const d = findDeclaration(list);
+  const scope = d && ts.findAncestor(d, (n) => isFunctionNode(n) || ts.isSourceFile(n));
+  if (!d || !scope) return undefined;
+  const parts: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'push' &&
+      ts.isIdentifier(skipOuter(n.expression.expression)) &&
+      findDeclaration(skipOuter(n.expression.expression) as ts.Identifier) === d
+    )
+      for (const a of n.arguments) {
+        const v = skipOuter(a);
+        const head = ts.isStringLiteralLike(v) ? v.text : ts.isTemplateExpression(v) ? v.head.text : undefined;
+        if (head !== undefined) parts.push(`${head}?`);
+      }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 /**
