@@ -6,6 +6,7 @@ import { decoratorEndpoints } from './decorators.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields, schemasInArgs } from '../../analysis/body.js';
 import { skipOuter } from '../../analysis/values.js';
+import { unwrap } from '../../analysis/unwrap.js';
 import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
@@ -59,9 +60,46 @@ export function expressMatches(pattern: string, full: string): boolean {
   return f === p || f.startsWith(`${p}/`);
 }
 
+/** Methods of an Express response a handler answers with. */
+const RESPONSE_METHODS =
+  /^(json|send|status|end|sendStatus|redirect|render|sendFile|download|cookie|set|header|type|format)$/;
+
+/** Does this handler answer through its second parameter, an Express response (`res.status(201).json(x)`)? */
+function answersThroughResponse(expr: ts.Expression | undefined, ctx: AdapterContext): boolean {
+  if (!expr) return false;
+  const fn = unwrap(expr, ctx.values).fn;
+  const res = fn?.parameters[1];
+  if (!fn?.body || !res || !ts.isIdentifier(res.name)) return false;
+  const name = res.name.text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isPropertyAccessExpression(n) &&
+      ts.isIdentifier(n.expression) &&
+      n.expression.text === name &&
+      RESPONSE_METHODS.test(n.name.text)
+    )
+      found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
+}
+
+/** A package that is another web framework (its `Router` is not Express's). */
+function otherFramework(module: string): boolean {
+  const web = ruleFile('frameworks').webFrameworks;
+  const pkg = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : module.split('/')[0];
+  return pkg in web.known && web.known[pkg] !== 'Express';
+}
+
 export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialect {
   const routeMethods = new Set(rules.routeMethods);
   return {
+    // `Router()` from a package the analysis cannot read (a workspace package re-exporting Express's):
+    // routes registered on it count when their handlers have Express's shape
+    builtElsewhere: (callee) => /^(default\.)?Router$/.test(callee.name) && !otherFramework(callee.module),
     creators: rules.creators,
     appCreators: rules.appCreators,
     paramTypes: /\b(Express|Router|Application|IRouter)\b/,
@@ -94,6 +132,9 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
       const anchor = ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
       if (routeMethods.has(method)) {
         for (const ref of refs) {
+          // a router known only by its name (built by a package outside the tree) answers routes whose
+          // handler answers through an Express response
+          if (ref.router.duck && !answersThroughResponse(args[args.length - 1], ctx)) continue;
           let paths: string[];
           let pathExpr: ts.Expression | undefined;
           let handlers: ts.Expression[];
