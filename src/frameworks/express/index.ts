@@ -11,7 +11,14 @@ import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
-import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from '../shared/endpoint.js';
+import {
+  buildEndpoint,
+  chainLink,
+  containedEndpoint,
+  handsOn,
+  importsAny,
+  otherWebFramework,
+} from '../shared/endpoint.js';
 import { pathsOf } from '../shared/paths.js';
 import { concretePath, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
 import { servedRoutes, unmountedRoots } from '../shared/unmounted.js';
@@ -87,19 +94,13 @@ function answersThroughResponse(expr: ts.Expression | undefined, ctx: AdapterCon
   return found;
 }
 
-/** A package that is another web framework (its `Router` is not Express's). */
-function otherFramework(module: string): boolean {
-  const web = ruleFile('frameworks').webFrameworks;
-  const pkg = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : module.split('/')[0];
-  return pkg in web.known && web.known[pkg] !== 'Express';
-}
-
 export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialect {
   const routeMethods = new Set(rules.routeMethods);
   return {
     // `Router()` from a package the analysis cannot read (a workspace package re-exporting Express's):
     // routes registered on it count when their handlers have Express's shape
-    builtElsewhere: (callee) => /^(default\.)?Router$/.test(callee.name) && !otherFramework(callee.module),
+    builtElsewhere: (callee) =>
+      /^(default\.)?Router$/.test(callee.name) && !otherWebFramework(callee.module, 'Express'),
     creators: rules.creators,
     appCreators: rules.appCreators,
     paramTypes: /\b(Express|Router|Application|IRouter)\b/,

@@ -13,7 +13,14 @@ import { matchesExport, ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
 import { boundArgument, type Env } from '../../analysis/strings.js';
-import { buildEndpoint, chainLink, containedEndpoint, handsOn, importsAny } from '../shared/endpoint.js';
+import {
+  buildEndpoint,
+  chainLink,
+  containedEndpoint,
+  handsOn,
+  importsAny,
+  otherWebFramework,
+} from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
 import { servedRoutes, unmountedRoots } from '../shared/unmounted.js';
 import { pathsOf } from '../shared/paths.js';
@@ -233,20 +240,13 @@ function usesHonoContext(
   return found;
 }
 
-/** Packages that are other web frameworks: an object they build is not a Hono app. */
-function otherFrameworkModule(module: string): boolean {
-  const web = ruleFile('frameworks').webFrameworks;
-  const pkg = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : module.split('/')[0];
-  return pkg in web.known && web.known[pkg] !== 'Hono';
-}
-
 function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
   const routeMethods = new Set(rules.routeMethods);
   const responses = new Set(rules.context.responses);
   const reads = new Set(rules.context.requestReads);
   return {
     builtElsewhere: (callee) =>
-      !otherFrameworkModule(callee.module) && !ruleFile('frameworks').express.importHints.includes(callee.module),
+      !otherWebFramework(callee.module, 'Hono') && !ruleFile('frameworks').express.importHints.includes(callee.module),
     creators: rules.creators,
     routerWrappers: rules.routerWrappers,
     paramTypes: /\b(Hono|OpenAPIHono)\b/,

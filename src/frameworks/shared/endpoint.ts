@@ -7,6 +7,7 @@ import type { ValueResolver } from '../../analysis/values.js';
 import type { ChainLink, Endpoint, Framework, HandlerRef, HttpMethod } from '../../model.js';
 import { shortText, spanOf } from '../../util.js';
 import { memo } from '../../memo.js';
+import { ruleFile } from '../../rules/load.js';
 import type { AdapterContext } from '../types.js';
 
 const LINKS = memo('endpoint.chainLinks', () => new WeakMap<ts.Node, Map<string, ChainLink>>());
@@ -161,4 +162,11 @@ export function handsOn(expr: ts.Expression, values: ValueResolver, index: numbe
   };
   visit(fn.body);
   return found;
+}
+
+/** Is the package another web framework than `own` (display name)? What it builds is not `own`'s router. */
+export function otherWebFramework(module: string, own: string): boolean {
+  const web = ruleFile('frameworks').webFrameworks;
+  const pkg = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : module.split('/')[0];
+  return pkg in web.known && web.known[pkg] !== own;
 }
