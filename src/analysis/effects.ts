@@ -12,7 +12,7 @@ import { externalName } from './unwrap.js';
 import { evalString, evalStrings } from './strings.js';
 import { walkDataPath } from './datapath.js';
 import { bodyReadCall, parsedKeys, schemaKeys } from './body.js';
-import { findDeclaration } from './scope.js';
+import { findDeclaration, localUses } from './scope.js';
 import {
   accessName,
   calleeName,
@@ -130,7 +130,7 @@ export function normalizeName(s: string): string {
 }
 
 /** A record's name without the word the code adds to its handle (`UserModel`, `usersTable`, `InviteSchema` → user, users, invite). */
-function modelName(model: string): string {
+export function modelName(model: string): string {
   const { modelSuffix } = rules();
   const bare = modelSuffix ? model.replace(modelSuffix, '') : model;
   return bare.length >= 3 ? bare : model;
@@ -404,27 +404,22 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
 }
 
 /** Keys taken off a local object with `delete obj.key` (or `delete obj['key']`) in the function declaring it. */
-function deletedKeys(x: ts.Identifier, d: ts.VariableDeclaration): string[] {
-  const scope = ts.findAncestor(d, (n) => isFunctionNode(n) || ts.isSourceFile(n));
-  if (!scope) return [];
-  const out: string[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isDeleteExpression(n)) {
-      const target = skipOuter(n.expression);
-      if (
-        (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) &&
-        ts.isIdentifier(skipOuter(target.expression)) &&
-        (skipOuter(target.expression) as ts.Identifier).text === x.text &&
-        findDeclaration(skipOuter(target.expression) as ts.Identifier) === d
-      ) {
-        const key = accessName(target);
-        if (key) out.push(key);
-      }
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
-  return out;
+function deletedKeys(d: ts.VariableDeclaration): string[] {
+  return localUses(d).flatMap((id) => {
+    const used = outermost(id);
+    const target = used.parent;
+    if (!(ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) || target.expression !== used)
+      return [];
+    const key = ts.isDeleteExpression(outermost(target).parent) ? accessName(target) : undefined;
+    return key ? [key] : [];
+  });
+}
+
+/** A node with the parentheses around it (`(data)` of `delete (data).role`). */
+function outermost(n: ts.Node): ts.Node {
+  let x = n;
+  while (ts.isParenthesizedExpression(x.parent)) x = x.parent;
+  return x;
 }
 
 /** The data a write call argument carries (object literals, locals assigned field by field, conditional spreads). */
@@ -456,7 +451,7 @@ export function writeData(
       return out;
     }
     // `delete updateData.role` before the write: the object written no longer has the key
-    if (d && ts.isVariableDeclaration(d)) out.excluded.push(...deletedKeys(x, d));
+    if (d && ts.isVariableDeclaration(d)) out.excluded.push(...deletedKeys(d));
   }
   // `...(isAdmin ? { role } : {})`, `...(cond && { role })`
   if (ts.isConditionalExpression(x)) {
@@ -1580,27 +1575,20 @@ function joinedPushes(e: ts.Expression): string | undefined {
   if (!ts.isCallExpression(x) || !ts.isPropertyAccessExpression(x.expression) || x.expression.name.text !== 'join')
     return undefined;
   const list = skipOuter(x.expression.expression);
-  if (!ts.isIdentifier(list)) return undefined;
-  const d = findDeclaration(list);
-  const scope = d && ts.findAncestor(d, (n) => isFunctionNode(n) || ts.isSourceFile(n));
-  if (!d || !scope) return undefined;
-  const parts: string[] = [];
-  const visit = (n: ts.Node): void => {
-    if (
-      ts.isCallExpression(n) &&
-      ts.isPropertyAccessExpression(n.expression) &&
-      n.expression.name.text === 'push' &&
-      ts.isIdentifier(skipOuter(n.expression.expression)) &&
-      findDeclaration(skipOuter(n.expression.expression) as ts.Identifier) === d
-    )
-      for (const a of n.arguments) {
-        const v = skipOuter(a);
-        const head = ts.isStringLiteralLike(v) ? v.text : ts.isTemplateExpression(v) ? v.head.text : undefined;
-        if (head !== undefined) parts.push(`${head}?`);
-      }
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
+  const d = ts.isIdentifier(list) ? findDeclaration(list) : undefined;
+  if (!d || !ts.isVariableDeclaration(d)) return undefined;
+  const parts = localUses(d).flatMap((id) => {
+    const used = outermost(id);
+    const push = used.parent;
+    if (!ts.isPropertyAccessExpression(push) || push.expression !== used || push.name.text !== 'push') return [];
+    const call = push.parent;
+    if (!ts.isCallExpression(call) || call.expression !== push) return [];
+    return call.arguments.flatMap((a) => {
+      const v = skipOuter(a);
+      const head = ts.isStringLiteralLike(v) ? v.text : ts.isTemplateExpression(v) ? v.head.text : undefined;
+      return head === undefined ? [] : [`${head}?`];
+    });
+  });
   return parts.length ? parts.join(', ') : undefined;
 }
 
@@ -1881,7 +1869,7 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
     else if (ts.isIdentifier(x) && values.resolve(x).some(isRawBody)) {
       wd.rawBody = true;
       const d = findDeclaration(x);
-      if (d && ts.isVariableDeclaration(d)) wd.excluded.push(...deletedKeys(x, d));
+      if (d && ts.isVariableDeclaration(d)) wd.excluded.push(...deletedKeys(d));
     }
     // what a schema parse produced (`schema.parse(details)`): the schema's keys
     else wd.keys.push(...(parsedKeys(x, values) ?? []));

@@ -105,6 +105,23 @@ export function findDeclaration(id: ts.Identifier): Decl | undefined {
   return d;
 }
 
+/**
+ * The identifiers that name a local in the function (or file) declaring it: where it is read,
+ * written to or handed on.
+ */
+export function localUses(d: ts.VariableDeclaration): ts.Identifier[] {
+  if (!ts.isIdentifier(d.name)) return [];
+  const name = d.name.text;
+  const scope = ts.findAncestor(d, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));
+  const out: ts.Identifier[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n) && n !== d.name && n.text === name && findDeclaration(n) === d) out.push(n);
+    ts.forEachChild(n, visit);
+  };
+  if (scope) visit(scope);
+  return out;
+}
+
 /** Identifier → its declaration (syntax trees never change once parsed). */
 const idCache = new WeakMap<ts.Identifier, Decl | null>();
 

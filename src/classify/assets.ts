@@ -4,7 +4,8 @@
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
 import { fieldAssignments, type Effect } from '../analysis/effects.js';
-import { isInside, lastName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { isInside, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { findDeclaration } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
@@ -422,7 +423,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       const createOnly = ops.length === 1 && ops[0] === 'create';
       // (an upsert of the founder's membership too: `organization_members.upsert({ role: 'owner' })` beside the new team)
       if (
-        (foundsGroup || foundsOwnRecord(created, model, r) || joinsNewRecord(e)) &&
+        (foundsGroup || foundsOwnRecord(created, model, r) || joinsNewRecord(e, effects)) &&
         r.category === 'privilege' &&
         ops.includes('create')
       )
@@ -486,7 +487,7 @@ function foundsOwnRecord(
  * creator's first membership comes with the new record. A new person is excluded: an account
  * created and given a role is a grant.
  */
-function joinsNewRecord(e: Effect): boolean {
+function joinsNewRecord(e: Effect, effects: readonly Effect[]): boolean {
   if (!ts.isCallExpression(e.node)) return false;
   const arg = e.node.arguments[0] && skipOuter(e.node.arguments[0]);
   if (!arg || !ts.isObjectLiteralExpression(arg)) return false;
@@ -494,32 +495,14 @@ function joinsNewRecord(e: Effect): boolean {
     const v = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     let x = v && skipOuter(v);
     while (x && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))) x = skipOuter(x.expression);
-    if (!x || !ts.isIdentifier(x)) return false;
-    const made = createdBy(x);
-    return !!made && !PERSON.test(norm(made));
+    const d = x && ts.isIdentifier(x) ? findDeclaration(x) : undefined;
+    if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+    // the local holds what a create the endpoint performs returned
+    const init = skipOuter(d.initializer);
+    return effects.some(
+      (o) => o !== e && o.node === init && writeOps(o).join() === 'create' && !!o.model && !PERSON.test(o.model),
+    );
   });
-}
-
-/** The model a local was created in (`institute` of `const institute = await Institute.create(…)`). */
-function createdBy(id: ts.Identifier): string | undefined {
-  const fn = ts.findAncestor(id, (n) => ts.isFunctionLike(n));
-  let found: string | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found !== undefined) return;
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === id.text && n.initializer) {
-      let init = skipOuter(n.initializer);
-      if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
-      if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(skipOuter(init.expression))) {
-        const callee = skipOuter(init.expression) as ts.PropertyAccessExpression;
-        const model = lastName(callee.expression);
-        if (model && /^(create|insert|insertOne)$/.test(callee.name.text)) found = model;
-      }
-      return;
-    }
-    ts.forEachChild(n, visit);
-  };
-  if (fn) visit(fn);
-  return found;
 }
 
 /** Do the declared columns of `model` reference another group (`workspaceId` on a team)? */

@@ -6,6 +6,7 @@
 import { memo } from '../memo.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { ValueResolver } from '../analysis/values.js';
+import { modelName, normalizeName } from '../analysis/effects.js';
 
 interface Compiled {
   passwordCheck: RegExp;
@@ -58,20 +59,10 @@ function lookedUpRecord(text: string, at: number, length: number): string | unde
   return best?.name;
 }
 
-const AFFIX = compiled(() => new RegExp(ruleFile('effects').orm.modelNameSuffix ?? '$^'));
-
-/** A record name without its handle's affixes (`UserModel`, `tbl_users` → `user`). */
+/** A record's name as written anywhere (`UserModel`, `tbl_users`, `admin_users`), bare: `user`, `adminuser`. */
 function bare(name: string): string {
-  const s = stem(name).replace(/^tbl/, '');
-  const cut = s.replace(AFFIX(), '').replace(/s$/, '');
-  return cut.length > 2 ? cut : s;
+  return modelName(normalizeName(name).replace(/^tbl/, '')).replace(/s$/, '');
 }
-
-const stem = (name: string): string =>
-  name
-    .replace(/[^A-Za-z0-9]/g, '')
-    .toLowerCase()
-    .replace(/s$/, '');
 
 /** Identifier families the scanned sources sign in by, each with the records looked up (computed once per scan). */
 function families(values: ValueResolver): Families {
@@ -81,7 +72,7 @@ function families(values: ValueResolver): Families {
   const add = (family: string, record: string | undefined): void => {
     if (found.has(family) && found.get(family) === undefined) return;
     if (record === undefined) found.set(family, undefined);
-    else found.set(family, new Set([...(found.get(family) ?? []), stem(record)]));
+    else found.set(family, new Set([...(found.get(family) ?? []), bare(record)]));
   };
   const r = rules();
   const store = values.store;
@@ -109,8 +100,6 @@ export function signsInBy(values: ValueResolver, family: string, model: string):
   const f = families(values);
   if (!f.has(family)) return false;
   const records = f.get(family);
-  if (!records || !model) return true;
-  // a handle's word that is not the record's name (`UserModel` looked up, `user` written; `tbl_users`)
-  const m = bare(model);
-  return [...records].some((r) => bare(r) === m);
+  // names compared bare: a handle's word is not the record's name (`UserModel` looked up, `user` written)
+  return !records || !model || records.has(bare(model));
 }
