@@ -310,6 +310,16 @@ export function readBodyFields(
       cur = cur.parent;
     const parent = cur.parent;
     if (!parent) return;
+    // `req.body || {}`, `req.body ?? {}`: the body, or an empty stand-in for it
+    if (
+      ts.isBinaryExpression(parent) &&
+      parent.left === cur &&
+      (parent.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+        parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+    ) {
+      follow(parent, depth + 1);
+      return;
+    }
     if (ts.isPropertyAccessExpression(parent) && parent.expression === cur) {
       const m = parent.name.text;
       const call = parent.parent;

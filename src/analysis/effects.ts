@@ -834,6 +834,8 @@ function recordFieldWrite(
   if (op !== ts.SyntaxKind.EqualsToken && op !== ts.SyntaxKind.MinusEqualsToken && op !== ts.SyntaxKind.PlusEqualsToken)
     return;
   out.keys.push(k);
+  // `doc.pinHash = await hashPin(pin)`: as in an object literal, a hash of a typed secret is a password column
+  if (op === ts.SyntaxKind.EqualsToken && isSecretHash(n.right)) out.keys.push(SECRET_HASH_KEY);
   if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k)))
     out.debits.push(k);
   else if (

@@ -98,11 +98,106 @@ function forwardTarget(fn: FunctionNode, values: ValueResolver): FunctionNode | 
   return target && target !== fn && target.body ? target : undefined;
 }
 
+/**
+ * `(req, res) => requireAdmin(req, res, handler)`: a function that forwards its parameters to a call that is also
+ * handed the handler is that call wrapping the handler, as `requireAdmin(handler)` would. The callee must call
+ * the parameter the handler is bound to (or be a package's, out of sight).
+ */
+function forwardWrapper(fn: FunctionNode, values: ValueResolver, depth: number): Unwrapped | undefined {
+  const call = soleCall(fn);
+  if (!call || !fn.parameters.length) return undefined;
+  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
+  const args = call.arguments.map(skipOuter);
+  let forwarded = 0;
+  while (
+    forwarded < args.length &&
+    ts.isIdentifier(args[forwarded]) &&
+    (args[forwarded] as ts.Identifier).text === names[forwarded]
+  )
+    forwarded++;
+  if (!forwarded || args.length !== forwarded + 1) return undefined;
+  const last = args[forwarded];
+  if (!(isFunctionNode(last) || ts.isIdentifier(last) || ts.isPropertyAccessExpression(last))) return undefined;
+  const inner = isFunctionNode(last) ? undefined : unwrap(last, values, depth + 1);
+  // `() => inviteHandler(req, res)`: a continuation that hands the request on is the function it calls
+  const handler = isFunctionNode(last) ? (continuationTarget(last, names, values) ?? last) : inner?.fn;
+  if (!handler || handler === fn) return undefined;
+  const calleeVals = values.resolve(call.expression);
+  const calleeFn = firstFunction(calleeVals);
+  const external = calleeFn ? undefined : calleeVals.map(externalName).find(Boolean);
+  if (calleeFn) {
+    const param = calleeFn.parameters[forwarded];
+    if (!param || !ts.isIdentifier(param.name) || !callsName(calleeFn, param.name.text)) return undefined;
+  } else if (!external) return undefined;
+  const wrapper: Wrapper = {
+    call,
+    fn: calleeFn,
+    returned: calleeFn ? returnedFunction(calleeFn, values) : undefined,
+    argIndex: forwarded,
+    name: shortText(call.expression, 40),
+    external,
+  };
+  return { fn: handler, wrappers: [wrapper, ...(inner?.wrappers ?? [])], name: inner?.name ?? 'inline handler' };
+}
+
+/** `() => handler(req, res)`: the function a continuation calls with the outer function's parameters, in order. */
+function continuationTarget(
+  fn: FunctionNode,
+  outer: readonly (string | undefined)[],
+  values: ValueResolver,
+): FunctionNode | undefined {
+  const call = soleCall(fn);
+  if (!call || !call.arguments.length) return undefined;
+  const ok = call.arguments.every((a, i) => {
+    const x = skipOuter(a);
+    return ts.isIdentifier(x) && x.text === outer[i];
+  });
+  if (!ok) return undefined;
+  const target = firstFunction(values.resolve(call.expression));
+  return target && target !== fn && target.body ? target : undefined;
+}
+
+/** The one call a function's body makes: its expression body, or its single return or expression statement. */
+function soleCall(fn: FunctionNode): ts.CallExpression | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  let x: ts.Expression | undefined;
+  if (!ts.isBlock(body)) x = body;
+  else if (body.statements.length === 1) {
+    const st = body.statements[0];
+    if (ts.isReturnStatement(st) && st.expression) x = st.expression;
+    else if (ts.isExpressionStatement(st)) x = st.expression;
+  }
+  x = x && skipOuter(x);
+  if (x && ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+  return x && ts.isCallExpression(x) ? x : undefined;
+}
+
+/** Does `fn` call the identifier `name` (`handler(req, res)`, `await next()`)? */
+function callsName(fn: FunctionNode, name: string): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n)) {
+      const c = skipOuter(n.expression);
+      if (ts.isIdentifier(c) && c.text === name) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
 export function unwrap(expr: ts.Expression, values: ValueResolver, depth = 0): Unwrapped {
   const u = unwrapInner(expr, values, depth);
   if (u.fn && depth < 4) {
     const target = forwardTarget(u.fn, values);
     if (target) return { ...u, fn: target };
+    const wrapped = forwardWrapper(u.fn, values, depth);
+    if (wrapped) return { ...u, fn: wrapped.fn, wrappers: [...u.wrappers, ...wrapped.wrappers] };
   }
   return u;
 }

@@ -3,7 +3,7 @@
 // stored, the account deleted, a role granted. Effects are matched on what they write (model,
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
-import { fieldAssignments, type Effect } from '../analysis/effects.js';
+import { fieldAssignments, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
 import { isInside, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
@@ -26,6 +26,7 @@ interface CompiledAssets {
     callsRe?: RegExp;
     notKeysRe?: RegExp;
     notModelsRe?: RegExp;
+    systemModelsRe?: RegExp;
     suppliedRe?: RegExp;
     suppliedModelsRe?: RegExp;
     nestedRe?: RegExp;
@@ -63,6 +64,7 @@ export const assetRules = compiled((): CompiledAssets => {
       ...a,
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
       notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
+      systemModelsRe: a.systemModels ? new RegExp(a.systemModels) : undefined,
       suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
       suppliedModelsRe: a.suppliedModels ? new RegExp(a.suppliedModels, 'i') : undefined,
       nestedRe: a.nestedIn?.length ? new RegExp(`^(${a.nestedIn.join('|')})_?id$`, 'i') : undefined,
@@ -178,6 +180,35 @@ export function keyMatches(key: string, term: string): boolean {
   return !PREPOSITION.test(key.slice(0, -term.length));
 }
 
+/**
+ * Is `node` the fallback of a get-or-create: its result assigned to a local (or returned) under a test that the
+ * local holds nothing (`let doc = await X.findOne(q); if (!doc) doc = await X.create(q)`)?
+ */
+function createsWhenMissing(node: ts.Node): boolean {
+  let x: ts.Node = node;
+  while (ts.isAwaitExpression(x.parent) || ts.isParenthesizedExpression(x.parent)) x = x.parent;
+  const p = x.parent;
+  if (!ts.isBinaryExpression(p) || p.operatorToken.kind !== ts.SyntaxKind.EqualsToken || p.right !== x) return false;
+  if (!ts.isIdentifier(p.left)) return false;
+  const name = p.left.text;
+  for (let a: ts.Node | undefined = p.parent; a && !ts.isFunctionLike(a); a = a.parent) {
+    if (!ts.isIfStatement(a)) continue;
+    let cond = skipOuter(a.expression);
+    if (ts.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken)
+      cond = skipOuter(cond.operand);
+    else if (ts.isBinaryExpression(cond) && /^(==|===)$/.test(cond.operatorToken.getText()))
+      cond = skipOuter(cond.left);
+    else continue;
+    if (ts.isIdentifier(cond) && cond.text === name) return true;
+  }
+  return false;
+}
+
+/** Does the write store a one-way hash of a typed secret: a hashing call's result, or a column named as one (`withdrawPinHash`)? */
+function storesHash(e: Effect): boolean {
+  return e.dataKeys.some((k) => k === SECRET_HASH_KEY || /(pass|pin|secret)\w*(hash|digest)$|^hashed/i.test(k));
+}
+
 function isBookkeepingModel(model: string | undefined, c: CompiledAssets): boolean {
   return !!model && (c.bookkeeping.has(model) || [...c.bookkeeping].some((b) => b.length >= 5 && model.endsWith(b)));
 }
@@ -233,7 +264,18 @@ function balanceKey(
   const n = norm(key);
   if (listed.some((t) => keyMatches(n, t))) return true;
   // the amount of a record that is itself the balance (`balance.amount`, a wallet's `value`)
-  if (ledger?.r.ledgerKeys?.includes(n) && ledgerModel(ledger.model, ledger.r, balanceWords)) return true;
+  // (`availableKobo`, `amount_cents`: a ledger key in a currency unit; `withdrawnKobo` is a tally)
+  if (ledger && ledgerModel(ledger.model, ledger.r, balanceWords)) {
+    const [first, ...units] = words(key);
+    if (
+      ledger.r.ledgerKeys?.includes(n) ||
+      (!!first &&
+        ledger.r.ledgerKeys?.includes(first) &&
+        units.length > 0 &&
+        units.every((w) => ledger.r.ledgerUnits?.includes(w)))
+    )
+      return true;
+  }
   const last = words(key).pop();
   return !!last && balanceWords.has(last);
 }
@@ -274,7 +316,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
   );
   // records created by this endpoint: setting a credential on one (`INSERT INTO address …; UPDATE address SET
   // password = …`) completes its creation (a sign-up, a new mailbox), it changes nobody's existing credential
-  const created = new Set(effects.filter((e) => e.model && writeOps(e).join() === 'create').map((e) => e.model!));
+  // (a creation only when nothing was found, `if (!doc) doc = await X.create(…)`, leaves the found record as it was)
+  const created = new Set(
+    effects
+      .filter((e) => e.model && writeOps(e).join() === 'create' && !createsWhenMissing(e.node))
+      .map((e) => e.model!),
+  );
   const hits: AssetHit[] = [];
   for (const e of effects) {
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
@@ -313,6 +360,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
       if (r.callsRe && !r.callsRe.test(e.callee)) continue;
       if (r.notModelsRe && model && r.notModelsRe.test(model)) continue;
+      // another system's password is supplied, never hashed: a hash stored there is this application's verifier
+      if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;
       // a row whose own type says what it is (`type: 'magic'` on a tokens table)
       if (
         r.notConstantRes.length &&

@@ -414,6 +414,7 @@ export function exclusionFor(
     // `token`, or a name ending in one of those words (`verificationToken`, `reset_pin`)
     const tokenField = ep.bodyFields.find((f) => {
       const ws = words(f.name);
+      if (ws.some((w) => ex.secretStateWords?.includes(w))) return false;
       return (
         ex.resetTokenFields.includes(norm(f.name)) || (ws.length > 1 && ex.resetTokenFields.includes(ws[ws.length - 1]))
       );

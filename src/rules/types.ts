@@ -309,6 +309,7 @@ export interface ExclusionRules {
   resetWords: string[];
   resetCredentialWords: string[];
   resetTokenFields: string[];
+  secretStateWords?: string[];
   resetTokenModels?: string[];
   resetMailCalls?: string;
   tokenRedemption: { lookupMethods: string; tokenKeys: string };
@@ -376,6 +377,8 @@ export interface AssetRule {
   targetFromRequest?: boolean;
   /** Records the rule never applies to (normalised model name). */
   notModels?: string;
+  /** Records of another system's connection: the rule skips them unless a one-way hash is written. */
+  systemModels?: string;
   modelPattern?: string;
   keys?: string[];
   alsoKeys?: string[];
@@ -393,6 +396,8 @@ export interface AssetRule {
   ledgerModels?: string[];
   /** Amount keys of a record that is itself a balance (`balance.amount`). */
   ledgerKeys?: string[];
+  /** Currency units a ledger record's amount keys may carry as a word (`availableKobo`, `balance_cents`). */
+  ledgerUnits?: string[];
   /** Last words of a key that name a balance whatever its prefix (`btcBal`, `usdt_balance`): debits and credits of them count. */
   balanceWords?: string[];
   /** Counts only when the request names the account written (a path parameter or body field in targetNames, or an `:id` under targetSegments). */
