@@ -491,7 +491,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       )
         continue;
       if (r.roleWrite) {
-        const granted = roleGrant(e, keys, ops, c);
+        const granted = roleGrant(e, keys, ops, c, !!r.ordinaryGrants);
         if (!granted.length) continue;
         matchedKeys = granted;
       }
@@ -705,7 +705,7 @@ function inResponse(n: ts.Node, fn: ts.Node): boolean {
 }
 
 /** Role keys a write grants: any role key, unless written as an ordinary role constant; never a role's own definition being created. */
-function roleGrant(e: Effect, keys: string[], ops: Op[], c: CompiledAssets): string[] {
+function roleGrant(e: Effect, keys: string[], ops: Op[], c: CompiledAssets, ordinaryGrants: boolean): string[] {
   const model = e.model ?? '';
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
   if (e.withParentCreate) return [];
@@ -720,7 +720,8 @@ function roleGrant(e: Effect, keys: string[], ops: Op[], c: CompiledAssets): str
     if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t))) return false;
     const raw = Object.keys(constants).find((ck) => norm(ck) === k);
     const v = raw !== undefined ? constants[raw] : undefined;
-    return v === undefined || !c.ordinaryRole.test(v);
+    // an ordinary role on a new account grants nothing; over an existing role it demotes; a group member has it
+    return v === undefined || !c.ordinaryRole.test(v) || !ops.includes('create') || ordinaryGrants;
   });
 }
 

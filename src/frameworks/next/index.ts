@@ -194,14 +194,49 @@ function publishMounts(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): 
 }
 
 /**
+ * Calls that may be a mount adapter: the route file's own, and those of the project functions it calls, two
+ * levels deep (`export default CreateTRPCAPIHandler()` with the adapter called in a shared package's factory).
+ */
+function adapterCalls(sf: ts.SourceFile, names: readonly string[], ctx: AdapterContext): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  const seen = new Set<ts.Node>();
+  const visit = (calls: readonly ts.CallExpression[], text: string, depth: number): void => {
+    if (names.some((n) => text.includes(n))) out.push(...calls);
+    if (depth >= 2) return;
+    for (const c of calls) {
+      // in the route file, only calls made when it loads (`export default CreateTRPCAPIHandler()`)
+      if (depth === 0 && inFunction(c)) continue;
+      for (const v of ctx.values.resolve(c.expression)) {
+        if (v.kind !== 'function' || !v.node.body || seen.has(v.node)) continue;
+        seen.add(v.node);
+        const inner: ts.CallExpression[] = [];
+        const walk = (n: ts.Node): void => {
+          if (ts.isCallExpression(n)) inner.push(n);
+          ts.forEachChild(n, walk);
+        };
+        walk(v.node.body);
+        visit(inner, v.node.body.getText(), depth + 1);
+      }
+    }
+  };
+  visit(callIndex(sf).calls, sf.text, 0);
+  return out;
+}
+
+function inFunction(n: ts.Node): boolean {
+  for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return true;
+  return false;
+}
+
+/**
  * Adapters called from inside a route file with an options object (`fetchRequestHandler({ router })`
  * in a handler, `createNextApiHandler({ router })` at module level): the option names the mounted
  * app, served under the route's path. The route itself stays listed.
  */
 function publishOptionMounts(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext, methods: HttpMethod[]): void {
   const adapters = ruleFile('frameworks').mountAdapters.filter((m) => m.appOption);
-  if (!adapters.some((a) => a.adapters.some((x) => sf.text.includes(x.path.split('.').pop() ?? x.path)))) return;
-  for (const call of callIndex(sf).calls) {
+  const names = adapters.flatMap((a) => a.adapters.map((x) => x.path.split('.').pop() ?? x.path));
+  for (const call of adapterCalls(sf, names, ctx)) {
     const ext = ctx.values.resolve(call.expression).map(externalName).find(Boolean);
     const m = ext && adapters.find((a) => matchesExport(a.adapters, ext));
     const app = m ? optionExpr(call.arguments[0], m.appOption!, ctx.values) : undefined;
