@@ -1044,6 +1044,31 @@ function memberType(t: ts.TypeNode, name: string): ts.TypeNode | undefined {
   return undefined;
 }
 
+/**
+ * Does the argument-less getter call at the root of `e` (`getDb()` in `getDb().apiKey.delete`) construct a client
+ * of one of `modules` in its body (`new PrismaClient(…)`), whatever it keeps it in before returning it?
+ */
+function getterBuilds(e: ts.Expression, modules: string[], values: ValueResolver): boolean {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || (ts.isCallExpression(x) && x.arguments.length === 0)) {
+    if (ts.isCallExpression(x) && !ts.isPropertyAccessExpression(skipOuter(x.expression))) break;
+    x = skipOuter(x.expression);
+  }
+  if (!ts.isCallExpression(x)) return false;
+  for (const v of values.resolve(x.expression)) {
+    if (v.kind !== 'function' || !v.node.body) continue;
+    let found = false;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isNewExpression(n) && rootResolvesTo([], n.expression, modules, values)) found = true;
+      else ts.forEachChild(n, visit);
+    };
+    visit(v.node.body);
+    if (found) return true;
+  }
+  return false;
+}
+
 function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: string[], values: ValueResolver): boolean {
   void recvParts;
   for (const v of values.resolve(node)) {
@@ -1236,6 +1261,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       return delegate();
     if (isPayVerb && rootResolvesTo(parts, recv, r.payments.modules, values)) return payment();
     if (isDelegate && rootResolvesTo(parts, recv, ['@prisma/client', '.prisma/client'], values)) return delegate();
+    // `getDb().apiKey.delete(…)`: a getter that builds the client (`globalThis.prisma ??= new PrismaClient()`)
+    if (isDelegate && gotten && getterBuilds(call.expression, ['@prisma/client', '.prisma/client'], values))
+      return delegate();
   }
   // a client object of a payment SDK: `new Preference(client).create(…)`, `payments.refund(…)`
   if (parts && parts.length === 2 && r.payments.verbs.includes(parts[1])) {

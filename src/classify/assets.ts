@@ -105,7 +105,9 @@ export function opsOf(e: Effect): Op[] {
     return ['delete'];
   if (/^(upsert|save|\$save|persistandflush|replace|merge|set)$/.test(a)) return ['create', 'update'];
   if (
-    /^(create|createmany|createmanyandreturn|insert|insertmany|bulkcreate|add|insertinto|replaceinto|new|push)$/.test(a)
+    /^(create|createmany|createmanyandreturn|insert|insertone|insertmany|bulkcreate|add|insertinto|replaceinto|new|push)$/.test(
+      a,
+    )
   )
     return ['create'];
   if (/update|patch|increment|decrement|replaceone|findoneandreplace|restore|bulkwrite/.test(a)) return ['update'];
