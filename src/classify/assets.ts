@@ -329,7 +329,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
     // a secret generated here and handed to the client (`c.json({ apiKey: randomBytes(24)… })`)
     if (e.kind === 'mint') {
-      const name = returnedSecretName(e.node);
+      // a minting call whose own name says what it makes (`keys.createApiKey()`), or a value named as a secret
+      const callee = e.callee.split('.').pop() ?? '';
+      const name = returnedSecretName(e.node, false, MINTS_KEY.test(callee) ? callee : undefined);
       if (name)
         hits.push({ rule: MINT_RETURNED, effect: e, detail: `${MINT_RETURNED.does}: ${e.callee} returned as ${name}` });
       continue;
@@ -614,6 +616,9 @@ const MINT_RETURNED: AssetRule = {
 /** Names a generated value is returned under that say it is a lasting secret (not a one-time token mailed or exchanged). */
 const SECRET_NAME =
   /((api|secret|private|signing|access|client|deploy|service)[_-]?key|secret|(api|access|personal|bearer|auth|cli|integration)[_-]?token|password|passcode|credentials?)s?$/i;
+/** Minting calls whose name says they make a lasting key (`createApiKey`, `generateAccessToken`), not a one-time secret (`generateSecret` for a TOTP). */
+const MINTS_KEY =
+  /((api|access|signing|private|deploy|service|secret)[_-]?key|(api|access|personal|bearer|integration|cli)[_-]?token)s?$/i;
 /** Generic names (`token`, `key`): a generated value returned under one corroborates a path that names keys, it decides nothing alone. */
 const LOOSE_SECRET_NAME = /(key|secret|token|password|credential|passcode)s?$/i;
 const NOT_SECRET_NAME =
@@ -623,7 +628,7 @@ const NOT_SECRET_NAME =
  * The name under which a generated value reaches the response: the property of a response call's
  * argument it is written into (directly or through a local), when that name says it is a secret.
  */
-export function returnedSecretName(node: ts.Node, loose = false): string | undefined {
+export function returnedSecretName(node: ts.Node, loose = false, named?: string): string | undefined {
   // climb to the expression the value ends up in: `randomBytes(24).toString('hex')`, `await …`, `x ?? …`
   let n: ts.Node = node;
   while (
@@ -648,17 +653,27 @@ export function returnedSecretName(node: ts.Node, loose = false): string | undef
     name = p.name.text;
     holder = p;
   }
-  if (!name || NOT_SECRET_NAME.test(name) || !(loose ? LOOSE_SECRET_NAME : SECRET_NAME).test(name)) return undefined;
-  // written straight into an object literal an answer is built from, or a local the answer uses
+  // a call named for the secret it makes (`createApiKey()`): its result is the secret under any name, or none
   const fn = enclosingFunction(node);
+  if (named && fn && !p) return undefined;
+  if (named && fn && !name && inResponse(n, fn)) return named;
+  if (named && name && !NOT_SECRET_NAME.test(name)) name = named;
+  else if (!name || NOT_SECRET_NAME.test(name) || !(loose ? LOOSE_SECRET_NAME : SECRET_NAME).test(name))
+    return undefined;
+  // written straight into an object literal an answer is built from, or a local the answer uses
   if (!fn) return undefined;
   if (holder && ts.isObjectLiteralExpression(holder)) return inResponse(holder, fn) ? name : undefined;
   if (holder && ts.isVariableDeclaration(holder)) {
-    const local = name;
     let used = false;
     const visit = (x: ts.Node): void => {
       if (used) return;
-      if (ts.isIdentifier(x) && x.text === local && x !== holder.name && inResponse(x, fn)) used = true;
+      if (
+        ts.isIdentifier(x) &&
+        x.text === ((holder as ts.VariableDeclaration).name as ts.Identifier).text &&
+        x !== holder.name &&
+        inResponse(x, fn)
+      )
+        used = true;
       ts.forEachChild(x, visit);
     };
     visit(fn);
