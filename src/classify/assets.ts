@@ -664,16 +664,11 @@ export function returnedSecretName(node: ts.Node, loose = false, named?: string)
   if (!fn) return undefined;
   if (holder && ts.isObjectLiteralExpression(holder)) return inResponse(holder, fn) ? name : undefined;
   if (holder && ts.isVariableDeclaration(holder)) {
+    const local = (holder.name as ts.Identifier).text;
     let used = false;
     const visit = (x: ts.Node): void => {
       if (used) return;
-      if (
-        ts.isIdentifier(x) &&
-        x.text === ((holder as ts.VariableDeclaration).name as ts.Identifier).text &&
-        x !== holder.name &&
-        inResponse(x, fn)
-      )
-        used = true;
+      if (ts.isIdentifier(x) && x.text === local && x !== holder.name && inResponse(x, fn)) used = true;
       ts.forEachChild(x, visit);
     };
     visit(fn);
