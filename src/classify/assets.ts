@@ -256,7 +256,7 @@ export interface AssetContext {
   path?: string;
 }
 
-/** A key whose last word names a balance (`btcBal`, `usdt_balance`), or one of the listed keys. */
+/** A key one of whose words names a balance (`btcBal`, `usdt_balance`, `balanceInUsd`), or one of the listed keys. */
 function balanceKey(
   key: string,
   listed: readonly string[],
@@ -278,8 +278,8 @@ function balanceKey(
     )
       return true;
   }
-  const last = words(key).pop();
-  return !!last && balanceWords.has(last);
+  // the balance in a unit or a currency (`totalBalanceInWeiUsd`, `balanceUsd`) is still the balance
+  return words(key).some((w) => balanceWords.has(w));
 }
 
 /** Is the record itself a balance (`balance`, `user_balances`, `wallet`)? */

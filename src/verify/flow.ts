@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import { evalUnder, isMethodExpr, literal, type Assumptions } from '../analysis/assume.js';
 import { effectOfCall, isStepUpMachinery, type Effect } from '../analysis/effects.js';
 import { findDeclaration } from '../analysis/scope.js';
+import { and3, not3, or3 } from '../analysis/tri.js';
 import type { Env } from '../analysis/strings.js';
 import { isFunctionNode, skipOuter } from '../analysis/values.js';
 import type { FunctionNode } from '../model.js';
@@ -201,9 +202,13 @@ function evalFacts(cond: ts.Expression, facts: Map<string, boolean>): boolean | 
   const x = skipOuter(cond);
   const key = refKey(x);
   if (key) return facts.get(key);
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-    const v = evalFacts(x.operand, facts);
-    return v === undefined ? undefined : !v;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
+    return not3(evalFacts(x.operand, facts));
+  // `oldPassword && newPassword` after `if (!oldPassword || !newPassword) return`
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return and3(evalFacts(x.left, facts), evalFacts(x.right, facts));
+    if (op === ts.SyntaxKind.BarBarToken) return or3(evalFacts(x.left, facts), evalFacts(x.right, facts));
   }
   return undefined;
 }
