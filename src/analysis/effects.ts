@@ -705,7 +705,7 @@ function thisAssignments(fn: FunctionNode): WriteData {
 }
 
 /** `data.password = hash; user.balance -= n` before the write: keys assigned field by field to a local. */
-export function fieldAssignments(id: ts.Identifier): WriteData {
+export function fieldAssignments(id: ts.Identifier, values?: ValueResolver): WriteData {
   const out = emptyData();
   const d = findDeclaration(id);
   if (!d || !(ts.isVariableDeclaration(d) || ts.isParameter(d)) || !ts.isIdentifier(d.name)) return out;
@@ -714,14 +714,14 @@ export function fieldAssignments(id: ts.Identifier): WriteData {
   let scope: ts.Node | undefined = ts.isParameter(d) ? (d.parent as ts.FunctionLikeDeclaration).body : d.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return out;
-  return assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name);
+  return assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name, values);
 }
 
 /**
  * What `scope` writes on the record `isRecord` recognises: field assignments (`user.role = r`,
  * `this.balance -= n`), array mutations of a field, and `Object.assign(record, …)`.
  */
-function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean): WriteData {
+function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean, values?: ValueResolver): WriteData {
   const out = emptyData();
   const visit = (n: ts.Node): void => {
     if (
@@ -733,6 +733,7 @@ function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean):
         n as ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
         out,
         true,
+        values,
       );
       // `update.$set = setUpdate` with `setUpdate.role = role` above: the container's own fields are written
       const key = ts.isPropertyAccessExpression(n.left) ? n.left.name.text : undefined;
@@ -824,6 +825,7 @@ function recordFieldWrite(
   n: ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
   out: WriteData,
   constants: boolean,
+  values?: ValueResolver,
 ): void {
   const k = accessName(n.left);
   const op = n.operatorToken.kind;
@@ -845,9 +847,19 @@ function recordFieldWrite(
     out.credits.push(k);
   if (constants && op === ts.SyntaxKind.EqualsToken) {
     const v = skipOuter(n.right);
-    const constant = literalConstant(v) ?? enumMemberName(v);
+    // a parameter the caller binds to a literal (`setUserActive(id, false)` → `user.active = active`)
+    const constant =
+      literalConstant(v) ?? enumMemberName(v) ?? (values && ts.isIdentifier(v) ? boundLiteral(v, values) : undefined);
     if (constant !== undefined) out.constants[k] = constant;
   }
+}
+
+/** The one literal a parameter is bound to at the call being followed (`false` for `active`), if that is all it can be. */
+function boundLiteral(id: ts.Identifier, values: ValueResolver): string | undefined {
+  const d = findDeclaration(id);
+  if (!d || !ts.isParameter(d)) return undefined;
+  const bound = values.boundTo(d);
+  return bound && bound !== id ? literalConstant(skipOuter(bound)) : undefined;
 }
 
 /** The constant a literal writes: `true`, `false`, a string. */
@@ -1457,7 +1469,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       const assigned = own
         ? thisAssignments(own.fn)
         : ts.isIdentifier(recv)
-          ? fieldAssignments(recv)
+          ? fieldAssignments(recv, values)
           : ts.isPropertyAccessExpression(recv)
             ? memberAssignments(recv, call)
             : emptyData();
@@ -1842,6 +1854,19 @@ function effectOfCallUncached(
     if (ts.isCallExpression(c) && c.arguments.length && !values.bound && callsThroughParams(v.node, values)) {
       const bound = withArguments(v.node, c, values, () => effectsOf(v.node, values, depth - 1, scope));
       if (leafEffects(bound).length > leafEffects(inner).length) inner = bound;
+    }
+    // A literal handed to a helper that writes (`setUserActive(id, false)` → `user.active = active`): the
+    // constant it writes is this call's.
+    if (
+      ts.isCallExpression(c) &&
+      !values.bound &&
+      c.arguments.some((a) => literalConstant(skipOuter(a)) !== undefined) &&
+      leafEffects(inner).some((e) => e.kind === 'db-write')
+    ) {
+      const bound = withArguments(v.node, c, values, () => effectsOf(v.node, values, depth - 1, scope));
+      const constants = (list: Effect[]): number =>
+        leafEffects(list).reduce((n, e) => n + Object.keys(e.constants ?? {}).length, 0);
+      if (constants(bound) > constants(inner)) inner = bound;
     }
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
     const unknownData = (e: Effect): boolean =>
