@@ -23,6 +23,13 @@ export function isRequestObject(e: ts.Expression): boolean {
 
 /** A read of the request body: `await request.json()`, `req.formData()`, `c.req.json()`, `c.req.valid('json')`. */
 export function isBodyRead(x: ts.Node): boolean {
+  // `await req.json().catch(() => null)`: the body, or a stand-in when it cannot be parsed
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    (x.expression.name.text === 'catch' || x.expression.name.text === 'finally')
+  )
+    return isBodyRead(skipOuter(x.expression.expression));
   return (
     ts.isCallExpression(x) &&
     ts.isPropertyAccessExpression(x.expression) &&
