@@ -290,6 +290,13 @@ function ledgerModel(model: string, r: CompiledAssets['rules'][number], balanceW
   );
 }
 
+/** The endpoint's last path parameter, normalised (`/orgs/:id/team/:memberId` → `memberid`). */
+function lastParam(p: string | undefined): string {
+  const segs = (p ?? '').split('/').filter(Boolean);
+  const last = segs[segs.length - 1];
+  return last && isParamSegment(last) ? norm(last) : '';
+}
+
 /** Does the request name the account (a path parameter or body field such as `:userId`, `username`, or `/users/:id`)? */
 function targetNamed(ctx: AssetContext, t: { names: string[]; segments: string[] }): boolean {
   const names = t.names.map(norm);
@@ -382,6 +389,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.modelSet.length || r.modelRe) {
         const ok =
           ruleModelMatches(r, model) ||
+          // `DELETE /org/:id/team/:memberId` removing an `OrgTeam` row: the path says what the record is
+          (!!r.namedByParam && r.namedByParam.includes(lastParam(ctx.path))) ||
           (r.modelOptional && !model) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) && signsInItself(ctx.values, model, r.modelSet, c));

@@ -422,6 +422,8 @@ export interface AssetRule {
   /** A bulk delete of these records beside the delete of one record of another model (the group they belong to) does not count. */
   notWithContainer?: boolean;
   roleWrite?: boolean;
+  /** The record is this rule's when the endpoint's last path parameter is one of these (`:memberId`). */
+  namedByParam?: string[];
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */
   ordinaryGrants?: boolean;
   calls?: string;
