@@ -290,11 +290,14 @@ function ledgerModel(model: string, r: CompiledAssets['rules'][number], balanceW
   );
 }
 
-/** The endpoint's last path parameter, normalised (`/orgs/:id/team/:memberId` → `memberid`). */
-function lastParam(p: string | undefined): string {
+/** Is the endpoint's last path parameter one of `params`, under a segment among `under` (`/team/:memberId`)? */
+function namedByParam(p: string | undefined, params: readonly string[], under: readonly string[]): boolean {
   const segs = (p ?? '').split('/').filter(Boolean);
   const last = segs[segs.length - 1];
-  return last && isParamSegment(last) ? norm(last) : '';
+  const before = segs[segs.length - 2];
+  return (
+    !!last && !!before && isParamSegment(last) && params.includes(norm(last)) && under.includes(before.toLowerCase())
+  );
 }
 
 /** Does the request name the account (a path parameter or body field such as `:userId`, `username`, or `/users/:id`)? */
@@ -390,7 +393,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         const ok =
           ruleModelMatches(r, model) ||
           // `DELETE /org/:id/team/:memberId` removing an `OrgTeam` row: the path says what the record is
-          (!!r.namedByParam && r.namedByParam.includes(lastParam(ctx.path))) ||
+          (!!r.namedByParam && namedByParam(ctx.path, r.namedByParam, r.namedByParamUnder ?? [])) ||
           (r.modelOptional && !model) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) && signsInItself(ctx.values, model, r.modelSet, c));

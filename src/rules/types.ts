@@ -424,6 +424,8 @@ export interface AssetRule {
   roleWrite?: boolean;
   /** The record is this rule's when the endpoint's last path parameter is one of these (`:memberId`). */
   namedByParam?: string[];
+  /** With namedByParam: the segment before that parameter must be one of these (`/team/:memberId`, not `/assignees/:memberId`). */
+  namedByParamUnder?: string[];
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */
   ordinaryGrants?: boolean;
   calls?: string;
