@@ -1057,6 +1057,37 @@ function memberType(t: ts.TypeNode, name: string): ts.TypeNode | undefined {
 }
 
 /**
+ * A write command a package function builds (`createItem('saas_teams_invites', { email, role })`,
+ * `updateMe({ email })`, `deleteItem('saas_teams', id)`): its collection, its operation and its data.
+ */
+function commandWrite(call: ts.CallExpression, values: ValueResolver): Partial<Effect> | undefined {
+  const cw = rules().r.commandWrites;
+  const callee = skipOuter(call.expression);
+  if (!cw || !ts.isIdentifier(callee)) return undefined;
+  const name = callee.text;
+  const action = cw.create.includes(name)
+    ? 'create'
+    : cw.update.includes(name)
+      ? 'update'
+      : cw.delete.includes(name)
+        ? 'delete'
+        : undefined;
+  if (!action) return undefined;
+  const ext = values.resolve(callee).map(externalName).find(Boolean);
+  if (!ext || !cw.modules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`))) return undefined;
+  const onUsers = /User|Me$/.test(name);
+  const model = onUsers ? cw.usersCollection : stringArg(call, values);
+  const last = call.arguments[call.arguments.length - 1];
+  const d = action !== 'delete' && last && (onUsers || call.arguments.length > 1) ? writeData(last, values) : undefined;
+  return {
+    model: model ? normalizeName(model) : undefined,
+    action,
+    dataKeys: d?.keys ?? [],
+    ...(d ? { debits: d.debits, credits: d.credits, opaqueData: d.opaque, constants: d.constants } : {}),
+  };
+}
+
+/**
  * Does the argument-less getter call at the root of `e` (`getDb()` in `getDb().apiKey.delete`) construct a client
  * of one of `modules` in its body (`new PrismaClient(…)`), whatever it keeps it in before returning it?
  */
@@ -1255,6 +1286,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
 
   const doc = documentWrite(call, values, r.orm.documentWrites);
   if (doc) return base('db-write', doc);
+
+  const command = commandWrite(call, values);
+  if (command) return base('db-write', command);
 
   if (parts && parts.length >= 3) {
     const method = parts[parts.length - 1];

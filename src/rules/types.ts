@@ -115,6 +115,8 @@ export interface DecoratorRouting {
 
 export interface EffectRules {
   keyValue?: { modules: string[]; writeMethods: string[] };
+  /** Package functions that build a write command: collection first, data last (`createItem('posts', data)`). */
+  commandWrites?: { modules: string[]; create: string[]; update: string[]; delete: string[]; usersCollection: string };
   orm: {
     modelRegistries?: string[];
     /** Associations whose Sequelize mixins (`setRoles`, `addRole`) are writes. */
