@@ -78,24 +78,11 @@ function describe(vals: Value[]): string {
  * to another function is that function.
  */
 function forwardTarget(fn: FunctionNode, values: ValueResolver): FunctionNode | undefined {
-  const body = fn.body;
-  if (!body) return undefined;
-  let call: ts.Expression | undefined;
-  if (!ts.isBlock(body)) call = skipOuter(body);
-  else if (body.statements.length === 1) {
-    const st = body.statements[0];
-    if (ts.isReturnStatement(st) && st.expression) call = skipOuter(st.expression);
-    else if (ts.isExpressionStatement(st)) call = skipOuter(st.expression);
-  }
-  if (!call || !ts.isCallExpression(call) || !fn.parameters.length) return undefined;
-  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
-  if (call.arguments.length === 0 || call.arguments.length > names.length) return undefined;
-  if (
-    !call.arguments.every((a, i) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === names[i])
-  )
-    return undefined;
-  const target = firstFunction(values.resolve(call.expression));
-  return target && target !== fn && target.body ? target : undefined;
+  return fn.parameters.length ? forwardedTo(fn, paramNames(fn), values) : undefined;
+}
+
+function paramNames(fn: FunctionNode): (string | undefined)[] {
+  return fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
 }
 
 /**
@@ -106,7 +93,7 @@ function forwardTarget(fn: FunctionNode, values: ValueResolver): FunctionNode | 
 function forwardWrapper(fn: FunctionNode, values: ValueResolver, depth: number): Unwrapped | undefined {
   const call = soleCall(fn);
   if (!call || !fn.parameters.length) return undefined;
-  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
+  const names = paramNames(fn);
   const args = call.arguments.map(skipOuter);
   let forwarded = 0;
   while (
@@ -120,7 +107,7 @@ function forwardWrapper(fn: FunctionNode, values: ValueResolver, depth: number):
   if (!(isFunctionNode(last) || ts.isIdentifier(last) || ts.isPropertyAccessExpression(last))) return undefined;
   const inner = isFunctionNode(last) ? undefined : unwrap(last, values, depth + 1);
   // `() => inviteHandler(req, res)`: a continuation that hands the request on is the function it calls
-  const handler = isFunctionNode(last) ? (continuationTarget(last, names, values) ?? last) : inner?.fn;
+  const handler = isFunctionNode(last) ? (forwardedTo(last, names, values) ?? last) : inner?.fn;
   if (!handler || handler === fn) return undefined;
   const calleeVals = values.resolve(call.expression);
   const calleeFn = firstFunction(calleeVals);
@@ -140,8 +127,11 @@ function forwardWrapper(fn: FunctionNode, values: ValueResolver, depth: number):
   return { fn: handler, wrappers: [wrapper, ...(inner?.wrappers ?? [])], name: inner?.name ?? 'inline handler' };
 }
 
-/** `() => handler(req, res)`: the function a continuation calls with the outer function's parameters, in order. */
-function continuationTarget(
+/**
+ * The function `fn`'s one call hands `names` to, in order and nothing else: its own parameters
+ * (`(req, res) => ctrl.update(req, res)`), or an outer function's (`() => handler(req, res)`).
+ */
+function forwardedTo(
   fn: FunctionNode,
   outer: readonly (string | undefined)[],
   values: ValueResolver,
@@ -168,8 +158,7 @@ function soleCall(fn: FunctionNode): ts.CallExpression | undefined {
     if (ts.isReturnStatement(st) && st.expression) x = st.expression;
     else if (ts.isExpressionStatement(st)) x = st.expression;
   }
-  x = x && skipOuter(x);
-  if (x && ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+  x = x && skipOuter(x); // (an `await` too)
   return x && ts.isCallExpression(x) ? x : undefined;
 }
 

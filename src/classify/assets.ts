@@ -667,7 +667,6 @@ export function returnedSecretName(node: ts.Node, loose = false, named?: string)
   }
   // a call named for the secret it makes (`createApiKey()`): its result is the secret under any name, or none
   const fn = enclosingFunction(node);
-  if (named && fn && !p) return undefined;
   if (named && fn && !name && inResponse(n, fn)) return named;
   if (named && name && !NOT_SECRET_NAME.test(name)) name = named;
   else if (!name || NOT_SECRET_NAME.test(name) || !(loose ? LOOSE_SECRET_NAME : SECRET_NAME).test(name))

@@ -421,9 +421,10 @@ export function exclusionFor(
     });
     const tokenParam = segs.find((s) => /^[:[{]\.{0,3}(token|code|key|resettoken)\]?\}?$/.test(s));
     // `req.query.token`, `searchParams.get('token')`, or destructured: `const { id, token } = req.query`
-    const tokenQuery = ep.handler.fn
-      ? (/(query|searchParams|params)\b[^;\n]{0,40}\b(token|code|resetToken)\b/.exec(ep.handler.fn.getText()) ??
-        /\{[^}]{0,40}\b(token|code|resetToken)\b[^}]{0,40}\}\s*=\s*\w+\.(query|params)\b/.exec(ep.handler.fn.getText()))
+    const handlerText = ep.handler.fn?.getText();
+    const tokenQuery = handlerText
+      ? (/(query|searchParams|params)\b[^;\n]{0,40}\b(token|code|resetToken)\b/.exec(handlerText) ??
+        /\{[^}]{0,40}\b(token|code|resetToken)\b[^}]{0,40}\}\s*=\s*\w+\.(query|params)\b/.exec(handlerText))
       : null;
     if (tokenField || tokenParam || tokenQuery) {
       const via = tokenField ? `body.${tokenField.name}` : (tokenParam ?? tokenQuery![0]);
