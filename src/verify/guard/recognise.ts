@@ -217,7 +217,10 @@ export class GuardRecogniser {
         (!!ext && vocab().credentialModules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`)));
       if (nameHas(last, vocab().verifierNames) && !credentialCheck) {
         const callee = skipOuter(call.expression);
-        const receiver = ts.isPropertyAccessExpression(callee) ? [callee.expression] : [];
+        // a receiver built once when the module loads (`const changePasswordSchema = yup.object(…)`, a
+        // validator, a hasher) holds no secret of the user: only the arguments can hold the stored side
+        const receiver =
+          ts.isPropertyAccessExpression(callee) && !isModuleObject(callee.expression) ? [callee.expression] : [];
         const verdict = judgeCompare(
           {
             candidates: [...call.arguments],
@@ -852,4 +855,17 @@ function isConstantTruthy(e: ts.Expression): boolean {
     (ts.isNumericLiteral(x) && x.text !== '0') ||
     ts.isObjectLiteralExpression(x)
   );
+}
+
+/** An identifier naming a module-level constant made by a call when the module loads (`const schema = z.object(…)`). */
+function isModuleObject(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (!ts.isIdentifier(x)) return false;
+  const d = findDeclaration(x);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+  const stmt = d.parent?.parent;
+  if (!stmt || !ts.isVariableStatement(stmt) || !ts.isSourceFile(stmt.parent)) return false;
+  if (!(d.parent.flags & ts.NodeFlags.Const)) return false;
+  const init = skipOuter(d.initializer);
+  return ts.isCallExpression(init) || ts.isNewExpression(init);
 }

@@ -329,6 +329,13 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
           return;
         }
       }
+      // `data.currentPassword` with `data` an object literal (a local, or a parameter bound at the call
+      // site to `{ currentPassword: body.currentPassword, newPassword }`): only that property is this value
+      const key = accessName(x);
+      if (key) {
+        const picked = selectPath(x.expression, [key], env);
+        if (picked !== x.expression) return go(picked, depth + 1);
+      }
       return go(x.expression, depth + 1);
     }
     if (ts.isCallExpression(x)) {
