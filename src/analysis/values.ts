@@ -1060,7 +1060,7 @@ export class ValueResolver {
     for (const arg of base.node.arguments) {
       // an object literal, or a name that may hold one (calls, functions and literals cannot)
       const a = skipOuter(arg);
-      if (!ts.isObjectLiteralExpression(a) && !ts.isIdentifier(a)) continue;
+      if (!ts.isObjectLiteralExpression(a) && !(ts.isIdentifier(a) && this.mayNameObject(a, depth))) continue;
       for (const o of this.resolve(a, depth + 1, seen)) {
         if (o.kind !== 'object') continue;
         const got = this.objectMember(o.node, name, node, depth + 1, seen).filter((v) => v.kind === 'function');
@@ -1068,6 +1068,25 @@ export class ValueResolver {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Whether a name handed to an unseen call may hold an object literal: a local made by a call or a
+   * function cannot (a router built by a chain, `const scoped = new Hono().route(…)`); an imported name
+   * is followed only while the walk is shallow, so a chain of mounted routers (each `.route(prefix, sub)`
+   * an unseen call given a name) never spends the depth its registrations need.
+   */
+  private mayNameObject(id: ts.Identifier, depth: number): boolean {
+    const d = findDeclaration(id);
+    if (!d) return false;
+    if (ts.isVariableDeclaration(d)) {
+      const init = d.initializer && skipOuter(d.initializer);
+      return (
+        !!init && (ts.isObjectLiteralExpression(init) || ts.isIdentifier(init) || ts.isPropertyAccessExpression(init))
+      );
+    }
+    if (ts.isParameter(d) || ts.isBindingElement(d)) return true;
+    return depth < MAX_DEPTH / 2;
   }
 
   private objectMember(

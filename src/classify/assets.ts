@@ -54,6 +54,7 @@ interface CompiledAssets {
   roleDefinitionModels: string[];
   groupModels: string[];
   aboutRecordTails: readonly string[];
+  softRemovalKeys: Set<string>;
   followDepth: number;
 }
 
@@ -90,6 +91,7 @@ export const assetRules = compiled((): CompiledAssets => {
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
     groupModels: (r.groupModels ?? []).map(norm),
     aboutRecordTails: r.aboutRecordTails ?? [],
+    softRemovalKeys: new Set((r.softRemovalKeys ?? []).map(norm)),
     followDepth: r.followDepth,
   };
 });
@@ -418,6 +420,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = keys.filter((k) => {
           const terms = r.keySet.filter((t) => keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)));
           if (!terms.length || r.notKeysRe?.test(k)) return false;
+          // `removedAt: null`, `isDeleted: false`: the record is restored, not removed
+          if (c.softRemovalKeys.has(k) && ['null', 'false', 'undefined'].includes(constants.get(k) ?? 'x'))
+            return false;
           // a credit granted to an account the request names: an amount taken away (`tokens_delta: -cost`) is spending
           if (r.targetFromRequest && (e.debits ?? []).some((d) => norm(d) === k)) return false;
           // a username or a phone is a login identifier only where the application signs in by it

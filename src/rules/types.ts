@@ -483,6 +483,8 @@ export interface AssetRules {
   membershipTails?: string[];
   /** Words that, following an asset's word in a record's name, make it a record about the asset (`apiKeyUsage`). */
   aboutRecordTails?: string[];
+  /** Columns that remove a record by being set; written empty they restore it. */
+  softRemovalKeys?: string[];
   cosmeticKeys: string[];
   /** Keys ending in a cosmetic word that still name an identifier (regex). */
   notCosmeticKeys: string;
