@@ -145,7 +145,9 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   if (s.constant && !s.stored) return { kind: 'none' };
   // The secret of an account the request names (looked up by an id or an email it sends, not by who is
   // signed in): the caller picks whose secret it proves, so it proves nothing about the session's user.
-  if (s.chosenBy && !s.identity)
+  // …unless the record whose secret is proven is the one then changed (`user.password = …; user.save()`):
+  // whoever picks it must know its secret, which a stolen session does not give
+  if (s.chosenBy && !s.identity && !stored.some(writtenAfterwards))
     return { kind: 'client-trusted', typed: typedAt, stored: storedAt, chosenBy: s.chosenBy, otp };
   return { kind: 'proof', typed: typedAt, stored: storedAt, otp };
 }
@@ -288,4 +290,54 @@ export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
       for (const m of e.node.getText().matchAll(/\b(\w+)\s*=\s*(?:true|1)\b/gi)) if (re.test(m[1])) return e.node;
   }
   return undefined;
+}
+
+const RECORD_WRITES = /^(save|update|updateOne|set|increment|decrement|destroy|remove|deleteOne)$/;
+/** Calls that write some record: any of them on another receiver means another record may be what changes. */
+const ANY_WRITE =
+  /^(save|set|destroy|remove|increment|decrement|(update|create|insert|upsert|delete|findByIdAnd|findOneAnd)\w*)$/i;
+
+/**
+ * Is the record a stored secret is read from (`users` of `users.password`, a local holding a lookup)
+ * the one written later in the same function (a field assigned, or a write method called on it), with
+ * no write of another record after the check?
+ */
+function writtenAfterwards(storedSide: ts.Expression): boolean {
+  let root = skipOuter(storedSide);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
+  if (!ts.isIdentifier(root) || root === skipOuter(storedSide)) return false;
+  const decl = findDeclaration(root);
+  if (!decl || !ts.isVariableDeclaration(decl)) return false;
+  let fn: ts.Node | undefined = decl.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return false;
+  const after = storedSide.getEnd();
+  const sameRecord = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    return ts.isIdentifier(x) && findDeclaration(x) === decl;
+  };
+  let same = false;
+  let other = false;
+  const visit = (n: ts.Node): void => {
+    if (other) return;
+    if (n.getStart() > after) {
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(skipOuter(n.left)) &&
+        sameRecord((skipOuter(n.left) as ts.PropertyAccessExpression).expression)
+      )
+        same = true;
+      else if (ts.isCallExpression(n)) {
+        const callee = skipOuter(n.expression);
+        const name = calleeName(n) ?? '';
+        if (ts.isPropertyAccessExpression(callee) && sameRecord(callee.expression)) {
+          if (RECORD_WRITES.test(name)) same = true;
+        } else if (ANY_WRITE.test(name)) other = true;
+      }
+    }
+    n.forEachChild(visit);
+  };
+  visit(fn);
+  return same && !other;
 }
