@@ -86,10 +86,15 @@ function servesTheRest(fn: FunctionNode, values: ValueResolver): boolean {
   if (last < 0) return false;
   const rest = stmts.slice(last + 1);
   if (!rest.length) return false;
-  // a handler that refuses methods anywhere (a 405, an Allow header, `req.method !== 'POST'`) restricts them
-  if (/\b405\b|['"]Allow['"]/.test(body.getText()) || negativeMethodTest(body)) return false;
+  if (refusesMethods(fn)) return false;
   // a rest that compares the method again is a dispatch of its own
   return !rest.some((st) => containsMethodTest(st));
+}
+
+/** A handler that refuses methods anywhere (a 405, an Allow header, `req.method !== 'POST'`) restricts them. */
+function refusesMethods(fn: FunctionNode): boolean {
+  const body = fn.body;
+  return !!body && (/\b405\b|['"]Allow['"]/.test(body.getText()) || negativeMethodTest(body));
 }
 
 function negativeMethodTest(n: ts.Node): boolean {
@@ -455,6 +460,11 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   if (listed.length) return endpoints(listed, ['method-list']);
   const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
   if (!methods.length) return endpoints(['ANY'], []);
-  // `if (req.method === 'OPTIONS') return …;` then work for every other method: those are served too
-  return endpoints(u.fn && servesTheRest(u.fn, ctx.values) ? [...methods, 'ANY'] : methods, ['method-dispatch']);
+  // `if (req.method === 'OPTIONS') return …;` then work for every other method: those are served too;
+  // so are they when the handler only ever asks whether the request is a HEAD or a preflight (a
+  // header-only variant of its answer) and refuses no method
+  const variantsOnly = !!u.fn && methods.every((m) => m === 'HEAD' || m === 'OPTIONS') && !refusesMethods(u.fn);
+  return endpoints(u.fn && (variantsOnly || servesTheRest(u.fn, ctx.values)) ? [...methods, 'ANY'] : methods, [
+    'method-dispatch',
+  ]);
 }
