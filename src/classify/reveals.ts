@@ -187,7 +187,14 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
         for (const v of values.resolve(e.expression)) {
           if (v.kind === 'function' && v.node.body && isFunctionNode(v.node) && !fnsSeen.has(v.node)) {
             fnsSeen.add(v.node);
-            for (const a of answers(v.node, r)) value(a, depth + 1, key);
+            const answered = answers(v.node, r);
+            for (const a of answered) value(a, depth + 1, key);
+            // a wrapper that answers what it is given (`apiResponse(data)` → `{ success: true, data }`):
+            // the argument bound to an answered parameter is answered
+            v.node.parameters.forEach((p, i) => {
+              const arg = e.arguments[i];
+              if (arg && ts.isIdentifier(p.name) && answered.some((a) => mentions(a, p))) value(arg, depth + 1, key);
+            });
           }
         }
       }
@@ -304,4 +311,23 @@ function originCallee(e: ts.Expression): string {
 function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
   const d = lookupName(id.text, id);
   return d && ts.isVariableDeclaration(d) && d.getStart() < id.getStart() ? d : undefined;
+}
+
+/** Does an answered expression use this parameter (`{ success: true, data }`, `data`)? */
+function mentions(answer: ts.Node, param: ts.ParameterDeclaration): boolean {
+  const name = (param.name as ts.Identifier).text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && n.text === name) {
+      const parent = n.parent;
+      const isKey = (ts.isPropertyAssignment(parent) || ts.isPropertyAccessExpression(parent)) && parent.name === n;
+      if (!isKey) found = true;
+      return;
+    }
+    if (ts.isFunctionLike(n)) return;
+    n.forEachChild(visit);
+  };
+  visit(answer);
+  return found;
 }
