@@ -311,6 +311,8 @@ function isOne(e: ts.Expression): boolean {
  */
 function isIncrease(e: ts.Expression, key: string, amountOnly = false, depth = 0): boolean {
   const x = skipOuter(e);
+  const self = amountOnly ? undefined : sqlSelfUpdate(x, key);
+  if (self) return self.op === '+' && !isOne(self.amount);
   if (amountOnly)
     return (
       !isOne(x) &&
@@ -373,8 +375,23 @@ function calledName(x: ts.CallExpression): string {
 }
 
 /** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
+/**
+ * A SQL fragment that sets a column from itself (`sql\`${t.pendingBalance} - ${payout.amount}\``): the
+ * operator written between the column and the next value, and that value, when the column is the key's own.
+ */
+function sqlSelfUpdate(x: ts.Expression, key: string): { op: '+' | '-'; amount: ts.Expression } | undefined {
+  if (!ts.isTaggedTemplateExpression(x) || !ts.isTemplateExpression(x.template)) return undefined;
+  const [first, second] = x.template.templateSpans;
+  if (!first || !second || x.template.head.text.trim() !== '') return undefined;
+  if (!first.expression.getText().toLowerCase().includes(key.toLowerCase())) return undefined;
+  const op = first.literal.text.trim();
+  return op === '-' || op === '+' ? { op, amount: second.expression } : undefined;
+}
+
 function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   const x = skipOuter(e);
+  const self = sqlSelfUpdate(x, key);
+  if (self) return self.op === '-' && !isOne(self.amount);
   // a counter (`quota - 1`, `{ decrement: 1 }`) counts uses, it does not move an amount
   if (
     ts.isBinaryExpression(x) &&
