@@ -374,7 +374,6 @@ function calledName(x: ts.CallExpression): string {
   return parts?.[parts.length - 1] ?? '';
 }
 
-/** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
 /**
  * A SQL fragment that sets a column from itself (`sql\`${t.pendingBalance} - ${payout.amount}\``): the
  * operator written between the column and the next value, and that value, when the column is the key's own.
@@ -388,6 +387,7 @@ function sqlSelfUpdate(x: ts.Expression, key: string): { op: '+' | '-'; amount: 
   return op === '-' || op === '+' ? { op, amount: second.expression } : undefined;
 }
 
+/** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
 function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   const x = skipOuter(e);
   const self = sqlSelfUpdate(x, key);

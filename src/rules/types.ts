@@ -226,6 +226,8 @@ export interface GuardRules {
     notStores: string;
     foreignRecords: string;
     recordLookups: string;
+    recordWrites: string;
+    anyWrites: string;
     bearerHeaderWords: string;
     credentialVerifiers: string;
     credentialModules: string[];

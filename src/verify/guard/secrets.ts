@@ -292,11 +292,6 @@ export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
   return undefined;
 }
 
-const RECORD_WRITES = /^(save|update|updateOne|set|increment|decrement|destroy|remove|deleteOne)$/;
-/** Calls that write some record: any of them on another receiver means another record may be what changes. */
-const ANY_WRITE =
-  /^(save|set|destroy|remove|increment|decrement|(update|create|insert|upsert|delete|findByIdAnd|findOneAnd)\w*)$/i;
-
 /**
  * Is the record a stored secret is read from (`users` of `users.password`, a local holding a lookup)
  * the one written later in the same function (a field assigned, or a write method called on it), with
@@ -330,10 +325,10 @@ function writtenAfterwards(storedSide: ts.Expression): boolean {
         same = true;
       else if (ts.isCallExpression(n)) {
         const callee = skipOuter(n.expression);
-        const name = calleeName(n) ?? '';
+        const name = calleeName(n);
         if (ts.isPropertyAccessExpression(callee) && sameRecord(callee.expression)) {
-          if (RECORD_WRITES.test(name)) same = true;
-        } else if (ANY_WRITE.test(name)) other = true;
+          if (vocab().recordWrites.test(name)) same = true;
+        } else if (vocab().anyWrites.test(name)) other = true;
       }
     }
     n.forEachChild(visit);

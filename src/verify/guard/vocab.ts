@@ -65,6 +65,8 @@ export interface Vocab {
   /** Words naming a record that is not the account (a gift card, a share link). */
   foreignRecords: RegExp;
   recordLookups: RegExp;
+  recordWrites: RegExp;
+  anyWrites: RegExp;
   /** Words of a header name that make it a credential. */
   bearerHeaderWords: RegExp;
   /** Calls (and packages) that verify a credential's signature, never a typed secret. */
@@ -133,6 +135,8 @@ export const vocab = compiled<Vocab>(() => {
     notStores: new RegExp(r.operands.notStores),
     foreignRecords: new RegExp(r.operands.foreignRecords, 'i'),
     recordLookups: new RegExp(r.operands.recordLookups, 'i'),
+    recordWrites: new RegExp(r.operands.recordWrites),
+    anyWrites: new RegExp(r.operands.anyWrites, 'i'),
     bearerHeaderWords: new RegExp(r.operands.bearerHeaderWords, 'i'),
     credentialVerifiers: new RegExp(r.operands.credentialVerifiers),
     credentialModules: r.operands.credentialModules,
