@@ -248,6 +248,17 @@ const CONTAINER_KEYS = new Set([
   'public_metadata',
   'private_metadata',
 ]);
+/**
+ * A list changed by one item, not replaced: Mongo's `$push`/`$pull` containers and Firestore's
+ * `FieldValue.arrayUnion(x)`/`arrayRemove(x)`. The key is recorded with the constant `$add` or `$remove`,
+ * so that rules can tell an owner added to a list of owners from an owner replaced.
+ */
+const LIST_CONTAINERS: Record<string, string> = { $push: '$add', $addToSet: '$add', $pull: '$remove', $pullAll: '$remove' };
+const LIST_CALLS: Record<string, string> = { arrayUnion: '$add', arrayRemove: '$remove' };
+function listOp(v: ts.Expression): string | undefined {
+  return ts.isCallExpression(v) ? LIST_CALLS[calledName(v)] : undefined;
+}
+
 /** Prisma nested writes on a relation: `members: { createMany: { data } }`, `passkeys: { deleteMany: {} }`. */
 const NESTED_OPS = new Set([
   'create',
@@ -550,6 +561,13 @@ export function writeData(
     const init = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     if (CONTAINER_KEYS.has(name)) {
       if (init) writeData(init, values, depth + 1, out);
+      // `$push: { members: uid }`: an item added to or taken from a list, marked as such (LIST_OPS)
+      const list = LIST_CONTAINERS[name];
+      if (list && init && ts.isObjectLiteralExpression(skipOuter(init)))
+        for (const q of (skipOuter(init) as ts.ObjectLiteralExpression).properties) {
+          const k = q.name ? propertyNameText(q.name) : undefined;
+          if (k) out.constants[k] = list;
+        }
       continue;
     }
     // Mongo `$inc: { balance: -amount }`, also under a computed key (`{ [balanceField]: increment }`)
@@ -591,7 +609,7 @@ export function writeData(
     out.keys.push(name);
     // a column named anything that receives a hash of a typed password is a password column (`extra_data = hash(password)`)
     if (isSecretHash(v)) out.keys.push(SECRET_HASH_KEY);
-    const constant = literalConstant(v) ?? evalString(v, values) ?? enumMemberName(v);
+    const constant = literalConstant(v) ?? evalString(v, values) ?? enumMemberName(v) ?? listOp(v);
     if (constant !== undefined) out.constants[name] = constant;
     // Prisma `{ balance: { decrement: n } }` / `{ increment: -n }`
     if (ts.isObjectLiteralExpression(v)) {
@@ -628,10 +646,14 @@ function callData(
   let args = [...call.arguments];
   if (FILTER_FIRST.test(method) && args.length >= 2) {
     const second = skipOuter(args[1]);
-    // Sequelize `update(values, { where })` keeps its first argument; Mongoose `updateOne(filter, update)` drops it
+    // Sequelize `update(values, { where })` and `record.update(values, { transaction })` keep their first
+    // argument; Mongoose `updateOne(filter, update)` drops it
+    const options = rules().r.orm.writeOptionKeys ?? ['where'];
     const sequelize =
       ts.isObjectLiteralExpression(second) &&
-      second.properties.some((p) => p.name && propertyNameText(p.name) === 'where');
+      second.properties.length > 0 &&
+      (second.properties.some((p) => p.name && propertyNameText(p.name) === 'where') ||
+        second.properties.every((p) => !!p.name && options.includes(propertyNameText(p.name) ?? '')));
     args = sequelize ? [args[0]] : args.slice(1);
   }
   const wd = emptyData();
@@ -1019,6 +1041,8 @@ function isBuilderRoot(e: ts.Expression, names: RegExp, modules: string[], value
       isBuilderRoot(x.whenTrue, names, modules, values, depth + 1) ||
       isBuilderRoot(x.whenFalse, names, modules, values, depth + 1)
     );
+  // a client made where it is used: `getFirestore().collection('users')`, `admin.firestore().doc(…)`
+  if (ts.isCallExpression(x)) return rootResolvesTo([], x, modules, values);
   const ps = calleeParts(x);
   if (!ps) return false;
   const head = ps[0] === 'this' ? ps.slice(0, 2).join('.') : ps[0];

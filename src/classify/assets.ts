@@ -96,6 +96,16 @@ export const assetRules = compiled((): CompiledAssets => {
   };
 });
 
+/** Is `key` written by adding or removing one item of a list (`$push`, `arrayUnion`: see effects.ts LIST_CONTAINERS)? */
+function isListItem(e: Effect, key: string): boolean {
+  return /^\$(add|remove)$/.test(constantsOf(e).get(key) ?? '');
+}
+
+/** Does a write carry a person's id and a group's id together (a membership row of any name)? */
+function membershipShaped(keys: readonly string[], shape: { person: string[]; group: string[] }): boolean {
+  return keys.some((k) => shape.person.includes(k)) && keys.some((k) => shape.group.includes(k));
+}
+
 /** The operation class of a write: create, update or delete (an upsert or save is both create and update). */
 export function opsOf(e: Effect): Op[] {
   const a = (e.action ?? '').toLowerCase();
@@ -397,6 +407,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           // `DELETE /org/:id/team/:memberId` removing an `OrgTeam` row: the path says what the record is
           (!!r.namedByParam && namedByParam(ctx.path, r.namedByParam, r.namedByParamUnder ?? [])) ||
           (r.modelOptional && !model) ||
+          (!!r.membershipShape && membershipShaped(keys, r.membershipShape)) ||
+          // `owners: arrayUnion(uid)` on a record of any name: a person added to the list that says who holds it
+          (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.keySet.some((t) => keyMatches(k, t)))) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) && signsInItself(ctx.values, model, r.modelSet, c));
         if (!ok) continue;
@@ -420,6 +433,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = keys.filter((k) => {
           const terms = r.keySet.filter((t) => keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)));
           if (!terms.length || r.notKeysRe?.test(k)) return false;
+          // an item added to or taken from a list (`owner: arrayUnion(boardId)`) replaces nobody
+          if (r.notListItems && isListItem(e, k)) return false;
           // `removedAt: null`, `isDeleted: false`: the record is restored, not removed
           if (c.softRemovalKeys.has(k) && ['null', 'false', 'undefined'].includes(constants.get(k) ?? 'x'))
             return false;
@@ -512,7 +527,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       )
         continue;
       if (r.roleWrite) {
-        const granted = roleGrant(e, keys, ops, c, !!r.ordinaryGrants);
+        const granted = roleGrant(e, keys, ops, c, !!r.ordinaryGrants, r.membershipShape?.person);
         if (!granted.length) continue;
         matchedKeys = granted;
       }
@@ -733,14 +748,23 @@ function inResponse(n: ts.Node, fn: ts.Node): boolean {
 }
 
 /** Role keys a write grants: any role key, unless written as an ordinary role constant; never a role's own definition being created. */
-function roleGrant(e: Effect, keys: string[], ops: Op[], c: CompiledAssets, ordinaryGrants: boolean): string[] {
+function roleGrant(
+  e: Effect,
+  keys: string[],
+  ops: Op[],
+  c: CompiledAssets,
+  ordinaryGrants: boolean,
+  person: readonly string[] = [],
+): string[] {
   const model = e.model ?? '';
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
   if (e.withParentCreate) return [];
-  // creating a role's definition grants it to nobody (an assignment table such as `userRole` does grant it)
+  // creating a role's definition grants it to nobody (an assignment table such as `userRole` does grant it,
+  // and so does a `role` row written with the person it is given to)
   const definition =
     c.roleDefinitionModels.some((t) => model === t || model.endsWith(t) || model.endsWith(`${t}s`)) &&
-    !/^(user|member|account|team|org|workspace|group)/.test(model);
+    !/^(user|member|account|team|org|workspace|group)/.test(model) &&
+    !keys.some((k) => person.includes(k));
   if (ops.length === 1 && ops[0] === 'create' && definition) return [];
   const constants = e.constants ?? {};
   return keys.filter((k) => {

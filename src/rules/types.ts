@@ -126,6 +126,7 @@ export interface EffectRules {
     staticMethods: string[];
     instanceMethods: string[];
     instanceUpdates: string[];
+    writeOptionKeys?: string[];
     repoRoots: string;
     repoMethods: string[];
     builderRoots: string;
@@ -430,6 +431,12 @@ export interface AssetRule {
   namedByParam?: string[];
   /** With namedByParam: the segment before that parameter must be one of these (`/team/:memberId`, not `/assignees/:memberId`). */
   namedByParamUnder?: string[];
+  /** A record of any name that ties a person to a group: written with one key of each list. */
+  membershipShape?: { person: string[]; group: string[] };
+  /** Keys written by adding or removing one list item are not this asset (an owner added to a list replaces nobody). */
+  notListItems?: boolean;
+  /** Keys of this asset written by adding or removing one list item count on a record of any model. */
+  listItemsAnyModel?: boolean;
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */
   ordinaryGrants?: boolean;
   calls?: string;
