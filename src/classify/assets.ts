@@ -35,6 +35,7 @@ interface CompiledAssets {
     tenantSet: string[];
     ownedPeopleSet: string[];
     keySet: string[];
+    keyRe: RegExp | undefined;
     debitSet: string[];
     creditSet: string[];
     balanceWordSet: ReadonlySet<string>;
@@ -48,6 +49,7 @@ interface CompiledAssets {
   /** Keys ending in a cosmetic word that name an identifier (`username`). */
   notCosmetic: RegExp;
   roleKeys: string[];
+  roleKeyRe: RegExp | undefined;
   /** Columns whose presence says a record signs in (`password`). */
   signInColumns: Set<string>;
   ordinaryRole: RegExp;
@@ -75,6 +77,7 @@ export const assetRules = compiled((): CompiledAssets => {
       tenantSet: (a.tenantModels ?? []).map(norm),
       ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
+      keyRe: a.keyPattern ? new RegExp(a.keyPattern) : undefined,
       debitSet: (a.debitKeys ?? []).map(norm),
       creditSet: (a.creditKeys ?? []).map(norm),
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
@@ -86,6 +89,7 @@ export const assetRules = compiled((): CompiledAssets => {
     cosmeticSuffixes: r.cosmeticKeys.map(norm).filter((t) => t.length >= 4),
     notCosmetic: new RegExp(r.notCosmeticKeys),
     roleKeys: r.roleKeys.map(norm),
+    roleKeyRe: r.roleKeyPattern ? new RegExp(r.roleKeyPattern) : undefined,
     signInColumns: new Set((r.signInColumns ?? []).map(norm)),
     ordinaryRole: new RegExp(r.ordinaryRoleValues, 'i'),
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
@@ -432,6 +436,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a key with a value pattern (`status: 'revoked'`) counts only when written with a matching constant
         matchedKeys = keys.filter((k) => {
           const terms = r.keySet.filter((t) => keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)));
+          if (!terms.length && r.keyRe?.test(k)) terms.push(k);
           if (!terms.length || r.notKeysRe?.test(k)) return false;
           // an item added to or taken from a list (`owner: arrayUnion(boardId)`) replaces nobody
           if (r.notListItems && isListItem(e, k)) return false;
@@ -769,7 +774,7 @@ function roleGrant(
   const constants = e.constants ?? {};
   return keys.filter((k) => {
     // any role column, whatever its prefix (`teamRole`, `org_role_id`)
-    if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t))) return false;
+    if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) && !c.roleKeyRe?.test(k)) return false;
     const raw = Object.keys(constants).find((ck) => norm(ck) === k);
     const v = raw !== undefined ? constants[raw] : undefined;
     // an ordinary role on a new account grants nothing; over an existing role it demotes; a group member has it

@@ -6,7 +6,7 @@ import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis
 import { assetRules } from './assets.js';
 import { queryKeys } from './query.js';
 import { externalName } from '../analysis/unwrap.js';
-import { calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
 import { machineCredential, routeSetsSignedInUser } from './machine-auth.js';
@@ -98,6 +98,9 @@ interface ExclusionSets {
   resetTokenKey?: RegExp;
   /** A column holding a token e-mailed to the account: a record looked up by one is redeeming it. */
   emailedTokenColumn: RegExp;
+  codeGrantKeys?: RegExp;
+  codeGrantValue?: RegExp;
+  codeExchangeCalls?: RegExp;
   /** An identity provider's e-mail-a-reset-link call. */
   resetMail?: RegExp;
   /** Records an e-mailed token redeems: invitations (the asset model's), reset tokens. */
@@ -137,8 +140,46 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     signInArgs: new RegExp(ex.signInFlow.identifierArgs),
     signInCalls: new RegExp(ex.signInFlow.sessionCalls),
     sessionWrites: new RegExp(ex.signInFlow.sessionWrites),
+    codeGrantKeys: ex.codeExchange ? new RegExp(ex.codeExchange.grantKeys) : undefined,
+    codeGrantValue: ex.codeExchange ? new RegExp(ex.codeExchange.grantValue) : undefined,
+    codeExchangeCalls: ex.codeExchange?.calls ? new RegExp(ex.codeExchange.calls) : undefined,
   };
 });
+
+/**
+ * An OAuth authorization-code exchange in the handler or a function it calls: an object with
+ * `grant_type: 'authorization_code'` (a token request's body), or a provider SDK's exchange call.
+ */
+function codeExchange(fn: ts.Node, calls: readonly ts.CallExpression[], xs: ExclusionSets): string | undefined {
+  const { codeGrantKeys: keys, codeGrantValue: value, codeExchangeCalls: sdk } = xs;
+  if (!keys || !value) return undefined;
+  for (const c of calls) {
+    const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+    if (sdk && parts && sdk.test(parts.join('.'))) return parts.join('.');
+  }
+  const roots = new Set<ts.Node>([fn]);
+  for (const c of calls) {
+    let f: ts.Node | undefined = c;
+    while (f && !ts.isFunctionLike(f)) f = f.parent;
+    if (f) roots.add(f);
+  }
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isPropertyAssignment(n) &&
+      keys.test(propertyNameText(n.name) ?? '') &&
+      ts.isStringLiteralLike(n.initializer) &&
+      value.test(n.initializer.text)
+    ) {
+      found = n.getText().replace(/\s+/g, ' ');
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const r of roots) visit(r);
+  return found;
+}
 
 /**
  * A sign-in by what the handler does: a lookup of the account by an identifier from the request
@@ -313,6 +354,16 @@ export function exclusionFor(
       value: signIn,
       detail:
         'authentication entry point: it looks the account up by the identifier the request sends and signs it in, so it cannot demand step-up from a session',
+      span: ep.anchor,
+    };
+  // An OAuth authorization code exchanged for tokens: a sign-in or an integration connected, by what it sends
+  const exchange = ep.handler.fn && codeExchange(ep.handler.fn, deepCalls(ep.handler.fn, values, 1), xs);
+  if (exchange)
+    return {
+      kind: 'exclusion',
+      value: exchange,
+      detail:
+        'OAuth authorization-code exchange: it turns a code the identity provider has just issued into tokens (a sign-in, or an integration connected), so the provider vouches for the caller',
       span: ep.anchor,
     };
   // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries

@@ -319,6 +319,8 @@ export interface ExclusionRules {
   resetMailCalls?: string;
   tokenRedemption: { lookupMethods: string; tokenKeys: string };
   signInFlow: { lookupMethods: string; identifierArgs: string; sessionCalls: string; sessionWrites: string };
+  /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
+  codeExchange?: { grantKeys: string; grantValue: string; calls?: string };
   resetRequestFields: string[];
   resetTokenNamePattern: string;
   /** A verification key named for resets: a token it checks is a reset link's. */
@@ -379,6 +381,8 @@ export interface AssetRule {
   /** Counts only when an owner id key written is a body field (the request names the account). */
   /** A key counts when it ends with one of the keys (`tokens_delta` for `delta`). */
   keyEndings?: boolean;
+  /** Keys of this asset by their composition (a factor's word and a secret's word), on normalised keys. */
+  keyPattern?: string;
   targetFromRequest?: boolean;
   /** Records the rule never applies to (normalised model name). */
   notModels?: string;
@@ -498,6 +502,7 @@ export interface AssetRules {
   /** Keys ending in a cosmetic word that still name an identifier (regex). */
   notCosmeticKeys: string;
   roleKeys: string[];
+  roleKeyPattern?: string;
   /** Columns whose presence in a record's schema says the record signs in (`password`). */
   signInColumns?: string[];
   ordinaryRoleValues: string;

@@ -85,8 +85,11 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   if (!typed && ops.candidates) {
     const c = ops.candidates;
     // the typed one: named as a secret and read from the request, then either
+    // (what the request sends as it is, before a value computed from it: `totpCode` before `totp(secret)`)
     const score = (e: ts.Expression): number =>
-      isTyped(origin(e)) ? 1 + (origin(e).secretName ? 2 : 0) + (origin(e).request ? 1 : 0) : 0;
+      isTyped(origin(e))
+        ? 1 + (origin(e).secretName ? 2 : 0) + (origin(e).request ? 1 : 0) + (origin(e).derived ? 0 : 0.5)
+        : 0;
     typed = c.reduce<ts.Expression | undefined>(
       (best, e) => (score(e) > (best ? score(best) : 0) ? e : best),
       undefined,
@@ -194,7 +197,7 @@ function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined
     // a parameter of a helper the guard was summarised in is the caller's argument
     // (`signInWithTotp(code, encodedSecret)`), and so is a local derived from one (`decodeBase32(secret)`)
     for (let hops = 0; hops < 4 && ts.isIdentifier(x); hops++) {
-      const next = boundArgument(x, env) ?? derivedParameter(x, env);
+      const next = boundArgument(x, env) ?? derivedParameter(x, env) ?? codeComputedFrom(x);
       if (!next) break;
       x = skipOuter(next);
     }
@@ -225,6 +228,18 @@ function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * The one input of a local holding a code computed by a one-time-code generator
+ * (`const expected = totp(totpToken)`, `authenticator.generate(secret)`): the secret the code comes from.
+ */
+function codeComputedFrom(id: ts.Identifier): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+  const call = init && ts.isAwaitExpression(init) ? skipOuter(init.expression) : init;
+  if (!call || !ts.isCallExpression(call) || call.arguments.length !== 1) return undefined;
+  return nameHas(call.expression.getText().replace(/[^\w$]+/g, '_'), vocab().otpSecrets) ? call.arguments[0] : undefined;
 }
 
 /** The caller's argument for the parameter a local is derived from: its initializer reads one bound parameter, or one named as the secret. */

@@ -155,6 +155,8 @@ export interface Origin {
   bearer?: string;
   /** Returned by a helper given the request object (`await readBody(req)`, `getUser(c)`). */
   requestCall?: string;
+  /** The value is computed from another (a hash, a code generated from a secret), not the other itself. */
+  derived?: string;
   /** Held in the session container (`req.session.x`, `session.x`). */
   session?: string;
   /** Named as a factor being enrolled (`pendingSecret`, `tempTotpSecret`, `mfaSetup`). */
@@ -205,6 +207,14 @@ function givenRequest(c: ts.CallExpression): boolean {
   });
 }
 
+/** A read of what the request sends: its body, query or path parameters (`req.body.secret`). */
+function isPayloadRead(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (!ts.isPropertyAccessExpression(x) && !ts.isElementAccessExpression(x)) return false;
+  const rp = requestPart(x);
+  return !!rp && /^(body|query|params|searchParams)$/.test(rp.part);
+}
+
 /** The request object a member chain starts from, and what it reads of it (`req.body.x` → body). */
 function requestPart(
   x: ts.PropertyAccessExpression | ts.ElementAccessExpression,
@@ -241,7 +251,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     if (!o.storedSecretName && nameHas(name, v.storedSecrets)) o.storedSecretName = short(at);
     if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
     if (holder && !o.session && nameHas(name, v.sessionWords)) o.session = short(at);
-    if (!o.foreign && nameHas(name, v.foreignRecords)) o.foreign = short(at);
+    // a record of something else (`giftCard.pin`); a name that is itself a factor's secret (`user.totpToken`) is not one
+    if (!o.foreign && nameHas(name, v.foreignRecords) && !nameHas(name, v.otpSecrets)) o.foreign = short(at);
   };
   const header = (name: string, at: ts.Node): void => {
     if (
@@ -390,11 +401,13 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       }
       names(last, x, false);
       // a helper given the request reads from it (`await parseRequest(request, schema)`, `getUser(c)`)
-      if (givenRequest(x)) {
+      // …unless it computes its result from a value the request sends (`totp(req.body.secret)`): then that value
+      if (givenRequest(x) && !(nameHas(last, v.derivations) && x.arguments.some(isPayloadRead))) {
         o.requestCall ??= short(x);
         return;
       }
       if (nameHas(last, v.derivations) || !last) {
+        if (last) o.derived ??= short(x);
         const callee = skipOuter(x.expression);
         const method = ts.isPropertyAccessExpression(callee);
         // A hash of what the user typed, salted or keyed with a stored value (`derive({ password, salt:
