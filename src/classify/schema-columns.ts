@@ -103,6 +103,24 @@ function topLevelColumns(text: string, from: number, column: RegExp): string[] {
   let entry = true;
   for (let i = from; i < text.length && depth > 0; i++) {
     const ch = text[i];
+    // a string (`default('https://…')`) is skipped whole, so that nothing in it reads as a comment or a bracket
+    if (ch === '"' || ch === "'" || ch === '`') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== ch && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      i = j;
+      continue;
+    }
+    // a comment between columns (`// Signing secret — shown once`) is not a column
+    if (ch === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+      continue;
+    }
+    if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+      continue;
+    }
     if (ch === '{' || ch === '(' || ch === '[') depth++;
     else if (ch === '}' || ch === ')' || ch === ']') depth--;
     else if (ch === ',' && depth === 1) entry = true;

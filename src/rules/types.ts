@@ -437,6 +437,8 @@ export interface AssetRule {
   namedByParamUnder?: string[];
   /** A record of any name that ties a person to a group: written with one key of each list. */
   membershipShape?: { person: string[]; group: string[] };
+  /** The record's declared columns (schema files) include one of these: what deleting it takes with it. */
+  declaredColumns?: string[];
   /** Keys written by adding or removing one list item are not this asset (an owner added to a list replaces nobody). */
   notListItems?: boolean;
   /** Keys of this asset written by adding or removing one list item count on a record of any model. */
