@@ -416,7 +416,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           // `DELETE /org/:id/team/:memberId` removing an `OrgTeam` row: the path says what the record is
           (!!r.namedByParam && namedByParam(ctx.path, r.namedByParam, r.namedByParamUnder ?? [])) ||
           (r.modelOptional && !model) ||
-          (!!r.membershipShape && membershipShaped(keys, r.membershipShape)) ||
+          (!!r.membershipShape &&
+            membershipShaped(keys, r.membershipShape) &&
+            targetNamed(ctx, { names: r.membershipShape.namedBy, segments: r.membershipShape.under })) ||
           // `owners: arrayUnion(uid)` on a record of any name: a person added to the list that says who holds it
           (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.keySet.some((t) => keyMatches(k, t)))) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
