@@ -10,6 +10,7 @@ import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
 import { identifierFamily, signsInBy } from './sign-in.js';
+import { comparedRoleColumns } from './role-columns.js';
 import { hasMembers, schemaColumns } from './schema-columns.js';
 
 export type Op = 'create' | 'update' | 'delete';
@@ -539,7 +540,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       )
         continue;
       if (r.roleWrite) {
-        const granted = roleGrant(e, keys, ops, c, !!r.ordinaryGrants, r.membershipShape?.person);
+        const granted = roleGrant(e, keys, ops, c, !!r.ordinaryGrants, r.membershipShape?.person, comparedRoleColumns(ctx.values));
         if (!granted.length) continue;
         matchedKeys = granted;
       }
@@ -767,6 +768,8 @@ function roleGrant(
   c: CompiledAssets,
   ordinaryGrants: boolean,
   person: readonly string[] = [],
+  /** Columns the application compares with an administrator's role (role-columns.ts). */
+  compared: ReadonlySet<string> = new Set(),
 ): string[] {
   const model = e.model ?? '';
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
@@ -781,7 +784,8 @@ function roleGrant(
   const constants = e.constants ?? {};
   return keys.filter((k) => {
     // any role column, whatever its prefix (`teamRole`, `org_role_id`)
-    if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) && !c.roleKeyRe?.test(k)) return false;
+    if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) && !c.roleKeyRe?.test(k) && !compared.has(k))
+      return false;
     const raw = Object.keys(constants).find((ck) => norm(ck) === k);
     const v = raw !== undefined ? constants[raw] : undefined;
     // an ordinary role on a new account grants nothing; over an existing role it demotes; a group member has it
