@@ -503,6 +503,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.notWhenCleared && ops.every((o) => o === 'update') && cleared(e, matchedKeys.length ? matchedKeys : keys))
         continue;
       if (r.ignoreWhenOnly && updatesOnly((k) => isCosmetic(k, c))) continue;
+      // only flags switched on the record (`hasAnEvent: true`), none of them one that decides where money goes
+      // (`isDefault`): the destination is unchanged
+      if (r.decidingFlags) {
+        const constants = constantsOf(e);
+        const flags = r.decidingFlags.map(norm);
+        if (updatesOnly((k) => /^(true|false)$/.test(constants.get(k) ?? '') && !flags.includes(k))) continue;
+      }
       // a key column emptied (`apikey: null`) revokes the key, whichever record holds it
       if (r.onlyWhenCleared && !(ops.every((o) => o === 'update') && writtenEmpty(e, matchedKeys))) continue;
       if (r.withMint) {

@@ -439,6 +439,8 @@ export interface AssetRule {
   membershipShape?: { person: string[]; group: string[]; namedBy: string[]; under: string[] };
   /** The record's declared columns (schema files) include one of these: what deleting it takes with it. */
   declaredColumns?: string[];
+  /** With flags only written (`hasAnEvent: true`), the write counts only when one of these is among them. */
+  decidingFlags?: string[];
   /** Keys written by adding or removing one list item are not this asset (an owner added to a list replaces nobody). */
   notListItems?: boolean;
   /** Keys of this asset written by adding or removing one list item count on a record of any model. */
