@@ -17,15 +17,22 @@ export function comparedRoleColumns(values: ValueResolver): ReadonlySet<string> 
   if (!rule) return (slot.keys = keys);
   const holders = new RegExp(rule.holders, 'i');
   const privileged = new RegExp(rule.values, 'i');
-  const quoted = `["'\`](\\w+)["'\`]`;
-  // `holder.key === 'admin'`, `holder?.key !== "admin"`, and the same written the other way round
-  const forward = new RegExp(`\\b(\\w+)\\??\\.(\\w+)\\s*[!=]==?\\s*${quoted}`, 'g');
-  const backward = new RegExp(`${quoted}\\s*[!=]==?\\s*(\\w+)\\??\\.(\\w+)\\b`, 'g');
+  // `holder.key === 'admin'`, `holder?.key !== "admin"`, and the same written the other way round: looked for
+  // only around a quoted privileged value, so that files without one cost a single search
+  const literal = new RegExp(`["'\`](${rule.values.replace(/^\^\(?|\)?\$$/g, '')})["'\`]`, 'gi');
+  const forward = /\b(\w+)\??\.(\w+)\s*[!=]==?\s*["'`](\w+)["'`]$/;
+  const backward = /^["'`](\w+)["'`]\s*[!=]==?\s*(\w+)\??\.(\w+)\b/;
   for (const file of [...values.store.known].sort()) {
     const text = values.store.text(file, false);
     if (!text) continue;
-    for (const m of text.matchAll(forward)) if (holders.test(m[1]) && privileged.test(m[3])) keys.add(norm(m[2]));
-    for (const m of text.matchAll(backward)) if (holders.test(m[2]) && privileged.test(m[1])) keys.add(norm(m[3]));
+    for (const hit of text.matchAll(literal)) {
+      const at = hit.index ?? 0;
+      const end = at + hit[0].length;
+      const f = forward.exec(text.slice(Math.max(0, at - 120), end));
+      if (f && holders.test(f[1]) && privileged.test(f[3])) keys.add(norm(f[2]));
+      const b = backward.exec(text.slice(at, end + 120));
+      if (b && holders.test(b[2]) && privileged.test(b[1])) keys.add(norm(b[3]));
+    }
   }
   for (const k of rule.notKeys ?? []) keys.delete(norm(k));
   return (slot.keys = keys);
