@@ -194,8 +194,20 @@ export function unmountedRoots(
   for (const root of graph.roots()) {
     if (root.param || root.guessed || root.derived || root.app || !root.node) continue;
     const b = bindingOf(root.node, ctx);
-    if (!b.exports.length) continue;
     const sf = root.node.getSourceFile();
+    if (!b.exports.length) {
+      // built and returned by an exported factory (`export function createApiRoutes() { const api = new Hono(); …
+      // return api }`) that only tests call: the project shows where it is used, and no module serves it.
+      // A factory nothing in the tree calls is kept (an entry outside the tree may call it).
+      const factory = returningFactory(root.node, b, ctx);
+      if (
+        factory &&
+        calledInTests(factory, ctx) &&
+        !factoryCalled(sf.fileName, factory, ctx, (index ??= new ImportIndex(ctx)))
+      )
+        out.add(root);
+      continue;
+    }
     // its own module exporting it is not serving it: the importers decide
     if (
       b.name &&
@@ -234,6 +246,65 @@ export function unmountedRoots(
     if (imported && !served) out.add(root);
   }
   return out;
+}
+
+/** The export names of the function that builds this router and returns it, if that function is exported. */
+function returningFactory(node: ts.Node, b: Binding, ctx: AdapterContext): string[] | undefined {
+  let fn: ts.Node | undefined = node.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!fn || !('body' in fn) || !fn.body || !b.name) return undefined;
+  const name = b.name;
+  let returned = false;
+  const visit = (n: ts.Node): void => {
+    if (returned || (n !== fn && ts.isFunctionLike(n))) return;
+    if (ts.isReturnStatement(n) && n.expression) {
+      const x = skipOuter(n.expression);
+      if (ts.isIdentifier(x) && x.text === name) returned = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body as ts.Node);
+  if (!returned) return undefined;
+  const decl = ts.isFunctionDeclaration(fn)
+    ? fn
+    : fn.parent && ts.isVariableDeclaration(fn.parent)
+      ? fn.parent
+      : undefined;
+  if (!decl) return undefined;
+  const table = ctx.values.exportsOf(node.getSourceFile().fileName);
+  const names: string[] = [];
+  for (const [n, entry] of table?.named ?? []) {
+    if (entry.decl === decl) names.push(n);
+    else if (entry.expr && ts.isIdentifier(skipOuter(entry.expr)) && findDeclaration(skipOuter(entry.expr) as ts.Identifier) === decl)
+      names.push(n);
+  }
+  return names.length ? names : undefined;
+}
+
+/** Does a test file call one of these names? */
+function calledInTests(names: string[], ctx: AdapterContext): boolean {
+  const re = new RegExp(`\\b(${names.map((n) => n.replace(/[.$]/g, '\\$&')).join('|')})\\s*\\(`);
+  return ctx.allSources.some((f) => isTestPath(relPosix(ctx.root, f)) && re.test(ctx.store.text(f, false) ?? ''));
+}
+
+/** Does a module (tests aside) import the factory and call it, directly or through re-exports? */
+function factoryCalled(file: string, exports: string[], ctx: AdapterContext, index: ImportIndex): boolean {
+  const seen = new Set<string>();
+  const visit = (target: string, names: string[], depth: number): boolean => {
+    if (depth > 3 || seen.has(target)) return false;
+    seen.add(target);
+    for (const importer of index.importers(target)) {
+      const { names: local, reexports } = localNames(importer, target, names, ctx);
+      // a module that could not be analysed, or one that uses the factory in place, may call it
+      if (ctx.values.session.failureOf(importer) !== undefined && (local.length || reexports.length)) return true;
+      const text = ctx.store.text(importer, false) ?? '';
+      if (local.some((n) => n === '' || new RegExp(`\\b${n.replace(/[.$]/g, '\\$&')}\\b`).test(text.replace(/import[^;]*;/g, ''))))
+        return true;
+      if (reexports.length && visit(importer, reexports, depth + 1)) return true;
+    }
+    return false;
+  };
+  return visit(file, exports, 0);
 }
 
 /** One note per unmounted router, with its routes (never endpoints). */
