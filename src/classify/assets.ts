@@ -401,11 +401,6 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         )
       )
         continue;
-      // the record's schema says what it carries (`signingSecret` on a webhook): deleting it deletes that
-      if (r.declaredColumns) {
-        const cols = (model ? schemaColumns(ctx.values, model) : undefined)?.map(norm) ?? [];
-        if (!cols.some((col) => r.declaredColumns!.includes(col))) continue;
-      }
       if (r.argKeys || r.argKeysAlso) {
         argKeys ??= argKeysOf(e.node, ctx.values);
         if (r.argKeys && !r.argKeys.some((k) => argKeys!.has(k.toLowerCase()))) continue;

@@ -437,8 +437,6 @@ export interface AssetRule {
   namedByParamUnder?: string[];
   /** A record of any name that ties a person to a group: written with one key of each list. */
   membershipShape?: { person: string[]; group: string[]; namedBy: string[]; under: string[] };
-  /** The record's declared columns (schema files) include one of these: what deleting it takes with it. */
-  declaredColumns?: string[];
   /** With flags only written (`hasAnEvent: true`), the write counts only when one of these is among them. */
   decidingFlags?: string[];
   /** Keys written by adding or removing one list item are not this asset (an owner added to a list replaces nobody). */
