@@ -644,6 +644,18 @@ function callData(
   values: ValueResolver,
 ): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'constants' | 'nested'> {
   let args = [...call.arguments];
+  // `record.set('BackupCodes', value)`: one column named by a string, its value second
+  const named = method === 'set' && args.length === 2 ? evalString(args[0], values) : undefined;
+  if (named !== undefined) {
+    const wd = emptyData();
+    wd.keys.push(named);
+    const v = skipOuter(args[1]);
+    if (isSecretHash(v)) wd.keys.push(SECRET_HASH_KEY);
+    const constant = literalConstant(v) ?? enumMemberName(v);
+    if (constant !== undefined) wd.constants[named] = constant;
+    if (isDecrease(v, named)) wd.debits.push(named);
+    return { dataKeys: wd.keys, debits: wd.debits, credits: wd.credits, opaqueData: false, constants: wd.constants };
+  }
   if (FILTER_FIRST.test(method) && args.length >= 2) {
     const second = skipOuter(args[1]);
     // Sequelize `update(values, { where })` and `record.update(values, { transaction })` keep their first

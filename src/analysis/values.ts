@@ -31,6 +31,9 @@ export type Value =
   | { kind: 'literal'; value: string | number | boolean | null | undefined; node: ts.Node }
   | { kind: 'unknown'; node: ts.Node; reason: string };
 
+/** Finders that answer a pair whose first element is the record (`const [user, created] = await User.findOrCreate(…)`). */
+const TUPLE_FINDERS = /^(findOrCreate|findOrBuild|findCreateFind)$/;
+
 interface ExportTable {
   named: Map<string, { expr?: ts.Expression; decl?: ts.Node; reexport?: { spec: string; name: string } }>;
   stars: string[];
@@ -871,6 +874,10 @@ export class ValueResolver {
 
   /** The value of property `name` of `base`. */
   member(base: Value, name: string, node: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    // a finder that answers `[record, created]` (Sequelize `findOrCreate`): its first element is the record
+    // the call loaded, kept as that call so that what loaded it stays known
+    if (name === '0' && base.kind === 'call' && ts.isCallExpression(base.node) && TUPLE_FINDERS.test(calleeName(base.node)))
+      return [base];
     switch (base.kind) {
       case 'object':
         return this.objectMember(base.node, name, node, depth, seen);
