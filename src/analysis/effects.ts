@@ -253,7 +253,12 @@ const CONTAINER_KEYS = new Set([
  * `FieldValue.arrayUnion(x)`/`arrayRemove(x)`. The key is recorded with the constant `$add` or `$remove`,
  * so that rules can tell an owner added to a list of owners from an owner replaced.
  */
-const LIST_CONTAINERS: Record<string, string> = { $push: '$add', $addToSet: '$add', $pull: '$remove', $pullAll: '$remove' };
+const LIST_CONTAINERS: Record<string, string> = {
+  $push: '$add',
+  $addToSet: '$add',
+  $pull: '$remove',
+  $pullAll: '$remove',
+};
 const LIST_CALLS: Record<string, string> = { arrayUnion: '$add', arrayRemove: '$remove' };
 function listOp(v: ts.Expression): string | undefined {
   return ts.isCallExpression(v) ? LIST_CALLS[calledName(v)] : undefined;

@@ -876,7 +876,12 @@ export class ValueResolver {
   member(base: Value, name: string, node: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
     // a finder that answers `[record, created]` (Sequelize `findOrCreate`): its first element is the record
     // the call loaded, kept as that call so that what loaded it stays known
-    if (name === '0' && base.kind === 'call' && ts.isCallExpression(base.node) && TUPLE_FINDERS.test(calleeName(base.node)))
+    if (
+      name === '0' &&
+      base.kind === 'call' &&
+      ts.isCallExpression(base.node) &&
+      TUPLE_FINDERS.test(calleeName(base.node))
+    )
       return [base];
     switch (base.kind) {
       case 'object':

@@ -542,7 +542,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       )
         continue;
       if (r.roleWrite) {
-        const granted = roleGrant(e, keys, ops, c, !!r.ordinaryGrants, r.membershipShape?.person, comparedRoleColumns(ctx.values));
+        const granted = roleGrant(
+          e,
+          keys,
+          ops,
+          c,
+          !!r.ordinaryGrants,
+          r.membershipShape?.person,
+          comparedRoleColumns(ctx.values),
+        );
         if (!granted.length) continue;
         matchedKeys = granted;
       }

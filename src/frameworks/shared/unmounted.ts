@@ -263,7 +263,7 @@ function returningFactory(node: ts.Node, b: Binding, ctx: AdapterContext): strin
     }
     ts.forEachChild(n, visit);
   };
-  visit(fn.body as ts.Node);
+  visit(fn.body);
   if (!returned) return undefined;
   const decl = ts.isFunctionDeclaration(fn)
     ? fn
@@ -275,7 +275,11 @@ function returningFactory(node: ts.Node, b: Binding, ctx: AdapterContext): strin
   const names: string[] = [];
   for (const [n, entry] of table?.named ?? []) {
     if (entry.decl === decl) names.push(n);
-    else if (entry.expr && ts.isIdentifier(skipOuter(entry.expr)) && findDeclaration(skipOuter(entry.expr) as ts.Identifier) === decl)
+    else if (
+      entry.expr &&
+      ts.isIdentifier(skipOuter(entry.expr)) &&
+      findDeclaration(skipOuter(entry.expr) as ts.Identifier) === decl
+    )
       names.push(n);
   }
   return names.length ? names : undefined;
@@ -298,7 +302,11 @@ function factoryCalled(file: string, exports: string[], ctx: AdapterContext, ind
       // a module that could not be analysed, or one that uses the factory in place, may call it
       if (ctx.values.session.failureOf(importer) !== undefined && (local.length || reexports.length)) return true;
       const text = ctx.store.text(importer, false) ?? '';
-      if (local.some((n) => n === '' || new RegExp(`\\b${n.replace(/[.$]/g, '\\$&')}\\b`).test(text.replace(/import[^;]*;/g, ''))))
+      if (
+        local.some(
+          (n) => n === '' || new RegExp(`\\b${n.replace(/[.$]/g, '\\$&')}\\b`).test(text.replace(/import[^;]*;/g, '')),
+        )
+      )
         return true;
       if (reexports.length && visit(importer, reexports, depth + 1)) return true;
     }

@@ -239,7 +239,9 @@ function codeComputedFrom(id: ts.Identifier): ts.Expression | undefined {
   const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
   const call = init && ts.isAwaitExpression(init) ? skipOuter(init.expression) : init;
   if (!call || !ts.isCallExpression(call) || call.arguments.length !== 1) return undefined;
-  return nameHas(call.expression.getText().replace(/[^\w$]+/g, '_'), vocab().otpSecrets) ? call.arguments[0] : undefined;
+  return nameHas(call.expression.getText().replace(/[^\w$]+/g, '_'), vocab().otpSecrets)
+    ? call.arguments[0]
+    : undefined;
 }
 
 /** The caller's argument for the parameter a local is derived from: its initializer reads one bound parameter, or one named as the secret. */
