@@ -7,6 +7,7 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeName, isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { findDeclaration } from '../analysis/scope.js';
 import { lookupName } from '../analysis/scope.js';
 import { evalString } from '../analysis/strings.js';
 import { compiled, ruleFile } from '../rules/load.js';
@@ -40,18 +41,37 @@ const rules = compiled(() => {
 type Rules = ReturnType<typeof rules>;
 
 /** The expressions a function answers with: its return values and the arguments of response calls in its own body. */
-function answers(fn: FunctionNode, r: Rules): ts.Expression[] {
+/** Is `e` the response object of the function it is read in (the `res` of `(req, res)`)? */
+function isResponseObject(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (!ts.isIdentifier(x)) return false;
+  const d = findDeclaration(x);
+  return !!d && ts.isParameter(d) && isFunctionNode(d.parent) && d.parent.parameters.indexOf(d) === 1;
+}
+
+function answers(fn: FunctionNode, r: Rules, responsesOnly = false): ts.Expression[] {
   const out: ts.Expression[] = [];
   if (!fn.body) return out;
   if (!ts.isBlock(fn.body)) {
     out.push(fn.body);
     return out;
   }
+  // the response object the function is given (`res` of `(req, res)`): a helper handed it answers for it
+  const second = fn.parameters[1]?.name;
+  const response = second && ts.isIdentifier(second) ? second.text : undefined;
   const visit = (n: ts.Node): void => {
     if (isFunctionNode(n) || ts.isClassLike(n)) return;
-    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    if (ts.isReturnStatement(n) && n.expression && !responsesOnly) out.push(n.expression);
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       if (r.responseMethods.test(calleeName(n))) for (const a of n.arguments ?? []) out.push(a);
+      // `ResponseHelper.Success(res, 'Loaded', { project })`: what the helper answers of its other
+      // arguments is answered (followed where the call is valued, like a wrapper that returns its argument)
+      else if (
+        response &&
+        ts.isCallExpression(n) &&
+        n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === response)
+      )
+        out.push(n);
     }
     ts.forEachChild(n, visit);
   };
@@ -187,13 +207,16 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
         for (const v of values.resolve(e.expression)) {
           if (v.kind === 'function' && v.node.body && isFunctionNode(v.node) && !fnsSeen.has(v.node)) {
             fnsSeen.add(v.node);
-            const answered = answers(v.node, r);
-            for (const a of answered) value(a, depth + 1, key);
+            // a helper handed the response object answers what it sends through it, not what it returns
+            const viaResponse = !r.responseMethods.test(name) && e.arguments.some(isResponseObject);
+            const answered = answers(v.node, r, viaResponse);
+            if (!viaResponse) for (const a of answered) value(a, depth + 1, key);
             // a wrapper that answers what it is given (`apiResponse(data)` → `{ success: true, data }`):
             // the argument bound to an answered parameter is answered
             v.node.parameters.forEach((p, i) => {
               const arg = e.arguments[i];
-              if (arg && ts.isIdentifier(p.name) && answered.some((a) => mentions(a, p))) value(arg, depth + 1, key);
+              // (the argument is this function's own value: following it costs no level)
+              if (arg && ts.isIdentifier(p.name) && answered.some((a) => mentions(a, p))) value(arg, depth, key);
             });
           }
         }
@@ -215,8 +238,16 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
   if (!r.recordReads || !r.recordSecretNames || !ts.isPropertyAccessExpression(call.expression)) return [];
   if (!r.recordReads.test(call.expression.name.text)) return [];
   const recv = skipOuter(call.expression.expression);
-  if (!ts.isPropertyAccessExpression(recv) || r.notReceivers.test(rootName(recv.expression))) return [];
-  const columns = schemaColumns(values, recv.name.text);
+  // a client's delegate (`prisma.integration.findUnique`) or a model's static (`Project.findByPk(id)`)
+  const model = ts.isPropertyAccessExpression(recv)
+    ? r.notReceivers.test(rootName(recv.expression))
+      ? undefined
+      : recv.name.text
+    : ts.isIdentifier(recv) && /^[A-Z]/.test(recv.text)
+      ? recv.text
+      : undefined;
+  if (!model) return [];
+  const columns = schemaColumns(values, model);
   if (!columns) return [];
   const args = call.arguments[0] ? skipOuter(call.arguments[0]) : undefined;
   const listed = (key: string): Set<string> | undefined => {
@@ -317,12 +348,30 @@ function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
 function mentions(answer: ts.Node, param: ts.ParameterDeclaration): boolean {
   const name = (param.name as ts.Identifier).text;
   let found = false;
+  const locals = new Set<ts.Node>();
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (ts.isIdentifier(n) && n.text === name) {
       const parent = n.parent;
       const isKey = (ts.isPropertyAssignment(parent) || ts.isPropertyAccessExpression(parent)) && parent.name === n;
       if (!isKey) found = true;
+      return;
+    }
+    // an envelope the answer is built in (`const response = { Success: true, Data: data }; res.json(response)`);
+    // a local computed from the parameter (`decrypt(encrypted)` then `.slice(-4)`) is a derivation, not it
+    if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+      const d = findDeclaration(n);
+      const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+      if (
+        d &&
+        init &&
+        (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) &&
+        !locals.has(d) &&
+        locals.size < 8
+      ) {
+        locals.add(d);
+        visit(init);
+      }
       return;
     }
     if (ts.isFunctionLike(n)) return;
