@@ -566,7 +566,7 @@ export function writeData(
     const init = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     if (CONTAINER_KEYS.has(name)) {
       if (init) writeData(init, values, depth + 1, out);
-      // `$push: { members: uid }`: an item added to or taken from a list, marked as such (LIST_OPS)
+      // `$push: { members: uid }`: an item added to or taken from a list, marked as such (LIST_CONTAINERS)
       const list = LIST_CONTAINERS[name];
       if (list && init && ts.isObjectLiteralExpression(skipOuter(init)))
         for (const q of (skipOuter(init) as ts.ObjectLiteralExpression).properties) {

@@ -279,6 +279,8 @@ export function exclusionFor(
   writesFactor = false,
   /** It grants a role (an effect on a privilege asset). */
   grantsRole = false,
+  /** An asset it writes decided (not a secret it answers). */
+  writesAsset = assetDecided,
 ): Reason | undefined {
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
@@ -357,7 +359,11 @@ export function exclusionFor(
       span: ep.anchor,
     };
   // An OAuth authorization code exchanged for tokens: a sign-in or an integration connected, by what it sends
-  const exchange = ep.handler.fn && codeExchange(ep.handler.fn, deepCalls(ep.handler.fn, values, 1), xs);
+  // (not when a write decided: a provider's OAuth callback that then stores a payout account is that write)
+  const exchange =
+    !writesAsset && !writesFactor && !grantsRole && ep.handler.fn
+      ? codeExchange(ep.handler.fn, deepCalls(ep.handler.fn, values, 1), xs)
+      : undefined;
   if (exchange)
     return {
       kind: 'exclusion',

@@ -7,8 +7,7 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeName, isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
-import { findDeclaration } from '../analysis/scope.js';
-import { lookupName } from '../analysis/scope.js';
+import { findDeclaration, lookupName } from '../analysis/scope.js';
 import { evalString } from '../analysis/strings.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { schemaColumns } from './schema-columns.js';
@@ -40,15 +39,26 @@ const rules = compiled(() => {
 
 type Rules = ReturnType<typeof rules>;
 
-/** The expressions a function answers with: its return values and the arguments of response calls in its own body. */
-/** Is `e` the response object of the function it is read in (the `res` of `(req, res)`)? */
+/**
+ * Is `e` the response object of the function it is read in: its second parameter (the `res` of
+ * `(req, res)`), used there as one (`res.status(…)`, `res.json(…)`)?
+ */
 function isResponseObject(e: ts.Expression): boolean {
   const x = skipOuter(e);
   if (!ts.isIdentifier(x)) return false;
   const d = findDeclaration(x);
-  return !!d && ts.isParameter(d) && isFunctionNode(d.parent) && d.parent.parameters.indexOf(d) === 1;
+  if (!d || !ts.isParameter(d) || !isFunctionNode(d.parent) || d.parent.parameters.indexOf(d) !== 1) return false;
+  return usedAsResponse(d.parent, x.text);
 }
 
+/** Does `fn` call a response method on `name` (`res.status(500)`, `res.json(…)`)? */
+function usedAsResponse(fn: FunctionNode, name: string): boolean {
+  return new RegExp(
+    `\\b${name.replace(/[$]/g, '\\$&')}\\s*\\.\\s*(status|json|send|end|sendStatus|redirect|render|setHeader|header|type|cookie)\\s*\\(`,
+  ).test(fn.getText());
+}
+
+/** The expressions a function answers with: its return values and the arguments of response calls in its own body. */
 function answers(fn: FunctionNode, r: Rules, responsesOnly = false): ts.Expression[] {
   const out: ts.Expression[] = [];
   if (!fn.body) return out;
@@ -58,7 +68,7 @@ function answers(fn: FunctionNode, r: Rules, responsesOnly = false): ts.Expressi
   }
   // the response object the function is given (`res` of `(req, res)`): a helper handed it answers for it
   const second = fn.parameters[1]?.name;
-  const response = second && ts.isIdentifier(second) ? second.text : undefined;
+  const response = second && ts.isIdentifier(second) && usedAsResponse(fn, second.text) ? second.text : undefined;
   const visit = (n: ts.Node): void => {
     if (isFunctionNode(n) || ts.isClassLike(n)) return;
     if (ts.isReturnStatement(n) && n.expression && !responsesOnly) out.push(n.expression);
@@ -210,7 +220,7 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
             // a helper handed the response object answers what it sends through it, not what it returns
             const viaResponse = !r.responseMethods.test(name) && e.arguments.some(isResponseObject);
             const answered = answers(v.node, r, viaResponse);
-            if (!viaResponse) for (const a of answered) value(a, depth + 1, key);
+            for (const a of answered) value(a, depth + 1, key);
             // a wrapper that answers what it is given (`apiResponse(data)` → `{ success: true, data }`):
             // the argument bound to an answered parameter is answered
             v.node.parameters.forEach((p, i) => {

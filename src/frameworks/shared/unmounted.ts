@@ -301,17 +301,17 @@ function factoryCalled(file: string, exports: string[], ctx: AdapterContext, ind
       const { names: local, reexports } = localNames(importer, target, names, ctx);
       // a module that could not be analysed, or one that uses the factory in place, may call it
       if (ctx.values.session.failureOf(importer) !== undefined && (local.length || reexports.length)) return true;
-      const text = ctx.store.text(importer, false) ?? '';
-      if (
-        local.some(
-          (n) => n === '' || new RegExp(`\\b${n.replace(/[.$]/g, '\\$&')}\\b`).test(text.replace(/import[^;]*;/g, '')),
-        )
-      )
-        return true;
+      // import lines are left out (a name continued on the lines of a multi-line import still counts: kept)
+      const text = (ctx.store.text(importer, false) ?? '').replace(/^\s*import\b[^\n]*$/gm, '');
+      if (local.some((n) => n === '' || new RegExp(`\\b${n.replace(/[.$]/g, '\\$&')}\\b`).test(text))) return true;
       if (reexports.length && visit(importer, reexports, depth + 1)) return true;
     }
     return false;
   };
+  // called in its own module, outside its declaration (`const app = createApp(); export default app`)
+  const own = ctx.store.text(file, false) ?? '';
+  if (exports.some((n) => new RegExp(`(?<!function\\s+)\\b${n.replace(/[.$]/g, '\\$&')}\\s*\\(`).test(own)))
+    return true;
   return visit(file, exports, 0);
 }
 

@@ -239,7 +239,9 @@ function codeComputedFrom(id: ts.Identifier): ts.Expression | undefined {
   const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
   const call = init && ts.isAwaitExpression(init) ? skipOuter(init.expression) : init;
   if (!call || !ts.isCallExpression(call) || call.arguments.length !== 1) return undefined;
-  return nameHas(call.expression.getText().replace(/[^\w$]+/g, '_'), vocab().otpSecrets)
+  // a generator (`totp(secret)`, `authenticator.generate(secret)`), not a lookup (`mfaRepo.find(userId)`)
+  const callee = call.expression.getText().replace(/[^\w$]+/g, '_');
+  return nameHas(callee, vocab().otpSecrets) && /(^|_)(totp|hotp)($|_)|generate/i.test(callee)
     ? call.arguments[0]
     : undefined;
 }

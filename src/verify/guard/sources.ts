@@ -207,6 +207,9 @@ function givenRequest(c: ts.CallExpression): boolean {
   });
 }
 
+/** A factor's own secret kept under a `token` name (`totpToken`, `mfa_token`): the factor, not another record. */
+const FACTOR_TOKEN = /(totp|hotp|2fa|two_?factor|mfa|authenticator)_?tokens?$/i;
+
 /** A read of what the request sends: its body, query or path parameters (`req.body.secret`). */
 function isPayloadRead(e: ts.Expression): boolean {
   const x = skipOuter(e);
@@ -251,8 +254,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     if (!o.storedSecretName && nameHas(name, v.storedSecrets)) o.storedSecretName = short(at);
     if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
     if (holder && !o.session && nameHas(name, v.sessionWords)) o.session = short(at);
-    // a record of something else (`giftCard.pin`); a name that is itself a factor's secret (`user.totpToken`) is not one
-    if (!o.foreign && nameHas(name, v.foreignRecords) && !nameHas(name, v.otpSecrets)) o.foreign = short(at);
+    // a record of something else (`giftCard.pin`); a factor's own token column (`user.totpToken`) is not one
+    if (!o.foreign && nameHas(name, v.foreignRecords) && !FACTOR_TOKEN.test(name)) o.foreign = short(at);
   };
   const header = (name: string, at: ts.Node): void => {
     if (
