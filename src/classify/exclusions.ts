@@ -279,8 +279,8 @@ export function exclusionFor(
   writesFactor = false,
   /** It grants a role (an effect on a privilege asset). */
   grantsRole = false,
-  /** An asset it writes decided (not a secret it answers). */
-  writesAsset = assetDecided,
+  /** A money asset decided (an OAuth callback that stores the payout account it connected). */
+  movesMoney = false,
 ): Reason | undefined {
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
@@ -359,9 +359,10 @@ export function exclusionFor(
       span: ep.anchor,
     };
   // An OAuth authorization code exchanged for tokens: a sign-in or an integration connected, by what it sends
-  // (not when a write decided: a provider's OAuth callback that then stores a payout account is that write)
+  // (not when money decided: a provider's OAuth callback that stores a payout account is that write; a
+  // sign-in that also syncs the profile's e-mail, or creates the signing-in person's account with its type, is still one)
   const exchange =
-    !writesAsset && !writesFactor && !grantsRole && ep.handler.fn
+    !movesMoney && !writesFactor && ep.handler.fn
       ? codeExchange(ep.handler.fn, deepCalls(ep.handler.fn, values, 1), xs)
       : undefined;
   if (exchange)

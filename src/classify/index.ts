@@ -629,10 +629,8 @@ export function classifyEndpoint(
           reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
           reasons.some(switchesFactor),
           reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
-          // an asset written (not a token the endpoint answers: an OAuth exchange answers its own tokens)
-          reasons.some(
-            (r) => r.kind === 'asset' && r.value !== 'secret-revealed' && r.value !== MINTED_SECRET_RETURNED,
-          ),
+          // money moved or redirected (a provider's OAuth callback storing the payout account it connected)
+          reasons.some((r) => r.kind === 'asset' && r.category === 'money'),
         );
   if (exclusion)
     return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };

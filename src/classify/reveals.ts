@@ -41,15 +41,18 @@ type Rules = ReturnType<typeof rules>;
 
 /**
  * Is `e` the response object of the function it is read in: its second parameter (the `res` of
- * `(req, res)`), used there as one (`res.status(…)`, `res.json(…)`)?
+ * `(req, res)`), named as one or used there as one (`res.status(…)`, `res.json(…)`)?
  */
 function isResponseObject(e: ts.Expression): boolean {
   const x = skipOuter(e);
   if (!ts.isIdentifier(x)) return false;
   const d = findDeclaration(x);
   if (!d || !ts.isParameter(d) || !isFunctionNode(d.parent) || d.parent.parameters.indexOf(d) !== 1) return false;
-  return usedAsResponse(d.parent, x.text);
+  return RESPONSE_NAME.test(x.text) || usedAsResponse(d.parent, x.text);
 }
+
+/** The names a response object goes by (`(req, res)`, `(request, reply)`). */
+const RESPONSE_NAME = /^(res|resp|response|reply)$/;
 
 /** Does `fn` call a response method on `name` (`res.status(500)`, `res.json(…)`)? */
 function usedAsResponse(fn: FunctionNode, name: string): boolean {
@@ -68,7 +71,10 @@ function answers(fn: FunctionNode, r: Rules, responsesOnly = false): ts.Expressi
   }
   // the response object the function is given (`res` of `(req, res)`): a helper handed it answers for it
   const second = fn.parameters[1]?.name;
-  const response = second && ts.isIdentifier(second) && usedAsResponse(fn, second.text) ? second.text : undefined;
+  const response =
+    second && ts.isIdentifier(second) && (RESPONSE_NAME.test(second.text) || usedAsResponse(fn, second.text))
+      ? second.text
+      : undefined;
   const visit = (n: ts.Node): void => {
     if (isFunctionNode(n) || ts.isClassLike(n)) return;
     if (ts.isReturnStatement(n) && n.expression && !responsesOnly) out.push(n.expression);
