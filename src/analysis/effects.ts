@@ -249,19 +249,16 @@ const CONTAINER_KEYS = new Set([
   'private_metadata',
 ]);
 /**
- * A list changed by one item, not replaced: Mongo's `$push`/`$pull` containers and Firestore's
- * `FieldValue.arrayUnion(x)`/`arrayRemove(x)`. The key is recorded with the constant `$add` or `$remove`,
- * so that rules can tell an owner added to a list of owners from an owner replaced.
+ * A list changed by one item, not replaced (`$push`, `arrayUnion(x)`): the key is recorded with the
+ * constant `$add` or `$remove` (rules/effects.json `listItemContainers`, `listItemCalls`).
  */
-const LIST_CONTAINERS: Record<string, string> = {
-  $push: '$add',
-  $addToSet: '$add',
-  $pull: '$remove',
-  $pullAll: '$remove',
-};
-const LIST_CALLS: Record<string, string> = { arrayUnion: '$add', arrayRemove: '$remove' };
 function listOp(v: ts.Expression): string | undefined {
-  return ts.isCallExpression(v) ? LIST_CALLS[calledName(v)] : undefined;
+  return ts.isCallExpression(v) ? ownEntry(rules().r.orm.listItemCalls, calledName(v)) : undefined;
+}
+
+/** `map[key]` when the map itself holds it (never an inherited `toString`). */
+function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  return map && Object.hasOwn(map, key) ? map[key] : undefined;
 }
 
 /** Prisma nested writes on a relation: `members: { createMany: { data } }`, `passkeys: { deleteMany: {} }`. */
@@ -566,8 +563,8 @@ export function writeData(
     const init = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     if (CONTAINER_KEYS.has(name)) {
       if (init) writeData(init, values, depth + 1, out);
-      // `$push: { members: uid }`: an item added to or taken from a list, marked as such (LIST_CONTAINERS)
-      const list = LIST_CONTAINERS[name];
+      // `$push: { members: uid }`: an item added to or taken from a list, marked as such
+      const list = ownEntry(rules().r.orm.listItemContainers, name);
       if (list && init && ts.isObjectLiteralExpression(skipOuter(init)))
         for (const q of (skipOuter(init) as ts.ObjectLiteralExpression).properties) {
           const k = q.name ? propertyNameText(q.name) : undefined;

@@ -8,6 +8,7 @@ import type { FunctionNode } from '../model.js';
 import type { ModuleResolver } from '../project/resolve.js';
 import type { SourceStore } from '../project/sources.js';
 import { memo } from '../memo.js';
+import { compiled, ruleFile } from '../rules/load.js';
 import type { ScanSession } from '../session.js';
 import type { Budget } from './budget.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
@@ -31,8 +32,11 @@ export type Value =
   | { kind: 'literal'; value: string | number | boolean | null | undefined; node: ts.Node }
   | { kind: 'unknown'; node: ts.Node; reason: string };
 
-/** Finders that answer a pair whose first element is the record (`const [user, created] = await User.findOrCreate(…)`). */
-const TUPLE_FINDERS = /^(findOrCreate|findOrBuild|findCreateFind)$/;
+/** Finders that answer a pair whose first element is the record (rules/effects.json `orm.tupleFinders`). */
+const tupleFinders = compiled(() => {
+  const re = ruleFile('effects').orm.tupleFinders;
+  return re ? new RegExp(re) : undefined;
+});
 
 interface ExportTable {
   named: Map<string, { expr?: ts.Expression; decl?: ts.Node; reexport?: { spec: string; name: string } }>;
@@ -880,7 +884,7 @@ export class ValueResolver {
       name === '0' &&
       base.kind === 'call' &&
       ts.isCallExpression(base.node) &&
-      TUPLE_FINDERS.test(calleeName(base.node))
+      !!tupleFinders()?.test(calleeName(base.node))
     )
       return [base];
     switch (base.kind) {

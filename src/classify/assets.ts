@@ -37,6 +37,7 @@ interface CompiledAssets {
     ownedPeopleSet: string[];
     keySet: string[];
     keyRe: RegExp | undefined;
+    decidingSet: Set<string> | undefined;
     debitSet: string[];
     creditSet: string[];
     balanceWordSet: ReadonlySet<string>;
@@ -79,6 +80,7 @@ export const assetRules = compiled((): CompiledAssets => {
       ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
       keyRe: a.keyPattern ? new RegExp(a.keyPattern) : undefined,
+      decidingSet: a.decidingFlags ? new Set(a.decidingFlags.map(norm)) : undefined,
       debitSet: (a.debitKeys ?? []).map(norm),
       creditSet: (a.creditKeys ?? []).map(norm),
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
@@ -500,10 +502,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.ignoreWhenOnly && updatesOnly((k) => isCosmetic(k, c))) continue;
       // only flags switched on the record (`hasAnEvent: true`), none of them one that decides where money goes
       // (`isDefault`): the destination is unchanged
-      if (r.decidingFlags) {
+      if (r.decidingSet) {
         const constants = constantsOf(e);
-        const flags = r.decidingFlags.map(norm);
-        if (updatesOnly((k) => /^(true|false)$/.test(constants.get(k) ?? '') && !flags.includes(k))) continue;
+        const flags = r.decidingSet;
+        if (updatesOnly((k) => /^(true|false)$/.test(constants.get(k) ?? '') && !flags.has(k))) continue;
       }
       // a key column emptied (`apikey: null`) revokes the key, whichever record holds it
       if (r.onlyWhenCleared && !(ops.every((o) => o === 'update') && writtenEmpty(e, matchedKeys))) continue;

@@ -349,7 +349,8 @@ export function exclusionFor(
       };
   }
   // A sign-in by its flow: the account is looked up by the identifier the request sends and a session is set up for it
-  const signIn = signInFlow(deepCalls(ep.handler.fn, values, 1), ep.handler.fn, xs);
+  const nearCalls = deepCalls(ep.handler.fn, values, 1);
+  const signIn = signInFlow(nearCalls, ep.handler.fn, xs);
   if (signIn)
     return {
       kind: 'exclusion',
@@ -362,9 +363,7 @@ export function exclusionFor(
   // (not when money decided: a provider's OAuth callback that stores a payout account is that write; a
   // sign-in that also syncs the profile's e-mail, or creates the signing-in person's account with its type, is still one)
   const exchange =
-    !movesMoney && !writesFactor && ep.handler.fn
-      ? codeExchange(ep.handler.fn, deepCalls(ep.handler.fn, values, 1), xs)
-      : undefined;
+    !movesMoney && !writesFactor && ep.handler.fn ? codeExchange(ep.handler.fn, nearCalls, xs) : undefined;
   if (exchange)
     return {
       kind: 'exclusion',

@@ -127,6 +127,9 @@ export interface EffectRules {
     instanceMethods: string[];
     instanceUpdates: string[];
     writeOptionKeys?: string[];
+    listItemContainers?: Record<string, '$add' | '$remove'>;
+    listItemCalls?: Record<string, '$add' | '$remove'>;
+    tupleFinders?: string;
     repoRoots: string;
     repoMethods: string[];
     builderRoots: string;

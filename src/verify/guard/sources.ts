@@ -210,12 +210,15 @@ function givenRequest(c: ts.CallExpression): boolean {
 /** A factor's own secret kept under a `token` name (`totpToken`, `mfa_token`): the factor, not another record. */
 const FACTOR_TOKEN = /(totp|hotp|2fa|two_?factor|mfa|authenticator)_?tokens?$/i;
 
+/** The parts of a request its sender writes: the body, the query, the path parameters. */
+const PAYLOAD_PARTS = /^(body|query|params|searchParams)$/;
+
 /** A read of what the request sends: its body, query or path parameters (`req.body.secret`). */
 function isPayloadRead(e: ts.Expression): boolean {
   const x = skipOuter(e);
   if (!ts.isPropertyAccessExpression(x) && !ts.isElementAccessExpression(x)) return false;
   const rp = requestPart(x);
-  return !!rp && /^(body|query|params|searchParams)$/.test(rp.part);
+  return !!rp && PAYLOAD_PARTS.test(rp.part);
 }
 
 /** The request object a member chain starts from, and what it reads of it (`req.body.x` → body). */
@@ -323,7 +326,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       if (h) return header(h, x);
       const rp = requestPart(x);
       if (rp) {
-        if (/^(body|query|params|searchParams)$/.test(rp.part)) {
+        if (PAYLOAD_PARTS.test(rp.part)) {
           o.request ??= short(x);
           o.payload ??= short(x);
           return;
