@@ -1040,6 +1040,24 @@ function siteArgument(arg: ts.Expression, site: ts.Node | undefined): ts.Express
  * Is `e` the root of a query builder: a client named like one (`db`, `knex`, `this.db`), one made by a
  * query-builder package under any name (`knexRead`), or either of two (`trx || knex`, `tx ?? db`)?
  */
+/**
+ * `database.client('api_token')`: a client kept on an object and called with a table's name, as
+ * `knex('api_token')` is. Not a builder's own method (`db.update(users)`, `trx.raw('…')`).
+ */
+function clientCalledWithTable(call: ts.CallExpression, method: string, recv: ts.Expression, r: EffectRules): boolean {
+  const arg = call.arguments.length === 1 ? skipOuter(call.arguments[0]) : undefined;
+  return (
+    ts.isIdentifier(skipOuter(recv)) &&
+    !!arg &&
+    ts.isStringLiteralLike(arg) &&
+    !r.orm.builderWrites.includes(method) &&
+    !r.orm.firestoreWrites.includes(method) &&
+    !NOT_TABLE_CALLS.test(method)
+  );
+}
+
+const NOT_TABLE_CALLS = /^(raw|query|execute|exec|select|where|whereRaw|schema|transaction|sql|prepare|run|all|get)$/;
+
 function isBuilderRoot(e: ts.Expression, names: RegExp, modules: string[], values: ValueResolver, depth = 0): boolean {
   const x = skipOuter(e);
   if (depth < 3 && ts.isBinaryExpression(x)) {
@@ -1062,7 +1080,8 @@ function isBuilderRoot(e: ts.Expression, names: RegExp, modules: string[], value
   const head = ps[0] === 'this' ? ps.slice(0, 2).join('.') : ps[0];
   if (names.test(head)) return true;
   if (ps.length === 1 && ts.isIdentifier(x) && typedFromModule(x, modules, values)) return true;
-  return (ps.length === 1 || (ps[0] === 'this' && ps.length === 2)) && rootResolvesTo(ps, x, modules, values);
+  // `database.client('users')`: a member of a module's instance, assigned by its class (`this.client = knex(…)` in `connect()`)
+  return (ps.length === 1 || ps.length === 2) && rootResolvesTo(ps, x, modules, values);
 }
 
 /**
@@ -1400,6 +1419,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       recvParts &&
       recvParts.length >= 1 &&
       (isCapitalized(recvParts[recvParts.length - 1]) ||
+        // a model named as one in camel case (`userModel.findByIdAndDelete(id)`)
+        /^[a-z][A-Za-z0-9]*Model$/.test(recvParts[recvParts.length - 1]) ||
         // a model held by a registry of models (`models.usersTeam`, `db.models.user`)
         (recvParts.length >= 2 && !!r.orm.modelRegistries?.includes(recvParts[recvParts.length - 2]))) &&
       r.orm.staticMethods.includes(mc.method) &&
@@ -1512,8 +1533,17 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           if (m && r.orm.builderTableCalls.includes(m.method)) {
             if (m.method !== 'doc' || !table) table = stringArg(cur, values) ?? table;
             if (m.method === 'collection' || m.method === 'from' || m.method === 'table' || m.method === 'into') break;
-          } else if (!m && isBuilderRoot(cur.expression, builderRoots, r.orm.builderModules ?? [], values)) {
-            // `knex('users')`, and `(trx || knex)('users')`: a transaction or the client, whichever is given
+          } else if (
+            (!m || clientCalledWithTable(cur, m.method, m.recv, r)) &&
+            isBuilderRoot(cur.expression, builderRoots, r.orm.builderModules ?? [], values)
+          ) {
+            // `knex('users')`, and `(trx || knex)('users')`: a transaction or the client, whichever is given;
+            // `database.client('users')`: a client kept on an instance and called
+            if (m) {
+              table = stringArg(cur, values);
+              cur = cur.expression;
+              break;
+            }
             table = stringArg(cur, values);
             break;
           }

@@ -1355,7 +1355,8 @@ function memberAssignments(
 ): ts.Expression[] {
   const writes = memberWritesOf(cls, index).get(name) ?? [];
   if (!isStatic) {
-    const inCtor = writes.filter((w) => w.where === 'ctor');
+    // `this.client = null` in the constructor and `this.client = knex(…)` in `connect()`: an empty start is no value
+    const inCtor = writes.filter((w) => w.where === 'ctor' && !isNullish(w.value));
     return (inCtor.length ? inCtor : writes.filter((w) => w.where === 'instance')).map((w) => w.value);
   }
   return writes.filter((w) => w.where === 'static' || w.where === 'class').map((w) => w.value);

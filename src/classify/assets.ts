@@ -530,6 +530,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         ops.includes('create')
       )
         continue;
+      // the caller's record pointed at a group this request has just created, with its role there
+      // (`company = create(…)`, then `user.update({ data: { companyId: company.id, role: 'admin' } })`): its founder
+      if (r.category === 'privilege' && foundsGroup && ops.every((o) => o === 'update') && joinsNewRecord(e, effects))
+        continue;
       // a record deleted by the request that creates it is rolled back on failure, not an account ended
       if (r.category === 'account-lifecycle' && ops.length === 1 && ops[0] === 'delete' && created.has(model)) continue;
       if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;
@@ -601,7 +605,14 @@ function joinsNewRecord(e: Effect, effects: readonly Effect[]): boolean {
   if (!ts.isCallExpression(e.node)) return false;
   const arg = e.node.arguments[0] && skipOuter(e.node.arguments[0]);
   if (!arg || !ts.isObjectLiteralExpression(arg)) return false;
-  return arg.properties.some((p) => {
+  // the written values: the argument's own, or those under `data` (`user.update({ where, data: { companyId: company.id } })`)
+  const written = [...arg.properties];
+  for (const p of arg.properties)
+    if (ts.isPropertyAssignment(p) && /^(data|values|\$set|set)$/.test(propertyNameText(p.name) ?? '')) {
+      const inner = skipOuter(p.initializer);
+      if (ts.isObjectLiteralExpression(inner)) written.push(...inner.properties);
+    }
+  return written.some((p) => {
     const v = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     let x = v && skipOuter(v);
     while (x && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))) x = skipOuter(x.expression);

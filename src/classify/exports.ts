@@ -31,6 +31,9 @@ const rules = compiled(() => {
     fileCalls: new RegExp(r.fileCalls, 'i'),
     fileText: new RegExp(r.fileText, 'i'),
     delimiter: new RegExp(r.delimiters),
+    quiet: r.quietCalls ? new RegExp(r.quietCalls) : undefined,
+    single: r.singleReads ? new RegExp(r.singleReads) : undefined,
+    work: r.exportWork ? new RegExp(r.exportWork) : undefined,
     followDepth: r.followDepth,
   };
 });
@@ -162,4 +165,25 @@ export function bulkExport(fn: FunctionNode, values: ValueResolver): BulkExport 
     }
   }
   return undefined;
+}
+
+/**
+ * Does the handler read more than one record, or call anything that might (a package, a service)?
+ * Not when it is a stub answering 501, reads one record by its key, or sets a cookie: then an
+ * export word in its path has nothing to describe.
+ */
+export function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean {
+  const r = rules();
+  if (!r.quiet || !r.single) return true;
+  for (const f of calleeClosure([fn], values, r.followDepth)) {
+    for (const c of callsIn(f)) {
+      if (!ts.isCallExpression(c)) return true;
+      const name = calleeName(c);
+      if (!name || r.quiet.test(name)) continue;
+      // a project function followed: its own calls are looked at, unless its name is an export's work
+      if (!r.work?.test(name) && values.resolve(c.expression).some((v) => v.kind === 'function')) continue;
+      if (!r.single.test(name)) return true;
+    }
+  }
+  return false;
 }

@@ -15,7 +15,7 @@ import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
 import { revealedSecrets } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
-import { bulkExport } from './exports.js';
+import { bulkExport, readsBeyondOneRecord } from './exports.js';
 import {
   assetHits,
   assetModelDecides,
@@ -591,6 +591,21 @@ export function classifyEndpoint(
       (overruledByWrites(cat, effects) && !signals.some((s) => s.category === cat.name && s.asset))
     )
       continue;
+    else if (
+      cat.name === 'data-export' &&
+      fn &&
+      !signals.some((s) => s.category === cat.name && (s.asset || s.configured)) &&
+      !readsBeyondOneRecord(fn, ctx.values)
+    ) {
+      // a stub, a read of one record, a cookie set: the export word has no collection to describe
+      considered.push({
+        kind: 'method',
+        value: ep.method,
+        category: cat.name,
+        detail: `${cat.name} words on a handler that reads no more than one record`,
+      });
+      continue;
+    }
     const mine = signals.filter((s) => s.category === cat.name);
     if (isRead && !mine.some((s) => s.get || s.write || s.asset)) {
       considered.push({

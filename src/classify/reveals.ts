@@ -118,6 +118,8 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
   const out: Reveal[] = [];
   const seen = new Set<ts.Node>();
   const fnsSeen = new Set<ts.Node>();
+  /** Keys a row-mapping callback sets again on the way out: the record's own columns of those names do not leave. */
+  const replacedColumns: Set<string>[] = [];
 
   const hit = (node: ts.Node, what?: string): void => {
     if (!out.some((o) => o.node === node))
@@ -203,7 +205,8 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
     }
     if (ts.isIdentifier(e)) {
       const decl = declarationOf(e);
-      if (decl?.initializer) value(decl.initializer, depth + 1, key ?? e.text);
+      // a local costs no level (its initializer is this function's own value; `seen` stops a cycle)
+      if (decl?.initializer) value(decl.initializer, depth, key ?? e.text);
       if (decl) fieldsAssigned(e, decl.parent.parent?.parent ?? decl, depth + 1);
       return;
     }
@@ -215,9 +218,25 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
         for (const a of e.arguments) value(a, depth, key);
         return;
       }
+      // rows passed on (`rows.filter(…)`, `rows.map((row) => ({ ...row, data }))`): what the rows carry is answered
+      const callee = skipOuter(e.expression);
+      if (ts.isPropertyAccessExpression(callee)) {
+        const replaced = ROW_PRESERVING.test(name)
+          ? new Set<string>()
+          : /^(map|flatMap)$/.test(name)
+            ? keptElement(e.arguments[0])
+            : undefined;
+        if (replaced) {
+          // the columns the callback sets again are not the rows' own (`secret: mask(row.secret)`)
+          replacedColumns.push(replaced);
+          value(callee.expression, depth, key);
+          replacedColumns.pop();
+        }
+      }
       // a whole record read and answered (`prisma.integration.findUnique(…)`): the secret columns its
       // schema declares, less those a `select` leaves out or an `omit` drops
-      for (const col of recordSecrets(e, values, r)) hit(e, `${e.expression.getText()} → ${col}`);
+      for (const col of recordSecrets(e, values, r))
+        if (!replacedColumns.some((set) => set.has(col))) hit(e, `${e.expression.getText()} → ${col}`);
       // a project function whose result is answered: what it answers is answered
       if (depth < r.followDepth) {
         for (const v of values.resolve(e.expression)) {
@@ -249,9 +268,103 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
   return out;
 }
 
+/** Array methods whose result holds the receiver's own elements. */
+const ROW_PRESERVING = /^(filter|sort|slice|reverse|toSorted|toReversed|concat|flat|at|find|findLast)$/;
+
+/**
+ * A `map` callback that hands each element on: it returns its parameter, or an object spreading it.
+ * The keys the object sets again after the spread (`{ ...row, secret: mask(row.secret) }`) are
+ * returned as replaced; undefined when the callback does not hand the element on.
+ */
+function keptElement(cb: ts.Expression | undefined): Set<string> | undefined {
+  const f = cb && skipOuter(cb);
+  if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f))) return undefined;
+  const p = f.parameters[0]?.name;
+  if (!p || !ts.isIdentifier(p)) return undefined;
+  const kept = (x: ts.Expression): Set<string> | undefined => {
+    const y = skipOuter(x);
+    if (ts.isIdentifier(y)) return y.text === p.text ? new Set() : undefined;
+    if (!ts.isObjectLiteralExpression(y)) return undefined;
+    const at = y.properties.findIndex((q) => {
+      const inner = ts.isSpreadAssignment(q) ? skipOuter(q.expression) : undefined;
+      return !!inner && ts.isIdentifier(inner) && inner.text === p.text;
+    });
+    if (at < 0) return undefined;
+    const replaced = new Set<string>();
+    for (const q of y.properties.slice(at + 1)) if (q.name) replaced.add(propertyNameText(q.name) ?? '');
+    return replaced;
+  };
+  if (!ts.isBlock(f.body)) return kept(f.body);
+  let found: Set<string> | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || (n !== f.body && ts.isFunctionLike(n))) return;
+    if (ts.isReturnStatement(n) && n.expression) found = kept(n.expression);
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(f.body);
+  return found;
+}
+
+/** The methods of a query builder's read chain (`client('api_token').where({ email }).select()`). */
+const BUILDER_READ = /^(select|where|andWhere|orWhere|whereIn|whereNot|first|orderBy|limit|offset|from|table)$/;
+
+/**
+ * A query builder's read of whole rows (`knex('api_token').select()`, `db.client('providers').where({ id }).first()`):
+ * the table, and the columns a `select('id', 'name')` lists, if it lists any.
+ */
+function builderRead(call: ts.CallExpression): { table: string; listed?: Set<string> } | undefined {
+  let cur = call;
+  let listed: Set<string> | undefined;
+  for (let i = 0; i < 8; i++) {
+    const x = skipOuter(cur.expression);
+    if (ts.isPropertyAccessExpression(x) && BUILDER_READ.test(x.name.text)) {
+      const strings = cur.arguments
+        .map((a) => skipOuter(a))
+        .filter(ts.isStringLiteralLike)
+        .map((a) => a.text);
+      if ((x.name.text === 'from' || x.name.text === 'table') && strings.length === 1)
+        return { table: strings[0], listed };
+      if (x.name.text === 'select' && cur.arguments.length && !strings.includes('*')) listed = new Set(strings);
+      const inner = skipOuter(x.expression);
+      if (!ts.isCallExpression(inner)) return undefined;
+      cur = inner;
+      continue;
+    }
+    // the table the chain starts from: `knex('api_token')`, `database.client('api_token')`
+    const arg = cur.arguments.length === 1 ? skipOuter(cur.arguments[0]) : undefined;
+    return i > 0 && arg && ts.isStringLiteralLike(arg) ? { table: arg.text, listed } : undefined;
+  }
+  return undefined;
+}
+
+/** A record that is itself an issued key (`api_token`, `personal_access_tokens`): its bare `token` or `key` column is the key. */
+const KEY_RECORD = compiled(() => {
+  const models = ruleFile('assets').assets.find((a) => a.id === 'api-key-record')?.models ?? [];
+  return (table: string): boolean => {
+    const t = table
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toLowerCase()
+      .replace(/s$/, '');
+    return models.some((m) => t === m || t.endsWith(m));
+  };
+});
+
 /** Secret columns of the records an ORM read returns whole (from the schema files). */
 function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules): string[] {
-  if (!r.recordReads || !r.recordSecretNames || !ts.isPropertyAccessExpression(call.expression)) return [];
+  if (!r.recordSecretNames) return [];
+  const built = builderRead(call);
+  if (built) {
+    const columns = schemaColumns(values, built.table);
+    if (!columns) return [];
+    const keyRecord = KEY_RECORD()(built.table);
+    return columns.filter(
+      (c) =>
+        (r.recordSecretNames!.test(c) || (keyRecord && /^(token|key|value)$/i.test(c))) &&
+        !r.notSecretNames.test(c) &&
+        (!built.listed || built.listed.has(c)),
+    );
+  }
+  if (!r.recordReads || !ts.isPropertyAccessExpression(call.expression)) return [];
   if (!r.recordReads.test(call.expression.name.text)) return [];
   const recv = skipOuter(call.expression.expression);
   // a client's delegate (`prisma.integration.findUnique`) or a model's static (`Project.findByPk(id)`)

@@ -1,5 +1,6 @@
 // The columns each record has, read as text (never run) from the project's Prisma schema files and
-// from its Drizzle table definitions (`pgTable('webhooks', { secret: text('secret') })`), Sequelize models and
+// from its Drizzle table definitions (`pgTable('webhooks', { secret: text('secret') })`), knex migrations
+// (`createTable('api_token', (table) => { table.string('token') })`), Sequelize models and
 // Mongoose schemas (`new Schema({ email: String })`): what a whole
 // record returned to the client carries, and what deleting one takes with it.
 import fs from 'node:fs';
@@ -78,6 +79,11 @@ function drizzleTables(session: ScanSession, store: SourceStore): Map<string, st
         const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, SEQUELIZE_TEXT);
         for (const name of [m[1], m[2], m[3]]) if (name && !byTable.has(norm(name))) byTable.set(norm(name), cols);
       }
+    if (/createTable\w*\(/.test(text))
+      for (const m of text.matchAll(KNEX_START)) {
+        const cols = knexColumns(text, (m.index ?? 0) + m[0].length, m[2]);
+        if (!byTable.has(norm(m[1]))) byTable.set(norm(m[1]), cols);
+      }
     if (/Schema\s*(<[^>]*>)?\(/.test(text)) {
       const schemas = new Map<string, string[]>();
       for (const m of text.matchAll(MONGOOSE_START)) {
@@ -94,6 +100,26 @@ function drizzleTables(session: ScanSession, store: SourceStore): Map<string, st
   }
   slot.byTable = byTable;
   return byTable;
+}
+
+/** `schema.createTable('api_token', (table) => {`: a knex migration's table, and the name its builder goes by. */
+const KNEX_START =
+  /\bcreateTable(?:IfNotExists)?\(\s*["'`]([\w.-]+)["'`]\s*,\s*(?:async\s+)?(?:function\s*)?\(?\s*(\w+)\s*\)?\s*(?:=>)?\s*\{/g;
+
+/** The text columns a knex table builder declares (`table.string('token')`, `t.text('client_secret')`) up to its closing brace. */
+function knexColumns(text: string, from: number, builder: string): string[] {
+  let depth = 1;
+  let end = from;
+  for (; end < text.length && depth > 0; end++) {
+    if (text[end] === '{') depth++;
+    else if (text[end] === '}') depth--;
+  }
+  const body = text.slice(from, end);
+  const column = new RegExp(
+    `\\b${builder}\\.(?:string|text|uuid|binary|json|jsonb|specificType|varchar|char)\\(\\s*["'\`]([\\w.-]+)["'\`]`,
+    'g',
+  );
+  return [...body.matchAll(column)].map((m) => m[1]);
 }
 
 /** The text columns declared at the top level of the object literal that starts at `from`. */

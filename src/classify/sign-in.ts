@@ -3,6 +3,7 @@
 // recovery channel only where the sign-in looks the account up by it. The application's own code
 // decides: a source that checks a password (or configures a password strategy) and looks a record
 // up by a key of the identifier's family. Read from the sources' text once per scan; never executed.
+import { ts } from 'ts-morph';
 import { memo } from '../memo.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { ValueResolver } from '../analysis/values.js';
@@ -11,6 +12,7 @@ import { modelName, normalizeName } from '../analysis/effects.js';
 interface Compiled {
   passwordCheck: RegExp;
   lookups: RegExp[];
+  anyLookup: RegExp;
   families: [string, RegExp][];
   defaultStrategy: RegExp;
 }
@@ -20,6 +22,7 @@ const rules = compiled<Compiled>(() => {
   return {
     passwordCheck: new RegExp(r.passwordCheck),
     lookups: r.lookups.map((l) => new RegExp(l, 'gi')),
+    anyLookup: new RegExp(r.anyLookup),
     families: Object.entries(r.families).map(([name, re]) => [name, new RegExp(re, 'i')]),
     defaultStrategy: new RegExp(r.defaultStrategy),
   };
@@ -80,16 +83,59 @@ function families(values: ValueResolver): Families {
     const text = store.text(file, false);
     if (!text || !r.passwordCheck.test(text)) continue;
     if (r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
-    for (const re of r.lookups) {
-      re.lastIndex = 0;
-      for (const m of text.matchAll(re)) {
-        const family = identifierFamily(m[1]);
-        if (family) add(family, lookedUpRecord(text, m.index ?? 0, m[0].length));
+    for (const [start, end] of signInRegions(store.get(file), text)) {
+      const region = text.slice(start, end);
+      for (const re of r.lookups) {
+        re.lastIndex = 0;
+        for (const m of region.matchAll(re)) {
+          const family = identifierFamily(m[1]);
+          if (family) add(family, lookedUpRecord(text, start + (m.index ?? 0), m[0].length));
+        }
       }
     }
   }
   slot.found = found;
   return found;
+}
+
+/**
+ * The stretches of a file that sign in: for each password check, the nearest function around it
+ * that looks a record up (a `.then` callback holding only the comparison is not it, the handler
+ * around it is). A check outside any function, or in a file that does not parse, keeps the whole text.
+ */
+function signInRegions(sf: ts.SourceFile | undefined, text: string): [number, number][] {
+  const whole: [number, number][] = [[0, text.length]];
+  if (!sf || sf.text !== text) return whole;
+  const r = rules();
+  const check = new RegExp(r.passwordCheck.source, 'g');
+  const regions = new Map<number, number>();
+  for (const m of text.matchAll(check)) {
+    const at = m.index ?? 0;
+    let region: [number, number] | undefined;
+    for (const fn of functionsAround(sf, at)) {
+      const start = fn.getStart(sf);
+      if (r.anyLookup.test(text.slice(start, fn.end))) {
+        region = [start, fn.end];
+        break;
+      }
+    }
+    if (!region) return whole;
+    regions.set(region[0], Math.max(regions.get(region[0]) ?? 0, region[1]));
+  }
+  return regions.size ? [...regions] : whole;
+}
+
+/** Functions holding a position, innermost first. */
+function functionsAround(sf: ts.SourceFile, at: number): ts.Node[] {
+  const out: ts.Node[] = [];
+  let node: ts.Node = sf;
+  for (;;) {
+    const inner: ts.Node | undefined = node.forEachChild((c) => (c.pos <= at && at < c.end ? c : undefined));
+    if (!inner) break;
+    if (ts.isFunctionLike(inner)) out.push(inner);
+    node = inner;
+  }
+  return out.reverse();
 }
 
 /**

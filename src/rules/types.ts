@@ -485,6 +485,10 @@ export interface ExportRules {
   fileCalls: string;
   fileText: string;
   delimiters: string;
+  /** Calls that read no collection: an export word does not decide on a handler that makes only these and reads of one record. */
+  quietCalls?: string;
+  singleReads?: string;
+  exportWork?: string;
   followDepth: number;
 }
 
@@ -532,6 +536,7 @@ export interface LibraryHandlerRule {
 export interface SignInRules {
   passwordCheck: string;
   lookups: string[];
+  anyLookup: string;
   families: Record<string, string>;
   defaultStrategy: string;
 }
