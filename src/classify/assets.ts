@@ -425,6 +425,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a group whose record belongs to another group (a team's `workspaceId`) is a part of the organisation
         // (a person's record naming its team is still the account)
         if (r.nestedRe && !PERSON.test(norm(model)) && nestedGroup(ctx.values, model, r.nestedRe)) continue;
+        // a "member" row whose declared references name no person (`segmentMembers { segmentId, contactId }`):
+        // contacts in a mailing segment, recipients in a list: nobody who signs in gains or loses access
+        if (r.category === 'privilege' && model && membersAreNotPeople(ctx.values, model)) continue;
       }
       // members removed in bulk with the record they belong to (`membersOnTeams.deleteMany` beside
       // `team.delete`) go with it: nobody's membership is taken away from a group that goes on
@@ -625,6 +628,20 @@ function joinsNewRecord(e: Effect, effects: readonly Effect[]): boolean {
     );
   });
 }
+
+/**
+ * Do the declared columns of a membership-like record reference other records, none of them a person
+ * (`contactId`, `segmentId`)? Unknown columns, or no references seen, say nothing.
+ */
+function membersAreNotPeople(values: ValueResolver, model: string): boolean {
+  const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
+  const refs = (cols ?? []).map(norm).filter((col) => col !== 'id' && /id$/.test(col));
+  return refs.length >= 2 && !refs.some((col) => PERSON_REF.test(col));
+}
+
+/** A reference to a person who may sign in. */
+const PERSON_REF =
+  /(user|member|account|person|profile|admin|staff|employee|collaborator|owner|uid|invitee|principal|identity)_?id$/;
 
 /** Do the declared columns of `model` reference another group (`workspaceId` on a team)? */
 function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): boolean {

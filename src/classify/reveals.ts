@@ -215,7 +215,16 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
       if (r.derivations.test(name)) return; // masked, hashed, counted, compared
       // made readable again (`decrypt(row.secret_key)`): what it is given is what is answered
       if (r.passThrough?.test(name)) {
-        for (const a of e.arguments) value(a, depth, key);
+        for (const a of e.arguments) {
+          // the parts of a sealed value (`decrypt({ ciphertext: row.secretCiphertext, iv })`) are answered under the name the result is
+          const x = skipOuter(a);
+          if (key && ts.isObjectLiteralExpression(x))
+            for (const p of x.properties) {
+              if (ts.isPropertyAssignment(p)) value(p.initializer, depth, key);
+              else if (ts.isShorthandPropertyAssignment(p)) value(p.name, depth, key);
+            }
+          else value(a, depth, key);
+        }
         return;
       }
       // rows passed on (`rows.filter(…)`, `rows.map((row) => ({ ...row, data }))`): what the rows carry is answered

@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import type { ValueResolver } from '../analysis/values.js';
 import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
-import type { SourceStore } from '../project/sources.js';
 import { ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
 
@@ -58,14 +57,50 @@ const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g
 
 const DRIZZLE = memo('classify.drizzleColumns', () => ({ byTable: undefined as Map<string, string[]> | undefined }));
 
-function drizzleTables(session: ScanSession, store: SourceStore): Map<string, string[]> {
+/** How many module files outside the scanned sources the column scan reads through package imports. */
+const MAX_PACKAGE_FILES = 400;
+
+/**
+ * The scanned sources, and the files of the project's own packages they import (a monorepo's
+ * `@acme/db` whose schema lives outside the application folder), followed through `export … from`
+ * by their text, never parsed. Sorted, so that the first declaration of a table wins the same way each run.
+ */
+function schemaSources(values: ValueResolver): string[] {
+  const store = values.store;
+  const seen = new Set(store.known);
+  const extra: string[] = [];
+  const queue: [string, string][] = [];
+  const specs = (text: string): string[] =>
+    [...text.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+  for (const file of [...store.known].sort()) {
+    const text = store.text(file, false);
+    // a workspace package (`@acme/db`, `db/schema`): not a relative path, which the scan already holds
+    if (text) for (const spec of specs(text)) if (!spec.startsWith('.')) queue.push([spec, file]);
+  }
+  while (queue.length && extra.length < MAX_PACKAGE_FILES) {
+    const [spec, from] = queue.shift()!;
+    const r = values.resolver.resolve(spec, from);
+    if (r.kind !== 'file' || seen.has(r.file) || /node_modules/.test(r.file)) continue;
+    seen.add(r.file);
+    const text = store.text(r.file, false);
+    if (!text) continue;
+    extra.push(r.file);
+    // its own modules, through re-exports and imports (`export * from './schema'`)
+    for (const next of specs(text)) queue.push([next, r.file]);
+  }
+  return [...store.known, ...extra].sort();
+}
+
+function drizzleTables(values: ValueResolver): Map<string, string[]> {
+  const session = values.session;
+  const store = values.store;
   const slot = session.get(DRIZZLE);
   if (slot.byTable) return slot.byTable;
   const byTable = new Map<string, string[]>();
   const defs = ruleFile('effects').orm.tableDefinitions;
   if (!defs) return (slot.byTable = byTable);
   const isDefinition = new RegExp(defs);
-  for (const file of [...store.known].sort()) {
+  for (const file of schemaSources(values)) {
     const text = store.text(file, false);
     if (!text) continue;
     if (/table\(/i.test(text))
@@ -163,7 +198,7 @@ function topLevelColumns(text: string, from: number, column: RegExp): string[] {
 export function schemaColumns(values: ValueResolver, model: string): readonly string[] | undefined {
   const prisma = values.session.get(PRISMA).get(model.toLowerCase());
   if (prisma) return prisma;
-  return drizzleTables(values.session, values.store).get(norm(model));
+  return drizzleTables(values).get(norm(model));
 }
 
 const MEMBERSHIP_TAILS = memo('classify.membershipTails', () => new Map<string, boolean>());

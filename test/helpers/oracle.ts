@@ -17,7 +17,10 @@ export interface OracleResult {
 
 export async function checkFixture(dir: string): Promise<OracleResult> {
   const { annotations, problems } = parseFixture(dir);
-  const result = await scan({ paths: [dir], config: defaults() });
+  // `.scan-root` names the folder to scan (an application inside a monorepo fixture); annotations stay relative to `dir`
+  const rootFile = path.join(dir, '.scan-root');
+  const scanDir = fs.existsSync(rootFile) ? path.join(dir, fs.readFileSync(rootFile, 'utf8').trim()) : dir;
+  const result = await scan({ paths: [scanDir], config: defaults() });
   const at = (file: string, line: number): Annotation[] =>
     annotations.filter((a) => a.file === file && a.target === line);
   const matched = new Set<Annotation>();
