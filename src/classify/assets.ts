@@ -55,6 +55,7 @@ interface CompiledAssets {
   /** Columns whose presence says a record signs in (`password`). */
   signInColumns: Set<string>;
   ordinaryRole: RegExp;
+  selfService?: { privileged: RegExp; own: RegExp };
   roleDefinitionModels: string[];
   groupModels: string[];
   aboutRecordTails: readonly string[];
@@ -95,6 +96,10 @@ export const assetRules = compiled((): CompiledAssets => {
     roleKeyRe: r.roleKeyPattern ? new RegExp(r.roleKeyPattern) : undefined,
     signInColumns: new Set((r.signInColumns ?? []).map(norm)),
     ordinaryRole: new RegExp(r.ordinaryRoleValues, 'i'),
+    selfService: r.selfService && {
+      privileged: new RegExp(r.selfService.privilegedRoleValues, 'i'),
+      own: new RegExp(r.selfService.ownRecord),
+    },
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
     groupModels: (r.groupModels ?? []).map(norm),
     aboutRecordTails: r.aboutRecordTails ?? [],
@@ -427,7 +432,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.nestedRe && !PERSON.test(norm(model)) && nestedGroup(ctx.values, model, r.nestedRe)) continue;
         // a "member" row whose declared references name no person (`segmentMembers { segmentId, contactId }`):
         // contacts in a mailing segment, recipients in a list: nobody who signs in gains or loses access
-        if (r.category === 'privilege' && model && membersAreNotPeople(ctx.values, model)) continue;
+        if (MEMBERSHIP_RULES.has(r.id) && model && membersAreNotPeople(ctx.values, model)) continue;
       }
       // members removed in bulk with the record they belong to (`membersOnTeams.deleteMany` beside
       // `team.delete`) go with it: nobody's membership is taken away from a group that goes on
@@ -561,6 +566,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           comparedRoleColumns(ctx.values),
         );
         if (!granted.length) continue;
+        if (!r.ordinaryGrants && selfServiceRole(e, granted, c)) continue;
         matchedKeys = granted;
       }
       const what = matchedKeys.length ? ` (${matchedKeys.join(', ')})` : '';
@@ -638,6 +644,9 @@ function membersAreNotPeople(values: ValueResolver, model: string): boolean {
   const refs = (cols ?? []).map(norm).filter((col) => col !== 'id' && /id$/.test(col));
   return refs.length >= 2 && !refs.some((col) => PERSON_REF.test(col));
 }
+
+/** The rules of rows that tie a person to a group by id (an invitation names its person by e-mail). */
+const MEMBERSHIP_RULES = new Set(['membership-change', 'member-role-write']);
 
 /** A reference to a person who may sign in. */
 const PERSON_REF =
@@ -831,6 +840,40 @@ function roleGrant(
     // an ordinary role on a new account grants nothing; over an existing role it demotes; a group member has it
     return v === undefined || !c.ordinaryRole.test(v) || !ops.includes('create') || ordinaryGrants;
   });
+}
+
+/**
+ * A role the signed-in user gives their own record as a constant that is not a privileged one
+ * (`data: { role: 'SELLER' }` under `where: { id: session.user.id }`): a self-service switch.
+ */
+function selfServiceRole(e: Effect, granted: readonly string[], c: CompiledAssets): boolean {
+  const s = c.selfService;
+  if (!s || !ts.isCallExpression(e.node) || !opsOf(e).every((o) => o === 'update')) return false;
+  const constants = constantsOf(e);
+  if (!granted.every((k) => constants.has(k) && !s.privileged.test(constants.get(k)!))) return false;
+  // the write names the signed-in user's record: in its own text, or through the locals it reads (the record
+  // it is called on, `where: { id: dbUser.id }` after `dbUser = findUnique({ where: { id: req.user.sub } })`), two hops
+  let frontier: ts.Node[] = [e.node];
+  const seen = new Set<ts.Node>();
+  for (let hop = 0; hop < 3 && frontier.length; hop++) {
+    if (frontier.some((n) => s.own.test(n.getText()))) return true;
+    const next: ts.Node[] = [];
+    for (const n of frontier) {
+      const visit = (x: ts.Node): void => {
+        if (ts.isIdentifier(x) && !(ts.isPropertyAccessExpression(x.parent) && x.parent.name === x)) {
+          const d = findDeclaration(x);
+          if (d && ts.isVariableDeclaration(d) && d.initializer && !seen.has(d) && seen.size < 20) {
+            seen.add(d);
+            next.push(d.initializer);
+          }
+        }
+        if (!ts.isFunctionLike(x)) x.forEachChild(visit);
+      };
+      visit(n);
+    }
+    frontier = next;
+  }
+  return false;
 }
 
 /** Constant values written, by normalised key. */

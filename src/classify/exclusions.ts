@@ -9,7 +9,7 @@ import { externalName } from '../analysis/unwrap.js';
 import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
-import { machineCredential, routeSetsSignedInUser } from './machine-auth.js';
+import { machineCredential, readsSignedIn, routeSetsSignedInUser } from './machine-auth.js';
 import type { ClassifierRules } from './rules.js';
 import { findTerm, isParamSegment, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 import { memo } from '../memo.js';
@@ -112,6 +112,7 @@ interface ExclusionSets {
   signInArgs: RegExp;
   signInCalls: RegExp;
   sessionWrites: RegExp;
+  sessionless?: { reads: RegExp; calleeText: RegExp; linkNames: RegExp; lookupArgs: RegExp };
 }
 
 /** Per scan: the exclusion word sets compiled from the session's rules. */
@@ -140,6 +141,12 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     signInArgs: new RegExp(ex.signInFlow.identifierArgs),
     signInCalls: new RegExp(ex.signInFlow.sessionCalls),
     sessionWrites: new RegExp(ex.signInFlow.sessionWrites),
+    sessionless: ex.sessionless && {
+      reads: new RegExp(ex.sessionless.sessionReads),
+      calleeText: new RegExp(ex.sessionless.sessionCalleeText),
+      linkNames: new RegExp(ex.sessionless.authLinkNames, 'i'),
+      lookupArgs: new RegExp(ex.sessionless.lookupArgs),
+    },
     codeGrantKeys: ex.codeExchange ? new RegExp(ex.codeExchange.grantKeys) : undefined,
     codeGrantValue: ex.codeExchange ? new RegExp(ex.codeExchange.grantValue) : undefined,
     codeExchangeCalls: ex.codeExchange?.calls ? new RegExp(ex.codeExchange.calls) : undefined,
@@ -267,6 +274,60 @@ function columnOf(a: ts.Expression | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * Does the endpoint serve a signed-in session? A chain link named for authentication (or one that
+ * reads the signed-in user), a session read in the handler or what it calls, or the signed-in user
+ * read by the handler. Unsure is yes: only an endpoint with none of these is session-less.
+ */
+function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<ExclusionSets['sessionless']>): boolean {
+  if (!ep.handler.fn) return true;
+  for (const l of ep.chain) {
+    const head = l.expr.getText().split(/[(\s]/)[0];
+    if (head && s.linkNames.test(head)) return true;
+    const fn = l.fn ?? l.factory;
+    if (!fn) {
+      // a package's middleware (`passport.authenticate('jwt')`, `clerkMiddleware()`) named for authentication
+      if (l.externalModule && s.linkNames.test(l.externalModule)) return true;
+      continue;
+    }
+    if (l.via === 'next-middleware' && /session|token|auth|jwt/i.test(fn.getText())) return true;
+    if (readsSignedIn(fn, values)) return true;
+    if (deepCalls(fn, values, 1).some((c) => isSessionRead(c, s))) return true;
+  }
+  if (readsSignedIn(ep.handler.fn, values)) return true;
+  return deepCalls(ep.handler.fn, values, 2).some((c) => isSessionRead(c, s));
+}
+
+function isSessionRead(c: ts.CallExpression, s: NonNullable<ExclusionSets['sessionless']>): boolean {
+  const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+  return s.reads.test(calleeName(c)) || (!!parts && s.calleeText.test(parts.join('.')));
+}
+
+/**
+ * A password set on the account the request names by its identifier or an e-mailed token
+ * (`User.findOne({ email })` with `email` from the body), on an endpoint that serves no session:
+ * a sign-up, a recovery step or an invitation being completed.
+ */
+function sessionlessCredentialSet(ep: Endpoint, values: ValueResolver, xs: ExclusionSets): Reason | undefined {
+  const s = xs.sessionless;
+  if (!s || !ep.handler.fn) return undefined;
+  // a read that finds the account (`findOne({ email })`), not the write itself (`findByIdAndUpdate(id, { email })`)
+  const lookup = deepCalls(ep.handler.fn, values, 2).find(
+    (c) =>
+      xs.signInLookups.test(calleeName(c)) &&
+      !/update|upsert|delete|remove|replace/i.test(calleeName(c)) &&
+      c.arguments.some((a) => s.lookupArgs.test(a.getText())),
+  );
+  if (!lookup || servesSession(ep, values, s)) return undefined;
+  return {
+    kind: 'exclusion',
+    value: lookup.getText().replace(/\s+/g, ' ').slice(0, 80),
+    detail:
+      'sets a password on the account the request names by its identifier, with no session on the way: a sign-up, a recovery step or an invitation being completed, not a change a stolen session could make',
+    span: spanOf(lookup),
+  };
+}
+
 export function exclusionFor(
   ep: Endpoint,
   rules: ClassifierRules,
@@ -281,6 +342,8 @@ export function exclusionFor(
   grantsRole = false,
   /** A money asset decided (an OAuth callback that stores the payout account it connected). */
   movesMoney = false,
+  /** The only assets are a password (or PIN) set, and the login identifier written with it. */
+  setsPasswordOnly = false,
 ): Reason | undefined {
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
@@ -396,6 +459,10 @@ export function exclusionFor(
         detail,
         span: spanOf(redeemed),
       };
+  }
+  if (setsPasswordOnly) {
+    const sessionless = sessionlessCredentialSet(ep, values, xs);
+    if (sessionless) return sessionless;
   }
   // An auth catch-all: /api/auth/[...all], /api/auth/*
   for (let i = 1; i < segs.length; i++) {

@@ -646,6 +646,10 @@ export function classifyEndpoint(
           reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
           // money moved or redirected (a provider's OAuth callback storing the payout account it connected)
           reasons.some((r) => r.kind === 'asset' && r.category === 'money'),
+          categories.length === 1 &&
+            categories[0] === 'credentials' &&
+            reasons.some((r) => r.kind === 'asset' && PASSWORD_ASSETS.has(String(r.value))) &&
+            reasons.every((r) => r.kind !== 'asset' || PASSWORD_ASSETS.has(String(r.value))),
         );
   if (exclusion)
     return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
@@ -695,6 +699,9 @@ function revealSignals(fn: FunctionNode | undefined, values: ValueResolver): Sig
 }
 
 /** A whole collection of people's records handed out as a file (data-export without a write). */
+/** A password or PIN set (an e-mail changed alongside keeps the endpoint a credential change). */
+const PASSWORD_ASSETS = new Set(['password', 'pin-record']);
+
 function exportSignals(fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
   const x = fn ? bulkExport(fn, values) : undefined;
   if (!x) return [];

@@ -265,6 +265,11 @@ function readsSignedInUser(fn: FunctionNode, c: Compiled): boolean {
   return found;
 }
 
+/** Does this function read who the request is from (`req.user`, `c.get('user')`)? */
+export function readsSignedIn(fn: FunctionNode, values: ValueResolver): boolean {
+  return readsSignedInUser(fn, values.session.get(COMPILED));
+}
+
 export function machineCredential(ep: Endpoint, values: ValueResolver): Reason | undefined {
   const c = values.session.get(COMPILED);
   const found = serviceCredential(ep, values, c);

@@ -492,7 +492,10 @@ function mentions(answer: ts.Node, param: ts.ParameterDeclaration): boolean {
     if (ts.isIdentifier(n) && n.text === name) {
       const parent = n.parent;
       const isKey = (ts.isPropertyAssignment(parent) || ts.isPropertyAccessExpression(parent)) && parent.name === n;
-      if (!isKey) found = true;
+      // `p.apiKeyPreview`, `!!p.apiKey`: a field of it, looked at where it is read, not the whole value handed on
+      const field =
+        (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n;
+      if (!isKey && !field) found = true;
       return;
     }
     // an envelope the answer is built in (`const response = { Success: true, Data: data }; res.json(response)`);

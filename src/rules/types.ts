@@ -322,6 +322,8 @@ export interface ExclusionRules {
   resetMailCalls?: string;
   tokenRedemption: { lookupMethods: string; tokenKeys: string };
   signInFlow: { lookupMethods: string; identifierArgs: string; sessionCalls: string; sessionWrites: string };
+  /** How a handler shows it serves a signed-in session (a credential set without one is a sign-up or a recovery step). */
+  sessionless?: { sessionReads: string; sessionCalleeText: string; authLinkNames: string; lookupArgs: string };
   /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
   codeExchange?: { grantKeys: string; grantValue: string; calls?: string };
   resetRequestFields: string[];
@@ -493,6 +495,8 @@ export interface ExportRules {
 }
 
 export interface AssetRules {
+  /** A non-privileged role the signed-in user gives their own record. */
+  selfService?: SelfServiceRules;
   followDepth: number;
   /** Stored secrets that reach an answer (src/classify/reveals.ts). */
   reveals: RevealRules;
@@ -531,6 +535,11 @@ export interface LibraryHandlerRule {
   methods: string[];
   plugins: Record<string, { categories: string[]; serves: string }>;
   options: { path: string[]; categories: string[]; serves: string }[];
+}
+
+export interface SelfServiceRules {
+  privilegedRoleValues: string;
+  ownRecord: string;
 }
 
 export interface SignInRules {
