@@ -346,6 +346,9 @@ function builderRead(call: ts.CallExpression): { table: string; listed?: Set<str
   return undefined;
 }
 
+/** The column of a key record that holds the key itself. */
+const KEY_COLUMN = /^(token|key)$/i;
+
 /** A record that is itself an issued key (`api_token`, `personal_access_tokens`): its bare `token` or `key` column is the key. */
 const KEY_RECORD = compiled(() => {
   const models = ruleFile('assets').assets.find((a) => a.id === 'api-key-record')?.models ?? [];
@@ -368,7 +371,7 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
     const keyRecord = KEY_RECORD()(built.table);
     return columns.filter(
       (c) =>
-        (r.recordSecretNames!.test(c) || (keyRecord && /^(token|key|value)$/i.test(c))) &&
+        (r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
         !r.notSecretNames.test(c) &&
         (!built.listed || built.listed.has(c)),
     );
@@ -400,10 +403,27 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
           out.add(propertyNameText(q.name) ?? '');
     return out;
   };
-  const select = listed('select') ?? attributeNames(args, values, 'select');
-  const omit = listed('omit') ?? attributeNames(args, values, 'omit');
+  // drizzle's `columns: { id: true }` picks, `columns: { key: false }` leaves out
+  const columnsFlag = (flag: boolean): Set<string> | undefined => {
+    if (!args || !ts.isObjectLiteralExpression(args)) return undefined;
+    const p = args.properties.find((x) => x.name && propertyNameText(x.name) === 'columns');
+    const v = p && ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+    if (!v || !ts.isObjectLiteralExpression(v)) return undefined;
+    const kind = flag ? ts.SyntaxKind.TrueKeyword : ts.SyntaxKind.FalseKeyword;
+    const out = new Set<string>();
+    for (const q of v.properties)
+      if (q.name && ts.isPropertyAssignment(q) && q.initializer.kind === kind) out.add(propertyNameText(q.name) ?? '');
+    return out.size ? out : undefined;
+  };
+  const select = listed('select') ?? columnsFlag(true) ?? attributeNames(args, values, 'select');
+  const omit = listed('omit') ?? columnsFlag(false) ?? attributeNames(args, values, 'omit');
+  const keyRecord = KEY_RECORD()(model);
   return columns.filter(
-    (c) => r.recordSecretNames!.test(c) && !r.notSecretNames.test(c) && (!select || select.has(c)) && !omit?.has(c),
+    (c) =>
+      (r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
+      !r.notSecretNames.test(c) &&
+      (!select || select.has(c)) &&
+      !omit?.has(c),
   );
 }
 
