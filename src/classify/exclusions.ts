@@ -112,7 +112,7 @@ interface ExclusionSets {
   signInArgs: RegExp;
   signInCalls: RegExp;
   sessionWrites: RegExp;
-  sessionless?: { reads: RegExp; calleeText: RegExp; linkNames: RegExp; lookupArgs: RegExp };
+  sessionless?: { reads: RegExp; calleeText: RegExp; linkNames: RegExp; lookupArgs: RegExp; text?: RegExp };
 }
 
 /** Per scan: the exclusion word sets compiled from the session's rules. */
@@ -146,6 +146,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
       calleeText: new RegExp(ex.sessionless.sessionCalleeText),
       linkNames: new RegExp(ex.sessionless.authLinkNames, 'i'),
       lookupArgs: new RegExp(ex.sessionless.lookupArgs),
+      text: ex.sessionless.sessionText ? new RegExp(ex.sessionless.sessionText, 'i') : undefined,
     },
     codeGrantKeys: ex.codeExchange ? new RegExp(ex.codeExchange.grantKeys) : undefined,
     codeGrantValue: ex.codeExchange ? new RegExp(ex.codeExchange.grantValue) : undefined,
@@ -290,12 +291,33 @@ function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<Exclu
       if (l.externalModule && s.linkNames.test(l.externalModule)) return true;
       continue;
     }
-    if (l.via === 'next-middleware' && /session|token|auth|jwt/i.test(fn.getText())) return true;
-    if (readsSignedIn(fn, values)) return true;
+    // the app-wide Next.js middleware serves every path (a locale cookie read there is no session)
+    if (l.via === 'next-middleware') {
+      if (/session|token|auth|jwt/i.test(fn.getText())) return true;
+      continue;
+    }
+    if (readsSignedIn(fn, values) || s.text?.test(fn.getText())) return true;
     if (deepCalls(fn, values, 1).some((c) => isSessionRead(c, s))) return true;
   }
-  if (readsSignedIn(ep.handler.fn, values)) return true;
-  return deepCalls(ep.handler.fn, values, 2).some((c) => isSessionRead(c, s));
+  // a bearer header or a cookie read, in the handler or a function it calls, is a session of some kind
+  if (readsSignedIn(ep.handler.fn, values) || s.text?.test(ep.handler.fn.getText())) return true;
+  return deepCalls(ep.handler.fn, values, 2).some((c) => isSessionRead(c, s) || (!!s.text && s.text.test(c.getText())));
+}
+
+/** The conditions of a lookup's argument (`where`, or the filter itself), not what it selects or writes. */
+function lookupConditions(a: ts.Expression): string {
+  const x = skipOuter(a);
+  if (!ts.isObjectLiteralExpression(x)) return a.getText();
+  return x.properties
+    .filter(
+      (p) =>
+        !(
+          p.name &&
+          /^(select|include|columns|omit|orderBy|data|attributes|projection)$/.test(propertyNameText(p.name) ?? '')
+        ),
+    )
+    .map((p) => p.getText())
+    .join(',');
 }
 
 function isSessionRead(c: ts.CallExpression, s: NonNullable<ExclusionSets['sessionless']>): boolean {
@@ -316,7 +338,7 @@ function sessionlessCredentialSet(ep: Endpoint, values: ValueResolver, xs: Exclu
     (c) =>
       xs.signInLookups.test(calleeName(c)) &&
       !/update|upsert|delete|remove|replace/i.test(calleeName(c)) &&
-      c.arguments.some((a) => s.lookupArgs.test(a.getText())),
+      c.arguments.some((a) => s.lookupArgs.test(`{${lookupConditions(a)}}`)),
   );
   if (!lookup || servesSession(ep, values, s)) return undefined;
   return {

@@ -277,6 +277,9 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
   return out;
 }
 
+/** Members that give a record back whole (`toJSON()`, `get({ plain: true })`, `dataValues`). */
+const WHOLE_ROW = /^(toJSON|toObject|get|valueOf|dataValues|_doc|lean)$/;
+
 /** Array methods whose result holds the receiver's own elements. */
 const ROW_PRESERVING = /^(filter|sort|slice|reverse|toSorted|toReversed|concat|flat|at|find|findLast)$/;
 
@@ -513,8 +516,12 @@ function mentions(answer: ts.Node, param: ts.ParameterDeclaration): boolean {
       const parent = n.parent;
       const isKey = (ts.isPropertyAssignment(parent) || ts.isPropertyAccessExpression(parent)) && parent.name === n;
       // `p.apiKeyPreview`, `!!p.apiKey`: a field of it, looked at where it is read, not the whole value handed on
+      // (`p.toJSON()`, `p.get({ plain: true })`, `p.dataValues`: the whole row again)
       const field =
-        (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n;
+        (ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) &&
+        parent.expression === n &&
+        !(ts.isPropertyAccessExpression(parent) && WHOLE_ROW.test(parent.name.text)) &&
+        !(ts.isCallExpression(parent.parent) && parent.parent.expression === parent);
       if (!isKey && !field) found = true;
       return;
     }

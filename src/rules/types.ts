@@ -323,7 +323,13 @@ export interface ExclusionRules {
   tokenRedemption: { lookupMethods: string; tokenKeys: string };
   signInFlow: { lookupMethods: string; identifierArgs: string; sessionCalls: string; sessionWrites: string };
   /** How a handler shows it serves a signed-in session (a credential set without one is a sign-up or a recovery step). */
-  sessionless?: { sessionReads: string; sessionCalleeText: string; authLinkNames: string; lookupArgs: string };
+  sessionless?: {
+    sessionReads: string;
+    sessionCalleeText: string;
+    authLinkNames: string;
+    lookupArgs: string;
+    sessionText?: string;
+  };
   /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
   codeExchange?: { grantKeys: string; grantValue: string; calls?: string };
   resetRequestFields: string[];
