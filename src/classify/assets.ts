@@ -540,7 +540,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         continue;
       // the caller's record pointed at a group this request has just created, with its role there
       // (`company = create(…)`, then `user.update({ data: { companyId: company.id, role: 'admin' } })`): its founder
-      if (r.category === 'privilege' && foundsGroup && ops.every((o) => o === 'update') && joinsNewRecord(e, effects))
+      if (
+        r.category === 'privilege' &&
+        foundsGroup &&
+        ops.every((o) => o === 'update') &&
+        joinsNewRecord(e, effects) &&
+        !!c.selfService &&
+        ts.isCallExpression(e.node) &&
+        namesOwnRecord(e.node, c.selfService.own)
+      )
         continue;
       // a record deleted by the request that creates it is rolled back on failure, not an account ended
       if (r.category === 'account-lifecycle' && ops.length === 1 && ops[0] === 'delete' && created.has(model)) continue;
@@ -650,7 +658,7 @@ const MEMBERSHIP_RULES = new Set(['membership-change', 'member-role-write']);
 
 /** A reference to a person who may sign in. */
 const PERSON_REF =
-  /(user|member|account|person|profile|admin|staff|employee|collaborator|owner|uid|invitee|principal|identity)_?id$/;
+  /(user|member|account|person|profile|admin|staff|employee|collaborator|owner|invitee|principal|identity|student|grantee|assignee|subject|developer|creator|participant|learner|patient)_?id$|^uid$/;
 
 /** Do the declared columns of `model` reference another group (`workspaceId` on a team)? */
 function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): boolean {
@@ -851,12 +859,41 @@ function selfServiceRole(e: Effect, granted: readonly string[], c: CompiledAsset
   if (!s || !ts.isCallExpression(e.node) || !opsOf(e).every((o) => o === 'update')) return false;
   const constants = constantsOf(e);
   if (!granted.every((k) => constants.has(k) && !s.privileged.test(constants.get(k)!))) return false;
-  // the write names the signed-in user's record: in its own text, or through the locals it reads (the record
-  // it is called on, `where: { id: dbUser.id }` after `dbUser = findUnique({ where: { id: req.user.sub } })`), two hops
-  let frontier: ts.Node[] = [e.node];
+  return namesOwnRecord(e.node, s.own);
+}
+
+/**
+ * Does a write name the signed-in user's record: in the condition that picks the record (`where`, a
+ * filter argument) or the record it is called on, directly or through the locals those read (`where: {
+ * id: dbUser.id }` after `dbUser = findUnique({ where: { id: req.user.sub } })`), two hops? A tenant
+ * scope beside another id (`{ id: body.userId, orgId: req.user.orgId }`) does not name it.
+ */
+function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
+  const recv = ts.isPropertyAccessExpression(call.expression) ? skipOuter(call.expression.expression) : undefined;
+  const first = call.arguments[0] && skipOuter(call.arguments[0]);
+  const where =
+    first && ts.isObjectLiteralExpression(first)
+      ? first.properties.find((p) => p.name && /^(where|filter)$/.test(propertyNameText(p.name) ?? ''))
+      : undefined;
+  let pick: ts.Node | undefined;
+  if (where && ts.isPropertyAssignment(where)) pick = where.initializer;
+  else if (first && call.arguments.length >= 2)
+    pick = first; // `updateOne(filter, update)`
+  else if (recv && ts.isIdentifier(recv)) pick = recv; // `user.save()`
+  if (!pick) return false;
+  // an id condition names the record; the other keys of the condition (a tenant scope) do not
+  const cond = ts.isExpression(pick) ? skipOuter(pick) : pick;
+  if (ts.isObjectLiteralExpression(cond)) {
+    const id = cond.properties.find(
+      (p) => p.name && /^(id|_id|userid|uid|email)$/i.test(propertyNameText(p.name) ?? ''),
+    );
+    if (!id) return false;
+    pick = id;
+  }
+  let frontier: ts.Node[] = [pick];
   const seen = new Set<ts.Node>();
   for (let hop = 0; hop < 3 && frontier.length; hop++) {
-    if (frontier.some((n) => s.own.test(n.getText()))) return true;
+    if (frontier.some((n) => own.test(n.getText()))) return true;
     const next: ts.Node[] = [];
     for (const n of frontier) {
       const visit = (x: ts.Node): void => {

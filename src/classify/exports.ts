@@ -175,13 +175,17 @@ export function bulkExport(fn: FunctionNode, values: ValueResolver): BulkExport 
 export function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean {
   const r = rules();
   if (!r.quiet || !r.single) return true;
-  for (const f of calleeClosure([fn], values, r.followDepth)) {
+  const closure = calleeClosure([fn], values, r.followDepth);
+  const looked = new Set<ts.Node>(closure);
+  for (const f of closure) {
     for (const c of callsIn(f)) {
       if (!ts.isCallExpression(c)) return true;
       const name = calleeName(c);
       if (!name || r.quiet.test(name)) continue;
-      // a project function followed: its own calls are looked at, unless its name is an export's work
-      if (!r.work?.test(name) && values.resolve(c.expression).some((v) => v.kind === 'function')) continue;
+      // a project function looked into: its own calls are looked at, unless its name is an export's work
+      // (one past the follow depth is not looked into, so it counts as a call that might read)
+      if (!r.work?.test(name) && values.resolve(c.expression).some((v) => v.kind === 'function' && looked.has(v.node)))
+        continue;
       if (!r.single.test(name)) return true;
     }
   }
