@@ -584,7 +584,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     // a record deleted with the signing or client secret its schema declares: the secret is revoked
     if ((e.kind === 'db-write' || e.kind === 'sql-write') && model && ops.includes('delete') && ops.length === 1) {
       const secret = revokedColumn(ctx.values, model);
-      if (secret)
+      // an MFA factor's own record (its TOTP seed in `secret`) is a credential removed, not a signing secret
+      if (secret && !hits.some((h) => h.effect === e && h.rule.category === 'credentials'))
         hits.push({
           rule: REVOKED_WITH_RECORD,
           effect: e,

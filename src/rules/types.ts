@@ -208,6 +208,8 @@ export interface GuardRules {
     middlewareNextParams: string;
     stepUpKeys: string;
     factorEnabledFlags: string;
+    factorRecords: string;
+    factorRecordFlags: string;
   };
   clientSources: { roots: string; calls: string[]; decoders: string[] };
   responses: { senders: string[]; constructors: string[]; factories: string[]; errorHelpers: string; continueCalls: string[]; throwingCalls: ModuleExport[] };

@@ -160,21 +160,33 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
  * true`): a code checked there belongs to the factor being enrolled.
  */
 export function enablesFactor(fn: ts.Node): ts.Node | undefined {
-  const re = vocab().factorEnabledFlags;
+  const v = vocab();
+  const re = v.factorEnabledFlags;
   let found: ts.Node | undefined;
   const isTrue = (e: ts.Expression): boolean => e.kind === SyntaxKind.TrueKeyword;
+  // a plain flag (`enabled`) switches a factor on when the record it is set on is the factor (`twoFactor.enabled = true`)
+  const onFactorRecord = (flag: string, record: ts.Node | undefined): boolean =>
+    v.factorRecordFlags.test(flag) && !!record && namesIn(record).some((n) => v.factorRecords.test(n));
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (n.kind === SyntaxKind.PropertyAssignment) {
       const p = n as ts.PropertyAssignment;
-      if (isTrue(p.initializer) && re.test(p.name.getText().replace(/['"]/g, ''))) found = n;
+      const name = p.name.getText().replace(/['"]/g, '');
+      const write = writeCallOf(p);
+      // a lookup's filter (`findOne({ enabled: true })`) reads the factor, it does not switch it on
+      const writes = !!write && v.anyWrites.test(calleeName(write));
+      if (isTrue(p.initializer) && (re.test(name) || (writes && onFactorRecord(name, write.expression)))) found = n;
     } else if (n.kind === SyntaxKind.BinaryExpression) {
       const b = n as ts.BinaryExpression;
       if (
         b.operatorToken.kind === SyntaxKind.EqualsToken &&
         isTrue(b.right) &&
         b.left.kind === SyntaxKind.PropertyAccessExpression &&
-        re.test((b.left as ts.PropertyAccessExpression).name.text)
+        (re.test((b.left as ts.PropertyAccessExpression).name.text) ||
+          onFactorRecord(
+            (b.left as ts.PropertyAccessExpression).name.text,
+            lastNameNode((b.left as ts.PropertyAccessExpression).expression),
+          ))
       )
         found = n;
     }
@@ -182,6 +194,37 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   };
   fn.forEachChild(visit);
   return found;
+}
+
+/** The call an object literal property is written through (`prisma.twoFactor.update({ data: { enabled: true } })`). */
+function writeCallOf(p: ts.PropertyAssignment): ts.CallExpression | undefined {
+  let n: ts.Node = p.parent;
+  for (let hops = 0; hops < 6 && n; hops++, n = n.parent) {
+    if (ts.isCallExpression(n)) return n;
+    if (!ts.isObjectLiteralExpression(n) && !ts.isPropertyAssignment(n) && !ts.isArrayLiteralExpression(n))
+      return undefined;
+  }
+  return undefined;
+}
+
+/** The last name of a receiver (`twoFactor` of `req.twoFactor`, `TwoFactor`). */
+function lastNameNode(e: ts.Expression): ts.Node | undefined {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) return x;
+  if (ts.isPropertyAccessExpression(x)) return x.name;
+  return undefined;
+}
+
+/** The names along a callee chain and the identifiers handed to it (`db.update(twoFactors).set`). */
+function namesIn(n: ts.Node): string[] {
+  const out: string[] = [];
+  const visit = (x: ts.Node): void => {
+    if (ts.isIdentifier(x)) out.push(x.text);
+    else if (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x) || ts.isParenthesizedExpression(x))
+      x.forEachChild(visit);
+  };
+  visit(n);
+  return out;
 }
 
 /**
@@ -305,6 +348,13 @@ export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
   for (const e of leafEffects(effects)) {
     if (e.kind !== 'db-write' && e.kind !== 'sql-write') continue;
     if (Object.entries(e.constants ?? {}).some(([k, v]) => v === 'true' && re.test(k))) return e.node;
+    // the factor's own record switched on (`TwoFactor.updateOne(…, { enabled: true })`)
+    const onRecord = !!e.model && vocab().factorRecords.test(e.model);
+    if (
+      onRecord &&
+      Object.entries(e.constants ?? {}).some(([k, v]) => v === 'true' && vocab().factorRecordFlags.test(k))
+    )
+      return e.node;
     if (e.kind === 'sql-write')
       for (const m of e.node.getText().matchAll(/\b(\w+)\s*=\s*(?:true|1)\b/gi)) if (re.test(m[1])) return e.node;
   }

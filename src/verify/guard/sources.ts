@@ -258,7 +258,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
     if (holder && !o.session && nameHas(name, v.sessionWords)) o.session = short(at);
     // a record of something else (`giftCard.pin`); a factor's own token column (`user.totpToken`) is not one
-    if (!o.foreign && nameHas(name, v.foreignRecords) && !FACTOR_TOKEN.test(name)) o.foreign = short(at);
+    if (!o.foreign && nameHas(name, v.foreignRecords) && !FACTOR_TOKEN.test(name) && !v.factorRecords.test(name))
+      o.foreign = short(at);
   };
   const header = (name: string, at: ts.Node): void => {
     if (
@@ -430,7 +431,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       // a lookup in a store named as an enrolment in progress: `db.pendingTotp.findUnique(…)`
       for (const part of parts.slice(0, -1)) {
         if (!o.pending && nameHas(part, v.enrolmentWords)) o.pending = short(x);
-        if (!o.foreign && nameHas(part, v.foreignRecords)) o.foreign = short(x);
+        // …a device or token store that is itself the factor (`OtpDevice`, `totpTokens`) is the account's own
+        if (!o.foreign && nameHas(part, v.foreignRecords) && !v.factorRecords.test(part)) o.foreign = short(x);
       }
       // whose record it is: a lookup keyed by what the request sends, and by nothing that says who is
       // signed in, reads the record the caller names (or one reached from such a record)

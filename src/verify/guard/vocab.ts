@@ -76,6 +76,9 @@ export interface Vocab {
   replacementWords: RegExp;
   /** A field set to true when a one-time-code factor is switched on. */
   factorEnabledFlags: RegExp;
+  /** A record that is itself a one-time-code factor, and its flags that switch it on. */
+  factorRecords: RegExp;
+  factorRecordFlags: RegExp;
   /** Fields of a guard's result: false on failure / true on failure / set on failure. */
   successFields: RegExp;
   failureFields: RegExp;
@@ -142,6 +145,8 @@ export const vocab = compiled<Vocab>(() => {
     credentialModules: r.operands.credentialModules,
     replacementWords: new RegExp(r.operands.replacementWords, 'i'),
     factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
+    factorRecords: new RegExp(v.factorRecords, 'i'),
+    factorRecordFlags: new RegExp(v.factorRecordFlags, 'i'),
     successFields: new RegExp(r.results.successFields),
     failureFields: new RegExp(r.results.failureFields),
     errorFields: new RegExp(r.results.errorFields),
