@@ -646,8 +646,15 @@ export class ValueResolver {
       ) {
         const left = st.expression.left;
         const right = st.expression.right;
-        if (isModuleExports(left)) t.cjs = right;
-        else if (
+        // `module.exports = exports` hands on the object the `exports.x = …` lines filled: nothing changes
+        const same =
+          isModuleExports(skipOuter(right)) ||
+          (ts.isIdentifier(skipOuter(right)) &&
+            ((skipOuter(right) as ts.Identifier).text === 'exports' ||
+              aliases.has((skipOuter(right) as ts.Identifier).text)));
+        if (isModuleExports(left)) {
+          if (!same) t.cjs = right;
+        } else if (
           (ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) &&
           (isModuleExports(left.expression) ||
             (ts.isIdentifier(left.expression) &&
