@@ -112,7 +112,14 @@ interface ExclusionSets {
   signInArgs: RegExp;
   signInCalls: RegExp;
   sessionWrites: RegExp;
-  sessionless?: { reads: RegExp; calleeText: RegExp; linkNames: RegExp; lookupArgs: RegExp; text?: RegExp };
+  sessionless?: {
+    reads: RegExp;
+    calleeText: RegExp;
+    linkNames: RegExp;
+    lookupArgs: RegExp;
+    text?: RegExp;
+    currentSecret?: RegExp;
+  };
 }
 
 /** Per scan: the exclusion word sets compiled from the session's rules. */
@@ -147,6 +154,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
       linkNames: new RegExp(ex.sessionless.authLinkNames, 'i'),
       lookupArgs: new RegExp(ex.sessionless.lookupArgs),
       text: ex.sessionless.sessionText ? new RegExp(ex.sessionless.sessionText, 'i') : undefined,
+      currentSecret: ex.sessionless.currentSecretNames ? new RegExp(ex.sessionless.currentSecretNames, 'i') : undefined,
     },
     codeGrantKeys: ex.codeExchange ? new RegExp(ex.codeExchange.grantKeys) : undefined,
     codeGrantValue: ex.codeExchange ? new RegExp(ex.codeExchange.grantValue) : undefined,
@@ -330,9 +338,23 @@ function isSessionRead(c: ts.CallExpression, s: NonNullable<ExclusionSets['sessi
  * (`User.findOne({ email })` with `email` from the body), on an endpoint that serves no session:
  * a sign-up, a recovery step or an invitation being completed.
  */
+/** Does the request carry the secret being replaced (a body field or a parameter named `oldPassword`)? */
+function takesCurrentSecret(ep: Endpoint, re: RegExp): boolean {
+  if (ep.bodyFields.some((f) => re.test(f.name))) return true;
+  const names: string[] = [];
+  const collect = (n: ts.BindingName): void => {
+    if (ts.isIdentifier(n)) names.push(n.text);
+    else for (const el of n.elements) if (ts.isBindingElement(el)) collect(el.name);
+  };
+  for (const p of ep.handler.fn?.parameters ?? []) collect(p.name);
+  return names.some((n) => re.test(n));
+}
+
 function sessionlessCredentialSet(ep: Endpoint, values: ValueResolver, xs: ExclusionSets): Reason | undefined {
   const s = xs.sessionless;
   if (!s || !ep.handler.fn) return undefined;
+  // the current password asked for: a change of a known secret, never a recovery or a first set
+  if (s.currentSecret && takesCurrentSecret(ep, s.currentSecret)) return undefined;
   // a read that finds the account (`findOne({ email })`), not the write itself (`findByIdAndUpdate(id, { email })`)
   const lookup = deepCalls(ep.handler.fn, values, 2).find(
     (c) =>

@@ -331,6 +331,7 @@ export interface ExclusionRules {
     authLinkNames: string;
     lookupArgs: string;
     sessionText?: string;
+    currentSecretNames?: string;
   };
   /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
   codeExchange?: { grantKeys: string; grantValue: string; calls?: string };
