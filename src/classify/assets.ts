@@ -755,6 +755,17 @@ export function returnedSecretName(node: ts.Node, loose = false, named?: string)
   } else if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) {
     name = p.name.text;
     holder = p;
+  } else if (p && ts.isVariableDeclaration(p) && ts.isObjectBindingPattern(p.name)) {
+    // the helper's result taken apart (`const { apiKey, apiSecret } = generateCredentials()`): a part named
+    // as a secret that the answer uses
+    const fn = enclosingFunction(node);
+    for (const el of p.name.elements) {
+      if (!ts.isIdentifier(el.name)) continue;
+      const part = el.propertyName ? propertyNameText(el.propertyName) : el.name.text;
+      if (!part || NOT_SECRET_NAME.test(part) || !(loose ? LOOSE_SECRET_NAME : SECRET_NAME).test(part)) continue;
+      if (fn && localAnswered(el.name, fn)) return part;
+    }
+    return undefined;
   }
   // a call named for the secret it makes (`createApiKey()`): its result is the secret under any name, or none
   const fn = enclosingFunction(node);
@@ -765,18 +776,22 @@ export function returnedSecretName(node: ts.Node, loose = false, named?: string)
   // written straight into an object literal an answer is built from, or a local the answer uses
   if (!fn) return undefined;
   if (holder && ts.isObjectLiteralExpression(holder)) return inResponse(holder, fn) ? name : undefined;
-  if (holder && ts.isVariableDeclaration(holder)) {
-    const local = (holder.name as ts.Identifier).text;
-    let used = false;
-    const visit = (x: ts.Node): void => {
-      if (used) return;
-      if (ts.isIdentifier(x) && x.text === local && x !== holder.name && inResponse(x, fn)) used = true;
-      ts.forEachChild(x, visit);
-    };
-    visit(fn);
-    return used ? name : undefined;
-  }
+  if (holder && ts.isVariableDeclaration(holder))
+    return localAnswered(holder.name as ts.Identifier, fn) ? name : undefined;
   return undefined;
+}
+
+/** Does the function answer with the local a declaration names (a use of it inside a response or a return)? */
+function localAnswered(declared: ts.Identifier, fn: ts.Node): boolean {
+  const local = declared.text;
+  let used = false;
+  const visit = (x: ts.Node): void => {
+    if (used) return;
+    if (ts.isIdentifier(x) && x.text === local && x !== declared && inResponse(x, fn)) used = true;
+    ts.forEachChild(x, visit);
+  };
+  visit(fn);
+  return used;
 }
 
 /** Callees that re-encode the bytes they are handed (`Array.from(bytes)`, `Buffer.from(raw)`, `base64url(b)`, `btoa(s)`). */
