@@ -56,6 +56,8 @@ export interface Effect {
   withParentCreate?: boolean;
   /** Display text of the callee, e.g. `prisma.transfer.create`. */
   callee: string;
+  /** Outgoing requests: the path of the URL asked for, a value not known written `:` (`/transfer`, `/v1/payouts/:`). */
+  target?: string;
   /** Identity calls: the category of what they change. */
   category?: string;
   /** For `call` effects: the effects inside the called function. */
@@ -1619,7 +1621,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     }
     // Outgoing writes: axios.post(url, body)
     if (recvText && httpRoots.test(recvText) && r.http.clientWrites.includes(mc.method) && call.arguments.length >= 1) {
-      return base('http', { action: mc.method, dataKeys: objectKeys(call.arguments[1], values) });
+      return base('http', {
+        action: mc.method,
+        dataKeys: objectKeys(call.arguments[1], values),
+        target: urlPath(call.arguments[0], values),
+      });
     }
   }
   // fetch(url, { method: 'POST' })
@@ -1628,9 +1634,10 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (ts.isObjectLiteralExpression(opts)) {
       const m = opts.properties.find((p) => p.name && propertyNameText(p.name) === 'method');
       const method = m && ts.isPropertyAssignment(m) ? evalString(m.initializer, values) : undefined;
+      const target = urlPath(call.arguments[0], values);
       if (method && method.toUpperCase() !== 'GET' && method.toUpperCase() !== 'HEAD')
-        return base('http', { action: method.toLowerCase(), dataKeys: [] });
-      if (m && !method) return base('http', { action: 'request', dataKeys: [] });
+        return base('http', { action: method.toLowerCase(), dataKeys: [], target });
+      if (m && !method) return base('http', { action: 'request', dataKeys: [], target });
     }
   }
   // SQL text with a write statement anywhere in the arguments
@@ -1768,6 +1775,22 @@ function tableNamed(e: ts.Expression, values: ValueResolver | undefined): string
     return !!parts && tableDefinitions.test(parts[parts.length - 1]);
   });
   return defined ? name : undefined;
+}
+
+/**
+ * The path of a URL a request is sent to (`https://api.example.com/transfer` → `/transfer`); a part
+ * that cannot be known (`${base}`, `${id}`) is written `:`. Undefined when nothing of it is known.
+ */
+function urlPath(arg: ts.Expression | undefined, values: ValueResolver): string | undefined {
+  if (!arg) return undefined;
+  const x = skipOuter(arg);
+  let text = evalString(x, values);
+  if (text === undefined && ts.isTemplateExpression(x))
+    text =
+      x.head.text + x.templateSpans.map((s) => `${evalString(s.expression, values) ?? ':'}${s.literal.text}`).join('');
+  if (text === undefined) return undefined;
+  const path = text.replace(/^[a-z]+:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
+  return path.startsWith('/') || path.startsWith(':') ? path : `/${path}`;
 }
 
 export function sqlWrite(

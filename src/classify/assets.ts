@@ -25,6 +25,7 @@ export interface AssetHit {
 interface CompiledAssets {
   rules: (AssetRule & {
     callsRe?: RegExp;
+    urlPathRe?: RegExp;
     notKeysRe?: RegExp;
     notModelsRe?: RegExp;
     systemModelsRe?: RegExp;
@@ -69,6 +70,7 @@ export const assetRules = compiled((): CompiledAssets => {
     rules: r.assets.map((a) => ({
       ...a,
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
+      urlPathRe: a.urlPath ? new RegExp(a.urlPath, 'i') : undefined,
       notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
       systemModelsRe: a.systemModels ? new RegExp(a.systemModels) : undefined,
       suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
@@ -397,6 +399,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
       if (r.callsRe && !r.callsRe.test(e.callee)) continue;
+      if (r.urlPathRe && !(e.target !== undefined && r.urlPathRe.test(e.target))) continue;
       if (r.notModelsRe && model && r.notModelsRe.test(model)) continue;
       // another system's password is supplied, never hashed: a hash stored there is this application's verifier
       if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;

@@ -460,6 +460,8 @@ export interface AssetRule {
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */
   ordinaryGrants?: boolean;
   calls?: string;
+  /** Outgoing requests: the path of the URL asked for (`kinds: ["http"]`). */
+  urlPath?: string;
   argKeys?: string[];
   argKeysAlso?: string[];
 }
