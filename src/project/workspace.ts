@@ -1,6 +1,7 @@
 // Application roots and workspace packages, from every package.json in the scanned path, and
 // the members of the workspace that holds it (scanning `apps/web` still resolves `@acme/auth`
 // to `packages/auth`). Nothing outside the tree (tree.ts) is read.
+import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { findTree, readJsonFile, workspacePatterns, type Tree } from './tree.js';
@@ -119,6 +120,33 @@ export class Workspace {
       if (parent === dir) return this.root;
       dir = parent;
     }
+  }
+
+  private readonly configCache = new Map<string, { name: string; json: unknown }[]>();
+
+  /**
+   * JSON configuration files in a folder of the tree whose names match (`tsoa.json`, `tsoa.private.json`),
+   * parsed as data, never run. Empty outside the tree or when the folder cannot be listed.
+   */
+  configFiles(dir: string, name: RegExp): { name: string; json: unknown }[] {
+    const key = `${dir}\0${name.source}`;
+    let hit = this.configCache.get(key);
+    if (hit) return hit;
+    hit = [];
+    if (this.tree.contains(dir)) {
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(dir).filter((n) => name.test(n));
+      } catch {
+        names = [];
+      }
+      for (const n of names.sort()) {
+        const json = readJsonFile(path.join(dir, n));
+        if (json !== undefined) hit.push({ name: n, json });
+      }
+    }
+    this.configCache.set(key, hit);
+    return hit;
   }
 
   packageAt(dir: string): PackageInfo | undefined {

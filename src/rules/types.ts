@@ -111,6 +111,8 @@ export interface DecoratorRouting {
   middlewareAfterPath?: boolean;
   braceParams?: boolean;
   serverOptions?: { call: string; argument: number; option: string }[];
+  /** Files of a routes generator's configuration beside the application's package.json (regex on the name). */
+  configFiles?: string;
 }
 
 export interface EffectRules {

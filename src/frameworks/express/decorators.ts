@@ -4,6 +4,7 @@
 // `@UseBefore(auth)`, child controllers (`@ChildControllers([new V1()])`) under their parent's path, and
 // a prefix every controller is served under (`new InversifyExpressServer(c, null, { rootPath: '/api' })`).
 // Which library a decorator belongs to is decided by what it resolves to, from rules/frameworks.json.
+import path from 'node:path';
 import { ts } from 'ts-morph';
 import { evalString } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
@@ -108,7 +109,58 @@ function serverPrefix(lib: DecoratorRouting, ctx: AdapterContext): string {
   return prefixes.size === 1 ? [...prefixes][0] : '';
 }
 
-export function decoratorEndpoints(ctx: AdapterContext): Endpoint[] {
+/**
+ * The prefix a routes generator serves a controller file under (tsoa's `routes.basePath` in a
+ * `tsoa*.json` beside the application's package.json, the one whose `controllerPathGlobs` match).
+ * Read as data, never run; empty when there is none or several disagree.
+ */
+function generatorBasePath(file: string, ctx: AdapterContext, lib: DecoratorRouting): string {
+  if (!lib.configFiles) return '';
+  const root = ctx.workspace.appRootOf(file);
+  const rel = path.relative(root, file).split(path.sep).join('/');
+  const bases = new Set<string>();
+  for (const { json } of ctx.workspace.configFiles(root, new RegExp(lib.configFiles))) {
+    const cfg = json as
+      { controllerPathGlobs?: unknown; routes?: { basePath?: unknown }; spec?: { basePath?: unknown } } | undefined;
+    if (!cfg || typeof cfg !== 'object') continue;
+    const globs = Array.isArray(cfg.controllerPathGlobs)
+      ? cfg.controllerPathGlobs.filter((g): g is string => typeof g === 'string')
+      : [];
+    if (globs.length && !globs.some((g) => globToRegExp(g).test(rel))) continue;
+    const base = cfg.routes?.basePath ?? cfg.spec?.basePath;
+    bases.add(typeof base === 'string' ? base : '');
+  }
+  return bases.size === 1 ? [...bases][0] : '';
+}
+
+/** A file glob (`**`, `*`, `?`, `{a,b}`) as a regular expression on a path relative to the application. */
+function globToRegExp(glob: string): RegExp {
+  const esc = (t: string): string => t.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  const g = glob.replace(/^\.\//, '');
+  let re = '';
+  for (let i = 0; i < g.length; i++) {
+    const ch = g[i];
+    if (ch === '*' && g[i + 1] === '*') {
+      const dir = g[i + 2] === '/';
+      re += dir ? '(?:.*/)?' : '.*';
+      i += dir ? 2 : 1;
+    } else if (ch === '*') re += '[^/]*';
+    else if (ch === '?') re += '[^/]';
+    else if (ch === '{' && g.indexOf('}', i) > i) {
+      const end = g.indexOf('}', i);
+      const alts = g.slice(i + 1, end).split(',');
+      re += `(?:${alts.map((a) => esc(a).replace(/\\\*/g, '[^/]*')).join('|')})`;
+      i = end;
+    } else re += esc(ch);
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export function decoratorEndpoints(
+  ctx: AdapterContext,
+  /** Controller methods a generated route file dispatches to: listed there, at the path it serves them. */
+  dispatched: ReadonlySet<ts.Node> = new Set(),
+): Endpoint[] {
   const libs = ruleFile('frameworks').decoratorRouting;
   const files: ts.SourceFile[] = [];
   for (const file of ctx.candidates) {
@@ -165,7 +217,8 @@ export function decoratorEndpoints(ctx: AdapterContext): Endpoint[] {
     if (!ps.length) {
       let prefix = prefixes.get(c.lib);
       if (prefix === undefined) prefixes.set(c.lib, (prefix = serverPrefix(c.lib, ctx)));
-      return [{ path: joinPaths(prefix, own.path), middleware: own.middleware }];
+      const generated = generatorBasePath(c.cls.getSourceFile().fileName, ctx, c.lib);
+      return [{ path: joinPaths(joinPaths(prefix, generated), own.path), middleware: own.middleware }];
     }
     return ps.flatMap((p) =>
       mountsOf(p, new Set([...seen, c])).map((m) => ({
@@ -179,7 +232,7 @@ export function decoratorEndpoints(ctx: AdapterContext): Endpoint[] {
   for (const c of controllers.values()) {
     const mounts = mountsOf(c, new Set([c]));
     for (const m of c.cls.members) {
-      if (!ts.isMethodDeclaration(m) || !m.body) continue;
+      if (!ts.isMethodDeclaration(m) || !m.body || dispatched.has(m)) continue;
       const routes: { method: HttpMethod; path: string; anchor: ts.Node; middleware: ts.Expression[] }[] = [];
       const methodMiddleware: ts.Expression[] = [];
       for (const d of decoratorsOf(m)) {

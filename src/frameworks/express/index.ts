@@ -263,6 +263,8 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
     const out: Endpoint[] = [];
     const uncertain = new Map<RouterNode, string>();
     const unmounted = unmountedRoots(graph, ctx, uncertain);
+    // controller methods a generated route dispatches to: the route is where they are served
+    const dispatched = new Set<ts.Node>();
     const routes = servedRoutes(graph, ctx, 'Express', {
       matches: expressMatches,
       passes: (r: FlatRoute): boolean => handsOn(r.handler, ctx.values, 2),
@@ -270,12 +272,14 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
       limitsBefore,
     });
     for (const r of routes) {
+      const impl = implementationOf(r.routeArgs, ctx);
+      if (impl) for (const v of ctx.values.resolve(impl)) if (v.kind === 'function') dispatched.add(v.node);
       const seed = {
         framework: 'express' as const,
         method: r.method,
         path: namedWildcards(r.path || '/'),
         anchor: r.anchor,
-        handlerExpr: implementationOf(r.routeArgs, ctx) ?? r.handler,
+        handlerExpr: impl ?? r.handler,
       };
       out.push(
         containedEndpoint(seed, ctx, () => {
@@ -293,7 +297,7 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
       const why = uncertain.get(r.root);
       if (why) out[out.length - 1].unanalysed ??= why;
     }
-    out.push(...decoratorEndpoints(ctx));
+    out.push(...decoratorEndpoints(ctx, dispatched));
     return out;
   },
 });
