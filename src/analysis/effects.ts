@@ -1641,8 +1641,12 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     }
   }
   // SQL text with a write statement anywhere in the arguments
+  // the statement's parameters: an array literal beside the text (`pool.query(text, [a, b])`)
+  const paramList = call.arguments
+    .map((b) => skipOuter(b))
+    .find((b): b is ts.ArrayLiteralExpression => ts.isArrayLiteralExpression(b));
   for (const a of call.arguments) {
-    const sql = sqlWrite(a, values);
+    const sql = sqlWrite(a, values, paramList ? [...paramList.elements] : undefined);
     // positional parameters holding a password hash: the statement stores a password, whatever the column
     const secret = call.arguments.some(
       (b) =>
@@ -1796,6 +1800,8 @@ function urlPath(arg: ts.Expression | undefined, values: ValueResolver): string 
 export function sqlWrite(
   e: ts.Node,
   values?: ValueResolver,
+  /** The statement's parameters in order (`pool.query(text, [a, b])`, a tagged template's spans): `$1`/`?` name them. */
+  params?: readonly ts.Expression[],
 ):
   { verb: string; table: string; columns: string[]; debits: string[]; credits: string[]; opaque: boolean } | undefined {
   const text = sqlText(e, values);
@@ -1809,11 +1815,24 @@ export function sqlWrite(
   const debits: string[] = [];
   const credits: string[] = [];
   const set = /\bset\s+(.+?)(?:\bwhere\b|$)/is.exec(text);
+  // `?` placeholders are numbered by their order in the statement
+  let questions = set ? (text.slice(0, set.index + set[0].indexOf(set[1])).match(/\?/g) ?? []).length : 0;
   if (set)
     for (const c of set[1].split(',')) {
       const col = /^\s*[`"']?(\w+)[`"']?\s*=\s*(.*)$/s.exec(c);
+      const placeholder = col?.[2].trim();
+      const at =
+        placeholder === '?' ? questions : /^\$\d+$/.test(placeholder ?? '') ? Number(placeholder!.slice(1)) - 1 : -1;
+      questions += (c.match(/\?/g) ?? []).length;
       if (!col) continue;
       columns.push(col[1]);
+      // `SET balance = $1` with `[wallet.balance - amount, id]`: the parameter says how it changes
+      const value = at >= 0 ? params?.[at] : undefined;
+      if (value) {
+        if (isDecrease(value, col[1])) debits.push(col[1]);
+        else if (isIncrease(value, col[1])) credits.push(col[1]);
+        continue;
+      }
       // `SET balance = balance - ?`
       const minus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*(\\S+)`, 'i').exec(col[2].trim());
       if (minus && minus[1] !== '1') debits.push(col[1]);
@@ -1954,7 +1973,14 @@ function effectOfCallUncached(
   scope: EffectScope,
 ): Effect | undefined {
   if (ts.isTaggedTemplateExpression(c)) {
-    const sql = sqlWrite(c.template, values);
+    // the spans are the statement's parameters when each of them is one (none names a table)
+    const spans = ts.isTemplateExpression(c.template) ? c.template.templateSpans.map((s) => s.expression) : [];
+    const rendered = sqlText(c.template, values);
+    const sql = sqlWrite(
+      c.template,
+      values,
+      rendered && (rendered.match(/\?/g) ?? []).length === spans.length ? spans : undefined,
+    );
     return sql
       ? {
           kind: 'sql-write',

@@ -327,14 +327,16 @@ function namedByParam(p: string | undefined, params: readonly string[], under: r
 }
 
 /** Does the request name the account (a path parameter or body field such as `:userId`, `username`, or `/users/:id`)? */
-function targetNamed(ctx: AssetContext, t: { names: string[]; segments: string[] }): boolean {
+function targetNamed(ctx: AssetContext, t: { names: string[]; segments: string[]; idPattern?: string }): boolean {
+  const idRe = t.idPattern ? new RegExp(t.idPattern) : undefined;
   const names = t.names.map(norm);
-  if (ctx.bodyFields.some((f) => names.includes(f))) return true;
+  const named = (n: string): boolean => names.includes(n) || !!idRe?.test(n);
+  if (ctx.bodyFields.some(named)) return true;
   const segs = (ctx.path ?? '').split('/').filter(Boolean);
   return segs.some((s, i) => {
     if (!isParamSegment(s)) return false;
     const param = norm(s);
-    if (names.includes(param)) return true;
+    if (named(param)) return true;
     return param === 'id' && i > 0 && t.segments.includes(segs[i - 1].toLowerCase());
   });
 }

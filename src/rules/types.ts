@@ -426,7 +426,7 @@ export interface AssetRule {
   /** Last words of a key that name a balance whatever its prefix (`btcBal`, `usdt_balance`): debits and credits of them count. */
   balanceWords?: string[];
   /** Counts only when the request names the account written (a path parameter or body field in targetNames, or an `:id` under targetSegments). */
-  targetNamed?: { names: string[]; segments: string[] };
+  targetNamed?: { names: string[]; segments: string[]; idPattern?: string };
   keyValues?: Record<string, string>;
   /** keyValues keys that count also when written with a value from the request (a terminal status the caller picks). */
   chosenValues?: string[];
