@@ -17,6 +17,8 @@ export interface Assumptions {
    * module), when the caller can resolve values; without it only literals are compared.
    */
   constant?: (e: ts.Expression) => string | undefined;
+  /** Parameters standing for the path while a predicate handed it is evaluated (`isPublic(pathname)`). */
+  pathParams?: ReadonlySet<ts.Node>;
 }
 
 /** The assumptions of an endpoint served for `method` (none for ANY), resolving constants with `values`. */
@@ -70,8 +72,17 @@ export function isMethodExpr(e: ts.Expression, depth = 0): boolean {
 }
 
 /** `req.nextUrl.pathname`, `new URL(req.url).pathname`, `c.req.path`, or a local bound from one. */
-export function isPathExpr(e: ts.Expression, depth = 0): boolean {
+export function isPathExpr(
+  e: ts.Expression,
+  depth = 0,
+  /** Parameters that stand for the path (a predicate's, evaluated for a call handed the path). */
+  params?: ReadonlySet<ts.Node>,
+): boolean {
   const x = skipOuter(e);
+  if (ts.isIdentifier(x) && params?.size) {
+    const d = findDeclaration(x);
+    if (d && params.has(d)) return true;
+  }
   if (
     ts.isPropertyAccessExpression(x) &&
     (x.name.text === 'pathname' || (x.name.text === 'path' && /\breq$/.test(x.expression.getText())))
@@ -118,7 +129,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
       ] as const) {
         // the side first: the other is resolved (a constant through `a.constant`) only when it matters
         const byMethod = !!a.method && isMethodExpr(side);
-        const byPath = !byMethod && a.path !== undefined && isPathExpr(side);
+        const byPath = !byMethod && a.path !== undefined && isPathExpr(side, 0, a.pathParams);
         if (!byMethod && !byPath) continue;
         const lit = literal(other, a);
         if (lit === undefined) continue;
@@ -135,11 +146,21 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
     }
     return undefined;
   }
+  // a predicate of the module handed the path (`isPublicPath(pathname)`): its returned condition, the
+  // parameter standing for the path
+  if (ts.isCallExpression(x) && ts.isIdentifier(x.expression) && a.path !== undefined) {
+    const at = x.arguments.findIndex((arg) => isPathExpr(arg, 0, a.pathParams));
+    const fn = at >= 0 ? predicateOf(x.expression) : undefined;
+    const param = fn?.parameters[at];
+    const ret = fn && returnedCondition(fn);
+    if (param && ret && !a.pathParams?.has(param))
+      return evalUnder(ret, { ...a, pathParams: new Set([...(a.pathParams ?? []), param]) }, depth + 1);
+  }
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression)) {
     const m = x.expression.name.text;
     const recv = x.expression.expression;
     const arg = x.arguments[0];
-    if (a.path !== undefined && arg && isPathExpr(recv)) {
+    if (a.path !== undefined && arg && isPathExpr(recv, 0, a.pathParams)) {
       const lit = literal(arg, a);
       if (lit !== undefined) {
         if (m === 'startsWith') return a.path.startsWith(lit);
@@ -151,7 +172,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
     if (m === 'includes' && arg) {
       const arr = skipOuter(recv);
       const byMethod = !!a.method && a.method !== 'ANY' && isMethodExpr(arg);
-      const byPath = !byMethod && a.path !== undefined && isPathExpr(arg);
+      const byPath = !byMethod && a.path !== undefined && isPathExpr(arg, 0, a.pathParams);
       if (ts.isArrayLiteralExpression(arr) && (byMethod || byPath)) {
         const lits = arr.elements.map((el) => literal(el, a));
         if (lits.every((l) => l !== undefined)) {
@@ -160,7 +181,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
         }
       }
     }
-    if (m === 'test' && a.path !== undefined && arg && isPathExpr(arg)) {
+    if (m === 'test' && a.path !== undefined && arg && isPathExpr(arg, 0, a.pathParams)) {
       const re = skipOuter(recv);
       if (ts.isRegularExpressionLiteral(re)) {
         try {
@@ -174,7 +195,7 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
     }
     // `.some((p) => pathname.startsWith(p))` over a literal array
     if ((m === 'some' || m === 'every') && a.path !== undefined && arg) {
-      const arr = skipOuter(recv);
+      const arr = constArray(recv);
       const fn = skipOuter(arg);
       if (
         ts.isArrayLiteralExpression(arr) &&
@@ -202,13 +223,23 @@ export function evalUnder(cond: ts.Expression, a: Assumptions, depth = 0): boole
 
 function evalWithBinding(body: ts.Expression, name: string, value: string, a: Assumptions): boolean | undefined {
   const x = skipOuter(body);
+  // `pathname === p || pathname.startsWith(p + '/')`
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+      x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
+  ) {
+    const l = evalWithBinding(x.left, name, value, a);
+    const r = evalWithBinding(x.right, name, value, a);
+    return x.operatorToken.kind === ts.SyntaxKind.BarBarToken ? or3(l, r) : and3(l, r);
+  }
   if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && a.path !== undefined) {
     const m = x.expression.name.text;
-    const arg = x.arguments[0] && skipOuter(x.arguments[0]);
-    if (arg && ts.isIdentifier(arg) && arg.text === name && isPathExpr(x.expression.expression)) {
-      if (m === 'startsWith') return a.path.startsWith(value);
-      if (m === 'includes') return a.path.includes(value);
-      if (m === 'endsWith') return a.path.endsWith(value);
+    const arg = x.arguments[0] && boundText(x.arguments[0], name, value);
+    if (arg !== undefined && isPathExpr(x.expression.expression, 0, a.pathParams)) {
+      if (m === 'startsWith') return a.path.startsWith(arg);
+      if (m === 'includes') return a.path.includes(arg);
+      if (m === 'endsWith') return a.path.endsWith(arg);
     }
   }
   if (
@@ -220,12 +251,72 @@ function evalWithBinding(body: ts.Expression, name: string, value: string, a: As
     const l = skipOuter(x.left);
     const r = skipOuter(x.right);
     if (
-      (ts.isIdentifier(l) && l.text === name && isPathExpr(r)) ||
-      (ts.isIdentifier(r) && r.text === name && isPathExpr(l))
+      (ts.isIdentifier(l) && l.text === name && isPathExpr(r, 0, a.pathParams)) ||
+      (ts.isIdentifier(r) && r.text === name && isPathExpr(l, 0, a.pathParams))
     )
       return a.path === value;
   }
   return evalUnder(body, a);
+}
+
+/** The text of `name`, `name + '/'` or `${name}/` with `name` bound to `value`; undefined for anything else. */
+function boundText(e: ts.Expression, name: string, value: string): string | undefined {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) return x.text === name ? value : undefined;
+  if (ts.isStringLiteralLike(x)) return x.text;
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const l = boundText(x.left, name, value);
+    const r = boundText(x.right, name, value);
+    return l !== undefined && r !== undefined ? l + r : undefined;
+  }
+  if (ts.isTemplateExpression(x)) {
+    let out = x.head.text;
+    for (const s of x.templateSpans) {
+      const v = boundText(s.expression, name, value);
+      if (v === undefined) return undefined;
+      out += v + s.literal.text;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+/** An array literal, written in place or held in a module constant (`const publicPaths = ['/', '/login']`). */
+function constArray(e: ts.Expression): ts.Expression {
+  const x = skipOuter(e);
+  if (!ts.isIdentifier(x)) return x;
+  const d = findDeclaration(x);
+  if (
+    d &&
+    ts.isVariableDeclaration(d) &&
+    d.initializer &&
+    ts.isVariableDeclarationList(d.parent) &&
+    (d.parent.flags & ts.NodeFlags.Const) !== 0
+  ) {
+    const init = skipOuter(d.initializer);
+    if (ts.isArrayLiteralExpression(init)) return init;
+  }
+  return x;
+}
+
+/** A function of the module a name calls (a declaration, or a const arrow or function expression). */
+function predicateOf(callee: ts.Identifier): ts.FunctionLikeDeclaration | undefined {
+  const d = findDeclaration(callee);
+  if (d && ts.isFunctionDeclaration(d) && d.body) return d;
+  if (d && ts.isVariableDeclaration(d) && d.initializer) {
+    const init = skipOuter(d.initializer);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return init;
+  }
+  return undefined;
+}
+
+/** The condition a predicate returns: its expression body, or its only statement `return …`. */
+function returnedCondition(fn: ts.FunctionLikeDeclaration): ts.Expression | undefined {
+  const body = fn.body;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return body as ts.Expression;
+  const only = body.statements.length === 1 ? body.statements[0] : undefined;
+  return only && ts.isReturnStatement(only) && only.expression ? only.expression : undefined;
 }
 
 function alwaysExits(st: ts.Statement): boolean {

@@ -2,6 +2,7 @@
 // library catch-all handlers, password reset by emailed token, signature-verified webhooks,
 // and service callers authenticated by a shared secret (cron jobs, queues).
 import { ts } from 'ts-morph';
+import { assumeMethod, reachableUnder } from '../analysis/assume.js';
 import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis/effects.js';
 import { assetRules } from './assets.js';
 import { queryKeys } from './query.js';
@@ -288,6 +289,11 @@ function columnOf(a: ts.Expression | undefined): string | undefined {
  * reads the signed-in user), a session read in the handler or what it calls, or the signed-in user
  * read by the handler. Unsure is yes: only an endpoint with none of these is session-less.
  */
+/** A path standing for an endpoint's pattern (`/api/users/:id` → `/api/users/x`), to evaluate path conditions with. */
+function examplePath(p: string): string {
+  return p.replace(/\[\[?\.\.\.[^\]]+\]\]?|\[[^\]]+\]|:[A-Za-z_]\w*[?*+]?|\{[^}]+\}/g, 'x');
+}
+
 function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<ExclusionSets['sessionless']>): boolean {
   if (!ep.handler.fn) return true;
   for (const l of ep.chain) {
@@ -299,9 +305,24 @@ function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<Exclu
       if (l.externalModule && s.linkNames.test(l.externalModule)) return true;
       continue;
     }
-    // the app-wide Next.js middleware serves every path (a locale cookie read there is no session)
+    // the app-wide Next.js middleware serves every path (a locale cookie read there is no session); a
+    // session read it makes only for other paths (after `if (isPublic(pathname)) return NextResponse.next()`)
+    // is none of this endpoint's
     if (l.via === 'next-middleware') {
-      if (/session|token|auth|jwt/i.test(fn.getText())) return true;
+      const a = assumeMethod(undefined, values, examplePath(ep.path));
+      let reads = false;
+      const visit = (n: ts.Node): void => {
+        if (reads) return;
+        if (
+          ts.isCallExpression(n) &&
+          /session|token|auth|jwt/i.test(n.expression.getText()) &&
+          reachableUnder(n, fn, a)
+        )
+          reads = true;
+        else ts.forEachChild(n, visit);
+      };
+      visit(fn);
+      if (reads) return true;
       continue;
     }
     if (readsSignedIn(fn, values) || s.text?.test(fn.getText())) return true;
