@@ -639,7 +639,7 @@ function objectKeys(e: ts.Expression | undefined, values: ValueResolver): string
 }
 
 /** Methods whose first argument selects the records and whose second is the update (Mongoose). */
-const FILTER_FIRST = /^(updateOne|updateMany|findOneAndUpdate|replaceOne|findOneAndReplace|update)$/;
+const FILTER_FIRST = /^(updateOne|updateMany|findOneAndUpdate|findByIdAndUpdate|replaceOne|findOneAndReplace|update)$/;
 
 /** The data of a write call: its arguments, without a leading filter (`updateOne(filter, update)`). */
 function callData(

@@ -879,8 +879,104 @@ function selfServiceRole(e: Effect, granted: readonly string[], c: CompiledAsset
   const s = c.selfService;
   if (!s || !ts.isCallExpression(e.node) || !opsOf(e).every((o) => o === 'update')) return false;
   const constants = constantsOf(e);
-  if (!granted.every((k) => constants.has(k) && !s.privileged.test(constants.get(k)!))) return false;
+  // a constant, or a value from the request the handler first checks against a list of constants
+  // (`if (!['donor', 'organizer'].includes(role)) return res.status(400)…`)
+  const values = (k: string): string[] | undefined =>
+    constants.has(k) ? [constants.get(k)!] : allowedValues(e.node as ts.CallExpression, k);
+  if (
+    !granted.every((k) => {
+      const vs = values(k);
+      return !!vs?.length && vs.every((v) => !s.privileged.test(v));
+    })
+  )
+    return false;
   return namesOwnRecord(e.node, s.own);
+}
+
+/**
+ * The values a key a write stores can take, when it is a local the function first checks against a list
+ * of literals and leaves on failure (`if (!['a', 'b'].includes(role)) return …`, `if (role !== 'a' && role
+ * !== 'b') throw …`). Undefined when the value is not so bounded.
+ */
+function allowedValues(call: ts.CallExpression, key: string): string[] | undefined {
+  let value: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (value) return;
+    if (ts.isShorthandPropertyAssignment(n) && norm(n.name.text) === key) value = n.name;
+    else if (ts.isPropertyAssignment(n) && norm(propertyNameText(n.name) ?? '') === key) value = n.initializer;
+    else ts.forEachChild(n, visit);
+  };
+  for (const a of call.arguments) visit(a);
+  const v = value && skipOuter(value);
+  if (!v || !ts.isIdentifier(v)) return undefined;
+  const decl = findDeclaration(v);
+  if (!decl) return undefined;
+  let fn: ts.Node | undefined = call.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return undefined;
+  const isIt = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    return ts.isIdentifier(x) && findDeclaration(x) === decl;
+  };
+  let found: string[] | undefined;
+  const look = (n: ts.Node): void => {
+    if (found || n.getStart() > call.getStart()) return;
+    if (ts.isIfStatement(n) && exits(n.thenStatement)) {
+      const lits = rejectedUnlessIn(n.expression, isIt);
+      if (lits) found = lits;
+    }
+    ts.forEachChild(n, look);
+  };
+  look(fn);
+  return found;
+}
+
+/** The literals a failure condition lets through: `!list.includes(x)`, `x !== 'a' && x !== 'b'`. */
+function rejectedUnlessIn(cond: ts.Expression, isIt: (e: ts.Expression) => boolean): string[] | undefined {
+  const x = skipOuter(cond);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = skipOuter(x.operand);
+    if (
+      ts.isCallExpression(inner) &&
+      ts.isPropertyAccessExpression(inner.expression) &&
+      inner.expression.name.text === 'includes' &&
+      inner.arguments[0] &&
+      isIt(inner.arguments[0])
+    ) {
+      let list = skipOuter(inner.expression.expression);
+      if (ts.isIdentifier(list)) {
+        const d = findDeclaration(list);
+        if (d && ts.isVariableDeclaration(d) && d.initializer) list = skipOuter(d.initializer);
+      }
+      if (!ts.isArrayLiteralExpression(list)) return undefined;
+      const lits = list.elements
+        .map((el) => skipOuter(el))
+        .filter(ts.isStringLiteralLike)
+        .map((el) => el.text);
+      return lits.length === list.elements.length ? lits : undefined;
+    }
+  }
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+    const l = rejectedUnlessIn(x.left, isIt);
+    const r = rejectedUnlessIn(x.right, isIt);
+    return l && r ? [...l, ...r] : undefined;
+  }
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+      x.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken)
+  ) {
+    const [a, b] = [skipOuter(x.left), skipOuter(x.right)];
+    if (isIt(a) && ts.isStringLiteralLike(b)) return [b.text];
+    if (isIt(b) && ts.isStringLiteralLike(a)) return [a.text];
+  }
+  return undefined;
+}
+
+/** Does the statement always leave the function (a return or throw, directly or in a block)? */
+function exits(st: ts.Statement): boolean {
+  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
+  return ts.isBlock(st) && st.statements.some((s) => ts.isReturnStatement(s) || ts.isThrowStatement(s));
 }
 
 /**
