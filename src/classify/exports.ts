@@ -7,7 +7,7 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, getterParts } from '../analysis/effects.js';
-import { calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { queryKeys } from './query.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
@@ -59,11 +59,14 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   // drizzle: db.select().from(users)
   else if (method === 'from' && c.arguments[0] && ts.isIdentifier(skipOuter(c.arguments[0])))
     model = (skipOuter(c.arguments[0]) as ts.Identifier).text;
-  if (!model || !isPeople(model, r)) return undefined;
+  if (!model) return undefined;
+  // records of people, or records that carry people's personal columns (`user: { select: { email: true } }`)
+  const personal = isPeople(model, r) ? undefined : selectedPersonal(c.arguments[0], r);
+  if (!isPeople(model, r) && !personal) return undefined;
   const { keys, where } = queryKeys(c.arguments[0]);
-  // a page, or one record by its id
-  if (keys.some((k) => r.paging.test(k))) return undefined;
-  if (where.length && where.every((k) => /^(id|_id|uuid)$/i.test(k))) return undefined;
+  // a page, or one record by its id; a bound far above a page (`take: 100000`) is the whole collection
+  if (keys.some((k) => r.paging.test(k)) && !onlyLargeBound(c.arguments[0], r)) return undefined;
+  if (where.length && where.every((k) => /^(id|_id|uuid)$/i.test(k)) && !idInList(c.arguments[0])) return undefined;
   // a limit further down the chain: `.from(users).limit(50)`
   for (let p: ts.Node = c; p.parent && ts.isPropertyAccessExpression(p.parent);) {
     const call = p.parent.parent;
@@ -72,6 +75,63 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
     p = call;
   }
   return `${parts.join('.')}(…)`;
+}
+
+/** Is a query's id condition a list (`where: { id: { in: ids } }`): many records, not one? */
+function idInList(arg: ts.Expression | undefined): boolean {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return false;
+  const where = x.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
+  const cond = where && ts.isPropertyAssignment(where) ? skipOuter(where.initializer) : x;
+  if (!ts.isObjectLiteralExpression(cond)) return false;
+  return cond.properties.some((p) => {
+    if (!ts.isPropertyAssignment(p) || !/^(id|_id|uuid)$/i.test(propertyNameText(p.name) ?? '')) return false;
+    const v = skipOuter(p.initializer);
+    return (
+      ts.isObjectLiteralExpression(v) &&
+      v.properties.some((q) => q.name && /^(\$?in|inArray)$/.test(propertyNameText(q.name) ?? ''))
+    );
+  });
+}
+
+/** The largest page a list answers: a bound above it reads the collection (as `LIMIT 100` is the SQL limit). */
+const PAGE_LIMIT = 100;
+
+/** Is the only paging key of a query a literal bound above a page (`take: 100000`), with no offset or cursor? */
+function onlyLargeBound(arg: ts.Expression | undefined, r: Rules): boolean {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return false;
+  const paging = x.properties.filter((p) => p.name && r.paging.test(propertyNameText(p.name) ?? ''));
+  return (
+    paging.length > 0 &&
+    paging.every((p) => {
+      const name = propertyNameText(p.name!) ?? '';
+      if (!/^(take|limit|first)$/.test(name) || !ts.isPropertyAssignment(p)) return false;
+      const v = skipOuter(p.initializer);
+      return ts.isNumericLiteral(v) && Number(v.text) > PAGE_LIMIT;
+    })
+  );
+}
+
+/** A personal column a query selects, at any depth (`select: { user: { select: { email: true } } }`). */
+function selectedPersonal(arg: ts.Expression | undefined, r: Rules): string | undefined {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return undefined;
+  const select = x.properties.find(
+    (p) => p.name && /^(select|attributes|columns)$/.test(propertyNameText(p.name) ?? ''),
+  );
+  if (!select || !ts.isPropertyAssignment(select)) return undefined;
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAssignment(n) && n.initializer.kind === ts.SyntaxKind.TrueKeyword) {
+      const k = norm(propertyNameText(n.name) ?? '');
+      if (r.personalColumns.has(k)) found = k;
+    } else if (ts.isStringLiteral(n) && r.personalColumns.has(norm(n.text))) found = norm(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(select.initializer);
+  return found;
 }
 
 /** SQL text handed to a call: a string or template literal, its `${…}` parts left blank. */
