@@ -46,6 +46,8 @@ export interface Effect {
   opaqueData?: boolean;
   /** The request body itself is written, unvalidated (`User.findByIdAndUpdate(id, req.body)`): any column it names. */
   rawBody?: boolean;
+  /** An object inside the request body is written whole (`{ ...req.body.userData }`): any column it names, whatever the body's top-level fields are. */
+  rawBodyPart?: boolean;
   /** Keys written with a constant string value. */
   constants?: Record<string, string>;
   /** Keys the opaque data is known not to hold (taken out beside a rest element). */
@@ -227,6 +229,8 @@ export interface WriteData {
   excluded: string[];
   /** The opaque part is the request body itself, as the client sent it. */
   rawBody?: boolean;
+  /** The opaque part is an object inside the request body (`req.body.userData`): its keys are the client's too. */
+  rawBodyPart?: boolean;
 }
 
 const CONTAINER_KEYS = new Set([
@@ -309,6 +313,7 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
   into.credits.push(...from.credits);
   into.opaque ||= from.opaque;
   if (from.rawBody) into.rawBody = true;
+  if (from.rawBodyPart) into.rawBodyPart = true;
   Object.assign(into.constants, from.constants);
   into.nested.push(...from.nested);
   return into;
@@ -551,6 +556,7 @@ export function writeData(
     else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) {
       out.opaque = true;
       if (vals.some(isRawBody)) out.rawBody = true;
+      else if (vals.some(isRawBodyPart)) out.rawBodyPart = true;
     }
     if (ts.isIdentifier(x)) mergeData(out, fieldAssignments(x));
   } else if (!ts.isLiteralExpression(x) && x.kind !== ts.SyntaxKind.NullKeyword) out.opaque = true;
@@ -646,7 +652,7 @@ function callData(
   call: ts.CallExpression,
   method: string,
   values: ValueResolver,
-): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'constants' | 'nested'> {
+): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'> {
   let args = [...call.arguments];
   // `record.set('BackupCodes', value)`: one column named by a string, its value second
   const named = method === 'set' && args.length === 2 ? evalString(args[0], values) : undefined;
@@ -680,6 +686,7 @@ function callData(
     credits: wd.credits,
     opaqueData: wd.opaque,
     ...(wd.rawBody ? { rawBody: true } : {}),
+    ...(wd.rawBodyPart ? { rawBodyPart: true } : {}),
     constants: wd.constants,
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
@@ -704,6 +711,8 @@ function nestedEffects(
     debits: n.data.debits,
     credits: n.data.credits,
     opaqueData: n.data.opaque,
+    ...(n.data.rawBody ? { rawBody: true } : {}),
+    ...(n.data.rawBodyPart ? { rawBodyPart: true } : {}),
     constants: n.data.constants,
     callee: `${text} → ${n.relation}.${n.action}`,
     nested: nestedEffects(call, { ...emptyData(), nested: n.data.nested }, /^create/.test(n.action)),
@@ -1233,7 +1242,7 @@ function chainData(
   values: ValueResolver,
   /** The call's own arguments are the data (`knex('users').insert(object)`), not the table. */
   argsAreData = false,
-): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'constants' | 'nested'> {
+): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'> {
   const wd = emptyData();
   // the call's own arguments name the table (`db.update(users)`): keys only, never opaque data;
   // at the end of a chain that named the table already (`knex('users').insert(object)`) they are the data
@@ -1253,6 +1262,7 @@ function chainData(
     credits: wd.credits,
     opaqueData: wd.opaque,
     ...(wd.rawBody ? { rawBody: true } : {}),
+    ...(wd.rawBodyPart ? { rawBodyPart: true } : {}),
     constants: wd.constants,
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
@@ -1616,6 +1626,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         credits: [...assigned.credits, ...(data.credits ?? [])],
         opaqueData: assigned.opaque || data.opaqueData,
         ...(data.rawBody ? { rawBody: true } : {}),
+        ...(data.rawBodyPart ? { rawBodyPart: true } : {}),
         constants: { ...assigned.constants, ...data.constants },
       });
     }
@@ -2088,10 +2099,10 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
         ? values.resolve(x).find((v) => v.kind === 'object')?.node
         : undefined;
     if (obj && ts.isObjectLiteralExpression(obj)) writeData(obj, values, 0, wd);
-    // the request body as the client sent it (`const data = await c.req.json()`), less what is deleted from it
-    else if (ts.isIdentifier(x) && values.resolve(x).some(isRawBody)) {
+    // the request body as the client sent it (`const data = await c.req.json()`, `req.body`), less what is deleted from it
+    else if ((ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) && values.resolve(x).some(isRawBody)) {
       wd.rawBody = true;
-      const d = findDeclaration(x);
+      const d = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
       if (d && ts.isVariableDeclaration(d)) wd.excluded.push(...deletedKeys(d));
     }
     // what a schema parse produced (`schema.parse(details)`): the schema's keys
@@ -2113,6 +2124,8 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
     constants: { ...handed.constants, ...e.constants },
     ...(handed.rawBody && e.opaqueData ? { rawBody: true } : {}),
     ...(handed.excluded.length ? { notKeys: [...(e.notKeys ?? []), ...handed.excluded] } : {}),
+    // the relation writes nested in it are built from the same handed data (`user: { update: { ...userData } }`)
+    ...(e.nested ? { nested: e.nested.map((n) => withCallerData(n, handed)) } : {}),
   };
 }
 
@@ -2286,5 +2299,11 @@ function literalKeys(t: ts.TypeNode): string[] | undefined {
 /** The request body as the client sent it: `req.body` of a handler's request, `await c.req.json()`, `await request.json()`. */
 function isRawBody(v: Value): boolean {
   if (v.kind === 'param') return v.path.length === 1 && v.path[0] === 'body';
+  return v.kind === 'call' && ts.isCallExpression(v.node) && bodyReadCall(v.node) === 'raw';
+}
+
+/** An object inside the request body as the client sent it (`req.body.userData`): the client picks its keys too. */
+function isRawBodyPart(v: Value): boolean {
+  if (v.kind === 'param') return v.path.length > 1 && v.path[0] === 'body';
   return v.kind === 'call' && ts.isCallExpression(v.node) && bodyReadCall(v.node) === 'raw';
 }

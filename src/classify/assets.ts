@@ -384,8 +384,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     // declared: the client may name any of them (`User.findByIdAndUpdate(id, req.body)`)
     // (a record of people, or any record that signs in — its schema has a password: what a client may
     // set on itself there is its sign-in, its role, where its money goes)
+    // (an object inside the body spread whole: its keys are the client's whatever the body's own fields are;
+    // body fields none of which is a column of the record, `{ accountId, userData }`, name containers, not columns)
+    const columns =
+      e.opaqueData && (e.rawBody || e.rawBodyPart) && model ? schemaColumns(ctx.values, model) : undefined;
+    const containersOnly = !!columns && !ctx.bodyFields.some((f) => columns.some((col) => norm(col) === f));
     const declared =
-      e.opaqueData && e.rawBody && !ctx.bodyFields.length && model ? schemaColumns(ctx.values, model) : undefined;
+      columns && ((e.rawBody && (!ctx.bodyFields.length || containersOnly)) || e.rawBodyPart) ? columns : undefined;
     const anyColumn =
       declared && (PERSON.test(model) || declared.some((k) => c.signInColumns.has(norm(k)))) ? declared : [];
     const keys = [
