@@ -261,6 +261,18 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
               const arg = e.arguments[i];
               // (the argument is this function's own value: following it costs no level)
               if (arg && ts.isIdentifier(p.name) && answered.some((a) => mentions(a, p))) value(arg, depth, key);
+              // …and a field of it the wrapper answers (`{ data: body?.data }` for `apiResponse(c, { data: rows })`):
+              // that property of the argument
+              const obj = arg && skipOuter(arg);
+              if (obj && ts.isObjectLiteralExpression(obj) && ts.isIdentifier(p.name))
+                for (const f of new Set(answered.flatMap((a) => fieldsAnswered(a, p))))
+                  for (const q of obj.properties)
+                    if (q.name && propertyNameText(q.name) === f)
+                      value(
+                        ts.isPropertyAssignment(q) ? q.initializer : ts.isShorthandPropertyAssignment(q) ? q.name : obj,
+                        depth,
+                        key,
+                      );
             });
           }
         }
@@ -503,6 +515,30 @@ function originCallee(e: ts.Expression): string {
 function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
   const d = lookupName(id.text, id);
   return d && ts.isVariableDeclaration(d) && d.getStart() < id.getStart() ? d : undefined;
+}
+
+/** The fields of a parameter an answered expression reads (`data` of `{ data: body?.data }`). */
+function fieldsAnswered(answer: ts.Node, param: ts.ParameterDeclaration): string[] {
+  const name = (param.name as ts.Identifier).text;
+  const out: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isPropertyAccessExpression(n) &&
+      ts.isIdentifier(skipOuter(n.expression)) &&
+      (skipOuter(n.expression) as ts.Identifier).text === name &&
+      !(ts.isCallExpression(n.parent) && n.parent.expression === n) &&
+      // the field handed on whole, not a part of it (`body.data?.length`)
+      !(
+        (ts.isPropertyAccessExpression(n.parent) || ts.isElementAccessExpression(n.parent)) &&
+        n.parent.expression === n
+      )
+    )
+      out.push(n.name.text);
+    if (ts.isFunctionLike(n)) return;
+    n.forEachChild(visit);
+  };
+  visit(answer);
+  return out;
 }
 
 /** Does an answered expression use this parameter (`{ success: true, data }`, `data`)? */
