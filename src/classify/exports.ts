@@ -176,7 +176,13 @@ function fileMarker(c: ts.CallExpression, r: Rules): boolean {
   if (calleeName(c) === 'join') {
     const a = c.arguments[0] && skipOuter(c.arguments[0]);
     // the row idiom: fields joined by a delimiter inside a `.map(…)` over records, or mapped rows joined
-    return !!a && ts.isStringLiteralLike(a) && r.delimiter.test(a.text) && (inMapCallback(c) || joinsMapped(c));
+    return (
+      !!a &&
+      ts.isStringLiteralLike(a) &&
+      r.delimiter.test(a.text) &&
+      (inMapCallback(c) || joinsMapped(c)) &&
+      !joinsPlaceholders(c)
+    );
   }
   if (parts && r.fileCalls.test(parts.join('.'))) return true;
   return c.arguments.some((a) => {
@@ -197,6 +203,26 @@ function inMapCallback(c: ts.Node): boolean {
     if (ts.isFunctionDeclaration(p) || ts.isMethodDeclaration(p)) return false;
   }
   return false;
+}
+
+/**
+ * Does the join build a statement's placeholders (`ids.map(() => '?').join(',')`, `` ids.map((_, i) => `$${i + 1}`) ``)?
+ * Those are the parameters of a query, not the rows of a file.
+ */
+function joinsPlaceholders(c: ts.CallExpression): boolean {
+  const e = skipOuter(c.expression);
+  if (!ts.isPropertyAccessExpression(e)) return false;
+  const m = skipOuter(e.expression);
+  if (!ts.isCallExpression(m) || !isMapCall(m)) return false;
+  const cb = m.arguments[0] && skipOuter(m.arguments[0]);
+  if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb)) || ts.isBlock(cb.body)) return false;
+  const body = skipOuter(cb.body);
+  const text = ts.isStringLiteralLike(body)
+    ? body.text
+    : ts.isTemplateExpression(body)
+      ? body.head.text + body.templateSpans.map((s) => `#${s.literal.text}`).join('')
+      : undefined;
+  return text !== undefined && /^\s*(\?|\$#|\$\d+|:\w+|@\w+)\s*$/.test(text);
 }
 
 function joinsMapped(c: ts.CallExpression): boolean {
