@@ -277,3 +277,50 @@ export function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): b
   }
   return false;
 }
+
+/**
+ * Are the handler's list reads all bounded to a page (`findMany({ take: 100 })`, `.limit(20)`)? Then what it
+ * answers is a page of records, whatever its path calls it (policy: a paginated list is not an export).
+ * False when it makes no list read, or one without such a bound.
+ */
+export function readsOnlyPages(fn: FunctionNode, values: ValueResolver): boolean {
+  const r = rules();
+  let lists = 0;
+  for (const f of calleeClosure([fn], values, r.followDepth))
+    for (const c of callsIn(f)) {
+      if (!ts.isCallExpression(c)) continue;
+      const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+      if (!parts || parts.length < 2 || !r.readMany.test(parts[parts.length - 1])) continue;
+      if (!boundedToPage(c)) return false;
+      lists++;
+    }
+  return lists > 0;
+}
+
+/** A list read bounded to a page by a literal (`findMany({ take: 100 })`, `.limit(20)`): a page, not the collection. */
+function boundedToPage(c: ts.CallExpression): boolean {
+  const small = (e: ts.Expression | undefined): boolean => {
+    const x = e && skipOuter(e);
+    return !!x && ts.isNumericLiteral(x) && Number(x.text) <= PAGE_LIMIT;
+  };
+  const first = c.arguments[0] && skipOuter(c.arguments[0]);
+  if (
+    first &&
+    ts.isObjectLiteralExpression(first) &&
+    first.properties.some(
+      (p) =>
+        ts.isPropertyAssignment(p) &&
+        /^(take|limit|first)$/.test(propertyNameText(p.name) ?? '') &&
+        small(p.initializer),
+    )
+  )
+    return true;
+  // `.from(events).limit(20)`: the bound further down the chain
+  for (let p: ts.Node = c; p.parent && ts.isPropertyAccessExpression(p.parent);) {
+    const call = p.parent.parent;
+    if (!call || !ts.isCallExpression(call)) break;
+    if (/^(limit|take)$/.test(p.parent.name.text)) return small(call.arguments[0]);
+    p = call;
+  }
+  return false;
+}
