@@ -352,7 +352,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       e.kind === 'db-write' &&
       opsOf(e).includes('create') &&
       !opsOf(e).includes('update') &&
-      modelMatches(e.model ?? '', c.groupModels, false),
+      // (a relation named for the group, `createdOrganisations: { create }` nested in a new user)
+      modelMatches(e.model ?? '', c.groupModels, e.callee.includes('→')),
   );
   // records created by this endpoint: setting a credential on one (`INSERT INTO address …; UPDATE address SET
   // password = …`) completes its creation (a sign-up, a new mailbox), it changes nobody's existing credential
