@@ -314,7 +314,7 @@ function predicateOf(callee: ts.Identifier): ts.FunctionLikeDeclaration | undefi
 function returnedCondition(fn: ts.FunctionLikeDeclaration): ts.Expression | undefined {
   const body = fn.body;
   if (!body) return undefined;
-  if (!ts.isBlock(body)) return body as ts.Expression;
+  if (!ts.isBlock(body)) return body;
   const only = body.statements.length === 1 ? body.statements[0] : undefined;
   return only && ts.isReturnStatement(only) && only.expression ? only.expression : undefined;
 }

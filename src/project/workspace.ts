@@ -134,7 +134,7 @@ export class Workspace {
     if (hit) return hit;
     hit = [];
     if (this.tree.contains(dir)) {
-      let names: string[] = [];
+      let names: string[];
       try {
         names = fs.readdirSync(dir).filter((n) => name.test(n));
       } catch {
