@@ -2125,7 +2125,7 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
     ...(handed.rawBody && e.opaqueData ? { rawBody: true } : {}),
     ...(handed.excluded.length ? { notKeys: [...(e.notKeys ?? []), ...handed.excluded] } : {}),
     // the relation writes nested in it are built from the same handed data (`user: { update: { ...userData } }`)
-    ...(e.nested ? { nested: e.nested.map((n) => withCallerData(n, handed)) } : {}),
+    ...(e.nested ? { nested: e.nested.map((n) => (n.opaqueData ? withCallerData(n, handed) : n)) } : {}),
   };
 }
 

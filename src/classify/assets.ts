@@ -352,8 +352,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       e.kind === 'db-write' &&
       opsOf(e).includes('create') &&
       !opsOf(e).includes('update') &&
-      // (a relation named for the group, `createdOrganisations: { create }` nested in a new user)
-      modelMatches(e.model ?? '', c.groupModels, e.callee.includes('→')),
+      (modelMatches(e.model ?? '', c.groupModels, false) ||
+        // a relation named for the group, created with a new record (`createdOrganisations: { create }` in
+        // `user.create`): its name ends on the group's
+        (!!e.withParentCreate &&
+          c.groupModels.some((g) => (e.model ?? '').endsWith(g) || (e.model ?? '').endsWith(`${g}s`)))),
   );
   // records created by this endpoint: setting a credential on one (`INSERT INTO address …; UPDATE address SET
   // password = …`) completes its creation (a sign-up, a new mailbox), it changes nobody's existing credential
@@ -924,17 +927,44 @@ function allowedValues(call: ts.CallExpression, key: string): string[] | undefin
     const x = skipOuter(e);
     return ts.isIdentifier(x) && findDeclaration(x) === decl;
   };
-  let found: string[] | undefined;
+  let found: ts.IfStatement | undefined;
+  let lits: string[] | undefined;
   const look = (n: ts.Node): void => {
     if (found || n.getStart() > call.getStart()) return;
-    if (ts.isIfStatement(n) && exits(n.thenStatement)) {
-      const lits = rejectedUnlessIn(n.expression, isIt);
-      if (lits) found = lits;
+    // the check must stand in a block the write is in (not in a branch beside it)
+    if (ts.isIfStatement(n) && exits(n.thenStatement) && isAncestor(n.parent, call)) {
+      const l = rejectedUnlessIn(n.expression, isIt);
+      if (l) {
+        found = n;
+        lits = l;
+      }
     }
     ts.forEachChild(n, look);
   };
   look(fn);
-  return found;
+  if (!found) return undefined;
+  // …and the local is not given another value between the check and the write
+  const checkEnd = found.getEnd();
+  let reassigned = false;
+  const scan = (n: ts.Node): void => {
+    if (reassigned) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      n.getStart() > checkEnd &&
+      n.getStart() < call.getStart() &&
+      isIt(n.left)
+    )
+      reassigned = true;
+    ts.forEachChild(n, scan);
+  };
+  scan(fn);
+  return reassigned ? undefined : lits;
+}
+
+function isAncestor(a: ts.Node, n: ts.Node): boolean {
+  for (let p: ts.Node | undefined = n.parent; p; p = p.parent) if (p === a) return true;
+  return false;
 }
 
 /** The literals a failure condition lets through: `!list.includes(x)`, `x !== 'a' && x !== 'b'`. */

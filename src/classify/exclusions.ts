@@ -313,12 +313,11 @@ function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<Exclu
       let reads = false;
       const visit = (n: ts.Node): void => {
         if (reads) return;
-        if (
-          ts.isCallExpression(n) &&
-          /session|token|auth|jwt/i.test(n.expression.getText()) &&
-          reachableUnder(n, fn, a)
-        )
-          reads = true;
+        // a call, a name or a key that mentions the session (`getToken(…)`, `req.cookies.get('token')`,
+        // `headers.get('authorization')`), where this path reaches it
+        const mention =
+          (ts.isIdentifier(n) || ts.isStringLiteralLike(n)) && /session|token|auth|jwt|cookie/i.test(n.text);
+        if (mention && reachableUnder(n, fn, a)) reads = true;
         else ts.forEachChild(n, visit);
       };
       visit(fn);

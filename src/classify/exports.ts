@@ -289,12 +289,29 @@ export function readsOnlyPages(fn: FunctionNode, values: ValueResolver): boolean
   for (const f of calleeClosure([fn], values, r.followDepth))
     for (const c of callsIn(f)) {
       if (!ts.isCallExpression(c)) continue;
+      // a statement's own collection read (raw SQL, a builder) is not bounded by this check
+      if (sqlCollectionRead(c, r)) return false;
       const parts = calleeParts(c.expression) ?? getterParts(c.expression);
       if (!parts || parts.length < 2 || !r.readMany.test(parts[parts.length - 1])) continue;
-      if (!boundedToPage(c)) return false;
+      // a page read in a loop (a cursor walked to the end) reads the whole collection
+      if (!boundedToPage(c) || inLoop(c, f)) return false;
       lists++;
     }
   return lists > 0;
+}
+
+/** Does the call sit in a loop of its function (`for (;;) { … findMany({ take: 100, cursor }) … }`)? */
+function inLoop(c: ts.Node, fn: ts.Node): boolean {
+  for (let p = c.parent; p && p !== fn; p = p.parent)
+    if (
+      ts.isForStatement(p) ||
+      ts.isForOfStatement(p) ||
+      ts.isForInStatement(p) ||
+      ts.isWhileStatement(p) ||
+      ts.isDoStatement(p)
+    )
+      return true;
+  return false;
 }
 
 /** A list read bounded to a page by a literal (`findMany({ take: 100 })`, `.limit(20)`): a page, not the collection. */

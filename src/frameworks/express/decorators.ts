@@ -149,7 +149,7 @@ function globToRegExp(glob: string): RegExp {
     else if (ch === '{' && g.indexOf('}', i) > i) {
       const end = g.indexOf('}', i);
       const alts = g.slice(i + 1, end).split(',');
-      re += `(?:${alts.map((a) => esc(a).replace(/\\\*/g, '[^/]*')).join('|')})`;
+      re += `(?:${alts.map((a) => a.split('*').map(esc).join('[^/]*')).join('|')})`;
       i = end;
     } else re += esc(ch);
   }

@@ -166,7 +166,10 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   const isTrue = (e: ts.Expression): boolean => e.kind === SyntaxKind.TrueKeyword;
   // a plain flag (`enabled`) switches a factor on when the record it is set on is the factor (`twoFactor.enabled = true`)
   const onFactorRecord = (flag: string, record: ts.Node | undefined): boolean =>
-    v.factorRecordFlags.test(flag) && !!record && namesIn(record).some((n) => v.factorRecords.test(n));
+    v.factorRecordFlags.test(flag) &&
+    !!record &&
+    !/\bsession\b/i.test(record.parent?.getText() ?? '') &&
+    namesIn(record).some((n) => v.factorRecords.test(n));
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (n.kind === SyntaxKind.PropertyAssignment) {
