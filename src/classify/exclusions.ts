@@ -315,8 +315,7 @@ function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<Exclu
         if (reads) return;
         // a call, a name or a key that mentions the session (`getToken(…)`, `req.cookies.get('token')`,
         // `headers.get('authorization')`), where this path reaches it
-        const mention =
-          (ts.isIdentifier(n) || ts.isStringLiteralLike(n)) && /session|token|auth|jwt/i.test(n.text);
+        const mention = (ts.isIdentifier(n) || ts.isStringLiteralLike(n)) && /session|token|auth|jwt/i.test(n.text);
         if (mention && reachableUnder(n, fn, a)) reads = true;
         else ts.forEachChild(n, visit);
       };
