@@ -707,24 +707,26 @@ const REVOKED_WITH_RECORD: AssetRule = {
 };
 
 const REVOKED = compiled(() => {
-  const re = ruleFile('assets').reveals.revokedWithRecord;
-  return re ? new RegExp(re, 'i') : undefined;
+  const r = ruleFile('assets').reveals;
+  return r.revokedWithRecord
+    ? {
+        column: new RegExp(r.revokedWithRecord, 'i'),
+        keyHolder: new RegExp(r.revokedKeyHolders ?? '$^', 'i'),
+      }
+    : undefined;
 });
-
-/** Records that are an issued key themselves, by their name's end. */
-const KEY_HOLDER = /(key|keys|credential|credentials|token|tokens)$/i;
 
 /** The secret column a record's schema declares that its deletion revokes, if any. */
 function revokedColumn(values: ValueResolver, model: string): string | undefined {
-  const re = REVOKED();
-  if (!re) return undefined;
+  const rv = REVOKED();
+  if (!rv) return undefined;
   const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
   // a client secret is an OAuth client's only beside its client id (a payment intent's `clientSecret` is not one)
   const paired = (c: string): boolean => !/client/i.test(c) || !!cols?.some((x) => /^client[_-]?id$/i.test(x));
   // a key's hash is the record's own only on a record that is the key (`platformKey`, `gatewayCredential`):
   // a project that keeps its key's hash is a project, and deleting it ends the project
-  const ownKey = (c: string): boolean => !/key/i.test(c) || /secret/i.test(c) || KEY_HOLDER.test(model);
-  return cols?.find((c) => re.test(c) && paired(c) && ownKey(c));
+  const ownKey = (c: string): boolean => !/key/i.test(c) || /secret/i.test(c) || rv.keyHolder.test(model);
+  return cols?.find((c) => rv.column.test(c) && paired(c) && ownKey(c));
 }
 
 /** The asset of a generated secret handed back in the response. */

@@ -3,6 +3,7 @@
 // and service callers authenticated by a shared secret (cron jobs, queues).
 import { ts } from 'ts-morph';
 import { assumeMethod, reachableUnder } from '../analysis/assume.js';
+import { concretePath } from '../frameworks/shared/router-graph.js';
 import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis/effects.js';
 import { assetRules } from './assets.js';
 import { queryKeys } from './query.js';
@@ -289,11 +290,6 @@ function columnOf(a: ts.Expression | undefined): string | undefined {
  * reads the signed-in user), a session read in the handler or what it calls, or the signed-in user
  * read by the handler. Unsure is yes: only an endpoint with none of these is session-less.
  */
-/** A path standing for an endpoint's pattern (`/api/users/:id` → `/api/users/x`), to evaluate path conditions with. */
-function examplePath(p: string): string {
-  return p.replace(/\[\[?\.\.\.[^\]]+\]\]?|\[[^\]]+\]|:[A-Za-z_]\w*[?*+]?|\{[^}]+\}/g, 'x');
-}
-
 function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<ExclusionSets['sessionless']>): boolean {
   if (!ep.handler.fn) return true;
   for (const l of ep.chain) {
@@ -309,7 +305,7 @@ function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<Exclu
     // session read it makes only for other paths (after `if (isPublic(pathname)) return NextResponse.next()`)
     // is none of this endpoint's
     if (l.via === 'next-middleware') {
-      const a = assumeMethod(undefined, values, examplePath(ep.path));
+      const a = assumeMethod(undefined, values, concretePath(ep.path));
       let reads = false;
       const visit = (n: ts.Node): void => {
         if (reads) return;

@@ -97,20 +97,25 @@ function idInList(arg: ts.Expression | undefined): boolean {
 /** The largest page a list answers: a bound above it reads the collection (as `LIMIT 100` is the SQL limit). */
 const PAGE_LIMIT = 100;
 
+/** The literal bounds a query's options set (`take: 100`, `limit: 20`, `first: 5`), and whether it pages otherwise. */
+function literalBounds(arg: ts.Expression | undefined, r: Rules): { bounds: number[]; otherPaging: boolean } {
+  const x = arg && skipOuter(arg);
+  const out = { bounds: [] as number[], otherPaging: false };
+  if (!x || !ts.isObjectLiteralExpression(x)) return out;
+  for (const p of x.properties) {
+    const name = p.name ? (propertyNameText(p.name) ?? '') : '';
+    if (!r.paging.test(name)) continue;
+    const v = ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+    if (/^(take|limit|first)$/.test(name) && v && ts.isNumericLiteral(v)) out.bounds.push(Number(v.text));
+    else out.otherPaging = true;
+  }
+  return out;
+}
+
 /** Is the only paging key of a query a literal bound above a page (`take: 100000`), with no offset or cursor? */
 function onlyLargeBound(arg: ts.Expression | undefined, r: Rules): boolean {
-  const x = arg && skipOuter(arg);
-  if (!x || !ts.isObjectLiteralExpression(x)) return false;
-  const paging = x.properties.filter((p) => p.name && r.paging.test(propertyNameText(p.name) ?? ''));
-  return (
-    paging.length > 0 &&
-    paging.every((p) => {
-      const name = propertyNameText(p.name!) ?? '';
-      if (!/^(take|limit|first)$/.test(name) || !ts.isPropertyAssignment(p)) return false;
-      const v = skipOuter(p.initializer);
-      return ts.isNumericLiteral(v) && Number(v.text) > PAGE_LIMIT;
-    })
-  );
+  const { bounds, otherPaging } = literalBounds(arg, r);
+  return bounds.length > 0 && !otherPaging && bounds.every((b) => b > PAGE_LIMIT);
 }
 
 /** A personal column a query selects, at any depth (`select: { user: { select: { email: true } } }`). */
@@ -155,7 +160,7 @@ function sqlCollectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   if (!m) return undefined;
   if (/\boffset\b/i.test(text) || /\b(count|sum|avg|min|max)\s*\(|\bgroup\s+by\b/i.test(text)) return undefined;
   const small = /\blimit\s+(\d+)/i.exec(text);
-  if (small && Number(small[1]) <= 100) return undefined;
+  if (small && Number(small[1]) <= PAGE_LIMIT) return undefined;
   if (/\bwhere\s+(\w+\.)?(id|uuid)\s*=\s*[$?:@]?\w*\s*(limit\b|$)/i.test(text)) return undefined;
   const tables = [...text.matchAll(/\b(?:from|join)\s+["`]?(\w+)/gi)].map((t) => t[1]);
   const columns = m[1].split(',').map((col) => {
@@ -258,7 +263,14 @@ export function bulkExport(fn: FunctionNode, values: ValueResolver): BulkExport 
  * Not when it is a stub answering 501, reads one record by its key, or sets a cookie: then an
  * export word in its path has nothing to describe.
  */
-export function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean {
+/** Why a handler reads no collection for an export word to describe, if it reads none. */
+export function noCollection(fn: FunctionNode, values: ValueResolver): string | undefined {
+  if (!readsBeyondOneRecord(fn, values)) return 'a handler that reads no more than one record';
+  if (readsOnlyPages(fn, values)) return 'a handler whose list reads are each bounded to a page';
+  return undefined;
+}
+
+function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean {
   const r = rules();
   if (!r.quiet || !r.single) return true;
   const closure = calleeClosure([fn], values, r.followDepth);
@@ -283,7 +295,7 @@ export function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): b
  * answers is a page of records, whatever its path calls it (policy: a paginated list is not an export).
  * False when it makes no list read, or one without such a bound.
  */
-export function readsOnlyPages(fn: FunctionNode, values: ValueResolver): boolean {
+function readsOnlyPages(fn: FunctionNode, values: ValueResolver): boolean {
   const r = rules();
   let lists = 0;
   for (const f of calleeClosure([fn], values, r.followDepth))
@@ -294,7 +306,7 @@ export function readsOnlyPages(fn: FunctionNode, values: ValueResolver): boolean
       const parts = calleeParts(c.expression) ?? getterParts(c.expression);
       if (!parts || parts.length < 2 || !r.readMany.test(parts[parts.length - 1])) continue;
       // a page read in a loop (a cursor walked to the end) reads the whole collection
-      if (!boundedToPage(c) || inLoop(c, f)) return false;
+      if (!boundedToPage(c, r) || inLoop(c, f)) return false;
       lists++;
     }
   return lists > 0;
@@ -302,41 +314,21 @@ export function readsOnlyPages(fn: FunctionNode, values: ValueResolver): boolean
 
 /** Does the call sit in a loop of its function (`for (;;) { … findMany({ take: 100, cursor }) … }`)? */
 function inLoop(c: ts.Node, fn: ts.Node): boolean {
-  for (let p = c.parent; p && p !== fn; p = p.parent)
-    if (
-      ts.isForStatement(p) ||
-      ts.isForOfStatement(p) ||
-      ts.isForInStatement(p) ||
-      ts.isWhileStatement(p) ||
-      ts.isDoStatement(p)
-    )
-      return true;
+  for (let p = c.parent; p && p !== fn; p = p.parent) if (ts.isIterationStatement(p, false)) return true;
   return false;
 }
 
 /** A list read bounded to a page by a literal (`findMany({ take: 100 })`, `.limit(20)`): a page, not the collection. */
-function boundedToPage(c: ts.CallExpression): boolean {
-  const small = (e: ts.Expression | undefined): boolean => {
-    const x = e && skipOuter(e);
-    return !!x && ts.isNumericLiteral(x) && Number(x.text) <= PAGE_LIMIT;
-  };
-  const first = c.arguments[0] && skipOuter(c.arguments[0]);
-  if (
-    first &&
-    ts.isObjectLiteralExpression(first) &&
-    first.properties.some(
-      (p) =>
-        ts.isPropertyAssignment(p) &&
-        /^(take|limit|first)$/.test(propertyNameText(p.name) ?? '') &&
-        small(p.initializer),
-    )
-  )
-    return true;
+function boundedToPage(c: ts.CallExpression, r: Rules): boolean {
+  if (literalBounds(c.arguments[0], r).bounds.some((b) => b <= PAGE_LIMIT)) return true;
   // `.from(events).limit(20)`: the bound further down the chain
   for (let p: ts.Node = c; p.parent && ts.isPropertyAccessExpression(p.parent);) {
     const call = p.parent.parent;
     if (!call || !ts.isCallExpression(call)) break;
-    if (/^(limit|take)$/.test(p.parent.name.text)) return small(call.arguments[0]);
+    if (/^(limit|take)$/.test(p.parent.name.text)) {
+      const n = call.arguments[0] && skipOuter(call.arguments[0]);
+      return !!n && ts.isNumericLiteral(n) && Number(n.text) <= PAGE_LIMIT;
+    }
     p = call;
   }
   return false;

@@ -15,7 +15,7 @@ import { spanOf } from '../util.js';
 import { exclusionFor } from './exclusions.js';
 import { revealedSecrets } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
-import { bulkExport, readsBeyondOneRecord, readsOnlyPages } from './exports.js';
+import { bulkExport, noCollection } from './exports.js';
 import {
   assetHits,
   assetModelDecides,
@@ -594,19 +594,19 @@ export function classifyEndpoint(
     else if (
       cat.name === 'data-export' &&
       fn &&
-      !signals.some((s) => s.category === cat.name && (s.asset || s.configured)) &&
-      (!readsBeyondOneRecord(fn, ctx.values) || readsOnlyPages(fn, ctx.values))
+      !signals.some((s) => s.category === cat.name && (s.asset || s.configured))
     ) {
       // a stub, a read of one record, a cookie set, a page of records: the export word has no collection to describe
-      considered.push({
-        kind: 'method',
-        value: ep.method,
-        category: cat.name,
-        detail: readsBeyondOneRecord(fn, ctx.values)
-          ? `${cat.name} words on a handler whose list reads are each bounded to a page`
-          : `${cat.name} words on a handler that reads no more than one record`,
-      });
-      continue;
+      const without = noCollection(fn, ctx.values);
+      if (without) {
+        considered.push({
+          kind: 'method',
+          value: ep.method,
+          category: cat.name,
+          detail: `${cat.name} words on ${without}`,
+        });
+        continue;
+      }
     }
     const mine = signals.filter((s) => s.category === cat.name);
     if (isRead && !mine.some((s) => s.get || s.write || s.asset)) {

@@ -486,6 +486,8 @@ export interface RevealRules {
   recordReads?: string;
   /** Secret columns whose record's deletion revokes the secret. */
   revokedWithRecord?: string;
+  /** Records that are an issued key themselves (by their name's end): a key's hash is revoked with them. */
+  revokedKeyHolders?: string;
   /** Environment variable names the framework ships to the browser (`NEXT_PUBLIC_`). */
   publicEnv?: string;
 }

@@ -377,14 +377,7 @@ export class Flow implements ResultLookup {
     if (ts.isIfStatement(s)) return this.ifStmt(s, st);
     if (ts.isTryStatement(s)) return this.tryStmt(s, st);
     if (ts.isSwitchStatement(s)) return this.switchStmt(s, st);
-    if (
-      ts.isForStatement(s) ||
-      ts.isForOfStatement(s) ||
-      ts.isForInStatement(s) ||
-      ts.isWhileStatement(s) ||
-      ts.isDoStatement(s)
-    )
-      return this.loop(s, st);
+    if (ts.isIterationStatement(s, false)) return this.loop(s, st);
     if (ts.isLabeledStatement(s)) {
       this.breakTargets.push({ breaks: [], label: s.label.text, loop: false });
       const out = this.stmt(s.statement, st);
