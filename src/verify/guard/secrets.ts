@@ -13,7 +13,7 @@ import { ts } from 'ts-morph';
 const { SyntaxKind } = ts;
 import { boundArgument, type Env } from '../../analysis/strings.js';
 import { findDeclaration } from '../../analysis/scope.js';
-import { calleeName, skipOuter } from '../../analysis/values.js';
+import { calleeName, lastName, skipOuter } from '../../analysis/values.js';
 import { isTyped, nameHas, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
 import { leafEffects, type Effect } from '../../analysis/effects.js';
@@ -165,11 +165,11 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   let found: ts.Node | undefined;
   const isTrue = (e: ts.Expression): boolean => e.kind === SyntaxKind.TrueKeyword;
   // a plain flag (`enabled`) switches a factor on when the record it is set on is the factor (`twoFactor.enabled = true`)
-  const onFactorRecord = (flag: string, record: ts.Node | undefined): boolean =>
+  // (a flag kept in the session, `req.session.twoFactor.verified`, records a check: the receiver says so)
+  const onFactorRecord = (flag: string, names: readonly string[], receiver: ts.Expression): boolean =>
     v.factorRecordFlags.test(flag) &&
-    !!record &&
-    !/\bsession\b/i.test(record.parent?.getText() ?? '') &&
-    namesIn(record).some((n) => v.factorRecords.test(n));
+    !/\bsession\b/i.test(receiver.getText()) &&
+    names.some((n) => v.factorRecords.test(n));
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (n.kind === SyntaxKind.PropertyAssignment) {
@@ -178,18 +178,21 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       const write = writeCallOf(p);
       // a lookup's filter (`findOne({ enabled: true })`) reads the factor, it does not switch it on
       const writes = !!write && v.anyWrites.test(calleeName(write));
-      if (isTrue(p.initializer) && (re.test(name) || (writes && onFactorRecord(name, write.expression)))) found = n;
+      if (
+        isTrue(p.initializer) &&
+        (re.test(name) || (writes && onFactorRecord(name, namesIn(write.expression), write.expression)))
+      )
+        found = n;
     } else if (n.kind === SyntaxKind.BinaryExpression) {
       const b = n as ts.BinaryExpression;
+      const left =
+        b.left.kind === SyntaxKind.PropertyAccessExpression ? (b.left as ts.PropertyAccessExpression) : undefined;
+      const record = left && lastName(left.expression);
       if (
         b.operatorToken.kind === SyntaxKind.EqualsToken &&
         isTrue(b.right) &&
-        b.left.kind === SyntaxKind.PropertyAccessExpression &&
-        (re.test((b.left as ts.PropertyAccessExpression).name.text) ||
-          onFactorRecord(
-            (b.left as ts.PropertyAccessExpression).name.text,
-            lastNameNode((b.left as ts.PropertyAccessExpression).expression),
-          ))
+        left &&
+        (re.test(left.name.text) || (!!record && onFactorRecord(left.name.text, [record], left.expression)))
       )
         found = n;
     }
@@ -207,14 +210,6 @@ function writeCallOf(p: ts.PropertyAssignment): ts.CallExpression | undefined {
     if (!ts.isObjectLiteralExpression(n) && !ts.isPropertyAssignment(n) && !ts.isArrayLiteralExpression(n))
       return undefined;
   }
-  return undefined;
-}
-
-/** The last name of a receiver (`twoFactor` of `req.twoFactor`, `TwoFactor`). */
-function lastNameNode(e: ts.Expression): ts.Node | undefined {
-  const x = skipOuter(e);
-  if (ts.isIdentifier(x)) return x;
-  if (ts.isPropertyAccessExpression(x)) return x.name;
   return undefined;
 }
 
