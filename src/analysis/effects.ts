@@ -1813,10 +1813,13 @@ export function sqlWrite(
   values?: ValueResolver,
   /** The statement's parameters in order (`pool.query(text, [a, b])`, a tagged template's spans): `$1`/`?` name them. */
   params?: readonly ts.Expression[],
+  /** The parameters are the template's spans: they stand for the `?`s only when none of them names a table. */
+  spans = false,
 ):
   { verb: string; table: string; columns: string[]; debits: string[]; credits: string[]; opaque: boolean } | undefined {
   const text = sqlText(e, values);
   if (!text) return undefined;
+  if (spans && (text.match(/\?/g) ?? []).length !== params?.length) params = undefined;
   const m = rules().sql.exec(text);
   if (!m) return undefined;
   const found = m.slice(2).find(Boolean) ?? '';
@@ -1984,14 +1987,8 @@ function effectOfCallUncached(
   scope: EffectScope,
 ): Effect | undefined {
   if (ts.isTaggedTemplateExpression(c)) {
-    // the spans are the statement's parameters when each of them is one (none names a table)
     const spans = ts.isTemplateExpression(c.template) ? c.template.templateSpans.map((s) => s.expression) : [];
-    const rendered = sqlText(c.template, values);
-    const sql = sqlWrite(
-      c.template,
-      values,
-      rendered && (rendered.match(/\?/g) ?? []).length === spans.length ? spans : undefined,
-    );
+    const sql = sqlWrite(c.template, values, spans, true);
     return sql
       ? {
           kind: 'sql-write',
