@@ -60,10 +60,13 @@ function actionKey(p) {
   return { file: file.replace(/\.(t|j)sx?$/, ''), name };
 }
 
-function sameAction(a, b) {
-  const x = actionKey(a);
-  const y = actionKey(b);
-  return x.name === y.name && (x.file.endsWith(y.file) || y.file.endsWith(x.file));
+// a default export is `#default`; a label may name it by the function's own name
+// (`export default async function addBalance` labelled `#addBalance`), which the scan reports as its handler
+function sameAction(se, labelPath) {
+  const x = actionKey(se.path);
+  const y = actionKey(labelPath);
+  const named = x.name === y.name || (x.name === 'default' && se.handler?.name === y.name);
+  return named && (x.file.endsWith(y.file) || y.file.endsWith(x.file));
 }
 
 function scanRepo(dir) {
@@ -142,7 +145,7 @@ for (const f of files) {
     repo.n++;
     const isAction = le.method === 'ACTION';
     const candidates = scanned.filter((se) =>
-      isAction ? se.method === 'ACTION' && sameAction(se.path, le.path) : normPath(se.path) === normPath(le.path),
+      isAction ? se.method === 'ACTION' && sameAction(se, le.path) : normPath(se.path) === normPath(le.path),
     );
     // `ALL` (Express/Hono `app.all`) and `ANY` name the same thing: a handler that answers every method
     const method = le.method === 'ALL' ? 'ANY' : le.method;

@@ -353,6 +353,10 @@ function isIncrease(e: ts.Expression, key: string, amountOnly = false, depth = 0
       ts.isPropertyAccessExpression(x.expression)
     )
       return x.expression.expression.getText().toLowerCase().includes(key.toLowerCase()) || depth > 0;
+    // an arithmetic helper named for the sum (`sumDecimal(amount, user.balance)`, `addMoney(bal, n)`) over the
+    // key's own value, nothing subtracted
+    const sum = arithmeticHelper(x, key);
+    if (sum) return sum === '+';
     if (/^(toString|toFixed|toPrecision|valueOf)$/.test(last) && ts.isPropertyAccessExpression(x.expression))
       return isIncrease(x.expression.expression, key, false, depth);
     if (/^(String|Number|parseFloat|parseInt|BigInt)$/.test(last) && x.arguments[0])
@@ -395,6 +399,34 @@ function calledName(x: ts.CallExpression): string {
 }
 
 /**
+ * A plain function call named for an arithmetic step (`sumDecimal`, `addAmounts`, `minusDecimal`,
+ * `subtractMoney`) one of whose arguments is the key's own value (`user.balance`): `+` for a sum with
+ * nothing negated, `-` for a subtraction from it or a sum with a negated amount (`sum(bal, -1 * total)`).
+ * (Method calls are the `plus`/`minus` cases above: their receiver is the value.)
+ */
+function arithmeticHelper(x: ts.CallExpression, key: string): '+' | '-' | undefined {
+  if (ts.isPropertyAccessExpression(skipOuter(x.expression))) return undefined;
+  const name = calledName(x);
+  const k = key.toLowerCase();
+  const own = (a: ts.Expression): boolean => a.getText().toLowerCase().includes(k);
+  if (!x.arguments.some(own)) return undefined;
+  const negated = (a: ts.Expression): boolean => {
+    const v = skipOuter(a);
+    if (ts.isPrefixUnaryExpression(v) && v.operator === ts.SyntaxKind.MinusToken) return true;
+    return (
+      ts.isBinaryExpression(v) &&
+      v.operatorToken.kind === ts.SyntaxKind.AsteriskToken &&
+      [v.left, v.right].some((o) => negated(o))
+    );
+  };
+  if (/^(sum|add|plus)(?![a-z])/.test(name) || /^(sum|add|plus)[A-Z_]/.test(name))
+    return x.arguments.some(negated) ? '-' : '+';
+  if (/^(minus|sub|subtract|deduct)(?![a-z])/.test(name) || /^(minus|sub|subtract|deduct)[A-Z_]/.test(name))
+    return own(x.arguments[0]) ? '-' : undefined;
+  return undefined;
+}
+
+/**
  * A SQL fragment that sets a column from itself (`sql\`${t.pendingBalance} - ${payout.amount}\``): the
  * operator written between the column and the next value, and that value, when the column is the key's own.
  */
@@ -429,6 +461,7 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   if (ts.isCallExpression(x)) {
     const last = calledName(x);
     if (/^(minus|sub|subtract|decrement)$/i.test(last)) return true;
+    if (arithmeticHelper(x, key) === '-') return true;
     // a conversion keeps the amount (`newBalance.toString()`, `String(next)`, `Number(x).toFixed(2)`)
     if (/^(toString|toFixed|toPrecision|valueOf)$/.test(last) && ts.isPropertyAccessExpression(x.expression))
       return isDecrease(x.expression.expression, key, depth);

@@ -8,6 +8,7 @@
 // actions `#<enclosing function>.<action name>`.
 import { ts } from 'ts-morph';
 import { forEachNode } from '../../analysis/walk.js';
+import { hasDirective } from '../../analysis/directives.js';
 import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
 import { findDeclaration, lookupName } from '../../analysis/scope.js';
 import { unwrap } from '../../analysis/unwrap.js';
@@ -33,6 +34,8 @@ import { exportedExpression } from '../shared/method-exports.js';
 
 interface ActionSite {
   name: string;
+  /** A default export's own name (`export default async function addBalance`): what the handler is called. */
+  own?: string;
   /** Listed from the module's statements alone, after finding its actions failed. */
   unanalysed?: boolean;
   anchor: ts.Node;
@@ -42,15 +45,6 @@ interface ActionSite {
 
 function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === kind);
-}
-
-/** The directive prologue of a file or a function body: its leading string statements. */
-function hasDirective(statements: readonly ts.Statement[], directive: string): boolean {
-  for (const st of statements) {
-    if (!ts.isExpressionStatement(st) || !ts.isStringLiteral(st.expression)) return false;
-    if (st.expression.text === directive) return true;
-  }
-  return false;
 }
 
 function isAsyncFunction(fn: ts.Node): boolean {
@@ -104,9 +98,9 @@ function isActionValue(expr: ts.Expression, ctx: AdapterContext, depth = 0): boo
 /** The exported actions of a `'use server'` module. */
 function moduleActions(sf: ts.SourceFile, ctx: AdapterContext): ActionSite[] {
   const out: ActionSite[] = [];
-  const push = (name: string, anchor: ts.Node, value: ts.Expression | undefined): void => {
+  const push = (name: string, anchor: ts.Node, value: ts.Expression | undefined, own?: string): void => {
     if (!value || out.some((o) => o.name === name) || !isActionValue(value, ctx)) return;
-    out.push({ name, anchor, value });
+    out.push({ name, anchor, value, ...(own && own !== name ? { own } : {}) });
   };
   const local = (id: ts.Identifier, from: ts.Node): ts.Expression | undefined => {
     const d = lookupName(id.text, from) ?? findDeclaration(id);
@@ -118,7 +112,7 @@ function moduleActions(sf: ts.SourceFile, ctx: AdapterContext): ActionSite[] {
   for (const st of sf.statements) {
     if (ts.isFunctionDeclaration(st) && hasModifier(st, ts.SyntaxKind.ExportKeyword) && st.body) {
       const name = hasModifier(st, ts.SyntaxKind.DefaultKeyword) ? 'default' : st.name?.text;
-      if (name) push(name, st, st as unknown as ts.Expression);
+      if (name) push(name, st, st as unknown as ts.Expression, st.name?.text);
     } else if (ts.isVariableStatement(st) && hasModifier(st, ts.SyntaxKind.ExportKeyword)) {
       const many = st.declarationList.declarations.length > 1;
       for (const d of st.declarationList.declarations)
@@ -133,7 +127,8 @@ function moduleActions(sf: ts.SourceFile, ctx: AdapterContext): ActionSite[] {
           push(el.name.text, el, r.kind === 'file' ? exportedExpression(r.file, src.text, ctx) : undefined);
         }
       }
-    } else if (ts.isExportAssignment(st) && !st.isExportEquals) push('default', st, st.expression);
+    } else if (ts.isExportAssignment(st) && !st.isExportEquals)
+      push('default', st, st.expression, ts.isIdentifier(st.expression) ? st.expression.text : undefined);
   }
   return out;
 }
@@ -151,8 +146,15 @@ function visibleExports(sf: ts.SourceFile): ActionSite[] {
       st.body &&
       isAsyncFunction(st)
     ) {
-      const name = hasModifier(st, ts.SyntaxKind.DefaultKeyword) ? 'default' : st.name?.text;
-      if (name) out.push({ name, anchor: st, value: st as unknown as ts.Expression });
+      const isDefault = hasModifier(st, ts.SyntaxKind.DefaultKeyword);
+      const name = isDefault ? 'default' : st.name?.text;
+      if (name)
+        out.push({
+          name,
+          anchor: st,
+          value: st as unknown as ts.Expression,
+          ...(isDefault && st.name ? { own: st.name.text } : {}),
+        });
     } else if (ts.isVariableStatement(st) && hasModifier(st, ts.SyntaxKind.ExportKeyword)) {
       for (const d of st.declarationList.declarations) {
         const init = d.initializer && skipOuter(d.initializer);
@@ -243,6 +245,13 @@ function paramFields(fn: FunctionNode, ctx: AdapterContext): BodyField[] {
     return !!d && params.has(d);
   });
   for (const p of fn.parameters) {
+    // a value the client passes as its own argument (`addBalance(userID, amount)`): the parameter names the field
+    // (a parameter read as an object, `formData.get('x')`, `input.email`, is the container its fields are read from)
+    if (ts.isIdentifier(p.name) && !p.dotDotDotToken && scalarParameter(p, fn)) {
+      const name = p.name.text;
+      if (!fields.some((f) => f.name === name)) fields.push({ name, span: spanOf(p) });
+      continue;
+    }
     if (!ts.isObjectBindingPattern(p.name)) continue;
     for (const el of p.name.elements) {
       const name = propertyNameText((el.propertyName ?? el.name) as ts.PropertyName);
@@ -251,6 +260,38 @@ function paramFields(fn: FunctionNode, ctx: AdapterContext): BodyField[] {
   }
   return fields;
 }
+
+/** Containers a server action is handed by Next.js or a form library, never a field of their own. */
+const CONTAINER_PARAMS = /^(form|formdata|data|input|inputs|values|payload|body|params|args|props|state|prevstate|previousstate|prev|initialstate|ctx|context|options|opts|request|req)$/i;
+
+/**
+ * A parameter used only as a value: never a property read (`p.x`, `p['x']`, `p.get()`), never
+ * destructured, not typed as an object or `FormData`, and not named like a container.
+ */
+function scalarParameter(p: ts.ParameterDeclaration, fn: FunctionNode): boolean {
+  if (!ts.isIdentifier(p.name) || CONTAINER_PARAMS.test(p.name.text)) return false;
+  if (p.type && !SCALAR_TYPES.has(p.type.kind)) return false;
+  if (!fn.body) return false;
+  const name = p.name.text;
+  let used = false;
+  let container = false;
+  forEachNode(fn.body, (n) => {
+    if (container || !ts.isIdentifier(n) || n.text !== name || findDeclaration(n) !== p) return;
+    used = true;
+    const at = n.parent;
+    if ((ts.isPropertyAccessExpression(at) || ts.isElementAccessExpression(at)) && at.expression === n) container = true;
+    if (ts.isVariableDeclaration(at) && at.initializer === n && !ts.isIdentifier(at.name)) container = true;
+    if (ts.isSpreadAssignment(at) || ts.isSpreadElement(at)) container = true;
+  });
+  return used && !container;
+}
+
+const SCALAR_TYPES = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.StringKeyword,
+  ts.SyntaxKind.NumberKeyword,
+  ts.SyntaxKind.BooleanKeyword,
+  ts.SyntaxKind.BigIntKeyword,
+]);
 
 /**
  * The words an action is classified on: the route folders of its file and its name
@@ -296,7 +337,7 @@ function actionEndpoint(site: ActionSite, file: string, ctx: AdapterContext): En
     wordsPath: actionWords(rel, site.name, ruleFile('frameworks').serverActions.structuralSegments),
     anchor: spanOf(site.anchor),
     appRoot,
-    handler: { ...handlerRef(u, handlerExpr), name: u.fn ? site.name : u.name },
+    handler: { ...handlerRef(u, handlerExpr), name: u.fn ? (site.own ?? site.name) : u.name },
     chain: [...stepLinks(steps, ctx.values), ...wrapperLinks(u)],
     bodyFields,
     tags: [],

@@ -1,0 +1,35 @@
+// Directive prologues (`'use server'`) and what they make of a function's parameters.
+import { ts } from 'ts-morph';
+import { ruleFile } from '../rules/load.js';
+
+/** The directive prologue of a file or a function body: its leading string statements. */
+export function hasDirective(statements: readonly ts.Statement[], directive: string): boolean {
+  for (const st of statements) {
+    if (!ts.isExpressionStatement(st) || !ts.isStringLiteral(st.expression)) return false;
+    if (st.expression.text === directive) return true;
+  }
+  return false;
+}
+
+/**
+ * A parameter of a server action: the client calls the action with these arguments, so each is
+ * what the request sends (`updatePassword({ oldpass, newpass })`). The action is a function whose
+ * own body opens with `'use server'`, or a function exported at the top of a module that does.
+ */
+export function isActionParameter(p: ts.ParameterDeclaration): boolean {
+  const fn = p.parent;
+  if (!ts.isFunctionDeclaration(fn) && !ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return false;
+  const directive = ruleFile('frameworks').serverActions.directive;
+  if (fn.body && ts.isBlock(fn.body) && hasDirective(fn.body.statements, directive)) return true;
+  const sf = fn.getSourceFile();
+  // (the prologue is read up to its first statement that is not a string: nothing to keep)
+  if (!hasDirective(sf.statements, directive)) return false;
+  const exported = (n: ts.Node): boolean =>
+    ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  if (ts.isFunctionDeclaration(fn)) return fn.parent === sf && exported(fn);
+  // `export const act = async (x) => …`
+  const decl = fn.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== fn) return false;
+  const stmt = decl.parent?.parent;
+  return !!stmt && ts.isVariableStatement(stmt) && stmt.parent === sf && exported(stmt);
+}
