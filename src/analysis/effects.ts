@@ -363,7 +363,23 @@ function isIncrease(e: ts.Expression, key: string, amountOnly = false, depth = 0
       return isIncrease(x.arguments[0], key, false, depth);
   }
   if (ts.isIdentifier(x) && depth < 2) return valuesOfLocal(x).some((v) => isIncrease(v, key, false, depth + 1));
+  // `balance: next.receiver` where `const next = { receiver: receiver.balance + amount }`
+  const prop = depth < 2 ? localPropertyValue(x) : undefined;
+  if (prop) return isIncrease(prop, key, false, depth + 1);
   return false;
+}
+
+/** `obj.key` with `obj` a local initialised to an object literal: that property's value, if written there. */
+function localPropertyValue(x: ts.Expression): ts.Expression | undefined {
+  if (!ts.isPropertyAccessExpression(x)) return undefined;
+  const obj = skipOuter(x.expression);
+  if (!ts.isIdentifier(obj)) return undefined;
+  const d = findDeclaration(obj);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+  if (!init || !ts.isObjectLiteralExpression(init)) return undefined;
+  for (const p of init.properties)
+    if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === x.name.text) return p.initializer;
+  return undefined;
 }
 
 /** What a local is given: its initializer and every later `x = …` in its scope (`let next; next = bal + n`). */
@@ -470,6 +486,8 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   }
   // `balance: newBalance` where `const newBalance = wallet.balance - amount` (or `let` assigned later), through one more local (`next = sum.toString()`)
   if (ts.isIdentifier(x) && depth < 2) return valuesOfLocal(x).some((v) => isDecrease(v, key, depth + 1));
+  const prop = depth < 2 ? localPropertyValue(x) : undefined;
+  if (prop) return isDecrease(prop, key, depth + 1);
   return false;
 }
 
