@@ -884,7 +884,10 @@ function roleGrant(
     const raw = Object.keys(constants).find((ck) => norm(ck) === k);
     const v = raw !== undefined ? constants[raw] : undefined;
     // an ordinary role on a new account grants nothing; over an existing role it demotes; a group member has it
-    return v === undefined || !c.ordinaryRole.test(v) || !ops.includes('create') || ordinaryGrants;
+    // (on a new account, a constant none of the privileged roles, `role: 'BORROWER'`, `isAdmin: false`, is ordinary too)
+    const ordinary =
+      v !== undefined && (c.ordinaryRole.test(v) || (!!c.selfService && !c.selfService.privileged.test(v)));
+    return !ordinary || !ops.includes('create') || ordinaryGrants;
   });
 }
 
