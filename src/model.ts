@@ -102,6 +102,8 @@ export interface Reason {
   /** Human-readable explanation of the signal. */
   detail?: string;
   span?: Span;
+  /** An asset's columns the write at `span` sets (normalised), for verification; not reported. */
+  keys?: string[];
 }
 
 export interface Classification {

@@ -20,6 +20,8 @@ export interface AssetHit {
   effect: Effect;
   /** What the effect does to the asset, for reasons and --explain. */
   detail: string;
+  /** The asset's columns the write sets (normalised), when the rule names them. */
+  keys?: string[];
 }
 
 interface CompiledAssets {
@@ -593,7 +595,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       }
       const what = matchedKeys.length ? ` (${matchedKeys.join(', ')})` : '';
       const on = model ? ` on ${model}` : '';
-      hits.push({ rule: r, effect: e, detail: `${r.does}: ${e.callee}${on}${what}` });
+      hits.push({ rule: r, effect: e, detail: `${r.does}: ${e.callee}${on}${what}`, keys: matchedKeys });
     }
     // a record deleted with the signing or client secret its schema declares: the secret is revoked
     if ((e.kind === 'db-write' || e.kind === 'sql-write') && model && ops.includes('delete') && ops.length === 1) {

@@ -728,6 +728,7 @@ function assetSignals(hits: AssetHit[]): Signal[] {
     asset: true,
     detail: h.detail,
     span: spanOf(h.effect.node),
+    ...(h.keys?.length ? { keys: h.keys } : {}),
   }));
 }
 
@@ -834,5 +835,6 @@ function stripSignal(s: Signal): Reason {
     category: s.category,
     detail: s.strength === 'weak' ? `${s.detail} (weak)` : s.detail,
     span: s.span,
+    ...(s.keys?.length ? { keys: s.keys } : {}),
   };
 }

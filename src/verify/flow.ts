@@ -79,7 +79,8 @@ export function counts(e: GuardEvent): boolean {
 }
 
 export interface FlowPoint {
-  kind: 'effect' | 'continuation' | 'response' | 'end';
+  /** `assign`: a key set on a local object (`data.passwordHash = …`) that a later write may carry. */
+  kind: 'effect' | 'continuation' | 'response' | 'end' | 'assign';
   node: ts.Node;
   effect?: Effect;
   answer?: Answer;
@@ -604,6 +605,21 @@ export class Flow implements ResultLookup {
     const x = e;
     if (isFunctionNode(x)) return st; // not called here
     if (ts.isClassExpression(x)) return st;
+    // A key set on a local object (`update.passwordHash = hash`): where a value reaches the write built from it.
+    if (
+      this.o.effects &&
+      ts.isBinaryExpression(x) &&
+      x.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      (ts.isPropertyAccessExpression(x.left) || ts.isElementAccessExpression(x.left)) &&
+      ts.isIdentifier(skipOuter(x.left.expression))
+    ) {
+      const key = refKey(x.left);
+      const cur = this.expr(x.right, this.expr(x.left, st));
+      if (key && cur.facts.size)
+        cur.facts = new Map([...cur.facts].filter(([k]) => k !== key && !k.startsWith(`${key}.`)));
+      this.point('assign', x, cur);
+      return cur;
+    }
     // An assignment makes what the path knew about its target stale.
     if (
       ts.isBinaryExpression(x) &&

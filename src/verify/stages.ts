@@ -10,6 +10,7 @@ import { assumeMethod } from '../analysis/assume.js';
 import type { ChainLink, Endpoint, FunctionNode } from '../model.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
+import { assetAssignments } from './conditional-keys.js';
 import { counts, Flow, type FlowPoint, type FlowResult, type GuardEvent } from './flow.js';
 import { enablesFactor, factorSwitchedOn, middlewareContinuation, type GuardSpec } from './guard/index.js';
 
@@ -253,7 +254,17 @@ export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
   if (!points.length) points = flow.points.filter((p) => p.kind === 'end');
   const events = evidenceOf(flow);
   const ids = guardIds(events);
-  const unprotected = points.filter((p) => ![...p.must].some((id) => ids.has(id)));
+  const guarded = (p: FlowPoint): boolean => [...p.must].some((id) => ids.has(id));
+  // a write that carries the asset only on the paths setting its columns on a local object: those
+  // assignments stand for it
+  const assigns = flow.points.filter((p) => p.kind === 'assign');
+  if (assigns.length)
+    points = points.flatMap((p) => {
+      if (guarded(p)) return [p];
+      const sets = assetAssignments(p, assigns, ep);
+      return sets?.length && sets.every(guarded) ? sets : [p];
+    });
+  const unprotected = points.filter((p) => !guarded(p));
   const protecting = protectingOf(points, events);
   return {
     ...base,
