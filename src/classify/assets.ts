@@ -375,7 +375,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     if (e.kind === 'mint') {
       // a minting call whose own name says what it makes (`keys.createApiKey()`), or a value named as a secret
       const callee = e.callee.split('.').pop() ?? '';
-      const name = returnedSecretName(e.node, false, MINTS_KEY.test(callee) ? callee : undefined);
+      const name =
+        returnedSecretName(e.node, false, MINTS_KEY.test(callee) ? callee : undefined) ?? issuedKeyAnswered(e, effects);
       if (name)
         hits.push({ rule: MINT_RETURNED, effect: e, detail: `${MINT_RETURNED.does}: ${e.callee} returned as ${name}` });
       continue;
@@ -756,20 +757,7 @@ const NOT_SECRET_NAME =
  * argument it is written into (directly or through a local), when that name says it is a secret.
  */
 export function returnedSecretName(node: ts.Node, loose = false, named?: string): string | undefined {
-  // climb to the expression the value ends up in: `randomBytes(24).toString('hex')`, `await …`, `x ?? …`
-  let n: ts.Node = node;
-  while (
-    n.parent &&
-    (ts.isPropertyAccessExpression(n.parent) ||
-      (ts.isCallExpression(n.parent) && n.parent.expression === n) ||
-      ts.isAwaitExpression(n.parent) ||
-      ts.isParenthesizedExpression(n.parent) ||
-      ts.isTemplateSpan(n.parent) ||
-      ts.isTemplateExpression(n.parent) ||
-      (ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken) ||
-      encodes(n.parent, n))
-  )
-    n = n.parent;
+  const n = landing(node);
   const p = n.parent;
   let name: string | undefined;
   let holder: ts.Node | undefined;
@@ -803,6 +791,99 @@ export function returnedSecretName(node: ts.Node, loose = false, named?: string)
   if (holder && ts.isVariableDeclaration(holder))
     return localAnswered(holder.name as ts.Identifier, fn) ? name : undefined;
   return undefined;
+}
+
+/** The expression a generated value ends up in: `randomBytes(24).toString('hex')`, `await …`, `x ?? …`. */
+function landing(node: ts.Node): ts.Node {
+  let n: ts.Node = node;
+  while (
+    n.parent &&
+    (ts.isPropertyAccessExpression(n.parent) ||
+      (ts.isCallExpression(n.parent) && n.parent.expression === n) ||
+      ts.isAwaitExpression(n.parent) ||
+      ts.isParenthesizedExpression(n.parent) ||
+      ts.isTemplateSpan(n.parent) ||
+      ts.isTemplateExpression(n.parent) ||
+      (ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.PlusToken) ||
+      encodes(n.parent, n))
+  )
+    n = n.parent;
+  return n;
+}
+
+const ISSUED = compiled(() => {
+  const r = ruleFile('assets').reveals;
+  return {
+    holder: new RegExp(r.revokedKeyHolders ?? '$^', 'i'),
+    publicHolder: new RegExp(r.publicTokenHolders ?? '$^', 'i'),
+  };
+});
+
+/**
+ * A generated value kept under a generic name (`const token = randomBytes(32)…`), stored in a new
+ * record that is an issued key by its name (`deviceToken`, `cliKey`, not a share link or a push
+ * token), and handed back, itself or as that record's field (`{ token: row.token }`): an access
+ * token the request issues. The name it is answered under, or undefined.
+ */
+function issuedKeyAnswered(mint: Effect, effects: readonly Effect[]): string | undefined {
+  const n = landing(mint.node);
+  const d = n.parent;
+  if (!d || !ts.isVariableDeclaration(d) || d.initializer !== n || !ts.isIdentifier(d.name)) return undefined;
+  const local = d.name;
+  if (!LOOSE_SECRET_NAME.test(local.text) || NOT_SECRET_NAME.test(local.text)) return undefined;
+  const fn = enclosingFunction(mint.node);
+  if (!fn) return undefined;
+  const is = ISSUED();
+  for (const w of effects) {
+    if (w.kind !== 'db-write' || !opsOf(w).includes('create') || !w.model) continue;
+    if (!is.holder.test(w.model) || is.publicHolder.test(w.model) || NOT_SECRET_NAME.test(w.model)) continue;
+    // the key the value is stored under in the new record (`token`, `token: token`)
+    const stored = storedUnder(w.node, d);
+    if (!stored) continue;
+    if (localAnswered(local, fn)) return local.text;
+    // `const row = await db.deviceToken.create(…)` answered as `row.token`
+    const row = ts.findAncestor(w.node, (x) => ts.isVariableDeclaration(x) || ts.isBlock(x) || isFunctionLike(x));
+    if (!row || !ts.isVariableDeclaration(row) || !ts.isIdentifier(row.name)) continue;
+    const rowName = row.name;
+    let answered = false;
+    const visit = (x: ts.Node): void => {
+      if (answered) return;
+      if (
+        ts.isPropertyAccessExpression(x) &&
+        x.name.text === stored &&
+        ts.isIdentifier(x.expression) &&
+        findDeclaration(x.expression) === row &&
+        inResponse(x, fn)
+      )
+        answered = true;
+      ts.forEachChild(x, visit);
+    };
+    visit(fn);
+    if (answered && rowName) return stored;
+  }
+  return undefined;
+}
+
+/** The property of a write's data a local is written under (`{ token }`, `{ secret: token }`), if any. */
+function storedUnder(write: ts.Node, local: ts.VariableDeclaration): string | undefined {
+  let out: string | undefined;
+  const visit = (x: ts.Node): void => {
+    if (out) return;
+    if (ts.isShorthandPropertyAssignment(x) && findDeclaration(x.name) === local) out = x.name.text;
+    else if (
+      ts.isPropertyAssignment(x) &&
+      ts.isIdentifier(skipOuter(x.initializer)) &&
+      findDeclaration(skipOuter(x.initializer) as ts.Identifier) === local
+    )
+      out = propertyNameText(x.name);
+    ts.forEachChild(x, visit);
+  };
+  visit(write);
+  return out;
+}
+
+function isFunctionLike(x: ts.Node): boolean {
+  return ts.isFunctionDeclaration(x) || ts.isFunctionExpression(x) || ts.isArrowFunction(x) || ts.isMethodDeclaration(x);
 }
 
 /** Does the function answer with the local a declaration names (a use of it inside a response or a return)? */

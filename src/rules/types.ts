@@ -488,6 +488,8 @@ export interface RevealRules {
   revokedWithRecord?: string;
   /** Records that are an issued key themselves (by their name's end): a key's hash is revoked with them. */
   revokedKeyHolders?: string;
+  /** Records whose token is not a credential of the account (a share link, a push token). */
+  publicTokenHolders?: string;
   /** Environment variable names the framework ships to the browser (`NEXT_PUBLIC_`). */
   publicEnv?: string;
 }
