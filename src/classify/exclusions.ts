@@ -113,6 +113,7 @@ interface ExclusionSets {
   signInLookups: RegExp;
   signInArgs: RegExp;
   signInCalls: RegExp;
+  sessionRecords: RegExp;
   sessionWrites: RegExp;
   sessionless?: {
     reads: RegExp;
@@ -150,6 +151,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     signInArgs: new RegExp(ex.signInFlow.identifierArgs),
     signInCalls: new RegExp(ex.signInFlow.sessionCalls),
     sessionWrites: new RegExp(ex.signInFlow.sessionWrites),
+    sessionRecords: new RegExp(ex.signInFlow.sessionRecords ?? '$^', 'i'),
     sessionless: ex.sessionless && {
       reads: new RegExp(ex.sessionless.sessionReads),
       calleeText: new RegExp(ex.sessionless.sessionCalleeText),
@@ -211,7 +213,9 @@ function signInFlow(
 ): string | undefined {
   if (!fn?.body) return undefined;
   const lookup = calls.find(
-    (c) => xs.signInLookups.test(calleeName(c)) && c.arguments.some((a) => xs.signInArgs.test(a.getText())),
+    (c) =>
+      xs.signInLookups.test(calleeName(c)) &&
+      c.arguments.some((a) => xs.signInArgs.test(lookupText(a, calleeName(c) === 'upsert'))),
   );
   if (!lookup) return undefined;
   let session: string | undefined;
@@ -229,11 +233,36 @@ function signInFlow(
     if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
       if (ts.isPropertyAccessExpression(callee) && xs.signInCalls.test(callee.name.text)) session = callee.getText();
+      // a session row created: `db.session.create(…)`, `db.insert(sessions)`
+      else if (ts.isPropertyAccessExpression(callee) && /^(create|insert|insertOne|add)$/.test(callee.name.text)) {
+        const holder = skipOuter(callee.expression);
+        const table =
+          ts.isPropertyAccessExpression(holder)
+            ? holder.name.text
+            : callee.name.text === 'insert' && n.arguments[0] && ts.isIdentifier(skipOuter(n.arguments[0]))
+              ? (skipOuter(n.arguments[0]) as ts.Identifier).text
+              : undefined;
+        if (table && xs.sessionRecords.test(table)) session = callee.getText();
+      }
     }
     ts.forEachChild(n, visit);
   };
   visit(fn.body);
   return session ? `${lookup.expression.getText().replace(/\s+/g, '')} + ${session}` : undefined;
+}
+
+/**
+ * The text a lookup selects by: the whole argument, or for an upsert only its `where` (what it writes
+ * into the account, `update: { email }`, is not how it finds it).
+ */
+function lookupText(arg: ts.Expression, upsert: boolean): string {
+  const x = skipOuter(arg);
+  if (!upsert) return arg.getText();
+  if (!ts.isObjectLiteralExpression(x)) return '';
+  const where = x.properties.find(
+    (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText() === 'where',
+  );
+  return where ? where.initializer.getText() : '';
 }
 
 /** A read of one of `models` by a token or code (`prisma.invitation.findFirst({ where: { token } })`). */

@@ -325,7 +325,13 @@ export interface ExclusionRules {
   resetTokenModels?: string[];
   resetMailCalls?: string;
   tokenRedemption: { lookupMethods: string; tokenKeys: string };
-  signInFlow: { lookupMethods: string; identifierArgs: string; sessionCalls: string; sessionWrites: string };
+  signInFlow: {
+    lookupMethods: string;
+    identifierArgs: string;
+    sessionCalls: string;
+    sessionWrites: string;
+    sessionRecords?: string;
+  };
   /** How a handler shows it serves a signed-in session (a credential set without one is a sign-up or a recovery step). */
   sessionless?: {
     sessionReads: string;
