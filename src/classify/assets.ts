@@ -58,7 +58,7 @@ interface CompiledAssets {
   /** Columns whose presence says a record signs in (`password`). */
   signInColumns: Set<string>;
   ordinaryRole: RegExp;
-  selfService?: { privileged: RegExp; own: RegExp };
+  selfService?: { privileged: RegExp; own: RegExp; ownIds: RegExp };
   roleDefinitionModels: string[];
   groupModels: string[];
   aboutRecordTails: readonly string[];
@@ -103,6 +103,7 @@ export const assetRules = compiled((): CompiledAssets => {
     selfService: r.selfService && {
       privileged: new RegExp(r.selfService.privilegedRoleValues, 'i'),
       own: new RegExp(r.selfService.ownRecord),
+      ownIds: new RegExp(r.selfService.ownIdentifierKeys ?? '^id$'),
     },
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
     groupModels: (r.groupModels ?? []).map(norm),
@@ -960,6 +961,8 @@ function roleGrant(
     !keys.some((k) => person.includes(k));
   if (ops.length === 1 && ops[0] === 'create' && definition) return [];
   const constants = e.constants ?? {};
+  // a new account written into another record (`restaurantId`, `teamId`): a member added with its role
+  const placed = keys.some((k) => k.length > 2 && k.endsWith('id') && !c.selfService?.ownIds.test(k));
   return keys.filter((k) => {
     // any role column, whatever its prefix (`teamRole`, `org_role_id`)
     if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) && !c.roleKeyRe?.test(k) && !compared.has(k))
@@ -969,7 +972,8 @@ function roleGrant(
     // an ordinary role on a new account grants nothing; over an existing role it demotes; a group member has it
     // (on a new account, a constant none of the privileged roles, `role: 'BORROWER'`, `isAdmin: false`, is ordinary too)
     const ordinary =
-      v !== undefined && (c.ordinaryRole.test(v) || (!!c.selfService && !c.selfService.privileged.test(v)));
+      v !== undefined &&
+      (c.ordinaryRole.test(v) || (!!c.selfService && !placed && !c.selfService.privileged.test(v)));
     return !ordinary || !ops.includes('create') || ordinaryGrants;
   });
 }

@@ -563,6 +563,7 @@ export interface LibraryHandlerRule {
 export interface SelfServiceRules {
   privilegedRoleValues: string;
   ownRecord: string;
+  ownIdentifierKeys?: string;
 }
 
 export interface SignInRules {
