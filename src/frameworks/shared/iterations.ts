@@ -126,10 +126,47 @@ function loopBindings(
       ...(v && ts.isBindingElement(v) ? ([[v, value]] as Bindings) : []),
     ]);
   }
-  if (!ts.isIdentifier(name)) return undefined;
   const elements = iteratedElements(src, values);
   if (!elements || elements.length > 50) return undefined;
-  return elements.map((e) => [[decl, e]]);
+  if (ts.isIdentifier(name)) return elements.map((e) => [[decl, e]]);
+  // each element taken apart where the loop variable is a pattern (`([prefix, router]) => …`,
+  // `({ path, route }) => …`): every part bound to that element's own part, or no bindings at all
+  const out: Bindings[] = [];
+  for (const e of elements) {
+    const parts = destructured(name, e, values);
+    if (!parts) return undefined;
+    out.push(parts);
+  }
+  return out;
+}
+
+/** The parts of one element a binding pattern names: `[a, b]` over an array literal, `{ a, b: c }` over an object literal. */
+function destructured(name: ts.BindingName, element: ts.Expression, values: ValueResolver): Bindings | undefined {
+  if (ts.isIdentifier(name)) return undefined;
+  const v = values.resolve(element).find((x) => x.kind === (ts.isArrayBindingPattern(name) ? 'array' : 'object'));
+  if (!v) return undefined;
+  const out: Bindings = [];
+  if (ts.isArrayBindingPattern(name) && v.kind === 'array') {
+    name.elements.forEach((el, i) => {
+      if (!ts.isBindingElement(el) || el.dotDotDotToken) return;
+      const part = v.node.elements[i];
+      if (part && !ts.isSpreadElement(part)) out.push([el, part]);
+    });
+  } else if (ts.isObjectBindingPattern(name) && v.kind === 'object') {
+    for (const el of name.elements) {
+      if (el.dotDotDotToken) continue;
+      const key = ((el.propertyName ?? el.name) as ts.Identifier).text;
+      const prop = v.node.properties.find(
+        (p) =>
+          (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) &&
+          ts.isIdentifier(p.name) &&
+          p.name.text === key,
+      );
+      if (prop && ts.isPropertyAssignment(prop)) out.push([el, prop.initializer]);
+      else if (prop && ts.isShorthandPropertyAssignment(prop)) out.push([el, prop.name]);
+    }
+  }
+  return out.length ? out : undefined;
 }
 
 /**
