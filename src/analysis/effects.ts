@@ -829,7 +829,31 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver): Wri
   let scope: ts.Node | undefined = ts.isParameter(d) ? (d.parent as ts.FunctionLikeDeclaration).body : d.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return out;
-  return assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name, values);
+  const own = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name, values);
+  // a sub-document taken from one of the record's lists and changed in place (`const w = user.wallets.id(wid);
+  // w.address = a; await user.save()`): an update of a record of that list's kind
+  if (values)
+    forEachNode(scope, (n) => {
+      if (!ts.isVariableDeclaration(n) || !ts.isIdentifier(n.name) || !n.initializer) return;
+      const list = subDocumentList(n.initializer, name);
+      if (!list) return;
+      const sub = n.name.text;
+      const data = assignmentsIn(scope!, (e) => ts.isIdentifier(e) && e.text === sub, values);
+      if (data.keys.length) own.nested.push({ relation: list, action: 'update', data, node: n });
+    });
+  return own;
+}
+
+/** `user.wallets.id(x)`, `user.wallets.find(…)`, `user.wallets[i]`: the list of `record` an element is taken from. */
+function subDocumentList(init: ts.Expression, record: string): string | undefined {
+  let x = skipOuter(init);
+  let list: ts.Expression | undefined;
+  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && /^(id|find|at)$/.test(x.expression.name.text))
+    list = skipOuter(x.expression.expression);
+  else if (ts.isElementAccessExpression(x)) list = skipOuter(x.expression);
+  if (!list || !ts.isPropertyAccessExpression(list)) return undefined;
+  x = skipOuter(list.expression);
+  return ts.isIdentifier(x) && x.text === record ? list.name.text : undefined;
 }
 
 /**
@@ -863,8 +887,13 @@ function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean, 
       }
     }
     const mutated = arrayMutation(n);
-    if (mutated && ts.isPropertyAccessExpression(mutated) && isRecord(skipOuter(mutated.expression)))
+    if (mutated && ts.isPropertyAccessExpression(mutated) && isRecord(skipOuter(mutated.expression))) {
       out.keys.push(mutated.name.text);
+      // `user.wallets.push({ name, address })`: a sub-document added to the list, a record of its own kind
+      const item = ts.isCallExpression(n) && /^(push|unshift|addToSet)$/.test(calledName(n)) ? n.arguments[0] : undefined;
+      if (item && values && ts.isObjectLiteralExpression(skipOuter(item)))
+        out.nested.push({ relation: mutated.name.text, action: 'create', data: writeData(item, values, 1), node: n });
+    }
     // `Object.assign(user, req.body)`: the whole body is written; `Object.assign(user, { role })`: its keys
     if (
       ts.isCallExpression(n) &&
@@ -1679,6 +1708,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         ...(data.rawBody ? { rawBody: true } : {}),
         ...(data.rawBodyPart ? { rawBodyPart: true } : {}),
         constants: { ...assigned.constants, ...data.constants },
+        nested: nestedEffects(call, assigned, false),
       });
     }
     // Outgoing writes: axios.post(url, body)
