@@ -111,7 +111,10 @@ export function stringFromValues(vals: Value[], values: ValueResolver, depth = 0
       'node' in v &&
       v.node &&
       ts.isExpression(v.node) &&
-      (ts.isTemplateExpression(v.node) || ts.isBinaryExpression(v.node))
+      (ts.isTemplateExpression(v.node) ||
+        ts.isBinaryExpression(v.node) ||
+        // a local holding a string operation (`const name = file.replace(/\.js$/, '')`)
+        (ts.isCallExpression(v.node) && depth < 8))
     ) {
       const s = evalString(v.node, values, depth + 1);
       if (s !== undefined) return s;

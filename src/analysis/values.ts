@@ -373,11 +373,35 @@ export class ValueResolver {
         const [l, r] = [text(y.left), text(y.right)];
         return l === undefined || r === undefined ? undefined : l + r;
       }
+      // `path.join(__dirname, 'routes')`: Node's path functions over constant parts
+      if (ts.isCallExpression(y) && /^(path\.)?(join|resolve)$/.test(y.expression.getText()) && y.arguments.length) {
+        const parts = y.arguments.map((a) => text(a));
+        if (parts.some((x) => x === undefined)) return undefined;
+        return /resolve$/.test(y.expression.getText())
+          ? path.resolve(...(parts as string[]))
+          : path.join(...(parts as string[]));
+      }
       if (!ts.isIdentifier(y)) return undefined;
+      // Node's own `__dirname`: the folder of the file it is read in (`require(__dirname + '/routes/' + f)`)
+      if (y.text === '__dirname' && !findDeclaration(y)) return path.dirname(y.getSourceFile().fileName);
       const vals = this.resolve(y, depth + 1, seen);
-      return vals.length === 1 && vals[0].kind === 'literal' && typeof vals[0].value === 'string'
-        ? vals[0].value
-        : undefined;
+      if (vals.length === 1 && vals[0].kind === 'literal' && typeof vals[0].value === 'string') return vals[0].value;
+      // a constant built the same way (`const routesDir = __dirname + '/../routes'`)
+      const d = findDeclaration(y);
+      if (
+        d &&
+        ts.isVariableDeclaration(d) &&
+        d.initializer &&
+        ts.isVariableDeclarationList(d.parent) &&
+        !seen.has(d) &&
+        (ts.isBinaryExpression(skipOuter(d.initializer)) ||
+          ts.isTemplateExpression(skipOuter(d.initializer)) ||
+          ts.isCallExpression(skipOuter(d.initializer)))
+      ) {
+        seen.add(d);
+        return text(d.initializer);
+      }
+      return undefined;
     };
     return text(e.arguments[0]);
   }
