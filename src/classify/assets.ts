@@ -283,6 +283,8 @@ export interface AssetContext {
   bodyFields: readonly string[];
   /** The endpoint's path (its parameters name records the request chooses). */
   path?: string;
+  /** No signed-in session is served (a sign-up, a provider sign-in): a new account is made for the caller. */
+  sessionless?: () => boolean;
 }
 
 /** A key one of whose words names a balance (`btcBal`, `usdt_balance`, `balanceInUsd`), or one of the listed keys. */
@@ -590,6 +592,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           !!r.ordinaryGrants,
           r.membershipShape?.person,
           comparedRoleColumns(ctx.values),
+          ctx.sessionless,
         );
         if (!granted.length) continue;
         if (!r.ordinaryGrants && selfServiceRole(e, granted, c)) continue;
@@ -949,6 +952,8 @@ function roleGrant(
   person: readonly string[] = [],
   /** Columns the application compares with an administrator's role (role-columns.ts). */
   compared: ReadonlySet<string> = new Set(),
+  /** No session is served: an account created here is the caller's own new one (asked only when it matters). */
+  sessionless?: () => boolean,
 ): string[] {
   const model = e.model ?? '';
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
@@ -961,8 +966,15 @@ function roleGrant(
     !keys.some((k) => person.includes(k));
   if (ops.length === 1 && ops[0] === 'create' && definition) return [];
   const constants = e.constants ?? {};
-  // a new account written into another record (`restaurantId`, `teamId`): a member added with its role
-  const placed = keys.some((k) => k.length > 2 && k.endsWith('id') && !c.selfService?.ownIds.test(k));
+  // the caller's own new account (no session served, only created, placed in no other record: a sign-up,
+  // a provider sign-in) may start with any role none of the privileged ones names; an account someone
+  // signed in creates, or one written into another record (`restaurantId`, `teamId`), has the role granted
+  let own: boolean | undefined;
+  const ownNewAccount = (): boolean =>
+    (own ??=
+      ops.every((o) => o === 'create') &&
+      !keys.some((k) => k.length > 2 && k.endsWith('id') && !c.selfService?.ownIds.test(k)) &&
+      !!sessionless?.());
   return keys.filter((k) => {
     // any role column, whatever its prefix (`teamRole`, `org_role_id`)
     if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) && !c.roleKeyRe?.test(k) && !compared.has(k))
@@ -973,7 +985,7 @@ function roleGrant(
     // (on a new account, a constant none of the privileged roles, `role: 'BORROWER'`, `isAdmin: false`, is ordinary too)
     const ordinary =
       v !== undefined &&
-      (c.ordinaryRole.test(v) || (!!c.selfService && !placed && !c.selfService.privileged.test(v)));
+      (c.ordinaryRole.test(v) || (!!c.selfService && !c.selfService.privileged.test(v) && ownNewAccount()));
     return !ordinary || !ops.includes('create') || ordinaryGrants;
   });
 }

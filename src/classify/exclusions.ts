@@ -210,7 +210,7 @@ function signInFlow(
   calls: readonly ts.CallExpression[],
   fn: FunctionNode | undefined,
   xs: ExclusionSets,
-): string | undefined {
+): { evidence: string; weak: boolean } | undefined {
   if (!fn?.body) return undefined;
   const lookup = calls.find(
     (c) =>
@@ -219,6 +219,9 @@ function signInFlow(
   );
   if (!lookup) return undefined;
   let session: string | undefined;
+  // a session row written, or an account found through an upsert: also what a change that rotates the
+  // session does (`session.create` after a password change), so these count only where no session is served
+  let weak = calleeName(lookup) === 'upsert';
   const visit = (n: ts.Node): void => {
     if (session) return;
     if (
@@ -242,13 +245,16 @@ function signInFlow(
             : callee.name.text === 'insert' && n.arguments[0] && ts.isIdentifier(skipOuter(n.arguments[0]))
               ? (skipOuter(n.arguments[0]) as ts.Identifier).text
               : undefined;
-        if (table && xs.sessionRecords.test(table)) session = callee.getText();
+        if (table && xs.sessionRecords.test(table)) {
+          session = callee.getText();
+          weak = true;
+        }
       }
     }
     ts.forEachChild(n, visit);
   };
   visit(fn.body);
-  return session ? `${lookup.expression.getText().replace(/\s+/g, '')} + ${session}` : undefined;
+  return session ? { evidence: `${lookup.expression.getText().replace(/\s+/g, '')} + ${session}`, weak } : undefined;
 }
 
 /**
@@ -354,6 +360,36 @@ function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<Exclu
   // a bearer header or a cookie read, in the handler or a function it calls, is a session of some kind
   if (readsSignedIn(ep.handler.fn, values) || s.text?.test(ep.handler.fn.getText())) return true;
   return deepCalls(ep.handler.fn, values, 2).some((c) => isSessionRead(c, s) || (!!s.text && s.text.test(c.getText())));
+}
+
+/**
+ * Does the endpoint read a signed-in session: the signed-in user (`req.user`, `c.get('user')`, set by a
+ * route's middleware), a route middleware named for authentication, or a session read in the handler
+ * (`getServerSession()`, `requireAdmin(req)`, a cookie read)? Unlike servesSession, a cookie only set
+ * (`cookies().set('sid', …)`, a sign-in's answer) is not a read. Without the rules, yes.
+ */
+export function endpointReadsSession(ep: Endpoint, values: ValueResolver): boolean {
+  const s = values.session.get(SETS).sessionless;
+  const fn = ep.handler.fn;
+  if (!s || !fn) return true;
+  if (readsSignedIn(fn, values) || routeSetsSignedInUser(ep, values)) return true;
+  if (
+    ep.chain.some((l) => {
+      if (l.via !== 'route') return false;
+      const head = l.expr.getText().split(/[(\s]/)[0];
+      return !!head && s.linkNames.test(head);
+    })
+  )
+    return true;
+  return deepCalls(fn, values, 1).some((c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)));
+}
+
+/** `cookies().set(…)`, `(await cookies()).delete(…)`: the cookie jar written, not read. */
+function onlySets(c: ts.CallExpression): boolean {
+  let n: ts.Node = c;
+  while (n.parent && (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent))) n = n.parent;
+  const p = n.parent;
+  return !!p && ts.isPropertyAccessExpression(p) && p.expression === n && /^(set|delete)$/.test(p.name.text);
 }
 
 /** The conditions of a lookup's argument (`where`, or the filter itself), not what it selects or writes. */
@@ -502,10 +538,10 @@ export function exclusionFor(
   // A sign-in by its flow: the account is looked up by the identifier the request sends and a session is set up for it
   const nearCalls = deepCalls(ep.handler.fn, values, 1);
   const signIn = signInFlow(nearCalls, ep.handler.fn, xs);
-  if (signIn)
+  if (signIn && (!signIn.weak || !endpointReadsSession(ep, values)))
     return {
       kind: 'exclusion',
-      value: signIn,
+      value: signIn.evidence,
       detail:
         'authentication entry point: it looks the account up by the identifier the request sends and signs it in, so it cannot demand step-up from a session',
       span: ep.anchor,

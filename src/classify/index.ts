@@ -12,7 +12,7 @@ import { effectRules } from '../analysis/effects.js';
 import { memo } from '../memo.js';
 import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
-import { exclusionFor } from './exclusions.js';
+import { endpointReadsSession, exclusionFor } from './exclusions.js';
 import { revealedSecrets } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
 import { bulkExport, noCollection } from './exports.js';
@@ -526,7 +526,13 @@ export function classifyEndpoint(
     effects = recognised.filter((e) => !isBookkeeping(e));
   }
   const bodyFields = ep.bodyFields.map((f) => norm(f.name));
-  const hits = assetHits(effects, { values: ctx.values, bodyFields, path: ep.path });
+  let sessionless: boolean | undefined;
+  const hits = assetHits(effects, {
+    values: ctx.values,
+    bodyFields,
+    path: ep.path,
+    sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
+  });
   const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite) };
   if (fn && !hits.length && !opacity.unrecognised) {
     const w = unseenWrite(fn, ep, ctx.values, rules, recognised);

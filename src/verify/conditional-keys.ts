@@ -43,6 +43,8 @@ export function assetAssignments(
     if (!name || keys.has(norm(name))) return undefined;
   }
   if (!onlyKeyedUses(holder, p.node)) return undefined;
+  // declared in the function that writes it (a module-level object another handler fills is not this one's)
+  if (enclosingFunction(holder) !== enclosingFunction(p.node) || !enclosingFunction(holder)) return undefined;
   const sets = assigns.filter((a) => {
     const key = assignedKey(a, holder);
     return key !== undefined && keys.has(key);
@@ -110,8 +112,32 @@ function onlyKeyedUses(holder: ts.VariableDeclaration, write: ts.Node): boolean 
     const parent = n.parent;
     if (!parent) return false;
     if (isWithin(id, write)) continue;
-    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n)
+    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n) {
+      // a key read, or set by a plain `=` in the writing function (what the flow records); set any other way
+      // (`??=`, `+=`, a destructuring or loop target, `delete`, `++`) or from another function, it may arrive unseen
+      if (enclosingFunction(parent) !== enclosingFunction(write)) return false;
+      const use = outerOf(parent);
+      const at = use.parent;
+      if (ts.isBinaryExpression(at) && at.left === use) {
+        if (at.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+        if (ts.isBinaryExpression(at.parent) && at.parent.operatorToken.kind === ts.SyntaxKind.CommaToken) continue;
+        continue;
+      }
+      if (
+        ts.isArrayLiteralExpression(at) ||
+        ts.isObjectLiteralExpression(at) ||
+        ts.isPropertyAssignment(at) ||
+        ts.isShorthandPropertyAssignment(at) ||
+        ts.isSpreadElement(at) ||
+        ts.isForOfStatement(at) ||
+        ts.isForInStatement(at) ||
+        ts.isDeleteExpression(at) ||
+        ts.isPrefixUnaryExpression(at) ||
+        ts.isPostfixUnaryExpression(at)
+      )
+        return false;
       continue;
+    }
     if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.InKeyword && parent.right === n)
       continue;
     if (
@@ -123,6 +149,24 @@ function onlyKeyedUses(holder: ts.VariableDeclaration, write: ts.Node): boolean 
     return false;
   }
   return true;
+}
+
+/** The expression a node stands for once parentheses and type assertions around it are left out. */
+function outerOf(n: ts.Node): ts.Node {
+  let x = n;
+  while (
+    x.parent &&
+    (ts.isParenthesizedExpression(x.parent) ||
+      ts.isAsExpression(x.parent) ||
+      ts.isNonNullExpression(x.parent) ||
+      ts.isSatisfiesExpression(x.parent))
+  )
+    x = x.parent;
+  return x;
+}
+
+function enclosingFunction(n: ts.Node): ts.Node | undefined {
+  return ts.findAncestor(n.parent, (x) => ts.isFunctionLike(x));
 }
 
 function isWithin(n: ts.Node, outer: ts.Node): boolean {
