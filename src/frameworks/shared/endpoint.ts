@@ -14,6 +14,8 @@ const LINKS = memo('endpoint.chainLinks', () => new WeakMap<ts.Node, Map<string,
 
 /** A chain link for a middleware expression; the same expression (app.use(express.json())) is resolved once. */
 export function chainLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResolver): ChainLink {
+  // (a loop's bindings change what the expression stands for: such a link is made for each binding)
+  if (values.bound) return makeLink(expr, via, values);
   const cache = values.session.get(LINKS);
   let byVia = cache.get(expr);
   if (!byVia) cache.set(expr, (byVia = new Map<string, ChainLink>()));
@@ -25,9 +27,14 @@ export function chainLink(expr: ts.Expression, via: ChainLink['via'], values: Va
 }
 
 function makeLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResolver): ChainLink {
-  const u = unwrap(expr, values);
   const x = expr as ts.Node;
   const declared = ts.isFunctionDeclaration(x) && x.name ? x.name.text : undefined;
+  // one of several functions (`const guard = skip ? noop : requireReauth`): which one runs is not known,
+  // so none of them is taken for it (a check in one alternative protects nothing for sure)
+  const fns = new Set(values.resolve(expr).flatMap((v) => (v.kind === 'function' ? [v.node] : [])));
+  if (fns.size > 1)
+    return { via, name: declared ?? shortText(expr, 48), expr, span: spanOf(expr), fn: undefined };
+  const u = unwrap(expr, values);
   return {
     via,
     name: declared ?? shortText(expr, 48),
