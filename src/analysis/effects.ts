@@ -838,7 +838,7 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver): Wri
       const list = subDocumentList(n.initializer, name);
       if (!list) return;
       const sub = n.name.text;
-      const data = assignmentsIn(scope!, (e) => ts.isIdentifier(e) && e.text === sub, values);
+      const data = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === sub, values);
       if (data.keys.length) own.nested.push({ relation: list, action: 'update', data, node: n });
     });
   return own;
@@ -848,7 +848,11 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver): Wri
 function subDocumentList(init: ts.Expression, record: string): string | undefined {
   let x = skipOuter(init);
   let list: ts.Expression | undefined;
-  if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && /^(id|find|at)$/.test(x.expression.name.text))
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    /^(id|find|at)$/.test(x.expression.name.text)
+  )
     list = skipOuter(x.expression.expression);
   else if (ts.isElementAccessExpression(x)) list = skipOuter(x.expression);
   if (!list || !ts.isPropertyAccessExpression(list)) return undefined;
@@ -890,7 +894,8 @@ function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean, 
     if (mutated && ts.isPropertyAccessExpression(mutated) && isRecord(skipOuter(mutated.expression))) {
       out.keys.push(mutated.name.text);
       // `user.wallets.push({ name, address })`: a sub-document added to the list, a record of its own kind
-      const item = ts.isCallExpression(n) && /^(push|unshift|addToSet)$/.test(calledName(n)) ? n.arguments[0] : undefined;
+      const item =
+        ts.isCallExpression(n) && /^(push|unshift|addToSet)$/.test(calledName(n)) ? n.arguments[0] : undefined;
       if (item && values && ts.isObjectLiteralExpression(skipOuter(item)))
         out.nested.push({ relation: mutated.name.text, action: 'create', data: writeData(item, values, 1), node: n });
     }

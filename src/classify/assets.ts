@@ -887,7 +887,9 @@ function storedUnder(write: ts.Node, local: ts.VariableDeclaration): string | un
 }
 
 function isFunctionLike(x: ts.Node): boolean {
-  return ts.isFunctionDeclaration(x) || ts.isFunctionExpression(x) || ts.isArrowFunction(x) || ts.isMethodDeclaration(x);
+  return (
+    ts.isFunctionDeclaration(x) || ts.isFunctionExpression(x) || ts.isArrowFunction(x) || ts.isMethodDeclaration(x)
+  );
 }
 
 /** Does the function answer with the local a declaration names (a use of it inside a response or a return)? */

@@ -239,12 +239,11 @@ function signInFlow(
       // a session row created: `db.session.create(…)`, `db.insert(sessions)`
       else if (ts.isPropertyAccessExpression(callee) && /^(create|insert|insertOne|add)$/.test(callee.name.text)) {
         const holder = skipOuter(callee.expression);
-        const table =
-          ts.isPropertyAccessExpression(holder)
-            ? holder.name.text
-            : callee.name.text === 'insert' && n.arguments[0] && ts.isIdentifier(skipOuter(n.arguments[0]))
-              ? (skipOuter(n.arguments[0]) as ts.Identifier).text
-              : undefined;
+        const table = ts.isPropertyAccessExpression(holder)
+          ? holder.name.text
+          : callee.name.text === 'insert' && n.arguments[0] && ts.isIdentifier(skipOuter(n.arguments[0]))
+            ? (skipOuter(n.arguments[0]) as ts.Identifier).text
+            : undefined;
         if (table && xs.sessionRecords.test(table)) {
           session = callee.getText();
           weak = true;

@@ -15,11 +15,7 @@ import type { FlowPoint } from './flow.js';
  * The assignment points that set the asset's columns on the local object an effect point writes,
  * when those assignments are the only way the columns reach it; otherwise undefined.
  */
-export function assetAssignments(
-  p: FlowPoint,
-  assigns: readonly FlowPoint[],
-  ep: Endpoint,
-): FlowPoint[] | undefined {
+export function assetAssignments(p: FlowPoint, assigns: readonly FlowPoint[], ep: Endpoint): FlowPoint[] | undefined {
   if (p.kind !== 'effect' || !p.effect || !ts.isCallExpression(p.node)) return undefined;
   const at = spanOf(p.node);
   const reasons = (ep.classification?.reasons ?? []).filter(
@@ -99,16 +95,7 @@ function writtenLocal(call: ts.CallExpression): ts.VariableDeclaration | undefin
  */
 function onlyKeyedUses(holder: ts.VariableDeclaration, write: ts.Node): boolean {
   for (const id of localUses(holder)) {
-    let n: ts.Node = id;
-    while (
-      n.parent &&
-      (ts.isParenthesizedExpression(n.parent) ||
-        ts.isAsExpression(n.parent) ||
-        ts.isNonNullExpression(n.parent) ||
-        ts.isTypeAssertionExpression(n.parent) ||
-        ts.isSatisfiesExpression(n.parent))
-    )
-      n = n.parent;
+    const n = outerOf(id);
     const parent = n.parent;
     if (!parent) return false;
     if (isWithin(id, write)) continue;
@@ -120,7 +107,6 @@ function onlyKeyedUses(holder: ts.VariableDeclaration, write: ts.Node): boolean 
       const at = use.parent;
       if (ts.isBinaryExpression(at) && at.left === use) {
         if (at.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
-        if (ts.isBinaryExpression(at.parent) && at.parent.operatorToken.kind === ts.SyntaxKind.CommaToken) continue;
         continue;
       }
       if (
@@ -159,6 +145,7 @@ function outerOf(n: ts.Node): ts.Node {
     (ts.isParenthesizedExpression(x.parent) ||
       ts.isAsExpression(x.parent) ||
       ts.isNonNullExpression(x.parent) ||
+      ts.isTypeAssertionExpression(x.parent) ||
       ts.isSatisfiesExpression(x.parent))
   )
     x = x.parent;
@@ -170,5 +157,7 @@ function enclosingFunction(n: ts.Node): ts.Node | undefined {
 }
 
 function isWithin(n: ts.Node, outer: ts.Node): boolean {
-  return n.getStart() >= outer.getStart() && n.getEnd() <= outer.getEnd() && n.getSourceFile() === outer.getSourceFile();
+  return (
+    n.getStart() >= outer.getStart() && n.getEnd() <= outer.getEnd() && n.getSourceFile() === outer.getSourceFile()
+  );
 }

@@ -262,7 +262,8 @@ function paramFields(fn: FunctionNode, ctx: AdapterContext): BodyField[] {
 }
 
 /** Containers a server action is handed by Next.js or a form library, never a field of their own. */
-const CONTAINER_PARAMS = /^(form|formdata|data|input|inputs|values|payload|body|params|args|props|state|prevstate|previousstate|prev|initialstate|ctx|context|options|opts|request|req)$/i;
+const CONTAINER_PARAMS =
+  /^(form|formdata|data|input|inputs|values|payload|body|params|args|props|state|prevstate|previousstate|prev|initialstate|ctx|context|options|opts|request|req)$/i;
 
 /**
  * A parameter used only as a value: never a property read (`p.x`, `p['x']`, `p.get()`), never
@@ -279,7 +280,8 @@ function scalarParameter(p: ts.ParameterDeclaration, fn: FunctionNode): boolean 
     if (container || !ts.isIdentifier(n) || n.text !== name || findDeclaration(n) !== p) return;
     used = true;
     const at = n.parent;
-    if ((ts.isPropertyAccessExpression(at) || ts.isElementAccessExpression(at)) && at.expression === n) container = true;
+    if ((ts.isPropertyAccessExpression(at) || ts.isElementAccessExpression(at)) && at.expression === n)
+      container = true;
     if (ts.isVariableDeclaration(at) && at.initializer === n && !ts.isIdentifier(at.name)) container = true;
     if (ts.isSpreadAssignment(at) || ts.isSpreadElement(at)) container = true;
   });

@@ -32,8 +32,7 @@ function makeLink(expr: ts.Expression, via: ChainLink['via'], values: ValueResol
   // one of several functions (`const guard = skip ? noop : requireReauth`): which one runs is not known,
   // so none of them is taken for it (a check in one alternative protects nothing for sure)
   const fns = new Set(values.resolve(expr).flatMap((v) => (v.kind === 'function' ? [v.node] : [])));
-  if (fns.size > 1)
-    return { via, name: declared ?? shortText(expr, 48), expr, span: spanOf(expr), fn: undefined };
+  if (fns.size > 1) return { via, name: declared ?? shortText(expr, 48), expr, span: spanOf(expr), fn: undefined };
   const u = unwrap(expr, values);
   return {
     via,

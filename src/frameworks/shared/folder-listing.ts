@@ -111,13 +111,18 @@ export class FolderListing {
     const x = skipOuter(e);
     if (ts.isIdentifier(x) && x.text === '__dirname' && !findDeclaration(x)) return here;
     // `__dirname + '/../routes'`, or a constant holding it
-    if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken && ts.isStringLiteralLike(x.right)) {
+    if (
+      ts.isBinaryExpression(x) &&
+      x.operatorToken.kind === ts.SyntaxKind.PlusToken &&
+      ts.isStringLiteralLike(x.right)
+    ) {
       const base = this.folderOf(x.left, here, depth + 1);
       return base ? path.join(base, x.right.text) : undefined;
     }
     if (ts.isIdentifier(x)) {
       const d = findDeclaration(x);
-      if (d && ts.isVariableDeclaration(d) && d.initializer && d.initializer !== e) return this.folderOf(d.initializer, here, depth + 1);
+      if (d && ts.isVariableDeclaration(d) && d.initializer && d.initializer !== e)
+        return this.folderOf(d.initializer, here, depth + 1);
       return undefined;
     }
     if (!ts.isCallExpression(x) || !x.arguments.length) return undefined;
