@@ -56,6 +56,8 @@ export interface Effect {
   nested?: Effect[];
   /** A nested create made together with the record that owns it (the creator's membership of a new workspace). */
   withParentCreate?: boolean;
+  /** A sub-document of a saved record's list (`user.wallets.push({ … })`): its own assets count, its name corroborates no word. */
+  subDocument?: boolean;
   /** Display text of the callee, e.g. `prisma.transfer.create`. */
   callee: string;
   /** Outgoing requests: the path of the URL asked for, a value not known written `:` (`/transfer`, `/v1/payouts/:`). */
@@ -820,7 +822,7 @@ function thisAssignments(fn: FunctionNode): WriteData {
 }
 
 /** `data.password = hash; user.balance -= n` before the write: keys assigned field by field to a local. */
-export function fieldAssignments(id: ts.Identifier, values?: ValueResolver): WriteData {
+export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save?: ts.Node): WriteData {
   const out = emptyData();
   const d = findDeclaration(id);
   if (!d || !(ts.isVariableDeclaration(d) || ts.isParameter(d)) || !ts.isIdentifier(d.name)) return out;
@@ -829,12 +831,13 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver): Wri
   let scope: ts.Node | undefined = ts.isParameter(d) ? (d.parent as ts.FunctionLikeDeclaration).body : d.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return out;
-  const own = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name, values);
+  const own = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name, values, save);
   // a sub-document taken from one of the record's lists and changed in place (`const w = user.wallets.id(wid);
-  // w.address = a; await user.save()`): an update of a record of that list's kind
-  if (values)
+  // w.address = a; await user.save()`): an update of a record of that list's kind, when the save is on its way
+  if (values && save)
     forEachNode(scope, (n) => {
       if (!ts.isVariableDeclaration(n) || !ts.isIdentifier(n.name) || !n.initializer) return;
+      if (!leadsTo(n, save)) return;
       const list = subDocumentList(n.initializer, name);
       if (!list) return;
       const sub = n.name.text;
@@ -864,7 +867,28 @@ function subDocumentList(init: ts.Expression, record: string): string | undefine
  * What `scope` writes on the record `isRecord` recognises: field assignments (`user.role = r`,
  * `this.balance -= n`), array mutations of a field, and `Object.assign(record, …)`.
  */
-function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean, values?: ValueResolver): WriteData {
+/**
+ * Does the save run after `n` on the same path: is it later in a block that holds `n`'s statement
+ * (a sub-document added in the `POST` branch is not saved by the `GET` branch's save)?
+ */
+function leadsTo(n: ts.Node, save: ts.Node): boolean {
+  const block = ts.findAncestor(n, (x) => ts.isBlock(x) || ts.isSourceFile(x));
+  return (
+    !!block &&
+    save.getSourceFile() === n.getSourceFile() &&
+    save.getStart() > n.getEnd() &&
+    save.getStart() >= block.getStart() &&
+    save.getEnd() <= block.getEnd() &&
+    ts.findAncestor(save, (x) => ts.isFunctionLike(x)) === ts.findAncestor(n, (x) => ts.isFunctionLike(x))
+  );
+}
+
+function assignmentsIn(
+  scope: ts.Node,
+  isRecord: (e: ts.Expression) => boolean,
+  values?: ValueResolver,
+  save?: ts.Node,
+): WriteData {
   const out = emptyData();
   const visit = (n: ts.Node): void => {
     if (
@@ -896,7 +920,7 @@ function assignmentsIn(scope: ts.Node, isRecord: (e: ts.Expression) => boolean, 
       // `user.wallets.push({ name, address })`: a sub-document added to the list, a record of its own kind
       const item =
         ts.isCallExpression(n) && /^(push|unshift|addToSet)$/.test(calledName(n)) ? n.arguments[0] : undefined;
-      if (item && values && ts.isObjectLiteralExpression(skipOuter(item)))
+      if (item && values && save && leadsTo(n, save) && ts.isObjectLiteralExpression(skipOuter(item)))
         out.nested.push({ relation: mutated.name.text, action: 'create', data: writeData(item, values, 1), node: n });
     }
     // `Object.assign(user, req.body)`: the whole body is written; `Object.assign(user, { role })`: its keys
@@ -1685,7 +1709,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       const assigned = own
         ? thisAssignments(own.fn)
         : ts.isIdentifier(recv)
-          ? fieldAssignments(recv, values)
+          ? fieldAssignments(recv, values, call)
           : ts.isPropertyAccessExpression(recv)
             ? memberAssignments(recv, call)
             : emptyData();
@@ -1713,7 +1737,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         ...(data.rawBody ? { rawBody: true } : {}),
         ...(data.rawBodyPart ? { rawBodyPart: true } : {}),
         constants: { ...assigned.constants, ...data.constants },
-        nested: nestedEffects(call, assigned, false),
+        nested: nestedEffects(call, assigned, false)?.map((n) => ({ ...n, subDocument: true })),
       });
     }
     // Outgoing writes: axios.post(url, body)

@@ -447,7 +447,10 @@ function decideByAssets(
   );
   // a payment-provider call is fully recognised: when it moves nothing (checkout, card removal) it is not related evidence
   // (fields that only together say money, `amount` + `currency`, describe an expense entry just as well)
-  if (decisive.some((s) => !s.combo) && writes.some((e) => e.kind !== 'payment' && relatedModel(cat, e)))
+  if (
+    decisive.some((s) => !s.combo) &&
+    writes.some((e) => e.kind !== 'payment' && !e.subDocument && relatedModel(cat, e))
+  )
     return 'words-related';
   // a generated value handed back under a generic name (`{ token: randomBytes(32)… }`) on a path that names keys
   if (cat.mintCorroborates && effects.some((e) => e.kind === 'mint' && returnedSecretName(e.node, true)))
