@@ -108,15 +108,13 @@ export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values
         for (const o of r.options) {
           let cur: Value[] = [config];
           for (const k of o.path) cur = member(cur, k, values, at);
-          const on = o.configured
-            ? cur.find((v) => v.kind === 'object' && v.node.properties.length > 0)
-            : cur.find((v) => v.kind === 'literal' && v.value === true);
-          if (!on || (on.kind !== 'literal' && on.kind !== 'object')) continue;
+          const on = cur.find((v) => v.kind === 'literal' && v.value === true);
+          if (!on || on.kind !== 'literal') continue;
           for (const category of o.categories)
             out.push({
               library: r.library,
               category,
-              detail: `the ${r.library} handler ${o.serves} (${o.path.join('.')}${o.configured ? ' configured' : ': true'})`,
+              detail: `the ${r.library} handler ${o.serves} (${o.path.join('.')}: true)`,
               node: on.node,
             });
         }

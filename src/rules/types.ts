@@ -557,7 +557,7 @@ export interface LibraryHandlerRule {
   handlerFunctions: string;
   methods: string[];
   plugins: Record<string, { categories: string[]; serves: string }>;
-  options: { path: string[]; categories: string[]; serves: string; configured?: boolean }[];
+  options: { path: string[]; categories: string[]; serves: string }[];
 }
 
 export interface SelfServiceRules {
