@@ -2,6 +2,10 @@
 import { ts } from 'ts-morph';
 import { ruleFile } from '../rules/load.js';
 
+export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === kind);
+}
+
 /** The directive prologue of a file or a function body: its leading string statements. */
 export function hasDirective(statements: readonly ts.Statement[], directive: string): boolean {
   for (const st of statements) {
@@ -24,8 +28,7 @@ export function isActionParameter(p: ts.ParameterDeclaration): boolean {
   const sf = fn.getSourceFile();
   // (the prologue is read up to its first statement that is not a string: nothing to keep)
   if (!hasDirective(sf.statements, directive)) return false;
-  const exported = (n: ts.Node): boolean =>
-    ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const exported = (n: ts.Node): boolean => hasModifier(n, ts.SyntaxKind.ExportKeyword);
   if (ts.isFunctionDeclaration(fn)) return fn.parent === sf && exported(fn);
   // `export const act = async (x) => …`
   const decl = fn.parent;

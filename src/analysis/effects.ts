@@ -235,7 +235,8 @@ export interface WriteData {
   rawBodyPart?: boolean;
 }
 
-const CONTAINER_KEYS = new Set([
+/** Keys whose value is the data a write sets (`data`, `$set`, `values`), not a column of its own. */
+export const CONTAINER_KEYS = new Set([
   'data',
   '$set',
   'set',
@@ -437,10 +438,9 @@ function arithmeticHelper(x: ts.CallExpression, key: string): '+' | '-' | undefi
       [v.left, v.right].some((o) => negated(o))
     );
   };
-  if (/^(sum|add|plus)(?![a-z])/.test(name) || /^(sum|add|plus)[A-Z_]/.test(name))
-    return x.arguments.some(negated) ? '-' : '+';
-  if (/^(minus|sub|subtract|deduct)(?![a-z])/.test(name) || /^(minus|sub|subtract|deduct)[A-Z_]/.test(name))
-    return own(x.arguments[0]) ? '-' : undefined;
+  // the word is the whole name or its first camel-case word (`sumDecimal`, not `address`)
+  if (/^(sum|add|plus)(?![a-z])/.test(name)) return x.arguments.some(negated) ? '-' : '+';
+  if (/^(minus|sub|subtract|deduct)(?![a-z])/.test(name)) return own(x.arguments[0]) ? '-' : undefined;
   return undefined;
 }
 
@@ -864,10 +864,6 @@ function subDocumentList(init: ts.Expression, record: string): string | undefine
 }
 
 /**
- * What `scope` writes on the record `isRecord` recognises: field assignments (`user.role = r`,
- * `this.balance -= n`), array mutations of a field, and `Object.assign(record, …)`.
- */
-/**
  * Does the save run after `n` on the same path: is it later in a block that holds `n`'s statement
  * (a sub-document added in the `POST` branch is not saved by the `GET` branch's save)?
  */
@@ -883,6 +879,10 @@ function leadsTo(n: ts.Node, save: ts.Node): boolean {
   );
 }
 
+/**
+ * What `scope` writes on the record `isRecord` recognises: field assignments (`user.role = r`,
+ * `this.balance -= n`), array mutations of a field, and `Object.assign(record, …)`.
+ */
 function assignmentsIn(
   scope: ts.Node,
   isRecord: (e: ts.Expression) => boolean,

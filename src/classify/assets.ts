@@ -846,9 +846,8 @@ function issuedKeyAnswered(mint: Effect, effects: readonly Effect[]): string | u
     if (!stored) continue;
     if (localAnswered(local, fn)) return local.text;
     // `const row = await db.deviceToken.create(…)` answered as `row.token`
-    const row = ts.findAncestor(w.node, (x) => ts.isVariableDeclaration(x) || ts.isBlock(x) || isFunctionLike(x));
+    const row = ts.findAncestor(w.node, (x) => ts.isVariableDeclaration(x) || ts.isBlock(x) || ts.isFunctionLike(x));
     if (!row || !ts.isVariableDeclaration(row) || !ts.isIdentifier(row.name)) continue;
-    const rowName = row.name;
     let answered = false;
     const visit = (x: ts.Node): void => {
       if (answered) return;
@@ -863,7 +862,7 @@ function issuedKeyAnswered(mint: Effect, effects: readonly Effect[]): string | u
       ts.forEachChild(x, visit);
     };
     visit(fn);
-    if (answered && rowName) return stored;
+    if (answered) return stored;
   }
   return undefined;
 }
@@ -884,12 +883,6 @@ function storedUnder(write: ts.Node, local: ts.VariableDeclaration): string | un
   };
   visit(write);
   return out;
-}
-
-function isFunctionLike(x: ts.Node): boolean {
-  return (
-    ts.isFunctionDeclaration(x) || ts.isFunctionExpression(x) || ts.isArrowFunction(x) || ts.isMethodDeclaration(x)
-  );
 }
 
 /** Does the function answer with the local a declaration names (a use of it inside a response or a return)? */

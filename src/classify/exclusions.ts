@@ -327,8 +327,7 @@ function columnOf(a: ts.Expression | undefined): string | undefined {
 function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<ExclusionSets['sessionless']>): boolean {
   if (!ep.handler.fn) return true;
   for (const l of ep.chain) {
-    const head = l.expr.getText().split(/[(\s]/)[0];
-    if (head && s.linkNames.test(head)) return true;
+    if (namedForAuth(l, s)) return true;
     const fn = l.fn ?? l.factory;
     if (!fn) {
       // a package's middleware (`passport.authenticate('jwt')`, `clerkMiddleware()`) named for authentication
@@ -372,15 +371,14 @@ export function endpointReadsSession(ep: Endpoint, values: ValueResolver): boole
   const fn = ep.handler.fn;
   if (!s || !fn) return true;
   if (readsSignedIn(fn, values) || routeSetsSignedInUser(ep, values)) return true;
-  if (
-    ep.chain.some((l) => {
-      if (l.via !== 'route') return false;
-      const head = l.expr.getText().split(/[(\s]/)[0];
-      return !!head && s.linkNames.test(head);
-    })
-  )
-    return true;
+  if (ep.chain.some((l) => l.via === 'route' && namedForAuth(l, s))) return true;
   return deepCalls(fn, values, 1).some((c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)));
+}
+
+/** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */
+function namedForAuth(l: Endpoint['chain'][number], s: NonNullable<ExclusionSets['sessionless']>): boolean {
+  const head = l.expr.getText().split(/[(\s]/)[0];
+  return !!head && s.linkNames.test(head);
 }
 
 /** `cookies().set(…)`, `(await cookies()).delete(…)`: the cookie jar written, not read. */

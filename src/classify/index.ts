@@ -677,8 +677,7 @@ export function classifyEndpoint(
  */
 function switchesFactor(r: Reason): boolean {
   if (r.kind !== 'asset' || r.value !== 'mfa-fields') return false;
-  const keys = /\(([^()]*)\)$/.exec(r.detail ?? '')?.[1].split(', ') ?? [];
-  return keys.some((k) => /(enabled|secret|active|enforced)$/.test(k));
+  return (r.keys ?? []).some((k) => /(enabled|secret|active|enforced)$/.test(k));
 }
 
 /** An asset the endpoint harms by what it answers, not by a write. */

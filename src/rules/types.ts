@@ -63,7 +63,7 @@ export interface FrameworkRules {
     defaultPrefix: string;
     openApiMeta: string;
   };
-  serverActions: { directive: string; structuralSegments: string[] };
+  serverActions: { directive: string; structuralSegments: string[]; containerParameters?: string[] };
   express: {
     creators: ModuleExport[];
     appCreators: ModuleExport[];

@@ -4,6 +4,7 @@
 // the assignments are what a step-up check has to guard. On the other paths the same write changes
 // nothing protected (the profile's name), which needs no step-up.
 import { ts } from 'ts-morph';
+import { CONTAINER_KEYS } from '../analysis/effects.js';
 import { findDeclaration, localUses } from '../analysis/scope.js';
 import { accessName, propertyNameText, skipOuter } from '../analysis/values.js';
 import { norm } from '../classify/words.js';
@@ -78,7 +79,7 @@ function writtenLocal(call: ts.CallExpression): ts.VariableDeclaration | undefin
       for (const prop of x.properties) {
         if (!ts.isPropertyAssignment(prop)) continue;
         const name = propertyNameText(prop.name);
-        if (name && /^(data|update|\$set|set|values|changes|patch)$/i.test(name)) {
+        if (name && CONTAINER_KEYS.has(name)) {
           const v = local(prop.initializer);
           if (v) found.push(v);
         }

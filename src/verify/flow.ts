@@ -605,32 +605,26 @@ export class Flow implements ResultLookup {
     const x = e;
     if (isFunctionNode(x)) return st; // not called here
     if (ts.isClassExpression(x)) return st;
-    // A key set on a local object (`update.passwordHash = hash`): where a value reaches the write built from it.
-    if (
-      this.o.effects &&
-      ts.isBinaryExpression(x) &&
-      x.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      (ts.isPropertyAccessExpression(x.left) || ts.isElementAccessExpression(x.left)) &&
-      ts.isIdentifier(skipOuter(x.left.expression))
-    ) {
-      const key = refKey(x.left);
-      const cur = this.expr(x.right, this.expr(x.left, st));
-      if (key && cur.facts.size)
-        cur.facts = new Map([...cur.facts].filter(([k]) => k !== key && !k.startsWith(`${key}.`)));
-      this.point('assign', x, cur);
-      return cur;
-    }
-    // An assignment makes what the path knew about its target stale.
+    // An assignment makes what the path knew about its target stale; a key set on a local object
+    // (`update.passwordHash = hash`) is also where a value reaches the write built from it.
     if (
       ts.isBinaryExpression(x) &&
       x.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-      x.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
-      st.facts.size
+      x.operatorToken.kind <= ts.SyntaxKind.LastAssignment
     ) {
-      const key = refKey(x.left);
-      const cur = this.expr(x.right, this.expr(x.left, st));
-      if (key) cur.facts = new Map([...cur.facts].filter(([k]) => k !== key && !k.startsWith(`${key}.`)));
-      return cur;
+      const setsKey =
+        this.o.effects &&
+        x.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        (ts.isPropertyAccessExpression(x.left) || ts.isElementAccessExpression(x.left)) &&
+        ts.isIdentifier(skipOuter(x.left.expression));
+      if (st.facts.size || setsKey) {
+        const key = refKey(x.left);
+        const cur = this.expr(x.right, this.expr(x.left, st));
+        if (key && cur.facts.size)
+          cur.facts = new Map([...cur.facts].filter(([k]) => k !== key && !k.startsWith(`${key}.`)));
+        if (setsKey) this.point('assign', x, cur);
+        return cur;
+      }
     }
     if (ts.isConditionalExpression(x)) {
       const known = evalUnder(x.condition, this.o.assumptions);

@@ -8,7 +8,7 @@
 // actions `#<enclosing function>.<action name>`.
 import { ts } from 'ts-morph';
 import { forEachNode } from '../../analysis/walk.js';
-import { hasDirective } from '../../analysis/directives.js';
+import { hasDirective, hasModifier } from '../../analysis/directives.js';
 import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
 import { findDeclaration, lookupName } from '../../analysis/scope.js';
 import { unwrap } from '../../analysis/unwrap.js';
@@ -41,10 +41,6 @@ interface ActionSite {
   anchor: ts.Node;
   /** The exported or inline value: a function, a wrapper call, an action-client chain. */
   value: ts.Expression;
-}
-
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === kind);
 }
 
 function isAsyncFunction(fn: ts.Node): boolean {
@@ -261,16 +257,13 @@ function paramFields(fn: FunctionNode, ctx: AdapterContext): BodyField[] {
   return fields;
 }
 
-/** Containers a server action is handed by Next.js or a form library, never a field of their own. */
-const CONTAINER_PARAMS =
-  /^(form|formdata|data|input|inputs|values|payload|body|params|args|props|state|prevstate|previousstate|prev|initialstate|ctx|context|options|opts|request|req)$/i;
-
 /**
  * A parameter used only as a value: never a property read (`p.x`, `p['x']`, `p.get()`), never
  * destructured, not typed as an object or `FormData`, and not named like a container.
  */
 function scalarParameter(p: ts.ParameterDeclaration, fn: FunctionNode): boolean {
-  if (!ts.isIdentifier(p.name) || CONTAINER_PARAMS.test(p.name.text)) return false;
+  const containers = ruleFile('frameworks').serverActions.containerParameters ?? [];
+  if (!ts.isIdentifier(p.name) || containers.includes(p.name.text.toLowerCase())) return false;
   if (p.type && !SCALAR_TYPES.has(p.type.kind)) return false;
   if (!fn.body) return false;
   const name = p.name.text;
