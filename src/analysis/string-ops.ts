@@ -85,6 +85,11 @@ export function stringTest(expr: ts.Expression, ev: Eval): boolean | undefined {
     const [s, arg] = [ev(call.recv), ev(call.args[0])];
     return s === undefined || arg === undefined ? undefined : s[m](arg);
   }
+  // `if (!normalized)`: a name holding a constant string is true when not empty
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const s = ev(e);
+    return s === undefined ? undefined : s !== '';
+  }
   return undefined;
 }
 

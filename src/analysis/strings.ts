@@ -2,13 +2,17 @@
 // constants (local or imported `const`, object-literal members, enum members, class fields).
 import { ts } from 'ts-morph';
 import { boundMember } from './numbers.js';
+import { runStringFunction } from './string-functions.js';
 import { stringOperation } from './string-ops.js';
 import { externalName } from './unwrap.js';
 import { findDeclaration } from './scope.js';
 import { returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
 
-/** Parameter bindings known at a call site: parameter → the argument passed. */
-export type Env = Map<ts.ParameterDeclaration, ts.Expression>;
+/**
+ * Bindings known at a call site: parameter → the argument passed; while a function is evaluated
+ * statement by statement, also a local → its current value.
+ */
+export type Env = Map<ts.ParameterDeclaration | ts.VariableDeclaration, ts.Expression>;
 
 /** The argument a call site passed for the parameter `id` names, if `env` binds it. */
 export function boundArgument(id: ts.Identifier, env: Env | undefined): ts.Expression | undefined {
@@ -16,8 +20,11 @@ export function boundArgument(id: ts.Identifier, env: Env | undefined): ts.Expre
   return d && ts.isParameter(d) ? env.get(d) : undefined;
 }
 
-/** String methods that change only the case of a string (the language's own, not a package's). */
+/** The language's own string methods without arguments that a path helper uses: case changes and trims. */
 const CASE_CHANGES: Readonly<Record<string, (s: string) => string>> = {
+  trim: (s) => s.trim(),
+  trimStart: (s) => s.trimStart(),
+  trimEnd: (s) => s.trimEnd(),
   toLowerCase: (s) => s.toLowerCase(),
   toUpperCase: (s) => s.toUpperCase(),
   toLocaleLowerCase: (s) => s.toLowerCase(),
@@ -33,8 +40,24 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
       const bound = env.get(d) ?? d.initializer;
       if (bound) return evalString(bound, values, depth + 1, env);
     }
+    const local = d && ts.isVariableDeclaration(d) ? env.get(d) : undefined;
+    if (local) return evalString(local, values, depth + 1, env);
   }
   if (ts.isStringLiteralLike(e)) return e.text;
+  // `const basePath = getBasePath()`: the call evaluated, not the union of every string it may return
+  if (ts.isIdentifier(e)) {
+    const d = findDeclaration(e);
+    if (
+      d &&
+      ts.isVariableDeclaration(d) &&
+      d.parent.flags & ts.NodeFlags.Const &&
+      d.initializer &&
+      ts.isCallExpression(skipOuter(d.initializer))
+    ) {
+      const s = evalString(d.initializer, values, depth + 1);
+      if (s !== undefined) return s;
+    }
+  }
   if (env && (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e))) {
     const bound = boundMember(e, env);
     if (bound) return evalString(bound, values, depth + 1, env);
@@ -74,7 +97,7 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
   ) {
     return stringFromValues(values.resolve(e), values, depth);
   }
-  // `r.method.toLowerCase()`: a case change of a constant string
+  // `r.method.toLowerCase()`, `base.trim()`: a case change or trim of a constant string
   if (ts.isCallExpression(e) && !e.arguments.length && ts.isPropertyAccessExpression(e.expression)) {
     const change = CASE_CHANGES[e.expression.name.text];
     if (change) {
@@ -82,18 +105,21 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
       return inner === undefined ? undefined : change(inner);
     }
   }
-  // `loginPath(config)`, `` apiPath('users') ``: a project function returning one string expression,
-  // evaluated with its parameters bound to the call's arguments
+  // `loginPath(config)`, `` apiPath('users') ``, `normalizeBasePath(ENV.BASE)`: a project function,
+  // evaluated with its parameters bound to the call's arguments, statement by statement where it
+  // can be, else through its one returned expression
   if (ts.isCallExpression(e) && depth < 8) {
     for (const v of values.resolve(e.expression)) {
       if (v.kind !== 'function' || !v.node.body) continue;
-      const rets = returnExpressions(v.node);
-      if (rets.length !== 1) continue;
       const inner: Env = new Map(env ?? []);
       v.node.parameters.forEach((p, i) => {
         const a = e.arguments[i];
         if (a) inner.set(p, a);
       });
+      const run = runStringFunction(v.node, inner, (x, bound) => evalString(x, values, depth + 1, bound));
+      if (run !== undefined) return run;
+      const rets = returnExpressions(v.node);
+      if (rets.length !== 1) continue;
       const s = evalString(rets[0], values, depth + 1, inner);
       if (s !== undefined) return s;
     }
