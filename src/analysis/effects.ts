@@ -169,7 +169,7 @@ export function getterParts(e: ts.Expression): string[] | undefined {
   return calleeParts(x);
 }
 
-/** The collection a receiver is a handle on: it resolves to `<x>.collection('name')` (or `from`/`table`). */
+/** The collection a receiver is a handle on: it resolves to `<x>.collection('name')` (or `from`/`table`), or to a Mongoose `model('Name', schema)`. */
 function collectionHandle(
   recv: ts.Expression,
   values: ValueResolver,
@@ -179,6 +179,12 @@ function collectionHandle(
   if (!ts.isIdentifier(x) && !ts.isPropertyAccessExpression(x)) return undefined;
   for (const v of values.resolve(x)) {
     if (v.kind !== 'call' || !ts.isCallExpression(v.node)) continue;
+    // a Mongoose model kept in a field (`this.model`, given by a subclass's `super(UserModel)`)
+    if (isModelCall(v.node)) {
+      const name = stringArg(v.node, values);
+      if (name) return name;
+      continue;
+    }
     const m = methodCall(v.node);
     if (m && tableCalls.includes(m.method) && m.method !== 'doc') {
       const name = stringArg(v.node, values);
@@ -2126,7 +2132,12 @@ function effectOfCallUncached(
   const fns = values.resolve(invokedExpression(c.expression)).filter((v) => v.kind === 'function');
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
-    let inner = effectsOf(v.node, values, depth - 1, scope);
+    // A base class's method called on a subclass's instance (`this.createDocument(doc)` in a repository
+    // whose constructor calls `super(UserModel)`): walked with that instance as its `this`.
+    const receiver = subclassReceiver(c, v.node, values);
+    let inner = receiver
+      ? values.withBinding(receiver.base, receiver.expr, () => effectsOf(v.node, values, depth - 1, scope))
+      : effectsOf(v.node, values, depth - 1, scope);
     // A function a project factory built (`export const create = fn(schema, async (input) => …)`, whose
     // returned function calls `cb(parsed)`): its body is walked with the factory's parameters bound to
     // that factory call's arguments, so the callback it was handed is followed.
@@ -2261,6 +2272,41 @@ function invokedExpression(callee: ts.Expression): ts.Expression {
 function enclosingFunction(fn: FunctionNode): FunctionNode | undefined {
   for (let n: ts.Node | undefined = fn.parent; n; n = n.parent) if (isFunctionNode(n)) return n;
   return undefined;
+}
+
+/**
+ * The receiver of a call of a method that `fn`'s class declares, when that receiver is an instance of
+ * one of its subclasses: the base class and the receiver expression to bind it to.
+ */
+function subclassReceiver(
+  c: ts.CallExpression | ts.TaggedTemplateExpression,
+  fn: FunctionNode,
+  values: ValueResolver,
+): { base: ts.ClassLikeDeclaration; expr: ts.Expression } | undefined {
+  if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression) || !ts.isMethodDeclaration(fn))
+    return undefined;
+  const base = fn.parent;
+  if (!ts.isClassLike(base)) return undefined;
+  const recv = c.expression.expression;
+  const derived = values
+    .resolve(recv)
+    .some((v) => v.kind === 'instance' && v.cls !== base && derivesFrom(v.cls, base, values));
+  return derived ? { base, expr: recv } : undefined;
+}
+
+/** Does `cls` extend `base`, directly or through other classes of the project? */
+function derivesFrom(
+  cls: ts.ClassLikeDeclaration,
+  base: ts.ClassLikeDeclaration,
+  values: ValueResolver,
+  hops = 0,
+): boolean {
+  if (hops > 6) return false;
+  const ext = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  if (!ext) return false;
+  return values
+    .resolve(ext.expression)
+    .some((v) => v.kind === 'class' && (v.node === base || derivesFrom(v.node, base, values, hops + 1)));
 }
 
 /** Runs `run` with `fn`'s parameters bound to one call's arguments. */

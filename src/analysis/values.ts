@@ -238,6 +238,12 @@ export class ValueResolver {
       if (!cls) return [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
       // evaluating the class for one of its instantiations (`withBinding(cls, newExpr)`): that instance
       const site = this.bindings.get(cls);
+      // a base class's method followed for a subclass's instance (`this.updateFields(…)` in `UserRepository`):
+      // that instance, whose constructor gave the base class its arguments
+      if (site && !ts.isNewExpression(site)) {
+        const own = this.resolve(site, depth + 1, seen).filter((v) => v.kind === 'instance');
+        if (own.length) return own;
+      }
       return [site && ts.isNewExpression(site) ? { kind: 'instance', cls, site } : { kind: 'instance', cls }];
     }
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
@@ -312,6 +318,8 @@ export class ValueResolver {
     // `once(() => …)`, `cache(async () => …)`, `memoize(fn)`: a package's wrapper of a function is called
     // as the function it wraps
     const callee = this.resolve(e.expression, depth, seen).flatMap((c) => this.unwrapped(c, depth, seen) ?? [c]);
+    const looked = this.containerLookup(e, callee, depth, seen);
+    if (looked) return looked;
     const out: Value[] = [];
     for (const c of callee) {
       if (c.kind === 'function' && c.node.body && !seen.has(c.node) && depth >= MAX_DEPTH - 2) this.hit('depth', e);
@@ -343,6 +351,25 @@ export class ValueResolver {
       }
     }
     return out;
+  }
+
+  /**
+   * `container.get(UserService)`, `Container.get(UserService)`, `moduleRef.resolve(UserService)`: a
+   * dependency-injection container's lookup (a package's method named in rules/frameworks.json
+   * `dependencyInjection.lookupMethods`) given a project class is an instance of that class.
+   */
+  private containerLookup(
+    e: ts.CallExpression,
+    callee: Value[],
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] | undefined {
+    if (!e.arguments.length || !ts.isPropertyAccessExpression(e.expression)) return undefined;
+    if (!ruleFile('frameworks').dependencyInjection.lookupMethods.includes(e.expression.name.text)) return undefined;
+    if (callee.some((c) => c.kind === 'function' && c.node.body)) return undefined;
+    const classes = this.resolve(e.arguments[0], depth + 1, seen);
+    if (!classes.length || !classes.every((c) => c.kind === 'class')) return undefined;
+    return classes.map((c) => ({ kind: 'instance', cls: c.node }));
   }
 
   /** The function a package's call was given, when that call's result is itself called (`once(fn)()`). */
@@ -1175,6 +1202,7 @@ export class ValueResolver {
     node: ts.Node,
     depth: number,
     seen: Set<ts.Node>,
+    superArgs?: readonly ts.Expression[],
   ): Value[] {
     for (const m of cls.members) {
       if (!m.name || propertyNameText(m.name) !== name) continue;
@@ -1204,7 +1232,8 @@ export class ValueResolver {
       const p = ctor.parameters.find(
         (pp) => ts.isIdentifier(pp.name) && pp.name.text === name && ts.getModifiers(pp)?.length,
       );
-      const given = p && this.bindings.get(p);
+      // a subclass's `super(logger, UserModel)` gives an inherited parameter property its value
+      const given = p && (this.bindings.get(p) ?? superArgs?.[ctor.parameters.indexOf(p)]);
       if (given) return this.resolve(given, depth + 1, seen);
       if (p)
         return [
@@ -1216,13 +1245,30 @@ export class ValueResolver {
     if (heritage && depth < MAX_DEPTH) {
       for (const b of this.resolve(heritage.expression, depth + 1, seen)) {
         if (b.kind === 'class') {
-          const inherited = this.classMember(b.node, name, isStatic, node, depth + 1, seen);
+          const inherited = this.classMember(b.node, name, isStatic, node, depth + 1, seen, superCall(cls, superArgs));
           if (!inherited.every((v) => v.kind === 'unknown')) return inherited;
         } else if (b.kind === 'external') return [{ ...b, path: [...b.path, name], node }];
       }
     }
     return [{ kind: 'unknown', node, reason: `no member '${name}'` }];
   }
+}
+
+/**
+ * The arguments a class hands its base class's constructor: those of its constructor's `super(…)`
+ * call; a class without a constructor passes on what it was given (`inherited`).
+ */
+function superCall(
+  cls: ts.ClassLikeDeclaration,
+  inherited?: readonly ts.Expression[],
+): readonly ts.Expression[] | undefined {
+  const ctor = cls.members.find(ts.isConstructorDeclaration);
+  if (!ctor?.body) return ctor ? undefined : inherited;
+  for (const st of ctor.body.statements) {
+    const e = ts.isExpressionStatement(st) ? skipOuter(st.expression) : undefined;
+    if (e && ts.isCallExpression(e) && e.expression.kind === ts.SyntaxKind.SuperKeyword) return e.arguments;
+  }
+  return undefined;
 }
 
 const IMPLEMENTS = memo('values.implements', () => ({ index: undefined as Map<string, string[]> | undefined }));

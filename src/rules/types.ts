@@ -64,6 +64,8 @@ export interface FrameworkRules {
     openApiMeta: string;
   };
   serverActions: { directive: string; structuralSegments: string[]; containerParameters?: string[] };
+  /** Dependency-injection containers: the lookup methods that, given a class, return its instance. */
+  dependencyInjection: { lookupMethods: string[] };
   express: {
     creators: ModuleExport[];
     appCreators: ModuleExport[];
