@@ -227,6 +227,7 @@ export interface GuardRules {
     storedSecrets: string;
     enrolmentWords: string;
     sessionWords: string;
+    accountRecords: string;
     derivations: string;
     verifierNames: string;
     otpSecrets: string;
@@ -510,6 +511,7 @@ export interface ExportRules {
   personalColumns?: string[];
   pagingKeys: string;
   fileCalls: string;
+  fileReaders?: string;
   fileText: string;
   delimiters: string;
   /** Calls that read no collection: an export word does not decide on a handler that makes only these and reads of one record. */
