@@ -29,6 +29,7 @@ const rules = compiled(() => {
     personalColumns: new Set((r.personalColumns ?? []).map(norm)),
     paging: new RegExp(r.pagingKeys, 'i'),
     fileCalls: new RegExp(r.fileCalls, 'i'),
+    fileReaders: r.fileReaders ? new RegExp(r.fileReaders, 'i') : undefined,
     fileText: new RegExp(r.fileText, 'i'),
     delimiter: new RegExp(r.delimiters),
     quiet: r.quietCalls ? new RegExp(r.quietCalls) : undefined,
@@ -175,6 +176,9 @@ function sqlCollectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   return `SELECT … FROM ${m[2]}${personal ? ` (${personal})` : ''}`;
 }
 
+/** The language's own tests of a string: given a file type, they look at a name rather than write a file. */
+const STRING_TESTS = /^(endsWith|startsWith|includes|indexOf|lastIndexOf|match|matchAll|search|test|localeCompare)$/;
+
 /** A sign that the answer is a file: rows joined by a delimiter, a CSV/spreadsheet writer, an attachment or CSV content type. */
 function fileMarker(c: ts.CallExpression, r: Rules): boolean {
   const parts = calleeParts(c.expression) ?? getterParts(c.expression);
@@ -189,7 +193,9 @@ function fileMarker(c: ts.CallExpression, r: Rules): boolean {
       !joinsPlaceholders(c)
     );
   }
-  if (parts && r.fileCalls.test(parts.join('.'))) return true;
+  if (parts && r.fileCalls.test(parts.join('.')) && !r.fileReaders?.test(parts[parts.length - 1])) return true;
+  // a name tested against a file type (`file.name.endsWith('.csv')`) checks an upload, it makes no file
+  if (STRING_TESTS.test(calleeName(c))) return false;
   return c.arguments.some((a) => {
     const x = skipOuter(a);
     return ts.isStringLiteralLike(x) && r.fileText.test(x.text);
