@@ -63,6 +63,8 @@ export interface HandlerRef {
 export interface BodyField {
   name: string;
   span: Span;
+  /** Declared by a validation schema the body goes through (`Joi.object({ phone })`, `z.object(…)`), not only read. */
+  declared?: boolean;
 }
 
 export interface Endpoint {

@@ -105,7 +105,9 @@ export function addSchemaFields(fields: BodyField[], schemas: readonly ts.Expres
   for (const sc of schemas)
     for (const k of schemaKeys(sc, values)) {
       const name = propertyNameText(k);
-      if (name && !fields.some((b) => b.name === name)) fields.push({ name, span: spanOf(k) });
+      const had = name ? fields.find((b) => b.name === name) : undefined;
+      if (had) had.declared = true;
+      else if (name) fields.push({ name, span: spanOf(k), declared: true });
     }
 }
 
@@ -242,11 +244,17 @@ export function readBodyFields(
   const fields = new Map<string, BodyField>();
   const assumptions = assumeMethod(method, values);
   // `reach`: the node of this function whose reachability counts (a call handing the body to a helper)
-  const add = (name: string | undefined, node: ts.Node, reach: ts.Node = node): void => {
-    if (!name || fields.has(name) || name === '*') return;
+  const add = (name: string | undefined, node: ts.Node, reach: ts.Node = node, declared = false): void => {
+    if (!name || name === '*') return;
+    const had = fields.get(name);
+    if (had) {
+      if (declared) had.declared = true;
+      return;
+    }
     if (!reachableUnder(reach, fn, assumptions)) return;
-    fields.set(name, { name, span: spanOf(node) });
+    fields.set(name, { name, span: spanOf(node), ...(declared ? { declared } : {}) });
   };
+  const declare = (k: ts.PropertyName): void => add(propertyNameText(k), k, k, true);
   const visitedDecls = new Set<ts.Node>();
   handedOver.seen.add(fn);
   const merge = (more: readonly BodyField[], at: ts.Node): void => {
@@ -369,7 +377,7 @@ export function readBodyFields(
         ts.isPropertyAccessExpression(parent.expression) &&
         /^(safe)?[pP]arse(Async)?$|^validate(Sync)?$|^cast$/.test(m)
       ) {
-        for (const k of schemaKeys(parent.expression.expression, values)) add(propertyNameText(k), k);
+        for (const k of schemaKeys(parent.expression.expression, values)) declare(k);
         follow(parent, depth + 1);
       } else handOver(parent, cur, false);
     }
@@ -415,7 +423,7 @@ export function readBodyFields(
       ts.isCallExpression(n) &&
       n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === reqName)
     ) {
-      for (const sc of schemasInArgs(n, values)) for (const k of schemaKeys(sc, values)) add(propertyNameText(k), k);
+      for (const sc of schemasInArgs(n, values)) for (const k of schemaKeys(sc, values)) declare(k);
       // a dispatch helper given the request (`handlePOST(req, res)`) reads the body itself
       const arg = n.arguments.find(
         (a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === reqName,
@@ -425,6 +433,6 @@ export function readBodyFields(
     ts.forEachChild(n, visit);
   };
   visit(body);
-  for (const s of schemas) for (const k of schemaKeys(s, values)) add(propertyNameText(k), k);
+  for (const s of schemas) for (const k of schemaKeys(s, values)) declare(k);
   return [...fields.values()];
 }

@@ -853,6 +853,15 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
   return own;
 }
 
+/** An object literal, or a local that holds only object literals. */
+function builtObject(item: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(item);
+  if (ts.isObjectLiteralExpression(x)) return true;
+  if (!ts.isIdentifier(x)) return false;
+  const vals = values.resolve(x);
+  return vals.length > 0 && vals.every((v) => v.kind === 'object');
+}
+
 /** `user.wallets.id(x)`, `user.wallets.find(…)`, `user.wallets[i]`: the list of `record` an element is taken from. */
 function subDocumentList(init: ts.Expression, record: string): string | undefined {
   let x = skipOuter(init);
@@ -926,7 +935,8 @@ function assignmentsIn(
       // `user.wallets.push({ name, address })`: a sub-document added to the list, a record of its own kind
       const item =
         ts.isCallExpression(n) && /^(push|unshift|addToSet)$/.test(calledName(n)) ? n.arguments[0] : undefined;
-      if (item && values && save && leadsTo(n, save) && ts.isObjectLiteralExpression(skipOuter(item)))
+      // (an object literal, or a local holding one: `const request = { amount, … }; wallet.requests.push(request)`)
+      if (item && values && save && leadsTo(n, save) && builtObject(item, values))
         out.nested.push({ relation: mutated.name.text, action: 'create', data: writeData(item, values, 1), node: n });
     }
     // `Object.assign(user, req.body)`: the whole body is written; `Object.assign(user, { role })`: its keys
@@ -1799,7 +1809,23 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body && !mintsOnly(v.node))
   )
     return base('mint', { action: 'mint', dataKeys: [] });
+  // a generator a minting call made (`const genId = customAlphabet(alphabet, 21)`; `genId(29)`)
+  if (parts && !mintsIdentifier(call) && generatorOfMint(call, values))
+    return base('mint', { action: 'mint', dataKeys: [] });
   return undefined;
+}
+
+/** Is the callee the function a package's minting call returned (nanoid's `customAlphabet(…)`)? */
+function generatorOfMint(call: ts.CallExpression, values: ValueResolver): boolean {
+  const x = skipOuter(call.expression);
+  if (!ts.isIdentifier(x)) return false;
+  const made = values.resolve(x);
+  return (
+    made.length > 0 &&
+    made.every(
+      (v) => v.kind === 'call' && ts.isCallExpression(v.node) && rules().r.mint.calls.includes(calleeName(v.node)),
+    )
+  );
 }
 
 /** A project function that only computes and returns a value (`generateApiKey()`: random bytes, formatted): a mint, with no write of its own to follow. */

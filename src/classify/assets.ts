@@ -281,6 +281,8 @@ export interface AssetContext {
   values: ValueResolver;
   /** Body fields of the endpoint (normalised): what a write of the whole request body writes. */
   bodyFields: readonly string[];
+  /** A validation schema declares the body's fields: the body holds those and no others. */
+  bodyDeclared?: boolean;
   /** The endpoint's path (its parameters name records the request chooses). */
   path?: string;
   /** No signed-in session is served (a sign-up, a provider sign-in): a new account is made for the caller. */
@@ -394,13 +396,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     // declared: the client may name any of them (`User.findByIdAndUpdate(id, req.body)`)
     // (a record of people, or any record that signs in — its schema has a password: what a client may
     // set on itself there is its sign-in, its role, where its money goes)
-    // (an object inside the body spread whole: its keys are the client's whatever the body's own fields are;
-    // body fields none of which is a column of the record, `{ accountId, userData }`, name containers, not columns)
+    // (the body or an object inside it spread whole: its keys are the client's, whatever fields the handler
+    // also reads by name, `const { email } = req.body; User.create({ ...req.body })`; only a validation
+    // schema that declares the body's fields closes it, unless none of those is a column of the record,
+    // `{ accountId, userData }`: then they name containers, not columns)
     const columns =
       e.opaqueData && (e.rawBody || e.rawBodyPart) && model ? schemaColumns(ctx.values, model) : undefined;
     const containersOnly = !!columns && !ctx.bodyFields.some((f) => columns.some((col) => norm(col) === f));
     const declared =
-      columns && ((e.rawBody && (!ctx.bodyFields.length || containersOnly)) || e.rawBodyPart) ? columns : undefined;
+      columns && (e.rawBodyPart || (e.rawBody && (!ctx.bodyDeclared || containersOnly))) ? columns : undefined;
     const anyColumn =
       declared && (PERSON.test(model) || declared.some((k) => c.signInColumns.has(norm(k)))) ? declared : [];
     const keys = [

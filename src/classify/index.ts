@@ -533,6 +533,7 @@ export function classifyEndpoint(
   const hits = assetHits(effects, {
     values: ctx.values,
     bodyFields,
+    bodyDeclared: ep.bodyFields.some((f) => f.declared),
     path: ep.path,
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
   });

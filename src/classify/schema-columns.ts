@@ -22,12 +22,14 @@ const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
     } catch {
       continue;
     }
+    // `enum Role { USER ADMIN }`: a column of an enum type holds one of its names, a string
+    const enums = new Set([...text.matchAll(/^\s*enum\s+(\w+)\s*\{/gm)].map((m) => m[1]));
     for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([^}]*)\}/gm)) {
       const cols: string[] = [];
       for (const line of m[2].split('\n')) {
-        // `apiKey String @unique`: scalar columns only (relations and attributes left out)
-        const f = /^\s*(\w+)\s+(String|Bytes|Json)\??(\s|$)/.exec(line);
-        if (f) cols.push(f[1]);
+        // `apiKey String @unique`, `role Role @default(USER)`: scalar columns only (relations and attributes left out)
+        const f = /^\s*(\w+)\s+(\w+)\??(\s|$)/.exec(line);
+        if (f && (/^(String|Bytes|Json)$/.test(f[2]) || enums.has(f[2]))) cols.push(f[1]);
       }
       byModel.set(m[1].toLowerCase(), cols);
     }
@@ -44,9 +46,9 @@ const TABLE_START = /\b(\w+)\s*=\s*(?:\w+\.)?(\w+)\(\s*["'`]([\w.-]+)["'`]\s*,\s
 const TEXT_COLUMN = /^(\w+)\s*:\s*(?:\w+\.)?(?:text|varchar|char|json|jsonb|uuid|bytea|blob|string)\s*\(/;
 /** `const App = sequelize.define('app', {` / `App.init({`: a Sequelize model and where its attributes start. */
 const SEQUELIZE_START = /\b(\w+)\s*=\s*\w+\.define\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{|\b(\w+)\.init\(\s*\{/g;
-/** A text attribute of a Sequelize model (`clientSecret: { type: DataTypes.TEXT`, `token: DataTypes.STRING`). */
+/** A text attribute of a Sequelize model (`clientSecret: { type: DataTypes.TEXT`, `token: DataTypes.STRING`, `role: DataTypes.ENUM(…)`). */
 const SEQUELIZE_TEXT =
-  /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|DataType)\.(?:STRING|TEXT|CHAR|JSON|JSONB|UUID|BLOB|CITEXT)\b/;
+  /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|DataType)\.(?:STRING|TEXT|CHAR|JSON|JSONB|UUID|BLOB|CITEXT|ENUM)\b/;
 
 /** `const userSchema = new mongoose.Schema({` / `new Schema({`: a Mongoose schema and where its paths start. */
 const MONGOOSE_START = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
