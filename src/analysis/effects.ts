@@ -1418,7 +1418,7 @@ function documentWrite(
 ): Partial<Effect> | undefined {
   const callee = skipOuter(call.expression);
   if (!rules || !ts.isIdentifier(callee) || !call.arguments.length) return undefined;
-  const op = rules.writes[callee.text];
+  const op = Object.hasOwn(rules.writes, callee.text) ? rules.writes[callee.text] : undefined;
   if (!op) return undefined;
   const fromStore = (e: ts.Expression): boolean =>
     values.resolve(e).some((v) => {
@@ -1437,6 +1437,53 @@ function documentWrite(
     opaqueData: data.opaque,
     constants: data.constants,
   };
+}
+
+/**
+ * A document client's write that names its collection as an argument (Appwrite
+ * `databases.updateDocument(DATABASE_ID, RECIPIENTS_ID, id, data)`): the collection is the record.
+ */
+function collectionArgWrite(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  rules: EffectRules['orm']['collectionArgWrites'],
+): Partial<Effect> | undefined {
+  const mc = methodCall(call);
+  const m = mc && rules && Object.hasOwn(rules.methods, mc.method) ? rules.methods[mc.method] : undefined;
+  if (!mc || !m || !rules || call.arguments.length <= Math.max(m.collection, m.data ?? 0)) return undefined;
+  // the project's own method of that name is followed instead
+  if (values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)) return undefined;
+  const fromModule = values.resolve(mc.recv).some((v) => {
+    if (v.kind === 'call') return v.callee.some((c) => rules.modules.includes(externalName(c)?.module ?? ''));
+    return rules.modules.includes(externalName(v)?.module ?? '');
+  });
+  if (!fromModule && !importsAny(call.getSourceFile(), rules.modules)) return undefined;
+  const arg = call.arguments[m.collection];
+  const named = evalString(arg, values);
+  const x = skipOuter(arg);
+  const own = ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
+  const collection = named ?? own?.replace(new RegExp(rules.idEndings, 'i'), '');
+  const data = m.data !== undefined ? writeData(call.arguments[m.data], values) : emptyData();
+  return {
+    model: collection ? normalizeName(collection) : undefined,
+    action: m.action,
+    dataKeys: data.keys,
+    debits: data.debits,
+    credits: data.credits,
+    opaqueData: data.opaque,
+    ...(data.rawBody ? { rawBody: true } : {}),
+    constants: data.constants,
+  };
+}
+
+/** Does the file import one of these modules? */
+function importsAny(sf: ts.SourceFile, modules: readonly string[]): boolean {
+  return sf.statements.some(
+    (st) =>
+      ts.isImportDeclaration(st) &&
+      ts.isStringLiteralLike(st.moduleSpecifier) &&
+      modules.includes(st.moduleSpecifier.text),
+  );
 }
 
 /** The collection at the head of a document path built around an id (`/Company/${id}`, `'User/' + uid`). */
@@ -1495,7 +1542,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     ...(extra.model ? { model: modelName(extra.model) } : {}),
   });
 
-  const doc = documentWrite(call, values, r.orm.documentWrites);
+  const doc =
+    documentWrite(call, values, r.orm.documentWrites) ?? collectionArgWrite(call, values, r.orm.collectionArgWrites);
   if (doc) return base('db-write', doc);
 
   const command = commandWrite(call, values);
@@ -1815,10 +1863,25 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   return undefined;
 }
 
-/** Is the callee the function a package's minting call returned (nanoid's `customAlphabet(…)`)? */
+/**
+ * Is the callee the function a package's minting call returned (nanoid's `customAlphabet(…)`)? A module
+ * not parsed yet is looked at as text first, so that asking never parses what the effect walk's
+ * look-ahead would have left unread.
+ */
 function generatorOfMint(call: ts.CallExpression, values: ValueResolver): boolean {
   const x = skipOuter(call.expression);
   if (!ts.isIdentifier(x)) return false;
+  const d = findDeclaration(x);
+  if (!d) return false;
+  const calls = rules().r.mint.calls;
+  if (ts.isVariableDeclaration(d)) {
+    const init = d.initializer && skipOuter(d.initializer);
+    if (!init || !ts.isCallExpression(init) || !calls.includes(calleeName(init))) return false;
+  } else if (ts.isImportSpecifier(d)) {
+    const file = values.importedFile(x);
+    const shape = new RegExp(`\\b${(d.propertyName ?? d.name).text}\\s*=\\s*(?:\\w+\\.)?(?:${calls.join('|')})\\s*\\(`);
+    if (!file || (!values.isParsed(file) && !values.textMatches(file, shape))) return false;
+  } else return false;
   const made = values.resolve(x);
   return (
     made.length > 0 &&

@@ -148,6 +148,12 @@ export interface EffectRules {
     firestoreWrites: string[];
     /** A document store's modular write functions (`updateDoc(doc(db, 'users', id), data)`). */
     documentWrites?: { modules: string[]; writes: Record<string, 'create' | 'update' | 'set' | 'delete'>; refs: string[] };
+    /** Clients whose write methods take the collection as an argument (Appwrite `createDocument(db, collection, id, data)`). */
+    collectionArgWrites?: {
+      modules: string[];
+      methods: Record<string, { action: string; collection: number; data?: number }>;
+      idEndings: string;
+    };
     updateActions: string;
     deleteActions: string;
   };
