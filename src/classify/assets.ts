@@ -12,6 +12,7 @@ import { isParamSegment, matchesTerm, norm, words } from './words.js';
 import { identifierFamily, signsInBy } from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
 import { hasMembers, schemaColumns } from './schema-columns.js';
+import { recordChosenByRequest } from './chosen-record.js';
 
 export type Op = 'create' | 'update' | 'delete';
 
@@ -521,7 +522,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (!credited.length) continue;
         matchedKeys = credited;
       }
-      if (r.targetNamed && !targetNamed(ctx, r.targetNamed)) continue;
+      // the request names the account: by a field or parameter called for it, or by the value the
+      // written record was looked up with (`Account.findOne({ number: req.body.emailOrNumber })`)
+      if (r.targetNamed && !targetNamed(ctx, r.targetNamed) && !recordChosenByRequest(e, ctx.values)) continue;
       // an update that writes only these keys: a soft delete (`is_deleted: true`) removes the record,
       // cosmetic keys (a name, a description) leave what the rule guards alone
       const updatesOnly = (pred: (k: string) => boolean): boolean =>
