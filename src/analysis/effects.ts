@@ -2216,7 +2216,9 @@ function effectOfCallUncached(
   const target = values.importedFile(c.expression);
   if (target && !values.isParsed(target)) {
     if (!values.textMatches(target, rules().lookAhead)) return mintByName();
-    if (scope.terms && !values.textHasAnyTerm(target, scope.terms)) return mintByName();
+    // (a call named for creating a group is read whatever words its module uses: a team or an organisation
+    // created beside a membership makes that membership its founder's own)
+    if (scope.terms && !values.textHasAnyTerm(target, scope.terms) && !createsGroup(c)) return mintByName();
   }
   const fns = values.resolve(invokedExpression(c.expression)).filter((v) => v.kind === 'function');
   for (const v of fns) {
@@ -2280,6 +2282,19 @@ function effectOfCallUncached(
     }
   }
   return mintByName();
+}
+
+const GROUP_CREATE = compiled(() => {
+  const groups = (ruleFile('assets').groupModels ?? []).join('|');
+  return new RegExp(`^(create|insert|add|new|make|setup|found)[a-z]*?(${groups})`, 'i');
+});
+
+/** Is the callee named for creating a group (`createOrganizationQuery`, `createTeam`, `insertWorkspace`)? */
+function createsGroup(c: ts.CallExpression | ts.TaggedTemplateExpression): boolean {
+  if (!ts.isCallExpression(c)) return false;
+  const parts = calleeParts(c.expression);
+  const name = parts?.[parts.length - 1];
+  return !!name && GROUP_CREATE().test(name);
 }
 
 /** Is the call named like a minting call (`generateApiKey`, `randomBytes`), its result not stored as an identifier? */

@@ -577,6 +577,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         namesOwnRecord(e.node, c.selfService.own)
       )
         continue;
+      // a person's record pointed at a group this request has just created, with no role written (onboarding
+      // that creates a team and attaches the user to it): nobody joins a group that already had members
+      if (
+        r.category === 'privilege' &&
+        !r.roleWrite &&
+        foundsGroup &&
+        ops.every((o) => o === 'update') &&
+        joinsNewRecord(e, effects)
+      )
+        continue;
       // a record deleted by the request that creates it is rolled back on failure, not an account ended
       if (r.category === 'account-lifecycle' && ops.length === 1 && ops[0] === 'delete' && created.has(model)) continue;
       if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;
