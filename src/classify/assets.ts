@@ -524,7 +524,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       }
       // the request names the account: by a field or parameter called for it, or by the value the
       // written record was looked up with (`Account.findOne({ number: req.body.emailOrNumber })`)
-      if (r.targetNamed && !targetNamed(ctx, r.targetNamed) && !recordChosenByRequest(e, ctx.values)) continue;
+      // (for a balance credited: whether a record of another kind is the caller's, its name does not say)
+      if (
+        r.targetNamed &&
+        !targetNamed(ctx, r.targetNamed) &&
+        !(r.category === 'money' && recordChosenByRequest(e, ctx.values))
+      )
+        continue;
       // an update that writes only these keys: a soft delete (`is_deleted: true`) removes the record,
       // cosmetic keys (a name, a description) leave what the rule guards alone
       const updatesOnly = (pred: (k: string) => boolean): boolean =>

@@ -97,7 +97,15 @@ function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expre
   return out;
 }
 
-/** The values a filter compares with: `{ where: { id } }` → id, `{ number: x }` → x, an id given alone. */
+/**
+ * Keys that identify an account (its id, number, e-mail, username, phone or address): a record looked up
+ * by one of these is the one it names. A code looked up to find its owner (`referralCode`, a coupon) names
+ * the code, not whose balance it then credits.
+ */
+const ACCOUNT_KEY =
+  /^(_?id|uuid|\w*_?id|email|mail|username|user_?name|login|phone|mobile|msisdn|number|account_?(number|no|num)|acct_?no|iban|wallet_?address|address|tag|handle)$/i;
+
+/** The values a filter compares account keys with: `{ where: { id } }` → id, `{ number: x }` → x, an id given alone. */
 function filterOf(arg: ts.Expression): ts.Expression[] {
   const x = skipOuter(arg);
   if (!ts.isObjectLiteralExpression(x)) return [x];
@@ -106,7 +114,9 @@ function filterOf(arg: ts.Expression): ts.Expression[] {
   );
   const obj = where ? skipOuter(where.initializer) : x;
   if (!ts.isObjectLiteralExpression(obj)) return [obj];
-  return obj.properties.flatMap((p) =>
-    ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [],
-  );
+  return obj.properties.flatMap((p) => {
+    const key = p.name ? propertyNameText(p.name) : undefined;
+    if (!key || !ACCOUNT_KEY.test(key)) return [];
+    return ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [];
+  });
 }
