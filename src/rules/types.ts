@@ -233,7 +233,6 @@ export interface GuardRules {
     storedSecrets: string;
     enrolmentWords: string;
     sessionWords: string;
-    accountRecords: string;
     derivations: string;
     verifierNames: string;
     otpSecrets: string;

@@ -160,8 +160,6 @@ export interface Origin {
   derived?: string;
   /** Held in the session container (`req.session.x`, `session.x`). */
   session?: string;
-  /** Read through the account record a container holds (`session.user.passwordHash`): the account's own data. */
-  accountRecord?: string;
   /** Named as a factor being enrolled (`pendingSecret`, `tempTotpSecret`, `mfaSetup`). */
   pending?: string;
   /** Server-side data: a lookup's result, a model instance's field (`this.password`), the authenticated user. */
@@ -259,14 +257,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     else if (!o.secretName && nameHas(name, v.secretInputs)) o.secretName = short(at);
     if (!o.storedSecretName && nameHas(name, v.storedSecrets)) o.storedSecretName = short(at);
     if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
-    if (holder && !o.accountRecord && !o.session && nameHas(name, v.accountRecords)) o.accountRecord = short(at);
-    // the account record the session holds (`session.user.passwordHash`) is stored data, not an enrolment's
-    if (holder && !o.session && nameHas(name, v.sessionWords)) {
-      if (o.accountRecord) {
-        o.stored ??= short(at);
-        o.identity ??= short(at);
-      } else o.session = short(at);
-    }
+    if (holder && !o.session && nameHas(name, v.sessionWords)) o.session = short(at);
     // a record of something else (`giftCard.pin`); a factor's own token column (`user.totpToken`) is not one
     if (!o.foreign && nameHas(name, v.foreignRecords) && !FACTOR_TOKEN.test(name) && !v.factorRecords.test(name))
       o.foreign = short(at);
@@ -350,8 +341,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
           return;
         }
         if (v.sessionWords.test(rp.part)) {
-          if (o.accountRecord) o.stored ??= short(x);
-          else o.session ??= short(x);
+          o.session ??= short(x);
           o.identity ??= short(x);
           return;
         }

@@ -50,7 +50,6 @@ export interface Vocab {
   storedSecrets: RegExp;
   enrolmentWords: RegExp;
   sessionWords: RegExp;
-  accountRecords: RegExp;
   /** Words of a callee that computes its result from its arguments (hash, encode, copy). */
   derivations: RegExp;
   /** Words of a callee that compares or verifies. */
@@ -131,7 +130,6 @@ export const vocab = compiled<Vocab>(() => {
     storedSecrets: new RegExp(r.operands.storedSecrets, 'i'),
     enrolmentWords: new RegExp(r.operands.enrolmentWords, 'i'),
     sessionWords: new RegExp(r.operands.sessionWords, 'i'),
-    accountRecords: new RegExp(r.operands.accountRecords, 'i'),
     derivations: new RegExp(r.operands.derivations, 'i'),
     verifierNames: new RegExp(r.operands.verifierNames, 'i'),
     otpSecrets: new RegExp(r.operands.otpSecrets, 'i'),
