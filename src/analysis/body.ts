@@ -377,7 +377,12 @@ export function readBodyFields(
         ts.isPropertyAccessExpression(parent.expression) &&
         /^(safe)?[pP]arse(Async)?$|^validate(Sync)?$|^cast$/.test(m)
       ) {
-        for (const k of schemaKeys(parent.expression.expression, values)) declare(k);
+        // (Joi's `validate` refuses a key its schema does not declare; a parse returns a stripped copy and
+        // leaves the body itself as the client sent it)
+        const closes = /^validate/.test(m);
+        for (const k of schemaKeys(parent.expression.expression, values))
+          if (closes) declare(k);
+          else add(propertyNameText(k), k);
         follow(parent, depth + 1);
       } else handOver(parent, cur, false);
     }
