@@ -120,3 +120,29 @@ function filterOf(arg: ts.Expression): ts.Expression[] {
     return ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [];
   });
 }
+
+/**
+ * Names the handler requires to equal who is signed in (`if (userId !== req.user.id) return 403`): a
+ * request value so checked names the caller's own record.
+ */
+export function comparedWithSignedIn(fn: ts.Node): Set<string> {
+  const out = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n)) {
+      const op = n.operatorToken.kind;
+      // (an inequality, the refusal of anyone else: `if (userId !== req.user.id) return 403`; an equality may
+      // as well be the refusal of oneself, an admin kept from crediting their own account)
+      if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) {
+        const [l, r] = [skipOuter(n.left), skipOuter(n.right)];
+        const signed = (x: ts.Expression): boolean => SIGNED_IN.test(x.getText().replace(/\s+/g, ''));
+        const own = signed(l) ? r : signed(r) ? l : undefined;
+        const name =
+          own && (ts.isIdentifier(own) ? own.text : ts.isPropertyAccessExpression(own) ? own.name.text : undefined);
+        if (name) out.add(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
+}

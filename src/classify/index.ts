@@ -26,6 +26,7 @@ import {
   type AssetHit,
 } from './assets.js';
 import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
+import { comparedWithSignedIn } from './chosen-record.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf, words } from './words.js';
 
@@ -534,6 +535,7 @@ export function classifyEndpoint(
     values: ctx.values,
     bodyFields,
     bodyDeclared: ep.bodyFields.some((f) => f.declared),
+    ownFields: fn ? comparedWithSignedIn(fn) : undefined,
     path: ep.path,
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
   });
