@@ -1863,6 +1863,24 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   return undefined;
 }
 
+/** Every name assigned a minting call's result somewhere in the scanned sources (`genId = customAlphabet(…)`). */
+const MINTED_NAMES = memo('effects.mintedNames', () => {
+  let names: Set<string> | undefined;
+  return (values: ValueResolver): Set<string> => {
+    if (names) return names;
+    names = new Set<string>();
+    const re = new RegExp(
+      `\\b([A-Za-z_$][\\w$]*)\\s*=\\s*(?:[\\w$]+\\.)?(?:${rules().r.mint.calls.join('|')})\\s*\\(`,
+      'g',
+    );
+    for (const file of values.store.known) {
+      const text = values.store.text(file, false);
+      if (text) for (const m of text.matchAll(re)) names.add(m[1]);
+    }
+    return names;
+  };
+});
+
 /**
  * Is the callee the function a package's minting call returned (nanoid's `customAlphabet(…)`)? A module
  * not parsed yet is looked at as text first, so that asking never parses what the effect walk's
@@ -1873,6 +1891,14 @@ function generatorOfMint(call: ts.CallExpression, values: ValueResolver): boolea
   if (!ts.isIdentifier(x)) return false;
   const d = findDeclaration(x);
   if (!d) return false;
+  // (names the scanned sources give a minting call's result, gathered once per scan from their text; a
+  // name imported from a module outside them, a workspace package's, is looked for in that module's text)
+  const known = values.session.get(MINTED_NAMES)(values);
+  if (!known.has(x.text) && !(ts.isImportSpecifier(d) && known.has((d.propertyName ?? d.name).text))) {
+    if (!ts.isImportSpecifier(d)) return false;
+    const file = values.importedFile(x);
+    if (!file || values.store.known.has(file)) return false;
+  }
   const calls = rules().r.mint.calls;
   if (ts.isVariableDeclaration(d)) {
     const init = d.initializer && skipOuter(d.initializer);

@@ -15,12 +15,15 @@ type Eval = (e: ts.Expression, env: Env) => string | undefined;
 type Outcome = { returned: string } | 'next' | 'stop';
 
 const STEP_BUDGET = 200;
+/** Longer functions are not path helpers: they are left to the one-returned-expression reading. */
+const MAX_FUNCTION_TEXT = 1200;
 
 /** The string `fn` returns when called with the parameter bindings of `env`, if every step is constant. */
 export function runStringFunction(fn: FunctionNode, env: Env, ev: Eval): string | undefined {
   const body = fn.body;
   if (!body) return undefined;
   if (!ts.isBlock(body)) return ev(body, env);
+  if (body.end - body.pos > MAX_FUNCTION_TEXT) return undefined;
   const locals: Env = new Map(env);
   let steps = 0;
   const run = (stmts: readonly ts.Statement[]): Outcome => {

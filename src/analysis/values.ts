@@ -367,7 +367,11 @@ export class ValueResolver {
     if (!e.arguments.length || !ts.isPropertyAccessExpression(e.expression)) return undefined;
     if (!ruleFile('frameworks').dependencyInjection.lookupMethods.includes(e.expression.name.text)) return undefined;
     if (callee.some((c) => c.kind === 'function' && c.node.body)) return undefined;
-    const classes = this.resolve(e.arguments[0], depth + 1, seen);
+    // a class is named as one (`UserService`, `services.UserService`): a key, a header or a string is not asked about
+    const arg = skipOuter(e.arguments[0]);
+    const named = ts.isIdentifier(arg) ? arg.text : ts.isPropertyAccessExpression(arg) ? arg.name.text : '';
+    if (!/^[A-Z]/.test(named)) return undefined;
+    const classes = this.resolve(arg, depth + 1, seen);
     if (!classes.length || !classes.every((c) => c.kind === 'class')) return undefined;
     return classes.map((c) => ({ kind: 'instance', cls: c.node }));
   }
