@@ -1449,8 +1449,9 @@ function collectionArgWrite(
   rules: EffectRules['orm']['collectionArgWrites'],
 ): Partial<Effect> | undefined {
   const mc = methodCall(call);
-  const m = mc && rules && Object.hasOwn(rules.methods, mc.method) ? rules.methods[mc.method] : undefined;
-  if (!mc || !m || !rules || call.arguments.length <= Math.max(m.collection, m.data ?? 0)) return undefined;
+  if (!rules || !mc || !Object.hasOwn(rules.methods, mc.method)) return undefined;
+  const m = rules.methods[mc.method];
+  if (call.arguments.length <= Math.max(m.collection, m.data ?? 0)) return undefined;
   // the project's own method of that name is followed instead
   if (values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)) return undefined;
   const fromModule = values.resolve(mc.recv).some((v) => {
@@ -1863,16 +1864,18 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   return undefined;
 }
 
+/** `name = customAlphabet(…)`: a name (a pattern of names) assigned a minting call's result, as text. */
+function mintAssignment(name: string, flags?: string): RegExp {
+  return new RegExp(`\\b(${name})\\s*=\\s*(?:[\\w$]+\\.)?(?:${rules().r.mint.calls.join('|')})\\s*\\(`, flags);
+}
+
 /** Every name assigned a minting call's result somewhere in the scanned sources (`genId = customAlphabet(…)`). */
 const MINTED_NAMES = memo('effects.mintedNames', () => {
   let names: Set<string> | undefined;
   return (values: ValueResolver): Set<string> => {
     if (names) return names;
     names = new Set<string>();
-    const re = new RegExp(
-      `\\b([A-Za-z_$][\\w$]*)\\s*=\\s*(?:[\\w$]+\\.)?(?:${rules().r.mint.calls.join('|')})\\s*\\(`,
-      'g',
-    );
+    const re = mintAssignment('[A-Za-z_$][\\w$]*', 'g');
     for (const file of values.store.known) {
       const text = values.store.text(file, false);
       if (text) for (const m of text.matchAll(re)) names.add(m[1]);
@@ -1891,29 +1894,24 @@ function generatorOfMint(call: ts.CallExpression, values: ValueResolver): boolea
   if (!ts.isIdentifier(x)) return false;
   const d = findDeclaration(x);
   if (!d) return false;
+  const calls = rules().r.mint.calls;
   // (names the scanned sources give a minting call's result, gathered once per scan from their text; a
   // name imported from a module outside them, a workspace package's, is looked for in that module's text)
-  const known = values.session.get(MINTED_NAMES)(values);
-  if (!known.has(x.text) && !(ts.isImportSpecifier(d) && known.has((d.propertyName ?? d.name).text))) {
-    if (!ts.isImportSpecifier(d)) return false;
-    const file = values.importedFile(x);
-    if (!file || values.store.known.has(file)) return false;
-  }
-  const calls = rules().r.mint.calls;
+  const gathered = values.session.get(MINTED_NAMES)(values);
   if (ts.isVariableDeclaration(d)) {
+    if (!gathered.has(x.text)) return false;
     const init = d.initializer && skipOuter(d.initializer);
     if (!init || !ts.isCallExpression(init) || !calls.includes(calleeName(init))) return false;
   } else if (ts.isImportSpecifier(d)) {
+    const name = (d.propertyName ?? d.name).text;
     const file = values.importedFile(x);
-    const shape = new RegExp(`\\b${(d.propertyName ?? d.name).text}\\s*=\\s*(?:\\w+\\.)?(?:${calls.join('|')})\\s*\\(`);
-    if (!file || (!values.isParsed(file) && !values.textMatches(file, shape))) return false;
+    if (!file || (!gathered.has(x.text) && !gathered.has(name) && values.store.known.has(file))) return false;
+    if (!values.isParsed(file) && !values.textMatches(file, mintAssignment(name))) return false;
   } else return false;
   const made = values.resolve(x);
   return (
     made.length > 0 &&
-    made.every(
-      (v) => v.kind === 'call' && ts.isCallExpression(v.node) && rules().r.mint.calls.includes(calleeName(v.node)),
-    )
+    made.every((v) => v.kind === 'call' && ts.isCallExpression(v.node) && calls.includes(calleeName(v.node)))
   );
 }
 

@@ -284,8 +284,8 @@ export interface AssetContext {
   bodyFields: readonly string[];
   /** A validation schema declares the body's fields: the body holds those and no others. */
   bodyDeclared?: boolean;
-  /** Request values the handler requires to equal who is signed in (normalised): they name the caller's own record. */
-  ownFields?: ReadonlySet<string>;
+  /** Request values the handler requires to equal who is signed in (normalised): they name the caller's own record (asked only when it matters). */
+  ownFields?: () => ReadonlySet<string>;
   /** The endpoint's path (its parameters name records the request chooses). */
   path?: string;
   /** No signed-in session is served (a sign-up, a provider sign-in): a new account is made for the caller. */
@@ -340,14 +340,15 @@ function namedByParam(p: string | undefined, params: readonly string[], under: r
 function targetNamed(ctx: AssetContext, t: { names: string[]; segments: string[]; idPattern?: string }): boolean {
   const idRe = t.idPattern ? new RegExp(t.idPattern) : undefined;
   const names = t.names.map(norm);
-  const named = (n: string): boolean => !ctx.ownFields?.has(n) && (names.includes(n) || !!idRe?.test(n));
+  const own = (n: string): boolean => !!ctx.ownFields?.().has(n);
+  const named = (n: string): boolean => (names.includes(n) || !!idRe?.test(n)) && !own(n);
   if (ctx.bodyFields.some(named)) return true;
   const segs = (ctx.path ?? '').split('/').filter(Boolean);
   return segs.some((s, i) => {
     if (!isParamSegment(s)) return false;
     const param = norm(s);
     if (named(param)) return true;
-    return param === 'id' && !ctx.ownFields?.has('id') && i > 0 && t.segments.includes(segs[i - 1].toLowerCase());
+    return param === 'id' && i > 0 && t.segments.includes(segs[i - 1].toLowerCase()) && !own('id');
   });
 }
 

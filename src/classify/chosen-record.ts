@@ -1,17 +1,32 @@
 // Whose record a write changes, by where its lookup's key comes from: `Account.findOne({ number:
 // req.body.accountNumber })` then `account.save()` writes the record the request names, while a lookup
 // keyed by who is signed in (`Wallet.findOne({ userId: req.user.id })`) writes the caller's own.
+// The vocabulary is rules/assets.json `chosenRecord`.
 import { ts } from 'ts-morph';
-import { findDeclaration } from '../analysis/scope.js';
+import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Effect } from '../analysis/effects.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { compiled, ruleFile } from '../rules/load.js';
+import { norm } from './words.js';
 
-/** A read of what the client sends: the body, the route parameters, the query (Express, Next, Hono). */
-const REQUEST_PAYLOAD =
-  /^(req|request)\.(body|params|query)\b|^\w+\.req\.(param|query|json|valid|parseBody)\(|^(req|request)\.json\(\)/;
-/** A read of who is signed in: the session or the user an auth middleware put on the request. */
-const SIGNED_IN =
-  /^(req|request)\.(user|session|auth|tokenPayload|locals)\b|^(session|currentUser|ctx\.session|ctx\.user)\b|\.get\(\s*['"](user|userId|session|auth)['"]\s*\)/;
+const rules = compiled(() => {
+  const r = ruleFile('assets').chosenRecord;
+  return {
+    /** A read of what the client sends: the body, the route parameters, the query. */
+    requestPayload: new RegExp(r.requestPayload),
+    /** A read of who is signed in: the session or the user an auth middleware put on the request. */
+    signedIn: new RegExp(r.signedIn),
+    /** Keys that identify an account: a code looked up to find its owner (`referralCode`) names the code. */
+    accountKeys: new RegExp(r.accountKeys, 'i'),
+    /** Calls that convert or tidy a value without looking anything up. */
+    conversions: new RegExp(r.conversions),
+  };
+});
+
+/** The text of an expression with its spaces removed, as the vocabulary matches it. */
+function flat(x: ts.Node): string {
+  return x.getText().replace(/\s+/g, '');
+}
 
 /**
  * Is the record this write changes one the request names: loaded by a lookup whose filter takes a
@@ -22,6 +37,7 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver): boolean
   if (!ts.isCallExpression(call)) return false;
   const filters = lookupFilters(call, values);
   if (!filters.length) return false;
+  const r = rules();
   let payload = false;
   let signedIn = false;
   const seen = new Set<ts.Node>();
@@ -33,12 +49,12 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver): boolean
     seen.add(n);
     const x = ts.isExpression(n) ? skipOuter(n) : n;
     if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isCallExpression(x)) {
-      const text = x.getText().replace(/\s+/g, '');
-      if (SIGNED_IN.test(text)) {
+      const text = flat(x);
+      if (r.signedIn.test(text)) {
         signedIn = true;
         return;
       }
-      if (REQUEST_PAYLOAD.test(text)) {
+      if (r.requestPayload.test(text)) {
         payload = true;
         return;
       }
@@ -47,9 +63,8 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver): boolean
       const d = findDeclaration(x);
       if (d && ts.isVariableDeclaration(d) && d.initializer) go(d.initializer, depth + 1);
       else if (d && ts.isBindingElement(d)) {
-        let root: ts.Node = d.parent.parent;
-        while (ts.isBindingElement(root)) root = root.parent.parent;
-        if (ts.isVariableDeclaration(root) && root.initializer) go(root.initializer, depth + 1);
+        const { root } = bindingPath(d);
+        if (root && ts.isVariableDeclaration(root) && root.initializer) go(root.initializer, depth + 1);
       }
       return;
     }
@@ -61,7 +76,7 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver): boolean
         : ts.isPropertyAccessExpression(callee)
           ? callee.name.text
           : '';
-      if (!CONVERSIONS.test(name)) return;
+      if (!r.conversions.test(name)) return;
       if (ts.isPropertyAccessExpression(callee)) go(callee.expression, depth + 1);
       for (const a of x.arguments) go(a, depth + 1);
       return;
@@ -72,10 +87,6 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver): boolean
   for (const f of filters) go(f, 0);
   return payload && !signedIn;
 }
-
-/** Calls that convert or tidy a value without looking anything up. */
-const CONVERSIONS =
-  /^(Number|String|parseInt|parseFloat|BigInt|toString|trim|toLowerCase|toUpperCase|ObjectId|Types\.ObjectId)$/;
 
 /** The filters of the lookups the written record came from (`record.save()`), or of the write itself (`Model.updateOne(filter, …)`). */
 function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expression[] {
@@ -97,14 +108,6 @@ function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expre
   return out;
 }
 
-/**
- * Keys that identify an account (its id, number, e-mail, username, phone or address): a record looked up
- * by one of these is the one it names. A code looked up to find its owner (`referralCode`, a coupon) names
- * the code, not whose balance it then credits.
- */
-const ACCOUNT_KEY =
-  /^(_?id|uuid|\w*_?id|email|mail|username|user_?name|login|phone|mobile|msisdn|number|account_?(number|no|num)|acct_?no|iban|wallet_?address|address|tag|handle)$/i;
-
 /** The values a filter compares account keys with: `{ where: { id } }` → id, `{ number: x }` → x, an id given alone. */
 function filterOf(arg: ts.Expression): ts.Expression[] {
   const x = skipOuter(arg);
@@ -116,7 +119,7 @@ function filterOf(arg: ts.Expression): ts.Expression[] {
   if (!ts.isObjectLiteralExpression(obj)) return [obj];
   return obj.properties.flatMap((p) => {
     const key = p.name ? propertyNameText(p.name) : undefined;
-    if (!key || !ACCOUNT_KEY.test(key)) return [];
+    if (!key || !rules().accountKeys.test(key)) return [];
     return ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [];
   });
 }
@@ -134,11 +137,11 @@ export function comparedWithSignedIn(fn: ts.Node): Set<string> {
       // as well be the refusal of oneself, an admin kept from crediting their own account)
       if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) {
         const [l, r] = [skipOuter(n.left), skipOuter(n.right)];
-        const signed = (x: ts.Expression): boolean => SIGNED_IN.test(x.getText().replace(/\s+/g, ''));
+        const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
         const own = signed(l) ? r : signed(r) ? l : undefined;
         const name =
           own && (ts.isIdentifier(own) ? own.text : ts.isPropertyAccessExpression(own) ? own.name.text : undefined);
-        if (name) out.add(name.toLowerCase().replace(/[^a-z0-9]/g, ''));
+        if (name) out.add(norm(name));
       }
     }
     ts.forEachChild(n, visit);

@@ -531,11 +531,12 @@ export function classifyEndpoint(
   }
   const bodyFields = ep.bodyFields.map((f) => norm(f.name));
   let sessionless: boolean | undefined;
+  let ownFields: ReadonlySet<string> | undefined;
   const hits = assetHits(effects, {
     values: ctx.values,
     bodyFields,
     bodyDeclared: ep.bodyFields.some((f) => f.declared),
-    ownFields: fn ? comparedWithSignedIn(fn) : undefined,
+    ownFields: () => (ownFields ??= fn ? comparedWithSignedIn(fn) : new Set()),
     path: ep.path,
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
   });
