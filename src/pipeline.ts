@@ -10,6 +10,7 @@ import { classifyEndpoint } from './classify/index.js';
 import { ignoreFor } from './config/ignore.js';
 import { configFor, type ResolvedConfig } from './config/types.js';
 import { createAdapters } from './frameworks/index.js';
+import { decorateRequests } from './frameworks/shared/request-decorations.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from './frameworks/types.js';
 import type { BudgetLimits } from './analysis/budget.js';
 import type { Endpoint, Finding, ScanError, ScanSummary, Verdict } from './model.js';
@@ -243,6 +244,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   };
 
   phase('classify', () => {
+    decorateRequests(endpoints, (ep) => rootOf.get(ep)!.ctx.values);
     for (const ep of endpoints) {
       ep.classification = session.budget.run(unitOf(ep), () => {
         try {

@@ -346,6 +346,18 @@ export class ValueResolver {
         if (rets.length === 0) out.push({ kind: 'literal', value: undefined, node: e });
       } else if (c.kind === 'function' && (c.node.body === undefined || seen.has(c.node))) {
         out.push({ kind: 'call', node: e, callee: [c] });
+      } else if (
+        // Hono's `c.get('services')`: what the chain's middleware `c.set` there
+        c.kind === 'param' &&
+        c.path.length === 1 &&
+        c.path[0] === 'get' &&
+        e.arguments.length === 1 &&
+        ts.isStringLiteralLike(e.arguments[0])
+      ) {
+        out.push(
+          { kind: 'call', node: e, callee: [c] },
+          ...this.decoratedValues(c.fn.parameters[c.index], e.arguments[0].text, depth, seen),
+        );
       } else {
         out.push({ kind: 'call', node: e, callee: [c] });
       }
@@ -973,9 +985,15 @@ export class ValueResolver {
         return [{ ...base, path: [...base.path, name], node }];
       case 'param': {
         const own: Value = { ...base, path: [...base.path, name], node };
-        const given = base.path.length ? undefined : this.provided.get(base.fn.parameters[base.index])?.get(name);
-        if (!given?.length) return [own];
-        return [own, ...given.flatMap((b) => this.builtBy(b, depth + 1, seen))];
+        const param = base.fn.parameters[base.index];
+        // `req.services` / Hono `c.var.services`: what the chain's middleware put on the request
+        const decorated =
+          base.path.length === 0 || (base.path.length === 1 && base.path[0] === 'var')
+            ? this.decoratedValues(param, name, depth, seen)
+            : [];
+        const given = base.path.length ? undefined : this.provided.get(param)?.get(name);
+        if (!given?.length) return decorated.length ? [own, ...decorated] : [own];
+        return [own, ...decorated, ...given.flatMap((b) => this.builtBy(b, depth + 1, seen))];
       }
       case 'array': {
         if (name === '*')
@@ -1076,6 +1094,39 @@ export class ValueResolver {
     const list = m.get(name) ?? [];
     if (!list.includes(builder)) list.push(builder);
     m.set(name, list);
+  }
+
+  private readonly decorations = new Map<ts.Node, Map<string, ts.Expression[]>>();
+
+  /**
+   * Middleware before a handler put `value` on the request object the handler receives as `param`
+   * (`req.BaseFunctions = require('./functions')`, Hono `c.set('services', services)`): reading
+   * `name` there may be that value. Only code is taken (a module, a function, an object, a class or
+   * its instance, a package's export), never data such as the signed-in user a middleware loaded.
+   */
+  decorate(param: ts.ParameterDeclaration, name: string, value: ts.Expression): void {
+    let m = this.decorations.get(param);
+    if (!m) this.decorations.set(param, (m = new Map<string, ts.Expression[]>()));
+    const list = m.get(name) ?? [];
+    if (!list.includes(value)) list.push(value);
+    m.set(name, list);
+  }
+
+  private decoratedValues(param: ts.ParameterDeclaration, name: string, depth: number, seen: Set<ts.Node>): Value[] {
+    const list = this.decorations.get(param)?.get(name);
+    if (!list?.length || depth >= MAX_DEPTH - 2) return [];
+    return list
+      .flatMap((x) => this.resolve(x, depth + 1, seen))
+      .filter(
+        (v) =>
+          v.kind === 'module' ||
+          v.kind === 'function' ||
+          v.kind === 'object' ||
+          v.kind === 'class' ||
+          v.kind === 'instance' ||
+          v.kind === 'namespace' ||
+          (v.kind === 'external' && !ts.isCallExpression(v.node)),
+      );
   }
 
   /** What calling the function `builder` evaluates to returns (its return values). */
