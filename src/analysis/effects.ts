@@ -1832,7 +1832,17 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     .map((b) => skipOuter(b))
     .find((b): b is ts.ArrayLiteralExpression => ts.isArrayLiteralExpression(b));
   for (const a of call.arguments) {
-    const sql = sqlWrite(a, values, paramList ? [...paramList.elements] : undefined);
+    // with no parameter list, a template's spans are the values (`SET balance='${balance}'`)
+    const inline = skipOuter(a);
+    const sql =
+      !paramList && ts.isTemplateExpression(inline)
+        ? sqlWrite(
+            a,
+            values,
+            inline.templateSpans.map((s) => s.expression),
+            true,
+          )
+        : sqlWrite(a, values, paramList ? [...paramList.elements] : undefined);
     // positional parameters holding a password hash: the statement stores a password, whatever the column
     const secret = call.arguments.some(
       (b) =>
@@ -2063,7 +2073,8 @@ export function sqlWrite(
   if (set)
     for (const c of set[1].split(',')) {
       const col = /^\s*[`"']?(\w+)[`"']?\s*=\s*(.*)$/s.exec(c);
-      const placeholder = col?.[2].trim();
+      // a quoted span (`balance='${balance}'`) stands for its value like a bare `?`
+      const placeholder = col?.[2].trim().replace(/^(['"])\s*\?\s*\1$/, '?');
       const at =
         placeholder === '?' ? questions : /^\$\d+$/.test(placeholder ?? '') ? Number(placeholder!.slice(1)) - 1 : -1;
       questions += (c.match(/\?/g) ?? []).length;
