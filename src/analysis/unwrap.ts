@@ -191,6 +191,35 @@ export function unwrap(expr: ts.Expression, values: ValueResolver, depth = 0): U
   return u;
 }
 
+/** The wrapper a call is around its argument `argIndex` (`withAuth(handler)`, curried `compose(mw)(handler)`). */
+export function wrapperAt(
+  e: ts.CallExpression,
+  argIndex: number,
+  values: ValueResolver,
+  calleeVals: Value[] = values.resolve(e.expression),
+): Wrapper {
+  const calleeFn = firstFunction(calleeVals);
+  const wrapper: Wrapper = {
+    call: e,
+    fn: calleeFn,
+    returned: calleeFn ? returnedFunction(calleeFn, values) : undefined,
+    argIndex,
+    name: shortText(e.expression, 40),
+    external: calleeFn ? undefined : calleeVals.map(externalName).find(Boolean),
+  };
+  // Curried wrappers `compose(mw)(handler)`: the callee is itself a call returning the wrapper.
+  if (!calleeFn && ts.isCallExpression(skipOuter(e.expression))) {
+    const outer = skipOuter(e.expression) as ts.CallExpression;
+    const fac = firstFunction(values.resolve(outer.expression));
+    if (fac) {
+      const ret = returnedFunction(fac, values);
+      wrapper.fn = ret;
+      wrapper.returned = ret ? returnedFunction(ret, values) : undefined;
+    }
+  }
+  return wrapper;
+}
+
 function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unwrapped {
   const e = skipOuter(expr);
   const name = shortText(e, 48);
@@ -239,27 +268,8 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     }
     const calleeVals = values.resolve(e.expression);
     const calleeFn = firstFunction(calleeVals);
-    if (inner && argIndex >= 0) {
-      const wrapper: Wrapper = {
-        call: e,
-        fn: calleeFn,
-        returned: calleeFn ? returnedFunction(calleeFn, values) : undefined,
-        argIndex,
-        name: shortText(e.expression, 40),
-        external: calleeFn ? undefined : calleeVals.map(externalName).find(Boolean),
-      };
-      // Curried wrappers `compose(mw)(handler)`: the callee is itself a call returning the wrapper.
-      if (!calleeFn && ts.isCallExpression(skipOuter(e.expression))) {
-        const outer = skipOuter(e.expression) as ts.CallExpression;
-        const fac = firstFunction(values.resolve(outer.expression));
-        if (fac) {
-          const ret = returnedFunction(fac, values);
-          wrapper.fn = ret;
-          wrapper.returned = ret ? returnedFunction(ret, values) : undefined;
-        }
-      }
-      return { ...inner, wrappers: [wrapper, ...inner.wrappers] };
-    }
+    if (inner && argIndex >= 0)
+      return { ...inner, wrappers: [wrapperAt(e, argIndex, values, calleeVals), ...inner.wrappers] };
     // A factory call: the value is whatever function the factory returns.
     const vals = values.resolve(e);
     const fn = firstFunction(vals);

@@ -9,6 +9,7 @@ import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/
 import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from '../../model.js';
 import { buildEndpoint, chainLink, containedEndpoint, type EndpointInput } from '../shared/endpoint.js';
 import { exportedExpression } from '../shared/method-exports.js';
+import { composition, methodGates } from './method-gates.js';
 import { nextConnectRoutes } from './next-connect.js';
 import type { AdapterContext } from '../types.js';
 import type { NextFile } from './files.js';
@@ -425,6 +426,22 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
     );
   }
 
+  // Method gates composed into one handler: `wrap(GET(list), PUT(update))`, one endpoint per gate
+  const gates = methodGates(expr, ctx.values);
+  if (gates.length) {
+    return gates.map((g) =>
+      build({
+        framework: 'next-pages',
+        method: g.method,
+        path: info.urlPath,
+        anchor: def.anchor,
+        handlerExpr: g.handler,
+        chain: g.chain,
+        tags: ['method-gate'],
+      }),
+    );
+  }
+
   const u = unwrap(expr, ctx.values);
   // Method dispatch tables inside the handler: `const handlers = { GET: list, POST: create }; handlers[req.method]`,
   // or handed to a dispatching helper: `return defaultHandler(req, res, { GET, POST })`
@@ -456,7 +473,8 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
       }),
     );
   // Methods the wrapper is told to serve: `export default AuthedEndpoint(handler, ['POST'])`
-  const listed = ts.isCallExpression(expr) ? listedMethods(expr, ctx.values) : [];
+  const composed = composition(expr);
+  const listed = composed ? listedMethods(composed, ctx.values) : [];
   if (listed.length) return endpoints(listed, ['method-list']);
   const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
   if (!methods.length) return endpoints(['ANY'], []);
