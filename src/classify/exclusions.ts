@@ -8,7 +8,8 @@ import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis
 import { assetRules } from './assets.js';
 import { queryKeys } from './query.js';
 import { externalName } from '../analysis/unwrap.js';
-import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { accessName, calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { forEachNode } from '../analysis/walk.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
 import { machineCredential, readsSignedIn, routeSetsSignedInUser } from './machine-auth.js';
@@ -309,6 +310,43 @@ function tokenLookup(
   return undefined;
 }
 
+/**
+ * An equality test of a stored e-mailed token (a member named like `reset_pwd_token`) with a value that
+ * is not a constant: the handler checks the token the request brought against the one it mailed.
+ */
+function storedTokenCompared(fn: FunctionNode, column: RegExp, reset: RegExp): ts.BinaryExpression | undefined {
+  let found: ts.BinaryExpression | undefined;
+  if (!fn.body) return undefined;
+  forEachNode(fn.body, (n) => {
+    if (found) return false;
+    if (!ts.isBinaryExpression(n)) return;
+    const op = n.operatorToken.kind;
+    if (
+      op !== ts.SyntaxKind.EqualsEqualsEqualsToken &&
+      op !== ts.SyntaxKind.EqualsEqualsToken &&
+      op !== ts.SyntaxKind.ExclamationEqualsEqualsToken &&
+      op !== ts.SyntaxKind.ExclamationEqualsToken
+    )
+      return;
+    const stored = (e: ts.Expression): boolean => {
+      const x = skipOuter(e);
+      if (!ts.isPropertyAccessExpression(x) && !ts.isElementAccessExpression(x)) return false;
+      const name = norm(accessName(x) ?? '');
+      return column.test(name) && reset.test(name);
+    };
+    const constant = (e: ts.Expression): boolean => {
+      const x = skipOuter(e);
+      return (
+        ts.isLiteralExpression(x) ||
+        x.kind === ts.SyntaxKind.NullKeyword ||
+        (ts.isIdentifier(x) && x.text === 'undefined')
+      );
+    };
+    if ((stored(n.left) && !constant(n.right)) || (stored(n.right) && !constant(n.left))) found = n;
+  });
+  return found;
+}
+
 /** The column a query-builder condition names: `'confirmationToken'`, `accounts.resetToken`. */
 function columnOf(a: ts.Expression | undefined): string | undefined {
   if (!a) return undefined;
@@ -581,6 +619,20 @@ export function exclusionFor(
         span: spanOf(redeemed),
       };
   }
+  // …or the stored token compared with the one the request carries (`if (user.reset_pwd_token != token) return 422`)
+  // (a reset token only, on a route that serves no session: a stored verification code compared may be the
+  // step-up of what follows, and a reset code checked within a session is a change that session makes)
+  const compared =
+    !movesMoney && ep.handler.fn && xs.resetTokenKey && xs.sessionless && !servesSession(ep, values, xs.sessionless)
+      ? storedTokenCompared(ep.handler.fn, xs.emailedTokenColumn, xs.resetTokenKey)
+      : undefined;
+  if (compared)
+    return {
+      kind: 'exclusion',
+      value: compared.getText().replace(/\s+/g, ' ').slice(0, 80),
+      detail: 'proven by a token e-mailed to the account (a reset, a confirmation), not by a session',
+      span: spanOf(compared),
+    };
   if (setsPasswordOnly) {
     const sessionless = sessionlessCredentialSet(ep, values, xs);
     if (sessionless) return sessionless;
