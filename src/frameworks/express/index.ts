@@ -149,6 +149,9 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
             handlers = c.flattenArgs(args.slice(1));
           }
           if (!handlers.length) continue;
+          // `router.post('/token', keyRouter)`: a router answering the route
+          const handlerRouter = c.refs(handlers[handlers.length - 1]).find((r) => r.router !== ref.router)?.router;
+          if (handlerRouter) handlerRouter.attached = true;
           c.graph.add(ref.router, {
             kind: 'route',
             methods: [methodOf(method)],
@@ -158,6 +161,7 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
             args: handlers,
             anchor,
             order: orderOf(call),
+            ...(handlerRouter ? { handlerRouter } : {}),
           });
         }
         return;

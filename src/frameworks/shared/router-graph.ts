@@ -30,6 +30,8 @@ export type Entry =
       order: Order;
       extraMiddleware?: ts.Expression[];
       schemas?: ts.Expression[];
+      /** The handler is a router (`router.post('/token', keyRouter)`): its path-less `use` functions run. */
+      handlerRouter?: RouterNode;
     }
   | { kind: 'use'; path?: string; pathExpr?: ts.Expression; items: ts.Expression[]; anchor: ts.Node; order: Order }
   | { kind: 'mount'; path: string; pathExpr?: ts.Expression; router: RouterNode; anchor: ts.Node; order: Order }
@@ -208,6 +210,11 @@ export class RouterGraph {
     });
   }
 
+  /** The functions a router `use`s without a path, in registration order (a router used as a route's handler). */
+  private pathlessUses(router: RouterNode): ts.Expression[] {
+    return this.sorted(router).flatMap((e) => (e.kind === 'use' && e.path === undefined && !e.pathExpr ? e.items : []));
+  }
+
   private evalPath: PathEvaluator = () => undefined;
 
   private paths(fixed: string[], expr: ts.Expression | undefined, env: Env): string[] {
@@ -250,7 +257,10 @@ export class RouterGraph {
           const full = join(base, p);
           const applicable = chain.filter((m) => matches(m.pattern, full));
           // Handlers and middleware passed into a registrar (`add(router, 'post', '/x', [auth], handler)`) are the call's arguments.
-          const args = env.size ? entry.args.flatMap((a) => bound(a, env)) : entry.args;
+          let args = env.size ? entry.args.flatMap((a) => bound(a, env)) : entry.args;
+          // a router as the handler: what it `use`s for every path, in order, the last one answering
+          const used = entry.handlerRouter ? this.pathlessUses(entry.handlerRouter) : [];
+          if (used.length) args = [...args.slice(0, -1), ...used];
           const handler = args[args.length - 1];
           const routeMw = [...(entry.extraMiddleware ?? []), ...args.slice(0, -1)].map<MiddlewareUse>((expr) => ({
             expr,
