@@ -125,6 +125,19 @@ function membershipShaped(keys: readonly string[], shape: { person: string[]; gr
 }
 
 /** The operation class of a write: create, update or delete (an upsert or save is both create and update). */
+/**
+ * A column named as the last word of its record's name stands for the record's value: `joinCode.code`
+ * is the join code, `ApiKey.key` the API key, `WebhookSecret.secret` the signing secret.
+ */
+function recordNamedKeys(model: string, dataKeys: readonly string[]): string[] {
+  const m = norm(model).replace(/s$/, '');
+  if (!m) return [];
+  return dataKeys
+    .map(norm)
+    .filter((k) => k.length >= 3 && m !== k && m.endsWith(k))
+    .map(() => m);
+}
+
 export function opsOf(e: Effect): Op[] {
   const a = (e.action ?? '').toLowerCase();
   if (
@@ -414,6 +427,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     const keys = [
       ...new Set([
         ...e.dataKeys.map(norm),
+        ...recordNamedKeys(model, e.dataKeys),
         ...(e.opaqueData ? ctx.bodyFields.filter((f) => !notKeys.has(f)) : []),
         ...anyColumn.map(norm).filter((k) => !notKeys.has(k)),
       ]),

@@ -48,21 +48,28 @@ function isPeople(model: string, r: Rules): boolean {
 
 /** A read of a whole collection of people's records: `db.user.findMany({ where: { createdAt } })`, `auth().listUsers(1000)`. */
 function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
-  const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+  const callee = skipOuter(c.expression);
+  // drizzle: db.select().from(users), db.select({ … }).from(requests).innerJoin(users, …)
+  const table = c.arguments[0] && skipOuter(c.arguments[0]);
+  const drizzle =
+    ts.isPropertyAccessExpression(callee) && callee.name.text === 'from' && !!table && ts.isIdentifier(table);
+  const parts = calleeParts(c.expression) ?? getterParts(c.expression) ?? (drizzle ? ['from'] : undefined);
   if (!parts || !parts.length) return undefined;
   const sql = sqlCollectionRead(c, r);
   if (sql) return sql;
   const method = parts[parts.length - 1];
   let model: string | undefined;
   const listed = r.listMethod.exec(method);
-  if (listed) model = listed[1];
+  if (drizzle) model = (table).text;
+  else if (listed) model = listed[1];
   else if (r.readMany.test(method) && parts.length >= 2) model = parts[parts.length - 2];
-  // drizzle: db.select().from(users)
-  else if (method === 'from' && c.arguments[0] && ts.isIdentifier(skipOuter(c.arguments[0])))
-    model = (skipOuter(c.arguments[0]) as ts.Identifier).text;
   if (!model) return undefined;
   // records of people, or records that carry people's personal columns (`user: { select: { email: true } }`)
-  const personal = isPeople(model, r) ? undefined : selectedPersonal(c.arguments[0], r);
+  const personal = isPeople(model, r)
+    ? undefined
+    : drizzle
+      ? drizzlePersonal(c, r)
+      : selectedPersonal(c.arguments[0], r);
   if (!isPeople(model, r) && !personal) return undefined;
   const { keys, where } = queryKeys(c.arguments[0]);
   // a page, or one record by its id; a bound far above a page (`take: 100000`) is the whole collection
@@ -73,9 +80,46 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
     const call = p.parent.parent;
     if (!call || !ts.isCallExpression(call)) break;
     if (r.paging.test(p.parent.name.text)) return undefined;
+    // one record by its key: `.where(eq(users.id, id))`
+    if (drizzle && p.parent.name.text === 'where' && byKey(call.arguments[0])) return undefined;
     p = call;
   }
-  return `${parts.join('.')}(…)`;
+  return drizzle ? `select from ${model}` : `${parts.join('.')}(…)`;
+}
+
+/** `eq(users.id, id)`: a drizzle condition on the record's key. */
+function byKey(cond: ts.Expression | undefined): boolean {
+  const x = cond && skipOuter(cond);
+  if (!x || !ts.isCallExpression(x) || calleeName(x) !== 'eq') return false;
+  const col = x.arguments[0] && skipOuter(x.arguments[0]);
+  return !!col && ts.isPropertyAccessExpression(col) && /^(id|_id|uuid)$/i.test(col.name.text);
+}
+
+/**
+ * A drizzle read that carries people's data although its table is not one of people: a joined table
+ * of people (`.from(requests).innerJoin(user, …)`) or a personal column selected
+ * (`db.select({ userEmail: user.email }).from(requests)`).
+ */
+function drizzlePersonal(from: ts.CallExpression, r: Rules): string | undefined {
+  const callee = skipOuter(from.expression);
+  const select = ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : undefined;
+  if (select && ts.isCallExpression(select) && select.arguments[0]) {
+    const obj = skipOuter(select.arguments[0]);
+    if (ts.isObjectLiteralExpression(obj))
+      for (const p of obj.properties) {
+        const v = ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+        if (v && ts.isPropertyAccessExpression(v) && r.personalColumns.has(norm(v.name.text))) return norm(v.name.text);
+      }
+  }
+  for (let p: ts.Node = from; p.parent && ts.isPropertyAccessExpression(p.parent);) {
+    const call = p.parent.parent;
+    if (!call || !ts.isCallExpression(call)) break;
+    const table = call.arguments[0] && skipOuter(call.arguments[0]);
+    if (/join$/i.test(p.parent.name.text) && table && ts.isIdentifier(table) && isPeople(table.text, r))
+      return table.text;
+    p = call;
+  }
+  return undefined;
 }
 
 /** Is a query's id condition a list (`where: { id: { in: ids } }`): many records, not one? */
