@@ -60,7 +60,7 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   const method = parts[parts.length - 1];
   let model: string | undefined;
   const listed = r.listMethod.exec(method);
-  if (drizzle) model = (table).text;
+  if (drizzle) model = table.text;
   else if (listed) model = listed[1];
   else if (r.readMany.test(method) && parts.length >= 2) model = parts[parts.length - 2];
   if (!model) return undefined;
