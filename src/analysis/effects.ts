@@ -1764,7 +1764,10 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     // (`const user = await User.findByPk(id); await user.update({ role })`)
     const instanceUpdate =
       r.orm.instanceUpdates.includes(mc.method) &&
-      (call.arguments.length >= 1 || /^(remove|deleteOne|destroy)$/.test(mc.method)) &&
+      // (`record.delete()` takes nothing: `map.delete(key)` on a list a finder returned is not it)
+      (mc.method === 'delete'
+        ? call.arguments.length === 0
+        : call.arguments.length >= 1 || /^(remove|deleteOne|destroy)$/.test(mc.method)) &&
       loadedByFinder(mc.recv, values);
     if ((r.orm.instanceMethods.includes(mc.method) && call.arguments.length <= 2) || instanceUpdate) {
       const recv = skipOuter(mc.recv);

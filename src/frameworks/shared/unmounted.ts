@@ -94,9 +94,11 @@ const SPEC = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/g
 /** Which modules import which: specifiers read from text, resolved once. */
 class ImportIndex {
   private readonly byTarget = new Map<string, string[]>();
+  /** Files a test imports. */
+  private readonly byTests = new Set<string>();
   constructor(private readonly ctx: AdapterContext) {
     for (const file of ctx.allSources) {
-      if (isTestPath(relPosix(ctx.root, file))) continue;
+      const test = isTestPath(relPosix(ctx.root, file));
       const text = ctx.store.text(file, false);
       if (!text) continue;
       for (const m of text.matchAll(SPEC)) {
@@ -106,14 +108,22 @@ class ImportIndex {
         }
         const r = ctx.values.resolver.resolve(m[1], file);
         if (r.kind !== 'file') continue;
+        if (test) {
+          this.byTests.add(r.file);
+          continue;
+        }
         const list = this.byTarget.get(r.file) ?? [];
         if (!list.includes(file)) list.push(file);
         this.byTarget.set(r.file, list);
       }
     }
   }
+  /**
+   * The modules that import `file`, tests left out, and so is a test's support module (`test-helpers.ts`
+   * that imports the app to hand it to the tests): one only tests import.
+   */
   importers(file: string): string[] {
-    return this.byTarget.get(file) ?? [];
+    return (this.byTarget.get(file) ?? []).filter((i) => this.byTarget.has(i) || !this.byTests.has(i));
   }
 }
 
