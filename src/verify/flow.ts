@@ -9,7 +9,8 @@ import { effectOfCall, isStepUpMachinery, type Effect } from '../analysis/effect
 import { findDeclaration } from '../analysis/scope.js';
 import { and3, not3, or3 } from '../analysis/tri.js';
 import type { Env } from '../analysis/strings.js';
-import { isFunctionNode, skipOuter } from '../analysis/values.js';
+import { isFunctionNode, isInside, skipOuter } from '../analysis/values.js';
+import { forEachNode } from '../analysis/walk.js';
 import type { FunctionNode } from '../model.js';
 import {
   inlineEvidence,
@@ -53,6 +54,8 @@ export interface GuardEvent extends Check {
   misread?: ts.Node;
   /** A condition that lets a request through without a passed check (`pin && !ok`, `!ok && !isAdmin`). */
   bypass?: ts.Expression;
+  /** Where the result's variable is given a passing value the check did not produce (`isMatch = true`). */
+  forged?: ts.Node;
   /** An unseen verifier used without `await` whose asynchrony cannot be seen. */
   unknownAsync?: boolean;
   /** Result variable declarations (`const block = await G()`, the parameter of `.then((ok) => …)`). */
@@ -796,6 +799,15 @@ export class Flow implements ResultLookup {
     if (ts.isIdentifier(decl.name)) {
       this.resultVars.set(decl, ev);
       ev.vars.push(decl);
+      // `let ok = false; if (isSuperAdmin) ok = true; else ok = await verify(…)`: the variable says the check
+      // passed on a path where it never ran
+      if (ts.isVariableDeclaration(decl)) {
+        const forged = forgedResult(decl, ev.node, this.o.fn);
+        if (forged) {
+          ev.bypass ??= forged;
+          ev.forged = forged;
+        }
+      }
     } else if (ts.isObjectBindingPattern(decl.name) || ts.isArrayBindingPattern(decl.name)) {
       for (const el of decl.name.elements) {
         if (ts.isBindingElement(el)) {
@@ -1020,4 +1032,41 @@ function isLocalTo(d: ts.Node, fn: ts.Node): boolean {
     n = n.parent;
   }
   return false;
+}
+
+/** A value that is always truthy: `true`, a non-zero number, a non-empty string, an object or array literal. */
+function alwaysTruthy(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (x.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (ts.isNumericLiteral(x)) return Number(x.text) !== 0;
+  if (ts.isStringLiteralLike(x)) return x.text.length > 0;
+  return ts.isObjectLiteralExpression(x) || ts.isArrayLiteralExpression(x);
+}
+
+/**
+ * Where a guard's result variable is given a passing value the guard did not produce (`isMatch = true`
+ * on one branch, or a truthy initializer the guard only overwrites on some paths): the condition that
+ * leads there (or the assignment), when there is one.
+ */
+function forgedResult(decl: ts.VariableDeclaration, guard: ts.Node, fn: ts.Node): ts.Expression | undefined {
+  const assignedByGuard = decl.initializer === undefined || !isInside(guard, decl.initializer);
+  if (assignedByGuard && decl.initializer && alwaysTruthy(decl.initializer)) return decl.initializer;
+  let found: ts.Expression | undefined;
+  forEachNode(fn, (n) => {
+    if (found) return false;
+    if (
+      !ts.isBinaryExpression(n) ||
+      n.operatorToken.kind !== ts.SyntaxKind.EqualsToken ||
+      !ts.isIdentifier(n.left) ||
+      n.left.text !== (decl.name as ts.Identifier).text ||
+      findDeclaration(n.left) !== decl ||
+      isInside(guard, n.right) ||
+      !alwaysTruthy(n.right)
+    )
+      return;
+    let at: ts.Node = n;
+    while (at.parent && at.parent !== fn && !ts.isIfStatement(at.parent)) at = at.parent;
+    found = at.parent && ts.isIfStatement(at.parent) && at.parent.thenStatement === at ? at.parent.expression : n;
+  });
+  return found;
 }

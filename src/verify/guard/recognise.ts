@@ -504,6 +504,20 @@ export class GuardRecogniser {
     const nextParam = middlewareContinuation(fn);
     const walker = this.summaryFlow(fn, env, nextParam, true);
     const flow = walker.run();
+    const spec = this.specOfFlow(fn, env, displayName, nextParam, walker, flow);
+    // its result said to have passed where the check never ran (`ok = true` for an administrator): it can be skipped
+    const forged = flow.events.find((e) => e.forged && (e.checked || e.established))?.forged;
+    return spec && forged && !spec.skip ? { ...spec, skip: { node: forged, why: branchText(forged) } } : spec;
+  }
+
+  private specOfFlow(
+    fn: FunctionNode,
+    env: Env | undefined,
+    displayName: string,
+    nextParam: ReturnType<typeof middlewareContinuation>,
+    walker: Flow,
+    flow: ReturnType<Flow['run']>,
+  ): GuardSpec | undefined {
     const isAsync = isAsyncFunction(fn);
     const evidence = flow.events.filter((e) => e.checked || e.established || e.usage === 'return' || e.returned);
     if (!evidence.length) return undefined;
@@ -525,7 +539,9 @@ export class GuardRecogniser {
         maxFreshnessMinutes: this.maxMinutes,
         effects: true,
       }).run();
-      const ownIds = new Set(own.events.filter((e) => (e.checked || e.established) && counts(e)).map((e) => e.id));
+      const ownIds = new Set(
+        own.events.filter((e) => (e.checked || e.established) && counts(e) && !e.forged).map((e) => e.id),
+      );
       const points = own.points.filter((p) => p.kind === 'effect');
       if (!points.length || !points.every((p) => [...p.must].some((id) => ownIds.has(id)))) return undefined;
       base.guardsOwnEffects = true;
