@@ -424,16 +424,18 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       columns && (e.rawBodyPart || (e.rawBody && (!ctx.bodyDeclared || containersOnly))) ? columns : undefined;
     const anyColumn =
       declared && (PERSON.test(model) || declared.some((k) => c.signInColumns.has(norm(k)))) ? declared : [];
-    const keys = [
+    const written = [
       ...new Set([
         ...e.dataKeys.map(norm),
-        ...recordNamedKeys(model, e.dataKeys),
         ...(e.opaqueData ? ctx.bodyFields.filter((f) => !notKeys.has(f)) : []),
         ...anyColumn.map(norm).filter((k) => !notKeys.has(k)),
       ]),
     ];
+    // (a record's value named by the record counts as a secret only where one is minted)
+    const withRecordValue = [...new Set([...written, ...recordNamedKeys(model, e.dataKeys)])];
     let argKeys: Set<string> | undefined;
     for (const r of c.rules) {
+      const keys = r.withMint ? withRecordValue : written;
       const kinds = r.kinds ?? ['db-write', 'sql-write'];
       if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
