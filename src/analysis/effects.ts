@@ -1710,6 +1710,24 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           ...callData(call, mc.method, values),
         });
       }
+      // this.users().save(...) with `static users = () => getRepository(User)`: a project function handing out a repository
+      if (r.orm.repoMethods.includes(mc.method)) {
+        const made = values
+          .resolve(inner)
+          .find(
+            (v): v is Extract<Value, { kind: 'call' }> =>
+              v.kind === 'call' &&
+              v.node !== inner &&
+              ts.isCallExpression(v.node) &&
+              /^(getRepository|getCustomRepository|getMongoRepository)$/.test(calleeName(v.node)),
+          );
+        if (made && ts.isCallExpression(made.node))
+          return base('db-write', {
+            model: normalizeName(stringArg(made.node, values) ?? ''),
+            action: mc.method,
+            ...callData(call, mc.method, values),
+          });
+      }
       // supabase.from('users').update(), knex('users').insert(), db.collection('users').doc(id).set()
       if (r.orm.builderWrites.includes(mc.method) || r.orm.firestoreWrites.includes(mc.method)) {
         let table: string | undefined;

@@ -236,6 +236,8 @@ export class ValueResolver {
     if (e.kind === ts.SyntaxKind.ThisKeyword) {
       const cls = enclosingClass(e);
       if (!cls) return [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
+      // `this` in a static member (`static users = () => getRepository(User)`, `this.users()` in a static handler) is the class
+      if (inStaticMember(e)) return [{ kind: 'class', node: cls }];
       // evaluating the class for one of its instantiations (`withBinding(cls, newExpr)`): that instance
       const site = this.bindings.get(cls);
       // a base class's method followed for a subclass's instance (`this.updateFields(…)` in `UserRepository`):
@@ -1382,6 +1384,18 @@ export function isInside(n: ts.Node, container: ts.Node): boolean {
   while (cur) {
     if (cur === container) return true;
     cur = cur.parent;
+  }
+  return false;
+}
+
+/** Is `node` (a `this`) inside a static method or property of its class, arrows looked through? */
+function inStaticMember(node: ts.Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (ts.isArrowFunction(p)) continue;
+    if (ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p))
+      return !!ts.getModifiers(p)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+    if (ts.isClassStaticBlockDeclaration(p)) return true;
+    if (ts.isFunctionLike(p) || ts.isClassLike(p)) return false;
   }
   return false;
 }
