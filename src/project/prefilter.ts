@@ -1,5 +1,6 @@
 // Cheap text checks that decide which files are parsed up front. Everything else is parsed only
 // when an import is followed into it.
+import { compiled, ruleFile } from '../rules/load.js';
 
 /** Tests, mocks, stories and e2e suites never declare served routes. */
 const TEST_PATH =
@@ -23,8 +24,16 @@ export function isTestFileName(rel: string): boolean {
  * (`.use(`, `.route(`, `.openapi(`, `.basePath(`, `.doc(`), or Hono's `.on('POST', …`. `map.get(key)`
  * and `searchParams.get(name)` do not qualify, so ordinary code is not parsed up front.
  */
-const ROUTE_CALL =
-  /\.\s*(get|post|put|patch|delete|all|options|head)\s*\(\s*(['"`[]|[A-Za-z_$][\w$.]*\s*[,+]|[A-Za-z_$][\w$.]*\s*\([^()]*\)\s*,)/;
+const ROUTE_CALL = compiled(() => {
+  // the route methods, and the other names packages give them (`router.getAsync('/x', …)`, rules/frameworks.json)
+  const aliases = Object.entries(ruleFile('frameworks').express.methodAliases ?? {})
+    .filter(([, m]) => m !== 'use')
+    .map(([a]) => a);
+  const verbs = ['get', 'post', 'put', 'patch', 'delete', 'all', 'options', 'head', ...aliases].join('|');
+  return new RegExp(
+    `\\.\\s*(${verbs})\\s*\\(\\s*(['"\`[]|[A-Za-z_$][\\w$.]*\\s*[,+]|[A-Za-z_$][\\w$.]*\\s*\\([^()]*\\)\\s*,)`,
+  );
+});
 /** `router[verb](path, …)`: a computed route method (registrar helpers, route tables). */
 const COMPUTED_ROUTE_CALL =
   /[\w$)]\s*\[\s*[A-Za-z_$][\w$.]*\s*\]\s*\(\s*(['"`]\/|[A-Za-z_$][\w$.]*\s*,\s*[A-Za-z_$[(])/;
@@ -39,7 +48,7 @@ const CONTROLLER_DECORATOR = /@\s*(Controller|JsonController|controller|Route)\s
 export function mentionsRouting(text: string): boolean {
   return (
     CONTROLLER_DECORATOR.test(text) ||
-    ROUTE_CALL.test(text) ||
+    ROUTE_CALL().test(text) ||
     ROUTER_CALL.test(text) ||
     SERVER_ENTRY.test(text) ||
     COMPUTED_ROUTE_CALL.test(text)

@@ -237,6 +237,17 @@ export class Collector {
     );
   }
 
+  /** Is the call the body of a method alias a project adds to a router (`router.postAsync = (p, ...h) => router.post(p, …)`)? */
+  private definesAlias(call: ts.CallExpression): boolean {
+    let fn: ts.Node | undefined = call.parent;
+    while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+    const at = fn?.parent;
+    if (!at || !ts.isBinaryExpression(at) || at.operatorToken.kind !== ts.SyntaxKind.EqualsToken || at.right !== fn)
+      return false;
+    const target = skipOuter(at.left);
+    return ts.isPropertyAccessExpression(target) && !!this.dialect.methodAliases?.[target.name.text];
+  }
+
   /**
    * Look at every call in a file: registrations, then registrar calls. A call whose analysis fails
    * (an expression nested deeper than the stack allows, an internal error) costs that registration
@@ -267,6 +278,8 @@ export class Collector {
     if (!ts.isPropertyAccessExpression(callee)) return;
     const method = this.methodName(callee.name.text);
     if (!method) return;
+    // `router.getAsync = (path, ...h) => router.get(path, …)`: the alias's definition, not a route
+    if (this.definesAlias(call)) return;
     // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
     const iter = iteration(call, this.values, this.instances, this.folders);
     if (iter) {

@@ -74,6 +74,9 @@ export function iteration(
  * app.use(`${prefix}/users`, users) }`), called in its own file with the prefix (`mount('/api');
  * mount('/api/v1')`): one set of bindings per call, the path parameters bound to that call's arguments.
  */
+/** At most this many calls of a path-taking function are evaluated one by one. */
+const MAX_CALL_SITES = 64;
+
 function callSiteBindings(
   fn: ts.SignatureDeclaration,
   call: ts.CallExpression,
@@ -87,10 +90,13 @@ function callSiteBindings(
     recv = skipOuter(recv.expression);
   if (ts.isIdentifier(recv) && fn.parameters.some((p) => p === findDeclaration(recv))) return undefined;
   const pathText = first.getText();
-  const params = fn.parameters.filter(
-    (p) => ts.isIdentifier(p.name) && new RegExp(`\\b${p.name.text.replace(/[$]/g, '\\$')}\\b`).test(pathText),
-  );
-  if (!params.length) return undefined;
+  const named = (p: ts.ParameterDeclaration, text: string): boolean =>
+    ts.isIdentifier(p.name) && new RegExp(`\\b${p.name.text.replace(/[$]/g, '\\$')}\\b`).test(text);
+  if (!fn.parameters.some((p) => named(p, pathText))) return undefined;
+  // every parameter the registration reads is the call's argument: its path, and what it mounts or
+  // registers (`function useWithFallback(url, route) { app.use(url, route) }`)
+  const argsText = call.arguments.map((a) => a.getText()).join('\n');
+  const params = fn.parameters.filter((p) => named(p, argsText));
   const out: Bindings[] = [];
   for (const site of callersInFile(fn, values)) {
     const b: Bindings = [];
@@ -100,7 +106,7 @@ function callSiteBindings(
       b.push([p, arg]);
     }
     out.push(b);
-    if (out.length > 20) return undefined;
+    if (out.length > MAX_CALL_SITES) return undefined;
   }
   return out.length ? out : undefined;
 }
