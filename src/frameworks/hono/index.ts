@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields } from '../../analysis/body.js';
 import { externalName, unwrap } from '../../analysis/unwrap.js';
+import { findDeclaration } from '../../analysis/scope.js';
 import { propertyNameText, skipOuter, type Value } from '../../analysis/values.js';
 import type { Endpoint, HttpMethod } from '../../model.js';
 import { matchesExport, ruleFile } from '../../rules/load.js';
@@ -73,6 +74,27 @@ function isPathLike(arg: ts.Expression | undefined, ctx: AdapterContext): boolea
   if (ts.isFunctionLike(x) || ts.isObjectLiteralExpression(x)) return false;
   const v = evalString(x, ctx.values);
   return v !== undefined && looksLikePath(v);
+}
+
+/**
+ * A path that is a parameter of the function registering it (`function addRoute(app, method, path, cfg) {
+ * app[method](path, …) }`): kept to be evaluated with each call's arguments.
+ */
+function parameterPath(call: ts.CallExpression, ctx: AdapterContext): boolean {
+  const x = call.arguments[0] && skipOuter(call.arguments[0]);
+  // what it registers is a handler, or the registrar's list of them (`...middlewares`)
+  const last = call.arguments[call.arguments.length - 1];
+  if (call.arguments.length < 2 || !(ts.isSpreadElement(last) || looksLikeHandler(last, ctx.values, 1))) return false;
+  const d = x && ts.isIdentifier(x) ? findDeclaration(x) : undefined;
+  if (!d || !ts.isParameter(d)) return false;
+  // the router is a parameter of the same function: a registrar (`cache.put(key, value)` is not one)
+  const callee = skipOuter(call.expression);
+  const recv =
+    ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)
+      ? skipOuter(callee.expression)
+      : undefined;
+  const r = recv && ts.isIdentifier(recv) ? findDeclaration(recv) : undefined;
+  return !!r && ts.isParameter(r) && r.parent === d.parent;
 }
 
 /** Hono path patterns: `*` wildcards, `:param` segments; a trailing `/*` also matches the bare prefix. */
@@ -254,7 +276,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
     methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'mount', 'openapi', 'basePath', 'doc', 'doc31']),
     plausible(method, call): boolean {
       const a = call.arguments;
-      if (routeMethods.has(method)) return a.length >= 2 && isPathLike(a[0], ctx);
+      if (routeMethods.has(method)) return a.length >= 2 && (isPathLike(a[0], ctx) || parameterPath(call, ctx));
       if (['on', 'route', 'mount', 'openapi', 'doc'].includes(method)) return a.length >= 2;
       return a.length >= 1;
     },
@@ -296,8 +318,13 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
         if (routeMethods.has(method)) {
           let paths: string[];
           let handlers: ts.Expression[];
+          let pathExpr: ts.Expression | undefined;
           if (isPathLike(args[0], ctx)) {
             paths = pathsOf(args[0], ctx);
+            handlers = flat(args.slice(1));
+          } else if (parameterPath(call, ctx)) {
+            paths = pathsOf(args[0], ctx);
+            pathExpr = args[0];
             handlers = flat(args.slice(1));
           } else if (ref.routePath !== undefined) {
             paths = [ref.routePath];
@@ -309,6 +336,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
             methods: [methodOf(method)],
             methodExpr,
             paths,
+            pathExpr,
             args: handlers,
             anchor,
             order,

@@ -734,6 +734,8 @@ export class Collector {
         const arr = resolved.find((v) => v.kind === 'array');
         if (arr && arr.kind === 'array') {
           for (const el of arr.node.elements) add(el, depth + 1);
+          // `const mws = []; if (schema) mws.push(validator(schema)); mws.push(handler); app[m](path, ...mws)`
+          for (const el of pushedOnto(arr.node)) add(el, depth + 1);
           return;
         }
         // `const h = factory.createHandlers(a, b); app.post('/x', ...h)`
@@ -802,4 +804,27 @@ export function looksLikeHandler(e: ts.Expression, values: ValueResolver, minPar
     return x.arguments.some((a) => looksLikeHandler(a, values, minParams));
   }
   return false;
+}
+
+/** What the function declaring a local array pushes onto it (`list.push(a, b)`), in source order. */
+function pushedOnto(arr: ts.ArrayLiteralExpression): ts.Expression[] {
+  const decl = arr.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== arr || !ts.isIdentifier(decl.name)) return [];
+  const name = decl.name.text;
+  let scope: ts.Node | undefined = decl.parent;
+  while (scope && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  if (!scope) return [];
+  const out: ts.Expression[] = [];
+  forEachNode(scope, (n) => {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'push' &&
+      ts.isIdentifier(n.expression.expression) &&
+      n.expression.expression.text === name &&
+      findDeclaration(n.expression.expression) === decl
+    )
+      out.push(...n.arguments);
+  });
+  return out;
 }
