@@ -2277,6 +2277,9 @@ function effectOfCallUncached(
     if (scope.terms && !values.textHasAnyTerm(target, scope.terms) && !createsGroup(c)) return mintByName();
   }
   const fns = values.resolve(invokedExpression(c.expression)).filter((v) => v.kind === 'function');
+  // every function the call may run (`sso.createConnection(…)` on whichever class a factory chose): the
+  // effects of each of them
+  const reached: Effect[] = [];
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
     // A base class's method called on a subclass's instance (`this.createDocument(doc)` in a repository
@@ -2321,21 +2324,22 @@ function effectOfCallUncached(
       const handed = callerData(c, values);
       if (handed.keys.length || handed.rawBody) inner = inner.map((e) => withCallerData(e, handed));
     }
-    if (inner.length) {
-      const parts = calleeParts(c.expression);
-      // a helper that only mints (`createApiKey()` around a package's): its result is the minted value
-      if (ts.isCallExpression(c) && leafEffects(inner).every((e) => e.kind === 'mint'))
-        return { kind: 'mint', node: c, action: 'mint', dataKeys: [], callee: parts ? parts.join('.') : 'mint' };
-      return {
-        kind: 'call',
-        node: c,
-        dataKeys: [],
-        callee: parts ? parts.join('.') : c.expression.getText().slice(0, 60),
-        via: inner,
-        model: inner[0].model,
-        action: inner[0].action,
-      };
-    }
+    reached.push(...inner);
+  }
+  if (reached.length) {
+    const parts = calleeParts(c.expression);
+    // a helper that only mints (`createApiKey()` around a package's): its result is the minted value
+    if (ts.isCallExpression(c) && leafEffects(reached).every((e) => e.kind === 'mint'))
+      return { kind: 'mint', node: c, action: 'mint', dataKeys: [], callee: parts ? parts.join('.') : 'mint' };
+    return {
+      kind: 'call',
+      node: c,
+      dataKeys: [],
+      callee: parts ? parts.join('.') : c.expression.getText().slice(0, 60),
+      via: reached,
+      model: reached[0].model,
+      action: reached[0].action,
+    };
   }
   return mintByName();
 }
