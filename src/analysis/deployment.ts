@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { ruleFile } from '../rules/load.js';
 
 const ENV_OBJECTS = /^(process\.env|import\.meta\.env|Bun\.env)$/;
-const CASE_CALLS = new Set(['toLowerCase', 'toUpperCase', 'trim', 'toLocaleLowerCase']);
+const CASE_CALLS = new Set(['toLowerCase', 'toUpperCase', 'trim', 'toLocaleLowerCase', 'toLocaleUpperCase']);
 
 function bare(e: ts.Expression): ts.Expression {
   let x = e;
@@ -21,9 +21,8 @@ function envName(e: ts.Expression): string | undefined {
   return ts.isStringLiteralLike(x.argumentExpression) ? x.argumentExpression.text : undefined;
 }
 
-/** The name an expression reads the environment's name under (`process.env.NODE_ENV`, `config.env`,
- *  `ENVIRONMENT.toLowerCase()`), when that name is one the rules call an environment name. */
-function environmentRead(e: ts.Expression, names: RegExp): boolean {
+/** The expression whose case or spacing a chain of calls changes (`method?.toUpperCase()`, `env.trim()`). */
+export function uncased(e: ts.Expression): ts.Expression {
   let x = bare(e);
   while (
     ts.isCallExpression(x) &&
@@ -32,6 +31,13 @@ function environmentRead(e: ts.Expression, names: RegExp): boolean {
     CASE_CALLS.has(x.expression.name.text)
   )
     x = bare(x.expression.expression);
+  return x;
+}
+
+/** The name an expression reads the environment's name under (`process.env.NODE_ENV`, `config.env`,
+ *  `ENVIRONMENT.toLowerCase()`), when that name is one the rules call an environment name. */
+function environmentRead(e: ts.Expression, names: RegExp): boolean {
+  const x = uncased(e);
   const name = envName(x) ?? (ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined);
   return name !== undefined && names.test(name);
 }

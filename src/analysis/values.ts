@@ -1091,11 +1091,7 @@ export class ValueResolver {
    * parameter is first resolved.
    */
   provideMember(param: ts.ParameterDeclaration, name: string, builder: ts.Expression): void {
-    let m = this.provided.get(param);
-    if (!m) this.provided.set(param, (m = new Map<string, ts.Expression[]>()));
-    const list = m.get(name) ?? [];
-    if (!list.includes(builder)) list.push(builder);
-    m.set(name, list);
+    addNamed(this.provided, param, name, builder);
   }
 
   private readonly decorations = new Map<ts.Node, Map<string, ts.Expression[]>>();
@@ -1107,11 +1103,7 @@ export class ValueResolver {
    * its instance, a package's export), never data such as the signed-in user a middleware loaded.
    */
   decorate(param: ts.ParameterDeclaration, name: string, value: ts.Expression): void {
-    let m = this.decorations.get(param);
-    if (!m) this.decorations.set(param, (m = new Map<string, ts.Expression[]>()));
-    const list = m.get(name) ?? [];
-    if (!list.includes(value)) list.push(value);
-    m.set(name, list);
+    addNamed(this.decorations, param, name, value);
   }
 
   private decoratedValues(param: ts.ParameterDeclaration, name: string, depth: number, seen: Set<ts.Node>): Value[] {
@@ -1398,6 +1390,20 @@ function inStaticMember(node: ts.Node): boolean {
     if (ts.isFunctionLike(p) || ts.isClassLike(p)) return false;
   }
   return false;
+}
+
+/** Adds `value` once to what `owner` has under `name`. */
+function addNamed(
+  map: Map<ts.Node, Map<string, ts.Expression[]>>,
+  owner: ts.Node,
+  name: string,
+  value: ts.Expression,
+): void {
+  let m = map.get(owner);
+  if (!m) map.set(owner, (m = new Map<string, ts.Expression[]>()));
+  const list = m.get(name) ?? [];
+  if (!list.includes(value)) list.push(value);
+  m.set(name, list);
 }
 
 export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

@@ -4,6 +4,7 @@
 // Each gate is an endpoint of its own, its function the handler, the composition around it its chain.
 import { ts } from 'ts-morph';
 import { isMethodExpr } from '../../analysis/assume.js';
+import { uncased } from '../../analysis/deployment.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { wrapperAt } from '../../analysis/unwrap.js';
 import { isFunctionNode, returnExpressions, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
@@ -13,25 +14,11 @@ import { HTTP_METHODS } from '../../model.js';
 import { chainLink, wrapperLinks } from '../shared/endpoint.js';
 
 const METHOD_SET = new Set<string>(HTTP_METHODS);
-const CASE_CALLS = /^(toUpperCase|toLowerCase|toLocaleUpperCase|toLocaleLowerCase|trim)$/;
 
 export interface MethodGate {
   method: HttpMethod;
   handler: ts.Expression;
   chain: ChainLink[];
-}
-
-/** `method.toUpperCase()`, `m?.toLowerCase()`: the expression whose case is changed. */
-function uncased(e: ts.Expression): ts.Expression {
-  let x = skipOuter(e);
-  while (
-    ts.isCallExpression(x) &&
-    !x.arguments.length &&
-    ts.isPropertyAccessExpression(x.expression) &&
-    CASE_CALLS.test(x.expression.name.text)
-  )
-    x = skipOuter(x.expression.expression);
-  return x;
 }
 
 /**
