@@ -806,7 +806,12 @@ export function looksLikeHandler(e: ts.Expression, values: ValueResolver, minPar
   return false;
 }
 
-/** What the function declaring a local array pushes onto it (`list.push(a, b)`), in source order. */
+/**
+ * What the function declaring a local array always pushes onto it (`list.push(a, b)`), in source order.
+ * A push under a condition, a loop or a nested function is left out: whether it happens depends on the
+ * call (`if (config.stepUp) middlewares.push(requirePassword)`), and a guard counted for a call that
+ * never adds it would be a false "enforced".
+ */
 function pushedOnto(arr: ts.ArrayLiteralExpression): ts.Expression[] {
   const decl = arr.parent;
   if (!ts.isVariableDeclaration(decl) || decl.initializer !== arr || !ts.isIdentifier(decl.name)) return [];
@@ -822,9 +827,20 @@ function pushedOnto(arr: ts.ArrayLiteralExpression): ts.Expression[] {
       n.expression.name.text === 'push' &&
       ts.isIdentifier(n.expression.expression) &&
       n.expression.expression.text === name &&
-      findDeclaration(n.expression.expression) === decl
+      findDeclaration(n.expression.expression) === decl &&
+      unconditional(n, scope)
     )
       out.push(...n.arguments);
   });
   return out;
+}
+
+/** Does `node` run whenever `scope` does: only plain blocks and statements between them? */
+function unconditional(node: ts.Node, scope: ts.Node): boolean {
+  for (let p = node.parent; p && p !== scope; p = p.parent) {
+    if (ts.isBlock(p) || ts.isExpressionStatement(p) || ts.isAwaitExpression(p) || ts.isParenthesizedExpression(p))
+      continue;
+    return false;
+  }
+  return true;
 }
