@@ -1109,7 +1109,9 @@ export class ValueResolver {
   private decoratedValues(param: ts.ParameterDeclaration, name: string, depth: number, seen: Set<ts.Node>): Value[] {
     const list = this.decorations.get(param)?.get(name);
     if (!list?.length || depth >= MAX_DEPTH - 2) return [];
-    return list
+    // (one value only: a middleware that picks between two (`c.set('stepup', mobile ? noop : check)`)
+    // leaves the handler's call unresolved rather than taken for the first)
+    const code = list
       .flatMap((x) => this.resolve(x, depth + 1, seen))
       .filter(
         (v) =>
@@ -1121,6 +1123,7 @@ export class ValueResolver {
           v.kind === 'namespace' ||
           (v.kind === 'external' && !ts.isCallExpression(v.node)),
       );
+    return code.length === 1 ? code : [];
   }
 
   /** What calling the function `builder` evaluates to returns (its return values). */

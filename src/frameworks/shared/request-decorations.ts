@@ -45,19 +45,41 @@ function decorationsOf(fn: FunctionNode): Decoration[] {
   return out;
 }
 
-/** Tell the value resolver what each handler's request carries from the middleware before it. */
+/**
+ * Tell the value resolver what each handler's request carries from the middleware before it. A handler
+ * shared by routes whose middleware put different things under one name (a real step-up check for the web
+ * routes, a no-op for the mobile ones) is told nothing about that name: which one runs depends on the route.
+ */
 export function decorateRequests(endpoints: readonly Endpoint[], valuesOf: (ep: Endpoint) => ValueResolver): void {
   const cache = new Map<FunctionNode, Decoration[]>();
+  const seen = new Map<ts.ParameterDeclaration, { values: ValueResolver; each: Map<string, ts.Expression[]>[] }>();
   for (const ep of endpoints) {
     if (!SHARED_REQUEST.has(ep.framework)) continue;
     const target = ep.handler.fn?.parameters[0];
     if (!target || !ts.isIdentifier(target.name)) continue;
-    const values = valuesOf(ep);
+    const own = new Map<string, ts.Expression[]>();
     for (const link of ep.chain) {
       if (!link.fn || link.fn === ep.handler.fn) continue;
       let list = cache.get(link.fn);
       if (!list) cache.set(link.fn, (list = decorationsOf(link.fn)));
-      for (const [name, value] of list) values.decorate(target, name, value);
+      for (const [name, value] of list) {
+        const vs = own.get(name) ?? [];
+        if (!vs.includes(value)) vs.push(value);
+        own.set(name, vs);
+      }
+    }
+    let entry = seen.get(target);
+    if (!entry) seen.set(target, (entry = { values: valuesOf(ep), each: [] }));
+    entry.each.push(own);
+  }
+  for (const [target, { values, each }] of seen) {
+    const [first, ...rest] = each;
+    for (const [name, vs] of first) {
+      const same = rest.every((m) => {
+        const other = m.get(name);
+        return !!other && other.length === vs.length && other.every((x) => vs.includes(x));
+      });
+      if (same) for (const v of vs) values.decorate(target, name, v);
     }
   }
 }
