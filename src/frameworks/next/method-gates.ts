@@ -150,13 +150,34 @@ function functionish(a: ts.Expression, values: ValueResolver): boolean {
  */
 export function methodGates(expr: ts.Expression, values: ValueResolver): MethodGate[] {
   const out: MethodGate[] = [];
+  let mixed = false;
+  const isGate = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    return (
+      ts.isCallExpression(x) &&
+      x.arguments.filter((a) => functionish(a, values)).length === 1 &&
+      !!gateMethod(x, values)
+    );
+  };
   const visit = (e: ts.Expression, chain: ChainLink[], depth: number): void => {
     const x = skipOuter(e);
-    if (!ts.isCallExpression(x) || depth > 8) return;
+    if (!ts.isCallExpression(x) || depth > 8 || mixed) return;
     const fnArgs = x.arguments.map((a, i) => [a, i] as const).filter(([a]) => functionish(a, values));
     const method = fnArgs.length === 1 ? gateMethod(x, values) : undefined;
     if (method) {
       out.push({ method, handler: fnArgs[0][0], chain });
+      return;
+    }
+    // a gate beside a function that runs for every method (`compose(GET(show), rest)`): `rest` answers the
+    // other methods too, so the file is not made of gates
+    const firstGate = x.arguments.findIndex(isGate);
+    if (
+      firstGate >= 0 &&
+      x.arguments.some(
+        (a, i) => i > firstGate && functionish(a, values) && !isGate(a) && !ts.isCallExpression(skipOuter(a)),
+      )
+    ) {
+      mixed = true;
       return;
     }
     x.arguments.forEach((a, i) => {
@@ -172,6 +193,8 @@ export function methodGates(expr: ts.Expression, values: ValueResolver): MethodG
   };
   const root = composition(expr);
   if (root) visit(root, [], 0);
-  // one endpoint per method: the first gate of each
-  return out.filter((g, i) => out.findIndex((o) => o.method === g.method) === i);
+  if (mixed) return [];
+  // one endpoint per method: its last gate answers, the gates of that method before it run first (they are
+  // among the functions handed to the composition before it, in its chain)
+  return out.filter((g, i) => !out.slice(i + 1).some((o) => o.method === g.method));
 }
