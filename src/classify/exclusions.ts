@@ -342,9 +342,30 @@ function storedTokenCompared(fn: FunctionNode, column: RegExp, reset: RegExp): t
         (ts.isIdentifier(x) && x.text === 'undefined')
       );
     };
-    if ((stored(n.left) && !constant(n.right)) || (stored(n.right) && !constant(n.left))) found = n;
+    if ((stored(n.left) && !constant(n.right)) || (stored(n.right) && !constant(n.left))) {
+      if (refusesOnIt(n)) found = n;
+    }
   });
   return found;
+}
+
+/** Is the test the condition of an `if` that ends the request (`if (stored !== token) return 422`)? */
+function refusesOnIt(test: ts.Expression): boolean {
+  let cur: ts.Node = test;
+  while (
+    cur.parent &&
+    (ts.isParenthesizedExpression(cur.parent) ||
+      (ts.isPrefixUnaryExpression(cur.parent) && cur.parent.operator === ts.SyntaxKind.ExclamationToken) ||
+      (ts.isBinaryExpression(cur.parent) &&
+        (cur.parent.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+          cur.parent.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)))
+  )
+    cur = cur.parent;
+  const st = cur.parent;
+  if (!st || !ts.isIfStatement(st) || st.expression !== cur) return false;
+  const then = st.thenStatement;
+  const last = ts.isBlock(then) ? then.statements[then.statements.length - 1] : then;
+  return !!last && (ts.isReturnStatement(last) || ts.isThrowStatement(last));
 }
 
 /** The column a query-builder condition names: `'confirmationToken'`, `accounts.resetToken`. */
@@ -362,7 +383,13 @@ function columnOf(a: ts.Expression | undefined): string | undefined {
  * reads the signed-in user), a session read in the handler or what it calls, or the signed-in user
  * read by the handler. Unsure is yes: only an endpoint with none of these is session-less.
  */
-function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<ExclusionSets['sessionless']>): boolean {
+function servesSession(
+  ep: Endpoint,
+  values: ValueResolver,
+  s: NonNullable<ExclusionSets['sessionless']>,
+  /** How many calls deep the handler's session read is looked for. */
+  depth = 2,
+): boolean {
   if (!ep.handler.fn) return true;
   for (const l of ep.chain) {
     if (namedForAuth(l, s)) return true;
@@ -395,7 +422,9 @@ function servesSession(ep: Endpoint, values: ValueResolver, s: NonNullable<Exclu
   }
   // a bearer header or a cookie read, in the handler or a function it calls, is a session of some kind
   if (readsSignedIn(ep.handler.fn, values) || s.text?.test(ep.handler.fn.getText())) return true;
-  return deepCalls(ep.handler.fn, values, 2).some((c) => isSessionRead(c, s) || (!!s.text && s.text.test(c.getText())));
+  return deepCalls(ep.handler.fn, values, depth).some(
+    (c) => isSessionRead(c, s) || (!!s.text && s.text.test(c.getText())),
+  );
 }
 
 /**
@@ -623,7 +652,7 @@ export function exclusionFor(
   // (a reset token only, on a route that serves no session: a stored verification code compared may be the
   // step-up of what follows, and a reset code checked within a session is a change that session makes)
   const compared =
-    !movesMoney && ep.handler.fn && xs.resetTokenKey && xs.sessionless && !servesSession(ep, values, xs.sessionless)
+    !movesMoney && ep.handler.fn && xs.resetTokenKey && xs.sessionless && !servesSession(ep, values, xs.sessionless, 4)
       ? storedTokenCompared(ep.handler.fn, xs.emailedTokenColumn, xs.resetTokenKey)
       : undefined;
   if (compared)
