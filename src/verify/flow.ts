@@ -795,6 +795,30 @@ export class Flow implements ResultLookup {
     return ev;
   }
 
+  /**
+   * Does a condition make a step-up check of its own (`await bcrypt.compare(code, backup)`, or a local
+   * holding one: `const pinOk = await verifyPin(…)`)? Then what it sets is a second way to pass, not a forgery.
+   */
+  private holdsACheck(cond: ts.Expression): boolean {
+    let found = false;
+    const visit = (n: ts.Node, depth: number): void => {
+      if (found || depth > 2 || isFunctionNode(n)) return;
+      if (ts.isCallExpression(n) && this.o.specs.specOfCall(n, this.o.env)) {
+        found = true;
+        return;
+      }
+      if (ts.isIdentifier(n)) {
+        const d = findDeclaration(n);
+        if (d && ts.isVariableDeclaration(d) && d.initializer && isLocalTo(d, this.o.fn))
+          visit(d.initializer, depth + 1);
+        return;
+      }
+      ts.forEachChild(n, (c) => visit(c, depth));
+    };
+    visit(cond, 0);
+    return found;
+  }
+
   private bindResult(decl: ts.VariableDeclaration | ts.ParameterDeclaration, ev: GuardEvent): void {
     if (ts.isIdentifier(decl.name)) {
       this.resultVars.set(decl, ev);
@@ -802,7 +826,7 @@ export class Flow implements ResultLookup {
       // `let ok = false; if (isSuperAdmin) ok = true; else ok = await verify(…)`: the variable says the check
       // passed on a path where it never ran
       if (ts.isVariableDeclaration(decl)) {
-        const forged = forgedResult(decl, ev.node, this.o.fn);
+        const forged = forgedResult(decl, ev.node, this.o.fn, (cond) => this.holdsACheck(cond));
         if (forged) {
           ev.bypass ??= forged;
           ev.forged = forged;
@@ -1034,6 +1058,22 @@ function isLocalTo(d: ts.Node, fn: ts.Node): boolean {
   return false;
 }
 
+/** Assignments that can give a result variable a value of their own: `=`, `||=`, `??=`. */
+const FORGING_OPERATORS = new Set([
+  ts.SyntaxKind.EqualsToken,
+  ts.SyntaxKind.BarBarEqualsToken,
+  ts.SyntaxKind.QuestionQuestionEqualsToken,
+]);
+
+/** `false`, `0`, `''`, `null`, `undefined`: a value that says the check failed (or has not run). */
+function alwaysFalsy(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isIdentifier(x) && x.text === 'undefined') return true;
+  if (ts.isNumericLiteral(x)) return Number(x.text) === 0;
+  return ts.isStringLiteralLike(x) && x.text.length === 0;
+}
+
 /** A value that is always truthy: `true`, a non-zero number, a non-empty string, an object or array literal. */
 function alwaysTruthy(e: ts.Expression): boolean {
   const x = skipOuter(e);
@@ -1048,7 +1088,13 @@ function alwaysTruthy(e: ts.Expression): boolean {
  * on one branch, or a truthy initializer the guard only overwrites on some paths): the condition that
  * leads there (or the assignment), when there is one.
  */
-function forgedResult(decl: ts.VariableDeclaration, guard: ts.Node, fn: ts.Node): ts.Expression | undefined {
+function forgedResult(
+  decl: ts.VariableDeclaration,
+  guard: ts.Node,
+  fn: ts.Node,
+  /** Does a condition make a check of its own? */
+  isCheck: (cond: ts.Expression) => boolean,
+): ts.Expression | undefined {
   const assignedByGuard = decl.initializer === undefined || !isInside(guard, decl.initializer);
   if (assignedByGuard && decl.initializer && alwaysTruthy(decl.initializer)) return decl.initializer;
   let found: ts.Expression | undefined;
@@ -1056,17 +1102,23 @@ function forgedResult(decl: ts.VariableDeclaration, guard: ts.Node, fn: ts.Node)
     if (found) return false;
     if (
       !ts.isBinaryExpression(n) ||
-      n.operatorToken.kind !== ts.SyntaxKind.EqualsToken ||
+      !FORGING_OPERATORS.has(n.operatorToken.kind) ||
       !ts.isIdentifier(n.left) ||
       n.left.text !== (decl.name as ts.Identifier).text ||
       findDeclaration(n.left) !== decl ||
       isInside(guard, n.right) ||
-      !alwaysTruthy(n.right)
+      alwaysFalsy(n.right) ||
+      // another check's result (`ok = await verifyPin(pin)`, `ok = result.valid`) is a second way to pass
+      isCheck(n.right)
     )
       return;
     let at: ts.Node = n;
     while (at.parent && at.parent !== fn && !ts.isIfStatement(at.parent)) at = at.parent;
-    found = at.parent && ts.isIfStatement(at.parent) && at.parent.thenStatement === at ? at.parent.expression : n;
+    const cond =
+      at.parent && ts.isIfStatement(at.parent) && at.parent.thenStatement === at ? at.parent.expression : undefined;
+    // `if (await bcrypt.compare(code, backup)) ok = true`: another check passing, not a forgery
+    if (cond && isCheck(cond)) return;
+    found = cond ?? n;
   });
   return found;
 }

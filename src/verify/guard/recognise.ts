@@ -506,7 +506,9 @@ export class GuardRecogniser {
     const flow = walker.run();
     const spec = this.specOfFlow(fn, env, displayName, nextParam, walker, flow);
     // its result said to have passed where the check never ran (`ok = true` for an administrator): it can be skipped
-    const forged = flow.events.find((e) => e.forged && (e.checked || e.established))?.forged;
+    const forged = flow.events.find(
+      (e) => e.forged && (e.checked || e.established || e.returned || e.usage === 'return'),
+    )?.forged;
     return spec && forged && !spec.skip ? { ...spec, skip: { node: forged, why: branchText(forged) } } : spec;
   }
 
