@@ -76,12 +76,14 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   if (keys.some((k) => r.paging.test(k)) && !onlyLargeBound(c.arguments[0], r)) return undefined;
   if (where.length && where.every((k) => /^(id|_id|uuid)$/i.test(k)) && !idInList(c.arguments[0])) return undefined;
   // a limit further down the chain: `.from(users).limit(50)`
+  let joined = false;
   for (let p: ts.Node = c; p.parent && ts.isPropertyAccessExpression(p.parent);) {
     const call = p.parent.parent;
     if (!call || !ts.isCallExpression(call)) break;
     if (r.paging.test(p.parent.name.text)) return undefined;
-    // one record by its key: `.where(eq(users.id, id))`
-    if (drizzle && p.parent.name.text === 'where' && byKey(call.arguments[0])) return undefined;
+    if (/join$/i.test(p.parent.name.text)) joined = true;
+    // one record by its key: `.where(eq(users.id, id))` (not after a join: one organisation's every member)
+    if (drizzle && !joined && p.parent.name.text === 'where' && byKey(call.arguments[0])) return undefined;
     p = call;
   }
   return drizzle ? `select from ${model}` : `${parts.join('.')}(…)`;
