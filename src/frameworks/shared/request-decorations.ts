@@ -4,7 +4,7 @@
 // effects are the function's.
 import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
-import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { propertyNameText, skipOuter, type Value, type ValueResolver } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import type { Endpoint, FunctionNode } from '../../model.js';
 
@@ -73,13 +73,39 @@ export function decorateRequests(endpoints: readonly Endpoint[], valuesOf: (ep: 
     entry.each.push(own);
   }
   for (const [target, { values, each }] of seen) {
+    // two writes are the same when they name the same code (`require('./auth')` in two routers' middleware)
+    const what = (xs: ts.Expression[]): string =>
+      [...new Set(xs.flatMap((x) => values.resolve(x).map(valueKey)))].sort().join('|');
     const [first, ...rest] = each;
     for (const [name, vs] of first) {
+      const key = what(vs);
       const same = rest.every((m) => {
         const other = m.get(name);
-        return !!other && other.length === vs.length && other.every((x) => vs.includes(x));
+        return !!other && what(other) === key;
       });
       if (same) for (const v of vs) values.decorate(target, name, v);
     }
+  }
+}
+
+/** What a value is, as text: the module, the declaration or the package export it stands for. */
+function valueKey(v: Value): string {
+  const at = (n: ts.Node): string => `${n.getSourceFile().fileName}:${n.pos}`;
+  switch (v.kind) {
+    case 'module':
+      return `module:${v.file}`;
+    case 'external':
+      return `external:${v.module}:${v.path.join('.')}`;
+    case 'instance':
+      return `instance:${at(v.cls)}:${v.site ? at(v.site) : ''}`;
+    case 'function':
+    case 'class':
+    case 'object':
+    case 'array':
+    case 'enum':
+    case 'namespace':
+      return `${v.kind}:${at(v.node)}`;
+    default:
+      return `${v.kind}:${at(v.node)}`;
   }
 }
