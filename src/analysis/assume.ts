@@ -394,3 +394,10 @@ export function reachableUnder(node: ts.Node, root: ts.Node, a: Assumptions): bo
   }
   return true;
 }
+
+/** Does the statement end the function on every path through its last statement (`return …`, `throw …`, a block ending so)? */
+export function alwaysReturns(st: ts.Statement): boolean {
+  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
+  if (ts.isBlock(st)) return st.statements.length > 0 && alwaysReturns(st.statements[st.statements.length - 1]);
+  return false;
+}

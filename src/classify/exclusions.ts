@@ -2,7 +2,7 @@
 // library catch-all handlers, password reset by emailed token, signature-verified webhooks,
 // and service callers authenticated by a shared secret (cron jobs, queues).
 import { ts } from 'ts-morph';
-import { assumeMethod, reachableUnder } from '../analysis/assume.js';
+import { alwaysReturns, assumeMethod, reachableUnder } from '../analysis/assume.js';
 import { concretePath } from '../frameworks/shared/router-graph.js';
 import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis/effects.js';
 import { assetRules } from './assets.js';
@@ -12,7 +12,7 @@ import { accessName, calleeName, propertyNameText, skipOuter, type ValueResolver
 import { forEachNode } from '../analysis/walk.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
-import { machineCredential, readsSignedIn, routeSetsSignedInUser } from './machine-auth.js';
+import { EQUALITY, machineCredential, readsSignedIn, routeSetsSignedInUser } from './machine-auth.js';
 import type { ClassifierRules } from './rules.js';
 import { findTerm, isParamSegment, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 import { memo } from '../memo.js';
@@ -319,15 +319,7 @@ function storedTokenCompared(fn: FunctionNode, column: RegExp, reset: RegExp): t
   if (!fn.body) return undefined;
   forEachNode(fn.body, (n) => {
     if (found) return false;
-    if (!ts.isBinaryExpression(n)) return;
-    const op = n.operatorToken.kind;
-    if (
-      op !== ts.SyntaxKind.EqualsEqualsEqualsToken &&
-      op !== ts.SyntaxKind.EqualsEqualsToken &&
-      op !== ts.SyntaxKind.ExclamationEqualsEqualsToken &&
-      op !== ts.SyntaxKind.ExclamationEqualsToken
-    )
-      return;
+    if (!ts.isBinaryExpression(n) || !EQUALITY.has(n.operatorToken.kind)) return;
     const stored = (e: ts.Expression): boolean => {
       const x = skipOuter(e);
       if (!ts.isPropertyAccessExpression(x) && !ts.isElementAccessExpression(x)) return false;
@@ -362,10 +354,7 @@ function refusesOnIt(test: ts.Expression): boolean {
   )
     cur = cur.parent;
   const st = cur.parent;
-  if (!st || !ts.isIfStatement(st) || st.expression !== cur) return false;
-  const then = st.thenStatement;
-  const last = ts.isBlock(then) ? then.statements[then.statements.length - 1] : then;
-  return !!last && (ts.isReturnStatement(last) || ts.isThrowStatement(last));
+  return !!st && ts.isIfStatement(st) && st.expression === cur && alwaysReturns(st.thenStatement);
 }
 
 /** The column a query-builder condition names: `'confirmationToken'`, `accounts.resetToken`. */

@@ -34,7 +34,8 @@ const COMPILED = memo('machineAuth.compiled', (session): Compiled => {
 });
 const PER_FUNCTION = memo('machineAuth.perFunction', () => new WeakMap<ts.Node, Reason | null>());
 
-const EQUALITY = new Set([
+/** `===`, `!==`, `==`, `!=`. */
+export const EQUALITY = new Set([
   ts.SyntaxKind.EqualsEqualsEqualsToken,
   ts.SyntaxKind.ExclamationEqualsEqualsToken,
   ts.SyntaxKind.EqualsEqualsToken,

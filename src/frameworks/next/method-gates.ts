@@ -3,7 +3,7 @@
 // (`const PUT = methodOrPass('PUT')`, `(f) => async (req, res) => { if (req.method === method) await f(req, res) }`).
 // Each gate is an endpoint of its own, its function the handler, the composition around it its chain.
 import { ts } from 'ts-morph';
-import { isMethodExpr } from '../../analysis/assume.js';
+import { alwaysReturns, isMethodExpr } from '../../analysis/assume.js';
 import { uncased } from '../../analysis/deployment.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { wrapperAt } from '../../analysis/unwrap.js';
@@ -64,11 +64,6 @@ function methodTest(
   return method ? { method, equal } : undefined;
 }
 
-function endsHere(st: ts.Statement): boolean {
-  const x = ts.isBlock(st) ? st.statements[st.statements.length - 1] : st;
-  return !!x && (ts.isReturnStatement(x) || ts.isThrowStatement(x));
-}
-
 /**
  * The method `fn` runs the wrapped function `wrapped` for, and only for: its call sits in the
  * `then` branch of `if (req.method === m)`, or after `if (req.method !== m) return`.
@@ -93,7 +88,7 @@ function gatedCall(
       }
       if (ts.isBlock(up) && ts.isStatement(cur)) {
         for (const st of up.statements.slice(0, up.statements.indexOf(cur))) {
-          if (!ts.isIfStatement(st) || st.elseStatement || !endsHere(st.thenStatement)) continue;
+          if (!ts.isIfStatement(st) || st.elseStatement || !alwaysReturns(st.thenStatement)) continue;
           const t = methodTest(st.expression, site, values);
           if (t && !t.equal) gate = t.method;
         }
@@ -146,7 +141,8 @@ function functionish(a: ts.Expression, values: ValueResolver): boolean {
 /**
  * The method gates a default export is composed of, each with the chain the composition puts
  * before it: the calls around it (wrappers) and the functions handed to the same composition
- * before it (middleware that runs first). Fewer than two distinct gates: not a gated handler.
+ * before it (middleware that runs first). None when a gate stands beside a function that serves every
+ * method: the file is then read by its method tests as before.
  */
 export function methodGates(expr: ts.Expression, values: ValueResolver): MethodGate[] {
   const out: MethodGate[] = [];

@@ -2,7 +2,7 @@
 // comparisons, `switch`, `[...].includes(req.method)`, method-keyed handler maps, and
 // next-connect routers; a handler that never looks at the method serves ANY.
 import { ts } from 'ts-morph';
-import { isMethodExpr, literal } from '../../analysis/assume.js';
+import { alwaysReturns, isMethodExpr, literal } from '../../analysis/assume.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
@@ -134,12 +134,6 @@ function positiveMethodTest(e: ts.Expression, values: ValueResolver): boolean {
       );
     }
   }
-  return false;
-}
-
-function alwaysReturns(st: ts.Statement): boolean {
-  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
-  if (ts.isBlock(st)) return st.statements.length > 0 && alwaysReturns(st.statements[st.statements.length - 1]);
   return false;
 }
 

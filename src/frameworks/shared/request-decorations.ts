@@ -88,24 +88,11 @@ export function decorateRequests(endpoints: readonly Endpoint[], valuesOf: (ep: 
   }
 }
 
-/** What a value is, as text: the module, the declaration or the package export it stands for. */
+/** What a value is, as text: the module, the package export or the declaration it stands for. */
 function valueKey(v: Value): string {
   const at = (n: ts.Node): string => `${n.getSourceFile().fileName}:${n.pos}`;
-  switch (v.kind) {
-    case 'module':
-      return `module:${v.file}`;
-    case 'external':
-      return `external:${v.module}:${v.path.join('.')}`;
-    case 'instance':
-      return `instance:${at(v.cls)}:${v.site ? at(v.site) : ''}`;
-    case 'function':
-    case 'class':
-    case 'object':
-    case 'array':
-    case 'enum':
-    case 'namespace':
-      return `${v.kind}:${at(v.node)}`;
-    default:
-      return `${v.kind}:${at(v.node)}`;
-  }
+  if (v.kind === 'module') return `module:${v.file}`;
+  if (v.kind === 'external') return `external:${v.module}:${v.path.join('.')}`;
+  if (v.kind === 'instance') return `instance:${at(v.cls)}:${v.site ? at(v.site) : ''}`;
+  return `${v.kind}:${at(v.node)}`;
 }

@@ -188,7 +188,7 @@ export class GuardRecogniser {
       const rets = returnExpressions(fn.node);
       if (
         rets.length &&
-        rets.every((r) => passingConstant(r)) &&
+        rets.every((r) => isConstantTruthy(r) && !ts.isObjectLiteralExpression(skipOuter(r))) &&
         (isGuardName(last) || nameHas(last, vocab().verifierNames))
       )
         return {
@@ -908,12 +908,4 @@ function isModuleObject(e: ts.Expression): boolean {
   if (!(d.parent.flags & ts.NodeFlags.Const)) return false;
   const init = skipOuter(d.initializer);
   return ts.isCallExpression(init) || ts.isNewExpression(init);
-}
-
-/** `true`, `1`, `'ok'`: a constant a check answers when it passes. */
-function passingConstant(e: ts.Expression): boolean {
-  const x = skipOuter(e);
-  if (x.kind === ts.SyntaxKind.TrueKeyword) return true;
-  if (ts.isNumericLiteral(x)) return Number(x.text) !== 0;
-  return ts.isStringLiteralLike(x) && x.text.length > 0;
 }
