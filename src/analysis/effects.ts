@@ -2614,13 +2614,25 @@ function literalKeys(t: ts.TypeNode): string[] | undefined {
 }
 
 /** The request body as the client sent it: `req.body` of a handler's request, `await c.req.json()`, `await request.json()`. */
+/** The request's parsed body: `req.body`, or `c.req.body` where a Hono body-parser middleware put it. */
+function bodyAt(path: readonly string[]): number {
+  if (path[0] === 'body') return 1;
+  return path[0] === 'req' && path[1] === 'body' ? 2 : 0;
+}
+
 function isRawBody(v: Value): boolean {
-  if (v.kind === 'param') return v.path.length === 1 && v.path[0] === 'body';
+  if (v.kind === 'param') {
+    const at = bodyAt(v.path);
+    return at > 0 && at === v.path.length;
+  }
   return v.kind === 'call' && ts.isCallExpression(v.node) && bodyReadCall(v.node) === 'raw';
 }
 
 /** An object inside the request body as the client sent it (`req.body.userData`): the client picks its keys too. */
 function isRawBodyPart(v: Value): boolean {
-  if (v.kind === 'param') return v.path.length > 1 && v.path[0] === 'body';
+  if (v.kind === 'param') {
+    const at = bodyAt(v.path);
+    return at > 0 && v.path.length > at;
+  }
   return v.kind === 'call' && ts.isCallExpression(v.node) && bodyReadCall(v.node) === 'raw';
 }

@@ -925,14 +925,22 @@ export class ValueResolver {
       return base.flatMap((b) => this.member(b, name, sf, depth + 1, seen));
     }
     if (name !== 'default') {
+      // `export * from 'hono'` in a workspace package: a name no file of the tree declares is a package's
+      // (one of them, when the module re-exports several)
+      const packages: Value[] = [];
       for (const spec of t.stars) {
         const r = this.resolver.resolve(spec, file);
+        if (r.kind === 'external')
+          packages.push({ kind: 'external', module: r.module, path: [name], node: sf, ...(r.outside ? { outside: true } : {}) });
         if (r.kind !== 'file') continue;
         // A barrel re-exports many modules: parse only the one that declares the export (found from text).
         if (!this.store.has(r.file) && !this.declaresExport(r.file, name, 0)) continue;
         const vals = this.exportValue(r.file, name, depth + 1, seen);
-        if (!vals.every((v) => v.kind === 'unknown')) return vals;
+        // a deeper module's package re-export yields to a later module of the tree that declares the name
+        if (vals.length && vals.every((v) => v.kind === 'external' && ts.isSourceFile(v.node))) packages.push(...vals);
+        else if (!vals.every((v) => v.kind === 'unknown')) return vals;
       }
+      if (packages.length) return packages;
     }
     return [{ kind: 'unknown', node: sf, reason: `no export '${name}' in ${path.basename(file)}` }];
   }
