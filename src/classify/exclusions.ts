@@ -211,6 +211,8 @@ function signInFlow(
   calls: readonly ts.CallExpression[],
   fn: FunctionNode | undefined,
   xs: ExclusionSets,
+  /** The endpoint's only asset is a token it mints and stores: the session it would start, where none is read. */
+  issuesToken = false,
 ): { evidence: string; weak: boolean } | undefined {
   if (!fn?.body) return undefined;
   const lookup = calls.find(
@@ -219,10 +221,10 @@ function signInFlow(
       c.arguments.some((a) => xs.signInArgs.test(lookupText(a, calleeName(c) === 'upsert'))),
   );
   if (!lookup) return undefined;
-  let session: string | undefined;
+  let session: string | undefined = issuesToken ? 'a token issued' : undefined;
   // a session row written, or an account found through an upsert: also what a change that rotates the
   // session does (`session.create` after a password change), so these count only where no session is served
-  let weak = calleeName(lookup) === 'upsert';
+  let weak = issuesToken || calleeName(lookup) === 'upsert';
   const visit = (n: ts.Node): void => {
     if (session) return;
     if (
@@ -422,13 +424,15 @@ function servesSession(
  * (`getServerSession()`, `requireAdmin(req)`, a cookie read)? Unlike servesSession, a cookie only set
  * (`cookies().set('sid', …)`, a sign-in's answer) is not a read. Without the rules, yes.
  */
-export function endpointReadsSession(ep: Endpoint, values: ValueResolver): boolean {
+export function endpointReadsSession(ep: Endpoint, values: ValueResolver, depth = 1): boolean {
   const s = values.session.get(SETS).sessionless;
   const fn = ep.handler.fn;
   if (!s || !fn) return true;
   if (readsSignedIn(fn, values) || routeSetsSignedInUser(ep, values)) return true;
   if (ep.chain.some((l) => l.via === 'route' && namedForAuth(l, s))) return true;
-  return deepCalls(fn, values, 1).some((c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)));
+  return deepCalls(fn, values, depth).some(
+    (c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)),
+  );
 }
 
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */
@@ -505,23 +509,30 @@ function sessionlessCredentialSet(ep: Endpoint, values: ValueResolver, xs: Exclu
   };
 }
 
+/** What the classification found, which decides whether an exclusion may apply. */
+export interface ExclusionFacts {
+  /** The endpoint's categories rest on an effect on an asset, not on words alone. */
+  assetDecided?: boolean;
+  /** It hands the caller a secret it has just generated: a user's request, whoever it is addressed to. */
+  answersMintedSecret?: boolean;
+  /** It writes an MFA factor or its switch: an enrolment, whatever its path says. */
+  writesFactor?: boolean;
+  /** It grants a role (an effect on a privilege asset). */
+  grantsRole?: boolean;
+  /** A money asset decided (an OAuth callback that stores the payout account it connected). */
+  movesMoney?: boolean;
+  /** The only assets are a password (or PIN) set, and the login identifier written with it. */
+  setsPasswordOnly?: boolean;
+  /** The only assets are a token minted and stored (an access token, a key): what a sign-in also does. */
+  issuesTokenOnly?: boolean;
+}
+
 export function exclusionFor(
   ep: Endpoint,
   rules: ClassifierRules,
   values: ValueResolver,
-  /** The endpoint's categories rest on an effect on an asset, not on words alone. */
-  assetDecided = false,
-  /** It hands the caller a secret it has just generated: a user's request, whoever it is addressed to. */
-  answersMintedSecret = false,
-  /** It writes an MFA factor or its switch: an enrolment, whatever its path says. */
-  writesFactor = false,
-  /** It grants a role (an effect on a privilege asset). */
-  grantsRole = false,
-  /** A money asset decided (an OAuth callback that stores the payout account it connected). */
-  movesMoney = false,
-  /** The only assets are a password (or PIN) set, and the login identifier written with it. */
-  setsPasswordOnly = false,
-): Reason | undefined {
+  facts: ExclusionFacts = {}): Reason | undefined {
+  const { assetDecided, answersMintedSecret, writesFactor, grantsRole, movesMoney, setsPasswordOnly } = facts;
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
   const segs = rawSegments(ep.path);
@@ -590,8 +601,14 @@ export function exclusionFor(
   }
   // A sign-in by its flow: the account is looked up by the identifier the request sends and a session is set up for it
   const nearCalls = deepCalls(ep.handler.fn, values, 1);
-  const signIn = signInFlow(nearCalls, ep.handler.fn, xs);
-  if (signIn && (!signIn.weak || !endpointReadsSession(ep, values)))
+  const signIn = signInFlow(nearCalls, ep.handler.fn, xs, facts.issuesTokenOnly);
+  // (a token issued answers to its own handler's session reads: the functions it calls verify the identity
+  // the request proves, `verifyGoogleIdToken(body.idToken)`, not a session)
+  const sessionRead = (): boolean =>
+    facts.issuesTokenOnly
+      ? endpointReadsSession(ep, values, 0) || !!xs.sessionless?.text?.test(ep.handler.fn?.getText() ?? '')
+      : endpointReadsSession(ep, values);
+  if (signIn && (!signIn.weak || !sessionRead()))
     return {
       kind: 'exclusion',
       value: signIn.evidence,

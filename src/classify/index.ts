@@ -651,21 +651,24 @@ export function classifyEndpoint(
   const exclusion =
     forced || categories.length === 0 || byLibrary
       ? undefined
-      : exclusionFor(
-          ep,
-          rules,
-          ctx.values,
-          reasons.some((r) => r.kind === 'asset'),
-          reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
-          reasons.some(switchesFactor),
-          reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
+      : exclusionFor(ep, rules, ctx.values, {
+          assetDecided: reasons.some((r) => r.kind === 'asset'),
+          answersMintedSecret: reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
+          writesFactor: reasons.some(switchesFactor),
+          grantsRole: reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
           // money moved or redirected (a provider's OAuth callback storing the payout account it connected)
-          reasons.some((r) => r.kind === 'asset' && r.category === 'money'),
-          categories.length === 1 &&
+          movesMoney: reasons.some((r) => r.kind === 'asset' && r.category === 'money'),
+          setsPasswordOnly:
+            categories.length === 1 &&
             categories[0] === 'credentials' &&
             reasons.some((r) => r.kind === 'asset' && PASSWORD_ASSETS.has(String(r.value))) &&
             reasons.every((r) => r.kind !== 'asset' || PASSWORD_ASSETS.has(String(r.value))),
-        );
+          issuesTokenOnly:
+            categories.length === 1 &&
+            categories[0] === 'keys-secrets' &&
+            reasons.some((r) => r.kind === 'asset') &&
+            reasons.every((r) => r.kind !== 'asset' || TOKEN_ISSUED.has(String(r.value))),
+        });
   if (exclusion)
     return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
@@ -715,6 +718,8 @@ function revealSignals(fn: FunctionNode | undefined, values: ValueResolver): Sig
 /** A whole collection of people's records handed out as a file (data-export without a write). */
 /** A password or PIN set (an e-mail changed alongside keeps the endpoint a credential change). */
 const PASSWORD_ASSETS = new Set(['password', 'pin-record']);
+/** A token record created with a secret minted for it: a key a user makes, or the session a sign-in starts. */
+const TOKEN_ISSUED = new Set(['api-key-record', 'minted-secret', MINTED_SECRET_RETURNED]);
 
 function exportSignals(fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
   const x = fn ? bulkExport(fn, values) : undefined;
