@@ -931,7 +931,13 @@ export class ValueResolver {
       for (const spec of t.stars) {
         const r = this.resolver.resolve(spec, file);
         if (r.kind === 'external')
-          packages.push({ kind: 'external', module: r.module, path: [name], node: sf, ...(r.outside ? { outside: true } : {}) });
+          packages.push({
+            kind: 'external',
+            module: r.module,
+            path: [name],
+            node: sf,
+            ...(r.outside ? { outside: true } : {}),
+          });
         if (r.kind !== 'file') continue;
         // A barrel re-exports many modules: parse only the one that declares the export (found from text).
         if (!this.store.has(r.file) && !this.declaresExport(r.file, name, 0)) continue;

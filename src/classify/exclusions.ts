@@ -430,9 +430,7 @@ export function endpointReadsSession(ep: Endpoint, values: ValueResolver, depth 
   if (!s || !fn) return true;
   if (readsSignedIn(fn, values) || routeSetsSignedInUser(ep, values)) return true;
   if (ep.chain.some((l) => l.via === 'route' && namedForAuth(l, s))) return true;
-  return deepCalls(fn, values, depth).some(
-    (c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)),
-  );
+  return deepCalls(fn, values, depth).some((c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)));
 }
 
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */
@@ -531,7 +529,8 @@ export function exclusionFor(
   ep: Endpoint,
   rules: ClassifierRules,
   values: ValueResolver,
-  facts: ExclusionFacts = {}): Reason | undefined {
+  facts: ExclusionFacts = {},
+): Reason | undefined {
   const { assetDecided, answersMintedSecret, writesFactor, grantsRole, movesMoney, setsPasswordOnly } = facts;
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
