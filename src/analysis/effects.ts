@@ -824,7 +824,26 @@ function schemaMethodOf(call: ts.Node): { fn: FunctionNode; model: string } | un
 
 /** Fields a function writes on `this` (`this.totalBalance += amount`). */
 function thisAssignments(fn: FunctionNode): WriteData {
-  return fn.body ? assignmentsIn(fn.body, (e) => e.kind === ts.SyntaxKind.ThisKeyword) : emptyData();
+  return fn.body ? assignmentsIn(fn.body, rootedAtThis) : emptyData();
+}
+
+/** `this`, or a member reached from it (`this.main`, `this.data.main`). */
+function rootedAtThis(e: ts.Expression): boolean {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
+  return x.kind === ts.SyntaxKind.ThisKeyword;
+}
+
+/**
+ * The class method a `this.save()` is made in, and the class as the record it saves: the fields the
+ * method assigns on the instance are what it writes (`Settings.regenerateApiKey`).
+ */
+function classMethodOf(call: ts.Node): { fn: FunctionNode; model: string } | undefined {
+  let fn: ts.Node | undefined = call.parent;
+  while (fn && !ts.isMethodDeclaration(fn) && !ts.isClassLike(fn)) fn = fn.parent;
+  if (!fn || !ts.isMethodDeclaration(fn) || !isFunctionNode(fn) || !ts.isClassLike(fn.parent)) return undefined;
+  const name = fn.parent.name?.text;
+  return name ? { fn, model: name } : undefined;
 }
 
 /** `data.password = hash; user.balance -= n` before the write: keys assigned field by field to a local. */
@@ -1790,7 +1809,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if ((r.orm.instanceMethods.includes(mc.method) && call.arguments.length <= 2) || instanceUpdate) {
       const recv = skipOuter(mc.recv);
       // `this.save()` in a schema's document method (`walletSchema.methods.deposit = function (n) { this.totalBalance += n; … }`)
-      const own = recv.kind === ts.SyntaxKind.ThisKeyword ? schemaMethodOf(call) : undefined;
+      // (or in a method of a class that keeps its own state: `this.main.apiKey = key; this.save()`)
+      const own = recv.kind === ts.SyntaxKind.ThisKeyword ? (schemaMethodOf(call) ?? classMethodOf(call)) : undefined;
       const model = own?.model ?? modelOfReceiver(mc.recv, values);
       const assigned = own
         ? thisAssignments(own.fn)
