@@ -63,6 +63,10 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   if (drizzle) model = table.text;
   else if (listed) model = listed[1];
   else if (r.readMany.test(method) && parts.length >= 2) model = parts[parts.length - 2];
+  // one person's record read with the collections it owns, and theirs (`user.findUnique({ include: { collections:
+  // { include: { links } } } })`): the whole account, however it is keyed
+  else if (parts.length >= 2 && isPeople(parts[parts.length - 2], r) && ownedGraph(c.arguments[0]))
+    return `${parts.join('.')}(…) with the records the account owns`;
   if (!model) return undefined;
   // records of people, or records that carry people's personal columns (`user: { select: { email: true } }`)
   const personal = isPeople(model, r)
@@ -87,6 +91,24 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
     p = call;
   }
   return drizzle ? `select from ${model}` : `${parts.join('.')}(…)`;
+}
+
+/** The relations a read takes in (`include`, `with`, `populate`), as an object literal, if any. */
+function relationsOf(arg: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return undefined;
+  for (const p of x.properties) {
+    if (!ts.isPropertyAssignment(p) || !/^(include|with|populate)$/.test(propertyNameText(p.name) ?? '')) continue;
+    const v = skipOuter(p.initializer);
+    if (ts.isObjectLiteralExpression(v)) return v;
+  }
+  return undefined;
+}
+
+/** Relations taken in two levels deep: a related list read with its own relations (a whole account's graph). */
+function ownedGraph(arg: ts.Expression | undefined): boolean {
+  const rel = relationsOf(arg);
+  return !!rel?.properties.some((p) => ts.isPropertyAssignment(p) && !!relationsOf(p.initializer));
 }
 
 /** `eq(users.id, id)`: a drizzle condition on the record's key. */
@@ -288,14 +310,19 @@ function joinsMapped(c: ts.CallExpression): boolean {
 }
 
 /** A whole collection of people's records handed out as a file, in the handler or the functions it calls. */
-export function bulkExport(fn: FunctionNode, values: ValueResolver): BulkExport | undefined {
+export function bulkExport(
+  fn: FunctionNode,
+  values: ValueResolver,
+  /** Is a node of the handler itself served by this endpoint (a pages handler's other method branches are not)? */
+  served: (n: ts.Node) => boolean = () => true,
+): BulkExport | undefined {
   const r = rules();
   let read: ts.CallExpression | undefined;
   let what = '';
   let marker: ts.Node | undefined;
   for (const f of calleeClosure([fn], values, r.followDepth)) {
     for (const c of callsIn(f)) {
-      if (!ts.isCallExpression(c)) continue;
+      if (!ts.isCallExpression(c) || (f === fn && !served(c))) continue;
       if (!read) {
         const w = collectionRead(c, r);
         if (w) {

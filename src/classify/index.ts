@@ -551,7 +551,7 @@ export function classifyEndpoint(
     ...assetSignals(hits),
     ...revealSignals(fn, ctx.values),
     ...librarySignals(ep, fn, ctx.values),
-    ...exportSignals(fn, ctx.values),
+    ...exportSignals(fn, ctx.values, (n) => !fn || reachableUnder(n, fn, assumeMethod(ep.method, ctx.values))),
     ...configuredCallSignals(ep, rules, ctx.values),
     ...paths,
     ...fieldSignals(ep, rules),
@@ -721,8 +721,8 @@ const PASSWORD_ASSETS = new Set(['password', 'pin-record']);
 /** A token record created with a secret minted for it: a key a user makes, or the session a sign-in starts. */
 const TOKEN_ISSUED = new Set(['api-key-record', 'minted-secret', MINTED_SECRET_RETURNED]);
 
-function exportSignals(fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
-  const x = fn ? bulkExport(fn, values) : undefined;
+function exportSignals(fn: FunctionNode | undefined, values: ValueResolver, served: (n: ts.Node) => boolean): Signal[] {
+  const x = fn ? bulkExport(fn, values, served) : undefined;
   if (!x) return [];
   const marker = x.marker.getText().replace(/\s+/g, ' ').slice(0, 60);
   return [
