@@ -521,6 +521,8 @@ export interface ExclusionFacts {
   movesMoney?: boolean;
   /** The only assets are a password (or PIN) set, and the login identifier written with it. */
   setsPasswordOnly?: boolean;
+  /** It adds, changes or removes an MFA factor or passkey (a record of one, or its switch). */
+  enrolsFactor?: boolean;
   /** The only assets are a token minted and stored (an access token, a key): what a sign-in also does. */
   issuesTokenOnly?: boolean;
 }
@@ -548,7 +550,9 @@ export function exclusionFor(
     // of a user with a role is a grant, not a sign-up (a sign-out behind the same middleware stays one)
     if (
       (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords))) &&
-      !(grantsRole && routeSetsSignedInUser(ep, values))
+      !(grantsRole && routeSetsSignedInUser(ep, values)) &&
+      // a factor added to the account a session signs in to (`passkeys/register/verify`) is an enrolment
+      !(facts.enrolsFactor && endpointReadsSession(ep, values))
     )
       return {
         kind: 'exclusion',

@@ -655,6 +655,7 @@ export function classifyEndpoint(
           assetDecided: reasons.some((r) => r.kind === 'asset'),
           answersMintedSecret: reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
           writesFactor: reasons.some(switchesFactor),
+          enrolsFactor: reasons.some((r) => switchesFactor(r) || (r.kind === 'asset' && r.value === 'mfa-factor')),
           grantsRole: reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
           // money moved or redirected (a provider's OAuth callback storing the payout account it connected)
           movesMoney: reasons.some((r) => r.kind === 'asset' && r.category === 'money'),
