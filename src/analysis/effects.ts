@@ -52,6 +52,8 @@ export interface Effect {
   constants?: Record<string, string>;
   /** Keys the opaque data is known not to hold (taken out beside a rest element). */
   notKeys?: string[];
+  /** Keys an upsert writes only when it creates the record (`create: { ownerId }`, `$setOnInsert`). */
+  insertOnly?: string[];
   /** Writes nested in this one's data (Prisma relation writes), on their own models. */
   nested?: Effect[];
   /** A nested create made together with the record that owns it (the creator's membership of a new workspace). */
@@ -239,6 +241,8 @@ export interface WriteData {
   rawBody?: boolean;
   /** The opaque part is an object inside the request body (`req.body.userData`): its keys are the client's too. */
   rawBodyPart?: boolean;
+  /** Keys written under an upsert's insert branch (`create`, `$setOnInsert`), as often as they were written there. */
+  inserted?: string[];
 }
 
 /** Keys whose value is the data a write sets (`data`, `$set`, `values`), not a column of its own. */
@@ -263,6 +267,17 @@ export const CONTAINER_KEYS = new Set([
   'public_metadata',
   'private_metadata',
 ]);
+/** An upsert's data for the record it creates (Prisma `create`, Mongo `$setOnInsert`): not written to one it finds. */
+const INSERT_CONTAINERS = new Set(['create', '$setOnInsert']);
+
+/** Keys written only when an upsert creates the record: every write of them is in its insert branch. */
+function insertOnlyKeys(wd: WriteData): string[] | undefined {
+  if (!wd.inserted?.length) return undefined;
+  const count = (list: string[], k: string): number => list.filter((x) => x === k).length;
+  const only = [...new Set(wd.inserted)].filter((k) => count(wd.keys, k) === count(wd.inserted!, k));
+  return only.length ? only : undefined;
+}
+
 /**
  * A list changed by one item, not replaced (`$push`, `arrayUnion(x)`): the key is recorded with the
  * constant `$add` or `$remove` (rules/effects.json `listItemContainers`, `listItemCalls`).
@@ -323,6 +338,7 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
   into.opaque ||= from.opaque;
   if (from.rawBody) into.rawBody = true;
   if (from.rawBodyPart) into.rawBodyPart = true;
+  if (from.inserted?.length) (into.inserted ??= []).push(...from.inserted);
   Object.assign(into.constants, from.constants);
   into.nested.push(...from.nested);
   return into;
@@ -629,7 +645,11 @@ export function writeData(
     if (!name || SKIP_KEYS.has(name)) continue;
     const init = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     if (CONTAINER_KEYS.has(name)) {
-      if (init) writeData(init, values, depth + 1, out);
+      if (init && INSERT_CONTAINERS.has(name)) {
+        const before = out.keys.length;
+        writeData(init, values, depth + 1, out);
+        (out.inserted ??= []).push(...out.keys.slice(before));
+      } else if (init) writeData(init, values, depth + 1, out);
       // `$push: { members: uid }`: an item added to or taken from a list, marked as such
       const list = ownEntry(rules().r.orm.listItemContainers, name);
       if (list && init && ts.isObjectLiteralExpression(skipOuter(init)))
@@ -749,6 +769,7 @@ function callData(
     constants: wd.constants,
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
+    ...(insertOnlyKeys(wd) ? { insertOnly: insertOnlyKeys(wd) } : {}),
   };
 }
 
@@ -1410,6 +1431,7 @@ function chainData(
     constants: wd.constants,
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
+    ...(insertOnlyKeys(wd) ? { insertOnly: insertOnlyKeys(wd) } : {}),
   };
 }
 

@@ -435,7 +435,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     const withRecordValue = [...new Set([...written, ...recordNamedKeys(model, e.dataKeys)])];
     let argKeys: Set<string> | undefined;
     for (const r of c.rules) {
-      const keys = r.withMint ? withRecordValue : written;
+      const all = r.withMint ? withRecordValue : written;
+      // an upsert's insert-only keys are not written to a record it finds: no update rule sees them
+      const insertOnly = r.ops && !r.ops.includes('create') ? new Set((e.insertOnly ?? []).map(norm)) : undefined;
+      const keys = insertOnly?.size ? all.filter((k) => !insertOnly.has(k)) : all;
       const kinds = r.kinds ?? ['db-write', 'sql-write'];
       if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
