@@ -8,6 +8,7 @@ import type { FunctionNode } from '../model.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, getterParts } from '../analysis/effects.js';
 import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { findDeclaration } from '../analysis/scope.js';
 import { queryKeys } from './query.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
@@ -349,6 +350,42 @@ export function noCollection(fn: FunctionNode, values: ValueResolver): string | 
   return undefined;
 }
 
+/** Node's own modules: files, paths, streams and hashes, never the application's records. */
+const NODE_MODULES = /^(node:)?(fs|fs\/promises|path|stream|crypto|os|util|zlib|url|buffer|events)$/;
+
+/**
+ * A call that reads no records: on an object the function itself builds with `new` (a PDF document, a
+ * workbook being written), or on one of Node's own modules (`fs.createWriteStream`, `path.join`).
+ */
+function readsNothing(c: ts.CallExpression, f: FunctionNode, values: ValueResolver): boolean {
+  const recv = rootOf(c.expression);
+  return !!recv && recv !== skipOuter(c.expression) && builtHere(recv, f, values, 0);
+}
+
+/** The identifier a chain of member accesses and calls starts from (`stream` in `stream.on(…)`). */
+function rootOf(e: ts.Expression): ts.Identifier | undefined {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x)) x = skipOuter(x.expression);
+  return ts.isIdentifier(x) ? x : undefined;
+}
+
+/** Is a name one of Node's modules, or a local the function makes from `new` or from one of those? */
+function builtHere(id: ts.Identifier, f: FunctionNode, values: ValueResolver, depth: number): boolean {
+  const d = findDeclaration(id);
+  if (d && ts.isVariableDeclaration(d) && d.initializer && isInside(d, f) && depth < 3) {
+    const init = skipOuter(d.initializer);
+    if (ts.isNewExpression(init)) return true;
+    const root = ts.isCallExpression(init) ? rootOf(init.expression) : undefined;
+    return !!root && builtHere(root, f, values, depth + 1);
+  }
+  return values.resolve(id).some((v) => v.kind === 'external' && NODE_MODULES.test(v.module));
+}
+
+function isInside(n: ts.Node, f: ts.Node): boolean {
+  for (let p: ts.Node | undefined = n; p; p = p.parent) if (p === f) return true;
+  return false;
+}
+
 function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean {
   const r = rules();
   if (!r.quiet || !r.single) return true;
@@ -358,7 +395,7 @@ function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean 
     for (const c of callsIn(f)) {
       if (!ts.isCallExpression(c)) return true;
       const name = calleeName(c);
-      if (!name || r.quiet.test(name)) continue;
+      if (!name || r.quiet.test(name) || readsNothing(c, f, values)) continue;
       // a project function looked into: its own calls are looked at, unless its name is an export's work
       // (one past the follow depth is not looked into, so it counts as a call that might read)
       if (!r.work?.test(name) && values.resolve(c.expression).some((v) => v.kind === 'function' && looked.has(v.node)))
