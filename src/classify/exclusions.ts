@@ -847,10 +847,37 @@ export function exclusionFor(
   }
   // 5. A provider's callback, by where it is served: its caller is a service, not a user session.
   // A provider is not handed a secret generated for it: an endpoint that answers with one serves a user.
-  const receiver = answersMintedSecret ? undefined : webhookReceiver(ep, segs, ex.webhookReceiver);
+  const receiver = answersMintedSecret
+    ? undefined
+    : (webhookReceiver(ep, segs, ex.webhookReceiver) ??
+      namedReceiver(ep, ex.webhookReceiver, () => !!xs.sessionless && !servesSession(ep, values, xs.sessionless, 4)));
   if (receiver) return receiver;
   // 6. Service callers: a signature header or a shared environment secret authenticates the request
   return machineCredential(ep, values);
+}
+
+/**
+ * `POST /airtime/airtimeToCashWebhook`: the last segment named as a webhook among its words (`…Webhook`,
+ * `stripe-ipn`), no management word beside it, on an endpoint that serves no session at all.
+ */
+function namedReceiver(
+  ep: Endpoint,
+  rule: { segments: string[]; notWords: string[] },
+  sessionless: () => boolean,
+): Reason | undefined {
+  // (as written: the words of `airtimeToCashWebhook` are in its case)
+  const last = ep.path.split('/').filter(Boolean).pop();
+  if (ep.method !== 'POST' || !last || isParamSegment(last)) return undefined;
+  const ws = words(last);
+  if (ws.length < 2 || !ws.some((w) => rule.segments.includes(w))) return undefined;
+  if (ws.some((w) => rule.notWords.includes(w)) || !sessionless()) return undefined;
+  return {
+    kind: 'exclusion',
+    value: last,
+    detail:
+      "a provider's webhook callback (named so, and serving no session): its caller is a service, not a user session",
+    span: ep.anchor,
+  };
 }
 
 /** `POST /webhook/payout/<provider>`: only literal segments after the webhook segment, none a management word. */
