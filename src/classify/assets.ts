@@ -11,7 +11,7 @@ import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
 import { identifierFamily, signsInBy } from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
-import { hasMembers, schemaColumns } from './schema-columns.js';
+import { hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { recordChosenByRequest } from './chosen-record.js';
 
 export type Op = 'create' | 'update' | 'delete';
@@ -78,7 +78,9 @@ export const assetRules = compiled((): CompiledAssets => {
       systemModelsRe: a.systemModels ? new RegExp(a.systemModels) : undefined,
       suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
       suppliedModelsRe: a.suppliedModels ? new RegExp(a.suppliedModels, 'i') : undefined,
-      nestedRe: a.nestedIn?.length ? new RegExp(`^(${a.nestedIn.join('|')})_?id$`, 'i') : undefined,
+      nestedRe: a.nestedIn?.length
+        ? new RegExp(`^(${a.nestedIn.join('|')})_?(db|public|internal|uu|ref)?_?id$`, 'i')
+        : undefined,
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
       modelSet: (a.models ?? []).map(norm),
@@ -730,7 +732,7 @@ const PERSON_REF =
 /** Do the declared columns of `model` reference another group (`workspaceId` on a team)? */
 function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): boolean {
   const stem = norm(model).replace(/s$/, '');
-  return !!schemaColumns(values, model)?.some((col) => {
+  return !!keyColumns(values, model)?.some((col) => {
     const m = parentRe.exec(col);
     return !!m && norm(m[1]).replace(/s$/, '') !== stem;
   });

@@ -57,7 +57,12 @@ const MONGOOSE_TEXT = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:String|(?:mongoose\.
 /** `mongoose.model('User', userSchema)`, `model<IUser>('User', UserSchema)`: the model a schema makes. */
 const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
 
-const DRIZZLE = memo('classify.drizzleColumns', () => ({ byTable: undefined as Map<string, string[]> | undefined }));
+const DRIZZLE = memo('classify.drizzleColumns', () => ({
+  byTable: undefined as Map<string, string[]> | undefined,
+  refs: new Map<string, string[]>(),
+}));
+/** A Drizzle column of any type (`teamDbId: integer('team_db_id')`), for the keys a table holds. */
+const ANY_COLUMN = /^(\w+)\s*:\s*(?:\w+\.)?\w+\s*\(/;
 
 /** How many module files outside the scanned sources the column scan reads through package imports. */
 const MAX_PACKAGE_FILES = 400;
@@ -109,7 +114,9 @@ function drizzleTables(values: ValueResolver): Map<string, string[]> {
       for (const m of text.matchAll(TABLE_START)) {
         if (!isDefinition.test(m[2])) continue;
         const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, TEXT_COLUMN);
+        const keys = topLevelColumns(text, (m.index ?? 0) + m[0].length, ANY_COLUMN).filter((c) => /id$/i.test(c));
         for (const name of [m[1], m[3]]) if (!byTable.has(norm(name))) byTable.set(norm(name), cols);
+        for (const name of [m[1], m[3]]) if (!slot.refs.has(norm(name))) slot.refs.set(norm(name), keys);
       }
     if (/DataTypes?\.|Sequelize\./.test(text))
       for (const m of text.matchAll(SEQUELIZE_START)) {
@@ -201,6 +208,14 @@ export function schemaColumns(values: ValueResolver, model: string): readonly st
   const prisma = values.session.get(PRISMA).get(model.toLowerCase());
   if (prisma) return prisma;
   return drizzleTables(values).get(norm(model));
+}
+
+/** The key columns of a record (`teamDbId`, `organizationId`), whatever their type: its text columns and a Drizzle table's keys. */
+export function keyColumns(values: ValueResolver, model: string): readonly string[] | undefined {
+  const text = schemaColumns(values, model);
+  drizzleTables(values);
+  const refs = values.session.get(DRIZZLE).refs.get(norm(model));
+  return text || refs ? [...(text ?? []), ...(refs ?? [])] : undefined;
 }
 
 const MEMBERSHIP_TAILS = memo('classify.membershipTails', () => new Map<string, boolean>());
