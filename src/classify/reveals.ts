@@ -210,8 +210,20 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
       if (decl) fieldsAssigned(e, decl.parent.parent?.parent ?? decl, depth + 1);
       return;
     }
+    // rows kept in a collection (`new Map(rows.map((r) => [r.id, r]))`): what it holds is answered
+    if (ts.isNewExpression(e)) {
+      if (ts.isIdentifier(e.expression) && COLLECTIONS.test(e.expression.text))
+        for (const a of e.arguments ?? []) value(a, depth, key);
+      return;
+    }
     if (ts.isCallExpression(e)) {
       const name = calleeName(e);
+      // elements handed back as they are (`Array.from(map.values())`, `Object.values(byId)`, `map.values()`)
+      const held = elementsOf(e);
+      if (held) {
+        value(held, depth, key);
+        return;
+      }
       if (r.derivations.test(name)) return; // masked, hashed, counted, compared
       // made readable again (`decrypt(row.secret_key)`): what it is given is what is answered
       if (r.passThrough?.test(name)) {
@@ -289,6 +301,21 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
   return out;
 }
 
+/** Collections whose constructor takes the elements they hold (`new Map(entries)`, `new Set(rows)`). */
+const COLLECTIONS = /^(Map|Set|WeakMap)$/;
+
+/** The expression whose elements a call hands back unchanged, if it is such a call. */
+function elementsOf(call: ts.CallExpression): ts.Expression | undefined {
+  const parts = call.expression.getText().replace(/\s+/g, '');
+  if (/^(Array\.from|Object\.values|structuredClone)$/.test(parts) && call.arguments[0]) return call.arguments[0];
+  const callee = skipOuter(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && /^(values|entries)$/.test(callee.name.text) && !call.arguments.length) {
+    const recv = skipOuter(callee.expression);
+    if (!ts.isIdentifier(recv) || recv.text !== 'Object') return recv;
+  }
+  return undefined;
+}
+
 /** Members that give a record back whole (`toJSON()`, `get({ plain: true })`, `dataValues`). */
 const WHOLE_ROW = /^(toJSON|toObject|get|valueOf|dataValues|_doc|lean)$/;
 
@@ -308,6 +335,15 @@ function keptElement(cb: ts.Expression | undefined): Set<string> | undefined {
   const kept = (x: ts.Expression): Set<string> | undefined => {
     const y = skipOuter(x);
     if (ts.isIdentifier(y)) return y.text === p.text ? new Set() : undefined;
+    // a key and the element (`[row.id, row]`, the entries of a Map): the element goes on
+    if (ts.isArrayLiteralExpression(y))
+      return y.elements.some(
+        (el) =>
+          ts.isIdentifier(skipOuter(el as ts.Expression)) &&
+          (skipOuter(el as ts.Expression) as ts.Identifier).text === p.text,
+      )
+        ? new Set()
+        : undefined;
     if (!ts.isObjectLiteralExpression(y)) return undefined;
     const at = y.properties.findIndex((q) => {
       const inner = ts.isSpreadAssignment(q) ? skipOuter(q.expression) : undefined;
