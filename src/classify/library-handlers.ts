@@ -42,7 +42,16 @@ function handedTo(fn: FunctionNode | undefined, expr: ts.Node | undefined, r: Co
       out.push(ts.isPropertyAccessExpression(a) && r.methodsRe.test(a.name.text) ? a.expression : a);
     }
   };
-  if (fn) for (const c of callsIn(fn)) if (ts.isCallExpression(c)) consider(c);
+  if (fn)
+    for (const c of callsIn(fn)) {
+      if (!ts.isCallExpression(c)) continue;
+      consider(c);
+      // `const authHandler = toNodeHandler(auth.handler)` … `authHandler(req, res)`: the adapter made beforehand
+      const callee = skipOuter(c.expression);
+      const d = ts.isIdentifier(callee) ? findDeclaration(callee) : undefined;
+      const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+      if (init && ts.isCallExpression(init)) consider(init);
+    }
   // `export const { GET, POST } = toNextJsHandler(auth)`: the export is a part of the adapter's result
   let e: ts.Node | undefined = expr && ts.isExpression(expr) ? skipOuter(expr) : expr;
   if (e && ts.isIdentifier(e)) e = findDeclaration(e);
