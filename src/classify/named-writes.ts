@@ -3,6 +3,7 @@
 // (`/teams/:slug/sso` → `sso.createConnection(…)`, `/webhooks` → `createWebhook(…)`). It
 // corroborates the path word; it never decides a category on its own.
 import { ts } from 'ts-morph';
+import { compiled, ruleFile } from '../rules/load.js';
 import { reachableUnder, type Assumptions } from '../analysis/assume.js';
 import { calleeParts, callsIn } from '../analysis/effects.js';
 import { calleeClosure } from '../analysis/callees.js';
@@ -22,9 +23,11 @@ function singular(w: string): string {
   return w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w;
 }
 
-/** `createUserRepository`, `createStripeClient`, `createNotFoundError`: factories build a value, they write nothing. */
-const FACTORY =
-  /(Error|Exception|Response|Payload|Message|Url|Repository|Repo|Service|Client|Store|Factory|Handler|Router|Context|Instance|Schema|Validator|Middleware|Logger|Provider|Adapter|Api|Sdk)$/;
+/** `createUserRepository`, `createQueryBuilder`, `createNotFoundError`: factories build a value, they write nothing (rules/categories.json `factoryNames`). */
+const FACTORY = compiled(() => {
+  const src = ruleFile('categories').factoryNames;
+  return src ? new RegExp(src) : /$^/;
+});
 
 /** A function's own write-named calls: the same for every endpoint, so summarised once per scan. */
 const DIRECT = memo('namedWrites.direct', () => new WeakMap<ts.Node, NamedWrite[]>());
@@ -38,7 +41,7 @@ function direct(fn: FunctionNode, verbs: RegExp, cache: WeakMap<ts.Node, NamedWr
     const parts = calleeParts(c.expression);
     const x = skipOuter(c.expression);
     const last = parts?.[parts.length - 1] ?? (ts.isPropertyAccessExpression(x) ? x.name.text : undefined);
-    if (!last || !verbs.test(last) || FACTORY.test(last)) continue;
+    if (!last || !verbs.test(last) || FACTORY().test(last)) continue;
     const text = parts ? parts.join('.') : x.getText().replace(/\s+/g, '').slice(0, 80);
     // the resource is named by the receiver and the method's noun, not by its verb (`revokeDevice` names a device)
     const receiver = (parts ?? []).slice(0, -1).flatMap((p) => words(p));

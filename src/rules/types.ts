@@ -391,6 +391,8 @@ export interface CategoryRules {
   readNameVerbs?: string;
   namedWriteVerbs: string;
   unseenWriteVerbs: string;
+  /** Endings of write-named calls that build a value instead (`createQueryBuilder`). */
+  factoryNames?: string;
 }
 
 export interface AssetRule {
