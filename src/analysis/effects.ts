@@ -267,6 +267,20 @@ export const CONTAINER_KEYS = new Set([
   'public_metadata',
   'private_metadata',
 ]);
+/**
+ * A repository's `save(entity)`: a create when the entity is built here (`new User({ … })`) and no
+ * finder loaded it, an update when a finder did; otherwise the method itself (both).
+ */
+function repoAction(call: ts.CallExpression, method: string, values: ValueResolver): string {
+  const a = call.arguments[0] && skipOuter(call.arguments[0]);
+  if (!/^(save|persist|persistAndFlush)$/.test(method) || !a || !ts.isIdentifier(a)) return method;
+  if (loadedByFinder(a, values)) return 'update';
+  const vals = values.resolve(a);
+  const built = (v: Value): boolean =>
+    (v.kind === 'call' && ts.isNewExpression(v.node)) || (v.kind === 'instance' && !!v.site);
+  return vals.length && vals.every(built) ? 'create' : method;
+}
+
 /** An upsert's data for the record it creates (Prisma `create`, Mongo `$setOnInsert`): not written to one it finds. */
 const INSERT_CONTAINERS = new Set(['create', '$setOnInsert']);
 
@@ -1662,7 +1676,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     ) {
       return base('db-write', {
         model: normalizeName(recvParts[recvParts.length - 1]),
-        action: mc.method,
+        action: repoAction(call, mc.method, values),
         ...callData(call, mc.method, values),
       });
     }
@@ -1673,7 +1687,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (staticModel)
       return base('db-write', {
         model: normalizeName(staticModel),
-        action: mc.method,
+        action: repoAction(call, mc.method, values),
         ...callData(call, mc.method, values),
       });
     // a handle on a collection kept in a local or a field (`const users = db.collection('users')`; `users.updateOne(…)`)
@@ -1682,7 +1696,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       if (table)
         return base('db-write', {
           model: normalizeName(table),
-          action: mc.method,
+          action: repoAction(call, mc.method, values),
           ...callData(call, mc.method, values),
         });
     }
@@ -1732,7 +1746,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           : modelOfReceiver(mc.recv, values);
       return base('db-write', {
         model: model ? normalizeName(model) : undefined,
-        action: mc.method,
+        action: repoAction(call, mc.method, values),
         ...callData(call, mc.method, values),
       });
     }
@@ -1747,7 +1761,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       ) {
         return base('db-write', {
           model: normalizeName(stringArg(inner, values) ?? ''),
-          action: mc.method,
+          action: repoAction(call, mc.method, values),
           ...callData(call, mc.method, values),
         });
       }
@@ -1765,7 +1779,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         if (made && ts.isCallExpression(made.node))
           return base('db-write', {
             model: normalizeName(stringArg(made.node, values) ?? ''),
-            action: mc.method,
+            action: repoAction(call, mc.method, values),
             ...callData(call, mc.method, values),
           });
       }
