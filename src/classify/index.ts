@@ -547,11 +547,13 @@ export function classifyEndpoint(
   }
   // a handler the analysis cannot see: none of its effects can be seen
   if (!fn && ep.handler.expr) opacity.unseen = { callee: ep.handler.name, node: ep.handler.expr };
+  // what the handler itself does under this endpoint's method (a pages handler's other branches are other endpoints')
+  const served = (n: ts.Node): boolean => !fn || reachableUnder(n, fn, assumeMethod(ep.method, ctx.values));
   const signals: Signal[] = [
     ...assetSignals(hits),
-    ...revealSignals(fn, ctx.values),
+    ...revealSignals(fn, ctx.values, served),
     ...librarySignals(ep, fn, ctx.values),
-    ...exportSignals(fn, ctx.values, (n) => !fn || reachableUnder(n, fn, assumeMethod(ep.method, ctx.values))),
+    ...exportSignals(fn, ctx.values, served),
     ...configuredCallSignals(ep, rules, ctx.values),
     ...paths,
     ...fieldSignals(ep, rules),
@@ -709,9 +711,9 @@ function librarySignals(ep: Endpoint, fn: FunctionNode | undefined, values: Valu
 }
 
 /** A stored secret the endpoint answers with (keys-secrets without a write). */
-function revealSignals(fn: FunctionNode | undefined, values: ValueResolver): Signal[] {
+function revealSignals(fn: FunctionNode | undefined, values: ValueResolver, served: (n: ts.Node) => boolean): Signal[] {
   if (!fn) return [];
-  return revealedSecrets(fn, values).map((r) =>
+  return revealedSecrets(fn, values, served).map((r) =>
     answerSignal('secret-revealed', 'keys-secrets', `reveals a stored secret: ${r.what} reaches the response`, r.node),
   );
 }

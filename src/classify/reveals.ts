@@ -28,6 +28,7 @@ const rules = compiled(() => {
     notSecretReceivers: re(r.notSecretReceivers ?? r.notSecretNames),
     derivations: re(r.derivations),
     passThrough: r.passThrough ? new RegExp(r.passThrough) : undefined,
+    secretReads: r.secretReadCalls ? new RegExp(r.secretReadCalls) : undefined,
     envSecrets: re(r.envSecrets),
     publicEnv: r.publicEnv ? new RegExp(r.publicEnv) : undefined,
     responseMethods: re(r.responseMethods),
@@ -113,7 +114,12 @@ function isProcessEnv(e: ts.Expression): boolean {
 }
 
 /** Stored secrets among the values that reach the answers of `fn` (and of the project functions whose result it answers). */
-export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal[] {
+export function revealedSecrets(
+  fn: FunctionNode,
+  values: ValueResolver,
+  /** Is an answer of the handler itself served by this endpoint (a pages handler's other method branches are not)? */
+  served: (n: ts.Node) => boolean = () => true,
+): Reveal[] {
   const r = rules();
   const out: Reveal[] = [];
   const seen = new Set<ts.Node>();
@@ -225,6 +231,12 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
         return;
       }
       if (r.derivations.test(name)) return; // masked, hashed, counted, compared
+      // a package's read whose result carries a stored secret (`apiController.getConnections(…)`)
+      const parts = e.expression.getText().replace(/\s+/g, '');
+      if (r.secretReads?.test(parts)) {
+        hit(e, `${parts}(…)`);
+        return;
+      }
       // made readable again (`decrypt(row.secret_key)`): what it is given is what is answered
       if (r.passThrough?.test(name)) {
         for (const a of e.arguments) {
@@ -297,7 +309,7 @@ export function revealedSecrets(fn: FunctionNode, values: ValueResolver): Reveal
   };
 
   fnsSeen.add(fn);
-  for (const a of answers(fn, r)) value(a, 0, undefined);
+  for (const a of answers(fn, r)) if (served(a)) value(a, 0, undefined);
   return out;
 }
 
@@ -549,7 +561,10 @@ function originCallee(e: ts.Expression): string {
 }
 
 function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
-  const d = lookupName(id.text, id);
+  let d = lookupName(id.text, id);
+  // `const { data, error } = await sdk.read(…)`: the part taken out is answered with what the read returns
+  // (a property of it only: a rest or an array element is not followed)
+  if (d && ts.isBindingElement(d) && !d.dotDotDotToken && ts.isObjectBindingPattern(d.parent)) d = d.parent.parent;
   return d && ts.isVariableDeclaration(d) && d.getStart() < id.getStart() ? d : undefined;
 }
 

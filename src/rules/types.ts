@@ -493,6 +493,8 @@ export interface RevealRules {
   notSecretReceivers?: string;
   /** Calls whose result is their argument made readable (`decrypt(row.secret_key)`): what they are given is answered. */
   passThrough?: string;
+  /** Package calls whose result carries a stored secret (an SSO connection with its client secret). */
+  secretReadCalls?: string;
   envSecrets: string;
   responseMethods: string;
   followDepth: number;
