@@ -20,7 +20,8 @@ interface Compiled {
 const rules = compiled<Compiled>(() => {
   const r = ruleFile('assets').signIn;
   return {
-    passwordCheck: new RegExp(r.passwordCheck),
+    // a password checked, or a one-time code issued: either is how the looked-up account signs in
+    passwordCheck: new RegExp(r.codeCheck ? `${r.passwordCheck}|${r.codeCheck}` : r.passwordCheck),
     lookups: r.lookups.map((l) => new RegExp(l, 'gi')),
     anyLookup: new RegExp(r.anyLookup),
     families: Object.entries(r.families).map(([name, re]) => [name, new RegExp(re, 'i')]),

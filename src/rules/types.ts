@@ -583,6 +583,8 @@ export interface SelfServiceRules {
 
 export interface SignInRules {
   passwordCheck: string;
+  /** A one-time code generated or sent for sign-in (passwordless phone or e-mail login). */
+  codeCheck?: string;
   lookups: string[];
   anyLookup: string;
   families: Record<string, string>;
