@@ -759,6 +759,22 @@ function callData(
     if (isDecrease(v, named)) wd.debits.push(named);
     return { dataKeys: wd.keys, debits: wd.debits, credits: wd.credits, opaqueData: false, constants: wd.constants };
   }
+  // Sequelize `record.increment('balance', { by: n })`, `decrement(['a', 'b'], …)`, `increment({ balance: n })`:
+  // the columns named move by an amount, up or down
+  if ((method === 'increment' || method === 'decrement') && args[0]) {
+    const first = skipOuter(args[0]);
+    const columns = ts.isObjectLiteralExpression(first)
+      ? first.properties.flatMap((p) => (p.name && propertyNameText(p.name) ? [propertyNameText(p.name)!] : []))
+      : (evalStrings(first, values) ?? []);
+    if (columns.length)
+      return {
+        dataKeys: columns,
+        debits: method === 'decrement' ? columns : [],
+        credits: method === 'increment' ? columns : [],
+        opaqueData: false,
+        constants: {},
+      };
+  }
   if (FILTER_FIRST.test(method) && args.length >= 2) {
     const second = skipOuter(args[1]);
     // Sequelize `update(values, { where })` and `record.update(values, { transaction })` keep their first
