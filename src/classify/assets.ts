@@ -131,13 +131,23 @@ function membershipShaped(keys: readonly string[], shape: { person: string[]; gr
  * A column named as the last word of its record's name stands for the record's value: `joinCode.code`
  * is the join code, `ApiKey.key` the API key, `WebhookSecret.secret` the signing secret.
  */
+/** A table of keys (`keys`, `api_keys`, `apiTokens`): each row is an issued key. */
+function isKeyTable(model: string): boolean {
+  const m = norm(model).replace(/s$/, '');
+  return m === 'key' || /^(api|access|personal|team|project|user|org|organization|workspace)(key|token)$/.test(m);
+}
+
 function recordNamedKeys(model: string, dataKeys: readonly string[]): string[] {
   const m = norm(model).replace(/s$/, '');
   if (!m) return [];
-  return dataKeys
-    .map(norm)
-    .filter((k) => k.length >= 3 && m !== k && m.endsWith(k))
-    .map(() => m);
+  return dataKeys.map(norm).flatMap((k) =>
+    k.length >= 3 && m !== k && m.endsWith(k)
+      ? [m]
+      : // a table of keys and its `key` column (`keys.key`): the value is the key itself
+        m === 'key' && k === 'key'
+        ? ['apikey']
+        : [],
+  );
 }
 
 export function opsOf(e: Effect): Op[] {
@@ -581,7 +591,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.keySet.length && !matchedKeys.length) continue;
         // a secret stored where no one gets it (a new record and the generated value both discarded);
         // a key written over an existing record's is rotated: the old one stops working, the new one is read there
-        if (ops.every((o) => o === 'create') && neverLeaves(e, matchedKeys)) continue;
+        // (a record that is itself a key, `keys.key`, is issued whether it is answered now or listed later)
+        if (ops.every((o) => o === 'create') && !isKeyTable(model) && neverLeaves(e, matchedKeys)) continue;
       }
       if (r.category === 'credentials' && ops.length === 1 && ops[0] === 'update' && created.has(model)) continue;
       // what is created with a new team (its founder's membership, its default roles, its first invitations)
