@@ -515,6 +515,8 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   if (ts.isCallExpression(x)) {
     const last = calledName(x);
     if (/^(minus|sub|subtract|decrement)$/i.test(last)) return true;
+    // a money library's sum with an amount that may be taken away (`balance.add(delta)`, `delta = currency(0).subtract(total)`)
+    if (/^(add|plus)$/.test(last) && x.arguments[0] && isDecrease(x.arguments[0], key, depth)) return true;
     if (arithmeticHelper(x, key) === '-') return true;
     // a conversion keeps the amount (`newBalance.toString()`, `String(next)`, `Number(x).toFixed(2)`)
     if (/^(toString|toFixed|toPrecision|valueOf)$/.test(last) && ts.isPropertyAccessExpression(x.expression))

@@ -245,7 +245,7 @@ export function unmountedRoots(
           return;
         }
         const text = ctx.store.text(importer, false) ?? '';
-        if (names.some((n) => n === '' || SERVES(n).test(text))) {
+        if (names.some((n) => n === '' || SERVES(n).test(text) || handedToServer(importer, n, ctx))) {
           served = true;
           return;
         }
@@ -256,6 +256,35 @@ export function unmountedRoots(
     if (imported && !served) out.add(root);
   }
   return out;
+}
+
+/** What starts a server in a function or class body (`serve({ fetch })`, `Bun.serve`, `app.listen(port)`). */
+const STARTS_SERVER =
+  /\b(serve|createServer|createAdaptorServer)\s*\(|\b(Bun|Deno)\s*\.\s*serve\s*\(|\.\s*listen\s*\(|\bfetch\s*:/;
+
+/**
+ * Is the router `name` handed, in `file`, to a project function that starts a server (`server().start(app)`
+ * with `start(app) { serve({ fetch: app.fetch }) }`)? The function's own body, or its class's, says so.
+ */
+function handedToServer(file: string, name: string, ctx: AdapterContext): boolean {
+  const sf = ctx.store.get(file);
+  if (!sf || !new RegExp(`[(,]\\s*${name.replace(/[$]/g, '\\$')}\\s*[,)]`).test(sf.text)) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isCallExpression(n) &&
+      n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === name)
+    )
+      for (const v of ctx.values.resolve(n.expression)) {
+        if (v.kind !== 'function' || !v.node.body) continue;
+        const holder = ts.isClassLike(v.node.parent) ? v.node.parent : v.node;
+        if (STARTS_SERVER.test(holder.getText())) found = true;
+      }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
 }
 
 /** The export names of the function that builds this router and returns it, if that function is exported. */
