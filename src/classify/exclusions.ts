@@ -221,6 +221,8 @@ function signInFlow(
       c.arguments.some((a) => xs.signInArgs.test(lookupText(a, calleeName(c) === 'upsert'))),
   );
   if (!lookup) return undefined;
+  // a key minted for the account the session already names (`{ email: session.user.email }`) is no sign-in
+  if (issuesToken && lookup.arguments.some((a) => SESSION_IDENTIFIER.test(a.getText()))) return undefined;
   let session: string | undefined = issuesToken ? 'a token issued' : undefined;
   // a session row written, or an account found through an upsert: also what a change that rotates the
   // session does (`session.create` after a password change), so these count only where no session is served
@@ -382,6 +384,20 @@ function servesSession(
   depth = 2,
 ): boolean {
   if (!ep.handler.fn) return true;
+  if (chainServesSession(ep, values, s)) return true;
+  // a bearer header or a cookie read, in the handler or a function it calls, is a session of some kind
+  if (readsSignedIn(ep.handler.fn, values) || s.text?.test(ep.handler.fn.getText())) return true;
+  return deepCalls(ep.handler.fn, values, depth).some(
+    (c) => isSessionRead(c, s) || (!!s.text && s.text.test(c.getText())),
+  );
+}
+
+/** Does a middleware of the endpoint's chain (route, router or app level) serve a signed-in session? */
+function chainServesSession(
+  ep: Endpoint,
+  values: ValueResolver,
+  s: NonNullable<ExclusionSets['sessionless']>,
+): boolean {
   for (const l of ep.chain) {
     if (namedForAuth(l, s)) return true;
     const fn = l.fn ?? l.factory;
@@ -411,12 +427,49 @@ function servesSession(
     if (readsSignedIn(fn, values) || s.text?.test(fn.getText())) return true;
     if (deepCalls(fn, values, 1).some((c) => isSessionRead(c, s))) return true;
   }
-  // a bearer header or a cookie read, in the handler or a function it calls, is a session of some kind
-  if (readsSignedIn(ep.handler.fn, values) || s.text?.test(ep.handler.fn.getText())) return true;
-  return deepCalls(ep.handler.fn, values, depth).some(
-    (c) => isSessionRead(c, s) || (!!s.text && s.text.test(c.getText())),
-  );
+  return false;
 }
+
+/**
+ * Does an endpoint that mints a token serve a session? Its chain, its handler, and the functions the handler
+ * calls — except those handed what the request sends (`verifyGoogleIdToken(body.idToken)` checks the identity
+ * the request proves, which is how a sign-in starts, not a session read).
+ */
+function tokenMinterServesSession(
+  ep: Endpoint,
+  values: ValueResolver,
+  s: NonNullable<ExclusionSets['sessionless']>,
+): boolean {
+  const fn = ep.handler.fn;
+  if (!fn) return true;
+  if (chainServesSession(ep, values, s) || routeSetsSignedInUser(ep, values)) return true;
+  if (readsSignedIn(fn, values) || s.text?.test(fn.getText())) return true;
+  const sent = new Set(ep.bodyFields.map((f) => f.name));
+  const fromRequest = (c: ts.CallExpression): boolean =>
+    c.arguments.some((a) => {
+      let found = false;
+      const visit = (n: ts.Node): void => {
+        if (found) return;
+        if (ts.isIdentifier(n) && (sent.has(n.text) || n.text === 'body')) found = true;
+        else ts.forEachChild(n, visit);
+      };
+      visit(a);
+      return found;
+    });
+  for (const c of callsIn(fn)) {
+    if (!ts.isCallExpression(c)) continue;
+    if (isSessionRead(c, s)) return true;
+    if (fromRequest(c)) continue;
+    for (const v of values.resolve(c.expression))
+      if (v.kind === 'function' && v.node.body && deepCalls(v.node, values, 2).some((d) => isSessionRead(d, s)))
+        return true;
+  }
+  return false;
+}
+
+/** A lookup keyed by the signed-in user's own identifier (`{ email: session.user.email }`), not the request's. */
+const SESSION_IDENTIFIER =
+  /\b(session|ctx|context|payload|jwtPayload|claims|user|currentUser|current|auth|me|locals|principal|account|admin)\??\.(?:user\??\.)?(email|username|userName|login|phone)\b/;
 
 /**
  * Does the endpoint read a signed-in session: the signed-in user (`req.user`, `c.get('user')`, set by a
@@ -572,7 +625,8 @@ export function exclusionFor(
   // (a second factor checked at sign-in writes no factor: a path like `auth/2fa/verify` that turns TOTP on is an enrolment)
   const steps: [RegExp[], string][] = [
     [
-      writesFactor ? [] : xs.patterns,
+      // (money moved is that money's step, whatever the path calls it)
+      writesFactor || movesMoney ? [] : xs.patterns,
       'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up',
     ],
     [
@@ -609,7 +663,7 @@ export function exclusionFor(
   // the request proves, `verifyGoogleIdToken(body.idToken)`, not a session)
   const sessionRead = (): boolean =>
     facts.issuesTokenOnly
-      ? endpointReadsSession(ep, values, 0) || !!xs.sessionless?.text?.test(ep.handler.fn?.getText() ?? '')
+      ? !xs.sessionless || tokenMinterServesSession(ep, values, xs.sessionless)
       : endpointReadsSession(ep, values);
   if (signIn && (!signIn.weak || !sessionRead()))
     return {
