@@ -276,8 +276,20 @@ function repoAction(call: ts.CallExpression, method: string, values: ValueResolv
   if (!/^(save|persist|persistAndFlush)$/.test(method) || !a || !ts.isIdentifier(a)) return method;
   if (loadedByFinder(a, values)) return 'update';
   const vals = values.resolve(a);
+  // (an entity built with its key, `new User({ id, email })`, is saved over the row that has it)
+  const keyed = (n: ts.Node): boolean => {
+    const arg = ts.isNewExpression(n) && n.arguments?.[0] ? skipOuter(n.arguments[0]) : undefined;
+    return (
+      !!arg &&
+      (!ts.isObjectLiteralExpression(arg) ||
+        arg.properties.some(
+          (p) => ts.isSpreadAssignment(p) || (!!p.name && /^(_?id|uuid|key)$/i.test(propertyNameText(p.name) ?? '')),
+        ))
+    );
+  };
   const built = (v: Value): boolean =>
-    (v.kind === 'call' && ts.isNewExpression(v.node)) || (v.kind === 'instance' && !!v.site);
+    (v.kind === 'call' && ts.isNewExpression(v.node) && !keyed(v.node)) ||
+    (v.kind === 'instance' && !!v.site && !keyed(v.site));
   return vals.length && vals.every(built) ? 'create' : method;
 }
 
@@ -286,7 +298,8 @@ const INSERT_CONTAINERS = new Set(['create', '$setOnInsert']);
 
 /** Keys written only when an upsert creates the record: every write of them is in its insert branch. */
 function insertOnlyKeys(wd: WriteData): string[] | undefined {
-  if (!wd.inserted?.length) return undefined;
+  // (an update branch the analysis cannot list, `update: req.body`, may write the same keys)
+  if (!wd.inserted?.length || wd.opaque) return undefined;
   const count = (list: string[], k: string): number => list.filter((x) => x === k).length;
   const only = [...new Set(wd.inserted)].filter((k) => count(wd.keys, k) === count(wd.inserted!, k));
   return only.length ? only : undefined;

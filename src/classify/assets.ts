@@ -79,7 +79,7 @@ export const assetRules = compiled((): CompiledAssets => {
       suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
       suppliedModelsRe: a.suppliedModels ? new RegExp(a.suppliedModels, 'i') : undefined,
       nestedRe: a.nestedIn?.length
-        ? new RegExp(`^(${a.nestedIn.join('|')})_?(db|public|internal|uu|ref)?_?id$`, 'i')
+        ? new RegExp(`^(${a.nestedIn.join('|')})_?(db|public|internal|ref)?_?id$`, 'i')
         : undefined,
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
@@ -745,7 +745,10 @@ function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): bo
   const stem = norm(model).replace(/s$/, '');
   return !!keyColumns(values, model)?.some((col) => {
     const m = parentRe.exec(col);
-    return !!m && norm(m[1]).replace(/s$/, '') !== stem;
+    if (!m) return false;
+    // the record's own key, however abbreviated (`org_id` on `organizations`)
+    const group = norm(m[1]).replace(/s$/, '');
+    return group !== stem && !stem.startsWith(group) && !group.startsWith(stem);
   });
 }
 

@@ -357,7 +357,12 @@ const NODE_MODULES = /^(node:)?(fs|fs\/promises|path|stream|crypto|os|util|zlib|
  * A call that reads no records: on an object the function itself builds with `new` (a PDF document, a
  * workbook being written), or on one of Node's own modules (`fs.createWriteStream`, `path.join`).
  */
+/** A call named for reading records, whatever it is called on (a database client built in the handler). */
+const READ_NAMED =
+  /^(query|find\w*|select\w*|exec\w*|get\w*|all|each|stream|cursor|scan|aggregate|fetch\w*|load\w*|list\w*|search\w*|iterate)$/;
+
 function readsNothing(c: ts.CallExpression, f: FunctionNode, values: ValueResolver): boolean {
+  if (READ_NAMED.test(calleeName(c))) return false;
   const recv = rootOf(c.expression);
   return !!recv && recv !== skipOuter(c.expression) && builtHere(recv, f, values, 0);
 }

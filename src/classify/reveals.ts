@@ -349,11 +349,7 @@ function keptElement(cb: ts.Expression | undefined): Set<string> | undefined {
     if (ts.isIdentifier(y)) return y.text === p.text ? new Set() : undefined;
     // a key and the element (`[row.id, row]`, the entries of a Map): the element goes on
     if (ts.isArrayLiteralExpression(y))
-      return y.elements.some(
-        (el) =>
-          ts.isIdentifier(skipOuter(el as ts.Expression)) &&
-          (skipOuter(el as ts.Expression) as ts.Identifier).text === p.text,
-      )
+      return y.elements.some((el) => ts.isIdentifier(skipOuter(el)) && (skipOuter(el) as ts.Identifier).text === p.text)
         ? new Set()
         : undefined;
     if (!ts.isObjectLiteralExpression(y)) return undefined;

@@ -11,6 +11,10 @@ import { modelName, normalizeName } from '../analysis/effects.js';
 
 interface Compiled {
   passwordCheck: RegExp;
+  /** The password checks alone (not the one-time codes). */
+  passwordOnly: RegExp;
+  /** What a one-time-code sign-in issues. */
+  codeIssues?: RegExp;
   lookups: RegExp[];
   anyLookup: RegExp;
   families: [string, RegExp][];
@@ -22,6 +26,8 @@ const rules = compiled<Compiled>(() => {
   return {
     // a password checked, or a one-time code issued: either is how the looked-up account signs in
     passwordCheck: new RegExp(r.codeCheck ? `${r.passwordCheck}|${r.codeCheck}` : r.passwordCheck),
+    passwordOnly: new RegExp(r.passwordCheck),
+    codeIssues: r.codeSignInIssues ? new RegExp(r.codeSignInIssues) : undefined,
     lookups: r.lookups.map((l) => new RegExp(l, 'gi')),
     anyLookup: new RegExp(r.anyLookup),
     families: Object.entries(r.families).map(([name, re]) => [name, new RegExp(re, 'i')]),
@@ -86,6 +92,8 @@ function families(values: ValueResolver): Families {
     if (r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
     for (const [start, end] of signInRegions(store.get(file), text)) {
       const region = text.slice(start, end);
+      // a one-time code with no password check signs in only where the function hands out a session
+      if (!r.passwordOnly.test(region) && !(r.codeIssues?.test(region) ?? false)) continue;
       for (const re of r.lookups) {
         re.lastIndex = 0;
         for (const m of region.matchAll(re)) {

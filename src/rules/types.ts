@@ -585,6 +585,8 @@ export interface SignInRules {
   passwordCheck: string;
   /** A one-time code generated or sent for sign-in (passwordless phone or e-mail login). */
   codeCheck?: string;
+  /** A session or token issued: what makes a one-time code's function a sign-in rather than a verification. */
+  codeSignInIssues?: string;
   lookups: string[];
   anyLookup: string;
   families: Record<string, string>;
