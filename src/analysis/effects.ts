@@ -283,7 +283,11 @@ function repoAction(call: ts.CallExpression, method: string, values: ValueResolv
       !!arg &&
       (!ts.isObjectLiteralExpression(arg) ||
         arg.properties.some(
-          (p) => ts.isSpreadAssignment(p) || (!!p.name && /^(_?id|uuid|key)$/i.test(propertyNameText(p.name) ?? '')),
+          (p) =>
+            ts.isSpreadAssignment(p) ||
+            (!!p.name && /^(_?id|uuid|key)$/i.test(propertyNameText(p.name) ?? '')) ||
+            // a value the request's path names (`accountId: req.params.accountId`) is how the row is found
+            (ts.isPropertyAssignment(p) && /\bparams?\b|\.param\(/.test(p.initializer.getText())),
         ))
     );
   };

@@ -10,6 +10,7 @@ import { queryKeys } from './query.js';
 import { externalName } from '../analysis/unwrap.js';
 import { accessName, calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { forEachNode } from '../analysis/walk.js';
+import { findDeclaration } from '../analysis/scope.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
 import { EQUALITY, machineCredential, readsSignedIn, routeSetsSignedInUser } from './machine-auth.js';
@@ -456,12 +457,32 @@ function tokenMinterServesSession(
       visit(a);
       return found;
     });
+  // a read of the ambient session (`getServerSession()`, `cookies()`), not a check of a value handed in
+  // (`jwtVerify(idToken, keys)` inside `verifyGoogleIdToken(idToken)`)
+  const ambient = (d: ts.CallExpression): boolean =>
+    isSessionRead(d, s) &&
+    !d.arguments.some((a) => {
+      let param = false;
+      const visit = (n: ts.Node): void => {
+        if (param) return;
+        if (ts.isIdentifier(n)) {
+          const decl = findDeclaration(n);
+          if (decl && ts.isParameter(decl)) param = true;
+        } else ts.forEachChild(n, visit);
+      };
+      visit(a);
+      return param;
+    });
   for (const c of callsIn(fn)) {
     if (!ts.isCallExpression(c)) continue;
-    if (isSessionRead(c, s)) return true;
-    if (fromRequest(c)) continue;
+    const handed = fromRequest(c);
+    if (isSessionRead(c, s) && !handed) return true;
     for (const v of values.resolve(c.expression))
-      if (v.kind === 'function' && v.node.body && deepCalls(v.node, values, 2).some((d) => isSessionRead(d, s)))
+      if (
+        v.kind === 'function' &&
+        v.node.body &&
+        deepCalls(v.node, values, 3).some((d) => (handed ? ambient(d) : isSessionRead(d, s)))
+      )
         return true;
   }
   return false;
@@ -469,7 +490,7 @@ function tokenMinterServesSession(
 
 /** A lookup keyed by the signed-in user's own identifier (`{ email: session.user.email }`), not the request's. */
 const SESSION_IDENTIFIER =
-  /\b(session|ctx|context|payload|jwtPayload|claims|user|currentUser|current|auth|me|locals|principal|account|admin)\??\.(?:user\??\.)?(email|username|userName|login|phone)\b/;
+  /\b(session|ctx|context|jwtPayload|user|currentUser|current|auth|me|locals|principal|account|admin)\??\.(?:user\??\.)?(email|username|userName|login|phone)\b/;
 
 /**
  * Does the endpoint read a signed-in session: the signed-in user (`req.user`, `c.get('user')`, set by a
@@ -604,6 +625,8 @@ export function exclusionFor(
     if (
       (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords))) &&
       !(grantsRole && routeSetsSignedInUser(ep, values)) &&
+      // money moved under an entry word (`/payouts/bank/callback` storing the payout account) is that money
+      !movesMoney &&
       // a factor added to the account a session signs in to (`passkeys/register/verify`) is an enrolment
       !(facts.enrolsFactor && endpointReadsSession(ep, values))
     )

@@ -359,12 +359,26 @@ const NODE_MODULES = /^(node:)?(fs|fs\/promises|path|stream|crypto|os|util|zlib|
  */
 /** A call named for reading records, whatever it is called on (a database client built in the handler). */
 const READ_NAMED =
-  /^(query|find\w*|select\w*|exec\w*|get\w*|all|each|stream|cursor|scan|aggregate|fetch\w*|load\w*|list\w*|search\w*|iterate)$/;
+  /^(query|find\w*|select\w*|exec\w*|get(?!Row|Cell|Column|Worksheet|Sheet|Page|Width|Height|X$|Y$)\w*|all|each|stream|cursor|scan|aggregate|fetch\w*|load\w*|list\w*|search\w*|iterate|send|hgetall|hget|mget|smembers|lrange|zrange)$/;
 
 function readsNothing(c: ts.CallExpression, f: FunctionNode, values: ValueResolver): boolean {
   if (READ_NAMED.test(calleeName(c))) return false;
   const recv = rootOf(c.expression);
   return !!recv && recv !== skipOuter(c.expression) && builtHere(recv, f, values, 0);
+}
+
+/** Is the call made on an object the function builds itself (`client.send(…)` with `client = new Client()`)? */
+function builtReceiver(c: ts.CallExpression, f: FunctionNode): boolean {
+  const recv = rootOf(c.expression);
+  if (!recv || recv === skipOuter(c.expression)) return false;
+  const d = findDeclaration(recv);
+  return (
+    !!d &&
+    ts.isVariableDeclaration(d) &&
+    !!d.initializer &&
+    isInside(d, f) &&
+    ts.isNewExpression(skipOuter(d.initializer))
+  );
 }
 
 /** The identifier a chain of member accesses and calls starts from (`stream` in `stream.on(…)`). */
@@ -400,6 +414,8 @@ function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean 
     for (const c of callsIn(f)) {
       if (!ts.isCallExpression(c)) return true;
       const name = calleeName(c);
+      // a read named call on a client the function builds (`new DynamoDBClient().send(scan)`) reads, whatever the name's other uses
+      if (name && READ_NAMED.test(name) && builtReceiver(c, f)) return true;
       if (!name || r.quiet.test(name) || readsNothing(c, f, values)) continue;
       // a project function looked into: its own calls are looked at, unless its name is an export's work
       // (one past the follow depth is not looked into, so it counts as a call that might read)

@@ -254,6 +254,11 @@ export function revealedSecrets(
       // rows passed on (`rows.filter(…)`, `rows.map((row) => ({ ...row, data }))`): what the rows carry is answered
       const callee = skipOuter(e.expression);
       if (ts.isPropertyAccessExpression(callee)) {
+        // a promise's value handed on (`p.then((r) => [null, r]).catch(…)`): what it resolves to is answered
+        if (/^(catch|finally)$/.test(name) || (name === 'then' && keptElement(e.arguments[0]))) {
+          value(callee.expression, depth, key);
+          return;
+        }
         const replaced = ROW_PRESERVING.test(name)
           ? new Set<string>()
           : /^(map|flatMap)$/.test(name)
@@ -560,7 +565,14 @@ function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
   let d = lookupName(id.text, id);
   // `const { data, error } = await sdk.read(…)`: the part taken out is answered with what the read returns
   // (a property of it only: a rest or an array element is not followed)
-  if (d && ts.isBindingElement(d) && !d.dotDotDotToken && ts.isObjectBindingPattern(d.parent)) d = d.parent.parent;
+  // (and an element of an awaited wrapper's tuple: `const [err, data] = await asaw(prisma.key.findMany(…))`)
+  if (
+    d &&
+    ts.isBindingElement(d) &&
+    !d.dotDotDotToken &&
+    (ts.isObjectBindingPattern(d.parent) || ts.isArrayBindingPattern(d.parent))
+  )
+    d = d.parent.parent;
   return d && ts.isVariableDeclaration(d) && d.getStart() < id.getStart() ? d : undefined;
 }
 
