@@ -278,12 +278,15 @@ export function revealedSecrets(
       // a project function whose result is answered: what it answers is answered
       if (depth < r.followDepth) {
         for (const v of values.resolve(e.expression)) {
-          if (v.kind === 'function' && v.node.body && isFunctionNode(v.node) && !fnsSeen.has(v.node)) {
-            fnsSeen.add(v.node);
+          if (v.kind === 'function' && v.node.body && isFunctionNode(v.node)) {
             // a helper handed the response object answers what it sends through it, not what it returns
             const viaResponse = !r.responseMethods.test(name) && e.arguments.some(isResponseObject);
             const answered = answers(v.node, r, viaResponse);
-            for (const a of answered) value(a, depth + 1, key);
+            // its own answers are followed once; what each call hands it is bound at every call (`asaw(p)` twice)
+            if (!fnsSeen.has(v.node)) {
+              fnsSeen.add(v.node);
+              for (const a of answered) value(a, depth + 1, key);
+            }
             // a wrapper that answers what it is given (`apiResponse(data)` → `{ success: true, data }`):
             // the argument bound to an answered parameter is answered
             v.node.parameters.forEach((p, i) => {
