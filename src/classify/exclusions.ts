@@ -224,6 +224,9 @@ function signInFlow(
   if (!lookup) return undefined;
   // a key minted for the account the session already names (`{ email: session.user.email }`) is no sign-in
   if (issuesToken && lookup.arguments.some((a) => SESSION_IDENTIFIER.test(a.getText()))) return undefined;
+  // …and a token handed to whoever names an account, with nothing proven (no password, identity token or
+  // e-mailed code checked), is an account handed over, not a sign-in
+  if (issuesToken && !calls.some((c) => PROOF_CHECK.test(calleeName(c)) || tokenKeyed(c, xs))) return undefined;
   let session: string | undefined = issuesToken ? 'a token issued' : undefined;
   // a session row written, or an account found through an upsert: also what a change that rotates the
   // session does (`session.create` after a password change), so these count only where no session is served
@@ -488,6 +491,17 @@ function tokenMinterServesSession(
   return false;
 }
 
+/** A check of something the request proves: a password, an identity provider's token, a code. */
+const PROOF_CHECK =
+  /^(verify\w*|compare\w*|check\w*(Password|Code|Token|Otp)\w*|validate\w*(Password|Code|Token|Otp)\w*|jwtVerify|verifyIdToken|matchPassword\w*|decode\w*Token)$/i;
+
+/** A lookup by a token or code the request carries (`verificationToken.findUnique({ where: { token } })`). */
+function tokenKeyed(c: ts.CallExpression, xs: ExclusionSets): boolean {
+  if (!/^(find\w*|get\w*|select\w*|where)$/.test(calleeName(c))) return false;
+  const q = c.arguments[0] ? queryKeys(c.arguments[0]) : undefined;
+  return !!q && [...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)));
+}
+
 /** A lookup keyed by the signed-in user's own identifier (`{ email: session.user.email }`), not the request's. */
 const SESSION_IDENTIFIER =
   /\b(session|ctx|context|jwtPayload|user|currentUser|current|auth|me|locals|principal|account|admin)\??\.(?:user\??\.)?(email|username|userName|login|phone)\b/;
@@ -625,8 +639,9 @@ export function exclusionFor(
     if (
       (xs.entryRaw.has(s) || lookupTerm(n, xs.entry) || (!changes && findTerm(cands.slice(1), xs.entryWords))) &&
       !(grantsRole && routeSetsSignedInUser(ep, values)) &&
-      // money moved under an entry word (`/payouts/bank/callback` storing the payout account) is that money
-      !movesMoney &&
+      // money moved under an entry word by someone signed in (`/payouts/bank/callback` storing the payout
+      // account) is that money; a sign-up opening the new account's own bank record is still a sign-up
+      !(movesMoney && endpointReadsSession(ep, values)) &&
       // a factor added to the account a session signs in to (`passkeys/register/verify`) is an enrolment
       !(facts.enrolsFactor && endpointReadsSession(ep, values))
     )
