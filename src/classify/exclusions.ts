@@ -116,6 +116,8 @@ interface ExclusionSets {
   signInArgs: RegExp;
   signInCalls: RegExp;
   sessionRecords: RegExp;
+  proofCalls: RegExp;
+  sessionIdentifierArgs: RegExp;
   sessionWrites: RegExp;
   sessionless?: {
     reads: RegExp;
@@ -154,6 +156,8 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     signInCalls: new RegExp(ex.signInFlow.sessionCalls),
     sessionWrites: new RegExp(ex.signInFlow.sessionWrites),
     sessionRecords: new RegExp(ex.signInFlow.sessionRecords ?? '$^', 'i'),
+    proofCalls: new RegExp(ex.signInFlow.proofCalls ?? '.', 'i'),
+    sessionIdentifierArgs: new RegExp(ex.signInFlow.sessionIdentifierArgs ?? '$^'),
     sessionless: ex.sessionless && {
       reads: new RegExp(ex.sessionless.sessionReads),
       calleeText: new RegExp(ex.sessionless.sessionCalleeText),
@@ -223,10 +227,10 @@ function signInFlow(
   );
   if (!lookup) return undefined;
   // a key minted for the account the session already names (`{ email: session.user.email }`) is no sign-in
-  if (issuesToken && lookup.arguments.some((a) => SESSION_IDENTIFIER.test(a.getText()))) return undefined;
+  if (issuesToken && lookup.arguments.some((a) => xs.sessionIdentifierArgs.test(a.getText()))) return undefined;
   // …and a token handed to whoever names an account, with nothing proven (no password, identity token or
   // e-mailed code checked), is an account handed over, not a sign-in
-  if (issuesToken && !calls.some((c) => PROOF_CHECK.test(calleeName(c)) || tokenKeyed(c, xs))) return undefined;
+  if (issuesToken && !calls.some((c) => xs.proofCalls.test(calleeName(c)) || tokenKeyed(c, xs))) return undefined;
   let session: string | undefined = issuesToken ? 'a token issued' : undefined;
   // a session row written, or an account found through an upsert: also what a change that rotates the
   // session does (`session.create` after a password change), so these count only where no session is served
@@ -491,10 +495,6 @@ function tokenMinterServesSession(
   return false;
 }
 
-/** A check of something the request proves: a password, an identity provider's token, a code. */
-const PROOF_CHECK =
-  /^(verify\w*|compare\w*|check\w*(Password|Code|Token|Otp)\w*|validate\w*(Password|Code|Token|Otp)\w*|jwtVerify|verifyIdToken|matchPassword\w*|decode\w*Token)$/i;
-
 /** A lookup by a token or code the request carries (`verificationToken.findUnique({ where: { token } })`). */
 function tokenKeyed(c: ts.CallExpression, xs: ExclusionSets): boolean {
   if (!/^(find\w*|get\w*|select\w*|where)$/.test(calleeName(c))) return false;
@@ -502,23 +502,19 @@ function tokenKeyed(c: ts.CallExpression, xs: ExclusionSets): boolean {
   return !!q && [...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)));
 }
 
-/** A lookup keyed by the signed-in user's own identifier (`{ email: session.user.email }`), not the request's. */
-const SESSION_IDENTIFIER =
-  /\b(session|ctx|context|jwtPayload|user|currentUser|current|auth|me|locals|principal|account|admin)\??\.(?:user\??\.)?(email|username|userName|login|phone)\b/;
-
 /**
  * Does the endpoint read a signed-in session: the signed-in user (`req.user`, `c.get('user')`, set by a
  * route's middleware), a route middleware named for authentication, or a session read in the handler
  * (`getServerSession()`, `requireAdmin(req)`, a cookie read)? Unlike servesSession, a cookie only set
  * (`cookies().set('sid', …)`, a sign-in's answer) is not a read. Without the rules, yes.
  */
-export function endpointReadsSession(ep: Endpoint, values: ValueResolver, depth = 1): boolean {
+export function endpointReadsSession(ep: Endpoint, values: ValueResolver): boolean {
   const s = values.session.get(SETS).sessionless;
   const fn = ep.handler.fn;
   if (!s || !fn) return true;
   if (readsSignedIn(fn, values) || routeSetsSignedInUser(ep, values)) return true;
   if (ep.chain.some((l) => l.via === 'route' && namedForAuth(l, s))) return true;
-  return deepCalls(fn, values, depth).some((c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)));
+  return deepCalls(fn, values, 1).some((c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)));
 }
 
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */

@@ -36,6 +36,8 @@ const rules = compiled(() => {
     quiet: r.quietCalls ? new RegExp(r.quietCalls) : undefined,
     single: r.singleReads ? new RegExp(r.singleReads) : undefined,
     work: r.exportWork ? new RegExp(r.exportWork) : undefined,
+    builtReads: new RegExp(r.builtReads ?? '$^'),
+    inertModules: new RegExp(r.inertModules ?? '$^'),
     followDepth: r.followDepth,
   };
 });
@@ -350,19 +352,12 @@ export function noCollection(fn: FunctionNode, values: ValueResolver): string | 
   return undefined;
 }
 
-/** Node's own modules: files, paths, streams and hashes, never the application's records. */
-const NODE_MODULES = /^(node:)?(fs|fs\/promises|path|stream|crypto|os|util|zlib|url|buffer|events)$/;
-
 /**
  * A call that reads no records: on an object the function itself builds with `new` (a PDF document, a
  * workbook being written), or on one of Node's own modules (`fs.createWriteStream`, `path.join`).
  */
-/** A call named for reading records, whatever it is called on (a database client built in the handler). */
-const READ_NAMED =
-  /^(query|find\w*|select\w*|exec\w*|get(?!Row|Cell|Column|Worksheet|Sheet|Page|Width|Height|X$|Y$)\w*|all|each|stream|cursor|scan|aggregate|fetch\w*|load\w*|list\w*|search\w*|iterate|send|hgetall|hget|mget|smembers|lrange|zrange)$/;
-
 function readsNothing(c: ts.CallExpression, f: FunctionNode, values: ValueResolver): boolean {
-  if (READ_NAMED.test(calleeName(c))) return false;
+  if (rules().builtReads.test(calleeName(c))) return false;
   const recv = rootOf(c.expression);
   return !!recv && recv !== skipOuter(c.expression) && builtHere(recv, f, values, 0);
 }
@@ -397,7 +392,7 @@ function builtHere(id: ts.Identifier, f: FunctionNode, values: ValueResolver, de
     const root = ts.isCallExpression(init) ? rootOf(init.expression) : undefined;
     return !!root && builtHere(root, f, values, depth + 1);
   }
-  return values.resolve(id).some((v) => v.kind === 'external' && NODE_MODULES.test(v.module));
+  return values.resolve(id).some((v) => v.kind === 'external' && rules().inertModules.test(v.module));
 }
 
 function isInside(n: ts.Node, f: ts.Node): boolean {
@@ -415,7 +410,7 @@ function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean 
       if (!ts.isCallExpression(c)) return true;
       const name = calleeName(c);
       // a read named call on a client the function builds (`new DynamoDBClient().send(scan)`) reads, whatever the name's other uses
-      if (name && READ_NAMED.test(name) && builtReceiver(c, f)) return true;
+      if (name && r.builtReads.test(name) && builtReceiver(c, f)) return true;
       if (!name || r.quiet.test(name) || readsNothing(c, f, values)) continue;
       // a project function looked into: its own calls are looked at, unless its name is an export's work
       // (one past the follow depth is not looked into, so it counts as a call that might read)

@@ -339,6 +339,8 @@ export interface ExclusionRules {
     sessionCalls: string;
     sessionWrites: string;
     sessionRecords?: string;
+    proofCalls?: string;
+    sessionIdentifierArgs?: string;
   };
   /** How a handler shows it serves a signed-in session (a credential set without one is a sign-up or a recovery step). */
   sessionless?: {
@@ -527,6 +529,10 @@ export interface ExportRules {
   quietCalls?: string;
   singleReads?: string;
   exportWork?: string;
+  /** Calls named for reading records (on a client the handler builds, they read). */
+  builtReads?: string;
+  /** Node's own modules, whose calls read no records. */
+  inertModules?: string;
   followDepth: number;
 }
 
