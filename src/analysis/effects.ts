@@ -300,6 +300,12 @@ function repoAction(call: ts.CallExpression, method: string, values: ValueResolv
 /** An upsert's data for the record it creates (Prisma `create`, Mongo `$setOnInsert`): not written to one it finds. */
 const INSERT_CONTAINERS = new Set(['create', '$setOnInsert']);
 
+/** The effect field for an upsert's insert-only keys, when there are any. */
+function withInsertOnly(wd: WriteData): Pick<Effect, 'insertOnly'> {
+  const only = insertOnlyKeys(wd);
+  return only ? { insertOnly: only } : {};
+}
+
 /** Keys written only when an upsert creates the record: every write of them is in its insert branch. */
 function insertOnlyKeys(wd: WriteData): string[] | undefined {
   // (an update branch the analysis cannot list, `update: req.body`, may write the same keys)
@@ -818,7 +824,7 @@ function callData(
     constants: wd.constants,
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
-    ...(insertOnlyKeys(wd) ? { insertOnly: insertOnlyKeys(wd) } : {}),
+    ...withInsertOnly(wd),
   };
 }
 
@@ -1480,7 +1486,7 @@ function chainData(
     constants: wd.constants,
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
-    ...(insertOnlyKeys(wd) ? { insertOnly: insertOnlyKeys(wd) } : {}),
+    ...withInsertOnly(wd),
   };
 }
 
@@ -2704,13 +2710,13 @@ function literalKeys(t: ts.TypeNode): string[] | undefined {
   return out;
 }
 
-/** The request body as the client sent it: `req.body` of a handler's request, `await c.req.json()`, `await request.json()`. */
-/** The request's parsed body: `req.body`, or `c.req.body` where a Hono body-parser middleware put it. */
+/** How deep a parameter's path reaches the parsed body: `req.body` (1), or `c.req.body` where a Hono body-parser middleware put it (2); 0 when it does not. */
 function bodyAt(path: readonly string[]): number {
   if (path[0] === 'body') return 1;
   return path[0] === 'req' && path[1] === 'body' ? 2 : 0;
 }
 
+/** The request body as the client sent it: `req.body` of a handler's request, `await c.req.json()`, `await request.json()`. */
 function isRawBody(v: Value): boolean {
   if (v.kind === 'param') {
     const at = bodyAt(v.path);

@@ -126,17 +126,16 @@ function membershipShaped(keys: readonly string[], shape: { person: string[]; gr
   return keys.some((k) => shape.person.includes(k)) && keys.some((k) => shape.group.includes(k));
 }
 
-/** The operation class of a write: create, update or delete (an upsert or save is both create and update). */
-/**
- * A column named as the last word of its record's name stands for the record's value: `joinCode.code`
- * is the join code, `ApiKey.key` the API key, `WebhookSecret.secret` the signing secret.
- */
 /** A table of keys (`keys`, `api_keys`, `apiTokens`): each row is an issued key. */
 function isKeyTable(model: string): boolean {
   const m = norm(model).replace(/s$/, '');
   return m === 'key' || /^(api|access|personal|team|project|user|org|organization|workspace)(key|token)$/.test(m);
 }
 
+/**
+ * A column named as the last word of its record's name stands for the record's value: `joinCode.code`
+ * is the join code, `ApiKey.key` the API key, `WebhookSecret.secret` the signing secret.
+ */
 function recordNamedKeys(model: string, dataKeys: readonly string[]): string[] {
   const m = norm(model).replace(/s$/, '');
   if (!m) return [];
@@ -150,6 +149,7 @@ function recordNamedKeys(model: string, dataKeys: readonly string[]): string[] {
   );
 }
 
+/** The operation class of a write: create, update or delete (an upsert or save is both create and update). */
 export function opsOf(e: Effect): Op[] {
   const a = (e.action ?? '').toLowerCase();
   if (

@@ -365,15 +365,14 @@ function readsNothing(c: ts.CallExpression, f: FunctionNode, values: ValueResolv
 /** Is the call made on an object the function builds itself (`client.send(…)` with `client = new Client()`)? */
 function builtReceiver(c: ts.CallExpression, f: FunctionNode): boolean {
   const recv = rootOf(c.expression);
-  if (!recv || recv === skipOuter(c.expression)) return false;
-  const d = findDeclaration(recv);
-  return (
-    !!d &&
-    ts.isVariableDeclaration(d) &&
-    !!d.initializer &&
-    isInside(d, f) &&
-    ts.isNewExpression(skipOuter(d.initializer))
-  );
+  const init = recv && recv !== skipOuter(c.expression) ? localInit(recv, f) : undefined;
+  return !!init && ts.isNewExpression(init);
+}
+
+/** What a local of `f` is initialised with (`new Client()`, `fs.createWriteStream(…)`), if the name is one. */
+function localInit(id: ts.Identifier, f: FunctionNode): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  return d && ts.isVariableDeclaration(d) && d.initializer && isInside(d, f) ? skipOuter(d.initializer) : undefined;
 }
 
 /** The identifier a chain of member accesses and calls starts from (`stream` in `stream.on(…)`). */
@@ -385,9 +384,8 @@ function rootOf(e: ts.Expression): ts.Identifier | undefined {
 
 /** Is a name one of Node's modules, or a local the function makes from `new` or from one of those? */
 function builtHere(id: ts.Identifier, f: FunctionNode, values: ValueResolver, depth: number): boolean {
-  const d = findDeclaration(id);
-  if (d && ts.isVariableDeclaration(d) && d.initializer && isInside(d, f) && depth < 3) {
-    const init = skipOuter(d.initializer);
+  const init = depth < 3 ? localInit(id, f) : undefined;
+  if (init) {
     if (ts.isNewExpression(init)) return true;
     const root = ts.isCallExpression(init) ? rootOf(init.expression) : undefined;
     return !!root && builtHere(root, f, values, depth + 1);

@@ -718,12 +718,12 @@ function revealSignals(fn: FunctionNode | undefined, values: ValueResolver, serv
   );
 }
 
-/** A whole collection of people's records handed out as a file (data-export without a write). */
 /** A password or PIN set (an e-mail changed alongside keeps the endpoint a credential change). */
 const PASSWORD_ASSETS = new Set(['password', 'pin-record']);
 /** A token record created with a secret minted for it: a key a user makes, or the session a sign-in starts. */
 const TOKEN_ISSUED = new Set(['api-key-record', 'minted-secret', MINTED_SECRET_RETURNED]);
 
+/** A whole collection of people's records handed out as a file (data-export without a write). */
 function exportSignals(fn: FunctionNode | undefined, values: ValueResolver, served: (n: ts.Node) => boolean): Signal[] {
   const x = fn ? bulkExport(fn, values, served) : undefined;
   if (!x) return [];

@@ -566,9 +566,9 @@ function originCallee(e: ts.Expression): string {
 
 function declarationOf(id: ts.Identifier): ts.VariableDeclaration | undefined {
   let d = lookupName(id.text, id);
-  // `const { data, error } = await sdk.read(…)`: the part taken out is answered with what the read returns
-  // (a property of it only: a rest or an array element is not followed)
-  // (and an element of an awaited wrapper's tuple: `const [err, data] = await asaw(prisma.key.findMany(…))`)
+  // the part taken out of a result is answered with what the result holds: a property
+  // (`const { data, error } = await sdk.read(…)`) or a tuple element (`const [err, data] = await asaw(read)`);
+  // a rest element is not followed
   if (
     d &&
     ts.isBindingElement(d) &&
