@@ -131,7 +131,8 @@ export class ChainedRouters {
       if (isExport(x, roots, this.values)) return [];
       const callee = skipOuter(x.expression);
       if (ts.isPropertyAccessExpression(callee)) {
-        const base = this.steps(callee.expression, depth + 1);
+        // a step of the same chain: its length is the source's, not a hop to bound
+        const base = this.steps(callee.expression, depth);
         const name = accessName(callee);
         return base && name !== undefined ? [...base, { name, call: x }] : undefined;
       }
