@@ -1173,6 +1173,12 @@ export class ValueResolver {
     return out;
   }
 
+  /** A type annotation naming a package's export (`PrismaClient` from `@prisma/client`): that export. */
+  private declaredPackageType(type: ts.TypeNode | undefined, depth: number, seen: Set<ts.Node>): Value[] {
+    if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName) || depth >= MAX_DEPTH - 2) return [];
+    return this.resolve(type.typeName, depth + 1, seen).filter((v) => v.kind === 'external' && !v.outside);
+  }
+
   private injectedUncached(name: ts.Identifier, depth: number, seen: Set<ts.Node>): Value[] {
     const classes = this.resolve(name, depth + 1, seen).flatMap((v) => (v.kind === 'class' ? [v.node] : []));
     if (!classes.length) {
@@ -1275,6 +1281,13 @@ export class ValueResolver {
       const st = ts.canHaveModifiers(m) && ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
       if (Boolean(st) !== isStatic) continue;
       if (ts.isMethodDeclaration(m) && m.body) return [{ kind: 'function', node: m }];
+      // `static get prisma(): PrismaClient { return this.server?.prisma; }`: what the getter returns,
+      // and the package's type it declares (what it returns is often a global the analysis cannot follow)
+      if (ts.isGetAccessor(m) && m.body)
+        return [
+          ...returnExpressions(m).flatMap((r) => this.resolve(r, depth + 1, seen)),
+          ...this.declaredPackageType(m.type, depth, seen),
+        ];
       if (ts.isPropertyDeclaration(m)) {
         // `app = undefined;` then `this.app = express()` in a method: the field takes every value it is given
         const sources = [

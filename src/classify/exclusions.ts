@@ -223,7 +223,8 @@ function signInFlow(
   const lookup = calls.find(
     (c) =>
       xs.signInLookups.test(calleeName(c)) &&
-      c.arguments.some((a) => xs.signInArgs.test(lookupText(a, calleeName(c) === 'upsert'))),
+      c.arguments.some((a) => xs.signInArgs.test(lookupText(a, calleeName(c) === 'upsert'))) &&
+      !onlyRefuses(c),
   );
   if (!lookup) return undefined;
   // a key minted for the account the session already names (`{ email: session.user.email }`) is no sign-in
@@ -267,6 +268,42 @@ function signInFlow(
   };
   visit(fn.body);
   return session ? { evidence: `${lookup.expression.getText().replace(/\s+/g, '')} + ${session}`, weak } : undefined;
+}
+
+/**
+ * Is a lookup a uniqueness check: its result is kept in a local that is only ever tested for being
+ * found, each test ending the request (`if (existing) return res.status(409)…`)? A sign-in goes on
+ * with the account it found; a profile change that refuses a taken username does not.
+ */
+function onlyRefuses(lookup: ts.CallExpression): boolean {
+  let x: ts.Node = lookup;
+  while (x.parent && (ts.isAwaitExpression(x.parent) || ts.isParenthesizedExpression(x.parent))) x = x.parent;
+  const decl = x.parent;
+  if (!decl || !ts.isVariableDeclaration(decl) || decl.initializer !== x || !ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  const scope = decl.parent?.parent?.parent;
+  if (!scope) return false;
+  let uses = 0;
+  let refusals = 0;
+  forEachNode(scope, (n) => {
+    if (!ts.isIdentifier(n) || n.text !== name || n === decl.name) return;
+    uses++;
+    // the local itself (or `!!local`, `local !== null`) as an if's condition whose branch ends the request
+    let c: ts.Node = n;
+    for (let p = c.parent; p; p = c.parent) {
+      if (ts.isParenthesizedExpression(p)) c = p;
+      else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) c = p;
+      else if (isNot(p) && isNot(p.parent)) c = p.parent;
+      else break;
+    }
+    const stmt = c.parent;
+    if (stmt && ts.isIfStatement(stmt) && stmt.expression === c && alwaysReturns(stmt.thenStatement)) refusals++;
+  });
+  return uses > 0 && uses === refusals;
+}
+
+function isNot(n: ts.Node | undefined): n is ts.PrefixUnaryExpression {
+  return !!n && ts.isPrefixUnaryExpression(n) && n.operator === ts.SyntaxKind.ExclamationToken;
 }
 
 /**
