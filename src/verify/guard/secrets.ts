@@ -163,7 +163,11 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   const v = vocab();
   const re = v.factorEnabledFlags;
   let found: ts.Node | undefined;
-  const isTrue = (e: ts.Expression): boolean => e.kind === SyntaxKind.TrueKeyword;
+  // `true`, or a flag column kept as text or a number (`verified: 'true'`, `enabled: 1`)
+  const isTrue = (e: ts.Expression): boolean =>
+    e.kind === SyntaxKind.TrueKeyword ||
+    (ts.isStringLiteralLike(e) && e.text === 'true') ||
+    (ts.isNumericLiteral(e) && e.text === '1');
   // a plain flag (`enabled`) switches a factor on when the record it is set on is the factor (`twoFactor.enabled = true`)
   // (a flag kept in the session, `req.session.twoFactor.verified`, records a check: the receiver says so)
   const onFactorRecord = (flag: string, names: readonly string[], receiver: ts.Expression): boolean =>
