@@ -507,7 +507,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         const constants = constantsOf(e);
         // a key with a value pattern (`status: 'revoked'`) counts only when written with a matching constant
         matchedKeys = keys.filter((k) => {
-          const terms = r.keySet.filter((t) => keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)));
+          const terms = r.keySet.filter((t) =>
+            r.wholeKeys?.includes(t) ? matchesTerm(k, t) : keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)),
+          );
           if (!terms.length && r.keyRe?.test(k)) terms.push(k);
           if (!terms.length || r.notKeysRe?.test(k)) return false;
           // an item added to or taken from a list (`owner: arrayUnion(boardId)`) replaces nobody

@@ -448,6 +448,8 @@ export interface AssetRule {
   keyValues?: Record<string, string>;
   /** keyValues keys that count also when written with a value from the request (a terminal status the caller picks). */
   chosenValues?: string[];
+  /** Keys that count only written whole, never as the end of a longer name (`enabled`, not `autoTopupEnabled`). */
+  wholeKeys?: string[];
   /** Keys that do not count when the request supplies them by name (the caller edits the record's setting). */
   requestEdits?: string[];
   /** The rule does not apply when a constant matching the value pattern is written under a key matching the name pattern. */
