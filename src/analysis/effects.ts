@@ -1434,7 +1434,8 @@ function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: strin
   return false;
 }
 
-function stringArg(call: ts.CallExpression, values: ValueResolver): string | undefined {
+/** The table a call's first argument names: a string, a document path, or a table object (`webhooks`, `schema.users`). */
+export function stringArg(call: ts.CallExpression, values: ValueResolver): string | undefined {
   const a = call.arguments[0];
   if (!a) return undefined;
   const s = evalString(a, values) ?? documentPathHead(a);

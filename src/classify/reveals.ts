@@ -11,6 +11,7 @@ import { findDeclaration, lookupName } from '../analysis/scope.js';
 import { evalString } from '../analysis/strings.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { schemaColumns } from './schema-columns.js';
+import { stringArg } from '../analysis/effects.js';
 
 export interface Reveal {
   node: ts.Node;
@@ -186,6 +187,11 @@ export function revealedSecrets(
       }
       return; // comparisons, arithmetic, concatenation with other text: a derivation
     }
+    // a row taken out of the rows a read returned (`result[0]`): the row
+    if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(skipOuter(e.argumentExpression))) {
+      value(e.expression, depth, key);
+      return;
+    }
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
       const name = ts.isPropertyAccessExpression(e)
         ? e.name.text
@@ -274,7 +280,7 @@ export function revealedSecrets(
       // a whole record read and answered (`prisma.integration.findUnique(…)`): the secret columns its
       // schema declares, less those a `select` leaves out or an `omit` drops
       for (const col of recordSecrets(e, values, r))
-        if (!replacedColumns.some((set) => set.has(col))) hit(e, `${e.expression.getText()} → ${col}`);
+        if (!replacedColumns.some((set) => set.has(col))) hit(e, `${shortCallee(e)} → ${col}`);
       // a project function whose result is answered: what it answers is answered
       if (depth < r.followDepth) {
         for (const v of values.resolve(e.expression)) {
@@ -381,6 +387,23 @@ function keptElement(cb: ts.Expression | undefined): Set<string> | undefined {
   return found;
 }
 
+/** A call's callee for a reason: one line, a long chain cut to its start and end (`db.select().from(webhooks)…limit`). */
+function shortCallee(call: ts.CallExpression): string {
+  const t = call.expression.getText().replace(/\s+/g, '');
+  return t.length > 80 ? `${t.slice(0, 50)}…${t.slice(-20)}` : t;
+}
+
+/** The columns a Drizzle `select({ id: t.id, key: t.secret })` picks: each column it reads (`t.secret`), and the key it answers under. */
+function pickedColumns(shape: ts.ObjectLiteralExpression): Set<string> {
+  const out = new Set<string>();
+  for (const p of shape.properties) {
+    if (p.name) out.add(propertyNameText(p.name) ?? '');
+    const v = ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+    if (v && ts.isPropertyAccessExpression(v)) out.add(v.name.text);
+  }
+  return out;
+}
+
 /** The methods of a query builder's read chain (`client('api_token').where({ email }).select()`). */
 const BUILDER_READ = /^(select|where|andWhere|orWhere|whereIn|whereNot|first|orderBy|limit|offset|from|table)$/;
 
@@ -388,7 +411,10 @@ const BUILDER_READ = /^(select|where|andWhere|orWhere|whereIn|whereNot|first|ord
  * A query builder's read of whole rows (`knex('api_token').select()`, `db.client('providers').where({ id }).first()`):
  * the table, and the columns a `select('id', 'name')` lists, if it lists any.
  */
-function builderRead(call: ts.CallExpression): { table: string; listed?: Set<string> } | undefined {
+function builderRead(
+  call: ts.CallExpression,
+  values: ValueResolver,
+): { table: string; listed?: Set<string> } | undefined {
   let cur = call;
   let listed: Set<string> | undefined;
   for (let i = 0; i < 8; i++) {
@@ -400,7 +426,20 @@ function builderRead(call: ts.CallExpression): { table: string; listed?: Set<str
         .map((a) => a.text);
       if ((x.name.text === 'from' || x.name.text === 'table') && strings.length === 1)
         return { table: strings[0], listed };
-      if (x.name.text === 'select' && cur.arguments.length && !strings.includes('*')) listed = new Set(strings);
+      // Drizzle: `db.select().from(webhooks)`, the table object named
+      if (x.name.text === 'from' && cur.arguments.length === 1 && !strings.length) {
+        const table = stringArg(cur, values);
+        // the columns are picked before the table (`db.select({ id: webhooks.id }).from(webhooks)`)
+        const picked = skipOuter(x.expression);
+        const shape =
+          ts.isCallExpression(picked) && picked.arguments.length === 1 ? skipOuter(picked.arguments[0]) : undefined;
+        if (shape && ts.isObjectLiteralExpression(shape)) listed = pickedColumns(shape);
+        return table ? { table, listed } : undefined;
+      }
+      // `select({ id: webhooks.id, url: webhooks.url })`: the columns are the object's keys
+      const shape = x.name.text === 'select' && cur.arguments.length === 1 ? skipOuter(cur.arguments[0]) : undefined;
+      if (shape && ts.isObjectLiteralExpression(shape)) listed = pickedColumns(shape);
+      else if (x.name.text === 'select' && cur.arguments.length && !strings.includes('*')) listed = new Set(strings);
       const inner = skipOuter(x.expression);
       if (!ts.isCallExpression(inner)) return undefined;
       cur = inner;
@@ -431,7 +470,7 @@ const KEY_RECORD = compiled(() => {
 /** Secret columns of the records an ORM read returns whole (from the schema files). */
 function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules): string[] {
   if (!r.recordSecretNames) return [];
-  const built = builderRead(call);
+  const built = builderRead(call, values);
   if (built) {
     const columns = schemaColumns(values, built.table);
     if (!columns) return [];
