@@ -197,7 +197,7 @@ function selectedPersonal(arg: ts.Expression | undefined, r: Rules): string | un
   const select = x.properties.find(
     (p) => p.name && /^(select|attributes|columns)$/.test(propertyNameText(p.name) ?? ''),
   );
-  if (!select || !ts.isPropertyAssignment(select)) return undefined;
+  if (!select || !ts.isPropertyAssignment(select)) return relatedPersonal(x, r);
   let found: string | undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
@@ -209,6 +209,28 @@ function selectedPersonal(arg: ts.Expression | undefined, r: Rules): string | un
   };
   visit(select.initializer);
   return found;
+}
+
+/**
+ * Personal columns a read takes in through a relation to people (`include: { user: { select: { email: true } } }`,
+ * `include: { user: true }`): each row then carries its person's record.
+ */
+function relatedPersonal(query: ts.ObjectLiteralExpression, r: Rules): string | undefined {
+  for (const p of query.properties) {
+    if (!p.name || !/^(include|with|populate)$/.test(propertyNameText(p.name) ?? '') || !ts.isPropertyAssignment(p))
+      continue;
+    const relations = skipOuter(p.initializer);
+    if (!ts.isObjectLiteralExpression(relations)) continue;
+    for (const rel of relations.properties) {
+      if (!rel.name || !ts.isPropertyAssignment(rel)) continue;
+      const name = propertyNameText(rel.name) ?? '';
+      const v = skipOuter(rel.initializer);
+      if (v.kind === ts.SyntaxKind.TrueKeyword && isPeople(name, r)) return `${name} (whole record)`;
+      const inner = ts.isObjectLiteralExpression(v) ? selectedPersonal(v, r) : undefined;
+      if (inner && (isPeople(name, r) || r.personalColumns.has(inner))) return inner;
+    }
+  }
+  return undefined;
 }
 
 /** SQL text handed to a call: a string or template literal, its `${…}` parts left blank. */
