@@ -2262,9 +2262,17 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
       if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return false;
       // A function defined but not run here (a callback stored in a config object, a local helper)
       // is not this function's side effect; callbacks passed to a call are.
+      // (so are the steps of a list handed to one: `async.waterfall([function (cb) {…}, …])`)
       if (
         (ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) &&
-        !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent)))
+        !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent))) &&
+        !(
+          !ts.isMethodDeclaration(n) &&
+          n.parent &&
+          ts.isArrayLiteralExpression(n.parent) &&
+          n.parent.parent &&
+          (ts.isCallExpression(n.parent.parent) || ts.isNewExpression(n.parent.parent))
+        )
       )
         return false;
       // A callback registered for later (`bot.command('x', cb)`, `emitter.on('y', cb)`) does not run as part of this call.

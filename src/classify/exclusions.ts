@@ -554,6 +554,21 @@ export function endpointReadsSession(ep: Endpoint, values: ValueResolver): boole
   return deepCalls(fn, values, 1).some((c) => isSessionRead(c, s) && !(calleeName(c) === 'cookies' && onlySets(c)));
 }
 
+/**
+ * Does the handler work for a signed-in user: it reads the user the session names, or its own route
+ * puts an authentication middleware in front of it? (A token verified in the handler may be an e-mailed one.)
+ */
+function servesSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
+  const s = values.session.get(SETS).sessionless;
+  const fn = ep.handler.fn;
+  if (!s || !fn) return false;
+  return (
+    readsSignedIn(fn, values) ||
+    routeSetsSignedInUser(ep, values) ||
+    ep.chain.some((l) => l.via === 'route' && namedForAuth(l, s))
+  );
+}
+
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */
 function namedForAuth(l: Endpoint['chain'][number], s: NonNullable<ExclusionSets['sessionless']>): boolean {
   const head = l.expr.getText().split(/[(\s]/)[0];
@@ -886,7 +901,8 @@ export function exclusionFor(
       ? (/(query|searchParams|params)\b[^;\n]{0,40}\b(token|code|resetToken)\b/.exec(handlerText) ??
         /\{[^}]{0,40}\b(token|code|resetToken)\b[^}]{0,40}\}\s*=\s*\w+\.(query|params)\b/.exec(handlerText))
       : null;
-    if (tokenField || tokenParam || tokenQuery) {
+    // (a code checked where the handler serves a signed-in user is that user's change, proven by the code)
+    if ((tokenField || tokenParam || tokenQuery) && !servesSignedInUser(ep, values)) {
       const via = tokenField ? `body.${tokenField.name}` : (tokenParam ?? tokenQuery![0]);
       return {
         kind: 'exclusion',

@@ -101,6 +101,8 @@ export interface FlowExit {
   answer?: Answer;
   must: Set<number>;
   may: Set<number>;
+  /** The checks in whose failure branch it lies (`return 'INVALID_OTP'` after the password passed). */
+  failing?: Set<number>;
 }
 
 export interface FlowResult {
@@ -133,6 +135,8 @@ export interface FlowOptions {
   maxFreshnessMinutes: number;
   /** Record effects (handlers, wrappers) — guard summaries only need exits. */
   effects: boolean;
+  /** The error-first callback the function reports through: its calls are the function's exits. */
+  callbackParam?: ts.ParameterDeclaration;
 }
 
 // States are copy-on-write: a clone shares its sets, and adding replaces the set it changes.
@@ -311,6 +315,8 @@ export class Flow implements ResultLookup {
   /** Per enclosing `try`: the checks whose failure branch throws into its catch. */
   private readonly tryFrames: Set<number>[] = [];
   private inlineDepth = 0;
+  /** Calls of the error-first callback (`callback('WRONG_PASSWORD')`, `cb(null, user)`), wherever they are. */
+  private readonly reported: FlowExit[] = [];
 
   constructor(private readonly o: FlowOptions) {}
 
@@ -329,6 +335,8 @@ export class Flow implements ResultLookup {
       if (this.o.role === 'next-middleware') this.point('continuation', fn, out);
       else this.point('end', fn, out);
     }
+    // a function reporting through its callback ends where it calls it, not where it returns
+    if (this.o.callbackParam) this.exits.splice(0, this.exits.length, ...this.reported);
     return { fn, events: this.events, points: this.points, exits: this.exits };
   }
 
@@ -713,7 +721,24 @@ export class Flow implements ResultLookup {
     if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
       cur = this.expr(callee.expression, cur);
     else if (!ts.isIdentifier(callee)) cur = this.expr(callee, cur);
+    // a check reporting through an error-first callback: the callback runs once it is done, its first
+    // parameter holding the result (`validateUser(u, pw, function (err) { if (err) return …; transfer() })`)
+    const cb = [...c.arguments].reverse().find((a): a is ts.Expression & FunctionNode => isFunctionNode(a));
+    const cbSpec = cb ? this.o.specs.specOfCall(c, this.o.env) : undefined;
+    if (cb && cbSpec?.viaCallback) {
+      for (const a of c.arguments) if (a !== cb) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
+      const result = cb.parameters[0];
+      const ev = this.event(c, cbSpec, result ? 'var' : 'bare', true);
+      if (result) this.bindResult(result, ev);
+      return this.inline(cb, cur);
+    }
     for (const a of c.arguments) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
+    if (this.o.callbackParam && callsDecl(c, this.o.callbackParam)) {
+      const before = this.exits.length;
+      this.exit('return', c, c.arguments[0], cur);
+      this.reported.push(...this.exits.splice(before));
+      return cur;
+    }
 
     if (this.executor && callsDecl(c, this.executor.resolve)) {
       this.exit('return', c, c.arguments[0], cur);
@@ -850,7 +875,7 @@ export class Flow implements ResultLookup {
     const answer = value ? answerOf(value, this.o.specs.values, this.o.env) : undefined;
     // A guard summary may return its evidence: `return Date.now() - s.authAt < FIVE_MIN`.
     if (this.o.role === 'summary' && value && kind === 'return') for (const ev of this.atoms(value)) ev.returned = true;
-    this.exits.push({ kind, node, value, answer, must: st.must, may: st.may });
+    this.exits.push({ kind, node, value, answer, must: st.must, may: st.may, failing: st.failing });
     if (kind !== 'return' || !value) {
       if (kind === 'return' && !value && this.o.role === 'next-middleware') this.point('continuation', node, st);
       return;

@@ -291,8 +291,10 @@ export class GuardRecogniser {
     env: Env | undefined,
     next: Continuation | undefined,
     errorContinuation: boolean,
+    callbackParam?: ts.ParameterDeclaration,
   ): Flow {
     return new Flow({
+      callbackParam,
       fn,
       role: 'summary',
       assumptions: {},
@@ -523,10 +525,12 @@ export class GuardRecogniser {
   }
 
   private summarizeInner(fn: FunctionNode, env: Env | undefined, displayName: string): GuardSpec | undefined {
-    const nextParam = middlewareContinuation(fn);
-    const walker = this.summaryFlow(fn, env, nextParam, true);
+    const callbackParam = errorFirstCallback(fn);
+    const nextParam = callbackParam ? undefined : middlewareContinuation(fn);
+    const walker = this.summaryFlow(fn, env, nextParam, true, callbackParam);
     const flow = walker.run();
-    const spec = this.specOfFlow(fn, env, displayName, nextParam, walker, flow);
+    const found = this.specOfFlow(fn, env, displayName, nextParam, walker, flow);
+    const spec = found && callbackParam ? { ...found, viaCallback: true, async: false } : found;
     // its result said to have passed where the check never ran (`ok = true` for an administrator): it can be skipped
     const forged = flow.events.find(
       (e) => e.forged && (e.checked || e.established || e.returned || e.usage === 'return'),
@@ -636,8 +640,11 @@ export class GuardRecogniser {
       return withSkip(spec, flow.exits, evidence);
     }
     const ids = new Set(evidence.map((e) => e.id));
-    const failure = flow.exits.filter((x) => ![...x.must].some((id) => ids.has(id)));
-    const success = flow.exits.filter((x) => [...x.must].some((id) => ids.has(id)));
+    // an exit in a check's failure branch fails, whatever checks passed before it (the code after the password)
+    const failure = flow.exits.filter(
+      (x) => ![...x.must].some((id) => ids.has(id)) || [...(x.failing ?? [])].some((id) => ids.has(id)),
+    );
+    const success = flow.exits.filter((x) => !failure.includes(x));
     const failingExits = failure.filter((x) => x.kind !== 'end' || !success.length);
     // Nothing fails here, but a throwing check it awaits (`return changePassword(…)`) fails for it: it throws too.
     if (
@@ -653,6 +660,20 @@ export class GuardRecogniser {
       return { ...(base as GuardSpec), mode: 'never-fails' };
     }
     if (failingExits.every((x) => x.kind === 'throw')) return { ...(base as GuardSpec), mode: 'throws' };
+    // error-first: nothing answers empty but where every check passed, and each refusal answers something
+    // (`callback('INVALID_OTP')` for a missing code, after the password passed, is one more refusal)
+    const passed = (x: FlowExit): boolean =>
+      [...x.must].some((id) => ids.has(id)) && ![...(x.failing ?? [])].some((id) => ids.has(id));
+    const valued = flow.exits.filter((x) => x.kind !== 'end');
+    const empty = valued.filter((x) => x.kind === 'return' && returnShape(x.value, x.answer) === 'falsy');
+    if (
+      empty.length &&
+      valued.length === flow.exits.length &&
+      empty.every(passed) &&
+      valued.every((x) => x.kind === 'throw' || ['falsy', 'truthy'].includes(returnShape(x.value, x.answer))) &&
+      failingExits.some((x) => x.kind === 'return' && returnShape(x.value, x.answer) === 'truthy')
+    )
+      return withSkip({ ...(base as GuardSpec), mode: 'returns-error' }, flow.exits, evidence);
     const shapes = failingExits.map((x) => returnShape(x.value, x.answer));
     const okShapes = success.map((x) => returnShape(x.value, x.answer));
     if (shapes.some((s) => s === 'response')) return { ...(base as GuardSpec), mode: 'returns-response' };
@@ -674,6 +695,41 @@ export class GuardRecogniser {
       return { ...(base as GuardSpec), mode: 'returns-error' };
     return { ...(base as GuardSpec), mode: 'returns-falsy' };
   }
+}
+
+/**
+ * The error-first callback a function reports through: its last parameter, called somewhere in its
+ * body (nested callbacks included), where the function's own returns hand back nothing else.
+ */
+function errorFirstCallback(fn: FunctionNode): ts.ParameterDeclaration | undefined {
+  const p = fn.parameters[fn.parameters.length - 1];
+  if (!p || fn.parameters.length < 2 || !ts.isIdentifier(p.name) || !fn.body || !ts.isBlock(fn.body)) return undefined;
+  const callsIt = (n: ts.Node): boolean => {
+    const x = ts.isCallExpression(n) ? skipOuter(n.expression) : undefined;
+    return !!x && ts.isIdentifier(x) && findDeclaration(x) === p;
+  };
+  let called = false;
+  let valued = false;
+  // `callback(null, user)`: a success reported error-first (a middleware's `next` takes no such null)
+  let errorFirst = false;
+  const visit = (n: ts.Node, own: boolean): void => {
+    if (callsIt(n)) {
+      called = true;
+      const first = (n as ts.CallExpression).arguments[0];
+      if (first && (n as ts.CallExpression).arguments.length >= 2 && isNullish(skipOuter(first))) errorFirst = true;
+    }
+    if (own && ts.isReturnStatement(n) && n.expression && !callsIt(skipOuter(n.expression))) valued = true;
+    n.forEachChild((k) => visit(k, own && !ts.isFunctionLike(k)));
+  };
+  visit(fn.body, true);
+  // a function given a request is a middleware whose last parameter continues it, unless it reports error-first
+  const first = fn.parameters[0];
+  const request = !!first && ts.isIdentifier(first.name) && /^(req|request|ctx|c|context|event)$/.test(first.name.text);
+  return called && !valued && (errorFirst || (!request && p.name.text !== 'next')) ? p : undefined;
+}
+
+function isNullish(x: ts.Expression): boolean {
+  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
 }
 
 /** Literal arguments share a summary by value; any other argument is its own data path (where a secret comes from). */

@@ -50,6 +50,8 @@ export interface GuardSpec {
   via?: string;
   /** A project function that makes the check itself and then performs the operation behind it. */
   guardsOwnEffects?: boolean;
+  /** Reports through an error-first callback (`validateUser(u, pw, function (err) {…})`): the callback's first parameter is its result. */
+  viaCallback?: boolean;
   /** Its code is outside the scanned tree: never verified, never protection. */
   outsideTree?: boolean;
 }
