@@ -205,6 +205,12 @@ function signsInItself(values: ValueResolver, model: string, accounts: readonly 
   return !accounts.slice(0, 4).some((a) => schemaColumns(values, a) !== undefined);
 }
 
+/** Does the record's schema declare one of these (normalised) columns? */
+function declaresColumn(values: ValueResolver, model: string, columns: readonly string[]): boolean {
+  const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
+  return !!cols && cols.some((k) => columns.includes(norm(k)));
+}
+
 /** Does a rule name this record, by its list of records (`models`) or by the shape of its name (`modelPattern`)? */
 function ruleModelMatches(r: CompiledAssets['rules'][number], model: string): boolean {
   return modelMatches(model, r.modelSet, r.modelMatch === 'affix', r.ownTails) || (!!model && !!r.modelRe?.test(model));
@@ -484,8 +490,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           // `owners: arrayUnion(uid)` on a record of any name: a person added to the list that says who holds it
           (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.keySet.includes(k))) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
-          (modelMatches(model, r.ownedPeopleSet, false) && signsInItself(ctx.values, model, r.modelSet, c));
+          (modelMatches(model, r.ownedPeopleSet, false) && signsInItself(ctx.values, model, r.modelSet, c)) ||
+          (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns));
         if (!ok) continue;
+        // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
+        if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns)) continue;
         // a group whose record belongs to another group (a team's `workspaceId`) is a part of the organisation
         // (a person's record naming its team is still the account)
         if (r.nestedRe && !PERSON.test(norm(model)) && nestedGroup(ctx.values, model, r.nestedRe)) continue;
@@ -510,7 +519,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           const terms = r.keySet.filter((t) =>
             r.wholeKeys?.includes(t) ? matchesTerm(k, t) : keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)),
           );
-          if (!terms.length && r.keyRe?.test(k)) terms.push(k);
+          // (a key by its shape is a column written, not a record's value named by the record: `pairingToken.token`)
+          if (!terms.length && r.keyRe?.test(k) && written.includes(k)) terms.push(k);
           if (!terms.length || r.notKeysRe?.test(k)) return false;
           // an item added to or taken from a list (`owner: arrayUnion(boardId)`) replaces nobody
           if (r.notListItems && isListItem(e, k)) return false;

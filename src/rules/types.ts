@@ -448,6 +448,10 @@ export interface AssetRule {
   keyValues?: Record<string, string>;
   /** keyValues keys that count also when written with a value from the request (a terminal status the caller picks). */
   chosenValues?: string[];
+  /** A record of any name whose schema declares one of these columns is this rule's (a provider link named `Account`). */
+  withColumns?: string[];
+  /** A record whose schema declares one of these columns is not this rule's (an OAuth provider link named `Account`). */
+  notColumns?: string[];
   /** Keys that count only written whole, never as the end of a longer name (`enabled`, not `autoTopupEnabled`). */
   wholeKeys?: string[];
   /** Keys that do not count when the request supplies them by name (the caller edits the record's setting). */
