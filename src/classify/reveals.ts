@@ -208,6 +208,7 @@ export function revealedSecrets(
       if (
         name &&
         (named(name) || (named(key) && !r.notSecretNames.test(name))) &&
+        !enumLabel(e, name, values) &&
         !fromRequest(e.expression, r.notReceivers) &&
         !r.notSecretReceivers.test(receiver) &&
         !r.notSecretReceivers.test(originCallee(e.expression))
@@ -385,6 +386,19 @@ function keptElement(cb: ts.Expression | undefined): Set<string> | undefined {
   };
   visit(f.body);
   return found;
+}
+
+/**
+ * Is a field a label rather than a value: a constant spelling its own name (`tokenEnums.accessToken` is
+ * `'accessToken'`, `Keys.API_KEY` is `'api_key'`)? It names a kind of secret; it holds none.
+ */
+function enumLabel(e: ts.Expression, name: string, values: ValueResolver): boolean {
+  const vs = values.resolve(e);
+  const bare = (t: string): string => t.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  return (
+    vs.length > 0 &&
+    vs.every((v) => v.kind === 'literal' && typeof v.value === 'string' && bare(v.value) === bare(name))
+  );
 }
 
 /** A call's callee for a reason: one line, a long chain cut to its start and end (`db.select().from(webhooks)…limit`). */
