@@ -735,6 +735,8 @@ export function writeData(
       continue;
     }
     out.keys.push(name);
+    // a Mongo dotted path (`'contactDetails.mobile': mobile`) writes its last field too
+    if (name.includes('.') && !name.endsWith('.')) out.keys.push(name.slice(name.lastIndexOf('.') + 1));
     // a column named anything that receives a hash of a typed password is a password column (`extra_data = hash(password)`)
     if (isSecretHash(v)) out.keys.push(SECRET_HASH_KEY);
     const constant = literalConstant(v) ?? evalString(v, values) ?? enumMemberName(v) ?? listOp(v);
@@ -1207,6 +1209,25 @@ export function staticClassModel(node: ts.Node): string | undefined {
   const cls = n.parent;
   const name = ts.isClassLike(cls) ? cls.name?.text : undefined;
   return name?.replace(/(Class|Model|Schema|Statics)$/, '') || undefined;
+}
+
+/**
+ * The model a local picks (`const Model = getModel(user.role)`, returning `User` or `Admin`): the name the
+ * model was registered under (`mongoose.model('User', schema)`) or its class's, the first found.
+ */
+function heldModel(recv: ts.Expression, values: ValueResolver): string | undefined {
+  const x = skipOuter(recv);
+  if (!ts.isIdentifier(x)) return undefined;
+  const d = findDeclaration(x);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return undefined;
+  for (const v of values.resolve(x)) {
+    if (v.kind === 'class' && v.node.name) return v.node.name.text;
+    if (v.kind !== 'call' || !ts.isCallExpression(v.node)) continue;
+    const parts = calleeParts(v.node.expression);
+    const first = v.node.arguments[0] && skipOuter(v.node.arguments[0]);
+    if (parts && /^model$/i.test(parts[parts.length - 1]) && first && ts.isStringLiteralLike(first)) return first.text;
+  }
+  return undefined;
 }
 
 function isCapitalized(s: string): boolean {
@@ -1717,7 +1738,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       )
     ) {
       return base('db-write', {
-        model: normalizeName(recvParts[recvParts.length - 1]),
+        model: normalizeName(heldModel(mc.recv, values) ?? recvParts[recvParts.length - 1]),
         action: repoAction(call, mc.method, values),
         ...callData(call, mc.method, values),
       });
