@@ -72,6 +72,8 @@ export interface FrameworkRules {
     routeMethods: string[];
     methodAliases?: Record<string, string>;
     routerWrappers?: ModuleExport[];
+    /** Calls whose result holds the app they are given under a property (`expressWs(app).app`). */
+    appHolders?: (ModuleExport & { property: string })[];
     /** Method name → the fewest arguments with which it returns its receiver (`app.set(name, value)`). */
     chainMethods?: Record<string, number>;
     importHints: string[];

@@ -108,6 +108,7 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
     methods: new Set([...rules.routeMethods, 'use', 'route']),
     methodAliases: rules.methodAliases,
     routerWrappers: rules.routerWrappers,
+    appHolders: rules.appHolders,
     plausible(method, call): boolean {
       const a = call.arguments;
       if (routeMethods.has(method)) return a.length >= 2 && isPathArg(a[0], ctx);

@@ -47,6 +47,8 @@ export interface Dialect {
   methodAliases?: Readonly<Record<string, string>>;
   /** Calls that return the router they are given (`decorateRouter(express.Router())`). */
   routerWrappers?: readonly ModuleExport[];
+  /** Calls whose result holds the app they are given under a property (`expressWs(app).app`). */
+  appHolders?: readonly (ModuleExport & { property: string })[];
   /**
    * An object built by a call into a package the analysis cannot read: may it be this framework's
    * router (then its routes are accepted by their handlers' shape, see `RouterNode.duck`)?
@@ -157,6 +159,17 @@ export class Collector {
         }
       }
       return out;
+    }
+    // `const ws = expressWs(app); ws.app.get(…)`: a package's result holding the app it was given
+    if (
+      v.kind === 'member' &&
+      v.base.kind === 'call' &&
+      ts.isCallExpression(v.base.node) &&
+      v.base.node.arguments.length
+    ) {
+      const holders = (this.dialect.appHolders ?? []).filter((h) => h.property === v.name);
+      if (holders.length && v.base.callee.some((c) => matchesExport(holders, externalName(c))))
+        return this.refs(v.base.node.arguments[0], params);
     }
     if (v.kind === 'param') {
       // A router handed over as a member of a parameter (`deps.routers.api`) is followed a few members
