@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
-import { propertyNameText } from '../../analysis/values.js';
+import { propertyNameText, skipOuter } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import type { ValueResolver } from '../../analysis/values.js';
 import type { SourceStore } from '../../project/sources.js';
@@ -29,6 +29,17 @@ export function readNextConfig(file: string, ctx: { store: SourceStore; values: 
       const key = propertyNameText(n.name);
       const init = ts.isPropertyAssignment(n) ? n.initializer : n.name;
       if (key === 'basePath') {
+        // `isCI ? '/preview' : undefined`: a base path only some builds get; the plain build serves at the root
+        const x = skipOuter(init);
+        const unset = (e: ts.Expression): boolean => {
+          const y = skipOuter(e);
+          return (
+            (ts.isIdentifier(y) && y.text === 'undefined') ||
+            y.kind === ts.SyntaxKind.NullKeyword ||
+            (ts.isStringLiteralLike(y) && y.text === '')
+          );
+        };
+        if (ts.isConditionalExpression(x) && (unset(x.whenTrue) || unset(x.whenFalse))) return;
         const v = evalString(init, ctx.values);
         if (v !== undefined && (v === '' || v.startsWith('/'))) cfg.basePath = v.replace(/\/$/, '');
       } else if (key === 'pageExtensions') {
