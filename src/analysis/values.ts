@@ -53,6 +53,9 @@ interface ExportTable {
  */
 const MAX_DEPTH = 14;
 const MAX_VALUES = 64;
+
+/** Iteration helpers taking the collection first and the callback second (lodash, underscore, async). */
+const COLLECTION_ITERATORS = /^(each|forEach|forOwn|forIn|map|mapValues|eachSeries|eachOf|forEachOf)$/;
 const MAX_NESTING = 2000;
 
 /** Where a resolution budget was reached (reported by the adapters, never silent). */
@@ -470,6 +473,17 @@ export class ValueResolver {
   /** The first parameter of a callback given to `arr.forEach/map/…` takes the array's elements. */
   private iteratedElements(fn: ts.SignatureDeclaration, depth: number, seen: Set<ts.Node>): Value[] | undefined {
     const call = fn.parent;
+    // `_.each(routes, (controller, route) => …)`, `forOwn(obj, fn)`: the collection first, the callback second
+    if (
+      call &&
+      ts.isCallExpression(call) &&
+      call.arguments.length === 2 &&
+      call.arguments[1] === fn &&
+      COLLECTION_ITERATORS.test(calleeName(call))
+    ) {
+      const out = this.resolve(call.arguments[0], depth + 1, seen).flatMap((v) => this.elementsOf(v, depth, seen));
+      return out.length ? out : undefined;
+    }
     if (
       !call ||
       !ts.isCallExpression(call) ||
@@ -489,6 +503,21 @@ export class ValueResolver {
       a.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen))),
     );
     return out.length ? out : undefined;
+  }
+
+  /** What iterating a collection yields: an array's elements, an object literal's property values. */
+  private elementsOf(v: Value, depth: number, seen: Set<ts.Node>): Value[] {
+    if (v.kind === 'array')
+      return v.node.elements.flatMap((el) => (ts.isSpreadElement(el) ? [] : this.resolve(el, depth + 1, seen)));
+    if (v.kind === 'object')
+      return v.node.properties.flatMap((p) =>
+        ts.isPropertyAssignment(p)
+          ? this.resolve(p.initializer, depth + 1, seen)
+          : ts.isShorthandPropertyAssignment(p)
+            ? this.resolve(p.name, depth + 1, seen)
+            : [],
+      );
+    return [];
   }
 
   private readonly bindings = new Map<ts.Node, ts.Expression>();
