@@ -190,13 +190,35 @@ function dispatchTable(
             : undefined;
         if (!obj || !ts.isObjectLiteralExpression(obj) || !obj.properties.length) continue;
         const entries = methodEntries(obj);
-        if (entries.length && entries.length === obj.properties.length) found = entries;
+        // every key a method and every value a handler (`res.json({ post })` answers a record named post)
+        if (
+          entries.length &&
+          entries.length === obj.properties.length &&
+          entries.every((e) => handlerLike(e.handler, values))
+        )
+          found = entries;
       }
     }
     if (!found && !(n !== fn.body && ts.isFunctionLike(n))) ts.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
   return found;
+}
+
+/** Is a method map's value a handler: a function, or an array or name that holds one? */
+function handlerLike(h: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(h);
+  if (ts.isFunctionLike(x)) return true;
+  if (ts.isArrayLiteralExpression(x)) return x.elements.some((el) => handlerLike(el, values));
+  // (a call awaited is data: `{ post: await getPost(id) }`; one not awaited may build a handler: `withAuth(list)`)
+  return values
+    .resolve(x)
+    .some(
+      (v) =>
+        v.kind === 'function' ||
+        v.kind === 'external' ||
+        (v.kind === 'call' && !(v.node.parent && ts.isAwaitExpression(v.node.parent))),
+    );
 }
 
 /** Methods a wrapper is told to serve: `AuthedEndpoint(handler, ['POST'])`, `withMethods({ methods: ['GET'] }, h)`. */
