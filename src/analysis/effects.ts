@@ -1153,6 +1153,7 @@ function literalConstant(v: ts.Expression): string | undefined {
   if (v.kind === ts.SyntaxKind.TrueKeyword) return 'true';
   if (v.kind === ts.SyntaxKind.FalseKeyword) return 'false';
   if (v.kind === ts.SyntaxKind.NullKeyword) return 'null';
+  if (ts.isNumericLiteral(v)) return v.text;
   return ts.isStringLiteralLike(v) ? v.text : undefined;
 }
 

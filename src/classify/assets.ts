@@ -41,6 +41,7 @@ interface CompiledAssets {
     ownedPeopleSet: string[];
     keySet: string[];
     keyRe: RegExp | undefined;
+    wholeKeyOwnersRe: RegExp | undefined;
     decidingSet: Set<string> | undefined;
     debitSet: string[];
     creditSet: string[];
@@ -88,6 +89,7 @@ export const assetRules = compiled((): CompiledAssets => {
       ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
       keyRe: a.keyPattern ? new RegExp(a.keyPattern) : undefined,
+      wholeKeyOwnersRe: a.wholeKeyOwners ? new RegExp(a.wholeKeyOwners) : undefined,
       decidingSet: a.decidingFlags ? new Set(a.decidingFlags.map(norm)) : undefined,
       debitSet: (a.debitKeys ?? []).map(norm),
       creditSet: (a.creditKeys ?? []).map(norm),
@@ -517,7 +519,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a key with a value pattern (`status: 'revoked'`) counts only when written with a matching constant
         matchedKeys = keys.filter((k) => {
           const terms = r.keySet.filter((t) =>
-            r.wholeKeys?.includes(t) ? matchesTerm(k, t) : keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)),
+            r.wholeKeys?.includes(t)
+              ? matchesTerm(k, t) || (!!r.wholeKeyOwnersRe && matchesTerm(k.replace(r.wholeKeyOwnersRe, ''), t))
+              : keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)),
           );
           // (a key by its shape is a column written, not a record's value named by the record: `pairingToken.token`)
           if (!terms.length && r.keyRe?.test(k) && written.includes(k)) terms.push(k);

@@ -555,17 +555,21 @@ export function endpointReadsSession(ep: Endpoint, values: ValueResolver): boole
 }
 
 /**
- * Does the handler work for a signed-in user: it reads the user the session names, or its own route
- * puts an authentication middleware in front of it? (A token verified in the handler may be an e-mailed one.)
+ * Does the endpoint serve only a signed-in user: its own route puts an authentication middleware in front
+ * of it (one named for it, or one that reads the signed-in user)? A handler that merely mentions the user
+ * (turning a signed-in visitor away, signing the account in after the reset) serves anyone, and a token
+ * verified in the handler may be an e-mailed one.
  */
 function servesSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
   const s = values.session.get(SETS).sessionless;
-  const fn = ep.handler.fn;
-  if (!s || !fn) return false;
+  if (!s || !ep.handler.fn) return false;
   return (
-    readsSignedIn(fn, values) ||
     routeSetsSignedInUser(ep, values) ||
-    ep.chain.some((l) => l.via === 'route' && namedForAuth(l, s))
+    ep.chain.some(
+      (l) =>
+        l.via === 'route' &&
+        (namedForAuth(l, s) || (!!(l.fn ?? l.factory) && readsSignedIn((l.fn ?? l.factory)!, values))),
+    )
   );
 }
 

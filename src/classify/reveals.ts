@@ -408,9 +408,11 @@ function shortCallee(call: ts.CallExpression): string {
 }
 
 /** The columns a Drizzle `select({ id: t.id, key: t.secret })` picks: each column it reads (`t.secret`), and the key it answers under. */
-function pickedColumns(shape: ts.ObjectLiteralExpression): Set<string> {
+function pickedColumns(shape: ts.ObjectLiteralExpression): Set<string> | undefined {
   const out = new Set<string>();
   for (const p of shape.properties) {
+    // `...getTableColumns(webhooks)`: every column, whatever is picked beside it
+    if (ts.isSpreadAssignment(p)) return undefined;
     if (p.name) out.add(propertyNameText(p.name) ?? '');
     const v = ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
     if (v && ts.isPropertyAccessExpression(v)) out.add(v.name.text);

@@ -19,7 +19,12 @@ interface Compiled {
   anyLookup: RegExp;
   families: [string, RegExp][];
   defaultStrategy: RegExp;
+  /** A code or link sent to the account found (an SMS, a mail), in a function named for recovery. */
+  recoverySend?: RegExp;
 }
+
+/** Words that say a function recovers an account (with `recoverySend`: a recovery channel, not a sign-in). */
+const RECOVERY_WORDS = /recover|forgot|reset/i;
 
 const rules = compiled<Compiled>(() => {
   const r = ruleFile('assets').signIn;
@@ -32,6 +37,7 @@ const rules = compiled<Compiled>(() => {
     anyLookup: new RegExp(r.anyLookup),
     families: Object.entries(r.families).map(([name, re]) => [name, new RegExp(re, 'i')]),
     defaultStrategy: new RegExp(r.defaultStrategy),
+    recoverySend: r.recoverySend ? new RegExp(r.recoverySend) : undefined,
   };
 });
 
@@ -88,12 +94,21 @@ function families(values: ValueResolver): Families {
   const store = values.store;
   for (const file of [...store.known].sort()) {
     const text = store.text(file, false);
-    if (!text || !r.passwordCheck.test(text)) continue;
-    if (r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
-    for (const [start, end] of signInRegions(store.get(file), text)) {
+    if (!text) continue;
+    const signIn = r.passwordCheck.test(text);
+    const recovery = !!r.recoverySend?.test(text) && RECOVERY_WORDS.test(text);
+    if (!signIn && !recovery) continue;
+    if (signIn && r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
+    const regions = [
+      ...(signIn ? signInRegions(store.get(file), text, r.passwordCheck) : []),
+      // recovery: the function that looks the account up to text or mail it a recovery code
+      ...(recovery && r.recoverySend ? signInRegions(store.get(file), text, r.recoverySend, false) : []),
+    ];
+    for (const [start, end] of regions) {
       const region = text.slice(start, end);
+      const recovers = !!r.recoverySend?.test(region) && RECOVERY_WORDS.test(region);
       // a one-time code with no password check signs in only where the function hands out a session
-      if (!r.passwordOnly.test(region) && !(r.codeIssues?.test(region) ?? false)) continue;
+      if (!recovers && !r.passwordOnly.test(region) && !(r.codeIssues?.test(region) ?? false)) continue;
       for (const re of r.lookups) {
         re.lastIndex = 0;
         for (const m of region.matchAll(re)) {
@@ -112,11 +127,17 @@ function families(values: ValueResolver): Families {
  * that looks a record up (a `.then` callback holding only the comparison is not it, the handler
  * around it is). A check outside any function, or in a file that does not parse, keeps the whole text.
  */
-function signInRegions(sf: ts.SourceFile | undefined, text: string): [number, number][] {
-  const whole: [number, number][] = [[0, text.length]];
+function signInRegions(
+  sf: ts.SourceFile | undefined,
+  text: string,
+  marker: RegExp,
+  /** A marker outside any function keeps the whole text (a password strategy named at the top), or nothing. */
+  wholeOutside = true,
+): [number, number][] {
+  const whole: [number, number][] = wholeOutside ? [[0, text.length]] : [];
   if (!sf || sf.text !== text) return whole;
   const r = rules();
-  const check = new RegExp(r.passwordCheck.source, 'g');
+  const check = new RegExp(marker.source, 'g');
   const regions = new Map<number, number>();
   for (const m of text.matchAll(check)) {
     const at = m.index ?? 0;
@@ -128,7 +149,10 @@ function signInRegions(sf: ts.SourceFile | undefined, text: string): [number, nu
         break;
       }
     }
-    if (!region) return whole;
+    if (!region) {
+      if (wholeOutside) return whole;
+      continue;
+    }
     regions.set(region[0], Math.max(regions.get(region[0]) ?? 0, region[1]));
   }
   return regions.size ? [...regions] : whole;

@@ -456,6 +456,8 @@ export interface AssetRule {
   notColumns?: string[];
   /** Keys that count only written whole, never as the end of a longer name (`enabled`, not `autoTopupEnabled`). */
   wholeKeys?: string[];
+  /** A prefix naming the record itself (`account`, `isUser`): a whole key after it is still the record's own (`accountActive`). */
+  wholeKeyOwners?: string;
   /** Keys that do not count when the request supplies them by name (the caller edits the record's setting). */
   requestEdits?: string[];
   /** The rule does not apply when a constant matching the value pattern is written under a key matching the name pattern. */
@@ -605,6 +607,8 @@ export interface SignInRules {
   anyLookup: string;
   families: Record<string, string>;
   defaultStrategy: string;
+  /** A code or link sent to the account a function looks up, where the function is named for recovery. */
+  recoverySend?: string;
 }
 
 /** Every rule file by name. */

@@ -103,6 +103,8 @@ export interface FlowExit {
   may: Set<number>;
   /** The checks in whose failure branch it lies (`return 'INVALID_OTP'` after the password passed). */
   failing?: Set<number>;
+  /** A callback's first argument as the path knows it: true where it is known truthy (`err` inside `if (err)`). */
+  truthy?: boolean;
 }
 
 export interface FlowResult {
@@ -320,6 +322,11 @@ export class Flow implements ResultLookup {
 
   constructor(private readonly o: FlowOptions) {}
 
+  /** Does the function report through an error-first callback (its exits are that callback's calls)? */
+  get reportsThroughCallback(): boolean {
+    return !!this.o.callbackParam;
+  }
+
   run(): FlowResult {
     const fn = this.o.fn;
     const start: St = { must: new Set(), may: new Set(), fall: new Map(), failing: new Set(), facts: new Map() };
@@ -336,7 +343,8 @@ export class Flow implements ResultLookup {
       else this.point('end', fn, out);
     }
     // a function reporting through its callback ends where it calls it, not where it returns
-    if (this.o.callbackParam) this.exits.splice(0, this.exits.length, ...this.reported);
+    if (this.o.callbackParam)
+      this.exits.splice(0, this.exits.length, ...this.reported, ...this.exits.filter((x) => x.kind === 'throw'));
     return { fn, events: this.events, points: this.points, exits: this.exits };
   }
 
@@ -494,7 +502,8 @@ export class Flow implements ResultLookup {
       let isFailElse: boolean;
       if (whenFailed === undefined && whenOk === undefined) {
         if (structural === undefined) continue;
-        if (this.onlyCheck(cond, ev)) {
+        // (an error result compared with one of its codes, `err === 'NO_USER'`, singles out one failure, not all)
+        if (this.onlyCheck(cond, ev) && !(ev.spec.mode === 'returns-error' && comparesWithLiteral(cond))) {
           // Nothing else decides (`flag?.value === '1'`): the branch that answers with an error is the failure branch.
           [estThen, estElse, isFailThen, isFailElse] = [!structural, structural, structural, !structural];
         } else {
@@ -701,6 +710,23 @@ export class Flow implements ResultLookup {
     return st;
   }
 
+  /** The step being walked in a sequence of steps, and the states its continuation was called in without an error. */
+  private stepCont?: { param: ts.ParameterDeclaration | undefined; states: St[] };
+
+  /** Steps run in order, each from where the one before called its continuation without an error. */
+  private steps(fns: FunctionNode[], st: St): St {
+    let cur = st;
+    for (const f of fns) {
+      const saved = this.stepCont;
+      this.stepCont = { param: f.parameters[f.parameters.length - 1], states: [] };
+      this.inline(f, cur);
+      const reached = this.stepCont.states;
+      this.stepCont = saved;
+      cur = mergeAll(reached) ?? cur;
+    }
+    return cur;
+  }
+
   /** `return new Promise((resolve, reject) => …)`: the executor's settlements are the function's exits. */
   private promiseBody(value: ts.Expression, st: St): boolean {
     const x = skipOuter(value);
@@ -729,14 +755,38 @@ export class Flow implements ResultLookup {
       for (const a of c.arguments) if (a !== cb) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
       const result = cb.parameters[0];
       const ev = this.event(c, cbSpec, result ? 'var' : 'bare', true);
-      if (result) this.bindResult(result, ev);
+      // a check that throws on failure ends the request at the call; the callback runs only past it
+      if (cbSpec.mode === 'throws' && !cbSpec.opaque) {
+        establish(cur, ev.id);
+        ev.established = true;
+        ev.checked = true;
+      } else if (result) this.bindResult(result, ev);
       return this.inline(cb, cur);
     }
-    for (const a of c.arguments) cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
+    // `async.waterfall([step1, step2], done)`: each step runs once the one before reported success
+    const stepList = SEQUENCERS.test(calleeLast(c))
+      ? c.arguments.find(
+          (a): a is ts.ArrayLiteralExpression =>
+            ts.isArrayLiteralExpression(a) && a.elements.length > 0 && a.elements.every((e) => isFunctionNode(e)),
+        )
+      : undefined;
+    for (const a of c.arguments) {
+      if (a === stepList) cur = this.steps(stepList.elements as unknown as FunctionNode[], cur);
+      else cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
+    }
+    // a step's continuation called with no error: the next step runs from here
+    if (this.stepCont && callsDecl(c, this.stepCont.param) && (!c.arguments[0] || isNullish(c.arguments[0]))) {
+      this.stepCont.states.push(clone(cur));
+      return cur;
+    }
     if (this.o.callbackParam && callsDecl(c, this.o.callbackParam)) {
       const before = this.exits.length;
       this.exit('return', c, c.arguments[0], cur);
-      this.reported.push(...this.exits.splice(before));
+      const reported = this.exits.splice(before);
+      // what the path knows of a name handed back (`err` inside `if (err)`): an unknown one may be null
+      const first = c.arguments[0];
+      for (const x of reported) x.truthy = first ? evalFacts(first, cur.facts) : false;
+      this.reported.push(...reported);
       return cur;
     }
 
@@ -756,6 +806,20 @@ export class Flow implements ResultLookup {
     // In Next.js middleware the request goes on where `NextResponse.next()` is returned, not where it is built.
     if (this.o.role === 'next-middleware' && isNextResponseNext(c)) return cur;
     const spec = this.o.specs.specOfCall(c, this.o.env);
+    // a check reporting error-first straight to a step's continuation (`validateUser(u, pw, cb)` in a
+    // waterfall): the next step runs only when it passed
+    const lastArg = c.arguments[c.arguments.length - 1];
+    if (spec?.viaCallback && this.stepCont && lastArg && refersTo(lastArg, this.stepCont.param)) {
+      const ev = this.event(c, spec, 'var', true);
+      const passed = clone(cur);
+      if (!spec.opaque) {
+        establish(passed, ev.id);
+        ev.checked = true;
+        ev.established = true;
+      }
+      this.stepCont.states.push(passed);
+      return cur;
+    }
     if (spec) {
       const u = usageOf(c, (r) => !!this.executor && callsDecl(r, this.executor.resolve));
       const ev = this.event(c, spec, u.usage, u.awaited);
@@ -1069,8 +1133,45 @@ export class Flow implements ResultLookup {
 }
 
 /** Is `c` a call of the function held by `p` (a parameter)? */
-function callsDecl(c: ts.CallExpression, p: ts.ParameterDeclaration | undefined): boolean {
+/** Calls that run a list of steps in order, each only after the one before succeeded (async's waterfall, series). */
+const SEQUENCERS = /^(waterfall|series|seq|auto)$/;
+
+function calleeLast(c: ts.CallExpression): string {
   const x = skipOuter(c.expression);
+  return ts.isPropertyAccessExpression(x) ? x.name.text : ts.isIdentifier(x) ? x.text : '';
+}
+
+function isNullish(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
+}
+
+/** `x === 'CODE'`, `code != 3`: a value compared with one literal. */
+function comparesWithLiteral(cond: ts.Expression): boolean {
+  const x = skipOuter(cond);
+  if (!ts.isBinaryExpression(x)) return false;
+  const op = x.operatorToken.kind;
+  if (
+    op !== ts.SyntaxKind.EqualsEqualsEqualsToken &&
+    op !== ts.SyntaxKind.EqualsEqualsToken &&
+    op !== ts.SyntaxKind.ExclamationEqualsEqualsToken &&
+    op !== ts.SyntaxKind.ExclamationEqualsToken
+  )
+    return false;
+  const lit = (e: ts.Expression): boolean => {
+    const y = skipOuter(e);
+    return ts.isStringLiteralLike(y) || ts.isNumericLiteral(y);
+  };
+  return lit(x.left) || lit(x.right);
+}
+
+function callsDecl(c: ts.CallExpression, p: ts.ParameterDeclaration | undefined): boolean {
+  return refersTo(c.expression, p);
+}
+
+/** Is the expression the parameter itself (by name, its declaration)? */
+function refersTo(e: ts.Expression, p: ts.ParameterDeclaration | undefined): boolean {
+  const x = skipOuter(e);
   return !!p && ts.isIdentifier(x) && findDeclaration(x) === p;
 }
 

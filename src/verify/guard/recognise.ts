@@ -662,20 +662,30 @@ export class GuardRecogniser {
     if (failingExits.every((x) => x.kind === 'throw')) return { ...(base as GuardSpec), mode: 'throws' };
     // error-first: nothing answers empty but where every check passed, and each refusal answers something
     // (`callback('INVALID_OTP')` for a missing code, after the password passed, is one more refusal)
+    // a callback handed a name reports what the path knows of it: an `err` not known truthy may be null
+    const shapeOf = (x: FlowExit): string =>
+      walker.reportsThroughCallback &&
+      x.value &&
+      ts.isIdentifier(skipOuter(x.value)) &&
+      x.value.getText() !== 'undefined'
+        ? x.truthy
+          ? 'truthy'
+          : 'unknown'
+        : returnShape(x.value, x.answer);
     const passed = (x: FlowExit): boolean =>
       [...x.must].some((id) => ids.has(id)) && ![...(x.failing ?? [])].some((id) => ids.has(id));
     const valued = flow.exits.filter((x) => x.kind !== 'end');
-    const empty = valued.filter((x) => x.kind === 'return' && returnShape(x.value, x.answer) === 'falsy');
+    const empty = valued.filter((x) => x.kind === 'return' && shapeOf(x) === 'falsy');
     if (
       empty.length &&
       valued.length === flow.exits.length &&
       empty.every(passed) &&
-      valued.every((x) => x.kind === 'throw' || ['falsy', 'truthy'].includes(returnShape(x.value, x.answer))) &&
-      failingExits.some((x) => x.kind === 'return' && returnShape(x.value, x.answer) === 'truthy')
+      valued.every((x) => x.kind === 'throw' || ['falsy', 'truthy'].includes(shapeOf(x))) &&
+      failingExits.some((x) => x.kind === 'return' && shapeOf(x) === 'truthy')
     )
       return withSkip({ ...(base as GuardSpec), mode: 'returns-error' }, flow.exits, evidence);
-    const shapes = failingExits.map((x) => returnShape(x.value, x.answer));
-    const okShapes = success.map((x) => returnShape(x.value, x.answer));
+    const shapes = failingExits.map(shapeOf);
+    const okShapes = success.map(shapeOf);
     if (shapes.some((s) => s === 'response')) return { ...(base as GuardSpec), mode: 'returns-response' };
     if (shapes.some((s) => s.startsWith('object:'))) {
       const f = shapes.find((s) => s.startsWith('object:'))!.slice(7);

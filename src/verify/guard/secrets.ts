@@ -345,16 +345,19 @@ function isLengthRead(e: ts.Expression): boolean {
  * A write among the handler's effects, in a function it calls, that switches a one-time-code factor on
  * (`totpEnabled: true`, `UPDATE users SET totp_enabled = true`): the node that does it.
  */
+/** A flag's constant that switches it on: `true`, the text `'true'`, or `1`. */
+const SWITCHED_ON = /^(true|'true'|"true"|1)$/;
+
 export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
   const re = vocab().factorEnabledFlags;
   for (const e of leafEffects(effects)) {
     if (e.kind !== 'db-write' && e.kind !== 'sql-write') continue;
-    if (Object.entries(e.constants ?? {}).some(([k, v]) => v === 'true' && re.test(k))) return e.node;
+    if (Object.entries(e.constants ?? {}).some(([k, v]) => SWITCHED_ON.test(v) && re.test(k))) return e.node;
     // the factor's own record switched on (`TwoFactor.updateOne(…, { enabled: true })`)
     const onRecord = !!e.model && vocab().factorRecords.test(e.model);
     if (
       onRecord &&
-      Object.entries(e.constants ?? {}).some(([k, v]) => v === 'true' && vocab().factorRecordFlags.test(k))
+      Object.entries(e.constants ?? {}).some(([k, v]) => SWITCHED_ON.test(v) && vocab().factorRecordFlags.test(k))
     )
       return e.node;
     if (e.kind === 'sql-write')
