@@ -48,6 +48,7 @@ interface CompiledAssets {
     balanceWordSet: ReadonlySet<string>;
     valueRes: Map<string, RegExp>;
     notConstantRes: [RegExp, RegExp][];
+    keyConstantRes: [RegExp, RegExp][];
   })[];
   bookkeeping: Set<string>;
   cosmetic: Set<string>;
@@ -96,6 +97,7 @@ export const assetRules = compiled((): CompiledAssets => {
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
+      keyConstantRes: Object.entries(a.keyConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
     })),
     bookkeeping: new Set(r.bookkeepingModels.map(norm)),
     cosmetic: new Set(r.cosmeticKeys.map(norm)),
@@ -206,6 +208,20 @@ function signsInItself(values: ValueResolver, model: string, accounts: readonly 
   if (own.some((k) => c.signInColumns.has(norm(k)))) return true;
   return !accounts.slice(0, 4).some((a) => schemaColumns(values, a) !== undefined);
 }
+
+/** Does a write's own type constant say the row is a lasting key (a rule's keyConstants)? */
+function typedAsKey(e: Effect, c: CompiledAssets): boolean {
+  const constants = Object.entries(e.constants ?? {});
+  return (
+    constants.length > 0 &&
+    c.rules.some((r) =>
+      r.keyConstantRes.some(([kr, vr]) => constants.some(([k, v]) => kr.test(norm(k)) && vr.test(String(v)))),
+    )
+  );
+}
+
+/** The column of a row typed as a key that holds it (`sessionToken`, `token`, `key`, `secret`). */
+const TYPED_KEY_COLUMN = /(token|key|secret)$/;
 
 /** Does the record's schema declare one of these (normalised) columns? */
 function declaresColumn(values: ValueResolver, model: string, columns: readonly string[]): boolean {
@@ -424,7 +440,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       continue;
     }
     const model = e.model ?? '';
-    if ((e.kind === 'db-write' || e.kind === 'sql-write') && isBookkeepingModel(model, c)) continue;
+    // (a sessions row typed as a key, `type: 'pat'`, is no bookkeeping: a rule's keyConstants say so)
+    if ((e.kind === 'db-write' || e.kind === 'sql-write') && isBookkeepingModel(model, c) && !typedAsKey(e, c))
+      continue;
     const ops = e.kind === 'sql-write' ? sqlOps(e.action) : opsOf(e);
     // a write of the whole request body writes the body's fields
     // less the keys taken out beside a rest (`const { ownerTeamId, ...data } = body`)
@@ -464,7 +482,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
       if (r.callsRe && !r.callsRe.test(e.callee)) continue;
       if (r.urlPathRe && !(e.target !== undefined && r.urlPathRe.test(e.target))) continue;
-      if (r.notModelsRe && model && r.notModelsRe.test(model)) continue;
+      // a row whose own type says it is a lasting key (`type: 'pat'` on a sessions table)
+      const typedKey =
+        r.keyConstantRes.length > 0 &&
+        Object.entries(e.constants ?? {}).some(([k, v]) =>
+          r.keyConstantRes.some(([kr, vr]) => kr.test(norm(k)) && vr.test(String(v))),
+        );
+      if (r.notModelsRe && model && r.notModelsRe.test(model) && !typedKey) continue;
       // another system's password is supplied, never hashed: a hash stored there is this application's verifier
       if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;
       // a row whose own type says what it is (`type: 'magic'` on a tokens table)
@@ -525,6 +549,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           );
           // (a key by its shape is a column written, not a record's value named by the record: `pairingToken.token`)
           if (!terms.length && r.keyRe?.test(k) && written.includes(k)) terms.push(k);
+          if (!terms.length && typedKey && TYPED_KEY_COLUMN.test(k) && written.includes(k)) terms.push(k);
           if (!terms.length || r.notKeysRe?.test(k)) return false;
           // an item added to or taken from a list (`owner: arrayUnion(boardId)`) replaces nobody
           if (r.notListItems && isListItem(e, k)) return false;
