@@ -735,8 +735,6 @@ export function writeData(
       continue;
     }
     out.keys.push(name);
-    // a Mongo dotted path (`'contactDetails.mobile': mobile`) writes its last field too
-    if (name.includes('.') && !name.endsWith('.')) out.keys.push(name.slice(name.lastIndexOf('.') + 1));
     // a column named anything that receives a hash of a typed password is a password column (`extra_data = hash(password)`)
     if (isSecretHash(v)) out.keys.push(SECRET_HASH_KEY);
     const constant = literalConstant(v) ?? evalString(v, values) ?? enumMemberName(v) ?? listOp(v);

@@ -42,6 +42,7 @@ interface CompiledAssets {
     keySet: string[];
     keyRe: RegExp | undefined;
     wholeKeyOwnersRe: RegExp | undefined;
+    keyPatternModelsRe: RegExp | undefined;
     decidingSet: Set<string> | undefined;
     debitSet: string[];
     creditSet: string[];
@@ -91,6 +92,7 @@ export const assetRules = compiled((): CompiledAssets => {
       keySet: (a.keys ?? []).map(norm),
       keyRe: a.keyPattern ? new RegExp(a.keyPattern) : undefined,
       wholeKeyOwnersRe: a.wholeKeyOwners ? new RegExp(a.wholeKeyOwners) : undefined,
+      keyPatternModelsRe: a.keyPatternModels ? new RegExp(a.keyPatternModels) : undefined,
       decidingSet: a.decidingFlags ? new Set(a.decidingFlags.map(norm)) : undefined,
       debitSet: (a.debitKeys ?? []).map(norm),
       creditSet: (a.creditKeys ?? []).map(norm),
@@ -548,7 +550,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
               : keyMatches(k, t) || (!!r.keyEndings && k.endsWith(t)),
           );
           // (a key by its shape is a column written, not a record's value named by the record: `pairingToken.token`)
-          if (!terms.length && r.keyRe?.test(k) && written.includes(k)) terms.push(k);
+          if (
+            !terms.length &&
+            r.keyRe?.test(k) &&
+            written.includes(k) &&
+            (!r.keyPatternModelsRe || r.keyPatternModelsRe.test(norm(model)))
+          )
+            terms.push(k);
           if (!terms.length && typedKey && TYPED_KEY_COLUMN.test(k) && written.includes(k)) terms.push(k);
           if (!terms.length || r.notKeysRe?.test(k)) return false;
           // an item added to or taken from a list (`owner: arrayUnion(boardId)`) replaces nobody

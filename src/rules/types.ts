@@ -460,6 +460,8 @@ export interface AssetRule {
   wholeKeyOwners?: string;
   /** Keys that do not count when the request supplies them by name (the caller edits the record's setting). */
   requestEdits?: string[];
+  /** Records (normalised) on which a key matched only by keyPattern counts. */
+  keyPatternModels?: string;
   /** A row whose own type constant says it is a lasting key (`type: 'pat'` on a sessions table) is this rule's, whatever its record. */
   keyConstants?: Record<string, string>;
   /** The rule does not apply when a constant matching the value pattern is written under a key matching the name pattern. */
