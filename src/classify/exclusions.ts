@@ -567,8 +567,11 @@ function servesSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
     routeSetsSignedInUser(ep, values) ||
     ep.chain.some(
       (l) =>
-        l.via === 'route' &&
-        (namedForAuth(l, s) || (!!(l.fn ?? l.factory) && readsSignedIn((l.fn ?? l.factory)!, values))),
+        (l.via === 'route' &&
+          (namedForAuth(l, s) || (!!(l.fn ?? l.factory) && readsSignedIn((l.fn ?? l.factory)!, values)))) ||
+        // a project's authentication middleware put in front of the router (`router.use(requireAuth)`);
+        // a package's session middleware (`app.use(session(…))`) serves visitors too
+        (l.via === 'router' && !!(l.fn ?? l.factory) && namedForAuth(l, s) && !/^session\b/i.test(l.expr.getText())),
     )
   );
 }

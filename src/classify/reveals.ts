@@ -408,11 +408,21 @@ function shortCallee(call: ts.CallExpression): string {
 }
 
 /** The columns a Drizzle `select({ id: t.id, key: t.secret })` picks: each column it reads (`t.secret`), and the key it answers under. */
-function pickedColumns(shape: ts.ObjectLiteralExpression): Set<string> | undefined {
+function pickedColumns(shape: ts.ObjectLiteralExpression, values: ValueResolver, depth = 0): Set<string> | undefined {
   const out = new Set<string>();
   for (const p of shape.properties) {
-    // `...getTableColumns(webhooks)`: every column, whatever is picked beside it
-    if (ts.isSpreadAssignment(p)) return undefined;
+    // `...publicColumns` (an object of the project's): its picks; `...getTableColumns(webhooks)`: every column
+    if (ts.isSpreadAssignment(p)) {
+      const spread = depth < 3 ? values.resolve(p.expression) : [];
+      const objects = spread.filter((v): v is Extract<typeof v, { kind: 'object' }> => v.kind === 'object');
+      if (!objects.length || objects.length !== spread.length) return undefined;
+      for (const o of objects) {
+        const inner = pickedColumns(o.node, values, depth + 1);
+        if (!inner) return undefined;
+        for (const k of inner) out.add(k);
+      }
+      continue;
+    }
     if (p.name) out.add(propertyNameText(p.name) ?? '');
     const v = ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
     if (v && ts.isPropertyAccessExpression(v)) out.add(v.name.text);
@@ -449,12 +459,12 @@ function builderRead(
         const picked = skipOuter(x.expression);
         const shape =
           ts.isCallExpression(picked) && picked.arguments.length === 1 ? skipOuter(picked.arguments[0]) : undefined;
-        if (shape && ts.isObjectLiteralExpression(shape)) listed = pickedColumns(shape);
+        if (shape && ts.isObjectLiteralExpression(shape)) listed = pickedColumns(shape, values);
         return table ? { table, listed } : undefined;
       }
       // `select({ id: webhooks.id, url: webhooks.url })`: the columns are the object's keys
       const shape = x.name.text === 'select' && cur.arguments.length === 1 ? skipOuter(cur.arguments[0]) : undefined;
-      if (shape && ts.isObjectLiteralExpression(shape)) listed = pickedColumns(shape);
+      if (shape && ts.isObjectLiteralExpression(shape)) listed = pickedColumns(shape, values);
       else if (x.name.text === 'select' && cur.arguments.length && !strings.includes('*')) listed = new Set(strings);
       const inner = skipOuter(x.expression);
       if (!ts.isCallExpression(inner)) return undefined;

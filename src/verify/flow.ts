@@ -503,7 +503,7 @@ export class Flow implements ResultLookup {
       if (whenFailed === undefined && whenOk === undefined) {
         if (structural === undefined) continue;
         // (an error result compared with one of its codes, `err === 'NO_USER'`, singles out one failure, not all)
-        if (this.onlyCheck(cond, ev) && !(ev.spec.mode === 'returns-error' && comparesWithLiteral(cond))) {
+        if (this.onlyCheck(cond, ev) && !(ev.spec.mode === 'returns-error' && !testsTruthiness(cond))) {
           // Nothing else decides (`flag?.value === '1'`): the branch that answers with an error is the failure branch.
           [estThen, estElse, isFailThen, isFailElse] = [!structural, structural, structural, !structural];
         } else {
@@ -770,9 +770,14 @@ export class Flow implements ResultLookup {
             ts.isArrayLiteralExpression(a) && a.elements.length > 0 && a.elements.every((e) => isFunctionNode(e)),
         )
       : undefined;
+    // (the final callback runs after every step, or at the first step that reports an error)
+    let beforeSteps: St | undefined;
     for (const a of c.arguments) {
-      if (a === stepList) cur = this.steps(stepList.elements as unknown as FunctionNode[], cur);
-      else cur = isFunctionNode(a) ? this.inline(a, cur) : this.expr(a, cur);
+      if (a === stepList) {
+        beforeSteps = cur;
+        cur = this.steps(stepList.elements as unknown as FunctionNode[], cur);
+      } else if (isFunctionNode(a)) cur = this.inline(a, beforeSteps ? (merge(beforeSteps, cur) ?? cur) : cur);
+      else cur = this.expr(a, cur);
     }
     // a step's continuation called with no error: the next step runs from here
     if (this.stepCont && callsDecl(c, this.stepCont.param) && (!c.arguments[0] || isNullish(c.arguments[0]))) {
@@ -785,7 +790,7 @@ export class Flow implements ResultLookup {
       const reported = this.exits.splice(before);
       // what the path knows of a name handed back (`err` inside `if (err)`): an unknown one may be null
       const first = c.arguments[0];
-      for (const x of reported) x.truthy = first ? evalFacts(first, cur.facts) : false;
+      for (const x of reported) x.truthy = !!first && testedTruthy(first, c);
       this.reported.push(...reported);
       return cur;
     }
@@ -812,7 +817,8 @@ export class Flow implements ResultLookup {
     if (spec?.viaCallback && this.stepCont && lastArg && refersTo(lastArg, this.stepCont.param)) {
       const ev = this.event(c, spec, 'var', true);
       const passed = clone(cur);
-      if (!spec.opaque) {
+      // only an error reported on every failure stops the steps (`callback(null, false)` goes on; so does a skip)
+      if (!spec.opaque && spec.mode === 'returns-error' && !spec.skip && !spec.weakness && !spec.enrolling) {
         establish(passed, ev.id);
         ev.checked = true;
         ev.established = true;
@@ -1146,9 +1152,14 @@ function isNullish(e: ts.Expression): boolean {
   return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
 }
 
-/** `x === 'CODE'`, `code != 3`: a value compared with one literal. */
-function comparesWithLiteral(cond: ts.Expression): boolean {
-  const x = skipOuter(cond);
+/**
+ * Does a condition test whether a value is set at all (`err`, `!err`, `!!err`, `err != null`)? An error
+ * result compared with one of its codes (`err === NOT_FOUND`, `codes.includes(err)`) singles out one failure.
+ */
+function testsTruthiness(cond: ts.Expression): boolean {
+  let x = skipOuter(cond);
+  while (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) x = skipOuter(x.operand);
+  if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) return true;
   if (!ts.isBinaryExpression(x)) return false;
   const op = x.operatorToken.kind;
   if (
@@ -1158,11 +1169,26 @@ function comparesWithLiteral(cond: ts.Expression): boolean {
     op !== ts.SyntaxKind.ExclamationEqualsToken
   )
     return false;
-  const lit = (e: ts.Expression): boolean => {
-    const y = skipOuter(e);
-    return ts.isStringLiteralLike(y) || ts.isNumericLiteral(y);
-  };
-  return lit(x.left) || lit(x.right);
+  return isNullish(x.left) || isNullish(x.right);
+}
+
+/**
+ * Is a name handed back known to be set where it is: the call sits in the then-branch of an `if` that
+ * tests that very variable (`if (err) return callback(err)`), with no function in between?
+ */
+function testedTruthy(arg: ts.Expression, at: ts.Node): boolean {
+  const x = skipOuter(arg);
+  if (!ts.isIdentifier(x)) return false;
+  const decl = findDeclaration(x);
+  if (!decl) return false;
+  for (let n: ts.Node = at; n.parent && !ts.isFunctionLike(n); n = n.parent) {
+    const p = n.parent;
+    if (ts.isIfStatement(p) && p.thenStatement === n) {
+      const cond = skipOuter(p.expression);
+      if (ts.isIdentifier(cond) && findDeclaration(cond) === decl) return true;
+    }
+  }
+  return false;
 }
 
 function callsDecl(c: ts.CallExpression, p: ts.ParameterDeclaration | undefined): boolean {

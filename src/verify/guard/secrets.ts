@@ -182,9 +182,14 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       const write = writeCallOf(p);
       // a lookup's filter (`findOne({ enabled: true })`) reads the factor, it does not switch it on
       const writes = !!write && v.anyWrites.test(calleeName(write));
+      // (a flag named for a factor counts on the account's or the factor's record; a transfer's `otpVerified`
+      // records a check)
+      const names = writes ? namesIn(write.expression) : [];
+      const onAccount =
+        !writes || names.some((x) => ACCOUNT_RECORD.test(x.replace(/s$/, '')) || v.factorRecords.test(x));
       if (
         isTrue(p.initializer) &&
-        (re.test(name) || (writes && onFactorRecord(name, namesIn(write.expression), write.expression)))
+        ((re.test(name) && onAccount) || (writes && onFactorRecord(name, names, write.expression)))
       )
         found = n;
     } else if (n.kind === SyntaxKind.BinaryExpression) {
@@ -345,6 +350,10 @@ function isLengthRead(e: ts.Expression): boolean {
  * A write among the handler's effects, in a function it calls, that switches a one-time-code factor on
  * (`totpEnabled: true`, `UPDATE users SET totp_enabled = true`): the node that does it.
  */
+/** Records of the person who signs in: where a factor's enabled flag lives. */
+const ACCOUNT_RECORD =
+  /^(user|users|account|accounts|profile|profiles|member|members|admin|admins|authuser|useraccount|customer|customers)$/i;
+
 /** A flag's constant that switches it on: `true`, the text `'true'`, or `1`. */
 const SWITCHED_ON = /^(true|'true'|"true"|1)$/;
 
@@ -352,7 +361,10 @@ export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
   const re = vocab().factorEnabledFlags;
   for (const e of leafEffects(effects)) {
     if (e.kind !== 'db-write' && e.kind !== 'sql-write') continue;
-    if (Object.entries(e.constants ?? {}).some(([k, v]) => SWITCHED_ON.test(v) && re.test(k))) return e.node;
+    // (on the account's or the factor's own record: a transfer row's `otpVerified: 1` records a check)
+    const onAccount = !e.model || ACCOUNT_RECORD.test(e.model) || vocab().factorRecords.test(e.model);
+    if (onAccount && Object.entries(e.constants ?? {}).some(([k, v]) => SWITCHED_ON.test(v) && re.test(k)))
+      return e.node;
     // the factor's own record switched on (`TwoFactor.updateOne(…, { enabled: true })`)
     const onRecord = !!e.model && vocab().factorRecords.test(e.model);
     if (
