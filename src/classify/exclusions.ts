@@ -571,8 +571,21 @@ function servesSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
           (namedForAuth(l, s) || (!!(l.fn ?? l.factory) && readsSignedIn((l.fn ?? l.factory)!, values)))) ||
         // a project's authentication middleware put in front of the router (`router.use(requireAuth)`);
         // a package's session middleware (`app.use(session(…))`) serves visitors too
-        (l.via === 'router' && !!(l.fn ?? l.factory) && namedForAuth(l, s) && !/^session\b/i.test(l.expr.getText())),
+        // (one that signs a person in: `clientAuth` checking an API client's key serves no signed-in user)
+        (l.via === 'router' &&
+          !!(l.fn ?? l.factory) &&
+          namedForAuth(l, s) &&
+          !/^session\b/i.test(l.expr.getText()) &&
+          (readsSignedIn((l.fn ?? l.factory)!, values) || routeLinkSetsUser(l.fn ?? l.factory))),
     )
+  );
+}
+
+/** Does a middleware put the signed-in user on the request (`req.user = jwt.verify(…)`, `c.set('user', …)`)? */
+function routeLinkSetsUser(fn: ts.Node | undefined): boolean {
+  if (!fn) return false;
+  return /\b(req|request)\.(user|session\.user|auth)\s*=[^=]|\.set\(\s*['"](user|userId|session)['"]/.test(
+    fn.getText(),
   );
 }
 
