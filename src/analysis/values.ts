@@ -1654,7 +1654,8 @@ function reassignable(decl: ts.VariableDeclaration): boolean {
   );
 }
 
-function isNullish(e: ts.Expression): boolean {
+/** `null` or `undefined`, written as such. */
+export function isNullish(e: ts.Expression): boolean {
   const x = skipOuter(e);
   return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
 }

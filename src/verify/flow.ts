@@ -9,7 +9,7 @@ import { effectOfCall, isStepUpMachinery, type Effect } from '../analysis/effect
 import { findDeclaration } from '../analysis/scope.js';
 import { and3, not3, or3 } from '../analysis/tri.js';
 import type { Env } from '../analysis/strings.js';
-import { isFunctionNode, isInside, skipOuter } from '../analysis/values.js';
+import { calleeName, isFunctionNode, isInside, isNullish, skipOuter } from '../analysis/values.js';
 import { forEachNode } from '../analysis/walk.js';
 import type { FunctionNode } from '../model.js';
 import {
@@ -764,7 +764,7 @@ export class Flow implements ResultLookup {
       return this.inline(cb, cur);
     }
     // `async.waterfall([step1, step2], done)`: each step runs once the one before reported success
-    const stepList = SEQUENCERS.test(calleeLast(c))
+    const stepList = SEQUENCERS.test(calleeName(c))
       ? c.arguments.find(
           (a): a is ts.ArrayLiteralExpression =>
             ts.isArrayLiteralExpression(a) && a.elements.length > 0 && a.elements.every((e) => isFunctionNode(e)),
@@ -1141,16 +1141,6 @@ export class Flow implements ResultLookup {
 /** Is `c` a call of the function held by `p` (a parameter)? */
 /** Calls that run a list of steps in order, each only after the one before succeeded (async's waterfall, series). */
 const SEQUENCERS = /^(waterfall|series|seq|auto)$/;
-
-function calleeLast(c: ts.CallExpression): string {
-  const x = skipOuter(c.expression);
-  return ts.isPropertyAccessExpression(x) ? x.name.text : ts.isIdentifier(x) ? x.text : '';
-}
-
-function isNullish(e: ts.Expression): boolean {
-  const x = skipOuter(e);
-  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
-}
 
 /**
  * Does a condition test whether a value is set at all (`err`, `!err`, `!!err`, `err != null`)? An error

@@ -9,6 +9,7 @@ import { findDeclaration } from '../../analysis/scope.js';
 import { evalString, type Env } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
 import {
+  isNullish,
   propertyNameText,
   returnExpressions,
   skipOuter,
@@ -714,7 +715,7 @@ export class GuardRecogniser {
 function errorFirstCallback(fn: FunctionNode): ts.ParameterDeclaration | undefined {
   const p = fn.parameters[fn.parameters.length - 1];
   if (!p || fn.parameters.length < 2 || !ts.isIdentifier(p.name) || !fn.body || !ts.isBlock(fn.body)) return undefined;
-  const callsIt = (n: ts.Node): boolean => {
+  const callsIt = (n: ts.Node): n is ts.CallExpression => {
     const x = ts.isCallExpression(n) ? skipOuter(n.expression) : undefined;
     return !!x && ts.isIdentifier(x) && findDeclaration(x) === p;
   };
@@ -725,8 +726,8 @@ function errorFirstCallback(fn: FunctionNode): ts.ParameterDeclaration | undefin
   const visit = (n: ts.Node, own: boolean): void => {
     if (callsIt(n)) {
       called = true;
-      const first = (n as ts.CallExpression).arguments[0];
-      if (first && (n as ts.CallExpression).arguments.length >= 2 && isNullish(skipOuter(first))) errorFirst = true;
+      const [first, second] = n.arguments;
+      if (first && second && isNullish(first)) errorFirst = true;
     }
     if (own && ts.isReturnStatement(n) && n.expression && !callsIt(skipOuter(n.expression))) valued = true;
     n.forEachChild((k) => visit(k, own && !ts.isFunctionLike(k)));
@@ -736,10 +737,6 @@ function errorFirstCallback(fn: FunctionNode): ts.ParameterDeclaration | undefin
   const first = fn.parameters[0];
   const request = !!first && ts.isIdentifier(first.name) && /^(req|request|ctx|c|context|event)$/.test(first.name.text);
   return called && !valued && (errorFirst || (!request && p.name.text !== 'next')) ? p : undefined;
-}
-
-function isNullish(x: ts.Expression): boolean {
-  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
 }
 
 /** Literal arguments share a summary by value; any other argument is its own data path (where a secret comes from). */
