@@ -2025,9 +2025,11 @@ const MINTED_NAMES = memo('effects.mintedNames', () => {
     if (names) return names;
     names = new Set<string>();
     const re = mintAssignment('[A-Za-z_$][\\w$]*', 'g');
+    // (a file that calls no minting function at all is passed over by a cheap test first)
+    const anyMint = new RegExp(`(?:${rules().r.mint.calls.join('|')})\\s*\\(`);
     for (const file of values.store.known) {
       const text = values.store.text(file, false);
-      if (text) for (const m of text.matchAll(re)) names.add(m[1]);
+      if (text && anyMint.test(text)) for (const m of text.matchAll(re)) names.add(m[1]);
     }
     return names;
   };

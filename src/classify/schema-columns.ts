@@ -1,3 +1,4 @@
+import path from 'node:path';
 // The columns each record has, read as text (never run) from the project's Prisma schema files and
 // from its Drizzle table definitions (`pgTable('webhooks', { secret: text('secret') })`), knex migrations
 // (`createTable('api_token', (table) => { table.string('token') })`), Sequelize models and
@@ -79,13 +80,21 @@ function schemaSources(values: ValueResolver): string[] {
   const queue: [string, string][] = [];
   const specs = (text: string): string[] =>
     [...text.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+  // a specifier resolves the same from every file of a folder: each (folder, specifier) is asked once
+  const asked = new Set<string>();
+  const ask = (spec: string, from: string): void => {
+    const key = `${path.dirname(from)}\u0000${spec}`;
+    if (asked.has(key)) return;
+    asked.add(key);
+    queue.push([spec, from]);
+  };
   for (const file of [...store.known].sort()) {
     const text = store.text(file, false);
     // a workspace package (`@acme/db`, `db/schema`): not a relative path, which the scan already holds
-    if (text) for (const spec of specs(text)) if (!spec.startsWith('.')) queue.push([spec, file]);
+    if (text) for (const spec of specs(text)) if (!spec.startsWith('.')) ask(spec, file);
   }
-  while (queue.length && extra.length < MAX_PACKAGE_FILES) {
-    const [spec, from] = queue.shift()!;
+  for (let i = 0; i < queue.length && extra.length < MAX_PACKAGE_FILES; i++) {
+    const [spec, from] = queue[i];
     const r = values.resolver.resolve(spec, from);
     if (r.kind !== 'file' || seen.has(r.file) || /node_modules/.test(r.file)) continue;
     seen.add(r.file);
@@ -93,7 +102,7 @@ function schemaSources(values: ValueResolver): string[] {
     if (!text) continue;
     extra.push(r.file);
     // its own modules, through re-exports and imports (`export * from './schema'`)
-    for (const next of specs(text)) queue.push([next, r.file]);
+    for (const next of specs(text)) ask(next, r.file);
   }
   return [...store.known, ...extra].sort();
 }
