@@ -2284,18 +2284,7 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
       if (ts.isFunctionDeclaration(n) || ts.isClassDeclaration(n)) return false;
       // A function defined but not run here (a callback stored in a config object, a local helper)
       // is not this function's side effect; callbacks passed to a call are.
-      // (so are the steps of a list handed to one: `async.waterfall([function (cb) {…}, …])`)
-      if (
-        (ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) &&
-        !(n.parent && (ts.isCallExpression(n.parent) || ts.isNewExpression(n.parent))) &&
-        !(
-          !ts.isMethodDeclaration(n) &&
-          n.parent &&
-          ts.isArrayLiteralExpression(n.parent) &&
-          n.parent.parent &&
-          (ts.isCallExpression(n.parent.parent) || ts.isNewExpression(n.parent.parent))
-        )
-      )
+      if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && !handedToCall(n))
         return false;
       // A callback registered for later (`bot.command('x', cb)`, `emitter.on('y', cb)`) does not run as part of this call.
       if (
@@ -2313,6 +2302,13 @@ export function callsIn(fn: FunctionNode | ts.Node): (ts.CallExpression | ts.Tag
   // cached once complete (a walk stopped part-way must not leave a partial list behind)
   callsCache.set(fn, out);
   return out;
+}
+
+/** A function handed to a call, or a step of a list handed to one (`async.waterfall([function (cb) {…}, …])`). */
+function handedToCall(n: ts.Node): boolean {
+  const p = n.parent;
+  const isCall = (x: ts.Node | undefined): boolean => !!x && (ts.isCallExpression(x) || ts.isNewExpression(x));
+  return isCall(p) || (!ts.isMethodDeclaration(n) && !!p && ts.isArrayLiteralExpression(p) && isCall(p.parent));
 }
 
 /** A call that registers a callback for later rather than running it (rules/effects.json `registrationCalls`). */

@@ -211,15 +211,17 @@ function signsInItself(values: ValueResolver, model: string, accounts: readonly 
   return !accounts.slice(0, 4).some((a) => schemaColumns(values, a) !== undefined);
 }
 
-/** Does a write's own type constant say the row is a lasting key (a rule's keyConstants)? */
-function typedAsKey(e: Effect, c: CompiledAssets): boolean {
-  const constants = Object.entries(e.constants ?? {});
+/** Does a write store a constant matching one of these (name pattern, value pattern) pairs (`type: 'pat'`)? */
+function writesConstant(e: Effect, pairs: readonly [RegExp, RegExp][]): boolean {
   return (
-    constants.length > 0 &&
-    c.rules.some((r) =>
-      r.keyConstantRes.some(([kr, vr]) => constants.some(([k, v]) => kr.test(norm(k)) && vr.test(String(v)))),
-    )
+    pairs.length > 0 &&
+    Object.entries(e.constants ?? {}).some(([k, v]) => pairs.some(([kr, vr]) => kr.test(norm(k)) && vr.test(String(v))))
   );
+}
+
+/** Does a write's own type constant say the row is a lasting key (any rule's keyConstants)? */
+function typedAsKey(e: Effect, c: CompiledAssets): boolean {
+  return c.rules.some((r) => writesConstant(e, r.keyConstantRes));
 }
 
 /** The column of a row typed as a key that holds it (`sessionToken`, `token`, `key`, `secret`). */
@@ -485,22 +487,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.callsRe && !r.callsRe.test(e.callee)) continue;
       if (r.urlPathRe && !(e.target !== undefined && r.urlPathRe.test(e.target))) continue;
       // a row whose own type says it is a lasting key (`type: 'pat'` on a sessions table)
-      const typedKey =
-        r.keyConstantRes.length > 0 &&
-        Object.entries(e.constants ?? {}).some(([k, v]) =>
-          r.keyConstantRes.some(([kr, vr]) => kr.test(norm(k)) && vr.test(String(v))),
-        );
+      const typedKey = writesConstant(e, r.keyConstantRes);
       if (r.notModelsRe && model && r.notModelsRe.test(model) && !typedKey) continue;
       // another system's password is supplied, never hashed: a hash stored there is this application's verifier
       if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;
       // a row whose own type says what it is (`type: 'magic'` on a tokens table)
-      if (
-        r.notConstantRes.length &&
-        Object.entries(e.constants ?? {}).some(([k, v]) =>
-          r.notConstantRes.some(([kr, vr]) => kr.test(norm(k)) && vr.test(String(v))),
-        )
-      )
-        continue;
+      if (writesConstant(e, r.notConstantRes)) continue;
       if (r.argKeys || r.argKeysAlso) {
         argKeys ??= argKeysOf(e.node, ctx.values);
         if (r.argKeys && !r.argKeys.some((k) => argKeys!.has(k.toLowerCase()))) continue;

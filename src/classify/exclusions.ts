@@ -13,7 +13,7 @@ import { forEachNode } from '../analysis/walk.js';
 import { findDeclaration } from '../analysis/scope.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
-import { EQUALITY, machineCredential, readsSignedIn, routeSetsSignedInUser } from './machine-auth.js';
+import { EQUALITY, machineCredential, readsSignedIn, routeSetsSignedInUser, setsSignedInUser } from './machine-auth.js';
 import type { ClassifierRules } from './rules.js';
 import { findTerm, isParamSegment, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 import { memo } from '../memo.js';
@@ -563,30 +563,22 @@ export function endpointReadsSession(ep: Endpoint, values: ValueResolver): boole
 function servesSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
   const s = values.session.get(SETS).sessionless;
   if (!s || !ep.handler.fn) return false;
-  return (
-    routeSetsSignedInUser(ep, values) ||
-    ep.chain.some(
-      (l) =>
-        (l.via === 'route' &&
-          (namedForAuth(l, s) || (!!(l.fn ?? l.factory) && readsSignedIn((l.fn ?? l.factory)!, values)))) ||
-        // a project's authentication middleware put in front of the router (`router.use(requireAuth)`);
-        // a package's session middleware (`app.use(session(…))`) serves visitors too
-        // (one that signs a person in: `clientAuth` checking an API client's key serves no signed-in user)
-        (l.via === 'router' &&
-          !!(l.fn ?? l.factory) &&
-          namedForAuth(l, s) &&
-          !/^session\b/i.test(l.expr.getText()) &&
-          (readsSignedIn((l.fn ?? l.factory)!, values) || routeLinkSetsUser(l.fn ?? l.factory))),
-    )
-  );
-}
-
-/** Does a middleware put the signed-in user on the request (`req.user = jwt.verify(…)`, `c.set('user', …)`)? */
-function routeLinkSetsUser(fn: ts.Node | undefined): boolean {
-  if (!fn) return false;
-  return /\b(req|request)\.(user|session\.user|auth)\s*=[^=]|\.set\(\s*['"](user|userId|session)['"]/.test(
-    fn.getText(),
-  );
+  if (routeSetsSignedInUser(ep, values)) return true;
+  return ep.chain.some((l) => {
+    const fn = l.fn ?? l.factory;
+    // the route's own authentication middleware, named for it or reading the signed-in user
+    if (l.via === 'route') return namedForAuth(l, s) || (!!fn && readsSignedIn(fn, values));
+    // a project's authentication middleware put in front of the router (`router.use(requireAuth)`), where it
+    // signs a person in: a package's session middleware (`app.use(session(…))`) serves visitors too, and
+    // `clientAuth` checking an API client's key serves no signed-in user
+    return (
+      l.via === 'router' &&
+      !!fn &&
+      namedForAuth(l, s) &&
+      !/^session\b/i.test(l.expr.getText()) &&
+      (readsSignedIn(fn, values) || setsSignedInUser(fn, values))
+    );
+  });
 }
 
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */

@@ -317,36 +317,37 @@ function serviceCredential(ep: Endpoint, values: ValueResolver, c: Compiled): Re
  * is created. Router-level middleware is left out (it often lets the sign-in paths through).
  */
 export function routeSetsSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
+  return ep.chain.some((l) => l.via === 'route' && setsSignedInUser(l.fn ?? l.factory, values));
+}
+
+/** Does a middleware put the signed-in user on the request (`req.user = …`, `res.locals.user = …`, `c.set('user', …)`)? */
+export function setsSignedInUser(fn: FunctionNode | undefined, values: ValueResolver): boolean {
+  if (!fn?.body) return false;
   const c = values.session.get(COMPILED);
-  return ep.chain.some((l) => {
-    if (l.via !== 'route') return false;
-    const fn = l.fn ?? l.factory;
-    if (!fn?.body) return false;
-    let found = false;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (
-        ts.isBinaryExpression(n) &&
-        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-        ts.isPropertyAccessExpression(n.left) &&
-        c.signedInUser.test(n.left.name.text)
-      ) {
-        const target = skipOuter(n.left.expression);
-        // `req.user = …`, `res.locals.user = …`
-        if (ts.isIdentifier(target) || (ts.isPropertyAccessExpression(target) && target.name.text === 'locals'))
-          found = true;
-      } else if (
-        ts.isCallExpression(n) &&
-        ts.isPropertyAccessExpression(n.expression) &&
-        n.expression.name.text === 'set' &&
-        n.arguments[0] &&
-        ts.isStringLiteralLike(n.arguments[0]) &&
-        c.signedInUser.test(n.arguments[0].text)
-      )
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(n.left) &&
+      c.signedInUser.test(n.left.name.text)
+    ) {
+      const target = skipOuter(n.left.expression);
+      // `req.user = …`, `res.locals.user = …`
+      if (ts.isIdentifier(target) || (ts.isPropertyAccessExpression(target) && target.name.text === 'locals'))
         found = true;
-      if (!found) ts.forEachChild(n, visit);
-    };
-    visit(fn.body);
-    return found;
-  });
+    } else if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'set' &&
+      n.arguments[0] &&
+      ts.isStringLiteralLike(n.arguments[0]) &&
+      c.signedInUser.test(n.arguments[0].text)
+    )
+      found = true;
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return found;
 }

@@ -407,6 +407,13 @@ function shortCallee(call: ts.CallExpression): string {
   return t.length > 80 ? `${t.slice(0, 50)}…${t.slice(-20)}` : t;
 }
 
+/** The object a call picks columns with, when it is its one argument written in place (`select({ … })`). */
+function selectShape(call: ts.Expression): ts.ObjectLiteralExpression | undefined {
+  const c = skipOuter(call);
+  const a = ts.isCallExpression(c) && c.arguments.length === 1 ? skipOuter(c.arguments[0]) : undefined;
+  return a && ts.isObjectLiteralExpression(a) ? a : undefined;
+}
+
 /** The columns a Drizzle `select({ id: t.id, key: t.secret })` picks: each column it reads (`t.secret`), and the key it answers under. */
 function pickedColumns(shape: ts.ObjectLiteralExpression, values: ValueResolver, depth = 0): Set<string> | undefined {
   const out = new Set<string>();
@@ -456,15 +463,13 @@ function builderRead(
       if (x.name.text === 'from' && cur.arguments.length === 1 && !strings.length) {
         const table = stringArg(cur, values);
         // the columns are picked before the table (`db.select({ id: webhooks.id }).from(webhooks)`)
-        const picked = skipOuter(x.expression);
-        const shape =
-          ts.isCallExpression(picked) && picked.arguments.length === 1 ? skipOuter(picked.arguments[0]) : undefined;
-        if (shape && ts.isObjectLiteralExpression(shape)) listed = pickedColumns(shape, values);
+        const shape = selectShape(x.expression);
+        if (shape) listed = pickedColumns(shape, values);
         return table ? { table, listed } : undefined;
       }
       // `select({ id: webhooks.id, url: webhooks.url })`: the columns are the object's keys
-      const shape = x.name.text === 'select' && cur.arguments.length === 1 ? skipOuter(cur.arguments[0]) : undefined;
-      if (shape && ts.isObjectLiteralExpression(shape)) listed = pickedColumns(shape, values);
+      const shape = x.name.text === 'select' ? selectShape(cur) : undefined;
+      if (shape) listed = pickedColumns(shape, values);
       else if (x.name.text === 'select' && cur.arguments.length && !strings.includes('*')) listed = new Set(strings);
       const inner = skipOuter(x.expression);
       if (!ts.isCallExpression(inner)) return undefined;

@@ -21,10 +21,9 @@ interface Compiled {
   defaultStrategy: RegExp;
   /** A code or link sent to the account found (an SMS, a mail), in a function named for recovery. */
   recoverySend?: RegExp;
+  /** Words that say a function recovers an account (with `recoverySend`: a recovery channel, not a sign-in). */
+  recoveryWords?: RegExp;
 }
-
-/** Words that say a function recovers an account (with `recoverySend`: a recovery channel, not a sign-in). */
-const RECOVERY_WORDS = /recover|forgot|reset/i;
 
 const rules = compiled<Compiled>(() => {
   const r = ruleFile('assets').signIn;
@@ -38,6 +37,7 @@ const rules = compiled<Compiled>(() => {
     families: Object.entries(r.families).map(([name, re]) => [name, new RegExp(re, 'i')]),
     defaultStrategy: new RegExp(r.defaultStrategy),
     recoverySend: r.recoverySend ? new RegExp(r.recoverySend) : undefined,
+    recoveryWords: r.recoveryWords ? new RegExp(r.recoveryWords, 'i') : undefined,
   };
 });
 
@@ -96,7 +96,7 @@ function families(values: ValueResolver): Families {
     const text = store.text(file, false);
     if (!text) continue;
     const signIn = r.passwordCheck.test(text);
-    const recovery = !!r.recoverySend?.test(text) && RECOVERY_WORDS.test(text);
+    const recovery = !!r.recoverySend?.test(text) && !!r.recoveryWords?.test(text);
     if (!signIn && !recovery) continue;
     if (signIn && r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
     const regions = [
@@ -106,7 +106,7 @@ function families(values: ValueResolver): Families {
     ];
     for (const [start, end] of regions) {
       const region = text.slice(start, end);
-      const recovers = !!r.recoverySend?.test(region) && RECOVERY_WORDS.test(region);
+      const recovers = !!r.recoverySend?.test(region) && !!r.recoveryWords?.test(region);
       // a one-time code with no password check signs in only where the function hands out a session
       if (!recovers && !r.passwordOnly.test(region) && !(r.codeIssues?.test(region) ?? false)) continue;
       for (const re of r.lookups) {

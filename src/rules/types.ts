@@ -221,6 +221,7 @@ export interface GuardRules {
     stepUpKeys: string;
     factorEnabledFlags: string;
     factorRecords: string;
+    accountRecords: string;
     factorRecordFlags: string;
   };
   clientSources: { roots: string; calls: string[]; decoders: string[] };
@@ -613,6 +614,8 @@ export interface SignInRules {
   defaultStrategy: string;
   /** A code or link sent to the account a function looks up, where the function is named for recovery. */
   recoverySend?: string;
+  /** Words that say a function recovers an account (recover, forgot, reset). */
+  recoveryWords?: string;
 }
 
 /** Every rule file by name. */

@@ -810,7 +810,8 @@ export class Flow implements ResultLookup {
     }
     // In Next.js middleware the request goes on where `NextResponse.next()` is returned, not where it is built.
     if (this.o.role === 'next-middleware' && isNextResponseNext(c)) return cur;
-    const spec = this.o.specs.specOfCall(c, this.o.env);
+    // (asked once: a call handed a callback was asked before its arguments were walked)
+    const spec = cb ? cbSpec : this.o.specs.specOfCall(c, this.o.env);
     // a check reporting error-first straight to a step's continuation (`validateUser(u, pw, cb)` in a
     // waterfall): the next step runs only when it passed
     const lastArg = c.arguments[c.arguments.length - 1];
@@ -1138,7 +1139,6 @@ export class Flow implements ResultLookup {
   }
 }
 
-/** Is `c` a call of the function held by `p` (a parameter)? */
 /** Calls that run a list of steps in order, each only after the one before succeeded (async's waterfall, series). */
 const SEQUENCERS = /^(waterfall|series|seq|auto)$/;
 
@@ -1181,6 +1181,7 @@ function testedTruthy(arg: ts.Expression, at: ts.Node): boolean {
   return false;
 }
 
+/** Is `c` a call of the function held by `p` (a parameter)? */
 function callsDecl(c: ts.CallExpression, p: ts.ParameterDeclaration | undefined): boolean {
   return refersTo(c.expression, p);
 }

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
-import { propertyNameText, skipOuter } from '../../analysis/values.js';
+import { isNullish, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import type { ValueResolver } from '../../analysis/values.js';
 import type { SourceStore } from '../../project/sources.js';
@@ -33,11 +33,7 @@ export function readNextConfig(file: string, ctx: { store: SourceStore; values: 
         const x = skipOuter(init);
         const unset = (e: ts.Expression): boolean => {
           const y = skipOuter(e);
-          return (
-            (ts.isIdentifier(y) && y.text === 'undefined') ||
-            y.kind === ts.SyntaxKind.NullKeyword ||
-            (ts.isStringLiteralLike(y) && y.text === '')
-          );
+          return isNullish(y) || (ts.isStringLiteralLike(y) && y.text === '');
         };
         if (ts.isConditionalExpression(x) && (unset(x.whenTrue) || unset(x.whenFalse))) return;
         const v = evalString(init, ctx.values);

@@ -661,8 +661,6 @@ export class GuardRecogniser {
       return { ...(base as GuardSpec), mode: 'never-fails' };
     }
     if (failingExits.every((x) => x.kind === 'throw')) return { ...(base as GuardSpec), mode: 'throws' };
-    // error-first: nothing answers empty but where every check passed, and each refusal answers something
-    // (`callback('INVALID_OTP')` for a missing code, after the password passed, is one more refusal)
     // a callback handed a name reports what the path knows of it: an `err` not known truthy may be null
     const shapeOf = (x: FlowExit): string =>
       walker.reportsThroughCallback &&
@@ -675,6 +673,8 @@ export class GuardRecogniser {
         : returnShape(x.value, x.answer);
     const passed = (x: FlowExit): boolean =>
       [...x.must].some((id) => ids.has(id)) && ![...(x.failing ?? [])].some((id) => ids.has(id));
+    // error-first: nothing answers empty but where every check passed, and each refusal answers something
+    // (`callback('INVALID_OTP')` for a missing code, after the password passed, is one more refusal)
     const valued = flow.exits.filter((x) => x.kind !== 'end');
     const empty = valued.filter((x) => x.kind === 'return' && shapeOf(x) === 'falsy');
     if (

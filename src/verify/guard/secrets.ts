@@ -186,7 +186,7 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       // records a check)
       const names = writes ? namesIn(write.expression) : [];
       const onAccount =
-        !writes || names.some((x) => ACCOUNT_RECORD.test(x.replace(/s$/, '')) || v.factorRecords.test(x));
+        !writes || names.some((x) => v.accountRecords.test(x.replace(/s$/, '')) || v.factorRecords.test(x));
       if (
         isTrue(p.initializer) &&
         ((re.test(name) && onAccount) || (writes && onFactorRecord(name, names, write.expression)))
@@ -346,23 +346,19 @@ function isLengthRead(e: ts.Expression): boolean {
   return ts.isPropertyAccessExpression(x) && /^(length|size|byteLength)$/.test(x.name.text);
 }
 
+/** A flag's constant that switches it on: `true`, the text `'true'`, or `1`. */
+const SWITCHED_ON = /^(true|'true'|"true"|1)$/;
+
 /**
  * A write among the handler's effects, in a function it calls, that switches a one-time-code factor on
  * (`totpEnabled: true`, `UPDATE users SET totp_enabled = true`): the node that does it.
  */
-/** Records of the person who signs in: where a factor's enabled flag lives. */
-const ACCOUNT_RECORD =
-  /^(user|users|account|accounts|profile|profiles|member|members|admin|admins|authuser|useraccount|customer|customers)$/i;
-
-/** A flag's constant that switches it on: `true`, the text `'true'`, or `1`. */
-const SWITCHED_ON = /^(true|'true'|"true"|1)$/;
-
 export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
   const re = vocab().factorEnabledFlags;
   for (const e of leafEffects(effects)) {
     if (e.kind !== 'db-write' && e.kind !== 'sql-write') continue;
     // (on the account's or the factor's own record: a transfer row's `otpVerified: 1` records a check)
-    const onAccount = !e.model || ACCOUNT_RECORD.test(e.model) || vocab().factorRecords.test(e.model);
+    const onAccount = !e.model || vocab().accountRecords.test(e.model) || vocab().factorRecords.test(e.model);
     if (onAccount && Object.entries(e.constants ?? {}).some(([k, v]) => SWITCHED_ON.test(v) && re.test(k)))
       return e.node;
     // the factor's own record switched on (`TwoFactor.updateOne(…, { enabled: true })`)

@@ -78,6 +78,8 @@ export interface Vocab {
   factorEnabledFlags: RegExp;
   /** A record that is itself a one-time-code factor, and its flags that switch it on. */
   factorRecords: RegExp;
+  /** Records of the person who signs in (where a factor's enabled flag switches it on). */
+  accountRecords: RegExp;
   factorRecordFlags: RegExp;
   /** Fields of a guard's result: false on failure / true on failure / set on failure. */
   successFields: RegExp;
@@ -146,6 +148,7 @@ export const vocab = compiled<Vocab>(() => {
     replacementWords: new RegExp(r.operands.replacementWords, 'i'),
     factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
     factorRecords: new RegExp(v.factorRecords, 'i'),
+    accountRecords: new RegExp(v.accountRecords, 'i'),
     factorRecordFlags: new RegExp(v.factorRecordFlags, 'i'),
     successFields: new RegExp(r.results.successFields),
     failureFields: new RegExp(r.results.failureFields),
