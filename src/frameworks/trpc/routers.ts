@@ -2,17 +2,24 @@
 // place, a router imported from another file, a plain object of procedures spread or nested),
 // `mergeRouters(a, b)`; walked down to the procedures, each with its dotted path and its key.
 import { ts } from 'ts-morph';
+import { evalString } from '../../analysis/strings.js';
+import { unwrap } from '../../analysis/unwrap.js';
 import {
   accessName,
+  isInside,
   isFunctionNode,
   propertyNameText,
   returnExpressions,
   skipOuter,
+  type Value,
   type ValueResolver,
 } from '../../analysis/values.js';
+import type { FunctionNode } from '../../model.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { builtChains, isExport, type BuiltChain } from '../shared/builders.js';
 import { exportedNode } from '../shared/export-paths.js';
+import type { Bindings } from '../shared/instances.js';
+import { withBindings } from '../shared/iterations.js';
 import { ChainedRouters } from './chained.js';
 
 export interface ProcedureSite {
@@ -122,12 +129,74 @@ export class RouterWalker {
     for (const v of this.values.resolve(x)) {
       if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x && this.routerKind(v.node)) {
         this.nested.add(v.node);
-        out.push(...this.procedures(v.node, prefix, depth + 1, stack));
+        const made = this.factoryOf(v);
+        out.push(
+          ...(made
+            ? this.fromFactory(made, () => this.procedures(v.node, prefix, depth + 1, stack))
+            : this.procedures(v.node, prefix, depth + 1, stack)),
+        );
       } else if (v.kind === 'object' && v.node !== x) out.push(...this.entries(v.node, prefix, depth + 1, stack));
       else if (v.kind === 'call' && ts.isCallExpression(v.node) && !this.routerKind(v.node))
         for (const inner of this.wrappedRouters(v.node)) out.push(...this.procedures(inner, prefix, depth + 1, stack));
     }
     return out;
+  }
+
+  /**
+   * A router a project function builds from its arguments (`defineMutation({ key: 'changePassword',
+   * handler })` returning `router({ [config.key]: procedure })`): the call site and the function, so
+   * the router is walked with the function's parameters bound to that call's arguments.
+   */
+  private factoryOf(v: Value): { site: ts.CallExpression; fn: FunctionNode; bindings: Bindings } | undefined {
+    if (v.kind !== 'call' || !v.site || !ts.isCallExpression(v.site)) return undefined;
+    const site = v.site;
+    const fn = this.values
+      .resolve(site.expression)
+      .find((f): f is Extract<Value, { kind: 'function' }> => f.kind === 'function' && isInside(v.node, f.node));
+    if (!fn) return undefined;
+    const bindings: Bindings = [];
+    fn.node.parameters.forEach((p, i) => {
+      if (site.arguments[i]) bindings.push([p, site.arguments[i]]);
+    });
+    return bindings.length ? { site, fn: fn.node, bindings } : undefined;
+  }
+
+  /**
+   * The procedures of a factory-built router, for one call: what each reads of the call's arguments
+   * (its handler, its input schema) is taken while they are bound, and a procedure whose key is written
+   * inside the factory is anchored at the call that names it.
+   */
+  private fromFactory(
+    made: { site: ts.CallExpression; fn: FunctionNode; bindings: Bindings },
+    walk: () => ProcedureSite[],
+  ): ProcedureSite[] {
+    return withBindings(this.values, made.bindings, () =>
+      walk().map((s) => ({
+        ...s,
+        key: isInside(s.key, made.fn) ? made.site : s.key,
+        chains: s.chains.map((c) => this.concrete(c, made.fn)),
+      })),
+    );
+  }
+
+  /** A chain built inside a factory, with what it reads of the factory's parameters resolved to this call's values. */
+  private concrete(chain: BuiltChain, fn: FunctionNode): BuiltChain {
+    const pick = (e: ts.Expression): ts.Expression => {
+      if (!isInside(e, fn)) return e;
+      const vals = this.values.resolve(e);
+      const only = vals.length === 1 ? vals[0] : undefined;
+      return only && 'node' in only && !isInside(only.node, fn) && ts.isExpression(only.node) ? only.node : e;
+    };
+    const terminal = chain.terminal;
+    const handler = terminal ? unwrap(terminal.handler, this.values).fn : undefined;
+    return {
+      ...chain,
+      steps: chain.steps.map((st) => (st.kind === 'input' ? { ...st, expr: pick(st.expr) } : st)),
+      terminal:
+        terminal && handler && handler !== skipOuter(terminal.handler) && !isInside(handler, fn)
+          ? { ...terminal, handler: handler as unknown as ts.Expression }
+          : terminal,
+    };
   }
 
   /**
@@ -216,7 +285,12 @@ export class RouterWalker {
           continue;
         }
         if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
-        const name = propertyNameText(p.name);
+        // `{ [config.key]: procedure }` in a factory walked for one call: the key that call gives
+        const name =
+          propertyNameText(p.name) ??
+          (this.values.bound && ts.isComputedPropertyName(p.name)
+            ? evalString(p.name.expression, this.values)
+            : undefined);
         if (name === undefined) continue;
         const value: ts.Expression = ts.isPropertyAssignment(p) ? p.initializer : p.name;
         out.push(...this.member(value, [...prefix, name], p.name, depth + 1, stack));

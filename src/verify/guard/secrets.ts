@@ -122,6 +122,9 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   if (s.bearer) return { kind: 'none' };
   // A secret of something else (a gift card's PIN, a share link's password) says nothing about who holds the session.
   if (s.foreign) return { kind: 'none' };
+  // Both sides read from one parameter that nothing binds, and nothing stored on the other side
+  // (`opts.input.password !== opts.input.passwordConfirm` in a procedure): whoever sends one sends both.
+  if (sameParameter(t, s) && !s.stored && !s.session && !s.constant && !s.identity) return { kind: 'none' };
   if (s.request && !s.stored) {
     // Two values from the request compared with each other (`newPassword !== confirmPassword`) validate
     // input; with no catalogue to say which side is the stored one, only a side named like a stored
@@ -341,9 +344,26 @@ function holdsValue(e: ts.Expression, target: string, depth = 0): boolean {
 }
 
 /** `x.length`, `x.size`, `x.byteLength` (through parentheses, `!` and `await`). */
-function isLengthRead(e: ts.Expression): boolean {
+/** Do the typed and the stored side read only from the same unbound parameter? */
+function sameParameter(typed: Origin, stored: Origin): boolean {
+  const t = typed.params ?? [];
+  const s = stored.params ?? [];
+  return t.length > 0 && s.length > 0 && s.every((p) => t.includes(p));
+}
+
+function isLengthRead(e: ts.Expression, hops = 0): boolean {
   const x = skipOuter(e);
-  return ts.isPropertyAccessExpression(x) && /^(length|size|byteLength)$/.test(x.name.text);
+  if (ts.isPropertyAccessExpression(x)) return /^(length|size|byteLength)$/.test(x.name.text);
+  // a constant holding one (`const requiredLevel = rules.length`, compared with a strength score)
+  if (!ts.isIdentifier(x) || hops > 2) return false;
+  const d = findDeclaration(x);
+  return (
+    !!d &&
+    ts.isVariableDeclaration(d) &&
+    !!d.initializer &&
+    !!(ts.getCombinedNodeFlags(d) & ts.NodeFlags.Const) &&
+    isLengthRead(d.initializer, hops + 1)
+  );
 }
 
 /** A flag's constant that switches it on: `true`, the text `'true'`, or `1`. */

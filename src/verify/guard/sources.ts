@@ -180,6 +180,8 @@ export interface Origin {
   identity?: string;
   /** Read from a record looked up by a key the request supplies and not by who is signed in (`findFirst({ where: { id: body.recoveryId } })`): whose record it is, the caller chooses. */
   chosenBy?: string;
+  /** Read from a parameter no call site binds (`opts.input.password` in the handler itself): the parameters reached. */
+  params?: ts.ParameterDeclaration[];
 }
 
 /**
@@ -304,6 +306,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         if (bound) go(bound, depth + 1);
         // a server action's argument: what the client sent with this call
         else if (isActionParameter(d)) o.request ??= short(x);
+        else (o.params ??= []).push(d);
         return;
       }
       if (ts.isVariableDeclaration(d)) {
@@ -317,6 +320,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
         if (value) go(selectPath(value, path, env), depth + 1);
         else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
+        else if (root && ts.isParameter(root)) (o.params ??= []).push(root);
       }
       return;
     }
