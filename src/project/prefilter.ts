@@ -45,9 +45,13 @@ const SERVER_ENTRY =
 /** A controller class of a decorator-routing library (`@Controller('x')`, `@controller('/x')`, `@Route('x')`). */
 const CONTROLLER_DECORATOR = /@\s*(Controller|JsonController|controller|Route)\s*\(/;
 
+/** A dispatcher that rewrites the path before handing the request on (`url.pathname = url.pathname.replace('/api', '')`). */
+const PATH_REWRITE = /\.pathname\s*=\s*[\w$.]+\.pathname\s*\.\s*(replace|replaceAll|slice|substring|substr)\s*\(/;
+
 export function mentionsRouting(text: string): boolean {
   return (
     CONTROLLER_DECORATOR.test(text) ||
+    PATH_REWRITE.test(text) ||
     ROUTE_CALL().test(text) ||
     ROUTER_CALL.test(text) ||
     SERVER_ENTRY.test(text) ||

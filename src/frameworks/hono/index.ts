@@ -27,6 +27,7 @@ import { servedRoutes, unmountedRoots } from '../shared/unmounted.js';
 import { pathsOf } from '../shared/paths.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { addFileRoutes, planFileRoutes, type RouteFile } from './file-routes.js';
+import { strippedDispatches } from './stripped-prefix.js';
 
 type HonoRules = FrameworkRules['hono'];
 
@@ -461,6 +462,11 @@ function extractHono(ctx: AdapterContext, fileRoutes: readonly RouteFile[]): End
     }
   }
 
+  // apps a dispatcher hands requests to after stripping a prefix from the path: served under it
+  const stripped = new Map<RouterNode, string>();
+  for (const d of strippedDispatches(ctx.candidates, (f) => ctx.store.get(f), ctx.values))
+    for (const ref of collector.refs(d.app)) if (!stripped.has(ref.router)) stripped.set(ref.router, d.prefix);
+
   const out: Endpoint[] = [];
   const uncertain = new Map<RouterNode, string>();
   const unmounted = unmountedRoots(graph, ctx, uncertain);
@@ -478,7 +484,9 @@ function extractHono(ctx: AdapterContext, fileRoutes: readonly RouteFile[]): End
   for (const r of routes) {
     const mount = findMount(r.root, nextMounts);
     if (mount && !mount.anyMethod && r.method !== 'ANY' && !mount.methods.has(r.method)) continue;
-    const path = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
+    const mounted = mount?.basePath ? joinPaths(mount.basePath, r.path) : r.path;
+    const strip = stripped.get(r.root);
+    const path = strip ? joinPaths(strip, mounted) : mounted;
     const seed = {
       framework: 'hono' as const,
       method: r.method,

@@ -1,0 +1,80 @@
+// A prefix a dispatcher strips before it hands the request to an app: a Workers `fetch` that serves
+// `/api/*` through a Hono app whose routes are written without it —
+//   if (url.pathname.startsWith('/api/')) { url.pathname = url.pathname.replace('/api', ''); return app.fetch(new Request(url, req), env) }
+// — serves `app.get('/login')` at `/api/login`. Both halves must be there: the test of the prefix and
+// the rewrite of the path inside it; a test alone means the routes already carry the prefix.
+import { ts } from 'ts-morph';
+import { evalString } from '../../analysis/strings.js';
+import { skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { callIndex } from '../shared/iterations.js';
+
+const TEXT = /\.fetch\s*\(/;
+const REWRITES = /^(replace|replaceAll|slice|substring|substr)$/;
+
+/** `x.pathname.startsWith('/api/')`: the prefix tested ('/api'). */
+function testedPrefix(cond: ts.Expression, values: ValueResolver): { prefix: string; of: string } | undefined {
+  const x = skipOuter(cond);
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
+    return testedPrefix(x.left, values) ?? testedPrefix(x.right, values);
+  if (!ts.isCallExpression(x) || !ts.isPropertyAccessExpression(x.expression)) return undefined;
+  if (x.expression.name.text !== 'startsWith' || !x.arguments[0]) return undefined;
+  const of = skipOuter(x.expression.expression);
+  if (!ts.isPropertyAccessExpression(of) || of.name.text !== 'pathname') return undefined;
+  const p = evalString(x.arguments[0], values);
+  const prefix = p?.replace(/\/+$/, '');
+  return prefix && prefix.startsWith('/') ? { prefix, of: of.getText() } : undefined;
+}
+
+/** `url.pathname = url.pathname.replace('/api', '')` among the statements before `stop`. */
+function rewritesPath(statements: readonly ts.Statement[], of: string, stop: ts.Node): boolean {
+  for (const st of statements) {
+    if (st.pos >= stop.pos) break;
+    if (!ts.isExpressionStatement(st)) continue;
+    const e = skipOuter(st.expression);
+    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    if (e.left.getText() !== of) continue;
+    const r = skipOuter(e.right);
+    if (
+      ts.isCallExpression(r) &&
+      ts.isPropertyAccessExpression(r.expression) &&
+      REWRITES.test(r.expression.name.text) &&
+      skipOuter(r.expression.expression).getText() === of
+    )
+      return true;
+  }
+  return false;
+}
+
+/** The prefix a dispatcher strips around a `.fetch(…)` call, when it does. */
+function strippedAround(call: ts.CallExpression, values: ValueResolver): string | undefined {
+  for (let n: ts.Node = call; n.parent; n = n.parent) {
+    const p = n.parent;
+    if (ts.isFunctionLike(p)) return undefined;
+    if (!ts.isIfStatement(p) || p.thenStatement !== n) continue;
+    const t = testedPrefix(p.expression, values);
+    if (!t) continue;
+    const body = ts.isBlock(p.thenStatement) ? p.thenStatement.statements : [p.thenStatement];
+    if (rewritesPath(body, t.of, call)) return t.prefix;
+  }
+  return undefined;
+}
+
+/** Every `<receiver>.fetch(…)` call made under a stripped prefix in these files: the receiver and the prefix. */
+export function strippedDispatches(
+  files: readonly string[],
+  get: (file: string) => ts.SourceFile | undefined,
+  values: ValueResolver,
+): { app: ts.Expression; prefix: string }[] {
+  const out: { app: ts.Expression; prefix: string }[] = [];
+  for (const f of files) {
+    const sf = get(f);
+    if (!sf || !TEXT.test(sf.text) || !sf.text.includes('pathname')) continue;
+    for (const call of callIndex(sf).calls) {
+      const callee = skipOuter(call.expression);
+      if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'fetch') continue;
+      const prefix = strippedAround(call, values);
+      if (prefix) out.push({ app: callee.expression, prefix });
+    }
+  }
+  return out;
+}
