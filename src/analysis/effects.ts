@@ -1883,11 +1883,13 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     }
     // drizzle / kysely: db.insert(transfers).values(...), db.update(users).set(...), db.deleteFrom('x')
     if (
-      recvParts &&
       r.orm.builderWrites.includes(mc.method) &&
       call.arguments.length >= 1 &&
-      // a client of any name made by a query-builder package (`const kdb = new Kysely(…)`, `export const orm = drizzle(…)`)
-      (builderRoots.test(recvText ?? '') || rootResolvesTo(recvParts, mc.recv, r.orm.builderModules ?? [], values))
+      // a client of any name made by a query-builder package (`const kdb = new Kysely(…)`, `export const orm = drizzle(…)`),
+      // or handed out by a project function called in place (`orm(c).update(user)` with `orm = (c) => drizzle(c.env.db)`)
+      ((recvParts && builderRoots.test(recvText ?? '')) ||
+        ((recvParts || ts.isCallExpression(skipOuter(mc.recv))) &&
+          rootResolvesTo(recvParts ?? [], mc.recv, r.orm.builderModules ?? [], values)))
     ) {
       return base('db-write', {
         model: normalizeName(stringArg(call, values) ?? ''),

@@ -237,6 +237,9 @@ export class ValueResolver {
     if (e.kind === ts.SyntaxKind.FalseKeyword) return [{ kind: 'literal', value: false, node: e }];
     if (e.kind === ts.SyntaxKind.NullKeyword) return [{ kind: 'literal', value: null, node: e }];
     if (e.kind === ts.SyntaxKind.ThisKeyword) {
+      // `this.resetPassword(…)` in a method of a service object (`const userService = { async setPwd() { … } }`)
+      const own = serviceObjectOf(e);
+      if (own) return [{ kind: 'object', node: own }];
       const cls = enclosingClass(e);
       if (!cls) return [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
       // `this` in a static member (`static users = () => getRepository(User)`, `this.users()` in a static handler) is the class
@@ -1463,6 +1466,34 @@ function addNamed(
   const list = m.get(name) ?? [];
   if (!list.includes(value)) list.push(value);
   m.set(name, list);
+}
+
+/**
+ * The object a `this` stands for when it is read in a method of an object kept as a module's value
+ * (`const userService = { … }`, `export default { … }`, `module.exports = { … }`): called as
+ * `userService.setPwd()`, its `this` is that object. An object handed to a call (a schema's
+ * `methods`, a framework's options) is not one: the callee decides what `this` is there.
+ */
+function serviceObjectOf(node: ts.Node): ts.ObjectLiteralExpression | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (ts.isArrowFunction(p)) continue;
+    let obj: ts.Node | undefined;
+    if (ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p)) obj = p.parent;
+    else if (ts.isFunctionExpression(p) && p.parent && ts.isPropertyAssignment(p.parent)) obj = p.parent.parent;
+    else if (ts.isFunctionLike(p) || ts.isClassLike(p)) return undefined;
+    else continue;
+    if (!obj || !ts.isObjectLiteralExpression(obj)) return undefined;
+    const holder = obj.parent;
+    const kept =
+      (ts.isVariableDeclaration(holder) && holder.initializer === obj) ||
+      ts.isExportAssignment(holder) ||
+      (ts.isBinaryExpression(holder) &&
+        holder.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        holder.right === obj &&
+        /^(module\.)?exports$/.test(holder.left.getText()));
+    return kept ? obj : undefined;
+  }
+  return undefined;
 }
 
 export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

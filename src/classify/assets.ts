@@ -515,6 +515,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns)) continue;
+        // an `account` that belongs to a person of another declared model (a mailbox address of a user)
+        if (r.ownedBy && model && belongsToOwner(ctx.values, model, r.ownedBy)) continue;
         // a group whose record belongs to another group (a team's `workspaceId`) is a part of the organisation
         // (a person's record naming its team is still the account)
         if (r.nestedRe && !PERSON.test(norm(model)) && nestedGroup(ctx.values, model, r.nestedRe)) continue;
@@ -780,6 +782,22 @@ const MEMBERSHIP_RULES = new Set(['membership-change', 'member-role-write']);
 /** A reference to a person who may sign in. */
 const PERSON_REF =
   /(user|member|account|person|profile|admin|staff|employee|collaborator|owner|invitee|principal|identity|student|grantee|assignee|subject|developer|creator|participant|learner|patient)_?id$|^uid$/;
+
+/** Is `model` one of `ownedBy.models` whose declared columns reference a person of a declared `ownedBy.owners` model? */
+function belongsToOwner(
+  values: ValueResolver,
+  model: string,
+  ownedBy: { models: string[]; owners: string[] },
+): boolean {
+  if (!ownedBy.models.includes(norm(model))) return false;
+  const cols = keyColumns(values, model);
+  return ownedBy.owners.some(
+    (o) =>
+      !!cols?.some((c) => norm(c) === `${norm(o).replace(/s$/, '')}id`) &&
+      norm(o) !== norm(model) &&
+      keyColumns(values, o) !== undefined,
+  );
+}
 
 /** Do the declared columns of `model` reference another group (`workspaceId` on a team)? */
 function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): boolean {

@@ -455,6 +455,8 @@ export interface AssetRule {
   withColumns?: string[];
   /** A record whose schema declares one of these columns is not this rule's (an OAuth provider link named `Account`). */
   notColumns?: string[];
+  /** Records (`models`) that, declaring `<owner>Id` while an `owners` model is declared too, are a person's belongings, not the account. */
+  ownedBy?: { models: string[]; owners: string[] };
   /** Keys that count only written whole, never as the end of a longer name (`enabled`, not `autoTopupEnabled`). */
   wholeKeys?: string[];
   /** A prefix naming the record itself (`account`, `isUser`): a whole key after it is still the record's own (`accountActive`). */
