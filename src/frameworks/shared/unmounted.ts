@@ -245,7 +245,12 @@ export function unmountedRoots(
           return;
         }
         const text = ctx.store.text(importer, false) ?? '';
-        if (names.some((n) => n === '' || SERVES(n).test(text) || handedToServer(importer, n, ctx))) {
+        if (
+          names.some(
+            (n) =>
+              n === '' || SERVES(n).test(text) || handedToServer(importer, n, ctx) || usedByPage(importer, n, text),
+          )
+        ) {
           served = true;
           return;
         }
@@ -256,6 +261,19 @@ export function unmountedRoots(
     if (imported && !served) out.add(root);
   }
   return out;
+}
+
+/** A Next.js pages API route file (`pages/api/…`, `src/pages/api/…`). */
+const PAGES_API = /(^|\/)pages\/api\//;
+
+/**
+ * Is the router `name` used by the handler a pages API route exports (`export default nc().use(router)`)?
+ * next-connect hands such a router every request of the route with its whole URL: its routes are
+ * served at the paths they are written with.
+ */
+function usedByPage(file: string, name: string, text: string): boolean {
+  if (!PAGES_API.test(file.replace(/\\/g, '/'))) return false;
+  return new RegExp(`\\.\\s*use\\s*\\([^)]*?\\b${name.replace(/[$]/g, '\\$')}\\b`).test(text);
 }
 
 /** What starts a server in a function or class body (`serve({ fetch })`, `Bun.serve`, `app.listen(port)`). */
