@@ -343,6 +343,8 @@ export interface AssetContext {
   path?: string;
   /** No signed-in session is served (a sign-up, a provider sign-in): a new account is made for the caller. */
   sessionless?: () => boolean;
+  /** Filled with the writes a policy exclusion set aside (a third-party key the user supplied). */
+  cleared?: Set<Effect>;
 }
 
 /** A key one of whose words names a balance (`btcBal`, `usdt_balance`, `balanceInUsd`), or one of the listed keys. */
@@ -676,14 +678,36 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;
       // a key record created with its secret from the request (a provider's key the user pasted in) stores
       // someone else's credential: nothing of this application's is minted
+      const supplied = (o: Effect, oKeys: readonly string[]): boolean =>
+        !!r.suppliedRe &&
+        !mints &&
+        (!r.suppliedModelsRe || r.suppliedModelsRe.test(o.model ?? '')) &&
+        oKeys.some(
+          (k) =>
+            (r.suppliedRe!.test(k) && ctx.bodyFields.includes(k)) ||
+            // kept in a stored form (`encryptedKey: encrypt(key)`) of a field the request sends under a key's name
+            (r.suppliedRe!.test(k.replace(STORED_FORM, '')) && ctx.bodyFields.some((b) => r.suppliedRe!.test(b))),
+        );
+      if (createOnly && supplied(e, keys)) {
+        ctx.cleared?.add(e);
+        continue;
+      }
+      // the old row of such a key removed as the new one is stored (`deleteMany` then `create` of the user's provider key)
       if (
         r.suppliedRe &&
-        createOnly &&
-        !mints &&
-        (!r.suppliedModelsRe || r.suppliedModelsRe.test(model)) &&
-        keys.some((k) => r.suppliedRe!.test(k) && ctx.bodyFields.includes(k))
-      )
+        ops.every((o) => o === 'delete') &&
+        effects.some(
+          (o) =>
+            o !== e &&
+            o.kind === 'db-write' &&
+            o.model === e.model &&
+            opsOf(o).every((x) => x === 'create') &&
+            supplied(o, o.dataKeys.map(norm)),
+        )
+      ) {
+        ctx.cleared?.add(e);
         continue;
+      }
       if (r.roleWrite) {
         const granted = roleGrant(
           e,
@@ -1056,6 +1080,9 @@ function inResponse(n: ts.Node, fn: ts.Node): boolean {
   }
   return false;
 }
+
+/** The prefix of a column that keeps a value in a stored form (`encryptedKey`, `hashedToken`, `encToken`). */
+const STORED_FORM = /^(encrypted|hashed|enc|cipher|sealed)_?/;
 
 /** Role keys a write grants: any role key, unless written as an ordinary role constant; never a role's own definition being created. */
 function roleGrant(

@@ -13,6 +13,7 @@ import { memo } from '../memo.js';
 import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { endpointReadsSession, exclusionFor } from './exclusions.js';
+import { setsSignedInUser } from './machine-auth.js';
 import { revealedSecrets } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
 import { bulkExport, noCollection } from './exports.js';
@@ -386,6 +387,8 @@ interface Opacity {
   unrecognised?: Effect;
   /** A write-named call the analysis could not follow into (a package, an unresolved service), or a handler it could not resolve. */
   unseen?: { callee: string; node: ts.Node; write?: NamedWrite; pkg?: boolean };
+  /** Writes the asset model saw and set aside by the policy (a third-party key the user pasted in): no word makes them the category's. */
+  cleared?: ReadonlySet<Effect>;
 }
 
 /** Does a call's name say it acts on the category (one of its words or records)? */
@@ -450,7 +453,7 @@ function decideByAssets(
   // (fields that only together say money, `amount` + `currency`, describe an expense entry just as well)
   if (
     decisive.some((s) => !s.combo) &&
-    writes.some((e) => e.kind !== 'payment' && !e.subDocument && relatedModel(cat, e))
+    writes.some((e) => e.kind !== 'payment' && !e.subDocument && !opacity.cleared?.has(e) && relatedModel(cat, e))
   )
     return 'words-related';
   // a generated value handed back under a generic name (`{ token: randomBytes(32)… }`) on a path that names keys
@@ -529,10 +532,21 @@ export function classifyEndpoint(
     recognised = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions)));
     effects = recognised.filter((e) => !isBookkeeping(e));
   }
+  // a route whose last function only answers (`RenderingMWs.renderOK`): the work is done by the functions the
+  // same registration runs before it (`UserMWs.deleteUser`); one that sets the signed-in user authenticates
+  if (!recognised.length) {
+    for (const link of ep.chain) {
+      if (link.via !== 'route' || !link.fn?.body || link.fn === fn || setsSignedInUser(link.fn, ctx.values)) continue;
+      recognised.push(...leafEffects(effectsOf(link.fn, ctx.values, assetRules().followDepth, rules.effectScope)));
+    }
+    effects = recognised.filter((e) => !isBookkeeping(e));
+  }
   const bodyFields = ep.bodyFields.map((f) => norm(f.name));
   let sessionless: boolean | undefined;
   let ownFields: ReadonlySet<string> | undefined;
+  const cleared = new Set<Effect>();
   const hits = assetHits(effects, {
+    cleared,
     values: ctx.values,
     bodyFields,
     bodyDeclared: ep.bodyFields.some((f) => f.declared),
@@ -540,7 +554,7 @@ export function classifyEndpoint(
     path: ep.path,
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
   });
-  const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite) };
+  const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite), cleared };
   if (fn && !hits.length && !opacity.unrecognised) {
     const w = unseenWrite(fn, ep, ctx.values, rules, recognised);
     if (w) opacity.unseen = { callee: w.callee, node: w.call, write: w, pkg: w.pkg };
