@@ -2367,6 +2367,17 @@ export function effectOfCall(
   return e;
 }
 
+/** `await SQLConnection.getConnection()`, `getDb()`: a call named as handing out a connection or client (rules/effects.json). */
+function handsOutConnection(c: ts.CallExpression): boolean {
+  const re = connectionGetters();
+  return !!re && re.test(calleeName(c));
+}
+
+const connectionGetters = compiled(() => {
+  const s = ruleFile('effects').orm.connectionGetters;
+  return s ? new RegExp(s) : undefined;
+});
+
 function effectOfCallUncached(
   c: ts.CallExpression | ts.TaggedTemplateExpression,
   values: ValueResolver,
@@ -2402,6 +2413,8 @@ function effectOfCallUncached(
     // created beside a membership makes that membership its founder's own)
     if (scope.terms && !values.textHasAnyTerm(target, scope.terms) && !createsGroup(c)) return mintByName();
   }
+  // a function that hands out the connection or client: what it writes on a first call is set-up
+  if (ts.isCallExpression(c) && handsOutConnection(c)) return undefined;
   const fns = values.resolve(invokedExpression(c.expression)).filter((v) => v.kind === 'function');
   // every function the call may run (`sso.createConnection(…)` on whichever class a factory chose): the
   // effects of each of them

@@ -1238,6 +1238,14 @@ export class ValueResolver {
     for (const arg of base.node.arguments) {
       // an object literal, or a name that may hold one (calls, functions and literals cannot)
       const a = skipOuter(arg);
+      // an instance made in place (`attachInterface(new AppConfig())`): the augmented instance keeps its class's members
+      if (ts.isNewExpression(a) && base.node.arguments.length === 1) {
+        const got = this.resolve(a, depth + 1, seen).flatMap((v) =>
+          v.kind === 'instance' ? this.classMember(v.cls, name, false, node, depth + 1, seen) : [],
+        );
+        if (got.length && got.some((v) => v.kind !== 'unknown')) return got;
+        continue;
+      }
       if (!ts.isObjectLiteralExpression(a) && !(ts.isIdentifier(a) && this.mayNameObject(a, depth))) continue;
       for (const o of this.resolve(a, depth + 1, seen)) {
         if (o.kind !== 'object') continue;

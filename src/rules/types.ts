@@ -141,6 +141,8 @@ export interface EffectRules {
     builderRoots: string;
     /** Packages whose clients, whatever the variable is called, write through builder chains. */
     builderModules?: string[];
+    /** Project functions handing out a connection or client: their own writes (a first-call seed) are set-up, not the caller's. */
+    connectionGetters?: string;
     builderWrites: string[];
     builderTableCalls: string[];
     /** Calls that define a table object from its database name (`pgTable('users', …)`). */
