@@ -5,6 +5,7 @@ import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { ruleFile } from '../rules/load.js';
 import { shortText } from '../util.js';
+import { findDeclaration } from './scope.js';
 import {
   isFunctionNode,
   propertyNameText,
@@ -180,6 +181,18 @@ function callsName(fn: FunctionNode, name: string): boolean {
   return found;
 }
 
+/** The call a name's declaration (here, or behind one import) is initialised with, when it is handed a function. */
+function madeByCall(id: ts.Identifier, values: ValueResolver): ts.CallExpression | undefined {
+  let d: ts.Node | undefined = findDeclaration(id);
+  if (d && ts.isImportSpecifier(d)) {
+    const file = values.importedFile(id);
+    d = file ? values.exportsOf(file)?.named.get((d.propertyName ?? d.name).text)?.decl : undefined;
+  }
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return undefined;
+  const init = skipOuter(d.initializer);
+  return ts.isCallExpression(init) && init.arguments.some((a) => isFunctionNode(skipOuter(a))) ? init : undefined;
+}
+
 export function unwrap(expr: ts.Expression, values: ValueResolver, depth = 0): Unwrapped {
   const u = unwrapInner(expr, values, depth);
   if (u.fn && depth < 4) {
@@ -295,6 +308,14 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
       name,
       unresolved: `cannot see what ${name} returns (${describe(vals)})`,
     };
+  }
+  // `export const createApiKey = withEnvironment(async (req, res) => …)`, imported: the call the name was made by
+  // wraps the handler, however many wrappers that call's own body goes through (`withEnvironment` returning
+  // `asyncWrapper(async (req, res, next) => { …; await fn(req, res, next) })`)
+  const maker = ts.isIdentifier(e) ? madeByCall(e, values) : undefined;
+  if (maker) {
+    const inner = unwrap(maker, values, depth + 1);
+    if (inner.fn && inner.wrappers[0]?.call === maker) return { ...inner, name };
   }
   const vals = values.resolve(e);
   // `exports.create = catchAsync(async (req, res) => …)` in another module: the name holds the closure
