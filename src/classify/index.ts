@@ -534,7 +534,8 @@ export function classifyEndpoint(
   }
   // a route whose last function only answers (`RenderingMWs.renderOK`): the work is done by the functions the
   // same registration runs before it (`UserMWs.deleteUser`); one that sets the signed-in user authenticates
-  if (!recognised.length) {
+  // (Express and Hono registrations: a pages handler's route links include other methods' handlers)
+  if (!recognised.length && (ep.framework === 'express' || ep.framework === 'hono')) {
     for (const link of ep.chain) {
       if (link.via !== 'route' || !link.fn?.body || link.fn === fn || setsSignedInUser(link.fn, ctx.values)) continue;
       recognised.push(...leafEffects(effectsOf(link.fn, ctx.values, assetRules().followDepth, rules.effectScope)));
