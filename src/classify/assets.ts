@@ -4,8 +4,8 @@
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
 import { fieldAssignments, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
-import { isInside, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
-import { findDeclaration } from '../analysis/scope.js';
+import { isInside, isNullish, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
@@ -638,6 +638,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a key written over an existing record's is rotated: the old one stops working, the new one is read there
         // (a record that is itself a key, `keys.key`, is issued whether it is answered now or listed later)
         if (ops.every((o) => o === 'create') && !isKeyTable(model) && neverLeaves(e, matchedKeys)) continue;
+        // a key written only where the record has none yet (`if (!account.privateKey) { … }`, or after returning
+        // the stored pair): the first fill of a server-side key, not a rotation (a read that answers it is a reveal)
+        if (ops.every((o) => o === 'update') && fillsMissing(e.node, matchedKeys)) continue;
       }
       if (r.category === 'credentials' && ops.length === 1 && ops[0] === 'update' && created.has(model)) continue;
       // what is created with a new team (its founder's membership, its default roles, its first invitations)
@@ -708,6 +711,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         ctx.cleared?.add(e);
         continue;
       }
+      // the caller's own membership removed (`delete(members).where(eq(members.userId, ctx.user.id))`): leaving
+      // a team oneself gives up what the caller held and grants nothing (POLICY)
+      if (
+        r.category === 'privilege' &&
+        ops.every((o) => o === 'delete') &&
+        c.selfService &&
+        ts.isCallExpression(e.node) &&
+        removesOwnMembership(e.node, c.selfService.own)
+      )
+        continue;
       if (r.roleWrite) {
         const granted = roleGrant(
           e,
@@ -1273,6 +1286,63 @@ function exits(st: ts.Statement): boolean {
  * id: dbUser.id }` after `dbUser = findUnique({ where: { id: req.user.sub } })`), two hops? A tenant
  * scope beside another id (`{ id: body.userId, orgId: req.user.orgId }`) does not name it.
  */
+/** Keys that name the person a membership row belongs to. */
+const MEMBER_PERSON = /^(user|users|member|account|principal)_?id$/i;
+
+/**
+ * Does a delete name the row by the signed-in person (`eq(clanMembers.userId, user.id)` with `user` from
+ * `ctx: { user }`, `where: { userId: session.user.id }`)? The whole call chain (`.where(…)` included) is read.
+ */
+function removesOwnMembership(call: ts.CallExpression, own: RegExp): boolean {
+  let top: ts.Node = call;
+  while (
+    top.parent &&
+    ((ts.isPropertyAccessExpression(top.parent) && top.parent.expression === top) ||
+      (ts.isCallExpression(top.parent) && top.parent.expression === top))
+  )
+    top = top.parent;
+  const values: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAssignment(n) && MEMBER_PERSON.test(propertyNameText(n.name) ?? '')) values.push(n.initializer);
+    // `eq(table.userId, x)`, `eq(x, table.userId)`
+    if (ts.isCallExpression(n) && n.arguments.length === 2) {
+      const [a, b] = n.arguments.map(skipOuter);
+      const isCol = (x: ts.Expression): boolean => ts.isPropertyAccessExpression(x) && MEMBER_PERSON.test(x.name.text);
+      if (isCol(a)) values.push(b);
+      else if (isCol(b)) values.push(a);
+    }
+    if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+  };
+  visit(top);
+  return values.length > 0 && values.some((v) => signedInValue(v, own));
+}
+
+/** Is a value read from who is signed in (by the ownRecord pattern, through locals and destructured parameters)? */
+function signedInValue(v: ts.Expression, own: RegExp, hops = 0): boolean {
+  const x = skipOuter(v);
+  if (own.test(x.getText())) return true;
+  if (hops > 3) return false;
+  // `user.id`: what `user` is
+  let root: ts.Expression = x;
+  const tail: string[] = [];
+  while (ts.isPropertyAccessExpression(root)) {
+    tail.unshift(root.name.text);
+    root = skipOuter(root.expression);
+  }
+  if (!ts.isIdentifier(root)) return false;
+  const d = findDeclaration(root);
+  if (!d) return false;
+  if (ts.isVariableDeclaration(d) && d.initializer) return signedInValue(d.initializer, own, hops + 1);
+  if (ts.isBindingElement(d)) {
+    const { root: r, path } = bindingPath(d);
+    const base = r && ts.isVariableDeclaration(r) && r.initializer ? r.initializer.getText() : 'ctx';
+    // a destructured parameter is read by its path (`({ ctx: { user } })` → `ctx.user`)
+    const text = r && ts.isParameter(r) ? [...path, ...tail].join('.') : [base, ...path, ...tail].join('.');
+    return own.test(text);
+  }
+  return false;
+}
+
 function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
   const recv = ts.isPropertyAccessExpression(call.expression) ? skipOuter(call.expression.expression) : undefined;
   const first = call.arguments[0] && skipOuter(call.arguments[0]);
@@ -1438,6 +1508,73 @@ function neverLeaves(e: Effect, keys: readonly string[]): boolean {
     if (uses > 0) return false;
   }
   return true;
+}
+
+/** The normalised last name a condition reads (`row.private_key` → `privatekey`), when it is a plain read. */
+function readKey(x: ts.Expression): string | undefined {
+  const y = skipOuter(x);
+  if (ts.isIdentifier(y)) return norm(y.text);
+  if (ts.isPropertyAccessExpression(y)) return norm(y.name.text);
+  if (ts.isElementAccessExpression(y) && ts.isStringLiteralLike(y.argumentExpression))
+    return norm(y.argumentExpression.text);
+  return undefined;
+}
+
+/** Keys a condition requires to be set (`a.x && a.y` true) or empty (`!a.x`, `a.x == null` true). */
+function testedKeys(cond: ts.Expression, set: boolean, out: Set<string>): void {
+  const x = skipOuter(cond);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
+    return testedKeys(x.operand, !set, out);
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken && set) {
+      testedKeys(x.left, set, out);
+      testedKeys(x.right, set, out);
+      return;
+    }
+    if (op === ts.SyntaxKind.BarBarToken && !set) {
+      testedKeys(x.left, set, out);
+      testedKeys(x.right, set, out);
+      return;
+    }
+    const nullish = (y: ts.Expression): boolean => isNullish(skipOuter(y));
+    if ((op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken) && !set) {
+      const k = nullish(x.right) ? readKey(x.left) : nullish(x.left) ? readKey(x.right) : undefined;
+      if (k) out.add(k);
+    }
+    return;
+  }
+  if (set) {
+    const k = readKey(x);
+    if (k) out.add(k);
+  }
+}
+
+/**
+ * Is a write of `keys` made only when the record has none of them: inside `if (!acct.privateKey)`, or after
+ * `if (row.public_key && row.private_key) return …` in the same function?
+ */
+function fillsMissing(node: ts.Node, keys: readonly string[]): boolean {
+  if (!keys.length) return false;
+  const all = (tested: Set<string>): boolean => keys.every((k) => tested.has(k));
+  for (let n: ts.Node = node; n.parent && !ts.isFunctionLike(n); n = n.parent) {
+    const p = n.parent;
+    if (ts.isIfStatement(p) && p.thenStatement === n) {
+      const empty = new Set<string>();
+      testedKeys(p.expression, false, empty);
+      if (all(empty)) return true;
+    }
+    if (ts.isBlock(p) || ts.isSourceFile(p)) {
+      for (const st of p.statements) {
+        if (st === n) break;
+        if (!ts.isIfStatement(st) || !exits(st.thenStatement)) continue;
+        const set = new Set<string>();
+        testedKeys(st.expression, true, set);
+        if (all(set)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 function isDeclarationName(n: ts.Identifier): boolean {
