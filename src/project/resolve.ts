@@ -180,8 +180,21 @@ export class ModuleResolver {
       const noExt = abs.replace(/\.(d\.ts|js|mjs|cjs)$/, '');
       const viaSrc = this.probe(noExt.replace(/([\\/])(dist|build|lib|out)([\\/])/, '$1src$3'));
       if (viaSrc) return viaSrc;
+      const viaRoot = this.builtSource(pkg.dir, noExt);
+      if (viaRoot) return viaRoot;
     }
     return undefined;
+  }
+
+  /** A built entry (`dist/index.js`) of a package whose tsconfig compiles `rootDir` into `outDir`: its source (`lib/index.ts`). */
+  private builtSource(pkgDir: string, noExt: string): string | undefined {
+    const cfg = path.join(pkgDir, 'tsconfig.json');
+    if (!this.tree.contains(cfg)) return undefined;
+    const c = this.tsconfigs.load(cfg);
+    if (!c?.outDir || !c.rootDir) return undefined;
+    const rel = path.relative(c.outDir, noExt);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    return this.probe(path.join(c.rootDir, rel));
   }
 
   resolve(spec: string, fromFile: string): Resolution {

@@ -12,11 +12,14 @@ export interface PathAliases {
   base: string;
   baseUrl?: string;
   paths: { pattern: string; targets: string[] }[];
+  /** `compilerOptions.rootDir` and `outDir` (absolute): a built file under outDir comes from the source under rootDir. */
+  rootDir?: string;
+  outDir?: string;
 }
 
 interface RawConfig {
   extends?: unknown;
-  compilerOptions?: { baseUrl?: unknown; paths?: unknown };
+  compilerOptions?: { baseUrl?: unknown; paths?: unknown; rootDir?: unknown; outDir?: unknown };
 }
 
 function readJsonc(file: string): RawConfig | undefined {
@@ -103,13 +106,16 @@ export class TsconfigReader {
     }
     const co = raw.compilerOptions && typeof raw.compilerOptions === 'object' ? raw.compilerOptions : {};
     const baseUrl = typeof co.baseUrl === 'string' ? path.resolve(dir, co.baseUrl) : inherited?.baseUrl;
+    const rootDir = typeof co.rootDir === 'string' ? path.resolve(dir, co.rootDir) : inherited?.rootDir;
+    const outDir = typeof co.outDir === 'string' ? path.resolve(dir, co.outDir) : inherited?.outDir;
+    const dirs = { ...(rootDir ? { rootDir } : {}), ...(outDir ? { outDir } : {}) };
     if (co.paths && typeof co.paths === 'object' && !Array.isArray(co.paths)) {
       const paths = Object.entries(co.paths as Record<string, unknown>)
         .filter((e): e is [string, unknown[]] => Array.isArray(e[1]))
         .map(([pattern, targets]) => ({ pattern, targets: targets.filter((t): t is string => typeof t === 'string') }));
       // `paths` are relative to baseUrl when one is set, else to the config that declares them.
-      return { base: baseUrl ?? dir, baseUrl, paths };
+      return { base: baseUrl ?? dir, baseUrl, paths, ...dirs };
     }
-    return { base: inherited?.base ?? dir, baseUrl, paths: inherited?.paths ?? [] };
+    return { base: inherited?.base ?? dir, baseUrl, paths: inherited?.paths ?? [], ...dirs };
   }
 }
