@@ -77,8 +77,11 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
     : drizzle
       ? drizzlePersonal(c, r)
       : selectedPersonal(c.arguments[0], r);
-  if (!isPeople(model, r) && !personal) return undefined;
   const { keys, where } = queryKeys(c.arguments[0]);
+  // …or every record a person owns (`photo.findMany({ where: { userId } })`): with a file made of it, the
+  // account's own data handed out
+  const owned = !drizzle && where.some((k) => OWNER_KEYS.test(k));
+  if (!isPeople(model, r) && !personal && !owned) return undefined;
   // a page, or one record by its id; a bound far above a page (`take: 100000`) is the whole collection
   if (keys.some((k) => r.paging.test(k)) && !onlyLargeBound(c.arguments[0], r)) return undefined;
   if (where.length && where.every((k) => /^(id|_id|uuid)$/i.test(k)) && !idInList(c.arguments[0])) return undefined;
@@ -95,6 +98,9 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   }
   return drizzle ? `select from ${model}` : `${parts.join('.')}(…)`;
 }
+
+/** Keys naming whose records a read takes: the person they belong to. */
+const OWNER_KEYS = /^(user|owner|account|member|author|creator|customer)_?id$/i;
 
 /** The relations a read takes in (`include`, `with`, `populate`), as an object literal, if any. */
 function relationsOf(arg: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
