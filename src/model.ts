@@ -80,6 +80,11 @@ export interface Endpoint {
   chain: ChainLink[];
   /** Router-level middleware matching the path but registered after the route: it never runs first. */
   lateChain?: ChainLink[];
+  /**
+   * Route links whose effects stand for an effect-free handler's (`app.delete(p, auth, UserMWs.deleteUser,
+   * renderOK)`): set by classification. A check protects the endpoint only if it runs before the first.
+   */
+  workLinks?: ChainLink[];
   bodyFields: BodyField[];
   /**
    * The path as words, when `path` is an identity rather than a URL: a server action's route

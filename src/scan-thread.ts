@@ -54,8 +54,9 @@ function plainLink(l: ChainLink): ChainLink {
 /** An endpoint without the syntax nodes only the analysis uses. */
 export function plainEndpoint(ep: Endpoint): Endpoint {
   const { expr: _expr, fn: _fn, ...handler } = ep.handler;
+  const { workLinks: _work, ...rest } = ep;
   return {
-    ...ep,
+    ...rest,
     handler,
     chain: ep.chain.map(plainLink),
     ...(ep.lateChain ? { lateChain: ep.lateChain.map(plainLink) } : {}),

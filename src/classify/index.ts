@@ -538,7 +538,9 @@ export function classifyEndpoint(
   if (!recognised.length && (ep.framework === 'express' || ep.framework === 'hono')) {
     for (const link of ep.chain) {
       if (link.via !== 'route' || !link.fn?.body || link.fn === fn || setsSignedInUser(link.fn, ctx.values)) continue;
-      recognised.push(...leafEffects(effectsOf(link.fn, ctx.values, assetRules().followDepth, rules.effectScope)));
+      const done = leafEffects(effectsOf(link.fn, ctx.values, assetRules().followDepth, rules.effectScope));
+      if (done.length) (ep.workLinks ??= []).push(link);
+      recognised.push(...done);
     }
     effects = recognised.filter((e) => !isBookkeeping(e));
   }

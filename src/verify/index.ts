@@ -127,7 +127,12 @@ export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
 
   // 1. Every stage that protects everything after it (middleware, wrappers, the handler itself).
   //    One strong protection is enough; if all of them are weak or client-trusted, that is the finding.
-  const protectors = [...chain.filter((s) => s.protects), ...(handler.protects ? [handler] : [])];
+  // (when the route's own middleware does the work, only a check that runs before it protects anything)
+  const firstWork = ep.workLinks?.length ? Math.min(...ep.workLinks.map((l) => ep.chain.indexOf(l))) : -1;
+  const protectors =
+    firstWork >= 0
+      ? chain.filter((s, i) => s.protects && i < firstWork)
+      : [...chain.filter((s) => s.protects), ...(handler.protects ? [handler] : [])];
   if (protectors.length) {
     const qualityOf = (st: StageResult): Draft[] =>
       qualityFindings(
