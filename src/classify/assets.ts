@@ -595,7 +595,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = debited;
       }
       if (r.creditSet.length) {
-        const credited = (e.credits ?? [])
+        // a balance set outright to a value that is no constant (`$set: { available: amount }`) is credited (or
+        // debited) to whatever the request chose
+        const moved = new Set([...(e.credits ?? []), ...(e.debits ?? [])].map(norm));
+        const setOutright = e.dataKeys.filter((k) => !moved.has(norm(k)) && e.constants?.[k] === undefined);
+        const credited = [...(e.credits ?? []), ...setOutright]
           .filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }))
           .map(norm);
         if (!credited.length) continue;
