@@ -490,7 +490,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.urlPathRe && !(e.target !== undefined && r.urlPathRe.test(e.target))) continue;
       // a row whose own type says it is a lasting key (`type: 'pat'` on a sessions table)
       const typedKey = writesConstant(e, r.keyConstantRes);
-      if (r.notModelsRe && model && r.notModelsRe.test(model) && !typedKey) continue;
+      // (a record the rule names as not its asset, `providerApiKeys`: no path word makes it one either)
+      if (r.notModelsRe && model && r.notModelsRe.test(model) && !typedKey) {
+        if (r.modelSet.length && ruleModelMatches(r, model)) ctx.cleared?.add(e);
+        continue;
+      }
       // another system's password is supplied, never hashed: a hash stored there is this application's verifier
       if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;
       // a row whose own type says what it is (`type: 'magic'` on a tokens table)
