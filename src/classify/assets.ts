@@ -4,12 +4,19 @@
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
 import { fieldAssignments, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
-import { isInside, isNullish, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import {
+  calleeName,
+  isInside,
+  isNullish,
+  propertyNameText,
+  skipOuter,
+  type ValueResolver,
+} from '../analysis/values.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
-import { identifierFamily, signsInBy } from './sign-in.js';
+import { identifierFamily, signsInBy, signsInOn } from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
 import { hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { recordChosenByRequest } from './chosen-record.js';
@@ -516,13 +523,23 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           // `owners: arrayUnion(uid)` on a record of any name: a person added to the list that says who holds it
           (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.keySet.includes(k))) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
-          (modelMatches(model, r.ownedPeopleSet, false) && signsInItself(ctx.values, model, r.modelSet, c)) ||
+          (modelMatches(model, r.ownedPeopleSet, false) &&
+            (r.ownedPeopleSignIn
+              ? declaresColumn(ctx.values, model, [...c.signInColumns]) || signsInOn(ctx.values, model)
+              : signsInItself(ctx.values, model, r.modelSet, c))) ||
           (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns));
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns)) continue;
         // an `account` that belongs to a person of another declared model (a mailbox address of a user)
-        if (r.ownedBy && model && belongsToOwner(ctx.values, model, r.ownedBy)) continue;
+        // (one that holds the sign-in itself, a password hash, is the login record whatever it points to)
+        if (
+          r.ownedBy &&
+          model &&
+          belongsToOwner(ctx.values, model, r.ownedBy) &&
+          !declaresColumn(ctx.values, model, [...c.signInColumns])
+        )
+          continue;
         // a group whose record belongs to another group (a team's `workspaceId`) is a part of the organisation
         // (a person's record naming its team is still the account)
         if (r.nestedRe && !PERSON.test(norm(model)) && nestedGroup(ctx.values, model, r.nestedRe)) continue;
@@ -696,8 +713,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         oKeys.some(
           (k) =>
             (r.suppliedRe!.test(k) && ctx.bodyFields.includes(k)) ||
-            // kept in a stored form (`encryptedKey: encrypt(key)`) of a field the request sends under a key's name
-            (r.suppliedRe!.test(k.replace(STORED_FORM, '')) && ctx.bodyFields.some((b) => r.suppliedRe!.test(b))),
+            // kept in a stored form (`encryptedKey: encrypt(key)`) of the field the request sends under a key's name
+            (STORED_FORM.test(k) &&
+              r.suppliedRe!.test(k.replace(STORED_FORM, '')) &&
+              writtenFrom(o, k).some((b) => r.suppliedRe!.test(b) && ctx.bodyFields.includes(b))),
         );
       if (createOnly && supplied(e, keys)) {
         ctx.cleared?.add(e);
@@ -1102,8 +1121,36 @@ function inResponse(n: ts.Node, fn: ts.Node): boolean {
   return false;
 }
 
-/** The prefix of a column that keeps a value in a stored form (`encryptedKey`, `hashedToken`, `encToken`). */
-const STORED_FORM = /^(encrypted|hashed|enc|cipher|sealed)_?/;
+/**
+ * The prefix of a column that keeps a value in a form it can be read back from (`encryptedKey`, `encToken`). A
+ * hash (`hashedKey`) is this application's own verifier of a key it issues, never a key to call another system.
+ */
+const STORED_FORM = /^(encrypted|enc|cipher|sealed)_?/;
+
+/**
+ * The names a written value is computed from (`encryptedKey: encrypt(key)` → `key`; through one local,
+ * `const enc = encrypt(key)`), normalised.
+ */
+function writtenFrom(e: Effect, key: string): string[] {
+  const out = new Set<string>();
+  const names = (x: ts.Node, hops: number): void => {
+    if (ts.isIdentifier(x)) {
+      out.add(norm(x.text));
+      const d = hops < 2 ? findDeclaration(x) : undefined;
+      if (d && ts.isVariableDeclaration(d) && d.initializer) names(d.initializer, hops + 1);
+      return;
+    }
+    if (ts.isPropertyAccessExpression(x)) out.add(norm(x.name.text));
+    x.forEachChild((c) => names(c, hops));
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAssignment(n) && norm(propertyNameText(n.name) ?? '') === key) names(n.initializer, 0);
+    else if (ts.isShorthandPropertyAssignment(n) && norm(n.name.text) === key) names(n.name, 0);
+    if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+  };
+  visit(e.node);
+  return [...out];
+}
 
 /** Role keys a write grants: any role key, unless written as an ordinary role constant; never a role's own definition being created. */
 function roleGrant(
@@ -1294,8 +1341,12 @@ function exits(st: ts.Statement): boolean {
  * id: dbUser.id }` after `dbUser = findUnique({ where: { id: req.user.sub } })`), two hops? A tenant
  * scope beside another id (`{ id: body.userId, orgId: req.user.orgId }`) does not name it.
  */
-/** Keys that name the person a membership row belongs to. */
-const MEMBER_PERSON = /^(user|users|member|account|principal)_?id$/i;
+/** Keys that name the person a membership row belongs to (`accountId` often names the tenant instead). */
+const MEMBER_PERSON = /^(user|users|member|principal)_?id$/i;
+
+/** Conditions that negate or widen what they hold (`ne`, `NOT`, `{ not: … }`, `notIn`, `inArray`, `$ne`, `$in`). */
+const NOT_EQUAL =
+  /^(ne|not|NOT|notIn|notInArray|inArray|in|\$ne|\$nin|\$in|\$not|gt|gte|lt|lte|like|ilike|or|OR|\$or)$/;
 
 /**
  * Does a delete name the row by the signed-in person (`eq(clanMembers.userId, user.id)` with `user` from
@@ -1310,19 +1361,46 @@ function removesOwnMembership(call: ts.CallExpression, own: RegExp): boolean {
   )
     top = top.parent;
   const values: ts.Expression[] = [];
+  let negated = false;
   const visit = (n: ts.Node): void => {
-    if (ts.isPropertyAssignment(n) && MEMBER_PERSON.test(propertyNameText(n.name) ?? '')) values.push(n.initializer);
+    // a person compared by anything but equality (`ne(t.userId, me)`, `NOT: { userId: me }`) names others
+    if (ts.isCallExpression(n) && NOT_EQUAL.test(calleeName(n)) && person(n)) negated = true;
+    if (ts.isPropertyAssignment(n) && NOT_EQUAL.test(propertyNameText(n.name) ?? '') && person(n.initializer))
+      negated = true;
+    if (ts.isPropertyAssignment(n) && MEMBER_PERSON.test(propertyNameText(n.name) ?? '')) {
+      const v = skipOuter(n.initializer);
+      if (ts.isObjectLiteralExpression(v))
+        negated = true; // `userId: { not: me }`, `{ $ne: me }`, `{ in: […] }`
+      else values.push(v);
+    }
     // `eq(table.userId, x)`, `eq(x, table.userId)`
-    if (ts.isCallExpression(n) && n.arguments.length === 2) {
+    if (ts.isCallExpression(n) && n.arguments.length === 2 && calleeName(n) === 'eq') {
       const [a, b] = n.arguments.map(skipOuter);
-      const isCol = (x: ts.Expression): boolean => ts.isPropertyAccessExpression(x) && MEMBER_PERSON.test(x.name.text);
-      if (isCol(a)) values.push(b);
-      else if (isCol(b)) values.push(a);
+      if (isPersonColumn(a)) values.push(b);
+      else if (isPersonColumn(b)) values.push(a);
     }
     if (!ts.isFunctionLike(n)) n.forEachChild(visit);
   };
   visit(top);
-  return values.length > 0 && values.some((v) => signedInValue(v, own));
+  // every person named is the signed-in one: the caller's own row, and nobody else's
+  return !negated && values.length > 0 && values.every((v) => signedInValue(v, own));
+}
+
+function isPersonColumn(x: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(x) && MEMBER_PERSON.test(x.name.text);
+}
+
+/** Does a condition mention a person column or key anywhere? */
+function person(n: ts.Node): boolean {
+  let found = false;
+  const visit = (x: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAccessExpression(x) && MEMBER_PERSON.test(x.name.text)) found = true;
+    else if (ts.isPropertyAssignment(x) && MEMBER_PERSON.test(propertyNameText(x.name) ?? '')) found = true;
+    else x.forEachChild(visit);
+  };
+  visit(n);
+  return found;
 }
 
 /** Is a value read from who is signed in (by the ownRecord pattern, through locals and destructured parameters)? */
@@ -1528,34 +1606,60 @@ function readKey(x: ts.Expression): string | undefined {
   return undefined;
 }
 
-/** Keys a condition requires to be set (`a.x && a.y` true) or empty (`!a.x`, `a.x == null` true). */
-function testedKeys(cond: ts.Expression, set: boolean, out: Set<string>): void {
+/**
+ * Keys a condition's value says are empty: `emptyWhen(!acct.key, true)` and `emptyWhen(row.a && row.b, false)`
+ * (when it is false, one of them is empty: only a single key is certain then) — what holds whatever else the
+ * request sends. `a || force` true says nothing: `force` alone makes it true.
+ */
+function emptyWhen(cond: ts.Expression, truth: boolean): Set<string> {
   const x = skipOuter(cond);
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
-    return testedKeys(x.operand, !set, out);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return setWhen(x.operand, truth);
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
-    if (op === ts.SyntaxKind.AmpersandAmpersandToken && set) {
-      testedKeys(x.left, set, out);
-      testedKeys(x.right, set, out);
-      return;
+    const and = op === ts.SyntaxKind.AmpersandAmpersandToken;
+    const or = op === ts.SyntaxKind.BarBarToken;
+    // both sides hold: `a && b` true, `a || b` false
+    if ((and && truth) || (or && !truth)) return new Set([...emptyWhen(x.left, truth), ...emptyWhen(x.right, truth)]);
+    // `row.pub && row.priv` false: the record lacks its pair (or part of it), and nothing else decides
+    if (and && !truth) {
+      const parts: ts.Expression[] = [];
+      const flat = (y: ts.Expression): void => {
+        const z = skipOuter(y);
+        if (ts.isBinaryExpression(z) && z.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+          flat(z.left);
+          flat(z.right);
+        } else parts.push(z);
+      };
+      flat(x);
+      const read = parts.map(readKey);
+      return read.every((k) => k !== undefined) ? new Set(read) : new Set();
     }
-    if (op === ts.SyntaxKind.BarBarToken && !set) {
-      testedKeys(x.left, set, out);
-      testedKeys(x.right, set, out);
-      return;
+    // either side holds: only what both sides say is certain
+    if (and || or) {
+      const l = emptyWhen(x.left, truth);
+      const r = emptyWhen(x.right, truth);
+      return new Set([...l].filter((k) => r.has(k)));
     }
-    const nullish = (y: ts.Expression): boolean => isNullish(skipOuter(y));
-    if ((op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken) && !set) {
-      const k = nullish(x.right) ? readKey(x.left) : nullish(x.left) ? readKey(x.right) : undefined;
-      if (k) out.add(k);
+    const eq = op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsEqualsToken;
+    const ne = op === ts.SyntaxKind.ExclamationEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+    if ((eq && truth) || (ne && !truth)) {
+      const k = isNullish(skipOuter(x.right))
+        ? readKey(x.left)
+        : isNullish(skipOuter(x.left))
+          ? readKey(x.right)
+          : undefined;
+      if (k) return new Set([k]);
     }
-    return;
+    return new Set();
   }
-  if (set) {
-    const k = readKey(x);
-    if (k) out.add(k);
-  }
+  const k = readKey(x);
+  return k && !truth ? new Set([k]) : new Set();
+}
+
+/** Keys a condition's value says are set (the counterpart of emptyWhen, for a negated operand). */
+function setWhen(cond: ts.Expression, truth: boolean): Set<string> {
+  // `!x` true → x empty; `!(a && b)` true → one of them empty: certain only for a single key
+  return emptyWhen(cond, !truth);
 }
 
 /**
@@ -1564,21 +1668,16 @@ function testedKeys(cond: ts.Expression, set: boolean, out: Set<string>): void {
  */
 function fillsMissing(node: ts.Node, keys: readonly string[]): boolean {
   if (!keys.length) return false;
-  const all = (tested: Set<string>): boolean => keys.every((k) => tested.has(k));
+  const all = (empty: Set<string>): boolean => keys.every((k) => empty.has(k));
   for (let n: ts.Node = node; n.parent && !ts.isFunctionLike(n); n = n.parent) {
     const p = n.parent;
-    if (ts.isIfStatement(p) && p.thenStatement === n) {
-      const empty = new Set<string>();
-      testedKeys(p.expression, false, empty);
-      if (all(empty)) return true;
-    }
+    // `if (!acct.privateKey) { …write… }`: written only where the condition is true
+    if (ts.isIfStatement(p) && p.thenStatement === n && all(emptyWhen(p.expression, true))) return true;
     if (ts.isBlock(p) || ts.isSourceFile(p)) {
       for (const st of p.statements) {
         if (st === n) break;
-        if (!ts.isIfStatement(st) || !exits(st.thenStatement)) continue;
-        const set = new Set<string>();
-        testedKeys(st.expression, true, set);
-        if (all(set)) return true;
+        // `if (row.pub && row.priv) return …` before it: written only where the condition is false
+        if (ts.isIfStatement(st) && exits(st.thenStatement) && all(emptyWhen(st.expression, false))) return true;
       }
     }
   }

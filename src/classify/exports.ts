@@ -80,7 +80,8 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   const { keys, where } = queryKeys(c.arguments[0]);
   // …or every record a person owns (`photo.findMany({ where: { userId } })`): with a file made of it, the
   // account's own data handed out
-  const owned = !drizzle && where.some((k) => OWNER_KEYS.test(k));
+  // (the owner alone: `{ invoiceId, userId }` is one record's rows)
+  const owned = !drizzle && where.length > 0 && where.every((k) => OWNER_KEYS.test(k));
   if (!isPeople(model, r) && !personal && !owned) return undefined;
   // a page, or one record by its id; a bound far above a page (`take: 100000`) is the whole collection
   if (keys.some((k) => r.paging.test(k)) && !onlyLargeBound(c.arguments[0], r)) return undefined;

@@ -182,3 +182,10 @@ export function signsInBy(values: ValueResolver, family: string, model: string):
   // names compared bare: a handle's word is not the record's name (`UserModel` looked up, `user` written)
   return !records || !model || records.has(bare(model));
 }
+
+/** Does the application's sign-in look this record up by one of its identifiers (`customers` by e-mail)? */
+export function signsInOn(values: ValueResolver, model: string): boolean {
+  const b = bare(model);
+  for (const records of families(values).values()) if (records?.has(b)) return true;
+  return false;
+}

@@ -188,13 +188,22 @@ export class ModuleResolver {
 
   /** A built entry (`dist/index.js`) of a package whose tsconfig compiles `rootDir` into `outDir`: its source (`lib/index.ts`). */
   private builtSource(pkgDir: string, noExt: string): string | undefined {
-    const cfg = path.join(pkgDir, 'tsconfig.json');
-    if (!this.tree.contains(cfg)) return undefined;
-    const c = this.tsconfigs.load(cfg);
-    if (!c?.outDir || !c.rootDir) return undefined;
-    const rel = path.relative(c.outDir, noExt);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-    return this.probe(path.join(c.rootDir, rel));
+    // the package's build config (`tsconfig.build.json`) or its plain one; a rootDir left out is inferred by tsc
+    // from the sources, which sit in `src/` or `lib/` by convention
+    for (const name of ['tsconfig.build.json', 'tsconfig.json']) {
+      const cfg = path.join(pkgDir, name);
+      if (!this.tree.contains(cfg)) continue;
+      const c = this.tsconfigs.load(cfg);
+      if (!c?.outDir) continue;
+      const rel = path.relative(c.outDir, noExt);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+      const roots = c.rootDir ? [c.rootDir] : [path.join(pkgDir, 'src'), path.join(pkgDir, 'lib'), pkgDir];
+      for (const root of roots) {
+        const hit = this.probe(path.join(root, rel));
+        if (hit) return hit;
+      }
+    }
+    return undefined;
   }
 
   resolve(spec: string, fromFile: string): Resolution {

@@ -417,6 +417,8 @@ export interface AssetRule {
   tenantModels?: string[];
   /** Records of people kept for the application's users (customers, member rows): counted only where no account record is declared or they sign in themselves. */
   ownedPeopleModels?: string[];
+  /** ownedPeopleModels count only where their own schema declares a sign-in column. */
+  ownedPeopleSignIn?: boolean;
   /** Counts only when an owner id key written is a body field (the request names the account). */
   /** A key counts when it ends with one of the keys (`tokens_delta` for `delta`). */
   keyEndings?: boolean;

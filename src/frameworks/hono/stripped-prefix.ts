@@ -25,8 +25,42 @@ function testedPrefix(cond: ts.Expression, values: ValueResolver): { prefix: str
   return prefix && prefix.startsWith('/') ? { prefix, of: of.getText() } : undefined;
 }
 
+/**
+ * Does a rewrite call take the prefix off the front: `.replace('/api', '')`, `.replace(/^\/api/, '')`,
+ * `.slice(4)`, `.substring('/api'.length)`? (Trimming a trailing slash, or replacing something else, does not.)
+ */
+function removesPrefix(call: ts.CallExpression, prefix: string, values: ValueResolver): boolean {
+  const method = (call.expression as ts.PropertyAccessExpression).name.text;
+  const [a, b] = call.arguments;
+  if (!a) return false;
+  if (method === 'replace' || method === 'replaceAll') {
+    if (!b || evalString(b, values) !== '') return false;
+    const x = skipOuter(a);
+    if (ts.isRegularExpressionLiteral(x)) {
+      const body = x.text.slice(1, x.text.lastIndexOf('/')).replace(/\\\//g, '/');
+      return body === `^${prefix}` || body === `^${prefix}/?` || body === `^${prefix}(?=/)`;
+    }
+    const lit = evalString(a, values);
+    return lit === prefix || lit === `${prefix}/`;
+  }
+  // `.slice(4)`, `.substring(prefix.length)`: the number of characters of the prefix
+  const x = skipOuter(a);
+  if (ts.isNumericLiteral(x)) return Number(x.text) === prefix.length || Number(x.text) === prefix.length + 1;
+  if (ts.isPropertyAccessExpression(x) && x.name.text === 'length') {
+    const s = evalString(x.expression, values);
+    return s === prefix || s === `${prefix}/`;
+  }
+  return false;
+}
+
 /** `url.pathname = url.pathname.replace('/api', '')` among the statements before `stop`. */
-function rewritesPath(statements: readonly ts.Statement[], of: string, stop: ts.Node): boolean {
+function rewritesPath(
+  statements: readonly ts.Statement[],
+  of: string,
+  stop: ts.Node,
+  prefix: string,
+  values: ValueResolver,
+): boolean {
   for (const st of statements) {
     if (st.pos >= stop.pos) break;
     if (!ts.isExpressionStatement(st)) continue;
@@ -38,7 +72,8 @@ function rewritesPath(statements: readonly ts.Statement[], of: string, stop: ts.
       ts.isCallExpression(r) &&
       ts.isPropertyAccessExpression(r.expression) &&
       REWRITES.test(r.expression.name.text) &&
-      skipOuter(r.expression.expression).getText() === of
+      skipOuter(r.expression.expression).getText() === of &&
+      removesPrefix(r, prefix, values)
     )
       return true;
   }
@@ -54,7 +89,7 @@ function strippedAround(call: ts.CallExpression, values: ValueResolver): string 
     const t = testedPrefix(p.expression, values);
     if (!t) continue;
     const body = ts.isBlock(p.thenStatement) ? p.thenStatement.statements : [p.thenStatement];
-    if (rewritesPath(body, t.of, call)) return t.prefix;
+    if (rewritesPath(body, t.of, call, t.prefix, values)) return t.prefix;
   }
   return undefined;
 }

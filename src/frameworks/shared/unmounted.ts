@@ -273,7 +273,19 @@ const PAGES_API = /(^|\/)pages\/api\//;
  */
 function usedByPage(file: string, name: string, text: string): boolean {
   if (!PAGES_API.test(file.replace(/\\/g, '/'))) return false;
-  return new RegExp(`\\.\\s*use\\s*\\([^)]*?\\b${name.replace(/[$]/g, '\\$')}\\b`).test(text);
+  const word = new RegExp(`(^|[^\\w$])${name.replace(/[$]/g, '\\$')}($|[^\\w$])`);
+  // every `.use(…)` call's arguments, read up to its own closing parenthesis (`use(rateLimit({ max }), router)`)
+  for (const m of text.matchAll(/\.\s*use\s*\(/g)) {
+    let depth = 1;
+    let i = m.index + m[0].length;
+    const start = i;
+    for (; i < text.length && depth > 0; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')') depth--;
+    }
+    if (word.test(text.slice(start, i - 1))) return true;
+  }
+  return false;
 }
 
 /** What starts a server in a function or class body (`serve({ fetch })`, `Bun.serve`, `app.listen(port)`). */
