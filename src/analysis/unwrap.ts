@@ -59,6 +59,15 @@ function firstFunction(vals: Value[]): FunctionNode | undefined {
 
 /** Functions a wrapper function returns (`(h) => async (req) => …` → the inner arrow). */
 function returnedFunction(fn: FunctionNode, values: ValueResolver): FunctionNode | undefined {
+  // `return asyncWrapper(async (req, res, next) => { check; await fn(req, res, next) })`: the arrow handed on,
+  // which calls what the wrapper wraps, is what runs around the handler (asyncWrapper's own closure only relays)
+  const params = fn.parameters.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : []));
+  for (const r of returnExpressions(fn)) {
+    const x = skipOuter(r);
+    if (!ts.isCallExpression(x)) continue;
+    const inner = x.arguments.map(skipOuter).find((a) => isFunctionNode(a) && params.some((n) => callsName(a, n)));
+    if (inner && isFunctionNode(inner)) return inner;
+  }
   for (const r of returnExpressions(fn)) {
     const f = firstFunction(values.resolve(r));
     if (f) return f;

@@ -1492,6 +1492,10 @@ function serviceObjectOf(node: ts.Node): ts.ObjectLiteralExpression | undefined 
     else continue;
     if (!obj || !ts.isObjectLiteralExpression(obj)) return undefined;
     const holder = obj.parent;
+    // an object whose methods are copied into another (`{ ...userService, checkPassword: … }`,
+    // `Object.create(userService)`) has a `this` that may be the copy, with members overridden
+    if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && copiedElsewhere(holder.name.text, obj))
+      return undefined;
     const kept =
       (ts.isVariableDeclaration(holder) && holder.initializer === obj) ||
       ts.isExportAssignment(holder) ||
@@ -1502,6 +1506,14 @@ function serviceObjectOf(node: ts.Node): ts.ObjectLiteralExpression | undefined 
     return kept ? obj : undefined;
   }
   return undefined;
+}
+
+/** Is the object named `name` spread into, or used as the prototype of, another object in its own module? */
+function copiedElsewhere(name: string, obj: ts.Node): boolean {
+  const n = name.replace(/[$]/g, '\\$');
+  return new RegExp(
+    `\\.\\.\\.\\s*${n}\\b|Object\\.(create|assign|setPrototypeOf)\\([^)]*\\b${n}\\b|__proto__\\s*:\\s*${n}\\b`,
+  ).test(obj.getSourceFile().text);
 }
 
 export function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

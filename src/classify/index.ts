@@ -532,14 +532,15 @@ export function classifyEndpoint(
     recognised = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions)));
     effects = recognised.filter((e) => !isBookkeeping(e));
   }
-  // a route whose last function only answers (`RenderingMWs.renderOK`): the work is done by the functions the
-  // same registration runs before it (`UserMWs.deleteUser`); one that sets the signed-in user authenticates
+  // the functions a registration runs before its handler (`app.delete(p, auth, UserMWs.deleteUser, renderOK)`)
+  // do the endpoint's work too; one that sets the signed-in user authenticates
   // (Express and Hono registrations: a pages handler's route links include other methods' handlers)
-  if (!recognised.length && (ep.framework === 'express' || ep.framework === 'hono')) {
+  if (ep.framework === 'express' || ep.framework === 'hono') {
+    ep.workLinks = undefined;
     for (const link of ep.chain) {
       if (link.via !== 'route' || !link.fn?.body || link.fn === fn || setsSignedInUser(link.fn, ctx.values)) continue;
       const done = leafEffects(effectsOf(link.fn, ctx.values, assetRules().followDepth, rules.effectScope));
-      if (done.length) (ep.workLinks ??= []).push(link);
+      if (done.some((e) => !isBookkeeping(e))) (ep.workLinks ??= []).push(link);
       recognised.push(...done);
     }
     effects = recognised.filter((e) => !isBookkeeping(e));

@@ -75,7 +75,7 @@ function protectingOf(points: FlowPoint[], events: GuardEvent[]): GuardEvent[] {
 }
 
 /** A continuation-style stage: Next middleware, router/route middleware, wrapper. */
-function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): StageResult {
+export function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): StageResult {
   const base: StageResult = {
     via: link.via,
     link,
@@ -208,18 +208,24 @@ function callsParam(c: ts.CallExpression, params: readonly ts.ParameterDeclarati
   return !!d && params.some((p) => p === d);
 }
 
-export function analyseHandler(ep: Endpoint, ctx: VerifyContext): StageResult {
-  const fn = ep.handler.fn;
+export function analyseHandler(
+  ep: Endpoint,
+  ctx: VerifyContext,
+  /** Another function of the route to read as the handler is read (a route middleware that does the work). */
+  work?: ChainLink,
+): StageResult {
+  const fn = work ? work.fn : ep.handler.fn;
   const base: StageResult = {
     via: 'handler',
-    name: ep.handler.name,
+    name: work ? work.name : ep.handler.name,
     events: [],
     protects: false,
     protecting: [],
     points: [],
     unprotected: [],
   };
-  if (!fn) return { ...base, opaque: ep.handler.unresolved ?? 'the handler could not be resolved' };
+  if (!fn)
+    return { ...base, opaque: work ? work.name : (ep.handler.unresolved ?? 'the handler could not be resolved') };
   const assumptions = assumeMethod(ep.method, ctx.values);
   // An Express handler's `next(err)` hands the request to the error handler: it ends it with an error.
   const next = middlewareContinuation(fn);

@@ -93,6 +93,12 @@ export function builtChains(
 }
 
 function chainsInner(x: ts.Expression, values: ValueResolver, depth: number, stack: Set<ts.Node>): BuiltChain[] {
+  // `config.stepUp ? stepUpProcedure : authedProcedure` in a factory walked for one call: the branch that call picks
+  if (ts.isConditionalExpression(x) && values.bound) {
+    const v = values.resolve(x.condition);
+    if (v.length === 1 && v[0].kind === 'literal')
+      return builtChains(v[0].value ? x.whenTrue : x.whenFalse, values, depth + 1, stack);
+  }
   if (ts.isConditionalExpression(x))
     return [
       ...builtChains(x.whenTrue, values, depth + 1, stack),

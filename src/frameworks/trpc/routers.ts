@@ -3,6 +3,7 @@
 // `mergeRouters(a, b)`; walked down to the procedures, each with its dotted path and its key.
 import { ts } from 'ts-morph';
 import { evalString } from '../../analysis/strings.js';
+import { findDeclaration } from '../../analysis/scope.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import {
   accessName,
@@ -183,20 +184,66 @@ export class RouterWalker {
   private concrete(chain: BuiltChain, fn: FunctionNode): BuiltChain {
     const pick = (e: ts.Expression): ts.Expression => {
       if (!isInside(e, fn)) return e;
+      // `config.middleware`: the expression the call wrote there (`recentReauth`, `withReauth(async …)`)
+      const written = this.writtenArgument(e);
+      if (written) return written;
       const vals = this.values.resolve(e);
       const only = vals.length === 1 ? vals[0] : undefined;
       return only && 'node' in only && !isInside(only.node, fn) && ts.isExpression(only.node) ? only.node : e;
     };
     const terminal = chain.terminal;
-    const handler = terminal ? unwrap(terminal.handler, this.values).fn : undefined;
     return {
       ...chain,
-      steps: chain.steps.map((st) => (st.kind === 'input' ? { ...st, expr: pick(st.expr) } : st)),
-      terminal:
-        terminal && handler && handler !== skipOuter(terminal.handler) && !isInside(handler, fn)
-          ? { ...terminal, handler: handler as unknown as ts.Expression }
-          : terminal,
+      steps: chain.steps.map((st) =>
+        st.kind === 'input' || st.kind === 'middleware' ? { ...st, expr: pick(st.expr) } : st,
+      ),
+      terminal: terminal ? { ...terminal, handler: this.concreteHandler(terminal.handler, fn) } : terminal,
     };
+  }
+
+  /**
+   * The handler a factory's resolver hands the request to: the expression the call gave for it (`handler:
+   * withReauth(async …)` keeps its wrapper), whether the resolver only forwards (`(opts) => config.handler(opts)`)
+   * or does more around it (`const data = await config.handler(opts); return { ok: true, data }`).
+   */
+  private concreteHandler(handler: ts.Expression, fn: FunctionNode): ts.Expression {
+    const h = skipOuter(handler);
+    // `.mutation(config.handler)`: what the call wrote there
+    const direct = this.writtenArgument(h);
+    if (direct) return direct;
+    if (!isFunctionNode(h) || !h.body) return handler;
+    const written: ts.Expression[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        const w = this.writtenArgument(skipOuter(n.expression));
+        if (w && !written.includes(w)) written.push(w);
+      }
+      if (!isFunctionNode(n) || n === h) n.forEachChild(visit);
+    };
+    visit(h);
+    if (written.length === 1) return written[0];
+    const u = unwrap(handler, this.values).fn;
+    return u && u !== h && !isInside(u, fn) ? (u as unknown as ts.Expression) : handler;
+  }
+
+  /** `config.handler` with `config` a parameter bound to an object literal of the call: what that object writes there. */
+  private writtenArgument(e: ts.Expression): ts.Expression | undefined {
+    const x = skipOuter(e);
+    if (!ts.isPropertyAccessExpression(x) || !ts.isIdentifier(skipOuter(x.expression))) return undefined;
+    const d = findDeclaration(skipOuter(x.expression) as ts.Identifier);
+    let obj: ts.Expression | undefined;
+    if (d && ts.isParameter(d)) obj = this.values.boundTo(d);
+    else if (d && ts.isBindingElement(d)) return undefined;
+    const o = obj && skipOuter(obj);
+    if (!o || !ts.isObjectLiteralExpression(o)) return undefined;
+    const name = x.name.text;
+    for (const p of o.properties) {
+      if (!p.name || propertyNameText(p.name) !== name) continue;
+      if (ts.isPropertyAssignment(p)) return p.initializer;
+      if (ts.isShorthandPropertyAssignment(p)) return p.name;
+      if (ts.isMethodDeclaration(p)) return p as unknown as ts.Expression;
+    }
+    return undefined;
   }
 
   /**

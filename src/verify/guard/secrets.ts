@@ -348,7 +348,8 @@ function holdsValue(e: ts.Expression, target: string, depth = 0): boolean {
 function sameParameter(typed: Origin, stored: Origin): boolean {
   const t = typed.params ?? [];
   const s = stored.params ?? [];
-  return t.length > 0 && s.length > 0 && s.every((p) => t.includes(p));
+  // (the same part of it: `opts.input.*` both; `opts.ctx.user.passwordHash` against `opts.input.password` is not)
+  return t.length > 0 && s.length > 0 && s.every((p) => t.some((q) => q.param === p.param && q.member === p.member));
 }
 
 function isLengthRead(e: ts.Expression, hops = 0): boolean {

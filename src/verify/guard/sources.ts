@@ -180,8 +180,11 @@ export interface Origin {
   identity?: string;
   /** Read from a record looked up by a key the request supplies and not by who is signed in (`findFirst({ where: { id: body.recoveryId } })`): whose record it is, the caller chooses. */
   chosenBy?: string;
-  /** Read from a parameter no call site binds (`opts.input.password` in the handler itself): the parameters reached. */
-  params?: ts.ParameterDeclaration[];
+  /**
+   * Read from a parameter no call site binds: the parameter and the member read first (`opts.input.password` →
+   * `opts`, `input`; `({ ctx })` → its parameter, `ctx`).
+   */
+  params?: { param: ts.ParameterDeclaration; member?: string }[];
 }
 
 /**
@@ -252,6 +255,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
   const o: Origin = {};
   const short = (n: ts.Node): string => n.getText().replace(/\s+/g, ' ').slice(0, 60);
   const seen = new Set<ts.Node>();
+  // the member a property chain reads off the identifier being visited (`input` of `opts.input.x`)
+  let firstMember: string | undefined;
   // `holder`: the name of a value or container (a variable, a field), not of a function that computes one
   const names = (name: string | undefined, at: ts.Node, holder = true): void => {
     if (!name) return;
@@ -306,7 +311,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         if (bound) go(bound, depth + 1);
         // a server action's argument: what the client sent with this call
         else if (isActionParameter(d)) o.request ??= short(x);
-        else (o.params ??= []).push(d);
+        else (o.params ??= []).push({ param: d, member: firstMember });
         return;
       }
       if (ts.isVariableDeclaration(d)) {
@@ -320,7 +325,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
         if (value) go(selectPath(value, path, env), depth + 1);
         else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
-        else if (root && ts.isParameter(root)) (o.params ??= []).push(root);
+        else if (root && ts.isParameter(root)) (o.params ??= []).push({ param: root, member: path[0] });
       }
       return;
     }
@@ -362,7 +367,11 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const picked = selectPath(x.expression, [key], env);
         if (picked !== x.expression) return go(picked, depth + 1);
       }
-      return go(x.expression, depth + 1);
+      // (the member read right off a parameter: `opts.input` of `opts.input.password`)
+      firstMember = key;
+      go(x.expression, depth + 1);
+      firstMember = undefined;
+      return;
     }
     if (ts.isCallExpression(x)) {
       if (isBodyRead(x)) {
