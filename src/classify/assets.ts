@@ -619,7 +619,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a balance set outright to a value that is no constant (`$set: { available: amount }`) is credited (or
         // debited) to whatever the request chose
         const moved = new Set([...(e.credits ?? []), ...(e.debits ?? [])].map(norm));
-        const setOutright = e.dataKeys.filter((k) => !moved.has(norm(k)) && e.constants?.[k] === undefined);
+        // (not a figure about a balance: `initialBalance`, `minBalance`, a target or an alert threshold)
+        const setOutright = e.dataKeys.filter(
+          (k) => !moved.has(norm(k)) && e.constants?.[k] === undefined && !BALANCE_FIGURE.test(norm(k)),
+        );
         const credited = [...(e.credits ?? []), ...setOutright]
           .filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }))
           .map(norm);
@@ -1341,6 +1344,10 @@ function exits(st: ts.Statement): boolean {
  * id: dbUser.id }` after `dbUser = findUnique({ where: { id: req.user.sub } })`), two hops? A tenant
  * scope beside another id (`{ id: body.userId, orgId: req.user.orgId }`) does not name it.
  */
+/** A figure kept about a balance rather than the balance (`initialBalance`, `minBalance`, `lowBalanceAlert`). */
+const BALANCE_FIGURE =
+  /^(initial|starting|opening|target|min|max|minimum|maximum|limit|low|threshold|goal|alert|projected|expected|estimated)/;
+
 /** Keys that name the person a membership row belongs to (`accountId` often names the tenant instead). */
 const MEMBER_PERSON = /^(user|users|member|principal)_?id$/i;
 
