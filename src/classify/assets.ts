@@ -1620,7 +1620,9 @@ function readKey(x: ts.Expression): string | undefined {
  */
 function emptyWhen(cond: ts.Expression, truth: boolean): Set<string> {
   const x = skipOuter(cond);
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return setWhen(x.operand, truth);
+  // `!x` true is `x` false
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
+    return emptyWhen(x.operand, !truth);
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
     const and = op === ts.SyntaxKind.AmpersandAmpersandToken;
@@ -1661,12 +1663,6 @@ function emptyWhen(cond: ts.Expression, truth: boolean): Set<string> {
   }
   const k = readKey(x);
   return k && !truth ? new Set([k]) : new Set();
-}
-
-/** Keys a condition's value says are set (the counterpart of emptyWhen, for a negated operand). */
-function setWhen(cond: ts.Expression, truth: boolean): Set<string> {
-  // `!x` true → x empty; `!(a && b)` true → one of them empty: certain only for a single key
-  return emptyWhen(cond, !truth);
 }
 
 /**
