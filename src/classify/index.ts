@@ -7,7 +7,7 @@ import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, directEffect, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
-import type { Classification, Endpoint, FunctionNode, Reason } from '../model.js';
+import type { ChainLink, Classification, Endpoint, FunctionNode, Reason } from '../model.js';
 import { effectRules } from '../analysis/effects.js';
 import { memo } from '../memo.js';
 import type { Value, ValueResolver } from '../analysis/values.js';
@@ -535,12 +535,12 @@ export function classifyEndpoint(
   // the functions a registration runs before its handler (`app.delete(p, auth, UserMWs.deleteUser, renderOK)`)
   // do the endpoint's work too; one that sets the signed-in user authenticates
   // (Express and Hono registrations: a pages handler's route links include other methods' handlers)
+  const linkEffects = new Map<ChainLink, Effect[]>();
   if (ep.framework === 'express' || ep.framework === 'hono') {
-    ep.workLinks = undefined;
     for (const link of ep.chain) {
       if (link.via !== 'route' || !link.fn?.body || link.fn === fn || setsSignedInUser(link.fn, ctx.values)) continue;
       const done = leafEffects(effectsOf(link.fn, ctx.values, assetRules().followDepth, rules.effectScope));
-      if (done.some((e) => !isBookkeeping(e))) (ep.workLinks ??= []).push(link);
+      if (done.length) linkEffects.set(link, done);
       recognised.push(...done);
     }
     effects = recognised.filter((e) => !isBookkeeping(e));
@@ -558,6 +558,10 @@ export function classifyEndpoint(
     path: ep.path,
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
   });
+  // the route links whose effects touch an asset do the endpoint's work (a refresh token re-issued by an
+  // authentication check touches none)
+  const work = [...linkEffects].filter(([, es]) => es.some((e) => hits.some((h) => h.effect === e))).map(([l]) => l);
+  ep.workLinks = work.length ? work : undefined;
   const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite), cleared };
   if (fn && !hits.length && !opacity.unrecognised) {
     const w = unseenWrite(fn, ep, ctx.values, rules, recognised);
