@@ -2433,12 +2433,12 @@ function effectOfCallUncached(
     const site = v.site && ts.isCallExpression(v.site) && !values.bound ? v.site : undefined;
     const factory = site && enclosingFunction(v.node);
     if (site && factory && leafEffects(inner).length === 0)
-      inner = withArguments(factory, site, values, () => effectsOf(v.node, values, depth - 1, scope));
+      inner = values.withArguments(factory, site, () => effectsOf(v.node, values, depth - 1, scope));
     // A helper that calls what its caller hands it (`removeMember({ memberId, membersRepository })`):
     // its calls through those parameters are followed with this call's arguments bound.
     // (one level: a helper reached while a caller's arguments are bound is not bound again)
     if (ts.isCallExpression(c) && c.arguments.length && !values.bound && callsThroughParams(v.node, values)) {
-      const bound = withArguments(v.node, c, values, () => effectsOf(v.node, values, depth - 1, scope));
+      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
       if (leafEffects(bound).length > leafEffects(inner).length) inner = bound;
     }
     // A literal handed to a helper that writes (`setUserActive(id, false)` → `user.active = active`): the
@@ -2449,7 +2449,7 @@ function effectOfCallUncached(
       c.arguments.some((a) => literalConstant(skipOuter(a)) !== undefined) &&
       leafEffects(inner).some((e) => e.kind === 'db-write')
     ) {
-      const bound = withArguments(v.node, c, values, () => effectsOf(v.node, values, depth - 1, scope));
+      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
       const constants = (list: Effect[]): number =>
         leafEffects(list).reduce((n, e) => n + Object.keys(e.constants ?? {}).length, 0);
       if (constants(bound) > constants(inner)) inner = bound;
@@ -2612,18 +2612,6 @@ function derivesFrom(
     .some((v) => v.kind === 'class' && (v.node === base || derivesFrom(v.node, base, values, hops + 1)));
 }
 
-/** Runs `run` with `fn`'s parameters bound to one call's arguments. */
-function withArguments<T>(fn: FunctionNode, call: ts.CallExpression, values: ValueResolver, run: () => T): T {
-  const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
-  fn.parameters.forEach((p, i) => {
-    const a = call.arguments[i];
-    if (a && !ts.isSpreadElement(a)) bindings.push([p, a]);
-  });
-  const step = (k: number): T =>
-    k === bindings.length ? run() : values.withBinding(bindings[k][0], bindings[k][1], () => step(k + 1));
-  return step(0);
-}
-
 const THROUGH_PARAMS = memo('effects.throughParams', () => new WeakMap<FunctionNode, boolean>());
 
 /** Does the function call a method of one of its own parameters (a dependency its caller passes)? */
@@ -2656,7 +2644,7 @@ function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
 
 /** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */
 function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, values: ValueResolver): Effect[] {
-  return withArguments(fn, call, values, () =>
+  return values.withArguments(fn, call, () =>
     inner.map((e) => {
       if (e.kind === 'call' || (e.dataKeys.length && !e.opaqueData) || !ts.isCallExpression(e.node)) return e;
       const again = directEffect(e.node, values);

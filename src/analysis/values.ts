@@ -238,7 +238,7 @@ export class ValueResolver {
     if (e.kind === ts.SyntaxKind.NullKeyword) return [{ kind: 'literal', value: null, node: e }];
     if (e.kind === ts.SyntaxKind.ThisKeyword) {
       // `this.resetPassword(…)` in a method of a service object (`const userService = { async setPwd() { … } }`)
-      const own = serviceObjectOf(e);
+      const own = serviceObjectOf(e, this.session.get(COPIED));
       if (own) return [{ kind: 'object', node: own }];
       const cls = enclosingClass(e);
       if (!cls) return [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
@@ -546,6 +546,18 @@ export class ValueResolver {
     } finally {
       this.bindings.delete(param);
     }
+  }
+
+  /** Runs `run` with `fn`'s parameters bound to the arguments of `call` (a spread argument binds nothing). */
+  withArguments<T>(fn: ts.SignatureDeclaration, call: ts.CallExpression, run: () => T): T {
+    const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
+    fn.parameters.forEach((p, i) => {
+      const a = call.arguments[i];
+      if (a && !ts.isSpreadElement(a)) bindings.push([p, a]);
+    });
+    const step = (k: number): T =>
+      k === bindings.length ? run() : this.withBinding(bindings[k][0], bindings[k][1], () => step(k + 1));
+    return step(0);
   }
 
   resolveDecl(decl: Decl, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
@@ -1482,7 +1494,7 @@ function addNamed(
  * `userService.setPwd()`, its `this` is that object. An object handed to a call (a schema's
  * `methods`, a framework's options) is not one: the callee decides what `this` is there.
  */
-function serviceObjectOf(node: ts.Node): ts.ObjectLiteralExpression | undefined {
+function serviceObjectOf(node: ts.Node, copied: WeakMap<ts.Node, boolean>): ts.ObjectLiteralExpression | undefined {
   for (let p = node.parent; p; p = p.parent) {
     if (ts.isArrowFunction(p)) continue;
     let obj: ts.Node | undefined;
@@ -1494,8 +1506,11 @@ function serviceObjectOf(node: ts.Node): ts.ObjectLiteralExpression | undefined 
     const holder = obj.parent;
     // an object whose methods are copied into another (`{ ...userService, checkPassword: … }`,
     // `Object.create(userService)`) has a `this` that may be the copy, with members overridden
-    if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) && copiedElsewhere(holder.name.text, obj))
-      return undefined;
+    if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) {
+      let c = copied.get(obj);
+      if (c === undefined) copied.set(obj, (c = copiedElsewhere(holder.name.text, obj)));
+      if (c) return undefined;
+    }
     const kept =
       (ts.isVariableDeclaration(holder) && holder.initializer === obj) ||
       ts.isExportAssignment(holder) ||
@@ -1507,6 +1522,9 @@ function serviceObjectOf(node: ts.Node): ts.ObjectLiteralExpression | undefined 
   }
   return undefined;
 }
+
+/** Whether a module-level object is copied into another in its module (asked once per object and scan). */
+const COPIED = memo('values.copiedObjects', () => new WeakMap<ts.Node, boolean>());
 
 /** Is the object named `name` spread into, or used as the prototype of, another object in its own module? */
 function copiedElsewhere(name: string, obj: ts.Node): boolean {

@@ -1428,10 +1428,11 @@ function signedInValue(v: ts.Expression, own: RegExp, hops = 0): boolean {
   if (ts.isVariableDeclaration(d) && d.initializer) return signedInValue(d.initializer, own, hops + 1);
   if (ts.isBindingElement(d)) {
     const { root: r, path } = bindingPath(d);
-    const base = r && ts.isVariableDeclaration(r) && r.initializer ? r.initializer.getText() : 'ctx';
-    // a destructured parameter is read by its path (`({ ctx: { user } })` → `ctx.user`)
-    const text = r && ts.isParameter(r) ? [...path, ...tail].join('.') : [base, ...path, ...tail].join('.');
-    return own.test(text);
+    // a destructured parameter is read by its path (`({ ctx: { user } })` → `ctx.user`), a local by what it is
+    // given (`const { user } = req` → `req.user`)
+    if (r && ts.isParameter(r)) return own.test([...path, ...tail].join('.'));
+    if (r && ts.isVariableDeclaration(r) && r.initializer)
+      return own.test([r.initializer.getText(), ...path, ...tail].join('.'));
   }
   return false;
 }

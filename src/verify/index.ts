@@ -8,9 +8,7 @@ import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
 import { counts, type FlowPoint } from './flow.js';
 import { fmtMinutes } from './guard/index.js';
-import { analyseAround, analyseHandler, analyseStages, describeGuard, type StageResult } from './stages.js';
-import { unwrap } from '../analysis/unwrap.js';
-import { wrapperLinks } from '../frameworks/shared/endpoint.js';
+import { analyseStages, describeGuard, workCover, type StageResult } from './stages.js';
 
 /** What a stolen session can do through the endpoint, from its categories' `harm` (rules/categories.json or the configuration). */
 function harm(ep: Endpoint, ctx: VerifyContext): string {
@@ -129,31 +127,13 @@ export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
 
   // 1. Every stage that protects everything after it (middleware, wrappers, the handler itself).
   //    One strong protection is enough; if all of them are weak or client-trusted, that is the finding.
-  // The route's own middleware that does work (`UserMWs.deleteUser` before the answer) must be protected
-  // by a check that runs before it, by its own check before its effects, or by a wrapper it is handed to
-  // (`withReauth(deleteAccount)`): otherwise nothing protects the endpoint.
-  const workCover: StageResult[] = [];
-  let exposedWork = false;
-  for (const l of ep.workLinks ?? []) {
-    const at = ep.chain.indexOf(l);
-    const cover =
-      chain.slice(0, Math.max(at, 0)).find((st) => st.protects) ??
-      [analyseHandler(ep, ctx, l)].find((st) => st.protects) ??
-      wrapperLinks(unwrap(l.expr, ctx.values))
-        .map((w) => analyseAround(w, ep, ctx))
-        .find((st) => st.protects);
-    if (cover) workCover.push(cover);
-    else exposedWork = true;
-  }
-  // (a handler that only answers after the work has nothing left to protect: the work's own protection is the endpoint's)
+  // The route's own middleware that does work must itself be protected (see workCover); a handler that only
+  // answers after it has nothing left to protect, so the work's own protection is the endpoint's.
+  const work = workCover(ep, chain, ctx);
   const answersOnly = !handler.points.some((p) => p.kind === 'effect');
-  const protectors = exposedWork
+  const protectors = !work
     ? []
-    : [
-        ...chain.filter((st) => st.protects),
-        ...(handler.protects ? [handler] : []),
-        ...(workCover.length && answersOnly ? workCover : []),
-      ];
+    : [...chain.filter((st) => st.protects), ...(handler.protects ? [handler] : []), ...(answersOnly ? work : [])];
   if (protectors.length) {
     const qualityOf = (st: StageResult): Draft[] =>
       qualityFindings(

@@ -6,6 +6,8 @@ import { ts } from 'ts-morph';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { skipOuter } from '../analysis/values.js';
+import { unwrap } from '../analysis/unwrap.js';
+import { wrapperLinks } from '../frameworks/shared/endpoint.js';
 import { assumeMethod } from '../analysis/assume.js';
 import type { ChainLink, Endpoint, FunctionNode } from '../model.js';
 import { shortText, spanOf } from '../util.js';
@@ -75,7 +77,7 @@ function protectingOf(points: FlowPoint[], events: GuardEvent[]): GuardEvent[] {
 }
 
 /** A continuation-style stage: Next middleware, router/route middleware, wrapper. */
-export function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): StageResult {
+function analyseAround(link: ChainLink, ep: Endpoint, ctx: VerifyContext): StageResult {
   const base: StageResult = {
     via: link.via,
     link,
@@ -291,6 +293,26 @@ export function analyseStages(
   const handler = analyseHandler(ep, ctx);
   const late = (ep.lateChain ?? []).map((l) => analyseAround(l, ep, ctx));
   return { chain, handler, late };
+}
+
+/**
+ * What protects each route middleware that does the endpoint's work (`UserMWs.deleteUser` before the answer,
+ * Endpoint.workLinks): a stage before it that protects everything after it, its own check before its effects,
+ * or a wrapper it is handed to (`withReauth(deleteAccount)`). Undefined when one of them is unprotected.
+ */
+export function workCover(ep: Endpoint, chain: StageResult[], ctx: VerifyContext): StageResult[] | undefined {
+  const out: StageResult[] = [];
+  for (const l of ep.workLinks ?? []) {
+    const cover =
+      chain.slice(0, Math.max(ep.chain.indexOf(l), 0)).find((st) => st.protects) ??
+      [analyseHandler(ep, ctx, l)].find((st) => st.protects) ??
+      wrapperLinks(unwrap(l.expr, ctx.values))
+        .map((w) => analyseAround(w, ep, ctx))
+        .find((st) => st.protects);
+    if (!cover) return undefined;
+    out.push(cover);
+  }
+  return out;
 }
 
 export function describeGuard(e: GuardEvent): string {

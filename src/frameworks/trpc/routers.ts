@@ -19,8 +19,6 @@ import type { FunctionNode } from '../../model.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { builtChains, isExport, type BuiltChain } from '../shared/builders.js';
 import { exportedNode } from '../shared/export-paths.js';
-import type { Bindings } from '../shared/instances.js';
-import { withBindings } from '../shared/iterations.js';
 import { ChainedRouters } from './chained.js';
 
 export interface ProcedureSite {
@@ -148,18 +146,13 @@ export class RouterWalker {
    * handler })` returning `router({ [config.key]: procedure })`): the call site and the function, so
    * the router is walked with the function's parameters bound to that call's arguments.
    */
-  private factoryOf(v: Value): { site: ts.CallExpression; fn: FunctionNode; bindings: Bindings } | undefined {
+  private factoryOf(v: Value): { site: ts.CallExpression; fn: FunctionNode } | undefined {
     if (v.kind !== 'call' || !v.site || !ts.isCallExpression(v.site)) return undefined;
     const site = v.site;
     const fn = this.values
       .resolve(site.expression)
       .find((f): f is Extract<Value, { kind: 'function' }> => f.kind === 'function' && isInside(v.node, f.node));
-    if (!fn) return undefined;
-    const bindings: Bindings = [];
-    fn.node.parameters.forEach((p, i) => {
-      if (site.arguments[i]) bindings.push([p, site.arguments[i]]);
-    });
-    return bindings.length ? { site, fn: fn.node, bindings } : undefined;
+    return fn && fn.node.parameters.length && site.arguments.length ? { site, fn: fn.node } : undefined;
   }
 
   /**
@@ -168,10 +161,10 @@ export class RouterWalker {
    * inside the factory is anchored at the call that names it.
    */
   private fromFactory(
-    made: { site: ts.CallExpression; fn: FunctionNode; bindings: Bindings },
+    made: { site: ts.CallExpression; fn: FunctionNode },
     walk: () => ProcedureSite[],
   ): ProcedureSite[] {
-    return withBindings(this.values, made.bindings, () =>
+    return this.values.withArguments(made.fn, made.site, () =>
       walk().map((s) => ({
         ...s,
         key: isInside(s.key, made.fn) ? made.site : s.key,
@@ -231,9 +224,7 @@ export class RouterWalker {
     const x = skipOuter(e);
     if (!ts.isPropertyAccessExpression(x) || !ts.isIdentifier(skipOuter(x.expression))) return undefined;
     const d = findDeclaration(skipOuter(x.expression) as ts.Identifier);
-    let obj: ts.Expression | undefined;
-    if (d && ts.isParameter(d)) obj = this.values.boundTo(d);
-    else if (d && ts.isBindingElement(d)) return undefined;
+    const obj = d && ts.isParameter(d) ? this.values.boundTo(d) : undefined;
     const o = obj && skipOuter(obj);
     if (!o || !ts.isObjectLiteralExpression(o)) return undefined;
     const name = x.name.text;
