@@ -432,6 +432,13 @@ export class ValueResolver {
           ? path.resolve(...(parts as string[]))
           : path.join(...(parts as string[]));
       }
+      // a member of an element the loop binds (`require(route.file)` over `[{ path, file: './routes/x' }]`)
+      if (ts.isPropertyAccessExpression(y) || ts.isElementAccessExpression(y)) {
+        const vals = this.resolve(y, depth + 1, seen);
+        return vals.length === 1 && vals[0].kind === 'literal' && typeof vals[0].value === 'string'
+          ? vals[0].value
+          : undefined;
+      }
       if (!ts.isIdentifier(y)) return undefined;
       // Node's own `__dirname`: the folder of the file it is read in (`require(__dirname + '/routes/' + f)`)
       if (y.text === '__dirname' && !findDeclaration(y)) return path.dirname(y.getSourceFile().fileName);
