@@ -125,6 +125,8 @@ interface ExclusionSets {
     linkNames: RegExp;
     lookupArgs: RegExp;
     text?: RegExp;
+    /** Packages whose middleware is request plumbing, never a session (`express-rate-limit`). */
+    plumbing?: RegExp;
     currentSecret?: RegExp;
   };
 }
@@ -164,6 +166,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
       linkNames: new RegExp(ex.sessionless.authLinkNames, 'i'),
       lookupArgs: new RegExp(ex.sessionless.lookupArgs),
       text: ex.sessionless.sessionText ? new RegExp(ex.sessionless.sessionText, 'i') : undefined,
+      plumbing: ex.sessionless.plumbingModules ? new RegExp(ex.sessionless.plumbingModules) : undefined,
       currentSecret: ex.sessionless.currentSecretNames ? new RegExp(ex.sessionless.currentSecretNames, 'i') : undefined,
     },
     codeGrantKeys: ex.codeExchange ? new RegExp(ex.codeExchange.grantKeys) : undefined,
@@ -583,6 +586,9 @@ function servesSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
 
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */
 function namedForAuth(l: Endpoint['chain'][number], s: NonNullable<ExclusionSets['sessionless']>): boolean {
+  // a package's middleware the project only named (`const authLimiter = rateLimit(…)`): the package says
+  // what it does, not the variable
+  if (l.externalModule && s.plumbing?.test(l.externalModule)) return false;
   const head = l.expr.getText().split(/[(\s]/)[0];
   return !!head && s.linkNames.test(head);
 }

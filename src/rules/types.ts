@@ -355,6 +355,7 @@ export interface ExclusionRules {
     lookupArgs: string;
     sessionText?: string;
     currentSecretNames?: string;
+    plumbingModules?: string;
   };
   /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
   codeExchange?: { grantKeys: string; grantValue: string; calls?: string };
