@@ -296,6 +296,56 @@ function createsWhenMissing(node: ts.Node): boolean {
   return false;
 }
 
+/**
+ * A record created only when a lookup found none: after `if (rows.length > 0) { …; return rows[0] }` (or
+ * `if (existing) return existing`) in the same function, where the tested local holds what an awaited call
+ * read. The get-or-create of a record made on first access.
+ */
+function createdOnFirstAccess(node: ts.Node): boolean {
+  for (let n: ts.Node = node; n.parent && !ts.isFunctionLike(n); n = n.parent) {
+    const p = n.parent;
+    if (!ts.isBlock(p) && !ts.isSourceFile(p)) continue;
+    for (const st of p.statements) {
+      if (st === n) break;
+      if (ts.isIfStatement(st) && exits(st.thenStatement) && foundWhen(st.expression)) return true;
+    }
+  }
+  return false;
+}
+
+/** Does the condition, when true, say that a lookup found a record (`rows.length > 0`, `rows[0]`, `existing`)? */
+function foundWhen(cond: ts.Expression): boolean {
+  let x = skipOuter(cond);
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.getText();
+    const r = skipOuter(x.right);
+    const zero = ts.isNumericLiteral(r) && r.text === '0';
+    const one = ts.isNumericLiteral(r) && r.text === '1';
+    if (!((op === '>' && zero) || (op === '>=' && one) || (/^!==?$/.test(op) && (zero || isNullish(r))))) return false;
+    x = skipOuter(x.left);
+  }
+  if (ts.isPropertyAccessExpression(x) && x.name.text === 'length') x = skipOuter(x.expression);
+  if (ts.isElementAccessExpression(x) && ts.isNumericLiteral(x.argumentExpression)) x = skipOuter(x.expression);
+  if (!ts.isIdentifier(x)) return false;
+  const d = findDeclaration(x);
+  // a local holding what an awaited call read (`const rows = await db.select()…`, `const [m] = await …`)
+  const decl = d && (ts.isVariableDeclaration(d) ? d : ts.isBindingElement(d) ? bindingDeclaration(d) : undefined);
+  let init: ts.Expression | undefined = decl?.initializer;
+  while (init && (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isNonNullExpression(init)))
+    init = init.expression;
+  return !!init && ts.isAwaitExpression(init);
+}
+
+function bindingDeclaration(b: ts.BindingElement): ts.VariableDeclaration | undefined {
+  let n: ts.Node = b;
+  while (
+    n.parent &&
+    (ts.isBindingElement(n.parent) || ts.isArrayBindingPattern(n.parent) || ts.isObjectBindingPattern(n.parent))
+  )
+    n = n.parent;
+  return n.parent && ts.isVariableDeclaration(n.parent) ? n.parent : undefined;
+}
+
 /** Does the write store a one-way hash of a typed secret: a hashing call's result, or a column named as one (`withdrawPinHash`)? */
 function storesHash(e: Effect): boolean {
   return e.dataKeys.some((k) => k === SECRET_HASH_KEY || /(pass|pin|secret)\w*(hash|digest)$|^hashed/i.test(k));
@@ -352,6 +402,8 @@ export interface AssetContext {
   sessionless?: () => boolean;
   /** Filled with the writes a policy exclusion set aside (a third-party key the user supplied). */
   cleared?: Set<Effect>;
+  /** Leaves reached through a call whose result the caller throws away: what they return is never answered. */
+  discarded?: ReadonlySet<Effect>;
 }
 
 /** A key one of whose words names a balance (`btcBal`, `usdt_balance`, `balanceInUsd`), or one of the listed keys. */
@@ -444,6 +496,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
     // a secret generated here and handed to the client (`c.json({ apiKey: randomBytes(24)… })`)
     if (e.kind === 'mint') {
+      // generated inside a helper whose result the handler throws away (`await getMerchant();`)
+      if (ctx.discarded?.has(e)) continue;
       // a minting call whose own name says what it makes (`keys.createApiKey()`), or a value named as a secret
       const callee = e.callee.split('.').pop() ?? '';
       const name =
@@ -669,6 +723,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a key written only where the record has none yet (`if (!account.privateKey) { … }`, or after returning
         // the stored pair): the first fill of a server-side key, not a rotation (a read that answers it is a reveal)
         if (ops.every((o) => o === 'update') && fillsMissing(e.node, matchedKeys)) continue;
+        // …or born with a record made on first access, when a lookup found none (a key record is minted whenever)
+        if (ops.every((o) => o === 'create') && !isKeyTable(model) && createdOnFirstAccess(e.node)) continue;
       }
       if (r.category === 'credentials' && ops.length === 1 && ops[0] === 'update' && created.has(model)) continue;
       // what is created with a new team (its founder's membership, its default roles, its first invitations)
@@ -1073,6 +1129,46 @@ function storedUnder(write: ts.Node, local: ts.VariableDeclaration): string | un
 }
 
 /** Does the function answer with the local a declaration names (a use of it inside a response or a return)? */
+/**
+ * The leaves reached through a call whose result the caller never answers: thrown away (`await getMerchant();`)
+ * or kept in a local the caller's answer does not use (`const m = await getMerchant(); if (!m.done) …`).
+ * What the called function returns never reaches the client through that call.
+ */
+export function unansweredLeaves(effects: readonly Effect[]): Set<Effect> {
+  const out = new Set<Effect>();
+  const visit = (es: readonly Effect[], unanswered: boolean): void => {
+    for (const e of es) {
+      const u = unanswered || (e.kind === 'call' && resultUnanswered(e.node));
+      if (e.kind === 'call' && e.via) visit(e.via, u);
+      else if (u) out.add(e);
+      if (e.nested) visit(e.nested, u);
+    }
+  };
+  visit(effects, false);
+  return out;
+}
+
+function resultUnanswered(c: ts.Node): boolean {
+  let n = c;
+  while (
+    n.parent &&
+    (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent) || ts.isVoidExpression(n.parent))
+  )
+    n = n.parent;
+  const p = n.parent;
+  if (!p) return false;
+  if (ts.isExpressionStatement(p)) return true;
+  const fn = enclosingFunction(c);
+  if (!fn || !ts.isVariableDeclaration(p) || p.initializer !== n) return false;
+  const names: ts.Identifier[] = [];
+  const collect = (b: ts.BindingName): void => {
+    if (ts.isIdentifier(b)) names.push(b);
+    else for (const el of b.elements) if (ts.isBindingElement(el)) collect(el.name);
+  };
+  collect(p.name);
+  return names.every((id) => !localAnswered(id, fn));
+}
+
 function localAnswered(declared: ts.Identifier, fn: ts.Node): boolean {
   const local = declared.text;
   let used = false;
@@ -1607,6 +1703,15 @@ function neverLeaves(e: Effect, keys: readonly string[]): boolean {
 /** The normalised last name a condition reads (`row.private_key` → `privatekey`), when it is a plain read. */
 function readKey(x: ts.Expression): string | undefined {
   const y = skipOuter(x);
+  // the value tidied or measured says whether it is empty: `row.webhookSecret?.trim()`, `row.key.length`
+  if (
+    ts.isCallExpression(y) &&
+    !y.arguments.length &&
+    ts.isPropertyAccessExpression(y.expression) &&
+    /^(trim|trimStart|trimEnd)$/.test(y.expression.name.text)
+  )
+    return readKey(y.expression.expression);
+  if (ts.isPropertyAccessExpression(y) && y.name.text === 'length') return readKey(y.expression);
   if (ts.isIdentifier(y)) return norm(y.text);
   if (ts.isPropertyAccessExpression(y)) return norm(y.name.text);
   if (ts.isElementAccessExpression(y) && ts.isStringLiteralLike(y.argumentExpression))

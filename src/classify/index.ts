@@ -23,6 +23,7 @@ import {
   assetRules,
   isUnrecognisedWrite,
   MINTED_SECRET_RETURNED,
+  unansweredLeaves,
   returnedSecretName,
   type AssetHit,
 } from './assets.js';
@@ -525,11 +526,15 @@ export function classifyEndpoint(
   let effects: Effect[] = [];
   // every recognised write, bookkeeping included: a write seen as bookkeeping is not a write the analysis could not follow
   let recognised: Effect[] = [];
+  // what functions return to a caller that throws it away never reaches the answer
+  let discarded = new Set<Effect>();
   const paths = harmlessRemovals(ep, pathSignals(ep, rules, ctx.values), rules);
   if (fn) {
     const assumptions = assumeMethod(ep.method, ctx.values);
     const all = effectsOf(fn, ctx.values, assetRules().followDepth, rules.effectScope);
-    recognised = leafEffects(all.filter((e) => reachableUnder(e.node, fn, assumptions)));
+    const reached = all.filter((e) => reachableUnder(e.node, fn, assumptions));
+    recognised = leafEffects(reached);
+    discarded = unansweredLeaves(reached);
     effects = recognised.filter((e) => !isBookkeeping(e));
   }
   // the functions a registration runs before its handler (`app.delete(p, auth, UserMWs.deleteUser, renderOK)`)
@@ -551,6 +556,7 @@ export function classifyEndpoint(
   const cleared = new Set<Effect>();
   const hits = assetHits(effects, {
     cleared,
+    discarded,
     values: ctx.values,
     bodyFields,
     bodyDeclared: ep.bodyFields.some((f) => f.declared),
