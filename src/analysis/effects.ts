@@ -444,6 +444,63 @@ function localPropertyValue(x: ts.Expression): ts.Expression | undefined {
   return undefined;
 }
 
+/**
+ * The value a function of the same file returns under the name a destructured local takes
+ * (`const { rest } = split(…)` → `rest: total - paid` in `split`'s `return { … }`).
+ */
+function returnedPart(x: ts.Identifier): ts.Expression | undefined {
+  const d = findDeclaration(x);
+  if (!d || !ts.isBindingElement(d) || !ts.isObjectBindingPattern(d.parent)) return undefined;
+  const decl = d.parent.parent;
+  if (!ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+  const call = skipOuter(decl.initializer);
+  if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression)) return undefined;
+  const name = d.propertyName ? propertyNameText(d.propertyName) : x.text;
+  const f = findDeclaration(call.expression);
+  const fn =
+    f && ts.isFunctionDeclaration(f)
+      ? f
+      : f && ts.isVariableDeclaration(f) && f.initializer && ts.isArrowFunction(skipOuter(f.initializer))
+        ? (skipOuter(f.initializer) as ts.ArrowFunction)
+        : undefined;
+  if (!fn?.body || !name) return undefined;
+  let out: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (out || (n !== fn.body && ts.isFunctionLike(n))) return;
+    if (ts.isReturnStatement(n) && n.expression && ts.isObjectLiteralExpression(skipOuter(n.expression)))
+      for (const p of (skipOuter(n.expression) as ts.ObjectLiteralExpression).properties) {
+        if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) out = p.initializer;
+        else if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) out = p.name;
+      }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return out;
+}
+
+/** Is a parameter or a `let` lowered by an amount in its function (`wallet -= take`, not `count -= 1`)? */
+function loweredInScope(x: ts.Identifier): boolean {
+  const d = findDeclaration(x);
+  if (!d || !(ts.isParameter(d) || ts.isVariableDeclaration(d)) || !ts.isIdentifier(d.name)) return false;
+  const scope = ts.findAncestor(d.parent, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));
+  if (!scope) return false;
+  let lowered = false;
+  const visit = (n: ts.Node): void => {
+    if (lowered) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken &&
+      ts.isIdentifier(n.left) &&
+      findDeclaration(n.left) === d &&
+      !(ts.isNumericLiteral(skipOuter(n.right)) && Number((skipOuter(n.right) as ts.NumericLiteral).text) === 1)
+    )
+      lowered = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return lowered;
+}
+
 /** What a local is given: its initializer and every later `x = …` in its scope (`let next; next = bal + n`). */
 function valuesOfLocal(x: ts.Identifier): ts.Expression[] {
   const d = findDeclaration(x);
@@ -548,7 +605,14 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
       return isDecrease(x.arguments[0], key, depth);
   }
   // `balance: newBalance` where `const newBalance = wallet.balance - amount` (or `let` assigned later), through one more local (`next = sum.toString()`)
-  if (ts.isIdentifier(x) && depth < 2) return valuesOfLocal(x).some((v) => isDecrease(v, key, depth + 1));
+  if (ts.isIdentifier(x) && depth < 2) {
+    if (valuesOfLocal(x).some((v) => isDecrease(v, key, depth + 1))) return true;
+    // a part of what a function of the file returns (`const { newWallet } = deductFrom(…)`, which returns
+    // `{ newWallet: wallet - amount }`), or a value the function lowers before returning it (`wallet -= take`)
+    const part = returnedPart(x);
+    if (part && isDecrease(part, key, depth + 1)) return true;
+    if (depth > 0 && loweredInScope(x)) return true;
+  }
   const prop = depth < 2 ? localPropertyValue(x) : undefined;
   if (prop) return isDecrease(prop, key, depth + 1);
   return false;
@@ -1362,6 +1426,26 @@ function typeNamesModule(t: ts.TypeNode, modules: string[], values: ValueResolve
     const ext = externalName(v);
     return !!ext && modules.some((m) => ext.module === m || ext.module.startsWith(`${m}/`));
   });
+}
+
+/** The declaration of a type alias a name refers to: in its own file, or exported by the project module it is imported from. */
+function typeAlias(name: ts.Identifier, values: ValueResolver): ts.TypeAliasDeclaration | undefined {
+  const sf = name.getSourceFile();
+  const inFile = (f: ts.SourceFile, wanted: string): ts.TypeAliasDeclaration | undefined =>
+    f.statements.find((st): st is ts.TypeAliasDeclaration => ts.isTypeAliasDeclaration(st) && st.name.text === wanted);
+  const local = inFile(sf, name.text);
+  if (local) return local;
+  for (const st of sf.statements) {
+    if (!ts.isImportDeclaration(st) || !ts.isStringLiteralLike(st.moduleSpecifier)) continue;
+    const named = st.importClause?.namedBindings;
+    if (!named || !ts.isNamedImports(named)) continue;
+    const el = named.elements.find((e) => e.name.text === name.text);
+    if (!el) continue;
+    const r = values.resolver.resolve(st.moduleSpecifier.text, sf.fileName);
+    const target = r.kind === 'file' ? values.store.get(r.file) : undefined;
+    return target ? inFile(target, (el.propertyName ?? el.name).text) : undefined;
+  }
+  return undefined;
 }
 
 /** The declared type of `name` inside a type literal, or an interface or type alias of the same file. */
@@ -2714,11 +2798,16 @@ function typeKeys(t: ts.TypeNode, values: ValueResolver, depth: number): string[
   if (!ts.isTypeReferenceNode(t)) return undefined;
   const name = ts.isIdentifier(t.typeName) ? t.typeName.text : t.typeName.right.text;
   const args = t.typeArguments ?? [];
+  // a type alias of the project's, here or imported (`type Body = InferType<typeof bodySchema>`)
+  if (!args.length && ts.isIdentifier(t.typeName)) {
+    const alias = typeAlias(t.typeName, values);
+    return alias ? typeKeys(alias.type, values, depth + 1) : undefined;
+  }
   if (name === 'Pick' && args.length === 2) return literalKeys(args[1]);
   // (`Partial<T>` says what may be given, like optional members)
   if (/^(Readonly|Required)$/.test(name) && args.length === 1) return typeKeys(args[0], values, depth + 1);
-  // zod: `z.infer<typeof schema>` (also input/output)
-  if (/^(infer|input|output|Infer|TypeOf)$/.test(name) && args.length === 1 && ts.isTypeQueryNode(args[0])) {
+  // zod: `z.infer<typeof schema>` (also input/output); yup: `InferType<typeof schema>`
+  if (/^(infer|input|output|Infer|TypeOf|InferType)$/.test(name) && args.length === 1 && ts.isTypeQueryNode(args[0])) {
     const q = args[0].exprName;
     if (!ts.isIdentifier(q)) return undefined;
     const keys = schemaKeys(q, values)

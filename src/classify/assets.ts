@@ -54,6 +54,7 @@ interface CompiledAssets {
     debitSet: string[];
     creditSet: string[];
     balanceWordSet: ReadonlySet<string>;
+    balanceTailSet: ReadonlySet<string>;
     valueRes: Map<string, RegExp>;
     notConstantRes: [RegExp, RegExp][];
     keyConstantRes: [RegExp, RegExp][];
@@ -104,6 +105,7 @@ export const assetRules = compiled((): CompiledAssets => {
       debitSet: (a.debitKeys ?? []).map(norm),
       creditSet: (a.creditKeys ?? []).map(norm),
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
+      balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
       keyConstantRes: Object.entries(a.keyConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
@@ -412,8 +414,11 @@ function balanceKey(
   listed: readonly string[],
   balanceWords: ReadonlySet<string>,
   ledger?: { model: string; r: CompiledAssets['rules'][number] },
+  tails?: ReadonlySet<string>,
 ): boolean {
   const n = norm(key);
+  const last = words(key).pop();
+  if (last && tails?.has(last)) return true;
   if (listed.some((t) => keyMatches(n, t))) return true;
   // the amount of a record that is itself the balance (`balance.amount`, a wallet's `value`)
   // (`availableKobo`, `amount_cents`: a ledger key in a currency unit; `withdrawnKobo` is a tally)
@@ -661,9 +666,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // the same write crediting another balance of the record (`balance` down, `tradingBalance` up) moves
         // money between the holder's own balances; a tally credited beside it (`withdrawnFunds`) is money leaving
         const ledger = { model, r };
-        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger)).map(norm);
+        const credited = (e.credits ?? [])
+          .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet))
+          .map(norm);
         const debited = (e.debits ?? [])
-          .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger))
+          .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet))
           .map(norm)
           .filter((k) => !credited.some((c) => c !== k));
         if (!debited.length) continue;

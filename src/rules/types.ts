@@ -451,6 +451,8 @@ export interface AssetRule {
   ledgerUnits?: string[];
   /** Last words of a key that name a balance whatever its prefix (`btcBal`, `usdt_balance`): debits and credits of them count. */
   balanceWords?: string[];
+  /** Last words only: a key ending on one holds a balance (`referral_wallet`), one with it elsewhere does not (`wallet.totalWithdraw`). */
+  balanceTails?: string[];
   /** Counts only when the request names the account written (a path parameter or body field in targetNames, or an `:id` under targetSegments). */
   targetNamed?: { names: string[]; segments: string[]; idPattern?: string };
   keyValues?: Record<string, string>;
