@@ -171,7 +171,7 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
     }
     if (ts.isPropertyAccessExpression(callee)) {
       const m = callee.name.text;
-      if (['object', 'extend', 'merge', 'strictObject', 'looseObject', 'keys', 'append'].includes(m)) {
+      if (['object', 'extend', 'merge', 'strictObject', 'looseObject', 'keys', 'append', 'shape'].includes(m)) {
         for (const a of x.arguments) {
           const obj = skipOuter(a);
           if (ts.isObjectLiteralExpression(obj))
