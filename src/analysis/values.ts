@@ -326,7 +326,7 @@ export class ValueResolver {
     // `once(() => …)`, `cache(async () => …)`, `memoize(fn)`: a package's wrapper of a function is called
     // as the function it wraps
     const callee = this.resolve(e.expression, depth, seen).flatMap((c) => this.unwrapped(c, depth, seen) ?? [c]);
-    const looked = this.containerLookup(e, callee, depth, seen);
+    const looked = this.containerLookup(e, callee, depth, seen) ?? this.registryEntries(e, depth, seen);
     if (looked) return looked;
     const out: Value[] = [];
     for (const c of callee) {
@@ -394,6 +394,56 @@ export class ValueResolver {
     const classes = this.resolve(arg, depth + 1, seen);
     if (!classes.length || !classes.every((c) => c.kind === 'class')) return undefined;
     return classes.map((c) => ({ kind: 'instance', cls: c.node }));
+  }
+
+  /**
+   * `providers.get(name)` of a Map a module fills (`providers = new Map(); providers.set('stripe', new
+   * StripeProvider(…))`): any of the values it is given, whichever key is asked for.
+   */
+  private registryEntries(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): Value[] | undefined {
+    const callee = e.expression;
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'get' || e.arguments.length !== 1)
+      return undefined;
+    const recv = skipOuter(callee.expression);
+    if (!ts.isIdentifier(recv)) return undefined;
+    const d = findDeclaration(recv);
+    if (!d || !ts.isVariableDeclaration(d) || seen.has(d)) return undefined;
+    const isMap = (x: ts.Expression | undefined): boolean => {
+      const y = x && skipOuter(x);
+      return !!y && ts.isNewExpression(y) && ts.isIdentifier(y.expression) && y.expression.text === 'Map';
+    };
+    // declared as one: made by `new Map(…)` or typed `Map<…>` (then filled later)
+    if (!isMap(d.initializer) && !(d.type && /\bMap</.test(d.type.getText()))) return undefined;
+    const entries: ts.Expression[] = [];
+    let made = isMap(d.initializer);
+    // `new Map([['stripe', stripe], …])`
+    const init = d.initializer && skipOuter(d.initializer);
+    if (init && ts.isNewExpression(init) && init.arguments?.[0]) {
+      const list = skipOuter(init.arguments[0]);
+      if (ts.isArrayLiteralExpression(list))
+        for (const pair of list.elements)
+          if (ts.isArrayLiteralExpression(pair) && pair.elements.length === 2) entries.push(pair.elements[1]);
+    }
+    forEachNode(d.getSourceFile(), (n) => {
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && isMap(n.right)) {
+        const l = skipOuter(n.left);
+        if (ts.isIdentifier(l) && findDeclaration(l) === d) made = true;
+      }
+      if (
+        ts.isCallExpression(n) &&
+        n.arguments.length === 2 &&
+        ts.isPropertyAccessExpression(n.expression) &&
+        n.expression.name.text === 'set'
+      ) {
+        const r = skipOuter(n.expression.expression);
+        if (ts.isIdentifier(r) && findDeclaration(r) === d) entries.push(n.arguments[1]);
+      }
+    });
+    if (!made || !entries.length) return undefined;
+    seen.add(d);
+    const out = entries.flatMap((v) => this.resolve(v, depth + 1, seen)).filter((v) => v.kind !== 'unknown');
+    seen.delete(d);
+    return out.length ? out : undefined;
   }
 
   /** The function a package's call was given, when that call's result is itself called (`once(fn)()`). */
