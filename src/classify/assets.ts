@@ -18,7 +18,7 @@ import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
 import { identifierFamily, signsInBy, signsInOn } from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
-import { hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
+import { allColumns, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { recordChosenByRequest } from './chosen-record.js';
 
 export type Op = 'create' | 'update' | 'delete';
@@ -240,6 +240,13 @@ const TYPED_KEY_COLUMN = /(token|key|secret)$/;
 function declaresColumn(values: ValueResolver, model: string, columns: readonly string[]): boolean {
   const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
   return !!cols && cols.some((k) => columns.includes(norm(k)));
+}
+
+/** Does the record's schema declare its columns, none of them matching `pattern`? */
+function declaresNoColumn(values: ValueResolver, model: string, pattern: RegExp): boolean {
+  // only a schema that lists every column (a Prisma model, a SQL table) can say that none is there
+  const cols = allColumns(values, model) ?? allColumns(values, model.replace(/s$/, ''));
+  return !!cols && cols.length > 0 && !cols.some((k) => pattern.test(k));
 }
 
 /** Does a rule name this record, by its list of records (`models`) or by the shape of its name (`modelPattern`)? */
@@ -590,6 +597,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns)) continue;
+        // …or whose declared columns name no user of the application
+        if (r.personColumns && model && declaresNoColumn(ctx.values, model, new RegExp(r.personColumns, 'i'))) continue;
         // an `account` that belongs to a person of another declared model (a mailbox address of a user)
         // (one that holds the sign-in itself, a password hash, is the login record whatever it points to)
         if (
@@ -720,8 +729,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.onlyWhenCleared && !(ops.every((o) => o === 'update') && writtenEmpty(e, matchedKeys))) continue;
       if (r.withMint) {
         if (!mints) continue;
-        // a secret the request supplies is stored, not minted
-        matchedKeys = matchedKeys.filter((k) => !ctx.bodyFields.includes(k));
+        // a secret the request supplies is stored, not minted; a column the schema declares boolean is a flag
+        matchedKeys = matchedKeys.filter((k) => !ctx.bodyFields.includes(k) && !declaredFlag(ctx.values, model, k));
         if (r.keySet.length && !matchedKeys.length) continue;
         // a secret stored where no one gets it (a new record and the generated value both discarded);
         // a key written over an existing record's is rotated: the old one stops working, the new one is read there

@@ -13,16 +13,142 @@ import { norm } from './words.js';
 
 const MAX_SCHEMA_BYTES = 2 * 1024 * 1024;
 
+/** The text of a schema file, or undefined when it is too large or cannot be read. */
+function schemaText(file: string): string | undefined {
+  try {
+    if (fs.statSync(file).size > MAX_SCHEMA_BYTES) return undefined;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `CREATE TABLE [IF NOT EXISTS] [schema.]"name" (`: a SQL table definition and where its columns start. */
+const SQL_CREATE =
+  /\bcreate\s+(?:unlogged\s+|temporary\s+|temp\s+)?table\s+(?:if\s+not\s+exists\s+)?((?:["`[]?\w+["`\]]?\.)?["`[]?(\w+)["`\]]?)\s*\(/gi;
+/** `ALTER TABLE [ONLY] name ADD [COLUMN] [IF NOT EXISTS] col type`: a column added by a later migration. */
+const SQL_ADD =
+  /\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?:["`[]?\w+["`\]]?\.)?["`[]?(\w+)["`\]]?\s+add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?["`[]?(\w+)["`\]]?\s+(\w+)/gi;
+/** SQL types that hold text (an id, a token, a secret, a JSON document). */
+const SQL_TEXT =
+  /^(text|varchar|character|char|citext|uuid|json|jsonb|bytea|blob|nvarchar|nchar|string|tinytext|mediumtext|longtext|clob|enum)$/i;
+const SQL_NOT_COLUMN = /^(constraint|primary|foreign|unique|check|index|key|exclude|like)$/i;
+
+type SqlColumns = Map<string, { name: string; type: string }[]>;
+
+/**
+ * Every column of each SQL table the project's `.sql` files create, with those later migrations add
+ * (`ALTER TABLE … ADD COLUMN`), by table name (lower case), read once per scan.
+ */
+const SQL_TABLES = memo('classify.sqlTables', (session: ScanSession): SqlColumns => {
+  const out: SqlColumns = new Map();
+  const texts = [...session.schemas]
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .flatMap((f) => {
+      const t = schemaText(f);
+      return t ? [t.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '')] : [];
+    });
+  for (const strip of texts) sqlCreates(strip, out);
+  for (const strip of texts)
+    for (const m of strip.matchAll(SQL_ADD)) {
+      const cols = out.get(m[1].toLowerCase());
+      if (cols && !cols.some((c) => c.name === m[2])) cols.push({ name: m[2], type: m[3] });
+    }
+  return out;
+});
+
+/** The tables a SQL text creates, added to `out` (the first definition of a name wins). */
+function sqlCreates(strip: string, out: SqlColumns): void {
+  for (const m of strip.matchAll(SQL_CREATE)) {
+    let depth = 1;
+    let i = (m.index ?? 0) + m[0].length;
+    const from = i;
+    for (; i < strip.length && depth > 0; i++) {
+      if (strip[i] === '(') depth++;
+      else if (strip[i] === ')') depth--;
+    }
+    const body = strip.slice(from, i - 1);
+    // split at the commas of the top level (`numeric(10, 2)` keeps its comma)
+    const parts: string[] = [];
+    let d = 0;
+    let start = 0;
+    for (let j = 0; j < body.length; j++) {
+      if (body[j] === '(') d++;
+      else if (body[j] === ')') d--;
+      else if (body[j] === ',' && d === 0) {
+        parts.push(body.slice(start, j));
+        start = j + 1;
+      }
+    }
+    parts.push(body.slice(start));
+    const cols: { name: string; type: string }[] = [];
+    for (const part of parts) {
+      const c = /^\s*["`[]?(\w+)["`\]]?\s+(\w+)/.exec(part);
+      if (c && !SQL_NOT_COLUMN.test(c[1])) cols.push({ name: c[1], type: c[2] });
+    }
+    const key = m[2].toLowerCase();
+    if (!out.has(key)) out.set(key, cols);
+  }
+}
+
+/** Every column of each record whose schema lists them all: Prisma models and SQL tables (normalised names). */
+const ALL_COLUMNS = memo('classify.allColumns', (session: ScanSession) => {
+  const byModel = new Map<string, string[]>();
+  /** Columns declared boolean, by model: `model\u0000column` (normalised). */
+  const flags = new Set<string>();
+  for (const [t, cols] of session.get(SQL_TABLES)) {
+    const k = norm(t);
+    for (const c of cols) if (/^(bool|boolean|bit)$/i.test(c.type)) flags.add(`${k}\u0000${norm(c.name)}`);
+    if (!byModel.has(k))
+      byModel.set(
+        k,
+        cols.map((c) => c.name),
+      );
+  }
+  for (const file of [...session.schemas].sort()) {
+    if (file.endsWith('.sql')) continue;
+    const text = schemaText(file);
+    if (!text) continue;
+    for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([^}]*)\}/gm)) {
+      const cols: string[] = [];
+      for (const line of m[2].split('\n')) {
+        // scalar columns: a relation field's type is a model, written capitalised and not a scalar
+        const f = /^\s*(\w+)\s+(\w+)(\[\])?\??(\s|$)/.exec(line);
+        if (f && /^(String|Int|BigInt|Float|Decimal|Boolean|DateTime|Json|Bytes)$/.test(f[2])) cols.push(f[1]);
+        if (f && f[2] === 'Boolean') flags.add(`${norm(m[1])}\u0000${norm(f[1])}`);
+      }
+      byModel.set(norm(m[1]), cols);
+    }
+  }
+  return { byModel, flags };
+});
+
+/** Every column a record declares, when a Prisma model or a SQL table lists them (normalised model name). */
+export function allColumns(values: ValueResolver, model: string): readonly string[] | undefined {
+  return values.session.get(ALL_COLUMNS).byModel.get(norm(model));
+}
+
+/** Is the column declared boolean (a flag: `secret boolean` marks a setting as secret, it holds none)? */
+export function declaredFlag(values: ValueResolver, model: string, column: string): boolean {
+  const { flags } = values.session.get(ALL_COLUMNS);
+  return (
+    flags.has(`${norm(model)}\u0000${norm(column)}`) ||
+    flags.has(`${norm(model).replace(/s$/, '')}\u0000${norm(column)}`)
+  );
+}
+
 const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
   const byModel = new Map<string, string[]>();
+  // a SQL schema or migration: its text columns
+  for (const [t, cols] of session.get(SQL_TABLES)) {
+    const text = cols.filter((c) => SQL_TEXT.test(c.type)).map((c) => c.name);
+    for (const k of new Set([t, norm(t)])) if (!byModel.has(k)) byModel.set(k, text);
+  }
   for (const file of [...session.schemas].sort()) {
-    let text: string;
-    try {
-      if (fs.statSync(file).size > MAX_SCHEMA_BYTES) continue;
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
+    if (file.endsWith('.sql')) continue;
+    const text = schemaText(file);
+    if (!text) continue;
     // `enum Role { USER ADMIN }`: a column of an enum type holds one of its names, a string
     const enums = new Set([...text.matchAll(/^\s*enum\s+(\w+)\s*\{/gm)].map((m) => m[1]));
     for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([^}]*)\}/gm)) {

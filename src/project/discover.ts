@@ -84,6 +84,7 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
         '**/tsconfig*.json',
         '**/jsconfig.json',
         '**/*.prisma',
+        '**/*.sql',
       ],
       globOptions,
     ),
@@ -141,7 +142,7 @@ export function discover(root: string, options: DiscoverOptions = {}): Discovery
       out.tsconfigs.push(abs);
       continue;
     }
-    if (base.endsWith('.prisma')) {
+    if (base.endsWith('.prisma') || base.endsWith('.sql')) {
       out.schemas.push(abs);
       continue;
     }

@@ -462,6 +462,8 @@ export interface AssetRule {
   withColumns?: string[];
   /** A record whose schema declares one of these columns is not this rule's (an OAuth provider link named `Account`). */
   notColumns?: string[];
+  /** When the record's columns are declared, one must name a user of the application (a pattern over normalised column names). */
+  personColumns?: string;
   /** Records (`models`) that, declaring `<owner>Id` while an `owners` model is declared too, are a person's belongings, not the account. */
   ownedBy?: { models: string[]; owners: string[] };
   /** Keys that count only written whole, never as the end of a longer name (`enabled`, not `autoTopupEnabled`). */
