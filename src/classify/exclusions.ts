@@ -341,6 +341,15 @@ function tokenLookup(
     }
     const parts = calleeParts(c.expression) ?? getterParts(c.expression);
     if (!parts || parts.length < 2 || !xs.tokenLookups.test(parts[parts.length - 1])) continue;
+    // a store's method named for the record and its key (`storage.getInvitationByCode(code)`)
+    const named = /^(?:find|get|fetch|load|select)([A-Z]\w*?)By([A-Z]\w*)$/.exec(parts[parts.length - 1]);
+    if (
+      named &&
+      c.arguments.length &&
+      models.some((m) => norm(named[1]) === m || norm(named[1]) === `${m}s`) &&
+      (xs.tokenKeys.test(norm(named[2])) || (namedKey && namedKey.test(norm(named[2]))))
+    )
+      return c;
     // `this.findOne({ token })` inside a static method of the model's class
     const model = norm(
       parts.length === 2 && parts[0] === 'this' ? (staticClassModel(c) ?? '') : parts[parts.length - 2],
