@@ -2773,6 +2773,25 @@ function parameterTypeKeys(id: ts.Identifier, values: ValueResolver): string[] |
   return keys?.length ? keys : undefined;
 }
 
+/**
+ * The keys the rest of a typed parameter holds (`{ cancel_at, ...body }: Body` → the type's keys but
+ * `cancel_at`), when the type lists them.
+ */
+export function restTypeKeys(id: ts.Identifier, values: ValueResolver): string[] | undefined {
+  const d = findDeclaration(id);
+  if (!d || !ts.isBindingElement(d) || !d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
+  const param = d.parent.parent;
+  if (!ts.isParameter(param) || !param.type) return undefined;
+  const taken = new Set(
+    d.parent.elements
+      .filter((el) => el !== d)
+      .map((el) =>
+        el.propertyName ? propertyNameText(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : '',
+      ),
+  );
+  return typeKeys(param.type, values, 0)?.filter((k) => !taken.has(k));
+}
+
 function typeKeys(t: ts.TypeNode, values: ValueResolver, depth: number): string[] | undefined {
   if (depth > 4) return undefined;
   if (ts.isParenthesizedTypeNode(t)) return typeKeys(t.type, values, depth + 1);

@@ -3,7 +3,7 @@
 // stored, the account deleted, a role granted. Effects are matched on what they write (model,
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
-import { fieldAssignments, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
+import { fieldAssignments, restTypeKeys, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
 import {
   calleeName,
   isInside,
@@ -380,6 +380,8 @@ function argKeysOf(node: ts.Node, values: ValueResolver): Set<string> {
     if (ts.isIdentifier(x)) {
       // options set field by field (`params.payment_method = id`) before the call
       for (const k of fieldAssignments(x).keys) out.add(k.toLowerCase());
+      // the rest of a typed parameter (`{ cancel_at, ...body }: PatchBody`): the keys its type lists
+      for (const k of restTypeKeys(x, values) ?? []) out.add(k.toLowerCase());
       const obj = values.resolve(x).find((v) => v.kind === 'object');
       if (obj && obj.kind === 'object') x = obj.node;
     }
