@@ -595,7 +595,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             (r.ownedPeopleSignIn
               ? declaresColumn(ctx.values, model, [...c.signInColumns]) || signsInOn(ctx.values, model)
               : signsInItself(ctx.values, model, r.modelSet, c))) ||
-          (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns));
+          (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns)) ||
+          (!!r.signInModels && !!model && signsInOn(ctx.values, model));
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns)) continue;

@@ -53,7 +53,13 @@ type Families = Map<string, Set<string> | undefined>;
 const FAMILIES = memo('classify.signInFamilies', () => ({ found: undefined as Families | undefined }));
 
 /** What names the record a lookup reads: a SQL `FROM`, a client's model (`prisma.admin.find…`), a model class (`Admin.findOne`). */
-const RECORD_NAMES = [/\bFROM\s+[`"]?(\w+)/gi, /\b(?:prisma|db|tx|client)\.(\w+)\.find\w*/g, /\b([A-Z]\w*)\.find\w*/g];
+const RECORD_NAMES = [
+  /\bFROM\s+[`"]?(\w+)/gi,
+  /\b(?:prisma|db|tx|client)\.(\w+)\.find\w*/g,
+  /\b([A-Z]\w*)\s*\.find\w*/g,
+  // a model's handle named for it (`tripLeaderModel.findOne`, `userRepository.findOneBy`), the call perhaps on its own line
+  /\b([a-z]\w*?)(?:Model|Schema|Entity|Repository|Repo|Collection)\s*\.find\w*/g,
+];
 
 /**
  * The record a lookup reads, where the statement holding it says so (`SELECT … FROM admins WHERE

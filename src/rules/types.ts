@@ -414,6 +414,8 @@ export interface AssetRule {
   /** Tails that, after an affix-matched word, still name the asset (`payoutRequest`), not a record about it. */
   ownTails?: string[];
   modelOptional?: boolean;
+  /** Any record the application signs people in on counts as one of the rule's models. */
+  signInModels?: boolean;
   /** Records named only where the application keeps members of them (`ProjectMember`): a tenant, not content. */
   tenantModels?: string[];
   /** Records of people kept for the application's users (customers, member rows): counted only where no account record is declared or they sign in themselves. */
