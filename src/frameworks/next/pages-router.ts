@@ -24,6 +24,25 @@ function methodLiteral(e: ts.Expression, values: ValueResolver): HttpMethod | un
   return METHOD_SET.has(m) ? (m as HttpMethod) : undefined;
 }
 
+/** The project functions a handler hands its request object to (`handler(req, res)`), in order. */
+function forwardedTo(fn: FunctionNode, values: ValueResolver): FunctionNode[] {
+  const req = fn.parameters[0]?.name;
+  if (!req || !ts.isIdentifier(req) || !fn.body) return [];
+  const out: FunctionNode[] = [];
+  const visit = (n: ts.Node): void => {
+    if (n !== fn.body && ts.isFunctionLike(n)) return;
+    if (
+      ts.isCallExpression(n) &&
+      n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === req.text)
+    )
+      for (const v of values.resolve(n.expression))
+        if (v.kind === 'function' && v.node.body && v.node !== fn && !out.includes(v.node)) out.push(v.node);
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return out;
+}
+
 /** Methods a handler distinguishes, from comparisons with `req.method`. Empty = never looks. */
 export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMethod[] {
   const found = new Set<HttpMethod>();
@@ -492,13 +511,25 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   const composed = composition(expr);
   const listed = composed ? listedMethods(composed, ctx.values) : [];
   if (listed.length) return endpoints(listed, ['method-list']);
-  const methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
+  let methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
+  // a handler that looks at no method but hands the request to one that does (`export default async (req,
+  // res) => { if (await checkAdmin(req, res)) await handler(req, res) }`): that one's methods
+  let dispatcher = u.fn;
+  if (!methods.length && u.fn) {
+    const inner = forwardedTo(u.fn, ctx.values).find((f) => methodsCompared(f, ctx.values).length);
+    if (inner) {
+      methods = methodsCompared(inner, ctx.values);
+      dispatcher = inner;
+    }
+  }
   if (!methods.length) return endpoints(['ANY'], []);
   // `if (req.method === 'OPTIONS') return …;` then work for every other method: those are served too;
   // so are they when the handler only ever asks whether the request is a HEAD or a preflight (a
   // header-only variant of its answer) and refuses no method
-  const variantsOnly = !!u.fn && methods.every((m) => m === 'HEAD' || m === 'OPTIONS') && !refusesMethods(u.fn);
-  return endpoints(u.fn && (variantsOnly || servesTheRest(u.fn, ctx.values)) ? [...methods, 'ANY'] : methods, [
-    'method-dispatch',
-  ]);
+  const variantsOnly =
+    !!dispatcher && methods.every((m) => m === 'HEAD' || m === 'OPTIONS') && !refusesMethods(dispatcher);
+  return endpoints(
+    dispatcher && (variantsOnly || servesTheRest(dispatcher, ctx.values)) ? [...methods, 'ANY'] : methods,
+    ['method-dispatch'],
+  );
 }
