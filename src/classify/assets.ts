@@ -616,7 +616,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.nestedRe && !PERSON.test(norm(model)) && nestedGroup(ctx.values, model, r.nestedRe)) continue;
         // a "member" row whose declared references name no person (`segmentMembers { segmentId, contactId }`):
         // contacts in a mailing segment, recipients in a list: nobody who signs in gains or loses access
-        if (MEMBERSHIP_RULES.has(r.id) && model && membersAreNotPeople(ctx.values, model)) continue;
+        if (MEMBERSHIP_RULES.has(r.id) && model && membersAreNotPeople(ctx.values, model, keys)) continue;
       }
       // members removed in bulk with the record they belong to (`membersOnTeams.deleteMany` beside
       // `team.delete`) go with it: nobody's membership is taken away from a group that goes on
@@ -912,10 +912,14 @@ function joinsNewRecord(e: Effect, effects: readonly Effect[]): boolean {
  * Do the declared columns of a membership-like record reference other records, none of them a person
  * (`contactId`, `segmentId`)? Unknown columns, or no references seen, say nothing.
  */
-function membersAreNotPeople(values: ValueResolver, model: string): boolean {
+function membersAreNotPeople(values: ValueResolver, model: string, written: readonly string[] = []): boolean {
   const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
-  const refs = (cols ?? []).map(norm).filter((col) => col !== 'id' && /id$/.test(col));
-  return refs.length >= 2 && !refs.some((col) => PERSON_REF.test(col));
+  const declared = (cols ?? []).map(norm);
+  const refs = declared.filter((col) => col !== 'id' && /id$/.test(col));
+  // a reference that says its kind beside it (`entityType` + `entityId`, declared or written) may name a person
+  const kinds = new Set([...declared, ...written]);
+  const polymorphic = refs.some((col) => kinds.has(`${col.slice(0, -2)}type`));
+  return refs.length >= 2 && !polymorphic && !refs.some((col) => PERSON_REF.test(col));
 }
 
 /** The rules of rows that tie a person to a group by id (an invitation names its person by e-mail). */
