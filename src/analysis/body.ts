@@ -164,8 +164,15 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
       // `schema.omit({ role: true })` leaves the key out; `schema.pick({ name: true })` keeps only those
       const base = schemaKeys(callee.expression, values, depth + 1);
       const arg = x.arguments[0] && skipOuter(x.arguments[0]);
-      if (!arg || !ts.isObjectLiteralExpression(arg)) return base;
-      const named = new Set(arg.properties.flatMap((p) => (p.name ? [propertyNameText(p.name)] : [])));
+      // zod's `{ name: true }`, yup's `['name']`
+      const named = new Set(
+        arg && ts.isObjectLiteralExpression(arg)
+          ? arg.properties.flatMap((p) => (p.name ? [propertyNameText(p.name)] : []))
+          : arg && ts.isArrayLiteralExpression(arg)
+            ? arg.elements.flatMap((el) => (ts.isStringLiteralLike(el) ? [el.text] : []))
+            : [],
+      );
+      if (!arg || !(ts.isObjectLiteralExpression(arg) || ts.isArrayLiteralExpression(arg))) return base;
       const omit = callee.name.text === 'omit';
       return base.filter((k) => named.has(propertyNameText(k)) !== omit);
     }

@@ -485,20 +485,22 @@ function loweredInScope(x: ts.Identifier): boolean {
   const scope = ts.findAncestor(d.parent, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));
   if (!scope) return false;
   let lowered = false;
+  let raised = false;
   const visit = (n: ts.Node): void => {
-    if (lowered) return;
     if (
       ts.isBinaryExpression(n) &&
-      n.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken &&
       ts.isIdentifier(n.left) &&
       findDeclaration(n.left) === d &&
       !(ts.isNumericLiteral(skipOuter(n.right)) && Number((skipOuter(n.right) as ts.NumericLiteral).text) === 1)
-    )
-      lowered = true;
+    ) {
+      if (n.operatorToken.kind === ts.SyntaxKind.MinusEqualsToken) lowered = true;
+      if (n.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken) raised = true;
+    }
     ts.forEachChild(n, visit);
   };
   visit(scope);
-  return lowered;
+  // (raised as well, `wallet += paid; wallet -= fee`: a refund net of a fee, not a debit)
+  return lowered && !raised;
 }
 
 /** What a local is given: its initializer and every later `x = …` in its scope (`let next; next = bal + n`). */

@@ -414,7 +414,7 @@ export class ValueResolver {
     };
     // declared as one: made by `new Map(…)` or typed `Map<…>` (then filled later)
     if (!isMap(d.initializer) && !(d.type && /\bMap</.test(d.type.getText()))) return undefined;
-    const entries: ts.Expression[] = [];
+    const entries: { key: ts.Expression; value: ts.Expression }[] = [];
     let made = isMap(d.initializer);
     // `new Map([['stripe', stripe], …])`
     const init = d.initializer && skipOuter(d.initializer);
@@ -422,7 +422,8 @@ export class ValueResolver {
       const list = skipOuter(init.arguments[0]);
       if (ts.isArrayLiteralExpression(list))
         for (const pair of list.elements)
-          if (ts.isArrayLiteralExpression(pair) && pair.elements.length === 2) entries.push(pair.elements[1]);
+          if (ts.isArrayLiteralExpression(pair) && pair.elements.length === 2)
+            entries.push({ key: pair.elements[0], value: pair.elements[1] });
     }
     forEachNode(d.getSourceFile(), (n) => {
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && isMap(n.right)) {
@@ -436,13 +437,24 @@ export class ValueResolver {
         n.expression.name.text === 'set'
       ) {
         const r = skipOuter(n.expression.expression);
-        if (ts.isIdentifier(r) && findDeclaration(r) === d) entries.push(n.arguments[1]);
+        if (ts.isIdentifier(r) && findDeclaration(r) === d)
+          entries.push({ key: n.arguments[0], value: n.arguments[1] });
       }
     });
     if (!made || !entries.length) return undefined;
     seen.add(d);
-    const out = entries.flatMap((v) => this.resolve(v, depth + 1, seen)).filter((v) => v.kind !== 'unknown');
+    const literalOf = (x: ts.Expression): string | undefined => {
+      const v = this.resolve(x, depth + 1, seen);
+      return v.length === 1 && v[0].kind === 'literal' && typeof v[0].value === 'string' ? v[0].value : undefined;
+    };
+    // a key known as a constant picks its own entries (`operations.get('rename')`)
+    const asked = literalOf(e.arguments[0]);
+    const picked = asked === undefined ? entries : entries.filter((x) => literalOf(x.key) === asked);
+    const out = picked.flatMap((x) => this.resolve(x.value, depth + 1, seen)).filter((v) => v.kind !== 'unknown');
     seen.delete(d);
+    // any entry for a key the request may choose: only objects made alike (providers of one interface) stand
+    // for the lookup; functions that may differ in what they check (a verifier per method) do not
+    if (asked === undefined && !out.every((v) => v.kind === 'instance')) return undefined;
     return out.length ? out : undefined;
   }
 

@@ -237,16 +237,29 @@ function typedAsKey(e: Effect, c: CompiledAssets): boolean {
 const TYPED_KEY_COLUMN = /(token|key|secret)$/;
 
 /** Does the record's schema declare one of these (normalised) columns? */
-function declaresColumn(values: ValueResolver, model: string, columns: readonly string[]): boolean {
+function declaresColumn(
+  values: ValueResolver,
+  model: string,
+  columns: readonly string[],
+  /** Columns of any type count (a boolean `payoutsEnabled`), where a schema lists them all. */
+  anyType = false,
+): boolean {
   const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
-  return !!cols && cols.some((k) => columns.includes(norm(k)));
+  if (cols?.some((k) => columns.includes(norm(k)))) return true;
+  const all = anyType ? (allColumns(values, model) ?? allColumns(values, model.replace(/s$/, ''))) : undefined;
+  return !!all?.some((k) => columns.includes(norm(k)));
 }
 
 /** Does the record's schema declare its columns, none of them matching `pattern`? */
 function declaresNoColumn(values: ValueResolver, model: string, pattern: RegExp): boolean {
   // only a schema that lists every column (a Prisma model, a SQL table) can say that none is there
   const cols = allColumns(values, model) ?? allColumns(values, model.replace(/s$/, ''));
-  return !!cols && cols.length > 0 && !cols.some((k) => pattern.test(k));
+  // a reference to a record people sign in on (`player_id` where players sign in) names a user too
+  const signsIn = (k: string): boolean => {
+    const stem = /^(\w+?)_?(id|uuid|ref|key)$/i.exec(k)?.[1];
+    return !!stem && signsInOn(values, stem);
+  };
+  return !!cols && cols.length > 0 && !cols.some((k) => pattern.test(norm(k)) || signsIn(k));
 }
 
 /** Does a rule name this record, by its list of records (`models`) or by the shape of its name (`modelPattern`)? */
@@ -316,33 +329,54 @@ function createdOnFirstAccess(node: ts.Node): boolean {
     if (!ts.isBlock(p) && !ts.isSourceFile(p)) continue;
     for (const st of p.statements) {
       if (st === n) break;
-      if (ts.isIfStatement(st) && exits(st.thenStatement) && foundWhen(st.expression)) return true;
+      // (answering the record found, `return rows[0]`: a duplicate refused, `return res.status(409)…`, is no get-or-create)
+      const found = ts.isIfStatement(st) && exits(st.thenStatement) ? foundWhen(st.expression) : undefined;
+      if (found && ts.isIfStatement(st) && returnsLocal(st.thenStatement, found)) return true;
     }
   }
   return false;
 }
 
-/** Does the condition, when true, say that a lookup found a record (`rows.length > 0`, `rows[0]`, `existing`)? */
-function foundWhen(cond: ts.Expression): boolean {
+/** Does a branch return (a value built from) the local (`return rows[0]`, `return { ...rows[0], secret }`)? */
+function returnsLocal(st: ts.Statement, local: ts.Identifier): boolean {
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit || (n !== st && ts.isFunctionLike(n))) return;
+    if (ts.isReturnStatement(n) && n.expression) {
+      const see = (x: ts.Node): void => {
+        if (ts.isIdentifier(x) && x.text === local.text && findDeclaration(x) === findDeclaration(local)) hit = true;
+        else x.forEachChild(see);
+      };
+      see(n.expression);
+    }
+    n.forEachChild(visit);
+  };
+  visit(st);
+  return hit;
+}
+
+/** The local a condition, when true, says a lookup found a record in (`rows.length > 0`, `rows[0]`, `existing`). */
+function foundWhen(cond: ts.Expression): ts.Identifier | undefined {
   let x = skipOuter(cond);
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.getText();
     const r = skipOuter(x.right);
     const zero = ts.isNumericLiteral(r) && r.text === '0';
     const one = ts.isNumericLiteral(r) && r.text === '1';
-    if (!((op === '>' && zero) || (op === '>=' && one) || (/^!==?$/.test(op) && (zero || isNullish(r))))) return false;
+    if (!((op === '>' && zero) || (op === '>=' && one) || (/^!==?$/.test(op) && (zero || isNullish(r)))))
+      return undefined;
     x = skipOuter(x.left);
   }
   if (ts.isPropertyAccessExpression(x) && x.name.text === 'length') x = skipOuter(x.expression);
   if (ts.isElementAccessExpression(x) && ts.isNumericLiteral(x.argumentExpression)) x = skipOuter(x.expression);
-  if (!ts.isIdentifier(x)) return false;
+  if (!ts.isIdentifier(x)) return undefined;
   const d = findDeclaration(x);
   // a local holding what an awaited call read (`const rows = await db.select()…`, `const [m] = await …`)
   const decl = d && (ts.isVariableDeclaration(d) ? d : ts.isBindingElement(d) ? bindingDeclaration(d) : undefined);
   let init: ts.Expression | undefined = decl?.initializer;
   while (init && (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isNonNullExpression(init)))
     init = init.expression;
-  return !!init && ts.isAwaitExpression(init);
+  return init && ts.isAwaitExpression(init) ? x : undefined;
 }
 
 function bindingDeclaration(b: ts.BindingElement): ts.VariableDeclaration | undefined {
@@ -599,7 +633,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           (!!r.signInModels && !!model && signsInOn(ctx.values, model));
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
-        if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns)) continue;
+        if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns, true)) continue;
         // …or whose declared columns name no user of the application
         if (r.personColumns && model && declaresNoColumn(ctx.values, model, new RegExp(r.personColumns, 'i'))) continue;
         // an `account` that belongs to a person of another declared model (a mailbox address of a user)
@@ -678,9 +712,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // the same write crediting another balance of the record (`balance` down, `tradingBalance` up) moves
         // money between the holder's own balances; a tally credited beside it (`withdrawnFunds`) is money leaving
         const ledger = { model, r };
-        const credited = (e.credits ?? [])
-          .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet))
-          .map(norm);
+        // (by the balance words only: a tally ending on a tail, `withdrawnEarnings`, `sentFromWallet`, is no balance)
+        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger)).map(norm);
         const debited = (e.debits ?? [])
           .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet))
           .map(norm)
@@ -1172,6 +1205,12 @@ export function unansweredLeaves(effects: readonly Effect[]): Set<Effect> {
 }
 
 function resultUnanswered(c: ts.Node): boolean {
+  // a helper handed the response object answers through it (`await sendNewKey(user.id, res)`)
+  if (
+    ts.isCallExpression(c) &&
+    c.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && RESPONSE_OBJECT.test((skipOuter(a) as ts.Identifier).text))
+  )
+    return false;
   let n = c;
   while (
     n.parent &&
@@ -1191,6 +1230,9 @@ function resultUnanswered(c: ts.Node): boolean {
   collect(p.name);
   return names.every((id) => !localAnswered(id, fn));
 }
+
+/** Names a handler's response object (or a context that answers) goes by. */
+const RESPONSE_OBJECT = /^(res|response|reply|c|ctx|context|h)$/;
 
 function localAnswered(declared: ts.Identifier, fn: ts.Node): boolean {
   const local = declared.text;

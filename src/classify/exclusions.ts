@@ -684,6 +684,8 @@ export interface ExclusionFacts {
   movesMoney?: boolean;
   /** The only assets are a password (or PIN) set, and the login identifier written with it. */
   setsPasswordOnly?: boolean;
+  /** The endpoint creates an invitation record (it issues one; a lookup of one by code checks the new code is free). */
+  createsInvitation?: boolean;
   /** It adds, changes or removes an MFA factor or passkey (a record of one, or its switch). */
   enrolsFactor?: boolean;
   /** The only assets are a token minted and stored (an access token, a key): what a sign-in also does. */
@@ -815,6 +817,7 @@ export function exclusionFor(
       xs.emailedTokenColumn,
     ],
   ] as const) {
+    if (models === xs.invitationModels && facts.createsInvitation) continue;
     const redeemed = tokenLookup(calls, models, xs, byId, namedKey);
     if (redeemed)
       return {

@@ -23,6 +23,7 @@ import {
   assetRules,
   isUnrecognisedWrite,
   MINTED_SECRET_RETURNED,
+  opsOf,
   unansweredLeaves,
   returnedSecretName,
   type AssetHit,
@@ -689,6 +690,13 @@ export function classifyEndpoint(
           grantsRole: reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
           // money moved or redirected (a provider's OAuth callback storing the payout account it connected)
           movesMoney: reasons.some((r) => r.kind === 'asset' && r.category === 'money'),
+          // an invitation record created here: the endpoint issues one, it redeems none
+          createsInvitation: effects.some(
+            (e) =>
+              (e.kind === 'db-write' || e.kind === 'sql-write') &&
+              /invit/.test(e.model ?? '') &&
+              opsOf(e).includes('create'),
+          ),
           setsPasswordOnly:
             categories.length === 1 &&
             categories[0] === 'credentials' &&

@@ -26,19 +26,31 @@ function schemaText(file: string): string | undefined {
 /** `CREATE TABLE [IF NOT EXISTS] [schema.]"name" (`: a SQL table definition and where its columns start. */
 const SQL_CREATE =
   /\bcreate\s+(?:unlogged\s+|temporary\s+|temp\s+)?table\s+(?:if\s+not\s+exists\s+)?((?:["`[]?\w+["`\]]?\.)?["`[]?(\w+)["`\]]?)\s*\(/gi;
-/** `ALTER TABLE [ONLY] name ADD [COLUMN] [IF NOT EXISTS] col type`: a column added by a later migration. */
-const SQL_ADD =
-  /\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?:["`[]?\w+["`\]]?\.)?["`[]?(\w+)["`\]]?\s+add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?["`[]?(\w+)["`\]]?\s+(\w+)/gi;
+/** `ALTER TABLE [IF EXISTS] [ONLY] name <actions>;`: a later migration's change of a table. */
+const SQL_ALTER =
+  /\balter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?(?:["`[]?\w+["`\]]?\.)?["`[]?(\w+)["`\]]?\s+([^;]*)/gi;
+/** `DROP TABLE [IF EXISTS] name`: a table a migration removes (a later CREATE makes it anew). */
+const SQL_DROP = /\bdrop\s+table\s+(?:if\s+exists\s+)?(?:["`[]?\w+["`\]]?\.)?["`[]?(\w+)["`\]]?/gi;
 /** SQL types that hold text (an id, a token, a secret, a JSON document). */
 const SQL_TEXT =
   /^(text|varchar|character|char|citext|uuid|json|jsonb|bytea|blob|nvarchar|nchar|string|tinytext|mediumtext|longtext|clob|enum)$/i;
-const SQL_NOT_COLUMN = /^(constraint|primary|foreign|unique|check|index|key|exclude|like)$/i;
+/** Words that open a table constraint rather than a column (`PRIMARY KEY (…)`, `CONSTRAINT fk …`). */
+const SQL_CONSTRAINT = /^(constraint|primary|foreign)$/i;
+/** Words that open a constraint or an index when followed by `KEY` or a parenthesis (`KEY idx (…)`, `UNIQUE (…)`). */
+const SQL_MAYBE_CONSTRAINT = /^(unique|check|index|key|exclude|like|fulltext|spatial)$/i;
 
-type SqlColumns = Map<string, { name: string; type: string }[]>;
+/** A table's columns, and whether a migration changed it in a way the parse does not follow. */
+interface SqlTable {
+  cols: { name: string; type: string }[];
+  /** A change not followed (a rename, a drop, several additions in one statement): the list may be wrong. */
+  partial?: boolean;
+}
+type SqlColumns = Map<string, SqlTable>;
 
 /**
  * Every column of each SQL table the project's `.sql` files create, with those later migrations add
- * (`ALTER TABLE … ADD COLUMN`), by table name (lower case), read once per scan.
+ * (`ALTER TABLE … ADD COLUMN`), by table name (lower case), read once per scan, statement by statement
+ * in file order: a table dropped and created again is the new one.
  */
 const SQL_TABLES = memo('classify.sqlTables', (session: ScanSession): SqlColumns => {
   const out: SqlColumns = new Map();
@@ -49,47 +61,77 @@ const SQL_TABLES = memo('classify.sqlTables', (session: ScanSession): SqlColumns
       const t = schemaText(f);
       return t ? [t.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '')] : [];
     });
-  for (const strip of texts) sqlCreates(strip, out);
-  for (const strip of texts)
-    for (const m of strip.matchAll(SQL_ADD)) {
-      const cols = out.get(m[1].toLowerCase());
-      if (cols && !cols.some((c) => c.name === m[2])) cols.push({ name: m[2], type: m[3] });
+  for (const text of texts) {
+    const events: { at: number; run: () => void }[] = [];
+    for (const m of text.matchAll(SQL_CREATE)) {
+      const replace = !/if\s+not\s+exists/i.test(m[0]);
+      events.push({ at: m.index ?? 0, run: () => sqlCreate(text, m, out, replace) });
     }
+    for (const m of text.matchAll(SQL_DROP))
+      events.push({ at: m.index ?? 0, run: () => out.delete(m[1].toLowerCase()) });
+    for (const m of text.matchAll(SQL_ALTER)) events.push({ at: m.index ?? 0, run: () => sqlAlter(m[1], m[2], out) });
+    for (const e of events.sort((x, y) => x.at - y.at)) e.run();
+  }
   return out;
 });
 
-/** The tables a SQL text creates, added to `out` (the first definition of a name wins). */
-function sqlCreates(strip: string, out: SqlColumns): void {
-  for (const m of strip.matchAll(SQL_CREATE)) {
-    let depth = 1;
-    let i = (m.index ?? 0) + m[0].length;
-    const from = i;
-    for (; i < strip.length && depth > 0; i++) {
-      if (strip[i] === '(') depth++;
-      else if (strip[i] === ')') depth--;
+/** One `ALTER TABLE`'s actions on a known table: a single column added is followed; any other column change makes the list partial. */
+function sqlAlter(name: string, actions: string, out: SqlColumns): void {
+  const t = out.get(name.toLowerCase());
+  if (!t) return;
+  const clauses = splitTop(actions);
+  for (const clause of clauses) {
+    const c = clause.trim();
+    // constraints and indexes change no column
+    if (/^(add|drop)\s+(constraint|primary|foreign|unique|index|key|check)\b/i.test(c)) continue;
+    const add = /^add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?["`[]?(\w+)["`\]]?\s+(\w+)/i.exec(c);
+    if (add) {
+      if (!t.cols.some((x) => x.name === add[1])) t.cols.push({ name: add[1], type: add[2] });
+      continue;
     }
-    const body = strip.slice(from, i - 1);
-    // split at the commas of the top level (`numeric(10, 2)` keeps its comma)
-    const parts: string[] = [];
-    let d = 0;
-    let start = 0;
-    for (let j = 0; j < body.length; j++) {
-      if (body[j] === '(') d++;
-      else if (body[j] === ')') d--;
-      else if (body[j] === ',' && d === 0) {
-        parts.push(body.slice(start, j));
-        start = j + 1;
-      }
-    }
-    parts.push(body.slice(start));
-    const cols: { name: string; type: string }[] = [];
-    for (const part of parts) {
-      const c = /^\s*["`[]?(\w+)["`\]]?\s+(\w+)/.exec(part);
-      if (c && !SQL_NOT_COLUMN.test(c[1])) cols.push({ name: c[1], type: c[2] });
-    }
-    const key = m[2].toLowerCase();
-    if (!out.has(key)) out.set(key, cols);
+    // a rename, a dropped or retyped column, anything else: what the table holds is no longer known exactly
+    if (/^(rename|drop|alter|modify|change)\b/i.test(c)) t.partial = true;
   }
+}
+
+/** A list split at its top-level commas (`numeric(10, 2)` keeps its comma). */
+function splitTop(body: string): string[] {
+  const parts: string[] = [];
+  let d = 0;
+  let start = 0;
+  for (let j = 0; j < body.length; j++) {
+    if (body[j] === '(') d++;
+    else if (body[j] === ')') d--;
+    else if (body[j] === ',' && d === 0) {
+      parts.push(body.slice(start, j));
+      start = j + 1;
+    }
+  }
+  parts.push(body.slice(start));
+  return parts;
+}
+
+/** The table a `CREATE TABLE` defines, added to `out` (`IF NOT EXISTS` keeps an existing definition). */
+function sqlCreate(text: string, m: RegExpMatchArray, out: SqlColumns, replace: boolean): void {
+  let depth = 1;
+  let i = (m.index ?? 0) + m[0].length;
+  const from = i;
+  for (; i < text.length && depth > 0; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+  }
+  const cols: { name: string; type: string }[] = [];
+  for (const part of splitTop(text.slice(from, i - 1))) {
+    const c = /^\s*(["`[]?)(\w+)["`\]]?\s+(\w+)\s*(\(?)/.exec(part);
+    if (!c) continue;
+    const quoted = !!c[1];
+    // `PRIMARY KEY (id)`, `CONSTRAINT …`; `KEY idx (col)`, `UNIQUE KEY …` (a quoted name is always a column)
+    if (!quoted && SQL_CONSTRAINT.test(c[2])) continue;
+    if (!quoted && SQL_MAYBE_CONSTRAINT.test(c[2]) && (/^key$/i.test(c[3]) || c[4] === '(')) continue;
+    cols.push({ name: c[2], type: c[3] });
+  }
+  const key = m[2].toLowerCase();
+  if (replace || !out.has(key)) out.set(key, { cols });
 }
 
 /** Every column of each record whose schema lists them all: Prisma models and SQL tables (normalised names). */
@@ -97,10 +139,11 @@ const ALL_COLUMNS = memo('classify.allColumns', (session: ScanSession) => {
   const byModel = new Map<string, string[]>();
   /** Columns declared boolean, by model: `model\u0000column` (normalised). */
   const flags = new Set<string>();
-  for (const [t, cols] of session.get(SQL_TABLES)) {
+  for (const [t, { cols, partial }] of session.get(SQL_TABLES)) {
     const k = norm(t);
     for (const c of cols) if (/^(bool|boolean|bit)$/i.test(c.type)) flags.add(`${k}\u0000${norm(c.name)}`);
-    if (!byModel.has(k))
+    // (a table a migration changed in ways not followed lists no complete set of columns)
+    if (!partial && !byModel.has(k))
       byModel.set(
         k,
         cols.map((c) => c.name),
@@ -110,7 +153,7 @@ const ALL_COLUMNS = memo('classify.allColumns', (session: ScanSession) => {
     if (file.endsWith('.sql')) continue;
     const text = schemaText(file);
     if (!text) continue;
-    for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([^}]*)\}/gm)) {
+    for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([\s\S]*?)^\s*\}/gm)) {
       const cols: string[] = [];
       for (const line of m[2].split('\n')) {
         // scalar columns: a relation field's type is a model, written capitalised and not a scalar
@@ -140,18 +183,13 @@ export function declaredFlag(values: ValueResolver, model: string, column: strin
 
 const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
   const byModel = new Map<string, string[]>();
-  // a SQL schema or migration: its text columns
-  for (const [t, cols] of session.get(SQL_TABLES)) {
-    const text = cols.filter((c) => SQL_TEXT.test(c.type)).map((c) => c.name);
-    for (const k of new Set([t, norm(t)])) if (!byModel.has(k)) byModel.set(k, text);
-  }
   for (const file of [...session.schemas].sort()) {
     if (file.endsWith('.sql')) continue;
     const text = schemaText(file);
     if (!text) continue;
     // `enum Role { USER ADMIN }`: a column of an enum type holds one of its names, a string
     const enums = new Set([...text.matchAll(/^\s*enum\s+(\w+)\s*\{/gm)].map((m) => m[1]));
-    for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([^}]*)\}/gm)) {
+    for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([\s\S]*?)^\s*\}/gm)) {
       const cols: string[] = [];
       for (const line of m[2].split('\n')) {
         // `apiKey String @unique`, `role Role @default(USER)`: scalar columns only (relations and attributes left out)
@@ -342,8 +380,21 @@ function topLevelColumns(text: string, from: number, column: RegExp): string[] {
 export function schemaColumns(values: ValueResolver, model: string): readonly string[] | undefined {
   const prisma = values.session.get(PRISMA).get(model.toLowerCase());
   if (prisma) return prisma;
-  return drizzleTables(values).get(norm(model));
+  // a SQL schema or migration last: a Drizzle project's generated SQL names its columns in snake case
+  return drizzleTables(values).get(norm(model)) ?? values.session.get(SQL_TEXT_COLUMNS).get(norm(model));
 }
+
+/** The text columns of each SQL table (normalised table name). */
+const SQL_TEXT_COLUMNS = memo('classify.sqlTextColumns', (session: ScanSession) => {
+  const byModel = new Map<string, string[]>();
+  for (const [t, { cols }] of session.get(SQL_TABLES))
+    if (!byModel.has(norm(t)))
+      byModel.set(
+        norm(t),
+        cols.filter((c) => SQL_TEXT.test(c.type)).map((c) => c.name),
+      );
+  return byModel;
+});
 
 /** The key columns of a record (`teamDbId`, `organizationId`), whatever their type: its text columns and a Drizzle table's keys. */
 export function keyColumns(values: ValueResolver, model: string): readonly string[] | undefined {

@@ -516,7 +516,11 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   // res) => { if (await checkAdmin(req, res)) await handler(req, res) }`): that one's methods
   let dispatcher = u.fn;
   if (!methods.length && u.fn) {
-    const inner = forwardedTo(u.fn, ctx.values).find((f) => methodsCompared(f, ctx.values).length);
+    // (a dispatcher: it turns other methods away with a 405, unlike a guard or a session helper that only
+    // looks at the method, `if (req.method === 'GET') return true`, `req.method !== 'GET'` for a CSRF check)
+    const inner = forwardedTo(u.fn, ctx.values).find(
+      (f) => methodsCompared(f, ctx.values).length && !!f.body && /\b405\b|method not allowed/i.test(f.body.getText()),
+    );
     if (inner) {
       methods = methodsCompared(inner, ctx.values);
       dispatcher = inner;

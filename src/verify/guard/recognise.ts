@@ -697,14 +697,16 @@ export class GuardRecogniser {
         evidence,
       );
     }
-    if (shapes.every((s) => s === 'falsy' || s === 'throw')) return { ...(base as GuardSpec), mode: 'returns-falsy' };
+    // (a success answered on a path that never ran the check, `if (req.body.fast) return true`, skips it)
+    if (shapes.every((s) => s === 'falsy' || s === 'throw'))
+      return withSkip({ ...(base as GuardSpec), mode: 'returns-falsy' }, flow.exits, evidence);
     if (
       shapes.every((s) => s === 'truthy' || s === 'throw') &&
       okShapes.length > 0 &&
       okShapes.every((s) => s === 'falsy')
     )
-      return { ...(base as GuardSpec), mode: 'returns-error' };
-    return { ...(base as GuardSpec), mode: 'returns-falsy' };
+      return withSkip({ ...(base as GuardSpec), mode: 'returns-error' }, flow.exits, evidence);
+    return withSkip({ ...(base as GuardSpec), mode: 'returns-falsy' }, flow.exits, evidence);
   }
 }
 
