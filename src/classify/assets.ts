@@ -1192,9 +1192,12 @@ function storedUnder(write: ts.Node, local: ts.VariableDeclaration): string | un
  */
 export function unansweredLeaves(effects: readonly Effect[]): Set<Effect> {
   const out = new Set<Effect>();
+  // only what a generated secret passes through matters (asked where a mint lies beneath)
+  const mints = (es: readonly Effect[]): boolean =>
+    es.some((e) => e.kind === 'mint' || (!!e.via && mints(e.via)) || (!!e.nested && mints(e.nested)));
   const visit = (es: readonly Effect[], unanswered: boolean): void => {
     for (const e of es) {
-      const u = unanswered || (e.kind === 'call' && resultUnanswered(e.node));
+      const u = unanswered || (e.kind === 'call' && !!e.via && mints(e.via) && resultUnanswered(e.node));
       if (e.kind === 'call' && e.via) visit(e.via, u);
       else if (u) out.add(e);
       if (e.nested) visit(e.nested, u);
