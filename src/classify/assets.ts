@@ -372,21 +372,12 @@ function foundWhen(cond: ts.Expression): ts.Identifier | undefined {
   if (!ts.isIdentifier(x)) return undefined;
   const d = findDeclaration(x);
   // a local holding what an awaited call read (`const rows = await db.select()…`, `const [m] = await …`)
-  const decl = d && (ts.isVariableDeclaration(d) ? d : ts.isBindingElement(d) ? bindingDeclaration(d) : undefined);
+  const root = d && ts.isBindingElement(d) ? bindingPath(d).root : d;
+  const decl = root && ts.isVariableDeclaration(root) ? root : undefined;
   let init: ts.Expression | undefined = decl?.initializer;
   while (init && (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isNonNullExpression(init)))
     init = init.expression;
   return init && ts.isAwaitExpression(init) ? x : undefined;
-}
-
-function bindingDeclaration(b: ts.BindingElement): ts.VariableDeclaration | undefined {
-  let n: ts.Node = b;
-  while (
-    n.parent &&
-    (ts.isBindingElement(n.parent) || ts.isArrayBindingPattern(n.parent) || ts.isObjectBindingPattern(n.parent))
-  )
-    n = n.parent;
-  return n.parent && ts.isVariableDeclaration(n.parent) ? n.parent : undefined;
 }
 
 /** Does the write store a one-way hash of a typed secret: a hashing call's result, or a column named as one (`withdrawPinHash`)? */
