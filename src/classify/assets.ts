@@ -37,6 +37,7 @@ interface CompiledAssets {
     callsRe?: RegExp;
     urlPathRe?: RegExp;
     notKeysRe?: RegExp;
+    consumedKeysRe?: RegExp;
     notModelsRe?: RegExp;
     systemModelsRe?: RegExp;
     suppliedRe?: RegExp;
@@ -94,6 +95,7 @@ export const assetRules = compiled((): CompiledAssets => {
         : undefined,
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
+      consumedKeysRe: a.consumedKeys ? new RegExp(a.consumedKeys) : undefined,
       modelSet: (a.models ?? []).map(norm),
       tenantSet: (a.tenantModels ?? []).map(norm),
       ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
@@ -694,6 +696,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           return !!r.chosenValues?.some((t) => terms.includes(t)) && ctx.bodyFields.includes(k);
         });
         if (!matchedKeys.length) continue;
+        // recovery codes written back from their own stored value (`markRecoveryCodeUsed(user.codes, i)`): one
+        // code spent by a check, the factor unchanged
+        if (
+          r.consumedKeysRe &&
+          matchedKeys.every((k) => r.consumedKeysRe!.test(k)) &&
+          ts.isCallExpression(e.node) &&
+          matchedKeys.every((k) => writtenFromOwnValue(e.node as ts.CallExpression, k))
+        )
+          continue;
       }
       // the account credited is one the request names (`projectId` from the body), not the caller's own
       if (r.targetFromRequest && !keys.some((k) => /.id$/.test(k) && k.length > 2 && ctx.bodyFields.includes(k)))
@@ -1223,6 +1234,41 @@ function resultUnanswered(c: ts.Node): boolean {
   };
   collect(p.name);
   return names.every((id) => !localAnswered(id, fn));
+}
+
+/**
+ * Is `key` written with a value computed from the record's own stored value of it (`codes:
+ * markUsed(user.codes, i)`, through one local)?
+ */
+function writtenFromOwnValue(call: ts.CallExpression, key: string): boolean {
+  let found = false;
+  const mentionsOwn = (x: ts.Node, hops: number): boolean => {
+    let hit = false;
+    const see = (n: ts.Node): void => {
+      if (hit) return;
+      if (ts.isPropertyAccessExpression(n) && norm(n.name.text) === key) hit = true;
+      else if (ts.isIdentifier(n) && hops < 1) {
+        const d = findDeclaration(n);
+        if (d && ts.isVariableDeclaration(d) && d.initializer && mentionsOwn(d.initializer, hops + 1)) hit = true;
+      } else n.forEachChild(see);
+    };
+    see(x);
+    return hit;
+  };
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAssignment(n) && norm(propertyNameText(n.name) ?? '') === key) {
+      found = mentionsOwn(n.initializer, 0);
+      return;
+    }
+    if (ts.isShorthandPropertyAssignment(n) && norm(n.name.text) === key) {
+      found = mentionsOwn(n.name, 0);
+      return;
+    }
+    n.forEachChild(visit);
+  };
+  for (const a of call.arguments) visit(a);
+  return found;
 }
 
 /** Names a handler's response object (or a context that answers) goes by. */

@@ -414,6 +414,8 @@ export interface AssetRule {
   /** Tails that, after an affix-matched word, still name the asset (`payoutRequest`), not a record about it. */
   ownTails?: string[];
   modelOptional?: boolean;
+  /** Keys (a pattern over normalised names) that, written back from their own stored value, are spent, not changed (a recovery code used). */
+  consumedKeys?: string;
   /** Any record the application signs people in on counts as one of the rule's models. */
   signInModels?: boolean;
   /** Records named only where the application keeps members of them (`ProjectMember`): a tenant, not content. */
