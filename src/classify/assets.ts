@@ -627,6 +627,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns, true)) continue;
+        // …or made by an endpoint with no session (the first way in of an account a sign-up makes)
+        if (r.notCreatedSessionless && ops.every((o) => o === 'create') && ctx.sessionless?.()) continue;
         // …or whose declared columns name no user of the application
         if (r.personColumns && model && declaresNoColumn(ctx.values, model, new RegExp(r.personColumns, 'i'))) continue;
         // an `account` that belongs to a person of another declared model (a mailbox address of a user)
@@ -951,9 +953,10 @@ function membersAreNotPeople(values: ValueResolver, model: string, written: read
   const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
   const declared = (cols ?? []).map(norm);
   const refs = declared.filter((col) => col !== 'id' && /id$/.test(col));
-  // a reference that says its kind beside it (`entityType` + `entityId`, declared or written) may name a person
+  // a role bound to a reference that says its kind beside it (`roleId`, `entityType` + `entityId`) may name a
+  // person (a sharing rule's `subjectType`/`subjectId` with an access level stays a rule about content)
   const kinds = new Set([...declared, ...written]);
-  const polymorphic = refs.some((col) => kinds.has(`${col.slice(0, -2)}type`));
+  const polymorphic = written.some((k) => /role/.test(k)) && refs.some((col) => kinds.has(`${col.slice(0, -2)}type`));
   return refs.length >= 2 && !polymorphic && !refs.some((col) => PERSON_REF.test(col));
 }
 
