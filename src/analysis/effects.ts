@@ -463,19 +463,16 @@ function returnedPart(x: ts.Identifier): ts.Expression | undefined {
       : f && ts.isVariableDeclaration(f) && f.initializer && ts.isArrowFunction(skipOuter(f.initializer))
         ? (skipOuter(f.initializer) as ts.ArrowFunction)
         : undefined;
-  if (!fn?.body || !name) return undefined;
-  let out: ts.Expression | undefined;
-  const visit = (n: ts.Node): void => {
-    if (out || (n !== fn.body && ts.isFunctionLike(n))) return;
-    if (ts.isReturnStatement(n) && n.expression && ts.isObjectLiteralExpression(skipOuter(n.expression)))
-      for (const p of (skipOuter(n.expression) as ts.ObjectLiteralExpression).properties) {
-        if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) out = p.initializer;
-        else if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) out = p.name;
-      }
-    ts.forEachChild(n, visit);
-  };
-  visit(fn.body);
-  return out;
+  if (!fn?.body || !ts.isBlock(fn.body) || !name) return undefined;
+  for (const r of returnExpressions(fn)) {
+    const obj = skipOuter(r);
+    if (!ts.isObjectLiteralExpression(obj)) continue;
+    for (const p of obj.properties) {
+      if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) return p.initializer;
+      if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+    }
+  }
+  return undefined;
 }
 
 /** Is a parameter or a `let` lowered by an amount in its function (`wallet -= take`, not `count -= 1`)? */

@@ -297,10 +297,13 @@ export class ValueResolver {
   /** `routes[k]` where `k` takes one string here (a loop variable bound to a key): that key. */
   private constantKey(e: ts.ElementAccessExpression, depth: number, seen: Set<ts.Node>): string | undefined {
     if (!this.bindings.size || !ts.isIdentifier(skipOuter(e.argumentExpression))) return undefined;
-    const keys = this.resolve(e.argumentExpression, depth + 1, seen);
-    return keys.length === 1 && keys[0].kind === 'literal' && typeof keys[0].value === 'string'
-      ? keys[0].value
-      : undefined;
+    return this.oneString(e.argumentExpression, depth, seen);
+  }
+
+  /** The one string an expression resolves to, if that is all it can be. */
+  private oneString(x: ts.Expression, depth: number, seen: Set<ts.Node>): string | undefined {
+    const v = this.resolve(x, depth + 1, seen);
+    return v.length === 1 && v[0].kind === 'literal' && typeof v[0].value === 'string' ? v[0].value : undefined;
   }
 
   private resolveCall(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): Value[] {
@@ -443,10 +446,7 @@ export class ValueResolver {
     });
     if (!made || !entries.length) return undefined;
     seen.add(d);
-    const literalOf = (x: ts.Expression): string | undefined => {
-      const v = this.resolve(x, depth + 1, seen);
-      return v.length === 1 && v[0].kind === 'literal' && typeof v[0].value === 'string' ? v[0].value : undefined;
-    };
+    const literalOf = (x: ts.Expression): string | undefined => this.oneString(x, depth, seen);
     // a key known as a constant picks its own entries (`operations.get('rename')`)
     const asked = literalOf(e.arguments[0]);
     const picked = asked === undefined ? entries : entries.filter((x) => literalOf(x.key) === asked);
@@ -495,17 +495,12 @@ export class ValueResolver {
           : path.join(...(parts as string[]));
       }
       // a member of an element the loop binds (`require(route.file)` over `[{ path, file: './routes/x' }]`)
-      if (ts.isPropertyAccessExpression(y) || ts.isElementAccessExpression(y)) {
-        const vals = this.resolve(y, depth + 1, seen);
-        return vals.length === 1 && vals[0].kind === 'literal' && typeof vals[0].value === 'string'
-          ? vals[0].value
-          : undefined;
-      }
+      if (ts.isPropertyAccessExpression(y) || ts.isElementAccessExpression(y)) return this.oneString(y, depth, seen);
       if (!ts.isIdentifier(y)) return undefined;
       // Node's own `__dirname`: the folder of the file it is read in (`require(__dirname + '/routes/' + f)`)
       if (y.text === '__dirname' && !findDeclaration(y)) return path.dirname(y.getSourceFile().fileName);
-      const vals = this.resolve(y, depth + 1, seen);
-      if (vals.length === 1 && vals[0].kind === 'literal' && typeof vals[0].value === 'string') return vals[0].value;
+      const one = this.oneString(y, depth, seen);
+      if (one !== undefined) return one;
       // a constant built the same way (`const routesDir = __dirname + '/../routes'`)
       const d = findDeclaration(y);
       if (

@@ -323,6 +323,18 @@ function lookupText(arg: ts.Expression, upsert: boolean): string {
   return where ? where.initializer.getText() : '';
 }
 
+/** Is `model` one of `models`, or a record named after one (`InviteOrganization`, `organizationInvite`, plurals)? */
+function namesRecord(model: string, models: readonly string[]): boolean {
+  return models.some(
+    (m) => model === m || model === `${m}s` || (m.length >= 5 && (model.startsWith(m) || model.endsWith(m))),
+  );
+}
+
+/** Is the record an invitation (the asset model's invitation records, or one named after them)? */
+export function isInvitationRecord(model: string | undefined, values: ValueResolver): boolean {
+  return !!model && namesRecord(norm(model), values.session.get(SETS).invitationModels);
+}
+
 /** A read of one of `models` by a token or code (`prisma.invitation.findFirst({ where: { token } })`). */
 function tokenLookup(
   calls: readonly ts.CallExpression[],
@@ -356,13 +368,7 @@ function tokenLookup(
     );
     const q = queryKeys(c.arguments[0]);
     if (namedKey && [...q.keys, ...q.where].some((k) => namedKey.test(norm(k)))) return c;
-    // the record, or one named after it (`InviteOrganization`, `organizationInvite`)
-    if (
-      !models.some(
-        (m) => model === m || model === `${m}s` || (m.length >= 5 && (model.startsWith(m) || model.endsWith(m))),
-      )
-    )
-      continue;
+    if (!namesRecord(model, models)) continue;
     if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)) || (byId && norm(k) === 'id'))) return c;
     // the key named by the method: `InviteOrganization.findByConfirmationToken(req.body.token)`
     const byKey = /By([A-Z]\w*)$/.exec(parts[parts.length - 1])?.[1];

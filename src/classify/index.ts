@@ -12,7 +12,7 @@ import { effectRules } from '../analysis/effects.js';
 import { memo } from '../memo.js';
 import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
-import { endpointReadsSession, exclusionFor } from './exclusions.js';
+import { endpointReadsSession, exclusionFor, isInvitationRecord } from './exclusions.js';
 import { setsSignedInUser } from './machine-auth.js';
 import { revealedSecrets } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
@@ -694,7 +694,7 @@ export function classifyEndpoint(
           createsInvitation: effects.some(
             (e) =>
               (e.kind === 'db-write' || e.kind === 'sql-write') &&
-              /invit/.test(e.model ?? '') &&
+              isInvitationRecord(e.model, ctx.values) &&
               opsOf(e).includes('create'),
           ),
           setsPasswordOnly:
