@@ -19,7 +19,7 @@ import { isParamSegment, matchesTerm, norm, words } from './words.js';
 import { identifierFamily, signsInBy, signsInOn } from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
 import { allColumns, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
-import { recordChosenByRequest } from './chosen-record.js';
+import { foundByKey, recordChosenByRequest } from './chosen-record.js';
 
 export type Op = 'create' | 'update' | 'delete';
 
@@ -38,6 +38,7 @@ interface CompiledAssets {
     urlPathRe?: RegExp;
     notKeysRe?: RegExp;
     consumedKeysRe?: RegExp;
+    spentByKeysRe?: RegExp;
     notModelsRe?: RegExp;
     systemModelsRe?: RegExp;
     suppliedRe?: RegExp;
@@ -96,6 +97,7 @@ export const assetRules = compiled((): CompiledAssets => {
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
       consumedKeysRe: a.consumedKeys ? new RegExp(a.consumedKeys) : undefined,
+      spentByKeysRe: a.spentByKeys ? new RegExp(a.spentByKeys) : undefined,
       modelSet: (a.models ?? []).map(norm),
       tenantSet: (a.tenantModels ?? []).map(norm),
       ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
@@ -708,6 +710,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         )
           continue;
       }
+      // a record found by the one-time code a client presents (`findFirst({ where: { code } })`, then deleted
+      // by its id): that code spent by a check; no factor is looked up by a code someone types
+      if (
+        r.spentByKeysRe &&
+        !ops.includes('create') &&
+        ts.isCallExpression(e.node) &&
+        foundByKey(e.node, r.spentByKeysRe, ctx.values)
+      )
+        continue;
       // the account credited is one the request names (`projectId` from the body), not the caller's own
       if (r.targetFromRequest && !keys.some((k) => /.id$/.test(k) && k.length > 2 && ctx.bodyFields.includes(k)))
         continue;

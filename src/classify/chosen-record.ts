@@ -149,3 +149,53 @@ export function comparedWithSignedIn(fn: ts.Node): Set<string> {
   visit(fn);
   return out;
 }
+
+/**
+ * Was the record this write changes found by one of these keys (`findFirst({ where: { code } })`, then
+ * `delete({ where: { id: found.id } })`, or `deleteMany({ where: { code } })` itself)? Keys compared with
+ * a value that is not a constant: what a client presented, not what the server chose.
+ */
+export function foundByKey(call: ts.CallExpression, keyRe: RegExp, values: ValueResolver): boolean {
+  const callee = skipOuter(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const recv = skipOuter(callee.expression);
+  const whereOf = (arg: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined => {
+    const x = arg && skipOuter(arg);
+    if (!x || !ts.isObjectLiteralExpression(x)) return undefined;
+    const where = x.properties.find(
+      (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'where',
+    );
+    const obj = where ? skipOuter(where.initializer) : x;
+    return ts.isObjectLiteralExpression(obj) ? obj : undefined;
+  };
+  // the lookups a local holds (`const found = await db.code.findFirst(…)`)
+  const lookups = (id: ts.Identifier): ts.ObjectLiteralExpression[] =>
+    values.resolve(id).flatMap((v) => {
+      if (v.kind !== 'call' || !ts.isCallExpression(v.node)) return [];
+      const finder = skipOuter(v.node.expression);
+      if (!ts.isPropertyAccessExpression(finder) || !/^find/.test(finder.name.text)) return [];
+      const w = whereOf(v.node.arguments[0]);
+      return w ? [w] : [];
+    });
+  const byKey = (where: ts.ObjectLiteralExpression): boolean =>
+    where.properties.some((p) => {
+      const key = p.name ? propertyNameText(p.name) : undefined;
+      if (!key || !keyRe.test(norm(key))) return false;
+      if (ts.isShorthandPropertyAssignment(p)) return true;
+      return ts.isPropertyAssignment(p) && !ts.isLiteralExpression(skipOuter(p.initializer));
+    });
+  const wheres: ts.ObjectLiteralExpression[] = [];
+  if (ts.isIdentifier(recv) && values.resolve(recv).some((v) => v.kind === 'call')) wheres.push(...lookups(recv));
+  const own = whereOf(call.arguments[0]);
+  if (own) {
+    wheres.push(own);
+    // `{ where: { id: found.id } }`: the record a lookup found
+    for (const p of own.properties) {
+      if (!ts.isPropertyAssignment(p)) continue;
+      const v = skipOuter(p.initializer);
+      if (ts.isPropertyAccessExpression(v) && ts.isIdentifier(skipOuter(v.expression)))
+        wheres.push(...lookups(skipOuter(v.expression) as ts.Identifier));
+    }
+  }
+  return wheres.some(byKey);
+}

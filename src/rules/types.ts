@@ -416,6 +416,8 @@ export interface AssetRule {
   modelOptional?: boolean;
   /** Keys (a pattern over normalised names) that, written back from their own stored value, are spent, not changed (a recovery code used). */
   consumedKeys?: string;
+  /** A record found by one of these keys (a pattern over normalised names) compared with a presented value is a one-time code spent, not the asset changed. */
+  spentByKeys?: string;
   /** A create by an endpoint that serves no signed-in session does not count (a sign-up's first sign-in method). */
   notCreatedSessionless?: boolean;
   /** Any record the application signs people in on counts as one of the rule's models. */
