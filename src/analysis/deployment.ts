@@ -72,3 +72,38 @@ export function holdsWhenDeployed(cond: ts.Expression): boolean | undefined {
   const deployed = rules.production.includes(value) ? true : rules.nonProduction.includes(value) ? false : undefined;
   return deployed === undefined ? undefined : eq ? deployed : !deployed;
 }
+
+/** Is `e` a value of the environment alone: literals, reads of environment variables (`process.env.X`),
+ *  module constants, and comparisons or case changes of those? */
+function ofEnvironmentOnly(e: ts.Expression, depth = 0): boolean {
+  const x = bare(e);
+  if (depth > 6) return false;
+  if (ts.isLiteralExpression(x) || x.kind === ts.SyntaxKind.TrueKeyword || x.kind === ts.SyntaxKind.FalseKeyword)
+    return true;
+  if (envName(x) !== undefined) return true;
+  if (ts.isPrefixUnaryExpression(x)) return ofEnvironmentOnly(x.operand, depth + 1);
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return false;
+    return ofEnvironmentOnly(x.left, depth + 1) && ofEnvironmentOnly(x.right, depth + 1);
+  }
+  if (ts.isConditionalExpression(x))
+    return [x.condition, x.whenTrue, x.whenFalse].every((c) => ofEnvironmentOnly(c, depth + 1));
+  if (ts.isCallExpression(x)) return uncased(x) !== x && ofEnvironmentOnly(uncased(x), depth + 1);
+  return false;
+}
+
+/** Is `fn` a predicate of the deployment (`() => process.env.DEMO_MODE === 'true'`): no parameters and one
+ *  returned value of the environment alone? Two calls of it in one request give the same answer. */
+export function isEnvironmentPredicate(fn: ts.Node): boolean {
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn))) return false;
+  if (fn.parameters.length || !fn.body) return false;
+  if (!ts.isBlock(fn.body)) return ofEnvironmentOnly(fn.body);
+  const [only] = fn.body.statements;
+  return (
+    fn.body.statements.length === 1 &&
+    ts.isReturnStatement(only) &&
+    !!only.expression &&
+    ofEnvironmentOnly(only.expression)
+  );
+}

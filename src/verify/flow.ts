@@ -5,6 +5,7 @@
 // and answer is recorded with the state that reaches it.
 import { ts } from 'ts-morph';
 import { evalUnder, isMethodExpr, literal, type Assumptions } from '../analysis/assume.js';
+import { isEnvironmentPredicate } from '../analysis/deployment.js';
 import { effectOfCall, isStepUpMachinery, type Effect } from '../analysis/effects.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { and3, not3, or3 } from '../analysis/tri.js';
@@ -173,52 +174,67 @@ function merge(a: St | null, b: St | null): St | null {
 }
 
 /** A plain reference (`hash`, `user.passwordHash`) a condition can say something about. */
-function refKey(e: ts.Expression): string | undefined {
+/** Calls whose every evaluation in one request gives the same value (a predicate of the deployment). */
+type StableCall = (call: ts.CallExpression) => boolean;
+
+function refKey(e: ts.Expression, stable?: StableCall): string | undefined {
   const x = skipOuter(e);
   if (ts.isIdentifier(x)) return x.text;
   if (ts.isPropertyAccessExpression(x) && refKey(x.expression)) return x.getText().replace(/\s+/g, '');
+  // `isDemoMode()` tested twice: the second test has the first one's answer
+  if (ts.isCallExpression(x) && !x.arguments.length && stable?.(x) && refKey(x.expression))
+    return `${x.expression.getText().replace(/\s+/g, '')}()`;
   return undefined;
 }
 
 /** What `cond` being `truth` says about plain references: `!a || !b` false → a and b truthy. */
-function factsOf(cond: ts.Expression, truth: boolean, out: Map<string, boolean>): void {
+function factsOf(cond: ts.Expression, truth: boolean, out: Map<string, boolean>, stable?: StableCall): void {
   const x = skipOuter(cond);
-  const key = refKey(x);
+  const key = refKey(x, stable);
   if (key) {
     out.set(key, truth);
     return;
   }
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
-    return factsOf(x.operand, !truth, out);
+    return factsOf(x.operand, !truth, out, stable);
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
     // both sides hold: `a && b` true, `a || b` false
     if ((op === ts.SyntaxKind.AmpersandAmpersandToken && truth) || (op === ts.SyntaxKind.BarBarToken && !truth)) {
-      factsOf(x.left, truth, out);
-      factsOf(x.right, truth, out);
+      factsOf(x.left, truth, out, stable);
+      factsOf(x.right, truth, out, stable);
     }
   }
 }
 
-function withFacts(s: St, cond: ts.Expression, truth: boolean): void {
+/** Does `cond` test a predicate of the deployment (`!isDemoMode()`)? */
+function stableFacts(cond: ts.Expression, stable: StableCall): boolean {
+  const out = new Map<string, boolean>();
+  factsOf(cond, true, out, stable);
+  return [...out.keys()].some((k) => k.endsWith('()'));
+}
+
+function withFacts(s: St, cond: ts.Expression, truth: boolean, stable?: StableCall): void {
   const add = new Map<string, boolean>();
-  factsOf(cond, truth, add);
+  factsOf(cond, truth, add, stable);
   if (add.size) s.facts = new Map([...s.facts, ...add]);
 }
 
 /** A condition's value from the facts of the path: `hash` after `if (!hash) return`. */
-function evalFacts(cond: ts.Expression, facts: Map<string, boolean>): boolean | undefined {
+function evalFacts(cond: ts.Expression, facts: Map<string, boolean>, stable?: StableCall): boolean | undefined {
   if (!facts.size) return undefined;
   const x = skipOuter(cond);
-  const key = refKey(x);
+  const key = refKey(x, stable);
   if (key) return facts.get(key);
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
-    return not3(evalFacts(x.operand, facts));
+    return not3(evalFacts(x.operand, facts, stable));
   // `oldPassword && newPassword` after `if (!oldPassword || !newPassword) return`
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
-    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return and3(evalFacts(x.left, facts), evalFacts(x.right, facts));
-    if (op === ts.SyntaxKind.BarBarToken) return or3(evalFacts(x.left, facts), evalFacts(x.right, facts));
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken)
+      return and3(evalFacts(x.left, facts, stable), evalFacts(x.right, facts, stable));
+    if (op === ts.SyntaxKind.BarBarToken)
+      return or3(evalFacts(x.left, facts, stable), evalFacts(x.right, facts, stable));
   }
   return undefined;
 }
@@ -320,7 +336,15 @@ export class Flow implements ResultLookup {
   /** Calls of the error-first callback (`callback('WRONG_PASSWORD')`, `cb(null, user)`), wherever they are. */
   private readonly reported: FlowExit[] = [];
 
+  /** The two states an `if` on a predicate of the deployment just ended in, for the statements after it. */
+  private stableSplit?: [St, St];
+  private splits = 0;
+
   constructor(private readonly o: FlowOptions) {}
+
+  /** A call of a predicate of the deployment (`isDemoMode()`), which answers the same every time it is asked. */
+  private readonly stableCall = (call: ts.CallExpression): boolean =>
+    this.o.specs.values.resolve(call.expression).some((v) => v.kind === 'function' && isEnvironmentPredicate(v.node));
 
   /** Does the function report through an error-first callback (its exits are that callback's calls)? */
   get reportsThroughCallback(): boolean {
@@ -352,9 +376,21 @@ export class Flow implements ResultLookup {
 
   private stmts(list: readonly ts.Statement[], st: St | null): St | null {
     let cur = st;
-    for (const s of list) {
+    for (let i = 0; i < list.length; i++) {
       if (!cur) return null;
+      const s = list[i];
       cur = this.stmt(s, cur);
+      // an `if` on a predicate of the deployment (`if (!isDemoMode()) { check }`): the statements after it are
+      // walked once per answer, so a later test of the same predicate (`if (isDemoMode()) return`) knows it
+      const split = this.stableSplit;
+      this.stableSplit = undefined;
+      if (split && ts.isIfStatement(s) && this.splits < 4) {
+        this.splits++;
+        const rest = list.slice(i + 1);
+        const out = mergeAll(split.map((b) => this.stmts(rest, b)));
+        this.splits--;
+        return out;
+      }
     }
     return cur;
   }
@@ -428,7 +464,7 @@ export class Flow implements ResultLookup {
   }
 
   private ifStmt(s: ts.IfStatement, st: St): St | null {
-    const known = evalUnder(s.expression, this.o.assumptions) ?? evalFacts(s.expression, st.facts);
+    const known = evalUnder(s.expression, this.o.assumptions) ?? evalFacts(s.expression, st.facts, this.stableCall);
     const afterCond = this.expr(s.expression, st);
     if (known === true) return this.stmt(s.thenStatement, afterCond);
     if (known === false) return s.elseStatement ? this.stmt(s.elseStatement, afterCond) : afterCond;
@@ -445,6 +481,7 @@ export class Flow implements ResultLookup {
     // Past the `if`, no path is inside its failure branch any more.
     if (outThen) outThen.failing = afterCond.failing;
     if (outElse) outElse.failing = afterCond.failing;
+    if (outThen && outElse && stableFacts(s.expression, this.stableCall)) this.stableSplit = [outThen, outElse];
     return merge(outThen, outElse);
   }
 
@@ -465,8 +502,8 @@ export class Flow implements ResultLookup {
     const elseSt = clone(st);
     const failThen: number[] = [];
     const failElse: number[] = [];
-    withFacts(thenSt, cond, true);
-    withFacts(elseSt, cond, false);
+    withFacts(thenSt, cond, true, this.stableCall);
+    withFacts(elseSt, cond, false, this.stableCall);
     for (const ev of this.atoms(cond)) {
       // A Promise is always truthy: an unawaited async check decides nothing; a hollow guard decides nothing either.
       // A check whose code is outside the scanned tree decides nothing the analysis can vouch for.
