@@ -84,6 +84,7 @@ interface Compiled {
   /** Method names of a write, in a function named like a minting call (rules `mint.writeMethods`). */
   mintWrites?: RegExp;
   identity: { re: RegExp; category: string; keys?: string[] }[];
+  identityNested: RegExp;
   /** What an imported module's text must contain to be worth parsing for writes. */
   lookAhead: RegExp;
   /** Parameter methods worth a second walk with the caller's arguments bound. */
@@ -113,6 +114,7 @@ const rules = compiled<Compiled>(() => {
     sql: new RegExp(r.sql.write, 'i'),
     idTargets: new RegExp(r.mint.identifierTargets),
     mintWrites: r.mint.writeMethods ? new RegExp(r.mint.writeMethods) : undefined,
+    identityNested: new RegExp(r.identity.nested ?? '(?!)', 'i'),
     identity: r.identity.calls.map((c) => ({
       re: new RegExp(c.pattern),
       category: c.category,
@@ -823,6 +825,34 @@ export function writeData(
 
 function objectKeys(e: ts.Expression | undefined, values: ValueResolver): string[] {
   return writeData(e, values).keys;
+}
+
+/**
+ * The keys an identity provider's call writes, with those of the metadata objects it carries
+ * (`{ publicMetadata: { role } }`: the role is what it sets); `opaqueNested` when such an object cannot be read.
+ */
+function identityData(e: ts.Expression, values: ValueResolver): { keys: string[]; opaqueNested: boolean } {
+  const { identityNested } = rules();
+  const keys = objectKeys(e, values);
+  let opaqueNested = false;
+  const x = skipOuter(e);
+  const objects = ts.isObjectLiteralExpression(x)
+    ? [x]
+    : values.resolve(x).flatMap((v) => (v.kind === 'object' ? [v.node] : []));
+  for (const o of objects)
+    for (const p of o.properties) {
+      const name = p.name && propertyNameText(p.name);
+      if (!name || !identityNested.test(name)) continue;
+      const inner = ts.isPropertyAssignment(p)
+        ? p.initializer
+        : ts.isShorthandPropertyAssignment(p)
+          ? p.name
+          : undefined;
+      const wd = inner ? writeData(inner, values) : undefined;
+      if (!wd || wd.opaque || !wd.keys.length) opaqueNested = true;
+      else keys.push(...wd.keys);
+    }
+  return { keys, opaqueNested };
 }
 
 /** Methods whose first argument selects the records and whose second is the update (Mongoose). */
@@ -1792,9 +1822,16 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   }
   for (const id of identity) {
     if (!id.re.test(text)) continue;
-    const dataKeys = call.arguments.flatMap((a) => objectKeys(a, values));
+    const written = call.arguments.map((a) => identityData(a, values));
+    const dataKeys = written.flatMap((w) => w.keys);
     // a call whose written keys are all seen and name none of the credentials (`updateUser({ data: { name } })`) changes no credential
-    if (id.keys && dataKeys.length && !dataKeys.some((k) => id.keys!.includes(k.toLowerCase()))) continue;
+    if (
+      id.keys &&
+      dataKeys.length &&
+      !written.some((w) => w.opaqueNested) &&
+      !dataKeys.some((k) => id.keys!.includes(k.toLowerCase()))
+    )
+      continue;
     return base('identity', { category: id.category, action: parts?.[parts.length - 1], dataKeys });
   }
   if (mc) {

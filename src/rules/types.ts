@@ -164,7 +164,8 @@ export interface EffectRules {
   sql: { write: string };
   payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string };
   http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
-  identity: { calls: { pattern: string; category: string; keys?: string[] }[] };
+  /** `nested`: keys whose object value's own keys are written too (a provider's user metadata). */
+  identity: { calls: { pattern: string; category: string; keys?: string[] }[]; nested?: string };
   mint: { calls: string[]; identifierTargets: string; writeMethods?: string };
   bookkeepingKeys: { keys: string[] };
   stepUpMachinery: { models: string };
