@@ -14,7 +14,7 @@ import { decorateRequests } from './frameworks/shared/request-decorations.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from './frameworks/types.js';
 import type { BudgetLimits } from './analysis/budget.js';
 import type { Endpoint, Finding, ScanError, ScanSummary, Verdict } from './model.js';
-import { discover } from './project/discover.js';
+import { discover, discoverSchemas } from './project/discover.js';
 import { isTestPath, mentionsRouting } from './project/prefilter.js';
 import { ruleMeta } from './rules/findings.js';
 import { failureReason, ScanSession, type RootContext } from './session.js';
@@ -98,6 +98,9 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
   const sources = discovery.sources.map((s) => s.abs);
   const ctx = session.rootContext(root, discovery.packageJsons, sources);
   session.schemas.push(...discovery.schemas);
+  // the records an application writes through a workspace package are declared in that package (`packages/db/prisma`)
+  for (const m of ctx.workspace.dependedMembers())
+    for (const f of discoverSchemas(m.dir)) if (!session.schemas.includes(f)) session.schemas.push(f);
   // nothing outside the tree that holds this root is read (resolution already stops there)
   session.store.trees.push(ctx.workspace.tree);
   const adapters = createAdapters();

@@ -157,6 +157,26 @@ export class Workspace {
     return this.byName.get(name) ?? this.workspaceMembers().get(name);
   }
 
+  /**
+   * Workspace packages outside the scanned path that the scanned packages depend on, directly or through one
+   * another (`apps/cms` → `@acme/db` in `packages/db`): where the records they write are declared.
+   */
+  dependedMembers(): PackageInfo[] {
+    const out: PackageInfo[] = [];
+    const seen = new Set<string>();
+    const queue = this.packages.flatMap((p) => [...p.deps]);
+    while (queue.length) {
+      const name = queue.shift()!;
+      if (seen.has(name) || this.byName.has(name)) continue;
+      seen.add(name);
+      const m = this.workspaceMembers().get(name);
+      if (!m) continue;
+      out.push(m);
+      queue.push(...m.deps);
+    }
+    return out;
+  }
+
   /** True when a package below `dir` depends on `dep` (a server nested inside an application). */
   anyDependsOn(dep: string, dir: string): boolean {
     return this.packages.some((p) => p.dir.startsWith(`${dir}/`) && p.deps.has(dep));
