@@ -968,7 +968,9 @@ function membersAreNotPeople(values: ValueResolver, model: string, written: read
   // person (a sharing rule's `subjectType`/`subjectId` with an access level stays a rule about content)
   const kinds = new Set([...declared, ...written]);
   const polymorphic = written.some((k) => /role/.test(k)) && refs.some((col) => kinds.has(`${col.slice(0, -2)}type`));
-  return refs.length >= 2 && !polymorphic && !refs.some((col) => PERSON_REF.test(col));
+  // (a row that names its person by e-mail, an invitation's `email`, is about someone who may sign in)
+  const byEmail = declared.some((col) => /email$/.test(col));
+  return refs.length >= 2 && !polymorphic && !byEmail && !refs.some((col) => PERSON_REF.test(col));
 }
 
 /** The rules of rows that tie a person to a group by id (an invitation names its person by e-mail). */

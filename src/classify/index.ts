@@ -702,11 +702,14 @@ export function classifyEndpoint(
             categories[0] === 'credentials' &&
             reasons.some((r) => r.kind === 'asset' && PASSWORD_ASSETS.has(String(r.value))) &&
             reasons.every((r) => r.kind !== 'asset' || PASSWORD_ASSETS.has(String(r.value))),
+          // (with the sign-in provider a first sign-in links: `account.create({ provider, providerAccountId })` beside the token)
           issuesTokenOnly:
-            categories.length === 1 &&
-            categories[0] === 'keys-secrets' &&
-            reasons.some((r) => r.kind === 'asset') &&
-            reasons.every((r) => r.kind !== 'asset' || TOKEN_ISSUED.has(String(r.value))),
+            categories.includes('keys-secrets') &&
+            categories.every((c) => c === 'keys-secrets' || c === 'credentials') &&
+            reasons.some((r) => r.kind === 'asset' && TOKEN_ISSUED.has(String(r.value))) &&
+            reasons.every(
+              (r) => r.kind !== 'asset' || TOKEN_ISSUED.has(String(r.value)) || LINKED_AT_SIGN_IN.has(String(r.value)),
+            ),
         });
   if (exclusion)
     return { sensitive: false, categories: [], reasons: [], considered: [exclusion, ...reasons, ...considered] };
@@ -758,6 +761,8 @@ function revealSignals(fn: FunctionNode | undefined, values: ValueResolver, serv
 const PASSWORD_ASSETS = new Set(['password', 'pin-record']);
 /** A token record created with a secret minted for it: a key a user makes, or the session a sign-in starts. */
 const TOKEN_ISSUED = new Set(['api-key-record', 'minted-secret', MINTED_SECRET_RETURNED]);
+/** Assets a first sign-in through an identity provider writes beside the token it issues: the provider linked. */
+const LINKED_AT_SIGN_IN = new Set(['sign-in-provider']);
 
 /** A whole collection of people's records handed out as a file (data-export without a write). */
 function exportSignals(fn: FunctionNode | undefined, values: ValueResolver, served: (n: ts.Node) => boolean): Signal[] {

@@ -36,6 +36,8 @@ const rules = compiled(() => {
     followDepth: r.followDepth,
     recordSecretNames: r.recordSecretNames ? re(r.recordSecretNames) : undefined,
     recordReads: r.recordReads ? new RegExp(r.recordReads) : undefined,
+    recordWrites: r.recordWrites ? new RegExp(r.recordWrites) : undefined,
+    signingSecrets: r.revokedWithRecord ? new RegExp(r.revokedWithRecord, 'i') : undefined,
   };
 });
 
@@ -514,7 +516,8 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
     );
   }
   if (!r.recordReads || !ts.isPropertyAccessExpression(call.expression)) return [];
-  if (!r.recordReads.test(call.expression.name.text)) return [];
+  const written = !!r.recordWrites?.test(call.expression.name.text) && !!r.signingSecrets;
+  if (!r.recordReads.test(call.expression.name.text) && !written) return [];
   const recv = skipOuter(call.expression.expression);
   // a client's delegate (`prisma.integration.findUnique`) or a model's static (`Project.findByPk(id)`)
   const model = ts.isPropertyAccessExpression(recv)
@@ -557,7 +560,7 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
   const keyRecord = KEY_RECORD()(model);
   return columns.filter(
     (c) =>
-      (r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
+      (written ? r.signingSecrets!.test(c) : r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
       !r.notSecretNames.test(c) &&
       (!select || select.has(c)) &&
       !omit?.has(c),

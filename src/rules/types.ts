@@ -539,6 +539,8 @@ export interface RevealRules {
   recordSecretNames?: string;
   /** ORM reads whose result is whole records of the model they are called on. */
   recordReads?: string;
+  /** ORM writes whose result is the whole record written (only signing secrets count there). */
+  recordWrites?: string;
   /** Secret columns whose record's deletion revokes the secret. */
   revokedWithRecord?: string;
   /** Records that are an issued key themselves (by their name's end): a key's hash is revoked with them. */
