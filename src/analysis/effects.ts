@@ -802,7 +802,10 @@ export function writeData(
     out.keys.push(name);
     // a column named anything that receives a hash of a typed password is a password column (`extra_data = hash(password)`)
     if (isSecretHash(v)) out.keys.push(SECRET_HASH_KEY);
-    const constant = literalConstant(v) ?? evalString(v, values) ?? enumMemberName(v) ?? listOp(v);
+    // (`role || 'user'`: the request's value when it sends one, the literal only as a fallback)
+    const constant = fallbackOnly(v)
+      ? undefined
+      : (literalConstant(v) ?? evalString(v, values) ?? enumMemberName(v) ?? listOp(v));
     if (constant !== undefined) out.constants[name] = constant;
     // Prisma `{ balance: { decrement: n } }` / `{ increment: -n }`
     if (ts.isObjectLiteralExpression(v)) {
@@ -1240,6 +1243,16 @@ function boundLiteral(id: ts.Identifier, values: ValueResolver): string | undefi
 }
 
 /** The constant a literal writes: `true`, `false`, a string. */
+/** `x || 'user'`, `x ?? 'user'` with a left side that is no literal: a value chosen elsewhere, a literal only by default. */
+function fallbackOnly(v: ts.Expression): boolean {
+  return (
+    ts.isBinaryExpression(v) &&
+    (v.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+      v.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) &&
+    literalConstant(skipOuter(v.left)) === undefined
+  );
+}
+
 function literalConstant(v: ts.Expression): string | undefined {
   if (v.kind === ts.SyntaxKind.TrueKeyword) return 'true';
   if (v.kind === ts.SyntaxKind.FalseKeyword) return 'false';
