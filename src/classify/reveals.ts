@@ -446,10 +446,37 @@ const BUILDER_READ = /^(select|where|andWhere|orWhere|whereIn|whereNot|first|ord
  * A query builder's read of whole rows (`knex('api_token').select()`, `db.client('providers').where({ id }).first()`):
  * the table, and the columns a `select('id', 'name')` lists, if it lists any.
  */
+/** `SELECT * FROM merchants`, `SELECT id, name FROM "merchants" m`: the table read and the columns picked (none: all). */
+const SQL_SELECT = /^\s*select\s+([\s\S]+?)\s+from\s+["'`]?(\w+)["'`]?/i;
+
+/** A raw SQL read the chain starts from (`db.prepare('SELECT * FROM merchants WHERE id = ?').bind(id).first()`). */
+function sqlRead(call: ts.CallExpression): { table: string; listed?: Set<string> } | undefined {
+  let cur: ts.Expression = call;
+  for (let i = 0; i < 6 && ts.isCallExpression(cur); i++) {
+    for (const a of cur.arguments) {
+      const x = skipOuter(a);
+      const text = ts.isStringLiteralLike(x) ? x.text : ts.isTemplateExpression(x) ? x.head.text : undefined;
+      const m = text !== undefined ? SQL_SELECT.exec(text) : null;
+      if (!m) continue;
+      const cols = m[1].split(',').map((c) => c.trim());
+      // `SELECT *`, `SELECT m.*`: every column; else the names picked (`m.api_key AS key` picks api_key)
+      if (cols.some((c) => /(^|\.)\*$/.test(c))) return { table: m[2] };
+      const listed = new Set(cols.map((c) => c.split(/\s+/)[0].replace(/^.*\./, '').replace(/["'`]/g, '')));
+      return { table: m[2], listed };
+    }
+    const callee = skipOuter(cur.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    cur = skipOuter(callee.expression);
+  }
+  return undefined;
+}
+
 function builderRead(
   call: ts.CallExpression,
   values: ValueResolver,
 ): { table: string; listed?: Set<string> } | undefined {
+  const sql = sqlRead(call);
+  if (sql) return sql;
   let cur = call;
   let listed: Set<string> | undefined;
   for (let i = 0; i < 8; i++) {
