@@ -16,7 +16,7 @@ import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
-import { identifierFamily, signsInBy, signsInOn } from './sign-in.js';
+import { identifierFamily, signsInBy, signsInOn, signsInOnlyByOther } from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
 import { allColumns, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { foundByKey, recordChosenByRequest } from './chosen-record.js';
@@ -689,6 +689,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           if (r.signInKeys?.some((t) => keyMatches(k, t))) {
             const family = identifierFamily(k);
             if (!family || !signsInBy(ctx.values, family, model)) return false;
+          }
+          if (r.contactUnlessSignIn?.some((t) => keyMatches(k, t))) {
+            const family = identifierFamily(k);
+            if (family && signsInOnlyByOther(ctx.values, family, model)) return false;
           }
           // the request names the value (`expiresAt` from the body): an edit of the record's setting
           if (r.requestEdits?.some((t) => keyMatches(k, t)) && ctx.bodyFields.includes(k)) return false;

@@ -59,6 +59,8 @@ const RECORD_NAMES = [
   /\b([A-Z]\w*)\s*\.find\w*/g,
   // a model's handle named for it (`tripLeaderModel.findOne`, `userRepository.findOneBy`), the call perhaps on its own line
   /\b([a-z]\w*?)(?:Model|Schema|Entity|Repository|Repo|Collection)\s*\.find\w*/g,
+  // a helper named for the record it finds (`findAdminByUsername(db, username)`, `getCustomerByEmail(email)`)
+  /\b(?:find|get|fetch|load)([A-Z][a-z]\w*?)By[A-Z]\w*\s*\(/g,
 ];
 
 /**
@@ -187,6 +189,20 @@ export function signsInBy(values: ValueResolver, family: string, model: string):
   const records = f.get(family);
   // names compared bare: a handle's word is not the record's name (`UserModel` looked up, `user` written)
   return !records || !model || records.has(bare(model));
+}
+
+/**
+ * Does the application's sign-in look this record up by an identifier of another family, and never by
+ * `family`? (`admins` signing in by username: their e-mail is contact data.)
+ */
+export function signsInOnlyByOther(values: ValueResolver, family: string, model: string): boolean {
+  if (!model) return false;
+  const f = families(values);
+  const b = bare(model);
+  const own = f.get(family);
+  if (f.has(family) && (own === undefined || own.has(b))) return false;
+  for (const [other, records] of f) if (other !== family && records?.has(b)) return true;
+  return false;
 }
 
 /** Does the application's sign-in look this record up by one of its identifiers (`customers` by e-mail)? */

@@ -489,6 +489,8 @@ export interface AssetRule {
   notConstants?: Record<string, string>;
   /** Keys that count only when the application signs in by them (a username, a phone). */
   signInKeys?: string[];
+  /** Keys counted unless the application signs in on the record by another identifier and never by theirs. */
+  contactUnlessSignIn?: string[];
   ignoreWhenOnly?: boolean;
   withMint?: boolean;
   /** Keys holding the secret of a key record: created from a body field of that name with nothing minted, the record stores a key the user supplied. */
