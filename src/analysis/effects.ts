@@ -1933,8 +1933,14 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         action: mixin[1] === 'add' ? 'create' : 'update',
         dataKeys: [mixin[2].toLowerCase()],
       });
-    // Repositories: userRepository.save(...)
-    if (recvText && repoRoots.test(recvText) && r.orm.repoMethods.includes(mc.method)) {
+    // Repositories: userRepository.save(...) (a project class named a repository, whose method is its own code
+    // — `workspaceRepository.delete(id)` running `db.delete(workspace)` —, is followed instead)
+    if (
+      recvText &&
+      repoRoots.test(recvText) &&
+      r.orm.repoMethods.includes(mc.method) &&
+      !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)
+    ) {
       const model =
         call.arguments[0] && isCapitalized(skipOuter(call.arguments[0]).getText())
           ? skipOuter(call.arguments[0]).getText()
