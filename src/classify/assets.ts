@@ -680,6 +680,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           if (!terms.length || r.notKeysRe?.test(k)) return false;
           // an item added to or taken from a list (`owner: arrayUnion(boardId)`) replaces nobody
           if (r.notListItems && isListItem(e, k)) return false;
+          // an item taken from a list (`$pull: { banks: {…} }`): one entry removed, nothing set
+          if (r.notListRemovals && constantsOf(e).get(k) === '$remove') return false;
           // `removedAt: null`, `isDeleted: false`: the record is restored, not removed
           if (c.softRemovalKeys.has(k) && ['null', 'false', 'undefined'].includes(constants.get(k) ?? 'x'))
             return false;

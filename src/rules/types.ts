@@ -512,6 +512,8 @@ export interface AssetRule {
   decidingFlags?: string[];
   /** Keys written by adding or removing one list item are not this asset (an owner added to a list replaces nobody). */
   notListItems?: boolean;
+  /** Keys written by removing one list item (`$pull`, `arrayRemove`) do not match. */
+  notListRemovals?: boolean;
   /** Keys of this asset written by adding or removing one list item count on a record of any model. */
   listItemsAnyModel?: boolean;
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */
