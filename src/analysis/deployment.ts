@@ -98,6 +98,8 @@ function ofEnvironmentOnly(e: ts.Expression, depth = 0): boolean {
 export function isEnvironmentPredicate(fn: ts.Node): boolean {
   if (!(ts.isArrowFunction(fn) || ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn))) return false;
   if (fn.parameters.length || !fn.body) return false;
+  // an async one answers a Promise: tested bare it is always true, awaited it is another value
+  if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return false;
   if (!ts.isBlock(fn.body)) return ofEnvironmentOnly(fn.body);
   const [only] = fn.body.statements;
   return (

@@ -168,12 +168,20 @@ export function foundByKey(call: ts.CallExpression, keyRe: RegExp, values: Value
     const obj = where ? skipOuter(where.initializer) : x;
     return ts.isObjectLiteralExpression(obj) ? obj : undefined;
   };
-  // the lookups a local holds (`const found = await db.code.findFirst(…)`)
-  const lookups = (id: ts.Identifier): ts.ObjectLiteralExpression[] =>
+  // the record the write is on, as its call names it (`db.twoFactorAuth` in `db.twoFactorAuth.delete(…)`)
+  const table = (x: ts.Expression): string => {
+    const r = skipOuter(x);
+    return ts.isPropertyAccessExpression(r) ? r.name.text : ts.isIdentifier(r) ? r.text : '';
+  };
+  const own = table(recv);
+  // the lookups a local holds (`const found = await db.code.findFirst(…)`), on the written record's own table
+  // (a session found by its token names the caller, not a code spent)
+  const lookups = (id: ts.Identifier, sameTable: boolean): ts.ObjectLiteralExpression[] =>
     values.resolve(id).flatMap((v) => {
       if (v.kind !== 'call' || !ts.isCallExpression(v.node)) return [];
       const finder = skipOuter(v.node.expression);
       if (!ts.isPropertyAccessExpression(finder) || !/^find/.test(finder.name.text)) return [];
+      if (sameTable && table(finder.expression) !== own) return [];
       const w = whereOf(v.node.arguments[0]);
       return w ? [w] : [];
     });
@@ -185,16 +193,17 @@ export function foundByKey(call: ts.CallExpression, keyRe: RegExp, values: Value
       return ts.isPropertyAssignment(p) && !ts.isLiteralExpression(skipOuter(p.initializer));
     });
   const wheres: ts.ObjectLiteralExpression[] = [];
-  if (ts.isIdentifier(recv) && values.resolve(recv).some((v) => v.kind === 'call')) wheres.push(...lookups(recv));
-  const own = whereOf(call.arguments[0]);
-  if (own) {
-    wheres.push(own);
-    // `{ where: { id: found.id } }`: the record a lookup found
-    for (const p of own.properties) {
-      if (!ts.isPropertyAssignment(p)) continue;
+  if (ts.isIdentifier(recv) && values.resolve(recv).some((v) => v.kind === 'call'))
+    wheres.push(...lookups(recv, false));
+  const filter = whereOf(call.arguments[0]);
+  if (filter) {
+    wheres.push(filter);
+    // `{ where: { id: found.id } }`: the very record a lookup of the same table found
+    for (const p of filter.properties) {
+      if (!ts.isPropertyAssignment(p) || !/^_?id$/.test(propertyNameText(p.name) ?? '')) continue;
       const v = skipOuter(p.initializer);
-      if (ts.isPropertyAccessExpression(v) && ts.isIdentifier(skipOuter(v.expression)))
-        wheres.push(...lookups(skipOuter(v.expression) as ts.Identifier));
+      if (ts.isPropertyAccessExpression(v) && /^_?id$/.test(v.name.text) && ts.isIdentifier(skipOuter(v.expression)))
+        wheres.push(...lookups(skipOuter(v.expression) as ts.Identifier, true));
     }
   }
   return wheres.some(byKey);

@@ -177,12 +177,19 @@ function merge(a: St | null, b: St | null): St | null {
 /** Calls whose every evaluation in one request gives the same value (a predicate of the deployment). */
 type StableCall = (call: ts.CallExpression) => boolean;
 
+/** Is `e` (through parentheses) an `await`? */
+function awaited(e: ts.Expression): boolean {
+  let x: ts.Expression = e;
+  while (ts.isParenthesizedExpression(x)) x = x.expression;
+  return ts.isAwaitExpression(x);
+}
+
 function refKey(e: ts.Expression, stable?: StableCall): string | undefined {
   const x = skipOuter(e);
   if (ts.isIdentifier(x)) return x.text;
   if (ts.isPropertyAccessExpression(x) && refKey(x.expression)) return x.getText().replace(/\s+/g, '');
   // `isDemoMode()` tested twice: the second test has the first one's answer
-  if (ts.isCallExpression(x) && !x.arguments.length && stable?.(x) && refKey(x.expression))
+  if (ts.isCallExpression(x) && !x.arguments.length && !awaited(e) && stable?.(x) && refKey(x.expression))
     return `${x.expression.getText().replace(/\s+/g, '')}()`;
   return undefined;
 }
@@ -337,7 +344,7 @@ export class Flow implements ResultLookup {
   private readonly reported: FlowExit[] = [];
 
   /** The two states an `if` on a predicate of the deployment just ended in, for the statements after it. */
-  private stableSplit?: [St, St];
+  private stableSplit?: { node: ts.IfStatement; states: [St, St] };
   private splits = 0;
 
   constructor(private readonly o: FlowOptions) {}
@@ -384,10 +391,11 @@ export class Flow implements ResultLookup {
       // walked once per answer, so a later test of the same predicate (`if (isDemoMode()) return`) knows it
       const split = this.stableSplit;
       this.stableSplit = undefined;
-      if (split && ts.isIfStatement(s) && this.splits < 4) {
+      // (only the `if` just walked: one nested in it, an `else if`, leaves the states of its own branch alone)
+      if (split && split.node === s && this.splits < 4) {
         this.splits++;
         const rest = list.slice(i + 1);
-        const out = mergeAll(split.map((b) => this.stmts(rest, b)));
+        const out = mergeAll(split.states.map((b) => this.stmts(rest, b)));
         this.splits--;
         return out;
       }
@@ -481,7 +489,8 @@ export class Flow implements ResultLookup {
     // Past the `if`, no path is inside its failure branch any more.
     if (outThen) outThen.failing = afterCond.failing;
     if (outElse) outElse.failing = afterCond.failing;
-    if (outThen && outElse && stableFacts(s.expression, this.stableCall)) this.stableSplit = [outThen, outElse];
+    if (outThen && outElse && stableFacts(s.expression, this.stableCall))
+      this.stableSplit = { node: s, states: [outThen, outElse] };
     return merge(outThen, outElse);
   }
 
