@@ -12,7 +12,7 @@ import { externalName } from './unwrap.js';
 import { evalString, evalStrings } from './strings.js';
 import { walkDataPath } from './datapath.js';
 import { bodyReadCall, parsedKeys, schemaKeys } from './body.js';
-import { findDeclaration, localUses } from './scope.js';
+import { bindingPath, findDeclaration, localUses } from './scope.js';
 import {
   accessName,
   calleeName,
@@ -83,7 +83,7 @@ interface Compiled {
   idTargets: RegExp;
   /** Method names of a write, in a function named like a minting call (rules `mint.writeMethods`). */
   mintWrites?: RegExp;
-  identity: { re: RegExp; category: string; keys?: string[] }[];
+  identity: { re: RegExp; category: string; keys?: string[]; keyRe?: RegExp; metadata: boolean }[];
   identityNested: RegExp;
   /** What an imported module's text must contain to be worth parsing for writes. */
   lookAhead: RegExp;
@@ -119,6 +119,8 @@ const rules = compiled<Compiled>(() => {
       re: new RegExp(c.pattern),
       category: c.category,
       keys: c.keys?.map((k) => k.toLowerCase()),
+      keyRe: c.keyPattern ? new RegExp(c.keyPattern, 'i') : undefined,
+      metadata: !!c.metadata,
     })),
     lookAhead: new RegExp(r.lookAheadWrites.pattern, 'i'),
     throughParams: new RegExp(r.throughParamsWrites, 'i'),
@@ -1243,14 +1245,48 @@ function boundLiteral(id: ts.Identifier, values: ValueResolver): string | undefi
 }
 
 /** The constant a literal writes: `true`, `false`, a string. */
+/** A method of a class that extends another (`class UserRepository extends Repository<User>`): its `super` calls are the ORM's. */
+function extendsPackageClass(fn: ts.Node): boolean {
+  const cls = fn.parent;
+  return (
+    !!cls &&
+    (ts.isClassDeclaration(cls) || ts.isClassExpression(cls)) &&
+    !!cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)
+  );
+}
+
 /** `x || 'user'`, `x ?? 'user'` with a left side that is no literal: a value chosen elsewhere, a literal only by default. */
 function fallbackOnly(v: ts.Expression): boolean {
   return (
     ts.isBinaryExpression(v) &&
     (v.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
       v.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken) &&
-    literalConstant(skipOuter(v.left)) === undefined
+    literalConstant(skipOuter(v.left)) === undefined &&
+    fromRequest(v.left)
   );
+}
+
+/** What the client sends: `req.body.role`, a local destructured from `req.body` or `await c.req.json()`. */
+const REQUEST_READ =
+  /^(req|request)\.(body|query|params)\b|\b(req|request)\.json\(\)|\bc\.req\.(json|query|param|valid|parseBody)\(|^(body|input|payload|args|dto)\b/;
+
+function fromRequest(e: ts.Expression, depth = 0): boolean {
+  const x = skipOuter(e);
+  if (depth > 4) return false;
+  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))
+    return REQUEST_READ.test(x.getText().replace(/\s+/g, '')) || fromRequest(x.expression, depth + 1);
+  if (!ts.isIdentifier(x)) return false;
+  if (/^(body|input|payload|args|dto)$/.test(x.text)) return true;
+  const d = findDeclaration(x);
+  const init =
+    d && ts.isVariableDeclaration(d)
+      ? d.initializer
+      : d && ts.isBindingElement(d)
+        ? (bindingPath(d).root as ts.VariableDeclaration | undefined)?.initializer
+        : undefined;
+  if (!init) return false;
+  const t = skipOuter(init);
+  return REQUEST_READ.test(t.getText().replace(/\s+/g, '')) || fromRequest(t, depth + 1);
 }
 
 function literalConstant(v: ts.Expression): string | undefined {
@@ -1838,11 +1874,12 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     const written = call.arguments.map((a) => identityData(a, values));
     const dataKeys = written.flatMap((w) => w.keys);
     // a call whose written keys are all seen and name none of the credentials (`updateUser({ data: { name } })`) changes no credential
+    // (metadata that cannot be read may hold what the rule is about only where the rule says metadata carries it: a role)
     if (
-      id.keys &&
+      (id.keys || id.keyRe) &&
       dataKeys.length &&
-      !written.some((w) => w.opaqueNested) &&
-      !dataKeys.some((k) => id.keys!.includes(k.toLowerCase()))
+      !(id.metadata && written.some((w) => w.opaqueNested)) &&
+      !dataKeys.some((k) => id.keys?.includes(k.toLowerCase()) || id.keyRe?.test(k))
     )
       continue;
     return base('identity', { category: id.category, action: parts?.[parts.length - 1], dataKeys });
@@ -1939,7 +1976,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       recvText &&
       repoRoots.test(recvText) &&
       r.orm.repoMethods.includes(mc.method) &&
-      !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)
+      !values
+        .resolve(call.expression)
+        .some((v) => v.kind === 'function' && !!v.node.body && !extendsPackageClass(v.node))
     ) {
       const model =
         call.arguments[0] && isCapitalized(skipOuter(call.arguments[0]).getText())

@@ -20,6 +20,7 @@ import { identifierFamily, signsInBy, signsInOn, signsInOnlyByOther } from './si
 import { comparedRoleColumns } from './role-columns.js';
 import { allColumns, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { foundByKey, recordChosenByRequest } from './chosen-record.js';
+import { isInvitationRecord } from './exclusions.js';
 
 export type Op = 'create' | 'update' | 'delete';
 
@@ -974,8 +975,9 @@ function membersAreNotPeople(values: ValueResolver, model: string, written: read
   // person (a sharing rule's `subjectType`/`subjectId` with an access level stays a rule about content)
   const kinds = new Set([...declared, ...written]);
   const polymorphic = written.some((k) => /role/.test(k)) && refs.some((col) => kinds.has(`${col.slice(0, -2)}type`));
-  // (a row that names its person by e-mail, an invitation's `email`, is about someone who may sign in)
-  const byEmail = declared.some((col) => /email$/.test(col));
+  // (an invitation naming its person by e-mail, `invites { email, accountsId, createdById }`, is about someone who
+  // may sign in; an audience's member with an e-mail is a mailing-list entry)
+  const byEmail = isInvitationRecord(model, values) && declared.some((col) => /email$/.test(col));
   return refs.length >= 2 && !polymorphic && !byEmail && !refs.some((col) => PERSON_REF.test(col));
 }
 

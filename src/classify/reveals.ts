@@ -446,23 +446,59 @@ const BUILDER_READ = /^(select|where|andWhere|orWhere|whereIn|whereNot|first|ord
  * A query builder's read of whole rows (`knex('api_token').select()`, `db.client('providers').where({ id }).first()`):
  * the table, and the columns a `select('id', 'name')` lists, if it lists any.
  */
-/** `SELECT * FROM merchants`, `SELECT id, name FROM "merchants" m`: the table read and the columns picked (none: all). */
-const SQL_SELECT = /^\s*select\s+([\s\S]+?)\s+from\s+["'`]?(\w+)["'`]?/i;
+/** `SELECT … FROM merchants m JOIN api_keys k ON …`: the statement's column list and the tables it reads, with aliases. */
+const SQL_SELECT = /^\s*select\s+([\s\S]+?)\s+from\s+([\s\S]*)$/i;
+const SQL_TABLE =
+  /\b(?:from|join)\s+["'`]?(\w+)["'`]?(?:\s+(?:as\s+)?(?!(?:on|where|join|inner|left|right|full|cross|order|group|limit|using|natural)\b)(\w+))?/gi;
 
-/** A raw SQL read the chain starts from (`db.prepare('SELECT * FROM merchants WHERE id = ?').bind(id).first()`). */
-function sqlRead(call: ts.CallExpression): { table: string; listed?: Set<string> } | undefined {
+/**
+ * A raw SQL read the chain starts from (`db.prepare('SELECT * FROM merchants WHERE id = ?').bind(id).first()`): each
+ * table read with the columns picked from it (none: all). A computed column (`api_key IS NOT NULL AS has_key`) hands
+ * out its value, not the column.
+ */
+function sqlReads(call: ts.CallExpression): { table: string; listed?: Set<string> }[] | undefined {
   let cur: ts.Expression = call;
   for (let i = 0; i < 6 && ts.isCallExpression(cur); i++) {
     for (const a of cur.arguments) {
       const x = skipOuter(a);
-      const text = ts.isStringLiteralLike(x) ? x.text : ts.isTemplateExpression(x) ? x.head.text : undefined;
+      const text = ts.isStringLiteralLike(x)
+        ? x.text
+        : ts.isTemplateExpression(x)
+          ? [x.head.text, ...x.templateSpans.map((t) => t.literal.text)].join(' ')
+          : undefined;
       const m = text !== undefined ? SQL_SELECT.exec(text) : null;
       if (!m) continue;
-      const cols = m[1].split(',').map((c) => c.trim());
-      // `SELECT *`, `SELECT m.*`: every column; else the names picked (`m.api_key AS key` picks api_key)
-      if (cols.some((c) => /(^|\.)\*$/.test(c))) return { table: m[2] };
-      const listed = new Set(cols.map((c) => c.split(/\s+/)[0].replace(/^.*\./, '').replace(/["'`]/g, '')));
-      return { table: m[2], listed };
+      const aliases = new Map<string, string>();
+      const tables: string[] = [];
+      for (const t of `from ${m[2]}`.matchAll(SQL_TABLE)) {
+        tables.push(t[1]);
+        aliases.set(t[1].toLowerCase(), t[1]);
+        if (t[2]) aliases.set(t[2].toLowerCase(), t[1]);
+      }
+      if (!tables.length) return undefined;
+      // (a table mapped to null: every column of it)
+      const listed = new Map<string, Set<string> | null>();
+      const pick = (table: string, col: string | null): void => {
+        const had = listed.get(table);
+        if (had === null) return;
+        if (col === null) listed.set(table, null);
+        else listed.set(table, new Set([...(had ?? []), col]));
+      };
+      for (const raw of m[1].split(',')) {
+        const c = raw.trim().replace(/["'`]/g, '');
+        // `t.*`, `*`: every column of that table (of every table)
+        const star = /^(?:(\w+)\.)?\*$/.exec(c);
+        if (star) {
+          for (const t of star[1] ? [aliases.get(star[1].toLowerCase())] : tables) if (t) pick(t, null);
+          continue;
+        }
+        // a plain column, aliased or not (`k.api_key AS key`); anything computed is left out
+        const col = /^(?:(\w+)\.)?(\w+)(?:\s+(?:as\s+)?\w+)?$/i.exec(c);
+        if (!col) continue;
+        const owner = col[1] ? aliases.get(col[1].toLowerCase()) : undefined;
+        for (const t of owner ? [owner] : tables) pick(t, col[2]);
+      }
+      return [...listed].map(([table, cols]) => (cols === null ? { table } : { table, listed: cols }));
     }
     const callee = skipOuter(cur.expression);
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
@@ -475,8 +511,6 @@ function builderRead(
   call: ts.CallExpression,
   values: ValueResolver,
 ): { table: string; listed?: Set<string> } | undefined {
-  const sql = sqlRead(call);
-  if (sql) return sql;
   let cur = call;
   let listed: Set<string> | undefined;
   for (let i = 0; i < 8; i++) {
@@ -530,6 +564,18 @@ const KEY_RECORD = compiled(() => {
 /** Secret columns of the records an ORM read returns whole (from the schema files). */
 function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules): string[] {
   if (!r.recordSecretNames) return [];
+  const sql = sqlReads(call);
+  if (sql)
+    return sql.flatMap((read) => {
+      const columns = schemaColumns(values, read.table) ?? [];
+      const keyRecord = KEY_RECORD()(read.table);
+      return columns.filter(
+        (c) =>
+          (r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
+          !r.notSecretNames.test(c) &&
+          (!read.listed || read.listed.has(c)),
+      );
+    });
   const built = builderRead(call, values);
   if (built) {
     const columns = schemaColumns(values, built.table);
@@ -544,6 +590,14 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
   }
   if (!r.recordReads || !ts.isPropertyAccessExpression(call.expression)) return [];
   const written = !!r.recordWrites?.test(call.expression.name.text) && !!r.signingSecrets;
+  // (a model's static `update` answers a count, Sequelize's `Webhook.update(values, { where })`: only a client's
+  // delegate, `prisma.webhook.update`, or a finder that updates, `findOneAndUpdate`, answers the record)
+  if (
+    written &&
+    /^(update|upsert)$/.test(call.expression.name.text) &&
+    !ts.isPropertyAccessExpression(skipOuter(call.expression.expression))
+  )
+    return [];
   if (!r.recordReads.test(call.expression.name.text) && !written) return [];
   const recv = skipOuter(call.expression.expression);
   // a client's delegate (`prisma.integration.findUnique`) or a model's static (`Project.findByPk(id)`)

@@ -161,7 +161,8 @@ const ALL_COLUMNS = memo('classify.allColumns', (session: ScanSession) => {
         if (f && /^(String|Int|BigInt|Float|Decimal|Boolean|DateTime|Json|Bytes)$/.test(f[2])) cols.push(f[1]);
         if (f && f[2] === 'Boolean') flags.add(`${norm(m[1])}\u0000${norm(f[1])}`);
       }
-      byModel.set(norm(m[1]), cols);
+      const had = byModel.get(norm(m[1]));
+      byModel.set(norm(m[1]), had ? [...new Set([...had, ...cols])] : cols);
     }
   }
   return { byModel, flags };
@@ -196,7 +197,9 @@ const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
         const f = /^\s*(\w+)\s+(\w+)\??(\s|$)/.exec(line);
         if (f && (/^(String|Bytes|Json)$/.test(f[2]) || enums.has(f[2]))) cols.push(f[1]);
       }
-      byModel.set(m[1].toLowerCase(), cols);
+      // (the same model in two schemas, two packages' databases: its columns in either)
+      const had = byModel.get(m[1].toLowerCase());
+      byModel.set(m[1].toLowerCase(), had ? [...new Set([...had, ...cols])] : cols);
     }
   }
   return byModel;

@@ -23,6 +23,8 @@ interface Compiled {
   recoverySend?: RegExp;
   /** Words that say a function recovers an account (with `recoverySend`: a recovery channel, not a sign-in). */
   recoveryWords?: RegExp;
+  /** Imports of an authentication library whose own sign-in may look people up by e-mail. */
+  emailLibraries?: RegExp;
 }
 
 const rules = compiled<Compiled>(() => {
@@ -38,6 +40,7 @@ const rules = compiled<Compiled>(() => {
     defaultStrategy: new RegExp(r.defaultStrategy),
     recoverySend: r.recoverySend ? new RegExp(r.recoverySend) : undefined,
     recoveryWords: r.recoveryWords ? new RegExp(r.recoveryWords, 'i') : undefined,
+    emailLibraries: r.emailLibraries ? new RegExp(r.emailLibraries) : undefined,
   };
 });
 
@@ -46,6 +49,9 @@ export function identifierFamily(key: string): string | undefined {
   const k = key.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
   return rules().families.find(([, re]) => re.test(k))?.[0];
 }
+
+/** An e-mail address named in code (`email`, `user.email`, `'email'`, `email_address`). */
+const EMAIL_MENTION = /\b\w*e_?mail(_?address)?\b/i;
 
 /** Per family, the records the sign-in looks up by it; `undefined` where a lookup names no record (any may sign in). */
 type Families = Map<string, Set<string> | undefined>;
@@ -60,7 +66,7 @@ const RECORD_NAMES = [
   // a model's handle named for it (`tripLeaderModel.findOne`, `userRepository.findOneBy`), the call perhaps on its own line
   /\b([a-z]\w*?)(?:Model|Schema|Entity|Repository|Repo|Collection)\s*\.find\w*/g,
   // a helper named for the record it finds (`findAdminByUsername(db, username)`, `getCustomerByEmail(email)`)
-  /\b(?:find|get|fetch|load)([A-Z][a-z]\w*?)By[A-Z]\w*\s*\(/g,
+  /\b(?:find|get|fetch|load)(?!(?:One|First|Unique|Many|All)By)([A-Z][a-z]\w*?)By[A-Z]\w*\s*\(/g,
 ];
 
 /**
@@ -103,6 +109,8 @@ function families(values: ValueResolver): Families {
   for (const file of [...store.known].sort()) {
     const text = store.text(file, false);
     if (!text) continue;
+    // an authentication library's own sign-in (an e-mailed link, a provider) looks people up where the scan cannot see
+    if (r.emailLibraries?.test(text)) add('email', undefined);
     const signIn = r.passwordCheck.test(text);
     const recovery = !!r.recoverySend?.test(text) && !!r.recoveryWords?.test(text);
     if (!signIn && !recovery) continue;
@@ -117,12 +125,22 @@ function families(values: ValueResolver): Families {
       const recovers = !!r.recoverySend?.test(region) && !!r.recoveryWords?.test(region);
       // a one-time code with no password check signs in only where the function hands out a session
       if (!recovers && !r.passwordOnly.test(region) && !(r.codeIssues?.test(region) ?? false)) continue;
+      const records = new Set<string | undefined>();
       for (const re of r.lookups) {
         re.lastIndex = 0;
         for (const m of region.matchAll(re)) {
           const family = identifierFamily(m[1]);
-          if (family) add(family, lookedUpRecord(text, start + (m.index ?? 0), m[0].length));
+          const record = lookedUpRecord(text, start + (m.index ?? 0), m[0].length);
+          records.add(record);
+          if (family) add(family, record);
         }
+      }
+      // an e-mail address anywhere in a sign-in or recovery function (`$or: [{ username }, { email }]`, a reset mailed
+      // to `user.email`): e-mail is how the records it looks up sign in or recover (any record, when it names none)
+      // (in a function: a whole file kept for a check outside any says nothing about who is looked up by what)
+      if ((start > 0 || end < text.length) && EMAIL_MENTION.test(region)) {
+        if (!records.size) records.add(undefined);
+        for (const record of records) add('email', record);
       }
     }
   }

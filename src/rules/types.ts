@@ -165,7 +165,10 @@ export interface EffectRules {
   payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string };
   http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
   /** `nested`: keys whose object value's own keys are written too (a provider's user metadata). */
-  identity: { calls: { pattern: string; category: string; keys?: string[] }[]; nested?: string };
+  identity: {
+    calls: { pattern: string; category: string; keys?: string[]; keyPattern?: string; metadata?: boolean }[];
+    nested?: string;
+  };
   mint: { calls: string[]; identifierTargets: string; writeMethods?: string };
   bookkeepingKeys: { keys: string[] };
   stepUpMachinery: { models: string };
@@ -642,6 +645,8 @@ export interface SignInRules {
   recoverySend?: string;
   /** Words that say a function recovers an account (recover, forgot, reset). */
   recoveryWords?: string;
+  /** Imports of an authentication library whose own sign-in may look people up by e-mail. */
+  emailLibraries?: string;
 }
 
 /** Every rule file by name. */
