@@ -211,6 +211,10 @@ export class RouterGraph {
   }
 
   /** The functions a router `use`s without a path, in registration order (a router used as a route's handler). */
+  private hasRoutes(router: RouterNode): boolean {
+    return this.sorted(router).some((e) => e.kind !== 'use');
+  }
+
   private pathlessUses(router: RouterNode): ts.Expression[] {
     return this.sorted(router).flatMap((e) => (e.kind === 'use' && e.path === undefined && !e.pathExpr ? e.items : []));
   }
@@ -258,6 +262,26 @@ export class RouterGraph {
           const applicable = chain.filter((m) => matches(m.pattern, full));
           // Handlers and middleware passed into a registrar (`add(router, 'post', '/x', [auth], handler)`) are the call's arguments.
           let args = env.size ? entry.args.flatMap((a) => bound(a, env)) : entry.args;
+          // a router with routes of its own as the handler (`app.all('/activity*', activityRouter)`): it sees the
+          // whole URL, so its routes are served where they match the pattern, under the route's methods
+          if (entry.handlerRouter && this.hasRoutes(entry.handlerRouter)) {
+            const sub: FlatRoute[] = [];
+            const own = [...entry.args.slice(0, -1)].map<MiddlewareUse>((expr) => ({
+              expr,
+              pattern: full,
+              via: 'route',
+              order: entry.order,
+            }));
+            this.walk(entry.handlerRouter, base, [...applicable, ...own], matches, join, sub, stack, env, site);
+            const methods = this.methods(entry, env);
+            const served = sub.filter(
+              (r) => patternServes(full, r.path) && (methods.includes('ANY') || methods.includes(r.method)),
+            );
+            if (sub.length) {
+              out.push(...served);
+              continue;
+            }
+          }
           // a router as the handler: what it `use`s for every path, in order, the last one answering
           const used = entry.handlerRouter ? this.pathlessUses(entry.handlerRouter) : [];
           if (used.length) args = [...args.slice(0, -1), ...used];
@@ -433,4 +457,18 @@ export function concretePath(p: string): string {
     .replace(/\[[^\]]+\]/g, 'x')
     .replace(/:[A-Za-z_][A-Za-z0-9_]*(\([^)]*\))?[?*+]?/g, 'x')
     .replace(/\{[^}]+\}/g, 'x');
+}
+
+/**
+ * Does a route pattern (`/activity*`, `/users/:id?`) serve a path (`/activity/:_id`)? Parameters of the path
+ * stand for one segment; the pattern's `*` for anything.
+ */
+function patternServes(pattern: string, path: string): boolean {
+  const concrete = path.replace(/:\w+\??/g, 'p').replace(/\*/g, 'p');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\/:\w+\?/g, '(?:/[^/]+)?')
+    .replace(/:\w+/g, '[^/]+')
+    .replace(/\*/g, '.*');
+  return new RegExp(`^${re}/?$`).test(concrete);
 }
