@@ -111,6 +111,40 @@ function servesTheRest(fn: FunctionNode, values: ValueResolver): boolean {
   return !rest.some((st) => containsMethodTest(st));
 }
 
+/** An answer that turns a method away: a 405, an Allow header, a "method not allowed" error. */
+const REFUSAL = /\b405\b|['"]Allow['"]|methodNotAllowed|method not allowed/i;
+
+/**
+ * The methods a handler serves when every method it names is one it turns away (top-level `if (req.method ===
+ * 'GET') { …405… return }`, nothing else comparing the method): those an Allow header there lists, else any.
+ */
+function servedBesidesRefused(fn: FunctionNode, values: ValueResolver): HttpMethod[] | undefined {
+  const body = fn.body;
+  if (!body || !ts.isBlock(body)) return undefined;
+  const refusals = body.statements.filter(
+    (st): st is ts.IfStatement =>
+      ts.isIfStatement(st) &&
+      !st.elseStatement &&
+      positiveMethodTest(st.expression, values) &&
+      alwaysReturns(st.thenStatement) &&
+      REFUSAL.test(st.thenStatement.getText()),
+  );
+  if (!refusals.length) return undefined;
+  if (body.statements.some((st) => !refusals.includes(st as ts.IfStatement) && containsMethodTest(st)))
+    return undefined;
+  const refused = new Set<string>();
+  const allowed = new Set<HttpMethod>();
+  for (const r of refusals) {
+    for (const m of r.expression.getText().matchAll(/['"`]([A-Za-z]+)['"`]/g)) refused.add(m[1].toUpperCase());
+    const allow = /['"]Allow['"]\s*,\s*(\[[^\]]*\]|['"`][^'"`]*['"`])/.exec(r.thenStatement.getText());
+    for (const m of allow?.[1].matchAll(/[A-Za-z]+/g) ?? []) {
+      const up = m[0].toUpperCase();
+      if (METHOD_SET.has(up) && !refused.has(up)) allowed.add(up as HttpMethod);
+    }
+  }
+  return allowed.size ? [...allowed] : ['ANY'];
+}
+
 /** A handler that refuses methods anywhere (a 405, an Allow header, `req.method !== 'POST'`) restricts them. */
 function refusesMethods(fn: FunctionNode): boolean {
   const body = fn.body;
@@ -527,6 +561,10 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
     }
   }
   if (!methods.length) return endpoints(['ANY'], []);
+  // `if (req.method === 'GET') { res.setHeader('Allow', ['POST']); return refuse() }` and nothing else asks: the
+  // methods named are the ones turned away, the rest (those the Allow header lists, else any) are served
+  const others = dispatcher ? servedBesidesRefused(dispatcher, ctx.values) : undefined;
+  if (others) return endpoints(others, ['method-dispatch']);
   // `if (req.method === 'OPTIONS') return …;` then work for every other method: those are served too;
   // so are they when the handler only ever asks whether the request is a HEAD or a preflight (a
   // header-only variant of its answer) and refuses no method
