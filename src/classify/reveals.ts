@@ -561,33 +561,25 @@ const KEY_RECORD = compiled(() => {
   };
 });
 
+/** The secret columns a read of a table hands out: those its schema declares, of those it picks. */
+function tableSecrets(read: { table: string; listed?: Set<string> }, values: ValueResolver, r: Rules): string[] {
+  const columns = schemaColumns(values, read.table) ?? [];
+  const keyRecord = KEY_RECORD()(read.table);
+  return columns.filter(
+    (c) =>
+      (r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
+      !r.notSecretNames.test(c) &&
+      (!read.listed || read.listed.has(c)),
+  );
+}
+
 /** Secret columns of the records an ORM read returns whole (from the schema files). */
 function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules): string[] {
   if (!r.recordSecretNames) return [];
   const sql = sqlReads(call);
-  if (sql)
-    return sql.flatMap((read) => {
-      const columns = schemaColumns(values, read.table) ?? [];
-      const keyRecord = KEY_RECORD()(read.table);
-      return columns.filter(
-        (c) =>
-          (r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
-          !r.notSecretNames.test(c) &&
-          (!read.listed || read.listed.has(c)),
-      );
-    });
+  if (sql) return sql.flatMap((read) => tableSecrets(read, values, r));
   const built = builderRead(call, values);
-  if (built) {
-    const columns = schemaColumns(values, built.table);
-    if (!columns) return [];
-    const keyRecord = KEY_RECORD()(built.table);
-    return columns.filter(
-      (c) =>
-        (r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
-        !r.notSecretNames.test(c) &&
-        (!built.listed || built.listed.has(c)),
-    );
-  }
+  if (built) return tableSecrets(built, values, r);
   if (!r.recordReads || !ts.isPropertyAccessExpression(call.expression)) return [];
   const written = !!r.recordWrites?.test(call.expression.name.text) && !!r.signingSecrets;
   // (a model's static `update` answers a count, Sequelize's `Webhook.update(values, { where })`: only a client's
