@@ -1244,9 +1244,8 @@ function boundLiteral(id: ts.Identifier, values: ValueResolver): string | undefi
   return bound && bound !== id ? literalConstant(skipOuter(bound)) : undefined;
 }
 
-/** The constant a literal writes: `true`, `false`, a string. */
 /** A method of a class that extends another (`class UserRepository extends Repository<User>`): its `super` calls are the ORM's. */
-function extendsPackageClass(fn: ts.Node): boolean {
+function extendsAnotherClass(fn: ts.Node): boolean {
   const cls = fn.parent;
   return (
     !!cls &&
@@ -1289,6 +1288,7 @@ function fromRequest(e: ts.Expression, depth = 0): boolean {
   return REQUEST_READ.test(t.getText().replace(/\s+/g, '')) || fromRequest(t, depth + 1);
 }
 
+/** The constant a literal writes: `true`, `false`, a string. */
 function literalConstant(v: ts.Expression): string | undefined {
   if (v.kind === ts.SyntaxKind.TrueKeyword) return 'true';
   if (v.kind === ts.SyntaxKind.FalseKeyword) return 'false';
@@ -1978,7 +1978,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       r.orm.repoMethods.includes(mc.method) &&
       !values
         .resolve(call.expression)
-        .some((v) => v.kind === 'function' && !!v.node.body && !extendsPackageClass(v.node))
+        .some((v) => v.kind === 'function' && !!v.node.body && !extendsAnotherClass(v.node))
     ) {
       const model =
         call.arguments[0] && isCapitalized(skipOuter(call.arguments[0]).getText())

@@ -442,10 +442,6 @@ function pickedColumns(shape: ts.ObjectLiteralExpression, values: ValueResolver,
 /** The methods of a query builder's read chain (`client('api_token').where({ email }).select()`). */
 const BUILDER_READ = /^(select|where|andWhere|orWhere|whereIn|whereNot|first|orderBy|limit|offset|from|table)$/;
 
-/**
- * A query builder's read of whole rows (`knex('api_token').select()`, `db.client('providers').where({ id }).first()`):
- * the table, and the columns a `select('id', 'name')` lists, if it lists any.
- */
 /** `SELECT … FROM merchants m JOIN api_keys k ON …`: the statement's column list and the tables it reads, with aliases. */
 const SQL_SELECT = /^\s*select\s+([\s\S]+?)\s+from\s+([\s\S]*)$/i;
 const SQL_TABLE =
@@ -507,6 +503,10 @@ function sqlReads(call: ts.CallExpression): { table: string; listed?: Set<string
   return undefined;
 }
 
+/**
+ * A query builder's read of whole rows (`knex('api_token').select()`, `db.client('providers').where({ id }).first()`):
+ * the table, and the columns a `select('id', 'name')` lists, if it lists any.
+ */
 function builderRead(
   call: ts.CallExpression,
   values: ValueResolver,

@@ -173,23 +173,16 @@ function merge(a: St | null, b: St | null): St | null {
   return { must, may, fall, failing, facts };
 }
 
-/** A plain reference (`hash`, `user.passwordHash`) a condition can say something about. */
 /** Calls whose every evaluation in one request gives the same value (a predicate of the deployment). */
 type StableCall = (call: ts.CallExpression) => boolean;
 
-/** Is `e` (through parentheses) an `await`? */
-function awaited(e: ts.Expression): boolean {
-  let x: ts.Expression = e;
-  while (ts.isParenthesizedExpression(x)) x = x.expression;
-  return ts.isAwaitExpression(x);
-}
-
+/** A plain reference (`hash`, `user.passwordHash`, a deployment predicate's call) a condition can say something about. */
 function refKey(e: ts.Expression, stable?: StableCall): string | undefined {
   const x = skipOuter(e);
   if (ts.isIdentifier(x)) return x.text;
   if (ts.isPropertyAccessExpression(x) && refKey(x.expression)) return x.getText().replace(/\s+/g, '');
   // `isDemoMode()` tested twice: the second test has the first one's answer
-  if (ts.isCallExpression(x) && !x.arguments.length && !awaited(e) && stable?.(x) && refKey(x.expression))
+  if (ts.isCallExpression(x) && !x.arguments.length && stable?.(x) && refKey(x.expression))
     return `${x.expression.getText().replace(/\s+/g, '')}()`;
   return undefined;
 }

@@ -210,11 +210,12 @@ export class RouterGraph {
     });
   }
 
-  /** The functions a router `use`s without a path, in registration order (a router used as a route's handler). */
+  /** Does a router register anything besides middleware (routes, mounts, registrar calls)? */
   private hasRoutes(router: RouterNode): boolean {
     return this.sorted(router).some((e) => e.kind !== 'use');
   }
 
+  /** The functions a router `use`s without a path, in registration order (a router used as a route's handler). */
   private pathlessUses(router: RouterNode): ts.Expression[] {
     return this.sorted(router).flatMap((e) => (e.kind === 'use' && e.path === undefined && !e.pathExpr ? e.items : []));
   }
@@ -464,7 +465,7 @@ export function concretePath(p: string): string {
  * stand for one segment; the pattern's `*` for anything.
  */
 function patternServes(pattern: string, path: string): boolean {
-  const concrete = path.replace(/:\w+\??/g, 'p').replace(/\*/g, 'p');
+  const concrete = concretePath(path).replace(/\*/g, 'x');
   const re = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\/:\w+\?/g, '(?:/[^/]+)?')
