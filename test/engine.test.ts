@@ -387,6 +387,32 @@ ${body}
     return { ep, f: ep.verdict!.findings[0] };
   };
 
+  it('a side effect written over several lines is named on one line', async () => {
+    const { f } = await finding({
+      name: 'multi-line callee',
+      code: route(
+        `  const { to, amount } = await req.json();
+  await new Ledger(
+    db,
+  ).move(to, amount);
+  return Response.json({ ok: true });`,
+        "import { Ledger } from '../../../lib/ledger';",
+      ),
+      files: {
+        'lib/ledger.ts': `export class Ledger {
+  constructor(private db: any) {}
+  async move(to: string, amount: number) {
+    await this.db.transfer.create({ data: { to, amount } });
+  }
+}
+`,
+      },
+    });
+    expect(f.message).toContain('new Ledger( db, ).move');
+    expect(f.message).not.toMatch(/\n/);
+    for (const r of f.related) expect(r.message ?? '').not.toMatch(/\n/);
+  });
+
   it('a check an administrator skips is incomplete, with the branch named', async () => {
     const { ep, f } = await finding({
       name: 'admin override',

@@ -25,6 +25,7 @@ import {
   type ValueResolver,
 } from './values.js';
 import { forEachNode } from './walk.js';
+import { shortText } from '../util.js';
 
 export type EffectKind = 'db-write' | 'sql-write' | 'payment' | 'http' | 'identity' | 'mint' | 'call';
 
@@ -2574,7 +2575,7 @@ function effectOfCallUncached(
           dataKeys: sql.columns,
           debits: sql.debits,
           credits: sql.credits,
-          callee: c.tag.getText(),
+          callee: shortText(c.tag),
         }
       : undefined;
   }
@@ -2652,7 +2653,7 @@ function effectOfCallUncached(
       kind: 'call',
       node: c,
       dataKeys: [],
-      callee: parts ? parts.join('.') : c.expression.getText().slice(0, 60),
+      callee: parts ? parts.join('.') : shortText(c.expression),
       via: reached,
       model: reached[0].model,
       action: reached[0].action,

@@ -187,8 +187,32 @@ export class ValueResolver {
     this.limits.push({ kind, file: sf.fileName, line });
   }
 
+  /**
+   * Answers of whole resolutions (depth 0, nothing being resolved around them, no call-site
+   * binding): classification and verification ask the same expressions again and again (on a
+   * large application six times each on average). Like `declCache`, an answer that met a budget
+   * is not kept; what middleware puts on the request (`decorate`, `provideMember`) changes answers,
+   * so it empties this cache.
+   */
+  private readonly exprCache = new Map<ts.Node, Value[]>();
+
   /** Values an expression may take. */
   resolve(expr: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
+    const whole = depth === 0 && seen.size === 0 && this.bindings.size === 0 && this.declStack.length === 0;
+    if (whole) {
+      // (a kept answer still costs its unit a step: a unit's budget counts the questions it asks)
+      this.budget.step('value resolution');
+      const hit = this.exprCache.get(expr);
+      if (hit) return hit;
+      const truncated = this.truncations;
+      const out = this.resolveFresh(expr, depth, seen);
+      if (this.truncations === truncated) this.exprCache.set(expr, out);
+      return out;
+    }
+    return this.resolveFresh(expr, depth, seen);
+  }
+
+  private resolveFresh(expr: ts.Node, depth: number, seen: Set<ts.Node>): Value[] {
     this.budget.step('value resolution');
     if (depth > MAX_DEPTH) {
       this.hit('depth', expr);
@@ -1214,6 +1238,7 @@ export class ValueResolver {
    */
   provideMember(param: ts.ParameterDeclaration, name: string, builder: ts.Expression): void {
     addNamed(this.provided, param, name, builder);
+    this.exprCache.clear();
   }
 
   private readonly decorations = new Map<ts.Node, Map<string, ts.Expression[]>>();
@@ -1226,6 +1251,7 @@ export class ValueResolver {
    */
   decorate(param: ts.ParameterDeclaration, name: string, value: ts.Expression): void {
     addNamed(this.decorations, param, name, value);
+    this.exprCache.clear();
   }
 
   private decoratedValues(param: ts.ParameterDeclaration, name: string, depth: number, seen: Set<ts.Node>): Value[] {
