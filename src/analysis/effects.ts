@@ -43,6 +43,8 @@ export interface Effect {
   debits?: string[];
   /** Numeric keys the write increases by an amount (a balance credit): `balance: bal + amount`, `{ increment: n }`. */
   credits?: string[];
+  /** The amount each debited or credited key moves by, where it can be read (`amountText`). */
+  amounts?: Record<string, string>;
   /** Part of what is written cannot be listed (the request body passed whole). */
   opaqueData?: boolean;
   /** The request body itself is written, unvalidated (`User.findByIdAndUpdate(id, req.body)`): any column it names. */
@@ -234,6 +236,8 @@ export interface WriteData {
   debits: string[];
   /** Keys increased by an amount: `{ balance: { increment: n } }`, `balance: w.balance + n`, `SET balance = balance + ?`. */
   credits: string[];
+  /** The amount each debited or credited key moves by, as written (see `amountText`), where it can be read. */
+  amounts: Record<string, string>;
   /** Part of the data is a value the analysis cannot list (the request body passed whole, a parameter). */
   opaque: boolean;
   /** Keys written with a constant string (`role: 'member'`, `role: Role.ADMIN`). */
@@ -353,6 +357,7 @@ function emptyData(): WriteData {
     keys: [],
     debits: [],
     credits: [],
+    amounts: Object.create(null) as Record<string, string>,
     opaque: false,
     constants: Object.create(null) as Record<string, string>,
     nested: [],
@@ -377,6 +382,7 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
   into.keys.push(...from.keys);
   into.debits.push(...from.debits);
   into.credits.push(...from.credits);
+  Object.assign(into.amounts, from.amounts);
   into.opaque ||= from.opaque;
   if (from.rawBody) into.rawBody = true;
   if (from.rawBodyPart) into.rawBodyPart = true;
@@ -573,8 +579,43 @@ function sqlSelfUpdate(x: ts.Expression, key: string): { op: '+' | '-'; amount: 
   const [first, second] = x.template.templateSpans;
   if (!first || !second || x.template.head.text.trim() !== '') return undefined;
   if (!first.expression.getText().toLowerCase().includes(key.toLowerCase())) return undefined;
-  const op = first.literal.text.trim();
+  // (a cast on the column does not change the sum: `${balances.coin}::numeric - ${amount}::numeric`)
+  const op = first.literal.text.replace(/::\s*[a-z_]+(\s*\(\s*\d+(\s*,\s*\d+)?\s*\))?/gi, '').trim();
   return op === '-' || op === '+' ? { op, amount: second.expression } : undefined;
+}
+
+/**
+ * An amount as written, for comparing two moves of one write: conversions (`Number(x)`,
+ * `parseFloat(x)`, `x.toFixed(2)`), parentheses and spaces do not change it.
+ */
+function amountText(e: ts.Expression): string {
+  let x = skipOuter(e);
+  for (let i = 0; i < 4; i++) {
+    if (ts.isCallExpression(x) && x.arguments.length >= 1 && /^(Number|parseFloat|parseInt|BigInt)$/.test(calledName(x)))
+      x = skipOuter(x.arguments[0]);
+    else if (
+      ts.isCallExpression(x) &&
+      ts.isPropertyAccessExpression(x.expression) &&
+      /^(toFixed|toString|valueOf)$/.test(x.expression.name.text)
+    )
+      x = skipOuter(x.expression.expression);
+    else break;
+  }
+  return x.getText().replace(/\s+/g, '');
+}
+
+/** The amount of `balance - n`, `balance + n`, `-n`: `n`; none when the value is not written as such a move. */
+function movedBy(e: ts.Expression, key?: string): string | undefined {
+  const x = skipOuter(e);
+  const self = key ? sqlSelfUpdate(x, key) : undefined;
+  if (self) return amountText(self.amount);
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.MinusToken || x.operatorToken.kind === ts.SyntaxKind.PlusToken)
+  )
+    return amountText(x.right);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken) return amountText(x.operand);
+  return undefined;
 }
 
 /** Is `e` a decrease of the value stored under `key`: `-n`, `x.key - n`, `x.key.minus(n)`, `sub(x.key, n)`, a negative literal? */
@@ -822,9 +863,18 @@ export function writeData(
         )
           out.debits.push(name);
         else if (k === 'increment' && !one) out.credits.push(name);
+        else continue;
+        if (amount) out.amounts[name] = amountText(amount);
       }
-    } else if (isDecrease(v, name)) out.debits.push(name);
-    else if (isIncrease(v, name)) out.credits.push(name);
+    } else if (isDecrease(v, name)) {
+      out.debits.push(name);
+      const by = movedBy(v, name);
+      if (by) out.amounts[name] = by;
+    } else if (isIncrease(v, name)) {
+      out.credits.push(name);
+      const by = movedBy(v, name);
+      if (by) out.amounts[name] = by;
+    }
   }
   return out;
 }
@@ -869,7 +919,7 @@ function callData(
   call: ts.CallExpression,
   method: string,
   values: ValueResolver,
-): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'> {
+): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'amounts' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'> {
   let args = [...call.arguments];
   // `record.set('BackupCodes', value)`: one column named by a string, its value second
   const named = method === 'set' && args.length === 2 ? evalString(args[0], values) : undefined;
@@ -917,6 +967,7 @@ function callData(
     dataKeys: wd.keys,
     debits: wd.debits,
     credits: wd.credits,
+    amounts: wd.amounts,
     opaqueData: wd.opaque,
     ...(wd.rawBody ? { rawBody: true } : {}),
     ...(wd.rawBodyPart ? { rawBodyPart: true } : {}),
@@ -944,6 +995,7 @@ function nestedEffects(
     dataKeys: n.data.keys,
     debits: n.data.debits,
     credits: n.data.credits,
+    amounts: n.data.amounts,
     opaqueData: n.data.opaque,
     ...(n.data.rawBody ? { rawBody: true } : {}),
     ...(n.data.rawBodyPart ? { rawBodyPart: true } : {}),
@@ -1221,13 +1273,17 @@ function recordFieldWrite(
   out.keys.push(k);
   // `doc.pinHash = await hashPin(pin)`: as in an object literal, a hash of a typed secret is a password column
   if (op === ts.SyntaxKind.EqualsToken && isSecretHash(n.right)) out.keys.push(SECRET_HASH_KEY);
-  if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k)))
+  const moves = op === ts.SyntaxKind.EqualsToken ? movedBy(n.right, k) : amountText(n.right);
+  if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k))) {
     out.debits.push(k);
-  else if (
+    if (moves) out.amounts[k] = moves;
+  } else if (
     (op === ts.SyntaxKind.PlusEqualsToken && !isOne(n.right)) ||
     (op === ts.SyntaxKind.EqualsToken && isIncrease(n.right, k))
-  )
+  ) {
     out.credits.push(k);
+    if (moves) out.amounts[k] = moves;
+  }
   if (constants && op === ts.SyntaxKind.EqualsToken) {
     const v = skipOuter(n.right);
     // a parameter the caller binds to a literal (`setUserActive(id, false)` → `user.active = active`)
@@ -1571,7 +1627,9 @@ function commandWrite(call: ts.CallExpression, values: ValueResolver): Partial<E
     model: model ? normalizeName(model) : undefined,
     action,
     dataKeys: d?.keys ?? [],
-    ...(d ? { debits: d.debits, credits: d.credits, opaqueData: d.opaque, constants: d.constants } : {}),
+    ...(d
+      ? { debits: d.debits, credits: d.credits, amounts: d.amounts, opaqueData: d.opaque, constants: d.constants }
+      : {}),
   };
 }
 
@@ -1646,7 +1704,7 @@ function chainData(
   values: ValueResolver,
   /** The call's own arguments are the data (`knex('users').insert(object)`), not the table. */
   argsAreData = false,
-): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'> {
+): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'amounts' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'> {
   const wd = emptyData();
   // the call's own arguments name the table (`db.update(users)`): keys only, never opaque data;
   // at the end of a chain that named the table already (`knex('users').insert(object)`) they are the data
@@ -1664,6 +1722,7 @@ function chainData(
     dataKeys: wd.keys,
     debits: wd.debits,
     credits: wd.credits,
+    amounts: wd.amounts,
     opaqueData: wd.opaque,
     ...(wd.rawBody ? { rawBody: true } : {}),
     ...(wd.rawBodyPart ? { rawBodyPart: true } : {}),
@@ -1714,6 +1773,7 @@ function documentWrite(
     dataKeys: data.keys,
     debits: data.debits,
     credits: data.credits,
+    amounts: data.amounts,
     opaqueData: data.opaque,
     constants: data.constants,
   };
@@ -1733,7 +1793,7 @@ function collectionArgWrite(
   const m = rules.methods[mc.method];
   if (call.arguments.length <= Math.max(m.collection, m.data ?? 0)) return undefined;
   // the project's own method of that name is followed instead
-  if (values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)) return undefined;
+  if (runsProjectCode(call, values)) return undefined;
   const fromModule = values.resolve(mc.recv).some((v) => {
     if (v.kind === 'call') return v.callee.some((c) => rules.modules.includes(externalName(c)?.module ?? ''));
     return rules.modules.includes(externalName(v)?.module ?? '');
@@ -1751,6 +1811,7 @@ function collectionArgWrite(
     dataKeys: data.keys,
     debits: data.debits,
     credits: data.credits,
+    amounts: data.amounts,
     opaqueData: data.opaque,
     ...(data.rawBody ? { rawBody: true } : {}),
     constants: data.constants,
@@ -1804,6 +1865,11 @@ function documentCollection(
     }
   }
   return undefined;
+}
+
+/** The call runs a function the project defines (its body can be followed), whatever its name says. */
+function runsProjectCode(call: ts.CallExpression, values: ValueResolver): boolean {
+  return values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body);
 }
 
 function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
@@ -1861,8 +1927,15 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         dataKeys: objectKeys(call.arguments[0], values),
       });
   }
-  // a method that moves money whatever the client (`lightning.sendPayment()`, `wallet.sendTransaction(tx)`)
-  if (mc && moveMethods?.test(mc.method) && skipOuter(mc.recv).kind !== ts.SyntaxKind.ThisKeyword) {
+  // a method that moves money whatever the client (`lightning.sendPayment()`, `wallet.sendTransaction(tx)`);
+  // the project's own method of that name (`hub.sendToAddress(address, message)` on a socket service) is
+  // followed instead: its body says what it does
+  if (
+    mc &&
+    moveMethods?.test(mc.method) &&
+    skipOuter(mc.recv).kind !== ts.SyntaxKind.ThisKeyword &&
+    !runsProjectCode(call, values)
+  ) {
     const recvParts = calleeParts(mc.recv);
     return base('payment', {
       model: normalizeName(recvParts?.[recvParts.length - 1] ?? 'client'),
@@ -1899,7 +1972,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         (recvParts.length >= 2 && !!r.orm.modelRegistries?.includes(recvParts[recvParts.length - 2]))) &&
       r.orm.staticMethods.includes(mc.method) &&
       // a project namespace or object whose member is a function (`Card.create` in `namespace Card`) is followed instead
-      !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body) &&
+      !runsProjectCode(call, values) &&
       // a query-builder client named like a model (`Database.update(members)`, made by `drizzle(…)`) takes the table
       !(
         r.orm.builderWrites.includes(mc.method) &&
@@ -1964,7 +2037,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       call.arguments.length &&
       r.orm.associationMixins?.includes(mixin[2].toLowerCase()) &&
       skipOuter(mc.recv).kind !== ts.SyntaxKind.ThisKeyword &&
-      !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body)
+      !runsProjectCode(call, values)
     )
       return base('db-write', {
         model: normalizeName(recvParts?.[recvParts.length - 1] ?? 'record'),
@@ -2118,6 +2191,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         dataKeys: [...assigned.keys, ...data.dataKeys],
         debits: [...assigned.debits, ...(data.debits ?? [])],
         credits: [...assigned.credits, ...(data.credits ?? [])],
+        amounts: { ...assigned.amounts, ...data.amounts },
         opaqueData: assigned.opaque || data.opaqueData,
         ...(data.rawBody ? { rawBody: true } : {}),
         ...(data.rawBodyPart ? { rawBodyPart: true } : {}),
@@ -2721,6 +2795,7 @@ function withCallerData(e: Effect, handed: WriteData): Effect {
     dataKeys: [...new Set([...e.dataKeys, ...handed.keys])],
     debits: [...(e.debits ?? []), ...handed.debits],
     credits: [...(e.credits ?? []), ...handed.credits],
+    amounts: { ...handed.amounts, ...e.amounts },
     constants: { ...handed.constants, ...e.constants },
     ...(handed.rawBody && e.opaqueData ? { rawBody: true } : {}),
     ...(handed.excluded.length ? { notKeys: [...(e.notKeys ?? []), ...handed.excluded] } : {}),
@@ -2813,7 +2888,7 @@ function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
     // only a call the analysis can neither recognise nor follow as it stands (`prisma.user.update`
     // on a `prisma` parameter is recognised; a parameter typed with a project class is followed)
     if (directEffect(c, values)) continue;
-    if (values.resolve(c.expression).some((v) => v.kind === 'function' && v.node.body)) continue;
+    if (runsProjectCode(c, values)) continue;
     found = true;
     break;
   }

@@ -58,6 +58,7 @@ interface CompiledAssets {
     creditSet: string[];
     balanceWordSet: ReadonlySet<string>;
     balanceTailSet: ReadonlySet<string>;
+    pairedMoveModelsRe: RegExp | undefined;
     valueRes: Map<string, RegExp>;
     notConstantRes: [RegExp, RegExp][];
     keyConstantRes: [RegExp, RegExp][];
@@ -111,6 +112,7 @@ export const assetRules = compiled((): CompiledAssets => {
       creditSet: (a.creditKeys ?? []).map(norm),
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
       balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
+      pairedMoveModelsRe: a.pairedMoveModels ? new RegExp(a.pairedMoveModels) : undefined,
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
       keyConstantRes: Object.entries(a.keyConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
@@ -730,16 +732,36 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.targetFromRequest && !keys.some((k) => /.id$/.test(k) && k.length > 2 && ctx.bodyFields.includes(k)))
         continue;
       if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;
+      // every key written is known and none is where the record keeps what the rule guards
+      if (
+        r.valueKeys &&
+        keys.length &&
+        !e.opaqueData &&
+        !e.rawBody &&
+        !keys.some((k) =>
+          r.valueKeys!.some((t) => keyMatches(k, norm(t)) || k.endsWith(norm(t)) || k.startsWith(`${norm(t)}hash`)),
+        )
+      )
+        continue;
       if (r.debitSet.length) {
         // the same write crediting another balance of the record (`balance` down, `tradingBalance` up) moves
         // money between the holder's own balances; a tally credited beside it (`withdrawnFunds`) is money leaving
         const ledger = { model, r };
         // (by the balance words only: a tally ending on a tail, `withdrawnEarnings`, `sentFromWallet`, is no balance)
-        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger)).map(norm);
+        // (a balance credited by another amount than the one debited, `commissionBalance += commission` beside
+        // `walletBalance -= amount`, is a reward for the spending, not where the amount went)
+        const amounts = e.amounts ?? {};
+        const sameAmount = (c: string, d: string): boolean =>
+          amounts[c] === undefined || amounts[d] === undefined || amounts[c] === amounts[d];
+        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger));
         const debited = (e.debits ?? [])
           .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet))
-          .map(norm)
-          .filter((k) => !credited.some((c) => c !== k));
+          .filter((k) => !credited.some((c) => norm(c) !== norm(k) && sameAmount(c, k)))
+          .map(norm);
+        // value of any name moved from one holder's record to another's (`points` decremented on the
+        // sender's row and incremented by the same amount on the receiver's): sent to another user
+        if (!debited.length && r.pairedMoveModelsRe?.test(norm(model)))
+          debited.push(...pairedMoves(e, effects).map(norm));
         if (!debited.length) continue;
         matchedKeys = debited;
       }
@@ -1013,6 +1035,27 @@ function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): bo
     // the record's own key, however abbreviated (`org_id` on `organizations`)
     const group = norm(m[1]).replace(/s$/, '');
     return group !== stem && !stem.startsWith(group) && !group.startsWith(stem);
+  });
+}
+
+/**
+ * Keys a write takes an amount from that another write of the same model, in the same endpoint, gives
+ * by the very same amount (both amounts read, written alike).
+ */
+function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
+  const amounts = e.amounts ?? {};
+  return (e.debits ?? []).filter((k) => {
+    const by = amounts[k];
+    return (
+      by !== undefined &&
+      effects.some(
+        (o) =>
+          o !== e &&
+          o.node !== e.node &&
+          o.model === e.model &&
+          (o.credits ?? []).some((c) => norm(c) === norm(k) && o.amounts?.[c] === by),
+      )
+    );
   });
 }
 

@@ -592,9 +592,11 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
     return [];
   if (!r.recordReads.test(call.expression.name.text) && !written) return [];
   const recv = skipOuter(call.expression.expression);
-  // a client's delegate (`prisma.integration.findUnique`) or a model's static (`Project.findByPk(id)`)
+  // a client's delegate (`prisma.integration.findUnique`) or a model's static (`Project.findByPk(id)`);
+  // a client the context carries (`ctx.prisma.apiKey.findMany`, `ctx.db.query.ApiKeys.findMany`) is one
+  // too: what the request or the session holds has no finder two members down
   const model = ts.isPropertyAccessExpression(recv)
-    ? r.notReceivers.test(rootName(recv.expression))
+    ? r.notReceivers.test(rootName(recv.expression)) && !ts.isPropertyAccessExpression(skipOuter(recv.expression))
       ? undefined
       : recv.name.text
     : ts.isIdentifier(recv) && /^[A-Z]/.test(recv.text)

@@ -465,6 +465,10 @@ export interface AssetRule {
   balanceWords?: string[];
   /** Last words only: a key ending on one holds a balance (`referral_wallet`), one with it elsewhere does not (`wallet.totalWithdraw`). */
   balanceTails?: string[];
+  /** Holders whose value moves between two of them: a key taken from one record and given to another of the same model by the same amount is debited, whatever it is called. */
+  pairedMoveModels?: string;
+  /** The record keeps what the rule guards under one of these keys: a write whose keys are all known and name none of them does not set it. */
+  valueKeys?: string[];
   /** Counts only when the request names the account written (a path parameter or body field in targetNames, or an `:id` under targetSegments). */
   targetNamed?: { names: string[]; segments: string[]; idPattern?: string };
   keyValues?: Record<string, string>;
