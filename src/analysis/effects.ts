@@ -591,7 +591,11 @@ function sqlSelfUpdate(x: ts.Expression, key: string): { op: '+' | '-'; amount: 
 function amountText(e: ts.Expression): string {
   let x = skipOuter(e);
   for (let i = 0; i < 4; i++) {
-    if (ts.isCallExpression(x) && x.arguments.length >= 1 && /^(Number|parseFloat|parseInt|BigInt)$/.test(calledName(x)))
+    if (
+      ts.isCallExpression(x) &&
+      x.arguments.length >= 1 &&
+      /^(Number|parseFloat|parseInt|BigInt)$/.test(calledName(x))
+    )
       x = skipOuter(x.arguments[0]);
     else if (
       ts.isCallExpression(x) &&
@@ -919,7 +923,10 @@ function callData(
   call: ts.CallExpression,
   method: string,
   values: ValueResolver,
-): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'amounts' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'> {
+): Pick<
+  Effect,
+  'dataKeys' | 'debits' | 'credits' | 'amounts' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'
+> {
   let args = [...call.arguments];
   // `record.set('BackupCodes', value)`: one column named by a string, its value second
   const named = method === 'set' && args.length === 2 ? evalString(args[0], values) : undefined;
@@ -1704,7 +1711,10 @@ function chainData(
   values: ValueResolver,
   /** The call's own arguments are the data (`knex('users').insert(object)`), not the table. */
   argsAreData = false,
-): Pick<Effect, 'dataKeys' | 'debits' | 'credits' | 'amounts' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'> {
+): Pick<
+  Effect,
+  'dataKeys' | 'debits' | 'credits' | 'amounts' | 'opaqueData' | 'rawBody' | 'rawBodyPart' | 'constants' | 'nested'
+> {
   const wd = emptyData();
   // the call's own arguments name the table (`db.update(users)`): keys only, never opaque data;
   // at the end of a chain that named the table already (`knex('users').insert(object)`) they are the data
