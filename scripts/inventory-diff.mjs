@@ -14,6 +14,10 @@
 //   - Next.js app router: `app/**/route.*` files and the HTTP methods they export.
 //   - Next.js pages router: `pages/api/**` files; methods from `req.method` comparisons, `case 'X':`,
 //     method-keyed objects (`{ GET: …, POST: … }`) and method lists (`['POST']`); `ANY` when none.
+//   - tRPC procedures: a property (or a `const`) whose value mentions a procedure and ends in
+//     `.query(` (GET) or `.mutation(` (POST), and v9's `.query('name', …)` / `.mutation('name', …)`.
+//     Only the procedure's own name is listed (its router's path is not resolved): it matches a
+//     scanner tRPC endpoint of that method whose path ends on that name. Subscriptions are not listed.
 //   Test, example and mock folders are not listed (they serve no route); `node_modules`, `.next`,
 //   `dist`, `out` and `coverage` are skipped, and a `build` folder only when it holds no TypeScript.
 //
@@ -741,6 +745,56 @@ function scanRouterFile(file, text, registry) {
 }
 
 // ---------------------------------------------------------------- Next.js
+// ---------------------------------------------------------------- tRPC
+const PROCEDURE_CALL = /\.\s*(query|mutation)\s*\(/g;
+/** tRPC procedures defined in a file: their own names only (see the header). */
+function trpcProcedures(file, text, out) {
+  if (!/procedure/i.test(text) && !/\.\s*(query|mutation)\s*\(\s*['"`]/.test(text)) return;
+  PROCEDURE_CALL.lastIndex = 0;
+  let m;
+  while ((m = PROCEDURE_CALL.exec(text))) {
+    const method = m[1] === 'query' ? 'GET' : 'POST';
+    const after = literalAt(text, m.index + m[0].length);
+    // v9: `.query('user.get', { resolve })`
+    if (after && /^\s*,/.test(text.slice(after.end, after.end + 3)) && !after.value.includes('{?}')) {
+      out.push({
+        framework: 'trpc',
+        method,
+        path: after.value,
+        file: rel(file),
+        line: lineAt(text, m.index),
+        trpc: true,
+      });
+      continue;
+    }
+    // walk back over the value to the property key (`remove: protectedProcedure.input(…).mutation(`)
+    let depth = 0;
+    let key;
+    let start = -1;
+    for (let i = m.index - 1; i >= 0; i--) {
+      const ch = text[i];
+      if (ch === ')' || ch === ']' || ch === '}') depth++;
+      else if (ch === '(' || ch === '[' || ch === '{') {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0 && (ch === ',' || ch === ';')) break;
+      else if (depth === 0 && (ch === ':' || ch === '=')) {
+        if (ch === '=' && /[=!<>]/.test(text[i - 1] ?? '')) break;
+        const before = text.slice(Math.max(0, i - 120), i);
+        const km =
+          ch === ':'
+            ? /(?:([A-Za-z_$][\w$]*)|["'`]([^"'`]+)["'`])\s*$/.exec(before)
+            : /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]*)?$/.exec(before);
+        if (km) key = km[1] ?? km[2];
+        start = i + 1;
+        break;
+      }
+    }
+    if (!key || !/procedure/i.test(text.slice(start, m.index))) continue;
+    out.push({ framework: 'trpc', method, path: key, file: rel(file), line: lineAt(text, m.index), trpc: true });
+  }
+}
+
 const nextCfgCache = new Map();
 function nextBasePath(pkgDir) {
   if (nextCfgCache.has(pkgDir)) return nextCfgCache.get(pkgDir);
@@ -849,6 +903,7 @@ function list() {
     }
     if (nextRoutes(f, text, out)) continue;
     if (/\.(tsx|jsx)$/.test(f)) continue;
+    trpcProcedures(f, text, out);
     if (!/\.\s*(get|post|put|patch|delete|options|head|all|route|on|use|openapi)\s*\(|createRoute/.test(text)) continue;
     registry.texts.push([f, text]);
     registry.textOf.set(f, text);
@@ -1102,6 +1157,27 @@ function compare(listed, endpoints) {
   // most specific first
   const order = [...listed].sort((a, b) => segs(b.path).length - segs(a.path).length);
   for (const l of order) {
+    if (l.trpc) {
+      const named = (e) => {
+        const last = e.path.split('/').pop() ?? '';
+        return last === l.path || last.endsWith(`.${l.path}`);
+      };
+      const cands = endpoints.filter(
+        (e, i) => e.framework === 'trpc' && e.method === l.method && named(e) && !used.has(i),
+      );
+      if (!cands.length) {
+        missing.push(l);
+        continue;
+      }
+      cands.sort(
+        (a, b) =>
+          (a.file === l.file ? 0 : 1) - (b.file === l.file ? 0 : 1) ||
+          Math.abs(a.line - l.line) - Math.abs(b.line - l.line),
+      );
+      used.add(endpoints.indexOf(cands[0]));
+      matched.push({ listed: l, endpoint: cands[0] });
+      continue;
+    }
     const ls = segs(l.path);
     const cands = endpoints.filter((e, i) => {
       if (family(e.framework) !== family(l.framework)) return false;
