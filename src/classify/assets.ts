@@ -478,11 +478,15 @@ function balanceKey(
   return words(key).some((w) => balanceWords.has(w));
 }
 
-/** Is the record itself a balance (`balance`, `user_balances`, `wallet`)? */
+/** Is the record itself a balance (`balance`, `user_balances`, `wallet`, `vaultBalances`)? */
 function ledgerModel(model: string, r: CompiledAssets['rules'][number], balanceWords: ReadonlySet<string>): boolean {
   const last = words(model).pop();
+  // (a normalised name has lost its word breaks: `vaultbalances` ends on a balance word; short ones such as
+  // `bal` would also end `global`)
   return (
-    (!!last && balanceWords.has(last)) || (r.ledgerModels ?? []).some((m) => modelMatches(model, [norm(m)], false))
+    (!!last && balanceWords.has(last)) ||
+    [...balanceWords].some((w) => w.length >= 5 && model.endsWith(w)) ||
+    (r.ledgerModels ?? []).some((m) => modelMatches(model, [norm(m)], false))
   );
 }
 
@@ -753,7 +757,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         const amounts = e.amounts ?? {};
         const sameAmount = (c: string, d: string): boolean =>
           amounts[c] === undefined || amounts[d] === undefined || amounts[c] === amounts[d];
-        const credited = (e.credits ?? []).filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger));
+        // (…or held back for the holder, `locked + amount` beside `available - amount`)
+        const credited = (e.credits ?? []).filter(
+          (k) =>
+            balanceKey(k, r.debitSet, r.balanceWordSet, ledger) ||
+            (!!r.holdKeys?.some((t) => norm(t) === norm(k)) && amounts[k] !== undefined),
+        );
         const debited = (e.debits ?? [])
           .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet))
           .filter((k) => !credited.some((c) => norm(c) !== norm(k) && sameAmount(c, k)))
