@@ -771,6 +771,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // sender's row and incremented by the same amount on the receiver's): sent to another user
         if (!debited.length && r.pairedMoveModelsRe?.test(norm(model)))
           debited.push(...pairedMoves(e, effects).map(norm));
+        // what left a balance kept as a tally on the balance record (`offchainSpent + amount`)
+        if (!debited.length && r.spentTallies && ledgerModel(model, r, r.balanceWordSet))
+          debited.push(
+            ...(e.credits ?? [])
+              .filter((k) => {
+                const last = words(k).pop();
+                return !!last && r.spentTallies!.includes(last) && e.amounts?.[k] !== undefined;
+              })
+              .map(norm),
+          );
         if (!debited.length) continue;
         matchedKeys = debited;
       }

@@ -467,6 +467,8 @@ export interface AssetRule {
   balanceTails?: string[];
   /** Holders whose value moves between two of them: a key taken from one record and given to another of the same model by the same amount is debited, whatever it is called. */
   pairedMoveModels?: string;
+  /** Last words of a key on a balance record that count what left it (`offchainSpent`): raised by an amount, the balance is debited. */
+  spentTallies?: string[];
   /** Parts of a balance that hold an amount back for the holder: debited to one of these by the same amount, it is held, not moved. */
   holdKeys?: string[];
   /** The record keeps what the rule guards under one of these keys: a write whose keys are all known and name none of them does not set it. */
