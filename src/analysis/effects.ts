@@ -18,6 +18,7 @@ import {
   calleeName,
   isFunctionNode,
   isModelCall,
+  lastName,
   propertyNameText,
   returnExpressions,
   skipOuter,
@@ -589,20 +590,22 @@ function sqlSelfUpdate(x: ts.Expression, key: string): { op: '+' | '-'; amount: 
  * `parseFloat(x)`, `x.toFixed(2)`), parentheses and spaces do not change it.
  */
 function amountText(e: ts.Expression): string {
-  let x = skipOuter(e);
-  for (let i = 0; i < 4; i++) {
-    if (
-      ts.isCallExpression(x) &&
-      x.arguments.length >= 1 &&
-      /^(Number|parseFloat|parseInt|BigInt)$/.test(calledName(x))
-    )
-      x = skipOuter(x.arguments[0]);
+  let x: ts.Expression = skipOuter(e);
+  for (let i = 0; i < 6; i++) {
+    const conversion =
+      (ts.isCallExpression(x) || ts.isNewExpression(x)) &&
+      (x.arguments?.length ?? 0) >= 1 &&
+      /^(Number|parseFloat|parseInt|BigInt|abs|round|floor|ceil|trunc|Decimal|BigNumber|Big)$/.test(
+        lastName(x.expression) ?? '',
+      );
+    if (conversion) x = skipOuter((x as ts.CallExpression | ts.NewExpression).arguments![0]);
     else if (
       ts.isCallExpression(x) &&
       ts.isPropertyAccessExpression(x.expression) &&
-      /^(toFixed|toString|valueOf)$/.test(x.expression.name.text)
+      /^(toFixed|toString|valueOf|toNumber|toBigInt|toDecimalPlaces|toDP)$/.test(x.expression.name.text)
     )
       x = skipOuter(x.expression.expression);
+    else if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.PlusToken) x = skipOuter(x.operand);
     else break;
   }
   return x.getText().replace(/\s+/g, '');
@@ -1451,7 +1454,7 @@ function loadedByFinder(recv: ts.Expression, values: ValueResolver): boolean {
 }
 
 /** Model name behind a receiver: `new User()`, `User.findById()`, `userRepository`, `getRepository(User)`. */
-function modelOfReceiver(recv: ts.Expression, values: ValueResolver): string | undefined {
+export function modelOfReceiver(recv: ts.Expression, values: ValueResolver): string | undefined {
   const x = skipOuter(recv);
   if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
     for (const v of values.resolve(x)) {
@@ -1877,8 +1880,48 @@ function documentCollection(
   return undefined;
 }
 
+/**
+ * Every function the call may run is the project's own and calls no package (`hub.sendToAddress`
+ * writing to sockets): what it does is in its body. A project wrapper handing the call on to a
+ * package (`rpc.command('sendtoaddress', …)`, `pay({ request })`, `axios.post`), or one alternative
+ * that is a package's (`signer` an `ethers.Wallet` in production, a stand-in otherwise), is not.
+ */
+const LOG_METHODS = /^(log|info|warn|warning|error|debug|trace|fatal|verbose)$/;
+
+function runsOnlyLocalCode(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  depth = 0,
+  seen = new Set<ts.Node>(),
+): boolean {
+  const fns = values.resolve(call.expression);
+  // a package's export, a member of one, or what one builds (`new Client(…)` of `bitcoin-core`)
+  const external = (x: Value): boolean =>
+    x.kind === 'external' ||
+    (x.kind === 'member' && external(x.base)) ||
+    (x.kind === 'call' && x.callee.some(external));
+  return (
+    fns.length > 0 &&
+    fns.every((v) => {
+      if (v.kind !== 'function' || !v.node.body) return false;
+      if (seen.has(v.node)) return true;
+      seen.add(v.node);
+      // (through the project's own helpers it calls, `this.call('sendtoaddress', …)`, two levels down)
+      return callsIn(v.node).every((c) => {
+        // (a log line hands nothing on: `logger.info(…)` on a logging package)
+        if (!ts.isCallExpression(c) || LOG_METHODS.test(calleeName(c))) return true;
+        const callee = values.resolve(c.expression);
+        if (callee.some(external)) return false;
+        if (depth < 2 && callee.some((x) => x.kind === 'function' && !!x.node.body))
+          return runsOnlyLocalCode(c, values, depth + 1, seen);
+        return true;
+      });
+    })
+  );
+}
+
 /** The call runs a function the project defines (its body can be followed), whatever its name says. */
-function runsProjectCode(call: ts.CallExpression, values: ValueResolver): boolean {
+export function runsProjectCode(call: ts.CallExpression, values: ValueResolver): boolean {
   return values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body);
 }
 
@@ -1939,12 +1982,13 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   }
   // a method that moves money whatever the client (`lightning.sendPayment()`, `wallet.sendTransaction(tx)`);
   // the project's own method of that name (`hub.sendToAddress(address, message)` on a socket service) is
-  // followed instead: its body says what it does
+  // followed instead, its body saying what it does, unless it hands the request on to a node or a
+  // service (`rpc.post('/', { method: 'sendtoaddress' })`): a wrapper over the wallet's API
   if (
     mc &&
     moveMethods?.test(mc.method) &&
     skipOuter(mc.recv).kind !== ts.SyntaxKind.ThisKeyword &&
-    !runsProjectCode(call, values)
+    !runsOnlyLocalCode(call, values)
   ) {
     const recvParts = calleeParts(mc.recv);
     return base('payment', {

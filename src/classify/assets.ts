@@ -59,6 +59,8 @@ interface CompiledAssets {
     balanceWordSet: ReadonlySet<string>;
     balanceTailSet: ReadonlySet<string>;
     pairedMoveModelsRe: RegExp | undefined;
+    onlyReferencesRe: RegExp | undefined;
+    notLedgerModelsRe: RegExp | undefined;
     valueRes: Map<string, RegExp>;
     notConstantRes: [RegExp, RegExp][];
     keyConstantRes: [RegExp, RegExp][];
@@ -113,6 +115,8 @@ export const assetRules = compiled((): CompiledAssets => {
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
       balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
       pairedMoveModelsRe: a.pairedMoveModels ? new RegExp(a.pairedMoveModels) : undefined,
+      onlyReferencesRe: a.onlyReferences ? new RegExp(a.onlyReferences) : undefined,
+      notLedgerModelsRe: a.notLedgerModels ? new RegExp(a.notLedgerModels) : undefined,
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
       keyConstantRes: Object.entries(a.keyConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
@@ -485,7 +489,7 @@ function ledgerModel(model: string, r: CompiledAssets['rules'][number], balanceW
   // `bal` would also end `global`)
   return (
     (!!last && balanceWords.has(last)) ||
-    [...balanceWords].some((w) => w.length >= 5 && model.endsWith(w)) ||
+    ([...balanceWords].some((w) => w.length >= 5 && model.endsWith(w)) && !r.notLedgerModelsRe?.test(model)) ||
     (r.ledgerModels ?? []).some((m) => modelMatches(model, [norm(m)], false))
   );
 }
@@ -738,13 +742,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.alsoKeys && !keys.some((k) => r.alsoKeys!.some((t) => keyMatches(k, norm(t))))) continue;
       // every key written is known and none is where the record keeps what the rule guards
       if (
-        r.valueKeys &&
+        r.onlyReferencesRe &&
         keys.length &&
         !e.opaqueData &&
         !e.rawBody &&
-        !keys.some((k) =>
-          r.valueKeys!.some((t) => keyMatches(k, norm(t)) || k.endsWith(norm(t)) || k.startsWith(`${norm(t)}hash`)),
-        )
+        keys.every((k) => r.onlyReferencesRe!.test(k))
       )
         continue;
       if (r.debitSet.length) {
@@ -770,7 +772,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // value of any name moved from one holder's record to another's (`points` decremented on the
         // sender's row and incremented by the same amount on the receiver's): sent to another user
         if (!debited.length && r.pairedMoveModelsRe?.test(norm(model)))
-          debited.push(...pairedMoves(e, effects).map(norm));
+          debited.push(
+            ...pairedMoves(e, effects)
+              .map(norm)
+              .filter((k) => !r.pairedMoveNotKeys || !new RegExp(r.pairedMoveNotKeys).test(k)),
+          );
         // what left a balance kept as a tally on the balance record (`offchainSpent + amount`)
         if (!debited.length && r.spentTallies && ledgerModel(model, r, r.balanceWordSet))
           debited.push(
@@ -1059,10 +1065,12 @@ function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): bo
 
 /**
  * Keys a write takes an amount from that another write of the same model, in the same endpoint, gives
- * by the very same amount (both amounts read, written alike).
+ * by that amount (both amounts read; the one given may be less a fee: `amount - fee`).
  */
 function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
   const amounts = e.amounts ?? {};
+  const given = (to: string | undefined, by: string): boolean =>
+    !!to && (to === by || (/^[\w$.]+$/.test(by) && to.startsWith(`${by}-`)));
   return (e.debits ?? []).filter((k) => {
     const by = amounts[k];
     return (
@@ -1072,7 +1080,7 @@ function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
           o !== e &&
           o.node !== e.node &&
           o.model === e.model &&
-          (o.credits ?? []).some((c) => norm(c) === norm(k) && o.amounts?.[c] === by),
+          (o.credits ?? []).some((c) => norm(c) === norm(k) && given(o.amounts?.[c], by)),
       )
     );
   });

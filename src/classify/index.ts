@@ -101,12 +101,21 @@ function pathSignals(ep: Endpoint, rules: ClassifierRules, values: ValueResolver
 
 /** A DELETE (or a removal named in the path) of a payee or a card: those path words say nothing sensitive. */
 function harmlessRemovals(ep: Endpoint, signals: Signal[], rules: ClassifierRules): Signal[] {
-  const removal =
-    ep.method === 'DELETE' || segmentsOf(ep.path).some((s) => s.words.some((w) => rules.removals.verbs.has(w)));
-  if (!removal) return signals;
+  const segs = segmentsOf(ep.path);
+  const removal = ep.method === 'DELETE' || segs.some((s) => s.words.some((w) => rules.removals.verbs.has(w)));
+  // a category's own end verb: the last segment is that verb, alone or followed by the category's words
+  const last = segs[segs.length - 1];
+  const endRemoval = (category: string): boolean => {
+    const verbs = rules.removals.endVerbs.get(category);
+    if (!verbs || !last?.words.length || !verbs.has(last.words[0])) return false;
+    const rest = last.words.slice(1).join('');
+    return !rest || !!rules.removals.notHarm.get(category)?.has(rest);
+  };
+  if (!removal && !signals.some((s) => endRemoval(s.category))) return signals;
   return signals.filter((s) => {
     const words = rules.removals.notHarm.get(s.category);
     if (!words || s.kind !== 'path') return true;
+    if (!removal && !endRemoval(s.category)) return true;
     const seg = segmentsOf(`/${s.value}`)[0];
     return !seg || !findTerm(seg.candidates, words);
   });

@@ -11,7 +11,7 @@ import { findDeclaration, lookupName } from '../analysis/scope.js';
 import { evalString } from '../analysis/strings.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { schemaColumns } from './schema-columns.js';
-import { stringArg } from '../analysis/effects.js';
+import { runsProjectCode, stringArg } from '../analysis/effects.js';
 
 export interface Reveal {
   node: ts.Node;
@@ -209,9 +209,9 @@ export function revealedSecrets(
       const receiver = e.expression.getText();
       if (
         name &&
-        (named(name) || (named(key) && !r.notSecretNames.test(name))) &&
+        (named(name) || (named(key) && !r.notSecretNames.test(name)) || keyOfKeyRecord(e.expression, name, r)) &&
         !enumLabel(e, name, values) &&
-        !fromRequest(e.expression, r.notReceivers) &&
+        !fromRequest(e.expression, r.notReceivers, 0, r.recordReads) &&
         !r.notSecretReceivers.test(receiver) &&
         !r.notSecretReceivers.test(originCallee(e.expression))
       )
@@ -561,6 +561,18 @@ const KEY_RECORD = compiled(() => {
   };
 });
 
+/**
+ * `row.key` where `row` came from a finder on a key record (`await ctx.db.query.ApiKeys.findFirst(…)`,
+ * `prisma.apiToken.findUnique(…)`): the bare `key` or `token` column is the key itself.
+ */
+function keyOfKeyRecord(recv: ts.Expression, name: string, r: Rules): boolean {
+  if (!KEY_COLUMN.test(name) || !r.recordReads) return false;
+  const parts = originCallee(recv).replace(/\s+/g, '').split('.');
+  const method = parts[parts.length - 1] ?? '';
+  const model = parts[parts.length - 2];
+  return !!model && r.recordReads.test(method) && KEY_RECORD()(model);
+}
+
 /** The secret columns a read of a table hands out: those its schema declares, of those it picks. */
 function tableSecrets(read: { table: string; listed?: Set<string> }, values: ValueResolver, r: Rules): string[] {
   const columns = schemaColumns(values, read.table) ?? [];
@@ -593,10 +605,13 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
   if (!r.recordReads.test(call.expression.name.text) && !written) return [];
   const recv = skipOuter(call.expression.expression);
   // a client's delegate (`prisma.integration.findUnique`) or a model's static (`Project.findByPk(id)`);
-  // a client the context carries (`ctx.prisma.apiKey.findMany`, `ctx.db.query.ApiKeys.findMany`) is one
-  // too: what the request or the session holds has no finder two members down
+  // a client the context carries (`ctx.prisma.apiKey.findMany`, `ctx.db.query.ApiKeys.findMany`,
+  // `c.get('prisma').apiKey.findMany`) is one too: what the request or the session holds has no finder
+  // two members down. The project's own service of that shape (`ctx.services.apiKeys.findMany`) answers
+  // what its body returns, not a record.
+  if (runsProjectCode(call, values)) return [];
   const model = ts.isPropertyAccessExpression(recv)
-    ? r.notReceivers.test(rootName(recv.expression)) && !ts.isPropertyAccessExpression(skipOuter(recv.expression))
+    ? r.notReceivers.test(rootName(recv.expression)) && ts.isIdentifier(skipOuter(recv.expression))
       ? undefined
       : recv.name.text
     : ts.isIdentifier(recv) && /^[A-Z]/.test(recv.text)
@@ -681,12 +696,16 @@ function attributeNames(
  * Is this the request itself or a part of it (`req.query`, `const searchParams = req.query`,
  * `const { searchParams } = new URL(request.url)`)? What the caller sent and gets back is no stored secret.
  */
-function fromRequest(e: ts.Expression, receivers: RegExp, depth = 0): boolean {
+function fromRequest(e: ts.Expression, receivers: RegExp, depth = 0, reads?: RegExp): boolean {
+  // a record read through a client the context carries (`await ctx.db.query.Webhooks.findFirst(…)`): the database's
+  if (reads && readsRecord(e, reads)) return false;
   if (receivers.test(rootName(e))) return true;
   if (depth > 3) return false;
   let x = skipOuter(e);
-  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isCallExpression(x))
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isCallExpression(x)) {
+    if (reads && ts.isCallExpression(x) && readsRecord(x, reads)) return false;
     x = skipOuter(x.expression);
+  }
   if (!ts.isIdentifier(x)) return false;
   const d = lookupName(x.text, x);
   const decl = d && ts.isBindingElement(d) ? d.parent.parent : d;
@@ -695,7 +714,19 @@ function fromRequest(e: ts.Expression, receivers: RegExp, depth = 0): boolean {
   if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
   // `new URL(request.url)`: the URL the request names
   if (ts.isNewExpression(init) && init.arguments?.length === 1) init = skipOuter(init.arguments[0]);
-  return fromRequest(init, receivers, depth + 1);
+  return fromRequest(init, receivers, depth + 1, reads);
+}
+
+/** A finder call two members down a client (`ctx.db.query.Webhooks.findFirst(…)`, `c.get('prisma').apiKey.findMany(…)`). */
+function readsRecord(e: ts.Expression, reads: RegExp): boolean {
+  const x = skipOuter(e);
+  if (!ts.isCallExpression(x) || !ts.isPropertyAccessExpression(x.expression)) return false;
+  const model = skipOuter(x.expression.expression);
+  return (
+    reads.test(x.expression.name.text) &&
+    ts.isPropertyAccessExpression(model) &&
+    !ts.isIdentifier(skipOuter(model.expression))
+  );
 }
 
 /**

@@ -70,7 +70,7 @@ export interface ClassifierRules {
   categories: CategoryRule[];
   informational: Set<string>;
   /** Removal verbs, and per category the path words a removal does not harm with (rules/categories.json removals). */
-  removals: { verbs: Set<string>; notHarm: Map<string, Set<string>> };
+  removals: { verbs: Set<string>; notHarm: Map<string, Set<string>>; endVerbs: Map<string, Set<string>> };
   exclusions: ExclusionRules;
 
   mutatingMethods: string[];
@@ -188,6 +188,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     removals: {
       verbs: new Set((raw.removals?.verbs ?? []).map(norm)),
       notHarm: new Map(Object.entries(raw.removals?.notHarm ?? {}).map(([k, v]) => [k, new Set(v.map(norm))])),
+      endVerbs: new Map(Object.entries(raw.removals?.endVerbs ?? {}).map(([k, v]) => [k, new Set(v.map(norm))])),
     },
     exclusions: raw.exclusions,
     mutatingMethods: [...raw.mutatingMethods],

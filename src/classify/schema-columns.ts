@@ -14,7 +14,7 @@ import { norm } from './words.js';
 const MAX_SCHEMA_BYTES = 2 * 1024 * 1024;
 
 /** The text of a schema file, or undefined when it is too large or cannot be read. */
-function schemaText(file: string): string | undefined {
+export function schemaText(file: string): string | undefined {
   try {
     if (fs.statSync(file).size > MAX_SCHEMA_BYTES) return undefined;
     return fs.readFileSync(file, 'utf8');
@@ -240,7 +240,7 @@ const MAX_PACKAGE_FILES = 400;
  * `@acme/db` whose schema lives outside the application folder), followed through `export … from`
  * by their text, never parsed. Sorted, so that the first declaration of a table wins the same way each run.
  */
-function schemaSources(values: ValueResolver): string[] {
+export function schemaSources(values: ValueResolver): string[] {
   const store = values.store;
   const seen = new Set(store.known);
   const extra: string[] = [];

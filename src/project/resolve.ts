@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Tree } from './tree.js';
 import { TsconfigReader, type PathAliases } from './tsconfig.js';
-import type { Workspace, PackageInfo } from './workspace.js';
+import { readPackage, type Workspace, type PackageInfo } from './workspace.js';
 
 export type Resolution =
   | { kind: 'file'; file: string }
@@ -129,6 +129,74 @@ export class ModuleResolver {
     return found;
   }
 
+  private readonly nearestCache = new Map<string, PackageInfo | null>();
+
+  /** The package.json nearest above a file, inside the tree (a workspace package outside the scanned folder too). */
+  private nearestPackage(file: string): PackageInfo | undefined {
+    const visited: string[] = [];
+    let found: PackageInfo | undefined;
+    for (let dir = path.dirname(file); this.tree.contains(dir);) {
+      const hit = this.nearestCache.get(dir);
+      if (hit !== undefined) {
+        found = hit ?? undefined;
+        break;
+      }
+      visited.push(dir);
+      const own = this.workspace.packageAt(dir) ?? readPackage(path.join(dir, 'package.json'));
+      if (own) {
+        found = own;
+        break;
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+    for (const v of visited) this.nearestCache.set(v, found ?? null);
+    return found;
+  }
+
+  /** `#x` through the `imports` field of the package the importing file belongs to (exact keys, then `#*` patterns). */
+  private subpathImport(spec: string, fromFile: string): string | undefined {
+    const pkg = this.nearestPackage(fromFile);
+    const imports = pkg?.json.imports;
+    if (!pkg || !imports || typeof imports !== 'object') return undefined;
+    const map = imports as Record<string, unknown>;
+    const targets: string[] = [];
+    const collect = (v: unknown, star: string): void => {
+      if (typeof v === 'string') targets.push(v.replace('*', star));
+      else if (Array.isArray(v)) v.forEach((x) => collect(x, star));
+      else if (v && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        for (const k of ['source', 'development', 'types', 'import', 'require', 'node', 'default'])
+          if (k in o) collect(o[k], star);
+      }
+    };
+    if (spec in map) collect(map[spec], '');
+    else {
+      // the longest matching pattern wins, as in Node
+      let best: { key: string; star: string } | undefined;
+      for (const key of Object.keys(map)) {
+        const i = key.indexOf('*');
+        if (i < 0) continue;
+        const pre = key.slice(0, i);
+        const post = key.slice(i + 1);
+        if (spec.startsWith(pre) && spec.endsWith(post) && spec.length >= pre.length + post.length)
+          if (!best || pre.length > best.key.indexOf('*'))
+            best = { key, star: spec.slice(pre.length, spec.length - post.length) };
+      }
+      if (best) collect(map[best.key], best.star);
+    }
+    for (const t of targets) {
+      if (!t.startsWith('./')) continue;
+      const abs = path.resolve(pkg.dir, t);
+      const hit =
+        this.probe(abs) ??
+        this.probe(abs.replace(/([\\/])(dist|build|lib|out)([\\/])/, '$1src$3').replace(/\.(d\.ts|js|mjs|cjs)$/, ''));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
   private packageEntry(pkg: PackageInfo, subpath: string): string | undefined {
     const json = pkg.json;
     const candidates: string[] = [];
@@ -229,6 +297,11 @@ export class ModuleResolver {
   private resolveInTree(spec: string, fromFile: string): Resolution {
     if (typeof spec !== 'string' || spec === '') return { kind: 'missing', spec: String(spec ?? '') };
     if (spec.startsWith('node:')) return { kind: 'external', module: spec };
+    // Node subpath imports (`#env.ts`, `#handlers/trpc.ts`): the nearest package.json's `imports` map
+    if (spec.startsWith('#')) {
+      const hit = this.subpathImport(spec, fromFile);
+      if (hit) return { kind: 'file', file: hit };
+    }
     if (spec.startsWith('.') || path.isAbsolute(spec)) {
       const hit = this.probe(path.resolve(path.dirname(fromFile), spec));
       return hit ? { kind: 'file', file: hit } : { kind: 'missing', spec };

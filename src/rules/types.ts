@@ -395,7 +395,7 @@ export interface CategoryRules {
   categories: Record<string, RawCategory>;
   informational: { words: string[] };
   /** Path words that name what a removal takes away harmlessly (a payee, a card), per category. */
-  removals?: { verbs: string[]; notHarm: Record<string, string[]> };
+  removals?: { verbs: string[]; notHarm: Record<string, string[]>; endVerbs?: Record<string, string[]> };
   exclusions: ExclusionRules;
   mutatingMethods: string[];
   effectLookahead: { stopWords: string[] };
@@ -467,12 +467,16 @@ export interface AssetRule {
   balanceTails?: string[];
   /** Holders whose value moves between two of them: a key taken from one record and given to another of the same model by the same amount is debited, whatever it is called. */
   pairedMoveModels?: string;
+  /** Normalised keys never taken for a value moved between two holders. */
+  pairedMoveNotKeys?: string;
+  /** Normalised model names ending on a balance word that keep no money. */
+  notLedgerModels?: string;
   /** Last words of a key on a balance record that count what left it (`offchainSpent`): raised by an amount, the balance is debited. */
   spentTallies?: string[];
   /** Parts of a balance that hold an amount back for the holder: debited to one of these by the same amount, it is held, not moved. */
   holdKeys?: string[];
-  /** The record keeps what the rule guards under one of these keys: a write whose keys are all known and name none of them does not set it. */
-  valueKeys?: string[];
+  /** Normalised keys that only point at other records or say when: a write whose keys are all known and all match stores nothing the rule guards. */
+  onlyReferences?: string;
   /** Counts only when the request names the account written (a path parameter or body field in targetNames, or an `:id` under targetSegments). */
   targetNamed?: { names: string[]; segments: string[]; idPattern?: string };
   keyValues?: Record<string, string>;

@@ -491,6 +491,7 @@ export class GuardRecogniser {
       enrolling: inl.enrolling,
       factor: inl.factor,
       windowMinutes: inl.windowMinutes,
+      ...(inl.skip ? { skip: inl.skip } : {}),
     };
     if (inl.kind === 'freshness') {
       spec.hasFreshness = !inl.refreshed;
@@ -572,7 +573,16 @@ export class GuardRecogniser {
         own.events.filter((e) => (e.checked || e.established) && counts(e) && !e.forged).map((e) => e.id),
       );
       const points = own.points.filter((p) => p.kind === 'effect');
-      if (!points.length || !points.every((p) => [...p.must].some((id) => ownIds.has(id)))) return undefined;
+      if (!points.length) return undefined;
+      if (!points.every((p) => [...p.must].some((id) => ownIds.has(id)))) {
+        // every effect behind its own check, but one that a branch gets past (`pin != wallet.pin` for an
+        // account with no PIN): a self-protected operation whose protection is broken on that branch
+        const skipped = own.events.find(
+          (e) => (e.checked || e.established) && e.spec.skip && !e.forged && points.every((p) => p.must.has(e.id)),
+        );
+        if (!skipped?.spec.skip) return undefined;
+        base.skip = skipped.spec.skip;
+      }
       base.guardsOwnEffects = true;
     }
 

@@ -26,6 +26,7 @@ export type SecretVerdict =
       stored: string;
       /** A one-time-code factor, by its names. */ otp?: boolean;
       /** client-trusted: the stored side is of a record the request names, not sent itself. */ chosenBy?: string;
+      /** proof: the expressions read as the stored side. */ storedNodes?: ts.Expression[];
     };
 
 /** What a client-trusted verdict lets the caller control, for messages. */
@@ -155,7 +156,7 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   // whoever picks it must know its secret, which a stolen session does not give
   if (s.chosenBy && !s.identity && !stored.some(writtenAfterwards))
     return { kind: 'client-trusted', typed: typedAt, stored: storedAt, chosenBy: s.chosenBy, otp };
-  return { kind: 'proof', typed: typedAt, stored: storedAt, otp };
+  return { kind: 'proof', typed: typedAt, stored: storedAt, otp, storedNodes: stored };
 }
 
 /**
