@@ -791,7 +791,16 @@ function trpcProcedures(file, text, out) {
       }
     }
     if (!key || !/procedure/i.test(text.slice(start, m.index))) continue;
-    out.push({ framework: 'trpc', method, path: key, file: rel(file), line: lineAt(text, m.index), trpc: true });
+    const declared = text[start - 1] === '=';
+    out.push({
+      framework: 'trpc',
+      method,
+      path: key,
+      file: rel(file),
+      line: lineAt(text, m.index),
+      trpc: true,
+      ...(declared ? { constName: key } : {}),
+    });
   }
 }
 
@@ -889,6 +898,7 @@ function list() {
   const files = [];
   walk(ROOT, files);
   const out = [];
+  const trpcTexts = [];
   const registry = { files: new Map(), texts: [], textOf: new Map() };
   for (const f of files) {
     const r = rel(f);
@@ -904,6 +914,7 @@ function list() {
     if (nextRoutes(f, text, out)) continue;
     if (/\.(tsx|jsx)$/.test(f)) continue;
     trpcProcedures(f, text, out);
+    if (/procedure/i.test(text)) trpcTexts.push(text);
     if (!/\.\s*(get|post|put|patch|delete|options|head|all|route|on|use|openapi)\s*\(|createRoute/.test(text)) continue;
     registry.texts.push([f, text]);
     registry.textOf.set(f, text);
@@ -918,6 +929,18 @@ function list() {
         i.openapiUses.length,
         [...i.imports.entries()].map(([k, v]) => k + '=' + rel(v.file) + ':' + v.name).join(' '),
       );
+  // a procedure declared as a constant is served under the key a router gives it (`get: getGroupProcedure`)
+  for (const e of out) {
+    if (!e.constName) continue;
+    const re = new RegExp(`([A-Za-z_$][\\w$]*)\\s*:\\s*${e.constName.replace(/\$/g, '\\$')}\\b(?!\\s*[.(])`);
+    for (const t of trpcTexts) {
+      const m = re.exec(t);
+      if (m) {
+        e.path = m[1];
+        break;
+      }
+    }
+  }
   // prefixes of each router (file, owner), from mounts
   const key = (file, owner) => `${file}\0${owner}`;
   const parents = new Map(); // child key → [{ parentKey, prefix }]
