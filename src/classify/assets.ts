@@ -16,7 +16,7 @@ import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
-import { identifierFamily, signsInBy, signsInOn, signsInOnlyByOther } from './sign-in.js';
+import { identifierFamily, signInRecordsKnown, signsInBy, signsInOn, signsInOnlyByOther } from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
 import { allColumns, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { foundByKey, recordChosenByRequest } from './chosen-record.js';
@@ -612,6 +612,17 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       }
       // another system's password is supplied, never hashed: a hash stored there is this application's verifier
       if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;
+      // …and so is one kept in plain on a record that names no person and that the application's own
+      // sign-in, which can be seen, never looks up (a router's API password, a gateway's passkey)
+      if (
+        r.plainOffAccounts &&
+        model &&
+        !storesHash(e) &&
+        !PERSON.test(model) &&
+        signInRecordsKnown(ctx.values) &&
+        !signsInOn(ctx.values, model)
+      )
+        continue;
       // a row whose own type says what it is (`type: 'magic'` on a tokens table)
       if (writesConstant(e, r.notConstantRes)) continue;
       if (r.argKeys || r.argKeysAlso) {

@@ -223,6 +223,12 @@ export function signsInOnlyByOther(values: ValueResolver, family: string, model:
   return false;
 }
 
+/** Is the application's own sign-in visible, with the records it looks up known? */
+export function signInRecordsKnown(values: ValueResolver): boolean {
+  for (const records of families(values).values()) if (records?.size) return true;
+  return false;
+}
+
 /** Does the application's sign-in look this record up by one of its identifiers (`customers` by e-mail)? */
 export function signsInOn(values: ValueResolver, model: string): boolean {
   const b = bare(model);
