@@ -644,7 +644,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) &&
             (r.ownedPeopleSignIn
-              ? declaresColumn(ctx.values, model, [...c.signInColumns]) || signsInOn(ctx.values, model)
+              ? // (a password column for another system, an ISP subscriber's line password, where the
+                // application's own sign-in can be seen and never looks these records up, is not this one)
+                (declaresColumn(ctx.values, model, [...c.signInColumns]) && !signInRecordsKnown(ctx.values)) ||
+                signsInOn(ctx.values, model)
               : signsInItself(ctx.values, model, r.modelSet, c))) ||
           (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns)) ||
           (!!r.signInModels && !!model && signsInOn(ctx.values, model));
