@@ -756,7 +756,7 @@ function trpcProcedures(file, text, out) {
     const method = m[1] === 'query' ? 'GET' : 'POST';
     const after = literalAt(text, m.index + m[0].length);
     // v9: `.query('user.get', { resolve })`
-    if (after && /^\s*,/.test(text.slice(after.end, after.end + 3)) && !after.value.includes('{?}')) {
+    if (after && /^\s*,/.test(text.slice(after.end, after.end + 3)) && /^[\w.-]+$/.test(after.value)) {
       out.push({
         framework: 'trpc',
         method,
