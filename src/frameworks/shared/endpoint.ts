@@ -4,7 +4,7 @@ import { ts } from 'ts-morph';
 import { readBodyFields } from '../../analysis/body.js';
 import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
 import type { ValueResolver } from '../../analysis/values.js';
-import type { ChainLink, Endpoint, Framework, HandlerRef, HttpMethod } from '../../model.js';
+import type { BodyField, ChainLink, Endpoint, Framework, HandlerRef, HttpMethod } from '../../model.js';
 import { shortText, spanOf } from '../../util.js';
 import { memo } from '../../memo.js';
 import { ruleFile } from '../../rules/load.js';
@@ -97,9 +97,32 @@ export function buildEndpoint(input: EndpointInput, ctx: AdapterContext): Endpoi
     appRoot: ctx.workspace.appRootOf(anchorFile),
     handler: handlerRef(u, input.handlerExpr),
     chain: [...input.chain, ...wrapperLinks(u)],
-    bodyFields: u.fn ? readBodyFields(u.fn, input.framework, ctx.values, input.method) : [],
+    bodyFields: withRouteMiddlewareFields(
+      u.fn ? readBodyFields(u.fn, input.framework, ctx.values, input.method) : [],
+      input,
+      ctx,
+    ),
     tags: input.tags ?? [],
   };
+}
+
+/**
+ * A route's own middleware that reads the body (`const { memberId, amount } = await c.req.json()` before
+ * `c.set('params', …)`) reads it for the handler: its fields are the endpoint's too. Router-level and
+ * application-wide middleware serve every route, so what they read is not this endpoint's.
+ */
+function withRouteMiddlewareFields(own: BodyField[], input: EndpointInput, ctx: AdapterContext): BodyField[] {
+  const seen = new Set(own.map((f) => f.name));
+  const out = [...own];
+  for (const link of input.chain) {
+    if (link.via !== 'route' || !link.fn) continue;
+    for (const f of readBodyFields(link.fn, input.framework, ctx.values, input.method))
+      if (!seen.has(f.name)) {
+        seen.add(f.name);
+        out.push(f);
+      }
+  }
+  return out;
 }
 
 /**
