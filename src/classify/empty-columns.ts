@@ -6,7 +6,7 @@ import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { ValueResolver } from '../analysis/values.js';
 import { norm } from './words.js';
-import { schemaSources, schemaText } from './schema-columns.js';
+import { schemaSources, schemaText, stringEnd } from './schema-columns.js';
 
 const MONGOOSE_SCHEMA = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
 const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
@@ -19,9 +19,7 @@ function objectText(text: string, open: number): string {
   for (let i = open; i < text.length && i < open + 4000; i++) {
     const ch = text[i];
     if (ch === '"' || ch === "'" || ch === '`') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== ch && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-      i = j;
+      i = stringEnd(text, i);
       continue;
     }
     if (ch === '{') depth++;

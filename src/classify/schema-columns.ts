@@ -342,6 +342,14 @@ function knexColumns(text: string, from: number, builder: string): string[] {
   return [...body.matchAll(column)].map((m) => m[1]);
 }
 
+/** The index of the quote closing the one-line string literal that opens at `i` (a `'`, `"` or backquote). */
+export function stringEnd(text: string, i: number): number {
+  const q = text[i];
+  let j = i + 1;
+  while (j < text.length && text[j] !== q && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+  return j;
+}
+
 /** The text columns declared at the top level of the object literal that starts at `from`. */
 function topLevelColumns(text: string, from: number, column: RegExp): string[] {
   const cols: string[] = [];
@@ -351,9 +359,7 @@ function topLevelColumns(text: string, from: number, column: RegExp): string[] {
     const ch = text[i];
     // a string (`default('https://…')`) is skipped whole, so that nothing in it reads as a comment or a bracket
     if (ch === '"' || ch === "'" || ch === '`') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== ch && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
-      i = j;
+      i = stringEnd(text, i);
       continue;
     }
     // a comment between columns (`// Signing secret — shown once`) is not a column
