@@ -1887,6 +1887,7 @@ function documentCollection(
  * that is a package's (`signer` an `ethers.Wallet` in production, a stand-in otherwise), is not.
  */
 const LOG_METHODS = /^(log|info|warn|warning|error|debug|trace|fatal|verbose)$/;
+const NETWORK_GLOBALS = /^(fetch|XMLHttpRequest|request)$/;
 
 function runsOnlyLocalCode(
   call: ts.CallExpression,
@@ -1895,9 +1896,11 @@ function runsOnlyLocalCode(
   seen = new Set<ts.Node>(),
 ): boolean {
   const fns = values.resolve(call.expression);
-  // a package's export, a member of one, or what one builds (`new Client(…)` of `bitcoin-core`)
+  // a package's export, a member of one, or what one builds (`new Client(…)` of `bitcoin-core`); a client
+  // handed in (`this.client.command(…)` on a constructor's parameter) may be one too
   const external = (x: Value): boolean =>
     x.kind === 'external' ||
+    x.kind === 'param' ||
     (x.kind === 'member' && external(x.base)) ||
     (x.kind === 'call' && x.callee.some(external));
   return (
@@ -1906,14 +1909,17 @@ function runsOnlyLocalCode(
       if (v.kind !== 'function' || !v.node.body) return false;
       if (seen.has(v.node)) return true;
       seen.add(v.node);
-      // (through the project's own helpers it calls, `this.call('sendtoaddress', …)`, two levels down)
+      // (through the project's own helpers it calls, `this.call('sendtoaddress', …)`, five levels down)
       return callsIn(v.node).every((c) => {
         // (a log line hands nothing on: `logger.info(…)` on a logging package)
         if (!ts.isCallExpression(c) || LOG_METHODS.test(calleeName(c))) return true;
+        // the platform's own network calls (`fetch(url, { method: 'POST' })`) hand the request on
+        if (ts.isIdentifier(c.expression) && NETWORK_GLOBALS.test(c.expression.text)) return false;
         const callee = values.resolve(c.expression);
         if (callee.some(external)) return false;
-        if (depth < 2 && callee.some((x) => x.kind === 'function' && !!x.node.body))
-          return runsOnlyLocalCode(c, values, depth + 1, seen);
+        // (past the depth followed, what the helpers do is not known: not local)
+        if (callee.some((x) => x.kind === 'function' && !!x.node.body))
+          return depth < 5 && runsOnlyLocalCode(c, values, depth + 1, seen);
         return true;
       });
     })

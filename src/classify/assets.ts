@@ -197,6 +197,21 @@ export function opsOf(e: Effect): Op[] {
 
 /** Words a record of people can be named with, on the left of a join table's `to` (`userToTeam`). */
 const PERSON = /(user|member|account|person|people|profile|admin|staff|employee|collaborator)s?$/;
+/** Columns that say where another system is: a record holding them connects to it. */
+const CONNECTION_COLUMNS = [
+  'host',
+  'hostname',
+  'ip',
+  'ipaddress',
+  'ipaddr',
+  'port',
+  'baseurl',
+  'apiurl',
+  'endpoint',
+  'serverurl',
+  'nasname',
+  'nasip',
+];
 
 function modelMatches(model: string, terms: readonly string[], affix: boolean, ownTails?: readonly string[]): boolean {
   if (!model) return false;
@@ -612,13 +627,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       }
       // another system's password is supplied, never hashed: a hash stored there is this application's verifier
       if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;
-      // …and so is one kept in plain on a record that names no person and that the application's own
-      // sign-in, which can be seen, never looks up (a router's API password, a gateway's passkey)
+      // …and so is one kept in plain on a record that says where another system is (a host, an address,
+      // a port: a router's API password), names no person, and that the application's own sign-in, seen
+      // whole, never looks up
       if (
         r.plainOffAccounts &&
         model &&
         !storesHash(e) &&
         !PERSON.test(model) &&
+        declaresColumn(ctx.values, model, CONNECTION_COLUMNS, true) &&
         signInRecordsKnown(ctx.values) &&
         !signsInOn(ctx.values, model)
       )
@@ -644,10 +661,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) &&
             (r.ownedPeopleSignIn
-              ? // (a password column for another system, an ISP subscriber's line password, where the
-                // application's own sign-in can be seen and never looks these records up, is not this one)
-                (declaresColumn(ctx.values, model, [...c.signInColumns]) && !signInRecordsKnown(ctx.values)) ||
-                signsInOn(ctx.values, model)
+              ? declaresColumn(ctx.values, model, [...c.signInColumns]) || signsInOn(ctx.values, model)
               : signsInItself(ctx.values, model, r.modelSet, c))) ||
           (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns)) ||
           (!!r.signInModels && !!model && signsInOn(ctx.values, model));

@@ -1,5 +1,6 @@
-// Columns a schema lets be empty: a Prisma field declared optional (`transactionPin String?`) or a
-// Mongoose path that defaults to nothing (`transactionPin: { type: String, default: null }`). An
+// Columns a schema lets be empty: a Prisma field declared optional (`transactionPin String?`) or
+// defaulting to '' (`@default("")`), or a Mongoose path that defaults to nothing
+// (`transactionPin: { type: String, default: null }`, `default: ''`). An
 // account may hold no value there, so a loose comparison with it (`pin != wallet.transactionPin`)
 // lets a request that sends nothing through for that account.
 import { memo } from '../memo.js';
@@ -69,7 +70,10 @@ function build(values: ValueResolver, session: ScanSession): Map<string, Set<str
         m[1],
         m[2]
           .split('\n')
-          .map((line) => /^\s*(\w+)\s+\w+\?(\s|$)/.exec(line)?.[1])
+          .map(
+            (line) =>
+              /^\s*(\w+)\s+\w+\?(\s|$)/.exec(line)?.[1] ?? /^\s*(\w+)\s+String\b.*@default\(\s*""\s*\)/.exec(line)?.[1],
+          )
           .filter((c): c is string => !!c),
       );
   }

@@ -223,10 +223,15 @@ export function signsInOnlyByOther(values: ValueResolver, family: string, model:
   return false;
 }
 
-/** Is the application's own sign-in visible, with the records it looks up known? */
+/**
+ * Is the application's whole sign-in visible, every record it looks up known? A sign-in through a helper
+ * or a library whose record cannot be named (an unknown record in any family) makes it not.
+ */
 export function signInRecordsKnown(values: ValueResolver): boolean {
-  for (const records of families(values).values()) if (records?.size) return true;
-  return false;
+  const f = families(values);
+  if (!f.size) return false;
+  for (const records of f.values()) if (!records?.size) return false;
+  return true;
 }
 
 /** Does the application's sign-in look this record up by one of its identifiers (`customers` by e-mail)? */

@@ -22,6 +22,9 @@ const JS_TO_TS: Record<string, string[]> = {
   '.cjs': ['.cts'],
 };
 
+/** Conditions a plain `node` run matches in an `imports` or `exports` map (`source` is a bundler's, read first when listed first). */
+const RUN_CONDITIONS = new Set(['source', 'node', 'import', 'require', 'module', 'default']);
+
 export class ModuleResolver {
   private readonly fileCache = new Map<string, 'file' | 'none' | 'outside'>();
   private readonly aliasCache = new Map<string, PathAliases | null>();
@@ -162,13 +165,15 @@ export class ModuleResolver {
     if (!pkg || !imports || typeof imports !== 'object') return undefined;
     const map = imports as Record<string, unknown>;
     const targets: string[] = [];
+    // conditions as Node picks them: the first key, in the object's own order, that a plain run matches
+    // (`types` is for the type checker, `development` and `production` only when asked for)
     const collect = (v: unknown, star: string): void => {
       if (typeof v === 'string') targets.push(v.replace('*', star));
       else if (Array.isArray(v)) v.forEach((x) => collect(x, star));
       else if (v && typeof v === 'object') {
         const o = v as Record<string, unknown>;
-        for (const k of ['source', 'development', 'types', 'import', 'require', 'node', 'default'])
-          if (k in o) collect(o[k], star);
+        const key = Object.keys(o).find((k) => RUN_CONDITIONS.has(k));
+        if (key) collect(o[key], star);
       }
     };
     if (spec in map) collect(map[spec], '');
@@ -187,7 +192,13 @@ export class ModuleResolver {
       if (best) collect(map[best.key], best.star);
     }
     for (const t of targets) {
-      if (!t.startsWith('./')) continue;
+      // a package named as the target (`"#wallet": "@acme/handlers"`)
+      if (!t.startsWith('./')) {
+        if (t.startsWith('#') || t.startsWith('/') || t.startsWith('.')) continue;
+        const r = this.resolveInTree(t, fromFile);
+        if (r.kind === 'file') return r.file;
+        continue;
+      }
       const abs = path.resolve(pkg.dir, t);
       const hit =
         this.probe(abs) ??

@@ -2,8 +2,8 @@
 // assurance levels and flags, each with the truth value that means "failed", the source it is
 // read from (server-side or client-controlled) and the window or level it accepts.
 import { ts } from 'ts-morph';
-import { calleeParts, modelOfReceiver } from '../../analysis/effects.js';
-import { mayBeEmpty } from '../../classify/empty-columns.js';
+import { calleeParts } from '../../analysis/effects.js';
+import { emptyMatch } from './empty-match.js';
 import { evalNumber } from '../../analysis/numbers.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { evalString, type Env } from '../../analysis/strings.js';
@@ -26,44 +26,6 @@ const COMPARE = new Set([
   ts.SyntaxKind.ExclamationEqualsEqualsToken,
   ts.SyntaxKind.ExclamationEqualsToken,
 ]);
-
-/**
- * `pin != wallet.transactionPin` where the schema lets the stored PIN be empty (`default: null`, `String?`):
- * `undefined != null` is false, so for an account that never set one a request that sends none passes
- * (policy: a check skipped for an account without the factor is broken). A strict comparison, or the
- * typed value refused when missing before the comparison, closes it.
- */
-function looseOverEmpty(
-  x: ts.BinaryExpression,
-  verdict: { typed: string; storedNodes?: ts.Expression[] },
-  values: ValueResolver,
-): { node: ts.Node; why: string } | undefined {
-  const op = x.operatorToken.kind;
-  if (op !== ts.SyntaxKind.EqualsEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsToken) return undefined;
-  const empty = (verdict.storedNodes ?? []).find((n) => {
-    const s = skipOuter(n);
-    if (!ts.isPropertyAccessExpression(s)) return false;
-    const model = modelOfReceiver(s.expression, values);
-    return !!model && mayBeEmpty(values, model, s.name.text);
-  });
-  if (!empty) return undefined;
-  // the typed value refused when missing before the comparison (`if (!pin) return …`)
-  const typedName = /([A-Za-z_$][\w$]*)\s*$/.exec(verdict.typed)?.[1];
-  const fn = enclosingFunctionOf(x);
-  if (typedName && fn) {
-    const before = fn.getText().slice(0, x.getStart() - fn.getStart());
-    if (new RegExp(`!\\s*(?:[\\w$]+\\.)*${typedName.replace(/\$/g, '\\$')}\\b`).test(before)) return undefined;
-  }
-  return {
-    node: x,
-    why: `for an account with no ${ts.isPropertyAccessExpression(skipOuter(empty)) ? (skipOuter(empty) as ts.PropertyAccessExpression).name.text : 'stored secret'} (the schema lets it be empty): the loose ${ts.tokenToString(op)} finds nothing sent equal to nothing stored`,
-  };
-}
-
-function enclosingFunctionOf(n: ts.Node): ts.Node | undefined {
-  for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p;
-  return undefined;
-}
 
 function someNode(e: ts.Node, pred: (n: ts.Node) => boolean, depth = 0): boolean {
   if (depth > 3) return false;
@@ -506,7 +468,7 @@ function inlineEvidenceOf(
       const verdict = judgeCompare({ candidates: [x.left, x.right], requireStoredSecret: true }, env);
       if (verdict.kind !== 'none') {
         const label = `${verdict.typed} compared with ${verdict.stored ?? 'the stored secret'}`;
-        const skip = verdict.kind === 'proof' ? looseOverEmpty(x, verdict, values) : undefined;
+        const skip = verdict.kind === 'proof' ? emptyMatch(x, verdict, values) : undefined;
         return {
           kind: 'secret',
           node: x,

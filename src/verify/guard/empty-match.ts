@@ -1,0 +1,161 @@
+// A typed secret compared with a stored one that the schema lets be empty (`pin != wallet.transactionPin`
+// where `transactionPin` defaults to null, is optional, or defaults to ''): for an account that never set
+// one, a request that sends nothing (or `null`, or '') matches nothing stored, strictly or loosely
+// (`undefined == null`, `null === null`, `'' === ''`). Policy: a check skipped for an account without the
+// factor is broken. It holds unless the typed value is refused when missing before the comparison: an
+// exiting test on it (or on the stored value), a schema that parses the input (a zod `.parse`, a tRPC
+// procedure's `.input(…)`, express-validator), a conversion that can never be empty (`String(pin)`), or,
+// for a value handed in as a parameter, such a refusal at every call site of the function.
+import { ts } from 'ts-morph';
+import { modelOfReceiver } from '../../analysis/effects.js';
+import { accessName, lastName, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { forEachNode } from '../../analysis/walk.js';
+import { mayBeEmpty } from '../../classify/empty-columns.js';
+import { memo } from '../../memo.js';
+
+const EQUALITY = new Set([
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+]);
+
+/** Calls that validate a request's input before it is used: a refusal of a missing value where they run. */
+const VALIDATION =
+  /\.\s*(parse|parseAsync|safeParse|safeParseAsync|validate|validateAsync|validateSync)\s*\(|\bvalidationResult\s*\(|\bcheckSchema\s*\(/;
+
+export function emptyMatch(
+  x: ts.BinaryExpression,
+  verdict: { storedNodes?: ts.Expression[] },
+  values: ValueResolver,
+): { node: ts.Node; why: string } | undefined {
+  const op = x.operatorToken.kind;
+  if (!EQUALITY.has(op)) return undefined;
+  const stored = (verdict.storedNodes ?? []).map(skipOuter).find((s) => {
+    const column = ts.isPropertyAccessExpression(s) || ts.isElementAccessExpression(s) ? accessName(s) : undefined;
+    if (!column) return false;
+    const model = modelOfReceiver((s as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression, values);
+    return !!model && mayBeEmpty(values, model, column);
+  });
+  if (!stored) return undefined;
+  const typed = [x.left, x.right].map(skipOuter).find((s) => s !== stored);
+  if (!typed || refused(typed, stored, x, values)) return undefined;
+  return {
+    node: x,
+    why: `for an account with no ${accessName(stored as ts.PropertyAccessExpression)} (the schema lets it be empty): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
+  };
+}
+
+function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, values: ValueResolver): boolean {
+  // `String(pin)`, `${pin}`: never null, never undefined, never '' for a missing value
+  if (ts.isTemplateExpression(typed) || (ts.isCallExpression(typed) && lastName(typed.expression) === 'String'))
+    return true;
+  const fn = enclosingFunction(at);
+  if (!fn) return false;
+  if (validatedBefore(fn, at)) return true;
+  const names = [rootName(typed), lastName(typed), lastName(stored)].filter((n): n is string => !!n);
+  if (exitsWhenMissing(fn, at, names)) return true;
+  // a value handed in by the caller (`createWalletTransaction(userId, transactionPin, …)`): refused there
+  const root = rootName(typed);
+  const index =
+    root && 'parameters' in fn
+      ? (fn as ts.SignatureDeclaration).parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === root)
+      : -1;
+  return index >= 0 && callersRefuse(fn as ts.SignatureDeclaration, index, values);
+}
+
+function enclosingFunction(n: ts.Node): ts.SignatureDeclaration | undefined {
+  for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p;
+  return undefined;
+}
+
+function rootName(e: ts.Expression): string | undefined {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
+  return ts.isIdentifier(x) ? x.text : undefined;
+}
+
+/**
+ * Input validated before `at` in `fn`: a schema parse or a validator in its body, or a tRPC procedure's
+ * `.input(…)` on the chain the resolver is handed to (the adapter answers 400 before the resolver runs).
+ */
+function validatedBefore(fn: ts.SignatureDeclaration, at: ts.Node): boolean {
+  const body = (fn as ts.FunctionLikeDeclaration).body;
+  if (body && VALIDATION.test(body.getText().slice(0, Math.max(0, at.getStart() - body.getStart())))) return true;
+  for (let p: ts.Node | undefined = fn.parent, i = 0; p && i < 6; p = p.parent, i++) {
+    if (ts.isCallExpression(p) && /\.\s*input\s*\(/.test(p.expression.getText())) return true;
+    if (ts.isFunctionLike(p) || ts.isSourceFile(p)) break;
+  }
+  return false;
+}
+
+/** A test before `at` on one of `names` being missing (`!pin`, `pin == null`, `typeof pin !== 'string'`) whose branch exits. */
+function exitsWhenMissing(fn: ts.SignatureDeclaration, at: ts.Node, names: string[]): boolean {
+  const body = (fn as ts.FunctionLikeDeclaration).body;
+  if (!body || !names.length) return false;
+  const alt = names.map((n) => n.replace(/\$/g, '\\$')).join('|');
+  const missing = new RegExp(
+    `!\\s*\\(?\\s*(?:[\\w$]+\\??\\.)*(?:${alt})\\b(?!\\s*[.(\\[])|\\b(?:${alt})\\s*={2,3}\\s*(?:null|undefined|''|"")|typeof\\s+(?:[\\w$]+\\.)*(?:${alt})\\s*!==?\\s*['"]string['"]|\\b(?:${alt})\\s*\\??\\.\\s*length\\s*(?:<|={2,3}\\s*0)`,
+  );
+  let found = false;
+  forEachNode(body, (n) => {
+    if (found || n.getStart() >= at.getStart()) return false;
+    if (n !== body && ts.isFunctionLike(n)) return false;
+    if (
+      ts.isIfStatement(n) &&
+      n.getEnd() <= at.getStart() &&
+      exits(n.thenStatement) &&
+      missing.test(n.expression.getText())
+    )
+      found = true;
+  });
+  return found;
+}
+
+function exits(s: ts.Statement): boolean {
+  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
+  if (ts.isBlock(s)) return s.statements.some((x) => ts.isReturnStatement(x) || ts.isThrowStatement(x));
+  return false;
+}
+
+const CALLERS = memo('verify.emptyMatchCallers', () => new Map<ts.Node, boolean>());
+
+/** Every call of `fn` the parsed files hold refuses its argument at `index` when missing (and there is one). */
+function callersRefuse(fn: ts.SignatureDeclaration, index: number, values: ValueResolver): boolean {
+  const cache = values.session.get(CALLERS);
+  const key = fn.parameters[index];
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const name = functionName(fn);
+  let sites = 0;
+  let all = true;
+  if (name) {
+    for (const file of values.store.known) {
+      if (!values.isParsed(file)) continue;
+      const sf = values.sourceFile(file);
+      if (!sf || !sf.text.includes(name)) continue;
+      forEachNode(sf, (n) => {
+        if (!all) return false;
+        if (!ts.isCallExpression(n) || lastName(n.expression) !== name || !n.arguments[index]) return;
+        const arg = skipOuter(n.arguments[index]);
+        const caller = enclosingFunction(n);
+        sites++;
+        const argNames = [rootName(arg), lastName(arg)].filter((x): x is string => !!x);
+        if (!caller || !(validatedBefore(caller, n) || exitsWhenMissing(caller, n, argNames))) all = false;
+      });
+      if (!all) break;
+    }
+  }
+  const out = sites > 0 && all;
+  cache.set(key, out);
+  return out;
+}
+
+function functionName(fn: ts.SignatureDeclaration): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && ts.isIdentifier(fn.name))
+    return fn.name.text;
+  const p = fn.parent;
+  if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  if (p && ts.isPropertyAssignment(p)) return accessName(p.name as unknown as ts.Expression) ?? p.name.getText();
+  return undefined;
+}
