@@ -42,7 +42,7 @@ export function emptyMatch(
   if (!typed || refused(typed, stored, x, values)) return undefined;
   return {
     node: x,
-    why: `for an account with no ${accessName(stored as ts.PropertyAccessExpression)} (the schema lets it be empty): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
+    why: `for an account with no ${accessName(stored)} (the schema lets it be empty): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
   };
 }
 
@@ -58,10 +58,8 @@ function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, value
   // a value handed in by the caller (`createWalletTransaction(userId, transactionPin, …)`): refused there
   const root = rootName(typed);
   const index =
-    root && 'parameters' in fn
-      ? (fn as ts.SignatureDeclaration).parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === root)
-      : -1;
-  return index >= 0 && callersRefuse(fn as ts.SignatureDeclaration, index, values);
+    root && 'parameters' in fn ? fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === root) : -1;
+  return index >= 0 && callersRefuse(fn, index, values);
 }
 
 function enclosingFunction(n: ts.Node): ts.SignatureDeclaration | undefined {
