@@ -59,6 +59,7 @@ interface CompiledAssets {
     balanceWordSet: ReadonlySet<string>;
     balanceTailSet: ReadonlySet<string>;
     pairedMoveModelsRe: RegExp | undefined;
+    pairedMoveNotKeysRe: RegExp | undefined;
     onlyReferencesRe: RegExp | undefined;
     notLedgerModelsRe: RegExp | undefined;
     valueRes: Map<string, RegExp>;
@@ -115,6 +116,7 @@ export const assetRules = compiled((): CompiledAssets => {
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
       balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
       pairedMoveModelsRe: a.pairedMoveModels ? new RegExp(a.pairedMoveModels) : undefined,
+      pairedMoveNotKeysRe: a.pairedMoveNotKeys ? new RegExp(a.pairedMoveNotKeys) : undefined,
       onlyReferencesRe: a.onlyReferences ? new RegExp(a.onlyReferences) : undefined,
       notLedgerModelsRe: a.notLedgerModels ? new RegExp(a.notLedgerModels) : undefined,
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
@@ -627,7 +629,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       }
       // another system's password is supplied, never hashed: a hash stored there is this application's verifier
       if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;
-      // …and so is one kept in plain on a record that says where another system is (a host, an address,
+      // …and so is one kept in plain on a record that says where another system is (a host, an IP address,
       // a port: a router's API password), names no person, and that the application's own sign-in, seen
       // whole, never looks up
       if (
@@ -803,7 +805,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           debited.push(
             ...pairedMoves(e, effects)
               .map(norm)
-              .filter((k) => !r.pairedMoveNotKeys || !new RegExp(r.pairedMoveNotKeys).test(k)),
+              .filter((k) => !r.pairedMoveNotKeysRe?.test(k)),
           );
         // what left a balance kept as a tally on the balance record (`offchainSpent + amount`)
         if (!debited.length && r.spentTallies && ledgerModel(model, r, r.balanceWordSet))
