@@ -65,6 +65,8 @@ export interface BodyField {
   span: Span;
   /** Declared by a validation schema the body goes through (`Joi.object({ phone })`, `z.object(…)`), not only read. */
   declared?: boolean;
+  /** Read by the route's own middleware, not by the handler: it names what the request is about, never decides alone. */
+  viaMiddleware?: boolean;
 }
 
 export interface Endpoint {

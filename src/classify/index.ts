@@ -220,12 +220,13 @@ function fieldSignals(ep: Endpoint, rules: ClassifierRules): Signal[] {
       matchesTerm(n, t) || (cat.fieldSuffixes.includes(t) && n.endsWith(t) && n.length > t.length);
     for (const { f, n } of names) {
       if (cat.proofFields.includes(n)) continue;
+      // (a field only the route's middleware reads corroborates; it does not decide)
       if (cat.strongFields.some((t) => matchesTerm(n, t)))
         out.push({
           kind: 'field',
           value: f.name,
           category: cat.name,
-          strength: 'strong',
+          strength: f.viaMiddleware ? 'weak' : 'strong',
           configured: cat.configured.fields.some((t) => matchesTerm(n, t)) || undefined,
           detail: `body field "${f.name}"`,
           span: f.span,

@@ -119,7 +119,7 @@ function withRouteMiddlewareFields(own: BodyField[], input: EndpointInput, ctx: 
     for (const f of readBodyFields(link.fn, input.framework, ctx.values, input.method))
       if (!seen.has(f.name)) {
         seen.add(f.name);
-        out.push(f);
+        out.push({ ...f, viaMiddleware: true });
       }
   }
   return out;
