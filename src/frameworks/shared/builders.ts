@@ -149,6 +149,14 @@ function chainsInner(x: ts.Expression, values: ValueResolver, depth: number, sta
     if (held && ts.isExpression(held)) return builtChains(held, values, depth + 1, stack);
     if (d && !ts.isParameter(d) && !ts.isBindingElement(d)) return [];
   }
+  // A project function handed a builder that it wraps (`permissionProcedureBuilder(t.procedure)`, returning
+  // an object whose `input`, `use` and `mutation` hand on to it): the builder it was handed, the steps
+  // written on the wrapper going on as the builder's
+  if (ts.isCallExpression(x) && values.resolve(x.expression).some((v) => v.kind === 'function' && !!v.node.body))
+    for (const a of x.arguments) {
+      const inner = builtChains(a, values, depth + 1, stack);
+      if (inner.length) return inner;
+    }
   // A factory's return value, a destructured value: the call that built it.
   const out: BuiltChain[] = [];
   for (const v of values.resolve(x)) {
