@@ -1880,15 +1880,15 @@ function documentCollection(
   return undefined;
 }
 
+const LOG_METHODS = /^(log|info|warn|warning|error|debug|trace|fatal|verbose)$/;
+const NETWORK_GLOBALS = /^(fetch|XMLHttpRequest|request)$/;
+
 /**
  * Every function the call may run is the project's own and calls no package (`hub.sendToAddress`
  * writing to sockets): what it does is in its body. A project wrapper handing the call on to a
  * package (`rpc.command('sendtoaddress', …)`, `pay({ request })`, `axios.post`), or one alternative
  * that is a package's (`signer` an `ethers.Wallet` in production, a stand-in otherwise), is not.
  */
-const LOG_METHODS = /^(log|info|warn|warning|error|debug|trace|fatal|verbose)$/;
-const NETWORK_GLOBALS = /^(fetch|XMLHttpRequest|request)$/;
-
 function runsOnlyLocalCode(
   call: ts.CallExpression,
   values: ValueResolver,

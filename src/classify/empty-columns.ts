@@ -1,16 +1,13 @@
 // Columns a schema lets be empty: a Prisma field declared optional (`transactionPin String?`) or
 // defaulting to '' (`@default("")`), or a Mongoose path that defaults to nothing
-// (`transactionPin: { type: String, default: null }`, `default: ''`). An
-// account may hold no value there, so a loose comparison with it (`pin != wallet.transactionPin`)
-// lets a request that sends nothing through for that account.
+// (`transactionPin: { type: String, default: null }`, `default: ''`). An account may hold no value
+// there, so comparing it with what the request sends (`pin != wallet.transactionPin`) lets a request
+// that sends nothing through for that account (verify/guard/empty-match.ts).
 import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { ValueResolver } from '../analysis/values.js';
 import { norm } from './words.js';
-import { schemaSources, schemaText, stringEnd } from './schema-columns.js';
-
-const MONGOOSE_SCHEMA = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
-const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
+import { MONGOOSE_MODEL, MONGOOSE_START, schemaSources, schemaText, stringEnd } from './schema-columns.js';
 const EMPTY_DEFAULT = /\bdefault\s*:\s*(null|undefined|''|""|``)\s*[,}]/;
 const REQUIRED = /\brequired\s*:\s*(true|\[\s*true)/;
 
@@ -81,7 +78,7 @@ function build(values: ValueResolver, session: ScanSession): Map<string, Set<str
     const text = values.store.text(file, false);
     if (!text || !/Schema\s*(<[^>]*>)?\(/.test(text)) continue;
     const schemas = new Map<string, string[]>();
-    for (const m of text.matchAll(MONGOOSE_SCHEMA)) {
+    for (const m of text.matchAll(MONGOOSE_START)) {
       const paths = emptyPaths(objectText(text, (m.index ?? 0) + m[0].length - 1));
       schemas.set(m[1], paths);
       add(m[1].replace(/schema$/i, ''), paths);

@@ -219,11 +219,11 @@ const SEQUELIZE_TEXT =
   /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|DataType)\.(?:STRING|TEXT|CHAR|JSON|JSONB|UUID|BLOB|CITEXT|ENUM)\b/;
 
 /** `const userSchema = new mongoose.Schema({` / `new Schema({`: a Mongoose schema and where its paths start. */
-const MONGOOSE_START = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
+export const MONGOOSE_START = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
 /** A text path of a Mongoose schema (`email: String`, `role: { type: String, enum: […] }`). */
 const MONGOOSE_TEXT = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:String|(?:mongoose\.)?Schema\.Types\.String)\b/;
 /** `mongoose.model('User', userSchema)`, `model<IUser>('User', UserSchema)`: the model a schema makes. */
-const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
+export const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
 
 const DRIZZLE = memo('classify.drizzleColumns', () => ({
   byTable: undefined as Map<string, string[]> | undefined,

@@ -5,6 +5,7 @@
 // build the base procedures (`export const protectedProcedure = t.procedure.use(isAuthed)`), so the
 // middleware of every base procedure is in the chain, in the order it runs.
 import { ts } from 'ts-morph';
+import { runsProjectCode } from '../../analysis/effects.js';
 import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import { accessName, isFunctionNode, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { words } from '../../classify/words.js';
@@ -152,7 +153,7 @@ function chainsInner(x: ts.Expression, values: ValueResolver, depth: number, sta
   // A project function handed a builder that it wraps (`permissionProcedureBuilder(t.procedure)`, returning
   // an object whose `input`, `use` and `mutation` hand on to it): the builder it was handed, the steps
   // written on the wrapper going on as the builder's
-  if (ts.isCallExpression(x) && values.resolve(x.expression).some((v) => v.kind === 'function' && !!v.node.body))
+  if (ts.isCallExpression(x) && runsProjectCode(x, values))
     for (const a of x.arguments) {
       const inner = builtChains(a, values, depth + 1, stack);
       if (inner.length) return inner;

@@ -8,7 +8,7 @@
 // for a value handed in as a parameter, such a refusal at every call site of the function.
 import { ts } from 'ts-morph';
 import { modelOfReceiver } from '../../analysis/effects.js';
-import { accessName, lastName, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { accessName, lastName, propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import { mayBeEmpty } from '../../classify/empty-columns.js';
 import { memo } from '../../memo.js';
@@ -63,8 +63,7 @@ function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, value
 }
 
 function enclosingFunction(n: ts.Node): ts.SignatureDeclaration | undefined {
-  for (let p = n.parent; p; p = p.parent) if (ts.isFunctionLike(p)) return p;
-  return undefined;
+  return ts.findAncestor(n.parent, ts.isFunctionLike);
 }
 
 function rootName(e: ts.Expression): string | undefined {
@@ -154,6 +153,6 @@ function functionName(fn: ts.SignatureDeclaration): string | undefined {
     return fn.name.text;
   const p = fn.parent;
   if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
-  if (p && ts.isPropertyAssignment(p)) return accessName(p.name as unknown as ts.Expression) ?? p.name.getText();
+  if (p && ts.isPropertyAssignment(p)) return propertyNameText(p.name);
   return undefined;
 }
