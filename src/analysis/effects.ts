@@ -1881,7 +1881,6 @@ function documentCollection(
 }
 
 const LOG_METHODS = /^(log|info|warn|warning|error|debug|trace|fatal|verbose)$/;
-const NETWORK_GLOBALS = /^(fetch|XMLHttpRequest|request)$/;
 
 /**
  * Every function the call may run is the project's own and calls no package (`hub.sendToAddress`
@@ -1914,7 +1913,7 @@ function runsOnlyLocalCode(
         // (a log line hands nothing on: `logger.info(…)` on a logging package)
         if (!ts.isCallExpression(c) || LOG_METHODS.test(calleeName(c))) return true;
         // the platform's own network calls (`fetch(url, { method: 'POST' })`) hand the request on
-        if (ts.isIdentifier(c.expression) && NETWORK_GLOBALS.test(c.expression.text)) return false;
+        if (ts.isIdentifier(c.expression) && rules().r.http.fetchFunctions.includes(c.expression.text)) return false;
         const callee = values.resolve(c.expression);
         if (callee.some(external)) return false;
         // (past the depth followed, what the helpers do is not known: not local)

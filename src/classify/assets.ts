@@ -199,21 +199,6 @@ export function opsOf(e: Effect): Op[] {
 
 /** Words a record of people can be named with, on the left of a join table's `to` (`userToTeam`). */
 const PERSON = /(user|member|account|person|people|profile|admin|staff|employee|collaborator)s?$/;
-/** Columns that say where another system is: a record holding them connects to it. */
-const CONNECTION_COLUMNS = [
-  'host',
-  'hostname',
-  'ip',
-  'ipaddress',
-  'ipaddr',
-  'port',
-  'baseurl',
-  'apiurl',
-  'endpoint',
-  'serverurl',
-  'nasname',
-  'nasip',
-];
 
 function modelMatches(model: string, terms: readonly string[], affix: boolean, ownTails?: readonly string[]): boolean {
   if (!model) return false;
@@ -637,7 +622,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         model &&
         !storesHash(e) &&
         !PERSON.test(model) &&
-        declaresColumn(ctx.values, model, CONNECTION_COLUMNS, true) &&
+        declaresColumn(ctx.values, model, r.plainOffAccounts, true) &&
         signInRecordsKnown(ctx.values) &&
         !signsInOn(ctx.values, model)
       )

@@ -469,8 +469,8 @@ export interface AssetRule {
   pairedMoveModels?: string;
   /** Normalised keys never taken for a value moved between two holders. */
   pairedMoveNotKeys?: string;
-  /** A value kept unhashed on a record that names no person and that the visible sign-in never looks up is another system's credential. */
-  plainOffAccounts?: boolean;
+  /** Columns that say where another system is: a value kept unhashed on a record declaring one, naming no person, that the visible sign-in never looks up, is another system's credential. */
+  plainOffAccounts?: string[];
   /** Normalised model names ending on a balance word that keep no money. */
   notLedgerModels?: string;
   /** Last words of a key on a balance record that count what left it (`offchainSpent`): raised by an amount, the balance is debited. */
