@@ -43,6 +43,14 @@ function envOf(call: ts.CallExpression, ctx: AdapterContext): Env | undefined {
   return env;
 }
 
+/** The parameters of the helper `call` runs, when `obj` is written inside that helper. */
+function builtIn(obj: ts.Node, call: ts.CallExpression, ctx: AdapterContext): Env | undefined {
+  const env = envOf(call, ctx);
+  const [param] = env?.keys() ?? [];
+  const fn = param?.parent;
+  return fn && fn.getSourceFile() === obj.getSourceFile() && obj.pos >= fn.pos && obj.end <= fn.end ? env : undefined;
+}
+
 function methodOf(m: string): HttpMethod {
   const u = m.toUpperCase();
   return u === 'ALL' ? 'ANY' : (u as HttpMethod);
@@ -155,7 +163,9 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
     const bound = ts.isIdentifier(x) ? boundArgument(x, env) : undefined;
     if (bound) return sources(bound, undefined, depth + 1);
     for (const v of ctx.values.resolve(x)) {
-      if (v.kind === 'object') return [{ obj: v.node, env: undefined }];
+      // a helper's returned literal (`createRoute(loginDocs('/login'))`): its parameters are the call's arguments
+      if (v.kind === 'object')
+        return [{ obj: v.node, env: ts.isCallExpression(x) ? builtIn(v.node, x, ctx) : undefined }];
       if (isCreateRoute(v)) {
         const arg = (v.node as ts.CallExpression).arguments[0];
         if (!arg) continue;

@@ -18,6 +18,7 @@ import type { ModuleExport } from '../../rules/types.js';
 import { FolderListing } from './folder-listing.js';
 import { Instantiations } from './instances.js';
 import { callIndex, iteration, nameOf, withBindings } from './iterations.js';
+import { importedPackageFiles } from './package-files.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
 import type { AdapterContext } from '../types.js';
 import { isTestPath } from '../../project/prefilter.js';
@@ -312,7 +313,9 @@ export class Collector {
     // `map.get(key)`, `headers.get('x')`: not a registration unless the receiver is a chain (`route('/x').get(h)`).
     const plausible = this.dialect.plausible(method, call);
     if (!plausible && !ts.isCallExpression(skipOuter(receiver))) return;
-    const refs = this.refs(receiver, plausible);
+    const all = this.refs(receiver, plausible);
+    const refs = this.paramsOnly ? all.filter((r) => r.router.param) : all;
+    if (this.paramsOnly && !refs.length) return;
     const forwarded = refs.length || methodExpr ? [] : this.forwardedRefs(method, call);
     if (refs.length) this.dialect.register(method, call, refs, this, methodExpr);
     else if (forwarded.length) this.dialect.register(method, call, forwarded, this);
@@ -399,6 +402,9 @@ export class Collector {
   }
 
   /** Calls to link, per file (each file's linking is one unit of work). */
+  /** Collecting a package file outside the scanned folder: registrations on a parameter only. */
+  private paramsOnly = false;
+
   private readonly pendingCalls = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
 
   private pending(sf: ts.SourceFile): (ts.CallExpression | ts.NewExpression)[] {
@@ -504,9 +510,29 @@ export class Collector {
           { wholeFile: true },
         );
     }
+    // Registrars in workspace packages outside the scanned folder (`setupHealthReporting(app)` imported
+    // from `@acme/hono`): only their registrations on a parameter count, since a router such a file
+    // builds on its own is that package's, not this application's.
+    const done = new Set(ctx.candidates);
+    for (const file of importedPackageFiles(ctx)) {
+      const sf = ctx.store.get(file);
+      if (!sf) continue;
+      done.add(file);
+      this.paramsOnly = true;
+      try {
+        session.contain(
+          file,
+          'extract',
+          () => this.collectFile(sf),
+          () => undefined,
+          { wholeFile: true },
+        );
+      } finally {
+        this.paramsOnly = false;
+      }
+    }
     // Linking reveals registrars that pass their router on; the files calling those are looked for in turn.
     const searched = new Set<string>();
-    const done = new Set(ctx.candidates);
     for (let round = 0; round < 5; round++) {
       const names = this.registrarNames().filter((n) => !searched.has(n));
       names.forEach((n) => searched.add(n));

@@ -11,7 +11,7 @@ export interface TextMarks {
   trpcServerMount: boolean;
   /** Names any tRPC adapter, Next.js route adapters included. */
   trpcMount: boolean;
-  /** Defines a router with procedures (`router(`/`createTRPCRouter(` and `.query(`/`.mutation(`). */
+  /** Defines a router: with procedures (`router(`/`createTRPCRouter(` and `.query(`/`.mutation(`) or made of other routers. */
   trpcRouter: boolean;
 }
 
@@ -34,6 +34,13 @@ const PATTERNS = compiled(() => {
 // a router call, type arguments too (`trpc.router<Context>()`)
 const ROUTER_CALL = /[rR]outer\s*(?:<[^()]*>)?\s*\(/;
 const PROCEDURES = /\.\s*(query|mutation|subscription)\s*\(/;
+/** A router made of other routers only (`router({ user: userRouter })`, `mergeRouters(a, b)`): a root's file. */
+const COMPOSES = /[rR]outer\s*(?:<[^()]*>)?\s*\(\s*\{[^}]*?\b[\w$]+Router\b|\bmergeRouters\s*\(/;
+
+/** Does a file's text define a router, by its procedures or by the routers it is made of? */
+export function definesRouter(text: string): boolean {
+  return ROUTER_CALL.test(text) && (PROCEDURES.test(text) || COMPOSES.test(text));
+}
 
 /** The marks of a file's text (read on the first question, remembered for the scan). */
 export function textMarks(ctx: PlanContext, file: string): TextMarks | undefined {
@@ -51,7 +58,7 @@ export function textMarks(ctx: PlanContext, file: string): TextMarks | undefined
       useServer: p.directive.test(text),
       trpcServerMount: trpc && p.server.some((n) => text.includes(n)),
       trpcMount: trpc && p.any.some((n) => text.includes(n)),
-      trpcRouter: ROUTER_CALL.test(text) && PROCEDURES.test(text),
+      trpcRouter: definesRouter(text),
     };
   }
   cache.set(file, marks);

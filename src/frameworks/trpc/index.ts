@@ -11,7 +11,7 @@ import { ts } from 'ts-morph';
 import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
 import { evalString } from '../../analysis/strings.js';
 import { unwrap } from '../../analysis/unwrap.js';
-import type { ValueResolver } from '../../analysis/values.js';
+import { skipOuter, type ValueResolver } from '../../analysis/values.js';
 import type { Endpoint, FunctionNode, HttpMethod } from '../../model.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
@@ -26,10 +26,11 @@ import {
   stepLinks,
   wordsPath,
 } from '../shared/builders.js';
-import { callIndex } from '../shared/iterations.js';
+import { callIndex, nameOf } from '../shared/iterations.js';
+import { importedPackageFiles } from '../shared/package-files.js';
 import { containedEndpoint, handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
-import { textMarks } from '../shared/text-marks.js';
+import { definesRouter, textMarks } from '../shared/text-marks.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { RouterWalker, type ProcedureSite } from './routers.js';
 import { usePrefixes } from './use-sites.js';
@@ -95,7 +96,7 @@ export function createTrpcAdapter(): FrameworkAdapter {
         });
       }
       const names = rules.serverMounts.map((m) => m.path);
-      for (const file of ctx.candidates) {
+      for (const file of [...ctx.candidates, ...importedPackageFiles(ctx)]) {
         const sf = ctx.store.get(file);
         if (!sf || !names.some((n) => sf.text.includes(n))) continue;
         mounts.push(
@@ -112,7 +113,8 @@ export function createTrpcAdapter(): FrameworkAdapter {
         const routers: ts.CallExpression[] = [];
         for (const file of new Set([...ctx.candidates, ...plannedRouters])) {
           const sf = ctx.store.get(file);
-          if (!sf || !PROCEDURE_TEXT.test(sf.text)) continue;
+          // a file that only composes routers (`router({ user: userRouter })`) holds the root
+          if (!sf || !definesRouter(sf.text)) continue;
           for (const call of callIndex(sf).calls) if (walker.routerKind(call)) routers.push(call);
         }
         for (const r of routers)
@@ -258,6 +260,20 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext):
     if (!m) continue;
     const router = optionExpr(call.arguments[0], rules.routerOption, values);
     if (!router) continue;
+    // inside a project helper handed the router (`setupTrpcHandler(app, appRouter, createContext)`):
+    // one mount per call of the helper, with the router and context that call passes
+    const callers = helperCalls(router, ctx);
+    if (callers) {
+      const prefixes = usePrefixes(call, [], ctx.store, values);
+      const context = contextOption(call.arguments[0], rules, values);
+      for (const site of callers) {
+        const routerArg = site.argument(router);
+        if (!routerArg) continue;
+        const m2 = mount(call, routerArg, prefixes[0] ?? m.endpointDefault ?? '', m.serves, call.arguments[0]);
+        out.push({ ...m2, context: context && (site.argument(context) ?? context) });
+      }
+      continue;
+    }
     // the prefix the adapter strips (`endpoint`) wins over where it is registered
     const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
     const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
@@ -273,6 +289,46 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext):
     // serves under the prefix it strips by default, if it has one
     for (const prefix of prefixes.length ? prefixes : [m.endpointDefault ?? ''])
       out.push(mount(call, router, prefix, m.serves, call.arguments[0]));
+  }
+  return out;
+}
+
+/**
+ * The calls of the project function whose parameter `expr` is (a mount written inside a helper), each
+ * with the argument it passes for one of that function's parameters; undefined when `expr` is no
+ * parameter of a named function.
+ */
+function helperCalls(
+  expr: ts.Expression,
+  ctx: AdapterContext,
+): { call: ts.CallExpression; argument(e: ts.Expression): ts.Expression | undefined }[] | undefined {
+  const vals = ctx.values.resolve(expr);
+  const p = vals[0];
+  if (vals.length !== 1 || p.kind !== 'param' || p.path.length) return undefined;
+  const fn = p.fn;
+  const name = nameOf(fn);
+  if (!name) return undefined;
+  const argument = (call: ts.CallExpression) => (e: ts.Expression) => {
+    const v = ctx.values.resolve(e);
+    const at = v.length === 1 && v[0].kind === 'param' && v[0].fn === fn && !v[0].path.length ? v[0].index : -1;
+    const a = at >= 0 ? call.arguments[at] : undefined;
+    return a && !ts.isSpreadElement(a) ? a : undefined;
+  };
+  const out: { call: ts.CallExpression; argument(e: ts.Expression): ts.Expression | undefined }[] = [];
+  for (const file of ctx.candidates) {
+    const sf = ctx.store.get(file);
+    if (!sf || !sf.text.includes(name)) continue;
+    for (const call of callIndex(sf).calls) {
+      const callee = skipOuter(call.expression);
+      const last = ts.isIdentifier(callee)
+        ? callee.text
+        : ts.isPropertyAccessExpression(callee)
+          ? callee.name.text
+          : '';
+      if (last !== name) continue;
+      if (ctx.values.resolve(callee).some((v) => v.kind === 'function' && v.node === fn))
+        out.push({ call, argument: argument(call) });
+    }
   }
   return out;
 }
