@@ -1539,9 +1539,36 @@ function isBuilderRoot(e: ts.Expression, names: RegExp, modules: string[], value
   if (!ps) return false;
   const head = ps[0] === 'this' ? ps.slice(0, 2).join('.') : ps[0];
   if (names.test(head)) return true;
+  // `db.transaction(async (transaction) => transaction.update(member)…)`: the client the transaction runs on
+  const outer = depth < 3 ? transactionClient(x) : undefined;
+  if (outer) return isBuilderRoot(outer, names, modules, values, depth + 1);
   if (ps.length === 1 && ts.isIdentifier(x) && typedFromModule(x, modules, values)) return true;
   // `database.client('users')`: a member of a module's instance, assigned by its class (`this.client = knex(…)` in `connect()`)
   return (ps.length === 1 || ps.length === 2) && rootResolvesTo(ps, x, modules, values);
+}
+
+/**
+ * `db.transaction(async (trx) => …)`, `prisma.$transaction(async (t) => …)`: the client a transaction
+ * callback's first parameter stands for, whatever it is called (rules/effects.json `orm.transactionMethods`).
+ */
+function transactionClient(e: ts.Expression): ts.Expression | undefined {
+  const x = skipOuter(e);
+  if (!ts.isIdentifier(x)) return undefined;
+  const d = findDeclaration(x);
+  if (!d || !ts.isParameter(d)) return undefined;
+  const fn = d.parent;
+  if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== d) return undefined;
+  const call = fn.parent;
+  if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn)) return undefined;
+  const callee = skipOuter(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  return (rules().r.orm.transactionMethods ?? []).includes(callee.name.text) ? callee.expression : undefined;
+}
+
+/** Is `e` a transaction callback's parameter whose client is a builder root? */
+function isTransactionOf(e: ts.Expression, names: RegExp, modules: string[], values: ValueResolver): boolean {
+  const outer = transactionClient(e);
+  return !!outer && isBuilderRoot(outer, names, modules, values, 1);
 }
 
 /**
@@ -1969,6 +1996,20 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (isPayVerb && payRoots.test(root)) return payment();
     if (isDelegate && (delegateRoots.test(root) || (gotten && delegateRoots.test(parts[parts.length - 3]))))
       return delegate();
+    // `prisma.$transaction(async (transaction) => transaction.user.update(…))`: the client the transaction runs on
+    const txOuter =
+      isDelegate && direct && parts.length === 3
+        ? transactionClient((skipOuter(recv) as ts.PropertyAccessExpression).expression)
+        : undefined;
+    if (txOuter) {
+      const outerParts = calleeParts(txOuter);
+      if (
+        outerParts &&
+        (delegateRoots.test(outerParts.join('.')) ||
+          rootResolvesTo(outerParts, txOuter, ['@prisma/client', '.prisma/client'], values))
+      )
+        return delegate();
+    }
     if (isPayVerb && rootResolvesTo(parts, recv, r.payments.modules, values)) return payment();
     if (isDelegate && rootResolvesTo(parts, recv, ['@prisma/client', '.prisma/client'], values)) return delegate();
     // `getDb().apiKey.delete(…)`: a getter that builds the client (`globalThis.prisma ??= new PrismaClient()`)
@@ -2200,7 +2241,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       // or handed out by a project function called in place (`orm(c).update(user)` with `orm = (c) => drizzle(c.env.db)`)
       ((recvParts && builderRoots.test(recvText ?? '')) ||
         ((recvParts || ts.isCallExpression(skipOuter(mc.recv))) &&
-          rootResolvesTo(recvParts ?? [], mc.recv, r.orm.builderModules ?? [], values)))
+          rootResolvesTo(recvParts ?? [], mc.recv, r.orm.builderModules ?? [], values)) ||
+        // a transaction callback's parameter, whatever it is called (`db.transaction(async (transaction) => …)`)
+        isTransactionOf(mc.recv, builderRoots, r.orm.builderModules ?? [], values))
     ) {
       return base('db-write', {
         model: normalizeName(stringArg(call, values) ?? ''),

@@ -717,7 +717,11 @@ export class ValueResolver {
       const index = fn.parameters.indexOf(decl);
       const elements = index === 0 ? this.iteratedElements(fn, depth, seen) : undefined;
       if (elements) return elements;
-      return [{ kind: 'param', fn, index, path: [], node: decl }, ...this.injected(decl, depth, seen)];
+      return [
+        { kind: 'param', fn, index, path: [], node: decl },
+        ...this.injected(decl, depth, seen),
+        ...this.passedInstances(fn, index, depth, seen),
+      ];
     }
     if (ts.isFunctionDeclaration(decl)) {
       if (!decl.body && decl.name) {
@@ -1304,6 +1308,50 @@ export class ValueResolver {
     const truncated = this.truncations;
     const out = this.injectedUncached(p.type.typeName, depth, seen);
     if (!this.bindings.size && this.truncations === truncated) this.injectedCache.set(p, out);
+    return out;
+  }
+
+  /**
+   * A callback's parameter, the callback handed to a project function that calls it with an instance
+   * (`handle(c, (service) => service.addPrincipal(…))`, `handle` running `await run(new TeamspaceService(), id)`):
+   * the instances that function passes. Only instances: a wrapper passing its own parameters on
+   * (`asyncHandler((req, res) => …)`) leaves the callback's parameters as they are.
+   */
+  private passedInstances(fn: ts.SignatureDeclaration, index: number, depth: number, seen: Set<ts.Node>): Value[] {
+    if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || depth >= MAX_DEPTH - 3) return [];
+    const call = fn.parent;
+    if (!call || !ts.isCallExpression(call)) return [];
+    const k = call.arguments.indexOf(fn);
+    if (k < 0) return [];
+    const out: Value[] = [];
+    for (const g of this.resolve(call.expression, depth + 1, seen)) {
+      if (g.kind !== 'function' || !g.node.body || seen.has(g.node)) continue;
+      const p = g.node.parameters[k];
+      if (!p || !ts.isIdentifier(p.name)) continue;
+      for (const inner of this.callsOfParameter(g.node, p)) {
+        const a = inner.arguments[index];
+        if (!a || ts.isSpreadElement(a)) continue;
+        out.push(...this.resolve(a, depth + 1, seen).filter((v) => v.kind === 'instance'));
+      }
+    }
+    return out;
+  }
+
+  private readonly parameterCalls = new Map<ts.ParameterDeclaration, ts.CallExpression[]>();
+
+  /** The calls of a function's parameter in its own body (`run(…)`, `await run(…)`). */
+  callsOfParameter(fn: FunctionNode, p: ts.ParameterDeclaration): ts.CallExpression[] {
+    const hit = this.parameterCalls.get(p);
+    if (hit) return hit;
+    const name = (p.name as ts.Identifier).text;
+    const out: ts.CallExpression[] = [];
+    if (fn.body)
+      forEachNode(fn.body, (n) => {
+        if (!ts.isCallExpression(n)) return;
+        const callee = skipOuter(n.expression);
+        if (ts.isIdentifier(callee) && callee.text === name && findDeclaration(callee) === p) out.push(n);
+      });
+    this.parameterCalls.set(p, out);
     return out;
   }
 

@@ -139,6 +139,8 @@ export interface EffectRules {
     repoRoots: string;
     repoMethods: string[];
     builderRoots: string;
+    /** Client methods whose callback's first parameter is the client inside a transaction (`db.transaction(async (trx) => …)`). */
+    transactionMethods?: string[];
     /** Packages whose clients, whatever the variable is called, write through builder chains. */
     builderModules?: string[];
     /** Project functions handing out a connection or client: their own writes (a first-call seed) are set-up, not the caller's. */

@@ -780,7 +780,100 @@ export class Flow implements ResultLookup {
     return true;
   }
 
+  /**
+   * The checks a project function makes before every call of the callback it is handed (read as a
+   * wrapper whose continuation is that callback), when it makes one on every path to it.
+   */
+  private checkedBefore(c: ts.CallExpression, fn: FunctionNode): GuardEvent[] {
+    if (Flow.nested > 1) return [];
+    const k = c.arguments.indexOf(fn as unknown as ts.Expression);
+    const callees = this.o.specs.values
+      .resolve(c.expression)
+      .flatMap((v) => (v.kind === 'function' && v.node.body ? [v.node] : []));
+    if (callees.length !== 1 || !callees[0].parameters[k]) return [];
+    const g = callees[0];
+    const param = g.parameters[k];
+    // the callee's parameters are what this call passes (`handle(c, user.passwordHash, cb)` checks no typed secret)
+    const env: Env = new Map();
+    g.parameters.forEach((p, i) => {
+      const a = c.arguments[i];
+      if (a && !ts.isSpreadElement(a)) env.set(p, a);
+    });
+    Flow.nested++;
+    let sub: FlowResult;
+    try {
+      sub = new Flow({
+        fn: g,
+        role: 'wrapper',
+        env,
+        assumptions: this.o.assumptions,
+        specs: this.o.specs,
+        isContinuation: (x) => callsDecl(x, param),
+        maxFreshnessMinutes: this.o.maxFreshnessMinutes,
+        effects: false,
+      }).run();
+    } finally {
+      Flow.nested--;
+    }
+    const conts = sub.points.filter((p) => p.kind === 'continuation');
+    if (!conts.length) return [];
+    const ids = new Set(sub.events.filter(counts).map((e) => e.id));
+    let common = new Set([...conts[0].must].filter((id) => ids.has(id)));
+    for (const p of conts.slice(1)) common = new Set([...common].filter((id) => p.must.has(id)));
+    return sub.events.filter((e) => common.has(e.id));
+  }
+
+  /** Callee flows being read for the callbacks they run (bounded: a callee handing its callback on). */
+  private static nested = 0;
+
+  /**
+   * Callbacks handed to a project function that calls them itself (`handle(c, pw, (service) => service.changeRole(…))`,
+   * `handle` checking the password before `run(new Service())`): they run where they are written, with
+   * what that function checks before every call of them.
+   */
   private call(c: ts.CallExpression, st: St): St {
+    const later = this.runLater(c);
+    if (!later.length) return this.callNow(c, st);
+    const saved = this.deferred;
+    this.deferred = new Map(later.map((fn) => [fn as ts.Node, this.checkedBefore(c, fn)] as const));
+    try {
+      return this.callNow(c, st);
+    } finally {
+      this.deferred = saved;
+    }
+  }
+
+  /** Callbacks of the call being walked that its callee runs, each with the checks it makes before. */
+  private deferred?: Map<ts.Node, GuardEvent[]>;
+
+  /** A callback walked where it is written, past the checks its callee makes before calling it. */
+  private inlineChecked(fn: FunctionNode, st: St): St {
+    const checks = this.deferred?.get(fn);
+    if (!checks?.length) return this.inline(fn, st);
+    const inside = clone(st);
+    for (const e of checks) {
+      const copy: GuardEvent = { ...e, id: this.events.length };
+      this.events.push(copy);
+      establish(inside, copy.id);
+    }
+    this.inline(fn, inside);
+    return st;
+  }
+
+  /** The function arguments of `c` that its callee, a project function, calls through its own parameter. */
+  private runLater(c: ts.CallExpression): FunctionNode[] {
+    const fns = c.arguments.filter((a): a is ts.Expression & FunctionNode => isFunctionNode(a));
+    if (!fns.length) return [];
+    const values = this.o.specs.values;
+    const callees = values.resolve(c.expression).flatMap((v) => (v.kind === 'function' && v.node.body ? [v.node] : []));
+    if (!callees.length) return [];
+    return fns.filter((fn) => {
+      const k = c.arguments.indexOf(fn);
+      return callees.every((g) => !!g.parameters[k] && values.callsOfParameter(g, g.parameters[k]).length > 0);
+    });
+  }
+
+  private callNow(c: ts.CallExpression, st: St): St {
     let cur = st;
     const callee = skipOuter(c.expression);
     if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee))
@@ -815,7 +908,7 @@ export class Flow implements ResultLookup {
       if (a === stepList) {
         beforeSteps = cur;
         cur = this.steps(stepList.elements as unknown as FunctionNode[], cur);
-      } else if (isFunctionNode(a)) cur = this.inline(a, beforeSteps ? (merge(beforeSteps, cur) ?? cur) : cur);
+      } else if (isFunctionNode(a)) cur = this.inlineChecked(a, beforeSteps ? (merge(beforeSteps, cur) ?? cur) : cur);
       else cur = this.expr(a, cur);
     }
     // a step's continuation called with no error: the next step runs from here
