@@ -34,6 +34,22 @@ export function comparedRoleColumns(values: ValueResolver): ReadonlySet<string> 
       if (b && holders.test(b[2]) && privileged.test(b[1])) keys.add(norm(b[3]));
     }
   }
+  // `if (user.user_group !== 1 && user.user_group !== 2) return res.status(403).json({ error: 'Admin access required' })`:
+  // the holder's columns compared in the condition that leads to a refusal saying an administrator is required
+  const refusal = rule.adminRefusal ? new RegExp(rule.adminRefusal, 'gi') : undefined;
+  const compared = /\b(\w+)\??\.(\w+)\s*[!=]==?\s*(?:-?\d+|["'`]\w*["'`])/g;
+  if (refusal)
+    for (const file of [...values.store.known].sort()) {
+      const text = values.store.text(file, false);
+      if (!text || !text.includes('403')) continue;
+      for (const hit of text.matchAll(refusal)) {
+        const at = hit.index ?? 0;
+        // the condition: from the `if (` closest before the refusal
+        const before = text.slice(Math.max(0, at - 240), at);
+        const cond = before.slice(before.lastIndexOf('if'));
+        for (const c of cond.matchAll(compared)) if (holders.test(c[1])) keys.add(norm(c[2]));
+      }
+    }
   for (const k of rule.notKeys ?? []) keys.delete(norm(k));
   return (slot.keys = keys);
 }

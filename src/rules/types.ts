@@ -620,7 +620,7 @@ export interface AssetRules {
   notCosmeticKeys: string;
   roleKeys: string[];
   roleKeyPattern?: string;
-  roleByComparison?: { holders: string; values: string; notKeys?: string[] };
+  roleByComparison?: { holders: string; values: string; notKeys?: string[]; adminRefusal?: string };
   /** Columns whose presence in a record's schema says the record signs in (`password`). */
   signInColumns?: string[];
   ordinaryRoleValues: string;

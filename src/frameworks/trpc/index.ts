@@ -260,20 +260,6 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext):
     if (!m) continue;
     const router = optionExpr(call.arguments[0], rules.routerOption, values);
     if (!router) continue;
-    // inside a project helper handed the router (`setupTrpcHandler(app, appRouter, createContext)`):
-    // one mount per call of the helper, with the router and context that call passes
-    const callers = helperCalls(router, ctx);
-    if (callers) {
-      const prefixes = usePrefixes(call, [], ctx.store, values);
-      const context = contextOption(call.arguments[0], rules, values);
-      for (const site of callers) {
-        const routerArg = site.argument(router);
-        if (!routerArg) continue;
-        const m2 = mount(call, routerArg, prefixes[0] ?? m.endpointDefault ?? '', m.serves, call.arguments[0]);
-        out.push({ ...m2, context: context && (site.argument(context) ?? context) });
-      }
-      continue;
-    }
     // the prefix the adapter strips (`endpoint`) wins over where it is registered
     const endpointExpr = m.endpointOption ? optionExpr(call.arguments[0], m.endpointOption, values) : undefined;
     const endpoint = endpointExpr ? evalString(endpointExpr, values) : undefined;
@@ -287,8 +273,24 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext):
             : usePrefixes(call, ctx.candidates, ctx.store, values);
     // registered some other way (`app.all('/trpc/*', adapter)`, a route, not middleware): the adapter
     // serves under the prefix it strips by default, if it has one
-    for (const prefix of prefixes.length ? prefixes : [m.endpointDefault ?? ''])
-      out.push(mount(call, router, prefix, m.serves, call.arguments[0]));
+    const served = prefixes.length ? prefixes : [m.endpointDefault ?? ''];
+    // inside a project helper handed the router (`setupTrpcHandler(app, appRouter, createContext)`,
+    // `nextTRPCHandler(req, { router, createContext })`): one mount per call of the helper, with the
+    // router and context that call passes
+    const callers = helperCalls(router, ctx);
+    if (callers) {
+      const context = contextOption(call.arguments[0], rules, values);
+      for (const site of callers) {
+        const routerArg = site.argument(router);
+        if (!routerArg) continue;
+        for (const prefix of served) {
+          const at = mount(call, routerArg, prefix, m.serves, call.arguments[0]);
+          out.push({ ...at, context: context && (site.argument(context) ?? context) });
+        }
+      }
+      continue;
+    }
+    for (const prefix of served) out.push(mount(call, router, prefix, m.serves, call.arguments[0]));
   }
   return out;
 }
@@ -304,15 +306,17 @@ function helperCalls(
 ): { call: ts.CallExpression; argument(e: ts.Expression): ts.Expression | undefined }[] | undefined {
   const vals = ctx.values.resolve(expr);
   const p = vals[0];
-  if (vals.length !== 1 || p.kind !== 'param' || p.path.length) return undefined;
+  // the parameter itself, or one option of it (`{ router, createContext }: Options`)
+  if (vals.length !== 1 || p.kind !== 'param' || p.path.length > 1) return undefined;
   const fn = p.fn;
   const name = nameOf(fn);
   if (!name) return undefined;
   const argument = (call: ts.CallExpression) => (e: ts.Expression) => {
-    const v = ctx.values.resolve(e);
-    const at = v.length === 1 && v[0].kind === 'param' && v[0].fn === fn && !v[0].path.length ? v[0].index : -1;
-    const a = at >= 0 ? call.arguments[at] : undefined;
-    return a && !ts.isSpreadElement(a) ? a : undefined;
+    const v = ctx.values.resolve(e)[0];
+    if (!v || v.kind !== 'param' || v.fn !== fn || v.path.length > 1) return undefined;
+    const a = call.arguments[v.index];
+    if (!a || ts.isSpreadElement(a)) return undefined;
+    return v.path.length ? optionExpr(a, v.path[0], ctx.values) : a;
   };
   const out: { call: ts.CallExpression; argument(e: ts.Expression): ts.Expression | undefined }[] = [];
   for (const file of ctx.candidates) {
