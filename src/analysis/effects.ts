@@ -2761,8 +2761,10 @@ function effectOfCallUncached(
   const mintByName = (): Effect | undefined => (ts.isCallExpression(c) ? namedMint(c) : undefined);
   if (depth <= 0) return mintByName();
   // Before parsing an imported module to look into a call, check its text can write anything at all.
+  // (a call handing over code of its own, `protectedMutation({ operation: () => … })`, may run it there:
+  // what the module writes itself does not matter)
   const target = values.importedFile(c.expression);
-  if (target && !values.isParsed(target)) {
+  if (target && !values.isParsed(target) && !(ts.isCallExpression(c) && handsOverCode(c))) {
     if (!values.textMatches(target, rules().lookAhead)) return mintByName();
     // (a call named for creating a group is read whatever words its module uses: a team or an organisation
     // created beside a membership makes that membership its founder's own)
@@ -2776,24 +2778,27 @@ function effectOfCallUncached(
   const reached: Effect[] = [];
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
+    // a callback written in place and handed over (`operation: () => repo.deleteAccount(id)`) is the
+    // caller's own code: walking it costs no level
+    const d = inlineCallback(v.node) ? depth + 1 : depth;
     // A base class's method called on a subclass's instance (`this.createDocument(doc)` in a repository
     // whose constructor calls `super(UserModel)`): walked with that instance as its `this`.
     const receiver = subclassReceiver(c, v.node, values);
     let inner = receiver
-      ? values.withBinding(receiver.base, receiver.expr, () => effectsOf(v.node, values, depth - 1, scope))
-      : effectsOf(v.node, values, depth - 1, scope);
+      ? values.withBinding(receiver.base, receiver.expr, () => effectsOf(v.node, values, d - 1, scope))
+      : effectsOf(v.node, values, d - 1, scope);
     // A function a project factory built (`export const create = fn(schema, async (input) => …)`, whose
     // returned function calls `cb(parsed)`): its body is walked with the factory's parameters bound to
     // that factory call's arguments, so the callback it was handed is followed.
     const site = v.site && ts.isCallExpression(v.site) && !values.bound ? v.site : undefined;
     const factory = site && enclosingFunction(v.node);
     if (site && factory && leafEffects(inner).length === 0)
-      inner = values.withArguments(factory, site, () => effectsOf(v.node, values, depth - 1, scope));
+      inner = values.withArguments(factory, site, () => effectsOf(v.node, values, d - 1, scope));
     // A helper that calls what its caller hands it (`removeMember({ memberId, membersRepository })`):
     // its calls through those parameters are followed with this call's arguments bound.
     // (one level: a helper reached while a caller's arguments are bound is not bound again)
     if (ts.isCallExpression(c) && c.arguments.length && !values.bound && callsThroughParams(v.node, values)) {
-      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
+      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, d - 1, scope));
       if (leafEffects(bound).length > leafEffects(inner).length) inner = bound;
     }
     // A literal handed to a helper that writes (`setUserActive(id, false)` → `user.active = active`): the
@@ -2804,7 +2809,7 @@ function effectOfCallUncached(
       c.arguments.some((a) => literalConstant(skipOuter(a)) !== undefined) &&
       leafEffects(inner).some((e) => e.kind === 'db-write')
     ) {
-      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
+      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, d - 1, scope));
       const constants = (list: Effect[]): number =>
         leafEffects(list).reduce((n, e) => n + Object.keys(e.constants ?? {}).length, 0);
       if (constants(bound) > constants(inner)) inner = bound;
@@ -2874,7 +2879,10 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
       : ts.isIdentifier(x)
         ? values.resolve(x).find((v) => v.kind === 'object')?.node
         : undefined;
-    if (obj && ts.isObjectLiteralExpression(obj)) writeData(obj, values, 0, wd);
+    // (an options object carrying callbacks, `{ operation: () => …, permissions }`, is no record's data)
+    if (obj && ts.isObjectLiteralExpression(obj)) {
+      if (!obj.properties.some(carriesFunction)) writeData(obj, values, 0, wd);
+    }
     // the request body as the client sent it (`const data = await c.req.json()`, `req.body`), less what is deleted from it
     else if ((ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) && values.resolve(x).some(isRawBody)) {
       wd.rawBody = true;
@@ -2886,6 +2894,28 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
   }
   wd.opaque = false;
   return wd;
+}
+
+/** Does a call hand over a function written in place (an argument, or an option of an object argument)? */
+function handsOverCode(c: ts.CallExpression): boolean {
+  return c.arguments.some((a) => {
+    const x = skipOuter(a);
+    return isFunctionNode(x) || (ts.isObjectLiteralExpression(x) && x.properties.some(carriesFunction));
+  });
+}
+
+/** An arrow or function expression written as an argument or an option of a call. */
+function inlineCallback(fn: FunctionNode): boolean {
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return false;
+  let p: ts.Node = fn.parent;
+  while (ts.isParenthesizedExpression(p)) p = p.parent;
+  if (ts.isPropertyAssignment(p)) p = p.parent?.parent;
+  return !!p && (ts.isCallExpression(p) || ts.isNewExpression(p));
+}
+
+function carriesFunction(p: ts.ObjectLiteralElementLike): boolean {
+  if (ts.isMethodDeclaration(p)) return true;
+  return ts.isPropertyAssignment(p) && isFunctionNode(skipOuter(p.initializer));
 }
 
 /** A write whose data the helper builds out of sight takes the keys its caller handed over. */
@@ -2977,7 +3007,18 @@ function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
   if (hit !== undefined) return hit;
   let found = false;
   for (const c of callsIn(fn)) {
-    if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression)) continue;
+    if (!ts.isCallExpression(c)) continue;
+    // a function the caller hands over, called as it is (`protectedMutation({ operation })` running `operation()`)
+    if (ts.isIdentifier(skipOuter(c.expression))) {
+      let p: ts.Node | undefined = findDeclaration(skipOuter(c.expression) as ts.Identifier);
+      while (p && ts.isBindingElement(p)) p = p.parent?.parent;
+      if (p && ts.isParameter(p) && p.parent === fn) {
+        found = true;
+        break;
+      }
+      continue;
+    }
+    if (!ts.isPropertyAccessExpression(c.expression)) continue;
     const root = calleeParts(c.expression)?.[0];
     if (!root || root === 'this' || !rules().throughParams.test(c.expression.name.text)) continue;
     let id: ts.Expression = c.expression;
