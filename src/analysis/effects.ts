@@ -1562,7 +1562,17 @@ function transactionClient(e: ts.Expression): ts.Expression | undefined {
   if (!call || !ts.isCallExpression(call) || !call.arguments.includes(fn)) return undefined;
   const callee = skipOuter(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  return (rules().r.orm.transactionMethods ?? []).includes(callee.name.text) ? callee.expression : undefined;
+  const methods = rules().r.orm.transactionMethods ?? [];
+  if (methods.includes(callee.name.text)) return callee.expression;
+  // Kysely `db.transaction().execute(async (trx) => …)`: the transaction a call of the client made
+  const made = skipOuter(callee.expression);
+  if (
+    ts.isCallExpression(made) &&
+    ts.isPropertyAccessExpression(made.expression) &&
+    methods.includes(made.expression.name.text)
+  )
+    return made.expression.expression;
+  return undefined;
 }
 
 /** Is `e` a transaction callback's parameter whose client is a builder root? */

@@ -150,8 +150,15 @@ function isListItem(e: Effect, key: string): boolean {
 }
 
 /** Does a write carry a person's id and a group's id together (a membership row of any name)? */
-function membershipShaped(keys: readonly string[], shape: { person: string[]; group: string[] }): boolean {
-  return keys.some((k) => shape.person.includes(k)) && keys.some((k) => shape.group.includes(k));
+function membershipShaped(
+  keys: readonly string[],
+  shape: { person: string[]; group: string[]; groupPattern?: string },
+): boolean {
+  const pattern = shape.groupPattern ? new RegExp(shape.groupPattern) : undefined;
+  return (
+    keys.some((k) => shape.person.includes(k)) &&
+    keys.some((k) => shape.group.includes(k) || (!!pattern && pattern.test(k)))
+  );
 }
 
 /** A table of keys (`keys`, `api_keys`, `apiTokens`): each row is an issued key. */

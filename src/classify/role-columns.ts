@@ -37,7 +37,9 @@ export function comparedRoleColumns(values: ValueResolver): ReadonlySet<string> 
   // `if (user.user_group !== 1 && user.user_group !== 2) return res.status(403).json({ error: 'Admin access required' })`:
   // the holder's columns compared in the condition that leads to a refusal saying an administrator is required
   const refusal = rule.adminRefusal ? new RegExp(rule.adminRefusal, 'gi') : undefined;
-  const compared = /\b(\w+)\??\.(\w+)\s*[!=]==?\s*(?:-?\d+|["'`]\w*["'`])/g;
+  // compared with a number (a group id) or with an administrator's role; a token's claim (`decoded.type !== 'access'`) is no column
+  const compared = /\b(\w+)\??\.(\w+)\s*[!=]==?\s*(-?\d+|["'`]\w*["'`])/g;
+  const claims = /^(payload|decoded|claims|token|jwt)$/i;
   if (refusal)
     for (const file of [...values.store.known].sort()) {
       const text = values.store.text(file, false);
@@ -46,8 +48,14 @@ export function comparedRoleColumns(values: ValueResolver): ReadonlySet<string> 
         const at = hit.index ?? 0;
         // the condition: from the `if (` closest before the refusal
         const before = text.slice(Math.max(0, at - 240), at);
-        const cond = before.slice(before.lastIndexOf('if'));
-        for (const c of cond.matchAll(compared)) if (holders.test(c[1])) keys.add(norm(c[2]));
+        const ifs = [...before.matchAll(/\bif\s*\(/g)];
+        if (!ifs.length) continue;
+        const cond = before.slice(ifs[ifs.length - 1].index ?? 0);
+        for (const c of cond.matchAll(compared)) {
+          const value = c[3].replace(/^["'`]|["'`]$/g, '');
+          if (!holders.test(c[1]) || claims.test(c[1])) continue;
+          if (/^-?\d+$/.test(value) || privileged.test(value)) keys.add(norm(c[2]));
+        }
       }
     }
   for (const k of rule.notKeys ?? []) keys.delete(norm(k));

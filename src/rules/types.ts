@@ -526,7 +526,7 @@ export interface AssetRule {
   /** With namedByParam: the segment before that parameter must be one of these (`/team/:memberId`, not `/assignees/:memberId`). */
   namedByParamUnder?: string[];
   /** A record of any name that ties a person to a group: written with one key of each list. */
-  membershipShape?: { person: string[]; group: string[]; namedBy: string[]; under: string[] };
+  membershipShape?: { person: string[]; group: string[]; groupPattern?: string; namedBy: string[]; under: string[] };
   /** With flags only written (`hasAnEvent: true`), the write counts only when one of these is among them. */
   decidingFlags?: string[];
   /** Keys written by adding or removing one list item are not this asset (an owner added to a list replaces nobody). */

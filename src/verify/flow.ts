@@ -787,12 +787,17 @@ export class Flow implements ResultLookup {
   private checkedBefore(c: ts.CallExpression, fn: FunctionNode): GuardEvent[] {
     if (Flow.nested > 1) return [];
     const k = c.arguments.indexOf(fn as unknown as ts.Expression);
-    const callees = this.o.specs.values
-      .resolve(c.expression)
-      .flatMap((v) => (v.kind === 'function' && v.node.body ? [v.node] : []));
-    if (callees.length !== 1 || !callees[0].parameters[k]) return [];
-    const g = callees[0];
+    // exactly one callee, all of it known (a helper picked from a map may be one that checks nothing)
+    const resolved = this.o.specs.values.resolve(c.expression);
+    const g = resolved.length === 1 && resolved[0].kind === 'function' ? resolved[0].node : undefined;
+    if (!g?.body || !g.parameters[k]) return [];
     const param = g.parameters[k];
+    // a helper that is itself made inside a function (`withPassword(hash)(c, cb)`) compares what its
+    // factory was given: those are not this call's arguments
+    if (enclosingFunctionOf(g)) return [];
+    // the callback is only ever called, directly: aliased, handed on, stored or iterated, it may run
+    // where the walk cannot see
+    if (!onlyCalled(g, param)) return [];
     // the callee's parameters are what this call passes (`handle(c, user.passwordHash, cb)` checks no typed secret)
     const env: Env = new Map();
     g.parameters.forEach((p, i) => {
@@ -820,7 +825,16 @@ export class Flow implements ResultLookup {
     const ids = new Set(sub.events.filter(counts).map((e) => e.id));
     let common = new Set([...conts[0].must].filter((id) => ids.has(id)));
     for (const p of conts.slice(1)) common = new Set([...common].filter((id) => p.must.has(id)));
-    return sub.events.filter((e) => common.has(e.id));
+    // a check of a constant this call hands in (`confirmed(c, 'changeme', cb)`) proves nothing typed
+    const constant = (e: GuardEvent): boolean =>
+      ts.isCallExpression(e.node) &&
+      e.node.arguments.some((a) => {
+        const x = skipOuter(a);
+        const d = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
+        const bound = d && ts.isParameter(d) ? env.get(d) : undefined;
+        return !!bound && (ts.isStringLiteralLike(skipOuter(bound)) || ts.isNumericLiteral(skipOuter(bound)));
+      });
+    return sub.events.filter((e) => common.has(e.id) && !constant(e));
   }
 
   /** Callee flows being read for the callbacks they run (bounded: a callee handing its callback on). */
@@ -1314,6 +1328,33 @@ function testedTruthy(arg: ts.Expression, at: ts.Node): boolean {
 }
 
 /** Is `c` a call of the function held by `p` (a parameter)? */
+/** The function a node is written in, if any. */
+function enclosingFunctionOf(n: ts.Node): ts.Node | undefined {
+  for (let p = n.parent; p; p = p.parent) if (isFunctionNode(p)) return p;
+  return undefined;
+}
+
+/** Is every reference to a parameter in its function's body a direct call of it (`run(…)`)? */
+function onlyCalled(fn: FunctionNode, param: ts.ParameterDeclaration): boolean {
+  if (!ts.isIdentifier(param.name) || !fn.body) return false;
+  const name = param.name.text;
+  let ok = true;
+  const visit = (n: ts.Node): void => {
+    if (!ok) return;
+    if (ts.isIdentifier(n) && n.text === name && n !== param.name && findDeclaration(n) === param) {
+      let e: ts.Node = n;
+      while (ts.isParenthesizedExpression(e.parent) || ts.isNonNullExpression(e.parent)) e = e.parent;
+      if (!(ts.isCallExpression(e.parent) && e.parent.expression === e)) ok = false;
+      // called from a closure of the helper (`const go = () => run(x)`): when it runs is not where it is written
+      else if (enclosingFunctionOf(e) !== fn) ok = false;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return ok;
+}
+
 function callsDecl(c: ts.CallExpression, p: ts.ParameterDeclaration | undefined): boolean {
   return refersTo(c.expression, p);
 }

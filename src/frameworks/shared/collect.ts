@@ -284,7 +284,8 @@ export class Collector {
         () => undefined,
       );
     }
-    this.pending(sf).push(...calls, ...newExprs);
+    // (a package file's own calls wire that package's apps, not this application's)
+    if (!this.paramsOnly) this.pending(sf).push(...calls, ...newExprs);
   }
 
   private collectCall(call: ts.CallExpression, callee: ts.Expression, sf: ts.SourceFile): void {
@@ -514,7 +515,8 @@ export class Collector {
     // from `@acme/hono`): only their registrations on a parameter count, since a router such a file
     // builds on its own is that package's, not this application's.
     const done = new Set(ctx.candidates);
-    for (const file of importedPackageFiles(ctx)) {
+    const outside = new Set(importedPackageFiles(ctx));
+    for (const file of outside) {
       const sf = ctx.store.get(file);
       if (!sf) continue;
       done.add(file);
@@ -572,6 +574,8 @@ export class Collector {
       if (!names.length && !modules.size && this.countParamRouters() === before) break;
     }
     this.linkRound();
+    // a package's helper never called with this application's router registers nothing here
+    if (outside.size) for (const n of this.graph.all) if (outside.has(n.file) && !n.attached) n.entries.length = 0;
   }
 
   /** After every file is collected: link registrar functions to the routers they are called with. */

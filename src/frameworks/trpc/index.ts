@@ -9,7 +9,7 @@
 // Next.js convention (`/api/trpc`).
 import { ts } from 'ts-morph';
 import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
-import { evalString } from '../../analysis/strings.js';
+import { evalString, type Env } from '../../analysis/strings.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import { skipOuter, type ValueResolver } from '../../analysis/values.js';
 import type { Endpoint, FunctionNode, HttpMethod } from '../../model.js';
@@ -50,8 +50,6 @@ interface Mount {
   /** The adapter's `createContext`: what every procedure's `ctx` is built from. */
   context?: ts.Expression;
 }
-
-const PROCEDURE_TEXT = /\.\s*(query|mutation|subscription)\s*\(/;
 
 export function createTrpcAdapter(): FrameworkAdapter {
   // router files found when planning: with a mount in the tree they are reached from it, and when
@@ -96,11 +94,12 @@ export function createTrpcAdapter(): FrameworkAdapter {
         });
       }
       const names = rules.serverMounts.map((m) => m.path);
-      for (const file of [...ctx.candidates, ...importedPackageFiles(ctx)]) {
+      const outside = new Set(importedPackageFiles(ctx));
+      for (const file of [...ctx.candidates, ...outside]) {
         const sf = ctx.store.get(file);
         if (!sf || !names.some((n) => sf.text.includes(n))) continue;
         mounts.push(
-          ...serverMounts(sf, rules, ctx)
+          ...serverMounts(sf, rules, ctx, outside.has(file) && !ctx.candidates.includes(file))
             .filter((m) => !ctx.mounts.some((x) => x.call === m.call))
             // the application that serves the mount (its procedures may live in a shared package)
             .map((m) => ({ ...m, appRoot: ctx.workspace.appRootOf(file) })),
@@ -177,7 +176,7 @@ function reportUnreached(
   for (const file of files) {
     if (anchored.has(file)) continue;
     const sf = ctx.store.get(file);
-    if (!sf || !PROCEDURE_TEXT.test(sf.text)) continue;
+    if (!sf || !definesRouter(sf.text)) continue;
     const roots = callIndex(sf).calls.filter((c) => walker.routerKind(c) && !walker.nested.has(c));
     const sites = roots.flatMap((r) =>
       ctx.values.session.contain(
@@ -223,7 +222,7 @@ function joinPrefix(prefix: string, dotted: string): string {
 }
 
 /** Server adapters in a file (`createExpressMiddleware({ router })`) and the prefix each is registered under. */
-function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext): Mount[] {
+function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext, outside = false): Mount[] {
   const values = ctx.values;
   const out: Mount[] = [];
   // `options`: the adapter's own options (router, createContext)
@@ -276,23 +275,34 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext):
     const served = prefixes.length ? prefixes : [m.endpointDefault ?? ''];
     // inside a project helper handed the router (`setupTrpcHandler(app, appRouter, createContext)`,
     // `nextTRPCHandler(req, { router, createContext })`): one mount per call of the helper, with the
-    // router and context that call passes
+    // router, context and endpoint that call passes
     const callers = helperCalls(router, ctx);
     if (callers) {
       const context = contextOption(call.arguments[0], rules, values);
       for (const site of callers) {
         const routerArg = site.argument(router);
         if (!routerArg) continue;
-        for (const prefix of served) {
+        const own = endpointExpr ? evalString(endpointExpr, values, 0, site.env) : undefined;
+        for (const prefix of own !== undefined ? [own] : served) {
           const at = mount(call, routerArg, prefix, m.serves, call.arguments[0]);
           out.push({ ...at, context: context && (site.argument(context) ?? context) });
         }
       }
       continue;
     }
+    // a package's own mount of its own router is that package's server, not this application's
+    if (outside) continue;
     for (const prefix of served) out.push(mount(call, router, prefix, m.serves, call.arguments[0]));
   }
   return out;
+}
+
+interface HelperCall {
+  call: ts.CallExpression;
+  /** The argument this call passes for a parameter (or an option of one) of the helper. */
+  argument(e: ts.Expression): ts.Expression | undefined;
+  /** The helper's parameters bound to this call's arguments. */
+  env: Env;
 }
 
 /**
@@ -300,28 +310,53 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext):
  * with the argument it passes for one of that function's parameters; undefined when `expr` is no
  * parameter of a named function.
  */
-function helperCalls(
-  expr: ts.Expression,
-  ctx: AdapterContext,
-): { call: ts.CallExpression; argument(e: ts.Expression): ts.Expression | undefined }[] | undefined {
+function helperCalls(expr: ts.Expression, ctx: AdapterContext): HelperCall[] | undefined {
   const vals = ctx.values.resolve(expr);
   const p = vals[0];
-  // the parameter itself, or one option of it (`{ router, createContext }: Options`)
-  if (vals.length !== 1 || p.kind !== 'param' || p.path.length > 1) return undefined;
+  // the parameter itself, or an option of it (`{ router, createContext }: Options`, `opts.trpc.router`)
+  if (vals.length !== 1 || p.kind !== 'param' || p.path.length > 3) return undefined;
   const fn = p.fn;
-  const name = nameOf(fn);
-  if (!name) return undefined;
   const argument = (call: ts.CallExpression) => (e: ts.Expression) => {
     const v = ctx.values.resolve(e)[0];
-    if (!v || v.kind !== 'param' || v.fn !== fn || v.path.length > 1) return undefined;
-    const a = call.arguments[v.index];
+    if (!v || v.kind !== 'param' || v.fn !== fn || v.path.length > 3) return undefined;
+    let a: ts.Expression | undefined = call.arguments[v.index];
     if (!a || ts.isSpreadElement(a)) return undefined;
-    return v.path.length ? optionExpr(a, v.path[0], ctx.values) : a;
+    for (const key of v.path) a = a && optionExpr(a, key, ctx.values);
+    return a;
   };
-  const out: { call: ts.CallExpression; argument(e: ts.Expression): ts.Expression | undefined }[] = [];
-  for (const file of ctx.candidates) {
+  // the helper's parameters bound to one call's arguments (`endpoint` handed in)
+  const envOf = (call: ts.CallExpression): Env => {
+    const env: Env = new Map();
+    fn.parameters.forEach((param, i) => {
+      const a = call.arguments[i];
+      if (a && !ts.isSpreadElement(a)) env.set(param, a);
+    });
+    return env;
+  };
+  // the names the helper is called by: its own, and those it is imported as (`import mount from`, `as mountTrpc`)
+  const names = new Set<string>();
+  const own = nameOf(fn);
+  if (own) names.add(own);
+  const out: HelperCall[] = [];
+  const files = new Set(ctx.candidates);
+  if (own)
+    for (const f of ctx.allSources)
+      if (!isTestPath(relPosix(ctx.root, f)) && ctx.store.text(f, false)?.includes(own)) files.add(f);
+  for (const file of files) {
     const sf = ctx.store.get(file);
-    if (!sf || !sf.text.includes(name)) continue;
+    if (!sf) continue;
+    const local = new Set(names);
+    for (const st of sf.statements) {
+      if (!ts.isImportDeclaration(st) || !st.importClause || st.importClause.isTypeOnly) continue;
+      const bindings: ts.Identifier[] = [];
+      if (st.importClause.name) bindings.push(st.importClause.name);
+      const nb = st.importClause.namedBindings;
+      if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) if (!el.isTypeOnly) bindings.push(el.name);
+      for (const b of bindings)
+        if (!local.has(b.text) && ctx.values.resolve(b).some((v) => v.kind === 'function' && v.node === fn))
+          local.add(b.text);
+    }
+    if (![...local].some((n) => sf.text.includes(n))) continue;
     for (const call of callIndex(sf).calls) {
       const callee = skipOuter(call.expression);
       const last = ts.isIdentifier(callee)
@@ -329,9 +364,9 @@ function helperCalls(
         : ts.isPropertyAccessExpression(callee)
           ? callee.name.text
           : '';
-      if (last !== name) continue;
+      if (!local.has(last)) continue;
       if (ctx.values.resolve(callee).some((v) => v.kind === 'function' && v.node === fn))
-        out.push({ call, argument: argument(call) });
+        out.push({ call, argument: argument(call), env: envOf(call) });
     }
   }
   return out;
