@@ -8,7 +8,14 @@ import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis
 import { assetRules } from './assets.js';
 import { queryKeys } from './query.js';
 import { externalName } from '../analysis/unwrap.js';
-import { accessName, calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import {
+  accessName,
+  calleeName,
+  propertyNameText,
+  skipOuter,
+  type Value,
+  type ValueResolver,
+} from '../analysis/values.js';
 import { forEachNode } from '../analysis/walk.js';
 import { findDeclaration } from '../analysis/scope.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
@@ -271,6 +278,28 @@ function signInFlow(
   };
   visit(fn.body);
   return session ? { evidence: `${lookup.expression.getText().replace(/\s+/g, '')} + ${session}`, weak } : undefined;
+}
+
+/** A call of an authentication library's sign-in (`signIn('credentials', …)`, `signIn` from `NextAuth(…)`). */
+function librarySignIn(
+  calls: readonly ts.CallExpression[],
+  flow: { libraryModules?: string; libraryCalls?: string },
+  values: ValueResolver,
+): ts.CallExpression | undefined {
+  if (!flow.libraryModules || !flow.libraryCalls) return undefined;
+  const modules = new RegExp(flow.libraryModules);
+  const names = new RegExp(flow.libraryCalls);
+  const fromLibrary = (v: Value, depth: number): boolean => {
+    if (depth > 3) return false;
+    if (v.kind === 'external') return modules.test(v.module);
+    if (v.kind === 'call') return v.callee.some((c) => fromLibrary(c, depth + 1));
+    if (v.kind === 'member') return fromLibrary(v.base, depth + 1);
+    return false;
+  };
+  return calls.find((c) => {
+    if (!names.test(calleeName(c))) return false;
+    return values.resolve(c.expression).some((v) => fromLibrary(v, 0));
+  });
 }
 
 /**
@@ -779,6 +808,16 @@ export function exclusionFor(
   }
   // A sign-in by its flow: the account is looked up by the identifier the request sends and a session is set up for it
   const nearCalls = deepCalls(ep.handler.fn, values, 1);
+  // …or an authentication library's own sign-in, which does both (words alone said credentials)
+  const library = !assetDecided ? librarySignIn(nearCalls, ex.signInFlow, values) : undefined;
+  if (library)
+    return {
+      kind: 'exclusion',
+      value: library.expression.getText().replace(/\s+/g, ''),
+      detail:
+        "authentication entry point: the authentication library's own sign-in checks what the request proves and creates the session, so it cannot demand step-up from one",
+      span: spanOf(library),
+    };
   const signIn = signInFlow(nearCalls, ep.handler.fn, xs, facts.issuesTokenOnly);
   // (a token issued answers to its own handler's session reads: the functions it calls verify the identity
   // the request proves, `verifyGoogleIdToken(body.idToken)`, not a session)

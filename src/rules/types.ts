@@ -352,6 +352,9 @@ export interface ExclusionRules {
     sessionRecords?: string;
     proofCalls?: string;
     sessionIdentifierArgs?: string;
+    /** An authentication library's own sign-in (`signIn('credentials', …)` from NextAuth): the handler is a sign-in. */
+    libraryModules?: string;
+    libraryCalls?: string;
   };
   /** How a handler shows it serves a signed-in session (a credential set without one is a sign-up or a recovery step). */
   sessionless?: {
