@@ -252,7 +252,10 @@ function serverMounts(sf: ts.SourceFile, rules: TrpcRules, ctx: AdapterContext, 
       if (!router) continue;
       const prefixExpr = plugin.endpointOption ? optionExpr(opts, plugin.endpointOption, values) : undefined;
       const prefix = (prefixExpr ? evalString(prefixExpr, values) : undefined) ?? '';
-      out.push(mount(call, router, prefix, plugin.serves, inner));
+      // registered inside a plugin of the project's that is itself registered with a prefix
+      // (`app.register(appTrpcPlugin, { prefix: '/trpc' })`): Fastify prefixes what the plugin registers
+      for (const outer of pluginPrefixes(call, ctx))
+        out.push(mount(call, router, joinPath(outer, prefix), plugin.serves, inner));
       continue;
     }
     const m = rules.serverMounts.find((s) => s.prefix !== 'register' && isExport(call.expression, [s], values));
@@ -370,6 +373,37 @@ function helperCalls(expr: ts.Expression, ctx: AdapterContext): HelperCall[] | u
     }
   }
   return out;
+}
+
+/** `a` then `b`, one slash between them. */
+function joinPath(a: string, b: string): string {
+  if (!a) return b;
+  if (!b) return a.replace(/\/$/, '');
+  return `${a.replace(/\/$/, '')}/${b.replace(/^\//, '')}`;
+}
+
+/**
+ * The prefixes a registration inside a project plugin function receives from where that plugin is
+ * registered (`server.register(plugin, { prefix })`); `['']` when it is registered without one or the
+ * registration is not found.
+ */
+function pluginPrefixes(call: ts.CallExpression, ctx: AdapterContext): string[] {
+  let fn: ts.Node | undefined = call.parent;
+  while (fn && !ts.isFunctionDeclaration(fn) && !ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) fn = fn.parent;
+  if (!fn) return [''];
+  const out = new Set<string>();
+  for (const file of ctx.candidates) {
+    const sf = ctx.store.get(file);
+    if (!sf || !sf.text.includes('register(')) continue;
+    for (const c of callIndex(sf).calls) {
+      const callee = skipOuter(c.expression);
+      if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'register' || c.arguments.length < 1) continue;
+      if (!ctx.values.resolve(c.arguments[0]).some((v) => v.kind === 'function' && v.node === fn)) continue;
+      const p = c.arguments[1] ? optionExpr(c.arguments[1], 'prefix', ctx.values) : undefined;
+      out.add((p ? evalString(p, ctx.values) : undefined) ?? '');
+    }
+  }
+  return out.size ? [...out] : [''];
 }
 
 /** The `createContext` of an adapter's options object, when it names one. */
