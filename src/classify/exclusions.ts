@@ -809,7 +809,9 @@ export function exclusionFor(
   // A sign-in by its flow: the account is looked up by the identifier the request sends and a session is set up for it
   const nearCalls = deepCalls(ep.handler.fn, values, 1);
   // …or an authentication library's own sign-in, which does both (words alone said credentials)
-  const library = !assetDecided ? librarySignIn(nearCalls, ex.signInFlow, values) : undefined;
+  // (not in a handler that serves a session: signing in again after a change is that change's aftermath)
+  const library =
+    !assetDecided && !endpointReadsSession(ep, values) ? librarySignIn(nearCalls, ex.signInFlow, values) : undefined;
   if (library)
     return {
       kind: 'exclusion',

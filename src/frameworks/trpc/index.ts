@@ -387,12 +387,16 @@ function joinPath(a: string, b: string): string {
  * registered (`server.register(plugin, { prefix })`); `['']` when it is registered without one or the
  * registration is not found.
  */
-function pluginPrefixes(call: ts.CallExpression, ctx: AdapterContext): string[] {
+function pluginPrefixes(call: ts.CallExpression, ctx: AdapterContext, depth = 0): string[] {
   let fn: ts.Node | undefined = call.parent;
   while (fn && !ts.isFunctionDeclaration(fn) && !ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) fn = fn.parent;
-  if (!fn) return [''];
+  if (!fn || depth > 3) return [''];
   const out = new Set<string>();
-  for (const file of ctx.candidates) {
+  // (a file that only registers plugins is no candidate: any source that registers something is looked at)
+  const files = new Set(ctx.candidates);
+  for (const f of ctx.allSources) if (ctx.store.text(f, false)?.includes('register(')) files.add(f);
+  for (const file of files) {
+    if (isTestPath(relPosix(ctx.root, file))) continue;
     const sf = ctx.store.get(file);
     if (!sf || !sf.text.includes('register(')) continue;
     for (const c of callIndex(sf).calls) {
@@ -400,7 +404,9 @@ function pluginPrefixes(call: ts.CallExpression, ctx: AdapterContext): string[] 
       if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'register' || c.arguments.length < 1) continue;
       if (!ctx.values.resolve(c.arguments[0]).some((v) => v.kind === 'function' && v.node === fn)) continue;
       const p = c.arguments[1] ? optionExpr(c.arguments[1], 'prefix', ctx.values) : undefined;
-      out.add((p ? evalString(p, ctx.values) : undefined) ?? '');
+      const own = (p ? evalString(p, ctx.values) : undefined) ?? '';
+      // that registration may itself sit in a plugin registered with a prefix
+      for (const outer of pluginPrefixes(c, ctx, depth + 1)) out.add(joinPath(outer, own));
     }
   }
   return out.size ? [...out] : [''];
