@@ -785,7 +785,7 @@ export function writeData(
     else if (v && v.kind === 'object') obj = v.node;
     else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) {
       out.opaque = true;
-      if (vals.some(isRawBody)) out.rawBody = true;
+      if (vals.some((y) => isRawBody(y) || parsedFromRequest(y, values))) out.rawBody = true;
       else if (vals.some(isRawBodyPart)) out.rawBodyPart = true;
     }
     if (ts.isIdentifier(x)) mergeData(out, fieldAssignments(x));
@@ -2894,7 +2894,10 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
       if (!obj.properties.some(carriesFunction)) writeData(obj, values, 0, wd);
     }
     // the request body as the client sent it (`const data = await c.req.json()`, `req.body`), less what is deleted from it
-    else if ((ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) && values.resolve(x).some(isRawBody)) {
+    else if (
+      (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) &&
+      values.resolve(x).some((y) => isRawBody(y) || parsedFromRequest(y, values))
+    ) {
       wd.rawBody = true;
       const d = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
       if (d && ts.isVariableDeclaration(d)) wd.excluded.push(...deletedKeys(d));
@@ -3184,6 +3187,22 @@ function isRawBody(v: Value): boolean {
     return at > 0 && at === v.path.length;
   }
   return v.kind === 'call' && ts.isCallExpression(v.node) && bodyReadCall(v.node) === 'raw';
+}
+
+/**
+ * An object the client wrote as JSON text into the request (`JSON.parse(req.query.params)`,
+ * `JSON.parse(req.body.data)`): the client picks its keys as it does a body's.
+ */
+function parsedFromRequest(v: Value, values: ValueResolver): boolean {
+  if (v.kind !== 'call' || !ts.isCallExpression(v.node) || !v.node.arguments[0]) return false;
+  const callee = skipOuter(v.node.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'parse' || callee.expression.getText() !== 'JSON')
+    return false;
+  return values.resolve(v.node.arguments[0]).some((a) => {
+    if (a.kind !== 'param') return false;
+    const p = a.path[0] === 'req' || a.path[0] === 'request' ? a.path.slice(1) : a.path;
+    return (p[0] === 'body' || p[0] === 'query') && p.length >= 1;
+  });
 }
 
 /** An object inside the request body as the client sent it (`req.body.userData`): the client picks its keys too. */
