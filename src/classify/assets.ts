@@ -19,7 +19,7 @@ import { isParamSegment, matchesTerm, norm, words } from './words.js';
 import { identifierFamily, signInRecordsKnown, signsInBy, signsInOn, signsInOnlyByOther } from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
 import { allColumns, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
-import { foundByKey, recordChosenByRequest } from './chosen-record.js';
+import { adminPath, foundByKey, recordChosenByRequest } from './chosen-record.js';
 import { isInvitationRecord } from './exclusions.js';
 
 export type Op = 'create' | 'update' | 'delete';
@@ -832,7 +832,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (
         r.targetNamed &&
         !targetNamed(ctx, r.targetNamed) &&
-        !(r.category === 'money' && recordChosenByRequest(e, ctx.values))
+        !(r.category === 'money' && recordChosenByRequest(e, ctx.values, adminPath(ctx.path)))
       )
         continue;
       // an update that writes only these keys: a soft delete (`is_deleted: true`) removes the record,

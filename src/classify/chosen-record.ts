@@ -20,6 +20,9 @@ const rules = compiled(() => {
     accountKeys: new RegExp(r.accountKeys, 'i'),
     /** Calls that convert or tidy a value without looking anything up. */
     conversions: new RegExp(r.conversions),
+    /** Lookups whose record's fields an administrator's request chooses as much as the key it was found by. */
+    finders: r.finders ? new RegExp(r.finders) : undefined,
+    adminSegments: new Set((r.adminSegments ?? []).map((x) => x.toLowerCase())),
   };
 });
 
@@ -32,7 +35,7 @@ function flat(x: ts.Node): string {
  * Is the record this write changes one the request names: loaded by a lookup whose filter takes a
  * value the client sent, and no value of who is signed in?
  */
-export function recordChosenByRequest(e: Effect, values: ValueResolver): boolean {
+export function recordChosenByRequest(e: Effect, values: ValueResolver, throughRecords = false): boolean {
   const call = e.node;
   if (!ts.isCallExpression(call)) return false;
   const filters = lookupFilters(call, values);
@@ -76,7 +79,13 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver): boolean
         : ts.isPropertyAccessExpression(callee)
           ? callee.name.text
           : '';
-      if (!r.conversions.test(name)) return;
+      // (on an administrator's endpoint: a record found by what the request sends, and what it names)
+      const finder = throughRecords && !!r.finders?.test(name);
+      if (!r.conversions.test(name) && !finder) return;
+      if (finder) {
+        for (const a of x.arguments) for (const f of filterOf(a)) go(f, depth + 1);
+        return;
+      }
       if (ts.isPropertyAccessExpression(callee)) go(callee.expression, depth + 1);
       for (const a of x.arguments) go(a, depth + 1);
       return;
@@ -86,6 +95,15 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver): boolean
   };
   for (const f of filters) go(f, 0);
   return payload && !signedIn;
+}
+
+/** Is the endpoint an administrator's, by a segment of its path (`/api/admin/payments/:id`)? */
+export function adminPath(path: string | undefined): boolean {
+  return (path ?? '')
+    .split('/')
+    .some(
+      (s) => rules().adminSegments.has(s.toLowerCase()) || rules().adminSegments.has(s.toLowerCase().split(/[-_.]/)[0]),
+    );
 }
 
 /** The filters of the lookups the written record came from (`record.save()`), or of the write itself (`Model.updateOne(filter, …)`). */

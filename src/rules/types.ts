@@ -608,7 +608,14 @@ export interface AssetRules {
   /** Bulk exports by a collection read turned into a file (src/classify/exports.ts). */
   exports: ExportRules;
   /** Whose record a balance credit changes, by its lookup key's origin (src/classify/chosen-record.ts). */
-  chosenRecord: { requestPayload: string; signedIn: string; accountKeys: string; conversions: string };
+  chosenRecord: {
+    requestPayload: string;
+    signedIn: string;
+    accountKeys: string;
+    conversions: string;
+    finders?: string;
+    adminSegments?: string[];
+  };
   bookkeepingModels: string[];
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
   groupModels?: string[];
