@@ -500,7 +500,7 @@ export class Collector {
     const session = this.values.session;
     this.instances.sources = ctx;
     this.folders.sources = ctx;
-    for (const file of ctx.candidates) {
+    const collect = (file: string): boolean => {
       const sf = ctx.store.get(file);
       if (sf)
         session.contain(
@@ -510,28 +510,19 @@ export class Collector {
           () => undefined,
           { wholeFile: true },
         );
-    }
+      return !!sf;
+    };
+    for (const file of ctx.candidates) collect(file);
     // Registrars in workspace packages outside the scanned folder (`setupHealthReporting(app)` imported
     // from `@acme/hono`): only their registrations on a parameter count, since a router such a file
     // builds on its own is that package's, not this application's.
     const done = new Set(ctx.candidates);
     const outside = new Set(importedPackageFiles(ctx));
-    for (const file of outside) {
-      const sf = ctx.store.get(file);
-      if (!sf) continue;
-      done.add(file);
-      this.paramsOnly = true;
-      try {
-        session.contain(
-          file,
-          'extract',
-          () => this.collectFile(sf),
-          () => undefined,
-          { wholeFile: true },
-        );
-      } finally {
-        this.paramsOnly = false;
-      }
+    this.paramsOnly = true;
+    try {
+      for (const file of outside) if (collect(file)) done.add(file);
+    } finally {
+      this.paramsOnly = false;
     }
     // Linking reveals registrars that pass their router on; the files calling those are looked for in turn.
     const searched = new Set<string>();
