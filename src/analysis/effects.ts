@@ -3032,6 +3032,17 @@ function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
       continue;
     }
     if (!ts.isPropertyAccessExpression(c.expression)) continue;
+    // a function handed as an option the parameter's type declares (`opts: { operation: () => Promise<T> }`,
+    // called `opts.operation()`)
+    const holder = skipOuter(c.expression.expression);
+    const hd = ts.isIdentifier(holder) ? findDeclaration(holder) : undefined;
+    if (hd && ts.isParameter(hd) && hd.parent === fn && hd.type) {
+      const t = memberType(hd.type, c.expression.name.text);
+      if (t && ts.isFunctionTypeNode(t)) {
+        found = true;
+        break;
+      }
+    }
     const root = calleeParts(c.expression)?.[0];
     if (!root || root === 'this' || !rules().throughParams.test(c.expression.name.text)) continue;
     let id: ts.Expression = c.expression;
