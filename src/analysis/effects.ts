@@ -2788,27 +2788,24 @@ function effectOfCallUncached(
   const reached: Effect[] = [];
   for (const v of fns) {
     if (v.kind !== 'function' || !v.node.body) continue;
-    // a callback written in place and handed over (`operation: () => repo.deleteAccount(id)`) is the
-    // caller's own code: walking it costs no level
-    const d = inlineCallback(v.node) ? depth + 1 : depth;
     // A base class's method called on a subclass's instance (`this.createDocument(doc)` in a repository
     // whose constructor calls `super(UserModel)`): walked with that instance as its `this`.
     const receiver = subclassReceiver(c, v.node, values);
     let inner = receiver
-      ? values.withBinding(receiver.base, receiver.expr, () => effectsOf(v.node, values, d - 1, scope))
-      : effectsOf(v.node, values, d - 1, scope);
+      ? values.withBinding(receiver.base, receiver.expr, () => effectsOf(v.node, values, depth - 1, scope))
+      : effectsOf(v.node, values, depth - 1, scope);
     // A function a project factory built (`export const create = fn(schema, async (input) => …)`, whose
     // returned function calls `cb(parsed)`): its body is walked with the factory's parameters bound to
     // that factory call's arguments, so the callback it was handed is followed.
     const site = v.site && ts.isCallExpression(v.site) && !values.bound ? v.site : undefined;
     const factory = site && enclosingFunction(v.node);
     if (site && factory && leafEffects(inner).length === 0)
-      inner = values.withArguments(factory, site, () => effectsOf(v.node, values, d - 1, scope));
+      inner = values.withArguments(factory, site, () => effectsOf(v.node, values, depth - 1, scope));
     // A helper that calls what its caller hands it (`removeMember({ memberId, membersRepository })`):
     // its calls through those parameters are followed with this call's arguments bound.
     // (one level: a helper reached while a caller's arguments are bound is not bound again)
     if (ts.isCallExpression(c) && c.arguments.length && !values.bound && callsThroughParams(v.node, values)) {
-      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, d - 1, scope));
+      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
       if (leafEffects(bound).length > leafEffects(inner).length) inner = bound;
     }
     // A literal handed to a helper that writes (`setUserActive(id, false)` → `user.active = active`): the
@@ -2819,7 +2816,7 @@ function effectOfCallUncached(
       c.arguments.some((a) => literalConstant(skipOuter(a)) !== undefined) &&
       leafEffects(inner).some((e) => e.kind === 'db-write')
     ) {
-      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, d - 1, scope));
+      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
       const constants = (list: Effect[]): number =>
         leafEffects(list).reduce((n, e) => n + Object.keys(e.constants ?? {}).length, 0);
       if (constants(bound) > constants(inner)) inner = bound;
@@ -2915,15 +2912,6 @@ function handsOverCode(c: ts.CallExpression): boolean {
     const x = skipOuter(a);
     return isFunctionNode(x) || (ts.isObjectLiteralExpression(x) && x.properties.some(carriesFunction));
   });
-}
-
-/** An arrow or function expression written as an argument or an option of a call. */
-function inlineCallback(fn: FunctionNode): boolean {
-  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return false;
-  let p: ts.Node = fn.parent;
-  while (ts.isParenthesizedExpression(p)) p = p.parent;
-  if (ts.isPropertyAssignment(p)) p = p.parent?.parent;
-  return !!p && (ts.isCallExpression(p) || ts.isNewExpression(p));
 }
 
 function carriesFunction(p: ts.ObjectLiteralElementLike): boolean {

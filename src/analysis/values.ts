@@ -1320,7 +1320,9 @@ export class ValueResolver {
   private passedInstances(fn: ts.SignatureDeclaration, index: number, depth: number, seen: Set<ts.Node>): Value[] {
     if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || depth >= MAX_DEPTH - 3) return [];
     const call = fn.parent;
-    if (!call || !ts.isCallExpression(call)) return [];
+    // (a project function called by name: a router's, an array's or a promise's method hands its own values)
+    if (!call || !ts.isCallExpression(call) || !ts.isIdentifier(skipOuter(call.expression))) return [];
+    if (fn.parameters[index]?.type) return [];
     const k = call.arguments.indexOf(fn);
     if (k < 0) return [];
     const out: Value[] = [];
