@@ -1320,8 +1320,10 @@ export class ValueResolver {
   private passedInstances(fn: ts.SignatureDeclaration, index: number, depth: number, seen: Set<ts.Node>): Value[] {
     if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || depth >= MAX_DEPTH - 3) return [];
     const call = fn.parent;
-    // (a project function called by name: a router's, an array's or a promise's method hands its own values)
-    if (!call || !ts.isCallExpression(call) || !ts.isIdentifier(skipOuter(call.expression))) return [];
+    // (a project function called by name, or one a call returns: a router's, an array's or a promise's
+    // method hands its own values)
+    const callee = call && ts.isCallExpression(call) ? skipOuter(call.expression) : undefined;
+    if (!callee || !ts.isCallExpression(call) || !(ts.isIdentifier(callee) || ts.isCallExpression(callee))) return [];
     if (fn.parameters[index]?.type) return [];
     const k = call.arguments.indexOf(fn);
     if (k < 0) return [];
