@@ -16,6 +16,7 @@ import { bindingPath, findDeclaration, localUses } from './scope.js';
 import {
   accessName,
   calleeName,
+  enclosingFunction,
   isFunctionNode,
   isModelCall,
   lastName,
@@ -2958,12 +2959,6 @@ function invokedExpression(callee: ts.Expression): ts.Expression {
     : callee;
 }
 
-/** The function a nested function is declared in (a factory whose parameters it closes over). */
-function enclosingFunction(fn: FunctionNode): FunctionNode | undefined {
-  for (let n: ts.Node | undefined = fn.parent; n; n = n.parent) if (isFunctionNode(n)) return n;
-  return undefined;
-}
-
 /**
  * The receiver of a call of a method that `fn`'s class declares, when that receiver is an instance of
  * one of its subclasses: the base class and the receiver expression to bind it to.
@@ -3200,7 +3195,7 @@ function parsedFromRequest(v: Value, values: ValueResolver): boolean {
   return values.resolve(v.node.arguments[0]).some((a) => {
     if (a.kind !== 'param') return false;
     const p = a.path[0] === 'req' || a.path[0] === 'request' ? a.path.slice(1) : a.path;
-    return (p[0] === 'body' || p[0] === 'query') && p.length >= 1;
+    return p[0] === 'body' || p[0] === 'query';
   });
 }
 

@@ -14,6 +14,16 @@ import { returnExpressions, skipOuter, type Value, type ValueResolver } from './
  */
 export type Env = Map<ts.ParameterDeclaration | ts.VariableDeclaration, ts.Expression>;
 
+/** A function's parameters bound to the arguments of one call of it (a spread argument binds nothing). */
+export function argumentEnv(fn: ts.SignatureDeclaration, call: ts.CallExpression): Env {
+  const env: Env = new Map();
+  fn.parameters.forEach((p, i) => {
+    const a = call.arguments[i];
+    if (a && !ts.isSpreadElement(a)) env.set(p, a);
+  });
+  return env;
+}
+
 /** The argument a call site passed for the parameter `id` names, if `env` binds it. */
 export function boundArgument(id: ts.Identifier, env: Env | undefined): ts.Expression | undefined {
   const d = env && findDeclaration(id);

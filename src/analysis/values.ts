@@ -65,6 +65,12 @@ export interface LimitHit {
   line: number;
 }
 
+/** The function a node is written in, if any (a nested function's factory, a call's caller). */
+export function enclosingFunction(n: ts.Node): FunctionNode | undefined {
+  for (let p: ts.Node | undefined = n.parent; p; p = p.parent) if (isFunctionNode(p)) return p;
+  return undefined;
+}
+
 export function isFunctionNode(node: ts.Node): node is FunctionNode {
   return (
     ts.isFunctionDeclaration(node) ||

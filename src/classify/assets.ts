@@ -60,6 +60,7 @@ interface CompiledAssets {
     balanceTailSet: ReadonlySet<string>;
     pairedMoveModelsRe: RegExp | undefined;
     pairedMoveNotKeysRe: RegExp | undefined;
+    membershipGroupRe: RegExp | undefined;
     onlyReferencesRe: RegExp | undefined;
     notLedgerModelsRe: RegExp | undefined;
     valueRes: Map<string, RegExp>;
@@ -117,6 +118,7 @@ export const assetRules = compiled((): CompiledAssets => {
       balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
       pairedMoveModelsRe: a.pairedMoveModels ? new RegExp(a.pairedMoveModels) : undefined,
       pairedMoveNotKeysRe: a.pairedMoveNotKeys ? new RegExp(a.pairedMoveNotKeys) : undefined,
+      membershipGroupRe: a.membershipShape?.groupPattern ? new RegExp(a.membershipShape.groupPattern) : undefined,
       onlyReferencesRe: a.onlyReferences ? new RegExp(a.onlyReferences) : undefined,
       notLedgerModelsRe: a.notLedgerModels ? new RegExp(a.notLedgerModels) : undefined,
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
@@ -152,13 +154,10 @@ function isListItem(e: Effect, key: string): boolean {
 /** Does a write carry a person's id and a group's id together (a membership row of any name)? */
 function membershipShaped(
   keys: readonly string[],
-  shape: { person: string[]; group: string[]; groupPattern?: string },
+  shape: { person: string[]; group: string[] },
+  groupRe: RegExp | undefined,
 ): boolean {
-  const pattern = shape.groupPattern ? new RegExp(shape.groupPattern) : undefined;
-  return (
-    keys.some((k) => shape.person.includes(k)) &&
-    keys.some((k) => shape.group.includes(k) || (!!pattern && pattern.test(k)))
-  );
+  return keys.some((k) => shape.person.includes(k)) && keys.some((k) => shape.group.includes(k) || !!groupRe?.test(k));
 }
 
 /** A table of keys (`keys`, `api_keys`, `apiTokens`): each row is an issued key. */
@@ -648,7 +647,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           (!!r.namedByParam && namedByParam(ctx.path, r.namedByParam, r.namedByParamUnder ?? [])) ||
           (r.modelOptional && !model) ||
           (!!r.membershipShape &&
-            membershipShaped(keys, r.membershipShape) &&
+            membershipShaped(keys, r.membershipShape, r.membershipGroupRe) &&
             targetNamed(ctx, { names: r.membershipShape.namedBy, segments: r.membershipShape.under })) ||
           // `owners: arrayUnion(uid)` on a record of any name: a person added to the list that says who holds it
           (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.keySet.includes(k))) ||

@@ -80,12 +80,11 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver, throughR
           ? callee.name.text
           : '';
       // (on an administrator's endpoint: a record found by what the request sends, and what it names)
-      const finder = throughRecords && !!r.finders?.test(name);
-      if (!r.conversions.test(name) && !finder) return;
-      if (finder) {
+      if (throughRecords && r.finders?.test(name)) {
         for (const a of x.arguments) for (const f of filterOf(a)) go(f, depth + 1);
         return;
       }
+      if (!r.conversions.test(name)) return;
       if (ts.isPropertyAccessExpression(callee)) go(callee.expression, depth + 1);
       for (const a of x.arguments) go(a, depth + 1);
       return;

@@ -22,6 +22,12 @@ export function comparedRoleColumns(values: ValueResolver): ReadonlySet<string> 
   const literal = new RegExp(`["'\`](${rule.values.replace(/^\^\(?|\)?\$$/g, '')})["'\`]`, 'gi');
   const forward = /\b(\w+)\??\.(\w+)\s*[!=]==?\s*["'`](\w+)["'`]$/;
   const backward = /^["'`](\w+)["'`]\s*[!=]==?\s*(\w+)\??\.(\w+)\b/;
+  // `if (user.user_group !== 1 && user.user_group !== 2) return res.status(403).json({ error: 'Admin access required' })`:
+  // the holder's columns compared in the condition that leads to a refusal saying an administrator is
+  // required, with a number (a group id) or an administrator's role; a token's claim is no column
+  const refusal = rule.adminRefusal ? new RegExp(rule.adminRefusal, 'gi') : undefined;
+  const claims = rule.tokenHolders ? new RegExp(rule.tokenHolders, 'i') : undefined;
+  const compared = /\b(\w+)\??\.(\w+)\s*[!=]==?\s*(-?\d+|["'`]\w*["'`])/g;
   for (const file of [...values.store.known].sort()) {
     const text = values.store.text(file, false);
     if (!text) continue;
@@ -33,31 +39,21 @@ export function comparedRoleColumns(values: ValueResolver): ReadonlySet<string> 
       const b = backward.exec(text.slice(at, end + 120));
       if (b && holders.test(b[2]) && privileged.test(b[1])) keys.add(norm(b[3]));
     }
-  }
-  // `if (user.user_group !== 1 && user.user_group !== 2) return res.status(403).json({ error: 'Admin access required' })`:
-  // the holder's columns compared in the condition that leads to a refusal saying an administrator is required
-  const refusal = rule.adminRefusal ? new RegExp(rule.adminRefusal, 'gi') : undefined;
-  // compared with a number (a group id) or with an administrator's role; a token's claim (`decoded.type !== 'access'`) is no column
-  const compared = /\b(\w+)\??\.(\w+)\s*[!=]==?\s*(-?\d+|["'`]\w*["'`])/g;
-  const claims = /^(payload|decoded|claims|token|jwt)$/i;
-  if (refusal)
-    for (const file of [...values.store.known].sort()) {
-      const text = values.store.text(file, false);
-      if (!text || !text.includes('403')) continue;
-      for (const hit of text.matchAll(refusal)) {
-        const at = hit.index ?? 0;
-        // the condition: from the `if (` closest before the refusal
-        const before = text.slice(Math.max(0, at - 240), at);
-        const ifs = [...before.matchAll(/\bif\s*\(/g)];
-        if (!ifs.length) continue;
-        const cond = before.slice(ifs[ifs.length - 1].index ?? 0);
-        for (const c of cond.matchAll(compared)) {
-          const value = c[3].replace(/^["'`]|["'`]$/g, '');
-          if (!holders.test(c[1]) || claims.test(c[1])) continue;
-          if (/^-?\d+$/.test(value) || privileged.test(value)) keys.add(norm(c[2]));
-        }
+    if (!refusal || !text.includes('403')) continue;
+    for (const hit of text.matchAll(refusal)) {
+      const at = hit.index ?? 0;
+      // the condition: from the `if (` closest before the refusal
+      const before = text.slice(Math.max(0, at - 240), at);
+      const ifs = [...before.matchAll(/\bif\s*\(/g)];
+      if (!ifs.length) continue;
+      const cond = before.slice(ifs[ifs.length - 1].index ?? 0);
+      for (const c of cond.matchAll(compared)) {
+        const value = c[3].replace(/^["'`]|["'`]$/g, '');
+        if (!holders.test(c[1]) || claims?.test(c[1])) continue;
+        if (/^-?\d+$/.test(value) || privileged.test(value)) keys.add(norm(c[2]));
       }
     }
+  }
   for (const k of rule.notKeys ?? []) keys.delete(norm(k));
   return (slot.keys = keys);
 }

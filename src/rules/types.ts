@@ -630,7 +630,13 @@ export interface AssetRules {
   notCosmeticKeys: string;
   roleKeys: string[];
   roleKeyPattern?: string;
-  roleByComparison?: { holders: string; values: string; notKeys?: string[]; adminRefusal?: string };
+  roleByComparison?: {
+    holders: string;
+    values: string;
+    notKeys?: string[];
+    adminRefusal?: string;
+    tokenHolders?: string;
+  };
   /** Columns whose presence in a record's schema says the record signs in (`password`). */
   signInColumns?: string[];
   ordinaryRoleValues: string;

@@ -9,8 +9,8 @@ import { isEnvironmentPredicate } from '../analysis/deployment.js';
 import { effectOfCall, isStepUpMachinery, type Effect } from '../analysis/effects.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { and3, not3, or3 } from '../analysis/tri.js';
-import type { Env } from '../analysis/strings.js';
-import { calleeName, isFunctionNode, isInside, isNullish, skipOuter } from '../analysis/values.js';
+import { argumentEnv, type Env } from '../analysis/strings.js';
+import { calleeName, enclosingFunction, isFunctionNode, isInside, isNullish, skipOuter } from '../analysis/values.js';
 import { forEachNode } from '../analysis/walk.js';
 import type { FunctionNode } from '../model.js';
 import {
@@ -794,16 +794,12 @@ export class Flow implements ResultLookup {
     const param = g.parameters[k];
     // a helper that is itself made inside a function (`withPassword(hash)(c, cb)`) compares what its
     // factory was given: those are not this call's arguments
-    if (enclosingFunctionOf(g)) return [];
+    if (enclosingFunction(g)) return [];
     // the callback is only ever called, directly: aliased, handed on, stored or iterated, it may run
     // where the walk cannot see
     if (!onlyCalled(g, param)) return [];
     // the callee's parameters are what this call passes (`handle(c, user.passwordHash, cb)` checks no typed secret)
-    const env: Env = new Map();
-    g.parameters.forEach((p, i) => {
-      const a = c.arguments[i];
-      if (a && !ts.isSpreadElement(a)) env.set(p, a);
-    });
+    const env = argumentEnv(g, c);
     Flow.nested++;
     let sub: FlowResult;
     try {
@@ -1327,13 +1323,6 @@ function testedTruthy(arg: ts.Expression, at: ts.Node): boolean {
   return false;
 }
 
-/** Is `c` a call of the function held by `p` (a parameter)? */
-/** The function a node is written in, if any. */
-function enclosingFunctionOf(n: ts.Node): ts.Node | undefined {
-  for (let p = n.parent; p; p = p.parent) if (isFunctionNode(p)) return p;
-  return undefined;
-}
-
 /** Is every reference to a parameter in its function's body a direct call of it (`run(…)`)? */
 function onlyCalled(fn: FunctionNode, param: ts.ParameterDeclaration): boolean {
   if (!ts.isIdentifier(param.name) || !fn.body) return false;
@@ -1346,7 +1335,7 @@ function onlyCalled(fn: FunctionNode, param: ts.ParameterDeclaration): boolean {
       while (ts.isParenthesizedExpression(e.parent) || ts.isNonNullExpression(e.parent)) e = e.parent;
       if (!(ts.isCallExpression(e.parent) && e.parent.expression === e)) ok = false;
       // called from a closure of the helper (`const go = () => run(x)`): when it runs is not where it is written
-      else if (enclosingFunctionOf(e) !== fn) ok = false;
+      else if (enclosingFunction(e) !== fn) ok = false;
       return;
     }
     ts.forEachChild(n, visit);
@@ -1355,6 +1344,7 @@ function onlyCalled(fn: FunctionNode, param: ts.ParameterDeclaration): boolean {
   return ok;
 }
 
+/** Is `c` a call of the function held by `p` (a parameter)? */
 function callsDecl(c: ts.CallExpression, p: ts.ParameterDeclaration | undefined): boolean {
   return refersTo(c.expression, p);
 }

@@ -13,7 +13,7 @@ import type { Endpoint, HttpMethod } from '../../model.js';
 import { matchesExport, ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, siteKey, type Dialect, type RouterRef } from '../shared/collect.js';
-import { boundArgument, type Env } from '../../analysis/strings.js';
+import { argumentEnv, boundArgument, type Env } from '../../analysis/strings.js';
 import {
   buildEndpoint,
   chainLink,
@@ -34,13 +34,7 @@ type HonoRules = FrameworkRules['hono'];
 /** Parameters of the function a call invokes, bound to the call's arguments. */
 function envOf(call: ts.CallExpression, ctx: AdapterContext): Env | undefined {
   const fn = ctx.values.resolve(call.expression).find((v) => v.kind === 'function');
-  if (!fn || fn.kind !== 'function') return undefined;
-  const env: Env = new Map();
-  fn.node.parameters.forEach((p, i) => {
-    const a = call.arguments[i];
-    if (a) env.set(p, a);
-  });
-  return env;
+  return fn && fn.kind === 'function' ? argumentEnv(fn.node, call) : undefined;
 }
 
 /** The parameters of the helper `call` runs, when `obj` is written inside that helper. */

@@ -402,10 +402,10 @@ export class Collector {
     this.pending(sf).push(...calls, ...newExprs);
   }
 
-  /** Calls to link, per file (each file's linking is one unit of work). */
   /** Collecting a package file outside the scanned folder: registrations on a parameter only. */
   private paramsOnly = false;
 
+  /** Calls to link, per file (each file's linking is one unit of work). */
   private readonly pendingCalls = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
 
   private pending(sf: ts.SourceFile): (ts.CallExpression | ts.NewExpression)[] {

@@ -9,9 +9,9 @@
 // Next.js convention (`/api/trpc`).
 import { ts } from 'ts-morph';
 import { addSchemaFields, readBodyFields } from '../../analysis/body.js';
-import { evalString, type Env } from '../../analysis/strings.js';
+import { argumentEnv, evalString, type Env } from '../../analysis/strings.js';
 import { unwrap } from '../../analysis/unwrap.js';
-import { skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { calleeName, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import type { Endpoint, FunctionNode, HttpMethod } from '../../model.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { ruleFile } from '../../rules/load.js';
@@ -327,15 +327,6 @@ function helperCalls(expr: ts.Expression, ctx: AdapterContext): HelperCall[] | u
     for (const key of v.path) a = a && optionExpr(a, key, ctx.values);
     return a;
   };
-  // the helper's parameters bound to one call's arguments (`endpoint` handed in)
-  const envOf = (call: ts.CallExpression): Env => {
-    const env: Env = new Map();
-    fn.parameters.forEach((param, i) => {
-      const a = call.arguments[i];
-      if (a && !ts.isSpreadElement(a)) env.set(param, a);
-    });
-    return env;
-  };
   // the names the helper is called by: its own, and those it is imported as (`import mount from`, `as mountTrpc`)
   const names = new Set<string>();
   const own = nameOf(fn);
@@ -361,15 +352,9 @@ function helperCalls(expr: ts.Expression, ctx: AdapterContext): HelperCall[] | u
     }
     if (![...local].some((n) => sf.text.includes(n))) continue;
     for (const call of callIndex(sf).calls) {
-      const callee = skipOuter(call.expression);
-      const last = ts.isIdentifier(callee)
-        ? callee.text
-        : ts.isPropertyAccessExpression(callee)
-          ? callee.name.text
-          : '';
-      if (!local.has(last)) continue;
-      if (ctx.values.resolve(callee).some((v) => v.kind === 'function' && v.node === fn))
-        out.push({ call, argument: argument(call), env: envOf(call) });
+      if (!local.has(calleeName(call))) continue;
+      if (ctx.values.resolve(skipOuter(call.expression)).some((v) => v.kind === 'function' && v.node === fn))
+        out.push({ call, argument: argument(call), env: argumentEnv(fn, call) });
     }
   }
   return out;

@@ -574,7 +574,6 @@ function keyLeaves(args: readonly ts.Expression[]): ts.Expression[] {
 
 /** A value typed by the user for this request (and not the bearer credential). */
 export function isTyped(o: Origin): boolean {
-  // (a constant handed in, `confirmed(c, 'changeme', …)`, is no secret the user typed, whatever the parameter is called)
   if (o.bearer || o.replacement) return false;
   return !!(o.request || (o.secretName && !o.stored && !o.session) || (o.requestCall && o.secretName));
 }
