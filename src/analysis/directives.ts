@@ -36,3 +36,38 @@ export function isActionParameter(p: ts.ParameterDeclaration): boolean {
   const stmt = decl.parent?.parent;
   return !!stmt && ts.isVariableStatement(stmt) && stmt.parent === sf && exported(stmt);
 }
+
+/**
+ * The option of a procedure handler's argument that holds what the client sent (`({ ctx, input }) =>`
+ * given to `.mutation(…)`, `({ parsedInput }) =>` given to `.action(…)`, a v9 `resolve({ input })`):
+ * `member` of the first parameter of a function handed to a builder's terminal step, when the
+ * member is that builder's input option. Read by the step's name, as the body-field reader does.
+ */
+export function isProcedureInput(p: ts.ParameterDeclaration, member: string | undefined): boolean {
+  if (!member) return false;
+  const fn = p.parent;
+  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn) && !ts.isMethodDeclaration(fn)) return false;
+  if (fn.parameters[0] !== p) return false;
+  const rules = ruleFile('frameworks');
+  // `.query('name', { input, resolve({ input }) { … } })`: the handler option of a v9 chained router
+  const chained = rules.trpc.chainedRouters;
+  let at: ts.Node = fn;
+  if (ts.isMethodDeclaration(fn) || ts.isPropertyAssignment(fn.parent)) {
+    const prop: ts.MethodDeclaration | ts.PropertyAssignment = ts.isMethodDeclaration(fn)
+      ? fn
+      : (fn.parent as ts.PropertyAssignment);
+    const name = prop.name && ts.isIdentifier(prop.name) ? prop.name.text : undefined;
+    if (!chained || name !== chained.handlerOption || member !== chained.inputOption) return false;
+    at = prop.parent;
+    if (!ts.isObjectLiteralExpression(at)) return false;
+  }
+  const call = at.parent;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(at as ts.Expression)) return false;
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const step = callee.name.text;
+  if (at !== fn) return step in rules.trpc.procedureTypes;
+  return Object.values(rules.procedureBuilders.builders).some(
+    (b) => b.steps[step] === 'terminal' && b.inputOption === member,
+  );
+}

@@ -135,6 +135,8 @@ export class RouterWalker {
             : this.procedures(v.node, prefix, depth + 1, stack)),
         );
       } else if (v.kind === 'object' && v.node !== x) out.push(...this.entries(v.node, prefix, depth + 1, stack));
+      // `{ one, ...adminProcedures }` with `import * as adminProcedures`: every export is a member
+      else if (v.kind === 'module') out.push(...this.moduleProcedures(v.file, prefix, depth + 1, stack, new Set()));
       else if (v.kind === 'call' && ts.isCallExpression(v.node) && !this.routerKind(v.node))
         for (const inner of this.wrappedRouters(v.node)) out.push(...this.procedures(inner, prefix, depth + 1, stack));
     }

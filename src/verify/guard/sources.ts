@@ -15,7 +15,7 @@ import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
 import { accessName, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { vocab } from './vocab.js';
-import { isActionParameter } from '../../analysis/directives.js';
+import { isActionParameter, isProcedureInput } from '../../analysis/directives.js';
 
 /** The request object: `req`, `request`, `c.req`, `event.request`… */
 export function isRequestObject(e: ts.Expression): boolean {
@@ -310,7 +310,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const bound = env?.get(d);
         if (bound) go(bound, depth + 1);
         // a server action's argument: what the client sent with this call
-        else if (isActionParameter(d)) o.request ??= short(x);
+        else if (isActionParameter(d) || isProcedureInput(d, firstMember)) o.request ??= short(x);
         else (o.params ??= []).push({ param: d, member: firstMember });
         return;
       }
@@ -324,7 +324,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const { root, path } = bindingPath(d);
         const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
         if (value) go(selectPath(value, path, env), depth + 1);
-        else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
+        else if (root && ts.isParameter(root) && (isActionParameter(root) || isProcedureInput(root, path[0])))
+          o.request ??= short(x);
         else if (root && ts.isParameter(root)) (o.params ??= []).push({ param: root, member: path[0] });
       }
       return;
