@@ -183,6 +183,9 @@ export class GuardRecogniser {
         if (a) argEnv.set(p, a);
       });
       const s = this.summarize(fn.node, argEnv, last);
+      // what it is given or called says the code is a one-time code (`verifyTOTP(code, row.mfa_secret)`)
+      // even when its body's names do not: a factor this request switches on is then the one it proves
+      if (s && !s.factor && namesOneTimeCode(last, call)) return { ...s, factor: 'otp' };
       if (s) return s;
       // a body that answers the same passing constant whatever it is given (`async (user, pw) => true`)
       // checks nothing, whatever it is called
@@ -832,6 +835,12 @@ function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: n
   // Nothing it checks is recognised as re-verification (only hollow or unrecognised guards): neither is it.
   if (counted.every((e) => e.spec.unrecognised)) spec.unrecognised = true;
   if (counted.length && counted.every((e) => e.spec.factor === 'otp')) spec.factor = 'otp';
+}
+
+/** A call named for a one-time-code factor, or given a value named for one (`row.mfa_secret`, `user.totpSecret`). */
+function namesOneTimeCode(callee: string, call: ts.CallExpression): boolean {
+  const re = vocab().otpSecrets;
+  return nameHas(callee, re) || call.arguments.some((a) => nameHas(a.getText().replace(/[^\w$]+/g, '_'), re));
 }
 
 /** One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with). */

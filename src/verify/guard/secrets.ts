@@ -119,7 +119,10 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   if (!stored.length)
     return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
   const s = originOf(stored, env);
-  const otp = [...stored, typed].some((e) => nameHas(e.getText().replace(/[^\w$]+/g, '_'), v.otpSecrets));
+  // (or the verifier says so by its name: `verifyTOTP(code, secret)` checks a one-time-code factor)
+  const otp =
+    [...stored, typed].some((e) => nameHas(e.getText().replace(/[^\w$]+/g, '_'), v.otpSecrets)) ||
+    nameHas(ops.callee, v.otpSecrets);
   if (s.bearer) return { kind: 'none' };
   // A secret of something else (a gift card's PIN, a share link's password) says nothing about who holds the session.
   if (s.foreign) return { kind: 'none' };
