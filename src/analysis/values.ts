@@ -1264,6 +1264,15 @@ export class ValueResolver {
     this.exprCache.clear();
   }
 
+  /**
+   * What middleware put on the request under `name`, as written (`c.set('auth', createAuth())`): for a
+   * reader that knows the instance it looks for (a library's factory call), which the code-only
+   * resolution above leaves out.
+   */
+  decorationsOf(param: ts.ParameterDeclaration, name: string): readonly ts.Expression[] {
+    return this.decorations.get(param)?.get(name) ?? [];
+  }
+
   private decoratedValues(param: ts.ParameterDeclaration, name: string, depth: number, seen: Set<ts.Node>): Value[] {
     const list = this.decorations.get(param)?.get(name);
     if (!list?.length || depth >= MAX_DEPTH - 2) return [];

@@ -61,10 +61,28 @@ function handedTo(fn: FunctionNode | undefined, expr: ts.Node | undefined, r: Co
   return out;
 }
 
-/** The configuration object a library instance was built from. */
-function configsOf(x: ts.Expression, values: ValueResolver, r: Compiled): Value[] {
+/**
+ * The request variable a value reads (`c.var.auth`, `c.get('auth')`, `req.auth`): the handler's
+ * parameter and the name, so what the middleware before it put there can be read.
+ */
+function requestVariable(v: Value): { param: ts.ParameterDeclaration; name: string } | undefined {
+  if (v.kind === 'param' && (v.path.length === 1 || (v.path.length === 2 && v.path[0] === 'var')))
+    return { param: v.fn.parameters[v.index], name: v.path[v.path.length - 1] };
+  if (v.kind !== 'call' || !ts.isCallExpression(v.node) || v.node.arguments.length !== 1) return undefined;
+  const key = skipOuter(v.node.arguments[0]);
+  const c = v.callee?.find((f) => f.kind === 'param' && f.path.length === 1 && f.path[0] === 'get');
+  return c && c.kind === 'param' && ts.isStringLiteralLike(key)
+    ? { param: c.fn.parameters[c.index], name: key.text }
+    : undefined;
+}
+
+/** The configuration object a library instance was built from (also one middleware put on the request). */
+function configsOf(x: ts.Expression, values: ValueResolver, r: Compiled, depth = 0): Value[] {
   const out: Value[] = [];
   for (const v of values.resolve(x)) {
+    const variable = depth < 2 ? requestVariable(v) : undefined;
+    if (variable)
+      for (const d of values.decorationsOf(variable.param, variable.name)) out.push(...configsOf(d, values, r, depth + 1));
     if (v.kind !== 'call' || !ts.isCallExpression(v.node) || !r.factoryRe.test(calleeName(v.node))) continue;
     const arg = v.node.arguments[0];
     if (arg) out.push(...values.resolve(arg).filter((c) => c.kind === 'object'));
