@@ -18,6 +18,7 @@ interface Compiled {
   compare: RegExp;
   staticAuth: RegExp;
   signedInUser: RegExp;
+  personal: RegExp;
 }
 
 /** Per scan: the machine-credential rules compiled, and each function's verdict. */
@@ -30,6 +31,7 @@ const COMPILED = memo('machineAuth.compiled', (session): Compiled => {
     compare: new RegExp(m.compareCalls, 'i'),
     staticAuth: new RegExp(m.staticCredentialMiddleware),
     signedInUser: new RegExp(m.signedInUser),
+    personal: new RegExp(m.personalSecretNames, 'i'),
   };
 });
 const PER_FUNCTION = memo('machineAuth.perFunction', () => new WeakMap<ts.Node, Reason | null>());
@@ -45,7 +47,7 @@ export const EQUALITY = new Set([
 /** A credential the request carries: a header or query parameter named like a key, secret, token or signature. */
 function requestCredential(n: ts.Node, c: Compiled): string | undefined {
   const h = headerRead(n);
-  if (h) return c.credential.test(h) ? `${h} header` : undefined;
+  if (h) return c.credential.test(h) && !c.personal.test(h) ? `${h} header` : undefined;
   if (
     (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) &&
     /(^|\.)(query|searchParams)$/.test(skipOuter(n.expression).getText())
@@ -134,7 +136,8 @@ function checkFunction(
   let out: Reason | undefined;
   const secretEnv = (n: ts.Node): string | undefined => {
     const name = envRead(n);
-    return name && c.secretEnv.test(name) ? name : undefined;
+    // (a secret named for an administrator, `ADMIN_SECRET_KEY`, is the key a person holds: their session)
+    return name && c.secretEnv.test(name) && !c.personal.test(name) ? name : undefined;
   };
   const visit = (n: ts.Node): void => {
     if (out) return;

@@ -332,6 +332,8 @@ export interface MachineCredentialRules {
   staticCredentialMiddleware: string;
   /** What the request's signed-in user is read as (`req.user`, `c.get('user')`). */
   signedInUser: string;
+  /** A shared secret or header named for an administrator: the key a person holds, not a service's. */
+  personalSecretNames: string;
 }
 
 export interface ExclusionRules {
