@@ -855,9 +855,14 @@ export function writeData(
     // a column named anything that receives a hash of a typed password is a password column (`extra_data = hash(password)`)
     if (isSecretHash(v)) out.keys.push(SECRET_HASH_KEY);
     // (`role || 'user'`: the request's value when it sends one, the literal only as a fallback)
+    // (a parameter the caller binds to a literal, `setKeyStatus(id, false)` → `{ is_active: isActive }`, is that literal)
     const constant = fallbackOnly(v)
       ? undefined
-      : (literalConstant(v) ?? evalString(v, values) ?? enumMemberName(v) ?? listOp(v));
+      : (literalConstant(v) ??
+        evalString(v, values) ??
+        enumMemberName(v) ??
+        listOp(v) ??
+        (ts.isIdentifier(v) ? boundLiteral(v, values) : undefined));
     if (constant !== undefined) out.constants[name] = constant;
     // Prisma `{ balance: { decrement: n } }` / `{ increment: -n }`
     if (ts.isObjectLiteralExpression(v)) {
