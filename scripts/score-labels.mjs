@@ -117,6 +117,8 @@ const total = {
   unverifiable: 0,
   repos: 0,
   extra: 0,
+  // reported sensitive, by what decided it: an effect the asset model names, or words alone
+  evidence: { effect: { tp: 0, fp: 0 }, words: { tp: 0, fp: 0 } },
 };
 const rows = [];
 for (const f of files) {
@@ -159,6 +161,12 @@ for (const f of files) {
     } else if (show) notes.push(`  inventory miss: ${le.method} ${le.path}${se ? ` (scanner has ${se.method})` : ''}`);
     if (se && !exact) used.add(se);
     const reported = !!se?.sensitive;
+    if (reported) {
+      const by = se.reasons?.some((r) => r.kind === 'asset' || r.kind === 'call' || r.kind === 'config')
+        ? 'effect'
+        : 'words';
+      total.evidence[by][le.sensitive ? 'tp' : 'fp']++;
+    }
     const status = se?.stepUp?.status;
     if (le.sensitive && reported) repo.sens.tp++;
     else if (le.sensitive) {
@@ -220,6 +228,10 @@ console.log(
 const s = total.sens;
 console.log(
   `sensitivity precision ${fmt(ratio(s.tp, s.tp + s.fp))} recall ${fmt(ratio(s.tp, s.tp + s.fn))} (tp ${s.tp}, fp ${s.fp} of which ${total.extra} not in labels, fn ${s.fn})`,
+);
+const ev = total.evidence;
+console.log(
+  `reported sensitive by evidence: effect tp ${ev.effect.tp} fp ${ev.effect.fp}; words alone tp ${ev.words.tp} fp ${ev.words.fp}`,
 );
 const d = total.find;
 console.log(
