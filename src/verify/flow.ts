@@ -510,6 +510,9 @@ export class Flow implements ResultLookup {
       // A Promise is always truthy: an unawaited async check decides nothing; a hollow guard decides nothing either.
       // A check whose code is outside the scanned tree decides nothing the analysis can vouch for.
       if (ev.notAwaited || ev.spec.mode === 'never-fails' || ev.spec.outsideTree) continue;
+      // A check that throws when it fails has decided at its call: a condition on what it returns
+      // (`payload.sub !== userId` on the verified token) is a further check, not its verdict.
+      if (ev.spec.mode === 'throws' && !ev.inline) continue;
       // An unseen verifier tested without `await`: if it is asynchronous, the test never fails.
       if (ev.spec.inferred && !ev.awaited && ev.spec.async !== false) {
         ev.unknownAsync = true;

@@ -11,7 +11,7 @@ import { accessName, calleeName, skipOuter, type ValueResolver } from '../../ana
 import { memo } from '../../memo.js';
 import { localInit } from './logic.js';
 import { clientTrustedText, judgeCompare } from './secrets.js';
-import { clientSource, propName } from './sources.js';
+import { clientSource, nameHas, propName } from './sources.js';
 import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
 import { MS_PER, unitOfWord } from './windows.js';
@@ -261,10 +261,16 @@ function isFlagRead(n: ts.Expression): string | undefined {
       const prop = (d.propertyName ?? d.name).getText();
       if (v.flagProps.test(propName(prop))) return prop;
     }
-    if (d && ts.isVariableDeclaration(d) && d.initializer) return isFlagRead(d.initializer);
+    // a value read from the request and then handed to a verifier (`verifyStepUpToken(token)`) is a
+    // token to be checked, not a flag: its presence test only refuses requests that carry none
+    if (d && ts.isVariableDeclaration(d) && d.initializer) return verifiedLater(d) ? undefined : isFlagRead(d.initializer);
   }
   // request accessors: headers.get('x-mfa'), c.req.header('x-step-up'), c.req.query('mfa_verified'), getCookie(c, 'stepup')
   if (ts.isCallExpression(x)) {
+    let holder: ts.Node = x.parent;
+    while (holder && (ts.isParenthesizedExpression(holder) || ts.isAwaitExpression(holder) || ts.isAsExpression(holder)))
+      holder = holder.parent;
+    if (holder && ts.isVariableDeclaration(holder) && verifiedLater(holder)) return undefined;
     const method = calleeName(x);
     const keyArg =
       method === 'getCookie' || method === 'getSignedCookie'
@@ -276,6 +282,29 @@ function isFlagRead(n: ts.Expression): string | undefined {
     if (k && (v.flagProps.test(propName(k)) || v.stepUpKeys.test(k))) return k;
   }
   return undefined;
+}
+
+/** Is a local handed to a call named for verifying it (`verify…`, `check…`) in the function that declares it? */
+function verifiedLater(d: ts.VariableDeclaration): boolean {
+  let fn: ts.Node | undefined = d.parent;
+  while (fn && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+  if (!fn || ts.isSourceFile(fn)) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isCallExpression(n) &&
+      nameHas(calleeName(n), vocab().verifierNames) &&
+      n.arguments.some((a) => {
+        const x = skipOuter(a);
+        return ts.isIdentifier(x) && findDeclaration(x) === d;
+      })
+    )
+      found = true;
+    else n.forEachChild(visit);
+  };
+  fn.forEachChild(visit);
+  return found;
 }
 
 function levelValue(e: ts.Expression, values: ValueResolver, env?: Env): string | undefined {
