@@ -98,6 +98,8 @@ interface ExclusionSets {
   entryWords: TermSet;
   changeVerbs: Set<string>;
   entryRaw: Set<string>;
+  /** Entry segments naming the session itself (rules exclusions.entryNouns). */
+  entryNouns: TermSet;
   always: TermSet;
   reset: TermSet;
   webhook: TermSet;
@@ -146,6 +148,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     entryWords: termSet(ex.entryWordTerms),
     changeVerbs: new Set(ex.changeVerbs),
     entryRaw: new Set(ex.entrySegments),
+    entryNouns: termSet(ex.entryNouns ?? []),
     always: termSet(ex.alwaysExcludedSegments),
     reset: termSet(ex.resetSegments),
     webhook: termSet(ex.webhookSegments),
@@ -740,8 +743,12 @@ export function exclusionFor(
 
   // 1. Authentication entry points and callbacks (a segment, a word of one — `custom-signout` —, or a multi-segment phrase)
   const lower = ep.path.toLowerCase();
-  for (const s of segs) {
+  for (const [i, s] of segs.entries()) {
     const n = norm(s);
+    // a noun that names the session itself (`/session`, `/sessions/:id`) is the entry point only as the
+    // path's last resource: `/sessions/export` acts on what the application calls sessions
+    const noun = lookupTerm(n, xs.entryNouns);
+    if (noun && segs.slice(i + 1).some((x) => !isParamSegment(x))) continue;
     const ws = words(s);
     const cands = [n, ...ws, ...ws.slice(1).map((w, i) => ws[i] + w)];
     // `update-login-passcode`, `change-login-email`: the word names what changes, not a sign-in

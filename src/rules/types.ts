@@ -338,6 +338,8 @@ export interface MachineCredentialRules {
 
 export interface ExclusionRules {
   entrySegments: string[];
+  /** Entry segments naming the session itself: an entry point only as the path's last static segment. */
+  entryNouns?: string[];
   resetSegments: string[];
   resetWords: string[];
   resetCredentialWords: string[];
