@@ -439,12 +439,25 @@ function readsBeyondOneRecord(fn: FunctionNode, values: ValueResolver): boolean 
       // a read named call on a client the function builds (`new DynamoDBClient().send(scan)`) reads, whatever the name's other uses
       if (name && r.builtReads.test(name) && builtReceiver(c, f)) return true;
       if (!name || r.quiet.test(name) || readsNothing(c, f, values)) continue;
+      // inside a query bounded to one row (`db.select(…).from(users).where(eq(…)).limit(1)`): one record
+      if (inOneRowQuery(c, f)) continue;
       // a project function looked into: its own calls are looked at, unless its name is an export's work
       // (one past the follow depth is not looked into, so it counts as a call that might read)
       if (!r.work?.test(name) && values.resolve(c.expression).some((v) => v.kind === 'function' && looked.has(v.node)))
         continue;
       if (!r.single.test(name)) return true;
     }
+  }
+  return false;
+}
+
+/** A call inside (or ending) a query chain bounded to one row: `.limit(1)`, `.take(1)`, `.first()`. */
+function inOneRowQuery(c: ts.CallExpression, f: ts.Node): boolean {
+  for (let p: ts.Node | undefined = c; p && p !== f && !ts.isStatement(p); p = p.parent) {
+    if (!ts.isCallExpression(p)) continue;
+    const name = calleeName(p);
+    const one = p.arguments.length === 1 && ts.isNumericLiteral(skipOuter(p.arguments[0])) && p.arguments[0].getText() === '1';
+    if (((name === 'limit' || name === 'take') && one) || (name === 'first' && p.arguments.length === 0)) return true;
   }
   return false;
 }
