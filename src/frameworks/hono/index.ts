@@ -135,6 +135,19 @@ function boundParameter(call: ts.CallExpression, env: Env): ts.Expression | unde
 }
 
 /**
+ * The object a rest binding was taken from (`...config` of `const { cache, ...config } = routeConfig`, or of a
+ * parameter `({ cache, ...config })`): it carries that object's other keys.
+ */
+function restSource(id: ts.Identifier, env: Env | undefined): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  if (!d || !ts.isBindingElement(d) || !d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
+  const holder = d.parent.parent;
+  if (ts.isVariableDeclaration(holder)) return holder.initializer;
+  if (ts.isParameter(holder)) return env?.get(holder);
+  return undefined;
+}
+
+/**
  * The route object given to `app.openapi(route, …)`: an object literal, a `createRoute({ … })` call
  * (possibly made inside a project helper, whose parameters then take the helper call's arguments),
  * or an object spreading one of those (`{ ...route, middleware: [auth] }`, later keys win).
@@ -156,6 +169,9 @@ function readCreateRoute(expr: ts.Expression, ctx: AdapterContext, rules: HonoRu
     // a helper's parameter spread into the route (`(x) => createRoute({ ...x, tags })`): the call's argument
     const bound = ts.isIdentifier(x) ? boundArgument(x, env) : undefined;
     if (bound) return sources(bound, undefined, depth + 1);
+    // the rest of a helper's options (`const { cache, ...config } = routeConfig`): the object it was taken from
+    const rest = ts.isIdentifier(x) ? restSource(x, env) : undefined;
+    if (rest) return sources(rest, env, depth + 1);
     for (const v of ctx.values.resolve(x)) {
       // a helper's returned literal (`createRoute(loginDocs('/login'))`): its parameters are the call's arguments
       if (v.kind === 'object')

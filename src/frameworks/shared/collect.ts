@@ -98,6 +98,16 @@ export class Collector {
     return matchesExport(this.dialect.creators, externalName(callee));
   }
 
+  /** Does a project class extend the framework's app class, directly or through other project classes? */
+  private extendsCreator(cls: ts.ClassLikeDeclaration, depth: number): boolean {
+    if (depth > 4) return false;
+    const ext = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+    if (!ext) return false;
+    return this.values
+      .resolve(ext.expression)
+      .some((b) => this.isCreator(b) || (b.kind === 'class' && this.extendsCreator(b.node, depth + 1)));
+  }
+
   /** The method a name stands for (`postAsync` → `post`), or undefined when it is not one. */
   methodName(name: string): string | undefined {
     const m = this.dialect.methodAliases?.[name] ?? name;
@@ -171,6 +181,13 @@ export class Collector {
       const holders = (this.dialect.appHolders ?? []).filter((h) => h.property === v.name);
       if (holders.length && v.base.callee.some((c) => matchesExport(holders, externalName(c))))
         return this.refs(v.base.node.arguments[0], params);
+    }
+    // `new AppHandler()` with `class AppHandler extends OpenAPIHono`: a project subclass of the
+    // framework's app is an app, one per `new`
+    if (v.kind === 'instance' && v.site && this.extendsCreator(v.cls, 0)) {
+      const made = this.graph.node(v.site, v.site.getSourceFile().fileName, v.site.getStart());
+      made.node ??= v.site;
+      return [{ router: made }];
     }
     if (v.kind === 'param') {
       // A router handed over as a member of a parameter (`deps.routers.api`) is followed a few members
