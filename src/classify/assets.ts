@@ -513,7 +513,10 @@ function namedByParam(p: string | undefined, params: readonly string[], under: r
 }
 
 /** Does the request name the account (a path parameter or body field such as `:userId`, `username`, or `/users/:id`)? */
-function targetNamed(ctx: AssetContext, t: { names: string[]; segments: string[]; idPattern?: string }): boolean {
+function targetNamed(
+  ctx: AssetContext,
+  t: { names: string[]; segments: string[]; actionSegments?: string[]; idPattern?: string },
+): boolean {
   const idRe = t.idPattern ? new RegExp(t.idPattern) : undefined;
   const names = t.names.map(norm);
   const own = (n: string): boolean => !!ctx.ownFields?.().has(n);
@@ -524,7 +527,12 @@ function targetNamed(ctx: AssetContext, t: { names: string[]; segments: string[]
     if (!isParamSegment(s)) return false;
     const param = norm(s);
     if (named(param)) return true;
-    return param === 'id' && i > 0 && t.segments.includes(segs[i - 1].toLowerCase()) && !own('id');
+    if (param !== 'id' || own('id')) return false;
+    // the record an `:id` names: the segment before it, past the verbs that say what is done to it
+    // (`/wallets/credit/:id` names a wallet)
+    let j = i - 1;
+    while (j > 0 && t.actionSegments?.includes(segs[j].toLowerCase())) j--;
+    return j >= 0 && t.segments.includes(segs[j].toLowerCase());
   });
 }
 

@@ -489,7 +489,8 @@ export interface AssetRule {
   /** Normalised keys that only point at other records or say when: a write whose keys are all known and all match stores nothing the rule guards. */
   onlyReferences?: string;
   /** Counts only when the request names the account written (a path parameter or body field in targetNames, or an `:id` under targetSegments). */
-  targetNamed?: { names: string[]; segments: string[]; idPattern?: string };
+  /** actionSegments: verbs that may stand between a segment and its `:id` (`/wallets/credit/:id`). */
+  targetNamed?: { names: string[]; segments: string[]; actionSegments?: string[]; idPattern?: string };
   keyValues?: Record<string, string>;
   /** keyValues keys that count also when written with a value from the request (a terminal status the caller picks). */
   chosenValues?: string[];
