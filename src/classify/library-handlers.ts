@@ -82,7 +82,8 @@ function configsOf(x: ts.Expression, values: ValueResolver, r: Compiled, depth =
   for (const v of values.resolve(x)) {
     const variable = depth < 2 ? requestVariable(v) : undefined;
     if (variable)
-      for (const d of values.decorationsOf(variable.param, variable.name)) out.push(...configsOf(d, values, r, depth + 1));
+      for (const d of values.decorationsOf(variable.param, variable.name))
+        out.push(...configsOf(d, values, r, depth + 1));
     if (v.kind !== 'call' || !ts.isCallExpression(v.node) || !r.factoryRe.test(calleeName(v.node))) continue;
     const arg = v.node.arguments[0];
     if (arg) out.push(...values.resolve(arg).filter((c) => c.kind === 'object'));

@@ -263,12 +263,16 @@ function isFlagRead(n: ts.Expression): string | undefined {
     }
     // a value read from the request and then handed to a verifier (`verifyStepUpToken(token)`) is a
     // token to be checked, not a flag: its presence test only refuses requests that carry none
-    if (d && ts.isVariableDeclaration(d) && d.initializer) return verifiedLater(d) ? undefined : isFlagRead(d.initializer);
+    if (d && ts.isVariableDeclaration(d) && d.initializer)
+      return verifiedLater(d) ? undefined : isFlagRead(d.initializer);
   }
   // request accessors: headers.get('x-mfa'), c.req.header('x-step-up'), c.req.query('mfa_verified'), getCookie(c, 'stepup')
   if (ts.isCallExpression(x)) {
     let holder: ts.Node = x.parent;
-    while (holder && (ts.isParenthesizedExpression(holder) || ts.isAwaitExpression(holder) || ts.isAsExpression(holder)))
+    while (
+      holder &&
+      (ts.isParenthesizedExpression(holder) || ts.isAwaitExpression(holder) || ts.isAsExpression(holder))
+    )
       holder = holder.parent;
     if (holder && ts.isVariableDeclaration(holder) && verifiedLater(holder)) return undefined;
     const method = calleeName(x);
