@@ -263,6 +263,11 @@ function sqlCollectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   const small = /\blimit\s+(\d+)/i.exec(text);
   if (small && Number(small[1]) <= PAGE_LIMIT) return undefined;
   if (/\bwhere\s+(\w+\.)?(id|uuid)\s*=\s*[$?:@]?\w*\s*(limit\b|$)/i.test(text)) return undefined;
+  // one row by its key among other conditions (`WHERE id = $1 AND user_id = $2`), or an API that answers one
+  // row (`db.get(sql)`, `queryOne`): a single record
+  const where = /\bwhere\b([\s\S]*)$/i.exec(text)?.[1] ?? '';
+  if (/(^|\band\b|\()\s*(\w+\.)?(id|uuid)\s*=\s*[$?:@]\w*/i.test(where) && !/\bor\b/i.test(where)) return undefined;
+  if (r.single?.test(calleeName(c))) return undefined;
   const tables = [...text.matchAll(/\b(?:from|join)\s+["`]?(\w+)/gi)].map((t) => t[1]);
   const columns = m[1].split(',').map((col) => {
     const ids = col.match(/\w+/g) ?? [];
