@@ -672,7 +672,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // …or made by an endpoint with no session (the first way in of an account a sign-up makes)
         if (r.notCreatedSessionless && ops.every((o) => o === 'create') && ctx.sessionless?.()) continue;
         // …or whose declared columns name no user of the application
-        if (r.personColumns && model && declaresNoColumn(ctx.values, model, new RegExp(r.personColumns, 'i'))) continue;
+        if (
+          r.personColumns &&
+          model &&
+          (!r.personColumnsModels || new RegExp(r.personColumnsModels).test(model)) &&
+          declaresNoColumn(ctx.values, model, new RegExp(r.personColumns, 'i'))
+        )
+          continue;
         // an `account` that belongs to a person of another declared model (a mailbox address of a user)
         // (one that holds the sign-in itself, a password hash, is the login record whatever it points to)
         if (

@@ -500,6 +500,8 @@ export interface AssetRule {
   notColumns?: string[];
   /** When the record's columns are declared, one must name a user of the application (a pattern over normalised column names). */
   personColumns?: string;
+  /** The records (normalised names) personColumns is checked on; all of the rule's when absent. */
+  personColumnsModels?: string;
   /** Records (`models`) that, declaring `<owner>Id` while an `owners` model is declared too, are a person's belongings, not the account. */
   ownedBy?: { models: string[]; owners: string[] };
   /** Keys that count only written whole, never as the end of a longer name (`enabled`, not `autoTopupEnabled`). */
