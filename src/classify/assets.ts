@@ -63,6 +63,7 @@ interface CompiledAssets {
     membershipGroupRe: RegExp | undefined;
     onlyReferencesRe: RegExp | undefined;
     notLedgerModelsRe: RegExp | undefined;
+    notHolderModelsRe: RegExp | undefined;
     valueRes: Map<string, RegExp>;
     notConstantRes: [RegExp, RegExp][];
     keyConstantRes: [RegExp, RegExp][];
@@ -121,6 +122,7 @@ export const assetRules = compiled((): CompiledAssets => {
       membershipGroupRe: a.membershipShape?.groupPattern ? new RegExp(a.membershipShape.groupPattern) : undefined,
       onlyReferencesRe: a.onlyReferences ? new RegExp(a.onlyReferences) : undefined,
       notLedgerModelsRe: a.notLedgerModels ? new RegExp(a.notLedgerModels) : undefined,
+      notHolderModelsRe: a.notHolderModels ? new RegExp(a.notHolderModels) : undefined,
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
       keyConstantRes: Object.entries(a.keyConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
@@ -826,6 +828,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = debited;
       }
       if (r.creditSet.length) {
+        // (a record of a movement or a document, a bill or a transaction row, keeps a balance due or a
+        // snapshot of one: writing it credits no account)
+        if (model && r.notHolderModelsRe?.test(model)) continue;
         // a balance set outright to a value that is no constant (`$set: { available: amount }`) is credited (or
         // debited) to whatever the request chose
         const moved = new Set([...(e.credits ?? []), ...(e.debits ?? [])].map(norm));

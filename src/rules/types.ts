@@ -481,6 +481,7 @@ export interface AssetRule {
   /** Columns that say where another system is: a value kept unhashed on a record declaring one, naming no person, that the visible sign-in never looks up, is another system's credential. */
   plainOffAccounts?: string[];
   /** Normalised model names ending on a balance word that keep no money. */
+  notHolderModels?: string;
   notLedgerModels?: string;
   /** Last words of a key on a balance record that count what left it (`offchainSpent`): raised by an amount, the balance is debited. */
   spentTallies?: string[];
