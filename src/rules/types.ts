@@ -246,6 +246,7 @@ export interface GuardRules {
     sessionWords: string;
     derivations: string;
     verifierNames: string;
+    tokenVerifiers?: string;
     otpSecrets: string;
     factorSecrets: string;
     secretParams: string;

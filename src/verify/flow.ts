@@ -512,7 +512,8 @@ export class Flow implements ResultLookup {
       if (ev.notAwaited || ev.spec.mode === 'never-fails' || ev.spec.outsideTree) continue;
       // A check that throws when it fails has decided at its call: a condition on what it returns
       // (`payload.sub !== userId` on the verified token) is a further check, not its verdict.
-      if (ev.spec.mode === 'throws' && !ev.inline) continue;
+      // (the check called in the condition itself, `if (!(await requirePassword(…)))`, decides there)
+      if (ev.spec.mode === 'throws' && !ev.inline && ev.usage !== 'cond') continue;
       // An unseen verifier tested without `await`: if it is asynchronous, the test never fails.
       if (ev.spec.inferred && !ev.awaited && ev.spec.async !== false) {
         ev.unknownAsync = true;

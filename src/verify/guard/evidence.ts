@@ -11,7 +11,7 @@ import { accessName, calleeName, skipOuter, type ValueResolver } from '../../ana
 import { memo } from '../../memo.js';
 import { localInit } from './logic.js';
 import { clientTrustedText, judgeCompare } from './secrets.js';
-import { clientSource, nameHas, propName } from './sources.js';
+import { clientSource, propName } from './sources.js';
 import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
 import { MS_PER, unitOfWord } from './windows.js';
@@ -288,7 +288,7 @@ function isFlagRead(n: ts.Expression): string | undefined {
   return undefined;
 }
 
-/** Is a local handed to a call named for verifying it (`verify…`, `check…`) in the function that declares it? */
+/** Is a local handed to a call that verifies a signed token (`verifyStepUpToken(token)`) in the function that declares it? */
 function verifiedLater(d: ts.VariableDeclaration): boolean {
   let fn: ts.Node | undefined = d.parent;
   while (fn && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
@@ -298,7 +298,7 @@ function verifiedLater(d: ts.VariableDeclaration): boolean {
     if (found) return;
     if (
       ts.isCallExpression(n) &&
-      nameHas(calleeName(n), vocab().verifierNames) &&
+      vocab().tokenVerifiers.test(n.expression.getText()) &&
       n.arguments.some((a) => {
         const x = skipOuter(a);
         return ts.isIdentifier(x) && findDeclaration(x) === d;

@@ -840,7 +840,17 @@ function collectQuality(spec: Partial<GuardSpec>, evidence: GuardEvent[], max: n
 /** A call named for a one-time-code factor, or given a value named for one (`row.mfa_secret`, `user.totpSecret`). */
 function namesOneTimeCode(callee: string, call: ts.CallExpression): boolean {
   const re = vocab().otpSecrets;
-  return nameHas(callee, re) || call.arguments.some((a) => nameHas(a.getText().replace(/[^\w$]+/g, '_'), re));
+  // (a value, not a label: `verifyUserPassword(id, pw, 'enable-2fa')` names what it logs, not what it checks)
+  return (
+    nameHas(callee, re) ||
+    call.arguments.some((a) => {
+      const x = skipOuter(a);
+      return (
+        (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) &&
+        nameHas(x.getText().replace(/[^\w$]+/g, '_'), re)
+      );
+    })
+  );
 }
 
 /** One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with). */

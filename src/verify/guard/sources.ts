@@ -310,8 +310,12 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const bound = env?.get(d);
         if (bound) go(bound, depth + 1);
         // a server action's argument: what the client sent with this call
-        else if (isActionParameter(d) || isProcedureInput(d, firstMember)) o.request ??= short(x);
-        else (o.params ??= []).push({ param: d, member: firstMember });
+        else if (isActionParameter(d)) o.request ??= short(x);
+        else if (isProcedureInput(d, firstMember)) {
+          // (sent in the payload: a record looked up by it is one the caller chooses)
+          o.request ??= short(x);
+          o.payload ??= short(x);
+        } else (o.params ??= []).push({ param: d, member: firstMember });
         return;
       }
       if (ts.isVariableDeclaration(d)) {
@@ -324,9 +328,11 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const { root, path } = bindingPath(d);
         const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
         if (value) go(selectPath(value, path, env), depth + 1);
-        else if (root && ts.isParameter(root) && (isActionParameter(root) || isProcedureInput(root, path[0])))
+        else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
+        else if (root && ts.isParameter(root) && isProcedureInput(root, path[0])) {
           o.request ??= short(x);
-        else if (root && ts.isParameter(root)) (o.params ??= []).push({ param: root, member: path[0] });
+          o.payload ??= short(x);
+        } else if (root && ts.isParameter(root)) (o.params ??= []).push({ param: root, member: path[0] });
       }
       return;
     }

@@ -54,6 +54,8 @@ export interface Vocab {
   derivations: RegExp;
   /** Words of a callee that compares or verifies. */
   verifierNames: RegExp;
+  /** Calls that verify a signed token handed to them (`verifyStepUpToken(token)`, `jwt.verify`). */
+  tokenVerifiers: RegExp;
   /** Words naming a one-time-code factor. */
   otpSecrets: RegExp;
   /** A written key or local that holds a factor's secret (`{ secret }`, `totpSecret`): storing the checked value enrols it. */
@@ -134,6 +136,7 @@ export const vocab = compiled<Vocab>(() => {
     sessionWords: new RegExp(r.operands.sessionWords, 'i'),
     derivations: new RegExp(r.operands.derivations, 'i'),
     verifierNames: new RegExp(r.operands.verifierNames, 'i'),
+    tokenVerifiers: new RegExp(r.operands.tokenVerifiers ?? '$^', 'i'),
     otpSecrets: new RegExp(r.operands.otpSecrets, 'i'),
     factorSecrets: new RegExp(r.operands.factorSecrets, 'i'),
     secretParams: new RegExp(r.operands.secretParams, 'i'),
