@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Scores the scanner against the blind-labelled corpus (corpus/labels/*.json).
 //
-//   node scripts/score-labels.mjs [--split tune|held|all] [--repos <dir>] [--show] [--only owner/name]
+//   node scripts/score-labels.mjs [--split tune|held|all] [--repos <dir>] [--show] [--by-asset] [--only owner/name]
 //
 // Each label file names a public repository, the commit labelled and the application root. The
 // repository must be checked out at <repos>/<owner>__<name> (default /work/repos); nothing is
@@ -119,6 +119,7 @@ const total = {
   extra: 0,
   // reported sensitive, by what decided it: an effect the asset model names, or words alone
   evidence: { effect: { tp: 0, fp: 0 }, words: { tp: 0, fp: 0 } },
+  byAsset: {},
 };
 const rows = [];
 for (const f of files) {
@@ -166,6 +167,11 @@ for (const f of files) {
         ? 'effect'
         : 'words';
       total.evidence[by][le.sensitive ? 'tp' : 'fp']++;
+      // and by each asset rule that decided it (a reported endpoint counts once per rule)
+      for (const id of new Set((se.reasons ?? []).filter((r) => r.kind === 'asset').map((r) => r.value))) {
+        total.byAsset[id] ??= { tp: 0, fp: 0 };
+        total.byAsset[id][le.sensitive ? 'tp' : 'fp']++;
+      }
     }
     const status = se?.stepUp?.status;
     if (le.sensitive && reported) repo.sens.tp++;
@@ -233,6 +239,13 @@ const ev = total.evidence;
 console.log(
   `reported sensitive by evidence: effect tp ${ev.effect.tp} fp ${ev.effect.fp}; words alone tp ${ev.words.tp} fp ${ev.words.fp}`,
 );
+if (args.includes('--by-asset'))
+  console.log(
+    `reported sensitive by asset rule: ${Object.entries(total.byAsset)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, v]) => `${id} ${v.tp}/${v.fp}`)
+      .join(', ')}`,
+  );
 const d = total.find;
 console.log(
   `finding F1 ${fmt(f1(d.tp, d.fp, d.fn))} (tp ${d.tp}, fp ${d.fp}, fn ${d.fn}); unverifiable among reported sensitive: ${total.unverifiable}`,
