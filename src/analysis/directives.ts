@@ -38,16 +38,14 @@ export function isActionParameter(p: ts.ParameterDeclaration): boolean {
 }
 
 /**
- * The option of a procedure handler's argument that holds what the client sent (`({ ctx, input }) =>`
- * given to `.mutation(…)`, `({ parsedInput }) =>` given to `.action(…)`, a v9 `resolve({ input })`):
- * `member` of the first parameter of a function handed to a builder's terminal step, when the
- * member is that builder's input option. Read by the step's name, as the body-field reader does.
+ * The input options a procedure handler's first parameter carries, when the function is handed to a
+ * builder's terminal step (`.mutation(({ ctx, input }) => …)`, `.action(({ parsedInput }) => …)`) or is a
+ * v9 chained router's `resolve`: the options holding what the client sent. Undefined for any other function.
  */
-export function isProcedureInput(p: ts.ParameterDeclaration, member: string | undefined): boolean {
-  if (!member) return false;
+function procedureInputs(p: ts.ParameterDeclaration): string[] | undefined {
   const fn = p.parent;
-  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn) && !ts.isMethodDeclaration(fn)) return false;
-  if (fn.parameters[0] !== p) return false;
+  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn) && !ts.isMethodDeclaration(fn)) return undefined;
+  if (fn.parameters[0] !== p) return undefined;
   const rules = ruleFile('frameworks');
   // `.query('name', { input, resolve({ input }) { … } })`: the handler option of a v9 chained router
   const chained = rules.trpc.chainedRouters;
@@ -57,17 +55,34 @@ export function isProcedureInput(p: ts.ParameterDeclaration, member: string | un
       ? fn
       : (fn.parent as ts.PropertyAssignment);
     const name = prop.name && ts.isIdentifier(prop.name) ? prop.name.text : undefined;
-    if (!chained || name !== chained.handlerOption || member !== chained.inputOption) return false;
+    if (!chained || name !== chained.handlerOption) return undefined;
     at = prop.parent;
-    if (!ts.isObjectLiteralExpression(at)) return false;
+    if (!ts.isObjectLiteralExpression(at)) return undefined;
   }
   const call = at.parent;
-  if (!ts.isCallExpression(call) || !call.arguments.includes(at as ts.Expression)) return false;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(at as ts.Expression)) return undefined;
   const callee = call.expression;
-  if (!ts.isPropertyAccessExpression(callee)) return false;
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const step = callee.name.text;
-  if (at !== fn) return step in rules.trpc.procedureTypes;
-  return Object.values(rules.procedureBuilders.builders).some(
-    (b) => b.steps[step] === 'terminal' && b.inputOption === member,
-  );
+  if (at !== fn) return step in rules.trpc.procedureTypes && chained ? [chained.inputOption] : undefined;
+  const inputs = Object.values(rules.procedureBuilders.builders)
+    .filter((b) => b.steps[step] === 'terminal' && b.inputOption)
+    .map((b) => b.inputOption!);
+  return inputs.length ? inputs : undefined;
+}
+
+/**
+ * The option of a procedure handler's argument that holds what the client sent (`({ ctx, input }) =>`
+ * given to `.mutation(…)`, `({ parsedInput }) =>` given to `.action(…)`, a v9 `resolve({ input })`).
+ */
+export function isProcedureInput(p: ts.ParameterDeclaration, member: string | undefined): boolean {
+  return !!member && !!procedureInputs(p)?.includes(member);
+}
+
+/**
+ * The procedure's context (`ctx` of `({ ctx, input }) =>`): what the server's context and middleware
+ * made for this request, the signed-in user among it (`ctx.user.id`, `ctx.session.user.id`).
+ */
+export function isProcedureContext(p: ts.ParameterDeclaration, member: string | undefined): boolean {
+  return member === ruleFile('frameworks').procedureBuilders.contextOption && !!procedureInputs(p);
 }

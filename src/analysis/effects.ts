@@ -2609,7 +2609,20 @@ export function sqlWrite(
       if (plus && plus[1] !== '1') credits.push(col[1]);
     }
   const ins = /insert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)/is.exec(text);
-  if (ins) for (const c of ins[1].split(',')) columns.push(c.trim().replace(/[`"']/g, ''));
+  if (ins) {
+    const cols = ins[1].split(',').map((c) => c.trim().replace(/[`"']/g, ''));
+    columns.push(...cols);
+    // `VALUES (?, ?, ?)` with `[userId, amount, before + amount]`: a running balance raised from the last one
+    const vals = /\)\s*values\s*\(([^)]*)\)/is.exec(text.slice(ins.index));
+    const slots = vals ? vals[1].split(',').map((v) => v.trim()) : [];
+    let q = 0;
+    slots.forEach((slot, i) => {
+      const at = slot === '?' ? q++ : /^\$\d+$/.test(slot) ? Number(slot.slice(1)) - 1 : -1;
+      const value = at >= 0 ? params?.[at] : undefined;
+      if (value && cols[i] && isIncrease(value, cols[i])) credits.push(cols[i]);
+      else if (value && cols[i] && isDecrease(value, cols[i])) debits.push(cols[i]);
+    });
+  }
   // `SET ${assignments}`: the columns are built out of sight
   const opaque = !!set && /^\s*\?/.test(set[1]);
   return { verb, table, columns, debits, credits, opaque };

@@ -678,7 +678,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           r.personColumns &&
           model &&
           (!r.personColumnsModels || new RegExp(r.personColumnsModels).test(model)) &&
-          declaresNoColumn(ctx.values, model, new RegExp(r.personColumns, 'i'))
+          declaresNoColumn(ctx.values, model, new RegExp(r.personColumns, 'i')) &&
+          // (the application's sign-in looking it up makes it a person's account whatever its columns)
+          !signsInOn(ctx.values, model)
         )
           continue;
         // an `account` that belongs to a person of another declared model (a mailbox address of a user)
@@ -829,15 +831,18 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       }
       if (r.creditSet.length) {
         // (a record of a movement or a document, a bill or a transaction row, keeps a balance due or a
-        // snapshot of one: writing it credits no account)
-        if (model && r.notHolderModelsRe?.test(model)) continue;
+        // snapshot of one: a balance set outright there credits no account; a running balance raised from the
+        // previous one, `balance: last.balance + amount`, is the account's balance kept in its rows)
+        const holder = !(model && r.notHolderModelsRe?.test(model));
         // a balance set outright to a value that is no constant (`$set: { available: amount }`) is credited (or
         // debited) to whatever the request chose
         const moved = new Set([...(e.credits ?? []), ...(e.debits ?? [])].map(norm));
         // (not a figure about a balance: `initialBalance`, `minBalance`, a target or an alert threshold)
-        const setOutright = e.dataKeys.filter(
-          (k) => !moved.has(norm(k)) && e.constants?.[k] === undefined && !BALANCE_FIGURE.test(norm(k)),
-        );
+        const setOutright = holder
+          ? e.dataKeys.filter(
+              (k) => !moved.has(norm(k)) && e.constants?.[k] === undefined && !BALANCE_FIGURE.test(norm(k)),
+            )
+          : [];
         const credited = [...(e.credits ?? []), ...setOutright]
           .filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }))
           .map(norm);

@@ -265,9 +265,22 @@ function sqlCollectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   if (/\bwhere\s+(\w+\.)?(id|uuid)\s*=\s*[$?:@]?\w*\s*(limit\b|$)/i.test(text)) return undefined;
   // one row by its key among other conditions (`WHERE id = $1 AND user_id = $2`), or an API that answers one
   // row (`db.get(sql)`, `queryOne`): a single record
+  // (not a row gathering many, `json_group_array(…)`, nor one read again for every item of a loop)
+  const gathers = /\b(json_group_array|json_agg|jsonb_agg|array_agg|group_concat|string_agg)\s*\(/i.test(text);
+  let fn: ts.Node = c;
+  while (fn.parent && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+  const repeated = inLoop(c, fn);
   const where = /\bwhere\b([\s\S]*)$/i.exec(text)?.[1] ?? '';
-  if (/(^|\band\b|\()\s*(\w+\.)?(id|uuid)\s*=\s*[$?:@]\w*/i.test(where) && !/\bor\b/i.test(where)) return undefined;
-  if (r.single?.test(calleeName(c))) return undefined;
+  const joins = /\bjoin\b/i.test(text);
+  if (
+    !gathers &&
+    !repeated &&
+    !joins &&
+    /(^|\band\b|\()\s*(id|uuid)\s*=\s*[$?:@]\w*/i.test(where) &&
+    !/\bor\b/i.test(where)
+  )
+    return undefined;
+  if (!gathers && !repeated && r.single?.test(calleeName(c))) return undefined;
   const tables = [...text.matchAll(/\b(?:from|join)\s+["`]?(\w+)/gi)].map((t) => t[1]);
   const columns = m[1].split(',').map((col) => {
     const ids = col.match(/\w+/g) ?? [];

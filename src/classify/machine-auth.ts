@@ -19,6 +19,7 @@ interface Compiled {
   staticAuth: RegExp;
   signedInUser: RegExp;
   personal: RegExp;
+  service: RegExp;
 }
 
 /** Per scan: the machine-credential rules compiled, and each function's verdict. */
@@ -32,6 +33,7 @@ const COMPILED = memo('machineAuth.compiled', (session): Compiled => {
     staticAuth: new RegExp(m.staticCredentialMiddleware),
     signedInUser: new RegExp(m.signedInUser),
     personal: new RegExp(m.personalSecretNames, 'i'),
+    service: new RegExp(m.serviceSecretNames ?? '$^', 'i'),
   };
 });
 const PER_FUNCTION = memo('machineAuth.perFunction', () => new WeakMap<ts.Node, Reason | null>());
@@ -44,10 +46,15 @@ export const EQUALITY = new Set([
   ts.SyntaxKind.ExclamationEqualsToken,
 ]);
 
+/** A secret named for an administrator and not for a platform's own service: the key a person holds. */
+function isPersonal(name: string, c: Compiled): boolean {
+  return c.personal.test(name) && !c.service.test(name);
+}
+
 /** A credential the request carries: a header or query parameter named like a key, secret, token or signature. */
 function requestCredential(n: ts.Node, c: Compiled): string | undefined {
   const h = headerRead(n);
-  if (h) return c.credential.test(h) && !c.personal.test(h) ? `${h} header` : undefined;
+  if (h) return c.credential.test(h) && !isPersonal(h, c) ? `${h} header` : undefined;
   if (
     (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n)) &&
     /(^|\.)(query|searchParams)$/.test(skipOuter(n.expression).getText())
@@ -137,7 +144,7 @@ function checkFunction(
   const secretEnv = (n: ts.Node): string | undefined => {
     const name = envRead(n);
     // (a secret named for an administrator, `ADMIN_SECRET_KEY`, is the key a person holds: their session)
-    return name && c.secretEnv.test(name) && !c.personal.test(name) ? name : undefined;
+    return name && c.secretEnv.test(name) && !isPersonal(name, c) ? name : undefined;
   };
   const visit = (n: ts.Node): void => {
     if (out) return;

@@ -31,7 +31,12 @@ export interface FrameworkRules {
   endpointClassMethods?: string[];
   wrappedHandlerKeys: string[];
   mountAdapters: { framework: string; adapters: ModuleExport[]; appOption?: string; serves?: 'openapi' }[];
-  procedureBuilders: { configurationCalls: string[]; builders: Record<string, ProcedureBuilder> };
+  procedureBuilders: {
+    configurationCalls: string[];
+    /** The option of a handler's argument holding the request's context (`ctx`). */
+    contextOption?: string;
+    builders: Record<string, ProcedureBuilder>;
+  };
   trpc: {
     routers: ModuleExport[];
     mergers: ModuleExport[];
@@ -335,6 +340,8 @@ export interface MachineCredentialRules {
   signedInUser: string;
   /** A shared secret or header named for an administrator: the key a person holds, not a service's. */
   personalSecretNames: string;
+  /** A platform's own secret its service sends (`HASURA_GRAPHQL_ADMIN_SECRET`): a service's, named for admin or not. */
+  serviceSecretNames?: string;
 }
 
 export interface ExclusionRules {

@@ -244,6 +244,26 @@ function mergeAll(list: (St | null)[]): St | null {
 }
 
 /** The syntactic context of a call: how its value is used. */
+/** `check(…).catch(() => true)` (or any constant but `false`): a failure that throws becomes an answer that passes. */
+function swallowsFailure(c: ts.Node): boolean {
+  const p = c.parent;
+  if (!p || !ts.isPropertyAccessExpression(p) || p.expression !== c || p.name.text !== 'catch') return false;
+  const call = p.parent;
+  const handler = call && ts.isCallExpression(call) ? call.arguments[0] : undefined;
+  if (!handler || (!ts.isArrowFunction(handler) && !ts.isFunctionExpression(handler))) return false;
+  const body = handler.body;
+  const returned = ts.isBlock(body)
+    ? body.statements.find((st): st is ts.ReturnStatement => ts.isReturnStatement(st))?.expression
+    : body;
+  if (!returned) return false;
+  const x = skipOuter(returned);
+  return (
+    x.kind !== ts.SyntaxKind.FalseKeyword &&
+    x.kind !== ts.SyntaxKind.NullKeyword &&
+    (ts.isLiteralExpression(x) || x.kind === ts.SyntaxKind.TrueKeyword || ts.isObjectLiteralExpression(x))
+  );
+}
+
 function usageOf(
   call: ts.Node,
   isResolve?: (c: ts.CallExpression) => boolean,
@@ -957,7 +977,7 @@ export class Flow implements ResultLookup {
     // In Next.js middleware the request goes on where `NextResponse.next()` is returned, not where it is built.
     if (this.o.role === 'next-middleware' && isNextResponseNext(c)) return cur;
     // (asked once: a call handed a callback was asked before its arguments were walked)
-    const spec = cb ? cbSpec : this.o.specs.specOfCall(c, this.o.env);
+    let spec = cb ? cbSpec : this.o.specs.specOfCall(c, this.o.env);
     // a check reporting error-first straight to a step's continuation (`validateUser(u, pw, cb)` in a
     // waterfall): the next step runs only when it passed
     const lastArg = c.arguments[c.arguments.length - 1];
@@ -973,6 +993,8 @@ export class Flow implements ResultLookup {
       this.stepCont.states.push(passed);
       return cur;
     }
+    // a check whose failure a `.catch(() => true)` turns into a pass decides nothing
+    if (spec && swallowsFailure(c)) spec = { ...spec, mode: 'never-fails' };
     if (spec) {
       const u = usageOf(c, (r) => !!this.executor && callsDecl(r, this.executor.resolve));
       const ev = this.event(c, spec, u.usage, u.awaited);

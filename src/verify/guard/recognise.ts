@@ -845,6 +845,8 @@ function namesOneTimeCode(callee: string, call: ts.CallExpression): boolean {
     nameHas(callee, re) ||
     call.arguments.some((a) => {
       const x = skipOuter(a);
+      // a literal counts only when it is the factor's name itself (`verifyCode(id, code, 'totp')`)
+      if (ts.isStringLiteralLike(x)) return re.test(x.text.toLowerCase());
       return (
         (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) &&
         nameHas(x.getText().replace(/[^\w$]+/g, '_'), re)

@@ -15,7 +15,7 @@ import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
 import { accessName, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { vocab } from './vocab.js';
-import { isActionParameter, isProcedureInput } from '../../analysis/directives.js';
+import { isActionParameter, isProcedureContext, isProcedureInput } from '../../analysis/directives.js';
 
 /** The request object: `req`, `request`, `c.req`, `event.request`… */
 export function isRequestObject(e: ts.Expression): boolean {
@@ -311,7 +311,11 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         if (bound) go(bound, depth + 1);
         // a server action's argument: what the client sent with this call
         else if (isActionParameter(d)) o.request ??= short(x);
-        else if (isProcedureInput(d, firstMember)) {
+        else if (isProcedureContext(d, firstMember)) {
+          // the procedure's context: the signed-in user the server's context made (`opts.ctx.user.id`)
+          o.stored ??= short(x);
+          o.identity ??= short(x);
+        } else if (isProcedureInput(d, firstMember)) {
           // (sent in the payload: a record looked up by it is one the caller chooses)
           o.request ??= short(x);
           o.payload ??= short(x);
@@ -329,7 +333,10 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
         if (value) go(selectPath(value, path, env), depth + 1);
         else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
-        else if (root && ts.isParameter(root) && isProcedureInput(root, path[0])) {
+        else if (root && ts.isParameter(root) && isProcedureContext(root, path[0])) {
+          o.stored ??= short(x);
+          o.identity ??= short(x);
+        } else if (root && ts.isParameter(root) && isProcedureInput(root, path[0])) {
           o.request ??= short(x);
           o.payload ??= short(x);
         } else if (root && ts.isParameter(root)) (o.params ??= []).push({ param: root, member: path[0] });
