@@ -64,6 +64,8 @@ interface CompiledAssets {
     onlyReferencesRe: RegExp | undefined;
     notLedgerModelsRe: RegExp | undefined;
     notHolderModelsRe: RegExp | undefined;
+    personColumnsRe: RegExp | undefined;
+    personColumnsModelsRe: RegExp | undefined;
     valueRes: Map<string, RegExp>;
     notConstantRes: [RegExp, RegExp][];
     keyConstantRes: [RegExp, RegExp][];
@@ -123,6 +125,8 @@ export const assetRules = compiled((): CompiledAssets => {
       onlyReferencesRe: a.onlyReferences ? new RegExp(a.onlyReferences) : undefined,
       notLedgerModelsRe: a.notLedgerModels ? new RegExp(a.notLedgerModels) : undefined,
       notHolderModelsRe: a.notHolderModels ? new RegExp(a.notHolderModels) : undefined,
+      personColumnsRe: a.personColumns ? new RegExp(a.personColumns, 'i') : undefined,
+      personColumnsModelsRe: a.personColumnsModels ? new RegExp(a.personColumnsModels) : undefined,
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
       keyConstantRes: Object.entries(a.keyConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
@@ -677,8 +681,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (
           r.personColumns &&
           model &&
-          (!r.personColumnsModels || new RegExp(r.personColumnsModels).test(model)) &&
-          declaresNoColumn(ctx.values, model, new RegExp(r.personColumns, 'i')) &&
+          (!r.personColumnsModelsRe || r.personColumnsModelsRe.test(model)) &&
+          declaresNoColumn(ctx.values, model, r.personColumnsRe!) &&
           // (the application's sign-in looking it up makes it a person's account whatever its columns)
           !signsInOn(ctx.values, model)
         )

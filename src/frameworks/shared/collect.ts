@@ -99,8 +99,18 @@ export class Collector {
   }
 
   /** Does a project class extend the framework's app class, directly or through other project classes? */
+  private readonly subclassesApp = new Map<ts.ClassLikeDeclaration, boolean>();
+
   private extendsCreator(cls: ts.ClassLikeDeclaration, depth: number): boolean {
     if (depth > 4) return false;
+    const known = this.subclassesApp.get(cls);
+    if (known !== undefined) return known;
+    const found = this.extendsCreatorUncached(cls, depth);
+    this.subclassesApp.set(cls, found);
+    return found;
+  }
+
+  private extendsCreatorUncached(cls: ts.ClassLikeDeclaration, depth: number): boolean {
     const ext = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
     if (!ext) return false;
     return this.values
