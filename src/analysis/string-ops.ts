@@ -4,6 +4,7 @@
 // `name.endsWith('.js')`). Each is evaluated only when every operand is a constant.
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import { findDeclaration } from './scope.js';
 
 type Eval = (e: ts.Expression) => string | undefined;
 /** Is this callee Node's `path` function `name` (`path.parse`, or `parse` imported from 'path')? */
@@ -13,7 +14,8 @@ export type IsPathFunction = (callee: ts.Expression, name: string) => boolean;
 export function stringOperation(e: ts.Expression, ev: Eval, isPath: IsPathFunction): string | undefined {
   // `name.split('.')[0]`
   if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
-    const split = methodCall(e.expression, 'split');
+    // (also through a constant holding the parts: `const parts = key.split(' '); parts[0]`)
+    const split = methodCall(e.expression, 'split') ?? methodCall(constInit(e.expression), 'split');
     if (!split || split.args.length !== 1) return undefined;
     const [s, sep] = [ev(split.recv), ev(split.args[0])];
     return s === undefined || sep === undefined ? undefined : s.split(sep)[Number(e.argumentExpression.text)];
@@ -91,6 +93,25 @@ export function stringTest(expr: ts.Expression, ev: Eval): boolean | undefined {
     return s === undefined ? undefined : s !== '';
   }
   return undefined;
+}
+
+/** The initializer of a constant a name refers to (`parts` of `const parts = key.split(' ')`), else the expression. */
+function constInit(e: ts.Expression): ts.Expression {
+  if (!ts.isIdentifier(e)) return e;
+  const d = findDeclaration(e);
+  return d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const ? d.initializer : e;
+}
+
+/** `const [method, path] = key.split(' ')`: the part of a split a destructured name takes. */
+export function splitPart(id: ts.Identifier, ev: Eval): string | undefined {
+  const d = findDeclaration(id);
+  if (!d || !ts.isBindingElement(d) || d.dotDotDotToken || !ts.isArrayBindingPattern(d.parent)) return undefined;
+  const decl = d.parent.parent;
+  if (!ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
+  const split = methodCall(decl.initializer, 'split');
+  if (!split || split.args.length !== 1) return undefined;
+  const [str, sep] = [ev(split.recv), ev(split.args[0])];
+  return str === undefined || sep === undefined ? undefined : str.split(sep)[d.parent.elements.indexOf(d)];
 }
 
 function methodCall(e: ts.Expression, name: string): { recv: ts.Expression; args: ts.Expression[] } | undefined {

@@ -3,7 +3,7 @@
 import { ts } from 'ts-morph';
 import { boundMember } from './numbers.js';
 import { runStringFunction } from './string-functions.js';
-import { stringOperation } from './string-ops.js';
+import { splitPart, stringOperation } from './string-ops.js';
 import { externalName } from './unwrap.js';
 import { findDeclaration } from './scope.js';
 import { returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
@@ -62,7 +62,8 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
       ts.isVariableDeclaration(d) &&
       d.parent.flags & ts.NodeFlags.Const &&
       d.initializer &&
-      ts.isCallExpression(skipOuter(d.initializer))
+      // (or a part of one, `const method = parts[0]` of `const parts = key.split(' ')`)
+      (ts.isCallExpression(skipOuter(d.initializer)) || ts.isElementAccessExpression(skipOuter(d.initializer)))
     ) {
       const s = evalString(d.initializer, values, depth + 1);
       if (s !== undefined) return s;
@@ -98,6 +99,10 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
       }),
   );
   if (op !== undefined) return op;
+  if (ts.isIdentifier(e)) {
+    const part = splitPart(e, (x) => evalString(x, values, depth + 1, env));
+    if (part !== undefined) return part;
+  }
   if (
     ts.isIdentifier(e) ||
     ts.isPropertyAccessExpression(e) ||

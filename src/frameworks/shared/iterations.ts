@@ -29,8 +29,11 @@ export function iteration(
     const ids = ts.isIdentifier(name)
       ? [name.text]
       : name.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name.text] : []));
-    return ids.some((id) => call.arguments.some((a) => a.getText().includes(id)));
+    return ids.some((id) => readsText.some((t) => t.includes(id)));
   };
+  // what the registration reads: its arguments and computed method, and the constants they are made of
+  // (`const [method, path] = key.split(' ')`, two steps deep)
+  const readsText = registrationText(call);
   let n: ts.Node | undefined = call.parent;
   while (n && !ts.isSourceFile(n)) {
     // `for (const page of pages)`, `for (const k in routes)`, `for (const [k, r] of Object.entries(routes))`
@@ -67,6 +70,29 @@ export function iteration(
     n = n.parent;
   }
   return undefined;
+}
+
+function registrationText(call: ts.CallExpression): string[] {
+  const out: string[] = call.arguments.map((a) => a.getText());
+  const callee = skipOuter(call.expression);
+  if (ts.isElementAccessExpression(callee)) out.push(callee.argumentExpression.getText());
+  const seen = new Set<ts.Node>();
+  const follow = (e: ts.Expression, depth: number): void => {
+    const x = skipOuter(ts.isSpreadElement(e) ? e.expression : e);
+    if (!ts.isIdentifier(x) || depth > 2) return;
+    const d = findDeclaration(x);
+    const holder = d && ts.isBindingElement(d) ? d.parent.parent : d;
+    if (!holder || seen.has(holder) || !ts.isVariableDeclaration(holder) || !holder.initializer) return;
+    seen.add(holder);
+    out.push(holder.initializer.getText());
+    const init = skipOuter(holder.initializer);
+    if (ts.isElementAccessExpression(init) || ts.isPropertyAccessExpression(init)) follow(init.expression, depth + 1);
+    else if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression))
+      follow(init.expression.expression, depth + 1);
+  };
+  for (const a of call.arguments) follow(a, 0);
+  if (ts.isElementAccessExpression(callee)) follow(callee.argumentExpression, 0);
+  return out;
 }
 
 /**
@@ -118,7 +144,8 @@ function loopBindings(
   source: ts.Expression,
   values: ValueResolver,
 ): Bindings[] | undefined {
-  const src = skipOuter(source);
+  // (through a constant holding the keys: `const keys = Object.keys(routes); keys.forEach(…)`)
+  const src = constInitializer(skipOuter(source));
   const over = objectIteration(src);
   if (over === 'keys')
     return ts.isIdentifier(name) ? keyBindings((src as ts.CallExpression).arguments[0], decl, values) : undefined;
@@ -228,7 +255,48 @@ function objectIteration(x: ts.Expression): 'keys' | 'entries' | undefined {
 /** Each key of an object keyed by path bound to `decl`. */
 function keyBindings(objExpr: ts.Expression, decl: ts.Node, values: ValueResolver): Bindings[] | undefined {
   const obj = objectOf(objExpr, values);
-  return obj ? pathKeyed(obj).map(([key]) => [[decl, key]]) : undefined;
+  if (!obj) return undefined;
+  const entries = [...pathKeyed(obj), ...assignedInto(obj, values).flatMap(pathKeyed)];
+  return entries.length <= MAX_KEYED ? entries.map(([key]) => [[decl, key]]) : undefined;
+}
+
+/** At most this many keys of a route table are evaluated one by one. */
+const MAX_KEYED = 400;
+
+/** A constant's initializer (`Object.keys(routes)` of `const keys = Object.keys(routes)`), else the expression. */
+function constInitializer(e: ts.Expression): ts.Expression {
+  if (!ts.isIdentifier(e)) return e;
+  const d = findDeclaration(e);
+  return d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const
+    ? skipOuter(d.initializer)
+    : e;
+}
+
+/**
+ * Objects copied into a constant object after it was made (`const routes = {}; … Object.assign(routes,
+ * coreRoutes); return routes`): their keys are its keys too. Only in the function that declares it.
+ */
+function assignedInto(obj: ts.ObjectLiteralExpression, values: ValueResolver): ts.ObjectLiteralExpression[] {
+  const decl = obj.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== obj || !ts.isIdentifier(decl.name)) return [];
+  let scope: ts.Node = decl;
+  while (scope.parent && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  const out: ts.ObjectLiteralExpression[] = [];
+  forEachNode(scope, (n) => {
+    if (
+      !ts.isCallExpression(n) ||
+      n.arguments.length < 2 ||
+      n.expression.getText().replace(/\s/g, '') !== 'Object.assign'
+    )
+      return;
+    const target = skipOuter(n.arguments[0]);
+    if (!ts.isIdentifier(target) || findDeclaration(target) !== decl) return;
+    for (const a of n.arguments.slice(1)) {
+      const o = objectOf(a, values);
+      if (o && o !== obj) out.push(o);
+    }
+  });
+  return out;
 }
 
 function objectOf(x: ts.Expression, values: ValueResolver): ts.ObjectLiteralExpression | undefined {
@@ -243,7 +311,7 @@ function pathKeyed(obj: ts.ObjectLiteralExpression): [ts.Expression, ts.Expressi
     if (!ts.isPropertyAssignment(p) || !ts.isStringLiteral(p.name)) continue;
     out.push([p.name, p.initializer]);
   }
-  return out.length <= 50 ? out : [];
+  return out.length <= MAX_KEYED ? out : [];
 }
 
 const callIndexCache = new WeakMap<ts.SourceFile, { calls: ts.CallExpression[]; newExprs: ts.NewExpression[] }>();
