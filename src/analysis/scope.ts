@@ -164,3 +164,10 @@ export function bindingPath(el: ts.BindingElement): {
   if (ts.isVariableDeclaration(cur) || ts.isParameter(cur)) return { root: cur, path };
   return { root: undefined, path };
 }
+
+/** The initializer of the constant a name refers to (`Object.keys(routes)` of `const keys = Object.keys(routes)`), else the expression. */
+export function constInitializer(e: ts.Expression): ts.Expression {
+  if (!ts.isIdentifier(e)) return e;
+  const d = findDeclaration(e);
+  return d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const ? d.initializer : e;
+}

@@ -4,7 +4,7 @@
 // `name.endsWith('.js')`). Each is evaluated only when every operand is a constant.
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { findDeclaration } from './scope.js';
+import { constInitializer, findDeclaration } from './scope.js';
 
 type Eval = (e: ts.Expression) => string | undefined;
 /** Is this callee Node's `path` function `name` (`path.parse`, or `parse` imported from 'path')? */
@@ -15,7 +15,7 @@ export function stringOperation(e: ts.Expression, ev: Eval, isPath: IsPathFuncti
   // `name.split('.')[0]`
   if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
     // (also through a constant holding the parts: `const parts = key.split(' '); parts[0]`)
-    const split = methodCall(e.expression, 'split') ?? methodCall(constInit(e.expression), 'split');
+    const split = methodCall(e.expression, 'split') ?? methodCall(constInitializer(e.expression), 'split');
     if (!split || split.args.length !== 1) return undefined;
     const [s, sep] = [ev(split.recv), ev(split.args[0])];
     return s === undefined || sep === undefined ? undefined : s.split(sep)[Number(e.argumentExpression.text)];
@@ -93,13 +93,6 @@ export function stringTest(expr: ts.Expression, ev: Eval): boolean | undefined {
     return s === undefined ? undefined : s !== '';
   }
   return undefined;
-}
-
-/** The initializer of a constant a name refers to (`parts` of `const parts = key.split(' ')`), else the expression. */
-function constInit(e: ts.Expression): ts.Expression {
-  if (!ts.isIdentifier(e)) return e;
-  const d = findDeclaration(e);
-  return d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const ? d.initializer : e;
 }
 
 /** `const [method, path] = key.split(' ')`: the part of a split a destructured name takes. */

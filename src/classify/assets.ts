@@ -679,10 +679,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.notCreatedSessionless && ops.every((o) => o === 'create') && ctx.sessionless?.()) continue;
         // …or whose declared columns name no user of the application
         if (
-          r.personColumns &&
+          r.personColumnsRe &&
           model &&
           (!r.personColumnsModelsRe || r.personColumnsModelsRe.test(model)) &&
-          declaresNoColumn(ctx.values, model, r.personColumnsRe!) &&
+          declaresNoColumn(ctx.values, model, r.personColumnsRe) &&
           // (the application's sign-in looking it up makes it a person's account whatever its columns)
           !signsInOn(ctx.values, model)
         )

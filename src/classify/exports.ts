@@ -474,8 +474,8 @@ function inOneRowQuery(c: ts.CallExpression, f: ts.Node): boolean {
   for (let p: ts.Node | undefined = c; p && p !== f && !ts.isStatement(p); p = p.parent) {
     if (!ts.isCallExpression(p)) continue;
     const name = calleeName(p);
-    const one =
-      p.arguments.length === 1 && ts.isNumericLiteral(skipOuter(p.arguments[0])) && p.arguments[0].getText() === '1';
+    const arg = p.arguments.length === 1 ? skipOuter(p.arguments[0]) : undefined;
+    const one = !!arg && ts.isNumericLiteral(arg) && arg.text === '1';
     if (((name === 'limit' || name === 'take') && one) || (name === 'first' && p.arguments.length === 0)) return true;
   }
   return false;

@@ -2,7 +2,7 @@
 // goes over, per file a folder-scanning loop mounts, per `new` of a class whose routes its constructor's
 // arguments build, and per call of the function it sits in when its path reads that function's parameter.
 import { ts } from 'ts-morph';
-import { findDeclaration } from '../../analysis/scope.js';
+import { constInitializer, findDeclaration } from '../../analysis/scope.js';
 import { skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import type { FolderListing } from './folder-listing.js';
@@ -25,15 +25,15 @@ export function iteration(
   instances: Instantiations,
   folders: FolderListing,
 ): Bindings[] | undefined {
+  // what the registration reads: its arguments and computed method, and the constants they are made of
+  // (`const [method, path] = key.split(' ')`, two steps deep)
+  const readsText = registrationText(call);
   const reads = (name: ts.BindingName): boolean => {
     const ids = ts.isIdentifier(name)
       ? [name.text]
       : name.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name.text] : []));
     return ids.some((id) => readsText.some((t) => t.includes(id)));
   };
-  // what the registration reads: its arguments and computed method, and the constants they are made of
-  // (`const [method, path] = key.split(' ')`, two steps deep)
-  const readsText = registrationText(call);
   let n: ts.Node | undefined = call.parent;
   while (n && !ts.isSourceFile(n)) {
     // `for (const page of pages)`, `for (const k in routes)`, `for (const [k, r] of Object.entries(routes))`
@@ -145,7 +145,7 @@ function loopBindings(
   values: ValueResolver,
 ): Bindings[] | undefined {
   // (through a constant holding the keys: `const keys = Object.keys(routes); keys.forEach(…)`)
-  const src = constInitializer(skipOuter(source));
+  const src = skipOuter(constInitializer(skipOuter(source)));
   const over = objectIteration(src);
   if (over === 'keys')
     return ts.isIdentifier(name) ? keyBindings((src as ts.CallExpression).arguments[0], decl, values) : undefined;
@@ -262,15 +262,6 @@ function keyBindings(objExpr: ts.Expression, decl: ts.Node, values: ValueResolve
 
 /** At most this many keys of a route table are evaluated one by one. */
 const MAX_KEYED = 400;
-
-/** A constant's initializer (`Object.keys(routes)` of `const keys = Object.keys(routes)`), else the expression. */
-function constInitializer(e: ts.Expression): ts.Expression {
-  if (!ts.isIdentifier(e)) return e;
-  const d = findDeclaration(e);
-  return d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const
-    ? skipOuter(d.initializer)
-    : e;
-}
 
 /**
  * Objects copied into a constant object after it was made (`const routes = {}; … Object.assign(routes,
