@@ -41,6 +41,9 @@ const reposDir = opt('repos', '/work/repos');
 const labelsDir = opt('labels', path.join(project, 'corpus/labels'));
 const only = opt('only', undefined);
 const show = args.includes('--show');
+// --dump <file>: one JSON line per labelled endpoint (label and scan side by side), for per-rule analysis
+const dump = opt('dump', undefined);
+if (dump) fs.writeFileSync(dump, '');
 const bin = path.join(project, 'bin/stepup-audit.js');
 
 export function splitOf(repo) {
@@ -162,6 +165,19 @@ for (const f of files) {
     } else if (show) notes.push(`  inventory miss: ${le.method} ${le.path}${se ? ` (scanner has ${se.method})` : ''}`);
     if (se && !exact) used.add(se);
     const reported = !!se?.sensitive;
+    if (dump)
+      fs.appendFileSync(
+        dump,
+        JSON.stringify({
+          repo: label.repo,
+          method: le.method,
+          path: le.path,
+          label: { sensitive: le.sensitive, stepUp: le.stepUp, categories: le.categories, why: le.why },
+          scan: se
+            ? { sensitive: !!se.sensitive, status: se.stepUp?.status, categories: se.categories, reasons: se.reasons }
+            : null,
+        }) + '\n',
+      );
     if (reported) {
       const by = se.reasons?.some((r) => r.kind === 'asset' || r.kind === 'call' || r.kind === 'config')
         ? 'effect'
