@@ -83,20 +83,50 @@ export class ModuleResolver {
 
   /** Tries `p` as a file, with source extensions, as a folder index, and `.js` → `.ts`. */
   probe(p: string): string | undefined {
+    return (
+      this.probeWith(p, (q) => (this.isFile(q) ? q : undefined)) ??
+      // a path that differs from the file only in letter case (`./routes/admin.js` for `Routes/admin.js`):
+      // the file a case-insensitive file system (macOS, Windows) opens, where the project runs
+      this.probeWith(p, (q) => this.caseFolded(q))
+    );
+  }
+
+  private probeWith(p: string, found: (q: string) => string | undefined): string | undefined {
     const ext = path.extname(p);
-    if (ext && EXTS.includes(ext) && this.isFile(p)) return p;
+    if (ext && EXTS.includes(ext)) {
+      const hit = found(p);
+      if (hit) return hit;
+    }
     if (JS_TO_TS[ext]) {
       for (const alt of JS_TO_TS[ext]) {
-        const q = p.slice(0, -ext.length) + alt;
-        if (this.isFile(q)) return q;
+        const hit = found(p.slice(0, -ext.length) + alt);
+        if (hit) return hit;
       }
     }
-    for (const e of EXTS) if (this.isFile(p + e)) return p + e;
     for (const e of EXTS) {
-      const q = path.join(p, `index${e}`);
-      if (this.isFile(q)) return q;
+      const hit = found(p + e);
+      if (hit) return hit;
+    }
+    for (const e of EXTS) {
+      const hit = found(path.join(p, `index${e}`));
+      if (hit) return hit;
     }
     return undefined;
+  }
+
+  /** Listed source files by their lower-case path (one that two files share folds to none). */
+  private folded?: Map<string, string | null>;
+
+  private caseFolded(p: string): string | undefined {
+    if (!this.known || !p.startsWith(this.root + path.sep) || p.endsWith('.d.ts')) return undefined;
+    if (!this.folded) {
+      this.folded = new Map();
+      for (const f of this.known) {
+        const k = f.toLowerCase();
+        this.folded.set(k, this.folded.has(k) ? null : f);
+      }
+    }
+    return this.folded.get(p.toLowerCase()) ?? undefined;
   }
 
   private aliasesFor(file: string): PathAliases | undefined {

@@ -704,7 +704,9 @@ export class Collector {
           const receivesRegistrations = p.router.entries.some((e) => e.kind !== 'inline' || !e.alias);
           const standsFor = !receivesRegistrations && (p.router.entries.length > 0 || this.isMountTarget(p.router));
           if (!standsFor) {
-            // The parameter receives registrations: they happen on the router passed in.
+            // The parameter receives registrations: they happen on the router passed in (an earlier call
+            // that saw it only hand the router on made it stand for the router: no longer).
+            this.graph.unalias(p.router, r.router);
             this.graph.add(r.router, {
               kind: 'inline',
               router: p.router,
@@ -713,8 +715,9 @@ export class Collector {
               call,
               fn: fn as ts.SignatureDeclaration,
             });
-          } else {
-            // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in.
+          } else if (!r.router.entries.some((e) => e.kind === 'inline' && !e.alias && e.router === p.router)) {
+            // The parameter is only mounted (`app.use('/api', route.router)`): it stands for the router passed in
+            // (unless the router already holds it: the parameter received registrations at another call).
             this.graph.add(p.router, {
               kind: 'inline',
               router: r.router,

@@ -157,6 +157,20 @@ export class RouterGraph {
     router.entries.push(entry);
   }
 
+  /**
+   * Drops the alias entries by which `param` stood for `router` (a registrar's parameter first seen only
+   * handing the router on, later seen receiving registrations on it): the parameter is then inside the
+   * router, not the other way round, and the router is attached only by what else holds it.
+   */
+  unalias(param: RouterNode, router: RouterNode): void {
+    const before = param.entries.length;
+    param.entries = param.entries.filter((e) => !(e.kind === 'inline' && e.alias && e.router === router));
+    if (param.entries.length === before) return;
+    router.attached = this.all.some((n) =>
+      n.entries.some((e) => (e.kind === 'mount' || e.kind === 'inline') && e.router === router),
+    );
+  }
+
   roots(): RouterNode[] {
     // A parameter router never linked to a real router counts only with framework evidence.
     return this.all

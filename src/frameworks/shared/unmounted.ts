@@ -170,6 +170,18 @@ function localNames(
         if (orig && exports.includes(orig.trim())) names.push((alias ?? orig).trim());
       }
   }
+  // a module loaded when it runs (`const { createApp } = await import('./api/app')`, `const m = await import('./x')`)
+  for (const m of text.matchAll(
+    /(?:const|let|var)\s+(?:([\w$]+)|\{([^}]*)\})\s*=\s*(?:await\s+)?import\(\s*['"]([^'"]+)['"]\s*\)/g,
+  )) {
+    if (!mentions(m[3])) continue;
+    if (m[1]) for (const e of exports) names.push(`${m[1]}.${e}`);
+    if (m[2])
+      for (const part of m[2].split(',')) {
+        const [orig, alias] = part.trim().split(/\s*:\s*/);
+        if (orig && exports.includes(orig.trim())) names.push((alias ?? orig).trim());
+      }
+  }
   for (const m of text.matchAll(/export\s*(\*|\{([^}]*)\})\s*from\s*['"]([^'"]+)['"]/g)) {
     if (!mentions(m[3])) continue;
     if (m[1] === '*') reexports.push(...exports.filter((e) => e !== 'default'));
