@@ -887,6 +887,20 @@ export function writeData(
       out.credits.push(name);
       const by = movedBy(v, name);
       if (by) out.amounts[name] = by;
+    } else if (ts.isIdentifier(v)) {
+      // a helper's parameter bound to what its caller computed (`updateBalance(id, newBalance)` with
+      // `newBalance = user.balance - amount` → `.set({ balance })`): the caller's value moves the key
+      const d = findDeclaration(v);
+      const bound = d && ts.isParameter(d) ? values.boundTo(d) : undefined;
+      // (only a value computed from the key's own value, `user.balance - amount`: a total handed over,
+      // `subtotal + tax`, sets the key outright)
+      if (bound && bound !== v && fromOwnValue(bound, name)) {
+        if (isDecrease(bound, name)) out.debits.push(name);
+        else if (isIncrease(bound, name)) out.credits.push(name);
+        else continue;
+        const by = movedBy(bound, name);
+        if (by) out.amounts[name] = by;
+      }
     }
   }
   return out;
@@ -2840,6 +2854,19 @@ function effectOfCallUncached(
         leafEffects(list).reduce((n, e) => n + Object.keys(e.constants ?? {}).length, 0);
       if (constants(bound) > constants(inner)) inner = bound;
     }
+    // A sum or difference handed to a helper that writes it (`this.updateUserBalance(id, newBalance)` with
+    // `newBalance = user.balance - amount`): the helper's write moves the key as the caller computed it.
+    if (
+      ts.isCallExpression(c) &&
+      !values.bound &&
+      c.arguments.some((a) => arithmeticArgument(a)) &&
+      leafEffects(inner).some((e) => e.kind === 'db-write' || e.kind === 'sql-write')
+    ) {
+      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
+      const moves = (list: Effect[]): number =>
+        leafEffects(list).reduce((n, e) => n + (e.debits?.length ?? 0) + (e.credits?.length ?? 0), 0);
+      if (moves(bound) > moves(inner)) inner = bound;
+    }
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
     const unknownData = (e: Effect): boolean =>
       (e.kind === 'db-write' || e.kind === 'sql-write') && (e.dataKeys.length === 0 || !!e.opaqueData);
@@ -3224,4 +3251,28 @@ function isRawBodyPart(v: Value): boolean {
     return at > 0 && v.path.length > at;
   }
   return v.kind === 'call' && ts.isCallExpression(v.node) && bodyReadCall(v.node) === 'raw';
+}
+
+/** An argument that is a sum or a difference (`balance - amount`), in place or through a local. */
+function arithmeticArgument(a: ts.Expression): boolean {
+  const x = skipOuter(a);
+  const arithmetic = (y: ts.Expression): boolean => {
+    const z = skipOuter(y);
+    return (
+      ts.isBinaryExpression(z) &&
+      (z.operatorToken.kind === ts.SyntaxKind.MinusToken || z.operatorToken.kind === ts.SyntaxKind.PlusToken)
+    );
+  };
+  if (arithmetic(x)) return true;
+  return ts.isIdentifier(x) && valuesOfLocal(x).some(arithmetic);
+}
+
+/** Is a value a sum or difference on the key's own value (`user.balance - amount`), in place or through a local? */
+function fromOwnValue(e: ts.Expression, key: string): boolean {
+  const x = skipOuter(e);
+  const exprs = ts.isIdentifier(x) ? valuesOfLocal(x) : [x];
+  return exprs.some((y) => {
+    const z = skipOuter(y);
+    return ts.isBinaryExpression(z) && z.left.getText().toLowerCase().includes(key.toLowerCase());
+  });
 }

@@ -16,9 +16,17 @@ import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
-import { identifierFamily, signInRecordsKnown, signsInBy, signsInOn, signsInOnlyByOther } from './sign-in.js';
+import {
+  identifierFamily,
+  signInRecordsKnown,
+  signsInBy,
+  signsInOn,
+  signsInOnlyByOther,
+  signsInThroughProvider,
+} from './sign-in.js';
 import { comparedRoleColumns } from './role-columns.js';
-import { allColumns, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
+import { otpGenerator, pendingEnrolment, pendingRules } from './pending-factor.js';
+import { allColumns, declaredFields, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { adminPath, foundByKey, recordChosenByRequest } from './chosen-record.js';
 import { isInvitationRecord } from './exclusions.js';
 
@@ -465,6 +473,10 @@ export interface AssetContext {
   cleared?: Set<Effect>;
   /** Leaves reached through a call whose result the caller throws away: what they return is never answered. */
   discarded?: ReadonlySet<Effect>;
+  /** The endpoint's own function (where a refusal of an enrolment already on may be). */
+  handler?: ts.Node;
+  /** Set when an MFA enrolment's first step was set aside: what its answer carries of the new secret is no reveal. */
+  pending?: { seen: boolean };
 }
 
 /** A key one of whose words names a balance (`btcBal`, `usdt_balance`, `balanceInUsd`), or one of the listed keys. */
@@ -567,9 +579,36 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       .filter((e) => e.model && writeOps(e).join() === 'create' && !createsWhenMissing(e.node))
       .map((e) => e.model!),
   );
+  // the first step of an MFA enrolment: a secret stored for a factor not on yet (pending-factor.ts)
+  const pr = pendingRules();
+  const mfaFields = c.rules.find((r) => r.id === 'mfa-fields');
+  const mfaFactor = c.rules.find((r) => r.id === 'mfa-factor');
+  const factorWrites = pr
+    ? effects.filter(
+        (e) =>
+          (e.kind === 'db-write' || e.kind === 'sql-write') &&
+          ((!!mfaFactor && !!e.model && ruleModelMatches(mfaFactor, e.model)) ||
+            (!!mfaFields &&
+              e.dataKeys.map(norm).some((k) => mfaFields.keySet.includes(k) || !!mfaFields.keyRe?.test(k)))),
+      )
+    : [];
+  // (every factor write of the endpoint: one that may change a factor that is on keeps them all)
+  const firstStep = factorWrites.filter((e) =>
+    pendingEnrolment(e, e.dataKeys.map(norm), writeOps(e), ctx.handler, pr!),
+  );
+  const pending = new Set(firstStep.length === factorWrites.length ? firstStep : []);
+  const setAside = (): void => {
+    if (ctx.pending) ctx.pending.seen = true;
+  };
   const hits: AssetHit[] = [];
   for (const e of effects) {
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
+    // an OTP secret generated and handed out, stored nowhere or for a factor not on yet: no factor changes
+    if (e.kind === 'mint' && pr && otpGenerator(e.callee, pr) && factorWrites.every((f) => pending.has(f))) {
+      ctx.cleared?.add(e);
+      setAside();
+      continue;
+    }
     // a secret generated here and handed to the client (`c.json({ apiKey: randomBytes(24)… })`)
     if (e.kind === 'mint') {
       // generated inside a helper whose result the handler throws away (`await getMerchant();`)
@@ -616,10 +655,17 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
     const withRecordValue = [...new Set([...written, ...recordNamedKeys(model, e.dataKeys)])];
     let argKeys: Set<string> | undefined;
     for (const r of c.rules) {
+      if (pending.has(e) && pr!.rules.has(r.id)) {
+        ctx.cleared?.add(e);
+        setAside();
+        continue;
+      }
       const all = r.withMint ? withRecordValue : written;
       // an upsert's insert-only keys are not written to a record it finds: no update rule sees them
       const insertOnly = r.ops && !r.ops.includes('create') ? new Set((e.insertOnly ?? []).map(norm)) : undefined;
       const keys = insertOnly?.size ? all.filter((k) => !insertOnly.has(k)) : all;
+      // (a refresh token beside it: an OAuth grant's tokens, not a key of this application)
+      if (r.notWithKeys && written.some((k) => r.notWithKeys!.includes(k))) continue;
       const kinds = r.kinds ?? ['db-write', 'sql-write'];
       if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
@@ -702,6 +748,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a "member" row whose declared references name no person (`segmentMembers { segmentId, contactId }`):
         // contacts in a mailing segment, recipients in a list: nobody who signs in gains or loses access
         if (MEMBERSHIP_RULES.has(r.id) && model && membersAreNotPeople(ctx.values, model, keys)) continue;
+        // a copy of the identifier a hosted identity provider signs the account in with
+        if (
+          r.notOnHostedIdentity &&
+          signsInThroughProvider(ctx.values) &&
+          !(model && (signsInOn(ctx.values, model) || declaresColumn(ctx.values, model, [...c.signInColumns])))
+        )
+          continue;
+        // a member row whose declared record holds no role: its members hold nothing but the group itself
+        if (r.withRoleOnly && model && !membershipHoldsRole(ctx.values, model, c)) continue;
       }
       // members removed in bulk with the record they belong to (`membersOnTeams.deleteMany` beside
       // `team.delete`) go with it: nobody's membership is taken away from a group that goes on
@@ -986,7 +1041,6 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           !!r.ordinaryGrants,
           r.membershipShape?.person,
           comparedRoleColumns(ctx.values),
-          ctx.sessionless,
         );
         if (!granted.length) continue;
         if (!r.ordinaryGrants && selfServiceRole(e, granted, c)) continue;
@@ -1075,6 +1129,20 @@ function membersAreNotPeople(values: ValueResolver, model: string, written: read
   // may sign in; an audience's member with an e-mail is a mailing-list entry)
   const byEmail = isInvitationRecord(model, values) && declared.some((col) => /email$/.test(col));
   return refs.length >= 2 && !polymorphic && !byEmail && !refs.some((col) => PERSON_REF.test(col));
+}
+
+/**
+ * Does a member row hold a role: its declared record has a role, permission or admin key, or it is named for
+ * one (`userRole`, `permissionGrant`)? A record declared nowhere may hold one: yes.
+ */
+function membershipHoldsRole(values: ValueResolver, model: string, c: CompiledAssets): boolean {
+  const name = norm(model);
+  if (/role|permission|grant|admin|owner|acl|privilege/.test(name)) return true;
+  const fields = declaredFields(values, model);
+  if (!fields) return true;
+  return fields.some(
+    (f) => c.roleKeys.some((t) => matchesTerm(f, t) || f.endsWith(t)) || /(role|permission|level|admin|owner)/.test(f),
+  );
 }
 
 /** The rules of rows that tie a person to a group by id (an invitation names its person by e-mail). */
@@ -1509,8 +1577,6 @@ function roleGrant(
   person: readonly string[] = [],
   /** Columns the application compares with an administrator's role (role-columns.ts). */
   compared: ReadonlySet<string> = new Set(),
-  /** No session is served: an account created here is the caller's own new one (asked only when it matters). */
-  sessionless?: () => boolean,
 ): string[] {
   const model = e.model ?? '';
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
@@ -1523,15 +1589,14 @@ function roleGrant(
     !keys.some((k) => person.includes(k));
   if (ops.length === 1 && ops[0] === 'create' && definition) return [];
   const constants = e.constants ?? {};
-  // the caller's own new account (no session served, only created, placed in no other record: a sign-up,
-  // a provider sign-in) may start with any role none of the privileged ones names; an account someone
-  // signed in creates, or one written into another record (`restaurantId`, `teamId`), has the role granted
-  let own: boolean | undefined;
-  const ownNewAccount = (): boolean =>
-    (own ??=
+  // a new account, only created and placed in no other record, with a constant none of the privileged roles
+  // names is an ordinary account whoever creates it (policy: "creating an ordinary user with no role" is no
+  // privilege change); one written into another record (`restaurantId`, `teamId`) is a member given a role
+  let fresh: boolean | undefined;
+  const newAccount = (): boolean =>
+    (fresh ??=
       ops.every((o) => o === 'create') &&
-      !keys.some((k) => k.length > 2 && k.endsWith('id') && !c.selfService?.ownIds.test(k)) &&
-      !!sessionless?.());
+      !keys.some((k) => k.length > 2 && k.endsWith('id') && !c.selfService?.ownIds.test(k)));
   return keys.filter((k) => {
     // any role column, whatever its prefix (`teamRole`, `org_role_id`)
     if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) && !c.roleKeyRe?.test(k) && !compared.has(k))
@@ -1542,7 +1607,7 @@ function roleGrant(
     // (on a new account, a constant none of the privileged roles, `role: 'BORROWER'`, `isAdmin: false`, is ordinary too)
     const ordinary =
       v !== undefined &&
-      (c.ordinaryRole.test(v) || (!!c.selfService && !c.selfService.privileged.test(v) && ownNewAccount()));
+      (c.ordinaryRole.test(v) || (!!c.selfService && !c.selfService.privileged.test(v) && newAccount()));
     return !ordinary || !ops.includes('create') || ordinaryGrants;
   });
 }

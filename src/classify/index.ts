@@ -12,6 +12,7 @@ import { effectRules } from '../analysis/effects.js';
 import { memo } from '../memo.js';
 import type { Value, ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
+import { pendingRules } from './pending-factor.js';
 import { endpointReadsSession, exclusionFor, isInvitationRecord } from './exclusions.js';
 import { setsSignedInUser } from './machine-auth.js';
 import { revealedSecrets } from './reveals.js';
@@ -469,7 +470,11 @@ function decideByAssets(
   )
     return 'words-related';
   // a generated value handed back under a generic name (`{ token: randomBytes(32)… }`) on a path that names keys
-  if (cat.mintCorroborates && effects.some((e) => e.kind === 'mint' && returnedSecretName(e.node, true)))
+  // (not one the policy set aside: an OTP secret handed out for a factor not on yet)
+  if (
+    cat.mintCorroborates &&
+    effects.some((e) => e.kind === 'mint' && !opacity.cleared?.has(e) && returnedSecretName(e.node, true))
+  )
     return 'words-related';
   if (writes.length) return undefined;
   // no visible effect: fields that only together say money (`amount` + `currency`) price anything, so
@@ -563,6 +568,7 @@ export function classifyEndpoint(
   }
   const bodyFields = ep.bodyFields.map((f) => norm(f.name));
   let sessionless: boolean | undefined;
+  const pending = { seen: false };
   let ownFields: ReadonlySet<string> | undefined;
   const cleared = new Set<Effect>();
   const hits = assetHits(effects, {
@@ -574,6 +580,8 @@ export function classifyEndpoint(
     ownFields: () => (ownFields ??= fn ? comparedWithSignedIn(fn) : new Set()),
     path: ep.path,
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
+    handler: fn,
+    pending,
   });
   // the route links whose effects touch an asset do the endpoint's work (a refresh token re-issued by an
   // authentication check touches none)
@@ -590,7 +598,13 @@ export function classifyEndpoint(
   const served = (n: ts.Node): boolean => !fn || reachableUnder(n, fn, assumeMethod(ep.method, ctx.values));
   const signals: Signal[] = [
     ...assetSignals(hits),
-    ...revealSignals(fn, ctx.values, served),
+    // (the secret of a factor whose enrolment only starts here is handed out to be scanned, not revealed)
+    ...revealSignals(fn, ctx.values, served).filter(
+      (sg) =>
+        !(
+          pending.seen && pendingRules()?.answered.test(/: (.*) reaches the response$/.exec(sg.detail ?? '')?.[1] ?? '')
+        ),
+    ),
     ...librarySignals(ep, fn, ctx.values),
     ...exportSignals(fn, ctx.values, served),
     ...configuredCallSignals(ep, rules, ctx.values),

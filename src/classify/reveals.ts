@@ -83,7 +83,10 @@ function answers(fn: FunctionNode, r: Rules, responsesOnly = false): ts.Expressi
     if (isFunctionNode(n) || ts.isClassLike(n)) return;
     if (ts.isReturnStatement(n) && n.expression && !responsesOnly) out.push(n.expression);
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
-      if (r.responseMethods.test(calleeName(n))) for (const a of n.arguments ?? []) out.push(a);
+      if (r.responseMethods.test(calleeName(n))) {
+        // (`fetch(url, { body: JSON.stringify({ client_secret }) })`: text sent to another server, not answered)
+        if (!outbound(n)) for (const a of n.arguments ?? []) out.push(a);
+      }
       // `ResponseHelper.Success(res, 'Loaded', { project })`: what the helper answers of its other
       // arguments is answered (followed where the call is valued, like a wrapper that returns its argument)
       else if (
@@ -97,6 +100,21 @@ function answers(fn: FunctionNode, r: Rules, responsesOnly = false): ts.Expressi
   };
   ts.forEachChild(fn.body, visit);
   return out;
+}
+
+/** Calls that send a request to another server (`fetch`, `axios.post`, `got`). */
+const OUTBOUND = /^(fetch|axios|got|ky|ofetch|\$fetch|request|post|put|patch)$/;
+
+/** Is a `JSON.stringify(…)` part of a request sent elsewhere rather than of the answer? */
+function outbound(call: ts.CallExpression | ts.NewExpression): boolean {
+  if (calleeName(call) !== 'stringify') return false;
+  for (let p: ts.Node | undefined = call.parent; p && !isFunctionNode(p); p = p.parent) {
+    if (!ts.isCallExpression(p) && !ts.isNewExpression(p)) continue;
+    const name = calleeName(p);
+    if (OUTBOUND.test(name)) return true;
+    if (rules().responseMethods.test(name)) return false;
+  }
+  return false;
 }
 
 function rootName(e: ts.Expression): string {

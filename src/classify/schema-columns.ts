@@ -459,3 +459,60 @@ export function hasMembers(values: ValueResolver, model: string): boolean {
   cache.set(stem, found);
   return found;
 }
+
+/**
+ * Every field a record declares, whatever its type (an enum `role Role` in Prisma, `role: roleEnum('role')`
+ * in Drizzle, a SQL column), by normalised model name: Prisma models, Drizzle tables and SQL tables.
+ * A record found nowhere is absent (undefined): nothing is known of its fields.
+ */
+const DECLARED_FIELDS = memo('classify.declaredFields', () => ({
+  byModel: undefined as Map<string, string[]> | undefined,
+}));
+
+export function declaredFields(values: ValueResolver, model: string): readonly string[] | undefined {
+  const slot = values.session.get(DECLARED_FIELDS);
+  if (!slot.byModel) {
+    const byModel = new Map<string, string[]>();
+    const add = (name: string, cols: string[]): void => {
+      const k = norm(name);
+      if (k) byModel.set(k, [...new Set([...(byModel.get(k) ?? []), ...cols.map(norm)])]);
+    };
+    for (const [t, { cols }] of values.session.get(SQL_TABLES))
+      add(
+        t,
+        cols.map((c) => c.name),
+      );
+    for (const file of [...values.session.schemas].sort()) {
+      if (file.endsWith('.sql')) continue;
+      const text = schemaText(file);
+      if (!text) continue;
+      for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([\s\S]*?)^\s*\}/gm)) {
+        const cols: string[] = [];
+        for (const line of m[2].split('\n')) {
+          const f = /^\s*(\w+)\s+\w+/.exec(line);
+          if (f) cols.push(f[1]);
+        }
+        add(m[1], cols);
+        const mapped = /@@map\(\s*["'`]([\w.-]+)["'`]/.exec(m[2]);
+        if (mapped) add(mapped[1], cols);
+      }
+    }
+    const defs = ruleFile('effects').orm.tableDefinitions;
+    if (defs) {
+      const isDefinition = new RegExp(defs);
+      for (const file of schemaSources(values)) {
+        const text = values.store.text(file, false);
+        if (!text || !/table\(/i.test(text)) continue;
+        for (const m of text.matchAll(TABLE_START)) {
+          if (!isDefinition.test(m[2])) continue;
+          const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, ANY_COLUMN);
+          add(m[1], cols);
+          add(m[3], cols);
+        }
+      }
+    }
+    slot.byModel = byModel;
+  }
+  const k = norm(model);
+  return slot.byModel.get(k) ?? slot.byModel.get(k.replace(/s$/, '')) ?? slot.byModel.get(`${k}s`);
+}

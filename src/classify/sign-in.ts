@@ -25,6 +25,8 @@ interface Compiled {
   recoveryWords?: RegExp;
   /** Imports of an authentication library whose own sign-in may look people up by e-mail. */
   emailLibraries?: RegExp;
+  hostedIdentity?: RegExp;
+  adapterLibraries?: RegExp;
 }
 
 const rules = compiled<Compiled>(() => {
@@ -41,6 +43,8 @@ const rules = compiled<Compiled>(() => {
     recoverySend: r.recoverySend ? new RegExp(r.recoverySend) : undefined,
     recoveryWords: r.recoveryWords ? new RegExp(r.recoveryWords, 'i') : undefined,
     emailLibraries: r.emailLibraries ? new RegExp(r.emailLibraries) : undefined,
+    hostedIdentity: r.hostedIdentity ? new RegExp(r.hostedIdentity) : undefined,
+    adapterLibraries: r.adapterLibraries ? new RegExp(r.adapterLibraries) : undefined,
   };
 });
 
@@ -56,7 +60,14 @@ const EMAIL_MENTION = /\b\w*e_?mail(_?address)?\b/i;
 /** Per family, the records the sign-in looks up by it; `undefined` where a lookup names no record (any may sign in). */
 type Families = Map<string, Set<string> | undefined>;
 
-const FAMILIES = memo('classify.signInFamilies', () => ({ found: undefined as Families | undefined }));
+const FAMILIES = memo('classify.signInFamilies', () => ({
+  found: undefined as Families | undefined,
+  /** A hosted identity provider imported, and a library keeping users in the application's database. */
+  hosted: false,
+  adapter: false,
+  /** A password checked or a recovery code sent by the application's own code, anywhere. */
+  own: false,
+}));
 
 /** What names the record a lookup reads: a SQL `FROM`, a client's model (`prisma.admin.find…`), a model class (`Admin.findOne`). */
 const RECORD_NAMES = [
@@ -111,9 +122,12 @@ function families(values: ValueResolver): Families {
     if (!text) continue;
     // an authentication library's own sign-in (an e-mailed link, a provider) looks people up where the scan cannot see
     if (r.emailLibraries?.test(text)) add('email', undefined);
+    if (r.hostedIdentity?.test(text)) slot.hosted = true;
+    if (r.adapterLibraries?.test(text)) slot.adapter = true;
     const signIn = r.passwordCheck.test(text);
     const recovery = !!r.recoverySend?.test(text) && !!r.recoveryWords?.test(text);
     if (!signIn && !recovery) continue;
+    slot.own = true;
     if (signIn && r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
     const regions = [
       ...(signIn ? signInRegions(store.get(file), text, r.passwordCheck) : []),
@@ -239,4 +253,15 @@ export function signsInOn(values: ValueResolver, model: string): boolean {
   const b = bare(model);
   for (const records of families(values).values()) if (records?.has(b)) return true;
   return false;
+}
+
+/**
+ * Does the application sign in only through a hosted identity provider (Supabase Auth, Clerk, Firebase
+ * Auth…), which keeps the sign-in in its own user store: no library keeping users in the application's
+ * database, and no sign-in of its own looking any of its records up?
+ */
+export function signsInThroughProvider(values: ValueResolver): boolean {
+  const f = families(values);
+  const slot = values.session.get(FAMILIES);
+  return slot.hosted && !slot.adapter && !slot.own && [...f.values()].every((records) => records === undefined);
 }

@@ -539,6 +539,12 @@ export interface AssetRule {
   nestedIn?: string[];
   /** A bulk delete of these records beside the delete of one record of another model (the group they belong to) does not count. */
   notWithContainer?: boolean;
+  /** Only a membership whose record declares a role (or is itself a role or permission row) counts, when its declaration is found. */
+  withRoleOnly?: boolean;
+  /** Not counted where the application signs in only through a hosted identity provider (a copy of the identifier). */
+  notOnHostedIdentity?: boolean;
+  /** A write of any of these keys is not this asset. */
+  notWithKeys?: string[];
   roleWrite?: boolean;
   /** The record is this rule's when the endpoint's last path parameter is one of these (`:memberId`). */
   namedByParam?: string[];
@@ -618,6 +624,16 @@ export interface ExportRules {
 export interface AssetRules {
   /** A non-privileged role the signed-in user gives their own record. */
   selfService?: SelfServiceRules;
+  /** The first step of an MFA enrolment (src/classify/pending-factor.ts). */
+  pendingEnrolment?: {
+    rules: string[];
+    switchKeys: string;
+    codeKeys: string;
+    offValues: string;
+    onFlags: string;
+    secretGenerators: string;
+    answeredSecret: string;
+  };
   followDepth: number;
   /** Stored secrets that reach an answer (src/classify/reveals.ts). */
   reveals: RevealRules;
@@ -695,6 +711,10 @@ export interface SignInRules {
   recoveryWords?: string;
   /** Imports of an authentication library whose own sign-in may look people up by e-mail. */
   emailLibraries?: string;
+  /** Imports of a hosted identity provider that keeps the sign-in in its own user store. */
+  hostedIdentity?: string;
+  /** Imports of an authentication library that keeps users in the application's database. */
+  adapterLibraries?: string;
 }
 
 /** Every rule file by name. */
