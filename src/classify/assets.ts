@@ -763,7 +763,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (
         r.notWithContainer &&
         e.kind === 'db-write' &&
-        /many$/i.test(e.action ?? '') &&
+        (/many$/i.test(e.action ?? '') || deletesByGroupKey(e)) &&
         containerDeleted(effects, e, r)
       )
         continue;
@@ -1204,6 +1204,34 @@ function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
 }
 
 /** Does the endpoint delete one record of a group or content model other than the rule's own (what `e`'s rows hang off)? */
+/**
+ * A delete whose condition names a group and no person (`tx.delete(userProjects).where(eq(userProjects.projectId,
+ * id))`): every membership of that group at once, however the ORM spells a bulk delete.
+ */
+function deletesByGroupKey(e: Effect): boolean {
+  let n: ts.Node = e.node;
+  while (
+    (ts.isPropertyAccessExpression(n.parent) && n.parent.expression === n) ||
+    (ts.isCallExpression(n.parent) && n.parent.expression === n)
+  ) {
+    n = n.parent;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'where') {
+      const cond = n.arguments.map((a) => a.getText()).join(' ');
+      return GROUP_KEY.test(cond) && !PERSON_KEY.test(cond);
+    }
+  }
+  // `where: { projectId }` of an ORM's delete
+  const arg = ts.isCallExpression(e.node) ? e.node.arguments[0] : undefined;
+  const where =
+    arg && ts.isObjectLiteralExpression(skipOuter(arg)) ? (skipOuter(arg) as ts.ObjectLiteralExpression) : undefined;
+  const w = where?.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
+  return !!w && GROUP_KEY.test(w.getText()) && !PERSON_KEY.test(w.getText());
+}
+
+/** A key naming a group (`projectId`, `team_id`), and one naming a person or a membership row (`userId`, `id`). */
+const GROUP_KEY = /(project|team|org|organi[sz]ation|workspace|group|company|tenant|channel|event|board|space)_?id\b/i;
+const PERSON_KEY = /\b(user|member|account|person|profile|participant)_?id\b|\b\w+\.id\s*,|[{,]\s*id\s*:/i;
+
 function containerDeleted(effects: readonly Effect[], e: Effect, r: CompiledAssets['rules'][number]): boolean {
   return effects.some(
     (o) =>
@@ -1346,7 +1374,9 @@ function issuedKeyAnswered(mint: Effect, effects: readonly Effect[]): string | u
   const d = n.parent;
   if (!d || !ts.isVariableDeclaration(d) || d.initializer !== n || !ts.isIdentifier(d.name)) return undefined;
   const local = d.name;
-  if (!LOOSE_SECRET_NAME.test(local.text) || NOT_SECRET_NAME.test(local.text)) return undefined;
+  if (NOT_SECRET_NAME.test(local.text)) return undefined;
+  // (a value under a generic name, `const value = generateKey()`, counts only when the new record is answered whole)
+  const named = LOOSE_SECRET_NAME.test(local.text);
   const fn = enclosingFunction(mint.node);
   if (!fn) return undefined;
   const is = ISSUED();
@@ -1356,6 +1386,10 @@ function issuedKeyAnswered(mint: Effect, effects: readonly Effect[]): string | u
     // the key the value is stored under in the new record (`token`, `token: token`)
     const stored = storedUnder(w.node, d);
     if (!stored) continue;
+    if (!named) {
+      if (newRecordAnswered(w.node, fn)) return stored;
+      continue;
+    }
     if (localAnswered(local, fn)) return local.text;
     // `const row = await db.deviceToken.create(…)` answered as `row.token`
     const row = ts.findAncestor(w.node, (x) => ts.isVariableDeclaration(x) || ts.isBlock(x) || ts.isFunctionLike(x));
@@ -1377,6 +1411,48 @@ function issuedKeyAnswered(mint: Effect, effects: readonly Effect[]): string | u
     if (answered) return stored;
   }
   return undefined;
+}
+
+/**
+ * Is the record a write creates answered whole: the result of the write (`const { data } = await
+ * supabase.from('tokens').insert(…).select()`, `const row = await db.token.create(…)`) handed to the
+ * response as it is (`res.json(data)`), not one field of it?
+ */
+function newRecordAnswered(write: ts.Node, fn: ts.Node): boolean {
+  const decl = ts.findAncestor(write, (x) => ts.isVariableDeclaration(x) || ts.isBlock(x) || ts.isFunctionLike(x));
+  if (!decl || !ts.isVariableDeclaration(decl)) return false;
+  const names = ts.isIdentifier(decl.name)
+    ? [decl.name.text]
+    : ts.isObjectBindingPattern(decl.name)
+      ? decl.name.elements.flatMap((el) =>
+          ts.isIdentifier(el.name) && /^(data|row|record|result|created|token|key)$/.test(el.name.text)
+            ? [el.name.text]
+            : [],
+        )
+      : [];
+  let answered = false;
+  const visit = (x: ts.Node): void => {
+    if (answered) return;
+    if (
+      ts.isIdentifier(x) &&
+      names.includes(x.text) &&
+      !ts.isPropertyAccessExpression(x.parent) &&
+      !ts.isBindingElement(x.parent) &&
+      !ts.isVariableDeclaration(x.parent) &&
+      findDeclarationIn(x, decl) &&
+      inResponse(x, fn)
+    )
+      answered = true;
+    ts.forEachChild(x, visit);
+  };
+  visit(fn);
+  return answered;
+}
+
+/** Does `id` refer to a binding of `decl`? */
+function findDeclarationIn(id: ts.Identifier, decl: ts.VariableDeclaration): boolean {
+  const d = findDeclaration(id);
+  return !!d && (d === decl || ts.findAncestor(d, (x) => x === decl) !== undefined);
 }
 
 /** The property of a write's data a local is written under (`{ token }`, `{ secret: token }`), if any. */
