@@ -30,6 +30,7 @@ const rules = compiled(() => {
     personalColumns: new Set((r.personalColumns ?? []).map(norm)),
     paging: new RegExp(r.pagingKeys, 'i'),
     fileCalls: new RegExp(r.fileCalls, 'i'),
+    schemaReceivers: r.schemaReceivers ? new RegExp(r.schemaReceivers) : undefined,
     fileReaders: r.fileReaders ? new RegExp(r.fileReaders, 'i') : undefined,
     fileText: new RegExp(r.fileText, 'i'),
     delimiter: new RegExp(r.delimiters),
@@ -311,7 +312,15 @@ function fileMarker(c: ts.CallExpression, r: Rules): boolean {
       !joinsPlaceholders(c)
     );
   }
-  if (parts && r.fileCalls.test(parts.join('.')) && !r.fileReaders?.test(parts[parts.length - 1])) return true;
+  if (
+    parts &&
+    r.fileCalls.test(parts.join('.')) &&
+    !r.fileReaders?.test(parts[parts.length - 1]) &&
+    // (`UserSchema.parseAsync(row)`: a validation schema checks a value)
+    !(parts.length > 1 && r.schemaReceivers?.test(parts[parts.length - 2])) &&
+    !(parts.length > 1 && r.schemaReceivers?.test(parts[0]))
+  )
+    return true;
   // a name tested against a file type (`file.name.endsWith('.csv')`) checks an upload, it makes no file
   if (STRING_TESTS.test(calleeName(c))) return false;
   return c.arguments.some((a) => {

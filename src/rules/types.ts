@@ -607,6 +607,8 @@ export interface ExportRules {
   personalColumns?: string[];
   pagingKeys: string;
   fileCalls: string;
+  /** Receivers of a file-writer-named call that are validation schemas. */
+  schemaReceivers?: string;
   fileReaders?: string;
   fileText: string;
   delimiters: string;
