@@ -175,6 +175,9 @@ function localNames(
     /(?:const|let|var)\s+(?:([\w$]+)|\{([^}]*)\})\s*=\s*(?:await\s+)?import\(\s*['"]([^'"]+)['"]\s*\)/g,
   )) {
     if (!mentions(m[3])) continue;
+    // (a lazy load hands the module on in ways text cannot follow, `_app = module.default; _app.fetch(…)`:
+    // it may serve or call anything it loads)
+    names.push('');
     if (m[1]) for (const e of exports) names.push(`${m[1]}.${e}`);
     if (m[2])
       for (const part of m[2].split(',')) {
