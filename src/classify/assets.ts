@@ -606,7 +606,15 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
   for (const e of effects) {
     if (e.kind === 'identity') continue; // decided by the identity rules of effects.json
     // an OTP secret generated and handed out, stored nowhere or for a factor not on yet: no factor changes
-    if (e.kind === 'mint' && pr && otpGenerator(e.callee, pr) && factorWrites.every((f) => pending.has(f))) {
+    // (with no factor write seen, only where nothing at all is stored: the secret may sit in a column of any name)
+    if (
+      e.kind === 'mint' &&
+      pr &&
+      otpGenerator(e.callee, pr) &&
+      (factorWrites.length
+        ? factorWrites.every((f) => pending.has(f))
+        : !effects.some((f) => f.kind === 'db-write' || f.kind === 'sql-write' || f.kind === 'call'))
+    ) {
       ctx.cleared?.add(e);
       setAside();
       continue;
@@ -1044,6 +1052,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           !!r.ordinaryGrants,
           r.membershipShape?.person,
           comparedRoleColumns(ctx.values),
+          ctx.sessionless,
         );
         if (!granted.length) continue;
         if (!r.ordinaryGrants && selfServiceRole(e, granted, c)) continue;
@@ -1143,8 +1152,11 @@ function membershipHoldsRole(values: ValueResolver, model: string, c: CompiledAs
   if (/role|permission|grant|admin|owner|acl|privilege/.test(name)) return true;
   const fields = declaredFields(values, model);
   if (!fields) return true;
+  // (a member's `type`, `kind` or `access` is its role: `type MemberType` with OWNER, ADMIN, MEMBER)
   return fields.some(
-    (f) => c.roleKeys.some((t) => matchesTerm(f, t) || f.endsWith(t)) || /(role|permission|level|admin|owner)/.test(f),
+    (f) =>
+      c.roleKeys.some((t) => matchesTerm(f, t) || f.endsWith(t)) ||
+      /(role|permission|level|admin|owner|^type$|^kind$|^access$|^accesstype$)/.test(f),
   );
 }
 
@@ -1223,15 +1235,23 @@ function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
  */
 function deletesByGroupKey(e: Effect): boolean {
   let n: ts.Node = e.node;
+  // every condition of the chain (`.where('project_id', '=', p).where('user_id', '=', u)`)
+  const conds: string[] = [];
   while (
     (ts.isPropertyAccessExpression(n.parent) && n.parent.expression === n) ||
     (ts.isCallExpression(n.parent) && n.parent.expression === n)
   ) {
     n = n.parent;
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'where') {
-      const cond = n.arguments.map((a) => a.getText()).join(' ');
-      return GROUP_KEY.test(cond) && !PERSON_KEY.test(cond);
-    }
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      /^(where|andWhere)$/.test(n.expression.name.text)
+    )
+      conds.push(n.arguments.map((a) => a.getText()).join(' '));
+  }
+  if (conds.length) {
+    const cond = conds.join(' ');
+    return GROUP_KEY.test(cond) && !PERSON_KEY.test(cond);
   }
   // `where: { projectId }` of an ORM's delete
   const arg = ts.isCallExpression(e.node) ? e.node.arguments[0] : undefined;
@@ -1666,6 +1686,8 @@ function roleGrant(
   person: readonly string[] = [],
   /** Columns the application compares with an administrator's role (role-columns.ts). */
   compared: ReadonlySet<string> = new Set(),
+  /** No session is served: an account created here is the caller's own new one (asked only when it matters). */
+  sessionless?: () => boolean,
 ): string[] {
   const model = e.model ?? '';
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
@@ -1678,14 +1700,16 @@ function roleGrant(
     !keys.some((k) => person.includes(k));
   if (ops.length === 1 && ops[0] === 'create' && definition) return [];
   const constants = e.constants ?? {};
-  // a new account, only created and placed in no other record, with a constant none of the privileged roles
-  // names is an ordinary account whoever creates it (policy: "creating an ordinary user with no role" is no
-  // privilege change); one written into another record (`restaurantId`, `teamId`) is a member given a role
+  // the caller's own new account (no session served, only created, placed in no other record: a sign-up,
+  // a provider sign-in) may start with any role none of the privileged ones names; an account someone
+  // signed in creates (policy: a user created *with a role*), or one written into another record
+  // (`restaurantId`, `teamId`), has the role granted
   let fresh: boolean | undefined;
   const newAccount = (): boolean =>
     (fresh ??=
       ops.every((o) => o === 'create') &&
-      !keys.some((k) => k.length > 2 && k.endsWith('id') && !c.selfService?.ownIds.test(k)));
+      !keys.some((k) => k.length > 2 && k.endsWith('id') && !c.selfService?.ownIds.test(k)) &&
+      !!sessionless?.());
   return keys.filter((k) => {
     // any role column, whatever its prefix (`teamRole`, `org_role_id`)
     if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) && !c.roleKeyRe?.test(k) && !compared.has(k))

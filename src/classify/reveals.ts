@@ -105,13 +105,18 @@ function answers(fn: FunctionNode, r: Rules, responsesOnly = false): ts.Expressi
 /** Calls that send a request to another server (`fetch`, `axios.post`, `got`). */
 const OUTBOUND = /^(fetch|axios|got|ky|ofetch|\$fetch|request|post|put|patch)$/;
 
+/** A value taken from the request (`req.body.url`, `input.webhookUrl`, `params.target`). */
+const REQUEST_VALUE = /\b(req|request|body|input|params|query|args|payload|dto)\b/;
+
 /** Is a `JSON.stringify(…)` part of a request sent elsewhere rather than of the answer? */
 function outbound(call: ts.CallExpression | ts.NewExpression): boolean {
   if (calleeName(call) !== 'stringify') return false;
   for (let p: ts.Node | undefined = call.parent; p && !isFunctionNode(p); p = p.parent) {
     if (!ts.isCallExpression(p) && !ts.isNewExpression(p)) continue;
     const name = calleeName(p);
-    if (OUTBOUND.test(name)) return true;
+    // (to a server the request names, `fetch(req.body.targetUrl, …)`, it is handed to the requester)
+    if (OUTBOUND.test(name))
+      return !(ts.isCallExpression(p) && p.arguments[0] && REQUEST_VALUE.test(p.arguments[0].getText()));
     if (rules().responseMethods.test(name)) return false;
   }
   return false;
