@@ -56,7 +56,6 @@ interface CompiledAssets {
     modelRe?: RegExp;
     modelSet: string[];
     tenantSet: string[];
-    tenantUnlessAloneSet: string[];
     ownedPeopleSet: string[];
     keySet: string[];
     keyRe: RegExp | undefined;
@@ -118,7 +117,6 @@ export const assetRules = compiled((): CompiledAssets => {
       spentByKeysRe: a.spentByKeys ? new RegExp(a.spentByKeys) : undefined,
       modelSet: (a.models ?? []).map(norm),
       tenantSet: (a.tenantModels ?? []).map(norm),
-      tenantUnlessAloneSet: (a.tenantUnlessAloneModels ?? []).map(norm),
       ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
       keyRe: a.keyPattern ? new RegExp(a.keyPattern) : undefined,
@@ -722,7 +720,6 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           // `owners: arrayUnion(uid)` on a record of any name: a person added to the list that says who holds it
           (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.keySet.includes(k))) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
-          (modelMatches(model, r.tenantUnlessAloneSet, false) && !ownedContent(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) &&
             (r.ownedPeopleSignIn
               ? declaresColumn(ctx.values, model, [...c.signInColumns]) || signsInOn(ctx.values, model)
@@ -1158,16 +1155,6 @@ function membershipHoldsRole(values: ValueResolver, model: string, c: CompiledAs
       c.roleKeys.some((t) => matchesTerm(f, t) || f.endsWith(t)) ||
       /(role|permission|level|admin|owner|^type$|^kind$|^access$|^accesstype$)/.test(f),
   );
-}
-
-/**
- * Is a group record one person's content: declared with a reference to its owner (`userId`), and no
- * members anywhere in the application (`workspace` of a dev container)? A record declared nowhere, or
- * one naming no owner (the signed-in principal itself), is not.
- */
-function ownedContent(values: ValueResolver, model: string): boolean {
-  const fields = declaredFields(values, model);
-  return !!fields && fields.some((f) => PERSON_REF.test(f)) && !hasMembers(values, model);
 }
 
 /** The rules of rows that tie a person to a group by id (an invitation names its person by e-mail). */

@@ -541,8 +541,6 @@ export interface AssetRule {
   notWithContainer?: boolean;
   /** Only a membership whose record declares a role (or is itself a role or permission row) counts, when its declaration is found. */
   withRoleOnly?: boolean;
-  /** Group records that are the organisation unless declared with one owner and no members anywhere in the application. */
-  tenantUnlessAloneModels?: string[];
   /** Not counted where the application signs in only through a hosted identity provider (a copy of the identifier). */
   notOnHostedIdentity?: boolean;
   /** A write of any of these keys is not this asset. */
