@@ -15,7 +15,7 @@ import { spanOf } from '../util.js';
 import { pendingRules } from './pending-factor.js';
 import { endpointReadsSession, exclusionFor, isInvitationRecord } from './exclusions.js';
 import { setsSignedInUser } from './machine-auth.js';
-import { revealedSecrets } from './reveals.js';
+import { revealedSecrets, type Reveal } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
 import { bulkExport, noCollection } from './exports.js';
 import {
@@ -599,12 +599,7 @@ export function classifyEndpoint(
   const signals: Signal[] = [
     ...assetSignals(hits),
     // (the secret of a factor whose enrolment only starts here is handed out to be scanned, not revealed)
-    ...revealSignals(fn, ctx.values, served).filter(
-      (sg) =>
-        !(
-          pending.seen && pendingRules()?.answered.test(/: (.*) reaches the response$/.exec(sg.detail ?? '')?.[1] ?? '')
-        ),
-    ),
+    ...revealSignals(fn, ctx.values, served, (r) => !(pending.seen && !!pendingRules()?.answered.test(r.what))),
     ...librarySignals(ep, fn, ctx.values),
     ...exportSignals(fn, ctx.values, served),
     ...configuredCallSignals(ep, rules, ctx.values),
@@ -774,11 +769,23 @@ function librarySignals(ep: Endpoint, fn: FunctionNode | undefined, values: Valu
 }
 
 /** A stored secret the endpoint answers with (keys-secrets without a write). */
-function revealSignals(fn: FunctionNode | undefined, values: ValueResolver, served: (n: ts.Node) => boolean): Signal[] {
+function revealSignals(
+  fn: FunctionNode | undefined,
+  values: ValueResolver,
+  served: (n: ts.Node) => boolean,
+  keep: (r: Reveal) => boolean = () => true,
+): Signal[] {
   if (!fn) return [];
-  return revealedSecrets(fn, values, served).map((r) =>
-    answerSignal('secret-revealed', 'keys-secrets', `reveals a stored secret: ${r.what} reaches the response`, r.node),
-  );
+  return revealedSecrets(fn, values, served)
+    .filter(keep)
+    .map((r) =>
+      answerSignal(
+        'secret-revealed',
+        'keys-secrets',
+        `reveals a stored secret: ${r.what} reaches the response`,
+        r.node,
+      ),
+    );
 }
 
 /** A password or PIN set (an e-mail changed alongside keeps the endpoint a credential change). */

@@ -134,6 +134,27 @@ function sqlCreate(text: string, m: RegExpMatchArray, out: SqlColumns, replace: 
   if (replace || !out.has(key)) out.set(key, { cols });
 }
 
+const PRISMA_SCALAR = /^(String|Int|BigInt|Float|Decimal|Boolean|DateTime|Json|Bytes)$/;
+
+/** Each Prisma model of the schema files once: its name, its `@@map` table name, and every field with its type. */
+const PRISMA_MODELS = memo('classify.prismaModels', (session: ScanSession) => {
+  const out: { name: string; mapped?: string; fields: { name: string; type: string }[] }[] = [];
+  for (const file of [...session.schemas].sort()) {
+    if (file.endsWith('.sql')) continue;
+    const text = schemaText(file);
+    if (!text) continue;
+    for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([\s\S]*?)^\s*\}/gm)) {
+      const fields: { name: string; type: string }[] = [];
+      for (const line of m[2].split('\n')) {
+        const f = /^\s*(\w+)\s+(\w+)/.exec(line);
+        if (f) fields.push({ name: f[1], type: f[2] });
+      }
+      out.push({ name: m[1], mapped: /@@map\(\s*["'`]([\w.-]+)["'`]/.exec(m[2])?.[1], fields });
+    }
+  }
+  return out;
+});
+
 /** Every column of each record whose schema lists them all: Prisma models and SQL tables (normalised names). */
 const ALL_COLUMNS = memo('classify.allColumns', (session: ScanSession) => {
   const byModel = new Map<string, string[]>();
@@ -149,21 +170,12 @@ const ALL_COLUMNS = memo('classify.allColumns', (session: ScanSession) => {
         cols.map((c) => c.name),
       );
   }
-  for (const file of [...session.schemas].sort()) {
-    if (file.endsWith('.sql')) continue;
-    const text = schemaText(file);
-    if (!text) continue;
-    for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([\s\S]*?)^\s*\}/gm)) {
-      const cols: string[] = [];
-      for (const line of m[2].split('\n')) {
-        // scalar columns: a relation field's type is a model, written capitalised and not a scalar
-        const f = /^\s*(\w+)\s+(\w+)(\[\])?\??(\s|$)/.exec(line);
-        if (f && /^(String|Int|BigInt|Float|Decimal|Boolean|DateTime|Json|Bytes)$/.test(f[2])) cols.push(f[1]);
-        if (f && f[2] === 'Boolean') flags.add(`${norm(m[1])}\u0000${norm(f[1])}`);
-      }
-      const had = byModel.get(norm(m[1]));
-      byModel.set(norm(m[1]), had ? [...new Set([...had, ...cols])] : cols);
-    }
+  for (const model of session.get(PRISMA_MODELS)) {
+    // scalar columns: a relation field's type is a model, written capitalised and not a scalar
+    const cols = model.fields.filter((f) => PRISMA_SCALAR.test(f.type)).map((f) => f.name);
+    for (const f of model.fields) if (f.type === 'Boolean') flags.add(`${norm(model.name)}\u0000${norm(f.name)}`);
+    const had = byModel.get(norm(model.name));
+    byModel.set(norm(model.name), had ? [...new Set([...had, ...cols])] : cols);
   }
   return { byModel, flags };
 });
@@ -228,6 +240,8 @@ export const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*
 const DRIZZLE = memo('classify.drizzleColumns', () => ({
   byTable: undefined as Map<string, string[]> | undefined,
   refs: new Map<string, string[]>(),
+  /** Every column of each Drizzle table, whatever its type (`role: roleEnum('role')`). */
+  all: new Map<string, string[]>(),
 }));
 /** A Drizzle column of any type (`teamDbId: integer('team_db_id')`), for the keys a table holds. */
 const ANY_COLUMN = /^(\w+)\s*:\s*(?:\w+\.)?\w+\s*\(/;
@@ -290,9 +304,12 @@ function drizzleTables(values: ValueResolver): Map<string, string[]> {
       for (const m of text.matchAll(TABLE_START)) {
         if (!isDefinition.test(m[2])) continue;
         const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, TEXT_COLUMN);
-        const keys = topLevelColumns(text, (m.index ?? 0) + m[0].length, ANY_COLUMN).filter((c) => /id$/i.test(c));
+        const any = topLevelColumns(text, (m.index ?? 0) + m[0].length, ANY_COLUMN);
+        const keys = any.filter((c) => /id$/i.test(c));
         for (const name of [m[1], m[3]]) if (!byTable.has(norm(name))) byTable.set(norm(name), cols);
         for (const name of [m[1], m[3]]) if (!slot.refs.has(norm(name))) slot.refs.set(norm(name), keys);
+        for (const name of [m[1], m[3]])
+          slot.all.set(norm(name), [...new Set([...(slot.all.get(norm(name)) ?? []), ...any])]);
       }
     if (/DataTypes?\.|Sequelize\./.test(text))
       for (const m of text.matchAll(SEQUELIZE_START)) {
@@ -473,7 +490,7 @@ export function declaredFields(values: ValueResolver, model: string): readonly s
   const slot = values.session.get(DECLARED_FIELDS);
   if (!slot.byModel) {
     const byModel = new Map<string, string[]>();
-    const add = (name: string, cols: string[]): void => {
+    const add = (name: string, cols: readonly string[]): void => {
       const k = norm(name);
       if (k) byModel.set(k, [...new Set([...(byModel.get(k) ?? []), ...cols.map(norm)])]);
     };
@@ -482,35 +499,13 @@ export function declaredFields(values: ValueResolver, model: string): readonly s
         t,
         cols.map((c) => c.name),
       );
-    for (const file of [...values.session.schemas].sort()) {
-      if (file.endsWith('.sql')) continue;
-      const text = schemaText(file);
-      if (!text) continue;
-      for (const m of text.matchAll(/^\s*model\s+(\w+)\s*\{([\s\S]*?)^\s*\}/gm)) {
-        const cols: string[] = [];
-        for (const line of m[2].split('\n')) {
-          const f = /^\s*(\w+)\s+\w+/.exec(line);
-          if (f) cols.push(f[1]);
-        }
-        add(m[1], cols);
-        const mapped = /@@map\(\s*["'`]([\w.-]+)["'`]/.exec(m[2]);
-        if (mapped) add(mapped[1], cols);
-      }
+    for (const m of values.session.get(PRISMA_MODELS)) {
+      const names = m.fields.map((f) => f.name);
+      add(m.name, names);
+      if (m.mapped) add(m.mapped, names);
     }
-    const defs = ruleFile('effects').orm.tableDefinitions;
-    if (defs) {
-      const isDefinition = new RegExp(defs);
-      for (const file of schemaSources(values)) {
-        const text = values.store.text(file, false);
-        if (!text || !/table\(/i.test(text)) continue;
-        for (const m of text.matchAll(TABLE_START)) {
-          if (!isDefinition.test(m[2])) continue;
-          const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, ANY_COLUMN);
-          add(m[1], cols);
-          add(m[3], cols);
-        }
-      }
-    }
+    drizzleTables(values);
+    for (const [t, cols] of values.session.get(DRIZZLE).all) add(t, cols);
     slot.byModel = byModel;
   }
   const k = norm(model);
