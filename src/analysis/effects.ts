@@ -3,7 +3,7 @@
 // state-changing outgoing requests, identity-provider admin calls and secret minting. Shapes
 // come from rules/effects.json. Summaries are computed once per function.
 import { ts } from 'ts-morph';
-import { collectionWrite } from './kv.js';
+import { collectionOf, collectionWrite, jsonFileCollection } from './kv.js';
 import type { FunctionNode } from '../model.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { EffectRules } from '../rules/types.js';
@@ -1113,7 +1113,8 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
   let scope: ts.Node | undefined = ts.isParameter(d) ? (d.parent as ts.FunctionLikeDeclaration).body : d.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return out;
-  const own = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name, values, save);
+  // (a field of an object the record embeds counts as the record's own: `user.wallet.balance -= amount`)
+  const own = assignmentsIn(scope, (e) => embeddedIn(e, name), values, save);
   // a sub-document taken from one of the record's lists and changed in place (`const w = user.wallets.id(wid);
   // w.address = a; await user.save()`): an update of a record of that list's kind, when the save is on its way
   if (values && save)
@@ -1126,7 +1127,30 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
       const data = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === sub, values);
       if (data.keys.length) own.nested.push({ relation: list, action: 'update', data, node: n });
     });
+  // …or changed where it stands (`org.members[i].role = role; await org.save()`)
+  if (values && save)
+    forEachNode(scope, (n) => {
+      if (
+        !ts.isBinaryExpression(n) ||
+        n.operatorToken.kind !== ts.SyntaxKind.EqualsToken ||
+        !ts.isPropertyAccessExpression(n.left) ||
+        !leadsTo(n, save)
+      )
+        return;
+      const list = subDocumentList(n.left.expression, name);
+      if (!list) return;
+      const data = emptyData();
+      recordFieldWrite(n as ts.BinaryExpression & { left: ts.PropertyAccessExpression }, data, true, values);
+      if (data.keys.length) own.nested.push({ relation: list, action: 'update', data, node: n });
+    });
   return own;
+}
+
+/** `user`, or an object embedded in it reached by field names (`user.wallet`, `user.settings.security`). */
+function embeddedIn(e: ts.Expression, name: string): boolean {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x)) x = skipOuter(x.expression);
+  return ts.isIdentifier(x) && x.text === name;
 }
 
 /** An object literal, or a local that holds only object literals. */
@@ -2138,8 +2162,19 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     }
     // a collection kept whole under one key of a key-value store (`users.push(u); await db.set('users', users)`)
     const kv = r.keyValue;
-    if (kv?.writeMethods.includes(mc.method) && recvParts && rootResolvesTo(recvParts, mc.recv, kv.modules, values)) {
-      const w = collectionWrite(call, values);
+    // …or in a JSON file (`fs.writeFileSync(usersFile, JSON.stringify(users))`): the file's name names it
+    const file =
+      kv?.fileWriteMethods?.includes(mc.method) &&
+      recvParts &&
+      call.arguments.length >= 2 &&
+      rootResolvesTo(recvParts, mc.recv, kv.fileModules ?? [], values)
+        ? jsonFileCollection(call.arguments[0], values)
+        : undefined;
+    if (
+      file ||
+      (kv?.writeMethods.includes(mc.method) && recvParts && rootResolvesTo(recvParts, mc.recv, kv.modules, values))
+    ) {
+      const w = collectionWrite(call, values, file);
       if (w) {
         const data = emptyData();
         for (const rec of w.records) {
@@ -2159,6 +2194,16 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           constants: data.constants,
         });
       }
+    }
+    // a record removed by its key (`storage.removeItem(`user-${id}`)`)
+    if (
+      kv?.deleteMethods?.includes(mc.method) &&
+      call.arguments.length === 1 &&
+      recvParts &&
+      rootResolvesTo(recvParts, mc.recv, kv.modules, values)
+    ) {
+      const collection = collectionOf(call.arguments[0], values);
+      if (collection) return base('db-write', { model: normalizeName(collection), action: 'delete', dataKeys: [] });
     }
     // a Sequelize association mixin on a record: `user.setRoles(roles)`, `role.addPermission(p)` (not a project function)
     const mixin = /^(set|add|remove)([A-Z]\w*)$/.exec(mc.method);
@@ -2250,7 +2295,23 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
             table = stringArg(cur, values);
             break;
           }
-          cur = m ? skipOuter(m.recv) : cur;
+          if (!m) {
+            // a table handle a project helper returns (`getMembersTable(client).update(…)` with
+            // `getMembersTable = (c) => c.from('members')`): the chain goes on in the helper's answer
+            const made = values
+              .resolve(cur)
+              .find(
+                (v): v is Extract<Value, { kind: 'call' }> =>
+                  v.kind === 'call' &&
+                  v.node !== cur &&
+                  ts.isCallExpression(v.node) &&
+                  r.orm.builderTableCalls.includes(methodCall(v.node)?.method ?? ''),
+              );
+            if (!made) break;
+            cur = made.node;
+            continue;
+          }
+          cur = skipOuter(m.recv);
           if (!ts.isCallExpression(cur)) break;
         }
         const rootX = ts.isCallExpression(cur) ? (methodCall(cur)?.recv ?? cur.expression) : cur;
@@ -2385,6 +2446,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         debits: sql.debits,
         credits: sql.credits,
         opaqueData: sql.opaque,
+        constants: sql.constants,
       });
   }
   // a package's minting call by its name; the project's own `createApiKey()` is followed into instead
@@ -2498,13 +2560,23 @@ function mintsIdentifier(call: ts.CallExpression): boolean {
   return !!name && rules().idTargets.test(name);
 }
 
-function sqlText(e: ts.Node, values?: ValueResolver, depth = 0): string | undefined {
+/** The statement texts an argument may hold: one, or one per value a local is given. */
+export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {
   const x = ts.isExpression(e) ? skipOuter(e) : e;
-  // the statement held in a local first (`const query = `UPDATE users SET …`; pool.query(query, values)`)
-  if (ts.isIdentifier(x) && depth === 0) {
+  // the statement held in a local first (`const query = `UPDATE users SET …`; pool.query(query, values)`);
+  // a `let` given one statement per branch (`if (add) sql = '… + ?'; else sql = '… - ?'`) holds each of them
+  if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
-    return d && ts.isVariableDeclaration(d) && d.initializer ? sqlText(d.initializer, values, 1) : undefined;
+    if (!d || !ts.isVariableDeclaration(d)) return [];
+    const sources = values ? values.sourcesOf(d) : d.initializer ? [d.initializer] : [];
+    return sources.flatMap((s) => sqlText(s, values) ?? []);
   }
+  const text = sqlText(x, values);
+  return text ? [text] : [];
+}
+
+function sqlText(e: ts.Node, values?: ValueResolver): string | undefined {
+  const x = ts.isExpression(e) ? skipOuter(e) : e;
   if (ts.isStringLiteralLike(x)) return x.text;
   if (ts.isTemplateExpression(x))
     return (
@@ -2582,9 +2654,40 @@ export function sqlWrite(
   params?: readonly ts.Expression[],
   /** The parameters are the template's spans: they stand for the `?`s only when none of them names a table. */
   spans = false,
-):
-  { verb: string; table: string; columns: string[]; debits: string[]; credits: string[]; opaque: boolean } | undefined {
-  const text = sqlText(e, values);
+): SqlWrite | undefined {
+  // one statement per branch: the writes of each, joined when they change the same table
+  let out: SqlWrite | undefined;
+  for (const text of sqlTexts(e, values)) {
+    const one = sqlStatement(text, params, spans);
+    if (!one) continue;
+    if (!out) out = one;
+    else if (one.table === out.table) {
+      for (const k of ['columns', 'debits', 'credits'] as const)
+        for (const c of one[k]) if (!out[k].includes(c)) out[k].push(c);
+      out.opaque ||= one.opaque;
+      // (a constant only when every statement sets it so)
+      for (const c of Object.keys(out.constants)) if (one.constants[c] !== out.constants[c]) delete out.constants[c];
+    }
+  }
+  return out;
+}
+
+interface SqlWrite {
+  verb: string;
+  table: string;
+  columns: string[];
+  debits: string[];
+  credits: string[];
+  opaque: boolean;
+  /** Columns set to a constant change (`uses = uses - 1`). */
+  constants: Record<string, string>;
+}
+
+function sqlStatement(
+  text: string,
+  params: readonly ts.Expression[] | undefined,
+  spans: boolean,
+): SqlWrite | undefined {
   if (!text) return undefined;
   if (spans && (text.match(/\?/g) ?? []).length !== params?.length) params = undefined;
   const m = rules().sql.exec(text);
@@ -2595,6 +2698,7 @@ export function sqlWrite(
   const columns: string[] = [];
   const debits: string[] = [];
   const credits: string[] = [];
+  const constants: Record<string, string> = {};
   const set = /\bset\s+(.+?)(?:\bwhere\b|$)/is.exec(text);
   // `?` placeholders are numbered by their order in the statement
   let questions = set ? (text.slice(0, set.index + set[0].indexOf(set[1])).match(/\?/g) ?? []).length : 0;
@@ -2615,6 +2719,9 @@ export function sqlWrite(
         else if (isIncrease(value, col[1])) credits.push(col[1]);
         continue;
       }
+      // `SET uses = uses - 1`: a counter stepped by one, a constant change and no amount
+      const step = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*([-+])\\s*1\\s*$`, 'i').exec(col[2].trim());
+      if (step) constants[col[1]] = `${step[1]}1`;
       // `SET balance = balance - ?`
       const minus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*(\\S+)`, 'i').exec(col[2].trim());
       if (minus && minus[1] !== '1') debits.push(col[1]);
@@ -2639,7 +2746,7 @@ export function sqlWrite(
   }
   // `SET ${assignments}`: the columns are built out of sight
   const opaque = !!set && /^\s*\?/.test(set[1]);
-  return { verb, table, columns, debits, credits, opaque };
+  return { verb, table, columns, debits, credits, opaque, constants };
 }
 
 /**

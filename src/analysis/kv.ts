@@ -21,7 +21,7 @@ export interface CollectionWrite {
 }
 
 /** The collection a key names: a literal, or the longest literal run of a template (`${userId}_instances`). */
-function collectionOf(key: ts.Expression, values: ValueResolver): string | undefined {
+export function collectionOf(key: ts.Expression, values: ValueResolver): string | undefined {
   const s = evalString(key, values);
   const pick = (t: string): string | undefined => {
     const runs = t.split(/[^A-Za-z]+/).filter((w) => w.length >= 3);
@@ -30,6 +30,35 @@ function collectionOf(key: ts.Expression, values: ValueResolver): string | undef
   if (s !== undefined) return /^[A-Za-z][\w-]*$/.test(s) ? s : pick(s);
   const x = skipOuter(key);
   if (ts.isTemplateExpression(x)) return pick([x.head.text, ...x.templateSpans.map((t) => t.literal.text)].join(' '));
+  return undefined;
+}
+
+/**
+ * The record kind a JSON file keeps (`path.join(process.cwd(), 'data', 'users.json')` → `users`): the last
+ * string of the path, through locals, `path.join`/`resolve` and a helper's answer. Only a `.json` file counts.
+ */
+export function jsonFileCollection(e: ts.Expression, values: ValueResolver, depth = 0): string | undefined {
+  if (depth > 4) return undefined;
+  const x = skipOuter(e);
+  const stem = (t: string): string | undefined => /(?:^|[\\/])([A-Za-z][\w-]*)\.json$/i.exec(t)?.[1];
+  if (ts.isStringLiteralLike(x)) return stem(x.text);
+  if (ts.isTemplateExpression(x)) return stem(x.templateSpans[x.templateSpans.length - 1].literal.text);
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    /^(join|resolve)$/.test(x.expression.name.text)
+  ) {
+    const last = x.arguments[x.arguments.length - 1];
+    return last ? jsonFileCollection(last, values, depth + 1) : undefined;
+  }
+  if (ts.isIdentifier(x) || ts.isCallExpression(x) || ts.isPropertyAccessExpression(x)) {
+    for (const v of values.resolve(x)) {
+      const node = v.kind === 'call' ? v.node : v.kind === 'literal' ? v.node : undefined;
+      if (!node || node === x || !ts.isExpression(node)) continue;
+      const found = jsonFileCollection(node, values, depth + 1);
+      if (found) return found;
+    }
+  }
   return undefined;
 }
 
@@ -70,10 +99,15 @@ function returnedObjects(cb: ts.Expression): ts.ObjectLiteralExpression[] {
  * A write of a whole collection to a key-value store: `store.set(key, value)` where the store is one of
  * `modules`' clients. Undefined when the call is not one.
  */
-export function collectionWrite(call: ts.CallExpression, values: ValueResolver): CollectionWrite | undefined {
+export function collectionWrite(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  /** The collection, when the caller knows it (a JSON file's name). */
+  named?: string,
+): CollectionWrite | undefined {
   const [key, value] = call.arguments;
   if (!key || !value) return undefined;
-  const collection = collectionOf(key, values);
+  const collection = named ?? collectionOf(key, values);
   if (!collection) return undefined;
   const out: CollectionWrite = { collection, op: 'update', records: [], assigned: [], opaque: false };
   const v = stored(value);

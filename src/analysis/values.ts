@@ -685,6 +685,12 @@ export class ValueResolver {
     return out;
   }
 
+  /** Every expression a local is given: its initializer and, for a `let` or `var`, each later plain assignment. */
+  sourcesOf(decl: ts.VariableDeclaration): ts.Expression[] {
+    const assigned = reassignable(decl) ? assignmentsOf(decl, this.session.get(ASSIGNMENTS)) : [];
+    return [...(decl.initializer && !isNullish(decl.initializer) ? [decl.initializer] : []), ...assigned];
+  }
+
   private resolveDeclInner(decl: Decl, depth: number, seen: Set<ts.Node>): Value[] {
     if (ts.isVariableDeclaration(decl)) {
       // `let app; if (x) app = new Hono(); else app = new Hono().basePath('/v1')`: a variable that is

@@ -27,7 +27,7 @@ import {
 import { comparedRoleColumns } from './role-columns.js';
 import { otpGenerator, pendingEnrolment, pendingRules } from './pending-factor.js';
 import { allColumns, declaredFields, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
-import { adminPath, foundByKey, recordChosenByRequest } from './chosen-record.js';
+import { foundByKey, recordChosenByRequest } from './chosen-record.js';
 import { isInvitationRecord } from './exclusions.js';
 
 export type Op = 'create' | 'update' | 'delete';
@@ -467,6 +467,10 @@ export interface AssetContext {
   ownFields?: () => ReadonlySet<string>;
   /** The endpoint's path (its parameters name records the request chooses). */
   path?: string;
+  /** The endpoint is an administrator's, by its path or its chain: a record it loads by the request's values is one the administrator chose. */
+  administrative?: boolean;
+  /** The calls a write was reached through from the handler, outermost first. */
+  sites?: (e: Effect) => readonly ts.CallExpression[];
   /** No signed-in session is served (a sign-up, a provider sign-in): a new account is made for the caller. */
   sessionless?: () => boolean;
   /** Filled with the writes a policy exclusion set aside (a third-party key the user supplied). */
@@ -771,8 +775,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (
         r.notWithContainer &&
         e.kind === 'db-write' &&
-        (/many$/i.test(e.action ?? '') || deletesByGroupKey(e)) &&
-        containerDeleted(effects, e, r)
+        containerDeleted(effects, e, r) &&
+        (/many$/i.test(e.action ?? '') || deletesByGroupKey(e, deletedContainers(effects, e, r)))
       )
         continue;
       let matchedKeys: string[] = [];
@@ -922,7 +926,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (
         r.targetNamed &&
         !targetNamed(ctx, r.targetNamed) &&
-        !(r.category === 'money' && recordChosenByRequest(e, ctx.values, adminPath(ctx.path)))
+        !(r.category === 'money' && recordChosenByRequest(e, ctx.values, !!ctx.administrative, ctx.sites?.(e)))
       )
         continue;
       // an update that writes only these keys: a soft delete (`is_deleted: true`) removes the record,
@@ -1220,7 +1224,10 @@ function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
  * A delete whose condition names a group and no person (`tx.delete(userProjects).where(eq(userProjects.projectId,
  * id))`): every membership of that group at once, however the ORM spells a bulk delete.
  */
-function deletesByGroupKey(e: Effect): boolean {
+function deletesByGroupKey(e: Effect, containers: readonly string[] = []): boolean {
+  // (or by the key of the record deleted beside it, whatever it is: `folderId` of the `folders` deleted)
+  const own = containers.map((m) => m.replace(/s$/, '')).filter((m) => m.length >= 3 && /^[a-z]+$/.test(m));
+  const groupKey = own.length ? new RegExp(`${GROUP_KEY.source}|(${own.join('|')})_?id\\b`, 'i') : GROUP_KEY;
   let n: ts.Node = e.node;
   // every condition of the chain (`.where('project_id', '=', p).where('user_id', '=', u)`)
   const conds: string[] = [];
@@ -1238,14 +1245,14 @@ function deletesByGroupKey(e: Effect): boolean {
   }
   if (conds.length) {
     const cond = conds.join(' ');
-    return GROUP_KEY.test(cond) && !PERSON_KEY.test(cond);
+    return groupKey.test(cond) && !PERSON_KEY.test(cond);
   }
   // `where: { projectId }` of an ORM's delete
   const arg = ts.isCallExpression(e.node) ? e.node.arguments[0] : undefined;
   const where =
     arg && ts.isObjectLiteralExpression(skipOuter(arg)) ? (skipOuter(arg) as ts.ObjectLiteralExpression) : undefined;
   const w = where?.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
-  return !!w && GROUP_KEY.test(w.getText()) && !PERSON_KEY.test(w.getText());
+  return !!w && groupKey.test(w.getText()) && !PERSON_KEY.test(w.getText());
 }
 
 /** A key naming a group (`projectId`, `team_id`), and one naming a person or a membership row (`userId`, `id`). */
@@ -1253,18 +1260,25 @@ const GROUP_KEY = /(project|team|org|organi[sz]ation|workspace|group|company|ten
 const PERSON_KEY = /\b(user|member|account|person|profile|participant)_?id\b|\b\w+\.id\s*,|[{,]\s*id\s*:/i;
 
 function containerDeleted(effects: readonly Effect[], e: Effect, r: CompiledAssets['rules'][number]): boolean {
-  return effects.some(
-    (o) =>
-      o !== e &&
-      o.kind === 'db-write' &&
-      !!o.model &&
-      o.model !== e.model &&
-      opsOf(o).join() === 'delete' &&
-      !/many$/i.test(o.action ?? '') &&
-      // the member's own record deleted (a user removed): its memberships go with the person, not a group
-      !PERSON.test(o.model) &&
-      !ruleModelMatches(r, o.model),
-  );
+  return deletedContainers(effects, e, r).length > 0;
+}
+
+/** The records deleted one at a time beside a bulk delete of memberships, other than a person's own (normalised models). */
+function deletedContainers(effects: readonly Effect[], e: Effect, r: CompiledAssets['rules'][number]): string[] {
+  return effects
+    .filter(
+      (o) =>
+        o !== e &&
+        o.kind === 'db-write' &&
+        !!o.model &&
+        o.model !== e.model &&
+        opsOf(o).join() === 'delete' &&
+        !/many$/i.test(o.action ?? '') &&
+        // the member's own record deleted (a user removed): its memberships go with the person, not a group
+        !PERSON.test(o.model) &&
+        !ruleModelMatches(r, o.model),
+    )
+    .map((o) => norm(o.model!));
 }
 
 const REVOKED_WITH_RECORD: AssetRule = {

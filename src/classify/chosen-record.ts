@@ -7,6 +7,7 @@ import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Effect } from '../analysis/effects.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
+import { whereParams } from '../analysis/sql-params.js';
 import { norm } from './words.js';
 
 const rules = compiled(() => {
@@ -23,6 +24,7 @@ const rules = compiled(() => {
     /** Lookups whose record's fields an administrator's request chooses as much as the key it was found by. */
     finders: r.finders ? new RegExp(r.finders) : undefined,
     adminSegments: new Set((r.adminSegments ?? []).map((x) => x.toLowerCase())),
+    adminGates: r.adminGates ? new RegExp(r.adminGates, 'i') : undefined,
   };
 });
 
@@ -35,7 +37,13 @@ function flat(x: ts.Node): string {
  * Is the record this write changes one the request names: loaded by a lookup whose filter takes a
  * value the client sent, and no value of who is signed in?
  */
-export function recordChosenByRequest(e: Effect, values: ValueResolver, throughRecords = false): boolean {
+export function recordChosenByRequest(
+  e: Effect,
+  values: ValueResolver,
+  throughRecords = false,
+  /** The calls the write was reached through, outermost first: a helper's parameter is what its caller passed. */
+  sites: readonly ts.CallExpression[] = [],
+): boolean {
   const call = e.node;
   if (!ts.isCallExpression(call)) return false;
   const filters = lookupFilters(call, values);
@@ -68,6 +76,24 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver, throughR
       else if (d && ts.isBindingElement(d)) {
         const { root } = bindingPath(d);
         if (root && ts.isVariableDeclaration(root) && root.initializer) go(root.initializer, depth + 1);
+        else if (root && ts.isParameter(root)) {
+          const arg = passedFor(root, sites, values);
+          // `addCredit({ userId })` called with `{ userId: row.userId }`: the property the binding takes
+          const obj = arg && skipOuter(arg);
+          const name = ts.isIdentifier(d.name) ? (d.propertyName ? propertyNameText(d.propertyName) : d.name.text) : '';
+          if (obj && ts.isObjectLiteralExpression(obj)) {
+            for (const p of obj.properties)
+              if (p.name && propertyNameText(p.name) === name)
+                go(
+                  ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p,
+                  depth + 1,
+                );
+          } else if (obj) go(obj, depth + 1);
+        }
+      } else if (d && ts.isParameter(d)) {
+        // a helper's parameter (`addBalance(amount, currency, userId)`): what the call the write came through passed
+        const arg = passedFor(d, sites, values);
+        if (arg) go(arg, depth + 1);
       }
       return;
     }
@@ -84,6 +110,14 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver, throughR
         for (const a of x.arguments) for (const f of filterOf(a)) go(f, depth + 1);
         return;
       }
+      // (…or by a SQL statement's WHERE clause: `prepare('SELECT … WHERE id = ?').bind(c.req.param('id')).first()`)
+      if (throughRecords) {
+        const keys = sqlKeys(x, values);
+        if (keys.length) {
+          for (const k of keys) go(k, depth + 1);
+          return;
+        }
+      }
       if (!r.conversions.test(name)) return;
       if (ts.isPropertyAccessExpression(callee)) go(callee.expression, depth + 1);
       for (const a of x.arguments) go(a, depth + 1);
@@ -96,6 +130,69 @@ export function recordChosenByRequest(e: Effect, values: ValueResolver, throughR
   return payload && !signedIn;
 }
 
+/** The argument the nearest call of the parameter's function among `sites` passes for it. */
+function passedFor(
+  param: ts.ParameterDeclaration,
+  sites: readonly ts.CallExpression[],
+  values: ValueResolver,
+): ts.Expression | undefined {
+  const fn = param.parent;
+  const index = fn.parameters.indexOf(param);
+  for (let i = sites.length - 1; i >= 0; i--) {
+    const c = sites[i];
+    if (values.resolve(c.expression).some((v) => v.kind === 'function' && v.node === fn)) return c.arguments[index];
+  }
+  return undefined;
+}
+
+/**
+ * Is the endpoint an administrator's: by its path, by a middleware of its chain that keeps it to
+ * administrators (`isAdmin`), or by its handler turning away whoever is not one (`if (user.role !==
+ * UserRole.ADMIN) return res.status(403)…`)?
+ */
+export function administrative(
+  path: string | undefined,
+  chain: readonly { name: string }[],
+  handler?: ts.Node,
+): boolean {
+  const gates = rules().adminGates;
+  if (adminPath(path)) return true;
+  if (!gates) return false;
+  return chain.some((l) => gates.test(l.name)) || (!!handler && refusesNonAdmins(handler, gates));
+}
+
+/** An `if` whose condition names administrators and whose branch ends the request (`return 403`, `throw`). */
+function refusesNonAdmins(fn: ts.Node, gates: RegExp): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIfStatement(n) && gates.test(n.expression.getText()) && negated(n.expression) && ends(n.thenStatement))
+      found = true;
+    else if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
+}
+
+/** A condition that holds for whoever is not an administrator: `role !== ADMIN`, `!isAdmin`, `!user.isAdmin`. */
+function negated(cond: ts.Expression): boolean {
+  const x = skipOuter(cond);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return true;
+  if (ts.isBinaryExpression(x)) {
+    const op = x.operatorToken.kind;
+    if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return true;
+    if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken)
+      return negated(x.left) || negated(x.right);
+  }
+  return false;
+}
+
+/** A branch that ends the request: a `return` or a `throw` as its statement or among its block's statements. */
+function ends(s: ts.Statement): boolean {
+  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
+  return ts.isBlock(s) && s.statements.some((t) => ts.isReturnStatement(t) || ts.isThrowStatement(t));
+}
+
 /** Is the endpoint an administrator's, by a segment of its path (`/api/admin/payments/:id`)? */
 export function adminPath(path: string | undefined): boolean {
   return (path ?? '')
@@ -105,8 +202,14 @@ export function adminPath(path: string | undefined): boolean {
     );
 }
 
+/** Static writes whose first argument is the filter (Mongoose). */
+const FILTER_FIRST = /^(updateOne|updateMany|findOneAndUpdate|replaceOne)$/;
+
 /** The filters of the lookups the written record came from (`record.save()`), or of the write itself (`Model.updateOne(filter, …)`). */
 function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expression[] {
+  // a SQL statement: the values its WHERE clause compares account keys with
+  const sql = sqlKeys(call, values);
+  if (sql.length) return sql;
   const callee = skipOuter(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const recv = skipOuter(callee.expression);
@@ -122,7 +225,27 @@ function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expre
   }
   // a static write given an id (`Model.findByIdAndUpdate(id, …)`)
   if (!out.length && call.arguments.length >= 1 && /ById/.test(callee.name.text)) out.push(call.arguments[0]);
+  // a static write given its filter: Sequelize's `Model.update(data, { where })`, Mongoose's `Model.updateOne(filter, data)`
+  if (!out.length) {
+    const where = call.arguments.find((a) => {
+      const x = skipOuter(a);
+      return (
+        ts.isObjectLiteralExpression(x) &&
+        x.properties.some((p) => ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'where')
+      );
+    });
+    if (where) out.push(...filterOf(where));
+    else if (FILTER_FIRST.test(callee.name.text) && call.arguments.length >= 2)
+      out.push(...filterOf(call.arguments[0]));
+  }
   return out;
+}
+
+/** The values a SQL statement's WHERE clause compares account keys with (`WHERE id = ?` bound to `row.user_id`). */
+function sqlKeys(call: ts.CallExpression, values: ValueResolver): ts.Expression[] {
+  return whereParams(call, values)
+    .filter((p) => rules().accountKeys.test(p.column))
+    .map((p) => p.value);
 }
 
 /** The values a filter compares account keys with: `{ where: { id } }` → id, `{ number: x }` → x, an id given alone. */

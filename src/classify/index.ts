@@ -30,7 +30,7 @@ import {
   type AssetHit,
 } from './assets.js';
 import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
-import { comparedWithSignedIn } from './chosen-record.js';
+import { administrative, comparedWithSignedIn } from './chosen-record.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf, words } from './words.js';
 
@@ -542,6 +542,9 @@ export function classifyEndpoint(
   let effects: Effect[] = [];
   // every recognised write, bookkeeping included: a write seen as bookkeeping is not a write the analysis could not follow
   let recognised: Effect[] = [];
+  /** Every effect reached, calls included (their call sites lead a helper's parameter back to its argument). */
+  let reachedAll: Effect[] = [];
+  let sites: Map<Effect, ts.CallExpression[]> | undefined;
   // what functions return to a caller that throws it away never reaches the answer
   let discarded = new Set<Effect>();
   const paths = harmlessRemovals(ep, pathSignals(ep, rules, ctx.values), rules);
@@ -549,6 +552,7 @@ export function classifyEndpoint(
     const assumptions = assumeMethod(ep.method, ctx.values);
     const all = effectsOf(fn, ctx.values, assetRules().followDepth, rules.effectScope);
     const reached = all.filter((e) => reachableUnder(e.node, fn, assumptions));
+    reachedAll = reached;
     recognised = leafEffects(reached);
     discarded = unansweredLeaves(reached);
     effects = recognised.filter((e) => !isBookkeeping(e));
@@ -579,6 +583,8 @@ export function classifyEndpoint(
     bodyDeclared: ep.bodyFields.some((f) => f.declared),
     ownFields: () => (ownFields ??= fn ? comparedWithSignedIn(fn) : new Set()),
     path: ep.path,
+    administrative: administrative(ep.path, ep.chain, fn),
+    sites: (e) => (sites ??= callSites(reachedAll)).get(e) ?? [],
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
     handler: fn,
     pending,
@@ -839,8 +845,7 @@ function unseenWrite(
   const assumptions = assumeMethod(ep.method, values);
   const effectNodes = new Set<ts.Node>(effects.map((e) => e.node));
   for (const w of namedWrites(fn, values, assumptions, rules.namedWriteVerbs)) {
-    const last = w.callee.split('.').pop() ?? '';
-    if (!rules.unseenWriteVerbs.test(last) || inChainOf(w.call, effectNodes)) continue;
+    if (!rules.unseenWriteVerbs.test(w.name) || inChainOf(w.call, effectNodes)) continue;
     // a database write the effect model recognises where it is (`prisma.auditLog.create` in a module
     // the classification did not need to open) was seen, whatever it writes
     const seen = directEffect(w.call, values);
@@ -851,6 +856,20 @@ function unseenWrite(
     if (targets.some(cannotBeSeen)) return { ...w, pkg: targets.every(isPackage) };
   }
   return undefined;
+}
+
+/** For each leaf effect, the calls it was reached through, outermost first (`addBalance(…)` → `Wallet.update`). */
+function callSites(effects: readonly Effect[]): Map<Effect, ts.CallExpression[]> {
+  const out = new Map<Effect, ts.CallExpression[]>();
+  const walk = (list: readonly Effect[], chain: ts.CallExpression[]): void => {
+    for (const e of list) {
+      if (e.kind === 'call' && e.via) walk(e.via, ts.isCallExpression(e.node) ? [...chain, e.node] : chain);
+      else if (!out.has(e)) out.set(e, chain);
+      if (e.nested) walk(e.nested, chain);
+    }
+  };
+  walk(effects, []);
+  return out;
 }
 
 /** Is a call part of the builder chain of a recognised write (`db.update(t).set(…)`, `knex('x').where(…).update(…)`)? */

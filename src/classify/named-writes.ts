@@ -15,6 +15,8 @@ import { memo } from '../memo.js';
 export interface NamedWrite {
   call: ts.CallExpression;
   callee: string;
+  /** The name the call is known by: its method, or the database function it calls (`rpc('revoke_key')`). */
+  name: string;
   /** Normalised words of the callee (receiver and method), singular. */
   words: Set<string>;
 }
@@ -40,14 +42,21 @@ function direct(fn: FunctionNode, verbs: RegExp, cache: WeakMap<ts.Node, NamedWr
     if (!ts.isCallExpression(c)) continue;
     const parts = calleeParts(c.expression);
     const x = skipOuter(c.expression);
-    const last = parts?.[parts.length - 1] ?? (ts.isPropertyAccessExpression(x) ? x.name.text : undefined);
+    const method = parts?.[parts.length - 1] ?? (ts.isPropertyAccessExpression(x) ? x.name.text : undefined);
+    // a database function called by name (`client.rpc('transfer_organization', …)`): the name is the call's
+    const rpc = method === 'rpc' && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0]) ? c.arguments[0].text : '';
+    const last = rpc || method;
     if (!last || !verbs.test(last) || FACTORY().test(last)) continue;
-    const text = parts ? parts.join('.') : x.getText().replace(/\s+/g, '').slice(0, 80);
+    const text = rpc
+      ? `${(parts ?? ['rpc']).join('.')}('${rpc}')`
+      : parts
+        ? parts.join('.')
+        : x.getText().replace(/\s+/g, '').slice(0, 80);
     // the resource is named by the receiver and the method's noun, not by its verb (`revokeDevice` names a device)
-    const receiver = (parts ?? []).slice(0, -1).flatMap((p) => words(p));
+    const receiver = rpc ? [] : (parts ?? []).slice(0, -1).flatMap((p) => words(p));
     const noun = words(last).slice(1);
     const ws = new Set([...receiver, ...noun].map((w) => singular(norm(w))));
-    out.push({ call: c, callee: text, words: ws });
+    out.push({ call: c, callee: text, name: last, words: ws });
   }
   cache.set(fn, out);
   return out;

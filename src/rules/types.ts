@@ -125,7 +125,13 @@ export interface DecoratorRouting {
 }
 
 export interface EffectRules {
-  keyValue?: { modules: string[]; writeMethods: string[] };
+  keyValue?: {
+    modules: string[];
+    writeMethods: string[];
+    deleteMethods?: string[];
+    fileModules?: string[];
+    fileWriteMethods?: string[];
+  };
   /** Package functions that build a write command: collection first, data last (`createItem('posts', data)`). */
   commandWrites?: { modules: string[]; create: string[]; update: string[]; delete: string[]; usersCollection: string };
   orm: {
@@ -649,6 +655,7 @@ export interface AssetRules {
     conversions: string;
     finders?: string;
     adminSegments?: string[];
+    adminGates?: string;
   };
   bookkeepingModels: string[];
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
