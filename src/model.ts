@@ -132,6 +132,8 @@ export interface Classification {
    * being out of sight does not make the verdict unverifiable.
    */
   library?: string;
+  /** What that library asks for itself before every operation it serves here (`the current password`): step-up, by the library. */
+  libraryGuard?: string;
 }
 
 export type VerdictStatus = 'enforced' | 'missing' | 'broken' | 'unverifiable' | 'not-required';

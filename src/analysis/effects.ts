@@ -827,6 +827,9 @@ export function writeData(
           out.keys.push(k);
           if (ts.isPropertyAssignment(q) && isDecrease(q.initializer, k)) out.debits.push(k);
           else if (ts.isPropertyAssignment(q) && isIncrease(q.initializer, k, true)) out.credits.push(k);
+          else continue;
+          // the amount it moves by (`-order.lockedAmount` and `order.lockedAmount` move the same amount)
+          if (ts.isPropertyAssignment(q)) out.amounts[k] = movedBy(q.initializer) ?? amountText(q.initializer);
         }
       }
       continue;

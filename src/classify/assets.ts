@@ -914,8 +914,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
               (k) => !moved.has(norm(k)) && e.constants?.[k] === undefined && !BALANCE_FIGURE.test(norm(k)),
             )
           : [];
+        // (a balance raised by the amount another of the record's balances is lowered by, `available + x` beside
+        // `locked - x`, is the holder's own money moved between them: a hold released, nothing granted…)
+        const amounts = e.amounts ?? {};
+        // (…by the amount a record holds for it: one the request names, `amount` from the body, is the admin's to choose)
+        const movedWithin = (k: string): boolean =>
+          amounts[k] !== undefined &&
+          !ctx.bodyFields.includes(norm(amounts[k].split('.').pop() ?? '')) &&
+          (e.debits ?? []).some((d) => norm(d) !== norm(k) && amounts[d] === amounts[k]);
         const credited = [...(e.credits ?? []), ...setOutright]
-          .filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }))
+          .filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }) && !movedWithin(k))
           .map(norm);
         if (!credited.length) continue;
         matchedKeys = credited;

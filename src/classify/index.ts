@@ -56,6 +56,8 @@ interface Signal extends Reason {
   configured?: boolean;
   /** What an authentication library's configuration serves through this catch-all: the library's name. */
   library?: string;
+  /** What that library asks for itself before the operation (`the current password`). */
+  libraryGuard?: string;
 }
 
 /** Glob over a path: `*` one segment, `**` any number. */
@@ -741,7 +743,13 @@ export function classifyEndpoint(
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
   const out: Classification = { sensitive: categories.length > 0, categories, reasons, considered };
   if (unseen && categories.length) out.unseen = { call: unseen.callee, span: spanOf(unseen.node) };
-  if (byLibrary) out.library = byLibrary;
+  if (byLibrary) {
+    out.library = byLibrary;
+    // every asset it serves here asks for a re-verification itself: the library's guard protects the route
+    const assets = signals.filter((s) => s.asset && categories.includes(s.category));
+    const guard = assets.every((s) => s.library && s.libraryGuard) ? assets[0]?.libraryGuard : undefined;
+    if (guard) out.libraryGuard = guard;
+  }
   return out;
 }
 
@@ -769,6 +777,7 @@ function librarySignals(ep: Endpoint, fn: FunctionNode | undefined, values: Valu
     write: true,
     asset: true,
     library: l.library,
+    ...(l.guardedBy ? { libraryGuard: l.guardedBy } : {}),
     detail: l.detail,
     span: spanOf(l.node),
   }));

@@ -16,6 +16,8 @@ export interface LibraryServes {
   category: string;
   /** What the library serves for the category, with the configuration that turns it on. */
   detail: string;
+  /** What the library itself asks for before the operation (`the current password`). */
+  guardedBy?: string;
   node: ts.Node;
 }
 
@@ -114,6 +116,14 @@ function pluginCalls(lists: Value[], values: ValueResolver, depth: number): ts.C
   return out;
 }
 
+/** `{}`, or no such option at all: an option given nothing. */
+function emptyObject(v: Value): boolean {
+  return (
+    (v.kind === 'object' && v.node.properties.length === 0) ||
+    (v.kind === 'unknown' && v.reason.startsWith('no property'))
+  );
+}
+
 /** What the catch-all serves, by category, from the instance's plugins and options. */
 export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values: ValueResolver): LibraryServes[] {
   const out: LibraryServes[] = [];
@@ -133,17 +143,33 @@ export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values
               node: call,
             });
         }
-        for (const o of r.options) {
+        const valuesAt = (path: readonly string[]): Value[] => {
           let cur: Value[] = [config];
-          for (const k of o.path) cur = member(cur, k, values, at);
-          const on = cur.find((v) => v.kind === 'literal' && v.value === true);
-          if (!on || on.kind !== 'literal') continue;
+          // (an option the configuration does not name has no value at all)
+          for (const k of path) cur = member(cur, k, values, at).filter((v) => !emptyObject(v) || v.kind === 'object');
+          return cur;
+        };
+        for (const o of r.options) {
+          const cur = valuesAt(o.path);
+          // (literally on; or, for an option on unless written false, given any value that is not false)
+          const on =
+            cur.find((v) => v.kind === 'literal' && v.value === true) ??
+            (o.onUnlessFalse ? cur.find((v) => !(v.kind === 'literal' && !v.value) && !emptyObject(v)) : undefined);
+          if (!on || !('node' in on)) continue;
+          // (an object with too few entries counts only beside the other option turned on)
+          if (
+            o.minEntries &&
+            !cur.some((v) => v.kind === 'object' && v.node.properties.length >= o.minEntries!) &&
+            !(o.orWith && valuesAt(o.orWith).some((v) => !(v.kind === 'literal' && !v.value) && !emptyObject(v)))
+          )
+            continue;
           for (const category of o.categories)
             out.push({
               library: r.library,
               category,
-              detail: `the ${r.library} handler ${o.serves} (${o.path.join('.')}: true)`,
+              detail: `the ${r.library} handler ${o.serves} (${o.path.join('.')}${on.kind === 'literal' ? ': true' : ' on'})${o.guardedBy ? `, after asking for ${o.guardedBy}` : ''}`,
               node: on.node,
+              ...(o.guardedBy ? { guardedBy: o.guardedBy } : {}),
             });
         }
       }

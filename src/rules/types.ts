@@ -22,6 +22,8 @@ export interface ProcedureBuilder {
 
 export interface FrameworkRules {
   routerPackages: string[];
+  /** Method routers a pages-router file builds and exports (src/frameworks/next/next-connect.ts). */
+  pagesRouters?: { module: string; makers: string[]; exportMethods: string[] }[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
   /** Environment reads true only under a test runner: a condition on one takes its production branch. */
   deployment: { testVariables: string[]; environmentNames: string; nonProduction: string[]; production: string[] };
@@ -695,7 +697,18 @@ export interface LibraryHandlerRule {
   handlerFunctions: string;
   methods: string[];
   plugins: Record<string, { categories: string[]; serves: string }>;
-  options: { path: string[]; categories: string[]; serves: string }[];
+  options: {
+    path: string[];
+    categories: string[];
+    serves: string;
+    /** The library asks for this itself before the operation (`the current password`): the route is step-up protected. */
+    guardedBy?: string;
+    /** On unless written `false` (a value the configuration computes may be on). */
+    onUnlessFalse?: boolean;
+    /** An object option counts only with at least this many entries, or beside the `orWith` option turned on. */
+    minEntries?: number;
+    orWith?: string[];
+  }[];
 }
 
 export interface SelfServiceRules {

@@ -121,6 +121,20 @@ function qualityFindings(
 
 export function verifyEndpoint(ep: Endpoint, ctx: VerifyContext): Verdict {
   if (!ep.classification?.sensitive) return { status: 'not-required', guards: [], findings: [] };
+  // an authentication library's route that asks for the current password itself (better-auth's /change-password)
+  const byLibrary = ep.classification.libraryGuard;
+  if (byLibrary)
+    return {
+      status: 'enforced',
+      guards: [
+        {
+          name: `${ep.classification.library} (asks for ${byLibrary})`,
+          via: 'handler',
+          span: ep.classification.reasons.find((r) => r.kind === 'asset' && r.span)?.span ?? ep.anchor,
+        },
+      ],
+      findings: [],
+    };
   const { chain, handler, late } = analyseStages(ep, ctx);
   const drafts: Draft[] = [];
   const guards = guardUses(chain, handler);

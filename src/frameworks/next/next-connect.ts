@@ -6,23 +6,28 @@ import type { HttpMethod } from '../../model.js';
 import { Collector, orderOf, type Dialect } from '../shared/collect.js';
 import { joinPaths, RouterGraph, type FlatRoute } from '../shared/router-graph.js';
 import type { AdapterContext } from '../types.js';
+import { compiled, ruleFile } from '../../rules/load.js';
 
-const NEXT_CONNECT: Dialect['creators'] = [
-  { module: 'next-connect', path: '' },
-  { module: 'next-connect', path: 'createRouter' },
-  { module: 'next-connect', path: 'default' },
-];
+/** The method routers of rules/frameworks.json `pagesRouters`: their makers, modules and export methods. */
+const ROUTERS = compiled(() => {
+  const list = ruleFile('frameworks').pagesRouters ?? [];
+  return {
+    creators: list.flatMap((r) => r.makers.map((path) => ({ module: r.module, path }))),
+    modules: list.map((r) => r.module),
+    exportMethods: new Set(list.flatMap((r) => r.exportMethods)),
+  };
+});
 
 /** `middlewareOnly`: only `use` is recorded (read in the module that made the router, not a page). */
 function nextConnectDialect(middlewareOnly: boolean): Dialect {
   const methods = ['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all'];
   return {
-    creators: NEXT_CONNECT,
+    creators: ROUTERS().creators,
     paramTypes: /\bNextConnect\b/,
-    importHints: ['next-connect'],
+    importHints: ROUTERS().modules,
     methods: new Set(middlewareOnly ? ['use'] : [...methods, 'use']),
     plausible: (_m, call) => call.arguments.length >= 1,
-    chain: (m, _call, refs) => (methods.includes(m) || m === 'use' || m === 'handler' ? refs : []),
+    chain: (m, _call, refs) => (methods.includes(m) || m === 'use' || ROUTERS().exportMethods.has(m) ? refs : []),
     register(m, call, refs, c): void {
       const args = [...call.arguments];
       if (args.length && ts.isStringLiteralLike(skipOuter(args[0]))) args.shift(); // path is the file's
@@ -60,7 +65,7 @@ function exportsRouter(e: ts.Expression, c: Collector, depth = 0): boolean {
 export function nextConnectRoutes(sf: ts.SourceFile, exported: ts.Expression, ctx: AdapterContext): FlatRoute[] {
   const graph = new RouterGraph('express');
   const collector = new Collector(graph, ctx.values, nextConnectDialect(false));
-  if (!sf.text.includes('next-connect') && !exportsRouter(exported, collector)) return [];
+  if (!ROUTERS().modules.some((m) => sf.text.includes(m)) && !exportsRouter(exported, collector)) return [];
   collector.collectFile(sf);
   const makers = new Set<ts.SourceFile>();
   for (const n of graph.all) {

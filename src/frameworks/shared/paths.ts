@@ -14,6 +14,15 @@ export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
   if (byDefault) return byDefault;
   const x = skipOuter(arg);
   if (ts.isRegularExpressionLiteral(x)) return [x.text];
+  // a template whose spans are only partly known (`/${entity}/create` for each entity of a list read at run
+  // time): its literal text kept, each unknown span written `{span}` (`/{entity}/create`)
+  if (ts.isTemplateExpression(x))
+    return [
+      x.head.text +
+        x.templateSpans
+          .map((s) => `${evalStrings(s.expression, ctx.values)?.[0] ?? `{${s.expression.getText()}}`}${s.literal.text}`)
+          .join(''),
+    ];
   return [`{${x.getText()}}`];
 }
 
