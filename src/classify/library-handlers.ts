@@ -98,19 +98,38 @@ function member(base: Value[], name: string, values: ValueResolver, at: ts.Node)
 }
 
 /** The plugin calls of a `plugins` list, through spreads of other lists (`[...(options.plugins ?? [])]`). */
-function pluginCalls(lists: Value[], values: ValueResolver, depth: number): ts.CallExpression[] {
+function pluginCalls(
+  lists: Value[],
+  values: ValueResolver,
+  depth: number,
+  /** Set when a list or an element of one cannot be read: the plugins are not all known. */
+  unread: { seen: boolean },
+): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
-  if (depth > 3) return out;
+  if (depth > 3) {
+    unread.seen = true;
+    return out;
+  }
   for (const list of lists) {
-    if (list.kind !== 'array') continue;
+    if (list.kind === 'unknown' && list.reason.startsWith('no property')) continue;
+    if (list.kind !== 'array') {
+      unread.seen = true;
+      continue;
+    }
     for (const el of list.node.elements) {
       if (ts.isSpreadElement(el)) {
-        out.push(...pluginCalls(values.resolve(el.expression), values, depth + 1));
+        out.push(...pluginCalls(values.resolve(el.expression), values, depth + 1, unread));
         continue;
       }
       const x = skipOuter(el);
       if (ts.isCallExpression(x)) out.push(x);
-      else for (const v of values.resolve(x)) if (v.kind === 'call' && ts.isCallExpression(v.node)) out.push(v.node);
+      else {
+        const calls = values
+          .resolve(x)
+          .flatMap((v) => (v.kind === 'call' && ts.isCallExpression(v.node) ? [v.node] : []));
+        if (!calls.length) unread.seen = true;
+        out.push(...calls);
+      }
     }
   }
   return out;
@@ -132,8 +151,13 @@ export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values
     for (const x of handedTo(fn, ep.handler.expr, r)) {
       for (const config of configsOf(x, values, r)) {
         const at = config.kind === 'object' ? config.node : x;
-        for (const call of pluginCalls(member([config], 'plugins', values, at), values, 0)) {
+        const first = out.length;
+        // (a plugin list not read whole, or a plugin neither catalogued nor known to serve nothing a stolen
+        // session can misuse: the library's own guard is not all that stands before what it serves)
+        const unread = { seen: false };
+        for (const call of pluginCalls(member([config], 'plugins', values, at), values, 0, unread)) {
           const plugin = r.plugins[calleeName(call)];
+          if (!plugin && !r.harmlessPlugins?.includes(calleeName(call))) unread.seen = true;
           if (!plugin) continue;
           for (const category of plugin.categories)
             out.push({
@@ -172,6 +196,7 @@ export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values
               ...(o.guardedBy ? { guardedBy: o.guardedBy } : {}),
             });
         }
+        if (unread.seen) for (const l of out.slice(first)) delete l.guardedBy;
       }
     }
   }

@@ -697,6 +697,8 @@ export interface LibraryHandlerRule {
   handlerFunctions: string;
   methods: string[];
   plugins: Record<string, { categories: string[]; serves: string }>;
+  /** Plugins that serve nothing a stolen session can misuse (sign-in methods, session plumbing). */
+  harmlessPlugins?: string[];
   options: {
     path: string[];
     categories: string[];
