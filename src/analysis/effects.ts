@@ -1116,8 +1116,32 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
   let scope: ts.Node | undefined = ts.isParameter(d) ? (d.parent as ts.FunctionLikeDeclaration).body : d.parent;
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return out;
-  // (a field of an object the record embeds counts as the record's own: `user.wallet.balance -= amount`)
-  const own = assignmentsIn(scope, (e) => embeddedIn(e, name), values, save);
+  const own = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name, values, save);
+  // a field of an object the record embeds, named with the object's name (`user.wallet.balance -= amount` writes
+  // `walletBalance`, `user.subscription.status = 'cancelled'` writes `subscriptionStatus`, not the account's status)
+  forEachNode(scope, (n) => {
+    if (
+      !ts.isBinaryExpression(n) ||
+      !ts.isPropertyAccessExpression(n.left) ||
+      !ts.isPropertyAccessExpression(skipOuter(n.left.expression)) ||
+      !embeddedIn(n.left.expression, name)
+    )
+      return;
+    const path: string[] = [];
+    for (let x: ts.Expression = n.left; ts.isPropertyAccessExpression(x); x = skipOuter(x.expression))
+      path.unshift(x.name.text);
+    const joined = path.map((w, i) => (i ? w[0].toUpperCase() + w.slice(1) : w)).join('');
+    const one = emptyData();
+    recordFieldWrite(n as ts.BinaryExpression & { left: ts.PropertyAccessExpression }, one, true, values);
+    const field = path[path.length - 1];
+    const rename = (k: string): string => (k === field ? joined : k);
+    one.keys = one.keys.map(rename);
+    one.debits = one.debits.map(rename);
+    one.credits = one.credits.map(rename);
+    one.amounts = Object.fromEntries(Object.entries(one.amounts).map(([k, v]) => [rename(k), v]));
+    one.constants = Object.fromEntries(Object.entries(one.constants).map(([k, v]) => [rename(k), v]));
+    mergeData(own, one);
+  });
   // a sub-document taken from one of the record's lists and changed in place (`const w = user.wallets.id(wid);
   // w.address = a; await user.save()`): an update of a record of that list's kind, when the save is on its way
   if (values && save)
@@ -2205,7 +2229,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       recvParts &&
       rootResolvesTo(recvParts, mc.recv, kv.modules, values)
     ) {
-      const collection = collectionOf(call.arguments[0], values);
+      const key = skipOuter(call.arguments[0]);
+      const tail = ts.isTemplateExpression(key) ? key.templateSpans[key.templateSpans.length - 1].literal.text : '';
+      const collection = /[A-Za-z]/.test(tail) ? undefined : collectionOf(call.arguments[0], values);
       if (collection) return base('db-write', { model: normalizeName(collection), action: 'delete', dataKeys: [] });
     }
     // a Sequelize association mixin on a record: `user.setRoles(roles)`, `role.addPermission(p)` (not a project function)
@@ -2722,9 +2748,9 @@ function sqlStatement(
         else if (isIncrease(value, col[1])) credits.push(col[1]);
         continue;
       }
-      // `SET uses = uses - 1`: a counter stepped by one, a constant change and no amount
-      const step = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*([-+])\\s*1\\s*$`, 'i').exec(col[2].trim());
-      if (step) constants[col[1]] = `${step[1]}1`;
+      // `SET uses = uses - 1`: a counter of uses stepped down by one, a constant change and no amount (a balance
+      // raised by one is still raised: an operator's grant)
+      if (new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*1\\s*$`, 'i').test(col[2].trim())) constants[col[1]] = '-1';
       // `SET balance = balance - ?`
       const minus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*(\\S+)`, 'i').exec(col[2].trim());
       if (minus && minus[1] !== '1') debits.push(col[1]);

@@ -921,7 +921,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         const movedWithin = (k: string): boolean =>
           amounts[k] !== undefined &&
           !ctx.bodyFields.includes(norm(amounts[k].split('.').pop() ?? '')) &&
-          (e.debits ?? []).some((d) => norm(d) !== norm(k) && amounts[d] === amounts[k]);
+          (e.debits ?? []).some((d) => norm(d) !== norm(k) && HELD.test(d) && amounts[d] === amounts[k]);
         const credited = [...(e.credits ?? []), ...setOutright]
           .filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }) && !movedWithin(k))
           .map(norm);
@@ -1262,6 +1262,9 @@ function deletesByGroupKey(e: Effect, containers: readonly string[] = []): boole
   const w = where?.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
   return !!w && groupKey.test(w.getText()) && !PERSON_KEY.test(w.getText());
 }
+
+/** The part of a balance held back for its holder (`locked`, `onHold`, `reserved`, `frozen`, `escrow`). */
+const HELD = /(lock|hold|held|reserv|frozen|freez|escrow)/i;
 
 /** A key naming a group (`projectId`, `team_id`), and one naming a person or a membership row (`userId`, `id`). */
 const GROUP_KEY = /(project|team|org|organi[sz]ation|workspace|group|company|tenant|channel|event|board|space)_?id\b/i;

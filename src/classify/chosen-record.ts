@@ -25,6 +25,8 @@ const rules = compiled(() => {
     finders: r.finders ? new RegExp(r.finders) : undefined,
     adminSegments: new Set((r.adminSegments ?? []).map((x) => x.toLowerCase())),
     adminGates: r.adminGates ? new RegExp(r.adminGates, 'i') : undefined,
+    adminRoleGates: r.adminRoleGates ? new RegExp(r.adminRoleGates, 'i') : undefined,
+    adminRoleValues: r.adminRoleValues ? new RegExp(r.adminRoleValues, 'i') : undefined,
   };
 });
 
@@ -51,6 +53,7 @@ export function recordChosenByRequest(
   const r = rules();
   let payload = false;
   let signedIn = false;
+  let chosenAtSite = false;
   const seen = new Set<ts.Node>();
   // the key as the client sent it, through locals, destructuring and conversions (`Number(id)`,
   // `email.trim()`); a value another lookup returned (`tx.userId` of a payment found by its reference)
@@ -77,23 +80,32 @@ export function recordChosenByRequest(
         const { root } = bindingPath(d);
         if (root && ts.isVariableDeclaration(root) && root.initializer) go(root.initializer, depth + 1);
         else if (root && ts.isParameter(root)) {
-          const arg = passedFor(root, sites, values);
           // `addCredit({ userId })` called with `{ userId: row.userId }`: the property the binding takes
-          const obj = arg && skipOuter(arg);
           const name = ts.isIdentifier(d.name) ? (d.propertyName ? propertyNameText(d.propertyName) : d.name.text) : '';
-          if (obj && ts.isObjectLiteralExpression(obj)) {
-            for (const p of obj.properties)
-              if (p.name && propertyNameText(p.name) === name)
-                go(
-                  ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p,
-                  depth + 1,
-                );
-          } else if (obj) go(obj, depth + 1);
+          for (const arg of passedFor(root, sites, values)) {
+            const obj = skipOuter(arg);
+            if (ts.isObjectLiteralExpression(obj)) {
+              for (const p of obj.properties)
+                if (p.name && propertyNameText(p.name) === name)
+                  go(
+                    ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p,
+                    depth + 1,
+                  );
+            } else go(obj, depth + 1);
+          }
         }
       } else if (d && ts.isParameter(d)) {
-        // a helper's parameter (`addBalance(amount, currency, userId)`): what the call the write came through passed
-        const arg = passedFor(d, sites, values);
-        if (arg) go(arg, depth + 1);
+        // a helper's parameter (`addBalance(amount, currency, userId)`): what the calls the write came through pass,
+        // each call on its own (one crediting the caller does not make another's account the caller's)
+        for (const arg of passedFor(d, sites, values)) {
+          const [wasPayload, wasSignedIn]: [boolean, boolean] = [payload, signedIn];
+          payload = false;
+          signedIn = false;
+          go(arg, depth + 1);
+          if (payload && !signedIn) chosenAtSite = true;
+          payload = wasPayload;
+          signedIn = wasSignedIn;
+        }
       }
       return;
     }
@@ -127,22 +139,22 @@ export function recordChosenByRequest(
       ts.forEachChild(x, (c) => go(c, depth + 1));
   };
   for (const f of filters) go(f, 0);
-  return payload && !signedIn;
+  return (payload && !signedIn) || chosenAtSite;
 }
 
-/** The argument the nearest call of the parameter's function among `sites` passes for it. */
+/** The arguments the calls of the parameter's function among `sites` pass for it. */
 function passedFor(
   param: ts.ParameterDeclaration,
   sites: readonly ts.CallExpression[],
   values: ValueResolver,
-): ts.Expression | undefined {
+): ts.Expression[] {
   const fn = param.parent;
   const index = fn.parameters.indexOf(param);
-  for (let i = sites.length - 1; i >= 0; i--) {
-    const c = sites[i];
-    if (values.resolve(c.expression).some((v) => v.kind === 'function' && v.node === fn)) return c.arguments[index];
-  }
-  return undefined;
+  return sites.flatMap((c) =>
+    c.arguments[index] && values.resolve(c.expression).some((v) => v.kind === 'function' && v.node === fn)
+      ? [c.arguments[index]]
+      : [],
+  );
 }
 
 /**
@@ -152,37 +164,80 @@ function passedFor(
  */
 export function administrative(
   path: string | undefined,
-  chain: readonly { name: string }[],
+  chain: readonly { name: string; expr?: ts.Expression }[],
   handler?: ts.Node,
 ): boolean {
-  const gates = rules().adminGates;
   if (adminPath(path)) return true;
-  if (!gates) return false;
-  return chain.some((l) => gates.test(l.name)) || (!!handler && refusesNonAdmins(handler, gates));
+  return chain.some(adminGate) || (!!handler && refusesNonAdmins(handler));
 }
 
-/** An `if` whose condition names administrators and whose branch ends the request (`return 403`, `throw`). */
-function refusesNonAdmins(fn: ts.Node, gates: RegExp): boolean {
+/** A middleware named for administrators (`isAdmin`, `requireSuperAdmin`), or a role gate given only their roles. */
+function adminGate(link: { name: string; expr?: ts.Expression }): boolean {
+  const { adminGates, adminRoleGates, adminRoleValues } = rules();
+  const x = link.expr && skipOuter(link.expr);
+  const callee = x && ts.isCallExpression(x) ? x.expression : x;
+  const name = callee
+    ? ts.isPropertyAccessExpression(callee)
+      ? callee.name.text
+      : callee.getText()
+    : link.name.replace(/\(.*$/s, '');
+  if (adminGates?.test(name)) return true;
+  if (!x || !ts.isCallExpression(x) || !adminRoleGates?.test(name) || !adminRoleValues) return false;
+  // `requireRole('admin')`, `authorize(['admin', 'superadmin'])`: every role given is an administrator's
+  const roles = x.arguments.flatMap((a) => {
+    const v = skipOuter(a);
+    return ts.isArrayLiteralExpression(v) ? v.elements.map((e) => skipOuter(e)) : [v];
+  });
+  return (
+    roles.length > 0 &&
+    roles.every((r) => {
+      const text = ts.isStringLiteralLike(r) ? r.text : ts.isPropertyAccessExpression(r) ? r.name.text : '';
+      return adminRoleValues.test(text);
+    })
+  );
+}
+
+/** An `if` that turns away whoever is not an administrator and ends the request there (`return 403`, `throw`). */
+function refusesNonAdmins(fn: ts.Node): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIfStatement(n) && gates.test(n.expression.getText()) && negated(n.expression) && ends(n.thenStatement))
-      found = true;
+    if (ts.isIfStatement(n) && notAdmin(n.expression) && ends(n.thenStatement)) found = true;
     else if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
   };
   visit(fn);
   return found;
 }
 
-/** A condition that holds for whoever is not an administrator: `role !== ADMIN`, `!isAdmin`, `!user.isAdmin`. */
-function negated(cond: ts.Expression): boolean {
+/**
+ * A condition true for whoever is not an administrator: `role !== 'admin'`, `user.role !== UserRole.ADMIN`,
+ * `!isAdmin`, `!user.isAdmin`, `!isAdmin(user)`, or one of them `||` another condition.
+ */
+function notAdmin(cond: ts.Expression): boolean {
+  const { adminRoleValues } = rules();
   const x = skipOuter(cond);
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return true;
+  const lastName = (e: ts.Expression): string => {
+    const y = skipOuter(e);
+    const z = ts.isCallExpression(y) ? skipOuter(y.expression) : y;
+    return ts.isIdentifier(z) ? z.text : ts.isPropertyAccessExpression(z) ? z.name.text : '';
+  };
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken)
+    return /^(is_?|has_?)?(super_?)?admin(istrator)?(_?role)?$/i.test(lastName(x.operand));
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
-    if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) return true;
-    if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.AmpersandAmpersandToken)
-      return negated(x.left) || negated(x.right);
+    if (op === ts.SyntaxKind.BarBarToken) return notAdmin(x.left) || notAdmin(x.right);
+    if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) {
+      const value = (e: ts.Expression): string => {
+        const y = skipOuter(e);
+        return ts.isStringLiteralLike(y) ? y.text : ts.isPropertyAccessExpression(y) ? y.name.text : '';
+      };
+      const roleSide = (e: ts.Expression): boolean => /(role|type|kind|level)$/i.test(lastName(e));
+      return (
+        !!adminRoleValues &&
+        ((roleSide(x.left) && adminRoleValues.test(value(x.right))) ||
+          (roleSide(x.right) && adminRoleValues.test(value(x.left))))
+      );
+    }
   }
   return false;
 }

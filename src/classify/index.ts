@@ -746,8 +746,12 @@ export function classifyEndpoint(
   if (byLibrary) {
     out.library = byLibrary;
     // every asset it serves here asks for a re-verification itself: the library's guard protects the route
-    const assets = signals.filter((s) => s.asset && categories.includes(s.category));
-    const guard = assets.every((s) => s.library && s.libraryGuard) ? assets[0]?.libraryGuard : undefined;
+    // (not when the configuration forces a category, a word or another effect decides one, or a call is unseen)
+    const deciding = signals.filter((s) => categories.includes(s.category) && (s.asset || s.strength === 'strong'));
+    const guard =
+      !forced && !unseen && deciding.length && deciding.every((s) => s.library && s.libraryGuard)
+        ? deciding[0].libraryGuard
+        : undefined;
     if (guard) out.libraryGuard = guard;
   }
   return out;
@@ -867,13 +871,16 @@ function unseenWrite(
   return undefined;
 }
 
-/** For each leaf effect, the calls it was reached through, outermost first (`addBalance(…)` → `Wallet.update`). */
+/**
+ * For each leaf effect, the calls it was reached through, outermost first (`addBalance(…)` → `Wallet.update`);
+ * a helper's one write reached by several calls has the calls of every way to it.
+ */
 function callSites(effects: readonly Effect[]): Map<Effect, ts.CallExpression[]> {
   const out = new Map<Effect, ts.CallExpression[]>();
   const walk = (list: readonly Effect[], chain: ts.CallExpression[]): void => {
     for (const e of list) {
       if (e.kind === 'call' && e.via) walk(e.via, ts.isCallExpression(e.node) ? [...chain, e.node] : chain);
-      else if (!out.has(e)) out.set(e, chain);
+      else out.set(e, [...(out.get(e) ?? []), ...chain.filter((c) => !out.get(e)?.includes(c))]);
       if (e.nested) walk(e.nested, chain);
     }
   };

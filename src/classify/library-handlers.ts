@@ -6,7 +6,8 @@
 // account deletion. The configuration is read by value resolution, never run.
 import { ts } from 'ts-morph';
 import { callsIn } from '../analysis/effects.js';
-import { calleeName, skipOuter, type Value, type ValueResolver } from '../analysis/values.js';
+import { calleeName, propertyNameText, skipOuter, type Value, type ValueResolver } from '../analysis/values.js';
+import { externalName } from '../analysis/unwrap.js';
 import { findDeclaration } from '../analysis/scope.js';
 import type { Endpoint, FunctionNode } from '../model.js';
 import { compiled, ruleFile } from '../rules/load.js';
@@ -135,6 +136,60 @@ function pluginCalls(
   return out;
 }
 
+/** Does an object literal, or one nested in it, spread another object in (`{ ...defaults, user: { ...u } }`)? */
+function spreads(o: ts.ObjectLiteralExpression): boolean {
+  return o.properties.some(
+    (p) =>
+      ts.isSpreadAssignment(p) ||
+      (ts.isPropertyAssignment(p) &&
+        ts.isObjectLiteralExpression(skipOuter(p.initializer)) &&
+        spreads(skipOuter(p.initializer) as ts.ObjectLiteralExpression)),
+  );
+}
+
+/** Does the configuration declare fields of the user a request may set (`user.additionalFields`, `input` not false)? */
+function declaresInputFields(o: ts.ObjectLiteralExpression): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAssignment(n) && propertyNameText(n.name) === 'additionalFields') {
+      const fields = skipOuter(n.initializer);
+      found =
+        !ts.isObjectLiteralExpression(fields) ||
+        fields.properties.some((f) => {
+          const def = ts.isPropertyAssignment(f) ? skipOuter(f.initializer) : undefined;
+          if (!def || !ts.isObjectLiteralExpression(def)) return true;
+          const input = def.properties.find((q) => ts.isPropertyAssignment(q) && propertyNameText(q.name) === 'input');
+          return !(input && ts.isPropertyAssignment(input) && input.initializer.kind === ts.SyntaxKind.FalseKeyword);
+        });
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(o);
+  return found;
+}
+
+/** The name a plugin's package exports it as (`apiKey` for `import { apiKey as bearer }`), when a package's. */
+function exportedAs(call: ts.CallExpression, values: ValueResolver): string | undefined {
+  for (const v of values.resolve(call.expression)) {
+    const ext = externalName(v);
+    if (ext) return ext.name;
+  }
+  return calleeName(call);
+}
+
+/** A handler whose body is the one hand-over (`(c) => auth.handler(c.req.raw)`, `{ return toNodeHandler(auth)(req, res) }`). */
+function onlyDelegates(fn: FunctionNode): boolean {
+  const body = fn.body;
+  if (!body) return false;
+  if (!ts.isBlock(body)) return ts.isCallExpression(skipOuter(body));
+  if (body.statements.length !== 1) return false;
+  const s = body.statements[0];
+  const e = ts.isReturnStatement(s) ? s.expression : ts.isExpressionStatement(s) ? s.expression : undefined;
+  return !!e && ts.isCallExpression(skipOuter(e));
+}
+
 /** `{}`, or no such option at all: an option given nothing. */
 function emptyObject(v: Value): boolean {
   return (
@@ -148,16 +203,25 @@ export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values
   const out: LibraryServes[] = [];
   for (const r of rules()) {
     if (!r.methods.includes(ep.method)) continue;
+    // (a handler of the project's own that does more than hand the request over may do anything before it)
+    const delegates = !fn || onlyDelegates(fn);
     for (const x of handedTo(fn, ep.handler.expr, r)) {
       for (const config of configsOf(x, values, r)) {
         const at = config.kind === 'object' ? config.node : x;
         const first = out.length;
         // (a plugin list not read whole, or a plugin neither catalogued nor known to serve nothing a stolen
         // session can misuse: the library's own guard is not all that stands before what it serves)
-        const unread = { seen: false };
+        // (nor is it when the configuration holds a spread anywhere, `{ ...defaults }`: what the spread brings
+        // in may turn anything on; nor when a field the user may set is declared, `additionalFields`)
+        const unread = { seen: config.kind !== 'object' || spreads(config.node) || declaresInputFields(config.node) };
         for (const call of pluginCalls(member([config], 'plugins', values, at), values, 0, unread)) {
           const plugin = r.plugins[calleeName(call)];
-          if (!plugin && !r.harmlessPlugins?.includes(calleeName(call))) unread.seen = true;
+          // (a plugin counts as harmless by the name its package exports, not a local alias)
+          if (
+            !plugin &&
+            !(r.harmlessPlugins?.includes(calleeName(call)) && exportedAs(call, values) === calleeName(call))
+          )
+            unread.seen = true;
           if (!plugin) continue;
           for (const category of plugin.categories)
             out.push({
@@ -196,7 +260,7 @@ export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values
               ...(o.guardedBy ? { guardedBy: o.guardedBy } : {}),
             });
         }
-        if (unread.seen) for (const l of out.slice(first)) delete l.guardedBy;
+        if (unread.seen || !delegates) for (const l of out.slice(first)) delete l.guardedBy;
       }
     }
   }

@@ -658,6 +658,8 @@ export interface AssetRules {
     finders?: string;
     adminSegments?: string[];
     adminGates?: string;
+    adminRoleGates?: string;
+    adminRoleValues?: string;
   };
   bookkeepingModels: string[];
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
