@@ -1793,6 +1793,17 @@ function rootResolvesTo(recvParts: string[], node: ts.Expression, modules: strin
   return false;
 }
 
+/** The call a project helper answers with, when it is one `test` accepts (`getRepository(User)`, `c.from('members')`). */
+function answeredCall(
+  x: ts.Expression,
+  values: ValueResolver,
+  test: (c: ts.CallExpression) => boolean,
+): ts.CallExpression | undefined {
+  for (const v of values.resolve(x))
+    if (v.kind === 'call' && v.node !== x && ts.isCallExpression(v.node) && test(v.node)) return v.node;
+  return undefined;
+}
+
 /** The table a call's first argument names: a string, a document path, or a table object (`webhooks`, `schema.users`). */
 export function stringArg(call: ts.CallExpression, values: ValueResolver): string | undefined {
   const a = call.arguments[0];
@@ -2285,18 +2296,12 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       }
       // this.users().save(...) with `static users = () => getRepository(User)`: a project function handing out a repository
       if (r.orm.repoMethods.includes(mc.method)) {
-        const made = values
-          .resolve(inner)
-          .find(
-            (v): v is Extract<Value, { kind: 'call' }> =>
-              v.kind === 'call' &&
-              v.node !== inner &&
-              ts.isCallExpression(v.node) &&
-              /^(getRepository|getCustomRepository|getMongoRepository)$/.test(calleeName(v.node)),
-          );
-        if (made && ts.isCallExpression(made.node))
+        const made = answeredCall(inner, values, (c) =>
+          /^(getRepository|getCustomRepository|getMongoRepository)$/.test(calleeName(c)),
+        );
+        if (made)
           return base('db-write', {
-            model: normalizeName(stringArg(made.node, values) ?? ''),
+            model: normalizeName(stringArg(made, values) ?? ''),
             action: repoAction(call, mc.method, values),
             ...callData(call, mc.method, values),
           });
@@ -2327,17 +2332,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           if (!m) {
             // a table handle a project helper returns (`getMembersTable(client).update(…)` with
             // `getMembersTable = (c) => c.from('members')`): the chain goes on in the helper's answer
-            const made = values
-              .resolve(cur)
-              .find(
-                (v): v is Extract<Value, { kind: 'call' }> =>
-                  v.kind === 'call' &&
-                  v.node !== cur &&
-                  ts.isCallExpression(v.node) &&
-                  r.orm.builderTableCalls.includes(methodCall(v.node)?.method ?? ''),
-              );
+            const made = answeredCall(cur, values, (c) =>
+              r.orm.builderTableCalls.includes(methodCall(c)?.method ?? ''),
+            );
             if (!made) break;
-            cur = made.node;
+            cur = made;
             continue;
           }
           cur = skipOuter(m.recv);
