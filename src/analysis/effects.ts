@@ -1117,60 +1117,66 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
   while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
   if (!scope) return out;
   const own = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === name, values, save);
-  // a field of an object the record embeds, named with the object's name (`user.wallet.balance -= amount` writes
-  // `walletBalance`, `user.subscription.status = 'cancelled'` writes `subscriptionStatus`, not the account's status)
+  // one walk for the record's other writes:
+  // - a field of an object the record embeds (`user.wallet.balance -= amount`), under the object's name;
+  // - a sub-document taken from one of the record's lists and changed in place (`const w = user.wallets.id(wid);
+  //   w.address = a; await user.save()`): an update of a record of that list's kind, when the save is on its way;
+  // - …or changed where it stands (`org.members[i].role = role; await org.save()`)
+  const declared: WriteData['nested'] = [];
+  const inPlace: WriteData['nested'] = [];
   forEachNode(scope, (n) => {
-    if (
-      !ts.isBinaryExpression(n) ||
-      !ts.isPropertyAccessExpression(n.left) ||
-      !ts.isPropertyAccessExpression(skipOuter(n.left.expression)) ||
-      !embeddedIn(n.left.expression, name)
-    )
-      return;
-    const path: string[] = [];
-    for (let x: ts.Expression = n.left; ts.isPropertyAccessExpression(x); x = skipOuter(x.expression))
-      path.unshift(x.name.text);
-    const joined = path.map((w, i) => (i ? w[0].toUpperCase() + w.slice(1) : w)).join('');
-    const one = emptyData();
-    recordFieldWrite(n as ts.BinaryExpression & { left: ts.PropertyAccessExpression }, one, true, values);
-    const field = path[path.length - 1];
-    const rename = (k: string): string => (k === field ? joined : k);
-    one.keys = one.keys.map(rename);
-    one.debits = one.debits.map(rename);
-    one.credits = one.credits.map(rename);
-    one.amounts = Object.fromEntries(Object.entries(one.amounts).map(([k, v]) => [rename(k), v]));
-    one.constants = Object.fromEntries(Object.entries(one.constants).map(([k, v]) => [rename(k), v]));
-    mergeData(own, one);
-  });
-  // a sub-document taken from one of the record's lists and changed in place (`const w = user.wallets.id(wid);
-  // w.address = a; await user.save()`): an update of a record of that list's kind, when the save is on its way
-  if (values && save)
-    forEachNode(scope, (n) => {
-      if (!ts.isVariableDeclaration(n) || !ts.isIdentifier(n.name) || !n.initializer) return;
+    if (ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left)) {
+      const write = n as ts.BinaryExpression & { left: ts.PropertyAccessExpression };
+      const target = skipOuter(n.left.expression);
+      if (ts.isPropertyAccessExpression(target) && embeddedIn(target, name))
+        mergeData(own, embeddedWrite(write, values));
+      else if (values && save && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && leadsTo(n, save)) {
+        const list = subDocumentList(n.left.expression, name);
+        if (!list) return;
+        const data = emptyData();
+        recordFieldWrite(write, data, true, values);
+        if (data.keys.length) inPlace.push({ relation: list, action: 'update', data, node: n });
+      }
+    } else if (values && save && ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
       if (!leadsTo(n, save)) return;
       const list = subDocumentList(n.initializer, name);
       if (!list) return;
       const sub = n.name.text;
       const data = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === sub, values);
-      if (data.keys.length) own.nested.push({ relation: list, action: 'update', data, node: n });
-    });
-  // …or changed where it stands (`org.members[i].role = role; await org.save()`)
-  if (values && save)
-    forEachNode(scope, (n) => {
-      if (
-        !ts.isBinaryExpression(n) ||
-        n.operatorToken.kind !== ts.SyntaxKind.EqualsToken ||
-        !ts.isPropertyAccessExpression(n.left) ||
-        !leadsTo(n, save)
-      )
-        return;
-      const list = subDocumentList(n.left.expression, name);
-      if (!list) return;
-      const data = emptyData();
-      recordFieldWrite(n as ts.BinaryExpression & { left: ts.PropertyAccessExpression }, data, true, values);
-      if (data.keys.length) own.nested.push({ relation: list, action: 'update', data, node: n });
-    });
+      if (data.keys.length) declared.push({ relation: list, action: 'update', data, node: n });
+    }
+  });
+  own.nested.push(...declared, ...inPlace);
   return own;
+}
+
+/**
+ * A field of an object a record embeds, written under the object's name: `user.wallet.balance -= amount`
+ * writes `walletBalance`, and `user.subscription.status = 'cancelled'` writes `subscriptionStatus`, not the
+ * account's status.
+ */
+function embeddedWrite(
+  n: ts.BinaryExpression & { left: ts.PropertyAccessExpression },
+  values: ValueResolver | undefined,
+): WriteData {
+  const path: string[] = [];
+  for (let x: ts.Expression = n.left; ts.isPropertyAccessExpression(x); x = skipOuter(x.expression))
+    path.unshift(x.name.text);
+  const joined = path.map((w, i) => (i ? w[0].toUpperCase() + w.slice(1) : w)).join('');
+  const field = path[path.length - 1];
+  const rename = (k: string): string => (k === field ? joined : k);
+  const renameKeys = (o: Record<string, string>): Record<string, string> =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [rename(k), v]));
+  const one = emptyData();
+  recordFieldWrite(n, one, true, values);
+  return {
+    ...one,
+    keys: one.keys.map(rename),
+    debits: one.debits.map(rename),
+    credits: one.credits.map(rename),
+    amounts: renameKeys(one.amounts),
+    constants: renameKeys(one.constants),
+  };
 }
 
 /** `user`, or an object embedded in it reached by field names (`user.wallet`, `user.settings.security`). */
@@ -2747,12 +2753,11 @@ function sqlStatement(
         else if (isIncrease(value, col[1])) credits.push(col[1]);
         continue;
       }
-      // `SET uses = uses - 1`: a counter of uses stepped down by one, a constant change and no amount (a balance
-      // raised by one is still raised: an operator's grant)
-      if (new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*1\\s*$`, 'i').test(col[2].trim())) constants[col[1]] = '-1';
-      // `SET balance = balance - ?`
+      // `SET balance = balance - ?`; `SET uses = uses - 1` (the whole value): a counter of uses stepped down by one,
+      // a constant change and no amount (a balance raised by one is still raised: an operator's grant)
       const minus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*-\\s*(\\S+)`, 'i').exec(col[2].trim());
       if (minus && minus[1] !== '1') debits.push(col[1]);
+      else if (minus && minus[0] === col[2].trim()) constants[col[1]] = '-1';
       // `SET balance = balance + ?`
       const plus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*\\+\\s*(\\S+)`, 'i').exec(col[2].trim());
       if (plus && plus[1] !== '1') credits.push(col[1]);

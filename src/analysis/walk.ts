@@ -4,6 +4,12 @@
 // and only the analysis of the deep expression itself is at risk (and contained where it runs).
 import { ts } from 'ts-morph';
 
+/** Does a branch leave the function: a `return` or `throw` as the statement, or among its block's statements? */
+export function exits(s: ts.Statement): boolean {
+  const leaves = (x: ts.Statement): boolean => ts.isReturnStatement(x) || ts.isThrowStatement(x);
+  return leaves(s) || (ts.isBlock(s) && s.statements.some(leaves));
+}
+
 /**
  * Visits `root` and its descendants in source order (parents before children). `visit` returns
  * false to skip a node's children.

@@ -3,6 +3,7 @@
 // stored, the account deleted, a role granted. Effects are matched on what they write (model,
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
+import { exits } from '../analysis/walk.js';
 import { fieldAssignments, restTypeKeys, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
 import {
   calleeName,
@@ -469,7 +470,7 @@ export interface AssetContext {
   path?: string;
   /** The endpoint is an administrator's, by its path or its chain: a record it loads by the request's values is one the administrator chose. */
   administrative?: boolean;
-  /** The calls a write was reached through from the handler, outermost first. */
+  /** The calls a write was reached through from the handler, along every way to it. */
   sites?: (e: Effect) => readonly ts.CallExpression[];
   /** No signed-in session is served (a sign-up, a provider sign-in): a new account is made for the caller. */
   sessionless?: () => boolean;
@@ -772,13 +773,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       }
       // members removed in bulk with the record they belong to (`membersOnTeams.deleteMany` beside
       // `team.delete`) go with it: nobody's membership is taken away from a group that goes on
-      if (
-        r.notWithContainer &&
-        e.kind === 'db-write' &&
-        containerDeleted(effects, e, r) &&
-        (/many$/i.test(e.action ?? '') || deletesByGroupKey(e, deletedContainers(effects, e, r)))
-      )
-        continue;
+      if (r.notWithContainer && e.kind === 'db-write') {
+        const containers = deletedContainers(effects, e, r);
+        if (containers.length && (/many$/i.test(e.action ?? '') || deletesByGroupKey(e, containers))) continue;
+      }
       let matchedKeys: string[] = [];
       if (r.keySet.length) {
         const constants = constantsOf(e);
@@ -1232,7 +1230,7 @@ function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
  * A delete whose condition names a group and no person (`tx.delete(userProjects).where(eq(userProjects.projectId,
  * id))`): every membership of that group at once, however the ORM spells a bulk delete.
  */
-function deletesByGroupKey(e: Effect, containers: readonly string[] = []): boolean {
+function deletesByGroupKey(e: Effect, containers: readonly string[]): boolean {
   // (or by the key of the record deleted beside it, whatever it is: `folderId` of the `folders` deleted)
   const own = containers.map((m) => m.replace(/s$/, '')).filter((m) => m.length >= 3 && /^[a-z]+$/.test(m));
   const groupKey = own.length ? new RegExp(`${GROUP_KEY.source}|(${own.join('|')})_?id\\b`, 'i') : GROUP_KEY;
@@ -1269,10 +1267,6 @@ const HELD = /(lock|hold|held|reserv|frozen|freez|escrow)/i;
 /** A key naming a group (`projectId`, `team_id`), and one naming a person or a membership row (`userId`, `id`). */
 const GROUP_KEY = /(project|team|org|organi[sz]ation|workspace|group|company|tenant|channel|event|board|space)_?id\b/i;
 const PERSON_KEY = /\b(user|member|account|person|profile|participant)_?id\b|\b\w+\.id\s*,|[{,]\s*id\s*:/i;
-
-function containerDeleted(effects: readonly Effect[], e: Effect, r: CompiledAssets['rules'][number]): boolean {
-  return deletedContainers(effects, e, r).length > 0;
-}
 
 /** The records deleted one at a time beside a bulk delete of memberships, other than a person's own (normalised models). */
 function deletedContainers(effects: readonly Effect[], e: Effect, r: CompiledAssets['rules'][number]): string[] {
@@ -1864,12 +1858,6 @@ function rejectedUnlessIn(cond: ts.Expression, isIt: (e: ts.Expression) => boole
     if (isIt(b) && ts.isStringLiteralLike(a)) return [a.text];
   }
   return undefined;
-}
-
-/** Does the statement always leave the function (a return or throw, directly or in a block)? */
-function exits(st: ts.Statement): boolean {
-  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
-  return ts.isBlock(st) && st.statements.some((s) => ts.isReturnStatement(s) || ts.isThrowStatement(s));
 }
 
 /**

@@ -3,6 +3,7 @@
 // keyed by who is signed in (`Wallet.findOne({ userId: req.user.id })`) writes the caller's own.
 // The vocabulary is rules/assets.json `chosenRecord`.
 import { ts } from 'ts-morph';
+import { exits } from '../analysis/walk.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Effect } from '../analysis/effects.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
@@ -43,7 +44,7 @@ export function recordChosenByRequest(
   e: Effect,
   values: ValueResolver,
   throughRecords = false,
-  /** The calls the write was reached through, outermost first: a helper's parameter is what its caller passed. */
+  /** The calls the write was reached through, along every way to it: a helper's parameter is what they pass. */
   sites: readonly ts.CallExpression[] = [],
 ): boolean {
   const call = e.node;
@@ -202,7 +203,7 @@ function refusesNonAdmins(fn: ts.Node): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIfStatement(n) && notAdmin(n.expression) && ends(n.thenStatement)) found = true;
+    if (ts.isIfStatement(n) && notAdmin(n.expression) && exits(n.thenStatement)) found = true;
     else if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
   };
   visit(fn);
@@ -240,12 +241,6 @@ function notAdmin(cond: ts.Expression): boolean {
     }
   }
   return false;
-}
-
-/** A branch that ends the request: a `return` or a `throw` as its statement or among its block's statements. */
-function ends(s: ts.Statement): boolean {
-  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
-  return ts.isBlock(s) && s.statements.some((t) => ts.isReturnStatement(t) || ts.isThrowStatement(t));
 }
 
 /** Is the endpoint an administrator's, by a segment of its path (`/api/admin/payments/:id`)? */

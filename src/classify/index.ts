@@ -872,15 +872,19 @@ function unseenWrite(
 }
 
 /**
- * For each leaf effect, the calls it was reached through, outermost first (`addBalance(…)` → `Wallet.update`);
- * a helper's one write reached by several calls has the calls of every way to it.
+ * For each leaf effect, the calls it was reached through (`addBalance(…)` → `Wallet.update`), outermost first
+ * along each way to it; a helper's one write reached by several calls has the calls of every way.
  */
 function callSites(effects: readonly Effect[]): Map<Effect, ts.CallExpression[]> {
   const out = new Map<Effect, ts.CallExpression[]>();
   const walk = (list: readonly Effect[], chain: ts.CallExpression[]): void => {
     for (const e of list) {
       if (e.kind === 'call' && e.via) walk(e.via, ts.isCallExpression(e.node) ? [...chain, e.node] : chain);
-      else out.set(e, [...(out.get(e) ?? []), ...chain.filter((c) => !out.get(e)?.includes(c))]);
+      else {
+        const calls = out.get(e) ?? [];
+        for (const c of chain) if (!calls.includes(c)) calls.push(c);
+        out.set(e, calls);
+      }
       if (e.nested) walk(e.nested, chain);
     }
   };

@@ -112,7 +112,7 @@ function pluginCalls(
     return out;
   }
   for (const list of lists) {
-    if (list.kind === 'unknown' && list.reason.startsWith('no property')) continue;
+    if (absent(list)) continue;
     if (list.kind !== 'array') {
       unread.seen = true;
       continue;
@@ -190,12 +190,19 @@ function onlyDelegates(fn: FunctionNode): boolean {
   return !!e && ts.isCallExpression(skipOuter(e));
 }
 
+/** No such option at all: the configuration does not name it. */
+function absent(v: Value): boolean {
+  return v.kind === 'unknown' && v.reason.startsWith('no property');
+}
+
 /** `{}`, or no such option at all: an option given nothing. */
 function emptyObject(v: Value): boolean {
-  return (
-    (v.kind === 'object' && v.node.properties.length === 0) ||
-    (v.kind === 'unknown' && v.reason.startsWith('no property'))
-  );
+  return (v.kind === 'object' && v.node.properties.length === 0) || absent(v);
+}
+
+/** A value that may turn an option on: anything but `false` (or another falsy literal), `{}` or nothing. */
+function mayBeOn(v: Value): boolean {
+  return !(v.kind === 'literal' && !v.value) && !emptyObject(v);
 }
 
 /** What the catch-all serves, by category, from the instance's plugins and options. */
@@ -234,7 +241,7 @@ export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values
         const valuesAt = (path: readonly string[]): Value[] => {
           let cur: Value[] = [config];
           // (an option the configuration does not name has no value at all)
-          for (const k of path) cur = member(cur, k, values, at).filter((v) => !emptyObject(v) || v.kind === 'object');
+          for (const k of path) cur = member(cur, k, values, at).filter((v) => !absent(v));
           return cur;
         };
         for (const o of r.options) {
@@ -242,13 +249,13 @@ export function libraryServes(ep: Endpoint, fn: FunctionNode | undefined, values
           // (literally on; or, for an option on unless written false, given any value that is not false)
           const on =
             cur.find((v) => v.kind === 'literal' && v.value === true) ??
-            (o.onUnlessFalse ? cur.find((v) => !(v.kind === 'literal' && !v.value) && !emptyObject(v)) : undefined);
+            (o.onUnlessFalse ? cur.find(mayBeOn) : undefined);
           if (!on || !('node' in on)) continue;
           // (an object with too few entries counts only beside the other option turned on)
           if (
             o.minEntries &&
             !cur.some((v) => v.kind === 'object' && v.node.properties.length >= o.minEntries!) &&
-            !(o.orWith && valuesAt(o.orWith).some((v) => !(v.kind === 'literal' && !v.value) && !emptyObject(v)))
+            !(o.orWith && valuesAt(o.orWith).some(mayBeOn))
           )
             continue;
           for (const category of o.categories)

@@ -3,6 +3,7 @@
 // credential header or query parameter (cron jobs, internal calls). There is no user session to
 // step up from; the endpoint's own authentication is what a reviewer must look at.
 import { ts } from 'ts-morph';
+import { exits } from '../analysis/walk.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
 import { accessName, calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
@@ -118,15 +119,9 @@ function refusesOnMismatch(cmp: ts.Expression, trueMeansMismatch: boolean): bool
       n = p; // `SECRET && h !== SECRET`: only when the secret is configured
     else if (ts.isIfStatement(p) && p.expression === n) {
       const branch = mismatch ? p.thenStatement : p.elseStatement;
-      return !!branch && ends(branch);
+      return !!branch && exits(branch);
     } else return false;
   }
-}
-
-/** A branch that ends the request: a `return` or `throw`, alone or among the block's statements. */
-function ends(s: ts.Statement): boolean {
-  const exits = (x: ts.Statement): boolean => ts.isReturnStatement(x) || ts.isThrowStatement(x);
-  return exits(s) || (ts.isBlock(s) && s.statements.some(exits));
 }
 
 /** Text a module must contain to hold a signature or shared-secret check (or to call one). */
