@@ -98,6 +98,8 @@ interface Compiled {
   registration: RegExp;
   /** Models of the step-up flow itself (challenges, codes). */
   machinery: RegExp;
+  /** Recovery-code keys a check spends by writing them back from their own stored value. */
+  spentCodeKeys: RegExp | undefined;
   /** Keys whose writes are bookkeeping (last use, counters). */
   bookkeeping: Set<string>;
   updateActions: RegExp;
@@ -131,6 +133,7 @@ const rules = compiled<Compiled>(() => {
     throughParams: new RegExp(r.throughParamsWrites, 'i'),
     registration: new RegExp(r.registrationCalls.pattern),
     machinery: new RegExp(r.stepUpMachinery.models, 'i'),
+    spentCodeKeys: r.stepUpMachinery.spentCodeKeys ? new RegExp(r.stepUpMachinery.spentCodeKeys) : undefined,
     bookkeeping: new Set(r.bookkeepingKeys.keys),
     updateActions: new RegExp(r.orm.updateActions, 'i'),
     deleteActions: new RegExp(r.orm.deleteActions, 'i'),
@@ -284,28 +287,35 @@ export const CONTAINER_KEYS = new Set([
  */
 function repoAction(call: ts.CallExpression, method: string, values: ValueResolver): string {
   const a = call.arguments[0] && skipOuter(call.arguments[0]);
-  if (!/^(save|persist|persistAndFlush)$/.test(method) || !a || !ts.isIdentifier(a)) return method;
+  if (!/^(save|persist|persistAndFlush)$/.test(method) || !a) return method;
+  // a plain object with no key (`repo.save({ workspaceId, name, owner })`) is inserted
+  if (ts.isObjectLiteralExpression(a)) return keyedData(a) ? method : 'create';
+  if (!ts.isIdentifier(a)) return method;
   if (loadedByFinder(a, values)) return 'update';
   const vals = values.resolve(a);
   // (an entity built with its key, `new User({ id, email })`, is saved over the row that has it)
   const keyed = (n: ts.Node): boolean => {
-    const arg = ts.isNewExpression(n) && n.arguments?.[0] ? skipOuter(n.arguments[0]) : undefined;
-    return (
-      !!arg &&
-      (!ts.isObjectLiteralExpression(arg) ||
-        arg.properties.some(
-          (p) =>
-            ts.isSpreadAssignment(p) ||
-            (!!p.name && /^(_?id|uuid|key)$/i.test(propertyNameText(p.name) ?? '')) ||
-            // a value the request's path names (`accountId: req.params.accountId`) is how the row is found
-            (ts.isPropertyAssignment(p) && /\bparams?\b|\.param\(/.test(p.initializer.getText())),
-        ))
-    );
+    const arg =
+      (ts.isNewExpression(n) || ts.isCallExpression(n)) && n.arguments?.[0] ? skipOuter(n.arguments[0]) : undefined;
+    return !!arg && (!ts.isObjectLiteralExpression(arg) || keyedData(arg));
   };
+  // (`new Team(data)`, or an entity a repository's `create(data)` builds before the save inserts it)
   const built = (v: Value): boolean =>
     (v.kind === 'call' && ts.isNewExpression(v.node) && !keyed(v.node)) ||
+    (v.kind === 'call' && ts.isCallExpression(v.node) && methodCall(v.node)?.method === 'create' && !keyed(v.node)) ||
     (v.kind === 'instance' && !!v.site && !keyed(v.site));
   return vals.length && vals.every(built) ? 'create' : method;
+}
+
+/** Does an entity's data carry what finds an existing row: its key, a spread, or a value the request's path names? */
+function keyedData(arg: ts.ObjectLiteralExpression): boolean {
+  return arg.properties.some(
+    (p) =>
+      ts.isSpreadAssignment(p) ||
+      (!!p.name && /^(_?id|uuid|key)$/i.test(propertyNameText(p.name) ?? '')) ||
+      // a value the request's path names (`accountId: req.params.accountId`) is how the row is found
+      (ts.isPropertyAssignment(p) && /\bparams?\b|\.param\(/.test(p.initializer.getText())),
+  );
 }
 
 /** An upsert's data for the record it creates (Prisma `create`, Mongo `$setOnInsert`): not written to one it finds. */
@@ -783,8 +793,11 @@ export function writeData(
         ? parameterTypeKeys(x, values)
         : undefined;
     if (typed) out.keys.push(...typed);
-    else if (v && v.kind === 'object') obj = v.node;
-    else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) {
+    else if (v && v.kind === 'object') {
+      obj = v.node;
+      // a local given one object or another (`const data = pw ? { password: pw, name } : { name }`): each of them
+      for (const o of vals) if (o.kind === 'object' && o !== v) writeData(o.node, values, depth + 1, out);
+    } else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) {
       out.opaque = true;
       if (vals.some((y) => isRawBody(y) || parsedFromRequest(y, values))) out.rawBody = true;
       else if (vals.some(isRawBodyPart)) out.rawBodyPart = true;
@@ -1530,8 +1543,94 @@ function loadedByFinder(recv: ts.Expression, values: ValueResolver): boolean {
   });
 }
 
+/**
+ * A write of an entity query builder (rules/effects.json `orm.queryBuilder`):
+ * `db.createQueryBuilder().update(User).set({ role }).where(…).execute()`, `….delete().from(User)`,
+ * `getRepository(User).createQueryBuilder('u').delete()`.
+ */
+function queryBuilderWrite(
+  call: ts.CallExpression,
+  mc: { method: string; recv: ts.Expression },
+  values: ValueResolver,
+): Omit<Effect, 'kind' | 'node' | 'callee'> | undefined {
+  const qb = rules().r.orm.queryBuilder;
+  if (!qb || !new RegExp(qb.verbs).test(mc.method)) return undefined;
+  // down the receiver to the call that started the builder
+  let start: ts.CallExpression | undefined;
+  let cur = skipOuter(mc.recv);
+  for (let i = 0; i < 6 && ts.isCallExpression(cur); i++) {
+    if (new RegExp(qb.starts).test(calleeName(cur))) {
+      start = cur;
+      break;
+    }
+    const m = methodCall(cur);
+    if (!m) break;
+    cur = skipOuter(m.recv);
+  }
+  if (!start) return undefined;
+  const entityName = (e: ts.Expression | undefined): string | undefined => {
+    const x = e && skipOuter(e);
+    if (!x) return undefined;
+    if (ts.isStringLiteralLike(x)) return x.text;
+    return ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) ? x.getText() : undefined;
+  };
+  // up the chain: `.from(User)`, `.into(User)`
+  let entity = mc.method === 'update' || mc.method === 'insert' ? entityName(call.arguments[0]) : undefined;
+  let at: ts.Node = call;
+  for (let i = 0; i < 8; i++) {
+    const access = at.parent;
+    if (!access || !ts.isPropertyAccessExpression(access) || access.expression !== at) break;
+    const outer = access.parent;
+    if (!outer || !ts.isCallExpression(outer) || outer.expression !== access) break;
+    if (qb.entityCalls.includes(access.name.text)) entity = entityName(outer.arguments[0]) ?? entity;
+    at = outer;
+  }
+  // what the builder was started on: an entity given to it (`createQueryBuilder(User, 'u')`) or its repository
+  const startRecv = methodCall(start)?.recv;
+  const first = start.arguments[0] && skipOuter(start.arguments[0]);
+  entity ??=
+    first && !ts.isStringLiteralLike(first)
+      ? entityName(first)
+      : startRecv
+        ? modelOfReceiver(startRecv, values)
+        : undefined;
+  return {
+    model: entity ? normalizeName(entity) : undefined,
+    action: mc.method,
+    ...chainData(call, values),
+  };
+}
+
+/** A local holding what a repository factory returned (`const teams = getCustomRepository(TeamRepository)`), whatever it is called. */
+function handedRepository(recv: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(recv);
+  if (!ts.isIdentifier(x)) return false;
+  const vals = values.resolve(x);
+  return (
+    vals.length > 0 &&
+    vals.every(
+      (v) =>
+        v.kind === 'call' &&
+        ts.isCallExpression(v.node) &&
+        /^(getRepository|getCustomRepository|getMongoRepository|getTreeRepository)$/.test(calleeName(v.node)),
+    )
+  );
+}
+
+/** A record's name from the handle it is reached by (`userRepository`, `UserModel` → user, User). */
+function handleModel(name: string): string {
+  const m = /^(.*?)(Repo|Repository|Model|Doc|Document|Record|Entity)$/i.exec(name);
+  return m && m[1] ? m[1] : name;
+}
+
 /** Model name behind a receiver: `new User()`, `User.findById()`, `userRepository`, `getRepository(User)`. */
 export function modelOfReceiver(recv: ts.Expression, values: ValueResolver): string | undefined {
+  const named = receiverHandle(recv, values);
+  // (a custom repository is named for its record: `getCustomRepository(TeamRepository)` → Team)
+  return named === undefined ? undefined : handleModel(named);
+}
+
+function receiverHandle(recv: ts.Expression, values: ValueResolver): string | undefined {
   const x = skipOuter(recv);
   if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
     for (const v of values.resolve(x)) {
@@ -1543,13 +1642,20 @@ export function modelOfReceiver(recv: ts.Expression, values: ValueResolver): str
           if (parts && parts.length >= 2 && isCapitalized(parts[parts.length - 2])) return parts[parts.length - 2];
           if (parts && /getRepository|getCustomRepository/.test(parts[parts.length - 1]) && n.arguments[0])
             return siteArgument(n.arguments[0], v.site).getText();
+          // a record a finder loaded through a lower-case handle (`sequelize.models.users.findOne(q)`, `userRepo.findOne`)
+          if (parts && parts.length >= 2 && /^find/.test(parts[parts.length - 1]) && parts[parts.length - 2] !== 'this')
+            return handleModel(parts[parts.length - 2]);
         }
       }
       if (v.kind === 'instance' && v.cls.name) return v.cls.name.text;
+      // a model handed over from a registry of models (`new Restful(sequelize.models.admins)`, kept as `this.model`)
+      if (v.kind === 'member' && ts.isPropertyAccessExpression(v.node)) {
+        const parts = calleeParts(v.node);
+        if (parts && parts.length >= 2 && rules().r.orm.modelRegistries?.includes(parts[parts.length - 2]))
+          return parts[parts.length - 1];
+      }
     }
-    const name = ts.isIdentifier(x) ? x.text : x.name.text;
-    const m = /^(.*?)(Repo|Repository|Model|Doc|Document|Record|Entity)$/i.exec(name);
-    return m && m[1] ? m[1] : name;
+    return handleModel(ts.isIdentifier(x) ? x.text : x.name.text);
   }
   if (ts.isCallExpression(x)) {
     const parts = calleeParts(x.expression);
@@ -2079,6 +2185,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   const command = commandWrite(call, values);
   if (command) return base('db-write', command);
 
+  const built = mc && queryBuilderWrite(call, mc, values);
+  if (built) return base('db-write', built);
+
   if (parts && parts.length >= 3) {
     const method = parts[parts.length - 1];
     const model = parts[parts.length - 2];
@@ -2268,8 +2377,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     // Repositories: userRepository.save(...) (a project class named a repository, whose method is its own code
     // — `workspaceRepository.delete(id)` running `db.delete(workspace)` —, is followed instead)
     if (
-      recvText &&
-      repoRoots.test(recvText) &&
+      ((recvText && repoRoots.test(recvText)) || handedRepository(mc.recv, values)) &&
       r.orm.repoMethods.includes(mc.method) &&
       !values
         .resolve(call.expression)
@@ -2550,6 +2658,13 @@ function generatorOfMint(call: ts.CallExpression, values: ValueResolver): boolea
 }
 
 /** A project function that only computes and returns a value (`generateApiKey()`: random bytes, formatted): a mint, with no write of its own to follow. */
+/** A string or template literal holding a write statement (rules/effects.json `sql.write`). */
+function sqlLiteral(a: ts.Expression): boolean {
+  const x = skipOuter(a);
+  const text = ts.isStringLiteralLike(x) ? x.text : ts.isTemplateExpression(x) ? x.head.text : undefined;
+  return text !== undefined && rules().sql.test(text);
+}
+
 function mintsOnly(fn: FunctionNode): boolean {
   let writes = false;
   const visit = (n: ts.Node): void => {
@@ -2558,6 +2673,8 @@ function mintsOnly(fn: FunctionNode): boolean {
       const name = (skipOuter(n.expression) as ts.PropertyAccessExpression).name.text;
       if (rules().r.orm.builderWrites.includes(name) || rules().mintWrites?.test(name)) writes = true;
     }
+    // a write statement handed to any call (`query(`UPDATE s SET secret = $1 …`, [x])`, a project helper's too)
+    if (ts.isCallExpression(n) && n.arguments.some((a) => sqlLiteral(a))) writes = true;
     if (!writes) ts.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
@@ -2974,6 +3091,19 @@ function effectOfCallUncached(
     const factory = site && enclosingFunction(v.node);
     if (site && factory && leafEffects(inner).length === 0)
       inner = values.withArguments(factory, site, () => effectsOf(v.node, values, depth - 1, scope));
+    // A method of an instance whose class keeps what its constructor was handed (`new Restful(models.admins)`,
+    // `this.#model.destroy(…)` in `Delete`): walked with the constructor's parameters bound to that `new`'s arguments.
+    if (
+      !values.bound &&
+      leafEffects(inner).some((e) => (e.kind === 'db-write' || e.kind === 'sql-write') && !e.model)
+    ) {
+      const made = constructedReceiver(c, v.node, values);
+      if (made) {
+        const bound = values.withArguments(made.ctor, made.site, () => effectsOf(v.node, values, depth - 1, scope));
+        if (leafEffects(bound).filter((e) => !!e.model).length > leafEffects(inner).filter((e) => !!e.model).length)
+          inner = bound;
+      }
+    }
     // A helper that calls what its caller hands it (`removeMember({ memberId, membersRepository })`):
     // its calls through those parameters are followed with this call's arguments bound.
     // (one level: a helper reached while a caller's arguments are bound is not bound again)
@@ -3145,6 +3275,29 @@ function invokedExpression(callee: ts.Expression): ts.Expression {
 }
 
 /**
+ * The `new` that made the receiver of a call of `fn`, a member of that class, with the class's constructor
+ * (`admins.Delete(q)` with `const admins = new Restful(models.admins)`), when there is one such `new`.
+ */
+function constructedReceiver(
+  c: ts.CallExpression | ts.TaggedTemplateExpression,
+  fn: FunctionNode,
+  values: ValueResolver,
+): { ctor: ts.ConstructorDeclaration; site: ts.NewExpression } | undefined {
+  if (!ts.isCallExpression(c)) return undefined;
+  const callee = skipOuter(c.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  let cls: ts.Node | undefined = fn.parent;
+  while (cls && !ts.isClassLike(cls)) cls = isFunctionNode(cls) ? undefined : cls.parent;
+  if (!cls || !ts.isClassLike(cls)) return undefined;
+  const ctor = cls.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  if (!ctor?.parameters.length) return undefined;
+  const sites = values
+    .resolve(callee.expression)
+    .flatMap((v) => (v.kind === 'instance' && v.cls === cls && v.site?.arguments?.length ? [v.site] : []));
+  return sites.length === 1 ? { ctor, site: sites[0] } : undefined;
+}
+
+/**
  * The receiver of a call of a method that `fn`'s class declares, when that receiver is an instance of
  * one of its subclasses: the base class and the receiver expression to bind it to.
  */
@@ -3253,16 +3406,6 @@ function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, valu
 export function leafEffects(effects: Effect[]): Effect[] {
   return effects.flatMap((e) =>
     e.kind === 'call' && e.via ? leafEffects(e.via) : e.nested ? [e, ...leafEffects(e.nested)] : [e],
-  );
-}
-
-/** Writes of the step-up flow itself (challenges, verification codes): every leaf effect is one. */
-export function isStepUpMachinery(e: Effect): boolean {
-  const { machinery } = rules();
-  const leaves = leafEffects([e]);
-  return (
-    leaves.length > 0 &&
-    leaves.every((l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !!l.model && machinery.test(l.model))
   );
 }
 

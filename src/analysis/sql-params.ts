@@ -68,3 +68,54 @@ export function whereParams(
   }
   return out;
 }
+
+/**
+ * The parameters an UPDATE statement's SET clause writes, each with its column
+ * (`UPDATE s SET codes = $1, updated_at = now() WHERE id = $2` run with `[json, id]` → `codes: json`).
+ */
+export function setParams(call: ts.CallExpression, values: ValueResolver): { column: string; value: ts.Expression }[] {
+  const { statement, params } = statementChain(call);
+  const first = statement.arguments[0];
+  if (!first || !params.length) return [];
+  const out: { column: string; value: ts.Expression }[] = [];
+  for (const text of sqlTexts(first, values)) {
+    const set = /\bset\b([\s\S]*?)(\bwhere\b|\breturning\b|$)/i.exec(text);
+    if (!set) continue;
+    const re = /[`"']?(\w+)[`"']?\s*=\s*(\?|\$\d+)/g;
+    for (let m = re.exec(set[1]); m; m = re.exec(set[1])) {
+      const before = text.slice(0, set.index + 'set'.length + m.index + m[0].length - 1);
+      const at = m[2] === '?' ? (before.match(/\?/g) ?? []).length : Number(m[2].slice(1)) - 1;
+      const value = params[at];
+      if (value) out.push({ column: m[1], value });
+    }
+  }
+  return out;
+}
+
+/**
+ * The parameters an INSERT statement writes, each with its column
+ * (`INSERT INTO a (user_id, address) VALUES ($1, $2)` run with `[id, addr]` → `address: addr`).
+ */
+export function insertParams(
+  call: ts.CallExpression,
+  values: ValueResolver,
+): { column: string; value: ts.Expression }[] {
+  const { statement, params } = statementChain(call);
+  const first = statement.arguments[0];
+  if (!first || !params.length) return [];
+  const out: { column: string; value: ts.Expression }[] = [];
+  for (const text of sqlTexts(first, values)) {
+    const m = /\binsert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)\s*values\s*\(([^)]*)\)/i.exec(text);
+    if (!m) continue;
+    const columns = m[1].split(',').map((c) => c.trim().replace(/[`"']/g, ''));
+    const slots = m[2].split(',').map((v) => v.trim());
+    // `?` placeholders count from the start of the statement
+    let marks = (text.slice(0, m.index + m[0].length - m[2].length - 1).match(/\?/g) ?? []).length;
+    slots.forEach((slot, i) => {
+      const at = slot === '?' ? marks++ : /^\$\d+$/.test(slot) ? Number(slot.slice(1)) - 1 : -1;
+      const value = at >= 0 ? params[at] : undefined;
+      if (value && columns[i]) out.push({ column: columns[i], value });
+    });
+  }
+  return out;
+}

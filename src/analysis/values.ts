@@ -602,6 +602,22 @@ export class ValueResolver {
     return out.length ? out : undefined;
   }
 
+  /**
+   * The first parameter of a callback given to a call's `.then` takes what that call settles with
+   * (`User.findOne(q).then((user) => user.update(data))`, as `const user = await User.findOne(q)`).
+   */
+  private settledValue(fn: ts.SignatureDeclaration, depth: number, seen: Set<ts.Node>): Value[] | undefined {
+    const call = fn.parent;
+    if (!call || !ts.isCallExpression(call) || call.arguments[0] !== fn) return undefined;
+    const callee = skipOuter(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'then') return undefined;
+    const settled = skipOuter(callee.expression);
+    // (a chain's earlier `.then` settles with what its callback returns: left to the parameter)
+    if (!ts.isCallExpression(settled) || /^(then|catch|finally)$/.test(calleeName(settled))) return undefined;
+    const out = this.resolve(settled, depth + 1, seen);
+    return out.length && !out.every((v) => v.kind === 'unknown') ? out : undefined;
+  }
+
   /** What iterating a collection yields: an array's elements, an object literal's property values. */
   private elementsOf(v: Value, depth: number, seen: Set<ts.Node>): Value[] {
     if (v.kind === 'array')
@@ -643,10 +659,10 @@ export class ValueResolver {
   }
 
   /** Runs `run` with `fn`'s parameters bound to the arguments of `call` (a spread argument binds nothing). */
-  withArguments<T>(fn: ts.SignatureDeclaration, call: ts.CallExpression, run: () => T): T {
+  withArguments<T>(fn: ts.SignatureDeclaration, call: ts.CallExpression | ts.NewExpression, run: () => T): T {
     const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
     fn.parameters.forEach((p, i) => {
-      const a = call.arguments[i];
+      const a = call.arguments?.[i];
       if (a && !ts.isSpreadElement(a)) bindings.push([p, a]);
     });
     const step = (k: number): T =>
@@ -727,7 +743,8 @@ export class ValueResolver {
     if (ts.isParameter(decl)) {
       const fn = decl.parent;
       const index = fn.parameters.indexOf(decl);
-      const elements = index === 0 ? this.iteratedElements(fn, depth, seen) : undefined;
+      const elements =
+        index === 0 ? (this.iteratedElements(fn, depth, seen) ?? this.settledValue(fn, depth, seen)) : undefined;
       if (elements) return elements;
       return [
         { kind: 'param', fn, index, path: [], node: decl },

@@ -14,6 +14,8 @@ import {
   type ValueResolver,
 } from '../analysis/values.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
+import { spendsOwnCodes } from '../analysis/machinery.js';
+import { serverMade, writtenValues } from './server-made.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
@@ -47,7 +49,6 @@ interface CompiledAssets {
     callsRe?: RegExp;
     urlPathRe?: RegExp;
     notKeysRe?: RegExp;
-    consumedKeysRe?: RegExp;
     spentByKeysRe?: RegExp;
     notModelsRe?: RegExp;
     systemModelsRe?: RegExp;
@@ -114,7 +115,6 @@ export const assetRules = compiled((): CompiledAssets => {
         : undefined,
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
-      consumedKeysRe: a.consumedKeys ? new RegExp(a.consumedKeys) : undefined,
       spentByKeysRe: a.spentByKeys ? new RegExp(a.spentByKeys) : undefined,
       modelSet: (a.models ?? []).map(norm),
       tenantSet: (a.tenantModels ?? []).map(norm),
@@ -824,16 +824,19 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           // the caller chooses the value (`status` from the request body): it can be the revoking one
           return !!r.chosenValues?.some((t) => terms.includes(t)) && ctx.bodyFields.includes(k);
         });
+        // a destination the server made itself (a deposit address a generator produced, an account number the
+        // database issued): no request chose where money goes
+        if (
+          r.notWhenServerMade &&
+          ts.isCallExpression(e.node) &&
+          !e.rawBody &&
+          matchedKeys.every((k) => serverMade(e.node as ts.CallExpression, k, ctx.bodyFields, ctx.values))
+        )
+          continue;
         if (!matchedKeys.length) continue;
         // recovery codes written back from their own stored value (`markRecoveryCodeUsed(user.codes, i)`): one
         // code spent by a check, the factor unchanged
-        if (
-          r.consumedKeysRe &&
-          matchedKeys.every((k) => r.consumedKeysRe!.test(k)) &&
-          ts.isCallExpression(e.node) &&
-          matchedKeys.every((k) => writtenFromOwnValue(e.node as ts.CallExpression, k))
-        )
-          continue;
+        if (spendsOwnCodes(e, ctx.values, matchedKeys)) continue;
       }
       // a record found by the one-time code a client presents (`findFirst({ where: { code } })`, then deleted
       // by its id): that code spent by a check; no factor is looked up by a code someone types
@@ -893,6 +896,19 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
                 const last = words(k).pop();
                 return !!last && r.spentTallies!.includes(last) && e.amounts?.[k] !== undefined;
               })
+              .map(norm),
+          );
+        // a balance emptied on a record that exists (`balance: 0` in an update): all of it left, a payout of the whole
+        // (written as the literal zero itself: a fallback, `aggregate?.balance ?? 0`, recomputes the balance)
+        if (!debited.length && ops.length && ops.every((o) => o === 'update'))
+          debited.push(
+            ...e.dataKeys
+              .filter(
+                (k) =>
+                  /^0(\.0+)?$/.test(e.constants?.[k] ?? '') &&
+                  literalZero(e, k, ctx.values) &&
+                  balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet),
+              )
               .map(norm),
           );
         if (!debited.length) continue;
@@ -1147,7 +1163,9 @@ function membersAreNotPeople(values: ValueResolver, model: string, written: read
   // (an invitation naming its person by e-mail, `invites { email, accountsId, createdById }`, is about someone who
   // may sign in; an audience's member with an e-mail is a mailing-list entry)
   const byEmail = isInvitationRecord(model, values) && declared.some((col) => /email$/.test(col));
-  return refs.length >= 2 && !polymorphic && !byEmail && !refs.some((col) => PERSON_REF.test(col));
+  // (a member row that keeps its own password, `tenantUsers { tenantId, email, passwordHash, role }`, is a person who signs in)
+  const signsIn = declared.some((col) => /(password|passwd|passhash)/.test(col));
+  return refs.length >= 2 && !polymorphic && !byEmail && !signsIn && !refs.some((col) => PERSON_REF.test(col));
 }
 
 /**
@@ -1562,39 +1580,12 @@ function resultUnanswered(c: ts.Node): boolean {
   return names.every((id) => !localAnswered(id, fn));
 }
 
-/**
- * Is `key` written with a value computed from the record's own stored value of it (`codes:
- * markUsed(user.codes, i)`, through one local)?
- */
-function writtenFromOwnValue(call: ts.CallExpression, key: string): boolean {
-  let found = false;
-  const mentionsOwn = (x: ts.Node, hops: number): boolean => {
-    let hit = false;
-    const see = (n: ts.Node): void => {
-      if (hit) return;
-      if (ts.isPropertyAccessExpression(n) && norm(n.name.text) === key) hit = true;
-      else if (ts.isIdentifier(n) && hops < 1) {
-        const d = findDeclaration(n);
-        if (d && ts.isVariableDeclaration(d) && d.initializer && mentionsOwn(d.initializer, hops + 1)) hit = true;
-      } else n.forEachChild(see);
-    };
-    see(x);
-    return hit;
-  };
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isPropertyAssignment(n) && norm(propertyNameText(n.name) ?? '') === key) {
-      found = mentionsOwn(n.initializer, 0);
-      return;
-    }
-    if (ts.isShorthandPropertyAssignment(n) && norm(n.name.text) === key) {
-      found = mentionsOwn(n.name, 0);
-      return;
-    }
-    n.forEachChild(visit);
-  };
-  for (const a of call.arguments) visit(a);
-  return found;
+/** Is `key` written as the literal zero (`{ balance: 0 }`, `SET balance = 0`), not a value that may fall back to it? */
+function literalZero(e: Effect, key: string, values: ValueResolver): boolean {
+  if (e.kind === 'sql-write') return true;
+  if (!ts.isCallExpression(e.node)) return false;
+  const found = writtenValues(e.node, norm(key), values);
+  return found.length > 0 && found.every((v) => /^0(\.0+)?$/.test(skipOuter(v).getText()));
 }
 
 /** Names a handler's response object (or a context that answers) goes by. */

@@ -152,6 +152,8 @@ export function revealedSecrets(
   const fnsSeen = new Set<ts.Node>();
   /** Keys a row-mapping callback sets again on the way out: the record's own columns of those names do not leave. */
   const replacedColumns: Set<string>[] = [];
+  /** Fields a row-mapping callback takes out of each row (`rows.map((k) => k.key)`): only those columns leave. */
+  const projectedColumns: Set<string>[] = [];
 
   const hit = (node: ts.Node, what?: string): void => {
     if (!out.some((o) => o.node === node))
@@ -266,6 +268,9 @@ export function revealedSecrets(
       // a package's read whose result carries a stored secret (`apiController.getConnections(…)`)
       const parts = e.expression.getText().replace(/\s+/g, '');
       if (r.secretReads?.test(parts)) {
+        // (only a secret's own field taken out of each row carries it: `list.map((c) => ({ id: c.clientID }))` does not)
+        const secretField = (f: string): boolean => r.secretNames.test(f) && !r.notSecretNames.test(f);
+        if (projectedColumns.some((set) => ![...set].some(secretField))) return;
         hit(e, `${parts}(…)`);
         return;
       }
@@ -302,11 +307,19 @@ export function revealedSecrets(
           value(callee.expression, depth, key);
           replacedColumns.pop();
         }
+        // fields taken out of each row (`keys.map((k) => k.key)`, `(k) => ({ id: k.id, key: k.key })`): those columns
+        const projected = /^(map|flatMap)$/.test(name) ? projectedFields(e.arguments[0]) : undefined;
+        if (projected?.size) {
+          projectedColumns.push(projected);
+          value(callee.expression, depth, key);
+          projectedColumns.pop();
+        }
       }
       // a whole record read and answered (`prisma.integration.findUnique(…)`): the secret columns its
       // schema declares, less those a `select` leaves out or an `omit` drops
       for (const col of recordSecrets(e, values, r))
-        if (!replacedColumns.some((set) => set.has(col))) hit(e, `${shortCallee(e)} → ${col}`);
+        if (!replacedColumns.some((set) => set.has(col)) && projectedColumns.every((set) => set.has(col)))
+          hit(e, `${shortCallee(e)} → ${col}`);
       // a project function whose result is answered: what it answers is answered
       if (depth < r.followDepth) {
         for (const v of values.resolve(e.expression)) {
@@ -379,6 +392,33 @@ const ROW_PRESERVING = /^(filter|sort|slice|reverse|toSorted|toReversed|concat|f
  * The keys the object sets again after the spread (`{ ...row, secret: mask(row.secret) }`) are
  * returned as replaced; undefined when the callback does not hand the element on.
  */
+/**
+ * The fields of its element a row-mapping callback answers as they are (`(k) => k.key`,
+ * `(k) => ({ id: k.id, key: k.key })`); undefined when it answers anything else (a derived value, the element).
+ */
+function projectedFields(cb: ts.Expression | undefined): Set<string> | undefined {
+  const f = cb && skipOuter(cb);
+  if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f)) || ts.isBlock(f.body)) return undefined;
+  const p = f.parameters[0]?.name;
+  if (!p || !ts.isIdentifier(p)) return undefined;
+  const field = (x: ts.Expression): string | undefined => {
+    const y = skipOuter(x);
+    return ts.isPropertyAccessExpression(y) && ts.isIdentifier(y.expression) && y.expression.text === p.text
+      ? y.name.text
+      : undefined;
+  };
+  const body = skipOuter(f.body);
+  const one = field(body);
+  if (one) return new Set([one]);
+  if (!ts.isObjectLiteralExpression(body)) return undefined;
+  const out = new Set<string>();
+  for (const q of body.properties) {
+    const got = ts.isPropertyAssignment(q) ? field(q.initializer) : undefined;
+    if (got) out.add(got);
+  }
+  return out;
+}
+
 function keptElement(cb: ts.Expression | undefined): Set<string> | undefined {
   const f = cb && skipOuter(cb);
   if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f))) return undefined;

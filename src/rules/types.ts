@@ -138,6 +138,8 @@ export interface EffectRules {
   commandWrites?: { modules: string[]; create: string[]; update: string[]; delete: string[]; usersCollection: string };
   orm: {
     modelRegistries?: string[];
+    /** Entity query-builder chains (TypeORM `createQueryBuilder().update(User).set(…)`). */
+    queryBuilder?: { starts: string; verbs: string; entityCalls: string[] };
     /** Associations whose Sequelize mixins (`setRoles`, `addRole`) are writes. */
     associationMixins?: string[];
     delegateRoots: string;
@@ -186,7 +188,7 @@ export interface EffectRules {
   };
   mint: { calls: string[]; identifierTargets: string; writeMethods?: string };
   bookkeepingKeys: { keys: string[] };
-  stepUpMachinery: { models: string };
+  stepUpMachinery: { models: string; spentCodeKeys?: string };
   lookAheadWrites: { pattern: string };
   /** Methods of a parameter whose call makes a helper worth following with its caller's arguments bound. */
   throughParamsWrites: string;
@@ -443,8 +445,6 @@ export interface AssetRule {
   /** Tails that, after an affix-matched word, still name the asset (`payoutRequest`), not a record about it. */
   ownTails?: string[];
   modelOptional?: boolean;
-  /** Keys (a pattern over normalised names) that, written back from their own stored value, are spent, not changed (a recovery code used). */
-  consumedKeys?: string;
   /** A record found by one of these keys (a pattern over normalised names) compared with a presented value is a one-time code spent, not the asset changed. */
   spentByKeys?: string;
   /** A create by an endpoint that serves no signed-in session does not count (a sign-up's first sign-in method). */
@@ -566,6 +566,8 @@ export interface AssetRule {
   notListItems?: boolean;
   /** Keys written by removing one list item (`$pull`, `arrayRemove`) do not match. */
   notListRemovals?: boolean;
+  /** Keys whose every written value the server made (a generator's result, a constant) do not match: nobody chose them. */
+  notWhenServerMade?: boolean;
   /** Keys of this asset written by adding or removing one list item count on a record of any model. */
   listItemsAnyModel?: boolean;
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */

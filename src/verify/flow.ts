@@ -6,7 +6,8 @@
 import { ts } from 'ts-morph';
 import { evalUnder, isMethodExpr, literal, type Assumptions } from '../analysis/assume.js';
 import { isEnvironmentPredicate } from '../analysis/deployment.js';
-import { effectOfCall, isStepUpMachinery, type Effect } from '../analysis/effects.js';
+import { effectOfCall, type Effect } from '../analysis/effects.js';
+import { isStepUpMachinery } from '../analysis/machinery.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { and3, not3, or3 } from '../analysis/tri.js';
 import { argumentEnv, type Env } from '../analysis/strings.js';
@@ -1025,7 +1026,7 @@ export class Flow implements ResultLookup {
       const eff = effectOfCall(c, this.o.specs.values);
       if (eff) {
         // Issuing or recording a step-up challenge is part of the step-up flow, not the operation it protects.
-        if (!isStepUpMachinery(eff)) this.point('effect', c, cur, eff);
+        if (!isStepUpMachinery(eff, this.o.specs.values)) this.point('effect', c, cur, eff);
         return cur;
       }
       const ans = answerOf(c, this.o.specs.values, this.o.env);

@@ -3,7 +3,8 @@
 // and fails (summarised once per function and arguments), or an unseen function whose name says
 // it is one (opaque). Each comes with how it fails, whether it is async, and what it accepts.
 import { ts } from 'ts-morph';
-import { calleeParts, effectsOf, isStepUpMachinery } from '../../analysis/effects.js';
+import { calleeParts, effectsOf } from '../../analysis/effects.js';
+import { isStepUpMachinery } from '../../analysis/machinery.js';
 import { evalNumber } from '../../analysis/numbers.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { evalString, type Env } from '../../analysis/strings.js';
@@ -562,7 +563,10 @@ export class GuardRecogniser {
     if (enabled) base.enrolling = `the factor it switches on (${enabled.getText().replace(/\s+/g, ' ').slice(0, 60)})`;
     // Does the function also perform the operation? Then it is a guard only if every one of its side
     // effects sits behind its own check (a self-protected operation); otherwise it is an operation.
-    if (!nextParam && effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && !isStepUpMachinery(e))) {
+    if (
+      !nextParam &&
+      effectsOf(fn, this.values, 2).some((e) => e.kind !== 'mint' && !isStepUpMachinery(e, this.values))
+    ) {
       const own = new Flow({
         fn,
         role: 'handler',

@@ -1,0 +1,101 @@
+// A value the server makes itself: a destination nobody who holds the session chose. A payout address or
+// account number written from a generator's result (`address = generateDepositAddress(currency)`, an account
+// number the database issues) is where money comes *in*, or the holder's own new account: a stolen session
+// cannot point it at an attacker. One the request supplies (`req.body.address`, a parsed field) can.
+import { ts } from 'ts-morph';
+import { findDeclaration } from '../analysis/scope.js';
+import { insertParams, setParams } from '../analysis/sql-params.js';
+import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { norm } from './words.js';
+
+/** The expressions a write gives `key` (normalised): object-literal properties, or SQL SET / INSERT parameters. */
+export function writtenValues(call: ts.CallExpression, key: string, values: ValueResolver): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  for (const p of [...setParams(call, values), ...insertParams(call, values)])
+    if (norm(p.column) === key) out.push(p.value);
+  const visit = (n: ts.Node): void => {
+    if (ts.isPropertyAssignment(n) && norm(propertyNameText(n.name) ?? '') === key) out.push(n.initializer);
+    else if (ts.isShorthandPropertyAssignment(n) && norm(n.name.text) === key) out.push(n.name);
+    if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+  };
+  for (const a of call.arguments) visit(a);
+  // further along a builder chain (`db.update(users).set({ balance: 0 })`)
+  let cur: ts.Node = call;
+  for (let i = 0; i < 4; i++) {
+    const p = cur.parent;
+    if (!p || !ts.isPropertyAccessExpression(p) || !p.parent || !ts.isCallExpression(p.parent)) break;
+    if (/^(values|set|update|insert|upsert)$/.test(p.name.text)) for (const a of p.parent.arguments) visit(a);
+    cur = p.parent;
+  }
+  return out;
+}
+
+/**
+ * Is every value the write gives `key` made by the server: a call's result (none of whose arguments names a
+ * field the request sends) or a constant, reached through locals? A parameter, a request field, or anything
+ * the walk cannot place counts as supplied.
+ */
+export function serverMade(
+  call: ts.CallExpression,
+  key: string,
+  bodyFields: readonly string[],
+  values: ValueResolver,
+): boolean {
+  const found = writtenValues(call, key, values);
+  return found.length > 0 && found.every((v) => made(v, bodyFields, 0));
+}
+
+function made(e: ts.Expression, bodyFields: readonly string[], hops: number): boolean {
+  let x = skipOuter(e);
+  // down a member chain to what it is read from (`accountNumber.rows[0].number` → `accountNumber`)
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
+    const name = ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
+    if (name && bodyFields.includes(norm(name))) return false;
+    x = skipOuter(x.expression);
+  }
+  if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x)) return true;
+  if (ts.isCallExpression(x) || ts.isNewExpression(x)) return !mentionsField(x, bodyFields, 0);
+  if (!ts.isIdentifier(x) || hops > 3 || bodyFields.includes(norm(x.text))) return false;
+  const d = findDeclaration(x);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !ts.isIdentifier(d.name)) return false;
+  return made(d.initializer, bodyFields, hops + 1);
+}
+
+/**
+ * Does an expression (callee and arguments) name a field the request sends, read the request's body, or use a
+ * parameter it cannot place, through locals? (A path's `currency` chooses no destination.)
+ */
+function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number): boolean {
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (ts.isIdentifier(n)) {
+      if (bodyFields.includes(norm(n.text)) || /^(body|input|formData)$/.test(n.text)) hit = true;
+      else if (!ts.isPropertyAccessExpression(n.parent) || n.parent.expression === n) {
+        const d = hops < 3 ? findDeclaration(n) : undefined;
+        if (d && ts.isParameter(d) && !isRequestObject(d)) hit = true;
+        const init =
+          d && ts.isVariableDeclaration(d) ? d.initializer : d && ts.isBindingElement(d) ? bindingSource(d) : undefined;
+        // (a function's own parameters are not this call's: what it is handed is visited at the call)
+        if (init && !ts.isArrowFunction(skipOuter(init)) && !ts.isFunctionExpression(skipOuter(init)))
+          if (mentionsField(init, bodyFields, hops + 1)) hit = true;
+      }
+      return;
+    }
+    if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+  };
+  visit(e);
+  return hit;
+}
+
+/** A handler's request or context parameter: what is read from it is judged by the field read. */
+function isRequestObject(p: ts.ParameterDeclaration): boolean {
+  return ts.isIdentifier(p.name) && /^(req|request|c|ctx|context|event)$/.test(p.name.text);
+}
+
+/** What a destructured name is taken from (`const { currency } = req.params` → `req.params`). */
+function bindingSource(b: ts.BindingElement): ts.Expression | undefined {
+  let p: ts.Node = b.parent;
+  while (p && (ts.isObjectBindingPattern(p) || ts.isArrayBindingPattern(p) || ts.isBindingElement(p))) p = p.parent;
+  return p && ts.isVariableDeclaration(p) ? p.initializer : undefined;
+}
