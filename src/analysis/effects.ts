@@ -201,7 +201,11 @@ function collectionHandle(
     }
     const m = methodCall(v.node);
     if (m && tableCalls.includes(m.method) && m.method !== 'doc') {
-      const name = stringArg(v.node, values);
+      // a helper's parameter (`getCollection('users')` → `db.collection(name)`): what that call passed
+      const given = v.node.arguments[0] && siteArgument(v.node.arguments[0], v.site);
+      const name =
+        (given && given !== skipOuter(v.node.arguments[0]) ? evalString(given, values) : undefined) ??
+        stringArg(v.node, values);
       if (name) return name;
     }
   }

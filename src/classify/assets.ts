@@ -66,6 +66,8 @@ interface CompiledAssets {
     decidingSet: Set<string> | undefined;
     debitSet: string[];
     creditSet: string[];
+    /** Keys that are a balance where an amount moves them (`user.wallet += reward`), not where they are set. */
+    movedKeySet: string[];
     balanceWordSet: ReadonlySet<string>;
     balanceTailSet: ReadonlySet<string>;
     pairedMoveModelsRe: RegExp | undefined;
@@ -126,6 +128,7 @@ export const assetRules = compiled((): CompiledAssets => {
       decidingSet: a.decidingFlags ? new Set(a.decidingFlags.map(norm)) : undefined,
       debitSet: (a.debitKeys ?? []).map(norm),
       creditSet: (a.creditKeys ?? []).map(norm),
+      movedKeySet: (a.movedKeys ?? []).map(norm),
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
       balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
       pairedMoveModelsRe: a.pairedMoveModels ? new RegExp(a.pairedMoveModels) : undefined,
@@ -877,7 +880,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             (!!r.holdKeys?.some((t) => norm(t) === norm(k)) && amounts[k] !== undefined),
         );
         const debited = (e.debits ?? [])
-          .filter((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet))
+          .filter(
+            (k) =>
+              balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet) || r.movedKeySet.includes(norm(k)),
+          )
           .filter((k) => !credited.some((c) => norm(c) !== norm(k) && sameAmount(c, k)))
           .map(norm);
         // value of any name moved from one holder's record to another's (`points` decremented on the
@@ -937,7 +943,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           !ctx.bodyFields.includes(norm(amounts[k].split('.').pop() ?? '')) &&
           (e.debits ?? []).some((d) => norm(d) !== norm(k) && HELD.test(d) && amounts[d] === amounts[k]);
         const credited = [...(e.credits ?? []), ...setOutright]
-          .filter((k) => balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }) && !movedWithin(k))
+          .filter(
+            (k) =>
+              (balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }) ||
+                (r.movedKeySet.includes(norm(k)) && moved.has(norm(k)))) &&
+              !movedWithin(k),
+          )
           .map(norm);
         if (!credited.length) continue;
         matchedKeys = credited;

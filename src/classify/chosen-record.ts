@@ -24,6 +24,8 @@ const rules = compiled(() => {
     conversions: new RegExp(r.conversions),
     /** Lookups whose record's fields an administrator's request chooses as much as the key it was found by. */
     finders: r.finders ? new RegExp(r.finders) : undefined,
+    /** Calls that refine a query without changing which record it finds (`.populate('user')`, `.lean()`). */
+    queryRefinements: r.queryRefinements ? new RegExp(r.queryRefinements) : undefined,
     adminSegments: new Set((r.adminSegments ?? []).map((x) => x.toLowerCase())),
     adminGates: r.adminGates ? new RegExp(r.adminGates, 'i') : undefined,
     adminRoleGates: r.adminRoleGates ? new RegExp(r.adminRoleGates, 'i') : undefined,
@@ -119,6 +121,9 @@ export function recordChosenByRequest(
           ? callee.name.text
           : '';
       // (on an administrator's endpoint: a record found by what the request sends, and what it names)
+      // (a finder's query refined, `findById(id).populate('user')`: still the record it finds)
+      if (throughRecords && r.queryRefinements?.test(name) && ts.isPropertyAccessExpression(callee))
+        return go(callee.expression, depth + 1);
       if (throughRecords && r.finders?.test(name)) {
         for (const a of x.arguments) for (const f of filterOf(a)) go(f, depth + 1);
         return;

@@ -565,6 +565,8 @@ export interface AssetRule {
   /** Keys written by adding or removing one list item are not this asset (an owner added to a list replaces nobody). */
   notListItems?: boolean;
   /** Keys written by removing one list item (`$pull`, `arrayRemove`) do not match. */
+  /** Keys that are a balance only where an amount moves them (`user.wallet += reward`), not where they are set outright. */
+  movedKeys?: string[];
   notListRemovals?: boolean;
   /** Keys whose every written value the server made (a generator's result, a constant) do not match: nobody chose them. */
   notWhenServerMade?: boolean;
@@ -658,6 +660,7 @@ export interface AssetRules {
     accountKeys: string;
     conversions: string;
     finders?: string;
+    queryRefinements?: string;
     adminSegments?: string[];
     adminGates?: string;
     adminRoleGates?: string;

@@ -49,6 +49,9 @@ export function exportPaths(
       const e = exportedNode(r.file, name, values);
       return e ? next(e) : [];
     }
+    // a parameter bound to what the call being followed passes (`tokensRouter(t)` → `t.router(…)`)
+    const bound = ts.isParameter(d) ? values.boundTo(d) : undefined;
+    if (bound) return next(bound);
     const v = declaredValue(d);
     if (!v) return [];
     if (ts.isBindingElement(d)) return memberPaths(v, bindingPath(d).path, values, depth + 1, stack);

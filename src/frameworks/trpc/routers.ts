@@ -52,7 +52,8 @@ export class RouterWalker {
    * the last call of a v9 chain (`createRouter().query(…)`).
    */
   routerKind(call: ts.CallExpression): 'router' | 'merge' | 'lazy' | 'chain' | undefined {
-    let k = this.kinds.get(call);
+    // (while a factory's parameters are bound, `t.router(…)` with `t` a parameter is asked afresh)
+    let k = this.values.bound ? undefined : this.kinds.get(call);
     if (k === undefined) {
       const r = this.rules;
       k = isExport(call.expression, r.routers, this.values)
@@ -64,7 +65,7 @@ export class RouterWalker {
             : this.chained.isRouter(call)
               ? 'chain'
               : null;
-      this.kinds.set(call, k);
+      if (!this.values.bound) this.kinds.set(call, k);
     }
     return k ?? undefined;
   }
@@ -126,7 +127,13 @@ export class RouterWalker {
     if (ts.isObjectLiteralExpression(x)) return this.entries(x, prefix, depth + 1, stack);
     const out: ProcedureSite[] = [];
     for (const v of this.values.resolve(x)) {
-      if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x && this.routerKind(v.node)) {
+      // a router a project function builds on the tRPC instance it is handed (`tokensRouter(t)` returning `t.router({…})`)
+      const router = (node: ts.CallExpression): boolean => {
+        if (this.routerKind(node)) return true;
+        const made = this.factoryOf(v);
+        return !!made && !!this.values.withArguments(made.fn, made.site, () => this.routerKind(node));
+      };
+      if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x && router(v.node)) {
         this.nested.add(v.node);
         const made = this.factoryOf(v);
         out.push(
@@ -169,7 +176,8 @@ export class RouterWalker {
     return this.values.withArguments(made.fn, made.site, () =>
       walk().map((s) => ({
         ...s,
-        key: isInside(s.key, made.fn) ? made.site : s.key,
+        // (a key the factory computes from its arguments, `[config.key]`, is named at the call; one it writes, at itself)
+        key: isInside(s.key, made.fn) && computedKey(s.key) ? made.site : s.key,
         chains: s.chains.map((c) => this.concrete(c, made.fn)),
       })),
     );
@@ -380,4 +388,9 @@ export class RouterWalker {
     if (ts.isCallExpression(x) && this.routerKind(x)) this.nested.add(x);
     return this.procedures(value, path, depth, stack);
   }
+}
+
+/** A router key computed from a value (`[config.key]: procedure`), not written as a name. */
+function computedKey(key: ts.Node): boolean {
+  return ts.isComputedPropertyName(key) || (!!key.parent && ts.isComputedPropertyName(key.parent));
 }
