@@ -293,7 +293,7 @@ function repoAction(call: ts.CallExpression, method: string, values: ValueResolv
   const a = call.arguments[0] && skipOuter(call.arguments[0]);
   if (!/^(save|persist|persistAndFlush)$/.test(method) || !a) return method;
   // a plain object with no key (`repo.save({ workspaceId, name, owner })`) is inserted
-  if (ts.isObjectLiteralExpression(a)) return keyedData(a) ? method : 'create';
+  if (ts.isObjectLiteralExpression(a)) return keyedData(a, values) ? method : 'create';
   if (!ts.isIdentifier(a)) return method;
   if (loadedByFinder(a, values)) return 'update';
   const vals = values.resolve(a);
@@ -312,10 +312,16 @@ function repoAction(call: ts.CallExpression, method: string, values: ValueResolv
 }
 
 /** Does an entity's data carry what finds an existing row: its key, a spread, or a value the request's path names? */
-function keyedData(arg: ts.ObjectLiteralExpression): boolean {
+function keyedData(arg: ts.ObjectLiteralExpression, values?: ValueResolver, depth = 0): boolean {
+  // (a spread of a local object literal with no key, `{ ...newUser }`, carries no key either)
+  const spreadKeyed = (e: ts.Expression): boolean => {
+    if (!values || depth > 2) return true;
+    const objs = values.resolve(e);
+    return !objs.length || objs.some((v) => v.kind !== 'object' || keyedData(v.node, values, depth + 1));
+  };
   return arg.properties.some(
     (p) =>
-      ts.isSpreadAssignment(p) ||
+      (ts.isSpreadAssignment(p) && spreadKeyed(p.expression)) ||
       (!!p.name && /^(_?id|uuid|key)$/i.test(propertyNameText(p.name) ?? '')) ||
       // a value the request's path names (`accountId: req.params.accountId`) is how the row is found
       (ts.isPropertyAssignment(p) && /\bparams?\b|\.param\(/.test(p.initializer.getText())),

@@ -310,8 +310,9 @@ export function revealedSecrets(
         // fields taken out of each row (`keys.map((k) => k.key)`, `(k) => ({ id: k.id, key: k.key })`): those columns
         const projected = /^(map|flatMap)$/.test(name) ? projectedFields(e.arguments[0]) : undefined;
         if (projected?.size) {
+          // (the rows are answered by those fields only: the name they are answered under is not theirs)
           projectedColumns.push(projected);
-          value(callee.expression, depth, key);
+          value(callee.expression, depth, undefined);
           projectedColumns.pop();
         }
       }
