@@ -379,7 +379,9 @@ export class ModuleResolver {
     }
     const parts = spec.split('/');
     const pkgName = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-    const pkg = this.workspace.packageNamed(pkgName);
+    // (a package that depends on a package of its own name, an app called `hono` built on Hono, means the dependency)
+    const named = this.workspace.packageNamed(pkgName);
+    const pkg = named && !named.deps.has(pkgName) ? named : undefined;
     if (pkg) {
       const entry = this.packageEntry(pkg, spec.slice(pkgName.length + 1));
       if (entry) return { kind: 'file', file: entry };
