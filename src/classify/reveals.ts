@@ -246,7 +246,8 @@ export function revealedSecrets(
     if (ts.isIdentifier(e)) {
       const decl = declarationOf(e);
       // a local costs no level (its initializer is this function's own value; `seen` stops a cycle)
-      if (decl?.initializer) value(decl.initializer, depth, key ?? e.text);
+      // (rows answered by a few of their fields are not answered under the name of the local holding them)
+      if (decl?.initializer) value(decl.initializer, depth, key ?? (projectedColumns.length ? undefined : e.text));
       if (decl) fieldsAssigned(e, decl.parent.parent?.parent ?? decl, depth + 1);
       return;
     }
