@@ -1611,19 +1611,19 @@ function queryBuilderWrite(
   };
 }
 
-/** A local holding what a repository factory returned (`const teams = getCustomRepository(TeamRepository)`), whatever it is called. */
-function handedRepository(recv: ts.Expression, values: ValueResolver): boolean {
+/**
+ * A local holding what a repository factory returned (`const teams = getCustomRepository(TeamRepository)`),
+ * whatever it is called. Read from the declaration (asked of every receiver of a repository-named method).
+ */
+function handedRepository(recv: ts.Expression): boolean {
   const x = skipOuter(recv);
   if (!ts.isIdentifier(x)) return false;
-  const vals = values.resolve(x);
+  const d = findDeclaration(x);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
   return (
-    vals.length > 0 &&
-    vals.every(
-      (v) =>
-        v.kind === 'call' &&
-        ts.isCallExpression(v.node) &&
-        /^(getRepository|getCustomRepository|getMongoRepository|getTreeRepository)$/.test(calleeName(v.node)),
-    )
+    !!init &&
+    ts.isCallExpression(init) &&
+    /^(getRepository|getCustomRepository|getMongoRepository|getTreeRepository)$/.test(calleeName(init))
   );
 }
 
@@ -2387,7 +2387,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     // Repositories: userRepository.save(...) (a project class named a repository, whose method is its own code
     // — `workspaceRepository.delete(id)` running `db.delete(workspace)` —, is followed instead)
     if (
-      ((recvText && repoRoots.test(recvText)) || handedRepository(mc.recv, values)) &&
+      ((recvText && repoRoots.test(recvText)) || handedRepository(mc.recv)) &&
       r.orm.repoMethods.includes(mc.method) &&
       !values
         .resolve(call.expression)
