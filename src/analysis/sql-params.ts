@@ -41,6 +41,50 @@ function statementChain(call: ts.CallExpression): { statement: ts.CallExpression
   return { statement, params };
 }
 
+/** A placeholder of a statement's text: the column it stands for, its text (`?`, `$2`) and where it is. */
+interface Slot {
+  column: string;
+  mark: string;
+  at: number;
+}
+
+/**
+ * The parameters of a statement, each with the column the placeholder `read` finds it for: `?` counts from
+ * the start of the statement, `$n` is the n-th parameter. Empty when the call holds no SQL text or no
+ * parameters.
+ */
+function slotParams(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  read: (text: string) => Slot[],
+): { column: string; value: ts.Expression }[] {
+  const { statement, params } = statementChain(call);
+  const first = statement.arguments[0];
+  if (!first || !params.length) return [];
+  const out: { column: string; value: ts.Expression }[] = [];
+  for (const text of sqlTexts(first, values))
+    for (const slot of read(text)) {
+      const index =
+        slot.mark === '?'
+          ? (text.slice(0, slot.at).match(/\?/g) ?? []).length
+          : /^\$\d+$/.test(slot.mark)
+            ? Number(slot.mark.slice(1)) - 1
+            : -1;
+      const value = index >= 0 ? params[index] : undefined;
+      if (value) out.push({ column: slot.column, value });
+    }
+  return out;
+}
+
+/** `col = ?` pairs of a stretch of text, from `from` to `to`. */
+function pairs(text: string, re: RegExp, from: number, to = text.length): Slot[] {
+  const out: Slot[] = [];
+  const part = text.slice(from, to);
+  for (let m = re.exec(part); m; m = re.exec(part))
+    out.push({ column: m[1], mark: m[2], at: from + m.index + m[0].length - m[2].length });
+  return out;
+}
+
 /**
  * The parameters a statement's WHERE clause compares columns with, each with its column
  * (`UPDATE users SET … WHERE id = ?` bound to `(amount, row.user_id)` → `id: row.user_id`). Empty when the call
@@ -50,23 +94,10 @@ export function whereParams(
   call: ts.CallExpression,
   values: ValueResolver,
 ): { column: string; value: ts.Expression }[] {
-  const { statement, params } = statementChain(call);
-  const first = statement.arguments[0];
-  if (!first || !params.length) return [];
-  const out: { column: string; value: ts.Expression }[] = [];
-  for (const text of sqlTexts(first, values)) {
+  return slotParams(call, values, (text) => {
     const where = /\bwhere\b/i.exec(text);
-    if (!where) continue;
-    const re = /[`"']?(\w+)[`"']?\s*(?:=|\bin\b|\blike\b)\s*\(?\s*(\?|\$\d+)/gi;
-    re.lastIndex = where.index;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      const at =
-        m[2] === '?' ? (text.slice(0, m.index + m[0].length - 1).match(/\?/g) ?? []).length : Number(m[2].slice(1)) - 1;
-      const value = params[at];
-      if (value) out.push({ column: m[1], value });
-    }
-  }
-  return out;
+    return where ? pairs(text, /[`"']?(\w+)[`"']?\s*(?:=|\bin\b|\blike\b)\s*\(?\s*(\?|\$\d+)/gi, where.index) : [];
+  });
 }
 
 /**
@@ -74,22 +105,12 @@ export function whereParams(
  * (`UPDATE s SET codes = $1, updated_at = now() WHERE id = $2` run with `[json, id]` → `codes: json`).
  */
 export function setParams(call: ts.CallExpression, values: ValueResolver): { column: string; value: ts.Expression }[] {
-  const { statement, params } = statementChain(call);
-  const first = statement.arguments[0];
-  if (!first || !params.length) return [];
-  const out: { column: string; value: ts.Expression }[] = [];
-  for (const text of sqlTexts(first, values)) {
+  return slotParams(call, values, (text) => {
     const set = /\bset\b([\s\S]*?)(\bwhere\b|\breturning\b|$)/i.exec(text);
-    if (!set) continue;
-    const re = /[`"']?(\w+)[`"']?\s*=\s*(\?|\$\d+)/g;
-    for (let m = re.exec(set[1]); m; m = re.exec(set[1])) {
-      const before = text.slice(0, set.index + 'set'.length + m.index + m[0].length - 1);
-      const at = m[2] === '?' ? (before.match(/\?/g) ?? []).length : Number(m[2].slice(1)) - 1;
-      const value = params[at];
-      if (value) out.push({ column: m[1], value });
-    }
-  }
-  return out;
+    if (!set) return [];
+    const from = set.index + set[0].length - set[1].length - set[2].length;
+    return pairs(text, /[`"']?(\w+)[`"']?\s*=\s*(\?|\$\d+)/g, from, from + set[1].length);
+  });
 }
 
 /**
@@ -100,22 +121,17 @@ export function insertParams(
   call: ts.CallExpression,
   values: ValueResolver,
 ): { column: string; value: ts.Expression }[] {
-  const { statement, params } = statementChain(call);
-  const first = statement.arguments[0];
-  if (!first || !params.length) return [];
-  const out: { column: string; value: ts.Expression }[] = [];
-  for (const text of sqlTexts(first, values)) {
+  return slotParams(call, values, (text) => {
     const m = /\binsert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)\s*values\s*\(([^)]*)\)/i.exec(text);
-    if (!m) continue;
+    if (!m) return [];
     const columns = m[1].split(',').map((c) => c.trim().replace(/[`"']/g, ''));
-    const slots = m[2].split(',').map((v) => v.trim());
-    // `?` placeholders count from the start of the statement
-    let marks = (text.slice(0, m.index + m[0].length - m[2].length - 1).match(/\?/g) ?? []).length;
-    slots.forEach((slot, i) => {
-      const at = slot === '?' ? marks++ : /^\$\d+$/.test(slot) ? Number(slot.slice(1)) - 1 : -1;
-      const value = at >= 0 ? params[at] : undefined;
-      if (value && columns[i]) out.push({ column: columns[i], value });
+    // each slot's place in the text, for the `?` before it
+    let at = m.index + m[0].length - m[2].length - 1; // where the slots begin
+    return m[2].split(',').flatMap((raw, i) => {
+      const here = at;
+      at += raw.length + 1;
+      const mark = raw.trim();
+      return columns[i] ? [{ column: columns[i], mark, at: here + raw.indexOf(mark) }] : [];
     });
-  }
-  return out;
+  });
 }

@@ -54,7 +54,13 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
     x = skipOuter(x.expression);
   }
   if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x)) return true;
-  if (ts.isCallExpression(x) || ts.isNewExpression(x)) return !mentionsField(x, bodyFields, 0);
+  // (what the call is made on, `client.query(…)` with `client` a transaction's parameter, chooses nothing:
+  // its arguments, and a receiver read from the request, `String(req.body.address).trim()`, do)
+  if (ts.isCallExpression(x) || ts.isNewExpression(x))
+    return (
+      !(x.arguments ?? []).some((a) => mentionsField(a, bodyFields, 0)) &&
+      !mentionsField(x.expression, bodyFields, 0, false)
+    );
   if (!ts.isIdentifier(x) || hops > 3 || bodyFields.includes(norm(x.text))) return false;
   const d = findDeclaration(x);
   if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !ts.isIdentifier(d.name)) return false;
@@ -65,7 +71,7 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
  * Does an expression (callee and arguments) name a field the request sends, read the request's body, or use a
  * parameter it cannot place, through locals? (A path's `currency` chooses no destination.)
  */
-function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number): boolean {
+function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, params = true): boolean {
   let hit = false;
   const visit = (n: ts.Node): void => {
     if (hit) return;
@@ -73,12 +79,12 @@ function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number):
       if (bodyFields.includes(norm(n.text)) || /^(body|input|formData)$/.test(n.text)) hit = true;
       else if (!ts.isPropertyAccessExpression(n.parent) || n.parent.expression === n) {
         const d = hops < 3 ? findDeclaration(n) : undefined;
-        if (d && ts.isParameter(d) && !isRequestObject(d)) hit = true;
+        if (params && d && ts.isParameter(d) && !isRequestObject(d)) hit = true;
         const init =
           d && ts.isVariableDeclaration(d) ? d.initializer : d && ts.isBindingElement(d) ? bindingSource(d) : undefined;
         // (a function's own parameters are not this call's: what it is handed is visited at the call)
         if (init && !ts.isArrowFunction(skipOuter(init)) && !ts.isFunctionExpression(skipOuter(init)))
-          if (mentionsField(init, bodyFields, hops + 1)) hit = true;
+          if (mentionsField(init, bodyFields, hops + 1, params)) hit = true;
       }
       return;
     }
