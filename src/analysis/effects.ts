@@ -308,7 +308,13 @@ function repoAction(call: ts.CallExpression, method: string, values: ValueResolv
     (v.kind === 'call' && ts.isNewExpression(v.node) && !keyed(v.node)) ||
     (v.kind === 'call' && ts.isCallExpression(v.node) && methodCall(v.node)?.method === 'create' && !keyed(v.node)) ||
     (v.kind === 'instance' && !!v.site && !keyed(v.site));
-  return vals.length && vals.every(built) ? 'create' : method;
+  // (…unless a key is assigned to it before the save: `user.id = req.user.id`)
+  return vals.length && vals.every(built) && !assignsKey(a) ? 'create' : method;
+}
+
+/** Is a key assigned to a local's object after it is made (`user.id = req.user.id`)? */
+function assignsKey(id: ts.Identifier): boolean {
+  return fieldAssignments(id).keys.some((k) => /^(_?id|uuid|key)$/i.test(k));
 }
 
 /** Does an entity's data carry what finds an existing row: its key, a spread, or a value the request's path names? */
@@ -316,6 +322,9 @@ function keyedData(arg: ts.ObjectLiteralExpression, values?: ValueResolver, dept
   // (a spread of a local object literal with no key, `{ ...newUser }`, carries no key either)
   const spreadKeyed = (e: ts.Expression): boolean => {
     if (!values || depth > 2) return true;
+    // (a key assigned to the local afterwards, `changes.id = req.user.id`, finds the row)
+    const x = skipOuter(e);
+    if (ts.isIdentifier(x) && assignsKey(x)) return true;
     const objs = values.resolve(e);
     return !objs.length || objs.some((v) => v.kind !== 'object' || keyedData(v.node, values, depth + 1));
   };

@@ -42,38 +42,100 @@ export function spendsOwnCodes(e: Effect, values: ValueResolver, keys: string[] 
 
 /**
  * Is `key` (normalised) written with a value computed from the record's own stored value of it
- * (`codes: markUsed(user.codes, i)`, `SET codes = $1` with `JSON.stringify(codes)`, through one local)?
+ * (`codes: markUsed(user.codes, i)`, `SET codes = $1` with `JSON.stringify(codes)`, through one local),
+ * with nothing added to it: no code from elsewhere (`[...codes, extra]`, `codes.push(c)`, `concat`), and the
+ * stored codes read from a record the function looked up, not from a parameter or the request
+ * (`req.body.recovery_codes`)?
  */
 function writtenFromOwnValue(call: ts.CallExpression, key: string, values: ValueResolver): boolean {
-  const mentionsOwn = (x: ts.Node, hops: number): boolean => {
-    let hit = false;
-    const see = (n: ts.Node): void => {
-      if (hit) return;
-      if (ts.isPropertyAccessExpression(n) && normalizeName(n.name.text) === key) hit = true;
-      else if (ts.isIdentifier(n) && hops < 1) {
-        const d = findDeclaration(n);
-        if (d && ts.isVariableDeclaration(d) && d.initializer && mentionsOwn(d.initializer, hops + 1)) hit = true;
-      } else n.forEachChild(see);
-    };
-    see(x);
-    return hit;
-  };
   // a SQL statement: the parameter its SET clause gives the column
   const sql = setParams(call, values).filter((p) => normalizeName(p.column) === key);
-  if (sql.length) return sql.every((p) => mentionsOwn(p.value, 0));
+  if (sql.length) return sql.every((p) => spentFrom(p.value, key, 0));
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (ts.isPropertyAssignment(n) && normalizeName(propertyNameText(n.name) ?? '') === key) {
-      found = mentionsOwn(n.initializer, 0);
+      found = spentFrom(n.initializer, key, 0);
       return;
     }
     if (ts.isShorthandPropertyAssignment(n) && normalizeName(n.name.text) === key) {
-      found = mentionsOwn(n.name, 0);
+      found = spentFrom(n.name, key, 0);
       return;
     }
     n.forEachChild(visit);
   };
   for (const a of call.arguments) visit(a);
   return found;
+}
+
+/** Calls that add items to a list. */
+const GROWS = /^(push|unshift|concat)$/;
+
+function spentFrom(x: ts.Node, key: string, hops: number): boolean {
+  let own = false;
+  let foreign = false;
+  const see = (n: ts.Node): void => {
+    if (foreign) return;
+    // an item added: a list literal with an item of its own, or a call that adds
+    if (ts.isArrayLiteralExpression(n) && n.elements.some((el) => !ts.isSpreadElement(el) || n.elements.length > 1))
+      foreign = true;
+    else if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      GROWS.test(n.expression.name.text)
+    )
+      foreign = true;
+    else if (ts.isPropertyAccessExpression(n) && normalizeName(n.name.text) === key) {
+      // the stored codes of a record this function looked up (a local), not of a parameter or the request
+      let root: ts.Expression = n.expression;
+      while (
+        ts.isPropertyAccessExpression(root) ||
+        ts.isElementAccessExpression(root) ||
+        ts.isParenthesizedExpression(root)
+      )
+        root = root.expression;
+      const d = ts.isIdentifier(root) ? findDeclaration(root) : undefined;
+      if (d && (ts.isVariableDeclaration(d) || ts.isBindingElement(d))) own = true;
+      else foreign = true;
+    } else if (ts.isIdentifier(n) && hops < 1) {
+      const d = findDeclaration(n);
+      if (d && ts.isVariableDeclaration(d) && d.initializer) {
+        if (grown(d)) foreign = true;
+        else if (spentFrom(d.initializer, key, hops + 1)) own = true;
+      }
+    } else n.forEachChild(see);
+  };
+  see(x);
+  return own && !foreign;
+}
+
+/** Is a local's list added to or replaced after it is declared (`codes.push(c)`, `codes = other`, `splice(i, 0, c)`)? */
+function grown(d: ts.VariableDeclaration): boolean {
+  if (!ts.isIdentifier(d.name)) return true;
+  const name = d.name.text;
+  let scope: ts.Node | undefined = d.parent;
+  while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  if (!scope) return true;
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      ts.isIdentifier(n.expression.expression) &&
+      n.expression.expression.text === name &&
+      (GROWS.test(n.expression.name.text) || (n.expression.name.text === 'splice' && n.arguments.length > 2))
+    )
+      hit = true;
+    else if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(n.left) &&
+      n.left.text === name
+    )
+      hit = true;
+    else n.forEachChild(visit);
+  };
+  visit(scope);
+  return hit;
 }

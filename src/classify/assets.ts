@@ -1088,9 +1088,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           comparedRoleColumns(ctx.values),
           ctx.sessionless,
         );
-        if (!granted.length) continue;
-        if (!r.ordinaryGrants && selfServiceRole(e, granted, c)) continue;
-        matchedKeys = granted;
+        // (the kind of a user's bank or brokerage account, `accountType`, is no role)
+        const kinds = r.ownedKinds;
+        const owned = !!kinds && !!model && belongsToOwner(ctx.values, model, kinds);
+        const roles = owned ? granted.filter((k) => !kinds.keys.includes(norm(k))) : granted;
+        if (!roles.length) continue;
+        if (!r.ordinaryGrants && selfServiceRole(e, roles, c)) continue;
+        matchedKeys = roles;
       }
       const what = matchedKeys.length ? ` (${matchedKeys.join(', ')})` : '';
       const on = model ? ` on ${model}` : '';

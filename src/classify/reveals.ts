@@ -312,9 +312,16 @@ export function revealedSecrets(
         const projected = /^(map|flatMap)$/.test(name) ? projectedFields(e.arguments[0]) : undefined;
         if (projected?.size) {
           // (the rows are answered by those fields only: the name they are answered under is not theirs)
+          // (what the projection walked may still be answered whole elsewhere: `{ ids: keys.map(…), keys }`)
+          const walked = new Set(seen);
+          const followed = new Set(fnsSeen);
           projectedColumns.push(projected);
           value(callee.expression, depth, undefined);
           projectedColumns.pop();
+          seen.clear();
+          for (const n of walked) seen.add(n);
+          fnsSeen.clear();
+          for (const n of followed) fnsSeen.add(n);
         }
       }
       // a whole record read and answered (`prisma.integration.findUnique(…)`): the secret columns its

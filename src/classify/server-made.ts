@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import { findDeclaration } from '../analysis/scope.js';
 import { insertParams, setParams } from '../analysis/sql-params.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
 
 /** The expressions a write gives `key` (normalised): object-literal properties, or SQL SET / INSERT parameters. */
@@ -54,13 +55,23 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
     x = skipOuter(x.expression);
   }
   if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x)) return true;
-  // (what the call is made on, `client.query(…)` with `client` a transaction's parameter, chooses nothing:
-  // its arguments, and a receiver read from the request, `String(req.body.address).trim()`, do)
-  if (ts.isCallExpression(x) || ts.isNewExpression(x))
+  if (ts.isCallExpression(x) || ts.isNewExpression(x)) {
+    const callee = skipOuter(x.expression);
+    // a conversion keeps the value it is given (`String(address)`, `req.params.address.toLowerCase()`)
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+    if (CONVERSIONS().test(name)) {
+      const given = ts.isPropertyAccessExpression(callee) ? callee.expression : x.arguments?.[0];
+      return !!given && made(given, bodyFields, hops + 1);
+    }
+    // a read of the request itself (`req.get('x-payout-address')`, `c.req.query('to')`)
+    if (ts.isPropertyAccessExpression(callee) && readsRequest(callee.expression)) return false;
+    // (what the call is made on, `client.query(…)` with `client` a transaction's parameter, chooses nothing:
+    // its arguments, and a receiver read from the request body, do)
     return (
       !(x.arguments ?? []).some((a) => mentionsField(a, bodyFields, 0)) &&
       !mentionsField(x.expression, bodyFields, 0, false)
     );
+  }
   if (!ts.isIdentifier(x) || hops > 3 || bodyFields.includes(norm(x.text))) return false;
   const d = findDeclaration(x);
   if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !ts.isIdentifier(d.name)) return false;
@@ -92,6 +103,17 @@ function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, 
   };
   visit(e);
   return hit;
+}
+
+/** Calls that convert or tidy a value without making a new one (rules/assets.json `chosenRecord.conversions`). */
+const CONVERSIONS = compiled(() => new RegExp(ruleFile('assets').chosenRecord.conversions));
+
+/** Is `e` the request (or a part of it: `req.query`, `c.req`), read where a handler's request parameter is? */
+function readsRequest(e: ts.Expression): boolean {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
+  const d = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
+  return !!d && ts.isParameter(d) && isRequestObject(d);
 }
 
 /** A handler's request or context parameter: what is read from it is judged by the field read. */

@@ -379,9 +379,11 @@ export class ModuleResolver {
     }
     const parts = spec.split('/');
     const pkgName = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-    // (a package that depends on a package of its own name, an app called `hono` built on Hono, means the dependency)
+    // (an application that depends on a package of its own name, an app called `hono` built on Hono, imports
+    // the dependency; another package of the workspace is still that package)
     const named = this.workspace.packageNamed(pkgName);
-    const pkg = named && !named.deps.has(pkgName) ? named : undefined;
+    const importer = this.workspace.packageAt(this.workspace.appRootOf(fromFile));
+    const pkg = named && !(named.dir === importer?.dir && named.deps.has(pkgName)) ? named : undefined;
     if (pkg) {
       const entry = this.packageEntry(pkg, spec.slice(pkgName.length + 1));
       if (entry) return { kind: 'file', file: entry };

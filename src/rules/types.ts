@@ -565,6 +565,8 @@ export interface AssetRule {
   /** Keys written by adding or removing one list item are not this asset (an owner added to a list replaces nobody). */
   notListItems?: boolean;
   /** Keys written by removing one list item (`$pull`, `arrayRemove`) do not match. */
+  /** On a record of `models` that belongs to one of `owners`, these keys are its kind, not a role. */
+  ownedKinds?: { models: string[]; owners: string[]; keys: string[] };
   /** Keys that are a balance only where an amount moves them (`user.wallet += reward`), not where they are set outright. */
   movedKeys?: string[];
   notListRemovals?: boolean;
