@@ -106,6 +106,8 @@ interface Compiled {
   deleteActions: RegExp;
   tableDefinitions: RegExp | undefined;
   modelSuffix: RegExp | undefined;
+  /** Entity query builders (`orm.queryBuilder`): the call that starts one, and the verbs that write. */
+  queryBuilder: { starts: RegExp; verbs: RegExp; entityCalls: string[] } | undefined;
 }
 
 const rules = compiled<Compiled>(() => {
@@ -139,6 +141,13 @@ const rules = compiled<Compiled>(() => {
     deleteActions: new RegExp(r.orm.deleteActions, 'i'),
     tableDefinitions: r.orm.tableDefinitions ? new RegExp(r.orm.tableDefinitions) : undefined,
     modelSuffix: r.orm.modelNameSuffix ? new RegExp(r.orm.modelNameSuffix) : undefined,
+    queryBuilder: r.orm.queryBuilder
+      ? {
+          starts: new RegExp(r.orm.queryBuilder.starts),
+          verbs: new RegExp(r.orm.queryBuilder.verbs),
+          entityCalls: r.orm.queryBuilder.entityCalls,
+        }
+      : undefined,
   };
 });
 
@@ -314,8 +323,11 @@ function repoAction(call: ts.CallExpression, method: string, values: ValueResolv
 
 /** Is a key assigned to a local's object after it is made (`user.id = req.user.id`)? */
 function assignsKey(id: ts.Identifier): boolean {
-  return fieldAssignments(id).keys.some((k) => /^(_?id|uuid|key)$/i.test(k));
+  return fieldAssignments(id).keys.some((k) => ROW_KEY.test(k));
 }
+
+/** The names a row's own key goes by. */
+const ROW_KEY = /^(_?id|uuid|key)$/i;
 
 /** Does an entity's data carry what finds an existing row: its key, a spread, or a value the request's path names? */
 function keyedData(arg: ts.ObjectLiteralExpression, values?: ValueResolver, depth = 0): boolean {
@@ -331,7 +343,7 @@ function keyedData(arg: ts.ObjectLiteralExpression, values?: ValueResolver, dept
   return arg.properties.some(
     (p) =>
       (ts.isSpreadAssignment(p) && spreadKeyed(p.expression)) ||
-      (!!p.name && /^(_?id|uuid|key)$/i.test(propertyNameText(p.name) ?? '')) ||
+      (!!p.name && ROW_KEY.test(propertyNameText(p.name) ?? '')) ||
       // a value the request's path names (`accountId: req.params.accountId`) is how the row is found
       (ts.isPropertyAssignment(p) && /\bparams?\b|\.param\(/.test(p.initializer.getText())),
   );
@@ -1572,13 +1584,13 @@ function queryBuilderWrite(
   mc: { method: string; recv: ts.Expression },
   values: ValueResolver,
 ): Omit<Effect, 'kind' | 'node' | 'callee'> | undefined {
-  const qb = rules().r.orm.queryBuilder;
-  if (!qb || !new RegExp(qb.verbs).test(mc.method)) return undefined;
+  const qb = rules().queryBuilder;
+  if (!qb || !qb.verbs.test(mc.method)) return undefined;
   // down the receiver to the call that started the builder
   let start: ts.CallExpression | undefined;
   let cur = skipOuter(mc.recv);
   for (let i = 0; i < 6 && ts.isCallExpression(cur); i++) {
-    if (new RegExp(qb.starts).test(calleeName(cur))) {
+    if (qb.starts.test(calleeName(cur))) {
       start = cur;
       break;
     }
@@ -2676,7 +2688,6 @@ function generatorOfMint(call: ts.CallExpression, values: ValueResolver): boolea
   );
 }
 
-/** A project function that only computes and returns a value (`generateApiKey()`: random bytes, formatted): a mint, with no write of its own to follow. */
 /** A string or template literal holding a write statement (rules/effects.json `sql.write`). */
 function sqlLiteral(a: ts.Expression): boolean {
   const x = skipOuter(a);
@@ -2684,6 +2695,7 @@ function sqlLiteral(a: ts.Expression): boolean {
   return text !== undefined && rules().sql.test(text);
 }
 
+/** A project function that only computes and returns a value (`generateApiKey()`: random bytes, formatted): a mint, with no write of its own to follow. */
 function mintsOnly(fn: FunctionNode): boolean {
   let writes = false;
   const visit = (n: ts.Node): void => {

@@ -911,7 +911,6 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             ...e.dataKeys
               .filter(
                 (k) =>
-                  /^0(\.0+)?$/.test(e.constants?.[k] ?? '') &&
                   literalZero(e, k, ctx.values) &&
                   balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet),
               )
@@ -1597,11 +1596,14 @@ function resultUnanswered(c: ts.Node): boolean {
 
 /** Is `key` written as the literal zero (`{ balance: 0 }`, `SET balance = 0`), not a value that may fall back to it? */
 function literalZero(e: Effect, key: string, values: ValueResolver): boolean {
+  if (!ZERO.test(e.constants?.[key] ?? '')) return false;
   if (e.kind === 'sql-write') return true;
   if (!ts.isCallExpression(e.node)) return false;
   const found = writtenValues(e.node, norm(key), values);
-  return found.length > 0 && found.every((v) => /^0(\.0+)?$/.test(skipOuter(v).getText()));
+  return found.length > 0 && found.every((v) => ZERO.test(skipOuter(v).getText()));
 }
+
+const ZERO = /^0(\.0+)?$/;
 
 /** Names a handler's response object (or a context that answers) goes by. */
 const RESPONSE_OBJECT = /^(res|response|reply|c|ctx|context|h)$/;

@@ -313,15 +313,12 @@ export function revealedSecrets(
         if (projected?.size) {
           // (the rows are answered by those fields only: the name they are answered under is not theirs)
           // (what the projection walked may still be answered whole elsewhere: `{ ids: keys.map(…), keys }`)
-          const walked = new Set(seen);
-          const followed = new Set(fnsSeen);
+          const [walked, followed] = [new Set(seen), new Set(fnsSeen)];
           projectedColumns.push(projected);
           value(callee.expression, depth, undefined);
           projectedColumns.pop();
-          seen.clear();
-          for (const n of walked) seen.add(n);
-          fnsSeen.clear();
-          for (const n of followed) fnsSeen.add(n);
+          restore(seen, walked);
+          restore(fnsSeen, followed);
         }
       }
       // a whole record read and answered (`prisma.integration.findUnique(…)`): the secret columns its
@@ -896,4 +893,10 @@ function mentions(answer: ts.Node, param: ts.ParameterDeclaration): boolean {
   };
   visit(answer);
   return found;
+}
+
+/** Puts a set back as it was. */
+function restore<T>(set: Set<T>, was: ReadonlySet<T>): void {
+  set.clear();
+  for (const x of was) set.add(x);
 }

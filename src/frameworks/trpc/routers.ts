@@ -127,21 +127,25 @@ export class RouterWalker {
     if (ts.isObjectLiteralExpression(x)) return this.entries(x, prefix, depth + 1, stack);
     const out: ProcedureSite[] = [];
     for (const v of this.values.resolve(x)) {
-      // a router a project function builds on the tRPC instance it is handed (`tokensRouter(t)` returning `t.router({…})`)
-      const router = (node: ts.CallExpression): boolean => {
-        if (this.routerKind(node)) return true;
+      if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x) {
+        const node = v.node;
         const made = this.factoryOf(v);
-        return !!made && !!this.values.withArguments(made.fn, made.site, () => this.routerKind(node));
-      };
-      if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x && router(v.node)) {
-        this.nested.add(v.node);
-        const made = this.factoryOf(v);
-        out.push(
-          ...(made
-            ? this.fromFactory(made, () => this.procedures(v.node, prefix, depth + 1, stack))
-            : this.procedures(v.node, prefix, depth + 1, stack)),
-        );
-      } else if (v.kind === 'object' && v.node !== x) out.push(...this.entries(v.node, prefix, depth + 1, stack));
+        // (also a router a project function builds on the tRPC instance it is handed: `tokensRouter(t)`
+        // returning `t.router({…})`, asked with the function's parameters bound)
+        if (
+          this.routerKind(node) ||
+          (made && this.values.withArguments(made.fn, made.site, () => this.routerKind(node)))
+        ) {
+          this.nested.add(node);
+          out.push(
+            ...(made
+              ? this.fromFactory(made, () => this.procedures(node, prefix, depth + 1, stack))
+              : this.procedures(node, prefix, depth + 1, stack)),
+          );
+          continue;
+        }
+      }
+      if (v.kind === 'object' && v.node !== x) out.push(...this.entries(v.node, prefix, depth + 1, stack));
       // `{ one, ...adminProcedures }` with `import * as adminProcedures`: every export is a member
       else if (v.kind === 'module') out.push(...this.moduleProcedures(v.file, prefix, depth + 1, stack, new Set()));
       else if (v.kind === 'call' && ts.isCallExpression(v.node) && !this.routerKind(v.node))
