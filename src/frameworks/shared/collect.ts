@@ -565,7 +565,10 @@ export class Collector {
           ? new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\s*\\(`)
           : undefined;
         const imported = modules.size
-          ? new RegExp(`['"]([^'"]*/(${[...modules.keys()].map(escape).join('|')})(?:\\.[cm]?[jt]sx?)?)['"]`, 'g')
+          ? new RegExp(
+              `['"]([^'"]*/(${[...modules.keys()].map(escape).join('|')})(?:/index)?(?:\\.[cm]?[jt]sx?)?)['"]`,
+              'g',
+            )
           : undefined;
         // the regular expressions backtrack over every quoted string: a plain substring test first
         const needles = [...names, ...modules.keys()];
