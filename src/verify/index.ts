@@ -248,10 +248,10 @@ function diagnose(
   // The result is tested the wrong way round (the whole object instead of its deciding field)
   const misread = allEvents.find((e) => e.misread);
   if (misread) {
-    const field = misread.spec.field ? `.${misread.spec.field}` : ' the deciding field';
+    const field = misread.spec.field ? ` its \`.${misread.spec.field}\`` : ' the deciding field';
     return {
       ruleId: 'stepup/result-ignored',
-      message: `${describeGuard(misread)} (line ${line(misread.node)}) returns an object that is always truthy, and the condition at line ${line(misread.misread!)} tests the object instead of${field}: the refusal never runs and ${where} goes ahead. Test${field}.`,
+      message: `${describeGuard(misread)} (line ${line(misread.node)}) returns an object that is always truthy, and the condition at line ${line(misread.misread!)} tests the object instead of${field}: the refusal never runs and ${where} goes ahead. Test${field} instead.`,
       related: [
         rel('guard', misread.node, 'result tested the wrong way'),
         rel('defeated-branch', misread.misread!, 'condition never fails'),

@@ -206,7 +206,15 @@ export class GuardRecogniser {
         };
       // A project helper named like a compare whose body the analysis does not read as one (a hand-written
       // constant-time loop): given a typed and a stored secret, it is a verifier returning its answer.
-      if (nameHas(last, vocab().verifierNames) && !vocab().credentialVerifiers.test(text)) {
+      // One that also writes (`confirmAndEnableTotp` switching the factor on) does the operation: its
+      // name says nothing of whether the write waits for a check the analysis could not read.
+      if (
+        nameHas(last, vocab().verifierNames) &&
+        !vocab().credentialVerifiers.test(text) &&
+        !effectsOf(fn.node, this.values, 2).some(
+          (e) => e.kind !== 'mint' && e.kind !== 'http' && !isStepUpMachinery(e, this.values),
+        )
+      ) {
         const verdict = judgeCompare(
           { candidates: [...call.arguments], requireStoredSecret: true, callee: last, calleeText: text },
           env,
