@@ -9,6 +9,7 @@ import { compiled, ruleFile } from '../rules/load.js';
 import type { EffectRules } from '../rules/types.js';
 import { memo } from '../memo.js';
 import { externalName } from './unwrap.js';
+import { insertParams, setParams, whereParams } from './sql-params.js';
 import { evalString, evalStrings } from './strings.js';
 import { walkDataPath } from './datapath.js';
 import { bodyReadCall, parsedKeys, schemaKeys } from './body.js';
@@ -55,6 +56,8 @@ export interface Effect {
   rawBodyPart?: boolean;
   /** Keys written with a constant string value. */
   constants?: Record<string, string>;
+  /** Columns a statement's WHERE clause compares with a constant: which rows it changes (`type = 'set_password'`). */
+  filters?: Record<string, string>;
   /** Keys the opaque data is known not to hold (taken out beside a rest element). */
   notKeys?: string[];
   /** Keys an upsert writes only when it creates the record (`create: { ownerId }`, `$setOnInsert`). */
@@ -84,6 +87,7 @@ interface Compiled {
   /** Methods that move money whatever the client (rules/effects.json payments.moveMethods). */
   moveMethods: RegExp | undefined;
   httpRoots: RegExp;
+  httpConfigCalls?: RegExp;
   sql: RegExp;
   idTargets: RegExp;
   /** Method names of a write, in a function named like a minting call (rules `mint.writeMethods`). */
@@ -120,6 +124,7 @@ const rules = compiled<Compiled>(() => {
     payRoots: new RegExp(r.payments.roots),
     moveMethods: r.payments.moveMethods ? new RegExp(r.payments.moveMethods) : undefined,
     httpRoots: new RegExp(r.http.clientRoots),
+    httpConfigCalls: r.http.configCalls ? new RegExp(r.http.configCalls) : undefined,
     sql: new RegExp(r.sql.write, 'i'),
     idTargets: new RegExp(r.mint.identifierTargets),
     mintWrites: r.mint.writeMethods ? new RegExp(r.mint.writeMethods) : undefined,
@@ -2193,7 +2198,8 @@ export function runsProjectCode(call: ts.CallExpression, values: ValueResolver):
 }
 
 function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
-  const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, identity, moveMethods } = rules();
+  const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, httpConfigCalls, identity, moveMethods } =
+    rules();
   const direct = calleeParts(call.expression);
   // a client reached through a getter (`db.prisma().user.update`, `getDb().apiKey.create`)
   const gotten = direct ? undefined : getterParts(call.expression);
@@ -2586,6 +2592,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       if (m && !method) return base('http', { action: 'request', dataKeys: [], target });
     }
   }
+  // axios({ method: 'post', url, data }), axios(url, { method: 'POST', data }), got({ method, url, json })
+  if (parts && httpConfigCalls?.test(parts.join('.'))) {
+    const asked = requestConfig(call, values);
+    if (asked) return base('http', asked);
+  }
   // SQL text with a write statement anywhere in the arguments
   // the statement's parameters: an array literal beside the text (`pool.query(text, [a, b])`)
   const paramList = call.arguments
@@ -2619,7 +2630,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         debits: sql.debits,
         credits: sql.credits,
         opaqueData: sql.opaque,
-        constants: sql.constants,
+        constants: { ...boundConstants(call, values), ...sql.constants },
+        filters: whereConstants(call, values),
       });
   }
   // a package's minting call by its name; the project's own `createApiKey()` is followed into instead
@@ -2633,6 +2645,29 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   if (parts && !mintsIdentifier(call) && generatorOfMint(call, values))
     return base('mint', { action: 'mint', dataKeys: [] });
   return undefined;
+}
+
+/**
+ * Columns a statement writes from a parameter whose value is a constant, here or where a helper is
+ * called (`createAuthToken(id, 'set_password')` → `INSERT INTO auth_tokens (…, type) VALUES (…, $3)`).
+ */
+function boundConstants(call: ts.CallExpression, values: ValueResolver): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of [...insertParams(call, values), ...setParams(call, values)]) {
+    const v = evalString(p.value, values);
+    if (v !== undefined) out[p.column] = v;
+  }
+  return out;
+}
+
+/** Columns a statement's WHERE clause compares with a constant parameter (undefined when none). */
+function whereConstants(call: ts.CallExpression, values: ValueResolver): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const p of whereParams(call, values)) {
+    const v = evalString(p.value, values);
+    if (v !== undefined) (out ??= {})[p.column] = v;
+  }
+  return out;
 }
 
 /** `name = customAlphabet(…)`: a name (a pattern of names) assigned a minting call's result, as text. */
@@ -2817,6 +2852,45 @@ function tableNamed(e: ts.Expression, values: ValueResolver | undefined): string
  * The path of a URL a request is sent to (`https://api.example.com/transfer` → `/transfer`); a part
  * that cannot be known (`${base}`, `${id}`) is written `:`. Undefined when nothing of it is known.
  */
+/**
+ * A client called with a request object that names its method (`axios({ method: 'post', url, data })`,
+ * or a URL then the object): the write it asks for, or undefined for a read or an object with no method.
+ */
+function requestConfig(
+  call: ts.CallExpression,
+  values: ValueResolver,
+): Pick<Effect, 'action' | 'dataKeys' | 'target'> | undefined {
+  const objectOf = (e: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined => {
+    if (!e) return undefined;
+    const x = skipOuter(e);
+    if (ts.isObjectLiteralExpression(x)) return x;
+    const v = values.resolve(x).find((o) => o.kind === 'object');
+    return v?.kind === 'object' && ts.isObjectLiteralExpression(v.node) ? v.node : undefined;
+  };
+  const [first, second] = call.arguments;
+  const afterUrl = objectOf(second);
+  const cfg = afterUrl ?? objectOf(first);
+  if (!cfg) return undefined;
+  const prop = (name: string): ts.Expression | undefined => {
+    const p = cfg.properties.find((q) => q.name && propertyNameText(q.name) === name);
+    return p && ts.isPropertyAssignment(p)
+      ? p.initializer
+      : p && ts.isShorthandPropertyAssignment(p)
+        ? p.name
+        : undefined;
+  };
+  const m = prop('method');
+  if (!m) return undefined;
+  const method = evalString(m, values);
+  if (method !== undefined && /^(get|head|options)$/i.test(method)) return undefined;
+  const body = (rules().r.http.configBody ?? []).map(prop).find((b) => b !== undefined);
+  return {
+    action: method ? method.toLowerCase() : 'request',
+    dataKeys: objectKeys(body, values),
+    target: urlPath(afterUrl ? first : prop('url'), values),
+  };
+}
+
 function urlPath(arg: ts.Expression | undefined, values: ValueResolver): string | undefined {
   if (!arg) return undefined;
   const x = skipOuter(arg);
@@ -3142,17 +3216,21 @@ function effectOfCallUncached(
       const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
       if (leafEffects(bound).length > leafEffects(inner).length) inner = bound;
     }
-    // A literal handed to a helper that writes (`setUserActive(id, false)` → `user.active = active`): the
-    // constant it writes is this call's.
+    // A literal handed to a helper that writes (`setUserActive(id, false)` → `user.active = active`, or a
+    // statement's parameter, `createAuthToken(id, 'set_password')` → `VALUES (…, $3)`): the constant it writes
+    // is this call's.
     if (
       ts.isCallExpression(c) &&
       !values.bound &&
       c.arguments.some((a) => literalConstant(skipOuter(a)) !== undefined) &&
-      leafEffects(inner).some((e) => e.kind === 'db-write')
+      leafEffects(inner).some((e) => e.kind === 'db-write' || e.kind === 'sql-write')
     ) {
       const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
       const constants = (list: Effect[]): number =>
-        leafEffects(list).reduce((n, e) => n + Object.keys(e.constants ?? {}).length, 0);
+        leafEffects(list).reduce(
+          (n, e) => n + Object.keys(e.constants ?? {}).length + Object.keys(e.filters ?? {}).length,
+          0,
+        );
       if (constants(bound) > constants(inner)) inner = bound;
     }
     // A sum or difference handed to a helper that writes it (`this.updateUserBalance(id, newBalance)` with

@@ -130,7 +130,8 @@ export function insertParams(
     return m[2].split(',').flatMap((raw, i) => {
       const here = at;
       at += raw.length + 1;
-      const mark = raw.trim();
+      // (a cast after the placeholder, `$3::auth_token_type`, is still that placeholder)
+      const mark = raw.trim().replace(/::\w+$/, '');
       return columns[i] ? [{ column: columns[i], mark, at: here + raw.indexOf(mark) }] : [];
     });
   });

@@ -265,6 +265,14 @@ function writesConstant(e: Effect, pairs: readonly [RegExp, RegExp][]): boolean 
   );
 }
 
+/** Does the statement pick its rows by a constant matching one of the pairs (`WHERE type = 'magic'`)? */
+function filtersConstant(e: Effect, pairs: readonly [RegExp, RegExp][]): boolean {
+  return (
+    pairs.length > 0 &&
+    Object.entries(e.filters ?? {}).some(([k, v]) => pairs.some(([kr, vr]) => kr.test(norm(k)) && vr.test(v)))
+  );
+}
+
 /** Does a write's own type constant say the row is a lasting key (any rule's keyConstants)? */
 function typedAsKey(e: Effect, c: CompiledAssets): boolean {
   return c.rules.some((r) => writesConstant(e, r.keyConstantRes));
@@ -447,6 +455,9 @@ function argKeysOf(node: ts.Node, values: ValueResolver): Set<string> {
       const obj = values.resolve(x).find((v) => v.kind === 'object');
       if (obj && obj.kind === 'object') x = obj.node;
     }
+    // a payload sent as text (`body: JSON.stringify({ amount, account_number })`) carries the object's keys
+    if (ts.isCallExpression(x) && x.arguments[0] && /^JSON\.stringify$/.test(x.expression.getText()))
+      return visit(x.arguments[0], depth);
     if (!ts.isObjectLiteralExpression(x)) return;
     for (const p of x.properties) {
       const name = p.name ? propertyNameText(p.name) : undefined;
@@ -581,10 +592,18 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
   );
   // records created by this endpoint: setting a credential on one (`INSERT INTO address …; UPDATE address SET
   // password = …`) completes its creation (a sign-up, a new mailbox), it changes nobody's existing credential
-  // (a creation only when nothing was found, `if (!doc) doc = await X.create(…)`, leaves the found record as it was)
+  // (a creation only when nothing was found, `if (!doc) doc = await X.create(…)` or after `if (found) return found`,
+  // leaves the found record as it was)
   const created = new Set(
     effects
-      .filter((e) => e.model && writeOps(e).join() === 'create' && !createsWhenMissing(e.node))
+      .filter(
+        (e) =>
+          e.model &&
+          writeOps(e).join() === 'create' &&
+          !createsWhenMissing(e.node) &&
+          // (a get-or-create helper the handler calls first, `if (data) return data; … insert(…)`)
+          !createdOnFirstAccess(e.node),
+      )
       .map((e) => e.model!),
   );
   // the first step of an MFA enrolment: a secret stored for a factor not on yet (pending-factor.ts)
@@ -709,8 +728,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         !signsInOn(ctx.values, model)
       )
         continue;
-      // a row whose own type says what it is (`type: 'magic'` on a tokens table)
-      if (writesConstant(e, r.notConstantRes)) continue;
+      // a row whose own type says what it is (`type: 'magic'` on a tokens table), written or picked by it
+      // (`DELETE FROM auth_tokens WHERE user_id = $1 AND type = $2` with 'set_password')
+      if (writesConstant(e, r.notConstantRes) || filtersConstant(e, r.notConstantRes)) continue;
       if (r.argKeys || r.argKeysAlso) {
         argKeys ??= argKeysOf(e.node, ctx.values);
         if (r.argKeys && !r.argKeys.some((k) => argKeys!.has(k.toLowerCase()))) continue;

@@ -180,7 +180,15 @@ export interface EffectRules {
   };
   sql: { write: string };
   payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string };
-  http: { fetchFunctions: string[]; clientRoots: string; clientWrites: string[] };
+  http: {
+    fetchFunctions: string[];
+    clientRoots: string;
+    clientWrites: string[];
+    /** Clients called with one request object naming its method (`axios({ method, url, data })`). */
+    configCalls?: string;
+    /** The keys of such an object that hold the request's payload. */
+    configBody?: string[];
+  };
   /** `nested`: keys whose object value's own keys are written too (a provider's user metadata). */
   identity: {
     calls: { pattern: string; category: string; keys?: string[]; keyPattern?: string; metadata?: boolean }[];
