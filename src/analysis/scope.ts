@@ -115,11 +115,21 @@ export function localUses(d: ts.VariableDeclaration): ts.Identifier[] {
   const scope = ts.findAncestor(d, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));
   const out: ts.Identifier[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n) && n !== d.name && n.text === name && findDeclaration(n) === d) out.push(n);
+    if (ts.isIdentifier(n) && n !== d.name && n.text === name && !isPropertyName(n) && findDeclaration(n) === d)
+      out.push(n);
     ts.forEachChild(n, visit);
   };
   if (scope) visit(scope);
   return out;
+}
+
+/** A name in a property's place (`x.data`, `{ data: … }`), which names no local. */
+function isPropertyName(n: ts.Identifier): boolean {
+  const p = n.parent;
+  return (
+    (ts.isPropertyAccessExpression(p) && p.name === n) ||
+    ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p)) && p.name === n)
+  );
 }
 
 /** Identifier → its declaration (syntax trees never change once parsed). */

@@ -7,7 +7,7 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeName, isFunctionNode, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
-import { findDeclaration, lookupName } from '../analysis/scope.js';
+import { findDeclaration, localUses, lookupName } from '../analysis/scope.js';
 import { evalString } from '../analysis/strings.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { schemaColumns } from './schema-columns.js';
@@ -110,8 +110,21 @@ const REQUEST_VALUE = /\b(req|request|body|input|params|query|args|payload|dto)\
 
 /** Is a `JSON.stringify(…)` part of a request sent elsewhere rather than of the answer? */
 function outbound(call: ts.CallExpression | ts.NewExpression): boolean {
-  if (calleeName(call) !== 'stringify') return false;
-  for (let p: ts.Node | undefined = call.parent; p && !isFunctionNode(p); p = p.parent) {
+  return calleeName(call) === 'stringify' && sentElsewhere(call, 0);
+}
+
+/**
+ * Does the value end up only in a request to another server: inside its call's arguments, or kept in a
+ * local every use of which does (`const data = JSON.stringify({ Password: process.env.X })`,
+ * `const config = { method: 'post', url, data }`, `axios(config)`)?
+ */
+function sentElsewhere(n: ts.Node, hops: number): boolean {
+  for (let p: ts.Node | undefined = n.parent; p && !isFunctionNode(p); p = p.parent) {
+    if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) {
+      if (hops >= 3) return false;
+      const uses = localUses(p);
+      return uses.length > 0 && uses.every((u) => sentElsewhere(u, hops + 1));
+    }
     if (!ts.isCallExpression(p) && !ts.isNewExpression(p)) continue;
     const name = calleeName(p);
     // (to a server the request names, `fetch(req.body.targetUrl, …)`, it is handed to the requester)
@@ -244,6 +257,9 @@ export function revealedSecrets(
       return;
     }
     if (ts.isIdentifier(e)) {
+      // `if (env instanceof Response) return env`: only the helper's refusal is answered, not the record it
+      // gives back otherwise
+      if (narrowedToResponse(e)) return;
       const decl = declarationOf(e);
       // a local costs no level (its initializer is this function's own value; `seen` stops a cycle)
       // (rows answered by a few of their fields are not answered under the name of the local holding them)
@@ -370,6 +386,24 @@ export function revealedSecrets(
   fnsSeen.add(fn);
   for (const a of answers(fn, r)) if (served(a)) value(a, 0, undefined);
   return out;
+}
+
+/** Is the local, where it is read, inside the branch of `if (x instanceof Response)` (a helper's refusal)? */
+function narrowedToResponse(id: ts.Identifier): boolean {
+  for (let n: ts.Node = id; n.parent && !isFunctionNode(n.parent); n = n.parent) {
+    const p = n.parent;
+    if (!ts.isIfStatement(p) || p.thenStatement !== n) continue;
+    const c = skipOuter(p.expression);
+    if (
+      ts.isBinaryExpression(c) &&
+      c.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword &&
+      ts.isIdentifier(skipOuter(c.left)) &&
+      (skipOuter(c.left) as ts.Identifier).text === id.text &&
+      /^(Next)?Response$/.test(c.right.getText())
+    )
+      return true;
+  }
+  return false;
 }
 
 /** Collections whose constructor takes the elements they hold (`new Map(entries)`, `new Set(rows)`). */
