@@ -104,6 +104,7 @@ interface Compiled {
   machinery: RegExp;
   /** Recovery-code keys a check spends by writing them back from their own stored value. */
   spentCodeKeys: RegExp | undefined;
+  spentCodeRows: { models: RegExp; keys: RegExp } | undefined;
   /** Keys whose writes are bookkeeping (last use, counters). */
   bookkeeping: Set<string>;
   updateActions: RegExp;
@@ -141,6 +142,12 @@ const rules = compiled<Compiled>(() => {
     registration: new RegExp(r.registrationCalls.pattern),
     machinery: new RegExp(r.stepUpMachinery.models, 'i'),
     spentCodeKeys: r.stepUpMachinery.spentCodeKeys ? new RegExp(r.stepUpMachinery.spentCodeKeys) : undefined,
+    spentCodeRows: r.stepUpMachinery.spentCodeRows
+      ? {
+          models: new RegExp(r.stepUpMachinery.spentCodeRows.models),
+          keys: new RegExp(r.stepUpMachinery.spentCodeRows.keys),
+        }
+      : undefined,
     bookkeeping: new Set(r.bookkeepingKeys.keys),
     updateActions: new RegExp(r.orm.updateActions, 'i'),
     deleteActions: new RegExp(r.orm.deleteActions, 'i'),

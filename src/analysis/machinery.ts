@@ -1,7 +1,7 @@
 // Writes that belong to the step-up flow itself, not to the operation it protects: a challenge issued or
 // consumed, an attempt counted (by the record's name, rules/effects.json `stepUpMachinery.models`), and one of
 // the account's recovery codes spent by a check (`stepUpMachinery.spentCodeKeys`, written back from their own
-// stored value). Shared by classification (a spent code changes no factor) and verification (a check that
+// stored value, or a code row marked used, `stepUpMachinery.spentCodeRows`). Shared by classification (a spent code changes no factor) and verification (a check that
 // spends a code is still a check, not an operation).
 import { ts } from 'ts-morph';
 import { effectRules, leafEffects, normalizeName, type Effect } from './effects.js';
@@ -18,7 +18,28 @@ export function isStepUpMachinery(e: Effect, values: ValueResolver): boolean {
     leaves.every(
       (l) =>
         (l.kind === 'db-write' || l.kind === 'sql-write') &&
-        ((!!l.model && machinery.test(l.model)) || spendsOwnCodes(l, values)),
+        ((!!l.model && machinery.test(l.model)) || spendsOwnCodes(l, values) || marksCodeSpent(l)),
+    )
+  );
+}
+
+/**
+ * An update of a recovery-code row that only marks it spent (`set({ used: true, usedAt: new Date() })`):
+ * one code used up by a check, the factor unchanged.
+ */
+export function marksCodeSpent(e: Effect): boolean {
+  const { spentCodeRows, bookkeeping } = effectRules();
+  if (!spentCodeRows || !e.model || !spentCodeRows.models.test(normalizeName(e.model))) return false;
+  if ((e.kind !== 'db-write' && e.kind !== 'sql-write') || e.opaqueData) return false;
+  if (!/update|save|set|patch/i.test(e.action ?? '')) return false;
+  const keys = e.dataKeys.map(normalizeName).filter((k) => !bookkeeping.has(k));
+  const constants = e.constants ?? {};
+  return (
+    keys.length > 0 &&
+    keys.every((k) => spentCodeRows.keys.test(k)) &&
+    // (a mark written false or null makes the code usable again)
+    Object.entries(constants).every(
+      ([k, v]) => !spentCodeRows.keys.test(normalizeName(k)) || !/^(false|0|null|undefined|'')$/.test(String(v)),
     )
   );
 }

@@ -14,7 +14,7 @@ import {
   type ValueResolver,
 } from '../analysis/values.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
-import { spendsOwnCodes } from '../analysis/machinery.js';
+import { marksCodeSpent, spendsOwnCodes } from '../analysis/machinery.js';
 import { serverMade, writtenValues } from './server-made.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
@@ -656,6 +656,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         hits.push({ rule: MINT_RETURNED, effect: e, detail: `${MINT_RETURNED.does}: ${e.callee} returned as ${name}` });
       continue;
     }
+    // a recovery code kept as a row and marked used by a check (`set({ used: true, usedAt })`): no factor changes
+    if (marksCodeSpent(e)) continue;
     const model = e.model ?? '';
     // (a sessions row typed as a key, `type: 'pat'`, is no bookkeeping: a rule's keyConstants say so)
     if ((e.kind === 'db-write' || e.kind === 'sql-write') && isBookkeepingModel(model, c) && !typedAsKey(e, c))

@@ -196,7 +196,12 @@ export interface EffectRules {
   };
   mint: { calls: string[]; identifierTargets: string; writeMethods?: string };
   bookkeepingKeys: { keys: string[] };
-  stepUpMachinery: { models: string; spentCodeKeys?: string };
+  stepUpMachinery: {
+    models: string;
+    spentCodeKeys?: string;
+    /** A recovery code kept as a row, marked spent: the rows' model and the keys of the spent mark. */
+    spentCodeRows?: { models: string; keys: string };
+  };
   lookAheadWrites: { pattern: string };
   /** Methods of a parameter whose call makes a helper worth following with its caller's arguments bound. */
   throughParamsWrites: string;
