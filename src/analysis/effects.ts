@@ -2645,7 +2645,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   if (
     parts &&
     mintNamed(call, parts) &&
-    !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body && !mintsOnly(v.node))
+    !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body && !mintsOnly(v.node, values))
   )
     return base('mint', { action: 'mint', dataKeys: [] });
   // a generator a minting call made (`const genId = customAlphabet(alphabet, 21)`; `genId(29)`)
@@ -2737,8 +2737,12 @@ function sqlLiteral(a: ts.Expression): boolean {
   return text !== undefined && rules().sql.test(text);
 }
 
-/** A project function that only computes and returns a value (`generateApiKey()`: random bytes, formatted): a mint, with no write of its own to follow. */
-function mintsOnly(fn: FunctionNode): boolean {
+/**
+ * A project function that only computes and returns a value (`generateApiKey()`: random bytes, formatted): a
+ * mint, with no write of its own to follow. One that hands the work to another project function that is no
+ * pure mint (`createApiKey(req, res)` calling `this.apiKeyService.generateApiKey(…)`, which inserts) writes.
+ */
+function mintsOnly(fn: FunctionNode, values: ValueResolver, depth = 0): boolean {
   let writes = false;
   const visit = (n: ts.Node): void => {
     if (writes) return;
@@ -2748,6 +2752,10 @@ function mintsOnly(fn: FunctionNode): boolean {
     }
     // a write statement handed to any call (`query(`UPDATE s SET secret = $1 …`, [x])`, a project helper's too)
     if (ts.isCallExpression(n) && n.arguments.some((a) => sqlLiteral(a))) writes = true;
+    if (!writes && depth < 3 && ts.isCallExpression(n))
+      writes = values
+        .resolve(n.expression)
+        .some((v) => v.kind === 'function' && !!v.node.body && v.node !== fn && !mintsOnly(v.node, values, depth + 1));
     if (!writes) ts.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
@@ -2990,6 +2998,10 @@ function sqlStatement(
       // `SET balance = balance + ?`
       const plus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*\\+\\s*(\\S+)`, 'i').exec(col[2].trim());
       if (plus && plus[1] !== '1') credits.push(col[1]);
+      // `SET is_active = false`, `SET status = 'deleted'`: a literal the statement writes
+      const literal = /^(?:'([^']*)'|"([^"]*)"|(true|false|null|-?\d+(?:\.\d+)?))$/i.exec(col[2].trim());
+      if (literal && constants[col[1]] === undefined)
+        constants[col[1]] = literal[1] ?? literal[2] ?? literal[3].toLowerCase();
     }
   const ins = /insert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)/is.exec(text);
   if (ins) {
