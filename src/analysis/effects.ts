@@ -2579,7 +2579,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       });
     }
     // Outgoing writes: axios.post(url, body)
-    if (recvText && httpRoots.test(recvText) && r.http.clientWrites.includes(mc.method) && call.arguments.length >= 1) {
+    if (
+      r.http.clientWrites.includes(mc.method) &&
+      call.arguments.length >= 1 &&
+      ((recvText && httpRoots.test(recvText)) || httpClient(mc.recv, values))
+    ) {
       return base('http', {
         action: mc.method,
         dataKeys: objectKeys(call.arguments[1], values),
@@ -2867,6 +2871,20 @@ function tableNamed(e: ts.Expression, values: ValueResolver | undefined): string
  * The path of a URL a request is sent to (`https://api.example.com/transfer` → `/transfer`); a part
  * that cannot be known (`${base}`, `${id}`) is written `:`. Undefined when nothing of it is known.
  */
+/**
+ * A client a package made (`const Server = axios.create({ baseURL })`, `ky.extend(…)`), or the package's own
+ * export, whatever the project calls it: its `post`/`put`/`patch`/`delete` send a request.
+ */
+function httpClient(recv: ts.Expression, values: ValueResolver): boolean {
+  const modules = rules().r.http.clientModules;
+  if (!modules?.length) return false;
+  const fromPackage = (v: Value): boolean =>
+    (v.kind === 'external' && modules.includes(v.module)) ||
+    (v.kind === 'call' && v.callee.some(fromPackage)) ||
+    (v.kind === 'member' && fromPackage(v.base));
+  return values.resolve(recv).some(fromPackage);
+}
+
 /**
  * A client called with a request object that names its method (`axios({ method: 'post', url, data })`,
  * or a URL then the object): the write it asks for, or undefined for a read or an object with no method.

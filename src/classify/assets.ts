@@ -1053,6 +1053,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         continue;
       // a record deleted by the request that creates it is rolled back on failure, not an account ended
       if (r.category === 'account-lifecycle' && ops.length === 1 && ops[0] === 'delete' && created.has(model)) continue;
+      // the caller's own membership made on first access, only when none was found, with a role the code
+      // names (`if (existing) return existing; … insert(members).values({ userId, role: 'member' })`): provisioning
+      if (
+        r.category === 'privilege' &&
+        createOnly &&
+        (createsWhenMissing(e.node) || createdOnFirstAccess(e.node)) &&
+        keys.some((k) => c.roleKeys.includes(k)) &&
+        keys.filter((k) => c.roleKeys.includes(k)).every((k) => constantsOf(e).has(k))
+      )
+        continue;
       if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;
       // a key record created with its secret from the request (a provider's key the user pasted in) stores
       // someone else's credential: nothing of this application's is minted

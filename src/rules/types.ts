@@ -188,6 +188,8 @@ export interface EffectRules {
     configCalls?: string;
     /** The keys of such an object that hold the request's payload. */
     configBody?: string[];
+    /** Packages whose export, or a client one of its functions made (`axios.create()`), sends requests. */
+    clientModules?: string[];
   };
   /** `nested`: keys whose object value's own keys are written too (a provider's user metadata). */
   identity: {
