@@ -53,6 +53,10 @@ describe('scan session', () => {
       ['analysis/scope.ts:cache', 'declarations per scope node (syntax alone)'],
       ['analysis/scope.ts:idCache', 'identifier → declaration (syntax alone)'],
       ['analysis/effects.ts:callsCache', 'calls in a function body (syntax alone)'],
+      [
+        'analysis/effects.ts:randomCache',
+        'does a function body call a random source (syntax and the built-in mint calls alone)',
+      ],
       ['frameworks/shared/iterations.ts:callIndexCache', 'calls in a source file (syntax alone)'],
       ['rules/schema.ts:compiled', 'compiled JSON Schemas of the package'],
       ['rules/schema.ts:instances', 'the ajv instance holding the package schemas of one folder'],

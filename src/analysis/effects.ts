@@ -2658,6 +2658,59 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   return undefined;
 }
 
+/** Random sources a project helper may build a value from, beside the minting calls of the rules. */
+const RANDOM_SOURCES = /^(Math\.random|(crypto\.)?randomInt|(crypto\.)?getRandomValues)$/;
+
+/** Text of a module that may build a value from a random source (checked before parsing it for one). */
+const RANDOM_TEXT = compiled(
+  () => new RegExp(`Math\\.random|randomInt|getRandomValues|\\b(${rules().r.mint.calls.join('|')})\\b`),
+);
+
+/**
+ * A project function that writes nothing and builds what it returns from a random source (`genRandomKey(150)`
+ * picking characters with `Math.random()`), whatever it is called: a mint. `fns` are the functions the call
+ * runs when already resolved; otherwise the callee is resolved only when its module's text draws randomness.
+ */
+function randomMint(c: ts.CallExpression, values: ValueResolver, fns?: readonly Value[]): Effect | undefined {
+  if (mintsIdentifier(c)) return undefined;
+  if (!fns) {
+    const target = values.importedFile(c.expression);
+    if (target && !values.isParsed(target) && !values.textMatches(target, RANDOM_TEXT())) return undefined;
+  }
+  const makes = (fns ?? values.resolve(c.expression)).some(
+    (v) => v.kind === 'function' && !!v.node.body && drawsRandom(v.node) && mintsOnly(v.node, values),
+  );
+  if (!makes) return undefined;
+  const parts = calleeParts(c.expression);
+  return {
+    kind: 'mint',
+    node: c,
+    action: 'mint',
+    dataKeys: [],
+    callee: parts ? parts.join('.') : shortText(c.expression),
+  };
+}
+
+/** Does a function's own body (not a nested function's) call a random source? Syntax only, kept per function. */
+function drawsRandom(fn: FunctionNode): boolean {
+  const known = randomCache.get(fn);
+  if (known !== undefined) return known;
+  let random = false;
+  const visit = (n: ts.Node): void => {
+    if (random) return;
+    if (ts.isCallExpression(n)) {
+      const p = calleeParts(n.expression);
+      const text = p?.join('.');
+      if (text && (RANDOM_SOURCES.test(text) || rules().r.mint.calls.includes(p![p!.length - 1]))) random = true;
+    }
+    if (!random && !isFunctionNode(n)) ts.forEachChild(n, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  randomCache.set(fn, random);
+  return random;
+}
+const randomCache = new WeakMap<ts.Node, boolean>();
+
 /**
  * Columns a statement writes from a parameter whose value is a constant, here or where a helper is
  * called (`createAuthToken(id, 'set_password')` → `INSERT INTO auth_tokens (…, type) VALUES (…, $3)`).
@@ -3200,8 +3253,10 @@ function effectOfCallUncached(
   const direct = directEffect(c, values);
   if (direct) return direct;
   // the project's own minting helper whose writes cannot be seen is still a mint (`createApiKey()` around a package)
-  const mintByName = (): Effect | undefined => (ts.isCallExpression(c) ? namedMint(c) : undefined);
-  if (depth <= 0) return mintByName();
+  const mintByName = (fns?: readonly Value[]): Effect | undefined =>
+    ts.isCallExpression(c) ? (namedMint(c) ?? randomMint(c, values, fns)) : undefined;
+  // (past the depth followed, only a name says mint)
+  if (depth <= 0) return ts.isCallExpression(c) ? namedMint(c) : undefined;
   // Before parsing an imported module to look into a call, check its text can write anything at all.
   // (a call handing over code of its own, `protectedMutation({ operation: () => … })`, may run it there:
   // what the module writes itself does not matter)
@@ -3309,7 +3364,7 @@ function effectOfCallUncached(
       action: reached[0].action,
     };
   }
-  return mintByName();
+  return mintByName(fns);
 }
 
 const GROUP_CREATE = compiled(() => {
