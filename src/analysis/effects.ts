@@ -105,6 +105,7 @@ interface Compiled {
   /** Recovery-code keys a check spends by writing them back from their own stored value. */
   spentCodeKeys: RegExp | undefined;
   spentCodeRows: { models: RegExp; keys: RegExp } | undefined;
+  attemptKeys: RegExp | undefined;
   /** Keys whose writes are bookkeeping (last use, counters). */
   bookkeeping: Set<string>;
   updateActions: RegExp;
@@ -142,6 +143,7 @@ const rules = compiled<Compiled>(() => {
     registration: new RegExp(r.registrationCalls.pattern),
     machinery: new RegExp(r.stepUpMachinery.models, 'i'),
     spentCodeKeys: r.stepUpMachinery.spentCodeKeys ? new RegExp(r.stepUpMachinery.spentCodeKeys) : undefined,
+    attemptKeys: r.stepUpMachinery.attemptKeys ? new RegExp(r.stepUpMachinery.attemptKeys) : undefined,
     spentCodeRows: r.stepUpMachinery.spentCodeRows
       ? {
           models: new RegExp(r.stepUpMachinery.spentCodeRows.models),

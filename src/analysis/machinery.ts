@@ -1,5 +1,6 @@
 // Writes that belong to the step-up flow itself, not to the operation it protects: a challenge issued or
-// consumed, an attempt counted (by the record's name, rules/effects.json `stepUpMachinery.models`), and one of
+// consumed, an attempt counted (by the record's name, rules/effects.json `stepUpMachinery.models`, or by its keys,
+// `stepUpMachinery.attemptKeys`), and one of
 // the account's recovery codes spent by a check (`stepUpMachinery.spentCodeKeys`, written back from their own
 // stored value, or a code row marked used, `stepUpMachinery.spentCodeRows`). Shared by classification (a spent code changes no factor) and verification (a check that
 // spends a code is still a check, not an operation).
@@ -18,9 +19,17 @@ export function isStepUpMachinery(e: Effect, values: ValueResolver): boolean {
     leaves.every(
       (l) =>
         (l.kind === 'db-write' || l.kind === 'sql-write') &&
-        ((!!l.model && machinery.test(l.model)) || spendsOwnCodes(l, values) || marksCodeSpent(l)),
+        ((!!l.model && machinery.test(l.model)) || spendsOwnCodes(l, values) || marksCodeSpent(l) || countsAttempt(l)),
     )
   );
+}
+
+/** A write whose every key (bookkeeping aside) counts a failed check or sets a lock (`failedPasswordAttempts`). */
+function countsAttempt(e: Effect): boolean {
+  const { attemptKeys, bookkeeping } = effectRules();
+  if (!attemptKeys || e.opaqueData || e.rawBody) return false;
+  const keys = e.dataKeys.map(normalizeName).filter((k) => !bookkeeping.has(k));
+  return keys.length > 0 && keys.every((k) => attemptKeys.test(k));
 }
 
 /**
@@ -34,13 +43,14 @@ export function marksCodeSpent(e: Effect): boolean {
   if (!/update|save|set|patch/i.test(e.action ?? '')) return false;
   const keys = e.dataKeys.map(normalizeName).filter((k) => !bookkeeping.has(k));
   const constants = e.constants ?? {};
+  const value = (k: string): string | undefined => Object.entries(constants).find(([c]) => normalizeName(c) === k)?.[1];
   return (
     keys.length > 0 &&
     keys.every((k) => spentCodeRows.keys.test(k)) &&
-    // (a mark written false or null makes the code usable again)
-    Object.entries(constants).every(
-      ([k, v]) => !spentCodeRows.keys.test(normalizeName(k)) || !/^(false|0|null|undefined|'')$/.test(String(v)),
-    )
+    // a mark is written true (`used: true`), a time only beside one (`usedAt: new Date()`): a value the caller
+    // or a parameter decides, false or null makes the code usable again
+    keys.some((k) => /^(true|1)$/.test(value(k) ?? '')) &&
+    keys.every((k) => /^(true|1)$/.test(value(k) ?? '') || (/(at|on)$/.test(k) && value(k) === undefined))
   );
 }
 

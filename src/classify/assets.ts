@@ -1057,14 +1057,19 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         continue;
       // a record deleted by the request that creates it is rolled back on failure, not an account ended
       if (r.category === 'account-lifecycle' && ops.length === 1 && ops[0] === 'delete' && created.has(model)) continue;
-      // the caller's own membership made on first access, only when none was found, with a role the code
-      // names (`if (existing) return existing; … insert(members).values({ userId, role: 'member' })`): provisioning
+      // the caller's own membership made on first access, only when none was found, with an ordinary role the
+      // code names (`if (existing) return existing; … insert(members).values({ userId: me.id, role: 'member' })`):
+      // provisioning. (Someone the request or a parameter names, or a role above the ordinary, is a grant.)
       if (
         r.category === 'privilege' &&
         createOnly &&
+        ts.isCallExpression(e.node) &&
         (createsWhenMissing(e.node) || createdOnFirstAccess(e.node)) &&
         keys.some((k) => c.roleKeys.includes(k)) &&
-        keys.filter((k) => c.roleKeys.includes(k)).every((k) => constantsOf(e).has(k))
+        keys.filter((k) => c.roleKeys.includes(k)).every((k) => c.ordinaryRole.test(constantsOf(e).get(k) ?? '')) &&
+        keys
+          .filter((k) => PERSON_REF.test(k))
+          .every((k) => serverMade(e.node as ts.CallExpression, k, ctx.bodyFields, ctx.values))
       )
         continue;
       if (r.category === 'keys-secrets' && createOnly && modelMatches(model, c.groupModels, false)) continue;

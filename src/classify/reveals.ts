@@ -163,6 +163,8 @@ export function revealedSecrets(
   const out: Reveal[] = [];
   const seen = new Set<ts.Node>();
   const fnsSeen = new Set<ts.Node>();
+  // helpers whose refusals were walked for a `Response`-narrowed local (their record is walked on its own)
+  const refusalsSeen = new Set<ts.Node>();
   /** Keys a row-mapping callback sets again on the way out: the record's own columns of those names do not leave. */
   const replacedColumns: Set<string>[] = [];
   /** Fields a row-mapping callback takes out of each row (`rows.map((k) => k.key)`): only those columns leave. */
@@ -257,9 +259,22 @@ export function revealedSecrets(
       return;
     }
     if (ts.isIdentifier(e)) {
-      // `if (env instanceof Response) return env`: only the helper's refusal is answered, not the record it
-      // gives back otherwise
-      if (narrowedToResponse(e)) return;
+      // `if (env instanceof Response) return env`: only the responses the helper builds are answered, not the
+      // record it gives back otherwise (a local it returns as it is); a response built from a record is followed
+      if (narrowedToResponse(e)) {
+        const init = declarationOf(e)?.initializer;
+        const call = init && skipOuter(init);
+        if (call && ts.isCallExpression(call) && depth < r.followDepth)
+          for (const v of values.resolve(call.expression))
+            if (v.kind === 'function' && v.node.body && isFunctionNode(v.node) && !refusalsSeen.has(v.node)) {
+              refusalsSeen.add(v.node);
+              for (const a of answers(v.node, r)) {
+                const x = skipOuter(a);
+                if (!ts.isIdentifier(x) && !ts.isPropertyAccessExpression(x)) value(a, depth + 1, key);
+              }
+            }
+        return;
+      }
       const decl = declarationOf(e);
       // a local costs no level (its initializer is this function's own value; `seen` stops a cycle)
       // (rows answered by a few of their fields are not answered under the name of the local holding them)

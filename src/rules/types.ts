@@ -203,6 +203,8 @@ export interface EffectRules {
     spentCodeKeys?: string;
     /** A recovery code kept as a row, marked spent: the rows' model and the keys of the spent mark. */
     spentCodeRows?: { models: string; keys: string };
+    /** Keys of a failed check counted or a lock set (`failedPasswordAttempts`, `lockedUntil`) on any record. */
+    attemptKeys?: string;
   };
   lookAheadWrites: { pattern: string };
   /** Methods of a parameter whose call makes a helper worth following with its caller's arguments bound. */
@@ -258,6 +260,8 @@ export interface GuardRules {
     middlewareNextParams: string;
     stepUpKeys: string;
     factorEnabledFlags: string;
+    /** Flags that only say the account has a factor: a switch-on only beside a factor secret written with them. */
+    factorSummaryFlags?: string;
     factorRecords: string;
     accountRecords: string;
     factorRecordFlags: string;

@@ -3,7 +3,7 @@
 // and fails (summarised once per function and arguments), or an unseen function whose name says
 // it is one (opaque). Each comes with how it fails, whether it is async, and what it accepts.
 import { ts } from 'ts-morph';
-import { calleeParts, effectsOf } from '../../analysis/effects.js';
+import { calleeParts, effectOfCall, effectsOf } from '../../analysis/effects.js';
 import { isStepUpMachinery } from '../../analysis/machinery.js';
 import { evalNumber } from '../../analysis/numbers.js';
 import { findDeclaration } from '../../analysis/scope.js';
@@ -208,12 +208,18 @@ export class GuardRecogniser {
       // constant-time loop): given a typed and a stored secret, it is a verifier returning its answer.
       // One that also writes (`confirmAndEnableTotp` switching the factor on) does the operation: its
       // name says nothing of whether the write waits for a check the analysis could not read.
+      // One that answers a write's own result (`return pool.query('UPDATE backup_codes SET used = true …')`)
+      // answers an object, which is always truthy: no refusal can come of it.
       if (
         nameHas(last, vocab().verifierNames) &&
         !vocab().credentialVerifiers.test(text) &&
         !effectsOf(fn.node, this.values, 2).some(
           (e) => e.kind !== 'mint' && e.kind !== 'http' && !isStepUpMachinery(e, this.values),
-        )
+        ) &&
+        !rets.some((r) => {
+          const x = skipOuter(r);
+          return ts.isCallExpression(x) && !!effectOfCall(x, this.values);
+        })
       ) {
         const verdict = judgeCompare(
           { candidates: [...call.arguments], requireStoredSecret: true, callee: last, calleeText: text },

@@ -194,9 +194,14 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       const names = writes ? namesIn(write.expression) : [];
       const onAccount =
         !writes || names.some((x) => v.accountRecords.test(x.replace(/s$/, '')) || v.factorRecords.test(x));
+      // (a flag that only says the account has a factor counts beside a factor secret written with it)
+      const summary =
+        v.factorSummaryFlags.test(name) &&
+        ts.isObjectLiteralExpression(p.parent) &&
+        p.parent.properties.some((q) => q !== p && !!q.name && v.factorSecrets.test(q.name.getText()));
       if (
         isTrue(p.initializer) &&
-        ((re.test(name) && onAccount) || (writes && onFactorRecord(name, names, write.expression)))
+        (((re.test(name) || summary) && onAccount) || (writes && onFactorRecord(name, names, write.expression)))
       )
         found = n;
     } else if (n.kind === SyntaxKind.BinaryExpression) {
@@ -380,11 +385,19 @@ const SWITCHED_ON = /^(true|'true'|"true"|1)$/;
  */
 export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
   const re = vocab().factorEnabledFlags;
+  const { factorSummaryFlags: summary, factorSecrets } = vocab();
   for (const e of leafEffects(effects)) {
     if (e.kind !== 'db-write' && e.kind !== 'sql-write') continue;
     // (on the account's or the factor's own record: a transfer row's `otpVerified: 1` records a check)
     const onAccount = !e.model || vocab().accountRecords.test(e.model) || vocab().factorRecords.test(e.model);
-    if (onAccount && Object.entries(e.constants ?? {}).some(([k, v]) => SWITCHED_ON.test(v) && re.test(k)))
+    // (a flag that only says the account has a factor counts beside a factor secret written with it)
+    const withSecret = (k: string): boolean => e.dataKeys.some((d) => d !== k && factorSecrets.test(d));
+    if (
+      onAccount &&
+      Object.entries(e.constants ?? {}).some(
+        ([k, v]) => SWITCHED_ON.test(v) && (re.test(k) || (summary.test(k) && withSecret(k))),
+      )
+    )
       return e.node;
     // the factor's own record switched on (`TwoFactor.updateOne(…, { enabled: true })`)
     const onRecord = !!e.model && vocab().factorRecords.test(e.model);

@@ -78,6 +78,8 @@ export interface Vocab {
   replacementWords: RegExp;
   /** A field set to true when a one-time-code factor is switched on. */
   factorEnabledFlags: RegExp;
+  /** Flags that only say the account has a factor (`is2fa`): a switch-on beside a factor secret written with them. */
+  factorSummaryFlags: RegExp;
   /** A record that is itself a one-time-code factor, and its flags that switch it on. */
   factorRecords: RegExp;
   /** Records of the person who signs in (where a factor's enabled flag switches it on). */
@@ -150,6 +152,7 @@ export const vocab = compiled<Vocab>(() => {
     credentialModules: r.operands.credentialModules,
     replacementWords: new RegExp(r.operands.replacementWords, 'i'),
     factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
+    factorSummaryFlags: new RegExp(v.factorSummaryFlags ?? '(?!)', 'i'),
     factorRecords: new RegExp(v.factorRecords, 'i'),
     accountRecords: new RegExp(v.accountRecords, 'i'),
     factorRecordFlags: new RegExp(v.factorRecordFlags, 'i'),
