@@ -2660,13 +2660,14 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   return undefined;
 }
 
-/** Random sources a project helper may build a value from, beside the minting calls of the rules. */
+/**
+ * Random sources a hand-rolled generator picks characters with. (A helper around a minting call of the rules,
+ * `randomBytes`, is followed into: the call inside is the mint.)
+ */
 const RANDOM_SOURCES = /^(Math\.random|(crypto\.)?randomInt|(crypto\.)?getRandomValues)$/;
 
-/** Text of a module that may build a value from a random source (checked before parsing it for one). */
-const RANDOM_TEXT = compiled(
-  () => new RegExp(`Math\\.random|randomInt|getRandomValues|\\b(${rules().r.mint.calls.join('|')})\\b`),
-);
+/** Text of a module that may pick characters at random (checked before parsing it for one). */
+const RANDOM_TEXT = /Math\.random|randomInt|getRandomValues/;
 
 /**
  * A project function that writes nothing and builds what it returns from a random source (`genRandomKey(150)`
@@ -2677,7 +2678,7 @@ function randomMint(c: ts.CallExpression, values: ValueResolver, fns?: readonly 
   if (mintsIdentifier(c)) return undefined;
   if (!fns) {
     const target = values.importedFile(c.expression);
-    if (target && !values.isParsed(target) && !values.textMatches(target, RANDOM_TEXT())) return undefined;
+    if (target && !values.isParsed(target) && !values.textMatches(target, RANDOM_TEXT)) return undefined;
   }
   const makes = (fns ?? values.resolve(c.expression)).some(
     (v) => v.kind === 'function' && !!v.node.body && drawsRandom(v.node) && mintsOnly(v.node, values),
@@ -2703,7 +2704,7 @@ function drawsRandom(fn: FunctionNode): boolean {
     if (ts.isCallExpression(n)) {
       const p = calleeParts(n.expression);
       const text = p?.join('.');
-      if (text && (RANDOM_SOURCES.test(text) || rules().r.mint.calls.includes(p![p!.length - 1]))) random = true;
+      if (text && RANDOM_SOURCES.test(text)) random = true;
     }
     if (!random && !isFunctionNode(n)) ts.forEachChild(n, visit);
   };
