@@ -87,6 +87,7 @@ interface Compiled {
   /** Methods that move money whatever the client (rules/effects.json payments.moveMethods). */
   moveMethods: RegExp | undefined;
   httpRoots: RegExp;
+  /** Clients called with one request object naming its method (rules `http.configCalls`). */
   httpConfigCalls?: RegExp;
   sql: RegExp;
   idTargets: RegExp;
@@ -104,7 +105,9 @@ interface Compiled {
   machinery: RegExp;
   /** Recovery-code keys a check spends by writing them back from their own stored value. */
   spentCodeKeys: RegExp | undefined;
+  /** Recovery codes kept as rows, and the keys that mark one spent (rules `stepUpMachinery.spentCodeRows`). */
   spentCodeRows: { models: RegExp; keys: RegExp } | undefined;
+  /** Keys of a failed check counted or a lock set (rules `stepUpMachinery.attemptKeys`). */
   attemptKeys: RegExp | undefined;
   /** Keys whose writes are bookkeeping (last use, counters). */
   bookkeeping: Set<string>;

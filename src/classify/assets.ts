@@ -259,17 +259,19 @@ function signsInItself(values: ValueResolver, model: string, accounts: readonly 
 
 /** Does a write store a constant matching one of these (name pattern, value pattern) pairs (`type: 'pat'`)? */
 function writesConstant(e: Effect, pairs: readonly [RegExp, RegExp][]): boolean {
-  return (
-    pairs.length > 0 &&
-    Object.entries(e.constants ?? {}).some(([k, v]) => pairs.some(([kr, vr]) => kr.test(norm(k)) && vr.test(String(v))))
-  );
+  return constantMatches(e.constants, pairs);
 }
 
 /** Does the statement pick its rows by a constant matching one of the pairs (`WHERE type = 'magic'`)? */
 function filtersConstant(e: Effect, pairs: readonly [RegExp, RegExp][]): boolean {
+  return constantMatches(e.filters, pairs);
+}
+
+/** Does a key → constant record hold a key matching one pair's name pattern with a value matching its value pattern? */
+function constantMatches(record: Record<string, string> | undefined, pairs: readonly [RegExp, RegExp][]): boolean {
   return (
     pairs.length > 0 &&
-    Object.entries(e.filters ?? {}).some(([k, v]) => pairs.some(([kr, vr]) => kr.test(norm(k)) && vr.test(v)))
+    Object.entries(record ?? {}).some(([k, v]) => pairs.some(([kr, vr]) => kr.test(norm(k)) && vr.test(String(v))))
   );
 }
 
@@ -365,6 +367,11 @@ function createsWhenMissing(node: ts.Node): boolean {
     if (ts.isIdentifier(cond) && cond.text === name) return true;
   }
   return false;
+}
+
+/** A get-or-create's creation, in either form: `if (!doc) doc = await X.create(…)`, or after `if (found) return found`. */
+function madeWhenMissing(node: ts.Node): boolean {
+  return createsWhenMissing(node) || createdOnFirstAccess(node);
 }
 
 /**
@@ -604,9 +611,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         (e) =>
           e.model &&
           writeOps(e).join() === 'create' &&
-          !createsWhenMissing(e.node) &&
           // (a get-or-create helper the handler calls first, `if (data) return data; … insert(…)`)
-          !createdOnFirstAccess(e.node),
+          !madeWhenMissing(e.node),
       )
       .map((e) => e.model!),
   );
@@ -1064,7 +1070,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         r.category === 'privilege' &&
         createOnly &&
         ts.isCallExpression(e.node) &&
-        (createsWhenMissing(e.node) || createdOnFirstAccess(e.node)) &&
+        madeWhenMissing(e.node) &&
         keys.some((k) => c.roleKeys.includes(k)) &&
         keys.filter((k) => c.roleKeys.includes(k)).every((k) => c.ordinaryRole.test(constantsOf(e).get(k) ?? '')) &&
         keys
