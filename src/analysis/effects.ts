@@ -2664,13 +2664,15 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
 }
 
 /**
- * Random sources a hand-rolled generator picks characters with. (A helper around a minting call of the rules,
- * `randomBytes`, is followed into: the call inside is the mint.)
+ * Random sources a hand-rolled generator picks characters with (rules `mint.randomSources`, also on `crypto.`),
+ * as a callee pattern and as a text pattern for a module not parsed yet. (A helper around a minting call of
+ * the rules, `randomBytes`, is followed into: the call inside is the mint.)
  */
-const RANDOM_SOURCES = /^(Math\.random|(crypto\.)?randomInt|(crypto\.)?getRandomValues)$/;
-
-/** Text of a module that may pick characters at random (checked before parsing it for one). */
-const RANDOM_TEXT = /Math\.random|randomInt|getRandomValues/;
+const RANDOM = compiled(() => {
+  const names = (rules().r.mint.randomSources ?? []).map((n) => n.replace(/[.$]/g, (c) => `\\${c}`));
+  const any = names.length ? names.join('|') : '(?!)';
+  return { callee: new RegExp(`^(crypto\\.)?(${any})$`), text: new RegExp(any) };
+});
 
 /**
  * A project function that writes nothing and builds what it returns from a random source (`genRandomKey(150)`
@@ -2681,7 +2683,7 @@ function randomMint(c: ts.CallExpression, values: ValueResolver, fns?: readonly 
   if (mintsIdentifier(c)) return undefined;
   if (!fns) {
     const target = values.importedFile(c.expression);
-    if (target && !values.isParsed(target) && !values.textMatches(target, RANDOM_TEXT)) return undefined;
+    if (target && !values.isParsed(target) && !values.textMatches(target, RANDOM().text)) return undefined;
   }
   const makes = (fns ?? values.resolve(c.expression)).some(
     (v) => v.kind === 'function' && !!v.node.body && drawsRandom(v.node) && mintsOnly(v.node, values),
@@ -2707,7 +2709,7 @@ function drawsRandom(fn: FunctionNode): boolean {
     if (ts.isCallExpression(n)) {
       const p = calleeParts(n.expression);
       const text = p?.join('.');
-      if (text && RANDOM_SOURCES.test(text)) random = true;
+      if (text && RANDOM().callee.test(text)) random = true;
     }
     if (!random && !isFunctionNode(n)) ts.forEachChild(n, visit);
   };
@@ -2722,18 +2724,21 @@ const randomCache = new WeakMap<ts.Node, boolean>();
  * called (`createAuthToken(id, 'set_password')` → `INSERT INTO auth_tokens (…, type) VALUES (…, $3)`).
  */
 function boundConstants(call: ts.CallExpression, values: ValueResolver): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of [...insertParams(call, values), ...setParams(call, values)]) {
-    const v = evalString(p.value, values);
-    if (v !== undefined) out[p.column] = v;
-  }
-  return out;
+  return constantSlots([...insertParams(call, values), ...setParams(call, values)], values) ?? {};
 }
 
 /** Columns a statement's WHERE clause compares with a constant parameter (undefined when none). */
 function whereConstants(call: ts.CallExpression, values: ValueResolver): Record<string, string> | undefined {
+  return constantSlots(whereParams(call, values), values);
+}
+
+/** The columns of a statement's placeholders whose parameter is a constant, with it (undefined when none). */
+function constantSlots(
+  slots: readonly { column: string; value: ts.Expression }[],
+  values: ValueResolver,
+): Record<string, string> | undefined {
   let out: Record<string, string> | undefined;
-  for (const p of whereParams(call, values)) {
+  for (const p of slots) {
     const v = evalString(p.value, values);
     if (v !== undefined) (out ??= {})[p.column] = v;
   }

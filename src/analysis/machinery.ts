@@ -6,7 +6,7 @@
 // spends a code is still a check, not an operation).
 import { ts } from 'ts-morph';
 import { effectRules, leafEffects, normalizeName, type Effect } from './effects.js';
-import { findDeclaration } from './scope.js';
+import { findDeclaration, localUses } from './scope.js';
 import { setParams } from './sql-params.js';
 import { propertyNameText, type ValueResolver } from './values.js';
 
@@ -143,30 +143,15 @@ function spentFrom(x: ts.Node, key: string, hops: number): boolean {
 /** Is a local's list added to or replaced after it is declared (`codes.push(c)`, `codes = other`, `splice(i, 0, c)`)? */
 function grown(d: ts.VariableDeclaration): boolean {
   if (!ts.isIdentifier(d.name)) return true;
-  const name = d.name.text;
-  let scope: ts.Node | undefined = d.parent;
-  while (scope && !ts.isBlock(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
-  if (!scope) return true;
-  let hit = false;
-  const visit = (n: ts.Node): void => {
-    if (hit) return;
-    if (
-      ts.isCallExpression(n) &&
-      ts.isPropertyAccessExpression(n.expression) &&
-      ts.isIdentifier(n.expression.expression) &&
-      n.expression.expression.text === name &&
-      (GROWS.test(n.expression.name.text) || (n.expression.name.text === 'splice' && n.arguments.length > 2))
-    )
-      hit = true;
-    else if (
-      ts.isBinaryExpression(n) &&
-      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      ts.isIdentifier(n.left) &&
-      n.left.text === name
-    )
-      hit = true;
-    else n.forEachChild(visit);
-  };
-  visit(scope);
-  return hit;
+  return localUses(d).some((u) => {
+    const p = u.parent;
+    // `codes = other`
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.left === u) return true;
+    // `codes.push(c)`, `codes.splice(i, 0, c)`
+    if (!ts.isPropertyAccessExpression(p) || p.expression !== u) return false;
+    const call = p.parent;
+    if (!ts.isCallExpression(call) || call.expression !== p) return false;
+    const method = p.name.text;
+    return GROWS.test(method) || (method === 'splice' && call.arguments.length > 2);
+  });
 }

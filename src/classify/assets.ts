@@ -335,12 +335,12 @@ function endsWithTerm(model: string, term: string): boolean {
 const PREPOSITION = /(to|for|of|with|by|from)$/;
 
 /** A written key matches a term exactly, as a plural, or as its end when the term is long (`hashedPassword`). */
-/** A key's environment qualifier after a term (`apikey.test` → `apikeytest`, `secretKeyLive`): the same key. */
-const KEY_QUALIFIER = /^(test|live|prod|production|dev|development|sandbox|staging)$/;
+/** A key's environment qualifiers after a term (`apikey.test` → `apikeytest`): rules `keyQualifiers`. */
+const KEY_QUALIFIERS = compiled(() => new Set((ruleFile('assets').keyQualifiers ?? []).map((q) => q.toLowerCase())));
 
 export function keyMatches(key: string, term: string): boolean {
   if (matchesTerm(key, term)) return true;
-  if (term.length >= 6 && key.startsWith(term) && KEY_QUALIFIER.test(key.slice(term.length))) return true;
+  if (term.length >= 6 && key.startsWith(term) && KEY_QUALIFIERS().has(key.slice(term.length))) return true;
   if (term.length < 6 || !key.endsWith(term)) return false;
   return !PREPOSITION.test(key.slice(0, -term.length));
 }

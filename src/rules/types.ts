@@ -196,7 +196,13 @@ export interface EffectRules {
     calls: { pattern: string; category: string; keys?: string[]; keyPattern?: string; metadata?: boolean }[];
     nested?: string;
   };
-  mint: { calls: string[]; identifierTargets: string; writeMethods?: string };
+  mint: {
+    calls: string[];
+    identifierTargets: string;
+    writeMethods?: string;
+    /** Calls a hand-rolled generator picks characters with (`Math.random`). */
+    randomSources?: string[];
+  };
   bookkeepingKeys: { keys: string[] };
   stepUpMachinery: {
     models: string;
@@ -697,6 +703,8 @@ export interface AssetRules {
   /** Columns that remove a record by being set; written empty they restore it. */
   softRemovalKeys?: string[];
   cosmeticKeys: string[];
+  /** Environment qualifiers after a key's term (`apikeyTest`): the same key. */
+  keyQualifiers?: string[];
   /** Keys ending in a cosmetic word that still name an identifier (regex). */
   notCosmeticKeys: string;
   roleKeys: string[];
