@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Tree } from './tree.js';
 import { TsconfigReader, type PathAliases } from './tsconfig.js';
 import { readPackage, type Workspace, type PackageInfo } from './workspace.js';
+import { denoTarget, readImportMap, type ImportMap } from './import-map.js';
 
 export type Resolution =
   | { kind: 'file'; file: string }
@@ -159,6 +160,32 @@ export class ModuleResolver {
       dir = parent;
     }
     for (const v of visited) this.aliasCache.set(v, found ?? null);
+    return found;
+  }
+
+  private readonly importMapCache = new Map<string, ImportMap | null>();
+
+  /** The import map of the nearest deno.json / deno.jsonc above a file, inside the tree. */
+  private importMapFor(file: string): ImportMap | undefined {
+    const visited: string[] = [];
+    let found: ImportMap | undefined;
+    for (let dir = path.dirname(file); this.tree.contains(dir);) {
+      const hit = this.importMapCache.get(dir);
+      if (hit !== undefined) {
+        found = hit ?? undefined;
+        break;
+      }
+      visited.push(dir);
+      const own = readImportMap(dir, this.tree);
+      if (own) {
+        found = own;
+        break;
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir || dir === this.tree.root || dir === this.tree.realRoot) break;
+      dir = parent;
+    }
+    for (const v of visited) this.importMapCache.set(v, found ?? null);
     return found;
   }
 
@@ -335,9 +362,18 @@ export class ModuleResolver {
     return r;
   }
 
-  private resolveInTree(spec: string, fromFile: string): Resolution {
+  private resolveInTree(spec: string, fromFile: string, depth = 0): Resolution {
     if (typeof spec !== 'string' || spec === '') return { kind: 'missing', spec: String(spec ?? '') };
     if (spec.startsWith('node:')) return { kind: 'external', module: spec };
+    // Deno: the import map of the nearest deno.json, and registry specifiers (`npm:hono@4`, `jsr:…`, deno.land/x URLs)
+    if (!spec.startsWith('.') && !spec.startsWith('#') && !path.isAbsolute(spec) && depth < 4) {
+      const t = denoTarget(spec, this.importMapFor(fromFile));
+      if (t?.kind === 'path') {
+        const hit = this.probe(t.file);
+        return hit ? { kind: 'file', file: hit } : { kind: 'missing', spec };
+      }
+      if (t?.kind === 'package' && t.module !== spec) return this.resolveInTree(t.module, fromFile, depth + 1);
+    }
     // Node subpath imports (`#env.ts`, `#handlers/trpc.ts`): the nearest package.json's `imports` map
     if (spec.startsWith('#')) {
       const hit = this.subpathImport(spec, fromFile);
