@@ -43,10 +43,83 @@ function forwardedTo(fn: FunctionNode, values: ValueResolver): FunctionNode[] {
   return out;
 }
 
+/** The parameters a helper compares the request's method with (`req.method === method`, `methods.includes(req.method)`). */
+function methodParameters(fn: FunctionNode): Set<number> {
+  const names = new Map<string, number>();
+  fn.parameters.forEach((p, i) => {
+    if (ts.isIdentifier(p.name)) names.set(p.name.text, i);
+  });
+  const out = new Set<number>();
+  const param = (e: ts.Expression): number | undefined => {
+    const x = skipOuter(e);
+    return ts.isIdentifier(x) ? names.get(x.text) : undefined;
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n)) {
+      const op = n.operatorToken.kind;
+      if (
+        op === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+        op === ts.SyntaxKind.EqualsEqualsToken ||
+        op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+        op === ts.SyntaxKind.ExclamationEqualsToken
+      ) {
+        const i = isMethodExpr(n.left) ? param(n.right) : isMethodExpr(n.right) ? param(n.left) : undefined;
+        if (i !== undefined) out.add(i);
+      }
+    } else if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'includes' &&
+      n.arguments[0] &&
+      isMethodExpr(n.arguments[0])
+    ) {
+      const i = param(n.expression.expression);
+      if (i !== undefined) out.add(i);
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body && names.size) visit(fn.body);
+  return out;
+}
+
+/** HTTP methods an argument names (`'POST'`, `['GET', 'POST']`), or none. */
+function methodArgument(e: ts.Expression, values: ValueResolver): HttpMethod[] {
+  const xs = evalStrings(e, values) ?? [];
+  const ms = xs.map((m) => m.toUpperCase());
+  return ms.length && ms.every((m) => METHOD_SET.has(m)) ? (ms as HttpMethod[]) : [];
+}
+
+/** The methods a call tells a method-checking helper (`requireMethod(req, res, 'POST')`), or none. */
+function helperTold(n: ts.CallExpression, caller: FunctionNode, values: ValueResolver): HttpMethod[] {
+  if (n.arguments.length < 2) return [];
+  const told = n.arguments.map((a) => methodArgument(a, values));
+  if (!told.some((t) => t.length)) return [];
+  const out: HttpMethod[] = [];
+  for (const v of values.resolve(n.expression))
+    if (v.kind === 'function' && v.node !== caller)
+      for (const i of methodParameters(v.node)) for (const m of told[i] ?? []) if (!out.includes(m)) out.push(m);
+  return out;
+}
+
+/** Does the handler hand its method check to a helper told which methods to serve? */
+function gatedByHelper(fn: FunctionNode, values: ValueResolver): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || (n !== fn.body && ts.isFunctionLike(n))) return;
+    if (ts.isCallExpression(n) && helperTold(n, fn, values).length) found = true;
+    else ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
 /** Methods a handler distinguishes, from comparisons with `req.method`. Empty = never looks. */
 export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMethod[] {
   const found = new Set<HttpMethod>();
   const visit = (n: ts.Node): void => {
+    // a project helper told the method and comparing the request's with it (`if (!requireMethod(req, res, 'POST'))
+    // return`): the methods it is told
+    if (ts.isCallExpression(n)) for (const m of helperTold(n, fn, values)) found.add(m);
     if (ts.isBinaryExpression(n)) {
       const op = n.operatorToken.kind;
       if (
@@ -106,7 +179,7 @@ function servesTheRest(fn: FunctionNode, values: ValueResolver): boolean {
   if (last < 0) return false;
   const rest = stmts.slice(last + 1);
   if (!rest.length) return false;
-  if (refusesMethods(fn)) return false;
+  if (refusesMethods(fn, values)) return false;
   // a rest that compares the method again is a dispatch of its own
   return !rest.some((st) => containsMethodTest(st));
 }
@@ -145,10 +218,15 @@ function servedBesidesRefused(fn: FunctionNode, values: ValueResolver): HttpMeth
   return allowed.size ? [...allowed] : ['ANY'];
 }
 
-/** A handler that refuses methods anywhere (a 405, an Allow header, `req.method !== 'POST'`) restricts them. */
-function refusesMethods(fn: FunctionNode): boolean {
+/**
+ * A handler that refuses methods anywhere (a 405, an Allow header, `req.method !== 'POST'`, a helper told the
+ * methods to serve) restricts them.
+ */
+function refusesMethods(fn: FunctionNode, values: ValueResolver): boolean {
   const body = fn.body;
-  return !!body && (/\b405\b|['"]Allow['"]/.test(body.getText()) || negativeMethodTest(body));
+  return (
+    !!body && (/\b405\b|['"]Allow['"]/.test(body.getText()) || negativeMethodTest(body) || gatedByHelper(fn, values))
+  );
 }
 
 function negativeMethodTest(n: ts.Node): boolean {
@@ -569,7 +647,7 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   // so are they when the handler only ever asks whether the request is a HEAD or a preflight (a
   // header-only variant of its answer) and refuses no method
   const variantsOnly =
-    !!dispatcher && methods.every((m) => m === 'HEAD' || m === 'OPTIONS') && !refusesMethods(dispatcher);
+    !!dispatcher && methods.every((m) => m === 'HEAD' || m === 'OPTIONS') && !refusesMethods(dispatcher, ctx.values);
   return endpoints(
     dispatcher && (variantsOnly || servesTheRest(dispatcher, ctx.values)) ? [...methods, 'ANY'] : methods,
     ['method-dispatch'],
