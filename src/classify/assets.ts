@@ -15,7 +15,7 @@ import {
 } from '../analysis/values.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import { marksCodeSpent, spendsOwnCodes } from '../analysis/machinery.js';
-import { serverMade, writtenValues } from './server-made.js';
+import { copiedIdentifier, serverMade, writtenValues } from './server-made.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import type { AssetRule } from '../rules/types.js';
 import { isParamSegment, matchesTerm, norm, words } from './words.js';
@@ -866,6 +866,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           ts.isCallExpression(e.node) &&
           !e.rawBody &&
           matchedKeys.every((k) => serverMade(e.node as ts.CallExpression, k, ctx.bodyFields, ctx.values))
+        )
+          continue;
+        // the identifier the account already has, copied from the session or a record the server read
+        // (`upsert({ id: user.id, email: user.email })` after `auth.getUser()`): no request chose it
+        if (
+          r.notWhenCopied &&
+          ts.isCallExpression(e.node) &&
+          !e.rawBody &&
+          matchedKeys.length &&
+          matchedKeys.every((k) => copiedIdentifier(e.node as ts.CallExpression, k, ctx.bodyFields, ctx.values))
         )
           continue;
         if (!matchedKeys.length) continue;

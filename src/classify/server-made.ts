@@ -8,6 +8,7 @@ import { insertParams, setParams } from '../analysis/sql-params.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
+import { identifierFamily } from './sign-in.js';
 
 /** The expressions a write gives `key` (normalised): object-literal properties, or SQL SET / INSERT parameters. */
 export function writtenValues(call: ts.CallExpression, key: string, values: ValueResolver): ts.Expression[] {
@@ -126,4 +127,90 @@ function bindingSource(b: ts.BindingElement): ts.Expression | undefined {
   let p: ts.Node = b.parent;
   while (p && (ts.isObjectBindingPattern(p) || ts.isArrayBindingPattern(p) || ts.isBindingElement(p))) p = p.parent;
   return p && ts.isVariableDeclaration(p) ? p.initializer : undefined;
+}
+
+/**
+ * Is every value the write gives the identifier `key` the same identifier read off a record the server holds:
+ * `email: user.email` with `user` from the session or the identity provider (`supabase.auth.getUser()`), or a
+ * database read, through locals? Such a write copies the address the account already has; no request chose
+ * it. A value from the request, a parameter, a read whose call is handed any part of the request, or
+ * anything the walk cannot place, is not a copy.
+ */
+export function copiedIdentifier(
+  call: ts.CallExpression,
+  key: string,
+  bodyFields: readonly string[],
+  values: ValueResolver,
+): boolean {
+  const family = identifierFamily(key);
+  if (!family) return false;
+  const found = writtenValues(call, key, values);
+  return found.length > 0 && found.every((v) => copied(v, family, bodyFields, values, 0));
+}
+
+function copied(
+  e: ts.Expression,
+  family: string,
+  bodyFields: readonly string[],
+  values: ValueResolver,
+  hops: number,
+): boolean {
+  const x = skipOuter(e);
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+    return copied(x.left, family, bodyFields, values, hops) && ts.isStringLiteralLike(skipOuter(x.right));
+  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+    return copied(x.left, family, bodyFields, values, hops) && ts.isStringLiteralLike(skipOuter(x.right));
+  if (ts.isPropertyAccessExpression(x)) {
+    // (an identifier the request sends may be the one read here, through a helper that parses the body)
+    if (identifierFamily(x.name.text) !== family || bodyFields.includes(norm(x.name.text))) return false;
+    return heldRecord(x.expression, bodyFields, values, hops);
+  }
+  if (!ts.isIdentifier(x) || hops > 3 || bodyFields.includes(norm(x.text))) return false;
+  const d = findDeclaration(x);
+  if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name))
+    return copied(d.initializer, family, bodyFields, values, hops + 1);
+  // `const { email } = user` (not the request's body)
+  if (d && ts.isBindingElement(d) && !d.dotDotDotToken && ts.isObjectBindingPattern(d.parent)) {
+    const prop = d.propertyName ?? (ts.isIdentifier(d.name) ? d.name : undefined);
+    const src = bindingSource(d);
+    return (
+      !!prop &&
+      identifierFamily(propertyNameText(prop) ?? '') === family &&
+      ts.isVariableDeclaration(d.parent.parent) &&
+      !!src &&
+      heldRecord(src, bodyFields, values, hops + 1)
+    );
+  }
+  return false;
+}
+
+/** Is `e` (down its member chain) a record the server read, from a call handed nothing of the request? */
+/** A read of the request's body in a function's text (`req.json()`, `request.formData()`, `req.body`). */
+const BODY_READ = /\.(json|formData|text|parseBody|valid)\s*\(|\.body\b/;
+
+function heldRecord(e: ts.Expression, bodyFields: readonly string[], values: ValueResolver, hops: number): boolean {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isNonNullExpression(x)) {
+    if (ts.isPropertyAccessExpression(x) && /^(body|query|params|input|formData)$/.test(x.name.text)) return false;
+    x = skipOuter(x.expression);
+  }
+  if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+  if (ts.isCallExpression(x)) {
+    if (x.arguments.some((a) => mentionsField(a, bodyFields, 0)) || readsRequest(x.expression)) return false;
+    // handed the request whole (`sessionUser(req)`): a session lookup, unless the function reads the body or
+    // cannot be read
+    if (x.arguments.some((a) => readsRequest(a))) {
+      const fns = values.resolve(x.expression).filter((v) => v.kind === 'function');
+      return (
+        fns.length > 0 &&
+        fns.every((v) => v.kind === 'function' && !!v.node.body && !BODY_READ.test(v.node.body.getText()))
+      );
+    }
+    return true;
+  }
+  if (!ts.isIdentifier(x) || hops > 3) return false;
+  const d = findDeclaration(x);
+  const init =
+    d && ts.isVariableDeclaration(d) ? d.initializer : d && ts.isBindingElement(d) ? bindingSource(d) : undefined;
+  return !!init && heldRecord(init, bodyFields, values, hops + 1);
 }

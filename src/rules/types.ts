@@ -597,6 +597,8 @@ export interface AssetRule {
   notListRemovals?: boolean;
   /** Keys whose every written value the server made (a generator's result, a constant) do not match: nobody chose them. */
   notWhenServerMade?: boolean;
+  /** Identifier keys whose every written value is the same identifier read off a record the server holds do not match. */
+  notWhenCopied?: boolean;
   /** Keys of this asset written by adding or removing one list item count on a record of any model. */
   listItemsAnyModel?: boolean;
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */
