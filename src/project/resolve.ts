@@ -231,6 +231,9 @@ export class ModuleResolver {
         const o = v as Record<string, unknown>;
         const key = Object.keys(o).find((k) => RUN_CONDITIONS.has(k));
         if (key) collect(o[key], star);
+        // then the other conditions' targets (`development: './src/x.ts'` beside `default: './dist/x.js'`): a
+        // built file absent from the tree is found through the source another condition names
+        for (const k of Object.keys(o)) if (k !== key && k !== 'types') collect(o[k], star);
       }
     };
     if (spec in map) collect(map[spec], '');
