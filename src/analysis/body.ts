@@ -382,7 +382,7 @@ export function readBodyFields(
       const m = ts.isPropertyAccessExpression(parent.expression) ? parent.expression.name.text : '';
       if (
         ts.isPropertyAccessExpression(parent.expression) &&
-        /^(safe)?[pP]arse(Async)?$|^validate(Sync)?$|^cast$/.test(m)
+        /^(safe)?[pP]arse(Async)?$|^validate(Sync|Async)?$|^cast$/.test(m)
       ) {
         // (Joi's `validate` refuses a key its schema does not declare; a parse returns a stripped copy and
         // leaves the body itself as the client sent it)

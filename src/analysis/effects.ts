@@ -2205,6 +2205,23 @@ function runsOnlyLocalCode(
 }
 
 /** The call runs a function the project defines (its body can be followed), whatever its name says. */
+/**
+ * Does the call run a method of a project class whose text can write (rules `lookAheadWrites`): a service
+ * object's `destroy = async (where) => Lock.destroy({ where })`? (An object literal standing in for a store,
+ * `{ destroy: async (id) => rows.delete(id) }`, is the store: its call stays the write.)
+ */
+function runsWritingProjectCode(call: ts.CallExpression, values: ValueResolver): boolean {
+  return values.resolve(call.expression).some((v) => {
+    if (v.kind !== 'function' || !v.node.body) return false;
+    const owner = ts.isMethodDeclaration(v.node) ? v.node.parent : v.node.parent?.parent;
+    const inClass =
+      !!owner &&
+      ts.isClassLike(owner) &&
+      (ts.isMethodDeclaration(v.node) || (!!v.node.parent && ts.isPropertyDeclaration(v.node.parent)));
+    return inClass && rules().lookAhead.test(v.node.body.getText());
+  });
+}
+
 export function runsProjectCode(call: ts.CallExpression, values: ValueResolver): boolean {
   return values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body);
 }
@@ -2542,7 +2559,15 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         ? call.arguments.length === 0
         : call.arguments.length >= 1 || /^(remove|deleteOne|destroy)$/.test(mc.method)) &&
       loadedByFinder(mc.recv, values);
-    if ((r.orm.instanceMethods.includes(mc.method) && call.arguments.length <= 2) || instanceUpdate) {
+    if (
+      (r.orm.instanceMethods.includes(mc.method) &&
+        call.arguments.length <= 2 &&
+        // (a project object's own method that writes, `lockService.destroy(where)` on `new LockService()`, is
+        // followed instead; `this.save()` in a record's own method is the record's, and a method whose body can
+        // write nothing, a stand-in store's `save: async (u) => u`, leaves the call the write)
+        !(skipOuter(mc.recv).kind !== ts.SyntaxKind.ThisKeyword && runsWritingProjectCode(call, values))) ||
+      instanceUpdate
+    ) {
       const recv = skipOuter(mc.recv);
       // `this.save()` in a schema's document method (`walletSchema.methods.deposit = function (n) { this.totalBalance += n; … }`)
       // (or in a method of a class that keeps its own state: `this.main.apiKey = key; this.save()`)

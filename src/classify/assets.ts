@@ -293,7 +293,9 @@ function declaresColumn(
 ): boolean {
   const cols = schemaColumns(values, model) ?? schemaColumns(values, model.replace(/s$/, ''));
   if (cols?.some((k) => columns.includes(norm(k)))) return true;
-  const all = anyType ? (allColumns(values, model) ?? allColumns(values, model.replace(/s$/, ''))) : undefined;
+  const all = anyType
+    ? (allColumns(values, model) ?? allColumns(values, model.replace(/s$/, '')) ?? declaredFields(values, model))
+    : undefined;
   return !!all?.some((k) => columns.includes(norm(k)));
 }
 
@@ -764,7 +766,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             (r.ownedPeopleSignIn
               ? declaresColumn(ctx.values, model, [...c.signInColumns]) || signsInOn(ctx.values, model)
               : signsInItself(ctx.values, model, r.modelSet, c))) ||
-          (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns)) ||
+          (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns, true)) ||
           (!!r.signInModels && !!model && signsInOn(ctx.values, model));
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)

@@ -230,6 +230,9 @@ const SEQUELIZE_START = /\b(\w+)\s*=\s*\w+\.define\(\s*["'`]([\w.-]+)["'`]\s*,\s
 const SEQUELIZE_TEXT =
   /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|DataType)\.(?:STRING|TEXT|CHAR|JSON|JSONB|UUID|BLOB|CITEXT|ENUM)\b/;
 
+/** A Sequelize attribute of any type (`pin: { type: DataTypes.BIGINT`, `failed_attempt: DataTypes.INTEGER`). */
+const SEQUELIZE_ANY = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|DataType)\.[A-Z]/;
+
 /** `const userSchema = new mongoose.Schema({` / `new Schema({`: a Mongoose schema and where its paths start. */
 export const MONGOOSE_START = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
 /** A text path of a Mongoose schema (`email: String`, `role: { type: String, enum: […] }`). */
@@ -240,7 +243,7 @@ export const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*
 const DRIZZLE = memo('classify.drizzleColumns', () => ({
   byTable: undefined as Map<string, string[]> | undefined,
   refs: new Map<string, string[]>(),
-  /** Every column of each Drizzle table, whatever its type (`role: roleEnum('role')`). */
+  /** Every column of each Drizzle table and Sequelize model, whatever its type (`role: roleEnum('role')`). */
   all: new Map<string, string[]>(),
 }));
 /** A Drizzle column of any type (`teamDbId: integer('team_db_id')`), for the keys a table holds. */
@@ -314,7 +317,10 @@ function drizzleTables(values: ValueResolver): Map<string, string[]> {
     if (/DataTypes?\.|Sequelize\./.test(text))
       for (const m of text.matchAll(SEQUELIZE_START)) {
         const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, SEQUELIZE_TEXT);
+        const any = topLevelColumns(text, (m.index ?? 0) + m[0].length, SEQUELIZE_ANY);
         for (const name of [m[1], m[2], m[3]]) if (name && !byTable.has(norm(name))) byTable.set(norm(name), cols);
+        for (const name of [m[1], m[2], m[3]])
+          if (name) slot.all.set(norm(name), [...new Set([...(slot.all.get(norm(name)) ?? []), ...any])]);
       }
     if (/createTable\w*\(/.test(text))
       for (const m of text.matchAll(KNEX_START)) {
