@@ -302,7 +302,13 @@ export interface GuardRules {
     replacementWords: string;
   };
   results: { successFields: string; failureFields: string; errorFields: string };
-  stepUpRecordProof: { pattern: string; readMethods: string };
+  stepUpRecordProof: {
+    pattern: string;
+    readMethods: string;
+    /** Stores named for re-authentication itself, read by any reading method (`proofStoreReads`). */
+    proofStores?: string;
+    proofStoreReads?: string;
+  };
 }
 
 export interface RuleMeta {

@@ -86,6 +86,8 @@ function heldUnder(
         ? x.argumentExpression.text
         : undefined;
     const base = heldUnder(x.expression, check, failed, lookup, depth + 1, spec);
+    // a field read through `?.` off a result that is null or falsy (`undefined`, `false`): undefined
+    if ((base === 'null' || base === 'falsy') && x.questionDotToken) return 'null';
     if (base && name) return fieldHolds(name, spec, failed);
   }
   return undefined;
@@ -139,6 +141,9 @@ export function truthUnder(
                 : undefined;
         else if (ts.isStringLiteralLike(o) && spec.successValue !== undefined)
           same = o.text === spec.successValue ? !failed : failed ? undefined : false;
+        // the proof's owner compared with the signed-in user (`session.userId !== reauth?.userId`): a missing
+        // proof's field is undefined, and a user's id read off the session is not
+        else if (base === 'null' && failed && ts.isPropertyAccessExpression(o) && !o.questionDotToken) same = false;
         if (same === undefined) return undefined;
         return eq ? same : !same;
       }

@@ -176,7 +176,10 @@ export class GuardRecogniser {
       return withSecretVerdict(spec, verdict);
     }
 
-    // 3. A project function: what its body does
+    // 3. A project function: what its body does (a read of a store named for re-authentication itself is the
+    //    proof whatever the reading function does on the way: `reauthSessions.extractSessionData(c)`)
+    if (fn && fn.kind === 'function' && isProofStoreRead(parts, last))
+      return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
     if (fn && fn.kind === 'function') {
       const argEnv: Env = new Map(env);
       fn.node.parameters.forEach((p, i) => {
@@ -785,8 +788,17 @@ function argKey(a: ts.Expression): string {
   return `@${x.getSourceFile().fileName}:${x.pos}`;
 }
 
+/** A read of a store named for re-authentication itself (`reauthSessionController.extractSessionData(c)`). */
+function isProofStoreRead(parts: string[] | undefined, last: string): boolean {
+  const v = vocab();
+  return (
+    !!parts && parts.length >= 2 && !!v.proofStores?.test(parts[parts.length - 2]) && !!v.proofStoreReads?.test(last)
+  );
+}
+
 /** A read of a step-up record: `db.stepUp.findFirst`, `prisma.mfaChallenge.findUnique`, `reauthStore.get`. */
 function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallExpression): boolean {
+  if (isProofStoreRead(parts, last)) return true;
   // the record store is the member just before the read (`db.stepUp.findFirst`, `stepUpStore.get`)
   if (!(
     vocab().stepUpRecordReads.test(last) &&

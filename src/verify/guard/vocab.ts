@@ -32,6 +32,9 @@ export interface Vocab {
   stepUpRecordProof: RegExp;
   /** Methods that read a record from a store. */
   stepUpRecordReads: RegExp;
+  /** A store named for re-authentication itself, and the reading methods any read of one is. */
+  proofStores?: { test(name: string): boolean };
+  proofStoreReads?: RegExp;
   /** Names that start like an action (enrol, send, read), never a check. */
   guardNameExclusions: RegExp;
   /** Calls that read the current time. */
@@ -126,6 +129,10 @@ export const vocab = compiled<Vocab>(() => {
     cookieNames: new RegExp(r.operands.cookieNames, 'i'),
     stepUpRecordProof: new RegExp(r.stepUpRecordProof.pattern, 'i'),
     stepUpRecordReads: new RegExp(r.stepUpRecordProof.readMethods),
+    proofStores: r.stepUpRecordProof.proofStores
+      ? wordsTest(new RegExp(r.stepUpRecordProof.proofStores, 'i'))
+      : undefined,
+    proofStoreReads: r.stepUpRecordProof.proofStoreReads ? new RegExp(r.stepUpRecordProof.proofStoreReads) : undefined,
     guardNameExclusions: new RegExp(v.guardNameExclusions, 'i'),
     timeSources: new Set(v.timeSources),
     nowNames: new RegExp(v.nowNames, 'i'),
