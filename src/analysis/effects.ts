@@ -2205,6 +2205,15 @@ function runsOnlyLocalCode(
 }
 
 /** The call runs a function the project defines (its body can be followed), whatever its name says. */
+/** The class of a command object a client sends (`client.send(new DeleteAccessKeyCommand(input))`), or undefined. */
+function sentCommand(call: ts.CallExpression): string | undefined {
+  const callee = skipOuter(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'send' || call.arguments.length < 1)
+    return undefined;
+  const a = skipOuter(call.arguments[0]);
+  return ts.isNewExpression(a) && ts.isIdentifier(a.expression) ? a.expression.text : undefined;
+}
+
 /**
  * Does the call run a method of a project class whose text can write (rules `lookAheadWrites`): a service
  * object's `destroy = async (where) => Lock.destroy({ where })`? (An object literal standing in for a store,
@@ -2316,8 +2325,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)),
     });
   }
+  // a command object an SDK client sends (AWS SDK v3 `iam.send(new CreateAccessKeyCommand({ UserName }))`): the
+  // command's class says what the call does, matched as `send:<Class>`
+  const cmd = sentCommand(call);
   for (const id of identity) {
-    if (!id.re.test(text)) continue;
+    if (!id.re.test(text) && !(cmd && id.re.test(`send:${cmd}`))) continue;
     const written = call.arguments.map((a) => identityData(a, values));
     const dataKeys = written.flatMap((w) => w.keys);
     // a call whose written keys are all seen and name none of the credentials (`updateUser({ data: { name } })`) changes no credential
