@@ -880,6 +880,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           matchedKeys.every((k) => copiedIdentifier(e.node as ts.CallExpression, k, ctx.bodyFields, ctx.values))
         )
           continue;
+        // a postal address's pin code (`pin_code` beside a city or a district) is where a place is
+        if (r.placeKeys && r.placeColumns && matchedKeys.some((k) => r.placeKeys!.includes(k))) {
+          const place =
+            written.some((k) => r.placeColumns!.includes(k)) ||
+            (!!model && declaresColumn(ctx.values, model, r.placeColumns, true));
+          if (place) matchedKeys = matchedKeys.filter((k) => !r.placeKeys!.includes(k));
+        }
         if (!matchedKeys.length) continue;
         // recovery codes written back from their own stored value (`markRecoveryCodeUsed(user.codes, i)`): one
         // code spent by a check, the factor unchanged

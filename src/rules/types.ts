@@ -605,6 +605,9 @@ export interface AssetRule {
   notWhenServerMade?: boolean;
   /** Identifier keys whose every written value is the same identifier read off a record the server holds do not match. */
   notWhenCopied?: boolean;
+  /** Keys that are a place's code (a postal pin code) on a record declaring or writing one of `placeColumns`. */
+  placeKeys?: string[];
+  placeColumns?: string[];
   /** Keys of this asset written by adding or removing one list item count on a record of any model. */
   listItemsAnyModel?: boolean;
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */
