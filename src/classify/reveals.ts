@@ -427,7 +427,8 @@ const COLLECTIONS = /^(Map|Set|WeakMap)$/;
 /** The expression whose elements a call hands back unchanged, if it is such a call. */
 function elementsOf(call: ts.CallExpression): ts.Expression | undefined {
   const parts = call.expression.getText().replace(/\s+/g, '');
-  if (/^(Array\.from|Object\.values|structuredClone|Promise\.all)$/.test(parts) && call.arguments[0]) return call.arguments[0];
+  if (/^(Array\.from|Object\.values|structuredClone|Promise\.all)$/.test(parts) && call.arguments[0])
+    return call.arguments[0];
   const callee = skipOuter(call.expression);
   if (ts.isPropertyAccessExpression(callee) && /^(values|entries)$/.test(callee.name.text) && !call.arguments.length) {
     const recv = skipOuter(callee.expression);
