@@ -859,7 +859,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           if (!pattern) return true;
           if (constants.has(k)) return pattern.test(constants.get(k)!);
           // the caller chooses the value (`status` from the request body): it can be the revoking one
-          return !!r.chosenValues?.some((t) => terms.includes(t)) && ctx.bodyFields.includes(k);
+          if (r.chosenValues?.some((t) => terms.includes(t)) && ctx.bodyFields.includes(k)) return true;
+          // a flag toggled (`isActive: !key.isActive`) takes either value: the revoking one too
+          return (
+            !!r.chosenValues?.some((t) => terms.includes(t)) &&
+            ts.isCallExpression(e.node) &&
+            writtenValues(e.node, k, ctx.values).some((v) => {
+              const x = skipOuter(v);
+              return ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken;
+            })
+          );
         });
         // a destination the server made itself (a deposit address a generator produced, an account number the
         // database issued): no request chose where money goes
