@@ -2210,7 +2210,12 @@ function sentCommand(call: ts.CallExpression): string | undefined {
   const callee = skipOuter(call.expression);
   if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'send' || call.arguments.length < 1)
     return undefined;
-  const a = skipOuter(call.arguments[0]);
+  let a = skipOuter(call.arguments[0]);
+  // a command built first (`const command = new CreateAccessKeyCommand(input); await iam.send(command)`)
+  if (ts.isIdentifier(a)) {
+    const d = findDeclaration(a);
+    if (d && ts.isVariableDeclaration(d) && d.initializer) a = skipOuter(d.initializer);
+  }
   return ts.isNewExpression(a) && ts.isIdentifier(a.expression) ? a.expression.text : undefined;
 }
 

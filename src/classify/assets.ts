@@ -766,7 +766,17 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             (r.ownedPeopleSignIn
               ? declaresColumn(ctx.values, model, [...c.signInColumns]) || signsInOn(ctx.values, model)
               : signsInItself(ctx.values, model, r.modelSet, c))) ||
-          (!!r.withColumns && !!model && declaresColumn(ctx.values, model, r.withColumns, true)) ||
+          // (columns of the rule's own, not a flag of the same name, `pin Boolean` on a pinned note, on a record
+          // that is no place: a pin code beside a city is a postal code)
+          (!!r.withColumns &&
+            !!model &&
+            declaresColumn(
+              ctx.values,
+              model,
+              r.withColumns.filter((col) => !declaredFlag(ctx.values, model, col)),
+              true,
+            ) &&
+            !(r.placeColumns && declaresColumn(ctx.values, model, r.placeColumns, true))) ||
           (!!r.signInModels && !!model && signsInOn(ctx.values, model));
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
@@ -891,9 +901,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           continue;
         // a postal address's pin code (`pin_code` beside a city or a district) is where a place is
         if (r.placeKeys && r.placeColumns && matchedKeys.some((k) => r.placeKeys!.includes(k))) {
+          // (a person's record that also keeps a city may hold a PIN: only the write itself naming the place says so)
           const place =
             written.some((k) => r.placeColumns!.includes(k)) ||
-            (!!model && declaresColumn(ctx.values, model, r.placeColumns, true));
+            (!!model && !PERSON.test(model) && declaresColumn(ctx.values, model, r.placeColumns, true));
           if (place) matchedKeys = matchedKeys.filter((k) => !r.placeKeys!.includes(k));
         }
         if (!matchedKeys.length) continue;

@@ -808,7 +808,7 @@ function revealSignals(
 }
 
 /** A password or PIN set (an e-mail changed alongside keeps the endpoint a credential change). */
-const PASSWORD_ASSETS = new Set(['password', 'pin-record']);
+const PASSWORD_ASSETS = new Set(['password', 'pin-record', 'pin-columns']);
 /** A token record created with a secret minted for it: a key a user makes, or the session a sign-in starts. */
 const TOKEN_ISSUED = new Set(['api-key-record', 'minted-secret', MINTED_SECRET_RETURNED]);
 /** Assets a first sign-in through an identity provider writes beside the token it issues: the provider linked. */

@@ -185,6 +185,14 @@ function copied(
 }
 
 /** Is `e` (down its member chain) a record the server read, from a call handed nothing of the request? */
+/** Reads of the account itself and records beside it with an address of their own (rules `copiedIdentifier`). */
+const COPIED = compiled(() => {
+  const c = ruleFile('assets').copiedIdentifier;
+  return c
+    ? { account: new RegExp(c.accountReads, 'i'), other: new RegExp(c.otherRecords, 'i') }
+    : { account: /(?!)/, other: /(?!)/ };
+});
+
 /** A read of the request's body in a function's text (`req.json()`, `request.formData()`, `req.body`). */
 const BODY_READ = /\.(json|formData|text|parseBody|valid)\s*\(|\.body\b/;
 
@@ -197,6 +205,10 @@ function heldRecord(e: ts.Expression, bodyFields: readonly string[], values: Val
   if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
   if (ts.isCallExpression(x)) {
     if (x.arguments.some((a) => mentionsField(a, bodyFields, 0)) || readsRequest(x.expression)) return false;
+    // the account itself, as the session or the identity provider has it (`auth.getUser()`, `sessionUser(req)`,
+    // `db.user.findUnique`), not another record holding an address (a pending change, a secondary e-mail)
+    const callee = x.expression.getText();
+    if (!COPIED().account.test(callee) || COPIED().other.test(callee)) return false;
     // handed the request whole (`sessionUser(req)`): a session lookup, unless the function reads the body or
     // cannot be read
     if (x.arguments.some((a) => readsRequest(a))) {

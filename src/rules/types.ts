@@ -308,6 +308,8 @@ export interface GuardRules {
     /** Stores named for re-authentication itself, read by any reading method (`proofStoreReads`). */
     proofStores?: string;
     proofStoreReads?: string;
+    /** Reads of the request's own data (body, query, parameters, headers). */
+    requestData?: string;
   };
 }
 
@@ -704,6 +706,8 @@ export interface AssetRules {
     adminRoleGates?: string;
     adminRoleValues?: string;
   };
+  /** Reads of the account itself, and records beside it holding an address of their own (rule flag notWhenCopied). */
+  copiedIdentifier?: { accountReads: string; otherRecords: string };
   bookkeepingModels: string[];
   /** Records a membership belongs to: a role written with one's creation is the founder's own. */
   groupModels?: string[];

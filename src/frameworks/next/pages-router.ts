@@ -95,8 +95,10 @@ function helperTold(n: ts.CallExpression, caller: FunctionNode, values: ValueRes
   const told = n.arguments.map((a) => methodArgument(a, values));
   if (!told.some((t) => t.length)) return [];
   const out: HttpMethod[] = [];
+  // (a helper that only answers whether the method is the one named, `isMethod(req, 'GET')`, is a branch test:
+  // it is a gate when it turns the other methods away itself, with a 405 or an Allow header)
   for (const v of values.resolve(n.expression))
-    if (v.kind === 'function' && v.node !== caller)
+    if (v.kind === 'function' && v.node !== caller && !!v.node.body && REFUSAL.test(v.node.body.getText()))
       for (const i of methodParameters(v.node)) for (const m of told[i] ?? []) if (!out.includes(m)) out.push(m);
   return out;
 }

@@ -131,7 +131,20 @@ export function truthUnder(
         const base = heldUnder(side, check, failed, lookup, depth, spec);
         if (base === undefined) continue;
         let same: Tri;
-        if (isNullish) same = base === 'null' ? true : base === 'falsy' && !failed ? undefined : false;
+        // (a result known only to be missing may be `null` or `undefined`: `=== undefined` cannot tell)
+        const strictUndefined =
+          (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) &&
+          ts.isIdentifier(o) &&
+          o.text === 'undefined';
+        if (isNullish)
+          same =
+            base === 'null'
+              ? strictUndefined && spec.source === 'name'
+                ? undefined
+                : true
+              : base === 'falsy' && !failed
+                ? undefined
+                : false;
         else if (isBool)
           same =
             base === 'falsy' && failed
@@ -143,7 +156,14 @@ export function truthUnder(
           same = o.text === spec.successValue ? !failed : failed ? undefined : false;
         // the proof's owner compared with the signed-in user (`session.userId !== reauth?.userId`): a missing
         // proof's field is undefined, and a user's id read off the session is not
-        else if (base === 'null' && failed && ts.isPropertyAccessExpression(o) && !o.questionDotToken) same = false;
+        else if (
+          base === 'null' &&
+          failed &&
+          ts.isPropertyAccessExpression(o) &&
+          !o.questionDotToken &&
+          !vocab().requestData.test(o.getText())
+        )
+          same = false;
         if (same === undefined) return undefined;
         return eq ? same : !same;
       }

@@ -176,10 +176,7 @@ export class GuardRecogniser {
       return withSecretVerdict(spec, verdict);
     }
 
-    // 3. A project function: what its body does (a read of a store named for re-authentication itself is the
-    //    proof whatever the reading function does on the way: `reauthSessions.extractSessionData(c)`)
-    if (fn && fn.kind === 'function' && isProofStoreRead(parts, last))
-      return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
+    // 3. A project function: what its body does
     if (fn && fn.kind === 'function') {
       const argEnv: Env = new Map(env);
       fn.node.parameters.forEach((p, i) => {
@@ -187,6 +184,14 @@ export class GuardRecogniser {
         if (a) argEnv.set(p, a);
       });
       const s = this.summarize(fn.node, argEnv, last);
+      // A read of a store named for re-authentication itself (`reauthSessions.extractSessionData(c)`) is the
+      // proof whatever the reading function does on the way, unless its body trusts the client (a header
+      // decoded) — and only when the proof is tied to the signed-in user: read by the user's own key, or its
+      // owner compared with the user. A proof the request picks and nobody ties to the account is anyone's.
+      if (isProofStoreRead(parts, last) && (!s?.clientTrusted || answersStoreRead(fn.node)))
+        return ownerBound(call) && mayAnswerNothing(fn.node)
+          ? { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: isAsyncFunction(fn.node) }
+          : undefined;
       // what it is given or called says the code is a one-time code (`verifyTOTP(code, row.mfa_secret)`)
       // even when its body's names do not: a factor this request switches on is then the one it proves
       if (s && !s.factor && namesOneTimeCode(last, call)) return { ...s, factor: 'otp' };
@@ -788,6 +793,107 @@ function argKey(a: ts.Expression): string {
   return `@${x.getSourceFile().fileName}:${x.pos}`;
 }
 
+/**
+ * Is a proof-store read tied to the signed-in user? Its arguments name something of the server's own
+ * (`stepUpStore.take(user.id)`), or the local holding its result has a field compared with a value the
+ * request does not carry (`user.id !== proof?.userId`) in the function that reads it.
+ */
+function ownerBound(call: ts.CallExpression): boolean {
+  const args = call.arguments.map((a) => a.getText());
+  if (args.length && args.some((a) => /[.\w]/.test(a) && !vocab().requestData.test(a) && /\./.test(a))) return true;
+  let p: ts.Node = call.parent;
+  while (p && (ts.isAwaitExpression(p) || ts.isParenthesizedExpression(p) || ts.isAsExpression(p))) p = p.parent;
+  if (!p || !ts.isVariableDeclaration(p) || !ts.isIdentifier(p.name)) return false;
+  const name = p.name.text;
+  let fn: ts.Node | undefined = p;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return false;
+  const ofResult = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    return (
+      ts.isPropertyAccessExpression(x) &&
+      ts.isIdentifier(skipOuter(x.expression)) &&
+      skipOuter(x.expression).getText() === name
+    );
+  };
+  let bound = false;
+  const visit = (n: ts.Node): void => {
+    if (bound) return;
+    if (ts.isBinaryExpression(n) && /^(===|!==|==|!=)$/.test(n.operatorToken.getText())) {
+      for (const [a, b] of [
+        [n.left, n.right],
+        [n.right, n.left],
+      ] as const)
+        if (
+          ofResult(a) &&
+          !ofResult(b) &&
+          !vocab().requestData.test(b.getText()) &&
+          ts.isPropertyAccessExpression(skipOuter(b))
+        )
+          bound = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return bound;
+}
+
+/**
+ * Can a reading function answer nothing (null, undefined) when there is no proof? Not when every answer is
+ * an object, a list or a default (`return { userId, fresh }`, `return r.rows`, `row ?? { scopes: [] }`):
+ * a caller's `if (!proof)` then never refuses.
+ */
+function mayAnswerNothing(fn: ts.Node): boolean {
+  const f = fn as ts.FunctionLikeDeclaration;
+  if (!f.body) return true;
+  if (!ts.isBlock(f.body)) return !alwaysSomething(f.body);
+  const rets = returnExpressions(f);
+  return rets.length === 0 || rets.some((r) => !alwaysSomething(r));
+}
+
+/**
+ * Does a function answer what a store holds (`return await store.getAndDestroy(id)`), whatever client value it
+ * looks the record up by (a session cookie's id), rather than a value decoded from the request?
+ */
+function answersStoreRead(fn: ts.Node): boolean {
+  const f = fn as ts.FunctionLikeDeclaration;
+  const rets = f.body && ts.isBlock(f.body) ? returnExpressions(f) : f.body ? [f.body] : [];
+  const answers = rets.filter((r) => !isNullishLiteral(r));
+  return (
+    answers.length > 0 &&
+    answers.every((r) => {
+      let x = skipOuter(r);
+      if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+      if (!ts.isCallExpression(x)) return false;
+      const parts = calleeParts(x.expression);
+      const name = parts?.[parts.length - 1] ?? '';
+      return vocab().stepUpRecordReads.test(name);
+    })
+  );
+}
+
+function isNullishLiteral(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
+}
+
+function alwaysSomething(e: ts.Expression): boolean {
+  let x = skipOuter(e);
+  if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+  if (ts.isObjectLiteralExpression(x) || ts.isArrayLiteralExpression(x) || ts.isNewExpression(x)) return true;
+  if (ts.isBinaryExpression(x) && /^(\?\?|\|\|)$/.test(x.operatorToken.getText())) return alwaysSomething(x.right);
+  if (ts.isConditionalExpression(x)) return alwaysSomething(x.whenTrue) && alwaysSomething(x.whenFalse);
+  // a query's rows (a list, empty when nothing matched), a list mapped or filtered
+  if (ts.isPropertyAccessExpression(x) && x.name.text === 'rows' && !x.questionDotToken) return true;
+  if (
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    /^(map|filter|slice)$/.test(x.expression.name.text)
+  )
+    return true;
+  return false;
+}
+
 /** A read of a store named for re-authentication itself (`reauthSessionController.extractSessionData(c)`). */
 function isProofStoreRead(parts: string[] | undefined, last: string): boolean {
   const v = vocab();
@@ -798,7 +904,7 @@ function isProofStoreRead(parts: string[] | undefined, last: string): boolean {
 
 /** A read of a step-up record: `db.stepUp.findFirst`, `prisma.mfaChallenge.findUnique`, `reauthStore.get`. */
 function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallExpression): boolean {
-  if (isProofStoreRead(parts, last)) return true;
+  if (isProofStoreRead(parts, last)) return ownerBound(call);
   // the record store is the member just before the read (`db.stepUp.findFirst`, `stepUpStore.get`)
   if (!(
     vocab().stepUpRecordReads.test(last) &&

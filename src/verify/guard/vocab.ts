@@ -35,6 +35,8 @@ export interface Vocab {
   /** A store named for re-authentication itself, and the reading methods any read of one is. */
   proofStores?: { test(name: string): boolean };
   proofStoreReads?: RegExp;
+  /** Reads of the request's own data: what the client chooses. */
+  requestData: RegExp;
   /** Names that start like an action (enrol, send, read), never a check. */
   guardNameExclusions: RegExp;
   /** Calls that read the current time. */
@@ -133,6 +135,7 @@ export const vocab = compiled<Vocab>(() => {
       ? wordsTest(new RegExp(r.stepUpRecordProof.proofStores, 'i'))
       : undefined,
     proofStoreReads: r.stepUpRecordProof.proofStoreReads ? new RegExp(r.stepUpRecordProof.proofStoreReads) : undefined,
+    requestData: new RegExp(r.stepUpRecordProof.requestData ?? '(?!)'),
     guardNameExclusions: new RegExp(v.guardNameExclusions, 'i'),
     timeSources: new Set(v.timeSources),
     nowNames: new RegExp(v.nowNames, 'i'),
