@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
+import { localUses } from '../analysis/scope.js';
 import { accessName, calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { isRequestObject } from '../verify/guard/index.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
@@ -119,9 +120,25 @@ function refusesOnMismatch(cmp: ts.Expression, trueMeansMismatch: boolean): bool
       n = p; // `SECRET && h !== SECRET`: only when the secret is configured
     else if (ts.isIfStatement(p) && p.expression === n) {
       const branch = mismatch ? p.thenStatement : p.elseStatement;
-      return !!branch && exits(branch);
+      return !!branch && exits(branch) && !caughtAndGoesOn(p);
+    } else if (ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) {
+      // the answer kept and tested later (`const isValid = timingSafeEqual(a, b); if (!isValid) throw …`)
+      return localUses(p).some((u) => refusesOnMismatch(u, mismatch));
     } else return false;
   }
+}
+
+/**
+ * Does a throw from inside a `try` land in a `catch` that lets the request go on? (A catch that answers
+ * 401 and returns ends it, as a return in place of the throw would.)
+ */
+function caughtAndGoesOn(n: ts.Node): boolean {
+  for (let x: ts.Node | undefined = n; x && !ts.isFunctionLike(x); x = x.parent) {
+    const p: ts.Node | undefined = x.parent;
+    if (p && ts.isTryStatement(p) && p.tryBlock === x)
+      return !p.catchClause || !p.catchClause.block.statements.some((st) => exits(st));
+  }
+  return false;
 }
 
 /** Text a module must contain to hold a signature or shared-secret check (or to call one). */
