@@ -1029,7 +1029,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (
         r.targetNamed &&
         !targetNamed(ctx, r.targetNamed) &&
-        !(r.category === 'money' && recordChosenByRequest(e, ctx.values, !!ctx.administrative, ctx.sites?.(e)))
+        !(
+          (r.category === 'money' || r.targetByRecord) &&
+          recordChosenByRequest(e, ctx.values, !!ctx.administrative, ctx.sites?.(e))
+        )
       )
         continue;
       // an update that writes only these keys: a soft delete (`is_deleted: true`) removes the record,

@@ -607,6 +607,8 @@ export interface AssetRule {
   notWhenServerMade?: boolean;
   /** Identifier keys whose every written value is the same identifier read off a record the server holds do not match. */
   notWhenCopied?: boolean;
+  /** The request names the account also by picking the record written (`findOneAndUpdate({ _id: req.params.id })`), as for money rules. */
+  targetByRecord?: boolean;
   /** Keys that are a place's code (a postal pin code) on a record declaring or writing one of `placeColumns`. */
   placeKeys?: string[];
   placeColumns?: string[];
