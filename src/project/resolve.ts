@@ -163,20 +163,25 @@ export class ModuleResolver {
     return found;
   }
 
-  private readonly importMapCache = new Map<string, ImportMap | null>();
-
-  /** The import map of the nearest deno.json / deno.jsonc above a file, inside the tree. */
-  private importMapFor(file: string): ImportMap | undefined {
+  /**
+   * The nearest folder above a file (inside the tree) for which `read` finds something, with every folder
+   * visited on the way remembered in `cache` (a folder that holds nothing answers what its parent does).
+   */
+  private nearestUp<T>(
+    file: string,
+    cache: Map<string, T | null>,
+    read: (dir: string) => T | undefined,
+  ): T | undefined {
     const visited: string[] = [];
-    let found: ImportMap | undefined;
+    let found: T | undefined;
     for (let dir = path.dirname(file); this.tree.contains(dir);) {
-      const hit = this.importMapCache.get(dir);
+      const hit = cache.get(dir);
       if (hit !== undefined) {
         found = hit ?? undefined;
         break;
       }
       visited.push(dir);
-      const own = readImportMap(dir, this.tree);
+      const own = read(dir);
       if (own) {
         found = own;
         break;
@@ -185,34 +190,26 @@ export class ModuleResolver {
       if (parent === dir || dir === this.tree.root || dir === this.tree.realRoot) break;
       dir = parent;
     }
-    for (const v of visited) this.importMapCache.set(v, found ?? null);
+    for (const v of visited) cache.set(v, found ?? null);
     return found;
+  }
+
+  private readonly importMapCache = new Map<string, ImportMap | null>();
+
+  /** The import map of the nearest deno.json / deno.jsonc above a file, inside the tree. */
+  private importMapFor(file: string): ImportMap | undefined {
+    return this.nearestUp(file, this.importMapCache, (dir) => readImportMap(dir, this.tree));
   }
 
   private readonly nearestCache = new Map<string, PackageInfo | null>();
 
   /** The package.json nearest above a file, inside the tree (a workspace package outside the scanned folder too). */
   private nearestPackage(file: string): PackageInfo | undefined {
-    const visited: string[] = [];
-    let found: PackageInfo | undefined;
-    for (let dir = path.dirname(file); this.tree.contains(dir);) {
-      const hit = this.nearestCache.get(dir);
-      if (hit !== undefined) {
-        found = hit ?? undefined;
-        break;
-      }
-      visited.push(dir);
-      const own = this.workspace.packageAt(dir) ?? readPackage(path.join(dir, 'package.json'));
-      if (own) {
-        found = own;
-        break;
-      }
-      const parent = path.dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-    for (const v of visited) this.nearestCache.set(v, found ?? null);
-    return found;
+    return this.nearestUp(
+      file,
+      this.nearestCache,
+      (dir) => this.workspace.packageAt(dir) ?? readPackage(path.join(dir, 'package.json')),
+    );
   }
 
   /** `#x` through the `imports` field of the package the importing file belongs to (exact keys, then `#*` patterns). */

@@ -16,6 +16,14 @@ import type { NextFile } from './files.js';
 
 const METHOD_SET = new Set<string>(HTTP_METHODS);
 
+/** `===`, `==`, `!==`, `!=`: the operators a method comparison is written with. */
+const EQUALITY = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+]);
+
 /** `'PUT'`, or a constant standing for it (`HTTP_METHODS.PUT` from another module). */
 function methodLiteral(e: ts.Expression, values: ValueResolver): HttpMethod | undefined {
   const text = literal(e, { constant: (x) => evalString(x, values) });
@@ -56,13 +64,7 @@ function methodParameters(fn: FunctionNode): Set<number> {
   };
   const visit = (n: ts.Node): void => {
     if (ts.isBinaryExpression(n)) {
-      const op = n.operatorToken.kind;
-      if (
-        op === ts.SyntaxKind.EqualsEqualsEqualsToken ||
-        op === ts.SyntaxKind.EqualsEqualsToken ||
-        op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
-        op === ts.SyntaxKind.ExclamationEqualsToken
-      ) {
+      if (EQUALITY.has(n.operatorToken.kind)) {
         const i = isMethodExpr(n.left) ? param(n.right) : isMethodExpr(n.right) ? param(n.left) : undefined;
         if (i !== undefined) out.add(i);
       }
@@ -123,13 +125,7 @@ export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMe
     // return`): the methods it is told
     if (ts.isCallExpression(n)) for (const m of helperTold(n, fn, values)) found.add(m);
     if (ts.isBinaryExpression(n)) {
-      const op = n.operatorToken.kind;
-      if (
-        op === ts.SyntaxKind.EqualsEqualsEqualsToken ||
-        op === ts.SyntaxKind.EqualsEqualsToken ||
-        op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
-        op === ts.SyntaxKind.ExclamationEqualsToken
-      ) {
+      if (EQUALITY.has(n.operatorToken.kind)) {
         const l = methodLiteral(n.right, values);
         const r = methodLiteral(n.left, values);
         if (l && isMethodExpr(n.left)) found.add(l);
