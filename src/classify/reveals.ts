@@ -427,7 +427,10 @@ const COLLECTIONS = /^(Map|Set|WeakMap)$/;
 /** The expression whose elements a call hands back unchanged, if it is such a call. */
 function elementsOf(call: ts.CallExpression): ts.Expression | undefined {
   const parts = call.expression.getText().replace(/\s+/g, '');
-  if (/^(Array\.from|Object\.values|structuredClone|Promise\.all)$/.test(parts) && call.arguments[0])
+  if (/^(Array\.from|Object\.values|structuredClone)$/.test(parts) && call.arguments[0]) return call.arguments[0];
+  // rows mapped to promises (`Promise.all(rows.map(async (row) => ({ ...row, extra })))`); a list of separate
+  // reads (`const [rows, total] = await Promise.all([findMany(…), count(…)])`) is answered element by element
+  if (parts === 'Promise.all' && call.arguments[0] && !ts.isArrayLiteralExpression(skipOuter(call.arguments[0])))
     return call.arguments[0];
   const callee = skipOuter(call.expression);
   if (ts.isPropertyAccessExpression(callee) && /^(values|entries)$/.test(callee.name.text) && !call.arguments.length) {
