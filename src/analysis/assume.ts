@@ -41,6 +41,17 @@ function boundFrom(x: ts.Identifier, prop: string, depth: number): ts.Expression
   return undefined;
 }
 
+/** The list a `list.includes(x)` call tests, when `x` is what `isIt` looks for (`methods.includes(req.method)`). */
+export function includesOf(n: ts.Node, isIt: (e: ts.Expression) => boolean): ts.Expression | undefined {
+  return ts.isCallExpression(n) &&
+    ts.isPropertyAccessExpression(n.expression) &&
+    n.expression.name.text === 'includes' &&
+    n.arguments[0] &&
+    isIt(n.arguments[0])
+    ? n.expression.expression
+    : undefined;
+}
+
 /** `req.method`, `request.method`, or a local bound from it. */
 export function isMethodExpr(e: ts.Expression, depth = 0): boolean {
   const x = skipOuter(e);

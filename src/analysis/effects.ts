@@ -2204,7 +2204,6 @@ function runsOnlyLocalCode(
   );
 }
 
-/** The call runs a function the project defines (its body can be followed), whatever its name says. */
 /** The class of a command object a client sends (`client.send(new DeleteAccessKeyCommand(input))`), or undefined. */
 function sentCommand(call: ts.CallExpression): string | undefined {
   const callee = skipOuter(call.expression);
@@ -2236,6 +2235,7 @@ function runsWritingProjectCode(call: ts.CallExpression, values: ValueResolver):
   });
 }
 
+/** The call runs a function the project defines (its body can be followed), whatever its name says. */
 export function runsProjectCode(call: ts.CallExpression, values: ValueResolver): boolean {
   return values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body);
 }

@@ -14,6 +14,7 @@ import {
   type ValueResolver,
 } from '../analysis/values.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
+import { includesOf } from '../analysis/assume.js';
 import { marksCodeSpent, spendsOwnCodes } from '../analysis/machinery.js';
 import { copiedIdentifier, serverMade, writtenValues } from './server-made.js';
 import { compiled, ruleFile } from '../rules/load.js';
@@ -869,10 +870,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           if (!pattern) return true;
           if (constants.has(k)) return pattern.test(constants.get(k)!);
           // the caller chooses the value (`status` from the request body): it can be the revoking one
-          if (r.chosenValues?.some((t) => terms.includes(t)) && ctx.bodyFields.includes(k)) return true;
-          // a flag toggled (`isActive: !key.isActive`) takes either value: the revoking one too
+          // …and so can a flag toggled (`isActive: !key.isActive`): it takes either value
+          if (!r.chosenValues?.some((t) => terms.includes(t))) return false;
+          if (ctx.bodyFields.includes(k)) return true;
           return (
-            !!r.chosenValues?.some((t) => terms.includes(t)) &&
             ts.isCallExpression(e.node) &&
             writtenValues(e.node, k, ctx.values).some((v) => {
               const x = skipOuter(v);
@@ -1919,15 +1920,9 @@ function isAncestor(a: ts.Node, n: ts.Node): boolean {
 function rejectedUnlessIn(cond: ts.Expression, isIt: (e: ts.Expression) => boolean): string[] | undefined {
   const x = skipOuter(cond);
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-    const inner = skipOuter(x.operand);
-    if (
-      ts.isCallExpression(inner) &&
-      ts.isPropertyAccessExpression(inner.expression) &&
-      inner.expression.name.text === 'includes' &&
-      inner.arguments[0] &&
-      isIt(inner.arguments[0])
-    ) {
-      let list = skipOuter(inner.expression.expression);
+    const tested = includesOf(skipOuter(x.operand), isIt);
+    if (tested) {
+      let list = skipOuter(tested);
       if (ts.isIdentifier(list)) {
         const d = findDeclaration(list);
         if (d && ts.isVariableDeclaration(d) && d.initializer) list = skipOuter(d.initializer);

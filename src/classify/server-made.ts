@@ -156,9 +156,11 @@ function copied(
   hops: number,
 ): boolean {
   const x = skipOuter(e);
-  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
-    return copied(x.left, family, bodyFields, values, hops) && ts.isStringLiteralLike(skipOuter(x.right));
-  if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  // a default for a missing value (`user.email ?? ''`, `user.email || ''`)
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  )
     return copied(x.left, family, bodyFields, values, hops) && ts.isStringLiteralLike(skipOuter(x.right));
   if (ts.isPropertyAccessExpression(x)) {
     // (an identifier the request sends may be the one read here, through a helper that parses the body)
@@ -184,7 +186,6 @@ function copied(
   return false;
 }
 
-/** Is `e` (down its member chain) a record the server read, from a call handed nothing of the request? */
 /** Reads of the account itself and records beside it with an address of their own (rules `copiedIdentifier`). */
 const COPIED = compiled(() => {
   const c = ruleFile('assets').copiedIdentifier;
@@ -196,6 +197,7 @@ const COPIED = compiled(() => {
 /** A read of the request's body in a function's text (`req.json()`, `request.formData()`, `req.body`). */
 const BODY_READ = /\.(json|formData|text|parseBody|valid)\s*\(|\.body\b/;
 
+/** Is `e` (down its member chain) the account itself, read by a call handed nothing of the request's data? */
 function heldRecord(e: ts.Expression, bodyFields: readonly string[], values: ValueResolver, hops: number): boolean {
   let x = skipOuter(e);
   while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isNonNullExpression(x)) {

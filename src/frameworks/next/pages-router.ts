@@ -2,7 +2,7 @@
 // comparisons, `switch`, `[...].includes(req.method)`, method-keyed handler maps, and
 // next-connect routers; a handler that never looks at the method serves ANY.
 import { ts } from 'ts-morph';
-import { alwaysReturns, isMethodExpr, literal } from '../../analysis/assume.js';
+import { alwaysReturns, includesOf, isMethodExpr, literal } from '../../analysis/assume.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
@@ -68,14 +68,9 @@ function methodParameters(fn: FunctionNode): Set<number> {
         const i = isMethodExpr(n.left) ? param(n.right) : isMethodExpr(n.right) ? param(n.left) : undefined;
         if (i !== undefined) out.add(i);
       }
-    } else if (
-      ts.isCallExpression(n) &&
-      ts.isPropertyAccessExpression(n.expression) &&
-      n.expression.name.text === 'includes' &&
-      n.arguments[0] &&
-      isMethodExpr(n.arguments[0])
-    ) {
-      const i = param(n.expression.expression);
+    } else {
+      const list = includesOf(n, isMethodExpr);
+      const i = list && param(list);
       if (i !== undefined) out.add(i);
     }
     ts.forEachChild(n, visit);
@@ -137,14 +132,9 @@ export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMe
           const m = methodLiteral(c.expression, values);
           if (m) found.add(m);
         }
-    } else if (
-      ts.isCallExpression(n) &&
-      ts.isPropertyAccessExpression(n.expression) &&
-      n.expression.name.text === 'includes' &&
-      n.arguments[0] &&
-      isMethodExpr(n.arguments[0])
-    ) {
-      for (const m of evalStrings(n.expression.expression, values) ?? []) {
+    } else {
+      const list = includesOf(n, isMethodExpr);
+      for (const m of (list && evalStrings(list, values)) ?? []) {
         const up = m.toUpperCase();
         if (METHOD_SET.has(up)) found.add(up as HttpMethod);
       }

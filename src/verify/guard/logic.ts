@@ -136,15 +136,8 @@ export function truthUnder(
           (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) &&
           ts.isIdentifier(o) &&
           o.text === 'undefined';
-        if (isNullish)
-          same =
-            base === 'null'
-              ? strictUndefined && spec.source === 'name'
-                ? undefined
-                : true
-              : base === 'falsy' && !failed
-                ? undefined
-                : false;
+        if (isNullish && base === 'null') same = strictUndefined && spec.source === 'name' ? undefined : true;
+        else if (isNullish) same = base === 'falsy' && !failed ? undefined : false;
         else if (isBool)
           same =
             base === 'falsy' && failed

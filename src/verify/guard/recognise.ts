@@ -800,7 +800,8 @@ function argKey(a: ts.Expression): string {
  */
 function ownerBound(call: ts.CallExpression): boolean {
   const args = call.arguments.map((a) => a.getText());
-  if (args.length && args.some((a) => /[.\w]/.test(a) && !vocab().requestData.test(a) && /\./.test(a))) return true;
+  // (a member read such as `user.id`; a bare name, the request or a cookie's id, is no key of the server's)
+  if (args.some((a) => a.includes('.') && !vocab().requestData.test(a))) return true;
   let p: ts.Node = call.parent;
   while (p && (ts.isAwaitExpression(p) || ts.isParenthesizedExpression(p) || ts.isAsExpression(p))) p = p.parent;
   if (!p || !ts.isVariableDeclaration(p) || !ts.isIdentifier(p.name)) return false;
@@ -858,7 +859,7 @@ function mayAnswerNothing(fn: ts.Node): boolean {
 function answersStoreRead(fn: ts.Node): boolean {
   const f = fn as ts.FunctionLikeDeclaration;
   const rets = f.body && ts.isBlock(f.body) ? returnExpressions(f) : f.body ? [f.body] : [];
-  const answers = rets.filter((r) => !isNullishLiteral(r));
+  const answers = rets.filter((r) => !isNullish(r));
   return (
     answers.length > 0 &&
     answers.every((r) => {
@@ -870,11 +871,6 @@ function answersStoreRead(fn: ts.Node): boolean {
       return vocab().stepUpRecordReads.test(name);
     })
   );
-}
-
-function isNullishLiteral(e: ts.Expression): boolean {
-  const x = skipOuter(e);
-  return x.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(x) && x.text === 'undefined');
 }
 
 function alwaysSomething(e: ts.Expression): boolean {
