@@ -52,7 +52,7 @@ export function externalName(v: Value): { module: string; name: string; outside?
   return undefined;
 }
 
-function firstFunction(vals: Value[]): FunctionNode | undefined {
+export function firstFunction(vals: Value[]): FunctionNode | undefined {
   for (const v of vals) if (v.kind === 'function') return v.node;
   return undefined;
 }
@@ -350,8 +350,13 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
   // a handler given as a class (`api.get('/tasks', ListTasks)` with `class ListTasks { async handle(c) … }`)
   const method = classHandler(vals);
   if (method) return { fn: method, wrappers: [], name };
-  const ext = vals.map(externalName).find(Boolean);
-  if (ext) return { wrappers: [], external: ext, name };
+  for (const v of vals) {
+    const ext = externalName(v);
+    if (!ext) continue;
+    // `const handler = adapt(app)`: the call that made the value, as when it is written in place
+    const call = v.kind === 'call' && ts.isCallExpression(v.node) ? { call: v.node } : undefined;
+    return { wrappers: [], external: ext, name, ...(call && { factory: call }) };
+  }
   return { wrappers: [], name, unresolved: `cannot resolve ${name} (${describe(vals)})` };
 }
 

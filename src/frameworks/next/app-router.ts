@@ -2,8 +2,8 @@
 // `export const POST = wrapper(...)`, `export { handler as GET }`, `export const { GET, POST } = x`
 // and re-exports from other modules (read by shared/method-exports.ts).
 import { ts } from 'ts-morph';
-import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
-import { skipOuter } from '../../analysis/values.js';
+import { firstFunction, unwrap, type Unwrapped } from '../../analysis/unwrap.js';
+import { isFunctionNode, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import type { Endpoint } from '../../model.js';
 import { matchesExport, ruleFile } from '../../rules/load.js';
 import { buildEndpoint, containedEndpoint } from '../shared/endpoint.js';
@@ -21,6 +21,40 @@ export function mountAdapter(u: Unwrapped): string | undefined {
   return undefined;
 }
 
+/**
+ * The app of another framework an exported handler serves: `handle(app)` itself, or a function that hands its
+ * request to one (`async function GET(req) { const res = await handler(req); …; return res }` with
+ * `handler = handle(app)`). The route file then lists nothing of its own for that method.
+ */
+export function mountOf(
+  expr: ts.Expression,
+  values: ValueResolver,
+): { framework: string; app: ts.Expression } | undefined {
+  const direct = mountCall(unwrap(expr, values));
+  if (direct) return direct;
+  const fn = skipOuter(expr);
+  const target = isFunctionNode(fn) ? fn : firstFunction(values.resolve(fn));
+  const req = target?.parameters[0]?.name;
+  if (!target?.body || !req || !ts.isIdentifier(req)) return undefined;
+  let found: { framework: string; app: ts.Expression } | undefined;
+  const walk = (n: ts.Node): void => {
+    if (found || (n !== target.body && isFunctionNode(n))) return;
+    if (ts.isCallExpression(n) && n.arguments.length) {
+      const a = skipOuter(n.arguments[0]);
+      if (ts.isIdentifier(a) && a.text === req.text) found = mountCall(unwrap(n.expression, values));
+    }
+    ts.forEachChild(n, walk);
+  };
+  walk(target.body);
+  return found;
+}
+
+function mountCall(u: Unwrapped): { framework: string; app: ts.Expression } | undefined {
+  const framework = mountAdapter(u);
+  const app = framework && u.factory?.call.arguments[0];
+  return framework && app ? { framework, app } : undefined;
+}
+
 export function extractAppRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): Endpoint[] {
   const out: Endpoint[] = [];
   for (const ex of methodExports(sf, ctx)) {
@@ -33,9 +67,9 @@ export function extractAppRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterC
       handlerExpr: expr,
     };
     const ep = containedEndpoint(seed, ctx, () => {
-      const u = unwrap(expr, ctx.values);
       // an app of another framework mounted here: that adapter lists its routes
-      return mountAdapter(u) ? undefined : buildEndpoint({ ...seed, chain: [], unwrapped: u }, ctx);
+      if (mountOf(expr, ctx.values)) return undefined;
+      return buildEndpoint({ ...seed, chain: [], unwrapped: unwrap(expr, ctx.values) }, ctx);
     });
     if (ep) out.push(ep);
   }

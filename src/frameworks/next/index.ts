@@ -4,7 +4,7 @@
 // the files that serve routes by convention.
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { externalName, unwrap } from '../../analysis/unwrap.js';
+import { externalName } from '../../analysis/unwrap.js';
 import { skipOuter } from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type HttpMethod } from '../../model.js';
 import { isTestFileName, isTestPath } from '../../project/prefilter.js';
@@ -15,7 +15,7 @@ import { unanalysedEndpoint, type EndpointSeed } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { methodExports } from '../shared/method-exports.js';
-import { extractAppRoute, mountAdapter } from './app-router.js';
+import { extractAppRoute, mountOf } from './app-router.js';
 import { DEFAULT_PAGE_EXTENSIONS, NEXT_CONFIG_FILE, readNextConfig, type NextAppConfig } from './config.js';
 import { classifyNextFile, type NextFile, type NextLayout } from './files.js';
 import { attachMiddleware, readMiddleware, type NextMiddleware } from './middleware.js';
@@ -183,10 +183,9 @@ function conventionalEndpoints(sf: ts.SourceFile, info: NextFile): EndpointSeed[
 /** Apps of another framework mounted in this route file (`export const POST = handle(app)`): only the exported methods reach them. */
 function publishMounts(sf: ts.SourceFile, info: NextFile, ctx: AdapterContext): void {
   for (const ex of methodExports(sf, ctx)) {
-    const u = unwrap(skipOuter(ex.handler), ctx.values);
-    const framework = mountAdapter(u);
-    const app = framework && u.factory?.call.arguments[0];
-    if (!framework || !app) continue;
+    const mount = mountOf(skipOuter(ex.handler), ctx.values);
+    if (!mount) continue;
+    const { framework, app } = mount;
     let m = ctx.mounts.find((x) => x.app === app && x.framework === framework);
     if (!m) ctx.mounts.push((m = { framework, app, methods: new Set(), basePath: info.config.basePath }));
     m.methods.add(ex.method);
