@@ -303,14 +303,21 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       return;
     }
     if (ts.isIdentifier(x)) {
-      names(x.text, x);
       const d = findDeclaration(x);
+      const bound = d && ts.isParameter(d) ? env?.get(d) : undefined;
+      // a parameter bound at the call site is named by what the caller passed (`isValidPassword(oldPassword)`
+      // into `function (newPassword)`); its own name counts only when the argument names no secret
+      if (bound) {
+        const before = !!(o.secretName || o.replacement);
+        go(bound, depth + 1);
+        if (before || !(o.secretName || o.replacement)) names(x.text, x);
+        return;
+      }
+      names(x.text, x);
       if (!d) return;
       if (ts.isParameter(d)) {
-        const bound = env?.get(d);
-        if (bound) go(bound, depth + 1);
         // a server action's argument: what the client sent with this call
-        else if (isActionParameter(d)) o.request ??= short(x);
+        if (isActionParameter(d)) o.request ??= short(x);
         else if (isProcedureContext(d, firstMember)) {
           // the procedure's context: the signed-in user the server's context made (`opts.ctx.user.id`)
           o.stored ??= short(x);
