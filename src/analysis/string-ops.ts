@@ -10,7 +10,7 @@ type Eval = (e: ts.Expression) => string | undefined;
 /** Is this callee Node's `path` function `name` (`path.parse`, or `parse` imported from 'path')? */
 export type IsPathFunction = (callee: ts.Expression, name: string) => boolean;
 
-/** `x.replace(a, b)`, `x.split(s)[i]`, `path.parse(x).name`, `path.basename(x, ext)`, `path.extname(x)`. */
+/** `x.replace(a, b)`, `x.split(s)[i]`, `x.split(s).shift()`, `path.parse(x).name`, `path.basename(x, ext)`, `path.extname(x)`. */
 export function stringOperation(e: ts.Expression, ev: Eval, isPath: IsPathFunction): string | undefined {
   // `name.split('.')[0]`
   if (ts.isElementAccessExpression(e) && ts.isNumericLiteral(e.argumentExpression)) {
@@ -19,6 +19,15 @@ export function stringOperation(e: ts.Expression, ev: Eval, isPath: IsPathFuncti
     if (!split || split.args.length !== 1) return undefined;
     const [s, sep] = [ev(split.recv), ev(split.args[0])];
     return s === undefined || sep === undefined ? undefined : s.split(sep)[Number(e.argumentExpression.text)];
+  }
+  // `name.split('.').shift()`, `….pop()`: the first or last part
+  for (const end of ['shift', 'pop'] as const) {
+    const call = methodCall(e, end);
+    const split = call && !call.args.length ? methodCall(call.recv, 'split') : undefined;
+    if (split?.args.length !== 1) continue;
+    const [s, sep] = [ev(split.recv), ev(split.args[0])];
+    if (s === undefined || sep === undefined) return undefined;
+    return s.split(sep)[end === 'shift' ? 0 : s.split(sep).length - 1];
   }
   // `path.parse(name).name`
   if (ts.isPropertyAccessExpression(e) && ['name', 'ext', 'base'].includes(e.name.text)) {

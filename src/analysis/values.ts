@@ -13,6 +13,7 @@ import type { ScanSession } from '../session.js';
 import type { Budget } from './budget.js';
 import { bindingPath, findDeclaration, lookupName, type Decl } from './scope.js';
 import { holdsWhenDeployed } from './deployment.js';
+import { evalString } from './strings.js';
 import { forEachNode } from './walk.js';
 
 export type Value =
@@ -348,7 +349,9 @@ export class ValueResolver {
       );
     // `require(`./${name}`)` with `name` bound to one file name (a folder's modules mounted in a loop)
     const spec = this.bindings.size ? this.requiredSpec(e, depth, seen) : undefined;
-    if (spec !== undefined) return this.importValue(spec, e.getSourceFile().fileName, undefined, e, depth, seen);
+    const dynamic = e.expression.kind === ts.SyntaxKind.ImportKeyword;
+    if (spec !== undefined)
+      return this.importValue(spec, e.getSourceFile().fileName, dynamic ? '*' : undefined, e, depth, seen);
     if (
       e.expression.kind === ts.SyntaxKind.ImportKeyword &&
       e.arguments.length === 1 &&
@@ -496,10 +499,15 @@ export class ValueResolver {
     return fns.length ? fns : undefined;
   }
 
-  /** The module a `require` of a template or concatenation names, when each part is one constant string. */
+  /**
+   * The module a `require` (or an `import()`) of a template or concatenation names, when each part is one
+   * constant string.
+   */
   private requiredSpec(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): string | undefined {
-    if (!ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return undefined;
-    if (findDeclaration(e.expression)) return undefined;
+    if (e.arguments.length !== 1) return undefined;
+    const dynamic = e.expression.kind === ts.SyntaxKind.ImportKeyword;
+    if (!dynamic && (!ts.isIdentifier(e.expression) || e.expression.text !== 'require')) return undefined;
+    if (!dynamic && findDeclaration(e.expression as ts.Identifier)) return undefined;
     const text = (x: ts.Expression): string | undefined => {
       const y = skipOuter(x);
       if (ts.isStringLiteralLike(y)) return y.text;
@@ -525,8 +533,11 @@ export class ValueResolver {
           : path.join(...(parts as string[]));
       }
       // a member of an element the loop binds (`require(route.file)` over `[{ path, file: './routes/x' }]`)
-      if (ts.isPropertyAccessExpression(y) || ts.isElementAccessExpression(y)) return this.oneString(y, depth, seen);
-      if (!ts.isIdentifier(y)) return undefined;
+      if (ts.isPropertyAccessExpression(y) || ts.isElementAccessExpression(y))
+        return this.oneString(y, depth, seen) ?? evalString(y, this);
+      // a name derived by the language's string operations or a project function
+      // (`const name = clean(file)` with `clean = (f) => f.split('.').shift()`)
+      if (!ts.isIdentifier(y)) return ts.isCallExpression(y) ? evalString(y, this) : undefined;
       // Node's own `__dirname`: the folder of the file it is read in (`require(__dirname + '/routes/' + f)`)
       if (y.text === '__dirname' && !findDeclaration(y)) return path.dirname(y.getSourceFile().fileName);
       const one = this.oneString(y, depth, seen);
@@ -546,7 +557,7 @@ export class ValueResolver {
         seen.add(d);
         return text(d.initializer);
       }
-      return undefined;
+      return evalString(y, this);
     };
     return text(e.arguments[0]);
   }

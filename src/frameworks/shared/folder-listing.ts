@@ -119,6 +119,13 @@ export class FolderListing {
       const base = this.folderOf(x.left, here, depth + 1);
       return base ? path.join(base, x.right.text) : undefined;
     }
+    // `${__dirname}`, `${__dirname}/routes`: a template starting from a folder, the rest constant
+    if (ts.isTemplateExpression(x) && !x.head.text && x.templateSpans[0]) {
+      const [first, ...rest] = x.templateSpans;
+      const base = this.folderOf(first.expression, here, depth + 1);
+      if (!base || rest.length) return undefined;
+      return path.join(base, first.literal.text);
+    }
     if (ts.isIdentifier(x)) {
       const d = findDeclaration(x);
       if (d && ts.isVariableDeclaration(d) && d.initializer && d.initializer !== e)

@@ -3,7 +3,7 @@
 // arguments build, and per call of the function it sits in when its path reads that function's parameter.
 import { ts } from 'ts-morph';
 import { constInitializer, findDeclaration } from '../../analysis/scope.js';
-import { skipOuter, type ValueResolver } from '../../analysis/values.js';
+import { isFunctionNode, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import type { FolderListing } from './folder-listing.js';
 import type { Bindings, Instantiations } from './instances.js';
@@ -56,14 +56,20 @@ export function iteration(
       ts.isCallExpression(n.parent) &&
       n.parent.arguments[0] === n
     ) {
-      const loop = n.parent;
-      if (!ts.isPropertyAccessExpression(loop.expression) || !['forEach', 'map'].includes(loop.expression.name.text))
-        return undefined;
+      const loop: ts.CallExpression = n.parent;
+      const callee = loop.expression;
+      if (!ts.isPropertyAccessExpression(callee)) return undefined;
+      // a module loaded in the loop (`import(\`./${name}\`).then((m) => router.use(…, m.router))`): not a loop itself
+      if (callee.name.text === 'then') {
+        n = loop.parent;
+        continue;
+      }
+      if (!['forEach', 'map'].includes(callee.name.text)) return undefined;
       const p = n.parameters[0];
       if (!reads(p.name)) return undefined;
       return (
-        (ts.isIdentifier(p.name) ? folders.bindings(p, loop.expression.expression, n, call) : undefined) ??
-        loopBindings(p.name, p, loop.expression.expression, values)
+        (ts.isIdentifier(p.name) ? folders.bindings(p, callee.expression, n, call) : undefined) ??
+        loopBindings(p.name, p, callee.expression, values)
       );
     }
     if (ts.isFunctionLike(n)) return instances.bindingsFor(n, call) ?? callSiteBindings(n, call, values);
@@ -90,7 +96,14 @@ function registrationText(call: ts.CallExpression): string[] {
     else if (ts.isCallExpression(init) && ts.isPropertyAccessExpression(init.expression))
       follow(init.expression.expression, depth + 1);
   };
-  for (const a of call.arguments) follow(a, 0);
+  // every name an argument reads, wherever it sits (`\`/${name}\``, `require(\`./${name}\`)` with
+  // `const name = clean(file)`)
+  const names = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) follow(n, 0);
+    else if (ts.isPropertyAccessExpression(n)) names(n.expression);
+    else if (!isFunctionNode(n)) ts.forEachChild(n, names);
+  };
+  for (const a of call.arguments) names(a);
   if (ts.isElementAccessExpression(callee)) follow(callee.argumentExpression, 0);
   return out;
 }
