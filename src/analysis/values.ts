@@ -669,6 +669,29 @@ export class ValueResolver {
     }
   }
 
+  /**
+   * The values of a member's assignments. In a base class followed for a subclass (`superArgs`), the
+   * constructor's parameters take what the subclass's `super(…)` gave (`this.router = router` with
+   * `super('Admin', Router())`): each subclass's own value, not every subclass's.
+   */
+  private assignedValues(
+    cls: ts.ClassLikeDeclaration,
+    exprs: readonly ts.Expression[],
+    depth: number,
+    seen: Set<ts.Node>,
+    superArgs?: readonly ts.Expression[],
+  ): Value[] {
+    const each = (): Value[] => exprs.flatMap((x) => this.resolve(x, depth + 1, seen));
+    const ctor = cls.members.find(ts.isConstructorDeclaration);
+    if (!ctor || !superArgs?.length) return each();
+    const pairs = ctor.parameters.flatMap((p, i) =>
+      superArgs[i] && !ts.isSpreadElement(superArgs[i]) && !this.bindings.has(p) ? [[p, superArgs[i]] as const] : [],
+    );
+    const step = (k: number): Value[] =>
+      k === pairs.length ? each() : this.withBinding(pairs[k][0], pairs[k][1], () => step(k + 1));
+    return step(0);
+  }
+
   /** Runs `run` with `fn`'s parameters bound to the arguments of `call` (a spread argument binds nothing). */
   withArguments<T>(fn: ts.SignatureDeclaration, call: ts.CallExpression | ts.NewExpression, run: () => T): T {
     const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
@@ -1137,9 +1160,16 @@ export class ValueResolver {
 
   /** A call made by the class of an instance built by a `new` (`router = Router()`) is made once per `new`. */
   private ofInstance(base: Value | undefined, vals: Value[]): Value[] {
-    if (base?.kind !== 'instance' || !base.site) return vals;
-    const site = base.site;
-    return vals.map((v) => (v.kind === 'call' && !v.site && isInside(v.node, base.cls) ? { ...v, site } : v));
+    if (base?.kind !== 'instance') return vals;
+    const { cls, site } = base;
+    return vals.map((v) => {
+      if (v.kind !== 'call' || v.site) return v;
+      const made = enclosingClass(v.node);
+      // made in a base class (`this.router = Router()` in `abstract class BaseRouter`'s constructor): each
+      // subclass's instances hold their own
+      if (made && made !== cls) return { ...v, site: cls };
+      return site && isInside(v.node, cls) ? { ...v, site } : v;
+    });
   }
 
   /** The value of property `name` of `base`. */
@@ -1539,7 +1569,7 @@ export class ValueResolver {
         ];
         // `private users: IUsersRepository;` set from the constructor's arguments: the declared class too
         const typed = this.injected(m, depth, seen);
-        if (sources.length) return [...sources.flatMap((x) => this.resolve(x, depth + 1, seen)), ...typed];
+        if (sources.length) return [...this.assignedValues(cls, sources, depth, seen, superArgs), ...typed];
         if (m.initializer) return this.resolve(m.initializer, depth + 1, seen);
         if (typed.length) return typed;
         break;
@@ -1548,7 +1578,7 @@ export class ValueResolver {
     // `this.x = expr` in the constructor (else in other methods: `this.app = express()` in `init()`),
     // `Cls.x = expr` for a static (`Cls.instance = new Cls()` in `getInstance()`), or a parameter property
     const assigned = memberAssignments(cls, name, isStatic, this.session.get(MEMBER_WRITES));
-    if (assigned.length) return assigned.flatMap((x) => this.resolve(x, depth + 1, seen));
+    if (assigned.length) return this.assignedValues(cls, assigned, depth, seen, superArgs);
     const ctor = cls.members.find(ts.isConstructorDeclaration);
     if (ctor) {
       const p = ctor.parameters.find(
