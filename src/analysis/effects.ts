@@ -1208,7 +1208,34 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
     }
   });
   own.nested.push(...declared, ...inPlace);
+  // the record's own methods called on it before the save (`wallet.updateBalance(c, n)` with
+  // `walletSchema.methods.updateBalance = function (c, n) { this.balances[c] += n }`): what they set on `this`
+  if (values && save)
+    forEachNode(scope, (n) => {
+      if (!ts.isCallExpression(n) || n === save || !ts.isPropertyAccessExpression(n.expression)) return;
+      const recv = skipOuter(n.expression.expression);
+      if (!ts.isIdentifier(recv) || recv.text !== name || !leadsTo(n, save)) return;
+      for (const v of values.resolve(n.expression))
+        if (v.kind === 'function' && isRecordMethod(v.node)) mergeData(own, thisAssignments(v.node));
+    });
   return own;
+}
+
+/** A document's method (`schema.methods.x = function …`, `schema.method('x', fn)`) or a class's method: its `this` is the record. */
+function isRecordMethod(fn: FunctionNode): boolean {
+  if (ts.isMethodDeclaration(fn)) return true;
+  const at = fn.parent;
+  if (!ts.isFunctionExpression(fn) || !at) return false;
+  if (ts.isBinaryExpression(at) && at.right === fn && ts.isPropertyAccessExpression(at.left)) {
+    const holder = skipOuter(at.left.expression);
+    return ts.isPropertyAccessExpression(holder) && holder.name.text === 'methods';
+  }
+  return (
+    ts.isCallExpression(at) &&
+    at.arguments[1] === fn &&
+    ts.isPropertyAccessExpression(at.expression) &&
+    at.expression.name.text === 'method'
+  );
 }
 
 /**
@@ -1410,7 +1437,12 @@ function recordFieldWrite(
   constants: boolean,
   values?: ValueResolver,
 ): void {
-  const k = accessName(n.left);
+  // an entry of a map the record keeps, under a computed key (`this.balances[coin] = next`): that field
+  const container =
+    ts.isElementAccessExpression(n.left) && ts.isPropertyAccessExpression(skipOuter(n.left.expression))
+      ? (skipOuter(n.left.expression) as ts.PropertyAccessExpression).name.text
+      : undefined;
+  const k = accessName(n.left) ?? container;
   const op = n.operatorToken.kind;
   if (!k) {
     if (op === ts.SyntaxKind.EqualsToken) out.opaque = true;
