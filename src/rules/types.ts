@@ -300,6 +300,8 @@ export interface GuardRules {
     credentialVerifiers: string;
     credentialModules: string[];
     replacementWords: string;
+    /** Words naming the secret the account already has (`old`, `current`). */
+    currentWords?: string;
   };
   results: { successFields: string; failureFields: string; errorFields: string };
   stepUpRecordProof: {

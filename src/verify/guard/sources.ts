@@ -249,6 +249,18 @@ function isRequestText(text: string): boolean {
   return vocab().requestObjects.test(text);
 }
 
+/** Is an argument a secret named as the one the account has (`oldPassword`, `body.currentPin`)? */
+function namedCurrent(arg: ts.Expression): boolean {
+  const v = vocab();
+  const x = skipOuter(arg);
+  const name = ts.isIdentifier(x)
+    ? x.text
+    : ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)
+      ? accessName(x)
+      : undefined;
+  return !!name && nameHas(name, v.secretInputs) && nameHas(name, v.currentWords);
+}
+
 /** What the data path of `exprs` reaches (locals, destructuring, parameters bound at a call site, derivations). */
 export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, startDepth = 0): Origin {
   const v = vocab();
@@ -305,15 +317,10 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     if (ts.isIdentifier(x)) {
       const d = findDeclaration(x);
       const bound = d && ts.isParameter(d) ? env?.get(d) : undefined;
-      // a parameter bound at the call site is named by what the caller passed (`isValidPassword(oldPassword)`
-      // into `function (newPassword)`); its own name counts only when the argument names no secret
-      if (bound) {
-        const before = !!(o.secretName || o.replacement);
-        go(bound, depth + 1);
-        if (before || !(o.secretName || o.replacement)) names(x.text, x);
-        return;
-      }
-      names(x.text, x);
+      // a parameter bound at the call site keeps its own name, unless the caller passed a secret it names as
+      // the account's current one (`isValidPassword(oldPassword)` into `function (newPassword)`)
+      if (!bound || !namedCurrent(bound)) names(x.text, x);
+      if (bound) return go(bound, depth + 1);
       if (!d) return;
       if (ts.isParameter(d)) {
         // a server action's argument: what the client sent with this call

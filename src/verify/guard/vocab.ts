@@ -81,6 +81,7 @@ export interface Vocab {
   credentialModules: string[];
   /** Words that mark a typed secret as the replacement being set. */
   replacementWords: RegExp;
+  currentWords: RegExp;
   /** A field set to true when a one-time-code factor is switched on. */
   factorEnabledFlags: RegExp;
   /** Flags that only say the account has a factor (`is2fa`): a switch-on beside a factor secret written with them. */
@@ -161,6 +162,7 @@ export const vocab = compiled<Vocab>(() => {
     credentialVerifiers: new RegExp(r.operands.credentialVerifiers),
     credentialModules: r.operands.credentialModules,
     replacementWords: new RegExp(r.operands.replacementWords, 'i'),
+    currentWords: new RegExp(r.operands.currentWords ?? '$^', 'i'),
     factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
     factorSummaryFlags: new RegExp(v.factorSummaryFlags ?? '(?!)', 'i'),
     factorRecords: new RegExp(v.factorRecords, 'i'),
