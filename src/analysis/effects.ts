@@ -1053,11 +1053,10 @@ function callData(
       second.properties.length > 0 &&
       (second.properties.some((p) => p.name && propertyNameText(p.name) === 'where') ||
         second.properties.every((p) => !!p.name && options.includes(propertyNameText(p.name) ?? '')));
-    // (Mongoose's third and fourth, options and a callback, are not written)
-    args = sequelize ? [args[0]] : [args[1]];
+    args = sequelize ? [args[0]] : args.slice(1);
   }
   const wd = emptyData();
-  // (a callback given to the write, `(err, doc) => …`, is not data)
+  // (a callback given to the write, Mongoose's `(err, doc) => …`, is not data)
   for (const a of args) if (!ts.isSpreadElement(a) && !isFunctionNode(skipOuter(a))) writeData(a, values, 0, wd);
   return {
     dataKeys: wd.keys,
