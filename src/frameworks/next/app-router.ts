@@ -36,16 +36,20 @@ export function mountOf(
   const target = isFunctionNode(fn) ? fn : firstFunction(values.resolve(fn));
   const req = target?.parameters[0]?.name;
   if (!target?.body || !req || !ts.isIdentifier(req)) return undefined;
+  // the request is handed on before anything else is done (the first statement, not under a condition): work
+  // of its own done first (`if (path === '/api/withdraw') …`, a delete before forwarding) keeps the route listed
+  const first = ts.isBlock(target.body) ? target.body.statements[0] : target.body;
+  if (!first || ts.isIfStatement(first) || ts.isSwitchStatement(first) || ts.isTryStatement(first)) return undefined;
   let found: { framework: string; app: ts.Expression } | undefined;
   const walk = (n: ts.Node): void => {
-    if (found || (n !== target.body && isFunctionNode(n))) return;
+    if (found || isFunctionNode(n) || ts.isConditionalExpression(n)) return;
     if (ts.isCallExpression(n) && n.arguments.length) {
       const a = skipOuter(n.arguments[0]);
       if (ts.isIdentifier(a) && a.text === req.text) found = mountCall(unwrap(n.expression, values));
     }
     ts.forEachChild(n, walk);
   };
-  walk(target.body);
+  walk(first);
   return found;
 }
 
