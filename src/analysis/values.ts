@@ -672,7 +672,8 @@ export class ValueResolver {
   /**
    * The values of a member's assignments. In a base class followed for a subclass (`superArgs`), the
    * constructor's parameters take what the subclass's `super(…)` gave (`this.router = router` with
-   * `super('Admin', Router())`): each subclass's own value, not every subclass's.
+   * `super('Admin', Router())`): each subclass's own value, not every subclass's. An instance member a base
+   * class makes itself (`this.router = Router()` in its constructor) is one per subclass (`concrete`, its site).
    */
   private assignedValues(
     cls: ts.ClassLikeDeclaration,
@@ -680,15 +681,24 @@ export class ValueResolver {
     depth: number,
     seen: Set<ts.Node>,
     superArgs?: readonly ts.Expression[],
+    concrete?: ts.ClassLikeDeclaration,
   ): Value[] {
-    const each = (): Value[] => exprs.flatMap((x) => this.resolve(x, depth + 1, seen));
-    const ctor = cls.members.find(ts.isConstructorDeclaration);
-    if (!ctor || !superArgs?.length) return each();
-    const pairs = ctor.parameters.flatMap((p, i) =>
-      superArgs[i] && !ts.isSpreadElement(superArgs[i]) && !this.bindings.has(p) ? [[p, superArgs[i]] as const] : [],
+    const vals = this.withCtorArgs(cls, superArgs, () => exprs.flatMap((x) => this.resolve(x, depth + 1, seen)));
+    if (!concrete || concrete === cls) return vals;
+    return vals.map((v) =>
+      v.kind === 'call' && !v.site && isInside(v.node, cls) && !inStaticMember(v.node) ? { ...v, site: concrete } : v,
     );
-    const step = (k: number): Value[] =>
-      k === pairs.length ? each() : this.withBinding(pairs[k][0], pairs[k][1], () => step(k + 1));
+  }
+
+  /** Runs `run` with a class's constructor parameters bound to the arguments its subclass's `super(…)` gave. */
+  private withCtorArgs<T>(cls: ts.ClassLikeDeclaration, args: readonly ts.Expression[] | undefined, run: () => T): T {
+    const ctor = cls.members.find(ts.isConstructorDeclaration);
+    if (!ctor || !args?.length) return run();
+    const pairs = ctor.parameters.flatMap((p, i) =>
+      args[i] && !ts.isSpreadElement(args[i]) && !this.bindings.has(p) ? [[p, args[i]] as const] : [],
+    );
+    const step = (k: number): T =>
+      k === pairs.length ? run() : this.withBinding(pairs[k][0], pairs[k][1], () => step(k + 1));
     return step(0);
   }
 
@@ -1160,16 +1170,9 @@ export class ValueResolver {
 
   /** A call made by the class of an instance built by a `new` (`router = Router()`) is made once per `new`. */
   private ofInstance(base: Value | undefined, vals: Value[]): Value[] {
-    if (base?.kind !== 'instance') return vals;
-    const { cls, site } = base;
-    return vals.map((v) => {
-      if (v.kind !== 'call' || v.site) return v;
-      const made = enclosingClass(v.node);
-      // made in a base class (`this.router = Router()` in `abstract class BaseRouter`'s constructor): each
-      // subclass's instances hold their own
-      if (made && made !== cls) return { ...v, site: cls };
-      return site && isInside(v.node, cls) ? { ...v, site } : v;
-    });
+    if (base?.kind !== 'instance' || !base.site) return vals;
+    const site = base.site;
+    return vals.map((v) => (v.kind === 'call' && !v.site && isInside(v.node, base.cls) ? { ...v, site } : v));
   }
 
   /** The value of property `name` of `base`. */
@@ -1548,6 +1551,8 @@ export class ValueResolver {
     depth: number,
     seen: Set<ts.Node>,
     superArgs?: readonly ts.Expression[],
+    /** The subclass the member is read for, when `cls` is one of its base classes. */
+    concrete?: ts.ClassLikeDeclaration,
   ): Value[] {
     for (const m of cls.members) {
       if (!m.name || propertyNameText(m.name) !== name) continue;
@@ -1569,7 +1574,11 @@ export class ValueResolver {
         ];
         // `private users: IUsersRepository;` set from the constructor's arguments: the declared class too
         const typed = this.injected(m, depth, seen);
-        if (sources.length) return [...this.assignedValues(cls, sources, depth, seen, superArgs), ...typed];
+        if (sources.length)
+          return [
+            ...this.assignedValues(cls, sources, depth, seen, superArgs, isStatic ? undefined : concrete),
+            ...typed,
+          ];
         if (m.initializer) return this.resolve(m.initializer, depth + 1, seen);
         if (typed.length) return typed;
         break;
@@ -1578,7 +1587,8 @@ export class ValueResolver {
     // `this.x = expr` in the constructor (else in other methods: `this.app = express()` in `init()`),
     // `Cls.x = expr` for a static (`Cls.instance = new Cls()` in `getInstance()`), or a parameter property
     const assigned = memberAssignments(cls, name, isStatic, this.session.get(MEMBER_WRITES));
-    if (assigned.length) return this.assignedValues(cls, assigned, depth, seen, superArgs);
+    if (assigned.length)
+      return this.assignedValues(cls, assigned, depth, seen, superArgs, isStatic ? undefined : concrete);
     const ctor = cls.members.find(ts.isConstructorDeclaration);
     if (ctor) {
       const p = ctor.parameters.find(
@@ -1597,7 +1607,11 @@ export class ValueResolver {
     if (heritage && depth < MAX_DEPTH) {
       for (const b of this.resolve(heritage.expression, depth + 1, seen)) {
         if (b.kind === 'class') {
-          const inherited = this.classMember(b.node, name, isStatic, node, depth + 1, seen, superCall(cls, superArgs));
+          // (the base's constructor is given this class's `super(…)` arguments, which may read this class's own
+          // constructor parameters: those take what this class was given, level by level)
+          const inherited = this.withCtorArgs(cls, superArgs, () =>
+            this.classMember(b.node, name, isStatic, node, depth + 1, seen, superCall(cls, superArgs), concrete ?? cls),
+          );
           if (!inherited.every((v) => v.kind === 'unknown')) return inherited;
         } else if (b.kind === 'external') return [{ ...b, path: [...b.path, name], node }];
       }
