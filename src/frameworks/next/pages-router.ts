@@ -5,7 +5,14 @@ import { ts } from 'ts-morph';
 import { alwaysReturns, includesOf, isMethodExpr, literal } from '../../analysis/assume.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
-import { propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
+import {
+  isInside,
+  propertyNameText,
+  returnExpressions,
+  skipOuter,
+  type Value,
+  type ValueResolver,
+} from '../../analysis/values.js';
 import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from '../../model.js';
 import { buildEndpoint, chainLink, containedEndpoint, type EndpointInput } from '../shared/endpoint.js';
 import { exportedExpression } from '../shared/method-exports.js';
@@ -79,6 +86,35 @@ function methodParameters(fn: FunctionNode): Set<number> {
   return out;
 }
 
+/**
+ * Runs `run` with the parameters of the wrappers that made `target` bound to the arguments they were called
+ * with: `call` of `fn`, then each project function whose body returns a call of the next
+ * (`createPostHandler(h, o)` returning `createApiHandler(h, { ...o, methods: ['POST'] })`).
+ */
+function madeWith<T>(
+  call: ts.CallExpression,
+  fn: FunctionNode,
+  target: FunctionNode,
+  values: ValueResolver,
+  run: () => T,
+): T {
+  const steps: [FunctionNode, ts.CallExpression][] = [];
+  let c: ts.CallExpression | undefined = call;
+  let f: FunctionNode | undefined = fn;
+  for (let i = 0; i < 4 && c && f?.body; i++) {
+    steps.push([f, c]);
+    if (isInside(target, f)) break;
+    const rets: ts.Expression[] = returnExpressions(f).map((r) => skipOuter(r));
+    const next: ts.Expression | undefined = rets.length === 1 ? rets[0] : undefined;
+    c = next && ts.isCallExpression(next) ? next : undefined;
+    const made: Value | undefined = c && values.resolve(c.expression).find((v) => v.kind === 'function');
+    f = made?.kind === 'function' ? made.node : undefined;
+  }
+  const bind = (k: number): T =>
+    k === steps.length ? run() : values.withArguments(steps[k][0], steps[k][1], () => bind(k + 1));
+  return bind(0);
+}
+
 /** HTTP methods an argument names (`'POST'`, `['GET', 'POST']`), or none. */
 function methodArgument(e: ts.Expression, values: ValueResolver): HttpMethod[] {
   const xs = evalStrings(e, values) ?? [];
@@ -110,6 +146,40 @@ function gatedByHelper(fn: FunctionNode, values: ValueResolver): boolean {
   };
   if (fn.body) visit(fn.body);
   return found;
+}
+
+/**
+ * Methods a handler serves by the tests that turn the others away: the condition of an `if` whose branch
+ * refuses (`if (!methods.includes(req.method)) return res.status(405)…`, `if (req.method !== 'POST') …405`).
+ * Other comparisons (`req.method === 'GET' && cache`) say nothing about what is served.
+ */
+function methodsServed(fn: FunctionNode, values: ValueResolver): HttpMethod[] {
+  const found = new Set<HttpMethod>();
+  const visit = (n: ts.Node): void => {
+    if (n !== fn.body && ts.isFunctionLike(n)) return;
+    if (ts.isIfStatement(n) && REFUSAL.test(n.thenStatement.getText())) {
+      const probe = (c: ts.Node): void => {
+        const list = includesOf(c, isMethodExpr);
+        for (const m of (list && evalStrings(list, values)) ?? []) {
+          const up = m.toUpperCase();
+          if (METHOD_SET.has(up)) found.add(up as HttpMethod);
+        }
+        if (ts.isBinaryExpression(c) && EQUALITY.has(c.operatorToken.kind)) {
+          const m = isMethodExpr(c.left)
+            ? methodLiteral(c.right, values)
+            : isMethodExpr(c.right)
+              ? methodLiteral(c.left, values)
+              : undefined;
+          if (m) found.add(m);
+        }
+        ts.forEachChild(c, probe);
+      };
+      probe(n.expression);
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return HTTP_METHODS.filter((m) => found.has(m));
 }
 
 /** Methods a handler distinguishes, from comparisons with `req.method`. Empty = never looks. */
@@ -611,7 +681,15 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   const composed = composition(expr);
   const listed = composed ? listedMethods(composed, ctx.values) : [];
   if (listed.length) return endpoints(listed, ['method-list']);
-  let methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
+  const methods0: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
+  // a wrapper that turns away the methods it was not told (`createPostHandler(h, o)` returning `createApiHandler(h,
+  // { ...o, methods: ['POST'] })`, whose handler answers 405 unless `methods.includes(req.method)`): those it was told
+  for (const w of methods0.length ? [] : u.wrappers) {
+    if (!w.fn || !w.returned?.body || !REFUSAL.test(w.returned.body.getText())) continue;
+    const told = madeWith(w.call, w.fn, w.returned, ctx.values, () => methodsServed(w.returned!, ctx.values));
+    if (told.length) return endpoints(told, ['method-wrapper']);
+  }
+  let methods = methods0;
   // a handler that looks at no method but hands the request to one that does (`export default async (req,
   // res) => { if (await checkAdmin(req, res)) await handler(req, res) }`): that one's methods
   let dispatcher = u.fn;
