@@ -62,10 +62,13 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
       ts.isVariableDeclaration(d) &&
       d.parent.flags & ts.NodeFlags.Const &&
       d.initializer &&
-      // (or a part of one, `const method = parts[0]` of `const parts = key.split(' ')`)
-      (ts.isCallExpression(skipOuter(d.initializer)) || ts.isElementAccessExpression(skipOuter(d.initializer)))
+      // (or a part of one, `const method = parts[0]` of `const parts = key.split(' ')`; or, with a call's
+      // bindings or its parameters' defaults, one built from them: `const base = `${prefix}${path}``)
+      (ts.isCallExpression(skipOuter(d.initializer)) ||
+        ts.isElementAccessExpression(skipOuter(d.initializer)) ||
+        (env && (ts.isTemplateExpression(skipOuter(d.initializer)) || ts.isBinaryExpression(skipOuter(d.initializer)))))
     ) {
-      const s = evalString(d.initializer, values, depth + 1);
+      const s = evalString(d.initializer, values, depth + 1, env);
       if (s !== undefined) return s;
     }
   }

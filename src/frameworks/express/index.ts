@@ -55,6 +55,11 @@ export function isPathArg(arg: ts.Expression, ctx: AdapterContext): boolean {
 function pathsAndExpr(arg: ts.Expression, ctx: AdapterContext): { paths: string[]; pathExpr?: ts.Expression } {
   const strs = evalStrings(arg, ctx.values);
   if (strs) return { paths: strs };
+  // inside a loop the registration is evaluated for (`for (const { path, router } of routes) app.use(`${prefix}${path}`,
+  // router)`): a path read with the registrar's parameter defaults is this element's; evaluated again later, the
+  // loop variable would no longer be bound to it
+  const byDefault = ctx.values.bound ? evalStrings(arg, ctx.values, new Map()) : undefined;
+  if (byDefault) return { paths: byDefault };
   return { paths: pathsOf(arg, ctx), pathExpr: arg };
 }
 
