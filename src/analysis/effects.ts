@@ -757,6 +757,15 @@ export function writeData(
 ): WriteData {
   if (!e || depth > 6) return out;
   const x = skipOuter(e);
+  // `new Customer(req)`: what a project class's constructor sets on the instance (`this.email = req.body.email`)
+  if (ts.isNewExpression(x)) {
+    const cls = values.resolve(x.expression).find((v) => v.kind === 'class');
+    const ctor = cls?.kind === 'class' ? cls.node.members.find(ts.isConstructorDeclaration) : undefined;
+    if (ctor?.body) {
+      mergeData(out, assignmentsIn(ctor.body, rootedAtThis, values));
+      return out;
+    }
+  }
   // `const { id, ownerTeamId, ...data } = body`: `data` is the body less the keys taken out beside it
   if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
@@ -823,6 +832,10 @@ export function writeData(
   else if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x) || ts.isCallExpression(x)) {
     const vals = values.resolve(x);
     const v = vals.find((y) => y.kind === 'object');
+    // a local holding an instance of a project class (`const updated = new Customer(req)`)
+    const made = vals.find((y) => y.kind === 'instance' && !!y.site && ts.isNewExpression(y.site));
+    if (!v && made?.kind === 'instance' && made.site && vals.length === 1)
+      return writeData(made.site, values, depth + 1, out);
     // a local holding the objects a `.map` callback builds
     const mapped =
       !ts.isCallExpression(x) &&
@@ -2713,14 +2726,17 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
           ? (skipOuter(b) as ts.ArrayLiteralExpression).elements.some((el) => isSecretHash(el))
           : isSecretHash(b)),
     );
+    // `UPDATE customer SET ? WHERE ID = ?` with `[new Customer(req), id]`: the object's keys
+    const setData = sql?.setObject !== undefined && paramList?.elements[sql.setObject] ? emptyData() : undefined;
+    if (setData) writeData(paramList!.elements[sql!.setObject!], values, 0, setData);
     if (sql)
       return base('sql-write', {
         model: normalizeName(sql.table),
         action: sql.verb,
-        dataKeys: secret ? [...sql.columns, SECRET_HASH_KEY] : sql.columns,
-        debits: sql.debits,
-        credits: sql.credits,
-        opaqueData: sql.opaque,
+        dataKeys: [...sql.columns, ...(setData?.keys ?? []), ...(secret ? [SECRET_HASH_KEY] : [])],
+        debits: [...sql.debits, ...(setData?.debits ?? [])],
+        credits: [...sql.credits, ...(setData?.credits ?? [])],
+        opaqueData: setData ? setData.opaque : sql.opaque,
         constants: { ...boundConstants(call, values), ...sql.constants },
         filters: whereConstants(call, values),
       });
@@ -3109,6 +3125,8 @@ interface SqlWrite {
   opaque: boolean;
   /** Columns set to a constant change (`uses = uses - 1`). */
   constants: Record<string, string>;
+  /** `SET ?`: the parameter (by position) whose object's keys are the columns. */
+  setObject?: number;
 }
 
 function sqlStatement(
@@ -3130,6 +3148,7 @@ function sqlStatement(
   const set = /\bset\s+(.+?)(?:\bwhere\b|$)/is.exec(text);
   // `?` placeholders are numbered by their order in the statement
   let questions = set ? (text.slice(0, set.index + set[0].indexOf(set[1])).match(/\?/g) ?? []).length : 0;
+  const firstSetParam = questions;
   if (set)
     for (const c of set[1].split(',')) {
       const col = /^\s*[`"']?(\w+)[`"']?\s*=\s*(.*)$/s.exec(c);
@@ -3175,9 +3194,11 @@ function sqlStatement(
       else if (value && cols[i] && isDecrease(value, cols[i])) debits.push(cols[i]);
     });
   }
-  // `SET ${assignments}`: the columns are built out of sight
+  // `SET ${assignments}`: the columns are built out of sight; `SET ?` (mysql's object placeholder): those of the
+  // object that parameter holds
   const opaque = !!set && /^\s*\?/.test(set[1]);
-  return { verb, table, columns, debits, credits, opaque, constants };
+  const setObject = opaque && /^\s*\?\s*(where\b|$)/is.test(set[1]) ? firstSetParam : undefined;
+  return { verb, table, columns, debits, credits, opaque, constants, setObject };
 }
 
 /**
