@@ -27,7 +27,8 @@ export function stringOperation(e: ts.Expression, ev: Eval, isPath: IsPathFuncti
     if (split?.args.length !== 1) continue;
     const [s, sep] = [ev(split.recv), ev(split.args[0])];
     if (s === undefined || sep === undefined) return undefined;
-    return s.split(sep)[end === 'shift' ? 0 : s.split(sep).length - 1];
+    const parts = s.split(sep);
+    return parts[end === 'shift' ? 0 : parts.length - 1];
   }
   // `path.parse(name).name`
   if (ts.isPropertyAccessExpression(e) && ['name', 'ext', 'base'].includes(e.name.text)) {

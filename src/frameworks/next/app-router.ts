@@ -29,8 +29,9 @@ export function mountAdapter(u: Unwrapped): string | undefined {
 export function mountOf(
   expr: ts.Expression,
   values: ValueResolver,
+  unwrapped: Unwrapped = unwrap(expr, values),
 ): { framework: string; app: ts.Expression } | undefined {
-  const direct = mountCall(unwrap(expr, values));
+  const direct = mountCall(unwrapped);
   if (direct) return direct;
   const fn = skipOuter(expr);
   const target = isFunctionNode(fn) ? fn : firstFunction(values.resolve(fn));
@@ -71,9 +72,10 @@ export function extractAppRoute(sf: ts.SourceFile, info: NextFile, ctx: AdapterC
       handlerExpr: expr,
     };
     const ep = containedEndpoint(seed, ctx, () => {
+      const u = unwrap(expr, ctx.values);
       // an app of another framework mounted here: that adapter lists its routes
-      if (mountOf(expr, ctx.values)) return undefined;
-      return buildEndpoint({ ...seed, chain: [], unwrapped: unwrap(expr, ctx.values) }, ctx);
+      if (mountOf(expr, ctx.values, u)) return undefined;
+      return buildEndpoint({ ...seed, chain: [], unwrapped: u }, ctx);
     });
     if (ep) out.push(ep);
   }
