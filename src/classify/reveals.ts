@@ -256,6 +256,9 @@ export function revealedSecrets(
         !r.notSecretReceivers.test(originCallee(e.expression))
       )
         hit(e);
+      // a field of what a project function returned (`revealed.data` with `revealed = await getKey(id)` answering
+      // `{ ok: true, data: { id, key } }`): that field of its answers
+      else if (name && ts.isPropertyAccessExpression(e) && depth < r.followDepth) memberOfResult(e, name, depth, key);
       return;
     }
     if (ts.isIdentifier(e)) {
@@ -397,6 +400,27 @@ export function revealedSecrets(
       return;
     }
   };
+
+  function memberOfResult(e: ts.PropertyAccessExpression, name: string, depth: number, key?: string): void {
+    const recv = skipOuter(e.expression);
+    const init = ts.isIdentifier(recv) ? declarationOf(recv)?.initializer : undefined;
+    const call = init && skipOuter(init);
+    if (!call || !ts.isCallExpression(call)) return;
+    for (const v of values.resolve(call.expression)) {
+      if (v.kind !== 'function' || !v.node.body || !isFunctionNode(v.node)) continue;
+      for (const a of answers(v.node, r)) {
+        const o = skipOuter(a);
+        if (!ts.isObjectLiteralExpression(o)) continue;
+        for (const p of o.properties)
+          if (p.name && propertyNameText(p.name) === name)
+            value(
+              ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : o,
+              depth + 1,
+              key ?? name,
+            );
+      }
+    }
+  }
 
   fnsSeen.add(fn);
   for (const a of answers(fn, r)) if (served(a)) value(a, 0, undefined);
