@@ -29,7 +29,7 @@ import {
   returnedSecretName,
   type AssetHit,
 } from './assets.js';
-import { forwardedWrite, namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
+import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
 import { administrative, comparedWithSignedIn } from './chosen-record.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf, words } from './words.js';
@@ -401,14 +401,7 @@ interface Opacity {
   /** A visible write whose asset cannot be named (no model, data it cannot list, an outgoing request). */
   unrecognised?: Effect;
   /** A write-named call the analysis could not follow into (a package, an unresolved service), or a handler it could not resolve. */
-  unseen?: {
-    callee: string;
-    node: ts.Node;
-    write?: NamedWrite;
-    pkg?: boolean;
-    /** Forwarded to another service: only these categories may be decided by it. */
-    only?: ReadonlySet<string>;
-  };
+  unseen?: { callee: string; node: ts.Node; write?: NamedWrite; pkg?: boolean };
   /** Writes the asset model saw and set aside by the policy (a third-party key the user pasted in): no word makes them the category's. */
   cleared?: ReadonlySet<Effect>;
 }
@@ -447,9 +440,7 @@ function decideByAssets(
   // a write the analysis cannot follow, named after the resource the path ends on (`/teams/:slug/sso` →
   // `sso.createConnection`): two signals agree. A container the path passes through (`/organizations/:id/tags`
   // → `repo.deleteOrganizationTag`) names whose record it is, not what is written.
-  const unseen =
-    opacity.unseen && (!opacity.unseen.only || opacity.unseen.only.has(cat.name)) ? opacity.unseen : undefined;
-  const w = unseen?.write;
+  const w = opacity.unseen?.write;
   if (
     !decisive.length &&
     w &&
@@ -463,9 +454,9 @@ function decideByAssets(
   // strong path word also ties it to a project call it cannot see (an injected service), but not to a
   // package's API named after something else (`openai.chat.completions.create` on a path taking an
   // `apiKey`); a strong body field alone (`secret` on a monitor) ties it to neither.
-  if (unseen) {
+  if (opacity.unseen) {
     const pathDecides = decisive.some((s) => s.kind !== 'field');
-    if (!w || namesCategory(w, cat) || (pathDecides && !unseen.pkg)) return 'words-unseen';
+    if (!w || namesCategory(w, cat) || (pathDecides && !opacity.unseen.pkg)) return 'words-unseen';
   }
   // fields that only together say money describe the record being written when the write names one
   if (opacity.unrecognised && (decisive.some((s) => !s.combo) || !opacity.unrecognised.model))
@@ -608,17 +599,6 @@ export function classifyEndpoint(
   if (fn && !hits.length && !opacity.unrecognised) {
     const w = unseenWrite(fn, ep, ctx.values, rules, recognised);
     if (w) opacity.unseen = { callee: w.callee, node: w.call, write: w, pkg: w.pkg };
-    // a write forwarded to another service (a front end's route proxying its back end): its effect is there,
-    // named only by the path it is sent to (`pkg`: that path must name the category, not the route alone)
-    const sent = opacity.unseen
-      ? undefined
-      : recognised.find(
-          (e) =>
-            e.kind === 'http' && !!e.target && FORWARDED_WRITES.test(e.action ?? '') && ts.isCallExpression(e.node),
-        );
-    const fw = sent && forwardedWrite(sent.node as ts.CallExpression, sent.target!, sent.action ?? 'request');
-    if (fw)
-      opacity.unseen = { callee: fw.callee, node: fw.call, write: fw, pkg: true, only: rules.forwardedWriteCategories };
   }
   // a handler the analysis cannot see: none of its effects can be seen
   if (!fn && ep.handler.expr) opacity.unseen = { callee: ep.handler.name, node: ep.handler.expr };
@@ -826,9 +806,6 @@ function revealSignals(
       ),
     );
 }
-
-/** Methods of an outgoing request that change something where it is sent. */
-const FORWARDED_WRITES = /^(post|put|patch|delete)$/i;
 
 /** A password or PIN set (an e-mail changed alongside keeps the endpoint a credential change). */
 const PASSWORD_ASSETS = new Set(['password', 'pin-record', 'pin-columns']);

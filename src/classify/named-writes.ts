@@ -62,20 +62,6 @@ function direct(fn: FunctionNode, verbs: RegExp, cache: WeakMap<ts.Node, NamedWr
   return out;
 }
 
-/**
- * A write handed on to another service (`fetch(`${API}/auth/apikey/create`, { method: 'POST' })`): what it does
- * there cannot be seen; the path it is sent to names it, as a method's name names a call's resource.
- */
-export function forwardedWrite(call: ts.CallExpression, target: string, action: string): NamedWrite | undefined {
-  const ws = target
-    .split(/[^A-Za-z0-9]+/)
-    .filter((seg) => seg && !/^\d+$/.test(seg))
-    .flatMap((seg) => [seg, ...words(seg)])
-    .map((w) => singular(norm(w)));
-  if (!ws.length) return undefined;
-  return { call, callee: `${action.toUpperCase()} ${target.replace(/^:/, '…')}`, name: action, words: new Set(ws) };
-}
-
 /** Named writes of a handler (reachable under its method) and of the project functions it calls, two levels deep. */
 export function namedWrites(
   fn: FunctionNode,

@@ -79,7 +79,6 @@ export interface ClassifierRules {
   namedWriteVerbs: RegExp;
   /** Of those, the verbs whose call the analysis could not follow makes an endpoint's effect unseen. */
   unseenWriteVerbs: RegExp;
-  forwardedWriteCategories: ReadonlySet<string>;
   /** Words a module must mention for its writes to matter to a category (normalised). */
   effectTerms: string[];
   /** What classification looks for when it follows a call into another module. */
@@ -196,7 +195,6 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     readNameVerbs: raw.readNameVerbs ? new RegExp(raw.readNameVerbs) : undefined,
     namedWriteVerbs: new RegExp(raw.namedWriteVerbs),
     unseenWriteVerbs: new RegExp(raw.unseenWriteVerbs),
-    forwardedWriteCategories: new Set(raw.forwardedWriteCategories ?? []),
     effectTerms,
     effectScope: { name: `classify:${effectTerms.join(',')}`, terms: effectTerms },
     assetCategories: new Set([

@@ -465,8 +465,6 @@ export interface CategoryRules {
   readNameVerbs?: string;
   namedWriteVerbs: string;
   unseenWriteVerbs: string;
-  /** Categories a write forwarded to another service may decide, by the path it is sent to. */
-  forwardedWriteCategories?: string[];
   /** Endings of write-named calls that build a value instead (`createQueryBuilder`). */
   factoryNames?: string;
 }
