@@ -694,23 +694,27 @@ export class ValueResolver {
   private withCtorArgs<T>(cls: ts.ClassLikeDeclaration, args: readonly ts.Expression[] | undefined, run: () => T): T {
     const ctor = cls.members.find(ts.isConstructorDeclaration);
     if (!ctor || !args?.length) return run();
-    const pairs = ctor.parameters.flatMap((p, i) =>
-      args[i] && !ts.isSpreadElement(args[i]) && !this.bindings.has(p) ? [[p, args[i]] as const] : [],
-    );
-    const step = (k: number): T =>
-      k === pairs.length ? run() : this.withBinding(pairs[k][0], pairs[k][1], () => step(k + 1));
-    return step(0);
+    // (a parameter already bound, by the `new` this class is evaluated for, keeps that binding)
+    return this.withParameters(ctor.parameters, args, run, (p) => !this.bindings.has(p));
   }
 
   /** Runs `run` with `fn`'s parameters bound to the arguments of `call` (a spread argument binds nothing). */
   withArguments<T>(fn: ts.SignatureDeclaration, call: ts.CallExpression | ts.NewExpression, run: () => T): T {
-    const bindings: [ts.ParameterDeclaration, ts.Expression][] = [];
-    fn.parameters.forEach((p, i) => {
-      const a = call.arguments?.[i];
-      if (a && !ts.isSpreadElement(a)) bindings.push([p, a]);
-    });
+    return this.withParameters(fn.parameters, call.arguments ?? [], run);
+  }
+
+  /** Runs `run` with each parameter (that `bind` accepts) bound to the argument at its position. */
+  private withParameters<T>(
+    params: readonly ts.ParameterDeclaration[],
+    args: readonly ts.Expression[],
+    run: () => T,
+    bind: (p: ts.ParameterDeclaration) => boolean = () => true,
+  ): T {
+    const pairs = params.flatMap((p, i) =>
+      args[i] && !ts.isSpreadElement(args[i]) && bind(p) ? [[p, args[i]] as const] : [],
+    );
     const step = (k: number): T =>
-      k === bindings.length ? run() : this.withBinding(bindings[k][0], bindings[k][1], () => step(k + 1));
+      k === pairs.length ? run() : this.withBinding(pairs[k][0], pairs[k][1], () => step(k + 1));
     return step(0);
   }
 

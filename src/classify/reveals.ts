@@ -383,13 +383,7 @@ export function revealedSecrets(
               const obj = arg && skipOuter(arg);
               if (obj && ts.isObjectLiteralExpression(obj) && ts.isIdentifier(p.name))
                 for (const f of new Set(answered.flatMap((a) => fieldsAnswered(a, p))))
-                  for (const q of obj.properties)
-                    if (q.name && propertyNameText(q.name) === f)
-                      value(
-                        ts.isPropertyAssignment(q) ? q.initializer : ts.isShorthandPropertyAssignment(q) ? q.name : obj,
-                        depth,
-                        key,
-                      );
+                  for (const x of propertyValues(obj, f)) value(x, depth, key);
             });
           }
         }
@@ -410,14 +404,7 @@ export function revealedSecrets(
       if (v.kind !== 'function' || !v.node.body || !isFunctionNode(v.node)) continue;
       for (const a of answers(v.node, r)) {
         const o = skipOuter(a);
-        if (!ts.isObjectLiteralExpression(o)) continue;
-        for (const p of o.properties)
-          if (p.name && propertyNameText(p.name) === name)
-            value(
-              ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : o,
-              depth + 1,
-              key ?? name,
-            );
+        if (ts.isObjectLiteralExpression(o)) for (const x of propertyValues(o, name)) value(x, depth + 1, key ?? name);
       }
     }
   }
@@ -425,6 +412,15 @@ export function revealedSecrets(
   fnsSeen.add(fn);
   for (const a of answers(fn, r)) if (served(a)) value(a, 0, undefined);
   return out;
+}
+
+/** What an object literal gives under `name` (`{ key }`, `{ key: value }`; the object itself for a method or accessor). */
+function propertyValues(obj: ts.ObjectLiteralExpression, name: string): ts.Expression[] {
+  return obj.properties.flatMap((p) =>
+    p.name && propertyNameText(p.name) === name
+      ? [ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : obj]
+      : [],
+  );
 }
 
 /** Is the local, where it is read, inside the branch of `if (x instanceof Response)` (a helper's refusal)? */

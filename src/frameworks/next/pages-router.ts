@@ -148,6 +148,23 @@ function gatedByHelper(fn: FunctionNode, values: ValueResolver): boolean {
   return found;
 }
 
+/** The methods one test names: `req.method === 'POST'`, `['GET', 'POST'].includes(req.method)`. */
+function methodsTested(n: ts.Node, values: ValueResolver): HttpMethod[] {
+  if (ts.isBinaryExpression(n)) {
+    if (!EQUALITY.has(n.operatorToken.kind)) return [];
+    const m = isMethodExpr(n.left)
+      ? methodLiteral(n.right, values)
+      : isMethodExpr(n.right)
+        ? methodLiteral(n.left, values)
+        : undefined;
+    return m ? [m] : [];
+  }
+  const list = includesOf(n, isMethodExpr);
+  return ((list && evalStrings(list, values)) ?? [])
+    .map((m) => m.toUpperCase())
+    .filter((m): m is HttpMethod => METHOD_SET.has(m));
+}
+
 /**
  * Methods a handler serves by the tests that turn the others away: the condition of an `if` whose branch
  * refuses (`if (!methods.includes(req.method)) return res.status(405)…`, `if (req.method !== 'POST') …405`).
@@ -159,19 +176,7 @@ function methodsServed(fn: FunctionNode, values: ValueResolver): HttpMethod[] {
     if (n !== fn.body && ts.isFunctionLike(n)) return;
     if (ts.isIfStatement(n) && REFUSAL.test(n.thenStatement.getText())) {
       const probe = (c: ts.Node): void => {
-        const list = includesOf(c, isMethodExpr);
-        for (const m of (list && evalStrings(list, values)) ?? []) {
-          const up = m.toUpperCase();
-          if (METHOD_SET.has(up)) found.add(up as HttpMethod);
-        }
-        if (ts.isBinaryExpression(c) && EQUALITY.has(c.operatorToken.kind)) {
-          const m = isMethodExpr(c.left)
-            ? methodLiteral(c.right, values)
-            : isMethodExpr(c.right)
-              ? methodLiteral(c.left, values)
-              : undefined;
-          if (m) found.add(m);
-        }
+        for (const m of methodsTested(c, values)) found.add(m);
         ts.forEachChild(c, probe);
       };
       probe(n.expression);
@@ -189,26 +194,13 @@ export function methodsCompared(fn: FunctionNode, values: ValueResolver): HttpMe
     // a project helper told the method and comparing the request's with it (`if (!requireMethod(req, res, 'POST'))
     // return`): the methods it is told
     if (ts.isCallExpression(n)) for (const m of helperTold(n, fn, values)) found.add(m);
-    if (ts.isBinaryExpression(n)) {
-      if (EQUALITY.has(n.operatorToken.kind)) {
-        const l = methodLiteral(n.right, values);
-        const r = methodLiteral(n.left, values);
-        if (l && isMethodExpr(n.left)) found.add(l);
-        if (r && isMethodExpr(n.right)) found.add(r);
-      }
-    } else if (ts.isSwitchStatement(n) && isMethodExpr(n.expression)) {
+    if (ts.isSwitchStatement(n) && isMethodExpr(n.expression)) {
       for (const c of n.caseBlock.clauses)
         if (ts.isCaseClause(c)) {
           const m = methodLiteral(c.expression, values);
           if (m) found.add(m);
         }
-    } else {
-      const list = includesOf(n, isMethodExpr);
-      for (const m of (list && evalStrings(list, values)) ?? []) {
-        const up = m.toUpperCase();
-        if (METHOD_SET.has(up)) found.add(up as HttpMethod);
-      }
-    }
+    } else for (const m of methodsTested(n, values)) found.add(m);
     ts.forEachChild(n, visit);
   };
   if (fn.body) visit(fn.body);
@@ -681,15 +673,14 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   const composed = composition(expr);
   const listed = composed ? listedMethods(composed, ctx.values) : [];
   if (listed.length) return endpoints(listed, ['method-list']);
-  const methods0: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
+  let methods: HttpMethod[] = u.fn ? methodsCompared(u.fn, ctx.values) : [];
   // a wrapper that turns away the methods it was not told (`createPostHandler(h, o)` returning `createApiHandler(h,
   // { ...o, methods: ['POST'] })`, whose handler answers 405 unless `methods.includes(req.method)`): those it was told
-  for (const w of methods0.length ? [] : u.wrappers) {
+  for (const w of methods.length ? [] : u.wrappers) {
     if (!w.fn || !w.returned?.body || !REFUSAL.test(w.returned.body.getText())) continue;
     const told = madeWith(w.call, w.fn, w.returned, ctx.values, () => methodsServed(w.returned!, ctx.values));
     if (told.length) return endpoints(told, ['method-wrapper']);
   }
-  let methods = methods0;
   // a handler that looks at no method but hands the request to one that does (`export default async (req,
   // res) => { if (await checkAdmin(req, res)) await handler(req, res) }`): that one's methods
   let dispatcher = u.fn;
