@@ -302,6 +302,15 @@ function usageOf(
     }
     if (ts.isPropertyAccessExpression(p) && p.expression === cur && (p.name.text === 'then' || p.name.text === 'catch'))
       return { usage: 'other', awaited: true };
+    // `account ? await check() : false`: the value is the check's result, or a refusal where it could not run
+    if (
+      ts.isConditionalExpression(p) &&
+      p.condition !== cur &&
+      isFalsyLiteral(skipOuter(p.whenTrue === cur ? p.whenFalse : p.whenTrue))
+    ) {
+      cur = p;
+      continue;
+    }
     // `(await check()) || {}`: the default only stands in when the result is missing
     if (
       ts.isBinaryExpression(p) &&
@@ -1454,4 +1463,15 @@ function forgedResult(
     found = cond ?? n;
   });
   return found;
+}
+
+/** `false`, `null`, `undefined`, `0` or `''`: a value that always reads as a failed check. */
+function isFalsyLiteral(x: ts.Expression): boolean {
+  return (
+    x.kind === ts.SyntaxKind.FalseKeyword ||
+    x.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(x) && x.text === 'undefined') ||
+    (ts.isNumericLiteral(x) && x.text === '0') ||
+    (ts.isStringLiteralLike(x) && x.text === '')
+  );
 }

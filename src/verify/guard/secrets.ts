@@ -134,6 +134,9 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
     // input; with no catalogue to say which side is the stored one, only a side named like a stored
     // secret and not like a typed one (`body.hash`) is the caller choosing what it is checked against.
     if (ops.requireStoredSecret && !(s.storedSecretName && !s.secretName)) return { kind: 'none' };
+    // (a typed secret compared with the replacement being set, `currentPassword === newPassword`, refuses a
+    // change to the same secret: validation, and no side is stored)
+    if (s.replacement) return { kind: 'none' };
     return {
       kind: 'client-trusted',
       typed: typedAt,
@@ -189,6 +192,8 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       const write = writeCallOf(p);
       // a lookup's filter (`findOne({ enabled: true })`) reads the factor, it does not switch it on
       const writes = !!write && v.anyWrites.test(calleeName(write));
+      // (nor does a lookup's projection: `findUnique({ select: { twoFactorEnabled: true } })` asks for the flag)
+      if (write && !writes && v.recordLookups.test(calleeName(write))) return;
       // (a flag named for a factor counts on the account's or the factor's record; a transfer's `otpVerified`
       // records a check)
       const names = writes ? namesIn(write.expression) : [];
