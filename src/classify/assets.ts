@@ -541,6 +541,12 @@ function balanceKey(
   return words(key).some((w) => balanceWords.has(w));
 }
 
+/** A key named for a holding moved by an amount, as a whole or by its last word (`wallet`, `pineWallet`). */
+function movedKey(key: string, moved: readonly string[]): boolean {
+  const last = words(key).pop();
+  return moved.includes(norm(key)) || (!!last && moved.includes(last));
+}
+
 /** Is the record itself a balance (`balance`, `user_balances`, `wallet`, `vaultBalances`)? */
 function ledgerModel(model: string, r: CompiledAssets['rules'][number], balanceWords: ReadonlySet<string>): boolean {
   const last = words(model).pop();
@@ -953,8 +959,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         );
         const debited = (e.debits ?? [])
           .filter(
-            (k) =>
-              balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet) || r.movedKeySet.includes(norm(k)),
+            (k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet) || movedKey(k, r.movedKeySet),
           )
           .filter((k) => !credited.some((c) => norm(c) !== norm(k) && sameAmount(c, k)))
           .map(norm);
@@ -1017,7 +1022,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           .filter(
             (k) =>
               (balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }) ||
-                (r.movedKeySet.includes(norm(k)) && moved.has(norm(k)))) &&
+                (movedKey(k, r.movedKeySet) && moved.has(norm(k)))) &&
               !movedWithin(k),
           )
           .map(norm);
