@@ -582,7 +582,9 @@ function pickedColumns(shape: ts.ObjectLiteralExpression, values: ValueResolver,
 }
 
 /** The methods of a query builder's read chain (`client('api_token').where({ email }).select()`). */
-const BUILDER_READ = /^(select|where|andWhere|orWhere|whereIn|whereNot|first|orderBy|limit|offset|from|table)$/;
+// (Supabase's filters too: `supabase.from('api_keys').select('id, key').eq('user_id', id).order('created_at').limit(1)`)
+const BUILDER_READ =
+  /^(select|where|andWhere|orWhere|whereIn|whereNot|first|orderBy|limit|offset|from|table|eq|neq|not|is|in|gt|gte|lt|lte|like|ilike|match|filter|order|range|single|maybeSingle|contains)$/;
 
 /** `SELECT … FROM merchants m JOIN api_keys k ON …`: the statement's column list and the tables it reads, with aliases. */
 const SQL_SELECT = /^\s*select\s+([\s\S]+?)\s+from\s+([\s\S]*)$/i;
@@ -675,7 +677,11 @@ function builderRead(
       // `select({ id: webhooks.id, url: webhooks.url })`: the columns are the object's keys
       const shape = x.name.text === 'select' ? selectShape(cur) : undefined;
       if (shape) listed = pickedColumns(shape, values);
-      else if (x.name.text === 'select' && cur.arguments.length && !strings.includes('*')) listed = new Set(strings);
+      // (Supabase lists them in one string, `select('id, name, key')`, an alias before its column: `secret:key`)
+      else if (x.name.text === 'select' && cur.arguments.length && !strings.some((t) => /^\s*\*\s*$/.test(t)))
+        listed = new Set(
+          strings.flatMap((t) => t.split(',').map((c) => c.trim().split(':').pop()!.trim())).filter(Boolean),
+        );
       const inner = skipOuter(x.expression);
       if (!ts.isCallExpression(inner)) return undefined;
       cur = inner;
@@ -717,7 +723,8 @@ function keyOfKeyRecord(recv: ts.Expression, name: string, r: Rules): boolean {
 
 /** The secret columns a read of a table hands out: those its schema declares, of those it picks. */
 function tableSecrets(read: { table: string; listed?: Set<string> }, values: ValueResolver, r: Rules): string[] {
-  const columns = schemaColumns(values, read.table) ?? [];
+  // (the columns a read lists by name are the table's, whether or not a schema file declares them)
+  const columns = [...new Set([...(schemaColumns(values, read.table) ?? []), ...(read.listed ?? [])])];
   const keyRecord = KEY_RECORD()(read.table);
   return columns.filter(
     (c) =>
