@@ -123,7 +123,17 @@ class ImportIndex {
    * that imports the app to hand it to the tests): one only tests import.
    */
   importers(file: string): string[] {
-    return (this.byTarget.get(file) ?? []).filter((i) => this.byTarget.has(i) || !this.byTests.has(i));
+    return (this.byTarget.get(file) ?? []).filter(
+      (i) => this.byTarget.has(i) || !this.byTests.has(i) || this.isEntry(i),
+    );
+  }
+  /**
+   * A module with a default export or one that starts a server is an entry the platform loads (a Workers
+   * `export default { fetch }`, `serve(app)`), even when tests import it too: it is no test's support module.
+   */
+  private isEntry(file: string): boolean {
+    const text = this.ctx.store.text(file, false) ?? '';
+    return /(^|\n)\s*export\s+default\b|\bexport\s*\{[^}]*\bas\s+default\b/.test(text) || STARTS_SERVER.test(text);
   }
 }
 
