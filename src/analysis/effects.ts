@@ -2701,6 +2701,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     const asked = requestConfig(call, values);
     if (asked) return base('http', asked);
   }
+  // a statement prepared and not run here (`db.prepare(sql)`, a project's `safePrepare(sql, name)` kept in a
+  // table of statements) writes nothing yet: the write is where it is run (`ops.setAdmin.run(1, id)`)
+  const prepared = preparedStatementRun(call, values);
+  if (prepared) return base('sql-write', prepared);
+  if (PREPARES.test(calleeName(call)) && keptForLater(call)) return undefined;
   // SQL text with a write statement anywhere in the arguments
   // the statement's parameters: an array literal beside the text (`pool.query(text, [a, b])`)
   const paramList = call.arguments
@@ -3089,6 +3094,119 @@ function urlPath(arg: ts.Expression | undefined, values: ValueResolver): string 
   if (text === undefined) return undefined;
   const path = text.replace(/^[a-z]+:\/\/[^/]*/i, '').replace(/[?#].*$/, '');
   return path.startsWith('/') || path.startsWith(':') ? path : `/${path}`;
+}
+
+/** A call that prepares a statement for later runs (`prepare`, `safePrepare`, `prepareStatement`, `prepareCached`). */
+const PREPARES = /^(\w*[a-z_])?(prepare|Prepare)(Statement|Cached|Query)?$/;
+/** Methods of a prepared statement that execute it (a write's text decides whether it writes). */
+const RUNS = /^(run|execute|exec|executeUpdate|all|first|get|raw|iterate)$/;
+/** Methods that bind a prepared statement's parameters and hand it back (D1's `stmt.bind(a, b)`). */
+const BINDS = /^(bind|bindParams|params)$/;
+
+/**
+ * Is a prepared statement kept to be run later (a property of a table of statements, a factory's result),
+ * rather than run where it is prepared (`db.prepare(sql).bind(a).run()`, awaited or handed on)? A local
+ * holding one (`const stmt = db.prepare(sql)`) counts as the write where it is prepared, as it is most
+ * often run in the same function.
+ */
+function keptForLater(call: ts.CallExpression): boolean {
+  let x: ts.Node = call;
+  while (ts.isParenthesizedExpression(x.parent) || ts.isAsExpression(x.parent) || ts.isNonNullExpression(x.parent))
+    x = x.parent;
+  const p = x.parent;
+  return (
+    (ts.isPropertyAssignment(p) && p.initializer === x) ||
+    ts.isReturnStatement(p) ||
+    (ts.isArrowFunction(p) && p.body === x)
+  );
+}
+
+const STATEMENT_TABLES = memo('effects.statementTables', () => ({
+  index: undefined as Map<string, string[]> | undefined,
+}));
+const STATEMENT_ENTRY =
+  /(?:^|[\s{,])([A-Za-z_$][\w$]*)\s*:\s*(?:[\w$]+\.)*\w*[pP]repare(?:Statement|Cached|Query)?\s*\(/g;
+
+/**
+ * The prepare calls the project keeps in tables of statements under `key` (`{ setAdmin: safePrepare(sql, …) }`),
+ * found once per scan from the sources' text; a file is parsed only when it keeps one under that key.
+ */
+function statementsKeptAs(key: string, values: ValueResolver): ts.CallExpression[] {
+  const { store } = values.session;
+  const slot = values.session.get(STATEMENT_TABLES);
+  if (!slot.index) {
+    const index = new Map<string, string[]>();
+    for (const file of [...store.known].sort()) {
+      const text = store.text(file, false);
+      if (!text || !/[pP]repare/.test(text)) continue;
+      for (const m of text.matchAll(STATEMENT_ENTRY)) {
+        const files = index.get(m[1]) ?? [];
+        if (!files.includes(file)) index.set(m[1], [...files, file]);
+      }
+    }
+    slot.index = index;
+  }
+  const out: ts.CallExpression[] = [];
+  for (const file of slot.index.get(key) ?? []) {
+    const sf = store.get(file);
+    if (!sf) continue;
+    forEachNode(sf, (n) => {
+      if (!ts.isPropertyAssignment(n) || propertyNameText(n.name) !== key) return;
+      const init = skipOuter(n.initializer);
+      if (ts.isCallExpression(init) && PREPARES.test(calleeName(init))) out.push(init);
+    });
+  }
+  return out;
+}
+
+/**
+ * `stmt.run(a, b)` on a statement prepared elsewhere (`const stmt = db.prepare('UPDATE …')`, `ops.setAdmin`
+ * from a table of `safePrepare(sql, name)` calls): the write of the statement's text, with the run's arguments
+ * as its parameters.
+ */
+function preparedStatementRun(call: ts.CallExpression, values: ValueResolver): Partial<Effect> | undefined {
+  const callee = skipOuter(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !RUNS.test(callee.name.text)) return undefined;
+  let recv = skipOuter(callee.expression);
+  // (`stmt.bind(a).run()`: the statement the binding hands back)
+  let args: readonly ts.Expression[] = call.arguments;
+  while (
+    ts.isCallExpression(recv) &&
+    ts.isPropertyAccessExpression(skipOuter(recv.expression)) &&
+    BINDS.test(calleeName(recv))
+  ) {
+    args = recv.arguments;
+    recv = skipOuter((skipOuter(recv.expression) as ts.PropertyAccessExpression).expression);
+  }
+  // (`db.prepare(sql).run()`: the prepare call itself is the write, read with its own arguments)
+  if (ts.isCallExpression(recv) && PREPARES.test(calleeName(recv))) return undefined;
+  const preparedCalls = values
+    .resolve(recv)
+    .flatMap((v) => (v.kind === 'call' && ts.isCallExpression(v.node) ? [v.node] : []))
+    .filter((c) => PREPARES.test(calleeName(c)));
+  // a table of statements reached through something the analysis cannot follow (a Proxy that hands out
+  // `dbOps[prop]`): the statement the project's tables keep under that key
+  if (!preparedCalls.length && ts.isPropertyAccessExpression(recv))
+    preparedCalls.push(...statementsKeptAs(recv.name.text, values));
+  for (const prepare of preparedCalls) {
+    // (one prepared where a local holds it is the write already)
+    if (!keptForLater(prepare)) continue;
+    for (const a of prepare.arguments) {
+      const sql = sqlWrite(a, values, [...args]);
+      if (sql)
+        return {
+          model: normalizeName(sql.table),
+          action: sql.verb,
+          dataKeys: sql.columns,
+          debits: sql.debits,
+          credits: sql.credits,
+          opaqueData: sql.opaque,
+          constants: { ...boundConstants(call, values), ...sql.constants },
+          filters: whereConstants(call, values),
+        };
+    }
+  }
+  return undefined;
 }
 
 export function sqlWrite(
