@@ -33,6 +33,9 @@ const rules = compiled(() => {
   };
 });
 
+/** The key a record's own id is read under (`account._id`, `{ id } = row`). */
+const OWN_ID = /^_?id$/;
+
 /** The text of an expression with its spaces removed, as the vocabulary matches it. */
 function flat(x: ts.Node): string {
   return x.getText().replace(/\s+/g, '');
@@ -61,7 +64,9 @@ export function recordChosenByRequest(
   // the key as the client sent it, through locals, destructuring and conversions (`Number(id)`,
   // `email.trim()`); a value another lookup returned (`tx.userId` of a payment found by its reference)
   // is the server's, whatever the request used to find it
-  const go = (n: ts.Node, depth: number): void => {
+  // `ownId`: the value is the id of a record a lookup returned (`const { _id } = await Account.findOne({ _id: id })`):
+  // that record is the one its lookup's key names, whoever's endpoint it is
+  const go = (n: ts.Node, depth: number, ownId = false): void => {
     if (signedIn || depth > 10 || seen.has(n)) return;
     seen.add(n);
     const x = ts.isExpression(n) ? skipOuter(n) : n;
@@ -78,10 +83,11 @@ export function recordChosenByRequest(
     }
     if (ts.isIdentifier(x)) {
       const d = findDeclaration(x);
-      if (d && ts.isVariableDeclaration(d) && d.initializer) go(d.initializer, depth + 1);
+      if (d && ts.isVariableDeclaration(d) && d.initializer) go(d.initializer, depth + 1, ownId);
       else if (d && ts.isBindingElement(d)) {
-        const { root } = bindingPath(d);
-        if (root && ts.isVariableDeclaration(root) && root.initializer) go(root.initializer, depth + 1);
+        const { root, path } = bindingPath(d);
+        if (root && ts.isVariableDeclaration(root) && root.initializer)
+          go(root.initializer, depth + 1, path.length === 1 && OWN_ID.test(path[0]));
         else if (root && ts.isParameter(root)) {
           // `addCredit({ userId })` called with `{ userId: row.userId }`: the property the binding takes
           const name = ts.isIdentifier(d.name) ? (d.propertyName ? propertyNameText(d.propertyName) : d.name.text) : '';
@@ -112,7 +118,9 @@ export function recordChosenByRequest(
       }
       return;
     }
-    if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) return go(x.expression, depth + 1);
+    if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))
+      return go(x.expression, depth + 1, ts.isPropertyAccessExpression(x) && OWN_ID.test(x.name.text));
+    if (ts.isAwaitExpression(x)) return go(x.expression, depth + 1, ownId);
     if (ts.isCallExpression(x)) {
       const callee = skipOuter(x.expression);
       const name = ts.isIdentifier(callee)
@@ -122,9 +130,9 @@ export function recordChosenByRequest(
           : '';
       // (on an administrator's endpoint: a record found by what the request sends, and what it names)
       // (a finder's query refined, `findById(id).populate('user')`: still the record it finds)
-      if (throughRecords && r.queryRefinements?.test(name) && ts.isPropertyAccessExpression(callee))
-        return go(callee.expression, depth + 1);
-      if (throughRecords && r.finders?.test(name)) {
+      if ((throughRecords || ownId) && r.queryRefinements?.test(name) && ts.isPropertyAccessExpression(callee))
+        return go(callee.expression, depth + 1, ownId);
+      if ((throughRecords || ownId) && r.finders?.test(name)) {
         for (const a of x.arguments) for (const f of filterOf(a)) go(f, depth + 1);
         return;
       }
