@@ -61,6 +61,8 @@ function handedTo(fn: FunctionNode | undefined, expr: ts.Node | undefined, r: Co
   while (e && (ts.isBindingElement(e) || ts.isObjectBindingPattern(e))) e = e.parent;
   if (e && ts.isVariableDeclaration(e) && e.initializer) e = skipOuter(e.initializer);
   if (e && ts.isCallExpression(e)) consider(e);
+  // `export const POST = auth.handler`: the instance's own handler is the export
+  else if (e && ts.isPropertyAccessExpression(e) && r.methodsRe.test(e.name.text)) out.push(e.expression);
   return out;
 }
 
