@@ -134,6 +134,8 @@ export interface Classification {
   library?: string;
   /** What that library asks for itself before every operation it serves here (`the current password`): step-up, by the library. */
   libraryGuard?: string;
+  /** One-time-code factor secret columns this endpoint sets to a new value while the factor may be on (`twofactorsecret`). */
+  factorSecretWrites?: string[];
 }
 
 export type VerdictStatus = 'enforced' | 'missing' | 'broken' | 'unverifiable' | 'not-required';

@@ -21,6 +21,7 @@ import { failureReason, ScanSession, type RootContext } from './session.js';
 import { compareStrings, relPosix } from './util.js';
 import type { VerifyContext } from './verify/context.js';
 import { verifyEndpoint } from './verify/index.js';
+import { replaceableFactors } from './verify/replaceable-factor.js';
 import { GuardRecogniser, projectSettings } from './verify/guard/index.js';
 
 export type Phase = 'discover' | 'parse' | 'extract' | 'classify' | 'verify';
@@ -300,6 +301,14 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       }
       if (ep.classification?.sensitive) options.onProgress?.('verify', ++done, total);
     }
+    // a code checked against a factor secret another endpoint replaces with only a session proves nothing
+    replaceableFactors(endpoints, (span) => {
+      const text = store.text(span.file, false) ?? '';
+      return text
+        .split('\n')
+        .slice(span.line - 1, span.endLine ?? span.line + 5)
+        .join('\n');
+    });
   });
   timings.parse = store.parseMs;
   stats.parsed = store.parsed;

@@ -3,6 +3,7 @@
 // thresholds and exclusions decide, and every decision keeps its reasons.
 import { assumeMethod, reachableUnder } from '../analysis/assume.js';
 import { ts } from 'ts-morph';
+import { factorSecretsWritten } from '../verify/replaceable-factor.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, directEffect, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -743,6 +744,8 @@ export function classifyEndpoint(
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
   const out: Classification = { sensitive: categories.length > 0, categories, reasons, considered };
   if (unseen && categories.length) out.unseen = { call: unseen.callee, span: spanOf(unseen.node) };
+  const factorSecrets = factorSecretsWritten(recognised, fn);
+  if (factorSecrets.length) out.factorSecretWrites = factorSecrets;
   if (byLibrary) {
     out.library = byLibrary;
     // every asset it serves here asks for a re-verification itself: the library's guard protects the route

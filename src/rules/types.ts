@@ -268,6 +268,8 @@ export interface GuardRules {
     factorEnabledFlags: string;
     /** Flags that only say the account has a factor: a switch-on only beside a factor secret written with them. */
     factorSummaryFlags?: string;
+    /** Columns that hold a one-time-code factor's secret (`twoFactorSecret`). */
+    factorSecretColumns?: string;
     factorRecords: string;
     accountRecords: string;
     factorRecordFlags: string;

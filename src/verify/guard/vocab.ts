@@ -86,6 +86,8 @@ export interface Vocab {
   factorEnabledFlags: RegExp;
   /** Flags that only say the account has a factor (`is2fa`): a switch-on beside a factor secret written with them. */
   factorSummaryFlags: RegExp;
+  /** Columns that hold a one-time-code factor's secret (`twoFactorSecret`, `totp_secret`). */
+  factorSecretColumns: RegExp;
   /** A record that is itself a one-time-code factor, and its flags that switch it on. */
   factorRecords: RegExp;
   /** Records of the person who signs in (where a factor's enabled flag switches it on). */
@@ -165,6 +167,7 @@ export const vocab = compiled<Vocab>(() => {
     currentWords: new RegExp(r.operands.currentWords ?? '$^', 'i'),
     factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
     factorSummaryFlags: new RegExp(v.factorSummaryFlags ?? '(?!)', 'i'),
+    factorSecretColumns: new RegExp(v.factorSecretColumns ?? '(?!)', 'i'),
     factorRecords: new RegExp(v.factorRecords, 'i'),
     accountRecords: new RegExp(v.accountRecords, 'i'),
     factorRecordFlags: new RegExp(v.factorRecordFlags, 'i'),
