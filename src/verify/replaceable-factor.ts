@@ -8,7 +8,7 @@ import { ts } from 'ts-morph';
 import type { Effect } from '../analysis/effects.js';
 import { skipOuter } from '../analysis/values.js';
 import type { Endpoint, FunctionNode, Span } from '../model.js';
-import { vocab } from './guard/vocab.js';
+import { vocab } from './guard/index.js';
 
 /** A constant that empties a column: the factor is removed, not replaced. */
 const EMPTIED = /^(null|undefined|''|""|)$/;
