@@ -303,10 +303,11 @@ function usageOf(
     if (ts.isPropertyAccessExpression(p) && p.expression === cur && (p.name.text === 'then' || p.name.text === 'catch'))
       return { usage: 'other', awaited: true };
     // `account ? await check() : false`: the value is the check's result, or a refusal where it could not run
+    // (only `false`: a `null` or `undefined` there passes a test written `ok === false`)
     if (
       ts.isConditionalExpression(p) &&
       p.condition !== cur &&
-      isFalsyLiteral(skipOuter(p.whenTrue === cur ? p.whenFalse : p.whenTrue))
+      skipOuter(p.whenTrue === cur ? p.whenFalse : p.whenTrue).kind === ts.SyntaxKind.FalseKeyword
     ) {
       cur = p;
       continue;
@@ -1463,15 +1464,4 @@ function forgedResult(
     found = cond ?? n;
   });
   return found;
-}
-
-/** `false`, `null`, `undefined`, `0` or `''`: a value that always reads as a failed check. */
-function isFalsyLiteral(x: ts.Expression): boolean {
-  return (
-    x.kind === ts.SyntaxKind.FalseKeyword ||
-    x.kind === ts.SyntaxKind.NullKeyword ||
-    (ts.isIdentifier(x) && x.text === 'undefined') ||
-    (ts.isNumericLiteral(x) && x.text === '0') ||
-    (ts.isStringLiteralLike(x) && x.text === '')
-  );
 }

@@ -192,8 +192,9 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       const write = writeCallOf(p);
       // a lookup's filter (`findOne({ enabled: true })`) reads the factor, it does not switch it on
       const writes = !!write && v.anyWrites.test(calleeName(write));
-      // (nor does a lookup's projection: `findUnique({ select: { twoFactorEnabled: true } })` asks for the flag)
-      if (write && !writes && v.recordLookups.test(calleeName(write))) return;
+      // (nor does a lookup's projection or filter: `findUnique({ select: { twoFactorEnabled: true } })` asks for
+      // the flag; a raw query's parameters, `query(sql, { replacements: { enabled: true } })`, may set it)
+      if (write && !writes && FINDERS.test(calleeName(write)) && underQueryShape(p)) return;
       // (a flag named for a factor counts on the account's or the factor's record; a transfer's `otpVerified`
       // records a check)
       const names = writes ? namesIn(write.expression) : [];
@@ -226,6 +227,18 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   };
   fn.forEachChild(visit);
   return found;
+}
+
+/** Calls that look a record up by a query object (`findUnique`, `findOne`, `getUser`). */
+const FINDERS = /^(find|get|load|fetch|lookup|retrieve)\w*$/;
+/** Keys of a lookup's query object that shape what it reads, not what it writes. */
+const QUERY_SHAPE_KEYS = /^(select|where|include|omit|projection|attributes|columns|orderBy|fields)$/;
+
+/** Is the property inside one of a lookup's shaping keys (`select: { … }`, `where: { … }`)? */
+function underQueryShape(p: ts.PropertyAssignment): boolean {
+  for (let n: ts.Node | undefined = p.parent; n && !ts.isCallExpression(n); n = n.parent)
+    if (ts.isPropertyAssignment(n) && QUERY_SHAPE_KEYS.test(n.name.getText().replace(/['"]/g, ''))) return true;
+  return false;
 }
 
 /** The call an object literal property is written through (`prisma.twoFactor.update({ data: { enabled: true } })`). */
