@@ -3147,7 +3147,10 @@ function statementsKeptAs(key: string, values: ValueResolver): ts.CallExpression
     slot.index = index;
   }
   const out: ts.CallExpression[] = [];
-  for (const file of slot.index.get(key) ?? []) {
+  const files = slot.index.get(key) ?? [];
+  // (a key two tables share, `remove` of bookmarks and of users, names neither)
+  if (files.length !== 1) return out;
+  for (const file of files) {
     const sf = store.get(file);
     if (!sf) continue;
     forEachNode(sf, (n) => {
@@ -3156,7 +3159,7 @@ function statementsKeptAs(key: string, values: ValueResolver): ts.CallExpression
       if (ts.isCallExpression(init) && PREPARES.test(calleeName(init))) out.push(init);
     });
   }
-  return out;
+  return out.length === 1 ? out : [];
 }
 
 /**
@@ -3166,10 +3169,32 @@ function statementsKeptAs(key: string, values: ValueResolver): ts.CallExpression
  */
 function preparedStatementRun(call: ts.CallExpression, values: ValueResolver): Partial<Effect> | undefined {
   const callee = skipOuter(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || !RUNS.test(callee.name.text)) return undefined;
-  let recv = skipOuter(callee.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  // `db.batch([q.deleteUser.bind(id), q.deleteKeys.bind(id)])` (D1): each statement of the list is run
+  if (callee.name.text === 'batch' && call.arguments.length) {
+    const list = skipOuter(call.arguments[0]);
+    if (!ts.isArrayLiteralExpression(list)) return undefined;
+    const found = list.elements.flatMap((el) => statementWrite(skipOuter(el), [], call, values) ?? []);
+    if (!found.length) return undefined;
+    // (the batch's other writes beside the first, each on its own table)
+    const callee = call.expression.getText().replace(/\s+/g, '').slice(0, 80);
+    const rest = found.slice(1).map((f) => ({ kind: 'sql-write' as const, node: call, callee, ...f }) as Effect);
+    return rest.length ? { ...found[0], nested: rest } : found[0];
+  }
+  if (!RUNS.test(callee.name.text)) return undefined;
+  return statementWrite(skipOuter(callee.expression), call.arguments, call, values);
+}
+
+/** The write of the kept statement `recv` holds (through `.bind(…)`), read with the arguments it is run with. */
+function statementWrite(
+  start: ts.Expression,
+  runArgs: readonly ts.Expression[],
+  call: ts.CallExpression,
+  values: ValueResolver,
+): Partial<Effect> | undefined {
+  let recv = start;
   // (`stmt.bind(a).run()`: the statement the binding hands back)
-  let args: readonly ts.Expression[] = call.arguments;
+  let args: readonly ts.Expression[] = runArgs;
   while (
     ts.isCallExpression(recv) &&
     ts.isPropertyAccessExpression(skipOuter(recv.expression)) &&

@@ -36,6 +36,26 @@ const rules = compiled(() => {
 /** The key a record's own id is read under (`account._id`, `{ id } = row`). */
 const OWN_ID = /^_?id$/;
 
+/**
+ * Does the function around `n` read who is signed in (`req.user.id`, `c.get('user')`)? There the record a
+ * lookup found may be checked against the caller (`if (wallet.owner !== req.user.id) return 404`), so its
+ * own id names no one else's account by itself.
+ */
+function readsSession(n: ts.Node): boolean {
+  let fn: ts.Node | undefined = n.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!fn) return false;
+  const re = rules().signedIn;
+  let found = false;
+  const visit = (x: ts.Node): void => {
+    if (found) return;
+    if ((ts.isPropertyAccessExpression(x) || ts.isCallExpression(x)) && re.test(flat(x))) found = true;
+    else ts.forEachChild(x, visit);
+  };
+  visit(fn);
+  return found;
+}
+
 /** The text of an expression with its spaces removed, as the vocabulary matches it. */
 function flat(x: ts.Node): string {
   return x.getText().replace(/\s+/g, '');
@@ -87,7 +107,7 @@ export function recordChosenByRequest(
       else if (d && ts.isBindingElement(d)) {
         const { root, path } = bindingPath(d);
         if (root && ts.isVariableDeclaration(root) && root.initializer)
-          go(root.initializer, depth + 1, path.length === 1 && OWN_ID.test(path[0]));
+          go(root.initializer, depth + 1, path.length === 1 && OWN_ID.test(path[0]) && !readsSession(root));
         else if (root && ts.isParameter(root)) {
           // `addCredit({ userId })` called with `{ userId: row.userId }`: the property the binding takes
           const name = ts.isIdentifier(d.name) ? (d.propertyName ? propertyNameText(d.propertyName) : d.name.text) : '';
@@ -119,7 +139,11 @@ export function recordChosenByRequest(
       return;
     }
     if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x))
-      return go(x.expression, depth + 1, ts.isPropertyAccessExpression(x) && OWN_ID.test(x.name.text));
+      return go(
+        x.expression,
+        depth + 1,
+        ts.isPropertyAccessExpression(x) && OWN_ID.test(x.name.text) && !readsSession(x),
+      );
     if (ts.isAwaitExpression(x)) return go(x.expression, depth + 1, ownId);
     if (ts.isCallExpression(x)) {
       const callee = skipOuter(x.expression);

@@ -132,10 +132,16 @@ class ImportIndex {
    * `export default { fetch }`, `serve(app)`), even when tests import it too: it is no test's support module.
    */
   private isEntry(file: string): boolean {
+    // (a harness under a test folder or named for one, `src/test-utils/server.ts`, starts a server for the tests)
+    if (TEST_SUPPORT.test(relPosix(this.ctx.root, file))) return false;
     const text = this.ctx.store.text(file, false) ?? '';
     return /(^|\n)\s*export\s+default\b|\bexport\s*\{[^}]*\bas\s+default\b/.test(text) || STARTS_SERVER.test(text);
   }
 }
+
+/** A module kept for tests by its folder or name (`test-utils/`, `__mocks__/`, `testServer.ts`, `fixtures/`). */
+const TEST_SUPPORT =
+  /(^|\/)(tests?|__tests__|test-?utils|test-?helpers|testing|specs?|__mocks__|mocks?|fixtures?|e2e|harness)(\/|$)|(^|\/)[^/]*(test|spec|mock|fixture|harness)[^/]*\.[cm]?[jt]sx?$/i;
 
 /** Local names an importer gives to `exports` of `target` (type-only imports do not count); re-exports. */
 function localNames(
