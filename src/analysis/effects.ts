@@ -2736,14 +2736,11 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (setData) writeData(paramList!.elements[sql!.setObject!], values, 0, setData);
     if (sql)
       return base('sql-write', {
-        model: normalizeName(sql.table),
-        action: sql.verb,
+        ...sqlEffectData(sql, call, values),
         dataKeys: [...sql.columns, ...(setData?.keys ?? []), ...(secret ? [SECRET_HASH_KEY] : [])],
         debits: [...sql.debits, ...(setData?.debits ?? [])],
         credits: [...sql.credits, ...(setData?.credits ?? [])],
         opaqueData: setData ? setData.opaque : sql.opaque,
-        constants: { ...boundConstants(call, values), ...sql.constants },
-        filters: whereConstants(call, values),
       });
   }
   // a package's minting call by its name; the project's own `createApiKey()` is followed into instead
@@ -3218,20 +3215,24 @@ function statementWrite(
     if (!keptForLater(prepare)) continue;
     for (const a of prepare.arguments) {
       const sql = sqlWrite(a, values, [...args]);
-      if (sql)
-        return {
-          model: normalizeName(sql.table),
-          action: sql.verb,
-          dataKeys: sql.columns,
-          debits: sql.debits,
-          credits: sql.credits,
-          opaqueData: sql.opaque,
-          constants: { ...boundConstants(call, values), ...sql.constants },
-          filters: whereConstants(call, values),
-        };
+      if (sql) return sqlEffectData(sql, call, values);
     }
   }
   return undefined;
+}
+
+/** What a write statement run by `call` writes: its table, columns, balance moves and constants. */
+function sqlEffectData(sql: SqlWrite, call: ts.CallExpression, values: ValueResolver): Partial<Effect> {
+  return {
+    model: normalizeName(sql.table),
+    action: sql.verb,
+    dataKeys: sql.columns,
+    debits: sql.debits,
+    credits: sql.credits,
+    opaqueData: sql.opaque,
+    constants: { ...boundConstants(call, values), ...sql.constants },
+    filters: whereConstants(call, values),
+  };
 }
 
 export function sqlWrite(
