@@ -744,8 +744,11 @@ export function classifyEndpoint(
   if (forced && forced.value === true && categories.length === 0) categories.push('custom');
   const out: Classification = { sensitive: categories.length > 0, categories, reasons, considered };
   if (unseen && categories.length) out.unseen = { call: unseen.callee, span: spanOf(unseen.node) };
+  // (only where the new secret is handed back to the caller: one mailed or texted to the account's owner
+  // gives a stolen session nothing to pass a check with)
   const factorSecrets = factorSecretsWritten(recognised, fn);
-  if (factorSecrets.length) out.factorSecretWrites = factorSecrets;
+  if (factorSecrets.length && reasons.some((r) => r.kind === 'asset' && SECRET_HANDED_OUT.has(String(r.value))))
+    out.factorSecretWrites = factorSecrets;
   if (byLibrary) {
     out.library = byLibrary;
     // every asset it serves here asks for a re-verification itself: the library's guard protects the route
@@ -809,6 +812,9 @@ function revealSignals(
       ),
     );
 }
+
+/** Assets that hand a secret to the caller: a generated one returned, or a stored one revealed. */
+const SECRET_HANDED_OUT = new Set([MINTED_SECRET_RETURNED, 'secret-revealed']);
 
 /** A password or PIN set (an e-mail changed alongside keeps the endpoint a credential change). */
 const PASSWORD_ASSETS = new Set(['password', 'pin-record', 'pin-columns']);

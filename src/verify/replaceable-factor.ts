@@ -65,7 +65,13 @@ function testsOn(cond: ts.Expression, negate = false): boolean | undefined {
     return (lit === eq) !== negate ? flag : !flag;
   }
   const name = ts.isPropertyAccessExpression(x) ? x.name.text : ts.isIdentifier(x) ? x.text : undefined;
-  return name && vocab().factorEnabledFlags.test(name) ? !negate : undefined;
+  const v = vocab();
+  if (name && v.factorEnabledFlags.test(name)) return !negate;
+  // a flag of the factor's own record (`user.twoFactor?.enabled`, `mfa.active`)
+  if (!name || !ts.isPropertyAccessExpression(x) || !v.factorRecordFlags.test(name)) return undefined;
+  const recv = skipOuter(x.expression);
+  const owner = ts.isPropertyAccessExpression(recv) ? recv.name.text : ts.isIdentifier(recv) ? recv.text : '';
+  return v.factorRecords.test(owner) ? !negate : undefined;
 }
 
 /** Does the block end the request (`return …`, `throw …`)? */
