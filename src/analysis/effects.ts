@@ -3120,9 +3120,31 @@ function keptForLater(call: ts.CallExpression): boolean {
 
 const STATEMENT_TABLES = memo('effects.statementTables', () => ({
   index: undefined as Map<string, string[]> | undefined,
+  keeps: undefined as boolean | undefined,
 }));
 const STATEMENT_ENTRY =
   /(?:^|[\s{,])([A-Za-z_$][\w$]*)\s*:\s*(?:[\w$]+\.)*\w*[pP]repare(?:Statement|Cached|Query)?\s*\(/g;
+/** A prepared statement handed back for later runs (`return db.prepare(sql)`, `(sql) => db.prepare(sql)`). */
+const STATEMENT_RETURNED = /(?:\breturn\s+|=>\s*)(?:[\w$]+\.)*\w*[pP]repare(?:Statement|Cached|Query)?\s*\(/;
+
+/**
+ * Does any source keep a prepared statement for later (in a table of statements, or returned by a factory)?
+ * Decided once per scan from the sources' text, so that the common `.get()`/`.all()` calls of a project that
+ * keeps none are never resolved in search of one.
+ */
+function keepsStatements(values: ValueResolver): boolean {
+  const { store } = values.session;
+  const slot = values.session.get(STATEMENT_TABLES);
+  slot.keeps ??= [...store.known].some((file) => {
+    const text = store.text(file, false);
+    return (
+      !!text &&
+      /[pP]repare/.test(text) &&
+      (new RegExp(STATEMENT_ENTRY.source).test(text) || STATEMENT_RETURNED.test(text))
+    );
+  });
+  return slot.keeps;
+}
 
 /**
  * The prepare calls the project keeps in tables of statements under `key` (`{ setAdmin: safePrepare(sql, …) }`),
@@ -3167,18 +3189,19 @@ function statementsKeptAs(key: string, values: ValueResolver): ts.CallExpression
 function preparedStatementRun(call: ts.CallExpression, values: ValueResolver): Partial<Effect> | undefined {
   const callee = skipOuter(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const batch = callee.name.text === 'batch' && call.arguments.length > 0;
+  if ((!batch && !RUNS.test(callee.name.text)) || !keepsStatements(values)) return undefined;
   // `db.batch([q.deleteUser.bind(id), q.deleteKeys.bind(id)])` (D1): each statement of the list is run
-  if (callee.name.text === 'batch' && call.arguments.length) {
+  if (batch) {
     const list = skipOuter(call.arguments[0]);
     if (!ts.isArrayLiteralExpression(list)) return undefined;
     const found = list.elements.flatMap((el) => statementWrite(skipOuter(el), [], call, values) ?? []);
     if (!found.length) return undefined;
     // (the batch's other writes beside the first, each on its own table)
-    const callee = call.expression.getText().replace(/\s+/g, '').slice(0, 80);
-    const rest = found.slice(1).map((f) => ({ kind: 'sql-write' as const, node: call, callee, ...f }) as Effect);
+    const text = call.expression.getText().replace(/\s+/g, '').slice(0, 80);
+    const rest = found.slice(1).map((f) => ({ kind: 'sql-write' as const, node: call, callee: text, ...f }) as Effect);
     return rest.length ? { ...found[0], nested: rest } : found[0];
   }
-  if (!RUNS.test(callee.name.text)) return undefined;
   return statementWrite(skipOuter(callee.expression), call.arguments, call, values);
 }
 

@@ -7,6 +7,7 @@
 import { ts } from 'ts-morph';
 import type { Effect } from '../analysis/effects.js';
 import { skipOuter } from '../analysis/values.js';
+import { exits, forEachNode } from '../analysis/walk.js';
 import type { Endpoint, FunctionNode, Span } from '../model.js';
 import { vocab } from './guard/index.js';
 
@@ -74,21 +75,13 @@ function testsOn(cond: ts.Expression, negate = false): boolean | undefined {
   return v.factorRecords.test(owner) ? !negate : undefined;
 }
 
-/** Does the block end the request (`return …`, `throw …`)? */
-function exits(s: ts.Statement): boolean {
-  if (ts.isReturnStatement(s) || ts.isThrowStatement(s)) return true;
-  return ts.isBlock(s) && s.statements.some((x) => ts.isReturnStatement(x) || ts.isThrowStatement(x));
-}
-
 /** Does the handler refuse when the factor is already on (`if (user.twoFactorEnabled) return res.status(400)…`)? */
 function refusesWhenOn(fn: FunctionNode): boolean {
   let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
+  forEachNode(fn, (n) => {
+    if (found || (n !== fn && ts.isFunctionLike(n))) return false;
     if (ts.isIfStatement(n) && testsOn(n.expression) === true && exits(n.thenStatement)) found = true;
-    if (!found && !(n !== fn && ts.isFunctionLike(n))) ts.forEachChild(n, visit);
-  };
-  ts.forEachChild(fn, visit);
+  });
   return found;
 }
 
