@@ -579,10 +579,12 @@ export class GuardRecogniser {
     if (!evidence.length) return undefined;
     const name = displayName;
     const base: Partial<GuardSpec> = { name, source: 'project', kind: 'guard', async: isAsync, defNode: fn };
+    // A function that checks a code and switches the code's factor on is enrolling it: each code it checks
+    // proves the new factor, also beside another check (an optional password) that decides the rest.
+    const enabled = evidence.some((e) => e.spec.factor === 'otp' && !e.spec.enrolling) ? enablesFactor(fn) : undefined;
+    const enrolment = enabled && `the factor it switches on (${enabled.getText().replace(/\s+/g, ' ').slice(0, 60)})`;
+    if (enrolment) markEnrolling(flow.events, enrolment);
     collectQuality(base, evidence, this.maxMinutes);
-    // A function that checks a code and switches the code's factor on is enrolling it.
-    const enabled = base.factor === 'otp' && !base.enrolling ? enablesFactor(fn) : undefined;
-    if (enabled) base.enrolling = `the factor it switches on (${enabled.getText().replace(/\s+/g, ' ').slice(0, 60)})`;
     // Does the function also perform the operation? Then it is a guard only if every one of its side
     // effects sits behind its own check (a self-protected operation); otherwise it is an operation.
     if (
@@ -598,6 +600,7 @@ export class GuardRecogniser {
         maxFreshnessMinutes: this.maxMinutes,
         effects: true,
       }).run();
+      if (enrolment) markEnrolling(own.events, enrolment);
       const ownIds = new Set(
         own.events.filter((e) => (e.checked || e.established) && counts(e) && !e.forged).map((e) => e.id),
       );
@@ -609,8 +612,21 @@ export class GuardRecogniser {
         const skipped = own.events.find(
           (e) => (e.checked || e.established) && e.spec.skip && !e.forged && points.every((p) => p.must.has(e.id)),
         );
-        if (!skipped?.spec.skip) return undefined;
-        base.skip = skipped.spec.skip;
+        // or a check that runs only on a branch (`if (password) { … }`, the client choosing whether to send one)
+        // before effects it does not always precede: protection the caller can step around
+        const branched = skipped
+          ? undefined
+          : own.events.find(
+              (e) =>
+                e.checked &&
+                ownIds.has(e.id) &&
+                points.every((p) => [...p.must].some((id) => ownIds.has(id)) || p.may.has(e.id)) &&
+                !!sideNotChecking(e.node),
+            );
+        const around = branched && sideNotChecking(branched.node);
+        if (skipped?.spec.skip) base.skip = skipped.spec.skip;
+        else if (around) base.skip = around;
+        else return undefined;
       }
       base.guardsOwnEffects = true;
     }
@@ -1071,6 +1087,23 @@ export function branchText(node: ts.Node): string {
     }
   }
   return 'on a path that never runs the check';
+}
+
+/** The branch that does not run a check made on one side of an `if` (`if (password) { check }`: unless `password`). */
+function sideNotChecking(node: ts.Node): { node: ts.Node; why: string } | undefined {
+  let child: ts.Node = node;
+  for (let cur = node.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent) {
+    if (!ts.isIfStatement(cur) || (child !== cur.thenStatement && child !== cur.elseStatement)) continue;
+    const cond = cur.expression.getText().replace(/\s+/g, ' ');
+    return { node: cur.expression, why: child === cur.thenStatement ? `unless \`${cond}\`` : `when \`${cond}\`` };
+  }
+  return undefined;
+}
+
+/** Marks each one-time-code check among `events` as proving the factor the function switches on. */
+function markEnrolling(events: GuardEvent[], enrolment: string): void {
+  for (const e of events)
+    if (e.spec.factor === 'otp' && !e.spec.enrolling) e.spec = { ...e.spec, enrolling: enrolment };
 }
 
 /**
