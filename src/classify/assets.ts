@@ -31,7 +31,7 @@ import {
 import { comparedRoleColumns } from './role-columns.js';
 import { otpGenerator, pendingEnrolment, pendingRules } from './pending-factor.js';
 import { allColumns, declaredFields, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
-import { foundByKey, recordChosenByRequest } from './chosen-record.js';
+import { foundByKey, recordChosenByRequest, recordOfSignedIn } from './chosen-record.js';
 import { isInvitationRecord } from './exclusions.js';
 
 export type Op = 'create' | 'update' | 'delete';
@@ -963,6 +963,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           )
           .filter((k) => !credited.some((c) => norm(c) !== norm(k) && sameAmount(c, k)))
           .map(norm);
+        // one of the caller's own balances lowered and another of theirs raised in the same request (a swap
+        // between currencies, a buy on the platform's own market): the money stays the caller's
+        if (debited.length && ownExchange(e, effects, r, ctx)) continue;
         // value of any name moved from one holder's record to another's (`points` decremented on the
         // sender's row and incremented by the same amount on the receiver's): sent to another user
         if (!debited.length && r.pairedMoveModelsRe?.test(norm(model)))
@@ -1333,6 +1336,28 @@ function nestedGroup(values: ValueResolver, model: string, parentRe: RegExp): bo
  * Keys a write takes an amount from that another write of the same model, in the same endpoint, gives
  * by that amount (both amounts read; the one given may be less a fee: `amount - fee`).
  */
+/**
+ * Is a debit of the caller's own balance row matched by a credit of another row of the same table that is
+ * the caller's too (both found by who is signed in)?
+ */
+function ownExchange(
+  e: Effect,
+  effects: readonly Effect[],
+  r: CompiledAssets['rules'][number],
+  ctx: AssetContext,
+): boolean {
+  if (!e.model || !recordOfSignedIn(e, ctx.values, ctx.sites?.(e))) return false;
+  const ledger = { model: e.model, r };
+  return effects.some(
+    (o) =>
+      o !== e &&
+      o.node !== e.node &&
+      o.model === e.model &&
+      (o.credits ?? []).some((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger)) &&
+      recordOfSignedIn(o, ctx.values, ctx.sites?.(o)),
+  );
+}
+
 function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
   const amounts = e.amounts ?? {};
   const given = (to: string | undefined, by: string): boolean =>

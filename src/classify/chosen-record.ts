@@ -72,10 +72,30 @@ export function recordChosenByRequest(
   /** The calls the write was reached through, along every way to it: a helper's parameter is what they pass. */
   sites: readonly ts.CallExpression[] = [],
 ): boolean {
+  const w = whoseRecord(e, values, throughRecords, sites);
+  return !!w && ((w.payload && !w.signedIn) || w.chosenAtSite);
+}
+
+/**
+ * Is the record this write changes the caller's own: found by a lookup whose filter takes who is signed in
+ * (`UserBalance.updateOne({ userId: req.user.id, asset })`) and nothing the client chose the record by?
+ */
+export function recordOfSignedIn(e: Effect, values: ValueResolver, sites: readonly ts.CallExpression[] = []): boolean {
+  const w = whoseRecord(e, values, false, sites);
+  return !!w && w.signedIn && !w.chosenAtSite;
+}
+
+/** What the filters of the lookup behind a write read: the request's payload, who is signed in, or a helper's caller's payload. */
+function whoseRecord(
+  e: Effect,
+  values: ValueResolver,
+  throughRecords: boolean,
+  sites: readonly ts.CallExpression[],
+): { payload: boolean; signedIn: boolean; chosenAtSite: boolean } | undefined {
   const call = e.node;
-  if (!ts.isCallExpression(call)) return false;
+  if (!ts.isCallExpression(call)) return undefined;
   const filters = lookupFilters(call, values);
-  if (!filters.length) return false;
+  if (!filters.length) return undefined;
   const r = rules();
   let payload = false;
   let signedIn = false;
@@ -177,7 +197,7 @@ export function recordChosenByRequest(
       ts.forEachChild(x, (c) => go(c, depth + 1));
   };
   for (const f of filters) go(f, 0);
-  return (payload && !signedIn) || chosenAtSite;
+  return { payload, signedIn, chosenAtSite };
 }
 
 /** The arguments the calls of the parameter's function among `sites` pass for it. */
@@ -344,8 +364,17 @@ function filterOf(arg: ts.Expression): ts.Expression[] {
   );
   const obj = where ? skipOuter(where.initializer) : x;
   if (!ts.isObjectLiteralExpression(obj)) return [obj];
+  return keyValues(obj);
+}
+
+/** The values an object of filter keys gives account keys, a compound key's parts included (`userId_symbol: { userId, symbol }`). */
+function keyValues(obj: ts.ObjectLiteralExpression): ts.Expression[] {
   return obj.properties.flatMap((p) => {
     const key = p.name ? propertyNameText(p.name) : undefined;
+    if (key && /^[a-z]\w*_\w+$/i.test(key) && ts.isPropertyAssignment(p)) {
+      const inner = skipOuter(p.initializer);
+      if (ts.isObjectLiteralExpression(inner)) return keyValues(inner);
+    }
     if (!key || !rules().accountKeys.test(key)) return [];
     return ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [];
   });
