@@ -136,6 +136,8 @@ interface ExclusionSets {
     text?: RegExp;
     /** Packages whose middleware is request plumbing, never a session (`express-rate-limit`). */
     plumbing?: RegExp;
+    /** Names of the project's own plumbing middleware (`csrfToken`): never a session. */
+    plumbingNames?: RegExp;
     currentSecret?: RegExp;
   };
 }
@@ -177,6 +179,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
       lookupArgs: new RegExp(ex.sessionless.lookupArgs),
       text: ex.sessionless.sessionText ? new RegExp(ex.sessionless.sessionText, 'i') : undefined,
       plumbing: ex.sessionless.plumbingModules ? new RegExp(ex.sessionless.plumbingModules) : undefined,
+      plumbingNames: ex.sessionless.plumbingLinkNames ? new RegExp(ex.sessionless.plumbingLinkNames, 'i') : undefined,
       currentSecret: ex.sessionless.currentSecretNames ? new RegExp(ex.sessionless.currentSecretNames, 'i') : undefined,
     },
     codeGrantKeys: ex.codeExchange ? new RegExp(ex.codeExchange.grantKeys) : undefined,
@@ -481,10 +484,36 @@ function servesSession(
   if (!ep.handler.fn) return true;
   if (chainServesSession(ep, values, s)) return true;
   // a bearer header or a cookie read, in the handler or a function it calls, is a session of some kind
-  if (readsSignedIn(ep.handler.fn, values) || s.text?.test(ep.handler.fn.getText())) return true;
+  if (readsSignedIn(ep.handler.fn, values) || s.text?.test(readText(ep.handler.fn))) return true;
   return deepCalls(ep.handler.fn, values, depth).some(
-    (c) => isSessionRead(c, s) || (!!s.text && s.text.test(c.getText())),
+    (c) => isSessionRead(c, s) || (!!s.text && s.text.test(readText(c))),
   );
+}
+
+/**
+ * The text of `n` without the headers it sends (`fetch(url, { headers: { Authorization: 'Bearer ' + KEY } })`):
+ * a credential the server hands to another service is no session of the request's.
+ */
+function readText(n: ts.Node): string {
+  const text = n.getText();
+  if (!/authorization|bearer|cookie/i.test(text)) return text;
+  const start = n.getStart();
+  const cuts: [number, number][] = [];
+  const visit = (x: ts.Node): void => {
+    if (ts.isPropertyAssignment(x) && /^(headers|authorization|cookie)$/i.test(propertyNameText(x.name) ?? '')) {
+      cuts.push([x.getStart() - start, x.end - start]);
+      return;
+    }
+    ts.forEachChild(x, visit);
+  };
+  visit(n);
+  let out = '';
+  let at = 0;
+  for (const [a, b] of cuts) {
+    out += text.slice(at, a);
+    at = b;
+  }
+  return out + text.slice(at);
 }
 
 /** Does a middleware of the endpoint's chain (route, router or app level) serve a signed-in session? */
@@ -494,11 +523,14 @@ function chainServesSession(
   s: NonNullable<ExclusionSets['sessionless']>,
 ): boolean {
   for (const l of ep.chain) {
+    // the project's own plumbing (`csrfToken` keeping a token in every visitor's session) serves no signed-in user
+    if (s.plumbingNames?.test(l.expr.getText().split(/[(\s]/)[0] ?? '')) continue;
     if (namedForAuth(l, s)) return true;
     const fn = l.fn ?? l.factory;
     if (!fn) {
       // a package's middleware (`passport.authenticate('jwt')`, `clerkMiddleware()`) named for authentication
-      if (l.externalModule && s.linkNames.test(l.externalModule)) return true;
+      // (not one that is plumbing or keeps a store for every visitor: `session(…)` from express-session)
+      if (l.externalModule && s.linkNames.test(l.externalModule) && !s.plumbing?.test(l.externalModule)) return true;
       continue;
     }
     // the app-wide Next.js middleware serves every path (a locale cookie read there is no session); a
@@ -519,7 +551,7 @@ function chainServesSession(
       if (reads) return true;
       continue;
     }
-    if (readsSignedIn(fn, values) || s.text?.test(fn.getText())) return true;
+    if (readsSignedIn(fn, values) || s.text?.test(readText(fn))) return true;
     if (deepCalls(fn, values, 1).some((c) => isSessionRead(c, s))) return true;
   }
   return false;
@@ -538,7 +570,7 @@ function tokenMinterServesSession(
   const fn = ep.handler.fn;
   if (!fn) return true;
   if (chainServesSession(ep, values, s) || routeSetsSignedInUser(ep, values)) return true;
-  if (readsSignedIn(fn, values) || s.text?.test(fn.getText())) return true;
+  if (readsSignedIn(fn, values) || s.text?.test(readText(fn))) return true;
   const sent = new Set(ep.bodyFields.map((f) => f.name));
   const fromRequest = (c: ts.CallExpression): boolean =>
     c.arguments.some((a) => {
@@ -637,7 +669,7 @@ function namedForAuth(l: Endpoint['chain'][number], s: NonNullable<ExclusionSets
   // what it does, not the variable
   if (l.externalModule && s.plumbing?.test(l.externalModule)) return false;
   const head = l.expr.getText().split(/[(\s]/)[0];
-  return !!head && s.linkNames.test(head);
+  return !!head && s.linkNames.test(head) && !s.plumbingNames?.test(head);
 }
 
 /** `cookies().set(…)`, `(await cookies()).delete(…)`: the cookie jar written, not read. */
@@ -691,13 +723,15 @@ function sessionlessCredentialSet(ep: Endpoint, values: ValueResolver, xs: Exclu
   if (!s || !ep.handler.fn) return undefined;
   // the current password asked for: a change of a known secret, never a recovery or a first set
   if (s.currentSecret && takesCurrentSecret(ep, s.currentSecret)) return undefined;
-  // a read that finds the account (`findOne({ email })`), not the write itself (`findByIdAndUpdate(id, { email })`)
-  const lookup = deepCalls(ep.handler.fn, values, 2).find(
-    (c) =>
-      xs.signInLookups.test(calleeName(c)) &&
-      !/update|upsert|delete|remove|replace/i.test(calleeName(c)) &&
-      c.arguments.some((a) => s.lookupArgs.test(`{${lookupConditions(a)}}`)),
-  );
+  // a read that finds the account (`findOne({ email })`), or a write that finds it by its filter
+  // (`findOneAndUpdate({ email }, { $set: { password } })`): never by what a write's data holds
+  // (`findByIdAndUpdate(id, { email })` changes the address, it does not name the account by it)
+  const lookup = deepCalls(ep.handler.fn, values, 2).find((c) => {
+    if (!xs.signInLookups.test(calleeName(c))) return false;
+    const writes = /update|upsert|delete|remove|replace/i.test(calleeName(c));
+    const filters = writes ? c.arguments.slice(0, c.arguments.length > 1 ? 1 : 0) : c.arguments;
+    return filters.some((a) => s.lookupArgs.test(`{${lookupConditions(a)}}`));
+  });
   if (!lookup || servesSession(ep, values, s)) return undefined;
   return {
     kind: 'exclusion',

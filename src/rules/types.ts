@@ -424,6 +424,8 @@ export interface ExclusionRules {
     sessionText?: string;
     currentSecretNames?: string;
     plumbingModules?: string;
+    /** Middleware names of request plumbing the project wrote itself (`csrfToken`): they serve no session, whatever word they share with authentication. */
+    plumbingLinkNames?: string;
   };
   /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
   codeExchange?: { grantKeys: string; grantValue: string; calls?: string };
