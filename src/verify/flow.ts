@@ -54,6 +54,8 @@ export interface GuardEvent extends Check {
   returned?: boolean;
   /** A condition that tests the result the wrong way (the whole object instead of its field). */
   misread?: ts.Node;
+  /** A condition that refuses the request when a yes-or-no check passes (`if (same) return 400`): not a use as a guard. */
+  inverted?: ts.Node;
   /** A condition that lets a request through without a passed check (`pin && !ok`, `!ok && !isAdmin`). */
   bypass?: ts.Expression;
   /** Where the result's variable is given a passing value the check did not produce (`isMatch = true`). */
@@ -589,7 +591,11 @@ export class Flow implements ResultLookup {
         // The condition's meaning contradicts the code: it tests the whole result object (always
         // truthy) instead of its deciding field, so the refusal never runs.
         if (whenFailed !== undefined && structural !== undefined && whenFailed !== structural) {
-          ev.misread = cond;
+          // (a yes-or-no check refused when it passes, `if (await bcrypt.compare(password, user.passwordHash))
+          // return 400`, keeps a new secret from equalling the old one: validation, not a check misread)
+          if (ev.spec.mode === 'returns-falsy' && !ev.inline && !ev.spec.viaCallback && ts.isCallExpression(ev.node))
+            ev.inverted = cond;
+          else ev.misread = cond;
           continue;
         }
         estThen = whenFailed === false;

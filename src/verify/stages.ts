@@ -57,14 +57,16 @@ function guardIds(events: GuardEvent[]): Set<number> {
 function evidenceOf(flow: FlowResult): GuardEvent[] {
   return flow.events.filter(
     (e) =>
-      e.checked ||
-      e.established ||
-      e.notAwaited ||
-      e.opaque ||
-      e.misread ||
-      e.usage === 'bare' ||
-      e.usage === 'var' ||
-      e.spec.mode === 'never-fails',
+      // (a check only ever refused when it passes keeps a new secret from equalling the old one: no guard)
+      !(e.inverted && !e.checked && !e.established) &&
+      (e.checked ||
+        e.established ||
+        e.notAwaited ||
+        e.opaque ||
+        e.misread ||
+        e.usage === 'bare' ||
+        e.usage === 'var' ||
+        e.spec.mode === 'never-fails'),
   );
 }
 
