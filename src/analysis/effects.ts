@@ -392,6 +392,19 @@ function listOp(v: ts.Expression): string | undefined {
   return ts.isCallExpression(v) ? ownEntry(rules().r.orm.listItemCalls, calledName(v)) : undefined;
 }
 
+/**
+ * A list written back as what it held, filtered (`{ beneficiaries: previous.filter((b) => b.id !== id) }`,
+ * also through a local): entries taken out, none added — the constant `$remove`, as `$pull` is.
+ */
+function filteredList(v: ts.Expression, values: ValueResolver): string | undefined {
+  const isFilter = (x: ts.Node): boolean =>
+    ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'filter';
+  if (isFilter(v)) return '$remove';
+  if (!ts.isIdentifier(v)) return undefined;
+  const vals = values.resolve(v);
+  return vals.length > 0 && vals.every((r) => r.kind === 'call' && isFilter(r.node)) ? '$remove' : undefined;
+}
+
 /** `map[key]` when the map itself holds it (never an inherited `toString`). */
 function ownEntry<T>(map: Record<string, T> | undefined, key: string): T | undefined {
   return map && Object.hasOwn(map, key) ? map[key] : undefined;
@@ -939,6 +952,7 @@ export function writeData(
         evalString(v, values) ??
         enumMemberName(v) ??
         listOp(v) ??
+        filteredList(v, values) ??
         (ts.isIdentifier(v) ? boundLiteral(v, values) : undefined));
     if (constant !== undefined) out.constants[name] = constant;
     // Prisma `{ balance: { decrement: n } }` / `{ increment: -n }`

@@ -1053,6 +1053,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       // destination is removed, not set
       if (r.notWhenCleared && ops.every((o) => o === 'update') && cleared(e, matchedKeys.length ? matchedKeys : keys))
         continue;
+      // every key written is a list an entry was taken from (`$pull`, the stored list written back filtered):
+      // a payee removed, none added
+      if (r.notListRemovals && ops.every((o) => o === 'update') && !e.opaqueData && keys.length > 0) {
+        const constants = constantsOf(e);
+        if (keys.every((k) => constants.get(k) === '$remove')) continue;
+      }
       if (r.ignoreWhenOnly && updatesOnly((k) => isCosmetic(k, c))) continue;
       // only flags switched on the record (`hasAnEvent: true`), none of them one that decides where money goes
       // (`isDefault`): the destination is unchanged
