@@ -718,6 +718,12 @@ function takesCurrentSecret(ep: Endpoint, re: RegExp): boolean {
   return names.some((n) => re.test(n));
 }
 
+/** Does the request type the secret it replaces, on an endpoint that reads a session? */
+function changesKnownSecret(ep: Endpoint, values: ValueResolver): boolean {
+  const s = values.session.get(SETS).sessionless;
+  return !!s?.currentSecret && takesCurrentSecret(ep, s.currentSecret) && servesSession(ep, values, s);
+}
+
 function sessionlessCredentialSet(ep: Endpoint, values: ValueResolver, xs: ExclusionSets): Reason | undefined {
   const s = xs.sessionless;
   if (!s || !ep.handler.fn) return undefined;
@@ -796,7 +802,11 @@ export function exclusionFor(
       // account) is that money; a sign-up opening the new account's own bank record is still a sign-up
       !(movesMoney && endpointReadsSession(ep, values)) &&
       // a factor added to the account a session signs in to (`passkeys/register/verify`) is an enrolment
-      !(facts.enrolsFactor && endpointReadsSession(ep, values))
+      !(facts.enrolsFactor && endpointReadsSession(ep, values)) &&
+      // a secret set by one who types the one it replaces (`old_password`) on an account the request's session
+      // names: a change of a known secret under a prefix that says sign-up (`/registration/fin-password`), which
+      // no sign-up, sign-in or recovery asks for
+      !(setsPasswordOnly && changesKnownSecret(ep, values))
     )
       return {
         kind: 'exclusion',
