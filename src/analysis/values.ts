@@ -138,8 +138,17 @@ export function isRequireCall(e: ts.Node): boolean {
   );
 }
 
+/** Return expressions per function (syntax alone): classification and verification ask for them again and again. */
+const returnsCache = new WeakMap<ts.SignatureDeclaration, readonly ts.Expression[]>();
+
 /** Return expressions of a function (not of nested functions); an expression-bodied arrow returns its body. */
-export function returnExpressions(fn: ts.SignatureDeclaration): ts.Expression[] {
+export function returnExpressions(fn: ts.SignatureDeclaration): readonly ts.Expression[] {
+  let out = returnsCache.get(fn);
+  if (!out) returnsCache.set(fn, (out = collectReturns(fn)));
+  return out;
+}
+
+function collectReturns(fn: ts.SignatureDeclaration): ts.Expression[] {
   const body = (fn as ts.FunctionLikeDeclaration).body;
   if (!body) return [];
   if (!ts.isBlock(body)) return [body];
