@@ -54,6 +54,7 @@ describe('scan session', () => {
       ['analysis/scope.ts:idCache', 'identifier → declaration (syntax alone)'],
       ['analysis/effects.ts:callsCache', 'calls in a function body (syntax alone)'],
       ['analysis/values.ts:returnsCache', 'return expressions of a function body (syntax alone)'],
+      ['verify/guard/recognise.ts:asyncCache', 'does a function return a promise (syntax alone)'],
       [
         'analysis/effects.ts:randomCache',
         'does a function body call a random source (syntax and the built-in mint calls alone)',

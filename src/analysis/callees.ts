@@ -1,5 +1,6 @@
 // The project functions a set of functions reaches through their calls, a few levels deep.
 import { ts } from 'ts-morph';
+import { memo } from '../memo.js';
 import type { FunctionNode } from '../model.js';
 import { isFunctionNode, type ValueResolver } from './values.js';
 
@@ -20,6 +21,18 @@ function everyCall(fn: FunctionNode): ts.CallExpression[] {
   return out;
 }
 
+/** Every call of a function's body, found once per scan (closures over the same helpers ask again and again). */
+const EVERY_CALL = memo('callees.everyCall', () => new WeakMap<FunctionNode, ts.CallExpression[]>());
+
+function everyCallOnce(values: ValueResolver): (fn: FunctionNode) => ts.CallExpression[] {
+  const cache = values.session.get(EVERY_CALL);
+  return (fn) => {
+    let out = cache.get(fn);
+    if (!out) cache.set(fn, (out = everyCall(fn)));
+    return out;
+  };
+}
+
 /** `roots` and the project functions they call, `depth` levels down, each once, roots first. */
 export function calleeClosure(
   roots: readonly FunctionNode[],
@@ -27,7 +40,7 @@ export function calleeClosure(
   depth: number,
   opts: ClosureOptions = {},
 ): FunctionNode[] {
-  const calls = opts.calls ?? everyCall;
+  const calls = opts.calls ?? everyCallOnce(values);
   const out = new Set<FunctionNode>();
   const add = (fn: FunctionNode, left: number): void => {
     if (out.has(fn)) return;

@@ -1060,7 +1060,16 @@ function withSecretVerdict(spec: GuardSpec, verdict: SecretVerdict): GuardSpec |
 }
 
 /** An async function, or one that returns `new Promise(…)`. */
+/** Per function (syntax alone): each guard spec of a function asks again, and a body may be long. */
+const asyncCache = new WeakMap<FunctionNode, boolean>();
+
 function isAsyncFunction(fn: FunctionNode): boolean {
+  let hit = asyncCache.get(fn);
+  if (hit === undefined) asyncCache.set(fn, (hit = returnsPromise(fn)));
+  return hit;
+}
+
+function returnsPromise(fn: FunctionNode): boolean {
   if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return true;
   const isPromise = (e: ts.Expression): boolean => {
     const x = skipOuter(e);
