@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
-import type { ModuleResolver } from '../project/resolve.js';
+import type { ModuleResolver, Resolution } from '../project/resolve.js';
 import type { SourceStore } from '../project/sources.js';
 import { memo } from '../memo.js';
 import { compiled, ruleFile } from '../rules/load.js';
@@ -1024,6 +1024,18 @@ export class ValueResolver {
     );
   }
 
+  /**
+   * What a module's `export * from` specifiers resolve to, per list and position: every export looked up
+   * through a barrel walks its stars again (a monorepo's package index, asked thousands of times).
+   */
+  private readonly starTargets = new WeakMap<readonly string[], Resolution[]>();
+
+  private starTarget(stars: readonly string[], i: number, file: string): Resolution {
+    let known = this.starTargets.get(stars);
+    if (!known) this.starTargets.set(stars, (known = []));
+    return (known[i] ??= this.resolver.resolve(stars[i], file));
+  }
+
   private readonly declaringModules = new Map<string, Map<string, string | null>>();
 
   /** The module that declares export `name` of `file`, through star re-exports (from text; remembered per file and name). */
@@ -1042,8 +1054,8 @@ export class ValueResolver {
     this.budget.step('re-exports');
     const q = this.exportsFromText(file);
     if (q.opaque || q.names.has(name)) return file;
-    for (const spec of q.stars) {
-      const r = this.resolver.resolve(spec, file);
+    for (let i = 0; i < q.stars.length; i++) {
+      const r = this.starTarget(q.stars, i, file);
       if (r.kind !== 'file') continue;
       const found = this.declaringModule(r.file, name, depth + 1);
       if (found) return found;
@@ -1097,8 +1109,8 @@ export class ValueResolver {
     this.budget.step('re-exports');
     const q = this.exportsFromText(file);
     if (q.opaque || q.names.has(name)) return true;
-    for (const spec of q.stars) {
-      const r = this.resolver.resolve(spec, file);
+    for (let i = 0; i < q.stars.length; i++) {
+      const r = this.starTarget(q.stars, i, file);
       if (r.kind === 'file' && this.declaresExport(r.file, name, depth + 1)) return true;
     }
     return false;
@@ -1150,8 +1162,8 @@ export class ValueResolver {
       // `export * from 'hono'` in a workspace package: a name no file of the tree declares is a package's
       // (one of them, when the module re-exports several)
       const packages: Value[] = [];
-      for (const spec of t.stars) {
-        const r = this.resolver.resolve(spec, file);
+      for (let i = 0; i < t.stars.length; i++) {
+        const r = this.starTarget(t.stars, i, file);
         if (r.kind === 'external')
           packages.push({
             kind: 'external',
