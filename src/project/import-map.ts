@@ -22,6 +22,8 @@ const CONFIGS = ['deno.json', 'deno.jsonc'];
 
 function readConfig(file: string): Record<string, unknown> | undefined {
   try {
+    // (looked for in every folder: an absent file is answered without a thrown error)
+    if (!fs.statSync(file, { throwIfNoEntry: false })) return undefined;
     const parsed = ts.parseConfigFileTextToJson(file, stripBom(fs.readFileSync(file, 'utf8')));
     const c = parsed.config as unknown;
     return !parsed.error && c && typeof c === 'object' && !Array.isArray(c)

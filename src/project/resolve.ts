@@ -69,8 +69,9 @@ export class ModuleResolver {
     let hit = this.fileCache.get(p);
     if (hit === undefined) {
       try {
-        const st = fs.lstatSync(p);
-        hit = st.isFile() && !p.split(path.sep).includes('node_modules') ? 'file' : 'none';
+        // (an absent candidate, the usual answer, without a thrown error)
+        const st = fs.lstatSync(p, { throwIfNoEntry: false });
+        hit = st?.isFile() && !p.split(path.sep).includes('node_modules') ? 'file' : 'none';
       } catch {
         hit = 'none';
       }

@@ -139,9 +139,8 @@ export class Tree {
     if (!this.containsPath(abs)) return false;
     let real = this.realCache.get(abs);
     if (real === undefined) {
-      try {
-        real = fs.realpathSync(abs);
-      } catch {
+      real = realPath(abs);
+      if (real === undefined) {
         // does not exist (yet): decided by its folder, which must be inside too
         const parent = path.dirname(abs);
         real = parent !== abs && this.containsPath(parent) && this.contains(parent) ? abs : null;
@@ -149,6 +148,19 @@ export class Tree {
       this.realCache.set(abs, real);
     }
     return real !== null && within(this.realRoot, real);
+  }
+}
+
+/**
+ * A path with its symbolic links resolved, or undefined when it cannot be (absent, a dangling link). Most
+ * paths asked about do not exist (a config file looked for in every folder): those are answered without
+ * the cost of a thrown error.
+ */
+function realPath(p: string): string | undefined {
+  try {
+    return fs.lstatSync(p, { throwIfNoEntry: false }) ? fs.realpathSync(p) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
