@@ -94,6 +94,8 @@ interface Compiled {
   /** Method names of a write, in a function named like a minting call (rules `mint.writeMethods`). */
   mintWrites?: RegExp;
   identity: { re: RegExp; category: string; keys?: string[]; keyRe?: RegExp; metadata: boolean }[];
+  /** Any of the identity patterns (undefined where one cannot be joined): most calls match none. */
+  identityAny?: RegExp;
   identityNested: RegExp;
   /** What an imported module's text must contain to be worth parsing for writes. */
   lookAhead: RegExp;
@@ -119,6 +121,15 @@ interface Compiled {
   queryBuilder: { starts: RegExp; verbs: RegExp; entityCalls: string[] } | undefined;
 }
 
+/**
+ * One expression matching wherever any of `patterns` matches (each without flags); undefined when one
+ * refers to its own groups (a back-reference, a named group), which joining would renumber.
+ */
+function anyOf(patterns: readonly string[]): RegExp | undefined {
+  if (!patterns.length || patterns.some((p) => /\\[1-9k]|\(\?<[A-Za-z]/.test(p))) return undefined;
+  return new RegExp(patterns.map((p) => `(?:${p})`).join('|'));
+}
+
 const rules = compiled<Compiled>(() => {
   const r = ruleFile('effects');
   return {
@@ -134,6 +145,7 @@ const rules = compiled<Compiled>(() => {
     idTargets: new RegExp(r.mint.identifierTargets),
     mintWrites: r.mint.writeMethods ? new RegExp(r.mint.writeMethods) : undefined,
     identityNested: new RegExp(r.identity.nested ?? '(?!)', 'i'),
+    identityAny: anyOf(r.identity.calls.map((c) => c.pattern)),
     identity: r.identity.calls.map((c) => ({
       re: new RegExp(c.pattern),
       category: c.category,
@@ -2301,8 +2313,18 @@ export function runsProjectCode(call: ts.CallExpression, values: ValueResolver):
 }
 
 function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect | undefined {
-  const { r, delegateRoots, repoRoots, builderRoots, payRoots, httpRoots, httpConfigCalls, identity, moveMethods } =
-    rules();
+  const {
+    r,
+    delegateRoots,
+    repoRoots,
+    builderRoots,
+    payRoots,
+    httpRoots,
+    httpConfigCalls,
+    identity,
+    identityAny,
+    moveMethods,
+  } = rules();
   const direct = calleeParts(call.expression);
   // a client reached through a getter (`db.prisma().user.update`, `getDb().apiKey.create`)
   const gotten = direct ? undefined : getterParts(call.expression);
@@ -2393,7 +2415,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   // a command object an SDK client sends (AWS SDK v3 `iam.send(new CreateAccessKeyCommand({ UserName }))`): the
   // command's class says what the call does, matched as `send:<Class>`
   const cmd = sentCommand(call);
-  for (const id of identity) {
+  const maybeIdentity = !identityAny || identityAny.test(text) || (!!cmd && identityAny.test(`send:${cmd}`));
+  for (const id of maybeIdentity ? identity : []) {
     if (!id.re.test(text) && !(cmd && id.re.test(`send:${cmd}`))) continue;
     const written = call.arguments.map((a) => identityData(a, values));
     const dataKeys = written.flatMap((w) => w.keys);
