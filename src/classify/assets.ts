@@ -1150,7 +1150,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
               r.suppliedRe!.test(k.replace(STORED_FORM, '')) &&
               writtenFrom(o, k).some((b) => r.suppliedRe!.test(b) && ctx.bodyFields.includes(b))),
         );
-      if (createOnly && supplied(e, keys)) {
+      // (stored afresh or over the one stored before: an upsert by the owner, `onConflict: 'user_id'`)
+      if (ops.length > 0 && ops.every((o) => o === 'create' || o === 'update') && supplied(e, keys)) {
         ctx.cleared?.add(e);
         continue;
       }
@@ -1802,6 +1803,11 @@ function writtenFrom(e: Effect, key: string): string[] {
       out.add(norm(x.text));
       const d = hops < 2 ? findDeclaration(x) : undefined;
       if (d && ts.isVariableDeclaration(d) && d.initializer) names(d.initializer, hops + 1);
+      // (a part of what a call answered: `const { encryptedKey, iv } = encryptKey(apiKey)`)
+      else if (d && ts.isBindingElement(d)) {
+        const { root } = bindingPath(d);
+        if (root && ts.isVariableDeclaration(root) && root.initializer) names(root.initializer, hops + 1);
+      }
       return;
     }
     if (ts.isPropertyAccessExpression(x)) out.add(norm(x.name.text));
