@@ -2469,9 +2469,17 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         action: repoAction(call, mc.method, values),
         ...callData(call, mc.method, values),
       });
-    // a handle on a collection kept in a local or a field (`const users = db.collection('users')`; `users.updateOne(…)`)
-    if (r.orm.staticMethods.includes(mc.method) && !ts.isCallExpression(skipOuter(mc.recv))) {
-      const table = collectionHandle(mc.recv, values, r.orm.builderTableCalls);
+    // a handle on a collection kept in a local or a field (`const users = db.collection('users')`; `users.updateOne(…)`),
+    // or asked for where it is written to (`db.collection('user').findOneAndUpdate(…)`, the MongoDB driver)
+    if (r.orm.staticMethods.includes(mc.method)) {
+      const recv = skipOuter(mc.recv);
+      const asked = ts.isCallExpression(recv) ? methodCall(recv) : undefined;
+      const table =
+        asked?.method === 'collection'
+          ? stringArg(recv as ts.CallExpression, values)
+          : ts.isCallExpression(recv)
+            ? undefined
+            : collectionHandle(mc.recv, values, r.orm.builderTableCalls);
       if (table)
         return base('db-write', {
           model: normalizeName(table),
