@@ -272,6 +272,8 @@ export interface GuardRules {
     factorSecretColumns?: string;
     factorRecords: string;
     accountRecords: string;
+    /** Records of an operation (`withdrawal`, `transfer`): a factor-named flag set on one records a check made for it. */
+    checkRecords?: string;
     factorRecordFlags: string;
   };
   clientSources: { roots: string; calls: string[]; decoders: string[] };

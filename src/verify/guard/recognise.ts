@@ -621,7 +621,9 @@ export class GuardRecogniser {
                 e.checked &&
                 ownIds.has(e.id) &&
                 points.every((p) => [...p.must].some((id) => ownIds.has(id)) || p.may.has(e.id)) &&
-                !!sideNotChecking(e.node),
+                !!sideNotChecking(e.node) &&
+                // (not when the other side checks too: `if (user.totpEnabled) { code } else { password }`)
+                !own.events.some((o) => o !== e && ownIds.has(o.id) && onOtherSide(e.node, o.node)),
             );
         const around = branched && sideNotChecking(branched.node);
         if (skipped?.spec.skip) base.skip = skipped.spec.skip;
@@ -1096,6 +1098,17 @@ export function branchText(node: ts.Node): string {
     }
   }
   return 'on a path that never runs the check';
+}
+
+/** Is `other` on the opposite side of the innermost `if` that `node` sits on one side of? */
+function onOtherSide(node: ts.Node, other: ts.Node): boolean {
+  let child: ts.Node = node;
+  for (let cur = node.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent) {
+    if (!ts.isIfStatement(cur) || (child !== cur.thenStatement && child !== cur.elseStatement)) continue;
+    const side = child === cur.thenStatement ? cur.elseStatement : cur.thenStatement;
+    return !!side && other.pos >= side.pos && other.end <= side.end;
+  }
+  return false;
 }
 
 /** The branch that does not run a check made on one side of an `if` (`if (password) { check }`: unless `password`). */

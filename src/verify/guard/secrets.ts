@@ -215,11 +215,14 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       const left =
         b.left.kind === SyntaxKind.PropertyAccessExpression ? (b.left as ts.PropertyAccessExpression) : undefined;
       const record = left && lastName(left.expression);
+      // (a factor flag set on the account or the factor's own record: `user.totpEnabled = true`; on a record of
+      // something else, `withdrawal.otpVerified = true`, it records a check)
+      const accountFlag = !!left && re.test(left.name.text) && (!record || !isRecordOfElse(record));
       if (
         b.operatorToken.kind === SyntaxKind.EqualsToken &&
         isTrue(b.right) &&
         left &&
-        (re.test(left.name.text) || (!!record && onFactorRecord(left.name.text, [record], left.expression)))
+        (accountFlag || (!!record && onFactorRecord(left.name.text, [record], left.expression)))
       )
         found = n;
     }
@@ -227,6 +230,11 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   };
   fn.forEachChild(visit);
   return found;
+}
+
+/** A record named for something other than the account (`withdrawal`, `transfer`, `order`), whose flags record checks. */
+function isRecordOfElse(name: string): boolean {
+  return !!vocab().checkRecords?.test(name);
 }
 
 /** Calls that look a record up by a query object (`findUnique`, `findOne`, `getUser`). */
