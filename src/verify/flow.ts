@@ -593,7 +593,13 @@ export class Flow implements ResultLookup {
         if (whenFailed !== undefined && structural !== undefined && whenFailed !== structural) {
           // (a yes-or-no check refused when it passes, `if (await bcrypt.compare(password, user.passwordHash))
           // return 400`, keeps a new secret from equalling the old one: validation, not a check misread)
-          if (ev.spec.mode === 'returns-falsy' && !ev.inline && !ev.spec.viaCallback && ts.isCallExpression(ev.node))
+          if (
+            ev.spec.mode === 'returns-falsy' &&
+            !ev.inline &&
+            !ev.spec.viaCallback &&
+            ts.isCallExpression(ev.node) &&
+            hashedAfter(ev.node)
+          )
             ev.inverted = cond;
           else ev.misread = cond;
           continue;
@@ -1421,6 +1427,32 @@ function alwaysFalsy(e: ts.Expression): boolean {
   if (ts.isIdentifier(x) && x.text === 'undefined') return true;
   if (ts.isNumericLiteral(x)) return Number(x.text) === 0;
   return ts.isStringLiteralLike(x) && x.text.length === 0;
+}
+
+/**
+ * Is the value a check compares (`bcrypt.compare(password, user.hash)`) also hashed in the same function
+ * (`bcrypt.hash(password, 10)`)? Then it is the new secret, and a refusal when it matches the stored one
+ * keeps the new from equalling the old; a current password compared the same way is a check tested wrongly.
+ */
+function hashedAfter(check: ts.CallExpression): boolean {
+  const typed = check.arguments[0] && skipOuter(check.arguments[0]).getText();
+  const fn = enclosingFunction(check);
+  if (!typed || !fn) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isCallExpression(n) &&
+      n !== check &&
+      /hash|crypt/i.test(calleeName(n)) &&
+      !/compare|verify|check/i.test(calleeName(n)) &&
+      n.arguments.some((a) => skipOuter(a).getText() === typed)
+    )
+      found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** A value that is always truthy: `true`, a non-zero number, a non-empty string, an object or array literal. */
