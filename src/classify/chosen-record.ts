@@ -82,7 +82,7 @@ export function recordChosenByRequest(
  */
 export function recordOfSignedIn(e: Effect, values: ValueResolver, sites: readonly ts.CallExpression[] = []): boolean {
   const w = whoseRecord(e, values, false, sites);
-  return !!w && w.signedIn && !w.chosenAtSite;
+  return !!w && w.everySignedIn && !w.chosenAtSite;
 }
 
 /** What the filters of the lookup behind a write read: the request's payload, who is signed in, or a helper's caller's payload. */
@@ -91,7 +91,7 @@ function whoseRecord(
   values: ValueResolver,
   throughRecords: boolean,
   sites: readonly ts.CallExpression[],
-): { payload: boolean; signedIn: boolean; chosenAtSite: boolean } | undefined {
+): { payload: boolean; signedIn: boolean; chosenAtSite: boolean; everySignedIn: boolean } | undefined {
   const call = e.node;
   if (!ts.isCallExpression(call)) return undefined;
   const filters = lookupFilters(call, values);
@@ -196,8 +196,27 @@ function whoseRecord(
     if (ts.isBinaryExpression(x) || ts.isConditionalExpression(x) || ts.isTemplateExpression(x))
       ts.forEachChild(x, (c) => go(c, depth + 1));
   };
-  for (const f of filters) go(f, 0);
-  return { payload, signedIn, chosenAtSite };
+  // (each key on its own: `{ userId: recipient.id, orgId: req.user.orgId }` is the caller's organisation, not the caller)
+  let everySignedIn = true;
+  let anySignedIn = false;
+  let anyPayload = false;
+  // (only the keys that say whose record it is must be the caller's: `assetId: from` picks one of the caller's rows)
+  let people = 0;
+  for (const f of filters) {
+    signedIn = false;
+    payload = false;
+    seen.clear();
+    go(f, 0);
+    const key = FILTER_KEY.get(f);
+    if (!key || PERSON_FILTER.test(key)) {
+      people++;
+      everySignedIn &&= signedIn;
+    }
+    anySignedIn ||= signedIn;
+    anyPayload ||= payload;
+  }
+  everySignedIn &&= people > 0;
+  return { payload: anyPayload, signedIn: anySignedIn, chosenAtSite, everySignedIn };
 }
 
 /** The arguments the calls of the parameter's function among `sites` pass for it. */
@@ -367,6 +386,13 @@ function filterOf(arg: ts.Expression): ts.Expression[] {
   return keyValues(obj);
 }
 
+/** The key each filter value was given under (`{ userId: x }` → x ↦ userId), where it was. */
+const FILTER_KEY = new WeakMap<ts.Node, string>();
+
+/** A filter key that names whose record it is (a person or their account), not which of their records. */
+const PERSON_FILTER =
+  /^(_?id|uid|user|owner|member|account|customer|profile|player|person|recipient|receiver|sender|payee|holder|client)(_?(id|uuid|key))?$|(user|owner|member|account|customer|profile|player|person|recipient|receiver|holder)_?(id|uuid)$/i;
+
 /** The values an object of filter keys gives account keys, a compound key's parts included (`userId_symbol: { userId, symbol }`). */
 function keyValues(obj: ts.ObjectLiteralExpression): ts.Expression[] {
   return obj.properties.flatMap((p) => {
@@ -376,6 +402,8 @@ function keyValues(obj: ts.ObjectLiteralExpression): ts.Expression[] {
       if (ts.isObjectLiteralExpression(inner)) return keyValues(inner);
     }
     if (!key || !rules().accountKeys.test(key)) return [];
+    const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    if (value) FILTER_KEY.set(value, key);
     return ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [];
   });
 }
