@@ -486,7 +486,15 @@ function servesSession(
   // a bearer header or a cookie read, in the handler or a function it calls, is a session of some kind
   if (readsSignedIn(ep.handler.fn, values) || s.text?.test(readText(ep.handler.fn))) return true;
   return deepCalls(ep.handler.fn, values, depth).some(
-    (c) => isSessionRead(c, s) || (!!s.text && s.text.test(readText(c))),
+    (c) =>
+      isSessionRead(c, s) ||
+      (!!s.text && s.text.test(readText(c))) ||
+      // a project helper handed the request that reads who is signed in from it (`loadAccount(req)` reading
+      // `req.session.userId`)
+      (c.arguments.some(
+        (a) => ts.isIdentifier(skipOuter(a)) && /^(req|request|c|ctx|context)$/.test(skipOuter(a).getText()),
+      ) &&
+        values.resolve(c.expression).some((v) => v.kind === 'function' && readsSignedIn(v.node, values))),
   );
 }
 
@@ -494,13 +502,22 @@ function servesSession(
  * The text of `n` without the headers it sends (`fetch(url, { headers: { Authorization: 'Bearer ' + KEY } })`):
  * a credential the server hands to another service is no session of the request's.
  */
+/** What reads the incoming request's headers or cookies (`req.headers.cookie`, `c.req.header('authorization')`, `cookies()`). */
+const FORWARDED =
+  /\b(req|request)\.(headers|cookies|signedCookies|header|get)\b|\bc\.req\.(header|raw)\b|\b(headers|cookies)\(\)/;
+
 function readText(n: ts.Node): string {
   const text = n.getText();
   if (!/authorization|bearer|cookie/i.test(text)) return text;
   const start = n.getStart();
   const cuts: [number, number][] = [];
   const visit = (x: ts.Node): void => {
-    if (ts.isPropertyAssignment(x) && /^(headers|authorization|cookie)$/i.test(propertyNameText(x.name) ?? '')) {
+    if (
+      ts.isPropertyAssignment(x) &&
+      /^(headers|authorization|cookie)$/i.test(propertyNameText(x.name) ?? '') &&
+      // (not the request's own session handed on: `headers: { cookie: req.headers.cookie }`)
+      !FORWARDED.test(x.initializer.getText())
+    ) {
       cuts.push([x.getStart() - start, x.end - start]);
       return;
     }
@@ -524,7 +541,7 @@ function chainServesSession(
 ): boolean {
   for (const l of ep.chain) {
     // the project's own plumbing (`csrfToken` keeping a token in every visitor's session) serves no signed-in user
-    if (s.plumbingNames?.test(l.expr.getText().split(/[(\s]/)[0] ?? '')) continue;
+    if (plumbingLink(l.expr.getText().split(/[(\s]/)[0] ?? '', s)) continue;
     if (namedForAuth(l, s)) return true;
     const fn = l.fn ?? l.factory;
     if (!fn) {
@@ -663,13 +680,27 @@ function servesSignedInUser(ep: Endpoint, values: ValueResolver): boolean {
   });
 }
 
+/**
+ * A link named for request plumbing (`csrfToken`, `verifyCsrf`): its words, less the plumbing word and the
+ * generic words beside it, name nothing of authentication (`verifySessionAndCsrf` still names a session).
+ */
+function plumbingLink(head: string, s: NonNullable<ExclusionSets['sessionless']>): boolean {
+  if (!s.plumbingNames?.test(head)) return false;
+  const rest = words(head).filter(
+    (w) =>
+      !s.plumbingNames!.test(w) &&
+      !/^(token|tokens|verify|check|validate|protect|protection|middleware|guard|ensure|require|and|with)$/.test(w),
+  );
+  return !rest.some((w) => s.linkNames.test(w));
+}
+
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */
 function namedForAuth(l: Endpoint['chain'][number], s: NonNullable<ExclusionSets['sessionless']>): boolean {
   // a package's middleware the project only named (`const authLimiter = rateLimit(…)`): the package says
   // what it does, not the variable
   if (l.externalModule && s.plumbing?.test(l.externalModule)) return false;
   const head = l.expr.getText().split(/[(\s]/)[0];
-  return !!head && s.linkNames.test(head) && !s.plumbingNames?.test(head);
+  return !!head && s.linkNames.test(head) && !plumbingLink(head, s);
 }
 
 /** `cookies().set(…)`, `(await cookies()).delete(…)`: the cookie jar written, not read. */
