@@ -409,12 +409,49 @@ function listOp(v: ts.Expression): string | undefined {
  * also through a local): entries taken out, none added — the constant `$remove`, as `$pull` is.
  */
 function filteredList(v: ts.Expression, values: ValueResolver): string | undefined {
+  // (of a list the server holds: a list the request sends, `req.body.accounts.filter(…)`, is what it sets)
   const isFilter = (x: ts.Node): boolean =>
-    ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'filter';
+    ts.isCallExpression(x) &&
+    ts.isPropertyAccessExpression(x.expression) &&
+    x.expression.name.text === 'filter' &&
+    !REQUEST_READ.test(x.expression.expression.getText());
   if (isFilter(v)) return '$remove';
   if (!ts.isIdentifier(v)) return undefined;
+  // (nor one an entry is added to before it is written: `kept.push({ iban })`)
+  if (grownInPlace(v)) return undefined;
   const vals = values.resolve(v);
   return vals.length > 0 && vals.every((r) => r.kind === 'call' && isFilter(r.node)) ? '$remove' : undefined;
+}
+
+/** Is an entry added to the list a local names, anywhere in its function (`list.push(x)`, `list.unshift(x)`, `list[i] = x`)? */
+function grownInPlace(id: ts.Identifier): boolean {
+  let fn: ts.Node | undefined = id.parent;
+  while (fn && !ts.isFunctionLike(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+  if (!fn) return false;
+  const name = id.text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      /^(push|unshift|splice|concat)$/.test(n.expression.name.text) &&
+      ts.isIdentifier(n.expression.expression) &&
+      n.expression.expression.text === name
+    )
+      found = true;
+    else if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isElementAccessExpression(n.left) &&
+      ts.isIdentifier(n.left.expression) &&
+      n.left.expression.text === name
+    )
+      found = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** `map[key]` when the map itself holds it (never an inherited `toString`). */
