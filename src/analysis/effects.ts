@@ -405,8 +405,14 @@ function listOp(v: ts.Expression): string | undefined {
 }
 
 /**
+ * The constant of a list written back filtered: entries taken out, as `$remove` says of one item, but not
+ * which (a saved payee list shortened is no new destination; who was taken from a people list is not known).
+ */
+export const FILTERED = '$filtered';
+
+/**
  * A list written back as what it held, filtered (`{ beneficiaries: previous.filter((b) => b.id !== id) }`,
- * also through a local): entries taken out, none added — the constant `$remove`, as `$pull` is.
+ * also through a local): entries taken out, none added — the constant FILTERED.
  */
 function filteredList(v: ts.Expression, values: ValueResolver): string | undefined {
   // (of a list the server holds: a list the request sends, `req.body.accounts.filter(…)`, is what it sets)
@@ -415,12 +421,12 @@ function filteredList(v: ts.Expression, values: ValueResolver): string | undefin
     ts.isPropertyAccessExpression(x.expression) &&
     x.expression.name.text === 'filter' &&
     !REQUEST_READ.test(x.expression.expression.getText());
-  if (isFilter(v)) return '$remove';
+  if (isFilter(v)) return FILTERED;
   if (!ts.isIdentifier(v)) return undefined;
   // (nor one an entry is added to before it is written: `kept.push({ iban })`)
   if (grownInPlace(v)) return undefined;
   const vals = values.resolve(v);
-  return vals.length > 0 && vals.every((r) => r.kind === 'call' && isFilter(r.node)) ? '$remove' : undefined;
+  return vals.length > 0 && vals.every((r) => r.kind === 'call' && isFilter(r.node)) ? FILTERED : undefined;
 }
 
 /** Is an entry added to the list a local names, anywhere in its function (`list.push(x)`, `list.unshift(x)`, `list[i] = x`)? */

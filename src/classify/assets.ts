@@ -4,7 +4,7 @@
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
-import { fieldAssignments, restTypeKeys, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
+import { FILTERED, fieldAssignments, restTypeKeys, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
 import {
   calleeName,
   isInside,
@@ -1057,7 +1057,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       // a payee removed, none added
       if (r.notListRemovals && ops.every((o) => o === 'update') && !e.opaqueData && keys.length > 0) {
         const constants = constantsOf(e);
-        if (keys.every((k) => constants.get(k) === '$remove')) continue;
+        if (keys.every((k) => constants.get(k) === '$remove' || constants.get(k) === FILTERED)) continue;
       }
       if (r.ignoreWhenOnly && updatesOnly((k) => isCosmetic(k, c))) continue;
       // only flags switched on the record (`hasAnEvent: true`), none of them one that decides where money goes
