@@ -225,7 +225,7 @@ function iteratedElements(expr: ts.Expression, values: ValueResolver): ts.Expres
   for (const v of values.resolve(expr)) {
     if (v.kind === 'array') {
       found = true;
-      out.push(...v.node.elements.filter((e) => !ts.isSpreadElement(e)));
+      out.push(...spreadElements(v.node, values, 0));
     } else if (v.kind === 'param' && !v.path.length && !values.bound) {
       const param = v.fn.parameters[v.index];
       for (const call of callersInFile(v.fn, values)) {
@@ -239,6 +239,20 @@ function iteratedElements(expr: ts.Expression, values: ValueResolver): ts.Expres
     }
   }
   return found ? out : undefined;
+}
+
+/**
+ * The elements of an array literal, those of the arrays it spreads in place (`[...hr, ...lib]` with `hr`
+ * an imported `[department, users]`), a few levels deep; a spread that resolves to no array is left out.
+ */
+function spreadElements(arr: ts.ArrayLiteralExpression, values: ValueResolver, depth: number): ts.Expression[] {
+  return arr.elements.flatMap((e) => {
+    if (!ts.isSpreadElement(e)) return [e];
+    if (depth >= 3) return [];
+    return values
+      .resolve(e.expression)
+      .flatMap((v) => (v.kind === 'array' ? spreadElements(v.node, values, depth + 1) : []));
+  });
 }
 
 /** Calls of a named function in the file that declares it. */
