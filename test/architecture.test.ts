@@ -55,7 +55,6 @@ describe('scan session', () => {
       ['analysis/effects.ts:callsCache', 'calls in a function body (syntax alone)'],
       ['analysis/values.ts:returnsCache', 'return expressions of a function body (syntax alone)'],
       ['verify/guard/recognise.ts:asyncCache', 'does a function return a promise (syntax alone)'],
-      ['classify/chosen-record.ts:FILTER_KEY', 'the key a filter value is written under (syntax alone)'],
       [
         'analysis/effects.ts:randomCache',
         'does a function body call a random source (syntax and the built-in mint calls alone)',

@@ -177,14 +177,14 @@ function whoseRecord(
       if ((throughRecords || ownId) && r.queryRefinements?.test(name) && ts.isPropertyAccessExpression(callee))
         return go(callee.expression, depth + 1, ownId);
       if ((throughRecords || ownId) && r.finders?.test(name)) {
-        for (const a of x.arguments) for (const f of filterOf(a)) go(f, depth + 1);
+        for (const a of x.arguments) for (const f of filterOf(a)) go(f.value, depth + 1);
         return;
       }
       // (…or by a SQL statement's WHERE clause: `prepare('SELECT … WHERE id = ?').bind(c.req.param('id')).first()`)
       if (throughRecords) {
         const keys = sqlKeys(x, values);
         if (keys.length) {
-          for (const k of keys) go(k, depth + 1);
+          for (const k of keys) go(k.value, depth + 1);
           return;
         }
       }
@@ -206,9 +206,8 @@ function whoseRecord(
     signedIn = false;
     payload = false;
     seen.clear();
-    go(f, 0);
-    const key = FILTER_KEY.get(f);
-    if (!key || PERSON_FILTER.test(key)) {
+    go(f.value, 0);
+    if (!f.key || PERSON_FILTER.test(f.key)) {
       people++;
       everySignedIn &&= signedIn;
     }
@@ -331,8 +330,14 @@ export function adminPath(path: string | undefined): boolean {
 /** Static writes whose first argument is the filter (Mongoose). */
 const FILTER_FIRST = /^(updateOne|updateMany|findOneAndUpdate|replaceOne)$/;
 
+/** A value a lookup's filter compares an account key with, and the key where the filter names it (`{ userId: x }`). */
+interface Filter {
+  value: ts.Expression;
+  key?: string;
+}
+
 /** The filters of the lookups the written record came from (`record.save()`), or of the write itself (`Model.updateOne(filter, …)`). */
-function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expression[] {
+function lookupFilters(call: ts.CallExpression, values: ValueResolver): Filter[] {
   // a SQL statement: the values its WHERE clause compares account keys with
   const sql = sqlKeys(call, values);
   if (sql.length) return sql;
@@ -342,7 +347,7 @@ function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expre
   // `Model.updateOne(filter, data)`, `prisma.wallet.update({ where, data })`
   if (call.arguments.length >= 1 && !ts.isIdentifier(recv)) return filterOf(call.arguments[0]);
   if (!ts.isIdentifier(recv)) return [];
-  const out: ts.Expression[] = [];
+  const out: Filter[] = [];
   for (const v of values.resolve(recv)) {
     if (v.kind !== 'call' || !ts.isCallExpression(v.node) || !v.node.arguments.length) continue;
     const finder = skipOuter(v.node.expression);
@@ -350,7 +355,8 @@ function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expre
     out.push(...filterOf(v.node.arguments[0]));
   }
   // a static write given an id (`Model.findByIdAndUpdate(id, …)`)
-  if (!out.length && call.arguments.length >= 1 && /ById/.test(callee.name.text)) out.push(call.arguments[0]);
+  if (!out.length && call.arguments.length >= 1 && /ById/.test(callee.name.text))
+    out.push({ value: call.arguments[0] });
   // a static write given its filter: Sequelize's `Model.update(data, { where })`, Mongoose's `Model.updateOne(filter, data)`
   if (!out.length) {
     const where = call.arguments.find((a) => {
@@ -368,33 +374,30 @@ function lookupFilters(call: ts.CallExpression, values: ValueResolver): ts.Expre
 }
 
 /** The values a SQL statement's WHERE clause compares account keys with (`WHERE id = ?` bound to `row.user_id`). */
-function sqlKeys(call: ts.CallExpression, values: ValueResolver): ts.Expression[] {
+function sqlKeys(call: ts.CallExpression, values: ValueResolver): Filter[] {
   return whereParams(call, values)
     .filter((p) => rules().accountKeys.test(p.column))
-    .map((p) => p.value);
+    .map((p) => ({ value: p.value }));
 }
 
 /** The values a filter compares account keys with: `{ where: { id } }` → id, `{ number: x }` → x, an id given alone. */
-function filterOf(arg: ts.Expression): ts.Expression[] {
+function filterOf(arg: ts.Expression): Filter[] {
   const x = skipOuter(arg);
-  if (!ts.isObjectLiteralExpression(x)) return [x];
+  if (!ts.isObjectLiteralExpression(x)) return [{ value: x }];
   const where = x.properties.find(
     (p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && propertyNameText(p.name) === 'where',
   );
   const obj = where ? skipOuter(where.initializer) : x;
-  if (!ts.isObjectLiteralExpression(obj)) return [obj];
+  if (!ts.isObjectLiteralExpression(obj)) return [{ value: obj }];
   return keyValues(obj);
 }
-
-/** The key each filter value was given under (`{ userId: x }` → x ↦ userId), where it was. */
-const FILTER_KEY = new WeakMap<ts.Node, string>();
 
 /** A filter key that names whose record it is (a person or their account), not which of their records. */
 const PERSON_FILTER =
   /^(_?id|uid|user|owner|member|account|customer|profile|player|person|recipient|receiver|sender|payee|holder|client)(_?(id|uuid|key))?$|(user|owner|member|account|customer|profile|player|person|recipient|receiver|holder)_?(id|uuid)$/i;
 
 /** The values an object of filter keys gives account keys, a compound key's parts included (`userId_symbol: { userId, symbol }`). */
-function keyValues(obj: ts.ObjectLiteralExpression): ts.Expression[] {
+function keyValues(obj: ts.ObjectLiteralExpression): Filter[] {
   return obj.properties.flatMap((p) => {
     const key = p.name ? propertyNameText(p.name) : undefined;
     if (key && /^[a-z]\w*_\w+$/i.test(key) && ts.isPropertyAssignment(p)) {
@@ -403,8 +406,7 @@ function keyValues(obj: ts.ObjectLiteralExpression): ts.Expression[] {
     }
     if (!key || !rules().accountKeys.test(key)) return [];
     const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
-    if (value) FILTER_KEY.set(value, key);
-    return ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [];
+    return value ? [{ value, key }] : [];
   });
 }
 

@@ -541,7 +541,7 @@ function chainServesSession(
 ): boolean {
   for (const l of ep.chain) {
     // the project's own plumbing (`csrfToken` keeping a token in every visitor's session) serves no signed-in user
-    if (plumbingLink(l.expr.getText().split(/[(\s]/)[0] ?? '', s)) continue;
+    if (plumbingLink(linkHead(l), s)) continue;
     if (namedForAuth(l, s)) return true;
     const fn = l.fn ?? l.factory;
     if (!fn) {
@@ -694,12 +694,17 @@ function plumbingLink(head: string, s: NonNullable<ExclusionSets['sessionless']>
   return !rest.some((w) => s.linkNames.test(w));
 }
 
+/** The name a chain link is written under (`requireAuth` of `requireAuth('admin')`). */
+function linkHead(l: Endpoint['chain'][number]): string {
+  return l.expr.getText().split(/[(\s]/)[0] ?? '';
+}
+
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */
 function namedForAuth(l: Endpoint['chain'][number], s: NonNullable<ExclusionSets['sessionless']>): boolean {
   // a package's middleware the project only named (`const authLimiter = rateLimit(…)`): the package says
   // what it does, not the variable
   if (l.externalModule && s.plumbing?.test(l.externalModule)) return false;
-  const head = l.expr.getText().split(/[(\s]/)[0];
+  const head = linkHead(l);
   return !!head && s.linkNames.test(head) && !plumbingLink(head, s);
 }
 

@@ -1090,36 +1090,34 @@ function returnsPromise(fn: FunctionNode): boolean {
 
 /** The condition under which `node` runs: `when \`!user.passwordHash\``, from its nearest enclosing `if`. */
 export function branchText(node: ts.Node): string {
+  const b = innermostBranch(node);
+  if (!b) return 'on a path that never runs the check';
+  const cond = b.stmt.expression.getText().replace(/\s+/g, ' ');
+  return b.onThen ? `when \`${cond}\`` : `unless \`${cond}\``;
+}
+
+/** The nearest `if` of `node`'s function that holds it on one of its sides, and which side. */
+function innermostBranch(node: ts.Node): { stmt: ts.IfStatement; onThen: boolean } | undefined {
   let child: ts.Node = node;
-  for (let cur = node.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent) {
-    if (ts.isIfStatement(cur) && (child === cur.thenStatement || child === cur.elseStatement)) {
-      const cond = cur.expression.getText().replace(/\s+/g, ' ');
-      return child === cur.thenStatement ? `when \`${cond}\`` : `unless \`${cond}\``;
-    }
-  }
-  return 'on a path that never runs the check';
+  for (let cur = node.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent)
+    if (ts.isIfStatement(cur) && (child === cur.thenStatement || child === cur.elseStatement))
+      return { stmt: cur, onThen: child === cur.thenStatement };
+  return undefined;
 }
 
 /** Is `other` on the opposite side of the innermost `if` that `node` sits on one side of? */
 function onOtherSide(node: ts.Node, other: ts.Node): boolean {
-  let child: ts.Node = node;
-  for (let cur = node.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent) {
-    if (!ts.isIfStatement(cur) || (child !== cur.thenStatement && child !== cur.elseStatement)) continue;
-    const side = child === cur.thenStatement ? cur.elseStatement : cur.thenStatement;
-    return !!side && other.pos >= side.pos && other.end <= side.end;
-  }
-  return false;
+  const b = innermostBranch(node);
+  const side = b && (b.onThen ? b.stmt.elseStatement : b.stmt.thenStatement);
+  return !!side && other.pos >= side.pos && other.end <= side.end;
 }
 
 /** The branch that does not run a check made on one side of an `if` (`if (password) { check }`: unless `password`). */
 function sideNotChecking(node: ts.Node): { node: ts.Node; why: string } | undefined {
-  let child: ts.Node = node;
-  for (let cur = node.parent; cur && !ts.isFunctionLike(cur); child = cur, cur = cur.parent) {
-    if (!ts.isIfStatement(cur) || (child !== cur.thenStatement && child !== cur.elseStatement)) continue;
-    const cond = cur.expression.getText().replace(/\s+/g, ' ');
-    return { node: cur.expression, why: child === cur.thenStatement ? `unless \`${cond}\`` : `when \`${cond}\`` };
-  }
-  return undefined;
+  const b = innermostBranch(node);
+  if (!b) return undefined;
+  const cond = b.stmt.expression.getText().replace(/\s+/g, ' ');
+  return { node: b.stmt.expression, why: b.onThen ? `unless \`${cond}\`` : `when \`${cond}\`` };
 }
 
 /** Marks each one-time-code check among `events` as proving the factor the function switches on. */
