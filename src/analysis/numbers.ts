@@ -105,7 +105,34 @@ export function boundMember(
   if (!name || !ts.isIdentifier(base)) return undefined;
   const d = findDeclaration(base);
   if (!d || !ts.isParameter(d)) return undefined;
-  const bound = env.get(d);
+  return propertyOf(env.get(d), name);
+}
+
+/**
+ * A name destructured from a bound parameter (`function add({ path, method })`, or
+ * `const { path, method } = endpoint` with `endpoint` a parameter), the call site passing an object
+ * literal: the key's initializer there.
+ */
+export function boundBinding(d: ts.Node, env: Env): ts.Expression | undefined {
+  if (!ts.isBindingElement(d) || d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
+  const key = d.propertyName
+    ? ts.isIdentifier(d.propertyName) || ts.isStringLiteralLike(d.propertyName)
+      ? d.propertyName.text
+      : undefined
+    : ts.isIdentifier(d.name)
+      ? d.name.text
+      : undefined;
+  const holder = d.parent.parent;
+  if (!key) return undefined;
+  if (ts.isParameter(holder)) return propertyOf(env.get(holder), key);
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+  const init = skipOuter(holder.initializer);
+  if (!ts.isIdentifier(init)) return undefined;
+  const p = findDeclaration(init);
+  return p && ts.isParameter(p) ? propertyOf(env.get(p), key) : undefined;
+}
+
+function propertyOf(bound: ts.Expression | undefined, name: string): ts.Expression | undefined {
   const obj = bound && skipOuter(bound);
   if (!obj || !ts.isObjectLiteralExpression(obj)) return undefined;
   for (const p of obj.properties) {

@@ -1,7 +1,7 @@
 // Constant string evaluation: literals, templates and concatenations whose parts resolve to
 // constants (local or imported `const`, object-literal members, enum members, class fields).
 import { ts } from 'ts-morph';
-import { boundMember } from './numbers.js';
+import { boundBinding, boundMember } from './numbers.js';
 import { runStringFunction } from './string-functions.js';
 import { splitPart, stringOperation } from './string-ops.js';
 import { externalName } from './unwrap.js';
@@ -27,7 +27,7 @@ export function argumentEnv(fn: ts.SignatureDeclaration, call: ts.CallExpression
 /** The argument a call site passed for the parameter `id` names, if `env` binds it. */
 export function boundArgument(id: ts.Identifier, env: Env | undefined): ts.Expression | undefined {
   const d = env && findDeclaration(id);
-  return d && ts.isParameter(d) ? env.get(d) : undefined;
+  return d && ts.isParameter(d) ? env.get(d) : d && env ? boundBinding(d, env) : undefined;
 }
 
 /** The language's own string methods without arguments that a path helper uses: case changes and trims. */
@@ -50,7 +50,7 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
       const bound = env.get(d) ?? d.initializer;
       if (bound) return evalString(bound, values, depth + 1, env);
     }
-    const local = d && ts.isVariableDeclaration(d) ? env.get(d) : undefined;
+    const local = d && ts.isVariableDeclaration(d) ? env.get(d) : d && boundBinding(d, env);
     if (local) return evalString(local, values, depth + 1, env);
   }
   if (ts.isStringLiteralLike(e)) return e.text;

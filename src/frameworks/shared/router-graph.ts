@@ -4,6 +4,7 @@
 // registered. Middleware registered after a route is kept apart (`late`): it never runs first.
 import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
+import { boundBinding } from '../../analysis/numbers.js';
 import type { Env } from '../../analysis/strings.js';
 import type { HttpMethod } from '../../model.js';
 import type { ScanSession } from '../../session.js';
@@ -423,7 +424,7 @@ function bound(e: ts.Expression, env: Env, depth = 0): ts.Expression[] {
   const x = ts.isSpreadElement(e) ? e.expression : e;
   if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
-    const a = d && ts.isParameter(d) ? env.get(d) : undefined;
+    const a = d && ts.isParameter(d) ? env.get(d) : d && boundBinding(d, env);
     if (a) return bound(a, env, depth + 1);
   }
   if (ts.isArrayLiteralExpression(x) && (x !== e || depth > 0))
