@@ -150,7 +150,7 @@ function callSiteBindings(
   return out.length ? out : undefined;
 }
 
-/** The bindings of a loop variable (`decl`, named `name`) over `source`: an array, or `Object.keys/entries(obj)`. */
+/** The bindings of a loop variable (`decl`, named `name`) over `source`: an array, or `Object.keys/entries/values(obj)`. */
 function loopBindings(
   name: ts.BindingName,
   decl: ts.Node,
@@ -172,7 +172,13 @@ function loopBindings(
       ...(v && ts.isBindingElement(v) ? ([[v, value]] as Bindings) : []),
     ]);
   }
-  const elements = iteratedElements(src, values);
+  // `Object.values(routes)`: each value of the table, in order
+  const table = over === 'values' ? objectOf((src as ts.CallExpression).arguments[0], values) : undefined;
+  const elements = table
+    ? [table, ...assignedInto(table, values)].flatMap(valuesOf)
+    : over === 'values'
+      ? undefined
+      : iteratedElements(src, values);
   if (!elements || elements.length > 50) return undefined;
   if (ts.isIdentifier(name)) return elements.map((e) => [[decl, e]]);
   // each element taken apart where the loop variable is a pattern (`([prefix, router]) => …`,
@@ -269,14 +275,14 @@ function callersInFile(fn: ts.SignatureDeclaration, values: ValueResolver): ts.C
   });
 }
 
-/** `Object.keys(x)` / `Object.entries(x)`. */
-function objectIteration(x: ts.Expression): 'keys' | 'entries' | undefined {
+/** `Object.keys(x)` / `Object.entries(x)` / `Object.values(x)`. */
+function objectIteration(x: ts.Expression): 'keys' | 'entries' | 'values' | undefined {
   if (!ts.isCallExpression(x) || x.arguments.length !== 1 || !ts.isPropertyAccessExpression(x.expression))
     return undefined;
   const recv = x.expression.expression;
   if (!ts.isIdentifier(recv) || recv.text !== 'Object') return undefined;
   const m = x.expression.name.text;
-  return m === 'keys' ? 'keys' : m === 'entries' ? 'entries' : undefined;
+  return m === 'keys' || m === 'entries' || m === 'values' ? m : undefined;
 }
 
 /** Each key of an object keyed by path bound to `decl`. */
@@ -320,6 +326,13 @@ function assignedInto(obj: ts.ObjectLiteralExpression, values: ValueResolver): t
 function objectOf(x: ts.Expression, values: ValueResolver): ts.ObjectLiteralExpression | undefined {
   const v = values.resolve(x).find((y) => y.kind === 'object');
   return v && v.kind === 'object' ? v.node : undefined;
+}
+
+/** The values of an object literal, whatever its keys (`{ vapi: { path, router }, … }`), in order. */
+function valuesOf(obj: ts.ObjectLiteralExpression): ts.Expression[] {
+  return obj.properties.flatMap((p) =>
+    ts.isPropertyAssignment(p) ? [p.initializer] : ts.isShorthandPropertyAssignment(p) ? [p.name] : [],
+  );
 }
 
 /** The entries of an object whose keys are written as strings (`{ '/user': userRouter }`), at most 50. */
