@@ -11,7 +11,7 @@ import type { AdapterContext } from '../frameworks/types.js';
 import type { ChainLink, Classification, Endpoint, FunctionNode, Reason } from '../model.js';
 import { effectRules } from '../analysis/effects.js';
 import { memo } from '../memo.js';
-import type { Value, ValueResolver } from '../analysis/values.js';
+import type { ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { pendingRules } from './pending-factor.js';
 import { endpointReadsSession, exclusionFor, isInvitationRecord } from './exclusions.js';
@@ -31,6 +31,7 @@ import {
   type AssetHit,
 } from './assets.js';
 import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
+import { cannotBeSeen, isPackage, visibleWork } from './out-of-sight.js';
 import { administrative, comparedWithSignedIn } from './chosen-record.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf, words } from './words.js';
@@ -405,6 +406,8 @@ interface Opacity {
   unseen?: { callee: string; node: ts.Node; write?: NamedWrite; pkg?: boolean };
   /** Writes the asset model saw and set aside by the policy (a third-party key the user pasted in): no word makes them the category's. */
   cleared?: ReadonlySet<Effect>;
+  /** What the handler does besides (out-of-sight.ts): words decide a handler with no effect only when it does no visible work. */
+  work?: () => 'none' | 'unseen' | 'work';
 }
 
 /** Does a call's name say it acts on the category (one of its words or records)? */
@@ -422,8 +425,9 @@ function namesCategory(w: NamedWrite, cat: CategoryRule): boolean {
  *    analysis recognises as the category's kind of record but not as an asset (`transaction.create`
  *    on a transfer path), or with a write it cannot name, or with a write call it cannot follow
  *    (then the verdict is unverifiable);
- *  - a handler with no visible effect at all (a stub, or work done out of sight): a decisive word
- *    corroborated by a second signal of the same category (a field, another path word).
+ *  - a handler with no visible effect and no visible work either (a stub, or work done out of sight): a
+ *    decisive word corroborated by a second signal of the same category (a field, another path word).
+ *    A handler that does visible work and touches no asset (a lookup, a nonce, a mail) is not sensitive.
  */
 function decideByAssets(
   cat: CategoryRule,
@@ -480,6 +484,9 @@ function decideByAssets(
   )
     return 'words-related';
   if (writes.length) return undefined;
+  // no visible effect, and visible work that touches no asset (a lookup, a nonce, a mail): the words describe
+  // what it does not do
+  if (opacity.work?.() === 'work') return undefined;
   // no visible effect: fields that only together say money (`amount` + `currency`) price anything, so
   // they do not decide alone; a second signal must agree (a field, another path word; container words do not count)
   if (!decisive.some((s) => !s.combo)) return undefined;
@@ -605,6 +612,10 @@ export function classifyEndpoint(
   if (!fn && ep.handler.expr) opacity.unseen = { callee: ep.handler.name, node: ep.handler.expr };
   // what the handler itself does under this endpoint's method (a pages handler's other branches are other endpoints')
   const served = (n: ts.Node): boolean => !fn || reachableUnder(n, fn, assumeMethod(ep.method, ctx.values));
+  if (fn) {
+    let work: ReturnType<typeof visibleWork> | undefined;
+    opacity.work = () => (work ??= visibleWork(fn, ctx.values, served));
+  }
   const signals: Signal[] = [
     ...assetSignals(hits),
     // (the secret of a factor whose enrolment only starts here is handed out to be scanned, not revealed)
@@ -917,42 +928,6 @@ function inChainOf(call: ts.CallExpression, nodes: ReadonlySet<ts.Node>): boolea
     if (nodes.has(p)) return true;
   return false;
 }
-
-/** A callee the analysis cannot look into: a package (not a language or runtime built-in), an injected parameter, an unresolved module. */
-function cannotBeSeen(v: Value): boolean {
-  if (v.kind === 'external') return !v.module.startsWith('node:') && !BUILTIN_MODULES.has(v.module);
-  if (v.kind === 'param') return true;
-  if (v.kind === 'member') return cannotBeSeen(v.base);
-  // an object a package builds (`new SsoClient()`, `createClient()`): its methods are the package's
-  if (v.kind === 'call') return v.callee.some(cannotBeSeen);
-  if (v.kind === 'unknown') return /cannot resolve module|no export|cannot read/.test(v.reason);
-  return false;
-}
-
-/** A value that only a package provides: its export, a member of it, or an object it builds. */
-function isPackage(v: Value): boolean {
-  if (v.kind === 'external') return true;
-  if (v.kind === 'member') return isPackage(v.base);
-  if (v.kind === 'call') return v.callee.length > 0 && v.callee.every(isPackage);
-  return false;
-}
-
-const BUILTIN_MODULES = new Set([
-  'fs',
-  'path',
-  'crypto',
-  'os',
-  'url',
-  'util',
-  'events',
-  'stream',
-  'buffer',
-  'querystring',
-  'zlib',
-  'http',
-  'https',
-  'child_process',
-]);
 
 /** A write of last-use timestamps and counters only: bookkeeping, not what the endpoint does. */
 function isBookkeeping(e: Effect): boolean {

@@ -686,6 +686,8 @@ export interface ExportRules {
 }
 
 export interface AssetRules {
+  /** What a handler that does nothing but answer calls (src/classify/out-of-sight.ts). */
+  stubs?: { checkCalls: string; globalWork: string; packageWork: string };
   /** A non-privileged role the signed-in user gives their own record. */
   selfService?: SelfServiceRules;
   /** The first step of an MFA enrolment (src/classify/pending-factor.ts). */
