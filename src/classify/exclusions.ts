@@ -124,6 +124,7 @@ interface ExclusionSets {
   signInLookups: RegExp;
   signInArgs: RegExp;
   signInCalls: RegExp;
+  transactionSessions: RegExp;
   sessionRecords: RegExp;
   proofCalls: RegExp;
   sessionIdentifierArgs: RegExp;
@@ -168,6 +169,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     signInLookups: new RegExp(ex.signInFlow.lookupMethods),
     signInArgs: new RegExp(ex.signInFlow.identifierArgs),
     signInCalls: new RegExp(ex.signInFlow.sessionCalls),
+    transactionSessions: new RegExp(ex.signInFlow.transactionSessions ?? '$^'),
     sessionWrites: new RegExp(ex.signInFlow.sessionWrites),
     sessionRecords: new RegExp(ex.signInFlow.sessionRecords ?? '$^', 'i'),
     proofCalls: new RegExp(ex.signInFlow.proofCalls ?? '.', 'i'),
@@ -265,7 +267,12 @@ function signInFlow(
       session = n.left.getText();
     if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
-      if (ts.isPropertyAccessExpression(callee) && xs.signInCalls.test(callee.name.text)) session = callee.getText();
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        xs.signInCalls.test(callee.name.text) &&
+        !xs.transactionSessions.test(callee.getText().replace(/\s+/g, ''))
+      )
+        session = callee.getText();
       // a session row created: `db.session.create(…)`, `db.insert(sessions)`
       else if (ts.isPropertyAccessExpression(callee) && /^(create|insert|insertOne|add)$/.test(callee.name.text)) {
         const holder = skipOuter(callee.expression);

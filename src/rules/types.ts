@@ -409,6 +409,8 @@ export interface ExclusionRules {
     lookupMethods: string;
     identifierArgs: string;
     sessionCalls: string;
+    /** A database's session (a transaction), not a sign-in. */
+    transactionSessions?: string;
     sessionWrites: string;
     sessionRecords?: string;
     proofCalls?: string;
