@@ -65,10 +65,10 @@ const rules = compiled(() => {
 /**
  * What a handler that touches no asset does besides answering:
  *  - `none`: nothing (a stub: it answers, checks values, reads at most one record, runs step-up checks);
- *  - `unseen`: nothing the analysis can see, but it calls something it cannot follow (a project service or
- *    module it cannot resolve), where the work may happen;
- *  - `work`: something the analysis can name (a package's lookup, message or generated value, a Node
- *    module's call, an outgoing request).
+ *  - `unseen`: it calls something it cannot follow (a project service or module it cannot resolve, a
+ *    package call that is no lookup or message), where the harm may happen, whatever else it does;
+ *  - `work`: with nothing out of sight, something the analysis can name that touches no asset (a package's
+ *    lookup or message, an outgoing request).
  * `served` limits the handler's own calls to those that run under the endpoint's method.
  */
 export function visibleWork(
@@ -92,6 +92,7 @@ export function visibleWork(
   const closure = calleeClosure([fn], values, r.depth, { calls: callsIn, follow });
   const looked = new Set<ts.Node>(closure);
   let unseen = false;
+  let work = false;
   // the framework's own objects (the request, the response, a Hono context) are the handler's parameters
   const framework = (v: Value): boolean =>
     (v.kind === 'param' && v.fn === fn) || (v.kind === 'member' && framework(v.base));
@@ -104,23 +105,23 @@ export function visibleWork(
       if (
         name === 'get' &&
         targets.some((v) => v.kind === 'external' || (v.kind === 'member' && v.base.kind === 'external'))
-      )
-        return 'work';
+      ) {
+        work = true;
+        continue;
+      }
       if (name && passive(name)) continue;
       // a project function looked into: its own calls are looked at
       if (targets.some((v) => (v.kind === 'function' && looked.has(v.node)) || framework(v))) continue;
       if (targets.some(cannotBeSeen)) {
-        // a package's call named for a lookup, a message or a generated value is work the analysis can name;
-        // any other package call, and a service or module it cannot resolve, may be where the harm happens
-        if (targets.every(isPackage) && name !== undefined && r.packageWork.test(name)) return 'work';
-        unseen = true;
+        // a package's call named for a lookup or a message is work the analysis can name; any other
+        // package call (an id, a date, an analytics event, a token signed), and a service or module it
+        // cannot resolve, may be where the harm happens, or stand beside it
+        if (targets.every(isPackage) && name !== undefined && r.packageWork.test(name)) work = true;
+        else unseen = true;
       }
-      // a Node module's call (a value generated, a file read), an outgoing request
-      else if (
-        targets.some((v) => v.kind === 'external') ||
-        (name !== undefined && r.globalWork.test(name) && ts.isIdentifier(skipOuter(c.expression)))
-      )
-        return 'work';
+      // an outgoing request (the language's own modules compute: hashes, ids, buffers)
+      else if (name !== undefined && r.globalWork.test(name) && ts.isIdentifier(skipOuter(c.expression))) work = true;
     }
-  return unseen ? 'unseen' : 'none';
+  // anything out of sight may be where the harm happens: the words keep deciding
+  return unseen ? 'unseen' : work ? 'work' : 'none';
 }
