@@ -114,6 +114,17 @@ export function boundMember(
  * literal: the key's initializer there.
  */
 export function boundBinding(d: ts.Node, env: Env): ts.Expression | undefined {
+  return bindingSource(d, env)?.value;
+}
+
+/**
+ * Where a destructured name comes from at a call site: the object literal the call passed (`obj`), and the
+ * key's initializer there (`value`), or its default when the object leaves the key out (`absent`).
+ */
+export function bindingSource(
+  d: ts.Node,
+  env: Env,
+): { obj: ts.ObjectLiteralExpression; value?: ts.Expression; absent: boolean } | undefined {
   if (!ts.isBindingElement(d) || d.dotDotDotToken || !ts.isObjectBindingPattern(d.parent)) return undefined;
   const key = d.propertyName
     ? ts.isIdentifier(d.propertyName) || ts.isStringLiteralLike(d.propertyName)
@@ -124,12 +135,17 @@ export function boundBinding(d: ts.Node, env: Env): ts.Expression | undefined {
       : undefined;
   const holder = d.parent.parent;
   if (!key) return undefined;
-  if (ts.isParameter(holder)) return propertyOf(env.get(holder), key);
-  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
-  const init = skipOuter(holder.initializer);
-  if (!ts.isIdentifier(init)) return undefined;
-  const p = findDeclaration(init);
-  return p && ts.isParameter(p) ? propertyOf(env.get(p), key) : undefined;
+  let bound: ts.Expression | undefined;
+  if (ts.isParameter(holder)) bound = env.get(holder);
+  else if (ts.isVariableDeclaration(holder) && holder.initializer) {
+    const init = skipOuter(holder.initializer);
+    const p = ts.isIdentifier(init) ? findDeclaration(init) : undefined;
+    bound = p && ts.isParameter(p) ? env.get(p) : undefined;
+  }
+  const obj = bound && skipOuter(bound);
+  if (!obj || !ts.isObjectLiteralExpression(obj)) return undefined;
+  const value = propertyOf(obj, key);
+  return value ? { obj, value, absent: false } : { obj, value: d.initializer, absent: true };
 }
 
 function propertyOf(bound: ts.Expression | undefined, name: string): ts.Expression | undefined {

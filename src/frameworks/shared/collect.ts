@@ -325,7 +325,11 @@ export class Collector {
     // `routes.forEach((r) => router.use(r.path, r.router))`: one registration per element.
     const iter = iteration(call, this.values, this.instances, this.folders);
     if (iter) {
-      for (const b of iter) withBindings(this.values, b, () => this.registerCall(method, call, callee.expression, sf));
+      for (const b of iter)
+        withBindings(this.values, b, () => {
+          // `if (entry.sensitive) r.use(path, requireStepUp, router); else r.use(path, router)`: the branch each element takes
+          if (takenWithBindings(call, this.values)) this.registerCall(method, call, callee.expression, sf);
+        });
       return;
     }
     this.registerCall(method, call, callee.expression, sf);
@@ -797,6 +801,13 @@ export class Collector {
           for (const a of inner.arguments) add(a, depth + 1);
           return;
         }
+        // a list a registrar picks by one of its own arguments (`...(stepUp ? [requireStepUp] : [])`, or a
+        // local holding it): kept whole, each call of the registrar takes the branch its arguments decide
+        const picked = parameterChoice(inner);
+        if (picked) {
+          out.push(picked);
+          return;
+        }
         const resolved = this.values.resolve(inner);
         const arr = resolved.find((v) => v.kind === 'array');
         if (arr && arr.kind === 'array') {
@@ -908,6 +919,64 @@ function unconditional(node: ts.Node, scope: ts.Node): boolean {
     if (ts.isBlock(p) || ts.isExpressionStatement(p) || ts.isAwaitExpression(p) || ts.isParenthesizedExpression(p))
       continue;
     return false;
+  }
+  return true;
+}
+
+/**
+ * A conditional choice of lists whose condition reads a parameter (or a name destructured from one):
+ * `stepUp ? [requireStepUp] : []`, directly or through a local constant holding it.
+ */
+function parameterChoice(e: ts.Expression): ts.ConditionalExpression | undefined {
+  let x = skipOuter(e);
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !(d.parent.flags & ts.NodeFlags.Const))
+      return undefined;
+    x = skipOuter(d.initializer);
+  }
+  if (!ts.isConditionalExpression(x)) return undefined;
+  let reads = false;
+  const visit = (n: ts.Node): void => {
+    if (reads) return;
+    if (ts.isIdentifier(n)) {
+      const d = findDeclaration(n);
+      if (d && (ts.isParameter(d) || (ts.isBindingElement(d) && !!ts.findAncestor(d, ts.isFunctionLike)))) reads = true;
+    }
+    n.forEachChild(visit);
+  };
+  visit(x.condition);
+  return reads ? x : undefined;
+}
+
+/** A condition's truth where the bound values decide it: a literal `true`/`false` the element holds, or its negation. */
+function truthWithBindings(e: ts.Expression, values: ValueResolver, depth = 0): boolean | undefined {
+  const x = skipOuter(e);
+  if (x.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (x.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken && depth < 4) {
+    const t = truthWithBindings(x.operand, values, depth + 1);
+    return t === undefined ? undefined : !t;
+  }
+  if (!ts.isIdentifier(x) && !ts.isPropertyAccessExpression(x)) return undefined;
+  const vs = values.resolve(x);
+  if (!vs.length || !vs.every((v) => v.kind === 'literal')) return undefined;
+  const truths = new Set(vs.map((v) => v.kind === 'literal' && !!v.value));
+  return truths.size === 1 ? [...truths][0] : undefined;
+}
+
+/** Does the call sit on a branch the loop's current element takes (no enclosing condition it makes false)? */
+function takenWithBindings(call: ts.Node, values: ValueResolver): boolean {
+  for (let n: ts.Node = call; n.parent && !ts.isFunctionLike(n) && !ts.isSourceFile(n.parent); n = n.parent) {
+    const p = n.parent;
+    if (ts.isIfStatement(p) && n !== p.expression) {
+      const t = truthWithBindings(p.expression, values);
+      if ((n === p.thenStatement && t === false) || (n === p.elseStatement && t === true)) return false;
+    }
+    if (ts.isConditionalExpression(p) && n !== p.condition) {
+      const t = truthWithBindings(p.condition, values);
+      if ((n === p.whenTrue && t === false) || (n === p.whenFalse && t === true)) return false;
+    }
   }
   return true;
 }

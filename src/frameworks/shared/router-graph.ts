@@ -4,7 +4,7 @@
 // registered. Middleware registered after a route is kept apart (`late`): it never runs first.
 import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
-import { boundBinding } from '../../analysis/numbers.js';
+import { bindingSource, boundBinding } from '../../analysis/numbers.js';
 import type { Env } from '../../analysis/strings.js';
 import type { HttpMethod } from '../../model.js';
 import type { ScanSession } from '../../session.js';
@@ -272,6 +272,8 @@ export class RouterGraph {
     const startIndex = out.length;
     const ownUses: MiddlewareUse[] = [];
     for (const entry of entries) {
+      // a registration on a branch this call of its registrar does not take
+      if (env.size && !runsUnderCall(entry.anchor, env)) continue;
       if (entry.kind === 'route') {
         for (const p of this.paths(entry.paths, entry.pathExpr, env)) {
           const full = join(base, p);
@@ -418,6 +420,53 @@ function patternRegex(pattern: string): RegExp | undefined {
   }
 }
 
+/**
+ * What a condition in a registrar is for one call of it, where its arguments decide it: a flag the caller
+ * passed (`stepUp: true`), left out (falsy), or its negation. Undefined when the call does not decide it.
+ */
+function truthUnderCall(e: ts.Expression, env: Env, depth = 0): boolean | undefined {
+  if (depth > 8) return undefined;
+  let x: ts.Node = e;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x)) x = x.expression;
+  if (x.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return false;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+    const t = truthUnderCall(x.operand, env, depth + 1);
+    return t === undefined ? undefined : !t;
+  }
+  if (!ts.isIdentifier(x)) return undefined;
+  if (x.text === 'undefined') return false;
+  const d = findDeclaration(x);
+  if (!d) return undefined;
+  if (ts.isParameter(d)) {
+    const a = env.get(d);
+    // a parameter of the registrar the call leaves out is undefined (or its default)
+    if (a) return truthUnderCall(a, env, depth + 1);
+    const fn = d.parent;
+    const called = [...env.keys()].some((k) => ts.isParameter(k) && k.parent === fn);
+    return called ? (d.initializer ? truthUnderCall(d.initializer, env, depth + 1) : false) : undefined;
+  }
+  const src = bindingSource(d, env);
+  if (src) return src.value ? truthUnderCall(src.value, env, depth + 1) : false;
+  return undefined;
+}
+
+/** Does a registration written at `anchor` run for this call of its registrar (no enclosing branch the call rules out)? */
+function runsUnderCall(anchor: ts.Node, env: Env): boolean {
+  for (let n: ts.Node = anchor; n.parent && !ts.isFunctionLike(n); n = n.parent) {
+    const p = n.parent;
+    if (ts.isIfStatement(p) && n !== p.expression) {
+      const t = truthUnderCall(p.expression, env);
+      if ((n === p.thenStatement && t === false) || (n === p.elseStatement && t === true)) return false;
+    }
+    if (ts.isConditionalExpression(p) && n !== p.condition) {
+      const t = truthUnderCall(p.condition, env);
+      if ((n === p.whenTrue && t === false) || (n === p.whenFalse && t === true)) return false;
+    }
+  }
+  return true;
+}
+
 /** An argument as the registrar's caller wrote it: parameters replaced by call arguments, arrays spread. */
 function bound(e: ts.Expression, env: Env, depth = 0): ts.Expression[] {
   if (depth > 8) return [e];
@@ -426,10 +475,32 @@ function bound(e: ts.Expression, env: Env, depth = 0): ts.Expression[] {
     const d = findDeclaration(x);
     const a = d && ts.isParameter(d) ? env.get(d) : d && boundBinding(d, env);
     if (a) return bound(a, env, depth + 1);
+    // a list the registrar builds from its arguments (`const guards = stepUp ? [requireStepUp] : []`)
+    const init =
+      d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const
+        ? skipParens(d.initializer)
+        : undefined;
+    if (init && (ts.isConditionalExpression(init) || ts.isArrayLiteralExpression(init)))
+      return bound(init, env, depth + 1);
   }
+  // a branch the call decides (`auth ? [requireUser] : []`): only the branch it takes; a choice of lists
+  // the call does not decide adds neither (a check that may not run is not counted as one)
+  if (ts.isConditionalExpression(x)) {
+    const t = truthUnderCall(x.condition, env);
+    if (t !== undefined) return bound(t ? x.whenTrue : x.whenFalse, env, depth + 1);
+    if (ts.isArrayLiteralExpression(skipParens(x.whenTrue)) || ts.isArrayLiteralExpression(skipParens(x.whenFalse)))
+      return [];
+  }
+  if (ts.isParenthesizedExpression(x)) return bound(x.expression, env, depth + 1);
   if (ts.isArrayLiteralExpression(x) && (x !== e || depth > 0))
     return x.elements.flatMap((el) => bound(el, env, depth + 1));
   return [x];
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  let x = e;
+  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x)) x = x.expression;
+  return x;
 }
 
 function isParamRef(e: ts.Expression): boolean {
