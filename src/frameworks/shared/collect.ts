@@ -20,6 +20,7 @@ import { Instantiations } from './instances.js';
 import { callIndex, iteration, nameOf, withBindings } from './iterations.js';
 import { importedPackageFiles } from './package-files.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
+import { onTakenBranch } from './router-graph.js';
 import type { AdapterContext } from '../types.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { relPosix } from '../../util.js';
@@ -967,16 +968,5 @@ function truthWithBindings(e: ts.Expression, values: ValueResolver, depth = 0): 
 
 /** Does the call sit on a branch the loop's current element takes (no enclosing condition it makes false)? */
 function takenWithBindings(call: ts.Node, values: ValueResolver): boolean {
-  for (let n: ts.Node = call; n.parent && !ts.isFunctionLike(n) && !ts.isSourceFile(n.parent); n = n.parent) {
-    const p = n.parent;
-    if (ts.isIfStatement(p) && n !== p.expression) {
-      const t = truthWithBindings(p.expression, values);
-      if ((n === p.thenStatement && t === false) || (n === p.elseStatement && t === true)) return false;
-    }
-    if (ts.isConditionalExpression(p) && n !== p.condition) {
-      const t = truthWithBindings(p.condition, values);
-      if ((n === p.whenTrue && t === false) || (n === p.whenFalse && t === true)) return false;
-    }
-  }
-  return true;
+  return onTakenBranch(call, (e) => truthWithBindings(e, values));
 }

@@ -453,16 +453,24 @@ function truthUnderCall(e: ts.Expression, env: Env, depth = 0): boolean | undefi
 
 /** Does a registration written at `anchor` run for this call of its registrar (no enclosing branch the call rules out)? */
 function runsUnderCall(anchor: ts.Node, env: Env): boolean {
-  for (let n: ts.Node = anchor; n.parent && !ts.isFunctionLike(n); n = n.parent) {
+  return onTakenBranch(anchor, (e) => truthUnderCall(e, env));
+}
+
+/**
+ * Does `node` sit on branches a known truth allows: no enclosing `if` or `?:` (up to its function) whose
+ * condition `truth` decides against the side it is on?
+ */
+export function onTakenBranch(node: ts.Node, truth: (cond: ts.Expression) => boolean | undefined): boolean {
+  for (let n: ts.Node = node; n.parent && !ts.isFunctionLike(n) && !ts.isSourceFile(n.parent); n = n.parent) {
     const p = n.parent;
-    if (ts.isIfStatement(p) && n !== p.expression) {
-      const t = truthUnderCall(p.expression, env);
-      if ((n === p.thenStatement && t === false) || (n === p.elseStatement && t === true)) return false;
-    }
-    if (ts.isConditionalExpression(p) && n !== p.condition) {
-      const t = truthUnderCall(p.condition, env);
-      if ((n === p.whenTrue && t === false) || (n === p.whenFalse && t === true)) return false;
-    }
+    const [cond, yes, no] = ts.isIfStatement(p)
+      ? [p.expression, p.thenStatement, p.elseStatement]
+      : ts.isConditionalExpression(p)
+        ? [p.condition, p.whenTrue, p.whenFalse]
+        : [];
+    if (!cond || n === cond) continue;
+    const t = truth(cond);
+    if ((n === yes && t === false) || (n === no && t === true)) return false;
   }
   return true;
 }
