@@ -319,6 +319,18 @@ const db: any = {};
     expect(missing.code).toBe(2);
   });
 
+  it('--explain names the visible work that set words aside', async () => {
+    const dir = 'fixtures/express/assets-words-visible-work';
+    const r = await run([dir, '--explain', 'POST /api/payments/resolve-account']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sensitive: no/);
+    expect(r.stdout).toMatch(/money words set aside: what the handler visibly does \(axios\.get\) touches no asset/);
+    // a stub has no visible work: its words decide, and nothing is said to set them aside
+    const stub = await run([dir, '--explain', 'POST /api/transfers']);
+    expect(stub.stdout).toMatch(/sensitive: yes — money/);
+    expect(stub.stdout).not.toMatch(/words set aside/);
+  });
+
   it('--endpoints prints the inventory', async () => {
     const r = await run(['fixtures/demo', '--endpoints', '--fail-on', 'none']);
     expect(r.stdout).toMatch(/METHOD\s+PATH\s+FRAMEWORK/);

@@ -612,10 +612,15 @@ export function classifyEndpoint(
   if (!fn && ep.handler.expr) opacity.unseen = { callee: ep.handler.name, node: ep.handler.expr };
   // what the handler itself does under this endpoint's method (a pages handler's other branches are other endpoints')
   const served = (n: ts.Node): boolean => !fn || reachableUnder(n, fn, assumeMethod(ep.method, ctx.values));
-  if (fn) {
-    let work: ReturnType<typeof visibleWork> | undefined;
-    opacity.work = () => (work ??= visibleWork(fn, ctx.values, served));
-  }
+  // what the handler visibly does, when its words were set aside for it (said by --explain)
+  let visible: ReturnType<typeof visibleWork> | undefined;
+  const setAside = new Set<string>();
+  const probe = { consulted: false };
+  if (fn)
+    opacity.work = () => {
+      probe.consulted = true;
+      return (visible ??= visibleWork(fn, ctx.values, served)).kind;
+    };
   const signals: Signal[] = [
     ...assetSignals(hits),
     // (the secret of a factor whose enrolment only starts here is handed out to be scanned, not revealed)
@@ -648,7 +653,9 @@ export function classifyEndpoint(
     }
     const byAssets = rules.assetCategories.has(cat.name);
     if (byAssets) {
+      probe.consulted = false;
       const how = decideByAssets(cat, signals, opacity, effects, resource);
+      if (!how && probe.consulted && visible?.kind === 'work') setAside.add(cat.name);
       // an action or procedure named for a read (`fetchRoles`) with no visible effect: its words say what it reads
       if (how === 'words-silent' && cat.name !== 'data-export' && namedForRead(resource, rules)) continue;
       if (!how) continue;
@@ -706,6 +713,16 @@ export function classifyEndpoint(
   if (forced && Array.isArray(forced.value)) {
     for (const c of forced.value) if (!categories.includes(c)) categories.push(c);
   }
+  if (visible?.call)
+    for (const category of setAside)
+      if (!categories.includes(category))
+        considered.push({
+          kind: 'call',
+          value: visible.call.expression.getText().replace(/\s+/g, ''),
+          category,
+          detail: `${category} words set aside: what the handler visibly does (${visible.call.expression.getText().replace(/\s+/g, '')}) touches no asset, and nothing it calls is out of sight`,
+          span: spanOf(visible.call),
+        });
   const reasons: Reason[] = signals.filter((s) => categories.includes(s.category)).map(stripSignal);
   considered.push(...signals.filter((s) => !categories.includes(s.category)).map(stripSignal));
   if (forced && forced.value !== false)

@@ -75,7 +75,7 @@ export function visibleWork(
   fn: FunctionNode,
   values: ValueResolver,
   served: (n: ts.Node) => boolean,
-): 'none' | 'unseen' | 'work' {
+): { kind: 'none' | 'unseen' | 'work'; call?: ts.CallExpression } {
   const r = rules();
   const guard = vocab().guardNames;
   const nameOf = (c: ts.CallExpression): string | undefined => {
@@ -92,7 +92,7 @@ export function visibleWork(
   const closure = calleeClosure([fn], values, r.depth, { calls: callsIn, follow });
   const looked = new Set<ts.Node>(closure);
   let unseen = false;
-  let work = false;
+  let work: ts.CallExpression | undefined;
   // the framework's own objects (the request, the response, a Hono context) are the handler's parameters
   const framework = (v: Value): boolean =>
     (v.kind === 'param' && v.fn === fn) || (v.kind === 'member' && framework(v.base));
@@ -106,7 +106,7 @@ export function visibleWork(
         name === 'get' &&
         targets.some((v) => v.kind === 'external' || (v.kind === 'member' && v.base.kind === 'external'))
       ) {
-        work = true;
+        work ??= c;
         continue;
       }
       if (name && passive(name)) continue;
@@ -116,12 +116,12 @@ export function visibleWork(
         // a package's call named for a lookup or a message is work the analysis can name; any other
         // package call (an id, a date, an analytics event, a token signed), and a service or module it
         // cannot resolve, may be where the harm happens, or stand beside it
-        if (targets.every(isPackage) && name !== undefined && r.packageWork.test(name)) work = true;
+        if (targets.every(isPackage) && name !== undefined && r.packageWork.test(name)) work ??= c;
         else unseen = true;
       }
       // an outgoing request (the language's own modules compute: hashes, ids, buffers)
-      else if (name !== undefined && r.globalWork.test(name) && ts.isIdentifier(skipOuter(c.expression))) work = true;
+      else if (name !== undefined && r.globalWork.test(name) && ts.isIdentifier(skipOuter(c.expression))) work ??= c;
     }
   // anything out of sight may be where the harm happens: the words keep deciding
-  return unseen ? 'unseen' : work ? 'work' : 'none';
+  return unseen ? { kind: 'unseen' } : work ? { kind: 'work', call: work } : { kind: 'none' };
 }
