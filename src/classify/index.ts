@@ -435,7 +435,15 @@ function decideByAssets(
   opacity: Opacity,
   effects: readonly Effect[],
   resource: string | undefined,
-): 'asset' | 'configured' | 'words-related' | 'words-unrecognised' | 'words-unseen' | 'words-silent' | undefined {
+):
+  | 'asset'
+  | 'configured'
+  | 'words-related'
+  | 'words-unrecognised'
+  | 'words-unseen'
+  | 'words-silent'
+  | 'words-set-aside'
+  | undefined {
   const mine = signals.filter((s) => s.category === cat.name);
   if (mine.some((s) => s.asset)) return 'asset';
   if (mine.some((s) => s.configured)) return 'configured';
@@ -484,9 +492,9 @@ function decideByAssets(
   )
     return 'words-related';
   if (writes.length) return undefined;
-  // no visible effect, and visible work that touches no asset (a lookup, a nonce, a mail): the words describe
-  // what it does not do
-  if (opacity.work?.() === 'work') return undefined;
+  // no visible effect, and visible work that touches no asset (a lookup, a mail): the words describe what
+  // it does not do
+  if (opacity.work?.() === 'work') return 'words-set-aside';
   // no visible effect: fields that only together say money (`amount` + `currency`) price anything, so
   // they do not decide alone; a second signal must agree (a field, another path word; container words do not count)
   if (!decisive.some((s) => !s.combo)) return undefined;
@@ -612,15 +620,10 @@ export function classifyEndpoint(
   if (!fn && ep.handler.expr) opacity.unseen = { callee: ep.handler.name, node: ep.handler.expr };
   // what the handler itself does under this endpoint's method (a pages handler's other branches are other endpoints')
   const served = (n: ts.Node): boolean => !fn || reachableUnder(n, fn, assumeMethod(ep.method, ctx.values));
-  // what the handler visibly does, when its words were set aside for it (said by --explain)
+  // what the handler visibly does, and the categories whose words it set aside (said by --explain)
   let visible: ReturnType<typeof visibleWork> | undefined;
-  const setAside = new Set<string>();
-  const probe = { consulted: false };
-  if (fn)
-    opacity.work = () => {
-      probe.consulted = true;
-      return (visible ??= visibleWork(fn, ctx.values, served)).kind;
-    };
+  const setAside: string[] = [];
+  if (fn) opacity.work = () => (visible ??= visibleWork(fn, ctx.values, served)).kind;
   const signals: Signal[] = [
     ...assetSignals(hits),
     // (the secret of a factor whose enrolment only starts here is handed out to be scanned, not revealed)
@@ -653,9 +656,11 @@ export function classifyEndpoint(
     }
     const byAssets = rules.assetCategories.has(cat.name);
     if (byAssets) {
-      probe.consulted = false;
       const how = decideByAssets(cat, signals, opacity, effects, resource);
-      if (!how && probe.consulted && visible?.kind === 'work') setAside.add(cat.name);
+      if (how === 'words-set-aside') {
+        setAside.push(cat.name);
+        continue;
+      }
       // an action or procedure named for a read (`fetchRoles`) with no visible effect: its words say what it reads
       if (how === 'words-silent' && cat.name !== 'data-export' && namedForRead(resource, rules)) continue;
       if (!how) continue;
@@ -713,16 +718,17 @@ export function classifyEndpoint(
   if (forced && Array.isArray(forced.value)) {
     for (const c of forced.value) if (!categories.includes(c)) categories.push(c);
   }
-  if (visible?.call)
-    for (const category of setAside)
-      if (!categories.includes(category))
-        considered.push({
-          kind: 'call',
-          value: visible.call.expression.getText().replace(/\s+/g, ''),
-          category,
-          detail: `${category} words set aside: what the handler visibly does (${visible.call.expression.getText().replace(/\s+/g, '')}) touches no asset, and nothing it calls is out of sight`,
-          span: spanOf(visible.call),
-        });
+  const workCall = visible?.call;
+  const callee = workCall?.expression.getText().replace(/\s+/g, '');
+  if (workCall && callee)
+    for (const category of setAside.filter((c) => !categories.includes(c)))
+      considered.push({
+        kind: 'call',
+        value: callee,
+        category,
+        detail: `${category} words set aside: what the handler visibly does (${callee}) touches no asset, and nothing it calls is out of sight`,
+        span: spanOf(workCall),
+      });
   const reasons: Reason[] = signals.filter((s) => categories.includes(s.category)).map(stripSignal);
   considered.push(...signals.filter((s) => !categories.includes(s.category)).map(stripSignal));
   if (forced && forced.value !== false)

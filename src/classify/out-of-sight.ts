@@ -7,8 +7,8 @@
 // its words (rules/assets.json `stubs`).
 import { ts } from 'ts-morph';
 import { calleeClosure } from '../analysis/callees.js';
-import { calleeParts, callsIn } from '../analysis/effects.js';
-import { skipOuter, type Value, type ValueResolver } from '../analysis/values.js';
+import { callsIn } from '../analysis/effects.js';
+import { calleeName, skipOuter, type Value, type ValueResolver } from '../analysis/values.js';
 import type { FunctionNode } from '../model.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { vocab } from '../verify/guard/index.js';
@@ -78,11 +78,7 @@ export function visibleWork(
 ): { kind: 'none' | 'unseen' | 'work'; call?: ts.CallExpression } {
   const r = rules();
   const guard = vocab().guardNames;
-  const nameOf = (c: ts.CallExpression): string | undefined => {
-    const parts = calleeParts(c.expression);
-    const x = skipOuter(c.expression);
-    return parts?.[parts.length - 1] ?? (ts.isPropertyAccessExpression(x) ? x.name.text : undefined);
-  };
+  const nameOf = (c: ts.CallExpression): string | undefined => calleeName(c) || undefined;
   // (a record read by its key, a cookie read, are plumbing)
   const passive = (name: string): boolean =>
     r.quiet.test(name) || r.check.test(name) || guard.test(name) || r.single.test(name);
@@ -91,7 +87,6 @@ export function visibleWork(
     (from !== fn || served(c)) && !guard.test(nameOf(c) ?? '');
   const closure = calleeClosure([fn], values, r.depth, { calls: callsIn, follow });
   const looked = new Set<ts.Node>(closure);
-  let unseen = false;
   let work: ts.CallExpression | undefined;
   // the framework's own objects (the request, the response, a Hono context) are the handler's parameters
   const framework = (v: Value): boolean =>
@@ -115,13 +110,12 @@ export function visibleWork(
       if (targets.some(cannotBeSeen)) {
         // a package's call named for a lookup or a message is work the analysis can name; any other
         // package call (an id, a date, an analytics event, a token signed), and a service or module it
-        // cannot resolve, may be where the harm happens, or stand beside it
-        if (targets.every(isPackage) && name !== undefined && r.packageWork.test(name)) work ??= c;
-        else unseen = true;
+        // cannot resolve, may be where the harm happens, or stand beside it: the words keep deciding
+        if (!(targets.every(isPackage) && name !== undefined && r.packageWork.test(name))) return { kind: 'unseen' };
+        work ??= c;
       }
       // an outgoing request (the language's own modules compute: hashes, ids, buffers)
       else if (name !== undefined && r.globalWork.test(name) && ts.isIdentifier(skipOuter(c.expression))) work ??= c;
     }
-  // anything out of sight may be where the harm happens: the words keep deciding
-  return unseen ? { kind: 'unseen' } : work ? { kind: 'work', call: work } : { kind: 'none' };
+  return work ? { kind: 'work', call: work } : { kind: 'none' };
 }

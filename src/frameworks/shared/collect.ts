@@ -20,7 +20,7 @@ import { Instantiations } from './instances.js';
 import { callIndex, iteration, nameOf, withBindings } from './iterations.js';
 import { importedPackageFiles } from './package-files.js';
 import type { Order, RouterGraph, RouterNode } from './router-graph.js';
-import { onTakenBranch } from './router-graph.js';
+import { conditionTruth, onTakenBranch } from './router-graph.js';
 import type { AdapterContext } from '../types.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { relPosix } from '../../util.js';
@@ -950,20 +950,15 @@ function parameterChoice(e: ts.Expression): ts.ConditionalExpression | undefined
   return reads ? x : undefined;
 }
 
-/** A condition's truth where the bound values decide it: a literal `true`/`false` the element holds, or its negation. */
-function truthWithBindings(e: ts.Expression, values: ValueResolver, depth = 0): boolean | undefined {
-  const x = skipOuter(e);
-  if (x.kind === ts.SyntaxKind.TrueKeyword) return true;
-  if (x.kind === ts.SyntaxKind.FalseKeyword) return false;
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken && depth < 4) {
-    const t = truthWithBindings(x.operand, values, depth + 1);
-    return t === undefined ? undefined : !t;
-  }
-  if (!ts.isIdentifier(x) && !ts.isPropertyAccessExpression(x)) return undefined;
-  const vs = values.resolve(x);
-  if (!vs.length || !vs.every((v) => v.kind === 'literal')) return undefined;
-  const truths = new Set(vs.map((v) => v.kind === 'literal' && !!v.value));
-  return truths.size === 1 ? [...truths][0] : undefined;
+/** A condition's truth where the loop's element decides it: a literal `true`/`false` the element holds, or its negation. */
+function truthWithBindings(e: ts.Expression, values: ValueResolver): boolean | undefined {
+  return conditionTruth(e, (x) => {
+    if (!ts.isIdentifier(x) && !ts.isPropertyAccessExpression(x)) return undefined;
+    const vs = values.resolve(x);
+    if (!vs.length || !vs.every((v) => v.kind === 'literal')) return undefined;
+    const truths = new Set(vs.map((v) => v.kind === 'literal' && !!v.value));
+    return truths.size === 1 ? [...truths][0] : undefined;
+  });
 }
 
 /** Does the call sit on a branch the loop's current element takes (no enclosing condition it makes false)? */

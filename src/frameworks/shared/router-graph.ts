@@ -4,6 +4,7 @@
 // registered. Middleware registered after a route is kept apart (`late`): it never runs first.
 import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
+import { skipOuter } from '../../analysis/values.js';
 import { bindingSource, boundBinding } from '../../analysis/numbers.js';
 import type { Env } from '../../analysis/strings.js';
 import type { HttpMethod } from '../../model.js';
@@ -425,30 +426,47 @@ function patternRegex(pattern: string): RegExp | undefined {
  * passed (`stepUp: true`), left out (falsy), or its negation. Undefined when the call does not decide it.
  */
 function truthUnderCall(e: ts.Expression, env: Env, depth = 0): boolean | undefined {
+  return conditionTruth(
+    e,
+    (x, d) => {
+      if (!ts.isIdentifier(x)) return undefined;
+      if (x.text === 'undefined') return false;
+      const decl = findDeclaration(x);
+      if (!decl) return undefined;
+      if (ts.isParameter(decl)) {
+        const a = env.get(decl);
+        // a parameter of the registrar the call leaves out is undefined (or its default)
+        if (a) return truthUnderCall(a, env, d + 1);
+        const fn = decl.parent;
+        const called = [...env.keys()].some((k) => ts.isParameter(k) && k.parent === fn);
+        return called ? (decl.initializer ? truthUnderCall(decl.initializer, env, d + 1) : false) : undefined;
+      }
+      const src = bindingSource(decl, env);
+      if (src) return src.value ? truthUnderCall(src.value, env, d + 1) : false;
+      return undefined;
+    },
+    depth,
+  );
+}
+
+/**
+ * A condition's truth where it is written as a literal (`true`, `false`, `null`), a negation, or a name
+ * `leaf` can read (a registrar's argument, a loop element's flag); undefined when none decides it.
+ */
+export function conditionTruth(
+  e: ts.Expression,
+  leaf: (x: ts.Expression, depth: number) => boolean | undefined,
+  depth = 0,
+): boolean | undefined {
   if (depth > 8) return undefined;
-  let x: ts.Node = e;
-  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x)) x = x.expression;
+  const x = skipOuter(e);
   if (x.kind === ts.SyntaxKind.TrueKeyword) return true;
   if (x.kind === ts.SyntaxKind.FalseKeyword || x.kind === ts.SyntaxKind.NullKeyword) return false;
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
-    const t = truthUnderCall(x.operand, env, depth + 1);
+    const t = conditionTruth(x.operand, leaf, depth + 1);
     return t === undefined ? undefined : !t;
   }
-  if (!ts.isIdentifier(x)) return undefined;
-  if (x.text === 'undefined') return false;
-  const d = findDeclaration(x);
-  if (!d) return undefined;
-  if (ts.isParameter(d)) {
-    const a = env.get(d);
-    // a parameter of the registrar the call leaves out is undefined (or its default)
-    if (a) return truthUnderCall(a, env, depth + 1);
-    const fn = d.parent;
-    const called = [...env.keys()].some((k) => ts.isParameter(k) && k.parent === fn);
-    return called ? (d.initializer ? truthUnderCall(d.initializer, env, depth + 1) : false) : undefined;
-  }
-  const src = bindingSource(d, env);
-  if (src) return src.value ? truthUnderCall(src.value, env, depth + 1) : false;
-  return undefined;
+  return leaf(x, depth);
 }
 
 /** Does a registration written at `anchor` run for this call of its registrar (no enclosing branch the call rules out)? */
@@ -486,7 +504,7 @@ function bound(e: ts.Expression, env: Env, depth = 0): ts.Expression[] {
     // a list the registrar builds from its arguments (`const guards = stepUp ? [requireStepUp] : []`)
     const init =
       d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const
-        ? skipParens(d.initializer)
+        ? skipOuter(d.initializer)
         : undefined;
     if (init && (ts.isConditionalExpression(init) || ts.isArrayLiteralExpression(init)))
       return bound(init, env, depth + 1);
@@ -496,19 +514,13 @@ function bound(e: ts.Expression, env: Env, depth = 0): ts.Expression[] {
   if (ts.isConditionalExpression(x)) {
     const t = truthUnderCall(x.condition, env);
     if (t !== undefined) return bound(t ? x.whenTrue : x.whenFalse, env, depth + 1);
-    if (ts.isArrayLiteralExpression(skipParens(x.whenTrue)) || ts.isArrayLiteralExpression(skipParens(x.whenFalse)))
+    if (ts.isArrayLiteralExpression(skipOuter(x.whenTrue)) || ts.isArrayLiteralExpression(skipOuter(x.whenFalse)))
       return [];
   }
   if (ts.isParenthesizedExpression(x)) return bound(x.expression, env, depth + 1);
   if (ts.isArrayLiteralExpression(x) && (x !== e || depth > 0))
     return x.elements.flatMap((el) => bound(el, env, depth + 1));
   return [x];
-}
-
-function skipParens(e: ts.Expression): ts.Expression {
-  let x = e;
-  while (ts.isParenthesizedExpression(x) || ts.isAsExpression(x)) x = x.expression;
-  return x;
 }
 
 function isParamRef(e: ts.Expression): boolean {
