@@ -281,6 +281,7 @@ export interface GuardRules {
   catalog: CatalogEntry[];
   operands: {
     secretInputs: string;
+    configNames: string;
     bearerHeaders: string;
     cookieNames: string;
     requestObjects: string;

@@ -269,6 +269,18 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
   const seen = new Set<ts.Node>();
   // the member a property chain reads off the identifier being visited (`input` of `opts.input.x`)
   let firstMember: string | undefined;
+  // the chain being visited passed through the account's record (`session.user.passwordHash`): the
+  // session container it starts from holds the signed-in account, whose stored secret this is, not an
+  // enrolment in progress
+  let throughAccount = false;
+  // (a one-time-code secret on that record may be the one a setup step left there: still held for the enrolment)
+  const sessionHeld = (at: ts.Node): void => {
+    const otpSecret = !!o.storedSecretName && nameHas(o.storedSecretName.replace(/[^\w$]+/g, '_'), v.otpSecrets);
+    if (throughAccount && !otpSecret) {
+      o.stored ??= short(at);
+      o.identity ??= short(at);
+    } else o.session ??= short(at);
+  };
   // `holder`: the name of a value or container (a variable, a field), not of a function that computes one
   const names = (name: string | undefined, at: ts.Node, holder = true): void => {
     if (!name) return;
@@ -276,7 +288,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     else if (!o.secretName && nameHas(name, v.secretInputs)) o.secretName = short(at);
     if (!o.storedSecretName && nameHas(name, v.storedSecrets)) o.storedSecretName = short(at);
     if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
-    if (holder && !o.session && nameHas(name, v.sessionWords)) o.session = short(at);
+    if (holder && !o.session && nameHas(name, v.sessionWords)) sessionHeld(at);
     // a record of something else (`giftCard.pin`); a factor's own token column (`user.totpToken`) is not one
     if (!o.foreign && nameHas(name, v.foreignRecords) && !FACTOR_TOKEN.test(name) && !v.factorRecords.test(name))
       o.foreign = short(at);
@@ -315,6 +327,11 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       return;
     }
     if (ts.isIdentifier(x)) {
+      // a constant written as configuration (`TOTP_DIGITS`, `OTP_ENCRYPTION_KEY`): the server's setting
+      if (v.configNames.test(x.text)) {
+        o.constant ??= short(x);
+        return;
+      }
       const d = findDeclaration(x);
       const bound = d && ts.isParameter(d) ? env?.get(d) : undefined;
       // a parameter bound at the call site keeps its own name, unless the caller passed a secret it names as
@@ -345,8 +362,13 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         // `const { user } = data` with `data` an object literal: only its `user` is this value
         const { root, path } = bindingPath(d);
         const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
-        if (value) go(selectPath(value, path, env), depth + 1);
-        else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
+        if (value) {
+          // (`const { user } = session`: the account's record the session holds, as `session.user` is)
+          const wasThrough = throughAccount;
+          if (path.some((p) => v.accountRecords.test(p))) throughAccount = true;
+          go(selectPath(value, path, env), depth + 1);
+          throughAccount = wasThrough;
+        } else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
         else if (root && ts.isParameter(root) && isProcedureContext(root, path[0])) {
           o.stored ??= short(x);
           o.identity ??= short(x);
@@ -359,7 +381,9 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     }
     if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
       const envName = envRead(x);
-      if (envName) {
+      // (or a member of the server's configuration object: `ENV.OTP_ENCRYPTION_KEY`)
+      const configName = ts.isPropertyAccessExpression(x) && v.configNames.test(x.name.text);
+      if (envName || configName) {
         o.constant ??= short(x);
         return;
       }
@@ -378,7 +402,9 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
           return;
         }
         if (v.sessionWords.test(rp.part)) {
-          o.session ??= short(x);
+          // (`req.session.user.password`: the account's record kept in the session)
+          if (rp.key && v.accountRecords.test(rp.key)) o.stored ??= short(x);
+          else sessionHeld(x);
           o.identity ??= short(x);
           return;
         }
@@ -397,7 +423,10 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       }
       // (the member read right off a parameter: `opts.input` of `opts.input.password`)
       firstMember = key;
+      const wasThrough = throughAccount;
+      if (key && v.accountRecords.test(key)) throughAccount = true;
       go(x.expression, depth + 1);
+      throughAccount = wasThrough;
       firstMember = undefined;
       return;
     }
@@ -458,7 +487,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         o.requestCall ??= short(x);
         return;
       }
-      if (nameHas(last, v.derivations) || !last) {
+      if (nameHas(last, v.derivations) || !last || computesOnly(x)) {
         if (last) o.derived ??= short(x);
         const callee = skipOuter(x.expression);
         const method = ts.isPropertyAccessExpression(callee);
@@ -527,6 +556,69 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
   for (const e of exprs) go(e, startDepth);
   return o;
 }
+
+/**
+ * A function of this file that only computes its result from its arguments (`generateCode(key, counter,
+ * digits)`): nothing awaited, no `this`, and every call it makes is on its own locals, the language's
+ * globals (`Buffer`, `Math`) or the runtime's own modules (`crypto`). What it returns is derived from what
+ * it is given, whatever its name, as a hash or an encoding is; a lookup would reach a store it did not
+ * make (a client, a model, a module's `db`).
+ */
+function computesOnly(call: ts.CallExpression): boolean {
+  const callee = skipOuter(call.expression);
+  if (!ts.isIdentifier(callee)) return false;
+  const d = findDeclaration(callee);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+  const fn =
+    d && ts.isFunctionDeclaration(d)
+      ? d
+      : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
+        ? init
+        : undefined;
+  if (!fn?.body || !fn.parameters.length || vocab().recordLookups.test(callee.text)) return false;
+  const own = (id: ts.Identifier): boolean => {
+    if (PURE_GLOBALS.has(id.text)) return true;
+    const decl = findDeclaration(id);
+    if (!decl) return false;
+    if (decl.pos >= fn.pos && decl.end <= fn.end) return true;
+    const imp = ts.findAncestor(decl, ts.isImportDeclaration);
+    return !!imp && ts.isStringLiteral(imp.moduleSpecifier) && RUNTIME_MODULES.test(imp.moduleSpecifier.text);
+  };
+  let pure = true;
+  const visit = (n: ts.Node): void => {
+    if (!pure) return;
+    if (ts.isAwaitExpression(n) || n.kind === ts.SyntaxKind.ThisKeyword || ts.isYieldExpression(n)) pure = false;
+    else if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
+      let root: ts.Expression = skipOuter(n.expression);
+      while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isCallExpression(root))
+        root = skipOuter(root.expression);
+      if (ts.isIdentifier(root) && !own(root)) pure = false;
+    }
+    if (pure) ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return pure;
+}
+
+/** Globals of the language whose methods compute (`Buffer.from`, `Math.floor`). */
+const PURE_GLOBALS = new Set([
+  'Buffer',
+  'Math',
+  'Number',
+  'String',
+  'BigInt',
+  'JSON',
+  'Array',
+  'Object',
+  'Uint8Array',
+  'DataView',
+  'parseInt',
+  'parseFloat',
+  'TextEncoder',
+  'TextDecoder',
+]);
+/** The runtime's own modules whose functions compute (hashes, encodings). */
+const RUNTIME_MODULES = /^(node:)?(crypto|buffer|util)$/;
 
 /**
  * The one input of a derivation that the user typed for this request, when its other inputs (a salt, a

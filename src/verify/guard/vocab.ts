@@ -26,6 +26,8 @@ export interface Vocab {
   catalog: CatalogEntry[];
   /** What a verifier's compared secret is made of (guard/sources.ts). */
   secretInputs: RegExp;
+  /** Case-sensitive: server configuration members (`ENV.OTP_KEY`). */
+  configNames: RegExp;
   bearerHeaders: RegExp;
   cookieNames: RegExp;
   /** A step-up record query that bounds the proof (time, expiry, state, challenge). */
@@ -131,6 +133,7 @@ export const vocab = compiled<Vocab>(() => {
     errorHelpers: new RegExp(r.responses.errorHelpers, 'i'),
     catalog: r.catalog,
     secretInputs: new RegExp(r.operands.secretInputs, 'i'),
+    configNames: new RegExp(r.operands.configNames),
     bearerHeaders: new RegExp(r.operands.bearerHeaders, 'i'),
     cookieNames: new RegExp(r.operands.cookieNames, 'i'),
     stepUpRecordProof: new RegExp(r.stepUpRecordProof.pattern, 'i'),
