@@ -294,6 +294,13 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
       return { ...inner, wrappers: [wrapperAt(e, argIndex, values, calleeVals), ...inner.wrappers] };
     // A factory call: the value is whatever function the factory returns.
     const vals = values.resolve(e);
+    // …made by another call it hands back (`controllerFn: () => deleteAccount` with `deleteAccount =
+    // createRoute(validators, async (data, req, res) => …)`): that call says what the closure wraps
+    const made = madeElsewhere(vals, e);
+    if (made) {
+      const inner = unwrap(made, values, depth + 1);
+      if (inner.fn) return { ...inner, name };
+    }
     const fn = firstFunction(vals);
     if (fn) return { fn, wrappers: [], factory: { call: e, fn: calleeFn }, name };
     // …or the function a wrapper it returns wraps: `const stepUp = () => createMiddleware(async (c, next) => …)`
@@ -329,9 +336,9 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
   const vals = values.resolve(e);
   // `exports.create = catchAsync(async (req, res) => …)` in another module: the name holds the closure
   // the wrapper returned; the call that made it says what it wraps (the handler) and what wraps it.
-  const made = vals.find((v): v is Extract<Value, { kind: 'function' }> => v.kind === 'function' && !!v.site);
-  if (made?.site && made.site !== e) {
-    const inner = unwrap(made.site, values, depth + 1);
+  const made = madeElsewhere(vals, e);
+  if (made) {
+    const inner = unwrap(made, values, depth + 1);
     if (inner.fn) return { ...inner, name };
   }
   const fn = firstFunction(vals);
@@ -358,6 +365,12 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     return { wrappers: [], external: ext, name, ...(call && { factory: call }) };
   }
   return { wrappers: [], name, unresolved: `cannot resolve ${name} (${describe(vals)})` };
+}
+
+/** The call that made the closure a value holds, when that call is not `e` itself. */
+function madeElsewhere(vals: readonly Value[], e: ts.Expression): ts.CallExpression | undefined {
+  const made = vals.find((v): v is Extract<Value, { kind: 'function' }> => v.kind === 'function' && !!v.site);
+  return made?.site && made.site !== e ? made.site : undefined;
 }
 
 /** The method a request runs on a handler class (rules/frameworks.json `endpointClassMethods`). */
