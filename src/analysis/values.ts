@@ -2026,6 +2026,15 @@ function assignmentsOf(
   return out;
 }
 
+/**
+ * The values a `let` declared without one is given later (`let body; try { body = await c.req.json() } …`),
+ * for callers with no session to index the scope with (a walk of its scope per call: keep to declarations
+ * without an initializer).
+ */
+export function laterAssignments(decl: ts.VariableDeclaration): ts.Expression[] {
+  return reassignable(decl) ? assignmentsOf(decl, new WeakMap()) : [];
+}
+
 /** `mongoose.model('Wallet', walletSchema)`: a model built from a schema. */
 export function isModelCall(call: ts.CallExpression): boolean {
   return calleeName(call) === 'model' && call.arguments.length >= 2;

@@ -282,6 +282,7 @@ export interface GuardRules {
   operands: {
     secretInputs: string;
     configNames: string;
+    schemaParsers: string;
     bearerHeaders: string;
     cookieNames: string;
     requestObjects: string;

@@ -13,7 +13,7 @@ import { calleeParts } from '../../analysis/effects.js';
 import { envRead, headerRead } from '../../analysis/datapath.js';
 import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
-import { accessName, propertyNameText, skipOuter } from '../../analysis/values.js';
+import { accessName, laterAssignments, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { vocab } from './vocab.js';
 import { isActionParameter, isProcedureContext, isProcedureInput } from '../../analysis/directives.js';
 
@@ -355,6 +355,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       }
       if (ts.isVariableDeclaration(d)) {
         if (d.initializer) go(d.initializer, depth + 1);
+        // (`let body; try { body = await c.req.json() } catch { … }`: what it is given later)
+        else for (const a of laterAssignments(d)) go(a, depth + 1);
         return;
       }
       if (ts.isBindingElement(d)) {
@@ -490,7 +492,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       if (nameHas(last, v.derivations) || !last || computesOnly(x)) {
         if (last) o.derived ??= short(x);
         const callee = skipOuter(x.expression);
-        const method = ts.isPropertyAccessExpression(callee);
+        // (a schema's parse hands back the value it is given: `schema.safeParse(body)` is `body`, checked)
+        const method = ts.isPropertyAccessExpression(callee) && !(x.arguments.length && v.schemaParsers.test(last));
         // A hash of what the user typed, salted or keyed with a stored value (`derive({ password, salt:
         // user.salt })`, `scrypt(pwd, user.salt)`), is still what the user typed: only its typed input counts.
         const typedInput = derivationInput(x, method ? callee.expression : undefined, env, depth);

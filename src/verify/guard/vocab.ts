@@ -28,6 +28,8 @@ export interface Vocab {
   secretInputs: RegExp;
   /** Case-sensitive: server configuration members (`ENV.OTP_KEY`). */
   configNames: RegExp;
+  /** Methods of a validation schema that hand back the value they are given. */
+  schemaParsers: RegExp;
   bearerHeaders: RegExp;
   cookieNames: RegExp;
   /** A step-up record query that bounds the proof (time, expiry, state, challenge). */
@@ -134,6 +136,7 @@ export const vocab = compiled<Vocab>(() => {
     catalog: r.catalog,
     secretInputs: new RegExp(r.operands.secretInputs, 'i'),
     configNames: new RegExp(r.operands.configNames),
+    schemaParsers: new RegExp(r.operands.schemaParsers),
     bearerHeaders: new RegExp(r.operands.bearerHeaders, 'i'),
     cookieNames: new RegExp(r.operands.cookieNames, 'i'),
     stepUpRecordProof: new RegExp(r.stepUpRecordProof.pattern, 'i'),
