@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { evalUnder, isMethodExpr, literal, type Assumptions } from '../analysis/assume.js';
 import { isEnvironmentPredicate } from '../analysis/deployment.js';
-import { effectOfCall, type Effect } from '../analysis/effects.js';
+import { effectOfCall, leafEffects, type Effect } from '../analysis/effects.js';
 import { isStepUpMachinery } from '../analysis/machinery.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { and3, not3, or3 } from '../analysis/tri.js';
@@ -248,6 +248,13 @@ function mergeAll(list: (St | null)[]): St | null {
 
 /** The syntactic context of a call: how its value is used. */
 /** `check(…).catch(() => true)` (or any constant but `false`): a failure that throws becomes an answer that passes. */
+/** Does the effect of a call reach a write outside the functions written among its arguments? */
+function effectOutsideCallbacks(eff: Effect, c: ts.CallExpression): boolean {
+  const fns = c.arguments.filter((a) => isFunctionNode(a));
+  if (!fns.length) return true;
+  return leafEffects([eff]).some((l) => !fns.some((fn) => l.node.pos >= fn.pos && l.node.end <= fn.end));
+}
+
 function swallowsFailure(c: ts.Node): boolean {
   const p = c.parent;
   if (!p || !ts.isPropertyAccessExpression(p) || p.expression !== c || p.name.text !== 'catch') return false;
@@ -786,6 +793,7 @@ export class Flow implements ResultLookup {
 
   /** A function passed as an argument (a transaction callback, a .then): its body runs here. */
   private inline(fn: FunctionNode, st: St): St {
+    // (keep in step with the call's own effect, left out when its callbacks were walked: see callNow)
     if (this.inlineDepth > 3 || !fn.body) return st;
     this.inlineDepth++;
     const savedExits = this.exits.length;
@@ -1046,6 +1054,9 @@ export class Flow implements ResultLookup {
     }
     if (this.o.effects) {
       const eff = effectOfCall(c, this.o.specs.values);
+      // (the effects of a callback it was handed and that was walked where it is written, a transaction
+      // wrapper's `withTx(db, async (t) => { check; write })`, were met in their order inside it)
+      if (eff && this.inlineDepth <= 3 && !effectOutsideCallbacks(eff, c)) return cur;
       if (eff) {
         // Issuing or recording a step-up challenge is part of the step-up flow, not the operation it protects.
         if (!isStepUpMachinery(eff, this.o.specs.values)) this.point('effect', c, cur, eff);

@@ -604,8 +604,11 @@ export class GuardRecogniser {
       const ownIds = new Set(
         own.events.filter((e) => (e.checked || e.established) && counts(e) && !e.forged).map((e) => e.id),
       );
-      const points = own.points.filter((p) => p.kind === 'effect');
-      if (!points.length) return undefined;
+      const effects = own.points.filter((p) => p.kind === 'effect');
+      if (!effects.length) return undefined;
+      // (a failed attempt recorded in a check's failure branch, `pinAttempts += 1; await wallet.save()`
+      // before the throw, is the check's own bookkeeping, not an operation it must protect)
+      const points = effects.filter((p) => ![...p.failing].some((id) => ownIds.has(id)));
       if (!points.every((p) => [...p.must].some((id) => ownIds.has(id)))) {
         // every effect behind its own check, but one that a branch gets past (`pin != wallet.pin` for an
         // account with no PIN): a self-protected operation whose protection is broken on that branch
@@ -630,7 +633,7 @@ export class GuardRecogniser {
         else if (around) base.skip = around;
         else return undefined;
       }
-      base.guardsOwnEffects = true;
+      if (points.length) base.guardsOwnEffects = true;
     }
 
     // A middleware: every next() must sit behind the check.
