@@ -64,6 +64,9 @@ function resolveExtends(spec: string, fromDir: string, tree: Tree | undefined): 
   return undefined;
 }
 
+/** The template variable TypeScript replaces with the folder of the config in use. */
+const CONFIG_DIR = '${configDir}';
+
 /** Reads configs once each for one resolver; `tree` bounds every file opened. */
 export class TsconfigReader {
   private readonly cache = new Map<string, PathAliases | null>();
@@ -72,7 +75,16 @@ export class TsconfigReader {
 
   /** Path aliases a config declares or inherits; undefined when it cannot be read. */
   load(file: string): PathAliases | undefined {
-    return this.loadChain(path.resolve(file), new Set()) ?? undefined;
+    const abs = path.resolve(file);
+    const out = this.loadChain(abs, new Set());
+    // `${configDir}` in an inherited `paths` target stands for the folder of the config in use (TypeScript
+    // 5.5): a shared base config maps `@/*` to each application's own `src/*`
+    if (!out || !out.paths.some((p) => p.targets.some((t) => t.includes(CONFIG_DIR)))) return out;
+    const dir = path.dirname(abs);
+    return {
+      ...out,
+      paths: out.paths.map((p) => ({ ...p, targets: p.targets.map((t) => t.split(CONFIG_DIR).join(dir)) })),
+    };
   }
 
   private loadChain(file: string, chain: Set<string>): PathAliases | undefined {

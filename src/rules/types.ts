@@ -94,7 +94,13 @@ export interface FrameworkRules {
     createHandlers: string[];
     chainMethods: string[];
     importHints: string[];
-    context: { responses: string[]; requestReads: string[] };
+    context: {
+      responses: string[];
+      requestReads: string[];
+      holderTypes?: string;
+      holderMembers?: string[];
+      holderNames?: string[];
+    };
     fileRoutes?: HonoFileRoutes;
   };
 }

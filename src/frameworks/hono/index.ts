@@ -287,12 +287,19 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
   const routeMethods = new Set(rules.routeMethods);
   const responses = new Set(rules.context.responses);
   const reads = new Set(rules.context.requestReads);
+  const holderTypes = rules.context.holderTypes ? new RegExp(rules.context.holderTypes) : undefined;
   return {
     builtElsewhere: (callee) =>
       !otherWebFramework(callee.module, 'Hono') && !ruleFile('frameworks').express.importHints.includes(callee.module),
     creators: rules.creators,
     routerWrappers: rules.routerWrappers,
     paramTypes: /\b(Hono|OpenAPIHono)\b/,
+    holdsNoRouter: (p, path) => {
+      const c = rules.context;
+      if (holderTypes && p.type && holderTypes.test(p.type.getText())) return true;
+      if (path.length && c.holderMembers?.includes(path[0])) return true;
+      return ts.isIdentifier(p.name) && !!c.holderNames?.includes(p.name.text);
+    },
     importHints: rules.importHints,
     methods: new Set([...rules.routeMethods, 'use', 'on', 'route', 'mount', 'openapi', 'basePath', 'doc', 'doc31']),
     plausible(method, call): boolean {

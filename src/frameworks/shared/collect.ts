@@ -60,6 +60,8 @@ export interface Dialect {
   guess(method: string, call: ts.CallExpression, c: Collector): boolean;
   /** Type names that mark a parameter as this framework's router (`Express`, `Router`, `Hono`). */
   paramTypes: RegExp;
+  /** A parameter (or a member read through it) that holds no router: a handler's context, its bindings. */
+  holdsNoRouter?: (param: ts.ParameterDeclaration, path: readonly string[]) => boolean;
   /** Could this call register something at all (argument shape)? Parameters become routers only then. */
   plausible(method: string, call: ts.CallExpression): boolean;
   /** Module names whose import marks a file as this framework's. */
@@ -231,6 +233,7 @@ export class Collector {
   /** Does a parameter used as a router belong to this framework (type annotation or file import)? */
   private paramEvidence(v: Extract<Value, { kind: 'param' }>): boolean {
     const p = v.fn.parameters[v.index];
+    if (p && this.dialect.holdsNoRouter?.(p, v.path)) return false;
     if (this.dialect.paramTypes.test(typeText(p))) return true;
     // `({ app }: HookArgs)` with `interface HookArgs { app: Express }` in the project: the member's declared type
     if (p?.type && v.path.length && this.dialect.paramTypes.test(this.memberTypeText(p.type, v.path[0]))) return true;
