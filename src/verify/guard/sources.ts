@@ -483,13 +483,19 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         return;
       }
       names(last, x, false);
+      // a validation call given what the request sent hands it back, checked (`validate(SCHEMA, req.body)`)
+      if (v.schemaParsers.test(last) && givenRequest(x)) {
+        o.request ??= short(x);
+        o.payload ??= short(x);
+        return;
+      }
       // a helper given the request reads from it (`await parseRequest(request, schema)`, `getUser(c)`)
       // …unless it computes its result from a value the request sends (`totp(req.body.secret)`): then that value
       if (givenRequest(x) && !(nameHas(last, v.derivations) && x.arguments.some(isPayloadRead))) {
         o.requestCall ??= short(x);
         return;
       }
-      if (nameHas(last, v.derivations) || !last || computesOnly(x)) {
+      if (nameHas(last, v.derivations) || !last || v.schemaParsers.test(last) || computesOnly(x)) {
         if (last) o.derived ??= short(x);
         const callee = skipOuter(x.expression);
         // (a schema's parse hands back the value it is given: `schema.safeParse(body)` is `body`, checked)
