@@ -295,9 +295,20 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     // A factory call: the value is whatever function the factory returns.
     const vals = values.resolve(e);
     // …made by another call it hands back (`controllerFn: () => deleteAccount` with `deleteAccount =
-    // createRoute(validators, async (data, req, res) => …)`): that call says what the closure wraps
+    // createRoute(validators, async (data, req, res) => …)`): that call says what the closure wraps.
+    // (a closure the factory makes in its own body, `makeSetRole(User)` returning `asyncHandler(…)`, stays
+    // the factory's: its parameters are this call's arguments)
+    const calleeFnEarly = firstFunction(values.resolve(e.expression));
     const made = madeElsewhere(vals, e);
-    if (made) {
+    if (
+      made &&
+      !(
+        calleeFnEarly &&
+        made.pos >= calleeFnEarly.pos &&
+        made.end <= calleeFnEarly.end &&
+        made.getSourceFile() === calleeFnEarly.getSourceFile()
+      )
+    ) {
       const inner = unwrap(made, values, depth + 1);
       if (inner.fn) return { ...inner, name };
     }

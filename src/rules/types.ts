@@ -287,7 +287,9 @@ export interface GuardRules {
   catalog: CatalogEntry[];
   operands: {
     secretInputs: string;
+    failureCounters: string;
     configNames: string;
+    configHolders: string;
     schemaParsers: string;
     bearerHeaders: string;
     cookieNames: string;

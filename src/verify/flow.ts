@@ -252,7 +252,9 @@ function mergeAll(list: (St | null)[]): St | null {
 function effectOutsideCallbacks(eff: Effect, c: ts.CallExpression): boolean {
   const fns = c.arguments.filter((a) => isFunctionNode(a));
   if (!fns.length) return true;
-  return leafEffects([eff]).some((l) => !fns.some((fn) => l.node.pos >= fn.pos && l.node.end <= fn.end));
+  const inside = (l: Effect, fn: ts.Node): boolean =>
+    l.node.getSourceFile() === fn.getSourceFile() && l.node.pos >= fn.pos && l.node.end <= fn.end;
+  return leafEffects([eff]).some((l) => !fns.some((fn) => inside(l, fn)));
 }
 
 function swallowsFailure(c: ts.Node): boolean {

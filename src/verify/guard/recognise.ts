@@ -3,7 +3,7 @@
 // and fails (summarised once per function and arguments), or an unseen function whose name says
 // it is one (opaque). Each comes with how it fails, whether it is async, and what it accepts.
 import { ts } from 'ts-morph';
-import { calleeParts, effectOfCall, effectsOf } from '../../analysis/effects.js';
+import { calleeParts, effectOfCall, effectsOf, leafEffects, type Effect } from '../../analysis/effects.js';
 import { isStepUpMachinery } from '../../analysis/machinery.js';
 import { evalNumber } from '../../analysis/numbers.js';
 import { findDeclaration } from '../../analysis/scope.js';
@@ -608,7 +608,7 @@ export class GuardRecogniser {
       if (!effects.length) return undefined;
       // (a failed attempt recorded in a check's failure branch, `pinAttempts += 1; await wallet.save()`
       // before the throw, is the check's own bookkeeping, not an operation it must protect)
-      const points = effects.filter((p) => ![...p.failing].some((id) => ownIds.has(id)));
+      const points = effects.filter((p) => !([...p.failing].some((id) => ownIds.has(id)) && countsFailure(p.effect)));
       if (!points.every((p) => [...p.must].some((id) => ownIds.has(id)))) {
         // every effect behind its own check, but one that a branch gets past (`pin != wallet.pin` for an
         // account with no PIN): a self-protected operation whose protection is broken on that branch
@@ -1192,4 +1192,10 @@ function isModuleObject(e: ts.Expression): boolean {
   if (!(d.parent.flags & ts.NodeFlags.Const)) return false;
   const init = skipOuter(d.initializer);
   return ts.isCallExpression(init) || ts.isNewExpression(init);
+}
+
+/** A write that only counts a failed attempt (`pinAttempts`, `lockedUntil`): every key it writes is named so. */
+function countsFailure(e: Effect | undefined): boolean {
+  const keys = e ? leafEffects([e]).flatMap((l) => l.dataKeys) : [];
+  return keys.length > 0 && keys.every((k) => nameHas(k, vocab().failureCounters));
 }

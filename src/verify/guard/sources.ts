@@ -269,18 +269,6 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
   const seen = new Set<ts.Node>();
   // the member a property chain reads off the identifier being visited (`input` of `opts.input.x`)
   let firstMember: string | undefined;
-  // the chain being visited passed through the account's record (`session.user.passwordHash`): the
-  // session container it starts from holds the signed-in account, whose stored secret this is, not an
-  // enrolment in progress
-  let throughAccount = false;
-  // (a one-time-code secret on that record may be the one a setup step left there: still held for the enrolment)
-  const sessionHeld = (at: ts.Node): void => {
-    const otpSecret = !!o.storedSecretName && nameHas(o.storedSecretName.replace(/[^\w$]+/g, '_'), v.otpSecrets);
-    if (throughAccount && !otpSecret) {
-      o.stored ??= short(at);
-      o.identity ??= short(at);
-    } else o.session ??= short(at);
-  };
   // `holder`: the name of a value or container (a variable, a field), not of a function that computes one
   const names = (name: string | undefined, at: ts.Node, holder = true): void => {
     if (!name) return;
@@ -288,7 +276,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     else if (!o.secretName && nameHas(name, v.secretInputs)) o.secretName = short(at);
     if (!o.storedSecretName && nameHas(name, v.storedSecrets)) o.storedSecretName = short(at);
     if (!o.pending && nameHas(name, v.enrolmentWords)) o.pending = short(at);
-    if (holder && !o.session && nameHas(name, v.sessionWords)) sessionHeld(at);
+    if (holder && !o.session && nameHas(name, v.sessionWords)) o.session = short(at);
     // a record of something else (`giftCard.pin`); a factor's own token column (`user.totpToken`) is not one
     if (!o.foreign && nameHas(name, v.foreignRecords) && !FACTOR_TOKEN.test(name) && !v.factorRecords.test(name))
       o.foreign = short(at);
@@ -328,7 +316,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     }
     if (ts.isIdentifier(x)) {
       // a constant written as configuration (`TOTP_DIGITS`, `OTP_ENCRYPTION_KEY`): the server's setting
-      if (v.configNames.test(x.text)) {
+      if (v.configNames.test(x.text) && moduleConstant(x)) {
         o.constant ??= short(x);
         return;
       }
@@ -364,13 +352,8 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         // `const { user } = data` with `data` an object literal: only its `user` is this value
         const { root, path } = bindingPath(d);
         const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
-        if (value) {
-          // (`const { user } = session`: the account's record the session holds, as `session.user` is)
-          const wasThrough = throughAccount;
-          if (path.some((p) => v.accountRecords.test(p))) throughAccount = true;
-          go(selectPath(value, path, env), depth + 1);
-          throughAccount = wasThrough;
-        } else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
+        if (value) go(selectPath(value, path, env), depth + 1);
+        else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
         else if (root && ts.isParameter(root) && isProcedureContext(root, path[0])) {
           o.stored ??= short(x);
           o.identity ??= short(x);
@@ -383,8 +366,11 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     }
     if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) {
       const envName = envRead(x);
-      // (or a member of the server's configuration object: `ENV.OTP_ENCRYPTION_KEY`)
-      const configName = ts.isPropertyAccessExpression(x) && v.configNames.test(x.name.text);
+      // (a member of the module's configuration object, `ENV.OTP_KEY`, `config.adminPin`; a row's upper-case
+      // column, `row.PASSWORD_HASH` from Oracle, is the record's)
+      const holder = ts.isPropertyAccessExpression(x) ? skipOuter(x.expression) : undefined;
+      const configName =
+        !!holder && ts.isIdentifier(holder) && v.configHolders.test(holder.text) && moduleConstant(holder);
       if (envName || configName) {
         o.constant ??= short(x);
         return;
@@ -404,9 +390,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
           return;
         }
         if (v.sessionWords.test(rp.part)) {
-          // (`req.session.user.password`: the account's record kept in the session)
-          if (rp.key && v.accountRecords.test(rp.key)) o.stored ??= short(x);
-          else sessionHeld(x);
+          o.session ??= short(x);
           o.identity ??= short(x);
           return;
         }
@@ -425,10 +409,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       }
       // (the member read right off a parameter: `opts.input` of `opts.input.password`)
       firstMember = key;
-      const wasThrough = throughAccount;
-      if (key && v.accountRecords.test(key)) throughAccount = true;
       go(x.expression, depth + 1);
-      throughAccount = wasThrough;
       firstMember = undefined;
       return;
     }
@@ -607,6 +588,15 @@ function computesOnly(call: ts.CallExpression): boolean {
   };
   visit(fn.body);
   return pure;
+}
+
+/** A name declared once for the module: a top-level `const`, or an import (`TOTP_DIGITS`, not a row's `PIN_HASH` local). */
+function moduleConstant(id: ts.Identifier): boolean {
+  const d = findDeclaration(id);
+  if (!d) return false;
+  if (ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d)) return true;
+  if (!ts.isVariableDeclaration(d) || !ts.isVariableDeclarationList(d.parent)) return false;
+  return !!(d.parent.flags & ts.NodeFlags.Const) && ts.isSourceFile(d.parent.parent?.parent);
 }
 
 /** Globals of the language whose methods compute (`Buffer.from`, `Math.floor`). */

@@ -27,7 +27,11 @@ export interface Vocab {
   /** What a verifier's compared secret is made of (guard/sources.ts). */
   secretInputs: RegExp;
   /** Case-sensitive: server configuration members (`ENV.OTP_KEY`). */
+  /** Words of the keys a failed attempt is counted under. */
+  failureCounters: RegExp;
   configNames: RegExp;
+  /** Case-sensitive: objects holding the server's configuration (`ENV`, `config`). */
+  configHolders: RegExp;
   /** Methods of a validation schema that hand back the value they are given. */
   schemaParsers: RegExp;
   bearerHeaders: RegExp;
@@ -135,7 +139,9 @@ export const vocab = compiled<Vocab>(() => {
     errorHelpers: new RegExp(r.responses.errorHelpers, 'i'),
     catalog: r.catalog,
     secretInputs: new RegExp(r.operands.secretInputs, 'i'),
+    failureCounters: new RegExp(r.operands.failureCounters, 'i'),
     configNames: new RegExp(r.operands.configNames),
+    configHolders: new RegExp(r.operands.configHolders),
     schemaParsers: new RegExp(r.operands.schemaParsers),
     bearerHeaders: new RegExp(r.operands.bearerHeaders, 'i'),
     cookieNames: new RegExp(r.operands.cookieNames, 'i'),
