@@ -1000,8 +1000,6 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         matchedKeys = debited;
       }
       if (r.creditSet.length) {
-        // (a record named for a balance of something else, usage credits or leave days, keeps no money)
-        if (model && r.notLedgerModelsRe?.test(model)) continue;
         // (a record of a movement or a document, a bill or a transaction row, keeps a balance due or a
         // snapshot of one: a balance set outright there credits no account; a running balance raised from the
         // previous one, `balance: last.balance + amount`, is the account's balance kept in its rows)

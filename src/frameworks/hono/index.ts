@@ -283,6 +283,15 @@ function usesHonoContext(
   return found;
 }
 
+/** Is a parameter's type one imported from Hono (`Context` from 'hono')? */
+function honoType(type: ts.TypeNode, hints: readonly string[]): boolean {
+  if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return false;
+  const d = findDeclaration(type.typeName);
+  const imp = d && ts.findAncestor(d, ts.isImportDeclaration);
+  const from = imp && ts.isStringLiteral(imp.moduleSpecifier) ? imp.moduleSpecifier.text : undefined;
+  return !!from && hints.some((h) => from === h || from.startsWith(h.endsWith('/') ? h : `${h}/`));
+}
+
 function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
   const routeMethods = new Set(rules.routeMethods);
   const responses = new Set(rules.context.responses);
@@ -296,7 +305,9 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
     paramTypes: /\b(Hono|OpenAPIHono)\b/,
     holdsNoRouter: (p, path) => {
       const c = rules.context;
-      if (holderTypes && p.type && holderTypes.test(p.type.getText())) return true;
+      // (the type is Hono's own, imported from it: a project's `interface Context { app: Hono }` holds one)
+      if (holderTypes && p.type && holderTypes.test(p.type.getText()) && honoType(p.type, rules.importHints))
+        return true;
       if (path.length && c.holderMembers?.includes(path[0])) return true;
       return ts.isIdentifier(p.name) && !!c.holderNames?.includes(p.name.text);
     },

@@ -464,8 +464,9 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         return;
       }
       names(last, x, false);
-      // a validation call given what the request sent hands it back, checked (`validate(SCHEMA, req.body)`)
-      if (v.schemaParsers.test(last) && givenRequest(x)) {
+      // a validation call given what the request sent hands it back, checked (`validate(SCHEMA, req.body)`;
+      // `SessionUser.parse(req.user)` checks the signed-in user's record, which stays stored)
+      if (v.schemaParsers.test(last) && x.arguments.some(isPayloadRead)) {
         o.request ??= short(x);
         o.payload ??= short(x);
         return;
