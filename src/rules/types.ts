@@ -288,6 +288,8 @@ export interface GuardRules {
   operands: {
     secretInputs: string;
     failureCounters: string;
+    computingGlobals: string[];
+    computingModules: string;
     configNames: string;
     configHolders: string;
     schemaParsers: string;

@@ -566,14 +566,15 @@ function computesOnly(call: ts.CallExpression): boolean {
       : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
         ? init
         : undefined;
-  if (!fn?.body || !fn.parameters.length || vocab().recordLookups.test(callee.text)) return false;
+  const v = vocab();
+  if (!fn?.body || !fn.parameters.length || v.recordLookups.test(callee.text)) return false;
   const own = (id: ts.Identifier): boolean => {
-    if (PURE_GLOBALS.has(id.text)) return true;
+    if (v.computingGlobals.has(id.text)) return true;
     const decl = findDeclaration(id);
     if (!decl) return false;
     if (decl.pos >= fn.pos && decl.end <= fn.end) return true;
     const imp = ts.findAncestor(decl, ts.isImportDeclaration);
-    return !!imp && ts.isStringLiteral(imp.moduleSpecifier) && RUNTIME_MODULES.test(imp.moduleSpecifier.text);
+    return !!imp && ts.isStringLiteral(imp.moduleSpecifier) && v.computingModules.test(imp.moduleSpecifier.text);
   };
   let pure = true;
   const visit = (n: ts.Node): void => {
@@ -599,26 +600,6 @@ function moduleConstant(id: ts.Identifier): boolean {
   if (!ts.isVariableDeclaration(d) || !ts.isVariableDeclarationList(d.parent)) return false;
   return !!(d.parent.flags & ts.NodeFlags.Const) && ts.isSourceFile(d.parent.parent?.parent);
 }
-
-/** Globals of the language whose methods compute (`Buffer.from`, `Math.floor`). */
-const PURE_GLOBALS = new Set([
-  'Buffer',
-  'Math',
-  'Number',
-  'String',
-  'BigInt',
-  'JSON',
-  'Array',
-  'Object',
-  'Uint8Array',
-  'DataView',
-  'parseInt',
-  'parseFloat',
-  'TextEncoder',
-  'TextDecoder',
-]);
-/** The runtime's own modules whose functions compute (hashes, encodings). */
-const RUNTIME_MODULES = /^(node:)?(crypto|buffer|util)$/;
 
 /**
  * The one input of a derivation that the user typed for this request, when its other inputs (a salt, a

@@ -29,6 +29,9 @@ export interface Vocab {
   /** Case-sensitive: server configuration members (`ENV.OTP_KEY`). */
   /** Words of the keys a failed attempt is counted under. */
   failureCounters: RegExp;
+  /** Globals and runtime modules whose calls only compute. */
+  computingGlobals: Set<string>;
+  computingModules: RegExp;
   configNames: RegExp;
   /** Case-sensitive: objects holding the server's configuration (`ENV`, `config`). */
   configHolders: RegExp;
@@ -140,6 +143,8 @@ export const vocab = compiled<Vocab>(() => {
     catalog: r.catalog,
     secretInputs: new RegExp(r.operands.secretInputs, 'i'),
     failureCounters: new RegExp(r.operands.failureCounters, 'i'),
+    computingGlobals: new Set(r.operands.computingGlobals),
+    computingModules: new RegExp(r.operands.computingModules),
     configNames: new RegExp(r.operands.configNames),
     configHolders: new RegExp(r.operands.configHolders),
     schemaParsers: new RegExp(r.operands.schemaParsers),
