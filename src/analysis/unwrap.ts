@@ -8,6 +8,7 @@ import { shortText } from '../util.js';
 import { findDeclaration } from './scope.js';
 import {
   isFunctionNode,
+  isInside,
   propertyNameText,
   returnExpressions,
   skipOuter,
@@ -298,17 +299,8 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     // createRoute(validators, async (data, req, res) => …)`): that call says what the closure wraps.
     // (a closure the factory makes in its own body, `makeSetRole(User)` returning `asyncHandler(…)`, stays
     // the factory's: its parameters are this call's arguments)
-    const calleeFnEarly = firstFunction(values.resolve(e.expression));
     const made = madeElsewhere(vals, e);
-    if (
-      made &&
-      !(
-        calleeFnEarly &&
-        made.pos >= calleeFnEarly.pos &&
-        made.end <= calleeFnEarly.end &&
-        made.getSourceFile() === calleeFnEarly.getSourceFile()
-      )
-    ) {
+    if (made && !(calleeFn && isInside(made, calleeFn))) {
       const inner = unwrap(made, values, depth + 1);
       if (inner.fn) return { ...inner, name };
     }

@@ -247,16 +247,14 @@ function mergeAll(list: (St | null)[]): St | null {
 }
 
 /** The syntactic context of a call: how its value is used. */
-/** `check(…).catch(() => true)` (or any constant but `false`): a failure that throws becomes an answer that passes. */
 /** Does the effect of a call reach a write outside the functions written among its arguments? */
 function effectOutsideCallbacks(eff: Effect, c: ts.CallExpression): boolean {
   const fns = c.arguments.filter((a) => isFunctionNode(a));
   if (!fns.length) return true;
-  const inside = (l: Effect, fn: ts.Node): boolean =>
-    l.node.getSourceFile() === fn.getSourceFile() && l.node.pos >= fn.pos && l.node.end <= fn.end;
-  return leafEffects([eff]).some((l) => !fns.some((fn) => inside(l, fn)));
+  return leafEffects([eff]).some((l) => !fns.some((fn) => isInside(l.node, fn)));
 }
 
+/** `check(…).catch(() => true)` (or any constant but `false`): a failure that throws becomes an answer that passes. */
 function swallowsFailure(c: ts.Node): boolean {
   const p = c.parent;
   if (!p || !ts.isPropertyAccessExpression(p) || p.expression !== c || p.name.text !== 'catch') return false;

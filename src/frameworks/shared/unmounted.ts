@@ -3,8 +3,9 @@
 // an application object (`express()`), it is not exported (a script that serves it itself), no other
 // module imports it (an entry module: `export default app` for Workers and Bun), or a module that
 // imports it serves it (`serve({ fetch: app.fetch })`, `handle(app)`, `app.listen`, re-exported as
-// a default, or spread into the default export, `export default { ...app }`, a Worker's entry). Otherwise its mount could not be resolved (or there is none): its routes are reported
-// once as unmounted, in `errors[]`, never at root paths.
+// a default, or spread into the default export, `export default { ...app }`, a Worker's entry).
+// Otherwise its mount could not be resolved (or there is none): its routes are reported once as
+// unmounted, in `errors[]`, never at root paths.
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';

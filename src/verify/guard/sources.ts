@@ -13,7 +13,7 @@ import { calleeParts } from '../../analysis/effects.js';
 import { envRead, headerRead } from '../../analysis/datapath.js';
 import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import type { Env } from '../../analysis/strings.js';
-import { accessName, laterAssignments, propertyNameText, skipOuter } from '../../analysis/values.js';
+import { accessName, isInside, laterAssignments, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { vocab } from './vocab.js';
 import { isActionParameter, isProcedureContext, isProcedureInput } from '../../analysis/directives.js';
 
@@ -572,7 +572,7 @@ function computesOnly(call: ts.CallExpression): boolean {
     if (v.computingGlobals.has(id.text)) return true;
     const decl = findDeclaration(id);
     if (!decl) return false;
-    if (decl.pos >= fn.pos && decl.end <= fn.end) return true;
+    if (isInside(decl, fn)) return true;
     const imp = ts.findAncestor(decl, ts.isImportDeclaration);
     return !!imp && ts.isStringLiteral(imp.moduleSpecifier) && v.computingModules.test(imp.moduleSpecifier.text);
   };

@@ -26,12 +26,12 @@ export interface Vocab {
   catalog: CatalogEntry[];
   /** What a verifier's compared secret is made of (guard/sources.ts). */
   secretInputs: RegExp;
-  /** Case-sensitive: server configuration members (`ENV.OTP_KEY`). */
   /** Words of the keys a failed attempt is counted under. */
   failureCounters: RegExp;
   /** Globals and runtime modules whose calls only compute. */
   computingGlobals: Set<string>;
   computingModules: RegExp;
+  /** Case-sensitive: names written as server configuration (`OTP_DIGITS`). */
   configNames: RegExp;
   /** Case-sensitive: objects holding the server's configuration (`ENV`, `config`). */
   configHolders: RegExp;
