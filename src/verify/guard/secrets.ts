@@ -119,10 +119,13 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   if (!stored.length)
     return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
   const s = originOf(stored, env);
-  // (or the verifier says so by its name: `verifyTOTP(code, secret)` checks a one-time-code factor)
+  // (or the verifier says so by its name: `verifyTOTP(code, secret)`, `speakeasy.totp.verify(…)` checks a
+  // one-time-code factor; or the stored side was read as one before a helper took it: `decrypt(profile.totp_secret)`)
   const otp =
     [...stored, typed].some((e) => nameHas(e.getText().replace(/[^\w$]+/g, '_'), v.otpSecrets)) ||
-    nameHas(ops.callee, v.otpSecrets);
+    nameHas(ops.callee, v.otpSecrets) ||
+    nameHas(ops.calleeText, v.otpSecrets) ||
+    nameHas(s.stored, v.otpSecrets);
   if (s.bearer) return { kind: 'none' };
   // A secret of something else (a gift card's PIN, a share link's password) says nothing about who holds the session.
   if (s.foreign) return { kind: 'none' };
@@ -260,12 +263,21 @@ function writeCallOf(p: ts.PropertyAssignment): ts.CallExpression | undefined {
   return undefined;
 }
 
-/** The names along a callee chain and the identifiers handed to it (`db.update(twoFactors).set`). */
+/**
+ * The names along a callee chain and the identifiers handed to it (`db.update(twoFactors).set`), and a
+ * table named by a string (`supabase.from('user_profiles')`, `knex('users')`) by its head noun, its last word.
+ */
 function namesIn(n: ts.Node): string[] {
   const out: string[] = [];
   const visit = (x: ts.Node): void => {
     if (ts.isIdentifier(x)) out.push(x.text);
-    else if (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x) || ts.isParenthesizedExpression(x))
+    else if (ts.isStringLiteralLike(x) && ts.isCallExpression(x.parent)) {
+      const words = x.text
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean);
+      if (words.length) out.push(x.text, words[words.length - 1]);
+    } else if (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x) || ts.isParenthesizedExpression(x))
       x.forEachChild(visit);
   };
   visit(n);
