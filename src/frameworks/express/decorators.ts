@@ -95,13 +95,14 @@ function serverPrefix(lib: DecoratorRouting, ctx: AdapterContext): string {
       forEachNode(sf, (n) => {
         if (!(ts.isCallExpression(n) || ts.isNewExpression(n)) || calleeName(n) !== opt.call) return;
         const arg = n.arguments?.[opt.argument];
-        const obj = arg && skipOuter(arg);
-        if (!obj || !ts.isObjectLiteralExpression(obj)) return;
-        for (const p of obj.properties)
-          if (ts.isPropertyAssignment(p) && p.name && propertyNameText(p.name) === opt.option) {
-            const v = evalString(p.initializer, ctx.values);
-            if (v !== undefined) prefixes.add(v);
-          }
+        // (written in place, or held in a constant: `const options = { routePrefix: '/v1', … }; useExpressServer(app, options)`)
+        const objs = arg ? ctx.values.resolve(arg).flatMap((v) => (v.kind === 'object' ? [v.node] : [])) : [];
+        for (const obj of objs)
+          for (const p of obj.properties)
+            if (ts.isPropertyAssignment(p) && p.name && propertyNameText(p.name) === opt.option) {
+              const v = evalString(p.initializer, ctx.values);
+              if (v !== undefined) prefixes.add(v);
+            }
       });
     }
   }
