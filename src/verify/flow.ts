@@ -70,12 +70,14 @@ export interface GuardEvent extends Check {
 /**
  * Does a check count as step-up where it succeeded? Not when it is not awaited, never fails, is
  * skipped on a branch, checks the factor being enrolled, is named like a check but recognised as
- * nothing, or cannot be seen and decides nothing here.
+ * nothing, cannot be seen and decides nothing here, or when the variable holding its result is given
+ * a passing value on a path where it never ran (`if (req.body.skip) ok = true; else ok = verify(…)`).
  */
 export function counts(e: GuardEvent): boolean {
   const s = e.spec;
   return (
     (!e.opaque || (e.checked && !s.outsideTree)) &&
+    !e.forged &&
     !e.notAwaited &&
     !e.unknownAsync &&
     s.mode !== 'never-fails' &&
