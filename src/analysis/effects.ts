@@ -3052,6 +3052,11 @@ export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {
     const sources = values ? values.sourcesOf(d) : d.initializer ? [d.initializer] : [];
     return sources.flatMap((s) => sqlText(s, values) ?? []);
   }
+  // a statement kept in a table of statements (`queries.changePin`, an object exported by a queries module)
+  if (values && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)))
+    return values
+      .resolve(x)
+      .flatMap((v) => (v.kind === 'literal' || v.kind === 'unknown' ? (sqlText(v.node, values) ?? []) : []));
   const text = sqlText(x, values);
   return text ? [text] : [];
 }
