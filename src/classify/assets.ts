@@ -82,6 +82,8 @@ interface CompiledAssets {
     valueRes: Map<string, RegExp>;
     notConstantRes: [RegExp, RegExp][];
     keyConstantRes: [RegExp, RegExp][];
+    typedModelKeysRe?: RegExp;
+    typedModelTailSet: Set<string>;
   })[];
   bookkeeping: Set<string>;
   cosmetic: Set<string>;
@@ -143,6 +145,8 @@ export const assetRules = compiled((): CompiledAssets => {
       valueRes: new Map(Object.entries(a.keyValues ?? {}).map(([k, v]) => [norm(k), new RegExp(v, 'i')])),
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
       keyConstantRes: Object.entries(a.keyConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
+      typedModelKeysRe: a.typedModelKeys ? new RegExp(a.typedModelKeys) : undefined,
+      typedModelTailSet: new Set((a.typedModelTails ?? []).map(norm)),
     })),
     bookkeeping: new Set(r.bookkeepingModels.map(norm)),
     cosmetic: new Set(r.cosmeticKeys.map(norm)),
@@ -315,6 +319,24 @@ function declaresNoColumn(values: ValueResolver, model: string, pattern: RegExp)
 /** Does a rule name this record, by its list of records (`models`) or by the shape of its name (`modelPattern`)? */
 function ruleModelMatches(r: CompiledAssets['rules'][number], model: string): boolean {
   return modelMatches(model, r.modelSet, r.modelMatch === 'affix', r.ownTails) || (!!model && !!r.modelRe?.test(model));
+}
+
+/**
+ * A generic record typed as one of the rule's records by a constant (`Transaction.create({ type: 'transfer-out' })`):
+ * the constant is the record's name, alone or with a direction (`typedModelTails`). A line pushed into a list
+ * kept on another record (`user.entries.push({ type: 'withdraw_pending' })`) is that record's bookkeeping.
+ */
+function typedAsModel(e: Effect, r: CompiledAssets['rules'][number]): boolean {
+  if (!r.typedModelKeysRe || e.subDocument) return false;
+  return Object.entries(e.constants ?? {}).some(([k, v]) => {
+    if (!r.typedModelKeysRe!.test(norm(k))) return false;
+    const ws = v
+      .split(/[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])/)
+      .map(norm)
+      .filter(Boolean);
+    const named = ws.filter((w) => !r.typedModelTailSet.has(w));
+    return ws.length > 0 && named.length === 1 && r.modelSet.some((t) => matchesTerm(named[0], t));
+  });
 }
 
 /**
@@ -760,6 +782,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (r.modelSet.length || r.modelRe) {
         const ok =
           ruleModelMatches(r, model) ||
+          typedAsModel(e, r) ||
           // `DELETE /org/:id/team/:memberId` removing an `OrgTeam` row: the path says what the record is
           (!!r.namedByParam && namedByParam(ctx.path, r.namedByParam, r.namedByParamUnder ?? [])) ||
           (r.modelOptional && !model) ||

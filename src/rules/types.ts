@@ -586,6 +586,10 @@ export interface AssetRule {
   keyPatternModels?: string;
   /** A row whose own type constant says it is a lasting key (`type: 'pat'` on a sessions table) is this rule's, whatever its record. */
   keyConstants?: Record<string, string>;
+  /** A generic record whose type key (matching this pattern) holds a constant naming one of `models` is that record (`Transaction` with `type: 'withdrawal'`). */
+  typedModelKeys?: string;
+  /** Direction words a type constant may carry beside the record's name (`transfer-out`). */
+  typedModelTails?: string[];
   /** The rule does not apply when a constant matching the value pattern is written under a key matching the name pattern. */
   notConstants?: Record<string, string>;
   /** Keys that count only when the application signs in by them (a username, a phone). */
