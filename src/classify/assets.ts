@@ -807,7 +807,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
               true,
             ) &&
             !(r.placeColumns && declaresColumn(ctx.values, model, r.placeColumns, true))) ||
-          (!!r.signInModels && !!model && signsInOn(ctx.values, model));
+          (!!r.signInModels && !!model && signsInOn(ctx.values, model)) ||
+          (!!r.shapeKeys && r.shapeKeys.some((group) => group.every((k) => keys.includes(norm(k)))));
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns, true)) continue;

@@ -517,6 +517,21 @@ function namedForRead(resource: string | undefined, rules: ClassifierRules): boo
   return !!first && !!rules.readNameVerbs?.test(first);
 }
 
+/**
+ * Is the path named for checking a secret: the verb followed by what it checks (`verify-password`), or
+ * alone under it (`/password/verify`)? (`verify-change`, `/transfer/verify` may do what they confirm.)
+ */
+function namedForCheck(path: string, rules: ClassifierRules): boolean {
+  const c = rules.checkNames;
+  const segs = segmentsOf(path).filter((sg) => sg.words.length);
+  const last = segs.at(-1);
+  if (!c || !last || !c.verbs.test(last.words[0])) return false;
+  const rest = last.words.slice(1);
+  if (rest.length) return rest.every((w) => c.checked.test(w));
+  const before = segs.at(-2);
+  return !!before && before.words.every((w) => c.checked.test(w));
+}
+
 /** A write on a record of the category's kind that is not one of its assets (`transaction`, `member`, `webhook`). */
 function relatedModel(cat: CategoryRule, e: Effect): boolean {
   const model = e.model ?? '';
@@ -662,7 +677,12 @@ export function classifyEndpoint(
         continue;
       }
       // an action or procedure named for a read (`fetchRoles`) with no visible effect: its words say what it reads
-      if (how === 'words-silent' && cat.name !== 'data-export' && namedForRead(resource, rules)) continue;
+      if (
+        how === 'words-silent' &&
+        cat.name !== 'data-export' &&
+        (namedForRead(resource, rules) || namedForCheck(ep.path, rules))
+      )
+        continue;
       if (!how) continue;
       if (how === 'words-unseen') unseen = opacity.unseen;
       if (how === 'words-unrecognised' || how === 'words-unseen') {

@@ -75,6 +75,7 @@ export interface ClassifierRules {
 
   mutatingMethods: string[];
   readNameVerbs?: RegExp;
+  checkNames?: { verbs: RegExp; checked: RegExp };
   /** Method names that write (`createConnection`, `revokeToken`): named writes on a path's resource. */
   namedWriteVerbs: RegExp;
   /** Of those, the verbs whose call the analysis could not follow makes an endpoint's effect unseen. */
@@ -193,6 +194,9 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
     exclusions: raw.exclusions,
     mutatingMethods: [...raw.mutatingMethods],
     readNameVerbs: raw.readNameVerbs ? new RegExp(raw.readNameVerbs) : undefined,
+    checkNames: raw.checkNames
+      ? { verbs: new RegExp(raw.checkNames.verbs), checked: new RegExp(raw.checkNames.checked) }
+      : undefined,
     namedWriteVerbs: new RegExp(raw.namedWriteVerbs),
     unseenWriteVerbs: new RegExp(raw.unseenWriteVerbs),
     effectTerms,

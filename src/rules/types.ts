@@ -483,6 +483,8 @@ export interface CategoryRules {
   effectLookahead: { stopWords: string[] };
   /** The first word of an action or procedure named for a read (`fetchRoles`). */
   readNameVerbs?: string;
+  /** A path named for checking a secret: the verb, and the words of what it checks. */
+  checkNames?: { verbs: string; checked: string };
   namedWriteVerbs: string;
   unseenWriteVerbs: string;
   /** Endings of write-named calls that build a value instead (`createQueryBuilder`). */
@@ -568,6 +570,8 @@ export interface AssetRule {
   chosenValues?: string[];
   /** A record of any name whose schema declares one of these columns is this rule's (a provider link named `Account`). */
   withColumns?: string[];
+  /** A record of any name written with every key of one of these groups is this rule's (`publicKey` with `counter`: a WebAuthn credential). */
+  shapeKeys?: string[][];
   /** A record whose schema declares one of these columns is not this rule's (an OAuth provider link named `Account`). */
   notColumns?: string[];
   /** When the record's columns are declared, one must name a user of the application (a pattern over normalised column names). */

@@ -24,6 +24,7 @@ import {
   type GuardSpec,
   type InlineEvidence,
   type ResultLookup,
+  vocab,
 } from './guard/index.js';
 import { answerOf, isNextResponseNext, neverReturns, type Answer } from './responses.js';
 
@@ -1099,16 +1100,31 @@ export class Flow implements ResultLookup {
    * Does a condition make a step-up check of its own (`await bcrypt.compare(code, backup)`, or a local
    * holding one: `const pinOk = await verifyPin(…)`)? Then what it sets is a second way to pass, not a forgery.
    */
-  private holdsACheck(cond: ts.Expression): boolean {
+  private holdsACheck(cond: ts.Expression, own?: ts.Node): boolean {
     let found = false;
+    const secrets = vocab().secretInputs;
     const visit = (n: ts.Node, depth: number): void => {
       if (found || depth > 2 || isFunctionNode(n)) return;
       if (ts.isCallExpression(n) && this.o.specs.specOfCall(n, this.o.env)) {
         found = true;
         return;
       }
+      // a value typed for this request compared some other way (`hashPin(req.body.pin) === user.pinHash`,
+      // `codes.indexOf(sha256(req.body.code))`): a second check, not a pass given for nothing
+      if (ts.isPropertyAccessExpression(n) && secrets.test(n.name.text)) {
+        found = true;
+        return;
+      }
       if (ts.isIdentifier(n)) {
-        const d = findDeclaration(n);
+        if (secrets.test(n.text)) {
+          found = true;
+          return;
+        }
+        // (a local, or a name taken out of one: `const { verified: assertionOk } = await verifyAuthentication(…)`)
+        let d: ts.Node | undefined = findDeclaration(n);
+        // (the result's own variable is what is being given a pass: `if (!ok && isAdmin) ok = true`)
+        if (d === own) return;
+        while (d && ts.isBindingElement(d)) d = d.parent.parent;
         if (d && ts.isVariableDeclaration(d) && d.initializer && isLocalTo(d, this.o.fn))
           visit(d.initializer, depth + 1);
         return;
@@ -1126,7 +1142,7 @@ export class Flow implements ResultLookup {
       // `let ok = false; if (isSuperAdmin) ok = true; else ok = await verify(…)`: the variable says the check
       // passed on a path where it never ran
       if (ts.isVariableDeclaration(decl)) {
-        const forged = forgedResult(decl, ev.node, this.o.fn, (cond) => this.holdsACheck(cond));
+        const forged = forgedResult(decl, ev.node, this.o.fn, (cond) => this.holdsACheck(cond, decl));
         if (forged) {
           ev.bypass ??= forged;
           ev.forged = forged;

@@ -120,12 +120,11 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
     return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
   const s = originOf(stored, env);
   // (or the verifier says so by its name: `verifyTOTP(code, secret)`, `speakeasy.totp.verify(…)` checks a
-  // one-time-code factor; or the stored side was read as one before a helper took it: `decrypt(profile.totp_secret)`)
+  // one-time-code factor)
   const otp =
     [...stored, typed].some((e) => nameHas(e.getText().replace(/[^\w$]+/g, '_'), v.otpSecrets)) ||
     nameHas(ops.callee, v.otpSecrets) ||
-    nameHas(ops.calleeText, v.otpSecrets) ||
-    nameHas(s.stored, v.otpSecrets);
+    nameHas(ops.calleeText, v.otpSecrets);
   if (s.bearer) return { kind: 'none' };
   // A secret of something else (a gift card's PIN, a share link's password) says nothing about who holds the session.
   if (s.foreign) return { kind: 'none' };
@@ -220,7 +219,11 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       const record = left && lastName(left.expression);
       // (a factor flag set on the account or the factor's own record: `user.totpEnabled = true`; on a record of
       // something else, `withdrawal.otpVerified = true`, it records a check)
-      const accountFlag = !!left && re.test(left.name.text) && (!record || !isRecordOfElse(record));
+      const accountFlag =
+        !!left &&
+        re.test(left.name.text) &&
+        (!record || !isRecordOfElse(record)) &&
+        !foundAsRecordOfElse(left.expression);
       if (
         b.operatorToken.kind === SyntaxKind.EqualsToken &&
         isTrue(b.right) &&
@@ -238,6 +241,27 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
 /** A record named for something other than the account (`withdrawal`, `transfer`, `order`), whose flags record checks. */
 function isRecordOfElse(name: string): boolean {
   return !!vocab().checkRecords?.test(name);
+}
+
+/**
+ * A local holding a record looked up in a store named for something else (`const wr = await
+ * WithdrawalRequest.findOne(…)`, `db.transfer.findUnique(…)`): the store's words say what the record is.
+ */
+function foundAsRecordOfElse(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (!ts.isIdentifier(x)) return false;
+  const d = findDeclaration(x);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+  let init = skipOuter(d.initializer);
+  if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+  if (!ts.isCallExpression(init)) return false;
+  const names = namesIn(init.expression).filter((n) => !FINDERS.test(n));
+  return names.some((n) =>
+    n
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .split(/[^A-Za-z0-9]+/)
+      .some((w) => isRecordOfElse(w.toLowerCase())),
+  );
 }
 
 /** Calls that look a record up by a query object (`findUnique`, `findOne`, `getUser`). */
@@ -265,7 +289,8 @@ function writeCallOf(p: ts.PropertyAssignment): ts.CallExpression | undefined {
 
 /**
  * The names along a callee chain and the identifiers handed to it (`db.update(twoFactors).set`), and a
- * table named by a string (`supabase.from('user_profiles')`, `knex('users')`) by its head noun, its last word.
+ * table named by a string (`supabase.from('user_profiles')`, `knex('users')`) when each of its words names
+ * the account (`user_profiles`, not `bank_accounts`).
  */
 function namesIn(n: ts.Node): string[] {
   const out: string[] = [];
@@ -276,7 +301,9 @@ function namesIn(n: ts.Node): string[] {
         .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
         .split(/[^A-Za-z0-9]+/)
         .filter(Boolean);
-      if (words.length) out.push(x.text, words[words.length - 1]);
+      const account = vocab().accountRecords;
+      if (words.length && words.every((w) => account.test(w.toLowerCase().replace(/s$/, ''))))
+        out.push(words[words.length - 1]);
     } else if (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x) || ts.isParenthesizedExpression(x))
       x.forEachChild(visit);
   };
