@@ -612,6 +612,8 @@ function scanRouterFile(file, text, registry) {
       )
         continue;
       if (/^[a-z]+$/.test(mm[1]) && !mm[2] && ['req', 'c', 'ctx', 'key', 'name', 'id'].includes(mm[1])) continue;
+      // a method of a `.route('/x')` chain takes handlers only: the chain's own pass below lists it
+      if (inRouteChain(text, dot)) continue;
       p = '{?}';
     }
     routes.push({ method: m[1] === 'all' ? 'ANY' : m[1].toUpperCase(), path: p, line: lineAt(text, dot), owner });
@@ -894,6 +896,31 @@ function nextRoutes(file, text, out) {
 }
 
 // ---------------------------------------------------------------- listing
+/** Is the call before `dot` part of an Express `.route('/x').get(h).post(h)` chain? */
+function inRouteChain(text, dot) {
+  let i = dot - 1;
+  for (let hops = 0; hops < 20; hops++) {
+    while (i >= 0 && /\s/.test(text[i])) i--;
+    if (text[i] !== ')') return false;
+    let depth = 0;
+    for (; i >= 0; i--) {
+      if (text[i] === ')') depth++;
+      else if (text[i] === '(' && --depth === 0) break;
+    }
+    i--;
+    while (i >= 0 && /\s/.test(text[i])) i--;
+    let j = i;
+    while (j >= 0 && /[\w$]/.test(text[j])) j--;
+    const name = text.slice(j + 1, i + 1);
+    if (name === 'route') return true;
+    i = j;
+    while (i >= 0 && /\s/.test(text[i])) i--;
+    if (text[i] !== '.') return false;
+    i--;
+  }
+  return false;
+}
+
 function list() {
   const files = [];
   walk(ROOT, files);
