@@ -82,9 +82,14 @@ function classesIn(expr: ts.Expression, ctx: AdapterContext): ts.ClassLikeDeclar
   return out;
 }
 
-/** The prefix a library's server serves every controller under (`rootPath`, `routePrefix`), when one is set. */
-function serverPrefix(lib: DecoratorRouting, ctx: AdapterContext): string {
+/**
+ * The prefix a library's server serves its controllers under (`rootPath`, `routePrefix`), when one is set:
+ * for a controller a server lists (`controllers: [WalletController]`), that server's; otherwise the one
+ * prefix every server agrees on (none when they differ: which controller each serves is not known).
+ */
+function serverPrefixes(lib: DecoratorRouting, ctx: AdapterContext): (cls: ts.ClassLikeDeclaration) => string {
   const prefixes = new Set<string>();
+  const byController = new Map<ts.ClassLikeDeclaration, Set<string>>();
   for (const opt of lib.serverOptions ?? []) {
     // the server may be built in a file that registers nothing itself: every source is looked at, by text first
     for (const file of ctx.allSources) {
@@ -97,17 +102,30 @@ function serverPrefix(lib: DecoratorRouting, ctx: AdapterContext): string {
         const arg = n.arguments?.[opt.argument];
         // (written in place, or held in a constant: `const options = { routePrefix: '/v1', … }; useExpressServer(app, options)`)
         const objs = arg ? ctx.values.resolve(arg).flatMap((v) => (v.kind === 'object' ? [v.node] : [])) : [];
-        for (const obj of objs)
-          for (const p of obj.properties)
-            if (ts.isPropertyAssignment(p) && p.name && propertyNameText(p.name) === opt.option) {
-              const v = evalString(p.initializer, ctx.values);
-              if (v !== undefined) prefixes.add(v);
-            }
+        for (const obj of objs) {
+          let prefix = '';
+          const listed: ts.ClassLikeDeclaration[] = [];
+          for (const p of obj.properties) {
+            if (!ts.isPropertyAssignment(p) || !p.name) continue;
+            const key = propertyNameText(p.name);
+            if (key === opt.option) prefix = evalString(p.initializer, ctx.values) ?? prefix;
+            else if (key === 'controllers') listed.push(...classesIn(p.initializer, ctx));
+          }
+          prefixes.add(prefix);
+          for (const cls of listed) {
+            let set = byController.get(cls);
+            if (!set) byController.set(cls, (set = new Set()));
+            set.add(prefix);
+          }
+        }
       });
     }
   }
-  // several servers with different prefixes: which controller each serves is not known, so none is applied
-  return prefixes.size === 1 ? [...prefixes][0] : '';
+  const common = prefixes.size === 1 ? [...prefixes][0] : '';
+  return (cls) => {
+    const own = byController.get(cls);
+    return own?.size === 1 ? [...own][0] : common;
+  };
 }
 
 /**
@@ -211,13 +229,14 @@ export function decoratorEndpoints(
       if (!list) parents.set(child, (list = []));
       list.push(c);
     }
-  const prefixes = new Map<DecoratorRouting, string>();
+  const prefixes = new Map<DecoratorRouting, (cls: ts.ClassLikeDeclaration) => string>();
   const mountsOf = (c: Controller, seen: Set<Controller>): { path: string; middleware: ts.Expression[] }[] => {
     const own = { path: c.path, middleware: c.middleware };
     const ps = (parents.get(c.cls) ?? []).filter((p) => !seen.has(p));
     if (!ps.length) {
-      let prefix = prefixes.get(c.lib);
-      if (prefix === undefined) prefixes.set(c.lib, (prefix = serverPrefix(c.lib, ctx)));
+      let prefixOf = prefixes.get(c.lib);
+      if (!prefixOf) prefixes.set(c.lib, (prefixOf = serverPrefixes(c.lib, ctx)));
+      const prefix = prefixOf(c.cls);
       const generated = generatorBasePath(c.cls.getSourceFile().fileName, ctx, c.lib);
       return [{ path: joinPaths(joinPaths(prefix, generated), own.path), middleware: own.middleware }];
     }
