@@ -3706,10 +3706,14 @@ function effectOfCallUncached(
       if (moves(bound) > moves(inner)) inner = bound;
     }
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
+    // (keys read from a parameter's declared type say what may be written; the call's argument says what is:
+    // `updateUser(id, { imageUrl: null })` into `prisma.user.update({ data })` with `data: TUserUpdateInput`)
+    const fromType = typedParameterKeys(v.node, values);
     const unknownData = (e: Effect): boolean =>
-      (e.kind === 'db-write' || e.kind === 'sql-write') && (e.dataKeys.length === 0 || !!e.opaqueData);
+      (e.kind === 'db-write' || e.kind === 'sql-write') &&
+      (e.dataKeys.length === 0 || !!e.opaqueData || keysOfType(e, fromType));
     if (ts.isCallExpression(c) && c.arguments.length && leafEffects(inner).some(unknownData)) {
-      if (inner.some((e) => e.kind !== 'call' && unknownData(e))) inner = rebind(inner, v.node, c, values);
+      if (inner.some((e) => e.kind !== 'call' && unknownData(e))) inner = rebind(inner, v.node, c, values, fromType);
       // Still not known (a SET clause built by a helper): what the caller hands over is what gets written.
       const handed = callerData(c, values);
       if (handed.keys.length || handed.rawBody) inner = inner.map((e) => withCallerData(e, handed));
@@ -3953,13 +3957,21 @@ function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
 }
 
 /** Recomputes a helper's direct writes with its parameters bound to one call's arguments. */
-function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, values: ValueResolver): Effect[] {
+function rebind(
+  inner: Effect[],
+  fn: FunctionNode,
+  call: ts.CallExpression,
+  values: ValueResolver,
+  fromType: readonly string[][] = [],
+): Effect[] {
   return values.withArguments(fn, call, () =>
     inner.map((e) => {
-      if (e.kind === 'call' || (e.dataKeys.length && !e.opaqueData) || !ts.isCallExpression(e.node)) return e;
+      const typed = keysOfType(e, fromType);
+      if (e.kind === 'call' || (e.dataKeys.length && !e.opaqueData && !typed) || !ts.isCallExpression(e.node)) return e;
       const again = directEffect(e.node, values);
       return again &&
-        (again.dataKeys.length > e.dataKeys.length ||
+        ((typed && !again.opaqueData && again.dataKeys.length > 0) ||
+          again.dataKeys.length > e.dataKeys.length ||
           (e.opaqueData && !again.opaqueData) ||
           // the record is the caller's argument (`deleteData('User', id)` around `doc(db, collection, id)`)
           (!e.model && !!again.model) ||
@@ -3968,6 +3980,23 @@ function rebind(inner: Effect[], fn: FunctionNode, call: ts.CallExpression, valu
         : e;
     }),
   );
+}
+
+/** The key lists a function's typed parameters declare (`data: TUserUpdateInput`), where they list them. */
+function typedParameterKeys(fn: FunctionNode, values: ValueResolver): string[][] {
+  const out: string[][] = [];
+  for (const p of fn.parameters) {
+    if (!p.type || !ts.isIdentifier(p.name)) continue;
+    const keys = typeKeys(p.type, values, 0);
+    if (keys?.length) out.push(keys);
+  }
+  return out;
+}
+
+/** Are a write's keys exactly those a typed parameter declares (read from the type, not from a call)? */
+function keysOfType(e: Effect, fromType: readonly string[][]): boolean {
+  if ((e.kind !== 'db-write' && e.kind !== 'sql-write') || !e.dataKeys.length || e.opaqueData) return false;
+  return fromType.some((keys) => keys.length === e.dataKeys.length && keys.every((k) => e.dataKeys.includes(k)));
 }
 
 /** Flattens `call` effects to the direct effects they lead to. */
