@@ -3052,13 +3052,25 @@ export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {
     const sources = values ? values.sourcesOf(d) : d.initializer ? [d.initializer] : [];
     return sources.flatMap((s) => sqlText(s, values) ?? []);
   }
-  // a statement kept in a table of statements (`queries.changePin`, an object exported by a queries module)
-  if (values && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)))
+  // a statement kept in a table of statements (`queries.changePin`, an object exported by a queries module),
+  // run with its parameters beside it (`db.any(queries.changePin, [id, hash])`) or prepared
+  if (values && (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && runsStatement(e))
     return values
       .resolve(x)
       .flatMap((v) => (v.kind === 'literal' || v.kind === 'unknown' ? (sqlText(v.node, values) ?? []) : []));
   const text = sqlText(x, values);
   return text ? [text] : [];
+}
+
+/** Is `e` handed to a call that runs a statement: with a parameter list beside it, or a prepare? */
+function runsStatement(e: ts.Node): boolean {
+  let n = e;
+  while (n.parent && ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  const call = n.parent;
+  if (!call || !ts.isCallExpression(call) || !call.arguments.includes(n as ts.Expression)) return false;
+  return (
+    PREPARES.test(calleeName(call)) || call.arguments.some((a) => a !== n && ts.isArrayLiteralExpression(skipOuter(a)))
+  );
 }
 
 function sqlText(e: ts.Node, values?: ValueResolver): string | undefined {
@@ -3708,7 +3720,12 @@ function effectOfCallUncached(
     // A write helper (`updateUser({ where, data })`): the keys it writes come from this call's arguments.
     // (keys read from a parameter's declared type say what may be written; the call's argument says what is:
     // `updateUser(id, { imageUrl: null })` into `prisma.user.update({ data })` with `data: TUserUpdateInput`)
-    const fromType = typedParameterKeys(v.node, values);
+    // (only where the helper itself writes keys: the type is read once per helper and scan)
+    const fromType = inner.some(
+      (e) => (e.kind === 'db-write' || e.kind === 'sql-write') && e.dataKeys.length > 0 && !e.opaqueData,
+    )
+      ? typedParameterKeys(v.node, values)
+      : [];
     const unknownData = (e: Effect): boolean =>
       (e.kind === 'db-write' || e.kind === 'sql-write') &&
       (e.dataKeys.length === 0 || !!e.opaqueData || keysOfType(e, fromType));
@@ -3982,14 +3999,20 @@ function rebind(
   );
 }
 
+const TYPED_PARAMETERS = memo('effects.typedParameters', () => new WeakMap<ts.Node, string[][]>());
+
 /** The key lists a function's typed parameters declare (`data: TUserUpdateInput`), where they list them. */
 function typedParameterKeys(fn: FunctionNode, values: ValueResolver): string[][] {
+  const cache = values.session.get(TYPED_PARAMETERS);
+  const hit = cache.get(fn);
+  if (hit) return hit;
   const out: string[][] = [];
   for (const p of fn.parameters) {
     if (!p.type || !ts.isIdentifier(p.name)) continue;
     const keys = typeKeys(p.type, values, 0);
     if (keys?.length) out.push(keys);
   }
+  cache.set(fn, out);
   return out;
 }
 
