@@ -83,6 +83,7 @@ interface CompiledAssets {
     notConstantRes: [RegExp, RegExp][];
     keyConstantRes: [RegExp, RegExp][];
     typedModelKeysRe?: RegExp;
+    typedModelsRe?: RegExp;
     typedModelTailSet: Set<string>;
   })[];
   bookkeeping: Set<string>;
@@ -146,6 +147,7 @@ export const assetRules = compiled((): CompiledAssets => {
       notConstantRes: Object.entries(a.notConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
       keyConstantRes: Object.entries(a.keyConstants ?? {}).map(([k, v]) => [new RegExp(k, 'i'), new RegExp(v, 'i')]),
       typedModelKeysRe: a.typedModelKeys ? new RegExp(a.typedModelKeys) : undefined,
+      typedModelsRe: a.typedModels ? new RegExp(a.typedModels) : undefined,
       typedModelTailSet: new Set((a.typedModelTails ?? []).map(norm)),
     })),
     bookkeeping: new Set(r.bookkeepingModels.map(norm)),
@@ -328,6 +330,7 @@ function ruleModelMatches(r: CompiledAssets['rules'][number], model: string): bo
  */
 function typedAsModel(e: Effect, r: CompiledAssets['rules'][number]): boolean {
   if (!r.typedModelKeysRe || e.subDocument) return false;
+  if (r.typedModelsRe && !r.typedModelsRe.test(e.model ?? '')) return false;
   return Object.entries(e.constants ?? {}).some(([k, v]) => {
     if (!r.typedModelKeysRe!.test(norm(k))) return false;
     const ws = v

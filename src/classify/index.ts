@@ -677,10 +677,11 @@ export function classifyEndpoint(
         continue;
       }
       // an action or procedure named for a read (`fetchRoles`) with no visible effect: its words say what it reads
+      // (named for a check with nothing out of sight either: what it checks is all it does)
       if (
         how === 'words-silent' &&
         cat.name !== 'data-export' &&
-        (namedForRead(resource, rules) || namedForCheck(ep.path, rules))
+        (namedForRead(resource, rules) || (namedForCheck(ep.path, rules) && opacity.work?.() === 'none'))
       )
         continue;
       if (!how) continue;

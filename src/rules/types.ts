@@ -594,6 +594,8 @@ export interface AssetRule {
   typedModelKeys?: string;
   /** Direction words a type constant may carry beside the record's name (`transfer-out`). */
   typedModelTails?: string[];
+  /** The records (normalised names) a type constant may name so: ledgers. */
+  typedModels?: string;
   /** The rule does not apply when a constant matching the value pattern is written under a key matching the name pattern. */
   notConstants?: Record<string, string>;
   /** Keys that count only when the application signs in by them (a username, a phone). */

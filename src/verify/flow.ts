@@ -24,7 +24,7 @@ import {
   type GuardSpec,
   type InlineEvidence,
   type ResultLookup,
-  vocab,
+  judgeCompare,
 } from './guard/index.js';
 import { answerOf, isNextResponseNext, neverReturns, type Answer } from './responses.js';
 
@@ -1102,24 +1102,26 @@ export class Flow implements ResultLookup {
    */
   private holdsACheck(cond: ts.Expression, own?: ts.Node): boolean {
     let found = false;
-    const secrets = vocab().secretInputs;
+    // (a compare in a search over stored codes counts: `codes.some((h) => bcrypt.compareSync(code, h))`)
+    const searchCallback = (n: ts.Node): boolean =>
+      ts.isCallExpression(n.parent) &&
+      n.parent.arguments[0] === n &&
+      ts.isPropertyAccessExpression(n.parent.expression) &&
+      /^(find|findIndex|findLast|some|every|filter)$/.test(n.parent.expression.name.text);
     const visit = (n: ts.Node, depth: number): void => {
-      if (found || depth > 2 || isFunctionNode(n)) return;
+      if (found || depth > 2 || (isFunctionNode(n) && !searchCallback(n))) return;
       if (ts.isCallExpression(n) && this.o.specs.specOfCall(n, this.o.env)) {
         found = true;
         return;
       }
-      // a value typed for this request compared some other way (`hashPin(req.body.pin) === user.pinHash`,
-      // `codes.indexOf(sha256(req.body.code))`): a second check, not a pass given for nothing
-      if (ts.isPropertyAccessExpression(n) && secrets.test(n.name.text)) {
+      // a value typed for this request compared with a stored secret some other way (`hashPin(req.body.pin) ===
+      // user.pinHash`, `user.backupHashes.includes(sha256(code))`): a second check, not a pass given for nothing
+      // (a constant, a presence test or an error code compared is not: `req.body.code === '000000'`)
+      if (this.comparesSecret(n)) {
         found = true;
         return;
       }
       if (ts.isIdentifier(n)) {
-        if (secrets.test(n.text)) {
-          found = true;
-          return;
-        }
         // (a local, or a name taken out of one: `const { verified: assertionOk } = await verifyAuthentication(…)`)
         let d: ts.Node | undefined = findDeclaration(n);
         // (the result's own variable is what is being given a pass: `if (!ok && isAdmin) ok = true`)
@@ -1133,6 +1135,25 @@ export class Flow implements ResultLookup {
     };
     visit(cond, 0);
     return found;
+  }
+
+  /** An equality, or a list membership (`includes`, `indexOf`), of a typed secret and a stored one. */
+  private comparesSecret(n: ts.Node): boolean {
+    let pair: ts.Expression[] | undefined;
+    if (
+      ts.isBinaryExpression(n) &&
+      (n.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+        n.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken)
+    )
+      pair = [n.left, n.right];
+    else if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      /^(includes|indexOf)$/.test(n.expression.name.text) &&
+      n.arguments.length === 1
+    )
+      pair = [n.arguments[0], n.expression.expression];
+    return !!pair && judgeCompare({ candidates: pair }, this.o.env).kind === 'proof';
   }
 
   private bindResult(decl: ts.VariableDeclaration | ts.ParameterDeclaration, ev: GuardEvent): void {

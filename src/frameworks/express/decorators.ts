@@ -103,15 +103,17 @@ function serverPrefixes(lib: DecoratorRouting, ctx: AdapterContext): (cls: ts.Cl
         // (written in place, or held in a constant: `const options = { routePrefix: '/v1', … }; useExpressServer(app, options)`)
         const objs = arg ? ctx.values.resolve(arg).flatMap((v) => (v.kind === 'object' ? [v.node] : [])) : [];
         for (const obj of objs) {
-          let prefix = '';
+          let prefix: string | undefined;
           const listed: ts.ClassLikeDeclaration[] = [];
           for (const p of obj.properties) {
             if (!ts.isPropertyAssignment(p) || !p.name) continue;
             const key = propertyNameText(p.name);
-            if (key === opt.option) prefix = evalString(p.initializer, ctx.values) ?? prefix;
+            if (key === opt.option) prefix = evalString(p.initializer, ctx.values);
             else if (key === 'controllers') listed.push(...classesIn(p.initializer, ctx));
           }
-          prefixes.add(prefix);
+          // (a server with no prefix, a test's own, says nothing about the others')
+          if (prefix !== undefined) prefixes.add(prefix);
+          prefix ??= '';
           for (const cls of listed) {
             let set = byController.get(cls);
             if (!set) byController.set(cls, (set = new Set()));

@@ -200,8 +200,12 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       // (a flag named for a factor counts on the account's or the factor's record; a transfer's `otpVerified`
       // records a check)
       const names = writes ? namesIn(write.expression) : [];
+      // (on a table named by a string for the account, only a switch says the factor is on: a `verified` flag
+      // there may record this request's check)
       const onAccount =
-        !writes || names.some((x) => v.accountRecords.test(x.replace(/s$/, '')) || v.factorRecords.test(x));
+        !writes ||
+        names.some((x) => v.accountRecords.test(x.replace(/s$/, '')) || v.factorRecords.test(x)) ||
+        (accountTable(write.expression) && /(enabled|active|on)$/i.test(name));
       // (a flag that only says the account has a factor counts beside a factor secret written with it)
       const summary =
         v.factorSummaryFlags.test(name) &&
@@ -219,11 +223,13 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
       const record = left && lastName(left.expression);
       // (a factor flag set on the account or the factor's own record: `user.totpEnabled = true`; on a record of
       // something else, `withdrawal.otpVerified = true`, it records a check)
+      // (a flag kept in the session or the response's locals, `req.session.mfaVerified = true`, records a check)
       const accountFlag =
         !!left &&
         re.test(left.name.text) &&
         (!record || !isRecordOfElse(record)) &&
-        !foundAsRecordOfElse(left.expression);
+        !foundAsRecordOfElse(left.expression) &&
+        !/\b(session|locals)\b/i.test(left.expression.getText());
       if (
         b.operatorToken.kind === SyntaxKind.EqualsToken &&
         isTrue(b.right) &&
@@ -287,28 +293,40 @@ function writeCallOf(p: ts.PropertyAssignment): ts.CallExpression | undefined {
   return undefined;
 }
 
-/**
- * The names along a callee chain and the identifiers handed to it (`db.update(twoFactors).set`), and a
- * table named by a string (`supabase.from('user_profiles')`, `knex('users')`) when each of its words names
- * the account (`user_profiles`, not `bank_accounts`).
- */
+/** The names along a callee chain and the identifiers handed to it (`db.update(twoFactors).set`). */
 function namesIn(n: ts.Node): string[] {
   const out: string[] = [];
   const visit = (x: ts.Node): void => {
     if (ts.isIdentifier(x)) out.push(x.text);
-    else if (ts.isStringLiteralLike(x) && ts.isCallExpression(x.parent)) {
-      const words = x.text
-        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-        .split(/[^A-Za-z0-9]+/)
-        .filter(Boolean);
-      const account = vocab().accountRecords;
-      if (words.length && words.every((w) => account.test(w.toLowerCase().replace(/s$/, ''))))
-        out.push(words[words.length - 1]);
-    } else if (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x) || ts.isParenthesizedExpression(x))
+    else if (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x) || ts.isParenthesizedExpression(x))
       x.forEachChild(visit);
   };
   visit(n);
   return out;
+}
+
+/**
+ * Does the callee chain write a table named by a string for the account (`supabase.from('user_profiles')`,
+ * `knex('users')`): each word of it names the account, and it ends on a person (`user_accounts` may be
+ * linked bank accounts)?
+ */
+function accountTable(n: ts.Node): boolean {
+  const account = vocab().accountRecords;
+  let found = false;
+  const visit = (x: ts.Node): void => {
+    if (found) return;
+    if (ts.isStringLiteralLike(x) && ts.isCallExpression(x.parent)) {
+      const words = x.text
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((w) => w.toLowerCase().replace(/s$/, ''));
+      found = words.length > 0 && words[words.length - 1] !== 'account' && words.every((w) => account.test(w));
+    } else if (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x) || ts.isParenthesizedExpression(x))
+      x.forEachChild(visit);
+  };
+  visit(n);
+  return found;
 }
 
 /**
