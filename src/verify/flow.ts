@@ -25,6 +25,7 @@ import {
   type InlineEvidence,
   type ResultLookup,
   judgeCompare,
+  vocab,
 } from './guard/index.js';
 import { answerOf, isNextResponseNext, neverReturns, type Answer } from './responses.js';
 
@@ -1519,6 +1520,23 @@ function alwaysTruthy(e: ts.Expression): boolean {
  * on one branch, or a truthy initializer the guard only overwrites on some paths): the condition that
  * leads there (or the assignment), when there is one.
  */
+/** A call handed the secret typed for this request (`await useRecoveryCode(user.id, token)`). */
+function handsTypedSecret(e: ts.Expression): boolean {
+  let x = skipOuter(e);
+  if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+  if (!ts.isCallExpression(x)) return false;
+  const secrets = vocab().secretInputs;
+  // (a `token` is the code only where the helper says it checks one: `useRecoveryCode(id, token)`)
+  const checksCode = /(code|recovery|backup|otp|totp|mfa|2fa|verify|check|validate|redeem|consume)/i.test(
+    calleeName(x),
+  );
+  return x.arguments.some((a) => {
+    const y = skipOuter(a);
+    const name = ts.isIdentifier(y) ? y.text : ts.isPropertyAccessExpression(y) ? y.name.text : undefined;
+    return !!name && (secrets.test(name) || (checksCode && /^token$/i.test(name)));
+  });
+}
+
 function forgedResult(
   decl: ts.VariableDeclaration,
   guard: ts.Node,
@@ -1539,8 +1557,10 @@ function forgedResult(
       findDeclaration(n.left) !== decl ||
       isInside(guard, n.right) ||
       alwaysFalsy(n.right) ||
-      // another check's result (`ok = await verifyPin(pin)`, `ok = result.valid`) is a second way to pass
-      isCheck(n.right)
+      // another check's result (`ok = await verifyPin(pin)`, `ok = result.valid`) is a second way to pass,
+      // also a helper handed the code typed for this request (`ok = await useRecoveryCode(userId, token)`)
+      isCheck(n.right) ||
+      handsTypedSecret(n.right)
     )
       return;
     let at: ts.Node = n;

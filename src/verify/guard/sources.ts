@@ -352,6 +352,12 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         // `const { user } = data` with `data` an object literal: only its `user` is this value
         const { root, path } = bindingPath(d);
         const value = root && ts.isVariableDeclaration(root) ? root.initializer : root ? env?.get(root) : undefined;
+        // `const { body } = req`: what the request sent, as `req.body` is
+        if (value && isRequestObject(value) && path.length && PAYLOAD_PARTS.test(path[0])) {
+          o.request ??= short(x);
+          o.payload ??= short(x);
+          return;
+        }
         if (value) go(selectPath(value, path, env), depth + 1);
         else if (root && ts.isParameter(root) && isActionParameter(root)) o.request ??= short(x);
         else if (root && ts.isParameter(root) && isProcedureContext(root, path[0])) {
