@@ -1515,11 +1515,6 @@ function alwaysTruthy(e: ts.Expression): boolean {
   return ts.isObjectLiteralExpression(x) || ts.isArrayLiteralExpression(x);
 }
 
-/**
- * Where a guard's result variable is given a passing value the guard did not produce (`isMatch = true`
- * on one branch, or a truthy initializer the guard only overwrites on some paths): the condition that
- * leads there (or the assignment), when there is one.
- */
 /** A call handed the secret typed for this request (`await useRecoveryCode(user.id, token)`). */
 function handsTypedSecret(e: ts.Expression): boolean {
   let x = skipOuter(e);
@@ -1537,6 +1532,11 @@ function handsTypedSecret(e: ts.Expression): boolean {
   });
 }
 
+/**
+ * Where a guard's result variable is given a passing value the guard did not produce (`isMatch = true`
+ * on one branch, or a truthy initializer the guard only overwrites on some paths): the condition that
+ * leads there (or the assignment), when there is one.
+ */
 function forgedResult(
   decl: ts.VariableDeclaration,
   guard: ts.Node,
