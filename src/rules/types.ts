@@ -271,6 +271,8 @@ export interface GuardRules {
     nowNames: string;
     middlewareNextParams: string;
     stepUpKeys: string;
+    /** Helper names that check or redeem a code (`useRecoveryCode`). */
+    codeCheckers?: string;
     factorEnabledFlags: string;
     /** Flags that only say the account has a factor: a switch-on only beside a factor secret written with them. */
     factorSummaryFlags?: string;

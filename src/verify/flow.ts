@@ -1520,11 +1520,9 @@ function handsTypedSecret(e: ts.Expression): boolean {
   let x = skipOuter(e);
   if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
   if (!ts.isCallExpression(x)) return false;
-  const secrets = vocab().secretInputs;
+  const { secretInputs: secrets, codeCheckers } = vocab();
   // (a `token` is the code only where the helper says it checks one: `useRecoveryCode(id, token)`)
-  const checksCode = /(code|recovery|backup|otp|totp|mfa|2fa|verify|check|validate|redeem|consume)/i.test(
-    calleeName(x),
-  );
+  const checksCode = codeCheckers.test(calleeName(x));
   return x.arguments.some((a) => {
     const y = skipOuter(a);
     const name = ts.isIdentifier(y) ? y.text : ts.isPropertyAccessExpression(y) ? y.name.text : undefined;

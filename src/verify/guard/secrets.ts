@@ -14,7 +14,7 @@ const { SyntaxKind } = ts;
 import { boundArgument, type Env } from '../../analysis/strings.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { calleeName, lastName, skipOuter } from '../../analysis/values.js';
-import { isTyped, nameHas, originOf, type Origin } from './sources.js';
+import { isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
 import { leafEffects, type Effect } from '../../analysis/effects.js';
 
@@ -262,12 +262,7 @@ function foundAsRecordOfElse(e: ts.Expression): boolean {
   if (ts.isAwaitExpression(init)) init = skipOuter(init.expression);
   if (!ts.isCallExpression(init)) return false;
   const names = namesIn(init.expression).filter((n) => !FINDERS.test(n));
-  return names.some((n) =>
-    n
-      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-      .split(/[^A-Za-z0-9]+/)
-      .some((w) => isRecordOfElse(w.toLowerCase())),
-  );
+  return names.some((n) => nameWords(n).some((w) => isRecordOfElse(w.toLowerCase())));
 }
 
 /** Calls that look a record up by a query object (`findUnique`, `findOne`, `getUser`). */
@@ -316,11 +311,7 @@ function accountTable(n: ts.Node): boolean {
   const visit = (x: ts.Node): void => {
     if (found) return;
     if (ts.isStringLiteralLike(x) && ts.isCallExpression(x.parent)) {
-      const words = x.text
-        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-        .split(/[^A-Za-z0-9]+/)
-        .filter(Boolean)
-        .map((w) => w.toLowerCase().replace(/s$/, ''));
+      const words = nameWords(x.text).map((w) => w.toLowerCase().replace(/s$/, ''));
       found = words.length > 0 && words[words.length - 1] !== 'account' && words.every((w) => account.test(w));
     } else if (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x) || ts.isParenthesizedExpression(x))
       x.forEachChild(visit);

@@ -130,13 +130,18 @@ export function clientSource(e: ts.Node, depth = 0): string | undefined {
   return undefined;
 }
 
-/** A name as words and adjacent pairs: `candidatePassword` → candidatePassword, candidate, password, candidatepassword. */
-export function nameForms(name: string): string[] {
-  const parts = name
+/** A name's words: `candidatePassword` → candidate, Password; `user_profiles` → user, profiles. */
+export function nameWords(name: string): string[] {
+  return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean);
+}
+
+/** A name as words and adjacent pairs: `candidatePassword` → candidatePassword, candidate, password, candidatepassword. */
+export function nameForms(name: string): string[] {
+  const parts = nameWords(name);
   return [name, ...parts, ...parts.slice(1).map((w, i) => parts[i] + w)];
 }
 

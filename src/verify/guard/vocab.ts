@@ -93,6 +93,8 @@ export interface Vocab {
   /** Words that mark a typed secret as the replacement being set. */
   replacementWords: RegExp;
   currentWords: RegExp;
+  /** Helper names that check or redeem a code (`useRecoveryCode`, `verifyBackupCode`). */
+  codeCheckers: RegExp;
   /** A field set to true when a one-time-code factor is switched on. */
   factorEnabledFlags: RegExp;
   /** Flags that only say the account has a factor (`is2fa`): a switch-on beside a factor secret written with them. */
@@ -183,6 +185,7 @@ export const vocab = compiled<Vocab>(() => {
     credentialModules: r.operands.credentialModules,
     replacementWords: new RegExp(r.operands.replacementWords, 'i'),
     currentWords: new RegExp(r.operands.currentWords ?? '$^', 'i'),
+    codeCheckers: new RegExp(v.codeCheckers ?? '(?!)', 'i'),
     factorEnabledFlags: new RegExp(v.factorEnabledFlags, 'i'),
     factorSummaryFlags: new RegExp(v.factorSummaryFlags ?? '(?!)', 'i'),
     factorSecretColumns: new RegExp(v.factorSecretColumns ?? '(?!)', 'i'),
