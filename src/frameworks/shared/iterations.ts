@@ -174,12 +174,15 @@ function loopBindings(
   }
   // `Object.values(routes)`: each value of the table, in order
   const table = over === 'values' ? objectOf((src as ts.CallExpression).arguments[0], values) : undefined;
+  // `Object.values(allRoutes)` over a module's namespace (`import * as allRoutes`): its exports
+  const namespace =
+    over === 'values' && !table ? namespaceElements((src as ts.CallExpression).arguments[0], decl, values) : undefined;
   const elements = table
     ? [table, ...assignedInto(table, values)].flatMap(valuesOf)
     : over === 'values'
-      ? undefined
+      ? namespace
       : iteratedElements(src, values);
-  if (!elements || elements.length > 50) return undefined;
+  if (!elements || elements.length > (namespace ? MAX_KEYED : 50)) return undefined;
   if (ts.isIdentifier(name)) return elements.map((e) => [[decl, e]]);
   // each element taken apart where the loop variable is a pattern (`([prefix, router]) => …`,
   // `({ path, route }) => …`): every part bound to that element's own part, or no bindings at all
@@ -190,6 +193,52 @@ function loopBindings(
     out.push(parts);
   }
   return out;
+}
+
+/**
+ * The values of the module namespaces a loop goes over (`for (const r of Object.values(allRoutes))` with
+ * `import * as allRoutes from './routes'`), in export order, also where the namespace is a parameter of the
+ * function the loop is in, bound by that function's calls in its file. A namespace re-exported inside it
+ * (`export * as wallet from './wallet'`) is walked too when the function calls itself with the loop
+ * variable (a walker that descends into nested barrels), and left out otherwise.
+ */
+function namespaceElements(arg: ts.Expression, decl: ts.Node, values: ValueResolver): ts.Expression[] | undefined {
+  const files: string[] = [];
+  let nested = false;
+  for (const v of values.resolve(arg)) {
+    if (v.kind === 'module') files.push(v.file);
+    else if (v.kind === 'param' && !v.path.length && !values.bound) {
+      for (const site of callersInFile(v.fn, values)) {
+        const a = site.arguments[v.index];
+        if (!a || ts.isSpreadElement(a)) continue;
+        const x = skipOuter(a);
+        if (ts.isIdentifier(x) && findDeclaration(x) === decl) nested = true;
+        else for (const m of values.resolve(a)) if (m.kind === 'module') files.push(m.file);
+      }
+    }
+  }
+  if (!files.length) return undefined;
+  const out: ts.Expression[] = [];
+  const seen = new Set<string>();
+  const walk = (file: string, depth: number): void => {
+    if (seen.has(file) || depth > 4 || out.length > MAX_KEYED) return;
+    seen.add(file);
+    const table = values.exportsOf(file);
+    if (!table) return;
+    for (const spec of table.stars)
+      for (const m of values.importValue(spec, file, '*', arg, 0, new Set()))
+        if (m.kind === 'module') walk(m.file, depth + 1);
+    for (const name of table.named.keys()) {
+      for (const x of values.exportValue(file, name)) {
+        if (x.kind === 'module') {
+          if (nested) walk(x.file, depth + 1);
+        } else if (x.kind === 'object' || x.kind === 'array' || x.kind === 'call') out.push(x.node);
+        else if (x.kind === 'instance' && x.site) out.push(x.site);
+      }
+    }
+  };
+  for (const f of files) walk(f, 0);
+  return out.length ? [...new Set(out)] : undefined;
 }
 
 /** The parts of one element a binding pattern names: `[a, b]` over an array literal, `{ a, b: c }` over an object literal. */

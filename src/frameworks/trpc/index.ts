@@ -26,7 +26,7 @@ import {
   stepLinks,
   wordsPath,
 } from '../shared/builders.js';
-import { callIndex, nameOf } from '../shared/iterations.js';
+import { callIndex, nameOf, withBindings } from '../shared/iterations.js';
 import { importedPackageFiles } from '../shared/package-files.js';
 import { containedEndpoint, handlerRef, wrapperLinks } from '../shared/endpoint.js';
 import { optionExpr } from '../shared/options.js';
@@ -438,14 +438,33 @@ function openApiRoute(
 ): { method: HttpMethod; path: string } | undefined {
   for (const step of [...site.chains[0].steps].reverse()) {
     if (step.kind !== 'meta') continue;
-    const o = optionExpr(step.expr, rules.openApiMeta, values);
-    const method = o && optionExpr(o, 'method', values);
-    const path = o && optionExpr(o, 'path', values);
-    const m = method && evalString(method, values);
-    const p = path && evalString(path, values);
-    if (m && p !== undefined) return { method: m.toUpperCase() as HttpMethod, path: p.startsWith('/') ? p : `/${p}` };
+    const read = (): { method: HttpMethod; path: string } | undefined => {
+      const o = optionExpr(step.expr, rules.openApiMeta, values);
+      const method = o && optionExpr(o, 'method', values);
+      const path = o && optionExpr(o, 'path', values);
+      const m = method && evalString(method, values);
+      const p = path && evalString(path, values);
+      return m && p !== undefined
+        ? { method: m.toUpperCase() as HttpMethod, path: p.startsWith('/') ? p : `/${p}` }
+        : undefined;
+    };
+    const route = withArguments(step.expr, values, read);
+    if (route) return route;
   }
   return undefined;
+}
+
+/**
+ * Runs `read` with the parameters of the project function a meta is built by (`.meta(buildOpenapi({
+ * method: 'POST', path: '/create' }))`, returning `{ openapi: { ...meta, path: \`/workspace${meta.path}\` } }`)
+ * bound to that call's arguments, so the object it returns reads as it does for this procedure.
+ */
+function withArguments<T>(expr: ts.Expression, values: ValueResolver, read: () => T): T {
+  const x = skipOuter(expr);
+  if (!ts.isCallExpression(x)) return read();
+  const fn = values.resolve(x.expression).find((v) => v.kind === 'function');
+  if (!fn || fn.kind !== 'function') return read();
+  return withBindings(values, [...argumentEnv(fn.node, x)], read);
 }
 
 /**
