@@ -406,18 +406,18 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
           if (mws.length) c.graph.add(ref.router, { kind: 'use', path, items: mws, anchor: call, order });
         } else if (method === 'route') {
           if (args.length < 2) continue;
-          const p = evalString(args[0], ctx.values) ?? `{${args[0].getText()}}`;
+          const { path: p, pathExpr } = mountPath(args[0], ctx);
           for (const sub of c.refs(args[1]))
             if (sub.router !== ref.router)
-              c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
+              c.graph.add(ref.router, { kind: 'mount', path: p, pathExpr, router: sub.router, anchor: call, order });
         } else if (method === 'mount') {
           // `app.mount('/x', other.fetch)`: another app of the project served under the prefix
           const target = fetchedApp(args[1]);
           if (args.length < 2 || !target) continue;
-          const p = evalString(args[0], ctx.values) ?? `{${args[0].getText()}}`;
+          const { path: p, pathExpr } = mountPath(args[0], ctx);
           for (const sub of c.refs(target))
             if (sub.router !== ref.router)
-              c.graph.add(ref.router, { kind: 'mount', path: p, router: sub.router, anchor: call, order });
+              c.graph.add(ref.router, { kind: 'mount', path: p, pathExpr, router: sub.router, anchor: call, order });
         } else if (method === 'doc' || method === 'doc31') {
           // @hono/zod-openapi serves the generated document at this path
           if (args.length < 2 || !isPathLike(args[0], ctx)) continue;
@@ -560,6 +560,16 @@ function findMount(
     if (root.entries.some((e) => e.kind === 'inline' && e.router === node)) return m;
   }
   return undefined;
+}
+
+/**
+ * A mount's prefix: its value where it is written, or `{expression}` kept with the expression, to be read
+ * again with the arguments of each call of the registrar it is in (`mountRoutes({ app, routes, prefix:
+ * '/api/v1' })` with `app.route(prefix, route)` in its body).
+ */
+function mountPath(arg: ts.Expression, ctx: AdapterContext): { path: string; pathExpr?: ts.Expression } {
+  const p = evalString(arg, ctx.values);
+  return p !== undefined ? { path: p } : { path: `{${arg.getText()}}`, pathExpr: arg };
 }
 
 /**

@@ -278,10 +278,12 @@ export function unmountedRoots(
         }
         const text = ctx.store.text(importer, false) ?? '';
         if (
-          names.some(
-            (n) =>
-              n === '' || SERVES(n).test(text) || handedToServer(importer, n, ctx) || usedByPage(importer, n, text),
-          )
+          names
+            .flatMap((n) => [n, ...aliases(n, text)])
+            .some(
+              (n) =>
+                n === '' || SERVES(n).test(text) || handedToServer(importer, n, ctx) || usedByPage(importer, n, text),
+            )
         ) {
           served = true;
           return;
@@ -293,6 +295,19 @@ export function unmountedRoots(
     if (imported && !served) out.add(root);
   }
   return out;
+}
+
+/**
+ * Variables an importer makes from the router it imported: the router itself or a chain of calls on it
+ * (`const router = app.route('/auth', auth).route('/admin', admin)`; a chain of mounts returns the app),
+ * then served under that name (`export default { fetch: router.fetch }`).
+ */
+function aliases(name: string, text: string): string[] {
+  if (!name) return [];
+  const n = name.replace(/[$.]/g, '\\$&');
+  return [...text.matchAll(new RegExp(`\\b(?:const|let|var)\\s+([\\w$]+)\\s*=\\s*${n}\\s*(?:[.;\\n]|$)`, 'g'))].map(
+    (m) => m[1],
+  );
 }
 
 /** A Next.js pages API route file (`pages/api/…`, `src/pages/api/…`). */
