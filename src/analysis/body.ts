@@ -205,12 +205,22 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
   return [];
 }
 
+/**
+ * A table definition's column map: the object written in place (`pgTable('users', { … })`) or the one its
+ * column builder callback returns (`pgTable('users', (t) => ({ id: t.uuid(), … }))`, Drizzle's newer form).
+ */
+function columnMap(arg: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+  let x = arg && skipOuter(arg);
+  if (x && ts.isArrowFunction(x) && !ts.isBlock(x.body)) x = skipOuter(x.body);
+  return x && ts.isObjectLiteralExpression(x) ? x : undefined;
+}
+
 /** The columns of a table object (`pgTable('users', { id: …, email: … })`): the keys of its column map. */
 function tableColumns(table: ts.Expression, values: ValueResolver): ts.PropertyName[] {
   for (const v of values.resolve(table)) {
     if (v.kind !== 'call' || !ts.isCallExpression(v.node)) continue;
-    const cols = v.node.arguments[1] && skipOuter(v.node.arguments[1]);
-    if (cols && ts.isObjectLiteralExpression(cols)) return cols.properties.flatMap((p) => (p.name ? [p.name] : []));
+    const cols = columnMap(v.node.arguments[1]);
+    if (cols) return cols.properties.flatMap((p) => (p.name ? [p.name] : []));
   }
   return [];
 }

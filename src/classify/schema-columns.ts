@@ -218,10 +218,10 @@ const PRISMA = memo('classify.schemaColumns', (session: ScanSession) => {
 });
 
 /**
- * `export const webhooks = pgTable('webhooks', {`: the variable, the definition call (a name in rules
+ * `export const webhooks = pgTable('webhooks', {` (or `, (t) => ({`): the variable, the definition call (a name in rules
  * `orm.tableDefinitions`), the table name, and where its columns start.
  */
-const TABLE_START = /\b(\w+)\s*=\s*(?:\w+\.)?(\w+)\(\s*["'`]([\w.-]+)["'`]\s*,\s*\{/g;
+const TABLE_START = /\b(\w+)\s*=\s*(?:\w+\.)?(\w+)\(\s*["'`]([\w.-]+)["'`]\s*,\s*(?:\(?\s*\w*\s*\)?\s*=>\s*\(\s*)?\{/g;
 /** A text column of a Drizzle table (`secret: text('secret')`, `signingKey: varchar('signing_key', …)`, `email: t.text()`). */
 const TEXT_COLUMN = /^(\w+)\s*:\s*(?:\w+\.)?(?:text|varchar|char|json|jsonb|uuid|bytea|blob|string)\s*\(/;
 /** `const App = sequelize.define('app', {` / `App.init({`: a Sequelize model and where its attributes start. */
