@@ -208,11 +208,15 @@ function namespaceElements(arg: ts.Expression, decl: ts.Node, values: ValueResol
   for (const v of values.resolve(arg)) {
     if (v.kind === 'module') files.push(v.file);
     else if (v.kind === 'param' && !v.path.length && !values.bound) {
+      // (a walker called from outside with more than one namespace, `mountAll(api, publicRoutes);
+      // mountAll(secure, secureRoutes)`, would mount every namespace on every router: not read)
+      let outside = 0;
       for (const site of callersInFile(v.fn, values)) {
         const a = site.arguments[v.index];
         if (!a || ts.isSpreadElement(a)) continue;
         const x = skipOuter(a);
         if (ts.isIdentifier(x) && findDeclaration(x) === decl) nested = true;
+        else if (++outside > 1) return undefined;
         else for (const m of values.resolve(a)) if (m.kind === 'module') files.push(m.file);
       }
     }

@@ -272,7 +272,11 @@ export class RouterGraph {
     this.session?.budget.step('router flattening', entries.length + 1);
     const startIndex = out.length;
     const ownUses: MiddlewareUse[] = [];
+    // a registrar's parameter stands for the routers each of its calls passed: walked for one call, it is
+    // the routers that call passed (`mountRoutes({ app, routes: [v2], prefix: '/api/v2' })`), not every call's
+    const passedHere = site && router.param && entries.some((e) => e.kind === 'inline' && e.alias && e.anchor === site);
     for (const entry of entries) {
+      if (passedHere && entry.kind === 'inline' && entry.alias && entry.anchor !== site) continue;
       // a registration on a branch this call of its registrar does not take
       if (env.size && !runsUnderCall(entry.anchor, env)) continue;
       if (entry.kind === 'route') {
