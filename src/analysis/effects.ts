@@ -940,6 +940,13 @@ export function writeData(
       writeData(p.expression, values, depth + 1, out);
       continue;
     }
+    // a computed key that takes one of a few names (`{ [permissionKey]: !m[permissionKey] }` with
+    // `permissionKey: 'canDelete' | 'canUpdate'`, or a constant): each of them may be written
+    if (!name && p.name && ts.isComputedPropertyName(p.name)) {
+      const named = computedKeyNames(p.name.expression, values);
+      if (named) out.keys.push(...named.filter((k) => !SKIP_KEYS.has(k) && !CONTAINER_KEYS.has(k)));
+      continue;
+    }
     if (!name || SKIP_KEYS.has(name)) continue;
     const init = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     if (CONTAINER_KEYS.has(name)) {
@@ -4103,6 +4110,37 @@ function typeKeys(t: ts.TypeNode, values: ValueResolver, depth: number): string[
     return keys.length ? keys : undefined;
   }
   return undefined;
+}
+
+/**
+ * The names a computed key can take: a constant's (`[FIELD]`), or those the declared type of the
+ * parameter or destructured parameter it reads allows (`permissionKey: PermissionKey` with
+ * `type PermissionKey = 'canDeleteTicket' | 'canUpdateTicket'`).
+ */
+function computedKeyNames(e: ts.Expression, values: ValueResolver): string[] | undefined {
+  const constant = evalStrings(e, values);
+  if (constant) return constant;
+  const x = skipOuter(e);
+  if (!ts.isIdentifier(x)) return undefined;
+  const d = findDeclaration(x);
+  let t: ts.TypeNode | undefined;
+  if (d && ts.isParameter(d)) t = d.type;
+  else if (d && ts.isBindingElement(d) && ts.isObjectBindingPattern(d.parent) && ts.isParameter(d.parent.parent)) {
+    const whole = d.parent.parent.type;
+    const key = d.propertyName ? propertyNameText(d.propertyName) : ts.isIdentifier(d.name) ? d.name.text : undefined;
+    const member =
+      whole && ts.isTypeLiteralNode(whole)
+        ? whole.members.find((m) => ts.isPropertySignature(m) && m.name && propertyNameText(m.name) === key)
+        : undefined;
+    t = member && ts.isPropertySignature(member) ? member.type : undefined;
+  }
+  for (let depth = 0; t && depth < 4; depth++) {
+    if (ts.isParenthesizedTypeNode(t)) t = t.type;
+    else if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) && !t.typeArguments?.length)
+      t = typeAlias(t.typeName, values)?.type;
+    else break;
+  }
+  return t ? literalKeys(t) : undefined;
 }
 
 /** `'a' | 'b'` as keys. */
