@@ -624,11 +624,14 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
   const mints = effects.some((e) => e.kind === 'mint');
   // a team, organisation or household created in the same operation: a member written with a role
   // there is its creator's founding membership
+  // (a group made only when the caller has none, `if (!team) team = await Team.create(…)`, founds nothing for
+  // the members added after it: they may join the group found)
   const foundsGroup = effects.some(
     (e) =>
       e.kind === 'db-write' &&
       opsOf(e).includes('create') &&
       !opsOf(e).includes('update') &&
+      !createsWhenMissing(e.node) &&
       (modelMatches(e.model ?? '', c.groupModels, false) ||
         // a relation named for the group, created with a new record (`createdOrganisations: { create }` in
         // `user.create`): its name ends on the group's
