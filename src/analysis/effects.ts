@@ -86,6 +86,8 @@ interface Compiled {
   payRoots: RegExp;
   /** Methods that move money whatever the client (rules/effects.json payments.moveMethods). */
   moveMethods: RegExp | undefined;
+  /** Contract functions that move money, named by a call's `functionName` option (payments.contractMoves). */
+  contractMoves: RegExp | undefined;
   httpRoots: RegExp;
   /** Clients called with one request object naming its method (rules `http.configCalls`). */
   httpConfigCalls?: RegExp;
@@ -139,6 +141,7 @@ const rules = compiled<Compiled>(() => {
     builderRoots: new RegExp(r.orm.builderRoots),
     payRoots: new RegExp(r.payments.roots),
     moveMethods: r.payments.moveMethods ? new RegExp(r.payments.moveMethods) : undefined,
+    contractMoves: r.payments.contractMoves ? new RegExp(r.payments.contractMoves) : undefined,
     httpRoots: new RegExp(r.http.clientRoots),
     httpConfigCalls: r.http.configCalls ? new RegExp(r.http.configCalls) : undefined,
     sql: new RegExp(r.sql.write, 'i'),
@@ -2374,6 +2377,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     identity,
     identityAny,
     moveMethods,
+    contractMoves,
   } = rules();
   const direct = calleeParts(call.expression);
   // a client reached through a getter (`db.prisma().user.update`, `getDb().apiKey.create`)
@@ -2461,6 +2465,17 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       action: mc.method,
       dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)),
     });
+  }
+  // a token contract's transfer named by a chain client's call options (`writeContract({ functionName: 'transfer' })`,
+  // the call data a smart wallet executes): a library's call, not the project's own function
+  if (contractMoves && call.arguments.length === 1 && !runsProjectCode(call, values)) {
+    const fnName = optionText(call.arguments[0], 'functionName', values);
+    if (fnName && contractMoves.test(fnName))
+      return base('payment', {
+        model: 'contract',
+        action: fnName,
+        dataKeys: objectKeys(call.arguments[0], values),
+      });
   }
   // a command object an SDK client sends (AWS SDK v3 `iam.send(new CreateAccessKeyCommand({ UserName }))`): the
   // command's class says what the call does, matched as `send:<Class>`
@@ -4016,7 +4031,9 @@ function typedParameterKeys(fn: FunctionNode, values: ValueResolver): string[][]
   const out: string[][] = [];
   for (const p of fn.parameters) {
     if (!p.type || !ts.isIdentifier(p.name)) continue;
-    const keys = typeKeys(p.type, values, 0);
+    // (a key name the parameter takes, `flag: 'onboarded' | 'isAdmin'` written as `{ [flag]: value }`: the
+    // call's own argument says which one)
+    const keys = typeKeys(p.type, values, 0) ?? literalUnion(p.type, values);
     if (keys?.length) out.push(keys);
   }
   cache.set(fn, out);
@@ -4134,6 +4151,12 @@ function computedKeyNames(e: ts.Expression, values: ValueResolver): string[] | u
         : undefined;
     t = member && ts.isPropertySignature(member) ? member.type : undefined;
   }
+  return t ? literalUnion(t, values) : undefined;
+}
+
+/** The names a string-literal union allows, through type aliases (`type PermissionKey = 'a' | 'b'`). */
+function literalUnion(type: ts.TypeNode, values: ValueResolver): string[] | undefined {
+  let t: ts.TypeNode | undefined = type;
   for (let depth = 0; t && depth < 4; depth++) {
     if (ts.isParenthesizedTypeNode(t)) t = t.type;
     else if (ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName) && !t.typeArguments?.length)
@@ -4141,6 +4164,16 @@ function computedKeyNames(e: ts.Expression, values: ValueResolver): string[] | u
     else break;
   }
   return t ? literalKeys(t) : undefined;
+}
+
+/** The constant text of option `name` in an options object written in place or held by a local. */
+function optionText(arg: ts.Expression, name: string, values: ValueResolver): string | undefined {
+  const x = skipOuter(arg);
+  const obj = ts.isObjectLiteralExpression(x)
+    ? x
+    : values.resolve(x).find((v): v is Extract<typeof v, { kind: 'object' }> => v.kind === 'object')?.node;
+  const p = obj?.properties.find((q) => q.name && propertyNameText(q.name) === name);
+  return p && ts.isPropertyAssignment(p) ? evalString(p.initializer, values) : undefined;
 }
 
 /** `'a' | 'b'` as keys. */

@@ -57,6 +57,7 @@ interface CompiledAssets {
     suppliedModelsRe?: RegExp;
     nestedRe?: RegExp;
     modelRe?: RegExp;
+    mailedByRe?: RegExp;
     modelSet: string[];
     tenantSet: string[];
     ownedPeopleSet: string[];
@@ -120,6 +121,7 @@ export const assetRules = compiled((): CompiledAssets => {
         ? new RegExp(`^(${a.nestedIn.join('|')})_?(db|public|internal|ref)?_?id$`, 'i')
         : undefined,
       modelRe: a.modelPattern ? new RegExp(a.modelPattern) : undefined,
+      mailedByRe: a.mailedBy ? new RegExp(a.mailedBy, 'i') : undefined,
       notKeysRe: a.notKeys ? new RegExp(a.notKeys, 'i') : undefined,
       spentByKeysRe: a.spentByKeys ? new RegExp(a.spentByKeys) : undefined,
       modelSet: (a.models ?? []).map(norm),
@@ -1108,6 +1110,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // a key written over an existing record's is rotated: the old one stops working, the new one is read there
         // (a record that is itself a key, `keys.key`, is issued whether it is answered now or listed later)
         if (ops.every((o) => o === 'create') && !isKeyTable(model) && neverLeaves(e, matchedKeys)) continue;
+        // a value handed to a mailer (`sendConfirmation(email, token)`): a one-time link sent away, not a key
+        if (r.mailedByRe && mailedOut(e, matchedKeys, r.mailedByRe)) continue;
         // a key written only where the record has none yet (`if (!account.privateKey) { … }`, or after returning
         // the stored pair): the first fill of a server-side key, not a rotation (a read that answers it is a reveal)
         if (ops.every((o) => o === 'update') && fillsMissing(e.node, matchedKeys)) continue;
@@ -2288,6 +2292,54 @@ function neverLeaves(e: Effect, keys: readonly string[]): boolean {
     if (uses > 0) return false;
   }
   return true;
+}
+
+/**
+ * Is a value a write stores (a local named in its data) also handed, in the same function, to a call whose
+ * text matches `mailer` (`await sendConfirmationEmail(user.email, token)`, `mailer.send({ … token … })`)?
+ */
+function mailedOut(e: Effect, keys: readonly string[], mailer: RegExp): boolean {
+  if (!ts.isCallExpression(e.node)) return false;
+  // the data objects of the write's call and of the calls chained on it (`db.insert(t).values({ token })`)
+  const datas: ts.ObjectLiteralExpression[] = [];
+  for (let n: ts.Node = e.node; ; n = n.parent.parent) {
+    if (ts.isCallExpression(n))
+      datas.push(...n.arguments.map((a) => skipOuter(a)).filter(ts.isObjectLiteralExpression));
+    if (!ts.isPropertyAccessExpression(n.parent) || !ts.isCallExpression(n.parent.parent)) break;
+  }
+  // (and the objects nested in them: Prisma's `{ data: { token } }`)
+  for (let i = 0; i < datas.length && i < 16; i++)
+    for (const q of datas[i].properties)
+      if (ts.isPropertyAssignment(q) && ts.isObjectLiteralExpression(skipOuter(q.initializer)))
+        datas.push(skipOuter(q.initializer) as ts.ObjectLiteralExpression);
+  let fn: ts.Node | undefined = e.node.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  if (!datas.length || !fn) return false;
+  const names = new Set<string>();
+  for (const data of datas)
+    for (const k of keys) {
+      const p = data.properties.find((q) => q.name && norm(propertyNameText(q.name) ?? '') === k);
+      const value =
+        p && ts.isPropertyAssignment(p)
+          ? skipOuter(p.initializer)
+          : p && ts.isShorthandPropertyAssignment(p)
+            ? p.name
+            : undefined;
+      if (value && ts.isIdentifier(value)) names.add(value.text);
+    }
+  if (!names.size) return false;
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if (ts.isCallExpression(n) && n !== e.node && mailer.test(n.expression.getText())) {
+      const reads = (x: ts.Node): boolean =>
+        (ts.isIdentifier(x) && names.has(x.text)) || !!ts.forEachChild(x, (y) => reads(y) || undefined);
+      if (n.arguments.some((a) => reads(a))) hit = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return hit;
 }
 
 /** The normalised last name a condition reads (`row.private_key` → `privatekey`), when it is a plain read. */

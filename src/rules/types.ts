@@ -185,7 +185,7 @@ export interface EffectRules {
     deleteActions: string;
   };
   sql: { write: string };
-  payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string };
+  payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string; contractMoves?: string };
   http: {
     fetchFunctions: string[];
     clientRoots: string;
@@ -606,6 +606,8 @@ export interface AssetRule {
   contactUnlessSignIn?: string[];
   ignoreWhenOnly?: boolean;
   withMint?: boolean;
+  /** Callees (regex on the call's text) that send a minted value away by message: a value handed to one is a one-time link, not a key. */
+  mailedBy?: string;
   /** Keys holding the secret of a key record: created from a body field of that name with nothing minted, the record stores a key the user supplied. */
   suppliedKeys?: string;
   /** The records suppliedKeys applies to (keys for calling another system): a signing secret the application trusts is not among them. */

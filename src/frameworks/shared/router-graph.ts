@@ -238,6 +238,9 @@ export class RouterGraph {
 
   private evalPath: PathEvaluator = () => undefined;
 
+  /** The registrar calls the walk is inside, outermost first. */
+  private readonly registrarCalls: ts.Node[] = [];
+
   private paths(fixed: string[], expr: ts.Expression | undefined, env: Env): string[] {
     if (!expr || env.size === 0) return fixed;
     return this.evalPath(expr, env) ?? fixed;
@@ -273,10 +276,12 @@ export class RouterGraph {
     const startIndex = out.length;
     const ownUses: MiddlewareUse[] = [];
     // a registrar's parameter stands for the routers each of its calls passed: walked for one call, it is
-    // the routers that call passed (`mountRoutes({ app, routes: [v2], prefix: '/api/v2' })`), not every call's
-    const passedHere = site && router.param && entries.some((e) => e.kind === 'inline' && e.alias && e.anchor === site);
+    // the routers that call passed (`mountRoutes({ app, routes: [v2], prefix: '/api/v2' })`), not every call's;
+    // under registrars that call one another, the calls being walked at every level decide
+    const calls = this.registrarCalls;
+    const passedHere = router.param && entries.some((e) => e.kind === 'inline' && e.alias && calls.includes(e.anchor));
     for (const entry of entries) {
-      if (passedHere && entry.kind === 'inline' && entry.alias && entry.anchor !== site) continue;
+      if (passedHere && entry.kind === 'inline' && entry.alias && !calls.includes(entry.anchor)) continue;
       // a registration on a branch this call of its registrar does not take
       if (env.size && !runsUnderCall(entry.anchor, env)) continue;
       if (entry.kind === 'route') {
@@ -356,7 +361,12 @@ export class RouterGraph {
             const a = entry.call!.arguments?.[i];
             if (a) inner.set(p, a);
           });
-        this.walk(entry.router, base, chain, matches, join, out, stack, inner, entry.call ?? site);
+        if (entry.call) this.registrarCalls.push(entry.call);
+        try {
+          this.walk(entry.router, base, chain, matches, join, out, stack, inner, entry.call ?? site);
+        } finally {
+          if (entry.call) this.registrarCalls.pop();
+        }
       }
     }
     // Middleware registered on this router after a route still matches its path but never runs first.
