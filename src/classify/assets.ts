@@ -2257,6 +2257,16 @@ export function isUnrecognisedWrite(e: Effect): boolean {
   return !e.model || !!e.opaqueData;
 }
 
+/** The value a write's data object stores under a (normalised) key: `{ token }` or `{ token: value }`. */
+function storedValue(data: ts.ObjectLiteralExpression, key: string): ts.Expression | undefined {
+  const p = data.properties.find((q) => q.name && norm(propertyNameText(q.name) ?? '') === key);
+  return p && ts.isPropertyAssignment(p)
+    ? skipOuter(p.initializer)
+    : p && ts.isShorthandPropertyAssignment(p)
+      ? p.name
+      : undefined;
+}
+
 /**
  * Is the secret a write stores discarded with it: the write's result unused (`await X.create({ …, apiKey })`
  * as a statement) and each matched key's value a local used nowhere else in its function? Then the
@@ -2273,13 +2283,7 @@ function neverLeaves(e: Effect, keys: readonly string[]): boolean {
   while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
   if (!fn) return false;
   for (const k of keys) {
-    const p = data.properties.find((q) => q.name && norm(propertyNameText(q.name) ?? '') === k);
-    const value =
-      p && ts.isPropertyAssignment(p)
-        ? skipOuter(p.initializer)
-        : p && ts.isShorthandPropertyAssignment(p)
-          ? p.name
-          : undefined;
+    const value = storedValue(data, k);
     if (!value || !ts.isIdentifier(value)) return false;
     let uses = 0;
     const name = value.text;
@@ -2318,13 +2322,7 @@ function mailedOut(e: Effect, keys: readonly string[], mailer: RegExp): boolean 
   const names = new Set<string>();
   for (const data of datas)
     for (const k of keys) {
-      const p = data.properties.find((q) => q.name && norm(propertyNameText(q.name) ?? '') === k);
-      const value =
-        p && ts.isPropertyAssignment(p)
-          ? skipOuter(p.initializer)
-          : p && ts.isShorthandPropertyAssignment(p)
-            ? p.name
-            : undefined;
+      const value = storedValue(data, k);
       if (value && ts.isIdentifier(value)) names.add(value.text);
     }
   if (!names.size) return false;
