@@ -2474,6 +2474,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       return base('payment', {
         model: 'contract',
         action: fnName,
+        callee: `contract.${fnName}`,
         dataKeys: objectKeys(call.arguments[0], values),
       });
   }
