@@ -4135,7 +4135,7 @@ function typeKeys(t: ts.TypeNode, values: ValueResolver, depth: number): string[
  * parameter or destructured parameter it reads allows (`permissionKey: PermissionKey` with
  * `type PermissionKey = 'canDeleteTicket' | 'canUpdateTicket'`).
  */
-function computedKeyNames(e: ts.Expression, values: ValueResolver): string[] | undefined {
+export function computedKeyNames(e: ts.Expression, values: ValueResolver): string[] | undefined {
   const constant = evalStrings(e, values);
   if (constant) return constant;
   const x = skipOuter(e);

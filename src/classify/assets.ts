@@ -4,7 +4,14 @@
 // keys, whether a value decreases, the provider call), never on what the endpoint is called.
 import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
-import { FILTERED, fieldAssignments, restTypeKeys, SECRET_HASH_KEY, type Effect } from '../analysis/effects.js';
+import {
+  computedKeyNames,
+  FILTERED,
+  fieldAssignments,
+  restTypeKeys,
+  SECRET_HASH_KEY,
+  type Effect,
+} from '../analysis/effects.js';
 import {
   calleeName,
   isInside,
@@ -1100,7 +1107,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (updatesOnly((k) => /^(true|false)$/.test(constants.get(k) ?? '') && !flags.has(k))) continue;
       }
       // a key column emptied (`apikey: null`) revokes the key, whichever record holds it
-      if (r.onlyWhenCleared && !(ops.every((o) => o === 'update') && writtenEmpty(e, matchedKeys))) continue;
+      if (r.onlyWhenCleared && !(ops.every((o) => o === 'update') && writtenEmpty(e, matchedKeys, ctx.values)))
+        continue;
       if (r.withMint) {
         if (!mints) continue;
         // a secret the request supplies is stored, not minted; a column the schema declares boolean is a flag
@@ -2184,7 +2192,7 @@ function cleared(e: Effect, keys: readonly string[]): boolean {
  * Is every one of these keys written as a literal empty value (`apikey: null`, `''`, `undefined`) in
  * the write's arguments? Only what is written there counts: a helper's result is not evaluated.
  */
-function writtenEmpty(e: Effect, keys: readonly string[]): boolean {
+function writtenEmpty(e: Effect, keys: readonly string[], values?: ValueResolver): boolean {
   if (!keys.length || !ts.isCallExpression(e.node)) return false;
   const found = new Map<string, boolean>();
   const visit = (n: ts.Node, depth: number): void => {
@@ -2193,20 +2201,26 @@ function writtenEmpty(e: Effect, keys: readonly string[]): boolean {
     if (!ts.isObjectLiteralExpression(x)) return;
     for (const p of x.properties) {
       if (!ts.isPropertyAssignment(p) || !p.name) continue;
-      const k = norm(propertyNameText(p.name) ?? '');
       const v = skipOuter(p.initializer);
-      if (keys.includes(k))
-        found.set(
-          k,
-          (found.get(k) ?? true) &&
-            (v.kind === ts.SyntaxKind.NullKeyword ||
-              (ts.isStringLiteralLike(v) && v.text === '') ||
-              (ts.isIdentifier(v) && v.text === 'undefined')),
-        );
-      else visit(v, depth + 1);
+      const empty =
+        v.kind === ts.SyntaxKind.NullKeyword ||
+        (ts.isStringLiteralLike(v) && v.text === '') ||
+        (ts.isIdentifier(v) && v.text === 'undefined');
+      // (a computed key, `{ [providerIdField]: null }`, empties whichever of its names it takes)
+      const names =
+        ts.isComputedPropertyName(p.name) && values
+          ? (computedKeyNames(p.name.expression, values) ?? []).map(norm)
+          : [norm(propertyNameText(p.name) ?? '')];
+      const hit = names.filter((k) => keys.includes(k));
+      for (const k of hit) found.set(k, (found.get(k) ?? true) && empty);
+      if (!hit.length) visit(v, depth + 1);
     }
   };
-  for (const a of e.node.arguments) visit(a, 0);
+  // (the write's own arguments and those of the calls chained on it: `db.update(users).set({ … })`)
+  for (let n: ts.Node = e.node; ; n = n.parent.parent) {
+    if (ts.isCallExpression(n)) for (const a of n.arguments) visit(a, 0);
+    if (!ts.isPropertyAccessExpression(n.parent) || !ts.isCallExpression(n.parent.parent)) break;
+  }
   return keys.every((k) => found.get(k) === true);
 }
 
