@@ -2468,16 +2468,15 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   }
   // a token contract's transfer named by a chain client's call options (`writeContract({ functionName: 'transfer' })`,
   // the call data a smart wallet executes): a library's call, not the project's own function
-  if (contractMoves && call.arguments.length === 1 && !runsProjectCode(call, values)) {
-    const fnName = optionText(call.arguments[0], 'functionName', values);
-    if (fnName && contractMoves.test(fnName))
-      return base('payment', {
-        model: 'contract',
-        action: fnName,
-        callee: `contract.${fnName}`,
-        dataKeys: objectKeys(call.arguments[0], values),
-      });
-  }
+  const fnName =
+    contractMoves && call.arguments.length === 1 ? optionText(call.arguments[0], 'functionName', values) : undefined;
+  if (fnName && contractMoves?.test(fnName) && !runsProjectCode(call, values))
+    return base('payment', {
+      model: 'contract',
+      action: fnName,
+      callee: `contract.${fnName}`,
+      dataKeys: objectKeys(call.arguments[0], values),
+    });
   // a command object an SDK client sends (AWS SDK v3 `iam.send(new CreateAccessKeyCommand({ UserName }))`): the
   // command's class says what the call does, matched as `send:<Class>`
   const cmd = sentCommand(call);
@@ -4167,13 +4166,11 @@ function literalUnion(type: ts.TypeNode, values: ValueResolver): string[] | unde
   return t ? literalKeys(t) : undefined;
 }
 
-/** The constant text of option `name` in an options object written in place or held by a local. */
+/** The constant text of option `name` in an options object written in place. */
 function optionText(arg: ts.Expression, name: string, values: ValueResolver): string | undefined {
-  const x = skipOuter(arg);
-  const obj = ts.isObjectLiteralExpression(x)
-    ? x
-    : values.resolve(x).find((v): v is Extract<typeof v, { kind: 'object' }> => v.kind === 'object')?.node;
-  const p = obj?.properties.find((q) => q.name && propertyNameText(q.name) === name);
+  const obj = skipOuter(arg);
+  if (!ts.isObjectLiteralExpression(obj)) return undefined;
+  const p = obj.properties.find((q) => q.name && propertyNameText(q.name) === name);
   return p && ts.isPropertyAssignment(p) ? evalString(p.initializer, values) : undefined;
 }
 
