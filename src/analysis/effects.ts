@@ -2112,6 +2112,19 @@ export function stringArg(call: ts.CallExpression, values: ValueResolver): strin
   return bare;
 }
 
+/** The calls chained on a builder's write that carry its data: `.values({...})`, `.set({...})`, `.update({...})`. */
+export function chainedDataCalls(call: ts.CallExpression): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  let cur: ts.Node = call;
+  for (let i = 0; i < 4; i++) {
+    const p = cur.parent;
+    if (!p || !ts.isPropertyAccessExpression(p) || !p.parent || !ts.isCallExpression(p.parent)) break;
+    if (['values', 'set', 'update', 'insert', 'upsert'].includes(p.name.text)) out.push(p.parent);
+    cur = p.parent;
+  }
+  return out;
+}
+
 /** Data written by a builder chain: `.values({...})`, `.set({...})`, `.update({...})`. */
 function chainData(
   call: ts.CallExpression,
@@ -2127,14 +2140,8 @@ function chainData(
   // at the end of a chain that named the table already (`knex('users').insert(object)`) they are the data
   for (const a of call.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
   if (!argsAreData) wd.opaque = false;
-  let cur: ts.Node = call;
-  for (let i = 0; i < 4; i++) {
-    const p = cur.parent;
-    if (!p || !ts.isPropertyAccessExpression(p) || !p.parent || !ts.isCallExpression(p.parent)) break;
-    if (['values', 'set', 'update', 'insert', 'upsert'].includes(p.name.text))
-      for (const a of p.parent.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
-    cur = p.parent;
-  }
+  for (const link of chainedDataCalls(call))
+    for (const a of link.arguments) if (!ts.isSpreadElement(a)) writeData(a, values, 0, wd);
   return {
     dataKeys: wd.keys,
     debits: wd.debits,

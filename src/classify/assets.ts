@@ -5,6 +5,7 @@
 import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
 import {
+  chainedDataCalls,
   computedKeyNames,
   FILTERED,
   fieldAssignments,
@@ -2216,11 +2217,8 @@ function writtenEmpty(e: Effect, keys: readonly string[], values?: ValueResolver
       if (!hit.length) visit(v, depth + 1);
     }
   };
-  // (the write's own arguments and those of the calls chained on it: `db.update(users).set({ … })`)
-  for (let n: ts.Node = e.node; ; n = n.parent.parent) {
-    if (ts.isCallExpression(n)) for (const a of n.arguments) visit(a, 0);
-    if (!ts.isPropertyAccessExpression(n.parent) || !ts.isCallExpression(n.parent.parent)) break;
-  }
+  // (the write's own arguments and its data chained on it: `db.update(users).set({ … })`)
+  for (const call of [e.node, ...chainedDataCalls(e.node)]) for (const a of call.arguments) visit(a, 0);
   return keys.every((k) => found.get(k) === true);
 }
 
@@ -2318,13 +2316,10 @@ function neverLeaves(e: Effect, keys: readonly string[]): boolean {
  */
 function mailedOut(e: Effect, keys: readonly string[], mailer: RegExp): boolean {
   if (!ts.isCallExpression(e.node)) return false;
-  // the data objects of the write's call and of the calls chained on it (`db.insert(t).values({ token })`)
-  const datas: ts.ObjectLiteralExpression[] = [];
-  for (let n: ts.Node = e.node; ; n = n.parent.parent) {
-    if (ts.isCallExpression(n))
-      datas.push(...n.arguments.map((a) => skipOuter(a)).filter(ts.isObjectLiteralExpression));
-    if (!ts.isPropertyAccessExpression(n.parent) || !ts.isCallExpression(n.parent.parent)) break;
-  }
+  // the data objects of the write's call and of the data calls chained on it (`db.insert(t).values({ token })`)
+  const datas = [e.node, ...chainedDataCalls(e.node)].flatMap((c) =>
+    c.arguments.map((a) => skipOuter(a)).filter(ts.isObjectLiteralExpression),
+  );
   // (and the objects nested in them: Prisma's `{ data: { token } }`)
   for (let i = 0; i < datas.length && i < 16; i++)
     for (const q of datas[i].properties)
