@@ -70,8 +70,8 @@ export class RouterWalker {
     return k ?? undefined;
   }
 
-  /** `lazy(() => import('./user').then((m) => m.userRouter))` (or the module's default export): the router it loads. */
-  private lazyTarget(call: ts.CallExpression): ts.Node | undefined {
+  /** `lazy(() => import('./user').then((m) => m.userRouter))` or the module's default export: the router it loads; the module's file when it has no default export (its one router is read there). */
+  private lazyTarget(call: ts.CallExpression): ts.Node | string | undefined {
     const loader = call.arguments[0] && skipOuter(call.arguments[0]);
     if (!loader || !isFunctionNode(loader)) return undefined;
     let x: ts.Expression | undefined = returnExpressions(loader)[0];
@@ -98,7 +98,26 @@ export class RouterWalker {
     )
       return undefined;
     const r = this.values.resolver.resolve(x.arguments[0].text, call.getSourceFile().fileName);
-    return r.kind === 'file' ? exportedNode(r.file, name, this.values) : undefined;
+    if (r.kind !== 'file') return undefined;
+    return exportedNode(r.file, name, this.values) ?? (name === 'default' ? r.file : undefined);
+  }
+
+  /**
+   * A module loaded whole with no default export (`lazy(() => import('./user'))` beside `export const
+   * userRouter = router({…})`): tRPC serves its one exported router; none, or several, load nothing.
+   */
+  private soleRouterExport(file: string, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
+    const table = this.values.exportsOf(file);
+    if (!table) return [];
+    const found: ProcedureSite[][] = [];
+    for (const name of [...table.named.keys()].sort()) {
+      if (name === 'default') continue;
+      const node = exportedNode(file, name, this.values);
+      if (!node) continue;
+      const sites = this.procedures(node, [], depth + 1, stack);
+      if (sites.length) found.push(sites);
+    }
+    return found.length === 1 ? found[0] : [];
   }
 
   /** Every procedure a router expression serves, with its path below `prefix`. */
@@ -116,6 +135,8 @@ export class RouterWalker {
           if (kind === 'merge') return x.arguments.flatMap((a) => this.procedures(a, prefix, depth + 1, stack));
           if (kind === 'lazy') {
             const target = this.lazyTarget(x);
+            if (typeof target === 'string')
+              return this.soleRouterExport(target, depth, stack).map((s) => ({ ...s, path: [...prefix, ...s.path] }));
             return target ? this.procedures(target, prefix, depth + 1, stack) : [];
           }
           return x.arguments[0] ? this.objectProcedures(x.arguments[0], prefix, depth + 1, stack) : [];
