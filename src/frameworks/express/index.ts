@@ -6,6 +6,7 @@ import { decoratorEndpoints } from './decorators.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields, schemasInArgs } from '../../analysis/body.js';
 import { skipOuter } from '../../analysis/values.js';
+import { findDeclaration } from '../../analysis/scope.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
 import { ruleFile } from '../../rules/load.js';
@@ -200,6 +201,20 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
             };
             for (const item of flat) {
               const sub = c.refs(item);
+              if (!sub.length) {
+                // a middleware that hands the request to a router (`router.handle(req, res, done)`): it is
+                // kept as middleware, and the router answers under its path as if mounted
+                for (const s of dispatchedRouters(item, c))
+                  if (s.router !== ref.router)
+                    c.graph.add(ref.router, {
+                      kind: 'mount',
+                      path: prefix ?? '',
+                      pathExpr,
+                      router: s.router,
+                      anchor: item,
+                      order: orderOf(call),
+                    });
+              }
               if (sub.length) {
                 flush();
                 for (const s of sub)
@@ -230,6 +245,36 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
       return looksLikeHandler(call.arguments[call.arguments.length - 1], c.values, 2);
     },
   };
+}
+
+/**
+ * Routers a middleware function hands its own request and response to: `router.handle(req, res, done)`
+ * (a wrapper running a router inside a transaction) or `apiRouter(req, res, next)`. Only a dispatch of the
+ * middleware's own two first parameters counts; a function parameter called that way is a handler handed
+ * in (`wrap(fn)`), not a router, unless `.handle` says so.
+ */
+function dispatchedRouters(item: ts.Expression, c: Collector): RouterRef[] {
+  const out: RouterRef[] = [];
+  for (const v of c.values.resolve(item)) {
+    if (v.kind !== 'function' || !v.node.body) continue;
+    const [req, res] = v.node.parameters;
+    if (!req || !res || !ts.isIdentifier(req.name) || !ts.isIdentifier(res.name)) continue;
+    const own = (e: ts.Expression, p: ts.ParameterDeclaration): boolean => {
+      const x = skipOuter(e);
+      return ts.isIdentifier(x) && findDeclaration(x) === p;
+    };
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) && n.arguments.length >= 2 && own(n.arguments[0], req) && own(n.arguments[1], res)) {
+        const callee = skipOuter(n.expression);
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'handle')
+          out.push(...c.refs(callee.expression));
+        else out.push(...c.refs(callee, false));
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(v.node.body);
+  }
+  return out;
 }
 
 /**

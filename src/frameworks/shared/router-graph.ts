@@ -361,11 +361,14 @@ export class RouterGraph {
             const a = entry.call!.arguments?.[i];
             if (a) inner.set(p, a);
           });
-        if (entry.call) this.registrarCalls.push(entry.call);
+        // (a router a factory made for one call stands for that call too: the parameter routers inside stand
+        // for what it passed, `bindContext(authRouter)` handing on only `authRouter`)
+        const under = entry.call ?? (entry.alias && isCallSite(entry.anchor) ? entry.anchor : undefined);
+        if (under) this.registrarCalls.push(under);
         try {
           this.walk(entry.router, base, chain, matches, join, out, stack, inner, entry.call ?? site);
         } finally {
-          if (entry.call) this.registrarCalls.pop();
+          if (under) this.registrarCalls.pop();
         }
       }
     }
@@ -535,6 +538,10 @@ function bound(e: ts.Expression, env: Env, depth = 0): ts.Expression[] {
   if (ts.isArrayLiteralExpression(x) && (x !== e || depth > 0))
     return x.elements.flatMap((el) => bound(el, env, depth + 1));
   return [x];
+}
+
+function isCallSite(n: ts.Node): n is ts.CallExpression | ts.NewExpression {
+  return ts.isCallExpression(n) || ts.isNewExpression(n);
 }
 
 function isParamRef(e: ts.Expression): boolean {
