@@ -11,7 +11,7 @@ import { accessName, calleeName, skipOuter, type ValueResolver } from '../../ana
 import { memo } from '../../memo.js';
 import { localInit } from './logic.js';
 import { clientTrustedText, judgeCompare } from './secrets.js';
-import { clientSource, propName } from './sources.js';
+import { clientSource, originOf, propName } from './sources.js';
 import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
 import { MS_PER, unitOfWord } from './windows.js';
@@ -114,6 +114,25 @@ function clientSourceOfComparison(e: ts.Expression): string | undefined {
     return clientSource(x.expression.expression);
   if (ts.isNewExpression(x) && x.arguments?.[0]) return clientSource(x.arguments[0]);
   return clientSource(x);
+}
+
+/**
+ * The record a time is read from, when the request chooses it: looked up by a key the request sends and by
+ * nothing that says who is signed in (`findOtpByEmail(body.email).createdAt`). Its age says when that
+ * record was made, for whoever the caller names, not when the session's user last proved who they are.
+ */
+function chosenTimeOwner(auth: ts.Expression, env: Env | undefined): string | undefined {
+  let owner: ts.Expression | undefined;
+  if (ts.isPropertyAccessExpression(auth) || ts.isElementAccessExpression(auth)) owner = auth.expression;
+  else if (ts.isIdentifier(auth)) {
+    const d = findDeclaration(auth);
+    if (d && ts.isBindingElement(d) && ts.isVariableDeclaration(d.parent.parent) && d.parent.parent.initializer)
+      owner = d.parent.parent.initializer;
+  }
+  if (!owner) return undefined;
+  const o = originOf([owner], env);
+  if (!o.chosenBy || o.identity) return undefined;
+  return `the time of a record the request chooses (${owner.getText().replace(/\s+/g, ' ').slice(0, 60)}, looked up by ${o.chosenBy})`;
 }
 
 /** Which side of a comparison holds what. */
@@ -361,6 +380,7 @@ function inlineEvidenceOf(
           w === undefined ? undefined : Math.abs(w) / 60000,
           clientSourceOfComparison(authFirst ? a : b),
           maxFreshnessMinutes,
+          env,
         );
       }
     }
@@ -423,6 +443,7 @@ function inlineEvidenceOf(
           windowMs === undefined ? undefined : windowMs / 60000,
           clientSourceOfComparison(x),
           maxFreshnessMinutes,
+          env,
         );
     }
     // Assurance level: aal === 'aal2', authLevel >= 2, acr !== '…'
@@ -528,9 +549,11 @@ function freshness(
   windowMinutes: number | undefined,
   clientTrusted: string | undefined,
   max: number,
+  env: Env | undefined,
 ): InlineEvidence {
   void max;
   const auth = findAuthTime(node);
+  clientTrusted ??= auth && chosenTimeOwner(auth, env);
   const name = auth
     ? ts.isPropertyAccessExpression(auth)
       ? auth.name.text
