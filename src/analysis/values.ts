@@ -382,6 +382,13 @@ export class ValueResolver {
         // `new UserRoute('/users').getRouter()`: what the method returns of its class is that instance's
         const owner = this.instanceOf(e, c.node, depth, seen);
         for (const r of rets) {
+          // a method answering `this` (`boot(req, res) { this.req = req; return this; }` on a base class)
+          // answers the instance it was called on: `new UserController().boot(req, res)` is that controller
+          const receiver = this.receiverInstances(r, c.node, e, depth, seen);
+          if (receiver.length) {
+            out.push(...receiver);
+            continue;
+          }
           for (const v of this.ofInstance(owner, this.resolve(r, depth + 1, seen))) {
             // An object created inside a factory is a new object per call: remember the call site.
             const bound = this.bindParam(v, c.node, e, depth, seen);
@@ -1191,6 +1198,20 @@ export class ValueResolver {
     const recv = skipOuter(e.expression);
     if (!ts.isMethodDeclaration(fn) || !ts.isClassLike(cls) || !ts.isPropertyAccessExpression(recv)) return undefined;
     return this.resolve(recv.expression, depth, seen).find((v) => v.kind === 'instance' && v.site && v.cls === cls);
+  }
+
+  /** The instances a method's `return this` stands for: those it is called on (a subclass's, a `new`'s own). */
+  private receiverInstances(
+    r: ts.Expression,
+    fn: FunctionNode,
+    e: ts.CallExpression,
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] {
+    const recv = skipOuter(e.expression);
+    if (skipOuter(r).kind !== ts.SyntaxKind.ThisKeyword || !ts.isMethodDeclaration(fn)) return [];
+    if (!ts.isPropertyAccessExpression(recv)) return [];
+    return this.resolve(recv.expression, depth + 1, seen).filter((v) => v.kind === 'instance');
   }
 
   /** A call made by the class of an instance built by a `new` (`router = Router()`) is made once per `new`. */

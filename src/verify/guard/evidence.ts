@@ -11,7 +11,7 @@ import { accessName, calleeName, skipOuter, type ValueResolver } from '../../ana
 import { memo } from '../../memo.js';
 import { localInit } from './logic.js';
 import { clientTrustedText, judgeCompare } from './secrets.js';
-import { clientSource, originOf, propName } from './sources.js';
+import { clientSource, nameHas, originOf, propName } from './sources.js';
 import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
 import { MS_PER, unitOfWord } from './windows.js';
@@ -362,6 +362,8 @@ function inlineEvidenceOf(
 ): InlineEvidence | undefined {
   const v = vocab();
   const x = skipOuter(e);
+  const matched = matchedBySecret(x, env);
+  if (matched) return matched;
   // date-fns isBefore(authTime, cutoff) / isAfter(authTime, cutoff)
   if (ts.isCallExpression(x)) {
     const last = calleeParts(x.expression)?.pop() ?? '';
@@ -540,6 +542,79 @@ function inlineEvidenceOf(
   // A flag read for truthiness: `session.stepUpVerified`, `req.cookies.mfa_ok`
   const flag = isFlagRead(x);
   if (flag) return { kind: 'flag', node: x, failTruth: false, label: `${flag} flag`, clientTrusted: clientSource(x) };
+  return undefined;
+}
+
+/**
+ * A record looked up with the typed secret in its filter, then tested for being found
+ * (`const user = await Users.findOne({ _id: userId, transactionPassword: body.transactionPassword });
+ * if (_.isEmpty(user)) return …`): the store compares the secret, and finding nothing is the failed check.
+ * Whose record it is decides as for any compare (the signed-in user's, or one the request names).
+ */
+function matchedBySecret(x: ts.Expression, env: Env | undefined): InlineEvidence | undefined {
+  let target: ts.Expression | undefined;
+  let failTruth = false;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+    target = skipOuter(x.operand);
+    failTruth = true;
+  } else if (ts.isIdentifier(x)) target = x;
+  else if (ts.isCallExpression(x) && x.arguments.length === 1 && EMPTINESS_TESTS.test(calleeName(x))) {
+    target = skipOuter(x.arguments[0]);
+    failTruth = true;
+  } else if (ts.isBinaryExpression(x) && COMPARE.has(x.operatorToken.kind)) {
+    const op = x.operatorToken.kind;
+    const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+    const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    const nothing = (n: ts.Expression): boolean => {
+      const o = skipOuter(n);
+      return o.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(o) && o.text === 'undefined');
+    };
+    if ((eq || ne) && nothing(x.right)) target = skipOuter(x.left);
+    else if ((eq || ne) && nothing(x.left)) target = skipOuter(x.right);
+    failTruth = eq;
+  }
+  if (!target || !ts.isIdentifier(target)) return undefined;
+  const lookup = lookupBehind(target);
+  const filter = lookup?.arguments[0] && skipOuter(lookup.arguments[0]);
+  if (!lookup || !filter || !ts.isObjectLiteralExpression(filter)) return undefined;
+  const v = vocab();
+  for (const p of filter.properties) {
+    const key =
+      p.name && ts.isIdentifier(p.name) ? p.name.text : p.name && ts.isStringLiteral(p.name) ? p.name.text : '';
+    if (!key || !(nameHas(key, v.secretInputs) || nameHas(key, v.storedSecrets))) continue;
+    const typed = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+    if (!typed) continue;
+    const verdict = judgeCompare({ typed, stored: [lookup] }, env);
+    if (verdict.kind === 'none') continue;
+    return {
+      kind: 'secret',
+      node: x,
+      failTruth,
+      label: `${verdict.typed} matched by ${lookup.expression.getText().replace(/\s+/g, ' ').slice(0, 60)} (${key})`,
+      clientTrusted: verdict.kind === 'client-trusted' ? clientTrustedText(verdict) : undefined,
+      enrolling: verdict.kind === 'enrolling' ? verdict.stored : undefined,
+      factor: verdict.otp ? 'otp' : undefined,
+    };
+  }
+  return undefined;
+}
+
+/** Tests that a value is missing: `_.isEmpty(user)`, `isNil(user)`. */
+const EMPTINESS_TESTS = /^(isEmpty|isNil|isNull|isUndefined)$/;
+
+/** The lookup a local holds: `const user = await Users.findOne({…}).populate(…)` → `Users.findOne({…})`. */
+function lookupBehind(id: ts.Identifier): ts.CallExpression | undefined {
+  const d = findDeclaration(id);
+  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !ts.isIdentifier(d.name)) return undefined;
+  let x = skipOuter(d.initializer);
+  if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+  const re = vocab().recordLookups;
+  for (let i = 0; i < 8 && ts.isCallExpression(x); i++) {
+    if (re.test(calleeName(x))) return x;
+    const callee = skipOuter(x.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    x = skipOuter(callee.expression);
+  }
   return undefined;
 }
 
