@@ -1008,7 +1008,7 @@ function namesOneTimeCode(callee: string, call: ts.CallExpression): boolean {
   );
 }
 
-/** One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with). */
+/** One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with, or the receiver when no `new` made it). */
 function selectOperand(call: ts.CallExpression, selector: string): ts.Expression | undefined {
   const [head, ...keys] = selector.split('.');
   let cur: ts.Expression | undefined;
@@ -1020,7 +1020,9 @@ function selectOperand(call: ts.CallExpression, selector: string): ts.Expression
       let r = skipOuter(cur);
       if (ts.isIdentifier(r)) r = localInit(r) ?? r;
       r = skipOuter(r);
-      if (!ts.isNewExpression(r) || !r.arguments?.[0]) return undefined;
+      // (a receiver made otherwise, `URI.parse(uri)`: the receiver itself holds the secret, and where it comes
+      // from is what counts; with no stored side at all, the compare would be taken on trust)
+      if (!ts.isNewExpression(r) || !r.arguments?.[0]) return cur;
       cur = r.arguments[0];
     }
   } else cur = call.arguments[Number(head)];
