@@ -280,6 +280,7 @@ export interface GuardRules {
     factorSecretColumns?: string;
     factorRecords: string;
     accountRecords: string;
+    qualifiedPersonRecords?: string;
     /** Records of an operation (`withdrawal`, `transfer`): a factor-named flag set on one records a check made for it. */
     checkRecords?: string;
     factorRecordFlags: string;

@@ -251,30 +251,69 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
  * Routers a middleware function hands its own request and response to: `router.handle(req, res, done)`
  * (a wrapper running a router inside a transaction) or `apiRouter(req, res, next)`. Only a dispatch of the
  * middleware's own two first parameters counts; a function parameter called that way is a handler handed
- * in (`wrap(fn)`), not a router, unless `.handle` says so.
+ * in (`wrap(fn)`), not a router, unless `.handle` says so. A router handed to a factory that returns the
+ * middleware (`withTenant(accounts)`) is that call's argument, never every call's; a middleware that rewrites
+ * the URL first (`req.url = '/v2' + req.url`) serves the router at paths this cannot tell, so none is listed.
  */
 function dispatchedRouters(item: ts.Expression, c: Collector): RouterRef[] {
   const out: RouterRef[] = [];
   for (const v of c.values.resolve(item)) {
     if (v.kind !== 'function' || !v.node.body) continue;
-    const [req, res] = v.node.parameters;
+    const fn = v.node;
+    const [req, res] = fn.parameters;
     if (!req || !res || !ts.isIdentifier(req.name) || !ts.isIdentifier(res.name)) continue;
     const own = (e: ts.Expression, p: ts.ParameterDeclaration): boolean => {
       const x = skipOuter(e);
       return ts.isIdentifier(x) && findDeclaration(x) === p;
     };
+    if (rewritesUrl(fn, req)) continue;
+    // a parameter of the factory around the middleware: the argument of the call that made it (registered inside
+    // the factory, on a router it makes, the parameter stands for each call's argument as a registrar's does)
+    const routersOf = (target: ts.Expression, params: boolean): RouterRef[] => {
+      const x = skipOuter(target);
+      const d = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
+      if (d && ts.isParameter(d) && d.parent !== fn && v.site && ts.isCallExpression(v.site)) {
+        const site = v.site;
+        const made = c.values.resolve(site.expression).some((f) => f.kind === 'function' && f.node === d.parent);
+        const arg = made ? site.arguments[d.parent.parameters.indexOf(d)] : undefined;
+        return arg ? c.refs(arg, false) : [];
+      }
+      return c.refs(target, params);
+    };
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n) && n.arguments.length >= 2 && own(n.arguments[0], req) && own(n.arguments[1], res)) {
         const callee = skipOuter(n.expression);
         if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'handle')
-          out.push(...c.refs(callee.expression));
-        else out.push(...c.refs(callee, false));
+          out.push(...routersOf(callee.expression, true));
+        else out.push(...routersOf(callee, false));
       }
       ts.forEachChild(n, visit);
     };
-    visit(v.node.body);
+    ts.forEachChild(fn, (n) => {
+      if (n === fn.body) visit(n);
+    });
   }
   return out;
+}
+
+/** Does a middleware write the request's URL (`req.url = …`) before handing it on? */
+function rewritesUrl(fn: ts.Node, req: ts.ParameterDeclaration): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(n.left) &&
+      /^(url|originalUrl|path|baseUrl)$/.test(n.left.name.text) &&
+      ts.isIdentifier(n.left.expression) &&
+      findDeclaration(n.left.expression) === req
+    )
+      found = true;
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return found;
 }
 
 /**

@@ -70,14 +70,14 @@ export class RouterWalker {
     return k ?? undefined;
   }
 
-  /** `lazy(() => import('./user').then((m) => m.userRouter))` or the module's default export: the router it loads; the module's file when it has no default export (its one router is read there). */
+  /** `lazy(() => import('./user').then((m) => m.userRouter))`: the router it picks; the module's file when it loads the module whole (its one export is read there). */
   private lazyTarget(call: ts.CallExpression): ts.Node | string | undefined {
     const loader = call.arguments[0] && skipOuter(call.arguments[0]);
     if (!loader || !isFunctionNode(loader)) return undefined;
     let x: ts.Expression | undefined = returnExpressions(loader)[0];
     if (!x) return undefined;
     x = skipOuter(x);
-    let name = 'default';
+    let name: string | undefined;
     if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && x.expression.name.text === 'then') {
       const pick = x.arguments[0] && skipOuter(x.arguments[0]);
       const picked = pick && isFunctionNode(pick) ? returnExpressions(pick)[0] : undefined;
@@ -99,25 +99,21 @@ export class RouterWalker {
       return undefined;
     const r = this.values.resolver.resolve(x.arguments[0].text, call.getSourceFile().fileName);
     if (r.kind !== 'file') return undefined;
-    return exportedNode(r.file, name, this.values) ?? (name === 'default' ? r.file : undefined);
+    return name !== undefined ? exportedNode(r.file, name, this.values) : r.file;
   }
 
   /**
-   * A module loaded whole with no default export (`lazy(() => import('./user'))` beside `export const
-   * userRouter = router({…})`): tRPC serves its one exported router; none, or several, load nothing.
+   * A module loaded whole (`lazy(() => import('./user'))`): tRPC serves the module's one export when it is
+   * a router (default or named: `export const userRouter = router({…})`); a module with any other value
+   * exported beside it (a schema, a constant) fails to load, and serves nothing. Type exports do not count.
    */
   private soleRouterExport(file: string, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
     const table = this.values.exportsOf(file);
-    if (!table) return [];
-    const found: ProcedureSite[][] = [];
-    for (const name of [...table.named.keys()].sort()) {
-      if (name === 'default') continue;
-      const node = exportedNode(file, name, this.values);
-      if (!node) continue;
-      const sites = this.procedures(node, [], depth + 1, stack);
-      if (sites.length) found.push(sites);
-    }
-    return found.length === 1 ? found[0] : [];
+    if (!table || table.stars.length) return [];
+    const names = [...table.named.keys()].filter((n) => !typeOnly(table.named.get(n)));
+    if (names.length !== 1) return [];
+    const node = exportedNode(file, names[0], this.values);
+    return node ? this.procedures(node, [], depth + 1, stack) : [];
   }
 
   /** Every procedure a router expression serves, with its path below `prefix`. */
@@ -418,4 +414,14 @@ export class RouterWalker {
 /** A router key computed from a value (`[config.key]: procedure`), not written as a name. */
 function computedKey(key: ts.Node): boolean {
   return ts.isComputedPropertyName(key) || (!!key.parent && ts.isComputedPropertyName(key.parent));
+}
+
+/** An export that holds only a type (`export type AppRouter = …`, `export interface X`, `export type { Y }`). */
+function typeOnly(entry: { decl?: ts.Node; reexport?: unknown } | undefined): boolean {
+  const d = entry?.decl;
+  if (!d) return false;
+  if (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) return true;
+  if (ts.isExportSpecifier(d)) return d.isTypeOnly || d.parent.parent.isTypeOnly;
+  if (ts.isImportSpecifier(d)) return d.isTypeOnly || !!d.parent.parent.isTypeOnly;
+  return false;
 }

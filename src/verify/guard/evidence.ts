@@ -581,10 +581,12 @@ function matchedBySecret(x: ts.Expression, env: Env | undefined): InlineEvidence
   for (const p of filter.properties) {
     const key =
       p.name && ts.isIdentifier(p.name) ? p.name.text : p.name && ts.isStringLiteral(p.name) ? p.name.text : '';
-    if (!key || !(nameHas(key, v.secretInputs) || nameHas(key, v.storedSecrets))) continue;
+    // (a column named as a stored secret, as a compare's stored side must be: `transactionPin`, `passwordHash`; a
+    // payee's or a branch's `code` is no secret)
+    if (!key || !nameHas(key, v.storedSecrets)) continue;
     const typed = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     if (!typed) continue;
-    const verdict = judgeCompare({ typed, stored: [lookup] }, env);
+    const verdict = judgeCompare({ typed, stored: [lookup], requireStoredSecret: true, callee: key }, env);
     if (verdict.kind === 'none') continue;
     return {
       kind: 'secret',
@@ -599,18 +601,48 @@ function matchedBySecret(x: ts.Expression, env: Env | undefined): InlineEvidence
   return undefined;
 }
 
+/** Finders that answer a list of records. */
+const LIST_LOOKUPS = /^(find|select|query|search|list|fetch|get|load|read)$|(All|Many|List|AndCount\w*)$/;
+
+/** Is a local declared with `let`/`var` written again after its declaration? */
+function assignedAgain(d: ts.VariableDeclaration): boolean {
+  const name = (d.name as ts.Identifier).text;
+  let scope: ts.Node | undefined = d.parent;
+  while (scope && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+      ts.isIdentifier(skipOuter(n.left)) &&
+      (skipOuter(n.left) as ts.Identifier).text === name
+    )
+      found = true;
+    else n.forEachChild(visit);
+  };
+  if (scope) scope.forEachChild(visit);
+  return found;
+}
+
 /** Tests that a value is missing: `_.isEmpty(user)`, `isNil(user)`. */
 const EMPTINESS_TESTS = /^(isEmpty|isNil|isNull|isUndefined)$/;
 
-/** The lookup a local holds: `const user = await Users.findOne({…}).populate(…)` → `Users.findOne({…})`. */
+/**
+ * The lookup of one record a local holds: `const user = await Users.findOne({…}).populate(…)` → `Users.findOne({…})`.
+ * Not a list (`find`, `findMany`: an empty list is still found), nor a local assigned again (`user ??= await
+ * findById(…)` finds the record whatever was typed).
+ */
 function lookupBehind(id: ts.Identifier): ts.CallExpression | undefined {
   const d = findDeclaration(id);
   if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !ts.isIdentifier(d.name)) return undefined;
+  if (!(d.parent.flags & ts.NodeFlags.Const) && assignedAgain(d)) return undefined;
   let x = skipOuter(d.initializer);
   if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
   const re = vocab().recordLookups;
   for (let i = 0; i < 8 && ts.isCallExpression(x); i++) {
-    if (re.test(calleeName(x))) return x;
+    if (re.test(calleeName(x))) return LIST_LOOKUPS.test(calleeName(x)) ? undefined : x;
     const callee = skipOuter(x.expression);
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     x = skipOuter(callee.expression);

@@ -473,6 +473,18 @@ export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
       )
     )
       return e.node;
+    // a person's record under a qualifier (`platformUser`): only the switch itself, set by an update of a row the
+    // request does not name (an admin creating a staff user with MFA on, or switching it on for a member, enrols
+    // nothing of the caller's)
+    if (
+      !onAccount &&
+      !!e.model &&
+      !!vocab().qualifiedPersonRecords?.test(e.model) &&
+      e.action !== 'create' &&
+      Object.entries(e.constants ?? {}).some(([k, v]) => SWITCHED_ON.test(v) && re.test(k) && SWITCH_KEY.test(k)) &&
+      !namesRow(e.node)
+    )
+      return e.node;
     // the factor's own record switched on (`TwoFactor.updateOne(…, { enabled: true })`)
     const onRecord = !!e.model && vocab().factorRecords.test(e.model);
     if (
@@ -484,6 +496,21 @@ export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
       for (const m of e.node.getText().matchAll(/\b(\w+)\s*=\s*(?:true|1)\b/gi)) if (re.test(m[1])) return e.node;
   }
   return undefined;
+}
+
+/** A factor's switch rather than a check's mark (`mfaEnabled`, not `otpVerified`). */
+const SWITCH_KEY = /(enabled|active|on)$/i;
+
+/** Does a write aim at a row the request names (`where: { id: req.params.id }`, `findByIdAndUpdate(body.userId, …)`)? */
+function namesRow(call: ts.Node): boolean {
+  if (!ts.isCallExpression(call) || !call.arguments[0]) return false;
+  let filter: ts.Expression = skipOuter(call.arguments[0]);
+  if (ts.isObjectLiteralExpression(filter)) {
+    const where = filter.properties.find((p) => p.name && p.name.getText() === 'where');
+    if (where && ts.isPropertyAssignment(where)) filter = where.initializer;
+  }
+  const o = originOf([filter], undefined);
+  return !!o.payload && !o.identity;
 }
 
 /**

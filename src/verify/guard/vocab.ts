@@ -105,6 +105,7 @@ export interface Vocab {
   factorRecords: RegExp;
   /** Records of the person who signs in (where a factor's enabled flag switches it on). */
   accountRecords: RegExp;
+  qualifiedPersonRecords?: RegExp;
   checkRecords: RegExp | undefined;
   factorRecordFlags: RegExp;
   /** Fields of a guard's result: false on failure / true on failure / set on failure. */
@@ -191,6 +192,7 @@ export const vocab = compiled<Vocab>(() => {
     factorSecretColumns: new RegExp(v.factorSecretColumns ?? '(?!)', 'i'),
     factorRecords: new RegExp(v.factorRecords, 'i'),
     accountRecords: new RegExp(v.accountRecords, 'i'),
+    qualifiedPersonRecords: v.qualifiedPersonRecords ? new RegExp(v.qualifiedPersonRecords, 'i') : undefined,
     checkRecords: v.checkRecords ? new RegExp(v.checkRecords, 'i') : undefined,
     factorRecordFlags: new RegExp(v.factorRecordFlags, 'i'),
     successFields: new RegExp(r.results.successFields),
