@@ -4145,8 +4145,15 @@ export function computedKeyNames(e: ts.Expression, values: ValueResolver): strin
   const constant = evalStrings(e, values);
   if (constant) return constant;
   const x = skipOuter(e);
+  const table = tableValues(x, values);
+  if (table) return table;
   if (!ts.isIdentifier(x)) return undefined;
   const d = findDeclaration(x);
+  // `const field = fieldMap[wallet]`: a constant table's entry, whichever key the request picks
+  if (d && ts.isVariableDeclaration(d) && d.initializer && d.parent.flags & ts.NodeFlags.Const) {
+    const entry = tableValues(skipOuter(d.initializer), values);
+    if (entry) return entry;
+  }
   let t: ts.TypeNode | undefined;
   if (d && ts.isParameter(d)) t = d.type;
   else if (d && ts.isBindingElement(d) && ts.isObjectBindingPattern(d.parent) && ts.isParameter(d.parent.parent)) {
@@ -4159,6 +4166,27 @@ export function computedKeyNames(e: ts.Expression, values: ValueResolver): strin
     t = member && ts.isPropertySignature(member) ? member.type : undefined;
   }
   return t ? literalUnion(t, values) : undefined;
+}
+
+/**
+ * The values of a constant table read at a key the code does not fix (`fieldMap[wallet]` with
+ * `const fieldMap = { DEPOSIT: 'depositBalance', REWARD: 'rewardBalance' }`): every string it holds.
+ */
+function tableValues(x: ts.Expression, values: ValueResolver): string[] | undefined {
+  if (!ts.isElementAccessExpression(x)) return undefined;
+  const tables = values.resolve(x.expression);
+  if (!tables.length || !tables.every((v) => v.kind === 'object')) return undefined;
+  const out = new Set<string>();
+  for (const v of tables) {
+    if (v.kind !== 'object') return undefined;
+    for (const p of v.node.properties) {
+      if (!ts.isPropertyAssignment(p)) return undefined;
+      const text = evalString(p.initializer, values);
+      if (text === undefined) return undefined;
+      out.add(text);
+    }
+  }
+  return out.size ? [...out] : undefined;
 }
 
 /** The names a string-literal union allows, through type aliases (`type PermissionKey = 'a' | 'b'`). */
