@@ -1089,6 +1089,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       const updatesOnly = (pred: (k: string) => boolean): boolean =>
         ops.length === 1 && ops[0] === 'update' && keys.length > 0 && !e.opaqueData && keys.every(pred);
       if (r.notWhenOnlyKeys && updatesOnly((k) => r.notWhenOnlyKeys!.some((t) => norm(t) === k))) continue;
+      // a factor's record whose recovery codes are written back from their own stored value (one spent by a
+      // check, `backupCodes: twoFactor.backupCodes.filter(…)`): the factor unchanged, as on the account's record
+      if (ops.every((o) => o === 'update') && spendsOwnCodes(e, ctx.values)) continue;
       // every key of the asset written empty (`payout_method: null`, `stripe_account_id: null`): the
       // destination is removed, not set
       if (r.notWhenCleared && ops.every((o) => o === 'update') && cleared(e, matchedKeys.length ? matchedKeys : keys))
