@@ -1279,6 +1279,18 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
   const declared: WriteData['nested'] = [];
   const inPlace: WriteData['nested'] = [];
   forEachNode(scope, (n) => {
+    // an entry of a map the record keeps, under a computed key (`user.balances[type] = amount`): that map
+    if (
+      ts.isBinaryExpression(n) &&
+      ts.isElementAccessExpression(n.left) &&
+      ts.isPropertyAccessExpression(skipOuter(n.left.expression)) &&
+      ts.isIdentifier(skipOuter((skipOuter(n.left.expression) as ts.PropertyAccessExpression).expression)) &&
+      (skipOuter((skipOuter(n.left.expression) as ts.PropertyAccessExpression).expression) as ts.Identifier).text ===
+        name
+    ) {
+      recordFieldWrite(n as ts.BinaryExpression & { left: ts.ElementAccessExpression }, own, true, values);
+      return;
+    }
     if (ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left)) {
       const write = n as ts.BinaryExpression & { left: ts.PropertyAccessExpression };
       const target = skipOuter(n.left.expression);
