@@ -549,7 +549,7 @@ function inlineEvidenceOf(
  * A record looked up with the typed secret in its filter, then tested for being found
  * (`const user = await Users.findOne({ _id: userId, transactionPassword: body.transactionPassword });
  * if (_.isEmpty(user)) return …`): the store compares the secret, and finding nothing is the failed check.
- * Whose record it is decides as for any compare (the signed-in user's, or one the request names).
+ * Only the signed-in user's record counts (a record the request names is left to the compares made on it).
  */
 function matchedBySecret(x: ts.Expression, env: Env | undefined): InlineEvidence | undefined {
   let target: ts.Expression | undefined;
@@ -587,7 +587,9 @@ function matchedBySecret(x: ts.Expression, env: Env | undefined): InlineEvidence
     const typed = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     if (!typed) continue;
     const verdict = judgeCompare({ typed, stored: [lookup], requireStoredSecret: true, callee: key }, env);
-    if (verdict.kind === 'none') continue;
+    // (a record the request names, `findOne({ email, otp })`: whether what the handler then changes is that same
+    // record, whose secret the caller had to know, is what a compare on it decides; the lookup alone says nothing)
+    if (verdict.kind === 'none' || (verdict.kind === 'client-trusted' && verdict.chosenBy)) continue;
     return {
       kind: 'secret',
       node: x,
