@@ -3,11 +3,13 @@
 // a route file over 1 MiB or a unit that runs out of its work budget cost that expression, endpoint
 // or file: every other file's endpoints are still listed, each file not analysed is reported, and
 // when it bears endpoints the gate fails (stepup/not-analysed).
+import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Budget, BudgetExceeded } from '../src/analysis/budget.js';
 import { defaults } from '../src/config/types.js';
 import { scan, type ScanResult } from '../src/pipeline.js';
+import { SourceStore } from '../src/project/sources.js';
 import { relPosix } from '../src/util.js';
 import { hostileFiles } from './helpers/hostile.js';
 import { removeProject, writeProject } from './helpers/project.js';
@@ -164,5 +166,23 @@ describe('failure is contained to the smallest unit', () => {
     expect(ep?.method).toBe('POST');
     expect(ep?.verdict?.status).toBe('unverifiable');
     expect(ep?.verdict?.findings[0]?.message).toMatch(/budget/);
+  });
+});
+
+describe('files read once', () => {
+  it('a file over the size limit is read from disk once, however often its text is asked for', () => {
+    const dir = tmp({ 'big.ts': `export const data = ${JSON.stringify('x'.repeat(1_200_000))};\n` });
+    const file = path.join(dir, 'big.ts');
+    const store = new SourceStore();
+    store.known.add(file);
+    const spy = vi.spyOn(fs, 'readFileSync');
+    try {
+      for (let i = 0; i < 3; i++) expect(store.text(file, false)).toBeUndefined();
+      expect(store.get(file)).toBeUndefined();
+      expect(spy.mock.calls.filter((c) => String(c[0]) === file)).toHaveLength(1);
+      expect(store.oversized.get(file)?.bytes).toBeGreaterThan(1_000_000);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

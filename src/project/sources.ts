@@ -78,6 +78,8 @@ export class SourceStore {
   /** Texts read without being kept for parsing, up to READ_CACHE_CHARS in all. */
   private readonly read = new Map<string, string>();
   private readBytes = 0;
+  /** Files whose text is not to be had (over the size limit, unreadable, undecodable): read once, not again. */
+  private readonly unreadable = new Set<string>();
   readonly errors: ScanError[] = [];
   parsed = 0;
   parseMs = 0;
@@ -94,6 +96,8 @@ export class SourceStore {
   text(file: string, keep = true): string | undefined {
     const cached = this.texts.get(file) ?? this.cache.get(file)?.text ?? this.read.get(file);
     if (cached !== undefined) return cached;
+    // over the size limit, unreadable or undecodable: known already, never read again
+    if (this.unreadable.has(file)) return undefined;
     let buf: Buffer;
     try {
       // Discovered files are regular files (checked from their directory entry); files reached through imports are checked here.
@@ -113,17 +117,20 @@ export class SourceStore {
           head: text?.slice(0, OVERSIZED_HEAD_CHARS),
         });
         this.cache.set(file, null);
+        this.unreadable.add(file);
         return undefined;
       }
     } catch (err) {
       this.failure(file, `cannot read: ${errorMessage(err)}`);
       this.cache.set(file, null);
+      this.unreadable.add(file);
       return undefined;
     }
     const decoded = decodeSource(buf);
     if (decoded.error !== undefined || decoded.text === undefined) {
       this.failure(file, decoded.error ?? 'cannot decode');
       this.cache.set(file, null);
+      this.unreadable.add(file);
       return undefined;
     }
     if (keep) this.texts.set(file, decoded.text);
