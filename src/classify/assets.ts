@@ -2197,7 +2197,13 @@ function cleared(e: Effect, keys: readonly string[]): boolean {
  * the write's arguments? Only what is written there counts: a helper's result is not evaluated.
  */
 function writtenEmpty(e: Effect, keys: readonly string[], values?: ValueResolver): boolean {
-  if (!keys.length || !ts.isCallExpression(e.node)) return false;
+  if (!keys.length) return false;
+  // a statement's literal (`UPDATE users SET google_id = NULL`)
+  if (e.kind === 'sql-write') {
+    const constants = constantsOf(e);
+    return keys.every((k) => constants.get(k) === 'null' || constants.get(k) === '');
+  }
+  if (!ts.isCallExpression(e.node)) return false;
   const found = new Map<string, boolean>();
   const visit = (n: ts.Node, depth: number): void => {
     if (depth > 4) return;
