@@ -113,7 +113,7 @@ function spentFrom(x: ts.Node, key: string, hops: number): boolean {
     else if (
       ts.isCallExpression(n) &&
       ts.isPropertyAccessExpression(n.expression) &&
-      GROWS.test(n.expression.name.text)
+      (GROWS.test(n.expression.name.text) || replaces(n, n.expression.name.text))
     )
       foreign = true;
     else if (ts.isPropertyAccessExpression(n) && normalizeName(n.name.text) === key) {
@@ -138,6 +138,30 @@ function spentFrom(x: ts.Node, key: string, hops: number): boolean {
   };
   see(x);
   return own && !foreign;
+}
+
+/**
+ * A call that puts new items in place of the stored ones: `with(i, fresh)`, `fill(x)`, `toSpliced(i, n, fresh)`,
+ * or a `map`/`filter`/`flatMap` whose callback never reads the item it is given (`codes.map(() => randomCode())`
+ * makes new codes; `codes.filter(() => false)` drops them all).
+ */
+function replaces(call: ts.CallExpression, method: string): boolean {
+  if (method === 'with' || method === 'fill') return true;
+  if (method === 'toSpliced') return call.arguments.length > 2;
+  if (!/^(map|filter|flatMap)$/.test(method)) return false;
+  const cb = call.arguments[0];
+  if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
+  const item = cb.parameters[0];
+  if (!item || !ts.isIdentifier(item.name)) return true;
+  const name = item.name.text;
+  let read = false;
+  const visit = (n: ts.Node): void => {
+    if (read) return;
+    if (ts.isIdentifier(n) && n.text === name && n !== item.name) read = true;
+    else n.forEachChild(visit);
+  };
+  visit(cb.body);
+  return !read;
 }
 
 /** Is a local's list added to or replaced after it is declared (`codes.push(c)`, `codes = other`, `splice(i, 0, c)`)? */

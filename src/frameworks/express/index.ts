@@ -269,17 +269,19 @@ function dispatchedRouters(item: ts.Expression, c: Collector): RouterRef[] {
     if (rewritesUrl(fn, req)) continue;
     // a parameter of the factory around the middleware: the argument of the call that made it (registered inside
     // the factory, on a router it makes, the parameter stands for each call's argument as a registrar's does)
-    const routersOf = (target: ts.Expression, params: boolean): RouterRef[] => {
-      const x = skipOuter(target);
-      const d = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
-      if (d && ts.isParameter(d) && d.parent !== fn && v.site && ts.isCallExpression(v.site)) {
+    const routersOf = (target: ts.Expression, params: boolean): RouterRef[] =>
+      c.values.resolve(target).flatMap((val) => {
+        if (val.kind !== 'param' || val.fn === fn) return c.refsFromValue(val, 0, params);
+        // registered inside the factory (on a router it makes): the parameter router, bound per call
         const site = v.site;
-        const made = c.values.resolve(site.expression).some((f) => f.kind === 'function' && f.node === d.parent);
-        const arg = made ? site.arguments[d.parent.parameters.indexOf(d)] : undefined;
-        return arg ? c.refs(arg, false) : [];
-      }
-      return c.refs(target, params);
-    };
+        if (!site || !ts.isCallExpression(site)) return params ? c.refsFromValue(val, 0, true) : [];
+        // made by a call (`withTenant(accounts)`, `wrap({ router: accounts })`): that call's argument
+        if (!c.values.resolve(site.expression).some((f) => f.kind === 'function' && f.node === val.fn)) return [];
+        const arg = site.arguments[val.index];
+        let vals = arg ? c.values.resolve(arg) : [];
+        for (const name of val.path) vals = vals.flatMap((b) => c.values.member(b, name, site));
+        return vals.flatMap((x) => c.refsFromValue(x, 0, false));
+      });
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n) && n.arguments.length >= 2 && own(n.arguments[0], req) && own(n.arguments[1], res)) {
         const callee = skipOuter(n.expression);

@@ -108,10 +108,8 @@ export class RouterWalker {
    * exported beside it (a schema, a constant) fails to load, and serves nothing. Type exports do not count.
    */
   private soleRouterExport(file: string, depth: number, stack: Set<ts.Node>): ProcedureSite[] {
-    const table = this.values.exportsOf(file);
-    if (!table || table.stars.length) return [];
-    const names = [...table.named.keys()].filter((n) => !typeOnly(table.named.get(n)));
-    if (names.length !== 1) return [];
+    const names = valueExports(file, this.values, 0);
+    if (!names || names.length !== 1) return [];
     const node = exportedNode(file, names[0], this.values);
     return node ? this.procedures(node, [], depth + 1, stack) : [];
   }
@@ -416,12 +414,57 @@ function computedKey(key: ts.Node): boolean {
   return ts.isComputedPropertyName(key) || (!!key.parent && ts.isComputedPropertyName(key.parent));
 }
 
-/** An export that holds only a type (`export type AppRouter = …`, `export interface X`, `export type { Y }`). */
-function typeOnly(entry: { decl?: ts.Node; reexport?: unknown } | undefined): boolean {
-  const d = entry?.decl;
-  if (!d) return false;
-  if (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d)) return true;
-  if (ts.isExportSpecifier(d)) return d.isTypeOnly || d.parent.parent.isTypeOnly;
-  if (ts.isImportSpecifier(d)) return d.isTypeOnly || !!d.parent.parent.isTypeOnly;
-  return false;
+/**
+ * The names a module exports as values at run time (what `Object.values(await import(…))` holds): type
+ * exports, type-only re-exports and namespaces holding only types are erased; `export *` adds the values of the
+ * module it names. Undefined when a re-exported module cannot be read.
+ */
+function valueExports(file: string, values: ValueResolver, depth: number): string[] | undefined {
+  const sf = values.sourceFile(file);
+  if (!sf || depth > 4) return undefined;
+  const out = new Set<string>();
+  const exported = (n: ts.Node): boolean =>
+    ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const isDefault = (n: ts.Node): boolean =>
+    ts.canHaveModifiers(n) && !!ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st)) out.add('default');
+    else if (ts.isExportDeclaration(st)) {
+      if (st.isTypeOnly) continue;
+      if (!st.exportClause) {
+        // `export * from './types'`: whatever values that module has
+        const spec = st.moduleSpecifier;
+        const r = spec && ts.isStringLiteral(spec) ? values.resolver.resolve(spec.text, file) : undefined;
+        if (!r || r.kind !== 'file') return undefined;
+        const inner = valueExports(r.file, values, depth + 1);
+        if (!inner) return undefined;
+        for (const n of inner) if (n !== 'default') out.add(n);
+      } else if (ts.isNamespaceExport(st.exportClause)) out.add(st.exportClause.name.text);
+      else for (const el of st.exportClause.elements) if (!el.isTypeOnly) out.add(el.name.text);
+    } else if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) continue;
+    else if (!exported(st)) continue;
+    else if (ts.isModuleDeclaration(st)) {
+      if (instantiated(st)) out.add(st.name.getText());
+    } else if (ts.isVariableStatement(st))
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name)) out.add(d.name.text);
+        else return undefined;
+      }
+    else if (isDefault(st)) out.add('default');
+    else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name)
+      out.add(st.name.text);
+  }
+  return [...out];
+}
+
+/** Does a namespace hold anything at run time (not only types, not only `declare`d)? */
+function instantiated(m: ts.ModuleDeclaration): boolean {
+  if (ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword)) return false;
+  const body = m.body;
+  if (!body) return false;
+  if (ts.isModuleDeclaration(body)) return instantiated(body);
+  if (!ts.isModuleBlock(body)) return false;
+  return body.statements.some((st) =>
+    ts.isModuleDeclaration(st) ? instantiated(st) : !(ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)),
+  );
 }

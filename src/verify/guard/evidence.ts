@@ -583,7 +583,8 @@ function matchedBySecret(x: ts.Expression, env: Env | undefined): InlineEvidence
       p.name && ts.isIdentifier(p.name) ? p.name.text : p.name && ts.isStringLiteral(p.name) ? p.name.text : '';
     // (a column named as a stored secret, as a compare's stored side must be: `transactionPin`, `passwordHash`; a
     // payee's or a branch's `code` is no secret)
-    if (!key || !nameHas(key, v.storedSecrets)) continue;
+    // (a one-time code looked up, `findOne({ userId, otp })`: to whom it was sent the lookup cannot say)
+    if (!key || !nameHas(key, v.storedSecrets) || nameHas(key, v.otpSecrets)) continue;
     const typed = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
     if (!typed) continue;
     const verdict = judgeCompare({ typed, stored: [lookup], requireStoredSecret: true, callee: key }, env);
