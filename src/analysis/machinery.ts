@@ -142,7 +142,8 @@ function spentFrom(x: ts.Node, key: string, hops: number): boolean {
 
 /**
  * A call that puts new items in place of the stored ones: `with(i, fresh)`, `fill(x)`, `toSpliced(i, n, fresh)`,
- * or a `map`/`filter`/`flatMap` whose callback never reads the item it is given (`codes.map(() => randomCode())`
+ * or a `map`/`flatMap` whose callback never reads the item it is given, a `filter` that reads none of its
+ * parameters (`codes.map(() => randomCode())`
  * makes new codes; `codes.filter(() => false)` drops them all).
  */
 function replaces(call: ts.CallExpression, method: string): boolean {
@@ -151,13 +152,15 @@ function replaces(call: ts.CallExpression, method: string): boolean {
   if (!/^(map|filter|flatMap)$/.test(method)) return false;
   const cb = call.arguments[0];
   if (!cb || !(ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) return false;
-  const item = cb.parameters[0];
-  if (!item || !ts.isIdentifier(item.name)) return true;
-  const name = item.name.text;
+  // (a filter keeps items by their position as well, `filter((_, k) => k !== i)`; a map makes each new item
+  // from the old one only when it reads it)
+  const asked = method === 'filter' ? cb.parameters : cb.parameters.slice(0, 1);
+  const names = new Set(asked.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
+  if (!names.size) return !asked.length || asked.every((p) => ts.isIdentifier(p.name));
   let read = false;
   const visit = (n: ts.Node): void => {
     if (read) return;
-    if (ts.isIdentifier(n) && n.text === name && n !== item.name) read = true;
+    if (ts.isIdentifier(n) && names.has(n.text) && !ts.isParameter(n.parent)) read = true;
     else n.forEachChild(visit);
   };
   visit(cb.body);
