@@ -201,33 +201,20 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
             };
             for (const item of flat) {
               const sub = c.refs(item);
-              if (!sub.length) {
-                // a middleware that hands the request to a router (`router.handle(req, res, done)`): it is
-                // kept as middleware, and the router answers under its path as if mounted
-                for (const s of dispatchedRouters(item, c))
-                  if (s.router !== ref.router)
-                    c.graph.add(ref.router, {
-                      kind: 'mount',
-                      path: prefix ?? '',
-                      pathExpr,
-                      router: s.router,
-                      anchor: item,
-                      order: orderOf(call),
-                    });
-              }
-              if (sub.length) {
-                flush();
-                for (const s of sub)
-                  if (s.router !== ref.router)
-                    c.graph.add(ref.router, {
-                      kind: 'mount',
-                      path: prefix ?? '',
-                      pathExpr,
-                      router: s.router,
-                      anchor: item,
-                      order: orderOf(call),
-                    });
-              } else pending.push(item);
+              if (sub.length) flush();
+              // a middleware that hands the request to a router (`router.handle(req, res, done)`): it is
+              // kept as middleware, and the router answers under its path as if mounted
+              for (const s of sub.length ? sub : dispatchedRouters(item, c))
+                if (s.router !== ref.router)
+                  c.graph.add(ref.router, {
+                    kind: 'mount',
+                    path: prefix ?? '',
+                    pathExpr,
+                    router: s.router,
+                    anchor: item,
+                    order: orderOf(call),
+                  });
+              if (!sub.length) pending.push(item);
             }
             flush();
           }
