@@ -213,6 +213,7 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
                     router: s.router,
                     anchor: item,
                     order: orderOf(call),
+                    ...(sub.length ? {} : { dispatched: true }),
                   });
               if (!sub.length) pending.push(item);
             }

@@ -36,7 +36,16 @@ export type Entry =
       handlerRouter?: RouterNode;
     }
   | { kind: 'use'; path?: string; pathExpr?: ts.Expression; items: ts.Expression[]; anchor: ts.Node; order: Order }
-  | { kind: 'mount'; path: string; pathExpr?: ts.Expression; router: RouterNode; anchor: ts.Node; order: Order }
+  | {
+      kind: 'mount';
+      path: string;
+      pathExpr?: ts.Expression;
+      router: RouterNode;
+      anchor: ts.Node;
+      order: Order;
+      /** Reached through a middleware that dispatches to the router, which may hand on instead (`next()`). */
+      dispatched?: boolean;
+    }
   | {
       kind: 'inline';
       router: RouterNode;
@@ -106,6 +115,8 @@ export interface FlatRoute {
   shadowed?: boolean;
   /** A route-method registration whose handler hands on to a later route: middleware, not an endpoint. */
   passthrough?: boolean;
+  /** Served through a dispatching middleware: a later route of the same method and path may still answer. */
+  dispatched?: boolean;
 }
 
 export type PathMatcher = (pattern: string, path: string) => boolean;
@@ -203,14 +214,15 @@ export class RouterGraph {
       for (let i = start; i < out.length; i++) out[i].root = root;
       if (passes) passThrough(out, start, passes);
       // A later registration of the same method and path is shadowed by the first: never reached.
-      // (Not by one in a file that could not be parsed whole: whether it hands on cannot be read.)
+      // (Not by one in a file that could not be parsed whole: whether it hands on cannot be read; nor by one served
+      // through a dispatching middleware, which may hand on instead.)
       const seen = new Set<string>();
       const failed = this.session?.store.failed;
       for (let i = start; i < out.length; i++) {
         if (out[i].passthrough) continue;
         const k = `${out[i].method} ${out[i].path}`;
         if (seen.has(k)) out[i].shadowed = true;
-        if (!failed?.has(out[i].anchor.getSourceFile().fileName)) seen.add(k);
+        if (!failed?.has(out[i].anchor.getSourceFile().fileName) && !out[i].dispatched) seen.add(k);
       }
     }
     return out.filter((r) => !r.shadowed && !r.passthrough);
@@ -348,8 +360,10 @@ export class RouterGraph {
           ownUses.push(m);
         }
       } else if (entry.kind === 'mount') {
+        const first = out.length;
         for (const p of this.paths([entry.path], entry.pathExpr, env))
           this.walk(entry.router, join(base, p), [...chain], matches, join, out, stack, env, site);
+        if (entry.dispatched) for (let i = first; i < out.length; i++) out[i].dispatched = true;
       } else {
         // A derived view (`basePath`) mounted elsewhere is walked from its mount, not from its base.
         if (entry.router.derived && entry.router.mounted) continue;
