@@ -1280,14 +1280,10 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
   const inPlace: WriteData['nested'] = [];
   forEachNode(scope, (n) => {
     // an entry of a map the record keeps, under a computed key (`user.balances[type] = amount`): that map
-    if (
-      ts.isBinaryExpression(n) &&
-      ts.isElementAccessExpression(n.left) &&
-      ts.isPropertyAccessExpression(skipOuter(n.left.expression)) &&
-      ts.isIdentifier(skipOuter((skipOuter(n.left.expression) as ts.PropertyAccessExpression).expression)) &&
-      (skipOuter((skipOuter(n.left.expression) as ts.PropertyAccessExpression).expression) as ts.Identifier).text ===
-        name
-    ) {
+    const map =
+      ts.isBinaryExpression(n) && ts.isElementAccessExpression(n.left) ? skipOuter(n.left.expression) : undefined;
+    const holder = map && ts.isPropertyAccessExpression(map) ? skipOuter(map.expression) : undefined;
+    if (holder && ts.isIdentifier(holder) && holder.text === name) {
       recordFieldWrite(n as ts.BinaryExpression & { left: ts.ElementAccessExpression }, own, true, values);
       return;
     }

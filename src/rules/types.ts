@@ -313,6 +313,7 @@ export interface GuardRules {
     notStores: string;
     foreignRecords: string;
     recordLookups: string;
+    listLookups?: string;
     recordWrites: string;
     anyWrites: string;
     bearerHeaderWords: string;

@@ -248,6 +248,7 @@ function dispatchedRouters(item: ts.Expression, c: Collector): RouterRef[] {
   for (const v of c.values.resolve(item)) {
     if (v.kind !== 'function' || !v.node.body) continue;
     const fn = v.node;
+    const body = v.node.body;
     const [req, res] = fn.parameters;
     if (!req || !res || !ts.isIdentifier(req.name) || !ts.isIdentifier(res.name)) continue;
     const own = (e: ts.Expression, p: ts.ParameterDeclaration): boolean => {
@@ -279,9 +280,7 @@ function dispatchedRouters(item: ts.Expression, c: Collector): RouterRef[] {
       }
       ts.forEachChild(n, visit);
     };
-    ts.forEachChild(fn, (n) => {
-      if (n === fn.body) visit(n);
-    });
+    visit(body);
   }
   return out;
 }

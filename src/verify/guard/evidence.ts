@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { calleeParts } from '../../analysis/effects.js';
 import { emptyMatch } from './empty-match.js';
 import { evalNumber } from '../../analysis/numbers.js';
-import { findDeclaration } from '../../analysis/scope.js';
+import { findDeclaration, localUses } from '../../analysis/scope.js';
 import { evalString, type Env } from '../../analysis/strings.js';
 import { accessName, calleeName, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { memo } from '../../memo.js';
@@ -604,29 +604,17 @@ function matchedBySecret(x: ts.Expression, env: Env | undefined): InlineEvidence
   return undefined;
 }
 
-/** Finders that answer a list of records. */
-const LIST_LOOKUPS = /^(find|select|query|search|list|fetch|get|load|read)$|(All|Many|List|AndCount\w*)$/;
-
 /** Is a local declared with `let`/`var` written again after its declaration? */
 function assignedAgain(d: ts.VariableDeclaration): boolean {
-  const name = (d.name as ts.Identifier).text;
-  let scope: ts.Node | undefined = d.parent;
-  while (scope && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (
-      ts.isBinaryExpression(n) &&
-      n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-      n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
-      ts.isIdentifier(skipOuter(n.left)) &&
-      (skipOuter(n.left) as ts.Identifier).text === name
-    )
-      found = true;
-    else n.forEachChild(visit);
-  };
-  if (scope) scope.forEachChild(visit);
-  return found;
+  return localUses(d).some((u) => {
+    const p = u.parent;
+    return (
+      ts.isBinaryExpression(p) &&
+      p.left === u &&
+      p.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      p.operatorToken.kind <= ts.SyntaxKind.LastAssignment
+    );
+  });
 }
 
 /** Tests that a value is missing: `_.isEmpty(user)`, `isNil(user)`. */
@@ -643,9 +631,9 @@ function lookupBehind(id: ts.Identifier): ts.CallExpression | undefined {
   if (!(d.parent.flags & ts.NodeFlags.Const) && assignedAgain(d)) return undefined;
   let x = skipOuter(d.initializer);
   if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
-  const re = vocab().recordLookups;
+  const { recordLookups, listLookups } = vocab();
   for (let i = 0; i < 8 && ts.isCallExpression(x); i++) {
-    if (re.test(calleeName(x))) return LIST_LOOKUPS.test(calleeName(x)) ? undefined : x;
+    if (recordLookups.test(calleeName(x))) return listLookups?.test(calleeName(x)) ? undefined : x;
     const callee = skipOuter(x.expression);
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     x = skipOuter(callee.expression);

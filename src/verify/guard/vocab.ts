@@ -83,6 +83,8 @@ export interface Vocab {
   /** Words naming a record that is not the account (a gift card, a share link). */
   foreignRecords: RegExp;
   recordLookups: RegExp;
+  /** Record lookups that answer a list (case-sensitive: `findAll`, `findMany`). */
+  listLookups?: RegExp;
   recordWrites: RegExp;
   anyWrites: RegExp;
   /** Words of a header name that make it a credential. */
@@ -179,6 +181,7 @@ export const vocab = compiled<Vocab>(() => {
     notStores: new RegExp(r.operands.notStores),
     foreignRecords: new RegExp(r.operands.foreignRecords, 'i'),
     recordLookups: new RegExp(r.operands.recordLookups, 'i'),
+    listLookups: r.operands.listLookups ? new RegExp(r.operands.listLookups) : undefined,
     recordWrites: new RegExp(r.operands.recordWrites),
     anyWrites: new RegExp(r.operands.anyWrites, 'i'),
     bearerHeaderWords: new RegExp(r.operands.bearerHeaderWords, 'i'),
