@@ -6,11 +6,12 @@ import { ts } from 'ts-morph';
 import { calleeParts, effectOfCall, effectsOf, leafEffects, type Effect } from '../../analysis/effects.js';
 import { isStepUpMachinery } from '../../analysis/machinery.js';
 import { evalNumber } from '../../analysis/numbers.js';
-import { findDeclaration } from '../../analysis/scope.js';
+import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import { evalString, type Env } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
 import {
   isNullish,
+  isRequireCall,
   propertyNameText,
   returnExpressions,
   skipOuter,
@@ -172,7 +173,7 @@ export class GuardRecogniser {
       if (!this.matches(entry, call, parts, text, last, calleeVals, fn !== undefined)) continue;
       const spec = this.fromCatalog(entry, call, text, env);
       if (entry.kind !== 'verifier') return spec;
-      const verdict = judgeCompare(cataloguedOperands(entry, call), env);
+      const verdict = judgeCompare(cataloguedOperands(entry, call, this.values), env);
       return withSecretVerdict(spec, verdict);
     }
 
@@ -1008,8 +1009,12 @@ function namesOneTimeCode(callee: string, call: ts.CallExpression): boolean {
   );
 }
 
-/** One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with, or the receiver when no `new` made it). */
-function selectOperand(call: ts.CallExpression, selector: string): ts.Expression | undefined {
+/**
+ * One operand of a catalogued verifier: `0`, `0.token`, `receiver.secret` (what the receiver was constructed with, or
+ * the receiver when no `new` made it). A receiver made in another module and imported is what that module made it
+ * from (`export const serverTotp = URI.parse(process.env.X)`: the server's secret, not one of the user's).
+ */
+function selectOperand(call: ts.CallExpression, selector: string, values: ValueResolver): ts.Expression | undefined {
   const [head, ...keys] = selector.split('.');
   let cur: ts.Expression | undefined;
   if (head === 'receiver') {
@@ -1018,11 +1023,12 @@ function selectOperand(call: ts.CallExpression, selector: string): ts.Expression
     cur = callee.expression;
     if (keys.length) {
       let r = skipOuter(cur);
-      if (ts.isIdentifier(r)) r = localInit(r) ?? r;
+      const imported = ts.isIdentifier(r) ? importedMaker(r, values) : undefined;
+      if (ts.isIdentifier(r)) r = imported ?? localInit(r) ?? r;
       r = skipOuter(r);
       // (a receiver made otherwise, `URI.parse(uri)`: the receiver itself holds the secret, and where it comes
       // from is what counts; with no stored side at all, the compare would be taken on trust)
-      if (!ts.isNewExpression(r) || !r.arguments?.[0]) return cur;
+      if (!ts.isNewExpression(r) || !r.arguments?.[0]) return imported ?? cur;
       cur = r.arguments[0];
     }
   } else cur = call.arguments[Number(head)];
@@ -1031,6 +1037,23 @@ function selectOperand(call: ts.CallExpression, selector: string): ts.Expression
     cur = objectKey(cur, k);
   }
   return cur;
+}
+
+/** The call or `new` an imported binding was made by in its own module, when that is all it can be. */
+function importedMaker(id: ts.Identifier, values: ValueResolver): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  if (!d) return undefined;
+  // (`import { x }`, or `const { x } = require('./m')`, `const x = require('./m').x`)
+  const root = ts.isBindingElement(d) ? bindingPath(d).root : d;
+  const init = root && ts.isVariableDeclaration(root) ? root.initializer : undefined;
+  let base = init && skipOuter(init);
+  while (base && ts.isPropertyAccessExpression(base)) base = skipOuter(base.expression);
+  const imported =
+    ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isNamespaceImport(d) || (!!base && isRequireCall(base));
+  if (!imported) return undefined;
+  const made = values.resolve(id);
+  if (made.length !== 1 || made[0].kind !== 'call') return undefined;
+  return made[0].node;
 }
 
 /** `key` of an object literal (directly or through a local constant). */
@@ -1047,12 +1070,12 @@ function objectKey(e: ts.Expression, key: string): ts.Expression | undefined {
 }
 
 /** A catalogued verifier's operands: by its declared roles when they can be found, else every argument. */
-function cataloguedOperands(entry: CatalogEntry, call: ts.CallExpression): CompareOperands {
+function cataloguedOperands(entry: CatalogEntry, call: ts.CallExpression, values: ValueResolver): CompareOperands {
   const roles = entry.operands;
-  const typed = roles?.typed.map((sel) => selectOperand(call, sel)).find(Boolean);
+  const typed = roles?.typed.map((sel) => selectOperand(call, sel, values)).find(Boolean);
   if (!roles || !typed) return { candidates: [...call.arguments] };
   const stored = roles.stored
-    ? roles.stored.map((sel) => selectOperand(call, sel)).filter((e): e is ts.Expression => !!e)
+    ? roles.stored.map((sel) => selectOperand(call, sel, values)).filter((e): e is ts.Expression => !!e)
     : [];
   return { typed, stored, libraryLooksUp: !roles.stored };
 }
