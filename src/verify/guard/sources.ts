@@ -218,6 +218,19 @@ function givenRequest(c: ts.CallExpression): boolean {
   });
 }
 
+/**
+ * The one input of a one-time-code generator (`totp(secret)`, `authenticator.generate(secret)`,
+ * `speakeasy.totp({ secret })`): the code it computes is that secret's, as a hash is its input's.
+ */
+export function codeGeneratorInput(call: ts.CallExpression): ts.Expression | undefined {
+  if (call.arguments.length !== 1) return undefined;
+  // a generator, not a lookup (`mfaRepo.find(userId)`)
+  const callee = call.expression.getText().replace(/[^\w$]+/g, '_');
+  return nameHas(callee, vocab().otpSecrets) && /(^|_)(totp|hotp)($|_)|generate/i.test(callee)
+    ? call.arguments[0]
+    : undefined;
+}
+
 /** A factor's own secret kept under a `token` name (`totpToken`, `mfa_token`): the factor, not another record. */
 const FACTOR_TOKEN = /(totp|hotp|2fa|two_?factor|mfa|authenticator)_?tokens?$/i;
 
@@ -488,7 +501,13 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         o.requestCall ??= short(x);
         return;
       }
-      if (nameHas(last, v.derivations) || !last || v.schemaParsers.test(last) || computesOnly(x)) {
+      if (
+        nameHas(last, v.derivations) ||
+        !last ||
+        v.schemaParsers.test(last) ||
+        computesOnly(x) ||
+        !!codeGeneratorInput(x)
+      ) {
         if (last) o.derived ??= short(x);
         const callee = skipOuter(x.expression);
         // (a schema's parse hands back the value it is given: `schema.safeParse(body)` is `body`, checked)
