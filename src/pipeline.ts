@@ -13,6 +13,8 @@ import { createAdapters } from './frameworks/index.js';
 import { decorateRequests } from './frameworks/shared/request-decorations.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from './frameworks/types.js';
 import type { BudgetLimits } from './analysis/budget.js';
+import { methodReceiver } from './analysis/effects.js';
+import type { ValueResolver } from './analysis/values.js';
 import type { Endpoint, Finding, ScanError, ScanSummary, Verdict } from './model.js';
 import { discover, discoverSchemas } from './project/discover.js';
 import { isTestPath, mentionsRouting } from './project/prefilter.js';
@@ -252,7 +254,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     for (const ep of endpoints) {
       ep.classification = session.budget.run(unitOf(ep), () => {
         try {
-          return classifyEndpoint(ep, rootOf.get(ep)!.ctx, configFor(options.config, ep.appRoot));
+          return asReceived(ep, rootOf.get(ep)!.ctx.values, () =>
+            classifyEndpoint(ep, rootOf.get(ep)!.ctx, configFor(options.config, ep.appRoot)),
+          );
         } catch (err) {
           failedOn(ep, 'classify', failureReason(err));
           return { sensitive: false, categories: [], reasons: [], considered: [] };
@@ -289,7 +293,9 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       else {
         ep.verdict = session.budget.run(unitOf(ep), () => {
           try {
-            return verifyEndpoint(ep, verifyContext(rootOf.get(ep)!, configFor(options.config, ep.appRoot)));
+            return asReceived(ep, rootOf.get(ep)!.ctx.values, () =>
+              verifyEndpoint(ep, verifyContext(rootOf.get(ep)!, configFor(options.config, ep.appRoot))),
+            );
           } catch (err) {
             const reason = failureReason(err);
             failedOn(ep, 'verify', reason);
@@ -356,6 +362,17 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const frameworks = [...new Set(endpoints.map((e) => e.framework.split('-')[0]))].sort();
   const textOf = (file: string): string | undefined => store.peek(file)?.text;
   return { base, endpoints, findings, errors: sortedErrors, summary, frameworks, timings, stats, textOf };
+}
+
+/**
+ * Runs an endpoint's analysis with its handler's `this` bound when the handler is a base class's method taken
+ * from a subclass's instance (`router.post('/', controller.Create)`, `Create` inherited): its `this.service`
+ * is then the subclass's, as it is when the request runs.
+ */
+function asReceived<T>(ep: Endpoint, values: ValueResolver, run: () => T): T {
+  const { expr, fn } = ep.handler;
+  const receiver = expr && fn ? methodReceiver(expr, fn, values) : undefined;
+  return receiver ? values.withBinding(receiver.base, receiver.expr, run) : run();
 }
 
 function unverifiable(ep: Endpoint, why: string): Verdict {

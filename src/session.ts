@@ -9,6 +9,7 @@ import type { ResolvedConfig } from './config/types.js';
 import type { Memo } from './memo.js';
 import type { ScanError } from './model.js';
 import { ModuleResolver } from './project/resolve.js';
+import { EnvFiles } from './project/env-files.js';
 import { SourceStore } from './project/sources.js';
 import { Workspace } from './project/workspace.js';
 import { errorMessage } from './util.js';
@@ -23,6 +24,8 @@ export interface RootContext {
 
 export class ScanSession {
   readonly store = new SourceStore();
+  /** Dotenv files committed beside the code, for route prefixes read from the environment. */
+  readonly envFiles = new EnvFiles(this.store);
   private readonly memos = new Map<Memo<unknown>, unknown>();
   private readonly classifiers = new Map<ResolvedConfig, ClassifierRules>();
   /** Bounds the analysis: every recursive walk takes its steps from it (see analysis/budget.ts). */

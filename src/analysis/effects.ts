@@ -929,12 +929,20 @@ export function writeData(
       obj = v.node;
       // a local given one object or another (`const data = pw ? { password: pw, name } : { name }`): each of them
       for (const o of vals) if (o.kind === 'object' && o !== v) writeData(o.node, values, depth + 1, out);
+    } else if (ts.isIdentifier(x) && onlyLoaded(vals)) {
+      // a record a finder loaded, handed back whole (`findByIdAndUpdate(doc._id, doc)`): its fields keep the
+      // values they were loaded with, but for those set on it since (read below)
     } else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) {
       out.opaque = true;
       if (vals.some((y) => isRawBody(y) || parsedFromRequest(y, values))) out.rawBody = true;
       else if (vals.some(isRawBodyPart)) out.rawBodyPart = true;
     }
-    if (ts.isIdentifier(x)) mergeData(out, fieldAssignments(x));
+    // (the record itself handed to the write, `findByIdAndUpdate(doc._id, doc)`: what was set on it before, by
+    // assignment or through its own methods, on the way to this write)
+    if (ts.isIdentifier(x)) {
+      const write = x.parent && ts.isCallExpression(x.parent) && x.parent.arguments.includes(x) ? x.parent : undefined;
+      mergeData(out, write ? fieldAssignments(x, values, write) : fieldAssignments(x));
+    }
   } else if (!ts.isLiteralExpression(x) && x.kind !== ts.SyntaxKind.NullKeyword) out.opaque = true;
   if (!obj) return out;
   for (const p of obj.properties) {
@@ -1316,10 +1324,22 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
       if (!ts.isCallExpression(n) || n === save || !ts.isPropertyAccessExpression(n.expression)) return;
       const recv = skipOuter(n.expression.expression);
       if (!ts.isIdentifier(recv) || recv.text !== name || !leadsTo(n, save)) return;
-      for (const v of values.resolve(n.expression))
-        if (v.kind === 'function' && isRecordMethod(v.node)) mergeData(own, thisAssignments(v.node));
+      const methods = values.resolve(n.expression).filter((v) => v.kind === 'function');
+      for (const v of methods) if (isRecordMethod(v.node)) mergeData(own, thisAssignments(v.node));
+      // a setter (`product.setBalance(product.balance - taxes)`, a model class's method the analysis cannot
+      // reach from the document, or one that sets that field on `this`): the field given the argument
+      const field = setterField(n);
+      if (field && methods.every((v) => !v.node.body || thisAssignments(v.node).keys.includes(field)))
+        fieldWrite(field, ts.SyntaxKind.EqualsToken, n.arguments[0], own, true, values);
     });
   return own;
+}
+
+/** The field a one-argument setter call sets (`setBalance(v)` → `balance`). */
+function setterField(call: ts.CallExpression): string | undefined {
+  if (call.arguments.length !== 1 || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+  const m = /^set([A-Z]\w*)$/.exec(call.expression.name.text);
+  return m ? m[1][0].toLowerCase() + m[1].slice(1) : undefined;
 }
 
 /** A document's method (`schema.methods.x = function …`, `schema.method('x', fn)`) or a class's method: its `this` is the record. */
@@ -1549,24 +1569,36 @@ function recordFieldWrite(
     if (op === ts.SyntaxKind.EqualsToken) out.opaque = true;
     return;
   }
+  fieldWrite(k, op, n.right, out, constants, values);
+}
+
+/** A record's field `k` given `right` by `op` (`=`, `-=`, `+=`): its key, what it debits or credits, its constant. */
+function fieldWrite(
+  k: string,
+  op: ts.SyntaxKind,
+  right: ts.Expression,
+  out: WriteData,
+  constants: boolean,
+  values?: ValueResolver,
+): void {
   if (op !== ts.SyntaxKind.EqualsToken && op !== ts.SyntaxKind.MinusEqualsToken && op !== ts.SyntaxKind.PlusEqualsToken)
     return;
   out.keys.push(k);
   // `doc.pinHash = await hashPin(pin)`: as in an object literal, a hash of a typed secret is a password column
-  if (op === ts.SyntaxKind.EqualsToken && isSecretHash(n.right)) out.keys.push(SECRET_HASH_KEY);
-  const moves = op === ts.SyntaxKind.EqualsToken ? movedBy(n.right, k) : amountText(n.right);
-  if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(n.right, k))) {
+  if (op === ts.SyntaxKind.EqualsToken && isSecretHash(right)) out.keys.push(SECRET_HASH_KEY);
+  const moves = op === ts.SyntaxKind.EqualsToken ? movedBy(right, k) : amountText(right);
+  if (op === ts.SyntaxKind.MinusEqualsToken || (op === ts.SyntaxKind.EqualsToken && isDecrease(right, k))) {
     out.debits.push(k);
     if (moves) out.amounts[k] = moves;
   } else if (
-    (op === ts.SyntaxKind.PlusEqualsToken && !isOne(n.right)) ||
-    (op === ts.SyntaxKind.EqualsToken && isIncrease(n.right, k))
+    (op === ts.SyntaxKind.PlusEqualsToken && !isOne(right)) ||
+    (op === ts.SyntaxKind.EqualsToken && isIncrease(right, k))
   ) {
     out.credits.push(k);
     if (moves) out.amounts[k] = moves;
   }
   if (constants && op === ts.SyntaxKind.EqualsToken) {
-    const v = skipOuter(n.right);
+    const v = skipOuter(right);
     // a parameter the caller binds to a literal (`setUserActive(id, false)` → `user.active = active`)
     const constant =
       literalConstant(v) ?? enumMemberName(v) ?? (values && ts.isIdentifier(v) ? boundLiteral(v, values) : undefined);
@@ -1717,11 +1749,18 @@ function isCapitalized(s: string): boolean {
 function loadedByFinder(recv: ts.Expression, values: ValueResolver): boolean {
   const x = skipOuter(recv);
   if (!ts.isIdentifier(x)) return false;
-  return values.resolve(x).some((v) => {
-    if (v.kind !== 'call' || !ts.isCallExpression(v.node)) return false;
-    const parts = calleeParts(v.node.expression);
-    return !!parts && parts.length >= 2 && /^find/.test(parts[parts.length - 1]);
-  });
+  return values.resolve(x).some(isFinderResult);
+}
+
+/** Values that are all records a finder loaded. */
+function onlyLoaded(vals: readonly Value[]): boolean {
+  return vals.length > 0 && vals.every(isFinderResult);
+}
+
+function isFinderResult(v: Value): boolean {
+  if (v.kind !== 'call' || !ts.isCallExpression(v.node)) return false;
+  const parts = calleeParts(v.node.expression);
+  return !!parts && parts.length >= 2 && /^find/.test(parts[parts.length - 1]);
 }
 
 /**
@@ -3932,11 +3971,24 @@ function subclassReceiver(
   fn: FunctionNode,
   values: ValueResolver,
 ): { base: ts.ClassLikeDeclaration; expr: ts.Expression } | undefined {
-  if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression) || !ts.isMethodDeclaration(fn))
-    return undefined;
+  return ts.isCallExpression(c) ? methodReceiver(c.expression, fn, values) : undefined;
+}
+
+/**
+ * A base class's method taken from a subclass's instance (`controller.Create` of a `PaymentController` that
+ * inherits `Create` from `GenericController`, registered as a route handler): the base class and the receiver,
+ * to walk the method with that instance as its `this` (its `this.service` is the subclass's).
+ */
+export function methodReceiver(
+  callee: ts.Node,
+  fn: FunctionNode,
+  values: ValueResolver,
+): { base: ts.ClassLikeDeclaration; expr: ts.Expression } | undefined {
+  const x = ts.isExpression(callee) ? skipOuter(callee) : callee;
+  if (!ts.isPropertyAccessExpression(x) || !ts.isMethodDeclaration(fn)) return undefined;
   const base = fn.parent;
   if (!ts.isClassLike(base)) return undefined;
-  const recv = c.expression.expression;
+  const recv = x.expression;
   const derived = values
     .resolve(recv)
     .some((v) => v.kind === 'instance' && v.cls !== base && derivesFrom(v.cls, base, values));

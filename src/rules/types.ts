@@ -22,6 +22,10 @@ export interface ProcedureBuilder {
 
 export interface FrameworkRules {
   routerPackages: string[];
+  /** Dotenv files a route prefix read from the environment is looked up in, first first (src/project/env-files.ts). */
+  envFiles: string[];
+  /** What a dotenv value must look like to be taken as a path part. */
+  envPathValue: string;
   /** Method routers a pages-router file builds and exports (src/frameworks/next/next-connect.ts). */
   pagesRouters?: { module: string; makers: string[]; exportMethods: string[] }[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */

@@ -24,7 +24,7 @@ import {
 } from '../shared/endpoint.js';
 import { concretePath, joinPaths, RouterGraph, type FlatRoute, type RouterNode } from '../shared/router-graph.js';
 import { servedRoutes, unmountedRoots } from '../shared/unmounted.js';
-import { pathsOf } from '../shared/paths.js';
+import { envPath, pathsOf } from '../shared/paths.js';
 import type { AdapterContext, AdapterPlan, FrameworkAdapter, PlanContext } from '../types.js';
 import { addFileRoutes, planFileRoutes, type RouteFile } from './file-routes.js';
 import { strippedDispatches } from './stripped-prefix.js';
@@ -568,7 +568,7 @@ function findMount(
  * '/api/v1' })` with `app.route(prefix, route)` in its body).
  */
 function mountPath(arg: ts.Expression, ctx: AdapterContext): { path: string; pathExpr?: ts.Expression } {
-  const p = evalString(arg, ctx.values);
+  const p = evalString(arg, ctx.values) ?? envPath(arg, ctx);
   return p !== undefined ? { path: p } : { path: `{${arg.getText()}}`, pathExpr: arg };
 }
 

@@ -1,8 +1,30 @@
 // Route paths as written at a registration, shared by the router-style adapters.
 import { ts } from 'ts-morph';
 import { evalStrings, type Env } from '../../analysis/strings.js';
+import { envRead } from '../../analysis/datapath.js';
 import { skipOuter } from '../../analysis/values.js';
 import type { AdapterContext } from '../types.js';
+
+/**
+ * A path part read from the environment (`process.env.BASE`, or a constant holding it) that a dotenv file
+ * committed beside the code sets to a path part.
+ */
+export function envPath(expr: ts.Expression, ctx: AdapterContext): string | undefined {
+  const x = skipOuter(expr);
+  const reads = envRead(x)
+    ? [x]
+    : ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)
+      ? ctx.values.resolve(x).flatMap((v) => ('node' in v && ts.isExpression(v.node) ? [skipOuter(v.node)] : []))
+      : [];
+  if (reads.length !== 1) return undefined;
+  const name = envRead(reads[0]);
+  if (!name || !ENV_OBJECT.test(skipOuter((reads[0] as ts.PropertyAccessExpression).expression).getText()))
+    return undefined;
+  return ctx.values.session.envFiles.pathValue(name, reads[0].getSourceFile().fileName);
+}
+
+/** The environment a dotenv file feeds (not a framework's bindings, `c.env`). */
+const ENV_OBJECT = /^(process\.env|import\.meta\.env|Bun\.env)$/;
 
 /** A path argument as written: a constant string, a regex literal, or `{expression}` when dynamic. */
 export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
@@ -20,10 +42,13 @@ export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
     return [
       x.head.text +
         x.templateSpans
-          .map((s) => `${evalStrings(s.expression, ctx.values)?.[0] ?? `{${s.expression.getText()}}`}${s.literal.text}`)
+          .map(
+            (s) =>
+              `${evalStrings(s.expression, ctx.values)?.[0] ?? envPath(s.expression, ctx) ?? `{${s.expression.getText()}}`}${s.literal.text}`,
+          )
           .join(''),
     ];
-  return [`{${x.getText()}}`];
+  return [envPath(x, ctx) ?? `{${x.getText()}}`];
 }
 
 /** Evaluates a path expression with a registrar's parameters bound to one call's arguments. */
