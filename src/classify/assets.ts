@@ -53,6 +53,12 @@ export interface AssetHit {
   keys?: string[];
 }
 
+/** Does the record declare, or is it written with, a column matching `re` (normalised names)? */
+function holdsValue(re: RegExp, model: string, written: readonly string[], values: ValueResolver): boolean {
+  const cols = allColumns(values, model) ?? allColumns(values, model.replace(/s$/, '')) ?? [];
+  return [...written, ...cols.map(norm)].some((k) => re.test(k));
+}
+
 interface CompiledAssets {
   rules: (AssetRule & {
     callsRe?: RegExp;
@@ -60,6 +66,7 @@ interface CompiledAssets {
     notKeysRe?: RegExp;
     spentByKeysRe?: RegExp;
     notModelsRe?: RegExp;
+    holdsValueRe?: RegExp;
     systemModelsRe?: RegExp;
     suppliedRe?: RegExp;
     suppliedModelsRe?: RegExp;
@@ -122,6 +129,7 @@ export const assetRules = compiled((): CompiledAssets => {
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
       urlPathRe: a.urlPath ? new RegExp(a.urlPath, 'i') : undefined,
       notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
+      holdsValueRe: a.notHolding ? new RegExp(a.notHolding) : undefined,
       systemModelsRe: a.systemModels ? new RegExp(a.systemModels) : undefined,
       suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
       suppliedModelsRe: a.suppliedModels ? new RegExp(a.suppliedModels, 'i') : undefined,
@@ -760,6 +768,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       const keys = insertOnly?.size ? all.filter((k) => !insertOnly.has(k)) : all;
       // (a refresh token beside it: an OAuth grant's tokens, not a key of this application)
       if (r.notWithKeys && written.some((k) => r.notWithKeys!.includes(k))) continue;
+      // (a record that holds value itself, declaring or written with a balance: the account, not where it is paid)
+      if (r.holdsValueRe && model && holdsValue(r.holdsValueRe, model, written, ctx.values)) continue;
       const kinds = r.kinds ?? ['db-write', 'sql-write'];
       if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;

@@ -628,6 +628,8 @@ export interface AssetRule {
   notOnHostedIdentity?: boolean;
   /** A write of any of these keys is not this asset. */
   notWithKeys?: string[];
+  /** A record declaring or written with a column matching this (normalised) holds value itself: not this asset. */
+  notHolding?: string;
   roleWrite?: boolean;
   /** The record is this rule's when the endpoint's last path parameter is one of these (`:memberId`). */
   namedByParam?: string[];
