@@ -319,6 +319,7 @@ export interface GuardRules {
     recordLookups: string;
     listLookups?: string;
     recordWrites: string;
+    keyedWrites: string;
     anyWrites: string;
     bearerHeaderWords: string;
     credentialVerifiers: string;
