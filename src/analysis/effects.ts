@@ -936,9 +936,6 @@ export function writeData(
       obj = v.node;
       // a local given one object or another (`const data = pw ? { password: pw, name } : { name }`): each of them
       for (const o of vals) if (o.kind === 'object' && o !== v) writeData(o.node, values, depth + 1, out);
-    } else if (ts.isIdentifier(x) && onlyLoaded(vals)) {
-      // a record a finder loaded, handed back whole (`findByIdAndUpdate(doc._id, doc)`): its fields keep the
-      // values they were loaded with, but for those set on it since (read below)
     } else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) {
       out.opaque = true;
       if (vals.some((y) => isRawBody(y) || parsedFromRequest(y, values))) out.rawBody = true;
@@ -1758,11 +1755,6 @@ function loadedByFinder(recv: ts.Expression, values: ValueResolver): boolean {
   const x = skipOuter(recv);
   if (!ts.isIdentifier(x)) return false;
   return values.resolve(x).some(isFinderResult);
-}
-
-/** Values that are all records a finder loaded. */
-function onlyLoaded(vals: readonly Value[]): boolean {
-  return vals.length > 0 && vals.every(isFinderResult);
 }
 
 function isFinderResult(v: Value): boolean {
