@@ -117,54 +117,6 @@ export function addSchemaFields(fields: BodyField[], schemas: readonly ts.Expres
  * Undefined when `e` is not such a value.
  */
 export function parsedKeys(e: ts.Expression, values: ValueResolver): string[] | undefined {
-  const keys = parsedKeyNodes(e, values)
-    ?.map((k) => propertyNameText(k))
-    .filter((k): k is string => !!k);
-  return keys?.length ? keys : undefined;
-}
-
-/**
- * The values each key of a parsed object may take, where its schema lists them (`status: z.enum(['ACTIVE',
- * 'SUSPENDED'])`, `Joi.string().valid('a', 'b')`, `z.literal('x')`): the caller picks one of them.
- */
-export function parsedChoices(e: ts.Expression, values: ValueResolver): Record<string, string[]> | undefined {
-  const out: Record<string, string[]> = {};
-  for (const k of parsedKeyNodes(e, values) ?? []) {
-    const name = propertyNameText(k);
-    const holder = k.parent;
-    if (!name || !ts.isPropertyAssignment(holder)) continue;
-    const listed = schemaChoices(holder.initializer);
-    if (listed?.length) out[name] = listed;
-  }
-  return Object.keys(out).length ? out : undefined;
-}
-
-/** The literals a field's schema admits, when a call of its chain lists them (`enum`, `valid`, `oneOf`, `literal`, `isIn`). */
-function schemaChoices(schema: ts.Expression): string[] | undefined {
-  let listed: string[] | undefined;
-  for (let x = skipOuter(schema); ts.isCallExpression(x);) {
-    const callee = skipOuter(x.expression);
-    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-    if (CHOICE_LISTS.test(name)) {
-      const lits = x.arguments.flatMap((a) => {
-        const v = skipOuter(a);
-        const items = ts.isArrayLiteralExpression(v) ? v.elements : [v];
-        return items
-          .map((i) => skipOuter(i))
-          .filter(ts.isStringLiteralLike)
-          .map((i) => i.text);
-      });
-      if (lits.length) listed = [...(listed ?? []), ...lits];
-    }
-    if (!ts.isPropertyAccessExpression(callee)) break;
-    x = skipOuter(callee.expression);
-  }
-  return listed;
-}
-
-const CHOICE_LISTS = /^(enum|valid|allow|oneOf|isIn|literal|equals)$/;
-
-function parsedKeyNodes(e: ts.Expression, values: ValueResolver): ts.PropertyName[] | undefined {
   const path: string[] = [];
   let x = skipOuter(e);
   while (ts.isPropertyAccessExpression(x)) {
@@ -192,7 +144,10 @@ function parsedKeyNodes(e: ts.Expression, values: ValueResolver): ts.PropertyNam
     if (!holder || !ts.isPropertyAssignment(holder)) return undefined;
     schema = holder.initializer;
   }
-  return schemaKeys(schema, values);
+  const keys = schemaKeys(schema, values)
+    .map((k) => propertyNameText(k))
+    .filter((k): k is string => !!k);
+  return keys.length ? keys : undefined;
 }
 
 /** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`…; Joi `object().keys({...})`. */

@@ -12,7 +12,7 @@ import { externalName } from './unwrap.js';
 import { insertParams, setParams, whereParams } from './sql-params.js';
 import { evalString, evalStrings } from './strings.js';
 import { walkDataPath } from './datapath.js';
-import { bodyReadCall, parsedChoices, parsedKeys, schemaKeys } from './body.js';
+import { bodyReadCall, parsedKeys, schemaKeys } from './body.js';
 import { bindingPath, findDeclaration, localUses } from './scope.js';
 import {
   accessName,
@@ -56,8 +56,6 @@ export interface Effect {
   rawBodyPart?: boolean;
   /** Keys written with a constant string value. */
   constants?: Record<string, string>;
-  /** Keys the caller sets to one of a listed few values (a parse schema's enum): those values. */
-  choices?: Record<string, string[]>;
   /** Columns a statement's WHERE clause compares with a constant: which rows it changes (`type = 'set_password'`). */
   filters?: Record<string, string>;
   /** Keys the opaque data is known not to hold (taken out beside a rest element). */
@@ -304,8 +302,6 @@ export interface WriteData {
   rawBodyPart?: boolean;
   /** Keys written under an upsert's insert branch (`create`, `$setOnInsert`), as often as they were written there. */
   inserted?: string[];
-  /** Keys the caller sets to one of a listed few values (a parse schema's `z.enum([…])`): those values. */
-  choices?: Record<string, string[]>;
 }
 
 /** Keys whose value is the data a write sets (`data`, `$set`, `values`), not a column of its own. */
@@ -523,7 +519,6 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
   if (from.rawBodyPart) into.rawBodyPart = true;
   if (from.inserted?.length) (into.inserted ??= []).push(...from.inserted);
   Object.assign(into.constants, from.constants);
-  if (from.choices) into.choices = { ...into.choices, ...from.choices };
   into.nested.push(...from.nested);
   return into;
 }
@@ -902,8 +897,6 @@ export function writeData(
       : undefined;
   if (parsed) {
     out.keys.push(...parsed);
-    const choices = parsedChoices(x, values);
-    if (choices) out.choices = { ...out.choices, ...choices };
     return out;
   }
   if (ts.isObjectLiteralExpression(x)) obj = x;
@@ -1171,7 +1164,6 @@ function callData(
     ...(wd.rawBody ? { rawBody: true } : {}),
     ...(wd.rawBodyPart ? { rawBodyPart: true } : {}),
     constants: wd.constants,
-    ...(wd.choices ? { choices: wd.choices } : {}),
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
     ...withInsertOnly(wd),
@@ -2198,7 +2190,6 @@ function chainData(
     ...(wd.rawBody ? { rawBody: true } : {}),
     ...(wd.rawBodyPart ? { rawBodyPart: true } : {}),
     constants: wd.constants,
-    ...(wd.choices ? { choices: wd.choices } : {}),
     nested: nestedEffects(call, wd),
     ...(wd.excluded.length ? { notKeys: wd.excluded } : {}),
     ...withInsertOnly(wd),

@@ -925,9 +925,6 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           const pattern = r.valueRes.get(k) ?? terms.map((t) => r.valueRes.get(t)).find((x) => x);
           if (!pattern) return true;
           if (constants.has(k)) return pattern.test(constants.get(k)!);
-          // the caller picks one of a few listed values (`status: z.enum(['ACTIVE', 'SUSPENDED'])`): one of them may be it
-          const listed = choicesOf(e).get(k);
-          if (listed) return listed.some((v) => pattern.test(v));
           // the caller chooses the value (`status` from the request body): it can be the revoking one
           // …and so can a flag toggled (`isActive: !key.isActive`): it takes either value
           if (!r.chosenValues?.some((t) => terms.includes(t))) return false;
@@ -2242,10 +2239,6 @@ function writtenEmpty(e: Effect, keys: readonly string[], values?: ValueResolver
   // (the write's own arguments and its data chained on it: `db.update(users).set({ … })`)
   for (const call of [e.node, ...chainedDataCalls(e.node)]) for (const a of call.arguments) visit(a, 0);
   return keys.every((k) => found.get(k) === true);
-}
-
-function choicesOf(e: Effect): Map<string, string[]> {
-  return new Map(Object.entries(e.choices ?? {}).map(([k, v]) => [norm(k), v]));
 }
 
 function constantsOf(e: Effect): Map<string, string> {

@@ -319,7 +319,6 @@ export interface GuardRules {
     recordLookups: string;
     listLookups?: string;
     recordWrites: string;
-    keyedWrites: string;
     anyWrites: string;
     bearerHeaderWords: string;
     credentialVerifiers: string;

@@ -560,22 +560,6 @@ function namesRow(call: ts.Node): boolean {
  * the one written later in the same function (a field assigned, or a write method called on it), with
  * no write of another record after the check?
  */
-/** The locals a record's lookup is keyed by (`id` of `await getUserPin(id)`), as declarations. */
-function lookupKeys(decl: ts.VariableDeclaration): Set<ts.Node> {
-  const out = new Set<ts.Node>();
-  let init = decl.initializer && skipOuter(decl.initializer);
-  if (init && ts.isAwaitExpression(init)) init = skipOuter(init.expression);
-  if (!init || !ts.isCallExpression(init)) return out;
-  for (const a of init.arguments) {
-    const x = skipOuter(a);
-    if (!ts.isIdentifier(x)) continue;
-    const d = findDeclaration(x);
-    // (a local the function holds, not a module's constant)
-    if (d && (ts.isVariableDeclaration(d) || ts.isParameter(d) || ts.isBindingElement(d))) out.add(d);
-  }
-  return out;
-}
-
 function writtenAfterwards(storedSide: ts.Expression): boolean {
   let root = skipOuter(storedSide);
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
@@ -590,14 +574,6 @@ function writtenAfterwards(storedSide: ts.Expression): boolean {
     const x = skipOuter(e);
     return ts.isIdentifier(x) && findDeclaration(x) === decl;
   };
-  // the keys the record was looked up by (`const row = await getUserPin(id)`): a write handed the same key
-  // (`patchNewPin(data, id)`) changes that record
-  const keys = lookupKeys(decl);
-  const byKey = (c: ts.CallExpression): boolean =>
-    c.arguments.some((a) => {
-      const x = skipOuter(a);
-      return ts.isIdentifier(x) && keys.has(findDeclaration(x) ?? x);
-    });
   let same = false;
   let other = false;
   const visit = (n: ts.Node): void => {
@@ -615,8 +591,7 @@ function writtenAfterwards(storedSide: ts.Expression): boolean {
         const name = calleeName(n);
         if (ts.isPropertyAccessExpression(callee) && sameRecord(callee.expression)) {
           if (vocab().recordWrites.test(name)) same = true;
-        } else if (keys.size && byKey(n) && vocab().keyedWrites.test(name)) same = true;
-        else if (vocab().anyWrites.test(name)) other = true;
+        } else if (vocab().anyWrites.test(name)) other = true;
       }
     }
     n.forEachChild(visit);

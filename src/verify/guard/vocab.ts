@@ -86,7 +86,6 @@ export interface Vocab {
   /** Record lookups that answer a list (case-sensitive: `findAll`, `findMany`). */
   listLookups?: RegExp;
   recordWrites: RegExp;
-  keyedWrites: RegExp;
   anyWrites: RegExp;
   /** Words of a header name that make it a credential. */
   bearerHeaderWords: RegExp;
@@ -184,7 +183,6 @@ export const vocab = compiled<Vocab>(() => {
     recordLookups: new RegExp(r.operands.recordLookups, 'i'),
     listLookups: r.operands.listLookups ? new RegExp(r.operands.listLookups) : undefined,
     recordWrites: new RegExp(r.operands.recordWrites),
-    keyedWrites: new RegExp(r.operands.keyedWrites, 'i'),
     anyWrites: new RegExp(r.operands.anyWrites, 'i'),
     bearerHeaderWords: new RegExp(r.operands.bearerHeaderWords, 'i'),
     credentialVerifiers: new RegExp(r.operands.credentialVerifiers),
