@@ -372,7 +372,11 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 function asReceived<T>(ep: Endpoint, values: ValueResolver, run: () => T): T {
   const { expr, fn } = ep.handler;
   const receiver = expr && fn ? methodReceiver(expr, fn, values) : undefined;
-  return receiver ? values.withBinding(receiver.base, receiver.expr, run) : run();
+  // (one instance's class only: a variable given one controller or another is either)
+  const classes = receiver
+    ? new Set(values.resolve(receiver.expr).flatMap((v) => (v.kind === 'instance' ? [v.cls] : [])))
+    : undefined;
+  return receiver && classes?.size === 1 ? values.withBinding(receiver.base, receiver.expr, run) : run();
 }
 
 function unverifiable(ep: Endpoint, why: string): Verdict {

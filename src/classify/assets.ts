@@ -67,6 +67,7 @@ interface CompiledAssets {
     spentByKeysRe?: RegExp;
     notModelsRe?: RegExp;
     holdsValueRe?: RegExp;
+    holdsValueModelsRe?: RegExp;
     systemModelsRe?: RegExp;
     suppliedRe?: RegExp;
     suppliedModelsRe?: RegExp;
@@ -130,6 +131,7 @@ export const assetRules = compiled((): CompiledAssets => {
       urlPathRe: a.urlPath ? new RegExp(a.urlPath, 'i') : undefined,
       notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
       holdsValueRe: a.notHolding ? new RegExp(a.notHolding) : undefined,
+      holdsValueModelsRe: a.notHoldingModels ? new RegExp(a.notHoldingModels) : undefined,
       systemModelsRe: a.systemModels ? new RegExp(a.systemModels) : undefined,
       suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
       suppliedModelsRe: a.suppliedModels ? new RegExp(a.suppliedModels, 'i') : undefined,
@@ -769,7 +771,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       // (a refresh token beside it: an OAuth grant's tokens, not a key of this application)
       if (r.notWithKeys && written.some((k) => r.notWithKeys!.includes(k))) continue;
       // (a record that holds value itself, declaring or written with a balance: the account, not where it is paid)
-      if (r.holdsValueRe && model && holdsValue(r.holdsValueRe, model, written, ctx.values)) continue;
+      if (
+        r.holdsValueRe &&
+        model &&
+        (!r.holdsValueModelsRe || r.holdsValueModelsRe.test(norm(model))) &&
+        holdsValue(r.holdsValueRe, model, written, ctx.values)
+      )
+        continue;
       const kinds = r.kinds ?? ['db-write', 'sql-write'];
       if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;

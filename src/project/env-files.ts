@@ -1,7 +1,7 @@
-// Settings a project commits beside its code in dotenv files (`.env`, `.env.example`, `.env.development`):
-// what `process.env.BASE` holds when the code reads it for a route prefix. Only read, never loaded into the
-// scanner's own environment; only a value that looks like a path part is answered, so a secret in the same
-// file is never taken for one.
+// Settings a project keeps beside its code in dotenv files (`.env`, `.env.example`, `.env.development`): what
+// `process.env.BASE` holds when the code reads it for a route prefix. Only read, never loaded into the scanner's
+// own environment; only a value that looks like a path (`/api/`) is answered, never one with a random-looking
+// segment (a secret kept as a path), and none when the application's files disagree.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ruleFile } from '../rules/load.js';
@@ -13,43 +13,52 @@ const ENV_FILE = /^\.env(\.[\w.-]+)?$/;
 const MAX_ENV_BYTES = 64 * 1024;
 
 export class EnvFiles {
-  private readonly folders = new Map<string, ReadonlyMap<string, string>>();
+  private readonly folders = new Map<string, ReadonlyMap<string, ReadonlySet<string>>>();
 
   constructor(private readonly store: SourceStore) {}
 
   /**
-   * The value a dotenv file gives `name`, from the nearest folder at or above `fromFile` (inside the scanned
-   * trees) whose files set it, when it is a path part (`/api/`, `v1`).
+   * The value the dotenv files give `name`, from the nearest folder at or above `fromFile` whose files set it, up to
+   * the application's folder (the first with a package.json) and inside the scanned trees, when the folder's files
+   * agree on it and it is a path (rules/frameworks.json `envPathValue`, `envSecretSegment`).
    */
   pathValue(name: string, fromFile: string): string | undefined {
-    const pathPart = new RegExp(ruleFile('frameworks').envPathValue);
+    const rules = ruleFile('frameworks');
+    const isPath = new RegExp(rules.envPathValue);
+    const secretLike = new RegExp(rules.envSecretSegment);
     for (let dir = path.dirname(path.resolve(fromFile)); ;) {
       if (!this.store.trees.some((t) => t.contains(dir))) return undefined;
-      const v = this.at(dir).get(name);
-      if (v !== undefined) return pathPart.test(v) ? v : undefined;
+      const set = this.at(dir).get(name);
+      if (set !== undefined) {
+        // (`.env` against `.env.production`: which one the deployed application reads is not known)
+        if (set.size !== 1) return undefined;
+        const [v] = set;
+        return isPath.test(v) && !v.split('/').some((seg) => secretLike.test(seg)) ? v : undefined;
+      }
+      // (another application's settings are not this one's)
+      if (fs.existsSync(path.join(dir, 'package.json'))) return undefined;
       const up = path.dirname(dir);
       if (up === dir) return undefined;
       dir = up;
     }
   }
 
-  /** A folder's settings, the files taken in the order of rules/frameworks.json `envFiles` (the first to set a name wins). */
-  private at(dir: string): ReadonlyMap<string, string> {
+  /** A folder's settings: each name with the values its dotenv files give it. */
+  private at(dir: string): ReadonlyMap<string, ReadonlySet<string>> {
     const hit = this.folders.get(dir);
     if (hit) return hit;
-    const vars = new Map<string, string>();
+    const vars = new Map<string, Set<string>>();
     let names: string[] = [];
     try {
+      // (regular files only: a symbolic link may lead out of the tree)
       names = fs
         .readdirSync(dir, { withFileTypes: true })
         .filter((d) => d.isFile() && ENV_FILE.test(d.name))
-        .map((d) => d.name);
+        .map((d) => d.name)
+        .sort();
     } catch {
       /* unreadable folder: no settings */
     }
-    const order: string[] = ruleFile('frameworks').envFiles;
-    const rank = (n: string): number => (order.includes(n) ? order.indexOf(n) : order.length);
-    names.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     for (const n of names) {
       const file = path.join(dir, n);
       let text: string;
@@ -59,14 +68,18 @@ export class EnvFiles {
       } catch {
         continue;
       }
-      for (const [k, v] of parseDotenv(text)) if (!vars.has(k)) vars.set(k, v);
+      for (const [k, v] of parseDotenv(text)) {
+        const set = vars.get(k) ?? new Set<string>();
+        set.add(v);
+        vars.set(k, set);
+      }
     }
     this.folders.set(dir, vars);
     return vars;
   }
 }
 
-/** `KEY=value` lines (`export KEY=value`, quoted values, `#` comments). */
+/** `KEY=value` lines (`export KEY=value`, quoted values, `#` comments); a name set twice keeps its last value, as dotenv does. */
 export function parseDotenv(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const raw of text.split(/\r?\n/)) {
@@ -76,7 +89,7 @@ export function parseDotenv(text: string): Map<string, string> {
     const q = /^(['"`])(.*)\1$/.exec(v);
     if (q) v = q[2];
     else v = v.replace(/\s+#.*$/, '');
-    if (!out.has(m[1])) out.set(m[1], v);
+    out.set(m[1], v);
   }
   return out;
 }

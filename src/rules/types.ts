@@ -22,10 +22,10 @@ export interface ProcedureBuilder {
 
 export interface FrameworkRules {
   routerPackages: string[];
-  /** Dotenv files a route prefix read from the environment is looked up in, first first (src/project/env-files.ts). */
-  envFiles: string[];
-  /** What a dotenv value must look like to be taken as a path part. */
+  /** What a dotenv value must look like to be taken as a route prefix (src/project/env-files.ts). */
   envPathValue: string;
+  /** A segment of such a value that looks random (a secret): the value is not taken. */
+  envSecretSegment: string;
   /** Method routers a pages-router file builds and exports (src/frameworks/next/next-connect.ts). */
   pagesRouters?: { module: string; makers: string[]; exportMethods: string[] }[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
@@ -630,6 +630,8 @@ export interface AssetRule {
   notWithKeys?: string[];
   /** A record declaring or written with a column matching this (normalised) holds value itself: not this asset. */
   notHolding?: string;
+  /** With notHolding: the records (normalised model name) it applies to. */
+  notHoldingModels?: string;
   roleWrite?: boolean;
   /** The record is this rule's when the endpoint's last path parameter is one of these (`:memberId`). */
   namedByParam?: string[];

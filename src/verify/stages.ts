@@ -14,13 +14,7 @@ import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
 import { assetAssignments } from './conditional-keys.js';
 import { counts, Flow, type FlowPoint, type FlowResult, type GuardEvent } from './flow.js';
-import {
-  enablesFactor,
-  factorSwitchedOn,
-  middlewareContinuation,
-  replacesCheckedSecret,
-  type GuardSpec,
-} from './guard/index.js';
+import { enablesFactor, factorSwitchedOn, middlewareContinuation, type GuardSpec } from './guard/index.js';
 
 export interface StageResult {
   via: ChainLink['via'] | 'handler';
@@ -250,16 +244,12 @@ export function analyseHandler(
     effects: true,
   }).run();
   // A handler that switches a one-time-code factor on enrols it: a code it checks proves that factor, not the account.
-  const effects = flow.points.flatMap((p) => (p.kind === 'effect' && p.effect ? [p.effect] : []));
-  const enabled = enablesFactor(fn) ?? factorSwitchedOn(effects);
+  const enabled =
+    enablesFactor(fn) ??
+    factorSwitchedOn(flow.points.flatMap((p) => (p.kind === 'effect' && p.effect ? [p.effect] : [])));
   if (enabled) {
-    // (unless the request replaces the very secret the code was checked against: a rotation of a factor it had)
     for (const e of flow.events)
-      if (
-        e.spec.factor === 'otp' &&
-        !e.spec.enrolling &&
-        !(e.spec.storedSides && replacesCheckedSecret(effects, e.spec.storedSides))
-      )
+      if (e.spec.factor === 'otp' && !e.spec.enrolling)
         e.spec = {
           ...e.spec,
           enrolling: `the factor this request switches on (${shortText(enabled, 60)}, line ${spanOf(enabled).line})`,

@@ -532,7 +532,6 @@ function inlineEvidenceOf(
           label,
           clientTrusted: verdict.kind === 'client-trusted' ? clientTrustedText(verdict) : undefined,
           enrolling: verdict.kind === 'enrolling' ? verdict.stored : undefined,
-          storedSides: verdict.kind === 'proof' ? verdict.storedNodes : undefined,
           factor: verdict.otp ? 'otp' : undefined,
           ...(skip ? { skip } : {}),
         };

@@ -516,7 +516,6 @@ export class GuardRecogniser {
       async: false,
       clientTrusted: inl.clientTrusted,
       enrolling: inl.enrolling,
-      storedSides: inl.storedSides,
       factor: inl.factor,
       windowMinutes: inl.windowMinutes,
       ...(inl.skip ? { skip: inl.skip } : {}),
@@ -1087,7 +1086,7 @@ function withSecretVerdict(spec: GuardSpec, verdict: SecretVerdict): GuardSpec |
   const factor = spec.factor ?? (verdict.otp ? 'otp' : undefined);
   if (verdict.kind === 'client-trusted') return { ...spec, factor, clientTrusted: clientTrustedText(verdict) };
   if (verdict.kind === 'enrolling') return { ...spec, factor, enrolling: verdict.stored };
-  return { ...spec, factor, storedSides: verdict.storedNodes };
+  return { ...spec, factor };
 }
 
 /** An async function, or one that returns `new Promise(…)`. */

@@ -13,7 +13,7 @@ import { ts } from 'ts-morph';
 const { SyntaxKind } = ts;
 import { boundArgument, type Env } from '../../analysis/strings.js';
 import { findDeclaration } from '../../analysis/scope.js';
-import { calleeName, isNullish, lastName, propertyNameText, skipOuter } from '../../analysis/values.js';
+import { calleeName, lastName, skipOuter } from '../../analysis/values.js';
 import { codeGeneratorInput, isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
 import { leafEffects, type Effect } from '../../analysis/effects.js';
@@ -491,53 +491,6 @@ export function factorSwitchedOn(effects: Effect[]): ts.Node | undefined {
       for (const m of e.node.getText().matchAll(/\b(\w+)\s*=\s*(?:true|1)\b/gi)) if (re.test(m[1])) return e.node;
   }
   return undefined;
-}
-
-/**
- * Does a write among the effects put a new value in the column a code was checked against (`admin.totpSecret`
- * checked, then `data: { totpSecret: newSecret, mfaEnabled: true }`)? Then the code proved the factor being
- * replaced, which existed before the request: a rotation, whatever switch is set beside it. A value made from the
- * checked one (`encrypt(user.totpSecret)`) or nothing (`null`) is no replacement.
- */
-export function replacesCheckedSecret(effects: Effect[], stored: readonly ts.Expression[]): boolean {
-  const columns = new Map<string, string>();
-  for (const s of stored) {
-    // (through a local holding it, and a code computed from it: `const expected = totp(user.totpSecret)`)
-    let x = skipOuter(s);
-    const d = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
-    if (d && ts.isVariableDeclaration(d) && d.initializer) x = skipOuter(d.initializer);
-    if (ts.isCallExpression(x)) x = skipOuter(codeGeneratorInput(x) ?? x);
-    if (ts.isPropertyAccessExpression(x) && vocab().factorSecrets.test(x.name.text))
-      columns.set(x.name.text, x.getText().replace(/\s+/g, ''));
-  }
-  if (!columns.size) return false;
-  const replaced = (init: ts.Expression, checked: string, depth = 0): boolean => {
-    const v = skipOuter(init);
-    if (isNullish(v) || ts.isStringLiteralLike(v)) return false;
-    if (ts.isIdentifier(v) && depth < 2) {
-      const d = findDeclaration(v);
-      if (d && ts.isVariableDeclaration(d) && d.initializer) return replaced(d.initializer, checked, depth + 1);
-    }
-    return !holdsValue(v, checked);
-  };
-  const visit = (o: ts.Expression, depth: number): boolean => {
-    const x = skipOuter(o);
-    if (!ts.isObjectLiteralExpression(x) || depth > 2) return false;
-    return x.properties.some((p) => {
-      if (!ts.isPropertyAssignment(p)) return false;
-      const key = propertyNameText(p.name);
-      const checked = key ? columns.get(key) : undefined;
-      if (checked) return replaced(p.initializer, checked);
-      return visit(p.initializer, depth + 1);
-    });
-  };
-  return leafEffects(effects).some(
-    (e) =>
-      e.kind === 'db-write' &&
-      ts.isCallExpression(e.node) &&
-      e.dataKeys.some((k) => columns.has(k)) &&
-      e.node.arguments.some((a) => visit(a, 0)),
-  );
 }
 
 /** A factor's switch rather than a check's mark (`mfaEnabled`, not `otpVerified`). */

@@ -501,13 +501,14 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         o.requestCall ??= short(x);
         return;
       }
-      if (
-        nameHas(last, v.derivations) ||
-        !last ||
-        v.schemaParsers.test(last) ||
-        computesOnly(x) ||
-        !!codeGeneratorInput(x)
-      ) {
+      // a code a one-time-code generator computes is its secret's (`totp.generate(user.totpSecret)`): only that input
+      // counts, not the generator it is called on
+      const generated = codeGeneratorInput(x);
+      if (generated) {
+        o.derived ??= short(x);
+        return go(generated, depth + 1);
+      }
+      if (nameHas(last, v.derivations) || !last || v.schemaParsers.test(last) || computesOnly(x)) {
         if (last) o.derived ??= short(x);
         const callee = skipOuter(x.expression);
         // (a schema's parse hands back the value it is given: `schema.safeParse(body)` is `body`, checked)

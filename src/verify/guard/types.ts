@@ -33,8 +33,6 @@ export interface GuardSpec {
   factor?: 'password' | 'otp' | 'webauthn';
   /** The code is checked against the factor being enrolled (held in the session, a pending record): it proves the new factor, not the account. */
   enrolling?: string;
-  /** The expressions a verifier compared the typed secret with (`admin.totpSecret`), when it read as proof. */
-  storedSides?: ts.Expression[];
   /** An unseen, uncatalogued verifier recognised by what it is given (a typed secret and a stored one): whether it is asynchronous is unknown. */
   inferred?: boolean;
   /** Named like a check, but nothing in its body is recognised as re-verification. */
@@ -75,8 +73,6 @@ export interface InlineEvidence {
   refreshed?: string;
   clientTrusted?: string;
   enrolling?: string;
-  /** The stored side compared, when it read as proof. */
-  storedSides?: ts.Expression[];
   factor?: 'otp';
   /** A way past the check: an account with nothing stored, compared loosely with nothing sent. */
   skip?: { node: ts.Node; why: string };
