@@ -7,8 +7,9 @@ import path from 'node:path';
 import { ruleFile } from '../rules/load.js';
 import type { SourceStore } from './sources.js';
 
-/** A dotenv file of a folder: `.env` or `.env.<mode>`. */
+/** A dotenv file of a folder: `.env` or `.env.<mode>`, but for a test runner's (`.env.test`, `.env.test.local`). */
 const ENV_FILE = /^\.env(\.[\w.-]+)?$/;
+const TEST_ENV_FILE = /^\.env\.(test|testing|e2e|ci)(\.|$)/;
 /** Longest file read (a dotenv file is a few lines). */
 const MAX_ENV_BYTES = 64 * 1024;
 
@@ -26,6 +27,7 @@ export class EnvFiles {
     const rules = ruleFile('frameworks');
     const isPath = new RegExp(rules.envPathValue);
     const secretLike = new RegExp(rules.envSecretSegment);
+    const placeholder = new RegExp(rules.envPlaceholder, 'i');
     for (let dir = path.dirname(path.resolve(fromFile)); ;) {
       if (!this.store.trees.some((t) => t.contains(dir))) return undefined;
       const set = this.at(dir).get(name);
@@ -33,7 +35,9 @@ export class EnvFiles {
         // (`.env` against `.env.production`: which one the deployed application reads is not known)
         if (set.size !== 1) return undefined;
         const [v] = set;
-        return isPath.test(v) && !v.split('/').some((seg) => secretLike.test(seg)) ? v : undefined;
+        return isPath.test(v) && !placeholder.test(v) && !v.split('/').some((seg) => secretLike.test(seg))
+          ? v
+          : undefined;
       }
       // (another application's settings are not this one's)
       if (fs.existsSync(path.join(dir, 'package.json'))) return undefined;
@@ -53,7 +57,7 @@ export class EnvFiles {
       // (regular files only: a symbolic link may lead out of the tree)
       names = fs
         .readdirSync(dir, { withFileTypes: true })
-        .filter((d) => d.isFile() && ENV_FILE.test(d.name))
+        .filter((d) => d.isFile() && ENV_FILE.test(d.name) && !TEST_ENV_FILE.test(d.name))
         .map((d) => d.name)
         .sort();
     } catch {

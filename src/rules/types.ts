@@ -26,6 +26,8 @@ export interface FrameworkRules {
   envPathValue: string;
   /** A segment of such a value that looks random (a secret): the value is not taken. */
   envSecretSegment: string;
+  /** A dotenv value that reads as a template's placeholder: not taken. */
+  envPlaceholder: string;
   /** Method routers a pages-router file builds and exports (src/frameworks/next/next-connect.ts). */
   pagesRouters?: { module: string; makers: string[]; exportMethods: string[] }[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */

@@ -23,6 +23,19 @@ export function envPath(expr: ts.Expression, ctx: AdapterContext): string | unde
   return ctx.values.session.envFiles.pathValue(name, reads[0].getSourceFile().fileName);
 }
 
+/**
+ * `PREFIX + '/admin'` with a side read from the environment: each side's value, when each has one (as a template
+ * with the same parts has), else undefined.
+ */
+function joined(x: ts.Expression, ctx: AdapterContext): string | undefined {
+  if (!ts.isBinaryExpression(x) || x.operatorToken.kind !== ts.SyntaxKind.PlusToken) return undefined;
+  const side = (e: ts.Expression): string | undefined =>
+    evalStrings(e, ctx.values)?.[0] ?? envPath(e, ctx) ?? joined(skipOuter(e), ctx);
+  const l = side(x.left);
+  const r = l === undefined ? undefined : side(x.right);
+  return l !== undefined && r !== undefined ? l + r : undefined;
+}
+
 /** The environment a dotenv file feeds (not a framework's bindings, `c.env`). */
 const ENV_OBJECT = /^(process\.env|import\.meta\.env|Bun\.env)$/;
 
@@ -48,7 +61,7 @@ export function pathsOf(arg: ts.Expression, ctx: AdapterContext): string[] {
           )
           .join(''),
     ];
-  return [envPath(x, ctx) ?? `{${x.getText()}}`];
+  return [envPath(x, ctx) ?? joined(x, ctx) ?? `{${x.getText()}}`];
 }
 
 /** Evaluates a path expression with a registrar's parameters bound to one call's arguments. */

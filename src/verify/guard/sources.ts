@@ -231,6 +231,12 @@ export function codeGeneratorInput(call: ts.CallExpression): ts.Expression | und
     : undefined;
 }
 
+/** A literal or a read of the server's environment (`process.env.X`, `'base32'`), through `!` and parentheses. */
+function serverSettingOnly(a: ts.Expression): boolean {
+  const x = skipOuter(a);
+  return ts.isStringLiteralLike(x) || ts.isNumericLiteral(x) || !!envRead(x);
+}
+
 /** A factor's own secret kept under a `token` name (`totpToken`, `mfa_token`): the factor, not another record. */
 const FACTOR_TOKEN = /(totp|hotp|2fa|two_?factor|mfa|authenticator)_?tokens?$/i;
 
@@ -499,6 +505,11 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       // …unless it computes its result from a value the request sends (`totp(req.body.secret)`): then that value
       if (givenRequest(x) && !(nameHas(last, v.derivations) && x.arguments.some(isPayloadRead))) {
         o.requestCall ??= short(x);
+        return;
+      }
+      // a value made from the server's settings alone (`Secret.fromBase32(process.env.SUPPORT_TOTP)`): those settings
+      if (x.arguments.some((a) => !!envRead(skipOuter(a))) && x.arguments.every(serverSettingOnly)) {
+        for (const a of x.arguments) go(a, depth + 1);
         return;
       }
       // a code a one-time-code generator computes is its secret's (`totp.generate(user.totpSecret)`): only that input
