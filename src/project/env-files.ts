@@ -4,7 +4,7 @@
 // segment (a secret kept as a path), and none when the application's files disagree.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ruleFile } from '../rules/load.js';
+import { compiled, ruleFile } from '../rules/load.js';
 import type { SourceStore } from './sources.js';
 
 /** A dotenv file of a folder: `.env` or `.env.<mode>`, but for a test runner's (`.env.test`, `.env.test.local`). */
@@ -12,6 +12,16 @@ const ENV_FILE = /^\.env(\.[\w.-]+)?$/;
 const TEST_ENV_FILE = /^\.env\.(test|testing|e2e|ci)(\.|$)/;
 /** Longest file read (a dotenv file is a few lines). */
 const MAX_ENV_BYTES = 64 * 1024;
+
+/** rules/frameworks.json's tests of a dotenv value, compiled once. */
+const valueTests = compiled(() => {
+  const r = ruleFile('frameworks');
+  return {
+    isPath: new RegExp(r.envPathValue),
+    secretLike: new RegExp(r.envSecretSegment),
+    placeholder: new RegExp(r.envPlaceholder, 'i'),
+  };
+});
 
 export class EnvFiles {
   private readonly folders = new Map<string, ReadonlyMap<string, ReadonlySet<string>>>();
@@ -24,10 +34,7 @@ export class EnvFiles {
    * agree on it and it is a path (rules/frameworks.json `envPathValue`, `envSecretSegment`).
    */
   pathValue(name: string, fromFile: string): string | undefined {
-    const rules = ruleFile('frameworks');
-    const isPath = new RegExp(rules.envPathValue);
-    const secretLike = new RegExp(rules.envSecretSegment);
-    const placeholder = new RegExp(rules.envPlaceholder, 'i');
+    const { isPath, secretLike, placeholder } = valueTests();
     for (let dir = path.dirname(path.resolve(fromFile)); ;) {
       if (!this.store.trees.some((t) => t.contains(dir))) return undefined;
       const set = this.at(dir).get(name);
