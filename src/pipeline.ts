@@ -16,7 +16,7 @@ import type { BudgetLimits } from './analysis/budget.js';
 import { methodReceiver } from './analysis/effects.js';
 import type { ValueResolver } from './analysis/values.js';
 import type { Endpoint, Finding, ScanError, ScanSummary, Verdict } from './model.js';
-import { discover, discoverSchemas } from './project/discover.js';
+import { discover, discoverSchemas, sharedSchemas } from './project/discover.js';
 import { isTestPath, mentionsRouting } from './project/prefilter.js';
 import { ruleMeta } from './rules/findings.js';
 import { failureReason, ScanSession, type RootContext } from './session.js';
@@ -104,6 +104,8 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
   // the records an application writes through a workspace package are declared in that package (`packages/db/prisma`)
   for (const m of ctx.workspace.dependedMembers())
     for (const f of discoverSchemas(m.dir)) if (!session.schemas.includes(f)) session.schemas.push(f);
+  // …and a database project at the top of the repository (`supabase/migrations` beside `apps/api`) is theirs too
+  for (const f of sharedSchemas(ctx.workspace.tree, root)) if (!session.schemas.includes(f)) session.schemas.push(f);
   // nothing outside the tree that holds this root is read (resolution already stops there)
   session.store.trees.push(ctx.workspace.tree);
   const adapters = createAdapters();

@@ -28,6 +28,7 @@ import {
   type ValueResolver,
 } from './values.js';
 import { forEachNode } from './walk.js';
+import { storedFunction } from './sql-functions.js';
 import { shortText } from '../util.js';
 
 export type EffectKind = 'db-write' | 'sql-write' | 'payment' | 'http' | 'identity' | 'mint' | 'call';
@@ -3417,6 +3418,49 @@ function statementWrite(
   return undefined;
 }
 
+/**
+ * `db.rpc('wallet_spend', { … })`: a database function the project defines in its .sql files, called by name
+ * (rules/effects.json `sql.storedFunctions`): the writes its body makes (analysis/sql-functions.ts).
+ */
+function storedFunctionEffect(c: ts.CallExpression, values: ValueResolver): Effect | undefined {
+  const stored = rules().r.sql.storedFunctions;
+  const callee = skipOuter(c.expression);
+  if (!stored || !ts.isPropertyAccessExpression(callee) || !stored.callMethods.includes(callee.name.text))
+    return undefined;
+  const a = c.arguments[0];
+  const name = a && evalString(a, values);
+  const statements = name ? storedFunction(values.session, name) : undefined;
+  if (!name || !statements) return undefined;
+  const via: Effect[] = statements.flatMap((text): Effect[] => {
+    const s = sqlStatement(text, undefined, false);
+    return s
+      ? [
+          {
+            kind: 'sql-write',
+            node: c,
+            model: normalizeName(s.table),
+            action: s.verb,
+            dataKeys: s.columns,
+            debits: s.debits,
+            credits: s.credits,
+            constants: s.constants,
+            callee: `${name} (database function)`,
+          },
+        ]
+      : [];
+  });
+  if (!via.length) return undefined;
+  return {
+    kind: 'call',
+    node: c,
+    dataKeys: [],
+    callee: `${shortText(c.expression)}('${name}')`,
+    via,
+    model: via[0].model,
+    action: via[0].action,
+  };
+}
+
 /** What a write statement run by `call` writes: its table, columns, balance moves and constants. */
 function sqlEffectData(sql: SqlWrite, call: ts.CallExpression, values: ValueResolver): Partial<Effect> {
   return {
@@ -3699,6 +3743,8 @@ function effectOfCallUncached(
   }
   const direct = directEffect(c, values);
   if (direct) return direct;
+  const stored = storedFunctionEffect(c, values);
+  if (stored) return stored;
   // the project's own minting helper whose writes cannot be seen is still a mint (`createApiKey()` around a package)
   const mintByName = (fns?: readonly Value[]): Effect | undefined =>
     ts.isCallExpression(c) ? (namedMint(c) ?? randomMint(c, values, fns)) : undefined;

@@ -7,7 +7,8 @@ import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { ValueResolver } from '../analysis/values.js';
 import { norm } from './words.js';
-import { MONGOOSE_MODEL, MONGOOSE_START, schemaSources, schemaText, stringEnd } from './schema-columns.js';
+import { MONGOOSE_MODEL, MONGOOSE_START, schemaSources, stringEnd } from './schema-columns.js';
+import { schemaText } from '../project/schema-text.js';
 const EMPTY_DEFAULT = /\bdefault\s*:\s*(null|undefined|''|""|``)\s*[,}]/;
 const REQUIRED = /\brequired\s*:\s*(true|\[\s*true)/;
 

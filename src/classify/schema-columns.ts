@@ -10,18 +10,7 @@ import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import { ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
-
-const MAX_SCHEMA_BYTES = 2 * 1024 * 1024;
-
-/** The text of a schema file, or undefined when it is too large or cannot be read. */
-export function schemaText(file: string): string | undefined {
-  try {
-    if (fs.statSync(file).size > MAX_SCHEMA_BYTES) return undefined;
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+import { MAX_SCHEMA_BYTES, schemaText } from '../project/schema-text.js';
 
 /** `CREATE TABLE [IF NOT EXISTS] [schema.]"name" (`: a SQL table definition and where its columns start. */
 const SQL_CREATE =

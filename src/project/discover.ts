@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
+import { ruleFile } from '../rules/load.js';
+import type { Tree } from './tree.js';
 
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'mts', 'cts'];
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -79,6 +81,39 @@ export function discoverSchemas(dir: string): string[] {
     })
     .map((f) => path.resolve(f))
     .sort();
+}
+
+/**
+ * The schema files of the folders at the top of the tree holding `root` that every application in it shares
+ * (rules/effects.json `sql.storedFunctions.sharedFolders`: a Supabase project's `supabase/`), when `root`
+ * is below that top (the scanned folder's own are already discovered). The git top level and the workspace
+ * root are both looked at.
+ */
+export function sharedSchemas(tree: Tree, root: string): string[] {
+  const folders = ruleFile('effects').sql.storedFunctions?.sharedFolders ?? [];
+  const tops = [...new Set([tree.root, tree.workspaceRoot].filter((d): d is string => !!d))];
+  const out: string[] = [];
+  for (const top of tops)
+    for (const name of folders) {
+      const dir = path.join(top, name);
+      // only below the top and outside the scanned folder; never through a symbolic link
+      if (isInsideOrSame(root, dir) || !isRealDir(dir)) continue;
+      out.push(...discoverSchemas(dir));
+    }
+  return out;
+}
+
+function isInsideOrSame(root: string, p: string): boolean {
+  const r = path.resolve(root);
+  return p === r || p.startsWith(r + path.sep);
+}
+
+function isRealDir(dir: string): boolean {
+  try {
+    return fs.lstatSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function discover(root: string, options: DiscoverOptions = {}): Discovery {

@@ -190,7 +190,11 @@ export interface EffectRules {
     updateActions: string;
     deleteActions: string;
   };
-  sql: { write: string };
+  sql: {
+    write: string;
+    /** Database functions called by name (`rpc`) and the shared folders holding their definitions. */
+    storedFunctions?: { callMethods: string[]; sharedFolders: string[] };
+  };
   payments: { roots: string; modules: string[]; verbs: string[]; moveMethods?: string; contractMoves?: string };
   http: {
     fetchFunctions: string[];
