@@ -16,6 +16,7 @@ import { bodyReadCall, parsedKeys, schemaKeys } from './body.js';
 import { bindingPath, findDeclaration, localUses } from './scope.js';
 import {
   accessName,
+  callArguments,
   calleeName,
   enclosingFunction,
   isFunctionNode,
@@ -483,6 +484,33 @@ const NESTED_OPS = new Set([
   'disconnect',
   'set',
 ]);
+
+/** Update operators of a number or a list written as an object (`{ increment: 1 }`, `{ push: x }`): not a sub-document. */
+const VALUE_OPS = /^(increment|decrement|multiply|divide|set|push|unset)$/;
+
+/**
+ * The paths of a sub-document written in place, two levels down (`twoFactor: { enabled: false }` writes
+ * `twoFactor.enabled`, as Mongoose stores it), with the literal each is given.
+ */
+function subDocumentPaths(
+  prefix: string,
+  obj: ts.ObjectLiteralExpression,
+  values: ValueResolver,
+  out: WriteData,
+  level = 0,
+): void {
+  if (level > 1 || obj.properties.some((q) => q.name && VALUE_OPS.test(propertyNameText(q.name) ?? ''))) return;
+  for (const q of obj.properties) {
+    const k = q.name && !ts.isComputedPropertyName(q.name) ? propertyNameText(q.name) : undefined;
+    if (!k || (!ts.isPropertyAssignment(q) && !ts.isShorthandPropertyAssignment(q))) continue;
+    const path = `${prefix}.${k}`;
+    out.keys.push(path);
+    const init = skipOuter(ts.isPropertyAssignment(q) ? q.initializer : q.name);
+    const constant = literalConstant(init) ?? (ts.isIdentifier(init) ? boundLiteral(init, values) : undefined);
+    if (constant !== undefined) out.constants[path] = constant;
+    if (ts.isObjectLiteralExpression(init)) subDocumentPaths(path, init, values, out, level + 1);
+  }
+}
 
 function emptyData(): WriteData {
   return {
@@ -1026,6 +1054,8 @@ export function writeData(
         filteredList(v, values) ??
         (ts.isIdentifier(v) ? boundLiteral(v, values) : undefined));
     if (constant !== undefined) out.constants[name] = constant;
+    // a sub-document written in place (`twoFactor: { enabled: false }`): its paths too (`twoFactor.enabled`)
+    if (ts.isObjectLiteralExpression(v)) subDocumentPaths(name, v, values, out);
     // Prisma `{ balance: { decrement: n } }` / `{ increment: -n }`
     if (ts.isObjectLiteralExpression(v)) {
       for (const q of v.properties) {
@@ -1599,9 +1629,26 @@ function fieldWrite(
     const v = skipOuter(right);
     // a parameter the caller binds to a literal (`setUserActive(id, false)` → `user.active = active`)
     const constant =
-      literalConstant(v) ?? enumMemberName(v) ?? (values && ts.isIdentifier(v) ? boundLiteral(v, values) : undefined);
+      literalConstant(v) ??
+      enumMemberName(v) ??
+      (values && ts.isIdentifier(v) ? boundLiteral(v, values) : undefined) ??
+      (values && ts.isPropertyAccessExpression(v) ? boundMemberLiteral(v, values) : undefined);
     if (constant !== undefined) out.constants[k] = constant;
   }
+}
+
+/**
+ * The one literal a member of a bound parameter holds at the call being followed (`changes.status` with
+ * `changes` given `{ status: 'suspended' }`), if that is all it can be.
+ */
+function boundMemberLiteral(e: ts.PropertyAccessExpression, values: ValueResolver): string | undefined {
+  let root: ts.Expression = e;
+  while (ts.isPropertyAccessExpression(root)) root = skipOuter(root.expression);
+  const d = ts.isIdentifier(root) ? findDeclaration(root) : undefined;
+  if (!d || !ts.isParameter(d) || !values.boundTo(d)) return undefined;
+  const vals = values.resolve(e);
+  const lits = new Set(vals.map((v) => (v.kind === 'literal' ? literalConstant(v.node as ts.Expression) : undefined)));
+  return vals.length && lits.size === 1 && !lits.has(undefined) ? [...lits][0] : undefined;
 }
 
 /** The one literal a parameter is bound to at the call being followed (`false` for `active`), if that is all it can be. */
@@ -1663,6 +1710,21 @@ function literalConstant(v: ts.Expression): string | undefined {
   if (v.kind === ts.SyntaxKind.NullKeyword) return 'null';
   if (ts.isNumericLiteral(v)) return v.text;
   return ts.isStringLiteralLike(v) ? v.text : undefined;
+}
+
+/** An object written in place, or held by a local, with a literal among its values (`{ status: 'suspended' }`). */
+function holdsConstant(a: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(a);
+  const obj = ts.isObjectLiteralExpression(x)
+    ? x
+    : ts.isIdentifier(x)
+      ? values.resolve(x).find((v) => v.kind === 'object')?.node
+      : undefined;
+  return (
+    !!obj &&
+    ts.isObjectLiteralExpression(obj) &&
+    obj.properties.some((p) => ts.isPropertyAssignment(p) && literalConstant(skipOuter(p.initializer)) !== undefined)
+  );
 }
 
 /** The member an enum-like constant names (`UserStatus.SUSPENDED` → `SUSPENDED`). */
@@ -1735,6 +1797,19 @@ function heldModel(recv: ts.Expression, values: ValueResolver): string | undefin
     const parts = calleeParts(v.node.expression);
     const first = v.node.arguments[0] && skipOuter(v.node.arguments[0]);
     if (parts && /^model$/i.test(parts[parts.length - 1]) && first && ts.isStringLiteralLike(first)) return first.text;
+  }
+  return undefined;
+}
+
+/** The name a model definition gave the value `recv` holds (rules/effects.json `orm.modelDefinitions`), if it holds one. */
+function definedModel(recv: ts.Expression, values: ValueResolver): string | undefined {
+  const definers = rules().r.orm.modelDefinitions;
+  const x = skipOuter(recv);
+  if (!definers?.length || !ts.isIdentifier(x)) return undefined;
+  for (const v of values.resolve(x)) {
+    if (v.kind !== 'call' || !ts.isCallExpression(v.node) || !definers.includes(calleeName(v.node))) continue;
+    const first = v.node.arguments[0] && skipOuter(v.node.arguments[0]);
+    if (first && ts.isStringLiteralLike(first) && v.node.arguments.length >= 2) return first.text;
   }
   return undefined;
 }
@@ -2571,6 +2646,18 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         ...callData(call, mc.method, values),
       });
     }
+    // a receiver not named as a model whose value is one a definition made (a generic service's `model.create(data)`
+    // with `model` given `UsersModel`, `sequelize.define('users', …)`)
+    const defined =
+      r.orm.staticMethods.includes(mc.method) && !runsProjectCode(call, values)
+        ? definedModel(mc.recv, values)
+        : undefined;
+    if (defined)
+      return base('db-write', {
+        model: normalizeName(defined),
+        action: repoAction(call, mc.method, values),
+        ...callData(call, mc.method, values),
+      });
     const staticModel =
       recvParts?.length === 1 && recvParts[0] === 'this' && r.orm.staticMethods.includes(mc.method)
         ? staticClassModel(call)
@@ -3798,7 +3885,9 @@ function effectOfCallUncached(
     // its calls through those parameters are followed with this call's arguments bound.
     // (one level: a helper reached while a caller's arguments are bound is not bound again)
     if (ts.isCallExpression(c) && c.arguments.length && !values.bound && callsThroughParams(v.node, values)) {
-      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
+      const bound = values.withArguments(v.node, callArguments(v, c), () =>
+        effectsOf(v.node, values, depth - 1, scope),
+      );
       if (leafEffects(bound).length > leafEffects(inner).length) inner = bound;
     }
     // A literal handed to a helper that writes (`setUserActive(id, false)` → `user.active = active`, or a
@@ -3807,10 +3896,12 @@ function effectOfCallUncached(
     if (
       ts.isCallExpression(c) &&
       !values.bound &&
-      c.arguments.some((a) => literalConstant(skipOuter(a)) !== undefined) &&
+      c.arguments.some((a) => literalConstant(skipOuter(a)) !== undefined || holdsConstant(a, values)) &&
       leafEffects(inner).some((e) => e.kind === 'db-write' || e.kind === 'sql-write')
     ) {
-      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
+      const bound = values.withArguments(v.node, callArguments(v, c), () =>
+        effectsOf(v.node, values, depth - 1, scope),
+      );
       const constants = (list: Effect[]): number =>
         leafEffects(list).reduce(
           (n, e) => n + Object.keys(e.constants ?? {}).length + Object.keys(e.filters ?? {}).length,
@@ -3826,7 +3917,9 @@ function effectOfCallUncached(
       c.arguments.some((a) => arithmeticArgument(a)) &&
       leafEffects(inner).some((e) => e.kind === 'db-write' || e.kind === 'sql-write')
     ) {
-      const bound = values.withArguments(v.node, c, () => effectsOf(v.node, values, depth - 1, scope));
+      const bound = values.withArguments(v.node, callArguments(v, c), () =>
+        effectsOf(v.node, values, depth - 1, scope),
+      );
       const moves = (list: Effect[]): number =>
         leafEffects(list).reduce((n, e) => n + (e.debits?.length ?? 0) + (e.credits?.length ?? 0), 0);
       if (moves(bound) > moves(inner)) inner = bound;
@@ -3844,7 +3937,8 @@ function effectOfCallUncached(
       (e.kind === 'db-write' || e.kind === 'sql-write') &&
       (e.dataKeys.length === 0 || !!e.opaqueData || keysOfType(e, fromType));
     if (ts.isCallExpression(c) && c.arguments.length && leafEffects(inner).some(unknownData)) {
-      if (inner.some((e) => e.kind !== 'call' && unknownData(e))) inner = rebind(inner, v.node, c, values, fromType);
+      if (inner.some((e) => e.kind !== 'call' && unknownData(e)))
+        inner = rebind(inner, v.node, callArguments(v, c), values, fromType);
       // Still not known (a SET clause built by a helper): what the caller hands over is what gets written.
       const handed = callerData(c, values);
       if (handed.keys.length || handed.rawBody) inner = inner.map((e) => withCallerData(e, handed));
@@ -4104,7 +4198,7 @@ function callsThroughParams(fn: FunctionNode, values: ValueResolver): boolean {
 function rebind(
   inner: Effect[],
   fn: FunctionNode,
-  call: ts.CallExpression,
+  call: readonly ts.Expression[],
   values: ValueResolver,
   fromType: readonly string[][] = [],
 ): Effect[] {

@@ -17,7 +17,13 @@ import { evalString } from './strings.js';
 import { forEachNode } from './walk.js';
 
 export type Value =
-  | { kind: 'function'; node: FunctionNode; site?: ts.CallExpression }
+  | {
+      kind: 'function';
+      node: FunctionNode;
+      site?: ts.CallExpression;
+      /** Arguments given ahead of the caller's by `fn.bind(thisArg, …)`: they fill the first parameters. */
+      partial?: readonly ts.Expression[];
+    }
   | { kind: 'class'; node: ts.ClassLikeDeclaration }
   /** `site`: the `new` expression that made this instance, when one did (each `new` is its own object). */
   | { kind: 'instance'; cls: ts.ClassLikeDeclaration; site?: ts.NewExpression }
@@ -368,6 +374,9 @@ export class ValueResolver {
     ) {
       return this.importValue(e.arguments[0].text, e.getSourceFile().fileName, '*', e, depth, seen);
     }
+    // `fn.bind(thisArg, a)`: the same function, its first parameters given (`updateUser: updateUser.bind(null, User)`)
+    const bound = this.boundFunction(e, depth, seen);
+    if (bound) return bound;
     // `once(() => …)`, `cache(async () => …)`, `memoize(fn)`: a package's wrapper of a function is called
     // as the function it wraps
     const callee = this.resolve(e.expression, depth, seen).flatMap((c) => this.unwrapped(c, depth, seen) ?? [c]);
@@ -423,6 +432,16 @@ export class ValueResolver {
       }
     }
     return out;
+  }
+
+  /** `fn.bind(thisArg, …args)` on a function of the project: that function, with `args` ahead of any caller's. */
+  private boundFunction(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): Value[] | undefined {
+    const x = skipOuter(e.expression);
+    if (!ts.isPropertyAccessExpression(x) || x.name.text !== 'bind') return undefined;
+    const fns = this.resolve(x.expression, depth + 1, seen).filter((v) => v.kind === 'function');
+    if (!fns.length) return undefined;
+    const given = e.arguments.slice(1);
+    return fns.map((v) => (given.length ? { ...v, partial: [...(v.partial ?? []), ...given] } : v));
   }
 
   /**
@@ -714,9 +733,17 @@ export class ValueResolver {
     return this.withParameters(ctor.parameters, args, run, (p) => !this.bindings.has(p));
   }
 
-  /** Runs `run` with `fn`'s parameters bound to the arguments of `call` (a spread argument binds nothing). */
-  withArguments<T>(fn: ts.SignatureDeclaration, call: ts.CallExpression | ts.NewExpression, run: () => T): T {
-    return this.withParameters(fn.parameters, call.arguments ?? [], run);
+  /**
+   * Runs `run` with `fn`'s parameters bound to the arguments of `call` (a spread argument binds nothing), or to a
+   * list of arguments (a bound function's given ones ahead of its caller's: `callArguments`).
+   */
+  withArguments<T>(
+    fn: ts.SignatureDeclaration,
+    call: ts.CallExpression | ts.NewExpression | readonly ts.Expression[],
+    run: () => T,
+  ): T {
+    const args = Array.isArray(call) ? call : ((call as ts.CallExpression | ts.NewExpression).arguments ?? []);
+    return this.withParameters(fn.parameters, args, run);
   }
 
   /** Runs `run` with each parameter (that `bind` accepts) bound to the argument at its position. */
@@ -2132,4 +2159,9 @@ function schemaMembers(
     }
   });
   return out;
+}
+
+/** The arguments a call hands a function it reaches: a bound function's given ones (`fn.bind(null, User)`) first. */
+export function callArguments(v: Value, call: ts.CallExpression): readonly ts.Expression[] {
+  return v.kind === 'function' && v.partial?.length ? [...v.partial, ...call.arguments] : call.arguments;
 }

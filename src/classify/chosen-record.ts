@@ -6,7 +6,7 @@ import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Effect } from '../analysis/effects.js';
-import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { callArguments, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { whereParams } from '../analysis/sql-params.js';
 import { norm } from './words.js';
@@ -94,7 +94,7 @@ function whoseRecord(
 ): { payload: boolean; signedIn: boolean; chosenAtSite: boolean; everySignedIn: boolean } | undefined {
   const call = e.node;
   if (!ts.isCallExpression(call)) return undefined;
-  const filters = lookupFilters(call, values);
+  const filters = lookupFilters(call, values, sites);
   if (!filters.length) return undefined;
   const r = rules();
   let payload = false;
@@ -226,11 +226,12 @@ function passedFor(
 ): ts.Expression[] {
   const fn = param.parent;
   const index = fn.parameters.indexOf(param);
-  return sites.flatMap((c) =>
-    c.arguments[index] && values.resolve(c.expression).some((v) => v.kind === 'function' && v.node === fn)
-      ? [c.arguments[index]]
-      : [],
-  );
+  return sites.flatMap((c) => {
+    // (a bound function's given arguments come first: `setStatus.bind(null, User)` called with `(id, data)`)
+    const v = values.resolve(c.expression).find((x) => x.kind === 'function' && x.node === fn);
+    const arg = v && callArguments(v, c)[index];
+    return arg ? [arg] : [];
+  });
 }
 
 /**
@@ -337,7 +338,11 @@ interface Filter {
 }
 
 /** The filters of the lookups the written record came from (`record.save()`), or of the write itself (`Model.updateOne(filter, …)`). */
-function lookupFilters(call: ts.CallExpression, values: ValueResolver): Filter[] {
+function lookupFilters(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  sites: readonly ts.CallExpression[] = [],
+): Filter[] {
   // a SQL statement: the values its WHERE clause compares account keys with
   const sql = sqlKeys(call, values);
   if (sql.length) return sql;
@@ -359,7 +364,13 @@ function lookupFilters(call: ts.CallExpression, values: ValueResolver): Filter[]
     out.push({ value: call.arguments[0] });
   // a static write given its filter: Sequelize's `Model.update(data, { where })`, Mongoose's `Model.updateOne(filter, data)`
   if (!out.length) {
-    const where = call.arguments.find((a) => {
+    // (a generic helper's parameter, `model.update(data, query)`: what the calls it was reached through pass)
+    const given = call.arguments.flatMap((a) => {
+      const x = skipOuter(a);
+      const d = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
+      return d && ts.isParameter(d) ? passedFor(d, sites, values) : [a];
+    });
+    const where = given.find((a) => {
       const x = skipOuter(a);
       return (
         ts.isObjectLiteralExpression(x) &&

@@ -150,6 +150,8 @@ export interface EffectRules {
   commandWrites?: { modules: string[]; create: string[]; update: string[]; delete: string[]; usersCollection: string };
   orm: {
     modelRegistries?: string[];
+    /** Calls defining a model named by their first argument (`sequelize.define('users', …)`, `mongoose.model('User', …)`). */
+    modelDefinitions?: string[];
     /** Entity query-builder chains (TypeORM `createQueryBuilder().update(User).set(…)`). */
     queryBuilder?: { starts: string; verbs: string; entityCalls: string[] };
     /** Associations whose Sequelize mixins (`setRoles`, `addRole`) are writes. */
