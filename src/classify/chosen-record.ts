@@ -6,7 +6,7 @@ import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Effect } from '../analysis/effects.js';
-import { callArguments, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import { callArguments, calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { whereParams } from '../analysis/sql-params.js';
 import { norm } from './words.js';
@@ -132,15 +132,9 @@ function whoseRecord(
           // `addCredit({ userId })` called with `{ userId: row.userId }`: the property the binding takes
           const name = ts.isIdentifier(d.name) ? (d.propertyName ? propertyNameText(d.propertyName) : d.name.text) : '';
           for (const arg of passedFor(root, sites, values)) {
-            const obj = skipOuter(arg);
-            if (ts.isObjectLiteralExpression(obj)) {
-              for (const p of obj.properties)
-                if (p.name && propertyNameText(p.name) === name)
-                  go(
-                    ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p,
-                    depth + 1,
-                  );
-            } else go(obj, depth + 1);
+            const held = name ? memberGiven(arg, name) : undefined;
+            if (held) for (const m of held) go(m, depth + 1);
+            else go(skipOuter(arg), depth + 1);
           }
         }
       } else if (d && ts.isParameter(d)) {
@@ -180,9 +174,10 @@ function whoseRecord(
         for (const a of x.arguments) for (const f of filterOf(a)) go(f.value, depth + 1);
         return;
       }
-      // (…or by a SQL statement's WHERE clause: `prepare('SELECT … WHERE id = ?').bind(c.req.param('id')).first()`)
+      // (…or by a SQL statement's WHERE clause: `prepare('SELECT … WHERE id = ?').bind(c.req.param('id')).first()`,
+      // or a query builder's: `db.select().from(requests).where(eq(requests.id, requestId))`)
       if (throughRecords) {
-        const keys = sqlKeys(x, values);
+        const keys = [...sqlKeys(x, values), ...builderConditions(x)];
         if (keys.length) {
           for (const k of keys) go(k.value, depth + 1);
           return;
@@ -216,6 +211,28 @@ function whoseRecord(
   }
   everySignedIn &&= people > 0;
   return { payload: anyPayload, signedIn: anySignedIn, chosenAtSite, everySignedIn };
+}
+
+/**
+ * What an object handed to a helper gives one of its members: the member's value, or, where the object spreads
+ * another in (`{ ...input, userId }`), that other object (the member may come from it). Through a local holding
+ * the object (`const full = { ...input, userId }`). Undefined when the argument is no object written in place.
+ */
+function memberGiven(arg: ts.Expression, name: string): ts.Expression[] | undefined {
+  let obj = skipOuter(arg);
+  if (ts.isIdentifier(obj)) {
+    const d = findDeclaration(obj);
+    const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+    if (init && ts.isObjectLiteralExpression(init)) obj = init;
+  }
+  if (!ts.isObjectLiteralExpression(obj)) return undefined;
+  const out: ts.Expression[] = [];
+  for (const p of obj.properties) {
+    if (ts.isSpreadAssignment(p)) out.push(p.expression);
+    else if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name) out.push(p.initializer);
+    else if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) out.push(p.name);
+  }
+  return out;
 }
 
 /** The arguments the calls of the parameter's function among `sites` pass for it. */
@@ -321,11 +338,15 @@ function notAdmin(cond: ts.Expression): boolean {
 
 /** Is the endpoint an administrator's, by a segment of its path (`/api/admin/payments/:id`)? */
 export function adminPath(path: string | undefined): boolean {
-  return (path ?? '')
-    .split('/')
-    .some(
-      (s) => rules().adminSegments.has(s.toLowerCase()) || rules().adminSegments.has(s.toLowerCase().split(/[-_.]/)[0]),
-    );
+  return (path ?? '').split('/').some(
+    // (a segment or any of its parts: `admin-panel`, `super-admin`)
+    (s) =>
+      rules().adminSegments.has(s.toLowerCase()) ||
+      s
+        .toLowerCase()
+        .split(/[-_.]/)
+        .some((w) => rules().adminSegments.has(w)),
+  );
 }
 
 /** Static writes whose first argument is the filter (Mongoose). */
@@ -346,6 +367,9 @@ function lookupFilters(
   // a SQL statement: the values its WHERE clause compares account keys with
   const sql = sqlKeys(call, values);
   if (sql.length) return sql;
+  // a query builder's condition chained on the write (`tx.update(wallets).set(…).where(eq(wallets.tenantId, id))`)
+  const chained = chainFilters(call);
+  if (chained.length) return chained;
   const callee = skipOuter(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const recv = skipOuter(callee.expression);
@@ -392,6 +416,52 @@ function sqlKeys(call: ts.CallExpression, values: ValueResolver): Filter[] {
 }
 
 /** The values a filter compares account keys with: `{ where: { id } }` → id, `{ number: x }` → x, an id given alone. */
+/**
+ * The account keys a builder's `.where(…)` chained on the write compares (`eq(t.tenantId, tenantId)` inside
+ * `and(…)`, knex's `.where('user_id', id)`, `.where({ id })`): each with the value it is compared with.
+ */
+function chainFilters(call: ts.CallExpression): Filter[] {
+  let n: ts.Node = call;
+  while (
+    n.parent &&
+    ((ts.isPropertyAccessExpression(n.parent) && n.parent.expression === n) ||
+      (ts.isCallExpression(n.parent) && n.parent.expression === n))
+  )
+    n = n.parent;
+  return ts.isCallExpression(n) ? builderConditions(n) : [];
+}
+
+/** The account keys compared by the `.where(…)` calls of a builder chain that ends in `top` (a lookup or a write). */
+function builderConditions(top: ts.CallExpression): Filter[] {
+  const out: Filter[] = [];
+  const column = (x: ts.Expression): string | undefined => {
+    const y = skipOuter(x);
+    const name = ts.isPropertyAccessExpression(y) ? y.name.text : ts.isStringLiteralLike(y) ? y.text : undefined;
+    return name && rules().accountKeys.test(name) ? name : undefined;
+  };
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && calleeName(n) === 'eq' && n.arguments.length === 2) {
+      const [a, b] = n.arguments;
+      const key = column(a) ?? column(b);
+      if (key) out.push({ value: column(a) ? b : a, key });
+      return;
+    }
+    if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+  };
+  for (let n: ts.Expression = top; ts.isCallExpression(n) || ts.isPropertyAccessExpression(n); n = n.expression) {
+    if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression)) continue;
+    if (!/^(where|andWhere)$/.test(n.expression.name.text)) continue;
+    const [first, second, third] = n.arguments;
+    const key = first && ts.isStringLiteralLike(skipOuter(first)) ? column(first) : undefined;
+    const compared = third ?? second;
+    if (key && compared) out.push({ value: compared, key });
+    else if (first && ts.isObjectLiteralExpression(skipOuter(first)))
+      out.push(...keyValues(skipOuter(first) as ts.ObjectLiteralExpression));
+    else for (const a of n.arguments) visit(a);
+  }
+  return out;
+}
+
 function filterOf(arg: ts.Expression): Filter[] {
   const x = skipOuter(arg);
   if (!ts.isObjectLiteralExpression(x)) return [{ value: x }];
