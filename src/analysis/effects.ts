@@ -562,6 +562,17 @@ function isOne(e: ts.Expression): boolean {
  * `Number(x).plus(n)`? A counter raised by one (`count + 1`) is not an amount. With `amountOnly`, `e`
  * is the increment itself (`$inc: { balance: n }`): any amount but 1 and no negation.
  */
+/**
+ * Does an operand read the key's own value: by its text (`user.balance`), or as a local that holds it
+ * (`const current = user?.money` in `toAdd + current`)?
+ */
+function mentionsKey(operand: ts.Expression, key: string): boolean {
+  const k = key.toLowerCase();
+  if (operand.getText().toLowerCase().includes(k)) return true;
+  const x = skipOuter(operand);
+  return ts.isIdentifier(x) && valuesOfLocal(x).some((v) => v.getText().toLowerCase().includes(k));
+}
+
 function isIncrease(e: ts.Expression, key: string, amountOnly = false, depth = 0): boolean {
   const x = skipOuter(e);
   const self = amountOnly ? undefined : sqlSelfUpdate(x, key);
@@ -574,8 +585,7 @@ function isIncrease(e: ts.Expression, key: string, amountOnly = false, depth = 0
     );
   if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.PlusToken) {
     if (isOne(x.left) || isOne(x.right)) return false;
-    const k = key.toLowerCase();
-    return x.left.getText().toLowerCase().includes(k) || x.right.getText().toLowerCase().includes(k) || depth > 0;
+    return mentionsKey(x.left, key) || mentionsKey(x.right, key) || depth > 0;
   }
   if (ts.isCallExpression(x)) {
     const last = calledName(x);
@@ -800,7 +810,7 @@ function isDecrease(e: ts.Expression, key: string, depth = 0): boolean {
   if (ts.isPrefixUnaryExpression(x) && ts.isNumericLiteral(x.operand) && Number(x.operand.text) === 1) return false;
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken) return true;
   if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.MinusToken)
-    return x.left.getText().toLowerCase().includes(key.toLowerCase()) || depth > 0;
+    return mentionsKey(x.left, key) || depth > 0;
   // `isCredit ? amount : -amount`: one branch takes the amount away
   if (ts.isConditionalExpression(x)) return isDecrease(x.whenTrue, key, depth) || isDecrease(x.whenFalse, key, depth);
   if (ts.isCallExpression(x)) {

@@ -89,6 +89,8 @@ interface CompiledAssets {
     balanceWordSet: ReadonlySet<string>;
     balanceTailSet: ReadonlySet<string>;
     pairedMoveModelsRe: RegExp | undefined;
+    heldAmountModelsRe: RegExp | undefined;
+    heldAmountKeySet: ReadonlySet<string>;
     pairedMoveNotKeysRe: RegExp | undefined;
     membershipGroupRe: RegExp | undefined;
     onlyReferencesRe: RegExp | undefined;
@@ -156,6 +158,8 @@ export const assetRules = compiled((): CompiledAssets => {
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
       balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
       pairedMoveModelsRe: a.pairedMoveModels ? new RegExp(a.pairedMoveModels) : undefined,
+      heldAmountModelsRe: a.heldAmountModels ? new RegExp(a.heldAmountModels) : undefined,
+      heldAmountKeySet: new Set((a.heldAmountKeys ?? []).map(norm)),
       pairedMoveNotKeysRe: a.pairedMoveNotKeys ? new RegExp(a.pairedMoveNotKeys) : undefined,
       membershipGroupRe: a.membershipShape?.groupPattern ? new RegExp(a.membershipShape.groupPattern) : undefined,
       onlyReferencesRe: a.onlyReferences ? new RegExp(a.onlyReferences) : undefined,
@@ -584,6 +588,11 @@ function balanceKey(
   }
   // the balance in a unit or a currency (`totalBalanceInWeiUsd`, `balanceUsd`) is still the balance
   return words(key).some((w) => balanceWords.has(w));
+}
+
+/** A plain amount key on a person's record (`Amount` of a member, `money` of a user): what the person holds. */
+function heldAmount(key: string, model: string, r: CompiledAssets['rules'][number]): boolean {
+  return r.heldAmountKeySet.has(norm(key)) && !!r.heldAmountModelsRe?.test(norm(model));
 }
 
 /** A key named for a holding moved by an amount, as a whole or by its last word (`wallet`, `pineWallet`). */
@@ -1017,7 +1026,10 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         );
         const debited = (e.debits ?? [])
           .filter(
-            (k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet) || movedKey(k, r.movedKeySet),
+            (k) =>
+              balanceKey(k, r.debitSet, r.balanceWordSet, ledger, r.balanceTailSet) ||
+              movedKey(k, r.movedKeySet) ||
+              heldAmount(k, model, r),
           )
           .filter((k) => !credited.some((c) => norm(c) !== norm(k) && sameAmount(c, k)))
           .map(norm);
@@ -1083,7 +1095,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           .filter(
             (k) =>
               (balanceKey(k, r.creditSet, r.balanceWordSet, { model, r }) ||
-                (movedKey(k, r.movedKeySet) && moved.has(norm(k)))) &&
+                (movedKey(k, r.movedKeySet) && moved.has(norm(k))) ||
+                ((e.credits ?? []).includes(k) && heldAmount(k, model, r))) &&
               !movedWithin(k),
           )
           .map(norm);

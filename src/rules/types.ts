@@ -557,6 +557,9 @@ export interface AssetRule {
   ledgerModels?: string[];
   /** Amount keys of a record that is itself a balance (`balance.amount`). */
   ledgerKeys?: string[];
+  /** Records of a person whose plain amount keys (`heldAmountKeys`), moved by an amount, are their balance. */
+  heldAmountModels?: string;
+  heldAmountKeys?: string[];
   /** Currency units a ledger record's amount keys may carry as a word (`availableKobo`, `balance_cents`). */
   ledgerUnits?: string[];
   /** Last words of a key that name a balance whatever its prefix (`btcBal`, `usdt_balance`): debits and credits of them count. */
