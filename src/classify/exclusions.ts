@@ -809,6 +809,8 @@ export interface ExclusionFacts {
   createsInvitation?: boolean;
   /** It adds, changes or removes an MFA factor or passkey (a record of one, or its switch). */
   enrolsFactor?: boolean;
+  /** It deletes the account or the organisation. */
+  deletesAccount?: boolean;
   /** The only assets are a token minted and stored (an access token, a key): what a sign-in also does. */
   issuesTokenOnly?: boolean;
 }
@@ -846,6 +848,8 @@ export function exclusionFor(
       !(movesMoney && endpointReadsSession(ep, values)) &&
       // a factor added to the account a session signs in to (`passkeys/register/verify`) is an enrolment
       !(facts.enrolsFactor && endpointReadsSession(ep, values)) &&
+      // an account deleted by the one signed in to it under an entry word (`/stripe/cancel-signup`): a deletion
+      !(facts.deletesAccount && endpointReadsSession(ep, values)) &&
       // a secret set by one who types the one it replaces (`old_password`) on an account the request's session
       // names: a change of a known secret under a prefix that says sign-up (`/registration/fin-password`), which
       // no sign-up, sign-in or recovery asks for

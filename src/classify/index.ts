@@ -770,6 +770,7 @@ export function classifyEndpoint(
           answersMintedSecret: reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
           writesFactor: reasons.some(switchesFactor),
           enrolsFactor: reasons.some((r) => switchesFactor(r) || (r.kind === 'asset' && r.value === 'mfa-factor')),
+          deletesAccount: reasons.some((r) => r.kind === 'asset' && r.value === 'account-deletion'),
           grantsRole: reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
           // money moved or redirected (a provider's OAuth callback storing the payout account it connected)
           movesMoney: reasons.some((r) => r.kind === 'asset' && r.category === 'money'),
