@@ -3087,9 +3087,20 @@ function constantSlots(
   let out: Record<string, string> | undefined;
   for (const p of slots) {
     const v = evalString(p.value, values);
-    if (v !== undefined) (out ??= {})[p.column] = v;
+    // (a value that may be one of several, `isFirstUser ? 'admin' : 'user'`, is no constant)
+    if (v !== undefined && !severalLiterals(p.value, values)) (out ??= {})[p.column] = v;
   }
   return out;
+}
+
+/** Can the expression hold more than one literal (`cond ? 'admin' : 'user'`, a local given either)? */
+function severalLiterals(e: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(e);
+  if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x)) return false;
+  const lits = new Set(
+    values.resolve(x).flatMap((v) => (v.kind === 'literal' && v.value !== undefined ? [String(v.value)] : [])),
+  );
+  return lits.size > 1;
 }
 
 /** `name = customAlphabet(…)`: a name (a pattern of names) assigned a minting call's result, as text. */

@@ -405,20 +405,45 @@ function createsWhenMissing(node: ts.Node): boolean {
   let x: ts.Node = node;
   while (ts.isAwaitExpression(x.parent) || ts.isParenthesizedExpression(x.parent)) x = x.parent;
   const p = x.parent;
-  if (!ts.isBinaryExpression(p) || p.operatorToken.kind !== ts.SyntaxKind.EqualsToken || p.right !== x) return false;
-  if (!ts.isIdentifier(p.left)) return false;
-  const name = p.left.text;
-  for (let a: ts.Node | undefined = p.parent; a && !ts.isFunctionLike(a); a = a.parent) {
-    if (!ts.isIfStatement(a)) continue;
+  const direct =
+    ts.isBinaryExpression(p) &&
+    p.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    p.right === x &&
+    ts.isIdentifier(p.left)
+      ? p.left.text
+      : undefined;
+  for (let a: ts.Node | undefined = p; a && !ts.isFunctionLike(a); a = a.parent) {
+    if (!ts.isIfStatement(a) || !isInside(node, a.thenStatement)) continue;
     let cond = skipOuter(a.expression);
     if (ts.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken)
       cond = skipOuter(cond.operand);
     else if (ts.isBinaryExpression(cond) && /^(==|===)$/.test(cond.operatorToken.getText()))
       cond = skipOuter(cond.left);
     else continue;
-    if (ts.isIdentifier(cond) && cond.text === name) return true;
+    if (!ts.isIdentifier(cond)) continue;
+    // `if (!doc) doc = await X.create(…)`, or the branch fills the local from what it created
+    // (`if (!dbUser) { const created = await db.query('INSERT …'); dbUser = created.rows[0] }`)
+    if (cond.text === direct || assignsLocal(a.thenStatement, cond.text)) return true;
   }
   return false;
+}
+
+/** Does a statement assign the local `name` (`name = …`) outside the functions it defines? */
+function assignsLocal(st: ts.Node, name: string): boolean {
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit || (n !== st && ts.isFunctionLike(n))) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(skipOuter(n.left)) &&
+      (skipOuter(n.left) as ts.Identifier).text === name
+    )
+      hit = true;
+    else n.forEachChild(visit);
+  };
+  visit(st);
+  return hit;
 }
 
 /** A get-or-create's creation, in either form: `if (!doc) doc = await X.create(…)`, or after `if (found) return found`. */
@@ -588,6 +613,11 @@ function balanceKey(
   }
   // the balance in a unit or a currency (`totalBalanceInWeiUsd`, `balanceUsd`) is still the balance
   return words(key).some((w) => balanceWords.has(w));
+}
+
+/** A key naming a role (`role`, `user_role`, `permissions`): a role term, or ending on one. */
+function roleKey(k: string, roleKeys: readonly string[]): boolean {
+  return roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t));
 }
 
 /** A plain amount key on a person's record (`Amount` of a member, `money` of a user): what the person holds. */
@@ -1205,8 +1235,14 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         createOnly &&
         ts.isCallExpression(e.node) &&
         madeWhenMissing(e.node) &&
-        keys.some((k) => c.roleKeys.includes(k)) &&
-        keys.filter((k) => c.roleKeys.includes(k)).every((k) => c.ordinaryRole.test(constantsOf(e).get(k) ?? '')) &&
+        keys.some((k) => roleKey(k, c.roleKeys)) &&
+        // (an ordinary role the code names, or one the server alone picks: `isFirstUser ? 'admin' : 'user'`)
+        keys
+          .filter((k) => roleKey(k, c.roleKeys))
+          .every((k) => {
+            const v = constantsOf(e).get(k);
+            return v !== undefined ? c.ordinaryRole.test(v) : !ctx.bodyFields.includes(k);
+          }) &&
         keys
           .filter((k) => PERSON_REF.test(k))
           .every((k) => serverMade(e.node as ts.CallExpression, k, ctx.bodyFields, ctx.values))
