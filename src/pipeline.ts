@@ -104,8 +104,10 @@ export function planRoot(session: ScanSession, root: string): PlannedRoot {
   // the records an application writes through a workspace package are declared in that package (`packages/db/prisma`)
   for (const m of ctx.workspace.dependedMembers())
     for (const f of discoverSchemas(m.dir)) if (!session.schemas.includes(f)) session.schemas.push(f);
-  // …and a database project at the top of the repository (`supabase/migrations` beside `apps/api`) is theirs too
-  for (const f of sharedSchemas(ctx.workspace.tree, root)) if (!session.schemas.includes(f)) session.schemas.push(f);
+  // a database project at the top of the repository (`supabase/migrations` beside `apps/api`) defines the
+  // functions the application calls by name
+  for (const f of sharedSchemas(ctx.workspace.tree, root))
+    if (f.endsWith('.sql') && !session.sharedSql.includes(f)) session.sharedSql.push(f);
   // nothing outside the tree that holds this root is read (resolution already stops there)
   session.store.trees.push(ctx.workspace.tree);
   const adapters = createAdapters();

@@ -42,6 +42,11 @@ export class ScanSession {
   readonly incomplete = new Map<string, string>();
   /** Schema files discovery found (Prisma): their text names each record's columns. */
   readonly schemas: string[] = [];
+  /**
+   * SQL files of a database project at the top of the repository or workspace (`supabase/` beside `apps/api`),
+   * read only for the functions they define, nearest folder last (its definitions win).
+   */
+  readonly sharedSql: string[] = [];
   /** Files some part of whose analysis failed (a unit of work, an endpoint), with the first reason. */
   readonly notAnalysed = new Map<string, string>();
 

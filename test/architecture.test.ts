@@ -54,6 +54,7 @@ describe('scan session', () => {
       ['analysis/scope.ts:idCache', 'identifier → declaration (syntax alone)'],
       ['analysis/effects.ts:callsCache', 'calls in a function body (syntax alone)'],
       ['analysis/values.ts:returnsCache', 'return expressions of a function body (syntax alone)'],
+      ['analysis/effects.ts:paramKeyTests', 'does a function test a key of its parameters (syntax alone)'],
       ['verify/guard/recognise.ts:asyncCache', 'does a function return a promise (syntax alone)'],
       [
         'analysis/effects.ts:randomCache',

@@ -485,12 +485,33 @@ const NESTED_OPS = new Set([
   'set',
 ]);
 
+/** A value read from a record at the same path it is written to (`mfa: { secret: user.mfa.secret }`): unchanged. */
+function writtenBack(value: ts.Expression, path: string): boolean {
+  const names: string[] = [];
+  for (let x = skipOuter(value); ts.isPropertyAccessExpression(x); x = skipOuter(x.expression))
+    names.unshift(x.name.text);
+  const parts = path.split('.');
+  return names.length >= parts.length && parts.every((p, i) => names[names.length - parts.length + i] === p);
+}
+
+/** A sub-document named for sign-in security (rules/effects.json `orm.securitySubDocuments`), by its last part. */
+function securityContainer(path: string): boolean {
+  const re = SECURITY_SUBDOCS();
+  return !!re && re.test(path.split('.').pop() ?? '');
+}
+
+const SECURITY_SUBDOCS = compiled(() => {
+  const s = ruleFile('effects').orm.securitySubDocuments;
+  return s ? new RegExp(s, 'i') : undefined;
+});
+
 /** Update operators of a number or a list written as an object (`{ increment: 1 }`, `{ push: x }`): not a sub-document. */
 const VALUE_OPS = /^(increment|decrement|multiply|divide|set|push|unset)$/;
 
 /**
- * The paths of a sub-document written in place, two levels down (`twoFactor: { enabled: false }` writes
- * `twoFactor.enabled`, as Mongoose stores it), with the literal each is given.
+ * The paths of a sub-document written in place, two levels down, that are given a literal (`twoFactor: { enabled:
+ * false }` writes `twoFactor.enabled`, as Mongoose stores it): a switch thrown. A value carried over or chosen
+ * elsewhere (`profile: { role: jobTitle }`, `secret: user.twoFactor.secret`) keeps the sub-document's own name.
  */
 function subDocumentPaths(
   prefix: string,
@@ -504,11 +525,15 @@ function subDocumentPaths(
     const k = q.name && !ts.isComputedPropertyName(q.name) ? propertyNameText(q.name) : undefined;
     if (!k || (!ts.isPropertyAssignment(q) && !ts.isShorthandPropertyAssignment(q))) continue;
     const path = `${prefix}.${k}`;
-    out.keys.push(path);
     const init = skipOuter(ts.isPropertyAssignment(q) ? q.initializer : q.name);
+    if (ts.isObjectLiteralExpression(init)) {
+      subDocumentPaths(path, init, values, out, level + 1);
+      continue;
+    }
     const constant = literalConstant(init) ?? (ts.isIdentifier(init) ? boundLiteral(init, values) : undefined);
+    if (constant === undefined && (!securityContainer(prefix) || writtenBack(init, path))) continue;
+    out.keys.push(path);
     if (constant !== undefined) out.constants[path] = constant;
-    if (ts.isObjectLiteralExpression(init)) subDocumentPaths(path, init, values, out, level + 1);
   }
 }
 
@@ -1324,7 +1349,12 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
   // - …or changed where it stands (`org.members[i].role = role; await org.save()`)
   const declared: WriteData['nested'] = [];
   const inPlace: WriteData['nested'] = [];
-  forEachNode(scope, (n) => {
+  const walk = (n: ts.Node): boolean | void => {
+    // (a branch the call being followed does not take: `if (updateData.email)` given `{ auth }`)
+    if (values?.bound && ts.isIfStatement(n) && absentWhenBound(n.expression, values)) {
+      if (n.elseStatement) forEachNode(n.elseStatement, walk);
+      return false;
+    }
     // an entry of a map the record keeps, under a computed key (`user.balances[type] = amount`): that map
     const map =
       ts.isBinaryExpression(n) && ts.isElementAccessExpression(n.left) ? skipOuter(n.left.expression) : undefined;
@@ -1353,7 +1383,8 @@ export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save
       const data = assignmentsIn(scope, (e) => ts.isIdentifier(e) && e.text === sub, values);
       if (data.keys.length) declared.push({ relation: list, action: 'update', data, node: n });
     }
-  });
+  };
+  forEachNode(scope, walk);
   own.nested.push(...declared, ...inPlace);
   // the record's own methods called on it before the save (`wallet.updateBalance(c, n)` with
   // `walletSchema.methods.updateBalance = function (c, n) { this.balances[c] += n }`): what they set on `this`
@@ -1486,6 +1517,12 @@ function assignmentsIn(
 ): WriteData {
   const out = emptyData();
   const visit = (n: ts.Node): void => {
+    // a branch taken only when the caller's argument has a key it does not have (`if (updateData.role)` with
+    // `updateData` given `{ status: 'suspended' }`): not run for this call
+    if (values?.bound && ts.isIfStatement(n) && absentWhenBound(n.expression, values)) {
+      if (n.elseStatement) visit(n.elseStatement);
+      return;
+    }
     if (
       ts.isBinaryExpression(n) &&
       (ts.isPropertyAccessExpression(n.left) || ts.isElementAccessExpression(n.left)) &&
@@ -1542,6 +1579,57 @@ function assignmentsIn(
   };
   visit(scope);
   return out;
+}
+
+/** Does a function test a key of one of its parameters (`if (updateData.role)`)? Syntax alone: cached. */
+const paramKeyTests = new WeakMap<ts.Node, boolean>();
+function branchesOnParamKeys(fn: FunctionNode): boolean {
+  const hit = paramKeyTests.get(fn);
+  if (hit !== undefined) return hit;
+  const params = new Set(fn.parameters.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
+  let found = false;
+  if (params.size && fn.body)
+    forEachNode(fn.body, (n) => {
+      if (found) return false;
+      if (!ts.isIfStatement(n)) return;
+      const x = skipOuter(n.expression);
+      const root = ts.isPropertyAccessExpression(x) ? skipOuter(x.expression) : undefined;
+      if (root && ts.isIdentifier(root) && params.has(root.text)) found = true;
+    });
+  paramKeyTests.set(fn, found);
+  return found;
+}
+
+/** An object written in place, or a local holding one (`const data = { status }`). */
+function objectArgument(a: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(a);
+  return (
+    ts.isObjectLiteralExpression(x) ||
+    (ts.isIdentifier(x) && values.resolve(x).some((v) => v.kind === 'object' && ts.isObjectLiteralExpression(v.node)))
+  );
+}
+
+/**
+ * Is `cond` a test of a key (`data.role`) of a parameter bound to an object written in place (or held by a
+ * local) that has no such key and spreads nothing in? Then it is false for the call being followed.
+ */
+function absentWhenBound(cond: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(cond);
+  if (!ts.isPropertyAccessExpression(x)) return false;
+  const root = skipOuter(x.expression);
+  const d = ts.isIdentifier(root) ? findDeclaration(root) : undefined;
+  let bound = d && ts.isParameter(d) ? values.boundTo(d) : undefined;
+  if (!bound) return false;
+  bound = skipOuter(bound);
+  if (ts.isIdentifier(bound)) {
+    const local = findDeclaration(bound);
+    bound = local && ts.isVariableDeclaration(local) && local.initializer ? skipOuter(local.initializer) : undefined;
+  }
+  if (!bound || !ts.isObjectLiteralExpression(bound)) return false;
+  const key = x.name.text;
+  return !bound.properties.some(
+    (p) => ts.isSpreadAssignment(p) || !p.name || ts.isComputedPropertyName(p.name) || propertyNameText(p.name) === key,
+  );
 }
 
 /** The key a write gets when it stores a hash of a typed password or PIN, whatever its column is called. */
@@ -3531,15 +3619,17 @@ function statementWrite(
  * (rules/effects.json `sql.storedFunctions`): the writes its body makes (analysis/sql-functions.ts).
  */
 function storedFunctionEffect(c: ts.CallExpression, values: ValueResolver): Effect | undefined {
-  const stored = rules().r.sql.storedFunctions;
+  const calls = rules().r.sql.storedFunctions;
   const callee = skipOuter(c.expression);
-  if (!stored || !ts.isPropertyAccessExpression(callee) || !stored.callMethods.includes(callee.name.text))
+  if (!calls || !ts.isPropertyAccessExpression(callee) || !calls.callMethods.includes(callee.name.text))
     return undefined;
   const a = c.arguments[0];
   const name = a && evalString(a, values);
-  const statements = name ? storedFunction(values.session, name) : undefined;
-  if (!name || !statements) return undefined;
-  const via: Effect[] = statements.flatMap((text): Effect[] => {
+  const stored = name ? storedFunction(values.session, name, c.getSourceFile().fileName) : undefined;
+  // (a body that checks a password or the session's assurance before it writes guards itself where the analysis
+  // cannot follow: the call stays what its name says)
+  if (!name || !stored || stored.verifies) return undefined;
+  const via: Effect[] = stored.writes.flatMap((text): Effect[] => {
     const s = sqlStatement(text, undefined, false);
     return s
       ? [
@@ -3930,6 +4020,16 @@ function effectOfCallUncached(
         );
       if (constants(bound) > constants(inner)) inner = bound;
     }
+    // A helper that branches on its argument's keys (`if (updateData.role) user.roles = updateData.role`) handed
+    // an object: walked with that object, the branches its keys do not take are not this call's.
+    if (
+      ts.isCallExpression(c) &&
+      !values.bound &&
+      branchesOnParamKeys(v.node) &&
+      callArguments(v, c).some((a) => objectArgument(a, values)) &&
+      leafEffects(inner).some((e) => e.kind === 'db-write' || e.kind === 'sql-write')
+    )
+      inner = values.withArguments(v.node, callArguments(v, c), () => effectsOf(v.node, values, depth - 1, scope));
     // A sum or difference handed to a helper that writes it (`this.updateUserBalance(id, newBalance)` with
     // `newBalance = user.balance - amount`): the helper's write moves the key as the caller computed it.
     if (

@@ -687,9 +687,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
   // the members added after it: they may join the group found)
   const foundsGroup = effects.some(
     (e) =>
-      e.kind === 'db-write' &&
-      opsOf(e).includes('create') &&
-      !opsOf(e).includes('update') &&
+      (e.kind === 'db-write' || e.kind === 'sql-write') &&
+      writeOps(e).includes('create') &&
+      !writeOps(e).includes('update') &&
       !createsWhenMissing(e.node) &&
       (modelMatches(e.model ?? '', c.groupModels, false) ||
         // a relation named for the group, created with a new record (`createdOrganisations: { create }` in
@@ -1155,6 +1155,13 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (ops.every((o) => o === 'update') && spendsOwnCodes(e, ctx.values)) continue;
       // every key of the asset written empty (`payout_method: null`, `stripe_account_id: null`): the
       // destination is removed, not set
+      // …and a record created with it off (`twoFactor: { enabled: false }` on a new user) is created with the default
+      if (
+        r.notWhenCreatedOff &&
+        ops.every((o) => o === 'create') &&
+        cleared(e, matchedKeys.length ? matchedKeys : keys)
+      )
+        continue;
       if (r.notWhenCleared && ops.every((o) => o === 'update') && cleared(e, matchedKeys.length ? matchedKeys : keys))
         continue;
       // every key written is a list an entry was taken from (`$pull`, the stored list written back filtered):

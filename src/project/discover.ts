@@ -91,6 +91,7 @@ export function discoverSchemas(dir: string): string[] {
  */
 export function sharedSchemas(tree: Tree, root: string): string[] {
   const folders = ruleFile('effects').sql.storedFunctions?.sharedFolders ?? [];
+  // (the repository's top first, the workspace's after it: the nearer one's definitions are read last and win)
   const tops = [...new Set([tree.root, tree.workspaceRoot].filter((d): d is string => !!d))];
   const out: string[] = [];
   for (const top of tops)

@@ -152,6 +152,8 @@ export interface EffectRules {
     modelRegistries?: string[];
     /** Calls defining a model named by their first argument (`sequelize.define('users', …)`, `mongoose.model('User', …)`). */
     modelDefinitions?: string[];
+    /** Sub-document containers named for sign-in security: every path written in them counts, not only literals. */
+    securitySubDocuments?: string;
     /** Entity query-builder chains (TypeORM `createQueryBuilder().update(User).set(…)`). */
     queryBuilder?: { starts: string; verbs: string; entityCalls: string[] };
     /** Associations whose Sequelize mixins (`setRoles`, `addRole`) are writes. */
@@ -549,6 +551,8 @@ export interface AssetRule {
   notWhenOnlyKeys?: string[];
   /** An update that writes every matched key empty (null, false, '') removes the asset: it does not count. */
   notWhenCleared?: boolean;
+  /** A record created with every matched key written off (null, false, '') keeps the default: no change. */
+  notWhenCreatedOff?: boolean;
   /** Counts only when an update writes every matched key empty (a key column cleared: the key revoked). */
   onlyWhenCleared?: boolean;
   /** Keys raised by an amount (a balance credit) that count: listed, or named by balanceWords. */

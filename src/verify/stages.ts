@@ -14,7 +14,13 @@ import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
 import { assetAssignments } from './conditional-keys.js';
 import { counts, Flow, type FlowPoint, type FlowResult, type GuardEvent } from './flow.js';
-import { enablesFactor, factorSwitchedOn, middlewareContinuation, type GuardSpec } from './guard/index.js';
+import {
+  enablesFactor,
+  factorSwitchedOn,
+  middlewareContinuation,
+  requiresFactorOn,
+  type GuardSpec,
+} from './guard/index.js';
 
 export interface StageResult {
   via: ChainLink['via'] | 'handler';
@@ -247,7 +253,8 @@ export function analyseHandler(
   const enabled =
     enablesFactor(fn) ??
     factorSwitchedOn(flow.points.flatMap((p) => (p.kind === 'effect' && p.effect ? [p.effect] : [])));
-  if (enabled) {
+  // (unless the handler refused a request whose factor was not on already: a switch written on again enrols nothing)
+  if (enabled && !requiresFactorOn(fn)) {
     for (const e of flow.events)
       if (e.spec.factor === 'otp' && !e.spec.enrolling)
         e.spec = {

@@ -9,7 +9,7 @@
 export { localInit, resultHolds, truthUnder, type ResultLookup } from './logic.js';
 export { GuardRecogniser, middlewareContinuation } from './recognise.js';
 export { inlineEvidence } from './evidence.js';
-export { enablesFactor, factorSwitchedOn, judgeCompare } from './secrets.js';
+export { enablesFactor, factorSwitchedOn, judgeCompare, requiresFactorOn } from './secrets.js';
 export type { Check, GuardSpec, InlineEvidence } from './types.js';
 export { vocab } from './vocab.js';
 export { isRequestObject } from './sources.js';

@@ -10,6 +10,7 @@ import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import { evalString, type Env } from '../../analysis/strings.js';
 import { externalName } from '../../analysis/unwrap.js';
 import {
+  callArguments,
   isNullish,
   isRequireCall,
   propertyNameText,
@@ -180,8 +181,10 @@ export class GuardRecogniser {
     // 3. A project function: what its body does
     if (fn && fn.kind === 'function') {
       const argEnv: Env = new Map(env);
+      // (a bound function's given arguments come first: `verifyPin.bind(null, User)` called with `(id, pin)`)
+      const args = callArguments(fn, call);
       fn.node.parameters.forEach((p, i) => {
-        const a = call.arguments[i];
+        const a = args[i];
         if (a) argEnv.set(p, a);
       });
       const s = this.summarize(fn.node, argEnv, last);

@@ -13,6 +13,7 @@ import { ts } from 'ts-morph';
 const { SyntaxKind } = ts;
 import { boundArgument, type Env } from '../../analysis/strings.js';
 import { findDeclaration } from '../../analysis/scope.js';
+import { exits } from '../../analysis/walk.js';
 import { calleeName, lastName, skipOuter } from '../../analysis/values.js';
 import { codeGeneratorInput, isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
@@ -244,6 +245,41 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   return found;
 }
 
+/**
+ * Does the handler turn the request away unless a factor is already on (`if (!user.twoFactorEnabled) return 400`,
+ * `if (!user.twoFactor.enabled) throw …`)? A switch it then writes on again (recovery codes regenerated with
+ * `twoFactorEnabled: true`) enrols nothing: the factor was on.
+ */
+export function requiresFactorOn(fn: ts.Node): boolean {
+  const v = vocab();
+  const flagRead = (e: ts.Expression): boolean => {
+    const x = skipOuter(e);
+    if (!ts.isPropertyAccessExpression(x)) return false;
+    if (v.factorEnabledFlags.test(x.name.text)) return true;
+    const rec = lastName(x.expression);
+    return v.factorRecordFlags.test(x.name.text) && !!rec && v.factorRecords.test(rec);
+  };
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIfStatement(n) && exits(n.thenStatement)) {
+      const c = skipOuter(n.expression);
+      if (ts.isPrefixUnaryExpression(c) && c.operator === SyntaxKind.ExclamationToken && flagRead(c.operand))
+        found = true;
+      else if (
+        ts.isBinaryExpression(c) &&
+        ((/^!==?$/.test(c.operatorToken.getText()) && c.right.kind === SyntaxKind.TrueKeyword) ||
+          (/^===?$/.test(c.operatorToken.getText()) && c.right.kind === SyntaxKind.FalseKeyword)) &&
+        flagRead(c.left)
+      )
+        found = true;
+    }
+    if (n === fn || !ts.isFunctionLike(n)) n.forEachChild(visit);
+  };
+  visit(fn);
+  return found;
+}
+
 /** A record named for something other than the account (`withdrawal`, `transfer`, `order`), whose flags record checks. */
 function isRecordOfElse(name: string): boolean {
   return !!vocab().checkRecords?.test(name);
@@ -408,6 +444,14 @@ function writesValue(arg: ts.Expression, target: string, name: string, depth = 0
     if (ts.isShorthandPropertyAssignment(p)) return p.name.text === target && vocab().factorSecrets.test(name);
     if (!ts.isPropertyAssignment(p)) return false;
     const init = p.initializer;
+    // (a record's field written back under its own name, `secret: user.twoFactor.secret`, is the factor kept)
+    const x = skipOuter(init);
+    if (
+      ts.isPropertyAccessExpression(x) &&
+      x.name.text === p.name.getText() &&
+      x.getText().replace(/\s+/g, '') === target
+    )
+      return false;
     if (holdsValue(init, target))
       return vocab().factorSecrets.test(p.name.getText()) || vocab().factorSecrets.test(name);
     return ts.isObjectLiteralExpression(skipOuter(init)) && writesValue(init, target, name, depth + 1);
