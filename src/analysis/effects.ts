@@ -304,6 +304,8 @@ export interface WriteData {
   rawBodyPart?: boolean;
   /** Keys written under an upsert's insert branch (`create`, `$setOnInsert`), as often as they were written there. */
   inserted?: string[];
+  /** Paths of sub-documents written in place (`twoFactor.enabled`): a new record's are its defaults. */
+  subPaths?: string[];
 }
 
 /** Keys whose value is the data a write sets (`data`, `$set`, `values`), not a column of its own. */
@@ -533,6 +535,7 @@ function subDocumentPaths(
     const constant = literalConstant(init) ?? (ts.isIdentifier(init) ? boundLiteral(init, values) : undefined);
     if (constant === undefined && (!securityContainer(prefix) || writtenBack(init, path))) continue;
     out.keys.push(path);
+    (out.subPaths ??= []).push(path);
     if (constant !== undefined) out.constants[path] = constant;
   }
 }
@@ -572,6 +575,7 @@ function mergeData(into: WriteData, from: WriteData): WriteData {
   if (from.rawBody) into.rawBody = true;
   if (from.rawBodyPart) into.rawBodyPart = true;
   if (from.inserted?.length) (into.inserted ??= []).push(...from.inserted);
+  if (from.subPaths?.length) (into.subPaths ??= []).push(...from.subPaths);
   Object.assign(into.constants, from.constants);
   into.nested.push(...from.nested);
   return into;
@@ -1221,6 +1225,13 @@ function callData(
   const wd = emptyData();
   // (a callback given to the write, Mongoose's `(err, doc) => …`, is not data)
   for (const a of args) if (!ts.isSpreadElement(a) && !isFunctionNode(skipOuter(a))) writeData(a, values, 0, wd);
+  // a record created with sub-documents (`accountDetails: { bankName: '', accountType: 'Current' }`) starts with
+  // those values: they change nothing that existed
+  if (wd.subPaths?.length && /^(create|insert)/i.test(method)) {
+    const sub = new Set(wd.subPaths);
+    wd.keys = wd.keys.filter((k) => !sub.has(k));
+    for (const k of sub) delete wd.constants[k];
+  }
   return {
     dataKeys: wd.keys,
     debits: wd.debits,
