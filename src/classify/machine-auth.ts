@@ -6,7 +6,7 @@ import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
-import { localUses } from '../analysis/scope.js';
+import { bindingPath, findDeclaration, localUses } from '../analysis/scope.js';
 import { accessName, calleeName, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { isRequestObject } from '../verify/guard/index.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
@@ -22,6 +22,7 @@ interface Compiled {
   signedInUser: RegExp;
   personal: RegExp;
   service: RegExp;
+  bodySignature: RegExp;
 }
 
 /** Per scan: the machine-credential rules compiled, and each function's verdict. */
@@ -36,6 +37,7 @@ const COMPILED = memo('machineAuth.compiled', (session): Compiled => {
     signedInUser: new RegExp(m.signedInUser),
     personal: new RegExp(m.personalSecretNames, 'i'),
     service: new RegExp(m.serviceSecretNames ?? '$^', 'i'),
+    bodySignature: new RegExp(m.bodySignatureNames ?? '$^', 'i'),
   };
 });
 const PER_FUNCTION = memo('machineAuth.perFunction', () => new WeakMap<ts.Node, Reason | null>());
@@ -55,6 +57,8 @@ function isPersonal(name: string, c: Compiled): boolean {
 
 /** A credential the request carries: a header or query parameter named like a key, secret, token or signature. */
 function requestCredential(n: ts.Node, c: Compiled): string | undefined {
+  const signed = bodySignature(n, c);
+  if (signed) return signed;
   const h = headerRead(n);
   if (h) return c.credential.test(h) && !isPersonal(h, c) ? `${h} header` : undefined;
   if (
@@ -77,6 +81,19 @@ function requestCredential(n: ts.Node, c: Compiled): string | undefined {
     }
   }
   return undefined;
+}
+
+/** A signature the body carries (`const { sign } = req.body`, `req.body.signature`). */
+function bodySignature(n: ts.Node, c: Compiled): string | undefined {
+  const fromBody = (e: ts.Expression | undefined): boolean =>
+    !!e && /^(await)?\(?(req|request)(as\w+)?\)?\.body$|\.json\(\)$/.test(e.getText().replace(/\s+/g, ''));
+  if (ts.isPropertyAccessExpression(n) && c.bodySignature.test(n.name.text) && fromBody(n.expression))
+    return `${n.name.text} body field`;
+  if (!ts.isIdentifier(n) || !c.bodySignature.test(n.text)) return undefined;
+  const d = findDeclaration(n);
+  if (!d || !ts.isBindingElement(d)) return undefined;
+  const { root } = bindingPath(d);
+  return root && ts.isVariableDeclaration(root) && fromBody(root.initializer) ? `${n.text} body field` : undefined;
 }
 
 function findOnPath(e: ts.Expression, pred: (n: ts.Node) => string | undefined): string | undefined {
@@ -219,7 +236,7 @@ function checkFunction(
   const text = fn.body?.getText() ?? '';
   if (
     fn.body &&
-    /header|query|searchParams|get\(/i.test(text) &&
+    /header|query|searchParams|get\(|body|json\(/i.test(text) &&
     (/signature|svix/i.test(text) || /\benv\b/.test(fn.getSourceFile().text))
   )
     visit(fn.body);

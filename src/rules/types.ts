@@ -421,6 +421,8 @@ export interface MachineCredentialRules {
   personalSecretNames: string;
   /** A platform's own secret its service sends (`HASURA_GRAPHQL_ADMIN_SECRET`): a service's, named for admin or not. */
   serviceSecretNames?: string;
+  /** A body field holding a signature the provider computed (`sign`): compared with one computed over a server secret. */
+  bodySignatureNames?: string;
 }
 
 export interface ExclusionRules {
