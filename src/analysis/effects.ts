@@ -1631,12 +1631,9 @@ function absentWhenBound(cond: ts.Expression, values: ValueResolver): boolean {
   const d = ts.isIdentifier(root) ? findDeclaration(root) : undefined;
   let bound = d && ts.isParameter(d) ? values.boundTo(d) : undefined;
   if (!bound) return false;
+  // (only an object written in place at the call: a local may be filled after it is declared, `updates.email = …`)
   bound = skipOuter(bound);
-  if (ts.isIdentifier(bound)) {
-    const local = findDeclaration(bound);
-    bound = local && ts.isVariableDeclaration(local) && local.initializer ? skipOuter(local.initializer) : undefined;
-  }
-  if (!bound || !ts.isObjectLiteralExpression(bound)) return false;
+  if (!ts.isObjectLiteralExpression(bound)) return false;
   const key = x.name.text;
   return !bound.properties.some(
     (p) => ts.isSpreadAssignment(p) || !p.name || ts.isComputedPropertyName(p.name) || propertyNameText(p.name) === key,
@@ -3186,21 +3183,24 @@ function constantSlots(
   let out: Record<string, string> | undefined;
   for (const p of slots) {
     const v = evalString(p.value, values);
-    // (a value that may be one of several, `isFirstUser ? 'admin' : 'user'`, is no constant)
-    if (v !== undefined && !severalLiterals(p.value, values)) (out ??= {})[p.column] = v;
+    // (a value that may be one of several, `isFirstUser ? 'admin' : 'user'`, is each of them: CHOICES-joined)
+    if (v !== undefined) (out ??= {})[p.column] = severalLiterals(p.value, values) ?? v;
   }
   return out;
 }
 
-/** Can the expression hold more than one literal (`cond ? 'admin' : 'user'`, a local given either)? */
-function severalLiterals(e: ts.Expression, values: ValueResolver): boolean {
+/** The literals an expression may hold when there are several (`cond ? 'admin' : 'user'`), joined by CHOICES. */
+function severalLiterals(e: ts.Expression, values: ValueResolver): string | undefined {
   const x = skipOuter(e);
-  if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x)) return false;
+  if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x)) return undefined;
   const lits = new Set(
     values.resolve(x).flatMap((v) => (v.kind === 'literal' && v.value !== undefined ? [String(v.value)] : [])),
   );
-  return lits.size > 1;
+  return lits.size > 1 ? [...lits].join(CHOICES) : undefined;
 }
+
+/** Joins the literals a constant may be (`closed` or `deactivated`): a value rule matches when one of them does. */
+export const CHOICES = '\u0001';
 
 /** `name = customAlphabet(…)`: a name (a pattern of names) assigned a minting call's result, as text. */
 function mintAssignment(name: string, flags?: string): RegExp {

@@ -16,7 +16,7 @@ const WRITE_START = /\b(?:insert\s+into|update\s+(?:only\s+)?["`]?\w|delete\s+fr
  * the analysis cannot follow: the call stays what its name says, unverifiable.
  */
 const VERIFIES =
-  /(=|<>|!=)\s*(extensions\.)?crypt\s*\(|\bcrypt\s*\([^;]*?\)\s*(=|<>|!=)|\baal\b|'iat'|\bverify_?(password|pin|otp|totp)\b/i;
+  /(=|<>|!=)\s*(extensions\.)?(crypt|digest|encode)\s*\(|\b(crypt|digest)\s*\([^;]*?\)\s*(=|<>|!=)|\baal\b|'iat'|\blast_sign_in_at\b|\b(verify|check|validate)_?\w*(password|pin|passcode|otp|totp)\w*\s*\(/i;
 
 export interface StoredFunction {
   /** The write statements of the body, each from its verb to its `;`. */

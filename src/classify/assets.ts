@@ -5,6 +5,7 @@
 import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
 import {
+  CHOICES,
   chainedDataCalls,
   computedKeyNames,
   FILTERED,
@@ -401,7 +402,7 @@ export function keyMatches(key: string, term: string): boolean {
  * Is `node` the fallback of a get-or-create: its result assigned to a local (or returned) under a test that the
  * local holds nothing (`let doc = await X.findOne(q); if (!doc) doc = await X.create(q)`)?
  */
-function createsWhenMissing(node: ts.Node): boolean {
+function createsWhenMissing(node: ts.Node, wide = true): boolean {
   let x: ts.Node = node;
   while (ts.isAwaitExpression(x.parent) || ts.isParenthesizedExpression(x.parent)) x = x.parent;
   const p = x.parent;
@@ -423,7 +424,7 @@ function createsWhenMissing(node: ts.Node): boolean {
     if (!ts.isIdentifier(cond)) continue;
     // `if (!doc) doc = await X.create(…)`, or the branch fills the local from what it created
     // (`if (!dbUser) { const created = await db.query('INSERT …'); dbUser = created.rows[0] }`)
-    if (cond.text === direct || assignsLocal(a.thenStatement, cond.text)) return true;
+    if (cond.text === direct || (wide && assignsLocal(a.thenStatement, cond.text))) return true;
   }
   return false;
 }
@@ -690,7 +691,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       (e.kind === 'db-write' || e.kind === 'sql-write') &&
       writeOps(e).includes('create') &&
       !writeOps(e).includes('update') &&
-      !createsWhenMissing(e.node) &&
+      // (only the plain form: a group made on first use whose id the branch keeps, `if (!orgId) { …; orgId = org.id }`,
+      // is founded by the caller, who joins it next)
+      !createsWhenMissing(e.node, false) &&
       (modelMatches(e.model ?? '', c.groupModels, false) ||
         // a relation named for the group, created with a new record (`createdOrganisations: { create }` in
         // `user.create`): its name ends on the group's
@@ -971,7 +974,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           // a value pattern belongs to the term matched (`isSubscriptionActive` matched by `active` must be written false)
           const pattern = r.valueRes.get(k) ?? terms.map((t) => r.valueRes.get(t)).find((x) => x);
           if (!pattern) return true;
-          if (constants.has(k)) return pattern.test(constants.get(k)!);
+          if (constants.has(k))
+            return constants
+              .get(k)!
+              .split(CHOICES)
+              .some((c) => pattern.test(c));
           // the caller chooses the value (`status` from the request body): it can be the revoking one
           // …and so can a flag toggled (`isActive: !key.isActive`): it takes either value
           if (!r.chosenValues?.some((t) => terms.includes(t))) return false;
@@ -1248,7 +1255,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           .filter((k) => roleKey(k, c.roleKeys))
           .every((k) => {
             const v = constantsOf(e).get(k);
-            return v !== undefined ? c.ordinaryRole.test(v) : !ctx.bodyFields.includes(k);
+            return v !== undefined && !v.includes(CHOICES) ? c.ordinaryRole.test(v) : !ctx.bodyFields.includes(k);
           }) &&
         keys
           .filter((k) => PERSON_REF.test(k))

@@ -444,14 +444,6 @@ function writesValue(arg: ts.Expression, target: string, name: string, depth = 0
     if (ts.isShorthandPropertyAssignment(p)) return p.name.text === target && vocab().factorSecrets.test(name);
     if (!ts.isPropertyAssignment(p)) return false;
     const init = p.initializer;
-    // (a record's field written back under its own name, `secret: user.twoFactor.secret`, is the factor kept)
-    const x = skipOuter(init);
-    if (
-      ts.isPropertyAccessExpression(x) &&
-      x.name.text === p.name.getText() &&
-      x.getText().replace(/\s+/g, '') === target
-    )
-      return false;
     if (holdsValue(init, target))
       return vocab().factorSecrets.test(p.name.getText()) || vocab().factorSecrets.test(name);
     return ts.isObjectLiteralExpression(skipOuter(init)) && writesValue(init, target, name, depth + 1);
