@@ -22,6 +22,7 @@ import {
   isFunctionNode,
   isModelCall,
   lastName,
+  objectOf,
   propertyNameText,
   returnExpressions,
   skipOuter,
@@ -1611,15 +1612,6 @@ function branchesOnParamKeys(fn: FunctionNode): boolean {
   return found;
 }
 
-/** An object written in place, or a local holding one (`const data = { status }`). */
-function objectArgument(a: ts.Expression, values: ValueResolver): boolean {
-  const x = skipOuter(a);
-  return (
-    ts.isObjectLiteralExpression(x) ||
-    (ts.isIdentifier(x) && values.resolve(x).some((v) => v.kind === 'object' && ts.isObjectLiteralExpression(v.node)))
-  );
-}
-
 /**
  * Is `cond` a test of a key (`data.role`) of a parameter bound to an object written in place (or held by a
  * local) that has no such key and spreads nothing in? Then it is false for the call being followed.
@@ -1820,15 +1812,9 @@ function literalConstant(v: ts.Expression): string | undefined {
 
 /** An object written in place, or held by a local, with a literal among its values (`{ status: 'suspended' }`). */
 function holdsConstant(a: ts.Expression, values: ValueResolver): boolean {
-  const x = skipOuter(a);
-  const obj = ts.isObjectLiteralExpression(x)
-    ? x
-    : ts.isIdentifier(x)
-      ? values.resolve(x).find((v) => v.kind === 'object')?.node
-      : undefined;
+  const obj = objectOf(a, values);
   return (
     !!obj &&
-    ts.isObjectLiteralExpression(obj) &&
     obj.properties.some((p) => ts.isPropertyAssignment(p) && literalConstant(skipOuter(p.initializer)) !== undefined)
   );
 }
@@ -4037,7 +4023,7 @@ function effectOfCallUncached(
       ts.isCallExpression(c) &&
       !values.bound &&
       branchesOnParamKeys(v.node) &&
-      callArguments(v, c).some((a) => objectArgument(a, values)) &&
+      callArguments(v, c).some((a) => !!objectOf(a, values)) &&
       leafEffects(inner).some((e) => e.kind === 'db-write' || e.kind === 'sql-write')
     )
       inner = values.withArguments(v.node, callArguments(v, c), () => effectsOf(v.node, values, depth - 1, scope));
@@ -4126,13 +4112,9 @@ function callerData(call: ts.CallExpression, values: ValueResolver): WriteData {
   for (const a of call.arguments) {
     if (ts.isSpreadElement(a)) continue;
     const x = skipOuter(a);
-    const obj = ts.isObjectLiteralExpression(x)
-      ? x
-      : ts.isIdentifier(x)
-        ? values.resolve(x).find((v) => v.kind === 'object')?.node
-        : undefined;
+    const obj = objectOf(a, values);
     // (an options object carrying callbacks, `{ operation: () => …, permissions }`, is no record's data)
-    if (obj && ts.isObjectLiteralExpression(obj)) {
+    if (obj) {
       if (!obj.properties.some(carriesFunction)) writeData(obj, values, 0, wd);
     }
     // the request body as the client sent it (`const data = await c.req.json()`, `req.body`), less what is deleted from it

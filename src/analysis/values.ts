@@ -2165,3 +2165,11 @@ function schemaMembers(
 export function callArguments(v: Value, call: ts.CallExpression): readonly ts.Expression[] {
   return v.kind === 'function' && v.partial?.length ? [...v.partial, ...call.arguments] : call.arguments;
 }
+
+/** The object an argument is: written in place, or held by a local (`const data = { status }`). */
+export function objectOf(a: ts.Expression, values: ValueResolver): ts.ObjectLiteralExpression | undefined {
+  const x = skipOuter(a);
+  if (ts.isObjectLiteralExpression(x)) return x;
+  const held = ts.isIdentifier(x) ? values.resolve(x).find((v) => v.kind === 'object')?.node : undefined;
+  return held && ts.isObjectLiteralExpression(held) ? held : undefined;
+}

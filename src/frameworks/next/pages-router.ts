@@ -7,6 +7,7 @@ import { unwrap } from '../../analysis/unwrap.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import {
   isInside,
+  objectOf,
   propertyNameText,
   returnExpressions,
   skipOuter,
@@ -363,13 +364,8 @@ function dispatchTable(
       }
     } else if (ts.isCallExpression(n)) {
       for (const a of n.arguments) {
-        const x = skipOuter(a);
-        const obj = ts.isObjectLiteralExpression(x)
-          ? x
-          : ts.isIdentifier(x)
-            ? values.resolve(x).find((v) => v.kind === 'object')?.node
-            : undefined;
-        if (!obj || !ts.isObjectLiteralExpression(obj) || !obj.properties.length) continue;
+        const obj = objectOf(a, values);
+        if (!obj || !obj.properties.length) continue;
         const entries = methodEntries(obj);
         // every key a method and every value a handler (`res.json({ post })` answers a record named post)
         if (
