@@ -44,7 +44,7 @@ export class ScanSession {
   readonly schemas: string[] = [];
   /**
    * SQL files of a database project at the top of the repository or workspace (`supabase/` beside `apps/api`),
-   * read only for the functions they define, nearest folder last (its definitions win).
+   * read only for the functions they define (the definition nearest the calling file is taken).
    */
   readonly sharedSql: string[] = [];
   /** Files some part of whose analysis failed (a unit of work, an endpoint), with the first reason. */

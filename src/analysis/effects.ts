@@ -1613,8 +1613,8 @@ function branchesOnParamKeys(fn: FunctionNode): boolean {
 }
 
 /**
- * Is `cond` a test of a key (`data.role`) of a parameter bound to an object written in place (or held by a
- * local) that has no such key and spreads nothing in? Then it is false for the call being followed.
+ * Is `cond` a test of a key (`data.role`) of a parameter bound to an object written in place at the call that has
+ * no such key and spreads nothing in? Then it is false for the call being followed.
  */
 function absentWhenBound(cond: ts.Expression, values: ValueResolver): boolean {
   const x = skipOuter(cond);
@@ -3611,6 +3611,20 @@ function statementWrite(
   return undefined;
 }
 
+/** The write a statement makes, as the effect of `node` (a tagged template, a database function's call). */
+function statementEffect(sql: SqlWrite, node: ts.CallExpression | ts.TaggedTemplateExpression, callee: string): Effect {
+  return {
+    kind: 'sql-write',
+    node,
+    model: normalizeName(sql.table),
+    action: sql.verb,
+    dataKeys: sql.columns,
+    debits: sql.debits,
+    credits: sql.credits,
+    callee,
+  };
+}
+
 /**
  * `db.rpc('wallet_spend', { … })`: a database function the project defines in its .sql files, called by name
  * (rules/effects.json `sql.storedFunctions`): the writes its body makes (analysis/sql-functions.ts).
@@ -3628,21 +3642,7 @@ function storedFunctionEffect(c: ts.CallExpression, values: ValueResolver): Effe
   if (!name || !stored || stored.verifies) return undefined;
   const via: Effect[] = stored.writes.flatMap((text): Effect[] => {
     const s = sqlStatement(text, undefined, false);
-    return s
-      ? [
-          {
-            kind: 'sql-write',
-            node: c,
-            model: normalizeName(s.table),
-            action: s.verb,
-            dataKeys: s.columns,
-            debits: s.debits,
-            credits: s.credits,
-            constants: s.constants,
-            callee: `${name} (database function)`,
-          },
-        ]
-      : [];
+    return s ? [{ ...statementEffect(s, c, `${name} (database function)`), constants: s.constants }] : [];
   });
   if (!via.length) return undefined;
   return {
@@ -3923,18 +3923,7 @@ function effectOfCallUncached(
   if (ts.isTaggedTemplateExpression(c)) {
     const spans = ts.isTemplateExpression(c.template) ? c.template.templateSpans.map((s) => s.expression) : [];
     const sql = sqlWrite(c.template, values, spans, true);
-    return sql
-      ? {
-          kind: 'sql-write',
-          node: c,
-          model: normalizeName(sql.table),
-          action: sql.verb,
-          dataKeys: sql.columns,
-          debits: sql.debits,
-          credits: sql.credits,
-          callee: shortText(c.tag),
-        }
-      : undefined;
+    return sql ? statementEffect(sql, c, shortText(c.tag)) : undefined;
   }
   const direct = directEffect(c, values);
   if (direct) return direct;

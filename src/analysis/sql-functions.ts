@@ -11,9 +11,10 @@ const CREATE_FUNCTION = /\bcreate\s+(?:or\s+replace\s+)?function\s+(?:["`]?(\w+)
 /** Where a write statement may start inside a body (`UPDATE t SET`, `INSERT INTO`, `DELETE FROM`). */
 const WRITE_START = /\b(?:insert\s+into|update\s+(?:only\s+)?["`]?\w|delete\s+from|merge\s+into)/gi;
 /**
- * A body that checks what the caller proves before it writes: a password or PIN compared through `crypt(…)`, the
- * session's assurance level or its sign-in time (`auth.jwt() ->> 'aal'`, `iat`). Its writes are guarded where
- * the analysis cannot follow: the call stays what its name says, unverifiable.
+ * A body that checks what the caller proves before it writes: a password or PIN compared through `crypt(…)` or a
+ * digest, a `check_pin(…)`/`verify_password(…)`-like helper, the session's assurance level or its sign-in time
+ * (`auth.jwt() ->> 'aal'`, `iat`, `last_sign_in_at`). Its writes are guarded where the analysis cannot follow: the
+ * call stays what its name says, unverifiable.
  */
 const VERIFIES =
   /(=|<>|!=)\s*(extensions\.)?(crypt|digest|encode)\s*\(|\b(crypt|digest)\s*\([^;]*?\)\s*(=|<>|!=)|\baal\b|'iat'|\blast_sign_in_at\b|\b(verify|check|validate)_?\w*(password|pin|passcode|otp|totp)\w*\s*\(/i;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { ruleFile } from '../rules/load.js';
-import type { Tree } from './tree.js';
+import { within, type Tree } from './tree.js';
 
 export const SOURCE_EXTENSIONS = ['ts', 'tsx', 'js', 'jsx', 'mjs', 'cjs', 'mts', 'cts'];
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -91,30 +91,18 @@ export function discoverSchemas(dir: string): string[] {
  */
 export function sharedSchemas(tree: Tree, root: string): string[] {
   const folders = ruleFile('effects').sql.storedFunctions?.sharedFolders ?? [];
-  // (the repository's top first, the workspace's after it: the nearer one's definitions are read last and win)
+  // (the repository's top first, the workspace's after it: analysis/sql-functions.ts prefers the folder nearest
+  // the calling file, and this order only breaks a tie)
   const tops = [...new Set([tree.root, tree.workspaceRoot].filter((d): d is string => !!d))];
   const out: string[] = [];
   for (const top of tops)
     for (const name of folders) {
       const dir = path.join(top, name);
       // only below the top and outside the scanned folder; never through a symbolic link
-      if (isInsideOrSame(root, dir) || !isRealDir(dir)) continue;
+      if (within(path.resolve(root), dir) || !isDirectory(dir)) continue;
       out.push(...discoverSchemas(dir));
     }
   return out;
-}
-
-function isInsideOrSame(root: string, p: string): boolean {
-  const r = path.resolve(root);
-  return p === r || p.startsWith(r + path.sep);
-}
-
-function isRealDir(dir: string): boolean {
-  try {
-    return fs.lstatSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 export function discover(root: string, options: DiscoverOptions = {}): Discovery {

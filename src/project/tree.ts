@@ -164,7 +164,8 @@ function realPath(p: string): string | undefined {
   }
 }
 
-function within(root: string, p: string): boolean {
+/** Is `p` the folder `root` or inside it (lexically)? */
+export function within(root: string, p: string): boolean {
   return p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
