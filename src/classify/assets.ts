@@ -42,6 +42,7 @@ import { otpGenerator, pendingEnrolment, pendingRules } from './pending-factor.j
 import { allColumns, declaredFields, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { foundByKey, recordChosenByRequest, recordOfSignedIn } from './chosen-record.js';
 import { isInvitationRecord } from './exclusions.js';
+import { movedToOwnHolding, type HoldingRules } from './own-holding.js';
 
 export type Op = 'create' | 'update' | 'delete';
 
@@ -90,6 +91,7 @@ interface CompiledAssets {
     balanceWordSet: ReadonlySet<string>;
     balanceTailSet: ReadonlySet<string>;
     pairedMoveModelsRe: RegExp | undefined;
+    ownHoldingRules: HoldingRules | undefined;
     heldAmountModelsRe: RegExp | undefined;
     heldAmountKeySet: ReadonlySet<string>;
     pairedMoveNotKeysRe: RegExp | undefined;
@@ -159,6 +161,9 @@ export const assetRules = compiled((): CompiledAssets => {
       balanceWordSet: new Set((a.balanceWords ?? []).map(norm)),
       balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
       pairedMoveModelsRe: a.pairedMoveModels ? new RegExp(a.pairedMoveModels) : undefined,
+      ownHoldingRules: a.ownHolding
+        ? { ownerKeys: new RegExp(a.ownHolding.ownerKeys), otherPartyKeys: new RegExp(a.ownHolding.otherPartyKeys) }
+        : undefined,
       heldAmountModelsRe: a.heldAmountModels ? new RegExp(a.heldAmountModels) : undefined,
       heldAmountKeySet: new Set((a.heldAmountKeys ?? []).map(norm)),
       pairedMoveNotKeysRe: a.pairedMoveNotKeys ? new RegExp(a.pairedMoveNotKeys) : undefined,
@@ -1073,6 +1078,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // one of the caller's own balances lowered and another of theirs raised in the same request (a swap
         // between currencies, a buy on the platform's own market): the money stays the caller's
         if (debited.length && ownExchange(e, effects, r, ctx)) continue;
+        // the amount kept by the caller in another record of theirs (an investment, a savings goal, a stake)
+        if (debited.length && r.ownHoldingRules && keptByCaller(e, effects, debited, r, r.ownHoldingRules, ctx, c))
+          continue;
         // value of any name moved from one holder's record to another's (`points` decremented on the
         // sender's row and incremented by the same amount on the receiver's): sent to another user
         if (!debited.length && r.pairedMoveModelsRe?.test(norm(model)))
@@ -1490,6 +1498,34 @@ function ownExchange(
       (o.credits ?? []).some((k) => balanceKey(k, r.debitSet, r.balanceWordSet, ledger)) &&
       recordOfSignedIn(o, ctx.values, ctx.sites?.(o)),
   );
+}
+
+function keptByCaller(
+  e: Effect,
+  effects: readonly Effect[],
+  debited: readonly string[],
+  r: CompiledAssets['rules'][number],
+  rules: HoldingRules,
+  ctx: AssetContext,
+  c: CompiledAssets,
+): boolean {
+  // a record that is itself money moving or kept for paying out, or a log of it, keeps nothing for the caller
+  const money = c.rules.filter((x) => x.category === 'money' && x.id !== r.id && (x.modelSet.length || x.modelRe));
+  return movedToOwnHolding({
+    debit: e,
+    effects,
+    debited,
+    rules,
+    ownRecord: (o) => recordOfSignedIn(o, ctx.values, ctx.sites?.(o)),
+    ownValue: (x) => !!c.selfService && signedInValue(x, c.selfService.own),
+    balanceKey: (k, model) => balanceKey(k, r.debitSet, r.balanceWordSet, { model, r }),
+    movementRecord: (model) =>
+      isBookkeepingModel(model, c) ||
+      !!r.notHolderModelsRe?.test(model) ||
+      money.some((x) => ruleModelMatches(x, model)),
+    ops: writeOps,
+    writtenFrom,
+  });
 }
 
 function pairedMoves(e: Effect, effects: readonly Effect[]): string[] {
