@@ -1692,10 +1692,51 @@ function recordFieldWrite(
   const k = accessName(n.left) ?? container;
   const op = n.operatorToken.kind;
   if (!k) {
-    if (op === ts.SyntaxKind.EqualsToken) out.opaque = true;
+    if (op === ts.SyntaxKind.EqualsToken) {
+      out.opaque = true;
+      // every field the client sent copied onto the record (`for (const f in body) user[f] = body[f]`,
+      // `for (const [k, v] of Object.entries(req.body)) user[k] = v`): the request body written whole
+      if (values && bodyEntry(n.right, values)) out.rawBody = true;
+    }
     return;
   }
   fieldWrite(k, op, n.right, out, constants, values);
+}
+
+/** A value the request body holds under a key chosen at run time: `body[f]`, or the value of an entry of `Object.entries(body)`. */
+function bodyEntry(right: ts.Expression, values: ValueResolver): boolean {
+  const v = skipOuter(right);
+  if (ts.isElementAccessExpression(v) && !ts.isStringLiteralLike(skipOuter(v.argumentExpression)))
+    return values.resolve(v.expression).some(isRawBody);
+  if (!ts.isIdentifier(v)) return false;
+  const d = findDeclaration(v);
+  if (!d || !ts.isBindingElement(d) || !ts.isArrayBindingPattern(d.parent) || d.parent.elements.indexOf(d) !== 1)
+    return false;
+  // `[k, v]` of a `for…of` over `Object.entries(x)`, or a callback's parameter in `Object.entries(x).forEach(([k, v]) => …)`
+  const holder = d.parent.parent;
+  let entries: ts.Expression | undefined;
+  if (
+    ts.isVariableDeclaration(holder) &&
+    ts.isVariableDeclarationList(holder.parent) &&
+    ts.isForOfStatement(holder.parent.parent)
+  )
+    entries = holder.parent.parent.expression;
+  else if (
+    (ts.isParameter(holder) && ts.isArrowFunction(holder.parent)) ||
+    (ts.isParameter(holder) && ts.isFunctionExpression(holder.parent))
+  ) {
+    const call = holder.parent.parent;
+    if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression))
+      entries = call.expression.expression;
+  }
+  const c = entries && skipOuter(entries);
+  return (
+    !!c &&
+    ts.isCallExpression(c) &&
+    calleeParts(c.expression)?.join('.') === 'Object.entries' &&
+    !!c.arguments[0] &&
+    values.resolve(c.arguments[0]).some(isRawBody)
+  );
 }
 
 /** A record's field `k` given `right` by `op` (`=`, `-=`, `+=`): its key, what it debits or credits, its constant. */
@@ -3001,8 +3042,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         credits: [...assigned.credits, ...(data.credits ?? [])],
         amounts: { ...assigned.amounts, ...data.amounts },
         opaqueData: assigned.opaque || data.opaqueData,
-        ...(data.rawBody ? { rawBody: true } : {}),
-        ...(data.rawBodyPart ? { rawBodyPart: true } : {}),
+        ...(data.rawBody || assigned.rawBody ? { rawBody: true } : {}),
+        ...(data.rawBodyPart || assigned.rawBodyPart ? { rawBodyPart: true } : {}),
         constants: { ...assigned.constants, ...data.constants },
         nested: nestedEffects(call, assigned, false)?.map((n) => ({ ...n, subDocument: true })),
       });
