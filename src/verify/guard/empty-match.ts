@@ -12,6 +12,7 @@ import { accessName, lastName, propertyNameText, skipOuter, type ValueResolver }
 import { forEachNode } from '../../analysis/walk.js';
 import { mayBeEmpty } from '../../classify/empty-columns.js';
 import { memo } from '../../memo.js';
+import { norm } from '../../classify/words.js';
 
 const EQUALITY = new Set([
   ts.SyntaxKind.EqualsEqualsToken,
@@ -31,19 +32,86 @@ export function emptyMatch(
 ): { node: ts.Node; why: string } | undefined {
   const op = x.operatorToken.kind;
   if (!EQUALITY.has(op)) return undefined;
+  let cause = 'the schema lets it be empty';
   const stored = (verdict.storedNodes ?? []).map(skipOuter).find((s) => {
     const column = ts.isPropertyAccessExpression(s) || ts.isElementAccessExpression(s) ? accessName(s) : undefined;
     if (!column) return false;
     const model = modelOfReceiver((s as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression, values);
-    return !!model && mayBeEmpty(values, model, column);
+    if (model && mayBeEmpty(values, model, column)) return true;
+    // a one-time code the application empties once spent (`user.otp = undefined; await user.save()`): every
+    // account with none pending holds nothing there
+    if (clearedIn(s.getSourceFile(), values).has(norm(column))) {
+      cause = 'the application empties it';
+      return true;
+    }
+    return false;
   });
   if (!stored) return undefined;
   const typed = [x.left, x.right].map(skipOuter).find((s) => s !== stored);
   if (!typed || refused(typed, stored, x, values)) return undefined;
   return {
     node: x,
-    why: `for an account with no ${accessName(stored)} (the schema lets it be empty): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
+    why: `for an account with no ${accessName(stored)} (${cause}): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
   };
+}
+
+/** Calls whose object argument writes a record's columns. */
+const WRITE_CALLS = /^(update\w*|findOneAndUpdate|findByIdAndUpdate|upsert|set|save|patch)$/;
+
+const CLEARED = memo('verify.emptiedColumns', () => new Map<ts.SourceFile, Set<string>>());
+
+function isEmptyValue(e: ts.Expression): boolean {
+  const v = skipOuter(e);
+  return (
+    v.kind === ts.SyntaxKind.NullKeyword ||
+    (ts.isIdentifier(v) && v.text === 'undefined') ||
+    (ts.isStringLiteralLike(v) && v.text === '') ||
+    ts.isVoidExpression(v)
+  );
+}
+
+/**
+ * Columns (normalised) a file's code empties in storage: set to nothing on a record it then saves
+ * (`user.otp = undefined; … user.save()`), written as nothing in an update (`{ otp: null }`), or unset
+ * (`$unset: { otp: 1 }`). Emptied only for an answer (`user.password = undefined; res.json(user)`) does not count.
+ */
+function clearedIn(sf: ts.SourceFile, values: ValueResolver): Set<string> {
+  const cache = values.session.get(CLEARED);
+  const hit = cache.get(sf);
+  if (hit) return hit;
+  const out = new Set<string>();
+  if (/=\s*(undefined|null|''|""|void 0)|:\s*(undefined|null)\b|\$unset/.test(sf.text))
+    forEachNode(sf, (n) => {
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isPropertyAccessExpression(n.left) &&
+        isEmptyValue(n.right)
+      ) {
+        const recv = skipOuter(n.left.expression).getText();
+        const fn = ts.findAncestor(n.parent, ts.isFunctionLike);
+        const after = fn ? fn.getText().slice(n.getEnd() - fn.getStart()) : '';
+        if (after.includes(`${recv}.save(`)) out.add(norm(n.left.name.text));
+      } else if (ts.isPropertyAssignment(n) && propertyNameText(n.name) === '$unset') {
+        const o = skipOuter(n.initializer);
+        if (ts.isObjectLiteralExpression(o))
+          for (const p of o.properties)
+            if (p.name && propertyNameText(p.name)) out.add(norm(propertyNameText(p.name)!));
+      } else if (ts.isPropertyAssignment(n) && isEmptyValue(n.initializer) && writtenByCall(n)) {
+        const name = propertyNameText(n.name);
+        if (name) out.add(norm(name));
+      }
+    });
+  cache.set(sf, out);
+  return out;
+}
+
+/** A property of an object literal (or one nested in it) handed to a writing call. */
+function writtenByCall(p: ts.PropertyAssignment): boolean {
+  let o: ts.Node = p.parent;
+  while (ts.isObjectLiteralExpression(o) && o.parent && ts.isPropertyAssignment(o.parent)) o = o.parent.parent;
+  const call = o.parent;
+  return !!call && ts.isCallExpression(call) && WRITE_CALLS.test(lastName(call.expression) ?? '');
 }
 
 function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, values: ValueResolver): boolean {
