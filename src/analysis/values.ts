@@ -374,6 +374,14 @@ export class ValueResolver {
     ) {
       return this.importValue(e.arguments[0].text, e.getSourceFile().fileName, '*', e, depth, seen);
     }
+    // `Object.freeze({ … })`, `Object.seal(x)`: the object handed in, unchanged (a frozen table of constants)
+    if (
+      e.arguments.length === 1 &&
+      ts.isPropertyAccessExpression(e.expression) &&
+      /^(freeze|seal|preventExtensions)$/.test(e.expression.name.text) &&
+      skipOuter(e.expression.expression).getText() === 'Object'
+    )
+      return this.resolve(e.arguments[0], depth + 1, seen);
     // `fn.bind(thisArg, a)`: the same function, its first parameters given (`updateUser: updateUser.bind(null, User)`)
     const bound = this.boundFunction(e, depth, seen);
     if (bound) return bound;
