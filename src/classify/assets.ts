@@ -162,7 +162,11 @@ export const assetRules = compiled((): CompiledAssets => {
       balanceTailSet: new Set((a.balanceTails ?? []).map(norm)),
       pairedMoveModelsRe: a.pairedMoveModels ? new RegExp(a.pairedMoveModels) : undefined,
       ownHoldingRules: a.ownHolding
-        ? { ownerKeys: new RegExp(a.ownHolding.ownerKeys), otherPartyKeys: new RegExp(a.ownHolding.otherPartyKeys) }
+        ? {
+            ownerKeys: new RegExp(a.ownHolding.ownerKeys),
+            otherPartyKeys: new RegExp(a.ownHolding.otherPartyKeys),
+            notDestinations: new RegExp(a.ownHolding.notDestinations),
+          }
         : undefined,
       heldAmountModelsRe: a.heldAmountModels ? new RegExp(a.heldAmountModels) : undefined,
       heldAmountKeySet: new Set((a.heldAmountKeys ?? []).map(norm)),
@@ -1524,7 +1528,7 @@ function keptByCaller(
       !!r.notHolderModelsRe?.test(model) ||
       money.some((x) => ruleModelMatches(x, model)),
     ops: writeOps,
-    writtenFrom,
+    columns: (model) => schemaColumns(ctx.values, model) ?? schemaColumns(ctx.values, model.replace(/s$/, '')),
   });
 }
 
