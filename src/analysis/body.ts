@@ -178,13 +178,17 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
     }
     if (ts.isPropertyAccessExpression(callee)) {
       const m = callee.name.text;
-      if (['object', 'extend', 'merge', 'strictObject', 'looseObject', 'keys', 'append', 'shape'].includes(m)) {
+      if (['object', 'extend', 'merge', 'strictObject', 'looseObject', 'keys', 'append', 'shape', 'and'].includes(m)) {
         for (const a of x.arguments) {
           const obj = skipOuter(a);
-          if (ts.isObjectLiteralExpression(obj))
+          if (ts.isObjectLiteralExpression(obj)) {
             for (const p of obj.properties)
               if (p.name) out.push(p.name);
-              else if (m === 'merge') out.push(...schemaKeys(a, values, depth + 1));
+              else if (ts.isSpreadAssignment(p)) out.push(...spreadShape(p.expression, values, depth + 1));
+          } else if (m !== 'object' && m !== 'strictObject' && m !== 'looseObject') {
+            // another schema joined in (`a.merge(b)`, `a.and(b.partial())`, `a.extend(b.shape)`): its keys too
+            out.push(...schemaKeys(a, values, depth + 1));
+          }
         }
       }
       if (m !== 'object' && m !== 'strictObject' && m !== 'looseObject')
@@ -193,6 +197,8 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
     return out;
   }
   if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
+    // `other.shape` spread or handed in: the schema's own keys
+    if (ts.isPropertyAccessExpression(x) && x.name.text === 'shape') return schemaKeys(x.expression, values, depth + 1);
     for (const v of values.resolve(x)) {
       if (v.kind === 'unknown' && ts.isExpression(v.node) && v.node !== x) continue;
       const node = 'node' in v ? v.node : undefined;
@@ -203,6 +209,12 @@ export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0
     }
   }
   return [];
+}
+
+/** Keys a spread brings into a schema's shape (`{ ...base.shape, extra }`). */
+function spreadShape(e: ts.Expression, values: ValueResolver, depth: number): ts.PropertyName[] {
+  const x = skipOuter(e);
+  return ts.isPropertyAccessExpression(x) && x.name.text === 'shape' ? schemaKeys(x.expression, values, depth) : [];
 }
 
 /**
