@@ -341,6 +341,12 @@ export function revealedSecrets(
           replacedColumns.push(replaced);
           value(callee.expression, depth, key);
           replacedColumns.pop();
+          // …but what it sets them to is answered (`secret: await decrypt(row.secret)` reveals the row's secret)
+          if (replaced.size)
+            for (const o of callbackObjects(e.arguments[0]))
+              for (const p of o.properties)
+                if (ts.isPropertyAssignment(p) && replaced.has(propertyNameText(p.name) ?? ''))
+                  value(p.initializer, depth, propertyNameText(p.name));
         }
         // fields taken out of each row (`keys.map((k) => k.key)`, `(k) => ({ id: k.id, key: k.key })`): those columns
         const projected = /^(map|flatMap)$/.test(name) ? projectedFields(e.arguments[0]) : undefined;
@@ -530,6 +536,27 @@ function keptElement(cb: ts.Expression | undefined): Set<string> | undefined {
   };
   visit(f.body);
   return found;
+}
+
+/** The object literals a row-mapping callback returns (`(row) => ({ ...row, secret })`, or its `return { … }`). */
+function callbackObjects(cb: ts.Expression | undefined): ts.ObjectLiteralExpression[] {
+  const f = cb && skipOuter(cb);
+  if (!f || !(ts.isArrowFunction(f) || ts.isFunctionExpression(f))) return [];
+  const out: ts.ObjectLiteralExpression[] = [];
+  const add = (x: ts.Expression): void => {
+    const y = skipOuter(x);
+    if (ts.isObjectLiteralExpression(y)) out.push(y);
+  };
+  if (!ts.isBlock(f.body)) add(f.body);
+  else {
+    const visit = (n: ts.Node): void => {
+      if (n !== f.body && ts.isFunctionLike(n)) return;
+      if (ts.isReturnStatement(n) && n.expression) add(n.expression);
+      ts.forEachChild(n, visit);
+    };
+    visit(f.body);
+  }
+  return out;
 }
 
 /**
