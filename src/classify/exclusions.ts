@@ -963,7 +963,10 @@ export function exclusionFor(
     ],
   ] as const) {
     if (models === xs.invitationModels && facts.createsInvitation) continue;
-    const redeemed = tokenLookup(calls, models, xs, byId, namedKey);
+    // (a request record's id is its secret only where no session is served: within one, the id names a record the
+    // signed-in caller picks, and what the endpoint changes is theirs)
+    const idIsSecret = byId && !!ep.handler.fn && !!xs.sessionless && !servesSession(ep, values, xs.sessionless, 4);
+    const redeemed = tokenLookup(calls, models, xs, idIsSecret, namedKey);
     if (redeemed)
       return {
         kind: 'exclusion',
