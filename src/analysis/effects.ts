@@ -1696,7 +1696,7 @@ function recordFieldWrite(
       out.opaque = true;
       // every field the client sent copied onto the record (`for (const f in body) user[f] = body[f]`,
       // `for (const [k, v] of Object.entries(req.body)) user[k] = v`): the request body written whole
-      if (values && bodyEntry(n.right, values)) out.rawBody = true;
+      if (values && bodyEntry(n, values)) out.rawBody = true;
     }
     return;
   }
@@ -1704,39 +1704,64 @@ function recordFieldWrite(
 }
 
 /** A value the request body holds under a key chosen at run time: `body[f]`, or the value of an entry of `Object.entries(body)`. */
-function bodyEntry(right: ts.Expression, values: ValueResolver): boolean {
-  const v = skipOuter(right);
-  if (ts.isElementAccessExpression(v) && !ts.isStringLiteralLike(skipOuter(v.argumentExpression)))
-    return values.resolve(v.expression).some(isRawBody);
-  if (!ts.isIdentifier(v)) return false;
-  const d = findDeclaration(v);
-  if (!d || !ts.isBindingElement(d) || !ts.isArrayBindingPattern(d.parent) || d.parent.elements.indexOf(d) !== 1)
-    return false;
-  // `[k, v]` of a `for…of` over `Object.entries(x)`, or a callback's parameter in `Object.entries(x).forEach(([k, v]) => …)`
-  const holder = d.parent.parent;
-  let entries: ts.Expression | undefined;
-  if (
-    ts.isVariableDeclaration(holder) &&
-    ts.isVariableDeclarationList(holder.parent) &&
-    ts.isForOfStatement(holder.parent.parent)
-  )
-    entries = holder.parent.parent.expression;
-  else if (
-    (ts.isParameter(holder) && ts.isArrowFunction(holder.parent)) ||
-    (ts.isParameter(holder) && ts.isFunctionExpression(holder.parent))
-  ) {
-    const call = holder.parent.parent;
-    if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression))
-      entries = call.expression.expression;
+function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): boolean {
+  const v = skipOuter(n.right);
+  const raw = (x: ts.Expression | undefined): boolean => !!x && values.resolve(x).some(isRawBody);
+  // the loop or callback the key comes from, and what it walks
+  let loop: ts.Node | undefined;
+  let walked: ts.Expression | undefined;
+  let key: string | undefined;
+  const over = (k: ts.Identifier): void => {
+    const d = findDeclaration(k);
+    if (!d) return;
+    const holder = ts.isBindingElement(d) ? d.parent.parent : d;
+    if (
+      ts.isVariableDeclaration(holder) &&
+      ts.isVariableDeclarationList(holder.parent) &&
+      (ts.isForInStatement(holder.parent.parent) || ts.isForOfStatement(holder.parent.parent))
+    ) {
+      loop = holder.parent.parent;
+      walked = holder.parent.parent.expression;
+      if (ts.isForInStatement(holder.parent.parent)) walked = raw(walked) ? walked : undefined;
+    } else if (
+      ts.isParameter(holder) &&
+      (ts.isArrowFunction(holder.parent) || ts.isFunctionExpression(holder.parent))
+    ) {
+      const call = holder.parent.parent;
+      if (ts.isCallExpression(call) && ts.isPropertyAccessExpression(call.expression)) {
+        loop = holder.parent;
+        walked = call.expression.expression;
+      }
+    }
+  };
+  const keysOfBody = (): boolean => {
+    const c = walked && skipOuter(walked);
+    if (!c) return false;
+    if (loop && ts.isForInStatement(loop)) return true;
+    return (
+      ts.isCallExpression(c) &&
+      /^Object\.(keys|entries)$/.test(calleeParts(c.expression)?.join('.') ?? '') &&
+      raw(c.arguments[0])
+    );
+  };
+  // `rec[k] = body[k]` with `k` one of the body's keys
+  if (ts.isElementAccessExpression(v) && ts.isIdentifier(skipOuter(v.argumentExpression)) && raw(v.expression)) {
+    const k = skipOuter(v.argumentExpression) as ts.Identifier;
+    key = k.text;
+    over(k);
+  } else if (ts.isIdentifier(v)) {
+    // `[k, v]` of the body's entries
+    const d = findDeclaration(v);
+    if (!d || !ts.isBindingElement(d) || !ts.isArrayBindingPattern(d.parent) || d.parent.elements.indexOf(d) !== 1)
+      return false;
+    const k = d.parent.elements[0];
+    if (ts.isBindingElement(k) && ts.isIdentifier(k.name)) key = k.name.text;
+    over(v);
   }
-  const c = entries && skipOuter(entries);
-  return (
-    !!c &&
-    ts.isCallExpression(c) &&
-    calleeParts(c.expression)?.join('.') === 'Object.entries' &&
-    !!c.arguments[0] &&
-    values.resolve(c.arguments[0]).some(isRawBody)
-  );
+  if (!key || !loop || !keysOfBody()) return false;
+  // (only the keys of a list copied: `if (EDITABLE.includes(key))`, `if (!allowed.has(k)) continue`)
+  const listed = new RegExp(`\\.(includes|has|indexOf)\\(\\s*${key.replace(/\$/g, '\\$')}\\s*\\)`);
+  return !listed.test(loop.getText());
 }
 
 /** A record's field `k` given `right` by `op` (`=`, `-=`, `+=`): its key, what it debits or credits, its constant. */

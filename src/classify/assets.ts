@@ -166,6 +166,8 @@ export const assetRules = compiled((): CompiledAssets => {
             ownerKeys: new RegExp(a.ownHolding.ownerKeys),
             otherPartyKeys: new RegExp(a.ownHolding.otherPartyKeys),
             notDestinations: new RegExp(a.ownHolding.notDestinations),
+            holdings: new RegExp(a.ownHolding.holdings),
+            references: new RegExp(a.ownHolding.holdingReferences),
           }
         : undefined,
       heldAmountModelsRe: a.heldAmountModels ? new RegExp(a.heldAmountModels) : undefined,

@@ -18,6 +18,10 @@ export interface HoldingRules {
   otherPartyKeys: RegExp;
   /** Normalised model names that record a movement or an event rather than hold value (a transaction row, a log). */
   notDestinations: RegExp;
+  /** Normalised model names of records that keep money for their owner (an investment, a stake, a savings goal). */
+  holdings: RegExp;
+  /** Normalised reference keys (`planId`) a holding may write besides its owner: what kind of holding it is. */
+  references: RegExp;
 }
 
 export interface HoldingQuery {
@@ -104,10 +108,22 @@ function storesAmount(o: Effect, names: ReadonlySet<string>, bodyAmounts: boolea
 }
 
 /** Does `o` keep the debited amount for the caller: created for them holding it, or one of theirs raised by it? */
-function holdsFor(o: Effect, names: ReadonlySet<string>, bodyAmounts: boolean, q: HoldingQuery): boolean {
+function holdsFor(
+  o: Effect,
+  names: ReadonlySet<string>,
+  bodyAmounts: boolean,
+  debitModel: string,
+  q: HoldingQuery,
+): boolean {
   if (!o.model || !isWrite(o)) return false;
   if (q.movementRecord(o.model) || q.rules.notDestinations.test(o.model)) return false;
+  // (only a record that keeps money for its owner: a gift, a tip, a pledge, a loan or an order hands it to someone)
+  if (!q.rules.holdings.test(o.model) && o.model !== debitModel) return false;
   if (o.dataKeys.some((k) => q.rules.otherPartyKeys.test(norm(k)))) return false;
+  // (a reference to another record than the owner and the kind of holding, `campaignId`, may be someone else's)
+  const other = (k: string): boolean =>
+    /.id$/.test(norm(k)) && !q.rules.ownerKeys.test(norm(k)) && !q.rules.references.test(norm(k));
+  if (o.dataKeys.some(other)) return false;
   // data not all listed: only the request body written whole, into a record whose declared columns name no one else
   if (o.opaqueData) {
     const cols = o.rawBody ? q.columns(o.model) : undefined;
@@ -156,6 +172,6 @@ export function movedToOwnHolding(q: HoldingQuery): boolean {
       o !== debit &&
       o.node !== debit.node &&
       (o.model !== debit.model || q.ops(o).join() === 'create') &&
-      holdsFor(o, names, bodyAmounts, q),
+      holdsFor(o, names, bodyAmounts, debit.model!, q),
   );
 }

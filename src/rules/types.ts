@@ -575,7 +575,13 @@ export interface AssetRule {
   /** Holders whose value moves between two of them: a key taken from one record and given to another of the same model by the same amount is debited, whatever it is called. */
   pairedMoveModels?: string;
   /** A debit whose amount the caller keeps in another record of theirs: whose a new record is, and keys naming someone or somewhere else. */
-  ownHolding?: { ownerKeys: string; otherPartyKeys: string; notDestinations: string };
+  ownHolding?: {
+    ownerKeys: string;
+    otherPartyKeys: string;
+    notDestinations: string;
+    holdings: string;
+    holdingReferences: string;
+  };
   /** Normalised keys never taken for a value moved between two holders. */
   pairedMoveNotKeys?: string;
   /** Columns that say where another system is: a value kept unhashed on a record declaring one, naming no person, that the visible sign-in never looks up, is another system's credential. */

@@ -10,6 +10,7 @@ import { ts } from 'ts-morph';
 import { modelOfReceiver } from '../../analysis/effects.js';
 import { accessName, lastName, propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
+import { findDeclaration } from '../../analysis/scope.js';
 import { mayBeEmpty } from '../../classify/empty-columns.js';
 import { memo } from '../../memo.js';
 import { norm } from '../../classify/words.js';
@@ -49,6 +50,7 @@ export function emptyMatch(
   if (!stored) return undefined;
   const typed = [x.left, x.right].map(skipOuter).find((s) => s !== stored);
   if (!typed || refused(typed, stored, x, values)) return undefined;
+  if (cause !== 'the schema lets it be empty' && refusedAround(typed, stored, x)) return undefined;
   return {
     node: x,
     why: `for an account with no ${accessName(stored)} (${cause}): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
@@ -128,6 +130,53 @@ function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, value
   const index =
     root && 'parameters' in fn ? fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === root) : -1;
   return index >= 0 && callersRefuse(fn, index, values);
+}
+
+/**
+ * For a column the application empties, what else may refuse a missing code (read wide, since an account with
+ * a code pending is the usual case): the code typed through a call (`sha256(otp)`, `req.body.otp.trim()`), any
+ * test of it or of the record's code columns being missing, its length or its format before or in the same
+ * condition (`!user.otpExpires || …`, `otp?.length !== 6`, `/^\d{6}$/.test(otp)`), or a middleware ahead of
+ * the handler on its route (a validator, `requirePinSet`).
+ */
+function refusedAround(typed: ts.Expression, stored: ts.Expression, at: ts.Node): boolean {
+  if (ts.isCallExpression(typed) || ts.isNewExpression(typed)) return true;
+  if (ts.isIdentifier(typed)) {
+    const d = findDeclaration(typed);
+    const init = d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && d.initializer;
+    if (init && ts.isCallExpression(skipOuter(init))) return true;
+  }
+  const fn = enclosingFunction(at);
+  const body = fn && (fn as ts.FunctionLikeDeclaration).body;
+  if (!fn || !body) return false;
+  const recv =
+    ts.isPropertyAccessExpression(stored) || ts.isElementAccessExpression(stored) ? stored.expression : undefined;
+  const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s*');
+  const names = [rootName(typed), lastName(typed)].filter((n): n is string => !!n).map(esc);
+  const record = recv ? `${esc(skipOuter(recv).getText())}\\s*\\??\\.\\s*[\\w$]+` : undefined;
+  const subject = [...names.map((n) => `\\b${n}\\b`), ...(record ? [record] : [])].join('|');
+  const test = new RegExp(
+    `!\\s*\\(?\\s*(?:${subject})|(?:${subject})\\s*\\??\\.\\s*(?:length|match|test)\\b|\\.(?:test|match)\\(\\s*(?:${subject})|typeof\\s+(?:${subject})|(?:${subject})\\s*={2,3}\\s*(?:null|undefined)`,
+  );
+  let found = false;
+  forEachNode(body, (n) => {
+    if (found || n.getStart() > at.getStart()) return false;
+    if (n !== body && ts.isFunctionLike(n)) return false;
+    if (ts.isIfStatement(n) && n.expression.getStart() <= at.getStart() && test.test(n.expression.getText()))
+      found = true;
+  });
+  if (found) return true;
+  // a middleware handed to the route ahead of the handler (`router.post('/x', validate(schema), async (req, res) => …)`)
+  const call = fn.parent;
+  if (call && ts.isCallExpression(call)) {
+    const i = call.arguments.indexOf(fn as unknown as ts.Expression);
+    if (
+      i > 0 &&
+      call.arguments.slice(0, i).some((a) => !ts.isStringLiteralLike(skipOuter(a)) && !ts.isTemplateExpression(a))
+    )
+      return true;
+  }
+  return false;
 }
 
 function enclosingFunction(n: ts.Node): ts.SignatureDeclaration | undefined {
