@@ -159,8 +159,19 @@ function refusedAround(typed: ts.Expression, stored: ts.Expression, at: ts.Node)
     `!\\s*\\(?\\s*(?:${subject})|(?:${subject})\\s*\\??\\.\\s*(?:length|match|test)\\b|\\.(?:test|match)\\(\\s*(?:${subject})|typeof\\s+(?:${subject})|(?:${subject})\\s*={2,3}\\s*(?:null|undefined)`,
   );
   let found = false;
+  // (the field named in a list of required ones before the comparison: `checkEmpty(body, ['otp', …])`, `require('otp')`)
+  const field = lastName(typed);
   forEachNode(body, (n) => {
     if (found || n.getStart() > at.getStart()) return false;
+    if (
+      field &&
+      ts.isStringLiteralLike(n) &&
+      n.text === field &&
+      (ts.isCallExpression(n.parent) || ts.isArrayLiteralExpression(n.parent))
+    ) {
+      found = true;
+      return false;
+    }
     if (n !== body && ts.isFunctionLike(n)) return false;
     if (ts.isIfStatement(n) && n.expression.getStart() <= at.getStart() && test.test(n.expression.getText()))
       found = true;
