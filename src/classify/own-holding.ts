@@ -1,10 +1,11 @@
 // Money that stays the caller's: a debit of their own balance whose amount lands in another record they own
-// (an investment, a savings goal, a stake, a fixed deposit, an order on the platform's own market). Policy: money
-// is "moving money out of the user's control"; moving one's own balance into one's own holding moves nothing out.
-// The destination is read from what the endpoint writes, not from its name: a record created for the signed-in
-// person holding the debited amount (or one of theirs raised by it), that is no movement record, log, payee or
-// payout destination itself, names no other party, and beside which no one else's balance is raised and nothing
-// leaves through a provider. Patterns in rules/assets.json (balance-debit `ownHolding`).
+// (an investment, a savings goal, a stake, a fixed deposit). Policy: money is "moving money out of the user's
+// control"; moving one's own balance into one's own holding moves nothing out. The destination is a record created
+// for the signed-in person holding the debited amount (or one of theirs raised by it), of a kind that keeps money
+// (`holdings`, or a new record of the debited model); it is no movement record, log, payee or payout destination,
+// names no other party and no other record, no one else's balance is raised by the amount beside it, and nothing
+// leaves through a provider. A gift, a tip, a pledge, a loan or an order hands the money to someone and stays
+// sensitive. Patterns in rules/assets.json (balance-debit `ownHolding`).
 import { ts } from 'ts-morph';
 import type { Effect } from '../analysis/effects.js';
 import { propertyNameText, skipOuter } from '../analysis/values.js';
