@@ -5,7 +5,10 @@
 // factor is broken. It holds unless the typed value is refused when missing before the comparison: an
 // exiting test on it (or on the stored value), a schema that parses the input (a zod `.parse`, a tRPC
 // procedure's `.input(…)`, express-validator), a conversion that can never be empty (`String(pin)`), or,
-// for a value handed in as a parameter, such a refusal at every call site of the function.
+// for a value handed in as a parameter, such a refusal at every call site of the function. The same holds for a
+// one-time code the application itself empties once spent (`user.otp = undefined; await user.save()`): every
+// account with no code pending holds nothing there; since that is the usual state, a refusal is read wide there
+// (`refusedAround`).
 import { ts } from 'ts-morph';
 import { modelOfReceiver } from '../../analysis/effects.js';
 import { accessName, lastName, propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
@@ -33,7 +36,7 @@ export function emptyMatch(
 ): { node: ts.Node; why: string } | undefined {
   const op = x.operatorToken.kind;
   if (!EQUALITY.has(op)) return undefined;
-  let cause = 'the schema lets it be empty';
+  let emptied = false;
   const stored = (verdict.storedNodes ?? []).map(skipOuter).find((s) => {
     const column = ts.isPropertyAccessExpression(s) || ts.isElementAccessExpression(s) ? accessName(s) : undefined;
     if (!column) return false;
@@ -42,7 +45,7 @@ export function emptyMatch(
     // a one-time code the application empties once spent (`user.otp = undefined; await user.save()`): every
     // account with none pending holds nothing there
     if (clearedIn(s.getSourceFile(), values).has(norm(column))) {
-      cause = 'the application empties it';
+      emptied = true;
       return true;
     }
     return false;
@@ -50,10 +53,10 @@ export function emptyMatch(
   if (!stored) return undefined;
   const typed = [x.left, x.right].map(skipOuter).find((s) => s !== stored);
   if (!typed || refused(typed, stored, x, values)) return undefined;
-  if (cause !== 'the schema lets it be empty' && refusedAround(typed, stored, x)) return undefined;
+  if (emptied && refusedAround(typed, stored, x)) return undefined;
   return {
     node: x,
-    why: `for an account with no ${accessName(stored)} (${cause}): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
+    why: `for an account with no ${accessName(stored)} (${emptied ? 'the application empties it' : 'the schema lets it be empty'}): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
   };
 }
 
@@ -136,8 +139,9 @@ function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, value
  * For a column the application empties, what else may refuse a missing code (read wide, since an account with
  * a code pending is the usual case): the code typed through a call (`sha256(otp)`, `req.body.otp.trim()`), any
  * test of it or of the record's code columns being missing, its length or its format before or in the same
- * condition (`!user.otpExpires || …`, `otp?.length !== 6`, `/^\d{6}$/.test(otp)`), or a middleware ahead of
- * the handler on its route (a validator, `requirePinSet`).
+ * condition (`!user.otpExpires || …`, `otp?.length !== 6`, `/^\d{6}$/.test(otp)`), the code named among
+ * required fields (`checkEmpty(body, ['otp'])`), or a middleware ahead of the handler on its route (a validator,
+ * `requirePinSet`). Wider than `exitsWhenMissing`, which a column the schema lets be empty keeps.
  */
 function refusedAround(typed: ts.Expression, stored: ts.Expression, at: ts.Node): boolean {
   if (ts.isCallExpression(typed) || ts.isNewExpression(typed)) return true;
