@@ -51,6 +51,11 @@ export interface HandlerRef {
   /** Analysis only (not carried across threads or into reports). */
   expr?: ts.Expression | ts.Node;
   fn?: FunctionNode;
+  /**
+   * Analysis only: the factory call that made the handler, when the handler is a closure of that factory
+   * (`exports.deleteUser = factory.deleteOne(User)` with `deleteOne = (Model) => async (req, res) => …`).
+   */
+  madeBy?: { call: ts.CallExpression; fn: FunctionNode };
   /** Where the handler function is (for reports). */
   span?: Span;
   name: string;

@@ -53,7 +53,7 @@ function plainLink(l: ChainLink): ChainLink {
 
 /** An endpoint without the syntax nodes only the analysis uses. */
 export function plainEndpoint(ep: Endpoint): Endpoint {
-  const { expr: _expr, fn: _fn, ...handler } = ep.handler;
+  const { expr: _expr, fn: _fn, madeBy: _madeBy, ...handler } = ep.handler;
   const { workLinks: _work, ...rest } = ep;
   return {
     ...rest,

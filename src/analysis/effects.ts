@@ -1944,9 +1944,18 @@ export function staticClassModel(node: ts.Node): string | undefined {
  * The model a local picks (`const Model = getModel(user.role)`, returning `User` or `Admin`): the name the
  * model was registered under (`mongoose.model('User', schema)`) or its class's, the first found.
  */
-function heldModel(recv: ts.Expression, values: ValueResolver): string | undefined {
+function heldModel(recv: ts.Expression, values: ValueResolver, depth = 0): string | undefined {
   const x = skipOuter(recv);
   if (!ts.isIdentifier(x)) return undefined;
+  // a factory's parameter while that factory's call is followed (`Model` in `deleteOne(User)`): the model handed in
+  const given = values.bound && depth < 3 ? boundArgument(x, values) : undefined;
+  if (given) {
+    const parts = calleeParts(given);
+    return (
+      heldModel(given, values, depth + 1) ??
+      (parts && isCapitalized(parts[parts.length - 1]) ? parts[parts.length - 1] : undefined)
+    );
+  }
   const d = findDeclaration(x);
   if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return undefined;
   for (const v of values.resolve(x)) {
@@ -2076,8 +2085,11 @@ export function modelOfReceiver(recv: ts.Expression, values: ValueResolver): str
   return named === undefined ? undefined : handleModel(named);
 }
 
-function receiverHandle(recv: ts.Expression, values: ValueResolver): string | undefined {
+function receiverHandle(recv: ts.Expression, values: ValueResolver, depth = 0): string | undefined {
   const x = skipOuter(recv);
+  // a factory's parameter while that factory's call is followed (`Model` in `deleteOne(User)`): the argument
+  const given = ts.isIdentifier(x) && values.bound ? boundArgument(x, values) : undefined;
+  if (given && depth < 3) return receiverHandle(given, values, depth + 1);
   if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
     for (const v of values.resolve(x)) {
       if (v.kind === 'call') {
@@ -2109,6 +2121,12 @@ function receiverHandle(recv: ts.Expression, values: ValueResolver): string | un
       return skipOuter(x.arguments[0]).getText();
   }
   return undefined;
+}
+
+/** The argument a parameter is bound to while its function's call is followed. */
+function boundArgument(id: ts.Identifier, values: ValueResolver): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  return d && ts.isParameter(d) ? values.boundTo(d) : undefined;
 }
 
 /**

@@ -36,6 +36,11 @@ export interface Unwrapped {
   external?: { module: string; name: string };
   name: string;
   unresolved?: string;
+  /**
+   * The factory call the function is a closure of (`factory.deleteOne(User)` for the handler `deleteOne` returns,
+   * however many calls inside the factory wrap it): its parameters stand for that call's arguments.
+   */
+  madeBy?: { call: ts.CallExpression; fn: FunctionNode };
 }
 
 /** The package export a value comes from; `outside`: a module outside the scanned tree (see project/tree.ts). */
@@ -305,7 +310,14 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
       if (inner.fn) return { ...inner, name };
     }
     const fn = firstFunction(vals);
-    if (fn) return { fn, wrappers: [], factory: { call: e, fn: calleeFn }, name };
+    if (fn)
+      return {
+        fn,
+        wrappers: [],
+        factory: { call: e, fn: calleeFn },
+        name,
+        ...(calleeFn && isInside(fn, calleeFn) && { madeBy: { call: e, fn: calleeFn } }),
+      };
     // …or the function a wrapper it returns wraps: `const stepUp = () => createMiddleware(async (c, next) => …)`
     for (const v of vals) {
       if (
@@ -342,7 +354,7 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
   const made = madeElsewhere(vals, e);
   if (made) {
     const inner = unwrap(made, values, depth + 1);
-    if (inner.fn) return { ...inner, name };
+    if (inner.fn) return { ...inner, name, ...(!inner.madeBy && madeFor(vals, inner.fn, values)) };
   }
   const fn = firstFunction(vals);
   if (fn) return { fn, wrappers: [], name };
@@ -368,6 +380,20 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
     return { wrappers: [], external: ext, name, ...(call && { factory: call }) };
   }
   return { wrappers: [], name, unresolved: `cannot resolve ${name} (${describe(vals)})` };
+}
+
+/** The factory call a closure made by a call inside that factory was made for (`factory.deleteOne(User)`). */
+function madeFor(
+  vals: readonly Value[],
+  fn: FunctionNode,
+  values: ValueResolver,
+): Pick<Unwrapped, 'madeBy'> | undefined {
+  for (const v of vals) {
+    if (v.kind !== 'function' || !v.madeFor) continue;
+    const factory = firstFunction(values.resolve(v.madeFor.expression));
+    if (factory && isInside(fn, factory)) return { madeBy: { call: v.madeFor, fn: factory } };
+  }
+  return undefined;
 }
 
 /** The call that made the closure a value holds, when that call is not `e` itself. */

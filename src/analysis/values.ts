@@ -23,6 +23,8 @@ export type Value =
       site?: ts.CallExpression;
       /** Arguments given ahead of the caller's by `fn.bind(thisArg, …)`: they fill the first parameters. */
       partial?: readonly ts.Expression[];
+      /** A closure made by a call inside a factory (`site`): the call of that factory it was made for. */
+      madeFor?: ts.CallExpression;
     }
   | { kind: 'class'; node: ts.ClassLikeDeclaration }
   /** `site`: the `new` expression that made this instance, when one did (each `new` is its own object). */
@@ -410,11 +412,15 @@ export class ValueResolver {
             // An object created inside a factory is a new object per call: remember the call site.
             const bound = this.bindParam(v, c.node, e, depth, seen);
             // An object or a closure created inside a factory is a new one per call: remember the call site.
+            // (a closure a call inside the factory made, `deleteOne = (Model) => catchAsync(async (req, res) => …)`,
+            // keeps that inner call as its site and this call as the factory call it was made for)
             out.push(
               ...bound.map((b) =>
                 (b.kind === 'call' || b.kind === 'function') && !b.site && isInside(b.node, c.node)
                   ? { ...b, site: e }
-                  : b,
+                  : b.kind === 'function' && b.site && !b.madeFor && ts.isCallExpression(e) && isInside(b.site, c.node)
+                    ? { ...b, madeFor: e }
+                    : b,
               ),
             );
           }

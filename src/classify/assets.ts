@@ -901,6 +901,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns, true)) continue;
         // …or made by an endpoint with no session (the first way in of an account a sign-up makes)
         if (r.notCreatedSessionless && ops.every((o) => o === 'create') && ctx.sessionless?.()) continue;
+        // …or any write of it by an endpoint with no session (a sign-up confirmed by its code switching the account on)
+        if (r.notSessionless && ctx.sessionless?.()) continue;
         // …or whose declared columns name no user of the application
         if (
           r.personColumnsRe &&

@@ -5,7 +5,15 @@ import { assumeMethod, reachableUnder } from '../analysis/assume.js';
 import { ts } from 'ts-morph';
 import { factorSecretsWritten } from '../verify/replaceable-factor.js';
 import { calleeClosure } from '../analysis/callees.js';
-import { calleeParts, callsIn, directEffect, effectsOf, leafEffects, type Effect } from '../analysis/effects.js';
+import {
+  calleeParts,
+  callsIn,
+  directEffect,
+  effectsOf,
+  leafEffects,
+  type Effect,
+  type EffectScope,
+} from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
 import type { ChainLink, Classification, Endpoint, FunctionNode, Reason } from '../model.js';
@@ -583,7 +591,7 @@ export function classifyEndpoint(
   const paths = harmlessRemovals(ep, pathSignals(ep, rules, ctx.values), rules);
   if (fn) {
     const assumptions = assumeMethod(ep.method, ctx.values);
-    const all = effectsOf(fn, ctx.values, assetRules().followDepth, rules.effectScope);
+    const all = handlerEffects(ep, fn, ctx.values, rules.effectScope);
     const reached = all.filter((e) => reachableUnder(e.node, fn, assumptions));
     reachedAll = reached;
     recognised = leafEffects(reached);
@@ -997,4 +1005,16 @@ function stripSignal(s: Signal): Reason {
     span: s.span,
     ...(s.keys?.length ? { keys: s.keys } : {}),
   };
+}
+
+/**
+ * The effects of an endpoint's handler. A handler a project factory made (`deleteUser = factory.deleteOne(User)`,
+ * `deleteOne = (Model) => async (req, res) => { await Model.findByIdAndDelete(…) }`) is walked with the factory's
+ * parameters bound to that call's arguments: `Model` is `User` for this endpoint and `Tour` for another.
+ */
+function handlerEffects(ep: Endpoint, fn: FunctionNode, values: ValueResolver, scope: EffectScope): Effect[] {
+  const made = ep.handler.madeBy;
+  const walk = (): Effect[] => effectsOf(fn, values, assetRules().followDepth, scope);
+  if (!made || values.bound || !made.fn.parameters.length) return walk();
+  return values.withArguments(made.fn, made.call, walk);
 }

@@ -62,6 +62,8 @@ type Families = Map<string, Set<string> | undefined>;
 
 const FAMILIES = memo('classify.signInFamilies', () => ({
   found: undefined as Families | undefined,
+  /** Every record a function checking a password looks up by an identifier, whatever other lookups leave unnamed. */
+  named: new Set<string>(),
   /** A hosted identity provider imported, and a library keeping users in the application's database. */
   hosted: false,
   adapter: false,
@@ -129,6 +131,19 @@ function families(values: ValueResolver): Families {
     if (!signIn && !recovery) continue;
     slot.own = true;
     if (signIn && r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
+    // the records each function that checks a password looks up by an identifier (not a code store a recovery
+    // reads by e-mail, nor a whole file kept because some check stands in a function that looks nothing up)
+    if (signIn)
+      for (const [start, end] of signInRegions(store.get(file), text, r.passwordOnly, false)) {
+        const region = text.slice(start, end);
+        for (const re of r.lookups) {
+          re.lastIndex = 0;
+          for (const m of region.matchAll(re)) {
+            const record = identifierFamily(m[1]) && lookedUpRecord(text, start + (m.index ?? 0), m[0].length);
+            if (record) slot.named.add(bare(record));
+          }
+        }
+      }
     const regions = [
       ...(signIn ? signInRegions(store.get(file), text, r.passwordCheck) : []),
       // recovery: the function that looks the account up to text or mail it a recovery code
@@ -251,8 +266,9 @@ export function signInRecordsKnown(values: ValueResolver): boolean {
 /** Does the application's sign-in look this record up by one of its identifiers (`customers` by e-mail)? */
 export function signsInOn(values: ValueResolver, model: string): boolean {
   const b = bare(model);
-  for (const records of families(values).values()) if (records?.has(b)) return true;
-  return false;
+  // (a record named by one lookup signs in, whatever another lookup, through a helper, leaves unnamed)
+  families(values);
+  return values.session.get(FAMILIES).named.has(b);
 }
 
 /**

@@ -63,6 +63,7 @@ export function handlerRef(u: Unwrapped, expr: ts.Node): HandlerRef {
   return {
     expr,
     fn: u.fn,
+    ...(u.fn && u.madeBy && { madeBy: u.madeBy }),
     span: u.fn ? spanOf(u.fn) : undefined,
     name: u.name,
     externalModule: u.external?.module,
