@@ -16,9 +16,11 @@ import { norm } from './words.js';
 export interface BulkExport {
   /** The collection read. */
   read: ts.CallExpression;
-  /** What makes the answer a file. */
+  /** What makes the answer a file (for a gathering of the account's collections, the last collection read). */
   marker: ts.Node;
   what: string;
+  /** Several whole collections of the account's gathered under an export path, file or not. */
+  gathered?: boolean;
 }
 
 const rules = compiled(() => {
@@ -98,8 +100,13 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
     if (drizzle && !joined && p.parent.name.text === 'where' && byKey(call.arguments[0])) return undefined;
     p = call;
   }
-  return drizzle ? `select from ${model}` : `${parts.join('.')}(…)`;
+  return drizzle
+    ? `select from ${model}`
+    : `${parts.join('.')}(…)${!isPeople(model, r) && !personal && owned ? OWNED : ''}`;
 }
+
+/** What a read of every row one person owns says of itself (`SELECT … FROM moods WHERE user_id = ?`). */
+const OWNED = ' (the rows a person owns)';
 
 /** Keys naming whose records a read takes: the person they belong to. */
 const OWNER_KEYS = /^(user|owner|account|member|author|creator|customer)_?id$/i;
@@ -291,8 +298,11 @@ function sqlCollectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   });
   const people = tables.find((t) => isPeople(t, r));
   const personal = columns.find((col) => r.personalColumns.has(col));
-  if (!people && !personal) return undefined;
-  return `SELECT … FROM ${m[2]}${personal ? ` (${personal})` : ''}`;
+  // …or every row a person owns (`FROM mood_entries WHERE user_id = ?`), as a keyed read's owner-only `where`
+  const compared = [...where.matchAll(/(?:^|\band\b|\()\s*(?:\w+\.)?["`]?(\w+)["`]?\s*=/gi)].map((x) => x[1]);
+  const owned = !joins && compared.length > 0 && compared.every((k) => OWNER_KEYS.test(k)) && !/\bor\b/i.test(where);
+  if (!people && !personal && !owned) return undefined;
+  return `SELECT … FROM ${m[2]}${personal ? ` (${personal})` : owned && !people ? OWNED : ''}`;
 }
 
 /** The language's own tests of a string: given a file type, they look at a name rather than write a file. */
@@ -323,10 +333,24 @@ function fileMarker(c: ts.CallExpression, r: Rules): boolean {
     return true;
   // a name tested against a file type (`file.name.endsWith('.csv')`) checks an upload, it makes no file
   if (STRING_TESTS.test(calleeName(c))) return false;
-  return c.arguments.some((a) => {
-    const x = skipOuter(a);
-    return ts.isStringLiteralLike(x) && r.fileText.test(x.text);
-  });
+  return c.arguments.some((a) => namesFile(a, r));
+}
+
+/**
+ * Does an argument say the answer is a file: a file type or an attachment header as text (a template's fixed
+ * head too: `attachment; filename="export-${day}.json"`), or headers naming one (`{ 'Content-Disposition': … }`,
+ * `{ headers: { … } }`)?
+ */
+function namesFile(a: ts.Expression, r: Rules, depth = 0): boolean {
+  const x = skipOuter(a);
+  if (ts.isStringLiteralLike(x)) return r.fileText.test(x.text);
+  if (ts.isTemplateExpression(x)) return r.fileText.test(x.head.text);
+  if (!ts.isObjectLiteralExpression(x) || depth > 1) return false;
+  return x.properties.some(
+    (p) =>
+      ts.isPropertyAssignment(p) &&
+      (r.fileText.test(propertyNameText(p.name) ?? '') || namesFile(p.initializer, r, depth + 1)),
+  );
 }
 
 function isMapCall(n: ts.Node): boolean {
@@ -374,27 +398,44 @@ export function bulkExport(
   values: ValueResolver,
   /** Is a node of the handler itself served by this endpoint (a pages handler's other method branches are not)? */
   served: (n: ts.Node) => boolean = () => true,
+  /** Does the endpoint's path name an export (`/export/full`, `/data-request`)? */
+  namedExport = false,
 ): BulkExport | undefined {
   const r = rules();
   let read: ts.CallExpression | undefined;
   let what = '';
   let marker: ts.Node | undefined;
+  // every row of several collections one person owns, read whole (`moods`, `journals`, `health_metrics` by `user_id`)
+  const owned = new Map<string, ts.CallExpression>();
   for (const f of calleeClosure([fn], values, r.followDepth)) {
     for (const c of callsIn(f)) {
       if (!ts.isCallExpression(c) || (f === fn && !served(c))) continue;
-      if (!read) {
-        const w = collectionRead(c, r);
-        if (w) {
-          read = c;
-          what = w;
-        }
+      const w = collectionRead(c, r);
+      if (w && !read) {
+        read = c;
+        what = w;
       }
+      if (w?.endsWith(OWNED)) owned.set(w, c);
       if (!marker && fileMarker(c, r)) marker = c;
       if (read && marker) return { read, marker, what };
     }
   }
+  // an endpoint named for an export that gathers the whole of several collections of the account's: everything the
+  // account holds handed out, as a file or not (a data-portability or access request answered in place)
+  if (namedExport && owned.size >= GATHERED) {
+    const reads = [...owned.values()];
+    return {
+      read: reads[0],
+      marker: reads[reads.length - 1],
+      what: `${owned.size} collections the account owns`,
+      gathered: true,
+    };
+  }
   return undefined;
 }
+
+/** How many whole collections of one account's rows make the account's data gathered. */
+const GATHERED = 3;
 
 /**
  * Does the handler read more than one record, or call anything that might (a package, a service)?
@@ -503,13 +544,38 @@ function readsOnlyPages(fn: FunctionNode, values: ValueResolver): boolean {
       if (!ts.isCallExpression(c)) continue;
       // a statement's own collection read (raw SQL, a builder) is not bounded by this check
       if (sqlCollectionRead(c, r)) return false;
+      // a statement bounded to a page (`SELECT … LIMIT 20`, `… LIMIT ? OFFSET ?`), and the calls that run it
+      // (`.bind(id).all()` on the prepared statement)
+      if (pagedStatement(c)) {
+        lists++;
+        continue;
+      }
       const parts = calleeParts(c.expression) ?? getterParts(c.expression);
       if (!parts || parts.length < 2 || !r.readMany.test(parts[parts.length - 1])) continue;
+      if (chainRoot(c, pagedStatement)) continue;
       // a page read in a loop (a cursor walked to the end) reads the whole collection
       if (!boundedToPage(c, r) || inLoop(c, f)) return false;
       lists++;
     }
   return lists > 0;
+}
+
+/** A SQL read bounded to a page: a literal LIMIT of a page or less, or an OFFSET. */
+function pagedStatement(c: ts.CallExpression): boolean {
+  const text = sqlText(c);
+  if (!text || !/^\s*select\b/i.test(text)) return false;
+  const small = /\blimit\s+(\d+)/i.exec(text);
+  return (!!small && Number(small[1]) <= PAGE_LIMIT) || /\boffset\b/i.test(text);
+}
+
+/** Is a call made on a chain that starts at a call `test` accepts (`db.prepare(sql).bind(id).all()`)? */
+function chainRoot(c: ts.CallExpression, test: (x: ts.CallExpression) => boolean): boolean {
+  let x: ts.Expression = skipOuter(c.expression);
+  while (ts.isPropertyAccessExpression(x) || ts.isCallExpression(x)) {
+    if (ts.isCallExpression(x) && test(x)) return true;
+    x = skipOuter(x.expression);
+  }
+  return false;
 }
 
 /** Does the call sit in a loop of its function (`for (;;) { … findMany({ take: 100, cursor }) … }`)? */

@@ -652,7 +652,7 @@ export function classifyEndpoint(
     // (the secret of a factor whose enrolment only starts here is handed out to be scanned, not revealed)
     ...revealSignals(fn, ctx.values, served, (r) => !(pending.seen && !!pendingRules()?.answered.test(r.what))),
     ...librarySignals(ep, fn, ctx.values),
-    ...exportSignals(fn, ctx.values, served),
+    ...exportSignals(fn, ctx.values, served, paths),
     ...configuredCallSignals(ep, rules, ctx.values),
     ...paths,
     ...fieldSignals(ep, rules),
@@ -888,15 +888,24 @@ const TOKEN_ISSUED = new Set(['api-key-record', 'minted-secret', MINTED_SECRET_R
 const LINKED_AT_SIGN_IN = new Set(['sign-in-provider']);
 
 /** A whole collection of people's records handed out as a file (data-export without a write). */
-function exportSignals(fn: FunctionNode | undefined, values: ValueResolver, served: (n: ts.Node) => boolean): Signal[] {
-  const x = fn ? bulkExport(fn, values, served) : undefined;
+function exportSignals(
+  fn: FunctionNode | undefined,
+  values: ValueResolver,
+  served: (n: ts.Node) => boolean,
+  paths: readonly Signal[],
+): Signal[] {
+  // (a strong path word of the category corroborates a gathering of the account's collections)
+  const named = paths.some((s) => s.category === 'data-export' && s.strength === 'strong' && !s.context);
+  const x = fn ? bulkExport(fn, values, served, named) : undefined;
   if (!x) return [];
   const marker = x.marker.getText().replace(/\s+/g, ' ').slice(0, 60);
   return [
     answerSignal(
       'bulk-export',
       'data-export',
-      `hands out a whole collection as a file: ${x.what} read, then ${marker}`,
+      x.gathered
+        ? `hands out everything the account holds: ${x.what} read whole, under a path that names an export`
+        : `hands out a whole collection as a file: ${x.what} read, then ${marker}`,
       x.read,
     ),
   ];
