@@ -12,6 +12,7 @@ import { findDeclaration } from '../../analysis/scope.js';
 import { skipOuter } from '../../analysis/values.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { relPosix } from '../../util.js';
+import { readPackage } from '../../project/workspace.js';
 import type { AdapterContext } from '../types.js';
 import { evalPathWithEnv } from './paths.js';
 import { joinPaths, type FlatRoute, type PathMatcher, type RouterGraph, type RouterNode } from './router-graph.js';
@@ -97,7 +98,10 @@ class ImportIndex {
   private readonly byTarget = new Map<string, string[]>();
   /** Files a test imports. */
   private readonly byTests = new Set<string>();
+  /** The files the package's manifest hands its consumers: imported by them, never only a test's support module. */
+  readonly entries: Set<string>;
   constructor(private readonly ctx: AdapterContext) {
+    this.entries = packageEntries(ctx.root);
     for (const file of ctx.allSources) {
       const test = isTestPath(relPosix(ctx.root, file));
       const text = ctx.store.text(file, false);
@@ -125,7 +129,7 @@ class ImportIndex {
    */
   importers(file: string): string[] {
     return (this.byTarget.get(file) ?? []).filter(
-      (i) => this.byTarget.has(i) || !this.byTests.has(i) || this.isEntry(i),
+      (i) => this.byTarget.has(i) || !this.byTests.has(i) || this.isEntry(i) || this.entries.has(i),
     );
   }
   /**
@@ -407,12 +411,17 @@ function calledInTests(names: string[], ctx: AdapterContext): boolean {
   return ctx.allSources.some((f) => isTestPath(relPosix(ctx.root, f)) && re.test(ctx.store.text(f, false) ?? ''));
 }
 
-/** Does a module (tests aside) import the factory and call it, directly or through re-exports? */
+/**
+ * Does a module (tests aside) import the factory and call it, directly or through re-exports? A factory the
+ * package's own entry exports (`export { createApiApp } from './app'` in the file its package.json names) is the
+ * package's API: the application deploying it calls it, from outside the scanned folder.
+ */
 function factoryCalled(file: string, exports: string[], ctx: AdapterContext, index: ImportIndex): boolean {
   const seen = new Set<string>();
   const visit = (target: string, names: string[], depth: number): boolean => {
     if (depth > 3 || seen.has(target)) return false;
     seen.add(target);
+    if (depth > 0 && index.entries.has(target)) return true;
     for (const importer of index.importers(target)) {
       const { names: local, reexports } = localNames(importer, target, names, ctx);
       // a module that could not be analysed, or one that uses the factory in place, may call it
@@ -429,6 +438,32 @@ function factoryCalled(file: string, exports: string[], ctx: AdapterContext, ind
   if (exports.some((n) => new RegExp(`(?<!function\\s+)\\b${n.replace(/[.$]/g, '\\$&')}\\s*\\(`).test(own)))
     return true;
   return visit(file, exports, 0);
+}
+
+/**
+ * The source files a package's manifest names as what it hands its consumers (`main`, `module`, `types`,
+ * `exports['.']`), a built file's source beside it (`dist/index.js` → `src/index.ts`).
+ */
+function packageEntries(root: string): Set<string> {
+  const pkg = readPackage(path.join(root, 'package.json'));
+  const out = new Set<string>();
+  if (!pkg) return out;
+  const named: string[] = [];
+  const pick = (v: unknown, depth = 0): void => {
+    if (typeof v === 'string') named.push(v);
+    else if (v && typeof v === 'object' && depth < 3)
+      for (const [k, x] of Object.entries(v as Record<string, unknown>))
+        if (!k.startsWith('./') || k === '.') pick(x, depth + 1);
+  };
+  for (const k of ['main', 'module', 'types', 'source']) pick(pkg.json[k]);
+  pick(pkg.json.exports);
+  for (const n of named) {
+    const abs = path.resolve(root, n);
+    const stem = abs.replace(/\.(d\.ts|[cm]?[jt]sx?)$/, '');
+    for (const base of [stem, stem.replace(/([\\/])(dist|build|lib|out)([\\/])/, '$1src$3')])
+      for (const ext of ['.ts', '.tsx', '.mts', '.js', '.mjs', '.cjs']) out.add(base + ext);
+  }
+  return out;
 }
 
 /** One note per unmounted router, with its routes (never endpoints). */
