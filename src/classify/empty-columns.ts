@@ -1,6 +1,6 @@
 // Columns a schema lets be empty: a Prisma field declared optional (`transactionPin String?`) or
-// defaulting to '' (`@default("")`), or a Mongoose path that defaults to nothing
-// (`transactionPin: { type: String, default: null }`, `default: ''`). An account may hold no value
+// defaulting to '' (`@default("")`), or a Mongoose path that is not required and defaults to nothing
+// (`transactionPin: { type: String, default: null }`, `default: ''`, no default at all, `pin: String`). An account may hold no value
 // there, so comparing it with what the request sends (`pin != wallet.transactionPin`) lets a request
 // that sends nothing through for that account (verify/guard/empty-match.ts).
 import { memo } from '../memo.js';
@@ -37,10 +37,17 @@ function emptyPaths(schema: string): string[] {
     if (ch === '{' || ch === '[' || ch === '(') depth++;
     else if (ch === '}' || ch === ']' || ch === ')') depth--;
     else if (depth === 1 && /[A-Za-z_$]/.test(ch) && !/[\w$]/.test(schema[i - 1] ?? '')) {
+      // (a path declared by its type alone, `pin: String`, holds nothing until something sets it)
+      const bare = /^([A-Za-z_$][\w$]*)\s*:\s*String\s*[,}\n]/.exec(schema.slice(i, i + 80));
+      if (bare) {
+        out.push(bare[1]);
+        continue;
+      }
       const m = /^([A-Za-z_$][\w$]*)\s*:\s*\{/.exec(schema.slice(i, i + 80));
       if (!m) continue;
       const body = objectText(schema, i + m[0].length - 1);
-      if (EMPTY_DEFAULT.test(body) && !REQUIRED.test(body)) out.push(m[1]);
+      // (defaulting to nothing, or to no default at all: a new document holds nothing there)
+      if ((EMPTY_DEFAULT.test(body) || !/\bdefault\s*:/.test(body)) && !REQUIRED.test(body)) out.push(m[1]);
       i += m[0].length - 2;
     }
   }

@@ -40,20 +40,19 @@ export function emptyMatch(
   const stored = (verdict.storedNodes ?? []).map(skipOuter).find((s) => {
     const column = ts.isPropertyAccessExpression(s) || ts.isElementAccessExpression(s) ? accessName(s) : undefined;
     if (!column) return false;
-    const model = modelOfReceiver((s as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression, values);
-    if (model && mayBeEmpty(values, model, column)) return true;
     // a one-time code the application empties once spent (`user.otp = undefined; await user.save()`): every
     // account with none pending holds nothing there
     if (clearedIn(s.getSourceFile(), values).has(norm(column))) {
       emptied = true;
       return true;
     }
-    return false;
+    const model = modelOfReceiver((s as ts.PropertyAccessExpression | ts.ElementAccessExpression).expression, values);
+    return !!model && mayBeEmpty(values, model, column);
   });
   if (!stored) return undefined;
   const typed = [x.left, x.right].map(skipOuter).find((s) => s !== stored);
   if (!typed || refused(typed, stored, x, values)) return undefined;
-  if (emptied && refusedAround(typed, stored, x)) return undefined;
+  if (emptied && refusedAround(typed, stored, x, values)) return undefined;
   return {
     node: x,
     why: `for an account with no ${accessName(stored)} (${emptied ? 'the application empties it' : 'the schema lets it be empty'}): nothing sent matches nothing stored (${ts.tokenToString(op)})`,
@@ -121,8 +120,7 @@ function writtenByCall(p: ts.PropertyAssignment): boolean {
 
 function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, values: ValueResolver): boolean {
   // `String(pin)`, `${pin}`: never null, never undefined, never '' for a missing value
-  if (ts.isTemplateExpression(typed) || (ts.isCallExpression(typed) && lastName(typed.expression) === 'String'))
-    return true;
+  if (ts.isTemplateExpression(typed) || converts(typed)) return true;
   const fn = enclosingFunction(at);
   if (!fn) return false;
   if (validatedBefore(fn, at)) return true;
@@ -136,62 +134,135 @@ function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, value
 }
 
 /**
- * For a column the application empties, what else may refuse a missing code (read wide, since an account with
- * a code pending is the usual case): the code typed through a call (`sha256(otp)`, `req.body.otp.trim()`), any
- * test of it or of the record's code columns being missing, its length or its format before or in the same
- * condition (`!user.otpExpires || …`, `otp?.length !== 6`, `/^\d{6}$/.test(otp)`), the code named among
- * required fields (`checkEmpty(body, ['otp'])`), or a middleware ahead of the handler on its route (a validator,
- * `requirePinSet`). Wider than `exitsWhenMissing`, which a column the schema lets be empty keeps.
+ * A value made from the typed one that is never empty when nothing was sent: `String(otp)`, a hash of it
+ * (`sha256(otp)`, `createHash('sha256').update(otp).digest('hex')`), `otp.trim()` (which throws on nothing).
+ * Not a read that answers nothing when absent (`req.get('x-otp')`, `c.req.header(…)`, `body.otp?.toString()`).
  */
-function refusedAround(typed: ts.Expression, stored: ts.Expression, at: ts.Node): boolean {
-  if (ts.isCallExpression(typed) || ts.isNewExpression(typed)) return true;
+function converts(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (!ts.isCallExpression(x) || x.questionDotToken) return false;
+  const name = lastName(x.expression) ?? '';
+  if (READS.test(name)) return false;
+  // (a method on the typed value, `otp.trim()`, must not be reached optionally either)
+  const callee = skipOuter(x.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.questionDotToken) return false;
+  return x.arguments.length > 0 || ts.isPropertyAccessExpression(callee);
+}
+
+/** Calls that read a request's value, answering nothing when it is absent. */
+const READS = /^(get|header|headers|getHeader|query|param|params|cookie|cookies|formData|json|body|valid|req)$/;
+
+/** Calls whose name says they refuse a request missing the fields they are handed (`checkEmpty(body, ['otp'])`). */
+const REQUIRES = /(check|require|validat|missing|empty|assert|ensure|must)/i;
+
+/**
+ * For a column the application empties, what else refuses a missing code (an account with a code pending is the
+ * usual case, so a refusal is looked for in more shapes than `exitsWhenMissing` alone): the code made into a
+ * value never empty (`converts`), an exiting test of the code, the stored column or a column emptied with it being
+ * missing (`!user.otpExpires || …`, also ahead of the comparison in its own condition), of its length or format
+ * where nothing skips the test for a missing code (`otp?.length !== 6`, not `otp && otp.length !== 6`), the code
+ * named among required fields (`checkEmpty(body, ['otp'])`), or a middleware ahead of the handler on its route
+ * that names the field (`validate(withdrawSchema)` with `otp` in the schema).
+ */
+function refusedAround(typed: ts.Expression, stored: ts.Expression, at: ts.Node, values: ValueResolver): boolean {
+  if (converts(typed)) return true;
   if (ts.isIdentifier(typed)) {
     const d = findDeclaration(typed);
     const init = d && ts.isVariableDeclaration(d) && ts.isIdentifier(d.name) && d.initializer;
-    if (init && ts.isCallExpression(skipOuter(init))) return true;
+    if (init && converts(init)) return true;
   }
   const fn = enclosingFunction(at);
   const body = fn && (fn as ts.FunctionLikeDeclaration).body;
   if (!fn || !body) return false;
-  const recv =
-    ts.isPropertyAccessExpression(stored) || ts.isElementAccessExpression(stored) ? stored.expression : undefined;
-  const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s*');
-  const names = [rootName(typed), lastName(typed)].filter((n): n is string => !!n).map(esc);
-  const record = recv ? `${esc(skipOuter(recv).getText())}\\s*\\??\\.\\s*[\\w$]+` : undefined;
-  const subject = [...names.map((n) => `\\b${n}\\b`), ...(record ? [record] : [])].join('|');
-  const test = new RegExp(
-    `!\\s*\\(?\\s*(?:${subject})|(?:${subject})\\s*\\??\\.\\s*(?:length|match|test)\\b|\\.(?:test|match)\\(\\s*(?:${subject})|typeof\\s+(?:${subject})|(?:${subject})\\s*={2,3}\\s*(?:null|undefined)`,
-  );
-  let found = false;
-  // (the field named in a list of required ones before the comparison: `checkEmpty(body, ['otp', …])`, `require('otp')`)
   const field = lastName(typed);
+  const column = lastName(stored);
+  const cleared = clearedIn(at.getSourceFile(), values);
+  const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const own = [field, column].filter((n): n is string => !!n).map(esc);
+  if (!own.length) return false;
+  const names = own.join('|');
+  // the code, the stored column, or a column emptied with it (`user.otpExpires`), tested missing
+  const missingName = (n: string): boolean => own.includes(esc(n)) || cleared.has(norm(n));
+  const missing = new RegExp(
+    `!\\s*\\(?\\s*(?:[\\w$]+\\??\\.)*([\\w$]+)\\b(?!\\s*[.(\\[])|\\b([\\w$]+)\\s*={2,3}\\s*(?:null|undefined|''|"")|typeof\\s+(?:[\\w$]+\\.)*([\\w$]+)\\s*!==?\\s*['"]string['"]`,
+    'g',
+  );
+  const format = new RegExp(
+    `\\b(?:${names})\\s*\\??\\.\\s*length\\s*(?:!==?|<|>)|!\\s*\\/.+\\/[a-z]*\\.test\\(\\s*(?:[\\w$]+\\.)*(?:${names})\\s*\\)`,
+  );
+  // (a test reached only when a code was sent skips a missing one: `otp && …`, `otp !== undefined && …`)
+  const onlyWhenSent = new RegExp(`\\b(?:${names})\\s*(?:!==?\\s*(?:undefined|null|''|"")\\s*)?&&`);
+  const refuses = (cond: string): boolean => {
+    if (onlyWhenSent.test(cond)) return false;
+    if (format.test(cond)) return true;
+    for (const m of cond.matchAll(missing)) if (missingName(m[1] ?? m[2] ?? m[3])) return true;
+    return false;
+  };
+  let found = false;
   forEachNode(body, (n) => {
     if (found || n.getStart() > at.getStart()) return false;
-    if (
-      field &&
-      ts.isStringLiteralLike(n) &&
-      n.text === field &&
-      (ts.isCallExpression(n.parent) || ts.isArrayLiteralExpression(n.parent))
-    ) {
+    if (n !== body && ts.isFunctionLike(n)) return false;
+    // a required-fields list naming the code, handed to a call named for refusing what is missing
+    if (field && ts.isStringLiteralLike(n) && n.text === field && requiredBy(n)) {
       found = true;
       return false;
     }
-    if (n !== body && ts.isFunctionLike(n)) return false;
-    if (ts.isIfStatement(n) && n.expression.getStart() <= at.getStart() && test.test(n.expression.getText()))
-      found = true;
+    if (!ts.isIfStatement(n) || !exits(n.thenStatement)) return;
+    const cond = n.expression;
+    // before the comparison, or ahead of it in its own condition (`!user.otpExpires || user.otp !== otp`)
+    const text =
+      cond.getEnd() <= at.getStart()
+        ? cond.getText()
+        : at.getStart() >= cond.getStart() && at.getEnd() <= cond.getEnd()
+          ? cond.getText().slice(0, at.getStart() - cond.getStart())
+          : '';
+    if (text && refuses(text)) found = true;
   });
   if (found) return true;
-  // a middleware handed to the route ahead of the handler (`router.post('/x', validate(schema), async (req, res) => …)`)
+  // a middleware handed to the route ahead of the handler that names the field (a validator of its schema)
   const call = fn.parent;
-  if (call && ts.isCallExpression(call)) {
+  if (field && call && ts.isCallExpression(call)) {
     const i = call.arguments.indexOf(fn as unknown as ts.Expression);
-    if (
-      i > 0 &&
-      call.arguments.slice(0, i).some((a) => !ts.isStringLiteralLike(skipOuter(a)) && !ts.isTemplateExpression(a))
-    )
-      return true;
+    if (i > 0 && call.arguments.slice(0, i).some((a) => namesField(a, field, values))) return true;
   }
   return false;
+}
+
+/**
+ * A string in a list (or the argument list) of a call named for refusing what is missing (`checkEmpty(b, ['otp'])`),
+ * or in a list filtered for the fields the request lacks.
+ */
+function requiredBy(s: ts.StringLiteralLike): boolean {
+  const p = s.parent;
+  // a list filtered for the fields the request lacks (`['otp', 'amount'].filter((f) => !req.body[f])`)
+  if (ts.isArrayLiteralExpression(p) && ts.isPropertyAccessExpression(p.parent) && p.parent.expression === p) {
+    const use = p.parent.parent;
+    return (
+      /^(filter|some|every|find|forEach)$/.test(p.parent.name.text) &&
+      ts.isCallExpression(use) &&
+      use.arguments.some((a) => /!\s*[\w$.]+\[|===?\s*(undefined|null)|\bin\b/.test(a.getText()))
+    );
+  }
+  const call = ts.isArrayLiteralExpression(p) ? p.parent : p;
+  return !!call && ts.isCallExpression(call) && REQUIRES.test(lastName(call.expression) ?? '');
+}
+
+/** Does a route's middleware name the field, in its own text or in what the names it uses hold (a schema)? */
+function namesField(mw: ts.Expression, field: string, values: ValueResolver): boolean {
+  const word = new RegExp(`\\b${field.replace(/\$/g, '\\$')}\\b`);
+  if (word.test(mw.getText())) return true;
+  let found = false;
+  forEachNode(mw, (n) => {
+    if (found || !ts.isIdentifier(n)) return;
+    for (const v of values.resolve(n)) {
+      const node = 'node' in v ? (v.node as ts.Node | undefined) : undefined;
+      if (node && (ts.isObjectLiteralExpression(node) || ts.isCallExpression(node)) && word.test(node.getText())) {
+        found = true;
+        return;
+      }
+    }
+  });
+  return found;
 }
 
 function enclosingFunction(n: ts.Node): ts.SignatureDeclaration | undefined {
