@@ -1696,15 +1696,24 @@ function recordFieldWrite(
       out.opaque = true;
       // every field the client sent copied onto the record (`for (const f in body) user[f] = body[f]`,
       // `for (const [k, v] of Object.entries(req.body)) user[k] = v`): the request body written whole
-      if (values && bodyEntry(n, values)) out.rawBody = true;
+      const entry = values ? bodyEntry(n, values) : undefined;
+      if (entry === 'whole') out.rawBody = true;
+      // only a list's keys copied (`if (EDITABLE.includes(k)) user[k] = body[k]`): those keys are written
+      else if (entry) for (const key of entry) fieldWrite(key, op, n.right, out, constants, values);
     }
     return;
   }
   fieldWrite(k, op, n.right, out, constants, values);
 }
 
-/** A value the request body holds under a key chosen at run time: `body[f]`, or the value of an entry of `Object.entries(body)`. */
-function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): boolean {
+/**
+ * A value the request body holds under a key chosen at run time (`body[f]`, or the value of an entry of
+ * `Object.entries(body)`), copied in a loop over the body's own keys: `'whole'` when every key the client sent is
+ * copied (or all but a few a deny list holds back), the list's keys when an allow list guards the copy
+ * (`if (EDITABLE.includes(k))`, `if (!ALLOWED.has(k)) continue`, `.filter((k) => ALLOWED.includes(k))`), undefined
+ * when it is no such copy.
+ */
+function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): 'whole' | string[] | undefined {
   const v = skipOuter(n.right);
   const raw = (x: ts.Expression | undefined): boolean => !!x && values.resolve(x).some(isRawBody);
   // the loop or callback the key comes from, and what it walks
@@ -1734,16 +1743,6 @@ function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): boolean {
       }
     }
   };
-  const keysOfBody = (): boolean => {
-    const c = walked && skipOuter(walked);
-    if (!c) return false;
-    if (loop && ts.isForInStatement(loop)) return true;
-    return (
-      ts.isCallExpression(c) &&
-      /^Object\.(keys|entries)$/.test(calleeParts(c.expression)?.join('.') ?? '') &&
-      raw(c.arguments[0])
-    );
-  };
   // `rec[k] = body[k]` with `k` one of the body's keys
   if (ts.isElementAccessExpression(v) && ts.isIdentifier(skipOuter(v.argumentExpression)) && raw(v.expression)) {
     const k = skipOuter(v.argumentExpression) as ts.Identifier;
@@ -1753,15 +1752,99 @@ function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): boolean {
     // `[k, v]` of the body's entries
     const d = findDeclaration(v);
     if (!d || !ts.isBindingElement(d) || !ts.isArrayBindingPattern(d.parent) || d.parent.elements.indexOf(d) !== 1)
-      return false;
+      return undefined;
     const k = d.parent.elements[0];
     if (ts.isBindingElement(k) && ts.isIdentifier(k.name)) key = k.name.text;
     over(v);
   }
-  if (!key || !loop || !keysOfBody()) return false;
-  // (only the keys of a list copied: `if (EDITABLE.includes(key))`, `if (!allowed.has(k)) continue`)
-  const listed = new RegExp(`\\.(includes|has|indexOf)\\(\\s*${key.replace(/\$/g, '\\$')}\\s*\\)`);
-  return !listed.test(loop.getText());
+  if (!key || !loop) return undefined;
+  // what the loop walks: the body itself (`for … in`), `Object.keys|entries(body)`, a name holding that, or a
+  // `.filter(…)` of it (whose test is a guard like any other)
+  const guards: { cond: ts.Expression; copies: boolean }[] = [];
+  let c = walked && skipOuter(walked);
+  for (let i = 0; c && i < 4; i++) {
+    if (ts.isIdentifier(c)) {
+      const d = findDeclaration(c);
+      c = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+      continue;
+    }
+    if (ts.isCallExpression(c) && ts.isPropertyAccessExpression(c.expression) && c.expression.name.text === 'filter') {
+      const cb = c.arguments[0] && skipOuter(c.arguments[0]);
+      const test =
+        cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))
+          ? ts.isBlock(cb.body)
+            ? cb.body.statements.find(ts.isReturnStatement)?.expression
+            : cb.body
+          : undefined;
+      if (!test) return 'whole';
+      guards.push({ cond: test, copies: true });
+      c = skipOuter(c.expression.expression);
+      continue;
+    }
+    break;
+  }
+  const overBody =
+    (loop && ts.isForInStatement(loop)) ||
+    (!!c &&
+      ts.isCallExpression(c) &&
+      /^Object\.(keys|entries)$/.test(calleeParts(c.expression)?.join('.') ?? '') &&
+      raw(c.arguments[0]));
+  if (!overBody) return undefined;
+  // the tests the copy sits under in the loop (`if (test) rec[k] = …`) and those that leave the loop's turn
+  // before it (`if (test) continue`: the copy runs when the test fails)
+  for (let p: ts.Node = n; p.parent && p !== loop; p = p.parent) {
+    const parent = p.parent;
+    if (ts.isIfStatement(parent) && parent.expression !== p)
+      guards.push({ cond: parent.expression, copies: parent.thenStatement === p });
+    if (ts.isBlock(parent) || ts.isSourceFile(parent))
+      for (const st of parent.statements) {
+        if (st === p || st.getStart() > n.getStart()) break;
+        if (ts.isIfStatement(st) && leavesTurn(st.thenStatement)) guards.push({ cond: st.expression, copies: false });
+      }
+  }
+  // an allow list guarding the copy names the keys written; a deny list leaves every other key written
+  for (const g of guards) {
+    const test = listTest(g.cond, key);
+    if (!test) continue;
+    const keys = stringList(test.list, values);
+    if (test.member === g.copies) return keys ?? 'whole';
+  }
+  return 'whole';
+}
+
+/** Does a statement end the loop's turn or the function (`continue`, `return`, `throw`)? */
+function leavesTurn(s: ts.Statement): boolean {
+  const last = ts.isBlock(s) ? s.statements[s.statements.length - 1] : s;
+  return !!last && (ts.isContinueStatement(last) || ts.isReturnStatement(last) || ts.isThrowStatement(last));
+}
+
+/** `LIST.includes(key)` / `SET.has(key)`, negated or not: the list and whether the test is true for its members. */
+function listTest(cond: ts.Expression, key: string): { list: ts.Expression; member: boolean } | undefined {
+  let x = skipOuter(cond);
+  let member = true;
+  while (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+    member = !member;
+    x = skipOuter(x.operand);
+  }
+  if (!ts.isCallExpression(x) || !ts.isPropertyAccessExpression(x.expression)) return undefined;
+  if (!/^(includes|has)$/.test(x.expression.name.text)) return undefined;
+  const arg = x.arguments[0] && skipOuter(x.arguments[0]);
+  if (!arg || !ts.isIdentifier(arg) || arg.text !== key) return undefined;
+  return { list: x.expression.expression, member };
+}
+
+/** The strings a list holds (`['name', 'bio']`, `new Set([...])`), normalised, when it is made of literals. */
+function stringList(e: ts.Expression, values: ValueResolver): string[] | undefined {
+  for (const v of values.resolve(e)) {
+    let node: ts.Node | undefined = v.kind === 'array' ? v.node : v.kind === 'call' ? v.node : undefined;
+    if (node && ts.isNewExpression(node) && node.arguments?.[0]) node = skipOuter(node.arguments[0]);
+    if (!node || !ts.isArrayLiteralExpression(node)) continue;
+    const out = node.elements.map((el) =>
+      ts.isStringLiteralLike(skipOuter(el)) ? (skipOuter(el) as ts.StringLiteralLike).text : undefined,
+    );
+    if (out.every((x): x is string => x !== undefined)) return out;
+  }
+  return undefined;
 }
 
 /** A record's field `k` given `right` by `op` (`=`, `-=`, `+=`): its key, what it debits or credits, its constant. */
