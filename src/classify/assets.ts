@@ -588,6 +588,8 @@ export interface AssetContext {
   sites?: (e: Effect) => readonly ts.CallExpression[];
   /** No signed-in session is served (a sign-up, a provider sign-in): a new account is made for the caller. */
   sessionless?: () => boolean;
+  /** Does the endpoint's own route put a middleware in front of its handler (a procedure's `.use(…)`, `protect`)? */
+  routeGated?: () => boolean;
   /** Filled with the writes a policy exclusion set aside (a third-party key the user supplied). */
   cleared?: Set<Effect>;
   /** Leaves reached through a call whose result the caller throws away: what they return is never answered. */
@@ -902,7 +904,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // …or made by an endpoint with no session (the first way in of an account a sign-up makes)
         if (r.notCreatedSessionless && ops.every((o) => o === 'create') && ctx.sessionless?.()) continue;
         // …or any write of it by an endpoint with no session (a sign-up confirmed by its code switching the account on)
-        if (r.notSessionless && ctx.sessionless?.()) continue;
+        // (with no middleware of its own route: a gate there, unseen as a session read, may be one)
+        if (r.notSessionless && ctx.sessionless?.() && !ctx.routeGated?.()) continue;
         // …or whose declared columns name no user of the application
         if (
           r.personColumnsRe &&

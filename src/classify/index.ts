@@ -627,6 +627,7 @@ export function classifyEndpoint(
     administrative: administrative(ep.path, ep.chain, fn),
     sites: (e) => (sites ??= callSites(reachedAll)).get(e) ?? [],
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
+    routeGated: () => ep.chain.some((l) => l.via === 'route'),
     handler: fn,
     pending,
   });
