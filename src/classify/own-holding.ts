@@ -120,10 +120,12 @@ function holdsFor(
   if (q.movementRecord(o.model) || q.rules.notDestinations.test(o.model)) return false;
   // (only a record that keeps money for its owner: a gift, a tip, a pledge, a loan or an order hands it to someone)
   if (!q.rules.holdings.test(o.model) && o.model !== debitModel) return false;
-  if (o.dataKeys.some((k) => q.rules.otherPartyKeys.test(norm(k)))) return false;
+  // (a key naming the owner, `member`, or holding the signed-in person's own value names no one else)
+  const own = (k: string): boolean =>
+    q.rules.ownerKeys.test(norm(k)) || propertiesOf(o, (x) => x === norm(k)).some((v) => q.ownValue(v));
+  if (o.dataKeys.some((k) => q.rules.otherPartyKeys.test(norm(k)) && !own(k))) return false;
   // (a reference to another record than the owner and the kind of holding, `campaignId`, may be someone else's)
-  const other = (k: string): boolean =>
-    /.id$/.test(norm(k)) && !q.rules.ownerKeys.test(norm(k)) && !q.rules.references.test(norm(k));
+  const other = (k: string): boolean => /.id$/.test(norm(k)) && !own(k) && !q.rules.references.test(norm(k));
   if (o.dataKeys.some(other)) return false;
   // data not all listed: only the request body written whole, into a record whose declared columns name no one else
   if (o.opaqueData) {
