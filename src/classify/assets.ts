@@ -588,7 +588,7 @@ export interface AssetContext {
   sites?: (e: Effect) => readonly ts.CallExpression[];
   /** No signed-in session is served (a sign-up, a provider sign-in): a new account is made for the caller. */
   sessionless?: () => boolean;
-  /** Does the endpoint's own route put a middleware in front of its handler (a procedure's `.use(…)`, `protect`)? */
+  /** Does a middleware of the endpoint's route, or a project's own one on its router, stand in front of its handler? */
   routeGated?: () => boolean;
   /** Filled with the writes a policy exclusion set aside (a third-party key the user supplied). */
   cleared?: Set<Effect>;

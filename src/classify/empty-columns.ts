@@ -27,9 +27,14 @@ function objectText(text: string, open: number): string {
   return '';
 }
 
-/** The paths of a Mongoose schema object that default to nothing and are not required. */
-function emptyPaths(schema: string): string[] {
+/**
+ * The paths of a Mongoose schema object that are not required and default to nothing: `explicit` (`default: null`,
+ * `default: ''`) or `unset` (no default at all, `pin: String`), which a new document holds nothing in until
+ * something writes it.
+ */
+function emptyPaths(schema: string): { explicit: string[]; unset: string[] } {
   const out: string[] = [];
+  const unset: string[] = [];
   // `name: {` at the schema's top level (depth 1)
   let depth = 0;
   for (let i = 0; i < schema.length; i++) {
@@ -40,32 +45,42 @@ function emptyPaths(schema: string): string[] {
       // (a path declared by its type alone, `pin: String`, holds nothing until something sets it)
       const bare = /^([A-Za-z_$][\w$]*)\s*:\s*String\s*[,}\n]/.exec(schema.slice(i, i + 80));
       if (bare) {
-        out.push(bare[1]);
+        unset.push(bare[1]);
         continue;
       }
       const m = /^([A-Za-z_$][\w$]*)\s*:\s*\{/.exec(schema.slice(i, i + 80));
       if (!m) continue;
       const body = objectText(schema, i + m[0].length - 1);
       // (defaulting to nothing, or to no default at all: a new document holds nothing there)
-      if ((EMPTY_DEFAULT.test(body) || !/\bdefault\s*:/.test(body)) && !REQUIRED.test(body)) out.push(m[1]);
+      if (!REQUIRED.test(body)) {
+        if (EMPTY_DEFAULT.test(body)) out.push(m[1]);
+        else if (!/\bdefault\s*:/.test(body)) unset.push(m[1]);
+      }
       i += m[0].length - 2;
     }
   }
-  return out;
+  return { explicit: out, unset };
 }
 
 const EMPTY_COLUMNS = memo('classify.emptyColumns', () => ({
   byModel: undefined as Map<string, Set<string>> | undefined,
+  /** Paths with no default: empty unless the record's creation writes them (`User.create({ …, pin })`). */
+  unset: new Map<string, Set<string>>(),
+  created: new Map<string, boolean>(),
 }));
 
-function build(values: ValueResolver, session: ScanSession): Map<string, Set<string>> {
+function build(values: ValueResolver, session: ScanSession, unset: Map<string, Set<string>>): Map<string, Set<string>> {
   const byModel = new Map<string, Set<string>>();
-  const add = (model: string, cols: Iterable<string>): void => {
-    const k = norm(model);
-    const set = byModel.get(k) ?? new Set<string>();
-    for (const c of cols) set.add(norm(c));
-    byModel.set(k, set);
-  };
+  const into =
+    (map: Map<string, Set<string>>) =>
+    (model: string, cols: Iterable<string>): void => {
+      const k = norm(model);
+      const set = map.get(k) ?? new Set<string>();
+      for (const c of cols) set.add(norm(c));
+      map.set(k, set);
+    };
+  const add = into(byModel);
+  const addUnset = into(unset);
   for (const file of [...session.schemas].sort()) {
     if (file.endsWith('.sql')) continue;
     const text = schemaText(file);
@@ -85,15 +100,19 @@ function build(values: ValueResolver, session: ScanSession): Map<string, Set<str
   for (const file of schemaSources(values)) {
     const text = values.store.text(file, false);
     if (!text || !/Schema\s*(<[^>]*>)?\(/.test(text)) continue;
-    const schemas = new Map<string, string[]>();
+    const schemas = new Map<string, ReturnType<typeof emptyPaths>>();
     for (const m of text.matchAll(MONGOOSE_START)) {
       const paths = emptyPaths(objectText(text, (m.index ?? 0) + m[0].length - 1));
       schemas.set(m[1], paths);
-      add(m[1].replace(/schema$/i, ''), paths);
+      add(m[1].replace(/schema$/i, ''), paths.explicit);
+      addUnset(m[1].replace(/schema$/i, ''), paths.unset);
     }
     for (const m of text.matchAll(MONGOOSE_MODEL)) {
       const paths = schemas.get(m[2]);
-      if (paths) add(m[1], paths);
+      if (paths) {
+        add(m[1], paths.explicit);
+        addUnset(m[1], paths.unset);
+      }
     }
   }
   return byModel;
@@ -102,7 +121,30 @@ function build(values: ValueResolver, session: ScanSession): Map<string, Set<str
 /** Does a schema let `model.column` hold nothing (optional, or defaulting to null or '')? */
 export function mayBeEmpty(values: ValueResolver, model: string, column: string): boolean {
   const slot = values.session.get(EMPTY_COLUMNS);
-  slot.byModel ??= build(values, values.session);
-  const cols = slot.byModel.get(norm(model)) ?? slot.byModel.get(norm(model).replace(/s$/, ''));
-  return !!cols?.has(norm(column));
+  slot.byModel ??= build(values, values.session, slot.unset);
+  const of = (map: Map<string, Set<string>>): Set<string> | undefined =>
+    map.get(norm(model)) ?? map.get(norm(model).replace(/s$/, ''));
+  if (of(slot.byModel)?.has(norm(column))) return true;
+  if (!of(slot.unset)?.has(norm(column))) return false;
+  // (a path with no default that the account's creation writes, `User.create({ …, withdrawalPin })` at sign-up,
+  // holds what the sign-up gave)
+  const key = `${norm(model)}.${norm(column)}`;
+  let created = slot.created.get(key);
+  if (created === undefined) slot.created.set(key, (created = createdWith(values, model, column)));
+  return !created;
+}
+
+/** Does some source create a `model` record with `column` among the keys it writes (`new User({ …, pin })`)? */
+function createdWith(values: ValueResolver, model: string, column: string): boolean {
+  const m = model.replace(/[^\w$]/g, '');
+  const c = column.replace(/[^\w$]/g, '');
+  const re = new RegExp(
+    `(?:new\\s+${m}\\s*\\(|\\b${m}\\s*\\.\\s*(?:create|insertMany)\\s*\\()\\s*\\{[^;]{0,1500}?\\b${c}\\b`,
+    'i',
+  );
+  for (const file of values.store.known) {
+    const text = values.store.text(file, false);
+    if (text && text.includes(c) && re.test(text)) return true;
+  }
+  return false;
 }

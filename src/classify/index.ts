@@ -627,7 +627,11 @@ export function classifyEndpoint(
     administrative: administrative(ep.path, ep.chain, fn),
     sites: (e) => (sites ??= callSites(reachedAll)).get(e) ?? [],
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
-    routeGated: () => ep.chain.some((l) => l.via === 'route'),
+    // (a route's own middleware, or a project's own one in front of its router: `router.use(protect)`; a server
+    // action has no route, and its gate, in its own body, may read a session the analysis does not see)
+    routeGated: () =>
+      ep.framework === 'next-action' ||
+      ep.chain.some((l) => l.via === 'route' || (l.via === 'router' && !!l.fn && !l.externalModule)),
     handler: fn,
     pending,
   });

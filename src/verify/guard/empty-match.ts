@@ -243,6 +243,23 @@ function requiredBy(s: ts.StringLiteralLike): boolean {
       use.arguments.some((a) => /!\s*[\w$.]+\[|===?\s*(undefined|null)|\bin\b/.test(a.getText()))
     );
   }
+  // a list held in a name handed to such a call (`const fields = ['otp', …]; checkEmptyWithFields(data, fields)`)
+  if (ts.isArrayLiteralExpression(p) && ts.isVariableDeclaration(p.parent) && ts.isIdentifier(p.parent.name)) {
+    const name = p.parent.name.text;
+    const fn = enclosingFunction(p);
+    let handed = false;
+    if (fn)
+      forEachNode(fn, (n) => {
+        if (
+          !handed &&
+          ts.isCallExpression(n) &&
+          REQUIRES.test(lastName(n.expression) ?? '') &&
+          n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === name)
+        )
+          handed = true;
+      });
+    return handed;
+  }
   const call = ts.isArrayLiteralExpression(p) ? p.parent : p;
   return !!call && ts.isCallExpression(call) && REQUIRES.test(lastName(call.expression) ?? '');
 }
