@@ -267,6 +267,11 @@ export function unmountedRoots(
     const visit = (target: string, exports: string[], depth: number): void => {
       if (served || depth > 3 || seen.has(target)) return;
       seen.add(target);
+      // re-exported by the package's own entry: its consumers, outside the scanned folder, serve it
+      if (depth > 0 && index!.entries.has(target)) {
+        served = true;
+        return;
+      }
       for (const importer of index!.importers(target)) {
         const { names, reexports } = localNames(importer, target, exports, ctx);
         if (names.length || reexports.length) imported = true;
