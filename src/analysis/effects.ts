@@ -1833,7 +1833,7 @@ function listTest(cond: ts.Expression, key: string): { list: ts.Expression; memb
   return { list: x.expression.expression, member };
 }
 
-/** The strings a list holds (`['name', 'bio']`, `new Set([...])`), normalised, when it is made of literals. */
+/** The strings a list holds (`['name', 'bio']`, `new Set([...])`), as written, when it is made of literals only. */
 function stringList(e: ts.Expression, values: ValueResolver): string[] | undefined {
   for (const v of values.resolve(e)) {
     let node: ts.Node | undefined = v.kind === 'array' ? v.node : v.kind === 'call' ? v.node : undefined;

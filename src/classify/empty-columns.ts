@@ -1,8 +1,9 @@
 // Columns a schema lets be empty: a Prisma field declared optional (`transactionPin String?`) or
 // defaulting to '' (`@default("")`), or a Mongoose path that is not required and defaults to nothing
-// (`transactionPin: { type: String, default: null }`, `default: ''`, no default at all, `pin: String`). An account may hold no value
-// there, so comparing it with what the request sends (`pin != wallet.transactionPin`) lets a request
-// that sends nothing through for that account (verify/guard/empty-match.ts).
+// (`transactionPin: { type: String, default: null }`, `default: ''`), or has no default at all (`pin: String`)
+// and is not written when the record is created. An account may hold no value there, so comparing it with what
+// the request sends (`pin != wallet.transactionPin`) lets a request that sends nothing through for that account
+// (verify/guard/empty-match.ts).
 import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { ValueResolver } from '../analysis/values.js';

@@ -152,6 +152,10 @@ function converts(e: ts.Expression): boolean {
 /** Calls that read a request's value, answering nothing when it is absent. */
 const READS = /^(get|header|headers|getHeader|query|param|params|cookie|cookies|formData|json|body|valid|req)$/;
 
+/** A name tested missing (`!user.otpExpires`, `otp == null`, `typeof otp !== 'string'`): the name, in one of three groups. */
+const MISSING =
+  /!\s*\(?\s*(?:[\w$]+\??\.)*([\w$]+)\b(?!\s*[.([])|\b([\w$]+)\s*={2,3}\s*(?:null|undefined|''|"")|typeof\s+(?:[\w$]+\.)*([\w$]+)\s*!==?\s*['"]string['"]/g;
+
 /** Calls whose name says they refuse a request missing the fields they are handed (`checkEmpty(body, ['otp'])`). */
 const REQUIRES = /(check|require|validat|missing|empty|assert|ensure|must)/i;
 
@@ -183,10 +187,6 @@ function refusedAround(typed: ts.Expression, stored: ts.Expression, at: ts.Node,
   const names = own.join('|');
   // the code, the stored column, or a column emptied with it (`user.otpExpires`), tested missing
   const missingName = (n: string): boolean => own.includes(esc(n)) || cleared.has(norm(n));
-  const missing = new RegExp(
-    `!\\s*\\(?\\s*(?:[\\w$]+\\??\\.)*([\\w$]+)\\b(?!\\s*[.(\\[])|\\b([\\w$]+)\\s*={2,3}\\s*(?:null|undefined|''|"")|typeof\\s+(?:[\\w$]+\\.)*([\\w$]+)\\s*!==?\\s*['"]string['"]`,
-    'g',
-  );
   const format = new RegExp(
     `\\b(?:${names})\\s*\\??\\.\\s*length\\s*(?:!==?|<|>)|!\\s*\\/.+\\/[a-z]*\\.test\\(\\s*(?:[\\w$]+\\.)*(?:${names})\\s*\\)`,
   );
@@ -195,7 +195,7 @@ function refusedAround(typed: ts.Expression, stored: ts.Expression, at: ts.Node,
   const refuses = (cond: string): boolean => {
     if (onlyWhenSent.test(cond)) return false;
     if (format.test(cond)) return true;
-    for (const m of cond.matchAll(missing)) if (missingName(m[1] ?? m[2] ?? m[3])) return true;
+    for (const m of cond.matchAll(MISSING)) if (missingName(m[1] ?? m[2] ?? m[3])) return true;
     return false;
   };
   let found = false;
