@@ -1720,6 +1720,8 @@ function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): 'whole' | str
   let loop: ts.Node | undefined;
   let walked: ts.Expression | undefined;
   let key: string | undefined;
+  // what a `for … in` walks when it is not the body (`for (k in DEFAULTS)`)
+  let keysOf: ts.Expression | undefined;
   const over = (k: ts.Identifier): void => {
     const d = findDeclaration(k);
     if (!d) return;
@@ -1731,7 +1733,10 @@ function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): 'whole' | str
     ) {
       loop = holder.parent.parent;
       walked = holder.parent.parent.expression;
-      if (ts.isForInStatement(holder.parent.parent)) walked = raw(walked) ? walked : undefined;
+      if (ts.isForInStatement(holder.parent.parent) && !raw(walked)) {
+        keysOf = walked;
+        walked = undefined;
+      }
     } else if (
       ts.isParameter(holder) &&
       (ts.isArrowFunction(holder.parent) || ts.isFunctionExpression(holder.parent))
@@ -1783,13 +1788,22 @@ function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): 'whole' | str
     }
     break;
   }
-  const overBody =
-    (loop && ts.isForInStatement(loop)) ||
-    (!!c &&
-      ts.isCallExpression(c) &&
-      /^Object\.(keys|entries)$/.test(calleeParts(c.expression)?.join('.') ?? '') &&
-      raw(c.arguments[0]));
-  if (!overBody) return undefined;
+  const objectKeys = (x: ts.Expression): ts.Expression | undefined =>
+    ts.isCallExpression(x) && /^Object\.(keys|entries)$/.test(calleeParts(x.expression)?.join('.') ?? '')
+      ? x.arguments[0]
+      : undefined;
+  const overBody = (loop && ts.isForInStatement(loop) && !keysOf) || (!!c && raw(objectKeys(c)));
+  // a loop over keys the code names (`for (k in DEFAULTS)`, `['name', 'bio'].forEach(…)`, `Object.keys(SHAPE)`):
+  // those keys are written; a `for … in` over an object that cannot be read still copies the body's values
+  let written: 'whole' | string[] | undefined = 'whole';
+  if (!overBody) {
+    if (keysOf) written = propertyNames(keysOf, values) ?? 'whole';
+    else if (c) {
+      const shape = objectKeys(c);
+      written = shape ? propertyNames(shape, values) : stringList(c, values);
+    }
+    if (!written) return undefined;
+  }
   // the tests the copy sits under in the loop (`if (test) rec[k] = …`) and those that leave the loop's turn
   // before it (`if (test) continue`: the copy runs when the test fails)
   for (let p: ts.Node = n; p.parent && p !== loop; p = p.parent) {
@@ -1807,9 +1821,32 @@ function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): 'whole' | str
     const test = listTest(g.cond, key);
     if (!test) continue;
     const keys = stringList(test.list, values);
-    if (test.member === g.copies) return keys ?? 'whole';
+    if (!keys) continue;
+    const allow = test.member === g.copies;
+    if (written === 'whole') {
+      if (allow) return keys;
+    } else written = written.filter((k) => keys.includes(k) === allow);
   }
-  return 'whole';
+  return written;
+}
+
+/** The keys an object literal is written with (`{ name: '', bio: '' }`), when every one of them is named. */
+function propertyNames(e: ts.Expression, values: ValueResolver): string[] | undefined {
+  for (const v of values.resolve(e)) {
+    if (v.kind !== 'object') continue;
+    const out: string[] = [];
+    for (const p of v.node.properties) {
+      const name =
+        (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) &&
+        (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name))
+          ? p.name.text
+          : undefined;
+      if (name === undefined) return undefined;
+      out.push(name);
+    }
+    return out;
+  }
+  return undefined;
 }
 
 /** Does a statement end the loop's turn or the function (`continue`, `return`, `throw`)? */
