@@ -817,7 +817,11 @@ export class ValueResolver {
       // `let app; if (x) app = new Hono(); else app = new Hono().basePath('/v1')`: a variable that is
       // assigned again takes every value it is given (the join), its initializer included.
       const assigned = reassignable(decl) ? assignmentsOf(decl, this.session.get(ASSIGNMENTS)) : [];
-      if (decl.initializer && !assigned.length) return this.resolve(decl.initializer, depth + 1, seen);
+      // another name for a value (`const router = require('./base.router')`, `const r = base`) costs no depth:
+      // `seen` already stops a cycle of names, and a router handed on through a chain of modules that each add
+      // routes to it is followed to its end
+      if (decl.initializer && !assigned.length)
+        return this.resolve(decl.initializer, isAlias(decl.initializer) ? depth : depth + 1, seen);
       const loop = decl.parent?.parent;
       if (!decl.initializer && loop && ts.isForOfStatement(loop)) {
         const arr = this.resolve(loop.expression, depth + 1, seen).filter((v) => v.kind === 'array');
@@ -920,7 +924,7 @@ export class ValueResolver {
       const table = this.exportsOf(r.file);
       // `module.exports = { a, b }` and later `module.exports.c = …`: the module's members are both
       if (table?.cjs && !(ts.isObjectLiteralExpression(skipOuter(table.cjs)) && table.named.size > 0))
-        return this.resolve(table.cjs, depth + 1, seen);
+        return this.resolve(table.cjs, isAlias(table.cjs) ? depth : depth + 1, seen);
       return [{ kind: 'module', file: r.file }];
     }
     return this.exportValue(r.file, name, depth + 1, seen);
@@ -2186,4 +2190,17 @@ export function objectOf(a: ts.Expression, values: ValueResolver): ts.ObjectLite
   if (ts.isObjectLiteralExpression(x)) return x;
   const held = ts.isIdentifier(x) ? values.resolve(x).find((v) => v.kind === 'object')?.node : undefined;
   return held && ts.isObjectLiteralExpression(held) ? held : undefined;
+}
+
+/** A plain name or a `require` of a constant path: another name for a value, not a computation. */
+function isAlias(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) return true;
+  return (
+    ts.isCallExpression(x) &&
+    ts.isIdentifier(x.expression) &&
+    x.expression.text === 'require' &&
+    x.arguments.length === 1 &&
+    ts.isStringLiteralLike(x.arguments[0])
+  );
 }
