@@ -641,7 +641,7 @@ export function classifyEndpoint(
   ep.workLinks = work.length ? work : undefined;
   const opacity: Opacity = { unrecognised: effects.find(isUnrecognisedWrite), cleared };
   if (fn && !hits.length && !opacity.unrecognised) {
-    const w = unseenWrite(fn, ep, ctx.values, rules, recognised);
+    const w = asMade(ep, ctx.values, () => unseenWrite(fn, ep, ctx.values, rules, recognised));
     if (w) opacity.unseen = { callee: w.callee, node: w.call, write: w, pkg: w.pkg };
   }
   // a handler the analysis cannot see: none of its effects can be seen
@@ -1027,8 +1027,12 @@ function stripSignal(s: Signal): Reason {
  * parameters bound to that call's arguments: `Model` is `User` for this endpoint and `Tour` for another.
  */
 function handlerEffects(ep: Endpoint, fn: FunctionNode, values: ValueResolver, scope: EffectScope): Effect[] {
+  return asMade(ep, values, () => effectsOf(fn, values, assetRules().followDepth, scope));
+}
+
+/** Runs `run` with the parameters of the factory that made the endpoint's handler bound to that call's arguments. */
+function asMade<T>(ep: Endpoint, values: ValueResolver, run: () => T): T {
   const made = ep.handler.madeBy;
-  const walk = (): Effect[] => effectsOf(fn, values, assetRules().followDepth, scope);
-  if (!made || values.bound || !made.fn.parameters.length) return walk();
-  return values.withArguments(made.fn, made.call, walk);
+  if (!made || values.bound || !made.fn.parameters.length) return run();
+  return values.withArguments(made.fn, made.call, run);
 }

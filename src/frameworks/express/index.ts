@@ -363,6 +363,7 @@ export const createExpressAdapter = (): FrameworkAdapter => ({
         path: namedWildcards(r.path || '/'),
         anchor: r.anchor,
         handlerExpr: impl ?? r.handler,
+        madeFor: r.madeFor,
       };
       out.push(
         containedEndpoint(seed, ctx, () => {

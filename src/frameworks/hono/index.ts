@@ -45,6 +45,18 @@ function builtIn(obj: ts.Node, call: ts.CallExpression, ctx: AdapterContext): En
   return fn && fn.getSourceFile() === obj.getSourceFile() && obj.pos >= fn.pos && obj.end <= fn.end ? env : undefined;
 }
 
+/** Does the expression stand for (a member of) a parameter of the function it is written in? */
+function readsParameter(e: ts.Expression, ctx: AdapterContext): boolean {
+  return ctx.values.resolve(e).some((v) => v.kind === 'param');
+}
+
+/** Runs `run` with the parameters of the function `call` calls bound to its arguments (as is, when it calls none). */
+function withCallArguments<T>(call: ts.Node, ctx: AdapterContext, run: () => T): T {
+  if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return run();
+  const fn = ctx.values.resolve(call.expression).find((v) => v.kind === 'function');
+  return fn && fn.kind === 'function' && 'parameters' in fn.node ? ctx.values.withArguments(fn.node, call, run) : run();
+}
+
 function methodOf(m: string): HttpMethod {
   const u = m.toUpperCase();
   return u === 'ALL' ? 'ANY' : (u as HttpMethod);
@@ -432,7 +444,26 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
         } else if (method === 'openapi') {
           if (args.length < 2) continue;
           const route = readCreateRoute(args[0], ctx, rules);
-          if (!route?.method || route.path === undefined) continue;
+          if (!route?.method || route.path === undefined) {
+            // the route object a factory's caller passes (`createCrudRouter({ routes: adminRoutes })` registering
+            // `router.openapi(routes.listRoute, …)`): read for each call of the factory, with its arguments
+            if (readsParameter(args[0], ctx))
+              c.graph.add(ref.router, {
+                kind: 'route',
+                methods: [],
+                paths: [],
+                args: [args[1]],
+                anchor,
+                order,
+                perCall: (site) => {
+                  const r = withCallArguments(site, ctx, () => readCreateRoute(args[0], ctx, rules));
+                  return r?.method && r.path !== undefined
+                    ? { methods: [r.method], paths: [r.path], extraMiddleware: r.middleware, schemas: r.schemas }
+                    : undefined;
+                },
+              });
+            continue;
+          }
           c.graph.add(ref.router, {
             kind: 'route',
             methods: [route.method],
@@ -531,6 +562,7 @@ function extractHono(ctx: AdapterContext, fileRoutes: readonly RouteFile[]): End
       path: path || '/',
       anchor: r.anchor,
       handlerExpr: r.handler,
+      madeFor: r.madeFor,
       tags: mount ? ['next-mounted'] : [],
     };
     out.push(

@@ -3,7 +3,7 @@
 import { ts } from 'ts-morph';
 import { readBodyFields } from '../../analysis/body.js';
 import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
-import type { ValueResolver } from '../../analysis/values.js';
+import { isInside, type ValueResolver } from '../../analysis/values.js';
 import type { BodyField, ChainLink, Endpoint, Framework, HandlerRef, HttpMethod } from '../../model.js';
 import { shortText, spanOf } from '../../util.js';
 import { memo } from '../../memo.js';
@@ -84,10 +84,20 @@ export interface EndpointInput {
   tags?: string[];
   /** Pre-computed unwrap of the handler (saves a second resolution). */
   unwrapped?: Unwrapped;
+  /** The factory call that made the route's router: a handler written inside that factory is its closure. */
+  madeFor?: ts.CallExpression;
+}
+
+/** A handler written inside the factory that made its router (`createCrudRouter(config, handlers)`): made by that call. */
+function madeWithin(u: Unwrapped, call: ts.CallExpression | undefined, ctx: AdapterContext): Unwrapped {
+  if (!call || !u.fn || u.madeBy) return u;
+  const fn = ctx.values.resolve(call.expression).find((v) => v.kind === 'function');
+  if (!fn || fn.kind !== 'function' || !isInside(u.fn, fn.node)) return u;
+  return { ...u, madeBy: { call, fn: fn.node } };
 }
 
 export function buildEndpoint(input: EndpointInput, ctx: AdapterContext): Endpoint {
-  const u = input.unwrapped ?? unwrap(input.handlerExpr, ctx.values);
+  const u = madeWithin(input.unwrapped ?? unwrap(input.handlerExpr, ctx.values), input.madeFor, ctx);
   const anchorFile = input.anchor.getSourceFile().fileName;
   return {
     id: '',

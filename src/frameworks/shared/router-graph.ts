@@ -34,6 +34,11 @@ export type Entry =
       schemas?: ts.Expression[];
       /** The handler is a router (`router.post('/token', keyRouter)`): its path-less `use` functions run. */
       handlerRouter?: RouterNode;
+      /**
+       * A route whose method and path a factory's caller supplies (`router.openapi(config.routes.list, h)` in
+       * `createCrudRouter(config)`): read again for each call of the factory being walked, with its arguments.
+       */
+      perCall?: (call: ts.Node) => RouteSpec | undefined;
     }
   | { kind: 'use'; path?: string; pathExpr?: ts.Expression; items: ts.Expression[]; anchor: ts.Node; order: Order }
   | {
@@ -59,6 +64,14 @@ export type Entry =
 const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
 
 export type PathEvaluator = (expr: ts.Expression, env: Env) => string[] | undefined;
+
+/** What a route registration serves, read for one call of the function that makes it. */
+export interface RouteSpec {
+  methods: HttpMethod[];
+  paths: string[];
+  extraMiddleware?: ts.Expression[];
+  schemas?: ts.Expression[];
+}
 
 export interface RouterNode {
   id: number;
@@ -117,6 +130,8 @@ export interface FlatRoute {
   passthrough?: boolean;
   /** Served through a dispatching middleware: a later route of the same method and path may still answer. */
   dispatched?: boolean;
+  /** The factory call that made the router the route was registered on (its handler's closure binds its arguments). */
+  madeFor?: ts.CallExpression;
 }
 
 export type PathMatcher = (pattern: string, path: string) => boolean;
@@ -252,6 +267,8 @@ export class RouterGraph {
 
   /** The registrar calls the walk is inside, outermost first. */
   private readonly registrarCalls: ts.Node[] = [];
+  /** The calls of factories that made the routers being walked (innermost last). */
+  private readonly factoryCalls: ts.CallExpression[] = [];
 
   private paths(fixed: string[], expr: ts.Expression | undefined, env: Env): string[] {
     if (!expr || env.size === 0) return fixed;
@@ -292,10 +309,22 @@ export class RouterGraph {
     // under registrars that call one another, the calls being walked at every level decide
     const calls = this.registrarCalls;
     const passedHere = router.param && entries.some((e) => e.kind === 'inline' && e.alias && calls.includes(e.anchor));
-    for (const entry of entries) {
-      if (passedHere && entry.kind === 'inline' && entry.alias && !calls.includes(entry.anchor)) continue;
+    for (const listed of entries) {
+      if (passedHere && listed.kind === 'inline' && listed.alias && !calls.includes(listed.anchor)) continue;
       // a registration on a branch this call of its registrar does not take
-      if (env.size && !runsUnderCall(entry.anchor, env)) continue;
+      if (env.size && !runsUnderCall(listed.anchor, env)) continue;
+      let entry = listed;
+      // a route the factory's caller describes: read for the call being walked (none: not served from here)
+      if (entry.kind === 'route' && entry.perCall) {
+        const call = calls[calls.length - 1] ?? site;
+        const spec = call ? entry.perCall(call) : undefined;
+        if (!spec) continue;
+        entry = {
+          ...entry,
+          ...spec,
+          extraMiddleware: [...(entry.extraMiddleware ?? []), ...(spec.extraMiddleware ?? [])],
+        };
+      }
       if (entry.kind === 'route') {
         for (const p of this.paths(entry.paths, entry.pathExpr, env)) {
           const full = join(base, p);
@@ -348,6 +377,7 @@ export class RouterGraph {
               routeArgs: args,
               schemas: entry.schemas ?? [],
               root: router,
+              ...(this.factoryCalls.length && { madeFor: this.factoryCalls[this.factoryCalls.length - 1] }),
             });
           }
         }
@@ -379,10 +409,13 @@ export class RouterGraph {
         // for what it passed, `bindContext(authRouter)` handing on only `authRouter`)
         const under = entry.call ?? (entry.alias && isCallSite(entry.anchor) ? entry.anchor : undefined);
         if (under) this.registrarCalls.push(under);
+        const factory = !entry.call && entry.alias && ts.isCallExpression(entry.anchor) ? entry.anchor : undefined;
+        if (factory) this.factoryCalls.push(factory);
         try {
           this.walk(entry.router, base, chain, matches, join, out, stack, inner, entry.call ?? site);
         } finally {
           if (under) this.registrarCalls.pop();
+          if (factory) this.factoryCalls.pop();
         }
       }
     }
