@@ -219,11 +219,14 @@ function refusedAround(typed: ts.Expression, stored: ts.Expression, at: ts.Node,
     if (text && refuses(text)) found = true;
   });
   if (found) return true;
-  // a middleware handed to the route ahead of the handler that names the field (a validator of its schema)
+  // a middleware handed to the route ahead of the handler that requires the field (a validator of its schema), or
+  // that refuses a request whose account holds nothing in the column (`if (!req.user.transactionPin) return …`)
   const call = fn.parent;
-  if (field && call && ts.isCallExpression(call)) {
+  if (call && ts.isCallExpression(call)) {
     const i = call.arguments.indexOf(fn as unknown as ts.Expression);
-    if (i > 0 && call.arguments.slice(0, i).some((a) => namesField(a, field, values))) return true;
+    const before = i > 0 ? call.arguments.slice(0, i) : [];
+    if (field && before.some((a) => requiresField(a, field, values))) return true;
+    if (before.some((a) => refusesMissingIn(a, own, refuses, values))) return true;
   }
   return false;
 }
@@ -264,22 +267,72 @@ function requiredBy(s: ts.StringLiteralLike): boolean {
   return !!call && ts.isCallExpression(call) && REQUIRES.test(lastName(call.expression) ?? '');
 }
 
-/** Does a route's middleware name the field, in its own text or in what the names it uses hold (a schema)? */
-function namesField(mw: ts.Expression, field: string, values: ValueResolver): boolean {
-  const word = new RegExp(`\\b${field.replace(/\$/g, '\\$')}\\b`);
-  if (word.test(mw.getText())) return true;
+/** A schema key the validator may leave out: not a requirement of the field. */
+const OPTIONAL = /\.\s*(optional|nullish|nullable|allow|default)\s*\(|\.\s*(optional|notRequired)\b/;
+
+/**
+ * Does a route's middleware require the field: a validator naming it as a whole string (`body('otp')`,
+ * `['otp']`) or a schema key not marked optional (`{ otp: z.string() }`), in its own text or in what the names
+ * it uses hold (a schema, a list of validator chains in another module)? The route's path, a message that
+ * mentions the word, or a key the schema leaves optional is no requirement.
+ */
+function requiresField(mw: ts.Expression, field: string, values: ValueResolver): boolean {
+  const x = skipOuter(mw);
+  if (ts.isStringLiteralLike(x) || ts.isTemplateExpression(x)) return false;
+  const names = (root: ts.Node): boolean => {
+    let hit = false;
+    forEachNode(root, (n) => {
+      if (hit) return false;
+      if (ts.isStringLiteralLike(n) && n.text === field && !ts.isPropertyAssignment(n.parent)) hit = true;
+      else if (
+        ts.isPropertyAssignment(n) &&
+        propertyNameText(n.name) === field &&
+        !OPTIONAL.test(n.initializer.getText())
+      )
+        hit = true;
+    });
+    return hit;
+  };
+  if (names(x)) return true;
   let found = false;
-  forEachNode(mw, (n) => {
+  forEachNode(x, (n) => {
     if (found || !ts.isIdentifier(n)) return;
     for (const v of values.resolve(n)) {
-      const node = 'node' in v ? (v.node as ts.Node | undefined) : undefined;
-      if (node && (ts.isObjectLiteralExpression(node) || ts.isCallExpression(node)) && word.test(node.getText())) {
+      const node = v.kind === 'object' || v.kind === 'array' || v.kind === 'call' ? v.node : undefined;
+      if (node && !node.getSourceFile().isDeclarationFile && names(node)) {
         found = true;
         return;
       }
     }
   });
   return found;
+}
+
+/**
+ * Does a middleware (a function, or one a call returns: `requirePinSet()`) refuse a request whose code or column
+ * is missing, by an exiting test in its own body (`if (!req.user.transactionPin) return res.status(403)…`)?
+ */
+function refusesMissingIn(
+  mw: ts.Expression,
+  own: readonly string[],
+  refuses: (cond: string) => boolean,
+  values: ValueResolver,
+): boolean {
+  const x = skipOuter(mw);
+  if (ts.isStringLiteralLike(x) || ts.isTemplateExpression(x) || !own.length) return false;
+  const fns: ts.Node[] = [];
+  for (const v of values.resolve(x)) {
+    if (v.kind === 'function') fns.push(v.node);
+    else if (v.kind === 'call') for (const c of v.callee) if (c.kind === 'function') fns.push(c.node);
+  }
+  return fns.some((f) => {
+    let hit = false;
+    forEachNode(f, (n) => {
+      if (hit) return false;
+      if (ts.isIfStatement(n) && exits(n.thenStatement) && refuses(n.expression.getText())) hit = true;
+    });
+    return hit;
+  });
 }
 
 function enclosingFunction(n: ts.Node): ts.SignatureDeclaration | undefined {
