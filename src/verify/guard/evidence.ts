@@ -199,6 +199,14 @@ function windowOf(e: ts.Expression, values: ValueResolver, env: Env | undefined,
   return evalNumber(x, values, env);
 }
 
+/** A cutoff written as now plus something (`Date.now() + CLOCK_SKEW_MS`): a time ahead of now, whatever it adds. */
+function aheadOfNow(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (!ts.isBinaryExpression(x) || x.operatorToken.kind !== ts.SyntaxKind.PlusToken) return false;
+  const [t, w] = hasTimeSource(x.left) ? [x.left, x.right] : [x.right, x.left];
+  return hasTimeSource(t) && !hasTimeSource(w) && !ts.isPrefixUnaryExpression(skipOuter(w));
+}
+
 /** Milliseconds per unit of a freshness comparison: seconds when it divides by 1000 or reads auth_time/iat. */
 function unitMs(e: ts.Node): number {
   let text = e.getText();
@@ -428,15 +436,20 @@ function inlineEvidenceOf(
         windowMs = w === undefined ? undefined : Math.abs(w) * unit;
       } else if (L.auth && !L.time && R.time) {
         // t < now - W  → true means stale
-        failTruth = lt;
         const a = windowOf(x.left, values, env);
         const b = windowOf(x.right, values, env);
-        windowMs = a === undefined || b === undefined ? undefined : Math.abs(a - b) * unit;
+        // (a cutoff ahead of now, `issuedAt > now + skew`, refuses a time from the future: it bounds no age)
+        if (!(a !== undefined && b !== undefined ? b - a > 0 : aheadOfNow(x.right))) {
+          failTruth = lt;
+          windowMs = a === undefined || b === undefined ? undefined : Math.abs(a - b) * unit;
+        }
       } else if (R.auth && !R.time && L.time) {
-        failTruth = gt;
         const a = windowOf(x.left, values, env);
         const b = windowOf(x.right, values, env);
-        windowMs = a === undefined || b === undefined ? undefined : Math.abs(a - b) * unit;
+        if (!(a !== undefined && b !== undefined ? a - b > 0 : aheadOfNow(x.left))) {
+          failTruth = gt;
+          windowMs = a === undefined || b === undefined ? undefined : Math.abs(a - b) * unit;
+        }
       }
       if (failTruth !== undefined)
         return freshness(
