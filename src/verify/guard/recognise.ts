@@ -5,6 +5,7 @@
 import { ts } from 'ts-morph';
 import { calleeParts, effectOfCall, effectsOf, leafEffects, type Effect } from '../../analysis/effects.js';
 import { isStepUpMachinery } from '../../analysis/machinery.js';
+import { forEachNode } from '../../analysis/walk.js';
 import { evalNumber } from '../../analysis/numbers.js';
 import { bindingPath, findDeclaration } from '../../analysis/scope.js';
 import { evalString, type Env } from '../../analysis/strings.js';
@@ -256,7 +257,14 @@ export class GuardRecogniser {
       // Named like a step-up check, its evidence out of sight (a lookup we do not model): its body still says how it fails.
       if (isGuardName(last)) return this.summarizeByName(fn.node, argEnv, last);
       if (isStepUpRead(parts, last, call))
-        return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', async: true };
+        return {
+          name: text,
+          mode: 'returns-null',
+          source: 'name',
+          kind: 'guard',
+          async: true,
+          ...staleProof(call, last),
+        };
       return undefined;
     }
 
@@ -300,7 +308,15 @@ export class GuardRecogniser {
         }
       }
       if (isStepUpRead(parts, last, call)) {
-        return { name: text, mode: 'returns-null', source: 'name', kind: 'guard', opaque: true, async: true };
+        return {
+          name: text,
+          mode: 'returns-null',
+          source: 'name',
+          kind: 'guard',
+          opaque: true,
+          async: true,
+          ...staleProof(call, last),
+        };
       }
       if (isGuardName(last))
         return {
@@ -939,6 +955,59 @@ function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallEx
   if (!/^(find|count)/.test(last)) return true;
   return vocab().stepUpRecordProof.test(call.arguments.map((a) => a.getText()).join(','));
 }
+
+/**
+ * A query of a step-up record bounded only by its state (`Otp.findOne({ email, status: 'Verified' })`): it finds a
+ * verification made in an earlier request, however long ago, neither bounded by a time nor tied to a code presented
+ * now. A key-value read expires by itself; a query with a time bound or the code typed for this request does not age.
+ */
+function staleProof(call: ts.CallExpression, last: string): { weakness: string } | undefined {
+  if (!/^(find|count)/.test(last)) return undefined;
+  const text = call.arguments.map((a) => a.getText()).join(',');
+  if (/\b(gt|gte|lt|lte)\s*:|new Date|Date\.now|now\(|expire|\b(created|updated|verified|used)_?at\b/i.test(text))
+    return undefined;
+  // the code, token or challenge the request presents now, in the query or compared with the record found
+  if (/(code|otp|token|nonce|challenge|hash)\w*\s*(:|,|})/i.test(text.replace(/status\s*:[^,}]*/gi, '')))
+    return undefined;
+  if (comparedWithRequest(call)) return undefined;
+  return {
+    weakness: `${call.expression.getText()} finds a verification made in an earlier request by its state alone, with no time bound, so it proves nothing recent`,
+  };
+}
+
+/** Request reads in an expression's text (`req.body.code`, `c.req.json()`, `input.code`). */
+const REQUEST_TEXT = /\b(req|request)\.(body|query|params|headers)|\bc\.req\b|\binput\.|\bbody\.|\bparams\./;
+
+/** Is the record a read answers (`const sent = await Otp.findOne(…)`) compared with something the request sent? */
+function comparedWithRequest(call: ts.CallExpression): boolean {
+  let holder: ts.Node = call.parent;
+  while (ts.isAwaitExpression(holder) || ts.isParenthesizedExpression(holder)) holder = holder.parent;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return false;
+  const name = holder.name.text;
+  const fn = ts.findAncestor(holder, ts.isFunctionLike);
+  if (!fn) return false;
+  let hit = false;
+  forEachNode(fn, (n) => {
+    if (hit) return false;
+    const parts =
+      ts.isBinaryExpression(n) && EQUALITY_OPS.has(n.operatorToken.kind)
+        ? [n.left, n.right]
+        : ts.isCallExpression(n) && n !== call
+          ? [...n.arguments]
+          : undefined;
+    if (!parts) return;
+    const texts = parts.map((p) => p.getText());
+    if (texts.some((t) => new RegExp(`^${name}\\??\\.`).test(t)) && texts.some((t) => REQUEST_TEXT.test(t))) hit = true;
+  });
+  return hit;
+}
+
+const EQUALITY_OPS = new Set([
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+]);
 
 /** A name that says step-up and is not an enrolment, setup or sending action. */
 export function isGuardName(name: string): boolean {
