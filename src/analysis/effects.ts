@@ -1795,13 +1795,16 @@ function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): 'whole' | str
   const overBody = (loop && ts.isForInStatement(loop) && !keysOf) || (!!c && raw(objectKeys(c)));
   // a loop over keys the code names (`for (k in DEFAULTS)`, `['name', 'bio'].forEach(…)`, `Object.keys(SHAPE)`):
   // those keys are written; a `for … in` over an object that cannot be read still copies the body's values
+  // the record's own keys walked (`Object.keys(user.toObject())`): every column it has takes the body's value
+  const target = skipOuter((n.left as ts.ElementAccessExpression).expression);
+  const sameRecord = (x: ts.Expression | undefined): boolean =>
+    !!x && ts.isIdentifier(target) && rootIdentifier(x)?.text === target.text;
   let written: 'whole' | string[] | undefined = 'whole';
   if (!overBody) {
-    if (keysOf) written = propertyNames(keysOf, values) ?? 'whole';
-    else if (c) {
-      const shape = objectKeys(c);
-      written = shape ? propertyNames(shape, values) : stringList(c, values);
-    }
+    const shape = keysOf ?? (c && objectKeys(c));
+    if (sameRecord(shape)) written = 'whole';
+    else if (shape) written = propertyNames(shape, values);
+    else if (c) written = stringList(c, values);
     if (!written) return undefined;
   }
   // the tests the copy sits under in the loop (`if (test) rec[k] = …`) and those that leave the loop's turn
@@ -1830,12 +1833,22 @@ function bodyEntry(n: ts.BinaryExpression, values: ValueResolver): 'whole' | str
   return written;
 }
 
-/** The keys an object literal is written with (`{ name: '', bio: '' }`), when every one of them is named. */
-function propertyNames(e: ts.Expression, values: ValueResolver): string[] | undefined {
+/**
+ * The keys an object literal is written with (`{ name: '', bio: '' }`, `{ ...BASE, language: 'en' }`), when every one
+ * of them can be named.
+ */
+function propertyNames(e: ts.Expression, values: ValueResolver, depth = 0): string[] | undefined {
+  if (depth > 4) return undefined;
   for (const v of values.resolve(e)) {
     if (v.kind !== 'object') continue;
     const out: string[] = [];
     for (const p of v.node.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        const spread = propertyNames(p.expression, values, depth + 1);
+        if (!spread) return undefined;
+        out.push(...spread);
+        continue;
+      }
       const name =
         (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) &&
         (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name))
@@ -1847,6 +1860,14 @@ function propertyNames(e: ts.Expression, values: ValueResolver): string[] | unde
     return out;
   }
   return undefined;
+}
+
+/** The name an access chain or call chain starts from (`user` in `user.toObject()`). */
+function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
+  let x = skipOuter(e);
+  while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isCallExpression(x))
+    x = skipOuter(x.expression);
+  return ts.isIdentifier(x) ? x : undefined;
 }
 
 /** Does a statement end the loop's turn or the function (`continue`, `return`, `throw`)? */
