@@ -707,6 +707,22 @@ function linkHead(l: Endpoint['chain'][number]): string {
 }
 
 /** A chain link whose expression is named for authentication (`requireAuth`, `passport.authenticate(…)`). */
+/**
+ * Is the endpoint behind a gate of its own: a route middleware, the project's own middleware in front of its router
+ * (`router.use(protect)`), or an authentication package's (`router.use(passport.authenticate('jwt'))`,
+ * `app.use('/staff', expressjwt(…), staff)`)? A server action has no route, and its gate, in its own body, may read a
+ * session the analysis does not see.
+ */
+export function routeGated(ep: Endpoint, values: ValueResolver): boolean {
+  if (ep.framework === 'next-action') return true;
+  const s = values.session.get(SETS).sessionless;
+  return ep.chain.some(
+    (l) =>
+      l.via === 'route' ||
+      (l.via === 'router' && ((!!l.fn && !l.externalModule) || (!!l.externalModule && !!s && namedForAuth(l, s)))),
+  );
+}
+
 function namedForAuth(l: Endpoint['chain'][number], s: NonNullable<ExclusionSets['sessionless']>): boolean {
   // a package's middleware the project only named (`const authLimiter = rateLimit(…)`): the package says
   // what it does, not the variable

@@ -22,7 +22,7 @@ import { memo } from '../memo.js';
 import type { ValueResolver } from '../analysis/values.js';
 import { spanOf } from '../util.js';
 import { pendingRules } from './pending-factor.js';
-import { endpointReadsSession, exclusionFor, isInvitationRecord } from './exclusions.js';
+import { endpointReadsSession, exclusionFor, isInvitationRecord, routeGated } from './exclusions.js';
 import { setsSignedInUser } from './machine-auth.js';
 import { revealedSecrets, type Reveal } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
@@ -627,11 +627,7 @@ export function classifyEndpoint(
     administrative: administrative(ep.path, ep.chain, fn),
     sites: (e) => (sites ??= callSites(reachedAll)).get(e) ?? [],
     sessionless: () => (sessionless ??= !endpointReadsSession(ep, ctx.values)),
-    // (a route's own middleware, or a project's own one in front of its router: `router.use(protect)`; a server
-    // action has no route, and its gate, in its own body, may read a session the analysis does not see)
-    routeGated: () =>
-      ep.framework === 'next-action' ||
-      ep.chain.some((l) => l.via === 'route' || (l.via === 'router' && !!l.fn && !l.externalModule)),
+    routeGated: () => routeGated(ep, ctx.values),
     handler: fn,
     pending,
   });
