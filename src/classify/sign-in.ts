@@ -57,6 +57,14 @@ export function identifierFamily(key: string): string | undefined {
 /** An e-mail address named in code (`email`, `user.email`, `'email'`, `email_address`). */
 const EMAIL_MENTION = /\b\w*e_?mail(_?address)?\b/i;
 
+/** A request handler's answer (`res.json(…)`, Hono's `c.json(…)`, a `Response`). */
+const ANSWERS = /\bres\.(json|send|status|redirect|end)\b|\bc\.(json|text|redirect)\(|\bResponse\b/;
+/** A token handed back in the answer (`{ token: … }`, `accessToken: …`). */
+const TOKEN_ANSWER = /\b(access_?|refresh_?|auth_?|id_?)?token\s*:/i;
+
+/** Records a sign-in reads beside the account: its codes, attempts, tokens and sessions. */
+const NOT_ACCOUNTS = /(code|otp|token|attempt|verification|session|challenge|invit|lockout|audit)/;
+
 /** Per family, the records the sign-in looks up by it; `undefined` where a lookup names no record (any may sign in). */
 type Families = Map<string, Set<string> | undefined>;
 
@@ -133,14 +141,18 @@ function families(values: ValueResolver): Families {
     if (signIn && r.defaultStrategy.test(text) && !/usernameField\s*:/.test(text)) add('username', undefined);
     // the records each function that checks a password looks up by an identifier (not a code store a recovery
     // reads by e-mail, nor a whole file kept because some check stands in a function that looks nothing up)
+    // (a request handler answering with no session or token signs no one in: a password that unlocks a board or a
+    // document; a helper that returns the account to its caller may; and not a store of codes, attempts or tokens
+    // the same function looks up by the same e-mail)
     if (signIn)
       for (const [start, end] of signInRegions(store.get(file), text, r.passwordOnly, false)) {
         const region = text.slice(start, end);
+        if (ANSWERS.test(region) && !(r.codeIssues?.test(region) ?? true) && !TOKEN_ANSWER.test(region)) continue;
         for (const re of r.lookups) {
           re.lastIndex = 0;
           for (const m of region.matchAll(re)) {
             const record = identifierFamily(m[1]) && lookedUpRecord(text, start + (m.index ?? 0), m[0].length);
-            if (record) slot.named.add(bare(record));
+            if (record && !NOT_ACCOUNTS.test(bare(record))) slot.named.add(bare(record));
           }
         }
       }
