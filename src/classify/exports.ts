@@ -333,8 +333,15 @@ function fileMarker(c: ts.CallExpression, r: Rules): boolean {
     return true;
   // a name tested against a file type (`file.name.endsWith('.csv')`) checks an upload, it makes no file
   if (STRING_TESTS.test(calleeName(c))) return false;
-  return c.arguments.some((a) => namesFile(a, r));
+  // (headers given as an object say so of the answer only when the answer is what is called: a storage write's
+  // `{ contentDisposition }` keeps a file for later)
+  const answers = RESPONSE_CALLS.test(calleeName(c));
+  return c.arguments.some((a) => (answers || !ts.isObjectLiteralExpression(skipOuter(a))) && namesFile(a, r));
 }
+
+/** Calls that answer the request or set its headers (`res.set({ … })`, `c.json(data, 200, { … })`, `new Response(…)`). */
+const RESPONSE_CALLS =
+  /^(json|send|set|header|headers|setHeader|setHeaders|writeHead|body|text|end|status|Response|respond|reply|download|attachment|sendFile|stream|newResponse|redirect)$/;
 
 /**
  * Does an argument say the answer is a file: a file type or an attachment header as text (a template's fixed
@@ -547,6 +554,8 @@ function readsOnlyPages(fn: FunctionNode, values: ValueResolver): boolean {
       // a statement bounded to a page (`SELECT … LIMIT 20`, `… LIMIT ? OFFSET ?`), and the calls that run it
       // (`.bind(id).all()` on the prepared statement)
       if (pagedStatement(c)) {
+        // (pages read in a loop until none are left: the whole collection)
+        if (inLoop(c, f)) return false;
         lists++;
         continue;
       }
