@@ -135,17 +135,21 @@ export function mayBeEmpty(values: ValueResolver, model: string, column: string)
   return !created;
 }
 
-/** Does some source create a `model` record with `column` among the keys it writes (`new User({ …, pin })`)? */
+/**
+ * May some source create a `model` record with `column` among the keys it writes: named in the object written
+ * (`new User({ …, pin })`), or in an object the analysis cannot list (`User.create(req.body)`, `User.create(buildUser(…))`,
+ * `{ ...fields }`), which may hold it?
+ */
 function createdWith(values: ValueResolver, model: string, column: string): boolean {
   const m = model.replace(/[^\w$]/g, '');
   const c = column.replace(/[^\w$]/g, '');
-  const re = new RegExp(
-    `(?:new\\s+${m}\\s*\\(|\\b${m}\\s*\\.\\s*(?:create|insertMany)\\s*\\()\\s*\\{[^;]{0,1500}?\\b${c}\\b`,
-    'i',
-  );
+  const start = `(?:new\\s+${m}\\s*\\(|\\b${m}\\s*\\.\\s*(?:create|insertMany)\\s*\\()\\s*`;
+  const named = new RegExp(`${start}\\{[^;]{0,1500}?\\b${c}\\b`, 'i');
+  const unlisted = new RegExp(`${start}(?:[^{\\s)]|\\{[^;]{0,300}?\\.\\.\\.)`, 'i');
   for (const file of values.store.known) {
     const text = values.store.text(file, false);
-    if (text && text.includes(c) && re.test(text)) return true;
+    if (!text || !text.toLowerCase().includes(m.toLowerCase())) continue;
+    if ((text.includes(c) && named.test(text)) || unlisted.test(text)) return true;
   }
   return false;
 }
