@@ -71,6 +71,7 @@ interface CompiledAssets {
     holdsValueRe?: RegExp;
     holdsValueModelsRe?: RegExp;
     systemModelsRe?: RegExp;
+    keyedByRe?: RegExp;
     suppliedRe?: RegExp;
     suppliedModelsRe?: RegExp;
     nestedRe?: RegExp;
@@ -138,6 +139,7 @@ export const assetRules = compiled((): CompiledAssets => {
       holdsValueRe: a.notHolding ? new RegExp(a.notHolding) : undefined,
       holdsValueModelsRe: a.notHoldingModels ? new RegExp(a.notHoldingModels) : undefined,
       systemModelsRe: a.systemModels ? new RegExp(a.systemModels) : undefined,
+      keyedByRe: a.notWhenKeyedBy ? new RegExp(`\\b(${a.notWhenKeyedBy})\\b`, 'i') : undefined,
       suppliedRe: a.suppliedKeys ? new RegExp(a.suppliedKeys, 'i') : undefined,
       suppliedModelsRe: a.suppliedModels ? new RegExp(a.suppliedModels, 'i') : undefined,
       nestedRe: a.nestedIn?.length
@@ -1176,6 +1178,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       const updatesOnly = (pred: (k: string) => boolean): boolean =>
         ops.length === 1 && ops[0] === 'update' && keys.length > 0 && !e.opaqueData && keys.every(pred);
       if (r.notWhenOnlyKeys && updatesOnly((k) => r.notWhenOnlyKeys!.some((t) => norm(t) === k))) continue;
+      // an organisation's setting (`mfaConfig.update({ where: { orgId } })`): no one person's factor
+      if (r.keyedByRe && ts.isCallExpression(e.node) && keyedByShared(e.node, r.keyedByRe)) continue;
       // a factor's record whose recovery codes are written back from their own stored value (one spent by a
       // check, `backupCodes: twoFactor.backupCodes.filter(…)`): the factor unchanged, as on the account's record
       if (ops.every((o) => o === 'update') && spendsOwnCodes(e, ctx.values)) continue;
@@ -2581,4 +2585,13 @@ function fillsMissing(node: ts.Node, keys: readonly string[]): boolean {
 
 function isDeclarationName(n: ts.Identifier): boolean {
   return !!n.parent && ts.isVariableDeclaration(n.parent) && n.parent.name === n;
+}
+
+/** Keys naming a person in a write's call (`userId`, `owner`, `memberId`). */
+const PERSON_KEYS = /\b(user|owner|member|account|person|profile|customer)_?(id|Id)?\s*:/;
+
+/** Does a write's call name a shared record's key (`orgId`) and no person's? */
+function keyedByShared(call: ts.CallExpression, re: RegExp): boolean {
+  const text = call.arguments.map((a) => a.getText()).join(',');
+  return re.test(text) && !PERSON_KEYS.test(text);
 }

@@ -553,6 +553,8 @@ export interface AssetRule {
   debitKeys?: string[];
   /** An update writing only these keys (a soft delete, an on/off flag) is not this asset's harm. */
   notWhenOnlyKeys?: string[];
+  /** A write keyed by a shared record's key (`where: { orgId }`) and no person's is an organisation's setting. */
+  notWhenKeyedBy?: string;
   /** An update that writes every matched key empty (null, false, '') removes the asset: it does not count. */
   notWhenCleared?: boolean;
   /** A record created with every matched key written off (null, false, '') keeps the default: no change. */

@@ -17,7 +17,7 @@ import { exits } from '../../analysis/walk.js';
 import { calleeName, lastName, skipOuter } from '../../analysis/values.js';
 import { codeGeneratorInput, isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
-import { leafEffects, type Effect } from '../../analysis/effects.js';
+import { calleeParts, leafEffects, type Effect } from '../../analysis/effects.js';
 
 export type SecretVerdict =
   | { kind: 'none' }
@@ -256,24 +256,35 @@ export function requiresFactorOn(fn: ts.Node): boolean {
     const x = skipOuter(e);
     if (!ts.isPropertyAccessExpression(x)) return false;
     if (v.factorEnabledFlags.test(x.name.text)) return true;
+    if (!v.factorRecordFlags.test(x.name.text)) return false;
     const rec = lastName(x.expression);
-    return v.factorRecordFlags.test(x.name.text) && !!rec && v.factorRecords.test(rec);
+    if (rec && v.factorRecords.test(rec)) return true;
+    // a name for the record the factor's store answered (`const settings = await prisma.mfaSettings.findUnique(…)`)
+    const id = skipOuter(x.expression);
+    const d = ts.isIdentifier(id) ? findDeclaration(id) : undefined;
+    const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
+    if (!init) return false;
+    let call = skipOuter(init);
+    if (ts.isAwaitExpression(call)) call = skipOuter(call.expression);
+    const parts = ts.isCallExpression(call) ? calleeParts(call.expression) : undefined;
+    return !!parts && parts.length >= 2 && v.factorRecords.test(parts[parts.length - 2]);
+  };
+  // the flag tested off (`!s.isEnabled`, `s.isEnabled !== true`), alone or as one way the test exits (`!s || !s.isEnabled`)
+  const offTest = (e: ts.Expression): boolean => {
+    const c = skipOuter(e);
+    if (ts.isPrefixUnaryExpression(c) && c.operator === SyntaxKind.ExclamationToken && flagRead(c.operand)) return true;
+    if (!ts.isBinaryExpression(c)) return false;
+    if (c.operatorToken.kind === SyntaxKind.BarBarToken) return offTest(c.left) || offTest(c.right);
+    return (
+      ((/^!==?$/.test(c.operatorToken.getText()) && c.right.kind === SyntaxKind.TrueKeyword) ||
+        (/^===?$/.test(c.operatorToken.getText()) && c.right.kind === SyntaxKind.FalseKeyword)) &&
+      flagRead(c.left)
+    );
   };
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIfStatement(n) && exits(n.thenStatement)) {
-      const c = skipOuter(n.expression);
-      if (ts.isPrefixUnaryExpression(c) && c.operator === SyntaxKind.ExclamationToken && flagRead(c.operand))
-        found = true;
-      else if (
-        ts.isBinaryExpression(c) &&
-        ((/^!==?$/.test(c.operatorToken.getText()) && c.right.kind === SyntaxKind.TrueKeyword) ||
-          (/^===?$/.test(c.operatorToken.getText()) && c.right.kind === SyntaxKind.FalseKeyword)) &&
-        flagRead(c.left)
-      )
-        found = true;
-    }
+    if (ts.isIfStatement(n) && exits(n.thenStatement) && offTest(n.expression)) found = true;
     if (n === fn || !ts.isFunctionLike(n)) n.forEachChild(visit);
   };
   visit(fn);
