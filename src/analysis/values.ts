@@ -945,6 +945,18 @@ export class ValueResolver {
             aliases.add(d.name.text);
     }
     for (const st of sf.statements) {
+      // `const app = module.exports = express()`: the module's export is the value the name is given
+      if (ts.isVariableStatement(st))
+        for (const d of st.declarationList.declarations) {
+          const init = d.initializer && skipOuter(d.initializer);
+          if (
+            init &&
+            ts.isBinaryExpression(init) &&
+            init.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+            isModuleExports(skipOuter(init.left))
+          )
+            t.cjs = init.right;
+        }
       const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
       const exported = mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
       const isDefault = mods?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
