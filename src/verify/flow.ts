@@ -1036,7 +1036,8 @@ export class Flow implements ResultLookup {
       if (u.decl) this.bindResult(u.decl, ev);
       // A throwing guard ends the request on failure whatever is done with its result.
       if ((spec.mode === 'throws' || spec.mode === 'middleware') && u.usage !== 'cond') {
-        if (spec.async && !u.awaited) ev.notAwaited = true;
+        if (spec.async && !u.awaited && !(spec.guardsOwnEffects && ts.isExpressionStatement(c.parent)))
+          ev.notAwaited = true;
         else if (!spec.opaque) {
           establish(cur, ev.id);
           ev.established = true;
@@ -1091,7 +1092,10 @@ export class Flow implements ResultLookup {
       opaque: !!spec.opaque,
       vars: [],
     };
-    if (spec.async && !awaited && usage !== 'other') ev.notAwaited = true;
+    // (an operation that protects its own side effects, called as a statement of its own and left running, still
+    // runs them behind its check: nothing after it waits on its answer)
+    const leftRunning = !!spec.guardsOwnEffects && !!node.parent && ts.isExpressionStatement(node.parent);
+    if (spec.async && !awaited && usage !== 'other' && !leftRunning) ev.notAwaited = true;
     this.events.push(ev);
     this.callEvents.set(node, ev);
     return ev;
