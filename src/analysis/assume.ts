@@ -66,7 +66,7 @@ export function isMethodExpr(e: ts.Expression, depth = 0): boolean {
   if (
     ts.isCallExpression(x) &&
     ts.isPropertyAccessExpression(x.expression) &&
-    ['toUpperCase', 'toLowerCase'].includes(x.expression.name.text)
+    ['toUpperCase', 'toLowerCase', 'toLocaleUpperCase', 'toLocaleLowerCase'].includes(x.expression.name.text)
   )
     return isMethodExpr(x.expression.expression, depth + 1);
   // `req.method ?? ''`, `req.method || 'GET'`
