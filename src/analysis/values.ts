@@ -2207,12 +2207,5 @@ export function objectOf(a: ts.Expression, values: ValueResolver): ts.ObjectLite
 /** A plain name or a `require` of a constant path: another name for a value, not a computation. */
 function isAlias(e: ts.Expression): boolean {
   const x = skipOuter(e);
-  if (ts.isIdentifier(x)) return true;
-  return (
-    ts.isCallExpression(x) &&
-    ts.isIdentifier(x.expression) &&
-    x.expression.text === 'require' &&
-    x.arguments.length === 1 &&
-    ts.isStringLiteralLike(x.arguments[0])
-  );
+  return ts.isIdentifier(x) || isRequireCall(x);
 }
