@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { evalString, evalStrings } from '../../analysis/strings.js';
 import { addSchemaFields } from '../../analysis/body.js';
-import { externalName, unwrap } from '../../analysis/unwrap.js';
+import { externalName, firstFunction, unwrap } from '../../analysis/unwrap.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { propertyNameText, skipOuter, type Value } from '../../analysis/values.js';
 import type { Endpoint, HttpMethod } from '../../model.js';
@@ -53,8 +53,8 @@ function readsParameter(e: ts.Expression, ctx: AdapterContext): boolean {
 /** Runs `run` with the parameters of the function `call` calls bound to its arguments (as is, when it calls none). */
 function withCallArguments<T>(call: ts.Node, ctx: AdapterContext, run: () => T): T {
   if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return run();
-  const fn = ctx.values.resolve(call.expression).find((v) => v.kind === 'function');
-  return fn && fn.kind === 'function' && 'parameters' in fn.node ? ctx.values.withArguments(fn.node, call, run) : run();
+  const fn = firstFunction(ctx.values.resolve(call.expression));
+  return fn ? ctx.values.withArguments(fn, call, run) : run();
 }
 
 function methodOf(m: string): HttpMethod {

@@ -2,7 +2,7 @@
 // records wrappers as chain links, reads body fields.
 import { ts } from 'ts-morph';
 import { readBodyFields } from '../../analysis/body.js';
-import { unwrap, type Unwrapped } from '../../analysis/unwrap.js';
+import { firstFunction, unwrap, type Unwrapped } from '../../analysis/unwrap.js';
 import { isInside, type ValueResolver } from '../../analysis/values.js';
 import type { BodyField, ChainLink, Endpoint, Framework, HandlerRef, HttpMethod } from '../../model.js';
 import { shortText, spanOf } from '../../util.js';
@@ -91,9 +91,8 @@ export interface EndpointInput {
 /** A handler written inside the factory that made its router (`createCrudRouter(config, handlers)`): made by that call. */
 function madeWithin(u: Unwrapped, call: ts.CallExpression | undefined, ctx: AdapterContext): Unwrapped {
   if (!call || !u.fn || u.madeBy) return u;
-  const fn = ctx.values.resolve(call.expression).find((v) => v.kind === 'function');
-  if (!fn || fn.kind !== 'function' || !isInside(u.fn, fn.node)) return u;
-  return { ...u, madeBy: { call, fn: fn.node } };
+  const fn = firstFunction(ctx.values.resolve(call.expression));
+  return fn && isInside(u.fn, fn) ? { ...u, madeBy: { call, fn } } : u;
 }
 
 export function buildEndpoint(input: EndpointInput, ctx: AdapterContext): Endpoint {

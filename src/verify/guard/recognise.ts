@@ -5,6 +5,7 @@
 import { ts } from 'ts-morph';
 import { calleeParts, effectOfCall, effectsOf, leafEffects, type Effect } from '../../analysis/effects.js';
 import { isStepUpMachinery } from '../../analysis/machinery.js';
+import { EQUALITY } from '../../classify/machine-auth.js';
 import { forEachNode } from '../../analysis/walk.js';
 import { evalNumber } from '../../analysis/numbers.js';
 import { bindingPath, findDeclaration } from '../../analysis/scope.js';
@@ -1002,9 +1003,6 @@ function wrappedByPackage(
   return undefined;
 }
 
-/** Request reads in an expression's text (`req.body.code`, `c.req.json()`, `input.code`). */
-const REQUEST_TEXT = /\b(req|request)\.(body|query|params|headers)|\bc\.req\b|\binput\.|\bbody\.|\bparams\./;
-
 /** Is the record a read answers (`const sent = await Otp.findOne(…)`) compared with something the request sent? */
 function comparedWithRequest(call: ts.CallExpression): boolean {
   let holder: ts.Node = call.parent;
@@ -1017,24 +1015,18 @@ function comparedWithRequest(call: ts.CallExpression): boolean {
   forEachNode(fn, (n) => {
     if (hit) return false;
     const parts =
-      ts.isBinaryExpression(n) && EQUALITY_OPS.has(n.operatorToken.kind)
+      ts.isBinaryExpression(n) && EQUALITY.has(n.operatorToken.kind)
         ? [n.left, n.right]
         : ts.isCallExpression(n) && n !== call
           ? [...n.arguments]
           : undefined;
     if (!parts) return;
     const texts = parts.map((p) => p.getText());
-    if (texts.some((t) => new RegExp(`^${name}\\??\\.`).test(t)) && texts.some((t) => REQUEST_TEXT.test(t))) hit = true;
+    if (texts.some((t) => new RegExp(`^${name}\\??\\.`).test(t)) && texts.some((t) => vocab().requestData.test(t)))
+      hit = true;
   });
   return hit;
 }
-
-const EQUALITY_OPS = new Set([
-  ts.SyntaxKind.EqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsToken,
-  ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsEqualsToken,
-]);
 
 /** A name that says step-up and is not an enrolment, setup or sending action. */
 export function isGuardName(name: string): boolean {
