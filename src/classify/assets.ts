@@ -2588,10 +2588,10 @@ function isDeclarationName(n: ts.Identifier): boolean {
 }
 
 /** Keys naming a person in a write's call (`userId`, `owner`, `memberId`). */
-const PERSON_KEYS = /\b(user|owner|member|account|person|profile|customer)_?(id|Id)?\s*:/;
+const PERSON_KEYS = compiled(() => new RegExp(ruleFile('assets').personKeys));
 
 /** Does a write's call name a shared record's key (`orgId`) and no person's? */
 function keyedByShared(call: ts.CallExpression, re: RegExp): boolean {
   const text = call.arguments.map((a) => a.getText()).join(',');
-  return re.test(text) && !PERSON_KEYS.test(text);
+  return re.test(text) && !PERSON_KEYS().test(text);
 }

@@ -2,6 +2,7 @@
 // library catch-all handlers, password reset by emailed token, signature-verified webhooks,
 // and service callers authenticated by a shared secret (cron jobs, queues).
 import { ts } from 'ts-morph';
+import { EQUALITY } from '../analysis/operators.js';
 import { alwaysReturns, assumeMethod, reachableUnder } from '../analysis/assume.js';
 import { concretePath } from '../frameworks/shared/router-graph.js';
 import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis/effects.js';
@@ -20,7 +21,7 @@ import { forEachNode } from '../analysis/walk.js';
 import { findDeclaration } from '../analysis/scope.js';
 import type { Endpoint, FunctionNode, Reason } from '../model.js';
 import { spanOf } from '../util.js';
-import { EQUALITY, machineCredential, readsSignedIn, routeSetsSignedInUser, setsSignedInUser } from './machine-auth.js';
+import { machineCredential, readsSignedIn, routeSetsSignedInUser, setsSignedInUser } from './machine-auth.js';
 import type { ClassifierRules } from './rules.js';
 import { findTerm, isParamSegment, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 import { memo } from '../memo.js';

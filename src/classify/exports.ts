@@ -35,6 +35,7 @@ const rules = compiled(() => {
     schemaReceivers: r.schemaReceivers ? new RegExp(r.schemaReceivers) : undefined,
     fileReaders: r.fileReaders ? new RegExp(r.fileReaders, 'i') : undefined,
     fileText: new RegExp(r.fileText, 'i'),
+    responseCalls: new RegExp(r.responseCalls),
     delimiter: new RegExp(r.delimiters),
     quiet: r.quietCalls ? new RegExp(r.quietCalls) : undefined,
     single: r.singleReads ? new RegExp(r.singleReads) : undefined,
@@ -335,13 +336,9 @@ function fileMarker(c: ts.CallExpression, r: Rules): boolean {
   if (STRING_TESTS.test(calleeName(c))) return false;
   // (headers given as an object say so of the answer only when the answer is what is called: a storage write's
   // `{ contentDisposition }` keeps a file for later)
-  const answers = RESPONSE_CALLS.test(calleeName(c));
+  const answers = r.responseCalls.test(calleeName(c));
   return c.arguments.some((a) => (answers || !ts.isObjectLiteralExpression(skipOuter(a))) && namesFile(a, r));
 }
-
-/** Calls that answer the request or set its headers (`res.set({ … })`, `c.json(data, 200, { … })`, `new Response(…)`). */
-const RESPONSE_CALLS =
-  /^(json|send|set|header|headers|setHeader|setHeaders|writeHead|body|text|end|status|Response|respond|reply|download|attachment|sendFile|stream|newResponse|redirect)$/;
 
 /**
  * Does an argument say the answer is a file: a file type or an attachment header as text (a template's fixed

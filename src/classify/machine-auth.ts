@@ -3,6 +3,7 @@
 // credential header or query parameter (cron jobs, internal calls). There is no user session to
 // step up from; the endpoint's own authentication is what a reviewer must look at.
 import { ts } from 'ts-morph';
+import { EQUALITY } from '../analysis/operators.js';
 import { exits } from '../analysis/walk.js';
 import { calleeClosure } from '../analysis/callees.js';
 import { envRead, headerRead, walkDataPath } from '../analysis/datapath.js';
@@ -43,13 +44,6 @@ const COMPILED = memo('machineAuth.compiled', (session): Compiled => {
 const PER_FUNCTION = memo('machineAuth.perFunction', () => new WeakMap<ts.Node, Reason | null>());
 
 /** `===`, `!==`, `==`, `!=`. */
-export const EQUALITY = new Set([
-  ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsEqualsToken,
-  ts.SyntaxKind.EqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsToken,
-]);
-
 /** A secret named for an administrator and not for a platform's own service: the key a person holds. */
 function isPersonal(name: string, c: Compiled): boolean {
   return c.personal.test(name) && !c.service.test(name);

@@ -27,6 +27,10 @@ interface Compiled {
   emailLibraries?: RegExp;
   hostedIdentity?: RegExp;
   adapterLibraries?: RegExp;
+  /** A handler's answer, a token in it, and records read beside the account (never the one signed in). */
+  answers: RegExp;
+  tokenAnswer: RegExp;
+  notAccounts: RegExp;
 }
 
 const rules = compiled<Compiled>(() => {
@@ -45,6 +49,9 @@ const rules = compiled<Compiled>(() => {
     emailLibraries: r.emailLibraries ? new RegExp(r.emailLibraries) : undefined,
     hostedIdentity: r.hostedIdentity ? new RegExp(r.hostedIdentity) : undefined,
     adapterLibraries: r.adapterLibraries ? new RegExp(r.adapterLibraries) : undefined,
+    answers: new RegExp(r.answers),
+    tokenAnswer: new RegExp(r.tokenAnswer, 'i'),
+    notAccounts: new RegExp(r.notAccounts),
   };
 });
 
@@ -56,14 +63,6 @@ export function identifierFamily(key: string): string | undefined {
 
 /** An e-mail address named in code (`email`, `user.email`, `'email'`, `email_address`). */
 const EMAIL_MENTION = /\b\w*e_?mail(_?address)?\b/i;
-
-/** A request handler's answer (`res.json(…)`, Hono's `c.json(…)`, a `Response`). */
-const ANSWERS = /\bres\.(json|send|status|redirect|end)\b|\bc\.(json|text|redirect)\(|\bResponse\b/;
-/** A token handed back in the answer (`{ token: … }`, `accessToken: …`). */
-const TOKEN_ANSWER = /\b(access_?|refresh_?|auth_?|id_?)?token\s*:/i;
-
-/** Records a sign-in reads beside the account: its codes, attempts, tokens and sessions. */
-const NOT_ACCOUNTS = /(code|otp|token|attempt|verification|session|challenge|invit|lockout|audit)/;
 
 /** Per family, the records the sign-in looks up by it; `undefined` where a lookup names no record (any may sign in). */
 type Families = Map<string, Set<string> | undefined>;
@@ -147,12 +146,12 @@ function families(values: ValueResolver): Families {
     if (signIn)
       for (const [start, end] of signInRegions(store.get(file), text, r.passwordOnly, false)) {
         const region = text.slice(start, end);
-        if (ANSWERS.test(region) && !(r.codeIssues?.test(region) ?? true) && !TOKEN_ANSWER.test(region)) continue;
+        if (r.answers.test(region) && !(r.codeIssues?.test(region) ?? true) && !r.tokenAnswer.test(region)) continue;
         for (const re of r.lookups) {
           re.lastIndex = 0;
           for (const m of region.matchAll(re)) {
             const record = identifierFamily(m[1]) && lookedUpRecord(text, start + (m.index ?? 0), m[0].length);
-            if (record && !NOT_ACCOUNTS.test(bare(record))) slot.named.add(bare(record));
+            if (record && !r.notAccounts.test(bare(record))) slot.named.add(bare(record));
           }
         }
       }

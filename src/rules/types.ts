@@ -310,6 +310,12 @@ export interface GuardRules {
     configNames: string;
     configHolders: string;
     schemaParsers: string;
+    /** Calls that validate a request's input: a refusal of a missing value where they run. */
+    inputValidators: string;
+    /** Names of calls that refuse a missing value (tested without case). */
+    requireNames: string;
+    /** A schema key the validator may leave out. */
+    optionalSchemaKeys: string;
     bearerHeaders: string;
     cookieNames: string;
     requestObjects: string;
@@ -740,6 +746,8 @@ export interface ExportRules {
   schemaReceivers?: string;
   fileReaders?: string;
   fileText: string;
+  /** Calls that answer the request or set its headers: headers given as an object name a file only in one of these. */
+  responseCalls: string;
   delimiters: string;
   /** Calls that read no collection: an export word does not decide on a handler that makes only these and reads of one record. */
   quietCalls?: string;
@@ -812,6 +820,8 @@ export interface AssetRules {
   };
   /** Columns whose presence in a record's schema says the record signs in (`password`). */
   signInColumns?: string[];
+  /** Keys naming a person in a write's call (`userId`): a write keyed by a shared record naming one is the person's. */
+  personKeys: string;
   ordinaryRoleValues: string;
   /** How the application's own sign-in code shows which identifiers sign in (src/classify/sign-in.ts). */
   signIn: SignInRules;
@@ -857,6 +867,12 @@ export interface SignInRules {
   codeSignInIssues?: string;
   lookups: string[];
   anyLookup: string;
+  /** A request handler's answer: a password check answering with no token and issuing nothing is not a sign-in. */
+  answers: string;
+  /** A token handed back in an answer (`{ token: … }`). */
+  tokenAnswer: string;
+  /** Records a sign-in reads beside the account (codes, attempts, tokens, sessions). */
+  notAccounts: string;
   families: Record<string, string>;
   defaultStrategy: string;
   /** A code or link sent to the account a function looks up, where the function is named for recovery. */

@@ -2,6 +2,7 @@
 // comparisons, `switch`, `[...].includes(req.method)`, method-keyed handler maps, and
 // next-connect routers; a handler that never looks at the method serves ANY.
 import { ts } from 'ts-morph';
+import { EQUALITY } from '../../analysis/operators.js';
 import { alwaysReturns, includesOf, isMethodExpr, literal } from '../../analysis/assume.js';
 import { unwrap } from '../../analysis/unwrap.js';
 import { evalString, evalStrings } from '../../analysis/strings.js';
@@ -23,14 +24,6 @@ import type { AdapterContext } from '../types.js';
 import type { NextFile } from './files.js';
 
 const METHOD_SET = new Set<string>(HTTP_METHODS);
-
-/** `===`, `==`, `!==`, `!=`: the operators a method comparison is written with. */
-const EQUALITY = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ts.SyntaxKind.EqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsToken,
-]);
 
 /** `'PUT'`, or a constant standing for it (`HTTP_METHODS.PUT` from another module). */
 function methodLiteral(e: ts.Expression, values: ValueResolver): HttpMethod | undefined {

@@ -10,24 +10,25 @@
 // account with no code pending holds nothing there; since that is the usual state, a refusal is read wide there
 // (`refusedAround`).
 import { ts } from 'ts-morph';
+import { EQUALITY } from '../../analysis/operators.js';
 import { modelOfReceiver } from '../../analysis/effects.js';
 import { accessName, lastName, propertyNameText, skipOuter, type ValueResolver } from '../../analysis/values.js';
 import { forEachNode } from '../../analysis/walk.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { mayBeEmpty } from '../../classify/empty-columns.js';
 import { memo } from '../../memo.js';
+import { compiled, ruleFile } from '../../rules/load.js';
 import { norm } from '../../classify/words.js';
 
-const EQUALITY = new Set([
-  ts.SyntaxKind.EqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsToken,
-  ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsEqualsToken,
-]);
-
-/** Calls that validate a request's input before it is used: a refusal of a missing value where they run. */
-const VALIDATION =
-  /\.\s*(parse|parseAsync|safeParse|safeParseAsync|validate|validateAsync|validateSync)\s*\(|\bvalidationResult\s*\(|\bcheckSchema\s*\(/;
+/** Validation calls, names of calls refusing a missing value, and schema keys left optional (rules/guards.json `operands`). */
+const refusal = compiled(() => {
+  const o = ruleFile('guards').operands;
+  return {
+    validation: new RegExp(o.inputValidators),
+    requires: new RegExp(o.requireNames, 'i'),
+    optional: new RegExp(o.optionalSchemaKeys),
+  };
+});
 
 export function emptyMatch(
   x: ts.BinaryExpression,
@@ -156,9 +157,6 @@ const READS = /^(get|header|headers|getHeader|query|param|params|cookie|cookies|
 const MISSING =
   /!\s*\(?\s*(?:[\w$]+\??\.)*([\w$]+)\b(?!\s*[.([])|\b([\w$]+)\s*={2,3}\s*(?:null|undefined|''|"")|typeof\s+(?:[\w$]+\.)*([\w$]+)\s*!==?\s*['"]string['"]/g;
 
-/** Calls whose name says they refuse a request missing the fields they are handed (`checkEmpty(body, ['otp'])`). */
-const REQUIRES = /(check|require|validat|missing|empty|assert|ensure|must)/i;
-
 /**
  * For a column the application empties, what else refuses a missing code (an account with a code pending is the
  * usual case, so a refusal is looked for in more shapes than `exitsWhenMissing` alone): the code made into a
@@ -256,7 +254,7 @@ function requiredBy(s: ts.StringLiteralLike): boolean {
         if (
           !handed &&
           ts.isCallExpression(n) &&
-          REQUIRES.test(lastName(n.expression) ?? '') &&
+          refusal().requires.test(lastName(n.expression) ?? '') &&
           n.arguments.some((a) => ts.isIdentifier(skipOuter(a)) && (skipOuter(a) as ts.Identifier).text === name)
         )
           handed = true;
@@ -264,11 +262,8 @@ function requiredBy(s: ts.StringLiteralLike): boolean {
     return handed;
   }
   const call = ts.isArrayLiteralExpression(p) ? p.parent : p;
-  return !!call && ts.isCallExpression(call) && REQUIRES.test(lastName(call.expression) ?? '');
+  return !!call && ts.isCallExpression(call) && refusal().requires.test(lastName(call.expression) ?? '');
 }
-
-/** A schema key the validator may leave out: not a requirement of the field. */
-const OPTIONAL = /\.\s*(optional|nullish|nullable|allow|default)\s*\(|\.\s*(optional|notRequired)\b/;
 
 /**
  * Does a route's middleware require the field: a validator naming it as a whole string (`body('otp')`,
@@ -287,7 +282,7 @@ function requiresField(mw: ts.Expression, field: string, values: ValueResolver):
       else if (
         ts.isPropertyAssignment(n) &&
         propertyNameText(n.name) === field &&
-        !OPTIONAL.test(n.initializer.getText())
+        !refusal().optional.test(n.initializer.getText())
       )
         hit = true;
     });
@@ -351,7 +346,8 @@ function rootName(e: ts.Expression): string | undefined {
  */
 function validatedBefore(fn: ts.SignatureDeclaration, at: ts.Node): boolean {
   const body = (fn as ts.FunctionLikeDeclaration).body;
-  if (body && VALIDATION.test(body.getText().slice(0, Math.max(0, at.getStart() - body.getStart())))) return true;
+  if (body && refusal().validation.test(body.getText().slice(0, Math.max(0, at.getStart() - body.getStart()))))
+    return true;
   for (let p: ts.Node | undefined = fn.parent, i = 0; p && i < 6; p = p.parent, i++) {
     if (ts.isCallExpression(p) && /\.\s*input\s*\(/.test(p.expression.getText())) return true;
     if (ts.isFunctionLike(p) || ts.isSourceFile(p)) break;

@@ -2,6 +2,7 @@
 // assurance levels and flags, each with the truth value that means "failed", the source it is
 // read from (server-side or client-controlled) and the window or level it accepts.
 import { ts } from 'ts-morph';
+import { COMPARISON } from '../../analysis/operators.js';
 import { calleeParts } from '../../analysis/effects.js';
 import { emptyMatch } from './empty-match.js';
 import { evalNumber } from '../../analysis/numbers.js';
@@ -15,17 +16,6 @@ import { clientSource, nameHas, originOf, propName } from './sources.js';
 import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
 import { MS_PER, unitOfWord } from './windows.js';
-
-const COMPARE = new Set([
-  ts.SyntaxKind.LessThanToken,
-  ts.SyntaxKind.LessThanEqualsToken,
-  ts.SyntaxKind.GreaterThanToken,
-  ts.SyntaxKind.GreaterThanEqualsToken,
-  ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ts.SyntaxKind.EqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsToken,
-]);
 
 function someNode(e: ts.Node, pred: (n: ts.Node) => boolean, depth = 0): boolean {
   if (depth > 3) return false;
@@ -414,7 +404,7 @@ function inlineEvidenceOf(
     }
     // differenceInMinutes(new Date(), session.reauthAt) > … is handled as a comparison below
   }
-  if (ts.isBinaryExpression(x) && COMPARE.has(x.operatorToken.kind)) {
+  if (ts.isBinaryExpression(x) && COMPARISON.has(x.operatorToken.kind)) {
     const op = x.operatorToken.kind;
     const L = sideHas(x.left);
     const R = sideHas(x.right);
@@ -574,7 +564,7 @@ function matchedBySecret(x: ts.Expression, env: Env | undefined): InlineEvidence
   else if (ts.isCallExpression(x) && x.arguments.length === 1 && EMPTINESS_TESTS.test(calleeName(x))) {
     target = skipOuter(x.arguments[0]);
     failTruth = true;
-  } else if (ts.isBinaryExpression(x) && COMPARE.has(x.operatorToken.kind)) {
+  } else if (ts.isBinaryExpression(x) && COMPARISON.has(x.operatorToken.kind)) {
     const op = x.operatorToken.kind;
     const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
     const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;

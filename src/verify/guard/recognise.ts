@@ -5,7 +5,7 @@
 import { ts } from 'ts-morph';
 import { calleeParts, effectOfCall, effectsOf, leafEffects, type Effect } from '../../analysis/effects.js';
 import { isStepUpMachinery } from '../../analysis/machinery.js';
-import { EQUALITY } from '../../classify/machine-auth.js';
+import { EQUALITY } from '../../analysis/operators.js';
 import { forEachNode } from '../../analysis/walk.js';
 import { evalNumber } from '../../analysis/numbers.js';
 import { bindingPath, findDeclaration } from '../../analysis/scope.js';
