@@ -443,6 +443,10 @@ export class ValueResolver {
         );
       } else {
         out.push({ kind: 'call', node: e, callee: [c] });
+        // A package's higher-order wrapper given a function written in place (`traced('name', async (id, pin) =>
+        // …)`, `asyncHandler(async (…) => …)`, `memoize(…)`): calling what it returns runs that function.
+        const wrapped = ts.isCallExpression(e) && fromPackage(c) ? inlineFunctionArgument(e) : undefined;
+        if (wrapped) out.push({ kind: 'function', node: wrapped, site: e });
       }
     }
     return out;
@@ -2208,4 +2212,21 @@ export function objectOf(a: ts.Expression, values: ValueResolver): ts.ObjectLite
 function isAlias(e: ts.Expression): boolean {
   const x = skipOuter(e);
   return ts.isIdentifier(x) || isRequireCall(x);
+}
+
+/**
+ * A package's export or a member of one (`traced`, `Sentry.wrap`), not a method of something a call answered
+ * (`rows.filter(…)` on a query's result hands back rows, not the callback).
+ */
+function fromPackage(v: Value): boolean {
+  return v.kind === 'external' || (v.kind === 'member' && fromPackage(v.base));
+}
+
+/** The one function written in place among a call's arguments (the last one, when several are). */
+function inlineFunctionArgument(call: ts.CallExpression): FunctionNode | undefined {
+  for (let i = call.arguments.length - 1; i >= 0; i--) {
+    const a = skipOuter(call.arguments[i]);
+    if ((ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && a.body) return a;
+  }
+  return undefined;
 }

@@ -164,8 +164,7 @@ export class GuardRecogniser {
     // A function imported from outside the scanned tree (an import, alias or link that leads out of
     // it): its code is never read, so whatever it is named, its check cannot be verified and never
     // counts as step-up (the endpoint is unverifiable, not enforced).
-    const fn =
-      calleeVals.find((v) => v.kind === 'function' && v.node.body) ?? wrappedByPackage(calleeVals, call, this.values);
+    const fn = calleeVals.find((v) => v.kind === 'function' && v.node.body);
     if (!fn && ext?.outside) {
       return isGuardName(last) || isStepUpRead(parts, last, call)
         ? { name: text, mode: 'unknown', source: 'name', kind: 'guard', opaque: true, outsideTree: true }
@@ -975,32 +974,6 @@ function staleProof(call: ts.CallExpression, last: string): { weakness: string }
   return {
     weakness: `${call.expression.getText()} finds a verification made in an earlier request by its state alone, with no time bound, so it proves nothing recent`,
   };
-}
-
-/** A package's wrapper around a function (`express-async-handler`, `catchAsync`): the call runs the function. */
-const ASYNC_WRAPPERS = /^(async\w*|\w*Async|catch\w*|\w*[cC]atch|wrap\w*|tryCatch|\w*[hH]andler)$/;
-
-/**
- * What a call runs when its callee is a package's wrapper given a project function (`const service =
- * asyncHandler(async (userId, pw) => { … })`, then `service(id, pw)`): that function, given the call's arguments.
- */
-function wrappedByPackage(
-  vals: Value[],
-  call: ts.CallExpression,
-  values: ValueResolver,
-): Extract<Value, { kind: 'function' }> | undefined {
-  for (const v of vals) {
-    if (v.kind !== 'call' || !ts.isCallExpression(v.node)) continue;
-    const ext = v.callee.map(externalName).find(Boolean);
-    const named = ext?.name.replace(/\(\)$/, '').split('.').pop() ?? '';
-    if (!ext || !(ASYNC_WRAPPERS.test(named) || (/^(default)?$/.test(named) && /async|catch|wrap/i.test(ext.module))))
-      continue;
-    for (const a of v.node.arguments) {
-      const f = values.resolve(a).find((x) => x.kind === 'function' && x.node.body);
-      if (f && f.kind === 'function' && f.node.parameters.length >= call.arguments.length) return f;
-    }
-  }
-  return undefined;
 }
 
 /** Is the record a read answers (`const sent = await Otp.findOne(…)`) compared with something the request sent? */
