@@ -881,7 +881,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             membershipShaped(keys, r.membershipShape, r.membershipGroupRe) &&
             targetNamed(ctx, { names: r.membershipShape.namedBy, segments: r.membershipShape.under })) ||
           // `owners: arrayUnion(uid)` on a record of any name: a person added to the list that says who holds it
-          (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.keySet.includes(k))) ||
+          (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.listItemsAnyModel!.includes(k))) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) &&
             (r.ownedPeopleSignIn

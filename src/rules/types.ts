@@ -694,7 +694,8 @@ export interface AssetRule {
   placeKeys?: string[];
   placeColumns?: string[];
   /** Keys of this asset written by adding or removing one list item count on a record of any model. */
-  listItemsAnyModel?: boolean;
+  /** Keys that, written by adding or removing one list item, match on a record of any model (lists named for a role). */
+  listItemsAnyModel?: string[];
   /** With roleWrite: an ordinary role counts too (a member added to a group with any role). */
   ordinaryGrants?: boolean;
   calls?: string;
