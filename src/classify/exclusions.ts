@@ -8,6 +8,7 @@ import { concretePath } from '../frameworks/shared/router-graph.js';
 import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis/effects.js';
 import { assetRules } from './assets.js';
 import { queryKeys } from './query.js';
+import { adminPath } from './chosen-record.js';
 import { externalName } from '../analysis/unwrap.js';
 import {
   accessName,
@@ -25,6 +26,7 @@ import { machineCredential, readsSignedIn, routeSetsSignedInUser, setsSignedInUs
 import type { ClassifierRules } from './rules.js';
 import { findTerm, isParamSegment, lookupTerm, norm, termSet, words, type TermSet } from './words.js';
 import { memo } from '../memo.js';
+import { compiled, ruleFile } from '../rules/load.js';
 
 function rawSegments(p: string): string[] {
   return p
@@ -784,7 +786,13 @@ function changesKnownSecret(ep: Endpoint, values: ValueResolver): boolean {
   return !!s?.currentSecret && takesCurrentSecret(ep, s.currentSecret) && servesSession(ep, values, s);
 }
 
-function sessionlessCredentialSet(ep: Endpoint, values: ValueResolver, xs: ExclusionSets): Reason | undefined {
+function sessionlessCredentialSet(
+  ep: Endpoint,
+  values: ValueResolver,
+  xs: ExclusionSets,
+  /** The account the password is set on is found by what the request sent (an id, a code), by data flow. */
+  chosenByRequest: boolean,
+): Reason | undefined {
   const s = xs.sessionless;
   if (!s || !ep.handler.fn) return undefined;
   // the current password asked for: a change of a known secret, never a recovery or a first set
@@ -798,14 +806,28 @@ function sessionlessCredentialSet(ep: Endpoint, values: ValueResolver, xs: Exclu
     const filters = writes ? c.arguments.slice(0, c.arguments.length > 1 ? 1 : 0) : c.arguments;
     return filters.some((a) => s.lookupArgs.test(`{${lookupConditions(a)}}`));
   });
-  if (!lookup || servesSession(ep, values, s)) return undefined;
+  // (or by any key the request sent, `User.findById(req.body.user_id)`, on a path that says it recovers an account
+  // (`/auth/reset`): the words break the tie between a recovery and a change whose session the analysis cannot see,
+  // never on an administrator's path, where an operator sets another's password)
+  const named = lookup ?? (chosenByRequest && !adminPath(ep.path) && recoveryPath(ep.path) ? ep.handler.fn : undefined);
+  if (!named || servesSession(ep, values, s)) return undefined;
   return {
     kind: 'exclusion',
-    value: lookup.getText().replace(/\s+/g, ' ').slice(0, 80),
+    value: lookup ? lookup.getText().replace(/\s+/g, ' ').slice(0, 80) : 'account found by the request',
     detail:
       'sets a password on the account the request names by its identifier, with no session on the way: a sign-up, a recovery step or an invitation being completed, not a change a stolen session could make',
-    span: spanOf(lookup),
+    span: spanOf(lookup ?? named),
   };
+}
+
+/** A path with a word that says it recovers an account (`/auth/reset`, `/forgot-password/confirm`). */
+const RECOVERY_WORDS = compiled(() => {
+  const w = ruleFile('assets').signIn.recoveryWords;
+  return w ? new RegExp(`^(${w})`, 'i') : undefined;
+});
+function recoveryPath(path: string): boolean {
+  const re = RECOVERY_WORDS();
+  return !!re && rawSegments(path).some((s) => !isParamSegment(s) && words(s).some((w) => re.test(w)));
 }
 
 /** What the classification found, which decides whether an exclusion may apply. */
@@ -822,6 +844,8 @@ export interface ExclusionFacts {
   movesMoney?: boolean;
   /** The only assets are a password (or PIN) set, and the login identifier written with it. */
   setsPasswordOnly?: boolean;
+  /** The account whose password is set is found by what the request sent, not by who is signed in. */
+  passwordRecordChosen?: boolean;
   /** The endpoint creates an invitation record (it issues one; a lookup of one by code checks the new code is free). */
   createsInvitation?: boolean;
   /** It adds, changes or removes an MFA factor or passkey (a record of one, or its switch). */
@@ -1007,7 +1031,7 @@ export function exclusionFor(
       span: spanOf(compared),
     };
   if (setsPasswordOnly) {
-    const sessionless = sessionlessCredentialSet(ep, values, xs);
+    const sessionless = sessionlessCredentialSet(ep, values, xs, !!facts.passwordRecordChosen);
     if (sessionless) return sessionless;
   }
   // An auth catch-all: /api/auth/[...all], /api/auth/*

@@ -16,7 +16,7 @@ import {
 } from '../analysis/effects.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { AdapterContext } from '../frameworks/types.js';
-import type { ChainLink, Classification, Endpoint, FunctionNode, Reason } from '../model.js';
+import type { ChainLink, Classification, Endpoint, FunctionNode, Reason, Span } from '../model.js';
 import { effectRules } from '../analysis/effects.js';
 import { memo } from '../memo.js';
 import type { ValueResolver } from '../analysis/values.js';
@@ -40,7 +40,7 @@ import {
 } from './assets.js';
 import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
 import { cannotBeSeen, isPackage, visibleWork } from './out-of-sight.js';
-import { administrative, comparedWithSignedIn } from './chosen-record.js';
+import { administrative, comparedWithSignedIn, recordChosenByRequest } from './chosen-record.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf, words } from './words.js';
 
@@ -795,6 +795,17 @@ export function classifyEndpoint(
             categories[0] === 'credentials' &&
             reasons.some((r) => r.kind === 'asset' && PASSWORD_ASSETS.has(String(r.value))) &&
             reasons.every((r) => r.kind !== 'asset' || PASSWORD_ASSETS.has(String(r.value))),
+          // the account whose password is set found by what the request sent (`User.findById(req.body.user_id)`)
+          passwordRecordChosen: effects.some(
+            (e) =>
+              reasons.some(
+                (r) =>
+                  r.kind === 'asset' &&
+                  PASSWORD_ASSETS.has(String(r.value)) &&
+                  r.span &&
+                  sameSpan(r.span, spanOf(e.node)),
+              ) && recordChosenByRequest(e, ctx.values),
+          ),
           // (with the sign-in provider a first sign-in links: `account.create({ provider, providerAccountId })` beside the token)
           issuesTokenOnly:
             categories.includes('keys-secrets') &&
@@ -883,6 +894,7 @@ const SECRET_HANDED_OUT = new Set([MINTED_SECRET_RETURNED, 'secret-revealed']);
 
 /** A password or PIN set (an e-mail changed alongside keeps the endpoint a credential change). */
 const PASSWORD_ASSETS = new Set(['password', 'pin-record', 'pin-columns']);
+const sameSpan = (a: Span, b: Span): boolean => a.file === b.file && a.line === b.line && a.column === b.column;
 /** A token record created with a secret minted for it: a key a user makes, or the session a sign-in starts. */
 const TOKEN_ISSUED = new Set(['api-key-record', 'minted-secret', MINTED_SECRET_RETURNED]);
 /** Assets a first sign-in through an identity provider writes beside the token it issues: the provider linked. */
