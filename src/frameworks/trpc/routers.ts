@@ -140,6 +140,9 @@ export class RouterWalker {
       }
     }
     if (ts.isObjectLiteralExpression(x)) return this.entries(x, prefix, depth + 1, stack);
+    // `changePassword: settingsRouter.changePassword`: one member of another router, served under this key
+    const picked = this.pickedMember(x, prefix, depth, stack);
+    if (picked) return picked;
     const out: ProcedureSite[] = [];
     for (const v of this.values.resolve(x)) {
       if (v.kind === 'call' && ts.isCallExpression(v.node) && v.node !== x) {
@@ -165,6 +168,30 @@ export class RouterWalker {
       else if (v.kind === 'module') out.push(...this.moduleProcedures(v.file, prefix, depth + 1, stack, new Set()));
       else if (v.kind === 'call' && ts.isCallExpression(v.node) && !this.routerKind(v.node))
         for (const inner of this.wrappedRouters(v.node)) out.push(...this.procedures(inner, prefix, depth + 1, stack));
+    }
+    return out;
+  }
+
+  /**
+   * A member picked from a router by name (`settingsRouter.changePassword`, `adminRouter['users']`): the procedures
+   * that router serves under that key, served here under `prefix` (which ends with this router's own key).
+   */
+  private pickedMember(x: ts.Node, prefix: string[], depth: number, stack: Set<ts.Node>): ProcedureSite[] | undefined {
+    if (!ts.isPropertyAccessExpression(x) && !ts.isElementAccessExpression(x)) return undefined;
+    const name = accessName(x);
+    if (name === undefined) return undefined;
+    const routers = this.values
+      .resolve(x.expression)
+      .filter(
+        (v): v is Extract<Value, { kind: 'call' }> =>
+          v.kind === 'call' && ts.isCallExpression(v.node) && !!this.routerKind(v.node),
+      );
+    if (!routers.length) return undefined;
+    const out: ProcedureSite[] = [];
+    for (const r of routers) {
+      this.nested.add(r.node);
+      for (const s of this.procedures(r.node, [], depth + 1, stack))
+        if (s.path[0] === name) out.push({ ...s, path: [...prefix, ...s.path.slice(1)] });
     }
     return out;
   }
