@@ -9,9 +9,11 @@ import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, getterParts } from '../analysis/effects.js';
 import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { findDeclaration } from '../analysis/scope.js';
+import { forEachNode } from '../analysis/walk.js';
 import { queryKeys } from './query.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
+import { vocab } from '../verify/guard/vocab.js';
 
 export interface BulkExport {
   /** The collection read. */
@@ -36,6 +38,7 @@ const rules = compiled(() => {
     fileReaders: r.fileReaders ? new RegExp(r.fileReaders, 'i') : undefined,
     fileText: new RegExp(r.fileText, 'i'),
     responseCalls: new RegExp(r.responseCalls),
+    mailAttachments: r.mailAttachments ? new RegExp(r.mailAttachments, 'i') : undefined,
     delimiter: new RegExp(r.delimiters),
     quiet: r.quietCalls ? new RegExp(r.quietCalls) : undefined,
     single: r.singleReads ? new RegExp(r.singleReads) : undefined,
@@ -306,6 +309,86 @@ function sqlCollectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   return `SELECT … FROM ${m[2]}${personal ? ` (${personal})` : owned && !people ? OWNED : ''}`;
 }
 
+/**
+ * Is the file a call makes only attached to a mail (`const content = buildCsv(rows)` used nowhere but in
+ * `sendEmail({ to, attachments: [{ filename, content }] })`, or built in place there)? It goes to an address,
+ * not back to the caller.
+ */
+function mailedOnly(c: ts.CallExpression, r: Rules): boolean {
+  const keys = r.mailAttachments;
+  if (!keys) return false;
+  let n: ts.Node = c;
+  while (
+    n.parent &&
+    (ts.isAwaitExpression(n.parent) ||
+      ts.isParenthesizedExpression(n.parent) ||
+      ts.isAsExpression(n.parent) ||
+      (ts.isConditionalExpression(n.parent) && n.parent.condition !== n))
+  )
+    n = n.parent;
+  if (underMailKey(n, keys)) return true;
+  const holder = n.parent;
+  if (!holder || !ts.isVariableDeclaration(holder) || holder.initializer !== n || !ts.isIdentifier(holder.name))
+    return false;
+  const name = holder.name.text;
+  const scope = ts.findAncestor(holder, ts.isFunctionLike) ?? holder.getSourceFile();
+  const uses: ts.Identifier[] = [];
+  forEachNode(scope, (x) => {
+    if (ts.isIdentifier(x) && x.text === name && x !== holder.name && findDeclaration(x) === holder) uses.push(x);
+  });
+  return uses.length > 0 && uses.every((u) => underMailKey(u, keys));
+}
+
+/**
+ * Is a node inside a mail's attachment key (`attachments: [{ content }]`) of the call it is handed to, addressed
+ * (`to`) to someone the request does not choose? A file mailed to an address the client sends is handed out.
+ */
+function underMailKey(n: ts.Node, keys: RegExp): boolean {
+  for (let p = n.parent; p && !ts.isCallExpression(p) && !ts.isFunctionLike(p) && !ts.isStatement(p); p = p.parent)
+    if (ts.isPropertyAssignment(p) && keys.test(propertyNameText(p.name) ?? '')) {
+      const mail = p.parent;
+      if (!ts.isObjectLiteralExpression(mail)) return false;
+      const to = mail.properties.find((q) => q.name && /^to$/i.test(propertyNameText(q.name) ?? ''));
+      const value =
+        to &&
+        (ts.isPropertyAssignment(to) ? to.initializer : ts.isShorthandPropertyAssignment(to) ? to.name : undefined);
+      return !!value && !fromRequest(value, 0);
+    }
+  return false;
+}
+
+/** Does a value read the request's own data (its body, query, parameters), through the locals it is held in? */
+function fromRequest(e: ts.Expression, depth: number): boolean {
+  const x = skipOuter(e);
+  if (vocab().requestData.test(x.getText())) return true;
+  if (depth > 4) return false;
+  const root = ts.isIdentifier(x) ? x : rootIdentifier(x);
+  const d = root && findDeclaration(root);
+  if (d && ts.isVariableDeclaration(d) && d.initializer) return fromRequest(d.initializer, depth + 1);
+  if (d && ts.isBindingElement(d)) {
+    const top = ts.findAncestor(d, ts.isVariableDeclaration);
+    return !!top?.initializer && fromRequest(top.initializer, depth + 1);
+  }
+  // a parameter: whatever a caller hands in may be the request's (the request itself was read above: what it holds
+  // besides its data, `req.user`, is the session's)
+  return !!d && ts.isParameter(d) && !REQUEST_NAMES.test(root.text);
+}
+
+/** Names a handler gives the request it serves. */
+const REQUEST_NAMES = /^(req|request|c|ctx|context|event)$/;
+
+/** The identifier an access or call chain starts from (`auth` of `auth.email?.trim()`). */
+function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
+  let x: ts.Expression = skipOuter(e);
+  for (;;) {
+    if (ts.isIdentifier(x)) return x;
+    if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
+    else if (ts.isCallExpression(x)) x = skipOuter(x.expression);
+    else if (ts.isNonNullExpression(x) || ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+    else return undefined;
+  }
+}
+
 /** The language's own tests of a string: given a file type, they look at a name rather than write a file. */
 const STRING_TESTS = /^(endsWith|startsWith|includes|indexOf|lastIndexOf|match|matchAll|search|test|localeCompare)$/;
 
@@ -411,7 +494,19 @@ export function bulkExport(
   let marker: ts.Node | undefined;
   // every row of several collections one person owns, read whole (`moods`, `journals`, `health_metrics` by `user_id`)
   const owned = new Map<string, ts.CallExpression>();
-  for (const f of calleeClosure([fn], values, r.followDepth)) {
+  const closure = calleeClosure([fn], values, r.followDepth);
+  // a file made only for a mail, in place or by a helper whose every call hands its file to one
+  const mailed = (c: ts.CallExpression, f: FunctionNode, depth: number): boolean => {
+    if (mailedOnly(c, r)) return true;
+    if (f === fn || depth > 3) return false;
+    const sites: [ts.CallExpression, FunctionNode][] = [];
+    for (const g of closure)
+      for (const s of callsIn(g))
+        if (ts.isCallExpression(s) && values.resolve(s.expression).some((v) => v.kind === 'function' && v.node === f))
+          sites.push([s, g]);
+    return sites.length > 0 && sites.every(([s, g]) => mailed(s, g, depth + 1));
+  };
+  for (const f of closure) {
     for (const c of callsIn(f)) {
       if (!ts.isCallExpression(c) || (f === fn && !served(c))) continue;
       const w = collectionRead(c, r);
@@ -420,7 +515,7 @@ export function bulkExport(
         what = w;
       }
       if (w?.endsWith(OWNED)) owned.set(w, c);
-      if (!marker && fileMarker(c, r)) marker = c;
+      if (!marker && fileMarker(c, r) && !mailed(c, f, 0)) marker = c;
       if (read && marker) return { read, marker, what };
     }
   }

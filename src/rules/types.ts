@@ -749,6 +749,8 @@ export interface ExportRules {
   fileText: string;
   /** Calls that answer the request or set its headers: headers given as an object name a file only in one of these. */
   responseCalls: string;
+  /** Keys of a mail call's argument that carry a file (`attachments`): a file built only for a mail is no download. */
+  mailAttachments?: string;
   delimiters: string;
   /** Calls that read no collection: an export word does not decide on a handler that makes only these and reads of one record. */
   quietCalls?: string;
