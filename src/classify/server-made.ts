@@ -15,12 +15,16 @@ export function writtenValues(call: ts.CallExpression, key: string, values: Valu
   const out: ts.Expression[] = [];
   for (const p of [...setParams(call, values), ...insertParams(call, values)])
     if (norm(p.column) === key) out.push(p.value);
+  // (an object spread in, `{ userId, ...provisioned }`, may hold the key: it is one of the values)
+  const spreads: ts.Expression[] = [];
   const visit = (n: ts.Node): void => {
     if (ts.isPropertyAssignment(n) && norm(propertyNameText(n.name) ?? '') === key) out.push(n.initializer);
     else if (ts.isShorthandPropertyAssignment(n) && norm(n.name.text) === key) out.push(n.name);
+    else if (ts.isSpreadAssignment(n)) spreads.push(n.expression);
     if (!ts.isFunctionLike(n)) n.forEachChild(visit);
   };
   for (const a of call.arguments) visit(a);
+  if (!out.length) out.push(...spreads);
   // further along a builder chain (`db.update(users).set({ balance: 0 })`)
   let cur: ts.Node = call;
   for (let i = 0; i < 4; i++) {
@@ -66,6 +70,10 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
     }
     // a read of the request itself (`req.get('x-payout-address')`, `c.req.query('to')`)
     if (ts.isPropertyAccessExpression(callee) && readsRequest(callee.expression)) return false;
+    // a call that makes something new (`custody.createDepositAddress({ userId, asset })`) answers its own value,
+    // unless it is handed a destination the request sent (`stripe.accounts.create({ external_account: iban })`)
+    const makers = MAKERS();
+    if (makers && makers.test(name)) return !(x.arguments ?? []).some((a) => namesDestination(a, makers.destination));
     // (what the call is made on, `client.query(…)` with `client` a transaction's parameter, chooses nothing:
     // its arguments, and a receiver read from the request body, do)
     return (
@@ -75,14 +83,49 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
   }
   if (!ts.isIdentifier(x) || hops > 3 || bodyFields.includes(norm(x.text))) return false;
   const d = findDeclaration(x);
-  if (!d || !ts.isVariableDeclaration(d) || !d.initializer || !ts.isIdentifier(d.name)) return false;
-  return made(d.initializer, bodyFields, hops + 1);
+  if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name)) return false;
+  // every value the local is given: its initializer and what is assigned to it later (`let provisioned; …
+  // provisioned = await custody.createDepositAddress(…)`)
+  const given = [...(d.initializer ? [d.initializer] : []), ...assignedTo(d)];
+  return given.length > 0 && given.every((g) => made(g, bodyFields, hops + 1));
+}
+
+/** What is assigned to a local after its declaration (`x = …`), in the function that declares it. */
+function assignedTo(d: ts.VariableDeclaration): ts.Expression[] {
+  const name = (d.name as ts.Identifier).text;
+  const scope = ts.findAncestor(d, ts.isFunctionLike) ?? d.getSourceFile();
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(n.left) &&
+      n.left.text === name &&
+      findDeclaration(n.left) === d
+    )
+      out.push(n.right);
+    n.forEachChild(visit);
+  };
+  visit(scope);
+  return out;
 }
 
 /**
  * Does an expression (callee and arguments) name a field the request sends, read the request's body, or use a
  * parameter it cannot place, through locals? (A path's `currency` chooses no destination.)
  */
+/** Does an argument name a destination anywhere in it (`external_account: { account_number: … }`, `iban`)? */
+function namesDestination(a: ts.Node, destination: RegExp): boolean {
+  let hit = false;
+  const visit = (n: ts.Node): void => {
+    if (hit) return;
+    if ((ts.isIdentifier(n) || ts.isStringLiteralLike(n)) && destination.test(n.text)) hit = true;
+    else if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+  };
+  visit(a);
+  return hit;
+}
+
 function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, params = true): boolean {
   let hit = false;
   const visit = (n: ts.Node): void => {
@@ -108,6 +151,12 @@ function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, 
 
 /** Calls that convert or tidy a value without making a new one (rules/assets.json `chosenRecord.conversions`). */
 const CONVERSIONS = compiled(() => new RegExp(ruleFile('assets').chosenRecord.conversions));
+const MAKERS = compiled(() => {
+  const c = ruleFile('assets').chosenRecord;
+  return c.makers
+    ? Object.assign(new RegExp(c.makers), { destination: new RegExp(c.destinationFields ?? '(?!)', 'i') })
+    : undefined;
+});
 
 /** Is `e` the request (or a part of it: `req.query`, `c.req`), read where a handler's request parameter is? */
 function readsRequest(e: ts.Expression): boolean {

@@ -789,6 +789,10 @@ export interface AssetRules {
     signedIn: string;
     accountKeys: string;
     conversions: string;
+    /** Calls named for making something new: their answer is the server's, whatever request details they are given. */
+    makers?: string;
+    /** Names that carry a destination: a maker handed a value under one makes what was chosen. */
+    destinationFields?: string;
     finders?: string;
     queryRefinements?: string;
     adminSegments?: string[];
