@@ -276,8 +276,20 @@ function modelMatches(model: string, terms: readonly string[], affix: boolean, o
       matchesTerm(model, t) ||
       (affix &&
         t.length >= 5 &&
-        ((model.startsWith(t) && !aboutRecord(model.slice(t.length), ownTails)) || endsWithTerm(model, t))),
+        ((model.startsWith(t) && !aboutRecord(model.slice(t.length), ownTails)) || endsWithTerm(model, t))) ||
+      // a short term after a word for people (`users_totp`, `account_mfa`): the person's record of the asset
+      (affix && t.length >= 3 && t.length < 5 && personsOwn(model, t)),
   );
+}
+
+/** `userstotp`, `accountmfa`: a word for people, then the term (or its plural), and nothing else. */
+function personsOwn(model: string, term: string): boolean {
+  const rest = model.endsWith(`${term}s`)
+    ? model.slice(0, -term.length - 1)
+    : model.endsWith(term)
+      ? model.slice(0, -term.length)
+      : undefined;
+  return !!rest && /^(user|member|account|person|profile|admin|staff|employee)s?$/.test(rest);
 }
 
 /**

@@ -777,7 +777,7 @@ export function classifyEndpoint(
       : exclusionFor(ep, rules, ctx.values, {
           assetDecided: reasons.some((r) => r.kind === 'asset'),
           answersMintedSecret: reasons.some((r) => r.kind === 'asset' && r.value === MINTED_SECRET_RETURNED),
-          writesFactor: reasons.some(switchesFactor),
+          writesFactor: reasons.some(switchesFactor) || effects.some((e) => switchesFactorRecord(e, reasons)),
           enrolsFactor: reasons.some((r) => switchesFactor(r) || (r.kind === 'asset' && r.value === 'mfa-factor')),
           deletesAccount: reasons.some((r) => r.kind === 'asset' && r.value === 'account-deletion'),
           grantsRole: reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
@@ -846,6 +846,16 @@ export function classifyEndpoint(
 function switchesFactor(r: Reason): boolean {
   if (r.kind !== 'asset' || r.value !== 'mfa-fields') return false;
   return (r.keys ?? []).some((k) => /(enabled|secret|active|enforced)$/.test(k));
+}
+
+/**
+ * A factor's own record switched on or given its secret (`users_totp.update({ confirmed: true })`): an enrolment. A
+ * second factor checked at sign-in writes neither (at most when it was last used).
+ */
+function switchesFactorRecord(e: Effect, reasons: readonly Reason[]): boolean {
+  if (!e.dataKeys?.some((k) => /^(is)?(enabled|confirmed|verified|active)$|secret$/.test(norm(k)))) return false;
+  const at = spanOf(e.node);
+  return reasons.some((r) => r.kind === 'asset' && r.value === 'mfa-factor' && !!r.span && sameSpan(r.span, at));
 }
 
 /** An asset the endpoint harms by what it answers, not by a write. */
