@@ -2853,7 +2853,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     const delegate = (): Effect =>
       base('db-write', { model: normalizeName(model), action: method, ...callData(call, method, values) });
     const isPayVerb = r.payments.verbs.includes(method);
-    const isDelegate = r.orm.delegateMethods.includes(method) && !model.startsWith('$');
+    const isDelegate =
+      (r.orm.delegateMethods.includes(method) || !!r.orm.collectionMethods?.includes(method)) && !model.startsWith('$');
     // names first (cheap), then what the root resolves to
     if (isPayVerb && payRoots.test(root)) return payment();
     if (isDelegate && (delegateRoots.test(root) || (gotten && delegateRoots.test(parts[parts.length - 3]))))

@@ -160,6 +160,8 @@ export interface EffectRules {
     associationMixins?: string[];
     delegateRoots: string;
     delegateMethods: string[];
+    /** MongoDB driver write methods on a collection reached from a database client root (`db.customers.updateOne`). */
+    collectionMethods?: string[];
     staticMethods: string[];
     instanceMethods: string[];
     instanceUpdates: string[];
