@@ -820,6 +820,38 @@ function sessionlessCredentialSet(
   };
 }
 
+/**
+ * Is a request field only written into a record's data (`data: { resetToken, … }`), never compared, looked up by or
+ * handed to a check? Every mention of its name in the handler is a value of an object's key outside a filter.
+ */
+function onlyWritten(fn: FunctionNode, field: string): boolean {
+  let uses = 0;
+  let written = 0;
+  forEachNode(fn, (n) => {
+    if (!ts.isIdentifier(n) || n.text !== field) return;
+    const p = n.parent;
+    // its binding (`const { resetToken } = body`) or a property name (`body.resetToken` is its read, below)
+    if (ts.isBindingElement(p) || (ts.isPropertyAssignment(p) && p.name === n)) return;
+    const use: ts.Node = ts.isPropertyAccessExpression(p) && p.name === n ? p : n;
+    uses++;
+    const holder = use.parent;
+    const valueOf =
+      (ts.isShorthandPropertyAssignment(holder) && holder.name === use) ||
+      (ts.isPropertyAssignment(holder) && holder.initializer === use);
+    if (!valueOf) return;
+    // (a filter's key, `where: { resetToken }`, looks the record up by it)
+    const filter = ts.findAncestor(holder.parent, (a) =>
+      ts.isPropertyAssignment(a) && /^(where|filter|query)$/i.test(propertyNameText(a.name) ?? '')
+        ? true
+        : ts.isCallExpression(a)
+          ? 'quit'
+          : false,
+    );
+    if (!filter) written++;
+  });
+  return uses > 0 && uses === written;
+}
+
 /** A path with a word that says it recovers an account (`/auth/reset`, `/forgot-password/confirm`). */
 const RECOVERY_WORDS = compiled(() => {
   const w = ruleFile('assets').signIn.recoveryWords;
@@ -1141,8 +1173,11 @@ export function exclusionFor(
       };
     }
   }
-  // A reset token named as such in the body (`reset_password_token`, `passwordResetCode`), on any path.
-  const named = ep.bodyFields.find((f) => xs.resetTokenName.test(norm(f.name)));
+  // A reset token named as such in the body (`reset_password_token`, `passwordResetCode`), on any path, when the
+  // handler uses it as a proof: a profile update writing a `resetToken` column from the body proves nothing by it
+  const named = ep.bodyFields.find(
+    (f) => xs.resetTokenName.test(norm(f.name)) && !(ep.handler.fn && onlyWritten(ep.handler.fn, f.name)),
+  );
   if (named)
     return {
       kind: 'exclusion',
