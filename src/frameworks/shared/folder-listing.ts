@@ -66,6 +66,55 @@ export class FolderListing {
     return out;
   }
 
+  /**
+   * A loop over a list the analysis cannot read (`_.forEach(config.paymentGateway, (gateway) => app.use(\`/${gateway}\`,
+   * require(\`./lib/payments/${gateway}\`)))`) whose variable names a module of a fixed folder in the registration:
+   * the variable takes each module name of that folder (without its extension), as a listing of it would give.
+   */
+  moduleNames(decl: ts.Node, call: ts.Node): Bindings[] | undefined {
+    if (!this.sources || !ts.isCallExpression(call)) return undefined;
+    let dir: string | undefined;
+    const visit = (n: ts.Node): void => {
+      if (dir) return;
+      if (
+        ts.isCallExpression(n) &&
+        ((ts.isIdentifier(n.expression) && n.expression.text === 'require') ||
+          n.expression.kind === ts.SyntaxKind.ImportKeyword) &&
+        n.arguments.length === 1
+      ) {
+        const t = skipOuter(n.arguments[0]);
+        if (
+          ts.isTemplateExpression(t) &&
+          t.templateSpans.length === 1 &&
+          /^\.\.?\//.test(t.head.text) &&
+          /^(\.[cm]?[jt]sx?)?$/.test(t.templateSpans[0].literal.text) &&
+          ts.isIdentifier(t.templateSpans[0].expression) &&
+          findDeclaration(t.templateSpans[0].expression) === decl
+        )
+          dir = path.resolve(path.dirname(n.getSourceFile().fileName), t.head.text);
+        return;
+      }
+      n.forEachChild(visit);
+    };
+    for (const a of call.arguments) visit(a);
+    const names = dir && this.stemsIn(dir);
+    return names ? names.map((name) => [[decl, name]] as Bindings) : undefined;
+  }
+
+  /** The module names of a folder without their extensions (`stripe` for `stripe.js`), as string literals. */
+  private stemsIn(dir: string): ts.Expression[] | undefined {
+    const names = this.namesIn(dir);
+    if (!names) return undefined;
+    const stems = [...new Set(names.map((n) => (ts.isStringLiteral(n) ? n.text.replace(SOURCE, '') : '')))].filter(
+      Boolean,
+    );
+    const sf = ts.createSourceFile(path.join(dir, '[stems]'), JSON.stringify(stems), ts.ScriptTarget.Latest, true);
+    const st = sf.statements[0];
+    return st && ts.isExpressionStatement(st) && ts.isArrayLiteralExpression(st.expression)
+      ? [...st.expression.elements]
+      : undefined;
+  }
+
   private isReaddir(call: ts.CallExpression): boolean {
     const callee = skipOuter(call.expression);
     const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';

@@ -47,7 +47,27 @@ export function iteration(
       if (ts.isForInStatement(n)) return ts.isIdentifier(d.name) ? keyBindings(n.expression, d, values) : undefined;
       return (
         (ts.isIdentifier(d.name) ? folders.bindings(d, n.expression, n, call) : undefined) ??
-        loopBindings(d.name, d, n.expression, values)
+        loopBindings(d.name, d, n.expression, values) ??
+        folders.moduleNames(d, call)
+      );
+    }
+    // a utility library's loop, the collection first (`_.forEach(config.gateways, (gateway) => …)`, `_.each`, `_.map`)
+    if (
+      (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
+      n.parameters[0] &&
+      ts.isCallExpression(n.parent) &&
+      n.parent.arguments.length === 2 &&
+      n.parent.arguments[1] === n &&
+      ts.isPropertyAccessExpression(n.parent.expression) &&
+      ['forEach', 'each', 'map'].includes(n.parent.expression.name.text)
+    ) {
+      const p = n.parameters[0];
+      if (!reads(p.name)) return undefined;
+      const list = n.parent.arguments[0];
+      return (
+        (ts.isIdentifier(p.name) ? folders.bindings(p, list, n, call) : undefined) ??
+        loopBindings(p.name, p, list, values) ??
+        folders.moduleNames(p, call)
       );
     }
     if (
@@ -69,7 +89,8 @@ export function iteration(
       if (!reads(p.name)) return undefined;
       return (
         (ts.isIdentifier(p.name) ? folders.bindings(p, callee.expression, n, call) : undefined) ??
-        loopBindings(p.name, p, callee.expression, values)
+        loopBindings(p.name, p, callee.expression, values) ??
+        folders.moduleNames(p, call)
       );
     }
     if (ts.isFunctionLike(n)) return instances.bindingsFor(n, call) ?? callSiteBindings(n, call, values);
