@@ -117,6 +117,8 @@ interface CompiledAssets {
   notCosmetic: RegExp;
   roleKeys: string[];
   roleKeyRe: RegExp | undefined;
+  /** Declared columns of a referenced record that make the reference a role. */
+  roleRecordColumns: RegExp | undefined;
   /** Columns whose presence says a record signs in (`password`). */
   signInColumns: Set<string>;
   ordinaryRole: RegExp;
@@ -194,6 +196,7 @@ export const assetRules = compiled((): CompiledAssets => {
     notCosmetic: new RegExp(r.notCosmeticKeys),
     roleKeys: r.roleKeys.map(norm),
     roleKeyRe: r.roleKeyPattern ? new RegExp(r.roleKeyPattern) : undefined,
+    roleRecordColumns: r.roleRecordColumns ? new RegExp(r.roleRecordColumns) : undefined,
     signInColumns: new Set((r.signInColumns ?? []).map(norm)),
     ordinaryRole: new RegExp(r.ordinaryRoleValues, 'i'),
     selfService: r.selfService && {
@@ -1353,6 +1356,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           r.membershipShape?.person,
           comparedRoleColumns(ctx.values),
           ctx.sessionless,
+          (k) => grantsPermissions(ctx.values, k, c),
         );
         // (the kind of a user's bank or brokerage account, `accountType`, is no role)
         const kinds = r.ownedKinds;
@@ -2024,6 +2028,8 @@ function roleGrant(
   compared: ReadonlySet<string> = new Set(),
   /** No session is served: an account created here is the caller's own new one (asked only when it matters). */
   sessionless?: () => boolean,
+  /** Is a key a reference to a record that grants permissions (`userGroupId` of a group declaring them)? */
+  permissionRef: (k: string) => boolean = () => false,
 ): string[] {
   const model = e.model ?? '';
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
@@ -2048,7 +2054,12 @@ function roleGrant(
       !!sessionless?.());
   return keys.filter((k) => {
     // any role column, whatever its prefix (`teamRole`, `org_role_id`)
-    if (!c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) && !c.roleKeyRe?.test(k) && !compared.has(k))
+    if (
+      !c.roleKeys.some((t) => matchesTerm(k, t) || k.endsWith(t)) &&
+      !c.roleKeyRe?.test(k) &&
+      !compared.has(k) &&
+      !permissionRef(k)
+    )
       return false;
     const raw = Object.keys(constants).find((ck) => norm(ck) === k);
     const v = raw !== undefined ? constants[raw] : undefined;
@@ -2598,6 +2609,23 @@ function fillsMissing(node: ts.Node, keys: readonly string[]): boolean {
 function isDeclarationName(n: ts.Identifier): boolean {
   return !!n.parent && ts.isVariableDeclaration(n.parent) && n.parent.name === n;
 }
+
+/**
+ * A reference to a record that grants permissions (`userGroupId` where the `UserGroup` schema declares
+ * `roleProjectPermissions` or `canAccessBackups`): writing it gives the person what that record allows.
+ */
+function grantsPermissions(values: ValueResolver, key: string, c: CompiledAssets): boolean {
+  if (!c.roleRecordColumns || !/^[a-z]{3,}id$/.test(key)) return false;
+  const stem = key.slice(0, -2);
+  // (a reference to a person, `userId` of a user who may be an admin, names whose row it is, not what it grants)
+  if (PERSON_STEM.test(stem)) return false;
+  const cols = allColumns(values, stem);
+  return !!cols && cols.some((col) => c.roleRecordColumns!.test(norm(col)));
+}
+
+/** The stem of a reference to a person's record (`user` of `userId`, `createdBy` of …). */
+const PERSON_STEM =
+  /(user|member|account|person|people|profile|customer|owner|author|creator|admin|staff|employee|by)s?$/;
 
 /** Keys naming a person in a write's call (`userId`, `owner`, `memberId`). */
 const PERSON_KEYS = compiled(() => new RegExp(ruleFile('assets').personKeys));

@@ -820,6 +820,8 @@ export interface AssetRules {
   notCosmeticKeys: string;
   roleKeys: string[];
   roleKeyPattern?: string;
+  /** Declared columns of a referenced record that make a reference to it (`userGroupId`) a role. */
+  roleRecordColumns?: string;
   roleByComparison?: {
     holders: string;
     values: string;
