@@ -445,7 +445,7 @@ export class ValueResolver {
         out.push({ kind: 'call', node: e, callee: [c] });
         // A package's higher-order wrapper given a function written in place (`traced('name', async (id, pin) =>
         // …)`, `asyncHandler(async (…) => …)`, `memoize(…)`): calling what it returns runs that function.
-        const wrapped = ts.isCallExpression(e) && fromPackage(c) ? inlineFunctionArgument(e) : undefined;
+        const wrapped = ts.isCallExpression(e) && runsPerCall(c) ? inlineFunctionArgument(e) : undefined;
         if (wrapped) out.push({ kind: 'function', node: wrapped, site: e });
       }
     }
@@ -2215,18 +2215,45 @@ function isAlias(e: ts.Expression): boolean {
 }
 
 /**
- * A package's export or a member of one (`traced`, `Sentry.wrap`), not a method of something a call answered
- * (`rows.filter(…)` on a query's result hands back rows, not the callback).
+ * A package's export or a member of one (`traced`, `Sentry.wrap`), as the module and the name it is imported
+ * under; not a method of something a call answered (`rows.filter(…)` on a query's result hands back rows).
  */
-function fromPackage(v: Value): boolean {
-  return v.kind === 'external' || (v.kind === 'member' && fromPackage(v.base));
-}
-
-/** The one function written in place among a call's arguments (the last one, when several are). */
-function inlineFunctionArgument(call: ts.CallExpression): FunctionNode | undefined {
-  for (let i = call.arguments.length - 1; i >= 0; i--) {
-    const a = skipOuter(call.arguments[i]);
-    if ((ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && a.body) return a;
+function packageExport(v: Value): { module: string; name: string } | undefined {
+  if (v.kind === 'external') return { module: v.module, name: v.path[v.path.length - 1] ?? '' };
+  if (v.kind === 'member') {
+    const base = packageExport(v.base);
+    return base && { module: base.module, name: v.name };
   }
   return undefined;
+}
+
+/**
+ * A package's wrapper that runs the function it is given on every call, with that call's arguments
+ * (rules/effects.json `callWrappers`: `asyncHandler`, `catchAsync`, a tracer's `traced`): not a combinator that
+ * may skip it or hand back an earlier result (`debounce`, `once`, `memoize`), whose check proves nothing for
+ * this request.
+ */
+function runsPerCall(v: Value): boolean {
+  const x = packageExport(v);
+  const w = CALL_WRAPPERS();
+  if (!x || !w || w.notModules.test(x.module)) return false;
+  return x.name ? w.names.test(x.name) : w.modules.test(x.module);
+}
+
+const CALL_WRAPPERS = compiled(() => {
+  const w = ruleFile('effects').orm.callWrappers;
+  return w
+    ? { names: new RegExp(w.names), modules: new RegExp(w.modules, 'i'), notModules: new RegExp(w.notModules, 'i') }
+    : undefined;
+});
+
+/** The one function written in place among a call's arguments, when there is exactly one. */
+function inlineFunctionArgument(call: ts.CallExpression): FunctionNode | undefined {
+  const fns = call.arguments
+    .map((a) => skipOuter(a))
+    .filter(
+      (a): a is ts.ArrowFunction | ts.FunctionExpression =>
+        (ts.isArrowFunction(a) || ts.isFunctionExpression(a)) && !!a.body,
+    );
+  return fns.length === 1 ? fns[0] : undefined;
 }

@@ -160,6 +160,8 @@ export interface EffectRules {
     associationMixins?: string[];
     delegateRoots: string;
     delegateMethods: string[];
+    /** Package wrappers that run the function they are given on every call (`asyncHandler`, `traced`). */
+    callWrappers?: { names: string; modules: string; notModules: string };
     /** MongoDB driver write methods on a collection reached from a database client root (`db.customers.updateOne`). */
     collectionMethods?: string[];
     staticMethods: string[];

@@ -1285,6 +1285,9 @@ function isModuleObject(e: ts.Expression): boolean {
 
 /** A write that only counts a failed attempt (`pinAttempts`, `lockedUntil`): every key it writes is named so. */
 function countsFailure(e: Effect | undefined): boolean {
-  const keys = e ? leafEffects([e]).flatMap((l) => l.dataKeys) : [];
-  return keys.length > 0 && keys.every((k) => nameHas(k, vocab().failureCounters));
+  const leaves = e ? leafEffects([e]) : [];
+  const keys = leaves.flatMap((l) => l.dataKeys);
+  // (a counter or a lock written off, `blocked = false`, releases something: no failure is being counted)
+  const releases = leaves.some((l) => Object.values(l.constants ?? {}).some((v) => /^(false|0|null)$/i.test(v)));
+  return keys.length > 0 && !releases && keys.every((k) => nameHas(k, vocab().failureCounters));
 }
