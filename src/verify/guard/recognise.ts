@@ -1287,7 +1287,7 @@ function isModuleObject(e: ts.Expression): boolean {
 function countsFailure(e: Effect | undefined): boolean {
   const leaves = e ? leafEffects([e]) : [];
   const keys = leaves.flatMap((l) => l.dataKeys);
-  // (a counter or a lock written off, `blocked = false`, releases something: no failure is being counted)
-  const releases = leaves.some((l) => Object.values(l.constants ?? {}).some((v) => /^(false|0|null)$/i.test(v)));
+  // (a lock or flag written off, `blocked = false`, releases something: no failure is being counted)
+  const releases = leaves.some((l) => Object.values(l.constants ?? {}).some((v) => /^(false|null)$/i.test(v)));
   return keys.length > 0 && !releases && keys.every((k) => nameHas(k, vocab().failureCounters));
 }
