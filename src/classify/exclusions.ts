@@ -500,11 +500,17 @@ function servesSession(
       isSessionRead(c, s) ||
       (!!s.text && s.text.test(readText(c))) ||
       // a project helper handed the request that reads who is signed in from it (`loadAccount(req)` reading
-      // `req.session.userId`)
+      // `req.session.userId`), or its cookie or bearer header (`loadSession(req)` reading `req.cookies.sid`)
       (c.arguments.some(
         (a) => ts.isIdentifier(skipOuter(a)) && /^(req|request|c|ctx|context)$/.test(skipOuter(a).getText()),
       ) &&
-        values.resolve(c.expression).some((v) => v.kind === 'function' && readsSignedIn(v.node, values))),
+        values
+          .resolve(c.expression)
+          .some(
+            (v) =>
+              v.kind === 'function' &&
+              (readsSignedIn(v.node, values) || (!!v.node.body && !!s.text?.test(readText(v.node.body)))),
+          )),
   );
 }
 

@@ -348,11 +348,18 @@ function underMailKey(n: ts.Node, keys: RegExp): boolean {
     if (ts.isPropertyAssignment(p) && keys.test(propertyNameText(p.name) ?? '')) {
       const mail = p.parent;
       if (!ts.isObjectLiteralExpression(mail)) return false;
-      const to = mail.properties.find((q) => q.name && /^to$/i.test(propertyNameText(q.name) ?? ''));
-      const value =
-        to &&
-        (ts.isPropertyAssignment(to) ? to.initializer : ts.isShorthandPropertyAssignment(to) ? to.name : undefined);
-      return !!value && !fromRequest(value, 0);
+      // every recipient (`to`, `cc`, `bcc`…) someone the request does not choose, and no spread that may add one
+      if (mail.properties.some((q) => ts.isSpreadAssignment(q))) return false;
+      const recipients = mail.properties.flatMap((q) =>
+        q.name && /^(to|cc|bcc|recipients?|personalizations)$/i.test(propertyNameText(q.name) ?? '')
+          ? ts.isPropertyAssignment(q)
+            ? [q.initializer]
+            : ts.isShorthandPropertyAssignment(q)
+              ? [q.name]
+              : []
+          : [],
+      );
+      return recipients.length > 0 && !recipients.some((r) => fromRequest(r, 0));
     }
   return false;
 }
@@ -362,6 +369,15 @@ function fromRequest(e: ts.Expression, depth: number): boolean {
   const x = skipOuter(e);
   if (vocab().requestData.test(x.getText())) return true;
   if (depth > 4) return false;
+  // a value a call makes from the request's data (`await recipientFor(req)` picking `req.body.sendTo`): the client's
+  // choice (one that reads only who is signed in, `requireAuth(req)`, is not)
+  const call = ts.isAwaitExpression(x) ? skipOuter(x.expression) : x;
+  if (
+    ts.isCallExpression(call) &&
+    call.arguments.some((a) => REQUEST_NAMES.test(skipOuter(a).getText())) &&
+    findFunction(call.expression)?.body?.getText().match(PAYLOAD_READ)
+  )
+    return true;
   const root = ts.isIdentifier(x) ? x : rootIdentifier(x);
   const d = root && findDeclaration(root);
   if (d && ts.isVariableDeclaration(d) && d.initializer) return fromRequest(d.initializer, depth + 1);
@@ -372,6 +388,24 @@ function fromRequest(e: ts.Expression, depth: number): boolean {
   // a parameter: whatever a caller hands in may be the request's (the request itself was read above: what it holds
   // besides its data, `req.user`, is the session's)
   return !!d && ts.isParameter(d) && !REQUEST_NAMES.test(root.text);
+}
+
+/** A read of the request's payload: its body, query or route parameters. */
+const PAYLOAD_READ = /\b(req|request|c\.req|ctx\.request)\.(body|query|params|json\(\)|formData\(\)|param\(|valid\()/;
+
+/** The function a callee names, when it is declared in the project (one hop through a local or an import's declaration). */
+function findFunction(
+  callee: ts.Expression,
+): ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | undefined {
+  const x = skipOuter(callee);
+  if (!ts.isIdentifier(x)) return undefined;
+  const d = findDeclaration(x);
+  if (d && ts.isFunctionDeclaration(d)) return d;
+  if (d && ts.isVariableDeclaration(d) && d.initializer) {
+    const i = skipOuter(d.initializer);
+    if (ts.isArrowFunction(i) || ts.isFunctionExpression(i)) return i;
+  }
+  return undefined;
 }
 
 /** Names a handler gives the request it serves. */

@@ -115,16 +115,35 @@ function assignedTo(d: ts.VariableDeclaration): ts.Expression[] {
  * parameter it cannot place, through locals? (A path's `currency` chooses no destination.)
  */
 /** Does an argument name a destination anywhere in it (`external_account: { account_number: … }`, `iban`)? */
-function namesDestination(a: ts.Node, destination: RegExp): boolean {
+function namesDestination(a: ts.Node, destination: RegExp, hops = 0): boolean {
   let hit = false;
   const visit = (n: ts.Node): void => {
     if (hit) return;
     if ((ts.isIdentifier(n) || ts.isStringLiteralLike(n)) && destination.test(n.text)) hit = true;
-    else if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+    // the request's payload handed whole (`createRecipient(req.body)`, `{ ...body }`): it may carry one
+    else if (
+      (ts.isPropertyAccessExpression(n) ||
+        (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n))) &&
+      WHOLE_PAYLOAD.test(n.getText()) &&
+      !(
+        (ts.isPropertyAccessExpression(n.parent) || ts.isElementAccessExpression(n.parent)) &&
+        n.parent.expression === n
+      )
+    )
+      hit = true;
+    // through a local (`const payload = { account_number, bank_code }`), a hop or two
+    else if (ts.isIdentifier(n) && hops < 2) {
+      const d = findDeclaration(n);
+      const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
+      if (init && !ts.isFunctionLike(skipOuter(init)) && namesDestination(init, destination, hops + 1)) hit = true;
+    } else if (!ts.isFunctionLike(n)) n.forEachChild(visit);
   };
   visit(a);
   return hit;
 }
+
+/** The request's whole payload (`req.body`, `request.body`, a handler's parsed `body` or `input`). */
+const WHOLE_PAYLOAD = /^((req|request|ctx\.request)\.body|body|input|payload)$/;
 
 function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, params = true): boolean {
   let hit = false;
