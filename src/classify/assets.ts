@@ -217,6 +217,15 @@ function isListItem(e: Effect, key: string): boolean {
   return /^\$(add|remove)$/.test(constantsOf(e).get(key) ?? '');
 }
 
+/** A list item pushed with a role of its own (`$push: { members: { user, role: 'editor' } }`): a member added with a role. */
+function pushedWithRole(e: Effect, key: string): boolean {
+  const text = e.node.getText();
+  return new RegExp(
+    `\\b${key}['"]?\\s*:\\s*\\{[^{}]*\\b(role|roles|permissions?|access|accesslevel)['"]?\\s*:`,
+    'i',
+  ).test(text);
+}
+
 /** Does a write carry a person's id and a group's id together (a membership row of any name)? */
 function membershipShaped(
   keys: readonly string[],
@@ -301,7 +310,9 @@ function personsOwn(model: string, term: string): boolean {
  */
 function aboutRecord(tail: string, ownTails?: readonly string[]): boolean {
   if (ownTails?.some((w) => tail === w || tail === `${w}s`)) return false;
-  return assetRules().aboutRecordTails.some((w) => tail.startsWith(w));
+  // (after a plural word too: `members_2fa` is about members)
+  const tails = tail.startsWith('s') ? [tail, tail.slice(1)] : [tail];
+  return assetRules().aboutRecordTails.some((w) => tails.some((t) => t.startsWith(w)));
 }
 
 /**
@@ -896,7 +907,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             membershipShaped(keys, r.membershipShape, r.membershipGroupRe) &&
             targetNamed(ctx, { names: r.membershipShape.namedBy, segments: r.membershipShape.under })) ||
           // `owners: arrayUnion(uid)` on a record of any name: a person added to the list that says who holds it
-          (!!r.listItemsAnyModel && keys.some((k) => isListItem(e, k) && r.listItemsAnyModel!.includes(k))) ||
+          (!!r.listItemsAnyModel &&
+            keys.some(
+              (k) =>
+                isListItem(e, k) &&
+                (r.listItemsAnyModel!.includes(k) || (r.keySet.includes(k) && pushedWithRole(e, k))),
+            )) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
           (modelMatches(model, r.ownedPeopleSet, false) &&
             (r.ownedPeopleSignIn
