@@ -14,7 +14,7 @@ const { SyntaxKind } = ts;
 import { boundArgument, type Env } from '../../analysis/strings.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { exits } from '../../analysis/walk.js';
-import { calleeName, lastName, skipOuter } from '../../analysis/values.js';
+import { calleeName, lastName, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { codeGeneratorInput, isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
 import { calleeParts, leafEffects, type Effect } from '../../analysis/effects.js';
@@ -269,10 +269,36 @@ export function requiresFactorOn(fn: ts.Node): boolean {
     const parts = ts.isCallExpression(call) ? calleeParts(call.expression) : undefined;
     return !!parts && parts.length >= 2 && v.factorRecords.test(parts[parts.length - 2]);
   };
+  // a factor looked up switched on (`const current = await db('users_totp').where({ userId, confirmed: true }).first()`):
+  // turning the request away when none is found requires it on
+  const foundOn = (e: ts.Expression): boolean => {
+    const id = skipOuter(e);
+    const d = ts.isIdentifier(id) ? findDeclaration(id) : undefined;
+    const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
+    if (!init) return false;
+    let on = false;
+    const visit = (n: ts.Node): void => {
+      if (on) return;
+      if (
+        ts.isPropertyAssignment(n) &&
+        v.factorRecordFlags.test(propertyNameText(n.name) ?? '') &&
+        n.initializer.kind === SyntaxKind.TrueKeyword
+      )
+        on = true;
+      else if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+    };
+    visit(init);
+    return on;
+  };
   // the flag tested off (`!s.isEnabled`, `s.isEnabled !== true`), alone or as one way the test exits (`!s || !s.isEnabled`)
   const offTest = (e: ts.Expression): boolean => {
     const c = skipOuter(e);
-    if (ts.isPrefixUnaryExpression(c) && c.operator === SyntaxKind.ExclamationToken && flagRead(c.operand)) return true;
+    if (
+      ts.isPrefixUnaryExpression(c) &&
+      c.operator === SyntaxKind.ExclamationToken &&
+      (flagRead(c.operand) || foundOn(c.operand))
+    )
+      return true;
     if (!ts.isBinaryExpression(c)) return false;
     if (c.operatorToken.kind === SyntaxKind.BarBarToken) return offTest(c.left) || offTest(c.right);
     return (
