@@ -13,7 +13,7 @@ import { forEachNode } from '../analysis/walk.js';
 import { queryKeys } from './query.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
-import { vocab } from '../verify/guard/vocab.js';
+import { vocab } from '../verify/guard/index.js';
 
 export interface BulkExport {
   /** The collection read. */
