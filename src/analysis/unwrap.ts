@@ -264,6 +264,19 @@ function unwrapInner(expr: ts.Expression, values: ValueResolver, depth = 0): Unw
       const inner = unwrap(callee.expression, values, depth + 1);
       return { ...inner, name };
     }
+    // A package's call given several functions written in place (`conditional((req) => big(req), pinCheck)`,
+    // `unless(test, mw)`): which runs, and when, is the package's; none is the one that always runs.
+    const written = e.arguments.filter((a) => isFunctionNode(skipOuter(a)));
+    if (written.length > 1 && !firstFunction(values.resolve(e.expression))) {
+      const ext = values.resolve(e.expression).map(externalName).find(Boolean);
+      if (ext)
+        return {
+          wrappers: [],
+          external: { module: ext.module, name: `${ext.name}()` },
+          name,
+          unresolved: `${name} is handed several functions: which of them runs is the package's choice`,
+        };
+    }
     // Find the wrapped argument: the last argument that is (or resolves to) a function or another wrapper call.
     let argIndex = -1;
     let inner: Unwrapped | undefined;
