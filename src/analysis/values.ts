@@ -443,8 +443,8 @@ export class ValueResolver {
         );
       } else {
         out.push({ kind: 'call', node: e, callee: [c] });
-        // A package's higher-order wrapper given a function written in place (`traced('name', async (id, pin) =>
-        // …)`, `asyncHandler(async (…) => …)`, `memoize(…)`): calling what it returns runs that function.
+        // A package's per-call wrapper given a function written in place (`traced('name', async (id, pin) => …)`,
+        // `asyncHandler(async (…) => …)`): calling what it returns runs that function (not lodash's `once`)
         const wrapped = ts.isCallExpression(e) && runsPerCall(c) ? inlineFunctionArgument(e) : undefined;
         if (wrapped) out.push({ kind: 'function', node: wrapped, site: e });
       }
