@@ -1863,7 +1863,7 @@ function propertyNames(e: ts.Expression, values: ValueResolver, depth = 0): stri
 }
 
 /** The name an access chain or call chain starts from (`user` in `user.toObject()`). */
-function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
+export function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
   let x = skipOuter(e);
   while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isCallExpression(x))
     x = skipOuter(x.expression);

@@ -6,10 +6,9 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeClosure } from '../analysis/callees.js';
-import { calleeParts, callsIn, getterParts } from '../analysis/effects.js';
+import { calleeParts, callsIn, getterParts, rootIdentifier } from '../analysis/effects.js';
 import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
-import { findDeclaration } from '../analysis/scope.js';
-import { forEachNode } from '../analysis/walk.js';
+import { findDeclaration, localUses } from '../analysis/scope.js';
 import { queryKeys } from './query.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
@@ -330,12 +329,7 @@ function mailedOnly(c: ts.CallExpression, r: Rules): boolean {
   const holder = n.parent;
   if (!holder || !ts.isVariableDeclaration(holder) || holder.initializer !== n || !ts.isIdentifier(holder.name))
     return false;
-  const name = holder.name.text;
-  const scope = ts.findAncestor(holder, ts.isFunctionLike) ?? holder.getSourceFile();
-  const uses: ts.Identifier[] = [];
-  forEachNode(scope, (x) => {
-    if (ts.isIdentifier(x) && x.text === name && x !== holder.name && findDeclaration(x) === holder) uses.push(x);
-  });
+  const uses = localUses(holder);
   return uses.length > 0 && uses.every((u) => underMailKey(u, keys));
 }
 
@@ -410,18 +404,6 @@ function findFunction(
 
 /** Names a handler gives the request it serves. */
 const REQUEST_NAMES = /^(req|request|c|ctx|context|event)$/;
-
-/** The identifier an access or call chain starts from (`auth` of `auth.email?.trim()`). */
-function rootIdentifier(e: ts.Expression): ts.Identifier | undefined {
-  let x: ts.Expression = skipOuter(e);
-  for (;;) {
-    if (ts.isIdentifier(x)) return x;
-    if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
-    else if (ts.isCallExpression(x)) x = skipOuter(x.expression);
-    else if (ts.isNonNullExpression(x) || ts.isAwaitExpression(x)) x = skipOuter(x.expression);
-    else return undefined;
-  }
-}
 
 /** The language's own tests of a string: given a file type, they look at a name rather than write a file. */
 const STRING_TESTS = /^(endsWith|startsWith|includes|indexOf|lastIndexOf|match|matchAll|search|test|localeCompare)$/;

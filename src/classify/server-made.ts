@@ -3,7 +3,7 @@
 // number the database issues) is where money comes *in*, or the holder's own new account: a stolen session
 // cannot point it at an attacker. One the request supplies (`req.body.address`, a parsed field) can.
 import { ts } from 'ts-morph';
-import { findDeclaration } from '../analysis/scope.js';
+import { findDeclaration, localUses } from '../analysis/scope.js';
 import { insertParams, setParams } from '../analysis/sql-params.js';
 import { propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
@@ -92,28 +92,13 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
 
 /** What is assigned to a local after its declaration (`x = …`), in the function that declares it. */
 function assignedTo(d: ts.VariableDeclaration): ts.Expression[] {
-  const name = (d.name as ts.Identifier).text;
-  const scope = ts.findAncestor(d, ts.isFunctionLike) ?? d.getSourceFile();
-  const out: ts.Expression[] = [];
-  const visit = (n: ts.Node): void => {
-    if (
-      ts.isBinaryExpression(n) &&
-      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      ts.isIdentifier(n.left) &&
-      n.left.text === name &&
-      findDeclaration(n.left) === d
-    )
-      out.push(n.right);
-    n.forEachChild(visit);
-  };
-  visit(scope);
-  return out;
+  return localUses(d).flatMap((u) =>
+    ts.isBinaryExpression(u.parent) && u.parent.left === u && u.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      ? [u.parent.right]
+      : [],
+  );
 }
 
-/**
- * Does an expression (callee and arguments) name a field the request sends, read the request's body, or use a
- * parameter it cannot place, through locals? (A path's `currency` chooses no destination.)
- */
 /** Does an argument name a destination anywhere in it (`external_account: { account_number: … }`, `iban`)? */
 function namesDestination(a: ts.Node, destination: RegExp, hops = 0): boolean {
   let hit = false;
@@ -145,6 +130,10 @@ function namesDestination(a: ts.Node, destination: RegExp, hops = 0): boolean {
 /** The request's whole payload (`req.body`, `request.body`, a handler's parsed `body` or `input`). */
 const WHOLE_PAYLOAD = /^((req|request|ctx\.request)\.body|body|input|payload)$/;
 
+/**
+ * Does an expression (callee and arguments) name a field the request sends, read the request's body, or use a
+ * parameter it cannot place, through locals? (A path's `currency` chooses no destination.)
+ */
 function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, params = true): boolean {
   let hit = false;
   const visit = (n: ts.Node): void => {

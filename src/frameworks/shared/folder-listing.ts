@@ -108,11 +108,7 @@ export class FolderListing {
     const stems = [...new Set(names.map((n) => (ts.isStringLiteral(n) ? n.text.replace(SOURCE, '') : '')))].filter(
       Boolean,
     );
-    const sf = ts.createSourceFile(path.join(dir, '[stems]'), JSON.stringify(stems), ts.ScriptTarget.Latest, true);
-    const st = sf.statements[0];
-    return st && ts.isExpressionStatement(st) && ts.isArrayLiteralExpression(st.expression)
-      ? [...st.expression.elements]
-      : undefined;
+    return [...literals(dir, '[stems]', stems)];
   }
 
   private isReaddir(call: ts.CallExpression): boolean {
@@ -208,15 +204,19 @@ export class FolderListing {
     }
     const list = found.size <= MAX_ENTRIES ? [...found].sort() : [];
     // the names as parsed literals, so that a binding is an expression like any other
-    const sf = ts.createSourceFile(path.join(dir, '[listing]'), JSON.stringify(list), ts.ScriptTarget.Latest, true);
-    const st = sf.statements[0];
-    hit =
-      st && ts.isExpressionStatement(st) && ts.isArrayLiteralExpression(st.expression)
-        ? st.expression.elements
-        : ts.factory.createNodeArray<ts.Expression>([]);
+    hit = literals(dir, '[listing]', list);
     this.names.set(dir, hit);
     return hit.length ? hit : undefined;
   }
+}
+
+/** Strings as parsed string literals (in a source file of their own, named for the folder they list). */
+function literals(dir: string, tag: string, list: readonly string[]): ts.NodeArray<ts.Expression> {
+  const sf = ts.createSourceFile(path.join(dir, tag), JSON.stringify(list), ts.ScriptTarget.Latest, true);
+  const st = sf.statements[0];
+  return st && ts.isExpressionStatement(st) && ts.isArrayLiteralExpression(st.expression)
+    ? st.expression.elements
+    : ts.factory.createNodeArray<ts.Expression>([]);
 }
 
 function singleReturn(b: ts.Block): ts.Expression | undefined {

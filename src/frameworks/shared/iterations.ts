@@ -34,6 +34,11 @@ export function iteration(
       : name.elements.flatMap((e) => (ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name.text] : []));
     return ids.some((id) => readsText.some((t) => t.includes(id)));
   };
+  // a loop variable over `list`: the folder `list` reads, the values it holds, or the modules the mount loads by it
+  const over = (name: ts.BindingName, decl: ts.Node, list: ts.Expression, loop: ts.Node): Bindings[] | undefined =>
+    (ts.isIdentifier(name) ? folders.bindings(decl, list, loop, call) : undefined) ??
+    loopBindings(name, decl, list, values) ??
+    folders.moduleNames(decl, call);
   let n: ts.Node | undefined = call.parent;
   while (n && !ts.isSourceFile(n)) {
     // `for (const page of pages)`, `for (const k in routes)`, `for (const [k, r] of Object.entries(routes))`
@@ -45,11 +50,7 @@ export function iteration(
       const d = n.initializer.declarations[0];
       if (!reads(d.name)) return undefined;
       if (ts.isForInStatement(n)) return ts.isIdentifier(d.name) ? keyBindings(n.expression, d, values) : undefined;
-      return (
-        (ts.isIdentifier(d.name) ? folders.bindings(d, n.expression, n, call) : undefined) ??
-        loopBindings(d.name, d, n.expression, values) ??
-        folders.moduleNames(d, call)
-      );
+      return over(d.name, d, n.expression, n);
     }
     // a utility library's loop, the collection first (`_.forEach(config.gateways, (gateway) => …)`, `_.each`, `_.map`)
     if (
@@ -63,12 +64,7 @@ export function iteration(
     ) {
       const p = n.parameters[0];
       if (!reads(p.name)) return undefined;
-      const list = n.parent.arguments[0];
-      return (
-        (ts.isIdentifier(p.name) ? folders.bindings(p, list, n, call) : undefined) ??
-        loopBindings(p.name, p, list, values) ??
-        folders.moduleNames(p, call)
-      );
+      return over(p.name, p, n.parent.arguments[0], n);
     }
     if (
       (ts.isArrowFunction(n) || ts.isFunctionExpression(n)) &&
@@ -87,11 +83,7 @@ export function iteration(
       if (!['forEach', 'map'].includes(callee.name.text)) return undefined;
       const p = n.parameters[0];
       if (!reads(p.name)) return undefined;
-      return (
-        (ts.isIdentifier(p.name) ? folders.bindings(p, callee.expression, n, call) : undefined) ??
-        loopBindings(p.name, p, callee.expression, values) ??
-        folders.moduleNames(p, call)
-      );
+      return over(p.name, p, callee.expression, n);
     }
     if (ts.isFunctionLike(n)) return instances.bindingsFor(n, call) ?? callSiteBindings(n, call, values);
     n = n.parent;

@@ -17,6 +17,7 @@ import { exits } from '../../analysis/walk.js';
 import { calleeName, lastName, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { codeGeneratorInput, isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
+import { localInit } from './logic.js';
 import { calleeParts, leafEffects, type Effect } from '../../analysis/effects.js';
 
 export type SecretVerdict =
@@ -261,8 +262,7 @@ export function requiresFactorOn(fn: ts.Node): boolean {
     if (rec && v.factorRecords.test(rec)) return true;
     // a name for the record the factor's store answered (`const settings = await prisma.mfaSettings.findUnique(…)`)
     const id = skipOuter(x.expression);
-    const d = ts.isIdentifier(id) ? findDeclaration(id) : undefined;
-    const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
+    const init = ts.isIdentifier(id) ? localInit(id) : undefined;
     if (!init) return false;
     let call = skipOuter(init);
     if (ts.isAwaitExpression(call)) call = skipOuter(call.expression);
@@ -273,8 +273,7 @@ export function requiresFactorOn(fn: ts.Node): boolean {
   // turning the request away when none is found requires it on
   const foundOn = (e: ts.Expression): boolean => {
     const id = skipOuter(e);
-    const d = ts.isIdentifier(id) ? findDeclaration(id) : undefined;
-    const init = d && ts.isVariableDeclaration(d) ? d.initializer : undefined;
+    const init = ts.isIdentifier(id) ? localInit(id) : undefined;
     if (!init) return false;
     let on = false;
     const visit = (n: ts.Node): void => {
