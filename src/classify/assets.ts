@@ -280,6 +280,8 @@ export function opsOf(e: Effect): Op[] {
 
 /** Words a record of people can be named with, on the left of a join table's `to` (`userToTeam`). */
 const PERSON = /(user|member|account|person|people|profile|admin|staff|employee|collaborator)s?$/;
+/** A word for people and nothing else (`users`, `account`). */
+const PERSON_WORD = new RegExp(`^${PERSON.source}`);
 
 function modelMatches(model: string, terms: readonly string[], affix: boolean, ownTails?: readonly string[]): boolean {
   if (!model) return false;
@@ -301,7 +303,7 @@ function personsOwn(model: string, term: string): boolean {
     : model.endsWith(term)
       ? model.slice(0, -term.length)
       : undefined;
-  return !!rest && /^(user|member|account|person|profile|admin|staff|employee)s?$/.test(rest);
+  return !!rest && PERSON_WORD.test(rest);
 }
 
 /**
@@ -2634,14 +2636,13 @@ function grantsPermissions(values: ValueResolver, key: string, c: CompiledAssets
   if (!c.roleRecordColumns || !/^[a-z]{3,}id$/.test(key)) return false;
   const stem = key.slice(0, -2);
   // (a reference to a person, `userId` of a user who may be an admin, names whose row it is, not what it grants)
-  if (PERSON_STEM.test(stem)) return false;
+  if (PERSON_STEM().test(stem)) return false;
   const cols = allColumns(values, stem);
   return !!cols && cols.some((col) => c.roleRecordColumns!.test(norm(col)));
 }
 
-/** The stem of a reference to a person's record (`user` of `userId`, `createdBy` of …). */
-const PERSON_STEM =
-  /(user|member|account|person|people|profile|customer|owner|author|creator|admin|staff|employee|by)s?$/;
+/** The stem of a reference to a person's record (`user` of `userId`, `createdBy` of …): rules `personStems`. */
+const PERSON_STEM = compiled(() => new RegExp(ruleFile('assets').personStems ?? '(?!)'));
 
 /** Keys naming a person in a write's call (`userId`, `owner`, `memberId`). */
 const PERSON_KEYS = compiled(() => new RegExp(ruleFile('assets').personKeys));

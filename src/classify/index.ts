@@ -4,6 +4,7 @@
 import { assumeMethod, reachableUnder } from '../analysis/assume.js';
 import { ts } from 'ts-morph';
 import { factorSecretsWritten } from '../verify/replaceable-factor.js';
+import { vocab } from '../verify/guard/index.js';
 import { calleeClosure } from '../analysis/callees.js';
 import {
   calleeParts,
@@ -853,7 +854,8 @@ function switchesFactor(r: Reason): boolean {
  * second factor checked at sign-in writes neither (at most when it was last used).
  */
 function switchesFactorRecord(e: Effect, reasons: readonly Reason[]): boolean {
-  if (!e.dataKeys?.some((k) => /^(is)?(enabled|confirmed|verified|active)$|secret$/.test(norm(k)))) return false;
+  const flags = vocab().factorRecordFlags;
+  if (!e.dataKeys?.some((k) => flags.test(norm(k)) || /secret$/.test(norm(k)))) return false;
   const at = spanOf(e.node);
   return reasons.some((r) => r.kind === 'asset' && r.value === 'mfa-factor' && !!r.span && sameSpan(r.span, at));
 }

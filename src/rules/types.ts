@@ -835,6 +835,8 @@ export interface AssetRules {
   signInColumns?: string[];
   /** Keys naming a person in a write's call (`userId`): a write keyed by a shared record naming one is the person's. */
   personKeys: string;
+  /** The stem of a reference to a person's record (`user` of `userId`): whose row it is, not a role it grants. */
+  personStems?: string;
   ordinaryRoleValues: string;
   /** How the application's own sign-in code shows which identifiers sign in (src/classify/sign-in.ts). */
   signIn: SignInRules;
