@@ -46,6 +46,11 @@ const tupleFinders = compiled(() => {
   const re = ruleFile('effects').orm.tupleFinders;
   return re ? new RegExp(re) : undefined;
 });
+/** Finders that answer a list of records (rules/effects.json `orm.listFinders`). */
+const listFinders = compiled(() => {
+  const re = ruleFile('effects').orm.listFinders;
+  return re ? new RegExp(re) : undefined;
+});
 
 interface ExportTable {
   named: Map<string, { expr?: ts.Expression; decl?: ts.Node; reexport?: { spec: string; name: string } }>;
@@ -1286,11 +1291,12 @@ export class ValueResolver {
   member(base: Value, name: string, node: ts.Node, depth = 0, seen: Set<ts.Node> = new Set()): Value[] {
     // a finder that answers `[record, created]` (Sequelize `findOrCreate`): its first element is the record
     // the call loaded, kept as that call so that what loaded it stays known
+    // (and any element of a list a finder answers, `const [from, to] = await Account.findAll(…)`: a record it loaded)
     if (
-      name === '0' &&
       base.kind === 'call' &&
       ts.isCallExpression(base.node) &&
-      !!tupleFinders()?.test(calleeName(base.node))
+      ((name === '0' && !!tupleFinders()?.test(calleeName(base.node))) ||
+        (/^\d+$/.test(name) && !!listFinders()?.test(calleeName(base.node))))
     )
       return [base];
     switch (base.kind) {

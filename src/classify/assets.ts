@@ -40,7 +40,7 @@ import {
 import { comparedRoleColumns } from './role-columns.js';
 import { otpGenerator, pendingEnrolment, pendingRules } from './pending-factor.js';
 import { allColumns, declaredFields, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
-import { foundByKey, recordChosenByRequest, recordOfSignedIn } from './chosen-record.js';
+import { documentKey, foundByKey, recordChosenByRequest, recordOfSignedIn, sessionReadCall } from './chosen-record.js';
 import { isInvitationRecord } from './exclusions.js';
 import { movedToOwnHolding, type HoldingRules } from './own-holding.js';
 
@@ -2096,7 +2096,9 @@ function roleGrant(
  */
 function selfServiceRole(e: Effect, granted: readonly string[], c: CompiledAssets): boolean {
   const s = c.selfService;
-  if (!s || !ts.isCallExpression(e.node) || !opsOf(e).every((o) => o === 'update')) return false;
+  // (an update, or an upsert of the record: Firestore's `doc(uid).set({ role }, { merge: true })`)
+  const ops = opsOf(e);
+  if (!s || !ts.isCallExpression(e.node) || !ops.includes('update') || ops.includes('delete')) return false;
   const constants = constantsOf(e);
   // a constant, or a value from the request the handler first checks against a list of constants
   // (`if (!['donor', 'organizer'].includes(role)) return res.status(400)…`)
@@ -2300,9 +2302,12 @@ function signedInValue(v: ts.Expression, own: RegExp, hops = 0): boolean {
   if (!ts.isIdentifier(root)) return false;
   const d = findDeclaration(root);
   if (!d) return false;
-  if (ts.isVariableDeclaration(d) && d.initializer) return signedInValue(d.initializer, own, hops + 1);
+  if (ts.isVariableDeclaration(d) && d.initializer)
+    return sessionReadCall(d.initializer) || signedInValue(d.initializer, own, hops + 1);
   if (ts.isBindingElement(d)) {
     const { root: r, path } = bindingPath(d);
+    // (destructured from what a session reader answers: `const { user } = await getServerSession()`)
+    if (r && ts.isVariableDeclaration(r) && r.initializer && sessionReadCall(r.initializer)) return true;
     // a destructured parameter is read by its path (`({ ctx: { user } })` → `ctx.user`), a local by what it is
     // given (`const { user } = req` → `req.user`)
     if (r && ts.isParameter(r)) return own.test([...path, ...tail].join('.'));
@@ -2319,8 +2324,10 @@ function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
     first && ts.isObjectLiteralExpression(first)
       ? first.properties.find((p) => p.name && /^(where|filter)$/.test(propertyNameText(p.name) ?? ''))
       : undefined;
-  let pick: ts.Node | undefined;
-  if (where && ts.isPropertyAssignment(where)) pick = where.initializer;
+  let pick: ts.Node | undefined = documentKey(call);
+  if (pick) {
+    // (a Firestore document: its key names the record)
+  } else if (where && ts.isPropertyAssignment(where)) pick = where.initializer;
   else if (first && call.arguments.length >= 2)
     pick = first; // `updateOne(filter, update)`
   else if (recv && ts.isIdentifier(recv)) pick = recv; // `user.save()`
@@ -2337,15 +2344,17 @@ function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
   let frontier: ts.Node[] = [pick];
   const seen = new Set<ts.Node>();
   for (let hop = 0; hop < 3 && frontier.length; hop++) {
-    if (frontier.some((n) => own.test(n.getText()))) return true;
+    if (frontier.some((n) => own.test(n.getText()) || sessionReadCall(n))) return true;
     const next: ts.Node[] = [];
     for (const n of frontier) {
       const visit = (x: ts.Node): void => {
         if (ts.isIdentifier(x) && !(ts.isPropertyAccessExpression(x.parent) && x.parent.name === x)) {
           const d = findDeclaration(x);
-          if (d && ts.isVariableDeclaration(d) && d.initializer && !seen.has(d) && seen.size < 20) {
-            seen.add(d);
-            next.push(d.initializer);
+          // (a local, or one destructured from what a call answers: `const { user } = await getServerSession()`)
+          const decl = d && ts.isBindingElement(d) ? bindingPath(d).root : d;
+          if (decl && ts.isVariableDeclaration(decl) && decl.initializer && !seen.has(decl) && seen.size < 20) {
+            seen.add(decl);
+            next.push(decl.initializer);
           }
         }
         if (!ts.isFunctionLike(x)) x.forEachChild(visit);

@@ -30,8 +30,61 @@ const rules = compiled(() => {
     adminGates: r.adminGates ? new RegExp(r.adminGates, 'i') : undefined,
     adminRoleGates: r.adminRoleGates ? new RegExp(r.adminRoleGates, 'i') : undefined,
     adminRoleValues: r.adminRoleValues ? new RegExp(r.adminRoleValues, 'i') : undefined,
+    /** Calls that answer who is signed in (`getServerSession()`, `auth()`): the session readers of categories.json. */
+    sessionReads: new RegExp(ruleFile('categories').exclusions.sessionless?.sessionReads ?? '$^'),
   };
 });
+
+/**
+ * Is this a call that answers who is signed in (`await getServerSession()`, `auth()`, `verifyToken(token)`),
+ * handed nothing the request's payload carries? (`getUser(req.body.id)` looks someone up.)
+ */
+export function sessionReadCall(n: ts.Node): boolean {
+  const x = ts.isExpression(n) ? skipOuter(n) : n;
+  if (!ts.isCallExpression(x)) return false;
+  const callee = skipOuter(x.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  const r = rules();
+  if (!r.sessionReads.test(name)) return false;
+  const payload = (a: ts.Node): boolean =>
+    ((ts.isPropertyAccessExpression(a) || ts.isElementAccessExpression(a) || ts.isCallExpression(a)) &&
+      r.requestPayload.test(flat(a))) ||
+    !!ts.forEachChild(a, (c) => payload(c) || undefined);
+  return !x.arguments.some(payload);
+}
+
+/**
+ * The key of a document a Firestore write changes: `db.collection('users').doc(id).update(…)` and
+ * `ref.set(…)` with `const ref = col.doc(id)` (the namespaced API), `updateDoc(doc(db, 'users', id), …)` (the
+ * modular one). Undefined for any other write.
+ */
+export function documentKey(call: ts.CallExpression): ts.Expression | undefined {
+  const callee = skipOuter(call.expression);
+  const refOf = (x: ts.Expression | undefined, hop = 0): ts.CallExpression | undefined => {
+    const v = x && skipOuter(x);
+    if (!v) return undefined;
+    if (ts.isIdentifier(v) && hop < 2) {
+      const d = findDeclaration(v);
+      return d && ts.isVariableDeclaration(d) && d.initializer ? refOf(d.initializer, hop + 1) : undefined;
+    }
+    return ts.isCallExpression(v) ? v : undefined;
+  };
+  let ref: ts.CallExpression | undefined;
+  if (ts.isPropertyAccessExpression(callee) && /^(set|update|delete|create)$/.test(callee.name.text)) {
+    ref = refOf(callee.expression);
+    const f = ref && skipOuter(ref.expression);
+    if (!ref || !f || !ts.isPropertyAccessExpression(f) || f.name.text !== 'doc' || ref.arguments.length !== 1)
+      return undefined;
+    return ref.arguments[0];
+  }
+  if (ts.isIdentifier(callee) && /^(setDoc|updateDoc|deleteDoc)$/.test(callee.text)) {
+    ref = refOf(call.arguments[0]);
+    const f = ref && skipOuter(ref.expression);
+    if (!ref || !f || !ts.isIdentifier(f) || f.text !== 'doc' || ref.arguments.length < 3) return undefined;
+    return ref.arguments[ref.arguments.length - 1];
+  }
+  return undefined;
+}
 
 /** The key a record's own id is read under (`account._id`, `{ id } = row`). */
 const OWN_ID = /^_?id$/;
@@ -112,7 +165,7 @@ function whoseRecord(
     const x = ts.isExpression(n) ? skipOuter(n) : n;
     if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x) || ts.isCallExpression(x)) {
       const text = flat(x);
-      if (r.signedIn.test(text)) {
+      if (r.signedIn.test(text) || sessionReadCall(x)) {
         signedIn = true;
         return;
       }
@@ -370,6 +423,9 @@ function lookupFilters(
   // a query builder's condition chained on the write (`tx.update(wallets).set(…).where(eq(wallets.tenantId, id))`)
   const chained = chainFilters(call);
   if (chained.length) return chained;
+  // a Firestore document (`db.collection('users').doc(uid).update(…)`): its key
+  const doc = documentKey(call);
+  if (doc) return [{ value: doc }];
   const callee = skipOuter(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return [];
   const recv = skipOuter(callee.expression);

@@ -171,6 +171,8 @@ export interface EffectRules {
     listItemContainers?: Record<string, '$add' | '$remove'>;
     listItemCalls?: Record<string, '$add' | '$remove'>;
     tupleFinders?: string;
+    /** Finders answering a list of records: an element taken by its place is a record the call loaded. */
+    listFinders?: string;
     repoRoots: string;
     repoMethods: string[];
     builderRoots: string;
