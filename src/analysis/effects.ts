@@ -2636,6 +2636,100 @@ function documentWrite(
 }
 
 /**
+ * A write of a Firestore batch (`db.batch()`, `writeBatch(db)`) or of a transaction's callback parameter
+ * (`db.runTransaction(async (t) => …)`) handed a document reference: `batch.set(ref, data)`, `t.update(ref, data)`,
+ * `batch.delete(snapshot.docs[0].ref)`. The collection the reference names is the record.
+ */
+function documentRefWrite(
+  call: ts.CallExpression,
+  mc: { method: string; recv: ts.Expression },
+  values: ValueResolver,
+): Partial<Effect> | undefined {
+  const c = rules();
+  const r = c.r;
+  if (!r.orm.firestoreWrites.includes(mc.method) || !call.arguments.length) return undefined;
+  const modules = [...(r.orm.builderModules ?? []), ...(r.orm.documentWrites?.modules ?? [])];
+  const rooted = (e: ts.Expression): boolean => isBuilderRoot(e, c.builderRoots, modules, values);
+  const written = (collection: string, data: WriteData): Partial<Effect> => ({
+    model: normalizeName(collection),
+    action: mc.method,
+    dataKeys: data.keys,
+    debits: data.debits,
+    credits: data.credits,
+    amounts: data.amounts,
+    opaqueData: data.opaque,
+    constants: data.constants,
+  });
+  // a reference kept in a local and written (`const ref = db.collection('payouts').doc(id); await ref.update(data)`)
+  if (ts.isIdentifier(skipOuter(mc.recv))) {
+    const own = refCollection(mc.recv, values, rooted, 0);
+    if (own) return written(own, mc.method !== 'delete' ? writeData(call.arguments[0], values) : emptyData());
+  }
+  if (mc.method === 'add') return undefined;
+  const batch = values.resolve(mc.recv).some((v) => {
+    if (v.kind !== 'call' || !ts.isCallExpression(v.node)) return false;
+    const m = methodCall(v.node);
+    if (m) return m.method === 'batch' && rooted(m.recv);
+    return calleeName(v.node) === 'writeBatch' && rooted(v.node.expression);
+  });
+  if (!batch && !isTransactionOf(mc.recv, c.builderRoots, modules, values)) return undefined;
+  const collection = refCollection(call.arguments[0], values, rooted, 0);
+  if (!collection) return undefined;
+  return written(
+    collection,
+    call.arguments[1] && mc.method !== 'delete' ? writeData(call.arguments[1], values) : emptyData(),
+  );
+}
+
+/**
+ * The collection a namespaced document reference of a store's client names: `db.collection('users').doc(id)`,
+ * a sub-collection's (`….doc(uid).collection('payouts').doc(id)` → payouts), a query's document
+ * (`snapshot.docs[0].ref`), through locals; or a modular one (`doc(db, 'users', id)`).
+ */
+function refCollection(
+  ref: ts.Expression,
+  values: ValueResolver,
+  rooted: (e: ts.Expression) => boolean,
+  depth: number,
+): string | undefined {
+  if (depth > 6) return undefined;
+  const x = skipOuter(ref);
+  if (ts.isPropertyAccessExpression(x) && /^(ref|docs)$/.test(x.name.text))
+    return refCollection(x.expression, values, rooted, depth + 1);
+  if (ts.isElementAccessExpression(x)) return refCollection(x.expression, values, rooted, depth + 1);
+  if (ts.isCallExpression(x)) {
+    const m = methodCall(x);
+    // (on the client, or under a document of it)
+    if (m?.method === 'collection')
+      return rooted(m.recv) || refCollection(m.recv, values, rooted, depth + 1) ? stringArg(x, values) : undefined;
+    if (m && /^(doc|get|where|orderBy|limit|select|startAfter|endBefore)$/.test(m.method))
+      return refCollection(m.recv, values, rooted, depth + 1);
+    const docs = rules().r.orm.documentWrites;
+    const modular = !m && docs ? documentCollection(x, values, docs, rooted, 0) : undefined;
+    if (modular || m) return modular;
+    // a reference a project helper answers (`destinationsCollection(uid).doc()`)
+    for (const v of values.resolve(x))
+      if (v.kind === 'call' && v.node !== x && ts.isCallExpression(v.node)) {
+        const found = refCollection(v.node, values, rooted, depth + 1);
+        if (found) return found;
+      }
+    return undefined;
+  }
+  if (!ts.isIdentifier(x)) return undefined;
+  for (const v of values.resolve(x)) {
+    const n =
+      v.kind === 'call'
+        ? v.node
+        : v.kind === 'member' && /^(ref|docs)$/.test(v.name) && 'node' in v.base
+          ? v.base.node
+          : undefined;
+    const found = n && ts.isExpression(n) ? refCollection(n, values, rooted, depth + 1) : undefined;
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
  * A document client's write that names its collection as an argument (Appwrite
  * `databases.updateDocument(DATABASE_ID, RECIPIENTS_ID, id, data)`): the collection is the record.
  */
@@ -3157,6 +3251,10 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         }
       }
     }
+    // a Firestore batch or transaction handed a document reference (`batch.delete(db.collection('users').doc(id))`,
+    // `transaction.update(payoutRef, { status })`): the reference's collection is the record, the second argument the data
+    const refWrite = documentRefWrite(call, mc, values);
+    if (refWrite) return base('db-write', refWrite);
     // drizzle / kysely: db.insert(transfers).values(...), db.update(users).set(...), db.deleteFrom('x')
     if (
       r.orm.builderWrites.includes(mc.method) &&

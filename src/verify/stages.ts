@@ -5,7 +5,10 @@
 import { ts } from 'ts-morph';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
-import { skipOuter } from '../analysis/values.js';
+import { skipOuter, type ValueResolver } from '../analysis/values.js';
+import { forEachNode } from '../analysis/walk.js';
+import { leafEffects } from '../analysis/effects.js';
+import { sessionReadCall } from '../classify/chosen-record.js';
 import { unwrap } from '../analysis/unwrap.js';
 import { wrapperLinks } from '../frameworks/shared/endpoint.js';
 import { assumeMethod } from '../analysis/assume.js';
@@ -266,7 +269,13 @@ export function analyseHandler(
   // What runs in a check's failure branch (recording the failed attempt) is not what the check protects.
   const live = new Set(flow.events.filter((e) => e.checked && counts(e)).map((e) => e.id));
   const inFailure = (p: FlowPoint): boolean => [...p.failing].some((id) => live.has(id));
-  let points = flow.points.filter((p) => p.kind === 'effect' && (p.effect?.kind !== 'mint' || keys) && !inFailure(p));
+  let points = flow.points.filter(
+    (p) =>
+      p.kind === 'effect' &&
+      (p.effect?.kind !== 'mint' || keys) &&
+      !inFailure(p) &&
+      !establishesSession(p, ep, ctx.values),
+  );
   if (!points.length) points = flow.points.filter((p) => p.kind === 'response');
   if (!points.length) points = flow.points.filter((p) => p.kind === 'end');
   const events = evidenceOf(flow);
@@ -292,6 +301,37 @@ export function analyseHandler(
     points,
     unprotected,
   };
+}
+
+/**
+ * The call that tells who is signed in (`await requireAuth()`, `getCurrentUser()`) runs before any step-up can: the
+ * check must know whose factor to ask for. What it writes on the way (a last-seen stamp, the caller's own record
+ * provisioned or its role normalised) is not the operation the check protects — unless that write is what makes the
+ * endpoint sensitive.
+ */
+function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver): boolean {
+  if (!p.effect || !ts.isCallExpression(p.node)) return false;
+  // (a session reader by name, or a project function handed at most plain names that calls one: `requireMember()`
+  // reading `cookies()`)
+  const call = p.node;
+  const reads =
+    sessionReadCall(call) ||
+    (call.arguments.every((a) => ts.isIdentifier(skipOuter(a))) &&
+      values.resolve(call.expression).some((v) => {
+        if (v.kind !== 'function' || !v.node.body) return false;
+        let found = false;
+        forEachNode(v.node.body, (n) => {
+          if (found || (n !== v.node.body && ts.isFunctionLike(n))) return false;
+          if (ts.isCallExpression(n) && sessionReadCall(n)) found = true;
+        });
+        return found;
+      }));
+  if (!reads) return false;
+  const at = (s: { file: string; line: number }): string => `${s.file}:${s.line}`;
+  const assets = new Set(
+    (ep.classification?.reasons ?? []).flatMap((r) => (r.kind === 'asset' && r.span ? [at(r.span)] : [])),
+  );
+  return !leafEffects([p.effect]).some((l) => assets.has(at(spanOf(l.node))));
 }
 
 export function analyseStages(
