@@ -923,6 +923,13 @@ export function writeData(
             : undefined;
         if (key) out.excluded.push(key);
       }
+      // (the rest of the request's body, `let { public_id, ...updates } = req.body`: the client names its keys)
+      const root = d.parent.parent;
+      if (ts.isVariableDeclaration(root) && root.initializer) {
+        const vals = values.resolve(root.initializer);
+        if (vals.some((y) => isRawBody(y) || parsedFromRequest(y, values))) out.rawBody = true;
+        else if (vals.some(isRawBodyPart)) out.rawBodyPart = true;
+      }
       return out;
     }
     // `delete updateData.role` before the write: the object written no longer has the key
