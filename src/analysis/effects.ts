@@ -2657,9 +2657,10 @@ function documentRefWrite(
   if (!r.orm.firestoreWrites.includes(mc.method) || !call.arguments.length) return undefined;
   const modules = [...(r.orm.builderModules ?? []), ...(r.orm.documentWrites?.modules ?? [])];
   const rooted = (e: ts.Expression): boolean => isBuilderRoot(e, c.builderRoots, modules, values);
-  const written = (collection: string, data: WriteData): Partial<Effect> => ({
+  // (`set` on a document made here, `col.doc()` given no id, writes a new record)
+  const written = (collection: string, data: WriteData, ref?: ts.Expression): Partial<Effect> => ({
     model: normalizeName(collection),
-    action: mc.method,
+    action: mc.method === 'set' && ref && newDocument(ref, values) ? 'create' : mc.method,
     dataKeys: data.keys,
     debits: data.debits,
     credits: data.credits,
@@ -2670,7 +2671,7 @@ function documentRefWrite(
   // a reference kept in a local and written (`const ref = db.collection('payouts').doc(id); await ref.update(data)`)
   if (ts.isIdentifier(skipOuter(mc.recv))) {
     const own = refCollection(mc.recv, values, rooted, 0);
-    if (own) return written(own, mc.method !== 'delete' ? writeData(call.arguments[0], values) : emptyData());
+    if (own) return written(own, mc.method !== 'delete' ? writeData(call.arguments[0], values) : emptyData(), mc.recv);
   }
   if (mc.method === 'add') return undefined;
   const batch = values.resolve(mc.recv).some((v) => {
@@ -2685,7 +2686,17 @@ function documentRefWrite(
   return written(
     collection,
     call.arguments[1] && mc.method !== 'delete' ? writeData(call.arguments[1], values) : emptyData(),
+    call.arguments[0],
   );
+}
+
+/** A document reference made with no id (`db.collection('users').doc()`), in place or through a local: a new document. */
+function newDocument(ref: ts.Expression, values: ValueResolver): boolean {
+  const x = skipOuter(ref);
+  const calls = ts.isCallExpression(x)
+    ? [x]
+    : values.resolve(x).flatMap((v) => (v.kind === 'call' && ts.isCallExpression(v.node) ? [v.node] : []));
+  return calls.length > 0 && calls.every((c) => methodCall(c)?.method === 'doc' && c.arguments.length === 0);
 }
 
 /**
