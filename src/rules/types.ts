@@ -358,6 +358,8 @@ export interface GuardRules {
     proofStoreReads?: string;
     /** Reads of the request's own data (body, query, parameters, headers). */
     requestData?: string;
+    /** A record found by the code presented alone: its filter's code keys and state keys (normalised, lower case). */
+    unboundKeys?: { codeKeys: string; stateKeys: string };
   };
 }
 

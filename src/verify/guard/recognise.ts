@@ -264,7 +264,7 @@ export class GuardRecogniser {
           source: 'name',
           kind: 'guard',
           async: true,
-          ...staleProof(call, last),
+          ...(staleProof(call, last) ?? unboundProof(call, last)),
         };
       return undefined;
     }
@@ -316,7 +316,7 @@ export class GuardRecogniser {
           kind: 'guard',
           opaque: true,
           async: true,
-          ...staleProof(call, last),
+          ...(staleProof(call, last) ?? unboundProof(call, last)),
         };
       }
       if (isGuardName(last))
@@ -973,6 +973,38 @@ function staleProof(call: ts.CallExpression, last: string): { weakness: string }
   if (comparedWithRequest(call)) return undefined;
   return {
     weakness: `${call.expression.getText()} finds a verification made in an earlier request by its state alone, with no time bound, so it proves nothing recent`,
+  };
+}
+
+/**
+ * A step-up record found by the code presented alone (`Otp.findOne({ $or: [{ otp }, { otp: `${otp}` }] })`): its
+ * filter names nothing but the code and the record's state, so a code issued to any account passes — unless the
+ * record found is then tied to the caller (its owner compared with a value of the server's).
+ */
+function unboundProof(call: ts.CallExpression, last: string): { weakness: string } | undefined {
+  const v = vocab();
+  if (!/^(find|count)/.test(last) || !v.unboundCodeKeys || !v.unboundStateKeys) return undefined;
+  const keys: string[] = [];
+  const visit = (n: ts.Node): void => {
+    const x = ts.isExpression(n) ? skipOuter(n) : n;
+    if (ts.isArrayLiteralExpression(x)) x.elements.forEach(visit);
+    else if (ts.isObjectLiteralExpression(x))
+      for (const p of x.properties) {
+        const name = p.name ? propertyNameText(p.name) : undefined;
+        if (ts.isSpreadAssignment(p) || name === undefined) keys.push('*');
+        // (the operators of a query, `$or`, `$and`: the conditions they hold)
+        else if (name.startsWith('$') && ts.isPropertyAssignment(p)) visit(p.initializer);
+        else keys.push(name.replace(/[^A-Za-z0-9]/g, '').toLowerCase());
+      }
+    else keys.push('*');
+  };
+  if (!call.arguments[0]) return undefined;
+  visit(call.arguments[0]);
+  if (!keys.some((k) => v.unboundCodeKeys!.test(k))) return undefined;
+  if (!keys.every((k) => v.unboundCodeKeys!.test(k) || v.unboundStateKeys!.test(k))) return undefined;
+  if (ownerBound(call)) return undefined;
+  return {
+    weakness: `${call.expression.getText()} finds the code by its value alone, not by the signed-in account, so a code issued to any account passes`,
   };
 }
 

@@ -41,6 +41,9 @@ export interface Vocab {
   cookieNames: RegExp;
   /** A step-up record query that bounds the proof (time, expiry, state, challenge). */
   stepUpRecordProof: RegExp;
+  /** The keys of a step-up record's filter that name only the code presented and the record's state. */
+  unboundCodeKeys?: RegExp;
+  unboundStateKeys?: RegExp;
   /** Methods that read a record from a store. */
   stepUpRecordReads: RegExp;
   /** A store named for re-authentication itself, and the reading methods any read of one is. */
@@ -157,6 +160,10 @@ export const vocab = compiled<Vocab>(() => {
     cookieNames: new RegExp(r.operands.cookieNames, 'i'),
     stepUpRecordProof: new RegExp(r.stepUpRecordProof.pattern, 'i'),
     stepUpRecordReads: new RegExp(r.stepUpRecordProof.readMethods),
+    unboundCodeKeys: r.stepUpRecordProof.unboundKeys ? new RegExp(r.stepUpRecordProof.unboundKeys.codeKeys) : undefined,
+    unboundStateKeys: r.stepUpRecordProof.unboundKeys
+      ? new RegExp(r.stepUpRecordProof.unboundKeys.stateKeys)
+      : undefined,
     proofStores: r.stepUpRecordProof.proofStores
       ? wordsTest(new RegExp(r.stepUpRecordProof.proofStores, 'i'))
       : undefined,
