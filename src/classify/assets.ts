@@ -2317,6 +2317,10 @@ function signedInValue(v: ts.Expression, own: RegExp, hops = 0): boolean {
   return false;
 }
 
+/** A read of what the request sends: its body, query, route parameters, form. */
+const REQUEST_READ =
+  /\b(req|request|ctx\.req|c\.req)\s*\.\s*(body|query|params|param|json|formData|valid)\b|\bsearchParams\b/;
+
 function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
   const recv = ts.isPropertyAccessExpression(call.expression) ? skipOuter(call.expression.expression) : undefined;
   const first = call.arguments[0] && skipOuter(call.arguments[0]);
@@ -2344,6 +2348,8 @@ function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
   let frontier: ts.Node[] = [pick];
   const seen = new Set<ts.Node>();
   for (let hop = 0; hop < 3 && frontier.length; hop++) {
+    // (a key the request may choose, `body.uid ?? me.uid`, is not the caller's own whatever else it reads)
+    if (frontier.some((n) => REQUEST_READ.test(n.getText()))) return false;
     if (frontier.some((n) => own.test(n.getText()) || sessionReadCall(n))) return true;
     const next: ts.Node[] = [];
     for (const n of frontier) {

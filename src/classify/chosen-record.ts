@@ -46,12 +46,19 @@ export function sessionReadCall(n: ts.Node): boolean {
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
   const r = rules();
   if (!r.sessionReads.test(name)) return false;
-  const payload = (a: ts.Node): boolean =>
-    ((ts.isPropertyAccessExpression(a) || ts.isElementAccessExpression(a) || ts.isCallExpression(a)) &&
-      r.requestPayload.test(flat(a))) ||
-    !!ts.forEachChild(a, (c) => payload(c) || undefined);
-  return !x.arguments.some(payload);
+  // (handed nothing, or only what carries the session: the request, its headers or cookies, a token read from
+  // them, an options object; an id, `getUser(uid)`, looks someone up)
+  return x.arguments.every((a) => {
+    const y = skipOuter(a);
+    if (ts.isObjectLiteralExpression(y)) return !r.requestPayload.test(flat(y));
+    const text = flat(y).replace(/^await/, '');
+    return SESSION_CARRIERS.test(text) && !r.requestPayload.test(text);
+  });
 }
+
+/** What a session reader may be handed: the request, its headers or cookies, a token or session value, options. */
+const SESSION_CARRIERS =
+  /^(req|request|c|ctx|context|event|res|response|headers\(\)|cookies\(\)|\w*(options|config|opts))$|^(req|request|c|ctx|context|event)\.(headers|cookies|header|cookie|req\.header|req\.raw|raw|session|signedCookies)\b|(token|jwt|cookie|session|bearer|authorization|auth_?header)\w*$/i;
 
 /**
  * The key of a document a Firestore write changes: `db.collection('users').doc(id).update(…)` and
@@ -70,13 +77,15 @@ export function documentKey(call: ts.CallExpression): ts.Expression | undefined 
     return ts.isCallExpression(v) ? v : undefined;
   };
   let ref: ts.CallExpression | undefined;
-  if (ts.isPropertyAccessExpression(callee) && /^(set|update|delete|create)$/.test(callee.name.text)) {
-    ref = refOf(callee.expression);
-    const f = ref && skipOuter(ref.expression);
-    if (!ref || !f || !ts.isPropertyAccessExpression(f) || f.name.text !== 'doc' || ref.arguments.length !== 1)
-      return undefined;
-    return ref.arguments[0];
-  }
+  const docKey = (r: ts.CallExpression | undefined): ts.Expression | undefined => {
+    const f = r && skipOuter(r.expression);
+    return r && f && ts.isPropertyAccessExpression(f) && f.name.text === 'doc' && r.arguments.length === 1
+      ? r.arguments[0]
+      : undefined;
+  };
+  if (ts.isPropertyAccessExpression(callee) && /^(set|update|delete|create)$/.test(callee.name.text))
+    // (the reference written, or the one a batch or a transaction is handed: `t.update(toRef, { balance })`)
+    return docKey(refOf(callee.expression)) ?? docKey(refOf(call.arguments[0]));
   if (ts.isIdentifier(callee) && /^(setDoc|updateDoc|deleteDoc)$/.test(callee.text)) {
     ref = refOf(call.arguments[0]);
     const f = ref && skipOuter(ref.expression);

@@ -311,6 +311,9 @@ export function analyseHandler(
  */
 function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver): boolean {
   if (!p.effect || !ts.isCallExpression(p.node)) return false;
+  const cls = ep.classification;
+  // (an endpoint made sensitive by the configuration says nothing of which write it means: every one counts)
+  if (!cls || cls.reasons.some((r) => r.kind === 'config')) return false;
   // (a session reader by name, or a project function handed at most plain names that calls one: `requireMember()`
   // reading `cookies()`)
   const call = p.node;
@@ -327,11 +330,14 @@ function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver): 
         return found;
       }));
   if (!reads) return false;
+  // only record writes of the application's own, none of them what any reason names (an identity provider's
+  // `updateUser`, an unseen call, a write the classification cites): a password changed or an account deleted on
+  // the way is the operation itself
   const at = (s: { file: string; line: number }): string => `${s.file}:${s.line}`;
-  const assets = new Set(
-    (ep.classification?.reasons ?? []).flatMap((r) => (r.kind === 'asset' && r.span ? [at(r.span)] : [])),
+  const cited = new Set(cls.reasons.flatMap((r) => (r.span ? [at(r.span)] : [])));
+  return leafEffects([p.effect]).every(
+    (l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !cited.has(at(spanOf(l.node))),
   );
-  return !leafEffects([p.effect]).some((l) => assets.has(at(spanOf(l.node))));
 }
 
 export function analyseStages(
