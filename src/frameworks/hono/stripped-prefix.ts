@@ -1,8 +1,10 @@
 // A prefix a dispatcher strips before it hands the request to an app: a Workers `fetch` that serves
 // `/api/*` through a Hono app whose routes are written without it —
 //   if (url.pathname.startsWith('/api/')) { url.pathname = url.pathname.replace('/api', ''); return app.fetch(new Request(url, req), env) }
-// — serves `app.get('/login')` at `/api/login`. Both halves must be there: the test of the prefix and
-// the rewrite of the path inside it; a test alone means the routes already carry the prefix.
+// — serves `app.get('/login')` at `/api/login`; so does a guard clause refusing other paths before the
+// rewrite (`if (!url.pathname.startsWith(base)) return notFound(); url.pathname = url.pathname.slice(base.length)`).
+// Both halves must be there: the test of the prefix and the rewrite of the path under it; a test alone means
+// the routes already carry the prefix.
 import { ts } from 'ts-morph';
 import { evalString } from '../../analysis/strings.js';
 import { skipOuter, type ValueResolver } from '../../analysis/values.js';
@@ -53,6 +55,12 @@ function removesPrefix(call: ts.CallExpression, prefix: string, values: ValueRes
   return false;
 }
 
+/** A statement that always leaves: a `return` or a `throw`, or a block ending in one. */
+function exits(st: ts.Statement): boolean {
+  if (ts.isReturnStatement(st) || ts.isThrowStatement(st)) return true;
+  return ts.isBlock(st) && st.statements.length > 0 && exits(st.statements[st.statements.length - 1]);
+}
+
 /** `url.pathname = url.pathname.replace('/api', '')` among the statements before `stop`. */
 function rewritesPath(
   statements: readonly ts.Statement[],
@@ -67,7 +75,23 @@ function rewritesPath(
     const e = skipOuter(st.expression);
     if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
     if (e.left.getText() !== of) continue;
-    const r = skipOuter(e.right);
+    let r = skipOuter(e.right);
+    // (through a local: `const newPath = url.pathname.slice(base.length) || '/'; url.pathname = newPath`)
+    if (ts.isIdentifier(r)) {
+      const name = r.text;
+      const decl = statements
+        .filter((x): x is ts.VariableStatement => ts.isVariableStatement(x) && x.pos < st.pos)
+        .flatMap((x) => [...x.declarationList.declarations])
+        .find((d) => ts.isIdentifier(d.name) && d.name.text === name && !!d.initializer);
+      if (decl?.initializer) r = skipOuter(decl.initializer);
+    }
+    // (with a fallback for the bare prefix: `… || '/'`)
+    if (
+      ts.isBinaryExpression(r) &&
+      (r.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+        r.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+    )
+      r = skipOuter(r.left);
     if (
       ts.isCallExpression(r) &&
       ts.isPropertyAccessExpression(r.expression) &&
@@ -85,6 +109,17 @@ function strippedAround(call: ts.CallExpression, values: ValueResolver): string 
   for (let n: ts.Node = call; n.parent; n = n.parent) {
     const p = n.parent;
     if (ts.isFunctionLike(p)) return undefined;
+    // a guard clause before it in the same block: `if (!url.pathname.startsWith(base)) return notFound()`
+    if (ts.isBlock(p) && ts.isStatement(n)) {
+      const before = p.statements.filter((st) => st.pos < n.pos);
+      for (const st of before) {
+        if (!ts.isIfStatement(st) || st.elseStatement || !exits(st.thenStatement)) continue;
+        const c = skipOuter(st.expression);
+        if (!ts.isPrefixUnaryExpression(c) || c.operator !== ts.SyntaxKind.ExclamationToken) continue;
+        const t = testedPrefix(c.operand, values);
+        if (t && rewritesPath(p.statements, t.of, call, t.prefix, values)) return t.prefix;
+      }
+    }
     if (!ts.isIfStatement(p) || p.thenStatement !== n) continue;
     const t = testedPrefix(p.expression, values);
     if (!t) continue;
