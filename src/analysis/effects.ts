@@ -1354,7 +1354,16 @@ function classMethodOf(call: ts.Node): { fn: FunctionNode; model: string } | und
 export function fieldAssignments(id: ts.Identifier, values?: ValueResolver, save?: ts.Node): WriteData {
   const out = emptyData();
   const d = findDeclaration(id);
-  if (!d || !(ts.isVariableDeclaration(d) || ts.isParameter(d)) || !ts.isIdentifier(d.name)) return out;
+  // (a local, a parameter, or a local taken from a list or an object: `const [wallet] = await Wallet.find(…)`)
+  const local =
+    !!d &&
+    (ts.isVariableDeclaration(d) ||
+      ts.isParameter(d) ||
+      (ts.isBindingElement(d) &&
+        !d.dotDotDotToken &&
+        !!bindingPath(d).root &&
+        ts.isVariableDeclaration(bindingPath(d).root!)));
+  if (!d || !local || !ts.isIdentifier(d.name)) return out;
   const name = d.name.text;
   // a local: the block that declares it; a parameter (`function debit(account, n) { account.balance -= n; … }`): the function body
   let scope: ts.Node | undefined = ts.isParameter(d) ? (d.parent as ts.FunctionLikeDeclaration).body : d.parent;
