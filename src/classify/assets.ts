@@ -1222,7 +1222,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       if (
         r.notWhenCreatedOff &&
         ops.every((o) => o === 'create') &&
-        cleared(e, matchedKeys.length ? matchedKeys : keys)
+        (cleared(e, matchedKeys.length ? matchedKeys : keys) ||
+          writtenEmpty(e, matchedKeys.length ? matchedKeys : keys, ctx.values))
       )
         continue;
       if (r.notWhenCleared && ops.every((o) => o === 'update') && cleared(e, matchedKeys.length ? matchedKeys : keys))
@@ -2372,7 +2373,6 @@ function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
   return false;
 }
 
-/** Constant values written, by normalised key. */
 /** Every key written with an empty constant (null, false, '') — a timestamp beside them aside. */
 function cleared(e: Effect, keys: readonly string[]): boolean {
   const constants = constantsOf(e);
@@ -2403,7 +2403,10 @@ function writtenEmpty(e: Effect, keys: readonly string[], values?: ValueResolver
       const empty =
         v.kind === ts.SyntaxKind.NullKeyword ||
         (ts.isStringLiteralLike(v) && v.text === '') ||
-        (ts.isIdentifier(v) && v.text === 'undefined');
+        (ts.isIdentifier(v) && v.text === 'undefined') ||
+        // (an empty list or object: `twoFactorProviders: {}` on a new account)
+        (ts.isArrayLiteralExpression(v) && v.elements.length === 0) ||
+        (ts.isObjectLiteralExpression(v) && v.properties.length === 0);
       // (a computed key, `{ [providerIdField]: null }`, empties whichever of its names it takes)
       const names =
         ts.isComputedPropertyName(p.name) && values
@@ -2419,6 +2422,7 @@ function writtenEmpty(e: Effect, keys: readonly string[], values?: ValueResolver
   return keys.every((k) => found.get(k) === true);
 }
 
+/** Constant values written, by normalised key. */
 function constantsOf(e: Effect): Map<string, string> {
   return new Map(Object.entries(e.constants ?? {}).map(([k, v]) => [norm(k), v]));
 }

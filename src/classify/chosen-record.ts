@@ -51,6 +51,9 @@ export function sessionReadCall(n: ts.Node): boolean {
   return x.arguments.every((a) => {
     const y = skipOuter(a);
     if (ts.isObjectLiteralExpression(y)) return !r.requestPayload.test(flat(y));
+    // (a flag or a constant: `verifySessionCookie(cookie, true)`)
+    if (ts.isLiteralExpression(y) || y.kind === ts.SyntaxKind.TrueKeyword || y.kind === ts.SyntaxKind.FalseKeyword)
+      return true;
     const text = flat(y).replace(/^await/, '');
     return SESSION_CARRIERS.test(text) && !r.requestPayload.test(text);
   });

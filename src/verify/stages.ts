@@ -6,9 +6,8 @@ import { ts } from 'ts-morph';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
 import { skipOuter, type ValueResolver } from '../analysis/values.js';
-import { forEachNode } from '../analysis/walk.js';
 import { leafEffects } from '../analysis/effects.js';
-import { sessionReadCall } from '../classify/chosen-record.js';
+import { recordOfSignedIn, sessionReadCall } from '../classify/chosen-record.js';
 import { unwrap } from '../analysis/unwrap.js';
 import { wrapperLinks } from '../frameworks/shared/endpoint.js';
 import { assumeMethod } from '../analysis/assume.js';
@@ -304,39 +303,25 @@ export function analyseHandler(
 }
 
 /**
- * The call that tells who is signed in (`await requireAuth()`, `getCurrentUser()`) runs before any step-up can: the
- * check must know whose factor to ask for. What it writes on the way (a last-seen stamp, the caller's own record
- * provisioned or its role normalised) is not the operation the check protects — unless that write is what makes the
- * endpoint sensitive.
+ * The call that tells who is signed in (`await requireAuth()`, `getCurrentUser()`: a session reader by its name,
+ * handed nothing but what carries the session) runs before any step-up can: the check must know whose factor to ask
+ * for. What it writes on the way to the caller's own record (a last-seen stamp, the record provisioned or its role
+ * normalised) is not the operation the check protects. Anything else it does is: a deletion, a write to another
+ * record, an identity provider's call, a write a reason of the classification cites, and every write of an endpoint
+ * the configuration marks sensitive.
  */
 function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver): boolean {
-  if (!p.effect || !ts.isCallExpression(p.node)) return false;
+  if (!p.effect || !ts.isCallExpression(p.node) || !sessionReadCall(p.node)) return false;
   const cls = ep.classification;
-  // (an endpoint made sensitive by the configuration says nothing of which write it means: every one counts)
   if (!cls || cls.reasons.some((r) => r.kind === 'config')) return false;
-  // (a session reader by name, or a project function handed at most plain names that calls one: `requireMember()`
-  // reading `cookies()`)
-  const call = p.node;
-  const reads =
-    sessionReadCall(call) ||
-    (call.arguments.every((a) => ts.isIdentifier(skipOuter(a))) &&
-      values.resolve(call.expression).some((v) => {
-        if (v.kind !== 'function' || !v.node.body) return false;
-        let found = false;
-        forEachNode(v.node.body, (n) => {
-          if (found || (n !== v.node.body && ts.isFunctionLike(n))) return false;
-          if (ts.isCallExpression(n) && sessionReadCall(n)) found = true;
-        });
-        return found;
-      }));
-  if (!reads) return false;
-  // only record writes of the application's own, none of them what any reason names (an identity provider's
-  // `updateUser`, an unseen call, a write the classification cites): a password changed or an account deleted on
-  // the way is the operation itself
   const at = (s: { file: string; line: number }): string => `${s.file}:${s.line}`;
   const cited = new Set(cls.reasons.flatMap((r) => (r.span ? [at(r.span)] : [])));
   return leafEffects([p.effect]).every(
-    (l) => (l.kind === 'db-write' || l.kind === 'sql-write') && !cited.has(at(spanOf(l.node))),
+    (l) =>
+      (l.kind === 'db-write' || l.kind === 'sql-write') &&
+      !/delete|destroy|remove|drop|truncate/i.test(l.action ?? '') &&
+      !cited.has(at(spanOf(l.node))) &&
+      recordOfSignedIn(l, values),
   );
 }
 

@@ -36,6 +36,8 @@ function removesPrefix(call: ts.CallExpression, prefix: string, values: ValueRes
   const [a, b] = call.arguments;
   if (!a) return false;
   if (method === 'replace' || method === 'replaceAll') {
+    // (`.replace('/api/', '/')`: the prefix and its slash made the slash alone)
+    if (b && evalString(b, values) === '/' && evalString(a, values) === `${prefix}/`) return true;
     if (!b || evalString(b, values) !== '') return false;
     const x = skipOuter(a);
     if (ts.isRegularExpressionLiteral(x)) {
@@ -104,6 +106,34 @@ function rewritesPath(
   return false;
 }
 
+/**
+ * Does the `.fetch(…)` call hand on the rewritten address (`app.fetch(new Request(url, req), env)` after
+ * `url.pathname = …`)? One handed the request as it came keeps its path, prefix and all.
+ */
+function handsOn(call: ts.CallExpression, of: string): boolean {
+  const root = /^[A-Za-z_$][\w$]*/.exec(of)?.[0];
+  if (!root) return false;
+  const re = new RegExp(`(^|[^\\w$.])${root.replace(/\$/g, '\\$')}\\b`);
+  if (call.arguments.some((a) => re.test(a.getText()))) return true;
+  // (through a name given the new request first: `req = new Request(url.toString(), req); app.fetch(req, env)`)
+  const names = new Set(call.arguments.flatMap((a) => (ts.isIdentifier(skipOuter(a)) ? [skipOuter(a).getText()] : [])));
+  const fn = ts.findAncestor(call, ts.isFunctionLike);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || n.pos >= call.pos) return;
+    const given =
+      ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)
+        ? [n.left.text, n.right]
+        : ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer
+          ? [n.name.text, n.initializer]
+          : undefined;
+    if (given && names.has(given[0] as string) && re.test((given[1] as ts.Node).getText())) found = true;
+    ts.forEachChild(n, visit);
+  };
+  if (fn) visit(fn);
+  return found;
+}
+
 /** The prefix a dispatcher strips around a `.fetch(…)` call, when it does. */
 function strippedAround(call: ts.CallExpression, values: ValueResolver): string | undefined {
   for (let n: ts.Node = call; n.parent; n = n.parent) {
@@ -114,15 +144,28 @@ function strippedAround(call: ts.CallExpression, values: ValueResolver): string 
       const before = p.statements.filter((st) => st.pos < n.pos);
       for (const st of before) {
         if (!ts.isIfStatement(st) || st.elseStatement || !exits(st.thenStatement)) continue;
-        const c = skipOuter(st.expression);
-        if (!ts.isPrefixUnaryExpression(c) || c.operator !== ts.SyntaxKind.ExclamationToken) continue;
+        // (one of the reasons it refuses, `req.method === 'OPTIONS' || !url.pathname.startsWith(base)`)
+        const reasons: ts.Expression[] = [];
+        const split = (e: ts.Expression): void => {
+          const x = skipOuter(e);
+          if (ts.isBinaryExpression(x) && x.operatorToken.kind === ts.SyntaxKind.BarBarToken) {
+            split(x.left);
+            split(x.right);
+          } else reasons.push(x);
+        };
+        split(st.expression);
+        const c = reasons.find(
+          (r): r is ts.PrefixUnaryExpression =>
+            ts.isPrefixUnaryExpression(r) && r.operator === ts.SyntaxKind.ExclamationToken,
+        );
+        if (!c) continue;
         const t = testedPrefix(c.operand, values);
-        if (t && rewritesPath(p.statements, t.of, call, t.prefix, values)) return t.prefix;
+        if (t && handsOn(call, t.of) && rewritesPath(p.statements, t.of, call, t.prefix, values)) return t.prefix;
       }
     }
     if (!ts.isIfStatement(p) || p.thenStatement !== n) continue;
     const t = testedPrefix(p.expression, values);
-    if (!t) continue;
+    if (!t || !handsOn(call, t.of)) continue;
     const body = ts.isBlock(p.thenStatement) ? p.thenStatement.statements : [p.thenStatement];
     if (rewritesPath(body, t.of, call, t.prefix, values)) return t.prefix;
   }

@@ -977,32 +977,88 @@ function staleProof(call: ts.CallExpression, last: string): { weakness: string }
 }
 
 /**
- * A step-up record found by the code presented alone (`Otp.findOne({ $or: [{ otp }, { otp: `${otp}` }] })`): its
- * filter names nothing but the code and the record's state, so a code issued to any account passes — unless the
- * record found is then tied to the caller (its owner compared with a value of the server's).
+ * A step-up record found by the code presented alone (`Otp.findOne({ $or: [{ otp }, { otp: `${otp}` }] })`,
+ * `prisma.otp.findFirst({ where: { code, used: false } })`): its filter names nothing but the code, the record's state
+ * and values the request sends (an e-mail or a user id of the client's choosing), so a code issued to any account
+ * passes. Only when the record found is used for nothing else: a record whose owner, or any other field, the handler
+ * reads afterwards (`row.userId !== me.id`, `const { userId } = row`, the record handed on) may be tied to the caller.
  */
 function unboundProof(call: ts.CallExpression, last: string): { weakness: string } | undefined {
   const v = vocab();
   if (!/^(find|count)/.test(last) || !v.unboundCodeKeys || !v.unboundStateKeys) return undefined;
-  const keys: string[] = [];
+  const codeOrState = (k: string): boolean => v.unboundCodeKeys!.test(k) || v.unboundStateKeys!.test(k);
+  // (a value the request sends, through a local or a destructuring: `email` of `const { email } = req.body`)
+  const fromRequest = (x: ts.Node): boolean => {
+    const y = ts.isExpression(x) ? skipOuter(x) : x;
+    if (v.requestData.test(y.getText())) return true;
+    if (!ts.isIdentifier(y)) return false;
+    const d = findDeclaration(y);
+    const root = d && ts.isBindingElement(d) ? bindingPath(d).root : d;
+    return (
+      !!root && ts.isVariableDeclaration(root) && !!root.initializer && v.requestData.test(root.initializer.getText())
+    );
+  };
+  let code = false;
+  let bound = false;
   const visit = (n: ts.Node): void => {
     const x = ts.isExpression(n) ? skipOuter(n) : n;
     if (ts.isArrayLiteralExpression(x)) x.elements.forEach(visit);
     else if (ts.isObjectLiteralExpression(x))
       for (const p of x.properties) {
         const name = p.name ? propertyNameText(p.name) : undefined;
-        if (ts.isSpreadAssignment(p) || name === undefined) keys.push('*');
-        // (the operators of a query, `$or`, `$and`: the conditions they hold)
-        else if (name.startsWith('$') && ts.isPropertyAssignment(p)) visit(p.initializer);
-        else keys.push(name.replace(/[^A-Za-z0-9]/g, '').toLowerCase());
+        const key = name?.replace(/[^A-Za-z0-9]/g, '').toLowerCase() ?? '';
+        if (ts.isSpreadAssignment(p) || name === undefined) bound = true;
+        // (a query's containers and operators, `where`, `$or`, `AND`, `OR`: the conditions they hold)
+        else if (/^(\$\w+|where|and|or)$/i.test(name) && ts.isPropertyAssignment(p)) visit(p.initializer);
+        else if (v.unboundCodeKeys!.test(key)) code = true;
+        else if (v.unboundStateKeys!.test(key)) continue;
+        else {
+          const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p;
+          if (!fromRequest(value)) bound = true;
+        }
       }
-    else keys.push('*');
+    else bound = true;
   };
   if (!call.arguments[0]) return undefined;
   visit(call.arguments[0]);
-  if (!keys.some((k) => v.unboundCodeKeys!.test(k))) return undefined;
-  if (!keys.every((k) => v.unboundCodeKeys!.test(k) || v.unboundStateKeys!.test(k))) return undefined;
-  if (ownerBound(call)) return undefined;
+  if (!code || bound) return undefined;
+  // what the record found is used for afterwards
+  let holder: ts.Node = call.parent;
+  while (ts.isAwaitExpression(holder) || ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder))
+    holder = holder.parent;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return undefined;
+  const name = holder.name.text;
+  const fn = ts.findAncestor(holder, ts.isFunctionLike);
+  if (!fn) return undefined;
+  let other = false;
+  forEachNode(fn, (n) => {
+    if (other) return false;
+    if (!ts.isIdentifier(n) || n.text !== name || n === holder.name) return;
+    const parent = n.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === n) {
+      const key = parent.name.text.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+      if (!codeOrState(key) && !/^(id|_id)$/.test(key)) other = true;
+      return;
+    }
+    // tested for being there (`if (!row)`, `row == null`, `row ? … : …`) and nothing else
+    if (ts.isPrefixUnaryExpression(parent) || ts.isIfStatement(parent) || ts.isConditionalExpression(parent)) return;
+    // answered as the result (`return row`, `return { tokenDoc }`): what the caller tests is the check's answer
+    if (ts.isReturnStatement(parent)) return;
+    const prop =
+      ts.isShorthandPropertyAssignment(parent) || ts.isPropertyAssignment(parent) ? parent.parent : undefined;
+    if (prop && ts.isObjectLiteralExpression(prop) && ts.isReturnStatement(prop.parent)) return;
+    if (ts.isBinaryExpression(parent) && /^(==|===|!=|!==|\|\||&&|\?\?)$/.test(parent.operatorToken.getText())) {
+      const otherSide = parent.left === n ? parent.right : parent.left;
+      if (
+        otherSide.kind === ts.SyntaxKind.NullKeyword ||
+        /^(undefined)$/.test(otherSide.getText()) ||
+        /\|\||&&/.test(parent.operatorToken.getText())
+      )
+        return;
+    }
+    other = true;
+  });
+  if (other) return undefined;
   return {
     weakness: `${call.expression.getText()} finds the code by its value alone, not by the signed-in account, so a code issued to any account passes`,
   };
