@@ -2639,9 +2639,14 @@ function documentWrite(
   if (!fromStore(callee)) return undefined;
   const data = call.arguments[1] && op !== 'delete' ? writeData(call.arguments[1], values) : emptyData();
   const collection = documentCollection(call.arguments[0], values, rules, fromStore, 0);
+  return documentWriteOf(collection, op, data);
+}
+
+/** A document store's write of a collection with its data. */
+function documentWriteOf(collection: string | undefined, action: string, data: WriteData): Partial<Effect> {
   return {
     model: collection ? normalizeName(collection) : undefined,
-    action: op,
+    action,
     dataKeys: data.keys,
     debits: data.debits,
     credits: data.credits,
@@ -2667,16 +2672,8 @@ function documentRefWrite(
   const modules = [...(r.orm.builderModules ?? []), ...(r.orm.documentWrites?.modules ?? [])];
   const rooted = (e: ts.Expression): boolean => isBuilderRoot(e, c.builderRoots, modules, values);
   // (`set` on a document made here, `col.doc()` given no id, writes a new record)
-  const written = (collection: string, data: WriteData, ref?: ts.Expression): Partial<Effect> => ({
-    model: normalizeName(collection),
-    action: mc.method === 'set' && ref && newDocument(ref, values) ? 'create' : mc.method,
-    dataKeys: data.keys,
-    debits: data.debits,
-    credits: data.credits,
-    amounts: data.amounts,
-    opaqueData: data.opaque,
-    constants: data.constants,
-  });
+  const written = (collection: string, data: WriteData, ref?: ts.Expression): Partial<Effect> =>
+    documentWriteOf(collection, mc.method === 'set' && ref && newDocument(ref, values) ? 'create' : mc.method, data);
   // a reference kept in a local and written (`const ref = db.collection('payouts').doc(id); await ref.update(data)`)
   if (ts.isIdentifier(skipOuter(mc.recv))) {
     const own = refCollection(mc.recv, values, rooted, 0);

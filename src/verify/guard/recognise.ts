@@ -1023,17 +1023,13 @@ function unboundProof(call: ts.CallExpression, last: string): { weakness: string
   visit(call.arguments[0]);
   if (!code || bound) return undefined;
   // what the record found is used for afterwards
-  let holder: ts.Node = call.parent;
-  while (ts.isAwaitExpression(holder) || ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder))
-    holder = holder.parent;
-  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return undefined;
-  const name = holder.name.text;
-  const fn = ts.findAncestor(holder, ts.isFunctionLike);
-  if (!fn) return undefined;
+  const held = resultHolder(call);
+  if (!held) return undefined;
+  const { name, fn, decl } = held;
   let other = false;
   forEachNode(fn, (n) => {
     if (other) return false;
-    if (!ts.isIdentifier(n) || n.text !== name || n === holder.name) return;
+    if (!ts.isIdentifier(n) || n.text !== name || n === decl.name) return;
     const parent = n.parent;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === n) {
       const key = parent.name.text.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
@@ -1064,14 +1060,23 @@ function unboundProof(call: ts.CallExpression, last: string): { weakness: string
   };
 }
 
+/** The local a read's answer is kept in (`const row = await Otp.findOne(…)`), and the function around it. */
+function resultHolder(
+  call: ts.CallExpression,
+): { name: string; fn: ts.SignatureDeclaration; decl: ts.VariableDeclaration } | undefined {
+  let holder: ts.Node = call.parent;
+  while (ts.isAwaitExpression(holder) || ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder))
+    holder = holder.parent;
+  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return undefined;
+  const fn = ts.findAncestor(holder, ts.isFunctionLike);
+  return fn ? { name: holder.name.text, fn, decl: holder } : undefined;
+}
+
 /** Is the record a read answers (`const sent = await Otp.findOne(…)`) compared with something the request sent? */
 function comparedWithRequest(call: ts.CallExpression): boolean {
-  let holder: ts.Node = call.parent;
-  while (ts.isAwaitExpression(holder) || ts.isParenthesizedExpression(holder)) holder = holder.parent;
-  if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return false;
-  const name = holder.name.text;
-  const fn = ts.findAncestor(holder, ts.isFunctionLike);
-  if (!fn) return false;
+  const held = resultHolder(call);
+  if (!held) return false;
+  const { name, fn } = held;
   let hit = false;
   forEachNode(fn, (n) => {
     if (hit) return false;
