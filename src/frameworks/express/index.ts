@@ -77,6 +77,59 @@ export function expressMatches(pattern: string, full: string): boolean {
 const RESPONSE_METHODS =
   /^(json|send|status|end|sendStatus|redirect|render|sendFile|download|cookie|set|header|type|format)$/;
 
+/**
+ * A function written to end the request: it answers through the response and its `next` (the third parameter,
+ * when it has one) is never used. An error handler (four parameters) and anything that may hand on are not.
+ */
+function answersAlone(expr: ts.Expression | undefined, ctx: AdapterContext): boolean {
+  if (!expr || !answersThroughResponse(expr, ctx)) return false;
+  const fn = unwrap(expr, ctx.values).fn;
+  if (!fn?.body || fn.parameters.length > 3) return false;
+  // (a fallback that only refuses, `(req, res) => res.status(404).end()`, does nothing a route does)
+  const res = fn.parameters[1];
+  const resName = res && ts.isIdentifier(res.name) ? res.name.text : '';
+  let other = false;
+  let refusal = false;
+  let success = false;
+  const look = (n: ts.Node): void => {
+    if (ts.isCallExpression(n)) {
+      let root: ts.Expression = n.expression;
+      while (ts.isPropertyAccessExpression(root) || ts.isCallExpression(root)) root = root.expression;
+      if (!ts.isIdentifier(root) || root.text !== resName) other = true;
+      const callee = n.expression;
+      // an answer (`json`, `send`, `end`, `sendStatus`): a refusal when it is, or is chained on, an error status
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        /^(json|send|end|sendStatus|redirect|render|sendFile)$/.test(callee.name.text)
+      ) {
+        let code: ts.Expression | undefined = callee.name.text === 'sendStatus' ? n.arguments[0] : undefined;
+        for (let x: ts.Expression = callee.expression; !code && ts.isCallExpression(x);) {
+          const f = x.expression;
+          if (ts.isPropertyAccessExpression(f) && f.name.text === 'status') code = x.arguments[0];
+          x = ts.isPropertyAccessExpression(f) ? f.expression : f;
+        }
+        if (code && ts.isNumericLiteral(code) && Number(code.text) >= 400) refusal = true;
+        else success = true;
+      }
+    }
+    ts.forEachChild(n, look);
+  };
+  look(fn.body);
+  if (refusal && !success && !other) return false;
+  const next = fn.parameters[2];
+  if (!next) return true;
+  if (!ts.isIdentifier(next.name)) return false;
+  const name = next.name.text;
+  let used = false;
+  const visit = (n: ts.Node): void => {
+    if (used) return;
+    if (ts.isIdentifier(n) && n.text === name) used = true;
+    else ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return !used;
+}
+
 /** Does this handler answer through its second parameter, an Express response (`res.status(201).json(x)`)? */
 function answersThroughResponse(expr: ts.Expression | undefined, ctx: AdapterContext): boolean {
   if (!expr) return false;
@@ -184,6 +237,26 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
           items = items.slice(1);
         }
         const flat = c.flattenArgs(items);
+        // `router.use('/logout', auth, (req, res) => res.json(…))`: a last function that answers and never hands
+        // on ends every request under the path: a route of any method, the functions before it its middleware
+        if (
+          prefixes.length > 0 &&
+          prefixes.every((x) => x !== undefined) &&
+          flat.every((item) => !c.refs(item).length) &&
+          answersAlone(flat[flat.length - 1], ctx)
+        ) {
+          for (const ref of refs)
+            c.graph.add(ref.router, {
+              kind: 'route',
+              methods: ['ANY'],
+              paths: prefixes as string[],
+              pathExpr,
+              args: flat,
+              anchor,
+              order: orderOf(call),
+            });
+          return;
+        }
         for (const ref of refs) {
           for (const prefix of prefixes) {
             let pending: ts.Expression[] = [];
