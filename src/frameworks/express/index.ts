@@ -249,7 +249,7 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
             c.graph.add(ref.router, {
               kind: 'route',
               methods: ['ANY'],
-              paths: prefixes as string[],
+              paths: prefixes,
               pathExpr,
               args: flat,
               anchor,
