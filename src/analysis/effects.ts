@@ -1948,9 +1948,11 @@ function fieldWrite(
   }
   if (constants && op === ts.SyntaxKind.EqualsToken) {
     const v = skipOuter(right);
-    // a parameter the caller binds to a literal (`setUserActive(id, false)` → `user.active = active`)
+    // a parameter the caller binds to a literal (`setUserActive(id, false)` → `user.active = active`); a field
+    // given `undefined` on a record that is then saved is removed from it (`user.googleId = undefined`)
     const constant =
       literalConstant(v) ??
+      (ts.isIdentifier(v) && v.text === 'undefined' ? 'null' : undefined) ??
       enumMemberName(v) ??
       (values && ts.isIdentifier(v) ? boundLiteral(v, values) : undefined) ??
       (values && ts.isPropertyAccessExpression(v) ? boundMemberLiteral(v, values) : undefined);
@@ -2064,7 +2066,7 @@ function memberAssignments(recv: ts.PropertyAccessExpression, at: ts.Node): Writ
       recordFieldWrite(
         n as ts.BinaryExpression & { left: ts.PropertyAccessExpression | ts.ElementAccessExpression },
         out,
-        false,
+        true,
       );
     }
     const mutated = arrayMutation(n);

@@ -1243,7 +1243,14 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (updatesOnly((k) => /^(true|false)$/.test(constants.get(k) ?? '') && !flags.has(k))) continue;
       }
       // a key column emptied (`apikey: null`) revokes the key, whichever record holds it
-      if (r.onlyWhenCleared && !(ops.every((o) => o === 'update') && writtenEmpty(e, matchedKeys, ctx.values)))
+      if (
+        r.onlyWhenCleared &&
+        !(
+          (ops.every((o) => o === 'update') && writtenEmpty(e, matchedKeys, ctx.values)) ||
+          // (a loaded record's field emptied before its save: `user.googleId = null; await user.save()`)
+          (ops.includes('update') && !ops.includes('delete') && assignedEmpty(e, matchedKeys))
+        )
+      )
         continue;
       if (r.withMint) {
         if (!mints) continue;
@@ -2420,6 +2427,18 @@ function writtenEmpty(e: Effect, keys: readonly string[], values?: ValueResolver
   // (the write's own arguments and its data chained on it: `db.update(users).set({ … })`)
   for (const call of [e.node, ...chainedDataCalls(e.node)]) for (const a of call.arguments) visit(a, 0);
   return keys.every((k) => found.get(k) === true);
+}
+
+/** Is every key given an empty value by an assignment to the record before its save (`user.githubId = null`)? */
+function assignedEmpty(e: Effect, keys: readonly string[]): boolean {
+  if (
+    !keys.length ||
+    !ts.isCallExpression(e.node) ||
+    e.node.arguments.some((a) => ts.isObjectLiteralExpression(skipOuter(a)))
+  )
+    return false;
+  const constants = constantsOf(e);
+  return keys.every((k) => constants.get(k) === 'null' || constants.get(k) === '');
 }
 
 /** Constant values written, by normalised key. */
