@@ -1957,6 +1957,9 @@ function fieldWrite(
       (values && ts.isIdentifier(v) ? boundLiteral(v, values) : undefined) ??
       (values && ts.isPropertyAccessExpression(v) ? boundMemberLiteral(v, values) : undefined);
     if (constant !== undefined) out.constants[k] = constant;
+    // (a field given a constant and, elsewhere, something else, `role = 'seller'` then `role = req.body.role`: no
+    // one constant says what is written)
+    else delete out.constants[k];
   }
 }
 

@@ -2342,7 +2342,7 @@ function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
   } else if (where && ts.isPropertyAssignment(where)) pick = where.initializer;
   else if (first && call.arguments.length >= 2)
     pick = first; // `updateOne(filter, update)`
-  else if (recv && ts.isIdentifier(recv)) pick = recv; // `user.save()`
+  else if (recv && (ts.isIdentifier(recv) || ts.isPropertyAccessExpression(recv))) pick = recv; // `user.save()`, `req.user.save()`
   if (!pick) return false;
   // an id condition names the record; the other keys of the condition (a tenant scope) do not
   const cond = ts.isExpression(pick) ? skipOuter(pick) : pick;

@@ -117,17 +117,28 @@ function answersAlone(expr: ts.Expression | undefined, ctx: AdapterContext): boo
   look(fn.body);
   if (refusal && !success && !other) return false;
   const next = fn.parameters[2];
+  // (handing on some other way, `arguments[2]()` or `req.next()`, is handing on)
+  if (/\barguments\b|\.next\s*\(/.test(fn.body.getText())) return false;
   if (!next) return true;
   if (!ts.isIdentifier(next.name)) return false;
   const name = next.name.text;
-  let used = false;
+  // (only ever handed an error, `next(err)` or `.catch(next)`: the request ends there either way)
+  let handsOnward = false;
   const visit = (n: ts.Node): void => {
-    if (used) return;
-    if (ts.isIdentifier(n) && n.text === name) used = true;
-    else ts.forEachChild(n, visit);
+    if (handsOnward) return;
+    if (ts.isIdentifier(n) && n.text === name && n !== next.name) {
+      const p = n.parent;
+      const errorCall = ts.isCallExpression(p) && p.expression === n && p.arguments.length > 0;
+      const caught =
+        ts.isCallExpression(p) &&
+        p.arguments.includes(n) &&
+        ts.isPropertyAccessExpression(p.expression) &&
+        p.expression.name.text === 'catch';
+      if (!errorCall && !caught) handsOnward = true;
+    } else ts.forEachChild(n, visit);
   };
   visit(fn.body);
-  return !used;
+  return !handsOnward;
 }
 
 /** Does this handler answer through its second parameter, an Express response (`res.status(201).json(x)`)? */
@@ -238,7 +249,8 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
         }
         const flat = c.flattenArgs(items);
         // `router.use('/logout', auth, (req, res) => res.json(…))`: a last function that answers and never hands
-        // on ends every request under the path: a route of any method, the functions before it its middleware
+        // on ends every request under the path. As Express runs it: the functions before it are middleware of the
+        // path (for this route and what is registered under it later), the last a route of any method there
         if (
           prefixes.length > 0 &&
           prefixes.every((x) => x !== undefined) &&
@@ -246,15 +258,26 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
           answersAlone(flat[flat.length - 1], ctx)
         ) {
           for (const ref of refs)
-            c.graph.add(ref.router, {
-              kind: 'route',
-              methods: ['ANY'],
-              paths: prefixes,
-              pathExpr,
-              args: flat,
-              anchor,
-              order: orderOf(call),
-            });
+            for (const prefix of prefixes) {
+              if (flat.length > 1)
+                c.graph.add(ref.router, {
+                  kind: 'use',
+                  path: prefix,
+                  pathExpr,
+                  items: flat.slice(0, -1),
+                  anchor: call,
+                  order: orderOf(call),
+                });
+              c.graph.add(ref.router, {
+                kind: 'route',
+                methods: ['ANY'],
+                paths: [prefix],
+                pathExpr,
+                args: flat.slice(-1),
+                anchor,
+                order: orderOf(call),
+              });
+            }
           return;
         }
         for (const ref of refs) {
