@@ -925,11 +925,8 @@ export function writeData(
       }
       // (the rest of the request's body, `let { public_id, ...updates } = req.body`: the client names its keys)
       const root = d.parent.parent;
-      if (ts.isVariableDeclaration(root) && root.initializer) {
-        const vals = values.resolve(root.initializer);
-        if (vals.some((y) => isRawBody(y) || parsedFromRequest(y, values))) out.rawBody = true;
-        else if (vals.some(isRawBodyPart)) out.rawBodyPart = true;
-      }
+      if (ts.isVariableDeclaration(root) && root.initializer)
+        markRequestBody(values.resolve(root.initializer), values, out);
       return out;
     }
     // `delete updateData.role` before the write: the object written no longer has the key
@@ -1007,8 +1004,7 @@ export function writeData(
       for (const o of vals) if (o.kind === 'object' && o !== v) writeData(o.node, values, depth + 1, out);
     } else if (!ts.isCallExpression(x) || vals.some((y) => y.kind === 'param' || y.kind === 'unknown')) {
       out.opaque = true;
-      if (vals.some((y) => isRawBody(y) || parsedFromRequest(y, values))) out.rawBody = true;
-      else if (vals.some(isRawBodyPart)) out.rawBodyPart = true;
+      markRequestBody(vals, values, out);
     }
     // (the record itself handed to the write, `findByIdAndUpdate(doc._id, doc)`: what was set on it before, by
     // assignment or through its own methods, on the way to this write)
@@ -2699,6 +2695,40 @@ function documentRefWrite(
     call.arguments[1] && mc.method !== 'delete' ? writeData(call.arguments[1], values) : emptyData(),
     call.arguments[0],
   );
+}
+
+/**
+ * The key of a document a Firestore write changes: `db.collection('users').doc(id).update(…)` and
+ * `ref.set(…)` with `const ref = col.doc(id)` (the namespaced API), `updateDoc(doc(db, 'users', id), …)` (the
+ * modular one). Undefined for any other write.
+ */
+export function documentKey(call: ts.CallExpression): ts.Expression | undefined {
+  const callee = skipOuter(call.expression);
+  const refOf = (x: ts.Expression | undefined, hop = 0): ts.CallExpression | undefined => {
+    const v = x && skipOuter(x);
+    if (!v) return undefined;
+    if (ts.isIdentifier(v) && hop < 2) {
+      const d = findDeclaration(v);
+      return d && ts.isVariableDeclaration(d) && d.initializer ? refOf(d.initializer, hop + 1) : undefined;
+    }
+    return ts.isCallExpression(v) ? v : undefined;
+  };
+  const docKey = (r: ts.CallExpression | undefined): ts.Expression | undefined => {
+    const f = r && skipOuter(r.expression);
+    return r && f && ts.isPropertyAccessExpression(f) && f.name.text === 'doc' && r.arguments.length === 1
+      ? r.arguments[0]
+      : undefined;
+  };
+  if (ts.isPropertyAccessExpression(callee) && /^(set|update|delete|create)$/.test(callee.name.text))
+    // (the reference written, or the one a batch or a transaction is handed: `t.update(toRef, { balance })`)
+    return docKey(refOf(callee.expression)) ?? docKey(refOf(call.arguments[0]));
+  if (ts.isIdentifier(callee) && /^(setDoc|updateDoc|deleteDoc)$/.test(callee.text)) {
+    const ref = refOf(call.arguments[0]);
+    const f = ref && skipOuter(ref.expression);
+    if (!ref || !f || !ts.isIdentifier(f) || f.text !== 'doc' || ref.arguments.length < 3) return undefined;
+    return ref.arguments[ref.arguments.length - 1];
+  }
+  return undefined;
 }
 
 /** A document reference made with no id (`db.collection('users').doc()`), in place or through a local: a new document. */
@@ -4881,6 +4911,12 @@ function isRawBody(v: Value): boolean {
     return at > 0 && at === v.path.length;
   }
   return v.kind === 'call' && ts.isCallExpression(v.node) && bodyReadCall(v.node) === 'raw';
+}
+
+/** Marks data the request's body gave whole (`req.body`, JSON the client wrote) or in part (`req.body.data`). */
+function markRequestBody(vals: readonly Value[], values: ValueResolver, out: WriteData): void {
+  if (vals.some((y) => isRawBody(y) || parsedFromRequest(y, values))) out.rawBody = true;
+  else if (vals.some(isRawBodyPart)) out.rawBodyPart = true;
 }
 
 /**

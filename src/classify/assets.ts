@@ -7,6 +7,7 @@ import { exits } from '../analysis/walk.js';
 import {
   CHOICES,
   chainedDataCalls,
+  documentKey,
   computedKeyNames,
   FILTERED,
   fieldAssignments,
@@ -40,7 +41,7 @@ import {
 import { comparedRoleColumns } from './role-columns.js';
 import { otpGenerator, pendingEnrolment, pendingRules } from './pending-factor.js';
 import { allColumns, declaredFields, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
-import { documentKey, foundByKey, recordChosenByRequest, recordOfSignedIn, sessionReadCall } from './chosen-record.js';
+import { foundByKey, recordChosenByRequest, recordOfSignedIn, sessionReadCall } from './chosen-record.js';
 import { isInvitationRecord } from './exclusions.js';
 import { movedToOwnHolding, type HoldingRules } from './own-holding.js';
 
@@ -122,7 +123,7 @@ interface CompiledAssets {
   /** Columns whose presence says a record signs in (`password`). */
   signInColumns: Set<string>;
   ordinaryRole: RegExp;
-  selfService?: { privileged: RegExp; own: RegExp; ownIds: RegExp };
+  selfService?: { privileged: RegExp; own: RegExp; ownIds: RegExp; requestReads: RegExp };
   roleDefinitionModels: string[];
   groupModels: string[];
   aboutRecordTails: readonly string[];
@@ -203,6 +204,7 @@ export const assetRules = compiled((): CompiledAssets => {
       privileged: new RegExp(r.selfService.privilegedRoleValues, 'i'),
       own: new RegExp(r.selfService.ownRecord),
       ownIds: new RegExp(r.selfService.ownIdentifierKeys ?? '^id$'),
+      requestReads: new RegExp(r.selfService.requestReads ?? '(?!)'),
     },
     roleDefinitionModels: (r.assets.find((a) => a.id === 'role-definition')?.models ?? []).map(norm),
     groupModels: (r.groupModels ?? []).map(norm),
@@ -1290,7 +1292,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         joinsNewRecord(e, effects) &&
         !!c.selfService &&
         ts.isCallExpression(e.node) &&
-        namesOwnRecord(e.node, c.selfService.own)
+        namesOwnRecord(e.node, c.selfService)
       )
         continue;
       // a person's record pointed at a group this request has just created, with no role written (onboarding
@@ -2119,7 +2121,7 @@ function selfServiceRole(e: Effect, granted: readonly string[], c: CompiledAsset
     })
   )
     return false;
-  return namesOwnRecord(e.node, s.own);
+  return namesOwnRecord(e.node, s);
 }
 
 /**
@@ -2325,24 +2327,28 @@ function signedInValue(v: ts.Expression, own: RegExp, hops = 0): boolean {
   return false;
 }
 
-/** A read of what the request sends: its body, query, route parameters, form. */
-const REQUEST_READ =
-  /\b(req|request|ctx\.req|c\.req)\s*\.\s*(body|query|params|param|json|formData|valid)\b|\bsearchParams\b/;
-
-function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
+/** Does the write name the signed-in user's own record (its key read from the session, never from the request)? */
+function namesOwnRecord(
+  call: ts.CallExpression,
+  { own, requestReads }: { own: RegExp; requestReads: RegExp },
+): boolean {
   const recv = ts.isPropertyAccessExpression(call.expression) ? skipOuter(call.expression.expression) : undefined;
   const first = call.arguments[0] && skipOuter(call.arguments[0]);
   const where =
     first && ts.isObjectLiteralExpression(first)
       ? first.properties.find((p) => p.name && /^(where|filter)$/.test(propertyNameText(p.name) ?? ''))
       : undefined;
-  let pick: ts.Node | undefined = documentKey(call);
-  if (pick) {
-    // (a Firestore document: its key names the record)
-  } else if (where && ts.isPropertyAssignment(where)) pick = where.initializer;
-  else if (first && call.arguments.length >= 2)
-    pick = first; // `updateOne(filter, update)`
-  else if (recv && (ts.isIdentifier(recv) || ts.isPropertyAccessExpression(recv))) pick = recv; // `user.save()`, `req.user.save()`
+  // (a Firestore document's key, `doc(uid).set(…)`; a filter, `updateOne(filter, update)`; the record saved,
+  // `user.save()`, `req.user.save()`)
+  let pick: ts.Node | undefined =
+    documentKey(call) ??
+    (where && ts.isPropertyAssignment(where)
+      ? where.initializer
+      : first && call.arguments.length >= 2
+        ? first
+        : recv && (ts.isIdentifier(recv) || ts.isPropertyAccessExpression(recv))
+          ? recv
+          : undefined);
   if (!pick) return false;
   // an id condition names the record; the other keys of the condition (a tenant scope) do not
   const cond = ts.isExpression(pick) ? skipOuter(pick) : pick;
@@ -2357,7 +2363,7 @@ function namesOwnRecord(call: ts.CallExpression, own: RegExp): boolean {
   const seen = new Set<ts.Node>();
   for (let hop = 0; hop < 3 && frontier.length; hop++) {
     // (a key the request may choose, `body.uid ?? me.uid`, is not the caller's own whatever else it reads)
-    if (frontier.some((n) => REQUEST_READ.test(n.getText()))) return false;
+    if (frontier.some((n) => requestReads.test(n.getText()))) return false;
     if (frontier.some((n) => own.test(n.getText()) || sessionReadCall(n))) return true;
     const next: ts.Node[] = [];
     for (const n of frontier) {
@@ -2447,7 +2453,7 @@ function constantsOf(e: Effect): Map<string, string> {
 }
 
 /** The operations of a database write (ORM call or SQL statement); none for other effects. */
-function writeOps(e: Effect): Op[] {
+export function writeOps(e: Effect): Op[] {
   if (e.kind === 'sql-write') return sqlOps(e.action);
   return e.kind === 'db-write' ? opsOf(e) : [];
 }

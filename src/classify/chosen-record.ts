@@ -9,6 +9,7 @@ import type { Effect } from '../analysis/effects.js';
 import { callArguments, calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { whereParams } from '../analysis/sql-params.js';
+import { documentKey } from '../analysis/effects.js';
 import { norm } from './words.js';
 
 const rules = compiled(() => {
@@ -32,6 +33,8 @@ const rules = compiled(() => {
     adminRoleValues: r.adminRoleValues ? new RegExp(r.adminRoleValues, 'i') : undefined,
     /** Calls that answer who is signed in (`getServerSession()`, `auth()`): the session readers of categories.json. */
     sessionReads: new RegExp(ruleFile('categories').exclusions.sessionless?.sessionReads ?? '$^'),
+    /** What a session reader may be handed and still answer who is signed in. */
+    sessionCarriers: new RegExp(r.sessionCarriers ?? '(?!)', 'i'),
   };
 });
 
@@ -55,47 +58,8 @@ export function sessionReadCall(n: ts.Node): boolean {
     if (ts.isLiteralExpression(y) || y.kind === ts.SyntaxKind.TrueKeyword || y.kind === ts.SyntaxKind.FalseKeyword)
       return true;
     const text = flat(y).replace(/^await/, '');
-    return SESSION_CARRIERS.test(text) && !r.requestPayload.test(text);
+    return r.sessionCarriers.test(text) && !r.requestPayload.test(text);
   });
-}
-
-/** What a session reader may be handed: the request, its headers or cookies, a token or session value, options. */
-const SESSION_CARRIERS =
-  /^(req|request|c|ctx|context|event|res|response|headers\(\)|cookies\(\)|\w*(options|config|opts))$|^(req|request|c|ctx|context|event)\.(headers|cookies|header|cookie|req\.header|req\.raw|raw|session|signedCookies)\b|(token|jwt|cookie|session|bearer|authorization|auth_?header)\w*$/i;
-
-/**
- * The key of a document a Firestore write changes: `db.collection('users').doc(id).update(…)` and
- * `ref.set(…)` with `const ref = col.doc(id)` (the namespaced API), `updateDoc(doc(db, 'users', id), …)` (the
- * modular one). Undefined for any other write.
- */
-export function documentKey(call: ts.CallExpression): ts.Expression | undefined {
-  const callee = skipOuter(call.expression);
-  const refOf = (x: ts.Expression | undefined, hop = 0): ts.CallExpression | undefined => {
-    const v = x && skipOuter(x);
-    if (!v) return undefined;
-    if (ts.isIdentifier(v) && hop < 2) {
-      const d = findDeclaration(v);
-      return d && ts.isVariableDeclaration(d) && d.initializer ? refOf(d.initializer, hop + 1) : undefined;
-    }
-    return ts.isCallExpression(v) ? v : undefined;
-  };
-  let ref: ts.CallExpression | undefined;
-  const docKey = (r: ts.CallExpression | undefined): ts.Expression | undefined => {
-    const f = r && skipOuter(r.expression);
-    return r && f && ts.isPropertyAccessExpression(f) && f.name.text === 'doc' && r.arguments.length === 1
-      ? r.arguments[0]
-      : undefined;
-  };
-  if (ts.isPropertyAccessExpression(callee) && /^(set|update|delete|create)$/.test(callee.name.text))
-    // (the reference written, or the one a batch or a transaction is handed: `t.update(toRef, { balance })`)
-    return docKey(refOf(callee.expression)) ?? docKey(refOf(call.arguments[0]));
-  if (ts.isIdentifier(callee) && /^(setDoc|updateDoc|deleteDoc)$/.test(callee.text)) {
-    ref = refOf(call.arguments[0]);
-    const f = ref && skipOuter(ref.expression);
-    if (!ref || !f || !ts.isIdentifier(f) || f.text !== 'doc' || ref.arguments.length < 3) return undefined;
-    return ref.arguments[ref.arguments.length - 1];
-  }
-  return undefined;
 }
 
 /** The key a record's own id is read under (`account._id`, `{ id } = row`). */

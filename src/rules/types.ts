@@ -795,6 +795,8 @@ export interface AssetRules {
   chosenRecord: {
     requestPayload: string;
     signedIn: string;
+    /** What a session reader may be handed and still answer who is signed in. */
+    sessionCarriers?: string;
     accountKeys: string;
     conversions: string;
     /** Calls named for making something new: their answer is the server's, whatever request details they are given. */
@@ -876,6 +878,8 @@ export interface SelfServiceRules {
   privilegedRoleValues: string;
   ownRecord: string;
   ownIdentifierKeys?: string;
+  /** Reads of what the request sends: a key reading one is never the caller's own record. */
+  requestReads?: string;
 }
 
 export interface SignInRules {

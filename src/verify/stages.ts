@@ -8,6 +8,7 @@ import type { Env } from '../analysis/strings.js';
 import { skipOuter, type ValueResolver } from '../analysis/values.js';
 import { leafEffects } from '../analysis/effects.js';
 import { recordOfSignedIn, sessionReadCall } from '../classify/chosen-record.js';
+import { writeOps } from '../classify/assets.js';
 import { unwrap } from '../analysis/unwrap.js';
 import { wrapperLinks } from '../frameworks/shared/endpoint.js';
 import { assumeMethod } from '../analysis/assume.js';
@@ -319,7 +320,7 @@ function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver): 
   return leafEffects([p.effect]).every(
     (l) =>
       (l.kind === 'db-write' || l.kind === 'sql-write') &&
-      !/delete|destroy|remove|drop|truncate/i.test(l.action ?? '') &&
+      !writeOps(l).includes('delete') &&
       !cited.has(at(spanOf(l.node))) &&
       recordOfSignedIn(l, values),
   );

@@ -8,7 +8,7 @@ import { addSchemaFields, schemasInArgs } from '../../analysis/body.js';
 import { skipOuter } from '../../analysis/values.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { unwrap } from '../../analysis/unwrap.js';
-import type { ChainLink, Endpoint, HttpMethod } from '../../model.js';
+import type { ChainLink, Endpoint, FunctionNode, HttpMethod } from '../../model.js';
 import { ruleFile } from '../../rules/load.js';
 import type { FrameworkRules } from '../../rules/types.js';
 import { Collector, looksLikeHandler, orderOf, type Dialect, type RouterRef } from '../shared/collect.js';
@@ -73,6 +73,9 @@ export function expressMatches(pattern: string, full: string): boolean {
   return f === p || f.startsWith(`${p}/`);
 }
 
+/** Methods of an Express response that send the answer (the others set its status or headers). */
+const ANSWER_METHODS = /^(json|send|end|sendStatus|redirect|render|sendFile)$/;
+
 /** Methods of an Express response a handler answers with. */
 const RESPONSE_METHODS =
   /^(json|send|status|end|sendStatus|redirect|render|sendFile|download|cookie|set|header|type|format)$/;
@@ -82,9 +85,8 @@ const RESPONSE_METHODS =
  * when it has one) is never used. An error handler (four parameters) and anything that may hand on are not.
  */
 function answersAlone(expr: ts.Expression | undefined, ctx: AdapterContext): boolean {
-  if (!expr || !answersThroughResponse(expr, ctx)) return false;
-  const fn = unwrap(expr, ctx.values).fn;
-  if (!fn?.body || fn.parameters.length > 3) return false;
+  const fn = expr && unwrap(expr, ctx.values).fn;
+  if (!fn?.body || fn.parameters.length > 3 || !respondsThrough(fn)) return false;
   // (a fallback that only refuses, `(req, res) => res.status(404).end()`, does nothing a route does)
   const res = fn.parameters[1];
   const resName = res && ts.isIdentifier(res.name) ? res.name.text : '';
@@ -98,10 +100,7 @@ function answersAlone(expr: ts.Expression | undefined, ctx: AdapterContext): boo
       if (!ts.isIdentifier(root) || root.text !== resName) other = true;
       const callee = n.expression;
       // an answer (`json`, `send`, `end`, `sendStatus`): a refusal when it is, or is chained on, an error status
-      if (
-        ts.isPropertyAccessExpression(callee) &&
-        /^(json|send|end|sendStatus|redirect|render|sendFile)$/.test(callee.name.text)
-      ) {
+      if (ts.isPropertyAccessExpression(callee) && ANSWER_METHODS.test(callee.name.text)) {
         let code: ts.Expression | undefined = callee.name.text === 'sendStatus' ? n.arguments[0] : undefined;
         for (let x: ts.Expression = callee.expression; !code && ts.isCallExpression(x);) {
           const f = x.expression;
@@ -143,10 +142,14 @@ function answersAlone(expr: ts.Expression | undefined, ctx: AdapterContext): boo
 
 /** Does this handler answer through its second parameter, an Express response (`res.status(201).json(x)`)? */
 function answersThroughResponse(expr: ts.Expression | undefined, ctx: AdapterContext): boolean {
-  if (!expr) return false;
-  const fn = unwrap(expr, ctx.values).fn;
-  const res = fn?.parameters[1];
-  if (!fn?.body || !res || !ts.isIdentifier(res.name)) return false;
+  const fn = expr && unwrap(expr, ctx.values).fn;
+  return !!fn && respondsThrough(fn);
+}
+
+/** Does this function answer through its second parameter, an Express response? */
+function respondsThrough(fn: FunctionNode): boolean {
+  const res = fn.parameters[1];
+  if (!fn.body || !res || !ts.isIdentifier(res.name)) return false;
   const name = res.name.text;
   let found = false;
   const visit = (n: ts.Node): void => {

@@ -26,7 +26,7 @@ import type { FunctionNode } from '../../model.js';
 import { counts, Flow, type FlowExit, type GuardEvent } from '../flow.js';
 import { failTruth, localInit, returnShape } from './logic.js';
 import { clientTrustedText, enablesFactor, judgeCompare, type CompareOperands, type SecretVerdict } from './secrets.js';
-import { nameHas } from './sources.js';
+import { clientSource, nameHas } from './sources.js';
 import type { GuardSpec, InlineEvidence } from './types.js';
 import { vocab, type CatalogEntry } from './vocab.js';
 import { freshAgeWindow, toMinutes, windowWeakness, type ProjectSetting } from './windows.js';
@@ -986,18 +986,8 @@ function staleProof(call: ts.CallExpression, last: string): { weakness: string }
 function unboundProof(call: ts.CallExpression, last: string): { weakness: string } | undefined {
   const v = vocab();
   if (!/^(find|count)/.test(last) || !v.unboundCodeKeys || !v.unboundStateKeys) return undefined;
+  const keyOf = (name: string): string => name.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
   const codeOrState = (k: string): boolean => v.unboundCodeKeys!.test(k) || v.unboundStateKeys!.test(k);
-  // (a value the request sends, through a local or a destructuring: `email` of `const { email } = req.body`)
-  const fromRequest = (x: ts.Node): boolean => {
-    const y = ts.isExpression(x) ? skipOuter(x) : x;
-    if (v.requestData.test(y.getText())) return true;
-    if (!ts.isIdentifier(y)) return false;
-    const d = findDeclaration(y);
-    const root = d && ts.isBindingElement(d) ? bindingPath(d).root : d;
-    return (
-      !!root && ts.isVariableDeclaration(root) && !!root.initializer && v.requestData.test(root.initializer.getText())
-    );
-  };
   let code = false;
   let bound = false;
   const visit = (n: ts.Node): void => {
@@ -1006,15 +996,16 @@ function unboundProof(call: ts.CallExpression, last: string): { weakness: string
     else if (ts.isObjectLiteralExpression(x))
       for (const p of x.properties) {
         const name = p.name ? propertyNameText(p.name) : undefined;
-        const key = name?.replace(/[^A-Za-z0-9]/g, '').toLowerCase() ?? '';
+        const key = keyOf(name ?? '');
         if (ts.isSpreadAssignment(p) || name === undefined) bound = true;
         // (a query's containers and operators, `where`, `$or`, `AND`, `OR`: the conditions they hold)
         else if (/^(\$\w+|where|and|or)$/i.test(name) && ts.isPropertyAssignment(p)) visit(p.initializer);
         else if (v.unboundCodeKeys!.test(key)) code = true;
         else if (v.unboundStateKeys!.test(key)) continue;
         else {
+          // (a value the client sends, `email` of `const { email } = req.body`, ties the code to no one)
           const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : p;
-          if (!fromRequest(value)) bound = true;
+          if (!clientSource(value)) bound = true;
         }
       }
     else bound = true;
@@ -1032,8 +1023,8 @@ function unboundProof(call: ts.CallExpression, last: string): { weakness: string
     if (!ts.isIdentifier(n) || n.text !== name || n === decl.name) return;
     const parent = n.parent;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === n) {
-      const key = parent.name.text.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
-      if (!codeOrState(key) && !/^(id|_id)$/.test(key)) other = true;
+      const key = keyOf(parent.name.text);
+      if (!codeOrState(key) && key !== 'id') other = true;
       return;
     }
     // tested for being there (`if (!row)`, `row == null`, `row ? … : …`) and nothing else
@@ -1047,7 +1038,7 @@ function unboundProof(call: ts.CallExpression, last: string): { weakness: string
       const otherSide = parent.left === n ? parent.right : parent.left;
       if (
         otherSide.kind === ts.SyntaxKind.NullKeyword ||
-        /^(undefined)$/.test(otherSide.getText()) ||
+        otherSide.getText() === 'undefined' ||
         /\|\||&&/.test(parent.operatorToken.getText())
       )
         return;
