@@ -3465,7 +3465,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   // a package's minting call by its name; the project's own `createApiKey()` is followed into instead
   if (
     parts &&
-    mintNamed(call, parts) &&
+    mintNamed(call, parts, values) &&
     !values.resolve(call.expression).some((v) => v.kind === 'function' && !!v.node.body && !mintsOnly(v.node, values))
   )
     return base('mint', { action: 'mint', dataKeys: [] });
@@ -4466,9 +4466,19 @@ function createsGroup(c: ts.CallExpression | ts.TaggedTemplateExpression): boole
   return !!name && GROUP_CREATE().test(name);
 }
 
-/** Is the call named like a minting call (`generateApiKey`, `randomBytes`), its result not stored as an identifier? */
-function mintNamed(call: ts.CallExpression, parts: string[]): boolean {
-  return rules().r.mint.calls.includes(parts[parts.length - 1]) && !mintsIdentifier(call);
+/**
+ * Is the call named like a minting call (`generateApiKey`, `randomBytes`), its result not stored as an identifier?
+ * With values, a package's minting export under the name the file gives it counts too (`import { v4 as uuid }
+ * from 'uuid'`, `const { v4: uuid } = require('uuid')`).
+ */
+function mintNamed(call: ts.CallExpression, parts: string[], values?: ValueResolver): boolean {
+  const calls = rules().r.mint.calls;
+  const named =
+    calls.includes(parts[parts.length - 1]) ||
+    (!!values &&
+      parts.length === 1 &&
+      values.resolve(call.expression).some((v) => v.kind === 'external' && calls.includes(v.path[v.path.length - 1])));
+  return named && !mintsIdentifier(call);
 }
 
 /** A call named like a minting call (`generateApiKey`, `createApiKey`), taken as a mint when nothing else is seen. */

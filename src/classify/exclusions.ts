@@ -103,6 +103,8 @@ interface ExclusionSets {
   entryRaw: Set<string>;
   /** Entry segments naming the session itself (rules exclusions.entryNouns). */
   entryNouns: TermSet;
+  /** Entry segments naming a sign-in's renewal by its refresh token (rules exclusions.renewalSegments). */
+  renewals: TermSet;
   always: TermSet;
   reset: TermSet;
   webhook: TermSet;
@@ -155,6 +157,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     changeVerbs: new Set(ex.changeVerbs),
     entryRaw: new Set(ex.entrySegments),
     entryNouns: termSet(ex.entryNouns ?? []),
+    renewals: termSet(ex.renewalSegments ?? []),
     always: termSet(ex.alwaysExcludedSegments),
     reset: termSet(ex.resetSegments),
     webhook: termSet(ex.webhookSegments),
@@ -890,6 +893,8 @@ export interface ExclusionFacts {
   enrolsFactor?: boolean;
   /** It deletes the account or the organisation. */
   deletesAccount?: boolean;
+  /** A key or secret asset decided (a token minted and stored). */
+  keyAsset?: boolean;
   /** The only assets are a token minted and stored (an access token, a key): what a sign-in also does. */
   issuesTokenOnly?: boolean;
 }
@@ -904,6 +909,16 @@ export function exclusionFor(
   const ex = rules.exclusions;
   const xs = values.session.get(SETS);
   const segs = rawSegments(ep.path);
+
+  // a key minted on the account already signed in under a renewal word (`/user/refresh_token` behind the
+  // route's authentication, the handler reading who is signed in): a rotation of that account's key, no sign-in
+  // renewed by its refresh token
+  const rotatesSignedInKey =
+    !!facts.keyAsset &&
+    segs.some((s) => !!lookupTerm(norm(s), xs.renewals)) &&
+    !!ep.handler.fn &&
+    readsSignedIn(ep.handler.fn, values) &&
+    servesSignedInUser(ep, values);
 
   // 1. Authentication entry points and callbacks (a segment, a word of one — `custom-signout` —, or a multi-segment phrase)
   const lower = ep.path.toLowerCase();
@@ -929,6 +944,7 @@ export function exclusionFor(
       !(facts.enrolsFactor && endpointReadsSession(ep, values)) &&
       // an account deleted by the one signed in to it under an entry word (`/stripe/cancel-signup`): a deletion
       !(facts.deletesAccount && endpointReadsSession(ep, values)) &&
+      !rotatesSignedInKey &&
       // a secret set by one who types the one it replaces (`old_password`) on an account the request's session
       // names: a change of a known secret under a prefix that says sign-up (`/registration/fin-password`), which
       // no sign-up, sign-in or recovery asks for
@@ -953,7 +969,7 @@ export function exclusionFor(
   const steps: [RegExp[], string][] = [
     [
       // (money moved is that money's step, whatever the path calls it)
-      writesFactor || movesMoney ? [] : xs.patterns,
+      writesFactor || movesMoney || rotatesSignedInKey ? [] : xs.patterns,
       'authentication step (token refresh or sign-in second factor): it completes a sign-in, it cannot demand step-up',
     ],
     [

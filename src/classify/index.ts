@@ -781,6 +781,7 @@ export function classifyEndpoint(
           writesFactor: reasons.some(switchesFactor) || effects.some((e) => switchesFactorRecord(e, reasons)),
           enrolsFactor: reasons.some((r) => switchesFactor(r) || (r.kind === 'asset' && r.value === 'mfa-factor')),
           deletesAccount: reasons.some((r) => r.kind === 'asset' && r.value === 'account-deletion'),
+          keyAsset: reasons.some((r) => r.kind === 'asset' && r.category === 'keys-secrets'),
           grantsRole: reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
           // money moved or redirected (a provider's OAuth callback storing the payout account it connected)
           movesMoney: reasons.some((r) => r.kind === 'asset' && r.category === 'money'),

@@ -443,6 +443,8 @@ export interface ExclusionRules {
   entrySegments: string[];
   /** Entry segments naming the session itself: an entry point only as the path's last static segment. */
   entryNouns?: string[];
+  /** Entry segments naming the renewal of a sign-in by its refresh token (`refresh-token`). */
+  renewalSegments?: string[];
   resetSegments: string[];
   resetWords: string[];
   resetCredentialWords: string[];
