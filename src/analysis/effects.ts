@@ -2827,6 +2827,41 @@ function collectionArgWrite(
   };
 }
 
+const TABLE_ARG = compiled(() => {
+  const w = rules().r.orm.tableArgWrites;
+  return w ? { ...w, receivers: new RegExp(w.receivers), tableName: new RegExp(w.tableName) } : undefined;
+});
+
+/**
+ * `db.updateOne('wallets', { naira_balance: x }, { user_id })`: a hand-written wrapper on a receiver named like a
+ * database handle, called with the table's name first (rules/effects.json `orm.tableArgWrites`).
+ */
+function tableArgWrite(call: ts.CallExpression, values: ValueResolver): Partial<Effect> | undefined {
+  const w = TABLE_ARG();
+  const mc = methodCall(call);
+  if (!w || !mc || !Object.hasOwn(w.methods, mc.method)) return undefined;
+  const recv = skipOuter(mc.recv);
+  const name = ts.isIdentifier(recv) ? recv.text : ts.isPropertyAccessExpression(recv) ? recv.name.text : undefined;
+  if (!name || !w.receivers.test(name)) return undefined;
+  const m = w.methods[mc.method];
+  const arg = call.arguments[m.collection];
+  const table =
+    arg && ts.isStringLiteralLike(skipOuter(arg)) ? (skipOuter(arg) as ts.StringLiteralLike).text : undefined;
+  if (!table || !w.tableName.test(table)) return undefined;
+  const data = m.data !== undefined && call.arguments[m.data] ? writeData(call.arguments[m.data], values) : emptyData();
+  return {
+    model: normalizeName(table),
+    action: m.action,
+    dataKeys: data.keys,
+    debits: data.debits,
+    credits: data.credits,
+    amounts: data.amounts,
+    opaqueData: data.opaque,
+    ...(data.rawBody ? { rawBody: true } : {}),
+    constants: data.constants,
+  };
+}
+
 /** Does the file import one of these modules? */
 function importsAny(sf: ts.SourceFile, modules: readonly string[]): boolean {
   return sf.statements.some(
@@ -2987,7 +3022,9 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   });
 
   const doc =
-    documentWrite(call, values, r.orm.documentWrites) ?? collectionArgWrite(call, values, r.orm.collectionArgWrites);
+    documentWrite(call, values, r.orm.documentWrites) ??
+    collectionArgWrite(call, values, r.orm.collectionArgWrites) ??
+    tableArgWrite(call, values);
   if (doc) return base('db-write', doc);
 
   const command = commandWrite(call, values);

@@ -197,6 +197,12 @@ export interface EffectRules {
       methods: Record<string, { action: string; collection: number; data?: number }>;
       idEndings: string;
     };
+    /** A hand-written wrapper's writes taking the table's name first (`db.updateOne('wallets', data, where)`). */
+    tableArgWrites?: {
+      receivers: string;
+      tableName: string;
+      methods: Record<string, { action: string; collection: number; data?: number }>;
+    };
     updateActions: string;
     deleteActions: string;
   };
