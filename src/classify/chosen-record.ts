@@ -157,7 +157,11 @@ function whoseRecord(
         const { root, path } = bindingPath(d);
         if (root && ts.isVariableDeclaration(root) && root.initializer)
           go(root.initializer, depth + 1, path.length === 1 && OWN_ID.test(path[0]) && !readsSession(root));
-        else if (root && ts.isParameter(root)) {
+        else if (root && ts.isParameter(root) && path[0] === 'input' && resolverParameter(root)) {
+          // a tRPC procedure's `input` (`.mutation(async ({ input, ctx }) => …)`): what the client sent
+          payload = true;
+          return;
+        } else if (root && ts.isParameter(root)) {
           // `addCredit({ userId })` called with `{ userId: row.userId }`: the property the binding takes
           const name = ts.isIdentifier(d.name) ? (d.propertyName ? propertyNameText(d.propertyName) : d.name.text) : '';
           for (const arg of passedFor(root, sites, values)) {
@@ -242,6 +246,20 @@ function whoseRecord(
   return { payload: anyPayload, signedIn: anySignedIn, chosenAtSite, everySignedIn };
 }
 
+/** The first parameter of a tRPC procedure's resolver (`.mutation(async ({ input, ctx }) => …)`, `.query(…)`). */
+function resolverParameter(p: ts.ParameterDeclaration): boolean {
+  const fn = p.parent;
+  if (fn.parameters[0] !== p) return false;
+  let n: ts.Node = fn;
+  while (n.parent && ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  const call = n.parent;
+  if (!call || !ts.isCallExpression(call) || call.arguments[0] !== n) return false;
+  const callee = skipOuter(call.expression);
+  return ts.isPropertyAccessExpression(callee) && RESOLVERS.test(callee.name.text);
+}
+
+const RESOLVERS = /^(mutation|query|subscription)$/;
+
 /**
  * What an object handed to a helper gives one of its members: the member's value, or, where the object spreads
  * another in (`{ ...input, userId }`), that other object (the member may come from it). Through a local holding
@@ -305,6 +323,11 @@ function adminGate(link: { name: string; expr?: ts.Expression }): boolean {
       : callee.getText()
     : link.name.replace(/\(.*$/s, '');
   if (adminGates?.test(name)) return true;
+  // a procedure builder kept to administrators, extended on the route (`adminProcedure.use(timing)`)
+  // (the link's name says which builder when its expression is the builder's own definition)
+  const root = callee && ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : undefined;
+  if (root && ts.isIdentifier(root) && adminGates?.test(root.text)) return true;
+  if (root && adminGates?.test(link.name.replace(/[.(].*$/s, ''))) return true;
   if (!x || !ts.isCallExpression(x) || !adminRoleGates?.test(name) || !adminRoleValues) return false;
   // `requireRole('admin')`, `authorize(['admin', 'superadmin'])`: every role given is an administrator's
   const roles = x.arguments.flatMap((a) => {
