@@ -30,7 +30,11 @@ function nextConnectDialect(middlewareOnly: boolean): Dialect {
     chain: (m, _call, refs) => (methods.includes(m) || m === 'use' || ROUTERS().exportMethods.has(m) ? refs : []),
     register(m, call, refs, c): void {
       const args = [...call.arguments];
-      if (args.length && ts.isStringLiteralLike(skipOuter(args[0]))) args.shift(); // path is the file's
+      // a pattern matched against the whole address (`handler.post('/api/auth/login', …)` in a catch-all page):
+      // kept for the page to decide; the file's own path serves otherwise
+      const first = args.length ? skipOuter(args[0]) : undefined;
+      const pattern = first && ts.isStringLiteralLike(first) ? first.text : '';
+      if (first && ts.isStringLiteralLike(first)) args.shift();
       const items = c.flattenArgs(args);
       if (!items.length) return;
       for (const ref of refs) {
@@ -39,7 +43,7 @@ function nextConnectDialect(middlewareOnly: boolean): Dialect {
           c.graph.add(ref.router, {
             kind: 'route',
             methods: [m === 'all' ? 'ANY' : (m.toUpperCase() as HttpMethod)],
-            paths: [''],
+            paths: [pattern],
             args: items,
             anchor: ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call,
             order: orderOf(call),
@@ -48,6 +52,18 @@ function nextConnectDialect(middlewareOnly: boolean): Dialect {
     },
     guess: () => false,
   };
+}
+
+/**
+ * The address a next-connect route serves in a page: its pattern when the page catches every address under its
+ * own static part and the pattern is a whole address there (`/api/auth/login` in `pages/api/auth/[...auth].js`,
+ * where next-connect matches the pattern against the request's path); the page's path otherwise.
+ */
+export function servedPath(pattern: string, pagePath: string): string {
+  const catchAll = /\/\[{1,2}\.\.\.[^\]]+\]{1,2}$/;
+  if (!pattern.startsWith('/') || !catchAll.test(pagePath)) return pagePath;
+  const base = pagePath.replace(catchAll, '');
+  return pattern === base || pattern.startsWith(`${base}/`) ? pattern.replace(/\/+$/, '') || '/' : pagePath;
 }
 
 /** Does a default export hand out a next-connect router (`handler`, `base().put(x)`, `withSession(handler)`)? */

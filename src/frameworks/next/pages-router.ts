@@ -19,7 +19,7 @@ import { HTTP_METHODS, type Endpoint, type FunctionNode, type HttpMethod } from 
 import { buildEndpoint, chainLink, containedEndpoint, type EndpointInput } from '../shared/endpoint.js';
 import { exportedExpression } from '../shared/method-exports.js';
 import { composition, methodGates } from './method-gates.js';
-import { nextConnectRoutes } from './next-connect.js';
+import { nextConnectRoutes, servedPath } from './next-connect.js';
 import type { AdapterContext } from '../types.js';
 import type { NextFile } from './files.js';
 
@@ -537,17 +537,19 @@ export function extractPagesRoute(sf: ts.SourceFile, info: NextFile, ctx: Adapte
   // next-connect: registrations this file makes on a router, created here or in another module
   const routes = nextConnectRoutes(sf, expr, ctx);
   if (routes.length) {
-    return routes.map((r) =>
-      build({
+    return routes.map((r) => {
+      const path = servedPath(r.path, info.urlPath);
+      return build({
         framework: 'next-pages',
         method: r.method,
-        path: info.urlPath,
-        anchor: def.anchor,
+        path,
+        // (a route of its own address is found at its registration)
+        anchor: path === info.urlPath ? def.anchor : r.anchor,
         handlerExpr: r.handler,
         chain: r.chain.map((m) => chainLink(m.expr, m.via, ctx.values)),
         tags: ['next-connect'],
-      }),
-    );
+      });
+    });
   }
 
   // Method-keyed handler maps: `export default apiHandler({ GET: list, POST: create })`, or `apiHandler(api)`
