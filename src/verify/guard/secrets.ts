@@ -173,6 +173,19 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
  * Where a function switches a one-time-code factor on (`twoFactorEnabled: true`, `user.totpVerified =
  * true`): a code checked there belongs to the factor being enrolled.
  */
+/** A switch's column kept as the time it was turned on (`enabledAt`, `totp_enabled_at`). */
+const ENABLED_STAMP = /enabled_?at$/i;
+
+/** The time now: `new Date()`, `Date.now()`, `now()`, `sql\`now()\``. */
+function isNow(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (ts.isNewExpression(x))
+    return ts.isIdentifier(x.expression) && x.expression.text === 'Date' && !x.arguments?.length;
+  if (ts.isCallExpression(x)) return /^(now|Date\.now|utcNow)$/.test(x.expression.getText()) && !x.arguments.length;
+  if (ts.isTaggedTemplateExpression(x)) return /now\(\)|current_timestamp/i.test(x.template.getText());
+  return false;
+}
+
 export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   const v = vocab();
   const re = v.factorEnabledFlags;
@@ -188,11 +201,16 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
     v.factorRecordFlags.test(flag) &&
     !/\bsession\b/i.test(receiver.getText()) &&
     names.some((n) => v.factorRecords.test(n));
+  // a switch kept as the time it was turned on (`enabledAt: new Date()`) is the switch turned on
+  const stamped = (name: string, e: ts.Expression): string | undefined =>
+    ENABLED_STAMP.test(name) && isNow(e) ? name.replace(/_?at$/i, '') : undefined;
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (n.kind === SyntaxKind.PropertyAssignment) {
       const p = n as ts.PropertyAssignment;
-      const name = p.name.getText().replace(/['"]/g, '');
+      const written = p.name.getText().replace(/['"]/g, '');
+      const stamp = stamped(written, p.initializer);
+      const name = stamp ?? written;
       const write = writeCallOf(p);
       // a lookup's filter (`findOne({ enabled: true })`) reads the factor, it does not switch it on
       const writes = !!write && v.anyWrites.test(calleeName(write));
@@ -214,7 +232,7 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
         ts.isObjectLiteralExpression(p.parent) &&
         p.parent.properties.some((q) => q !== p && !!q.name && v.factorSecrets.test(q.name.getText()));
       if (
-        isTrue(p.initializer) &&
+        (isTrue(p.initializer) || !!stamp) &&
         (((re.test(name) || summary) && onAccount) || (writes && onFactorRecord(name, names, write.expression)))
       )
         found = n;
