@@ -230,11 +230,19 @@ function whoseRecord(
   let anyPayload = false;
   // (only the keys that say whose record it is must be the caller's: `assetId: from` picks one of the caller's rows)
   let people = 0;
+  let around: ts.Node | undefined = call.parent;
+  while (around && !ts.isFunctionLike(around)) around = around.parent;
+  const checked = ownerCheckedKeys(around);
   for (const f of filters) {
     signedIn = false;
     payload = false;
     seen.clear();
     go(f.value, 0);
+    // (a key whose record the handler refused unless it is the caller's: the caller's own)
+    if (payload && !signedIn && checked.has(flat(skipOuter(f.value)))) {
+      payload = false;
+      signedIn = true;
+    }
     if (!f.key || PERSON_FILTER.test(f.key)) {
       people++;
       everySignedIn &&= signedIn;
@@ -547,11 +555,49 @@ function keyValues(obj: ts.ObjectLiteralExpression): Filter[] {
 }
 
 /**
+ * The keys of lookups whose record the function around `at` refuses unless it is the caller's
+ * (`const existing = await findUnique({ where: { id: input.id } }); if (existing.userId !== ctx.user.id) throw`):
+ * a write by the same key (`update({ where: { id: input.id } })`) changes the caller's own record. As text.
+ */
+function ownerCheckedKeys(fn: ts.Node | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!fn) return out;
+  const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      (n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+        n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken)
+    ) {
+      const [l, r] = [skipOuter(n.left), skipOuter(n.right)];
+      const other = signed(l) ? r : signed(r) ? l : undefined;
+      const rec = other && ts.isPropertyAccessExpression(other) ? skipOuter(other.expression) : undefined;
+      const d = rec && ts.isIdentifier(rec) ? findDeclaration(rec) : undefined;
+      let init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+      if (init && ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+      if (init && ts.isCallExpression(init) && rules().finders?.test(calleeName(init)) && refuses(n))
+        for (const a of init.arguments) for (const f of filterOf(a)) out.add(flat(skipOuter(f.value)));
+    }
+    if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
+}
+
+/** Is the comparison the condition of an `if` that ends the request (a return or a throw)? */
+function refuses(cmp: ts.Node): boolean {
+  let n: ts.Node = cmp;
+  while (n.parent && (ts.isBinaryExpression(n.parent) || ts.isParenthesizedExpression(n.parent))) n = n.parent;
+  return !!n.parent && ts.isIfStatement(n.parent) && n.parent.expression === n && exits(n.parent.thenStatement);
+}
+
+/**
  * Names the handler requires to equal who is signed in (`if (userId !== req.user.id) return 403`): a
  * request value so checked names the caller's own record.
  */
 export function comparedWithSignedIn(fn: ts.Node): Set<string> {
-  const out = new Set<string>();
+  // (and the request values a record was looked up by that the handler refuses unless it is the caller's)
+  const out = new Set<string>([...ownerCheckedKeys(fn)].map((k) => norm(k.split('.').pop() ?? k)));
   const visit = (n: ts.Node): void => {
     if (ts.isBinaryExpression(n)) {
       const op = n.operatorToken.kind;
