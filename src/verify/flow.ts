@@ -11,7 +11,15 @@ import { isStepUpMachinery } from '../analysis/machinery.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { and3, not3, or3 } from '../analysis/tri.js';
 import { argumentEnv, type Env } from '../analysis/strings.js';
-import { calleeName, enclosingFunction, isFunctionNode, isInside, isNullish, skipOuter } from '../analysis/values.js';
+import {
+  calleeName,
+  enclosingFunction,
+  isFunctionNode,
+  isInside,
+  isNullish,
+  propertyNameText,
+  skipOuter,
+} from '../analysis/values.js';
 import { forEachNode } from '../analysis/walk.js';
 import type { FunctionNode } from '../model.js';
 import {
@@ -1191,7 +1199,10 @@ export class Flow implements ResultLookup {
   private exit(kind: FlowExit['kind'], node: ts.Node, value: ts.Expression | undefined, st: St): void {
     const answer = value ? answerOf(value, this.o.specs.values, this.o.env) : undefined;
     // A guard summary may return its evidence: `return Date.now() - s.authAt < FIVE_MIN`.
-    if (this.o.role === 'summary' && value && kind === 'return') for (const ev of this.atoms(value)) ev.returned = true;
+    // (only what decides the result: the value itself or a result field of a returned object, `{ ok: fresh }`; a
+    // flag copied into another field of a record it hands back, `{ ...row, otpVerified: !!row.otpVerified }`, is data)
+    if (this.o.role === 'summary' && value && kind === 'return')
+      for (const ev of this.atoms(value, true)) ev.returned = true;
     this.exits.push({ kind, node, value, answer, must: st.must, may: st.may, failing: st.failing });
     if (kind !== 'return' || !value) {
       if (kind === 'return' && !value && this.o.role === 'next-middleware') this.point('continuation', node, st);
@@ -1226,8 +1237,13 @@ export class Flow implements ResultLookup {
   // ---- conditions --------------------------------------------------------------------------
 
   /** Step-up checks a condition makes: guard calls, guard results, inline evidence. */
-  private atoms(cond: ts.Expression): GuardEvent[] {
+  private atoms(cond: ts.Expression, asResult = false): GuardEvent[] {
     const out: GuardEvent[] = [];
+    const v = vocab();
+    const resultField = (p: ts.ObjectLiteralElementLike): boolean => {
+      const n = p.name ? propertyNameText(p.name) : undefined;
+      return !!n && (v.successFields.test(n) || v.failureFields.test(n) || v.errorFields.test(n));
+    };
     const seen = new Set<ts.Node>();
     const visit = (n: ts.Node, depth: number): void => {
       if (depth > 4 || seen.has(n)) return;
@@ -1271,6 +1287,10 @@ export class Flow implements ResultLookup {
           if (!out.includes(ev)) out.push(ev);
           return;
         }
+      }
+      if (asResult && ts.isObjectLiteralExpression(x)) {
+        for (const p of x.properties) if (resultField(p)) visit(p, depth);
+        return;
       }
       ts.forEachChild(x, (c) => visit(c, depth));
     };
