@@ -2843,12 +2843,19 @@ function tableArgWrite(call: ts.CallExpression, values: ValueResolver): Partial<
   const recv = skipOuter(mc.recv);
   const name = ts.isIdentifier(recv) ? recv.text : ts.isPropertyAccessExpression(recv) ? recv.name.text : undefined;
   if (!name || !w.receivers.test(name)) return undefined;
+  // (a wrapper the scan can follow is read in its own body, whatever order it takes its filter and data in)
+  if (runsProjectCode(call, values)) return undefined;
   const m = w.methods[mc.method];
   const arg = call.arguments[m.collection];
   const table =
     arg && ts.isStringLiteralLike(skipOuter(arg)) ? (skipOuter(arg) as ts.StringLiteralLike).text : undefined;
   if (!table || !w.tableName.test(table)) return undefined;
-  const data = m.data !== undefined && call.arguments[m.data] ? writeData(call.arguments[m.data], values) : emptyData();
+  // (the data and the filter in either order, `update('wallets', data, where)` or `update('wallets', where, data)`:
+  // every object after the table is read, as the write's data)
+  const data = emptyData();
+  if (m.data !== undefined)
+    for (const a of call.arguments.slice(m.collection + 1))
+      if (ts.isObjectLiteralExpression(skipOuter(a))) writeData(a, values, 0, data);
   return {
     model: normalizeName(table),
     action: m.action,

@@ -233,13 +233,16 @@ function whoseRecord(
   let around: ts.Node | undefined = call.parent;
   while (around && !ts.isFunctionLike(around)) around = around.parent;
   const checked = ownerCheckedKeys(around);
+  const ownNames = around ? comparedWithSignedIn(around) : new Set<string>();
   for (const f of filters) {
     signedIn = false;
     payload = false;
     seen.clear();
     go(f.value, 0);
     // (a key whose record the handler refused unless it is the caller's: the caller's own)
-    if (payload && !signedIn && checked.has(flat(skipOuter(f.value)))) {
+    // (…or a value it refuses unless it is the caller's: `if (input.userId !== ctx.user.id) throw`)
+    const text = flat(skipOuter(f.value));
+    if (payload && !signedIn && (checked.has(text) || ownNames.has(norm(text.split('.').pop() ?? text)))) {
       payload = false;
       signedIn = true;
     }

@@ -913,12 +913,15 @@ export function exclusionFor(
   // a key minted on the account already signed in under a renewal word (`/user/refresh_token` behind the
   // route's authentication, the handler reading who is signed in): a rotation of that account's key, no sign-in
   // renewed by its refresh token
+  // (not where the route's middleware or the handler reads a refresh token: `verifyRefreshToken`, `refreshGuard`)
   const rotatesSignedInKey =
     !!facts.keyAsset &&
     segs.some((s) => !!lookupTerm(norm(s), xs.renewals)) &&
     !!ep.handler.fn &&
     readsSignedIn(ep.handler.fn, values) &&
-    servesSignedInUser(ep, values);
+    servesSignedInUser(ep, values) &&
+    !ep.chain.some((l) => l.via === 'route' && /refresh/i.test(l.name)) &&
+    !/refresh/i.test(ep.handler.fn.body?.getText() ?? '');
 
   // 1. Authentication entry points and callbacks (a segment, a word of one — `custom-signout` —, or a multi-segment phrase)
   const lower = ep.path.toLowerCase();
