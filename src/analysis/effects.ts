@@ -3727,8 +3727,17 @@ function mintsIdentifier(call: ts.CallExpression): boolean {
   else if (p && ts.isPropertyAssignment(p) && p.initializer === n) name = propertyNameText(p.name);
   else if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n)
     name = accessName(p.left) ?? (ts.isIdentifier(p.left) ? p.left.text : undefined);
+  // a header's value (`res.set('X-Trace-Id', uuid())`, `c.header('x-request-id', id())`): named by the header
+  else if (p && ts.isCallExpression(p) && p.arguments[1] === n && HEADER_SETTERS.test(calleeName(p))) {
+    const header = skipOuter(p.arguments[0]);
+    if (ts.isStringLiteralLike(header)) return ID_HEADERS.test(header.text);
+  }
   return !!name && rules().idTargets.test(name);
 }
+
+/** Calls that set a response or request header, and the headers that carry an identifier (a trace, a request id). */
+const HEADER_SETTERS = /^(set|setHeader|header|append|appendHeader)$/;
+const ID_HEADERS = /(^|-)(id|trace|span|request|correlation|nonce|etag)(-|$)/i;
 
 /** The statement texts an argument may hold: one, or one per value a local is given. */
 export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {

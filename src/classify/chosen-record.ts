@@ -145,7 +145,7 @@ function whoseRecord(
         signedIn = true;
         return;
       }
-      if (r.requestPayload.test(text)) {
+      if (r.requestPayload.test(text) || resolverInputRead(x)) {
         payload = true;
         return;
       }
@@ -155,6 +155,14 @@ function whoseRecord(
       if (d && ts.isVariableDeclaration(d) && d.initializer) go(d.initializer, depth + 1, ownId);
       else if (d && ts.isBindingElement(d)) {
         const { root, path } = bindingPath(d);
+        // `const { input } = opts` in a tRPC resolver: what the client sent
+        const init =
+          root && ts.isVariableDeclaration(root) && root.initializer ? skipOuter(root.initializer) : undefined;
+        const initParam = init && ts.isIdentifier(init) ? findDeclaration(init) : undefined;
+        if (path[0] === 'input' && initParam && ts.isParameter(initParam) && resolverParameter(initParam)) {
+          payload = true;
+          return;
+        }
         if (root && ts.isVariableDeclaration(root) && root.initializer)
           go(root.initializer, depth + 1, path.length === 1 && OWN_ID.test(path[0]) && !readsSession(root));
         else if (root && ts.isParameter(root) && path[0] === 'input' && resolverParameter(root)) {
@@ -257,16 +265,40 @@ function whoseRecord(
   return { payload: anyPayload, signedIn: anySignedIn, chosenAtSite, everySignedIn };
 }
 
-/** The first parameter of a tRPC procedure's resolver (`.mutation(async ({ input, ctx }) => …)`, `.query(…)`). */
+/**
+ * The first parameter of a tRPC procedure's resolver (`.mutation(async ({ input, ctx }) => …)`, `.query(opts => …)`;
+ * v9: the `resolve` of the options, `.mutation('name', { input, resolve({ input }) { … } })`).
+ */
 function resolverParameter(p: ts.ParameterDeclaration): boolean {
   const fn = p.parent;
   if (fn.parameters[0] !== p) return false;
   let n: ts.Node = fn;
   while (n.parent && ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  // (v9: the options object's `resolve`, a method or a property)
+  if (
+    (ts.isMethodDeclaration(fn) && fn.name.getText() === 'resolve') ||
+    (ts.isPropertyAssignment(n.parent) && n.parent.name.getText() === 'resolve' && n.parent.initializer === n)
+  ) {
+    n = ts.isMethodDeclaration(fn) ? fn.parent : n.parent.parent;
+    if (!ts.isObjectLiteralExpression(n)) return false;
+  }
   const call = n.parent;
-  if (!call || !ts.isCallExpression(call) || call.arguments[0] !== n) return false;
+  if (!call || !ts.isCallExpression(call) || !call.arguments.includes(n as ts.Expression)) return false;
   const callee = skipOuter(call.expression);
   return ts.isPropertyAccessExpression(callee) && RESOLVERS.test(callee.name.text);
+}
+
+/** `opts.input.saleId`: a member of the input a tRPC resolver's parameter carries. */
+function resolverInputRead(x: ts.Expression): boolean {
+  let e: ts.Expression = x;
+  let first: string | undefined;
+  while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
+    if (ts.isPropertyAccessExpression(e)) first = e.name.text;
+    e = skipOuter(e.expression);
+  }
+  if (first !== 'input' || !ts.isIdentifier(e)) return false;
+  const d = findDeclaration(e);
+  return !!d && ts.isParameter(d) && resolverParameter(d);
 }
 
 const RESOLVERS = /^(mutation|query|subscription)$/;
@@ -334,11 +366,9 @@ function adminGate(link: { name: string; expr?: ts.Expression }): boolean {
       : callee.getText()
     : link.name.replace(/\(.*$/s, '');
   if (adminGates?.test(name)) return true;
-  // a procedure builder kept to administrators, extended on the route (`adminProcedure.use(timing)`)
-  // (the link's name says which builder when its expression is the builder's own definition)
-  const root = callee && ts.isPropertyAccessExpression(callee) ? skipOuter(callee.expression) : undefined;
-  if (root && ts.isIdentifier(root) && adminGates?.test(root.text)) return true;
-  if (root && adminGates?.test(link.name.replace(/[.(].*$/s, ''))) return true;
+  // a procedure builder kept to administrators, extended on the route (`adminProcedure.use(timing)`): the link's
+  // name says which builder, whatever its expression is (the builder's own middleware)
+  if (/^\w+\.use\(/.test(link.name) && adminGates?.test(link.name.replace(/[.(].*$/s, ''))) return true;
   if (!x || !ts.isCallExpression(x) || !adminRoleGates?.test(name) || !adminRoleValues) return false;
   // `requireRole('admin')`, `authorize(['admin', 'superadmin'])`: every role given is an administrator's
   const roles = x.arguments.flatMap((a) => {
