@@ -109,6 +109,13 @@ function lookedUpRecord(text: string, at: number, length: number): string | unde
   return best?.name;
 }
 
+/** The local a lookup's answer is kept in, in the statement that holds it (`const attendee = await Attendee.findOne(…)`). */
+function assignedName(region: string, at: number): string | undefined {
+  const before = region.slice(Math.max(0, at - 160), at);
+  const stmt = before.slice(Math.max(before.lastIndexOf(';'), before.lastIndexOf('{'), before.lastIndexOf('}')) + 1);
+  return /(?:\b(?:const|let|var)\s+)?([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?[^=]*$/.exec(stmt)?.[1];
+}
+
 /** A record's name as written anywhere (`UserModel`, `tbl_users`, `admin_users`), bare: `user`, `adminuser`. */
 function bare(name: string): string {
   return modelName(normalizeName(name).replace(/^tbl/, '')).replace(/s$/, '');
@@ -147,13 +154,21 @@ function families(values: ValueResolver): Families {
       for (const [start, end] of signInRegions(store.get(file), text, r.passwordOnly, false)) {
         const region = text.slice(start, end);
         if (r.answers.test(region) && !(r.codeIssues?.test(region) ?? true) && !r.tokenAnswer.test(region)) continue;
+        // (where the function reads a stored secret of what one lookup answered, `bcrypt.compare(pw, user.password)`,
+        // a record another lookup answered without that, `Attendee.findOne({ email })` linking a ticket, is no account)
+        const found: { record: string; holder?: string }[] = [];
         for (const re of r.lookups) {
           re.lastIndex = 0;
           for (const m of region.matchAll(re)) {
             const record = identifierFamily(m[1]) && lookedUpRecord(text, start + (m.index ?? 0), m[0].length);
-            if (record && !r.notAccounts.test(bare(record))) slot.named.add(bare(record));
+            if (record && !r.notAccounts.test(bare(record)))
+              found.push({ record, holder: assignedName(region, m.index ?? 0) });
           }
         }
+        const secretOf = (v: string): boolean =>
+          new RegExp(`\\b${v}\\??\\.(\\w*(pass|pwd|hash|pin|secret|digest)\\w*)`, 'i').test(region);
+        const anySecretRead = found.some((f) => !!f.holder && secretOf(f.holder));
+        for (const f of found) if (!anySecretRead || !f.holder || secretOf(f.holder)) slot.named.add(bare(f.record));
       }
     const regions = [
       ...(signIn ? signInRegions(store.get(file), text, r.passwordCheck) : []),
