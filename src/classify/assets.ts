@@ -723,6 +723,39 @@ function targetNamed(
   });
 }
 
+/** An insert that leaves an existing row alone, and names of functions that read (rules/assets.json `backfill`). */
+const BACKFILL = compiled(() => {
+  const b = ruleFile('assets').backfill;
+  return b ? { keepsExisting: new RegExp(b.keepsExisting, 'i'), readerNames: new RegExp(b.readerNames) } : undefined;
+});
+
+/**
+ * A row written by a function named for reading, with an insert that leaves an existing row alone: the reader
+ * fills in a row missing for what is already stored (a legacy owner's role row), it grants nothing new.
+ */
+function backfilledOnRead(e: Effect): boolean {
+  const b = BACKFILL();
+  if (!b) return false;
+  let top: ts.Node = e.node;
+  while (
+    top.parent &&
+    (ts.isPropertyAccessExpression(top.parent) ||
+      (ts.isCallExpression(top.parent) && top.parent.expression === top) ||
+      ts.isAwaitExpression(top.parent))
+  )
+    top = top.parent;
+  if (!b.keepsExisting.test(top.getText())) return false;
+  let fn: ts.Node | undefined = top.parent;
+  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  const name =
+    fn && (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name
+      ? fn.name.getText()
+      : fn && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)
+        ? fn.parent.name.text
+        : undefined;
+  return !!name && b.readerNames.test(name);
+}
+
 /** The assets the (leaf) effects of one endpoint touch. */
 export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetHit[] {
   const c = assetRules();
@@ -868,6 +901,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       const kinds = r.kinds ?? ['db-write', 'sql-write'];
       if (!kinds.includes(e.kind as (typeof kinds)[number])) continue;
       if (r.ops && !r.ops.some((o) => ops.includes(o))) continue;
+      // (a role row a reader fills in only where it is missing, `getUserOrgRole` inserting the role the stored
+      // organisation already gives, `onConflictDoNothing()`: it records what is, it grants nothing)
+      if (r.category === 'privilege' && ops.every((o) => o === 'create') && backfilledOnRead(e)) continue;
       if (r.callsRe && !r.callsRe.test(e.callee)) continue;
       if (r.urlPathRe && !(e.target !== undefined && r.urlPathRe.test(e.target))) continue;
       // a row whose own type says it is a lasting key (`type: 'pat'` on a sessions table)

@@ -799,6 +799,8 @@ export interface AssetRules {
   reveals: RevealRules;
   /** Bulk exports by a collection read turned into a file (src/classify/exports.ts). */
   exports: ExportRules;
+  /** A role row a reader fills in where it is missing (src/classify/assets.ts backfilledOnRead). */
+  backfill?: { keepsExisting: string; readerNames: string };
   /** Whose record a balance credit changes, by its lookup key's origin (src/classify/chosen-record.ts). */
   chosenRecord: {
     requestPayload: string;
