@@ -98,7 +98,7 @@ interface Compiled {
   idTargets: RegExp;
   /** Method names of a write, in a function named like a minting call (rules `mint.writeMethods`). */
   mintWrites?: RegExp;
-  identity: { re: RegExp; category: string; keys?: string[]; keyRe?: RegExp; metadata: boolean }[];
+  identity: { re: RegExp; category: string; keys?: string[]; keyRe?: RegExp; metadata: boolean; modules?: string[] }[];
   /** Any of the identity patterns (undefined where one cannot be joined): most calls match none. */
   identityAny?: RegExp;
   identityNested: RegExp;
@@ -158,6 +158,7 @@ const rules = compiled<Compiled>(() => {
       keys: c.keys?.map((k) => k.toLowerCase()),
       keyRe: c.keyPattern ? new RegExp(c.keyPattern, 'i') : undefined,
       metadata: !!c.metadata,
+      modules: c.modules,
     })),
     lookAhead: new RegExp(r.lookAheadWrites.pattern, 'i'),
     throughParams: new RegExp(r.throughParamsWrites, 'i'),
@@ -2869,6 +2870,23 @@ function tableArgWrite(call: ts.CallExpression, values: ValueResolver): Partial<
   };
 }
 
+/**
+ * Is the call's receiver a client one of these packages made (`managementClient.users.delete` with
+ * `export const managementClient = new ManagementClient(…)` from `auth0`), or is the call in a file importing one?
+ */
+function clientOfModules(call: ts.CallExpression, modules: readonly string[], values: ValueResolver): boolean {
+  if (importsAny(call.getSourceFile(), modules)) return true;
+  let root: ts.Expression = call.expression;
+  while (ts.isPropertyAccessExpression(root) || ts.isCallExpression(root) || ts.isElementAccessExpression(root))
+    root = skipOuter(root.expression);
+  const made = (v: Value, depth = 0): boolean =>
+    depth < 4 &&
+    ((v.kind === 'external' && modules.includes(v.module)) ||
+      (v.kind === 'call' && v.callee.some((c) => made(c, depth + 1))) ||
+      (v.kind === 'member' && made(v.base, depth + 1)));
+  return values.resolve(root).some((v) => made(v));
+}
+
 /** Does the file import one of these modules? */
 function importsAny(sf: ts.SourceFile, modules: readonly string[]): boolean {
   return sf.statements.some(
@@ -3120,6 +3138,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
   const maybeIdentity = !identityAny || identityAny.test(text) || (!!cmd && identityAny.test(`send:${cmd}`));
   for (const id of maybeIdentity ? identity : []) {
     if (!id.re.test(text) && !(cmd && id.re.test(`send:${cmd}`))) continue;
+    if (id.modules && !clientOfModules(call, id.modules, values)) continue;
     const written = call.arguments.map((a) => identityData(a, values));
     const dataKeys = written.flatMap((w) => w.keys);
     // a call whose written keys are all seen and name none of the credentials (`updateUser({ data: { name } })`) changes no credential

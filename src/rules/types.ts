@@ -225,7 +225,15 @@ export interface EffectRules {
   };
   /** `nested`: keys whose object value's own keys are written too (a provider's user metadata). */
   identity: {
-    calls: { pattern: string; category: string; keys?: string[]; keyPattern?: string; metadata?: boolean }[];
+    calls: {
+      pattern: string;
+      category: string;
+      keys?: string[];
+      keyPattern?: string;
+      metadata?: boolean;
+      /** Counts only on a client made by one of these packages (the receiver's root, or the file importing one). */
+      modules?: string[];
+    }[];
     nested?: string;
   };
   mint: {
