@@ -13,6 +13,7 @@ import { externalName } from '../analysis/unwrap.js';
 import {
   accessName,
   calleeName,
+  isNullish,
   propertyNameText,
   skipOuter,
   type Value,
@@ -244,15 +245,19 @@ function signInFlow(
   issuesToken = false,
 ): { evidence: string; weak: boolean } | undefined {
   if (!fn?.body) return undefined;
+  // (not a lookup keyed by the signed-in user's own identifier, `{ username: req.session.user.username }`: it
+  // finds the account the session already names, whatever the handler then writes to the session)
+  // (a lookup by id, `findByIdAndUpdate(id, { email })`, is keyed by its id alone: the object after it is data)
+  const filters = (c: ts.CallExpression): readonly ts.Expression[] =>
+    /^findById/.test(calleeName(c)) ? c.arguments.slice(0, 1) : c.arguments;
   const lookup = calls.find(
     (c) =>
       xs.signInLookups.test(calleeName(c)) &&
-      c.arguments.some((a) => xs.signInArgs.test(lookupText(a, calleeName(c) === 'upsert'))) &&
+      filters(c).some((a) => xs.signInArgs.test(lookupText(a, calleeName(c) === 'upsert'))) &&
+      !c.arguments.some((a) => keyedBySession(a, xs.sessionIdentifierArgs)) &&
       !onlyRefuses(c),
   );
   if (!lookup) return undefined;
-  // a key minted for the account the session already names (`{ email: session.user.email }`) is no sign-in
-  if (issuesToken && lookup.arguments.some((a) => xs.sessionIdentifierArgs.test(a.getText()))) return undefined;
   // …and a token handed to whoever names an account, with nothing proven (no password, identity token or
   // e-mailed code checked), is an account handed over, not a sign-in
   if (issuesToken && !calls.some((c) => xs.proofCalls.test(calleeName(c)) || tokenKeyed(c, xs))) return undefined;
@@ -338,6 +343,9 @@ function onlyRefuses(lookup: ts.CallExpression): boolean {
   let refusals = 0;
   forEachNode(scope, (n) => {
     if (!ts.isIdentifier(n) || n.text !== name || n === decl.name) return;
+    // (a member of the same name, `req.session.user`, `{ user: … }`, is no use of the local)
+    if (ts.isPropertyAccessExpression(n.parent) && n.parent.name === n) return;
+    if ((ts.isPropertyAssignment(n.parent) || ts.isBindingElement(n.parent)) && n.parent.name === n) return;
     uses++;
     // the local itself (or `!!local`, `local !== null`) as an if's condition whose branch ends the request
     let c: ts.Node = n;
@@ -345,12 +353,42 @@ function onlyRefuses(lookup: ts.CallExpression): boolean {
       if (ts.isParenthesizedExpression(p)) c = p;
       else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) c = p;
       else if (isNot(p) && isNot(p.parent)) c = p.parent;
+      else if (presentTest(p, c)) c = p;
       else break;
     }
     const stmt = c.parent;
     if (stmt && ts.isIfStatement(stmt) && stmt.expression === c && alwaysReturns(stmt.thenStatement)) refusals++;
   });
   return uses > 0 && uses === refusals;
+}
+
+/**
+ * A lookup's filter keyed by the signed-in user's own identifier, written in place or through a local
+ * (`const username = req.session.user.username; User.findOne({ username })`).
+ */
+function keyedBySession(arg: ts.Expression, re: RegExp): boolean {
+  if (re.test(arg.getText())) return true;
+  const x = skipOuter(arg);
+  if (!ts.isObjectLiteralExpression(x)) return false;
+  return x.properties.some((p) => {
+    const v = ts.isPropertyAssignment(p)
+      ? skipOuter(p.initializer)
+      : ts.isShorthandPropertyAssignment(p)
+        ? p.name
+        : undefined;
+    if (!v || !ts.isIdentifier(v)) return false;
+    const d = findDeclaration(v);
+    return !!d && ts.isVariableDeclaration(d) && !!d.initializer && re.test(d.initializer.getText());
+  });
+}
+
+/** `local != null`, `local !== undefined`: true where the record was found. */
+function presentTest(p: ts.Node, operand: ts.Node): boolean {
+  if (!ts.isBinaryExpression(p)) return false;
+  const op = p.operatorToken.kind;
+  if (op !== ts.SyntaxKind.ExclamationEqualsToken && op !== ts.SyntaxKind.ExclamationEqualsEqualsToken) return false;
+  const other = p.left === operand ? p.right : p.right === operand ? p.left : undefined;
+  return !!other && isNullish(other);
 }
 
 function isNot(n: ts.Node | undefined): n is ts.PrefixUnaryExpression {
