@@ -82,6 +82,8 @@ interface CompiledAssets {
     tenantSet: string[];
     ownedPeopleSet: string[];
     keySet: string[];
+    /** Bookkeeping keys beside a write of only the rule's keys (rules `ownerBesideKeys`). */
+    ownerBesideRe?: RegExp;
     keyRe: RegExp | undefined;
     wholeKeyOwnersRe: RegExp | undefined;
     keyPatternModelsRe: RegExp | undefined;
@@ -156,6 +158,7 @@ export const assetRules = compiled((): CompiledAssets => {
       tenantSet: (a.tenantModels ?? []).map(norm),
       ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
+      ownerBesideRe: a.ownerBesideKeys ? new RegExp(a.ownerBesideKeys, 'i') : undefined,
       keyRe: a.keyPattern ? new RegExp(a.keyPattern) : undefined,
       wholeKeyOwnersRe: a.wholeKeyOwners ? new RegExp(a.wholeKeyOwners) : undefined,
       keyPatternModelsRe: a.keyPatternModels ? new RegExp(a.keyPatternModels) : undefined,
@@ -970,7 +973,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             ) &&
             !(r.placeColumns && declaresColumn(ctx.values, model, r.placeColumns, true))) ||
           (!!r.signInModels && !!model && signsInOn(ctx.values, model)) ||
-          (!!r.shapeKeys && r.shapeKeys.some((group) => group.every((k) => keys.includes(norm(k)))));
+          (!!r.shapeKeys && r.shapeKeys.some((group) => group.every((k) => keys.includes(norm(k))))) ||
+          // (a record of any name whose write is nothing but its owner: a transfer of that record)
+          (!!r.ownerOnlyAnyModel &&
+            !e.opaqueData &&
+            keys.some((k) => r.keySet.includes(k)) &&
+            keys.every((k) => r.keySet.includes(k) || !!r.ownerBesideRe?.test(k)));
         if (!ok) continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns, true)) continue;

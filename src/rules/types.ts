@@ -639,6 +639,9 @@ export interface AssetRule {
   withColumns?: string[];
   /** A record of any name written with every key of one of these groups is this rule's (`publicKey` with `counter`: a WebAuthn credential). */
   shapeKeys?: string[][];
+  /** A record of any name counts when nothing but the rule's keys is written (beside `ownerBesideKeys`). */
+  ownerOnlyAnyModel?: boolean;
+  ownerBesideKeys?: string;
   /** A record whose schema declares one of these columns is not this rule's (an OAuth provider link named `Account`). */
   notColumns?: string[];
   /** When the record's columns are declared, one must name a user of the application (a pattern over normalised column names). */
