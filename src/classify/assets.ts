@@ -748,6 +748,8 @@ function backfilledOnRead(e: Effect): boolean {
   )
     top = top.parent;
   if (!b.keepsExisting.test(top.getText())) return false;
+  // (a role the server fixed, a literal or a local made of literals: one handed in may be the request's choice)
+  if (!fixedRoles(top)) return false;
   let fn: ts.Node | undefined = top.parent;
   while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
   const name =
@@ -757,6 +759,30 @@ function backfilledOnRead(e: Effect): boolean {
         ? fn.parent.name.text
         : undefined;
   return !!name && b.readerNames.test(name);
+}
+
+/** Are the role values an insert writes fixed by the server: literals, or locals given only literals? */
+function fixedRoles(insert: ts.Node): boolean {
+  const fixed = (e: ts.Expression, depth = 0): boolean => {
+    const x = skipOuter(e);
+    if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x)) return true;
+    if (ts.isConditionalExpression(x)) return fixed(x.whenTrue, depth) && fixed(x.whenFalse, depth);
+    if (ts.isIdentifier(x) && depth < 3) {
+      const d = findDeclaration(x);
+      return !!d && ts.isVariableDeclaration(d) && !!d.initializer && fixed(d.initializer, depth + 1);
+    }
+    return false;
+  };
+  let ok = true;
+  const visit = (n: ts.Node): void => {
+    if (!ok) return;
+    if (ts.isPropertyAssignment(n) && /role/i.test(n.name.getText())) ok = fixed(n.initializer);
+    else if (ts.isShorthandPropertyAssignment(n) && /role/i.test(n.name.text)) ok = fixed(n.name);
+    else if (ts.isSpreadAssignment(n)) ok = false;
+    else ts.forEachChild(n, visit);
+  };
+  visit(insert);
+  return ok;
 }
 
 /** The assets the (leaf) effects of one endpoint touch. */

@@ -240,8 +240,9 @@ function whoseRecord(
   let people = 0;
   let around: ts.Node | undefined = call.parent;
   while (around && !ts.isFunctionLike(around)) around = around.parent;
+  // (a check before the write: one after it refuses nothing the write did)
   const checked = ownerCheckedKeys(around);
-  const ownNames = around ? comparedWithSignedIn(around) : new Set<string>();
+  const ownNames = around ? directlyCompared(around) : new Set<string>();
   for (const f of filters) {
     signedIn = false;
     payload = false;
@@ -250,7 +251,12 @@ function whoseRecord(
     // (a key whose record the handler refused unless it is the caller's: the caller's own)
     // (…or a value it refuses unless it is the caller's: `if (input.userId !== ctx.user.id) throw`)
     const text = flat(skipOuter(f.value));
-    if (payload && !signedIn && (checked.has(text) || ownNames.has(norm(text.split('.').pop() ?? text)))) {
+    const checkedAt = checked.get(text);
+    if (
+      payload &&
+      !signedIn &&
+      ((checkedAt !== undefined && checkedAt <= call.getStart()) || ownNames.has(norm(text.split('.').pop() ?? text)))
+    ) {
       payload = false;
       signedIn = true;
     }
@@ -592,9 +598,12 @@ function keyValues(obj: ts.ObjectLiteralExpression): Filter[] {
  * (`const existing = await findUnique({ where: { id: input.id } }); if (existing.userId !== ctx.user.id) throw`):
  * a write by the same key (`update({ where: { id: input.id } })`) changes the caller's own record. As text.
  */
-function ownerCheckedKeys(fn: ts.Node | undefined): Set<string> {
-  const out = new Set<string>();
+function ownerCheckedKeys(fn: ts.Node | undefined): Map<string, number> {
+  const out = new Map<string, number>();
   if (!fn) return out;
+  const add = (text: string, at: number): void => {
+    if (!out.has(text) || out.get(text)! > at) out.set(text, at);
+  };
   const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
   const visit = (n: ts.Node): void => {
     if (
@@ -609,7 +618,7 @@ function ownerCheckedKeys(fn: ts.Node | undefined): Set<string> {
       let init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
       if (init && ts.isAwaitExpression(init)) init = skipOuter(init.expression);
       if (init && ts.isCallExpression(init) && rules().finders?.test(calleeName(init)) && refuses(n))
-        for (const a of init.arguments) for (const f of filterOf(a)) out.add(flat(skipOuter(f.value)));
+        for (const a of init.arguments) for (const f of filterOf(a)) add(flat(skipOuter(f.value)), n.getEnd());
     }
     if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
   };
@@ -617,11 +626,50 @@ function ownerCheckedKeys(fn: ts.Node | undefined): Set<string> {
   return out;
 }
 
-/** Is the comparison the condition of an `if` that ends the request (a return or a throw)? */
+/**
+ * Is the comparison, alone or beside other refusals (`||`), the condition of an `if` that refuses the request
+ * (a throw, or a return of a 4xx)? Beside a bypass (`role !== 'admin' && …`) it refuses only some callers.
+ */
 function refuses(cmp: ts.Node): boolean {
   let n: ts.Node = cmp;
-  while (n.parent && (ts.isBinaryExpression(n.parent) || ts.isParenthesizedExpression(n.parent))) n = n.parent;
-  return !!n.parent && ts.isIfStatement(n.parent) && n.parent.expression === n && exits(n.parent.thenStatement);
+  while (
+    n.parent &&
+    ((ts.isBinaryExpression(n.parent) && n.parent.operatorToken.kind === ts.SyntaxKind.BarBarToken) ||
+      ts.isParenthesizedExpression(n.parent))
+  )
+    n = n.parent;
+  if (!n.parent || !ts.isIfStatement(n.parent) || n.parent.expression !== n || !exits(n.parent.thenStatement))
+    return false;
+  return REFUSAL.test(n.parent.thenStatement.getText());
+}
+
+/** A refusal's text: a throw, a 4xx status, or a refusal named (`forbidden()`, `notFound`). */
+const REFUSAL = /\bthrow\b|\b4\d\d\b|forbidden|unauthori[sz]ed|not_?found|notfound|denied/i;
+
+/**
+ * Values the function refuses unless they equal who is signed in (`if (input.userId !== ctx.user.id) throw`), by
+ * their last name; only a refusal of its own, not one beside a bypass (`!input.force && …`).
+ */
+function directlyCompared(fn: ts.Node): Set<string> {
+  const out = new Set<string>();
+  const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      (n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+        n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken) &&
+      refuses(n)
+    ) {
+      const [l, r] = [skipOuter(n.left), skipOuter(n.right)];
+      const own = signed(l) ? r : signed(r) ? l : undefined;
+      const name =
+        own && (ts.isIdentifier(own) ? own.text : ts.isPropertyAccessExpression(own) ? own.name.text : undefined);
+      if (name) out.add(norm(name));
+    }
+    if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
 }
 
 /**
@@ -629,8 +677,13 @@ function refuses(cmp: ts.Node): boolean {
  * request value so checked names the caller's own record.
  */
 export function comparedWithSignedIn(fn: ts.Node): Set<string> {
-  // (and the request values a record was looked up by that the handler refuses unless it is the caller's)
-  const out = new Set<string>([...ownerCheckedKeys(fn)].map((k) => norm(k.split('.').pop() ?? k)));
+  // (and the request's own values a record was looked up by that the handler refuses unless it is the caller's:
+  // `req.params.id` names the path's `:id`)
+  const out = new Set<string>(
+    [...ownerCheckedKeys(fn).keys()]
+      .filter((k) => rules().requestPayload.test(k))
+      .map((k) => norm(k.split('.').pop() ?? k)),
+  );
   const visit = (n: ts.Node): void => {
     if (ts.isBinaryExpression(n)) {
       const op = n.operatorToken.kind;

@@ -1237,6 +1237,7 @@ export class Flow implements ResultLookup {
   // ---- conditions --------------------------------------------------------------------------
 
   /** Step-up checks a condition makes: guard calls, guard results, inline evidence. */
+  // (see checkedHere below for the fields of a returned object)
   private atoms(cond: ts.Expression, asResult = false): GuardEvent[] {
     const out: GuardEvent[] = [];
     const v = vocab();
@@ -1289,7 +1290,9 @@ export class Flow implements ResultLookup {
         }
       }
       if (asResult && ts.isObjectLiteralExpression(x)) {
-        for (const p of x.properties) if (resultField(p)) visit(p, depth);
+        // (another field counts where its value is a check made here, `passwordOk` from a compare; a flag copied
+        // from a stored row, `otpVerified: !!row.otpVerified`, is data)
+        for (const p of x.properties) if (resultField(p) || checkedHere(p)) visit(p, depth);
         return;
       }
       ts.forEachChild(x, (c) => visit(c, depth));
@@ -1594,4 +1597,35 @@ function forgedResult(
     found = cond ?? n;
   });
   return found;
+}
+
+/**
+ * A returned object's field whose value is a check made in the function (`passwordOk` given a compare's result,
+ * `{ match: await verify(…) }`), not a stored flag copied into the record (`otpVerified: !!row.otpVerified`).
+ */
+function checkedHere(p: ts.ObjectLiteralElementLike): boolean {
+  const value = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+  if (!value) return false;
+  const strip = (e: ts.Expression): ts.Expression => {
+    let x = skipOuter(e);
+    for (;;) {
+      if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) x = skipOuter(x.operand);
+      else if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+      else if (
+        ts.isCallExpression(x) &&
+        ts.isIdentifier(x.expression) &&
+        x.expression.text === 'Boolean' &&
+        x.arguments[0]
+      )
+        x = skipOuter(x.arguments[0]);
+      else return x;
+    }
+  };
+  let x = strip(value);
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+    x = strip(d.initializer);
+  }
+  return ts.isCallExpression(x) || (ts.isBinaryExpression(x) && x.operatorToken.kind !== ts.SyntaxKind.EqualsToken);
 }

@@ -274,8 +274,10 @@ export function requiresFactorOn(fn: ts.Node): boolean {
   const flagRead = (e: ts.Expression): boolean => {
     const x = skipOuter(e);
     if (!ts.isPropertyAccessExpression(x)) return false;
-    if (v.factorEnabledFlags.test(x.name.text)) return true;
-    if (!v.factorRecordFlags.test(x.name.text)) return false;
+    // (a switch kept as the time it was turned on, `totp.enabledAt`, read as the switch)
+    const name = ENABLED_STAMP.test(x.name.text) ? x.name.text.replace(/_?at$/i, '') : x.name.text;
+    if (v.factorEnabledFlags.test(name)) return true;
+    if (!v.factorRecordFlags.test(name)) return false;
     const rec = lastName(x.expression);
     if (rec && v.factorRecords.test(rec)) return true;
     // a name for the record the factor's store answered (`const settings = await prisma.mfaSettings.findUnique(…)`)
