@@ -114,7 +114,29 @@ export function boundMember(
  * literal: the key's initializer there.
  */
 export function boundBinding(d: ts.Node, env: Env): ts.Expression | undefined {
-  return bindingSource(d, env)?.value;
+  return bindingSource(d, env)?.value ?? restElement(d, env);
+}
+
+/**
+ * An element taken from a rest parameter (`function (...args) { const [router, verb, path] = args }`): the
+ * call's argument at that place, where the call is known (bound under the parameter's `...`, restCall).
+ */
+function restElement(d: ts.Node, env: Env): ts.Expression | undefined {
+  if (!ts.isBindingElement(d) || d.dotDotDotToken || !ts.isArrayBindingPattern(d.parent)) return undefined;
+  const holder = d.parent.parent;
+  if (!ts.isVariableDeclaration(holder) || !holder.initializer) return undefined;
+  const init = skipOuter(holder.initializer);
+  const p = ts.isIdentifier(init) ? findDeclaration(init) : undefined;
+  if (!p || !ts.isParameter(p) || !p.dotDotDotToken) return undefined;
+  const call = env.get(p.dotDotDotToken);
+  if (!call || !ts.isCallExpression(call)) return undefined;
+  const arg = call.arguments[p.parent.parameters.indexOf(p) + d.parent.elements.indexOf(d)];
+  return arg && !ts.isSpreadElement(arg) ? arg : undefined;
+}
+
+/** Binds a rest parameter's call (what `restElement` reads), keyed by the parameter's `...`. */
+export function bindRestCall(env: Env, p: ts.ParameterDeclaration, call: ts.CallExpression): void {
+  if (p.dotDotDotToken) env.set(p.dotDotDotToken, call);
 }
 
 /**

@@ -1,7 +1,7 @@
 // Constant string evaluation: literals, templates and concatenations whose parts resolve to
 // constants (local or imported `const`, object-literal members, enum members, class fields).
 import { ts } from 'ts-morph';
-import { boundBinding, boundMember } from './numbers.js';
+import { bindRestCall, boundBinding, boundMember } from './numbers.js';
 import { runStringFunction } from './string-functions.js';
 import { splitPart, stringOperation } from './string-ops.js';
 import { externalName } from './unwrap.js';
@@ -9,10 +9,10 @@ import { findDeclaration } from './scope.js';
 import { returnExpressions, skipOuter, type Value, type ValueResolver } from './values.js';
 
 /**
- * Bindings known at a call site: parameter → the argument passed; while a function is evaluated
+ * Bindings known at a call site: parameter → the argument passed (a rest parameter's `...` → the call); while a function is evaluated
  * statement by statement, also a local → its current value.
  */
-export type Env = Map<ts.ParameterDeclaration | ts.VariableDeclaration, ts.Expression>;
+export type Env = Map<ts.ParameterDeclaration | ts.VariableDeclaration | ts.DotDotDotToken, ts.Expression>;
 
 /** A function's parameters bound to the arguments of one call of it (a spread argument binds nothing). */
 export function argumentEnv(fn: ts.SignatureDeclaration, call: ts.CallExpression): Env {
@@ -20,6 +20,7 @@ export function argumentEnv(fn: ts.SignatureDeclaration, call: ts.CallExpression
   fn.parameters.forEach((p, i) => {
     const a = call.arguments[i];
     if (a && !ts.isSpreadElement(a)) env.set(p, a);
+    bindRestCall(env, p, call);
   });
   return env;
 }

@@ -1299,6 +1299,12 @@ export class ValueResolver {
         (/^\d+$/.test(name) && !!listFinders()?.test(calleeName(base.node))))
     )
       return [base];
+    // an element of a rest parameter (`function (...args) { const [router, verb, path] = args }`): the argument
+    // at that place after the parameters before it
+    if (base.kind === 'param' && !base.path.length && /^\d+$/.test(name)) {
+      const rest = base.fn.parameters[base.index];
+      if (rest?.dotDotDotToken) return [{ ...base, index: base.index + Number(name), node }];
+    }
     switch (base.kind) {
       case 'object':
         return this.objectMember(base.node, name, node, depth, seen);

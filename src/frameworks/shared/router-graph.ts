@@ -5,7 +5,7 @@
 import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
 import { skipOuter } from '../../analysis/values.js';
-import { bindingSource, boundBinding } from '../../analysis/numbers.js';
+import { bindingSource, bindRestCall, boundBinding } from '../../analysis/numbers.js';
 import type { Env } from '../../analysis/strings.js';
 import type { HttpMethod } from '../../model.js';
 import type { ScanSession } from '../../session.js';
@@ -404,6 +404,7 @@ export class RouterGraph {
           entry.fn.parameters.forEach((p, i) => {
             const a = entry.call!.arguments?.[i];
             if (a) inner.set(p, a);
+            if (ts.isCallExpression(entry.call!)) bindRestCall(inner, p, entry.call);
           });
         // (a router a factory made for one call stands for that call too: the parameter routers inside stand
         // for what it passed, `bindContext(authRouter)` handing on only `authRouter`)
