@@ -2815,17 +2815,12 @@ function collectionArgWrite(
   const own = ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
   const collection = named ?? own?.replace(new RegExp(rules.idEndings, 'i'), '');
   const data = m.data !== undefined ? writeData(call.arguments[m.data], values) : emptyData();
-  return {
-    model: collection ? normalizeName(collection) : undefined,
-    action: m.action,
-    dataKeys: data.keys,
-    debits: data.debits,
-    credits: data.credits,
-    amounts: data.amounts,
-    opaqueData: data.opaque,
-    ...(data.rawBody ? { rawBody: true } : {}),
-    constants: data.constants,
-  };
+  return namedWrite(collection, m.action, data);
+}
+
+/** A write of a record named by an argument (a collection, a table) with its data read, the request's body whole kept. */
+function namedWrite(name: string | undefined, action: string, data: WriteData): Partial<Effect> {
+  return { ...documentWriteOf(name, action, data), ...(data.rawBody ? { rawBody: true } : {}) };
 }
 
 const TABLE_ARG = compiled(() => {
@@ -2857,17 +2852,7 @@ function tableArgWrite(call: ts.CallExpression, values: ValueResolver): Partial<
   if (m.data !== undefined)
     for (const a of call.arguments.slice(m.collection + 1))
       if (ts.isObjectLiteralExpression(skipOuter(a))) writeData(a, values, 0, data);
-  return {
-    model: normalizeName(table),
-    action: m.action,
-    dataKeys: data.keys,
-    debits: data.debits,
-    credits: data.credits,
-    amounts: data.amounts,
-    opaqueData: data.opaque,
-    ...(data.rawBody ? { rawBody: true } : {}),
-    constants: data.constants,
-  };
+  return namedWrite(table, m.action, data);
 }
 
 /**
