@@ -106,6 +106,8 @@ interface ExclusionSets {
   entryNouns: TermSet;
   /** Entry segments naming a sign-in's renewal by its refresh token (rules exclusions.renewalSegments). */
   renewals: TermSet;
+  /** What says a middleware or handler reads a refresh token (rules exclusions.renewalReads). */
+  renewalReads: RegExp;
   always: TermSet;
   reset: TermSet;
   webhook: TermSet;
@@ -159,6 +161,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     entryRaw: new Set(ex.entrySegments),
     entryNouns: termSet(ex.entryNouns ?? []),
     renewals: termSet(ex.renewalSegments ?? []),
+    renewalReads: new RegExp(ex.renewalReads ?? '(?!)', 'i'),
     always: termSet(ex.alwaysExcludedSegments),
     reset: termSet(ex.resetSegments),
     webhook: termSet(ex.webhookSegments),
@@ -958,8 +961,8 @@ export function exclusionFor(
     !!ep.handler.fn &&
     readsSignedIn(ep.handler.fn, values) &&
     servesSignedInUser(ep, values) &&
-    !ep.chain.some((l) => l.via === 'route' && /refresh/i.test(l.name)) &&
-    !/refresh/i.test(ep.handler.fn.body?.getText() ?? '');
+    !ep.chain.some((l) => l.via === 'route' && xs.renewalReads.test(l.name)) &&
+    !xs.renewalReads.test(ep.handler.fn.body?.getText() ?? '');
 
   // 1. Authentication entry points and callbacks (a segment, a word of one — `custom-signout` —, or a multi-segment phrase)
   const lower = ep.path.toLowerCase();

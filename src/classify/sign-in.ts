@@ -166,7 +166,9 @@ function families(values: ValueResolver): Families {
           }
         }
         const secretOf = (v: string): boolean =>
-          new RegExp(`\\b${v}\\??\\.(\\w*(pass|pwd|hash|pin|secret|digest)\\w*)`, 'i').test(region);
+          new RegExp(`\\b${v.replace(/\$/g, '\\$')}\\??\\.(\\w*(pass|pwd|hash|pin|secret|digest)\\w*)`, 'i').test(
+            region,
+          );
         const anySecretRead = found.some((f) => !!f.holder && secretOf(f.holder));
         for (const f of found) if (!anySecretRead || !f.holder || secretOf(f.holder)) slot.named.add(bare(f.record));
       }

@@ -459,6 +459,8 @@ export interface ExclusionRules {
   entryNouns?: string[];
   /** Entry segments naming the renewal of a sign-in by its refresh token (`refresh-token`). */
   renewalSegments?: string[];
+  /** What says a middleware or handler reads a refresh token (case-insensitive). */
+  renewalReads?: string;
   resetSegments: string[];
   resetWords: string[];
   resetCredentialWords: string[];

@@ -1236,8 +1236,10 @@ export class Flow implements ResultLookup {
 
   // ---- conditions --------------------------------------------------------------------------
 
-  /** Step-up checks a condition makes: guard calls, guard results, inline evidence. */
-  // (see checkedHere below for the fields of a returned object)
+  /**
+   * Step-up checks a condition makes: guard calls, guard results, inline evidence. `asResult`: the condition is a
+   * returned value, whose object fields count only as results or checks made here (see checkedHere).
+   */
   private atoms(cond: ts.Expression, asResult = false): GuardEvent[] {
     const out: GuardEvent[] = [];
     const v = vocab();
