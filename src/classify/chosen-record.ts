@@ -11,6 +11,7 @@ import { compiled, ruleFile } from '../rules/load.js';
 import { whereParams } from '../analysis/sql-params.js';
 import { documentKey } from '../analysis/effects.js';
 import { norm } from './words.js';
+import { memo } from '../memo.js';
 
 const rules = compiled(() => {
   const r = ruleFile('assets').chosenRecord;
@@ -241,8 +242,9 @@ function whoseRecord(
   let around: ts.Node | undefined = call.parent;
   while (around && !ts.isFunctionLike(around)) around = around.parent;
   // (a check before the write: one after it refuses nothing the write did)
-  const checked = ownerCheckedKeys(around);
-  const ownNames = around ? directlyCompared(around) : new Set<string>();
+  const caches = values.session.get(CHECKS);
+  const checked = ownerCheckedKeys(around, caches.owner);
+  const ownNames = around ? directlyCompared(around, caches.compared) : new Set<string>();
   for (const f of filters) {
     signedIn = false;
     payload = false;
@@ -598,9 +600,12 @@ function keyValues(obj: ts.ObjectLiteralExpression): Filter[] {
  * (`const existing = await findUnique({ where: { id: input.id } }); if (existing.userId !== ctx.user.id) throw`):
  * a write by the same key (`update({ where: { id: input.id } })`) changes the caller's own record. As text.
  */
-function ownerCheckedKeys(fn: ts.Node | undefined): Map<string, number> {
+function ownerCheckedKeys(fn: ts.Node | undefined, cache?: WeakMap<ts.Node, Map<string, number>>): Map<string, number> {
+  if (!fn) return new Map();
+  const known = cache?.get(fn);
+  if (known) return known;
   const out = new Map<string, number>();
-  if (!fn) return out;
+  cache?.set(fn, out);
   const add = (text: string, at: number): void => {
     if (!out.has(text) || out.get(text)! > at) out.set(text, at);
   };
@@ -626,6 +631,12 @@ function ownerCheckedKeys(fn: ts.Node | undefined): Map<string, number> {
   return out;
 }
 
+/** Per function, computed once a scan (each write of a handler asks; the rules read may differ between scans). */
+const CHECKS = memo('chosenRecord.checks', () => ({
+  owner: new WeakMap<ts.Node, Map<string, number>>(),
+  compared: new WeakMap<ts.Node, Set<string>>(),
+}));
+
 /**
  * Is the comparison, alone or beside other refusals (`||`), the condition of an `if` that refuses the request
  * (a throw, or a return of a 4xx)? Beside a bypass (`role !== 'admin' && …`) it refuses only some callers.
@@ -650,8 +661,11 @@ const REFUSAL = /\bthrow\b|\b4\d\d\b|forbidden|unauthori[sz]ed|not_?found|notfou
  * Values the function refuses unless they equal who is signed in (`if (input.userId !== ctx.user.id) throw`), by
  * their last name; only a refusal of its own, not one beside a bypass (`!input.force && …`).
  */
-function directlyCompared(fn: ts.Node): Set<string> {
+function directlyCompared(fn: ts.Node, cache?: WeakMap<ts.Node, Set<string>>): Set<string> {
+  const known = cache?.get(fn);
+  if (known) return known;
   const out = new Set<string>();
+  cache?.set(fn, out);
   const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
   const visit = (n: ts.Node): void => {
     if (
