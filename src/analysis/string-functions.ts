@@ -58,13 +58,20 @@ export function runStringFunction(fn: FunctionNode, env: Env, ev: Eval): string 
       return 'next';
     }
     if (ts.isIfStatement(s)) {
-      const cond = stringTest(s.expression, (x) => ev(x, locals));
+      const cond = stringTest(s.expression, (x) => ev(x, locals)) ?? constTruth(s.expression, locals);
       if (cond === undefined) return 'stop';
       const branch = cond ? s.thenStatement : s.elseStatement;
       return branch ? step(branch) : 'next';
     }
     if (ts.isExpressionStatement(s)) {
-      const e = skipOuter(s.expression);
+      let e = skipOuter(s.expression);
+      // `param ? (route += '/:id') : null;`: the branch the condition picks, as a statement of its own
+      if (ts.isConditionalExpression(e)) {
+        const cond = stringTest(e.condition, (x) => ev(x, locals)) ?? constTruth(e.condition, locals);
+        if (cond === undefined) return 'stop';
+        e = skipOuter(cond ? e.whenTrue : e.whenFalse);
+        if (e.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(e) && e.text === 'undefined')) return 'next';
+      }
       if (!ts.isBinaryExpression(e)) return ts.isCallExpression(e) ? 'next' : 'stop';
       const op = e.operatorToken.kind;
       const target = tracked(e.left);
@@ -89,4 +96,30 @@ function isLocalOf(id: ts.Identifier, fn: FunctionNode): boolean {
   const d = findDeclaration(id);
   for (let n: ts.Node | undefined = d; n; n = n.parent) if (n === fn) return true;
   return false;
+}
+
+/**
+ * The truth of a condition made of constants: `true`/`false`, a parameter given one or left to its default
+ * (`param = true`), a local holding one, negated with `!`. Undefined when it is not constant.
+ */
+export function constTruth(e: ts.Expression, env: Env, depth = 0): boolean | undefined {
+  if (depth > 6) return undefined;
+  const x = skipOuter(e);
+  if (x.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (x.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = constTruth(x.operand, env, depth + 1);
+    return inner === undefined ? undefined : !inner;
+  }
+  if (!ts.isIdentifier(x)) return undefined;
+  const d = findDeclaration(x);
+  if (d && ts.isParameter(d)) {
+    const bound = env.get(d) ?? d.initializer;
+    return bound ? constTruth(bound, env, depth + 1) : undefined;
+  }
+  if (d && ts.isVariableDeclaration(d)) {
+    const bound = env.get(d);
+    return bound ? constTruth(bound, env, depth + 1) : undefined;
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@
 // constants (local or imported `const`, object-literal members, enum members, class fields).
 import { ts } from 'ts-morph';
 import { bindRestCall, boundBinding, boundMember } from './numbers.js';
-import { runStringFunction } from './string-functions.js';
+import { constTruth, runStringFunction } from './string-functions.js';
 import { splitPart, stringOperation } from './string-ops.js';
 import { externalName } from './unwrap.js';
 import { findDeclaration } from './scope.js';
@@ -78,6 +78,11 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
     if (bound) return evalString(bound, values, depth + 1, env);
   }
   if (ts.isNumericLiteral(e)) return e.text;
+  // a condition on a call's bindings (`param ? '/:instanceName' : ''` with `param = true` or an argument `false`)
+  if (env && ts.isConditionalExpression(e)) {
+    const cond = constTruth(e.condition, env);
+    if (cond !== undefined) return evalString(cond ? e.whenTrue : e.whenFalse, values, depth + 1, env);
+  }
   if (ts.isTemplateExpression(e)) {
     let out = e.head.text;
     for (const span of e.templateSpans) {
