@@ -357,6 +357,13 @@ function onlyRefuses(lookup: ts.CallExpression): boolean {
       else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) c = p;
       else if (isNot(p) && isNot(p.parent)) c = p.parent;
       else if (presentTest(p, c)) c = p;
+      // (a member of the record compared, `taken && String(taken._id) !== me`: still the found record's test)
+      else if (
+        (ts.isPropertyAccessExpression(p) && p.expression === c) ||
+        (ts.isCallExpression(p) && p.arguments.length === 1 && p.arguments[0] === c && calleeName(p) === 'String') ||
+        (ts.isBinaryExpression(p) && COMPARISONS.has(p.operatorToken.kind))
+      )
+        c = p;
       else break;
     }
     const stmt = c.parent;
@@ -384,6 +391,13 @@ function keyedBySession(arg: ts.Expression, re: RegExp): boolean {
     return !!d && ts.isVariableDeclaration(d) && !!d.initializer && re.test(d.initializer.getText());
   });
 }
+
+const COMPARISONS = new Set([
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+]);
 
 /** `local != null`, `local !== undefined`: true where the record was found. */
 function presentTest(p: ts.Node, operand: ts.Node): boolean {
