@@ -2861,15 +2861,21 @@ function tableArgWrite(call: ts.CallExpression, values: ValueResolver): Partial<
  */
 function clientOfModules(call: ts.CallExpression, modules: readonly string[], values: ValueResolver): boolean {
   if (importsAny(call.getSourceFile(), modules)) return true;
-  let root: ts.Expression = call.expression;
-  while (ts.isPropertyAccessExpression(root) || ts.isCallExpression(root) || ts.isElementAccessExpression(root))
-    root = skipOuter(root.expression);
   const made = (v: Value, depth = 0): boolean =>
     depth < 4 &&
     ((v.kind === 'external' && modules.includes(v.module)) ||
       (v.kind === 'call' && v.callee.some((c) => made(c, depth + 1))) ||
       (v.kind === 'member' && made(v.base, depth + 1)));
-  return values.resolve(root).some((v) => made(v));
+  // the receiver's chain down to its root (`managementClient.users`, `getManagementClient().users`: a factory's
+  // answer, whatever the factory is called)
+  let recv: ts.Expression = call.expression;
+  for (let i = 0; i < 6; i++) {
+    if (!ts.isPropertyAccessExpression(recv) && !ts.isCallExpression(recv) && !ts.isElementAccessExpression(recv))
+      return values.resolve(recv).some((v) => made(v));
+    recv = skipOuter(recv.expression);
+    if (ts.isCallExpression(recv) && values.resolve(recv).some((v) => made(v))) return true;
+  }
+  return false;
 }
 
 /** Does the file import one of these modules? */
