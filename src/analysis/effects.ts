@@ -96,6 +96,8 @@ interface Compiled {
   httpConfigCalls?: RegExp;
   sql: RegExp;
   idTargets: RegExp;
+  /** Header setters and identifier headers (rules mint.identifierHeaders). */
+  idHeaders?: { setters: RegExp; names: RegExp };
   /** Method names of a write, in a function named like a minting call (rules `mint.writeMethods`). */
   mintWrites?: RegExp;
   identity: { re: RegExp; category: string; keys?: string[]; keyRe?: RegExp; metadata: boolean; modules?: string[] }[];
@@ -149,6 +151,12 @@ const rules = compiled<Compiled>(() => {
     httpConfigCalls: r.http.configCalls ? new RegExp(r.http.configCalls) : undefined,
     sql: new RegExp(r.sql.write, 'i'),
     idTargets: new RegExp(r.mint.identifierTargets),
+    idHeaders: r.mint.identifierHeaders
+      ? {
+          setters: new RegExp(r.mint.identifierHeaders.setters),
+          names: new RegExp(r.mint.identifierHeaders.names, 'i'),
+        }
+      : undefined,
     mintWrites: r.mint.writeMethods ? new RegExp(r.mint.writeMethods) : undefined,
     identityNested: new RegExp(r.identity.nested ?? '(?!)', 'i'),
     identityAny: anyOf(r.identity.calls.map((c) => c.pattern)),
@@ -2861,11 +2869,7 @@ function tableArgWrite(call: ts.CallExpression, values: ValueResolver): Partial<
  */
 function clientOfModules(call: ts.CallExpression, modules: readonly string[], values: ValueResolver): boolean {
   if (importsAny(call.getSourceFile(), modules)) return true;
-  const made = (v: Value, depth = 0): boolean =>
-    depth < 4 &&
-    ((v.kind === 'external' && modules.includes(v.module)) ||
-      (v.kind === 'call' && v.callee.some((c) => made(c, depth + 1))) ||
-      (v.kind === 'member' && made(v.base, depth + 1)));
+  const made = (v: Value): boolean => madeByPackage(v, modules);
   // the receiver's chain down to its root (`managementClient.users`, `getManagementClient().users`: a factory's
   // answer, whatever the factory is called)
   let recv: ts.Expression = call.expression;
@@ -3738,16 +3742,12 @@ function mintsIdentifier(call: ts.CallExpression): boolean {
   else if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n)
     name = accessName(p.left) ?? (ts.isIdentifier(p.left) ? p.left.text : undefined);
   // a header's value (`res.set('X-Trace-Id', uuid())`, `c.header('x-request-id', id())`): named by the header
-  else if (p && ts.isCallExpression(p) && p.arguments[1] === n && HEADER_SETTERS.test(calleeName(p))) {
+  else if (p && ts.isCallExpression(p) && p.arguments[1] === n && rules().idHeaders?.setters.test(calleeName(p))) {
     const header = skipOuter(p.arguments[0]);
-    if (ts.isStringLiteralLike(header)) return ID_HEADERS.test(header.text);
+    if (ts.isStringLiteralLike(header)) return rules().idHeaders!.names.test(header.text);
   }
   return !!name && rules().idTargets.test(name);
 }
-
-/** Calls that set a response or request header, and the headers that carry an identifier (a trace, a request id). */
-const HEADER_SETTERS = /^(set|setHeader|header|append|appendHeader)$/;
-const ID_HEADERS = /(^|-)(id|trace|span|request|correlation|nonce|etag)(-|$)/i;
 
 /** The statement texts an argument may hold: one, or one per value a local is given. */
 export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {
@@ -3848,11 +3848,17 @@ function tableNamed(e: ts.Expression, values: ValueResolver | undefined): string
 function httpClient(recv: ts.Expression, values: ValueResolver): boolean {
   const modules = rules().r.http.clientModules;
   if (!modules?.length) return false;
-  const fromPackage = (v: Value): boolean =>
-    (v.kind === 'external' && modules.includes(v.module)) ||
-    (v.kind === 'call' && v.callee.some(fromPackage)) ||
-    (v.kind === 'member' && fromPackage(v.base));
-  return values.resolve(recv).some(fromPackage);
+  return values.resolve(recv).some((v) => madeByPackage(v, modules));
+}
+
+/** Is the value one of these packages' exports, what calling one answers, or a member of either? */
+function madeByPackage(v: Value, modules: readonly string[], depth = 0): boolean {
+  return (
+    depth < 8 &&
+    ((v.kind === 'external' && modules.includes(v.module)) ||
+      (v.kind === 'call' && v.callee.some((c) => madeByPackage(c, modules, depth + 1))) ||
+      (v.kind === 'member' && madeByPackage(v.base, modules, depth + 1)))
+  );
 }
 
 /**

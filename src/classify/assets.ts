@@ -17,6 +17,7 @@ import {
 } from '../analysis/effects.js';
 import {
   calleeName,
+  enclosingFunction,
   isInside,
   isNullish,
   propertyNameText,
@@ -750,8 +751,7 @@ function backfilledOnRead(e: Effect): boolean {
   if (!b.keepsExisting.test(top.getText())) return false;
   // (a role the server fixed, a literal or a local made of literals: one handed in may be the request's choice)
   if (!fixedRoles(top)) return false;
-  let fn: ts.Node | undefined = top.parent;
-  while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
+  const fn = enclosingFunction(top);
   const name =
     fn && (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name
       ? fn.name.getText()
@@ -2048,16 +2048,6 @@ function encodes(parent: ts.Node, child: ts.Node): boolean {
   const c = skipOuter(parent.expression);
   const name = ts.isPropertyAccessExpression(c) ? c.name.text : ts.isIdentifier(c) ? c.text : '';
   return ENCODER.test(name);
-}
-
-function enclosingFunction(n: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  let p: ts.Node | undefined = n.parent;
-  while (
-    p &&
-    !(ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isArrowFunction(p) || ts.isMethodDeclaration(p))
-  )
-    p = p.parent;
-  return p;
 }
 
 /** Is `n` part of what the function answers: a return value, or an argument of a response call (`c.json`, `res.json`, `NextResponse.json`)? */

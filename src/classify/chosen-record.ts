@@ -6,7 +6,14 @@ import { ts } from 'ts-morph';
 import { exits } from '../analysis/walk.js';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Effect } from '../analysis/effects.js';
-import { callArguments, calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
+import {
+  callArguments,
+  calleeName,
+  enclosingFunction,
+  propertyNameText,
+  skipOuter,
+  type ValueResolver,
+} from '../analysis/values.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { whereParams } from '../analysis/sql-params.js';
 import { documentKey } from '../analysis/effects.js';
@@ -239,8 +246,7 @@ function whoseRecord(
   let anyPayload = false;
   // (only the keys that say whose record it is must be the caller's: `assetId: from` picks one of the caller's rows)
   let people = 0;
-  let around: ts.Node | undefined = call.parent;
-  while (around && !ts.isFunctionLike(around)) around = around.parent;
+  const around = enclosingFunction(call);
   // (a check before the write: one after it refuses nothing the write did)
   const caches = values.session.get(CHECKS);
   const checked = ownerCheckedKeys(around, caches.owner);
@@ -596,6 +602,35 @@ function keyValues(obj: ts.ObjectLiteralExpression): Filter[] {
 }
 
 /**
+ * The inequalities with who is signed in that a function makes (`existing.userId !== ctx.user.id`,
+ * `userId != req.user.id`), each with its other side; `nested`: also those of the functions inside it.
+ */
+function signedInInequalities(fn: ts.Node, nested: boolean): { cmp: ts.BinaryExpression; other: ts.Expression }[] {
+  const out: { cmp: ts.BinaryExpression; other: ts.Expression }[] = [];
+  const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      (n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+        n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken)
+    ) {
+      const [l, r] = [skipOuter(n.left), skipOuter(n.right)];
+      const other = signed(l) ? r : signed(r) ? l : undefined;
+      if (other) out.push({ cmp: n, other });
+    }
+    if (nested || !ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return out;
+}
+
+/** The last name of a compared value (`userId`, `input.userId`), normalised. */
+function comparedName(x: ts.Expression): string | undefined {
+  const name = ts.isIdentifier(x) ? x.text : ts.isPropertyAccessExpression(x) ? x.name.text : undefined;
+  return name && norm(name);
+}
+
+/**
  * The keys of lookups whose record the function around `at` refuses unless it is the caller's
  * (`const existing = await findUnique({ where: { id: input.id } }); if (existing.userId !== ctx.user.id) throw`):
  * a write by the same key (`update({ where: { id: input.id } })`) changes the caller's own record. As text.
@@ -606,28 +641,18 @@ function ownerCheckedKeys(fn: ts.Node | undefined, cache?: WeakMap<ts.Node, Map<
   if (known) return known;
   const out = new Map<string, number>();
   cache?.set(fn, out);
-  const add = (text: string, at: number): void => {
-    if (!out.has(text) || out.get(text)! > at) out.set(text, at);
-  };
-  const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
-  const visit = (n: ts.Node): void => {
-    if (
-      ts.isBinaryExpression(n) &&
-      (n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
-        n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken)
-    ) {
-      const [l, r] = [skipOuter(n.left), skipOuter(n.right)];
-      const other = signed(l) ? r : signed(r) ? l : undefined;
-      const rec = other && ts.isPropertyAccessExpression(other) ? skipOuter(other.expression) : undefined;
-      const d = rec && ts.isIdentifier(rec) ? findDeclaration(rec) : undefined;
-      let init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
-      if (init && ts.isAwaitExpression(init)) init = skipOuter(init.expression);
-      if (init && ts.isCallExpression(init) && rules().finders?.test(calleeName(init)) && refuses(n))
-        for (const a of init.arguments) for (const f of filterOf(a)) add(flat(skipOuter(f.value)), n.getEnd());
-    }
-    if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
-  };
-  visit(fn);
+  for (const { cmp, other } of signedInInequalities(fn, false)) {
+    const rec = ts.isPropertyAccessExpression(other) ? skipOuter(other.expression) : undefined;
+    const d = rec && ts.isIdentifier(rec) ? findDeclaration(rec) : undefined;
+    let init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+    if (init && ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+    if (!init || !ts.isCallExpression(init) || !rules().finders?.test(calleeName(init)) || !refuses(cmp)) continue;
+    for (const a of init.arguments)
+      for (const f of filterOf(a)) {
+        const text = flat(skipOuter(f.value));
+        if (!out.has(text) || out.get(text)! > cmp.getEnd()) out.set(text, cmp.getEnd());
+      }
+  }
   return out;
 }
 
@@ -666,23 +691,10 @@ function directlyCompared(fn: ts.Node, cache?: WeakMap<ts.Node, Set<string>>): S
   if (known) return known;
   const out = new Set<string>();
   cache?.set(fn, out);
-  const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
-  const visit = (n: ts.Node): void => {
-    if (
-      ts.isBinaryExpression(n) &&
-      (n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
-        n.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken) &&
-      refuses(n)
-    ) {
-      const [l, r] = [skipOuter(n.left), skipOuter(n.right)];
-      const own = signed(l) ? r : signed(r) ? l : undefined;
-      const name =
-        own && (ts.isIdentifier(own) ? own.text : ts.isPropertyAccessExpression(own) ? own.name.text : undefined);
-      if (name) out.add(norm(name));
-    }
-    if (!ts.isFunctionLike(n) || n === fn) ts.forEachChild(n, visit);
-  };
-  visit(fn);
+  for (const { cmp, other } of signedInInequalities(fn, false)) {
+    const name = refuses(cmp) ? comparedName(other) : undefined;
+    if (name) out.add(name);
+  }
   return out;
 }
 
@@ -698,23 +710,12 @@ export function comparedWithSignedIn(fn: ts.Node): Set<string> {
       .filter((k) => rules().requestPayload.test(k))
       .map((k) => norm(k.split('.').pop() ?? k)),
   );
-  const visit = (n: ts.Node): void => {
-    if (ts.isBinaryExpression(n)) {
-      const op = n.operatorToken.kind;
-      // (an inequality, the refusal of anyone else: `if (userId !== req.user.id) return 403`; an equality may
-      // as well be the refusal of oneself, an admin kept from crediting their own account)
-      if (op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) {
-        const [l, r] = [skipOuter(n.left), skipOuter(n.right)];
-        const signed = (x: ts.Expression): boolean => rules().signedIn.test(flat(x));
-        const own = signed(l) ? r : signed(r) ? l : undefined;
-        const name =
-          own && (ts.isIdentifier(own) ? own.text : ts.isPropertyAccessExpression(own) ? own.name.text : undefined);
-        if (name) out.add(norm(name));
-      }
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(fn);
+  // (an inequality, the refusal of anyone else: `if (userId !== req.user.id) return 403`; an equality may as well be
+  // the refusal of oneself, an admin kept from crediting their own account)
+  for (const { other } of signedInInequalities(fn, true)) {
+    const name = comparedName(other);
+    if (name) out.add(name);
+  }
   return out;
 }
 

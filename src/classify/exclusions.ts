@@ -361,7 +361,7 @@ function onlyRefuses(lookup: ts.CallExpression): boolean {
       else if (
         (ts.isPropertyAccessExpression(p) && p.expression === c) ||
         (ts.isCallExpression(p) && p.arguments.length === 1 && p.arguments[0] === c && calleeName(p) === 'String') ||
-        (ts.isBinaryExpression(p) && COMPARISONS.has(p.operatorToken.kind))
+        (ts.isBinaryExpression(p) && EQUALITY.has(p.operatorToken.kind))
       )
         c = p;
       else break;
@@ -391,13 +391,6 @@ function keyedBySession(arg: ts.Expression, re: RegExp): boolean {
     return !!d && ts.isVariableDeclaration(d) && !!d.initializer && re.test(d.initializer.getText());
   });
 }
-
-const COMPARISONS = new Set([
-  ts.SyntaxKind.EqualsEqualsToken,
-  ts.SyntaxKind.EqualsEqualsEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsToken,
-  ts.SyntaxKind.ExclamationEqualsEqualsToken,
-]);
 
 /** `local != null`, `local !== undefined`: true where the record was found. */
 function presentTest(p: ts.Node, operand: ts.Node): boolean {

@@ -239,6 +239,8 @@ export interface EffectRules {
   mint: {
     calls: string[];
     identifierTargets: string;
+    /** Header setters and the identifier headers a minted value may be put in (`X-Request-Id`). */
+    identifierHeaders?: { setters: string; names: string };
     writeMethods?: string;
     /** Calls a hand-rolled generator picks characters with (`Math.random`). */
     randomSources?: string[];

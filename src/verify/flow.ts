@@ -1625,9 +1625,9 @@ function checkedHere(p: ts.ObjectLiteralElementLike): boolean {
   };
   let x = strip(value);
   if (ts.isIdentifier(x)) {
-    const d = findDeclaration(x);
-    if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
-    x = strip(d.initializer);
+    const init = localInit(x);
+    if (!init) return false;
+    x = strip(init);
   }
   return ts.isCallExpression(x) || (ts.isBinaryExpression(x) && x.operatorToken.kind !== ts.SyntaxKind.EqualsToken);
 }

@@ -15,7 +15,7 @@ import { clientTrustedText, judgeCompare } from './secrets.js';
 import { clientSource, nameHas, originOf, propName } from './sources.js';
 import type { InlineEvidence } from './types.js';
 import { vocab } from './vocab.js';
-import { MS_PER, unitOfWord } from './windows.js';
+import { isTimeSource, MS_PER, unitOfWord } from './windows.js';
 
 function someNode(e: ts.Node, pred: (n: ts.Node) => boolean, depth = 0): boolean {
   if (depth > 3) return false;
@@ -37,24 +37,6 @@ function someNode(e: ts.Node, pred: (n: ts.Node) => boolean, depth = 0): boolean
   };
   visit(e);
   return hit;
-}
-
-export function isTimeSource(n: ts.Node): boolean {
-  if (ts.isCallExpression(n)) {
-    const parts = calleeParts(n.expression);
-    const t = parts?.join('.') ?? '';
-    if (vocab().timeSources.has(t)) return true;
-    if (/^(sub|add)(Seconds|Minutes|Hours|Days|Milliseconds)$/.test(parts?.[parts.length - 1] ?? '')) return true;
-  }
-  if (
-    ts.isNewExpression(n) &&
-    ts.isIdentifier(n.expression) &&
-    n.expression.text === 'Date' &&
-    (!n.arguments || n.arguments.length === 0)
-  )
-    return true;
-  if (ts.isIdentifier(n) && vocab().nowNames.test(n.text)) return true;
-  return false;
 }
 
 /** Is this property read a time of last authentication (on a session/token when the name is generic)? */

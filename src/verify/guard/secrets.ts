@@ -18,6 +18,7 @@ import { calleeName, lastName, propertyNameText, skipOuter } from '../../analysi
 import { codeGeneratorInput, isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
 import { localInit } from './logic.js';
+import { isTimeSource } from './windows.js';
 import { calleeParts, leafEffects, type Effect } from '../../analysis/effects.js';
 
 export type SecretVerdict =
@@ -170,22 +171,26 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
 }
 
 /**
+ * A switch kept as the time it was turned on (`enabledAt`, `totp_enabled_at`): the switch's own name
+ * (`enabled`), else undefined.
+ */
+function stampedSwitch(name: string): string | undefined {
+  return /enabled_?at$/i.test(name) ? name.replace(/_?at$/i, '') : undefined;
+}
+
+/** The time now, also as SQL's (`new Date()`, `Date.now()`, `` sql`now()` ``). */
+function isNow(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (ts.isTaggedTemplateExpression(x)) return /now\(\)|current_timestamp/i.test(x.template.getText());
+  return (
+    isTimeSource(x) || (ts.isCallExpression(x) && /^(now|utcNow)$/.test(x.expression.getText()) && !x.arguments.length)
+  );
+}
+
+/**
  * Where a function switches a one-time-code factor on (`twoFactorEnabled: true`, `user.totpVerified =
  * true`): a code checked there belongs to the factor being enrolled.
  */
-/** A switch's column kept as the time it was turned on (`enabledAt`, `totp_enabled_at`). */
-const ENABLED_STAMP = /enabled_?at$/i;
-
-/** The time now: `new Date()`, `Date.now()`, `now()`, `sql\`now()\``. */
-function isNow(e: ts.Expression): boolean {
-  const x = skipOuter(e);
-  if (ts.isNewExpression(x))
-    return ts.isIdentifier(x.expression) && x.expression.text === 'Date' && !x.arguments?.length;
-  if (ts.isCallExpression(x)) return /^(now|Date\.now|utcNow)$/.test(x.expression.getText()) && !x.arguments.length;
-  if (ts.isTaggedTemplateExpression(x)) return /now\(\)|current_timestamp/i.test(x.template.getText());
-  return false;
-}
-
 export function enablesFactor(fn: ts.Node): ts.Node | undefined {
   const v = vocab();
   const re = v.factorEnabledFlags;
@@ -202,8 +207,7 @@ export function enablesFactor(fn: ts.Node): ts.Node | undefined {
     !/\bsession\b/i.test(receiver.getText()) &&
     names.some((n) => v.factorRecords.test(n));
   // a switch kept as the time it was turned on (`enabledAt: new Date()`) is the switch turned on
-  const stamped = (name: string, e: ts.Expression): string | undefined =>
-    ENABLED_STAMP.test(name) && isNow(e) ? name.replace(/_?at$/i, '') : undefined;
+  const stamped = (name: string, e: ts.Expression): string | undefined => (isNow(e) ? stampedSwitch(name) : undefined);
   const visit = (n: ts.Node): void => {
     if (found) return;
     if (n.kind === SyntaxKind.PropertyAssignment) {
@@ -275,7 +279,7 @@ export function requiresFactorOn(fn: ts.Node): boolean {
     const x = skipOuter(e);
     if (!ts.isPropertyAccessExpression(x)) return false;
     // (a switch kept as the time it was turned on, `totp.enabledAt`, read as the switch)
-    const name = ENABLED_STAMP.test(x.name.text) ? x.name.text.replace(/_?at$/i, '') : x.name.text;
+    const name = stampedSwitch(x.name.text) ?? x.name.text;
     if (v.factorEnabledFlags.test(name)) return true;
     if (!v.factorRecordFlags.test(name)) return false;
     const rec = lastName(x.expression);

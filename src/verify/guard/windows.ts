@@ -5,6 +5,8 @@
 import { ts } from 'ts-morph';
 import { evalNumber } from '../../analysis/numbers.js';
 import { propertyNameText, type ValueResolver } from '../../analysis/values.js';
+import { calleeParts } from '../../analysis/effects.js';
+import { vocab } from './vocab.js';
 import { forEachNode } from '../../analysis/walk.js';
 
 export type ProjectSetting = (key: string) => number | undefined;
@@ -89,4 +91,23 @@ export function freshAgeWindow(
     return { windowMinutes: Infinity, weakness: 'freshAge is 0, which turns the freshness check off' };
   const windowMinutes = toMinutes(freshAgeSeconds, 'seconds');
   return { windowMinutes, weakness: windowWeakness(windowMinutes, maxMinutes) };
+}
+
+/** A read of the current time: a call of the vocabulary's time sources, `new Date()`, a local named for now. */
+export function isTimeSource(n: ts.Node): boolean {
+  if (ts.isCallExpression(n)) {
+    const parts = calleeParts(n.expression);
+    const t = parts?.join('.') ?? '';
+    if (vocab().timeSources.has(t)) return true;
+    if (/^(sub|add)(Seconds|Minutes|Hours|Days|Milliseconds)$/.test(parts?.[parts.length - 1] ?? '')) return true;
+  }
+  if (
+    ts.isNewExpression(n) &&
+    ts.isIdentifier(n.expression) &&
+    n.expression.text === 'Date' &&
+    (!n.arguments || n.arguments.length === 0)
+  )
+    return true;
+  if (ts.isIdentifier(n) && vocab().nowNames.test(n.text)) return true;
+  return false;
 }
