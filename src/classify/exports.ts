@@ -13,6 +13,9 @@ import { queryKeys } from './query.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
 import { vocab } from '../verify/guard/index.js';
+import { memo } from '../memo.js';
+import { declaredFields, schemaSources } from './schema-columns.js';
+import { signsInOn } from './sign-in.js';
 
 export interface BulkExport {
   /** The collection read. */
@@ -715,4 +718,231 @@ function boundedToPage(c: ts.CallExpression, r: Rules): boolean {
     p = call;
   }
   return false;
+}
+
+/** A whole collection of sign-in records answered as they are stored, their secret column with them. */
+export interface CredentialDump {
+  read: ts.CallExpression;
+  what: string;
+  /** Where the records are answered. */
+  answer: ts.Node;
+}
+
+/**
+ * Every record people sign in with, answered as stored (`const users = await User.find(); res.json(users)`):
+ * each row carries its password hash, so the answer is the whole collection of credentials, a bulk export
+ * whether or not it is a file (policy: "a whole-collection CSV/JSON"). Not when the read picks its columns
+ * (`select`, a projection, `attributes`), is a page or one record, or the schema hides the secret column
+ * (`select: false`, a `toJSON` transform); not when the records are mapped or counted before the answer.
+ */
+export function credentialDump(
+  fn: FunctionNode,
+  values: ValueResolver,
+  served: (n: ts.Node) => boolean = () => true,
+): CredentialDump | undefined {
+  const r = rules();
+  const d = dumps();
+  if (hidesSecrets(values, d)) return undefined;
+  const closure = calleeClosure([fn], values, r.followDepth);
+  for (const f of closure)
+    for (const c of callsIn(f)) {
+      if (!ts.isCallExpression(c) || (f === fn && !served(c))) continue;
+      const model = wholeRecordsRead(c, r, d);
+      if (!model || !holdsSecret(values, model, d)) continue;
+      const answer = answered(c, fn, closure, values, d, 0);
+      if (answer) return { read: c, what: `${calleeParts(c.expression)?.join('.') ?? model}(…)`, answer };
+    }
+  return undefined;
+}
+
+const dumps = compiled(() => {
+  const x = ruleFile('assets').exports.dumps;
+  return {
+    secretColumns: new RegExp(x.secretColumns, 'i'),
+    projections: new RegExp(x.projections),
+    passThrough: new RegExp(x.passThrough),
+    hidden: new RegExp(x.hiddenSecrets),
+    markedValues: new RegExp(x.markedValues, 'i'),
+  };
+});
+
+type Dumps = ReturnType<typeof dumps>;
+
+/** Does any schema the project declares keep its secret columns out of answers (`select: false`, `toJSON`)? */
+function hidesSecrets(values: ValueResolver, d: Dumps): boolean {
+  const slot = values.session.get(HIDES_SECRETS);
+  slot.value ??= schemaSources(values).some((f) => d.hidden.test(values.store.text(f, false) ?? ''));
+  return slot.value;
+}
+
+const HIDES_SECRETS = memo('classify.hidesSecrets', () => ({ value: undefined as boolean | undefined }));
+
+/** Does a record keep a sign-in secret: the sign-in looks it up, or its declared columns hold a password? */
+function holdsSecret(values: ValueResolver, model: string, d: Dumps): boolean {
+  if (declaredFields(values, model)?.some((col) => d.secretColumns.test(col))) return true;
+  return signsInOn(values, model);
+}
+
+/**
+ * The record a read takes whole: every row (no page, not one by its key) with every column (no
+ * projection in its options, its chain or its statement). `User.find()`, `db.user.findMany()`,
+ * `Users.findAll({ where })`, `db.select().from(users)`, `SELECT * FROM users`.
+ */
+function wholeRecordsRead(c: ts.CallExpression, r: Rules, d: Dumps): string | undefined {
+  if (!collectionRead(c, r)) return undefined;
+  const sql = sqlText(c);
+  if (sql) {
+    const m = /^\s*select\s+([\s\S]*?)\s+from\s+["`]?(\w+)/i.exec(sql);
+    if (!m) return undefined;
+    const cols = m[1].split(',').map((s) => norm(s.replace(/^.*\./, '')));
+    return cols.some((col) => col === '' || d.secretColumns.test(col)) || /^\s*(\w+\.)?\*\s*$/.test(m[1])
+      ? m[2]
+      : undefined;
+  }
+  const callee = skipOuter(c.expression);
+  let model: string | undefined;
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'from') {
+    // drizzle: `db.select().from(users)` takes every column; `db.select({ id: users.id })` picks
+    const select = skipOuter(callee.expression);
+    if (!ts.isCallExpression(select) || select.arguments.length) return undefined;
+    const t = c.arguments[0] && skipOuter(c.arguments[0]);
+    model = t && ts.isIdentifier(t) ? t.text : undefined;
+  } else {
+    const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+    if (!parts || parts.length < 2 || !r.readMany.test(parts[parts.length - 1])) return undefined;
+    model = parts[parts.length - 2];
+    // a projection handed in (`find({}, '-password')`, `find(filter, { password: 0 })`) or named in the options
+    if (c.arguments.length > 1) return undefined;
+    const opts = c.arguments[0] && skipOuter(c.arguments[0]);
+    if (opts && ts.isObjectLiteralExpression(opts))
+      if (opts.properties.some((p) => p.name && d.projections.test(propertyNameText(p.name) ?? ''))) return undefined;
+  }
+  if (!model || !isPeople(model, r) || markedSubset(c.arguments[0], d)) return undefined;
+  return model;
+}
+
+/**
+ * Does a read's condition pick a marked few out of the collection: a flag that holds (`{ is_banned: true }`), the
+ * administrators' role (`{ type: 'admin' }`), records listed by their ids (`{ id: { in: ids } }`)? Those are a
+ * subset a screen shows, not every account; a flag that does not hold (`{ is_banned: false }`) leaves the rest.
+ */
+function markedSubset(arg: ts.Expression | undefined, d: Dumps): boolean {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return false;
+  if (idInList(x)) return true;
+  const where = x.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
+  const cond = where && ts.isPropertyAssignment(where) ? skipOuter(where.initializer) : x;
+  if (!ts.isObjectLiteralExpression(cond)) return false;
+  return cond.properties.some((p) => {
+    if (!ts.isPropertyAssignment(p)) return false;
+    const v = skipOuter(p.initializer);
+    return v.kind === ts.SyntaxKind.TrueKeyword || (ts.isStringLiteralLike(v) && d.markedValues.test(v.text));
+  });
+}
+
+/**
+ * Where the records a read returns are answered as they are: the read (through `await` and calls along its chain
+ * that keep every column, `.lean()`, `.sort()`, `.populate()`) handed to a response call, as its argument or a
+ * member of one (`res.json({ data: users })`); held in a local so handed; returned by the handler (a tRPC
+ * resolver, a server action) or by a helper whose call is answered so.
+ */
+function answered(
+  read: ts.Node,
+  fn: FunctionNode,
+  closure: readonly FunctionNode[],
+  values: ValueResolver,
+  d: Dumps,
+  depth: number,
+): ts.Node | undefined {
+  let n: ts.Node = read;
+  for (;;) {
+    const p = n.parent;
+    if (!p) return undefined;
+    if (
+      ts.isAwaitExpression(p) ||
+      ts.isParenthesizedExpression(p) ||
+      ts.isAsExpression(p) ||
+      ts.isNonNullExpression(p)
+    ) {
+      n = p;
+      continue;
+    }
+    if (ts.isPropertyAccessExpression(p) && p.expression === n && p.parent && ts.isCallExpression(p.parent)) {
+      if (p.parent.expression !== p) return undefined;
+      const name = p.name.text;
+      if (d.projections.test(name) || !d.passThrough.test(name)) return undefined;
+      n = p.parent;
+      continue;
+    }
+    break;
+  }
+  const direct = answeredAt(n, fn);
+  if (direct) return direct;
+  const p = n.parent;
+  if (p && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) {
+    for (const u of localUses(p)) {
+      const at = answeredAt(u, fn);
+      if (at) return at;
+    }
+    return undefined;
+  }
+  // a helper returning the records: answered where a call of it is
+  const own = ts.findAncestor(n, ts.isFunctionLike);
+  if (depth < 2 && own && own !== fn && returnsValue(n)) {
+    for (const g of closure)
+      for (const s of callsIn(g))
+        if (
+          ts.isCallExpression(s) &&
+          values.resolve(s.expression).some((v) => v.kind === 'function' && v.node === own)
+        ) {
+          const at = answered(s, fn, closure, values, d, depth + 1);
+          if (at) return at;
+        }
+  }
+  return undefined;
+}
+
+/** Is a value what its function returns (`return users`, an arrow's expression body)? */
+function returnsValue(n: ts.Node): boolean {
+  const p = n.parent;
+  return !!p && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === n));
+}
+
+/**
+ * Is a value answered where it stands: an argument of a response call, directly or as a member of an object or
+ * array handed to one (`res.status(200).json({ message: users })`, `c.json(users)`, `new Response(JSON.stringify(
+ * users))`), or returned by the handler itself?
+ */
+function answeredAt(n: ts.Node, fn: FunctionNode): ts.Node | undefined {
+  const r = rules();
+  let x: ts.Node = n;
+  for (let hops = 0; hops < 6; hops++) {
+    const p = x.parent;
+    if (!p) return undefined;
+    if (
+      ts.isPropertyAssignment(p) ||
+      ts.isShorthandPropertyAssignment(p) ||
+      ts.isObjectLiteralExpression(p) ||
+      ts.isArrayLiteralExpression(p) ||
+      ts.isParenthesizedExpression(p) ||
+      ts.isAsExpression(p) ||
+      ts.isAwaitExpression(p)
+    ) {
+      if (ts.isPropertyAssignment(p) && p.initializer !== x) return undefined;
+      x = p;
+      continue;
+    }
+    if (ts.isCallExpression(p) || ts.isNewExpression(p)) {
+      if (!p.arguments?.some((a) => a === x)) return undefined;
+      const name = ts.isCallExpression(p) ? calleeName(p) : skipOuter(p.expression).getText();
+      if (name === 'stringify') {
+        x = p;
+        continue;
+      }
+      return r.responseCalls.test(name ?? '') ? p : undefined;
+    }
+    if (returnsValue(x) && ts.findAncestor(p, ts.isFunctionLike) === fn) return p;
+    return undefined;
+  }
+  return undefined;
 }

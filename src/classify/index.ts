@@ -27,7 +27,7 @@ import { endpointReadsSession, exclusionFor, isInvitationRecord, routeGated } fr
 import { setsSignedInUser } from './machine-auth.js';
 import { revealedSecrets, type Reveal } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
-import { bulkExport, noCollection } from './exports.js';
+import { credentialDump, bulkExport, noCollection } from './exports.js';
 import {
   assetHits,
   assetModelDecides,
@@ -923,7 +923,22 @@ function exportSignals(
   // (a strong path word of the category corroborates a gathering of the account's collections)
   const named = paths.some((s) => s.category === 'data-export' && s.strength === 'strong' && !s.context);
   const x = fn ? bulkExport(fn, values, served, named) : undefined;
-  if (!x) return [];
+  if (!x) {
+    const dump = fn ? credentialDump(fn, values, served) : undefined;
+    return dump
+      ? [
+          answerSignal(
+            'credentials-dumped',
+            'data-export',
+            `answers every sign-in record as stored, password hashes with them: ${dump.what} read, then ${dump.answer
+              .getText()
+              .replace(/\s+/g, ' ')
+              .slice(0, 60)}`,
+            dump.read,
+          ),
+        ]
+      : [];
+  }
   const marker = x.marker.getText().replace(/\s+/g, ' ').slice(0, 60);
   return [
     answerSignal(

@@ -787,6 +787,14 @@ export interface ExportRules {
   quietCalls?: string;
   singleReads?: string;
   exportWork?: string;
+  /** Whole collections of sign-in records answered as stored (src/classify/exports.ts credentialDump). */
+  dumps: {
+    secretColumns: string;
+    projections: string;
+    passThrough: string;
+    hiddenSecrets: string;
+    markedValues: string;
+  };
   /** Calls named for reading records (on a client the handler builds, they read). */
   builtReads?: string;
   /** Node's own modules, whose calls read no records. */
