@@ -654,6 +654,7 @@ function balanceKey(
     const [first, ...units] = words(key);
     if (
       ledger.r.ledgerKeys?.includes(n) ||
+      (!!last && ledger.r.ledgerTails?.includes(last)) ||
       (!!first &&
         ledger.r.ledgerKeys?.includes(first) &&
         units.length > 0 &&

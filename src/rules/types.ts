@@ -601,6 +601,8 @@ export interface AssetRule {
   ledgerModels?: string[];
   /** Amount keys of a record that is itself a balance (`balance.amount`). */
   ledgerKeys?: string[];
+  /** Last words of a key that, on a record that is itself a balance, hold what an administrator grants (`tokenCredits`). */
+  ledgerTails?: string[];
   /** Records of a person whose plain amount keys (`heldAmountKeys`), moved by an amount, are their balance. */
   heldAmountModels?: string;
   heldAmountKeys?: string[];
