@@ -122,6 +122,9 @@ interface ExclusionSets {
   codeGrantKeys?: RegExp;
   codeGrantValue?: RegExp;
   codeExchangeCalls?: RegExp;
+  /** An identity provider's verification of a link it e-mailed, and the keys carrying its token hash. */
+  linkCalls?: RegExp;
+  linkKeys?: RegExp;
   /** An identity provider's e-mail-a-reset-link call. */
   resetMail?: RegExp;
   /** Records an e-mailed token redeems: invitations (the asset model's), reset tokens. */
@@ -197,6 +200,8 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     codeGrantKeys: ex.codeExchange ? new RegExp(ex.codeExchange.grantKeys) : undefined,
     codeGrantValue: ex.codeExchange ? new RegExp(ex.codeExchange.grantValue) : undefined,
     codeExchangeCalls: ex.codeExchange?.calls ? new RegExp(ex.codeExchange.calls) : undefined,
+    linkCalls: ex.codeExchange?.linkCalls ? new RegExp(ex.codeExchange.linkCalls) : undefined,
+    linkKeys: ex.codeExchange?.linkKeys ? new RegExp(ex.codeExchange.linkKeys) : undefined,
   };
 });
 
@@ -233,6 +238,21 @@ function codeExchange(fn: ts.Node, calls: readonly ts.CallExpression[], xs: Excl
   };
   for (const r of roots) visit(r);
   return found;
+}
+
+/** An identity provider's e-mailed link verified by its token hash (`auth.verifyOtp({ token_hash, type })`). */
+function linkVerified(calls: readonly ts.CallExpression[], xs: ExclusionSets): ts.CallExpression | undefined {
+  const { linkCalls, linkKeys } = xs;
+  if (!linkCalls || !linkKeys) return undefined;
+  return calls.find((c) => {
+    if (!linkCalls.test(calleeName(c))) return false;
+    const arg = c.arguments[0] && skipOuter(c.arguments[0]);
+    return (
+      !!arg &&
+      ts.isObjectLiteralExpression(arg) &&
+      arg.properties.some((p) => !!p.name && linkKeys.test(propertyNameText(p.name) ?? ''))
+    );
+  });
 }
 
 /**
@@ -1091,6 +1111,15 @@ export function exclusionFor(
       detail:
         'OAuth authorization-code exchange: it turns a code the identity provider has just issued into tokens (a sign-in, or an integration connected), so the provider vouches for the caller',
       span: ep.anchor,
+    };
+  const link = !movesMoney && !writesFactor ? linkVerified(nearCalls, xs) : undefined;
+  if (link)
+    return {
+      kind: 'exclusion',
+      value: link.expression.getText().replace(/\s+/g, ''),
+      detail:
+        "redeeming a link the identity provider e-mailed (a sign-up or invitation confirmed, a magic link, a recovery): the link's token proves the caller and the provider starts the session, so it cannot demand step-up from one",
+      span: spanOf(link),
     };
   // Redeeming an e-mailed token: the invitation or reset record is looked up by the token or code the request carries
   const calls = deepCalls(ep.handler.fn, values, 2);

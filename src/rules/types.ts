@@ -498,7 +498,7 @@ export interface ExclusionRules {
     plumbingLinkNames?: string;
   };
   /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
-  codeExchange?: { grantKeys: string; grantValue: string; calls?: string };
+  codeExchange?: { grantKeys: string; grantValue: string; calls?: string; linkCalls?: string; linkKeys?: string };
   resetRequestFields: string[];
   resetTokenNamePattern: string;
   /** A verification key named for resets: a token it checks is a reset link's. */
