@@ -343,6 +343,22 @@ export class ModuleResolver {
     return undefined;
   }
 
+  /** A file a module-alias alias of the importing package names (`_moduleAliases` in its package.json). */
+  private moduleAlias(spec: string, fromFile: string): string | undefined {
+    const pkg = this.workspace.packageAt(this.workspace.appRootOf(fromFile));
+    const table = pkg?.json._moduleAliases;
+    if (!pkg || !table || typeof table !== 'object' || Array.isArray(table)) return undefined;
+    let best: { key: string; target: string } | undefined;
+    for (const [key, target] of Object.entries(table as Record<string, unknown>)) {
+      if (typeof target !== 'string' || !key) continue;
+      if ((spec === key || spec.startsWith(`${key}/`)) && (!best || key.length > best.key.length))
+        best = { key, target };
+    }
+    if (!best) return undefined;
+    const rest = spec.slice(best.key.length).replace(/^\//, '');
+    return this.probe(path.resolve(pkg.dir, best.target, rest));
+  }
+
   resolve(spec: string, fromFile: string): Resolution {
     let mine = this.byFile.get(fromFile);
     if (!mine) this.byFile.set(fromFile, (mine = new Map<string, Resolution>()));
@@ -414,6 +430,10 @@ export class ModuleResolver {
         if (hit) return { kind: 'file', file: hit };
       }
     }
+    // module-alias: the package's `_moduleAliases` (`"@routes": "routes"`) name folders of its own, and
+    // `require('@routes/v1/index.js')` is a file there, whatever package shares the name
+    const aliased = this.moduleAlias(spec, fromFile);
+    if (aliased) return { kind: 'file', file: aliased };
     const parts = spec.split('/');
     const pkgName = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
     // (an application that depends on a package of its own name, an app called `hono` built on Hono, imports
