@@ -999,6 +999,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
               true,
             ) &&
             !(r.placeColumns && declaresColumn(ctx.values, model, r.placeColumns, true))) ||
+          (!!r.withColumnGroups &&
+            !!model &&
+            r.withColumnGroups.some((group) => group.every((col) => declaresColumn(ctx.values, model, [col], true)))) ||
           (!!r.signInModels && !!model && signsInOn(ctx.values, model)) ||
           (!!r.shapeKeys && r.shapeKeys.some((group) => group.every((k) => keys.includes(norm(k))))) ||
           // (a record of any name whose write is nothing but its owner: a transfer of that record)

@@ -311,11 +311,16 @@ function drizzleTables(values: ValueResolver): Map<string, string[]> {
         for (const name of [m[1], m[2], m[3]])
           if (name) slot.all.set(norm(name), [...new Set([...(slot.all.get(norm(name)) ?? []), ...any])]);
       }
-    if (/createTable\w*\(/.test(text))
+    if (/createTable\w*\(/.test(text)) {
       for (const m of text.matchAll(KNEX_START)) {
         const cols = knexColumns(text, (m.index ?? 0) + m[0].length, m[2]);
         if (!byTable.has(norm(m[1]))) byTable.set(norm(m[1]), cols);
       }
+      for (const m of text.matchAll(KYSELY_START)) {
+        const cols = kyselyColumns(text, (m.index ?? 0) + m[0].length);
+        if (!byTable.has(norm(m[1]))) byTable.set(norm(m[1]), cols);
+      }
+    }
     if (/Schema\s*(<[^>]*>)?\(/.test(text)) {
       const schemas = new Map<string, string[]>();
       for (const m of text.matchAll(MONGOOSE_START)) {
@@ -337,6 +342,22 @@ function drizzleTables(values: ValueResolver): Map<string, string[]> {
 /** `schema.createTable('api_token', (table) => {`: a knex migration's table, and the name its builder goes by. */
 const KNEX_START =
   /\bcreateTable(?:IfNotExists)?\(\s*["'`]([\w.-]+)["'`]\s*,\s*(?:async\s+)?(?:function\s*)?\(?\s*(\w+)\s*\)?\s*(?:=>)?\s*\{/g;
+
+/** `db.schema.createTable('authorisations')` followed by `.addColumn(…)` calls: a Kysely migration's table. */
+const KYSELY_START = /\bcreateTable\(\s*["'`]([\w.-]+)["'`]\s*\)/g;
+
+/**
+ * The text columns a Kysely table builder chains on (`.addColumn('provider_user_id', 'varchar(255)', …)`), up to the
+ * `.execute()` that ends its statement.
+ */
+function kyselyColumns(text: string, from: number): string[] {
+  const end = text.indexOf('.execute(', from);
+  const body = text.slice(from, end < 0 ? Math.min(text.length, from + 4000) : end);
+  const cols: string[] = [];
+  for (const m of body.matchAll(/\.addColumn\(\s*["'`]([\w.-]+)["'`]\s*,\s*["'`]([\w ]+)/g))
+    if (SQL_TEXT.test(m[2].trim().split(/[\s(]/)[0])) cols.push(m[1]);
+  return cols;
+}
 
 /** The text columns a knex table builder declares (`table.string('token')`, `t.text('client_secret')`) up to its closing brace. */
 function knexColumns(text: string, from: number, builder: string): string[] {

@@ -643,6 +643,8 @@ export interface AssetRule {
   chosenValues?: string[];
   /** A record of any name whose schema declares one of these columns is this rule's (a provider link named `Account`). */
   withColumns?: string[];
+  /** As withColumns, each group's columns all declared (`provider_type` beside `provider_user_id`). */
+  withColumnGroups?: string[][];
   /** A record of any name written with every key of one of these groups is this rule's (`publicKey` with `counter`: a WebAuthn credential). */
   shapeKeys?: string[][];
   /** A record of any name counts when nothing but the rule's keys is written (beside `ownerBesideKeys`). */
