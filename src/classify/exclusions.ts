@@ -284,12 +284,24 @@ function signInFlow(
   // …and a token handed to whoever names an account, with nothing proven (no password, identity token or
   // e-mailed code checked), is an account handed over, not a sign-in
   if (issuesToken && !calls.some((c) => xs.proofCalls.test(calleeName(c)) || tokenKeyed(c, xs))) return undefined;
-  let session: string | undefined = issuesToken ? 'a token issued' : undefined;
+  const started = issuesToken ? undefined : sessionStarted(fn, xs);
+  const session = issuesToken ? 'a token issued' : started?.text;
   // a session row written, or an account found through an upsert: also what a change that rotates the
   // session does (`session.create` after a password change), so these count only where no session is served
-  let weak = issuesToken || calleeName(lookup) === 'upsert';
+  const weak = issuesToken || calleeName(lookup) === 'upsert' || !!started?.weak;
+  return session ? { evidence: `${lookup.expression.getText().replace(/\s+/g, '')} + ${session}`, weak } : undefined;
+}
+
+/**
+ * Where a handler starts a session: a member of the request's session assigned (`req.session.userId = …`), a
+ * sign-in call (`req.login(user)`), or a session row created (`db.session.create(…)`, `db.insert(sessions)`: weak,
+ * as a change that rotates the session does it too).
+ */
+function sessionStarted(fn: FunctionNode, xs: ExclusionSets): { text: string; weak: boolean } | undefined {
+  if (!fn.body) return undefined;
+  let found: { text: string; weak: boolean } | undefined;
   const visit = (n: ts.Node): void => {
-    if (session) return;
+    if (found) return;
     if (
       ts.isBinaryExpression(n) &&
       n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
@@ -298,7 +310,7 @@ function signInFlow(
       n.right.kind !== ts.SyntaxKind.NullKeyword &&
       n.right.kind !== ts.SyntaxKind.UndefinedKeyword
     )
-      session = n.left.getText();
+      found = { text: n.left.getText(), weak: false };
     if (ts.isCallExpression(n)) {
       const callee = skipOuter(n.expression);
       if (
@@ -306,7 +318,7 @@ function signInFlow(
         xs.signInCalls.test(callee.name.text) &&
         !xs.transactionSessions.test(callee.getText().replace(/\s+/g, ''))
       )
-        session = callee.getText();
+        found = { text: callee.getText(), weak: false };
       // a session row created: `db.session.create(…)`, `db.insert(sessions)`
       else if (ts.isPropertyAccessExpression(callee) && /^(create|insert|insertOne|add)$/.test(callee.name.text)) {
         const holder = skipOuter(callee.expression);
@@ -315,16 +327,13 @@ function signInFlow(
           : callee.name.text === 'insert' && n.arguments[0] && ts.isIdentifier(skipOuter(n.arguments[0]))
             ? (skipOuter(n.arguments[0]) as ts.Identifier).text
             : undefined;
-        if (table && xs.sessionRecords.test(table)) {
-          session = callee.getText();
-          weak = true;
-        }
+        if (table && xs.sessionRecords.test(table)) found = { text: callee.getText(), weak: true };
       }
     }
     ts.forEachChild(n, visit);
   };
   visit(fn.body);
-  return session ? { evidence: `${lookup.expression.getText().replace(/\s+/g, '')} + ${session}`, weak } : undefined;
+  return found;
 }
 
 /** A call of an authentication library's sign-in (`signIn('credentials', …)`, `signIn` from `NextAuth(…)`). */
@@ -965,6 +974,8 @@ export interface ExclusionFacts {
   keyAsset?: boolean;
   /** The only assets are a token minted and stored (an access token, a key): what a sign-in also does. */
   issuesTokenOnly?: boolean;
+  /** It creates a record the sign-in looks up, with its password: a new account. */
+  createsAccount?: boolean;
 }
 
 export function exclusionFor(
@@ -1110,6 +1121,23 @@ export function exclusionFor(
       value: exchange,
       detail:
         'OAuth authorization-code exchange: it turns a code the identity provider has just issued into tokens (a sign-in, or an integration connected), so the provider vouches for the caller',
+      span: ep.anchor,
+    };
+  // A new account made with its password and its session started, where no session is served: a sign-up by what it
+  // does, whatever its path says (`POST /auth/users`), with the role the form offers (a customer or a partner)
+  if (
+    facts.createsAccount &&
+    !movesMoney &&
+    ep.handler.fn &&
+    sessionStarted(ep.handler.fn, xs) &&
+    xs.sessionless &&
+    !servesSession(ep, values, xs.sessionless, 4)
+  )
+    return {
+      kind: 'exclusion',
+      value: 'account created with its password',
+      detail:
+        'sign-up: it creates an account with its password and starts its session, and serves none before, so there is no session to step up from',
       span: ep.anchor,
     };
   const link = !movesMoney && !writesFactor ? linkVerified(nearCalls, xs) : undefined;

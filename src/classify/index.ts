@@ -25,6 +25,7 @@ import { spanOf } from '../util.js';
 import { pendingRules } from './pending-factor.js';
 import { endpointReadsSession, exclusionFor, isInvitationRecord, routeGated } from './exclusions.js';
 import { setsSignedInUser } from './machine-auth.js';
+import { signsInOn } from './sign-in.js';
 import { revealedSecrets, type Reveal } from './reveals.js';
 import { libraryServes } from './library-handlers.js';
 import { credentialDump, bulkExport, noCollection } from './exports.js';
@@ -783,6 +784,14 @@ export function classifyEndpoint(
           deletesAccount: reasons.some((r) => r.kind === 'asset' && r.value === 'account-deletion'),
           keyAsset: reasons.some((r) => r.kind === 'asset' && r.category === 'keys-secrets'),
           grantsRole: reasons.some((r) => r.kind === 'asset' && r.category === 'privilege'),
+          createsAccount: effects.some(
+            (e) =>
+              (e.kind === 'db-write' || e.kind === 'sql-write') &&
+              !!e.model &&
+              opsOf(e).includes('create') &&
+              (signsInOn(ctx.values, e.model) || !!rules.exclusions.signUpModels?.includes(norm(e.model))) &&
+              e.dataKeys.some((k) => !!rules.exclusions.signUpPasswordKeys?.includes(norm(k))),
+          ),
           // money moved or redirected (a provider's OAuth callback storing the payout account it connected)
           movesMoney: reasons.some((r) => r.kind === 'asset' && r.category === 'money'),
           // an invitation record created here: the endpoint issues one, it redeems none

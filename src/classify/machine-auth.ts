@@ -273,11 +273,27 @@ function staticAuthCall(x: ts.Expression, c: Compiled): ts.CallExpression | unde
 }
 
 /** Does this function read who the request is from: `req.user`, `req.session.userId`, `c.get('user')`? */
+/**
+ * Is a request's session only written into here (`req.session.user = { id }`, a sign-in or sign-up starting it)? A
+ * member of it assigned is no read of who is signed in.
+ */
+function assignedInto(n: ts.PropertyAccessExpression): boolean {
+  const p = n.parent;
+  if (!p || !ts.isPropertyAccessExpression(p) || p.expression !== n) return false;
+  const b = p.parent;
+  return !!b && ts.isBinaryExpression(b) && b.left === p && b.operatorToken.kind === ts.SyntaxKind.EqualsToken;
+}
+
 function readsSignedInUser(fn: FunctionNode, c: Compiled): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isPropertyAccessExpression(n) && c.signedInUser.test(n.name.text) && isRequestObject(n.expression)) {
+    if (
+      ts.isPropertyAccessExpression(n) &&
+      c.signedInUser.test(n.name.text) &&
+      isRequestObject(n.expression) &&
+      !assignedInto(n)
+    ) {
       found = true;
       return;
     }

@@ -498,6 +498,10 @@ export interface ExclusionRules {
     plumbingLinkNames?: string;
   };
   /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
+  /** Normalised keys a new account's password hash is written under (a sign-up by effect). */
+  signUpPasswordKeys?: string[];
+  /** Normalised record names taken as the sign-in's where it names none. */
+  signUpModels?: string[];
   codeExchange?: { grantKeys: string; grantValue: string; calls?: string; linkCalls?: string; linkKeys?: string };
   resetRequestFields: string[];
   resetTokenNamePattern: string;
