@@ -240,12 +240,15 @@ function codeExchange(fn: ts.Node, calls: readonly ts.CallExpression[], xs: Excl
   return found;
 }
 
-/** An identity provider's e-mailed link verified by its token hash (`auth.verifyOtp({ token_hash, type })`). */
+/** An identity provider's e-mailed link verified by its token hash (`supabase.auth.verifyOtp({ token_hash, type })`). */
 function linkVerified(calls: readonly ts.CallExpression[], xs: ExclusionSets): ts.CallExpression | undefined {
   const { linkCalls, linkKeys } = xs;
   if (!linkCalls || !linkKeys) return undefined;
   return calls.find((c) => {
-    if (!linkCalls.test(calleeName(c))) return false;
+    // the identity provider's own call (`supabase.auth.verifyOtp`), not a project helper of the same name
+    const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+    if (!parts || parts.length < 2 || !linkCalls.test(parts[parts.length - 1]) || parts[parts.length - 2] !== 'auth')
+      return false;
     const arg = c.arguments[0] && skipOuter(c.arguments[0]);
     return (
       !!arg &&
@@ -1140,7 +1143,11 @@ export function exclusionFor(
         'sign-up: it creates an account with its password and starts its session, and serves none before, so there is no session to step up from',
       span: ep.anchor,
     };
-  const link = !movesMoney && !writesFactor ? linkVerified(nearCalls, xs) : undefined;
+  // (only where no session is served: a signed-in user confirming a change with a mailed link still changes it)
+  const link =
+    !movesMoney && !writesFactor && xs.sessionless && !servesSession(ep, values, xs.sessionless, 4)
+      ? linkVerified(nearCalls, xs)
+      : undefined;
   if (link)
     return {
       kind: 'exclusion',

@@ -749,6 +749,9 @@ export function credentialDump(
       if (!ts.isCallExpression(c) || (f === fn && !served(c))) continue;
       const model = wholeRecordsRead(c, r, d);
       if (!model || !holdsSecret(values, model, d)) continue;
+      // (a secret column named anywhere else in the function, `delete u.password`, `omit(u, 'password')`: taken out)
+      const own = ts.findAncestor(c.parent, ts.isFunctionLike) ?? fn;
+      if (d.stripped.test(own.getText().replace(c.getText(), ''))) continue;
       const answer = answered(c, fn, closure, values, d, 0);
       if (answer) return { read: c, what: `${calleeParts(c.expression)?.join('.') ?? model}(…)`, answer };
     }
@@ -763,6 +766,7 @@ const dumps = compiled(() => {
     passThrough: new RegExp(x.passThrough),
     hidden: new RegExp(x.hiddenSecrets),
     markedValues: new RegExp(x.markedValues, 'i'),
+    stripped: new RegExp(x.strippedSecrets, 'i'),
   };
 });
 
@@ -793,7 +797,8 @@ function wholeRecordsRead(c: ts.CallExpression, r: Rules, d: Dumps): string | un
   const sql = sqlText(c);
   if (sql) {
     const m = /^\s*select\s+([\s\S]*?)\s+from\s+["`]?(\w+)/i.exec(sql);
-    if (!m) return undefined;
+    // (a condition picks rows the analysis does not weigh: `WHERE role = 'admin'`)
+    if (!m || /\bwhere\b/i.test(sql)) return undefined;
     const cols = m[1].split(',').map((s) => norm(s.replace(/^.*\./, '')));
     return cols.some((col) => col === '' || d.secretColumns.test(col)) || /^\s*(\w+\.)?\*\s*$/.test(m[1])
       ? m[2]
@@ -805,6 +810,13 @@ function wholeRecordsRead(c: ts.CallExpression, r: Rules, d: Dumps): string | un
     // drizzle: `db.select().from(users)` takes every column; `db.select({ id: users.id })` picks
     const select = skipOuter(callee.expression);
     if (!ts.isCallExpression(select) || select.arguments.length) return undefined;
+    // a condition further down the chain (`.where(inArray(users.id, ids))`) picks rows the analysis does not weigh
+    for (
+      let p: ts.Node = c;
+      p.parent && ts.isPropertyAccessExpression(p.parent) && p.parent.parent;
+      p = p.parent.parent
+    )
+      if (p.parent.name.text === 'where') return undefined;
     const t = c.arguments[0] && skipOuter(c.arguments[0]);
     model = t && ts.isIdentifier(t) ? t.text : undefined;
   } else {
@@ -814,8 +826,10 @@ function wholeRecordsRead(c: ts.CallExpression, r: Rules, d: Dumps): string | un
     // a projection handed in (`find({}, '-password')`, `find(filter, { password: 0 })`) or named in the options
     if (c.arguments.length > 1) return undefined;
     const opts = c.arguments[0] && skipOuter(c.arguments[0]);
-    if (opts && ts.isObjectLiteralExpression(opts))
-      if (opts.properties.some((p) => p.name && d.projections.test(propertyNameText(p.name) ?? ''))) return undefined;
+    // options the analysis cannot list (`findAll(publicAttrs)`, `{ ...publicUser }`) may pick the columns
+    if (opts && (!ts.isObjectLiteralExpression(opts) || opts.properties.some((p) => ts.isSpreadAssignment(p))))
+      return undefined;
+    if (opts?.properties.some((p) => p.name && d.projections.test(propertyNameText(p.name) ?? ''))) return undefined;
   }
   if (!model || !isPeople(model, r) || markedSubset(c.arguments[0], d)) return undefined;
   return model;

@@ -802,6 +802,7 @@ export interface ExportRules {
     passThrough: string;
     hiddenSecrets: string;
     markedValues: string;
+    strippedSecrets: string;
   };
   /** Calls named for reading records (on a client the handler builds, they read). */
   builtReads?: string;
