@@ -767,6 +767,7 @@ const dumps = compiled(() => {
     hidden: new RegExp(x.hiddenSecrets),
     markedValues: new RegExp(x.markedValues, 'i'),
     stripped: new RegExp(x.strippedSecrets, 'i'),
+    resultRows: new RegExp(x.resultRows),
   };
 });
 
@@ -881,6 +882,16 @@ function answered(
       n = p;
       continue;
     }
+    // a driver's result rows (`(await pool.query(sql)).rows`)
+    if (
+      ts.isPropertyAccessExpression(p) &&
+      p.expression === n &&
+      d.resultRows.test(p.name.text) &&
+      !(p.parent && ts.isCallExpression(p.parent) && p.parent.expression === p)
+    ) {
+      n = p;
+      continue;
+    }
     if (ts.isPropertyAccessExpression(p) && p.expression === n && p.parent && ts.isCallExpression(p.parent)) {
       if (p.parent.expression !== p) return undefined;
       const name = p.name.text;
@@ -893,11 +904,29 @@ function answered(
   const direct = answeredAt(n, fn);
   if (direct) return direct;
   const p = n.parent;
-  if (p && ts.isVariableDeclaration(p) && p.initializer === n && ts.isIdentifier(p.name)) {
-    for (const u of localUses(p)) {
-      const at = answeredAt(u, fn);
-      if (at) return at;
+  if (p && ts.isVariableDeclaration(p) && p.initializer === n) {
+    // the records held in a local (`const users = …`), or a driver's rows taken out of its result
+    // (`const { rows } = await db.query(sql)`, `const [rows] = await pool.query(sql)`, `result.rows`)
+    const holders: (ts.VariableDeclaration | ts.BindingElement)[] = [];
+    if (ts.isIdentifier(p.name)) holders.push(p);
+    else if (ts.isObjectBindingPattern(p.name))
+      for (const el of p.name.elements) {
+        const key = el.propertyName ? propertyNameText(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : '';
+        if (ts.isIdentifier(el.name) && d.resultRows.test(key ?? '')) holders.push(el);
+      }
+    else if (ts.isArrayBindingPattern(p.name)) {
+      const first = p.name.elements[0];
+      if (first && ts.isBindingElement(first) && ts.isIdentifier(first.name)) holders.push(first);
     }
+    for (const h of holders)
+      for (const u of localUses(h)) {
+        const rows =
+          ts.isPropertyAccessExpression(u.parent) && u.parent.expression === u && d.resultRows.test(u.parent.name.text)
+            ? u.parent
+            : u;
+        const at = answeredAt(rows, fn);
+        if (at) return at;
+      }
     return undefined;
   }
   // a helper returning the records: answered where a call of it is

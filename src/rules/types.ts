@@ -803,6 +803,7 @@ export interface ExportRules {
     hiddenSecrets: string;
     markedValues: string;
     strippedSecrets: string;
+    resultRows: string;
   };
   /** Calls named for reading records (on a client the handler builds, they read). */
   builtReads?: string;
