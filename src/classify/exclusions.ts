@@ -1172,7 +1172,8 @@ export function exclusionFor(
       xs.emailedTokenColumn,
     ],
   ] as const) {
-    if (models === xs.invitationModels && facts.createsInvitation) continue;
+    // (an endpoint that issues an invitation looks its new code up only to see it is free, under any column name)
+    if (facts.createsInvitation) continue;
     // (a request record's id is its secret only where no session is served: within one, the id names a record the
     // signed-in caller picks, and what the endpoint changes is theirs)
     const idIsSecret = byId && !!ep.handler.fn && !!xs.sessionless && !servesSession(ep, values, xs.sessionless, 4);
