@@ -1058,6 +1058,22 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         const containers = deletedContainers(effects, e, r);
         if (containers.length && (/many$/i.test(e.action ?? '') || deletesByGroupKey(e, containers))) continue;
       }
+      // rules written as part of another record made or removed here (a new organisation's admin assignment, a
+      // collection's default policies) set that record's access up or clear it: nobody's access to what stands changes
+      if (
+        r.notBesideRecordLife &&
+        effects.some(
+          (o) =>
+            o !== e &&
+            (o.kind === 'db-write' || o.kind === 'sql-write') &&
+            !!o.model &&
+            o.model !== e.model &&
+            !isBookkeepingModel(o.model, c) &&
+            !r.modelSet.some((m) => modelMatches(o.model ?? '', [m], false)) &&
+            opsOf(o).some((op) => op === 'create' || op === 'delete'),
+        )
+      )
+        continue;
       let matchedKeys: string[] = [];
       if (r.keySet.length) {
         const constants = constantsOf(e);

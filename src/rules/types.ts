@@ -696,6 +696,8 @@ export interface AssetRule {
   nestedIn?: string[];
   /** A bulk delete of these records beside the delete of one record of another model (the group they belong to) does not count. */
   notWithContainer?: boolean;
+  /** Not counted beside a create or a delete of a record of another model (that record's access set up or cleared). */
+  notBesideRecordLife?: boolean;
   /** Only a membership whose record declares a role (or is itself a role or permission row) counts, when its declaration is found. */
   withRoleOnly?: boolean;
   /** Not counted where the application signs in only through a hosted identity provider (a copy of the identifier). */
