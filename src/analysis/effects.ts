@@ -1186,6 +1186,36 @@ function identityData(e: ts.Expression, values: ValueResolver): { keys: string[]
 const FILTER_FIRST = /^(updateOne|updateMany|findOneAndUpdate|findByIdAndUpdate|replaceOne|findOneAndReplace|update)$/;
 
 /** The data of a write call: its arguments, without a leading filter (`updateOne(filter, update)`). */
+/** The `where` of a query's options (`{ where: { key: 'x' } }`), if it is an object literal. */
+function whereOf(x: ts.Expression | undefined): ts.Expression | undefined {
+  if (!x || !ts.isObjectLiteralExpression(x)) return undefined;
+  const w = x.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
+  return w && ts.isPropertyAssignment(w) ? skipOuter(w.initializer) : undefined;
+}
+
+/**
+ * A settings row named by a constant (`Setting.findOneAndUpdate({ key: 'depositWalletAddress' }, { value })`,
+ * `setting.upsert({ where: { key: 'stripeSecretKey' }, update: { value } })`, `create({ key: 'x', value })`): a
+ * key-value table holds one setting per row, so what is written is the setting its name names, as a column of that
+ * name would be. Only where what else is written is the row's value (rules/effects.json `orm.settingRows`).
+ */
+function namedSetting(filter: ts.Expression | undefined, wd: ReturnType<typeof emptyData>): void {
+  const rows = rules().r.orm.settingRows;
+  if (!rows) return;
+  const names = new Set(rows.nameKeys);
+  const valueKeys = new Set(rows.valueKeys);
+  const named: string[] = [];
+  if (filter && ts.isObjectLiteralExpression(filter))
+    for (const p of filter.properties) {
+      const v = ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+      if (p.name && names.has(propertyNameText(p.name) ?? '') && v && ts.isStringLiteralLike(v)) named.push(v.text);
+    }
+  for (const k of wd.keys) if (names.has(k) && wd.constants[k] !== undefined) named.push(wd.constants[k]);
+  if (!named.length || !wd.keys.some((k) => valueKeys.has(k))) return;
+  if (!wd.keys.every((k) => names.has(k) || valueKeys.has(k) || rows.bookkeeping.includes(k))) return;
+  for (const n of named) if (/^\w[\w.-]*$/.test(n) && !wd.keys.includes(n)) wd.keys.push(n);
+}
+
 function callData(
   call: ts.CallExpression,
   method: string,
@@ -1223,6 +1253,7 @@ function callData(
         constants: {},
       };
   }
+  let filter: ts.Expression | undefined;
   if (FILTER_FIRST.test(method) && args.length >= 2) {
     const second = skipOuter(args[1]);
     // Sequelize `update(values, { where })` and `record.update(values, { transaction })` keep their first
@@ -1233,11 +1264,13 @@ function callData(
       second.properties.length > 0 &&
       (second.properties.some((p) => p.name && propertyNameText(p.name) === 'where') ||
         second.properties.every((p) => !!p.name && options.includes(propertyNameText(p.name) ?? '')));
+    filter = sequelize ? whereOf(second) : skipOuter(args[0]);
     args = sequelize ? [args[0]] : args.slice(1);
   }
   const wd = emptyData();
   // (a callback given to the write, Mongoose's `(err, doc) => …`, is not data)
   for (const a of args) if (!ts.isSpreadElement(a) && !isFunctionNode(skipOuter(a))) writeData(a, values, 0, wd);
+  namedSetting(filter ?? whereOf(args[0] && skipOuter(args[0])), wd);
   // a record created with sub-documents (`accountDetails: { bankName: '', accountType: 'Current' }`) starts with
   // those values: they change nothing that existed
   if (wd.subPaths?.length && /^(create|insert)/i.test(method)) {

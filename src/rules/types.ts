@@ -168,6 +168,8 @@ export interface EffectRules {
     instanceMethods: string[];
     instanceUpdates: string[];
     writeOptionKeys?: string[];
+    /** A key-value settings table: the key naming a row's setting, the key holding its value, bookkeeping beside them. */
+    settingRows?: { nameKeys: string[]; valueKeys: string[]; bookkeeping: string[] };
     listItemContainers?: Record<string, '$add' | '$remove'>;
     listItemCalls?: Record<string, '$add' | '$remove'>;
     tupleFinders?: string;
