@@ -412,3 +412,30 @@ export function alwaysReturns(st: ts.Statement): boolean {
   if (ts.isBlock(st)) return st.statements.length > 0 && alwaysReturns(st.statements[st.statements.length - 1]);
   return false;
 }
+
+/**
+ * Does the node run only on a branch that refuses the request: inside an `if` whose block ends by refusing it
+ * (`return null`, `return false`, a bare `return`, a `throw`, a 4xx answer)? What is written there (an expired key
+ * marked revoked, a failed attempt counted) is the refusal's bookkeeping, not what the endpoint does for its caller.
+ */
+export function onRefusalBranch(node: ts.Node): boolean {
+  for (let n: ts.Node = node; n.parent && !ts.isFunctionLike(n); n = n.parent) {
+    const p = n.parent;
+    if (!ts.isIfStatement(p) || p.expression === n) continue;
+    const branch = n as ts.Statement;
+    const last = ts.isBlock(branch) ? branch.statements[branch.statements.length - 1] : branch;
+    if (last && last !== node && refuses(last)) return true;
+  }
+  return false;
+}
+
+/** A statement that ends the request refused. */
+function refuses(st: ts.Statement): boolean {
+  if (ts.isThrowStatement(st)) return true;
+  if (!ts.isReturnStatement(st)) return false;
+  const x = st.expression;
+  if (!x) return true;
+  if (x.kind === ts.SyntaxKind.NullKeyword || x.kind === ts.SyntaxKind.FalseKeyword) return true;
+  if (ts.isIdentifier(x) && x.text === 'undefined') return true;
+  return /\bstatus\(\s*4\d\d\s*\)|,\s*4\d\d\s*\)\s*$|\bstatus:\s*4\d\d\b/.test(x.getText());
+}

@@ -1,7 +1,7 @@
 // Sensitivity: does a stolen session do serious harm through this endpoint? Signals come from
 // the path (strong and weak words), body fields, and the side effects the handler performs;
 // thresholds and exclusions decide, and every decision keeps its reasons.
-import { assumeMethod, reachableUnder } from '../analysis/assume.js';
+import { assumeMethod, onRefusalBranch, reachableUnder } from '../analysis/assume.js';
 import { ts } from 'ts-morph';
 import { factorSecretsWritten } from '../verify/replaceable-factor.js';
 import { vocab } from '../verify/guard/index.js';
@@ -596,7 +596,9 @@ export function classifyEndpoint(
     const all = handlerEffects(ep, fn, ctx.values, rules.effectScope);
     const reached = all.filter((e) => reachableUnder(e.node, fn, assumptions));
     reachedAll = reached;
-    recognised = leafEffects(reached);
+    // (a write made only on a branch that refuses the request, an expired key marked revoked on the way to a 401,
+    // is that refusal's bookkeeping)
+    recognised = leafEffects(reached).filter((e) => !onRefusalBranch(e.node));
     discarded = unansweredLeaves(reached);
     effects = recognised.filter((e) => !isBookkeeping(e));
   }
