@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { EQUALITY } from '../analysis/operators.js';
 import { alwaysReturns, assumeMethod, reachableUnder } from '../analysis/assume.js';
 import { concretePath } from '../frameworks/shared/router-graph.js';
-import { callsIn, calleeParts, getterParts, staticClassModel } from '../analysis/effects.js';
+import { callsIn, calleeParts, effectRules, getterParts, staticClassModel } from '../analysis/effects.js';
 import { assetRules } from './assets.js';
 import { queryKeys } from './query.js';
 import { adminPath } from './chosen-record.js';
@@ -139,6 +139,8 @@ interface ExclusionSets {
   sessionRecords: RegExp;
   proofCalls: RegExp;
   sessionIdentifierArgs: RegExp;
+  /** Members of the request's session that say who is signed in. */
+  sessionUserKeys?: RegExp;
   sessionWrites: RegExp;
   sessionless?: {
     reads: RegExp;
@@ -184,6 +186,7 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
     signInCalls: new RegExp(ex.signInFlow.sessionCalls),
     transactionSessions: new RegExp(ex.signInFlow.transactionSessions ?? '$^'),
     sessionWrites: new RegExp(ex.signInFlow.sessionWrites),
+    sessionUserKeys: ex.signInFlow.sessionUserKeys ? new RegExp(ex.signInFlow.sessionUserKeys) : undefined,
     sessionRecords: new RegExp(ex.signInFlow.sessionRecords ?? '$^', 'i'),
     proofCalls: new RegExp(ex.signInFlow.proofCalls ?? '.', 'i'),
     sessionIdentifierArgs: new RegExp(ex.signInFlow.sessionIdentifierArgs ?? '$^'),
@@ -300,7 +303,12 @@ function signInFlow(
  * sign-in call (`req.login(user)`), or a session row created (`db.session.create(…)`, `db.insert(sessions)`: weak,
  * as a change that rotates the session does it too).
  */
-function sessionStarted(fn: FunctionNode, xs: ExclusionSets): { text: string; weak: boolean } | undefined {
+function sessionStarted(
+  fn: FunctionNode,
+  xs: ExclusionSets,
+  /** Only a session member that says who is signed in counts (`req.session.userId`, not `req.session.lastCreated`). */
+  whoOnly = false,
+): { text: string; weak: boolean } | undefined {
   if (!fn.body) return undefined;
   let found: { text: string; weak: boolean } | undefined;
   const visit = (n: ts.Node): void => {
@@ -310,6 +318,7 @@ function sessionStarted(fn: FunctionNode, xs: ExclusionSets): { text: string; we
       n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
       ts.isPropertyAccessExpression(n.left) &&
       xs.sessionWrites.test(n.left.getText()) &&
+      (!whoOnly || !!xs.sessionUserKeys?.test(n.left.name.text)) &&
       n.right.kind !== ts.SyntaxKind.NullKeyword &&
       n.right.kind !== ts.SyntaxKind.UndefinedKeyword
     )
@@ -495,7 +504,12 @@ function tokenLookup(
       parts.length === 2 && parts[0] === 'this' ? (staticClassModel(c) ?? '') : parts[parts.length - 2],
     );
     const q = queryKeys(c.arguments[0]);
-    if (namedKey && [...q.keys, ...q.where].some((k) => namedKey.test(norm(k)))) return c;
+    if (
+      namedKey &&
+      [...q.keys, ...q.where].some((k) => namedKey.test(norm(k))) &&
+      !mintedHere(c.arguments[0], namedKey)
+    )
+      return c;
     if (!namesRecord(model, models)) continue;
     if ([...q.keys, ...q.where].some((k) => xs.tokenKeys.test(norm(k)) || (byId && norm(k) === 'id'))) return c;
     // the key named by the method: `InviteOrganization.findByConfirmationToken(req.body.token)`
@@ -503,6 +517,30 @@ function tokenLookup(
     if (byKey && c.arguments.length && xs.tokenKeys.test(norm(byKey))) return c;
   }
   return undefined;
+}
+
+/**
+ * Is the token a lookup compares one the handler has just generated (`const setupToken = randomBytes(32)…;
+ * User.findOne({ setupToken })`)? Then the lookup checks the new token is free; it redeems none.
+ */
+function mintedHere(arg: ts.Expression | undefined, key: RegExp): boolean {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return false;
+  const where = x.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
+  const cond = where && ts.isPropertyAssignment(where) ? skipOuter(where.initializer) : x;
+  if (!ts.isObjectLiteralExpression(cond)) return false;
+  return cond.properties.some((p) => {
+    if (!p.name || !key.test(norm(propertyNameText(p.name) ?? ''))) return false;
+    const v = ts.isPropertyAssignment(p)
+      ? skipOuter(p.initializer)
+      : ts.isShorthandPropertyAssignment(p)
+        ? p.name
+        : undefined;
+    const d = v && ts.isIdentifier(v) ? findDeclaration(v) : undefined;
+    if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
+    const text = d.initializer.getText();
+    return effectRules().r.mint.calls.some((m) => new RegExp(`\\b${m}\\s*\\(`).test(text));
+  });
 }
 
 /**
@@ -1132,7 +1170,7 @@ export function exclusionFor(
     facts.createsAccount &&
     !movesMoney &&
     ep.handler.fn &&
-    sessionStarted(ep.handler.fn, xs) &&
+    sessionStarted(ep.handler.fn, xs, true) &&
     xs.sessionless &&
     !servesSession(ep, values, xs.sessionless, 4)
   )
@@ -1173,7 +1211,7 @@ export function exclusionFor(
     ],
   ] as const) {
     // (an endpoint that issues an invitation looks its new code up only to see it is free, under any column name)
-    if (facts.createsInvitation) continue;
+    if (facts.createsInvitation || movesMoney) continue;
     // (a request record's id is its secret only where no session is served: within one, the id names a record the
     // signed-in caller picks, and what the endpoint changes is theirs)
     const idIsSecret = byId && !!ep.handler.fn && !!xs.sessionless && !servesSession(ep, values, xs.sessionless, 4);

@@ -480,6 +480,8 @@ export interface ExclusionRules {
     /** A database's session (a transaction), not a sign-in. */
     transactionSessions?: string;
     sessionWrites: string;
+    /** Members of the request's session that say who is signed in (`user`, `userId`). */
+    sessionUserKeys?: string;
     sessionRecords?: string;
     proofCalls?: string;
     sessionIdentifierArgs?: string;
