@@ -7,7 +7,7 @@ import { alwaysReturns, assumeMethod, reachableUnder } from '../analysis/assume.
 import { concretePath } from '../frameworks/shared/router-graph.js';
 import { callsIn, calleeParts, effectRules, getterParts, staticClassModel } from '../analysis/effects.js';
 import { assetRules } from './assets.js';
-import { queryKeys } from './query.js';
+import { queryCondition, queryKeys } from './query.js';
 import { adminPath } from './chosen-record.js';
 import { externalName } from '../analysis/unwrap.js';
 import {
@@ -524,12 +524,8 @@ function tokenLookup(
  * User.findOne({ setupToken })`)? Then the lookup checks the new token is free; it redeems none.
  */
 function mintedHere(arg: ts.Expression | undefined, key: RegExp): boolean {
-  const x = arg && skipOuter(arg);
-  if (!x || !ts.isObjectLiteralExpression(x)) return false;
-  const where = x.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
-  const cond = where && ts.isPropertyAssignment(where) ? skipOuter(where.initializer) : x;
-  if (!ts.isObjectLiteralExpression(cond)) return false;
-  return cond.properties.some((p) => {
+  const cond = queryCondition(arg);
+  return !!cond?.properties.some((p) => {
     if (!p.name || !key.test(norm(propertyNameText(p.name) ?? ''))) return false;
     const v = ts.isPropertyAssignment(p)
       ? skipOuter(p.initializer)

@@ -9,7 +9,7 @@ import { calleeClosure } from '../analysis/callees.js';
 import { calleeParts, callsIn, getterParts, rootIdentifier } from '../analysis/effects.js';
 import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { findDeclaration, localUses } from '../analysis/scope.js';
-import { queryKeys } from './query.js';
+import { queryCondition, queryKeys } from './query.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { norm } from './words.js';
 import { vocab } from '../verify/guard/index.js';
@@ -172,12 +172,8 @@ function drizzlePersonal(from: ts.CallExpression, r: Rules): string | undefined 
 
 /** Is a query's id condition a list (`where: { id: { in: ids } }`): many records, not one? */
 function idInList(arg: ts.Expression | undefined): boolean {
-  const x = arg && skipOuter(arg);
-  if (!x || !ts.isObjectLiteralExpression(x)) return false;
-  const where = x.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
-  const cond = where && ts.isPropertyAssignment(where) ? skipOuter(where.initializer) : x;
-  if (!ts.isObjectLiteralExpression(cond)) return false;
-  return cond.properties.some((p) => {
+  const cond = queryCondition(arg);
+  return !!cond?.properties.some((p) => {
     if (!ts.isPropertyAssignment(p) || !/^(id|_id|uuid)$/i.test(propertyNameText(p.name) ?? '')) return false;
     const v = skipOuter(p.initializer);
     return (
@@ -842,13 +838,9 @@ function wholeRecordsRead(c: ts.CallExpression, r: Rules, d: Dumps): string | un
  * subset a screen shows, not every account; a flag that does not hold (`{ is_banned: false }`) leaves the rest.
  */
 function markedSubset(arg: ts.Expression | undefined, d: Dumps): boolean {
-  const x = arg && skipOuter(arg);
-  if (!x || !ts.isObjectLiteralExpression(x)) return false;
-  if (idInList(x)) return true;
-  const where = x.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
-  const cond = where && ts.isPropertyAssignment(where) ? skipOuter(where.initializer) : x;
-  if (!ts.isObjectLiteralExpression(cond)) return false;
-  return cond.properties.some((p) => {
+  if (idInList(arg)) return true;
+  const cond = queryCondition(arg);
+  return !!cond?.properties.some((p) => {
     if (!ts.isPropertyAssignment(p)) return false;
     const v = skipOuter(p.initializer);
     return v.kind === ts.SyntaxKind.TrueKeyword || (ts.isStringLiteralLike(v) && d.markedValues.test(v.text));

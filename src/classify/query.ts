@@ -66,3 +66,15 @@ function comparedColumns(fn: ts.ArrowFunction | ts.FunctionExpression): string[]
   visit(fn.body);
   return out;
 }
+
+/**
+ * The condition a query is given, as an object literal: its `where` (`findMany({ where: { id } })`), or the argument
+ * itself where it has none (a Mongo filter, `findOne({ token })`).
+ */
+export function queryCondition(arg: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+  const x = arg && skipOuter(arg);
+  if (!x || !ts.isObjectLiteralExpression(x)) return undefined;
+  const where = x.properties.find((p) => p.name && propertyNameText(p.name) === 'where');
+  const cond = where && ts.isPropertyAssignment(where) ? skipOuter(where.initializer) : x;
+  return ts.isObjectLiteralExpression(cond) ? cond : undefined;
+}
