@@ -2,6 +2,7 @@
 // `await request.formData()` + `.get('x')`, `c.req.json()`, `c.req.valid('json')`, and the keys of
 // a zod `z.object({...})` schema the body is parsed with.
 import { ts } from 'ts-morph';
+import { ruleFile } from '../rules/load.js';
 import type { BodyField, Framework, FunctionNode } from '../model.js';
 import { spanOf } from '../util.js';
 import { assumeMethod, reachableUnder } from './assume.js';
@@ -148,6 +149,54 @@ export function parsedKeys(e: ts.Expression, values: ValueResolver): string[] | 
     .map((k) => propertyNameText(k))
     .filter((k): k is string => !!k);
   return keys.length ? keys : undefined;
+}
+
+/**
+ * The keys a body filter lets through (`utils.bodyFilter({ req, includedFields: ['status', 'role'] })`,
+ * `pick(req.body, ['name', 'email'])`, `filterObj(req.body, 'name', 'email')`): a call named for filtering given the
+ * request and a list of field names (an array of strings, as an argument, under a key naming allowed fields, or as
+ * string arguments) writes at most those. Undefined when `e` is not such a value.
+ */
+export function allowListedKeys(e: ts.Expression, values: ValueResolver): string[] | undefined {
+  const r = ruleFile('effects').orm.allowLists;
+  if (!r) return undefined;
+  let x = skipOuter(e);
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    x = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : x;
+    if (ts.isAwaitExpression(x)) x = skipOuter(x.expression);
+  }
+  if (!ts.isCallExpression(x)) return undefined;
+  const callee = skipOuter(x.expression);
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
+  if (!new RegExp(r.calls, 'i').test(name)) return undefined;
+  const listKey = new RegExp(r.listKeys, 'i');
+  const strings = (v: ts.Expression): string[] | undefined => {
+    for (const val of [skipOuter(v), ...values.resolve(v).map((y) => (y.kind === 'array' ? y.node : undefined))]) {
+      if (!val || !ts.isArrayLiteralExpression(val)) continue;
+      const items = val.elements.map((el) => (ts.isStringLiteralLike(el) ? el.text : undefined));
+      if (items.length && items.every((i): i is string => i !== undefined)) return items;
+    }
+    return undefined;
+  };
+  const out: string[] = [];
+  for (const a of x.arguments) {
+    const arg = skipOuter(a);
+    if (ts.isStringLiteralLike(arg)) out.push(arg.text);
+    else if (ts.isObjectLiteralExpression(arg)) {
+      for (const p of arg.properties) {
+        const key = p.name ? propertyNameText(p.name) : undefined;
+        if (!key || !listKey.test(key)) continue;
+        const v = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+        const got = v && strings(v);
+        if (got) out.push(...got);
+      }
+    } else {
+      const got = strings(arg);
+      if (got) out.push(...got);
+    }
+  }
+  return out.length ? [...new Set(out)] : undefined;
 }
 
 /** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`…; Joi `object().keys({...})`. */

@@ -12,7 +12,7 @@ import { externalName } from './unwrap.js';
 import { insertParams, setParams, whereParams } from './sql-params.js';
 import { evalString, evalStrings } from './strings.js';
 import { walkDataPath } from './datapath.js';
-import { bodyReadCall, parsedKeys, schemaKeys } from './body.js';
+import { allowListedKeys, bodyReadCall, parsedKeys, schemaKeys } from './body.js';
 import { bindingPath, findDeclaration, localUses } from './scope.js';
 import {
   accessName,
@@ -979,6 +979,13 @@ export function writeData(
       : undefined;
   if (parsed) {
     out.keys.push(...parsed);
+    return out;
+  }
+  // what a body filter let through (`bodyFilter({ req, includedFields: ['status', 'role'] })`): those fields
+  const allowed =
+    ts.isIdentifier(x) || ts.isCallExpression(x) || ts.isAwaitExpression(x) ? allowListedKeys(x, values) : undefined;
+  if (allowed) {
+    out.keys.push(...allowed);
     return out;
   }
   if (ts.isObjectLiteralExpression(x)) obj = x;

@@ -168,6 +168,8 @@ export interface EffectRules {
     instanceMethods: string[];
     instanceUpdates: string[];
     writeOptionKeys?: string[];
+    /** Body filters: calls named for letting listed fields through, and the option keys holding the list. */
+    allowLists?: { calls: string; listKeys: string };
     /** A key-value settings table: the key naming a row's setting, the key holding its value, bookkeeping beside them. */
     settingRows?: { nameKeys: string[]; valueKeys: string[]; bookkeeping: string[] };
     listItemContainers?: Record<string, '$add' | '$remove'>;
