@@ -2333,7 +2333,20 @@ function receiverHandle(recv: ts.Expression, values: ValueResolver, depth = 0): 
 /** The argument a parameter is bound to while its function's call is followed. */
 function boundArgument(id: ts.Identifier, values: ValueResolver): ts.Expression | undefined {
   const d = findDeclaration(id);
-  return d && ts.isParameter(d) ? values.boundTo(d) : undefined;
+  if (d && ts.isParameter(d)) return values.boundTo(d);
+  // a member of a destructured parameter (`({ Model, includedFields }) => …` called with `{ Model: User, … }`)
+  if (!d || !ts.isBindingElement(d) || !ts.isObjectBindingPattern(d.parent) || !ts.isParameter(d.parent.parent))
+    return undefined;
+  const arg = values.boundTo(d.parent.parent);
+  const obj = arg && skipOuter(arg);
+  const key = d.propertyName ? propertyNameText(d.propertyName) : ts.isIdentifier(d.name) ? d.name.text : undefined;
+  if (!obj || !key || !ts.isObjectLiteralExpression(obj)) return undefined;
+  for (const p of obj.properties) {
+    if (!p.name || propertyNameText(p.name) !== key) continue;
+    if (ts.isPropertyAssignment(p)) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p)) return p.name;
+  }
+  return undefined;
 }
 
 /**
