@@ -382,8 +382,22 @@ export class Collector {
             this.registerCall(n, call, callee.expression, sf);
         return;
       }
-      if (this.values.resolve(key).some((v) => v.kind === 'param'))
-        this.registerCall('all', call, callee.expression, sf, key);
+      const params = this.values.resolve(key).filter((v) => v.kind === 'param');
+      if (!params.length) return;
+      // a helper on a router it does not take (`route(GET, '/login', …)` → `router[method](path, …)` on a module's
+      // router): each call of the helper decides the method, expanded once every file is collected
+      const fn = ts.findAncestor(call.parent, ts.isFunctionLike);
+      if (
+        fn &&
+        !this.paramsOnly &&
+        params.some((v) => v.kind === 'param' && v.fn === fn) &&
+        !this.values.resolve(callee.expression).some((v) => v.kind === 'param') &&
+        this.nameOf(fn)
+      ) {
+        if (!this.verbHelpers.some((h) => h.call === call)) this.verbHelpers.push({ call, callee, sf, fn });
+        return;
+      }
+      this.registerCall('all', call, callee.expression, sf, key);
     };
     const iter = iteration(call, this.values, this.instances, this.folders);
     if (iter) for (const b of iter) withBindings(this.values, b, once);
@@ -439,6 +453,58 @@ export class Collector {
 
   /** Collecting a package file outside the scanned folder: registrations on a parameter only. */
   private paramsOnly = false;
+
+  /** `router[method](…)` in a named helper whose parameter is the method, on a router it does not take. */
+  private readonly verbHelpers: {
+    call: ts.CallExpression;
+    callee: ts.ElementAccessExpression;
+    sf: ts.SourceFile;
+    fn: ts.SignatureDeclaration;
+  }[] = [];
+
+  /**
+   * Each call of a verb helper registers one route, its method and path those of the call (through a helper
+   * forwarding its own parameters, `apiRoute(method, path, h)` → `route(method, path, [auth], h)`, each call of
+   * that one). A helper no call decides registers one route of any method, as before.
+   */
+  private expandVerbHelpers(): void {
+    for (const h of this.verbHelpers) {
+      let registered = false;
+      const register = (): void => {
+        const names = evalStrings(h.callee.argumentExpression, this.values);
+        if (!names) return;
+        for (const n of new Set(names.map((x) => x.toLowerCase())))
+          if (this.dialect.methods.has(n) && n !== 'use' && n !== 'route') {
+            this.registerCall(n, h.call, h.callee.expression, h.sf);
+            registered = true;
+          }
+      };
+      this.values.session.contain(
+        h.sf.fileName,
+        'extract',
+        () => this.throughCalls(h.fn, register, 0),
+        () => undefined,
+      );
+      if (!registered) this.registerCall('all', h.call, h.callee.expression, h.sf, h.callee.argumentExpression);
+    }
+  }
+
+  /** Runs `run` once per call of `fn` with its parameters bound to that call's arguments (two helpers deep). */
+  private throughCalls(fn: ts.SignatureDeclaration, run: () => void, depth: number): void {
+    const name = this.nameOf(fn);
+    if (!name || depth > 2) return;
+    for (const calls of this.pendingCalls.values())
+      for (const site of calls) {
+        if (!ts.isCallExpression(site) || lastName(skipOuter(site.expression)) !== name) continue;
+        if (!this.calleeFunctions(site).includes(fn)) continue;
+        const outer = ts.findAncestor(site.parent, ts.isFunctionLike);
+        const forwards =
+          !!outer &&
+          site.arguments.some((a) => this.values.resolve(a).some((v) => v.kind === 'param' && v.fn === outer));
+        if (forwards && outer) this.throughCalls(outer, () => this.values.withArguments(fn, site, run), depth + 1);
+        else this.values.withArguments(fn, site, run);
+      }
+  }
 
   /** Calls to link, per file (each file's linking is one unit of work). */
   private readonly pendingCalls = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
@@ -602,6 +668,7 @@ export class Collector {
       this.linkRound();
       if (!names.length && !modules.size && this.countParamRouters() === before) break;
     }
+    this.expandVerbHelpers();
     this.linkRound();
     // a package's helper never called with this application's router registers nothing here
     if (outside.size) for (const n of this.graph.all) if (outside.has(n.file) && !n.attached) n.entries.length = 0;
