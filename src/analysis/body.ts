@@ -2,7 +2,7 @@
 // `await request.formData()` + `.get('x')`, `c.req.json()`, `c.req.valid('json')`, and the keys of
 // a zod `z.object({...})` schema the body is parsed with.
 import { ts } from 'ts-morph';
-import { ruleFile } from '../rules/load.js';
+import { compiled, ruleFile } from '../rules/load.js';
 import type { BodyField, Framework, FunctionNode } from '../model.js';
 import { spanOf } from '../util.js';
 import { assumeMethod, reachableUnder } from './assume.js';
@@ -158,7 +158,7 @@ export function parsedKeys(e: ts.Expression, values: ValueResolver): string[] | 
  * string arguments) writes at most those. Undefined when `e` is not such a value.
  */
 export function allowListedKeys(e: ts.Expression, values: ValueResolver): string[] | undefined {
-  const r = ruleFile('effects').orm.allowLists;
+  const r = ALLOW_LISTS();
   if (!r) return undefined;
   let x = skipOuter(e);
   if (ts.isIdentifier(x)) {
@@ -169,8 +169,8 @@ export function allowListedKeys(e: ts.Expression, values: ValueResolver): string
   if (!ts.isCallExpression(x)) return undefined;
   const callee = skipOuter(x.expression);
   const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-  if (!new RegExp(r.calls, 'i').test(name)) return undefined;
-  const listKey = new RegExp(r.listKeys, 'i');
+  if (!r.calls.test(name)) return undefined;
+  const listKey = r.listKeys;
   const strings = (v: ts.Expression): string[] | undefined => {
     for (const val of [skipOuter(v), ...values.resolve(v).map((y) => (y.kind === 'array' ? y.node : undefined))]) {
       if (!val || !ts.isArrayLiteralExpression(val)) continue;
@@ -198,6 +198,12 @@ export function allowListedKeys(e: ts.Expression, values: ValueResolver): string
   }
   return out.length ? [...new Set(out)] : undefined;
 }
+
+/** Body filters' names and the keys holding their lists (rules/effects.json `orm.allowLists`), compiled once. */
+const ALLOW_LISTS = compiled(() => {
+  const r = ruleFile('effects').orm.allowLists;
+  return r ? { calls: new RegExp(r.calls, 'i'), listKeys: new RegExp(r.listKeys, 'i') } : undefined;
+});
 
 /** Keys of a zod-like object schema: `z.object({ a, b })`, `.extend({...})`, `.strict()`, `.pick`…; Joi `object().keys({...})`. */
 export function schemaKeys(expr: ts.Expression, values: ValueResolver, depth = 0): ts.PropertyName[] {

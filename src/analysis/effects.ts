@@ -1192,7 +1192,6 @@ function identityData(e: ts.Expression, values: ValueResolver): { keys: string[]
 /** Methods whose first argument selects the records and whose second is the update (Mongoose). */
 const FILTER_FIRST = /^(updateOne|updateMany|findOneAndUpdate|findByIdAndUpdate|replaceOne|findOneAndReplace|update)$/;
 
-/** The data of a write call: its arguments, without a leading filter (`updateOne(filter, update)`). */
 /** The `where` of a query's options (`{ where: { key: 'x' } }`), if it is an object literal. */
 function whereOf(x: ts.Expression | undefined): ts.Expression | undefined {
   if (!x || !ts.isObjectLiteralExpression(x)) return undefined;
@@ -1207,10 +1206,9 @@ function whereOf(x: ts.Expression | undefined): ts.Expression | undefined {
  * name would be. Only where what else is written is the row's value (rules/effects.json `orm.settingRows`).
  */
 function namedSetting(filter: ts.Expression | undefined, wd: ReturnType<typeof emptyData>): void {
-  const rows = rules().r.orm.settingRows;
+  const rows = SETTING_ROWS();
   if (!rows) return;
-  const names = new Set(rows.nameKeys);
-  const valueKeys = new Set(rows.valueKeys);
+  const { names, valueKeys } = rows;
   const named: string[] = [];
   if (filter && ts.isObjectLiteralExpression(filter))
     for (const p of filter.properties) {
@@ -1219,9 +1217,19 @@ function namedSetting(filter: ts.Expression | undefined, wd: ReturnType<typeof e
     }
   for (const k of wd.keys) if (names.has(k) && wd.constants[k] !== undefined) named.push(wd.constants[k]);
   if (!named.length || !wd.keys.some((k) => valueKeys.has(k))) return;
-  if (!wd.keys.every((k) => names.has(k) || valueKeys.has(k) || rows.bookkeeping.includes(k))) return;
+  if (!wd.keys.every((k) => names.has(k) || valueKeys.has(k) || rows.bookkeeping.has(k))) return;
   for (const n of named) if (/^\w[\w.-]*$/.test(n) && !wd.keys.includes(n)) wd.keys.push(n);
 }
+
+/** The settings-row keys (rules/effects.json `orm.settingRows`), as sets. */
+const SETTING_ROWS = compiled(() => {
+  const rows = ruleFile('effects').orm.settingRows;
+  return rows
+    ? { names: new Set(rows.nameKeys), valueKeys: new Set(rows.valueKeys), bookkeeping: new Set(rows.bookkeeping) }
+    : undefined;
+});
+
+/** The data of a write call: its arguments, without a leading filter (`updateOne(filter, update)`). */
 
 function callData(
   call: ts.CallExpression,

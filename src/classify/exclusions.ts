@@ -534,10 +534,12 @@ function mintedHere(arg: ts.Expression | undefined, key: RegExp): boolean {
         : undefined;
     const d = v && ts.isIdentifier(v) ? findDeclaration(v) : undefined;
     if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return false;
-    const text = d.initializer.getText();
-    return effectRules().r.mint.calls.some((m) => new RegExp(`\\b${m}\\s*\\(`).test(text));
+    return MINT_CALL().test(d.initializer.getText());
   });
 }
+
+/** A call of one of the minting functions (rules/effects.json `mint.calls`): `randomBytes(32)`, `nanoid()`. */
+const MINT_CALL = compiled(() => new RegExp(`\\b(${effectRules().r.mint.calls.join('|')})\\s*\\(`));
 
 /**
  * An equality test of a stored e-mailed token (a member named like `reset_pwd_token`) with a value that
@@ -1160,16 +1162,13 @@ export function exclusionFor(
         'OAuth authorization-code exchange: it turns a code the identity provider has just issued into tokens (a sign-in, or an integration connected), so the provider vouches for the caller',
       span: ep.anchor,
     };
+  // (whether the endpoint serves no session at all: asked once, by the checks below that need it)
+  let sessionlessMemo: boolean | undefined;
+  const noSession = (): boolean =>
+    (sessionlessMemo ??= !!xs.sessionless && !servesSession(ep, values, xs.sessionless, 4));
   // A new account made with its password and its session started, where no session is served: a sign-up by what it
   // does, whatever its path says (`POST /auth/users`), with the role the form offers (a customer or a partner)
-  if (
-    facts.createsAccount &&
-    !movesMoney &&
-    ep.handler.fn &&
-    sessionStarted(ep.handler.fn, xs, true) &&
-    xs.sessionless &&
-    !servesSession(ep, values, xs.sessionless, 4)
-  )
+  if (facts.createsAccount && !movesMoney && ep.handler.fn && sessionStarted(ep.handler.fn, xs, true) && noSession())
     return {
       kind: 'exclusion',
       value: 'account created with its password',
@@ -1178,10 +1177,7 @@ export function exclusionFor(
       span: ep.anchor,
     };
   // (only where no session is served: a signed-in user confirming a change with a mailed link still changes it)
-  const link =
-    !movesMoney && !writesFactor && xs.sessionless && !servesSession(ep, values, xs.sessionless, 4)
-      ? linkVerified(nearCalls, xs)
-      : undefined;
+  const link = !movesMoney && !writesFactor && noSession() ? linkVerified(nearCalls, xs) : undefined;
   if (link)
     return {
       kind: 'exclusion',
@@ -1210,7 +1206,7 @@ export function exclusionFor(
     if (facts.createsInvitation || movesMoney) continue;
     // (a request record's id is its secret only where no session is served: within one, the id names a record the
     // signed-in caller picks, and what the endpoint changes is theirs)
-    const idIsSecret = byId && !!ep.handler.fn && !!xs.sessionless && !servesSession(ep, values, xs.sessionless, 4);
+    const idIsSecret = byId && !!ep.handler.fn && noSession();
     const redeemed = tokenLookup(calls, models, xs, idIsSecret, namedKey);
     if (redeemed)
       return {
@@ -1224,7 +1220,7 @@ export function exclusionFor(
   // (a reset token only, on a route that serves no session: a stored verification code compared may be the
   // step-up of what follows, and a reset code checked within a session is a change that session makes)
   const compared =
-    !movesMoney && ep.handler.fn && xs.resetTokenKey && xs.sessionless && !servesSession(ep, values, xs.sessionless, 4)
+    !movesMoney && ep.handler.fn && xs.resetTokenKey && noSession()
       ? storedTokenCompared(ep.handler.fn, xs.emailedTokenColumn, xs.resetTokenKey)
       : undefined;
   if (compared)

@@ -272,7 +272,6 @@ function staticAuthCall(x: ts.Expression, c: Compiled): ts.CallExpression | unde
   return found;
 }
 
-/** Does this function read who the request is from: `req.user`, `req.session.userId`, `c.get('user')`? */
 /**
  * Is a request's session only written into here (`req.session.user = { id }`, a sign-in or sign-up starting it)? A
  * member of it assigned is no read of who is signed in.
@@ -284,6 +283,7 @@ function assignedInto(n: ts.PropertyAccessExpression): boolean {
   return !!b && ts.isBinaryExpression(b) && b.left === p && b.operatorToken.kind === ts.SyntaxKind.EqualsToken;
 }
 
+/** Does this function read who the request is from: `req.user`, `req.session.userId`, `c.get('user')`? */
 function readsSignedInUser(fn: FunctionNode, c: Compiled): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {

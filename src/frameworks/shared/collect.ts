@@ -496,7 +496,9 @@ export class Collector {
     for (const calls of this.pendingCalls.values())
       for (const site of calls) {
         if (!ts.isCallExpression(site) || lastName(skipOuter(site.expression)) !== name) continue;
-        if (!this.calleeFunctions(site).includes(fn)) continue;
+        let targets = this.calleesOf.get(site);
+        if (!targets) this.calleesOf.set(site, (targets = this.calleeFunctions(site)));
+        if (!targets.includes(fn)) continue;
         const outer = ts.findAncestor(site.parent, ts.isFunctionLike);
         const forwards =
           !!outer &&
