@@ -82,6 +82,11 @@ export function orderOf(node: ts.Node): Order {
 
 export class Collector {
   private readonly paramRouters = new Map<ts.Node, { index: number; path: string[]; router: RouterNode }[]>();
+  /**
+   * Routers made by calling the framework's creator through a parameter (`module.exports = (app, express) =>
+   * { const router = express.Router(); … }`): each counts once a call of its function passes the creator.
+   */
+  private readonly paramCreators = new Map<ts.Node, { index: number; path: string[]; router: RouterNode }[]>();
   /** Classes whose routers are one per `new` (paths from the constructor's arguments). */
   private readonly instances: Instantiations;
   /** Folders whose modules a loop mounts (`fs.readdirSync(__dirname).forEach(…)`). */
@@ -176,6 +181,14 @@ export class Collector {
           made.node ??= v.node;
           made.duck = true;
           out.push({ router: made });
+        } else if (c.kind === 'param' && this.creatorThroughParam(c.path)) {
+          // `express.Router()` with `express` a parameter: a router once a caller passes the framework in
+          const made = this.graph.node(v.node, v.node.getSourceFile().fileName, v.node.getStart(), { param: true });
+          made.node ??= v.node;
+          let list = this.paramCreators.get(c.fn);
+          if (!list) this.paramCreators.set(c.fn, (list = []));
+          if (!list.some((p) => p.router === made)) list.push({ index: c.index, path: c.path, router: made });
+          out.push({ router: made });
         } else if (c.kind === 'param' && c.path.length && ts.isCallExpression(v.node)) {
           // `app.basePath('/api/v1')` on a registrar's parameter: a method called on the parameter's router
           const base = this.refsFromValue({ ...c, path: c.path.slice(0, -1) }, depth + 1, params, site);
@@ -217,6 +230,24 @@ export class Collector {
       return [{ router }];
     }
     return [];
+  }
+
+  /** Is a member of a parameter named like one of the framework's creators (`Router` of `express.Router()`)? */
+  private creatorThroughParam(path: readonly string[]): boolean {
+    if (path.length !== 1) return false;
+    return this.dialect.creators.some((m) => m.path === path[0] || m.path === `default.${path[0]}`);
+  }
+
+  /** A router made through a parameter counts when this call passes the framework's creator for it. */
+  private confirmCreators(fn: ts.Node, args: readonly ts.Expression[], call: ts.Node): void {
+    for (const p of this.paramCreators.get(fn) ?? []) {
+      if (p.router.evidence || !args[p.index]) continue;
+      let vals = this.values.resolve(args[p.index]);
+      for (const name of p.path) vals = vals.flatMap((b) => this.values.member(b, name, call));
+      if (!vals.some((v) => this.isCreator(v))) continue;
+      p.router.evidence = true;
+      if (vals.some((v) => matchesExport(this.dialect.appCreators ?? [], externalName(v)))) p.router.app = true;
+    }
   }
 
   /**
@@ -407,7 +438,7 @@ export class Collector {
   /** Files outside the candidates that call registrar functions (`getDomains(app)` in an entry file). */
   registrarNames(): string[] {
     const names = new Set<string>();
-    for (const fn of this.paramRouters.keys()) {
+    for (const fn of [...this.paramRouters.keys(), ...this.paramCreators.keys()]) {
       const n = this.nameOf(fn);
       if (n) names.add(n);
     }
@@ -417,7 +448,7 @@ export class Collector {
   /** File stems of modules whose registrar has no stable name (`export default function (app) {…}`). */
   anonymousRegistrarModules(): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
-    for (const fn of this.paramRouters.keys()) {
+    for (const fn of [...this.paramRouters.keys(), ...this.paramCreators.keys()]) {
       if (this.nameOf(fn)) continue;
       const file = fn.getSourceFile().fileName;
       const parts = file.split(/[\\/]/);
@@ -693,14 +724,15 @@ export class Collector {
   }
 
   private linkRound(): void {
-    if (this.paramRouters.size === 0) return;
+    if (this.paramRouters.size === 0 && this.paramCreators.size === 0) return;
+    const registrars = [...this.paramRouters.keys(), ...this.paramCreators.keys()];
     // Cheap filter: calls whose callee names a registrar (unless a registrar has no stable name).
     const names = new Set(this.registrarNames());
-    const anonymous = [...this.paramRouters.keys()].some((fn) => !this.nameOf(fn));
+    const anonymous = registrars.some((fn) => !this.nameOf(fn));
     // Registrars without a stable name that are members of an object (`exports.register = function (app)`):
     // the property name a caller reaches them through.
     const members = new Set<string>();
-    for (const fn of this.paramRouters.keys()) {
+    for (const fn of registrars) {
       if (this.nameOf(fn)) continue;
       const at = fn.parent;
       if (
@@ -753,6 +785,7 @@ export class Collector {
     // The callee is resolved once per call (linking runs in rounds): a call reaching no registrar is done.
     let targets = this.calleesOf.get(call);
     if (!targets) this.calleesOf.set(call, (targets = this.calleeFunctions(call)));
+    for (const fn of targets) this.confirmCreators(fn, args, call);
     if (!targets.some((fn) => this.paramRouters.has(fn))) return;
     // Cheap first: only calls passing something that may hold a router.
     const structured = args.some((a) => {
