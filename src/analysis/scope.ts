@@ -107,9 +107,9 @@ export function findDeclaration(id: ts.Identifier): Decl | undefined {
 
 /**
  * The identifiers that name a local in the function (or file) declaring it: where it is read,
- * written to or handed on (a local bound by destructuring, `const { rows } = …`, too).
+ * written to or handed on (a local bound by destructuring, `const { rows } = …`, or a parameter, too).
  */
-export function localUses(d: ts.VariableDeclaration | ts.BindingElement): ts.Identifier[] {
+export function localUses(d: ts.VariableDeclaration | ts.BindingElement | ts.ParameterDeclaration): ts.Identifier[] {
   if (!ts.isIdentifier(d.name)) return [];
   const name = d.name.text;
   const scope = ts.findAncestor(d, (n) => ts.isFunctionLike(n) || ts.isSourceFile(n));

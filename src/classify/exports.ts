@@ -887,6 +887,17 @@ function answered(
     if (ts.isPropertyAccessExpression(p) && p.expression === n && p.parent && ts.isCallExpression(p.parent)) {
       if (p.parent.expression !== p) return undefined;
       const name = p.name.text;
+      // `User.find().then((users) => res.json(users))`: the records are the callback's parameter
+      const cb = name === 'then' ? p.parent.arguments[0] && skipOuter(p.parent.arguments[0]) : undefined;
+      if (cb && (ts.isArrowFunction(cb) || ts.isFunctionExpression(cb))) {
+        const param = cb.parameters[0];
+        if (!param || !ts.isIdentifier(param.name)) return undefined;
+        for (const u of localUses(param)) {
+          const at = answeredAt(u, fn);
+          if (at) return at;
+        }
+        return undefined;
+      }
       if (d.projections.test(name) || !d.passThrough.test(name)) return undefined;
       n = p.parent;
       continue;

@@ -226,6 +226,8 @@ const SEQUELIZE_ANY = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|
 export const MONGOOSE_START = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
 /** A text path of a Mongoose schema (`email: String`, `role: { type: String, enum: […] }`). */
 const MONGOOSE_TEXT = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:String|(?:mongoose\.)?Schema\.Types\.String)\b/;
+/** A path of a Mongoose schema of any type (`isAdmin: Boolean`, `wallet: { balance: Number }`). */
+const MONGOOSE_ANY = /^(\w+)\s*:/;
 /** `mongoose.model('User', userSchema)`, `model<IUser>('User', UserSchema)`: the model a schema makes. */
 export const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
 
@@ -322,21 +324,30 @@ function drizzleTables(values: ValueResolver): Map<string, string[]> {
       }
     }
     if (/Schema\s*(<[^>]*>)?\(/.test(text)) {
-      const schemas = new Map<string, string[]>();
+      const schemas = new Map<string, { cols: string[]; any: string[] }>();
       for (const m of text.matchAll(MONGOOSE_START)) {
         const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, MONGOOSE_TEXT);
-        schemas.set(m[1], cols);
+        const any = topLevelColumns(text, (m.index ?? 0) + m[0].length, MONGOOSE_ANY);
+        schemas.set(m[1], { cols, any });
         const own = norm(m[1]).replace(/schema$/, '');
         if (own && !byTable.has(own)) byTable.set(own, cols);
+        if (own) addAll(slot.all, own, any);
       }
       for (const m of text.matchAll(MONGOOSE_MODEL)) {
-        const cols = schemas.get(m[2]);
-        if (cols && !byTable.has(norm(m[1]))) byTable.set(norm(m[1]), cols);
+        const schema = schemas.get(m[2]);
+        if (schema && !byTable.has(norm(m[1]))) byTable.set(norm(m[1]), schema.cols);
+        if (schema) addAll(slot.all, m[1], schema.any);
       }
     }
   }
   slot.byTable = byTable;
   return byTable;
+}
+
+/** Adds columns to what a record is declared to hold, whatever their type. */
+function addAll(all: Map<string, string[]>, name: string, cols: readonly string[]): void {
+  const k = norm(name);
+  if (k) all.set(k, [...new Set([...(all.get(k) ?? []), ...cols])]);
 }
 
 /** `schema.createTable('api_token', (table) => {`: a knex migration's table, and the name its builder goes by. */
