@@ -39,7 +39,7 @@ import {
   signsInOnlyByOther,
   signsInThroughProvider,
 } from './sign-in.js';
-import { comparedRoleColumns } from './role-columns.js';
+import { comparedKindColumns, comparedRoleColumns } from './role-columns.js';
 import { otpGenerator, pendingEnrolment, pendingRules } from './pending-factor.js';
 import { allColumns, declaredFields, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
 import { foundByKey, recordChosenByRequest, recordOfSignedIn, sessionReadCall } from './chosen-record.js';
@@ -1479,7 +1479,11 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         // (the kind of a user's bank or brokerage account, `accountType`, is no role)
         const kinds = r.ownedKinds;
         const owned = !!kinds && !!model && belongsToOwner(ctx.values, model, kinds);
-        const roles = owned ? granted.filter((k) => !kinds.keys.includes(norm(k))) : granted;
+        // (a key the project only compares with unprivileged values, `user_type === 'individual'`, is a kind)
+        const compared = comparedKindColumns(ctx.values);
+        const roles = (owned ? granted.filter((k) => !kinds.keys.includes(norm(k))) : granted).filter(
+          (k) => !compared.has(norm(k)),
+        );
         if (!roles.length) continue;
         if (!r.ordinaryGrants && selfServiceRole(e, roles, c)) continue;
         matchedKeys = roles;

@@ -57,3 +57,36 @@ export function comparedRoleColumns(values: ValueResolver): ReadonlySet<string> 
   for (const k of rule.notKeys ?? []) keys.delete(norm(k));
   return (slot.keys = keys);
 }
+
+const KIND_COLUMNS = memo('classify.kindColumns', () => ({ keys: undefined as Set<string> | undefined }));
+
+/**
+ * Normalised names of the keys that may name a role or a kind (`user_type`) which the project compares only with
+ * quoted values, none of them privileged (`user.user_type === 'individual'`): kinds of account, not roles.
+ */
+export function comparedKindColumns(values: ValueResolver): ReadonlySet<string> {
+  const slot = values.session.get(KIND_COLUMNS);
+  if (slot.keys) return slot.keys;
+  const rule = ruleFile('assets').roleByComparison;
+  const kinds = new Set((rule?.kindKeys ?? []).map(norm));
+  if (!rule?.privilegedValues || !kinds.size) return (slot.keys = new Set());
+  const privileged = new RegExp(rule.privilegedValues, 'i');
+  const seen = new Map<string, boolean>();
+  const note = (key: string, value: string): void => {
+    const k = norm(key);
+    if (!kinds.has(k)) return;
+    seen.set(k, (seen.get(k) ?? false) || privileged.test(value));
+  };
+  const forward = /\.(\w+)\s*[!=]==?\s*["'`](\w*)["'`]/g;
+  const backward = /["'`](\w*)["'`]\s*[!=]==?\s*[\w?.]*\.(\w+)\b/g;
+  for (const file of [...values.store.known].sort()) {
+    const text = values.store.text(file, false);
+    if (!text || !/type\b/i.test(text)) continue;
+    for (const m of text.matchAll(forward)) note(m[1], m[2]);
+    for (const m of text.matchAll(backward)) note(m[2], m[1]);
+  }
+  const out = new Set<string>();
+  for (const [k, anyPrivileged] of seen) if (!anyPrivileged) out.add(k);
+  for (const k of comparedRoleColumns(values)) out.delete(k);
+  return (slot.keys = out);
+}

@@ -60,6 +60,14 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
     x = skipOuter(x.expression);
   }
   if (ts.isStringLiteralLike(x) || ts.isNumericLiteral(x)) return true;
+  // either branch may be written (`isAddress(a) ? getAddress(a) : a`, `given ?? fallback`): both must be made here
+  if (ts.isConditionalExpression(x))
+    return made(x.whenTrue, bodyFields, hops + 1) && made(x.whenFalse, bodyFields, hops + 1);
+  if (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  )
+    return made(x.left, bodyFields, hops + 1) && made(x.right, bodyFields, hops + 1);
   if (ts.isCallExpression(x) || ts.isNewExpression(x)) {
     const callee = skipOuter(x.expression);
     // a conversion keeps the value it is given (`String(address)`, `req.params.address.toLowerCase()`)
@@ -83,7 +91,16 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
   }
   if (!ts.isIdentifier(x) || hops > 3 || bodyFields.includes(norm(x.text))) return false;
   const d = findDeclaration(x);
+  // taken out of a result (`const { data: row } = await db.from('wallets').insert(…).select()`): made where it is
+  if (d && ts.isBindingElement(d)) {
+    const root = ts.findAncestor(d, ts.isVariableDeclaration);
+    return !!root?.initializer && made(root.initializer, bodyFields, hops + 1);
+  }
   if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name)) return false;
+  // an element of what a loop walks (`for (const entry of data.addresses)`): made where that collection is
+  const loop = d.parent?.parent;
+  if (!d.initializer && loop && ts.isForOfStatement(loop) && loop.initializer === d.parent)
+    return made(loop.expression, bodyFields, hops + 1);
   // every value the local is given: its initializer and what is assigned to it later (`let provisioned; …
   // provisioned = await custody.createDepositAddress(…)`)
   const given = [...(d.initializer ? [d.initializer] : []), ...assignedTo(d)];
@@ -139,6 +156,8 @@ function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, 
   const visit = (n: ts.Node): void => {
     if (hit) return;
     if (ts.isIdentifier(n)) {
+      // (a key of an object literal, `fetch(url, { body: … })`, names no value: what it is given is visited)
+      if (ts.isPropertyAssignment(n.parent) && n.parent.name === n) return;
       if (bodyFields.includes(norm(n.text)) || /^(body|input|formData)$/.test(n.text)) hit = true;
       else if (!ts.isPropertyAccessExpression(n.parent) || n.parent.expression === n) {
         const d = hops < 3 ? findDeclaration(n) : undefined;

@@ -887,6 +887,10 @@ export interface AssetRules {
     notKeys?: string[];
     adminRefusal?: string;
     tokenHolders?: string;
+    /** Role keys that may name a kind (`userType`): one when only ever compared with unprivileged values. */
+    kindKeys?: string[];
+    /** Values that make a compared kind key a role. */
+    privilegedValues?: string;
   };
   /** Columns whose presence in a record's schema says the record signs in (`password`). */
   signInColumns?: string[];
