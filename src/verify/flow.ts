@@ -307,6 +307,11 @@ function usageOf(
       cur = p;
       continue;
     }
+    // `check()[1]`: a position of the tuple the check answers, held or tested as the result is
+    if (ts.isElementAccessExpression(p) && p.expression === cur && ts.isNumericLiteral(p.argumentExpression)) {
+      cur = p;
+      continue;
+    }
     // `.then((ok) => …)`: the callback's parameter holds the result (none: the result is dropped)
     if (
       ts.isPropertyAccessExpression(p) &&

@@ -9,6 +9,8 @@ import type { VerifyContext } from './context.js';
 import { counts, type FlowPoint } from './flow.js';
 import { fmtMinutes } from './guard/index.js';
 import { analyseStages, describeGuard, workCover, type StageResult } from './stages.js';
+import { findDeclaration } from '../analysis/scope.js';
+import { skipOuter } from '../analysis/values.js';
 
 /** What a stolen session can do through the endpoint, from its categories' `harm` (rules/categories.json or the configuration). */
 function harm(ep: Endpoint, ctx: VerifyContext): string {
@@ -247,6 +249,21 @@ function diagnose(
 
   // The result is tested the wrong way round (the whole object instead of its deciding field)
   const misread = allEvents.find((e) => e.misread);
+  if (misread?.spec.fields) {
+    const at = tuplePosition(misread.misread!);
+    const pos = at !== undefined ? `\`[${at}]\`` : 'a position';
+    const passes = at !== undefined ? misread.spec.fields[at] : undefined;
+    const says = passes ? `, which is ${passes} when the check passed` : '';
+    return {
+      ruleId: 'stepup/result-ignored',
+      message: `${describeGuard(misread)} (line ${line(misread.node)}) answers a tuple, and the condition at line ${line(misread.misread!)} reads its ${pos}${says}, the wrong way round: a failed check goes on and ${where} goes ahead. Test the position that says the check failed.`,
+      related: [
+        rel('guard', misread.node, 'result tested the wrong way'),
+        rel('defeated-branch', misread.misread!, 'condition lets a failed check through'),
+        ...effectRel,
+      ],
+    };
+  }
   if (misread) {
     const field = misread.spec.field ? ` its \`.${misread.spec.field}\`` : ' the deciding field';
     return {
@@ -546,4 +563,26 @@ function skippingBranch(check: ts.Node, point: ts.Node): { node: ts.Node; text: 
     }
   }
   return undefined;
+}
+
+/** The tuple position a condition reads: `check()[0]` in it, or a local it tests holding one. */
+function tuplePosition(cond: ts.Node): string | undefined {
+  let found: string | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isElementAccessExpression(n) && ts.isNumericLiteral(n.argumentExpression)) {
+      found = n.argumentExpression.text;
+      return;
+    }
+    if (ts.isIdentifier(n)) {
+      const d = findDeclaration(n);
+      const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+      if (init && ts.isElementAccessExpression(init) && ts.isNumericLiteral(init.argumentExpression))
+        found = init.argumentExpression.text;
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(cond);
+  return found;
 }

@@ -23,8 +23,12 @@ export type Held = 'truthy' | 'falsy' | 'null' | 'response' | 'object' | 'nonnul
 export function fieldHolds(name: string, spec: GuardSpec, failed: boolean): 'truthy' | 'falsy' | undefined {
   const v = vocab();
   const flip = (x: 'truthy' | 'falsy'): 'truthy' | 'falsy' => (failed ? x : x === 'truthy' ? 'falsy' : 'truthy');
+  if (spec.mode === 'returns-object' && spec.fields?.[name])
+    return flip(spec.fields[name] === 'falsy' ? 'truthy' : 'falsy');
   if (spec.mode === 'returns-object' && spec.field === name)
     return flip(spec.successWhen === 'falsy' ? 'truthy' : 'falsy');
+  // (a position of a tuple no answer decides says nothing)
+  if (spec.fields && /^\d+$/.test(name)) return undefined;
   if (v.errorFields.test(name))
     return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? flip('truthy') : undefined;
   if (v.successFields.test(name)) return flip('falsy');
@@ -71,7 +75,14 @@ function heldUnder(
   if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
     if (d && lookup.resultOf(d) === check) {
+      // `const [ok, err] = check()`: a position of the tuple
+      if (ts.isBindingElement(d) && ts.isArrayBindingPattern(d.parent))
+        return fieldHolds(String(d.parent.elements.indexOf(d)), spec, failed);
       if (ts.isBindingElement(d)) return fieldHolds((d.propertyName ?? d.name).getText(), spec, failed);
+      // `const err = check()[1]`: what that position holds
+      const init = ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+      if (init && (ts.isElementAccessExpression(init) || ts.isPropertyAccessExpression(init)) && depth < 6)
+        return heldUnder(init, check, failed, lookup, depth + 1, spec);
       return resultHolds(spec, failed);
     }
     if (d && ts.isVariableDeclaration(d) && d.initializer && ts.isIdentifier(d.name) && depth < 6)
@@ -82,7 +93,7 @@ function heldUnder(
   if ((ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && depth < 6) {
     const name = ts.isPropertyAccessExpression(x)
       ? x.name.text
-      : ts.isStringLiteralLike(x.argumentExpression)
+      : ts.isStringLiteralLike(x.argumentExpression) || ts.isNumericLiteral(x.argumentExpression)
         ? x.argumentExpression.text
         : undefined;
     const base = heldUnder(x.expression, check, failed, lookup, depth + 1, spec);

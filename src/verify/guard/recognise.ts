@@ -727,6 +727,21 @@ export class GuardRecogniser {
       (x) => ![...x.must].some((id) => ids.has(id)) || [...(x.failing ?? [])].some((id) => ids.has(id)),
     );
     const success = flow.exits.filter((x) => !failure.includes(x));
+    // a tuple answer (`return [null, error]` / `return [true, null]`): what each position says, read by index
+    const tuple = tupleAnswer(flow.exits, ids);
+    if (tuple === 'undecided') return { ...(base as GuardSpec), mode: 'unknown' };
+    if (tuple)
+      return withSkip(
+        {
+          ...(base as GuardSpec),
+          mode: 'returns-object',
+          field: tuple.field,
+          successWhen: tuple.when,
+          fields: tuple.fields,
+        },
+        flow.exits,
+        evidence,
+      );
     const failingExits = failure.filter((x) => x.kind !== 'end' || !success.length);
     // Nothing fails here, but a throwing check it awaits (`return changePassword(…)`) fails for it: it throws too.
     if (
@@ -789,6 +804,62 @@ export class GuardRecogniser {
       return withSkip({ ...(base as GuardSpec), mode: 'returns-error' }, flow.exits, evidence);
     return withSkip({ ...(base as GuardSpec), mode: 'returns-falsy' }, flow.exits, evidence);
   }
+}
+
+/** Truthiness of a literal element of a returned tuple, or undefined when it is not a literal. */
+function literalTruth(e: ts.Expression | undefined): 'truthy' | 'falsy' | undefined {
+  if (!e) return 'falsy';
+  const x = skipOuter(e);
+  if (
+    x.kind === ts.SyntaxKind.NullKeyword ||
+    x.kind === ts.SyntaxKind.FalseKeyword ||
+    (ts.isIdentifier(x) && x.text === 'undefined') ||
+    (ts.isNumericLiteral(x) && Number(x.text) === 0) ||
+    (ts.isStringLiteralLike(x) && x.text === '')
+  )
+    return 'falsy';
+  if (
+    x.kind === ts.SyntaxKind.TrueKeyword ||
+    ts.isObjectLiteralExpression(x) ||
+    ts.isArrayLiteralExpression(x) ||
+    ts.isNewExpression(x) ||
+    (ts.isStringLiteralLike(x) && x.text !== '') ||
+    (ts.isNumericLiteral(x) && Number(x.text) !== 0)
+  )
+    return 'truthy';
+  return undefined;
+}
+
+/**
+ * A function whose every answer is a tuple (`return [null, { code: 403 }]`, `return [true, null]`): for each
+ * position, the truthiness it has where every check passed, when the answers where a check failed all say the
+ * opposite. Answers on paths that ran no check say nothing. 'undecided' when no position can be read so.
+ */
+function tupleAnswer(
+  exits: readonly FlowExit[],
+  ids: ReadonlySet<number>,
+): { field: string; when: 'truthy' | 'falsy'; fields: Record<string, 'truthy' | 'falsy'> } | 'undecided' | undefined {
+  const valued = exits.filter((x) => x.kind !== 'throw');
+  if (
+    !valued.length ||
+    !valued.every((x) => x.kind === 'return' && x.value && ts.isArrayLiteralExpression(skipOuter(x.value)))
+  )
+    return undefined;
+  const elements = (x: FlowExit): readonly ts.Expression[] =>
+    (skipOuter(x.value!) as ts.ArrayLiteralExpression).elements;
+  const failed = valued.filter((x) => [...(x.failing ?? [])].some((id) => ids.has(id)));
+  const passed = valued.filter((x) => !failed.includes(x) && [...x.must].some((id) => ids.has(id)));
+  const width = Math.max(...valued.map((x) => elements(x).length));
+  const fields: Record<string, 'truthy' | 'falsy'> = {};
+  for (let i = 0; i < width; i++) {
+    const onPass = passed.map((x) => literalTruth(elements(x)[i])).filter((t) => t !== undefined);
+    const onFail = failed.map((x) => literalTruth(elements(x)[i])).filter((t) => t !== undefined);
+    if (!onPass.length || !onFail.length) continue;
+    const ok = onPass[0];
+    if (onPass.every((t) => t === ok) && onFail.every((t) => t !== ok)) fields[String(i)] = ok!;
+  }
+  const first = Object.keys(fields)[0];
+  return first === undefined ? 'undecided' : { field: first, when: fields[first], fields };
 }
 
 /**
@@ -1331,6 +1402,11 @@ function withSkip(spec: GuardSpec, exits: FlowExit[], evidence: GuardEvent[]): G
 /** `{ error: false, … }` for a guard whose `error` field decides: success said outright. */
 function objectSaysSuccess(value: ts.Expression | undefined, spec: GuardSpec): boolean {
   const x = value && skipOuter(value);
+  // a tuple saying what every decided position says where the check passed (`return [true, null]`)
+  if (x && ts.isArrayLiteralExpression(x) && spec.fields) {
+    const decided = Object.entries(spec.fields);
+    return decided.length > 0 && decided.every(([i, t]) => literalTruth(x.elements[Number(i)]) === t);
+  }
   if (!x || !ts.isObjectLiteralExpression(x) || !spec.field) return false;
   const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === spec.field);
   if (!p || !ts.isPropertyAssignment(p)) return false;

@@ -18,6 +18,8 @@ export interface GuardSpec {
   mode: FailMode;
   field?: string;
   successWhen?: 'truthy' | 'falsy';
+  /** A tuple's positions (`'0'`, `'1'`) and the truthiness each has when the check passed. */
+  fields?: Record<string, 'truthy' | 'falsy'>;
   successValue?: string;
   async?: boolean;
   source: 'catalog' | 'config' | 'project' | 'name' | 'inline' | 'inferred';
