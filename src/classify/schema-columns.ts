@@ -222,8 +222,11 @@ const SEQUELIZE_TEXT =
 /** A Sequelize attribute of any type (`pin: { type: DataTypes.BIGINT`, `failed_attempt: DataTypes.INTEGER`). */
 const SEQUELIZE_ANY = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:DataTypes|Sequelize|DataType)\.[A-Z]/;
 
-/** `const userSchema = new mongoose.Schema({` / `new Schema({`: a Mongoose schema and where its paths start. */
-export const MONGOOSE_START = /\b(\w+)\s*=\s*new\s+(?:\w+\.)?Schema\s*(?:<[^>]*>)?\(\s*\{/g;
+/**
+ * `const userSchema = new mongoose.Schema({` / `new Schema({` / `mongoose.Schema({` (Mongoose builds one without
+ * `new` too): a Mongoose schema and where its paths start.
+ */
+export const MONGOOSE_START = /\b(\w+)\s*=\s*(?:new\s+(?:\w+\.)?|mongoose\.)Schema\s*(?:<[^>]*>)?\(\s*\{/g;
 /** A text path of a Mongoose schema (`email: String`, `role: { type: String, enum: […] }`). */
 const MONGOOSE_TEXT = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:String|(?:mongoose\.)?Schema\.Types\.String)\b/;
 /** A path of a Mongoose schema of any type (`isAdmin: Boolean`, `wallet: { balance: Number }`). */
