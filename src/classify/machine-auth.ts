@@ -328,10 +328,60 @@ export function machineCredential(ep: Endpoint, values: ValueResolver): Reason |
   // user read by the route) does not make the caller a service.
   const own = [ep.handler.fn, ...ep.chain.filter((l) => l.via !== 'next-middleware').map((l) => l.fn)];
   if (own.some((fn) => fn && readsSignedInUser(fn, c))) return undefined;
+  // A gateway's shared secret, then the caller's own key looked up (`verifyApiKey(req.query.apiKeyId)`, refused
+  // when unknown): the secret only says the request came through the gateway; the key says which user sent it.
+  if (found.fn && identifiesCaller(found.fn, c, found.reason.value)) return undefined;
+  return found.reason;
+}
+
+/**
+ * Does the function look the caller up by a credential of their own the request carries (an API key, a key id,
+ * a token other than the shared secret compared), refusing the request when none is found?
+ */
+function identifiesCaller(fn: FunctionNode, c: Compiled, secretEnv: string): boolean {
+  let found = false;
+  const credentialOf = (x: ts.Node): string | undefined => {
+    if (ts.isBindingElement(x) && ts.isIdentifier(x.name) && c.credential.test(x.name.text)) {
+      const root = ts.findAncestor(x, ts.isVariableDeclaration);
+      const from = root?.initializer && skipOuter(root.initializer).getText().replace(/\s+/g, '');
+      return from && /^(req|request|c\.req)\.(query|headers|body|params)$/.test(from) ? x.name.text : undefined;
+    }
+    return requestCredential(x, c);
+  };
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && n.arguments.length) {
+      const cred = n.arguments.map((a) => findOnPath(a, credentialOf)).find(Boolean);
+      // (not a comparison with the environment's secret itself: that is the gateway's check)
+      const withSecret = n.arguments.some((a) =>
+        findOnPath(a, (x) => (envRead(x) === secretEnv ? secretEnv : undefined)),
+      );
+      if (cred && !withSecret && !c.compare.test(calleeName(n)) && refusedWhenMissing(n)) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) visit(fn.body);
   return found;
 }
 
-function serviceCredential(ep: Endpoint, values: ValueResolver, c: Compiled): Reason | undefined {
+/** Is a call's result held and the request refused when it is empty (`const key = await find(id); if (!key) return 401`)? */
+function refusedWhenMissing(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  while (n.parent && (ts.isAwaitExpression(n.parent) || ts.isParenthesizedExpression(n.parent))) n = n.parent;
+  const d = n.parent;
+  if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name)) return false;
+  return localUses(d).some((u) => refusesOnMismatch(u, false));
+}
+
+/** The service credential an endpoint checks, and the function checking it (none for a configured middleware). */
+function serviceCredential(
+  ep: Endpoint,
+  values: ValueResolver,
+  c: Compiled,
+): { reason: Reason; fn?: FunctionNode } | undefined {
   // a static-credential middleware configured with an environment secret: `bearerAuth({ token: process.env.CRON_SECRET })`
   for (const l of ep.chain) {
     if (l.via === 'next-middleware') continue;
@@ -347,15 +397,17 @@ function serviceCredential(ep: Endpoint, values: ValueResolver, c: Compiled): Re
       .find(Boolean);
     if (env)
       return {
-        kind: 'exclusion',
-        value: env,
-        detail: `${calleeName(x)} accepts only the server secret ${env}: the caller is a service (cron job or internal call), not a user session`,
-        span: spanOf(x),
+        reason: {
+          kind: 'exclusion',
+          value: env,
+          detail: `${calleeName(x)} accepts only the server secret ${env}: the caller is a service (cron job or internal call), not a user session`,
+          span: spanOf(x),
+        },
       };
   }
   for (const fn of functionsOf(ep, values)) {
     const r = checkFunction(fn, c, values.session.get(PER_FUNCTION));
-    if (r) return r;
+    if (r) return { reason: r, fn };
   }
   return undefined;
 }

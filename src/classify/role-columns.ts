@@ -88,5 +88,30 @@ export function comparedKindColumns(values: ValueResolver): ReadonlySet<string> 
   const out = new Set<string>();
   for (const [k, anyPrivileged] of seen) if (!anyPrivileged) out.add(k);
   for (const k of comparedRoleColumns(values)) out.delete(k);
+  // (named anywhere near a privileged word, in whatever form — `case 'admin':`, `['admin', 'staff'].includes(…)`,
+  // `UserType.Admin`, `.toLowerCase() === 'admin'` — it may hold a role: not a kind)
+  if (out.size) {
+    // a quoted privileged value (`'admin'`, `"SUPER_ADMIN"`) or an enum member naming one (`UserType.Admin`)
+    const alts = rule.privilegedValues
+      .replace(/^\(|\)$/g, '')
+      .split('|')
+      .filter((a) => /^\w+$/.test(a))
+      .join('|');
+    const word = new RegExp(
+      `["'\`](super|sub|site|org|system|global|account)?[_ -]?(${alts})s?["'\`]|\\.\\w*(${alts})\\b`,
+      'gi',
+    );
+    for (const file of [...values.store.known].sort()) {
+      const text = values.store.text(file, false);
+      if (!text) continue;
+      for (const m of text.matchAll(word)) {
+        const at = m.index ?? 0;
+        const near = text.slice(Math.max(0, at - 200), at + 200);
+        for (const id of near.match(/[A-Za-z_]\w*/g) ?? []) out.delete(norm(id));
+        if (!out.size) break;
+      }
+      if (!out.size) break;
+    }
+  }
   return (slot.keys = out);
 }

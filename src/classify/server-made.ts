@@ -93,8 +93,10 @@ function made(e: ts.Expression, bodyFields: readonly string[], hops: number): bo
   const d = findDeclaration(x);
   // taken out of a result (`const { data: row } = await db.from('wallets').insert(…).select()`): made where it is
   if (d && ts.isBindingElement(d)) {
-    const root = ts.findAncestor(d, ts.isVariableDeclaration);
-    return !!root?.initializer && made(root.initializer, bodyFields, hops + 1);
+    // (only a local's own pattern: a handler's destructured parameter, `async ({ body }) => …`, is what it is handed)
+    let root: ts.Node = d.parent.parent;
+    while (ts.isBindingElement(root)) root = root.parent.parent;
+    return ts.isVariableDeclaration(root) && !!root.initializer && made(root.initializer, bodyFields, hops + 1);
   }
   if (!d || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name)) return false;
   // an element of what a loop walks (`for (const entry of data.addresses)`): made where that collection is
@@ -155,9 +157,32 @@ function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, 
   let hit = false;
   const visit = (n: ts.Node): void => {
     if (hit) return;
+    // a call that reads the request (`await request.json()`, `c.req.valid('json')`): what the client sent
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      /^(json|formData|text|body|valid|parseBody|query|queries|param|header)$/.test(n.expression.name.text) &&
+      readsRequest(n.expression.expression)
+    ) {
+      hit = true;
+      return;
+    }
     if (ts.isIdentifier(n)) {
       // (a key of an object literal, `fetch(url, { body: … })`, names no value: what it is given is visited)
       if (ts.isPropertyAssignment(n.parent) && n.parent.name === n) return;
+      // the request object handed over whole (`readJson(req)`, `parse(request)`): the callee reads what the client sent
+      const whole = !ts.isPropertyAccessExpression(n.parent) || n.parent.expression !== n;
+      const decl = whole && hops < 3 ? findDeclaration(n) : undefined;
+      if (
+        decl &&
+        ts.isParameter(decl) &&
+        isRequestObject(decl) &&
+        ts.isCallExpression(n.parent) &&
+        readsBody(n.parent)
+      ) {
+        hit = true;
+        return;
+      }
       if (bodyFields.includes(norm(n.text)) || /^(body|input|formData)$/.test(n.text)) hit = true;
       else if (!ts.isPropertyAccessExpression(n.parent) || n.parent.expression === n) {
         const d = hops < 3 ? findDeclaration(n) : undefined;
@@ -174,6 +199,26 @@ function mentionsField(e: ts.Node, bodyFields: readonly string[], hops: number, 
   };
   visit(e);
   return hit;
+}
+
+/**
+ * Does a call handed the whole request read its body: a function of the project whose code reads it
+ * (`req.body`, `req.json()`), or one named for it when its code is elsewhere (`readJson(req)`, `parseBody(req)`)?
+ * A session lookup (`sessionUser(req)`) reads who is signed in, not what the client sent.
+ */
+function readsBody(call: ts.CallExpression): boolean {
+  const callee = skipOuter(call.expression);
+  const id = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!id) return false;
+  const d = ts.isIdentifier(callee) ? findDeclaration(callee) : undefined;
+  const fn =
+    d && (ts.isFunctionDeclaration(d) || ts.isFunctionLike(d))
+      ? d
+      : d && ts.isVariableDeclaration(d) && d.initializer && ts.isFunctionLike(skipOuter(d.initializer))
+        ? skipOuter(d.initializer)
+        : undefined;
+  if (fn) return /\.(body|json\s*\(|formData\s*\(|text\s*\(|parseBody\s*\(|valid\s*\()/.test(fn.getText());
+  return /json|body|payload|input|form|parse/i.test(id.text);
 }
 
 /** Calls that convert or tidy a value without making a new one (rules/assets.json `chosenRecord.conversions`). */

@@ -64,6 +64,8 @@ export interface GuardEvent extends Check {
   returned?: boolean;
   /** A condition that tests the result the wrong way (the whole object instead of its field). */
   misread?: ts.Node;
+  /** A condition that reads a position of a tuple whose meaning the check's answers do not say. */
+  unreadTuple?: ts.Node;
   /** A condition that refuses the request when a yes-or-no check passes (`if (same) return 400`): not a use as a guard. */
   inverted?: ts.Node;
   /** A condition that lets a request through without a passed check (`pin && !ok`, `!ok && !isAdmin`). */
@@ -601,6 +603,11 @@ export class Flow implements ResultLookup {
       let isFailThen: boolean;
       let isFailElse: boolean;
       if (whenFailed === undefined && whenOk === undefined) {
+        // a tuple read where its answers say nothing of that position: no guess from the branch's shape
+        if (ev.spec.tuple) {
+          ev.unreadTuple ??= cond;
+          continue;
+        }
         if (structural === undefined) continue;
         // (an error result compared with one of its codes, `err === 'NO_USER'`, singles out one failure, not all)
         if (this.onlyCheck(cond, ev) && !(ev.spec.mode === 'returns-error' && !testsTruthiness(cond))) {

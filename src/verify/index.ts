@@ -249,6 +249,19 @@ function diagnose(
 
   // The result is tested the wrong way round (the whole object instead of its deciding field)
   const misread = allEvents.find((e) => e.misread);
+  // A tuple position read whose meaning the check's answers do not say
+  const unread = allEvents.find((e) => e.unreadTuple && !e.established);
+  if (unread) {
+    return {
+      ruleId: 'stepup/unverifiable',
+      message: `${describeGuard(unread)} (line ${line(unread.node)}) answers a tuple, and the condition at line ${line(unread.unreadTuple!)} reads a position whose meaning its answers do not say (no literal there that differs between a failed and a passed check): whether ${where} runs after a failed check cannot be told. Return a literal in that position on every path (\`[null, error]\` / \`[value, null]\`), or test the position that holds the error.`,
+      related: [
+        rel('guard', unread.node, 'tuple answer'),
+        rel('defeated-branch', unread.unreadTuple!, 'position of unknown meaning'),
+        ...effectRel,
+      ],
+    };
+  }
   if (misread?.spec.fields) {
     const at = tuplePosition(misread.misread!);
     const pos = at !== undefined ? `\`[${at}]\`` : 'a position';

@@ -7,6 +7,7 @@ import { findDeclaration } from '../../analysis/scope.js';
 import { propertyNameText, skipOuter } from '../../analysis/values.js';
 import type { Answer } from '../responses.js';
 import type { Check, GuardSpec } from './types.js';
+import { comparedLiteral, literalTruth, relates } from './tuples.js';
 import { vocab } from './vocab.js';
 
 /** Follows local constants: `const now = Date.now()` → `Date.now()`. */
@@ -23,12 +24,14 @@ export type Held = 'truthy' | 'falsy' | 'null' | 'response' | 'object' | 'nonnul
 export function fieldHolds(name: string, spec: GuardSpec, failed: boolean): 'truthy' | 'falsy' | undefined {
   const v = vocab();
   const flip = (x: 'truthy' | 'falsy'): 'truthy' | 'falsy' => (failed ? x : x === 'truthy' ? 'falsy' : 'truthy');
-  if (spec.mode === 'returns-object' && spec.fields?.[name])
-    return flip(spec.fields[name] === 'falsy' ? 'truthy' : 'falsy');
+  // a position of a tuple: what its answers hold on that side (a named member of an array is undefined;
+  // its length is not known)
+  if (spec.tuple) {
+    if (/^\d+$/.test(name)) return failed ? spec.positions?.[name]?.failed : spec.positions?.[name]?.passed;
+    return name === 'length' ? undefined : 'falsy';
+  }
   if (spec.mode === 'returns-object' && spec.field === name)
     return flip(spec.successWhen === 'falsy' ? 'truthy' : 'falsy');
-  // (a position of a tuple no answer decides says nothing)
-  if (spec.fields && /^\d+$/.test(name)) return undefined;
   if (v.errorFields.test(name))
     return spec.mode === 'returns-error' || spec.mode === 'returns-object' ? flip('truthy') : undefined;
   if (v.successFields.test(name)) return flip('falsy');
@@ -38,6 +41,8 @@ export function fieldHolds(name: string, spec: GuardSpec, failed: boolean): 'tru
 
 /** What a guard's whole result holds when it failed (`failed`) or succeeded. */
 export function resultHolds(spec: GuardSpec, failed: boolean): Held | undefined {
+  // (a tuple is an array: always there, whatever it holds)
+  if (spec.tuple) return 'object';
   switch (spec.mode) {
     case 'returns-response':
       return failed ? 'response' : 'falsy';
@@ -76,8 +81,16 @@ function heldUnder(
     const d = findDeclaration(x);
     if (d && lookup.resultOf(d) === check) {
       // `const [ok, err] = check()`: a position of the tuple
-      if (ts.isBindingElement(d) && ts.isArrayBindingPattern(d.parent))
-        return fieldHolds(String(d.parent.elements.indexOf(d)), spec, failed);
+      // `const { error } = tuple`: an array has no such member
+      if (ts.isBindingElement(d) && ts.isObjectBindingPattern(d.parent) && spec.tuple) {
+        const key = (d.propertyName ?? d.name).getText();
+        return /^\d+$/.test(key) || key === 'length' ? undefined : 'null';
+      }
+      if (ts.isBindingElement(d) && ts.isArrayBindingPattern(d.parent)) {
+        const at = fieldHolds(String(d.parent.elements.indexOf(d)), spec, failed);
+        // (a check not known to answer a tuple: what the position is called, `const [ok] = …`, says it)
+        return at ?? (spec.tuple ? undefined : fieldHolds(d.name.getText(), spec, failed));
+      }
       if (ts.isBindingElement(d)) return fieldHolds((d.propertyName ?? d.name).getText(), spec, failed);
       // `const err = check()[1]`: what that position holds
       const init = ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
@@ -99,6 +112,8 @@ function heldUnder(
     const base = heldUnder(x.expression, check, failed, lookup, depth + 1, spec);
     // a field read through `?.` off a result that is null or falsy (`undefined`, `false`): undefined
     if ((base === 'null' || base === 'falsy') && x.questionDotToken) return 'null';
+    // a named member of a tuple (`r.error`, `r.success`): an array has none, it is undefined
+    if (base === 'object' && spec.tuple && name && !/^\d+$/.test(name) && name !== 'length') return 'null';
     if (base && name) return fieldHolds(name, spec, failed);
   }
   return undefined;
@@ -121,8 +136,22 @@ export function truthUnder(
   const again = (e: ts.Expression): Tri => truthUnder(e, check, failed, lookup, depth + 1, spec);
   if (check.inline && x === check.inline.node) return failed ? check.inline.failTruth : !check.inline.failTruth;
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not3(again(x.operand));
+  // a literal holds the same on every path (`null`, `'Wrong password'`); a choice, what its taken side holds
+  const lit = literalTruth(x);
+  if (lit && !ts.isIdentifier(x)) return lit === 'truthy';
+  if (ts.isConditionalExpression(x)) {
+    const c = again(x.condition);
+    if (c !== undefined) return again(c ? x.whenTrue : x.whenFalse);
+    const a = again(x.whenTrue);
+    return a !== undefined && a === again(x.whenFalse) ? a : undefined;
+  }
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
+    // a position of a tuple compared with a literal (`status !== 200`, `code === 'OTP_EXPIRED'`): by its values
+    if (spec.tuple) {
+      const r = tupleRelation(x, check, failed, lookup, spec);
+      if (r !== 'n/a') return r;
+    }
     if (op === ts.SyntaxKind.AmpersandAmpersandToken) return and3(again(x.left), again(x.right));
     if (op === ts.SyntaxKind.BarBarToken) return or3(again(x.left), again(x.right));
     if (op === ts.SyntaxKind.InstanceOfKeyword) {
@@ -218,4 +247,70 @@ export function returnShape(value: ts.Expression | undefined, answer: Answer | u
     return 'truthy';
   }
   return 'truthy';
+}
+
+/** The position of a tuple answer an expression reads (`check()[1]`, `const [, err] = check()`, `const e = r[1]`). */
+function tuplePositionOf(e: ts.Expression, check: Check, lookup: ResultLookup): string | undefined {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) {
+    const d = findDeclaration(x);
+    if (!d || lookup.resultOf(d) !== check) return undefined;
+    if (ts.isBindingElement(d) && ts.isArrayBindingPattern(d.parent)) return String(d.parent.elements.indexOf(d));
+    const init = ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+    return init && ts.isElementAccessExpression(init) && ts.isNumericLiteral(init.argumentExpression)
+      ? init.argumentExpression.text
+      : undefined;
+  }
+  if (ts.isElementAccessExpression(x) && ts.isNumericLiteral(x.argumentExpression)) {
+    const base = skipOuter(x.expression);
+    if (ts.isCallExpression(base) && lookup.checkOf(base) === check) return x.argumentExpression.text;
+    if (ts.isIdentifier(base)) {
+      const d = findDeclaration(base);
+      if (d && lookup.resultOf(d) === check && ts.isVariableDeclaration(d)) return x.argumentExpression.text;
+    }
+  }
+  return undefined;
+}
+
+const RELATIONS = new Set([
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+  ts.SyntaxKind.LessThanToken,
+  ts.SyntaxKind.LessThanEqualsToken,
+  ts.SyntaxKind.GreaterThanToken,
+  ts.SyntaxKind.GreaterThanEqualsToken,
+]);
+
+/**
+ * A comparison of a tuple position with a literal, judged by the literal values that position holds on this side
+ * ('n/a' when the comparison is not one; undefined when its values are not all known or disagree).
+ */
+function tupleRelation(
+  x: ts.BinaryExpression,
+  check: Check,
+  failed: boolean,
+  lookup: ResultLookup,
+  spec: GuardSpec,
+): Tri | 'n/a' {
+  const op = x.operatorToken.kind;
+  if (!RELATIONS.has(op)) return 'n/a';
+  for (const [side, other, left] of [
+    [x.left, x.right, true],
+    [x.right, x.left, false],
+  ] as const) {
+    const pos = tuplePositionOf(side, check, lookup);
+    const lit = pos !== undefined ? comparedLiteral(other) : undefined;
+    if (pos === undefined || lit === undefined) continue;
+    const p = spec.positions?.[pos];
+    const vals = failed ? p?.failedValues : p?.passedValues;
+    // (values not all literal on this side: what it holds is judged by its truthiness alone)
+    if (!vals?.length) return 'n/a';
+    const rs = vals.map((v) => (left ? relates(op, v, lit) : relates(op, lit, v)));
+    if (rs.every((r) => r === true)) return true;
+    if (rs.every((r) => r === false)) return false;
+    return undefined;
+  }
+  return 'n/a';
 }

@@ -24,7 +24,8 @@ import {
 import type { ResolvedConfig, UserGuard } from '../../config/types.js';
 import type { FunctionNode } from '../../model.js';
 import { counts, Flow, type FlowExit, type GuardEvent } from '../flow.js';
-import { failTruth, localInit, returnShape } from './logic.js';
+import { failTruth, localInit, returnShape, truthUnder } from './logic.js';
+import { arrayAnswer, literalTruth, literalValue, sideOf, type Truth, type TuplePosition } from './tuples.js';
 import { clientTrustedText, enablesFactor, judgeCompare, type CompareOperands, type SecretVerdict } from './secrets.js';
 import { clientSource, nameHas } from './sources.js';
 import type { GuardSpec, InlineEvidence } from './types.js';
@@ -686,7 +687,8 @@ export class GuardRecogniser {
 
     // The function returns the evidence itself: `return Date.now() - s.authAt < FIVE_MIN`
     for (const x of flow.exits) {
-      if (!x.value) continue;
+      // (a tuple answer is read position by position below)
+      if (!x.value || arrayAnswer(x.value)) continue;
       const ev = evidence.find(
         (e) => e.returned && (containsNode(x.value!, e.node) || e.vars.some((v) => mentions(x.value!, v))),
       );
@@ -728,20 +730,24 @@ export class GuardRecogniser {
     );
     const success = flow.exits.filter((x) => !failure.includes(x));
     // a tuple answer (`return [null, error]` / `return [true, null]`): what each position says, read by index
-    const tuple = tupleAnswer(flow.exits, ids);
-    if (tuple === 'undecided') return { ...(base as GuardSpec), mode: 'unknown' };
-    if (tuple)
+    const tuple = tupleAnswer(flow.exits, evidence, walker);
+    if (tuple) {
+      const decided = Object.keys(tuple.fields);
+      if (!decided.length) return { ...(base as GuardSpec), mode: 'unknown', tuple: true, positions: tuple.positions };
       return withSkip(
         {
           ...(base as GuardSpec),
           mode: 'returns-object',
-          field: tuple.field,
-          successWhen: tuple.when,
+          field: decided[0],
+          successWhen: tuple.fields[decided[0]],
           fields: tuple.fields,
+          positions: tuple.positions,
+          tuple: true,
         },
         flow.exits,
         evidence,
       );
+    }
     const failingExits = failure.filter((x) => x.kind !== 'end' || !success.length);
     // Nothing fails here, but a throwing check it awaits (`return changePassword(…)`) fails for it: it throws too.
     if (
@@ -806,60 +812,76 @@ export class GuardRecogniser {
   }
 }
 
-/** Truthiness of a literal element of a returned tuple, or undefined when it is not a literal. */
-function literalTruth(e: ts.Expression | undefined): 'truthy' | 'falsy' | undefined {
-  if (!e) return 'falsy';
-  const x = skipOuter(e);
-  if (
-    x.kind === ts.SyntaxKind.NullKeyword ||
-    x.kind === ts.SyntaxKind.FalseKeyword ||
-    (ts.isIdentifier(x) && x.text === 'undefined') ||
-    (ts.isNumericLiteral(x) && Number(x.text) === 0) ||
-    (ts.isStringLiteralLike(x) && x.text === '')
-  )
-    return 'falsy';
-  if (
-    x.kind === ts.SyntaxKind.TrueKeyword ||
-    ts.isObjectLiteralExpression(x) ||
-    ts.isArrayLiteralExpression(x) ||
-    ts.isNewExpression(x) ||
-    (ts.isStringLiteralLike(x) && x.text !== '') ||
-    (ts.isNumericLiteral(x) && Number(x.text) !== 0)
-  )
-    return 'truthy';
-  return undefined;
-}
-
 /**
- * A function whose every answer is a tuple (`return [null, { code: 403 }]`, `return [true, null]`): for each
- * position, the truthiness it has where every check passed, when the answers where a check failed all say the
- * opposite. Answers on paths that ran no check say nothing. 'undecided' when no position can be read so.
+ * A function whose every answer is a tuple (`return [null, { code: 403 }]`, `return [true, null]`): what each
+ * position holds where a check failed and where every check passed, read from literals, or from the check's
+ * result where an answer is built from it (`return [ok, ok ? null : msg]`). Answers on paths that ran no
+ * check say nothing. `fields`: the positions whose truthiness differs between the two sides.
  */
 function tupleAnswer(
   exits: readonly FlowExit[],
-  ids: ReadonlySet<number>,
-): { field: string; when: 'truthy' | 'falsy'; fields: Record<string, 'truthy' | 'falsy'> } | 'undecided' | undefined {
+  evidence: readonly GuardEvent[],
+  walker: Flow,
+): { positions: Record<string, TuplePosition>; fields: Record<string, Truth> } | undefined {
+  const ids = new Set(evidence.map((e) => e.id));
   const valued = exits.filter((x) => x.kind !== 'throw');
-  if (
-    !valued.length ||
-    !valued.every((x) => x.kind === 'return' && x.value && ts.isArrayLiteralExpression(skipOuter(x.value)))
-  )
-    return undefined;
-  const elements = (x: FlowExit): readonly ts.Expression[] =>
-    (skipOuter(x.value!) as ts.ArrayLiteralExpression).elements;
-  const failed = valued.filter((x) => [...(x.failing ?? [])].some((id) => ids.has(id)));
-  const passed = valued.filter((x) => !failed.includes(x) && [...x.must].some((id) => ids.has(id)));
-  const width = Math.max(...valued.map((x) => elements(x).length));
-  const fields: Record<string, 'truthy' | 'falsy'> = {};
-  for (let i = 0; i < width; i++) {
-    const onPass = passed.map((x) => literalTruth(elements(x)[i])).filter((t) => t !== undefined);
-    const onFail = failed.map((x) => literalTruth(elements(x)[i])).filter((t) => t !== undefined);
-    if (!onPass.length || !onFail.length) continue;
-    const ok = onPass[0];
-    if (onPass.every((t) => t === ok) && onFail.every((t) => t !== ok)) fields[String(i)] = ok!;
+  const arrays = new Map<FlowExit, ts.ArrayLiteralExpression>();
+  for (const x of valued) {
+    const a = x.kind === 'return' && x.value ? arrayAnswer(x.value) : undefined;
+    if (a) arrays.set(x, a);
   }
-  const first = Object.keys(fields)[0];
-  return first === undefined ? 'undecided' : { field: first, when: fields[first], fields };
+  if (!arrays.size) return undefined;
+  // some answers a tuple, others something else (`{ ok: false }`, a value passed on): no position can be read
+  if (arrays.size < valued.length) return { positions: {}, fields: {} };
+  const has = (set: Iterable<number> | undefined): boolean => [...(set ?? [])].some((id) => ids.has(id));
+  const failed = valued.filter((x) => has(x.failing));
+  const passed = valued.filter((x) => !failed.includes(x) && has(x.must));
+  // (after a check whose result the answer is built from, or where no check ran: neither side known on the path)
+  const either = valued.filter((x) => !failed.includes(x) && !passed.includes(x));
+  const under = (el: ts.Expression | undefined, fail: boolean): Truth | undefined => {
+    const lit = literalTruth(el);
+    if (lit || !el) return lit;
+    for (const e of evidence) {
+      const t = truthUnder(el, e, fail, walker);
+      if (t !== undefined) return t ? 'truthy' : 'falsy';
+    }
+    return undefined;
+  };
+  const width = Math.max(...valued.map((x) => arrays.get(x)!.elements.length));
+  const positions: Record<string, TuplePosition> = {};
+  const fields: Record<string, Truth> = {};
+  for (let i = 0; i < width; i++) {
+    const at = (x: FlowExit): ts.Expression | undefined => arrays.get(x)!.elements[i];
+    // an answer written as a literal where the check may not have run says one side: the failing one when it
+    // says what the failure branches say, the passing one when it says otherwise (`if (!ok) return [false, …];
+    // return [true, null]` with `ok` forced true for an account with no password); one built from the check's
+    // result says both
+    const failedSays = sideOf(
+      failed.map((x) => under(at(x), true)),
+      failed.map((x) => literalValue(at(x))),
+    ).failed;
+    const onFail = [...failed];
+    const onPass = [...passed];
+    for (const x of either) {
+      const lit = literalTruth(at(x));
+      if (lit && failedSays) (lit === failedSays ? onFail : onPass).push(x);
+      else {
+        onFail.push(x);
+        onPass.push(x);
+      }
+    }
+    const f = sideOf(
+      onFail.map((x) => under(at(x), true)),
+      onFail.map((x) => literalValue(at(x))),
+    );
+    const p = sideOf(
+      onPass.map((x) => under(at(x), false)),
+      onPass.map((x) => literalValue(at(x))),
+    );
+    positions[String(i)] = { ...f, passed: p.failed, passedValues: p.failedValues };
+    if (f.failed && p.failed && f.failed !== p.failed) fields[String(i)] = p.failed;
+  }
+  return { positions, fields };
 }
 
 /**
@@ -1403,9 +1425,10 @@ function withSkip(spec: GuardSpec, exits: FlowExit[], evidence: GuardEvent[]): G
 function objectSaysSuccess(value: ts.Expression | undefined, spec: GuardSpec): boolean {
   const x = value && skipOuter(value);
   // a tuple saying what every decided position says where the check passed (`return [true, null]`)
-  if (x && ts.isArrayLiteralExpression(x) && spec.fields) {
+  const tuple = value && spec.fields ? arrayAnswer(value) : undefined;
+  if (tuple && spec.fields) {
     const decided = Object.entries(spec.fields);
-    return decided.length > 0 && decided.every(([i, t]) => literalTruth(x.elements[Number(i)]) === t);
+    return decided.length > 0 && decided.every(([i, t]) => literalTruth(tuple.elements[Number(i)]) === t);
   }
   if (!x || !ts.isObjectLiteralExpression(x) || !spec.field) return false;
   const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === spec.field);

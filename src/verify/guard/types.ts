@@ -1,4 +1,5 @@
 // What guard recognition tells the flow walk about a call or a condition.
+import type { TuplePosition } from './tuples.js';
 import type { ts } from 'ts-morph';
 
 export type FailMode =
@@ -20,6 +21,10 @@ export interface GuardSpec {
   successWhen?: 'truthy' | 'falsy';
   /** A tuple's positions (`'0'`, `'1'`) and the truthiness each has when the check passed. */
   fields?: Record<string, 'truthy' | 'falsy'>;
+  /** Every answer is a tuple (`return [null, error]`): only what `positions` says of a position counts. */
+  tuple?: boolean;
+  /** What each position of a tuple answer holds where the check failed and where it passed. */
+  positions?: Record<string, TuplePosition>;
   successValue?: string;
   async?: boolean;
   source: 'catalog' | 'config' | 'project' | 'name' | 'inline' | 'inferred';
