@@ -3150,6 +3150,17 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (isDelegate && gotten && getterBuilds(call.expression, ['@prisma/client', '.prisma/client'], values))
       return delegate();
   }
+  // a function a payment SDK exports, named verb then resource (`updateSubscription(id, { variantId })` of a
+  // function-style SDK): a payment effect on that resource
+  if (parts && parts.length === 1 && ts.isIdentifier(skipOuter(call.expression))) {
+    const m = /^([a-z]+)([A-Z]\w*)$/.exec(parts[0]);
+    if (m && r.payments.verbs.includes(m[1]) && rootResolvesTo(parts, call.expression, r.payments.modules, values))
+      return base('payment', {
+        model: normalizeName(m[2]),
+        action: m[1],
+        dataKeys: call.arguments.flatMap((a) => objectKeys(a, values)),
+      });
+  }
   // a client object of a payment SDK: `new Preference(client).create(…)`, `payments.refund(…)`
   if (parts && parts.length === 2 && r.payments.verbs.includes(parts[1])) {
     const recv = (skipOuter(call.expression) as ts.PropertyAccessExpression).expression;
