@@ -340,7 +340,13 @@ export function machineCredential(ep: Endpoint, values: ValueResolver): Reason |
  */
 function identifiesCaller(fn: FunctionNode, c: Compiled, secretEnv: string): boolean {
   let found = false;
+  // (a user's own key or token by its name: a lock, claim, run or tenant token a job passes is none)
+  const ownKey = /(api_?key|access_?key|api_?token|access_?token|personal_?token|client_?id)/i;
   const credentialOf = (x: ts.Node): string | undefined => {
+    const found = credentialNamed(x);
+    return found && ownKey.test(found.replace(/[\s-]/g, '_')) ? found : undefined;
+  };
+  const credentialNamed = (x: ts.Node): string | undefined => {
     if (ts.isBindingElement(x) && ts.isIdentifier(x.name) && c.credential.test(x.name.text)) {
       const root = ts.findAncestor(x, ts.isVariableDeclaration);
       const from = root?.initializer && skipOuter(root.initializer).getText().replace(/\s+/g, '');

@@ -71,11 +71,13 @@ export function comparedKindColumns(values: ValueResolver): ReadonlySet<string> 
   const kinds = new Set((rule?.kindKeys ?? []).map(norm));
   if (!rule?.privilegedValues || !kinds.size) return (slot.keys = new Set());
   const privileged = new RegExp(rule.privilegedValues, 'i');
+  // (every value compared must name a kind of account: `individual`, `business`, `savings`)
+  const kindValue = rule.kindValues ? new RegExp(rule.kindValues, 'i') : undefined;
   const seen = new Map<string, boolean>();
   const note = (key: string, value: string): void => {
     const k = norm(key);
     if (!kinds.has(k)) return;
-    seen.set(k, (seen.get(k) ?? false) || privileged.test(value));
+    seen.set(k, (seen.get(k) ?? false) || privileged.test(value) || !kindValue?.test(value));
   };
   const forward = /\.(\w+)\s*[!=]==?\s*["'`](\w*)["'`]/g;
   const backward = /["'`](\w*)["'`]\s*[!=]==?\s*[\w?.]*\.(\w+)\b/g;

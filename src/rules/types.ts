@@ -891,6 +891,8 @@ export interface AssetRules {
     kindKeys?: string[];
     /** Values that make a compared kind key a role. */
     privilegedValues?: string;
+    /** Values that name a kind of account; a kind key compared with any other is not a kind. */
+    kindValues?: string;
   };
   /** Columns whose presence in a record's schema says the record signs in (`password`). */
   signInColumns?: string[];

@@ -7,7 +7,7 @@ import { findDeclaration } from '../../analysis/scope.js';
 import { propertyNameText, skipOuter } from '../../analysis/values.js';
 import type { Answer } from '../responses.js';
 import type { Check, GuardSpec } from './types.js';
-import { comparedLiteral, literalTruth, relates } from './tuples.js';
+import { comparedLiteral, relates, type TuplePosition } from './tuples.js';
 import { vocab } from './vocab.js';
 
 /** Follows local constants: `const now = Date.now()` → `Date.now()`. */
@@ -112,8 +112,16 @@ function heldUnder(
     const base = heldUnder(x.expression, check, failed, lookup, depth + 1, spec);
     // a field read through `?.` off a result that is null or falsy (`undefined`, `false`): undefined
     if ((base === 'null' || base === 'falsy') && x.questionDotToken) return 'null';
-    // a named member of a tuple (`r.error`, `r.success`): an array has none, it is undefined
-    if (base === 'object' && spec.tuple && name && !/^\d+$/.test(name) && name !== 'length') return 'null';
+    if (spec.tuple && name) {
+      // a member of a position (`err.status`, `err?.message`): what the answers' object there holds
+      const pos = tuplePositionOf(x.expression, check, lookup);
+      if (pos !== undefined) {
+        const m = spec.positions?.[pos]?.members?.[name];
+        return failed ? m?.failed : m?.passed;
+      }
+      // a named member of the tuple itself (`r.error`, `r.success`): an array has none, it is undefined
+      if (base === 'object' && !/^\d+$/.test(name) && name !== 'length') return 'null';
+    }
     if (base && name) return fieldHolds(name, spec, failed);
   }
   return undefined;
@@ -136,14 +144,20 @@ export function truthUnder(
   const again = (e: ts.Expression): Tri => truthUnder(e, check, failed, lookup, depth + 1, spec);
   if (check.inline && x === check.inline.node) return failed ? check.inline.failTruth : !check.inline.failTruth;
   if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.ExclamationToken) return not3(again(x.operand));
-  // a literal holds the same on every path (`null`, `'Wrong password'`); a choice, what its taken side holds
-  const lit = literalTruth(x);
-  if (lit && !ts.isIdentifier(x)) return lit === 'truthy';
+  // a result defaulted on one branch (`user.passwordHash ? await compare(…) : true`): the constant where the
+  // condition says so, the check's result where it runs
   if (ts.isConditionalExpression(x)) {
+    const constant = (e: ts.Expression): Tri => {
+      const k = skipOuter(e).kind;
+      return k === ts.SyntaxKind.TrueKeyword ? true : k === ts.SyntaxKind.FalseKeyword ? false : undefined;
+    };
+    const t = constant(x.whenTrue);
+    const f = constant(x.whenFalse);
+    if ((t === undefined) === (f === undefined)) return undefined;
     const c = again(x.condition);
-    if (c !== undefined) return again(c ? x.whenTrue : x.whenFalse);
-    const a = again(x.whenTrue);
-    return a !== undefined && a === again(x.whenFalse) ? a : undefined;
+    if (c !== undefined) return c ? (t ?? again(x.whenTrue)) : (f ?? again(x.whenFalse));
+    const other = again(t === undefined ? x.whenTrue : x.whenFalse);
+    return other !== undefined && other === (t ?? f) ? other : undefined;
   }
   if (ts.isBinaryExpression(x)) {
     const op = x.operatorToken.kind;
@@ -300,10 +314,18 @@ function tupleRelation(
     [x.left, x.right, true],
     [x.right, x.left, false],
   ] as const) {
+    // the position itself, or a member of it (`err.status >= 400`)
+    let p: TuplePosition | undefined;
     const pos = tuplePositionOf(side, check, lookup);
-    const lit = pos !== undefined ? comparedLiteral(other) : undefined;
-    if (pos === undefined || lit === undefined) continue;
-    const p = spec.positions?.[pos];
+    const sx = skipOuter(side);
+    if (pos !== undefined) p = spec.positions?.[pos];
+    else if (ts.isPropertyAccessExpression(sx)) {
+      const owner = tuplePositionOf(sx.expression, check, lookup);
+      if (owner === undefined) continue;
+      p = spec.positions?.[owner]?.members?.[sx.name.text];
+    } else continue;
+    const lit = comparedLiteral(other);
+    if (lit === undefined) continue;
     const vals = failed ? p?.failedValues : p?.passedValues;
     // (values not all literal on this side: what it holds is judged by its truthiness alone)
     if (!vals?.length) return 'n/a';

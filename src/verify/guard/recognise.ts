@@ -25,7 +25,7 @@ import type { ResolvedConfig, UserGuard } from '../../config/types.js';
 import type { FunctionNode } from '../../model.js';
 import { counts, Flow, type FlowExit, type GuardEvent } from '../flow.js';
 import { failTruth, localInit, returnShape, truthUnder } from './logic.js';
-import { arrayAnswer, literalTruth, literalValue, sideOf, type Truth, type TuplePosition } from './tuples.js';
+import { arrayAnswer, literalTruth, literalValue, memberOf, sideOf, type Truth, type TuplePosition } from './tuples.js';
 import { clientTrustedText, enablesFactor, judgeCompare, type CompareOperands, type SecretVerdict } from './secrets.js';
 import { clientSource, nameHas } from './sources.js';
 import type { GuardSpec, InlineEvidence } from './types.js';
@@ -841,6 +841,14 @@ function tupleAnswer(
   const under = (el: ts.Expression | undefined, fail: boolean): Truth | undefined => {
     const lit = literalTruth(el);
     if (lit || !el) return lit;
+    const x = skipOuter(el);
+    // a choice built from the result (`ok ? null : msg`): what the side taken holds
+    if (ts.isConditionalExpression(x)) {
+      const c = under(x.condition, fail);
+      if (c) return under(c === 'truthy' ? x.whenTrue : x.whenFalse, fail);
+      const a = under(x.whenTrue, fail);
+      return a && a === under(x.whenFalse, fail) ? a : undefined;
+    }
     for (const e of evidence) {
       const t = truthUnder(el, e, fail, walker);
       if (t !== undefined) return t ? 'truthy' : 'falsy';
@@ -878,7 +886,28 @@ function tupleAnswer(
       onPass.map((x) => under(at(x), false)),
       onPass.map((x) => literalValue(at(x))),
     );
-    positions[String(i)] = { ...f, passed: p.failed, passedValues: p.failedValues };
+    // the members of an object answered in that position (`[null, { status: 401 }]`)
+    const members: Record<string, TuplePosition> = {};
+    const keys = new Set<string>();
+    for (const x of [...onFail, ...onPass]) {
+      const el = at(x) && skipOuter(at(x)!);
+      if (el && ts.isObjectLiteralExpression(el))
+        for (const prop of el.properties) if (prop.name) keys.add(prop.name.getText().replace(/^['"]|['"]$/g, ''));
+    }
+    for (const k of keys) {
+      const side = (xs: FlowExit[]): Pick<TuplePosition, 'failed' | 'failedValues'> => {
+        const got = xs.map((x) => memberOf(at(x), k));
+        if (got.some((g) => g === undefined)) return {};
+        return sideOf(
+          got.map((g) => g!.truth),
+          got.map((g) => g!.value),
+        );
+      };
+      const mf = side(onFail);
+      const mp = side(onPass);
+      members[k] = { ...mf, passed: mp.failed, passedValues: mp.failedValues };
+    }
+    positions[String(i)] = { ...f, passed: p.failed, passedValues: p.failedValues, members };
     if (f.failed && p.failed && f.failed !== p.failed) fields[String(i)] = p.failed;
   }
   return { positions, fields };

@@ -14,12 +14,16 @@ export interface TuplePosition {
   /** Literal texts it holds where the check failed / passed (`401`, `'OTP_INVALID'`, `null`), when every one is literal. */
   failedValues?: string[];
   passedValues?: string[];
+  /** What members of it hold, where it is an object literal on a side (`{ status: 401, message }`). */
+  members?: Record<string, TuplePosition>;
 }
 
 /** Truthiness of a literal, or undefined when it is not one. A missing element is undefined: falsy. */
 export function literalTruth(e: ts.Expression | undefined): Truth | undefined {
   if (!e) return 'falsy';
-  const x = skipOuter(e);
+  const x = constantOf(skipOuter(e));
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(x.operand))
+    return Number(x.operand.text) === 0 ? 'falsy' : 'truthy';
   if (
     x.kind === ts.SyntaxKind.NullKeyword ||
     x.kind === ts.SyntaxKind.FalseKeyword ||
@@ -43,7 +47,9 @@ export function literalTruth(e: ts.Expression | undefined): Truth | undefined {
 /** A literal's value as text (`401`, `OTP_INVALID`, `null`, `true`), or undefined. A missing element is `undefined`. */
 export function literalValue(e: ts.Expression | undefined): string | undefined {
   if (!e) return 'undefined';
-  const x = skipOuter(e);
+  const x = constantOf(skipOuter(e));
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(x.operand))
+    return String(-Number(x.operand.text));
   if (ts.isStringLiteralLike(x)) return `'${x.text}`;
   if (ts.isNumericLiteral(x)) return String(Number(x.text));
   if (x.kind === ts.SyntaxKind.NullKeyword) return 'null';
@@ -82,10 +88,7 @@ export function sideOf(
 
 /** The value a literal in a condition stands for, as `literalValue` writes it. */
 export function comparedLiteral(e: ts.Expression): string | undefined {
-  const x = skipOuter(e);
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(x.operand))
-    return String(-Number(x.operand.text));
-  return literalValue(x);
+  return literalValue(e);
 }
 
 /** Does a relation hold between two literal values (`401 !== 200`, `401 >= 400`)? Undefined when it cannot be said. */
@@ -97,9 +100,9 @@ export function relates(op: ts.SyntaxKind, a: string, b: string): boolean | unde
     case ts.SyntaxKind.ExclamationEqualsEqualsToken:
       return a !== b;
     case ts.SyntaxKind.EqualsEqualsToken:
-      return loose(a) === loose(b);
+      return looseEqual(loose(a), loose(b));
     case ts.SyntaxKind.ExclamationEqualsToken:
-      return loose(a) !== loose(b);
+      return looseEqual(loose(a), loose(b)) === undefined ? undefined : !looseEqual(loose(a), loose(b));
   }
   const x = Number(a);
   const y = Number(b);
@@ -115,4 +118,48 @@ export function relates(op: ts.SyntaxKind, a: string, b: string): boolean | unde
       return x >= y;
   }
   return undefined;
+}
+
+/** `==` between two literal values: booleans and numbers compare as numbers (`0 == false`), null only with null. */
+function looseEqual(a: string, b: string): boolean | undefined {
+  if (a === b) return true;
+  if (a === 'null' || b === 'null') return false;
+  const num = (v: string): number | undefined =>
+    v === 'true' ? 1 : v === 'false' ? 0 : v.startsWith("'") ? undefined : Number(v);
+  const x = num(a);
+  const y = num(b);
+  if (x !== undefined && y !== undefined) return x === y;
+  // (a string against a number or a boolean converts: left unsaid)
+  return a.startsWith("'") && b.startsWith("'") ? false : undefined;
+}
+
+/** What an object literal's member holds (its truthiness and literal value), or nothing when it is not one. */
+export function memberOf(e: ts.Expression | undefined, name: string): { truth?: Truth; value?: string } | undefined {
+  const x = e && skipOuter(e);
+  if (!x || !ts.isObjectLiteralExpression(x)) return undefined;
+  for (const p of x.properties) {
+    if (ts.isPropertyAssignment(p) && p.name.getText().replace(/^['"]|['"]$/g, '') === name)
+      return { truth: literalTruth(p.initializer), value: literalValue(p.initializer) };
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return {};
+    if (ts.isSpreadAssignment(p)) return {};
+  }
+  return { truth: 'falsy', value: 'undefined' };
+}
+
+/** A constant's literal (`const HTTP_OK = 200` → `200`), or the expression itself. */
+function constantOf(x: ts.Expression): ts.Expression {
+  if (!ts.isIdentifier(x) || x.text === 'undefined') return x;
+  const d = findDeclaration(x);
+  const init =
+    d && ts.isVariableDeclaration(d) && d.initializer && (d.parent.flags & ts.NodeFlags.Const) !== 0
+      ? skipOuter(d.initializer)
+      : undefined;
+  return init &&
+    (ts.isLiteralExpression(init) ||
+      ts.isPrefixUnaryExpression(init) ||
+      init.kind === ts.SyntaxKind.NullKeyword ||
+      init.kind === ts.SyntaxKind.TrueKeyword ||
+      init.kind === ts.SyntaxKind.FalseKeyword)
+    ? init
+    : x;
 }
