@@ -343,8 +343,8 @@ function identifiesCaller(fn: FunctionNode, c: Compiled, secretEnv: string): boo
   // (a user's own key or token by its name: a lock, claim, run or tenant token a job passes is none)
   const ownKey = /(api_?key|access_?key|api_?token|access_?token|personal_?token|client_?id)/i;
   const credentialOf = (x: ts.Node): string | undefined => {
-    const found = credentialNamed(x);
-    return found && ownKey.test(found.replace(/[\s-]/g, '_')) ? found : undefined;
+    const name = credentialNamed(x);
+    return name && ownKey.test(name.replace(/[\s-]/g, '_')) ? name : undefined;
   };
   const credentialNamed = (x: ts.Node): string | undefined => {
     if (ts.isBindingElement(x) && ts.isIdentifier(x.name) && c.credential.test(x.name.text)) {

@@ -212,7 +212,7 @@ function readsBody(call: ts.CallExpression): boolean {
   if (!id) return false;
   const d = ts.isIdentifier(callee) ? findDeclaration(callee) : undefined;
   const fn =
-    d && (ts.isFunctionDeclaration(d) || ts.isFunctionLike(d))
+    d && ts.isFunctionLike(d)
       ? d
       : d && ts.isVariableDeclaration(d) && d.initializer && ts.isFunctionLike(skipOuter(d.initializer))
         ? skipOuter(d.initializer)

@@ -7,7 +7,7 @@ import { ruleMeta } from '../rules/findings.js';
 import { shortText, spanOf } from '../util.js';
 import type { VerifyContext } from './context.js';
 import { counts, type FlowPoint } from './flow.js';
-import { fmtMinutes } from './guard/index.js';
+import { decidedPositions, fmtMinutes } from './guard/index.js';
 import { analyseStages, describeGuard, workCover, type StageResult } from './stages.js';
 import { findDeclaration } from '../analysis/scope.js';
 import { skipOuter } from '../analysis/values.js';
@@ -262,10 +262,10 @@ function diagnose(
       ],
     };
   }
-  if (misread?.spec.fields) {
+  if (misread?.spec.tuple) {
     const at = tuplePosition(misread.misread!);
     const pos = at !== undefined ? `\`[${at}]\`` : 'a position';
-    const passes = at !== undefined ? misread.spec.fields[at] : undefined;
+    const passes = at !== undefined ? decidedPositions(misread.spec.positions).find(([i]) => i === at)?.[1] : undefined;
     const says = passes ? `, which is ${passes} when the check passed` : '';
     return {
       ruleId: 'stepup/result-ignored',

@@ -435,10 +435,15 @@ export class Collector {
     else once();
   }
 
+  /** Functions that register on a router they are handed or build one from the framework they are handed. */
+  private registrarFns(): ts.Node[] {
+    return [...this.paramRouters.keys(), ...this.paramCreators.keys()];
+  }
+
   /** Files outside the candidates that call registrar functions (`getDomains(app)` in an entry file). */
   registrarNames(): string[] {
     const names = new Set<string>();
-    for (const fn of [...this.paramRouters.keys(), ...this.paramCreators.keys()]) {
+    for (const fn of this.registrarFns()) {
       const n = this.nameOf(fn);
       if (n) names.add(n);
     }
@@ -448,7 +453,7 @@ export class Collector {
   /** File stems of modules whose registrar has no stable name (`export default function (app) {…}`). */
   anonymousRegistrarModules(): Map<string, Set<string>> {
     const out = new Map<string, Set<string>>();
-    for (const fn of [...this.paramRouters.keys(), ...this.paramCreators.keys()]) {
+    for (const fn of this.registrarFns()) {
       if (this.nameOf(fn)) continue;
       const file = fn.getSourceFile().fileName;
       const parts = file.split(/[\\/]/);
@@ -725,7 +730,7 @@ export class Collector {
 
   private linkRound(): void {
     if (this.paramRouters.size === 0 && this.paramCreators.size === 0) return;
-    const registrars = [...this.paramRouters.keys(), ...this.paramCreators.keys()];
+    const registrars = this.registrarFns();
     // Cheap filter: calls whose callee names a registrar (unless a registrar has no stable name).
     const names = new Set(this.registrarNames());
     const anonymous = registrars.some((fn) => !this.nameOf(fn));

@@ -6,6 +6,7 @@
 //   windows.ts    freshness windows: units, the configured maximum, better-auth's freshAge
 //   evidence.ts   inline evidence in a condition: freshness, assurance level, flags
 //   recognise.ts  a called function: configured guard, catalogued library, project function (summarised once), name
+//   tuples.ts     checks that answer a tuple: what each position holds where the check failed or passed
 export { localInit, resultHolds, truthUnder, type ResultLookup } from './logic.js';
 export { GuardRecogniser, middlewareContinuation } from './recognise.js';
 export { inlineEvidence } from './evidence.js';
@@ -14,3 +15,4 @@ export type { Check, GuardSpec, InlineEvidence } from './types.js';
 export { vocab } from './vocab.js';
 export { isRequestObject } from './sources.js';
 export { fmtMinutes, projectSettings } from './windows.js';
+export { decidedPositions } from './tuples.js';

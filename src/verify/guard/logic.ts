@@ -7,7 +7,7 @@ import { findDeclaration } from '../../analysis/scope.js';
 import { propertyNameText, skipOuter } from '../../analysis/values.js';
 import type { Answer } from '../responses.js';
 import type { Check, GuardSpec } from './types.js';
-import { comparedLiteral, relates, type TuplePosition } from './tuples.js';
+import { literalValue, relates, type TuplePosition } from './tuples.js';
 import { vocab } from './vocab.js';
 
 /** Follows local constants: `const now = Date.now()` → `Date.now()`. */
@@ -324,7 +324,7 @@ function tupleRelation(
       if (owner === undefined) continue;
       p = spec.positions?.[owner]?.members?.[sx.name.text];
     } else continue;
-    const lit = comparedLiteral(other);
+    const lit = literalValue(other);
     if (lit === undefined) continue;
     const vals = failed ? p?.failedValues : p?.passedValues;
     // (values not all literal on this side: what it holds is judged by its truthiness alone)

@@ -25,7 +25,17 @@ import type { ResolvedConfig, UserGuard } from '../../config/types.js';
 import type { FunctionNode } from '../../model.js';
 import { counts, Flow, type FlowExit, type GuardEvent } from '../flow.js';
 import { failTruth, localInit, returnShape, truthUnder } from './logic.js';
-import { arrayAnswer, literalTruth, literalValue, memberOf, sideOf, type Truth, type TuplePosition } from './tuples.js';
+import {
+  arrayAnswer,
+  decidedPositions,
+  literalTruth,
+  literalValue,
+  memberOf,
+  positionOf,
+  sideOf,
+  type Truth,
+  type TuplePosition,
+} from './tuples.js';
 import { clientTrustedText, enablesFactor, judgeCompare, type CompareOperands, type SecretVerdict } from './secrets.js';
 import { clientSource, nameHas } from './sources.js';
 import type { GuardSpec, InlineEvidence } from './types.js';
@@ -730,18 +740,17 @@ export class GuardRecogniser {
     );
     const success = flow.exits.filter((x) => !failure.includes(x));
     // a tuple answer (`return [null, error]` / `return [true, null]`): what each position says, read by index
-    const tuple = tupleAnswer(flow.exits, evidence, walker);
-    if (tuple) {
-      const decided = Object.keys(tuple.fields);
-      if (!decided.length) return { ...(base as GuardSpec), mode: 'unknown', tuple: true, positions: tuple.positions };
+    const positions = tupleAnswer(flow.exits, evidence, walker);
+    if (positions) {
+      const decided = decidedPositions(positions);
+      if (!decided.length) return { ...(base as GuardSpec), mode: 'unknown', tuple: true, positions };
       return withSkip(
         {
           ...(base as GuardSpec),
           mode: 'returns-object',
-          field: decided[0],
-          successWhen: tuple.fields[decided[0]],
-          fields: tuple.fields,
-          positions: tuple.positions,
+          field: decided[0][0],
+          successWhen: decided[0][1],
+          positions,
           tuple: true,
         },
         flow.exits,
@@ -816,13 +825,13 @@ export class GuardRecogniser {
  * A function whose every answer is a tuple (`return [null, { code: 403 }]`, `return [true, null]`): what each
  * position holds where a check failed and where every check passed, read from literals, or from the check's
  * result where an answer is built from it (`return [ok, ok ? null : msg]`). Answers on paths that ran no
- * check say nothing. `fields`: the positions whose truthiness differs between the two sides.
+ * check say nothing.
  */
 function tupleAnswer(
   exits: readonly FlowExit[],
   evidence: readonly GuardEvent[],
   walker: Flow,
-): { positions: Record<string, TuplePosition>; fields: Record<string, Truth> } | undefined {
+): Record<string, TuplePosition> | undefined {
   const ids = new Set(evidence.map((e) => e.id));
   const valued = exits.filter((x) => x.kind !== 'throw');
   const arrays = new Map<FlowExit, ts.ArrayLiteralExpression>();
@@ -832,7 +841,7 @@ function tupleAnswer(
   }
   if (!arrays.size) return undefined;
   // some answers a tuple, others something else (`{ ok: false }`, a value passed on): no position can be read
-  if (arrays.size < valued.length) return { positions: {}, fields: {} };
+  if (arrays.size < valued.length) return {};
   const has = (set: Iterable<number> | undefined): boolean => [...(set ?? [])].some((id) => ids.has(id));
   const failed = valued.filter((x) => has(x.failing));
   const passed = valued.filter((x) => !failed.includes(x) && has(x.must));
@@ -857,7 +866,6 @@ function tupleAnswer(
   };
   const width = Math.max(...valued.map((x) => arrays.get(x)!.elements.length));
   const positions: Record<string, TuplePosition> = {};
-  const fields: Record<string, Truth> = {};
   for (let i = 0; i < width; i++) {
     const at = (x: FlowExit): ts.Expression | undefined => arrays.get(x)!.elements[i];
     // an answer written as a literal where the check may not have run says one side: the failing one when it
@@ -866,8 +874,8 @@ function tupleAnswer(
     // result says both
     const failedSays = sideOf(
       failed.map((x) => under(at(x), true)),
-      failed.map((x) => literalValue(at(x))),
-    ).failed;
+      [],
+    ).truth;
     const onFail = [...failed];
     const onPass = [...passed];
     for (const x of either) {
@@ -892,10 +900,13 @@ function tupleAnswer(
     for (const x of [...onFail, ...onPass]) {
       const el = at(x) && skipOuter(at(x)!);
       if (el && ts.isObjectLiteralExpression(el))
-        for (const prop of el.properties) if (prop.name) keys.add(prop.name.getText().replace(/^['"]|['"]$/g, ''));
+        for (const prop of el.properties) {
+          const key = prop.name && propertyNameText(prop.name);
+          if (key) keys.add(key);
+        }
     }
     for (const k of keys) {
-      const side = (xs: FlowExit[]): Pick<TuplePosition, 'failed' | 'failedValues'> => {
+      const side = (xs: FlowExit[]): ReturnType<typeof sideOf> => {
         const got = xs.map((x) => memberOf(at(x), k));
         if (got.some((g) => g === undefined)) return {};
         return sideOf(
@@ -903,14 +914,11 @@ function tupleAnswer(
           got.map((g) => g!.value),
         );
       };
-      const mf = side(onFail);
-      const mp = side(onPass);
-      members[k] = { ...mf, passed: mp.failed, passedValues: mp.failedValues };
+      members[k] = positionOf(side(onFail), side(onPass));
     }
-    positions[String(i)] = { ...f, passed: p.failed, passedValues: p.failedValues, members };
-    if (f.failed && p.failed && f.failed !== p.failed) fields[String(i)] = p.failed;
+    positions[String(i)] = positionOf(f, p, members);
   }
-  return { positions, fields };
+  return positions;
 }
 
 /**
@@ -1454,9 +1462,9 @@ function withSkip(spec: GuardSpec, exits: FlowExit[], evidence: GuardEvent[]): G
 function objectSaysSuccess(value: ts.Expression | undefined, spec: GuardSpec): boolean {
   const x = value && skipOuter(value);
   // a tuple saying what every decided position says where the check passed (`return [true, null]`)
-  const tuple = value && spec.fields ? arrayAnswer(value) : undefined;
-  if (tuple && spec.fields) {
-    const decided = Object.entries(spec.fields);
+  const tuple = value && spec.tuple ? arrayAnswer(value) : undefined;
+  if (tuple) {
+    const decided = decidedPositions(spec.positions);
     return decided.length > 0 && decided.every(([i, t]) => literalTruth(tuple.elements[Number(i)]) === t);
   }
   if (!x || !ts.isObjectLiteralExpression(x) || !spec.field) return false;

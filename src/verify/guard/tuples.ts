@@ -3,7 +3,7 @@
 // read from the answers themselves, and where a caller reads a position (`check()[1]`, `const [, err] = …`).
 import { ts } from 'ts-morph';
 import { findDeclaration } from '../../analysis/scope.js';
-import { skipOuter } from '../../analysis/values.js';
+import { propertyNameText, skipOuter } from '../../analysis/values.js';
 
 export type Truth = 'truthy' | 'falsy';
 
@@ -66,12 +66,7 @@ export function arrayAnswer(value: ts.Expression): ts.ArrayLiteralExpression | u
   if (ts.isCallExpression(x) && x.arguments.length === 1 && /^Object\.freeze$/.test(x.expression.getText()))
     x = skipOuter(x.arguments[0]);
   if (ts.isArrayLiteralExpression(x)) return x;
-  if (!ts.isIdentifier(x)) return undefined;
-  const d = findDeclaration(x);
-  const init =
-    d && ts.isVariableDeclaration(d) && d.initializer && (d.parent.flags & ts.NodeFlags.Const) !== 0
-      ? skipOuter(d.initializer)
-      : undefined;
+  const init = ts.isIdentifier(x) ? constInit(x) : undefined;
   return init ? arrayAnswer(init) : undefined;
 }
 
@@ -79,16 +74,33 @@ export function arrayAnswer(value: ts.Expression): ts.ArrayLiteralExpression | u
 export function sideOf(
   truths: readonly (Truth | undefined)[],
   values: readonly (string | undefined)[],
-): Pick<TuplePosition, 'failed' | 'failedValues'> {
-  const out: Pick<TuplePosition, 'failed' | 'failedValues'> = {};
-  if (truths.length && truths.every((t) => t !== undefined && t === truths[0])) out.failed = truths[0];
-  if (values.length && values.every((v) => v !== undefined)) out.failedValues = [...new Set(values as string[])];
+): { truth?: Truth; values?: string[] } {
+  const out: { truth?: Truth; values?: string[] } = {};
+  if (truths.length && truths.every((t) => t !== undefined && t === truths[0])) out.truth = truths[0];
+  if (values.length && values.every((v) => v !== undefined)) out.values = [...new Set(values as string[])];
   return out;
 }
 
-/** The value a literal in a condition stands for, as `literalValue` writes it. */
-export function comparedLiteral(e: ts.Expression): string | undefined {
-  return literalValue(e);
+/** A position as both sides say it. */
+export function positionOf(
+  failed: { truth?: Truth; values?: string[] },
+  passed: { truth?: Truth; values?: string[] },
+  members?: Record<string, TuplePosition>,
+): TuplePosition {
+  return {
+    failed: failed.truth,
+    failedValues: failed.values,
+    passed: passed.truth,
+    passedValues: passed.values,
+    ...(members ? { members } : {}),
+  };
+}
+
+/** The positions whose truthiness differs between a failed and a passed check, with the passing truthiness. */
+export function decidedPositions(positions: Readonly<Record<string, TuplePosition>> | undefined): [string, Truth][] {
+  return Object.entries(positions ?? {}).flatMap(([i, p]) =>
+    p.failed && p.passed && p.failed !== p.passed ? [[i, p.passed] as [string, Truth]] : [],
+  );
 }
 
 /** Does a relation hold between two literal values (`401 !== 200`, `401 >= 400`)? Undefined when it cannot be said. */
@@ -138,7 +150,7 @@ export function memberOf(e: ts.Expression | undefined, name: string): { truth?: 
   const x = e && skipOuter(e);
   if (!x || !ts.isObjectLiteralExpression(x)) return undefined;
   for (const p of x.properties) {
-    if (ts.isPropertyAssignment(p) && p.name.getText().replace(/^['"]|['"]$/g, '') === name)
+    if (ts.isPropertyAssignment(p) && propertyNameText(p.name) === name)
       return { truth: literalTruth(p.initializer), value: literalValue(p.initializer) };
     if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return {};
     if (ts.isSpreadAssignment(p)) return {};
@@ -148,12 +160,7 @@ export function memberOf(e: ts.Expression | undefined, name: string): { truth?: 
 
 /** A constant's literal (`const HTTP_OK = 200` → `200`), or the expression itself. */
 function constantOf(x: ts.Expression): ts.Expression {
-  if (!ts.isIdentifier(x) || x.text === 'undefined') return x;
-  const d = findDeclaration(x);
-  const init =
-    d && ts.isVariableDeclaration(d) && d.initializer && (d.parent.flags & ts.NodeFlags.Const) !== 0
-      ? skipOuter(d.initializer)
-      : undefined;
+  const init = ts.isIdentifier(x) && x.text !== 'undefined' ? constInit(x) : undefined;
   return init &&
     (ts.isLiteralExpression(init) ||
       ts.isPrefixUnaryExpression(init) ||
@@ -162,4 +169,12 @@ function constantOf(x: ts.Expression): ts.Expression {
       init.kind === ts.SyntaxKind.FalseKeyword)
     ? init
     : x;
+}
+
+/** What a `const` the name declares is initialised with. */
+function constInit(id: ts.Identifier): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  return d && ts.isVariableDeclaration(d) && d.initializer && (d.parent.flags & ts.NodeFlags.Const) !== 0
+    ? skipOuter(d.initializer)
+    : undefined;
 }

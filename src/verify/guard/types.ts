@@ -19,8 +19,6 @@ export interface GuardSpec {
   mode: FailMode;
   field?: string;
   successWhen?: 'truthy' | 'falsy';
-  /** A tuple's positions (`'0'`, `'1'`) and the truthiness each has when the check passed. */
-  fields?: Record<string, 'truthy' | 'falsy'>;
   /** Every answer is a tuple (`return [null, error]`): only what `positions` says of a position counts. */
   tuple?: boolean;
   /** What each position of a tuple answer holds where the check failed and where it passed. */
