@@ -747,11 +747,56 @@ export function credentialDump(
       if (!model || !holdsSecret(values, model, d) || hidesSecrets(values, d)) continue;
       // (a secret column named anywhere else in the function, `delete u.password`, `omit(u, 'password')`: taken out)
       const own = ts.findAncestor(c.parent, ts.isFunctionLike) ?? fn;
-      if (d.stripped.test(own.getText().replace(c.getText(), ''))) continue;
+      if (d.stripped.test(reachableText(own, c))) continue;
       const answer = answered(c, fn, closure, values, d, 0);
       if (answer) return { read: c, what: `${calleeParts(c.expression)?.join('.') ?? model}(…)`, answer };
     }
   return undefined;
+}
+
+/**
+ * The text of `own` that can run with the read `c`'s result in hand: `c` itself and the branches that exclude
+ * it left out (the other arm of an `if` around it, the other cases of its `switch`; a case that falls through
+ * keeps those after it). A sign-up in another case hashing `body.password` strips nothing from what `c` reads.
+ */
+function reachableText(own: ts.Node, c: ts.Node): string {
+  const cut: Array<[number, number]> = [[c.getStart(), c.getEnd()]];
+  for (let n: ts.Node = c; n.parent && n !== own; n = n.parent) {
+    const p = n.parent;
+    if (ts.isIfStatement(p) && p.elseStatement) {
+      const other = n === p.thenStatement ? p.elseStatement : n === p.elseStatement ? p.thenStatement : undefined;
+      if (other) cut.push([other.getStart(), other.getEnd()]);
+    } else if (ts.isConditionalExpression(p) && n !== p.condition) {
+      const other = n === p.whenTrue ? p.whenFalse : p.whenTrue;
+      cut.push([other.getStart(), other.getEnd()]);
+    } else if (ts.isCaseBlock(p) && (ts.isCaseClause(n) || ts.isDefaultClause(n))) {
+      const clauses = p.clauses;
+      const i = clauses.indexOf(n);
+      const last = n.statements[n.statements.length - 1];
+      const ends =
+        !!last &&
+        (ts.isBreakStatement(last) || ts.isReturnStatement(last) || ts.isThrowStatement(last) || endsBlock(last));
+      clauses.forEach((k, j) => {
+        if (j < i || (j > i && ends)) cut.push([k.getStart(), k.getEnd()]);
+      });
+    }
+  }
+  const text = own.getSourceFile().text;
+  let out = '';
+  let at = own.getStart();
+  for (const [a, b] of cut.sort((x, y) => x[0] - y[0])) {
+    if (a < at) continue;
+    out += text.slice(at, a);
+    at = b;
+  }
+  return out + text.slice(at, own.getEnd());
+}
+
+/** A `{ … }` clause body whose last statement leaves the switch. */
+function endsBlock(s: ts.Statement): boolean {
+  if (!ts.isBlock(s)) return false;
+  const last = s.statements[s.statements.length - 1];
+  return !!last && (ts.isBreakStatement(last) || ts.isReturnStatement(last) || ts.isThrowStatement(last));
 }
 
 const dumps = compiled(() => {
