@@ -329,7 +329,7 @@ export function readBodyFields(
   const assumptions = assumeMethod(method, values);
   // `reach`: the node of this function whose reachability counts (a call handing the body to a helper)
   const add = (name: string | undefined, node: ts.Node, reach: ts.Node = node, declared = false): void => {
-    if (!name || name === '*') return;
+    if (!name || name === '*' || setHere?.has(name)) return;
     const had = fields.get(name);
     if (had) {
       if (declared) had.declared = true;
@@ -339,6 +339,8 @@ export function readBodyFields(
     fields.set(name, { name, span: spanOf(node), ...(declared ? { declared } : {}) });
   };
   const declare = (k: ts.PropertyName): void => add(propertyNameText(k), k, k, true);
+  // while a copy of the body is followed (`const data = { ...req.body, orgId: id }`): the keys the copy sets itself
+  let setHere: Set<string> | undefined;
   const visitedDecls = new Set<ts.Node>();
   handedOver.seen.add(fn);
   const merge = (more: readonly BodyField[], at: ts.Node): void => {
@@ -429,6 +431,24 @@ export function readBodyFields(
       ts.isStringLiteralLike(parent.argumentExpression)
     ) {
       add(parent.argumentExpression.text, parent.argumentExpression);
+      return;
+    }
+    // `const data = { ...req.body, organization_id: id }`: a copy of the body, its reads the body's fields except
+    // for the keys the copy sets after the spread
+    if (ts.isSpreadAssignment(parent) && ts.isObjectLiteralExpression(parent.parent)) {
+      const copy = parent.parent;
+      const holder = copy.parent;
+      if (ts.isVariableDeclaration(holder) && holder.initializer === copy && ts.isIdentifier(holder.name)) {
+        const own = new Set<string>();
+        for (const p of copy.properties.slice(copy.properties.indexOf(parent) + 1)) {
+          const key = p.name ? propertyNameText(p.name) : undefined;
+          if (key && !ts.isSpreadAssignment(p)) own.add(key);
+        }
+        const before = setHere;
+        setHere = new Set([...(before ?? []), ...own]);
+        followIdentifierUses(holder, depth + 1);
+        setHere = before;
+      }
       return;
     }
     if (ts.isVariableDeclaration(parent) && parent.initializer === cur) {
