@@ -69,6 +69,8 @@ export interface Effect {
   nested?: Effect[];
   /** A nested create made together with the record that owns it (the creator's membership of a new workspace). */
   withParentCreate?: boolean;
+  /** For a nested write: the model of the record whose data holds it (`user` of `user.create({ profile: { create } })`). */
+  parentModel?: string;
   /** A sub-document of a saved record's list (`user.wallets.push({ … })`): its own assets count, its name corroborates no word. */
   subDocument?: boolean;
   /** Display text of the callee, e.g. `prisma.transfer.create`. */
@@ -1313,11 +1315,13 @@ function nestedEffects(
   call: ts.CallExpression,
   wd: WriteData,
   parentCreates = /^create/.test(methodCall(call)?.method ?? ''),
+  parentModel = normalizeName(calleeParts(call.expression)?.slice(-2, -1)[0] ?? ''),
 ): Effect[] | undefined {
   if (!wd.nested.length) return undefined;
   const text = calleeParts(call.expression)?.join('.') ?? call.expression.getText().replace(/\s+/g, '').slice(0, 60);
   return wd.nested.map((n) => ({
     withParentCreate: parentCreates && /^create/.test(n.action) ? true : undefined,
+    ...(parentModel ? { parentModel } : {}),
     kind: 'db-write' as const,
     node: call,
     model: normalizeName(n.relation),
@@ -1331,7 +1335,12 @@ function nestedEffects(
     ...(n.data.rawBodyPart ? { rawBodyPart: true } : {}),
     constants: n.data.constants,
     callee: `${text} → ${n.relation}.${n.action}`,
-    nested: nestedEffects(call, { ...emptyData(), nested: n.data.nested }, /^create/.test(n.action)),
+    nested: nestedEffects(
+      call,
+      { ...emptyData(), nested: n.data.nested },
+      /^create/.test(n.action),
+      normalizeName(n.relation),
+    ),
   }));
 }
 

@@ -1651,13 +1651,18 @@ export class ValueResolver {
         continue;
       }
       if (!p.name || propertyNameText(p.name) !== name) continue;
+      // `{ app: undefined, init() { this.app = express() } }`: an empty start, given its value by the object's methods
+      if (ts.isPropertyAssignment(p) && isNullish(p.initializer)) {
+        const later = thisAssignments(obj, name);
+        if (later.length) return later.flatMap((x) => this.resolve(x, depth + 1, seen));
+      }
       if (ts.isPropertyAssignment(p)) return this.resolve(p.initializer, depth + 1, seen);
       if (ts.isShorthandPropertyAssignment(p)) return this.resolve(p, depth + 1, seen);
       if (ts.isMethodDeclaration(p)) return [{ kind: 'function', node: p }];
       return [{ kind: 'unknown', node: p, reason: 'accessor' }];
     }
     // `const exp = {}; exp.list = function …`: members assigned to the variable holding the object
-    const added = addedMembers(obj, name);
+    const added = [...addedMembers(obj, name), ...thisAssignments(obj, name)];
     if (added.length) return added.flatMap((x) => this.resolve(x, depth + 1, seen));
     return [{ kind: 'unknown', node, reason: `no property '${name}'` }];
   }
@@ -1875,6 +1880,36 @@ function serviceObjectOf(node: ts.Node, copied: WeakMap<ts.Node, boolean>): ts.O
     return kept ? obj : undefined;
   }
   return undefined;
+}
+
+/**
+ * `this.name = …` in the object's own methods (a method, or a `function` property; an arrow inside keeps the
+ * method's `this`, a nested `function` has its own): what a service object's member is given once it runs.
+ */
+function thisAssignments(obj: ts.ObjectLiteralExpression, name: string): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(n.left) &&
+      n.left.name.text === name &&
+      skipOuter(n.left.expression).kind === ts.SyntaxKind.ThisKeyword &&
+      !isNullish(n.right)
+    )
+      out.push(n.right);
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassLike(n)) return;
+    ts.forEachChild(n, visit);
+  };
+  for (const p of obj.properties) {
+    const fn = ts.isMethodDeclaration(p)
+      ? p
+      : ts.isPropertyAssignment(p) && ts.isFunctionExpression(skipOuter(p.initializer))
+        ? (skipOuter(p.initializer) as ts.FunctionExpression)
+        : undefined;
+    if (fn?.body) ts.forEachChild(fn.body, visit);
+  }
+  return out;
 }
 
 /** Whether a module-level object is copied into another in its module (asked once per object and scan). */

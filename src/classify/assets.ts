@@ -2144,8 +2144,10 @@ function roleGrant(
   permissionRef: (k: string) => boolean = () => false,
 ): string[] {
   const model = e.model ?? '';
-  // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else
-  if (e.withParentCreate) return [];
+  // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else; a
+  // person's role record created with the person (`user.create({ profile: { create: { roleId } } })`) is that
+  // new person's role, judged as the person's own would be
+  if (e.withParentCreate && !PERSON.test(e.parentModel ?? '')) return [];
   // creating a role's definition grants it to nobody (an assignment table such as `userRole` does grant it,
   // and so does a `role` row written with the person it is given to)
   const definition =

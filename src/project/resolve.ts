@@ -8,6 +8,7 @@ import type { Tree } from './tree.js';
 import { TsconfigReader, type PathAliases } from './tsconfig.js';
 import { readPackage, type Workspace, type PackageInfo } from './workspace.js';
 import { denoTarget, readImportMap, type ImportMap } from './import-map.js';
+import { ruleFile } from '../rules/load.js';
 
 export type Resolution =
   | { kind: 'file'; file: string }
@@ -445,6 +446,13 @@ export class ModuleResolver {
       const entry = this.packageEntry(pkg, spec.slice(pkgName.length + 1));
       if (entry) return { kind: 'file', file: entry };
       return { kind: 'missing', spec };
+    }
+    // a settings package (node-config): `require('config')` reads the application's `config/default.js`
+    const settings = ruleFile('frameworks').settingsModules?.[spec];
+    const app = this.workspace.packageAt(this.workspace.appRootOf(fromFile));
+    if (settings && app?.deps.has(spec)) {
+      const hit = this.probe(path.resolve(app.dir, settings));
+      if (hit) return { kind: 'file', file: hit };
     }
     // The package's own folder on the module path (module-alias `addPath('.')`, NODE_PATH=.):
     // `require('routes/v1/account.js')` names a file of the package when no dependency has that name.

@@ -28,6 +28,8 @@ export interface FrameworkRules {
   envSecretSegment: string;
   /** A dotenv value that reads as a template's placeholder: not taken. */
   envPlaceholder: string;
+  /** Package name → the settings file of the application a bare import of it reads (node-config: `config/default`). */
+  settingsModules?: Record<string, string>;
   /** Method routers a pages-router file builds and exports (src/frameworks/next/next-connect.ts). */
   pagesRouters?: { module: string; makers: string[]; exportMethods: string[] }[];
   /** Web frameworks named when a scanned folder yields no endpoint: package name → display name. */
