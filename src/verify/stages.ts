@@ -5,7 +5,7 @@
 import { ts } from 'ts-morph';
 import { bindingPath, findDeclaration } from '../analysis/scope.js';
 import type { Env } from '../analysis/strings.js';
-import { skipOuter, type ValueResolver } from '../analysis/values.js';
+import { isFunctionNode, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { leafEffects } from '../analysis/effects.js';
 import { recordOfSignedIn, sessionReadCall } from '../classify/chosen-record.js';
 import { writeOps } from '../classify/assets.js';
@@ -274,7 +274,7 @@ export function analyseHandler(
       p.kind === 'effect' &&
       (p.effect?.kind !== 'mint' || keys) &&
       !inFailure(p) &&
-      !establishesSession(p, ep, ctx.values),
+      !establishesSession(p, ep, ctx.values, fn),
   );
   if (!points.length) points = flow.points.filter((p) => p.kind === 'response');
   if (!points.length) points = flow.points.filter((p) => p.kind === 'end');
@@ -311,12 +311,17 @@ export function analyseHandler(
  * record, an identity provider's call, a write a reason of the classification cites, and every write of an endpoint
  * the configuration marks sensitive.
  */
-function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver): boolean {
-  if (!p.effect || !ts.isCallExpression(p.node) || !sessionReadCall(p.node)) return false;
+function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver, fn?: FunctionNode): boolean {
+  if (!p.effect || !ts.isCallExpression(p.node)) return false;
+  const inline = !!fn && inlineMiddleware(p.node, fn);
+  if (!inline && !sessionReadCall(p.node)) return false;
   const cls = ep.classification;
   if (!cls || cls.reasons.some((r) => r.kind === 'config')) return false;
   const at = (s: { file: string; line: number }): string => `${s.file}:${s.line}`;
   const cited = new Set(cls.reasons.flatMap((r) => (r.span ? [at(r.span)] : [])));
+  // (a middleware run in place stands where a chain's would: its own work is not the endpoint's, unless it is
+  // where the endpoint's asset is written)
+  if (inline) return leafEffects([p.effect]).every((l) => !cited.has(at(spanOf(l.node))));
   return leafEffects([p.effect]).every(
     (l) =>
       (l.kind === 'db-write' || l.kind === 'sql-write') &&
@@ -324,6 +329,18 @@ function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver): 
       !cited.has(at(spanOf(l.node))) &&
       recordOfSignedIn(l, values),
   );
+}
+
+/**
+ * A middleware the handler runs itself, handed its request, its response and what runs next
+ * (`authMiddleware(req, res, (err) => …)`): it stands in front of the handler as a chain's middleware would.
+ */
+function inlineMiddleware(call: ts.CallExpression, fn: FunctionNode): boolean {
+  const [req, res, next] = call.arguments.map((a) => skipOuter(a));
+  const [p0, p1] = fn.parameters;
+  const same = (a: ts.Expression | undefined, p: ts.ParameterDeclaration | undefined): boolean =>
+    !!a && !!p && ts.isIdentifier(a) && ts.isIdentifier(p.name) && a.text === p.name.text;
+  return call.arguments.length === 3 && same(req, p0) && same(res, p1) && !!next && isFunctionNode(next);
 }
 
 export function analyseStages(

@@ -167,6 +167,18 @@ function respondsThrough(fn: FunctionNode): boolean {
   return found;
 }
 
+/** Is a call made on a route chain (`x.route('/p')`, possibly after other methods of that chain)? */
+function onRouteChain(call: ts.CallExpression): boolean {
+  let recv = ts.isPropertyAccessExpression(call.expression) ? skipOuter(call.expression.expression) : undefined;
+  for (let i = 0; i < 12 && recv && ts.isCallExpression(recv); i++) {
+    const callee = recv.expression;
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    if (callee.name.text === 'route') return recv.arguments.length >= 1;
+    recv = skipOuter(callee.expression);
+  }
+  return false;
+}
+
 export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialect {
   const routeMethods = new Set(rules.routeMethods);
   return {
@@ -184,7 +196,9 @@ export function expressDialect(ctx: AdapterContext, rules: ExpressRules): Dialec
     appHolders: rules.appHolders,
     plausible(method, call): boolean {
       const a = call.arguments;
-      if (routeMethods.has(method)) return a.length >= 2 && isPathArg(a[0], ctx);
+      // (`app.route('/notes').get(list).post(create)`: a method of a route chain takes its handlers only)
+      if (routeMethods.has(method))
+        return (a.length >= 2 && isPathArg(a[0], ctx)) || (a.length >= 1 && onRouteChain(call));
       return a.length >= 1;
     },
     chain(method, call, refs): RouterRef[] {

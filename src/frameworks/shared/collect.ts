@@ -25,6 +25,7 @@ import type { AdapterContext } from '../types.js';
 import { isTestPath } from '../../project/prefilter.js';
 import { relPosix } from '../../util.js';
 import { forEachNode } from '../../analysis/walk.js';
+import { memo } from '../../memo.js';
 
 export interface RouterRef {
   router: RouterNode;
@@ -78,6 +79,24 @@ const MAX_PARAM_PATH = 3;
 export function orderOf(node: ts.Node): Order {
   const at = ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node;
   return { file: node.getSourceFile().fileName, pos: at.getStart() };
+}
+
+/** `require(path.resolve(file))(app)`: a module loaded by a name that is not a plain string, called at once. */
+const COMPUTED_LOAD_CALL = /\brequire\s*\(\s*(?!['"][^'"]*['"]\s*\))[^;\n]*?\)\s*\(\s*[\w$.]+\s*[,)]/;
+
+const CALLS_COMPUTED_LOAD = memo('collect.callsComputedLoad', () => ({ value: undefined as boolean | undefined }));
+
+/** A function that is its module's whole export (`module.exports = function (app) {…}`, `export default (app) => …`). */
+function exportedWhole(fn: ts.Node): boolean {
+  const p = fn.parent;
+  if (ts.isFunctionDeclaration(fn)) return !!ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+  if (ts.isExportAssignment(p)) return true;
+  return (
+    ts.isBinaryExpression(p) &&
+    p.right === fn &&
+    p.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    /^(module\.exports|exports)$/.test(p.left.getText())
+  );
 }
 
 export class Collector {
@@ -269,7 +288,26 @@ export class Collector {
     // `({ app }: HookArgs)` with `interface HookArgs { app: Express }` in the project: the member's declared type
     if (p?.type && v.path.length && this.dialect.paramTypes.test(this.memberTypeText(p.type, v.path[0]))) return true;
     const sf = v.node.getSourceFile();
-    return this.dialect.importHints.some((h) => sf.text.includes(`'${h}`) || sf.text.includes(`"${h}`));
+    if (this.dialect.importHints.some((h) => sf.text.includes(`'${h}`) || sf.text.includes(`"${h}`))) return true;
+    // a module that is a registrar as a whole (`module.exports = function (app) { app.route('/notes')… }`) in a
+    // project that calls what it loads by a computed name (`require(path.resolve(file))(app)`): handed the app
+    return (
+      !!this.dialect.appCreators?.length &&
+      v.index === 0 &&
+      !v.path.length &&
+      exportedWhole(v.fn) &&
+      this.callsComputedLoad()
+    );
+  }
+
+  /** Does a module of the project call what it loads by a computed name? Asked once per scan. */
+  private callsComputedLoad(): boolean {
+    const slot = this.values.session.get(CALLS_COMPUTED_LOAD);
+    slot.value ??= [...this.values.store.known].some((f) => {
+      const text = this.values.store.text(f, false);
+      return !!text && COMPUTED_LOAD_CALL.test(text);
+    });
+    return slot.value;
   }
 
   /** The declared type of property `name` of a named project type (interface or type literal alias), as text. */
