@@ -288,6 +288,8 @@ export function opsOf(e: Effect): Op[] {
 const PERSON = /(user|member|account|person|people|profile|admin|staff|employee|collaborator)s?$/;
 /** A word for people and nothing else (`users`, `account`). */
 const PERSON_WORD = new RegExp(`^${PERSON.source}`);
+/** A record made for a person, not for a group a person creates (`account` may be either). */
+const NEW_PERSON = /(user|member|person|people|profile|admin|staff|employee)s?$/;
 
 function modelMatches(model: string, terms: readonly string[], affix: boolean, ownTails?: readonly string[]): boolean {
   if (!model) return false;
@@ -2147,7 +2149,8 @@ function roleGrant(
   // the creator's own membership, created with the workspace it belongs to, grants nothing to anyone else; a
   // person's role record created with the person (`user.create({ profile: { create: { roleId } } })`) is that
   // new person's role, judged as the person's own would be
-  if (e.withParentCreate && !PERSON.test(e.parentModel ?? '')) return [];
+  // (an `account` may be a shared one a creator owns, `account.create({ members: { create } })`: not a person here)
+  if (e.withParentCreate && !NEW_PERSON.test(e.parentModel ?? '')) return [];
   // creating a role's definition grants it to nobody (an assignment table such as `userRole` does grant it,
   // and so does a `role` row written with the person it is given to)
   const definition =
