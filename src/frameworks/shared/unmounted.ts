@@ -91,9 +91,6 @@ function bindingOf(node: ts.Node, ctx: AdapterContext): Binding {
   return out;
 }
 
-/** A load whose specifier is not a plain string: a variable, a template with a substitution, a concatenation. */
-const COMPUTED_LOAD = /\b(?:require|import)\s*\(\s*(?!['"][^'"]*['"]\s*\))[^\s)]/;
-
 const SPEC = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)['"]([^'"]+)['"]/g;
 
 /** Which modules import which: specifiers read from text, resolved once. */
@@ -103,15 +100,12 @@ class ImportIndex {
   private readonly byTests = new Set<string>();
   /** The files the package's manifest hands its consumers: imported by them, never only a test's support module. */
   readonly entries: Set<string>;
-  /** A module of the project loads another by a computed name (`require(file)`, `import(\`./routes/${n}\`)`). */
-  private computed = false;
   constructor(private readonly ctx: AdapterContext) {
     this.entries = packageEntries(ctx.root);
     for (const file of ctx.allSources) {
       const test = isTestPath(relPosix(ctx.root, file));
       const text = ctx.store.text(file, false);
       if (!text) continue;
-      if (!test && COMPUTED_LOAD.test(text)) this.computed = true;
       for (const m of text.matchAll(SPEC)) {
         if (!m[1].startsWith('.') && !m[1].startsWith('@/') && !m[1].startsWith('~/') && !m[1].startsWith('#')) {
           // a bare specifier reaches a project file only through tsconfig paths or a workspace package
@@ -128,9 +122,6 @@ class ImportIndex {
         this.byTarget.set(r.file, list);
       }
     }
-  }
-  loadsByComputedName(): boolean {
-    return this.computed;
   }
   /**
    * The modules that import `file`, tests left out, and so is a test's support module (`test-helpers.ts`
@@ -311,16 +302,6 @@ export function unmountedRoots(
     };
     visit(sf.fileName, b.exports, 0);
     if (imported && !served) out.add(root);
-    // An Express Router (not an application) exported by a module nothing imports, in a project that loads
-    // no module by a computed name: nothing can reach it (a copied-aside `routes - Copy/` folder, a router
-    // left behind). A package's own entry is its consumers' to mount.
-    else if (
-      !imported &&
-      root.framework === 'express' &&
-      !index.entries.has(sf.fileName) &&
-      !index.loadsByComputedName()
-    )
-      out.add(root);
   }
   return out;
 }

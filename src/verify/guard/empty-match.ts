@@ -38,7 +38,14 @@ export function emptyMatch(
   const op = x.operatorToken.kind;
   if (!EQUALITY.has(op)) return undefined;
   let emptied = false;
-  const stored = (verdict.storedNodes ?? []).map(skipOuter).find((s) => {
+  // (a stored value converted before the comparison, `Number(user.pin)`, `String(user.pin ?? '')`: an empty one
+  // becomes a value a request can send, `Number(null) === Number('') === 0`, `String(null) === 'null'`)
+  const converted = new Map<ts.Expression, ts.Expression>();
+  for (const n of verdict.storedNodes ?? []) {
+    const inner = convertedFrom(skipOuter(n));
+    if (inner) converted.set(inner, skipOuter(n));
+  }
+  const stored = [...(verdict.storedNodes ?? []).map(skipOuter), ...converted.keys()].find((s) => {
     const column = ts.isPropertyAccessExpression(s) || ts.isElementAccessExpression(s) ? accessName(s) : undefined;
     if (!column) return false;
     // a one-time code the application empties once spent (`user.otp = undefined; await user.save()`): every
@@ -51,8 +58,10 @@ export function emptyMatch(
     return !!model && mayBeEmpty(values, model, column);
   });
   if (!stored) return undefined;
-  const typed = [x.left, x.right].map(skipOuter).find((s) => s !== stored);
-  if (!typed || refused(typed, stored, x, values)) return undefined;
+  const storedSide = converted.get(stored) ?? stored;
+  const typed = [x.left, x.right].map(skipOuter).find((s) => s !== storedSide && s !== stored);
+  // (a typed value converted the same way is no refusal then: both sides meet on the converted empty value)
+  if (!typed || refused(typed, stored, x, values, converted.has(stored))) return undefined;
   if (emptied && refusedAround(typed, stored, x, values)) return undefined;
   return {
     node: x,
@@ -119,9 +128,15 @@ function writtenByCall(p: ts.PropertyAssignment): boolean {
   return !!call && ts.isCallExpression(call) && WRITE_CALLS.test(lastName(call.expression) ?? '');
 }
 
-function refused(typed: ts.Expression, stored: ts.Expression, at: ts.Node, values: ValueResolver): boolean {
+function refused(
+  typed: ts.Expression,
+  stored: ts.Expression,
+  at: ts.Node,
+  values: ValueResolver,
+  storedConverted = false,
+): boolean {
   // `String(pin)`, `${pin}`: never null, never undefined, never '' for a missing value
-  if (ts.isTemplateExpression(typed) || converts(typed)) return true;
+  if (!storedConverted && (ts.isTemplateExpression(typed) || converts(typed) || convertedLocal(typed))) return true;
   const fn = enclosingFunction(at);
   if (!fn) return false;
   if (validatedBefore(fn, at)) return true;
@@ -149,6 +164,46 @@ function converts(e: ts.Expression): boolean {
   if (ts.isPropertyAccessExpression(callee) && callee.questionDotToken) return false;
   return x.arguments.length > 0 || ts.isPropertyAccessExpression(callee);
 }
+
+/**
+ * The column a conversion is made of (`Number(user.pin)`, `String(user.pin ?? '')`, `user.pin.toString()`,
+ * `parseInt(user.pin, 10)`): a value that is some number or text even when the column holds nothing.
+ */
+function convertedFrom(e: ts.Expression): ts.Expression | undefined {
+  if (!ts.isCallExpression(e)) return undefined;
+  const callee = skipOuter(e.expression);
+  let inner: ts.Expression | undefined;
+  if (ts.isIdentifier(callee) && CONVERSIONS.test(callee.text)) inner = e.arguments[0];
+  else if (ts.isPropertyAccessExpression(callee) && /^(toString|trim|valueOf)$/.test(callee.name.text))
+    inner = callee.expression;
+  if (!inner) return undefined;
+  let x = skipOuter(inner);
+  // `user.pin ?? ''`, `user.pin || ''`: the column, with its empty stand-in
+  while (
+    ts.isBinaryExpression(x) &&
+    (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  )
+    x = skipOuter(x.left);
+  if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) return x;
+  return convertedFrom(x);
+}
+
+/** A constant made by a conversion of the typed value (`const pin = parseInt(req.body.pin, 10)`). */
+function convertedLocal(e: ts.Expression): boolean {
+  if (!ts.isIdentifier(e)) return false;
+  const d = findDeclaration(e);
+  return (
+    !!d &&
+    ts.isVariableDeclaration(d) &&
+    ts.isVariableDeclarationList(d.parent) &&
+    !!(d.parent.flags & ts.NodeFlags.Const) &&
+    !!d.initializer &&
+    converts(d.initializer)
+  );
+}
+
+/** Global conversions that answer a number or a text for any value (`Number(null) === 0`). */
+const CONVERSIONS = /^(Number|String|parseInt|parseFloat|BigInt)$/;
 
 /** Calls that read a request's value, answering nothing when it is absent. */
 const READS = /^(get|header|headers|getHeader|query|param|params|cookie|cookies|formData|json|body|valid|req)$/;

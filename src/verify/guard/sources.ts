@@ -698,7 +698,11 @@ function keyLeaves(args: readonly ts.Expression[]): ts.Expression[] {
     if (out.length >= 32) return;
     if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isIdentifier(n)) {
       const p = n.parent;
-      if (ts.isCallExpression(p) && p.expression === n) return;
+      // (a method called on a value, `String(body.email).trim()`: the value it is called on is the key)
+      if (ts.isCallExpression(p) && p.expression === n) {
+        if (!ts.isIdentifier(n)) visit(n.expression);
+        return;
+      }
       if (
         ts.isIdentifier(n) &&
         (ts.isParameter(p) ||
