@@ -41,7 +41,15 @@ import {
 } from './sign-in.js';
 import { comparedKindColumns, comparedRoleColumns } from './role-columns.js';
 import { otpGenerator, pendingEnrolment, pendingRules } from './pending-factor.js';
-import { allColumns, declaredFields, declaredFlag, hasMembers, keyColumns, schemaColumns } from './schema-columns.js';
+import {
+  allColumns,
+  declaredFields,
+  declaredFlag,
+  hasMembers,
+  keyColumns,
+  schemaColumns,
+  modelsDeclaring,
+} from './schema-columns.js';
 import { foundByKey, recordChosenByRequest, recordOfSignedIn, sessionReadCall } from './chosen-record.js';
 import { isInvitationRecord } from './exclusions.js';
 import { movedToOwnHolding, type HoldingRules } from './own-holding.js';
@@ -1012,6 +1020,16 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
             keys.some((k) => r.keySet.includes(k)) &&
             keys.every((k) => r.keySet.includes(k) || !!r.ownerBesideRe?.test(k)));
         if (!ok) continue;
+        // a record matched by its name only, where the project keeps its sign-in links in another record its columns
+        // mark (`Account { providerAccountId }` beside a calendar's `ConnectedAccount`)
+        if (
+          r.linksKeptByMarker &&
+          r.withColumns &&
+          model &&
+          !declaresColumn(ctx.values, model, r.withColumns, true) &&
+          modelsDeclaring(ctx.values, r.withColumns).some((m) => m !== norm(model))
+        )
+          continue;
         // a record whose own columns say it is something else (`Account { provider, providerAccountId }`)
         if (r.notColumns && model && declaresColumn(ctx.values, model, r.notColumns, true)) continue;
         // …or made by an endpoint with no session (the first way in of an account a sign-up makes)

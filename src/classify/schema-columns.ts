@@ -516,6 +516,14 @@ const DECLARED_FIELDS = memo('classify.declaredFields', () => ({
   byModel: undefined as Map<string, string[]> | undefined,
 }));
 
+/** The declared models (normalised) with a column of these (normalised) names. */
+export function modelsDeclaring(values: ValueResolver, columns: readonly string[]): string[] {
+  declaredFields(values, '');
+  const byModel = values.session.get(DECLARED_FIELDS).byModel ?? new Map<string, string[]>();
+  const want = new Set(columns.map(norm));
+  return [...byModel].filter(([, cols]) => cols.some((c) => want.has(c))).map(([m]) => m);
+}
+
 export function declaredFields(values: ValueResolver, model: string): readonly string[] | undefined {
   const slot = values.session.get(DECLARED_FIELDS);
   if (!slot.byModel) {

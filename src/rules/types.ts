@@ -572,6 +572,8 @@ export interface AssetRule {
   spentByKeys?: string;
   /** A create by an endpoint that serves no signed-in session does not count (a sign-up's first sign-in method). */
   notCreatedSessionless?: boolean;
+  /** With `withColumns`: a model matched by name only, lacking them, does not count where another model declares them. */
+  linksKeptByMarker?: boolean;
   /** A write by an endpoint that serves no signed-in session does not count (a sign-up confirmed by its e-mailed code). */
   notSessionless?: boolean;
   /** Any record the application signs people in on counts as one of the rule's models. */
