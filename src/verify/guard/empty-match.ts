@@ -188,7 +188,10 @@ function convertedFrom(e: ts.Expression): ts.Expression | undefined {
   return convertedFrom(x);
 }
 
-/** A constant made by a conversion of the typed value (`const pin = parseInt(req.body.pin, 10)`). */
+/**
+ * A constant made by a conversion of the typed value (`const pin = parseInt(req.body.pin, 10)`), with no stand-in
+ * for a value not sent (`String(req.body.pin ?? user.pin)` falls back to what is stored).
+ */
 function convertedLocal(e: ts.Expression): boolean {
   if (!ts.isIdentifier(e)) return false;
   const d = findDeclaration(e);
@@ -198,8 +201,19 @@ function convertedLocal(e: ts.Expression): boolean {
     ts.isVariableDeclarationList(d.parent) &&
     !!(d.parent.flags & ts.NodeFlags.Const) &&
     !!d.initializer &&
-    converts(d.initializer)
+    converts(d.initializer) &&
+    !hasFallback(d.initializer)
   );
+}
+
+/** A `??` or `||` inside an expression: a value that stands in when the first is missing. */
+function hasFallback(e: ts.Node): boolean {
+  if (
+    ts.isBinaryExpression(e) &&
+    (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  )
+    return true;
+  return !!ts.forEachChild(e, (c) => (hasFallback(c) ? true : undefined));
 }
 
 /** Global conversions that answer a number or a text for any value (`Number(null) === 0`). */
