@@ -374,6 +374,9 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
             paths = pathsOf(args[0], ctx);
             handlers = flat(args.slice(1));
           } else if (parameterPath(call, ctx)) {
+            // (a helper handed its path, in a file that never names Hono, registers a route only with a Hono
+            // handler: `db.all(query, (err, rows) => …)` in a database helper is no route)
+            if (!importsAny(call.getSourceFile(), rules.importHints) && !honoHandler(args.slice(1))) continue;
             paths = pathsOf(args[0], ctx);
             pathExpr = args[0];
             handlers = flat(args.slice(1));
