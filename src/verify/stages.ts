@@ -309,7 +309,8 @@ export function analyseHandler(
  * for. What it writes on the way to the caller's own record (a last-seen stamp, the record provisioned or its role
  * normalised) is not the operation the check protects. Anything else it does is: a deletion, a write to another
  * record, an identity provider's call, a write a reason of the classification cites, and every write of an endpoint
- * the configuration marks sensitive.
+ * the configuration marks sensitive. A middleware the handler runs in place (`auth(req, res, () => …)`) is read as a
+ * chain's would be: all it does is its own, except a write a reason of the classification cites.
  */
 function establishesSession(p: FlowPoint, ep: Endpoint, values: ValueResolver, fn?: FunctionNode): boolean {
   if (!p.effect || !ts.isCallExpression(p.node)) return false;
