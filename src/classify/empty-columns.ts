@@ -63,6 +63,10 @@ function emptyPaths(schema: string): { explicit: string[]; unset: string[] } {
   return { explicit: out, unset };
 }
 
+/** `model('Name', new Schema({`, `model('Name', new mongoose.Schema({`, `model('Name', mongoose.Schema({`. */
+const MONGOOSE_INLINE =
+  /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(?:new\s+(?:\w+\.)?|mongoose\.)Schema\s*(?:<[^>]*>)?\(\s*\{/g;
+
 const EMPTY_COLUMNS = memo('classify.emptyColumns', () => ({
   byModel: undefined as Map<string, Set<string>> | undefined,
   /** Paths with no default: empty unless the record's creation writes them (`User.create({ …, pin })`). */
@@ -114,6 +118,12 @@ function build(values: ValueResolver, session: ScanSession, unset: Map<string, S
         add(m[1], paths.explicit);
         addUnset(m[1], paths.unset);
       }
+    }
+    // a schema written inside the model call (`mongoose.model('Customer', new Schema({ … }))`)
+    for (const m of text.matchAll(MONGOOSE_INLINE)) {
+      const paths = emptyPaths(objectText(text, (m.index ?? 0) + m[0].length - 1));
+      add(m[1], paths.explicit);
+      addUnset(m[1], paths.unset);
     }
   }
   return byModel;
