@@ -8,7 +8,7 @@ import { memo } from '../memo.js';
 import type { ScanSession } from '../session.js';
 import type { ValueResolver } from '../analysis/values.js';
 import { norm } from './words.js';
-import { MONGOOSE_MODEL, MONGOOSE_START, schemaSources, stringEnd } from './schema-columns.js';
+import { MONGOOSE_INLINE, MONGOOSE_MODEL, MONGOOSE_START, schemaSources, stringEnd } from './schema-columns.js';
 import { schemaText } from '../project/schema-text.js';
 const EMPTY_DEFAULT = /\bdefault\s*:\s*(null|undefined|''|""|``)\s*[,}]/;
 const REQUIRED = /\brequired\s*:\s*(true|\[\s*true)/;
@@ -62,10 +62,6 @@ function emptyPaths(schema: string): { explicit: string[]; unset: string[] } {
   }
   return { explicit: out, unset };
 }
-
-/** `model('Name', new Schema({`, `model('Name', new mongoose.Schema({`, `model('Name', mongoose.Schema({`. */
-const MONGOOSE_INLINE =
-  /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(?:new\s+(?:\w+\.)?|mongoose\.)Schema\s*(?:<[^>]*>)?\(\s*\{/g;
 
 const EMPTY_COLUMNS = memo('classify.emptyColumns', () => ({
   byModel: undefined as Map<string, Set<string>> | undefined,

@@ -772,10 +772,7 @@ function reachableText(own: ts.Node, c: ts.Node): string {
     } else if (ts.isCaseBlock(p) && (ts.isCaseClause(n) || ts.isDefaultClause(n))) {
       const clauses = p.clauses;
       const i = clauses.indexOf(n);
-      const last = n.statements[n.statements.length - 1];
-      const ends =
-        !!last &&
-        (ts.isBreakStatement(last) || ts.isReturnStatement(last) || ts.isThrowStatement(last) || endsBlock(last));
+      const ends = leavesSwitch(n.statements[n.statements.length - 1]);
       clauses.forEach((k, j) => {
         if (j < i || (j > i && ends)) cut.push([k.getStart(), k.getEnd()]);
       });
@@ -792,11 +789,11 @@ function reachableText(own: ts.Node, c: ts.Node): string {
   return out + text.slice(at, own.getEnd());
 }
 
-/** A `{ … }` clause body whose last statement leaves the switch. */
-function endsBlock(s: ts.Statement): boolean {
-  if (!ts.isBlock(s)) return false;
-  const last = s.statements[s.statements.length - 1];
-  return !!last && (ts.isBreakStatement(last) || ts.isReturnStatement(last) || ts.isThrowStatement(last));
+/** A clause's last statement that leaves the switch: `break`, `return`, `throw`, or a `{ … }` ending in one. */
+function leavesSwitch(s: ts.Statement | undefined): boolean {
+  if (!s) return false;
+  if (ts.isBlock(s)) return leavesSwitch(s.statements[s.statements.length - 1]);
+  return ts.isBreakStatement(s) || ts.isReturnStatement(s) || ts.isThrowStatement(s);
 }
 
 const dumps = compiled(() => {

@@ -233,6 +233,9 @@ const MONGOOSE_TEXT = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:String|(?:mongoose\.
 const MONGOOSE_ANY = /^(\w+)\s*:/;
 /** `mongoose.model('User', userSchema)`, `model<IUser>('User', UserSchema)`: the model a schema makes. */
 export const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
+/** A schema written inside the model call: `model('Name', new Schema({`, `model('Name', mongoose.Schema({`. */
+export const MONGOOSE_INLINE =
+  /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(?:new\s+(?:\w+\.)?|mongoose\.)Schema\s*(?:<[^>]*>)?\(\s*\{/g;
 
 const DRIZZLE = memo('classify.drizzleColumns', () => ({
   byTable: undefined as Map<string, string[]> | undefined,
@@ -518,34 +521,36 @@ const DECLARED_FIELDS = memo('classify.declaredFields', () => ({
 
 /** The declared models (normalised) with a column of these (normalised) names. */
 export function modelsDeclaring(values: ValueResolver, columns: readonly string[]): string[] {
-  declaredFields(values, '');
-  const byModel = values.session.get(DECLARED_FIELDS).byModel ?? new Map<string, string[]>();
   const want = new Set(columns.map(norm));
-  return [...byModel].filter(([, cols]) => cols.some((c) => want.has(c))).map(([m]) => m);
+  return [...declaredByModel(values)].filter(([, cols]) => cols.some((c) => want.has(c))).map(([m]) => m);
 }
 
 export function declaredFields(values: ValueResolver, model: string): readonly string[] | undefined {
-  const slot = values.session.get(DECLARED_FIELDS);
-  if (!slot.byModel) {
-    const byModel = new Map<string, string[]>();
-    const add = (name: string, cols: readonly string[]): void => {
-      const k = norm(name);
-      if (k) byModel.set(k, [...new Set([...(byModel.get(k) ?? []), ...cols.map(norm)])]);
-    };
-    for (const [t, { cols }] of values.session.get(SQL_TABLES))
-      add(
-        t,
-        cols.map((c) => c.name),
-      );
-    for (const m of values.session.get(PRISMA_MODELS)) {
-      const names = m.fields.map((f) => f.name);
-      add(m.name, names);
-      if (m.mapped) add(m.mapped, names);
-    }
-    drizzleTables(values);
-    for (const [t, cols] of values.session.get(DRIZZLE).all) add(t, cols);
-    slot.byModel = byModel;
-  }
+  const byModel = declaredByModel(values);
   const k = norm(model);
-  return slot.byModel.get(k) ?? slot.byModel.get(k.replace(/s$/, '')) ?? slot.byModel.get(`${k}s`);
+  return byModel.get(k) ?? byModel.get(k.replace(/s$/, '')) ?? byModel.get(`${k}s`);
+}
+
+/** Every declared model's columns (normalised), from SQL, Prisma and drizzle schemas: built once per scan. */
+function declaredByModel(values: ValueResolver): Map<string, string[]> {
+  const slot = values.session.get(DECLARED_FIELDS);
+  if (slot.byModel) return slot.byModel;
+  const byModel = new Map<string, string[]>();
+  const add = (name: string, cols: readonly string[]): void => {
+    const k = norm(name);
+    if (k) byModel.set(k, [...new Set([...(byModel.get(k) ?? []), ...cols.map(norm)])]);
+  };
+  for (const [t, { cols }] of values.session.get(SQL_TABLES))
+    add(
+      t,
+      cols.map((c) => c.name),
+    );
+  for (const m of values.session.get(PRISMA_MODELS)) {
+    const names = m.fields.map((f) => f.name);
+    add(m.name, names);
+    if (m.mapped) add(m.mapped, names);
+  }
+  drizzleTables(values);
+  for (const [t, cols] of values.session.get(DRIZZLE).all) add(t, cols);
+  return (slot.byModel = byModel);
 }

@@ -179,11 +179,7 @@ function convertedFrom(e: ts.Expression): ts.Expression | undefined {
   if (!inner) return undefined;
   let x = skipOuter(inner);
   // `user.pin ?? ''`, `user.pin || ''`: the column, with its empty stand-in
-  while (
-    ts.isBinaryExpression(x) &&
-    (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
-  )
-    x = skipOuter(x.left);
+  while (isFallback(x)) x = skipOuter(x.left);
   if (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) return x;
   return convertedFrom(x);
 }
@@ -206,14 +202,17 @@ function convertedLocal(e: ts.Expression): boolean {
   );
 }
 
-/** A `??` or `||` inside an expression: a value that stands in when the first is missing. */
-function hasFallback(e: ts.Node): boolean {
-  if (
+/** `a ?? b`, `a || b`: a value that stands in when the first is missing. */
+function isFallback(e: ts.Node): e is ts.BinaryExpression {
+  return (
     ts.isBinaryExpression(e) &&
     (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)
-  )
-    return true;
-  return !!ts.forEachChild(e, (c) => (hasFallback(c) ? true : undefined));
+  );
+}
+
+/** A stand-in anywhere inside an expression. */
+function hasFallback(e: ts.Node): boolean {
+  return isFallback(e) || !!ts.forEachChild(e, (c) => (hasFallback(c) ? true : undefined));
 }
 
 /** Global conversions that answer a number or a text for any value (`Number(null) === 0`). */
