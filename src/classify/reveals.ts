@@ -10,7 +10,8 @@ import { calleeName, isFunctionNode, propertyNameText, skipOuter, type ValueReso
 import { findDeclaration, localUses, lookupName } from '../analysis/scope.js';
 import { evalString } from '../analysis/strings.js';
 import { compiled, ruleFile } from '../rules/load.js';
-import { schemaColumns } from './schema-columns.js';
+import { hiddenColumns, schemaColumns } from './schema-columns.js';
+import { norm } from './words.js';
 import { runsProjectCode, stringArg } from '../analysis/effects.js';
 
 export interface Reveal {
@@ -30,6 +31,7 @@ const rules = compiled(() => {
     derivations: re(r.derivations),
     passThrough: r.passThrough ? new RegExp(r.passThrough) : undefined,
     secretReads: r.secretReadCalls ? new RegExp(r.secretReadCalls) : undefined,
+    queryChain: r.queryChain ? new RegExp(r.queryChain) : undefined,
     envSecrets: re(r.envSecrets),
     publicEnv: r.publicEnv ? new RegExp(r.publicEnv) : undefined,
     responseMethods: re(r.responseMethods),
@@ -169,6 +171,8 @@ export function revealedSecrets(
   const replacedColumns: Set<string>[] = [];
   /** Fields a row-mapping callback takes out of each row (`rows.map((k) => k.key)`): only those columns leave. */
   const projectedColumns: Set<string>[] = [];
+  /** Hidden paths a query asks for by name (`.select('+apiKey')`): a whole record read carries them. */
+  const unhidden: Set<string>[] = [];
 
   const hit = (node: ts.Node, what?: string): void => {
     if (!out.some((o) => o.node === node))
@@ -331,6 +335,26 @@ export function revealedSecrets(
           value(callee.expression, depth, key);
           return;
         }
+        // a query refined on its way to the answer (`Hook.find(q).select('-secret').lean()`): the records it reads,
+        // less the columns its projection drops or leaves out
+        const inner = skipOuter(callee.expression);
+        // (a SQL or query-builder read, `knex('keys').where(…)`, names its table and columns itself)
+        const chained =
+          ts.isCallExpression(inner) &&
+          (r.queryChain?.test(name) || name === 'select') &&
+          !sqlReads(e) &&
+          !builderRead(e, values);
+        const projection = chained && name === 'select' ? queryProjection(e.arguments[0]) : undefined;
+        if (chained && (name !== 'select' || projection)) {
+          if (projection?.keep) projectedColumns.push(projection.keep);
+          if (projection) replacedColumns.push(projection.drop);
+          if (projection) unhidden.push(projection.add);
+          value(callee.expression, depth, key);
+          if (projection?.keep) projectedColumns.pop();
+          if (projection) replacedColumns.pop();
+          if (projection) unhidden.pop();
+          return;
+        }
         const replaced = ROW_PRESERVING.test(name)
           ? new Set<string>()
           : /^(map|flatMap)$/.test(name)
@@ -363,7 +387,7 @@ export function revealedSecrets(
       }
       // a whole record read and answered (`prisma.integration.findUnique(…)`): the secret columns its
       // schema declares, less those a `select` leaves out or an `omit` drops
-      for (const col of recordSecrets(e, values, r))
+      for (const col of recordSecrets(e, values, r, new Set(unhidden.flatMap((x) => [...x]))))
         if (!replacedColumns.some((set) => set.has(col)) && projectedColumns.every((set) => set.has(col)))
           hit(e, `${shortCallee(e)} → ${col}`);
       // a project function whose result is answered: what it answers is answered
@@ -762,7 +786,12 @@ function tableSecrets(read: { table: string; listed?: Set<string> }, values: Val
 }
 
 /** Secret columns of the records an ORM read returns whole (from the schema files). */
-function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules): string[] {
+function recordSecrets(
+  call: ts.CallExpression,
+  values: ValueResolver,
+  r: Rules,
+  unhidden: ReadonlySet<string> = new Set(),
+): string[] {
   if (!r.recordSecretNames) return [];
   const sql = sqlReads(call);
   if (sql) return sql.flatMap((read) => tableSecrets(read, values, r));
@@ -779,6 +808,9 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
   )
     return [];
   if (!r.recordReads.test(call.expression.name.text) && !written) return [];
+  // (an array's `find((x) => …)` picks an element by a callback, not a record by a query)
+  const first = call.arguments[0] ? skipOuter(call.arguments[0]) : undefined;
+  if (first && isFunctionNode(first)) return [];
   const recv = skipOuter(call.expression.expression);
   // a client's delegate (`prisma.integration.findUnique`) or a model's static (`Project.findByPk(id)`);
   // a client the context carries (`ctx.prisma.apiKey.findMany`, `ctx.db.query.ApiKeys.findMany`,
@@ -821,16 +853,54 @@ function recordSecrets(call: ts.CallExpression, values: ValueResolver, r: Rules)
       if (q.name && ts.isPropertyAssignment(q) && q.initializer.kind === kind) out.add(propertyNameText(q.name) ?? '');
     return out.size ? out : undefined;
   };
-  const select = listed('select') ?? columnsFlag(true) ?? attributeNames(args, values, 'select');
-  const omit = listed('omit') ?? columnsFlag(false) ?? attributeNames(args, values, 'omit');
+  // Mongoose's projection argument (`Hook.find(q, 'name url')`, `findById(id, '-secret')`)
+  const projected = /^find(One|ById)?$/.test(call.expression.name.text)
+    ? queryProjection(call.arguments[1])
+    : undefined;
+  const select = listed('select') ?? columnsFlag(true) ?? attributeNames(args, values, 'select') ?? projected?.keep;
+  const omit = listed('omit') ?? columnsFlag(false) ?? attributeNames(args, values, 'omit') ?? projected?.drop;
+  const asked = new Set([...unhidden, ...(projected?.add ?? [])].map(norm));
+  const hidden = hiddenColumns(values, model);
   const keyRecord = KEY_RECORD()(model);
   return columns.filter(
     (c) =>
       (written ? r.signingSecrets!.test(c) : r.recordSecretNames!.test(c) || (keyRecord && KEY_COLUMN.test(c))) &&
       !r.notSecretNames.test(c) &&
       (!select || select.has(c)) &&
-      !omit?.has(c),
+      !omit?.has(c) &&
+      (!hidden.has(norm(c)) || asked.has(norm(c))),
   );
+}
+
+/**
+ * A Mongoose projection: `'name url'` keeps those paths, `'-secret'` drops one, `'+apiKey'` asks for a hidden one;
+ * `{ secret: 0 }` drops, `{ name: 1 }` keeps. Undefined when the argument is not one.
+ */
+function queryProjection(
+  arg: ts.Expression | undefined,
+): { keep?: Set<string>; drop: Set<string>; add: Set<string> } | undefined {
+  const x = arg ? skipOuter(arg) : undefined;
+  if (!x) return undefined;
+  const keep = new Set<string>();
+  const drop = new Set<string>();
+  const add = new Set<string>();
+  if (ts.isStringLiteralLike(x)) {
+    for (const w of x.text.split(/\s+/).filter(Boolean)) {
+      if (w.startsWith('-')) drop.add(w.slice(1));
+      else if (w.startsWith('+')) add.add(w.slice(1));
+      else keep.add(w);
+    }
+  } else if (ts.isObjectLiteralExpression(x)) {
+    for (const p of x.properties) {
+      if (!ts.isPropertyAssignment(p) || !p.name) return undefined;
+      const v = skipOuter(p.initializer);
+      const name = propertyNameText(p.name) ?? '';
+      if (v.kind === ts.SyntaxKind.FalseKeyword || (ts.isNumericLiteral(v) && v.text === '0')) drop.add(name);
+      else if (v.kind === ts.SyntaxKind.TrueKeyword || (ts.isNumericLiteral(v) && v.text === '1')) keep.add(name);
+      else return undefined;
+    }
+  } else return undefined;
+  return { keep: keep.size ? keep : undefined, drop, add };
 }
 
 /**

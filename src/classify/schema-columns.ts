@@ -231,6 +231,8 @@ export const MONGOOSE_START = /\b(\w+)\s*=\s*(?:new\s+(?:\w+\.)?|mongoose\.)Sche
 const MONGOOSE_TEXT = /^(\w+)\s*:\s*(?:\{\s*type\s*:\s*)?(?:String|(?:mongoose\.)?Schema\.Types\.String)\b/;
 /** A path of a Mongoose schema of any type (`isAdmin: Boolean`, `wallet: { balance: Number }`). */
 const MONGOOSE_ANY = /^(\w+)\s*:/;
+/** A path of a Mongoose schema a read leaves out unless it asks for it (`apiKey: { type: String, select: false }`). */
+const MONGOOSE_HIDDEN = /^(\w+)\s*:\s*\{[^{}]*?\bselect\s*:\s*false\b/;
 /** `mongoose.model('User', userSchema)`, `model<IUser>('User', UserSchema)`: the model a schema makes. */
 export const MONGOOSE_MODEL = /\bmodel\s*(?:<[^>]*>)?\(\s*["'`](\w+)["'`]\s*,\s*(\w+)/g;
 /** A schema written inside the model call: `model('Name', new Schema({`, `model('Name', mongoose.Schema({`. */
@@ -242,6 +244,8 @@ const DRIZZLE = memo('classify.drizzleColumns', () => ({
   refs: new Map<string, string[]>(),
   /** Every column of each Drizzle table and Sequelize model, whatever its type (`role: roleEnum('role')`). */
   all: new Map<string, string[]>(),
+  /** The paths of each Mongoose model a read leaves out unless it asks for them (`select: false`, deleted by `toJSON`). */
+  hidden: new Map<string, string[]>(),
 }));
 /** A Drizzle column of any type (`teamDbId: integer('team_db_id')`), for the keys a table holds. */
 const ANY_COLUMN = /^(\w+)\s*:\s*(?:\w+\.)?\w+\s*\(/;
@@ -330,19 +334,27 @@ function drizzleTables(values: ValueResolver): Map<string, string[]> {
       }
     }
     if (/Schema\s*(<[^>]*>)?\(/.test(text)) {
-      const schemas = new Map<string, { cols: string[]; any: string[] }>();
+      const schemas = new Map<string, { cols: string[]; any: string[]; hidden: string[] }>();
+      // (a `toJSON`/`toObject` transform deleting a path, `delete ret.secret`, hides it from every answer of the file's models)
+      const transformed = /\bto(JSON|Object)\b/.test(text)
+        ? [...text.matchAll(/\bdelete\s+\w+\.(\w+)/g)].map((m) => m[1])
+        : [];
       for (const m of text.matchAll(MONGOOSE_START)) {
-        const cols = topLevelColumns(text, (m.index ?? 0) + m[0].length, MONGOOSE_TEXT);
-        const any = topLevelColumns(text, (m.index ?? 0) + m[0].length, MONGOOSE_ANY);
-        schemas.set(m[1], { cols, any });
+        const start = (m.index ?? 0) + m[0].length;
+        const cols = topLevelColumns(text, start, MONGOOSE_TEXT);
+        const any = topLevelColumns(text, start, MONGOOSE_ANY);
+        const hidden = [...topLevelColumns(text, start, MONGOOSE_HIDDEN), ...transformed];
+        schemas.set(m[1], { cols, any, hidden });
         const own = norm(m[1]).replace(/schema$/, '');
         if (own && !byTable.has(own)) byTable.set(own, cols);
         if (own) addAll(slot.all, own, any);
+        if (own) addAll(slot.hidden, own, hidden);
       }
       for (const m of text.matchAll(MONGOOSE_MODEL)) {
         const schema = schemas.get(m[2]);
         if (schema && !byTable.has(norm(m[1]))) byTable.set(norm(m[1]), schema.cols);
         if (schema) addAll(slot.all, m[1], schema.any);
+        if (schema) addAll(slot.hidden, m[1], schema.hidden);
       }
     }
   }
@@ -454,6 +466,12 @@ const SQL_TEXT_COLUMNS = memo('classify.sqlTextColumns', (session: ScanSession) 
       );
   return byModel;
 });
+
+/** The paths of a Mongoose model that a read returns only when it asks for them (`select: false`, a `toJSON` transform's `delete`). */
+export function hiddenColumns(values: ValueResolver, model: string): ReadonlySet<string> {
+  drizzleTables(values);
+  return new Set((values.session.get(DRIZZLE).hidden.get(norm(model)) ?? []).map(norm));
+}
 
 /** The key columns of a record (`teamDbId`, `organizationId`), whatever their type: its text columns and a Drizzle table's keys. */
 export function keyColumns(values: ValueResolver, model: string): readonly string[] | undefined {

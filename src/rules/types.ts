@@ -504,6 +504,10 @@ export interface ExclusionRules {
     plumbingModules?: string;
     /** Middleware names of request plumbing the project wrote itself (`csrfToken`): they serve no session, whatever word they share with authentication. */
     plumbingLinkNames?: string;
+    /** The last word of a middleware's name that says it is plumbing (`loginLimiter`): such a link reads no session. */
+    plumbingLinkTails?: string;
+    /** Callee text of a one-time code checked against a factor's secret (`speakeasy.totp.verify`): no session read. */
+    factorChecks?: string;
   };
   /** An OAuth authorization code exchanged at a token endpoint (`grant_type: 'authorization_code'`). */
   /** Normalised keys a new account's password hash is written under (a sign-up by effect). */
@@ -774,6 +778,8 @@ export interface RevealRules {
   recordSecretNames?: string;
   /** ORM reads whose result is whole records of the model they are called on. */
   recordReads?: string;
+  /** Query-builder methods that hand on the records the query reads (`.lean()`, `.populate()`). */
+  queryChain?: string;
   /** ORM writes whose result is the whole record written (only signing secrets count there). */
   recordWrites?: string;
   /** Secret columns whose record's deletion revokes the secret. */
