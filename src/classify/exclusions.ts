@@ -152,6 +152,8 @@ interface ExclusionSets {
     plumbing?: RegExp;
     /** Names of the project's own plumbing middleware (`csrfToken`): never a session. */
     plumbingNames?: RegExp;
+    plumbingTails?: RegExp;
+    factorChecks?: RegExp;
     currentSecret?: RegExp;
   };
 }
@@ -198,6 +200,8 @@ const SETS = memo('exclusions.sets', (session): ExclusionSets => {
       text: ex.sessionless.sessionText ? new RegExp(ex.sessionless.sessionText, 'i') : undefined,
       plumbing: ex.sessionless.plumbingModules ? new RegExp(ex.sessionless.plumbingModules) : undefined,
       plumbingNames: ex.sessionless.plumbingLinkNames ? new RegExp(ex.sessionless.plumbingLinkNames, 'i') : undefined,
+      plumbingTails: ex.sessionless.plumbingLinkTails ? new RegExp(ex.sessionless.plumbingLinkTails) : undefined,
+      factorChecks: ex.sessionless.factorChecks ? new RegExp(ex.sessionless.factorChecks, 'i') : undefined,
       currentSecret: ex.sessionless.currentSecretNames ? new RegExp(ex.sessionless.currentSecretNames, 'i') : undefined,
     },
     codeGrantKeys: ex.codeExchange ? new RegExp(ex.codeExchange.grantKeys) : undefined,
@@ -856,6 +860,9 @@ function namedForAuth(l: Endpoint['chain'][number], s: NonNullable<ExclusionSets
   // what it does, not the variable
   if (l.externalModule && s.plumbing?.test(l.externalModule)) return false;
   const head = linkHead(l);
+  // (a rate limiter or a logger named for the routes it serves, `loginLimiter`: its last word says what it is)
+  const last = words(head).at(-1);
+  if (last && s.plumbingTails?.test(last)) return false;
   return !!head && s.linkNames.test(head) && !plumbingLink(head, s);
 }
 
@@ -885,6 +892,8 @@ function lookupConditions(a: ts.Expression): string {
 
 function isSessionRead(c: ts.CallExpression, s: NonNullable<ExclusionSets['sessionless']>): boolean {
   const parts = calleeParts(c.expression) ?? getterParts(c.expression);
+  // (a one-time code checked against a factor's secret, `TotpService.verifyToken(secret, code)`: a sign-in's step)
+  if (parts && s.factorChecks?.test(parts.slice(0, -1).join('.'))) return false;
   return s.reads.test(calleeName(c)) || (!!parts && s.calleeText.test(parts.join('.')));
 }
 
