@@ -1336,8 +1336,10 @@ export class ValueResolver {
             ? this.decoratedValues(param, name, depth, seen)
             : [];
         const given = base.path.length ? undefined : this.provided.get(param)?.get(name);
-        if (!given?.length) return decorated.length ? [own, ...decorated] : [own];
-        return [own, ...decorated, ...given.flatMap((b) => this.builtBy(b, depth + 1, seen))];
+        // `args.useCases.deleteUser` with `args: { useCases: UserUseCases }`: the class its declared type names
+        const typed = this.typedMember(param, [...base.path, name], depth, seen);
+        if (!given?.length) return [own, ...decorated, ...typed];
+        return [own, ...decorated, ...typed, ...given.flatMap((b) => this.builtBy(b, depth + 1, seen))];
       }
       case 'array': {
         if (name === '*')
@@ -1566,6 +1568,73 @@ export class ValueResolver {
     return this.resolve(type.typeName, depth + 1, seen).filter((v) => v.kind === 'external' && !v.outside);
   }
 
+  /**
+   * A member of a parameter whose declared type says what it holds (`args: { useCases: UserUseCases }` with
+   * `interface UserUseCases { deleteUser: DeleteUserUseCase }`, `deps: { users: UserRepository }`): an instance
+   * of the class the member's type names, or of the one class implementing the interface it names. A
+   * dependency-injection wiring hands the routes and use cases exactly that.
+   */
+  private typedMember(
+    param: ts.ParameterDeclaration | undefined,
+    path: readonly string[],
+    depth: number,
+    seen: Set<ts.Node>,
+  ): Value[] {
+    if (!param?.type || depth >= MAX_DEPTH - 2) return [];
+    let byPath = this.typedMembers.get(param);
+    if (!byPath) this.typedMembers.set(param, (byPath = new Map<string, ts.Identifier | null>()));
+    const key = path.join('.');
+    let named = byPath.get(key);
+    if (named === undefined) {
+      let type: ts.TypeNode | undefined = param.type;
+      for (const name of path) type = type && this.memberType(type, name, 0);
+      named = (type && classTypeName(type)) ?? null;
+      byPath.set(key, named);
+    }
+    return named ? this.injectedUncached(named, depth, seen) : [];
+  }
+
+  /** The class name each member path of a typed parameter declares (null: none). */
+  private readonly typedMembers = new Map<ts.ParameterDeclaration, Map<string, ts.Identifier | null>>();
+
+  /** The declared type of member `name` of a type: a type literal's, an interface's or an alias's property. */
+  private memberType(type: ts.TypeNode | undefined, name: string, hops: number): ts.TypeNode | undefined {
+    if (!type || hops > 4) return undefined;
+    const own = (members: ts.NodeArray<ts.TypeElement>): ts.TypeNode | undefined =>
+      members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && propertyNameText(m.name) === name)
+        ?.type;
+    if (ts.isTypeLiteralNode(type)) return own(type.members);
+    if (ts.isIntersectionTypeNode(type) || ts.isUnionTypeNode(type)) {
+      for (const t of type.types) {
+        const hit = this.memberType(t, name, hops + 1);
+        if (hit) return hit;
+      }
+      return undefined;
+    }
+    if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
+    // (`Readonly<Deps>`, `Pick<Deps, 'users'>`: the members of the type they wrap)
+    if (WRAPPING_TYPES.test(type.typeName.text)) return this.memberType(type.typeArguments?.[0], name, hops + 1);
+    const d = this.typeDeclaration(type.typeName);
+    if (!d) return undefined;
+    if (ts.isTypeAliasDeclaration(d)) return this.memberType(d.type, name, hops + 1);
+    return own(d.members);
+  }
+
+  /** An interface or a type alias the project declares under this name: in the file, or in the module it is imported from. */
+  private typeDeclaration(id: ts.Identifier): ts.InterfaceDeclaration | ts.TypeAliasDeclaration | undefined {
+    const inFile = (sf: ts.SourceFile | undefined, name: string) =>
+      sf?.statements.find(
+        (st): st is ts.InterfaceDeclaration | ts.TypeAliasDeclaration =>
+          (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) && st.name.text === name,
+      );
+    const here = inFile(id.getSourceFile(), id.text);
+    if (here) return here;
+    const d = findDeclaration(id);
+    if (!d || !ts.isImportSpecifier(d)) return undefined;
+    const file = this.importedFile(id);
+    return file ? inFile(this.store.get(file), (d.propertyName ?? d.name).text) : undefined;
+  }
+
   private injectedUncached(name: ts.Identifier, depth: number, seen: Set<ts.Node>): Value[] {
     const classes = this.resolve(name, depth + 1, seen).flatMap((v) => (v.kind === 'class' ? [v.node] : []));
     if (!classes.length) {
@@ -1767,6 +1836,19 @@ const IMPLEMENTS = memo('values.implements', () => ({ index: undefined as Map<st
  * The project's classes that declare `implements <name>`, found once per scan from the sources' text
  * (a file is parsed only when it declares one for the interface asked about).
  */
+/** Types whose members are those of their first type argument (`Pick<UseCase, 'execute'>`). */
+const WRAPPING_TYPES = /^(Pick|Omit|Readonly|Partial|Required|NonNullable)$/;
+
+/** The class or interface name a member's declared type gives (`DeleteUserUseCase`, `Pick<RenameUserUseCase, 'execute'>`). */
+function classTypeName(type: ts.TypeNode): ts.Identifier | undefined {
+  if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
+  if (WRAPPING_TYPES.test(type.typeName.text)) {
+    const inner = type.typeArguments?.[0];
+    return inner ? classTypeName(inner) : undefined;
+  }
+  return type.typeName;
+}
+
 function implementingClasses(session: ScanSession, store: SourceStore, name: string): ts.ClassLikeDeclaration[] {
   const slot = session.get(IMPLEMENTS);
   if (!slot.index) {
