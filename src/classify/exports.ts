@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import type { FunctionNode } from '../model.js';
 import { calleeClosure } from '../analysis/callees.js';
-import { calleeParts, callsIn, getterParts, rootIdentifier } from '../analysis/effects.js';
+import { calleeParts, callsIn, getterParts, modelName, rootIdentifier } from '../analysis/effects.js';
 import { calleeName, propertyNameText, skipOuter, type ValueResolver } from '../analysis/values.js';
 import { findDeclaration, localUses } from '../analysis/scope.js';
 import { queryCondition, queryKeys } from './query.js';
@@ -74,7 +74,8 @@ function collectionRead(c: ts.CallExpression, r: Rules): string | undefined {
   const listed = r.listMethod.exec(method);
   if (drizzle) model = table.text;
   else if (listed) model = listed[1];
-  else if (r.readMany.test(method) && parts.length >= 2) model = parts[parts.length - 2];
+  // (`UserModel.find()`: the model a Mongoose convention names with a suffix)
+  else if (r.readMany.test(method) && parts.length >= 2) model = modelName(norm(parts[parts.length - 2]));
   // one person's record read with the collections it owns, and theirs (`user.findUnique({ include: { collections:
   // { include: { links } } } })`): the whole account, however it is keyed
   else if (parts.length >= 2 && isPeople(parts[parts.length - 2], r) && ownedGraph(c.arguments[0]))
@@ -861,7 +862,7 @@ function wholeRecordsRead(c: ts.CallExpression, r: Rules, d: Dumps): string | un
   } else {
     const parts = calleeParts(c.expression) ?? getterParts(c.expression);
     if (!parts || parts.length < 2 || !r.readMany.test(parts[parts.length - 1])) return undefined;
-    model = parts[parts.length - 2];
+    model = modelName(norm(parts[parts.length - 2]));
     // a projection handed in (`find({}, '-password')`, `find(filter, { password: 0 })`) or named in the options
     if (c.arguments.length > 1) return undefined;
     const opts = c.arguments[0] && skipOuter(c.arguments[0]);
@@ -1001,6 +1002,17 @@ function returnsValue(n: ts.Node): boolean {
  * array handed to one (`res.status(200).json({ message: users })`, `c.json(users)`, `new Response(JSON.stringify(
  * users))`), or returned by the handler itself?
  */
+/** Is the handler's response object (its second parameter, `res` of `(req, res)`) among the call's arguments? */
+function handsResponse(call: ts.CallExpression | ts.NewExpression, fn: FunctionNode): boolean {
+  const res = fn.parameters[1];
+  if (!res || !ts.isIdentifier(res.name)) return false;
+  const name = res.name.text;
+  return !!call.arguments?.some((a) => {
+    const x = skipOuter(a);
+    return ts.isIdentifier(x) && x.text === name && findDeclaration(x) === res;
+  });
+}
+
 function answeredAt(n: ts.Node, fn: FunctionNode): ts.Node | undefined {
   const r = rules();
   let x: ts.Node = n;
@@ -1027,7 +1039,8 @@ function answeredAt(n: ts.Node, fn: FunctionNode): ts.Node | undefined {
         x = p;
         continue;
       }
-      return r.responseCalls.test(name ?? '') ? p : undefined;
+      // (a project helper handed the handler's response object, `sendSuccess(res, 200, 'Users', { users })`, answers with it)
+      return r.responseCalls.test(name ?? '') || handsResponse(p, fn) ? p : undefined;
     }
     if (returnsValue(x) && ts.findAncestor(p, ts.isFunctionLike) === fn) return p;
     return undefined;

@@ -12,7 +12,7 @@ import { evalString } from '../analysis/strings.js';
 import { compiled, ruleFile } from '../rules/load.js';
 import { hiddenColumns, schemaColumns } from './schema-columns.js';
 import { norm } from './words.js';
-import { runsProjectCode, stringArg } from '../analysis/effects.js';
+import { modelName, runsProjectCode, stringArg } from '../analysis/effects.js';
 
 export interface Reveal {
   node: ts.Node;
@@ -826,7 +826,8 @@ function recordSecrets(
       ? recv.text
       : undefined;
   if (!model) return [];
-  const columns = schemaColumns(values, model);
+  // (`HookModel.find()`: the model a Mongoose convention names with a suffix)
+  const columns = schemaColumns(values, model) ?? schemaColumns(values, modelName(norm(model)));
   if (!columns) return [];
   const args = call.arguments[0] ? skipOuter(call.arguments[0]) : undefined;
   const listed = (key: string): Set<string> | undefined => {
@@ -860,7 +861,7 @@ function recordSecrets(
   const select = listed('select') ?? columnsFlag(true) ?? attributeNames(args, values, 'select') ?? projected?.keep;
   const omit = listed('omit') ?? columnsFlag(false) ?? attributeNames(args, values, 'omit') ?? projected?.drop;
   const asked = new Set([...unhidden, ...(projected?.add ?? [])].map(norm));
-  const hidden = hiddenColumns(values, model);
+  const hidden = new Set([...hiddenColumns(values, model), ...hiddenColumns(values, modelName(norm(model)))]);
   const keyRecord = KEY_RECORD()(model);
   return columns.filter(
     (c) =>
