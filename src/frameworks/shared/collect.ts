@@ -137,6 +137,19 @@ export class Collector {
     return found;
   }
 
+  /** Is the framework class a project class extends (through its bases) the framework's app (`Hono`, not a router)? */
+  private creatorIsApp(cls: ts.ClassLikeDeclaration, depth: number): boolean {
+    const ext = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+    if (!ext || depth > 4) return false;
+    return this.values
+      .resolve(ext.expression)
+      .some(
+        (b) =>
+          matchesExport(this.dialect.appCreators ?? [], externalName(b)) ||
+          (b.kind === 'class' && this.creatorIsApp(b.node, depth + 1)),
+      );
+  }
+
   private extendsCreatorUncached(cls: ts.ClassLikeDeclaration, depth: number): boolean {
     const ext = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
     if (!ext) return false;
@@ -232,6 +245,14 @@ export class Collector {
     if (v.kind === 'instance' && v.site && this.extendsCreator(v.cls, 0)) {
       const made = this.graph.node(v.site, v.site.getSourceFile().fileName, v.site.getStart());
       made.node ??= v.site;
+      return [{ router: made }];
+    }
+    // `this.get('/health', …)` in a method of such a subclass (`class ToolServer extends Hono`, its constructor
+    // calling `this.setupRoutes()`): the app each instance is, one router for the class's own registrations
+    if (v.kind === 'instance' && !v.site && this.extendsCreator(v.cls, 0)) {
+      const made = this.graph.node(v.cls, v.cls.getSourceFile().fileName, v.cls.getStart());
+      made.node ??= v.cls;
+      if (this.creatorIsApp(v.cls, 0)) made.app = true;
       return [{ router: made }];
     }
     if (v.kind === 'param') {
