@@ -3,7 +3,8 @@
 // an application object (`express()`), it is not exported (a script that serves it itself), no other
 // module imports it (an entry module: `export default app` for Workers and Bun), or a module that
 // imports it serves it (`serve({ fetch: app.fetch })`, `handle(app)`, `app.listen`, re-exported as
-// a default, or spread into the default export, `export default { ...app }`, a Worker's entry).
+// a default, or spread into the default export, `export default { ...app }`, a Worker's entry, or handed on as
+// a plugin's or a module's app, `return { routes: api }`, for a host that calls its `fetch`).
 // Otherwise its mount could not be resolved (or there is none): its routes are reported once as
 // unmounted, in `errors[]`, never at root paths.
 import path from 'node:path';
@@ -21,7 +22,7 @@ import { joinPaths, type FlatRoute, type PathMatcher, type RouterGraph, type Rou
 const SERVES = (name: string): RegExp => {
   const n = name.replace(/[$]/g, '\\$');
   return new RegExp(
-    `\\b${n}\\s*\\.\\s*(fetch|listen|request|handle|callback)\\b|\\b(serve|handle|fire|createServer|createAdaptorServer|toNodeHandler|serverless|getRequestListener|showRoutes)\\s*\\(\\s*(\\{[^)]*?)?\\b${n}\\b|export\\s+default\\s+${n}\\b|export\\s+default\\s*\\{[^}]*\\.\\.\\.\\s*${n}\\b|export\\s*\\{[^}]*\\b${n}\\s+as\\s+default\\b|module\\.exports\\s*=\\s*${n}\\b|\\bfetch\\s*:\\s*${n}\\b`,
+    `\\b${n}\\s*\\.\\s*(fetch|listen|request|handle|callback)\\b|\\b(serve|handle|fire|createServer|createAdaptorServer|toNodeHandler|serverless|getRequestListener|showRoutes)\\s*\\(\\s*(\\{[^)]*?)?\\b${n}\\b|export\\s+default\\s+${n}\\b|export\\s+default\\s*\\{[^}]*\\.\\.\\.\\s*${n}\\b|export\\s*\\{[^}]*\\b${n}\\s+as\\s+default\\b|module\\.exports\\s*=\\s*${n}\\b|\\b(fetch|routes|router|app|handler)\\s*:\\s*${n}\\b`,
   );
 };
 
