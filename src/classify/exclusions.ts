@@ -1352,9 +1352,13 @@ export function exclusionFor(
   }
   // A reset token named as such in the body (`reset_password_token`, `passwordResetCode`), on any path, when the
   // handler uses it as a proof: a profile update writing a `resetToken` column from the body proves nothing by it
-  const named = ep.bodyFields.find(
-    (f) => xs.resetTokenName.test(norm(f.name)) && !(ep.handler.fn && onlyWritten(ep.handler.fn, f.name)),
-  );
+  // (and, as for a reset path, a code where the route serves a signed-in user is that user's change: a profile
+  // update behind the session that merely declares `reset_code` in its schema is no recovery)
+  const named = servesSignedInUser(ep, values)
+    ? undefined
+    : ep.bodyFields.find(
+        (f) => xs.resetTokenName.test(norm(f.name)) && !(ep.handler.fn && onlyWritten(ep.handler.fn, f.name)),
+      );
   if (named)
     return {
       kind: 'exclusion',
