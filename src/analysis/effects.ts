@@ -18,6 +18,7 @@ import {
   accessName,
   callArguments,
   calleeName,
+  assignedBefore,
   enclosingFunction,
   isFunctionNode,
   isModelCall,
@@ -3837,6 +3838,10 @@ export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {
   // a `let` given one statement per branch (`if (add) sql = '… + ?'; else sql = '… - ?'`) holds each of them
   if (ts.isIdentifier(x)) {
     const d = findDeclaration(x);
+    // (a module's `let query` or an undeclared name, set by this function before the call: that statement)
+    const before =
+      !d || (ts.isVariableDeclaration(d) && !(d.parent.flags & ts.NodeFlags.Const)) ? assignedBefore(x, d) : undefined;
+    if (before) return [sqlText(before, values) ?? []].flat();
     if (!d || !ts.isVariableDeclaration(d)) return [];
     const sources = values ? values.sourcesOf(d) : d.initializer ? [d.initializer] : [];
     return sources.flatMap((s) => sqlText(s, values) ?? []);

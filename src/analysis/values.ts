@@ -270,6 +270,13 @@ export class ValueResolver {
     if (ts.isIdentifier(e)) {
       if (e.text === 'undefined') return [{ kind: 'literal', value: undefined, node: e }];
       const decl = findDeclaration(e);
+      // a name assigned without a declaration, or a module's `let` a function sets before it uses it
+      // (`let query = ''` at the top; `query = 'UPDATE users SET balance = ?'` then `run(query)` in a function):
+      // the value the same function last gave it before this use
+      if (!decl || (ts.isVariableDeclaration(decl) && !(decl.parent.flags & ts.NodeFlags.Const))) {
+        const given = assignedBefore(e, decl);
+        if (given) return this.resolve(given, depth + 1, seen);
+      }
       if (!decl) return [{ kind: 'unknown', node: e, reason: `global ${e.text}` }];
       return this.resolveDecl(decl, depth + 1, seen);
     }
@@ -1836,6 +1843,35 @@ const IMPLEMENTS = memo('values.implements', () => ({ index: undefined as Map<st
  * The project's classes that declare `implements <name>`, found once per scan from the sources' text
  * (a file is parsed only when it declares one for the interface asked about).
  */
+/**
+ * The value last assigned, in the function a name is used in and before the use, to a name declared outside that
+ * function or not at all (`query = \`UPDATE users SET balance = ?\`; return await run(query)`). Undefined when none is.
+ */
+export function assignedBefore(id: ts.Identifier, decl: ts.Node | undefined): ts.Expression | undefined {
+  const fn = ts.findAncestor(id.parent, ts.isFunctionLike);
+  const body = fn && 'body' in fn ? fn.body : undefined;
+  if (!body) return undefined;
+  // (a local of the function itself is resolved as declared: only a name from outside it is set here)
+  if (decl && decl.pos >= body.pos && decl.end <= body.end) return undefined;
+  let last: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (n.pos >= id.pos) return;
+    if (n !== body && ts.isFunctionLike(n)) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(n.left) &&
+      n.left.text === id.text &&
+      n.end <= id.pos &&
+      (decl ? findDeclaration(n.left) === decl : !findDeclaration(n.left))
+    )
+      last = n.right;
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return last;
+}
+
 /** Types whose members are those of their first type argument (`Pick<UseCase, 'execute'>`). */
 const WRAPPING_TYPES = /^(Pick|Omit|Readonly|Partial|Required|NonNullable)$/;
 
