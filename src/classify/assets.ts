@@ -78,6 +78,7 @@ interface CompiledAssets {
     notKeysRe?: RegExp;
     spentByKeysRe?: RegExp;
     notModelsRe?: RegExp;
+    notBesideCreatesRe?: RegExp;
     holdsValueRe?: RegExp;
     holdsValueModelsRe?: RegExp;
     systemModelsRe?: RegExp;
@@ -150,6 +151,7 @@ export const assetRules = compiled((): CompiledAssets => {
       callsRe: a.calls ? new RegExp(a.calls) : undefined,
       urlPathRe: a.urlPath ? new RegExp(a.urlPath, 'i') : undefined,
       notModelsRe: a.notModels ? new RegExp(a.notModels) : undefined,
+      notBesideCreatesRe: a.notBesideCreates ? new RegExp(a.notBesideCreates) : undefined,
       holdsValueRe: a.notHolding ? new RegExp(a.notHolding) : undefined,
       holdsValueModelsRe: a.notHoldingModels ? new RegExp(a.notHoldingModels) : undefined,
       systemModelsRe: a.systemModels ? new RegExp(a.systemModels) : undefined,
@@ -953,6 +955,14 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         if (r.modelSet.length && ruleModelMatches(r, model)) ctx.cleared?.add(e);
         continue;
       }
+      // (a stake debited beside the bet it places, `bets.insert(…)`: the account's own play)
+      if (
+        r.notBesideCreatesRe &&
+        effects.some(
+          (o) => o !== e && !!o.model && writeOps(o).includes('create') && r.notBesideCreatesRe!.test(norm(o.model)),
+        )
+      )
+        continue;
       // another system's password is supplied, never hashed: a hash stored there is this application's verifier
       if (r.systemModelsRe && model && r.systemModelsRe.test(model) && !storesHash(e)) continue;
       // …and so is one kept in plain on a record that says where another system is (a host, an IP address,

@@ -596,6 +596,8 @@ export interface AssetRule {
   targetFromRequest?: boolean;
   /** Records the rule never applies to (normalised model name). */
   notModels?: string;
+  /** A write does not count when the endpoint creates a record of one of these models beside it (a stake with its bet). */
+  notBesideCreates?: string;
   /** Records of another system's connection: the rule skips them unless a one-way hash is written. */
   systemModels?: string;
   modelPattern?: string;
