@@ -42,7 +42,7 @@ import {
 } from './assets.js';
 import { namedWrites, namesTerm, type NamedWrite } from './named-writes.js';
 import { cannotBeSeen, isPackage, visibleWork } from './out-of-sight.js';
-import { administrative, comparedWithSignedIn, recordChosenByRequest } from './chosen-record.js';
+import { adminPath, administrative, comparedWithSignedIn, recordChosenByRequest } from './chosen-record.js';
 import type { CategoryRule, ClassifierRules } from './rules.js';
 import { findTerm, lookupTerm, matchesTerm, norm, segmentsOf, words } from './words.js';
 
@@ -169,7 +169,10 @@ function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
           0,
           seg.words.findIndex((w) => norm(strong).startsWith(w)),
         );
+        // (a word strong only where an administrator acts, `refund`, on anyone else's path)
+        const userSide = !!lookupTerm(norm(strong), cat.adminStrong) && !adminPath(path);
         const demoted =
+          userSide ||
           (!cat.notDemoted && infoAfter(i, k + norm(strong).length > 0 ? k : 0)) ||
           segs.some((s) => s.words.some((w) => cat.aggregate.has(w)));
         const configured = !demoted && cat.configured.segments.has(strong) ? true : undefined;
@@ -182,9 +185,11 @@ function pathSignalsOf(path: string, rules: ClassifierRules): Signal[] {
           get,
           configured,
           term: norm(strong),
-          detail: demoted
-            ? `"${strong}" in an informational path (demoted to weak)`
-            : `path word "${strong}"${configured ? ' (configured)' : ''}`,
+          detail: userSide
+            ? `"${strong}" outside an administrator's path (weak)`
+            : demoted
+              ? `"${strong}" in an informational path (demoted to weak)`
+              : `path word "${strong}"${configured ? ' (configured)' : ''}`,
           span: ep.anchor,
         });
         return;

@@ -45,6 +45,8 @@ export interface CategoryRule {
   fieldSuffixes: string[];
   /** Informational words never demote this category (exports are informational by nature). */
   notDemoted: boolean;
+  /** Strong words that decide only on an administrator's path (`refund`): elsewhere they are weak. */
+  adminStrong: TermSet;
   /** Path words saying what is handed out is a tally (`analytics`, `usage`): the category's path words do not decide. */
   aggregate: Set<string>;
   unrelatedWritesOverrule: boolean;
@@ -143,6 +145,7 @@ export function classifierRules(config: ResolvedConfig): ClassifierRules {
       proofFields: list(base.proofFields).map(norm),
       fieldSuffixes: list(base.fieldSuffixes).map(norm),
       notDemoted: base.notDemoted === true,
+      adminStrong: termSet(list(base.strongOnAdminPaths)),
       aggregate: new Set(list(base.aggregateSegments).map(norm)),
       unrelatedWritesOverrule: base.unrelatedWritesOverrule === true,
       roleModels: list(base.roleModels).map(norm),

@@ -434,6 +434,8 @@ export interface RawCategory {
   methods?: string[];
   fieldsCorroborateOnCreate?: boolean;
   notDemoted?: boolean;
+  /** Strong words that decide only on an administrator's path; elsewhere weak. */
+  strongOnAdminPaths?: string[];
   aggregateSegments?: string[];
   /** Visible writes, none on the category's records, overrule its words (an export writes nothing). */
   unrelatedWritesOverrule?: boolean;
