@@ -1391,10 +1391,14 @@ export function exclusionFor(
 
   // 4. Signature-verified webhooks
   const webhookPath = segs.some((s) => !!findTerm([norm(s), ...words(s)], xs.webhook));
+  // (a generic HMAC under a webhook path proves the sender only where no signed-in user is served: managing one's
+  // own webhooks behind the session, `webhooks.create` signing or sealing its secret, is no receiver)
+  let sessionServed: boolean | undefined;
+  const unsignedIn = (): boolean => !(sessionServed ??= endpointReadsSession(ep, values));
   for (const c of calls) {
     const name = lastName(c);
     if (!name) continue;
-    if (ex.webhookVerifiers.includes(name) || (webhookPath && ex.signatureChecks.includes(name))) {
+    if (ex.webhookVerifiers.includes(name) || (webhookPath && ex.signatureChecks.includes(name) && unsignedIn())) {
       return {
         kind: 'exclusion',
         value: name,
