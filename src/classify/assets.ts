@@ -578,6 +578,11 @@ function storesHash(e: Effect): boolean {
   return e.dataKeys.some((k) => k === SECRET_HASH_KEY || /(pass|pin|secret)\w*(hash|digest)$|^hashed/i.test(k));
 }
 
+/** Is the record a log, an audit trail, an event or a notification (rules assets.bookkeepingModels)? */
+export function bookkeepingRecord(model: string | undefined): boolean {
+  return isBookkeepingModel(model && norm(model), assetRules());
+}
+
 function isBookkeepingModel(model: string | undefined, c: CompiledAssets): boolean {
   return !!model && (c.bookkeeping.has(model) || [...c.bookkeeping].some((b) => b.length >= 5 && model.endsWith(b)));
 }

@@ -33,6 +33,7 @@ import {
   assetHits,
   assetModelDecides,
   assetRules,
+  bookkeepingRecord,
   isUnrecognisedWrite,
   MINTED_SECRET_RETURNED,
   opsOf,
@@ -409,7 +410,10 @@ function decideByWords(cat: CategoryRule, signals: Signal[]): boolean {
 /** Visible writes, every one on a record that is not the category's own (an export that writes a status flag is no export). */
 function overruledByWrites(cat: CategoryRule, effects: readonly Effect[]): boolean {
   if (!cat.unrelatedWritesOverrule) return false;
-  const writes = effects.filter((e) => (e.kind === 'db-write' || e.kind === 'sql-write') && e.model);
+  // (an audit entry or a notification written beside it records the export, it is no other work)
+  const writes = effects.filter(
+    (e) => (e.kind === 'db-write' || e.kind === 'sql-write') && e.model && !bookkeepingRecord(e.model),
+  );
   return writes.length > 0 && !writes.some((e) => relatedModel(cat, e));
 }
 
