@@ -704,9 +704,16 @@ export class GuardRecogniser {
       );
       if (!ev) continue;
       const truthOnFail = failTruth(x.value, ev, walker);
+      // (a function not declared async that hands back an asynchronous verifier's own call, `return
+      // bcrypt.compare(pw, hash)`, answers its promise: a caller must await it)
+      const handsPromise = !isAsync && !!ev.spec.async && skipOuter(x.value) === ev.node;
       if (truthOnFail !== undefined)
         return withSkip(
-          { ...(base as GuardSpec), mode: truthOnFail ? 'returns-error' : 'returns-falsy' },
+          {
+            ...(base as GuardSpec),
+            mode: truthOnFail ? 'returns-error' : 'returns-falsy',
+            ...(handsPromise ? { async: true } : {}),
+          },
           flow.exits,
           evidence,
         );
@@ -1367,7 +1374,7 @@ function withSecretVerdict(spec: GuardSpec, verdict: SecretVerdict): GuardSpec |
   return { ...spec, factor };
 }
 
-/** An async function, or one that returns `new Promise(…)`. */
+/** An async function, one declared to return a `Promise<…>`, or one that returns `new Promise(…)`. */
 /** Per function (syntax alone): each guard spec of a function asks again, and a body may be long. */
 const asyncCache = new WeakMap<FunctionNode, boolean>();
 
@@ -1379,6 +1386,9 @@ function isAsyncFunction(fn: FunctionNode): boolean {
 
 function returnsPromise(fn: FunctionNode): boolean {
   if (fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) return true;
+  // declared to answer a promise (`matches(user, pw): Promise<boolean> { return bcrypt.compare(…) }`)
+  const declared = fn.type && ts.isTypeReferenceNode(fn.type) ? fn.type.typeName.getText() : undefined;
+  if (declared && /^(Promise|PromiseLike)$/.test(declared)) return true;
   const isPromise = (e: ts.Expression): boolean => {
     const x = skipOuter(e);
     return ts.isNewExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'Promise';

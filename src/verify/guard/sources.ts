@@ -726,6 +726,29 @@ export function isTyped(o: Origin): boolean {
 }
 
 /** The part of an object literal a destructuring path names (`{ user: req.user, pin }` + ['user'] → `req.user`); the whole value when it cannot be told. */
+/** The object literal a called function of the project answers (`(req) => ({ … })`, or its one `return { … }`). */
+function builtObject(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+  const callee = skipOuter(call.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const d = findDeclaration(callee);
+  const fn =
+    d && ts.isFunctionDeclaration(d)
+      ? d
+      : d && ts.isVariableDeclaration(d) && d.initializer && ts.isArrowFunction(skipOuter(d.initializer))
+        ? (skipOuter(d.initializer) as ts.ArrowFunction)
+        : d && ts.isVariableDeclaration(d) && d.initializer && ts.isFunctionExpression(skipOuter(d.initializer))
+          ? (skipOuter(d.initializer) as ts.FunctionExpression)
+          : undefined;
+  if (!fn?.body) return undefined;
+  if (!ts.isBlock(fn.body)) {
+    const x = skipOuter(fn.body);
+    return ts.isObjectLiteralExpression(x) ? x : undefined;
+  }
+  const returns = fn.body.statements.filter(ts.isReturnStatement);
+  const only = returns.length === 1 && returns[0].expression ? skipOuter(returns[0].expression) : undefined;
+  return only && ts.isObjectLiteralExpression(only) ? only : undefined;
+}
+
 function selectPath(value: ts.Expression, path: readonly string[], env: Env | undefined): ts.Expression {
   let cur = value;
   for (const key of path) {
@@ -741,6 +764,9 @@ function selectPath(value: ts.Expression, path: readonly string[], env: Env | un
       if (!next) break;
       x = skipOuter(next);
     }
+    // what a helper of the project builds from the request (`const input = (req) => ({ email: req.body.email })`,
+    // called as `input(req)`): the object it answers
+    if (ts.isCallExpression(x)) x = builtObject(x) ?? x;
     if (!ts.isObjectLiteralExpression(x)) return cur;
     const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === key);
     if (!p || (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p))) return cur;
