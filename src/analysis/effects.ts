@@ -3840,8 +3840,8 @@ export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {
     const d = findDeclaration(x);
     // (a module's `let query` or an undeclared name, set by this function before the call: that statement)
     const before =
-      !d || (ts.isVariableDeclaration(d) && !(d.parent.flags & ts.NodeFlags.Const)) ? assignedBefore(x, d) : undefined;
-    if (before) return [sqlText(before, values) ?? []].flat();
+      !d || (ts.isVariableDeclaration(d) && !(d.parent.flags & ts.NodeFlags.Const)) ? assignedBefore(x, d) : [];
+    if (before.length) return before.flatMap((b) => sqlTexts(b, values));
     if (!d || !ts.isVariableDeclaration(d)) return [];
     const sources = values ? values.sourcesOf(d) : d.initializer ? [d.initializer] : [];
     return sources.flatMap((s) => sqlText(s, values) ?? []);
@@ -3852,6 +3852,8 @@ export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {
     return values
       .resolve(x)
       .flatMap((v) => (v.kind === 'literal' || v.kind === 'unknown' ? (sqlText(v.node, values) ?? []) : []));
+  // (one statement or another, `plan === 'free' ? 'UPDATE users SET plan …' : 'UPDATE users SET role …'`: either)
+  if (ts.isConditionalExpression(x)) return [...sqlTexts(x.whenTrue, values), ...sqlTexts(x.whenFalse, values)];
   const text = sqlText(x, values);
   return text ? [text] : [];
 }

@@ -275,7 +275,7 @@ export class ValueResolver {
       // the value the same function last gave it before this use
       if (!decl || (ts.isVariableDeclaration(decl) && !(decl.parent.flags & ts.NodeFlags.Const))) {
         const given = assignedBefore(e, decl);
-        if (given) return this.resolve(given, depth + 1, seen);
+        if (given.length) return given.flatMap((g) => this.resolve(g, depth + 1, seen));
       }
       if (!decl) return [{ kind: 'unknown', node: e, reason: `global ${e.text}` }];
       return this.resolveDecl(decl, depth + 1, seen);
@@ -1844,16 +1844,18 @@ const IMPLEMENTS = memo('values.implements', () => ({ index: undefined as Map<st
  * (a file is parsed only when it declares one for the interface asked about).
  */
 /**
- * The value last assigned, in the function a name is used in and before the use, to a name declared outside that
- * function or not at all (`query = \`UPDATE users SET balance = ?\`; return await run(query)`). Undefined when none is.
+ * The values that may reach a use of a name declared outside the function it is used in, or not at all, from the
+ * function's own assignments before the use (`query = \`UPDATE users SET balance = ?\`; return await run(query)`):
+ * the last one, and those before it while the later ones sit in a branch (`if (f === 'email') query = 'A'; else
+ * query = 'B'`: both). Empty when the function assigns none.
  */
-export function assignedBefore(id: ts.Identifier, decl: ts.Node | undefined): ts.Expression | undefined {
+export function assignedBefore(id: ts.Identifier, decl: ts.Node | undefined): ts.Expression[] {
   const fn = ts.findAncestor(id.parent, ts.isFunctionLike);
   const body = fn && 'body' in fn ? fn.body : undefined;
-  if (!body) return undefined;
+  if (!body) return [];
   // (a local of the function itself is resolved as declared: only a name from outside it is set here)
-  if (decl && decl.pos >= body.pos && decl.end <= body.end) return undefined;
-  let last: ts.Expression | undefined;
+  if (decl && decl.pos >= body.pos && decl.end <= body.end) return [];
+  const found: ts.BinaryExpression[] = [];
   const visit = (n: ts.Node): void => {
     if (n.pos >= id.pos) return;
     if (n !== body && ts.isFunctionLike(n)) return;
@@ -1865,11 +1867,27 @@ export function assignedBefore(id: ts.Identifier, decl: ts.Node | undefined): ts
       n.end <= id.pos &&
       (decl ? findDeclaration(n.left) === decl : !findDeclaration(n.left))
     )
-      last = n.right;
+      found.push(n);
     ts.forEachChild(n, visit);
   };
   visit(body);
-  return last;
+  // (from the last back: an assignment every path runs, a statement of the body's own list or of a block the use
+  // shares, settles what the ones before it set)
+  const out: ts.Expression[] = [];
+  for (const a of found.reverse()) {
+    out.push(a.right);
+    if (unconditional(a, id, body)) break;
+  }
+  return out;
+}
+
+/** Does every path to `use` run the assignment: its statement sits in a block that also holds the use? */
+function unconditional(a: ts.BinaryExpression, use: ts.Node, body: ts.Node): boolean {
+  const stmt = a.parent;
+  if (!stmt || !ts.isExpressionStatement(stmt)) return false;
+  const block = stmt.parent;
+  if (!block || !(ts.isBlock(block) || ts.isSourceFile(block))) return false;
+  return block === body || (use.pos >= block.pos && use.end <= block.end);
 }
 
 /** Types whose members are those of their first type argument (`Pick<UseCase, 'execute'>`). */
