@@ -936,7 +936,7 @@ function answered(
         const param = cb.parameters[0];
         if (!param || !ts.isIdentifier(param.name)) return undefined;
         for (const u of localUses(param)) {
-          const at = answeredAt(u, fn);
+          const at = answeredAt(u, fn, values);
           if (at) return at;
         }
         return undefined;
@@ -947,7 +947,7 @@ function answered(
     }
     break;
   }
-  const direct = answeredAt(n, fn);
+  const direct = answeredAt(n, fn, values);
   if (direct) return direct;
   const p = n.parent;
   if (p && ts.isVariableDeclaration(p) && p.initializer === n) {
@@ -970,7 +970,7 @@ function answered(
           ts.isPropertyAccessExpression(u.parent) && u.parent.expression === u && d.resultRows.test(u.parent.name.text)
             ? u.parent
             : u;
-        const at = answeredAt(rows, fn);
+        const at = answeredAt(rows, fn, values);
         if (at) return at;
       }
     return undefined;
@@ -1013,7 +1013,45 @@ function handsResponse(call: ts.CallExpression | ts.NewExpression, fn: FunctionN
   });
 }
 
-function answeredAt(n: ts.Node, fn: FunctionNode): ts.Node | undefined {
+/** Methods of a list that answer a tally or new rows, not the rows as they are (`users.length`, `users.map(…)`). */
+const TALLIES = /^(length|map|flatMap|reduce|forEach|some|every|filter|find|findIndex|includes|slice|join|size|count)$/;
+
+/**
+ * Does a project helper handed the response object answer the records it is given as they are? The parameter
+ * that receives them reaches it whole (`sendSuccess(res, 200, 'Users', users)` answering `{ data }`), not only
+ * counted or mapped (`sendCount(res, users)` answering `users.length`). A helper the analysis cannot read, or an
+ * object handed to it (`{ users, total }`), is taken as answered.
+ */
+function helperAnswers(call: ts.CallExpression | ts.NewExpression, arg: ts.Node, values?: ValueResolver): boolean {
+  if (!values || !ts.isCallExpression(call)) return true;
+  const i = call.arguments.findIndex((a) => a === arg);
+  if (i < 0) return true;
+  const x = skipOuter(call.arguments[i]);
+  if (!ts.isIdentifier(x)) return true;
+  const helper = values.resolve(call.expression).find((v) => v.kind === 'function' && !!v.node.body);
+  if (!helper || helper.kind !== 'function') return true;
+  const param = helper.node.parameters[i];
+  if (!param || !ts.isIdentifier(param.name)) return true;
+  const name = param.name.text;
+  let whole = false;
+  const visit = (node: ts.Node): void => {
+    if (whole) return;
+    if (ts.isIdentifier(node) && node.text === name && node !== param.name) {
+      const p = node.parent;
+      // (a property's own name, `{ users: … }`, `x.users`, is no use of the parameter)
+      if ((ts.isPropertyAssignment(p) && p.name === node) || (ts.isPropertyAccessExpression(p) && p.name === node))
+        return;
+      const tallied = ts.isPropertyAccessExpression(p) && p.expression === node && TALLIES.test(p.name.text);
+      if (!tallied) whole = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (helper.node.body) visit(helper.node.body);
+  return whole;
+}
+
+function answeredAt(n: ts.Node, fn: FunctionNode, values?: ValueResolver): ts.Node | undefined {
   const r = rules();
   let x: ts.Node = n;
   for (let hops = 0; hops < 6; hops++) {
@@ -1040,7 +1078,7 @@ function answeredAt(n: ts.Node, fn: FunctionNode): ts.Node | undefined {
         continue;
       }
       // (a project helper handed the handler's response object, `sendSuccess(res, 200, 'Users', { users })`, answers with it)
-      return r.responseCalls.test(name ?? '') || handsResponse(p, fn) ? p : undefined;
+      return r.responseCalls.test(name ?? '') || (handsResponse(p, fn) && helperAnswers(p, x, values)) ? p : undefined;
     }
     if (returnsValue(x) && ts.findAncestor(p, ts.isFunctionLike) === fn) return p;
     return undefined;
