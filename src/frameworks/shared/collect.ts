@@ -137,6 +137,35 @@ export class Collector {
     return found;
   }
 
+  private readonly madeClasses = new Map<ts.ClassLikeDeclaration, boolean>();
+
+  /**
+   * Is the class, or a class of the project extending it, made somewhere (`new CaptionsApp()`)? A subclass of the
+   * framework's app that nothing instantiates serves nothing. Read from the sources' text, a few levels of subclasses.
+   */
+  private instantiated(cls: ts.ClassLikeDeclaration): boolean {
+    const known = this.madeClasses.get(cls);
+    if (known !== undefined) return known;
+    const store = this.values.store;
+    const texts = [...store.known].map((f) => store.text(f, false) ?? '');
+    let names = cls.name ? [cls.name.text] : [];
+    const all = new Set(names);
+    for (let level = 0; level < 4 && names.length; level++) {
+      const next: string[] = [];
+      for (const n of names)
+        for (const t of texts)
+          for (const m of t.matchAll(new RegExp(`\\bclass\\s+(\\w+)\\s+extends\\s+(?:\\w+\\.)?${n}\\b`, 'g')))
+            if (!all.has(m[1])) {
+              all.add(m[1]);
+              next.push(m[1]);
+            }
+      names = next;
+    }
+    const made = [...all].some((n) => texts.some((t) => new RegExp(`\\bnew\\s+${n}\\b`).test(t)));
+    this.madeClasses.set(cls, made);
+    return made;
+  }
+
   /** Is the framework class a project class extends (through its bases) the framework's app (`Hono`, not a router)? */
   private creatorIsApp(cls: ts.ClassLikeDeclaration, depth: number): boolean {
     const ext = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
@@ -249,7 +278,7 @@ export class Collector {
     }
     // `this.get('/health', …)` in a method of such a subclass (`class ToolServer extends Hono`, its constructor
     // calling `this.setupRoutes()`): the app each instance is, one router for the class's own registrations
-    if (v.kind === 'instance' && !v.site && this.extendsCreator(v.cls, 0)) {
+    if (v.kind === 'instance' && !v.site && this.extendsCreator(v.cls, 0) && this.instantiated(v.cls)) {
       const made = this.graph.node(v.cls, v.cls.getSourceFile().fileName, v.cls.getStart());
       made.node ??= v.cls;
       if (this.creatorIsApp(v.cls, 0)) made.app = true;
