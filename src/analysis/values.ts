@@ -1589,20 +1589,28 @@ export class ValueResolver {
   ): Value[] {
     if (!param?.type || depth >= MAX_DEPTH - 2) return [];
     let byPath = this.typedMembers.get(param);
-    if (!byPath) this.typedMembers.set(param, (byPath = new Map<string, ts.Identifier | null>()));
+    if (!byPath) this.typedMembers.set(param, (byPath = new Map<string, ts.TypeNode | null>()));
     const key = path.join('.');
-    let named = byPath.get(key);
-    if (named === undefined) {
-      let type: ts.TypeNode | undefined = param.type;
-      for (const name of path) type = type && this.memberType(type, name, 0);
-      named = (type && classTypeName(type)) ?? null;
-      byPath.set(key, named);
+    let type = byPath.get(key);
+    if (type === undefined) {
+      let t: ts.TypeNode | undefined = param.type;
+      for (const name of path) t = t && this.memberType(t, name, 0);
+      type = t ?? null;
+      byPath.set(key, type);
     }
-    return named ? this.injectedUncached(named, depth, seen) : [];
+    if (!type) return [];
+    const named = classTypeName(type);
+    // (a package's client, `deps: { prisma: PrismaClient }`: that package's export, as a declared field would be;
+    // a name imported as a type only, `import type { AnyRouter }`, describes a value and is none)
+    const decl = named && findDeclaration(named);
+    const typeOnly = !!decl && ts.isImportSpecifier(decl) && (decl.isTypeOnly || decl.parent.parent.isTypeOnly);
+    return named
+      ? [...this.injectedUncached(named, depth, seen), ...(typeOnly ? [] : this.declaredPackageType(type, depth, seen))]
+      : [];
   }
 
-  /** The class name each member path of a typed parameter declares (null: none). */
-  private readonly typedMembers = new Map<ts.ParameterDeclaration, Map<string, ts.Identifier | null>>();
+  /** The declared type each member path of a typed parameter reaches (null: none). */
+  private readonly typedMembers = new Map<ts.ParameterDeclaration, Map<string, ts.TypeNode | null>>();
 
   /** The declared type of member `name` of a type: a type literal's, an interface's or an alias's property. */
   private memberType(type: ts.TypeNode | undefined, name: string, hops: number): ts.TypeNode | undefined {
@@ -1646,7 +1654,9 @@ export class ValueResolver {
     const classes = this.resolve(name, depth + 1, seen).flatMap((v) => (v.kind === 'class' ? [v.node] : []));
     if (!classes.length) {
       const impl = implementingClasses(this.session, this.store, name.text);
-      if (impl.length === 1) classes.push(impl[0]);
+      // (several: the one that is not a test double, `InMemoryUserRepository` or a class under `tests/`)
+      const served = impl.length > 1 ? impl.filter((c) => !testDouble(c, commonFolder(impl))) : impl;
+      if (served.length === 1) classes.push(served[0]);
     }
     return classes.map((cls) => ({ kind: 'instance' as const, cls }));
   }
@@ -1888,6 +1898,26 @@ function unconditional(a: ts.BinaryExpression, use: ts.Node, body: ts.Node): boo
   const block = stmt.parent;
   if (!block || !(ts.isBlock(block) || ts.isSourceFile(block))) return false;
   return block === body || (use.pos >= block.pos && use.end <= block.end);
+}
+
+/** The folder the classes' files share (`/repo/src/`), with its trailing slash. */
+function commonFolder(classes: readonly ts.ClassLikeDeclaration[]): string {
+  const files = classes.map((c) => c.getSourceFile().fileName.replace(/\\/g, '/'));
+  let prefix = files[0] ?? '';
+  for (const f of files) while (!f.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix.slice(0, prefix.lastIndexOf('/') + 1);
+}
+
+/** A class named or kept as a test double (rules frameworks.dependencyInjection.testDoubleNames / testDoublePaths). */
+function testDouble(cls: ts.ClassLikeDeclaration, below: string): boolean {
+  const di = ruleFile('frameworks').dependencyInjection;
+  const name = cls.name?.text ?? '';
+  // (the folders below the one the implementations share: where the project keeps its tests, whatever holds it)
+  const file = cls.getSourceFile().fileName.replace(/\\/g, '/').slice(below.length);
+  return (
+    (!!di.testDoubleNames && new RegExp(di.testDoubleNames).test(name)) ||
+    (!!di.testDoublePaths && new RegExp(di.testDoublePaths).test(file))
+  );
 }
 
 /** Types whose members are those of their first type argument (`Pick<UseCase, 'execute'>`). */

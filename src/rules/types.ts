@@ -80,7 +80,7 @@ export interface FrameworkRules {
   };
   serverActions: { directive: string; structuralSegments: string[]; containerParameters?: string[] };
   /** Dependency-injection containers: the lookup methods that, given a class, return its instance. */
-  dependencyInjection: { lookupMethods: string[] };
+  dependencyInjection: { lookupMethods: string[]; testDoubleNames?: string; testDoublePaths?: string };
   express: {
     creators: ModuleExport[];
     appCreators: ModuleExport[];
