@@ -18,7 +18,6 @@ import {
   accessName,
   callArguments,
   calleeName,
-  assignedBefore,
   enclosingFunction,
   isFunctionNode,
   isModelCall,
@@ -3840,7 +3839,9 @@ export function sqlTexts(e: ts.Node, values?: ValueResolver): string[] {
     const d = findDeclaration(x);
     // (a module's `let query` or an undeclared name, set by this function before the call: that statement)
     const before =
-      !d || (ts.isVariableDeclaration(d) && !(d.parent.flags & ts.NodeFlags.Const)) ? assignedBefore(x, d) : [];
+      values && (!d || (ts.isVariableDeclaration(d) && !(d.parent.flags & ts.NodeFlags.Const)))
+        ? values.assignedBefore(x, d)
+        : [];
     if (before.length) return before.flatMap((b) => sqlTexts(b, values));
     if (!d || !ts.isVariableDeclaration(d)) return [];
     const sources = values ? values.sourcesOf(d) : d.initializer ? [d.initializer] : [];

@@ -274,7 +274,7 @@ export class ValueResolver {
       // (`let query = ''` at the top; `query = 'UPDATE users SET balance = ?'` then `run(query)` in a function):
       // the value the same function last gave it before this use
       if (!decl || (ts.isVariableDeclaration(decl) && !(decl.parent.flags & ts.NodeFlags.Const))) {
-        const given = assignedBefore(e, decl);
+        const given = assignedBefore(e, decl, this.assignmentIndex);
         if (given.length) return given.flatMap((g) => this.resolve(g, depth + 1, seen));
       }
       if (!decl) return [{ kind: 'unknown', node: e, reason: `global ${e.text}` }];
@@ -1503,6 +1503,14 @@ export class ValueResolver {
 
   private readonly injectedCache = new Map<ts.Node, Value[]>();
 
+  /** Each function's assignments to plain names, by name (assignedBefore). */
+  private readonly assignmentIndex = new WeakMap<ts.Node, Map<string, ts.BinaryExpression[]>>();
+
+  /** What a function's own assignments before a use give a name declared outside it (see assignedBefore). */
+  assignedBefore(id: ts.Identifier, decl: ts.Node | undefined): ts.Expression[] {
+    return assignedBefore(id, decl, this.assignmentIndex);
+  }
+
   /**
    * A parameter or field typed with one of the project's classes (`constructor(private users: UserService)`,
    * `(controller: AuthController) => Router`), or with an interface exactly one of its classes
@@ -1859,32 +1867,41 @@ const IMPLEMENTS = memo('values.implements', () => ({ index: undefined as Map<st
  * the last one, and those before it while the later ones sit in a branch (`if (f === 'email') query = 'A'; else
  * query = 'B'`: both). Empty when the function assigns none.
  */
-export function assignedBefore(id: ts.Identifier, decl: ts.Node | undefined): ts.Expression[] {
+function assignedBefore(
+  id: ts.Identifier,
+  decl: ts.Node | undefined,
+  index: WeakMap<ts.Node, Map<string, ts.BinaryExpression[]>>,
+): ts.Expression[] {
   const fn = ts.findAncestor(id.parent, ts.isFunctionLike);
   const body = fn && 'body' in fn ? fn.body : undefined;
   if (!body) return [];
   // (a local of the function itself is resolved as declared: only a name from outside it is set here)
   if (decl && decl.pos >= body.pos && decl.end <= body.end) return [];
-  const found: ts.BinaryExpression[] = [];
-  const visit = (n: ts.Node): void => {
-    if (n.pos >= id.pos) return;
-    if (n !== body && ts.isFunctionLike(n)) return;
-    if (
-      ts.isBinaryExpression(n) &&
-      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      ts.isIdentifier(n.left) &&
-      n.left.text === id.text &&
+  // (the function's assignments to plain names, indexed once per function: a bundle reads thousands of names)
+  let byName = index.get(body);
+  if (!byName) {
+    const found = new Map<string, ts.BinaryExpression[]>();
+    const visit = (n: ts.Node): void => {
+      if (n !== body && ts.isFunctionLike(n)) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) {
+        const list = found.get(n.left.text);
+        if (list) list.push(n);
+        else found.set(n.left.text, [n]);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+    index.set(body, (byName = found));
+  }
+  const before = (byName.get(id.text) ?? []).filter(
+    (n) =>
       n.end <= id.pos &&
-      (decl ? findDeclaration(n.left) === decl : !findDeclaration(n.left))
-    )
-      found.push(n);
-    ts.forEachChild(n, visit);
-  };
-  visit(body);
+      (decl ? findDeclaration(n.left as ts.Identifier) === decl : !findDeclaration(n.left as ts.Identifier)),
+  );
   // (from the last back: an assignment every path runs, a statement of the body's own list or of a block the use
   // shares, settles what the ones before it set)
   const out: ts.Expression[] = [];
-  for (const a of found.reverse()) {
+  for (const a of before.reverse()) {
     out.push(a.right);
     if (unconditional(a, id, body)) break;
   }
