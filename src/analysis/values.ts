@@ -1858,10 +1858,6 @@ function superCall(
 const IMPLEMENTS = memo('values.implements', () => ({ index: undefined as Map<string, string[]> | undefined }));
 
 /**
- * The project's classes that declare `implements <name>`, found once per scan from the sources' text
- * (a file is parsed only when it declares one for the interface asked about).
- */
-/**
  * The values that may reach a use of a name declared outside the function it is used in, or not at all, from the
  * function's own assignments before the use (`query = \`UPDATE users SET balance = ?\`; return await run(query)`):
  * the last one, and those before it while the later ones sit in a branch (`if (f === 'email') query = 'A'; else
@@ -1925,16 +1921,21 @@ function commonFolder(classes: readonly ts.ClassLikeDeclaration[]): string {
   return prefix.slice(0, prefix.lastIndexOf('/') + 1);
 }
 
+/** The test-double patterns of rules frameworks.dependencyInjection, compiled once. */
+const testDoubles = compiled(() => {
+  const di = ruleFile('frameworks').dependencyInjection;
+  return {
+    names: di.testDoubleNames ? new RegExp(di.testDoubleNames) : undefined,
+    paths: di.testDoublePaths ? new RegExp(di.testDoublePaths) : undefined,
+  };
+});
+
 /** A class named or kept as a test double (rules frameworks.dependencyInjection.testDoubleNames / testDoublePaths). */
 function testDouble(cls: ts.ClassLikeDeclaration, below: string): boolean {
-  const di = ruleFile('frameworks').dependencyInjection;
-  const name = cls.name?.text ?? '';
+  const { names, paths } = testDoubles();
   // (the folders below the one the implementations share: where the project keeps its tests, whatever holds it)
   const file = cls.getSourceFile().fileName.replace(/\\/g, '/').slice(below.length);
-  return (
-    (!!di.testDoubleNames && new RegExp(di.testDoubleNames).test(name)) ||
-    (!!di.testDoublePaths && new RegExp(di.testDoublePaths).test(file))
-  );
+  return !!names?.test(cls.name?.text ?? '') || !!paths?.test(file);
 }
 
 /** Types whose members are those of their first type argument (`Pick<UseCase, 'execute'>`). */
@@ -1950,6 +1951,10 @@ function classTypeName(type: ts.TypeNode): ts.Identifier | undefined {
   return type.typeName;
 }
 
+/**
+ * The project's classes that declare `implements <name>`, found once per scan from the sources' text
+ * (a file is parsed only when it declares one for the interface asked about).
+ */
 function implementingClasses(session: ScanSession, store: SourceStore, name: string): ts.ClassLikeDeclaration[] {
   const slot = session.get(IMPLEMENTS);
   if (!slot.index) {

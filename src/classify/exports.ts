@@ -997,11 +997,6 @@ function returnsValue(n: ts.Node): boolean {
   return !!p && (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === n));
 }
 
-/**
- * Is a value answered where it stands: an argument of a response call, directly or as a member of an object or
- * array handed to one (`res.status(200).json({ message: users })`, `c.json(users)`, `new Response(JSON.stringify(
- * users))`), or returned by the handler itself?
- */
 /** Is the handler's response object (its second parameter, `res` of `(req, res)`) among the call's arguments? */
 function handsResponse(call: ts.CallExpression | ts.NewExpression, fn: FunctionNode): boolean {
   const res = fn.parameters[1];
@@ -1051,6 +1046,11 @@ function helperAnswers(call: ts.CallExpression | ts.NewExpression, arg: ts.Node,
   return whole;
 }
 
+/**
+ * Is a value answered where it stands: an argument of a response call, directly or as a member of an object or
+ * array handed to one (`res.status(200).json({ message: users })`, `c.json(users)`, `new Response(JSON.stringify(
+ * users))`), or returned by the handler itself?
+ */
 function answeredAt(n: ts.Node, fn: FunctionNode, values?: ValueResolver): ts.Node | undefined {
   const r = rules();
   let x: ts.Node = n;

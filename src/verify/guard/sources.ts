@@ -725,20 +725,18 @@ export function isTyped(o: Origin): boolean {
   return !!(o.request || (o.secretName && !o.stored && !o.session) || (o.requestCall && o.secretName));
 }
 
-/** The part of an object literal a destructuring path names (`{ user: req.user, pin }` + ['user'] → `req.user`); the whole value when it cannot be told. */
 /** The object literal a called function of the project answers (`(req) => ({ … })`, or its one `return { … }`). */
 function builtObject(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
   const callee = skipOuter(call.expression);
   if (!ts.isIdentifier(callee)) return undefined;
   const d = findDeclaration(callee);
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
   const fn =
     d && ts.isFunctionDeclaration(d)
       ? d
-      : d && ts.isVariableDeclaration(d) && d.initializer && ts.isArrowFunction(skipOuter(d.initializer))
-        ? (skipOuter(d.initializer) as ts.ArrowFunction)
-        : d && ts.isVariableDeclaration(d) && d.initializer && ts.isFunctionExpression(skipOuter(d.initializer))
-          ? (skipOuter(d.initializer) as ts.FunctionExpression)
-          : undefined;
+      : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
+        ? init
+        : undefined;
   if (!fn?.body) return undefined;
   if (!ts.isBlock(fn.body)) {
     const x = skipOuter(fn.body);
@@ -749,6 +747,7 @@ function builtObject(call: ts.CallExpression): ts.ObjectLiteralExpression | unde
   return only && ts.isObjectLiteralExpression(only) ? only : undefined;
 }
 
+/** The part of an object literal a destructuring path names (`{ user: req.user, pin }` + ['user'] → `req.user`); the whole value when it cannot be told. */
 function selectPath(value: ts.Expression, path: readonly string[], env: Env | undefined): ts.Expression {
   let cur = value;
   for (const key of path) {
