@@ -150,10 +150,14 @@ function callSiteBindings(
   const argsText = call.arguments.map((a) => a.getText()).join('\n');
   const params = fn.parameters.filter((p) => named(p, argsText));
   const out: Bindings[] = [];
-  for (const site of callersInFile(fn, values)) {
+  const sites: (readonly ts.Expression[])[] = [
+    ...callersInFile(fn, values).map((c) => c.arguments),
+    ...iteratingSites(fn, values),
+  ];
+  for (const args of sites) {
     const b: Bindings = [];
     for (const p of params) {
-      const arg = site.arguments[fn.parameters.indexOf(p)];
+      const arg = args[fn.parameters.indexOf(p)];
       if (!arg || ts.isSpreadElement(arg)) return undefined;
       b.push([p, arg]);
     }
@@ -339,6 +343,63 @@ function callersInFile(fn: ts.SignatureDeclaration, values: ValueResolver): ts.C
       values.resolve(callee).some((x) => x.kind === 'function' && x.node === fn)
     );
   });
+}
+
+/**
+ * The argument lists a function gets when it is handed by name to a loop in its file
+ * (`routeBases.forEach(registerApiRoutes)`): one per element of the collection, its first argument that
+ * element (the index and the collection are not bound). The collection is an array, or a set made from one
+ * (`new Set(['/api'])`), with what its scope adds to it afterwards (`bases.add(v1)`, `list.push(a, b)`).
+ */
+function iteratingSites(fn: ts.SignatureDeclaration, values: ValueResolver): ts.Expression[][] {
+  const name = nameOf(fn);
+  if (!name) return [];
+  const out: ts.Expression[][] = [];
+  for (const loop of callIndex(fn.getSourceFile()).calls) {
+    const callee = skipOuter(loop.expression);
+    const ref = loop.arguments[0];
+    if (
+      !ref ||
+      !ts.isIdentifier(ref) ||
+      ref.text !== name ||
+      !ts.isPropertyAccessExpression(callee) ||
+      !['forEach', 'map'].includes(callee.name.text) ||
+      !values.resolve(ref).some((x) => x.kind === 'function' && x.node === fn)
+    )
+      continue;
+    const elements = collectionElements(callee.expression, values);
+    if (elements) out.push(...elements.map((e) => [e]));
+  }
+  return out.length <= MAX_CALL_SITES ? out : [];
+}
+
+/** The elements of an array or a `new Set([...])` held by a name, with those its scope adds or pushes later. */
+function collectionElements(expr: ts.Expression, values: ValueResolver): ts.Expression[] | undefined {
+  const x = skipOuter(expr);
+  const decl = ts.isIdentifier(x) ? findDeclaration(x) : undefined;
+  const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? skipOuter(decl.initializer) : undefined;
+  const made =
+    init &&
+    ts.isNewExpression(init) &&
+    ts.isIdentifier(init.expression) &&
+    init.expression.text === 'Set' &&
+    init.arguments?.length === 1
+      ? init.arguments[0]
+      : undefined;
+  const base = made ? iteratedElements(made, values) : iteratedElements(x, values);
+  if (!base) return undefined;
+  if (!decl || !ts.isVariableDeclaration(decl)) return base;
+  let scope: ts.Node = decl;
+  while (scope.parent && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  const added: ts.Expression[] = [];
+  forEachNode(scope, (n) => {
+    if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression)) return;
+    if (!['add', 'push', 'unshift'].includes(n.expression.name.text)) return;
+    const recv = skipOuter(n.expression.expression);
+    if (!ts.isIdentifier(recv) || findDeclaration(recv) !== decl) return;
+    for (const a of n.arguments) if (!ts.isSpreadElement(a)) added.push(a);
+  });
+  return [...base, ...added];
 }
 
 /** `Object.keys(x)` / `Object.entries(x)` / `Object.values(x)`. */
