@@ -1530,7 +1530,8 @@ function embeddedWrite(
   const path: string[] = [];
   for (let x: ts.Expression = n.left; ts.isPropertyAccessExpression(x); x = skipOuter(x.expression))
     path.unshift(x.name.text);
-  const joined = path.map((w, i) => (i ? w[0].toUpperCase() + w.slice(1) : w)).join('');
+  // (its path kept in parts, `wallet.balance`: classification reads each container with the field)
+  const joined = path.join('.');
   const field = path[path.length - 1];
   const rename = (k: string): string => (k === field ? joined : k);
   const renameKeys = (o: Record<string, string>): Record<string, string> =>

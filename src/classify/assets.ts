@@ -850,12 +850,12 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
           (e.kind === 'db-write' || e.kind === 'sql-write') &&
           ((!!mfaFactor && !!e.model && ruleModelMatches(mfaFactor, e.model)) ||
             (!!mfaFields &&
-              e.dataKeys.map(norm).some((k) => mfaFields.keySet.includes(k) || !!mfaFields.keyRe?.test(k)))),
+              e.dataKeys.flatMap(keyForms).some((k) => mfaFields.keySet.includes(k) || !!mfaFields.keyRe?.test(k)))),
       )
     : [];
   // (every factor write of the endpoint: one that may change a factor that is on keeps them all)
   const firstStep = factorWrites.filter((e) =>
-    pendingEnrolment(e, e.dataKeys.map(norm), writeOps(e), ctx.handler, pr!),
+    pendingEnrolment(e, e.dataKeys.flatMap(keyForms), writeOps(e), ctx.handler, pr!),
   );
   const pending = new Set(firstStep.length === factorWrites.length ? firstStep : []);
   const setAside = (): void => {
@@ -917,7 +917,7 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
       declared && (PERSON.test(model) || declared.some((k) => c.signInColumns.has(norm(k)))) ? declared : [];
     const written = [
       ...new Set([
-        ...e.dataKeys.map(norm),
+        ...e.dataKeys.flatMap(keyForms),
         ...(e.opaqueData ? ctx.bodyFields.filter((f) => !notKeys.has(f)) : []),
         ...anyColumn.map(norm).filter((k) => !notKeys.has(k)),
       ]),
@@ -2571,7 +2571,26 @@ function assignedEmpty(e: Effect, keys: readonly string[]): boolean {
 
 /** Constant values written, by normalised key. */
 function constantsOf(e: Effect): Map<string, string> {
-  return new Map(Object.entries(e.constants ?? {}).map(([k, v]) => [norm(k), v]));
+  return new Map(
+    Object.entries(e.constants ?? {}).flatMap(([k, v]) => keyForms(k).map((f): [string, string] => [f, v])),
+  );
+}
+
+/**
+ * The names a written field answers to (normalised): itself, and for a field of an embedded object
+ * (`account.two_fa.otp.is_enabled`, `{ 'security.recovery.codes': … }`) each container joined with the field
+ * (`twofaenabled`, `otpenabled`, `recoverycodes`): the container says what the switch, the secret or the codes
+ * are of. The field alone is not one: `settings.mail.enabled` does not switch the account. Below a section
+ * (`account.two_fa.otp`), the section is left out: it holds every part of the record, so `account` with `enabled`
+ * is not the account switched off.
+ */
+export function keyForms(k: string): string[] {
+  const parts = k.split('.').filter(Boolean);
+  const whole = norm(k);
+  if (parts.length < 2) return [whole];
+  const field = norm(parts[parts.length - 1].replace(/^(is|has)(?=[A-Z_])_?/, ''));
+  const containers = parts.length > 2 ? parts.slice(1, -1) : parts.slice(0, -1);
+  return [...new Set([whole, ...containers.map((p) => norm(p) + field)])];
 }
 
 /** The operations of a database write (ORM call or SQL statement); none for other effects. */
