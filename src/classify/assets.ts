@@ -2582,7 +2582,8 @@ function constantsOf(e: Effect): Map<string, string> {
  * (`twofaenabled`, `otpenabled`, `recoverycodes`): the container says what the switch, the secret or the codes
  * are of. The field alone is not one: `settings.mail.enabled` does not switch the account. Below a section
  * (`account.two_fa.otp`), the section is left out: it holds every part of the record, so `account` with `enabled`
- * is not the account switched off.
+ * is not the account switched off. A field that holds its object's value (`account.password.value`, rules/assets.json
+ * `containerValueFields`) is also the object itself (`password`).
  */
 export function keyForms(k: string): string[] {
   const parts = k.split('.').filter(Boolean);
@@ -2590,8 +2591,11 @@ export function keyForms(k: string): string[] {
   if (parts.length < 2) return [whole];
   const field = norm(parts[parts.length - 1].replace(/^(is|has)(?=[A-Z_])_?/, ''));
   const containers = parts.length > 2 ? parts.slice(1, -1) : parts.slice(0, -1);
-  return [...new Set([whole, ...containers.map((p) => norm(p) + field)])];
+  const own = VALUE_FIELDS().has(field) ? [norm(parts[parts.length - 2])] : [];
+  return [...new Set([whole, ...containers.map((p) => norm(p) + field), ...own])];
 }
+
+const VALUE_FIELDS = compiled(() => new Set((ruleFile('assets').containerValueFields ?? []).map(norm)));
 
 /** The operations of a database write (ORM call or SQL statement); none for other effects. */
 export function writeOps(e: Effect): Op[] {
