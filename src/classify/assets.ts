@@ -1333,6 +1333,9 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
         )
       )
         continue;
+      // (…but a record the write finds by who is signed in is the caller's own, whatever else the request names:
+      // `ensureMember()` switching the caller's own member record on beside a `memberId` filter)
+      if (r.targetByRecord && recordOfSignedIn(e, ctx.values, ctx.sites?.(e))) continue;
       // an update that writes only these keys: a soft delete (`is_deleted: true`) removes the record,
       // cosmetic keys (a name, a description) leave what the rule guards alone
       const updatesOnly = (pred: (k: string) => boolean): boolean =>

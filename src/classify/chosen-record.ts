@@ -232,6 +232,13 @@ function whoseRecord(
           return;
         }
       }
+      // (a lookup run through a project's retry or transaction wrapper, `withRetry(() => prisma.member.findUnique(…))`:
+      // the record the callback's lookup finds)
+      if (throughRecords || ownId) {
+        const inner = x.arguments.map(skipOuter).find(ts.isArrowFunction);
+        const body = inner && !ts.isBlock(inner.body) ? skipOuter(inner.body) : undefined;
+        if (body && ts.isCallExpression(body)) return go(body, depth + 1, ownId);
+      }
       if (!r.conversions.test(name)) return;
       if (ts.isPropertyAccessExpression(callee)) go(callee.expression, depth + 1);
       for (const a of x.arguments) go(a, depth + 1);
