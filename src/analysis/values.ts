@@ -300,6 +300,10 @@ export class ValueResolver {
       // `this.resetPassword(…)` in a method of a service object (`const userService = { async setPwd() { … } }`)
       const own = serviceObjectOf(e, this.session.get(COPIED));
       if (own) return [{ kind: 'object', node: own }];
+      // `this.findById(id)` in a schema's static (`userSchema.statics.findByIdAndValidate = function …`): the model
+      const holder = ts.findAncestor(e.parent, (n) => ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n));
+      const model = holder && staticOwnerModel(holder);
+      if (model) return this.resolve(model, depth + 1, seen);
       const cls = enclosingClass(e);
       if (!cls) return [{ kind: 'unknown', node: e, reason: 'this outside a class' }];
       // `this` in a static member (`static users = () => getRepository(User)`, `this.users()` in a static handler) is the class
@@ -2358,7 +2362,8 @@ export function isModelCall(call: ts.CallExpression): boolean {
 }
 
 /** Methods that hand back a document of the model they are called on (`Wallet.findOne(…)`). */
-const DOCUMENT_FINDERS = /^(findOne|findById|findOneAndUpdate|findByIdAndUpdate|findOrCreate|create)$/;
+// (and a finder of one the project adds to the model, `findByIdAndValidate`, `findByEmail`)
+const DOCUMENT_FINDERS = /^(findOne\w*|findById\w*|findBy[A-Z]\w*|findOrCreate|create)$/;
 
 /**
  * The `mongoose.model(name, schema)` call a document comes from: the result of one of the model's
@@ -2377,6 +2382,25 @@ function documentModel(base: Extract<Value, { kind: 'call' }>): ts.CallExpressio
     }
   }
   return undefined;
+}
+
+/** The model a schema's static (`schema.statics.x = function …`) is a member of: `model('User', schema)` in its file. */
+function staticOwnerModel(fn: ts.Node): ts.CallExpression | undefined {
+  const at = fn.parent;
+  if (!at || !ts.isBinaryExpression(at) || at.right !== fn || !ts.isPropertyAccessExpression(at.left)) return undefined;
+  const statics = skipOuter(at.left.expression);
+  if (!ts.isPropertyAccessExpression(statics) || statics.name.text !== 'statics') return undefined;
+  const schema = skipOuter(statics.expression);
+  if (!ts.isIdentifier(schema)) return undefined;
+  let found: ts.CallExpression | undefined;
+  forEachNode(fn.getSourceFile(), (n) => {
+    if (found) return false;
+    if (ts.isCallExpression(n) && isModelCall(n)) {
+      const a = skipOuter(n.arguments[1]);
+      if (ts.isIdentifier(a) && a.text === schema.text) found = n;
+    }
+  });
+  return found;
 }
 
 /**
