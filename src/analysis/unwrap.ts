@@ -158,33 +158,9 @@ function forwardedTo(
     const x = skipOuter(a);
     return ts.isIdentifier(x) && x.text === outer[i];
   });
-  const bundled = !ok && call.arguments.length === 1 && bundlesParams(call.arguments[0], outer);
-  if (!ok && !bundled) return undefined;
+  if (!ok) return undefined;
   const target = firstFunction(values.resolve(call.expression));
-  if (!target || target === fn || !target.body) return undefined;
-  // `service({ req, res, next })` into `async ({ req, res, next }) => …`: the same names taken apart again
-  if (bundled && !takesApart(target, outer)) return undefined;
-  return target;
-}
-
-/**
- * `{ req, res, next }`: an object literal of the outer function's parameters under their own names (the
- * request first), nothing else.
- */
-function bundlesParams(arg: ts.Expression, outer: readonly (string | undefined)[]): boolean {
-  const x = skipOuter(arg);
-  if (!ts.isObjectLiteralExpression(x) || !x.properties.length || !outer[0]) return false;
-  const names = x.properties.map((p) => (ts.isShorthandPropertyAssignment(p) ? p.name.text : undefined));
-  return names[0] === outer[0] && names.every((n) => !!n && outer.includes(n));
-}
-
-/** A function whose one parameter takes apart an object by the outer function's parameter names (`({ req, res })`). */
-function takesApart(target: FunctionNode, outer: readonly (string | undefined)[]): boolean {
-  const p = target.parameters[0];
-  if (target.parameters.length !== 1 || !p || !ts.isObjectBindingPattern(p.name)) return false;
-  return p.name.elements.every(
-    (e) => !e.propertyName && !e.dotDotDotToken && ts.isIdentifier(e.name) && outer.includes(e.name.text),
-  );
+  return target && target !== fn && target.body ? target : undefined;
 }
 
 /** The one call a function's body makes: its expression body, or its single return or expression statement. */

@@ -209,11 +209,6 @@ function givenRequest(c: ts.CallExpression): boolean {
   return c.arguments.some((a) => {
     let x = skipOuter(a);
     if (ts.isIdentifier(x) && /^(c|ctx|context)$/.test(x.text)) return true;
-    // (the request handed on inside an object, `validate({ req, res, next })`)
-    if (ts.isObjectLiteralExpression(x))
-      return x.properties.some(
-        (p) => ts.isShorthandPropertyAssignment(p) && isRequestObject(p.name) && !isRecordNamedLikeRequest(p.name),
-      );
     for (let i = 0; i < 4; i++) {
       if (isRequestObject(x)) return !isRecordNamedLikeRequest(x);
       if (!ts.isPropertyAccessExpression(x)) return false;
