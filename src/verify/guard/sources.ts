@@ -209,6 +209,9 @@ function givenRequest(c: ts.CallExpression): boolean {
   return c.arguments.some((a) => {
     let x = skipOuter(a);
     if (ts.isIdentifier(x) && /^(c|ctx|context)$/.test(x.text)) return true;
+    // (who is signed in, as the server put it on the request, is no part of what the client sent:
+    // `User.findById(req.user.id)` reads the caller's stored record)
+    if ((ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) && signedInPart(x)) return false;
     for (let i = 0; i < 4; i++) {
       if (isRequestObject(x)) return !isRecordNamedLikeRequest(x);
       if (!ts.isPropertyAccessExpression(x)) return false;
@@ -216,6 +219,12 @@ function givenRequest(c: ts.CallExpression): boolean {
     }
     return false;
   });
+}
+
+/** `req.user.id`, `req.session.userId`, `res.locals.user`: a part of the request the server's session sets. */
+function signedInPart(x: ts.PropertyAccessExpression | ts.ElementAccessExpression): boolean {
+  const rp = requestPart(x);
+  return !!rp && (/^(user|auth|locals)$/.test(rp.part) || vocab().sessionWords.test(rp.part));
 }
 
 /**
