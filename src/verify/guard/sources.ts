@@ -221,6 +221,34 @@ function givenRequest(c: ts.CallExpression): boolean {
   });
 }
 
+/**
+ * The value a field read was last given earlier in the same function (`user.account.password.value = x` above a
+ * read of `user.account.password.value`), outside nested functions and conditions; undefined when none.
+ */
+function assignedBeforeRead(x: ts.PropertyAccessExpression): ts.Expression | undefined {
+  const p = x.parent;
+  if (ts.isBinaryExpression(p) && p.left === x) return undefined;
+  const fn = ts.findAncestor(x, ts.isFunctionLike);
+  const body = fn && 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+  if (!body) return undefined;
+  const text = x.getText();
+  let last: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (n.getStart() >= x.getStart() || ts.isFunctionLike(n) || ts.isIfStatement(n) || ts.isConditionalExpression(n))
+      return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      n.getEnd() <= x.getStart() &&
+      n.left.getText() === text
+    )
+      last = n.right;
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return last;
+}
+
 /** `req.user.id`, `req.session.userId`, `res.locals.user`: a part of the request the server's session sets. */
 function signedInPart(x: ts.PropertyAccessExpression | ts.ElementAccessExpression): boolean {
   const rp = requestPart(x);
@@ -414,6 +442,10 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         o.constant ??= short(x);
         return;
       }
+      // a field the function set just before it reads it (`user.password = await hash(newPassword)`, then the
+      // compare): what it was set to, not what the record held
+      const prior = ts.isPropertyAccessExpression(x) ? assignedBeforeRead(x) : undefined;
+      if (prior) return go(prior, depth + 1);
       names(accessName(x), x);
       const h = headerRead(x);
       if (h) return header(h, x);
