@@ -1658,6 +1658,8 @@ function assignmentsIn(
         const o = skipOuter(src);
         if (!ts.isObjectLiteralExpression(o)) {
           out.opaque = true;
+          // (the request body copied whole, `Object.assign(user, req.body)`: every key the client sent)
+          if (values?.resolve(src).some(isRawBody)) out.rawBody = true;
           continue;
         }
         for (const p of o.properties) {

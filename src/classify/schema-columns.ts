@@ -356,6 +356,13 @@ function drizzleTables(values: ValueResolver): Map<string, string[]> {
         if (schema) addAll(slot.all, m[1], schema.any);
         if (schema) addAll(slot.hidden, m[1], schema.hidden);
       }
+      // a schema written inside the model call (`mongoose.model('User', new mongoose.Schema({ … }))`)
+      for (const m of text.matchAll(MONGOOSE_INLINE)) {
+        const start = (m.index ?? 0) + m[0].length;
+        if (!byTable.has(norm(m[1]))) byTable.set(norm(m[1]), topLevelColumns(text, start, MONGOOSE_TEXT));
+        addAll(slot.all, m[1], topLevelColumns(text, start, MONGOOSE_ANY));
+        addAll(slot.hidden, m[1], [...topLevelColumns(text, start, MONGOOSE_HIDDEN), ...transformed]);
+      }
     }
   }
   slot.byTable = byTable;
