@@ -889,6 +889,7 @@ export interface AssetRules {
   cosmeticKeys: string[];
   /** Environment qualifiers after a key's term (`apikeyTest`): the same key. */
   keyQualifiers?: string[];
+  /** Fields that hold the value of the object they sit in (`password.value`): the object's name is theirs. */
   containerValueFields?: string[];
   /** Keys ending in a cosmetic word that still name an identifier (regex). */
   notCosmeticKeys: string;
