@@ -1027,23 +1027,10 @@ function helperAnswers(call: ts.CallExpression | ts.NewExpression, arg: ts.Node,
   if (!helper || helper.kind !== 'function') return true;
   const param = helper.node.parameters[i];
   if (!param || !ts.isIdentifier(param.name)) return true;
-  const name = param.name.text;
-  let whole = false;
-  const visit = (node: ts.Node): void => {
-    if (whole) return;
-    if (ts.isIdentifier(node) && node.text === name && node !== param.name) {
-      const p = node.parent;
-      // (a property's own name, `{ users: … }`, `x.users`, is no use of the parameter)
-      if ((ts.isPropertyAssignment(p) && p.name === node) || (ts.isPropertyAccessExpression(p) && p.name === node))
-        return;
-      const tallied = ts.isPropertyAccessExpression(p) && p.expression === node && TALLIES.test(p.name.text);
-      if (!tallied) whole = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  if (helper.node.body) visit(helper.node.body);
-  return whole;
+  return localUses(param).some((u) => {
+    const p = u.parent;
+    return !(ts.isPropertyAccessExpression(p) && p.expression === u && TALLIES.test(p.name.text));
+  });
 }
 
 /**

@@ -389,8 +389,7 @@ function collectionElements(expr: ts.Expression, values: ValueResolver): ts.Expr
   const base = made ? iteratedElements(made, values) : iteratedElements(x, values);
   if (!base) return undefined;
   if (!decl || !ts.isVariableDeclaration(decl)) return base;
-  let scope: ts.Node = decl;
-  while (scope.parent && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  const scope = declaringScope(decl);
   const added: ts.Expression[] = [];
   forEachNode(scope, (n) => {
     if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression)) return;
@@ -400,6 +399,13 @@ function collectionElements(expr: ts.Expression, values: ValueResolver): ts.Expr
     for (const a of n.arguments) if (!ts.isSpreadElement(a)) added.push(a);
   });
   return [...base, ...added];
+}
+
+/** The function (or file) a declaration belongs to: where what is done to its value afterwards is looked for. */
+function declaringScope(decl: ts.Node): ts.Node {
+  let scope: ts.Node = decl;
+  while (scope.parent && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  return scope;
 }
 
 /** `Object.keys(x)` / `Object.entries(x)` / `Object.values(x)`. */
@@ -430,8 +436,7 @@ const MAX_KEYED = 400;
 function assignedInto(obj: ts.ObjectLiteralExpression, values: ValueResolver): ts.ObjectLiteralExpression[] {
   const decl = obj.parent;
   if (!ts.isVariableDeclaration(decl) || decl.initializer !== obj || !ts.isIdentifier(decl.name)) return [];
-  let scope: ts.Node = decl;
-  while (scope.parent && !ts.isFunctionLike(scope) && !ts.isSourceFile(scope)) scope = scope.parent;
+  const scope = declaringScope(decl);
   const out: ts.ObjectLiteralExpression[] = [];
   forEachNode(scope, (n) => {
     if (

@@ -641,14 +641,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
 function computesOnly(call: ts.CallExpression): boolean {
   const callee = skipOuter(call.expression);
   if (!ts.isIdentifier(callee)) return false;
-  const d = findDeclaration(callee);
-  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
-  const fn =
-    d && ts.isFunctionDeclaration(d)
-      ? d
-      : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
-        ? init
-        : undefined;
+  const fn = fileFunction(callee);
   const v = vocab();
   if (!fn?.body || !fn.parameters.length || v.recordLookups.test(callee.text)) return false;
   const own = (id: ts.Identifier): boolean => {
@@ -766,18 +759,20 @@ export function isTyped(o: Origin): boolean {
   return !!(o.request || (o.secretName && !o.stored && !o.session) || (o.requestCall && o.secretName));
 }
 
+/** The function a name declares in its file: `function f() {}`, or a constant holding an arrow or a function expression. */
+function fileFunction(
+  name: ts.Identifier,
+): ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | undefined {
+  const d = findDeclaration(name);
+  if (d && ts.isFunctionDeclaration(d)) return d;
+  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
+  return init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) ? init : undefined;
+}
+
 /** The object literal a called function of the project answers (`(req) => ({ … })`, or its one `return { … }`). */
 function builtObject(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
   const callee = skipOuter(call.expression);
-  if (!ts.isIdentifier(callee)) return undefined;
-  const d = findDeclaration(callee);
-  const init = d && ts.isVariableDeclaration(d) && d.initializer ? skipOuter(d.initializer) : undefined;
-  const fn =
-    d && ts.isFunctionDeclaration(d)
-      ? d
-      : init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
-        ? init
-        : undefined;
+  const fn = ts.isIdentifier(callee) ? fileFunction(callee) : undefined;
   if (!fn?.body) return undefined;
   if (!ts.isBlock(fn.body)) {
     const x = skipOuter(fn.body);
