@@ -171,11 +171,11 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
 }
 
 /**
- * A switch kept as the time it was turned on (`enabledAt`, `totp_enabled_at`): the switch's own name
- * (`enabled`), else undefined.
+ * A switch kept as the time it was turned on (`enabledAt`, `totp_enabled_at`, a factor record's `verifiedAt` or
+ * `confirmedAt`): the switch's own name (`enabled`, `verified`), else undefined.
  */
 function stampedSwitch(name: string): string | undefined {
-  return /enabled_?at$/i.test(name) ? name.replace(/_?at$/i, '') : undefined;
+  return /(enabled|verified|confirmed)_?at$/i.test(name) ? name.replace(/_?at$/i, '') : undefined;
 }
 
 /** The time now, also as SQL's (`new Date()`, `Date.now()`, `` sql`now()` ``). */
@@ -619,9 +619,17 @@ function writtenAfterwards(storedSide: ts.Expression): boolean {
   while (fn && !ts.isFunctionLike(fn)) fn = fn.parent;
   if (!fn) return false;
   const after = storedSide.getEnd();
+  // (the same lookup run again and written through, `Student.findById(id).updateOne({ pin })` after
+  // `const s = await Student.findById(id)`, is that record)
+  let init = decl.initializer && skipOuter(decl.initializer);
+  if (init && ts.isAwaitExpression(init)) init = skipOuter(init.expression);
+  const lookup = init && ts.isCallExpression(init) && /^find/.test(calleeName(init)) ? init.getText() : undefined;
   const sameRecord = (e: ts.Expression): boolean => {
     const x = skipOuter(e);
-    return ts.isIdentifier(x) && findDeclaration(x) === decl;
+    return (
+      (ts.isIdentifier(x) && findDeclaration(x) === decl) ||
+      (!!lookup && ts.isCallExpression(x) && x.getText() === lookup)
+    );
   };
   let same = false;
   let other = false;
