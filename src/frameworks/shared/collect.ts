@@ -975,8 +975,33 @@ export class Collector {
       else if (v.kind === 'class') {
         const ctor = v.node.members.find(ts.isConstructorDeclaration);
         if (ctor) out.push(ctor);
-      }
+      } else if (v.kind === 'param' && !v.path.length) out.push(...this.handedFunctions(v.fn, v.index));
     }
+    return out;
+  }
+
+  private readonly handed = new Map<ts.SignatureDeclaration, ts.Node[]>();
+
+  /**
+   * The functions callers hand a function as its `index`th argument, when it calls that parameter
+   * (`router(routes) { routes(app) }` called as `server.router(routes)`): each is called there.
+   */
+  private handedFunctions(fn: ts.SignatureDeclaration, index: number): ts.Node[] {
+    const key = fn.parameters[index] ? fn : undefined;
+    const name = key && this.nameOf(fn);
+    if (!key || !name) return [];
+    const hit = this.handed.get(fn);
+    if (hit) return hit;
+    const out: ts.Node[] = [];
+    // (set before the search: a call site inside the function itself resolves to none)
+    this.handed.set(fn, out);
+    for (const calls of this.pendingCalls.values())
+      for (const site of calls) {
+        const arg = site.arguments?.[index];
+        if (!arg || !ts.isCallExpression(site) || lastName(skipOuter(site.expression)) !== name) continue;
+        if (!this.values.resolve(site.expression).some((v) => v.kind === 'function' && v.node === fn)) continue;
+        for (const v of this.values.resolve(arg)) if (v.kind === 'function' && !out.includes(v.node)) out.push(v.node);
+      }
     return out;
   }
 
