@@ -4239,6 +4239,12 @@ export function sqlWrite(
   return out;
 }
 
+/** A literal written as a statement's value (`false`, `'deleted'`, `0`), as text; undefined for anything else. */
+function sqlValueLiteral(text: string): string | undefined {
+  const literal = /^(?:'([^']*)'|"([^"]*)"|(true|false|null|-?\d+(?:\.\d+)?))$/i.exec(text.trim());
+  return literal ? (literal[1] ?? literal[2] ?? literal[3].toLowerCase()) : undefined;
+}
+
 interface SqlWrite {
   verb: string;
   table: string;
@@ -4298,9 +4304,8 @@ function sqlStatement(
       const plus = new RegExp(`^[\`"']?${col[1]}[\`"']?\\s*\\+\\s*(\\S+)`, 'i').exec(col[2].trim());
       if (plus && plus[1] !== '1') credits.push(col[1]);
       // `SET is_active = false`, `SET status = 'deleted'`: a literal the statement writes
-      const literal = /^(?:'([^']*)'|"([^"]*)"|(true|false|null|-?\d+(?:\.\d+)?))$/i.exec(col[2].trim());
-      if (literal && constants[col[1]] === undefined)
-        constants[col[1]] = literal[1] ?? literal[2] ?? literal[3].toLowerCase();
+      const literal = sqlValueLiteral(col[2]);
+      if (literal !== undefined && constants[col[1]] === undefined) constants[col[1]] = literal;
     }
   const ins = /insert\s+(?:or\s+\w+\s+)?into\s+[`"']?\w+[`"']?\s*\(([^)]*)\)/is.exec(text);
   if (ins) {
@@ -4315,6 +4320,9 @@ function sqlStatement(
       const value = at >= 0 ? params?.[at] : undefined;
       if (value && cols[i] && isIncrease(value, cols[i])) credits.push(cols[i]);
       else if (value && cols[i] && isDecrease(value, cols[i])) debits.push(cols[i]);
+      // `VALUES ($1, 0, 'user')`: a literal the statement writes (a balance opened at 0, a role set to `user`)
+      const literal = at < 0 && cols[i] ? sqlValueLiteral(slot) : undefined;
+      if (literal !== undefined) constants[cols[i]] = literal;
     });
   }
   // `SET ${assignments}`: the columns are built out of sight; `SET ?` (mysql's object placeholder): those of the
