@@ -308,7 +308,10 @@ function modelMatches(model: string, terms: readonly string[], affix: boolean, o
       matchesTerm(model, t) ||
       (affix &&
         t.length >= 5 &&
-        ((model.startsWith(t) && !aboutRecord(model.slice(t.length), ownTails)) || endsWithTerm(model, t))) ||
+        ((model.startsWith(t) && !aboutRecord(model.slice(t.length), ownTails)) ||
+          endsWithTerm(model, t) ||
+          // (the asset's record under a qualifier, with a tail naming the asset itself: `vendorPayoutRequests`)
+          !!ownTails?.some((w) => endsWithTerm(model, t + w)))) ||
       // a short term after a word for people (`users_totp`, `account_mfa`): the person's record of the asset
       (affix && t.length >= 3 && t.length < 5 && personsOwn(model, t)),
   );
