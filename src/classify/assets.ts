@@ -90,6 +90,7 @@ interface CompiledAssets {
     mailedByRe?: RegExp;
     modelSet: string[];
     tenantSet: string[];
+    hostedAccountSet: string[];
     ownedPeopleSet: string[];
     keySet: string[];
     /** Bookkeeping keys beside a write of only the rule's keys (rules `ownerBesideKeys`). */
@@ -167,6 +168,7 @@ export const assetRules = compiled((): CompiledAssets => {
       spentByKeysRe: a.spentByKeys ? new RegExp(a.spentByKeys) : undefined,
       modelSet: (a.models ?? []).map(norm),
       tenantSet: (a.tenantModels ?? []).map(norm),
+      hostedAccountSet: (a.hostedAccountModels ?? []).map(norm),
       ownedPeopleSet: (a.ownedPeopleModels ?? []).map(norm),
       keySet: (a.keys ?? []).map(norm),
       ownerBesideRe: a.ownerBesideKeys ? new RegExp(a.ownerBesideKeys, 'i') : undefined,
@@ -1012,6 +1014,8 @@ export function assetHits(effects: readonly Effect[], ctx: AssetContext): AssetH
                 (r.listItemsAnyModel!.includes(k) || (r.keySet.includes(k) && pushedWithRole(e, k))),
             )) ||
           (modelMatches(model, r.tenantSet, false) && hasMembers(ctx.values, model)) ||
+          // (a `profiles` row where a hosted identity provider keeps the sign-in: the application's record of the person)
+          (modelMatches(model, r.hostedAccountSet, false) && signsInThroughProvider(ctx.values)) ||
           (modelMatches(model, r.ownedPeopleSet, false) &&
             (r.ownedPeopleSignIn
               ? declaresColumn(ctx.values, model, [...c.signInColumns]) || signsInOn(ctx.values, model)

@@ -586,6 +586,8 @@ export interface AssetRule {
   signInModels?: boolean;
   /** Records named only where the application keeps members of them (`ProjectMember`): a tenant, not content. */
   tenantModels?: string[];
+  /** Records that are a person's account where the application signs in only through a hosted identity provider (`profiles`). */
+  hostedAccountModels?: string[];
   /** Records of people kept for the application's users (customers, member rows): counted only where no account record is declared or they sign in themselves. */
   ownedPeopleModels?: string[];
   /** ownedPeopleModels count only where their own schema declares a sign-in column. */
