@@ -43,6 +43,9 @@ function isBodySource(e: ts.Expression, framework: Framework, reqName: string | 
     (framework === 'express' || framework === 'next-pages')
   )
     return true;
+  // a body the client sent as text, parsed by the handler (`JSON.parse(req.body)`)
+  if (ts.isCallExpression(x) && x.arguments.length === 1 && /^JSON\.parse$/.test(x.expression.getText()))
+    return isBodySource(x.arguments[0], framework, reqName);
   return ts.isCallExpression(x) && bodyReadCall(x, reqName) !== undefined;
 }
 

@@ -3259,6 +3259,27 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
         ...callData(call, mc.method, values),
       });
     }
+    // a Mongoose query a model's finder starts and a write ends (`Student.findById(id).updateOne({ pin })`,
+    // `User.find(q).deleteMany()`): a write of that model's records
+    const query = ts.isCallExpression(skipOuter(mc.recv))
+      ? methodCall(skipOuter(mc.recv) as ts.CallExpression)
+      : undefined;
+    const queryParts = query ? calleeParts(query.recv) : undefined;
+    if (
+      query &&
+      /^(find|findOne|findById|where)$/.test(query.method) &&
+      queryParts?.length &&
+      (isCapitalized(queryParts[queryParts.length - 1]) ||
+        /^[a-z][A-Za-z0-9]*Model$/.test(queryParts[queryParts.length - 1])) &&
+      /^(updateOne|updateMany|update|deleteOne|deleteMany|remove|replaceOne)$/.test(mc.method) &&
+      r.orm.staticMethods.includes(mc.method) &&
+      !runsProjectCode(call, values)
+    )
+      return base('db-write', {
+        model: normalizeName(heldModel(query.recv, values) ?? queryParts[queryParts.length - 1]),
+        action: repoAction(call, mc.method, values),
+        ...callData(call, mc.method, values),
+      });
     // a receiver not named as a model whose value is one a definition made (a generic service's `model.create(data)`
     // with `model` given `UsersModel`, `sequelize.define('users', …)`)
     const defined =
