@@ -2208,6 +2208,36 @@ function definedModel(recv: ts.Expression, values: ValueResolver): string | unde
   return undefined;
 }
 
+/**
+ * The model a project function without arguments hands out (`getModel() { return User; }`, `() => UserModel`): the
+ * name every one of its answers gives, when each is a model's name or a definition's.
+ */
+function handedOutModel(call: ts.CallExpression, values: ValueResolver): string | undefined {
+  if (call.arguments.length) return undefined;
+  let found: string | undefined;
+  for (const v of values.resolve(call.expression)) {
+    if (v.kind !== 'function' || !v.node.body) continue;
+    const answers: ts.Expression[] = [];
+    if (!ts.isBlock(v.node.body)) answers.push(v.node.body);
+    else
+      forEachNode(v.node.body, (n) => {
+        if (ts.isReturnStatement(n) && n.expression && ts.findAncestor(n, isFunctionNode) === v.node)
+          answers.push(n.expression);
+      });
+    for (const a of answers) {
+      const x = skipOuter(a);
+      const name = ts.isIdentifier(x)
+        ? isCapitalized(x.text) || /^[a-z][A-Za-z0-9]*Model$/.test(x.text)
+          ? handleModel(x.text)
+          : definedModel(x, values)
+        : undefined;
+      if (!name || (found !== undefined && found !== name)) return undefined;
+      found = name;
+    }
+  }
+  return found;
+}
+
 function isCapitalized(s: string): boolean {
   return /^[A-Z][A-Za-z0-9]*$/.test(s);
 }
@@ -3277,6 +3307,17 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     )
       return base('db-write', {
         model: normalizeName(heldModel(query.recv, values) ?? queryParts[queryParts.length - 1]),
+        action: repoAction(call, mc.method, values),
+        ...callData(call, mc.method, values),
+      });
+    // a model a project method hands out (`this.getModel().findOneAndDelete(q)` with `getModel() { return User; }`)
+    const handedOut =
+      r.orm.staticMethods.includes(mc.method) && ts.isCallExpression(skipOuter(mc.recv))
+        ? handedOutModel(skipOuter(mc.recv) as ts.CallExpression, values)
+        : undefined;
+    if (handedOut && !runsProjectCode(call, values))
+      return base('db-write', {
+        model: normalizeName(handedOut),
         action: repoAction(call, mc.method, values),
         ...callData(call, mc.method, values),
       });
