@@ -351,6 +351,8 @@ export interface GuardRules {
     storedSecrets: string;
     enrolmentWords: string;
     sessionWords: string;
+    /** Calls answering the signed-in session or user as the server holds it (`getServerSession`). */
+    sessionGetters?: string;
     derivations: string;
     verifierNames: string;
     tokenVerifiers?: string;

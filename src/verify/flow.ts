@@ -1064,8 +1064,16 @@ export class Flow implements ResultLookup {
           ev.checked = true;
         }
       }
-      // A self-protected operation: its side effects run behind its own check.
-      if (spec.guardsOwnEffects && this.o.effects && !ev.notAwaited) {
+      // A self-protected operation: its side effects run behind its own check (also a library's call that
+      // checks the current password and throws before changing it, `auth.api.changePassword(…)`).
+      const ownCheck =
+        spec.guardsOwnEffects ||
+        (spec.source === 'catalog' &&
+          spec.kind === 'verifier' &&
+          spec.mode === 'throws' &&
+          !spec.opaque &&
+          ev.established);
+      if (ownCheck && this.o.effects && !ev.notAwaited) {
         const eff = effectOfCall(c, this.o.specs.values);
         if (eff) {
           ev.checked = true;

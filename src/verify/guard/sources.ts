@@ -544,7 +544,17 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       }
       // a helper given the request reads from it (`await parseRequest(request, schema)`, `getUser(c)`)
       // …unless it computes its result from a value the request sends (`totp(req.body.secret)`): then that value
-      if (givenRequest(x) && !(nameHas(last, v.derivations) && x.arguments.some(isPayloadRead))) {
+      // the session as the server holds it (`await getServerSession(req, res, authOptions)`): what it answers is the
+      // signed-in user's, as `req.user` is, not typed for this request
+      if (v.sessionGetters?.test(last)) {
+        o.stored ??= short(x);
+        o.identity ??= short(x);
+        return;
+      }
+      // (a store's lookup keyed by what the request sends, `User.findById(req.query.id)`, reads the record the
+      // caller names: see below)
+      const keyedLookup = parts.length >= 2 && v.recordLookups.test(last) && x.arguments.some(isPayloadRead);
+      if (givenRequest(x) && !keyedLookup && !(nameHas(last, v.derivations) && x.arguments.some(isPayloadRead))) {
         o.requestCall ??= short(x);
         return;
       }
@@ -804,7 +814,12 @@ function selectPath(value: ts.Expression, path: readonly string[], env: Env | un
     if (ts.isCallExpression(x)) x = builtObject(x) ?? x;
     if (!ts.isObjectLiteralExpression(x)) return cur;
     const p = x.properties.find((pp) => pp.name && propertyNameText(pp.name) === key);
-    if (!p || (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p))) return cur;
+    if (!p) {
+      // (a member an object spread in supplies, `{ ...input, headers }`: it comes from where that object does)
+      const spread = [...x.properties].reverse().find(ts.isSpreadAssignment);
+      return spread ? spread.expression : cur;
+    }
+    if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) return cur;
     cur = ts.isPropertyAssignment(p) ? p.initializer : p.name;
   }
   return cur;

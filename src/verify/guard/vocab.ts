@@ -69,6 +69,8 @@ export interface Vocab {
   storedSecrets: RegExp;
   enrolmentWords: RegExp;
   sessionWords: RegExp;
+  /** Calls answering the signed-in session (`getServerSession`): their answer is the session's. */
+  sessionGetters?: RegExp;
   /** Words of a callee that computes its result from its arguments (hash, encode, copy). */
   derivations: RegExp;
   /** Words of a callee that compares or verifies. */
@@ -179,6 +181,7 @@ export const vocab = compiled<Vocab>(() => {
     storedSecrets: new RegExp(r.operands.storedSecrets, 'i'),
     enrolmentWords: new RegExp(r.operands.enrolmentWords, 'i'),
     sessionWords: new RegExp(r.operands.sessionWords, 'i'),
+    sessionGetters: r.operands.sessionGetters ? new RegExp(r.operands.sessionGetters) : undefined,
     derivations: new RegExp(r.operands.derivations, 'i'),
     verifierNames: new RegExp(r.operands.verifierNames, 'i'),
     tokenVerifiers: new RegExp(r.operands.tokenVerifiers ?? '$^', 'i'),
