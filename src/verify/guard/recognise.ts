@@ -1088,10 +1088,15 @@ function isStepUpRead(parts: string[] | undefined, last: string, call: ts.CallEx
     vocab().guardNames.test(parts[parts.length - 2])
   ))
     return false;
+  // (a factor's own record, `mfaFactor.findFirst(…)`, says a factor exists, not that it was used now)
+  if (vocab().factorRecords.test(parts[parts.length - 2])) return false;
   // A query must bound the proof (verified since, not expired, not consumed): `webAuthnCredential.findFirst({ where: { id } })`
   // looks up the credential an endpoint is about to delete, it proves nothing. Key-value reads expire by themselves.
   if (!/^(find|count)/.test(last)) return true;
-  return vocab().stepUpRecordProof.test(call.arguments.map((a) => a.getText()).join(','));
+  const text = call.arguments.map((a) => a.getText()).join(',');
+  // (a record found because it was never verified, `verifiedAt: null`, is a factor or a code still pending: no proof)
+  if (/\b(verified|confirmed|enabled|activated)_?at\s*:\s*(null\b|\{\s*equals\s*:\s*null\b)/i.test(text)) return false;
+  return vocab().stepUpRecordProof.test(text);
 }
 
 /**

@@ -117,7 +117,7 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   const typedAt = text(typed);
   const storedAt = stored.map(text).join(', ');
   // the stored side is then written as a factor's secret: the code proves the factor being enrolled
-  const enrolled = storedAfterwards(stored, env);
+  const enrolled = storedAfterwards(stored, env) ?? factorSwitchedOnAfter(stored);
   if (enrolled) return { kind: 'enrolling', typed: typedAt, stored: `${storedAt}, ${enrolled}`, otp: true };
   if (!stored.length)
     return ops.requireStoredSecret ? { kind: 'none' } : { kind: 'proof', typed: typedAt, stored: 'the stored secret' };
@@ -302,10 +302,20 @@ export function requiresFactorOn(fn: ts.Node): boolean {
     let on = false;
     const visit = (n: ts.Node): void => {
       if (on) return;
-      if (
-        ts.isPropertyAssignment(n) &&
-        v.factorRecordFlags.test(propertyNameText(n.name) ?? '') &&
-        n.initializer.kind === SyntaxKind.TrueKeyword
+      const key = ts.isPropertyAssignment(n) ? (propertyNameText(n.name) ?? '') : '';
+      const value = ts.isPropertyAssignment(n) ? skipOuter(n.initializer) : undefined;
+      if (value && v.factorRecordFlags.test(key) && value.kind === SyntaxKind.TrueKeyword) on = true;
+      // (a switch kept as the time it was turned on, found set: `verifiedAt: { not: null }`)
+      else if (
+        value &&
+        v.factorRecordFlags.test(stampedSwitch(key) ?? '') &&
+        ts.isObjectLiteralExpression(value) &&
+        value.properties.some(
+          (q) =>
+            ts.isPropertyAssignment(q) &&
+            propertyNameText(q.name) === 'not' &&
+            skipOuter(q.initializer).kind === SyntaxKind.NullKeyword,
+        )
       )
         on = true;
       else if (!ts.isFunctionLike(n)) n.forEachChild(visit);
@@ -463,6 +473,84 @@ function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined
 }
 
 /**
+ * The stored side is a factor's record (`prisma.mfaFactor.findFirst(…)`, `SELECT … FROM totp_factors`) that the
+ * function then switches on (`update({ where: { id: pending.id }, data: { verifiedAt: new Date() } })`,
+ * `UPDATE totp_factors SET verified_at = NOW() WHERE id = $1` with `rows[0].id`): the code proves the factor being
+ * confirmed, whatever else the handler required first. What it switches on, else undefined.
+ */
+function factorSwitchedOnAfter(stored: readonly ts.Expression[]): string | undefined {
+  const v = vocab();
+  for (const e of stored) {
+    let x = skipOuter(e);
+    while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
+    if (!ts.isIdentifier(x) || x === skipOuter(e)) continue;
+    const root = x.text;
+    // (a local, or a name taken apart from one: `const { rows } = await db.query(…)`)
+    const d = findDeclaration(x);
+    const holder =
+      d && ts.isBindingElement(d) && ts.isVariableDeclaration(d.parent.parent) ? d.parent.parent : undefined;
+    const init = localInit(x) ?? holder?.initializer;
+    let call = init && skipOuter(init);
+    if (call && ts.isAwaitExpression(call)) call = skipOuter(call.expression);
+    // (`const f = rows[0]` of `const { rows } = await db.query(…)`: the statement the rows come from)
+    if (call && (ts.isElementAccessExpression(call) || ts.isPropertyAccessExpression(call))) {
+      const base = skipOuter(call.expression);
+      const bd = ts.isIdentifier(base) ? findDeclaration(base) : undefined;
+      const inner = ts.isIdentifier(base)
+        ? (localInit(base) ??
+          (bd && ts.isBindingElement(bd) && ts.isVariableDeclaration(bd.parent.parent)
+            ? bd.parent.parent.initializer
+            : undefined))
+        : undefined;
+      call = inner && skipOuter(inner);
+      if (call && ts.isAwaitExpression(call)) call = skipOuter(call.expression);
+    }
+    if (!call || !ts.isCallExpression(call)) continue;
+    const parts = calleeParts(call.expression) ?? [];
+    const sql = /\bfrom\s+[`"']?(\w+)/i.exec(
+      call.arguments[0] && ts.isStringLiteralLike(call.arguments[0]) ? call.arguments[0].text : '',
+    );
+    const store = sql?.[1] ?? parts[parts.length - 2];
+    if (!store || !v.factorRecords.test(store)) continue;
+    // (a factor found switched on already, `verifiedAt: { not: null }`, `… IS NOT NULL`, is stamped again: no enrolment)
+    if (
+      /\b(verified|confirmed|enabled|activated)_?at\s*(:\s*\{\s*not\s*:\s*null|\s+is\s+not\s+null)|\b(is_?)?(enabled|verified|confirmed|active)\s*[:=]\s*(true|1)\b/i.test(
+        call.getText(),
+      )
+    )
+      continue;
+    const fn = ts.findAncestor(e, ts.isFunctionLike);
+    if (!fn) continue;
+    const idRef = new RegExp(`\\b${root}(\\[0\\])?\\.(id|_id)\\b`);
+    const SWITCH =
+      /\b(verified|confirmed|enabled|activated)_?at\s*[:=]\s*(new Date\(\)|now\(\)|Date\.now\(\)|\$\d+|\?)|\b(is_?)?(enabled|verified|confirmed|active)\s*[:=]\s*(true|1)\b/i;
+    let found: string | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      const statement =
+        ts.isCallExpression(n) && n.arguments[0] && ts.isStringLiteralLike(n.arguments[0]) ? n.arguments[0].text : '';
+      if (
+        ts.isCallExpression(n) &&
+        n.getStart() > e.getEnd() &&
+        (v.anyWrites.test(calleeName(n)) || /^\s*update\b/i.test(statement))
+      ) {
+        const text = n.getText();
+        const onRecord = idRef.test(text) || lastName(skipOuter(n.expression)) === root;
+        if (onRecord && SWITCH.test(text)) found = `${root}, switched on by ${shortCall(n)}`;
+      }
+      if (!found) ts.forEachChild(n, visit);
+    };
+    visit(fn);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function shortCall(n: ts.CallExpression): string {
+  return n.expression.getText().replace(/\s+/g, '').slice(0, 60);
+}
+
+/**
  * The one input of a local holding a code computed by a one-time-code generator
  * (`const expected = totp(totpToken)`, `authenticator.generate(secret)`): the secret the code comes from.
  */
@@ -609,6 +697,60 @@ function namesRow(call: ts.Node): boolean {
  * the one written later in the same function (a field assigned, or a write method called on it), with
  * no write of another record after the check?
  */
+/**
+ * The same lookup written twice (`User.findById(id)`): the same call text, whose names are the same bindings, each
+ * one that cannot change in between (a constant, or a parameter nothing assigns).
+ */
+function sameLookup(a: ts.CallExpression, b: ts.CallExpression): boolean {
+  if (a.getText() !== b.getText()) return false;
+  const names = (n: ts.Node): ts.Identifier[] => {
+    const out: ts.Identifier[] = [];
+    const visit = (c: ts.Node): void => {
+      if (ts.isIdentifier(c) && !(ts.isPropertyAccessExpression(c.parent) && c.parent.name === c)) out.push(c);
+      c.forEachChild(visit);
+    };
+    visit(n);
+    return out;
+  };
+  const left = names(a);
+  const right = names(b);
+  return (
+    left.length === right.length &&
+    left.every((id, i) => {
+      const d = findDeclaration(id);
+      if (!d || d !== findDeclaration(right[i])) return false;
+      if (ts.isVariableDeclaration(d)) return !!(ts.getCombinedNodeFlags(d) & ts.NodeFlags.Const);
+      if (ts.isBindingElement(d)) return !!(ts.getCombinedNodeFlags(d) & ts.NodeFlags.Const) || neverAssigned(d);
+      if (ts.isParameter(d)) return neverAssigned(d);
+      return ts.isImportSpecifier(d) || ts.isImportClause(d) || ts.isClassDeclaration(d) || ts.isFunctionDeclaration(d);
+    })
+  );
+}
+
+/** Is a name (a parameter, a binding) never assigned in its function? */
+function neverAssigned(d: ts.ParameterDeclaration | ts.BindingElement): boolean {
+  if (!ts.isIdentifier(d.name)) return false;
+  const name = d.name.text;
+  const fn = ts.findAncestor(d, ts.isFunctionLike);
+  if (!fn) return false;
+  let assigned = false;
+  const visit = (n: ts.Node): void => {
+    if (assigned) return;
+    if (
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+      n.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+      ts.isIdentifier(skipOuter(n.left)) &&
+      (skipOuter(n.left) as ts.Identifier).text === name &&
+      findDeclaration(skipOuter(n.left) as ts.Identifier) === d
+    )
+      assigned = true;
+    n.forEachChild(visit);
+  };
+  visit(fn);
+  return !assigned;
+}
+
 function writtenAfterwards(storedSide: ts.Expression): boolean {
   let root = skipOuter(storedSide);
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);
@@ -623,12 +765,12 @@ function writtenAfterwards(storedSide: ts.Expression): boolean {
   // `const s = await Student.findById(id)`, is that record)
   let init = decl.initializer && skipOuter(decl.initializer);
   if (init && ts.isAwaitExpression(init)) init = skipOuter(init.expression);
-  const lookup = init && ts.isCallExpression(init) && /^find/.test(calleeName(init)) ? init.getText() : undefined;
+  const lookup = init && ts.isCallExpression(init) && /^find/.test(calleeName(init)) ? init : undefined;
   const sameRecord = (e: ts.Expression): boolean => {
     const x = skipOuter(e);
     return (
       (ts.isIdentifier(x) && findDeclaration(x) === decl) ||
-      (!!lookup && ts.isCallExpression(x) && x.getText() === lookup)
+      (!!lookup && ts.isCallExpression(x) && sameLookup(x, lookup))
     );
   };
   let same = false;
