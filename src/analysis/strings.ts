@@ -67,6 +67,8 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
       // bindings or its parameters' defaults, one built from them: `const base = `${prefix}${path}``)
       (ts.isCallExpression(skipOuter(d.initializer)) ||
         ts.isElementAccessExpression(skipOuter(d.initializer)) ||
+        // (a choice, `x || '/'`, `test ? a : b`: folded when it can be, below)
+        isChoice(skipOuter(d.initializer)) ||
         (env && (ts.isTemplateExpression(skipOuter(d.initializer)) || ts.isBinaryExpression(skipOuter(d.initializer)))))
     ) {
       const s = evalString(d.initializer, values, depth + 1, env);
@@ -112,6 +114,11 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
     const part = splitPart(e, (x) => evalString(x, values, depth + 1, env));
     if (part !== undefined) return part;
   }
+  // a default for an empty or missing value (`requested.replace(/\/+$/, '') || '/'`, `options.prefix ?? '/api'`)
+  // and a choice decided by a comparison of constants (`requested === '' ? '/' : requested`): folded when the
+  // left side or the test can be evaluated, else every branch is a possibility below
+  const folded = foldChoice(e, (x) => evalString(x, values, depth + 1, env));
+  if (folded !== undefined) return folded;
   if (
     ts.isIdentifier(e) ||
     ts.isPropertyAccessExpression(e) ||
@@ -153,7 +160,12 @@ export function evalString(expr: ts.Expression, values: ValueResolver, depth = 0
 
 export function stringFromValues(vals: Value[], values: ValueResolver, depth = 0): string | undefined {
   for (const v of vals) {
-    if (v.kind === 'literal' && (typeof v.value === 'string' || typeof v.value === 'number')) return String(v.value);
+    if (v.kind === 'literal' && (typeof v.value === 'string' || typeof v.value === 'number')) {
+      // a literal that is one branch of a choice (`x.replace(/\/+$/, '') || '/'`): the choice folded, when it can be
+      const choice = enclosingChoice(v.node);
+      const folded = choice && depth < 8 ? evalString(choice, values, depth + 1) : undefined;
+      return folded ?? String(v.value);
+    }
   }
   for (const v of vals) {
     if (v.kind === 'literal') continue;
@@ -189,5 +201,67 @@ export function evalStrings(expr: ts.Expression, values: ValueResolver, env?: En
   if (s !== undefined) return [s];
   const vals = values.resolve(e);
   for (const v of vals) if (v.kind === 'array') return evalStrings(v.node, values, env);
+  return undefined;
+}
+
+/** The outermost choice a value is a branch of (`'/'` in `a || '/'`), undefined when it is none. */
+function enclosingChoice(node: ts.Node | undefined): ts.Expression | undefined {
+  let top: ts.Node | undefined = node;
+  let found: ts.Expression | undefined;
+  while (top?.parent && (ts.isParenthesizedExpression(top.parent) || isChoice(top.parent as ts.Expression))) {
+    top = top.parent;
+    if (isChoice(top as ts.Expression)) found = top as ts.Expression;
+  }
+  return found;
+}
+
+/** `a || b`, `a ?? b`, `test ? a : b`. */
+function isChoice(e: ts.Expression): boolean {
+  return (
+    ts.isConditionalExpression(e) ||
+    (ts.isBinaryExpression(e) &&
+      (e.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+        e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken))
+  );
+}
+
+/**
+ * `a || b`, `a ?? b` and `test ? a : b` with the left side or the test known: the value they take. A value that
+ * cannot be evaluated leaves them undecided (undefined).
+ */
+function foldChoice(e: ts.Expression, evaluate: (x: ts.Expression) => string | undefined): string | undefined {
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op !== ts.SyntaxKind.BarBarToken && op !== ts.SyntaxKind.QuestionQuestionToken) return undefined;
+    const left = evaluate(e.left);
+    if (left === undefined) return undefined;
+    return op === ts.SyntaxKind.BarBarToken && left === '' ? evaluate(e.right) : left;
+  }
+  if (!ts.isConditionalExpression(e)) return undefined;
+  const truth = stringTest(skipOuter(e.condition), evaluate);
+  if (truth === undefined) return undefined;
+  return evaluate(truth ? e.whenTrue : e.whenFalse);
+}
+
+/** A test of constant strings (`a === ''`, `a !== '/'`, `!a`, `a`): whether it holds, or undefined. */
+function stringTest(c: ts.Expression, evaluate: (x: ts.Expression) => string | undefined): boolean | undefined {
+  if (ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken) {
+    const inner = stringTest(skipOuter(c.operand), evaluate);
+    return inner === undefined ? undefined : !inner;
+  }
+  if (ts.isBinaryExpression(c)) {
+    const op = c.operatorToken.kind;
+    const eq = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+    const ne = op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken;
+    if (!eq && !ne) return undefined;
+    const l = evaluate(c.left);
+    const r = l === undefined ? undefined : evaluate(c.right);
+    if (l === undefined || r === undefined) return undefined;
+    return eq ? l === r : l !== r;
+  }
+  if (ts.isIdentifier(c) || ts.isPropertyAccessExpression(c) || ts.isCallExpression(c)) {
+    const v = evaluate(c);
+    return v === undefined ? undefined : v !== '';
+  }
   return undefined;
 }
