@@ -100,16 +100,47 @@ function parameterPath(call: ts.CallExpression, ctx: AdapterContext): boolean {
   // what it registers is a handler, or the registrar's list of them (`...middlewares`)
   const last = call.arguments[call.arguments.length - 1];
   if (call.arguments.length < 2 || !(ts.isSpreadElement(last) || looksLikeHandler(last, ctx.values, 1))) return false;
-  const d = x && ts.isIdentifier(x) ? findDeclaration(x) : undefined;
-  if (!d || !ts.isParameter(d)) return false;
+  if (!x) return false;
   // the router is a parameter of the same function: a registrar (`cache.put(key, value)` is not one)
+  const fn = registrarOf(call);
+  // (the path one of its parameters, or a constant it builds from them: `const base = `${PREFIX}/${spec.slug}``)
+  return !!fn && dependsOnParameter(x, fn, 0);
+}
+
+/** The function whose parameter a registration's receiver is (`router` of `function mount(router, spec)`). */
+function registrarOf(call: ts.CallExpression): ts.SignatureDeclaration | undefined {
   const callee = skipOuter(call.expression);
   const recv =
     ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)
       ? skipOuter(callee.expression)
       : undefined;
   const r = recv && ts.isIdentifier(recv) ? findDeclaration(recv) : undefined;
-  return !!r && ts.isParameter(r) && r.parent === d.parent;
+  return r && ts.isParameter(r) ? r.parent : undefined;
+}
+
+/** Does an expression read a parameter of `fn`, directly or through constants `fn` declares from them? */
+function dependsOnParameter(e: ts.Node, fn: ts.SignatureDeclaration, depth: number): boolean {
+  if (depth > 3) return false;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) {
+      const d = findDeclaration(n);
+      if (d && ts.isParameter(d) && d.parent === fn) found = true;
+      else if (
+        d &&
+        ts.isVariableDeclaration(d) &&
+        d.initializer &&
+        ts.getCombinedNodeFlags(d) & ts.NodeFlags.Const &&
+        ts.findAncestor(d, (a) => a === fn) &&
+        dependsOnParameter(d.initializer, fn, depth + 1)
+      )
+        found = true;
+    }
+    if (!found) n.forEachChild(visit);
+  };
+  visit(e);
+  return found;
 }
 
 /** Hono path patterns: `*` wildcards, `:param` segments; a trailing `/*` also matches the bare prefix. */
@@ -373,6 +404,8 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
           if (isPathLike(args[0], ctx)) {
             paths = pathsOf(args[0], ctx);
             handlers = flat(args.slice(1));
+            // (a path only partly known here, built from a registrar's parameters: read again for each call)
+            if (paths.some((p) => p.includes('{')) && parameterPath(call, ctx)) pathExpr = args[0];
           } else if (parameterPath(call, ctx)) {
             // (a helper handed its path, in a file that never names Hono, registers a route only with a Hono
             // handler: `db.all(query, (err, rows) => …)` in a database helper is no route)
