@@ -146,7 +146,8 @@ export function isRequireCall(e: ts.Node): boolean {
     ts.isCallExpression(e) &&
     ts.isIdentifier(e.expression) &&
     e.expression.text === 'require' &&
-    e.arguments.length === 1 &&
+    // (Node reads the first argument only: `require('./routes/x.js', { page: 'route' })` loads the same module)
+    e.arguments.length >= 1 &&
     ts.isStringLiteralLike(e.arguments[0])
   );
 }
@@ -573,8 +574,8 @@ export class ValueResolver {
    * constant string.
    */
   private requiredSpec(e: ts.CallExpression, depth: number, seen: Set<ts.Node>): string | undefined {
-    if (e.arguments.length !== 1) return undefined;
     const dynamic = e.expression.kind === ts.SyntaxKind.ImportKeyword;
+    if (!e.arguments.length || (dynamic && e.arguments.length !== 1)) return undefined;
     if (!dynamic && (!ts.isIdentifier(e.expression) || e.expression.text !== 'require')) return undefined;
     if (!dynamic && findDeclaration(e.expression as ts.Identifier)) return undefined;
     const text = (x: ts.Expression): string | undefined => {
