@@ -369,8 +369,11 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
         const env = site && ts.isCallExpression(site) ? envOf(site, ctx) : undefined;
         const p = arg ? evalString(arg, ctx.values, 0, env) : undefined;
         if (p === undefined) return refs;
+        // (a prefix the factory's call does not decide is the same child for every call: the routes chained on it
+        // where the factory is written are its routes)
+        const perSite = !!site && (!env || evalString(arg, ctx.values) !== p);
         return refs.map((r) => {
-          const key = site ? siteKey(site, call) : call;
+          const key = perSite ? siteKey(site!, call) : call;
           const child = c.graph.node(key, call.getSourceFile().fileName, call.getStart(), { prefix: p });
           child.derived = true;
           c.graph.add(r.router, { kind: 'inline', router: child, anchor: call, order: orderOf(call) });
