@@ -321,6 +321,20 @@ export function requiresFactorOn(fn: ts.Node): boolean {
       else if (!ts.isFunctionLike(n)) n.forEachChild(visit);
     };
     visit(init);
+    // (through a helper of this file that answers the lookup: `activeFactor(userId)` returning `findFirst({ where: {
+    // userId, verifiedAt: { not: null } } })`)
+    let call = skipOuter(init);
+    if (ts.isAwaitExpression(call)) call = skipOuter(call.expression);
+    const callee = ts.isCallExpression(call) ? skipOuter(call.expression) : undefined;
+    const d = callee && ts.isIdentifier(callee) ? findDeclaration(callee) : undefined;
+    const helper =
+      d && ts.isFunctionDeclaration(d)
+        ? d
+        : d && ts.isVariableDeclaration(d) && d.initializer && ts.isArrowFunction(skipOuter(d.initializer))
+          ? skipOuter(d.initializer)
+          : undefined;
+    const body = helper && (helper as ts.FunctionLikeDeclaration).body;
+    if (!on && body && d!.getSourceFile() === e.getSourceFile()) visit(body);
     return on;
   };
   // the flag tested off (`!s.isEnabled`, `s.isEnabled !== true`), alone or as one way the test exits (`!s || !s.isEnabled`)

@@ -185,6 +185,8 @@ export interface Origin {
   identity?: string;
   /** Read from a record looked up by a key the request supplies and not by who is signed in (`findFirst({ where: { id: body.recoveryId } })`): whose record it is, the caller chooses. */
   chosenBy?: string;
+  /** One of alternatives of which one the request supplies (`body.userId ?? session.user.id`): the caller may choose it. */
+  choosable?: string;
   /**
    * Read from a parameter no call site binds: the parameter and the member read first (`opts.input.password` →
    * `opts`, `input`; `({ ctx })` → its parameter, `ctx`).
@@ -598,7 +600,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const leaves = keyLeaves(x.arguments);
         const keys = originOf(leaves, env, depth + KEY_STEP);
         const callee = skipOuter(x.expression);
-        if (keys.identity) {
+        if (keys.identity && !keys.choosable) {
           // looked up by who is signed in
         } else if (keys.payload) {
           // name the key the request sends (`body.recoveryId`), not where the body was read; an id in a
@@ -632,6 +634,16 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       ts.isTemplateSpan(x)
     ) {
       if (ts.isShorthandPropertyAssignment(x)) return go(x.name, depth + 1);
+      // alternatives one of which the request supplies (`body.userId ?? session.user.id`, `q.id || me.id`)
+      const alternatives = ts.isConditionalExpression(x)
+        ? [x.whenTrue, x.whenFalse]
+        : ts.isBinaryExpression(x) &&
+            (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+              x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+          ? [x.left, x.right]
+          : [];
+      if (alternatives.length && alternatives.some((a) => originOf([a], env, depth + 1).payload))
+        o.choosable ??= short(x);
       ts.forEachChild(x, (c) => {
         if (!ts.isFunctionLike(c) && !(ts.isConditionalExpression(x) && c === x.condition)) go(c, depth + 1);
       });
