@@ -373,7 +373,7 @@ function honoDialect(ctx: AdapterContext, rules: HonoRules): Dialect {
         // where the factory is written are its routes)
         const perSite = !!site && (!env || evalString(arg, ctx.values) !== p);
         return refs.map((r) => {
-          const key = perSite ? siteKey(site!, call) : call;
+          const key = perSite && site ? siteKey(site, call) : call;
           const child = c.graph.node(key, call.getSourceFile().fileName, call.getStart(), { prefix: p });
           child.derived = true;
           c.graph.add(r.router, { kind: 'inline', router: child, anchor: call, order: orderOf(call) });

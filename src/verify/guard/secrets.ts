@@ -15,7 +15,7 @@ import { boundArgument, type Env } from '../../analysis/strings.js';
 import { findDeclaration } from '../../analysis/scope.js';
 import { exits } from '../../analysis/walk.js';
 import { calleeName, lastName, propertyNameText, skipOuter } from '../../analysis/values.js';
-import { codeGeneratorInput, isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
+import { codeGeneratorInput, fileFunction, isTyped, nameHas, nameWords, originOf, type Origin } from './sources.js';
 import { vocab } from './vocab.js';
 import { localInit } from './logic.js';
 import { isTimeSource } from './windows.js';
@@ -326,15 +326,8 @@ export function requiresFactorOn(fn: ts.Node): boolean {
     let call = skipOuter(init);
     if (ts.isAwaitExpression(call)) call = skipOuter(call.expression);
     const callee = ts.isCallExpression(call) ? skipOuter(call.expression) : undefined;
-    const d = callee && ts.isIdentifier(callee) ? findDeclaration(callee) : undefined;
-    const helper =
-      d && ts.isFunctionDeclaration(d)
-        ? d
-        : d && ts.isVariableDeclaration(d) && d.initializer && ts.isArrowFunction(skipOuter(d.initializer))
-          ? skipOuter(d.initializer)
-          : undefined;
-    const body = helper && (helper as ts.FunctionLikeDeclaration).body;
-    if (!on && body && d!.getSourceFile() === e.getSourceFile()) visit(body);
+    const helper = callee && ts.isIdentifier(callee) ? fileFunction(callee) : undefined;
+    if (!on && helper?.body && helper.getSourceFile() === e.getSourceFile()) visit(helper.body);
     return on;
   };
   // the flag tested off (`!s.isEnabled`, `s.isEnabled !== true`), alone or as one way the test exits (`!s || !s.isEnabled`)

@@ -782,7 +782,7 @@ export function isTyped(o: Origin): boolean {
 }
 
 /** The function a name declares in its file: `function f() {}`, or a constant holding an arrow or a function expression. */
-function fileFunction(
+export function fileFunction(
   name: ts.Identifier,
 ): ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | undefined {
   const d = findDeclaration(name);
