@@ -149,7 +149,8 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
       otp,
     };
   }
-  if (s.session || s.pending) {
+  // (a session getter's user, `getSessionUser(ctx).password`, is the signed-in user's record, whatever its holder is called)
+  if ((s.session && !s.signedIn) || s.pending) {
     const from = (s.session ?? s.pending)!;
     return {
       kind: 'enrolling',
@@ -165,7 +166,7 @@ export function judgeCompare(ops: CompareOperands, env: Env | undefined): Secret
   // signed in): the caller picks whose secret it proves, so it proves nothing about the session's user.
   // …unless the record whose secret is proven is the one then changed (`user.password = …; user.save()`):
   // whoever picks it must know its secret, which a stolen session does not give
-  if (s.chosenBy && !s.identity && !stored.some(writtenAfterwards))
+  if (s.chosenBy && !s.identity && !stored.some((e) => writtenAfterwards(callerSide(e, env))))
     return { kind: 'client-trusted', typed: typedAt, stored: storedAt, chosenBy: s.chosenBy, otp };
   return { kind: 'proof', typed: typedAt, stored: storedAt, otp, storedNodes: stored };
 }
@@ -756,6 +757,17 @@ function neverAssigned(d: ts.ParameterDeclaration | ts.BindingElement): boolean 
   };
   visit(fn);
   return !assigned;
+}
+
+/** A helper's parameter as the caller wrote it (`hashedPassword` of `verifyPassword(pw, user.password)`). */
+function callerSide(e: ts.Expression, env: Env | undefined): ts.Expression {
+  let x = skipOuter(e);
+  for (let hops = 0; hops < 4 && ts.isIdentifier(x); hops++) {
+    const next = boundArgument(x, env);
+    if (!next) break;
+    x = skipOuter(next);
+  }
+  return x;
 }
 
 function writtenAfterwards(storedSide: ts.Expression): boolean {

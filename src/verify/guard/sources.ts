@@ -187,6 +187,8 @@ export interface Origin {
   chosenBy?: string;
   /** One of alternatives of which one the request supplies (`body.userId ?? session.user.id`): the caller may choose it. */
   choosable?: string;
+  /** Answered by a getter of the signed-in user (`getSessionUser(ctx)`, `getCurrentUser()`): that user's record. */
+  signedIn?: string;
   /**
    * Read from a parameter no call site binds: the parameter and the member read first (`opts.input.password` →
    * `opts`, `input`; `({ ctx })` → its parameter, `ctx`).
@@ -551,6 +553,9 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
       if (v.sessionGetters?.test(last)) {
         o.stored ??= short(x);
         o.identity ??= short(x);
+        // (a getter of the user, `getSessionUser(ctx)`, answers the user's record; one of the session itself,
+        // `getIronSession(…)`, a container that may hold an enrolment in progress)
+        if (/user/i.test(last)) o.signedIn ??= short(x);
         return;
       }
       // (a store's lookup keyed by what the request sends, `User.findById(req.query.id)`, reads the record the
