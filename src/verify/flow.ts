@@ -288,6 +288,23 @@ function swallowsFailure(c: ts.Node): boolean {
   );
 }
 
+/** A call whose promise is caught by a handler that throws nothing (`verify(…).catch(() => null)`). */
+function caughtWithoutThrow(c: ts.Node): boolean {
+  const p = c.parent;
+  if (!p || !ts.isPropertyAccessExpression(p) || p.expression !== c || p.name.text !== 'catch') return false;
+  const call = p.parent;
+  const handler = call && ts.isCallExpression(call) ? call.arguments[0] : undefined;
+  if (!handler || (!ts.isArrowFunction(handler) && !ts.isFunctionExpression(handler))) return false;
+  let throws = false;
+  const visit = (n: ts.Node): void => {
+    if (ts.isThrowStatement(n)) throws = true;
+    else if (!ts.isFunctionLike(n)) n.forEachChild(visit);
+  };
+  handler.body.forEachChild(visit);
+  if (!ts.isBlock(handler.body)) visit(handler.body);
+  return !throws;
+}
+
 function usageOf(
   call: ts.Node,
   isResolve?: (c: ts.CallExpression) => boolean,
@@ -1050,6 +1067,8 @@ export class Flow implements ResultLookup {
     }
     // a check whose failure a `.catch(() => true)` turns into a pass decides nothing
     if (spec && swallowsFailure(c)) spec = { ...spec, mode: 'never-fails' };
+    // …and a throwing check whose throw a `.catch(() => null)` turns into an answer fails only by that answer
+    else if (spec && spec.mode === 'throws' && caughtWithoutThrow(c)) spec = { ...spec, mode: 'returns-falsy' };
     if (spec) {
       const u = usageOf(c, (r) => !!this.executor && callsDecl(r, this.executor.resolve));
       const ev = this.event(c, spec, u.usage, u.awaited);

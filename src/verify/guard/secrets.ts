@@ -314,7 +314,7 @@ export function requiresFactorOn(fn: ts.Node): boolean {
         value.properties.some(
           (q) =>
             ts.isPropertyAssignment(q) &&
-            propertyNameText(q.name) === 'not' &&
+            /^(not|\$ne)$/.test(propertyNameText(q.name) ?? '') &&
             skipOuter(q.initializer).kind === SyntaxKind.NullKeyword,
         )
       )
@@ -522,7 +522,7 @@ function factorSwitchedOnAfter(stored: readonly ts.Expression[]): string | undef
     if (!store || !v.factorRecords.test(store)) continue;
     // (a factor found switched on already, `verifiedAt: { not: null }`, `… IS NOT NULL`, is stamped again: no enrolment)
     if (
-      /\b(verified|confirmed|enabled|activated)_?at\s*(:\s*\{\s*not\s*:\s*null|\s+is\s+not\s+null)|\b(is_?)?(enabled|verified|confirmed|active)\s*[:=]\s*(true|1)\b/i.test(
+      /\b(verified|confirmed|enabled|activated)_?at\s*(:\s*\{\s*(not|\$ne)\s*:\s*null|\s+is\s+not\s+null)|\b(is_?)?(enabled|verified|confirmed|active)\s*[:=]\s*(true|1)\b/i.test(
         call.getText(),
       )
     )
@@ -546,6 +546,16 @@ function factorSwitchedOnAfter(stored: readonly ts.Expression[]): string | undef
         const onRecord = idRef.test(text) || lastName(skipOuter(n.expression)) === root;
         if (onRecord && SWITCH.test(text)) found = `${root}, switched on by ${shortCall(n)}`;
       }
+      // (the record's own field set before its save: `factor.verifiedAt = new Date(); await factor.save()`)
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === SyntaxKind.EqualsToken &&
+        n.getStart() > e.getEnd() &&
+        ts.isPropertyAccessExpression(skipOuter(n.left)) &&
+        lastName((skipOuter(n.left) as ts.PropertyAccessExpression).expression) === root &&
+        SWITCH.test(n.getText())
+      )
+        found = `${root}, switched on by ${n.getText().replace(/\s+/g, ' ').slice(0, 60)}`;
       if (!found) ts.forEachChild(n, visit);
     };
     visit(fn);

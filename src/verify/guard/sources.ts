@@ -605,7 +605,9 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         const leaves = keyLeaves(x.arguments);
         const keys = originOf(leaves, env, depth + KEY_STEP);
         const callee = skipOuter(x.expression);
-        if (keys.identity && !keys.choosable) {
+        // (alternatives written in the key itself, `findById(body.userId ?? req.user.id)`, are the caller's choice too)
+        const inline = keys.identity ? originOf([...x.arguments], env, depth + KEY_STEP).choosable : undefined;
+        if (keys.identity && !keys.choosable && !inline) {
           // looked up by who is signed in
         } else if (keys.payload) {
           // name the key the request sends (`body.recoveryId`), not where the body was read; an id in a
@@ -759,9 +761,12 @@ function keyLeaves(args: readonly ts.Expression[]): ts.Expression[] {
     if (out.length >= 32) return;
     if (ts.isPropertyAccessExpression(n) || ts.isElementAccessExpression(n) || ts.isIdentifier(n)) {
       const p = n.parent;
-      // (a method called on a value, `String(body.email).trim()`: the value it is called on is the key)
+      // (a method called on a value, `String(body.email).trim()`: the value it is called on is the key; a read of
+      // what the request sends, `c.req.param('id')`, is the key itself)
       if (ts.isCallExpression(p) && p.expression === n) {
-        if (!ts.isIdentifier(n)) visit(n.expression);
+        const text = (calleeParts(n) ?? []).join('.');
+        if (text && vocab().clientCalls.some((c) => text === c || text.endsWith(`.${c}`))) out.push(p);
+        else if (!ts.isIdentifier(n)) visit(n.expression);
         return;
       }
       if (
