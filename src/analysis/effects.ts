@@ -2217,17 +2217,10 @@ function handedOutModel(call: ts.CallExpression, values: ValueResolver): string 
   let found: string | undefined;
   for (const v of values.resolve(call.expression)) {
     if (v.kind !== 'function' || !v.node.body) continue;
-    const answers: ts.Expression[] = [];
-    if (!ts.isBlock(v.node.body)) answers.push(v.node.body);
-    else
-      forEachNode(v.node.body, (n) => {
-        if (ts.isReturnStatement(n) && n.expression && ts.findAncestor(n, isFunctionNode) === v.node)
-          answers.push(n.expression);
-      });
-    for (const a of answers) {
+    for (const a of returnExpressions(v.node)) {
       const x = skipOuter(a);
       const name = ts.isIdentifier(x)
-        ? isCapitalized(x.text) || /^[a-z][A-Za-z0-9]*Model$/.test(x.text)
+        ? namedAsModel(x.text)
           ? handleModel(x.text)
           : definedModel(x, values)
         : undefined;
@@ -2240,6 +2233,11 @@ function handedOutModel(call: ts.CallExpression, values: ValueResolver): string 
 
 function isCapitalized(s: string): boolean {
   return /^[A-Z][A-Za-z0-9]*$/.test(s);
+}
+
+/** A name a model goes by: capitalised (`User`), or in camel case ending in Model (`userModel`). */
+function namedAsModel(s: string): boolean {
+  return isCapitalized(s) || /^[a-z][A-Za-z0-9]*Model$/.test(s);
 }
 
 /** A receiver holding a record a finder loaded: `const user = await User.findByPk(id)`, `await db.user.findUnique(…)`. */
@@ -3268,9 +3266,8 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
     if (
       recvParts &&
       recvParts.length >= 1 &&
-      (isCapitalized(recvParts[recvParts.length - 1]) ||
-        // a model named as one in camel case (`userModel.findByIdAndDelete(id)`)
-        /^[a-z][A-Za-z0-9]*Model$/.test(recvParts[recvParts.length - 1]) ||
+      // (also a model named as one in camel case: `userModel.findByIdAndDelete(id)`)
+      (namedAsModel(recvParts[recvParts.length - 1]) ||
         // a model held by a registry of models (`models.usersTeam`, `db.models.user`)
         (recvParts.length >= 2 && !!r.orm.modelRegistries?.includes(recvParts[recvParts.length - 2]))) &&
       r.orm.staticMethods.includes(mc.method) &&
@@ -3299,8 +3296,7 @@ function directEffectOf(call: ts.CallExpression, values: ValueResolver): Effect 
       query &&
       /^(find|findOne|findById|where)$/.test(query.method) &&
       queryParts?.length &&
-      (isCapitalized(queryParts[queryParts.length - 1]) ||
-        /^[a-z][A-Za-z0-9]*Model$/.test(queryParts[queryParts.length - 1])) &&
+      namedAsModel(queryParts[queryParts.length - 1]) &&
       /^(updateOne|updateMany|update|deleteOne|deleteMany|remove|replaceOne)$/.test(mc.method) &&
       r.orm.staticMethods.includes(mc.method) &&
       !runsProjectCode(call, values)

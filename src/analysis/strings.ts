@@ -215,14 +215,19 @@ function enclosingChoice(node: ts.Node | undefined): ts.Expression | undefined {
   return found;
 }
 
-/** `a || b`, `a ?? b`, `test ? a : b`. */
+/** The values a choice may take (`a || b`, `a ?? b`, `test ? a : b`), undefined for anything else. */
+export function choiceBranches(e: ts.Node): ts.Expression[] | undefined {
+  if (ts.isConditionalExpression(e)) return [e.whenTrue, e.whenFalse];
+  if (
+    ts.isBinaryExpression(e) &&
+    (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)
+  )
+    return [e.left, e.right];
+  return undefined;
+}
+
 function isChoice(e: ts.Expression): boolean {
-  return (
-    ts.isConditionalExpression(e) ||
-    (ts.isBinaryExpression(e) &&
-      (e.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
-        e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken))
-  );
+  return choiceBranches(e) !== undefined;
 }
 
 /**

@@ -615,20 +615,26 @@ export class Collector {
 
   /** Runs `run` once per call of `fn` with its parameters bound to that call's arguments (two helpers deep). */
   private throughCalls(fn: ts.SignatureDeclaration, run: () => void, depth: number): void {
+    if (depth > 2) return;
+    for (const site of this.sitesCalling(fn)) {
+      const outer = ts.findAncestor(site.parent, ts.isFunctionLike);
+      const forwards =
+        !!outer && site.arguments.some((a) => this.values.resolve(a).some((v) => v.kind === 'param' && v.fn === outer));
+      if (forwards && outer) this.throughCalls(outer, () => this.values.withArguments(fn, site, run), depth + 1);
+      else this.values.withArguments(fn, site, run);
+    }
+  }
+
+  /** The calls of `fn` by its name among the calls to link (each call's callees resolved once). */
+  private *sitesCalling(fn: ts.SignatureDeclaration): Generator<ts.CallExpression> {
     const name = this.nameOf(fn);
-    if (!name || depth > 2) return;
+    if (!name) return;
     for (const calls of this.pendingCalls.values())
       for (const site of calls) {
         if (!ts.isCallExpression(site) || lastName(skipOuter(site.expression)) !== name) continue;
         let targets = this.calleesOf.get(site);
         if (!targets) this.calleesOf.set(site, (targets = this.calleeFunctions(site)));
-        if (!targets.includes(fn)) continue;
-        const outer = ts.findAncestor(site.parent, ts.isFunctionLike);
-        const forwards =
-          !!outer &&
-          site.arguments.some((a) => this.values.resolve(a).some((v) => v.kind === 'param' && v.fn === outer));
-        if (forwards && outer) this.throughCalls(outer, () => this.values.withArguments(fn, site, run), depth + 1);
-        else this.values.withArguments(fn, site, run);
+        if (targets.includes(fn)) yield site;
       }
   }
 
@@ -980,28 +986,25 @@ export class Collector {
     return out;
   }
 
-  private readonly handed = new Map<ts.SignatureDeclaration, ts.Node[]>();
+  private readonly handed = new Map<ts.ParameterDeclaration, ts.Node[]>();
 
   /**
    * The functions callers hand a function as its `index`th argument, when it calls that parameter
    * (`router(routes) { routes(app) }` called as `server.router(routes)`): each is called there.
    */
   private handedFunctions(fn: ts.SignatureDeclaration, index: number): ts.Node[] {
-    const key = fn.parameters[index] ? fn : undefined;
-    const name = key && this.nameOf(fn);
-    if (!key || !name) return [];
-    const hit = this.handed.get(fn);
+    const param = fn.parameters[index];
+    if (!param) return [];
+    const hit = this.handed.get(param);
     if (hit) return hit;
     const out: ts.Node[] = [];
     // (set before the search: a call site inside the function itself resolves to none)
-    this.handed.set(fn, out);
-    for (const calls of this.pendingCalls.values())
-      for (const site of calls) {
-        const arg = site.arguments?.[index];
-        if (!arg || !ts.isCallExpression(site) || lastName(skipOuter(site.expression)) !== name) continue;
-        if (!this.values.resolve(site.expression).some((v) => v.kind === 'function' && v.node === fn)) continue;
-        for (const v of this.values.resolve(arg)) if (v.kind === 'function' && !out.includes(v.node)) out.push(v.node);
-      }
+    this.handed.set(param, out);
+    for (const site of this.sitesCalling(fn)) {
+      const arg = site.arguments[index];
+      if (!arg) continue;
+      for (const v of this.values.resolve(arg)) if (v.kind === 'function' && !out.includes(v.node)) out.push(v.node);
+    }
     return out;
   }
 

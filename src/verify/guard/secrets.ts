@@ -480,6 +480,10 @@ function storedAfterwards(stored: readonly ts.Expression[], env: Env | undefined
   return undefined;
 }
 
+/** A factor's switch turned on, as written (`verifiedAt: new Date()`, `SET verified_at = NOW()`, `enabled = true`). */
+const SWITCH_TEXT =
+  /\b(verified|confirmed|enabled|activated)_?at\s*[:=]\s*(new Date\(\)|now\(\)|Date\.now\(\)|\$\d+|\?)|\b(is_?)?(enabled|verified|confirmed|active)\s*[:=]\s*(true|1)\b/i;
+
 /**
  * The stored side is a factor's record (`prisma.mfaFactor.findFirst(…)`, `SELECT … FROM totp_factors`) that the
  * function then switches on (`update({ where: { id: pending.id }, data: { verifiedAt: new Date() } })`,
@@ -493,25 +497,11 @@ function factorSwitchedOnAfter(stored: readonly ts.Expression[]): string | undef
     while (ts.isPropertyAccessExpression(x) || ts.isElementAccessExpression(x)) x = skipOuter(x.expression);
     if (!ts.isIdentifier(x) || x === skipOuter(e)) continue;
     const root = x.text;
-    // (a local, or a name taken apart from one: `const { rows } = await db.query(…)`)
-    const d = findDeclaration(x);
-    const holder =
-      d && ts.isBindingElement(d) && ts.isVariableDeclaration(d.parent.parent) ? d.parent.parent : undefined;
-    const init = localInit(x) ?? holder?.initializer;
-    let call = init && skipOuter(init);
-    if (call && ts.isAwaitExpression(call)) call = skipOuter(call.expression);
+    let call = awaitedInit(x);
     // (`const f = rows[0]` of `const { rows } = await db.query(…)`: the statement the rows come from)
     if (call && (ts.isElementAccessExpression(call) || ts.isPropertyAccessExpression(call))) {
       const base = skipOuter(call.expression);
-      const bd = ts.isIdentifier(base) ? findDeclaration(base) : undefined;
-      const inner = ts.isIdentifier(base)
-        ? (localInit(base) ??
-          (bd && ts.isBindingElement(bd) && ts.isVariableDeclaration(bd.parent.parent)
-            ? bd.parent.parent.initializer
-            : undefined))
-        : undefined;
-      call = inner && skipOuter(inner);
-      if (call && ts.isAwaitExpression(call)) call = skipOuter(call.expression);
+      call = ts.isIdentifier(base) ? awaitedInit(base) : undefined;
     }
     if (!call || !ts.isCallExpression(call)) continue;
     const parts = calleeParts(call.expression) ?? [];
@@ -530,8 +520,6 @@ function factorSwitchedOnAfter(stored: readonly ts.Expression[]): string | undef
     const fn = ts.findAncestor(e, ts.isFunctionLike);
     if (!fn) continue;
     const idRef = new RegExp(`\\b${root}(\\[0\\])?\\.(id|_id)\\b`);
-    const SWITCH =
-      /\b(verified|confirmed|enabled|activated)_?at\s*[:=]\s*(new Date\(\)|now\(\)|Date\.now\(\)|\$\d+|\?)|\b(is_?)?(enabled|verified|confirmed|active)\s*[:=]\s*(true|1)\b/i;
     let found: string | undefined;
     const visit = (n: ts.Node): void => {
       if (found) return;
@@ -544,7 +532,7 @@ function factorSwitchedOnAfter(stored: readonly ts.Expression[]): string | undef
       ) {
         const text = n.getText();
         const onRecord = idRef.test(text) || lastName(skipOuter(n.expression)) === root;
-        if (onRecord && SWITCH.test(text)) found = `${root}, switched on by ${shortCall(n)}`;
+        if (onRecord && SWITCH_TEXT.test(text)) found = `${root}, switched on by ${shortCall(n)}`;
       }
       // (the record's own field set before its save: `factor.verifiedAt = new Date(); await factor.save()`)
       if (
@@ -553,7 +541,7 @@ function factorSwitchedOnAfter(stored: readonly ts.Expression[]): string | undef
         n.getStart() > e.getEnd() &&
         ts.isPropertyAccessExpression(skipOuter(n.left)) &&
         lastName((skipOuter(n.left) as ts.PropertyAccessExpression).expression) === root &&
-        SWITCH.test(n.getText())
+        SWITCH_TEXT.test(n.getText())
       )
         found = `${root}, switched on by ${n.getText().replace(/\s+/g, ' ').slice(0, 60)}`;
       if (!found) ts.forEachChild(n, visit);
@@ -562,6 +550,18 @@ function factorSwitchedOnAfter(stored: readonly ts.Expression[]): string | undef
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * What a local was given, awaited (`const f = await find(…)`), also a name taken apart from one (`const { rows } =
+ * await db.query(…)`).
+ */
+function awaitedInit(id: ts.Identifier): ts.Expression | undefined {
+  const d = findDeclaration(id);
+  const holder = d && ts.isBindingElement(d) && ts.isVariableDeclaration(d.parent.parent) ? d.parent.parent : undefined;
+  const init = localInit(id) ?? holder?.initializer;
+  const x = init && skipOuter(init);
+  return x && ts.isAwaitExpression(x) ? skipOuter(x.expression) : x;
 }
 
 function shortCall(n: ts.CallExpression): string {
@@ -711,11 +711,6 @@ function namesRow(call: ts.Node): boolean {
 }
 
 /**
- * Is the record a stored secret is read from (`users` of `users.password`, a local holding a lookup)
- * the one written later in the same function (a field assigned, or a write method called on it), with
- * no write of another record after the check?
- */
-/**
  * The same lookup written twice (`User.findById(id)`): the same call text, whose names are the same bindings, each
  * one that cannot change in between (a constant, or a parameter nothing assigns).
  */
@@ -780,6 +775,11 @@ function callerSide(e: ts.Expression, env: Env | undefined): ts.Expression {
   return x;
 }
 
+/**
+ * Is the record a stored secret is read from (`users` of `users.password`, a local holding a lookup)
+ * the one written later in the same function (a field assigned, or a write method called on it), with
+ * no write of another record after the check?
+ */
 function writtenAfterwards(storedSide: ts.Expression): boolean {
   let root = skipOuter(storedSide);
   while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root)) root = skipOuter(root.expression);

@@ -12,7 +12,7 @@ import { ts } from 'ts-morph';
 import { calleeParts } from '../../analysis/effects.js';
 import { envRead, headerRead } from '../../analysis/datapath.js';
 import { bindingPath, findDeclaration } from '../../analysis/scope.js';
-import type { Env } from '../../analysis/strings.js';
+import { choiceBranches, type Env } from '../../analysis/strings.js';
 import { accessName, isInside, laterAssignments, propertyNameText, skipOuter } from '../../analysis/values.js';
 import { vocab } from './vocab.js';
 import { isActionParameter, isProcedureContext, isProcedureInput } from '../../analysis/directives.js';
@@ -546,8 +546,6 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         o.payload ??= short(x);
         return;
       }
-      // a helper given the request reads from it (`await parseRequest(request, schema)`, `getUser(c)`)
-      // …unless it computes its result from a value the request sends (`totp(req.body.secret)`): then that value
       // the session as the server holds it (`await getServerSession(req, res, authOptions)`): what it answers is the
       // signed-in user's, as `req.user` is, not typed for this request
       if (v.sessionGetters?.test(last)) {
@@ -558,10 +556,13 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
         if (/user/i.test(last)) o.signedIn ??= short(x);
         return;
       }
-      // (a store's lookup keyed by what the request sends, `User.findById(req.query.id)`, reads the record the
-      // caller names: see below)
-      const keyedLookup = parts.length >= 2 && v.recordLookups.test(last) && x.arguments.some(isPayloadRead);
-      if (givenRequest(x) && !keyedLookup && !(nameHas(last, v.derivations) && x.arguments.some(isPayloadRead))) {
+      // a helper given the request reads from it (`await parseRequest(request, schema)`, `getUser(c)`)
+      // …unless it computes its result from a value the request sends (`totp(req.body.secret)`): then that value;
+      // and a store's lookup keyed by what the request sends (`User.findById(req.query.id)`) reads the record the
+      // caller names (below)
+      const sendsPayload = x.arguments.some(isPayloadRead);
+      const keyedLookup = parts.length >= 2 && v.recordLookups.test(last) && sendsPayload;
+      if (givenRequest(x) && !keyedLookup && !(nameHas(last, v.derivations) && sendsPayload)) {
         o.requestCall ??= short(x);
         return;
       }
@@ -642,15 +643,7 @@ export function originOf(exprs: readonly ts.Expression[], env: Env | undefined, 
     ) {
       if (ts.isShorthandPropertyAssignment(x)) return go(x.name, depth + 1);
       // alternatives one of which the request supplies (`body.userId ?? session.user.id`, `q.id || me.id`)
-      const alternatives = ts.isConditionalExpression(x)
-        ? [x.whenTrue, x.whenFalse]
-        : ts.isBinaryExpression(x) &&
-            (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
-              x.operatorToken.kind === ts.SyntaxKind.BarBarToken)
-          ? [x.left, x.right]
-          : [];
-      if (alternatives.length && alternatives.some((a) => originOf([a], env, depth + 1).payload))
-        o.choosable ??= short(x);
+      if (choiceBranches(x)?.some((a) => originOf([a], env, depth + 1).payload)) o.choosable ??= short(x);
       ts.forEachChild(x, (c) => {
         if (!ts.isFunctionLike(c) && !(ts.isConditionalExpression(x) && c === x.condition)) go(c, depth + 1);
       });
